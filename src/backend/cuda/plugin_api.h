@@ -1,0 +1,62 @@
+// The one entry point of the CUDA backend plugin (libtoonbox_cuda.so).
+//
+// Why a plugin: the toonbox binary must start, run on the CPU and explain what is
+// missing on machines where libcudart, cuDNN or cuBLAS cannot be loaded. The plugin is
+// built from the same tree with the same compiler, so passing C++ types across is safe;
+// kPluginAbiVersion guards against a stale plugin next to a newer binary.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backend/backend.h"
+#include "core/status.h"
+
+namespace toonbox::cuda {
+
+inline constexpr int kPluginAbiVersion = 1;
+
+struct CudaDeviceInfo {
+  int index = 0;
+  std::string name;
+  std::string uuid;
+  int cc_major = 0, cc_minor = 0;
+  int multiprocessors = 0;
+  size_t memory_total = 0, memory_free = 0;
+  bool kernel_image_available = false;  // this build has SASS or PTX usable on this device
+};
+
+struct CudaRuntimeInfo {
+  int driver_version = 0;        // cudaDriverGetVersion, e.g. 13000
+  int runtime_version = 0;       // cudaRuntimeGetVersion
+  size_t cudnn_version = 0;      // cudnnGetVersion (runtime), e.g. 91900
+  size_t cudnn_compiled = 0;     // CUDNN_VERSION at compile time
+  int cublas_version = 0;        // cublasGetVersion (runtime)
+  std::string compiled_archs;    // e.g. "sm_80 sm_86 sm_89 sm_90 compute_90"
+  std::vector<CudaDeviceInfo> devices;
+};
+
+// Results of the doctor's framework-layer smoke test on one device.
+struct CudaSmokeResult {
+  bool ok = false;
+  std::string detail;            // what failed, when !ok
+  double conv_fp32_max_abs_err = 0;  // vs the CPU reference
+  double conv_fp16_max_abs_err = 0;
+  double gemm_max_rel_err = 0;
+  double gemm_tflops = 0;        // fp16 GEMM through cuBLAS
+  double copy_gbps = 0;          // device-to-device copy, bytes read + written
+};
+
+struct PluginApi {
+  int abi_version;
+  // Fills runtime and device information; an error names the failing layer
+  // ("no CUDA-capable device", "driver too old: ...").
+  Status (*probe)(CudaRuntimeInfo* info);
+  Result<std::unique_ptr<Backend>> (*create_backend)(int device_index);
+  Status (*smoke_test)(int device_index, CudaSmokeResult* result);
+};
+
+}  // namespace toonbox::cuda
+
+extern "C" const toonbox::cuda::PluginApi* toonbox_cuda_plugin_api();
