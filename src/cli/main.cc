@@ -1,6 +1,45 @@
 #include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
 
-int main() {
-  std::puts("toonbox: under construction");
-  return 0;
+#include "cli/commands.h"
+
+namespace {
+
+using toonbox::cli::Command;
+
+const Command kCommands[] = {
+    {"cartoonize", "cartoonize an image (neural model or the built-in style)",
+     toonbox::cli::cmd_cartoonize},
+    {"models", "list, import and inspect models", toonbox::cli::cmd_models},
+    {"doctor", "explain whether and why the GPU can be used", toonbox::cli::cmd_doctor},
+};
+
+void print_usage(FILE* out) {
+  std::fprintf(out, "toonbox %s: portrait image-AI models on NVIDIA GPUs and CPUs\n\n",
+               TOONBOX_VERSION);
+  std::fprintf(out, "usage: toonbox <command> [options]\n\ncommands:\n");
+  for (const Command& c : kCommands) std::fprintf(out, "  %-12s %s\n", c.name, c.summary);
+  std::fprintf(out, "\n`toonbox <command> --help` shows a command's options.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    print_usage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? toonbox::cli::kExitUsage : toonbox::cli::kExitOk;
+  }
+  if (!std::strcmp(argv[1], "--version")) {
+    std::printf("toonbox %s\n", TOONBOX_VERSION);
+    return 0;
+  }
+  std::vector<std::string> args(argv + 2, argv + argc);
+  for (const Command& c : kCommands) {
+    if (std::strcmp(argv[1], c.name) == 0) return c.run(args);
+  }
+  std::fprintf(stderr, "toonbox: unknown command '%s'\n\n", argv[1]);
+  print_usage(stderr);
+  return toonbox::cli::kExitUsage;
 }

@@ -1,0 +1,27 @@
+// Each `toonbox <command>` is one function in its own cmd_<name>.cc file; main.cc only
+// dispatches. `args` excludes the program and command names.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace toonbox::cli {
+
+using CommandFn = int (*)(const std::vector<std::string>& args);
+
+struct Command {
+  const char* name;
+  const char* summary;
+  CommandFn run;
+};
+
+// Exit codes shared by all commands.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;  // the work failed (bad input file, device error)
+inline constexpr int kExitUsage = 2;    // wrong command line
+
+int cmd_cartoonize(const std::vector<std::string>& args);
+int cmd_models(const std::vector<std::string>& args);
+int cmd_doctor(const std::vector<std::string>& args);
+
+}  // namespace toonbox::cli
