@@ -43,6 +43,7 @@ class Graph {
   int add_node(OpKind kind, const std::string& name, std::vector<int> inputs, OpParams params,
                int num_outputs = 1);
   void add_output(int value) { outputs_.push_back(value); }
+  void set_outputs(std::vector<int> outputs) { outputs_ = std::move(outputs); }
 
   const std::vector<Value>& values() const { return values_; }
   std::vector<Value>& values() { return values_; }

@@ -1,0 +1,125 @@
+#include "graph/passes.h"
+
+#include "graph/shape_inference.h"
+#include "ops/reference.h"
+
+namespace toonbox {
+
+Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_shapes,
+                         int64_t max_folded_elements) {
+  Graph g = source;
+  if (input_shapes.size() != g.inputs().size()) {
+    return invalid_argument("model has " + std::to_string(g.inputs().size()) + " inputs, got " +
+                            std::to_string(input_shapes.size()) + " shapes");
+  }
+  for (size_t i = 0; i < input_shapes.size(); ++i) {
+    Value& in = g.value(g.inputs()[i]);
+    const Shape& want = input_shapes[i];
+    if (in.shape.size() != want.size()) {
+      return invalid_argument("input '" + in.name + "': got shape " + shape_to_string(want) +
+                              ", expected " + shape_to_string(in.shape));
+    }
+    for (size_t d = 0; d < want.size(); ++d) {
+      if (in.shape[d] >= 0 && in.shape[d] != want[d]) {
+        return invalid_argument("input '" + in.name + "': got shape " + shape_to_string(want) +
+                                ", expected " + shape_to_string(in.shape));
+      }
+    }
+    TB_RETURN_IF_ERROR(check_shape(want, kMaxTensorElements, "input '" + in.name + "'"));
+    in.shape = want;
+  }
+
+  std::vector<Node> kept;
+  for (Node& node : g.nodes()) {
+    TB_RETURN_IF_ERROR(infer_node_shapes(g, node));
+    bool all_constant = true;
+    for (int in : node.inputs) all_constant = all_constant && g.is_constant(in);
+    int64_t out_elements = 0;
+    for (int out : node.outputs) out_elements += shape_numel(g.value(out).shape);
+    if (all_constant && out_elements <= max_folded_elements) {
+      std::vector<const Tensor*> in;
+      for (int i : node.inputs) in.push_back(&*g.value(i).constant);
+      std::vector<Tensor> out;
+      TB_RETURN_IF_ERROR(reference_eval(g, node, in, &out).with_context("folding node '" + node.name + "'"));
+      for (size_t i = 0; i < out.size(); ++i) {
+        Value& v = g.value(node.outputs[i]);
+        v.constant = std::move(out[i]);
+        v.producer = -1;
+      }
+      continue;
+    }
+    if (is_shape_op(node.kind) && node.kind != OpKind::kIdentity) {
+      return unimplemented("node '" + node.name + "' (" + op_kind_name(node.kind) +
+                           ") depends on run-time data and cannot be folded");
+    }
+    kept.push_back(std::move(node));
+  }
+
+  // Identity nodes left over are aliases: rewire their readers and drop them.
+  std::vector<int> alias(g.values().size());
+  for (size_t v = 0; v < alias.size(); ++v) alias[v] = static_cast<int>(v);
+  std::vector<Node> compute;
+  for (Node& node : kept) {
+    for (int& in : node.inputs) in = alias[in];
+    if (node.kind == OpKind::kIdentity) {
+      alias[node.outputs[0]] = node.inputs[0];
+      continue;
+    }
+    compute.push_back(std::move(node));
+  }
+  g.nodes() = std::move(compute);
+  for (size_t i = 0; i < g.nodes().size(); ++i)
+    for (int out : g.nodes()[i].outputs) g.value(out).producer = static_cast<int>(i);
+  // An output produced by an Identity now points at the aliased value directly.
+  std::vector<int> outputs = g.outputs();
+  for (int& out : outputs) out = alias[out];
+  g.set_outputs(std::move(outputs));
+  g.prune();
+  return g;
+}
+
+int fuse_conv_activation(Graph& g) {
+  const std::vector<int> uses = g.use_counts();
+  std::vector<bool> is_graph_output(g.values().size(), false);
+  for (int out : g.outputs()) is_graph_output[out] = true;
+  int fused = 0;
+  std::vector<int> alias(g.values().size());
+  for (size_t v = 0; v < alias.size(); ++v) alias[v] = static_cast<int>(v);
+  std::vector<Node> nodes;
+  for (Node& node : g.nodes()) {
+    for (int& in : node.inputs) in = alias[in];
+    if (node.kind == OpKind::kUnary && !g.is_constant(node.inputs[0])) {
+      const auto& u = node.p<UnaryParams>();
+      const int src = node.inputs[0];
+      const int producer = g.value(src).producer;
+      const bool fusable_op = u.op == UnaryOp::kRelu || u.op == UnaryOp::kLeakyRelu ||
+                              u.op == UnaryOp::kSigmoid || u.op == UnaryOp::kTanh ||
+                              u.op == UnaryOp::kClip;
+      if (fusable_op && producer >= 0 && uses[src] == 1 && !is_graph_output[src]) {
+        // The producer was already moved into `nodes` at the same relative position.
+        for (Node& prev : nodes) {
+          if (prev.outputs[0] != src || prev.kind != OpKind::kConv2D) continue;
+          auto& p = prev.p<Conv2DParams>();
+          if (p.activation.op != UnaryOp::kIdentity) break;
+          p.activation = Activation{u.op, u.alpha, u.beta};
+          alias[node.outputs[0]] = src;
+          g.value(src).name = node.name;  // the fused value now carries the later name
+          ++fused;
+          break;
+        }
+        if (alias[node.outputs[0]] == src) continue;
+      }
+    }
+    nodes.push_back(std::move(node));
+  }
+  g.nodes() = std::move(nodes);
+  std::vector<int> outputs = g.outputs();
+  for (int& out : outputs) out = alias[out];
+  g.set_outputs(std::move(outputs));
+  for (size_t i = 0; i < g.nodes().size(); ++i)
+    for (int out : g.nodes()[i].outputs) g.value(out).producer = static_cast<int>(i);
+  g.prune();
+  return fused;
+}
+
+}  // namespace toonbox

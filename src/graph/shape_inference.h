@@ -1,0 +1,29 @@
+// Shape inference for one node at a time, given concrete input shapes (and the values
+// of inputs that determine shapes, such as a resize's size). Also resolves SAME padding
+// into explicit pads, because those depend on the input size.
+#pragma once
+
+#include "core/status.h"
+#include "graph/graph.h"
+
+namespace toonbox {
+
+// Upper bound on elements of any one tensor (about 4 GiB of float32): shapes computed
+// from untrusted model files or images are checked against it before allocation.
+inline constexpr int64_t kMaxTensorElements = int64_t{1} << 30;
+
+// Sets dtype and shape of node.outputs in `graph`. Error messages name the node.
+Status infer_node_shapes(Graph& graph, Node& node);
+
+// Numpy broadcasting of two shapes; error when incompatible.
+Result<Shape> broadcast_shapes(const Shape& a, const Shape& b);
+
+// Output size of one spatial dim of a convolution, and the pads for SAME modes.
+struct ConvDimResult {
+  int64_t out = 0;
+  int pad_before = 0, pad_after = 0;
+};
+Result<ConvDimResult> conv_output_dim(int64_t in, int64_t kernel, int stride, int dilation,
+                                      PadMode mode, int pad_before, int pad_after);
+
+}  // namespace toonbox

@@ -1,0 +1,338 @@
+#include "ops/reference.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace toonbox {
+
+double reference_unary(UnaryOp op, double x, float alpha, float beta) {
+  switch (op) {
+    case UnaryOp::kIdentity: return x;
+    case UnaryOp::kRelu: return x > 0 ? x : 0;
+    case UnaryOp::kLeakyRelu: return x > 0 ? x : x * alpha;
+    case UnaryOp::kSigmoid: return 1.0 / (1.0 + std::exp(-x));
+    case UnaryOp::kTanh: return std::tanh(x);
+    case UnaryOp::kClip: return std::min<double>(std::max<double>(x, alpha), beta);
+    case UnaryOp::kSquare: return x * x;
+    case UnaryOp::kSqrt: return std::sqrt(x);
+    case UnaryOp::kAbs: return std::abs(x);
+    case UnaryOp::kNeg: return -x;
+    case UnaryOp::kExp: return std::exp(x);
+    case UnaryOp::kLog: return std::log(x);
+    case UnaryOp::kRound: return std::nearbyint(x);  // default rounding mode: half to even
+    case UnaryOp::kFloor: return std::floor(x);
+  }
+  return x;
+}
+
+double reference_binary(BinaryOp op, double a, double b) {
+  switch (op) {
+    case BinaryOp::kAdd: return a + b;
+    case BinaryOp::kSub: return a - b;
+    case BinaryOp::kMul: return a * b;
+    case BinaryOp::kDiv: return a / b;
+    case BinaryOp::kMax: return std::max(a, b);
+    case BinaryOp::kMin: return std::min(a, b);
+  }
+  return 0;
+}
+
+namespace {
+
+double load(const Tensor& t, int64_t i) {
+  switch (t.dtype()) {
+    case DType::kFloat32: return t.data<float>()[i];
+    case DType::kFloat16: return half_to_float(t.data<uint16_t>()[i]);
+    case DType::kInt32: return t.data<int32_t>()[i];
+    case DType::kInt64: return static_cast<double>(t.data<int64_t>()[i]);
+    default: return t.data<uint8_t>()[i];
+  }
+}
+
+void store(Tensor& t, int64_t i, double v) {
+  switch (t.dtype()) {
+    case DType::kFloat32: t.data<float>()[i] = static_cast<float>(v); break;
+    case DType::kFloat16: t.data<uint16_t>()[i] = float_to_half(static_cast<float>(v)); break;
+    case DType::kInt32: t.data<int32_t>()[i] = static_cast<int32_t>(v); break;
+    case DType::kInt64: t.data<int64_t>()[i] = static_cast<int64_t>(v); break;
+    default: t.data<uint8_t>()[i] = static_cast<uint8_t>(v); break;
+  }
+}
+
+// Row-major strides of `shape` aligned to `rank` dims, with 0 for broadcast dims.
+std::vector<int64_t> broadcast_strides(const Shape& shape, const Shape& out) {
+  const size_t rank = out.size(), offset = rank - shape.size();
+  std::vector<int64_t> strides(rank, 0);
+  int64_t s = 1;
+  for (size_t i = rank; i-- > offset;) {
+    const int64_t d = shape[i - offset];
+    strides[i] = d == 1 ? 0 : s;
+    s *= d;
+  }
+  return strides;
+}
+
+void eval_binary(const Node& node, const Tensor& a, const Tensor& b, Tensor& out) {
+  const BinaryOp op = node.p<BinaryParams>().op;
+  const Shape& shape = out.shape();
+  const auto sa = broadcast_strides(a.shape(), shape), sb = broadcast_strides(b.shape(), shape);
+  const int rank = static_cast<int>(shape.size());
+  std::vector<int64_t> idx(rank, 0);
+  const bool integer = out.dtype() == DType::kInt32 || out.dtype() == DType::kInt64;
+  for (int64_t i = 0, n = out.numel(); i < n; ++i) {
+    int64_t ia = 0, ib = 0;
+    for (int d = 0; d < rank; ++d) {
+      ia += idx[d] * sa[d];
+      ib += idx[d] * sb[d];
+    }
+    double v = reference_binary(op, load(a, ia), load(b, ib));
+    if (integer && op == BinaryOp::kDiv) v = std::floor(v);  // TF FloorDiv-like for ints
+    store(out, i, v);
+    for (int d = rank - 1; d >= 0; --d) {
+      if (++idx[d] < shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+void eval_conv(const Node& node, const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y) {
+  const auto& p = node.p<Conv2DParams>();
+  const bool nhwc = p.layout == Layout::kNHWC;
+  const int64_t N = x.dim(0);
+  const int64_t C = nhwc ? x.dim(3) : x.dim(1), H = nhwc ? x.dim(1) : x.dim(2),
+                W = nhwc ? x.dim(2) : x.dim(3);
+  const int64_t O = w.dim(0), Cg = w.dim(1), KH = w.dim(2), KW = w.dim(3);
+  const int64_t OH = nhwc ? y.dim(1) : y.dim(2), OW = nhwc ? y.dim(2) : y.dim(3);
+  const int64_t Og = O / p.groups;
+  auto xi = [&](int64_t n, int64_t c, int64_t h, int64_t ww) {
+    return nhwc ? ((n * H + h) * W + ww) * C + c : ((n * C + c) * H + h) * W + ww;
+  };
+  auto yi = [&](int64_t n, int64_t o, int64_t h, int64_t ww) {
+    return nhwc ? ((n * OH + h) * OW + ww) * O + o : ((n * O + o) * OH + h) * OW + ww;
+  };
+  const float* xd = x.data<float>();
+  const float* wd = w.data<float>();
+  float* yd = y.data<float>();
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t n = 0; n < N; ++n) {
+    for (int64_t o = 0; o < O; ++o) {
+      const int64_t g = o / Og;
+      for (int64_t oh = 0; oh < OH; ++oh) {
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          double acc = bias ? bias->data<float>()[o] : 0.0;
+          for (int64_t c = 0; c < Cg; ++c) {
+            for (int64_t kh = 0; kh < KH; ++kh) {
+              const int64_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
+              if (ih < 0 || ih >= H) continue;
+              for (int64_t kw = 0; kw < KW; ++kw) {
+                const int64_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
+                if (iw < 0 || iw >= W) continue;
+                acc += static_cast<double>(xd[xi(n, g * Cg + c, ih, iw)]) *
+                       wd[((o * Cg + c) * KH + kh) * KW + kw];
+              }
+            }
+          }
+          yd[yi(n, o, oh, ow)] = static_cast<float>(
+              reference_unary(p.activation.op, acc, p.activation.alpha, p.activation.beta));
+        }
+      }
+    }
+  }
+}
+
+// Source coordinate for output index i, as the ResizeCoord comment defines.
+double resize_source(ResizeCoord coord, int64_t i, int64_t in, int64_t out) {
+  switch (coord) {
+    case ResizeCoord::kAsymmetric:
+      return i * (static_cast<double>(static_cast<float>(in) / static_cast<float>(out)));
+    case ResizeCoord::kHalfPixel:
+      return (i + 0.5) * (static_cast<double>(static_cast<float>(in) / static_cast<float>(out))) -
+             0.5;
+    case ResizeCoord::kAlignCorners:
+      return out > 1 ? i * static_cast<double>(static_cast<float>(in - 1) /
+                                               static_cast<float>(out - 1))
+                     : 0.0;
+  }
+  return 0;
+}
+
+int64_t nearest_index(NearestRounding r, double src, int64_t in) {
+  double v = 0;
+  switch (r) {
+    case NearestRounding::kFloor: v = std::floor(src); break;
+    case NearestRounding::kCeil: v = std::ceil(src); break;
+    case NearestRounding::kRoundPreferFloor:
+      v = (src - std::floor(src) == 0.5) ? std::floor(src) : std::round(src);
+      break;
+    case NearestRounding::kRoundPreferCeil: v = std::round(src); break;
+  }
+  return std::clamp<int64_t>(static_cast<int64_t>(v), 0, in - 1);
+}
+
+void eval_resize(const Node& node, const Tensor& x, Tensor& y) {
+  const auto& p = node.p<ResizeParams>();
+  const bool nhwc = p.layout == Layout::kNHWC;
+  const int64_t N = x.dim(0), C = nhwc ? x.dim(3) : x.dim(1);
+  const int64_t H = nhwc ? x.dim(1) : x.dim(2), W = nhwc ? x.dim(2) : x.dim(3);
+  const int64_t OH = nhwc ? y.dim(1) : y.dim(2), OW = nhwc ? y.dim(2) : y.dim(3);
+  auto at = [&](int64_t n, int64_t c, int64_t h, int64_t w) -> double {
+    return x.data<float>()[nhwc ? ((n * H + h) * W + w) * C + c : ((n * C + c) * H + h) * W + w];
+  };
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow)
+        for (int64_t c = 0; c < C; ++c) {
+          const double sy = resize_source(p.coord, oh, H, OH);
+          const double sx = resize_source(p.coord, ow, W, OW);
+          double v;
+          if (p.mode == ResizeMode::kNearest) {
+            v = at(n, c, nearest_index(p.nearest, sy, H), nearest_index(p.nearest, sx, W));
+          } else {
+            // TF's rule: lower index clamped at 0, upper at size-1, weight from the
+            // unclamped coordinate.
+            const double fy = std::floor(sy), fx = std::floor(sx);
+            const int64_t y0 = std::max<int64_t>(static_cast<int64_t>(fy), 0);
+            const int64_t y1 = std::min<int64_t>(static_cast<int64_t>(std::ceil(sy)), H - 1);
+            const int64_t x0 = std::max<int64_t>(static_cast<int64_t>(fx), 0);
+            const int64_t x1 = std::min<int64_t>(static_cast<int64_t>(std::ceil(sx)), W - 1);
+            const double ly = sy - fy, lx = sx - fx;
+            const double top = at(n, c, std::min(y0, H - 1), std::min(x0, W - 1)) * (1 - lx) +
+                               at(n, c, std::min(y0, H - 1), x1) * lx;
+            const double bottom = at(n, c, y1, std::min(x0, W - 1)) * (1 - lx) + at(n, c, y1, x1) * lx;
+            v = top * (1 - ly) + bottom * ly;
+          }
+          y.data<float>()[nhwc ? ((n * OH + oh) * OW + ow) * C + c
+                               : ((n * C + c) * OH + oh) * OW + ow] = static_cast<float>(v);
+        }
+}
+
+void eval_strided_slice(const Node& node, const Tensor& x, const Tensor& begin_t,
+                        const Tensor& stride_t, Tensor& y) {
+  // Shape inference already validated everything and computed y's shape; here we
+  // recompute each kept dimension's start and step and copy.
+  const auto& p = node.p<StridedSliceParams>();
+  const int rank = x.rank();
+  std::vector<int64_t> start(rank, 0), step(rank, 1), count(rank, 1);
+  auto get = [](const Tensor& t, int i) {
+    return t.dtype() == DType::kInt32 ? t.data<int32_t>()[i] : t.data<int64_t>()[i];
+  };
+  int out_dim = 0;
+  for (int d = 0; d < rank; ++d) {
+    if (d >= begin_t.numel()) {
+      count[d] = x.dim(d);
+      ++out_dim;
+      continue;
+    }
+    const int64_t dim = x.dim(d), s = get(stride_t, d);
+    int64_t b = get(begin_t, d);
+    if (b < 0) b += dim;
+    if (p.begin_mask & (int64_t{1} << d)) b = s > 0 ? 0 : dim - 1;
+    step[d] = s;
+    if (p.shrink_axis_mask & (int64_t{1} << d)) {
+      start[d] = b;
+      count[d] = 1;
+      continue;
+    }
+    start[d] = s > 0 ? std::clamp<int64_t>(b, 0, dim) : std::clamp<int64_t>(b, -1, dim - 1);
+    count[d] = y.dim(out_dim++);
+  }
+  std::vector<int64_t> idx(rank, 0);
+  for (int64_t i = 0, n = y.numel(); i < n; ++i) {
+    int64_t src = 0;
+    for (int d = 0; d < rank; ++d) src = src * x.dim(d) + start[d] + idx[d] * step[d];
+    store(y, i, load(x, src));
+    for (int d = rank - 1; d >= 0; --d) {
+      if (++idx[d] < count[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+}  // namespace
+
+Status reference_eval(const Graph& g, const Node& node, const std::vector<const Tensor*>& in,
+                      std::vector<Tensor>* outputs) {
+  outputs->clear();
+  for (int out : node.outputs) {
+    TB_ASSIGN_OR_RETURN(Tensor t, Tensor::create(g.value(out).dtype, g.value(out).shape));
+    outputs->push_back(std::move(t));
+  }
+  Tensor& y = (*outputs)[0];
+  switch (node.kind) {
+    case OpKind::kConv2D:
+      eval_conv(node, *in[0], *in[1], in.size() > 2 ? in[2] : nullptr, y);
+      return Status::ok();
+    case OpKind::kBinary:
+      eval_binary(node, *in[0], *in[1], y);
+      return Status::ok();
+    case OpKind::kUnary: {
+      const auto& p = node.p<UnaryParams>();
+      for (int64_t i = 0; i < y.numel(); ++i)
+        store(y, i, reference_unary(p.op, load(*in[0], i), p.alpha, p.beta));
+      return Status::ok();
+    }
+    case OpKind::kResize:
+      eval_resize(node, *in[0], y);
+      return Status::ok();
+    case OpKind::kIdentity:
+      y = in[0]->clone();
+      return Status::ok();
+    case OpKind::kShape: {
+      const Shape& s = in[0]->shape();
+      for (size_t i = 0; i < s.size(); ++i) y.data<int32_t>()[i] = static_cast<int32_t>(s[i]);
+      return Status::ok();
+    }
+    case OpKind::kPack: {
+      // Stacking N equal tensors on `axis`: output index = (outer, k, inner).
+      const Shape& s = in[0]->shape();
+      int axis = node.p<PackParams>().axis;
+      if (axis < 0) axis += static_cast<int>(s.size()) + 1;
+      int64_t outer = 1, inner = 1;
+      for (int d = 0; d < axis; ++d) outer *= s[d];
+      for (size_t d = axis; d < s.size(); ++d) inner *= s[d];
+      const int64_t k = static_cast<int64_t>(in.size());
+      for (int64_t o = 0; o < outer; ++o)
+        for (int64_t j = 0; j < k; ++j)
+          for (int64_t i = 0; i < inner; ++i)
+            store(y, (o * k + j) * inner + i, load(*in[j], o * inner + i));
+      return Status::ok();
+    }
+    case OpKind::kFill: {
+      const double v = load(*in[1], 0);
+      for (int64_t i = 0; i < y.numel(); ++i) store(y, i, v);
+      return Status::ok();
+    }
+    case OpKind::kStridedSlice:
+      eval_strided_slice(node, *in[0], *in[1], *in[3], y);
+      return Status::ok();
+  }
+  return unimplemented(std::string("reference kernel for ") + op_kind_name(node.kind));
+}
+
+Result<std::vector<Tensor>> reference_run(const Graph& g, const std::vector<Tensor>& inputs,
+                                          const ReferenceOptions& options) {
+  if (inputs.size() != g.inputs().size())
+    return invalid_argument("expected " + std::to_string(g.inputs().size()) + " inputs");
+  std::vector<Tensor> values(g.values().size());
+  for (size_t i = 0; i < inputs.size(); ++i) values[g.inputs()[i]] = inputs[i];
+  for (size_t v = 0; v < g.values().size(); ++v)
+    if (g.values()[v].constant) values[v] = *g.values()[v].constant;
+  for (const Node& node : g.nodes()) {
+    std::vector<const Tensor*> in;
+    for (int i : node.inputs) in.push_back(&values[i]);
+    std::vector<Tensor> out;
+    TB_RETURN_IF_ERROR(reference_eval(g, node, in, &out));
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (options.emulate_fp16_storage && out[i].dtype() == DType::kFloat32) {
+        float* d = out[i].data<float>();
+        for (int64_t j = 0; j < out[i].numel(); ++j) d[j] = round_to_half(d[j]);
+      }
+      values[node.outputs[i]] = std::move(out[i]);
+    }
+  }
+  std::vector<Tensor> result;
+  for (int out : g.outputs()) result.push_back(values[out]);
+  return result;
+}
+
+}  // namespace toonbox
