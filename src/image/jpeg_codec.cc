@@ -96,6 +96,11 @@ void install_error_manager(JpegErrorManager* err) {
 
 Status jpeg_failure(const JpegErrorManager& err) {
   if (err.truncated) return data_loss("truncated JPEG data (premature end of file)");
+  // Valid files this build cannot decode are not corrupt: say so with a different code.
+  if (err.pub.msg_code == JERR_BAD_PRECISION) {
+    return unimplemented(std::string("unsupported JPEG: ") + err.message +
+                         " (only 8-bit JPEG is supported)");
+  }
   if (err.too_many_scans) {
     return data_loss(std::string("invalid JPEG data: ") + err.message +
                      " (refused to limit decoding time)");

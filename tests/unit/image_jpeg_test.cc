@@ -179,6 +179,30 @@ TEST(ImageJpeg, MissingEoiOnlyStillDecodes) {
   EXPECT_GT(testing::psnr(src.rgb, img.rgb), 38.0);
 }
 
+TEST(ImageJpeg, TwelveBitIsUnimplementedNotCorrupt) {
+  std::vector<uint8_t> jpeg =
+      encode_image(testing::make_gradient(16, 16, false), {ImageFormat::kJpeg, 90}).value();
+  size_t sof = 2;
+  while (sof + 4 < jpeg.size() && !(jpeg[sof] == 0xFF && jpeg[sof + 1] == 0xC0)) ++sof;
+  ASSERT_LT(sof + 4, jpeg.size()) << "no SOF0 marker";
+  jpeg[sof + 4] = 12;  // sample precision
+  Result<Image> img = decode_image(jpeg.data(), jpeg.size(), {});
+  ASSERT_FALSE(img.is_ok());
+  EXPECT_EQ(img.status().code(), StatusCode::kUnimplemented);
+  EXPECT_NE(img.status().message().find("only 8-bit JPEG"), std::string::npos)
+      << img.status().message();
+}
+
+TEST(ImageJpeg, ThousandsOfScansAreRefused) {
+  const Image src = testing::make_gradient(16, 16, false);
+  const std::vector<uint8_t> jpeg = testing::write_jpeg_with_many_scans(src.rgb, 16, 16);
+  Result<Image> img = decode_image(jpeg.data(), jpeg.size(), {});
+  ASSERT_FALSE(img.is_ok());
+  EXPECT_EQ(img.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(img.status().message().find("more than 1000 progressive scans"), std::string::npos)
+      << img.status().message();
+}
+
 TEST(ImageJpeg, GarbageAfterHeaderIsDataLoss) {
   std::vector<uint8_t> bytes = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x02, 0xFF, 0x00, 0x12, 0x34};
   Result<Image> img = decode_image(bytes.data(), bytes.size(), {});

@@ -277,6 +277,43 @@ std::vector<uint8_t> write_jpeg_with_libjpeg(const std::vector<uint8_t>& samples
   return out;
 }
 
+std::vector<uint8_t> write_jpeg_with_many_scans(const std::vector<uint8_t>& rgb, int width,
+                                                int height) {
+  std::vector<jpeg_scan_info> scans;
+  scans.push_back({3, {0, 1, 2, 0}, 0, 0, 0, 0});  // DC of all components
+  for (int comp = 0; comp < 3; ++comp) {
+    for (int k = 1; k < 64; ++k) {
+      scans.push_back({1, {comp, 0, 0, 0}, k, k, 0, 10});
+      for (int al = 9; al >= 0; --al) scans.push_back({1, {comp, 0, 0, 0}, k, k, al + 1, al});
+    }
+  }
+  jpeg_compress_struct c;
+  jpeg_error_mgr err;
+  c.err = jpeg_std_error(&err);
+  jpeg_create_compress(&c);
+  unsigned char* mem = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&c, &mem, &size);
+  c.image_width = static_cast<JDIMENSION>(width);
+  c.image_height = static_cast<JDIMENSION>(height);
+  c.input_components = 3;
+  c.in_color_space = JCS_RGB;
+  jpeg_set_defaults(&c);
+  c.scan_info = scans.data();
+  c.num_scans = static_cast<int>(scans.size());
+  jpeg_start_compress(&c, TRUE);
+  while (c.next_scanline < c.image_height) {
+    JSAMPROW row =
+        const_cast<uint8_t*>(rgb.data()) + c.next_scanline * static_cast<size_t>(width) * 3;
+    jpeg_write_scanlines(&c, &row, 1);
+  }
+  jpeg_finish_compress(&c);
+  jpeg_destroy_compress(&c);
+  std::vector<uint8_t> out(mem, mem + size);
+  std::free(mem);
+  return out;
+}
+
 std::vector<uint8_t> exif_tiff(int orientation, bool big_endian) {
   std::vector<uint8_t> t;
   if (big_endian) {

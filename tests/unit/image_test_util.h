@@ -48,6 +48,11 @@ std::vector<uint8_t> write_jpeg_with_libjpeg(const std::vector<uint8_t>& samples
                                              int quality, bool adobe_marker = true,
                                              bool progressive = false);
 
+// A valid progressive RGB JPEG with 2080 scans (one per coefficient and bit plane): the
+// shape of the "many tiny scans" CPU-exhaustion attack.
+std::vector<uint8_t> write_jpeg_with_many_scans(const std::vector<uint8_t>& rgb, int width,
+                                                int height);
+
 // A TIFF block with IFD0 = {Make, Orientation}, in either byte order.
 std::vector<uint8_t> exif_tiff(int orientation, bool big_endian);
 // The JPEG with an APP1 "Exif\0\0"+tiff segment inserted right after SOI.
