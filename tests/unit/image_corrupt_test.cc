@@ -37,7 +37,7 @@ void damage_and_decode(const std::vector<uint8_t>& good, uint32_t seed) {
 }
 
 TEST(ImageCorrupt, DamagedFilesNeverCrash) {
-  const Image src = testing::make_gradient(48, 32, true);
+  const Image src = image_test::make_gradient(48, 32, true);
   uint32_t seed = 1;
   for (ImageFormat format : {ImageFormat::kJpeg, ImageFormat::kPng, ImageFormat::kWebp}) {
     for (int quality : {75, 100}) {
@@ -46,15 +46,15 @@ TEST(ImageCorrupt, DamagedFilesNeverCrash) {
     }
   }
   // Formats our encoder does not produce: interlaced 16-bit PNG, progressive JPEG, CMYK.
-  testing::RawPng raw = testing::raw_png(9, 7, 16, 6);
+  image_test::RawPng raw = image_test::raw_png(9, 7, 16, 6);
   raw.interlaced = true;
   for (size_t i = 0; i < 9 * 7 * 4; ++i) raw.samples.push_back(static_cast<uint16_t>(i * 997));
-  damage_and_decode(testing::build_png(raw), seed++);
-  damage_and_decode(testing::write_jpeg_with_libjpeg(src.rgb, 48, 32, 3, JCS_RGB, 80, false,
-                                                     /*progressive=*/true),
+  damage_and_decode(image_test::build_png(raw), seed++);
+  damage_and_decode(image_test::write_jpeg_with_libjpeg(src.rgb, 48, 32, 3, JCS_RGB, 80, false,
+                                                        /*progressive=*/true),
                     seed++);
-  damage_and_decode(testing::write_jpeg_with_libjpeg(std::vector<uint8_t>(48 * 32 * 4, 100), 48, 32,
-                                                     4, JCS_CMYK, 80),
+  damage_and_decode(image_test::write_jpeg_with_libjpeg(std::vector<uint8_t>(48 * 32 * 4, 100), 48,
+                                                        32, 4, JCS_CMYK, 80),
                     seed++);
 }
 

@@ -14,7 +14,7 @@ namespace {
 TEST(ImageExif, ParsesBothByteOrders) {
   for (int o = 1; o <= 8; ++o) {
     for (bool big_endian : {false, true}) {
-      const std::vector<uint8_t> tiff = testing::exif_tiff(o, big_endian);
+      const std::vector<uint8_t> tiff = image_test::exif_tiff(o, big_endian);
       EXPECT_EQ(exif_orientation_from_tiff(tiff.data(), tiff.size()), o)
           << (big_endian ? "MM " : "II ") << o;
     }
@@ -23,7 +23,7 @@ TEST(ImageExif, ParsesBothByteOrders) {
 
 TEST(ImageExif, App1NeedsExifHeader) {
   std::vector<uint8_t> app1 = {'E', 'x', 'i', 'f', 0, 0};
-  const std::vector<uint8_t> tiff = testing::exif_tiff(6, true);
+  const std::vector<uint8_t> tiff = image_test::exif_tiff(6, true);
   app1.insert(app1.end(), tiff.begin(), tiff.end());
   EXPECT_EQ(exif_orientation_from_app1(app1.data(), app1.size()), 6);
   const std::string xmp = "http://ns.adobe.com/xap/1.0/";
@@ -32,7 +32,7 @@ TEST(ImageExif, App1NeedsExifHeader) {
 }
 
 TEST(ImageExif, MalformedBlocksGiveOne) {
-  std::vector<uint8_t> tiff = testing::exif_tiff(6, false);
+  std::vector<uint8_t> tiff = image_test::exif_tiff(6, false);
   // Out-of-range value.
   std::vector<uint8_t> bad = tiff;
   bad[30] = 9;
@@ -70,7 +70,7 @@ TEST(ImageExif, MalformedBlocksGiveOne) {
 TEST(ImageExif, RandomBytesNeverCrash) {
   std::mt19937 rng(1234);
   for (int i = 0; i < 2000; ++i) {
-    std::vector<uint8_t> bytes = testing::exif_tiff(3, i % 2 == 0);
+    std::vector<uint8_t> bytes = image_test::exif_tiff(3, i % 2 == 0);
     for (int k = 0; k < 4; ++k) bytes[rng() % bytes.size()] = static_cast<uint8_t>(rng());
     const int o = exif_orientation_from_tiff(bytes.data(), bytes.size());
     EXPECT_GE(o, 1);
@@ -172,7 +172,7 @@ TEST(ImageExif, JpegAllEightOrientations) {
   const std::vector<uint8_t> jpeg = encode_image(quadrants(), {ImageFormat::kJpeg, 95}).value();
   for (int o = 1; o <= 8; ++o) {
     const std::vector<uint8_t> tagged =
-        testing::with_exif_app1(jpeg, testing::exif_tiff(o, /*big_endian=*/o % 2 == 0));
+        image_test::with_exif_app1(jpeg, image_test::exif_tiff(o, /*big_endian=*/o % 2 == 0));
     Result<ImageInfo> info = probe_image(tagged.data(), tagged.size());
     ASSERT_TRUE(info.is_ok()) << info.status().to_string();
     EXPECT_EQ(info->exif_orientation, o);
@@ -184,8 +184,8 @@ TEST(ImageExif, JpegAllEightOrientations) {
 }
 
 TEST(ImageExif, OrientationCanBeLeftUnapplied) {
-  const std::vector<uint8_t> jpeg = testing::with_exif_app1(
-      encode_image(quadrants(), {ImageFormat::kJpeg, 95}).value(), testing::exif_tiff(6, false));
+  const std::vector<uint8_t> jpeg = image_test::with_exif_app1(
+      encode_image(quadrants(), {ImageFormat::kJpeg, 95}).value(), image_test::exif_tiff(6, false));
   DecodeOptions opts;
   opts.apply_exif_orientation = false;
   Result<Image> img = decode_image(jpeg.data(), jpeg.size(), opts);
@@ -195,10 +195,10 @@ TEST(ImageExif, OrientationCanBeLeftUnapplied) {
 
 TEST(ImageExif, PngExifChunk) {
   const Image src = quadrants();
-  testing::RawPng raw = testing::raw_png(32, 16, 8, 2);
+  image_test::RawPng raw = image_test::raw_png(32, 16, 8, 2);
   raw.samples.assign(src.rgb.begin(), src.rgb.end());
-  raw.exif = testing::exif_tiff(8, true);
-  const std::vector<uint8_t> png = testing::build_png(raw);
+  raw.exif = image_test::exif_tiff(8, true);
+  const std::vector<uint8_t> png = image_test::build_png(raw);
   Result<ImageInfo> info = probe_image(png.data(), png.size());
   ASSERT_TRUE(info.is_ok()) << info.status().to_string();
   EXPECT_EQ(info->exif_orientation, 8);
@@ -210,7 +210,7 @@ TEST(ImageExif, PngExifChunk) {
 TEST(ImageExif, WebpExifChunk) {
   const std::vector<uint8_t> simple = encode_image(quadrants(), {ImageFormat::kWebp, 100}).value();
   const std::vector<uint8_t> webp =
-      testing::webp_with_exif(simple, 32, 16, testing::exif_tiff(6, false));
+      image_test::webp_with_exif(simple, 32, 16, image_test::exif_tiff(6, false));
   Result<ImageInfo> info = probe_image(webp.data(), webp.size());
   ASSERT_TRUE(info.is_ok()) << info.status().to_string();
   EXPECT_EQ(info->exif_orientation, 6);

@@ -19,7 +19,7 @@ TEST(ImageFormat, NamesAreStable) {
 }
 
 TEST(ImageFormat, SniffUsesMagicBytesOnly) {
-  const Image img = testing::make_gradient(8, 8, false);
+  const Image img = image_test::make_gradient(8, 8, false);
   for (ImageFormat f : {ImageFormat::kJpeg, ImageFormat::kPng, ImageFormat::kWebp}) {
     const std::vector<uint8_t> bytes = encode_image(img, {f, 90}).value();
     EXPECT_EQ(sniff_format(bytes.data(), bytes.size()), f) << image_format_name(f);
@@ -80,7 +80,7 @@ TEST(ImageFormat, EmptyInputIsDataLoss) {
 }
 
 TEST(ImageFormat, ProbeReportsHeaderFacts) {
-  const Image img = testing::make_gradient(21, 13, true);
+  const Image img = image_test::make_gradient(21, 13, true);
   const std::vector<uint8_t> png = encode_image(img, {ImageFormat::kPng}).value();
   Result<ImageInfo> info = probe_image(png.data(), png.size());
   ASSERT_TRUE(info.is_ok());
@@ -102,7 +102,7 @@ TEST(ImageFormat, ProbeReportsHeaderFacts) {
 
 TEST(ImageFormat, NonPositiveLimitIsInvalidArgument) {
   const std::vector<uint8_t> png =
-      encode_image(testing::make_gradient(4, 4, false), {ImageFormat::kPng}).value();
+      encode_image(image_test::make_gradient(4, 4, false), {ImageFormat::kPng}).value();
   DecodeOptions opts;
   opts.max_pixels = 0;
   EXPECT_EQ(decode_image(png.data(), png.size(), opts).status().code(),
@@ -110,16 +110,16 @@ TEST(ImageFormat, NonPositiveLimitIsInvalidArgument) {
 }
 
 TEST(ImageFormat, EncodeRejectsInconsistentImages) {
-  Image img = testing::make_gradient(4, 4, false);
+  Image img = image_test::make_gradient(4, 4, false);
   img.rgb.pop_back();
   EXPECT_EQ(encode_image(img, {ImageFormat::kPng}).status().code(), StatusCode::kInvalidArgument);
-  img = testing::make_gradient(4, 4, true);
+  img = image_test::make_gradient(4, 4, true);
   img.alpha.resize(3);
   EXPECT_EQ(encode_image(img, {ImageFormat::kPng}).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(encode_image(Image{}, {ImageFormat::kPng}).status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(
-      encode_image(testing::make_gradient(4, 4, false), {ImageFormat::kUnknown}).status().code(),
+      encode_image(image_test::make_gradient(4, 4, false), {ImageFormat::kUnknown}).status().code(),
       StatusCode::kInvalidArgument);
 }
 

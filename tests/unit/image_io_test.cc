@@ -11,7 +11,7 @@
 namespace toonbox {
 namespace {
 
-using testing::TempDir;
+using image_test::TempDir;
 
 bool starts_with(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
@@ -38,7 +38,7 @@ TEST(ImageIo, ReadFileRefusesWhatIsNotAFile) {
 
 TEST(ImageIo, ReadFileEnforcesMaxBytes) {
   TempDir dir;
-  testing::write_bytes(dir.file("f.bin"), std::vector<uint8_t>(100, 7));
+  image_test::write_bytes(dir.file("f.bin"), std::vector<uint8_t>(100, 7));
   Result<std::vector<uint8_t>> r = read_file(dir.file("f.bin"), 99);
   ASSERT_FALSE(r.is_ok());
   EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
@@ -52,26 +52,26 @@ TEST(ImageIo, ReadFileEnforcesMaxBytes) {
 TEST(ImageIo, ReadImageFileErrorsStartWithPath) {
   TempDir dir;
   const std::string empty = dir.file("empty.jpg");
-  testing::write_bytes(empty, {});
+  image_test::write_bytes(empty, {});
   EXPECT_EQ(read_image_file(empty, {}).status().message(), empty + ": file is empty");
   EXPECT_EQ(read_image_file(empty, {}).status().code(), StatusCode::kDataLoss);
 
   const std::string unknown = dir.file("x.bin");
-  testing::write_bytes(unknown, {0, 1, 2, 3});
+  image_test::write_bytes(unknown, {0, 1, 2, 3});
   EXPECT_EQ(
       read_image_file(unknown, {}).status().message(),
       unknown + ": unknown image format (expected JPEG, PNG or WebP; first bytes 00 01 02 03)");
 
   const std::vector<uint8_t> jpeg =
-      encode_image(testing::make_gradient(64, 64, false), {ImageFormat::kJpeg, 90}).value();
+      encode_image(image_test::make_gradient(64, 64, false), {ImageFormat::kJpeg, 90}).value();
   const std::string cut = dir.file("photo.jpg");
-  testing::write_bytes(cut, std::vector<uint8_t>(jpeg.begin(), jpeg.begin() + jpeg.size() / 2));
+  image_test::write_bytes(cut, std::vector<uint8_t>(jpeg.begin(), jpeg.begin() + jpeg.size() / 2));
   Result<Image> img = read_image_file(cut, {});
   EXPECT_EQ(img.status().code(), StatusCode::kDataLoss);
   EXPECT_EQ(img.status().message(), cut + ": truncated JPEG data (premature end of file)");
 
   const std::string big = dir.file("big.png");
-  testing::write_bytes(big, testing::png_claiming_size(100000, 100000));
+  image_test::write_bytes(big, image_test::png_claiming_size(100000, 100000));
   EXPECT_EQ(read_image_file(big, {}).status().message(),
             big +
                 ": 100000x100000 = 10000 megapixels exceeds the limit of 50 megapixels (raise "
@@ -83,9 +83,9 @@ TEST(ImageIo, ReadImageFileErrorsStartWithPath) {
 
 TEST(ImageIo, FormatComesFromContentNotName) {
   TempDir dir;
-  const Image src = testing::make_gradient(9, 7, true);
+  const Image src = image_test::make_gradient(9, 7, true);
   const std::string path = dir.file("really_a_png.jpg");
-  testing::write_bytes(path, encode_image(src, {ImageFormat::kPng}).value());
+  image_test::write_bytes(path, encode_image(src, {ImageFormat::kPng}).value());
   Result<Image> img = read_image_file(path, {});
   ASSERT_TRUE(img.is_ok()) << img.status().to_string();
   EXPECT_EQ(img->rgb, src.rgb);
@@ -101,7 +101,7 @@ TEST(ImageIo, FileSizeLimitFollowsPixelLimit) {
 
 TEST(ImageIo, WriteImageFileRoundTripsEveryFormat) {
   TempDir dir;
-  const Image src = testing::make_gradient(24, 16, true);
+  const Image src = image_test::make_gradient(24, 16, true);
   for (const std::string name : {"out.png", "out.webp", "out.JPG", "out.jpeg"}) {
     const std::string path = dir.file(name);
     ASSERT_TRUE(write_image_file(path, src, 100).is_ok()) << name;
@@ -110,7 +110,7 @@ TEST(ImageIo, WriteImageFileRoundTripsEveryFormat) {
     EXPECT_EQ(back->width, 24);
     if (format_from_extension(name) == ImageFormat::kJpeg) {
       EXPECT_FALSE(back->has_alpha());
-      EXPECT_GT(testing::psnr(back->rgb, src.rgb), 38.0);
+      EXPECT_GT(image_test::psnr(back->rgb, src.rgb), 38.0);
     } else {
       EXPECT_EQ(back->rgb, src.rgb) << name;
       EXPECT_EQ(back->alpha, src.alpha) << name;
@@ -123,7 +123,7 @@ TEST(ImageIo, WriteImageFileRoundTripsEveryFormat) {
 TEST(ImageIo, UnknownExtensionWritesNothing) {
   TempDir dir;
   const std::string path = dir.file("out.tiff");
-  Status s = write_image_file(path, testing::make_gradient(4, 4, false));
+  Status s = write_image_file(path, image_test::make_gradient(4, 4, false));
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(starts_with(s.message(), path + ": cannot tell the output format"));
   EXPECT_TRUE(dir.entries().empty());
@@ -132,7 +132,7 @@ TEST(ImageIo, UnknownExtensionWritesNothing) {
 TEST(ImageIo, MissingDirectoryFailsWithoutLeftovers) {
   TempDir dir;
   const std::string path = dir.file("no/such/dir/out.png");
-  Status s = write_image_file(path, testing::make_gradient(4, 4, false));
+  Status s = write_image_file(path, image_test::make_gradient(4, 4, false));
   EXPECT_EQ(s.code(), StatusCode::kNotFound);
   EXPECT_TRUE(starts_with(s.message(), path + ": cannot create a temporary file")) << s.message();
   EXPECT_TRUE(dir.entries().empty());
@@ -141,20 +141,20 @@ TEST(ImageIo, MissingDirectoryFailsWithoutLeftovers) {
 TEST(ImageIo, FailedEncodeLeavesExistingFileAlone) {
   TempDir dir;
   const std::string path = dir.file("keep.png");
-  testing::write_bytes(path, {1, 2, 3});
-  Image broken = testing::make_gradient(4, 4, false);
+  image_test::write_bytes(path, {1, 2, 3});
+  Image broken = image_test::make_gradient(4, 4, false);
   broken.rgb.resize(5);
   EXPECT_FALSE(write_image_file(path, broken).is_ok());
-  EXPECT_EQ(testing::read_bytes(path), (std::vector<uint8_t>{1, 2, 3}));
+  EXPECT_EQ(image_test::read_bytes(path), (std::vector<uint8_t>{1, 2, 3}));
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"keep.png"});
 }
 
 TEST(ImageIo, AtomicWriteReplacesExistingFile) {
   TempDir dir;
   const std::string path = dir.file("data.bin");
-  testing::write_bytes(path, {9, 9, 9, 9, 9, 9});
+  image_test::write_bytes(path, {9, 9, 9, 9, 9, 9});
   ASSERT_TRUE(atomic_write_file(path, {1, 2}).is_ok());
-  EXPECT_EQ(testing::read_bytes(path), (std::vector<uint8_t>{1, 2}));
+  EXPECT_EQ(image_test::read_bytes(path), (std::vector<uint8_t>{1, 2}));
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"data.bin"});
 }
 
@@ -172,7 +172,7 @@ TEST(ImageIo, AtomicWriteOntoDirectoryFailsCleanly) {
 TEST(ImageIo, FailureMidWriteLeavesNoPartialOutput) {
   TempDir dir;
   const std::string path = dir.file("out.bin");
-  testing::write_bytes(path, {4, 5, 6});
+  image_test::write_bytes(path, {4, 5, 6});
   const std::vector<uint8_t> big(1 << 20, 0xAB);
 
   rlimit old_limit;
@@ -188,7 +188,7 @@ TEST(ImageIo, FailureMidWriteLeavesNoPartialOutput) {
   ASSERT_FALSE(s.is_ok());
   EXPECT_EQ(s.code(), StatusCode::kResourceExhausted);
   EXPECT_TRUE(starts_with(s.message(), path + ": cannot write temporary file")) << s.message();
-  EXPECT_EQ(testing::read_bytes(path), (std::vector<uint8_t>{4, 5, 6}));
+  EXPECT_EQ(image_test::read_bytes(path), (std::vector<uint8_t>{4, 5, 6}));
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"out.bin"});
 }
 

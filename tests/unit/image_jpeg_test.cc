@@ -32,7 +32,7 @@ std::pair<int, int> luma_sampling(const std::vector<uint8_t>& jpeg) {
 }
 
 TEST(ImageJpeg, RoundTripWithinPsnrBound) {
-  const Image src = testing::make_gradient(64, 48, false);
+  const Image src = image_test::make_gradient(64, 48, false);
   for (int quality : {92, 75}) {
     Result<std::vector<uint8_t>> jpeg = encode_image(src, {ImageFormat::kJpeg, quality});
     ASSERT_TRUE(jpeg.is_ok()) << jpeg.status().to_string();
@@ -40,12 +40,12 @@ TEST(ImageJpeg, RoundTripWithinPsnrBound) {
     const Image back = decode_ok(jpeg.value());
     ASSERT_EQ(back.width, 64);
     ASSERT_EQ(back.height, 48);
-    EXPECT_GT(testing::psnr(src.rgb, back.rgb), quality >= 90 ? 38.0 : 32.0) << "q" << quality;
+    EXPECT_GT(image_test::psnr(src.rgb, back.rgb), quality >= 90 ? 38.0 : 32.0) << "q" << quality;
   }
 }
 
 TEST(ImageJpeg, ChromaSubsamplingFollowsQuality) {
-  const Image src = testing::make_gradient(32, 32, false);
+  const Image src = image_test::make_gradient(32, 32, false);
   EXPECT_EQ(luma_sampling(encode_image(src, {ImageFormat::kJpeg, 95}).value()),
             std::make_pair(1, 1));  // 4:4:4
   EXPECT_EQ(luma_sampling(encode_image(src, {ImageFormat::kJpeg, 80}).value()),
@@ -53,14 +53,14 @@ TEST(ImageJpeg, ChromaSubsamplingFollowsQuality) {
 }
 
 TEST(ImageJpeg, AlphaIsDropped) {
-  const Image src = testing::make_gradient(16, 16, true);
+  const Image src = image_test::make_gradient(16, 16, true);
   const Image back = decode_ok(encode_image(src, {ImageFormat::kJpeg, 95}).value());
   EXPECT_FALSE(back.has_alpha());
-  EXPECT_GT(testing::psnr(src.rgb, back.rgb), 35.0);
+  EXPECT_GT(image_test::psnr(src.rgb, back.rgb), 35.0);
 }
 
 TEST(ImageJpeg, QualityOutOfRangeIsInvalidArgument) {
-  const Image src = testing::make_solid(8, 8, 1, 2, 3);
+  const Image src = image_test::make_solid(8, 8, 1, 2, 3);
   EXPECT_EQ(encode_image(src, {ImageFormat::kJpeg, 0}).status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(encode_image(src, {ImageFormat::kJpeg, 101}).status().code(),
@@ -74,7 +74,7 @@ TEST(ImageJpeg, GrayscaleBecomesEqualRgb) {
     for (int x = 0; x < 32; ++x) gray[y * 32 + x] = static_cast<uint8_t>(30 + 60 * (x / 8));
   }
   const std::vector<uint8_t> jpeg =
-      testing::write_jpeg_with_libjpeg(gray, 32, 8, 1, JCS_GRAYSCALE, 100);
+      image_test::write_jpeg_with_libjpeg(gray, 32, 8, 1, JCS_GRAYSCALE, 100);
   Result<ImageInfo> info = probe_image(jpeg.data(), jpeg.size());
   ASSERT_TRUE(info.is_ok());
   EXPECT_EQ(info->channels, 1);
@@ -115,7 +115,7 @@ void check_cmyk_jpeg(bool adobe_inverted) {
       }
     }
   }
-  const std::vector<uint8_t> jpeg = testing::write_jpeg_with_libjpeg(
+  const std::vector<uint8_t> jpeg = image_test::write_jpeg_with_libjpeg(
       samples, width, height, 4, JCS_CMYK, 100, /*adobe_marker=*/adobe_inverted);
   Result<ImageInfo> info = probe_image(jpeg.data(), jpeg.size());
   ASSERT_TRUE(info.is_ok());
@@ -135,7 +135,7 @@ TEST(ImageJpeg, AdobeInvertedCmykBecomesRgb) { check_cmyk_jpeg(true); }
 TEST(ImageJpeg, PlainCmykBecomesRgb) { check_cmyk_jpeg(false); }
 
 TEST(ImageJpeg, TruncatedIsDataLossNotGreyPadding) {
-  const Image src = testing::make_gradient(96, 96, false);
+  const Image src = image_test::make_gradient(96, 96, false);
   const std::vector<uint8_t> jpeg = encode_image(src, {ImageFormat::kJpeg, 90}).value();
   for (size_t keep : {size_t{4}, size_t{100}, jpeg.size() / 2, jpeg.size() - 50}) {
     Result<Image> img = decode_image(jpeg.data(), keep, {});
@@ -149,7 +149,7 @@ TEST(ImageJpeg, TruncatedIsDataLossNotGreyPadding) {
 // MCU or right after the last one.
 TEST(ImageJpeg, EveryTruncationOfBaselineFails) {
   const std::vector<uint8_t> jpeg =
-      encode_image(testing::make_gradient(40, 24, false), {ImageFormat::kJpeg, 85}).value();
+      encode_image(image_test::make_gradient(40, 24, false), {ImageFormat::kJpeg, 85}).value();
   for (size_t keep = 3; keep + 2 < jpeg.size(); ++keep) {
     Result<Image> img = decode_image(jpeg.data(), keep, {});
     ASSERT_FALSE(img.is_ok()) << "kept " << keep << " of " << jpeg.size();
@@ -158,8 +158,8 @@ TEST(ImageJpeg, EveryTruncationOfBaselineFails) {
 }
 
 TEST(ImageJpeg, EveryTruncationOfProgressiveFails) {
-  const Image src = testing::make_gradient(40, 24, false);
-  const std::vector<uint8_t> jpeg = testing::write_jpeg_with_libjpeg(
+  const Image src = image_test::make_gradient(40, 24, false);
+  const std::vector<uint8_t> jpeg = image_test::write_jpeg_with_libjpeg(
       src.rgb, 40, 24, 3, JCS_RGB, 85, /*adobe_marker=*/false, /*progressive=*/true);
   ASSERT_TRUE(decode_image(jpeg.data(), jpeg.size(), {}).is_ok());
   for (size_t keep = 3; keep < jpeg.size(); ++keep) {
@@ -170,18 +170,18 @@ TEST(ImageJpeg, EveryTruncationOfProgressiveFails) {
 }
 
 TEST(ImageJpeg, MissingEoiOnlyStillDecodes) {
-  const Image src = testing::make_gradient(32, 32, false);
+  const Image src = image_test::make_gradient(32, 32, false);
   std::vector<uint8_t> jpeg = encode_image(src, {ImageFormat::kJpeg, 95}).value();
   ASSERT_EQ(jpeg[jpeg.size() - 2], 0xFF);
   ASSERT_EQ(jpeg[jpeg.size() - 1], 0xD9);
   jpeg.resize(jpeg.size() - 2);
   const Image img = decode_ok(jpeg);
-  EXPECT_GT(testing::psnr(src.rgb, img.rgb), 38.0);
+  EXPECT_GT(image_test::psnr(src.rgb, img.rgb), 38.0);
 }
 
 TEST(ImageJpeg, TwelveBitIsUnimplementedNotCorrupt) {
   std::vector<uint8_t> jpeg =
-      encode_image(testing::make_gradient(16, 16, false), {ImageFormat::kJpeg, 90}).value();
+      encode_image(image_test::make_gradient(16, 16, false), {ImageFormat::kJpeg, 90}).value();
   size_t sof = 2;
   while (sof + 4 < jpeg.size() && !(jpeg[sof] == 0xFF && jpeg[sof + 1] == 0xC0)) ++sof;
   ASSERT_LT(sof + 4, jpeg.size()) << "no SOF0 marker";
@@ -194,8 +194,8 @@ TEST(ImageJpeg, TwelveBitIsUnimplementedNotCorrupt) {
 }
 
 TEST(ImageJpeg, ThousandsOfScansAreRefused) {
-  const Image src = testing::make_gradient(16, 16, false);
-  const std::vector<uint8_t> jpeg = testing::write_jpeg_with_many_scans(src.rgb, 16, 16);
+  const Image src = image_test::make_gradient(16, 16, false);
+  const std::vector<uint8_t> jpeg = image_test::write_jpeg_with_many_scans(src.rgb, 16, 16);
   Result<Image> img = decode_image(jpeg.data(), jpeg.size(), {});
   ASSERT_FALSE(img.is_ok());
   EXPECT_EQ(img.status().code(), StatusCode::kDataLoss);
@@ -211,7 +211,7 @@ TEST(ImageJpeg, GarbageAfterHeaderIsDataLoss) {
 }
 
 TEST(ImageJpeg, PixelLimitCheckedFromHeader) {
-  const Image src = testing::make_gradient(100, 50, false);
+  const Image src = image_test::make_gradient(100, 50, false);
   const std::vector<uint8_t> jpeg = encode_image(src, {ImageFormat::kJpeg, 90}).value();
   DecodeOptions opts;
   opts.max_pixels = 4999;

@@ -7,9 +7,9 @@
 namespace toonbox {
 namespace {
 
-using testing::build_png;
-using testing::raw_png;
-using testing::RawPng;
+using image_test::build_png;
+using image_test::raw_png;
+using image_test::RawPng;
 
 Image decode_ok(const std::vector<uint8_t>& bytes, const DecodeOptions& opts = {}) {
   Result<Image> img = decode_image(bytes.data(), bytes.size(), opts);
@@ -20,7 +20,7 @@ Image decode_ok(const std::vector<uint8_t>& bytes, const DecodeOptions& opts = {
 uint8_t scale16(uint16_t v) { return static_cast<uint8_t>((v * 255u + 32767u) / 65535u); }
 
 TEST(ImagePng, RoundTripRgbIsExact) {
-  const Image src = testing::make_gradient(37, 23, false);
+  const Image src = image_test::make_gradient(37, 23, false);
   Result<std::vector<uint8_t>> png = encode_image(src, {ImageFormat::kPng});
   ASSERT_TRUE(png.is_ok()) << png.status().to_string();
   EXPECT_EQ(sniff_format(png->data(), png->size()), ImageFormat::kPng);
@@ -32,7 +32,7 @@ TEST(ImagePng, RoundTripRgbIsExact) {
 }
 
 TEST(ImagePng, RoundTripKeepsAlphaExactly) {
-  const Image src = testing::make_gradient(31, 17, true);
+  const Image src = image_test::make_gradient(31, 17, true);
   Result<std::vector<uint8_t>> png = encode_image(src, {ImageFormat::kPng});
   ASSERT_TRUE(png.is_ok()) << png.status().to_string();
   const Image back = decode_ok(png.value());
@@ -145,7 +145,7 @@ TEST(ImagePng, RgbTrnsColourKeyBecomesAlpha) {
 }
 
 TEST(ImagePng, InterlacedMatchesNonInterlaced) {
-  const Image src = testing::make_gradient(13, 11, true);
+  const Image src = image_test::make_gradient(13, 11, true);
   RawPng raw = raw_png(13, 11, 8, 6);
   for (size_t i = 0; i < 13 * 11; ++i) {
     raw.samples.insert(raw.samples.end(),
@@ -161,7 +161,7 @@ TEST(ImagePng, InterlacedMatchesNonInterlaced) {
 }
 
 TEST(ImagePng, TruncatedIsDataLoss) {
-  const Image src = testing::make_gradient(64, 64, false);
+  const Image src = image_test::make_gradient(64, 64, false);
   Result<std::vector<uint8_t>> png = encode_image(src, {ImageFormat::kPng});
   ASSERT_TRUE(png.is_ok());
   for (size_t keep : {size_t{20}, size_t{40}, png->size() / 2, png->size() - 13}) {
@@ -178,7 +178,7 @@ TEST(ImagePng, TruncatedIsDataLoss) {
 TEST(ImagePng, EveryTruncationBeforeIendFails) {
   for (bool alpha : {false, true}) {
     const std::vector<uint8_t> png =
-        encode_image(testing::make_gradient(24, 16, alpha), {ImageFormat::kPng}).value();
+        encode_image(image_test::make_gradient(24, 16, alpha), {ImageFormat::kPng}).value();
     for (size_t keep = 8; keep + 12 < png.size(); ++keep) {
       Result<Image> img = decode_image(png.data(), keep, {});
       ASSERT_FALSE(img.is_ok()) << "kept " << keep << " of " << png.size();
@@ -189,7 +189,7 @@ TEST(ImagePng, EveryTruncationBeforeIendFails) {
 }
 
 TEST(ImagePng, CorruptCrcIsDataLoss) {
-  const Image src = testing::make_gradient(8, 8, false);
+  const Image src = image_test::make_gradient(8, 8, false);
   std::vector<uint8_t> png = encode_image(src, {ImageFormat::kPng}).value();
   png[29] ^= 0xFF;  // last byte of the IHDR CRC
   Result<Image> img = decode_image(png.data(), png.size(), {});
@@ -201,7 +201,7 @@ TEST(ImagePng, CorruptCrcIsDataLoss) {
 
 TEST(ImagePng, HugeHeaderIsRefusedBeforeAllocation) {
   // 100000x100000x3 would be 30 GB: if the check came after allocation this test would die.
-  const std::vector<uint8_t> png = testing::png_claiming_size(100000, 100000);
+  const std::vector<uint8_t> png = image_test::png_claiming_size(100000, 100000);
   Result<ImageInfo> info = probe_image(png.data(), png.size());
   ASSERT_TRUE(info.is_ok()) << info.status().to_string();
   EXPECT_EQ(info->width, 100000);
@@ -221,7 +221,7 @@ TEST(ImagePng, HugeHeaderIsRefusedBeforeAllocation) {
 }
 
 TEST(ImagePng, PixelLimitIsConfigurable) {
-  const Image src = testing::make_gradient(200, 100, false);
+  const Image src = image_test::make_gradient(200, 100, false);
   const std::vector<uint8_t> png = encode_image(src, {ImageFormat::kPng}).value();
   DecodeOptions opts;
   opts.max_pixels = 19'999;
@@ -236,7 +236,7 @@ TEST(ImagePng, PixelLimitIsConfigurable) {
 }
 
 TEST(ImagePng, ZeroWidthIsDataLoss) {
-  const std::vector<uint8_t> png = testing::png_claiming_size(0, 10);
+  const std::vector<uint8_t> png = image_test::png_claiming_size(0, 10);
   Result<Image> img = decode_image(png.data(), png.size(), {});
   ASSERT_FALSE(img.is_ok());
   EXPECT_EQ(img.status().code(), StatusCode::kDataLoss);

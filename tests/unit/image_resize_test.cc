@@ -21,7 +21,7 @@ std::vector<uint8_t> red_channel(const Image& img) {
 }
 
 TEST(ImageResize, SameSizeIsACopy) {
-  const Image src = testing::make_gradient(10, 7, true);
+  const Image src = image_test::make_gradient(10, 7, true);
   const Image out = resize_image(src, 10, 7);
   EXPECT_EQ(out.rgb, src.rgb);
   EXPECT_EQ(out.alpha, src.alpha);
@@ -48,7 +48,7 @@ TEST(ImageResize, UpscaleIsBilinearWithCentredPixels) {
 }
 
 TEST(ImageResize, FlatImageStaysFlat) {
-  const Image src = testing::make_solid(7, 5, 12, 200, 99);
+  const Image src = image_test::make_solid(7, 5, 12, 200, 99);
   for (auto [w, h] : {std::pair{3, 11}, std::pair{14, 2}, std::pair{1, 1}, std::pair{50, 40}}) {
     const Image out = resize_image(src, w, h);
     ASSERT_EQ(out.rgb.size(), static_cast<size_t>(w) * h * 3);
@@ -61,7 +61,7 @@ TEST(ImageResize, FlatImageStaysFlat) {
 }
 
 TEST(ImageResize, DownscaleKeepsTheMean) {
-  const Image src = testing::make_gradient(64, 48, false);
+  const Image src = image_test::make_gradient(64, 48, false);
   const Image out = resize_image(src, 16, 12);
   double a = 0, b = 0;
   for (uint8_t v : src.rgb) a += v;
@@ -88,7 +88,7 @@ TEST(ImageResize, AlphaIsResizedAndColourIsPremultiplied) {
 }
 
 TEST(ImageResize, InvalidRequestsGiveEmptyImage) {
-  const Image src = testing::make_gradient(4, 4, false);
+  const Image src = image_test::make_gradient(4, 4, false);
   EXPECT_TRUE(resize_image(src, 0, 4).rgb.empty());
   EXPECT_TRUE(resize_image(src, 4, -1).rgb.empty());
   EXPECT_TRUE(resize_image(Image{}, 4, 4).rgb.empty());

@@ -12,7 +12,7 @@
 #include <iterator>
 #include <stdexcept>
 
-namespace toonbox::testing {
+namespace toonbox::image_test {
 namespace {
 
 void put_be32(std::vector<uint8_t>* v, uint32_t x) {
@@ -411,4 +411,4 @@ std::vector<uint8_t> read_bytes(const std::string& path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
 }
 
-}  // namespace toonbox::testing
+}  // namespace toonbox::image_test

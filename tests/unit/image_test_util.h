@@ -13,7 +13,7 @@
 
 #include "image/image.h"
 
-namespace toonbox::testing {
+namespace toonbox::image_test {
 
 // Smooth colour ramps (and a distinct alpha ramp) so every pixel differs from its neighbours.
 Image make_gradient(int width, int height, bool with_alpha);
@@ -80,4 +80,4 @@ class TempDir {
 void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes);
 std::vector<uint8_t> read_bytes(const std::string& path);
 
-}  // namespace toonbox::testing
+}  // namespace toonbox::image_test

@@ -8,7 +8,7 @@ namespace toonbox {
 namespace {
 
 TEST(ImageWebp, LosslessRoundTripIsExactWithAlpha) {
-  Image src = testing::make_gradient(41, 29, true);
+  Image src = image_test::make_gradient(41, 29, true);
   src.alpha[0] = 0;  // RGB under a fully transparent pixel must survive too
   Result<std::vector<uint8_t>> webp = encode_image(src, {ImageFormat::kWebp, 100});
   ASSERT_TRUE(webp.is_ok()) << webp.status().to_string();
@@ -23,7 +23,7 @@ TEST(ImageWebp, LosslessRoundTripIsExactWithAlpha) {
 }
 
 TEST(ImageWebp, LosslessRoundTripWithoutAlpha) {
-  const Image src = testing::make_gradient(20, 10, false);
+  const Image src = image_test::make_gradient(20, 10, false);
   const std::vector<uint8_t> webp = encode_image(src, {ImageFormat::kWebp, 100}).value();
   Result<Image> back = decode_image(webp.data(), webp.size(), {});
   ASSERT_TRUE(back.is_ok());
@@ -32,7 +32,7 @@ TEST(ImageWebp, LosslessRoundTripWithoutAlpha) {
 }
 
 TEST(ImageWebp, LossyRoundTripWithinPsnrBound) {
-  const Image src = testing::make_gradient(64, 64, false);
+  const Image src = image_test::make_gradient(64, 64, false);
   const std::vector<uint8_t> webp = encode_image(src, {ImageFormat::kWebp, 90}).value();
   Result<ImageInfo> info = probe_image(webp.data(), webp.size());
   ASSERT_TRUE(info.is_ok());
@@ -41,11 +41,11 @@ TEST(ImageWebp, LossyRoundTripWithinPsnrBound) {
   Result<Image> back = decode_image(webp.data(), webp.size(), {});
   ASSERT_TRUE(back.is_ok());
   EXPECT_FALSE(back->has_alpha());
-  EXPECT_GT(testing::psnr(src.rgb, back->rgb), 32.0);
+  EXPECT_GT(image_test::psnr(src.rgb, back->rgb), 32.0);
 }
 
 TEST(ImageWebp, LossyKeepsAlpha) {
-  const Image src = testing::make_gradient(32, 32, true);
+  const Image src = image_test::make_gradient(32, 32, true);
   const std::vector<uint8_t> webp = encode_image(src, {ImageFormat::kWebp, 80}).value();
   Result<Image> back = decode_image(webp.data(), webp.size(), {});
   ASSERT_TRUE(back.is_ok());
@@ -55,7 +55,7 @@ TEST(ImageWebp, LossyKeepsAlpha) {
 }
 
 TEST(ImageWebp, TruncatedIsDataLoss) {
-  const Image src = testing::make_gradient(64, 64, false);
+  const Image src = image_test::make_gradient(64, 64, false);
   for (int quality : {100, 80}) {
     const std::vector<uint8_t> webp = encode_image(src, {ImageFormat::kWebp, quality}).value();
     for (size_t keep : {size_t{12}, size_t{24}, webp.size() / 2, webp.size() - 1}) {
@@ -70,7 +70,8 @@ TEST(ImageWebp, TruncatedIsDataLoss) {
 TEST(ImageWebp, EveryTruncationFails) {
   for (int quality : {100, 70}) {
     const std::vector<uint8_t> webp =
-        encode_image(testing::make_gradient(24, 16, true), {ImageFormat::kWebp, quality}).value();
+        encode_image(image_test::make_gradient(24, 16, true), {ImageFormat::kWebp, quality})
+            .value();
     for (size_t keep = 12; keep < webp.size(); ++keep) {
       Result<Image> img = decode_image(webp.data(), keep, {});
       ASSERT_FALSE(img.is_ok()) << "q" << quality << " kept " << keep << " of " << webp.size();
@@ -80,9 +81,9 @@ TEST(ImageWebp, EveryTruncationFails) {
 }
 
 TEST(ImageWebp, AnimatedIsRefusedClearly) {
-  const Image src = testing::make_gradient(8, 8, false);
+  const Image src = image_test::make_gradient(8, 8, false);
   const std::vector<uint8_t> simple = encode_image(src, {ImageFormat::kWebp, 100}).value();
-  const std::vector<uint8_t> animated = testing::animated_webp(simple, 8, 8);
+  const std::vector<uint8_t> animated = image_test::animated_webp(simple, 8, 8);
   Result<Image> img = decode_image(animated.data(), animated.size(), {});
   ASSERT_FALSE(img.is_ok());
   EXPECT_EQ(img.status().code(), StatusCode::kUnimplemented);
@@ -92,7 +93,7 @@ TEST(ImageWebp, AnimatedIsRefusedClearly) {
 }
 
 TEST(ImageWebp, PixelLimitCheckedFromHeader) {
-  const Image src = testing::make_gradient(30, 20, true);
+  const Image src = image_test::make_gradient(30, 20, true);
   const std::vector<uint8_t> webp = encode_image(src, {ImageFormat::kWebp, 75}).value();
   DecodeOptions opts;
   opts.max_pixels = 599;
@@ -104,7 +105,7 @@ TEST(ImageWebp, PixelLimitCheckedFromHeader) {
 }
 
 TEST(ImageWebp, TooLargeForWebpIsInvalidArgument) {
-  const Image src = testing::make_solid(16384, 1, 0, 0, 0);
+  const Image src = image_test::make_solid(16384, 1, 0, 0, 0);
   Result<std::vector<uint8_t>> webp = encode_image(src, {ImageFormat::kWebp, 80});
   ASSERT_FALSE(webp.is_ok());
   EXPECT_EQ(webp.status().code(), StatusCode::kInvalidArgument);
