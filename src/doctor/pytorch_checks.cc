@@ -120,6 +120,11 @@ std::vector<std::string> mixed_loaded(const std::vector<std::string>& loaded) {
 
 Check libraries_check(const TorchFacts& t) {
   const std::string id = "pytorch.libraries";
+  std::error_code ec;
+  if (t.lib_dir.empty() || !std::filesystem::is_directory(t.lib_dir, ec))
+    return skip_check(id, "torch's lib folder not found" +
+                              (t.lib_dir.empty() ? std::string() : " (" + t.lib_dir + ")") +
+                              ": its CUDA libraries are not checked");
   if (t.torch_cuda_library.empty())
     return warn_check(
         id, "libtorch_cuda.so not found in " + t.lib_dir + ": the install looks incomplete",

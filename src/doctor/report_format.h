@@ -11,6 +11,6 @@
 namespace toonbox::doctor {
 
 std::string render_text(const DoctorReport& report, bool verbose);
-nlohmann::json render_json(const DoctorReport& report);
+nlohmann::ordered_json render_json(const DoctorReport& report);
 
 }  // namespace toonbox::doctor

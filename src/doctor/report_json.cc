@@ -5,7 +5,8 @@
 namespace toonbox::doctor {
 namespace {
 
-using nlohmann::json;
+// Ordered so the verdict comes first for a reader of the raw output.
+using json = nlohmann::ordered_json;
 
 const char* usability_name(Usability u) {
   switch (u) {
