@@ -52,7 +52,9 @@ DoctorFacts gather_facts(const DoctorEnvironment& env) {
     if (!r.compiled_archs.empty()) f.build.cuda_archs = r.compiled_archs;
   }
   const LdconfigCache cache = LdconfigCache::load(env);
-  if (f.build.cuda_backend) f.libraries = probe_runtime_libraries(f.build, env, cache);
+  const int plugin_runtime = f.framework.probed ? f.framework.runtime.runtime_version : 0;
+  if (f.build.cuda_backend)
+    f.libraries = probe_runtime_libraries(f.build, env, cache, plugin_runtime);
   if (!env.python.empty()) f.torch = probe_torch(env, cache);
   return f;
 }

@@ -19,9 +19,11 @@ bool is_cuda_library(const std::string& name) {
 }
 
 std::string reinstall_fix(const TorchFacts& t, const DoctorFacts& f) {
-  const std::string cmd =
-      torch_install_command(t.python, f.driver_cuda_version(), f.driver_version());
+  const std::string cmd = torch_install_command(t.python, f.driver_cuda_version(),
+                                                f.driver_version(), t.externally_managed);
   if (!cmd.empty()) return cmd;
+  if (f.driver_cuda_version() <= 0 && f.platform.pci_bus_visible && f.platform.nvidia_gpus.empty())
+    return "this machine has no NVIDIA GPU (see Hardware): a CUDA build of torch cannot help here";
   if (f.driver_cuda_version() <= 0)
     return "install the NVIDIA driver first, then rerun `toonbox doctor --python " + t.python +
            "` for the matching torch install command";
@@ -231,15 +233,21 @@ std::vector<Check> arch_checks(const TorchFacts& t) {
 }  // namespace
 
 std::string torch_install_command(const std::string& python, int driver_cuda,
-                                  const std::string& driver_version) {
+                                  const std::string& driver_version, bool externally_managed) {
   const auto variant = torch_variant_for_driver(driver_cuda, driver_version);
   if (!variant) return "";
+  const std::string why = " (the " + variant->tag + " build matches driver CUDA " +
+                          format_cuda_version(driver_cuda) +
+                          (variant->minor_compat ? " through minor-version compatibility" : "");
+  if (externally_managed)
+    return python +
+           " -m venv ~/.venvs/torch && ~/.venvs/torch/bin/python -m pip install torch "
+           "--index-url " +
+           variant->index_url() + why + "; " + python +
+           " is managed by the OS package manager, so pip cannot replace its torch)";
   // pip treats an installed "2.x+cpu" as satisfying "torch", so uninstall first.
   return python + " -m pip uninstall -y torch && " + python + " -m pip install torch --index-url " +
-         variant->index_url() + " (the " + variant->tag + " build matches driver CUDA " +
-         format_cuda_version(driver_cuda) +
-         (variant->minor_compat ? " through minor-version compatibility" : "") +
-         "; reinstall torchvision/torchaudio from the same index)";
+         variant->index_url() + why + "; reinstall torchvision/torchaudio from the same index)";
 }
 
 Section pytorch_checks(const TorchFacts& t, const DoctorFacts& f) {

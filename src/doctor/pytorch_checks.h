@@ -15,8 +15,9 @@ Verdict pytorch_verdict(const Section& pytorch, const TorchFacts& torch, const S
 
 // The command that installs the PyTorch wheel matching this driver, e.g.
 // "python -m pip uninstall -y torch && python -m pip install torch --index-url
-// https://download.pytorch.org/whl/cu126"; "" when no wheel fits the driver.
+// https://download.pytorch.org/whl/cu126"; "" when no wheel fits the driver. For an
+// OS-managed python (PEP 668) it creates a virtual environment instead.
 std::string torch_install_command(const std::string& python, int driver_cuda,
-                                  const std::string& driver_version);
+                                  const std::string& driver_version, bool externally_managed);
 
 }  // namespace toonbox::doctor

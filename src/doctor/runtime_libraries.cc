@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <set>
 
+#include "doctor/cuda_versions.h"
+
 namespace toonbox::doctor {
 namespace fs = std::filesystem;
 namespace {
@@ -22,7 +24,7 @@ void read_version(RuntimeLibrary* lib) {
       int v = 0;
       if (fn(&v) == 0 && v > 0) {
         lib->version_number = v;
-        lib->version = std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
+        lib->version = format_cuda_version(v);
       }
     }
   } else if (lib->key == "cublas") {
@@ -117,7 +119,9 @@ std::vector<LibraryCopy> find_other_copies(const std::string& soname,
 
 std::vector<RuntimeLibrary> probe_runtime_libraries(const BuildInfo& build,
                                                     const DoctorEnvironment& env,
-                                                    const LdconfigCache& cache) {
+                                                    const LdconfigCache& cache,
+                                                    int plugin_runtime_version) {
+  const bool plugin_loaded = plugin_runtime_version > 0;
   static const std::pair<const char*, const char*> kLibraries[] = {
       {"cudart", "CUDA runtime"}, {"cublas", "cuBLAS"}, {"cudnn", "cuDNN"}, {"nvrtc", "NVRTC"}};
   std::vector<RuntimeLibrary> out;
@@ -125,7 +129,19 @@ std::vector<RuntimeLibrary> probe_runtime_libraries(const BuildInfo& build,
     RuntimeLibrary lib;
     lib.key = key;
     lib.role = role;
-    lib.library = open_shared_library(runtime_soname(key, build), env.libraries);
+    const std::string soname = runtime_soname(key, build);
+    // An exclusive search path (tests) is the whole truth; otherwise the plugin's own
+    // copy, when it mapped one, is the one toonbox uses.
+    if (plugin_loaded && !env.libraries.exclusive) lib.library = find_loaded_library(soname);
+    if (plugin_loaded && !lib.library.loaded() && lib.key == "cudart" && !env.libraries.exclusive) {
+      lib.statically_linked = true;
+      lib.library.soname = soname;
+      lib.version_number = plugin_runtime_version;
+      lib.version = format_cuda_version(plugin_runtime_version);
+      out.push_back(std::move(lib));
+      continue;
+    }
+    if (!lib.library.loaded()) lib.library = open_shared_library(soname, env.libraries);
     if (lib.library.loaded()) read_version(&lib);
     lib.other_copies = find_other_copies(lib.library.soname, lib.library.path, env, cache);
     out.push_back(std::move(lib));

@@ -25,6 +25,9 @@ struct RuntimeLibrary {
   std::string key;   // "cudart", "cublas", "cudnn", "nvrtc"
   std::string role;  // "CUDA runtime", "cuBLAS", "cuDNN", "NVRTC"
   SharedLibrary library;
+  // The CUDA plugin carries this library inside itself (CMake links the CUDA runtime
+  // statically by default), so no shared copy is needed; version from its probe().
+  bool statically_linked = false;
   long version_number = 0;                // as reported: 13000, 130002, 91900, 13000
   std::string version;                    // "13.0", "13.0.2", "9.19.0", "13.0"; "" if not reported
   std::vector<LibraryCopy> other_copies;  // different versions than the loaded file
@@ -34,9 +37,13 @@ struct RuntimeLibrary {
 // libcudnn.so.9, libnvrtc.so.13 for CUDA 13 / cuDNN 9 (CUDA 11 used .so.11.0 / .so.11.2).
 std::string runtime_soname(const std::string& key, const BuildInfo& build);
 
+// plugin_runtime_version: the CUDA runtime version a loaded plugin's probe() reported,
+// 0 when no plugin is loaded. With a loaded plugin the copies it mapped are reported
+// (what toonbox really uses); without one, what the loader would find.
 std::vector<RuntimeLibrary> probe_runtime_libraries(const BuildInfo& build,
                                                     const DoctorEnvironment& env,
-                                                    const LdconfigCache& cache);
+                                                    const LdconfigCache& cache,
+                                                    int plugin_runtime_version);
 
 // Other copies of a library family ("libcudnn.so") in the environment's library folders
 // and the cache, excluding the file at loaded_path and copies of the same version.

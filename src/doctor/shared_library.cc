@@ -76,6 +76,17 @@ SharedLibrary open_shared_library(const std::string& soname, const LibrarySearch
   return lib;
 }
 
+SharedLibrary find_loaded_library(const std::string& soname) {
+  SharedLibrary lib;
+  lib.soname = soname;
+  lib.handle = dlopen(soname.c_str(), RTLD_NOW | RTLD_NOLOAD);
+  if (lib.handle)
+    lib.path = loaded_path(lib.handle, soname);
+  else
+    lib.error = soname + " is not loaded";
+  return lib;
+}
+
 std::string describe_search(const LibrarySearchPath& search) {
   std::string dirs;
   for (size_t i = 0; i < search.dirs.size(); ++i) dirs += (i ? ", " : "") + search.dirs[i];

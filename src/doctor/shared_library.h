@@ -25,6 +25,10 @@ struct SharedLibrary {
 // the plugin may share them.
 SharedLibrary open_shared_library(const std::string& soname, const LibrarySearchPath& search);
 
+// The copy of soname already mapped into this process (by the CUDA plugin), without
+// loading anything; not loaded() when there is none.
+SharedLibrary find_loaded_library(const std::string& soname);
+
 // "…/libcudart.so.13.0.88" -> "13.0.88"; "libcuda.so.580.65.06" -> "580.65.06";
 // "" when the file name carries no version after ".so.".
 std::string version_from_file_name(const std::string& path);

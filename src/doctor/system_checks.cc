@@ -106,6 +106,9 @@ std::string install_hint(const std::string& key, const DoctorFacts& f) {
 Check library_check(const RuntimeLibrary& lib, const DoctorFacts& f) {
   const std::string id = "system.lib." + lib.key;
   const std::string& soname = lib.library.soname;
+  if (lib.statically_linked)
+    return ok_check(id, lib.role + " " + lib.version +
+                            ": linked statically into the CUDA backend (no " + soname + " needed)");
   if (!lib.library.loaded()) {
     const bool missing = lib.library.missing;
     const std::string what = soname + " (" + lib.role + ") " +

@@ -15,8 +15,11 @@ constexpr char kMarker[] = "TOONBOX_TORCH_JSON ";
 // Written for any python >= 3.6 and any torch; each query is guarded so one failing
 // call (a broken driver, an old torch without an attribute) still reports the rest.
 constexpr char kScript[] = R"PY(
-import json, os, sys
+import json, os, sys, sysconfig
 out = {"python": sys.version.split()[0]}
+# PEP 668: an OS-managed interpreter outside a venv refuses pip installs.
+out["externally_managed"] = sys.prefix == getattr(sys, "base_prefix", sys.prefix) and \
+    os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED"))
 def guard(key, fn):
     try:
         out[key] = fn()
@@ -117,6 +120,7 @@ void parse_torch_probe_output(const std::string& text, TorchFacts* f) {
   f->cuda = get_or<std::string>(j, "cuda", "");
   f->cudnn = get_or<long>(j, "cudnn", 0);
   f->is_available = get_or<bool>(j, "is_available", false);
+  f->externally_managed = get_or<bool>(j, "externally_managed", false);
   f->device_count = get_or<int>(j, "device_count", 0);
   f->arch_list = get_or<std::vector<std::string>>(j, "arch_list", {});
   f->warnings = get_or<std::vector<std::string>>(j, "warnings", {});

@@ -22,10 +22,11 @@ struct TorchFacts {
   bool ran = false;       // the script produced its JSON line
   std::string run_error;  // could not start, timed out, crashed, printed no JSON
   std::string python_version;
-  std::string import_error;   // "ModuleNotFoundError: No module named 'torch'"
-  std::string torch_version;  // "2.5.1+cu124"
-  std::string cuda;           // torch.version.cuda, "" for a CPU-only build
-  long cudnn = 0;             // torch.backends.cudnn.version(), 0 when none
+  bool externally_managed = false;  // an OS python (PEP 668) outside a venv
+  std::string import_error;         // "ModuleNotFoundError: No module named 'torch'"
+  std::string torch_version;        // "2.5.1+cu124"
+  std::string cuda;                 // torch.version.cuda, "" for a CPU-only build
+  long cudnn = 0;                   // torch.backends.cudnn.version(), 0 when none
   bool is_available = false;
   int device_count = 0;
   std::vector<TorchDevice> devices;

@@ -220,17 +220,38 @@ TEST(DoctorPyTorch, ParsesTheProbeLineAmongOtherOutput) {
 }
 
 TEST(DoctorPyTorch, TheEmbeddedScriptRunsUnderARealPython) {
-  // The script must at least run and report a missing torch cleanly.
+  // The probe script against whatever python (and torch) this machine has; Debian's
+  // python3-torch is a CPU-only build, which must be diagnosed as such.
   Scenario s;
+  s.add_healthy_machine();
   s.env.vars["PATH"] = "/usr/bin:/bin";
-  s.env.python = "python3";
-  if (!run_process({"python3", "-c", "pass"}, s.env.vars, 30).started) GTEST_SKIP() << "no python3";
-  const TorchFacts f = probe_torch(s.env, LdconfigCache{});
+  s.env.python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  if (!run_process({s.env.python, "-c", "pass"}, s.env.vars, 30).started)
+    GTEST_SKIP() << "no python3";
+  const DoctorReport r = s.run();
+  ASSERT_TRUE(r.facts.torch.has_value());
+  const TorchFacts& f = *r.facts.torch;
   ASSERT_TRUE(f.ran) << f.run_error;
   EXPECT_FALSE(f.python_version.empty());
   if (f.torch_version.empty()) {
     EXPECT_TRUE(contains(f.import_error, "torch")) << f.import_error;
+  } else if (f.cuda.empty()) {
+    const Check c = check_of(r, "pytorch.build");
+    EXPECT_EQ(c.status, CheckStatus::kFail);
+    EXPECT_TRUE(contains(c.message, "is a CPU-only build")) << c.message;
+    EXPECT_TRUE(contains(c.fix, "whl/cu130")) << c.fix;
   }
+}
+
+TEST(DoctorPyTorch, OsManagedPythonGetsAVirtualEnvironment) {
+  const std::string cmd = torch_install_command("/usr/bin/python3", 12080, "570.124.06", true);
+  EXPECT_EQ(cmd.rfind("/usr/bin/python3 -m venv ~/.venvs/torch && ~/.venvs/torch/bin/python -m pip "
+                      "install torch "
+                      "--index-url https://download.pytorch.org/whl/cu128",
+                      0),
+            0u)
+      << cmd;
+  EXPECT_EQ(torch_install_command("python3", 10020, "440.33", false), "");
 }
 
 }  // namespace

@@ -362,5 +362,24 @@ TEST(DoctorScenario, BuildWithoutCudaBackend) {
   EXPECT_TRUE(contains(r.toonbox.summary, "built without the CUDA backend"));
 }
 
+TEST(DoctorScenario, CudaRuntimeLinkedStaticallyIntoThePlugin) {
+  // CMake links the CUDA runtime statically by default: with the plugin loaded and no
+  // shared libcudart mapped, that is not a missing library. (Runtime "99.0" so no real
+  // or stub libcudart can be mapped in this process.)
+  Scenario s;
+  s.add_healthy_machine();
+  s.use_fake_plugin();
+  s.env.build.cuda_runtime_version = 99000;
+  s.env.libraries = {{}, false};
+  const DoctorReport r = s.run();
+  const Check c = check_of(r, "system.lib.cudart");
+  EXPECT_EQ(c.status, CheckStatus::kOk);
+  EXPECT_EQ(
+      c.message,
+      "CUDA runtime 13.0: linked statically into the CUDA backend (no libcudart.so.99 needed)");
+  EXPECT_EQ(check_of(r, "system.lib.cublas").status,
+            CheckStatus::kFail);  // libcublas.so.99 exists nowhere
+}
+
 }  // namespace
 }  // namespace toonbox::doctor
