@@ -65,7 +65,7 @@ DoctorReport diagnose(DoctorFacts facts, const DoctorEnvironment& env) {
   const DoctorFacts& f = report.facts;
   report.sections.push_back(hardware_checks(f, env));
   report.sections.push_back(system_checks(f));
-  report.sections.push_back(framework_checks(f));
+  report.sections.push_back(framework_checks(f, report.sections));
   report.toonbox = toonbox_verdict(report.sections, f);
   report.exit_code = exit_code_for(report.toonbox.usability);
   if (f.torch) {

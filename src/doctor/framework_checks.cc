@@ -13,19 +13,27 @@ std::string format_double(const char* fmt, double v) {
   return buf;
 }
 
-Check plugin_check(const DoctorFacts& f) {
+bool any_failure(const std::vector<Section>& sections) {
+  for (const Section& s : sections)
+    for (const Check& c : s.checks)
+      if (c.status == CheckStatus::kFail) return true;
+  return false;
+}
+
+Check plugin_check(const DoctorFacts& f, bool earlier_failure) {
   const FrameworkFacts& fw = f.framework;
   if (fw.api)
     return ok_check(
         "framework.plugin",
         "CUDA backend loaded: " + (fw.plugin_path.empty() ? "(built in)" : fw.plugin_path));
   if (!f.build.cuda_backend) return skip_check("framework.plugin", fw.plugin_failure);
-  Check c = fail_check("framework.plugin", "CUDA backend not loaded: " + fw.plugin_failure,
-                       fw.plugin_path.empty()
-                           ? "install libtoonbox_cuda.so next to the toonbox binary, or point "
-                             "TOONBOX_CUDA_PLUGIN at it"
-                           : "fix the first failing check above; the plugin is " + fw.plugin_path);
-  return c;
+  std::string fix =
+      "install libtoonbox_cuda.so next to the toonbox binary, or point TOONBOX_CUDA_PLUGIN at it";
+  if (earlier_failure)
+    fix = "fix the first failing check above";
+  else if (!fw.plugin_path.empty())
+    fix = "the plugin is " + fw.plugin_path + "; install what the message names";
+  return fail_check("framework.plugin", "CUDA backend not loaded: " + fw.plugin_failure, fix);
 }
 
 Check probe_check(const DoctorFacts& f) {
@@ -37,7 +45,11 @@ Check probe_check(const DoctorFacts& f) {
   std::string msg = "CUDA backend: runtime " + format_cuda_version(r.runtime_version) +
                     ", driver CUDA " + format_cuda_version(r.driver_version) + ", cuDNN " +
                     format_cudnn_version(static_cast<long>(r.cudnn_version));
-  if (r.cublas_version > 0) msg += ", cuBLAS " + std::to_string(r.cublas_version);
+  // CUBLAS_VERSION encoding: major * 10000 + minor * 100 + patch.
+  if (r.cublas_version > 0)
+    msg += ", cuBLAS " + std::to_string(r.cublas_version / 10000) + "." +
+           std::to_string(r.cublas_version / 100 % 100) + "." +
+           std::to_string(r.cublas_version % 100);
   msg += ", " + std::to_string(r.devices.size()) + " device(s)";
   if (r.devices.empty())
     return fail_check("framework.probe", msg, "fix the first failing check above");
@@ -71,9 +83,9 @@ Check smoke_check(const SmokeRun& run) {
 
 }  // namespace
 
-Section framework_checks(const DoctorFacts& f) {
+Section framework_checks(const DoctorFacts& f, const std::vector<Section>& earlier) {
   Section s{"Framework", {}};
-  s.checks.push_back(plugin_check(f));
+  s.checks.push_back(plugin_check(f, any_failure(earlier)));
   const FrameworkFacts& fw = f.framework;
   if (!fw.api) {
     s.checks.push_back(skip_check(

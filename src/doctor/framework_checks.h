@@ -9,7 +9,9 @@
 
 namespace toonbox::doctor {
 
-Section framework_checks(const DoctorFacts& facts);
+// earlier: the hardware and system sections, so a plugin that failed because of them
+// points there instead of at the plugin.
+Section framework_checks(const DoctorFacts& facts, const std::vector<Section>& earlier);
 
 // "GPU: active — NVIDIA H200 (cuda:0), fp32+fp16 ok" or "GPU: not usable — <reason>",
 // from the checks of the hardware, system and framework sections.
