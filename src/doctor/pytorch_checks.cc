@@ -36,12 +36,14 @@ Check python_check(const TorchFacts& t, const DoctorFacts& f) {
     return fail_check("pytorch.python", "cannot inspect PyTorch: " + t.run_error,
                       "pass the interpreter of the environment torch is installed in: toonbox "
                       "doctor --python /path/to/venv/bin/python");
+  const std::string interpreter =
+      t.executable.empty() || t.executable == t.python ? t.python : t.python + " = " + t.executable;
   if (!t.import_error.empty())
     return fail_check("pytorch.python",
-                      "torch cannot be imported by " + t.python + " (python " + t.python_version +
-                          "): " + t.import_error,
+                      "torch cannot be imported by " + interpreter + " (python " +
+                          t.python_version + "): " + t.import_error,
                       reinstall_fix(t, f));
-  return ok_check("pytorch.python", "python " + t.python_version + " (" + t.python +
+  return ok_check("pytorch.python", "python " + t.python_version + " (" + interpreter +
                                         ") imports torch " + t.torch_version);
 }
 

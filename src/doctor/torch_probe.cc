@@ -16,7 +16,7 @@ constexpr char kMarker[] = "TOONBOX_TORCH_JSON ";
 // call (a broken driver, an old torch without an attribute) still reports the rest.
 constexpr char kScript[] = R"PY(
 import json, os, sys, sysconfig
-out = {"python": sys.version.split()[0]}
+out = {"python": sys.version.split()[0], "executable": sys.executable}
 # PEP 668: an OS-managed interpreter outside a venv refuses pip installs.
 out["externally_managed"] = sys.prefix == getattr(sys, "base_prefix", sys.prefix) and \
     os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED"))
@@ -115,6 +115,7 @@ void parse_torch_probe_output(const std::string& text, TorchFacts* f) {
   }
   f->ran = true;
   f->python_version = get_or<std::string>(j, "python", "");
+  f->executable = get_or<std::string>(j, "executable", "");
   f->import_error = get_or<std::string>(j, "import_error", "");
   f->torch_version = get_or<std::string>(j, "torch_version", "");
   f->cuda = get_or<std::string>(j, "cuda", "");
@@ -144,7 +145,7 @@ TorchFacts probe_torch(const DoctorEnvironment& env, const LdconfigCache& cache)
   f.python = env.python;
   ProcessResult r = run_process({env.python, "-c", kScript}, env.vars, env.python_timeout_s);
   if (!r.started) {
-    f.run_error = "cannot run " + env.python + ": " + r.start_error;
+    f.run_error = "cannot run " + r.start_error;
     return f;
   }
   if (r.timed_out) {

@@ -22,6 +22,7 @@ struct TorchFacts {
   bool ran = false;       // the script produced its JSON line
   std::string run_error;  // could not start, timed out, crashed, printed no JSON
   std::string python_version;
+  std::string executable;           // sys.executable: what "python3" turned out to be
   bool externally_managed = false;  // an OS python (PEP 668) outside a venv
   std::string import_error;         // "ModuleNotFoundError: No module named 'torch'"
   std::string torch_version;        // "2.5.1+cu124"
