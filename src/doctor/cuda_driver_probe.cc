@@ -28,13 +28,6 @@ struct CudaApi {
   CuResult (*get_error_string)(CuResult, const char**);
 };
 
-template <typename Fn>
-void bind(const SharedLibrary& lib, Fn* fn, const char* name, const char* fallback = nullptr) {
-  void* sym = lib.symbol(name);
-  if (!sym && fallback) sym = lib.symbol(fallback);
-  *fn = reinterpret_cast<Fn>(sym);
-}
-
 std::string describe_error(const CudaApi& api, CuResult r) {
   const char* name = nullptr;
   const char* text = nullptr;
@@ -82,16 +75,16 @@ CudaDriverFacts probe_cuda_driver(const LibrarySearchPath& search) {
   if (!facts.library.loaded()) return facts;
   const SharedLibrary& lib = facts.library;
   CudaApi api{};
-  bind(lib, &api.init, "cuInit");
-  bind(lib, &api.driver_get_version, "cuDriverGetVersion");
-  bind(lib, &api.device_get_count, "cuDeviceGetCount");
-  bind(lib, &api.device_get, "cuDeviceGet");
-  bind(lib, &api.device_get_name, "cuDeviceGetName");
-  bind(lib, &api.device_get_uuid, "cuDeviceGetUuid_v2", "cuDeviceGetUuid");
-  bind(lib, &api.device_get_attribute, "cuDeviceGetAttribute");
-  bind(lib, &api.device_total_mem, "cuDeviceTotalMem_v2", "cuDeviceTotalMem");
-  bind(lib, &api.get_error_name, "cuGetErrorName");
-  bind(lib, &api.get_error_string, "cuGetErrorString");
+  lib.bind(&api.init, "cuInit");
+  lib.bind(&api.driver_get_version, "cuDriverGetVersion");
+  lib.bind(&api.device_get_count, "cuDeviceGetCount");
+  lib.bind(&api.device_get, "cuDeviceGet");
+  lib.bind(&api.device_get_name, "cuDeviceGetName");
+  lib.bind(&api.device_get_uuid, "cuDeviceGetUuid_v2", "cuDeviceGetUuid");
+  lib.bind(&api.device_get_attribute, "cuDeviceGetAttribute");
+  lib.bind(&api.device_total_mem, "cuDeviceTotalMem_v2", "cuDeviceTotalMem");
+  lib.bind(&api.get_error_name, "cuGetErrorName");
+  lib.bind(&api.get_error_string, "cuGetErrorString");
   // cuDriverGetVersion needs no cuInit, so the version is known even when init fails.
   if (api.driver_get_version) api.driver_get_version(&facts.driver_version);
   if (!api.init) {

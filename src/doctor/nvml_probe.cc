@@ -27,13 +27,6 @@ struct NvmlApi {
   NvmlReturn (*ecc_mode)(NvmlDeviceHandle, int*, int*);
 };
 
-template <typename Fn>
-void bind(const SharedLibrary& lib, Fn* fn, const char* name, const char* fallback = nullptr) {
-  void* sym = lib.symbol(name);
-  if (!sym && fallback) sym = lib.symbol(fallback);
-  *fn = reinterpret_cast<Fn>(sym);
-}
-
 std::string nvml_error(const NvmlApi& api, NvmlReturn r) {
   const char* text = api.error_string ? api.error_string(r) : nullptr;
   return (text ? std::string(text) : "NVML error") + " (" + std::to_string(r) + ")";
@@ -75,20 +68,20 @@ NvmlFacts probe_nvml(const LibrarySearchPath& search) {
   }
   const SharedLibrary& lib = facts.library;
   NvmlApi api{};
-  bind(lib, &api.init, "nvmlInit_v2", "nvmlInit");
-  bind(lib, &api.shutdown, "nvmlShutdown");
-  bind(lib, &api.error_string, "nvmlErrorString");
-  bind(lib, &api.driver_version, "nvmlSystemGetDriverVersion");
-  bind(lib, &api.cuda_driver_version, "nvmlSystemGetCudaDriverVersion_v2",
-       "nvmlSystemGetCudaDriverVersion");
-  bind(lib, &api.device_count, "nvmlDeviceGetCount_v2", "nvmlDeviceGetCount");
-  bind(lib, &api.handle_by_index, "nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetHandleByIndex");
-  bind(lib, &api.name, "nvmlDeviceGetName");
-  bind(lib, &api.uuid, "nvmlDeviceGetUUID");
-  bind(lib, &api.compute_capability, "nvmlDeviceGetCudaComputeCapability");
-  bind(lib, &api.memory_info, "nvmlDeviceGetMemoryInfo");
-  bind(lib, &api.mig_mode, "nvmlDeviceGetMigMode");
-  bind(lib, &api.ecc_mode, "nvmlDeviceGetEccMode");
+  lib.bind(&api.init, "nvmlInit_v2", "nvmlInit");
+  lib.bind(&api.shutdown, "nvmlShutdown");
+  lib.bind(&api.error_string, "nvmlErrorString");
+  lib.bind(&api.driver_version, "nvmlSystemGetDriverVersion");
+  lib.bind(&api.cuda_driver_version, "nvmlSystemGetCudaDriverVersion_v2",
+           "nvmlSystemGetCudaDriverVersion");
+  lib.bind(&api.device_count, "nvmlDeviceGetCount_v2", "nvmlDeviceGetCount");
+  lib.bind(&api.handle_by_index, "nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetHandleByIndex");
+  lib.bind(&api.name, "nvmlDeviceGetName");
+  lib.bind(&api.uuid, "nvmlDeviceGetUUID");
+  lib.bind(&api.compute_capability, "nvmlDeviceGetCudaComputeCapability");
+  lib.bind(&api.memory_info, "nvmlDeviceGetMemoryInfo");
+  lib.bind(&api.mig_mode, "nvmlDeviceGetMigMode");
+  lib.bind(&api.ecc_mode, "nvmlDeviceGetEccMode");
   if (!api.init) {
     facts.error = lib.path + " has no nvmlInit_v2: not a usable NVML";
     return facts;

@@ -17,6 +17,14 @@ struct SharedLibrary {
 
   bool loaded() const { return handle != nullptr; }
   void* symbol(const char* name) const;
+  // Points *fn at `name` (else `fallback`, for entry points renamed across versions, e.g.
+  // nvmlInit_v2 / nvmlInit); null when the library has neither.
+  template <typename Fn>
+  void bind(Fn* fn, const char* name, const char* fallback = nullptr) const {
+    void* sym = symbol(name);
+    if (!sym && fallback) sym = symbol(fallback);
+    *fn = reinterpret_cast<Fn>(sym);
+  }
 };
 
 // Tries dirs[i]/soname in order, then (unless exclusive) the system loader's own search
