@@ -2,12 +2,13 @@
 // downscale, kept here so model tests do not depend on the image layer they check.
 #pragma once
 
+#include <cstdio>  // before jpeglib.h, which uses FILE without including it
+
 #include <jpeglib.h>
 
 #include <algorithm>
 #include <cmath>
 #include <csetjmp>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -79,7 +80,8 @@ inline std::vector<std::vector<std::pair<int, double>>> area_weights(int in, int
   const double scale = static_cast<double>(in) / out;
   for (int o = 0; o < out; ++o) {
     const double start = o * scale, end = (o + 1) * scale;
-    for (int i = static_cast<int>(std::floor(start)); i < static_cast<int>(std::ceil(end)) && i < in; ++i) {
+    for (int i = static_cast<int>(std::floor(start));
+         i < static_cast<int>(std::ceil(end)) && i < in; ++i) {
       const double overlap = std::min(end, i + 1.0) - std::max(start, static_cast<double>(i));
       if (overlap > 0) w[o].push_back({i, overlap / scale});
     }
@@ -91,22 +93,26 @@ inline std::vector<std::vector<std::pair<int, double>>> area_weights(int in, int
 // of `multiple`, and maps it to the model's [-1, 1] NHWC float input.
 inline Tensor photo_to_input(const RgbImage& img, int long_side, int multiple) {
   const double s = static_cast<double>(long_side) / std::max(img.width, img.height);
-  const int ow = std::max(multiple, static_cast<int>(std::lround(img.width * s / multiple)) * multiple);
-  const int oh = std::max(multiple, static_cast<int>(std::lround(img.height * s / multiple)) * multiple);
+  const int ow =
+      std::max(multiple, static_cast<int>(std::lround(img.width * s / multiple)) * multiple);
+  const int oh =
+      std::max(multiple, static_cast<int>(std::lround(img.height * s / multiple)) * multiple);
   const auto wx = area_weights(img.width, ow), wy = area_weights(img.height, oh);
   std::vector<double> rows(static_cast<size_t>(img.height) * ow * 3, 0.0);
   for (int y = 0; y < img.height; ++y)
     for (int x = 0; x < ow; ++x)
       for (const auto& [i, wgt] : wx[x])
         for (int c = 0; c < 3; ++c)
-          rows[(static_cast<size_t>(y) * ow + x) * 3 + c] += wgt * img.rgb[(static_cast<size_t>(y) * img.width + i) * 3 + c];
+          rows[(static_cast<size_t>(y) * ow + x) * 3 + c] +=
+              wgt * img.rgb[(static_cast<size_t>(y) * img.width + i) * 3 + c];
   Tensor t(DType::kFloat32, {1, oh, ow, 3});
   float* out = t.data<float>();
   for (int y = 0; y < oh; ++y)
     for (int x = 0; x < ow; ++x)
       for (int c = 0; c < 3; ++c) {
         double v = 0;
-        for (const auto& [j, wgt] : wy[y]) v += wgt * rows[(static_cast<size_t>(j) * ow + x) * 3 + c];
+        for (const auto& [j, wgt] : wy[y])
+          v += wgt * rows[(static_cast<size_t>(j) * ow + x) * 3 + c];
         out[(static_cast<size_t>(y) * ow + x) * 3 + c] = static_cast<float>(v / 127.5 - 1.0);
       }
   return t;

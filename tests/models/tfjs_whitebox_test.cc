@@ -52,24 +52,28 @@ double max_abs_error(const Tensor& got, const std::vector<float>& want) {
 }
 
 // Runs the TF.js oracle on `x`; returns its output, or an empty vector with `error` set.
-std::vector<float> run_tfjs(const fs::path& model, const Tensor& x, const fs::path& work, std::string* error) {
+std::vector<float> run_tfjs(const fs::path& model, const Tensor& x, const fs::path& work,
+                            std::string* error) {
   const fs::path in = work / "input.f32", out = work / "output.f32", log = work / "tfjs.log";
   std::ofstream(in, std::ios::binary)
       .write(static_cast<const char*>(x.raw()), static_cast<std::streamsize>(x.nbytes()));
   const std::string shape = std::to_string(x.dim(0)) + "," + std::to_string(x.dim(1)) + "," +
                             std::to_string(x.dim(2)) + "," + std::to_string(x.dim(3));
-  const std::string cmd = "node '" + (oracle_dir() / "tfjs_run.mjs").string() + "' '" + model.string() + "' '" +
-                          in.string() + "' " + shape + " '" + out.string() + "' > '" + log.string() + "' 2>&1";
+  const std::string cmd = "node '" + (oracle_dir() / "tfjs_run.mjs").string() + "' '" +
+                          model.string() + "' '" + in.string() + "' " + shape + " '" +
+                          out.string() + "' > '" + log.string() + "' 2>&1";
   if (std::system(cmd.c_str()) != 0) {
     std::ifstream l(log);
-    *error = "TF.js oracle failed: " + cmd + "\n" + std::string(std::istreambuf_iterator<char>(l), {});
+    *error =
+        "TF.js oracle failed: " + cmd + "\n" + std::string(std::istreambuf_iterator<char>(l), {});
     return {};
   }
   std::ifstream o(out, std::ios::binary);
   std::vector<float> v(static_cast<size_t>(x.numel()));
   o.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(v.size() * 4));
   if (o.gcount() != static_cast<std::streamsize>(v.size() * 4)) {
-    *error = "TF.js output has " + std::to_string(o.gcount()) + " bytes, expected " + std::to_string(v.size() * 4);
+    *error = "TF.js output has " + std::to_string(o.gcount()) + " bytes, expected " +
+             std::to_string(v.size() * 4);
     return {};
   }
   return v;
@@ -108,7 +112,8 @@ TEST_P(TfjsWhiteboxVsTfjs, MatchesTensorFlowJs) {
   const fs::path model = model_dir(c.format), photo = test::shared_dir() / "images" / c.photo;
   if (!fs::exists(model / "model.json")) GTEST_SKIP() << "model not found: " << model;
   if (!fs::exists(photo)) GTEST_SKIP() << "photo not found: " << photo;
-  if (const std::string why = oracle_missing(); !why.empty()) GTEST_SKIP() << "no TF.js oracle: " << why;
+  if (const std::string why = oracle_missing(); !why.empty())
+    GTEST_SKIP() << "no TF.js oracle: " << why;
 
   const test::RgbImage img = test::read_jpeg(photo);
   ASSERT_GT(img.width, 0) << "cannot decode " << photo;
@@ -144,9 +149,9 @@ TEST_P(TfjsWhiteboxVsTfjs, MatchesTensorFlowJs) {
   ASSERT_EQ((*cpu)[0].shape(), x.shape());
   const double cpu_err = max_abs_error((*cpu)[0], want);
 
-  std::cout << "[ tfjs-oracle ] " << c.format << " " << c.photo << " " << x.dim(2) << "x" << x.dim(1)
-            << ": max|err| reference " << ref_err << ", cpu backend " << cpu_err << " (TF.js " << tfjs_s
-            << " s, reference " << ref_s << " s, cpu " << cpu_s << " s)\n";
+  std::cout << "[ tfjs-oracle ] " << c.format << " " << c.photo << " " << x.dim(2) << "x"
+            << x.dim(1) << ": max|err| reference " << ref_err << ", cpu backend " << cpu_err
+            << " (TF.js " << tfjs_s << " s, reference " << ref_s << " s, cpu " << cpu_s << " s)\n";
   RecordProperty("max_abs_error_reference", std::to_string(ref_err));
   RecordProperty("max_abs_error_cpu", std::to_string(cpu_err));
   EXPECT_LE(ref_err, kMaxAbsError);
@@ -161,7 +166,8 @@ INSTANTIATE_TEST_SUITE_P(Photos, TfjsWhiteboxVsTfjs,
                                            Case{"tfjs-uint8", "wb_party5.jpg"},
                                            Case{"tfjs-uint8", "gfpgan_Blake_Lively.jpg"}),
                          [](const auto& info) {
-                           std::string name = std::string(info.param.format) + "_" + info.param.photo;
+                           std::string name =
+                               std::string(info.param.format) + "_" + info.param.photo;
                            for (char& ch : name)
                              if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
                            return name;

@@ -29,16 +29,20 @@ using test::WeightFormat;
 
 std::vector<float> ramp(size_t n, float scale, float offset) {
   std::vector<float> v(n);
-  for (size_t i = 0; i < n; ++i) v[i] = std::sin(static_cast<float>(i) * 1.3f + 0.2f) * scale + offset;
+  for (size_t i = 0; i < n; ++i)
+    v[i] = std::sin(static_cast<float>(i) * 1.3f + 0.2f) * scale + offset;
   return v;
 }
 
-Tensor nhwc(Shape shape, const std::vector<float>& v) { return Tensor::from_vector<float>(shape, v); }
+Tensor nhwc(Shape shape, const std::vector<float>& v) {
+  return Tensor::from_vector<float>(shape, v);
+}
 
 // TF Conv2D, written from TF's documentation: NHWC input, HWIO filter, SAME puts the
 // smaller half of the padding first.
-std::vector<float> tf_conv2d(const std::vector<float>& x, int H, int W, int C, const std::vector<float>& f,
-                             int KH, int KW, int O, int stride, bool same, int* OH, int* OW) {
+std::vector<float> tf_conv2d(const std::vector<float>& x, int H, int W, int C,
+                             const std::vector<float>& f, int KH, int KW, int O, int stride,
+                             bool same, int* OH, int* OW) {
   *OH = same ? (H + stride - 1) / stride : (H - KH) / stride + 1;
   *OW = same ? (W + stride - 1) / stride : (W - KW) / stride + 1;
   const int pad_top = same ? std::max((*OH - 1) * stride + KH - H, 0) / 2 : 0;
@@ -53,7 +57,8 @@ std::vector<float> tf_conv2d(const std::vector<float>& x, int H, int W, int C, c
             const int iy = oy * stride + ky - pad_top, ix = ox * stride + kx - pad_left;
             if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
             for (int c = 0; c < C; ++c)
-              acc += static_cast<double>(x[(iy * W + ix) * C + c]) * f[((ky * KW + kx) * C + c) * O + o];
+              acc += static_cast<double>(x[(iy * W + ix) * C + c]) *
+                     f[((ky * KW + kx) * C + c) * O + o];
           }
         y[(oy * *OW + ox) * O + o] = static_cast<float>(acc);
       }
@@ -61,8 +66,8 @@ std::vector<float> tf_conv2d(const std::vector<float>& x, int H, int W, int C, c
 }
 
 // TF DepthwiseConv2dNative: filter [kh, kw, C, M], output channel c * M + m.
-std::vector<float> tf_depthwise(const std::vector<float>& x, int H, int W, int C, const std::vector<float>& f,
-                                int K, int M) {
+std::vector<float> tf_depthwise(const std::vector<float>& x, int H, int W, int C,
+                                const std::vector<float>& f, int K, int M) {
   const int pad = (K - 1) / 2;  // stride 1 SAME, odd K
   std::vector<float> y(static_cast<size_t>(H) * W * C * M, 0.f);
   for (int oy = 0; oy < H; ++oy)
@@ -74,7 +79,8 @@ std::vector<float> tf_depthwise(const std::vector<float>& x, int H, int W, int C
             for (int kx = 0; kx < K; ++kx) {
               const int iy = oy + ky - pad, ix = ox + kx - pad;
               if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
-              acc += static_cast<double>(x[(iy * W + ix) * C + c]) * f[((ky * K + kx) * C + c) * M + m];
+              acc += static_cast<double>(x[(iy * W + ix) * C + c]) *
+                     f[((ky * K + kx) * C + c) * M + m];
             }
           y[((oy * W + ox) * C + c) * M + m] = static_cast<float>(acc);
         }
@@ -157,10 +163,14 @@ INSTANTIATE_TEST_SUITE_P(Formats, TfjsTwoConvNet,
                                            WeightFormat::kUInt8, WeightFormat::kUInt16),
                          [](const auto& info) {
                            switch (info.param) {
-                             case WeightFormat::kFloat32: return std::string("float32");
-                             case WeightFormat::kFloat16: return std::string("float16");
-                             case WeightFormat::kUInt8: return std::string("uint8");
-                             case WeightFormat::kUInt16: return std::string("uint16");
+                             case WeightFormat::kFloat32:
+                               return std::string("float32");
+                             case WeightFormat::kFloat16:
+                               return std::string("float16");
+                             case WeightFormat::kUInt8:
+                               return std::string("uint8");
+                             case WeightFormat::kUInt16:
+                               return std::string("uint16");
                            }
                            return std::string("?");
                          });
@@ -270,7 +280,8 @@ TEST(TfjsImport, ElementwiseOps) {
   const OJson t = {{"T", attr_type("DT_FLOAT")}};
   b.node("add", "Add", {"x", "k"}, t);
   b.node("addv2", "AddV2", {"x", "k"}, t);
-  b.node("biasadd", "BiasAdd", {"x", "bias"}, {{"T", attr_type("DT_FLOAT")}, {"data_format", attr_s("NHWC")}});
+  b.node("biasadd", "BiasAdd", {"x", "bias"},
+         {{"T", attr_type("DT_FLOAT")}, {"data_format", attr_s("NHWC")}});
   b.node("sub", "Sub", {"k", "x"}, t);
   b.node("mul", "Mul", {"x", "k"}, t);
   b.node("div", "RealDiv", {"x", "k"}, t);
@@ -283,8 +294,9 @@ TEST(TfjsImport, ElementwiseOps) {
   b.node("tanh", "Tanh", {"x"}, t);
   b.node("relu6", "Relu6", {"sub"}, t);
   b.node("leaky", "LeakyRelu", {"sub"}, {{"T", attr_type("DT_FLOAT")}, {"alpha", attr_f(0.3f)}});
-  const std::vector<std::string> names = {"add", "addv2", "biasadd", "sub", "mul", "div", "max", "min",
-                                          "square", "sqrt", "rsqrt", "sigmoid", "tanh", "relu6", "leaky"};
+  const std::vector<std::string> names = {"add",   "addv2",   "biasadd", "sub",    "mul",
+                                          "div",   "max",     "min",     "square", "sqrt",
+                                          "rsqrt", "sigmoid", "tanh",    "relu6",  "leaky"};
   TfjsImportOptions options;
   options.outputs = names;
   const Graph g = import_ok(b, options);
@@ -328,7 +340,8 @@ Tensor resize(const std::string& op, bool align_corners, bool half_pixel, const 
   b.placeholder("x", {1, -1, -1, 1});
   b.const_i32("size", {2}, {out_h, out_w});
   b.node("resize", op, {"x", "size"},
-         {{"align_corners", attr_b(align_corners)}, {"half_pixel_centers", attr_b(half_pixel)},
+         {{"align_corners", attr_b(align_corners)},
+          {"half_pixel_centers", attr_b(half_pixel)},
           {"T", attr_type("DT_FLOAT")}});
   const Graph g = import_ok(b);
   const auto out = run(g, nhwc(in_shape, x));
@@ -349,7 +362,8 @@ TEST(TfjsImport, ResizeBilinearFlagCombinations) {
   // Legacy: src = i * in/out = 0, .5, 1, 1.5 -> [0, .5, 1, 1].
   expect_grid(resize("ResizeBilinear", false, false, {1, 2, 2, 1}, x, 4, 4), {0.f, 0.5f, 1.f, 1.f});
   // Half-pixel: src = (i + .5) / 2 - .5 = -.25, .25, .75, 1.25 -> [0, .25, .75, 1].
-  expect_grid(resize("ResizeBilinear", false, true, {1, 2, 2, 1}, x, 4, 4), {0.f, 0.25f, 0.75f, 1.f});
+  expect_grid(resize("ResizeBilinear", false, true, {1, 2, 2, 1}, x, 4, 4),
+              {0.f, 0.25f, 0.75f, 1.f});
   // Align corners 2 -> 3: src = 0, .5, 1.
   expect_grid(resize("ResizeBilinear", true, false, {1, 2, 2, 1}, x, 3, 3), {0.f, 0.5f, 1.f});
 }
@@ -397,16 +411,19 @@ void add_double_size_chain(TfjsModelBuilder& b, const std::string& src, const st
   b.const_i32("end_w", {1}, {3});
   b.const_i32("one", {1}, {1});
   b.const_i32("two", {}, {2});
-  const OJson shrink = {{"shrink_axis_mask", attr_i(1)}, {"begin_mask", attr_i(0)}, {"end_mask", attr_i(0)},
-                        {"ellipsis_mask", attr_i(0)}, {"new_axis_mask", attr_i(0)},
-                        {"T", attr_type("DT_INT32")}, {"Index", attr_type("DT_INT32")}};
+  const OJson shrink = {{"shrink_axis_mask", attr_i(1)}, {"begin_mask", attr_i(0)},
+                        {"end_mask", attr_i(0)},         {"ellipsis_mask", attr_i(0)},
+                        {"new_axis_mask", attr_i(0)},    {"T", attr_type("DT_INT32")},
+                        {"Index", attr_type("DT_INT32")}};
   const OJson i32 = {{"T", attr_type("DT_INT32")}};
-  b.node("shape", "Shape", {src}, {{"T", attr_type("DT_FLOAT")}, {"out_type", attr_type("DT_INT32")}});
+  b.node("shape", "Shape", {src},
+         {{"T", attr_type("DT_FLOAT")}, {"out_type", attr_type("DT_INT32")}});
   b.node("h", "StridedSlice", {"shape", "begin_h", "end_h", "one"}, shrink);
   b.node("w", "StridedSlice", {"shape", "begin_w", "end_w", "one"}, shrink);
   b.node("h2", "Mul", {"h", "two"}, i32);
   b.node("w2", "Mul", {"w", "two"}, i32);
-  b.node("size", "Pack", {"h2", "w2"}, {{"N", attr_i(2)}, {"axis", attr_i(0)}, {"T", attr_type("DT_INT32")}});
+  b.node("size", "Pack", {"h2", "w2"},
+         {{"N", attr_i(2)}, {"axis", attr_i(0)}, {"T", attr_type("DT_INT32")}});
   b.node(out, "ResizeBilinear", {src, "size"},
          {{"align_corners", attr_b(false)}, {"half_pixel_centers", attr_b(false)}});
 }
@@ -536,7 +553,8 @@ TEST(TfjsImport, ListsModelFiles) {
 
 TEST(TfjsImport, SupportedOpsAreListed) {
   const auto& ops = tfjs_supported_ops();
-  for (const char* op : {"_FusedConv2D", "DepthwiseConv2dNative", "ResizeBilinear", "StridedSlice", "Fill"})
+  for (const char* op :
+       {"_FusedConv2D", "DepthwiseConv2dNative", "ResizeBilinear", "StridedSlice", "Fill"})
     EXPECT_NE(std::find(ops.begin(), ops.end(), op), ops.end()) << op;
 }
 

@@ -86,11 +86,12 @@ class TfjsModelBuilder {
     doc_ = {{"format", "graph-model"},
             {"generatedBy", "2.3.0"},
             {"convertedBy", "toonbox tests"},
-            {"modelTopology", {{"node", OJson::array()}, {"library", OJson::object()},
-                               {"versions", {{"producer", 440}}}}},
-            {"weightsManifest",
-             OJson::array({{{"paths", OJson::array({"group1-shard1of1.bin"})},
-                            {"weights", OJson::array()}}})}};
+            {"modelTopology",
+             {{"node", OJson::array()},
+              {"library", OJson::object()},
+              {"versions", {{"producer", 440}}}}},
+            {"weightsManifest", OJson::array({{{"paths", OJson::array({"group1-shard1of1.bin"})},
+                                               {"weights", OJson::array()}}})}};
   }
 
   void placeholder(const std::string& name, const Shape& shape) {
@@ -108,7 +109,8 @@ class TfjsModelBuilder {
 
   // A float32 Const node and its weight, stored as `format`. Returns the values TF.js
   // decodes (what the imported graph must compute with).
-  std::vector<float> const_f32(const std::string& name, const Shape& shape, const std::vector<float>& v,
+  std::vector<float> const_f32(const std::string& name, const Shape& shape,
+                               const std::vector<float>& v,
                                WeightFormat format = WeightFormat::kFloat32) {
     const_node(name, shape, "DT_FLOAT");
     OJson spec = {{"name", name}, {"shape", shape}, {"dtype", "float32"}};
@@ -129,7 +131,9 @@ class TfjsModelBuilder {
       const float lo = *std::min_element(v.begin(), v.end());
       const float hi = *std::max_element(v.begin(), v.end());
       const double scale = hi > lo ? (static_cast<double>(hi) - lo) / levels : 1.0;
-      spec["quantization"] = {{"dtype", u8 ? "uint8" : "uint16"}, {"min", lo}, {"scale", scale},
+      spec["quantization"] = {{"dtype", u8 ? "uint8" : "uint16"},
+                              {"min", lo},
+                              {"scale", scale},
                               {"original_dtype", "float32"}};
       for (size_t i = 0; i < v.size(); ++i) {
         const auto q = static_cast<uint32_t>(std::lround((v[i] - static_cast<double>(lo)) / scale));
@@ -158,7 +162,8 @@ class TfjsModelBuilder {
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "model.json") << doc_.dump(1);
     std::ofstream bin(dir / "group1-shard1of1.bin", std::ios::binary);
-    bin.write(reinterpret_cast<const char*>(shard_.data()), static_cast<std::streamsize>(shard_.size()));
+    bin.write(reinterpret_cast<const char*>(shard_.data()),
+              static_cast<std::streamsize>(shard_.size()));
   }
 
   OJson& doc() { return doc_; }

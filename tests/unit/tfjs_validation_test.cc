@@ -29,7 +29,8 @@ TfjsModelBuilder tiny_model() {
 }
 
 // Writes `b` into a fresh dir, imports, expects failure with `code` and every fragment.
-void expect_error(const TfjsModelBuilder& b, StatusCode code, const std::vector<std::string>& fragments,
+void expect_error(const TfjsModelBuilder& b, StatusCode code,
+                  const std::vector<std::string>& fragments,
                   const TfjsImportOptions& options = {}) {
   TempDir dir;
   b.write(dir.path());
@@ -63,7 +64,8 @@ TEST(TfjsValidation, TheTinyModelItselfImports) {
 TEST(TfjsValidation, TruncatedShard) {
   TfjsModelBuilder b = tiny_model();
   b.shard().resize(b.shard().size() - 10);
-  expect_error(b, StatusCode::kDataLoss, {"group1-shard1of1.bin", "got 278 bytes, expected 288", "truncated"});
+  expect_error(b, StatusCode::kDataLoss,
+               {"group1-shard1of1.bin", "got 278 bytes, expected 288", "truncated"});
 }
 
 TEST(TfjsValidation, ShardLongerThanTheManifestSays) {
@@ -138,9 +140,11 @@ TEST(TfjsValidation, ShardsOfAGroupAreConcatenated) {
   b.doc()["weightsManifest"][0]["paths"] = {"a.bin", "b.bin"};
   b.write(dir.path());
   const auto& bytes = b.shard();
-  std::ofstream(dir.path() / "a.bin", std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), 100);
+  std::ofstream(dir.path() / "a.bin", std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), 100);
   std::ofstream(dir.path() / "b.bin", std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()) + 100, static_cast<std::streamsize>(bytes.size() - 100));
+      .write(reinterpret_cast<const char*>(bytes.data()) + 100,
+             static_cast<std::streamsize>(bytes.size() - 100));
   auto g = import_tfjs_model(dir.str());
   ASSERT_TRUE(g.is_ok()) << g.status().to_string();
 }
@@ -200,11 +204,13 @@ TEST(TfjsValidation, ConstDisagreesWithItsWeight) {
   {
     TfjsModelBuilder b = tiny_model();
     b.doc()["modelTopology"]["node"][1]["attr"]["dtype"] = attr_type("DT_INT32");
-    expect_error(b, StatusCode::kDataLoss, {"node 'w' (Const)", "type int32 but its weight is float32"});
+    expect_error(b, StatusCode::kDataLoss,
+                 {"node 'w' (Const)", "type int32 but its weight is float32"});
   }
   {
     TfjsModelBuilder b = tiny_model();
-    b.doc()["modelTopology"]["node"][1]["attr"]["value"]["tensor"]["tensorShape"] = test::shape_proto({9, 8});
+    b.doc()["modelTopology"]["node"][1]["attr"]["value"]["tensor"]["tensorShape"] =
+        test::shape_proto({9, 8});
     expect_error(b, StatusCode::kDataLoss, {"declares shape [9,8] but its weight has [3,3,2,4]"});
   }
 }
@@ -315,7 +321,8 @@ TEST(TfjsValidation, AttributesOfTheWrongShapeOrType) {
   {
     TfjsModelBuilder b = tiny_model();
     b.doc()["modelTopology"]["node"][2]["attr"]["strides"] = attr_ints({1, 1, 1});
-    expect_error(b, StatusCode::kDataLoss, {"node 'out' (Conv2D): attribute 'strides': expected 4 ints, got 3"});
+    expect_error(b, StatusCode::kDataLoss,
+                 {"node 'out' (Conv2D): attribute 'strides': expected 4 ints, got 3"});
   }
   {
     TfjsModelBuilder b = tiny_model();
@@ -324,7 +331,8 @@ TEST(TfjsValidation, AttributesOfTheWrongShapeOrType) {
   }
   {
     TfjsModelBuilder b = tiny_model();
-    b.doc()["modelTopology"]["node"][2]["attr"]["strides"] = {{"list", {{"i", {"1", "x", "1", "1"}}}}};
+    b.doc()["modelTopology"]["node"][2]["attr"]["strides"] = {
+        {"list", {{"i", {"1", "x", "1", "1"}}}}};
     expect_error(b, StatusCode::kDataLoss, {"attribute 'strides'", "'x' is not an integer"});
   }
   {

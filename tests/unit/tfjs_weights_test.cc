@@ -37,15 +37,17 @@ uint32_t bits(float f) {
 
 TEST(TfjsWeights, Float16DecodesExactly) {
   // Zero, negative zero, smallest and largest subnormal, one, largest finite, -2, inf.
-  const std::vector<uint16_t> halves = {0x0000, 0x8000, 0x0001, 0x03ff, 0x3c00, 0x7bff, 0xc000, 0x7c00};
-  const std::vector<float> want = {0.f, -0.f, std::ldexp(1.f, -24), std::ldexp(1023.f, -24), 1.f, 65504.f,
-                                   -2.f, INFINITY};
+  const std::vector<uint16_t> halves = {0x0000, 0x8000, 0x0001, 0x03ff,
+                                        0x3c00, 0x7bff, 0xc000, 0x7c00};
+  const std::vector<float> want = {
+      0.f, -0.f, std::ldexp(1.f, -24), std::ldexp(1023.f, -24), 1.f, 65504.f, -2.f, INFINITY};
   std::vector<uint8_t> bytes;
   for (uint16_t h : halves) {
     bytes.push_back(h & 0xff);
     bytes.push_back(h >> 8);
   }
-  auto t = tfjs::decode_weight(spec(DType::kFloat32, Quantization::kFloat16, 8, 2), bytes.data(), bytes.size());
+  auto t = tfjs::decode_weight(spec(DType::kFloat32, Quantization::kFloat16, 8, 2), bytes.data(),
+                               bytes.size());
   ASSERT_TRUE(t.is_ok()) << t.status().to_string();
   for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(bits(t->data<float>()[i]), bits(want[i])) << i;
 }
@@ -55,7 +57,8 @@ TEST(TfjsWeights, Uint8IsAffineInDoubleRoundedOnce) {
   const double min = static_cast<double>(-0.7312345f), scale = 0.0057283;
   std::vector<uint8_t> q(256);
   for (int i = 0; i < 256; ++i) q[i] = static_cast<uint8_t>(i);
-  auto t = tfjs::decode_weight(spec(DType::kFloat32, Quantization::kUInt8, 256, 1, min, scale), q.data(), 256);
+  auto t = tfjs::decode_weight(spec(DType::kFloat32, Quantization::kUInt8, 256, 1, min, scale),
+                               q.data(), 256);
   ASSERT_TRUE(t.is_ok()) << t.status().to_string();
   int differs_from_float_math = 0;
   for (int i = 0; i < 256; ++i) {
@@ -72,7 +75,8 @@ TEST(TfjsWeights, Uint8IsAffineInDoubleRoundedOnce) {
 
 TEST(TfjsWeights, Uint16IsLittleEndian) {
   const std::vector<uint8_t> bytes = {0x01, 0x00, 0x00, 0x01, 0xff, 0xff};  // 1, 256, 65535
-  auto t = tfjs::decode_weight(spec(DType::kFloat32, Quantization::kUInt16, 3, 2, -1.0, 0.5), bytes.data(), 6);
+  auto t = tfjs::decode_weight(spec(DType::kFloat32, Quantization::kUInt16, 3, 2, -1.0, 0.5),
+                               bytes.data(), 6);
   ASSERT_TRUE(t.is_ok()) << t.status().to_string();
   EXPECT_EQ(t->data<float>()[0], -0.5f);
   EXPECT_EQ(t->data<float>()[1], 127.f);
@@ -87,13 +91,15 @@ TEST(TfjsWeights, Int32PlainAndQuantized) {
   EXPECT_EQ(t->data<int32_t>()[1], 258);
   // Math.round: ties go toward +infinity: -0.5 -> 0, 0.5 -> 1, -1.5 -> -1.
   const std::vector<uint8_t> q = {1, 3, 0, 2};
-  auto r = tfjs::decode_weight(spec(DType::kInt32, Quantization::kUInt8, 4, 1, -1.5, 1.0), q.data(), 4);
+  auto r =
+      tfjs::decode_weight(spec(DType::kInt32, Quantization::kUInt8, 4, 1, -1.5, 1.0), q.data(), 4);
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   EXPECT_EQ(r->data<int32_t>()[0], 0);   // -0.5
   EXPECT_EQ(r->data<int32_t>()[1], 2);   // 1.5
   EXPECT_EQ(r->data<int32_t>()[2], -1);  // -1.5
   EXPECT_EQ(r->data<int32_t>()[3], 1);   // 0.5
-  auto big = tfjs::decode_weight(spec(DType::kInt32, Quantization::kUInt8, 1, 1, 0, 1e10), q.data(), 1);
+  auto big =
+      tfjs::decode_weight(spec(DType::kInt32, Quantization::kUInt8, 1, 1, 0, 1e10), q.data(), 1);
   ASSERT_FALSE(big.is_ok());
   EXPECT_NE(big.status().message().find("does not fit int32"), std::string::npos);
 }
@@ -115,7 +121,8 @@ TEST(TfjsWeights, QuantizedWeightsReachTheGraph) {
   for (const Value& val : g->values()) {
     if (!val.constant) continue;
     const auto& want = val.name == "k8" ? u8 : f16;
-    for (int i = 0; i < 3; ++i) EXPECT_EQ(bits(val.constant->data<float>()[i]), bits(want[i])) << val.name;
+    for (int i = 0; i < 3; ++i)
+      EXPECT_EQ(bits(val.constant->data<float>()[i]), bits(want[i])) << val.name;
     ++checked;
   }
   EXPECT_EQ(checked, 2);
@@ -154,7 +161,8 @@ TEST(TfjsModelJson, InputReferences) {
 TEST(TfjsModelJson, ShapeProtos) {
   using tfjs::Json;
   EXPECT_EQ(tfjs::parse_shape_proto(Json::object(), "s").value(), Shape{});
-  EXPECT_EQ(tfjs::parse_shape_proto(Json::parse(R"({"dim":[{"size":"1"},{"size":"-1"},{}]})"), "s").value(),
+  EXPECT_EQ(tfjs::parse_shape_proto(Json::parse(R"({"dim":[{"size":"1"},{"size":"-1"},{}]})"), "s")
+                .value(),
             (Shape{1, -1, 0}));
   EXPECT_FALSE(tfjs::parse_shape_proto(Json::parse(R"({"dim":[{"size":"-2"}]})"), "s").is_ok());
   EXPECT_EQ(tfjs::parse_shape_proto(Json::parse(R"({"unknownRank":true})"), "s").status().code(),

@@ -21,7 +21,8 @@ using tfjs::TfNode;
 
 std::unordered_map<std::string, int> index_nodes(const TfjsModel& model) {
   std::unordered_map<std::string, int> index;
-  for (size_t i = 0; i < model.nodes.size(); ++i) index.emplace(model.nodes[i].name, static_cast<int>(i));
+  for (size_t i = 0; i < model.nodes.size(); ++i)
+    index.emplace(model.nodes[i].name, static_cast<int>(i));
   return index;
 }
 
@@ -41,8 +42,10 @@ Status check_ops_supported(const TfjsModel& model) {
   for (size_t i = 0; i < order.size(); ++i) {
     const auto& names = nodes_by_op[order[i]];
     msg += (i ? ", " : "") + order[i] + (names.size() == 1 ? " (node " : " (nodes ");
-    for (size_t k = 0; k < names.size() && k < kNamesShown; ++k) msg += (k ? ", '" : "'") + names[k] + "'";
-    if (names.size() > kNamesShown) msg += " and " + std::to_string(names.size() - kNamesShown) + " more";
+    for (size_t k = 0; k < names.size() && k < kNamesShown; ++k)
+      msg += (k ? ", '" : "'") + names[k] + "'";
+    if (names.size() > kNamesShown)
+      msg += " and " + std::to_string(names.size() - kNamesShown) + " more";
     msg += ")";
   }
   return unimplemented(msg);
@@ -52,11 +55,13 @@ Status check_references(const TfjsModel& model, const std::unordered_map<std::st
   for (const TfNode& n : model.nodes) {
     for (const TfInput& in : n.inputs) {
       if (!index.count(in.node))
-        return data_loss("node '" + n.name + "' (" + n.op + ") reads unknown node '" + in.node + "'");
+        return data_loss("node '" + n.name + "' (" + n.op + ") reads unknown node '" + in.node +
+                         "'");
     }
     for (const std::string& c : n.control_inputs) {
       if (!index.count(c))
-        return data_loss("node '" + n.name + "' (" + n.op + ") has a control input on unknown node '" + c + "'");
+        return data_loss("node '" + n.name + "' (" + n.op +
+                         ") has a control input on unknown node '" + c + "'");
     }
   }
   return Status::ok();
@@ -150,8 +155,9 @@ Result<std::vector<int>> select_outputs(const TfjsModel& model,
 
 std::string model_json_path(const std::string& path) {
   std::error_code ec;
-  return std::filesystem::is_directory(path, ec) ? (std::filesystem::path(path) / "model.json").string()
-                                                 : path;
+  return std::filesystem::is_directory(path, ec)
+             ? (std::filesystem::path(path) / "model.json").string()
+             : path;
 }
 
 Result<Graph> import(const std::string& path, const TfjsImportOptions& options) {
@@ -191,7 +197,8 @@ Result<TfjsModelFiles> list_files(const std::string& path, const TfjsImportOptio
 
 }  // namespace
 
-Result<TfjsModelFiles> list_tfjs_model_files(const std::string& path, const TfjsImportOptions& options) {
+Result<TfjsModelFiles> list_tfjs_model_files(const std::string& path,
+                                             const TfjsImportOptions& options) {
   Result<TfjsModelFiles> files = list_files(path, options);
   if (!files.is_ok()) return files.status().with_context(model_json_path(path));
   return files;

@@ -17,15 +17,23 @@ namespace {
 // Short description of a JSON value's type, for "expected X, got Y" messages.
 const char* json_kind(const Json& j) {
   switch (j.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::object: return "an object";
-    case Json::value_t::array: return "an array";
-    case Json::value_t::string: return "a string";
-    case Json::value_t::boolean: return "a boolean";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::object:
+      return "an object";
+    case Json::value_t::array:
+      return "an array";
+    case Json::value_t::string:
+      return "a string";
+    case Json::value_t::boolean:
+      return "a boolean";
     case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return "an integer";
-    case Json::value_t::number_float: return "a number";
-    default: return "an unexpected value";
+    case Json::value_t::number_unsigned:
+      return "an integer";
+    case Json::value_t::number_float:
+      return "a number";
+    default:
+      return "an unexpected value";
   }
 }
 
@@ -117,8 +125,9 @@ Result<std::vector<TfWeightGroup>> parse_weights_manifest(const Json& doc) {
       return data_loss(what + ": 'weights' must be an array");
     const Json& weights = entry["weights"];
     for (size_t i = 0; i < weights.size(); ++i) {
-      TB_ASSIGN_OR_RETURN(TfWeightSpec spec,
-                          parse_weight_spec(weights[i], what + ".weights[" + std::to_string(i) + "]"));
+      TB_ASSIGN_OR_RETURN(
+          TfWeightSpec spec,
+          parse_weight_spec(weights[i], what + ".weights[" + std::to_string(i) + "]"));
       if (!names.insert(spec.name).second)
         return data_loss("weight '" + spec.name + "' appears twice in weightsManifest");
       group.stored_bytes += spec.stored_bytes;  // each <= 4 * 2^30: no overflow in practice
@@ -199,9 +208,12 @@ Status check_json_depth(const std::string& text, int max_depth) {
   bool in_string = false, escaped = false;
   for (char c : text) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     if (c == '"') {
@@ -314,7 +326,8 @@ Result<Shape> parse_shape_proto(const Json& j, const std::string& what) {
 // ---- TfAttrs ------------------------------------------------------------------------
 
 Status TfAttrs::error(const std::string& key, const std::string& what) const {
-  return data_loss("node '" + node_.name + "' (" + node_.op + "): attribute '" + key + "': " + what);
+  return data_loss("node '" + node_.name + "' (" + node_.op + "): attribute '" + key +
+                   "': " + what);
 }
 
 bool TfAttrs::has(const std::string& key) const { return node_.attr.contains(key); }
@@ -447,7 +460,8 @@ Result<Shape> TfAttrs::shape(const std::string& key) const {
   if (!has(key)) return error(key, "missing");
   TB_ASSIGN_OR_RETURN(const Json* v, field(key, "shape"));
   if (!v) return Shape{};
-  return parse_shape_proto(*v, "node '" + node_.name + "' (" + node_.op + "): attribute '" + key + "'");
+  return parse_shape_proto(*v,
+                           "node '" + node_.name + "' (" + node_.op + "): attribute '" + key + "'");
 }
 
 // ---- model.json ---------------------------------------------------------------------
@@ -469,7 +483,8 @@ Result<TfjsModel> parse_model_json(const Json& doc) {
   if (topology.contains("library") && topology["library"].is_object() &&
       topology["library"].contains("function") && topology["library"]["function"].is_array() &&
       !topology["library"]["function"].empty())
-    return unimplemented("models with control flow functions (modelTopology.library) are not supported");
+    return unimplemented(
+        "models with control flow functions (modelTopology.library) are not supported");
 
   TfjsModel model;
   std::set<std::string> names;
@@ -496,15 +511,16 @@ Result<TfjsModel> read_model_json(const std::string& path, int64_t max_bytes) {
   const uintmax_t size = fs::file_size(json_path, ec);
   if (ec) return not_found("cannot read the file size: " + ec.message());
   if (size > static_cast<uintmax_t>(max_bytes)) {
-    return resource_exhausted("model.json is " + std::to_string(size) + " bytes, over the limit of " +
-                              std::to_string(max_bytes));
+    return resource_exhausted("model.json is " + std::to_string(size) +
+                              " bytes, over the limit of " + std::to_string(max_bytes));
   }
   std::ifstream in(json_path, std::ios::binary);
   if (!in) return not_found("cannot open the file");
   std::string text(size, '\0');
   in.read(text.data(), static_cast<std::streamsize>(size));
   if (static_cast<uintmax_t>(in.gcount()) != size)
-    return data_loss("read " + std::to_string(in.gcount()) + " bytes, expected " + std::to_string(size));
+    return data_loss("read " + std::to_string(in.gcount()) + " bytes, expected " +
+                     std::to_string(size));
   TB_RETURN_IF_ERROR(check_json_depth(text, kMaxJsonDepth));
   Json doc;
   try {

@@ -35,7 +35,7 @@ struct TfNode {
   std::string op;
   std::vector<TfInput> inputs;              // data inputs, in order
   std::vector<std::string> control_inputs;  // "^name" entries, without the caret
-  Json attr;              // object (possibly empty)
+  Json attr;                                // object (possibly empty)
 };
 
 // How a weight is stored in the shard: as is, or quantized.

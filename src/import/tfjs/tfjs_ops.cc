@@ -105,7 +105,8 @@ Status read_padding(const TfNode& n, Conv2DParams* p) {
   } else if (padding == "EXPLICIT") {
     TB_ASSIGN_OR_RETURN(std::vector<int64_t> pads, attrs.ints("explicit_paddings"));
     if (pads.size() != 8)
-      return attrs.error("explicit_paddings", "expected 8 ints, got " + std::to_string(pads.size()));
+      return attrs.error("explicit_paddings",
+                         "expected 8 ints, got " + std::to_string(pads.size()));
     for (int64_t v : pads) {
       if (v < 0 || v > kMaxConvParam)
         return attrs.error("explicit_paddings", "value " + std::to_string(v) + " out of range");
@@ -132,7 +133,8 @@ Status read_fused_ops(const TfNode& n, Activation* act, bool* has_bias) {
   for (const std::string& s : ops) list += (list.empty() ? "" : ", ") + s;
   if (ops.empty() || ops.size() > 2 || ops[0] != "BiasAdd")
     return node_unimplemented(n, "fused_ops [" + list + "] (supported: BiasAdd[, activation])");
-  if (num_args != 1) return attrs.error("num_args", "expected 1 for BiasAdd, got " + std::to_string(num_args));
+  if (num_args != 1)
+    return attrs.error("num_args", "expected 1 for BiasAdd, got " + std::to_string(num_args));
   *has_bias = true;
   if (ops.size() == 1) return Status::ok();
   const std::string& a = ops[1];
@@ -189,7 +191,8 @@ Result<int> translate_conv(GraphBuilder& b, const TfNode& n) {
   Conv2DParams p;
   p.layout = Layout::kNHWC;
   TB_ASSIGN_OR_RETURN(auto strides, spatial_pair(n, "strides", std::nullopt));
-  TB_ASSIGN_OR_RETURN(auto dilations, spatial_pair(n, "dilations", std::vector<int64_t>{1, 1, 1, 1}));
+  TB_ASSIGN_OR_RETURN(auto dilations,
+                      spatial_pair(n, "dilations", std::vector<int64_t>{1, 1, 1, 1}));
   p.stride_h = strides.first;
   p.stride_w = strides.second;
   p.dilation_h = dilations.first;
@@ -220,7 +223,8 @@ Result<int> translate_conv(GraphBuilder& b, const TfNode& n) {
   std::vector<int> inputs = {x, b.graph().add_constant(n.inputs[1].node, w)};
   if (has_bias) {
     TB_ASSIGN_OR_RETURN(const Tensor* bias, b.constant_input(n, 2));
-    if (bias && (bias->rank() != 1 || bias->dim(0) != out_channels || bias->dtype() != DType::kFloat32)) {
+    if (bias &&
+        (bias->rank() != 1 || bias->dim(0) != out_channels || bias->dtype() != DType::kFloat32)) {
       return node_error(n, "bias " + shape_to_string(bias->shape()) + " does not match " +
                                std::to_string(out_channels) + " output channels");
     }
@@ -292,7 +296,8 @@ Result<int> translate_unary(GraphBuilder& b, const TfNode& n) {
   if (op != "Rsqrt") return b.graph().add_node(OpKind::kUnary, n.name, {x}, p);
   // Rsqrt = 1 / Sqrt(x): two IR ops.
   const int root = b.graph().add_node(OpKind::kUnary, n.name + "/sqrt", {x}, p);
-  const int one = b.graph().add_constant(n.name + "/one", Tensor::from_vector<float>(Shape{}, std::vector<float>{1.f}));
+  const int one = b.graph().add_constant(
+      n.name + "/one", Tensor::from_vector<float>(Shape{}, std::vector<float>{1.f}));
   return b.graph().add_node(OpKind::kBinary, n.name, {one, root}, BinaryParams{BinaryOp::kDiv});
 }
 
@@ -313,8 +318,8 @@ Result<int> translate_resize(GraphBuilder& b, const TfNode& n) {
     // floor((i + 0.5) * scale) (half_pixel_centers), which is the half-pixel source
     // coordinate rounded with ties up.
     p.mode = ResizeMode::kNearest;
-    p.nearest = align_corners || half_pixel ? NearestRounding::kRoundPreferCeil
-                                            : NearestRounding::kFloor;
+    p.nearest =
+        align_corners || half_pixel ? NearestRounding::kRoundPreferCeil : NearestRounding::kFloor;
   } else {
     p.mode = ResizeMode::kBilinear;
   }
@@ -441,7 +446,8 @@ bool is_supported_op(const std::string& op) { return translators().count(op) != 
 
 GraphBuilder::GraphBuilder(const TfjsModel& model, std::map<std::string, Tensor> weights)
     : model_(model), weights_(std::move(weights)), values_(model.nodes.size(), -1) {
-  for (size_t i = 0; i < model.nodes.size(); ++i) index_.emplace(model.nodes[i].name, static_cast<int>(i));
+  for (size_t i = 0; i < model.nodes.size(); ++i)
+    index_.emplace(model.nodes[i].name, static_cast<int>(i));
 }
 
 int GraphBuilder::node_index(const std::string& name) const {
@@ -484,7 +490,8 @@ Result<const Tensor*> GraphBuilder::constant_input(const TfNode& node, size_t i)
 Status GraphBuilder::translate(int node_index) {
   const TfNode& n = model_.nodes[node_index];
   auto it = translators().find(n.op);
-  if (it == translators().end()) return unimplemented("unsupported TF.js op " + n.op + " (node '" + n.name + "')");
+  if (it == translators().end())
+    return unimplemented("unsupported TF.js op " + n.op + " (node '" + n.name + "')");
   TB_ASSIGN_OR_RETURN(values_[node_index], it->second(*this, n));
   return Status::ok();
 }

@@ -54,7 +54,8 @@ Result<fs::path> resolve_shard_path(const fs::path& dir, const std::string& rela
     return unimplemented(what + ": URLs are not supported; shards must be local files");
   const fs::path rel(relative);
   if (rel.is_absolute() || relative[0] == '/')
-    return data_loss(what + ": absolute paths are not allowed; shards must lie in the model folder");
+    return data_loss(what +
+                     ": absolute paths are not allowed; shards must lie in the model folder");
   for (const fs::path& part : rel) {
     if (part == "..")
       return data_loss(what + ": '..' is not allowed; shards must lie in the model folder");
@@ -64,8 +65,8 @@ Result<fs::path> resolve_shard_path(const fs::path& dir, const std::string& rela
   const fs::path canonical = fs::canonical(full, ec);
   if (ec) return not_found(what + ": cannot open " + full.string() + ": " + ec.message());
   if (!is_inside(dir, canonical)) {
-    return data_loss(what + ": resolves to " + canonical.string() +
-                     ", outside the model folder " + dir.string());
+    return data_loss(what + ": resolves to " + canonical.string() + ", outside the model folder " +
+                     dir.string());
   }
   if (!fs::is_regular_file(canonical, ec))
     return data_loss(what + ": " + canonical.string() + " is not a regular file");
@@ -115,7 +116,8 @@ Result<Tensor> decode_weight(const TfWeightSpec& spec, const uint8_t* data, size
   return t;
 }
 
-Result<std::map<std::string, Tensor>> load_weights(const TfjsModel& model, int64_t max_total_bytes) {
+Result<std::map<std::string, Tensor>> load_weights(const TfjsModel& model,
+                                                   int64_t max_total_bytes) {
   int64_t total = 0;
   for (const TfWeightGroup& g : model.groups) {
     total += g.stored_bytes;
@@ -139,8 +141,8 @@ Result<std::map<std::string, Tensor>> load_weights(const TfjsModel& model, int64
       files += (files.empty() ? "" : ", ") + p.string();
       paths.push_back(std::move(p));
       if (on_disk > max_total_bytes)
-        return resource_exhausted(files + ": shards are larger than " + std::to_string(max_total_bytes) +
-                                  " bytes");
+        return resource_exhausted(files + ": shards are larger than " +
+                                  std::to_string(max_total_bytes) + " bytes");
     }
     if (on_disk != group.stored_bytes) {
       return data_loss("weights group " + std::to_string(gi) + " (" + files + "): got " +
@@ -162,8 +164,7 @@ Result<std::map<std::string, Tensor>> load_weights(const TfjsModel& model, int64
       std::error_code ec;
       const size_t want = static_cast<size_t>(fs::file_size(p, ec));
       if (ec) return not_found(p.string() + ": " + ec.message());
-      if (want > buffer.size() - offset)
-        return data_loss(p.string() + ": file grew while reading");
+      if (want > buffer.size() - offset) return data_loss(p.string() + ": file grew while reading");
       in.read(reinterpret_cast<char*>(buffer.data() + offset), static_cast<std::streamsize>(want));
       if (static_cast<size_t>(in.gcount()) != want) {
         return data_loss(p.string() + ": got " + std::to_string(in.gcount()) + " bytes, expected " +
