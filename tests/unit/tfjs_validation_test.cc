@@ -422,7 +422,9 @@ TEST(TfjsValidation, EveryValueMutatedNeverCrashes) {
       b.write(dir.path());
       auto g = import_tfjs_model(dir.str());
       (g.is_ok() ? imported : failed) += 1;
-      if (!g.is_ok()) EXPECT_FALSE(g.status().message().empty());
+      if (!g.is_ok()) {
+        EXPECT_FALSE(g.status().message().empty());
+      }
     }
   }
   EXPECT_GT(failed, 0);
