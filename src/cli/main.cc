@@ -14,6 +14,7 @@ const Command kCommands[] = {
      toonbox::cli::cmd_cartoonize},
     {"models", "list, import and inspect models", toonbox::cli::cmd_models},
     {"doctor", "explain whether and why the GPU can be used", toonbox::cli::cmd_doctor},
+    {"serve", "local web page and REST API (docs/http-api.md)", toonbox::cli::cmd_serve},
 };
 
 void print_usage(FILE* out) {
