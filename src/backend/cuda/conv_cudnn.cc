@@ -8,6 +8,7 @@
 
 #include "backend/cuda/conv_algo_cache.h"
 #include "backend/cuda/conv_common.h"
+#include "backend/cuda/conv_direct.h"
 #include "backend/cuda/counters.h"
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/kernels/pad.h"
@@ -174,6 +175,7 @@ Status CudnnConvStep::build(const BuildContext& ctx, const Node& node, void* scr
 
   if (auto cached = ConvAlgoCache::instance().find(key)) {
     candidates_ = std::move(*cached);
+    if (candidates_.empty()) return unimplemented("cuDNN has no algorithm for this convolution (cached)");
   } else {
     TB_RETURN_IF_ERROR(search(ctx, key, pad_ ? padded_ : x_));
   }
@@ -211,10 +213,17 @@ Status CudnnConvStep::search(const BuildContext& ctx, const ConvAlgoKey& key, co
 
   cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
   int returned = 0;
-  TB_CUDNN_RETURN_IF_ERROR(cudnnFindConvolutionForwardAlgorithmEx(
+  const cudnnStatus_t found = cudnnFindConvolutionForwardAlgorithmEx(
       cudnn, x_desc_.get(), x, w_desc_.get(), weights_.get(), conv_desc_.get(), y_desc_.get(), y_,
-      CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, perf, ws.get(), search_bytes));
+      CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, perf, ws.get(), search_bytes);
   counters().conv_algo_searches.fetch_add(1);
+  if (CUDNN_STATUS_CATEGORY(found) == CUDNN_STATUS_NOT_SUPPORTED) {
+    ConvAlgoCache::instance().insert(key, {});  // remembered: the next compile skips the search
+    return cudnn_status(found, "cudnnFindConvolutionForwardAlgorithmEx", __FILE__, __LINE__)
+        .with_context("cuDNN does not support this convolution");
+  }
+  if (found != CUDNN_STATUS_SUCCESS)
+    return cudnn_status(found, "cudnnFindConvolutionForwardAlgorithmEx", __FILE__, __LINE__);
 
   std::vector<ConvAlgo> ranked;
   for (int i = 0; i < returned; ++i) {
@@ -226,6 +235,7 @@ Status CudnnConvStep::search(const BuildContext& ctx, const ConvAlgoKey& key, co
     ranked.push_back(ConvAlgo{perf[i].algo, perf[i].mathType, perf[i].memory, perf[i].time});
   }
   if (ranked.empty()) {
+    ConvAlgoCache::instance().insert(key, {});
     return unimplemented("cuDNN has no algorithm for this convolution (" + std::to_string(returned) +
                          " tried, none succeeded with " + format_bytes(search_bytes) + " of workspace)");
   }
@@ -297,8 +307,9 @@ size_t cudnn_conv_scratch_bytes(const Graph& g, const Node& node, Precision prec
 
 Result<std::unique_ptr<Step>> make_cudnn_conv(const BuildContext& ctx, const Node& node, void* scratch) {
   auto step = std::make_unique<CudnnConvStep>();
-  TB_RETURN_IF_ERROR(step->build(ctx, node, scratch).with_context(
-      conv_description(*ctx.graph, node, ctx.precision)));
+  const Status st = step->build(ctx, node, scratch);
+  if (st.code() == StatusCode::kUnimplemented) return make_direct_conv(ctx, node, st.message());
+  TB_RETURN_IF_ERROR(st.with_context(conv_description(*ctx.graph, node, ctx.precision)));
   return std::unique_ptr<Step>(std::move(step));
 }
 

@@ -12,6 +12,7 @@ struct Counters {
   std::atomic<int64_t> conv_algo_cache_hits{0};
   std::atomic<int64_t> convs_cudnn{0};           // Conv2D nodes compiled to cuDNN
   std::atomic<int64_t> convs_cublas{0};          // ... to a cuBLAS GEMM
+  std::atomic<int64_t> convs_direct{0};          // ... to our direct kernel (cuDNN had none)
 };
 
 Counters& counters();

@@ -56,6 +56,7 @@ Status cudnn_status(cudnnStatus_t status, const char* call, const char* file, in
     case CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH:
       return unavailable(message);
     default:
+      if (CUDNN_STATUS_CATEGORY(status) == CUDNN_STATUS_NOT_SUPPORTED) return unimplemented(message);
       return internal_error(message);
   }
 }

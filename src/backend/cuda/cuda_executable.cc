@@ -2,9 +2,11 @@
 
 #include <cuda_fp16.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "backend/cuda/conv_cudnn.h"
+#include "backend/cuda/conv_direct.h"
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/elementwise_steps.h"
 #include "backend/cuda/gemm_cublas.h"
@@ -20,6 +22,13 @@ namespace {
 constexpr size_t kArenaAlignment = 256;  // cuDNN and vector loads want >= 16 bytes
 
 size_t float_bytes(const Shape& s) { return static_cast<size_t>(shape_numel(s)) * sizeof(float); }
+
+// Debugging and test switch: every Conv2D on the direct kernel, to compare it with
+// cuDNN and cuBLAS (ncnn's practice of running the naive path beside the fast one).
+bool force_direct_conv() {
+  const char* v = std::getenv("TOONBOX_CUDA_FORCE_DIRECT_CONV");
+  return v != nullptr && v[0] != '\0' && v[0] != '0';
+}
 
 }  // namespace
 
@@ -108,7 +117,9 @@ Status CudaExecutable::build(int device, const Graph& g, const CompileOptions& o
     std::unique_ptr<Step> step;
     switch (node.kind) {
       case OpKind::kConv2D: {
-        if (is_gemm_conv(g, node)) {
+        if (force_direct_conv()) {
+          TB_ASSIGN_OR_RETURN(step, make_direct_conv(ctx, node, "forced by TOONBOX_CUDA_FORCE_DIRECT_CONV"));
+        } else if (is_gemm_conv(g, node)) {
           TB_ASSIGN_OR_RETURN(step, make_gemm_conv(ctx, node));
         } else {
           void* scratch = scratch_request[i] < 0

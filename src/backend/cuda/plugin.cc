@@ -26,6 +26,7 @@ void api_stats(CudaPluginStats* out) {
   out->conv_algo_cache_entries = static_cast<int64_t>(ConvAlgoCache::instance().size());
   out->convs_cudnn = c.convs_cudnn.load();
   out->convs_cublas = c.convs_cublas.load();
+  out->convs_direct = c.convs_direct.load();
 }
 
 }  // namespace

@@ -56,6 +56,7 @@ struct CudaPluginStats {
   int64_t conv_algo_cache_entries = 0;
   int64_t convs_cudnn = 0;           // Conv2D nodes compiled to cuDNN
   int64_t convs_cublas = 0;          // Conv2D nodes compiled to one cuBLAS GEMM (1x1 NHWC)
+  int64_t convs_direct = 0;          // Conv2D nodes on the direct-kernel fallback
 };
 
 struct PluginApi {
