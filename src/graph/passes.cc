@@ -36,9 +36,20 @@ Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_sh
     for (int in : node.inputs) all_constant = all_constant && g.is_constant(in);
     int64_t out_elements = 0;
     for (int out : node.outputs) out_elements += shape_numel(g.value(out).shape);
-    if (all_constant && out_elements <= max_folded_elements) {
+    // A Shape node only reads its input's shape, which is known now.
+    const bool foldable = all_constant || node.kind == OpKind::kShape;
+    if (foldable && out_elements <= max_folded_elements) {
       std::vector<const Tensor*> in;
-      for (int i : node.inputs) in.push_back(&*g.value(i).constant);
+      Tensor shape_only;  // Shape's input may be a run-time value: pass an empty stand-in
+      for (int i : node.inputs) {
+        if (g.is_constant(i)) {
+          in.push_back(&*g.value(i).constant);
+        } else {
+          shape_only = Tensor(DType::kUInt8, {0});
+          shape_only = shape_only.reshaped(g.value(i).shape);
+          in.push_back(&shape_only);
+        }
+      }
       std::vector<Tensor> out;
       TB_RETURN_IF_ERROR(reference_eval(g, node, in, &out).with_context("folding node '" + node.name + "'"));
       for (size_t i = 0; i < out.size(); ++i) {

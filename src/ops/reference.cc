@@ -140,18 +140,18 @@ void eval_conv(const Node& node, const Tensor& x, const Tensor& w, const Tensor*
   }
 }
 
-// Source coordinate for output index i, as the ResizeCoord comment defines.
+// Source coordinate for output index i, as the ResizeCoord comment defines. Computed in
+// float32 on purpose: TensorFlow and ONNX Runtime do, and nearest-neighbour picks at
+// exact half-way points (e.g. 2.5 * 1.4f - 0.5) depend on that rounding.
 double resize_source(ResizeCoord coord, int64_t i, int64_t in, int64_t out) {
+  const float fi = static_cast<float>(i);
   switch (coord) {
     case ResizeCoord::kAsymmetric:
-      return i * (static_cast<double>(static_cast<float>(in) / static_cast<float>(out)));
+      return fi * (static_cast<float>(in) / static_cast<float>(out));
     case ResizeCoord::kHalfPixel:
-      return (i + 0.5) * (static_cast<double>(static_cast<float>(in) / static_cast<float>(out))) -
-             0.5;
+      return (fi + 0.5f) * (static_cast<float>(in) / static_cast<float>(out)) - 0.5f;
     case ResizeCoord::kAlignCorners:
-      return out > 1 ? i * static_cast<double>(static_cast<float>(in - 1) /
-                                               static_cast<float>(out - 1))
-                     : 0.0;
+      return out > 1 ? fi * (static_cast<float>(in - 1) / static_cast<float>(out - 1)) : 0.f;
   }
   return 0;
 }

@@ -1,0 +1,262 @@
+#include "backend/cpu/cpu_backend.h"
+
+#include <omp.h>
+
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "backend/cpu/cpu_kernels.h"
+#include "graph/memory_planner.h"
+
+namespace toonbox {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+std::string dnnl_version_string() {
+  const dnnl_version_t* v = dnnl_version();
+  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+}
+
+class CpuExecutable final : public Executable {
+ public:
+  CpuExecutable(Graph graph, dnnl::engine engine)
+      : graph_(std::move(graph)), engine_(std::move(engine)), stream_(engine_) {}
+
+  Status build() {
+    const auto requests =
+        activation_requests(graph_, [](const Value& v) { return static_cast<size_t>(shape_numel(v.shape)) * 4; });
+    plan_ = plan_memory(requests, 64);
+    TB_ASSIGN_OR_RETURN(arena_, Tensor::create(DType::kFloat32,
+                                               {static_cast<int64_t>(plan_.arena_bytes / 4 + 1)}));
+    for (const Node& node : graph_.nodes()) {
+      Status s = add_step(node);
+      if (!s.is_ok()) return s.with_context("compiling node '" + node.name + "' for the CPU");
+    }
+    return Status::ok();
+  }
+
+  Status run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs,
+             RunTimings* timings) override {
+    if (inputs.size() != graph_.inputs().size())
+      return invalid_argument("expected " + std::to_string(graph_.inputs().size()) + " inputs");
+    auto t0 = Clock::now();
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const Value& v = graph_.value(graph_.inputs()[i]);
+      if (inputs[i].shape() != v.shape || inputs[i].dtype() != DType::kFloat32) {
+        return invalid_argument("input '" + v.name + "': got " + shape_to_string(inputs[i].shape()) +
+                                " " + dtype_name(inputs[i].dtype()) + ", compiled for " +
+                                shape_to_string(v.shape) + " float32");
+      }
+      std::memcpy(ptr(graph_.inputs()[i]), inputs[i].raw(), inputs[i].nbytes());
+    }
+    const double upload = ms_since(t0);
+    t0 = Clock::now();
+    for (auto& step : steps_) step();
+    stream_.wait();
+    const double compute = ms_since(t0);
+    t0 = Clock::now();
+    outputs->clear();
+    for (int out : graph_.outputs()) {
+      TB_ASSIGN_OR_RETURN(Tensor t, Tensor::create(DType::kFloat32, graph_.value(out).shape));
+      std::memcpy(t.raw(), ptr(out), t.nbytes());
+      outputs->push_back(std::move(t));
+    }
+    if (timings) *timings = RunTimings{upload, compute, ms_since(t0)};
+    return Status::ok();
+  }
+
+  size_t arena_bytes() const override { return plan_.arena_bytes; }
+
+ private:
+  float* ptr(int value) {
+    const Value& v = graph_.value(value);
+    if (v.constant) return const_cast<float*>(v.constant->data<float>());
+    return reinterpret_cast<float*>(static_cast<std::byte*>(arena_.raw()) + plan_.offsets[value]);
+  }
+
+  Status add_step(const Node& node) {
+    switch (node.kind) {
+      case OpKind::kConv2D: return add_conv(node);
+      case OpKind::kBinary: {
+        const int a = node.inputs[0], b = node.inputs[1], y = node.outputs[0];
+        const BinaryOp op = node.p<BinaryParams>().op;
+        steps_.push_back([this, op, a, b, y] {
+          cpu::binary(op, ptr(a), graph_.value(a).shape, ptr(b), graph_.value(b).shape, ptr(y),
+                      graph_.value(y).shape);
+        });
+        return Status::ok();
+      }
+      case OpKind::kUnary: {
+        const int x = node.inputs[0], y = node.outputs[0];
+        const UnaryParams p = node.p<UnaryParams>();
+        const int64_t n = shape_numel(graph_.value(y).shape);
+        steps_.push_back([this, p, x, y, n] { cpu::unary(p.op, p.alpha, p.beta, ptr(x), ptr(y), n); });
+        return Status::ok();
+      }
+      case OpKind::kResize: {
+        const ResizeParams p = node.p<ResizeParams>();
+        const int x = node.inputs[0], y = node.outputs[0];
+        const Shape& xs = graph_.value(x).shape;
+        const Shape& ys = graph_.value(y).shape;
+        const bool nhwc = p.layout == Layout::kNHWC;
+        cpu::ResizeGeometry geo{p.layout,        xs[0], nhwc ? xs[3] : xs[1],
+                                nhwc ? xs[1] : xs[2], nhwc ? xs[2] : xs[3],
+                                nhwc ? ys[1] : ys[2], nhwc ? ys[2] : ys[3]};
+        steps_.push_back([this, p, geo, x, y] { cpu::resize(p, geo, ptr(x), ptr(y)); });
+        return Status::ok();
+      }
+      default:
+        return unimplemented(std::string("op ") + op_kind_name(node.kind) + " on the CPU backend");
+    }
+  }
+
+  Status add_conv(const Node& node) {
+    using tag = dnnl::memory::format_tag;
+    using dt = dnnl::memory::data_type;
+    const auto& p = node.p<Conv2DParams>();
+    const Shape& xs = graph_.value(node.inputs[0]).shape;
+    const Shape& ws = graph_.value(node.inputs[1]).shape;
+    const Shape& ys = graph_.value(node.outputs[0]).shape;
+    if (!graph_.is_constant(node.inputs[1]))
+      return unimplemented("convolution weights computed at run time");
+    const bool nhwc = p.layout == Layout::kNHWC;
+    const tag act_tag = nhwc ? tag::nhwc : tag::nchw;
+    // oneDNN describes activations in logical NCHW order whatever the memory layout.
+    const dnnl::memory::dims src_dims = {xs[0], nhwc ? xs[3] : xs[1], nhwc ? xs[1] : xs[2],
+                                         nhwc ? xs[2] : xs[3]};
+    const dnnl::memory::dims dst_dims = {ys[0], nhwc ? ys[3] : ys[1], nhwc ? ys[1] : ys[2],
+                                         nhwc ? ys[2] : ys[3]};
+    const int64_t g = p.groups;
+    const dnnl::memory::dims w_dims =
+        g == 1 ? dnnl::memory::dims{ws[0], ws[1], ws[2], ws[3]}
+               : dnnl::memory::dims{g, ws[0] / g, ws[1], ws[2], ws[3]};
+    const tag w_tag = g == 1 ? tag::oihw : tag::goihw;
+    dnnl::memory::desc src_md(src_dims, dt::f32, act_tag);
+    dnnl::memory::desc dst_md(dst_dims, dt::f32, act_tag);
+    dnnl::memory::desc w_any(w_dims, dt::f32, tag::any);
+    const bool has_bias = node.inputs.size() > 2;
+    dnnl::memory::desc b_md({ws[0]}, dt::f32, tag::x);
+
+    dnnl::post_ops po;
+    switch (p.activation.op) {
+      case UnaryOp::kIdentity: break;
+      case UnaryOp::kRelu: po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f); break;
+      case UnaryOp::kLeakyRelu:
+        po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, p.activation.alpha, 0.f);
+        break;
+      case UnaryOp::kSigmoid: po.append_eltwise(1.f, dnnl::algorithm::eltwise_logistic, 0.f, 0.f); break;
+      case UnaryOp::kTanh: po.append_eltwise(1.f, dnnl::algorithm::eltwise_tanh, 0.f, 0.f); break;
+      case UnaryOp::kClip:
+        po.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, p.activation.alpha, p.activation.beta);
+        break;
+      default: return unimplemented(std::string("fused activation ") + unary_op_name(p.activation.op));
+    }
+    dnnl::primitive_attr attr;
+    attr.set_post_ops(po);
+    try {
+      const dnnl::memory::dims strides = {p.stride_h, p.stride_w};
+      const dnnl::memory::dims dilates = {p.dilation_h - 1, p.dilation_w - 1};
+      const dnnl::memory::dims pad_l = {p.pad_top, p.pad_left}, pad_r = {p.pad_bottom, p.pad_right};
+      auto desc = has_bias ? dnnl::convolution_forward::desc(
+                                 dnnl::prop_kind::forward_inference,
+                                 dnnl::algorithm::convolution_direct, src_md, w_any, b_md, dst_md,
+                                 strides, dilates, pad_l, pad_r)
+                           : dnnl::convolution_forward::desc(
+                                 dnnl::prop_kind::forward_inference,
+                                 dnnl::algorithm::convolution_direct, src_md, w_any, dst_md,
+                                 strides, dilates, pad_l, pad_r);
+      dnnl::convolution_forward::primitive_desc pd(desc, attr, engine_);
+      // Reorder the OIHW weights once into the layout this implementation wants.
+      dnnl::memory w_user({w_dims, dt::f32, w_tag}, engine_,
+                          const_cast<float*>(graph_.value(node.inputs[1]).constant->data<float>()));
+      dnnl::memory w_mem(pd.weights_desc(), engine_);
+      dnnl::reorder(w_user, w_mem).execute(stream_, w_user, w_mem);
+      stream_.wait();
+      dnnl::memory src(src_md, engine_, ptr(node.inputs[0]));
+      dnnl::memory dst(dst_md, engine_, ptr(node.outputs[0]));
+      std::unordered_map<int, dnnl::memory> args = {
+          {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w_mem}, {DNNL_ARG_DST, dst}};
+      if (has_bias) {
+        args[DNNL_ARG_BIAS] = dnnl::memory(
+            b_md, engine_, const_cast<float*>(graph_.value(node.inputs[2]).constant->data<float>()));
+      }
+      auto conv = std::make_shared<dnnl::convolution_forward>(pd);
+      steps_.push_back([this, conv, args] { conv->execute(stream_, args); });
+    } catch (const dnnl::error& e) {
+      return internal_error(std::string("oneDNN convolution ") + shape_to_string(xs) + " * " +
+                            shape_to_string(ws) + ": " + e.what());
+    }
+    return Status::ok();
+  }
+
+  Graph graph_;
+  dnnl::engine engine_;
+  dnnl::stream stream_;
+  MemoryPlan plan_;
+  Tensor arena_;
+  std::vector<std::function<void()>> steps_;
+};
+
+class CpuBackend final : public Backend {
+ public:
+  CpuBackend() : engine_(dnnl::engine::kind::cpu, 0) {
+    device_.id = "cpu";
+    device_.label = "CPU, " + std::to_string(omp_get_max_threads()) + " threads, oneDNN " +
+                    dnnl_version_string();
+  }
+
+  const DeviceDescription& device() const override { return device_; }
+  bool supports(Precision precision) const override { return precision == Precision::kFloat32; }
+
+  std::string unsupported_reason(const Graph& graph, const Node& node,
+                                 Precision precision) const override {
+    if (precision != Precision::kFloat32) return "the CPU backend computes in fp32 only";
+    for (int in : node.inputs) {
+      const bool resize_size = node.kind == OpKind::kResize && in == node.inputs[1];
+      if (!resize_size && graph.value(in).dtype != DType::kFloat32)
+        return std::string("input '") + graph.value(in).name + "' is " +
+               dtype_name(graph.value(in).dtype) + ", the CPU backend computes float32";
+    }
+    switch (node.kind) {
+      case OpKind::kConv2D:
+        if (!graph.is_constant(node.inputs[1])) return "weights must be constant";
+        return "";
+      case OpKind::kBinary:
+      case OpKind::kUnary:
+      case OpKind::kResize: return "";
+      default: return "shape op left after specialization";
+    }
+  }
+
+  Result<std::unique_ptr<Executable>> compile(const Graph& graph,
+                                              const CompileOptions& options) override {
+    const auto problems = unsupported_nodes(*this, graph, options.precision);
+    if (!problems.empty()) {
+      std::string msg = "the CPU backend cannot run this graph:";
+      for (const auto& p : problems) msg += "\n  " + p;
+      return unimplemented(msg);
+    }
+    for (int v : graph.inputs())
+      if (graph.value(v).dtype != DType::kFloat32) return unimplemented("non-float32 graph input");
+    auto exe = std::make_unique<CpuExecutable>(graph, engine_);
+    TB_RETURN_IF_ERROR(exe->build());
+    return std::unique_ptr<Executable>(std::move(exe));
+  }
+
+ private:
+  dnnl::engine engine_;
+  DeviceDescription device_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> create_cpu_backend() { return std::make_unique<CpuBackend>(); }
+
+}  // namespace toonbox

@@ -1,0 +1,198 @@
+#include "backend/cpu/cpu_kernels.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace toonbox::cpu {
+
+namespace {
+
+int64_t shape_rows(const std::vector<int64_t>& s) {
+  int64_t rows = 1;
+  for (size_t i = 0; i + 1 < s.size(); ++i) rows *= s[i];
+  return rows;
+}
+
+template <typename F>
+void binary_loop(F f, const float* a, const std::vector<int64_t>& as, const float* b,
+                 const std::vector<int64_t>& bs, float* out, const std::vector<int64_t>& os) {
+  const int rank = static_cast<int>(os.size());
+  if (rank == 0) {
+    out[0] = f(a[0], b[0]);
+    return;
+  }
+  // Strides of a and b in output-index space; 0 along broadcast dims.
+  auto strides_for = [&](const std::vector<int64_t>& s) {
+    std::vector<int64_t> st(rank, 0);
+    int64_t acc = 1;
+    for (int i = rank - 1, j = static_cast<int>(s.size()) - 1; i >= 0; --i, --j) {
+      const int64_t d = j >= 0 ? s[j] : 1;
+      st[i] = d == 1 ? 0 : acc;
+      acc *= d;
+    }
+    return st;
+  };
+  const std::vector<int64_t> sa = strides_for(as), sb = strides_for(bs);
+  const int64_t inner = os[rank - 1];
+  const int64_t rows = inner == 0 ? 0 : shape_rows(os);
+  const int64_t ia = sa[rank - 1], ib = sb[rank - 1];
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    // Offsets of this row's first element in a and b.
+    int64_t rem = r, oa = 0, ob = 0;
+    for (int d = rank - 2; d >= 0; --d) {
+      const int64_t idx = rem % os[d];
+      rem /= os[d];
+      oa += idx * sa[d];
+      ob += idx * sb[d];
+    }
+    const float* pa = a + oa;
+    const float* pb = b + ob;
+    float* po = out + r * inner;
+    if (ia == 1 && ib == 1) {
+      for (int64_t i = 0; i < inner; ++i) po[i] = f(pa[i], pb[i]);
+    } else if (ia == 1 && ib == 0) {
+      const float vb = pb[0];
+      for (int64_t i = 0; i < inner; ++i) po[i] = f(pa[i], vb);
+    } else if (ia == 0 && ib == 1) {
+      const float va = pa[0];
+      for (int64_t i = 0; i < inner; ++i) po[i] = f(va, pb[i]);
+    } else {
+      for (int64_t i = 0; i < inner; ++i) po[i] = f(pa[i * ia], pb[i * ib]);
+    }
+  }
+}
+
+}  // namespace
+
+void binary(BinaryOp op, const float* a, const std::vector<int64_t>& as, const float* b,
+            const std::vector<int64_t>& bs, float* out, const std::vector<int64_t>& os) {
+  switch (op) {
+    case BinaryOp::kAdd: return binary_loop([](float x, float y) { return x + y; }, a, as, b, bs, out, os);
+    case BinaryOp::kSub: return binary_loop([](float x, float y) { return x - y; }, a, as, b, bs, out, os);
+    case BinaryOp::kMul: return binary_loop([](float x, float y) { return x * y; }, a, as, b, bs, out, os);
+    case BinaryOp::kDiv: return binary_loop([](float x, float y) { return x / y; }, a, as, b, bs, out, os);
+    case BinaryOp::kMax: return binary_loop([](float x, float y) { return std::max(x, y); }, a, as, b, bs, out, os);
+    case BinaryOp::kMin: return binary_loop([](float x, float y) { return std::min(x, y); }, a, as, b, bs, out, os);
+  }
+}
+
+void unary(UnaryOp op, float alpha, float beta, const float* x, float* y, int64_t n) {
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i];
+    float r = v;
+    switch (op) {
+      case UnaryOp::kIdentity: r = v; break;
+      case UnaryOp::kRelu: r = v > 0.f ? v : 0.f; break;
+      case UnaryOp::kLeakyRelu: r = v > 0.f ? v : v * alpha; break;
+      case UnaryOp::kSigmoid: r = 1.f / (1.f + std::exp(-v)); break;
+      case UnaryOp::kTanh: r = std::tanh(v); break;
+      case UnaryOp::kClip: r = std::min(std::max(v, alpha), beta); break;
+      case UnaryOp::kSquare: r = v * v; break;
+      case UnaryOp::kSqrt: r = std::sqrt(v); break;
+      case UnaryOp::kAbs: r = std::abs(v); break;
+      case UnaryOp::kNeg: r = -v; break;
+      case UnaryOp::kExp: r = std::exp(v); break;
+      case UnaryOp::kLog: r = std::log(v); break;
+      case UnaryOp::kRound: r = std::nearbyint(v); break;
+      case UnaryOp::kFloor: r = std::floor(v); break;
+    }
+    y[i] = r;
+  }
+}
+
+float resize_source_coord(ResizeCoord coord, int64_t i, int64_t in, int64_t out) {
+  // Scales are computed in float, as TensorFlow does, so results match it bit for bit
+  // on the common exact ratios.
+  switch (coord) {
+    case ResizeCoord::kAsymmetric:
+      return static_cast<float>(i) * (static_cast<float>(in) / static_cast<float>(out));
+    case ResizeCoord::kHalfPixel:
+      return (static_cast<float>(i) + 0.5f) * (static_cast<float>(in) / static_cast<float>(out)) -
+             0.5f;
+    case ResizeCoord::kAlignCorners:
+      return out > 1 ? static_cast<float>(i) *
+                           (static_cast<float>(in - 1) / static_cast<float>(out - 1))
+                     : 0.f;
+  }
+  return 0.f;
+}
+
+namespace {
+
+struct Tap {
+  int64_t lo, hi;
+  float frac;
+};
+
+std::vector<Tap> bilinear_taps(ResizeCoord coord, int64_t in, int64_t out) {
+  std::vector<Tap> taps(out);
+  for (int64_t i = 0; i < out; ++i) {
+    const float src = resize_source_coord(coord, i, in, out);
+    const float fl = std::floor(src);
+    taps[i].lo = std::min<int64_t>(std::max<int64_t>(static_cast<int64_t>(fl), 0), in - 1);
+    taps[i].hi = std::min<int64_t>(static_cast<int64_t>(std::ceil(src)), in - 1);
+    taps[i].frac = src - fl;
+  }
+  return taps;
+}
+
+std::vector<int64_t> nearest_taps(const ResizeParams& p, int64_t in, int64_t out) {
+  std::vector<int64_t> idx(out);
+  for (int64_t i = 0; i < out; ++i) {
+    const float src = resize_source_coord(p.coord, i, in, out);
+    float v = 0;
+    switch (p.nearest) {
+      case NearestRounding::kFloor: v = std::floor(src); break;
+      case NearestRounding::kCeil: v = std::ceil(src); break;
+      case NearestRounding::kRoundPreferFloor:
+        v = (src - std::floor(src) == 0.5f) ? std::floor(src) : std::round(src);
+        break;
+      case NearestRounding::kRoundPreferCeil: v = std::round(src); break;
+    }
+    idx[i] = std::clamp<int64_t>(static_cast<int64_t>(v), 0, in - 1);
+  }
+  return idx;
+}
+
+}  // namespace
+
+void resize(const ResizeParams& p, const ResizeGeometry& g, const float* x, float* y) {
+  const bool nhwc = g.layout == Layout::kNHWC;
+  // Element (n, c, h, w) offset for input and output.
+  auto xo = [&](int64_t n, int64_t c, int64_t h, int64_t w) {
+    return nhwc ? ((n * g.in_h + h) * g.in_w + w) * g.c + c
+                : ((n * g.c + c) * g.in_h + h) * g.in_w + w;
+  };
+  auto yo = [&](int64_t n, int64_t c, int64_t h, int64_t w) {
+    return nhwc ? ((n * g.out_h + h) * g.out_w + w) * g.c + c
+                : ((n * g.c + c) * g.out_h + h) * g.out_w + w;
+  };
+  if (p.mode == ResizeMode::kNearest) {
+    const auto ty = nearest_taps(p, g.in_h, g.out_h), tx = nearest_taps(p, g.in_w, g.out_w);
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int64_t n = 0; n < g.n; ++n)
+      for (int64_t h = 0; h < g.out_h; ++h)
+        for (int64_t w = 0; w < g.out_w; ++w)
+          for (int64_t c = 0; c < g.c; ++c) y[yo(n, c, h, w)] = x[xo(n, c, ty[h], tx[w])];
+    return;
+  }
+  const auto ty = bilinear_taps(p.coord, g.in_h, g.out_h);
+  const auto tx = bilinear_taps(p.coord, g.in_w, g.out_w);
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t n = 0; n < g.n; ++n)
+    for (int64_t h = 0; h < g.out_h; ++h)
+      for (int64_t w = 0; w < g.out_w; ++w)
+        for (int64_t c = 0; c < g.c; ++c) {
+          const Tap& a = ty[h];
+          const Tap& b = tx[w];
+          const float tl = x[xo(n, c, a.lo, b.lo)], tr = x[xo(n, c, a.lo, b.hi)];
+          const float bl = x[xo(n, c, a.hi, b.lo)], br = x[xo(n, c, a.hi, b.hi)];
+          const float top = tl + (tr - tl) * b.frac;
+          const float bottom = bl + (br - bl) * b.frac;
+          y[yo(n, c, h, w)] = top + (bottom - top) * a.frac;
+        }
+}
+
+}  // namespace toonbox::cpu

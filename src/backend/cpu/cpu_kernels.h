@@ -1,0 +1,27 @@
+// Plain-type CPU kernels for the ops oneDNN is not used for. Each is parallelized with
+// OpenMP over independent output elements; semantics match ops/reference.cc.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "graph/op.h"
+
+namespace toonbox::cpu {
+
+// Broadcasting binary op. Shapes are right-aligned to `out_shape`'s rank.
+void binary(BinaryOp op, const float* a, const std::vector<int64_t>& a_shape, const float* b,
+            const std::vector<int64_t>& b_shape, float* out, const std::vector<int64_t>& out_shape);
+
+void unary(UnaryOp op, float alpha, float beta, const float* x, float* y, int64_t n);
+
+struct ResizeGeometry {
+  Layout layout;
+  int64_t n, c, in_h, in_w, out_h, out_w;
+};
+void resize(const ResizeParams& params, const ResizeGeometry& geo, const float* x, float* y);
+
+// Source coordinate of output index i (see ResizeCoord); shared with tests.
+float resize_source_coord(ResizeCoord coord, int64_t i, int64_t in, int64_t out);
+
+}  // namespace toonbox::cpu

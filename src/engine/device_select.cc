@@ -1,0 +1,96 @@
+#include "engine/device_select.h"
+
+#include <cstdlib>
+
+#include "backend/cpu/cpu_backend.h"
+#include "backend/cuda_plugin_loader.h"
+
+namespace toonbox {
+
+namespace {
+
+// Tries to create the CUDA backend on device `index`; on failure returns why, in the
+// words of the layer that failed.
+Result<std::shared_ptr<Backend>> try_cuda(int index) {
+  const CudaPluginLoad& plugin = load_cuda_plugin();
+  if (!plugin.api) return unavailable(plugin.failure);
+  cuda::CudaRuntimeInfo info;
+  TB_RETURN_IF_ERROR(plugin.api->probe(&info));
+  if (info.devices.empty()) return unavailable("no CUDA-capable device visible");
+  if (index < 0 || index >= static_cast<int>(info.devices.size())) {
+    return unavailable("cuda:" + std::to_string(index) + " does not exist (" +
+                       std::to_string(info.devices.size()) + " device(s) visible)");
+  }
+  const cuda::CudaDeviceInfo& dev = info.devices[index];
+  if (!dev.kernel_image_available) {
+    return unavailable(dev.name + " (sm_" + std::to_string(dev.cc_major) +
+                       std::to_string(dev.cc_minor) + ") is not supported by this build (compiled for " +
+                       info.compiled_archs + ")");
+  }
+  TB_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, plugin.api->create_backend(index));
+  return std::shared_ptr<Backend>(std::move(backend));
+}
+
+Result<Precision> resolve_precision(const std::string& precision, bool gpu) {
+  if (precision == "fp32") return Precision::kFloat32;
+  if (precision == "fp16") {
+    if (!gpu) return invalid_argument("--precision fp16 needs a GPU; the CPU backend computes in fp32");
+    return Precision::kFloat16;
+  }
+  if (precision == "auto") return gpu ? Precision::kFloat16 : Precision::kFloat32;
+  return invalid_argument("--precision must be auto, fp32 or fp16, got '" + precision + "'");
+}
+
+}  // namespace
+
+std::string DeviceSelection::summary() const {
+  std::string s = backend->device().id;
+  if (is_gpu) {
+    s += " " + backend->device().label;
+  } else if (!reason.empty()) {
+    s += " (" + reason + ")";
+  }
+  return s + ", " + precision_name(precision);
+}
+
+Result<DeviceSelection> select_device(const std::string& device, const std::string& precision) {
+  DeviceSelection sel;
+  if (device == "cpu") {
+    sel.backend = create_cpu_backend();
+    sel.reason = "requested with --device cpu";
+  } else if (device == "cuda" || device.rfind("cuda:", 0) == 0) {
+    int index = 0;
+    if (device.size() > 5) {
+      char* end = nullptr;
+      const long v = std::strtol(device.c_str() + 5, &end, 10);
+      if (*end != '\0' || v < 0 || v > 1024)
+        return invalid_argument("--device: bad CUDA device index in '" + device + "'");
+      index = static_cast<int>(v);
+    }
+    auto cuda = try_cuda(index);
+    if (!cuda.is_ok()) {
+      return Status(cuda.status().code(),
+                    "--device " + device + " cannot be used: " + cuda.status().message() +
+                        " (run `toonbox doctor` for details; --device cpu runs on the CPU)");
+    }
+    sel.backend = std::move(cuda).value();
+    sel.is_gpu = true;
+    sel.reason = "requested with --device " + device;
+  } else if (device == "auto") {
+    auto cuda = try_cuda(0);
+    if (cuda.is_ok()) {
+      sel.backend = std::move(cuda).value();
+      sel.is_gpu = true;
+      sel.reason = "auto: GPU available";
+    } else {
+      sel.backend = create_cpu_backend();
+      sel.reason = cuda.status().message();
+    }
+  } else {
+    return invalid_argument("--device must be auto, cpu, cuda or cuda:N, got '" + device + "'");
+  }
+  TB_ASSIGN_OR_RETURN(sel.precision, resolve_precision(precision, sel.is_gpu));
+  return sel;
+}
+
+}  // namespace toonbox

@@ -1,0 +1,180 @@
+#include "models/registry.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/sha256.h"
+#include "import/tfjs/tfjs_importer.h"
+
+namespace fs = std::filesystem;
+
+namespace toonbox {
+
+namespace {
+constexpr const char* kManifestName = "toonbox-model.json";
+}
+
+const std::vector<KnownModel>& known_models() {
+  static const std::vector<KnownModel> models = {
+      {"whitebox", "tfjs", "model.json",
+       "White-box Cartoonization UNet generator + guided filter (float16 weights)",
+       "CC BY-NC-SA 4.0 (non-commercial)",
+       "https://github.com/SystemErrorWang/White-box-Cartoonization (TF.js conversion: "
+       "github.com/kartikeyahl/white_box_cartoonization_js, web-float16/)",
+       {{"model.json", "36db4238d36a3e8ffa5ed05e7724adf95014ef74a6835116f13f3512f5294ca5"},
+        {"group1-shard1of1.bin", "bdb96816a60b505890ba818ec4a6dbc2fff7579790188db3947a018fcc211c25"}}},
+      {"whitebox-uint8", "tfjs", "model.json",
+       "White-box Cartoonization UNet generator + guided filter (uint8-quantized weights)",
+       "CC BY-NC-SA 4.0 (non-commercial)",
+       "https://github.com/SystemErrorWang/White-box-Cartoonization (TF.js conversion: "
+       "github.com/kartikeyahl/white_box_cartoonization_js, web-uint8/)",
+       {{"model.json", "154e30da7536e67ea794683b43bcf228f96b2ca7c14ed8fd36bf61384b3b5831"},
+        {"group1-shard1of1.bin", "ebf1e1d4f93e98580d906894c0b16d3d333be5e1683fd2ccaef1b01e5878a4ed"}}},
+  };
+  return models;
+}
+
+std::string models_dir() {
+  if (const char* env = std::getenv("TOONBOX_MODELS"); env && *env) return env;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/toonbox/models";
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.local/share/toonbox/models";
+}
+
+namespace {
+
+bool valid_model_name(const std::string& name) {
+  if (name.empty() || name.size() > 64 || name[0] == '.') return false;
+  for (char c : name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+  return true;
+}
+
+Result<InstalledModel> read_installed(const fs::path& dir) {
+  const fs::path manifest = dir / kManifestName;
+  std::ifstream f(manifest);
+  if (!f) return not_found(manifest.string() + ": missing");
+  nlohmann::json j = nlohmann::json::parse(f, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return data_loss(manifest.string() + ": not valid JSON");
+  InstalledModel m;
+  m.name = j.value("name", "");
+  m.format = j.value("format", "");
+  m.description = j.value("description", "");
+  m.licence = j.value("licence", "");
+  m.known = j.value("known", false);
+  const std::string entry = j.value("entry", "");
+  if (m.name.empty() || entry.empty() || entry.find('/') != std::string::npos)
+    return data_loss(manifest.string() + ": missing name or entry");
+  m.dir = dir.string();
+  m.entry_path = (dir / entry).string();
+  return m;
+}
+
+}  // namespace
+
+Result<std::vector<InstalledModel>> list_installed_models() {
+  std::vector<InstalledModel> out;
+  std::error_code ec;
+  const fs::path root = models_dir();
+  if (!fs::exists(root, ec)) return out;
+  for (const auto& entry : fs::directory_iterator(root, ec)) {
+    if (!entry.is_directory() || entry.path().filename().string()[0] == '.') continue;
+    auto m = read_installed(entry.path());
+    if (m.is_ok()) out.push_back(std::move(m).value());
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
+}
+
+Result<InstalledModel> find_installed_model(const std::string& name) {
+  if (!valid_model_name(name)) return invalid_argument("'" + name + "' is not a valid model name");
+  const fs::path dir = fs::path(models_dir()) / name;
+  if (!fs::exists(dir / kManifestName)) {
+    return not_found("model '" + name + "' is not installed in " + models_dir() +
+                     " (install it with `toonbox models import PATH`)");
+  }
+  return read_installed(dir);
+}
+
+Result<InstalledModel> import_model(const std::string& path, const std::string& name_arg, bool force) {
+  std::error_code ec;
+  fs::path entry = fs::is_directory(path, ec) ? fs::path(path) / "model.json" : fs::path(path);
+  if (!fs::exists(entry, ec)) return not_found(entry.string() + ": not found (expected a TF.js model.json or its folder)");
+  // Loading validates the JSON, every weight size and every shard path.
+  TB_ASSIGN_OR_RETURN(TfjsModelFiles files, list_tfjs_model_files(entry.string()));
+  TB_RETURN_IF_ERROR(import_tfjs_model(entry.string()).status());
+
+  // Identify a known model by the digests of all its files.
+  const KnownModel* known = nullptr;
+  std::vector<std::pair<std::string, std::string>> digests;  // file name, sha256
+  for (const std::string& file : files.all_files) {
+    TB_ASSIGN_OR_RETURN(std::string d, sha256_file(file));
+    digests.emplace_back(fs::path(file).filename().string(), d);
+  }
+  for (const KnownModel& k : known_models()) {
+    bool all = k.files.size() == digests.size();
+    for (const KnownFile& kf : k.files) {
+      bool found = false;
+      for (const auto& [n, d] : digests) found = found || (n == kf.file && d == kf.sha256);
+      all = all && found;
+    }
+    if (all) known = &k;
+  }
+  std::string name = name_arg.empty() && known ? known->name : name_arg;
+  if (name.empty()) {
+    return invalid_argument(entry.string() + ": not a model toonbox knows by digest; give it a name with --name");
+  }
+  if (!valid_model_name(name)) return invalid_argument("'" + name + "' is not a valid model name (letters, digits, - _ .)");
+
+  const fs::path root = models_dir();
+  fs::create_directories(root, ec);
+  if (ec) return unavailable(root.string() + ": cannot create: " + ec.message());
+  const fs::path final_dir = root / name;
+  if (fs::exists(final_dir) && !force)
+    return invalid_argument("model '" + name + "' is already installed in " + final_dir.string() + " (use --force to replace it)");
+  const fs::path tmp = root / (".import-" + name + "-" + std::to_string(getpid()));
+  fs::remove_all(tmp, ec);
+  fs::create_directory(tmp, ec);
+  if (ec) return unavailable(tmp.string() + ": cannot create: " + ec.message());
+  auto fail = [&](Status s) { fs::remove_all(tmp, ec); return s; };
+  for (const std::string& file : files.all_files) {
+    fs::copy_file(file, tmp / fs::path(file).filename(), ec);
+    if (ec) return fail(unavailable("copying " + file + ": " + ec.message()));
+  }
+  nlohmann::json manifest = {
+      {"name", name},
+      {"format", "tfjs"},
+      {"entry", entry.filename().string()},
+      {"known", known != nullptr},
+      {"description", known ? known->description : "imported TF.js graph model"},
+      {"licence", known ? known->licence : "unknown (check the model's source)"},
+      {"upstream", known ? known->upstream : ""},
+      {"source", fs::absolute(entry).string()},
+  };
+  nlohmann::json jfiles = nlohmann::json::object();
+  for (const auto& [n, d] : digests) jfiles[n] = d;
+  manifest["sha256"] = jfiles;
+  {
+    std::ofstream out(tmp / kManifestName);
+    out << manifest.dump(2) << "\n";
+    if (!out) return fail(unavailable((tmp / kManifestName).string() + ": write failed"));
+  }
+  if (fs::exists(final_dir)) {
+    const fs::path old = root / (".old-" + name + "-" + std::to_string(getpid()));
+    fs::rename(final_dir, old, ec);
+    if (ec) return fail(unavailable("replacing " + final_dir.string() + ": " + ec.message()));
+    fs::rename(tmp, final_dir, ec);
+    fs::remove_all(old, ec);
+  } else {
+    fs::rename(tmp, final_dir, ec);
+  }
+  if (ec) return fail(unavailable("installing into " + final_dir.string() + ": " + ec.message()));
+  return read_installed(final_dir);
+}
+
+}  // namespace toonbox

@@ -1,0 +1,49 @@
+// Whole-image cartoonization: image -> [-1,1] NHWC tensor (padded to the model's size
+// multiple) -> Session -> cropped, clamped 8-bit RGB. Alpha is passed through
+// unstylized. Works for any model with the White-box contract ([1,H,W,3] RGB in
+// [-1,1] in and out), including the built-in style.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/device_select.h"
+#include "engine/session.h"
+#include "image/image.h"
+
+namespace toonbox {
+
+struct StylizeTimings {
+  double preprocess_ms = 0;
+  double postprocess_ms = 0;
+  RunReport run;
+};
+
+struct ModelSource {
+  std::string name;         // "whitebox", "classic" (built-in) or a path
+  std::string description;  // for the device/model line users see
+  bool builtin = false;
+  Graph graph;
+  int size_multiple = 8;    // H and W are padded up to a multiple of this
+};
+
+class Cartoonizer {
+ public:
+  Cartoonizer(ModelSource model, const DeviceSelection& device);
+
+  Result<Image> stylize(const Image& input, StylizeTimings* timings = nullptr);
+
+  const ModelSource& model() const { return model_; }
+
+ private:
+  ModelSource model_;
+  Session session_;
+};
+
+// Image <-> tensor conversion, exposed for tests and other pipelines.
+// Pads bottom/right by edge replication up to multiples of `multiple`.
+Tensor image_to_tensor_pm1(const Image& image, int multiple);
+// Crops to width x height and maps [-1,1] to 0..255 with rounding and clamping.
+Image tensor_pm1_to_image(const Tensor& tensor, int width, int height);
+
+}  // namespace toonbox

@@ -1,0 +1,58 @@
+#include "pipeline/model_loader.h"
+
+#include <filesystem>
+
+#include "import/tfjs/tfjs_importer.h"
+#include "models/registry.h"
+#include "pipeline/builtin_style.h"
+
+namespace toonbox {
+
+namespace {
+
+ModelSource builtin_source() {
+  ModelSource m;
+  m.name = kBuiltinStyleName;
+  m.description = "built-in classic cartoon filter (no weights)";
+  m.builtin = true;
+  m.graph = build_classic_cartoon_graph();
+  m.size_multiple = 1;
+  return m;
+}
+
+Result<ModelSource> from_tfjs(const std::string& name, const std::string& path,
+                              const std::string& description) {
+  TB_ASSIGN_OR_RETURN(Graph g, import_tfjs_model(path));
+  ModelSource m;
+  m.name = name;
+  m.description = description;
+  m.graph = std::move(g);
+  m.size_multiple = 8;  // two stride-2 levels and x2 upsampling back: H, W % 4, with margin
+  return m;
+}
+
+}  // namespace
+
+Result<ModelSource> load_model_source(const std::string& spec, std::string* note) {
+  if (spec == kBuiltinStyleName || spec == "builtin") return builtin_source();
+  if (spec.empty()) {
+    for (const char* preferred : {"whitebox", "whitebox-uint8"}) {
+      auto installed = find_installed_model(preferred);
+      if (installed.is_ok()) {
+        return from_tfjs(installed->name, installed->entry_path, installed->description);
+      }
+    }
+    if (note) {
+      *note = "no neural model installed in " + models_dir() +
+              ": using the built-in 'classic' style (see `toonbox models import`)";
+    }
+    return builtin_source();
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(spec, ec)) return from_tfjs(spec, spec, "TF.js model " + spec);
+  if (spec.find('/') != std::string::npos) return not_found(spec + ": no such model file or folder");
+  TB_ASSIGN_OR_RETURN(InstalledModel installed, find_installed_model(spec));
+  return from_tfjs(installed.name, installed.entry_path, installed.description);
+}
+
+}  // namespace toonbox
