@@ -1,0 +1,21 @@
+// The one EXIF field we act on: orientation (tag 0x0112 in IFD0). A hand-written parser,
+// bounds-checked at every read, because EXIF blocks come from untrusted files and a full
+// EXIF library would be far more attack surface than one tag needs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace toonbox {
+
+// From a TIFF structure ("II*\0" or "MM\0*" header, as in a PNG eXIf or WebP EXIF chunk).
+// Returns 1..8; 1 when the tag is absent or anything is malformed, because a broken EXIF
+// block must not make otherwise valid pixels undecodable.
+int exif_orientation_from_tiff(const uint8_t* tiff, size_t size);
+
+// From a JPEG APP1 payload (after the length field): "Exif\0\0" then TIFF. Other APP1
+// payloads (XMP) give 1. WebP EXIF chunks sometimes carry the same prefix, so this also
+// accepts a bare TIFF structure.
+int exif_orientation_from_app1(const uint8_t* payload, size_t size);
+
+}  // namespace toonbox

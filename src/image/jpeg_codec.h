@@ -1,0 +1,23 @@
+// JPEG through libjpeg(-turbo). Internal to src/image; use image.h / image_io.h.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/status.h"
+#include "image/image.h"
+
+namespace toonbox {
+
+Result<ImageInfo> probe_jpeg(const uint8_t* data, size_t size);
+
+// Stored orientation (EXIF is not applied here). Grayscale, RGB, YCbCr, CMYK and YCCK
+// become RGB. Checks max_pixels from the header before allocating pixels.
+Result<Image> decode_jpeg(const uint8_t* data, size_t size, int64_t max_pixels);
+
+// Baseline-compatible, Huffman-optimized; 4:2:0 chroma below quality 90, else 4:4:4.
+// Alpha is dropped.
+Result<std::vector<uint8_t>> encode_jpeg(const Image& img, int quality);
+
+}  // namespace toonbox

@@ -1,0 +1,281 @@
+// libpng reports fatal errors by calling our error function, which must not return; we
+// longjmp back to the phase function that called into libpng. Those phase functions hold no
+// C++ objects with destructors, and everything that outlives a longjmp lives in structs
+// owned by the (C++) caller, so no destructor is ever skipped.
+#include "image/png_codec.h"
+
+#include <png.h>
+
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "image/exif.h"
+#include "image/pixel_limits.h"
+
+namespace toonbox {
+namespace {
+
+// Ancillary chunks (iCCP, zTXt, ...) are decompressed into memory; cap what one may cost.
+constexpr png_alloc_size_t kMaxChunkBytes = 16 << 20;
+// A file can repeat unknown/text chunks without end; cap how many are kept.
+constexpr png_uint_32 kMaxCachedChunks = 1000;
+
+struct PngReader {
+  png_structp png;
+  png_infop info;
+  const uint8_t* data;
+  size_t size;
+  size_t pos;
+  bool truncated;
+  char message[256];
+};
+
+struct ReaderGuard {
+  PngReader* r;
+  ~ReaderGuard() {
+    if (r->png != nullptr) png_destroy_read_struct(&r->png, &r->info, nullptr);
+  }
+};
+
+[[noreturn]] void on_png_error(png_structp png, png_const_charp message) {
+  auto* r = static_cast<PngReader*>(png_get_error_ptr(png));
+  std::snprintf(r->message, sizeof(r->message), "%s", message);
+  png_longjmp(png, 1);
+}
+
+// Warnings cover recoverable oddities (bad ancillary CRC, odd iCCP); decoding continues.
+void on_png_warning(png_structp, png_const_charp) {}
+
+void read_from_memory(png_structp png, png_bytep out, size_t length) {
+  auto* r = static_cast<PngReader*>(png_get_io_ptr(png));
+  if (length > r->size - r->pos) {
+    r->truncated = true;
+    png_error(png, "premature end of file");
+  }
+  std::memcpy(out, r->data + r->pos, length);
+  r->pos += length;
+}
+
+Status png_failure(const PngReader& r) {
+  if (r.truncated) return data_loss("truncated PNG data (premature end of file)");
+  return data_loss(std::string("invalid PNG data: ") + r.message);
+}
+
+Status open_reader(PngReader* r, const uint8_t* data, size_t size) {
+  r->data = data;
+  r->size = size;
+  r->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, r, on_png_error, on_png_warning);
+  if (r->png == nullptr) return out_of_memory("cannot create a PNG decoder");
+  r->info = png_create_info_struct(r->png);
+  if (r->info == nullptr) return out_of_memory("cannot create a PNG decoder");
+  return Status::ok();
+}
+
+bool read_info_phase(PngReader* r) {
+  if (setjmp(png_jmpbuf(r->png))) return false;
+  // libpng's own size limit would reject huge images with a less helpful message;
+  // check_pixel_limit applies ours right after the header.
+  png_set_user_limits(r->png, 0x7fffffff, 0x7fffffff);
+  png_set_chunk_malloc_max(r->png, kMaxChunkBytes);
+  png_set_chunk_cache_max(r->png, kMaxCachedChunks);
+  png_set_read_fn(r->png, r, read_from_memory);
+  png_read_info(r->png, r->info);
+  return true;
+}
+
+struct Header {
+  png_uint_32 width, height;
+  int bit_depth, color_type;
+  bool has_trns;
+};
+
+Header read_header(const PngReader& r) {
+  Header h{};
+  h.width = png_get_image_width(r.png, r.info);
+  h.height = png_get_image_height(r.png, r.info);
+  h.bit_depth = png_get_bit_depth(r.png, r.info);
+  h.color_type = png_get_color_type(r.png, r.info);
+  h.has_trns = png_get_valid(r.png, r.info, PNG_INFO_tRNS) != 0;
+  return h;
+}
+
+bool header_has_alpha(const Header& h) {
+  return (h.color_type & PNG_COLOR_MASK_ALPHA) != 0 || h.has_trns;
+}
+
+// rows: one pointer per output row into a buffer of width * (has_alpha ? 4 : 3) bytes each.
+bool read_pixels_phase(PngReader* r, const Header* h, png_bytepp rows, size_t row_bytes) {
+  if (setjmp(png_jmpbuf(r->png))) return false;
+  png_structp png = r->png;
+  if (h->color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+  if ((h->color_type & PNG_COLOR_MASK_COLOR) == 0 && h->bit_depth < 8) {
+    png_set_expand_gray_1_2_4_to_8(png);
+  }
+  if (h->has_trns) png_set_tRNS_to_alpha(png);
+  // Rounds v*255/65535 to nearest; png_set_strip_16 would truncate (take the high byte).
+  if (h->bit_depth == 16) png_set_scale_16(png);
+  if ((h->color_type & PNG_COLOR_MASK_COLOR) == 0) png_set_gray_to_rgb(png);
+  png_set_interlace_handling(png);
+  png_read_update_info(png, r->info);
+  if (png_get_rowbytes(png, r->info) != row_bytes) {
+    png_error(png, "unexpected row size after conversion to 8-bit RGB(A)");
+  }
+  png_read_image(png, rows);
+  // No png_read_end: every pixel is in, and a file that merely lacks IEND decodes correctly.
+  return true;
+}
+
+struct PngWriter {
+  png_structp png;
+  png_infop info;
+  std::vector<uint8_t>* out;
+  bool out_of_memory;
+  char message[256];
+};
+
+[[noreturn]] void on_png_write_error(png_structp png, png_const_charp message) {
+  auto* w = static_cast<PngWriter*>(png_get_error_ptr(png));
+  std::snprintf(w->message, sizeof(w->message), "%s", message);
+  png_longjmp(png, 1);
+}
+
+void write_to_vector(png_structp png, png_bytep data, size_t length) {
+  auto* w = static_cast<PngWriter*>(png_get_io_ptr(png));
+  // An exception must not unwind through libpng's C frames: turn it into a libpng error,
+  // raised only after the try block is gone.
+  bool ok = true;
+  try {
+    w->out->insert(w->out->end(), data, data + length);
+  } catch (const std::bad_alloc&) {
+    ok = false;
+  }
+  if (!ok) {
+    w->out_of_memory = true;
+    png_error(png, "out of memory");
+  }
+}
+
+void flush_nothing(png_structp) {}
+
+// scratch holds width*4 bytes when the image has alpha (rows are interleaved there).
+bool write_phase(PngWriter* w, const Image* img, uint8_t* scratch) {
+  if (setjmp(png_jmpbuf(w->png))) return false;
+  png_set_write_fn(w->png, w, write_to_vector, flush_nothing);
+  const bool alpha = img->has_alpha();
+  png_set_IHDR(w->png, w->info, static_cast<png_uint_32>(img->width),
+               static_cast<png_uint_32>(img->height), 8,
+               alpha ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_write_info(w->png, w->info);
+  const size_t width = static_cast<size_t>(img->width);
+  for (size_t y = 0; y < static_cast<size_t>(img->height); ++y) {
+    const uint8_t* rgb = img->rgb.data() + y * width * 3;
+    if (!alpha) {
+      png_write_row(w->png, rgb);
+      continue;
+    }
+    const uint8_t* a = img->alpha.data() + y * width;
+    for (size_t x = 0; x < width; ++x) {
+      scratch[x * 4 + 0] = rgb[x * 3 + 0];
+      scratch[x * 4 + 1] = rgb[x * 3 + 1];
+      scratch[x * 4 + 2] = rgb[x * 3 + 2];
+      scratch[x * 4 + 3] = a[x];
+    }
+    png_write_row(w->png, scratch);
+  }
+  png_write_end(w->png, nullptr);
+  return true;
+}
+
+}  // namespace
+
+Result<ImageInfo> probe_png(const uint8_t* data, size_t size) {
+  PngReader r{};
+  ReaderGuard guard{&r};
+  TB_RETURN_IF_ERROR(open_reader(&r, data, size));
+  if (!read_info_phase(&r)) return png_failure(r);
+  const Header h = read_header(r);
+  ImageInfo info{};
+  info.format = ImageFormat::kPng;
+  info.width = static_cast<int>(h.width);  // libpng guarantees <= 2^31-1
+  info.height = static_cast<int>(h.height);
+  info.bit_depth = h.bit_depth;
+  info.has_alpha = header_has_alpha(h);
+  const bool colour = (h.color_type & PNG_COLOR_MASK_COLOR) != 0;
+  info.channels = (colour ? 3 : 1) + (info.has_alpha ? 1 : 0);
+  info.exif_orientation = 1;
+  png_uint_32 exif_size = 0;
+  png_bytep exif = nullptr;
+  if (png_get_eXIf_1(r.png, r.info, &exif_size, &exif) != 0 && exif != nullptr) {
+    info.exif_orientation = exif_orientation_from_tiff(exif, exif_size);
+  }
+  return info;
+}
+
+Result<Image> decode_png(const uint8_t* data, size_t size, int64_t max_pixels) {
+  PngReader r{};
+  ReaderGuard guard{&r};
+  TB_RETURN_IF_ERROR(open_reader(&r, data, size));
+  if (!read_info_phase(&r)) return png_failure(r);
+  const Header h = read_header(r);
+  TB_RETURN_IF_ERROR(check_pixel_limit(h.width, h.height, max_pixels));
+
+  const bool alpha = header_has_alpha(h);
+  const int channels = alpha ? 4 : 3;
+  Image img;
+  img.width = static_cast<int>(h.width);
+  img.height = static_cast<int>(h.height);
+  TB_ASSIGN_OR_RETURN(size_t bytes, pixel_buffer_size(img.width, img.height, channels));
+  // Interlaced images fill rows over seven passes, so the whole image is decoded into one
+  // buffer; without alpha that buffer is already the result.
+  std::vector<uint8_t> rgba;
+  uint8_t* pixels;
+  if (alpha) {
+    rgba.resize(bytes);
+    pixels = rgba.data();
+  } else {
+    img.rgb.resize(bytes);
+    pixels = img.rgb.data();
+  }
+  const size_t row_bytes = static_cast<size_t>(img.width) * channels;
+  std::vector<png_bytep> rows(static_cast<size_t>(img.height));
+  for (size_t y = 0; y < rows.size(); ++y) rows[y] = pixels + y * row_bytes;
+  if (!read_pixels_phase(&r, &h, rows.data(), row_bytes)) return png_failure(r);
+
+  if (alpha) {
+    const size_t count = static_cast<size_t>(img.width) * static_cast<size_t>(img.height);
+    img.rgb.resize(count * 3);
+    img.alpha.resize(count);
+    for (size_t i = 0; i < count; ++i) {
+      img.rgb[i * 3 + 0] = rgba[i * 4 + 0];
+      img.rgb[i * 3 + 1] = rgba[i * 4 + 1];
+      img.rgb[i * 3 + 2] = rgba[i * 4 + 2];
+      img.alpha[i] = rgba[i * 4 + 3];
+    }
+  }
+  return img;
+}
+
+Result<std::vector<uint8_t>> encode_png(const Image& img) {
+  std::vector<uint8_t> out;
+  PngWriter w{};
+  w.out = &out;
+  w.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &w, on_png_write_error, on_png_warning);
+  if (w.png == nullptr) return out_of_memory("cannot create a PNG encoder");
+  struct WriterGuard {
+    PngWriter* w;
+    ~WriterGuard() { png_destroy_write_struct(&w->png, &w->info); }
+  } guard{&w};
+  w.info = png_create_info_struct(w.png);
+  if (w.info == nullptr) return out_of_memory("cannot create a PNG encoder");
+  std::vector<uint8_t> scratch(img.has_alpha() ? static_cast<size_t>(img.width) * 4 : 0);
+  if (!write_phase(&w, &img, scratch.data())) {
+    if (w.out_of_memory) return out_of_memory("not enough memory for the encoded PNG");
+    return internal_error(std::string("PNG encoding failed: ") + w.message);
+  }
+  return out;
+}
+
+}  // namespace toonbox

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# End-to-end tests of the toonbox command line, as a user runs it.
+# usage: cli_test.sh TOONBOX_BINARY
+set -uo pipefail
+toonbox=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export TOONBOX_MODELS="$work/models"   # never touch the user's models
+cd "$work"
+python3 "$here/make_fixtures.py" in >/dev/null
+
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "ok   - $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL - $1"; [ -f log ] && sed 's/^/       /' log | head -20; }
+# expect EXIT_CODE "description" command...   (output in ./log)
+expect() {
+  local want=$1 what=$2; shift 2
+  "$@" >log 2>&1; local got=$?
+  if [ "$got" = "$want" ]; then ok "$what"; else bad "$what (exit $got, expected $want)"; fi
+}
+contains() { if grep -q -- "$2" log; then ok "$1"; else bad "$1: output lacks '$2'"; fi; }
+no_file() { if [ ! -e "$2" ]; then ok "$1"; else bad "$1: $2 exists"; fi; }
+no_temp() { if [ -z "$(find "$work/out" -name '*.tmp' 2>/dev/null)" ]; then ok "$1"; else bad "$1: temp files left"; fi; }
+mkdir -p out
+
+# The main job with no model installed: the built-in style, said so, device stated.
+expect 0 "cartoonize with the built-in style" "$toonbox" cartoonize in/rgb.png -o out/a.png --device cpu
+contains "says the built-in style is used" "built-in 'classic' style"
+contains "states the device and why" "device: cpu (requested with --device cpu), fp32"
+[ -s out/a.png ] && ok "output written" || bad "output written"
+expect 0 "output decodes to the input size" "$toonbox" cartoonize out/a.png -o out/a2.png --device cpu --json
+contains "same size" '"width":61,"height":47'
+
+expect 0 "auto device explains a CPU fallback" "$toonbox" cartoonize in/rgb.png -o out/auto.webp --json
+if grep -q '"device":"cpu"' log; then
+  if grep -q '"device_reason":"[^"]' log; then ok "auto fallback has a reason"; else bad "auto fallback has a reason"; fi
+else
+  ok "auto picked a GPU (reason not required)"
+fi
+
+expect 0 "alpha is kept" "$toonbox" cartoonize in/rgba.png -o out/alpha.png --device cpu --json
+contains "alpha reported" '"alpha":true'
+expect 0 "JPEG output" "$toonbox" cartoonize in/rgb.png -o out/c.jpg --device cpu --quality 80
+expect 0 "timings report" "$toonbox" cartoonize in/rgb.png -o out/t.png --device cpu --timings
+contains "first vs warm inference" "inference warm"
+contains "upload timing" "upload"
+
+# --device cuda that cannot be honoured is an error, never a CPU run.
+if "$toonbox" cartoonize in/rgb.png -o out/gpu.png --device cuda >log 2>&1; then
+  ok "--device cuda ran (a GPU is present)"
+else
+  contains "--device cuda refused with a reason" "cannot be used"
+  no_file "--device cuda left no output" out/gpu.png
+fi
+expect 2 "fp16 on the CPU is refused" "$toonbox" cartoonize in/rgb.png -o out/h.png --device cpu --precision fp16
+
+# Bad inputs: clear errors naming the file, non-zero exit, no output, no temp files.
+expect 1 "zero-byte file" "$toonbox" cartoonize in/empty.jpg -o out/e.png --device cpu
+contains "zero-byte file named" "in/empty.jpg"
+no_file "no output for a zero-byte file" out/e.png
+expect 1 "unknown format" "$toonbox" cartoonize in/unknown.jpg -o out/u.png --device cpu
+contains "unknown format explained" "unknown image format"
+no_file "no output for an unknown format" out/u.png
+expect 1 "PNG header claiming 100000x100000" "$toonbox" cartoonize in/huge_header.png -o out/h.png --device cpu
+contains "pixel limit explained" "megapixels"
+no_file "no output for a huge header" out/h.png
+head -c 700 out/c.jpg >in/truncated.jpg
+expect 1 "truncated JPEG" "$toonbox" cartoonize in/truncated.jpg -o out/tr.png --device cpu
+contains "truncation explained" "in/truncated.jpg"
+no_file "no output for a truncated JPEG" out/tr.png
+expect 1 "pixel limit is configurable" "$toonbox" cartoonize in/rgb.png -o out/lim.png --device cpu --max-pixels 1000
+no_temp "no temp files left behind"
+
+# Outputs never overwrite inputs or existing files unless asked.
+cp in/rgb.png out/same.png
+expect 2 "refuses to overwrite the input" "$toonbox" cartoonize out/same.png -o out/same.png --device cpu
+cmp -s in/rgb.png out/same.png && ok "input unchanged" || bad "input unchanged"
+expect 2 "refuses an existing output" "$toonbox" cartoonize in/rgb.png -o out/a.png --device cpu
+expect 0 "--overwrite replaces an output" "$toonbox" cartoonize in/rgb.png -o out/a.png --device cpu --overwrite
+expect 2 "unknown output extension" "$toonbox" cartoonize in/rgb.png -o out/x.gif --device cpu
+expect 2 "unknown option" "$toonbox" cartoonize in/rgb.png -o out/y.png --devcie cpu
+expect 2 "bad device name" "$toonbox" cartoonize in/rgb.png -o out/y.png --device tpu
+
+# Models: listing an empty directory, a missing model, and importing real weights.
+expect 0 "models list on an empty directory" "$toonbox" models list
+contains "empty list says what happens" "built-in 'classic' style"
+expect 1 "missing model named" "$toonbox" cartoonize in/rgb.png -o out/m.png --model whitebox --device cpu
+contains "missing model explained" "not installed"
+shared=${TOONBOX_SHARED_DIR:-$here/../../../shared}
+if [ -f "$shared/models/whitebox-cartoon/tfjs-float16/model.json" ]; then
+  expect 0 "import the White-box model" "$toonbox" models import "$shared/models/whitebox-cartoon/tfjs-float16"
+  contains "identified by digest" "digests match"
+  expect 0 "models list shows it" "$toonbox" models list
+  contains "listed" "whitebox"
+  expect 0 "cartoonize with the White-box model by default" "$toonbox" cartoonize in/rgb.png -o out/wb.png --device cpu
+  contains "uses the installed model" "model: whitebox"
+  expect 2 "re-import refused without --force" "$toonbox" models import "$shared/models/whitebox-cartoon/tfjs-float16"
+else
+  echo "skip - White-box model tests: $shared/models not found"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
