@@ -242,6 +242,7 @@ Status CudaExecutable::run(const std::vector<Tensor>& inputs, std::vector<Tensor
                               shape_to_string(inputs_[i].shape));
     }
   }
+  std::lock_guard<std::mutex> lock(run_mutex_);
   DeviceGuard guard;
   TB_RETURN_IF_ERROR(guard.set(device_));
   Status st = enqueue(inputs);

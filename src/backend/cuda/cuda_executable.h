@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -45,6 +46,7 @@ class CudaExecutable final : public Executable {
 
   int device_ = 0;
   Precision precision_ = Precision::kFloat32;
+  std::mutex run_mutex_;  // one run at a time: runs share the pinned and staging buffers
   // Declared first so they are destroyed last, after everything that uses them.
   UniqueStream stream_;
   UniqueCudnn cudnn_;
