@@ -5,7 +5,8 @@
 //
 // Allocation failures map to StatusCode::kOutOfMemory (cudaErrorMemoryAllocation,
 // cuDNN's host/device allocation failures, CUBLAS_STATUS_ALLOC_FAILED); a missing or
-// unusable device to kUnavailable; everything else to kInternal.
+// unusable device to kUnavailable; cuDNN's "not supported" family to kUnimplemented
+// (the conv step then falls back to the direct kernel); everything else to kInternal.
 //
 // Kernel launchers (kernels/*.h) return cudaGetLastError() after their launch, so
 // TB_CUDA_RETURN_IF_ERROR(launch_x(...)) names the launcher that failed.
