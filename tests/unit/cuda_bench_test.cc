@@ -107,12 +107,13 @@ TEST(CudaBench, WhiteboxUnetLayoutsAndPrecisions) {
           nmse = compare(out[0], fp32_out[0]).nmse;
           EXPECT_LE(nmse, 1e-4) << "fp16 drifts from fp32";
         }
+        char accuracy[64] = "";
+        if (p == Precision::kFloat16) std::snprintf(accuracy, sizeof(accuracy), ", NMSE vs fp32 %.2e", nmse);
         std::printf("[ bench    ] whitebox %4ldx%-4ld %s %s: compile %7.1f ms, first run %6.2f ms, compute median %6.3f ms "
                     "(min %6.3f), upload %.3f ms, download %.3f ms, arena %.1f MiB%s\n",
                     static_cast<long>(size), static_cast<long>(size), layout_tag(layout).c_str(), precision_tag(p).c_str(),
                     compile_ms, first_ms, compute[compute.size() / 2], compute[0], upload, download,
-                    exe.value()->arena_bytes() / 1048576.0,
-                    p == Precision::kFloat16 ? (", NMSE vs fp32 " + std::to_string(nmse)).c_str() : "");
+                    exe.value()->arena_bytes() / 1048576.0, accuracy);
       }
     }
   }

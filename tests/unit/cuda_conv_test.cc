@@ -150,8 +150,11 @@ INSTANTIATE_TEST_SUITE_P(CudaConv, CudaConvTest, ::testing::ValuesIn(conv_params
 
 TEST(CudaConvAlgoCache, SecondCompileOfTheSameShapeDoesNotSearch) {
   TB_REQUIRE_CUDA();
-  // A shape no other test uses, so the first compile must search.
-  const ConvCase c{"algo_cache_probe", {1, 23, 29, 13}, 17, 3, 3, 1, 1, 1, PadMode::kSameUpper, {}, true, {}};
+  // A shape no other test uses, so the first compile must search; the cache is
+  // process-wide, so each repetition (--gtest_repeat) takes a new output width.
+  static int repetition = 0;
+  const ConvCase c{"algo_cache_probe", {1, 23, 29, 13}, 17 + repetition++, 3, 3, 1, 1, 1, PadMode::kSameUpper, {},
+                   true, {}};
   Shape shape;
   const Graph g = conv_graph(c, Layout::kNHWC, false, &shape);
   auto spec = specialize(g, {shape});
