@@ -1,13 +1,66 @@
 #include <cstdio>
 
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "doctor/doctor.h"
+#include "doctor/report_format.h"
 
 namespace toonbox::cli {
+namespace {
 
-// Placeholder until the doctor command lands: says so plainly and fails.
-int cmd_doctor(const std::vector<std::string>&) {
-  std::fprintf(stderr, "toonbox doctor: not implemented in this build yet\n");
-  return kExitFailure;
+constexpr char kUsage[] =
+    "usage: toonbox doctor [--json] [--verbose] [--python [PYTHON]]\n"
+    "\n"
+    "Says, layer by layer, whether and why the GPU can be used: hardware (GPU, driver,\n"
+    "container, CUDA_VISIBLE_DEVICES), system (driver vs CUDA runtime, loaded CUDA\n"
+    "libraries and their versions), framework (a real smoke test on each GPU).\n"
+    "\n"
+    "  --json             print one JSON object instead of the report\n"
+    "  --verbose, -v      show details (paths, UUIDs) for passing checks too\n"
+    "  --python [PYTHON]  also inspect the PyTorch install of PYTHON (default python3)\n"
+    "\n"
+    "exit codes: 0 GPU usable, 1 not usable, 2 usage error, 3 usable with warnings\n"
+    "(see docs/doctor.md)\n";
+
+// "--python" takes an optional value: alone (or before another option) it means python3.
+std::vector<std::string> default_python_value(std::vector<std::string> args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--") break;
+    if (args[i] == "--python" && (i + 1 == args.size() || args[i + 1].rfind("-", 0) == 0))
+      args.insert(args.begin() + static_cast<long>(i) + 1, "python3");
+  }
+  return args;
+}
+
+}  // namespace
+
+int cmd_doctor(const std::vector<std::string>& args) {
+  auto parsed = parse_args(default_python_value(args), {{"--json", false, ""},
+                                                        {"--verbose", false, "-v"},
+                                                        {"--python", true, ""},
+                                                        {"--help", false, "-h"}});
+  if (!parsed.is_ok()) {
+    std::fprintf(stderr, "toonbox doctor: %s\n\n%s", parsed.status().message().c_str(), kUsage);
+    return kExitUsage;
+  }
+  if (parsed->has("--help")) {
+    std::fputs(kUsage, stdout);
+    return kExitOk;
+  }
+  if (!parsed->positional.empty()) {
+    std::fprintf(stderr, "toonbox doctor: unexpected argument '%s'\n\n%s",
+                 parsed->positional[0].c_str(), kUsage);
+    return kExitUsage;
+  }
+  doctor::DoctorEnvironment env = doctor::DoctorEnvironment::from_process();
+  env.python = parsed->get("--python");
+  const doctor::DoctorReport report = doctor::run_doctor(env);
+  if (parsed->has("--json")) {
+    std::printf("%s\n", doctor::render_json(report).dump(2).c_str());
+  } else {
+    std::fputs(doctor::render_text(report, parsed->has("--verbose")).c_str(), stdout);
+  }
+  return report.exit_code;
 }
 
 }  // namespace toonbox::cli
