@@ -41,15 +41,18 @@ bool same_file(const std::string& a, const std::string& b) {
   return !ec && ca == cb;
 }
 
-int fail(bool json, const Status& s, const std::string& device_line = "") {
+// Command-line mistakes exit with kExitUsage; everything found while working (a bad
+// input file, an unusable device, a failed write) with kExitFailure.
+int fail(bool json, const Status& s, int exit_code, const std::string& device_line = "") {
   if (json) {
     nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", status_code_name(s.code())}};
     if (!device_line.empty()) j["device"] = device_line;
     std::printf("%s\n", j.dump().c_str());
   }
   std::fprintf(stderr, "toonbox cartoonize: %s\n", s.message().c_str());
-  return s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  return exit_code;
 }
+int usage_error(bool json, const Status& s) { return fail(json, s, kExitUsage); }
 
 }  // namespace
 
@@ -83,18 +86,18 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   // Everything that can be checked before doing work is checked first, so a typo never
   // costs a model load or leaves anything behind.
   if (format_from_extension(output) == ImageFormat::kUnknown)
-    return fail(json, invalid_argument(output + ": unknown output extension (use .png, .jpg, .jpeg or .webp)"));
+    return usage_error(json, invalid_argument(output + ": unknown output extension (use .png, .jpg, .jpeg or .webp)"));
   if (same_file(input, output))
-    return fail(json, invalid_argument(output + ": refusing to overwrite the input image"));
+    return usage_error(json, invalid_argument(output + ": refusing to overwrite the input image"));
   std::error_code ec;
   if (std::filesystem::exists(output, ec) && !a.has("--overwrite"))
-    return fail(json, invalid_argument(output + ": already exists (use --overwrite to replace it)"));
+    return usage_error(json, invalid_argument(output + ": already exists (use --overwrite to replace it)"));
   DecodeOptions decode_options;
   try {
     if (a.has("--max-pixels")) decode_options.max_pixels = std::stoll(a.get("--max-pixels"));
     if (decode_options.max_pixels <= 0) throw std::invalid_argument("");
   } catch (...) {
-    return fail(json, invalid_argument("--max-pixels must be a positive integer"));
+    return usage_error(json, invalid_argument("--max-pixels must be a positive integer"));
   }
   int quality = 92;
   try {
@@ -102,14 +105,18 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   } catch (...) {
     quality = -1;
   }
-  if (quality < 1 || quality > 100) return fail(json, invalid_argument("--quality must be 1..100"));
+  if (quality < 1 || quality > 100) return usage_error(json, invalid_argument("--quality must be 1..100"));
 
   auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
-  if (!device.is_ok()) return fail(json, device.status());
+  if (!device.is_ok()) {
+    // A misspelt --device/--precision is a usage error; an unusable GPU is a failure.
+    return fail(json, device.status(),
+                device.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+  }
   const std::string device_line = device->summary();
   std::string note;
   auto model = load_model_source(a.get("--model"), &note);
-  if (!model.is_ok()) return fail(json, model.status(), device_line);
+  if (!model.is_ok()) return fail(json, model.status(), kExitFailure, device_line);
   if (!json) {
     if (!note.empty()) std::printf("note: %s\n", note.c_str());
     std::printf("model: %s (%s)\n", model->name.c_str(), model->description.c_str());
@@ -119,23 +126,23 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
 
   auto t0 = std::chrono::steady_clock::now();
   auto image = read_image_file(input, decode_options);
-  if (!image.is_ok()) return fail(json, image.status(), device_line);
+  if (!image.is_ok()) return fail(json, image.status(), kExitFailure, device_line);
   const double decode_ms = ms_since(t0);
 
   Cartoonizer cartoonizer(std::move(model).value(), device.value());
   StylizeTimings first;
   auto result = cartoonizer.stylize(image.value(), &first);
-  if (!result.is_ok()) return fail(json, result.status().with_context(input), device_line);
+  if (!result.is_ok()) return fail(json, result.status().with_context(input), kExitFailure, device_line);
   StylizeTimings warm;
   if (a.has("--timings")) {
     // A second, identical run measures the warm path (compiled graph, tuned algorithms).
     auto again = cartoonizer.stylize(image.value(), &warm);
-    if (!again.is_ok()) return fail(json, again.status().with_context(input), device_line);
+    if (!again.is_ok()) return fail(json, again.status().with_context(input), kExitFailure, device_line);
   }
 
   t0 = std::chrono::steady_clock::now();
   Status written = write_image_file(output, result.value(), quality);
-  if (!written.is_ok()) return fail(json, written, device_line);
+  if (!written.is_ok()) return fail(json, written, kExitFailure, device_line);
   const double encode_ms = ms_since(t0);
 
   const auto& r1 = first.run;

@@ -106,6 +106,18 @@ Result<ImageInfo> probe_image(const uint8_t* data, size_t size) {
 }
 
 Result<Image> decode_image(const uint8_t* data, size_t size, const DecodeOptions& opts) {
+  // A PNG's size sits at a fixed place in its first chunk: check it before libpng reads
+  // on, so a file claiming 100000x100000 is refused for its size even when the rest of
+  // it is missing or broken.
+  if (sniff_format(data, size) == ImageFormat::kPng && size >= 24 &&
+      starts_with(data, size, "IHDR", 4, 12)) {
+    auto be32 = [&](size_t at) {
+      return (int64_t{data[at]} << 24) | (int64_t{data[at + 1]} << 16) |
+             (int64_t{data[at + 2]} << 8) | int64_t{data[at + 3]};
+    };
+    const int64_t w = be32(16), h = be32(20);
+    if (w > 0 && h > 0) TB_RETURN_IF_ERROR(check_pixel_limit(w, h, opts.max_pixels));
+  }
   TB_ASSIGN_OR_RETURN(ImageInfo info, probe_image(data, size));
   TB_RETURN_IF_ERROR(check_pixel_limit(info.width, info.height, opts.max_pixels));
   try {

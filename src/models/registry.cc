@@ -111,10 +111,15 @@ Result<InstalledModel> import_model(const std::string& path, const std::string& 
 
   // Identify a known model by the digests of all its files.
   const KnownModel* known = nullptr;
-  std::vector<std::pair<std::string, std::string>> digests;  // file name, sha256
-  for (const std::string& file : files.all_files) {
+  // Each file by its path relative to the model folder, as the manifest names shards.
+  std::vector<std::pair<std::string, std::string>> files_rel;  // relative path, source
+  files_rel.emplace_back(entry.filename().string(), files.model_json);
+  for (size_t i = 0; i < files.shards.size(); ++i)
+    files_rel.emplace_back(fs::path(files.shard_relative[i]).lexically_normal().string(), files.shards[i]);
+  std::vector<std::pair<std::string, std::string>> digests;  // relative path, sha256
+  for (const auto& [rel, file] : files_rel) {
     TB_ASSIGN_OR_RETURN(std::string d, sha256_file(file));
-    digests.emplace_back(fs::path(file).filename().string(), d);
+    digests.emplace_back(rel, d);
   }
   for (const KnownModel& k : known_models()) {
     bool all = k.files.size() == digests.size();
@@ -142,8 +147,9 @@ Result<InstalledModel> import_model(const std::string& path, const std::string& 
   fs::create_directory(tmp, ec);
   if (ec) return unavailable(tmp.string() + ": cannot create: " + ec.message());
   auto fail = [&](Status s) { fs::remove_all(tmp, ec); return s; };
-  for (const std::string& file : files.all_files) {
-    fs::copy_file(file, tmp / fs::path(file).filename(), ec);
+  for (const auto& [rel, file] : files_rel) {
+    fs::create_directories((tmp / rel).parent_path(), ec);
+    fs::copy_file(file, tmp / rel, ec);
     if (ec) return fail(unavailable("copying " + file + ": " + ec.message()));
   }
   nlohmann::json manifest = {

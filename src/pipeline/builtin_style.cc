@@ -11,7 +11,8 @@ namespace {
 constexpr int kSmoothRadius = 4;         // 9x9 windows
 constexpr float kSmoothEps = 0.02f;      // guided-filter regularizer: larger flattens more
 constexpr int kSmoothPasses = 2;
-constexpr float kColourLevels = 6.f;     // levels per channel after quantization
+constexpr float kLumaLevels = 7.f;       // brightness bands
+constexpr float kRatioFloor = 0.06f;     // keeps dark pixels from being scaled wildly
 constexpr float kEdgeThreshold = 0.25f;  // Sobel magnitude (in [0,1] luma units) of a line
 constexpr float kEdgeSharpness = 25.f;   // slope of the soft threshold
 
@@ -108,10 +109,17 @@ Graph build_classic_cartoon_graph() {
   int smooth = x;
   for (int i = 0; i < kSmoothPasses; ++i) smooth = self_guided_filter(b, smooth, count_map);
 
-  // 2. quantization in [0, 1]: round(levels * s) / levels
+  // 2. quantize brightness, keep hue: scale each pixel's colour by round(L)/L, where L
+  // is its luma, so shading falls into flat bands without the hue shifts that rounding
+  // R, G and B separately gives.
   const int unit = b.binary(BinaryOp::kMul, b.binary(BinaryOp::kAdd, smooth, b.constant(1.f)), b.constant(0.5f));
-  const int levels = b.unary(UnaryOp::kRound, b.binary(BinaryOp::kMul, unit, b.constant(kColourLevels)));
-  const int quant = b.unary(UnaryOp::kClip, b.binary(BinaryOp::kDiv, levels, b.constant(kColourLevels)), 0.f, 1.f);
+  const int smooth_luma = b.conv(unit, Tensor::from_vector<float>({1, 3, 1, 1}, {0.299f, 0.587f, 0.114f}));
+  const int banded = b.binary(BinaryOp::kDiv,
+                              b.unary(UnaryOp::kRound, b.binary(BinaryOp::kMul, smooth_luma, b.constant(kLumaLevels))),
+                              b.constant(kLumaLevels));
+  const int ratio = b.binary(BinaryOp::kDiv, b.binary(BinaryOp::kAdd, banded, b.constant(kRatioFloor)),
+                             b.binary(BinaryOp::kAdd, smooth_luma, b.constant(kRatioFloor)));
+  const int quant = b.unary(UnaryOp::kClip, b.binary(BinaryOp::kMul, unit, ratio), 0.f, 1.f);
 
   // 3. line art from the unsmoothed photo's luma: 1x1 conv 3 -> 1 (BT.601 weights)
   const int photo01 = b.binary(BinaryOp::kMul, b.binary(BinaryOp::kAdd, x, b.constant(1.f)), b.constant(0.5f));

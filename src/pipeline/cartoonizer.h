@@ -25,6 +25,10 @@ struct ModelSource {
   bool builtin = false;
   Graph graph;
   int size_multiple = 8;    // H and W are padded up to a multiple of this
+  // Pixels of edge-replicated margin added on every side and cropped off afterwards, so
+  // filters that see the border (zero padding) leave no frame. 0 keeps a model's own
+  // border behaviour, which is what its reference implementation does.
+  int margin = 0;
 };
 
 class Cartoonizer {
@@ -41,9 +45,11 @@ class Cartoonizer {
 };
 
 // Image <-> tensor conversion, exposed for tests and other pipelines.
-// Pads bottom/right by edge replication up to multiples of `multiple`.
-Tensor image_to_tensor_pm1(const Image& image, int multiple);
-// Crops to width x height and maps [-1,1] to 0..255 with rounding and clamping.
-Image tensor_pm1_to_image(const Tensor& tensor, int width, int height);
+// Adds `margin` pixels on every side and pads bottom/right up to multiples of `multiple`,
+// all by edge replication.
+Tensor image_to_tensor_pm1(const Image& image, int multiple, int margin = 0);
+// Crops width x height starting at (margin, margin) and maps [-1,1] to 0..255 with
+// rounding and clamping.
+Image tensor_pm1_to_image(const Tensor& tensor, int width, int height, int margin = 0);
 
 }  // namespace toonbox

@@ -17,6 +17,7 @@ ModelSource builtin_source() {
   m.builtin = true;
   m.graph = build_classic_cartoon_graph();
   m.size_multiple = 1;
+  m.margin = 8;  // the line detector's zero padding would otherwise draw a frame
   return m;
 }
 
