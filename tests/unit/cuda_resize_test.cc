@@ -11,6 +11,7 @@ struct ResizeCase {
   ResizeCoord coord;
   NearestRounding rounding;
   int out_h, out_w;
+  Shape nhwc = {2, 7, 9, 3};  // input as N, H, W, C
 };
 
 const std::vector<ResizeCase>& resize_cases() {
@@ -35,6 +36,12 @@ const std::vector<ResizeCase>& resize_cases() {
       {"nearest_prefer_floor_half_up", M::kNearest, C::kHalfPixel, R::kRoundPreferFloor, 14, 18},
       {"nearest_prefer_floor_half_down", M::kNearest, C::kHalfPixel, R::kRoundPreferFloor, 5, 3},
       {"nearest_floor_corners_up", M::kNearest, C::kAlignCorners, R::kFloor, 12, 10},
+      // Where float32 source coordinates differ from double ones: rows 7 -> 5 half-pixel
+      // give (2.5 * 1.4f - 0.5) = 3 exactly in float (2.99999994 in double); columns
+      // 11 -> 4 align-corners give 3 * (10 / 3.f) = 10 in float (9.99999988 in double).
+      {"nearest_floor_half_float_boundary", M::kNearest, C::kHalfPixel, R::kFloor, 5, 4, {2, 7, 11, 3}},
+      {"nearest_floor_corners_float_boundary", M::kNearest, C::kAlignCorners, R::kFloor, 5, 4, {2, 7, 11, 3}},
+      {"bilinear_half_float_boundary", M::kBilinear, C::kHalfPixel, R::kFloor, 5, 4, {2, 7, 11, 3}},
   };
   return cases;
 }
@@ -58,7 +65,7 @@ class CudaResizeTest : public ::testing::TestWithParam<ResizeParam> {};
 TEST_P(CudaResizeTest, MatchesReference) {
   TB_REQUIRE_CUDA();
   const ResizeParam& r = GetParam();
-  const Shape shape = in_layout({2, 7, 9, 3}, r.layout);
+  const Shape shape = in_layout(r.c.nhwc, r.layout);
   Graph g;
   const int x = g.add_input("x", DType::kFloat32, shape);
   const int size = g.add_constant("size", Tensor::from_vector<int32_t>({2}, {r.c.out_h, r.c.out_w}));

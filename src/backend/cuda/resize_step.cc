@@ -11,16 +11,18 @@ namespace toonbox::cuda {
 
 namespace {
 
-// Mirrors resize_source() in ops/reference.cc: the scale is a float ratio, as TF and
-// ONNX Runtime compute it, widened to double.
+// Mirrors resize_source() in ops/reference.cc: computed in float32, as TensorFlow and
+// ONNX Runtime do; nearest picks at exact half-way points (2.5 * 1.4f - 0.5) and the
+// last align-corners column (3 * (10 / 3.f)) depend on that rounding.
 double source_coordinate(ResizeCoord coord, int64_t i, int64_t in, int64_t out) {
+  const float fi = static_cast<float>(i);
   switch (coord) {
     case ResizeCoord::kAsymmetric:
-      return i * static_cast<double>(static_cast<float>(in) / static_cast<float>(out));
+      return fi * (static_cast<float>(in) / static_cast<float>(out));
     case ResizeCoord::kHalfPixel:
-      return (i + 0.5) * static_cast<double>(static_cast<float>(in) / static_cast<float>(out)) - 0.5;
+      return (fi + 0.5f) * (static_cast<float>(in) / static_cast<float>(out)) - 0.5f;
     case ResizeCoord::kAlignCorners:
-      return out > 1 ? i * static_cast<double>(static_cast<float>(in - 1) / static_cast<float>(out - 1)) : 0.0;
+      return out > 1 ? fi * (static_cast<float>(in - 1) / static_cast<float>(out - 1)) : 0.f;
   }
   return 0;
 }

@@ -1,6 +1,6 @@
 // Resize nodes: the source rows/columns and weights of every output row/column are
-// computed once on the host, in double precision with the reference's exact rules
-// (coordinate mode, nearest rounding, TensorFlow's clamping), and uploaded as tap
+// computed once on the host with the reference's exact arithmetic and rules (float32
+// source coordinates, nearest rounding, TensorFlow's clamping), and uploaded as tap
 // tables; the kernel gathers. The GPU can then differ from the reference only by the
 // float interpolation arithmetic, never by picking another source pixel.
 #pragma once

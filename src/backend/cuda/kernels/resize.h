@@ -1,6 +1,6 @@
 // Resize kernel (resize.cu). The host (resize_step.cc) computes, per output row and
 // per output column, which source rows/columns to read and the interpolation weight,
-// in double precision exactly as the reference does; the kernel only gathers.
+// with exactly the reference's arithmetic; the kernel only gathers.
 #pragma once
 
 #include <cuda_fp16.h>
