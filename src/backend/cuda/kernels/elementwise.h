@@ -7,22 +7,10 @@
 
 #include <cstdint>
 
+#include "backend/cuda/broadcast.h"
 #include "graph/op.h"
 
 namespace toonbox::cuda {
-
-inline constexpr int kMaxBroadcastRank = 6;
-
-// A broadcast after collapsing: adjacent dims with the same broadcast pattern merged,
-// size-1 output dims dropped. Strides are in elements, 0 where an input is broadcast.
-struct BroadcastShape {
-  int rank = 1;
-  int64_t out_dims[kMaxBroadcastRank] = {1, 1, 1, 1, 1, 1};
-  int64_t a_strides[kMaxBroadcastRank] = {};
-  int64_t b_strides[kMaxBroadcastRank] = {};
-  // Both inputs are the output's shape: one flat, vectorizable loop.
-  bool same_shape() const { return rank == 1 && a_strides[0] == 1 && b_strides[0] == 1; }
-};
 
 // y[i] = op(x[i]) for n contiguous elements. T is float or __half.
 template <typename T>

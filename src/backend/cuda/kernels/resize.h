@@ -8,14 +8,9 @@
 
 #include <cstdint>
 
-namespace toonbox::cuda {
+#include "backend/cuda/resize_taps.h"
 
-// Bilinear: value = src[i0] * (1 - w) + src[i1] * w. Nearest: src[i0].
-struct ResizeTap {
-  int32_t i0 = 0;
-  int32_t i1 = 0;
-  float w = 0.f;
-};
+namespace toonbox::cuda {
 
 struct ResizeDims {
   int n = 0, c = 0, h = 0, w = 0;  // input
