@@ -57,21 +57,28 @@ fi
 expect 2 "fp16 on the CPU is refused" "$toonbox" cartoonize in/rgb.png -o out/h.png --device cpu --precision fp16
 
 # Bad inputs: clear errors naming the file, non-zero exit, no output, no temp files.
-expect 1 "zero-byte file" "$toonbox" cartoonize in/empty.jpg -o out/e.png --device cpu
+# TOONBOX_TEST_DEVICE=cuda runs these on the GPU (the device-machine script does).
+dev=${TOONBOX_TEST_DEVICE:-cpu}
+expect 1 "zero-byte file ($dev)" "$toonbox" cartoonize in/empty.jpg -o out/e.png --device "$dev"
 contains "zero-byte file named" "in/empty.jpg"
 no_file "no output for a zero-byte file" out/e.png
-expect 1 "unknown format" "$toonbox" cartoonize in/unknown.jpg -o out/u.png --device cpu
+expect 1 "unknown format ($dev)" "$toonbox" cartoonize in/unknown.jpg -o out/u.png --device "$dev"
 contains "unknown format explained" "unknown image format"
 no_file "no output for an unknown format" out/u.png
-expect 1 "PNG header claiming 100000x100000" "$toonbox" cartoonize in/huge_header.png -o out/h.png --device cpu
+expect 1 "PNG header claiming 100000x100000 ($dev)" "$toonbox" cartoonize in/huge_header.png -o out/h.png --device "$dev"
 contains "pixel limit explained" "megapixels"
 no_file "no output for a huge header" out/h.png
 head -c 700 out/c.jpg >in/truncated.jpg
-expect 1 "truncated JPEG" "$toonbox" cartoonize in/truncated.jpg -o out/tr.png --device cpu
+expect 1 "truncated JPEG ($dev)" "$toonbox" cartoonize in/truncated.jpg -o out/tr.png --device "$dev"
 contains "truncation explained" "in/truncated.jpg"
 no_file "no output for a truncated JPEG" out/tr.png
-expect 1 "pixel limit is configurable" "$toonbox" cartoonize in/rgb.png -o out/lim.png --device cpu --max-pixels 1000
+expect 1 "pixel limit is configurable ($dev)" "$toonbox" cartoonize in/rgb.png -o out/lim.png --device "$dev" --max-pixels 1000
 no_temp "no temp files left behind"
+if [ "$dev" != cpu ]; then
+  expect 0 "cartoonize on $dev" "$toonbox" cartoonize in/rgba.png -o out/gpu_ok.png --device "$dev" --json
+  contains "ran on $dev" "\"device\":\"cuda"
+  contains "alpha kept on $dev" '"alpha":true'
+fi
 
 # Outputs never overwrite inputs or existing files unless asked.
 cp in/rgb.png out/same.png

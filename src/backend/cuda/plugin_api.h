@@ -6,6 +6,7 @@
 // kPluginAbiVersion guards against a stale plugin next to a newer binary.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,13 +49,26 @@ struct CudaSmokeResult {
   double copy_gbps = 0;          // device-to-device copy, bytes read + written
 };
 
+// Process-wide counters of the plugin (tests, bench).
+struct CudaPluginStats {
+  int64_t conv_algo_searches = 0;    // cuDNN algorithm searches run (cache misses)
+  int64_t conv_algo_cache_hits = 0;  // compiles that reused a cached search
+  int64_t conv_algo_cache_entries = 0;
+  int64_t convs_cudnn = 0;           // Conv2D nodes compiled to cuDNN
+  int64_t convs_cublas = 0;          // Conv2D nodes compiled to one cuBLAS GEMM (1x1 NHWC)
+  int64_t convs_direct = 0;          // Conv2D nodes on the direct-kernel fallback
+};
+
 struct PluginApi {
   int abi_version;
   // Fills runtime and device information; an error names the failing layer
   // ("no CUDA-capable device", "driver too old: ...").
   Status (*probe)(CudaRuntimeInfo* info);
   Result<std::unique_ptr<Backend>> (*create_backend)(int device_index);
+  // Runs the checks and fills `result`; an error when one could not run, else
+  // result->ok says whether every number is within its bound.
   Status (*smoke_test)(int device_index, CudaSmokeResult* result);
+  void (*stats)(CudaPluginStats* out);
 };
 
 }  // namespace toonbox::cuda

@@ -1,0 +1,46 @@
+#include "backend/cuda/conv_algo_cache.h"
+
+#include "backend/cuda/counters.h"
+
+namespace toonbox::cuda {
+
+Counters& counters() {
+  static Counters c;
+  return c;
+}
+
+ConvAlgoCache& ConvAlgoCache::instance() {
+  static ConvAlgoCache cache;
+  return cache;
+}
+
+size_t ConvAlgoCache::Hash::operator()(const ConvAlgoKey& k) const {
+  // FNV-1a over the bytes, as PyTorch's ParamsHash.
+  const auto* bytes = reinterpret_cast<const unsigned char*>(&k);
+  uint64_t h = 14695981039346656037ull;
+  for (size_t i = 0; i < sizeof(k); ++i) {
+    h ^= bytes[i];
+    h *= 1099511628211ull;
+  }
+  return static_cast<size_t>(h);
+}
+
+std::optional<std::vector<ConvAlgo>> ConvAlgoCache::find(const ConvAlgoKey& key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = map_.find(key);
+  if (it == map_.end()) return std::nullopt;
+  counters().conv_algo_cache_hits.fetch_add(1);
+  return it->second;
+}
+
+void ConvAlgoCache::insert(const ConvAlgoKey& key, std::vector<ConvAlgo> ranked) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  map_[key] = std::move(ranked);
+}
+
+size_t ConvAlgoCache::size() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return map_.size();
+}
+
+}  // namespace toonbox::cuda

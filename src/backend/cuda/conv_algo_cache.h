@@ -1,0 +1,62 @@
+// The cuDNN algorithm cache, as PyTorch's (aten/src/ATen/native/cudnn/Conv_v7.cpp): a
+// process-wide map from every parameter that can change cuDNN's choice, packed into a
+// zeroed POD compared bytewise, to the ranked list of algorithms the search found. A
+// second compile of the same convolution (another executable, the same model at the
+// same size) does not search again. Not persisted across processes yet.
+#pragma once
+
+#include <cudnn.h>
+
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+namespace toonbox::cuda {
+
+struct ConvAlgoKey {
+  ConvAlgoKey() { std::memset(static_cast<void*>(this), 0, sizeof(*this)); }  // padding bytes too: compared bytewise
+  int32_t device;
+  int32_t cudnn_version;
+  int32_t data_type;  // cudnnDataType_t of x, w, y
+  int32_t layout;     // cudnnTensorFormat_t
+  int32_t math_type;  // requested cudnnMathType_t
+  int32_t n, c, h, w;  // input as cuDNN sees it (after any explicit asymmetric padding)
+  int32_t k, r, s;     // filters: out channels, kh, kw
+  int32_t pad_h, pad_w, stride_h, stride_w, dilation_h, dilation_w, groups;
+};
+static_assert(std::is_trivially_copyable_v<ConvAlgoKey>);
+
+struct ConvAlgo {
+  cudnnConvolutionFwdAlgo_t algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
+  cudnnMathType_t math = CUDNN_DEFAULT_MATH;
+  size_t workspace = 0;
+  float time_ms = 0;
+};
+
+class ConvAlgoCache {
+ public:
+  static ConvAlgoCache& instance();
+
+  // The ranked algorithms for `key` (fastest first), counting a hit; nullopt on a miss.
+  std::optional<std::vector<ConvAlgo>> find(const ConvAlgoKey& key);
+  void insert(const ConvAlgoKey& key, std::vector<ConvAlgo> ranked);
+  size_t size();
+
+ private:
+  struct Hash {
+    size_t operator()(const ConvAlgoKey& k) const;
+  };
+  struct Equal {
+    bool operator()(const ConvAlgoKey& a, const ConvAlgoKey& b) const {
+      return std::memcmp(&a, &b, sizeof(ConvAlgoKey)) == 0;
+    }
+  };
+  std::mutex mutex_;
+  std::unordered_map<ConvAlgoKey, std::vector<ConvAlgo>, Hash, Equal> map_;
+};
+
+}  // namespace toonbox::cuda

@@ -1,0 +1,67 @@
+#include "backend/cuda/conv_direct.h"
+
+#include <cuda_fp16.h>
+
+#include "backend/cuda/conv_common.h"
+#include "backend/cuda/counters.h"
+#include "backend/cuda/cuda_check.h"
+#include "backend/cuda/kernels/conv_direct.h"
+
+namespace toonbox::cuda {
+
+namespace {
+
+class DirectConvStep final : public Step {
+ public:
+  Status build(const BuildContext& ctx, const Node& node, const std::string& why) {
+    const Graph& g = *ctx.graph;
+    const auto& p = node.p<Conv2DParams>();
+    const ConvShape s = conv_shape(g, node);
+    precision_ = ctx.precision;
+    description_ = conv_description(g, node, precision_);
+    description_.insert(description_.size() - 1, ", direct kernel: " + why);
+    dims_ = ConvDirectDims{s.n,        s.c,          s.h,          s.w,          s.k,          s.cg,
+                           s.r,        s.s,          s.out_h,      s.out_w,      p.stride_h,   p.stride_w,
+                           p.dilation_h, p.dilation_w, p.pad_top, p.pad_left, s.groups, s.nhwc};
+    activation_ = p.activation;
+    TB_ASSIGN_OR_RETURN(x_, ctx.value_ptr(node.inputs[0]));
+    TB_ASSIGN_OR_RETURN(y_, ctx.value_ptr(node.outputs[0]));
+    TB_ASSIGN_OR_RETURN(weights_, upload_conv_weights(ctx, *g.value(node.inputs[1]).constant, false));
+    if (node.inputs.size() > 2) {
+      TB_ASSIGN_OR_RETURN(bias_, upload_bias(ctx, *g.value(node.inputs[2]).constant));
+    }
+    counters().convs_direct.fetch_add(1);
+    return Status::ok();
+  }
+
+  Status run(const StepContext& ctx) override {
+    if (is_half(precision_)) {
+      TB_CUDA_RETURN_IF_ERROR(launch_conv_direct<__half>(static_cast<const __half*>(x_), weights_.as<__half>(),
+                                                         bias_.as<float>(), static_cast<__half*>(y_), dims_,
+                                                         activation_, ctx.stream));
+    } else {
+      TB_CUDA_RETURN_IF_ERROR(launch_conv_direct<float>(static_cast<const float*>(x_), weights_.as<float>(),
+                                                        bias_.as<float>(), static_cast<float*>(y_), dims_,
+                                                        activation_, ctx.stream));
+    }
+    return Status::ok();
+  }
+
+ private:
+  Precision precision_ = Precision::kFloat32;
+  ConvDirectDims dims_;
+  Activation activation_;
+  DeviceBuffer weights_, bias_;
+  void* x_ = nullptr;
+  void* y_ = nullptr;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Step>> make_direct_conv(const BuildContext& ctx, const Node& node, const std::string& why) {
+  auto step = std::make_unique<DirectConvStep>();
+  TB_RETURN_IF_ERROR(step->build(ctx, node, why).with_context(conv_description(*ctx.graph, node, ctx.precision)));
+  return std::unique_ptr<Step>(std::move(step));
+}
+
+}  // namespace toonbox::cuda

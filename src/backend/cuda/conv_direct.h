@@ -1,0 +1,15 @@
+// Conv2D on our direct kernel (kernels/conv_direct.cu): the fallback when cuDNN has no
+// algorithm for a convolution (some grouped fp32 NHWC cases, say), so such a model
+// still runs on the GPU, and says so in its step description.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "backend/cuda/step.h"
+
+namespace toonbox::cuda {
+
+Result<std::unique_ptr<Step>> make_direct_conv(const BuildContext& ctx, const Node& node, const std::string& why);
+
+}  // namespace toonbox::cuda

@@ -1,0 +1,38 @@
+// The CUDA Backend and the probe of the CUDA stack (driver, runtime, cuDNN, cuBLAS,
+// devices) behind the plugin's entry points.
+#pragma once
+
+#include <memory>
+
+#include "backend/backend.h"
+#include "backend/cuda/plugin_api.h"
+
+namespace toonbox::cuda {
+
+// Fills `info`; an error names the failing layer ("no NVIDIA driver", "driver too old
+// for CUDA runtime 13.0 (driver supports 12.4)", "no CUDA-capable device", ...).
+Status probe_cuda(CudaRuntimeInfo* info);
+
+Result<std::unique_ptr<Backend>> create_cuda_backend(int device_index);
+
+class CudaBackend final : public Backend {
+ public:
+  CudaBackend(int index, DeviceDescription description)
+      : index_(index), description_(std::move(description)) {}
+
+  const DeviceDescription& device() const override { return description_; }
+  bool supports(Precision precision) const override {
+    return precision == Precision::kFloat32 || precision == Precision::kFloat16;
+  }
+  std::string unsupported_reason(const Graph& graph, const Node& node,
+                                 Precision precision) const override;
+  Result<std::unique_ptr<Executable>> compile(const Graph& specialized,
+                                              const CompileOptions& options) override;
+  int index() const { return index_; }
+
+ private:
+  int index_;
+  DeviceDescription description_;
+};
+
+}  // namespace toonbox::cuda

@@ -1,0 +1,282 @@
+#include "backend/cuda/cuda_executable.h"
+
+#include <cuda_fp16.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "backend/cuda/conv_cudnn.h"
+#include "backend/cuda/conv_direct.h"
+#include "backend/cuda/cuda_check.h"
+#include "backend/cuda/elementwise_steps.h"
+#include "backend/cuda/gemm_cublas.h"
+#include "backend/cuda/kernels/cast.h"
+#include "backend/cuda/op_support.h"
+#include "backend/cuda/resize_step.h"
+#include "graph/memory_planner.h"
+
+namespace toonbox::cuda {
+
+namespace {
+
+constexpr size_t kArenaAlignment = 256;  // cuDNN and vector loads want >= 16 bytes
+
+size_t float_bytes(const Shape& s) { return static_cast<size_t>(shape_numel(s)) * sizeof(float); }
+
+// Debugging and test switch: every Conv2D on the direct kernel, to compare it with
+// cuDNN and cuBLAS (ncnn's practice of running the naive path beside the fast one).
+bool force_direct_conv() {
+  const char* v = std::getenv("TOONBOX_CUDA_FORCE_DIRECT_CONV");
+  return v != nullptr && v[0] != '\0' && v[0] != '0';
+}
+
+}  // namespace
+
+CudaExecutable::~CudaExecutable() {
+  // Steps and buffers are freed by their destructors; make sure nothing still runs.
+  if (stream_) cudaStreamSynchronize(stream_.get());
+}
+
+Result<std::unique_ptr<Executable>> CudaExecutable::compile(int device, const Graph& graph,
+                                                            const CompileOptions& options) {
+  std::unique_ptr<CudaExecutable> exe(new CudaExecutable());
+  DeviceGuard guard;
+  TB_RETURN_IF_ERROR(guard.set(device));
+  Status st = exe->build(device, graph, options);
+  if (!st.is_ok()) return st.with_context("compiling for cuda:" + std::to_string(device));
+  return std::unique_ptr<Executable>(std::move(exe));
+}
+
+Result<void*> CudaExecutable::value_ptr(const Graph& g, int value) {
+  const Value& v = g.value(value);
+  if (!v.constant) return static_cast<void*>(arena_.as<std::byte>() + offsets_[value]);
+  for (auto& [id, buffer] : constants_)
+    if (id == value) return buffer.get();
+  // A constant read by an elementwise op: uploaded once in the storage type.
+  TB_ASSIGN_OR_RETURN(Tensor f32, v.constant->cast(DType::kFloat32));
+  const std::vector<std::byte> bytes = to_storage(f32.data<float>(), f32.numel(), precision_);
+  TB_ASSIGN_OR_RETURN(DeviceBuffer buffer,
+                      DeviceBuffer::allocate(bytes.size(), "constant '" + v.name + "'"));
+  TB_RETURN_IF_ERROR(upload(stream_.get(), buffer.get(), bytes.data(), bytes.size()));
+  constants_.emplace_back(value, std::move(buffer));
+  return constants_.back().second.get();
+}
+
+Status CudaExecutable::build(int device, const Graph& g, const CompileOptions& options) {
+  device_ = device;
+  precision_ = options.precision;
+
+  std::string problems;
+  for (const Node& node : g.nodes()) {
+    const std::string why = cuda_unsupported_reason(g, node, precision_);
+    if (!why.empty()) problems += "\n  node '" + node.name + "' (" + op_kind_name(node.kind) + "): " + why;
+  }
+  for (int in : g.inputs())
+    if (g.value(in).dtype != DType::kFloat32)
+      problems += "\n  input '" + g.value(in).name + "' is " + dtype_name(g.value(in).dtype) + ", not float32";
+  if (!problems.empty()) return unimplemented("the CUDA backend cannot run this graph:" + problems);
+
+  TB_ASSIGN_OR_RETURN(stream_, create_stream());
+  TB_ASSIGN_OR_RETURN(cudnn_, create_cudnn(stream_.get()));
+  TB_ASSIGN_OR_RETURN(cublas_, create_cublas(stream_.get()));
+  TB_ASSIGN_OR_RETURN(start_, create_event());
+  TB_ASSIGN_OR_RETURN(uploaded_, create_event());
+  TB_ASSIGN_OR_RETURN(computed_, create_event());
+  TB_ASSIGN_OR_RETURN(done_, create_event());
+
+  // One arena for every activation, plus each asymmetric-padding conv's scratch, which
+  // lives only during its own step.
+  const size_t elem = storage_size(precision_);
+  std::vector<BufferRequest> requests = activation_requests(
+      g, [elem](const Value& v) { return static_cast<size_t>(shape_numel(v.shape)) * elem; });
+  const size_t value_count = requests.size();
+  std::vector<int> scratch_request(g.nodes().size(), -1);
+  for (size_t i = 0; i < g.nodes().size(); ++i) {
+    const Node& node = g.nodes()[i];
+    if (node.kind != OpKind::kConv2D || is_gemm_conv(g, node)) continue;
+    const size_t bytes = cudnn_conv_scratch_bytes(g, node, precision_);
+    if (bytes == 0) continue;
+    scratch_request[i] = static_cast<int>(requests.size());
+    requests.push_back(BufferRequest{bytes, static_cast<int>(i), static_cast<int>(i)});
+  }
+  const MemoryPlan plan = plan_memory(requests, kArenaAlignment);
+  TB_ASSIGN_OR_RETURN(arena_, DeviceBuffer::allocate(
+                                  plan.arena_bytes, "the activation arena (" + std::to_string(value_count) +
+                                                        " values, " + precision_name(precision_) + ")"));
+  offsets_.assign(plan.offsets.begin(), plan.offsets.begin() + value_count);
+
+  BuildContext ctx;
+  ctx.device = device;
+  ctx.precision = precision_;
+  ctx.graph = &g;
+  ctx.step = StepContext{stream_.get(), cudnn_.get(), cublas_.get(), &workspace_};
+  ctx.value_ptr = [this, &g](int value) { return value_ptr(g, value); };
+
+  for (size_t i = 0; i < g.nodes().size(); ++i) {
+    const Node& node = g.nodes()[i];
+    std::unique_ptr<Step> step;
+    switch (node.kind) {
+      case OpKind::kConv2D: {
+        if (force_direct_conv()) {
+          TB_ASSIGN_OR_RETURN(step, make_direct_conv(ctx, node, "forced by TOONBOX_CUDA_FORCE_DIRECT_CONV"));
+        } else if (is_gemm_conv(g, node)) {
+          TB_ASSIGN_OR_RETURN(step, make_gemm_conv(ctx, node));
+        } else {
+          void* scratch = scratch_request[i] < 0
+                              ? nullptr
+                              : arena_.as<std::byte>() + plan.offsets[scratch_request[i]];
+          TB_ASSIGN_OR_RETURN(step, make_cudnn_conv(ctx, node, scratch));
+        }
+        break;
+      }
+      case OpKind::kBinary: {
+        TB_ASSIGN_OR_RETURN(step, make_binary(ctx, node));
+        break;
+      }
+      case OpKind::kUnary: {
+        TB_ASSIGN_OR_RETURN(step, make_unary(ctx, node));
+        break;
+      }
+      case OpKind::kResize: {
+        TB_ASSIGN_OR_RETURN(step, make_resize(ctx, node));
+        break;
+      }
+      default:
+        return unimplemented("node '" + node.name + "': " + op_kind_name(node.kind));
+    }
+    steps_.push_back(std::move(step));
+  }
+  // The searches may have grown the workspace; keep what the chosen algorithms need.
+  size_t workspace = 0;
+  for (const auto& step : steps_) workspace = std::max(workspace, step->workspace_bytes());
+  if (workspace != workspace_.size()) TB_RETURN_IF_ERROR(workspace_.resize(workspace));
+
+  size_t in_bytes = 0, out_bytes = 0;
+  for (int in : g.inputs()) {
+    Binding b;
+    b.name = g.value(in).name;
+    b.shape = g.value(in).shape;
+    TB_ASSIGN_OR_RETURN(b.device, value_ptr(g, in));
+    b.host_offset = in_bytes;
+    in_bytes += (float_bytes(b.shape) + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
+    inputs_.push_back(std::move(b));
+  }
+  for (int out : g.outputs()) {
+    Binding b;
+    b.name = g.value(out).name;
+    b.shape = g.value(out).shape;
+    if (g.value(out).constant) {
+      TB_ASSIGN_OR_RETURN(Tensor t, g.value(out).constant->cast(DType::kFloat32));
+      b.constant = std::move(t);
+    } else {
+      TB_ASSIGN_OR_RETURN(b.device, value_ptr(g, out));
+      b.host_offset = out_bytes;
+      out_bytes += (float_bytes(b.shape) + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
+    }
+    outputs_.push_back(std::move(b));
+  }
+  if (is_half(precision_)) {
+    TB_ASSIGN_OR_RETURN(staging_, DeviceBuffer::allocate(std::max(in_bytes, out_bytes), "fp32 input/output staging"));
+  }
+  TB_ASSIGN_OR_RETURN(host_in_, PinnedBuffer::allocate(in_bytes, "inputs"));
+  TB_ASSIGN_OR_RETURN(host_out_, PinnedBuffer::allocate(out_bytes, "outputs"));
+  TB_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(stream_.get()));
+  return Status::ok();
+}
+
+Status CudaExecutable::enqueue(const std::vector<Tensor>& inputs) {
+  cudaStream_t stream = stream_.get();
+  TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(start_.get(), stream));
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    const Binding& b = inputs_[i];
+    const size_t bytes = float_bytes(b.shape);
+    std::byte* host = host_in_.get() + b.host_offset;
+    if (bytes == 0) continue;
+    std::memcpy(host, inputs[i].raw(), bytes);
+    if (is_half(precision_)) {
+      float* staged = reinterpret_cast<float*>(staging_.as<std::byte>() + b.host_offset);
+      TB_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(staged, host, bytes, cudaMemcpyHostToDevice, stream));
+      TB_CUDA_RETURN_IF_ERROR(
+          launch_cast_f32_to_f16(staged, static_cast<__half*>(b.device), shape_numel(b.shape), stream));
+    } else {
+      TB_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(b.device, host, bytes, cudaMemcpyHostToDevice, stream));
+    }
+  }
+  TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(uploaded_.get(), stream));
+  const StepContext ctx{stream, cudnn_.get(), cublas_.get(), &workspace_};
+  for (const auto& step : steps_) TB_RETURN_IF_ERROR(step->run(ctx).with_context(step->description()));
+  TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(computed_.get(), stream));
+  return enqueue_download();
+}
+
+Status CudaExecutable::enqueue_download() {
+  cudaStream_t stream = stream_.get();
+  for (const Binding& b : outputs_) {
+    if (b.constant) continue;
+    const size_t bytes = float_bytes(b.shape);
+    if (bytes == 0) continue;
+    std::byte* host = host_out_.get() + b.host_offset;
+    if (is_half(precision_)) {
+      float* staged = reinterpret_cast<float*>(staging_.as<std::byte>() + b.host_offset);
+      TB_CUDA_RETURN_IF_ERROR(
+          launch_cast_f16_to_f32(static_cast<const __half*>(b.device), staged, shape_numel(b.shape), stream));
+      TB_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(host, staged, bytes, cudaMemcpyDeviceToHost, stream));
+    } else {
+      TB_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(host, b.device, bytes, cudaMemcpyDeviceToHost, stream));
+    }
+  }
+  TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(done_.get(), stream));
+  return Status::ok();
+}
+
+Status CudaExecutable::run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs,
+                           RunTimings* timings) {
+  if (inputs.size() != inputs_.size()) {
+    return invalid_argument("expected " + std::to_string(inputs_.size()) + " inputs, got " +
+                            std::to_string(inputs.size()));
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].dtype() != DType::kFloat32 || inputs[i].shape() != inputs_[i].shape) {
+      return invalid_argument("input '" + inputs_[i].name + "': got " + dtype_name(inputs[i].dtype()) + " " +
+                              shape_to_string(inputs[i].shape()) + ", compiled for float32 " +
+                              shape_to_string(inputs_[i].shape));
+    }
+  }
+  std::lock_guard<std::mutex> lock(run_mutex_);
+  DeviceGuard guard;
+  TB_RETURN_IF_ERROR(guard.set(device_));
+  Status st = enqueue(inputs);
+  // The one wait of a run; kernel faults surface here.
+  if (st.is_ok()) {
+    const cudaError_t err = cudaEventSynchronize(done_.get());
+    if (err != cudaSuccess) st = cuda_status(err, "cudaEventSynchronize(end of run)", __FILE__, __LINE__);
+  }
+  if (!st.is_ok()) {
+    cudaStreamSynchronize(stream_.get());  // leave nothing in flight that uses our buffers
+    (void)cudaGetLastError();
+    return st.with_context("running on cuda:" + std::to_string(device_));
+  }
+
+  outputs->clear();
+  for (const Binding& b : outputs_) {
+    if (b.constant) {
+      outputs->push_back(b.constant->clone());
+      continue;
+    }
+    TB_ASSIGN_OR_RETURN(Tensor t, Tensor::create(DType::kFloat32, b.shape));
+    if (t.nbytes() > 0) std::memcpy(t.raw(), host_out_.get() + b.host_offset, t.nbytes());
+    outputs->push_back(std::move(t));
+  }
+  if (timings) {
+    float upload = 0, compute = 0, download = 0;
+    TB_CUDA_RETURN_IF_ERROR(cudaEventElapsedTime(&upload, start_.get(), uploaded_.get()));
+    TB_CUDA_RETURN_IF_ERROR(cudaEventElapsedTime(&compute, uploaded_.get(), computed_.get()));
+    TB_CUDA_RETURN_IF_ERROR(cudaEventElapsedTime(&download, computed_.get(), done_.get()));
+    timings->upload_ms = upload;
+    timings->compute_ms = compute;
+    timings->download_ms = download;
+  }
+  return Status::ok();
+}
+
+}  // namespace toonbox::cuda

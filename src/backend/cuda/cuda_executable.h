@@ -1,0 +1,65 @@
+// A graph compiled for one GPU at one set of input shapes.
+//
+// compile(): every activation gets a slot in ONE device arena planned by the memory
+// planner (plan_memory over activation_requests, plus per-node scratch), allocated
+// once; weights are uploaded once, reordered for their kernel (KRSC for NHWC convs);
+// each conv's cuDNN algorithm is searched or taken from the cache. run(): upload the
+// float32 inputs (cast to half on the device for fp16), enqueue the steps on the
+// executable's stream, download, and wait once at the end.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "backend/backend.h"
+#include "backend/cuda/cuda_handles.h"
+#include "backend/cuda/step.h"
+
+namespace toonbox::cuda {
+
+class CudaExecutable final : public Executable {
+ public:
+  static Result<std::unique_ptr<Executable>> compile(int device, const Graph& graph,
+                                                     const CompileOptions& options);
+  ~CudaExecutable() override;
+
+  Status run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs,
+             RunTimings* timings) override;
+  size_t arena_bytes() const override { return arena_.size(); }
+
+ private:
+  struct Binding {
+    std::string name;
+    Shape shape;
+    void* device = nullptr;       // arena slot (storage type)
+    size_t host_offset = 0;       // in the pinned buffer and the fp32 staging buffer
+    std::optional<Tensor> constant;  // outputs that are constants need no device copy
+  };
+
+  CudaExecutable() = default;
+  Status build(int device, const Graph& graph, const CompileOptions& options);
+  Result<void*> value_ptr(const Graph& graph, int value);
+  Status enqueue(const std::vector<Tensor>& inputs);
+  Status enqueue_download();
+
+  int device_ = 0;
+  Precision precision_ = Precision::kFloat32;
+  std::mutex run_mutex_;  // one run at a time: runs share the pinned and staging buffers
+  // Declared first so they are destroyed last, after everything that uses them.
+  UniqueStream stream_;
+  UniqueCudnn cudnn_;
+  UniqueCublas cublas_;
+  UniqueEvent start_, uploaded_, computed_, done_;
+  DeviceBuffer arena_;
+  std::vector<size_t> offsets_;  // per graph value
+  Workspace workspace_;
+  std::vector<std::pair<int, DeviceBuffer>> constants_;  // value id -> storage-type copy
+  std::vector<std::unique_ptr<Step>> steps_;
+  DeviceBuffer staging_;  // float32 side of the fp16 casts
+  PinnedBuffer host_in_, host_out_;
+  std::vector<Binding> inputs_, outputs_;
+};
+
+}  // namespace toonbox::cuda

@@ -1,0 +1,102 @@
+#include "backend/cuda/elementwise_steps.h"
+
+#include <cuda_fp16.h>
+
+#include <vector>
+
+#include "backend/cuda/cuda_check.h"
+
+namespace toonbox::cuda {
+
+namespace {
+
+std::string node_description(const Graph& g, const Node& node, Precision precision) {
+  std::string d = "node '" + node.name + "' (" + op_kind_name(node.kind);
+  if (node.kind == OpKind::kUnary) d += std::string(" ") + unary_op_name(node.p<UnaryParams>().op);
+  if (node.kind == OpKind::kBinary) d += std::string(" ") + binary_op_name(node.p<BinaryParams>().op);
+  for (size_t i = 0; i < node.inputs.size(); ++i)
+    d += (i ? ", " : " ") + shape_to_string(g.value(node.inputs[i]).shape);
+  return d + " -> " + shape_to_string(g.value(node.outputs[0]).shape) + " " + precision_name(precision) + ")";
+}
+
+class UnaryStep final : public Step {
+ public:
+  Status build(const BuildContext& ctx, const Node& node) {
+    description_ = node_description(*ctx.graph, node, ctx.precision);
+    half_ = is_half(ctx.precision);
+    params_ = node.p<UnaryParams>();
+    count_ = shape_numel(ctx.graph->value(node.outputs[0]).shape);
+    TB_ASSIGN_OR_RETURN(x_, ctx.value_ptr(node.inputs[0]));
+    TB_ASSIGN_OR_RETURN(y_, ctx.value_ptr(node.outputs[0]));
+    return Status::ok();
+  }
+  Status run(const StepContext& ctx) override {
+    if (half_) {
+      TB_CUDA_RETURN_IF_ERROR(launch_unary<__half>(static_cast<const __half*>(x_), static_cast<__half*>(y_),
+                                                   count_, params_.op, params_.alpha, params_.beta, ctx.stream));
+    } else {
+      TB_CUDA_RETURN_IF_ERROR(launch_unary<float>(static_cast<const float*>(x_), static_cast<float*>(y_),
+                                                  count_, params_.op, params_.alpha, params_.beta, ctx.stream));
+    }
+    return Status::ok();
+  }
+
+ private:
+  bool half_ = false;
+  UnaryParams params_;
+  int64_t count_ = 0;
+  void* x_ = nullptr;
+  void* y_ = nullptr;
+};
+
+class BinaryStep final : public Step {
+ public:
+  Status build(const BuildContext& ctx, const Node& node) {
+    const Graph& g = *ctx.graph;
+    description_ = node_description(g, node, ctx.precision);
+    half_ = is_half(ctx.precision);
+    op_ = node.p<BinaryParams>().op;
+    const Shape& out = g.value(node.outputs[0]).shape;
+    count_ = shape_numel(out);
+    shape_ = collapse_broadcast(g.value(node.inputs[0]).shape, g.value(node.inputs[1]).shape, out);
+    TB_ASSIGN_OR_RETURN(a_, ctx.value_ptr(node.inputs[0]));
+    TB_ASSIGN_OR_RETURN(b_, ctx.value_ptr(node.inputs[1]));
+    TB_ASSIGN_OR_RETURN(y_, ctx.value_ptr(node.outputs[0]));
+    return Status::ok();
+  }
+  Status run(const StepContext& ctx) override {
+    if (half_) {
+      TB_CUDA_RETURN_IF_ERROR(launch_binary<__half>(static_cast<const __half*>(a_), static_cast<const __half*>(b_),
+                                                    static_cast<__half*>(y_), count_, shape_, op_, ctx.stream));
+    } else {
+      TB_CUDA_RETURN_IF_ERROR(launch_binary<float>(static_cast<const float*>(a_), static_cast<const float*>(b_),
+                                                   static_cast<float*>(y_), count_, shape_, op_, ctx.stream));
+    }
+    return Status::ok();
+  }
+
+ private:
+  bool half_ = false;
+  BinaryOp op_ = BinaryOp::kAdd;
+  BroadcastShape shape_;
+  int64_t count_ = 0;
+  void* a_ = nullptr;
+  void* b_ = nullptr;
+  void* y_ = nullptr;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Step>> make_unary(const BuildContext& ctx, const Node& node) {
+  auto step = std::make_unique<UnaryStep>();
+  TB_RETURN_IF_ERROR(step->build(ctx, node).with_context(node_description(*ctx.graph, node, ctx.precision)));
+  return std::unique_ptr<Step>(std::move(step));
+}
+
+Result<std::unique_ptr<Step>> make_binary(const BuildContext& ctx, const Node& node) {
+  auto step = std::make_unique<BinaryStep>();
+  TB_RETURN_IF_ERROR(step->build(ctx, node).with_context(node_description(*ctx.graph, node, ctx.precision)));
+  return std::unique_ptr<Step>(std::move(step));
+}
+
+}  // namespace toonbox::cuda

@@ -1,0 +1,83 @@
+// Device helpers shared by the kernels: float <-> storage type, the unary functions,
+// vector packs for 8/16-byte loads. Every op computes in float and rounds once when it
+// stores, so fp16 storage loses no more than one rounding per op.
+#pragma once
+
+#include <cuda_fp16.h>
+
+#include <cstdint>
+
+#include "graph/op.h"
+
+namespace toonbox::cuda {
+
+__device__ __forceinline__ float to_float(float x) { return x; }
+__device__ __forceinline__ float to_float(__half x) { return __half2float(x); }
+
+template <typename T>
+__device__ __forceinline__ T from_float(float x);
+template <>
+__device__ __forceinline__ float from_float<float>(float x) { return x; }
+template <>
+__device__ __forceinline__ __half from_float<__half>(float x) { return __float2half_rn(x); }
+
+// Same definitions as reference_unary (ops/reference.cc), in float. The comparisons are
+// written as the reference writes them so NaN goes the same way.
+__device__ __forceinline__ float apply_unary(UnaryOp op, float x, float alpha, float beta) {
+  switch (op) {
+    case UnaryOp::kIdentity: return x;
+    case UnaryOp::kRelu: return x > 0.f ? x : 0.f;
+    case UnaryOp::kLeakyRelu: return x > 0.f ? x : x * alpha;
+    case UnaryOp::kSigmoid: return 1.f / (1.f + expf(-x));
+    case UnaryOp::kTanh: return tanhf(x);
+    case UnaryOp::kClip: {
+      const float lo = x < alpha ? alpha : x;  // std::max(x, alpha)
+      return beta < lo ? beta : lo;            // std::min(lo, beta)
+    }
+    case UnaryOp::kSquare: return x * x;
+    case UnaryOp::kSqrt: return sqrtf(x);
+    case UnaryOp::kAbs: return fabsf(x);
+    case UnaryOp::kNeg: return -x;
+    case UnaryOp::kExp: return expf(x);
+    case UnaryOp::kLog: return logf(x);
+    case UnaryOp::kRound: return rintf(x);  // round half to even, as nearbyint
+    case UnaryOp::kFloor: return floorf(x);
+  }
+  return x;
+}
+
+__device__ __forceinline__ float apply_binary(BinaryOp op, float a, float b) {
+  switch (op) {
+    case BinaryOp::kAdd: return a + b;
+    case BinaryOp::kSub: return a - b;
+    case BinaryOp::kMul: return a * b;
+    case BinaryOp::kDiv: return a / b;
+    case BinaryOp::kMax: return a < b ? b : a;  // std::max(a, b)
+    case BinaryOp::kMin: return b < a ? b : a;  // std::min(a, b)
+  }
+  return a;
+}
+
+// V consecutive elements moved with one vector load/store.
+template <typename T, int V>
+struct alignas(sizeof(T) * V) Pack {
+  T v[V];
+};
+
+// Elements per vector access: 16 bytes of float, 8 bytes of half (4 lanes either way,
+// which keeps tails and alignment rules the same for both types).
+inline constexpr int kVec = 4;
+
+inline bool is_aligned(const void* p, size_t bytes) {
+  return reinterpret_cast<uintptr_t>(p) % bytes == 0;
+}
+
+// Grid for a grid-stride loop over `work` items: enough blocks to fill the GPU, capped
+// so huge tensors loop instead of launching millions of blocks.
+inline unsigned grid_for(long long work, int threads) {
+  const long long blocks = (work + threads - 1) / threads;
+  const long long cap = 65535LL * 8;
+  return static_cast<unsigned>(blocks < 1 ? 1 : (blocks > cap ? cap : blocks));
+}
+
+}  // namespace toonbox::cuda

@@ -1,0 +1,119 @@
+#include "backend/cuda/kernels/device_math.cuh"
+#include "backend/cuda/kernels/elementwise.h"
+
+namespace toonbox::cuda {
+
+namespace {
+
+constexpr int kThreads = 256;
+
+template <typename T, bool kVectorized>
+__global__ void unary_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t n, UnaryOp op,
+                             float alpha, float beta) {
+  const int64_t tid = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  int64_t done = 0;
+  if constexpr (kVectorized) {
+    using P = Pack<T, kVec>;
+    const int64_t packs = n / kVec;
+    const P* xv = reinterpret_cast<const P*>(x);
+    P* yv = reinterpret_cast<P*>(y);
+    for (int64_t i = tid; i < packs; i += stride) {
+      P p = xv[i];
+#pragma unroll
+      for (int k = 0; k < kVec; ++k) p.v[k] = from_float<T>(apply_unary(op, to_float(p.v[k]), alpha, beta));
+      yv[i] = p;
+    }
+    done = packs * kVec;
+  }
+  for (int64_t i = done + tid; i < n; i += stride)
+    y[i] = from_float<T>(apply_unary(op, to_float(x[i]), alpha, beta));
+}
+
+template <typename T, bool kVectorized>
+__global__ void binary_same_kernel(const T* __restrict__ a, const T* __restrict__ b,
+                                   T* __restrict__ y, int64_t n, BinaryOp op) {
+  const int64_t tid = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  int64_t done = 0;
+  if constexpr (kVectorized) {
+    using P = Pack<T, kVec>;
+    const int64_t packs = n / kVec;
+    const P* av = reinterpret_cast<const P*>(a);
+    const P* bv = reinterpret_cast<const P*>(b);
+    P* yv = reinterpret_cast<P*>(y);
+    for (int64_t i = tid; i < packs; i += stride) {
+      const P pa = av[i], pb = bv[i];
+      P out;
+#pragma unroll
+      for (int k = 0; k < kVec; ++k)
+        out.v[k] = from_float<T>(apply_binary(op, to_float(pa.v[k]), to_float(pb.v[k])));
+      yv[i] = out;
+    }
+    done = packs * kVec;
+  }
+  for (int64_t i = done + tid; i < n; i += stride)
+    y[i] = from_float<T>(apply_binary(op, to_float(a[i]), to_float(b[i])));
+}
+
+// General broadcast: each thread turns its flat output index into per-dim coordinates
+// (innermost last) and dots them with each input's strides.
+template <typename T>
+__global__ void binary_broadcast_kernel(const T* __restrict__ a, const T* __restrict__ b,
+                                        T* __restrict__ y, int64_t n, BroadcastShape s,
+                                        BinaryOp op) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n; i += stride) {
+    int64_t rem = i, ia = 0, ib = 0;
+#pragma unroll
+    for (int d = kMaxBroadcastRank - 1; d >= 0; --d) {
+      if (d >= s.rank) continue;
+      const int64_t q = rem / s.out_dims[d];
+      const int64_t c = rem - q * s.out_dims[d];
+      ia += c * s.a_strides[d];
+      ib += c * s.b_strides[d];
+      rem = q;
+    }
+    y[i] = from_float<T>(apply_binary(op, to_float(a[ia]), to_float(b[ib])));
+  }
+}
+
+}  // namespace
+
+template <typename T>
+cudaError_t launch_unary(const T* x, T* y, int64_t n, UnaryOp op, float alpha, float beta,
+                         cudaStream_t stream) {
+  if (n <= 0) return cudaSuccess;
+  const bool vec = is_aligned(x, sizeof(T) * kVec) && is_aligned(y, sizeof(T) * kVec);
+  const unsigned grid = grid_for(vec ? (n + kVec - 1) / kVec : n, kThreads);
+  if (vec) unary_kernel<T, true><<<grid, kThreads, 0, stream>>>(x, y, n, op, alpha, beta);
+  else unary_kernel<T, false><<<grid, kThreads, 0, stream>>>(x, y, n, op, alpha, beta);
+  return cudaGetLastError();
+}
+
+template <typename T>
+cudaError_t launch_binary(const T* a, const T* b, T* y, int64_t n, const BroadcastShape& shape,
+                          BinaryOp op, cudaStream_t stream) {
+  if (n <= 0) return cudaSuccess;
+  if (shape.same_shape()) {
+    const bool vec = is_aligned(a, sizeof(T) * kVec) && is_aligned(b, sizeof(T) * kVec) &&
+                     is_aligned(y, sizeof(T) * kVec);
+    const unsigned grid = grid_for(vec ? (n + kVec - 1) / kVec : n, kThreads);
+    if (vec) binary_same_kernel<T, true><<<grid, kThreads, 0, stream>>>(a, b, y, n, op);
+    else binary_same_kernel<T, false><<<grid, kThreads, 0, stream>>>(a, b, y, n, op);
+  } else {
+    binary_broadcast_kernel<T><<<grid_for(n, kThreads), kThreads, 0, stream>>>(a, b, y, n, shape, op);
+  }
+  return cudaGetLastError();
+}
+
+template cudaError_t launch_unary<float>(const float*, float*, int64_t, UnaryOp, float, float,
+                                         cudaStream_t);
+template cudaError_t launch_unary<__half>(const __half*, __half*, int64_t, UnaryOp, float, float,
+                                          cudaStream_t);
+template cudaError_t launch_binary<float>(const float*, const float*, float*, int64_t,
+                                          const BroadcastShape&, BinaryOp, cudaStream_t);
+template cudaError_t launch_binary<__half>(const __half*, const __half*, __half*, int64_t,
+                                           const BroadcastShape&, BinaryOp, cudaStream_t);
+
+}  // namespace toonbox::cuda

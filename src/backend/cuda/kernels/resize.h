@@ -1,0 +1,27 @@
+// Resize kernel (resize.cu). The host (resize_step.cc) computes, per output row and
+// per output column, which source rows/columns to read and the interpolation weight,
+// with exactly the reference's arithmetic; the kernel only gathers.
+#pragma once
+
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "backend/resize_taps.h"
+
+namespace toonbox::cuda {
+
+struct ResizeDims {
+  int n = 0, c = 0, h = 0, w = 0;  // input
+  int out_h = 0, out_w = 0;
+  bool nhwc = true;
+  bool nearest = false;
+};
+
+// y_taps has out_h entries, x_taps out_w entries (device memory).
+template <typename T>
+cudaError_t launch_resize(const T* x, T* y, const ResizeDims& dims, const ResizeTap* y_taps,
+                          const ResizeTap* x_taps, cudaStream_t stream);
+
+}  // namespace toonbox::cuda

@@ -1,0 +1,80 @@
+#include "backend/cuda/resize_step.h"
+
+#include <cuda_fp16.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "backend/cuda/cuda_check.h"
+
+namespace toonbox::cuda {
+
+namespace {
+
+class ResizeStep final : public Step {
+ public:
+  Status build(const BuildContext& ctx, const Node& node, const std::string& description) {
+    description_ = description;
+    const Graph& g = *ctx.graph;
+    const auto& p = node.p<ResizeParams>();
+    const Shape& x = g.value(node.inputs[0]).shape;
+    const Shape& y = g.value(node.outputs[0]).shape;
+    half_ = is_half(ctx.precision);
+    dims_.nhwc = p.layout == Layout::kNHWC;
+    dims_.nearest = p.mode == ResizeMode::kNearest;
+    dims_.n = static_cast<int>(x[0]);
+    dims_.c = static_cast<int>(dims_.nhwc ? x[3] : x[1]);
+    dims_.h = static_cast<int>(dims_.nhwc ? x[1] : x[2]);
+    dims_.w = static_cast<int>(dims_.nhwc ? x[2] : x[3]);
+    dims_.out_h = static_cast<int>(dims_.nhwc ? y[1] : y[2]);
+    dims_.out_w = static_cast<int>(dims_.nhwc ? y[2] : y[3]);
+    std::vector<ResizeTap> taps = resize_taps(p, dims_.h, dims_.out_h);
+    const std::vector<ResizeTap> x_taps = resize_taps(p, dims_.w, dims_.out_w);
+    taps.insert(taps.end(), x_taps.begin(), x_taps.end());
+    TB_ASSIGN_OR_RETURN(taps_, DeviceBuffer::allocate(taps.size() * sizeof(ResizeTap), "resize taps"));
+    TB_RETURN_IF_ERROR(upload(ctx.step.stream, taps_.get(), taps.data(), taps.size() * sizeof(ResizeTap)));
+    TB_ASSIGN_OR_RETURN(x_, ctx.value_ptr(node.inputs[0]));
+    TB_ASSIGN_OR_RETURN(y_, ctx.value_ptr(node.outputs[0]));
+    return Status::ok();
+  }
+
+  Status run(const StepContext& ctx) override {
+    const ResizeTap* y_taps = taps_.as<ResizeTap>();
+    const ResizeTap* x_taps = y_taps + dims_.out_h;
+    if (half_) {
+      TB_CUDA_RETURN_IF_ERROR(launch_resize<__half>(static_cast<const __half*>(x_), static_cast<__half*>(y_),
+                                                    dims_, y_taps, x_taps, ctx.stream));
+    } else {
+      TB_CUDA_RETURN_IF_ERROR(launch_resize<float>(static_cast<const float*>(x_), static_cast<float*>(y_),
+                                                   dims_, y_taps, x_taps, ctx.stream));
+    }
+    return Status::ok();
+  }
+
+ private:
+  bool half_ = false;
+  ResizeDims dims_;
+  DeviceBuffer taps_;
+  void* x_ = nullptr;
+  void* y_ = nullptr;
+};
+
+std::string resize_description(const Graph& g, const Node& node, Precision precision) {
+  const auto& p = node.p<ResizeParams>();
+  static const char* kCoord[] = {"asymmetric", "half_pixel", "align_corners"};
+  return "node '" + node.name + "' (Resize " + (p.mode == ResizeMode::kNearest ? "nearest " : "bilinear ") +
+         kCoord[static_cast<int>(p.coord)] + (p.layout == Layout::kNHWC ? " NHWC " : " NCHW ") +
+         shape_to_string(g.value(node.inputs[0]).shape) + " -> " +
+         shape_to_string(g.value(node.outputs[0]).shape) + " " + precision_name(precision) + ")";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Step>> make_resize(const BuildContext& ctx, const Node& node) {
+  auto step = std::make_unique<ResizeStep>();
+  const std::string d = resize_description(*ctx.graph, node, ctx.precision);
+  TB_RETURN_IF_ERROR(step->build(ctx, node, d).with_context(d));
+  return std::unique_ptr<Step>(std::move(step));
+}
+
+}  // namespace toonbox::cuda

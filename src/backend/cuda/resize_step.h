@@ -1,0 +1,16 @@
+// Resize nodes: the tap tables (resize_taps.h) are computed and uploaded at compile
+// time; the kernel gathers. The GPU can then differ from the reference only by the
+// float interpolation arithmetic, never by picking another source pixel.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "backend/cuda/kernels/resize.h"
+#include "backend/cuda/step.h"
+
+namespace toonbox::cuda {
+
+Result<std::unique_ptr<Step>> make_resize(const BuildContext& ctx, const Node& node);
+
+}  // namespace toonbox::cuda

@@ -1,0 +1,195 @@
+// Conv2D on the CUDA backend (cuDNN, and cuBLAS for 1x1 NHWC) against the reference,
+// in both layouts and precisions; and the cuDNN algorithm cache.
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "cuda_test_util.h"
+
+namespace toonbox::cuda_test {
+namespace {
+
+struct ConvCase {
+  const char* name;
+  Shape nhwc;  // input as N, H, W, C
+  int out_channels, kh, kw;
+  int stride = 1, dilation = 1, groups = 1;
+  PadMode pad = PadMode::kSameUpper;
+  std::array<int, 4> pads{};  // top, bottom, left, right when kExplicit
+  bool bias = true;
+  Activation act;
+  bool asymmetric = false;  // the resolved padding must differ before/after
+};
+
+const std::vector<ConvCase>& conv_cases() {
+  static const std::vector<ConvCase> cases = {
+      {"k3_s1_same_relu", {1, 7, 9, 3}, 8, 3, 3, 1, 1, 1, PadMode::kSameUpper, {}, true, {UnaryOp::kRelu}},
+      // TensorFlow SAME with stride 2 on even sizes: pads 0 before, 1 after.
+      {"k3_s2_same_asym", {2, 12, 10, 5}, 6, 3, 3, 2, 1, 1, PadMode::kSameUpper, {}, true, {}, true},
+      // 4x4 stride 2 on odd sizes: pads 1 before, 2 after.
+      {"k4_s2_same_asym_leaky", {2, 13, 11, 5}, 7, 4, 4, 2, 1, 1, PadMode::kSameUpper, {}, true,
+       {UnaryOp::kLeakyRelu, 0.2f}, true},
+      {"k3_same_lower_s2_asym_sigmoid", {1, 10, 12, 4}, 5, 3, 3, 2, 1, 1, PadMode::kSameLower, {}, true,
+       {UnaryOp::kSigmoid}, true},
+      {"explicit_asym_top_heavy", {1, 8, 9, 4}, 4, 3, 3, 1, 1, 1, PadMode::kExplicit, {2, 0, 0, 1}, true, {}, true},
+      {"k3_dil2_tanh", {1, 11, 13, 4}, 5, 3, 3, 1, 2, 1, PadMode::kExplicit, {2, 2, 2, 2}, false, {UnaryOp::kTanh}},
+      {"k3_dil2_valid_sigmoid", {2, 9, 10, 3}, 4, 3, 3, 1, 2, 1, PadMode::kValid, {}, true, {UnaryOp::kSigmoid}},
+      {"k3_groups2_clip", {1, 9, 7, 4}, 6, 3, 3, 1, 1, 2, PadMode::kSameUpper, {}, true,
+       {UnaryOp::kClip, -0.5f, 0.5f}},
+      {"depthwise_relu", {2, 10, 9, 8}, 8, 3, 3, 1, 1, 8, PadMode::kSameUpper, {}, true, {UnaryOp::kRelu}},
+      {"depthwise_mult2_s2_asym", {1, 11, 12, 6}, 12, 3, 3, 2, 1, 6, PadMode::kSameUpper, {}, true, {}, true},
+      {"k7_s1_leaky", {1, 17, 19, 3}, 32, 7, 7, 1, 1, 1, PadMode::kExplicit, {3, 3, 3, 3}, true,
+       {UnaryOp::kLeakyRelu, 0.2f}},
+      {"k1x1_relu", {2, 13, 11, 5}, 7, 1, 1, 1, 1, 1, PadMode::kValid, {}, true, {UnaryOp::kRelu}},
+      {"k1x1_nobias", {1, 6, 7, 3}, 5, 1, 1, 1, 1, 1, PadMode::kValid, {}, false, {}},
+      {"k1x1_s2", {1, 9, 9, 8}, 4, 1, 1, 2, 1, 1, PadMode::kValid, {}, true, {}},
+      {"k1x1_wide_sigmoid", {1, 16, 16, 64}, 128, 1, 1, 1, 1, 1, PadMode::kValid, {}, true, {UnaryOp::kSigmoid}},
+      {"k3_wide_leaky", {1, 32, 32, 32}, 64, 3, 3, 1, 1, 1, PadMode::kSameUpper, {}, true,
+       {UnaryOp::kLeakyRelu, 0.2f}},
+  };
+  return cases;
+}
+
+struct ConvParam {
+  ConvCase c;
+  Layout layout;
+  Precision precision;
+};
+
+std::vector<ConvParam> conv_params() {
+  std::vector<ConvParam> out;
+  for (const ConvCase& c : conv_cases())
+    for (Layout l : {Layout::kNHWC, Layout::kNCHW})
+      for (Precision p : {Precision::kFloat32, Precision::kFloat16}) out.push_back({c, l, p});
+  return out;
+}
+
+// Builds input -> Conv2D -> output; weights scaled by 1/sqrt(fan-in) so outputs are O(1).
+Graph conv_graph(const ConvCase& c, Layout layout, bool half_exact, Shape* input_shape) {
+  const int64_t C = c.nhwc[3];
+  *input_shape = in_layout(c.nhwc, layout);
+  Graph g;
+  const int x = g.add_input("x", DType::kFloat32, *input_shape);
+  const int64_t cg = C / c.groups;
+  const float scale = 1.f / std::sqrt(static_cast<float>(cg * c.kh * c.kw));
+  std::vector<int> inputs = {x, g.add_constant("w", random_tensor({c.out_channels, cg, c.kh, c.kw}, 11, -scale,
+                                                                  scale, half_exact))};
+  if (c.bias) inputs.push_back(g.add_constant("b", random_tensor({c.out_channels}, 12, -0.5f, 0.5f, false)));
+  Conv2DParams p;
+  p.layout = layout;
+  p.stride_h = p.stride_w = c.stride;
+  p.dilation_h = p.dilation_w = c.dilation;
+  p.groups = c.groups;
+  p.pad_mode = c.pad;
+  p.pad_top = c.pads[0];
+  p.pad_bottom = c.pads[1];
+  p.pad_left = c.pads[2];
+  p.pad_right = c.pads[3];
+  p.activation = c.act;
+  g.add_output(g.add_node(OpKind::kConv2D, c.name, inputs, p));
+  return g;
+}
+
+class CudaConvTest : public ::testing::TestWithParam<ConvParam> {};
+
+TEST_P(CudaConvTest, MatchesReference) {
+  TB_REQUIRE_CUDA();
+  const ConvParam& param = GetParam();
+  const ConvCase& c = param.c;
+  const bool half = is_fp16(param.precision);
+  Shape shape;
+  const Graph g = conv_graph(c, param.layout, half, &shape);
+
+  // The case covers what its name says: asymmetric cases resolve to unequal padding.
+  auto spec = specialize(g, {shape});
+  ASSERT_TRUE(spec.is_ok()) << spec.status().to_string();
+  const auto& p = spec.value().nodes()[0].p<Conv2DParams>();
+  if (c.asymmetric) {
+    EXPECT_TRUE(p.pad_top != p.pad_bottom || p.pad_left != p.pad_right) << spec.value().to_string();
+  }
+  const bool gemm = param.layout == Layout::kNHWC && c.kh == 1 && c.kw == 1 && c.stride == 1 && c.groups == 1 &&
+                    p.pad_top == 0 && p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0;
+
+  const auto before = cuda_stats();
+  const Tensor x = random_tensor(shape, 21, -1.f, 1.f, half);
+  ASSERT_NO_FATAL_FAILURE(check_against_reference(g, {x}, param.precision, c.name));
+  const auto after = cuda_stats();
+  // 1x1 stride-1 unpadded NHWC convs are one GEMM; everything else goes to cuDNN, or to
+  // the direct kernel where cuDNN offers no algorithm.
+  EXPECT_EQ(after.convs_cublas - before.convs_cublas, gemm ? 1 : 0);
+  EXPECT_EQ((after.convs_cudnn - before.convs_cudnn) + (after.convs_direct - before.convs_direct), gemm ? 0 : 1);
+  if (after.convs_direct != before.convs_direct)
+    std::printf("[ note     ] %s: cuDNN had no algorithm, ran on the direct kernel\n", c.name);
+}
+
+// The direct kernel (the fallback) against the reference on every case.
+TEST_P(CudaConvTest, DirectKernelMatchesReference) {
+  TB_REQUIRE_CUDA();
+  const ConvParam& param = GetParam();
+  const bool half = is_fp16(param.precision);
+  Shape shape;
+  const Graph g = conv_graph(param.c, param.layout, half, &shape);
+  const Tensor x = random_tensor(shape, 22, -1.f, 1.f, half);
+  const auto before = cuda_stats();
+  {
+    struct ForceDirect {  // unset even when an assertion returns early
+      ForceDirect() { ::setenv("TOONBOX_CUDA_FORCE_DIRECT_CONV", "1", 1); }
+      ~ForceDirect() { ::unsetenv("TOONBOX_CUDA_FORCE_DIRECT_CONV"); }
+    } force;
+    ASSERT_NO_FATAL_FAILURE(check_against_reference(g, {x}, param.precision, std::string(param.c.name) + " direct"));
+  }
+  EXPECT_EQ(cuda_stats().convs_direct - before.convs_direct, 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(CudaConv, CudaConvTest, ::testing::ValuesIn(conv_params()),
+                         [](const ::testing::TestParamInfo<ConvParam>& info) {
+                           return std::string(info.param.c.name) + "_" + layout_tag(info.param.layout) + "_" +
+                                  precision_tag(info.param.precision);
+                         });
+
+TEST(CudaConvAlgoCache, SecondCompileOfTheSameShapeDoesNotSearch) {
+  TB_REQUIRE_CUDA();
+  // A shape no other test uses, so the first compile must search; the cache is
+  // process-wide, so each repetition (--gtest_repeat) takes a new output width.
+  static int repetition = 0;
+  const ConvCase c{"algo_cache_probe", {1, 23, 29, 13}, 17 + repetition++, 3, 3, 1, 1, 1, PadMode::kSameUpper, {},
+                   true, {}};
+  Shape shape;
+  const Graph g = conv_graph(c, Layout::kNHWC, false, &shape);
+  auto spec = specialize(g, {shape});
+  ASSERT_TRUE(spec.is_ok()) << spec.status().to_string();
+  Backend& backend = *cuda_env().backend;
+
+  const auto s0 = cuda_stats();
+  auto first = backend.compile(spec.value(), CompileOptions{Precision::kFloat32});
+  ASSERT_TRUE(first.is_ok()) << first.status().to_string();
+  const auto s1 = cuda_stats();
+  EXPECT_EQ(s1.conv_algo_searches - s0.conv_algo_searches, 1);
+  EXPECT_EQ(s1.conv_algo_cache_entries - s0.conv_algo_cache_entries, 1);
+
+  auto second = backend.compile(spec.value(), CompileOptions{Precision::kFloat32});
+  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+  const auto s2 = cuda_stats();
+  EXPECT_EQ(s2.conv_algo_searches, s1.conv_algo_searches) << "the second compile searched again";
+  EXPECT_EQ(s2.conv_algo_cache_hits - s1.conv_algo_cache_hits, 1);
+
+  // The precision is part of the key: fp16 searches once for itself.
+  auto half = backend.compile(spec.value(), CompileOptions{Precision::kFloat16});
+  ASSERT_TRUE(half.is_ok()) << half.status().to_string();
+  EXPECT_EQ(cuda_stats().conv_algo_searches - s2.conv_algo_searches, 1);
+
+  // Both fp32 executables use the cached choice and agree exactly.
+  const Tensor x = random_tensor(shape, 5, -1.f, 1.f, false);
+  std::vector<Tensor> a, b;
+  ASSERT_TRUE(first.value()->run({x}, &a, nullptr).is_ok());
+  ASSERT_TRUE(second.value()->run({x}, &b, nullptr).is_ok());
+  ASSERT_EQ(a[0].nbytes(), b[0].nbytes());
+  EXPECT_EQ(std::memcmp(a[0].raw(), b[0].raw(), a[0].nbytes()), 0);
+  auto want = reference_run(spec.value(), {x});
+  ASSERT_TRUE(want.is_ok());
+  expect_close(a[0], want.value()[0], Precision::kFloat32, "cached conv");
+}
+
+}  // namespace
+}  // namespace toonbox::cuda_test

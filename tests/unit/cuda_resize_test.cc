@@ -1,0 +1,98 @@
+// Resize on the CUDA backend against the reference: bilinear in each coordinate mode,
+// nearest with each rounding, up and down by integer and non-integer factors.
+#include "cuda_test_util.h"
+
+namespace toonbox::cuda_test {
+namespace {
+
+struct ResizeCase {
+  const char* name;
+  ResizeMode mode;
+  ResizeCoord coord;
+  NearestRounding rounding;
+  int out_h, out_w;
+  Shape nhwc = {2, 7, 9, 3};  // input as N, H, W, C
+};
+
+const std::vector<ResizeCase>& resize_cases() {
+  using M = ResizeMode;
+  using C = ResizeCoord;
+  using R = NearestRounding;
+  static const std::vector<ResizeCase> cases = {
+      {"bilinear_asym_up2", M::kBilinear, C::kAsymmetric, R::kFloor, 14, 18},
+      {"bilinear_asym_down", M::kBilinear, C::kAsymmetric, R::kFloor, 3, 4},
+      {"bilinear_asym_odd", M::kBilinear, C::kAsymmetric, R::kFloor, 12, 10},
+      {"bilinear_half_up", M::kBilinear, C::kHalfPixel, R::kFloor, 15, 20},
+      {"bilinear_half_down", M::kBilinear, C::kHalfPixel, R::kFloor, 3, 4},
+      {"bilinear_half_odd", M::kBilinear, C::kHalfPixel, R::kFloor, 12, 10},
+      {"bilinear_corners_up", M::kBilinear, C::kAlignCorners, R::kFloor, 15, 20},
+      {"bilinear_corners_down", M::kBilinear, C::kAlignCorners, R::kFloor, 3, 4},
+      {"bilinear_corners_odd", M::kBilinear, C::kAlignCorners, R::kFloor, 12, 10},
+      {"nearest_floor_asym_up", M::kNearest, C::kAsymmetric, R::kFloor, 14, 27},
+      {"nearest_floor_asym_down", M::kNearest, C::kAsymmetric, R::kFloor, 3, 4},
+      {"nearest_ceil_asym_up", M::kNearest, C::kAsymmetric, R::kCeil, 15, 20},
+      {"nearest_prefer_ceil_half_up", M::kNearest, C::kHalfPixel, R::kRoundPreferCeil, 15, 20},
+      {"nearest_prefer_ceil_half_down", M::kNearest, C::kHalfPixel, R::kRoundPreferCeil, 3, 4},
+      {"nearest_prefer_floor_half_up", M::kNearest, C::kHalfPixel, R::kRoundPreferFloor, 14, 18},
+      {"nearest_prefer_floor_half_down", M::kNearest, C::kHalfPixel, R::kRoundPreferFloor, 5, 3},
+      {"nearest_floor_corners_up", M::kNearest, C::kAlignCorners, R::kFloor, 12, 10},
+      // Where float32 source coordinates differ from double ones: rows 7 -> 5 half-pixel
+      // give (2.5 * 1.4f - 0.5) = 3 exactly in float (2.99999994 in double); columns
+      // 11 -> 4 align-corners give 3 * (10 / 3.f) = 10 in float (9.99999988 in double).
+      {"nearest_floor_half_float_boundary", M::kNearest, C::kHalfPixel, R::kFloor, 5, 4, {2, 7, 11, 3}},
+      {"nearest_floor_corners_float_boundary", M::kNearest, C::kAlignCorners, R::kFloor, 5, 4, {2, 7, 11, 3}},
+      {"bilinear_half_float_boundary", M::kBilinear, C::kHalfPixel, R::kFloor, 5, 4, {2, 7, 11, 3}},
+  };
+  return cases;
+}
+
+struct ResizeParam {
+  ResizeCase c;
+  Layout layout;
+  Precision precision;
+};
+
+std::vector<ResizeParam> resize_params() {
+  std::vector<ResizeParam> out;
+  for (const ResizeCase& c : resize_cases())
+    for (Layout l : {Layout::kNHWC, Layout::kNCHW})
+      for (Precision p : {Precision::kFloat32, Precision::kFloat16}) out.push_back({c, l, p});
+  return out;
+}
+
+class CudaResizeTest : public ::testing::TestWithParam<ResizeParam> {};
+
+TEST_P(CudaResizeTest, MatchesReference) {
+  TB_REQUIRE_CUDA();
+  const ResizeParam& r = GetParam();
+  const Shape shape = in_layout(r.c.nhwc, r.layout);
+  Graph g;
+  const int x = g.add_input("x", DType::kFloat32, shape);
+  const int size = g.add_constant("size", Tensor::from_vector<int32_t>({2}, {r.c.out_h, r.c.out_w}));
+  ResizeParams p;
+  p.layout = r.layout;
+  p.mode = r.c.mode;
+  p.coord = r.c.coord;
+  p.nearest = r.c.rounding;
+  g.add_output(g.add_node(OpKind::kResize, r.c.name, {x, size}, p));
+  const Tensor input = random_tensor(shape, 51, -2.f, 2.f, is_fp16(r.precision));
+  std::vector<Tensor> got;
+  ASSERT_NO_FATAL_FAILURE(check_against_reference(g, {input}, r.precision, r.c.name, &got));
+  if (r.c.mode == ResizeMode::kNearest) {
+    // Nearest copies pixels: any difference means a different source pixel was picked.
+    auto spec = specialize(g, {shape});
+    ASSERT_TRUE(spec.is_ok());
+    auto want = reference_run(spec.value(), {input});
+    ASSERT_TRUE(want.is_ok());
+    EXPECT_EQ(compare(got[0], want.value()[0]).max_abs, 0.0);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(CudaResize, CudaResizeTest, ::testing::ValuesIn(resize_params()),
+                         [](const ::testing::TestParamInfo<ResizeParam>& info) {
+                           return std::string(info.param.c.name) + "_" + layout_tag(info.param.layout) + "_" +
+                                  precision_tag(info.param.precision);
+                         });
+
+}  // namespace
+}  // namespace toonbox::cuda_test
