@@ -62,7 +62,7 @@ async function loadModels() {
     for (const m of data.models) {
       const opt = document.createElement('option');
       opt.value = m.default ? 'default' : m.name;
-      opt.textContent = m.name + (m.default ? ' (default)' : '') + (m.kind === 'builtin' ? ' — built-in' : '');
+      opt.textContent = m.name + (m.default ? ' (default)' : '');
       opt.title = m.description + (m.licence ? ' · licence: ' + m.licence : '');
       if (m.default) opt.selected = true;
       select.appendChild(opt);
@@ -106,9 +106,11 @@ function makeCard(entry) {
   card.querySelector('.name').textContent = entry.file.name;
   card.querySelector('.name').title = entry.file.name;
   const before = card.querySelector('.before');
+  const compare = card.querySelector('.compare');
+  // A file the browser cannot show either (not an image): no broken-image box.
+  before.addEventListener('error', () => { compare.hidden = true; });
   before.src = entry.originalUrl;
   before.alt = 'original: ' + entry.file.name;
-  const compare = card.querySelector('.compare');
   const divider = document.createElement('span');
   divider.className = 'divider';
   compare.appendChild(divider);

@@ -23,6 +23,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+constexpr int kClientClosedRequest = 499;
+
 double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
@@ -263,8 +265,12 @@ class Routes {
     }
     while (!item->wait_until(std::min(deadline, Clock::now() + std::chrono::milliseconds(25)))) {
       if (HttpServer::client_disconnected()) {
-        // Nobody will read the answer: drop the work if it has not started.
-        if (s.scheduler_->cancel(item, "client_disconnected")) return;
+        // Nobody will read the answer: drop the work if it has not started. 499 (nginx's
+        // "client closed request") is what the metrics record; nothing is sent.
+        if (s.scheduler_->cancel(item, "client_disconnected")) {
+          res.status = kClientClosedRequest;
+          return;
+        }
       }
       if (Clock::now() >= deadline) {
         const bool dropped = s.scheduler_->cancel(item, "timeout");
@@ -290,7 +296,10 @@ class Routes {
       }
       return set_error(res, out.status);
     }
-    if (HttpServer::client_disconnected()) return;  // no one to encode for
+    if (HttpServer::client_disconnected()) {  // no one to encode for
+      res.status = kClientClosedRequest;
+      return;
+    }
 
     // 6. Strength, size, encoding; then the answer with what happened in headers.
     const auto t_encode = Clock::now();
