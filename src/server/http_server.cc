@@ -180,6 +180,7 @@ bool HttpServer::wait_for_request(socket_t sock, bool first) const {
 
 bool HttpServer::process_and_close_socket(socket_t sock) {
   bool ret = false;
+  bool unread_body = false;
   {
     GuardedStream strm(sock, limits_);
     StreamScope scope(&strm);
@@ -190,10 +191,25 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
       bool closed = false;
       ret = process_request(strm, left == 1 || draining_.load(), closed,
                             [&](httplib::Request&) { strm.headers_done(); });
-      if (!ret || closed || strm.close_after() || draining_.load()) break;
+      unread_body = strm.close_after();
+      if (!ret || closed || unread_body || draining_.load()) break;
     }
   }
-  ::shutdown(sock, SHUT_RDWR);
+  if (unread_body) {
+    // A request refused before its body was read: closing now, with the client's bytes
+    // unread, makes the kernel send a reset that can destroy our answer before the client
+    // reads it. Lingering close: stop sending, read and discard for a short while.
+    ::shutdown(sock, SHUT_WR);
+    const auto end = Clock::now() + std::chrono::seconds(2);
+    char sink[16384];
+    for (;;) {
+      pollfd p{sock, POLLIN, 0};
+      if (poll(&p, 1, std::max(1, ms_until(end))) <= 0) break;
+      if (recv(sock, sink, sizeof sink, 0) <= 0) break;
+    }
+  } else {
+    ::shutdown(sock, SHUT_RDWR);
+  }
   ::close(sock);
   return ret;
 }

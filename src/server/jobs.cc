@@ -99,6 +99,9 @@ Result<std::string> JobManager::create(const CartoonizeParams& params,
 
 void JobManager::expire_locked() {
   const auto now = Clock::now();
+  size_t stored_bytes = 0;
+  for (const auto& [id, job] : jobs_)
+    for (const Item& item : job->items) stored_bytes += item.result.size() + item.upload.size();
   for (auto it = order_.begin(); it != order_.end();) {
     auto j = jobs_.find(*it);
     if (j == jobs_.end()) {
@@ -108,8 +111,10 @@ void JobManager::expire_locked() {
     const Job& job = *j->second;
     const bool stale = job.unfinished == 0 && now - job.finished_at > std::chrono::seconds(options_.ttl_s);
     // Over the storage limit, the oldest finished jobs go first.
-    const bool over = job.unfinished == 0 && static_cast<int>(jobs_.size()) >= options_.max_stored_jobs;
+    const bool over = job.unfinished == 0 && (static_cast<int>(jobs_.size()) >= options_.max_stored_jobs ||
+                                              stored_bytes > options_.max_stored_bytes);
     if (stale || over) {
+      for (const Item& item : job.items) stored_bytes -= item.result.size() + item.upload.size();
       jobs_.erase(j);
       it = order_.erase(it);
     } else {

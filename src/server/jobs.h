@@ -30,6 +30,7 @@ struct JobOptions {
   int max_active_jobs = 8;   // jobs with unfinished images
   int max_stored_jobs = 64;  // finished jobs are kept (for their results) up to this many
   int ttl_s = 1800;          // a finished job is forgotten this long after it finished
+  size_t max_stored_bytes = size_t{1} << 30;  // results kept; the oldest finished jobs go first
   int64_t max_pixels = 50'000'000;
   int max_in_flight = 4;     // job images in the device queue or running at once
 };

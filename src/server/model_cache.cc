@@ -76,7 +76,11 @@ Result<std::shared_ptr<Cartoonizer>> ModelCache::get(const std::string& name_in,
     // wait on the future instead of loading it twice.
     auto source = load_source(name);
     if (!source.is_ok()) {
-      promise.set_value(source.status());
+      // A broken model file is the server's problem, not the request's: 500, not 400.
+      const Status& s = source.status();
+      promise.set_value(s.code() == StatusCode::kNotFound
+                            ? s
+                            : internal_error("model '" + name + "' could not be loaded: " + s.message()));
     } else {
       DeviceSelection sel = device_;
       sel.precision = precision;

@@ -166,6 +166,11 @@ Status Server::start(std::string* note) {
   });
   http_->set_pre_routing_handler(
       [this](const httplib::Request& req, httplib::Response& res) { return pre_route(req, res); });
+  // curl and others ask before sending a large body (Expect: 100-continue): answer with
+  // the refusal right away instead of inviting a body that will not be read.
+  http_->set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
+    return pre_route(req, res) == httplib::Server::HandlerResponse::Handled ? res.status : 100;
+  });
   http_->set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& req, httplib::Response& res) {
     const std::string phase = HttpServer::read_timeout_phase();

@@ -343,6 +343,7 @@ class Routes {
     auto id = s.jobs_->create(params.value(), model.value(), std::move(uploads), &busy);
     if (busy) {
       s.metrics_.record_rejected("queue_full");
+      close_connection(res);
       res.set_header("Retry-After", std::to_string(s.scheduler_->retry_after_s()));
       return set_error(res, 429, "busy", id.status().message());
     }
@@ -426,8 +427,17 @@ class Routes {
   }
 
  private:
+  // A client told to come back later should not hold a connection thread meanwhile,
+  // and closing now avoids the keep-alive race (the server timing out the idle socket
+  // just as the client sends its retry on it, which the client sees as a reset).
+  static void close_connection(httplib::Response& res) {
+    res.set_header("Connection", "close");
+    HttpServer::close_after_response();
+  }
+
   static void queue_full(Server& s, httplib::Response& res) {
     s.metrics_.record_rejected("queue_full");
+    close_connection(res);
     const int after = s.scheduler_->retry_after_s();
     res.set_header("Retry-After", std::to_string(after));
     set_error(res, 429, "queue_full",

@@ -138,6 +138,42 @@ TEST(ServerSecurity, BodyLimitIsEnforcedBeforeReadingTheBody) {
   EXPECT_EQ(h.hooks->run_count(), 0);
 }
 
+TEST(ServerSecurity, ExpectContinueGetsTheRefusalInsteadOfAnInvitation) {
+  server::ServerConfig config;
+  config.max_body_bytes = 4096;
+  config.token = "tok";
+  ServerHarness h(config);
+  {
+    RawSocket s(h.port());
+    ASSERT_TRUE(s.send_all("POST /api/v1/cartoonize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
+                           "Authorization: Bearer tok\r\nExpect: 100-continue\r\nContent-Length: 100000\r\n\r\n"));
+    const std::string reply = s.read_all(std::chrono::seconds(5));
+    EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
+    EXPECT_EQ(reply.find("100 Continue"), std::string::npos) << reply;
+  }
+  {
+    RawSocket s(h.port());  // no token: refused before the body too
+    ASSERT_TRUE(s.send_all("POST /api/v1/cartoonize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
+                           "Expect: 100-continue\r\nContent-Length: 100\r\n\r\n"));
+    const std::string reply = s.read_all(std::chrono::seconds(5));
+    EXPECT_EQ(reply.rfind("HTTP/1.1 401", 0), 0u) << reply;
+  }
+  {
+    // Accepted: "100 Continue", then the body, then the answer.
+    const std::string image = png_bytes(8, 8);
+    RawSocket s(h.port());
+    ASSERT_TRUE(s.send_all("POST /api/v1/cartoonize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
+                           "Authorization: Bearer tok\r\nConnection: close\r\nExpect: 100-continue\r\n"
+                           "Content-Length: " + std::to_string(image.size()) + "\r\n\r\n"));
+    char buf[64] = {0};
+    ASSERT_GT(::recv(s.fd(), buf, sizeof buf - 1, 0), 0);
+    EXPECT_EQ(std::string(buf).rfind("HTTP/1.1 100 Continue", 0), 0u) << buf;
+    ASSERT_TRUE(s.send_all(image));
+    const std::string reply = s.read_all(std::chrono::seconds(20));
+    EXPECT_NE(reply.find("HTTP/1.1 200"), std::string::npos) << reply.substr(0, 300);
+  }
+}
+
 TEST(ServerSecurity, PixelLimitIsCheckedFromTheHeader) {
   server::ServerConfig config;
   config.max_pixels = 10000;

@@ -218,6 +218,7 @@ class RawSocket {
   }
   ~RawSocket() { close(); }
   bool connected() const { return connected_; }
+  int fd() const { return fd_; }
   bool send_all(const std::string& s) {
     size_t off = 0;
     while (off < s.size()) {
