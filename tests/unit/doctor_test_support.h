@@ -65,7 +65,7 @@ inline Status failing_smoke(int, cuda::CudaSmokeResult*) {
 inline const cuda::PluginApi kFakePlugin = {cuda::kPluginAbiVersion, fake_probe, fake_create,
                                             fake_smoke};
 inline const cuda::PluginApi kFailingSmokePlugin = {cuda::kPluginAbiVersion, fake_probe,
-                                                    fake_create, failing_smoke};
+                                                    fake_create, failing_smoke, nullptr};
 
 class Scenario {
  public:
