@@ -127,15 +127,23 @@ async function main() {
       });
       res.on('error', (e) => { errors++; if (errorSamples.length < 5) errorSamples.push(String(e)); resolve(0); });
     });
-    req.on('error', (e) => { errors++; if (errorSamples.length < 5) errorSamples.push(String(e)); resolve(0.1); });
+    req.on('error', (e) => {
+      errors++;
+      if (errorSamples.length < 5) errorSamples.push(`${e} (${req.reusedSocket ? 'on a kept-alive connection' : 'on a new connection'})`);
+      resolve(0.1);
+    });
     req.end(image);
   });
 
   const client = async () => {
     while (Date.now() < end) {
       const backoff = await one();
-      // A 429 says when to come back; a well-behaved client waits (capped to the test).
-      if (backoff > 0) await new Promise((r) => setTimeout(r, Math.min(backoff * 1000, Math.max(0, end - Date.now()))));
+      // A 429 says when to come back; a well-behaved client waits that long plus some
+      // jitter (so the clients do not all return in the same millisecond), capped to the test.
+      if (backoff > 0) {
+        const wait = backoff * 1000 * (1 + 0.25 * Math.random());
+        await new Promise((r) => setTimeout(r, Math.min(wait, Math.max(0, end - Date.now()))));
+      }
     }
   };
   await Promise.all(Array.from({ length: o.clients }, client));

@@ -150,6 +150,12 @@ HttpServer::HttpServer(ConnectionLimits limits) : limits_(limits) {
   set_write_timeout(limits_.write_timeout_s, 0);
 }
 
+bool HttpServer::set_listen_backlog(int backlog) {
+  // listen() on a listening socket only changes its backlog (Linux, BSD).
+  const socket_t s = svr_sock_.load();
+  return s != INVALID_SOCKET && ::listen(s, backlog) == 0;
+}
+
 bool HttpServer::client_disconnected() { return t_stream && t_stream->client_gone(); }
 
 std::string HttpServer::read_timeout_phase() {

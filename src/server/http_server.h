@@ -30,6 +30,11 @@ class HttpServer : public httplib::Server {
  public:
   explicit HttpServer(ConnectionLimits limits);
 
+  // cpp-httplib listens with a backlog of 5 (compiled into Debian's library); clients that
+  // come back together after a 429 overflow that and wait a second for their SYN to be
+  // retransmitted. Call after bind_to_port / bind_to_any_port.
+  bool set_listen_backlog(int backlog);
+
   // Stop reading new requests on kept-alive connections; the request being handled on
   // each connection completes. Call before stop().
   void begin_drain() { draining_.store(true); }

@@ -220,6 +220,7 @@ Status Server::start(std::string* note) {
                          " (in use, or not an address of this machine?)");
     port_ = config_.port;
   }
+  http_->set_listen_backlog(std::max(128, config_.http_threads * 4));
   listener_ = std::thread([this] { http_->listen_after_bind(); });
   // stop() is a no-op until the accept loop has started: wait for it, so a shutdown that
   // comes right after start() cannot leave the listener blocked in accept().
