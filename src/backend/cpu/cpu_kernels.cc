@@ -74,6 +74,9 @@ void binary(BinaryOp op, const float* a, const std::vector<int64_t>& as, const f
     case BinaryOp::kDiv: return binary_loop([](float x, float y) { return x / y; }, a, as, b, bs, out, os);
     case BinaryOp::kMax: return binary_loop([](float x, float y) { return std::max(x, y); }, a, as, b, bs, out, os);
     case BinaryOp::kMin: return binary_loop([](float x, float y) { return std::min(x, y); }, a, as, b, bs, out, os);
+    case BinaryOp::kPow: return binary_loop([](float x, float y) { return std::pow(x, y); }, a, as, b, bs, out, os);
+    case BinaryOp::kPRelu: return binary_loop([](float x, float y) { return x < 0.f ? x * y : x; }, a, as, b, bs, out, os);
+    case BinaryOp::kEqual: return binary_loop([](float x, float y) { return x == y ? 1.f : 0.f; }, a, as, b, bs, out, os);
   }
 }
 
@@ -97,6 +100,9 @@ void unary(UnaryOp op, float alpha, float beta, const float* x, float* y, int64_
       case UnaryOp::kLog: r = std::log(v); break;
       case UnaryOp::kRound: r = std::nearbyint(v); break;
       case UnaryOp::kFloor: r = std::floor(v); break;
+      case UnaryOp::kErf: r = std::erf(v); break;
+      case UnaryOp::kHardSigmoid: r = std::max(0.f, std::min(1.f, alpha * v + beta)); break;
+      case UnaryOp::kElu: r = v > 0.f ? v : alpha * std::expm1(v); break;
     }
     y[i] = r;
   }
@@ -115,6 +121,13 @@ float resize_source_coord(ResizeCoord coord, int64_t i, int64_t in, int64_t out)
       return out > 1 ? static_cast<float>(i) *
                            (static_cast<float>(in - 1) / static_cast<float>(out - 1))
                      : 0.f;
+    case ResizeCoord::kPytorchHalfPixel:
+      return out > 1 ? (static_cast<float>(i) + 0.5f) *
+                               (static_cast<float>(in) / static_cast<float>(out)) -
+                           0.5f
+                     : 0.f;
+    case ResizeCoord::kTfHalfPixelForNn:
+      return (static_cast<float>(i) + 0.5f) * (static_cast<float>(in) / static_cast<float>(out));
   }
   return 0.f;
 }

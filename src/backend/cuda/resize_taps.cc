@@ -19,6 +19,11 @@ double source_coordinate(ResizeCoord coord, int64_t i, int64_t in, int64_t out) 
       return (fi + 0.5f) * (static_cast<float>(in) / static_cast<float>(out)) - 0.5f;
     case ResizeCoord::kAlignCorners:
       return out > 1 ? fi * (static_cast<float>(in - 1) / static_cast<float>(out - 1)) : 0.f;
+    case ResizeCoord::kPytorchHalfPixel:
+      return out > 1 ? (fi + 0.5f) * (static_cast<float>(in) / static_cast<float>(out)) - 0.5f
+                     : 0.f;
+    case ResizeCoord::kTfHalfPixelForNn:
+      return (fi + 0.5f) * (static_cast<float>(in) / static_cast<float>(out));
   }
   return 0;
 }
