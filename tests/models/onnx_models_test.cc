@@ -1,0 +1,142 @@
+// Real ONNX models from the shared folder against ONNX Runtime (tests/oracles/ort_run.mjs)
+// on real photos, through toonbox's CPU backend:
+//   AnimeGANv3 tiny-Cute: PSNR >= 45 dB on the 8-bit scale ((y + 1) * 127.5).
+//   YuNet and RetinaFace: the same decoding + NMS (src/detect) applied to ORT's raw
+//   outputs and to ours must give the same faces: equal count, boxes and landmarks
+//   within 1 px, scores within 1e-3.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "backend/cpu/cpu_backend.h"
+#include "detect/face_decode.h"
+#include "engine/session.h"
+#include "import/onnx/onnx_importer.h"
+#include "models/photo_util.h"
+#include "unit/ort_oracle.h"
+
+namespace toonbox {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Skip {
+  std::string why;
+};
+
+std::string missing(const fs::path& p) {
+  if (std::string r = test::ort_unavailable_reason(); !r.empty()) return r;
+  if (!fs::exists(p)) return p.string() + " not found";
+  return "";
+}
+
+fs::path work_dir(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / ("toonbox_onnx_models_" + std::to_string(::getpid())) / name;
+  fs::create_directories(d);
+  return d;
+}
+
+double psnr_8bit(const Tensor& a, const Tensor& b) {
+  double se = 0;
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    const double d = (a.data<float>()[i] - b.data<float>()[i]) * 127.5;
+    se += d * d;
+  }
+  const double mse = se / static_cast<double>(a.numel());
+  return mse == 0 ? 200.0 : 10 * std::log10(255.0 * 255.0 / mse);
+}
+
+TEST(OnnxModels, AnimeGanV3CuteMatchesOnnxRuntime) {
+  const fs::path model = test::shared_dir() / "models/animeganv3-tiny-cute/AnimeGANv3_tiny_Cute.onnx";
+  if (std::string why = missing(model); !why.empty()) GTEST_SKIP() << why;
+  auto graph = import_onnx_model(model.string());
+  ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
+  Session session(std::move(graph).value(), create_cpu_backend(), Precision::kFloat32);
+  for (const char* photo : {"wb_actress2.jpg", "wb_liuyifei4.jpg", "wb_party5.jpg"}) {
+    const test::RgbImage img = test::read_jpeg(test::shared_dir() / "images" / photo);
+    ASSERT_GT(img.width, 0) << photo;
+    const Tensor input = test::photo_to_input(img, 384, 16);
+    auto want = test::run_ort(model, {{"AnimeGANv3_input:0", input}}, work_dir(photo));
+    ASSERT_TRUE(want.is_ok()) << want.status().to_string();
+    auto got = session.run({input});
+    ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+    ASSERT_EQ((*got)[0].shape(), (*want)[0].shape());
+    const double psnr = psnr_8bit((*got)[0], (*want)[0]);
+    std::printf("AnimeGANv3 tiny-Cute %s %s: PSNR vs ONNX Runtime %.2f dB\n", photo,
+                shape_to_string(input.shape()).c_str(), psnr);
+    EXPECT_GE(psnr, 45.0) << photo;
+  }
+}
+
+void expect_same_faces(const std::vector<detect::Face>& got, const std::vector<detect::Face>& want,
+                       const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  double worst = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const auto& g = got[i];
+    const auto& w = want[i];
+    const float d[4] = {g.x1 - w.x1, g.y1 - w.y1, g.x2 - w.x2, g.y2 - w.y2};
+    for (float v : d) worst = std::max<double>(worst, std::abs(v));
+    for (int k = 0; k < 10; ++k) worst = std::max<double>(worst, std::abs(g.landmarks[k] - w.landmarks[k]));
+    EXPECT_NEAR(g.score, w.score, 1e-3) << what << " face " << i;
+  }
+  std::printf("%s: %zu faces, largest box/landmark difference %.4f px\n", what.c_str(), got.size(), worst);
+  EXPECT_LE(worst, 1.0) << what;
+}
+
+struct DetectorCase {
+  const char* name;
+  const char* file;
+  const char* input;
+};
+
+void run_detector(const DetectorCase& c) {
+  const fs::path model = test::shared_dir() / "models" / c.file;
+  if (std::string why = missing(model); !why.empty()) GTEST_SKIP() << why;
+  auto graph = import_onnx_model(model.string());
+  ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
+  Session session(std::move(graph).value(), create_cpu_backend(), Precision::kFloat32);
+  const bool yunet = std::string(c.name) == "YuNet";
+  int total = 0;
+  for (const char* photo : {"wb_actress2.jpg", "wb_party5.jpg", "wb_party7.jpg", "gfpgan_Blake_Lively.jpg"}) {
+    test::RgbImage img = test::read_jpeg(test::shared_dir() / "images" / photo);
+    ASSERT_GT(img.width, 0) << photo;
+    // Detectors run at about 640 px on the long side, as their demos do.
+    const Tensor small = test::photo_to_input(img, 640, 1);
+    const int w = static_cast<int>(small.dim(2)), h = static_cast<int>(small.dim(1));
+    std::vector<uint8_t> rgb(static_cast<size_t>(w) * h * 3);
+    for (size_t i = 0; i < rgb.size(); ++i)
+      rgb[i] = static_cast<uint8_t>(std::lround(std::clamp((small.data<float>()[i] + 1.f) * 127.5f, 0.f, 255.f)));
+    const Tensor input = yunet ? detect::yunet_input(rgb.data(), w, h) : detect::retinaface_input(rgb.data(), w, h);
+    auto want = test::run_ort(model, {{c.input, input}}, work_dir(std::string(c.name) + photo));
+    ASSERT_TRUE(want.is_ok()) << want.status().to_string();
+    auto got = session.run({input});
+    ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+    detect::DecodeOptions opt;
+    opt.score_threshold = yunet ? 0.6f : 0.5f;
+    opt.nms_iou = yunet ? 0.3f : 0.4f;
+    const int iw = static_cast<int>(input.dim(3)), ih = static_cast<int>(input.dim(2));
+    auto decode = [&](const std::vector<Tensor>& out) {
+      return yunet ? detect::decode_yunet(out, iw, ih, opt) : detect::decode_retinaface(out, iw, ih, opt);
+    };
+    auto faces_want = decode(*want);
+    auto faces_got = decode(*got);
+    ASSERT_TRUE(faces_want.is_ok()) << faces_want.status().to_string();
+    ASSERT_TRUE(faces_got.is_ok()) << faces_got.status().to_string();
+    expect_same_faces(*faces_got, *faces_want, std::string(c.name) + " " + photo);
+    total += static_cast<int>(faces_want->size());
+  }
+  EXPECT_GT(total, 0) << "no faces found in any photo: the comparison would be empty";
+}
+
+TEST(OnnxModels, YuNetDetectionsMatchOnnxRuntime) {
+  run_detector({"YuNet", "yunet/yunet_n_dynamic.onnx", "input"});
+}
+
+TEST(OnnxModels, RetinaFaceDetectionsMatchOnnxRuntime) {
+  run_detector({"RetinaFace", "retinaface-mnet025/detection_mobilenet0.25_Final.onnx", "input0"});
+}
+
+}  // namespace
+}  // namespace toonbox
