@@ -183,14 +183,14 @@ Result<PoolDim> pool_output_dim(int64_t in, int kernel, int stride, int dilation
   PoolDim r;
   const int64_t effective = static_cast<int64_t>(kernel - 1) * dilation + 1;
   if (mode == PadMode::kSameUpper || mode == PadMode::kSameLower) {
-    r.out = (in + stride - 1) / stride;
-    const int64_t total = std::max<int64_t>((r.out - 1) * stride + effective - in, 0);
+    // ONNX Runtime sizes SAME pooling pads with the undilated kernel, then computes the
+    // output with the dilated one (so dilated SAME pools shrink); we match it.
+    const int64_t target = (in + stride - 1) / stride;
+    const int64_t total = std::max<int64_t>((target - 1) * stride + kernel - in, 0);
     const int64_t small = total / 2, large = total - small;
     r.pad_before = static_cast<int>(mode == PadMode::kSameUpper ? small : large);
     r.pad_after = static_cast<int>(mode == PadMode::kSameUpper ? large : small);
-    return r;
-  }
-  if (mode == PadMode::kExplicit) {
+  } else if (mode == PadMode::kExplicit) {
     if (pad_before < 0 || pad_after < 0) return invalid_argument("negative padding");
     r.pad_before = pad_before;
     r.pad_after = pad_after;
