@@ -1,5 +1,6 @@
 #include "import/onnx/onnx_importer.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -153,6 +154,27 @@ Result<OnnxModelInfo> read_onnx_model_info(const std::string& path, const OnnxIm
   for (const auto& n : g.node()) ++info.op_counts[qualified_op(n)];
   info.unsupported = unsupported_ops(g);
   return info;
+}
+
+Result<std::vector<std::string>> onnx_external_data_files(const std::string& path,
+                                                          const OnnxImportOptions& options) {
+  onnx::ModelProto model;
+  Status s = onnx_import::read_model_proto(path, options.max_model_bytes, &model);
+  if (!s.is_ok()) return s.with_context(path);
+  std::vector<std::string> files;
+  for (const auto& t : model.graph().initializer()) {
+    if (t.data_location() != onnx::TensorProto::EXTERNAL) continue;
+    for (const auto& kv : t.external_data()) {
+      if (kv.key() != "location") continue;
+      const std::string& loc = kv.value();
+      std::filesystem::path rel(loc);
+      if (loc.empty() || rel.is_absolute()) return invalid_argument("external data path '" + loc + "' must be relative");
+      for (const auto& part : rel)
+        if (part == "..") return invalid_argument("external data path '" + loc + "' leaves the model folder");
+      if (std::find(files.begin(), files.end(), loc) == files.end()) files.push_back(loc);
+    }
+  }
+  return files;
 }
 
 std::vector<std::string> onnx_supported_ops() {

@@ -49,6 +49,11 @@ struct OnnxModelInfo {
 Result<OnnxModelInfo> read_onnx_model_info(const std::string& path,
                                            const OnnxImportOptions& options = {});
 
+// External data files the model's initializers name, relative to the model's folder
+// (validated: relative, inside the folder), without repeats.
+Result<std::vector<std::string>> onnx_external_data_files(const std::string& path,
+                                                          const OnnxImportOptions& options = {});
+
 // ONNX op types (default domain) the importer translates, sorted.
 std::vector<std::string> onnx_supported_ops();
 
