@@ -61,7 +61,8 @@ class ResizeStep final : public Step {
 
 std::string resize_description(const Graph& g, const Node& node, Precision precision) {
   const auto& p = node.p<ResizeParams>();
-  static const char* kCoord[] = {"asymmetric", "half_pixel", "align_corners"};
+  static const char* kCoord[] = {"asymmetric", "half_pixel", "align_corners", "pytorch_half_pixel",
+                                 "tf_half_pixel_for_nn"};
   return "node '" + node.name + "' (Resize " + (p.mode == ResizeMode::kNearest ? "nearest " : "bilinear ") +
          kCoord[static_cast<int>(p.coord)] + (p.layout == Layout::kNHWC ? " NHWC " : " NCHW ") +
          shape_to_string(g.value(node.inputs[0]).shape) + " -> " +
