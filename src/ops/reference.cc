@@ -102,11 +102,14 @@ void eval_conv(const Node& node, const Tensor& x, const Tensor& w, const Tensor*
   const float* xd = x.data<float>();
   const float* wd = w.data<float>();
   float* yd = y.data<float>();
-#pragma omp parallel for collapse(2) schedule(static)
+  // Rows are independent too: constant folding runs single-channel convolutions over
+  // whole images (a guided filter's window-count map), where (n, o) alone give no
+  // parallelism.
+#pragma omp parallel for collapse(3) schedule(static)
   for (int64_t n = 0; n < N; ++n) {
     for (int64_t o = 0; o < O; ++o) {
-      const int64_t g = o / Og;
       for (int64_t oh = 0; oh < OH; ++oh) {
+        const int64_t g = o / Og;
         for (int64_t ow = 0; ow < OW; ++ow) {
           double acc = bias ? bias->data<float>()[o] : 0.0;
           for (int64_t c = 0; c < Cg; ++c) {

@@ -11,7 +11,7 @@
 #include <random>
 
 #include "backend/cuda/broadcast.h"
-#include "backend/cuda/resize_taps.h"
+#include "backend/resize_taps.h"
 #include "graph/passes.h"
 #include "ops/reference.h"
 
@@ -93,14 +93,14 @@ TEST(CudaHostLogic, ResizeTapsPickTheReferencesSourcePixels) {
           const Tensor input = random_values(shape, 3);
           auto want = reference_run(spec.value(), {input});
           ASSERT_TRUE(want.is_ok());
-          const auto ty = cuda::resize_taps(p, z.h, z.out_h), tx = cuda::resize_taps(p, z.w, z.out_w);
+          const auto ty = resize_taps(p, z.h, z.out_h), tx = resize_taps(p, z.w, z.out_w);
           ASSERT_EQ(ty.size(), static_cast<size_t>(z.out_h));
           ASSERT_EQ(tx.size(), static_cast<size_t>(z.out_w));
           auto at = [&](int row, int col, int c) { return input.data<float>()[(row * z.w + col) * 2 + c]; };
           for (int64_t oy = 0; oy < z.out_h; ++oy)
             for (int64_t ox = 0; ox < z.out_w; ++ox)
               for (int c = 0; c < 2; ++c) {
-                const cuda::ResizeTap a = ty[oy], b = tx[ox];  // resize_kernel's gather
+                const ResizeTap a = ty[oy], b = tx[ox];  // resize_kernel's gather
                 float v;
                 if (mode == ResizeMode::kNearest) {
                   v = at(a.i0, b.i0, c);

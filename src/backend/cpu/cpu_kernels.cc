@@ -1,5 +1,7 @@
 #include "backend/cpu/cpu_kernels.h"
 
+#include "backend/resize_taps.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -108,69 +110,6 @@ void unary(UnaryOp op, float alpha, float beta, const float* x, float* y, int64_
   }
 }
 
-float resize_source_coord(ResizeCoord coord, int64_t i, int64_t in, int64_t out) {
-  // Scales are computed in float, as TensorFlow does, so results match it bit for bit
-  // on the common exact ratios.
-  switch (coord) {
-    case ResizeCoord::kAsymmetric:
-      return static_cast<float>(i) * (static_cast<float>(in) / static_cast<float>(out));
-    case ResizeCoord::kHalfPixel:
-      return (static_cast<float>(i) + 0.5f) * (static_cast<float>(in) / static_cast<float>(out)) -
-             0.5f;
-    case ResizeCoord::kAlignCorners:
-      return out > 1 ? static_cast<float>(i) *
-                           (static_cast<float>(in - 1) / static_cast<float>(out - 1))
-                     : 0.f;
-    case ResizeCoord::kPytorchHalfPixel:
-      return out > 1 ? (static_cast<float>(i) + 0.5f) *
-                               (static_cast<float>(in) / static_cast<float>(out)) -
-                           0.5f
-                     : 0.f;
-    case ResizeCoord::kTfHalfPixelForNn:
-      return (static_cast<float>(i) + 0.5f) * (static_cast<float>(in) / static_cast<float>(out));
-  }
-  return 0.f;
-}
-
-namespace {
-
-struct Tap {
-  int64_t lo, hi;
-  float frac;
-};
-
-std::vector<Tap> bilinear_taps(ResizeCoord coord, int64_t in, int64_t out) {
-  std::vector<Tap> taps(out);
-  for (int64_t i = 0; i < out; ++i) {
-    const float src = resize_source_coord(coord, i, in, out);
-    const float fl = std::floor(src);
-    taps[i].lo = std::min<int64_t>(std::max<int64_t>(static_cast<int64_t>(fl), 0), in - 1);
-    taps[i].hi = std::min<int64_t>(static_cast<int64_t>(std::ceil(src)), in - 1);
-    taps[i].frac = src - fl;
-  }
-  return taps;
-}
-
-std::vector<int64_t> nearest_taps(const ResizeParams& p, int64_t in, int64_t out) {
-  std::vector<int64_t> idx(out);
-  for (int64_t i = 0; i < out; ++i) {
-    const float src = resize_source_coord(p.coord, i, in, out);
-    float v = 0;
-    switch (p.nearest) {
-      case NearestRounding::kFloor: v = std::floor(src); break;
-      case NearestRounding::kCeil: v = std::ceil(src); break;
-      case NearestRounding::kRoundPreferFloor:
-        v = (src - std::floor(src) == 0.5f) ? std::floor(src) : std::round(src);
-        break;
-      case NearestRounding::kRoundPreferCeil: v = std::round(src); break;
-    }
-    idx[i] = std::clamp<int64_t>(static_cast<int64_t>(v), 0, in - 1);
-  }
-  return idx;
-}
-
-}  // namespace
-
 void resize(const ResizeParams& p, const ResizeGeometry& g, const float* x, float* y) {
   const bool nhwc = g.layout == Layout::kNHWC;
   // Element (n, c, h, w) offset for input and output.
@@ -182,29 +121,24 @@ void resize(const ResizeParams& p, const ResizeGeometry& g, const float* x, floa
     return nhwc ? ((n * g.out_h + h) * g.out_w + w) * g.c + c
                 : ((n * g.c + c) * g.out_h + h) * g.out_w + w;
   };
-  if (p.mode == ResizeMode::kNearest) {
-    const auto ty = nearest_taps(p, g.in_h, g.out_h), tx = nearest_taps(p, g.in_w, g.out_w);
-#pragma omp parallel for collapse(2) schedule(static)
-    for (int64_t n = 0; n < g.n; ++n)
-      for (int64_t h = 0; h < g.out_h; ++h)
-        for (int64_t w = 0; w < g.out_w; ++w)
-          for (int64_t c = 0; c < g.c; ++c) y[yo(n, c, h, w)] = x[xo(n, c, ty[h], tx[w])];
-    return;
-  }
-  const auto ty = bilinear_taps(p.coord, g.in_h, g.out_h);
-  const auto tx = bilinear_taps(p.coord, g.in_w, g.out_w);
+  // The same host-side tap tables as the CUDA backend (backend/resize_taps.h).
+  const std::vector<ResizeTap> ty = resize_taps(p, g.in_h, g.out_h);
+  const std::vector<ResizeTap> tx = resize_taps(p, g.in_w, g.out_w);
+  const bool nearest = p.mode == ResizeMode::kNearest;
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t n = 0; n < g.n; ++n)
     for (int64_t h = 0; h < g.out_h; ++h)
       for (int64_t w = 0; w < g.out_w; ++w)
         for (int64_t c = 0; c < g.c; ++c) {
-          const Tap& a = ty[h];
-          const Tap& b = tx[w];
-          const float tl = x[xo(n, c, a.lo, b.lo)], tr = x[xo(n, c, a.lo, b.hi)];
-          const float bl = x[xo(n, c, a.hi, b.lo)], br = x[xo(n, c, a.hi, b.hi)];
-          const float top = tl + (tr - tl) * b.frac;
-          const float bottom = bl + (br - bl) * b.frac;
-          y[yo(n, c, h, w)] = top + (bottom - top) * a.frac;
+          const ResizeTap& a = ty[h];
+          const ResizeTap& b = tx[w];
+          if (nearest) {
+            y[yo(n, c, h, w)] = x[xo(n, c, a.i0, b.i0)];
+            continue;
+          }
+          const float top = x[xo(n, c, a.i0, b.i0)] * (1.f - b.w) + x[xo(n, c, a.i0, b.i1)] * b.w;
+          const float bottom = x[xo(n, c, a.i1, b.i0)] * (1.f - b.w) + x[xo(n, c, a.i1, b.i1)] * b.w;
+          y[yo(n, c, h, w)] = top * (1.f - a.w) + bottom * a.w;
         }
 }
 

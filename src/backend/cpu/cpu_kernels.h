@@ -21,7 +21,4 @@ struct ResizeGeometry {
 };
 void resize(const ResizeParams& params, const ResizeGeometry& geo, const float* x, float* y);
 
-// Source coordinate of output index i (see ResizeCoord); shared with tests.
-float resize_source_coord(ResizeCoord coord, int64_t i, int64_t in, int64_t out);
-
 }  // namespace toonbox::cpu

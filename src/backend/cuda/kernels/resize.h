@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "backend/cuda/resize_taps.h"
+#include "backend/resize_taps.h"
 
 namespace toonbox::cuda {
 

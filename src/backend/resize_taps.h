@@ -1,8 +1,10 @@
 // Where each output row/column of a Resize reads from: computed on the host with the
 // reference's exact arithmetic and rules (float32 source coordinates as TensorFlow and
 // ONNX Runtime compute them, nearest rounding, TensorFlow's clamping), uploaded as a
-// table, gathered by kernels/resize.cu. Plain C++ with no CUDA dependency, so the unit
-// tests check it against the reference without a GPU (cuda_host_logic_test.cc).
+// table, gathered by the CPU kernel (cpu_kernels.cc) and kernels/resize.cu alike. Plain
+// C++, so the unit tests check it against the reference without a GPU
+// (cuda_host_logic_test.cc). The reference keeps its own independent copy on purpose:
+// it is the oracle.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +12,7 @@
 
 #include "graph/op.h"
 
-namespace toonbox::cuda {
+namespace toonbox {
 
 // Bilinear: value = src[i0] * (1 - w) + src[i1] * w. Nearest: src[i0].
 struct ResizeTap {
@@ -22,4 +24,4 @@ struct ResizeTap {
 // Taps for one axis: `in` source pixels resized to `out`.
 std::vector<ResizeTap> resize_taps(const ResizeParams& params, int64_t in, int64_t out);
 
-}  // namespace toonbox::cuda
+}  // namespace toonbox

@@ -1,9 +1,9 @@
-#include "backend/cuda/resize_taps.h"
+#include "backend/resize_taps.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace toonbox::cuda {
+namespace toonbox {
 
 namespace {
 
@@ -65,4 +65,4 @@ std::vector<ResizeTap> resize_taps(const ResizeParams& p, int64_t in, int64_t ou
   return taps;
 }
 
-}  // namespace toonbox::cuda
+}  // namespace toonbox
