@@ -1,5 +1,6 @@
 // Every ONNX operator the importer translates, on every backend, against ONNX Runtime
-// (tests/oracles/ort_run.mjs, npm onnxruntime-node, CPU). Each case is a small ONNX
+// (tests/oracles/ort_run.mjs with npm onnxruntime-node, or ort_run.py with Python's
+// onnxruntime where Node is missing; CPU execution provider, optimizations off). Each case is a small ONNX
 // model written here (onnx_test_util.h) with odd sizes and dynamic dims, run by ORT on
 // random inputs once per process (one Node process for all cases), then imported,
 // specialized and run by: the reference kernels, the CPU backend, CUDA fp32, CUDA fp16.
@@ -399,7 +400,7 @@ const Prepared& prepared() {
       p.inputs.push_back(std::move(values));
     }
     std::ofstream(p.dir / "list.json") << list.dump();
-    const std::string cmd = "node " + (test::oracle_dir() / "ort_run.mjs").string() + " --batch " +
+    const std::string cmd = test::ort_command() + " --batch " +
                             (p.dir / "list.json").string() + " > " + (p.dir / "ort.log").string() + " 2>&1";
     if (std::system(cmd.c_str()) != 0) {
       p.skip = "ort_run.mjs --batch failed; see " + (p.dir / "ort.log").string();

@@ -21,11 +21,25 @@ inline std::filesystem::path oracle_dir() {
   return std::filesystem::path(TOONBOX_SOURCE_DIR) / "tests" / "oracles";
 }
 
+// The oracle command: Node with npm onnxruntime-node (tests/oracles/ort_run.mjs), else
+// Python's onnxruntime (ort_run.py: the GPU machine has it but no Node); "" if neither.
+inline const std::string& ort_command() {
+  static const std::string cmd = [] {
+    if (std::system("node --version > /dev/null 2>&1") == 0 &&
+        std::filesystem::exists(oracle_dir() / "node_modules" / "onnxruntime-node"))
+      return "node " + (oracle_dir() / "ort_run.mjs").string();
+    if (std::system("python3 -c 'import onnxruntime' > /dev/null 2>&1") == 0)
+      return "python3 " + (oracle_dir() / "ort_run.py").string();
+    return std::string();
+  }();
+  return cmd;
+}
+
 // "" when ORT can run, else why not.
 inline std::string ort_unavailable_reason() {
-  if (std::system("node --version > /dev/null 2>&1") != 0) return "node is not installed";
-  if (!std::filesystem::exists(oracle_dir() / "node_modules" / "onnxruntime-node"))
-    return "onnxruntime-node is not installed (scripts/install-deps)";
+  if (ort_command().empty())
+    return "ONNX Runtime unavailable: neither node with onnxruntime-node (scripts/install-deps) "
+           "nor python3 with onnxruntime";
   return "";
 }
 
@@ -66,8 +80,7 @@ inline Result<std::vector<Tensor>> run_ort(const std::filesystem::path& model,
                                            const std::vector<OrtInput>& inputs,
                                            const std::filesystem::path& work) {
   std::filesystem::create_directories(work);
-  std::string cmd = "node " + (oracle_dir() / "ort_run.mjs").string() + " " + model.string() + " " +
-                    (work / "out").string();
+  std::string cmd = ort_command() + " " + model.string() + " " + (work / "out").string();
   for (size_t i = 0; i < inputs.size(); ++i) cmd += " '" + ort_input_spec(work, i, inputs[i]) + "'";
   cmd += " > " + (work / "stdout.json").string() + " 2> " + (work / "stderr.txt").string();
   if (std::system(cmd.c_str()) != 0) {
