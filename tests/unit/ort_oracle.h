@@ -17,7 +17,10 @@
 
 namespace toonbox::test {
 
+// $TOONBOX_ORACLE_DIR (a copy of tests/oracles elsewhere, e.g. on the GPU machine), else
+// the source tree's.
 inline std::filesystem::path oracle_dir() {
+  if (const char* env = std::getenv("TOONBOX_ORACLE_DIR"); env && *env) return env;
   return std::filesystem::path(TOONBOX_SOURCE_DIR) / "tests" / "oracles";
 }
 
