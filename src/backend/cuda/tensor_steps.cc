@@ -2,6 +2,7 @@
 
 #include <cuda_fp16.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "backend/cuda/cuda_check.h"
@@ -191,7 +192,9 @@ Result<std::unique_ptr<Step>> build(const BuildContext& ctx, const Node& node, c
         const Shape& ws = g.value(node.inputs[1]).shape;
         TB_ASSIGN_OR_RETURN(void* w, ctx.value_ptr(node.inputs[1]));
         void* bias = nullptr;
-        if (node.inputs.size() > 2) TB_ASSIGN_OR_RETURN(bias, ctx.value_ptr(node.inputs[2]));
+        if (node.inputs.size() > 2) {
+          TB_ASSIGN_OR_RETURN(bias, ctx.value_ptr(node.inputs[2]));
+        }
         ConvTransposeDims d{xs[0], xs[1], xs[2], xs[3], ys[1], ys[2], ys[3], ws[1], ws[2], ws[3],
                             p.groups, p.stride_h, p.stride_w, p.dilation_h, p.dilation_w, p.pad_top, p.pad_left};
         fn = [=](cudaStream_t s) {
