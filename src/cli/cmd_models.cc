@@ -62,11 +62,17 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   return s;
 }
 
-// Probe shape for the capability query: dynamic dims become 1 (batch) or 256.
+// Probe shape for the capability query: dynamic dims become 1 (batch), 3 (the channel
+// dim of a 4-D image input whose layout cannot be told: NCHW assumed) or 256.
 Shape probe_shape(const Shape& s) {
   Shape out = s;
-  for (size_t d = 0; d < out.size(); ++d)
-    if (out[d] < 0) out[d] = d == 0 ? 1 : 256;
+  const bool image = s.size() == 4;
+  for (size_t d = 0; d < out.size(); ++d) {
+    if (out[d] >= 0) continue;
+    if (d == 0) out[d] = 1;
+    else if (image && d == 1 && s[3] < 0) out[d] = 3;
+    else out[d] = 256;
+  }
   return out;
 }
 

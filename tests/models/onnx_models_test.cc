@@ -5,7 +5,8 @@
 //   >= 35 dB (half storage of every activation).
 //   YuNet and RetinaFace: the same decoding + NMS (src/detect) applied to ORT's raw
 //   outputs and to ours must give the same faces: equal count, boxes and landmarks
-//   within 1 px (fp16: 2 px), scores within 1e-3 (fp16: 1e-2).
+//   within 1 px (fp16: within 1% of the face's box size), scores within 1e-3 (fp16:
+//   1e-2).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -101,18 +102,25 @@ TEST_P(OnnxModels, AnimeGanV3CuteMatchesOnnxRuntime) {
 void expect_same_faces(const std::vector<detect::Face>& got, const std::vector<detect::Face>& want,
                        const std::string& what, bool fp16) {
   ASSERT_EQ(got.size(), want.size()) << what;
-  double worst = 0;
+  double worst = 0, worst_rel = 0;
   for (size_t i = 0; i < got.size(); ++i) {
     const auto& g = got[i];
     const auto& w = want[i];
+    double face = 0;
     const float d[4] = {g.x1 - w.x1, g.y1 - w.y1, g.x2 - w.x2, g.y2 - w.y2};
-    for (float v : d) worst = std::max<double>(worst, std::abs(v));
-    for (int k = 0; k < 10; ++k) worst = std::max<double>(worst, std::abs(g.landmarks[k] - w.landmarks[k]));
+    for (float v : d) face = std::max<double>(face, std::abs(v));
+    for (int k = 0; k < 10; ++k) face = std::max<double>(face, std::abs(g.landmarks[k] - w.landmarks[k]));
+    worst = std::max(worst, face);
+    const double size = std::max(w.x2 - w.x1, w.y2 - w.y1);
+    worst_rel = std::max(worst_rel, size > 0 ? face / size : face);
     EXPECT_NEAR(g.score, w.score, fp16 ? 1e-2 : 1e-3) << what << " face " << i;
   }
-  std::printf("[ measure ] %s: %zu faces, largest box/landmark difference %.4f px\n", what.c_str(),
-              got.size(), worst);
-  EXPECT_LE(worst, fp16 ? 2.0 : 1.0) << what;
+  std::printf("[ measure ] %s: %zu faces, largest box/landmark difference %.4f px (%.3f%% of the face)\n",
+              what.c_str(), got.size(), worst, 100 * worst_rel);
+  // fp32: 1 px. fp16 stores every activation in half (~0.05% relative each), so the
+  // bound scales with the face: 1% of its box's larger side.
+  if (fp16) EXPECT_LE(worst_rel, 0.01) << what;
+  else EXPECT_LE(worst, 1.0) << what;
 }
 
 struct DetectorCase {
