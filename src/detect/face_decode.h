@@ -18,12 +18,14 @@ struct Face {
   float x1 = 0, y1 = 0, x2 = 0, y2 = 0;  // pixels of the input image
   float score = 0;
   std::array<float, 10> landmarks{};  // right eye, left eye, nose, mouth right, mouth left (x, y)
+  int anchor = -1;  // the prior (RetinaFace) or grid cell over all strides (YuNet) it came from
 };
 
 struct DecodeOptions {
   float score_threshold = 0.6f;
   float nms_iou = 0.3f;
   int top_k = 750;  // candidates kept before NMS, by score
+  bool nms = true;  // false: every candidate over the threshold (for comparisons)
 };
 
 // NCHW BGR in 0..255, H and W padded (zeros, bottom/right) to multiples of 32, as

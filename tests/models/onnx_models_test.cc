@@ -1,21 +1,28 @@
 // Real ONNX models from the shared folder against ONNX Runtime (tests/oracles/ort_run.*)
-// on real photos, through toonbox's CPU backend and, where a GPU is usable, CUDA fp32
-// and fp16:
+// on real photos, through toonbox's CPU backend, CUDA fp32 and fp16 where a GPU is
+// usable, and the reference kernels with fp16 storage emulated (RefFp16, which lets
+// machines without a GPU exercise the fp16 criteria):
 //   AnimeGANv3 tiny-Cute: PSNR >= 45 dB on the 8-bit scale ((y + 1) * 127.5); fp16
 //   >= 35 dB (half storage of every activation).
 //   YuNet and RetinaFace: the same decoding + NMS (src/detect) applied to ORT's raw
-//   outputs and to ours must give the same faces: equal count, boxes and landmarks
-//   within 1 px (fp16: within 1% of the face's box size), scores within 1e-3 (fp16:
-//   1e-2).
+//   outputs and to ours. fp32: the same faces in the same order, boxes and landmarks
+//   within 1 px, scores within 1e-3. fp16: the same faces (each matched by IoU >= 0.9,
+//   equal counts), and every candidate box before NMS within 1% of its face's size of
+//   ORT's box from the same anchor, scores within 1e-2. (Softmaxed scores near 1 tie in
+//   half precision — 0.99951 for several anchors of one face — so NMS may keep a
+//   neighbouring anchor's box; the anchor-wise check measures the arithmetic instead.)
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <filesystem>
+#include <map>
 
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cuda_plugin_loader.h"
 #include "detect/face_decode.h"
 #include "engine/session.h"
+#include "graph/passes.h"
+#include "ops/reference.h"
 #include "import/onnx/onnx_importer.h"
 #include "models/photo_util.h"
 #include "unit/ort_oracle.h"
@@ -52,12 +59,14 @@ double psnr_8bit(const Tensor& a, const Tensor& b) {
 }
 
 struct BackendParam {
-  const char* name;  // Cpu, CudaFp32, CudaFp16
+  const char* name;  // Cpu, CudaFp32, CudaFp16, RefFp16 (reference, fp16 storage emulated)
   Precision precision;
 };
 
+bool is_reference(const BackendParam& p) { return std::string(p.name) == "RefFp16"; }
+
 std::shared_ptr<Backend> backend_for(const BackendParam& p, std::string* skip) {
-  if (std::string(p.name) == "Cpu") return create_cpu_backend();
+  if (std::string(p.name) == "Cpu" || is_reference(p)) return create_cpu_backend();
   const CudaPluginLoad& plugin = load_cuda_plugin();
   if (!plugin.api) {
     *skip = "CUDA backend unavailable: " + plugin.failure;
@@ -71,6 +80,27 @@ std::shared_ptr<Backend> backend_for(const BackendParam& p, std::string* skip) {
   return std::shared_ptr<Backend>(std::move(b).value());
 }
 
+// A backend through a Session, or the reference kernels with fp16 storage emulated.
+class Runner {
+ public:
+  Runner(Graph graph, std::shared_ptr<Backend> backend, const BackendParam& p)
+      : reference_(is_reference(p)), graph_(graph), session_(std::move(graph), std::move(backend), p.precision) {}
+  Result<std::vector<Tensor>> run(const Tensor& input) {
+    if (!reference_) return session_.run({input});
+    TB_ASSIGN_OR_RETURN(Graph g, specialize(graph_, {input.shape()}));
+    Tensor half = input.clone();
+    for (int64_t i = 0; i < half.numel(); ++i) half.data<float>()[i] = round_to_half(half.data<float>()[i]);
+    ReferenceOptions o;
+    o.emulate_fp16_storage = true;
+    return reference_run(g, {half}, o);
+  }
+
+ private:
+  bool reference_;
+  Graph graph_;
+  Session session_;
+};
+
 class OnnxModels : public ::testing::TestWithParam<BackendParam> {};
 
 TEST_P(OnnxModels, AnimeGanV3CuteMatchesOnnxRuntime) {
@@ -82,14 +112,14 @@ TEST_P(OnnxModels, AnimeGanV3CuteMatchesOnnxRuntime) {
   const bool fp16 = GetParam().precision == Precision::kFloat16;
   auto graph = import_onnx_model(model.string());
   ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
-  Session session(std::move(graph).value(), backend, GetParam().precision);
+  Runner session(std::move(graph).value(), backend, GetParam());
   for (const char* photo : {"wb_actress2.jpg", "wb_liuyifei4.jpg", "wb_party5.jpg"}) {
     const test::RgbImage img = test::read_jpeg(test::shared_dir() / "images" / photo);
     ASSERT_GT(img.width, 0) << photo;
     const Tensor input = test::photo_to_input(img, 384, 16);
     auto want = test::run_ort(model, {{"AnimeGANv3_input:0", input}}, work_dir(photo));
     ASSERT_TRUE(want.is_ok()) << want.status().to_string();
-    auto got = session.run({input});
+    auto got = session.run(input);
     ASSERT_TRUE(got.is_ok()) << got.status().to_string();
     ASSERT_EQ((*got)[0].shape(), (*want)[0].shape());
     const double psnr = psnr_8bit((*got)[0], (*want)[0]);
@@ -99,28 +129,59 @@ TEST_P(OnnxModels, AnimeGanV3CuteMatchesOnnxRuntime) {
   }
 }
 
+double face_difference(const detect::Face& g, const detect::Face& w) {
+  double d = std::max({std::abs(g.x1 - w.x1), std::abs(g.y1 - w.y1), std::abs(g.x2 - w.x2), std::abs(g.y2 - w.y2)});
+  for (int k = 0; k < 10; ++k) d = std::max<double>(d, std::abs(g.landmarks[k] - w.landmarks[k]));
+  return d;
+}
+double face_size(const detect::Face& f) { return std::max(f.x2 - f.x1, f.y2 - f.y1); }
+
+// fp32: the same faces, in order, within 1 px.
 void expect_same_faces(const std::vector<detect::Face>& got, const std::vector<detect::Face>& want,
-                       const std::string& what, bool fp16) {
+                       const std::string& what) {
   ASSERT_EQ(got.size(), want.size()) << what;
-  double worst = 0, worst_rel = 0;
+  double worst = 0;
   for (size_t i = 0; i < got.size(); ++i) {
-    const auto& g = got[i];
-    const auto& w = want[i];
-    double face = 0;
-    const float d[4] = {g.x1 - w.x1, g.y1 - w.y1, g.x2 - w.x2, g.y2 - w.y2};
-    for (float v : d) face = std::max<double>(face, std::abs(v));
-    for (int k = 0; k < 10; ++k) face = std::max<double>(face, std::abs(g.landmarks[k] - w.landmarks[k]));
-    worst = std::max(worst, face);
-    const double size = std::max(w.x2 - w.x1, w.y2 - w.y1);
-    worst_rel = std::max(worst_rel, size > 0 ? face / size : face);
-    EXPECT_NEAR(g.score, w.score, fp16 ? 1e-2 : 1e-3) << what << " face " << i;
+    worst = std::max(worst, face_difference(got[i], want[i]));
+    EXPECT_NEAR(got[i].score, want[i].score, 1e-3) << what << " face " << i;
   }
-  std::printf("[ measure ] %s: %zu faces, largest box/landmark difference %.4f px (%.3f%% of the face)\n",
-              what.c_str(), got.size(), worst, 100 * worst_rel);
-  // fp32: 1 px. fp16 stores every activation in half (~0.05% relative each), so the
-  // bound scales with the face: 1% of its box's larger side.
-  if (fp16) EXPECT_LE(worst_rel, 0.01) << what;
-  else EXPECT_LE(worst, 1.0) << what;
+  std::printf("[ measure ] %s: %zu faces, largest box/landmark difference %.4f px\n", what.c_str(),
+              got.size(), worst);
+  EXPECT_LE(worst, 1.0) << what;
+}
+
+// fp16: the same faces by IoU; candidates compared anchor by anchor before NMS.
+void expect_same_faces_fp16(const std::vector<detect::Face>& got, const std::vector<detect::Face>& want,
+                            const std::vector<detect::Face>& got_all, const std::vector<detect::Face>& want_all,
+                            float threshold, const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  double worst_iou = 1;
+  for (const auto& w : want) {
+    double best = 0;
+    for (const auto& g : got) best = std::max<double>(best, detect::iou(g, w));
+    worst_iou = std::min(worst_iou, best);
+  }
+  EXPECT_GE(worst_iou, 0.9) << what;
+  std::map<int, const detect::Face*> ours;
+  for (const auto& g : got_all) ours[g.anchor] = &g;
+  double worst_rel = 0, worst_px = 0;
+  int compared = 0;
+  for (const auto& w : want_all) {
+    auto it = ours.find(w.anchor);
+    if (it == ours.end()) {
+      EXPECT_LT(w.score, threshold + 0.02f) << what << ": anchor " << w.anchor << " missing";
+      continue;
+    }
+    ++compared;
+    const double d = face_difference(*it->second, w);
+    worst_px = std::max(worst_px, d);
+    worst_rel = std::max(worst_rel, d / std::max(1.0, face_size(w)));
+    EXPECT_NEAR(it->second->score, w.score, 1e-2) << what << " anchor " << w.anchor;
+  }
+  std::printf("[ measure ] %s: %zu faces (min IoU with ORT's %.3f); %d candidates before NMS, largest "
+              "box/landmark difference %.4f px (%.3f%% of the face)\n",
+              what.c_str(), got.size(), worst_iou, compared, worst_px, 100 * worst_rel);
+  EXPECT_LE(worst_rel, 0.01) << what;
 }
 
 struct DetectorCase {
@@ -138,7 +199,7 @@ void run_detector(const DetectorCase& c, const BackendParam& param) {
   const bool fp16 = param.precision == Precision::kFloat16;
   auto graph = import_onnx_model(model.string());
   ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
-  Session session(std::move(graph).value(), backend, param.precision);
+  Runner session(std::move(graph).value(), backend, param);
   const bool yunet = std::string(c.name) == "YuNet";
   int total = 0;
   for (const char* photo : {"wb_actress2.jpg", "wb_party5.jpg", "wb_party7.jpg", "gfpgan_Blake_Lively.jpg"}) {
@@ -153,7 +214,7 @@ void run_detector(const DetectorCase& c, const BackendParam& param) {
     const Tensor input = yunet ? detect::yunet_input(rgb.data(), w, h) : detect::retinaface_input(rgb.data(), w, h);
     auto want = test::run_ort(model, {{c.input, input}}, work_dir(std::string(c.name) + photo));
     ASSERT_TRUE(want.is_ok()) << want.status().to_string();
-    auto got = session.run({input});
+    auto got = session.run(input);
     ASSERT_TRUE(got.is_ok()) << got.status().to_string();
     detect::DecodeOptions opt;
     opt.score_threshold = yunet ? 0.6f : 0.5f;
@@ -166,7 +227,16 @@ void run_detector(const DetectorCase& c, const BackendParam& param) {
     auto faces_got = decode(*got);
     ASSERT_TRUE(faces_want.is_ok()) << faces_want.status().to_string();
     ASSERT_TRUE(faces_got.is_ok()) << faces_got.status().to_string();
-    expect_same_faces(*faces_got, *faces_want, std::string(c.name) + " " + param.name + " " + photo, fp16);
+    const std::string what = std::string(c.name) + " " + param.name + " " + photo;
+    if (fp16) {
+      opt.nms = false;
+      auto all_want = decode(*want);
+      auto all_got = decode(*got);
+      ASSERT_TRUE(all_want.is_ok() && all_got.is_ok());
+      expect_same_faces_fp16(*faces_got, *faces_want, *all_got, *all_want, opt.score_threshold, what);
+    } else {
+      expect_same_faces(*faces_got, *faces_want, what);
+    }
     total += static_cast<int>(faces_want->size());
   }
   EXPECT_GT(total, 0) << "no faces found in any photo: the comparison would be empty";
@@ -183,7 +253,8 @@ TEST_P(OnnxModels, RetinaFaceDetectionsMatchOnnxRuntime) {
 INSTANTIATE_TEST_SUITE_P(All, OnnxModels,
                          ::testing::Values(BackendParam{"Cpu", Precision::kFloat32},
                                            BackendParam{"CudaFp32", Precision::kFloat32},
-                                           BackendParam{"CudaFp16", Precision::kFloat16}),
+                                           BackendParam{"CudaFp16", Precision::kFloat16},
+                                           BackendParam{"RefFp16", Precision::kFloat16}),
                          [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
