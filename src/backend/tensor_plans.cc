@@ -19,8 +19,8 @@ std::vector<int64_t> const_ints(const Graph& g, int value) {
 }  // namespace
 
 bool is_gather_op(OpKind k) {
-  return k == OpKind::kTranspose || k == OpKind::kSlice || k == OpKind::kPad || k == OpKind::kGather ||
-         k == OpKind::kExpand || k == OpKind::kTile;
+  return k == OpKind::kTranspose || k == OpKind::kSlice || k == OpKind::kPad ||
+         k == OpKind::kGather || k == OpKind::kExpand || k == OpKind::kTile;
 }
 
 static std::vector<int64_t> linear_offsets(int64_t n, int64_t start, int64_t step, int64_t stride) {
@@ -38,15 +38,17 @@ Result<GatherTable> gather_table(const Graph& g, const Node& node) {
   switch (node.kind) {
     case OpKind::kTranspose: {
       const auto& perm = node.p<TransposeParams>().perm;
-      for (size_t d = 0; d < ys.size(); ++d) t.offs.push_back(linear_offsets(ys[d], 0, 1, st[perm[d]]));
+      for (size_t d = 0; d < ys.size(); ++d)
+        t.offs.push_back(linear_offsets(ys[d], 0, 1, st[perm[d]]));
       return t;
     }
     case OpKind::kSlice: {
       std::vector<int64_t> axes, steps;
       if (node.inputs.size() > 3) axes = const_ints(g, node.inputs[3]);
       if (node.inputs.size() > 4) steps = const_ints(g, node.inputs[4]);
-      TB_ASSIGN_OR_RETURN(SliceGeometry geo, resolve_slice(xs, const_ints(g, node.inputs[1]),
-                                                           const_ints(g, node.inputs[2]), axes, steps));
+      TB_ASSIGN_OR_RETURN(SliceGeometry geo,
+                          resolve_slice(xs, const_ints(g, node.inputs[1]),
+                                        const_ints(g, node.inputs[2]), axes, steps));
       for (size_t d = 0; d < ys.size(); ++d)
         t.offs.push_back(linear_offsets(ys[d], geo.start[d], geo.step[d], st[d]));
       return t;
@@ -97,8 +99,6 @@ Result<GatherTable> gather_table(const Graph& g, const Node& node) {
   }
 }
 
-
-
 ReducePlan reduce_plan(const Graph& g, const Node& node) {
   const auto& p = node.p<ReduceParams>();
   const Shape& xs = g.value(node.inputs[0]).shape;
@@ -115,8 +115,6 @@ ReducePlan reduce_plan(const Graph& g, const Node& node) {
   }
   return plan;
 }
-
-
 
 MatMulPlan matmul_plan(const Shape& a_in, const Shape& b_in, const Shape& y) {
   Shape a = a_in, b = b_in;
@@ -150,6 +148,5 @@ MatMulPlan matmul_plan(const Shape& a_in, const Shape& b_in, const Shape& y) {
   }
   return p;
 }
-
 
 }  // namespace toonbox

@@ -78,12 +78,15 @@ int cmd_run(const std::vector<std::string>& argv) {
   }
   const std::string input = a.positional[0], output = a.get("--output");
   if (format_from_extension(output) == ImageFormat::kUnknown)
-    return fail(invalid_argument(output + ": unknown output extension (use .png, .jpg, .jpeg or .webp)"), kExitUsage);
+    return fail(
+        invalid_argument(output + ": unknown output extension (use .png, .jpg, .jpeg or .webp)"),
+        kExitUsage);
   std::error_code ec;
   if (std::filesystem::equivalent(input, output, ec))
     return fail(invalid_argument(output + ": refusing to overwrite the input image"), kExitUsage);
   if (std::filesystem::exists(output, ec) && !a.has("--overwrite"))
-    return fail(invalid_argument(output + ": already exists (use --overwrite to replace it)"), kExitUsage);
+    return fail(invalid_argument(output + ": already exists (use --overwrite to replace it)"),
+                kExitUsage);
 
   ImageModelOverrides o;
   if (a.has("--layout")) {
@@ -111,7 +114,8 @@ int cmd_run(const std::vector<std::string>& argv) {
   }
   auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok())
-    return fail(device.status(), device.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+    return fail(device.status(),
+                device.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
   auto graph = load_graph(a.get("--model"));
   if (!graph.is_ok()) return fail(graph.status(), kExitFailure);
   auto spec = detect_image_model_spec(*graph, o);
@@ -127,8 +131,8 @@ int cmd_run(const std::vector<std::string>& argv) {
   if (!result.is_ok()) return fail(result.status().with_context(input), kExitFailure);
   Status written = write_image_file(output, *result);
   if (!written.is_ok()) return fail(written, kExitFailure);
-  std::printf("wrote %s (%dx%d), inference %.1f ms (+ %.1f ms compile)\n", output.c_str(), result->width,
-              result->height, report.timings.compute_ms, report.compile_ms);
+  std::printf("wrote %s (%dx%d), inference %.1f ms (+ %.1f ms compile)\n", output.c_str(),
+              result->width, result->height, report.timings.compute_ms, report.compile_ms);
   return kExitOk;
 }
 

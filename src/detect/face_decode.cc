@@ -61,7 +61,8 @@ Tensor yunet_input(const uint8_t* rgb, int width, int height) {
 
 Result<std::vector<Face>> decode_yunet(const std::vector<Tensor>& out, int in_w, int in_h,
                                        const DecodeOptions& options) {
-  if (out.size() != 12) return invalid_argument("YuNet has 12 outputs, got " + std::to_string(out.size()));
+  if (out.size() != 12)
+    return invalid_argument("YuNet has 12 outputs, got " + std::to_string(out.size()));
   std::vector<Face> faces;
   const int strides[3] = {8, 16, 32};
   int64_t anchor_base = 0;
@@ -84,7 +85,13 @@ Result<std::vector<Face>> decode_yunet(const std::vector<Tensor>& out, int in_w,
         const float* b = box.data<float>() + i * 4;
         const float cx = (c + b[0]) * stride, cy = (r + b[1]) * stride;
         const float w = std::exp(b[2]) * stride, h = std::exp(b[3]) * stride;
-        Face f{cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, score, {}, static_cast<int>(anchor_base + i)};
+        Face f{cx - w / 2,
+               cy - h / 2,
+               cx + w / 2,
+               cy + h / 2,
+               score,
+               {},
+               static_cast<int>(anchor_base + i)};
         const float* k = kps.data<float>() + i * 10;
         for (int p = 0; p < 5; ++p) {
           f.landmarks[2 * p] = (k[2 * p] + c) * stride;
@@ -105,7 +112,8 @@ Tensor retinaface_input(const uint8_t* rgb, int width, int height) {
 
 Result<std::vector<Face>> decode_retinaface(const std::vector<Tensor>& out, int in_w, int in_h,
                                             const DecodeOptions& options) {
-  if (out.size() != 3) return invalid_argument("RetinaFace has 3 outputs, got " + std::to_string(out.size()));
+  if (out.size() != 3)
+    return invalid_argument("RetinaFace has 3 outputs, got " + std::to_string(out.size()));
   // Priors: per level, per cell (row-major), per min size, (cx, cy, w, h) normalized.
   const int steps[3] = {8, 16, 32};
   const int min_sizes[3][2] = {{16, 32}, {64, 128}, {256, 512}};
@@ -132,7 +140,12 @@ Result<std::vector<Face>> decode_retinaface(const std::vector<Tensor>& out, int 
     const float* l = out[0].data<float>() + i * 4;
     const float cx = p[0] + l[0] * kVar0 * p[2], cy = p[1] + l[1] * kVar0 * p[3];
     const float w = p[2] * std::exp(l[2] * kVar1), h = p[3] * std::exp(l[3] * kVar1);
-    Face f{(cx - w / 2) * in_w, (cy - h / 2) * in_h, (cx + w / 2) * in_w, (cy + h / 2) * in_h, score, {},
+    Face f{(cx - w / 2) * in_w,
+           (cy - h / 2) * in_h,
+           (cx + w / 2) * in_w,
+           (cy + h / 2) * in_h,
+           score,
+           {},
            static_cast<int>(i)};
     const float* k = out[2].data<float>() + i * 10;
     for (int q = 0; q < 5; ++q) {

@@ -39,8 +39,8 @@ Result<std::vector<Face>> decode_yunet(const std::vector<Tensor>& outputs, int i
 // NCHW BGR minus the training mean (104, 117, 123), any size.
 Tensor retinaface_input(const uint8_t* rgb, int width, int height);
 // `outputs`: loc [1,A,4], conf [1,A,2] (softmaxed), landms [1,A,10].
-Result<std::vector<Face>> decode_retinaface(const std::vector<Tensor>& outputs, int in_w,
-                                            int in_h, const DecodeOptions& options);
+Result<std::vector<Face>> decode_retinaface(const std::vector<Tensor>& outputs, int in_w, int in_h,
+                                            const DecodeOptions& options);
 
 // Greedy NMS by descending score; `faces` need not be sorted.
 std::vector<Face> non_max_suppression(std::vector<Face> faces, float iou_threshold, int top_k);

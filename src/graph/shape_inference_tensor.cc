@@ -28,7 +28,8 @@ Status infer_conv_transpose(Graph& g, Node& node) {
     return node_error(node, "groups, strides and dilations must be >= 1");
   if (x[1] != w[0] || w[0] % p.groups != 0)
     return node_error(node, "input channels " + std::to_string(x[1]) + " do not match weights " +
-                                shape_to_string(w) + " with " + std::to_string(p.groups) + " groups");
+                                shape_to_string(w) + " with " + std::to_string(p.groups) +
+                                " groups");
   const int64_t out_c = w[1] * p.groups;
   if (node.inputs.size() == 3 && shape_numel(g.value(node.inputs[2]).shape) != out_c)
     return node_error(node, "bias does not match " + std::to_string(out_c) + " output channels");
@@ -62,12 +63,12 @@ Status infer_pool(Graph& g, Node& node) {
   auto& p = node.p<PoolParams>();
   const Shape& x = g.value(node.inputs[0]).shape;
   if (x.size() != 4) return node_error(node, "input must be 4-D NCHW, got " + shape_to_string(x));
-  TB_ASSIGN_OR_RETURN(PoolDim h, at_node(node, pool_output_dim(x[2], p.kernel_h, p.stride_h,
-                                                                p.dilation_h, p.pad_mode, p.pad_top,
-                                                                p.pad_bottom, p.ceil_mode)));
-  TB_ASSIGN_OR_RETURN(PoolDim w, at_node(node, pool_output_dim(x[3], p.kernel_w, p.stride_w,
-                                                                p.dilation_w, p.pad_mode, p.pad_left,
-                                                                p.pad_right, p.ceil_mode)));
+  TB_ASSIGN_OR_RETURN(
+      PoolDim h, at_node(node, pool_output_dim(x[2], p.kernel_h, p.stride_h, p.dilation_h,
+                                               p.pad_mode, p.pad_top, p.pad_bottom, p.ceil_mode)));
+  TB_ASSIGN_OR_RETURN(
+      PoolDim w, at_node(node, pool_output_dim(x[3], p.kernel_w, p.stride_w, p.dilation_w,
+                                               p.pad_mode, p.pad_left, p.pad_right, p.ceil_mode)));
   p.pad_mode = PadMode::kExplicit;
   p.pad_top = h.pad_before;
   p.pad_bottom = h.pad_after;
@@ -94,8 +95,10 @@ Status infer_reduce(Graph& g, Node& node) {
     const bool reduced = std::binary_search(axes.begin(), axes.end(), d);
     if (reduced && x[d] == 0 && p.op != ReduceOp::kSum)
       return node_error(node, "reducing an empty dim");
-    if (!reduced) out.push_back(x[d]);
-    else if (p.keepdims) out.push_back(1);
+    if (!reduced)
+      out.push_back(x[d]);
+    else if (p.keepdims)
+      out.push_back(1);
   }
   return set_output(g, node, g.value(node.inputs[0]).dtype, out);
 }
@@ -200,10 +203,14 @@ Status infer_range(Graph& g, Node& node) {
   auto scalar = [&](int i) {
     const Tensor& t = *g.value(node.inputs[i]).constant;
     switch (t.dtype()) {
-      case DType::kFloat32: return static_cast<double>(t.data<float>()[0]);
-      case DType::kInt32: return static_cast<double>(t.data<int32_t>()[0]);
-      case DType::kInt64: return static_cast<double>(t.data<int64_t>()[0]);
-      default: return 0.0;
+      case DType::kFloat32:
+        return static_cast<double>(t.data<float>()[0]);
+      case DType::kInt32:
+        return static_cast<double>(t.data<int32_t>()[0]);
+      case DType::kInt64:
+        return static_cast<double>(t.data<int64_t>()[0]);
+      default:
+        return 0.0;
     }
   };
   const double start = scalar(0), limit = scalar(1), delta = scalar(2);
@@ -218,15 +225,24 @@ Status infer_range(Graph& g, Node& node) {
 
 Status infer_tensor_op(Graph& g, Node& node) {
   switch (node.kind) {
-    case OpKind::kConvTranspose: return infer_conv_transpose(g, node);
-    case OpKind::kPool: return infer_pool(g, node);
-    case OpKind::kReduce: return infer_reduce(g, node);
-    case OpKind::kConcat: return infer_concat(g, node);
-    case OpKind::kSlice: return infer_slice(g, node);
-    case OpKind::kGather: return infer_gather(g, node);
-    case OpKind::kPad: return infer_pad(g, node);
-    case OpKind::kWhere: return infer_where(g, node);
-    case OpKind::kRange: return infer_range(g, node);
+    case OpKind::kConvTranspose:
+      return infer_conv_transpose(g, node);
+    case OpKind::kPool:
+      return infer_pool(g, node);
+    case OpKind::kReduce:
+      return infer_reduce(g, node);
+    case OpKind::kConcat:
+      return infer_concat(g, node);
+    case OpKind::kSlice:
+      return infer_slice(g, node);
+    case OpKind::kGather:
+      return infer_gather(g, node);
+    case OpKind::kPad:
+      return infer_pad(g, node);
+    case OpKind::kWhere:
+      return infer_where(g, node);
+    case OpKind::kRange:
+      return infer_range(g, node);
     case OpKind::kMatMul: {
       TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
       TB_ASSIGN_OR_RETURN(Shape out, at_node(node, matmul_shape(g.value(node.inputs[0]).shape,
@@ -258,8 +274,8 @@ Status infer_tensor_op(Graph& g, Node& node) {
       TB_RETURN_IF_ERROR(expect_inputs(node, tensor ? 2 : 1, tensor ? 2 : 1));
       std::vector<int64_t> target;
       if (tensor) {
-    TB_ASSIGN_OR_RETURN(target, constant_ints(g, node, 1));
-  }
+        TB_ASSIGN_OR_RETURN(target, constant_ints(g, node, 1));
+      }
       const Value& x = g.value(node.inputs[0]);
       TB_ASSIGN_OR_RETURN(Shape out, at_node(node, reshape_target(x.shape, p, target)));
       return set_output(g, node, x.dtype, out);
@@ -276,10 +292,12 @@ Status infer_tensor_op(Graph& g, Node& node) {
       TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
       TB_ASSIGN_OR_RETURN(std::vector<int64_t> reps, constant_ints(g, node, 1));
       const Value& x = g.value(node.inputs[0]);
-      if (reps.size() != x.shape.size()) return node_error(node, "repeats must have one entry per dim");
+      if (reps.size() != x.shape.size())
+        return node_error(node, "repeats must have one entry per dim");
       Shape out = x.shape;
       for (size_t d = 0; d < out.size(); ++d) {
-        if (reps[d] < 0 || reps[d] > kMaxTensorElements) return node_error(node, "bad repeat count");
+        if (reps[d] < 0 || reps[d] > kMaxTensorElements)
+          return node_error(node, "bad repeat count");
         out[d] *= reps[d];
       }
       return set_output(g, node, x.dtype, out);

@@ -33,9 +33,12 @@ inline Result<std::vector<int64_t>> constant_ints(const Graph& g, const Node& no
   const Tensor& t = *v.constant;
   std::vector<int64_t> out(t.numel());
   for (int64_t i = 0; i < t.numel(); ++i) {
-    if (t.dtype() == DType::kInt32) out[i] = t.data<int32_t>()[i];
-    else if (t.dtype() == DType::kInt64) out[i] = t.data<int64_t>()[i];
-    else return node_error(node, std::string("expected an int tensor, got ") + dtype_name(t.dtype()));
+    if (t.dtype() == DType::kInt32)
+      out[i] = t.data<int32_t>()[i];
+    else if (t.dtype() == DType::kInt64)
+      out[i] = t.data<int64_t>()[i];
+    else
+      return node_error(node, std::string("expected an int tensor, got ") + dtype_name(t.dtype()));
   }
   return out;
 }

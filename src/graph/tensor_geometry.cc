@@ -23,8 +23,7 @@ Result<SliceGeometry> resolve_slice(const Shape& x, const std::vector<int64_t>& 
                                     const std::vector<int64_t>& axes_in,
                                     const std::vector<int64_t>& steps_in) {
   const int64_t rank = static_cast<int64_t>(x.size());
-  if (starts.size() != ends.size())
-    return invalid_argument("starts and ends differ in length");
+  if (starts.size() != ends.size()) return invalid_argument("starts and ends differ in length");
   std::vector<int64_t> axes_raw = axes_in;
   if (axes_raw.empty())
     for (size_t i = 0; i < starts.size(); ++i) axes_raw.push_back(static_cast<int64_t>(i));
@@ -96,7 +95,8 @@ Result<Shape> reshape_target(const Shape& x, const ReshapeParams& p,
           out.push_back(1);
           continue;
         }
-        if (d < 0) return invalid_argument("negative dim " + std::to_string(d) + " in target shape");
+        if (d < 0)
+          return invalid_argument("negative dim " + std::to_string(d) + " in target shape");
         out.push_back(d);
         known *= d;
         if (known > numel && numel > 0) break;
@@ -136,8 +136,10 @@ Result<Shape> reshape_target(const Shape& x, const ReshapeParams& p,
       Shape out;
       size_t src = 0;
       for (int64_t d = 0; d < out_rank; ++d) {
-        if (std::find(axes.begin(), axes.end(), d) != axes.end()) out.push_back(1);
-        else out.push_back(x[src++]);
+        if (std::find(axes.begin(), axes.end(), d) != axes.end())
+          out.push_back(1);
+        else
+          out.push_back(x[src++]);
       }
       return out;
     }
@@ -234,9 +236,15 @@ Result<std::vector<std::vector<int64_t>>> pad_source_indices(const Shape& x,
       int64_t s = i - before;
       if (s < 0 || s >= dim) {
         switch (mode) {
-          case PadKind::kConstant: s = -1; break;
-          case PadKind::kEdge: s = std::clamp<int64_t>(s, 0, dim - 1); break;
-          case PadKind::kReflect: s = s < 0 ? -s : 2 * (dim - 1) - s; break;
+          case PadKind::kConstant:
+            s = -1;
+            break;
+          case PadKind::kEdge:
+            s = std::clamp<int64_t>(s, 0, dim - 1);
+            break;
+          case PadKind::kReflect:
+            s = s < 0 ? -s : 2 * (dim - 1) - s;
+            break;
         }
       }
       maps[d][i] = s;

@@ -162,9 +162,15 @@ Status reduce(const Node& node, const Tensor& x, Tensor& y) {
     const double v = load(x, i);
     switch (p.op) {
       case ReduceOp::kMean:
-      case ReduceOp::kSum: acc[o] += v; break;
-      case ReduceOp::kMax: acc[o] = std::max(acc[o], v); break;
-      case ReduceOp::kMin: acc[o] = std::min(acc[o], v); break;
+      case ReduceOp::kSum:
+        acc[o] += v;
+        break;
+      case ReduceOp::kMax:
+        acc[o] = std::max(acc[o], v);
+        break;
+      case ReduceOp::kMin:
+        acc[o] = std::min(acc[o], v);
+        break;
     }
   });
   for (int64_t i = 0; i < n; ++i)
@@ -200,10 +206,14 @@ Status reference_eval_tensor_op(const Node& node, const std::vector<const Tensor
   switch (node.kind) {
     case OpKind::kConvTranspose:
       return conv_transpose(node, x, *in[1], in.size() > 2 ? in[2] : nullptr, y);
-    case OpKind::kMatMul: return matmul(x, *in[1], y);
-    case OpKind::kPool: return pool(node, x, y);
-    case OpKind::kReduce: return reduce(node, x, y);
-    case OpKind::kSoftmax: return softmax(node, x, y);
+    case OpKind::kMatMul:
+      return matmul(x, *in[1], y);
+    case OpKind::kPool:
+      return pool(node, x, y);
+    case OpKind::kReduce:
+      return reduce(node, x, y);
+    case OpKind::kSoftmax:
+      return softmax(node, x, y);
     case OpKind::kTranspose: {
       const auto& perm = node.p<TransposeParams>().perm;
       std::vector<int64_t> src(x.rank());
@@ -254,8 +264,10 @@ Status reference_eval_tensor_op(const Node& node, const std::vector<const Tensor
           src[d] = maps[d][idx[d]];
           inside = inside && src[d] >= 0;
         }
-        if (inside) copy_elem(x, offset_of(x.shape(), src), y, i);
-        else store(y, i, p.value);
+        if (inside)
+          copy_elem(x, offset_of(x.shape(), src), y, i);
+        else
+          store(y, i, p.value);
       });
       return Status::ok();
     }
@@ -269,8 +281,8 @@ Status reference_eval_tensor_op(const Node& node, const std::vector<const Tensor
           return invalid_argument("Gather index " + std::to_string(id) + " out of range");
       for_each_index(y.shape(), [&](const std::vector<int64_t>& idx, int64_t i) {
         for (int d = 0; d < axis; ++d) src[d] = idx[d];
-        int64_t id = ids[offset_of(in[1]->shape(), std::vector<int64_t>(idx.begin() + axis,
-                                                                        idx.begin() + axis + ir))];
+        int64_t id = ids[offset_of(
+            in[1]->shape(), std::vector<int64_t>(idx.begin() + axis, idx.begin() + axis + ir))];
         src[axis] = id < 0 ? id + x.dim(axis) : id;
         for (int d = axis + 1; d < x.rank(); ++d) src[d] = idx[d - 1 + ir];
         copy_elem(x, offset_of(x.shape(), src), y, i);

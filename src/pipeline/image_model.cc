@@ -41,19 +41,23 @@ Result<ValueRange> parse_value_range(const std::string& s) {
   try {
     if (comma == std::string::npos) throw std::invalid_argument("");
     ValueRange r{std::stof(s.substr(0, comma)), std::stof(s.substr(comma + 1))};
-    if (!(r.hi > r.lo) || !std::isfinite(r.lo) || !std::isfinite(r.hi)) throw std::invalid_argument("");
+    if (!(r.hi > r.lo) || !std::isfinite(r.lo) || !std::isfinite(r.hi))
+      throw std::invalid_argument("");
     return r;
   } catch (...) {
-    return invalid_argument("range must be LO,HI with LO < HI (e.g. -1,1 or 0,255), got '" + s + "'");
+    return invalid_argument("range must be LO,HI with LO < HI (e.g. -1,1 or 0,255), got '" + s +
+                            "'");
   }
 }
 
 Result<ImageModelSpec> detect_image_model_spec(const Graph& g, const ImageModelOverrides& o) {
   if (g.inputs().size() != 1)
-    return invalid_argument("an image model has one input; this one has " + std::to_string(g.inputs().size()));
+    return invalid_argument("an image model has one input; this one has " +
+                            std::to_string(g.inputs().size()));
   const Value& in = g.value(g.inputs()[0]);
   if (in.shape.size() != 4)
-    return invalid_argument("input '" + in.name + "' is " + shape_to_string(in.shape) + "; an image model takes [N,C,H,W] or [N,H,W,C]");
+    return invalid_argument("input '" + in.name + "' is " + shape_to_string(in.shape) +
+                            "; an image model takes [N,C,H,W] or [N,H,W,C]");
   ImageModelSpec s;
   std::string why;
   if (o.layout) {
@@ -62,16 +66,21 @@ Result<ImageModelSpec> detect_image_model_spec(const Graph& g, const ImageModelO
   } else {
     const int64_t d1 = in.shape[1], d3 = in.shape[3];
     const bool c1 = d1 == 3 || d1 == 1, c3 = d3 == 3 || d3 == 1;
-    if (c3 && !c1) s.layout = Layout::kNHWC;
-    else s.layout = Layout::kNCHW;
-    why += std::string("layout ") + (s.layout == Layout::kNHWC ? "NHWC" : "NCHW") + " from input shape " +
-           shape_to_string(in.shape) + (c1 == c3 ? " (ambiguous: NCHW assumed)" : "");
+    if (c3 && !c1)
+      s.layout = Layout::kNHWC;
+    else
+      s.layout = Layout::kNCHW;
+    why += std::string("layout ") + (s.layout == Layout::kNHWC ? "NHWC" : "NCHW") +
+           " from input shape " + shape_to_string(in.shape) +
+           (c1 == c3 ? " (ambiguous: NCHW assumed)" : "");
   }
   const int64_t c = s.layout == Layout::kNHWC ? in.shape[3] : in.shape[1];
   if (c != 3 && c != -1)
-    return invalid_argument("input '" + in.name + "' has " + std::to_string(c) + " channels; `run` feeds RGB images (3 channels)");
+    return invalid_argument("input '" + in.name + "' has " + std::to_string(c) +
+                            " channels; `run` feeds RGB images (3 channels)");
   s.channels = o.channels.value_or(ChannelOrder::kRgb);
-  why += std::string(", ") + (s.channels == ChannelOrder::kRgb ? "RGB" : "BGR") + (o.channels ? " from --channels" : " (default)");
+  why += std::string(", ") + (s.channels == ChannelOrder::kRgb ? "RGB" : "BGR") +
+         (o.channels ? " from --channels" : " (default)");
   if (o.output_range) {
     s.output_range = *o.output_range;
     why += ", output range from --range";
@@ -80,10 +89,12 @@ Result<ImageModelSpec> detect_image_model_spec(const Graph& g, const ImageModelO
     if (last && last->kind == OpKind::kUnary && last->p<UnaryParams>().op == UnaryOp::kTanh) {
       s.output_range = {-1.f, 1.f};
       why += ", range [-1,1] (output is a Tanh)";
-    } else if (last && last->kind == OpKind::kUnary && last->p<UnaryParams>().op == UnaryOp::kSigmoid) {
+    } else if (last && last->kind == OpKind::kUnary &&
+               last->p<UnaryParams>().op == UnaryOp::kSigmoid) {
       s.output_range = {0.f, 1.f};
       why += ", range [0,1] (output is a Sigmoid)";
-    } else if (last && last->kind == OpKind::kUnary && last->p<UnaryParams>().op == UnaryOp::kClip) {
+    } else if (last && last->kind == OpKind::kUnary &&
+               last->p<UnaryParams>().op == UnaryOp::kClip) {
       s.output_range = {last->p<UnaryParams>().alpha, last->p<UnaryParams>().beta};
       why += ", range from the output Clip";
     } else {
@@ -110,7 +121,8 @@ Result<Image> run_image_model(Session& session, const ImageModelSpec& spec, cons
   float* xd = x.data<float>();
   for (int y = 0; y < ph; ++y)
     for (int xx = 0; xx < pw; ++xx) {
-      const uint8_t* px = &img.rgb[(static_cast<size_t>(std::min(y, h - 1)) * w + std::min(xx, w - 1)) * 3];
+      const uint8_t* px =
+          &img.rgb[(static_cast<size_t>(std::min(y, h - 1)) * w + std::min(xx, w - 1)) * 3];
       for (int c = 0; c < 3; ++c) {
         const int src = spec.channels == ChannelOrder::kRgb ? c : 2 - c;
         const float v = spec.input_range.lo + px[src] * scale_in;
@@ -120,10 +132,12 @@ Result<Image> run_image_model(Session& session, const ImageModelSpec& spec, cons
     }
   TB_ASSIGN_OR_RETURN(std::vector<Tensor> outs, session.run({x}, report));
   const Tensor& out = outs.at(0);
-  if (out.rank() != 4) return invalid_argument("output is " + shape_to_string(out.shape()) + ", not an image");
+  if (out.rank() != 4)
+    return invalid_argument("output is " + shape_to_string(out.shape()) + ", not an image");
   const int64_t oc = nhwc ? out.dim(3) : out.dim(1), oh = nhwc ? out.dim(1) : out.dim(2),
                 ow = nhwc ? out.dim(2) : out.dim(3);
-  if (oc != 3 && oc != 1) return invalid_argument("output has " + std::to_string(oc) + " channels, not an image");
+  if (oc != 3 && oc != 1)
+    return invalid_argument("output has " + std::to_string(oc) + " channels, not an image");
   // Output scale (1 for stylization, 2/4 for upscalers) from the padded sizes.
   const double sy = static_cast<double>(oh) / ph, sx = static_cast<double>(ow) / pw;
   Image result;

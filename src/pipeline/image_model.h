@@ -24,8 +24,8 @@ struct ImageModelSpec {
   ChannelOrder channels = ChannelOrder::kRgb;
   ValueRange input_range;
   ValueRange output_range;
-  int multiple = 1;        // H and W padded up to a multiple of this
-  std::string detected;    // how each choice was made, for the user
+  int multiple = 1;      // H and W padded up to a multiple of this
+  std::string detected;  // how each choice was made, for the user
 };
 
 // Overrides from flags; unset fields are detected.

@@ -22,9 +22,9 @@
 #include "detect/face_decode.h"
 #include "engine/session.h"
 #include "graph/passes.h"
-#include "ops/reference.h"
 #include "import/onnx/onnx_importer.h"
 #include "models/photo_util.h"
+#include "ops/reference.h"
 #include "unit/ort_oracle.h"
 
 namespace toonbox {
@@ -43,7 +43,8 @@ std::string missing(const fs::path& p) {
 }
 
 fs::path work_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("toonbox_onnx_models_" + std::to_string(::getpid())) / name;
+  fs::path d =
+      fs::temp_directory_path() / ("toonbox_onnx_models_" + std::to_string(::getpid())) / name;
   fs::create_directories(d);
   return d;
 }
@@ -84,12 +85,15 @@ std::shared_ptr<Backend> backend_for(const BackendParam& p, std::string* skip) {
 class Runner {
  public:
   Runner(Graph graph, std::shared_ptr<Backend> backend, const BackendParam& p)
-      : reference_(is_reference(p)), graph_(graph), session_(std::move(graph), std::move(backend), p.precision) {}
+      : reference_(is_reference(p)),
+        graph_(graph),
+        session_(std::move(graph), std::move(backend), p.precision) {}
   Result<std::vector<Tensor>> run(const Tensor& input) {
     if (!reference_) return session_.run({input});
     TB_ASSIGN_OR_RETURN(Graph g, specialize(graph_, {input.shape()}));
     Tensor half = input.clone();
-    for (int64_t i = 0; i < half.numel(); ++i) half.data<float>()[i] = round_to_half(half.data<float>()[i]);
+    for (int64_t i = 0; i < half.numel(); ++i)
+      half.data<float>()[i] = round_to_half(half.data<float>()[i]);
     ReferenceOptions o;
     o.emulate_fp16_storage = true;
     return reference_run(g, {half}, o);
@@ -104,7 +108,8 @@ class Runner {
 class OnnxModels : public ::testing::TestWithParam<BackendParam> {};
 
 TEST_P(OnnxModels, AnimeGanV3CuteMatchesOnnxRuntime) {
-  const fs::path model = test::shared_dir() / "models/animeganv3-tiny-cute/AnimeGANv3_tiny_Cute.onnx";
+  const fs::path model =
+      test::shared_dir() / "models/animeganv3-tiny-cute/AnimeGANv3_tiny_Cute.onnx";
   if (std::string why = missing(model); !why.empty()) GTEST_SKIP() << why;
   std::string skip;
   auto backend = backend_for(GetParam(), &skip);
@@ -130,7 +135,8 @@ TEST_P(OnnxModels, AnimeGanV3CuteMatchesOnnxRuntime) {
 }
 
 double face_difference(const detect::Face& g, const detect::Face& w) {
-  double d = std::max({std::abs(g.x1 - w.x1), std::abs(g.y1 - w.y1), std::abs(g.x2 - w.x2), std::abs(g.y2 - w.y2)});
+  double d = std::max(
+      {std::abs(g.x1 - w.x1), std::abs(g.y1 - w.y1), std::abs(g.x2 - w.x2), std::abs(g.y2 - w.y2)});
   for (int k = 0; k < 10; ++k) d = std::max<double>(d, std::abs(g.landmarks[k] - w.landmarks[k]));
   return d;
 }
@@ -151,9 +157,11 @@ void expect_same_faces(const std::vector<detect::Face>& got, const std::vector<d
 }
 
 // fp16: the same faces by IoU; candidates compared anchor by anchor before NMS.
-void expect_same_faces_fp16(const std::vector<detect::Face>& got, const std::vector<detect::Face>& want,
-                            const std::vector<detect::Face>& got_all, const std::vector<detect::Face>& want_all,
-                            float threshold, const std::string& what) {
+void expect_same_faces_fp16(const std::vector<detect::Face>& got,
+                            const std::vector<detect::Face>& want,
+                            const std::vector<detect::Face>& got_all,
+                            const std::vector<detect::Face>& want_all, float threshold,
+                            const std::string& what) {
   ASSERT_EQ(got.size(), want.size()) << what;
   double worst_iou = 1;
   for (const auto& w : want) {
@@ -178,9 +186,10 @@ void expect_same_faces_fp16(const std::vector<detect::Face>& got, const std::vec
     worst_rel = std::max(worst_rel, d / std::max(1.0, face_size(w)));
     EXPECT_NEAR(it->second->score, w.score, 1e-2) << what << " anchor " << w.anchor;
   }
-  std::printf("[ measure ] %s: %zu faces (min IoU with ORT's %.3f); %d candidates before NMS, largest "
-              "box/landmark difference %.4f px (%.3f%% of the face)\n",
-              what.c_str(), got.size(), worst_iou, compared, worst_px, 100 * worst_rel);
+  std::printf(
+      "[ measure ] %s: %zu faces (min IoU with ORT's %.3f); %d candidates before NMS, largest "
+      "box/landmark difference %.4f px (%.3f%% of the face)\n",
+      what.c_str(), got.size(), worst_iou, compared, worst_px, 100 * worst_rel);
   EXPECT_LE(worst_rel, 0.01) << what;
 }
 
@@ -202,7 +211,8 @@ void run_detector(const DetectorCase& c, const BackendParam& param) {
   Runner session(std::move(graph).value(), backend, param);
   const bool yunet = std::string(c.name) == "YuNet";
   int total = 0;
-  for (const char* photo : {"wb_actress2.jpg", "wb_party5.jpg", "wb_party7.jpg", "gfpgan_Blake_Lively.jpg"}) {
+  for (const char* photo :
+       {"wb_actress2.jpg", "wb_party5.jpg", "wb_party7.jpg", "gfpgan_Blake_Lively.jpg"}) {
     test::RgbImage img = test::read_jpeg(test::shared_dir() / "images" / photo);
     ASSERT_GT(img.width, 0) << photo;
     // Detectors run at about 640 px on the long side, as their demos do.
@@ -210,8 +220,10 @@ void run_detector(const DetectorCase& c, const BackendParam& param) {
     const int w = static_cast<int>(small.dim(2)), h = static_cast<int>(small.dim(1));
     std::vector<uint8_t> rgb(static_cast<size_t>(w) * h * 3);
     for (size_t i = 0; i < rgb.size(); ++i)
-      rgb[i] = static_cast<uint8_t>(std::lround(std::clamp((small.data<float>()[i] + 1.f) * 127.5f, 0.f, 255.f)));
-    const Tensor input = yunet ? detect::yunet_input(rgb.data(), w, h) : detect::retinaface_input(rgb.data(), w, h);
+      rgb[i] = static_cast<uint8_t>(
+          std::lround(std::clamp((small.data<float>()[i] + 1.f) * 127.5f, 0.f, 255.f)));
+    const Tensor input =
+        yunet ? detect::yunet_input(rgb.data(), w, h) : detect::retinaface_input(rgb.data(), w, h);
     auto want = test::run_ort(model, {{c.input, input}}, work_dir(std::string(c.name) + photo));
     ASSERT_TRUE(want.is_ok()) << want.status().to_string();
     auto got = session.run(input);
@@ -221,7 +233,8 @@ void run_detector(const DetectorCase& c, const BackendParam& param) {
     opt.nms_iou = yunet ? 0.3f : 0.4f;
     const int iw = static_cast<int>(input.dim(3)), ih = static_cast<int>(input.dim(2));
     auto decode = [&](const std::vector<Tensor>& out) {
-      return yunet ? detect::decode_yunet(out, iw, ih, opt) : detect::decode_retinaface(out, iw, ih, opt);
+      return yunet ? detect::decode_yunet(out, iw, ih, opt)
+                   : detect::decode_retinaface(out, iw, ih, opt);
     };
     auto faces_want = decode(*want);
     auto faces_got = decode(*got);
@@ -233,7 +246,8 @@ void run_detector(const DetectorCase& c, const BackendParam& param) {
       auto all_want = decode(*want);
       auto all_got = decode(*got);
       ASSERT_TRUE(all_want.is_ok() && all_got.is_ok());
-      expect_same_faces_fp16(*faces_got, *faces_want, *all_got, *all_want, opt.score_threshold, what);
+      expect_same_faces_fp16(*faces_got, *faces_want, *all_got, *all_want, opt.score_threshold,
+                             what);
     } else {
       expect_same_faces(*faces_got, *faces_want, what);
     }
@@ -247,7 +261,8 @@ TEST_P(OnnxModels, YuNetDetectionsMatchOnnxRuntime) {
 }
 
 TEST_P(OnnxModels, RetinaFaceDetectionsMatchOnnxRuntime) {
-  run_detector({"RetinaFace", "retinaface-mnet025/detection_mobilenet0.25_Final.onnx", "input0"}, GetParam());
+  run_detector({"RetinaFace", "retinaface-mnet025/detection_mobilenet0.25_Final.onnx", "input0"},
+               GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(All, OnnxModels,

@@ -3,9 +3,9 @@
 // unsupported opsets and ops, all reported at once); valid external data loads.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "graph/passes.h"
 #include "import/onnx/onnx_importer.h"
@@ -82,7 +82,8 @@ TEST_F(OnnxImport, TruncatedFilesAreRejected) {
   std::ifstream in(p, std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   for (size_t cut : {size_t{1}, bytes.size() / 3, bytes.size() / 2, bytes.size() - 1}) {
-    std::ofstream(p, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(cut));
+    std::ofstream(p, std::ios::binary | std::ios::trunc)
+        .write(bytes.data(), static_cast<std::streamsize>(cut));
     EXPECT_NE(error_of(p), "") << "cut at " << cut;
   }
   std::ofstream(p, std::ios::binary | std::ios::trunc) << "this is not a protobuf \xff\xff\xff";
@@ -106,7 +107,8 @@ TEST_F(OnnxImport, WrongTensorSizesAreRejected) {
 TEST_F(OnnxImport, ExternalDataLoadsInsideTheFolder) {
   OnnxWriter w = add_model();
   const float v[3] = {5.f, 6.f, 7.f};
-  std::ofstream(dir_ / "model" / "w.bin", std::ios::binary).write(reinterpret_cast<const char*>(v), 12);
+  std::ofstream(dir_ / "model" / "w.bin", std::ios::binary)
+      .write(reinterpret_cast<const char*>(v), 12);
   make_external(w, "w.bin", 12);
   auto g = import_onnx_model(save(w));
   ASSERT_TRUE(g.is_ok()) << g.status().to_string();
@@ -148,9 +150,10 @@ TEST_F(OnnxImport, UnsupportedOpsAreReportedAllAtOnce) {
   w.node("Custom", {"d"}, {"out"}).set_domain("com.example");
   w.output("out");
   const std::string e = error_of(save(w));
-  EXPECT_NE(e.find("unsupported ONNX ops: LSTM (nodes 'LSTM_2', 'second_lstm'), NonMaxSuppression (node "
-                   "'NonMaxSuppression_3'), com.example:Custom (node 'Custom_5')"),
-            std::string::npos)
+  EXPECT_NE(
+      e.find("unsupported ONNX ops: LSTM (nodes 'LSTM_2', 'second_lstm'), NonMaxSuppression (node "
+             "'NonMaxSuppression_3'), com.example:Custom (node 'Custom_5')"),
+      std::string::npos)
       << e;
   auto info = read_onnx_model_info((dir_ / "model" / "m.onnx").string());
   ASSERT_TRUE(info.is_ok());

@@ -1,7 +1,7 @@
 // Every ONNX operator the importer translates, on every backend, against ONNX Runtime
 // (tests/oracles/ort_run.mjs with npm onnxruntime-node, or ort_run.py with Python's
-// onnxruntime where Node is missing; CPU execution provider, optimizations off). Each case is a small ONNX
-// model written here (onnx_test_util.h) with odd sizes and dynamic dims, run by ORT on
+// onnxruntime where Node is missing; CPU execution provider, optimizations off). Each case is a
+// small ONNX model written here (onnx_test_util.h) with odd sizes and dynamic dims, run by ORT on
 // random inputs once per process (one Node process for all cases), then imported,
 // specialized and run by: the reference kernels, the CPU backend, CUDA fp32, CUDA fp16.
 // Tolerances (normalized MSE against ORT's output):
@@ -9,11 +9,11 @@
 //   CudaFp16: <= 1e-4 (inputs, weights and activations rounded to half; ~2^-11 each)
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <unistd.h>
 
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cuda_plugin_loader.h"
@@ -47,45 +47,92 @@ std::vector<OnnxOpCase> make_cases() {
   auto one = [&](const std::string& label, const std::string& op, int opset,
                  std::function<void(onnx::NodeProto&)> attrs = {}, float lo = -1.f, float hi = 1.f,
                  Shape shape = {2, 3, 7, 9}) {
-    c.push_back({label, opset, {{"x", shape}}, [op, attrs](OnnxWriter& w) {
+    c.push_back({label,
+                 opset,
+                 {{"x", shape}},
+                 [op, attrs](OnnxWriter& w) {
                    auto& n = w.node(op, {"x"}, {"out"});
                    if (attrs) attrs(n);
-                 }, lo, hi});
+                 },
+                 lo,
+                 hi});
   };
   // Element-wise unary.
-  for (const char* op : {"Relu", "Sigmoid", "Tanh", "Exp", "Neg", "Abs", "Erf", "Identity", "HardSwish"})
+  for (const char* op :
+       {"Relu", "Sigmoid", "Tanh", "Exp", "Neg", "Abs", "Erf", "Identity", "HardSwish"})
     one(op, op, 14, {}, -3.f, 3.f);
   one("Sqrt", "Sqrt", 13, {}, 0.1f, 4.f);
   one("Log", "Log", 13, {}, 0.1f, 4.f);
   one("Reciprocal", "Reciprocal", 13, {}, 0.5f, 2.f);
   one("LeakyRelu alpha=0.1", "LeakyRelu", 13, [](auto& n) { attr(n, "alpha", 0.1f); });
-  one("Elu alpha=0.7", "Elu", 13, [](auto& n) { attr(n, "alpha", 0.7f); }, -3.f, 3.f);
-  one("HardSigmoid", "HardSigmoid", 13, [](auto& n) { attr(n, "alpha", 0.3f); attr(n, "beta", 0.4f); }, -4.f, 4.f);
-  one("Clip opset 9 attrs", "Clip", 9, [](auto& n) { attr(n, "min", -0.3f); attr(n, "max", 0.5f); });
+  one(
+      "Elu alpha=0.7", "Elu", 13, [](auto& n) { attr(n, "alpha", 0.7f); }, -3.f, 3.f);
+  one(
+      "HardSigmoid", "HardSigmoid", 13,
+      [](auto& n) {
+        attr(n, "alpha", 0.3f);
+        attr(n, "beta", 0.4f);
+      },
+      -4.f, 4.f);
+  one("Clip opset 9 attrs", "Clip", 9, [](auto& n) {
+    attr(n, "min", -0.3f);
+    attr(n, "max", 0.5f);
+  });
   c.push_back({"Clip opset 13 inputs", 13, {{"x", x4}}, [](OnnxWriter& w) {
                  w.init_f("lo", {-0.2f}, true).init_f("hi", {0.6f}, true);
                  w.node("Clip", {"x", "lo", "hi"}, {"out"});
                }});
-  c.push_back({"Gelu opset 20", 20, {{"x", x4}}, [](OnnxWriter& w) { w.node("Gelu", {"x"}, {"out"}); }, -3.f, 3.f});
-  c.push_back({"Gelu tanh", 20, {{"x", x4}}, [](OnnxWriter& w) {
-                 attr(w.node("Gelu", {"x"}, {"out"}), "approximate", "tanh");
-               }, -3.f, 3.f});
+  c.push_back({"Gelu opset 20",
+               20,
+               {{"x", x4}},
+               [](OnnxWriter& w) { w.node("Gelu", {"x"}, {"out"}); },
+               -3.f,
+               3.f});
+  c.push_back({"Gelu tanh",
+               20,
+               {{"x", x4}},
+               [](OnnxWriter& w) { attr(w.node("Gelu", {"x"}, {"out"}), "approximate", "tanh"); },
+               -3.f,
+               3.f});
   // Binary with broadcasting.
   for (const char* op : {"Add", "Sub", "Mul", "Div"})
-    c.push_back({std::string(op) + " broadcast", 13, {{"x", x4}, {"y", {3, 1, 9}}},
-                 [op](OnnxWriter& w) { w.node(op, {"x", "y"}, {"out"}); }, 0.5f, 2.f});
-  c.push_back({"Pow const exponent", 13, {{"x", x4}}, [](OnnxWriter& w) {
+    c.push_back({std::string(op) + " broadcast",
+                 13,
+                 {{"x", x4}, {"y", {3, 1, 9}}},
+                 [op](OnnxWriter& w) {
+                   w.node(op, {"x", "y"}, {"out"});
+                 },
+                 0.5f,
+                 2.f});
+  c.push_back({"Pow const exponent",
+               13,
+               {{"x", x4}},
+               [](OnnxWriter& w) {
                  w.init_f("e", {2.f}, true);
                  w.node("Pow", {"x", "e"}, {"out"});
-               }, 0.1f, 2.f});
-  c.push_back({"Pow tensor", 13, {{"x", x4}, {"y", x4}}, [](OnnxWriter& w) { w.node("Pow", {"x", "y"}, {"out"}); }, 0.5f, 1.5f});
+               },
+               0.1f,
+               2.f});
+  c.push_back({"Pow tensor",
+               13,
+               {{"x", x4}, {"y", x4}},
+               [](OnnxWriter& w) {
+                 w.node("Pow", {"x", "y"}, {"out"});
+               },
+               0.5f,
+               1.5f});
   c.push_back({"PRelu per channel", 13, {{"x", x4}}, [](OnnxWriter& w) {
                  w.init("slope", test::random_tensor({3, 1, 1}, 5, 0.f, 0.5f));
                  w.node("PRelu", {"x", "slope"}, {"out"});
                }});
   // Reductions and softmax.
-  one("ReduceMean axes 2,3 keepdims", "ReduceMean", 13, [](auto& n) { attr(n, "axes", I64{2, 3}); });
-  one("ReduceMax axis -1 no keepdims", "ReduceMax", 13, [](auto& n) { attr(n, "axes", I64{-1}); attr(n, "keepdims", int64_t{0}); });
+  one("ReduceMean axes 2,3 keepdims", "ReduceMean", 13, [](auto& n) {
+    attr(n, "axes", I64{2, 3});
+  });
+  one("ReduceMax axis -1 no keepdims", "ReduceMax", 13, [](auto& n) {
+    attr(n, "axes", I64{-1});
+    attr(n, "keepdims", int64_t{0});
+  });
   c.push_back({"ReduceSum opset 13 axes input", 13, {{"x", x4}}, [](OnnxWriter& w) {
                  w.init_i64("axes", {1});
                  attr(w.node("ReduceSum", {"x", "axes"}, {"out"}), "keepdims", int64_t{0});
@@ -94,8 +141,12 @@ std::vector<OnnxOpCase> make_cases() {
                  w.init_i64("axes", {0, 2});
                  w.node("ReduceMean", {"x", "axes"}, {"out"});
                }});
-  one("Softmax opset 13 axis 1", "Softmax", 13, [](auto& n) { attr(n, "axis", int64_t{1}); }, -3.f, 3.f);
-  one("Softmax opset 11 axis 1 (flattened)", "Softmax", 11, [](auto& n) { attr(n, "axis", int64_t{1}); }, -3.f, 3.f);
+  one(
+      "Softmax opset 13 axis 1", "Softmax", 13, [](auto& n) { attr(n, "axis", int64_t{1}); }, -3.f,
+      3.f);
+  one(
+      "Softmax opset 11 axis 1 (flattened)", "Softmax", 11,
+      [](auto& n) { attr(n, "axis", int64_t{1}); }, -3.f, 3.f);
   one("GlobalAveragePool", "GlobalAveragePool", 13);
   one("GlobalMaxPool", "GlobalMaxPool", 13);
   // Matrix products.
@@ -103,19 +154,22 @@ std::vector<OnnxOpCase> make_cases() {
                  w.init("b", test::random_tensor({9, 5}, 6));
                  w.node("MatMul", {"x", "b"}, {"out"});
                }});
-  c.push_back({"MatMul batched broadcast", 13, {{"x", {3, 5, 7}}, {"y", {1, 7, 4}}},
-               [](OnnxWriter& w) { w.node("MatMul", {"x", "y"}, {"out"}); }});
+  c.push_back(
+      {"MatMul batched broadcast", 13, {{"x", {3, 5, 7}}, {"y", {1, 7, 4}}}, [](OnnxWriter& w) {
+         w.node("MatMul", {"x", "y"}, {"out"});
+       }});
   c.push_back({"Gemm transB + C", 13, {{"x", {5, 7}}}, [](OnnxWriter& w) {
                  w.init("b", test::random_tensor({4, 7}, 7)).init("c", test::random_tensor({4}, 8));
                  attr(w.node("Gemm", {"x", "b", "c"}, {"out"}), "transB", int64_t{1});
                }});
-  c.push_back({"Gemm transA alpha beta", 13, {{"x", {7, 5}}}, [](OnnxWriter& w) {
-                 w.init("b", test::random_tensor({7, 3}, 9)).init("c", test::random_tensor({5, 3}, 10));
-                 auto& n = w.node("Gemm", {"x", "b", "c"}, {"out"});
-                 attr(n, "transA", int64_t{1});
-                 attr(n, "alpha", 0.5f);
-                 attr(n, "beta", 2.f);
-               }});
+  c.push_back(
+      {"Gemm transA alpha beta", 13, {{"x", {7, 5}}}, [](OnnxWriter& w) {
+         w.init("b", test::random_tensor({7, 3}, 9)).init("c", test::random_tensor({5, 3}, 10));
+         auto& n = w.node("Gemm", {"x", "b", "c"}, {"out"});
+         attr(n, "transA", int64_t{1});
+         attr(n, "alpha", 0.5f);
+         attr(n, "beta", 2.f);
+       }});
   // Data movement.
   c.push_back({"Concat axis 1", 13, {{"x", x4}, {"y", {2, 5, 7, 9}}}, [](OnnxWriter& w) {
                  w.node("Concat", {"x", "y", "x"}, {"out"});
@@ -134,7 +188,10 @@ std::vector<OnnxOpCase> make_cases() {
                  w.node("Sub", {"a", "b"}, {"out"});
                }});
   c.push_back({"Slice steps and negatives", 13, {{"x", x4}}, [](OnnxWriter& w) {
-                 w.init_i64("st", {-1, 1}).init_i64("en", {-100, 8}).init_i64("ax", {3, 2}).init_i64("sp", {-2, 2});
+                 w.init_i64("st", {-1, 1})
+                     .init_i64("en", {-100, 8})
+                     .init_i64("ax", {3, 2})
+                     .init_i64("sp", {-2, 2});
                  w.node("Slice", {"x", "st", "en", "ax", "sp"}, {"out"});
                }});
   c.push_back({"Slice opset 9 attrs", 9, {{"x", x4}}, [](OnnxWriter& w) {
@@ -188,9 +245,16 @@ std::vector<OnnxOpCase> make_cases() {
                  attr(n, "mode", "edge");
                  attr(n, "pads", I64{0, 1, 2, 3, 0, 0, 1, 2});
                }});
-  one("DepthToSpace DCR", "DepthToSpace", 13, [](auto& n) { attr(n, "blocksize", int64_t{2}); }, -1, 1, {2, 8, 3, 5});
-  one("DepthToSpace CRD", "DepthToSpace", 13, [](auto& n) { attr(n, "blocksize", int64_t{2}); attr(n, "mode", "CRD"); }, -1, 1, {2, 8, 3, 5});
-  one("SpaceToDepth", "SpaceToDepth", 13, [](auto& n) { attr(n, "blocksize", int64_t{3}); }, -1, 1, {1, 2, 6, 9});
+  one("DepthToSpace DCR", "DepthToSpace", 13, [](auto& n) { attr(n, "blocksize", int64_t{2}); }, -1,
+      1, {2, 8, 3, 5});
+  one("DepthToSpace CRD", "DepthToSpace", 13,
+      [](auto& n) {
+        attr(n, "blocksize", int64_t{2});
+        attr(n, "mode", "CRD");
+      },
+      -1, 1, {2, 8, 3, 5});
+  one("SpaceToDepth", "SpaceToDepth", 13, [](auto& n) { attr(n, "blocksize", int64_t{3}); }, -1, 1,
+      {1, 2, 6, 9});
   // Shape subgraphs that must fold: Shape -> Gather -> Unsqueeze -> Concat -> Reshape,
   // ConstantOfShape, Range, Cast, Equal/Where.
   c.push_back({"shape chain -> Reshape", 13, {{"x", x4}}, [](OnnxWriter& w) {
@@ -207,7 +271,8 @@ std::vector<OnnxOpCase> make_cases() {
                  auto* a = k.add_attribute();
                  a->set_name("value");
                  a->set_type(onnx::AttributeProto::TENSOR);
-                 OnnxWriter::fill_tensor(a->mutable_t(), "v", Tensor::from_vector<float>({1}, {0.5f}));
+                 OnnxWriter::fill_tensor(a->mutable_t(), "v",
+                                         Tensor::from_vector<float>({1}, {0.5f}));
                  w.init_i64("i3", {3}, true).init_i64("zero", {0}, true).init_i64("one", {1}, true);
                  attr(w.node("Gather", {"s", "i3"}, {"wd"}), "axis", int64_t{0});
                  w.node("Range", {"zero", "wd", "one"}, {"r"});
@@ -239,20 +304,23 @@ std::vector<OnnxOpCase> make_cases() {
            {"Conv SAME_LOWER stride 2", 3, 4, 4, 2, 1, 1, "SAME_LOWER", {}, true},
            {"Conv VALID 1x1", 5, 3, 1, 1, 1, 1, "VALID", {}, false},
        }) {
-    c.push_back({k.label, 13, {{"x", {2, k.cin, 9, 11}}}, [k](OnnxWriter& w) {
-                   w.init("w", test::random_tensor({k.cout, k.cin / k.group, k.k, k.k}, 11, -0.5f, 0.5f));
-                   std::vector<std::string> ins = {"x", "w"};
-                   if (k.bias) {
-                     w.init("b", test::random_tensor({k.cout}, 12));
-                     ins.push_back("b");
-                   }
-                   auto& n = w.node("Conv", ins, {"out"});
-                   attr(n, "strides", I64{k.stride, k.stride});
-                   attr(n, "dilations", I64{k.dil, k.dil});
-                   attr(n, "group", int64_t{k.group});
-                   if (*k.auto_pad) attr(n, "auto_pad", k.auto_pad);
-                   else attr(n, "pads", k.pads);
-                 }});
+    c.push_back(
+        {k.label, 13, {{"x", {2, k.cin, 9, 11}}}, [k](OnnxWriter& w) {
+           w.init("w", test::random_tensor({k.cout, k.cin / k.group, k.k, k.k}, 11, -0.5f, 0.5f));
+           std::vector<std::string> ins = {"x", "w"};
+           if (k.bias) {
+             w.init("b", test::random_tensor({k.cout}, 12));
+             ins.push_back("b");
+           }
+           auto& n = w.node("Conv", ins, {"out"});
+           attr(n, "strides", I64{k.stride, k.stride});
+           attr(n, "dilations", I64{k.dil, k.dil});
+           attr(n, "group", int64_t{k.group});
+           if (*k.auto_pad)
+             attr(n, "auto_pad", k.auto_pad);
+           else
+             attr(n, "pads", k.pads);
+         }});
   }
   struct DeconvCase {
     const char* label;
@@ -261,29 +329,43 @@ std::vector<OnnxOpCase> make_cases() {
     I64 pads, out_pad;
   };
   for (const DeconvCase& k : std::vector<DeconvCase>{
-           {"ConvTranspose stride 2 pads output_padding", 4, 3, 3, 2, 1, 1, "", {1, 1, 1, 1}, {1, 0}},
+           {"ConvTranspose stride 2 pads output_padding",
+            4,
+            3,
+            3,
+            2,
+            1,
+            1,
+            "",
+            {1, 1, 1, 1},
+            {1, 0}},
            {"ConvTranspose grouped dilated", 4, 6, 3, 1, 2, 2, "", {0, 1, 2, 0}, {0, 0}},
            {"ConvTranspose SAME_UPPER stride 2", 3, 2, 3, 2, 1, 1, "SAME_UPPER", {}, {0, 0}},
            {"ConvTranspose SAME_LOWER stride 2", 3, 2, 4, 2, 1, 1, "SAME_LOWER", {}, {0, 0}},
        }) {
-    c.push_back({k.label, 13, {{"x", {2, k.cin, 5, 7}}}, [k](OnnxWriter& w) {
-                   w.init("w", test::random_tensor({k.cin, k.cout / k.group, k.k, k.k}, 13, -0.5f, 0.5f));
-                   w.init("b", test::random_tensor({k.cout}, 14));
-                   auto& n = w.node("ConvTranspose", {"x", "w", "b"}, {"out"});
-                   attr(n, "strides", I64{k.stride, k.stride});
-                   attr(n, "dilations", I64{k.dil, k.dil});
-                   attr(n, "group", int64_t{k.group});
-                   attr(n, "output_padding", k.out_pad);
-                   if (*k.auto_pad) attr(n, "auto_pad", k.auto_pad);
-                   else attr(n, "pads", k.pads);
-                 }});
+    c.push_back(
+        {k.label, 13, {{"x", {2, k.cin, 5, 7}}}, [k](OnnxWriter& w) {
+           w.init("w", test::random_tensor({k.cin, k.cout / k.group, k.k, k.k}, 13, -0.5f, 0.5f));
+           w.init("b", test::random_tensor({k.cout}, 14));
+           auto& n = w.node("ConvTranspose", {"x", "w", "b"}, {"out"});
+           attr(n, "strides", I64{k.stride, k.stride});
+           attr(n, "dilations", I64{k.dil, k.dil});
+           attr(n, "group", int64_t{k.group});
+           attr(n, "output_padding", k.out_pad);
+           if (*k.auto_pad)
+             attr(n, "auto_pad", k.auto_pad);
+           else
+             attr(n, "pads", k.pads);
+         }});
   }
   // Normalizations.
-  c.push_back({"BatchNormalization", 13, {{"x", x4}}, [](OnnxWriter& w) {
-                 w.init("s", test::random_tensor({3}, 15)).init("b", test::random_tensor({3}, 16));
-                 w.init("m", test::random_tensor({3}, 17)).init("v", test::random_tensor({3}, 18, 0.5f, 2.f));
-                 attr(w.node("BatchNormalization", {"x", "s", "b", "m", "v"}, {"out"}), "epsilon", 1e-3f);
-               }});
+  c.push_back(
+      {"BatchNormalization", 13, {{"x", x4}}, [](OnnxWriter& w) {
+         w.init("s", test::random_tensor({3}, 15)).init("b", test::random_tensor({3}, 16));
+         w.init("m", test::random_tensor({3}, 17))
+             .init("v", test::random_tensor({3}, 18, 0.5f, 2.f));
+         attr(w.node("BatchNormalization", {"x", "s", "b", "m", "v"}, {"out"}), "epsilon", 1e-3f);
+       }});
   c.push_back({"InstanceNormalization", 13, {{"x", x4}}, [](OnnxWriter& w) {
                  w.init("s", test::random_tensor({3}, 19)).init("b", test::random_tensor({3}, 20));
                  w.node("InstanceNormalization", {"x", "s", "b"}, {"out"});
@@ -297,23 +379,45 @@ std::vector<OnnxOpCase> make_cases() {
                  attr(w.node("LayerNormalization", {"x", "s"}, {"out"}), "axis", int64_t{-2});
                }});
   // Pooling.
-  auto pool = [&](const std::string& label, const char* op, std::function<void(onnx::NodeProto&)> a) {
-    c.push_back({label, 13, {{"x", {2, 3, 10, 11}}}, [op, a](OnnxWriter& w) { a(w.node(op, {"x"}, {"out"})); }});
+  auto pool = [&](const std::string& label, const char* op,
+                  std::function<void(onnx::NodeProto&)> a) {
+    c.push_back({label, 13, {{"x", {2, 3, 10, 11}}}, [op, a](OnnxWriter& w) {
+                   a(w.node(op, {"x"}, {"out"}));
+                 }});
   };
   pool("MaxPool 3x3 s2 pads", "MaxPool", [](auto& n) {
-    attr(n, "kernel_shape", I64{3, 3}); attr(n, "strides", I64{2, 2}); attr(n, "pads", I64{1, 1, 1, 1}); });
+    attr(n, "kernel_shape", I64{3, 3});
+    attr(n, "strides", I64{2, 2});
+    attr(n, "pads", I64{1, 1, 1, 1});
+  });
   pool("MaxPool 2x2 ceil_mode", "MaxPool", [](auto& n) {
-    attr(n, "kernel_shape", I64{2, 2}); attr(n, "strides", I64{2, 2}); attr(n, "ceil_mode", int64_t{1}); });
+    attr(n, "kernel_shape", I64{2, 2});
+    attr(n, "strides", I64{2, 2});
+    attr(n, "ceil_mode", int64_t{1});
+  });
   pool("MaxPool dilated SAME_UPPER", "MaxPool", [](auto& n) {
-    attr(n, "kernel_shape", I64{3, 2}); attr(n, "dilations", I64{2, 1}); attr(n, "auto_pad", "SAME_UPPER"); });
+    attr(n, "kernel_shape", I64{3, 2});
+    attr(n, "dilations", I64{2, 1});
+    attr(n, "auto_pad", "SAME_UPPER");
+  });
   pool("AveragePool exclude pad", "AveragePool", [](auto& n) {
-    attr(n, "kernel_shape", I64{3, 3}); attr(n, "strides", I64{2, 2}); attr(n, "pads", I64{1, 1, 1, 1}); });
+    attr(n, "kernel_shape", I64{3, 3});
+    attr(n, "strides", I64{2, 2});
+    attr(n, "pads", I64{1, 1, 1, 1});
+  });
   pool("AveragePool include pad ceil", "AveragePool", [](auto& n) {
-    attr(n, "kernel_shape", I64{3, 3}); attr(n, "strides", I64{2, 2}); attr(n, "pads", I64{1, 0, 1, 0});
-    attr(n, "count_include_pad", int64_t{1}); attr(n, "ceil_mode", int64_t{1}); });
+    attr(n, "kernel_shape", I64{3, 3});
+    attr(n, "strides", I64{2, 2});
+    attr(n, "pads", I64{1, 0, 1, 0});
+    attr(n, "count_include_pad", int64_t{1});
+    attr(n, "ceil_mode", int64_t{1});
+  });
   // Resize: every coordinate mode (linear) and every nearest mode.
   for (const char* coord : {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"}) {
-    c.push_back({std::string("Resize linear sizes ") + coord, 13, {{"x", {1, 2, 5, 7}}}, [coord](OnnxWriter& w) {
+    c.push_back({std::string("Resize linear sizes ") + coord,
+                 13,
+                 {{"x", {1, 2, 5, 7}}},
+                 [coord](OnnxWriter& w) {
                    w.init_i64("sz", {1, 2, 9, 4});
                    auto& n = w.node("Resize", {"x", "", "", "sz"}, {"out"});
                    attr(n, "mode", "linear");
@@ -321,8 +425,11 @@ std::vector<OnnxOpCase> make_cases() {
                  }});
   }
   for (const char* nm : {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"}) {
-    for (const char* coord : {"half_pixel", "asymmetric", "tf_half_pixel_for_nn", "align_corners"}) {
-      c.push_back({std::string("Resize nearest ") + nm + " " + coord, 13, {{"x", {1, 2, 5, 7}}},
+    for (const char* coord :
+         {"half_pixel", "asymmetric", "tf_half_pixel_for_nn", "align_corners"}) {
+      c.push_back({std::string("Resize nearest ") + nm + " " + coord,
+                   13,
+                   {{"x", {1, 2, 5, 7}}},
                    [nm, coord](OnnxWriter& w) {
                      w.init_i64("sz", {1, 2, 12, 3});
                      auto& n = w.node("Resize", {"x", "", "", "sz"}, {"out"});
@@ -338,10 +445,11 @@ std::vector<OnnxOpCase> make_cases() {
                  attr(n, "coordinate_transformation_mode", "asymmetric");
                  attr(n, "nearest_mode", "floor");
                }});
-  c.push_back({"Resize opset 13 scales x2 linear half_pixel", 13, {{"x", {1, 3, 5, 7}}}, [](OnnxWriter& w) {
-                 w.init_f("sc", {1.f, 1.f, 2.f, 2.f});
-                 attr(w.node("Resize", {"x", "", "sc"}, {"out"}), "mode", "linear");
-               }});
+  c.push_back(
+      {"Resize opset 13 scales x2 linear half_pixel", 13, {{"x", {1, 3, 5, 7}}}, [](OnnxWriter& w) {
+         w.init_f("sc", {1.f, 1.f, 2.f, 2.f});
+         attr(w.node("Resize", {"x", "", "sc"}, {"out"}), "mode", "linear");
+       }});
   c.push_back({"Resize opset 10 scales", 10, {{"x", {1, 3, 5, 7}}}, [](OnnxWriter& w) {
                  w.init_f("sc", {1.f, 1.f, 2.f, 3.f});
                  attr(w.node("Resize", {"x", "sc"}, {"out"}), "mode", "linear");
@@ -384,7 +492,8 @@ const Prepared& prepared() {
         for (size_t d = 0; d < dynamic.size(); ++d)
           if (d == 0 || d >= 2) dynamic[d] = -1;
         w.input(name, dynamic);
-        ins.push_back({name, test::random_tensor(shape, 100 + static_cast<uint32_t>(i * 7 + k), c.lo, c.hi)});
+        ins.push_back(
+            {name, test::random_tensor(shape, 100 + static_cast<uint32_t>(i * 7 + k), c.lo, c.hi)});
       }
       c.build(w);
       w.output("out");
@@ -392,16 +501,18 @@ const Prepared& prepared() {
       fs::create_directories(cdir);
       w.save((cdir / "model.onnx").string());
       nlohmann::json specs = nlohmann::json::array();
-      for (size_t k = 0; k < ins.size(); ++k) specs.push_back(test::ort_input_spec(cdir, k, ins[k]));
-      list.push_back({{"model", (cdir / "model.onnx").string()}, {"out_dir", (cdir / "out").string()},
+      for (size_t k = 0; k < ins.size(); ++k)
+        specs.push_back(test::ort_input_spec(cdir, k, ins[k]));
+      list.push_back({{"model", (cdir / "model.onnx").string()},
+                      {"out_dir", (cdir / "out").string()},
                       {"inputs", specs}});
       std::vector<Tensor> values;
       for (auto& in : ins) values.push_back(in.value);
       p.inputs.push_back(std::move(values));
     }
     std::ofstream(p.dir / "list.json") << list.dump();
-    const std::string cmd = test::ort_command() + " --batch " +
-                            (p.dir / "list.json").string() + " > " + (p.dir / "ort.log").string() + " 2>&1";
+    const std::string cmd = test::ort_command() + " --batch " + (p.dir / "list.json").string() +
+                            " > " + (p.dir / "ort.log").string() + " 2>&1";
     if (std::system(cmd.c_str()) != 0) {
       p.skip = "ort_run.mjs --batch failed; see " + (p.dir / "ort.log").string();
       return p;
@@ -409,8 +520,9 @@ const Prepared& prepared() {
     for (size_t i = 0; i < cases().size(); ++i) {
       std::ifstream f(p.dir / std::to_string(i) / "out" / "result.json");
       auto j = nlohmann::json::parse(f, nullptr, false);
-      p.want.push_back(j.is_discarded() ? Result<std::vector<Tensor>>(internal_error("no ORT result"))
-                                        : test::read_ort_result(j));
+      p.want.push_back(j.is_discarded()
+                           ? Result<std::vector<Tensor>>(internal_error("no ORT result"))
+                           : test::read_ort_result(j));
     }
     return p;
   }();
@@ -465,7 +577,8 @@ TEST_P(OnnxOps, MatchesOnnxRuntime) {
   for (const Tensor& t : p.inputs[index]) {
     Tensor copy = t.clone();
     if (bp.precision == Precision::kFloat16)
-      for (int64_t j = 0; j < copy.numel(); ++j) copy.data<float>()[j] = round_to_half(copy.data<float>()[j]);
+      for (int64_t j = 0; j < copy.numel(); ++j)
+        copy.data<float>()[j] = round_to_half(copy.data<float>()[j]);
     inputs.push_back(std::move(copy));
   }
   std::vector<Tensor> got;
@@ -489,8 +602,10 @@ TEST_P(OnnxOps, MatchesOnnxRuntime) {
 }
 
 std::string case_name(const ::testing::TestParamInfo<std::tuple<BackendParam, size_t>>& info) {
-  std::string label = std::get<1>(info.param) < cases().size() ? cases()[std::get<1>(info.param)].label : "x";
-  std::string out = std::get<0>(info.param).name + "_" + std::to_string(std::get<1>(info.param)) + "_";
+  std::string label =
+      std::get<1>(info.param) < cases().size() ? cases()[std::get<1>(info.param)].label : "x";
+  std::string out =
+      std::get<0>(info.param).name + "_" + std::to_string(std::get<1>(info.param)) + "_";
   for (char ch : label) out += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
   return out;
 }

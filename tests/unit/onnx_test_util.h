@@ -29,8 +29,10 @@ class OnnxWriter {
     tt->set_elem_type(onnx::TensorProto::FLOAT);
     for (size_t i = 0; i < dims.size(); ++i) {
       auto* d = tt->mutable_shape()->add_dim();
-      if (dims[i] < 0) d->set_dim_param(name + "_d" + std::to_string(i));
-      else d->set_dim_value(dims[i]);
+      if (dims[i] < 0)
+        d->set_dim_param(name + "_d" + std::to_string(i));
+      else
+        d->set_dim_value(dims[i]);
     }
     return *this;
   }
@@ -44,7 +46,8 @@ class OnnxWriter {
     fill_tensor(model_.mutable_graph()->add_initializer(), name, t);
     return *this;
   }
-  OnnxWriter& init_i64(const std::string& name, const std::vector<int64_t>& v, bool scalar = false) {
+  OnnxWriter& init_i64(const std::string& name, const std::vector<int64_t>& v,
+                       bool scalar = false) {
     auto* t = model_.mutable_graph()->add_initializer();
     t->set_name(name);
     t->set_data_type(onnx::TensorProto::INT64);

@@ -72,7 +72,8 @@ inline Result<std::vector<Tensor>> read_ort_result(const nlohmann::json& j) {
     Tensor t(DType::kFloat32, shape);
     std::ifstream f(o["file"].get<std::string>(), std::ios::binary);
     f.read(static_cast<char*>(t.raw()), static_cast<std::streamsize>(t.nbytes()));
-    if (f.gcount() != static_cast<std::streamsize>(t.nbytes())) return internal_error("short ORT output");
+    if (f.gcount() != static_cast<std::streamsize>(t.nbytes()))
+      return internal_error("short ORT output");
     out.push_back(std::move(t));
   }
   return out;

@@ -44,8 +44,8 @@ void run_gather(const GatherTable& t, const float* x, float* y) {
   }
 }
 
-void run_concat(const std::vector<const float*>& xs, const std::vector<int64_t>& chunk, int64_t outer,
-                float* y) {
+void run_concat(const std::vector<const float*>& xs, const std::vector<int64_t>& chunk,
+                int64_t outer, float* y) {
   int64_t total = 0;
   for (int64_t c : chunk) total += c;
 #pragma omp parallel for schedule(static)
@@ -69,9 +69,12 @@ void run_reduce(const ReducePlan& p, const float* x, float* y) {
                                           : 0.0;
     for (int64_t k = 0; k < m; ++k) {
       const double v = b[p.members[k]];
-      if (p.op == ReduceOp::kMax) acc = std::max(acc, v);
-      else if (p.op == ReduceOp::kMin) acc = std::min(acc, v);
-      else acc += v;
+      if (p.op == ReduceOp::kMax)
+        acc = std::max(acc, v);
+      else if (p.op == ReduceOp::kMin)
+        acc = std::min(acc, v);
+      else
+        acc += v;
     }
     y[i] = static_cast<float>(p.op == ReduceOp::kMean ? acc / static_cast<double>(m) : acc);
   }
@@ -192,10 +195,14 @@ bool is_parameter_input(const Node& node, size_t i) {
     case OpKind::kPad:
     case OpKind::kGather:
     case OpKind::kExpand:
-    case OpKind::kTile: return i == 1;
-    case OpKind::kReshape: return i == 1;
-    case OpKind::kSlice: return i >= 1;
-    default: return false;
+    case OpKind::kTile:
+      return i == 1;
+    case OpKind::kReshape:
+      return i == 1;
+    case OpKind::kSlice:
+      return i >= 1;
+    default:
+      return false;
   }
 }
 
@@ -219,12 +226,16 @@ std::string tensor_op_unsupported_reason(const Graph& g, const Node& node) {
     case OpKind::kPad:
     case OpKind::kGather:
     case OpKind::kExpand:
-    case OpKind::kTile: return "";
-    case OpKind::kCast:
-      if (g.value(node.outputs[0]).dtype != DType::kFloat32) return "Cast to a non-float type on run-time data";
+    case OpKind::kTile:
       return "";
-    case OpKind::kWhere: return "Where on run-time data (the condition is a bool tensor)";
-    default: return std::string("op ") + op_kind_name(node.kind) + " is not implemented on the CPU";
+    case OpKind::kCast:
+      if (g.value(node.outputs[0]).dtype != DType::kFloat32)
+        return "Cast to a non-float type on run-time data";
+      return "";
+    case OpKind::kWhere:
+      return "Where on run-time data (the condition is a bool tensor)";
+    default:
+      return std::string("op ") + op_kind_name(node.kind) + " is not implemented on the CPU";
   }
 }
 
@@ -240,7 +251,8 @@ Result<std::function<void()>> tensor_op_step(const Graph& g, const Node& node, P
     case OpKind::kExpand:
     case OpKind::kTile: {
       TB_ASSIGN_OR_RETURN(GatherTable t, gather_table(g, node));
-      return std::function<void()>([t = std::move(t), ptr, x, y] { run_gather(t, ptr(x), ptr(y)); });
+      return std::function<void()>(
+          [t = std::move(t), ptr, x, y] { run_gather(t, ptr(x), ptr(y)); });
     }
     case OpKind::kReshape:
     case OpKind::kCast: {
@@ -254,7 +266,8 @@ Result<std::function<void()>> tensor_op_step(const Graph& g, const Node& node, P
       int64_t outer = 1;
       for (int d = 0; d < axis; ++d) outer *= ys[d];
       std::vector<int64_t> chunk;
-      for (int in : node.inputs) chunk.push_back(shape_numel(g.value(in).shape) / std::max<int64_t>(outer, 1));
+      for (int in : node.inputs)
+        chunk.push_back(shape_numel(g.value(in).shape) / std::max<int64_t>(outer, 1));
       std::vector<int> ins = node.inputs;
       return std::function<void()>([ptr, ins, chunk, outer, y] {
         std::vector<const float*> src;
@@ -264,7 +277,8 @@ Result<std::function<void()>> tensor_op_step(const Graph& g, const Node& node, P
     }
     case OpKind::kReduce: {
       ReducePlan plan = reduce_plan(g, node);
-      return std::function<void()>([plan = std::move(plan), ptr, x, y] { run_reduce(plan, ptr(x), ptr(y)); });
+      return std::function<void()>(
+          [plan = std::move(plan), ptr, x, y] { run_reduce(plan, ptr(x), ptr(y)); });
     }
     case OpKind::kSoftmax: {
       const int axis = node.p<SoftmaxParams>().axis;
@@ -281,9 +295,8 @@ Result<std::function<void()>> tensor_op_step(const Graph& g, const Node& node, P
     case OpKind::kMatMul: {
       MatMulPlan plan = matmul_plan(xs, g.value(node.inputs[1]).shape, ys);
       const int b = node.inputs[1];
-      return std::function<void()>([plan = std::move(plan), ptr, x, b, y] {
-        run_matmul(plan, ptr(x), ptr(b), ptr(y));
-      });
+      return std::function<void()>(
+          [plan = std::move(plan), ptr, x, b, y] { run_matmul(plan, ptr(x), ptr(b), ptr(y)); });
     }
     case OpKind::kConvTranspose: {
       const ConvTransposeParams p = node.p<ConvTransposeParams>();

@@ -31,16 +31,21 @@ class TensorStep final : public Step {
   std::vector<DeviceBuffer> tables_;
 };
 
-Result<DeviceBuffer> upload_ints(const BuildContext& ctx, const std::vector<int64_t>& v, const char* what) {
-  TB_ASSIGN_OR_RETURN(DeviceBuffer b, DeviceBuffer::allocate(std::max<size_t>(v.size(), 1) * sizeof(int64_t), what));
-  if (!v.empty()) TB_RETURN_IF_ERROR(upload(ctx.step.stream, b.get(), v.data(), v.size() * sizeof(int64_t)));
+Result<DeviceBuffer> upload_ints(const BuildContext& ctx, const std::vector<int64_t>& v,
+                                 const char* what) {
+  TB_ASSIGN_OR_RETURN(DeviceBuffer b, DeviceBuffer::allocate(
+                                          std::max<size_t>(v.size(), 1) * sizeof(int64_t), what));
+  if (!v.empty())
+    TB_RETURN_IF_ERROR(upload(ctx.step.stream, b.get(), v.data(), v.size() * sizeof(int64_t)));
   return b;
 }
 
 std::string describe(const Graph& g, const Node& node, Precision p) {
   std::string d = "node '" + node.name + "' (" + op_kind_name(node.kind);
-  for (size_t i = 0; i < node.inputs.size(); ++i) d += (i ? ", " : " ") + shape_to_string(g.value(node.inputs[i]).shape);
-  return d + " -> " + shape_to_string(g.value(node.outputs[0]).shape) + " " + precision_name(p) + ")";
+  for (size_t i = 0; i < node.inputs.size(); ++i)
+    d += (i ? ", " : " ") + shape_to_string(g.value(node.inputs[i]).shape);
+  return d + " -> " + shape_to_string(g.value(node.outputs[0]).shape) + " " + precision_name(p) +
+         ")";
 }
 
 // Calls f(T{}) with T = __half or float.
@@ -49,7 +54,8 @@ cudaError_t by_type(bool half, F&& f) {
   return half ? f(__half{}) : f(float{});
 }
 
-Result<std::unique_ptr<Step>> build(const BuildContext& ctx, const Node& node, const std::string& desc) {
+Result<std::unique_ptr<Step>> build(const BuildContext& ctx, const Node& node,
+                                    const std::string& desc) {
   const Graph& g = *ctx.graph;
   const bool half = is_half(ctx.precision);
   const int xi = node.inputs[0], yi = node.outputs[0];
@@ -88,7 +94,8 @@ Result<std::unique_ptr<Step>> build(const BuildContext& ctx, const Node& node, c
       case OpKind::kCast: {
         const size_t bytes = static_cast<size_t>(shape_numel(ys)) * storage_size(ctx.precision);
         fn = [=](cudaStream_t s) {
-          return x == y || bytes == 0 ? cudaSuccess : cudaMemcpyAsync(y, x, bytes, cudaMemcpyDeviceToDevice, s);
+          return x == y || bytes == 0 ? cudaSuccess
+                                      : cudaMemcpyAsync(y, x, bytes, cudaMemcpyDeviceToDevice, s);
         };
         break;
       }
@@ -113,8 +120,8 @@ Result<std::unique_ptr<Step>> build(const BuildContext& ctx, const Node& node, c
           for (const Part& p : parts) {
             const cudaError_t e = by_type(half, [&](auto tag) {
               using T = decltype(tag);
-              return launch_copy_block<T>(static_cast<const T*>(p.x), static_cast<T*>(y), outer, p.chunk, total,
-                                          p.offset, s);
+              return launch_copy_block<T>(static_cast<const T*>(p.x), static_cast<T*>(y), outer,
+                                          p.chunk, total, p.offset, s);
             });
             if (e != cudaSuccess) return e;
           }
@@ -136,7 +143,8 @@ Result<std::unique_ptr<Step>> build(const BuildContext& ctx, const Node& node, c
         fn = [=](cudaStream_t s) {
           return by_type(half, [&](auto tag) {
             using T = decltype(tag);
-            return launch_reduce<T>(static_cast<const T*>(x), static_cast<T*>(y), bp, outputs, mp, count, op, s);
+            return launch_reduce<T>(static_cast<const T*>(x), static_cast<T*>(y), bp, outputs, mp,
+                                    count, op, s);
           });
         };
         break;
@@ -150,16 +158,31 @@ Result<std::unique_ptr<Step>> build(const BuildContext& ctx, const Node& node, c
         fn = [=](cudaStream_t s) {
           return by_type(half, [&](auto tag) {
             using T = decltype(tag);
-            return launch_softmax<T>(static_cast<const T*>(x), static_cast<T*>(y), outer, len, inner, s);
+            return launch_softmax<T>(static_cast<const T*>(x), static_cast<T*>(y), outer, len,
+                                     inner, s);
           });
         };
         break;
       }
       case OpKind::kPool: {
         const auto& p = node.p<PoolParams>();
-        PoolDims d{xs[0] * xs[1], xs[2], xs[3], ys[2], ys[3], p.kernel_h, p.kernel_w, p.stride_h, p.stride_w,
-                   p.dilation_h, p.dilation_w, p.pad_top, p.pad_left, p.pad_bottom, p.pad_right,
-                   p.kind == PoolKind::kMax, p.count_include_pad};
+        PoolDims d{xs[0] * xs[1],
+                   xs[2],
+                   xs[3],
+                   ys[2],
+                   ys[3],
+                   p.kernel_h,
+                   p.kernel_w,
+                   p.stride_h,
+                   p.stride_w,
+                   p.dilation_h,
+                   p.dilation_w,
+                   p.pad_top,
+                   p.pad_left,
+                   p.pad_bottom,
+                   p.pad_right,
+                   p.kind == PoolKind::kMax,
+                   p.count_include_pad};
         fn = [=](cudaStream_t s) {
           return by_type(half, [&](auto tag) {
             using T = decltype(tag);
@@ -177,12 +200,13 @@ Result<std::unique_ptr<Step>> build(const BuildContext& ctx, const Node& node, c
         const int64_t* bp = bo.as<int64_t>();
         tables.push_back(std::move(ao));
         tables.push_back(std::move(bo));
-        const int64_t batches = static_cast<int64_t>(plan.a_off.size()), m = plan.M, k = plan.K, n = plan.N;
+        const int64_t batches = static_cast<int64_t>(plan.a_off.size()), m = plan.M, k = plan.K,
+                      n = plan.N;
         fn = [=](cudaStream_t s) {
           return by_type(half, [&](auto tag) {
             using T = decltype(tag);
-            return launch_matmul<T>(static_cast<const T*>(x), static_cast<const T*>(b), static_cast<T*>(y), ap, bp,
-                                    batches, m, k, n, s);
+            return launch_matmul<T>(static_cast<const T*>(x), static_cast<const T*>(b),
+                                    static_cast<T*>(y), ap, bp, batches, m, k, n, s);
           });
         };
         break;
@@ -195,8 +219,10 @@ Result<std::unique_ptr<Step>> build(const BuildContext& ctx, const Node& node, c
         if (node.inputs.size() > 2) {
           TB_ASSIGN_OR_RETURN(bias, ctx.value_ptr(node.inputs[2]));
         }
-        ConvTransposeDims d{xs[0], xs[1], xs[2], xs[3], ys[1], ys[2], ys[3], ws[1], ws[2], ws[3],
-                            p.groups, p.stride_h, p.stride_w, p.dilation_h, p.dilation_w, p.pad_top, p.pad_left};
+        ConvTransposeDims d{xs[0],     xs[1],      xs[2],      xs[3],        ys[1],
+                            ys[2],     ys[3],      ws[1],      ws[2],        ws[3],
+                            p.groups,  p.stride_h, p.stride_w, p.dilation_h, p.dilation_w,
+                            p.pad_top, p.pad_left};
         fn = [=](cudaStream_t s) {
           return by_type(half, [&](auto tag) {
             using T = decltype(tag);
@@ -219,9 +245,12 @@ bool is_parameter(const Node& node, size_t i) {
     case OpKind::kGather:
     case OpKind::kExpand:
     case OpKind::kTile:
-    case OpKind::kReshape: return i == 1;
-    case OpKind::kSlice: return i >= 1;
-    default: return false;
+    case OpKind::kReshape:
+      return i == 1;
+    case OpKind::kSlice:
+      return i >= 1;
+    default:
+      return false;
   }
 }
 
@@ -233,7 +262,8 @@ std::string tensor_op_unsupported_reason(const Graph& g, const Node& node) {
     if (is_parameter(node, i)) {
       if (!v.constant) return "input " + std::to_string(i) + " ('" + v.name + "') must be constant";
     } else if (v.dtype != DType::kFloat32) {
-      return "tensor '" + v.name + "' is " + dtype_name(v.dtype) + "; the CUDA backend runs float tensors only";
+      return "tensor '" + v.name + "' is " + dtype_name(v.dtype) +
+             "; the CUDA backend runs float tensors only";
     }
   }
   switch (node.kind) {
@@ -255,9 +285,12 @@ std::string tensor_op_unsupported_reason(const Graph& g, const Node& node) {
     case OpKind::kSoftmax:
     case OpKind::kPool:
     case OpKind::kMatMul:
-    case OpKind::kCast: return "";
-    case OpKind::kWhere: return "Where on run-time data (bool condition)";
-    default: return std::string("op ") + op_kind_name(node.kind) + " is not implemented";
+    case OpKind::kCast:
+      return "";
+    case OpKind::kWhere:
+      return "Where on run-time data (bool condition)";
+    default:
+      return std::string("op ") + op_kind_name(node.kind) + " is not implemented";
   }
 }
 

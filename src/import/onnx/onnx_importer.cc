@@ -24,8 +24,9 @@ Result<int> default_opset(const onnx::ModelProto& m) {
     return data_loss("the model imports no default-domain opset");
   }
   if (opset < kMinOnnxOpset || opset > kMaxOnnxOpset)
-    return unimplemented("opset " + std::to_string(opset) + " is not supported (supported: " +
-                         std::to_string(kMinOnnxOpset) + " to " + std::to_string(kMaxOnnxOpset) + ")");
+    return unimplemented("opset " + std::to_string(opset) +
+                         " is not supported (supported: " + std::to_string(kMinOnnxOpset) + " to " +
+                         std::to_string(kMaxOnnxOpset) + ")");
   return opset;
 }
 
@@ -52,7 +53,8 @@ std::vector<std::string> unsupported_ops(const onnx::GraphProto& g) {
     std::string s = op + (names.size() == 1 ? " (node " : " (nodes ");
     for (size_t k = 0; k < names.size() && k < kNamesShown; ++k)
       s += (k ? ", '" : "'") + names[k] + "'";
-    if (names.size() > kNamesShown) s += " and " + std::to_string(names.size() - kNamesShown) + " more";
+    if (names.size() > kNamesShown)
+      s += " and " + std::to_string(names.size() - kNamesShown) + " more";
     out.push_back(s + ")");
   }
   return out;
@@ -96,10 +98,12 @@ Result<Graph> import(const std::string& path, const OnnxImportOptions& options) 
   }
   for (const auto& in : g.input()) {
     if (initializer_names.count(in.name())) continue;  // IR < 4 lists weights as inputs
-    if (!in.type().has_tensor_type()) return unimplemented("input '" + in.name() + "' is not a tensor");
+    if (!in.type().has_tensor_type())
+      return unimplemented("input '" + in.name() + "' is not a tensor");
     const auto& tt = in.type().tensor_type();
     if (tt.elem_type() != onnx::TensorProto::FLOAT)
-      return unimplemented("input '" + in.name() + "' is " + onnx_import::onnx_type_name(tt.elem_type()) +
+      return unimplemented("input '" + in.name() + "' is " +
+                           onnx_import::onnx_type_name(tt.elem_type()) +
                            "; only float inputs are supported");
     Shape shape;
     for (const auto& d : tt.shape().dim()) {
@@ -117,7 +121,8 @@ Result<Graph> import(const std::string& path, const OnnxImportOptions& options) 
   std::vector<int> outputs;
   for (const auto& out : g.output()) {
     auto v = b.lookup(out.name());
-    if (!v.is_ok()) return data_loss("graph output '" + out.name() + "' is not produced by any node");
+    if (!v.is_ok())
+      return data_loss("graph output '" + out.name() + "' is not produced by any node");
     outputs.push_back(v.value());
   }
   if (outputs.empty()) return data_loss("the graph has no outputs");
@@ -135,13 +140,15 @@ Result<Graph> import_onnx_model(const std::string& path, const OnnxImportOptions
   return graph;
 }
 
-Result<OnnxModelInfo> read_onnx_model_info(const std::string& path, const OnnxImportOptions& options) {
+Result<OnnxModelInfo> read_onnx_model_info(const std::string& path,
+                                           const OnnxImportOptions& options) {
   onnx::ModelProto model;
   Status s = onnx_import::read_model_proto(path, options.max_model_bytes, &model);
   if (!s.is_ok()) return s.with_context(path);
   OnnxModelInfo info;
   info.ir_version = model.ir_version();
-  info.producer = model.producer_name() + (model.producer_version().empty() ? "" : " " + model.producer_version());
+  info.producer = model.producer_name() +
+                  (model.producer_version().empty() ? "" : " " + model.producer_version());
   for (const auto& o : model.opset_import())
     if (default_domain(o.domain())) info.opset = static_cast<int>(o.version());
   const auto& g = model.graph();
@@ -168,9 +175,11 @@ Result<std::vector<std::string>> onnx_external_data_files(const std::string& pat
       if (kv.key() != "location") continue;
       const std::string& loc = kv.value();
       std::filesystem::path rel(loc);
-      if (loc.empty() || rel.is_absolute()) return invalid_argument("external data path '" + loc + "' must be relative");
+      if (loc.empty() || rel.is_absolute())
+        return invalid_argument("external data path '" + loc + "' must be relative");
       for (const auto& part : rel)
-        if (part == "..") return invalid_argument("external data path '" + loc + "' leaves the model folder");
+        if (part == "..")
+          return invalid_argument("external data path '" + loc + "' leaves the model folder");
       if (std::find(files.begin(), files.end(), loc) == files.end()) files.push_back(loc);
     }
   }

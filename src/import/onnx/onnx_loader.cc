@@ -64,21 +64,36 @@ void convert(const Src* src, Dst* dst, int64_t n) {
 
 const char* onnx_type_name(int32_t t) {
   switch (t) {
-    case onnx::TensorProto::FLOAT: return "float";
-    case onnx::TensorProto::UINT8: return "uint8";
-    case onnx::TensorProto::INT8: return "int8";
-    case onnx::TensorProto::UINT16: return "uint16";
-    case onnx::TensorProto::INT16: return "int16";
-    case onnx::TensorProto::INT32: return "int32";
-    case onnx::TensorProto::INT64: return "int64";
-    case onnx::TensorProto::STRING: return "string";
-    case onnx::TensorProto::BOOL: return "bool";
-    case onnx::TensorProto::FLOAT16: return "float16";
-    case onnx::TensorProto::DOUBLE: return "double";
-    case onnx::TensorProto::UINT32: return "uint32";
-    case onnx::TensorProto::UINT64: return "uint64";
-    case onnx::TensorProto::BFLOAT16: return "bfloat16";
-    default: return "unknown";
+    case onnx::TensorProto::FLOAT:
+      return "float";
+    case onnx::TensorProto::UINT8:
+      return "uint8";
+    case onnx::TensorProto::INT8:
+      return "int8";
+    case onnx::TensorProto::UINT16:
+      return "uint16";
+    case onnx::TensorProto::INT16:
+      return "int16";
+    case onnx::TensorProto::INT32:
+      return "int32";
+    case onnx::TensorProto::INT64:
+      return "int64";
+    case onnx::TensorProto::STRING:
+      return "string";
+    case onnx::TensorProto::BOOL:
+      return "bool";
+    case onnx::TensorProto::FLOAT16:
+      return "float16";
+    case onnx::TensorProto::DOUBLE:
+      return "double";
+    case onnx::TensorProto::UINT32:
+      return "uint32";
+    case onnx::TensorProto::UINT64:
+      return "uint64";
+    case onnx::TensorProto::BFLOAT16:
+      return "bfloat16";
+    default:
+      return "unknown";
   }
 }
 
@@ -86,18 +101,23 @@ Result<DType> dtype_from_onnx(int32_t t, const std::string& what) {
   switch (t) {
     case onnx::TensorProto::FLOAT:
     case onnx::TensorProto::DOUBLE:
-    case onnx::TensorProto::FLOAT16: return DType::kFloat32;
+    case onnx::TensorProto::FLOAT16:
+      return DType::kFloat32;
     case onnx::TensorProto::INT8:
     case onnx::TensorProto::INT16:
     case onnx::TensorProto::UINT16:
-    case onnx::TensorProto::INT32: return DType::kInt32;
+    case onnx::TensorProto::INT32:
+      return DType::kInt32;
     case onnx::TensorProto::INT64:
-    case onnx::TensorProto::UINT32: return DType::kInt64;
-    case onnx::TensorProto::UINT8: return DType::kUInt8;
-    case onnx::TensorProto::BOOL: return DType::kBool;
+    case onnx::TensorProto::UINT32:
+      return DType::kInt64;
+    case onnx::TensorProto::UINT8:
+      return DType::kUInt8;
+    case onnx::TensorProto::BOOL:
+      return DType::kBool;
     default:
-      return unimplemented(what + ": element type " + onnx_type_name(t) + " (" +
-                           std::to_string(t) + ") is not supported");
+      return unimplemented(what + ": element type " + onnx_type_name(t) + " (" + std::to_string(t) +
+                           ") is not supported");
   }
 }
 
@@ -131,14 +151,22 @@ Result<Tensor> decode_tensor(const onnx::TensorProto& t, const fs::path& model_d
   switch (type) {
     case onnx::TensorProto::DOUBLE:
     case onnx::TensorProto::INT64:
-    case onnx::TensorProto::UINT64: stored_size = 8; break;
+    case onnx::TensorProto::UINT64:
+      stored_size = 8;
+      break;
     case onnx::TensorProto::FLOAT:
     case onnx::TensorProto::INT32:
-    case onnx::TensorProto::UINT32: stored_size = 4; break;
+    case onnx::TensorProto::UINT32:
+      stored_size = 4;
+      break;
     case onnx::TensorProto::FLOAT16:
     case onnx::TensorProto::INT16:
-    case onnx::TensorProto::UINT16: stored_size = 2; break;
-    default: stored_size = 1; break;
+    case onnx::TensorProto::UINT16:
+      stored_size = 2;
+      break;
+    default:
+      stored_size = 1;
+      break;
   }
   const int64_t want_bytes = n * stored_size;
   if (want_bytes > *budget)
@@ -152,9 +180,12 @@ Result<Tensor> decode_tensor(const onnx::TensorProto& t, const fs::path& model_d
     int64_t offset = 0, length = -1;
     for (const auto& kv : t.external_data()) {
       try {
-        if (kv.key() == "location") location = kv.value();
-        else if (kv.key() == "offset") offset = std::stoll(kv.value());
-        else if (kv.key() == "length") length = std::stoll(kv.value());
+        if (kv.key() == "location")
+          location = kv.value();
+        else if (kv.key() == "offset")
+          offset = std::stoll(kv.value());
+        else if (kv.key() == "length")
+          length = std::stoll(kv.value());
       } catch (const std::exception&) {
         return data_loss(what + ": bad external data " + kv.key() + " '" + kv.value() + "'");
       }
@@ -188,7 +219,9 @@ Result<Tensor> decode_tensor(const onnx::TensorProto& t, const fs::path& model_d
       case onnx::TensorProto::INT32:
       case onnx::TensorProto::INT64:
       case onnx::TensorProto::UINT8:
-      case onnx::TensorProto::BOOL: std::memcpy(out.raw(), p, raw.size()); break;
+      case onnx::TensorProto::BOOL:
+        std::memcpy(out.raw(), p, raw.size());
+        break;
       case onnx::TensorProto::DOUBLE: {
         std::vector<double> v(n);
         std::memcpy(v.data(), p, raw.size());
@@ -201,7 +234,9 @@ Result<Tensor> decode_tensor(const onnx::TensorProto& t, const fs::path& model_d
         for (int64_t i = 0; i < n; ++i) out.data<float>()[i] = half_to_float(v[i]);
         break;
       }
-      case onnx::TensorProto::INT8: convert(reinterpret_cast<const int8_t*>(p), out.data<int32_t>(), n); break;
+      case onnx::TensorProto::INT8:
+        convert(reinterpret_cast<const int8_t*>(p), out.data<int32_t>(), n);
+        break;
       case onnx::TensorProto::INT16: {
         std::vector<int16_t> v(n);
         std::memcpy(v.data(), p, raw.size());
@@ -220,7 +255,8 @@ Result<Tensor> decode_tensor(const onnx::TensorProto& t, const fs::path& model_d
         convert(v.data(), out.data<int64_t>(), n);
         break;
       }
-      default: return unimplemented(what + ": raw data of type " + onnx_type_name(type));
+      default:
+        return unimplemented(what + ": raw data of type " + onnx_type_name(type));
     }
     return out;
   }
@@ -252,7 +288,8 @@ Result<Tensor> decode_tensor(const onnx::TensorProto& t, const fs::path& model_d
     case onnx::TensorProto::UINT8:
     case onnx::TensorProto::BOOL:
       if (t.int32_data_size() != n) return size_error(t.int32_data_size());
-      for (int64_t i = 0; i < n; ++i) out.data<uint8_t>()[i] = static_cast<uint8_t>(t.int32_data(i));
+      for (int64_t i = 0; i < n; ++i)
+        out.data<uint8_t>()[i] = static_cast<uint8_t>(t.int32_data(i));
       break;
     default:
       if (t.int32_data_size() != n) return size_error(t.int32_data_size());

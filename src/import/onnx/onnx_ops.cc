@@ -119,9 +119,12 @@ Result<std::vector<int64_t>> OnnxBuilder::constant_ints(const onnx::NodeProto& n
   TB_ASSIGN_OR_RETURN(const Tensor* t, constant_input(n, i));
   std::vector<int64_t> v(t->numel());
   for (int64_t k = 0; k < t->numel(); ++k) {
-    if (t->dtype() == DType::kInt64) v[k] = t->data<int64_t>()[k];
-    else if (t->dtype() == DType::kInt32) v[k] = t->data<int32_t>()[k];
-    else return error(n, "input " + std::to_string(i) + " must be an int tensor");
+    if (t->dtype() == DType::kInt64)
+      v[k] = t->data<int64_t>()[k];
+    else if (t->dtype() == DType::kInt32)
+      v[k] = t->data<int32_t>()[k];
+    else
+      return error(n, "input " + std::to_string(i) + " must be an int tensor");
   }
   return v;
 }
@@ -130,10 +133,14 @@ Result<float> OnnxBuilder::constant_scalar(const onnx::NodeProto& n, size_t i) c
   TB_ASSIGN_OR_RETURN(const Tensor* t, constant_input(n, i));
   if (t->numel() != 1) return error(n, "input " + std::to_string(i) + " must be a scalar");
   switch (t->dtype()) {
-    case DType::kFloat32: return t->data<float>()[0];
-    case DType::kInt32: return static_cast<float>(t->data<int32_t>()[0]);
-    case DType::kInt64: return static_cast<float>(t->data<int64_t>()[0]);
-    default: return error(n, "input " + std::to_string(i) + " has an unsupported type");
+    case DType::kFloat32:
+      return t->data<float>()[0];
+    case DType::kInt32:
+      return static_cast<float>(t->data<int32_t>()[0]);
+    case DType::kInt64:
+      return static_cast<float>(t->data<int64_t>()[0]);
+    default:
+      return error(n, "input " + std::to_string(i) + " has an unsupported type");
   }
 }
 
@@ -179,7 +186,8 @@ namespace {
 
 #define TRY(x) TB_RETURN_IF_ERROR(x)
 
-Status unary(OnnxBuilder& b, const onnx::NodeProto& n, UnaryOp op, float alpha = 0, float beta = 0) {
+Status unary(OnnxBuilder& b, const onnx::NodeProto& n, UnaryOp op, float alpha = 0,
+             float beta = 0) {
   TB_ASSIGN_OR_RETURN(int x, b.input(n, 0));
   return b.bind_output(n, b.add(OpKind::kUnary, n, "", {x}, UnaryParams{op, alpha, beta}));
 }
@@ -225,7 +233,8 @@ Status gelu(OnnxBuilder& b, const onnx::NodeProto& n) {
   int inner;
   if (approx == "tanh") {  // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
     const int x3 = bin(BinaryOp::kMul, bin(BinaryOp::kMul, x, x, "/x2"), x, "/x3");
-    const int t = bin(BinaryOp::kAdd, x, bin(BinaryOp::kMul, x3, b.constant_f32(0.044715f, nm), "/c"), "/s");
+    const int t =
+        bin(BinaryOp::kAdd, x, bin(BinaryOp::kMul, x3, b.constant_f32(0.044715f, nm), "/c"), "/s");
     const int arg = bin(BinaryOp::kMul, t, b.constant_f32(0.7978845608028654f, nm), "/arg");
     inner = b.add(OpKind::kUnary, n, "/tanh", {arg}, UnaryParams{UnaryOp::kTanh});
   } else if (approx == "none") {  // 0.5 x (1 + erf(x / sqrt 2))
@@ -313,8 +322,8 @@ Status shape(OnnxBuilder& b, const onnx::NodeProto& n) {
     TB_ASSIGN_OR_RETURN(int64_t start, a.i("start", 0));
     TB_ASSIGN_OR_RETURN(int64_t end, a.i("end", std::numeric_limits<int64_t>::max()));
     const std::string nm = OnnxBuilder::node_name(n);
-    s = b.add(OpKind::kSlice, n, "/range", {s, b.constant_i64({start}, nm), b.constant_i64({end}, nm)},
-              SliceParams{});
+    s = b.add(OpKind::kSlice, n, "/range",
+              {s, b.constant_i64({start}, nm), b.constant_i64({end}, nm)}, SliceParams{});
   }
   return b.bind_output(n, s);
 }
@@ -322,7 +331,8 @@ Status shape(OnnxBuilder& b, const onnx::NodeProto& n) {
 Status cast(OnnxBuilder& b, const onnx::NodeProto& n) {
   TB_ASSIGN_OR_RETURN(int x, b.input(n, 0));
   TB_ASSIGN_OR_RETURN(int64_t to, Attrs(n).i("to"));
-  TB_ASSIGN_OR_RETURN(DType dt, dtype_from_onnx(static_cast<int32_t>(to), "Cast '" + OnnxBuilder::node_name(n) + "'"));
+  TB_ASSIGN_OR_RETURN(DType dt, dtype_from_onnx(static_cast<int32_t>(to),
+                                                "Cast '" + OnnxBuilder::node_name(n) + "'"));
   return b.bind_output(n, b.add(OpKind::kCast, n, "", {x}, CastParams{dt}));
 }
 
@@ -356,8 +366,12 @@ Status squeeze_like(OnnxBuilder& b, const onnx::NodeProto& n, ReshapeMode mode) 
   if (mode == ReshapeMode::kUnsqueeze && p.axes.empty()) return b.error(n, "axes are required");
   return b.bind_output(n, b.add(OpKind::kReshape, n, "", {x}, p));
 }
-Status squeeze(OnnxBuilder& b, const onnx::NodeProto& n) { return squeeze_like(b, n, ReshapeMode::kSqueeze); }
-Status unsqueeze(OnnxBuilder& b, const onnx::NodeProto& n) { return squeeze_like(b, n, ReshapeMode::kUnsqueeze); }
+Status squeeze(OnnxBuilder& b, const onnx::NodeProto& n) {
+  return squeeze_like(b, n, ReshapeMode::kSqueeze);
+}
+Status unsqueeze(OnnxBuilder& b, const onnx::NodeProto& n) {
+  return squeeze_like(b, n, ReshapeMode::kUnsqueeze);
+}
 
 Status transpose(OnnxBuilder& b, const onnx::NodeProto& n) {
   TB_ASSIGN_OR_RETURN(int x, b.input(n, 0));
@@ -404,9 +418,11 @@ Status split(OnnxBuilder& b, const onnx::NodeProto& n) {
     } else {
       // Equal parts of a dim known only at specialization: chunk = ceil(dim / outputs).
       const int dim = b.dim_of(n, x, static_cast<int>(axis), "/" + std::to_string(k));
-      const int dim64 = b.add(OpKind::kCast, n, "/dim64_" + std::to_string(k), {dim}, CastParams{DType::kInt64});
-      const int sum = b.add(OpKind::kBinary, n, "/round_" + std::to_string(k),
-                            {dim64, b.constant_i64({outputs - 1}, nm)}, BinaryParams{BinaryOp::kAdd});
+      const int dim64 =
+          b.add(OpKind::kCast, n, "/dim64_" + std::to_string(k), {dim}, CastParams{DType::kInt64});
+      const int sum =
+          b.add(OpKind::kBinary, n, "/round_" + std::to_string(k),
+                {dim64, b.constant_i64({outputs - 1}, nm)}, BinaryParams{BinaryOp::kAdd});
       const int chunk = b.add(OpKind::kBinary, n, "/chunk_" + std::to_string(k),
                               {sum, b.constant_i64({outputs}, nm)}, BinaryParams{BinaryOp::kDiv});
       starts = b.add(OpKind::kBinary, n, "/start_" + std::to_string(k),
@@ -414,7 +430,8 @@ Status split(OnnxBuilder& b, const onnx::NodeProto& n) {
       ends = b.add(OpKind::kBinary, n, "/end_" + std::to_string(k),
                    {chunk, b.constant_i64({k + 1}, nm)}, BinaryParams{BinaryOp::kMul});
     }
-    const int y = b.add(OpKind::kSlice, n, "/" + std::to_string(k), {x, starts, ends, axes}, SliceParams{});
+    const int y =
+        b.add(OpKind::kSlice, n, "/" + std::to_string(k), {x, starts, ends, axes}, SliceParams{});
     if (!n.output(k).empty()) b.bind(n.output(k), y);
   }
   return Status::ok();
@@ -449,7 +466,8 @@ Status gather(OnnxBuilder& b, const onnx::NodeProto& n) {
   TB_ASSIGN_OR_RETURN(int x, b.input(n, 0));
   TB_ASSIGN_OR_RETURN(int idx, b.input(n, 1));
   TB_ASSIGN_OR_RETURN(int64_t axis, Attrs(n).i("axis", 0));
-  return b.bind_output(n, b.add(OpKind::kGather, n, "", {x, idx}, GatherParams{static_cast<int>(axis)}));
+  return b.bind_output(
+      n, b.add(OpKind::kGather, n, "", {x, idx}, GatherParams{static_cast<int>(axis)}));
 }
 
 Status expand(OnnxBuilder& b, const onnx::NodeProto& n) {
@@ -493,10 +511,13 @@ Status reduce(OnnxBuilder& b, const onnx::NodeProto& n, ReduceOp op) {
     TB_ASSIGN_OR_RETURN(p.axes, b.constant_ints(n, 1));
   }
   TB_ASSIGN_OR_RETURN(int64_t noop, a.i("noop_with_empty_axes", 0));
-  if (p.axes.empty() && noop) return b.bind_output(n, b.add(OpKind::kIdentity, n, "", {x}, NoParams{}));
+  if (p.axes.empty() && noop)
+    return b.bind_output(n, b.add(OpKind::kIdentity, n, "", {x}, NoParams{}));
   return b.bind_output(n, b.add(OpKind::kReduce, n, "", {x}, p));
 }
-Status reduce_mean(OnnxBuilder& b, const onnx::NodeProto& n) { return reduce(b, n, ReduceOp::kMean); }
+Status reduce_mean(OnnxBuilder& b, const onnx::NodeProto& n) {
+  return reduce(b, n, ReduceOp::kMean);
+}
 Status reduce_sum(OnnxBuilder& b, const onnx::NodeProto& n) { return reduce(b, n, ReduceOp::kSum); }
 Status reduce_max(OnnxBuilder& b, const onnx::NodeProto& n) { return reduce(b, n, ReduceOp::kMax); }
 Status reduce_min(OnnxBuilder& b, const onnx::NodeProto& n) { return reduce(b, n, ReduceOp::kMin); }

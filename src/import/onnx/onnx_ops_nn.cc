@@ -134,14 +134,20 @@ Status pool(OnnxBuilder& b, const onnx::NodeProto& n, PoolKind kind) {
   return b.bind_output(n, b.add(OpKind::kPool, n, "", {x}, p));
 }
 Status max_pool(OnnxBuilder& b, const onnx::NodeProto& n) { return pool(b, n, PoolKind::kMax); }
-Status average_pool(OnnxBuilder& b, const onnx::NodeProto& n) { return pool(b, n, PoolKind::kAverage); }
+Status average_pool(OnnxBuilder& b, const onnx::NodeProto& n) {
+  return pool(b, n, PoolKind::kAverage);
+}
 
 Status global_pool(OnnxBuilder& b, const onnx::NodeProto& n, ReduceOp op) {
   TB_ASSIGN_OR_RETURN(int x, b.input(n, 0));
   return b.bind_output(n, b.add(OpKind::kReduce, n, "", {x}, ReduceParams{op, {2, 3}, true}));
 }
-Status global_average_pool(OnnxBuilder& b, const onnx::NodeProto& n) { return global_pool(b, n, ReduceOp::kMean); }
-Status global_max_pool(OnnxBuilder& b, const onnx::NodeProto& n) { return global_pool(b, n, ReduceOp::kMax); }
+Status global_average_pool(OnnxBuilder& b, const onnx::NodeProto& n) {
+  return global_pool(b, n, ReduceOp::kMean);
+}
+Status global_max_pool(OnnxBuilder& b, const onnx::NodeProto& n) {
+  return global_pool(b, n, ReduceOp::kMax);
+}
 
 // A per-channel vector as a constant shaped [C, 1, 1] for NCHW broadcasting.
 Result<int> channel_constant(OnnxBuilder& b, const onnx::NodeProto& n, std::vector<float> v,
@@ -153,7 +159,8 @@ Result<int> channel_constant(OnnxBuilder& b, const onnx::NodeProto& n, std::vect
 
 Result<std::vector<float>> float_vector(OnnxBuilder& b, const onnx::NodeProto& n, size_t i) {
   TB_ASSIGN_OR_RETURN(const Tensor* t, b.constant_input(n, i));
-  if (t->dtype() != DType::kFloat32) return b.error(n, "input " + std::to_string(i) + " must be float");
+  if (t->dtype() != DType::kFloat32)
+    return b.error(n, "input " + std::to_string(i) + " must be float");
   return std::vector<float>(t->data<float>(), t->data<float>() + t->numel());
 }
 
@@ -187,7 +194,8 @@ Status normalize(OnnxBuilder& b, const onnx::NodeProto& n, int x, std::vector<in
   auto bin = [&](BinaryOp op, int l, int r, const char* s) {
     return b.add(OpKind::kBinary, n, s, {l, r}, BinaryParams{op});
   };
-  const int mean = b.add(OpKind::kReduce, n, "/mean", {x}, ReduceParams{ReduceOp::kMean, axes, true});
+  const int mean =
+      b.add(OpKind::kReduce, n, "/mean", {x}, ReduceParams{ReduceOp::kMean, axes, true});
   const int d = bin(BinaryOp::kSub, x, mean, "/centered");
   const int var = b.add(OpKind::kReduce, n, "/var", {bin(BinaryOp::kMul, d, d, "/sq")},
                         ReduceParams{ReduceOp::kMean, axes, true});
@@ -243,14 +251,16 @@ Status gemm(OnnxBuilder& b, const onnx::NodeProto& n) {
   if (ta) a_in = b.add(OpKind::kTranspose, n, "/transA", {a_in}, TransposeParams{{1, 0}});
   if (tb) b_in = b.add(OpKind::kTranspose, n, "/transB", {b_in}, TransposeParams{{1, 0}});
   const bool has_c = b.has_input(n, 2);
-  int y = b.add(OpKind::kMatMul, n, has_c || alpha != 1.f ? "/matmul" : "", {a_in, b_in}, NoParams{});
+  int y =
+      b.add(OpKind::kMatMul, n, has_c || alpha != 1.f ? "/matmul" : "", {a_in, b_in}, NoParams{});
   if (alpha != 1.f)
     y = b.add(OpKind::kBinary, n, has_c ? "/alpha" : "", {y, b.constant_f32(alpha, nm)},
               BinaryParams{BinaryOp::kMul});
   if (has_c) {
     TB_ASSIGN_OR_RETURN(int c, b.input(n, 2));
     if (beta != 1.f)
-      c = b.add(OpKind::kBinary, n, "/beta", {c, b.constant_f32(beta, nm)}, BinaryParams{BinaryOp::kMul});
+      c = b.add(OpKind::kBinary, n, "/beta", {c, b.constant_f32(beta, nm)},
+                BinaryParams{BinaryOp::kMul});
     y = b.add(OpKind::kBinary, n, "", {y, c}, BinaryParams{BinaryOp::kAdd});
   }
   return b.bind_output(n, y);
@@ -261,7 +271,8 @@ Status softmax(OnnxBuilder& b, const onnx::NodeProto& n) {
   const bool modern = b.opset() >= 13;
   TB_ASSIGN_OR_RETURN(int64_t axis, Attrs(n).i("axis", modern ? -1 : 1));
   if (modern || axis == -1)
-    return b.bind_output(n, b.add(OpKind::kSoftmax, n, "", {x}, SoftmaxParams{static_cast<int>(axis)}));
+    return b.bind_output(
+        n, b.add(OpKind::kSoftmax, n, "", {x}, SoftmaxParams{static_cast<int>(axis)}));
   // Opset < 13: softmax over the flattened [prod(dims[:axis]), prod(dims[axis:])].
   ReshapeParams flat;
   flat.mode = ReshapeMode::kFlatten;
@@ -282,7 +293,8 @@ Result<ResizeCoord> coord_mode(OnnxBuilder& b, const onnx::NodeProto& n, const s
                        "' (Resize): coordinate_transformation_mode '" + s + "' is not supported");
 }
 
-Result<NearestRounding> nearest_mode(OnnxBuilder& b, const onnx::NodeProto& n, const std::string& s) {
+Result<NearestRounding> nearest_mode(OnnxBuilder& b, const onnx::NodeProto& n,
+                                     const std::string& s) {
   if (s == "round_prefer_floor") return NearestRounding::kRoundPreferFloor;
   if (s == "round_prefer_ceil") return NearestRounding::kRoundPreferCeil;
   if (s == "floor") return NearestRounding::kFloor;
@@ -294,7 +306,8 @@ Result<NearestRounding> nearest_mode(OnnxBuilder& b, const onnx::NodeProto& n, c
 int size_from_scales(OnnxBuilder& b, const onnx::NodeProto& n, int x, int scales) {
   const int shape = b.add(OpKind::kShape, n, "/shape", {x}, NoParams{});
   const int fshape = b.add(OpKind::kCast, n, "/shape_f", {shape}, CastParams{DType::kFloat32});
-  const int scaled = b.add(OpKind::kBinary, n, "/scaled", {fshape, scales}, BinaryParams{BinaryOp::kMul});
+  const int scaled =
+      b.add(OpKind::kBinary, n, "/scaled", {fshape, scales}, BinaryParams{BinaryOp::kMul});
   const int floored = b.add(OpKind::kUnary, n, "/floor", {scaled}, UnaryParams{UnaryOp::kFloor});
   const int isize = b.add(OpKind::kCast, n, "/size_i", {floored}, CastParams{DType::kInt64});
   const std::string nm = OnnxBuilder::node_name(n);
@@ -321,9 +334,12 @@ Status resize(OnnxBuilder& b, const onnx::NodeProto& n) {
   ResizeParams p;
   p.layout = Layout::kNCHW;
   TB_ASSIGN_OR_RETURN(std::string mode, a.s("mode", "nearest"));
-  if (mode == "nearest") p.mode = ResizeMode::kNearest;
-  else if (mode == "linear" || mode == "bilinear") p.mode = ResizeMode::kBilinear;
-  else return unimplemented("node '" + OnnxBuilder::node_name(n) + "' (Resize): mode '" + mode + "'");
+  if (mode == "nearest")
+    p.mode = ResizeMode::kNearest;
+  else if (mode == "linear" || mode == "bilinear")
+    p.mode = ResizeMode::kBilinear;
+  else
+    return unimplemented("node '" + OnnxBuilder::node_name(n) + "' (Resize): mode '" + mode + "'");
   int size = -1;
   if (b.opset() < 11) {  // Resize-10: X, scales; asymmetric, nearest rounds down
     p.coord = ResizeCoord::kAsymmetric;
@@ -344,12 +360,13 @@ Status resize(OnnxBuilder& b, const onnx::NodeProto& n) {
     const std::string nm = OnnxBuilder::node_name(n);
     if (b.has_input(n, 3)) {
       TB_ASSIGN_OR_RETURN(int sizes, b.input(n, 3));
-      size = b.add(OpKind::kSlice, n, "/hw", {sizes, b.constant_i64({2}, nm), b.constant_i64({4}, nm)},
-                   SliceParams{});
+      size = b.add(OpKind::kSlice, n, "/hw",
+                   {sizes, b.constant_i64({2}, nm), b.constant_i64({4}, nm)}, SliceParams{});
     } else if (b.has_input(n, 2)) {
       TB_ASSIGN_OR_RETURN(int scales, b.input(n, 2));
       const Value& sv = b.graph().value(scales);
-      if (sv.constant && sv.constant->numel() == 0) return b.error(n, "neither scales nor sizes given");
+      if (sv.constant && sv.constant->numel() == 0)
+        return b.error(n, "neither scales nor sizes given");
       TB_RETURN_IF_ERROR(check_unit_nc_scales(b, n, scales));
       size = size_from_scales(b, n, x, scales);
     } else {
@@ -366,16 +383,21 @@ Status upsample(OnnxBuilder& b, const onnx::NodeProto& n) {
   p.coord = ResizeCoord::kAsymmetric;
   p.nearest = NearestRounding::kFloor;
   TB_ASSIGN_OR_RETURN(std::string mode, Attrs(n).s("mode", "nearest"));
-  if (mode == "nearest") p.mode = ResizeMode::kNearest;
-  else if (mode == "linear" || mode == "bilinear") p.mode = ResizeMode::kBilinear;
-  else return unimplemented("node '" + OnnxBuilder::node_name(n) + "' (Upsample): mode '" + mode + "'");
+  if (mode == "nearest")
+    p.mode = ResizeMode::kNearest;
+  else if (mode == "linear" || mode == "bilinear")
+    p.mode = ResizeMode::kBilinear;
+  else
+    return unimplemented("node '" + OnnxBuilder::node_name(n) + "' (Upsample): mode '" + mode +
+                         "'");
   int scales;
   if (b.has_input(n, 1)) {
     TB_ASSIGN_OR_RETURN(scales, b.input(n, 1));
   } else {  // opset 7: scales attribute
     TB_ASSIGN_OR_RETURN(auto s, Attrs(n).floats("scales"));
-    scales = b.graph().add_constant(OnnxBuilder::node_name(n) + "/scales",
-                                    Tensor::from_vector<float>({static_cast<int64_t>(s.size())}, s));
+    scales =
+        b.graph().add_constant(OnnxBuilder::node_name(n) + "/scales",
+                               Tensor::from_vector<float>({static_cast<int64_t>(s.size())}, s));
   }
   TB_RETURN_IF_ERROR(check_unit_nc_scales(b, n, scales));
   return b.bind_output(n, b.add(OpKind::kResize, n, "", {x, size_from_scales(b, n, x, scales)}, p));
@@ -386,10 +408,14 @@ Status pad(OnnxBuilder& b, const onnx::NodeProto& n) {
   Attrs a(n);
   PadParams p;
   TB_ASSIGN_OR_RETURN(std::string mode, a.s("mode", "constant"));
-  if (mode == "constant") p.mode = PadKind::kConstant;
-  else if (mode == "reflect") p.mode = PadKind::kReflect;
-  else if (mode == "edge") p.mode = PadKind::kEdge;
-  else return unimplemented("node '" + OnnxBuilder::node_name(n) + "' (Pad): mode '" + mode + "'");
+  if (mode == "constant")
+    p.mode = PadKind::kConstant;
+  else if (mode == "reflect")
+    p.mode = PadKind::kReflect;
+  else if (mode == "edge")
+    p.mode = PadKind::kEdge;
+  else
+    return unimplemented("node '" + OnnxBuilder::node_name(n) + "' (Pad): mode '" + mode + "'");
   int pads;
   if (b.opset() < 11) {
     TB_ASSIGN_OR_RETURN(auto v, a.ints("pads"));
@@ -430,11 +456,15 @@ Status depth_space(OnnxBuilder& b, const onnx::NodeProto& n, bool to_space) {
   std::vector<int64_t> perm;
   if (to_space) {
     const int cb = bin(BinaryOp::kDiv, dc, kbb, "/c_div");
-    s1 = mode == "DCR" ? cat({dn, kb, kb, cb, dh, dw}, "/shape1") : cat({dn, cb, kb, kb, dh, dw}, "/shape1");
-    perm = mode == "DCR" ? std::vector<int64_t>{0, 3, 4, 1, 5, 2} : std::vector<int64_t>{0, 1, 4, 2, 5, 3};
-    s2 = cat({dn, cb, bin(BinaryOp::kMul, dh, kb, "/h_mul"), bin(BinaryOp::kMul, dw, kb, "/w_mul")}, "/shape2");
+    s1 = mode == "DCR" ? cat({dn, kb, kb, cb, dh, dw}, "/shape1")
+                       : cat({dn, cb, kb, kb, dh, dw}, "/shape1");
+    perm = mode == "DCR" ? std::vector<int64_t>{0, 3, 4, 1, 5, 2}
+                         : std::vector<int64_t>{0, 1, 4, 2, 5, 3};
+    s2 = cat({dn, cb, bin(BinaryOp::kMul, dh, kb, "/h_mul"), bin(BinaryOp::kMul, dw, kb, "/w_mul")},
+             "/shape2");
   } else {
-    const int hb = bin(BinaryOp::kDiv, dh, kb, "/h_div"), wb = bin(BinaryOp::kDiv, dw, kb, "/w_div");
+    const int hb = bin(BinaryOp::kDiv, dh, kb, "/h_div"),
+              wb = bin(BinaryOp::kDiv, dw, kb, "/w_div");
     s1 = cat({dn, dc, hb, kb, wb, kb}, "/shape1");
     perm = {0, 3, 5, 1, 2, 4};
     s2 = cat({dn, bin(BinaryOp::kMul, dc, kbb, "/c_mul"), hb, wb}, "/shape2");

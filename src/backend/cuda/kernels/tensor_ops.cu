@@ -11,7 +11,8 @@ template <typename T>
 __global__ void gather_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t n, GatherDims d,
                               const int64_t* __restrict__ tables, float fill) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n; i += stride) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += stride) {
     int64_t rem = i, src = 0;
     bool pad = false;
     for (int k = d.rank - 1; k >= 0; --k) {
@@ -26,19 +27,21 @@ __global__ void gather_kernel(const T* __restrict__ x, T* __restrict__ y, int64_
 }
 
 template <typename T>
-__global__ void copy_block_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t outer, int64_t chunk,
-                                  int64_t total, int64_t offset) {
+__global__ void copy_block_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t outer,
+                                  int64_t chunk, int64_t total, int64_t offset) {
   const int64_t n = outer * chunk;
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n; i += stride) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += stride) {
     const int64_t o = i / chunk, j = i - o * chunk;
     y[o * total + offset + j] = x[i];
   }
 }
 
 template <typename T>
-__global__ void reduce_kernel(const T* __restrict__ x, T* __restrict__ y, const int64_t* __restrict__ base,
-                              const int64_t* __restrict__ members, int64_t count, int op) {
+__global__ void reduce_kernel(const T* __restrict__ x, T* __restrict__ y,
+                              const int64_t* __restrict__ base, const int64_t* __restrict__ members,
+                              int64_t count, int op) {
   __shared__ float partial[kThreads];
   const int64_t out = blockIdx.x;
   const T* b = x + base[out];
@@ -57,15 +60,17 @@ __global__ void reduce_kernel(const T* __restrict__ x, T* __restrict__ y, const 
     }
     __syncthreads();
   }
-  if (threadIdx.x == 0) y[out] = from_float<T>(op == 0 ? partial[0] / static_cast<float>(count) : partial[0]);
+  if (threadIdx.x == 0)
+    y[out] = from_float<T>(op == 0 ? partial[0] / static_cast<float>(count) : partial[0]);
 }
 
 template <typename T>
-__global__ void softmax_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t outer, int64_t len,
-                               int64_t inner) {
+__global__ void softmax_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t outer,
+                               int64_t len, int64_t inner) {
   const int64_t rows = outer * inner;
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t r = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; r < rows; r += stride) {
+  for (int64_t r = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; r < rows;
+       r += stride) {
     const int64_t o = r / inner, i = r - o * inner;
     const T* src = x + o * len * inner + i;
     T* dst = y + o * len * inner + i;
@@ -74,7 +79,8 @@ __global__ void softmax_kernel(const T* __restrict__ x, T* __restrict__ y, int64
     float sum = 0.f;
     for (int64_t k = 0; k < len; ++k) sum += expf(to_float(src[k * inner]) - mx);
     const float inv = 1.f / sum;
-    for (int64_t k = 0; k < len; ++k) dst[k * inner] = from_float<T>(expf(to_float(src[k * inner]) - mx) * inv);
+    for (int64_t k = 0; k < len; ++k)
+      dst[k * inner] = from_float<T>(expf(to_float(src[k * inner]) - mx) * inv);
   }
 }
 
@@ -82,7 +88,8 @@ template <typename T>
 __global__ void pool_kernel(const T* __restrict__ x, T* __restrict__ y, PoolDims d) {
   const int64_t n = d.nc * d.out_h * d.out_w;
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n; i += stride) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += stride) {
     const int64_t ow = i % d.out_w, oh = (i / d.out_w) % d.out_h, nc = i / (d.out_w * d.out_h);
     const T* plane = x + nc * d.h * d.w;
     const int64_t h0 = oh * d.stride_h - d.pad_top, w0 = ow * d.stride_w - d.pad_left;
@@ -103,9 +110,12 @@ __global__ void pool_kernel(const T* __restrict__ x, T* __restrict__ y, PoolDims
     float r = mx;
     if (!d.max) {
       if (d.count_include_pad) {
-        const int64_t he = min(h0 + static_cast<int64_t>(d.kernel_h - 1) * d.dilation_h + 1, d.h + d.pad_bottom);
-        const int64_t we = min(w0 + static_cast<int64_t>(d.kernel_w - 1) * d.dilation_w + 1, d.w + d.pad_right);
-        count = ((he - h0 + d.dilation_h - 1) / d.dilation_h) * ((we - w0 + d.dilation_w - 1) / d.dilation_w);
+        const int64_t he =
+            min(h0 + static_cast<int64_t>(d.kernel_h - 1) * d.dilation_h + 1, d.h + d.pad_bottom);
+        const int64_t we =
+            min(w0 + static_cast<int64_t>(d.kernel_w - 1) * d.dilation_w + 1, d.w + d.pad_right);
+        count = ((he - h0 + d.dilation_h - 1) / d.dilation_h) *
+                ((we - w0 + d.dilation_w - 1) / d.dilation_w);
       }
       r = count > 0 ? sum / static_cast<float>(count) : 0.f;
     }
@@ -119,7 +129,8 @@ __global__ void matmul_kernel(const T* __restrict__ a, const T* __restrict__ b, 
                               int64_t batches, int64_t m, int64_t k, int64_t n) {
   const int64_t total = batches * m * n;
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total; i += stride) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total;
+       i += stride) {
     const int64_t j = i % n, r = (i / n) % m, bi = i / (m * n);
     const T* ar = a + a_off[bi] + r * k;
     const T* bc = b + b_off[bi] + j;
@@ -131,13 +142,15 @@ __global__ void matmul_kernel(const T* __restrict__ a, const T* __restrict__ b, 
 
 template <typename T>
 __global__ void conv_transpose_kernel(const T* __restrict__ x, const T* __restrict__ w,
-                                      const T* __restrict__ bias, T* __restrict__ y, ConvTransposeDims d) {
+                                      const T* __restrict__ bias, T* __restrict__ y,
+                                      ConvTransposeDims d) {
   const int64_t total = d.n * d.o * d.out_h * d.out_w;
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   const int64_t cg = d.c / d.groups;
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total; i += stride) {
-    const int64_t ow = i % d.out_w, oh = (i / d.out_w) % d.out_h, o = (i / (d.out_w * d.out_h)) % d.o,
-                  nn = i / (d.out_w * d.out_h * d.o);
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total;
+       i += stride) {
+    const int64_t ow = i % d.out_w, oh = (i / d.out_w) % d.out_h,
+                  o = (i / (d.out_w * d.out_h)) % d.o, nn = i / (d.out_w * d.out_h * d.o);
     const int64_t g = o / d.og, og = o % d.og;
     float acc = bias ? to_float(bias[o]) : 0.f;
     for (int64_t kh = 0; kh < d.kh; ++kh) {
@@ -162,34 +175,38 @@ __global__ void conv_transpose_kernel(const T* __restrict__ x, const T* __restri
 }  // namespace
 
 template <typename T>
-cudaError_t launch_gather(const T* x, T* y, int64_t n, const GatherDims& dims, const int64_t* tables,
-                          float fill, cudaStream_t stream) {
+cudaError_t launch_gather(const T* x, T* y, int64_t n, const GatherDims& dims,
+                          const int64_t* tables, float fill, cudaStream_t stream) {
   if (n <= 0) return cudaSuccess;
   gather_kernel<T><<<grid_for(n, kThreads), kThreads, 0, stream>>>(x, y, n, dims, tables, fill);
   return cudaGetLastError();
 }
 
 template <typename T>
-cudaError_t launch_copy_block(const T* x, T* y, int64_t outer, int64_t chunk, int64_t total, int64_t offset,
-                              cudaStream_t stream) {
+cudaError_t launch_copy_block(const T* x, T* y, int64_t outer, int64_t chunk, int64_t total,
+                              int64_t offset, cudaStream_t stream) {
   if (outer * chunk <= 0) return cudaSuccess;
-  copy_block_kernel<T><<<grid_for(outer * chunk, kThreads), kThreads, 0, stream>>>(x, y, outer, chunk, total, offset);
+  copy_block_kernel<T><<<grid_for(outer * chunk, kThreads), kThreads, 0, stream>>>(
+      x, y, outer, chunk, total, offset);
   return cudaGetLastError();
 }
 
 template <typename T>
-cudaError_t launch_reduce(const T* x, T* y, const int64_t* base, int64_t outputs, const int64_t* members,
-                          int64_t count, int op, cudaStream_t stream) {
+cudaError_t launch_reduce(const T* x, T* y, const int64_t* base, int64_t outputs,
+                          const int64_t* members, int64_t count, int op, cudaStream_t stream) {
   if (outputs <= 0) return cudaSuccess;
   if (outputs > 0x7fffffff) return cudaErrorInvalidConfiguration;
-  reduce_kernel<T><<<static_cast<unsigned>(outputs), kThreads, 0, stream>>>(x, y, base, members, count, op);
+  reduce_kernel<T>
+      <<<static_cast<unsigned>(outputs), kThreads, 0, stream>>>(x, y, base, members, count, op);
   return cudaGetLastError();
 }
 
 template <typename T>
-cudaError_t launch_softmax(const T* x, T* y, int64_t outer, int64_t len, int64_t inner, cudaStream_t stream) {
+cudaError_t launch_softmax(const T* x, T* y, int64_t outer, int64_t len, int64_t inner,
+                           cudaStream_t stream) {
   if (outer * inner <= 0) return cudaSuccess;
-  softmax_kernel<T><<<grid_for(outer * inner, kThreads), kThreads, 0, stream>>>(x, y, outer, len, inner);
+  softmax_kernel<T>
+      <<<grid_for(outer * inner, kThreads), kThreads, 0, stream>>>(x, y, outer, len, inner);
   return cudaGetLastError();
 }
 
@@ -206,31 +223,33 @@ cudaError_t launch_matmul(const T* a, const T* b, T* y, const int64_t* a_off, co
                           int64_t batches, int64_t m, int64_t k, int64_t n, cudaStream_t stream) {
   const int64_t total = batches * m * n;
   if (total <= 0) return cudaSuccess;
-  matmul_kernel<T><<<grid_for(total, kThreads), kThreads, 0, stream>>>(a, b, y, a_off, b_off, batches, m, k, n);
+  matmul_kernel<T>
+      <<<grid_for(total, kThreads), kThreads, 0, stream>>>(a, b, y, a_off, b_off, batches, m, k, n);
   return cudaGetLastError();
 }
 
 template <typename T>
-cudaError_t launch_conv_transpose(const T* x, const T* w, const T* bias, T* y, const ConvTransposeDims& d,
-                                  cudaStream_t stream) {
+cudaError_t launch_conv_transpose(const T* x, const T* w, const T* bias, T* y,
+                                  const ConvTransposeDims& d, cudaStream_t stream) {
   const int64_t total = d.n * d.o * d.out_h * d.out_w;
   if (total <= 0) return cudaSuccess;
   conv_transpose_kernel<T><<<grid_for(total, kThreads), kThreads, 0, stream>>>(x, w, bias, y, d);
   return cudaGetLastError();
 }
 
-#define TB_INSTANTIATE(T)                                                                              \
-  template cudaError_t launch_gather<T>(const T*, T*, int64_t, const GatherDims&, const int64_t*, float, \
-                                        cudaStream_t);                                                 \
-  template cudaError_t launch_copy_block<T>(const T*, T*, int64_t, int64_t, int64_t, int64_t, cudaStream_t); \
-  template cudaError_t launch_reduce<T>(const T*, T*, const int64_t*, int64_t, const int64_t*, int64_t, int, \
-                                        cudaStream_t);                                                 \
-  template cudaError_t launch_softmax<T>(const T*, T*, int64_t, int64_t, int64_t, cudaStream_t);         \
-  template cudaError_t launch_pool<T>(const T*, T*, const PoolDims&, cudaStream_t);                     \
-  template cudaError_t launch_matmul<T>(const T*, const T*, T*, const int64_t*, const int64_t*, int64_t, \
-                                        int64_t, int64_t, int64_t, cudaStream_t);                      \
-  template cudaError_t launch_conv_transpose<T>(const T*, const T*, const T*, T*, const ConvTransposeDims&, \
-                                                cudaStream_t);
+#define TB_INSTANTIATE(T)                                                                         \
+  template cudaError_t launch_gather<T>(const T*, T*, int64_t, const GatherDims&, const int64_t*, \
+                                        float, cudaStream_t);                                     \
+  template cudaError_t launch_copy_block<T>(const T*, T*, int64_t, int64_t, int64_t, int64_t,     \
+                                            cudaStream_t);                                        \
+  template cudaError_t launch_reduce<T>(const T*, T*, const int64_t*, int64_t, const int64_t*,    \
+                                        int64_t, int, cudaStream_t);                              \
+  template cudaError_t launch_softmax<T>(const T*, T*, int64_t, int64_t, int64_t, cudaStream_t);  \
+  template cudaError_t launch_pool<T>(const T*, T*, const PoolDims&, cudaStream_t);               \
+  template cudaError_t launch_matmul<T>(const T*, const T*, T*, const int64_t*, const int64_t*,   \
+                                        int64_t, int64_t, int64_t, int64_t, cudaStream_t);        \
+  template cudaError_t launch_conv_transpose<T>(const T*, const T*, const T*, T*,                 \
+                                                const ConvTransposeDims&, cudaStream_t);
 TB_INSTANTIATE(float)
 TB_INSTANTIATE(__half)
 #undef TB_INSTANTIATE

@@ -20,8 +20,8 @@ struct GatherDims {
   int64_t table_start[kMaxGatherRank] = {};
 };
 template <typename T>
-cudaError_t launch_gather(const T* x, T* y, int64_t n, const GatherDims& dims, const int64_t* tables,
-                          float fill, cudaStream_t stream);
+cudaError_t launch_gather(const T* x, T* y, int64_t n, const GatherDims& dims,
+                          const int64_t* tables, float fill, cudaStream_t stream);
 
 // y[o * total + offset + j] = x[o * chunk + j] for o < outer, j < chunk (one Concat input).
 template <typename T>
@@ -30,11 +30,12 @@ cudaError_t launch_copy_block(const T* x, T* y, int64_t outer, int64_t chunk, in
 
 // op: 0 mean, 1 sum, 2 max, 3 min (ReduceOp order). One block per output element.
 template <typename T>
-cudaError_t launch_reduce(const T* x, T* y, const int64_t* base, int64_t outputs, const int64_t* members,
-                          int64_t count, int op, cudaStream_t stream);
+cudaError_t launch_reduce(const T* x, T* y, const int64_t* base, int64_t outputs,
+                          const int64_t* members, int64_t count, int op, cudaStream_t stream);
 
 template <typename T>
-cudaError_t launch_softmax(const T* x, T* y, int64_t outer, int64_t len, int64_t inner, cudaStream_t stream);
+cudaError_t launch_softmax(const T* x, T* y, int64_t outer, int64_t len, int64_t inner,
+                           cudaStream_t stream);
 
 struct PoolDims {
   int64_t nc, h, w, out_h, out_w;
@@ -54,7 +55,7 @@ struct ConvTransposeDims {
   int groups, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left;
 };
 template <typename T>
-cudaError_t launch_conv_transpose(const T* x, const T* w, const T* bias, T* y, const ConvTransposeDims& d,
-                                  cudaStream_t stream);
+cudaError_t launch_conv_transpose(const T* x, const T* w, const T* bias, T* y,
+                                  const ConvTransposeDims& d, cudaStream_t stream);
 
 }  // namespace toonbox::cuda
