@@ -20,6 +20,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cuda_plugin_loader.h"
 #include "detect/face_decode.h"
+#include "detect/face_detector.h"
 #include "engine/session.h"
 #include "graph/passes.h"
 #include "import/onnx/onnx_importer.h"
@@ -263,6 +264,45 @@ TEST_P(OnnxModels, YuNetDetectionsMatchOnnxRuntime) {
 TEST_P(OnnxModels, RetinaFaceDetectionsMatchOnnxRuntime) {
   run_detector({"RetinaFace", "retinaface-mnet025/detection_mobilenet0.25_Final.onnx", "input0"},
                GetParam());
+}
+
+// The FaceDetector API on full-size photos: faces in the photo's pixel coordinates.
+TEST(FaceDetectorApi, FindsFacesInImageCoordinates) {
+  for (auto [model_kind, file] :
+       {std::pair{detect::FaceModel::kYuNet, "yunet/yunet_n_dynamic.onnx"},
+        std::pair{detect::FaceModel::kRetinaFace,
+                  "retinaface-mnet025/detection_mobilenet0.25_Final.onnx"}}) {
+    const fs::path model = test::shared_dir() / "models" / file;
+    if (!fs::exists(model)) GTEST_SKIP() << model << " not found";
+    auto graph = import_onnx_model(model.string());
+    ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
+    detect::FaceDetector detector(model_kind, std::move(graph).value(), create_cpu_backend(),
+                                  Precision::kFloat32);
+    const test::RgbImage photo = test::read_jpeg(test::shared_dir() / "images/wb_party7.jpg");
+    ASSERT_GT(photo.width, 0);
+    Image img;
+    img.width = photo.width;
+    img.height = photo.height;
+    img.rgb = photo.rgb;
+    auto faces = detector.detect(img);
+    ASSERT_TRUE(faces.is_ok()) << faces.status().to_string();
+    std::printf("[ measure ] FaceDetector %s on wb_party7.jpg (%dx%d): %zu faces\n", file,
+                img.width, img.height, faces->size());
+    EXPECT_GE(faces->size(), 3u) << file;
+    for (const auto& f : *faces) {
+      EXPECT_GT(f.x2 - f.x1, 8.f);
+      EXPECT_GE(f.x2, 0.f);
+      EXPECT_LE(f.x1, static_cast<float>(img.width));
+      EXPECT_LE(f.y1, static_cast<float>(img.height));
+      // The nose lies in the box, give or take a margin (a profile's nose is at its edge).
+      const float mx = 0.1f * (f.x2 - f.x1), my = 0.1f * (f.y2 - f.y1);
+      const float nose_x = f.landmarks[4], nose_y = f.landmarks[5];
+      EXPECT_TRUE(nose_x > f.x1 - mx && nose_x < f.x2 + mx && nose_y > f.y1 - my &&
+                  nose_y < f.y2 + my)
+          << file << ": box " << f.x1 << "," << f.y1 << " " << f.x2 << "," << f.y2 << " nose "
+          << nose_x << "," << nose_y;
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(All, OnnxModels,
