@@ -130,11 +130,16 @@ enum class ResizeCoord : uint8_t {
 enum class NearestRounding : uint8_t { kFloor, kRoundPreferCeil, kRoundPreferFloor, kCeil };
 
 // inputs: x, size (int32 [2] = out_h, out_w; must fold to a constant).
+// scale_h/scale_w: the scale factors an ONNX model gives (Resize/Upsample `scales`).
+// When set (> 0), coordinates map with 1/scale as ONNX Runtime does — e.g. half_pixel:
+// (i + 0.5) / scale - 0.5 — since out = floor(in * scale) makes in/out differ from
+// 1/scale for fractional scales. 0 keeps the in/out ratio above (TF, ONNX sizes).
 struct ResizeParams {
   Layout layout = Layout::kNHWC;
   ResizeMode mode = ResizeMode::kBilinear;
   ResizeCoord coord = ResizeCoord::kAsymmetric;
   NearestRounding nearest = NearestRounding::kFloor;
+  float scale_h = 0.f, scale_w = 0.f;
 };
 
 // inputs: x, begin, end, strides (int32 1-D constants). TF semantics incl. masks.

@@ -135,8 +135,17 @@ void eval_conv(const Node& node, const Tensor& x, const Tensor& w, const Tensor*
 // Source coordinate for output index i, as the ResizeCoord comment defines. Computed in
 // float32 on purpose: TensorFlow and ONNX Runtime do, and nearest-neighbour picks at
 // exact half-way points (e.g. 2.5 * 1.4f - 0.5) depend on that rounding.
-double resize_source(ResizeCoord coord, int64_t i, int64_t in, int64_t out) {
+double resize_source(ResizeCoord coord, int64_t i, int64_t in, int64_t out, float scale) {
   const float fi = static_cast<float>(i);
+  if (scale > 0.f) {  // ONNX scales: divide by the given scale, in float as ORT does
+    switch (coord) {
+      case ResizeCoord::kAsymmetric: return fi / scale;
+      case ResizeCoord::kHalfPixel: return (fi + 0.5f) / scale - 0.5f;
+      case ResizeCoord::kPytorchHalfPixel: return out > 1 ? (fi + 0.5f) / scale - 0.5f : 0.f;
+      case ResizeCoord::kTfHalfPixelForNn: return (fi + 0.5f) / scale;
+      case ResizeCoord::kAlignCorners: break;  // independent of the scale
+    }
+  }
   switch (coord) {
     case ResizeCoord::kAsymmetric:
       return fi * (static_cast<float>(in) / static_cast<float>(out));
@@ -179,8 +188,8 @@ void eval_resize(const Node& node, const Tensor& x, Tensor& y) {
     for (int64_t oh = 0; oh < OH; ++oh)
       for (int64_t ow = 0; ow < OW; ++ow)
         for (int64_t c = 0; c < C; ++c) {
-          const double sy = resize_source(p.coord, oh, H, OH);
-          const double sx = resize_source(p.coord, ow, W, OW);
+          const double sy = resize_source(p.coord, oh, H, OH, p.scale_h);
+          const double sx = resize_source(p.coord, ow, W, OW, p.scale_w);
           double v;
           if (p.mode == ResizeMode::kNearest) {
             v = at(n, c, nearest_index(p.nearest, sy, H), nearest_index(p.nearest, sx, W));

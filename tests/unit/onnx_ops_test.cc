@@ -450,6 +450,24 @@ std::vector<OnnxOpCase> make_cases() {
          w.init_f("sc", {1.f, 1.f, 2.f, 2.f});
          attr(w.node("Resize", {"x", "", "sc"}, {"out"}), "mode", "linear");
        }});
+  // Fractional scales: ONNX Runtime maps coordinates with 1/scale, not in/out.
+  for (const char* coord : {"half_pixel", "asymmetric", "pytorch_half_pixel", "align_corners"}) {
+    c.push_back({std::string("Resize linear scales 1.5x0.6 ") + coord,
+                 13,
+                 {{"x", {1, 2, 7, 9}}},
+                 [coord](OnnxWriter& w) {
+                   w.init_f("sc", {1.f, 1.f, 1.5f, 0.6f});
+                   auto& n = w.node("Resize", {"x", "", "sc"}, {"out"});
+                   attr(n, "mode", "linear");
+                   attr(n, "coordinate_transformation_mode", coord);
+                 }});
+  }
+  c.push_back(
+      {"Resize nearest scales 1.7 round_prefer_ceil", 13, {{"x", {1, 2, 7, 9}}}, [](OnnxWriter& w) {
+         w.init_f("sc", {1.f, 1.f, 1.7f, 1.3f});
+         auto& n = w.node("Resize", {"x", "", "sc"}, {"out"});
+         attr(n, "nearest_mode", "round_prefer_ceil");
+       }});
   c.push_back({"Resize opset 10 scales", 10, {{"x", {1, 3, 5, 7}}}, [](OnnxWriter& w) {
                  w.init_f("sc", {1.f, 1.f, 2.f, 3.f});
                  attr(w.node("Resize", {"x", "sc"}, {"out"}), "mode", "linear");

@@ -122,8 +122,8 @@ void resize(const ResizeParams& p, const ResizeGeometry& g, const float* x, floa
                 : ((n * g.c + c) * g.out_h + h) * g.out_w + w;
   };
   // The same host-side tap tables as the CUDA backend (backend/resize_taps.h).
-  const std::vector<ResizeTap> ty = resize_taps(p, g.in_h, g.out_h);
-  const std::vector<ResizeTap> tx = resize_taps(p, g.in_w, g.out_w);
+  const std::vector<ResizeTap> ty = resize_taps(p, g.in_h, g.out_h, p.scale_h);
+  const std::vector<ResizeTap> tx = resize_taps(p, g.in_w, g.out_w, p.scale_w);
   const bool nearest = p.mode == ResizeMode::kNearest;
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t n = 0; n < g.n; ++n)

@@ -315,6 +315,14 @@ int size_from_scales(OnnxBuilder& b, const onnx::NodeProto& n, int x, int scales
                SliceParams{});
 }
 
+// Records constant H and W scales in the params: coordinates then map with 1/scale.
+void record_scales(OnnxBuilder& b, int scales, ResizeParams* p) {
+  const Value& v = b.graph().value(scales);
+  if (!v.constant || v.constant->numel() != 4 || v.constant->dtype() != DType::kFloat32) return;
+  p->scale_h = v.constant->data<float>()[2];
+  p->scale_w = v.constant->data<float>()[3];
+}
+
 Status check_unit_nc_scales(OnnxBuilder& b, const onnx::NodeProto& n, int scales) {
   const Value& v = b.graph().value(scales);
   if (!v.constant) return Status::ok();  // computed: checked by shape inference of the size
@@ -346,6 +354,7 @@ Status resize(OnnxBuilder& b, const onnx::NodeProto& n) {
     p.nearest = NearestRounding::kFloor;
     TB_ASSIGN_OR_RETURN(int scales, b.input(n, 1));
     TB_RETURN_IF_ERROR(check_unit_nc_scales(b, n, scales));
+    record_scales(b, scales, &p);
     size = size_from_scales(b, n, x, scales);
   } else {
     TB_ASSIGN_OR_RETURN(std::string ct, a.s("coordinate_transformation_mode", "half_pixel"));
@@ -368,6 +377,7 @@ Status resize(OnnxBuilder& b, const onnx::NodeProto& n) {
       if (sv.constant && sv.constant->numel() == 0)
         return b.error(n, "neither scales nor sizes given");
       TB_RETURN_IF_ERROR(check_unit_nc_scales(b, n, scales));
+      record_scales(b, scales, &p);
       size = size_from_scales(b, n, x, scales);
     } else {
       return b.error(n, "neither scales nor sizes given");
@@ -400,6 +410,7 @@ Status upsample(OnnxBuilder& b, const onnx::NodeProto& n) {
                                Tensor::from_vector<float>({static_cast<int64_t>(s.size())}, s));
   }
   TB_RETURN_IF_ERROR(check_unit_nc_scales(b, n, scales));
+  record_scales(b, scales, &p);
   return b.bind_output(n, b.add(OpKind::kResize, n, "", {x, size_from_scales(b, n, x, scales)}, p));
 }
 
