@@ -21,7 +21,9 @@ struct ResizeTap {
   float w = 0.f;
 };
 
-// Taps for one axis: `in` source pixels resized to `out`.
-std::vector<ResizeTap> resize_taps(const ResizeParams& params, int64_t in, int64_t out);
+// Taps for one axis: `in` source pixels resized to `out`; `scale` is that axis's
+// ResizeParams::scale_h or scale_w (0: the in/out ratio).
+std::vector<ResizeTap> resize_taps(const ResizeParams& params, int64_t in, int64_t out,
+                                   float scale = 0.f);
 
 }  // namespace toonbox

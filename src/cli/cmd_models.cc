@@ -1,8 +1,14 @@
 // toonbox models list | import PATH [--name NAME] [--force] | known
 #include <cstdio>
 
+#include <filesystem>
+
+#include "backend/cpu/cpu_backend.h"
+#include "backend/cuda_plugin_loader.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "graph/passes.h"
+#include "import/onnx/onnx_importer.h"
 #include "models/registry.h"
 
 namespace toonbox::cli {
@@ -13,7 +19,10 @@ constexpr const char* kUsage =
     "usage: toonbox models list                 models installed in the models directory\n"
     "       toonbox models known                models toonbox can identify, with licences\n"
     "       toonbox models import PATH [--name NAME] [--force]\n"
-    "                                           install a TF.js model (model.json or its folder)\n"
+    "                                           install a .onnx model or a TF.js model\n"
+    "                                           (model.json or its folder)\n"
+    "       toonbox models info FILE|NAME        inputs, outputs, operators and which backends\n"
+    "                                           can run an ONNX model\n"
     "\n"
     "The models directory is $TOONBOX_MODELS (default ~/.local/share/toonbox/models).\n";
 
@@ -47,6 +56,106 @@ int known() {
   return kExitOk;
 }
 
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
+  return s;
+}
+
+// Probe shape for the capability query: dynamic dims become 1 (batch), 3 (the channel
+// dim of a 4-D image input whose layout cannot be told: NCHW assumed) or 256.
+Shape probe_shape(const Shape& s) {
+  Shape out = s;
+  const bool image = s.size() == 4;
+  for (size_t d = 0; d < out.size(); ++d) {
+    if (out[d] >= 0) continue;
+    if (d == 0) out[d] = 1;
+    else if (image && d == 1 && s[3] < 0) out[d] = 3;
+    else out[d] = 256;
+  }
+  return out;
+}
+
+void print_backend(const char* label, const Backend& backend, const Graph& g, Precision p) {
+  const auto problems = unsupported_nodes(backend, g, p);
+  if (problems.empty()) {
+    std::printf("  %-12s yes\n", label);
+    return;
+  }
+  std::printf("  %-12s no, %zu node(s):\n", label, problems.size());
+  for (size_t i = 0; i < problems.size() && i < 12; ++i) std::printf("    %s\n", problems[i].c_str());
+  if (problems.size() > 12) std::printf("    ... and %zu more\n", problems.size() - 12);
+}
+
+int info(const std::string& spec) {
+  std::string path = spec;
+  std::error_code ec;
+  if (!std::filesystem::exists(spec, ec)) {
+    auto m = find_installed_model(spec);
+    if (!m.is_ok()) {
+      std::fprintf(stderr, "toonbox models info: %s\n", m.status().message().c_str());
+      return kExitFailure;
+    }
+    path = m->entry_path;
+  }
+  if (std::filesystem::path(path).extension() != ".onnx") {
+    std::fprintf(stderr, "toonbox models info: %s: only .onnx files are described\n", path.c_str());
+    return kExitUsage;
+  }
+  auto inf = read_onnx_model_info(path);
+  if (!inf.is_ok()) {
+    std::fprintf(stderr, "toonbox models info: %s\n", inf.status().message().c_str());
+    return kExitFailure;
+  }
+  std::printf("%s\n  ONNX IR %lld, opset %d, producer %s, %lld initializers\n", path.c_str(),
+              static_cast<long long>(inf->ir_version), inf->opset,
+              inf->producer.empty() ? "?" : inf->producer.c_str(),
+              static_cast<long long>(inf->initializer_count));
+  for (const auto* list : {&inf->inputs, &inf->outputs}) {
+    std::printf("%s:\n", list == &inf->inputs ? "inputs" : "outputs");
+    for (const auto& io : *list)
+      std::printf("  %s %s [%s]\n", io.name.c_str(), io.type.c_str(), join(io.dims, ", ").c_str());
+  }
+  std::printf("operators:\n");
+  for (const auto& [op, count] : inf->op_counts) std::printf("  %-24s %d\n", op.c_str(), count);
+  if (!inf->unsupported.empty()) {
+    std::printf("not supported by toonbox: %s\n", join(inf->unsupported, ", ").c_str());
+    return kExitOk;
+  }
+  auto graph = import_onnx_model(path);
+  if (!graph.is_ok()) {
+    std::printf("import failed: %s\n", graph.status().message().c_str());
+    return kExitFailure;
+  }
+  std::vector<Shape> shapes;
+  std::string shown;
+  for (int in : graph->inputs()) {
+    shapes.push_back(probe_shape(graph->value(in).shape));
+    shown += (shown.empty() ? "" : ", ") + shape_to_string(shapes.back());
+  }
+  auto spec_graph = specialize(*graph, shapes);
+  if (!spec_graph.is_ok()) {
+    std::printf("backends: cannot specialize at %s: %s\n", shown.c_str(), spec_graph.status().message().c_str());
+    return kExitOk;
+  }
+  fuse_conv_activation(*spec_graph);
+  std::printf("backends (checked at input %s):\n", shown.c_str());
+  print_backend("cpu fp32", *create_cpu_backend(), *spec_graph, Precision::kFloat32);
+  const CudaPluginLoad& plugin = load_cuda_plugin();
+  std::unique_ptr<Backend> cuda;
+  if (plugin.api) {
+    auto b = plugin.api->create_backend(0);
+    if (b.is_ok()) cuda = std::move(b).value();
+  }
+  if (cuda) {
+    print_backend("cuda fp32", *cuda, *spec_graph, Precision::kFloat32);
+    print_backend("cuda fp16", *cuda, *spec_graph, Precision::kFloat16);
+  } else {
+    std::printf("  %-12s unavailable here (%s)\n", "cuda", plugin.failure.empty() ? "no device" : plugin.failure.c_str());
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int cmd_models(const std::vector<std::string>& argv) {
@@ -63,6 +172,7 @@ int cmd_models(const std::vector<std::string>& argv) {
   const std::string sub = a.positional.empty() ? "list" : a.positional[0];
   if (sub == "list" && a.positional.size() <= 1) return list();
   if (sub == "known" && a.positional.size() == 1) return known();
+  if (sub == "info" && a.positional.size() == 2) return info(a.positional[1]);
   if (sub == "import" && a.positional.size() == 2) {
     auto m = import_model(a.positional[1], a.get("--name"), a.has("--force"));
     if (!m.is_ok()) {

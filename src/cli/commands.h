@@ -24,5 +24,6 @@ int cmd_cartoonize(const std::vector<std::string>& args);
 int cmd_models(const std::vector<std::string>& args);
 int cmd_doctor(const std::vector<std::string>& args);
 int cmd_serve(const std::vector<std::string>& args);
+int cmd_run(const std::vector<std::string>& args);
 
 }  // namespace toonbox::cli

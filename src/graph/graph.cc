@@ -15,13 +15,29 @@ const char* op_kind_name(OpKind kind) {
     case OpKind::kPack: return "Pack";
     case OpKind::kFill: return "Fill";
     case OpKind::kIdentity: return "Identity";
+    case OpKind::kRange: return "Range";
+    case OpKind::kConvTranspose: return "ConvTranspose";
+    case OpKind::kMatMul: return "MatMul";
+    case OpKind::kPool: return "Pool";
+    case OpKind::kReduce: return "Reduce";
+    case OpKind::kSoftmax: return "Softmax";
+    case OpKind::kTranspose: return "Transpose";
+    case OpKind::kReshape: return "Reshape";
+    case OpKind::kConcat: return "Concat";
+    case OpKind::kSlice: return "Slice";
+    case OpKind::kPad: return "Pad";
+    case OpKind::kGather: return "Gather";
+    case OpKind::kExpand: return "Expand";
+    case OpKind::kTile: return "Tile";
+    case OpKind::kCast: return "Cast";
+    case OpKind::kWhere: return "Where";
   }
   return "?";
 }
 
 bool is_shape_op(OpKind kind) {
   return kind == OpKind::kShape || kind == OpKind::kStridedSlice || kind == OpKind::kPack ||
-         kind == OpKind::kFill || kind == OpKind::kIdentity;
+         kind == OpKind::kFill || kind == OpKind::kIdentity || kind == OpKind::kRange;
 }
 
 const char* unary_op_name(UnaryOp op) {
@@ -40,6 +56,9 @@ const char* unary_op_name(UnaryOp op) {
     case UnaryOp::kLog: return "log";
     case UnaryOp::kRound: return "round";
     case UnaryOp::kFloor: return "floor";
+    case UnaryOp::kErf: return "erf";
+    case UnaryOp::kHardSigmoid: return "hard_sigmoid";
+    case UnaryOp::kElu: return "elu";
   }
   return "?";
 }
@@ -52,6 +71,9 @@ const char* binary_op_name(BinaryOp op) {
     case BinaryOp::kDiv: return "div";
     case BinaryOp::kMax: return "max";
     case BinaryOp::kMin: return "min";
+    case BinaryOp::kPow: return "pow";
+    case BinaryOp::kPRelu: return "prelu";
+    case BinaryOp::kEqual: return "equal";
   }
   return "?";
 }

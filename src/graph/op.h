@@ -14,6 +14,8 @@
 #include <variant>
 #include <vector>
 
+#include "core/dtype.h"
+
 namespace toonbox {
 
 enum class OpKind : uint8_t {
@@ -22,12 +24,30 @@ enum class OpKind : uint8_t {
   kBinary,
   kUnary,
   kResize,
+  // Tensor ops (ONNX): compute ops every backend should implement; with constant inputs
+  // they fold like shape ops (Slice/Gather/Concat/Cast/Reshape carry shape arithmetic).
+  kConvTranspose,
+  kMatMul,
+  kPool,
+  kReduce,
+  kSoftmax,
+  kTranspose,
+  kReshape,
+  kConcat,
+  kSlice,
+  kPad,
+  kGather,
+  kExpand,
+  kTile,
+  kCast,
+  kWhere,
   // Shape ops: folded to constants by specialize(); evaluated by the reference only.
   kShape,
   kStridedSlice,
   kPack,
   kFill,
   kIdentity,
+  kRange,
 };
 const char* op_kind_name(OpKind kind);
 bool is_shape_op(OpKind kind);
@@ -49,10 +69,15 @@ enum class UnaryOp : uint8_t {
   kLog,
   kRound,  // half to even, as TF and ONNX
   kFloor,
+  kErf,
+  kHardSigmoid,  // max(0, min(1, alpha * x + beta))
+  kElu,          // x > 0 ? x : alpha * (exp(x) - 1)
 };
 const char* unary_op_name(UnaryOp op);
 
-enum class BinaryOp : uint8_t { kAdd, kSub, kMul, kDiv, kMax, kMin };
+// kPow: std::pow; kPRelu: a < 0 ? a * b : a (b is the slope, broadcast); kEqual: output
+// is bool (shape arithmetic only).
+enum class BinaryOp : uint8_t { kAdd, kSub, kMul, kDiv, kMax, kMin, kPow, kPRelu, kEqual };
 const char* binary_op_name(BinaryOp op);
 
 // How Conv2D padding is decided. kSameUpper is TensorFlow's SAME (odd padding goes at
@@ -93,15 +118,28 @@ enum class ResizeMode : uint8_t { kBilinear, kNearest };
 //   kAsymmetric      i * scale                       (TF legacy, ONNX asymmetric)
 //   kHalfPixel       (i + 0.5) * scale - 0.5         (TF half_pixel_centers, ONNX half_pixel)
 //   kAlignCorners    i * (in - 1) / (out - 1)
-enum class ResizeCoord : uint8_t { kAsymmetric, kHalfPixel, kAlignCorners };
+//   kPytorchHalfPixel  as kHalfPixel, but 0 when out == 1     (ONNX pytorch_half_pixel)
+//   kTfHalfPixelForNn  (i + 0.5) * scale                    (ONNX tf_half_pixel_for_nn)
+enum class ResizeCoord : uint8_t {
+  kAsymmetric,
+  kHalfPixel,
+  kAlignCorners,
+  kPytorchHalfPixel,
+  kTfHalfPixelForNn
+};
 enum class NearestRounding : uint8_t { kFloor, kRoundPreferCeil, kRoundPreferFloor, kCeil };
 
 // inputs: x, size (int32 [2] = out_h, out_w; must fold to a constant).
+// scale_h/scale_w: the scale factors an ONNX model gives (Resize/Upsample `scales`).
+// When set (> 0), coordinates map with 1/scale as ONNX Runtime does — e.g. half_pixel:
+// (i + 0.5) / scale - 0.5 — since out = floor(in * scale) makes in/out differ from
+// 1/scale for fractional scales. 0 keeps the in/out ratio above (TF, ONNX sizes).
 struct ResizeParams {
   Layout layout = Layout::kNHWC;
   ResizeMode mode = ResizeMode::kBilinear;
   ResizeCoord coord = ResizeCoord::kAsymmetric;
   NearestRounding nearest = NearestRounding::kFloor;
+  float scale_h = 0.f, scale_w = 0.f;
 };
 
 // inputs: x, begin, end, strides (int32 1-D constants). TF semantics incl. masks.
@@ -115,9 +153,95 @@ struct PackParams {
   int axis = 0;
 };
 
+// inputs: x (NCHW), weights [C_in, C_out/groups, kh, kw] (ONNX order), optional bias.
+// out = stride * (in - 1) + output_padding + (k - 1) * dilation + 1 - pad_begin - pad_end.
+// SAME modes resolve to explicit pads (ONNX Runtime's split) in shape inference.
+struct ConvTransposeParams {
+  int stride_h = 1, stride_w = 1;
+  int dilation_h = 1, dilation_w = 1;
+  PadMode pad_mode = PadMode::kExplicit;
+  int pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  int output_pad_h = 0, output_pad_w = 0;
+  int groups = 1;
+};
+
+enum class PoolKind : uint8_t { kMax, kAverage };
+// inputs: x (NCHW, 4-D). ceil_mode and padding as ONNX (a last window must start inside
+// the input or its begin padding).
+struct PoolParams {
+  PoolKind kind = PoolKind::kMax;
+  int kernel_h = 1, kernel_w = 1;
+  int stride_h = 1, stride_w = 1;
+  int dilation_h = 1, dilation_w = 1;
+  PadMode pad_mode = PadMode::kExplicit;
+  int pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  bool ceil_mode = false;
+  bool count_include_pad = false;  // average only
+};
+
+enum class ReduceOp : uint8_t { kMean, kSum, kMax, kMin };
+// Empty axes reduce every dim. Axes may be negative until shape inference normalizes them.
+struct ReduceParams {
+  ReduceOp op = ReduceOp::kMean;
+  std::vector<int64_t> axes;
+  bool keepdims = true;
+};
+
+// Softmax along one axis (ONNX opset >= 13; older opsets are lowered by the importer).
+struct SoftmaxParams {
+  int axis = -1;
+};
+
+// inputs: x. Output dim i = input dim perm[i]; empty perm reverses the dims.
+struct TransposeParams {
+  std::vector<int64_t> perm;
+};
+
+// How the output shape of a Reshape is decided (the data is never reordered):
+//   kShapeTensor  from input 1 (ONNX Reshape: 0 copies the input dim unless allowzero,
+//                 one -1 is inferred)
+//   kSqueeze      drop `axes` (all size-1 dims when empty)
+//   kUnsqueeze    insert size-1 dims at `axes` (positions in the output)
+//   kFlatten      [prod(dims[:axis]), prod(dims[axis:])]
+enum class ReshapeMode : uint8_t { kShapeTensor, kSqueeze, kUnsqueeze, kFlatten };
+struct ReshapeParams {
+  ReshapeMode mode = ReshapeMode::kShapeTensor;
+  std::vector<int64_t> axes;
+  int64_t axis = 1;
+  bool allowzero = false;
+};
+
+struct ConcatParams {
+  int axis = 0;
+};
+
+// inputs: x, starts, ends, [axes], [steps] (int constants after folding), ONNX semantics.
+struct SliceParams {};
+
+enum class PadKind : uint8_t { kConstant, kReflect, kEdge };
+// inputs: x, pads (int [2 * rank]: all begins then all ends; constant after folding).
+struct PadParams {
+  PadKind mode = PadKind::kConstant;
+  float value = 0.f;
+};
+
+// inputs: data, indices (int; negative wraps). Output: data[:axis] + indices + data[axis+1:].
+struct GatherParams {
+  int axis = 0;
+};
+
+// Expand: inputs x, shape (bidirectional broadcast). Tile: inputs x, repeats.
+// Where: inputs cond (bool), x, y, broadcast. Range: start, limit, delta scalars.
+struct CastParams {
+  DType to = DType::kFloat32;
+};
+
 struct NoParams {};
 
-using OpParams = std::variant<NoParams, Conv2DParams, UnaryParams, BinaryParams, ResizeParams,
-                              StridedSliceParams, PackParams>;
+using OpParams =
+    std::variant<NoParams, Conv2DParams, UnaryParams, BinaryParams, ResizeParams,
+                 StridedSliceParams, PackParams, ConvTransposeParams, PoolParams, ReduceParams,
+                 SoftmaxParams, TransposeParams, ReshapeParams, ConcatParams, SliceParams,
+                 PadParams, GatherParams, CastParams>;
 
 }  // namespace toonbox

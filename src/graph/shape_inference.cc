@@ -2,47 +2,13 @@
 
 #include <algorithm>
 
+#include "graph/shape_inference_util.h"
+
 namespace toonbox {
 
 namespace {
 
-Status node_error(const Node& node, const std::string& what) {
-  return invalid_argument("node '" + node.name + "' (" + op_kind_name(node.kind) + "): " + what);
-}
-
-Status expect_inputs(const Node& node, size_t min, size_t max) {
-  if (node.inputs.size() < min || node.inputs.size() > max) {
-    return node_error(node, "got " + std::to_string(node.inputs.size()) + " inputs, expected " +
-                                (min == max ? std::to_string(min)
-                                            : std::to_string(min) + ".." + std::to_string(max)));
-  }
-  return Status::ok();
-}
-
-// Reads a small int tensor (int32/int64) that must be constant at this point.
-Result<std::vector<int64_t>> constant_ints(const Graph& g, const Node& node, int input_index) {
-  const Value& v = g.value(node.inputs[input_index]);
-  if (!v.constant) {
-    return node_error(node, "input " + std::to_string(input_index) + " ('" + v.name +
-                                "') must be a constant after shape folding");
-  }
-  const Tensor& t = *v.constant;
-  std::vector<int64_t> out(t.numel());
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    if (t.dtype() == DType::kInt32) out[i] = t.data<int32_t>()[i];
-    else if (t.dtype() == DType::kInt64) out[i] = t.data<int64_t>()[i];
-    else return node_error(node, std::string("expected an int tensor, got ") + dtype_name(t.dtype()));
-  }
-  return out;
-}
-
-Status set_output(Graph& g, const Node& node, DType dtype, Shape shape) {
-  TB_RETURN_IF_ERROR(check_shape(shape, kMaxTensorElements, "node '" + node.name + "' output"));
-  Value& out = g.value(node.outputs[0]);
-  out.dtype = dtype;
-  out.shape = std::move(shape);
-  return Status::ok();
-}
+using namespace shape_detail;
 
 Status infer_conv(Graph& g, Node& node) {
   TB_RETURN_IF_ERROR(expect_inputs(node, 2, 3));
@@ -216,7 +182,8 @@ Status infer_node_shapes(Graph& g, Node& node) {
       }
       auto shape = broadcast_shapes(a.shape, b.shape);
       if (!shape.is_ok()) return node_error(node, shape.status().message());
-      return set_output(g, node, a.dtype, shape.value());
+      const bool compare = node.p<BinaryParams>().op == BinaryOp::kEqual;
+      return set_output(g, node, compare ? DType::kBool : a.dtype, shape.value());
     }
     case OpKind::kShape: {
       TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
@@ -245,8 +212,9 @@ Status infer_node_shapes(Graph& g, Node& node) {
         return node_error(node, "fill value must be a scalar");
       return set_output(g, node, g.value(node.inputs[1]).dtype, Shape(dims.begin(), dims.end()));
     }
+    default:
+      return infer_tensor_op(g, node);
   }
-  return node_error(node, "no shape inference for this op");
 }
 
 }  // namespace toonbox

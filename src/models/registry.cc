@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/sha256.h"
+#include "import/onnx/onnx_importer.h"
 #include "import/tfjs/tfjs_importer.h"
 
 namespace fs = std::filesystem;
@@ -34,6 +35,20 @@ const std::vector<KnownModel>& known_models() {
        "github.com/kartikeyahl/white_box_cartoonization_js, web-uint8/)",
        {{"model.json", "154e30da7536e67ea794683b43bcf228f96b2ca7c14ed8fd36bf61384b3b5831"},
         {"group1-shard1of1.bin", "ebf1e1d4f93e98580d906894c0b16d3d333be5e1683fd2ccaef1b01e5878a4ed"}}},
+      {"animeganv3-cute", "onnx", "AnimeGANv3_tiny_Cute.onnx",
+       "AnimeGANv3 tiny, portrait to 'cute' cartoon style (NHWC RGB in [-1,1], H and W multiples of 16)",
+       "AnimeGANv3: non-commercial use only",
+       "https://github.com/tuanmjnh/AnimeGANv3_Video (resources/); AnimeGANv3 by TachibanaYoshino",
+       {{"AnimeGANv3_tiny_Cute.onnx", "3ef02d6b2939a0e81621abc5beb0e741bb58654570033cd0e97f6b6ef37c1171"}}},
+      {"yunet", "onnx", "yunet_n_dynamic.onnx",
+       "YuNet face detector: boxes + 5 landmarks (NCHW BGR 0..255, dynamic H and W)", "Apache-2.0",
+       "https://github.com/ShiqiYu/libfacedetection.train (onnx/)",
+       {{"yunet_n_dynamic.onnx", "104ee26c71d5c270ce79a6b3dced91c91013260d29a6bf18f9296c5b8c4c2b12"}}},
+      {"retinaface", "onnx", "detection_mobilenet0.25_Final.onnx",
+       "RetinaFace MobileNet-0.25 face detector: boxes + 5 landmarks (NCHW BGR minus mean)",
+       "MIT (biubug6/Pytorch_Retinaface)",
+       "https://github.com/TachibanaYoshino/AnimeGANv3_Portrait_Inference (core/model_core/)",
+       {{"detection_mobilenet0.25_Final.onnx", "a0d9d990afa342c28b9b75a5927039999ef75451191b246d9333878643cf201b"}}},
   };
   return models;
 }
@@ -103,19 +118,31 @@ Result<InstalledModel> find_installed_model(const std::string& name) {
 
 Result<InstalledModel> import_model(const std::string& path, const std::string& name_arg, bool force) {
   std::error_code ec;
+  const bool onnx = fs::path(path).extension() == ".onnx";
   fs::path entry = fs::is_directory(path, ec) ? fs::path(path) / "model.json" : fs::path(path);
-  if (!fs::exists(entry, ec)) return not_found(entry.string() + ": not found (expected a TF.js model.json or its folder)");
-  // Loading validates the JSON, every weight size and every shard path.
-  TB_ASSIGN_OR_RETURN(TfjsModelFiles files, list_tfjs_model_files(entry.string()));
-  TB_RETURN_IF_ERROR(import_tfjs_model(entry.string()).status());
+  if (!fs::exists(entry, ec))
+    return not_found(entry.string() + ": not found (expected a .onnx file, or a TF.js model.json or its folder)");
+  // Each file by its path relative to the model folder, as the manifest names shards.
+  std::vector<std::pair<std::string, std::string>> files_rel;  // relative path, source
+  files_rel.emplace_back(entry.filename().string(), entry.string());
+  if (onnx) {
+    // Importing validates the protobuf, every tensor size and every external data path.
+    TB_RETURN_IF_ERROR(import_onnx_model(entry.string()).status());
+    TB_ASSIGN_OR_RETURN(std::vector<std::string> external, onnx_external_data_files(entry.string()));
+    for (const std::string& rel : external)
+      files_rel.emplace_back(fs::path(rel).lexically_normal().string(), (entry.parent_path() / rel).string());
+  } else {
+    // Loading validates the JSON, every weight size and every shard path.
+    TB_ASSIGN_OR_RETURN(TfjsModelFiles files, list_tfjs_model_files(entry.string()));
+    TB_RETURN_IF_ERROR(import_tfjs_model(entry.string()).status());
+    files_rel[0].second = files.model_json;
+    for (size_t i = 0; i < files.shards.size(); ++i)
+      files_rel.emplace_back(fs::path(files.shard_relative[i]).lexically_normal().string(), files.shards[i]);
+  }
+  const char* format = onnx ? "onnx" : "tfjs";
 
   // Identify a known model by the digests of all its files.
   const KnownModel* known = nullptr;
-  // Each file by its path relative to the model folder, as the manifest names shards.
-  std::vector<std::pair<std::string, std::string>> files_rel;  // relative path, source
-  files_rel.emplace_back(entry.filename().string(), files.model_json);
-  for (size_t i = 0; i < files.shards.size(); ++i)
-    files_rel.emplace_back(fs::path(files.shard_relative[i]).lexically_normal().string(), files.shards[i]);
   std::vector<std::pair<std::string, std::string>> digests;  // relative path, sha256
   for (const auto& [rel, file] : files_rel) {
     TB_ASSIGN_OR_RETURN(std::string d, sha256_file(file));
@@ -128,7 +155,7 @@ Result<InstalledModel> import_model(const std::string& path, const std::string& 
       for (const auto& [n, d] : digests) found = found || (n == kf.file && d == kf.sha256);
       all = all && found;
     }
-    if (all) known = &k;
+    if (all && std::string(k.format) == format) known = &k;
   }
   std::string name = name_arg.empty() && known ? known->name : name_arg;
   if (name.empty()) {
@@ -154,10 +181,10 @@ Result<InstalledModel> import_model(const std::string& path, const std::string& 
   }
   nlohmann::json manifest = {
       {"name", name},
-      {"format", "tfjs"},
+      {"format", format},
       {"entry", entry.filename().string()},
       {"known", known != nullptr},
-      {"description", known ? known->description : "imported TF.js graph model"},
+      {"description", known ? known->description : onnx ? "imported ONNX model" : "imported TF.js graph model"},
       {"licence", known ? known->licence : "unknown (check the model's source)"},
       {"upstream", known ? known->upstream : ""},
       {"source", fs::absolute(entry).string()},

@@ -17,7 +17,7 @@ struct KnownFile {
 
 struct KnownModel {
   const char* name;         // what --model accepts
-  const char* format;       // "tfjs"
+  const char* format;       // "tfjs" or "onnx"
   const char* entry;        // the file the importer opens, e.g. "model.json"
   const char* description;
   const char* licence;
@@ -43,8 +43,8 @@ struct InstalledModel {
 Result<std::vector<InstalledModel>> list_installed_models();
 Result<InstalledModel> find_installed_model(const std::string& name);
 
-// Imports a TF.js graph model from `path` (a folder with model.json, or model.json
-// itself). The files are validated by loading them, identified by digest when known,
+// Imports a model from `path`: a .onnx file (plus the external data files it names), or
+// a TF.js graph model (a folder with model.json, or model.json itself). The files are validated by loading them, identified by digest when known,
 // and copied into models_dir()/<name> through a temporary folder and a rename.
 // `name` may be empty for known models. `force` replaces an installed model.
 Result<InstalledModel> import_model(const std::string& path, const std::string& name, bool force);

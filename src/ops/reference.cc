@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ops/reference_util.h"
+
 namespace toonbox {
 
 double reference_unary(UnaryOp op, double x, float alpha, float beta) {
@@ -21,6 +23,9 @@ double reference_unary(UnaryOp op, double x, float alpha, float beta) {
     case UnaryOp::kLog: return std::log(x);
     case UnaryOp::kRound: return std::nearbyint(x);  // default rounding mode: half to even
     case UnaryOp::kFloor: return std::floor(x);
+    case UnaryOp::kErf: return std::erf(x);
+    case UnaryOp::kHardSigmoid: return std::max(0.0, std::min(1.0, alpha * x + beta));
+    case UnaryOp::kElu: return x > 0 ? x : alpha * (std::exp(x) - 1.0);
   }
   return x;
 }
@@ -33,31 +38,14 @@ double reference_binary(BinaryOp op, double a, double b) {
     case BinaryOp::kDiv: return a / b;
     case BinaryOp::kMax: return std::max(a, b);
     case BinaryOp::kMin: return std::min(a, b);
+    case BinaryOp::kPow: return std::pow(a, b);
+    case BinaryOp::kPRelu: return a < 0 ? a * b : a;
+    case BinaryOp::kEqual: return a == b ? 1.0 : 0.0;
   }
   return 0;
 }
 
 namespace {
-
-double load(const Tensor& t, int64_t i) {
-  switch (t.dtype()) {
-    case DType::kFloat32: return t.data<float>()[i];
-    case DType::kFloat16: return half_to_float(t.data<uint16_t>()[i]);
-    case DType::kInt32: return t.data<int32_t>()[i];
-    case DType::kInt64: return static_cast<double>(t.data<int64_t>()[i]);
-    default: return t.data<uint8_t>()[i];
-  }
-}
-
-void store(Tensor& t, int64_t i, double v) {
-  switch (t.dtype()) {
-    case DType::kFloat32: t.data<float>()[i] = static_cast<float>(v); break;
-    case DType::kFloat16: t.data<uint16_t>()[i] = float_to_half(static_cast<float>(v)); break;
-    case DType::kInt32: t.data<int32_t>()[i] = static_cast<int32_t>(v); break;
-    case DType::kInt64: t.data<int64_t>()[i] = static_cast<int64_t>(v); break;
-    default: t.data<uint8_t>()[i] = static_cast<uint8_t>(v); break;
-  }
-}
 
 // Row-major strides of `shape` aligned to `rank` dims, with 0 for broadcast dims.
 std::vector<int64_t> broadcast_strides(const Shape& shape, const Shape& out) {
@@ -86,7 +74,8 @@ void eval_binary(const Node& node, const Tensor& a, const Tensor& b, Tensor& out
       ib += idx[d] * sb[d];
     }
     double v = reference_binary(op, load(a, ia), load(b, ib));
-    if (integer && op == BinaryOp::kDiv) v = std::floor(v);  // TF FloorDiv-like for ints
+    if (integer && op == BinaryOp::kDiv) v = std::floor(v);
+    if (integer && op == BinaryOp::kPow) v = std::round(v);  // TF FloorDiv-like for ints
     store(out, i, v);
     for (int d = rank - 1; d >= 0; --d) {
       if (++idx[d] < shape[d]) break;
@@ -146,8 +135,17 @@ void eval_conv(const Node& node, const Tensor& x, const Tensor& w, const Tensor*
 // Source coordinate for output index i, as the ResizeCoord comment defines. Computed in
 // float32 on purpose: TensorFlow and ONNX Runtime do, and nearest-neighbour picks at
 // exact half-way points (e.g. 2.5 * 1.4f - 0.5) depend on that rounding.
-double resize_source(ResizeCoord coord, int64_t i, int64_t in, int64_t out) {
+double resize_source(ResizeCoord coord, int64_t i, int64_t in, int64_t out, float scale) {
   const float fi = static_cast<float>(i);
+  if (scale > 0.f) {  // ONNX scales: divide by the given scale, in float as ORT does
+    switch (coord) {
+      case ResizeCoord::kAsymmetric: return fi / scale;
+      case ResizeCoord::kHalfPixel: return (fi + 0.5f) / scale - 0.5f;
+      case ResizeCoord::kPytorchHalfPixel: return out > 1 ? (fi + 0.5f) / scale - 0.5f : 0.f;
+      case ResizeCoord::kTfHalfPixelForNn: return (fi + 0.5f) / scale;
+      case ResizeCoord::kAlignCorners: break;  // independent of the scale
+    }
+  }
   switch (coord) {
     case ResizeCoord::kAsymmetric:
       return fi * (static_cast<float>(in) / static_cast<float>(out));
@@ -155,6 +153,11 @@ double resize_source(ResizeCoord coord, int64_t i, int64_t in, int64_t out) {
       return (fi + 0.5f) * (static_cast<float>(in) / static_cast<float>(out)) - 0.5f;
     case ResizeCoord::kAlignCorners:
       return out > 1 ? fi * (static_cast<float>(in - 1) / static_cast<float>(out - 1)) : 0.f;
+    case ResizeCoord::kPytorchHalfPixel:
+      return out > 1 ? (fi + 0.5f) * (static_cast<float>(in) / static_cast<float>(out)) - 0.5f
+                     : 0.f;
+    case ResizeCoord::kTfHalfPixelForNn:
+      return (fi + 0.5f) * (static_cast<float>(in) / static_cast<float>(out));
   }
   return 0;
 }
@@ -185,8 +188,8 @@ void eval_resize(const Node& node, const Tensor& x, Tensor& y) {
     for (int64_t oh = 0; oh < OH; ++oh)
       for (int64_t ow = 0; ow < OW; ++ow)
         for (int64_t c = 0; c < C; ++c) {
-          const double sy = resize_source(p.coord, oh, H, OH);
-          const double sx = resize_source(p.coord, ow, W, OW);
+          const double sy = resize_source(p.coord, oh, H, OH, p.scale_h);
+          const double sx = resize_source(p.coord, ow, W, OW, p.scale_w);
           double v;
           if (p.mode == ResizeMode::kNearest) {
             v = at(n, c, nearest_index(p.nearest, sy, H), nearest_index(p.nearest, sx, W));
@@ -308,6 +311,8 @@ Status reference_eval(const Graph& g, const Node& node, const std::vector<const 
     case OpKind::kStridedSlice:
       eval_strided_slice(node, *in[0], *in[1], *in[3], y);
       return Status::ok();
+    default:
+      return reference_eval_tensor_op(node, in, *outputs);
   }
   return unimplemented(std::string("reference kernel for ") + op_kind_name(node.kind));
 }

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "import/onnx/onnx_importer.h"
 #include "import/tfjs/tfjs_importer.h"
 #include "models/registry.h"
 #include "pipeline/builtin_style.h"
@@ -32,15 +33,38 @@ Result<ModelSource> from_tfjs(const std::string& name, const std::string& path,
   return m;
 }
 
+// ONNX cartoon models must have the same contract ([1,H,W,3] RGB in [-1,1]);
+// AnimeGANv3 does. Other image models run through `toonbox run`.
+Result<ModelSource> from_onnx(const std::string& name, const std::string& path,
+                              const std::string& description) {
+  TB_ASSIGN_OR_RETURN(Graph g, import_onnx_model(path));
+  if (g.inputs().size() != 1 || g.value(g.inputs()[0]).shape.size() != 4 ||
+      g.value(g.inputs()[0]).shape[3] != 3)
+    return invalid_argument(path + ": `cartoonize` takes NHWC RGB models in [-1,1] (as AnimeGANv3); "
+                            "run other ONNX image models with `toonbox run --model FILE`");
+  ModelSource m;
+  m.name = name;
+  m.description = description;
+  m.graph = std::move(g);
+  m.size_multiple = 16;  // AnimeGANv3: four stride-2 levels
+  return m;
+}
+
+Result<ModelSource> from_file(const std::string& name, const std::string& path,
+                              const std::string& description) {
+  if (std::filesystem::path(path).extension() == ".onnx") return from_onnx(name, path, description);
+  return from_tfjs(name, path, description);
+}
+
 }  // namespace
 
 Result<ModelSource> load_model_source(const std::string& spec, std::string* note) {
   if (spec == kBuiltinStyleName || spec == "builtin") return builtin_source();
   if (spec.empty()) {
-    for (const char* preferred : {"whitebox", "whitebox-uint8"}) {
+    for (const char* preferred : {"whitebox", "whitebox-uint8", "animeganv3-cute"}) {
       auto installed = find_installed_model(preferred);
       if (installed.is_ok()) {
-        return from_tfjs(installed->name, installed->entry_path, installed->description);
+        return from_file(installed->name, installed->entry_path, installed->description);
       }
     }
     if (note) {
@@ -50,10 +74,10 @@ Result<ModelSource> load_model_source(const std::string& spec, std::string* note
     return builtin_source();
   }
   std::error_code ec;
-  if (std::filesystem::exists(spec, ec)) return from_tfjs(spec, spec, "TF.js model " + spec);
+  if (std::filesystem::exists(spec, ec)) return from_file(spec, spec, "model " + spec);
   if (spec.find('/') != std::string::npos) return not_found(spec + ": no such model file or folder");
   TB_ASSIGN_OR_RETURN(InstalledModel installed, find_installed_model(spec));
-  return from_tfjs(installed.name, installed.entry_path, installed.description);
+  return from_file(installed.name, installed.entry_path, installed.description);
 }
 
 }  // namespace toonbox

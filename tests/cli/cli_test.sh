@@ -108,5 +108,34 @@ else
   echo "skip - White-box model tests: $shared/models not found"
 fi
 
+# ONNX: `run` on any image model, `models info`, importing a known .onnx file.
+expect 2 "run needs --model" "$toonbox" run in/rgb.png -o out/r.png
+expect 1 "run with a missing model file" "$toonbox" run --model nowhere/m.onnx in/rgb.png -o out/r.png --device cpu
+expect 2 "run with a bad --range" "$toonbox" run --model x.onnx in/rgb.png -o out/r.png --range 1,0
+expect 1 "models info on a missing file" "$toonbox" models info nowhere.onnx
+printf 'not a protobuf' >in/bad.onnx
+expect 1 "models info on a corrupt file" "$toonbox" models info in/bad.onnx
+contains "corrupt file explained" "not a valid ONNX model"
+cute="$shared/models/animeganv3-tiny-cute/AnimeGANv3_tiny_Cute.onnx"
+if [ -f "$cute" ]; then
+  expect 0 "run AnimeGANv3 (ONNX) on an image" "$toonbox" run --model "$cute" in/rgba.png -o out/cute.png --device cpu
+  contains "layout detected" "layout NHWC"
+  contains "range detected" "range \[-1,1\] (output is a Tanh)"
+  [ -s out/cute.png ] && ok "ONNX output written" || bad "ONNX output written"
+  expect 0 "models info" "$toonbox" models info "$cute"
+  contains "info lists operators" "GlobalAveragePool"
+  contains "info says the CPU can run it" "cpu fp32     yes"
+  expect 0 "import the AnimeGANv3 ONNX model" "$toonbox" models import "$cute"
+  contains "ONNX identified by digest" "installed 'animeganv3-cute'"
+  expect 0 "cartoonize with the installed ONNX model" "$toonbox" cartoonize in/rgb.png -o out/cute2.png --model animeganv3-cute --device cpu
+  yunet="$shared/models/yunet/yunet_n_dynamic.onnx"
+  if [ -f "$yunet" ]; then
+    expect 1 "run refuses a detector (not an image output)" "$toonbox" run --model "$yunet" in/rgb.png -o out/y.png --device cpu --multiple 32
+    contains "detector refusal explained" "not an image"
+  fi
+else
+  echo "skip - ONNX CLI tests: $cute not found"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -8,6 +8,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "backend/cpu/cpu_kernels.h"
+#include "backend/cpu/cpu_tensor_ops.h"
 #include "graph/memory_planner.h"
 
 namespace toonbox {
@@ -112,8 +113,12 @@ class CpuExecutable final : public Executable {
         steps_.push_back([this, p, geo, x, y] { cpu::resize(p, geo, ptr(x), ptr(y)); });
         return Status::ok();
       }
-      default:
-        return unimplemented(std::string("op ") + op_kind_name(node.kind) + " on the CPU backend");
+      default: {
+        TB_ASSIGN_OR_RETURN(std::function<void()> step,
+                            cpu::tensor_op_step(graph_, node, [this](int v) { return ptr(v); }));
+        steps_.push_back(std::move(step));
+        return Status::ok();
+      }
     }
   }
 
@@ -218,9 +223,9 @@ class CpuBackend final : public Backend {
   std::string unsupported_reason(const Graph& graph, const Node& node,
                                  Precision precision) const override {
     if (precision != Precision::kFloat32) return "the CPU backend computes in fp32 only";
-    for (int in : node.inputs) {
-      const bool resize_size = node.kind == OpKind::kResize && in == node.inputs[1];
-      if (!resize_size && graph.value(in).dtype != DType::kFloat32)
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      const int in = node.inputs[i];
+      if (!cpu::is_parameter_input(node, i) && graph.value(in).dtype != DType::kFloat32)
         return std::string("input '") + graph.value(in).name + "' is " +
                dtype_name(graph.value(in).dtype) + ", the CPU backend computes float32";
     }
@@ -229,9 +234,13 @@ class CpuBackend final : public Backend {
         if (!graph.is_constant(node.inputs[1])) return "weights must be constant";
         return "";
       case OpKind::kBinary:
+        if (node.p<BinaryParams>().op == BinaryOp::kEqual) return "Equal on run-time data";
+        return "";
       case OpKind::kUnary:
       case OpKind::kResize: return "";
-      default: return "shape op left after specialization";
+      default:
+        if (is_shape_op(node.kind)) return "shape op left after specialization";
+        return cpu::tensor_op_unsupported_reason(graph, node);
     }
   }
 

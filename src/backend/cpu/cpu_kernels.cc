@@ -76,6 +76,9 @@ void binary(BinaryOp op, const float* a, const std::vector<int64_t>& as, const f
     case BinaryOp::kDiv: return binary_loop([](float x, float y) { return x / y; }, a, as, b, bs, out, os);
     case BinaryOp::kMax: return binary_loop([](float x, float y) { return std::max(x, y); }, a, as, b, bs, out, os);
     case BinaryOp::kMin: return binary_loop([](float x, float y) { return std::min(x, y); }, a, as, b, bs, out, os);
+    case BinaryOp::kPow: return binary_loop([](float x, float y) { return std::pow(x, y); }, a, as, b, bs, out, os);
+    case BinaryOp::kPRelu: return binary_loop([](float x, float y) { return x < 0.f ? x * y : x; }, a, as, b, bs, out, os);
+    case BinaryOp::kEqual: return binary_loop([](float x, float y) { return x == y ? 1.f : 0.f; }, a, as, b, bs, out, os);
   }
 }
 
@@ -99,6 +102,9 @@ void unary(UnaryOp op, float alpha, float beta, const float* x, float* y, int64_
       case UnaryOp::kLog: r = std::log(v); break;
       case UnaryOp::kRound: r = std::nearbyint(v); break;
       case UnaryOp::kFloor: r = std::floor(v); break;
+      case UnaryOp::kErf: r = std::erf(v); break;
+      case UnaryOp::kHardSigmoid: r = std::max(0.f, std::min(1.f, alpha * v + beta)); break;
+      case UnaryOp::kElu: r = v > 0.f ? v : alpha * std::expm1(v); break;
     }
     y[i] = r;
   }
@@ -116,8 +122,8 @@ void resize(const ResizeParams& p, const ResizeGeometry& g, const float* x, floa
                 : ((n * g.c + c) * g.out_h + h) * g.out_w + w;
   };
   // The same host-side tap tables as the CUDA backend (backend/resize_taps.h).
-  const std::vector<ResizeTap> ty = resize_taps(p, g.in_h, g.out_h);
-  const std::vector<ResizeTap> tx = resize_taps(p, g.in_w, g.out_w);
+  const std::vector<ResizeTap> ty = resize_taps(p, g.in_h, g.out_h, p.scale_h);
+  const std::vector<ResizeTap> tx = resize_taps(p, g.in_w, g.out_w, p.scale_w);
   const bool nearest = p.mode == ResizeMode::kNearest;
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t n = 0; n < g.n; ++n)

@@ -13,6 +13,7 @@
 #include "backend/cuda/kernels/cast.h"
 #include "backend/cuda/op_support.h"
 #include "backend/cuda/resize_step.h"
+#include "backend/cuda/tensor_steps.h"
 #include "graph/memory_planner.h"
 
 namespace toonbox::cuda {
@@ -141,8 +142,10 @@ Status CudaExecutable::build(int device, const Graph& g, const CompileOptions& o
         TB_ASSIGN_OR_RETURN(step, make_resize(ctx, node));
         break;
       }
-      default:
-        return unimplemented("node '" + node.name + "': " + op_kind_name(node.kind));
+      default: {
+        TB_ASSIGN_OR_RETURN(step, make_tensor_step(ctx, node));
+        break;
+      }
     }
     steps_.push_back(std::move(step));
   }

@@ -3,6 +3,7 @@
 #include <climits>
 
 #include "backend/cuda/kernels/elementwise.h"
+#include "backend/cuda/tensor_steps.h"
 
 namespace toonbox::cuda {
 
@@ -47,6 +48,7 @@ std::string cuda_unsupported_reason(const Graph& g, const Node& node, Precision 
       return "";
     }
     case OpKind::kBinary:
+      if (node.p<BinaryParams>().op == BinaryOp::kEqual) return "Equal on run-time data";
       for (int in : node.inputs)
         if (std::string why = float_only(g, in); !why.empty()) return why;
       if (g.value(node.outputs[0]).shape.size() > static_cast<size_t>(kMaxBroadcastRank))
@@ -61,7 +63,7 @@ std::string cuda_unsupported_reason(const Graph& g, const Node& node, Precision 
       if (node.inputs.size() != 2 || !g.is_constant(node.inputs[1])) return "Resize size must be a constant";
       return "";
     default:
-      return std::string("op ") + op_kind_name(node.kind) + " is not implemented";
+      return tensor_op_unsupported_reason(g, node);
   }
 }
 

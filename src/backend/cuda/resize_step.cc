@@ -28,8 +28,8 @@ class ResizeStep final : public Step {
     dims_.w = static_cast<int>(dims_.nhwc ? x[2] : x[3]);
     dims_.out_h = static_cast<int>(dims_.nhwc ? y[1] : y[2]);
     dims_.out_w = static_cast<int>(dims_.nhwc ? y[2] : y[3]);
-    std::vector<ResizeTap> taps = resize_taps(p, dims_.h, dims_.out_h);
-    const std::vector<ResizeTap> x_taps = resize_taps(p, dims_.w, dims_.out_w);
+    std::vector<ResizeTap> taps = resize_taps(p, dims_.h, dims_.out_h, p.scale_h);
+    const std::vector<ResizeTap> x_taps = resize_taps(p, dims_.w, dims_.out_w, p.scale_w);
     taps.insert(taps.end(), x_taps.begin(), x_taps.end());
     TB_ASSIGN_OR_RETURN(taps_, DeviceBuffer::allocate(taps.size() * sizeof(ResizeTap), "resize taps"));
     TB_RETURN_IF_ERROR(upload(ctx.step.stream, taps_.get(), taps.data(), taps.size() * sizeof(ResizeTap)));
@@ -61,7 +61,8 @@ class ResizeStep final : public Step {
 
 std::string resize_description(const Graph& g, const Node& node, Precision precision) {
   const auto& p = node.p<ResizeParams>();
-  static const char* kCoord[] = {"asymmetric", "half_pixel", "align_corners"};
+  static const char* kCoord[] = {"asymmetric", "half_pixel", "align_corners", "pytorch_half_pixel",
+                                 "tf_half_pixel_for_nn"};
   return "node '" + node.name + "' (Resize " + (p.mode == ResizeMode::kNearest ? "nearest " : "bilinear ") +
          kCoord[static_cast<int>(p.coord)] + (p.layout == Layout::kNHWC ? " NHWC " : " NCHW ") +
          shape_to_string(g.value(node.inputs[0]).shape) + " -> " +

@@ -42,6 +42,12 @@ __device__ __forceinline__ float apply_unary(UnaryOp op, float x, float alpha, f
     case UnaryOp::kLog: return logf(x);
     case UnaryOp::kRound: return rintf(x);  // round half to even, as nearbyint
     case UnaryOp::kFloor: return floorf(x);
+    case UnaryOp::kErf: return erff(x);
+    case UnaryOp::kHardSigmoid: {
+      const float v = alpha * x + beta;
+      return v < 0.f ? 0.f : (v > 1.f ? 1.f : v);
+    }
+    case UnaryOp::kElu: return x > 0.f ? x : alpha * expm1f(x);
   }
   return x;
 }
@@ -54,6 +60,9 @@ __device__ __forceinline__ float apply_binary(BinaryOp op, float a, float b) {
     case BinaryOp::kDiv: return a / b;
     case BinaryOp::kMax: return a < b ? b : a;  // std::max(a, b)
     case BinaryOp::kMin: return b < a ? b : a;  // std::min(a, b)
+    case BinaryOp::kPow: return powf(a, b);
+    case BinaryOp::kPRelu: return a < 0.f ? a * b : a;
+    case BinaryOp::kEqual: return a == b ? 1.f : 0.f;
   }
   return a;
 }

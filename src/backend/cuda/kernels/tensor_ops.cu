@@ -1,0 +1,257 @@
+#include "backend/cuda/kernels/device_math.cuh"
+#include "backend/cuda/kernels/tensor_ops.h"
+
+namespace toonbox::cuda {
+
+namespace {
+
+constexpr int kThreads = 256;
+
+template <typename T>
+__global__ void gather_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t n, GatherDims d,
+                              const int64_t* __restrict__ tables, float fill) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += stride) {
+    int64_t rem = i, src = 0;
+    bool pad = false;
+    for (int k = d.rank - 1; k >= 0; --k) {
+      const int64_t q = rem / d.out_dims[k];
+      const int64_t o = tables[d.table_start[k] + (rem - q * d.out_dims[k])];
+      pad = pad || o < 0;
+      src += o;
+      rem = q;
+    }
+    y[i] = pad ? from_float<T>(fill) : x[src];
+  }
+}
+
+template <typename T>
+__global__ void copy_block_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t outer,
+                                  int64_t chunk, int64_t total, int64_t offset) {
+  const int64_t n = outer * chunk;
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += stride) {
+    const int64_t o = i / chunk, j = i - o * chunk;
+    y[o * total + offset + j] = x[i];
+  }
+}
+
+template <typename T>
+__global__ void reduce_kernel(const T* __restrict__ x, T* __restrict__ y,
+                              const int64_t* __restrict__ base, const int64_t* __restrict__ members,
+                              int64_t count, int op) {
+  __shared__ float partial[kThreads];
+  const int64_t out = blockIdx.x;
+  const T* b = x + base[out];
+  float acc = op == 2 ? -INFINITY : (op == 3 ? INFINITY : 0.f);
+  for (int64_t k = threadIdx.x; k < count; k += blockDim.x) {
+    const float v = to_float(b[members[k]]);
+    acc = op == 2 ? fmaxf(acc, v) : (op == 3 ? fminf(acc, v) : acc + v);
+  }
+  partial[threadIdx.x] = acc;
+  __syncthreads();
+  for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+    if (threadIdx.x < s) {
+      const float o = partial[threadIdx.x + s];
+      float& a = partial[threadIdx.x];
+      a = op == 2 ? fmaxf(a, o) : (op == 3 ? fminf(a, o) : a + o);
+    }
+    __syncthreads();
+  }
+  if (threadIdx.x == 0)
+    y[out] = from_float<T>(op == 0 ? partial[0] / static_cast<float>(count) : partial[0]);
+}
+
+template <typename T>
+__global__ void softmax_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t outer,
+                               int64_t len, int64_t inner) {
+  const int64_t rows = outer * inner;
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t r = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; r < rows;
+       r += stride) {
+    const int64_t o = r / inner, i = r - o * inner;
+    const T* src = x + o * len * inner + i;
+    T* dst = y + o * len * inner + i;
+    float mx = -INFINITY;
+    for (int64_t k = 0; k < len; ++k) mx = fmaxf(mx, to_float(src[k * inner]));
+    float sum = 0.f;
+    for (int64_t k = 0; k < len; ++k) sum += expf(to_float(src[k * inner]) - mx);
+    const float inv = 1.f / sum;
+    for (int64_t k = 0; k < len; ++k)
+      dst[k * inner] = from_float<T>(expf(to_float(src[k * inner]) - mx) * inv);
+  }
+}
+
+template <typename T>
+__global__ void pool_kernel(const T* __restrict__ x, T* __restrict__ y, PoolDims d) {
+  const int64_t n = d.nc * d.out_h * d.out_w;
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += stride) {
+    const int64_t ow = i % d.out_w, oh = (i / d.out_w) % d.out_h, nc = i / (d.out_w * d.out_h);
+    const T* plane = x + nc * d.h * d.w;
+    const int64_t h0 = oh * d.stride_h - d.pad_top, w0 = ow * d.stride_w - d.pad_left;
+    float mx = -INFINITY, sum = 0.f;
+    int64_t count = 0;
+    for (int kh = 0; kh < d.kernel_h; ++kh) {
+      const int64_t ih = h0 + static_cast<int64_t>(kh) * d.dilation_h;
+      if (ih < 0 || ih >= d.h) continue;
+      for (int kw = 0; kw < d.kernel_w; ++kw) {
+        const int64_t iw = w0 + static_cast<int64_t>(kw) * d.dilation_w;
+        if (iw < 0 || iw >= d.w) continue;
+        const float v = to_float(plane[ih * d.w + iw]);
+        mx = fmaxf(mx, v);
+        sum += v;
+        ++count;
+      }
+    }
+    float r = mx;
+    if (!d.max) {
+      if (d.count_include_pad) {
+        const int64_t he =
+            min(h0 + static_cast<int64_t>(d.kernel_h - 1) * d.dilation_h + 1, d.h + d.pad_bottom);
+        const int64_t we =
+            min(w0 + static_cast<int64_t>(d.kernel_w - 1) * d.dilation_w + 1, d.w + d.pad_right);
+        count = ((he - h0 + d.dilation_h - 1) / d.dilation_h) *
+                ((we - w0 + d.dilation_w - 1) / d.dilation_w);
+      }
+      r = count > 0 ? sum / static_cast<float>(count) : 0.f;
+    }
+    y[i] = from_float<T>(r);
+  }
+}
+
+template <typename T>
+__global__ void matmul_kernel(const T* __restrict__ a, const T* __restrict__ b, T* __restrict__ y,
+                              const int64_t* __restrict__ a_off, const int64_t* __restrict__ b_off,
+                              int64_t batches, int64_t m, int64_t k, int64_t n) {
+  const int64_t total = batches * m * n;
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total;
+       i += stride) {
+    const int64_t j = i % n, r = (i / n) % m, bi = i / (m * n);
+    const T* ar = a + a_off[bi] + r * k;
+    const T* bc = b + b_off[bi] + j;
+    float acc = 0.f;
+    for (int64_t q = 0; q < k; ++q) acc += to_float(ar[q]) * to_float(bc[q * n]);
+    y[i] = from_float<T>(acc);
+  }
+}
+
+template <typename T>
+__global__ void conv_transpose_kernel(const T* __restrict__ x, const T* __restrict__ w,
+                                      const T* __restrict__ bias, T* __restrict__ y,
+                                      ConvTransposeDims d) {
+  const int64_t total = d.n * d.o * d.out_h * d.out_w;
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  const int64_t cg = d.c / d.groups;
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total;
+       i += stride) {
+    const int64_t ow = i % d.out_w, oh = (i / d.out_w) % d.out_h,
+                  o = (i / (d.out_w * d.out_h)) % d.o, nn = i / (d.out_w * d.out_h * d.o);
+    const int64_t g = o / d.og, og = o % d.og;
+    float acc = bias ? to_float(bias[o]) : 0.f;
+    for (int64_t kh = 0; kh < d.kh; ++kh) {
+      const int64_t th = oh + d.pad_top - kh * d.dilation_h;
+      if (th < 0 || th % d.stride_h != 0) continue;
+      const int64_t ih = th / d.stride_h;
+      if (ih >= d.h) continue;
+      for (int64_t kw = 0; kw < d.kw; ++kw) {
+        const int64_t tw = ow + d.pad_left - kw * d.dilation_w;
+        if (tw < 0 || tw % d.stride_w != 0) continue;
+        const int64_t iw = tw / d.stride_w;
+        if (iw >= d.w) continue;
+        for (int64_t c = g * cg; c < (g + 1) * cg; ++c)
+          acc += to_float(x[((nn * d.c + c) * d.h + ih) * d.w + iw]) *
+                 to_float(w[((c * d.og + og) * d.kh + kh) * d.kw + kw]);
+      }
+    }
+    y[i] = from_float<T>(acc);
+  }
+}
+
+}  // namespace
+
+template <typename T>
+cudaError_t launch_gather(const T* x, T* y, int64_t n, const GatherDims& dims,
+                          const int64_t* tables, float fill, cudaStream_t stream) {
+  if (n <= 0) return cudaSuccess;
+  gather_kernel<T><<<grid_for(n, kThreads), kThreads, 0, stream>>>(x, y, n, dims, tables, fill);
+  return cudaGetLastError();
+}
+
+template <typename T>
+cudaError_t launch_copy_block(const T* x, T* y, int64_t outer, int64_t chunk, int64_t total,
+                              int64_t offset, cudaStream_t stream) {
+  if (outer * chunk <= 0) return cudaSuccess;
+  copy_block_kernel<T><<<grid_for(outer * chunk, kThreads), kThreads, 0, stream>>>(
+      x, y, outer, chunk, total, offset);
+  return cudaGetLastError();
+}
+
+template <typename T>
+cudaError_t launch_reduce(const T* x, T* y, const int64_t* base, int64_t outputs,
+                          const int64_t* members, int64_t count, int op, cudaStream_t stream) {
+  if (outputs <= 0) return cudaSuccess;
+  if (outputs > 0x7fffffff) return cudaErrorInvalidConfiguration;
+  reduce_kernel<T>
+      <<<static_cast<unsigned>(outputs), kThreads, 0, stream>>>(x, y, base, members, count, op);
+  return cudaGetLastError();
+}
+
+template <typename T>
+cudaError_t launch_softmax(const T* x, T* y, int64_t outer, int64_t len, int64_t inner,
+                           cudaStream_t stream) {
+  if (outer * inner <= 0) return cudaSuccess;
+  softmax_kernel<T>
+      <<<grid_for(outer * inner, kThreads), kThreads, 0, stream>>>(x, y, outer, len, inner);
+  return cudaGetLastError();
+}
+
+template <typename T>
+cudaError_t launch_pool(const T* x, T* y, const PoolDims& d, cudaStream_t stream) {
+  const int64_t n = d.nc * d.out_h * d.out_w;
+  if (n <= 0) return cudaSuccess;
+  pool_kernel<T><<<grid_for(n, kThreads), kThreads, 0, stream>>>(x, y, d);
+  return cudaGetLastError();
+}
+
+template <typename T>
+cudaError_t launch_matmul(const T* a, const T* b, T* y, const int64_t* a_off, const int64_t* b_off,
+                          int64_t batches, int64_t m, int64_t k, int64_t n, cudaStream_t stream) {
+  const int64_t total = batches * m * n;
+  if (total <= 0) return cudaSuccess;
+  matmul_kernel<T>
+      <<<grid_for(total, kThreads), kThreads, 0, stream>>>(a, b, y, a_off, b_off, batches, m, k, n);
+  return cudaGetLastError();
+}
+
+template <typename T>
+cudaError_t launch_conv_transpose(const T* x, const T* w, const T* bias, T* y,
+                                  const ConvTransposeDims& d, cudaStream_t stream) {
+  const int64_t total = d.n * d.o * d.out_h * d.out_w;
+  if (total <= 0) return cudaSuccess;
+  conv_transpose_kernel<T><<<grid_for(total, kThreads), kThreads, 0, stream>>>(x, w, bias, y, d);
+  return cudaGetLastError();
+}
+
+#define TB_INSTANTIATE(T)                                                                         \
+  template cudaError_t launch_gather<T>(const T*, T*, int64_t, const GatherDims&, const int64_t*, \
+                                        float, cudaStream_t);                                     \
+  template cudaError_t launch_copy_block<T>(const T*, T*, int64_t, int64_t, int64_t, int64_t,     \
+                                            cudaStream_t);                                        \
+  template cudaError_t launch_reduce<T>(const T*, T*, const int64_t*, int64_t, const int64_t*,    \
+                                        int64_t, int, cudaStream_t);                              \
+  template cudaError_t launch_softmax<T>(const T*, T*, int64_t, int64_t, int64_t, cudaStream_t);  \
+  template cudaError_t launch_pool<T>(const T*, T*, const PoolDims&, cudaStream_t);               \
+  template cudaError_t launch_matmul<T>(const T*, const T*, T*, const int64_t*, const int64_t*,   \
+                                        int64_t, int64_t, int64_t, int64_t, cudaStream_t);        \
+  template cudaError_t launch_conv_transpose<T>(const T*, const T*, const T*, T*,                 \
+                                                const ConvTransposeDims&, cudaStream_t);
+TB_INSTANTIATE(float)
+TB_INSTANTIATE(__half)
+#undef TB_INSTANTIATE
+
+}  // namespace toonbox::cuda

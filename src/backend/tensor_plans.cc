@@ -1,0 +1,152 @@
+#include "backend/tensor_plans.h"
+
+#include <algorithm>
+
+#include "graph/tensor_geometry.h"
+
+namespace toonbox {
+
+namespace {
+
+std::vector<int64_t> const_ints(const Graph& g, int value) {
+  const Tensor& t = *g.value(value).constant;
+  std::vector<int64_t> v(t.numel());
+  for (int64_t i = 0; i < t.numel(); ++i)
+    v[i] = t.dtype() == DType::kInt32 ? t.data<int32_t>()[i] : t.data<int64_t>()[i];
+  return v;
+}
+
+}  // namespace
+
+bool is_gather_op(OpKind k) {
+  return k == OpKind::kTranspose || k == OpKind::kSlice || k == OpKind::kPad ||
+         k == OpKind::kGather || k == OpKind::kExpand || k == OpKind::kTile;
+}
+
+static std::vector<int64_t> linear_offsets(int64_t n, int64_t start, int64_t step, int64_t stride) {
+  std::vector<int64_t> v(n);
+  for (int64_t i = 0; i < n; ++i) v[i] = (start + i * step) * stride;
+  return v;
+}
+
+Result<GatherTable> gather_table(const Graph& g, const Node& node) {
+  const Shape& xs = g.value(node.inputs[0]).shape;
+  const Shape& ys = g.value(node.outputs[0]).shape;
+  const std::vector<int64_t> st = row_major_strides(xs);
+  GatherTable t;
+  t.out = ys;
+  switch (node.kind) {
+    case OpKind::kTranspose: {
+      const auto& perm = node.p<TransposeParams>().perm;
+      for (size_t d = 0; d < ys.size(); ++d)
+        t.offs.push_back(linear_offsets(ys[d], 0, 1, st[perm[d]]));
+      return t;
+    }
+    case OpKind::kSlice: {
+      std::vector<int64_t> axes, steps;
+      if (node.inputs.size() > 3) axes = const_ints(g, node.inputs[3]);
+      if (node.inputs.size() > 4) steps = const_ints(g, node.inputs[4]);
+      TB_ASSIGN_OR_RETURN(SliceGeometry geo,
+                          resolve_slice(xs, const_ints(g, node.inputs[1]),
+                                        const_ints(g, node.inputs[2]), axes, steps));
+      for (size_t d = 0; d < ys.size(); ++d)
+        t.offs.push_back(linear_offsets(ys[d], geo.start[d], geo.step[d], st[d]));
+      return t;
+    }
+    case OpKind::kPad: {
+      const auto& p = node.p<PadParams>();
+      TB_ASSIGN_OR_RETURN(auto maps, pad_source_indices(xs, const_ints(g, node.inputs[1]), p.mode));
+      for (size_t d = 0; d < maps.size(); ++d) {
+        for (int64_t& m : maps[d]) m = m < 0 ? -1 : m * st[d];
+        t.offs.push_back(std::move(maps[d]));
+      }
+      t.fill = p.value;
+      return t;
+    }
+    case OpKind::kGather: {
+      // Indices flattened: the output is [pre..., ids, post...] in the same memory order.
+      const int axis = node.p<GatherParams>().axis;
+      const std::vector<int64_t> ids = const_ints(g, node.inputs[1]);
+      t.out.assign(xs.begin(), xs.begin() + axis);
+      t.out.push_back(static_cast<int64_t>(ids.size()));
+      t.out.insert(t.out.end(), xs.begin() + axis + 1, xs.end());
+      for (size_t d = 0; d < xs.size(); ++d) {
+        if (static_cast<int>(d) != axis) {
+          t.offs.push_back(linear_offsets(xs[d], 0, 1, st[d]));
+          continue;
+        }
+        std::vector<int64_t> v;
+        for (int64_t id : ids) v.push_back((id < 0 ? id + xs[d] : id) * st[d]);
+        t.offs.push_back(std::move(v));
+      }
+      return t;
+    }
+    case OpKind::kExpand:
+    case OpKind::kTile: {
+      const size_t off = ys.size() - xs.size();
+      for (size_t d = 0; d < ys.size(); ++d) {
+        std::vector<int64_t> v(ys[d], 0);
+        if (d >= off) {
+          const int64_t dim = xs[d - off], s = st[d - off];
+          for (int64_t i = 0; i < ys[d]; ++i) v[i] = dim == 1 ? 0 : (i % dim) * s;
+        }
+        t.offs.push_back(std::move(v));
+      }
+      return t;
+    }
+    default:
+      return internal_error("not a data-movement op");
+  }
+}
+
+ReducePlan reduce_plan(const Graph& g, const Node& node) {
+  const auto& p = node.p<ReduceParams>();
+  const Shape& xs = g.value(node.inputs[0]).shape;
+  const std::vector<int64_t> st = row_major_strides(xs);
+  ReducePlan plan{p.op, {0}, {0}};
+  for (size_t d = 0; d < xs.size(); ++d) {
+    const bool reduced = std::binary_search(p.axes.begin(), p.axes.end(), static_cast<int64_t>(d));
+    std::vector<int64_t>& v = reduced ? plan.members : plan.base;
+    std::vector<int64_t> next;
+    next.reserve(v.size() * xs[d]);
+    for (int64_t b : v)
+      for (int64_t i = 0; i < xs[d]; ++i) next.push_back(b + i * st[d]);
+    v = std::move(next);
+  }
+  return plan;
+}
+
+MatMulPlan matmul_plan(const Shape& a_in, const Shape& b_in, const Shape& y) {
+  Shape a = a_in, b = b_in;
+  if (a.size() == 1) a.insert(a.begin(), 1);
+  if (b.size() == 1) b.push_back(1);
+  MatMulPlan p{a[a.size() - 2], a.back(), b.back(), {0}, {0}};
+  const Shape batch(y.begin(), y.end() - (a_in.size() > 1) - (b_in.size() > 1));
+  const Shape ab(a.begin(), a.end() - 2), bb(b.begin(), b.end() - 2);
+  // Broadcast batch offsets, built dim by dim like the reduce plan.
+  const size_t rank = batch.size();
+  auto strides = [&](const Shape& s, int64_t mat) {
+    std::vector<int64_t> st(rank, 0);
+    int64_t acc = mat;
+    for (size_t i = rank, j = s.size(); i-- > 0;) {
+      const int64_t d = j > 0 ? s[--j] : 1;
+      st[i] = d == 1 ? 0 : acc;
+      acc *= d;
+    }
+    return st;
+  };
+  const auto sa = strides(ab, p.M * p.K), sb = strides(bb, p.K * p.N);
+  for (size_t d = 0; d < rank; ++d) {
+    std::vector<int64_t> na, nb;
+    for (size_t k = 0; k < p.a_off.size(); ++k)
+      for (int64_t i = 0; i < batch[d]; ++i) {
+        na.push_back(p.a_off[k] + i * sa[d]);
+        nb.push_back(p.b_off[k] + i * sb[d]);
+      }
+    p.a_off = std::move(na);
+    p.b_off = std::move(nb);
+  }
+  return p;
+}
+
+}  // namespace toonbox

@@ -1,0 +1,38 @@
+// Compile-time index plans of the tensor ops, shared by the CPU and CUDA backends (no
+// CUDA dependency): per-dim source-offset tables for data movement, window offsets for
+// reductions, batch offsets for MatMul. Built once per compiled shape; small.
+#pragma once
+
+#include <vector>
+
+#include "core/status.h"
+#include "graph/graph.h"
+
+namespace toonbox {
+
+// out[i0..ir] = in[sum_d offs[d][i_d]], or `fill` when any entry is negative. Covers
+// Transpose, Slice, Pad, Gather (constant indices), Expand and Tile.
+struct GatherTable {
+  Shape out;
+  std::vector<std::vector<int64_t>> offs;
+  float fill = 0.f;
+};
+Result<GatherTable> gather_table(const Graph& g, const Node& node);
+bool is_gather_op(OpKind kind);
+
+// Reduce: output element i reads input[base[i] + members[k]] for every k.
+struct ReducePlan {
+  ReduceOp op;
+  std::vector<int64_t> base;
+  std::vector<int64_t> members;
+};
+ReducePlan reduce_plan(const Graph& g, const Node& node);
+
+// MatMul: batch element b multiplies a[a_off[b]...] [M,K] by b[b_off[b]...] [K,N].
+struct MatMulPlan {
+  int64_t M, K, N;
+  std::vector<int64_t> a_off, b_off;
+};
+MatMulPlan matmul_plan(const Shape& a, const Shape& b, const Shape& y);
+
+}  // namespace toonbox

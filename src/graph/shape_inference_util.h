@@ -1,0 +1,57 @@
+// Helpers shared by the shape-inference files (not a public interface).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "graph/shape_inference.h"
+
+namespace toonbox::shape_detail {
+
+inline Status node_error(const Node& node, const std::string& what) {
+  return invalid_argument("node '" + node.name + "' (" + op_kind_name(node.kind) + "): " + what);
+}
+
+inline Status expect_inputs(const Node& node, size_t min, size_t max) {
+  if (node.inputs.size() < min || node.inputs.size() > max) {
+    return node_error(node, "got " + std::to_string(node.inputs.size()) + " inputs, expected " +
+                                (min == max ? std::to_string(min)
+                                            : std::to_string(min) + ".." + std::to_string(max)));
+  }
+  return Status::ok();
+}
+
+// Reads a small int tensor (int32/int64) that must be constant at this point.
+inline Result<std::vector<int64_t>> constant_ints(const Graph& g, const Node& node,
+                                                  int input_index) {
+  const Value& v = g.value(node.inputs[input_index]);
+  if (!v.constant) {
+    return node_error(node, "input " + std::to_string(input_index) + " ('" + v.name +
+                                "') must be a constant after shape folding");
+  }
+  const Tensor& t = *v.constant;
+  std::vector<int64_t> out(t.numel());
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    if (t.dtype() == DType::kInt32)
+      out[i] = t.data<int32_t>()[i];
+    else if (t.dtype() == DType::kInt64)
+      out[i] = t.data<int64_t>()[i];
+    else
+      return node_error(node, std::string("expected an int tensor, got ") + dtype_name(t.dtype()));
+  }
+  return out;
+}
+
+inline Status set_output(Graph& g, const Node& node, DType dtype, Shape shape) {
+  TB_RETURN_IF_ERROR(check_shape(shape, kMaxTensorElements, "node '" + node.name + "' output"));
+  Value& out = g.value(node.outputs[0]);
+  out.dtype = dtype;
+  out.shape = std::move(shape);
+  return Status::ok();
+}
+
+// Shape inference for the ONNX-era tensor ops (shape_inference_tensor.cc).
+Status infer_tensor_op(Graph& g, Node& node);
+
+}  // namespace toonbox::shape_detail
