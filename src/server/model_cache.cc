@@ -76,11 +76,16 @@ Result<std::shared_ptr<Cartoonizer>> ModelCache::get(const std::string& name_in,
     // wait on the future instead of loading it twice.
     auto source = load_source(name);
     if (!source.is_ok()) {
-      // A broken model file is the server's problem, not the request's: 500, not 400.
+      // A model that is not a cartoon model (another ONNX image model, say) is the
+      // request's mistake: 400. A broken model file is the server's problem: 500.
       const Status& s = source.status();
-      promise.set_value(s.code() == StatusCode::kNotFound
-                            ? s
-                            : internal_error("model '" + name + "' could not be loaded: " + s.message()));
+      if (s.code() == StatusCode::kNotFound) {
+        promise.set_value(s);
+      } else if (s.code() == StatusCode::kInvalidArgument) {
+        promise.set_value(invalid_argument("model '" + name + "' cannot cartoonize: " + s.message()));
+      } else {
+        promise.set_value(internal_error("model '" + name + "' could not be loaded: " + s.message()));
+      }
     } else {
       DeviceSelection sel = device_;
       sel.precision = precision;
