@@ -187,14 +187,14 @@ TEST(ServerScheduling, SlowHeadersTimeOutWith408) {
   ASSERT_TRUE(s.send_all("POST /api/v1/cartoonize HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
   const auto t0 = std::chrono::steady_clock::now();
   std::string reply;
-  for (int i = 0; i < 6 && reply.empty(); ++i) {
+  for (int i = 0; i < 10 && reply.empty(); ++i) {  // without a total deadline: never answered
     s.send_all("X-Slow: 1\r\n");
     reply = s.read_all(std::chrono::milliseconds(400));
   }
   const double s_elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_NE(reply.find("HTTP/1.1 408"), std::string::npos) << reply;
   EXPECT_NE(reply.find("did not arrive within 1 s"), std::string::npos) << reply;
-  EXPECT_LT(s_elapsed, 2.5);
+  EXPECT_LT(s_elapsed, 4.0);
 }
 
 TEST(ServerScheduling, SlowBodyTimesOutWith408) {
@@ -205,7 +205,7 @@ TEST(ServerScheduling, SlowBodyTimesOutWith408) {
   ASSERT_TRUE(s.send_all("POST /api/v1/cartoonize HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                          "Content-Type: image/png\r\nContent-Length: 100000\r\n\r\n"));
   std::string reply;
-  for (int i = 0; i < 8 && reply.empty(); ++i) {
+  for (int i = 0; i < 10 && reply.empty(); ++i) {
     s.send_all(std::string(100, 'x'));
     reply = s.read_all(std::chrono::milliseconds(400));
   }
