@@ -30,6 +30,13 @@ note "unit cuda: $(grep -E '^\[  (PASSED|FAILED) ' "$OUT/unit_cuda.txt" | tr '\n
 note "model cuda: $(grep -E '^\[  (PASSED|FAILED) ' "$OUT/model_cuda.txt" | tr '\n' ' ')"
 grep '\[ measure' "$OUT/model_cuda.txt" | tee -a "$summary"
 
+# 3b. ONNX operators and models on CUDA (they need Node + onnxruntime-node as the oracle;
+# where the machine has no Node they skip, and the count says so).
+"$B/toonbox_tests" --gtest_filter='*Onnx*Cuda*' >"$OUT/onnx_ops_cuda.txt" 2>&1
+note "onnx ops cuda: $(grep -E '^\[  (PASSED|FAILED) ' "$OUT/onnx_ops_cuda.txt" | tr '\n' ' ') skipped: $(grep -c '^\[  SKIPPED \] ' "$OUT/onnx_ops_cuda.txt")"
+"$B/toonbox_model_tests" --gtest_filter='*OnnxModels*Cuda*' >"$OUT/onnx_models_cuda.txt" 2>&1
+note "onnx models cuda: $(grep -E '^\[  (PASSED|FAILED) ' "$OUT/onnx_models_cuda.txt" | tr '\n' ' ') skipped: $(grep -c '^\[  SKIPPED \] ' "$OUT/onnx_models_cuda.txt")"
+
 # 4. The CLI end to end with bad inputs on the GPU.
 TOONBOX_TEST_DEVICE=cuda TOONBOX_SHARED_DIR=/nonexistent bash tests/cli/cli_test.sh "$B/toonbox" >"$OUT/cli_cuda.txt" 2>&1
 note "cli on cuda: $(tail -1 "$OUT/cli_cuda.txt")"
@@ -64,6 +71,16 @@ done
 "$B/toonbox" cartoonize /tmp/sizes/in_1024.png -o /tmp/sizes/cpu_1024.png --model whitebox --device cpu \
   --timings --json --overwrite >"$OUT/t.json" 2>>"$OUT/cli_timings_err.txt"
 python3 -c "import json,os;t=json.load(open(os.environ['OUT']+'/t.json'))['timings_ms'];print(f\"cpu 1024 whitebox warm inference: {t['inference_warm']:.1f} ms ($(nproc) cores)\")" | tee -a "$summary"
-cp /tmp/sizes/out_whitebox_1024_fp16.png "$OUT/whitebox_1024_fp16.png" 2>/dev/null
+# 6. toonbox serve on the GPU: status bar text, one request, metrics, SIGTERM drain.
+"$B/toonbox" serve --device cuda --port 7861 >"$OUT/serve.txt" 2>&1 &
+serve_pid=$!
+for _ in $(seq 50); do curl -sf http://127.0.0.1:7861/health/ready >/dev/null && break; sleep 0.2; done
+curl -s http://127.0.0.1:7861/api/v1/status >"$OUT/serve_status.json"
+note "serve status: $(head -c 300 "$OUT/serve_status.json")"
+code=$(curl -s -o /tmp/sizes/served.png -w '%{http_code}' -F image=@/tmp/sizes/in_1024.png \
+  'http://127.0.0.1:7861/api/v1/cartoonize?model=whitebox')
+note "serve POST /api/v1/cartoonize (1024, whitebox): HTTP $code, $(stat -c %s /tmp/sizes/served.png 2>/dev/null) bytes"
+curl -s http://127.0.0.1:7861/metrics | grep -E '^toonbox_(gpu|images|requests)' | head -8 | tee -a "$summary"
+kill -TERM $serve_pid; wait $serve_pid; note "serve exit after SIGTERM: $?"
 echo "----- summary -----"
 cat "$summary"
