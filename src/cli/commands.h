@@ -23,6 +23,7 @@ inline constexpr int kExitUsage = 2;    // wrong command line
 int cmd_cartoonize(const std::vector<std::string>& args);
 int cmd_models(const std::vector<std::string>& args);
 int cmd_doctor(const std::vector<std::string>& args);
+int cmd_serve(const std::vector<std::string>& args);
 int cmd_run(const std::vector<std::string>& args);
 
 }  // namespace toonbox::cli

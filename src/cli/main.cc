@@ -15,6 +15,7 @@ const Command kCommands[] = {
     {"run", "run any image-to-image model (ONNX or TF.js) on an image", toonbox::cli::cmd_run},
     {"models", "list, import and inspect models", toonbox::cli::cmd_models},
     {"doctor", "explain whether and why the GPU can be used", toonbox::cli::cmd_doctor},
+    {"serve", "local web page and REST API (docs/http-api.md)", toonbox::cli::cmd_serve},
 };
 
 void print_usage(FILE* out) {

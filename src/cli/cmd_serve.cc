@@ -1,0 +1,182 @@
+// toonbox serve [--host 127.0.0.1] [--port 7860] [--device ...] [--model ...] [--token T] ...
+// Runs the HTTP API and web page until SIGTERM/SIGINT, then drains and exits 0.
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "engine/device_select.h"
+#include "server/security.h"
+#include "server/server.h"
+
+namespace toonbox::cli {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: toonbox serve [options]\n"
+    "\n"
+    "A local web page and REST API (docs/http-api.md). Stops on SIGTERM or Ctrl-C after\n"
+    "finishing the requests in progress.\n"
+    "\n"
+    "  --host H               address to listen on (default 127.0.0.1); any address that is\n"
+    "                         not loopback requires a token\n"
+    "  --port N               port (default 7860; 0 picks a free one)\n"
+    "  --token T              access token for the API (default: $TOONBOX_TOKEN; generated\n"
+    "                         and printed when the host is not loopback)\n"
+    "  --device D             auto (default), cpu, cuda or cuda:N\n"
+    "  --precision P          default precision: auto (fp16 on GPU, fp32 on CPU), fp32, fp16\n"
+    "  --model NAME|PATH      default model (default: 'whitebox' if installed, else 'classic')\n"
+    "  --queue-size N         images waiting per device before 429 (default 16)\n"
+    "  --max-batch N          same-shape images run back to back (default 8)\n"
+    "  --batch-wait-ms N      how long a batch waits for more (default 2)\n"
+    "  --request-timeout-s N  limit for one image request, queue included (default 120)\n"
+    "  --max-body-mb N        request body limit in MiB (default 50)\n"
+    "  --max-pixels N         image size limit, checked from the header (default 50000000)\n"
+    "  --threads N            HTTP connection threads (default 32)\n";
+
+bool to_int(const ParsedArgs& a, const char* name, long lo, long hi, long* out) {
+  if (!a.has(name)) return true;
+  const std::string v = a.get(name);
+  char* end = nullptr;
+  const long x = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || x < lo || x > hi) {
+    std::fprintf(stderr, "toonbox serve: %s must be an integer from %ld to %ld, got '%s'\n", name, lo, hi,
+                 v.c_str());
+    return false;
+  }
+  *out = x;
+  return true;
+}
+
+}  // namespace
+
+int cmd_serve(const std::vector<std::string>& argv) {
+  auto parsed = parse_args(argv, {{"--host", true, ""},           {"--port", true, ""},
+                                  {"--token", true, ""},          {"--device", true, ""},
+                                  {"--precision", true, ""},      {"--model", true, ""},
+                                  {"--queue-size", true, ""},     {"--max-batch", true, ""},
+                                  {"--batch-wait-ms", true, ""},  {"--request-timeout-s", true, ""},
+                                  {"--max-body-mb", true, ""},    {"--max-pixels", true, ""},
+                                  {"--threads", true, ""},        {"--help", false, "-h"}});
+  if (!parsed.is_ok()) {
+    std::fprintf(stderr, "toonbox serve: %s\n%s", parsed.status().message().c_str(), kUsage);
+    return kExitUsage;
+  }
+  const ParsedArgs& a = parsed.value();
+  if (a.has("--help")) {
+    std::printf("%s", kUsage);
+    return kExitOk;
+  }
+  if (!a.positional.empty()) {
+    std::fprintf(stderr, "toonbox serve: unexpected argument '%s'\n%s", a.positional[0].c_str(), kUsage);
+    return kExitUsage;
+  }
+
+  server::ServerConfig config;
+  config.host = a.get("--host", "127.0.0.1");
+  config.requested_device = a.get("--device", "auto");
+  config.default_model = a.get("--model");
+  long port = 7860, queue = 16, batch = 8, wait_ms = 2, timeout = 120, body_mb = 50, threads = 32;
+  long max_pixels = 50'000'000;
+  if (!to_int(a, "--port", 0, 65535, &port) || !to_int(a, "--queue-size", 1, 100000, &queue) ||
+      !to_int(a, "--max-batch", 1, 1024, &batch) || !to_int(a, "--batch-wait-ms", 0, 10000, &wait_ms) ||
+      !to_int(a, "--request-timeout-s", 1, 86400, &timeout) ||
+      !to_int(a, "--max-body-mb", 1, 4096, &body_mb) || !to_int(a, "--max-pixels", 1, 1'000'000'000, &max_pixels) ||
+      !to_int(a, "--threads", 4, 1024, &threads))
+    return kExitUsage;
+  config.port = static_cast<int>(port);
+  config.scheduler.queue_capacity = static_cast<int>(queue);
+  config.scheduler.max_batch = static_cast<int>(batch);
+  config.scheduler.max_wait_ms = static_cast<int>(wait_ms);
+  config.request_timeout_s = static_cast<int>(timeout);
+  config.max_body_bytes = static_cast<size_t>(body_mb) << 20;
+  config.max_pixels = max_pixels;
+  config.http_threads = static_cast<int>(threads);
+
+  config.token = a.get("--token");
+  if (config.token.empty() && std::getenv("TOONBOX_TOKEN")) config.token = std::getenv("TOONBOX_TOKEN");
+  for (char c : config.token) {
+    if (c <= ' ' || c > '~' || c == ';' || c == ',' || c == '"' || c == '\\') {
+      std::fprintf(stderr, "toonbox serve: --token may hold only printable ASCII without spaces, ';', ',', '\"' or '\\'\n");
+      return kExitUsage;
+    }
+  }
+  bool generated = false;
+  if (config.token.empty() && !server::is_loopback_host(config.host)) {
+    auto token = server::generate_token();
+    if (!token.is_ok()) {
+      std::fprintf(stderr, "toonbox serve: %s\n", token.status().message().c_str());
+      return kExitFailure;
+    }
+    config.token = token.value();
+    generated = true;
+  }
+
+  // Signals go to one thread that waits for them; every other thread (HTTP, device
+  // worker, OpenMP) inherits the blocked mask, so a SIGTERM never lands mid-request.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto device = select_device(config.requested_device, a.get("--precision", "auto"));
+  if (!device.is_ok()) {
+    std::fprintf(stderr, "toonbox serve: %s\n", device.status().message().c_str());
+    return device.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  }
+  server::Server srv(config, device.value());
+  std::string note;
+  Status started = srv.start(&note);
+  if (!started.is_ok()) {
+    std::fprintf(stderr, "toonbox serve: %s\n", started.message().c_str());
+    return kExitFailure;
+  }
+  if (!note.empty()) std::printf("note: %s\n", note.c_str());
+  std::printf("device: %s\n", srv.status_line().c_str());
+  if (!config.token.empty()) {
+    std::printf("token: %s%s\n", config.token.c_str(), generated ? " (generated; pass --token to choose one)" : "");
+    std::printf("open %s?token=%s in a browser once; API clients send 'Authorization: Bearer <token>'\n",
+                srv.url().c_str(), config.token.c_str());
+  }
+  std::printf("listening on %s\n", srv.url().c_str());
+  std::printf("stop with Ctrl-C or SIGTERM (requests in progress are finished first)\n");
+  std::fflush(stdout);
+
+  // The main thread drains; the signal thread stays to force an exit on a second signal.
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool stop = false;
+  std::thread([&, signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::fprintf(stderr, "toonbox serve: %s: draining (finishing requests in progress; again to force)\n",
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stop = true;
+    }
+    cv.notify_all();
+    sigwait(&signals, &sig);
+    std::fprintf(stderr, "toonbox serve: second signal: exiting without draining\n");
+    std::_Exit(kExitFailure);
+  }).detach();
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    cv.wait(lock, [&] { return stop; });
+  }
+  srv.shutdown();
+  std::printf("stopped\n");
+  std::fflush(stdout);
+  return kExitOk;
+}
+
+}  // namespace toonbox::cli

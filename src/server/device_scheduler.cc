@@ -1,0 +1,201 @@
+#include "server/device_scheduler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <new>
+
+namespace toonbox::server {
+
+namespace {
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+}  // namespace
+
+WorkItem::WorkItem(std::shared_ptr<Cartoonizer> model, Image input, std::string model_label,
+                   Clock::time_point deadline)
+    : model_(std::move(model)), input_(std::move(input)), model_label_(std::move(model_label)),
+      deadline_(deadline) {
+  // The tensor shape the Cartoonizer will build: same shape means same executable.
+  const int m = std::max(1, model_->model().size_multiple), margin = model_->model().margin;
+  padded_h_ = (input_.height + 2 * margin + m - 1) / m * m;
+  padded_w_ = (input_.width + 2 * margin + m - 1) / m * m;
+}
+
+bool WorkItem::wait_until(Clock::time_point until) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return cv_.wait_until(lock, until, [&] { return finished(); });
+}
+
+void WorkItem::finish(State state) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    state_.store(state);
+    done_.store(true);
+  }
+  cv_.notify_all();
+}
+
+DeviceScheduler::DeviceScheduler(std::string device_id, SchedulerOptions options, Metrics* metrics)
+    : device_id_(std::move(device_id)), options_(options), metrics_(metrics) {
+  options_.queue_capacity = std::max(1, options_.queue_capacity);
+  options_.max_batch = std::max(1, options_.max_batch);
+  options_.max_wait_ms = std::max(0, options_.max_wait_ms);
+  worker_ = std::thread([this] { worker_loop(); });
+}
+
+DeviceScheduler::~DeviceScheduler() { drain(); }
+
+DeviceScheduler::Push DeviceScheduler::try_push(const std::shared_ptr<WorkItem>& item) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) return Push::kStopped;
+    if (static_cast<int>(queue_.size()) >= options_.queue_capacity) return Push::kFull;
+    item->enqueued_ = Clock::now();
+    item->state_.store(WorkItem::State::kQueued);
+    queue_.push_back(item);
+  }
+  cv_.notify_all();
+  return Push::kOk;
+}
+
+bool DeviceScheduler::cancel(const std::shared_ptr<WorkItem>& item, const std::string& reason) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto expected = WorkItem::State::kQueued;
+    if (item->state_.compare_exchange_strong(expected, WorkItem::State::kDropped)) {
+      queue_.erase(std::remove(queue_.begin(), queue_.end(), item), queue_.end());
+    } else {
+      expected = WorkItem::State::kClaimed;
+      if (!item->state_.compare_exchange_strong(expected, WorkItem::State::kDropped)) return false;
+    }
+    item->outcome_.status = unavailable(reason);
+    item->outcome_.dropped = true;
+  }
+  item->finish(WorkItem::State::kDropped);
+  if (metrics_) metrics_->record_dropped(reason);
+  return true;
+}
+
+void DeviceScheduler::drain() {
+  std::call_once(drained_, [this] {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (worker_.joinable()) worker_.join();
+  });
+}
+
+int DeviceScheduler::depth() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return static_cast<int>(queue_.size());
+}
+
+bool DeviceScheduler::has_room(int n) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return !stopping_ && static_cast<int>(queue_.size()) + n <= options_.queue_capacity;
+}
+
+int DeviceScheduler::retry_after_s() const {
+  const double waiting = depth() + running();
+  const double s = waiting * ms_per_image_.load() / 1000.0;
+  return static_cast<int>(std::clamp(std::ceil(s), 1.0, 60.0));
+}
+
+void DeviceScheduler::take_same_shape(const WorkItem& first,
+                                      std::vector<std::shared_ptr<WorkItem>>* batch) {
+  for (auto it = queue_.begin(); it != queue_.end() && static_cast<int>(batch->size()) < options_.max_batch;) {
+    WorkItem& w = **it;
+    if (w.model_ == first.model_ && w.padded_h_ == first.padded_h_ && w.padded_w_ == first.padded_w_) {
+      w.state_.store(WorkItem::State::kClaimed);
+      batch->push_back(*it);
+      it = queue_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void DeviceScheduler::worker_loop() {
+  for (;;) {
+    std::vector<std::shared_ptr<WorkItem>> batch;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) break;  // stopping and nothing left
+      std::shared_ptr<WorkItem> first = queue_.front();
+      queue_.pop_front();
+      first->state_.store(WorkItem::State::kClaimed);
+      batch.push_back(first);
+      take_same_shape(*first, &batch);
+      // Dynamic batching: give same-shape requests that are on their way a moment to
+      // arrive, unless the batch is full or the server is draining.
+      const auto wait_end = Clock::now() + std::chrono::milliseconds(options_.max_wait_ms);
+      while (static_cast<int>(batch.size()) < options_.max_batch && !stopping_ &&
+             options_.max_wait_ms > 0) {
+        if (cv_.wait_until(lock, wait_end) == std::cv_status::timeout) {
+          take_same_shape(*first, &batch);
+          break;
+        }
+        take_same_shape(*first, &batch);
+      }
+      running_.store(static_cast<int>(batch.size()));
+    }
+    if (metrics_) metrics_->record_batch(static_cast<int>(batch.size()));
+    for (const auto& item : batch) {
+      auto expected = WorkItem::State::kClaimed;
+      if (Clock::now() > item->deadline_) {
+        // Claimed but past its deadline: its client has been told it timed out.
+        if (item->state_.compare_exchange_strong(expected, WorkItem::State::kDropped)) {
+          item->outcome_.status = unavailable("timed out in the queue");
+          item->outcome_.dropped = true;
+          item->finish(WorkItem::State::kDropped);
+          if (metrics_) metrics_->record_dropped("timeout");
+          if (item->on_finished) item->on_finished(*item);
+        }
+      } else if (item->state_.compare_exchange_strong(expected, WorkItem::State::kRunning)) {
+        run_one(*item, static_cast<int>(batch.size()));
+      }
+      running_.fetch_sub(1);
+    }
+  }
+  worker_alive_.store(false);
+}
+
+void DeviceScheduler::run_one(WorkItem& item, int batch_size) {
+  const auto start = Clock::now();
+  WorkOutcome& out = item.outcome_;
+  out.queue_ms = ms_between(item.enqueued_, start);
+  out.batch_size = batch_size;
+  try {
+    auto result = item.model_->stylize(item.input_, &out.timings);
+    if (result.is_ok()) {
+      out.image = std::move(result).value();
+    } else {
+      out.status = result.status();
+    }
+  } catch (const std::bad_alloc&) {
+    out.status = out_of_memory("host memory exhausted while processing a " +
+                               std::to_string(item.input_.width) + "x" +
+                               std::to_string(item.input_.height) + " image");
+  } catch (const std::exception& e) {
+    out.status = internal_error(std::string("unexpected failure: ") + e.what());
+  }
+  const double ms = ms_between(start, Clock::now());
+  if (out.status.is_ok()) {
+    // Smoothed time per image, for Retry-After.
+    ms_per_image_.store(0.8 * ms_per_image_.load() + 0.2 * ms);
+  }
+  if (metrics_) {
+    const char* outcome = out.status.is_ok() ? "ok"
+                          : out.status.code() == StatusCode::kOutOfMemory ? "out_of_memory"
+                                                                          : "error";
+    metrics_->record_image(item.model_label_, outcome, ms / 1000.0);
+  }
+  item.finish(WorkItem::State::kDone);
+  if (item.on_finished) item.on_finished(item);
+}
+
+}  // namespace toonbox::server

@@ -1,0 +1,131 @@
+// One bounded queue and one worker thread per device. The worker takes the oldest image,
+// gathers queued images with the same model and padded shape (up to max_batch, waiting up
+// to max_wait for more), and runs them back to back on the same compiled executable.
+//
+// Why "back to back" and not one batched call: the models declare their input as
+// [1,H,W,3], so specialize() refuses N > 1. Grouping same-shape work still keeps the
+// executable hot and stops interleaved shapes from evicting each other from the
+// Session's small cache of compiled shapes. Metrics call this batching "sequential".
+//
+// Work is dropped, never run, when its client has gone (the HTTP handler cancels it), its
+// deadline has passed, or its job was cancelled.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "pipeline/cartoonizer.h"
+#include "server/metrics.h"
+
+namespace toonbox::server {
+
+using Clock = std::chrono::steady_clock;
+
+struct SchedulerOptions {
+  int queue_capacity = 16;  // images waiting, not counting the ones running
+  int max_batch = 8;
+  int max_wait_ms = 2;      // how long a batch waits for more same-shape images
+};
+
+struct WorkOutcome {
+  Status status;           // ok, the engine's error, or why the work was dropped
+  Image image;             // the stylized image when ok
+  StylizeTimings timings;
+  double queue_ms = 0;     // from push to start of run
+  int batch_size = 1;
+  bool dropped = false;    // never ran
+};
+
+class WorkItem {
+ public:
+  enum class State { kQueued, kClaimed, kRunning, kDone, kDropped };
+
+  WorkItem(std::shared_ptr<Cartoonizer> model, Image input, std::string model_label,
+           Clock::time_point deadline = Clock::time_point::max());
+
+  const Image& input() const { return input_; }
+  const std::string& model_label() const { return model_label_; }
+  State state() const { return state_.load(); }
+  // Set after the outcome is written, so a finished item's outcome is safe to read.
+  bool finished() const { return done_.load(); }
+  // Waits until the item is finished or `until`; returns finished().
+  bool wait_until(Clock::time_point until);
+  // Valid once finished().
+  const WorkOutcome& outcome() const { return outcome_; }
+  WorkOutcome take_outcome() { return std::move(outcome_); }
+
+  // Called once on the worker thread when the worker finishes or drops the item (not
+  // when a caller's cancel() drops it: that caller knows).
+  std::function<void(WorkItem&)> on_finished;
+
+ private:
+  friend class DeviceScheduler;
+  void finish(State state);
+
+  std::shared_ptr<Cartoonizer> model_;
+  Image input_;
+  std::string model_label_;
+  Clock::time_point deadline_;
+  Clock::time_point enqueued_{};
+  int64_t padded_h_ = 0, padded_w_ = 0;
+  std::atomic<State> state_{State::kQueued};  // claimed by compare-exchange
+  std::atomic<bool> done_{false};
+  WorkOutcome outcome_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+};
+
+class DeviceScheduler {
+ public:
+  enum class Push { kOk, kFull, kStopped };
+
+  DeviceScheduler(std::string device_id, SchedulerOptions options, Metrics* metrics);
+  ~DeviceScheduler();
+
+  Push try_push(const std::shared_ptr<WorkItem>& item);
+  // Drops a queued (or claimed, not yet running) item; false when it is already running
+  // or finished. `reason` becomes the outcome's status and the metrics label.
+  bool cancel(const std::shared_ptr<WorkItem>& item, const std::string& reason);
+
+  // Refuses new work, finishes everything queued, joins the worker. Idempotent.
+  void drain();
+
+  int depth() const;
+  int running() const { return running_.load(); }
+  int capacity() const { return options_.queue_capacity; }
+  bool has_room(int n) const;
+  // Seconds a client should wait before retrying when the queue is full: the queue's
+  // length times the recent time per image, 1..60.
+  int retry_after_s() const;
+  const SchedulerOptions& options() const { return options_; }
+  const std::string& device_id() const { return device_id_; }
+  // Whether the worker thread is alive (it only exits on drain).
+  bool worker_alive() const { return worker_alive_.load(); }
+
+ private:
+  void worker_loop();
+  void take_same_shape(const WorkItem& first, std::vector<std::shared_ptr<WorkItem>>* batch);
+  void run_one(WorkItem& item, int batch_size);
+
+  std::string device_id_;
+  SchedulerOptions options_;
+  Metrics* metrics_;
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::shared_ptr<WorkItem>> queue_;
+  bool stopping_ = false;
+  std::atomic<int> running_{0};
+  std::atomic<bool> worker_alive_{true};
+  std::atomic<double> ms_per_image_{200.0};  // exponentially weighted
+  std::once_flag drained_;
+  std::thread worker_;
+};
+
+}  // namespace toonbox::server

@@ -1,0 +1,87 @@
+#include "server/image_ops.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "image/image_io.h"
+#include "image/resize.h"
+
+namespace toonbox::server {
+
+Image blend_with_original(const Image& original, const Image& stylized, float strength) {
+  if (strength >= 1.f || original.width != stylized.width || original.height != stylized.height)
+    return stylized;
+  Image out = stylized;
+  // Fixed point: w in 0..256 so the blend is exact at both ends.
+  const int w = static_cast<int>(std::lround(std::clamp(strength, 0.f, 1.f) * 256.f));
+  const size_t n = out.rgb.size();
+  for (size_t i = 0; i < n; ++i)
+    out.rgb[i] = static_cast<uint8_t>((stylized.rgb[i] * w + original.rgb[i] * (256 - w) + 128) >> 8);
+  return out;
+}
+
+void output_size(int width, int height, int long_side, int* out_width, int* out_height) {
+  if (long_side <= 0 || width <= 0 || height <= 0) {
+    *out_width = width;
+    *out_height = height;
+    return;
+  }
+  if (width >= height) {
+    *out_width = long_side;
+    *out_height = std::max(1, static_cast<int>(std::lround(static_cast<double>(height) * long_side / width)));
+  } else {
+    *out_height = long_side;
+    *out_width = std::max(1, static_cast<int>(std::lround(static_cast<double>(width) * long_side / height)));
+  }
+}
+
+Result<std::vector<uint8_t>> finish_image(const Image& original, const Image& stylized,
+                                          const CartoonizeParams& params, int64_t max_pixels,
+                                          int* out_width, int* out_height) {
+  int w = 0, h = 0;
+  output_size(stylized.width, stylized.height, params.long_side, &w, &h);
+  if (static_cast<int64_t>(w) * h > max_pixels) {
+    return resource_exhausted("long_side=" + std::to_string(params.long_side) + " makes a " +
+                              std::to_string(w) + "x" + std::to_string(h) +
+                              " image, over the server's limit of " + std::to_string(max_pixels) +
+                              " pixels");
+  }
+  Image blended = blend_with_original(original, stylized, params.strength);
+  if (w != blended.width || h != blended.height) blended = resize_image(blended, w, h);
+  if (out_width) *out_width = w;
+  if (out_height) *out_height = h;
+  return encode_image(blended, EncodeOptions{params.format, params.quality});
+}
+
+Status explain_decode_error(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kDataLoss:
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kUnimplemented:
+      return data_loss("this file is not an image toonbox can read (JPEG, PNG or WebP): " + s.message());
+    default:
+      return s;
+  }
+}
+
+std::string download_name(const std::string& client_name, const std::string& suffix,
+                          const std::string& extension) {
+  // Strip any folder a browser or client put in the name, then the extension.
+  std::string base = client_name;
+  const size_t slash = base.find_last_of("/\\");
+  if (slash != std::string::npos) base = base.substr(slash + 1);
+  const size_t dot = base.rfind('.');
+  if (dot != std::string::npos && dot > 0) base = base.substr(0, dot);
+  std::string safe;
+  for (unsigned char c : base) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') safe += static_cast<char>(c);
+    else if (!safe.empty() && safe.back() != '_') safe += '_';
+  }
+  while (!safe.empty() && safe.front() == '.') safe.erase(safe.begin());
+  if (safe.size() > 80) safe.resize(80);
+  if (safe.empty()) safe = "image";
+  return safe + suffix + "." + extension;
+}
+
+}  // namespace toonbox::server

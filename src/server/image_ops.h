@@ -1,0 +1,40 @@
+// What happens to a stylized image before it is sent: style strength (a per-pixel blend
+// with the original), output size (long side, by resize_image) and encoding.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "image/image.h"
+#include "server/request_params.h"
+
+namespace toonbox::server {
+
+// strength * stylized + (1 - strength) * original, per channel, rounded. The images must
+// have the same size; alpha is the stylized image's (which is the original's).
+Image blend_with_original(const Image& original, const Image& stylized, float strength);
+
+// The size an image of width x height gets for `long_side` (0 keeps it): the longer side
+// becomes long_side, the other keeps the aspect ratio (at least 1 pixel).
+void output_size(int width, int height, int long_side, int* out_width, int* out_height);
+
+// blend -> resize -> encode. The output size is checked against max_pixels before any
+// resampling memory is allocated.
+Result<std::vector<uint8_t>> finish_image(const Image& original, const Image& stylized,
+                                          const CartoonizeParams& params, int64_t max_pixels,
+                                          int* out_width = nullptr, int* out_height = nullptr);
+
+// A decoding failure in words for someone who uploaded a file: anything that is not a
+// readable JPEG/PNG/WebP (corrupt, truncated, another format) becomes kDataLoss with
+// "this file is not an image toonbox can read"; limits and other errors pass unchanged.
+Status explain_decode_error(const Status& status);
+
+// A download name derived from a client's file name: only [A-Za-z0-9._-], no leading dot,
+// at most 80 characters, the extension replaced by `extension`. Used in
+// Content-Disposition and job listings, never as a path on the server.
+std::string download_name(const std::string& client_name, const std::string& suffix,
+                          const std::string& extension);
+
+}  // namespace toonbox::server

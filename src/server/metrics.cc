@@ -1,0 +1,160 @@
+#include "server/metrics.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace toonbox::server {
+
+namespace {
+
+std::string number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  return buf;
+}
+
+const std::vector<double> kLatencyBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                            1,     2.5,  5,     10,   30,  60,   120};
+
+void render_counter_family(const std::string& name, const std::string& help,
+                           const std::map<std::string, uint64_t>& values, std::string* out) {
+  *out += "# HELP " + name + " " + help + "\n# TYPE " + name + " counter\n";
+  for (const auto& [labels, v] : values) *out += name + "{" + labels + "} " + std::to_string(v) + "\n";
+}
+
+void gauge(const std::string& name, const std::string& help, const std::string& labels,
+           double v, std::string* out) {
+  *out += "# HELP " + name + " " + help + "\n# TYPE " + name + " gauge\n";
+  *out += name + (labels.empty() ? "" : "{" + labels + "}") + " " + number(v) + "\n";
+}
+
+}  // namespace
+
+std::string escape_label(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+Histogram::Histogram(std::vector<double> upper_bounds)
+    : bounds_(std::move(upper_bounds)), buckets_(bounds_.size(), 0) {}
+
+void Histogram::observe(double v) {
+  const auto it = std::lower_bound(bounds_.begin(), bounds_.end(), v);
+  if (it != bounds_.end()) ++buckets_[static_cast<size_t>(it - bounds_.begin())];
+  ++count_;
+  sum_ += v;
+}
+
+void Histogram::render(const std::string& name, const std::string& labels, std::string* out) const {
+  const std::string sep = labels.empty() ? "" : ",";
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < bounds_.size(); ++i) {
+    cumulative += buckets_[i];
+    *out += name + "_bucket{" + labels + sep + "le=\"" + number(bounds_[i]) + "\"} " +
+            std::to_string(cumulative) + "\n";
+  }
+  *out += name + "_bucket{" + labels + sep + "le=\"+Inf\"} " + std::to_string(count_) + "\n";
+  const std::string l = labels.empty() ? "" : "{" + labels + "}";
+  *out += name + "_sum" + l + " " + number(sum_) + "\n";
+  *out += name + "_count" + l + " " + std::to_string(count_) + "\n";
+}
+
+Metrics::Metrics()
+    : inference_seconds_(kLatencyBounds), batch_size_({1, 2, 3, 4, 6, 8, 12, 16, 32}) {}
+
+void Metrics::record_request(const std::string& route, const std::string& method, int status,
+                             double seconds) {
+  const std::string route_labels = "route=\"" + escape_label(route) + "\"";
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++requests_[route_labels + ",method=\"" + escape_label(method) + "\",code=\"" +
+              std::to_string(status) + "\""];
+  request_seconds_.try_emplace(route_labels, kLatencyBounds).first->second.observe(seconds);
+}
+
+void Metrics::record_image(const std::string& model, const std::string& outcome, double inference_s) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++images_["model=\"" + escape_label(model) + "\",outcome=\"" + escape_label(outcome) + "\""];
+  if (outcome == "ok") inference_seconds_.observe(inference_s);
+}
+
+void Metrics::record_batch(int size) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  batch_size_.observe(size);
+}
+
+void Metrics::record_dropped(const std::string& reason) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++dropped_["reason=\"" + escape_label(reason) + "\""];
+}
+
+void Metrics::record_rejected(const std::string& reason) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++rejected_["reason=\"" + escape_label(reason) + "\""];
+}
+
+std::string Metrics::render(const MetricsGauges& g) const {
+  std::string out;
+  const std::string dev = "device=\"" + escape_label(g.device_id) + "\"";
+  out += "# HELP toonbox_device_info The device this server runs models on (value is always 1).\n"
+         "# TYPE toonbox_device_info gauge\n";
+  out += "toonbox_device_info{" + dev + ",kind=\"" + escape_label(g.device_kind) + "\",label=\"" +
+         escape_label(g.device_label) + "\",precision=\"" + escape_label(g.precision) +
+         "\",batching=\"sequential\"} 1\n";
+  gauge("toonbox_ready", "1 when the server accepts work (0 while starting or draining).", "",
+        g.ready ? 1 : 0, &out);
+  gauge("toonbox_queue_depth", "Images waiting in the device queue.", dev, g.queue_depth, &out);
+  gauge("toonbox_queue_capacity", "Size of the device queue; when full, requests get 429.", dev,
+        g.queue_capacity, &out);
+  gauge("toonbox_images_running", "Images taken by the device worker and not finished.", dev,
+        g.running, &out);
+  gauge("toonbox_jobs_active", "Jobs with images not yet finished.", "", g.jobs_active, &out);
+  gauge("toonbox_jobs_stored", "Jobs kept in memory (active and finished).", "", g.jobs_stored, &out);
+
+  out += "# HELP toonbox_gpu_memory_used_bytes GPU memory in use (NVML), all processes.\n"
+         "# TYPE toonbox_gpu_memory_used_bytes gauge\n";
+  if (g.gpus.empty() && !g.gpu_memory_note.empty()) {
+    std::string note = g.gpu_memory_note;
+    std::replace(note.begin(), note.end(), '\n', ' ');
+    out += "# " + note + "\n";
+  }
+  for (const auto& gpu : g.gpus)
+    out += "toonbox_gpu_memory_used_bytes{gpu=\"" + escape_label(gpu.index) + "\",name=\"" +
+           escape_label(gpu.name) + "\"} " + std::to_string(gpu.used) + "\n";
+  out += "# HELP toonbox_gpu_memory_total_bytes GPU memory size (NVML).\n"
+         "# TYPE toonbox_gpu_memory_total_bytes gauge\n";
+  for (const auto& gpu : g.gpus)
+    out += "toonbox_gpu_memory_total_bytes{gpu=\"" + escape_label(gpu.index) + "\",name=\"" +
+           escape_label(gpu.name) + "\"} " + std::to_string(gpu.total) + "\n";
+
+  std::lock_guard<std::mutex> lock(mutex_);
+  render_counter_family("toonbox_http_requests_total", "HTTP requests by route template, method and status.",
+                        requests_, &out);
+  out += "# HELP toonbox_http_request_duration_seconds Time from the request's routing to the response.\n"
+         "# TYPE toonbox_http_request_duration_seconds histogram\n";
+  for (const auto& [labels, h] : request_seconds_)
+    h.render("toonbox_http_request_duration_seconds", labels, &out);
+  render_counter_family("toonbox_images_processed_total",
+                        "Images the device worker ran, by model and outcome (ok, error, out_of_memory).",
+                        images_, &out);
+  out += "# HELP toonbox_inference_duration_seconds Model run time per image (upload, compute, download).\n"
+         "# TYPE toonbox_inference_duration_seconds histogram\n";
+  inference_seconds_.render("toonbox_inference_duration_seconds", "", &out);
+  out += "# HELP toonbox_batch_size Images per batch: same model and shape, run back to back on "
+         "one compiled executable.\n# TYPE toonbox_batch_size histogram\n";
+  batch_size_.render("toonbox_batch_size", "", &out);
+  render_counter_family("toonbox_work_dropped_total",
+                        "Images dropped before running: client disconnected, timed out, cancelled, shutdown.",
+                        dropped_, &out);
+  render_counter_family("toonbox_requests_rejected_total",
+                        "Requests refused before queueing: queue full (429), over a limit, shutting down.",
+                        rejected_, &out);
+  return out;
+}
+
+}  // namespace toonbox::server

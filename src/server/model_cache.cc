@@ -1,0 +1,145 @@
+#include "server/model_cache.h"
+
+#include <algorithm>
+
+#include "models/registry.h"
+#include "pipeline/builtin_style.h"
+#include "pipeline/model_loader.h"
+
+namespace toonbox::server {
+
+ModelCache::ModelCache(DeviceSelection device, std::string default_spec, size_t max_loaded)
+    : device_(std::move(device)), default_spec_(std::move(default_spec)), max_loaded_(max_loaded) {}
+
+Status ModelCache::load_default(std::string* note) {
+  TB_ASSIGN_OR_RETURN(ModelSource source, load_model_source(default_spec_, note));
+  default_name_ = source.name;
+  const std::string key = default_name_ + "|" + precision_name(device_.precision);
+  DeviceSelection sel = device_;
+  std::promise<Result<std::shared_ptr<Cartoonizer>>> ready;
+  ready.set_value(std::make_shared<Cartoonizer>(std::move(source), sel));
+  std::lock_guard<std::mutex> lock(mutex_);
+  entries_[key] = ready.get_future().share();
+  lru_.push_front(key);
+  return Status::ok();
+}
+
+Result<Precision> ModelCache::resolve_precision(const std::string& precision) const {
+  if (precision == "auto" || precision.empty()) return device_.precision;
+  Precision p;
+  if (precision == "fp32") p = Precision::kFloat32;
+  else if (precision == "fp16") p = Precision::kFloat16;
+  else return invalid_argument("precision must be auto, fp32 or fp16, got '" + precision + "'");
+  if (!device_.backend->supports(p)) {
+    return invalid_argument("precision " + precision + " is not available on this server's device (" +
+                            device_.backend->device().id + (device_.is_gpu ? "" : ": the CPU computes in fp32") +
+                            ")");
+  }
+  return p;
+}
+
+Result<ModelSource> ModelCache::load_source(const std::string& name) const {
+  if (name == kBuiltinStyleName || name == "builtin") return load_model_source(kBuiltinStyleName, nullptr);
+  if (name == default_name_) return load_model_source(default_spec_, nullptr);
+  auto installed = find_installed_model(name);
+  if (!installed.is_ok()) {
+    return not_found("no model named '" + name + "' is installed (GET /api/v1/models lists them)");
+  }
+  // The entry path is the registry's own absolute path, never a client's string.
+  TB_ASSIGN_OR_RETURN(ModelSource source, load_model_source(installed->entry_path, nullptr));
+  source.name = installed->name;
+  source.description = installed->description;
+  return source;
+}
+
+Result<std::shared_ptr<Cartoonizer>> ModelCache::get(const std::string& name_in, Precision precision) {
+  const std::string name = name_in.empty() ? default_name_ : (name_in == "builtin" ? kBuiltinStyleName : name_in);
+  const std::string key = name + "|" + precision_name(precision);
+  std::promise<Result<std::shared_ptr<Cartoonizer>>> promise;
+  Entry entry;
+  bool load_here = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) {
+      entry = promise.get_future().share();
+      entries_.emplace(key, entry);
+      load_here = true;
+    } else {
+      entry = it->second;
+    }
+    lru_.remove(key);
+    lru_.push_front(key);
+  }
+  if (load_here) {
+    // Loading (a TF.js import) happens outside the lock; others asking for the same key
+    // wait on the future instead of loading it twice.
+    auto source = load_source(name);
+    if (!source.is_ok()) {
+      // A broken model file is the server's problem, not the request's: 500, not 400.
+      const Status& s = source.status();
+      promise.set_value(s.code() == StatusCode::kNotFound
+                            ? s
+                            : internal_error("model '" + name + "' could not be loaded: " + s.message()));
+    } else {
+      DeviceSelection sel = device_;
+      sel.precision = precision;
+      promise.set_value(std::make_shared<Cartoonizer>(std::move(source).value(), sel));
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!entry.get().is_ok()) {
+      entries_.erase(key);  // failures are not cached: the model may be installed later
+      lru_.remove(key);
+    }
+    const std::string default_key = default_name_ + "|" + precision_name(device_.precision);
+    while (entries_.size() > max_loaded_) {
+      auto victim = std::find_if(lru_.rbegin(), lru_.rend(),
+                                 [&](const std::string& k) { return k != default_key && k != key; });
+      if (victim == lru_.rend()) break;
+      entries_.erase(*victim);  // in-flight work keeps its Cartoonizer alive (shared_ptr)
+      lru_.erase(std::next(victim).base());
+    }
+  }
+  return entry.get();
+}
+
+Result<std::vector<ModelInfo>> ModelCache::list() const {
+  std::vector<ModelInfo> out;
+  auto loaded = [&](const std::string& name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& [key, e] : entries_)
+      if (key.substr(0, key.rfind('|')) == name) return true;
+    return false;
+  };
+  ModelInfo classic;
+  classic.name = kBuiltinStyleName;
+  classic.description = "built-in classic cartoon filter (no weights)";
+  classic.kind = "builtin";
+  classic.is_default = default_name_ == kBuiltinStyleName;
+  classic.loaded = loaded(classic.name);
+  out.push_back(classic);
+  TB_ASSIGN_OR_RETURN(std::vector<InstalledModel> installed, list_installed_models());
+  for (const InstalledModel& m : installed) {
+    ModelInfo info;
+    info.name = m.name;
+    info.description = m.description;
+    info.kind = "installed";
+    info.licence = m.licence;
+    info.is_default = m.name == default_name_;
+    info.loaded = loaded(m.name);
+    out.push_back(info);
+  }
+  if (std::none_of(out.begin(), out.end(), [](const ModelInfo& m) { return m.is_default; })) {
+    // `serve --model PATH`: the default is a model folder given by the operator.
+    ModelInfo info;
+    info.name = default_name_;
+    info.description = "the server's default model (serve --model)";
+    info.kind = "path";
+    info.is_default = true;
+    info.loaded = true;
+    out.insert(out.begin(), info);
+  }
+  return out;
+}
+
+}  // namespace toonbox::server

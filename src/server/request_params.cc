@@ -1,0 +1,115 @@
+#include "server/request_params.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+
+namespace toonbox::server {
+
+namespace {
+
+bool parse_int(const std::string& s, int* out) {
+  const char* end = s.data() + s.size();
+  auto [p, ec] = std::from_chars(s.data(), end, *out);
+  return ec == std::errc() && p == end && !s.empty();
+}
+
+bool parse_float(const std::string& s, float* out) {
+  // Plain decimals only ("0.5", "1", ".25"): strtod alone would also take " 1", "0x1", "inf".
+  if (s.empty() || s.size() > 32 || s == "." || std::count(s.begin(), s.end(), '.') > 1 ||
+      s.find_first_not_of("0123456789.") != std::string::npos)
+    return false;
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || !std::isfinite(v)) return false;
+  *out = static_cast<float>(v);
+  return true;
+}
+
+bool valid_model_name(const std::string& s) {
+  // Names only, never paths: a client must not make the server open files of its choice.
+  if (s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+  }) && s.find("..") == std::string::npos && (s.empty() || s[0] != '.');
+}
+
+}  // namespace
+
+const std::vector<std::string>& cartoonize_param_names() {
+  static const std::vector<std::string> kNames = {"model",    "precision", "mode",   "long_side",
+                                                  "strength", "format",    "quality"};
+  return kNames;
+}
+
+Result<CartoonizeParams> parse_cartoonize_params(const Fields& fields) {
+  CartoonizeParams p;
+  for (const auto& [name, value] : fields) {
+    if (name == "model") {
+      if (!valid_model_name(value))
+        return invalid_argument("model: '" + value.substr(0, 80) +
+                                "' is not a model name (see GET /api/v1/models)");
+      p.model = value == "default" ? "" : value;
+    } else if (name == "precision") {
+      if (value != "auto" && value != "fp32" && value != "fp16")
+        return invalid_argument("precision must be auto, fp32 or fp16, got '" + value.substr(0, 40) + "'");
+      p.precision = value;
+    } else if (name == "mode") {
+      if (value == "portrait")
+        return invalid_argument(
+            "mode=portrait (face detection and per-face stylization) is not implemented yet; "
+            "use mode=whole");
+      if (value != "whole" && value != "auto")
+        return invalid_argument("mode must be whole or auto, got '" + value.substr(0, 40) + "'");
+      p.mode = "whole";
+    } else if (name == "long_side") {
+      int v = 0;
+      if (!parse_int(value, &v) || v < 0 || v > kMaxLongSide)
+        return invalid_argument("long_side must be 0 (keep the input size) or a pixel count up to " +
+                                std::to_string(kMaxLongSide) + ", got '" + value.substr(0, 40) + "'");
+      p.long_side = v;
+    } else if (name == "strength") {
+      float v = 0;
+      if (!parse_float(value, &v) || v < 0.f || v > 1.f)
+        return invalid_argument("strength must be a number from 0 to 1, got '" + value.substr(0, 40) + "'");
+      p.strength = v;
+    } else if (name == "format") {
+      if (value == "png") p.format = ImageFormat::kPng;
+      else if (value == "jpeg" || value == "jpg") p.format = ImageFormat::kJpeg;
+      else if (value == "webp") p.format = ImageFormat::kWebp;
+      else return invalid_argument("format must be png, jpeg or webp, got '" + value.substr(0, 40) + "'");
+    } else if (name == "quality") {
+      int v = 0;
+      if (!parse_int(value, &v) || v < 1 || v > 100)
+        return invalid_argument("quality must be 1..100, got '" + value.substr(0, 40) + "'");
+      p.quality = v;
+    } else {
+      std::string known;
+      for (const std::string& n : cartoonize_param_names()) known += (known.empty() ? "" : ", ") + n;
+      return invalid_argument("unknown parameter '" + name.substr(0, 40) + "' (known: " + known + ")");
+    }
+  }
+  return p;
+}
+
+const char* mime_type_for(ImageFormat format) {
+  switch (format) {
+    case ImageFormat::kJpeg: return "image/jpeg";
+    case ImageFormat::kWebp: return "image/webp";
+    case ImageFormat::kPng: return "image/png";
+    default: return "application/octet-stream";
+  }
+}
+
+const char* extension_for(ImageFormat format) {
+  switch (format) {
+    case ImageFormat::kJpeg: return "jpg";
+    case ImageFormat::kWebp: return "webp";
+    case ImageFormat::kPng: return "png";
+    default: return "bin";
+  }
+}
+
+}  // namespace toonbox::server

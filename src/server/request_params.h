@@ -1,0 +1,39 @@
+// The parameters of one cartoonization request, read from the query string and/or
+// multipart form fields. Unknown names are errors (a typo must not be ignored silently),
+// and every value is range-checked with a message that says what is allowed.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "image/image.h"
+
+namespace toonbox::server {
+
+struct CartoonizeParams {
+  std::string model;               // "" = the server's default model
+  std::string precision = "auto";  // auto | fp32 | fp16 (checked against the device later)
+  std::string mode = "whole";      // only whole-image works today; "auto" means whole
+  int long_side = 0;               // output's longer side in pixels; 0 keeps the input's
+  float strength = 1.f;            // 1 = fully stylized, 0 = the original
+  ImageFormat format = ImageFormat::kPng;
+  int quality = 92;                // JPEG/WebP
+};
+
+inline constexpr int kMaxLongSide = 16384;
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// Later fields override earlier ones, so callers pass query parameters first and form
+// fields after them.
+Result<CartoonizeParams> parse_cartoonize_params(const Fields& fields);
+
+// The names parse_cartoonize_params accepts, for error messages and the OpenAPI test.
+const std::vector<std::string>& cartoonize_param_names();
+
+const char* mime_type_for(ImageFormat format);
+const char* extension_for(ImageFormat format);  // "png", "jpg", "webp"
+
+}  // namespace toonbox::server

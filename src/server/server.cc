@@ -1,0 +1,293 @@
+#include "server/server.h"
+
+#include <httplib.h>
+
+#include <regex>
+
+#include "doctor/nvml_probe.h"
+#include "server/api_errors.h"
+#include "server/security.h"
+
+namespace toonbox::server {
+
+namespace {
+
+// The route a request matched, for metrics labels and the checks in pre_route.
+const RouteInfo* find_route(const std::string& method, const std::string& path) {
+  static const std::vector<std::regex> kPatterns = [] {
+    std::vector<std::regex> v;
+    for (const RouteInfo& r : server_routes()) v.emplace_back(r.regex);
+    return v;
+  }();
+  const std::string m = method == "HEAD" ? "GET" : method;
+  const auto& routes = server_routes();
+  for (size_t i = 0; i < routes.size(); ++i)
+    if (m == routes[i].method && std::regex_match(path, kPatterns[i])) return &routes[i];
+  return nullptr;
+}
+
+httplib::Server::HandlerResponse refuse(httplib::Response& res, int status, const std::string& code,
+                                        const std::string& message) {
+  set_error(res, status, code, message);
+  // The body (if any) has not been read; it must not be taken for the next request.
+  res.set_header("Connection", "close");
+  HttpServer::close_after_response();
+  return httplib::Server::HandlerResponse::Handled;
+}
+
+std::string mib(size_t bytes) {
+  const double m = bytes / 1048576.0;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, m == static_cast<int64_t>(m) ? "%.0f MiB" : "%.1f MiB", m);
+  return buf;
+}
+
+}  // namespace
+
+Server::Server(ServerConfig config, DeviceSelection device)
+    : config_(std::move(config)), device_(device), models_(device, config_.default_model) {
+  loopback_ = is_loopback_host(config_.host);
+  config_.jobs.max_pixels = config_.max_pixels;
+  scheduler_ = std::make_unique<DeviceScheduler>(device_.backend->device().id, config_.scheduler, &metrics_);
+  // Job images may take part of the queue, never all of it.
+  config_.jobs.max_in_flight = std::max(1, std::min(config_.scheduler.max_batch,
+                                                    std::max(1, config_.scheduler.queue_capacity / 2)));
+  jobs_ = std::make_unique<JobManager>(scheduler_.get(), &metrics_, config_.jobs);
+  http_ = std::make_unique<HttpServer>(config_.connection);
+}
+
+Server::~Server() { shutdown(); }
+
+std::string Server::url() const {
+  const std::string host = config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host;
+  return "http://" + host + ":" + std::to_string(port_) + "/";
+}
+
+std::string Server::status_line() const {
+  const DeviceDescription& d = device_.backend->device();
+  const std::string precision = precision_name(device_.precision);
+  if (device_.is_gpu) return "GPU: active — " + d.label + ", " + precision;
+  if (config_.requested_device == "cpu") return "CPU: requested (--device cpu) — " + d.label + ", " + precision;
+  return "CPU: fallback — " + device_.reason;
+}
+
+bool Server::authorized(const httplib::Request& req) const {
+  if (config_.token.empty()) return true;
+  const std::string bearer = bearer_token(req.get_header_value("Authorization"));
+  if (!bearer.empty()) return constant_time_equals(bearer, config_.token);
+  return constant_time_equals(cookie_value(req.get_header_value("Cookie"), "toonbox_token"), config_.token);
+}
+
+httplib::Server::HandlerResponse Server::pre_route(const httplib::Request& req, httplib::Response& res) {
+  using HR = httplib::Server::HandlerResponse;
+  const std::string host_header = req.get_header_value("Host");
+  if (loopback_ && !host_header.empty() && !is_loopback_host(host_header_name(host_header))) {
+    // DNS rebinding: a page from evil.example whose name now resolves to 127.0.0.1 would
+    // otherwise be "same-origin" with this server.
+    return refuse(res, 403, "forbidden_host",
+                  "Host '" + host_header.substr(0, 100) +
+                      "' is not allowed: this server listens on a loopback address and answers "
+                      "only to localhost / 127.0.0.1 / [::1]");
+  }
+  const std::string encoding = req.get_header_value("Content-Encoding");
+  if (!encoding.empty() && encoding != "identity") {
+    // cpp-httplib would inflate it with no limit on the inflated size.
+    return refuse(res, 415, "unsupported_encoding",
+                  "compressed request bodies (Content-Encoding: " + encoding.substr(0, 40) +
+                      ") are not accepted; send the image file as it is");
+  }
+  const bool has_body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+  if (req.has_header("Transfer-Encoding") && req.method != "GET" && req.method != "HEAD") {
+    return refuse(res, 411, "length_required",
+                  "send the body with a Content-Length header (chunked uploads are not accepted)");
+  }
+  if (req.has_header("Content-Length")) {
+    const std::string len_text = req.get_header_value("Content-Length");
+    char* end = nullptr;
+    const unsigned long long len = std::strtoull(len_text.c_str(), &end, 10);
+    if (len_text.empty() || *end != '\0') return refuse(res, 400, "bad_request", "malformed Content-Length");
+    if (len > config_.max_body_bytes) {
+      metrics_.record_rejected("too_large");
+      return refuse(res, 413, "too_large",
+                    "the request body is " + mib(len) + ", over the server's limit of " +
+                        mib(config_.max_body_bytes) + " (toonbox serve --max-body-mb)");
+    }
+    if (!has_body_method && req.method != "DELETE" && len > 0) HttpServer::close_after_response();
+  } else if (has_body_method) {
+    return refuse(res, 411, "length_required", "send the body with a Content-Length header");
+  }
+
+  const RouteInfo* route = find_route(req.method, req.path);
+  if (!route) return HR::Unhandled;  // 404 / 405 with a JSON body from the error handler
+  if (route->needs_token && !authorized(req)) {
+    res.set_header("WWW-Authenticate", "Bearer realm=\"toonbox\"");
+    return refuse(res, 401, "unauthorized",
+                  "this server needs its access token: send 'Authorization: Bearer <token>', or "
+                  "open the address printed by `toonbox serve` (it ends in /?token=...) in the "
+                  "browser once");
+  }
+  if (route->does_work) {
+    const std::string why = cross_site_refusal(req.get_header_value("Sec-Fetch-Site"),
+                                               req.get_header_value("Origin"), host_header);
+    if (!why.empty()) return refuse(res, 403, "cross_site", why);
+    if (req.get_header_value("Content-Type").starts_with("application/x-www-form-urlencoded")) {
+      // cpp-httplib would parse the image as form text (and refuse it over 8 KiB as 413).
+      return refuse(res, 415, "unsupported_media_type",
+                    "send the image as multipart/form-data (field 'image') or as the raw body with "
+                    "Content-Type image/png, image/jpeg, image/webp or application/octet-stream "
+                    "(curl sends form-urlencoded with --data-binary unless told: add -H 'Content-Type: "
+                    "application/octet-stream')");
+    }
+    if (draining_.load()) {
+      metrics_.record_rejected("shutting_down");
+      res.set_header("Retry-After", "5");
+      return refuse(res, 503, "shutting_down", "the server is shutting down and takes no new work");
+    }
+  }
+  return HR::Unhandled;
+}
+
+Status Server::start(std::string* note) {
+  TB_RETURN_IF_ERROR(models_.load_default(note));
+
+  const int threads = std::max(4, config_.http_threads);
+  http_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  http_->set_payload_max_length(config_.max_body_bytes);
+  // Security headers on every response; the page loads nothing from elsewhere.
+  http_->set_default_headers({
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "no-referrer"},
+      {"X-Frame-Options", "DENY"},
+      {"Cross-Origin-Resource-Policy", "same-origin"},
+      {"Content-Security-Policy",
+       "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'"},
+  });
+  http_->set_pre_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) { return pre_route(req, res); });
+  // curl and others ask before sending a large body (Expect: 100-continue): answer with
+  // the refusal right away instead of inviting a body that will not be read.
+  http_->set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
+    return pre_route(req, res) == httplib::Server::HandlerResponse::Handled ? res.status : 100;
+  });
+  http_->set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) {
+    const std::string phase = HttpServer::read_timeout_phase();
+    if (!phase.empty()) {
+      const int s = phase == "headers" ? config_.connection.header_timeout_s : config_.connection.body_timeout_s;
+      set_error(res, 408, "request_timeout",
+                "the request's " + phase + " did not arrive within " + std::to_string(s) + " s");
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    switch (res.status) {
+      case 404: set_error(res, 404, "not_found", "no such endpoint: " + req.method + " " + req.path.substr(0, 200) + " (see /api/v1/openapi.json)"); break;
+      case 413: set_error(res, 413, "too_large", "the request body is over the server's limit of " + mib(config_.max_body_bytes)); break;
+      case 414: set_error(res, 414, "uri_too_long", "the request line is too long"); break;
+      case 400: set_error(res, 400, "bad_request", "malformed HTTP request"); break;
+      default: set_error(res, res.status, "error", "the request failed (HTTP " + std::to_string(res.status) + ")"); break;
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  http_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::bad_alloc&) {
+      set_error(res, 503, "out_of_memory", "the server ran out of memory for this request");
+      return;
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    set_error(res, 500, "internal", "internal error: " + what);
+  });
+  http_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    const RouteInfo* route = find_route(req.method, req.path);
+    const double s = std::chrono::duration<double>(Clock::now() - HttpServer::request_started()).count();
+    metrics_.record_request(route ? route->path : "other", req.method, res.status, s);
+  });
+  register_routes();
+
+  if (config_.port == 0) {
+    port_ = http_->bind_to_any_port(config_.host);
+    if (port_ <= 0) return unavailable("cannot listen on " + config_.host + " (any port)");
+  } else {
+    if (!http_->bind_to_port(config_.host, config_.port))
+      return unavailable("cannot listen on " + config_.host + ":" + std::to_string(config_.port) +
+                         " (in use, or not an address of this machine?)");
+    port_ = config_.port;
+  }
+  listener_ = std::thread([this] { http_->listen_after_bind(); });
+  // stop() is a no-op until the accept loop has started: wait for it, so a shutdown that
+  // comes right after start() cannot leave the listener blocked in accept().
+  const auto give_up = Clock::now() + std::chrono::seconds(10);
+  while (!http_->is_running() && Clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (!http_->is_running()) return internal_error("the HTTP listener did not start");
+  ready_.store(true);
+  return Status::ok();
+}
+
+void Server::shutdown() {
+  std::call_once(shutdown_once_, [this] {
+    draining_.store(true);
+    // Job images not started are cancelled; the one running finishes.
+    jobs_->shutdown();
+    // Stop accepting; close idle connections; handlers in progress finish (their work is
+    // still run by the scheduler, which is drained after them).
+    http_->begin_drain();
+    if (listener_.joinable()) {
+      http_->stop();
+      listener_.join();  // returns when every connection thread has finished
+    }
+    scheduler_->drain();
+    {
+      std::lock_guard<std::mutex> lock(done_mutex_);
+      done_ = true;
+    }
+    done_cv_.notify_all();
+  });
+}
+
+void Server::wait() {
+  std::unique_lock<std::mutex> lock(done_mutex_);
+  done_cv_.wait(lock, [&] { return done_; });
+}
+
+MetricsGauges Server::gauges() {
+  MetricsGauges g;
+  const DeviceDescription& d = device_.backend->device();
+  g.device_id = d.id;
+  g.device_label = d.label;
+  g.device_kind = device_.is_gpu ? "gpu" : "cpu";
+  g.precision = precision_name(device_.precision);
+  g.queue_depth = scheduler_->depth();
+  g.queue_capacity = scheduler_->capacity();
+  g.running = scheduler_->running();
+  g.jobs_active = jobs_->active_jobs();
+  g.jobs_stored = jobs_->stored_jobs();
+  g.ready = ready();
+  std::lock_guard<std::mutex> lock(gpu_mutex_);
+  if (Clock::now() - gpu_checked_ > std::chrono::seconds(5)) {
+    gpu_checked_ = Clock::now();
+    gpus_.clear();
+    doctor::NvmlFacts nvml = doctor::probe_nvml(doctor::LibrarySearchPath{});
+    if (!nvml.initialized) {
+      gpu_note_ = "no GPU memory figures: NVML unavailable (" + nvml.error + ")";
+    } else {
+      gpu_note_ = nvml.devices.empty() ? "no GPU memory figures: NVML sees no GPU" : "";
+      for (const auto& dev : nvml.devices) {
+        if (!dev.memory_known) continue;
+        gpus_.push_back({std::to_string(dev.index), dev.name, dev.memory_total - dev.memory_free,
+                         dev.memory_total});
+      }
+    }
+  }
+  g.gpus = gpus_;
+  g.gpu_memory_note = gpu_note_;
+  return g;
+}
+
+}  // namespace toonbox::server

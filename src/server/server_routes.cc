@@ -1,0 +1,496 @@
+// The HTTP routes. Each handler is a static function of Routes (a friend of Server):
+// parse and check the request, hand work to the scheduler or the job manager, answer.
+#include <httplib.h>
+
+#include <cstdio>
+#include <map>
+#include <mutex>
+
+#include "core/sha256.h"
+#include "doctor/doctor.h"
+#include "doctor/report_format.h"
+#include "image/image.h"
+#include "server/api_errors.h"
+#include "server/embedded_files.h"
+#include "server/image_ops.h"
+#include "server/request_params.h"
+#include "server/security.h"
+#include "server/server.h"
+
+namespace toonbox::server {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kClientClosedRequest = 499;
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+std::string fixed(double v, int digits = 1) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+const char* content_type_for(const std::string& name) {
+  if (name.ends_with(".html")) return "text/html; charset=utf-8";
+  if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
+  if (name.ends_with(".css")) return "text/css; charset=utf-8";
+  if (name.ends_with(".json")) return "application/json";
+  return "application/octet-stream";
+}
+
+// Static files from the binary, with an ETag so browsers revalidate cheaply.
+void serve_embedded(const httplib::Request& req, httplib::Response& res, const std::string& name) {
+  const EmbeddedFile* f = find_embedded_file(name);
+  if (!f) {
+    set_error(res, 404, "not_found", name + " is not built into this binary");
+    return;
+  }
+  static std::mutex mutex;
+  static std::map<std::string, std::string> etags;
+  std::string etag;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = etags.find(name);
+    if (it == etags.end()) {
+      Sha256 h;
+      h.update(f->data, f->size);
+      it = etags.emplace(name, "\"" + h.hex_digest().substr(0, 16) + "\"").first;
+    }
+    etag = it->second;
+  }
+  res.set_header("ETag", etag);
+  res.set_header("Cache-Control", "no-cache");
+  if (req.get_header_value("If-None-Match") == etag) {
+    res.status = 304;
+    return;
+  }
+  res.set_content(f->data ? reinterpret_cast<const char*>(f->data) : "", f->size, content_type_for(name));
+}
+
+void send_json(httplib::Response& res, const nlohmann::json& j, int status = 200) {
+  res.status = status;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(json_text(j), "application/json");
+}
+
+// Query parameters first, then form fields (which override them). File fields and
+// parts with a file name are not parameters.
+Fields request_fields(const httplib::Request& req, Status* error) {
+  Fields fields;
+  for (const auto& [k, v] : req.params) fields.emplace_back(k, v);
+  for (const auto& [name, part] : req.files) {
+    if (name == "image" || name == "images" || !part.filename.empty()) continue;
+    if (part.content.size() > 200) {
+      *error = invalid_argument("form field '" + name.substr(0, 40) + "' is too long");
+      return {};
+    }
+    fields.emplace_back(name, part.content);
+  }
+  return fields;
+}
+
+std::string device_state(const DeviceSelection& d, const std::string& requested) {
+  if (d.is_gpu) return "active";
+  return requested == "cpu" ? "requested" : "fallback";
+}
+
+}  // namespace
+
+class Routes {
+ public:
+  static void index(Server& s, const httplib::Request& req, httplib::Response& res) {
+    if (req.has_param("token")) {
+      // Visiting /?token=... once sets a cookie and drops the token from the address bar.
+      if (s.config_.token.empty() || constant_time_equals(req.get_param_value("token"), s.config_.token)) {
+        if (!s.config_.token.empty())
+          res.set_header("Set-Cookie", "toonbox_token=" + s.config_.token + "; HttpOnly; SameSite=Strict; Path=/");
+        res.set_redirect("/", 303);
+        return;
+      }
+      set_error(res, 401, "unauthorized", "wrong access token in the address");
+      return;
+    }
+    serve_embedded(req, res, "index.html");
+  }
+
+  static void status(Server& s, const httplib::Request&, httplib::Response& res) {
+    const DeviceDescription& d = s.device_.backend->device();
+    nlohmann::json precisions = nlohmann::json::array({"fp32"});
+    if (s.device_.backend->supports(Precision::kFloat16)) precisions.push_back("fp16");
+    nlohmann::json device = {{"id", d.id},
+                             {"kind", s.device_.is_gpu ? "gpu" : "cpu"},
+                             {"label", d.label},
+                             {"state", device_state(s.device_, s.config_.requested_device)},
+                             {"reason", s.device_.reason},
+                             {"requested", s.config_.requested_device},
+                             {"precision", precision_name(s.device_.precision)},
+                             {"precisions", precisions},
+                             {"summary", s.device_.summary()}};
+    if (d.memory_total) device["memory_total_bytes"] = d.memory_total;
+    const auto& so = s.scheduler_->options();
+    nlohmann::json j = {
+        {"version", TOONBOX_VERSION},
+        {"ready", s.ready()},
+        {"draining", s.draining_.load()},
+        {"status_line", s.status_line()},
+        {"device", device},
+        {"default_model", s.models_.default_name()},
+        {"queue",
+         {{"depth", s.scheduler_->depth()},
+          {"capacity", s.scheduler_->capacity()},
+          {"running", s.scheduler_->running()},
+          {"max_batch", so.max_batch},
+          {"max_wait_ms", so.max_wait_ms},
+          {"batching", "sequential"}}},
+        {"jobs",
+         {{"active", s.jobs_->active_jobs()},
+          {"stored", s.jobs_->stored_jobs()},
+          {"max_images_per_job", s.jobs_->options().max_images_per_job},
+          {"max_active", s.jobs_->options().max_active_jobs}}},
+        {"limits",
+         {{"max_body_bytes", s.config_.max_body_bytes},
+          {"max_pixels", s.config_.max_pixels},
+          {"max_long_side", kMaxLongSide},
+          {"request_timeout_s", s.config_.request_timeout_s}}},
+        {"modes", {{"whole", true}, {"auto", true}, {"portrait", false}}},
+        {"auth", {{"token_required", !s.config_.token.empty()}}},
+        {"doctor_url", "/doctor"},
+        {"uptime_s", std::chrono::duration<double>(Clock::now() - s.started_).count()}};
+    send_json(res, j);
+  }
+
+  static void models(Server& s, const httplib::Request&, httplib::Response& res) {
+    auto list = s.models_.list();
+    if (!list.is_ok()) return set_error(res, list.status());
+    nlohmann::json models = nlohmann::json::array();
+    for (const ModelInfo& m : list.value()) {
+      models.push_back({{"name", m.name},
+                        {"description", m.description},
+                        {"kind", m.kind},
+                        {"licence", m.licence},
+                        {"default", m.is_default},
+                        {"loaded", m.loaded}});
+    }
+    send_json(res, {{"default", s.models_.default_name()}, {"models", models}});
+  }
+
+  static void cartoonize(Server& s, const httplib::Request& req, httplib::Response& res) {
+    const auto t_start = Clock::now();
+    // 1. Parameters and the image bytes.
+    Status field_error;
+    Fields fields = request_fields(req, &field_error);
+    if (!field_error.is_ok()) return set_error(res, field_error);
+    auto params = parse_cartoonize_params(fields);
+    if (!params.is_ok()) return set_error(res, params.status());
+    std::string_view bytes;
+    std::string client_name = "image";
+    if (req.is_multipart_form_data()) {
+      const size_t n = req.files.count("image") + req.files.count("images");
+      if (n != 1) {
+        return set_error(res, invalid_argument(n == 0 ? "no image: send the file in a form field named 'image'"
+                                                      : "one image per request; send many with POST /api/v1/jobs"));
+      }
+      const auto& part = req.files.count("image") ? req.files.find("image")->second : req.files.find("images")->second;
+      bytes = part.content;
+      if (!part.filename.empty()) client_name = part.filename;
+    } else {
+      bytes = req.body;
+    }
+    if (bytes.empty()) return set_error(res, invalid_argument("no image: the request body is empty"));
+
+    // 2. Model and precision (a model is loaded at most once, then cached).
+    auto precision = s.models_.resolve_precision(params->precision);
+    if (!precision.is_ok()) return set_error(res, precision.status());
+    auto model = s.models_.get(params->model, precision.value());
+    if (!model.is_ok()) return set_error(res, model.status());
+
+    // 3. Refuse early when the queue is full, before spending time on decoding.
+    if (!s.scheduler_->has_room(1)) return queue_full(s, res);
+
+    // 4. The pixel limit from the header, before any pixel memory; then decode.
+    const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+    auto info = probe_image(data, bytes.size());
+    if (!info.is_ok()) return set_error(res, explain_decode_error(info.status()));
+    if (static_cast<int64_t>(info->width) * info->height > s.config_.max_pixels) {
+      s.metrics_.record_rejected("too_large");
+      return set_error(res, resource_exhausted("the image is " + std::to_string(info->width) + "x" +
+                                               std::to_string(info->height) + " (" +
+                                               fixed(static_cast<double>(info->width) * info->height / 1e6) +
+                                               " megapixels), over the server's limit of " +
+                                               fixed(s.config_.max_pixels / 1e6) + " megapixels"));
+    }
+    const auto t_decode = Clock::now();
+    DecodeOptions decode;
+    decode.max_pixels = s.config_.max_pixels;
+    auto image = decode_image(data, bytes.size(), decode);
+    if (!image.is_ok()) return set_error(res, explain_decode_error(image.status()));
+    const double decode_ms = ms_since(t_decode);
+    int out_w = 0, out_h = 0;
+    output_size(image->width, image->height, params->long_side, &out_w, &out_h);
+    if (static_cast<int64_t>(out_w) * out_h > s.config_.max_pixels) {
+      return set_error(res, resource_exhausted("long_side=" + std::to_string(params->long_side) + " makes a " +
+                                               std::to_string(out_w) + "x" + std::to_string(out_h) +
+                                               " image, over the server's pixel limit"));
+    }
+
+    // 5. Queue it and wait, watching the client and the deadline.
+    const auto deadline = t_start + std::chrono::seconds(s.config_.request_timeout_s);
+    auto item = std::make_shared<WorkItem>(model.value(), std::move(image).value(), model.value()->model().name,
+                                           deadline);
+    switch (s.scheduler_->try_push(item)) {
+      case DeviceScheduler::Push::kOk: break;
+      case DeviceScheduler::Push::kFull: return queue_full(s, res);
+      case DeviceScheduler::Push::kStopped:
+        res.set_header("Retry-After", "5");
+        return set_error(res, 503, "shutting_down", "the server is shutting down and takes no new work");
+    }
+    while (!item->wait_until(std::min(deadline, Clock::now() + std::chrono::milliseconds(25)))) {
+      if (HttpServer::client_disconnected()) {
+        // Nobody will read the answer: drop the work if it has not started. 499 (nginx's
+        // "client closed request") is what the metrics record; nothing is sent.
+        if (s.scheduler_->cancel(item, "client_disconnected")) {
+          res.status = kClientClosedRequest;
+          return;
+        }
+      }
+      if (Clock::now() >= deadline) {
+        const bool dropped = s.scheduler_->cancel(item, "timeout");
+        return set_error(res, 504, "timeout",
+                         "no result within the server's limit of " + std::to_string(s.config_.request_timeout_s) +
+                             " s" + (dropped ? " (the image was still waiting in the queue and has been dropped)"
+                                             : " (the device is still finishing it; the result will be discarded)"));
+      }
+    }
+    const WorkOutcome& out = item->outcome();
+    if (out.dropped) {
+      return set_error(res, 504, "timeout", "the image was dropped before it ran: " + out.status.message());
+    }
+    if (!out.status.is_ok()) {
+      if (out.status.code() == StatusCode::kOutOfMemory) {
+        // One image too big for the device's memory: this request fails, the server stays up.
+        res.set_header("Retry-After", "1");
+        return set_error(res, 503, "out_of_memory",
+                         "the device (" + s.device_.backend->device().id + ") ran out of memory for this " +
+                             std::to_string(item->input().width) + "x" + std::to_string(item->input().height) +
+                             " image: " + out.status.message() +
+                             ". The server is still running; a smaller image may work.");
+      }
+      return set_error(res, out.status);
+    }
+    if (HttpServer::client_disconnected()) {  // no one to encode for
+      res.status = kClientClosedRequest;
+      return;
+    }
+
+    // 6. Strength, size, encoding; then the answer with what happened in headers.
+    const auto t_encode = Clock::now();
+    auto encoded = finish_image(item->input(), out.image, params.value(), s.config_.max_pixels, &out_w, &out_h);
+    if (!encoded.is_ok()) return set_error(res, encoded.status());
+    const double encode_ms = ms_since(t_encode);
+    const auto& run = out.timings.run;
+    res.set_header("X-Toonbox-Model", model.value()->model().name);
+    res.set_header("X-Toonbox-Device", s.device_.backend->device().id);
+    res.set_header("X-Toonbox-Precision", precision_name(precision.value()));
+    res.set_header("X-Toonbox-Batch-Size", std::to_string(out.batch_size));
+    res.set_header("X-Toonbox-Size", std::to_string(out_w) + "x" + std::to_string(out_h));
+    res.set_header("Server-Timing", "decode;dur=" + fixed(decode_ms) + ", queue;dur=" + fixed(out.queue_ms) +
+                                        ", compile;dur=" + fixed(run.compile_ms) +
+                                        ", inference;dur=" + fixed(run.timings.upload_ms + run.timings.compute_ms + run.timings.download_ms) +
+                                        ", encode;dur=" + fixed(encode_ms));
+    res.set_header("Content-Disposition",
+                   "inline; filename=\"" + download_name(client_name, "-toon", extension_for(params->format)) + "\"");
+    res.set_header("Cache-Control", "no-store");
+    const std::vector<uint8_t>& body = encoded.value();
+    res.set_content(reinterpret_cast<const char*>(body.data()), body.size(), mime_type_for(params->format));
+  }
+
+  static void create_job(Server& s, const httplib::Request& req, httplib::Response& res) {
+    if (!req.is_multipart_form_data())
+      return set_error(res, invalid_argument("send the images as multipart/form-data, in fields named 'images'"));
+    Status field_error;
+    Fields fields = request_fields(req, &field_error);
+    if (!field_error.is_ok()) return set_error(res, field_error);
+    auto params = parse_cartoonize_params(fields);
+    if (!params.is_ok()) return set_error(res, params.status());
+    auto precision = s.models_.resolve_precision(params->precision);
+    if (!precision.is_ok()) return set_error(res, precision.status());
+    auto model = s.models_.get(params->model, precision.value());
+    if (!model.is_ok()) return set_error(res, model.status());
+    std::vector<Upload> uploads;
+    for (const auto& [name, part] : req.files) {
+      if (name == "images" || name == "image") uploads.push_back({part.filename, part.content});
+    }
+    bool busy = false;
+    auto id = s.jobs_->create(params.value(), model.value(), std::move(uploads), &busy);
+    if (busy) {
+      s.metrics_.record_rejected("queue_full");
+      close_connection(res);
+      res.set_header("Retry-After", std::to_string(s.scheduler_->retry_after_s()));
+      return set_error(res, 429, "busy", id.status().message());
+    }
+    if (!id.is_ok()) return set_error(res, id.status());
+    const std::string url = "/api/v1/jobs/" + id.value();
+    res.set_header("Location", url);
+    auto j = s.jobs_->describe(id.value(), url);
+    send_json(res, j ? *j : nlohmann::json{{"id", id.value()}}, 202);
+  }
+
+  static void get_job(Server& s, const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    auto j = s.jobs_->describe(id, "/api/v1/jobs/" + id);
+    if (!j) return set_error(res, 404, "not_found", "no job '" + id + "' (finished jobs are forgotten after a while)");
+    send_json(res, *j);
+  }
+
+  static void delete_job(Server& s, const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    if (!s.jobs_->cancel(id)) return set_error(res, 404, "not_found", "no job '" + id + "'");
+    auto j = s.jobs_->describe(id, "/api/v1/jobs/" + id);
+    send_json(res, j ? *j : nlohmann::json{{"id", id}});
+  }
+
+  static void job_result(Server& s, const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    const size_t index = std::stoul(req.matches[2]);
+    auto file = s.jobs_->result(id, index);
+    if (!file.is_ok()) return set_error(res, file.status());
+    res.set_header("Content-Disposition", "attachment; filename=\"" + file->filename + "\"");
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(reinterpret_cast<const char*>(file->bytes.data()), file->bytes.size(), file->mime);
+  }
+
+  static void live(Server&, const httplib::Request&, httplib::Response& res) {
+    send_json(res, {{"status", "live"}});
+  }
+
+  static void ready(Server& s, const httplib::Request&, httplib::Response& res) {
+    if (s.draining_.load()) return send_json(res, {{"status", "draining"}}, 503);
+    if (!s.ready_.load()) return send_json(res, {{"status", "starting"}}, 503);
+    if (!s.scheduler_->worker_alive())
+      return send_json(res, {{"status", "device worker stopped"}}, 503);
+    send_json(res, {{"status", "ready"}, {"device", s.device_.backend->device().id}});
+  }
+
+  static void metrics(Server& s, const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(s.metrics_.render(s.gauges()), "text/plain; version=0.0.4; charset=utf-8");
+  }
+
+  static void app_js(Server&, const httplib::Request& req, httplib::Response& res) {
+    serve_embedded(req, res, "app.js");
+  }
+  static void style_css(Server&, const httplib::Request& req, httplib::Response& res) {
+    serve_embedded(req, res, "style.css");
+  }
+
+  static void openapi(Server&, const httplib::Request& req, httplib::Response& res) {
+    serve_embedded(req, res, "openapi.json");
+  }
+
+  static void doctor_json(Server& s, const httplib::Request&, httplib::Response& res) {
+    refresh_doctor(s);
+    std::lock_guard<std::mutex> lock(s.doctor_mutex_);
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(s.doctor_json_, "application/json");
+  }
+
+  static void doctor_page(Server& s, const httplib::Request&, httplib::Response& res) {
+    refresh_doctor(s);
+    std::lock_guard<std::mutex> lock(s.doctor_mutex_);
+    res.set_header("Cache-Control", "no-store");
+    res.set_content("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                    "<title>toonbox doctor</title><link rel=\"stylesheet\" href=\"/style.css\">"
+                    "<link rel=\"icon\" href=\"data:,\"></head><body class=\"doctor\">"
+                    "<h1>toonbox doctor</h1><p>This server: " + html_escape(s.status_line()) +
+                    "</p><pre>" + html_escape(s.doctor_text_) +
+                    "</pre><p><a href=\"/api/v1/doctor\">JSON</a> · <a href=\"/\">back</a></p></body></html>",
+                    "text/html; charset=utf-8");
+  }
+
+ private:
+  // A client told to come back later should not hold a connection thread meanwhile,
+  // and closing now avoids the keep-alive race (the server timing out the idle socket
+  // just as the client sends its retry on it, which the client sees as a reset).
+  static void close_connection(httplib::Response& res) {
+    res.set_header("Connection", "close");
+    HttpServer::close_after_response();
+  }
+
+  static void queue_full(Server& s, httplib::Response& res) {
+    s.metrics_.record_rejected("queue_full");
+    close_connection(res);
+    const int after = s.scheduler_->retry_after_s();
+    res.set_header("Retry-After", std::to_string(after));
+    set_error(res, 429, "queue_full",
+              "the server is busy: " + std::to_string(s.scheduler_->capacity()) +
+                  " images are already waiting; retry in about " + std::to_string(after) + " s");
+  }
+
+  // The doctor runs real checks (libraries, a GPU smoke test), so its report is kept for
+  // a minute rather than recomputed for every page view.
+  static void refresh_doctor(Server& s) {
+    std::lock_guard<std::mutex> lock(s.doctor_mutex_);
+    if (!s.doctor_json_.empty() && Clock::now() - s.doctor_at_ < std::chrono::seconds(60)) return;
+    doctor::DoctorEnvironment env = doctor::DoctorEnvironment::from_process();
+    const doctor::DoctorReport report = doctor::run_doctor(env);
+    s.doctor_json_ = json_text(doctor::render_json(report));
+    s.doctor_text_ = doctor::render_text(report, false);
+    s.doctor_at_ = Clock::now();
+  }
+};
+
+const std::vector<RouteInfo>& server_routes() {
+  static const std::vector<RouteInfo> kRoutes = {
+      // method, OpenAPI path, regex, needs token, does work, handler
+      {"GET", "/", "/", false, false, Routes::index},
+      {"GET", "/app.js", "/app\\.js", false, false, Routes::app_js},
+      {"GET", "/style.css", "/style\\.css", false, false, Routes::style_css},
+      {"GET", "/doctor", "/doctor", true, false, Routes::doctor_page},
+      {"GET", "/health/live", "/health/live", false, false, Routes::live},
+      {"GET", "/health/ready", "/health/ready", false, false, Routes::ready},
+      {"GET", "/metrics", "/metrics", true, false, Routes::metrics},
+      {"GET", "/api/v1/openapi.json", "/api/v1/openapi\\.json", false, false, Routes::openapi},
+      {"GET", "/api/v1/status", "/api/v1/status", true, false, Routes::status},
+      {"GET", "/api/v1/models", "/api/v1/models", true, false, Routes::models},
+      {"GET", "/api/v1/doctor", "/api/v1/doctor", true, false, Routes::doctor_json},
+      {"POST", "/api/v1/cartoonize", "/api/v1/cartoonize", true, true, Routes::cartoonize},
+      {"POST", "/api/v1/jobs", "/api/v1/jobs", true, true, Routes::create_job},
+      {"GET", "/api/v1/jobs/{id}", "/api/v1/jobs/([0-9a-f]{1,64})", true, false, Routes::get_job},
+      {"DELETE", "/api/v1/jobs/{id}", "/api/v1/jobs/([0-9a-f]{1,64})", true, true, Routes::delete_job},
+      {"GET", "/api/v1/jobs/{id}/results/{index}",
+       "/api/v1/jobs/([0-9a-f]{1,64})/results/([0-9]{1,6})", true, false, Routes::job_result},
+  };
+  return kRoutes;
+}
+
+void Server::register_routes() {
+  for (const RouteInfo& route : server_routes()) {
+    const RouteHandler h = route.handler;
+    auto fn = [this, h](const httplib::Request& req, httplib::Response& res) { h(*this, req, res); };
+    const std::string method = route.method;
+    if (method == "GET") http_->Get(route.regex, fn);
+    else if (method == "POST") http_->Post(route.regex, fn);
+    else if (method == "DELETE") http_->Delete(route.regex, fn);
+  }
+}
+
+}  // namespace toonbox::server
