@@ -14,6 +14,7 @@ summary=$OUT/summary.txt
 : >"$summary"
 note() { echo "$*" | tee -a "$summary"; }
 
+echo "node on this machine: $(command -v node || echo none)" >>"$summary"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm --format=csv >"$OUT/nvidia-smi.txt" 2>&1
 note "gpu: $(tail -1 "$OUT/nvidia-smi.txt")"
 

@@ -8,8 +8,8 @@ rm -rf .device && mkdir -p .device/shared/models .device/shared/images
 b=${TOONBOX_BUILD_DIR:-build}
 ../shared/device/pack .device/bundle $b/src/cli/toonbox $b/tests/toonbox_tests \
   $b/tests/models/toonbox_model_tests $b/src/backend/cuda/libtoonbox_cuda.so
-cp -r ../shared/models/whitebox-cartoon .device/shared/models/
-for f in wb_actress2.jpg wb_party5.jpg gfpgan_Blake_Lively.jpg wb_london1.jpg dctnet_input.png; do
+cp -r ../shared/models/whitebox-cartoon ../shared/models/animeganv3-tiny-cute ../shared/models/yunet ../shared/models/retinaface-mnet025 .device/shared/models/
+for f in wb_actress2.jpg wb_party5.jpg gfpgan_Blake_Lively.jpg wb_london1.jpg dctnet_input.png gpen_Solvay_conference_1927.png gfpgan_Julia_Roberts_crop.png; do
   cp ../shared/images/$f .device/shared/images/
 done
 du -sh .device
