@@ -1,15 +1,16 @@
-// toonbox cartoonize INPUT -o OUTPUT [--model NAME|PATH] [--device ...] [--precision ...]
-//                   [--json] [--timings] [--max-pixels N] [--quality Q] [--overwrite]
+// toonbox cartoonize INPUT -o OUTPUT [options]: one image through the CartoonPipeline
+// (mode, strength, output size), or a folder (cmd_cartoonize_folder.cc).
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "cli/args.h"
+#include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
-#include "pipeline/model_loader.h"
+#include "pipeline/cartoon_pipeline.h"
 
 namespace toonbox::cli {
 
@@ -17,17 +18,33 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: toonbox cartoonize INPUT -o OUTPUT [options]\n"
+    "       toonbox cartoonize DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
     "\n"
     "  -o, --output PATH      output image; format from the extension (.png .jpg .jpeg .webp)\n"
-    "  --model NAME|PATH      installed model name, a TF.js model.json/folder, or 'classic'\n"
-    "                         (default: 'whitebox' if installed, else the built-in style)\n"
+    "  --model NAME|PATH      installed model name, a TF.js model.json/folder, an ONNX file,\n"
+    "                         or 'classic' (default: 'whitebox' if installed, else the\n"
+    "                         built-in style); in portrait mode, the background model\n"
+    "  --head-model NAME|PATH portrait mode: the model for aligned head crops (default: --model)\n"
+    "  --mode M               auto (default: portrait when faces are found), portrait or whole\n"
+    "  --long-side N          output's longer side in pixels (default: the input's)\n"
+    "  --strength S           0..1, blend of stylized and original (default 1)\n"
+    "  --tile N               tile side in pixels for large images; 0 = automatic (default),\n"
+    "                         -1 = never tile\n"
     "  --device D             auto (default), cpu, cuda or cuda:N\n"
     "  --precision P          auto (default: fp16 on GPU, fp32 on CPU), fp32 or fp16\n"
     "  --max-pixels N         refuse images larger than N pixels (default 50000000)\n"
     "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
     "  --overwrite            replace OUTPUT if it exists (never the input)\n"
     "  --timings              report decode/upload/inference/download/encode and a warm run\n"
-    "  --json                 print one JSON object with the result on stdout\n";
+    "  --json                 print one JSON object with the result on stdout\n"
+    "\n"
+    "folders (INPUT is a directory):\n"
+    "  --recursive            include subfolders (the output mirrors the tree)\n"
+    "  --skip-existing        skip images whose output exists (resume an interrupted run)\n"
+    "  --format EXT           output format for every image: png (default), jpg or webp\n"
+    "  --batch-size N         same-size images per device call (default: automatic)\n"
+    "  --allow-inside         allow OUTDIR inside the input tree\n"
+    "  --json                 one JSON line per image and a summary line\n";
 
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -56,6 +73,41 @@ int usage_error(bool json, const Status& s) { return fail(json, s, kExitUsage); 
 
 }  // namespace
 
+Result<CartoonOptions> parse_cartoon_options(const ParsedArgs& a) {
+  CartoonOptions o;
+  if (a.has("--mode")) {
+    TB_ASSIGN_OR_RETURN(o.mode, parse_cartoon_mode(a.get("--mode")));
+  }
+  auto integer = [&](const char* flag, long long lo, long long hi, int* out) -> Status {
+    if (!a.has(flag)) return Status();
+    try {
+      size_t used = 0;
+      const long long v = std::stoll(a.get(flag), &used);
+      if (used == a.get(flag).size() && v >= lo && v <= hi) {
+        *out = static_cast<int>(v);
+        return Status();
+      }
+    } catch (...) {
+    }
+    return invalid_argument(std::string(flag) + " must be an integer in " + std::to_string(lo) + ".." +
+                            std::to_string(hi));
+  };
+  TB_RETURN_IF_ERROR(integer("--long-side", 1, 16384, &o.long_side));
+  TB_RETURN_IF_ERROR(integer("--tile", -1, 16384, &o.stylize.tile_size));
+  if (o.stylize.tile_size > 0 && o.stylize.tile_size < 64) return invalid_argument("--tile must be at least 64 (or 0 / -1)");
+  if (a.has("--strength")) {
+    try {
+      size_t used = 0;
+      o.strength = std::stof(a.get("--strength"), &used);
+      if (used != a.get("--strength").size()) o.strength = -1;
+    } catch (...) {
+      o.strength = -1;
+    }
+    if (!(o.strength >= 0.f && o.strength <= 1.f)) return invalid_argument("--strength must be a number in 0..1");
+  }
+  return o;
+}
+
 int cmd_cartoonize(const std::vector<std::string>& argv) {
   auto parsed = parse_args(argv, {{"--output", true, "-o"},
                                   {"--model", true},
@@ -64,6 +116,16 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
                                   {"--max-pixels", true},
                                   {"--quality", true},
                                   {"--overwrite", false},
+                                  {"--head-model", true},
+                                  {"--mode", true},
+                                  {"--long-side", true},
+                                  {"--strength", true},
+                                  {"--tile", true},
+                                  {"--recursive", false},
+                                  {"--skip-existing", false},
+                                  {"--format", true},
+                                  {"--batch-size", true},
+                                  {"--allow-inside", false},
                                   {"--timings", false},
                                   {"--json", false},
                                   {"--help", false, "-h"}});
@@ -82,6 +144,13 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
     return kExitUsage;
   }
   const std::string input = a.positional[0], output = a.get("--output");
+  auto options = parse_cartoon_options(a);
+  if (!options.is_ok()) return usage_error(json, options.status());
+  std::error_code dir_ec;
+  if (std::filesystem::is_directory(input, dir_ec)) return cartoonize_folder(a, options.value());
+  for (const char* folder_only : {"--recursive", "--skip-existing", "--format", "--batch-size", "--allow-inside"})
+    if (a.has(folder_only))
+      return usage_error(json, invalid_argument(std::string(folder_only) + " only applies when INPUT is a folder"));
 
   // Everything that can be checked before doing work is checked first, so a typo never
   // costs a model load or leaves anything behind.
@@ -115,11 +184,14 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   }
   const std::string device_line = device->summary();
   std::string note;
-  auto model = load_model_source(a.get("--model"), &note);
-  if (!model.is_ok()) return fail(json, model.status(), kExitFailure, device_line);
+  auto models = load_cartoon_models(a.get("--model"), a.get("--head-model"), options->mode,
+                                    device.value(), &note);
+  if (!models.is_ok()) return fail(json, models.status(), kExitFailure, device_line);
+  CartoonPipeline pipeline(std::move(models).value());
+  const ModelSource& model = pipeline.models().background->model();
   if (!json) {
     if (!note.empty()) std::printf("note: %s\n", note.c_str());
-    std::printf("model: %s (%s)\n", model->name.c_str(), model->description.c_str());
+    std::printf("model: %s (%s)\n", model.name.c_str(), model.description.c_str());
     std::printf("device: %s\n", device_line.c_str());
     std::fflush(stdout);
   }
@@ -129,16 +201,17 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   if (!image.is_ok()) return fail(json, image.status(), kExitFailure, device_line);
   const double decode_ms = ms_since(t0);
 
-  Cartoonizer cartoonizer(std::move(model).value(), device.value());
-  StylizeTimings first;
-  auto result = cartoonizer.stylize(image.value(), &first);
+  CartoonReport report;
+  auto result = pipeline.process(image.value(), options.value(), &report);
   if (!result.is_ok()) return fail(json, result.status().with_context(input), kExitFailure, device_line);
-  StylizeTimings warm;
+  const StylizeTimings& first = report.background;
+  CartoonReport warm_report;
   if (a.has("--timings")) {
     // A second, identical run measures the warm path (compiled graph, tuned algorithms).
-    auto again = cartoonizer.stylize(image.value(), &warm);
+    auto again = pipeline.process(image.value(), options.value(), &warm_report);
     if (!again.is_ok()) return fail(json, again.status().with_context(input), kExitFailure, device_line);
   }
+  const StylizeTimings& warm = warm_report.background;
 
   t0 = std::chrono::steady_clock::now();
   Status written = write_image_file(output, result.value(), quality);
@@ -155,15 +228,25 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
                         {"width", result->width},
                         {"height", result->height},
                         {"alpha", result->has_alpha()},
-                        {"model", cartoonizer.model().name},
+                        {"model", model.name},
+                        {"mode", cartoon_mode_name(report.mode_used)},
+                        {"faces", report.faces},
+                        {"tiles", first.tiles},
                         {"device", device->backend->device().id},
                         {"device_label", device->backend->device().label},
                         {"device_reason", device->reason},
                         {"precision", precision_name(device->precision)}};
     if (!note.empty()) j["note"] = note;
+    nlohmann::json notes = nlohmann::json::array();
+    for (const auto& n : report.notes) notes.push_back(n);
+    for (const auto& n : first.notes) notes.push_back(n);
+    j["notes"] = notes;
     if (a.has("--timings")) {
       j["timings_ms"] = {{"decode", decode_ms},
                          {"preprocess", first.preprocess_ms},
+                         {"detect", report.detect_ms},
+                         {"heads", report.heads_ms},
+                         {"finish", report.finish_ms},
                          {"compile", r1.compile_ms},
                          {"upload", r1.timings.upload_ms},
                          {"inference_first", r1.timings.compute_ms},
@@ -177,8 +260,12 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
     }
     std::printf("%s\n", j.dump().c_str());
   } else {
-    std::printf("wrote %s (%dx%d%s)\n", output.c_str(), result->width, result->height,
-                result->has_alpha() ? ", alpha kept" : "");
+    for (const auto& n : report.notes) std::printf("note: %s\n", n.c_str());
+    for (const auto& n : first.notes) std::printf("note: %s\n", n.c_str());
+    std::printf("wrote %s (%dx%d%s, %s mode", output.c_str(), result->width, result->height,
+                result->has_alpha() ? ", alpha kept" : "", cartoon_mode_name(report.mode_used));
+    if (report.mode_used == CartoonMode::kPortrait) std::printf(", %d face%s", report.faces, report.faces == 1 ? "" : "s");
+    std::printf(")\n");
     if (a.has("--timings")) {
       std::printf("timings (ms):\n");
       std::printf("  decode            %9.2f\n", decode_ms);

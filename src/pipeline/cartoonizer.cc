@@ -50,7 +50,9 @@ Image tensor_pm1_to_image(const Tensor& t, int width, int height, int margin) {
 Cartoonizer::Cartoonizer(ModelSource model, const DeviceSelection& device)
     : model_(std::move(model)), session_(model_.graph, device.backend, device.precision) {}
 
-Result<Image> Cartoonizer::stylize(const Image& input, StylizeTimings* timings) {
+Result<Image> Cartoonizer::stylize(const Image& input, StylizeTimings* timings,
+                                   const StylizeOptions& options) {
+  (void)options;  // tiling: not yet
   if (input.width <= 0 || input.height <= 0) return invalid_argument("empty image");
   StylizeTimings local;
   auto t0 = std::chrono::steady_clock::now();
@@ -70,6 +72,19 @@ Result<Image> Cartoonizer::stylize(const Image& input, StylizeTimings* timings) 
   local.postprocess_ms = ms_since(t0);
   if (timings) *timings = local;
   return out;
+}
+
+Result<std::vector<Image>> Cartoonizer::stylize_batch(const std::vector<const Image*>& inputs,
+                                                      StylizeTimings* timings) {
+  // One image after another for now: real batches need the engine to bind N > 1.
+  std::vector<Image> outputs;
+  for (const Image* image : inputs) {
+    if (image->width != inputs[0]->width || image->height != inputs[0]->height)
+      return invalid_argument("stylize_batch: images of different sizes");
+    TB_ASSIGN_OR_RETURN(Image out, stylize(*image, timings));
+    outputs.push_back(std::move(out));
+  }
+  return outputs;
 }
 
 }  // namespace toonbox

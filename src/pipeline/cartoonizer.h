@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/device_select.h"
 #include "engine/session.h"
@@ -17,6 +18,15 @@ struct StylizeTimings {
   double preprocess_ms = 0;
   double postprocess_ms = 0;
   RunReport run;
+  int tiles = 1;                   // tiles the image was cut into (1: whole)
+  int batch = 1;                   // images in the device call this image was part of
+  std::vector<std::string> notes;  // what was adapted and why (tile size, OOM retries)
+};
+
+struct StylizeOptions {
+  // 0: automatic (the whole image when it fits the device's free memory, else tiles);
+  // > 0: tiles of at most this many pixels a side; < 0: never tile.
+  int tile_size = 0;
 };
 
 struct ModelSource {
@@ -35,7 +45,12 @@ class Cartoonizer {
  public:
   Cartoonizer(ModelSource model, const DeviceSelection& device);
 
-  Result<Image> stylize(const Image& input, StylizeTimings* timings = nullptr);
+  Result<Image> stylize(const Image& input, StylizeTimings* timings = nullptr,
+                        const StylizeOptions& options = {});
+
+  // Images of one size (checked) in one device call where the model allows a batch.
+  Result<std::vector<Image>> stylize_batch(const std::vector<const Image*>& inputs,
+                                           StylizeTimings* timings = nullptr);
 
   const ModelSource& model() const { return model_; }
 

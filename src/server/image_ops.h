@@ -1,5 +1,5 @@
-// What happens to a stylized image before it is sent: style strength (a per-pixel blend
-// with the original), output size (long side, by resize_image) and encoding.
+// What happens to a stylized image before it is sent: strength and size
+// (pipeline/finishing.h), then encoding; and names and errors for clients.
 #pragma once
 
 #include <cstdint>
@@ -8,17 +8,13 @@
 
 #include "core/status.h"
 #include "image/image.h"
+#include "pipeline/finishing.h"
 #include "server/request_params.h"
 
 namespace toonbox::server {
 
-// strength * stylized + (1 - strength) * original, per channel, rounded. The images must
-// have the same size; alpha is the stylized image's (which is the original's).
-Image blend_with_original(const Image& original, const Image& stylized, float strength);
-
-// The size an image of width x height gets for `long_side` (0 keeps it): the longer side
-// becomes long_side, the other keeps the aspect ratio (at least 1 pixel).
-void output_size(int width, int height, int long_side, int* out_width, int* out_height);
+using toonbox::blend_with_original;  // pipeline/finishing.h, shared with the CLI
+using toonbox::output_size;
 
 // blend -> resize -> encode. The output size is checked against max_pixels before any
 // resampling memory is allocated.

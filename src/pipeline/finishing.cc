@@ -1,0 +1,35 @@
+#include "pipeline/finishing.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace toonbox {
+
+Image blend_with_original(const Image& original, const Image& stylized, float strength) {
+  if (strength >= 1.f || original.width != stylized.width || original.height != stylized.height)
+    return stylized;
+  Image out = stylized;
+  // Fixed point: w in 0..256 so the blend is exact at both ends.
+  const int w = static_cast<int>(std::lround(std::clamp(strength, 0.f, 1.f) * 256.f));
+  const size_t n = out.rgb.size();
+  for (size_t i = 0; i < n; ++i)
+    out.rgb[i] = static_cast<uint8_t>((stylized.rgb[i] * w + original.rgb[i] * (256 - w) + 128) >> 8);
+  return out;
+}
+
+void output_size(int width, int height, int long_side, int* out_width, int* out_height) {
+  if (long_side <= 0 || width <= 0 || height <= 0) {
+    *out_width = width;
+    *out_height = height;
+    return;
+  }
+  if (width >= height) {
+    *out_width = long_side;
+    *out_height = std::max(1, static_cast<int>(std::lround(static_cast<double>(height) * long_side / width)));
+  } else {
+    *out_height = long_side;
+    *out_width = std::max(1, static_cast<int>(std::lround(static_cast<double>(width) * long_side / height)));
+  }
+}
+
+}  // namespace toonbox
