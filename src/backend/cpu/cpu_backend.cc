@@ -234,7 +234,6 @@ class CpuBackend final : public Backend {
         if (!graph.is_constant(node.inputs[1])) return "weights must be constant";
         return "";
       case OpKind::kBinary:
-        if (node.p<BinaryParams>().op == BinaryOp::kEqual) return "Equal on run-time data";
         return "";
       case OpKind::kUnary:
       case OpKind::kResize: return "";
