@@ -160,6 +160,12 @@ std::vector<OnnxOpCase> make_cases() {
       {"MatMul batched broadcast", 13, {{"x", {3, 5, 7}}, {"y", {1, 7, 4}}}, [](OnnxWriter& w) {
          w.node("MatMul", {"x", "y"}, {"out"});
        }});
+  c.push_back({"MatMul broadcast on both sides", 13, {{"x", {2, 1, 5, 7}}, {"y", {3, 7, 4}}},
+               [](OnnxWriter& w) { w.node("MatMul", {"x", "y"}, {"out"}); }});
+  c.push_back({"MatMul 1-D lhs", 13, {{"x", {7}}, {"y", {2, 7, 5}}},
+               [](OnnxWriter& w) { w.node("MatMul", {"x", "y"}, {"out"}); }});
+  c.push_back({"MatMul 1-D rhs", 13, {{"x", {3, 5, 7}}, {"y", {7}}},
+               [](OnnxWriter& w) { w.node("MatMul", {"x", "y"}, {"out"}); }});
   c.push_back({"Gemm transB + C", 13, {{"x", {5, 7}}}, [](OnnxWriter& w) {
                  w.init("b", test::random_tensor({4, 7}, 7)).init("c", test::random_tensor({4}, 8));
                  attr(w.node("Gemm", {"x", "b", "c"}, {"out"}), "transB", int64_t{1});
