@@ -125,13 +125,17 @@ Result<std::vector<detect::Face>> CartoonPipeline::choose_heads(const Image& inp
     return heads;
   }
   auto t0 = std::chrono::steady_clock::now();
-  std::vector<detect::Face> faces;
-  if (models_.detect_faces) {
-    TB_ASSIGN_OR_RETURN(faces, models_.detect_faces(input));
-  } else {
-    TB_ASSIGN_OR_RETURN(faces, models_.detector->detect(input, kDetectMaxSide));
-  }
+  Result<std::vector<detect::Face>> detected =
+      models_.detect_faces ? models_.detect_faces(input) : models_.detector->detect(input, kDetectMaxSide);
   report->detect_ms = ms_since(t0);
+  if (!detected.is_ok()) {
+    // auto promises a picture, not heads: a failed detection (e.g. out of device memory)
+    // costs the heads, with the reason, rather than the image.
+    if (mode == CartoonMode::kPortrait) return detected.status().with_context("face detection");
+    report->notes.push_back("face detection failed (" + detected.status().message() + "): whole-image mode");
+    return heads;
+  }
+  const std::vector<detect::Face>& faces = detected.value();
   int small = 0;
   for (const detect::Face& f : faces) {
     if (usable_face(f))
