@@ -122,7 +122,7 @@ Result<std::vector<detect::Face>> CartoonPipeline::choose_heads(const Image& inp
   if (!models_.detect_faces && !models_.detector) {
     const std::string why = models_.detector_missing.empty() ? "no face detector" : models_.detector_missing;
     if (mode == CartoonMode::kPortrait) return not_found(why);
-    report->notes.push_back(why + ": whole-image mode");
+    report->notes.push_back("whole-image mode: " + why);
     return heads;
   }
   auto t0 = std::chrono::steady_clock::now();
