@@ -246,6 +246,8 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
                          {"preprocess", first.preprocess_ms},
                          {"detect", report.detect_ms},
                          {"heads", report.heads_ms},
+                         {"detect_warm", warm_report.detect_ms},
+                         {"heads_warm", warm_report.heads_ms},
                          {"finish", report.finish_ms},
                          {"compile", r1.compile_ms},
                          {"upload", r1.timings.upload_ms},
@@ -277,6 +279,12 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
       std::printf("  inference warm    %9.2f\n", warm.run.timings.compute_ms);
       std::printf("  download          %9.2f\n", r1.timings.download_ms);
       std::printf("  postprocess       %9.2f\n", first.postprocess_ms);
+      if (report.mode_used == CartoonMode::kPortrait || report.detect_ms > 0) {
+        std::printf("  detect faces      %9.2f   (warm %.2f)\n", report.detect_ms, warm_report.detect_ms);
+        std::printf("  heads             %9.2f   (warm %.2f; %d crop%s: align, head model, paste)\n",
+                    report.heads_ms, warm_report.heads_ms, report.faces, report.faces == 1 ? "" : "s");
+      }
+      std::printf("  finish            %9.2f   (strength, long side)\n", report.finish_ms);
       std::printf("  encode            %9.2f\n", encode_ms);
       std::printf("  first run total   %9.2f   (compile + upload + inference + download)\n", first_ms);
       std::printf("  warm run total    %9.2f\n", warm_ms);

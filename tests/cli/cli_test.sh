@@ -90,6 +90,27 @@ expect 2 "unknown output extension" "$toonbox" cartoonize in/rgb.png -o out/x.gi
 expect 2 "unknown option" "$toonbox" cartoonize in/rgb.png -o out/y.png --devcie cpu
 expect 2 "bad device name" "$toonbox" cartoonize in/rgb.png -o out/y.png --device tpu
 
+# Portrait mode without a face detector (none installed yet): an error naming the import
+# command, before any work; auto falls back to the whole image and says why.
+expect 1 "--mode portrait without a detector fails" "$toonbox" cartoonize in/rgb.png -o out/p.png --mode portrait --device cpu
+contains "missing detector names the import command" "toonbox models import <yunet file>"
+no_file "no output without a detector" out/p.png
+expect 0 "--mode auto without a detector" "$toonbox" cartoonize in/rgb.png -o out/pa.png --device cpu
+contains "auto says it fell back" "whole-image mode"
+expect 2 "bad --mode" "$toonbox" cartoonize in/rgb.png -o out/v.png --mode heads --device cpu
+for bad_value in 1.5 -0.1 abc 0.5x nan; do
+  expect 2 "--strength $bad_value refused" "$toonbox" cartoonize in/rgb.png -o out/v.png --strength "$bad_value" --device cpu
+done
+contains "strength range explained" "--strength must be a number in 0..1"
+for bad_value in 0 -5 12x 99999; do
+  expect 2 "--long-side $bad_value refused" "$toonbox" cartoonize in/rgb.png -o out/v.png --long-side "$bad_value" --device cpu
+done
+contains "long side range explained" "--long-side must be an integer in 1..16384"
+no_file "no output for bad values" out/v.png
+expect 0 "--long-side upscales, --strength blends" "$toonbox" cartoonize in/rgb.png -o out/big.png --long-side 122 --strength 0.5 --device cpu --json
+contains "upscaled width" '"width":122'
+contains "upscaled height" '"height":94'
+
 # Models: listing an empty directory, a missing model, and importing real weights.
 expect 0 "models list on an empty directory" "$toonbox" models list
 contains "empty list says what happens" "built-in 'classic' style"
@@ -104,6 +125,13 @@ if [ -f "$shared/models/whitebox-cartoon/tfjs-float16/model.json" ]; then
   expect 0 "cartoonize with the White-box model by default" "$toonbox" cartoonize in/rgb.png -o out/wb.png --device cpu
   contains "uses the installed model" "model: whitebox"
   expect 2 "re-import refused without --force" "$toonbox" models import "$shared/models/whitebox-cartoon/tfjs-float16"
+  yunet="$shared/models/yunet/yunet_n_dynamic.onnx"
+  if [ -f "$yunet" ]; then
+    expect 0 "import the YuNet detector" "$toonbox" models import "$yunet"
+    expect 0 "--mode portrait on an image without faces" "$toonbox" cartoonize in/rgb.png -o out/pf.png --mode portrait --device cpu
+    contains "no faces is a note, not an error" "no usable faces found"
+    contains "reports whole mode" "whole mode"
+  fi
 else
   echo "skip - White-box model tests: $shared/models not found"
 fi
