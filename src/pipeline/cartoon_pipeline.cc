@@ -173,7 +173,8 @@ Status CartoonPipeline::paste_heads(const Image& input, const std::vector<detect
   std::vector<HeadCrop> crops;
   std::vector<detect::Face> used;
   for (const detect::Face& f : faces) {
-    auto crop = crop_head(input, f, kHeadCropSize);
+    auto size = head_crop_size(f);
+    auto crop = size.is_ok() ? crop_head(input, f, size.value()) : Result<HeadCrop>(size.status());
     if (!crop.is_ok()) {  // degenerate landmarks: nothing to align, not worth failing the image
       report->notes.push_back("a face was skipped: " + crop.status().message());
       ++report->faces_skipped;
@@ -182,17 +183,22 @@ Status CartoonPipeline::paste_heads(const Image& input, const std::vector<detect
     crops.push_back(std::move(crop).value());
     used.push_back(f);
   }
-  // All crops are kHeadCropSize square, so they batch; chunks bound device memory.
+  // Crops of one tier size batch; chunks bound device memory.
   const size_t chunk = static_cast<size_t>(std::max(1, options.head_batch));
-  for (size_t begin = 0; begin < crops.size(); begin += chunk) {
-    const size_t end = std::min(crops.size(), begin + chunk);
-    std::vector<const Image*> batch;
-    for (size_t i = begin; i < end; ++i) batch.push_back(&crops[i].image);
-    TB_ASSIGN_OR_RETURN(std::vector<Image> heads, models_.head->stylize_batch(batch));
-    if (heads.size() != batch.size())
-      return internal_error("head model returned " + std::to_string(heads.size()) + " images for " +
-                            std::to_string(batch.size()) + " crops");
-    for (size_t i = begin; i < end; ++i) crops[i].image = std::move(heads[i - begin]);
+  for (int tier : kHeadCropTiers) {
+    std::vector<size_t> members;
+    for (size_t i = 0; i < crops.size(); ++i)
+      if (crops[i].image.width == tier) members.push_back(i);
+    for (size_t begin = 0; begin < members.size(); begin += chunk) {
+      const size_t end = std::min(members.size(), begin + chunk);
+      std::vector<const Image*> batch;
+      for (size_t k = begin; k < end; ++k) batch.push_back(&crops[members[k]].image);
+      TB_ASSIGN_OR_RETURN(std::vector<Image> heads, models_.head->stylize_batch(batch));
+      if (heads.size() != batch.size())
+        return internal_error("head model returned " + std::to_string(heads.size()) + " images for " +
+                              std::to_string(batch.size()) + " crops");
+      for (size_t k = begin; k < end; ++k) crops[members[k]].image = std::move(heads[k - begin]);
+    }
   }
   for (const HeadCrop& crop : crops) paste_head(canvas, crop.image, crop.frame_to_crop);
   report->faces = static_cast<int>(used.size());

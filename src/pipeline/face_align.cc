@@ -38,6 +38,16 @@ Result<Affine2> head_alignment(const detect::Face& face, int crop_size) {
   return estimate_similarity(src, dst);
 }
 
+Result<int> head_crop_size(const detect::Face& face) {
+  // The template is proportional to the crop, so the frame extent a crop covers,
+  // crop side / scale, does not depend on the crop size: measure it at the largest.
+  TB_ASSIGN_OR_RETURN(Affine2 t, head_alignment(face, kHeadCropSize));
+  const double frame_extent = kHeadCropSize / t.scale();
+  for (int tier : kHeadCropTiers)
+    if (tier >= frame_extent) return tier;
+  return kHeadCropSize;
+}
+
 Result<HeadCrop> crop_head(const Image& frame, const detect::Face& face, int crop_size) {
   HeadCrop crop;
   TB_ASSIGN_OR_RETURN(crop.frame_to_crop, head_alignment(face, crop_size));

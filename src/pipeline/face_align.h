@@ -13,11 +13,18 @@
 
 namespace toonbox {
 
-// The head crop's side in pixels. DCT-Net warps to 288; we use 512 so that large faces
-// (a head filling a 1024-px portrait) are not pasted back blurred from a 288-px
-// stylization, while the template keeps the same framing (same head-to-crop proportion),
-// so a model sees the composition it was trained on, only sharper.
+// The head crop's side in pixels, at most. DCT-Net warps to 288; we go up to 512 so that
+// large faces (a head filling a 1024-px portrait) are not pasted back blurred from a
+// 288-px stylization, while the template keeps the same framing (same head-to-crop
+// proportion), so a model sees the composition it was trained on, only sharper.
 inline constexpr int kHeadCropSize = 512;
+
+// The crop sizes a head may get. A face gets the smallest size at which the crop has at
+// least one pixel per frame pixel it covers (so nothing is lost on the way back through
+// the inverse map), kHeadCropSize when none does. Small faces (a group photo's) are not
+// blown up 8x into 512-px crops: that showed the model a blurred face and cost 16x the
+// compute for nothing. A few fixed sizes, not one per face, so crops still batch.
+inline constexpr std::array<int, 3> kHeadCropTiers = {128, 256, kHeadCropSize};
 
 // The ArcFace 112x112 template is scaled by this factor about the crop centre, leaving
 // room for hair, ears and chin around the inner face (DCT-Net's ratio).
@@ -40,6 +47,9 @@ std::array<Point2, 5> head_template(int crop_size);
 
 // The similarity taking `face`'s landmarks onto the template: frame -> crop pixels.
 Result<Affine2> head_alignment(const detect::Face& face, int crop_size);
+
+// The crop size for `face` (one of kHeadCropTiers); fails for degenerate landmarks.
+Result<int> head_crop_size(const detect::Face& face);
 
 struct HeadCrop {
   Image image;              // crop_size x crop_size RGB (no alpha: the model sees colour)

@@ -274,5 +274,24 @@ TEST(PortraitAlign, FaceCutByTheBorderIsPastedUpToTheBorder) {
     }
 }
 
+
+// A face gets the smallest crop tier with at least one crop pixel per frame pixel (the
+// eye distance is 23.6% of the crop side), and the largest tier beyond that.
+TEST(PortraitAlign, CropSizeFollowsTheFaceSize) {
+  const std::vector<std::pair<double, int>> cases = {{10, 128}, {29, 128}, {32, 256}, {60, 256},
+                                                     {62, 512}, {120, 512}, {400, 512}};
+  for (const auto& [eye_distance, want] : cases) {
+    const detect::Face face = make_face(300, 300, eye_distance, 17);
+    auto size = head_crop_size(face);
+    ASSERT_TRUE(size.is_ok()) << size.status().to_string();
+    EXPECT_EQ(*size, want) << "eye distance " << eye_distance;
+    auto t = head_alignment(face, *size);
+    ASSERT_TRUE(t.is_ok());
+    if (*size < kHeadCropSize) EXPECT_GE(t->scale(), 1.0) << "crop sharper than the frame";
+    const double smaller = *size == 128 ? 0 : *size / 2;  // the next tier down is too small
+    if (smaller > 0) EXPECT_LT(head_alignment(face, static_cast<int>(smaller))->scale(), 1.0);
+  }
+}
+
 }  // namespace
 }  // namespace toonbox

@@ -74,7 +74,7 @@ Fixture& fixture() {
 
 // The colour the flat-fill model gives `face`'s crop of `input`.
 std::array<int, 3> head_colour(const Image& input, const detect::Face& face) {
-  auto crop = crop_head(input, face, kHeadCropSize);
+  auto crop = crop_head(input, face, head_crop_size(face).value());
   EXPECT_TRUE(crop.is_ok());
   double sum[3] = {0, 0, 0};
   for (size_t i = 0; i < crop->image.rgb.size(); ++i) sum[i % 3] += crop->image.rgb[i];
@@ -83,9 +83,10 @@ std::array<int, 3> head_colour(const Image& input, const detect::Face& face) {
 }
 
 std::vector<float> mask_of(const Image& img, const detect::Face& face) {
-  auto t = head_alignment(face, kHeadCropSize);
+  const int size = head_crop_size(face).value();
+  auto t = head_alignment(face, size);
   EXPECT_TRUE(t.is_ok());
-  return head_paste_mask(img.width, img.height, *t, kHeadCropSize);
+  return head_paste_mask(img.width, img.height, *t, size);
 }
 
 bool near_colour(const uint8_t* p, const std::array<int, 3>& c, int tol = 1) {
