@@ -19,7 +19,7 @@ bad() { failed=$((failed + 1)); echo "FAIL - $1"; }
 run=("$toonbox" cartoonize --model classic --device cpu --json)
 
 # 40 images in three sizes, so both batch sizes below group some of them.
-python3 "$here/make_folder_fixtures.py" in 40 --sizes 320x240,240x320,256x256
+python3 "$here/make_folder_fixtures.py" in 40 --sizes 160x120,120x160,128x128
 
 start=$(date +%s%N)
 "${run[@]}" in -o ref >ref.log 2>&1 && ok "clean reference run" || bad "clean reference run"
@@ -33,7 +33,9 @@ RANDOM=$seed
 echo "#    seed $seed (set TOONBOX_TEST_SEED to repeat)"
 killed_mid_run=0
 for i in $(seq "$kills"); do
-  delay_ms=$((clean_ms * (RANDOM % 1000) / 1000))
+  # Over the time the remaining images should take, so later kills still land mid-run.
+  left=$((40 - $(ls out 2>/dev/null | wc -l)))
+  delay_ms=$((clean_ms * (RANDOM % 1000) / 1000 * (left + 4) / 44))
   delay=$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))
   "${run[@]}" in -o out --skip-existing --batch-size $((1 + i % 2 * 2)) >/dev/null 2>&1 &
   pid=$!
