@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "batch/folder_plan.h"
@@ -35,15 +36,14 @@ constexpr int kAutoBatchCpu = 1;
 // Redraws of the progress bar; more often is flicker, not information.
 constexpr auto kProgressInterval = std::chrono::milliseconds(100);
 
-// Set by SIGINT/SIGTERM; the runner polls it. The handler restores the default action so
-// a second Ctrl-C kills at once (the next run removes the temporary files it leaves).
+// Set by SIGINT/SIGTERM; the runner polls it. A second Ctrl-C kills at once (the next run
+// removes the temporary files it leaves).
 std::atomic<bool> g_stop{false};
 volatile sig_atomic_t g_signal = 0;
 
 void on_stop_signal(int sig) {
   g_signal = sig;
   g_stop.store(true);
-  signal(sig, SIG_DFL);
 }
 
 struct SignalScope {
@@ -51,6 +51,7 @@ struct SignalScope {
   SignalScope() {
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESETHAND;  // the second signal takes the default action: exit now
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
@@ -148,6 +149,8 @@ class Reporter {
 }  // namespace
 
 int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
+  g_stop = false;
+  g_signal = 0;
   // JSON lines whenever nobody watches a terminal: logs and pipes get parseable output.
   const bool json = args.has("--json") || !isatty(STDOUT_FILENO);
   auto flags = parse_folder_flags(args);
@@ -184,9 +187,17 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
   std::filesystem::create_directories(flags->plan.output_dir, ec);
   if (ec) return fail(json, invalid_argument(flags->plan.output_dir + ": cannot create the folder: " + ec.message()), kExitFailure);
   // A run killed mid-write (SIGKILL, power loss) leaves hidden temporary files; ours are
-  // recognisable by name and PID, and nothing else is touched.
-  auto cleanup = remove_stale_atomic_temps(flags->plan.output_dir, /*recursive=*/true);
-  if (!cleanup.is_ok()) return fail(json, cleanup.status(), kExitFailure);
+  // recognisable by name and PID, and nothing else is touched. Only the folders this run
+  // writes to are looked at, so `-o ~` does not walk the whole home folder.
+  std::set<std::string> output_folders;
+  for (const auto* list : {&plan->todo, &plan->already_done})
+    for (const auto& image : *list) output_folders.insert(std::filesystem::path(image.output).parent_path().string());
+  TempCleanup cleanup;
+  for (const std::string& folder : output_folders) {
+    auto cleaned = remove_stale_atomic_temps(folder, /*recursive=*/false);
+    if (!cleaned.is_ok()) return fail(json, cleaned.status(), kExitFailure);
+    cleanup.removed += cleaned->removed;
+  }
 
   std::string note;
   std::string model_name = "(none loaded)";
@@ -209,7 +220,9 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
     if (!plan->already_done.empty()) std::printf(" (%zu already done, skipped)", plan->already_done.size());
     std::printf("; batch size %d (%s)\n", batch_size, context.batch_rule.c_str());
     for (const auto& n : plan->notes) std::printf("note: %s\n", n.c_str());
-    if (cleanup->removed) std::printf("note: removed %d temporary file%s of an interrupted run\n", cleanup->removed, cleanup->removed == 1 ? "" : "s");
+    if (cleanup.removed)
+      std::printf("note: removed %d temporary file%s of an interrupted run\n", cleanup.removed,
+                  cleanup.removed == 1 ? "" : "s");
     std::fflush(stdout);
   }
 
