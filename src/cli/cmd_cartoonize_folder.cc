@@ -1,15 +1,269 @@
-// toonbox cartoonize DIR -o OUTDIR: not built yet (issue #4).
-#include <cstdio>
+// toonbox cartoonize DIR -o OUTDIR: plan (batch/folder_plan), load the model, run the
+// decode -> device -> encode stages (batch/folder_runner) and report (batch/folder_report).
+// This file only turns flags into those calls and owns the terminal and the signals.
+#include <signal.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "batch/folder_plan.h"
+#include "batch/folder_report.h"
+#include "batch/folder_runner.h"
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
+#include "engine/device_select.h"
+#include "image/atomic_temp_files.h"
+#include "image/image_io.h"
+#include "pipeline/cartoon_pipeline.h"
 
 namespace toonbox::cli {
 
-int cartoonize_folder(const ParsedArgs& args, const CartoonOptions&) {
-  std::fprintf(stderr, "toonbox cartoonize: %s is a folder; folder mode is not implemented in this build\n",
-               args.positional[0].c_str());
-  return kExitFailure;
+namespace {
+
+constexpr int kMaxBatchSize = 64;
+// On the GPU a batch of small images fills the device better; 4 keeps the memory of a
+// batch of large photos modest. On the CPU oneDNN already spreads one image over every
+// core, so a batch only adds latency and memory.
+constexpr int kAutoBatchGpu = 4;
+constexpr int kAutoBatchCpu = 1;
+// Redraws of the progress bar; more often is flicker, not information.
+constexpr auto kProgressInterval = std::chrono::milliseconds(100);
+
+// Set by SIGINT/SIGTERM; the runner polls it. A second Ctrl-C kills at once (the next run
+// removes the temporary files it leaves).
+std::atomic<bool> g_stop{false};
+volatile sig_atomic_t g_signal = 0;
+
+void on_stop_signal(int sig) {
+  g_signal = sig;
+  g_stop.store(true);
+}
+
+struct SignalScope {
+  struct sigaction old_int {}, old_term {};
+  SignalScope() {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESETHAND;  // the second signal takes the default action: exit now
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+  }
+  ~SignalScope() {
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGTERM, &old_term, nullptr);
+  }
+};
+
+int fail(bool json, const Status& s, int exit_code) {
+  if (json) {
+    nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", status_code_name(s.code())}};
+    std::printf("%s\n", j.dump().c_str());
+  }
+  std::fprintf(stderr, "toonbox cartoonize: %s\n", s.message().c_str());
+  return exit_code;
+}
+
+struct FolderFlags {
+  batch::FolderPlanOptions plan;
+  batch::RunnerOptions runner;
+  int batch_size = 0;  // 0: automatic
+};
+
+Result<FolderFlags> parse_folder_flags(const ParsedArgs& a) {
+  FolderFlags f;
+  f.plan.input_dir = a.positional[0];
+  f.plan.output_dir = a.get("--output");
+  f.plan.recursive = a.has("--recursive");
+  f.plan.skip_existing = a.has("--skip-existing");
+  f.plan.overwrite = a.has("--overwrite");
+  f.plan.allow_inside = a.has("--allow-inside");
+  if (f.plan.skip_existing && f.plan.overwrite)
+    return invalid_argument("--skip-existing and --overwrite contradict each other: pick one");
+  const std::string format = a.get("--format", "png");
+  f.plan.format = format_from_extension("x." + format);
+  if (f.plan.format == ImageFormat::kUnknown) return invalid_argument("--format must be png, jpg, jpeg or webp");
+  auto integer = [&](const char* flag, long long lo, long long hi, long long* out) -> Status {
+    if (!a.has(flag)) return Status::ok();
+    try {
+      size_t used = 0;
+      const long long v = std::stoll(a.get(flag), &used);
+      if (used == a.get(flag).size() && v >= lo && v <= hi) {
+        *out = v;
+        return Status::ok();
+      }
+    } catch (...) {
+    }
+    return invalid_argument(std::string(flag) + " must be an integer in " + std::to_string(lo) + ".." +
+                            std::to_string(hi));
+  };
+  long long batch = 0, quality = 92, max_pixels = f.runner.decode.max_pixels;
+  if (a.get("--batch-size") != "auto") TB_RETURN_IF_ERROR(integer("--batch-size", 1, kMaxBatchSize, &batch));
+  TB_RETURN_IF_ERROR(integer("--quality", 1, 100, &quality));
+  TB_RETURN_IF_ERROR(integer("--max-pixels", 1, 1LL << 40, &max_pixels));
+  f.batch_size = static_cast<int>(batch);
+  f.runner.encode = EncodeOptions{f.plan.format, static_cast<int>(quality)};
+  f.runner.decode.max_pixels = max_pixels;
+  return f;
+}
+
+// Progress on a terminal, JSON lines otherwise; both from the runner's callback.
+class Reporter {
+ public:
+  Reporter(bool json, int total) : json_(json), total_(total), t0_(std::chrono::steady_clock::now()) {}
+
+  void on_result(const batch::ImageResult& r) {
+    ++done_;
+    if (!r.status.is_ok()) ++failed_;
+    if (json_) {
+      std::printf("%s\n", batch::image_result_json(r).dump().c_str());
+      std::fflush(stdout);
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (done_ < total_ && now - last_draw_ < kProgressInterval) return;
+    last_draw_ = now;
+    const double elapsed = std::chrono::duration<double>(now - t0_).count();
+    std::printf("\r%s\033[K", batch::progress_line(done_, total_, failed_, elapsed).c_str());
+    std::fflush(stdout);
+  }
+
+  void end_line() {
+    if (!json_ && done_ > 0) std::printf("\n");
+  }
+
+ private:
+  const bool json_;
+  const int total_;
+  int done_ = 0, failed_ = 0;
+  std::chrono::steady_clock::time_point t0_, last_draw_{};
+};
+
+}  // namespace
+
+int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
+  g_stop = false;
+  g_signal = 0;
+  // JSON lines whenever nobody watches a terminal: logs and pipes get parseable output.
+  const bool json = args.has("--json") || !isatty(STDOUT_FILENO);
+  auto flags = parse_folder_flags(args);
+  if (!flags.is_ok()) return fail(json, flags.status(), kExitUsage);
+  for (const char* single_only : {"--timings"})
+    if (args.has(single_only))
+      return fail(json, invalid_argument(std::string(single_only) + " applies to a single image, not a folder"),
+                  kExitUsage);
+
+  auto plan = batch::plan_folder(flags->plan);
+  if (!plan.is_ok())
+    return fail(json, plan.status(), plan.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+
+  auto device = select_device(args.get("--device", "auto"), args.get("--precision", "auto"));
+  if (!device.is_ok())
+    return fail(json, device.status(),
+                device.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+
+  batch::RunContext context;
+  context.input_dir = flags->plan.input_dir;
+  context.output_dir = flags->plan.output_dir;
+  context.skipped_existing = static_cast<int>(plan->already_done.size());
+  context.device = device->summary();
+  int batch_size = flags->batch_size;
+  if (batch_size > 0) {
+    context.batch_rule = "--batch-size";
+  } else {
+    batch_size = device->is_gpu ? kAutoBatchGpu : kAutoBatchCpu;
+    context.batch_rule = device->is_gpu ? "automatic: 4 on a GPU" : "automatic: 1 on the CPU";
+  }
+  context.batch_size = batch_size;
+
+  std::error_code ec;
+  std::filesystem::create_directories(flags->plan.output_dir, ec);
+  if (ec) return fail(json, invalid_argument(flags->plan.output_dir + ": cannot create the folder: " + ec.message()), kExitFailure);
+  // A run killed mid-write (SIGKILL, power loss) leaves hidden temporary files; ours are
+  // recognisable by name and PID, and nothing else is touched. Only the folders this run
+  // writes to are looked at, so `-o ~` does not walk the whole home folder.
+  std::set<std::string> output_folders;
+  for (const auto* list : {&plan->todo, &plan->already_done})
+    for (const auto& image : *list) output_folders.insert(std::filesystem::path(image.output).parent_path().string());
+  TempCleanup cleanup;
+  for (const std::string& folder : output_folders) {
+    auto cleaned = remove_stale_atomic_temps(folder, /*recursive=*/false);
+    if (!cleaned.is_ok()) return fail(json, cleaned.status(), kExitFailure);
+    cleanup.removed += cleaned->removed;
+  }
+
+  std::string note;
+  std::string model_name = "(none loaded)";
+  std::unique_ptr<CartoonPipeline> pipeline;
+  if (!plan->todo.empty()) {
+    auto models = load_cartoon_models(args.get("--model"), args.get("--head-model"), options.mode, device.value(), &note);
+    if (!models.is_ok()) return fail(json, models.status(), kExitFailure);
+    pipeline = std::make_unique<CartoonPipeline>(std::move(models).value());
+    model_name = pipeline->models().background->model().name;
+  }
+  context.model = model_name;
+
+  if (!json) {
+    if (!note.empty()) std::printf("note: %s\n", note.c_str());
+    if (pipeline)
+      std::printf("model: %s (%s)\n", model_name.c_str(), pipeline->models().background->model().description.c_str());
+    std::printf("device: %s\n", context.device.c_str());
+    std::printf("%zu image%s to cartoonize into %s", plan->todo.size(), plan->todo.size() == 1 ? "" : "s",
+                context.output_dir.c_str());
+    if (!plan->already_done.empty()) std::printf(" (%zu already done, skipped)", plan->already_done.size());
+    std::printf("; batch size %d (%s)\n", batch_size, context.batch_rule.c_str());
+    for (const auto& n : plan->notes) std::printf("note: %s\n", n.c_str());
+    if (cleanup.removed)
+      std::printf("note: removed %d temporary file%s of an interrupted run\n", cleanup.removed,
+                  cleanup.removed == 1 ? "" : "s");
+    std::fflush(stdout);
+  }
+
+  batch::RunnerOptions runner = flags->runner;
+  runner.batch_size = batch_size;
+  // On the CPU the model already uses every core; one thread each for decoding and
+  // encoding overlaps them with it without stealing much. A GPU leaves the cores free.
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  runner.decode_threads = device->is_gpu ? std::clamp(cores / 4, 1, 4) : 1;
+  runner.encode_threads = runner.decode_threads;
+  runner.stop = &g_stop;
+
+  batch::DeviceFn run_device = [&](const std::vector<const Image*>& images) {
+    return pipeline->process_batch(images, options);
+  };
+  Reporter reporter(json, static_cast<int>(plan->todo.size()));
+  batch::RunSummary summary;
+  {
+    SignalScope signals;
+    summary = batch::run_folder(plan->todo, run_device, runner,
+                                [&](const batch::ImageResult& r) { reporter.on_result(r); });
+  }
+  reporter.end_line();
+  nlohmann::ordered_json summary_line = batch::summary_json(summary, context);
+  if (!note.empty()) summary_line["note"] = note;
+  if (json) {
+    std::printf("%s\n", summary_line.dump().c_str());
+  } else {
+    std::printf("%s", batch::human_summary(summary, context).c_str());
+  }
+  std::fflush(stdout);
+  if (summary.stopped) {
+    std::fprintf(stderr, "toonbox cartoonize: interrupted by signal %d; %d image%s not started. Run again with "
+                 "--skip-existing to finish.\n", static_cast<int>(g_signal), summary.not_run, summary.not_run == 1 ? "" : "s");
+    return 128 + static_cast<int>(g_signal);
+  }
+  if (summary.failed > 0) {
+    if (json) std::fprintf(stderr, "toonbox cartoonize: %d of %d images failed\n", summary.failed, summary.total);
+    return kExitFailure;
+  }
+  return kExitOk;
 }
 
 }  // namespace toonbox::cli

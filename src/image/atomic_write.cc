@@ -10,14 +10,13 @@
 #include <random>
 #include <string>
 
+#include "image/atomic_temp_files.h"
 #include "image/image_io.h"
 #include "image/posix_error.h"
 
 namespace toonbox {
 namespace {
 
-// Keeps the temporary name within NAME_MAX (255) however long the target name is.
-constexpr size_t kMaxNameInTempName = 120;
 constexpr int kCreateAttempts = 8;
 
 struct SplitPath {
@@ -31,12 +30,10 @@ SplitPath split_path(const std::string& path) {
   return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
 }
 
+// The name's pattern lives in atomic_temp_files.cc so a later run can recognise and
+// remove what a killed writer left behind.
 std::string temp_path_for(const SplitPath& p, uint64_t random) {
-  char suffix[64];
-  std::snprintf(suffix, sizeof(suffix), ".toonbox-%ld-%016" PRIx64 ".tmp",
-                static_cast<long>(getpid()), random);
-  // Hidden, and ends in .tmp, so a crash leftover is recognisable and ignored by globs.
-  return (p.dir == "/" ? "" : p.dir) + "/." + p.name.substr(0, kMaxNameInTempName) + suffix;
+  return (p.dir == "/" ? "" : p.dir) + "/" + atomic_temp_name(p.name, static_cast<long>(getpid()), random);
 }
 
 Status write_all(int fd, const std::vector<uint8_t>& bytes, const std::string& temp) {

@@ -1,0 +1,68 @@
+// Runs a planned folder as three overlapping stages joined by bounded queues:
+//
+//   decoder threads --decoded--> device worker --results--> encoder threads
+//
+// The device worker groups decoded images of identical size into calls of up to
+// batch_size images, so a GPU sees real batches while the CPU threads decode the next
+// images and encode the previous ones. A bad file fails alone: decoding, the device call
+// (a failed batch is retried image by image) and writing are all per image, and the run
+// goes on. Outputs are written atomically (temporary file, fsync, rename), so an
+// interrupted run leaves only complete outputs.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "batch/folder_plan.h"
+#include "image/image.h"
+#include "image/image_io.h"
+
+namespace toonbox::batch {
+
+// The device stage: images of one size in, one output each (any size) out, or an error
+// for the whole call. Called from one thread only.
+using DeviceFn = std::function<Result<std::vector<Image>>(const std::vector<const Image*>& same_size)>;
+
+struct RunnerOptions {
+  int batch_size = 1;      // most images per device call
+  int decode_threads = 1;
+  int encode_threads = 1;
+  // How long the device worker waits for a same-size partner before running a smaller
+  // group: never long, since waiting only pays when decoding outpaces the device.
+  int max_wait_ms = 20;
+  DecodeOptions decode;
+  EncodeOptions encode;
+  // Set (e.g. by a signal handler) to stop: no new image is started, writes of results
+  // already computed finish, nothing partial is left. Polled every few milliseconds.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+struct ImageResult {
+  const PlannedImage* image = nullptr;
+  Status status;           // ok, or why this image failed (the message names the file)
+  int width = 0, height = 0;  // the output's size when ok
+  int batch = 0;           // images in the device call that produced it (0: never ran)
+  double decode_ms = 0, device_ms = 0, encode_ms = 0;
+  double total_ms = 0;     // from the start of decoding to the completed rename
+};
+
+struct RunSummary {
+  int total = 0, ok = 0, failed = 0;
+  int not_run = 0;         // left for a later run because the run was stopped
+  bool stopped = false;
+  double wall_ms = 0;
+  // Summed busy time per stage; their sum over wall_ms above 1 is the overlap gained.
+  double decode_busy_ms = 0, device_busy_ms = 0, encode_busy_ms = 0;
+  std::map<int, int> device_calls;  // images per call -> number of calls
+  std::vector<ImageResult> failures;  // in completion order
+};
+
+// on_result is called once per image that was attempted (never for not_run ones), one
+// call at a time, from the pipeline's threads; keep it short.
+RunSummary run_folder(const std::vector<PlannedImage>& todo, const DeviceFn& device,
+                      const RunnerOptions& options, const std::function<void(const ImageResult&)>& on_result);
+
+}  // namespace toonbox::batch
