@@ -90,6 +90,42 @@ Status check_node(const Graph& g, const Node& node) {
 
 }  // namespace
 
+bool lift_reshape_batch(Graph& g, Node& node, int64_t batch) {
+  if (node.kind != OpKind::kReshape || node.inputs.size() != 2) return false;
+  const auto& p = node.p<ReshapeParams>();
+  if (p.mode != ReshapeMode::kShapeTensor) return false;
+  const Value& in = g.value(node.inputs[0]);
+  const Value& target_value = g.value(node.inputs[1]);
+  if (g.is_constant(node.inputs[0]) || in.shape.empty() || in.shape[0] != batch) return false;
+  if (!target_value.constant || target_value.constant->rank() != 1) return false;
+  auto target = constant_ints(g, node, 1);
+  if (!target.is_ok() || target->empty() || (*target)[0] != 1) return false;
+  int64_t per_item = 1;
+  for (size_t d = 1; d < in.shape.size(); ++d) per_item *= in.shape[d];
+  int64_t known = 1;
+  bool wildcard = false;
+  for (size_t d = 1; d < target->size(); ++d) {
+    int64_t dim = (*target)[d];
+    if (dim == 0 && !p.allowzero) dim = d < in.shape.size() ? in.shape[d] : -2;
+    if (dim == -1 && !wildcard) {
+      wildcard = true;
+      continue;
+    }
+    if (dim <= 0) return false;
+    known *= dim;
+  }
+  if (wildcard ? per_item % known != 0 : known != per_item) return false;
+  Tensor lifted = target_value.constant->clone();  // copies share storage
+  if (lifted.dtype() == DType::kInt64)
+    lifted.data<int64_t>()[0] = batch;
+  else if (lifted.dtype() == DType::kInt32)
+    lifted.data<int32_t>()[0] = static_cast<int32_t>(batch);
+  else
+    return false;
+  node.inputs[1] = g.add_constant(target_value.name + "/batch" + std::to_string(batch), std::move(lifted));
+  return true;
+}
+
 Status check_batch_independent(const Graph& g, int64_t batch) {
   for (const Node& node : g.nodes()) {
     for (int out : node.outputs) {

@@ -18,4 +18,12 @@ namespace toonbox {
 // check does not know is refused.
 Status check_batch_independent(const Graph& specialized, int64_t batch);
 
+// ONNX exporters bake the batch of 1 into Reshape shape constants (AnimeGANv3:
+// [1,C,1,1] -> constant [1,1,1,C]). For batch 1 such a Reshape is per image by
+// definition, so when its input carries `batch` in dim 0 and its constant target starts
+// with 1 and holds exactly one image's elements, the target is rewritten to start with
+// `batch` (a new constant; the original may be shared). Returns whether it did. Run
+// before the node's shape inference; check_batch_independent() still checks the rest.
+bool lift_reshape_batch(Graph& graph, Node& node, int64_t batch);
+
 }  // namespace toonbox

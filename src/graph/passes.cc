@@ -41,7 +41,15 @@ Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_sh
 
   std::vector<Node> kept;
   for (Node& node : g.nodes()) {
-    TB_RETURN_IF_ERROR(infer_node_shapes(g, node));
+    if (batch > 1) lift_reshape_batch(g, node, batch);
+    if (Status s = infer_node_shapes(g, node); !s.is_ok()) {
+      // With a batch bound, a shape error is most likely the model's batch-1 assumption
+      // (a Reshape to a constant [1,...]): say so, as the batch check would.
+      if (batch > 1)
+        return unimplemented(s.message() + " (with a batch of " + std::to_string(batch) +
+                             "): the model cannot run a batch, images go one at a time");
+      return s;
+    }
     bool all_constant = true;
     for (int in : node.inputs) all_constant = all_constant && g.is_constant(in);
     int64_t out_elements = 0;

@@ -188,7 +188,8 @@ Result<Image> Cartoonizer::run_whole(const Image& input, StylizeTimings* t) {
 }
 
 Result<Image> Cartoonizer::run_tiled(const Image& input, int tile, StylizeTimings* t) {
-  const TilePlan plan = plan_tiles(input.width, input.height, tile, model_.tile_overlap);
+  const TilePlan plan =
+      plan_tiles(input.width, input.height, tile, model_.tile_overlap, std::max(1, model_.size_multiple));
   TileBlender blender(plan);
   RunReport total;
   for (size_t i = 0; i < plan.count(); ++i) {

@@ -9,7 +9,7 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-AxisTiles plan_axis(int length, int tile, int overlap) {
+AxisTiles plan_axis(int length, int tile, int overlap, int align) {
   AxisTiles a;
   a.length = length;
   a.tile = std::min(tile, length);
@@ -17,12 +17,15 @@ AxisTiles plan_axis(int length, int tile, int overlap) {
     a.starts = {0};
     return a;
   }
-  // Fewest tiles whose stride leaves at least `overlap` shared, spread evenly so every
-  // seam gets the same (largest possible) overlap.
-  const int step = a.tile - overlap;
-  const int n = 1 + (length - a.tile + step - 1) / step;
+  // Work in units of `align`: the last tile starts at the first aligned position that
+  // reaches the image's end (it may run past it by less than `align`; those pixels
+  // are edge-replicated, as the whole image's padding is). Fewest tiles whose stride
+  // leaves at least `overlap` shared, spread evenly so every seam gets about the same.
+  const int last = (length - a.tile + align - 1) / align;
+  const int step = std::max(1, (a.tile - overlap) / align);
+  const int n = 1 + (last + step - 1) / step;
   for (int i = 0; i < n; ++i)
-    a.starts.push_back(static_cast<int>(std::lround(static_cast<double>(i) * (length - a.tile) / (n - 1))));
+    a.starts.push_back(align * static_cast<int>(std::lround(static_cast<double>(i) * last / (n - 1))));
   const int feather = std::max(1, overlap / 2);
   for (int i = 0; i + 1 < n; ++i) {
     // Centre of the strip tiles i and i + 1 share.
@@ -63,12 +66,14 @@ float AxisTiles::weight(size_t i, int p) const {
   return w;
 }
 
-TilePlan plan_tiles(int width, int height, int tile, int overlap) {
+TilePlan plan_tiles(int width, int height, int tile, int overlap, int align) {
   TilePlan plan;
+  align = std::max(1, align);
+  tile = std::max(align, tile / align * align);
   overlap = std::clamp(overlap, 0, std::max(0, tile - 1));
   plan.overlap = overlap;
-  plan.xs = plan_axis(width, tile, overlap);
-  plan.ys = plan_axis(height, tile, overlap);
+  plan.xs = plan_axis(width, tile, overlap, align);
+  plan.ys = plan_axis(height, tile, overlap, align);
   return plan;
 }
 
@@ -88,8 +93,12 @@ Image crop_image(const Image& image, const TileRect& r) {
   out.height = r.height;
   out.rgb.resize(static_cast<size_t>(r.width) * r.height * 3);
   for (int y = 0; y < r.height; ++y) {
-    const uint8_t* src = &image.rgb[(static_cast<size_t>(r.y + y) * image.width + r.x) * 3];
-    std::copy(src, src + static_cast<size_t>(r.width) * 3, &out.rgb[static_cast<size_t>(y) * r.width * 3]);
+    const int sy = std::min(r.y + y, image.height - 1);
+    for (int x = 0; x < r.width; ++x) {
+      const int sx = std::min(r.x + x, image.width - 1);
+      const uint8_t* src = &image.rgb[(static_cast<size_t>(sy) * image.width + sx) * 3];
+      std::copy(src, src + 3, &out.rgb[(static_cast<size_t>(y) * r.width + x) * 3]);
+    }
   }
   return out;
 }
@@ -102,16 +111,18 @@ void TileBlender::add(size_t tile, const Tensor& output, int margin) {
   const size_t ix = tile % plan_.xs.starts.size(), iy = tile / plan_.xs.starts.size();
   const int64_t tw = output.dim(2);
   const float* in = output.data<float>();
-  std::vector<float> wx(r.width);
-  for (int x = 0; x < r.width; ++x) wx[x] = plan_.xs.weight(ix, r.x + x);
+  // The last tile of a row or column may run past the image (alignment): clip.
   const int width = plan_.xs.length;
+  const int cols = std::min(r.width, width - r.x), rows = std::min(r.height, plan_.ys.length - r.y);
+  std::vector<float> wx(cols);
+  for (int x = 0; x < cols; ++x) wx[x] = plan_.xs.weight(ix, r.x + x);
 #pragma omp parallel for schedule(static)
-  for (int y = 0; y < r.height; ++y) {
+  for (int y = 0; y < rows; ++y) {
     const float wy = plan_.ys.weight(iy, r.y + y);
     if (wy == 0.f) continue;
     const float* row = in + ((y + margin) * tw + margin) * 3;
     float* dst = &canvas_[(static_cast<size_t>(r.y + y) * width + r.x) * 3];
-    for (int x = 0; x < r.width; ++x) {
+    for (int x = 0; x < cols; ++x) {
       const float w = wy * wx[x];
       for (int c = 0; c < 3; ++c) dst[x * 3 + c] += w * row[x * 3 + c];
     }

@@ -127,7 +127,7 @@ TEST(TilingModels, WhiteboxTiledPhotoMatchesWholeWithoutSeams) {
   const fs::path photo = test::shared_dir() / "images" / "wb_london1.jpg";
   if (!fs::exists(photo)) GTEST_SKIP() << "photo not found: " << photo;
   const Image image = to_image(test::read_jpeg(photo));
-  const int overlap = model->tile_overlap;
+  const int overlap = model->tile_overlap, multiple = model->size_multiple;
   Cartoonizer toon(std::move(model).value(),
                    DeviceSelection{std::shared_ptr<Backend>(create_cpu_backend()), Precision::kFloat32, "test", false});
   StylizeOptions whole_opt, tiled_opt;
@@ -138,7 +138,7 @@ TEST(TilingModels, WhiteboxTiledPhotoMatchesWholeWithoutSeams) {
   ASSERT_TRUE(whole.is_ok()) << whole.status().to_string();
   auto tiled = toon.stylize(image, &tt, tiled_opt);
   ASSERT_TRUE(tiled.is_ok()) << tiled.status().to_string();
-  const TilePlan plan = plan_tiles(image.width, image.height, 256, overlap);
+  const TilePlan plan = plan_tiles(image.width, image.height, 256, overlap, multiple);
   EXPECT_EQ(tt.tiles, static_cast<int>(plan.count()));
   double mse = 0, seam = 0, rest = 0;
   int64_t ns = 0, nr = 0;

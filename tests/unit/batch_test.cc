@@ -53,10 +53,11 @@ TEST(Batch, SpecializeRefusesNAboveOneUnlessAskedAndCarriesNThrough) {
 TEST(Batch, GraphsThatMixBatchItemsAreRefusedNamingTheNode) {
   SpecializeOptions opt;
   opt.allow_batch = true;
-  {  // A Reshape to a constant [1,-1] folds the batch into one row.
+  {  // A Reshape to a constant [-1] folds the batch into one vector. (A constant
+     // [1,-1] is per image for batch 1 and is lifted to [N,-1] instead.)
     Graph g;
     const int x = g.add_input("x", DType::kFloat32, {1, 4, 4, 3});
-    const int shape = g.add_constant("flat", Tensor::from_vector<int64_t>({2}, {1, -1}));
+    const int shape = g.add_constant("flat", Tensor::from_vector<int64_t>({1}, {-1}));
     g.add_output(g.add_node(OpKind::kReshape, "flatten", {x, shape}, ReshapeParams{}));
     ASSERT_TRUE(specialize(g, {{1, 4, 4, 3}}, opt).is_ok());
     auto s = specialize(g, {{2, 4, 4, 3}}, opt);
@@ -164,14 +165,14 @@ TEST(Batch, StylizeBatchIsOneDeviceCallAndMatchesSingles) {
 }
 
 TEST(Batch, ModelThatCannotBatchFallsBackToSinglesAndSaysWhy) {
-  // Identity through a flatten to a constant [1,-1] and back: correct for N = 1 only.
+  // Identity through a flatten to a constant [-1] and back: correct for N = 1 only.
   ModelSource m;
   m.name = "flattener";
   m.size_multiple = 1;
   Graph& g = m.graph;
   const int x = g.add_input("x", DType::kFloat32, {1, -1, -1, 3});
   const int flat = g.add_node(OpKind::kReshape, "flatten",
-                              {x, g.add_constant("s1", Tensor::from_vector<int64_t>({2}, {1, -1}))}, ReshapeParams{});
+                              {x, g.add_constant("s1", Tensor::from_vector<int64_t>({1}, {-1}))}, ReshapeParams{});
   g.add_output(g.add_node(OpKind::kReshape, "unflatten",
                           {flat, g.add_constant("s2", Tensor::from_vector<int64_t>({4}, {1, 8, 8, 3}))},
                           ReshapeParams{}));
@@ -184,8 +185,8 @@ TEST(Batch, ModelThatCannotBatchFallsBackToSinglesAndSaysWhy) {
   EXPECT_EQ(t.batch, 1);
   EXPECT_EQ((*out)[0].rgb, a.rgb);
   EXPECT_EQ((*out)[1].rgb, b.rgb);
-  // Shape inference of 'unflatten' ([1,2*192] cannot be [1,8,8,3]) refuses before the
-  // batch check would name 'flatten': either way a node is named.
+  // Shape inference of 'unflatten' ([384] cannot be [1,8,8,3]) refuses before the batch
+  // check would name 'flatten': either way a node is named.
   EXPECT_NE(toon.batch_unsupported().find("node '"), std::string::npos) << toon.batch_unsupported();
   ASSERT_FALSE(t.notes.empty());
   EXPECT_NE(t.notes.back().find("one image at a time"), std::string::npos) << t.notes.back();
@@ -249,6 +250,37 @@ TEST(Batch, DISABLED_MeasureClassicBatchOfFourVsFourSingles) {
   }
   std::printf("[ measure  ] classic 256x256 on CPU: batch of 4 %.1f ms, 4 singles %.1f ms (best of 3)\n",
               batch_ms, singles_ms);
+}
+
+}  // namespace
+}  // namespace toonbox
+
+namespace toonbox {
+namespace {
+
+TEST(Batch, ReshapeConstantsWithABakedBatchOfOneAreLifted) {
+  // [1,H,W,C] -> mean over H,W -> Reshape to constant [1,1,1,C] (as ONNX exports an SE
+  // block) -> scale the input: per image for N = 1, so per image for N > 1 too.
+  Graph g;
+  const int x = g.add_input("x", DType::kFloat32, {1, -1, -1, 3});
+  ReduceParams mean;
+  mean.axes = {1, 2};
+  mean.keepdims = false;
+  const int m = g.add_node(OpKind::kReduce, "pool", {x}, mean);
+  const int r = g.add_node(OpKind::kReshape, "se_reshape",
+                           {m, g.add_constant("se_shape", Tensor::from_vector<int64_t>({4}, {1, 1, 1, 3}))},
+                           ReshapeParams{});
+  g.add_output(g.add_node(OpKind::kBinary, "scale", {x, r}, BinaryParams{BinaryOp::kMul}));
+  expect_batch_matches_singles(g, 6, 5);
+  // A target that is not one image's worth stays refused.
+  Graph bad;
+  const int bx = bad.add_input("x", DType::kFloat32, {1, 2, 2, 3});
+  bad.add_output(bad.add_node(OpKind::kReshape, "merge",
+                              {bx, bad.add_constant("s", Tensor::from_vector<int64_t>({2}, {1, 24}))},
+                              ReshapeParams{}));
+  SpecializeOptions opt;
+  opt.allow_batch = true;
+  EXPECT_EQ(specialize(bad, {{2, 2, 2, 3}}, opt).status().code(), StatusCode::kUnimplemented);
 }
 
 }  // namespace

@@ -17,19 +17,25 @@ namespace {
 
 TEST(TilePlan, CoversEveryPixelWithWeightsSummingToOne) {
   struct Case {
-    int w, h, tile, overlap;
+    int w, h, tile, overlap, align;
   };
-  for (const Case c : {Case{1000, 700, 256, 64}, Case{257, 256, 256, 64}, Case{450, 130, 256, 64},
-                       Case{513, 1025, 128, 48}, Case{300, 300, 512, 64}, Case{1917, 33, 200, 80}}) {
-    SCOPED_TRACE(std::to_string(c.w) + "x" + std::to_string(c.h) + " tile " + std::to_string(c.tile));
-    const TilePlan plan = plan_tiles(c.w, c.h, c.tile, c.overlap);
+  for (const Case c : {Case{1000, 700, 256, 64, 1}, Case{257, 256, 256, 64, 8}, Case{450, 130, 256, 64, 16},
+                       Case{513, 1025, 128, 48, 8}, Case{300, 300, 512, 64, 1}, Case{1917, 33, 200, 80, 8},
+                       Case{450, 451, 256, 64, 1}}) {
+    SCOPED_TRACE(std::to_string(c.w) + "x" + std::to_string(c.h) + " tile " + std::to_string(c.tile) +
+                 " align " + std::to_string(c.align));
+    const TilePlan plan = plan_tiles(c.w, c.h, c.tile, c.overlap, c.align);
     ASSERT_GE(plan.count(), 1u);
     for (size_t i = 0; i < plan.count(); ++i) {
       const TileRect r = plan.rect(i);
       EXPECT_GE(r.x, 0);
       EXPECT_GE(r.y, 0);
-      EXPECT_LE(r.x + r.width, c.w);
-      EXPECT_LE(r.y + r.height, c.h);
+      // Starts on the model's stride grid; only the last tile may run past the edge,
+      // by less than one alignment step.
+      EXPECT_EQ(r.x % c.align, 0);
+      EXPECT_EQ(r.y % c.align, 0);
+      EXPECT_LT(r.x + r.width, c.w + c.align);
+      EXPECT_LT(r.y + r.height, c.h + c.align);
       EXPECT_EQ(r.width, std::min(c.tile, c.w));  // one size for every tile: one executable
       EXPECT_EQ(r.height, std::min(c.tile, c.h));
     }
