@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cuda_plugin_loader.h"
 #include "engine/session.h"
 #include "models/photo_util.h"
 #include "pipeline/cartoonizer.h"
@@ -167,6 +168,50 @@ TEST(TilingModels, WhiteboxTiledPhotoMatchesWholeWithoutSeams) {
               tt.run.timings.compute_ms);
   EXPECT_GE(psnr, 40.0);
   EXPECT_LE(seam, 1.0);
+}
+
+// White-box on CUDA: a batch of 4 at 512x512 against 4 single calls (GPU compute time
+// from the executable's events, best of 5), and the batch's items against the singles.
+TEST(CudaBatchModels, WhiteboxBatchOfFourVsFourSingles) {
+  const CudaPluginLoad& plugin = load_cuda_plugin();
+  if (!plugin.api) GTEST_SKIP() << "CUDA backend unavailable: " << plugin.failure;
+  auto created = plugin.api->create_backend(0);
+  if (!created.is_ok()) GTEST_SKIP() << created.status().to_string();
+  std::shared_ptr<Backend> cuda(std::move(created).value());
+  std::string skip;
+  auto model = model_or_skip(test::shared_dir() / "models" / "whitebox-cartoon" / "tfjs-float16", &skip);
+  if (!skip.empty()) GTEST_SKIP() << skip;
+  ASSERT_TRUE(model.is_ok());
+  const fs::path photo = test::shared_dir() / "images" / "wb_london1.jpg";
+  if (!fs::exists(photo)) GTEST_SKIP() << "photo not found: " << photo;
+  const Tensor big = test::photo_to_input(test::read_jpeg(photo), 800, 8);
+  std::vector<Tensor> items;
+  for (int i = 0; i < 4; ++i) items.push_back(crop(big, 40 * i, 0, 512));
+  const Tensor batch = stack(items);
+  for (Precision p : {Precision::kFloat32, Precision::kFloat16}) {
+    Session s(model->graph, cuda, p, SessionOptions{/*allow_batch=*/true});
+    auto out = s.run({batch});
+    ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+    double batch_ms = 1e30, singles_ms = 1e30, worst = 0;
+    for (int rep = 0; rep < 5; ++rep) {
+      RunReport r;
+      ASSERT_TRUE(s.run({batch}, &r).is_ok());
+      batch_ms = std::min(batch_ms, r.timings.compute_ms);
+      double sum = 0;
+      for (int i = 0; i < 4; ++i) {
+        RunReport ri;
+        auto single = s.run({items[i]}, &ri);
+        ASSERT_TRUE(single.is_ok());
+        sum += ri.timings.compute_ms;
+        if (rep == 0) worst = std::max(worst, test::compare(item((*out)[0], i), (*single)[0]).max_abs);
+      }
+      singles_ms = std::min(singles_ms, sum);
+    }
+    std::printf("[ measure  ] whitebox CUDA %s 512x512: batch of 4 %.2f ms, 4 singles %.2f ms (GPU compute, best "
+                "of 5); batch vs singles max abs %.3g\n",
+                precision_name(p), batch_ms, singles_ms, worst);
+    EXPECT_LE(worst, p == Precision::kFloat32 ? 1e-3 : 5e-2);
+  }
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // Batches and tiles on the CUDA backend (skipped without a GPU):
 //   * a batch of 3 through the generated conv net (strided/depthwise/1x1-GEMM convs,
 //     Reduce, Transpose, ConvTranspose, Resize, Concat, broadcast Add) equals the 3
-//     single runs: fp32 max abs <= 1e-5; fp16 within the fp16 tolerance of
-//     cuda_test_util.h (cuDNN may pick another algorithm for N = 3);
+//     single runs within the backend's fp32/fp16 tolerances of cuda_test_util.h (cuDNN
+//     may pick another algorithm for N = 3; the observed error is printed);
 //   * the built-in style through Cartoonizer: stylize_batch is one call of N = 3 and
 //     matches singles; 128 px tiles match the whole image (PSNR >= 40 dB); an injected
 //     out-of-memory error retries with smaller tiles and says "CUDA out of memory";
@@ -42,12 +42,11 @@ TEST_P(CudaBatch, GeneratedConvNetBatchOfThreeEqualsSingles) {
     auto single = gpu.run({items[i]});
     ASSERT_TRUE(single.is_ok()) << single.status().to_string();
     const Tensor got = test::slice_item((*batch)[0], i);
-    if (half) {
-      cuda_test::expect_close(got, (*single)[0], p, "item " + std::to_string(i));
-    } else {
-      const auto e = cuda_test::compare(got, (*single)[0]);
-      EXPECT_LE(e.max_abs, 1e-5) << "item " << i << ", NMSE " << e.nmse;
-    }
+    // cuDNN may choose another algorithm for N = 3 than for N = 1: the backend's stated
+    // tolerance (cuda_test_util.h) applies; the observed error is printed.
+    cuda_test::expect_close(got, (*single)[0], p, "item " + std::to_string(i));
+    std::printf("[ measure  ] generated net on CUDA %s, batch item %lld vs single: max abs %.3g\n",
+                precision_name(p), static_cast<long long>(i), cuda_test::compare(got, (*single)[0]).max_abs);
   }
 }
 
