@@ -59,6 +59,9 @@ const char* unary_op_name(UnaryOp op) {
     case UnaryOp::kErf: return "erf";
     case UnaryOp::kHardSigmoid: return "hard_sigmoid";
     case UnaryOp::kElu: return "elu";
+    case UnaryOp::kTrunc: return "trunc";
+    case UnaryOp::kNonZero: return "nonzero";
+    case UnaryOp::kNot: return "not";
   }
   return "?";
 }
@@ -74,6 +77,13 @@ const char* binary_op_name(BinaryOp op) {
     case BinaryOp::kPow: return "pow";
     case BinaryOp::kPRelu: return "prelu";
     case BinaryOp::kEqual: return "equal";
+    case BinaryOp::kLess: return "less";
+    case BinaryOp::kLessEqual: return "less_equal";
+    case BinaryOp::kGreater: return "greater";
+    case BinaryOp::kGreaterEqual: return "greater_equal";
+    case BinaryOp::kAnd: return "and";
+    case BinaryOp::kOr: return "or";
+    case BinaryOp::kXor: return "xor";
   }
   return "?";
 }

@@ -72,12 +72,37 @@ enum class UnaryOp : uint8_t {
   kErf,
   kHardSigmoid,  // max(0, min(1, alpha * x + beta))
   kElu,          // x > 0 ? x : alpha * (exp(x) - 1)
+  // Bool and int data at run time is carried as float holding exact values (see
+  // lower_runtime_integers in graph/passes.h); these three are what Cast and Not become.
+  kTrunc,    // toward zero: Cast float -> int, as ONNX Runtime (static_cast)
+  kNonZero,  // x != 0 ? 1 : 0: Cast to bool
+  kNot,      // x == 0 ? 1 : 0: logical Not of a bool (0/1)
 };
 const char* unary_op_name(UnaryOp op);
 
-// kPow: std::pow; kPRelu: a < 0 ? a * b : a (b is the slope, broadcast); kEqual: output
-// is bool (shape arithmetic only).
-enum class BinaryOp : uint8_t { kAdd, kSub, kMul, kDiv, kMax, kMin, kPow, kPRelu, kEqual };
+// kPow: std::pow; kPRelu: a < 0 ? a * b : a (b is the slope, broadcast).
+// Comparisons (kEqual .. kGreaterEqual, exact on floats) output bool; kAnd, kOr, kXor take
+// and give bool (any non-zero value is true).
+enum class BinaryOp : uint8_t {
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMax,
+  kMin,
+  kPow,
+  kPRelu,
+  kEqual,
+  kLess,
+  kLessEqual,
+  kGreater,
+  kGreaterEqual,
+  kAnd,
+  kOr,
+  kXor,
+};
+inline bool is_comparison(BinaryOp op) { return op >= BinaryOp::kEqual && op <= BinaryOp::kGreaterEqual; }
+inline bool is_logical(BinaryOp op) { return op >= BinaryOp::kAnd; }
 const char* binary_op_name(BinaryOp op);
 
 // How Conv2D padding is decided. kSameUpper is TensorFlow's SAME (odd padding goes at
@@ -113,19 +138,26 @@ struct BinaryParams {
   BinaryOp op = BinaryOp::kAdd;
 };
 
-enum class ResizeMode : uint8_t { kBilinear, kNearest };
+// kCubic: Keys' cubic convolution over 4x4 taps with coefficient `cubic_a` (ONNX cubic).
+enum class ResizeMode : uint8_t { kBilinear, kNearest, kCubic };
 // Source coordinate of output pixel i (scale = in/out unless noted):
 //   kAsymmetric      i * scale                       (TF legacy, ONNX asymmetric)
 //   kHalfPixel       (i + 0.5) * scale - 0.5         (TF half_pixel_centers, ONNX half_pixel)
 //   kAlignCorners    i * (in - 1) / (out - 1)
 //   kPytorchHalfPixel  as kHalfPixel, but 0 when out == 1     (ONNX pytorch_half_pixel)
 //   kTfHalfPixelForNn  (i + 0.5) * scale                    (ONNX tf_half_pixel_for_nn)
+//   kTfCropAndResize   out > 1 ? r0 * (in - 1) + i * (r1 - r0) * (in - 1) / (out - 1)
+//                              : 0.5 * (r0 + r1) * (in - 1)
+//                      with the normalized roi [r0, r1] of that axis; a coordinate outside
+//                      [0, in - 1] gives `extrapolation` instead of a pixel (ONNX
+//                      tf_crop_and_resize, as ONNX Runtime computes it, in float).
 enum class ResizeCoord : uint8_t {
   kAsymmetric,
   kHalfPixel,
   kAlignCorners,
   kPytorchHalfPixel,
-  kTfHalfPixelForNn
+  kTfHalfPixelForNn,
+  kTfCropAndResize,
 };
 enum class NearestRounding : uint8_t { kFloor, kRoundPreferCeil, kRoundPreferFloor, kCeil };
 
@@ -140,6 +172,13 @@ struct ResizeParams {
   ResizeCoord coord = ResizeCoord::kAsymmetric;
   NearestRounding nearest = NearestRounding::kFloor;
   float scale_h = 0.f, scale_w = 0.f;
+  // kTfCropAndResize: normalized roi per axis and the value for samples outside it.
+  float roi_h0 = 0.f, roi_h1 = 1.f, roi_w0 = 0.f, roi_w1 = 1.f;
+  float extrapolation = 0.f;
+  // kCubic: Keys' coefficient; exclude_outside zeroes taps outside the image and
+  // renormalizes the rest (otherwise they read the clamped edge pixel).
+  float cubic_a = -0.75f;
+  bool exclude_outside = false;
 };
 
 // inputs: x, begin, end, strides (int32 1-D constants). TF semantics incl. masks.

@@ -104,8 +104,151 @@ Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_sh
   for (int& out : outputs) out = alias[out];
   g.set_outputs(std::move(outputs));
   g.prune();
+  TB_RETURN_IF_ERROR(lower_runtime_integers(g));
   if (batch > 1) TB_RETURN_IF_ERROR(check_batch_independent(g, batch));
   return g;
+}
+
+namespace {
+
+// Inputs read as parameters (shapes, indices, pads, sizes): constant after folding and
+// consumed at compile time, so they keep their integer type.
+bool is_parameter_input(const Node& node, size_t i) {
+  switch (node.kind) {
+    case OpKind::kReshape:
+    case OpKind::kSlice:
+    case OpKind::kPad:
+    case OpKind::kGather:
+    case OpKind::kExpand:
+    case OpKind::kTile:
+    case OpKind::kResize:
+      return i >= 1;
+    default:
+      return false;
+  }
+}
+
+bool is_integer(DType t) {
+  return t == DType::kInt32 || t == DType::kInt64 || t == DType::kUInt8;
+}
+
+// Why `node` cannot compute on integers carried as float, or "" if float arithmetic on
+// exact integer values gives the integer result.
+std::string integer_refusal(const Node& node) {
+  switch (node.kind) {
+    case OpKind::kCast:
+    case OpKind::kWhere:
+    case OpKind::kReshape:
+    case OpKind::kTranspose:
+    case OpKind::kSlice:
+    case OpKind::kConcat:
+    case OpKind::kGather:
+    case OpKind::kExpand:
+    case OpKind::kTile:
+    case OpKind::kPad:
+      return "";
+    case OpKind::kBinary:
+      switch (node.p<BinaryParams>().op) {
+        case BinaryOp::kDiv:
+        case BinaryOp::kPow:
+        case BinaryOp::kPRelu:
+          return std::string("integer ") + binary_op_name(node.p<BinaryParams>().op) +
+                 " (rounding differs from float)";
+        default:
+          return "";
+      }
+    case OpKind::kUnary:
+      switch (node.p<UnaryParams>().op) {
+        case UnaryOp::kIdentity:
+        case UnaryOp::kRelu:
+        case UnaryOp::kClip:
+        case UnaryOp::kAbs:
+        case UnaryOp::kNeg:
+        case UnaryOp::kFloor:
+        case UnaryOp::kRound:
+        case UnaryOp::kSquare:
+        case UnaryOp::kNot:
+          return "";
+        default:
+          return std::string("unary ") + unary_op_name(node.p<UnaryParams>().op) +
+                 " on integers";
+      }
+    case OpKind::kReduce:
+      if (node.p<ReduceParams>().op == ReduceOp::kMean) return "integer ReduceMean (truncates)";
+      return "";
+    default:
+      return std::string(op_kind_name(node.kind)) + " on integers";
+  }
+}
+
+}  // namespace
+
+Status lower_runtime_integers(Graph& g) {
+  // Types as shape inference left them; outputs are retyped after every node is seen.
+  std::vector<DType> type(g.values().size());
+  for (size_t v = 0; v < type.size(); ++v) type[v] = g.value(static_cast<int>(v)).dtype;
+  std::vector<int> float_copy(g.values().size(), -1);
+  for (size_t ni = 0; ni < g.nodes().size(); ++ni) {
+    // `node` is re-fetched after add_constant (which grows values, not nodes).
+    DType non_float = DType::kFloat32;
+    {
+      const Node& node = g.nodes()[ni];
+      for (size_t i = 0; i < node.inputs.size(); ++i)
+        if (!is_parameter_input(node, i) && type[node.inputs[i]] != DType::kFloat32)
+          non_float = type[node.inputs[i]];
+      for (int out : node.outputs)
+        if (type[out] != DType::kFloat32) non_float = type[out];
+    }
+    if (non_float == DType::kFloat32) continue;
+    Node& node = g.nodes()[ni];
+    if (non_float == DType::kFloat16)
+      return unimplemented("node '" + node.name + "' (" + op_kind_name(node.kind) +
+                           "): float16 tensors inside the graph");
+    if (std::string why = integer_refusal(node); !why.empty())
+      return unimplemented("node '" + node.name + "' (" + op_kind_name(node.kind) + "): " + why +
+                           " on run-time " + dtype_name(non_float) +
+                           " data is not supported (run-time bool/int data runs as exact "
+                           "float values: comparisons, logic, Cast, Where, Add/Sub/Mul/Max/Min "
+                           "and data movement)");
+    if (node.kind == OpKind::kCast) {
+      const DType from = type[node.inputs[0]], to = node.p<CastParams>().to;
+      UnaryOp op = UnaryOp::kIdentity;
+      if (to == DType::kBool && from != DType::kBool)
+        op = UnaryOp::kNonZero;
+      else if (is_integer(to) && from == DType::kFloat32)
+        op = UnaryOp::kTrunc;
+      node.kind = OpKind::kUnary;
+      node.params = UnaryParams{op};
+    }
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      const int in = node.inputs[i];
+      if (is_parameter_input(node, i) || type[in] == DType::kFloat32 || !g.is_constant(in)) continue;
+      if (float_copy[in] < 0) {
+        const Tensor& t = *g.value(in).constant;
+        Tensor f(DType::kFloat32, t.shape());
+        for (int64_t k = 0; k < t.numel(); ++k) {
+          double v = 0;
+          switch (t.dtype()) {
+            case DType::kInt32: v = t.data<int32_t>()[k]; break;
+            case DType::kInt64: v = static_cast<double>(t.data<int64_t>()[k]); break;
+            case DType::kUInt8: v = t.data<uint8_t>()[k]; break;
+            case DType::kBool: v = t.data<uint8_t>()[k] != 0 ? 1 : 0; break;
+            default: v = 0; break;
+          }
+          f.data<float>()[k] = static_cast<float>(v);
+        }
+        const std::string name = g.value(in).name + "/as_float";
+        const int id = g.add_constant(name, std::move(f));
+        float_copy[in] = id;
+        type.push_back(DType::kFloat32);
+        float_copy.push_back(-1);
+      }
+      g.nodes()[ni].inputs[i] = float_copy[in];
+    }
+  }
+  for (Node& node : g.nodes())
+    for (int out : node.outputs) g.value(out).dtype = DType::kFloat32;
+  return Status::ok();
 }
 
 int fuse_conv_activation(Graph& g) {

@@ -182,8 +182,11 @@ Status infer_node_shapes(Graph& g, Node& node) {
       }
       auto shape = broadcast_shapes(a.shape, b.shape);
       if (!shape.is_ok()) return node_error(node, shape.status().message());
-      const bool compare = node.p<BinaryParams>().op == BinaryOp::kEqual;
-      return set_output(g, node, compare ? DType::kBool : a.dtype, shape.value());
+      const BinaryOp op = node.p<BinaryParams>().op;
+      if (is_logical(op) && a.dtype != DType::kBool)
+        return node_error(node, std::string("logical ops take bool inputs, got ") + dtype_name(a.dtype));
+      const bool to_bool = is_comparison(op) || is_logical(op);
+      return set_output(g, node, to_bool ? DType::kBool : a.dtype, shape.value());
     }
     case OpKind::kShape: {
       TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));

@@ -198,7 +198,10 @@ Status infer_range(Graph& g, Node& node) {
   for (int i = 0; i < 3; ++i) {
     const Value& v = g.value(node.inputs[i]);
     if (!v.constant || v.constant->numel() != 1)
-      return node_error(node, "start, limit and delta must be constant scalars");
+      return node_error(node,
+                        "start, limit and delta must be constant scalars (known once the input "
+                        "shapes are): the output length depends on their values, so a Range "
+                        "over run-time data has no static shape");
   }
   auto scalar = [&](int i) {
     const Tensor& t = *g.value(node.inputs[i]).constant;

@@ -26,6 +26,9 @@ double reference_unary(UnaryOp op, double x, float alpha, float beta) {
     case UnaryOp::kErf: return std::erf(x);
     case UnaryOp::kHardSigmoid: return std::max(0.0, std::min(1.0, alpha * x + beta));
     case UnaryOp::kElu: return x > 0 ? x : alpha * (std::exp(x) - 1.0);
+    case UnaryOp::kTrunc: return std::trunc(x);
+    case UnaryOp::kNonZero: return x != 0 ? 1.0 : 0.0;
+    case UnaryOp::kNot: return x == 0 ? 1.0 : 0.0;
   }
   return x;
 }
@@ -41,6 +44,13 @@ double reference_binary(BinaryOp op, double a, double b) {
     case BinaryOp::kPow: return std::pow(a, b);
     case BinaryOp::kPRelu: return a < 0 ? a * b : a;
     case BinaryOp::kEqual: return a == b ? 1.0 : 0.0;
+    case BinaryOp::kLess: return a < b ? 1.0 : 0.0;
+    case BinaryOp::kLessEqual: return a <= b ? 1.0 : 0.0;
+    case BinaryOp::kGreater: return a > b ? 1.0 : 0.0;
+    case BinaryOp::kGreaterEqual: return a >= b ? 1.0 : 0.0;
+    case BinaryOp::kAnd: return (a != 0 && b != 0) ? 1.0 : 0.0;
+    case BinaryOp::kOr: return (a != 0 || b != 0) ? 1.0 : 0.0;
+    case BinaryOp::kXor: return ((a != 0) != (b != 0)) ? 1.0 : 0.0;
   }
   return 0;
 }
@@ -134,16 +144,26 @@ void eval_conv(const Node& node, const Tensor& x, const Tensor& w, const Tensor*
 
 // Source coordinate for output index i, as the ResizeCoord comment defines. Computed in
 // float32 on purpose: TensorFlow and ONNX Runtime do, and nearest-neighbour picks at
-// exact half-way points (e.g. 2.5 * 1.4f - 0.5) depend on that rounding.
-double resize_source(ResizeCoord coord, int64_t i, int64_t in, int64_t out, float scale) {
+// exact half-way points (e.g. 2.5 * 1.4f - 0.5) depend on that rounding. An axis that is
+// not resized (scale 1, or in == out without a scale) maps one to one in every mode, as
+// ONNX Runtime does.
+double resize_source(ResizeCoord coord, int64_t i, int64_t in, int64_t out, float scale,
+                     float roi0, float roi1) {
   const float fi = static_cast<float>(i);
+  if (scale > 0.f ? scale == 1.f : in == out) return fi;
+  if (coord == ResizeCoord::kTfCropAndResize) {
+    const float fin = static_cast<float>(in), fout = static_cast<float>(out);
+    if (out > 1) return roi0 * (fin - 1) + (fi * (roi1 - roi0) * (fin - 1)) / (fout - 1);
+    return static_cast<float>(0.5 * (roi0 + roi1) * (fin - 1));
+  }
   if (scale > 0.f) {  // ONNX scales: divide by the given scale, in float as ORT does
     switch (coord) {
       case ResizeCoord::kAsymmetric: return fi / scale;
       case ResizeCoord::kHalfPixel: return (fi + 0.5f) / scale - 0.5f;
       case ResizeCoord::kPytorchHalfPixel: return out > 1 ? (fi + 0.5f) / scale - 0.5f : 0.f;
       case ResizeCoord::kTfHalfPixelForNn: return (fi + 0.5f) / scale;
-      case ResizeCoord::kAlignCorners: break;  // independent of the scale
+      case ResizeCoord::kAlignCorners:  // independent of the scale
+      case ResizeCoord::kTfCropAndResize: break;
     }
   }
   switch (coord) {
@@ -158,6 +178,7 @@ double resize_source(ResizeCoord coord, int64_t i, int64_t in, int64_t out, floa
                      : 0.f;
     case ResizeCoord::kTfHalfPixelForNn:
       return (fi + 0.5f) * (static_cast<float>(in) / static_cast<float>(out));
+    case ResizeCoord::kTfCropAndResize: break;
   }
   return 0;
 }
@@ -175,6 +196,64 @@ int64_t nearest_index(NearestRounding r, double src, int64_t in) {
   return std::clamp<int64_t>(static_cast<int64_t>(v), 0, in - 1);
 }
 
+// The source pixels one output coordinate reads along one axis, with their weights.
+struct AxisSample {
+  int64_t idx[4] = {0, 0, 0, 0};
+  double w[4] = {0, 0, 0, 0};
+  int taps = 0;
+  bool outside = false;  // tf_crop_and_resize: the extrapolation value instead
+};
+
+AxisSample resize_axis(const ResizeParams& p, int64_t i, int64_t in, int64_t out, float scale,
+                       float roi0, float roi1) {
+  const double src = resize_source(p.coord, i, in, out, scale, roi0, roi1);
+  AxisSample a;
+  a.outside = p.coord == ResizeCoord::kTfCropAndResize &&
+              (src < 0 || src > static_cast<double>(in - 1));
+  switch (p.mode) {
+    case ResizeMode::kNearest:
+      a.taps = 1;
+      a.idx[0] = nearest_index(p.nearest, src, in);
+      a.w[0] = 1;
+      break;
+    case ResizeMode::kBilinear: {
+      // TF's rule: lower index clamped at 0, upper at size-1, weight from the unclamped
+      // coordinate.
+      const double f = std::floor(src);
+      a.taps = 2;
+      a.idx[0] = std::min(std::max<int64_t>(static_cast<int64_t>(f), 0), in - 1);
+      a.idx[1] = std::max<int64_t>(std::min<int64_t>(static_cast<int64_t>(std::ceil(src)), in - 1), 0);
+      a.w[1] = src - f;
+      a.w[0] = 1 - a.w[1];
+      break;
+    }
+    case ResizeMode::kCubic: {
+      // Keys' cubic convolution, coefficients in float as ONNX Runtime computes them;
+      // taps beyond the edge read the edge pixel, or (exclude_outside) drop out and the
+      // remaining weights are renormalized.
+      const float fs = static_cast<float>(src);
+      const int64_t base = static_cast<int64_t>(std::floor(fs));
+      const float s = std::abs(fs - static_cast<float>(base)), A = p.cubic_a;
+      const float c[4] = {((A * (s + 1) - 5 * A) * (s + 1) + 8 * A) * (s + 1) - 4 * A,
+                          ((A + 2) * s - (A + 3)) * s * s + 1,
+                          ((A + 2) * (1 - s) - (A + 3)) * (1 - s) * (1 - s) + 1,
+                          ((A * (2 - s) - 5 * A) * (2 - s) + 8 * A) * (2 - s) - 4 * A};
+      a.taps = 4;
+      double sum = 0;
+      for (int k = 0; k < 4; ++k) {
+        const int64_t idx = base - 1 + k;
+        a.idx[k] = std::clamp<int64_t>(idx, 0, in - 1);
+        a.w[k] = p.exclude_outside && (idx < 0 || idx >= in) ? 0.0 : c[k];
+        sum += a.w[k];
+      }
+      if (p.exclude_outside)
+        for (double& w : a.w) w /= sum;
+      break;
+    }
+  }
+  return a;
+}
+
 void eval_resize(const Node& node, const Tensor& x, Tensor& y) {
   const auto& p = node.p<ResizeParams>();
   const bool nhwc = p.layout == Layout::kNHWC;
@@ -188,24 +267,17 @@ void eval_resize(const Node& node, const Tensor& x, Tensor& y) {
     for (int64_t oh = 0; oh < OH; ++oh)
       for (int64_t ow = 0; ow < OW; ++ow)
         for (int64_t c = 0; c < C; ++c) {
-          const double sy = resize_source(p.coord, oh, H, OH, p.scale_h);
-          const double sx = resize_source(p.coord, ow, W, OW, p.scale_w);
-          double v;
-          if (p.mode == ResizeMode::kNearest) {
-            v = at(n, c, nearest_index(p.nearest, sy, H), nearest_index(p.nearest, sx, W));
+          const AxisSample sy = resize_axis(p, oh, H, OH, p.scale_h, p.roi_h0, p.roi_h1);
+          const AxisSample sx = resize_axis(p, ow, W, OW, p.scale_w, p.roi_w0, p.roi_w1);
+          double v = 0;
+          if (sy.outside || sx.outside) {
+            v = p.extrapolation;
           } else {
-            // TF's rule: lower index clamped at 0, upper at size-1, weight from the
-            // unclamped coordinate.
-            const double fy = std::floor(sy), fx = std::floor(sx);
-            const int64_t y0 = std::max<int64_t>(static_cast<int64_t>(fy), 0);
-            const int64_t y1 = std::min<int64_t>(static_cast<int64_t>(std::ceil(sy)), H - 1);
-            const int64_t x0 = std::max<int64_t>(static_cast<int64_t>(fx), 0);
-            const int64_t x1 = std::min<int64_t>(static_cast<int64_t>(std::ceil(sx)), W - 1);
-            const double ly = sy - fy, lx = sx - fx;
-            const double top = at(n, c, std::min(y0, H - 1), std::min(x0, W - 1)) * (1 - lx) +
-                               at(n, c, std::min(y0, H - 1), x1) * lx;
-            const double bottom = at(n, c, y1, std::min(x0, W - 1)) * (1 - lx) + at(n, c, y1, x1) * lx;
-            v = top * (1 - ly) + bottom * ly;
+            for (int i = 0; i < sy.taps; ++i) {
+              double row = 0;
+              for (int j = 0; j < sx.taps; ++j) row += sx.w[j] * at(n, c, sy.idx[i], sx.idx[j]);
+              v += sy.w[i] * row;
+            }
           }
           y.data<float>()[nhwc ? ((n * OH + oh) * OW + ow) * C + c
                                : ((n * C + c) * OH + oh) * OW + ow] = static_cast<float>(v);

@@ -39,6 +39,13 @@ struct OnnxOpCase {
   std::vector<std::pair<std::string, Shape>> inputs;  // declared with dynamic dims
   std::function<void(OnnxWriter&)> build;             // nodes; final output "out"
   float lo = -1.f, hi = 1.f;
+  int out_type = onnx::TensorProto::FLOAT;  // "out"'s declared type (bool/int: compared as float)
+  // Comparisons, logic, Cast, Where: every backend must match ORT exactly. Their inputs
+  // are drawn half-representable, so the fp16 run (which rounds its inputs to half) sees
+  // the very inputs ORT saw: a comparison or truncation right at a rounding boundary
+  // would otherwise flip.
+  bool exact = false;
+  bool half_inputs = false;  // the same input drawing without the exactness requirement
 };
 
 std::vector<OnnxOpCase> make_cases() {
@@ -158,6 +165,12 @@ std::vector<OnnxOpCase> make_cases() {
       {"MatMul batched broadcast", 13, {{"x", {3, 5, 7}}, {"y", {1, 7, 4}}}, [](OnnxWriter& w) {
          w.node("MatMul", {"x", "y"}, {"out"});
        }});
+  c.push_back({"MatMul broadcast on both sides", 13, {{"x", {2, 1, 5, 7}}, {"y", {3, 7, 4}}},
+               [](OnnxWriter& w) { w.node("MatMul", {"x", "y"}, {"out"}); }});
+  c.push_back({"MatMul 1-D lhs", 13, {{"x", {7}}, {"y", {2, 7, 5}}},
+               [](OnnxWriter& w) { w.node("MatMul", {"x", "y"}, {"out"}); }});
+  c.push_back({"MatMul 1-D rhs", 13, {{"x", {3, 5, 7}}, {"y", {7}}},
+               [](OnnxWriter& w) { w.node("MatMul", {"x", "y"}, {"out"}); }});
   c.push_back({"Gemm transB + C", 13, {{"x", {5, 7}}}, [](OnnxWriter& w) {
                  w.init("b", test::random_tensor({4, 7}, 7)).init("c", test::random_tensor({4}, 8));
                  attr(w.node("Gemm", {"x", "b", "c"}, {"out"}), "transB", int64_t{1});
@@ -412,33 +425,56 @@ std::vector<OnnxOpCase> make_cases() {
     attr(n, "count_include_pad", int64_t{1});
     attr(n, "ceil_mode", int64_t{1});
   });
-  // Resize: every coordinate mode (linear) and every nearest mode.
-  for (const char* coord : {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"}) {
-    c.push_back({std::string("Resize linear sizes ") + coord,
-                 13,
-                 {{"x", {1, 2, 5, 7}}},
-                 [coord](OnnxWriter& w) {
-                   w.init_i64("sz", {1, 2, 9, 4});
-                   auto& n = w.node("Resize", {"x", "", "", "sz"}, {"out"});
-                   attr(n, "mode", "linear");
-                   attr(n, "coordinate_transformation_mode", coord);
-                 }});
+  // Resize: every coordinate mode with linear and cubic, and every coordinate mode with
+  // every nearest mode. tf_crop_and_resize uses a roi that runs past the image (left of
+  // the top edge, right of the right edge) so some samples take extrapolation_value.
+  const char* kCoords[] = {"half_pixel",           "asymmetric",         "align_corners",
+                           "pytorch_half_pixel",   "tf_half_pixel_for_nn", "tf_crop_and_resize"};
+  auto resize_sizes = [](const char* mode, const char* coord, I64 sizes,
+                         std::function<void(onnx::NodeProto&)> more = {}) {
+    return [=](OnnxWriter& w) {
+      const bool crop = std::string(coord) == "tf_crop_and_resize";
+      w.init_i64("sz", sizes);
+      if (crop) w.init_f("roi", {0.f, 0.f, -0.15f, 0.1f, 1.f, 1.f, 0.8f, 1.25f});
+      auto& n = w.node("Resize", {"x", crop ? "roi" : "", "", "sz"}, {"out"});
+      attr(n, "mode", mode);
+      attr(n, "coordinate_transformation_mode", coord);
+      if (crop) attr(n, "extrapolation_value", 0.375f);
+      if (more) more(n);
+    };
+  };
+  for (const char* coord : kCoords) {
+    c.push_back({std::string("Resize linear sizes ") + coord, 13, {{"x", {1, 2, 5, 7}}},
+                 resize_sizes("linear", coord, {1, 2, 9, 4})});
+    c.push_back({std::string("Resize cubic sizes ") + coord, 13, {{"x", {1, 2, 5, 7}}},
+                 resize_sizes("cubic", coord, {1, 2, 9, 11})});
   }
   for (const char* nm : {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"}) {
-    for (const char* coord :
-         {"half_pixel", "asymmetric", "tf_half_pixel_for_nn", "align_corners"}) {
-      c.push_back({std::string("Resize nearest ") + nm + " " + coord,
-                   13,
-                   {{"x", {1, 2, 5, 7}}},
-                   [nm, coord](OnnxWriter& w) {
-                     w.init_i64("sz", {1, 2, 12, 3});
-                     auto& n = w.node("Resize", {"x", "", "", "sz"}, {"out"});
-                     attr(n, "mode", "nearest");
-                     attr(n, "nearest_mode", nm);
-                     attr(n, "coordinate_transformation_mode", coord);
-                   }});
+    for (const char* coord : kCoords) {
+      c.push_back({std::string("Resize nearest ") + nm + " " + coord, 13, {{"x", {1, 2, 5, 7}}},
+                   resize_sizes("nearest", coord, {1, 2, 12, 3},
+                                [nm](onnx::NodeProto& n) { attr(n, "nearest_mode", nm); })});
     }
   }
+  c.push_back({"Resize cubic a=-0.5 exclude_outside scales 1.5x0.6", 13, {{"x", {1, 2, 7, 9}}},
+               [](OnnxWriter& w) {
+                 w.init_f("sc", {1.f, 1.f, 1.5f, 0.6f});
+                 auto& n = w.node("Resize", {"x", "", "sc"}, {"out"});
+                 attr(n, "mode", "cubic");
+                 attr(n, "cubic_coeff_a", -0.5f);
+                 attr(n, "exclude_outside", int64_t{1});
+               }});
+  c.push_back({"Resize cubic opset 11 scales x2 asymmetric", 11, {{"x", {1, 3, 5, 7}}},
+               [](OnnxWriter& w) {
+                 w.init_f("roi", {}).init_f("sc", {1.f, 1.f, 2.f, 2.f});
+                 auto& n = w.node("Resize", {"x", "roi", "sc"}, {"out"});
+                 attr(n, "mode", "cubic");
+                 attr(n, "coordinate_transformation_mode", "asymmetric");
+               }});
+  c.push_back({"Resize cubic opset 18 sizes, one axis unchanged", 18, {{"x", {1, 2, 5, 7}}},
+               resize_sizes("cubic", "align_corners", {1, 2, 5, 12})});
+  c.push_back({"Resize crop nearest, one output row", 13, {{"x", {1, 2, 5, 7}}},
+               resize_sizes("nearest", "tf_crop_and_resize", {1, 2, 1, 6})});
   c.push_back({"Resize opset 11 scales x2 nearest", 11, {{"x", {1, 3, 5, 7}}}, [](OnnxWriter& w) {
                  w.init_f("roi", {}).init_f("sc", {1.f, 1.f, 2.f, 2.f});
                  auto& n = w.node("Resize", {"x", "roi", "sc"}, {"out"});
@@ -472,10 +508,103 @@ std::vector<OnnxOpCase> make_cases() {
                  w.init_f("sc", {1.f, 1.f, 2.f, 3.f});
                  attr(w.node("Resize", {"x", "sc"}, {"out"}), "mode", "linear");
                }});
+  c.push_back({"Resize opset 10 nearest downscale (rounds up)", 10, {{"x", {1, 3, 9, 11}}},
+               [](OnnxWriter& w) {
+                 w.init_f("sc", {1.f, 1.f, 0.5f, 0.7f});
+                 w.node("Resize", {"x", "sc"}, {"out"});
+               }});
   c.push_back({"Upsample opset 9 nearest", 9, {{"x", {1, 3, 5, 7}}}, [](OnnxWriter& w) {
                  w.init_f("sc", {1.f, 1.f, 2.f, 2.f});
                  w.node("Upsample", {"x", "sc"}, {"out"});
                }});
+  c.push_back({"Upsample opset 9 linear 1.5x3", 9, {{"x", {1, 3, 5, 7}}}, [](OnnxWriter& w) {
+                 w.init_f("sc", {1.f, 1.f, 1.5f, 3.f});
+                 attr(w.node("Upsample", {"x", "sc"}, {"out"}), "mode", "linear");
+               }});
+  c.push_back({"Upsample opset 7 scales attribute", 7, {{"x", {1, 3, 5, 7}}}, [](OnnxWriter& w) {
+                 auto& n = w.node("Upsample", {"x"}, {"out"});
+                 attr(n, "scales", F32{1.f, 1.f, 3.f, 2.f});
+                 attr(n, "mode", "nearest");
+               }});
+  // Comparisons, logic, Cast and Where on run-time data (bool/int carried as exact
+  // floats inside the backends). Floor makes ties, so Equal and the *OrEqual ops see
+  // both outcomes; y broadcasts against x.
+  const Shape xy_y = {3, 1, 9};
+  auto compare_case = [&](const std::string& label, const char* op, int opset) {
+    OnnxOpCase k{label, opset, {{"x", x4}, {"y", xy_y}}, [op](OnnxWriter& w) {
+                   w.node("Floor", {"x"}, {"fx"});
+                   w.node("Floor", {"y"}, {"fy"});
+                   w.node(op, {"fx", "fy"}, {"out"});
+                 },
+                 -3.f, 3.f, onnx::TensorProto::BOOL, true};
+    c.push_back(k);
+  };
+  compare_case("Equal floats broadcast", "Equal", 13);
+  compare_case("Less broadcast", "Less", 13);
+  compare_case("Greater broadcast", "Greater", 13);
+  compare_case("LessOrEqual broadcast", "LessOrEqual", 16);
+  compare_case("GreaterOrEqual broadcast", "GreaterOrEqual", 16);
+  c.push_back({"Equal exact, x vs Relu(x)", 13, {{"x", x4}}, [](OnnxWriter& w) {
+                 w.node("Relu", {"x"}, {"r"});
+                 w.node("Equal", {"x", "r"}, {"out"});
+               }, -1.f, 1.f, onnx::TensorProto::BOOL, true});
+  for (const char* op : {"And", "Or", "Xor"})
+    c.push_back({std::string(op) + " of comparisons", 13, {{"x", x4}, {"y", xy_y}},
+                 [op](OnnxWriter& w) {
+                   w.init_f("zero", {0.f}, true);
+                   w.node("Less", {"x", "y"}, {"a"});
+                   w.node("Greater", {"x", "zero"}, {"b"});
+                   w.node(op, {"a", "b"}, {"out"});
+                 }, -1.f, 1.f, onnx::TensorProto::BOOL, true});
+  c.push_back({"Not", 13, {{"x", x4}, {"y", xy_y}}, [](OnnxWriter& w) {
+                 w.node("Less", {"x", "y"}, {"a"});
+                 w.node("Not", {"a"}, {"out"});
+               }, -1.f, 1.f, onnx::TensorProto::BOOL, true});
+  c.push_back({"Where run-time condition, broadcast", 13, {{"x", x4}, {"y", xy_y}},
+               [](OnnxWriter& w) {
+                 w.init_f("two", {2.f}, true);
+                 w.node("Greater", {"x", "y"}, {"c"});
+                 w.node("Mul", {"y", "two"}, {"y2"});
+                 w.node("Where", {"c", "x", "y2"}, {"out"});
+               }, -1.f, 1.f, onnx::TensorProto::FLOAT, true});
+  c.push_back({"Where constant condition", 13, {{"x", x4}}, [](OnnxWriter& w) {
+                 w.init_bool("c", {9}, {true, false, false, true, true, false, true, false, true});
+                 w.init_f("v", {0.25f}, true);
+                 w.node("Where", {"c", "x", "v"}, {"out"});
+               }, -1.f, 1.f, onnx::TensorProto::FLOAT, true});
+  c.push_back({"Where int64 branches", 13, {{"x", x4}}, [](OnnxWriter& w) {
+                 w.init_f("zero", {0.f}, true).init_i64("m7", {-7}, true);
+                 w.node("Less", {"x", "zero"}, {"c"});
+                 attr(w.node("Cast", {"x"}, {"xi"}), "to", int64_t{onnx::TensorProto::INT64});
+                 w.node("Where", {"c", "xi", "m7"}, {"out"});
+               }, -5.f, 5.f, onnx::TensorProto::INT64, true});
+  for (auto [name, type] : std::vector<std::pair<const char*, int>>{
+           {"INT64", onnx::TensorProto::INT64}, {"INT32", onnx::TensorProto::INT32}}) {
+    c.push_back({std::string("Cast float to ") + name + " truncates", 13, {{"x", x4}},
+                 [type](OnnxWriter& w) { attr(w.node("Cast", {"x"}, {"out"}), "to", int64_t{type}); },
+                 -5.f, 5.f, type, true});
+  }
+  c.push_back({"Cast float to BOOL", 13, {{"x", x4}}, [](OnnxWriter& w) {
+                 w.node("Relu", {"x"}, {"r"});
+                 attr(w.node("Cast", {"r"}, {"out"}), "to", int64_t{onnx::TensorProto::BOOL});
+               }, -1.f, 1.f, onnx::TensorProto::BOOL, true});
+  c.push_back({"Cast bool and int64 back to float", 13, {{"x", x4}, {"y", xy_y}},
+               [](OnnxWriter& w) {
+                 w.node("Greater", {"x", "y"}, {"c"});
+                 attr(w.node("Cast", {"c"}, {"cf"}), "to", int64_t{onnx::TensorProto::FLOAT});
+                 attr(w.node("Cast", {"x"}, {"xi"}), "to", int64_t{onnx::TensorProto::INT64});
+                 attr(w.node("Cast", {"xi"}, {"xf"}), "to", int64_t{onnx::TensorProto::FLOAT});
+                 w.node("Add", {"cf", "xf"}, {"s"});
+                 w.node("Mul", {"s", "x"}, {"out"});
+               }, -4.f, 4.f, onnx::TensorProto::FLOAT, false, true});
+  c.push_back({"Add and Equal on run-time int64", 13, {{"x", x4}}, [](OnnxWriter& w) {
+                 w.init_i64("three", {3}, true).init_i64("one", {1}, true);
+                 attr(w.node("Cast", {"x"}, {"xi"}), "to", int64_t{onnx::TensorProto::INT64});
+                 w.node("Add", {"xi", "three"}, {"s"});
+                 w.node("Equal", {"s", "one"}, {"e"});
+                 w.node("Where", {"e", "xi", "s"}, {"o"});
+                 attr(w.node("Cast", {"o"}, {"out"}), "to", int64_t{onnx::TensorProto::FLOAT});
+               }, -4.f, 4.f, onnx::TensorProto::FLOAT, true});
   return c;
 }
 
@@ -510,11 +639,13 @@ const Prepared& prepared() {
         for (size_t d = 0; d < dynamic.size(); ++d)
           if (d == 0 || d >= 2) dynamic[d] = -1;
         w.input(name, dynamic);
-        ins.push_back(
-            {name, test::random_tensor(shape, 100 + static_cast<uint32_t>(i * 7 + k), c.lo, c.hi)});
+        Tensor v = test::random_tensor(shape, 100 + static_cast<uint32_t>(i * 7 + k), c.lo, c.hi);
+        if (c.exact || c.half_inputs)
+          for (int64_t j = 0; j < v.numel(); ++j) v.data<float>()[j] = round_to_half(v.data<float>()[j]);
+        ins.push_back({name, std::move(v)});
       }
       c.build(w);
-      w.output("out");
+      w.output("out", c.out_type);
       const fs::path cdir = p.dir / std::to_string(i);
       fs::create_directories(cdir);
       w.save((cdir / "model.onnx").string());
@@ -616,7 +747,78 @@ TEST_P(OnnxOps, MatchesOnnxRuntime) {
     const test::ErrorStats e = test::compare(got[i], want[i]);
     EXPECT_FALSE(e.has_nan) << c.label;
     EXPECT_LE(e.nmse, tol) << c.label << " on " << bp.name << ": " << e.to_string();
+    if (c.exact) {
+      EXPECT_EQ(e.max_abs, 0.0) << c.label << " on " << bp.name << ": " << e.to_string();
+    }
   }
+}
+
+// What is refused must be refused clearly, naming the node and the reason.
+struct RefusalCase {
+  const char* label;
+  int opset;
+  Shape input;
+  std::function<void(OnnxWriter&)> build;
+  const char* expect;  // substring of the import or specialize error
+};
+
+TEST(OnnxOpsRefused, SaysWhy) {
+  const std::vector<RefusalCase> cases = {
+      {"antialias", 18, {1, 2, 9, 11}, [](OnnxWriter& w) {
+         w.init_i64("sz", {1, 2, 4, 5});
+         auto& n = w.node("Resize", {"x", "", "", "sz"}, {"out"});
+         attr(n, "mode", "linear");
+         attr(n, "antialias", int64_t{1});
+       }, "antialias=1 is not supported"},
+      {"roi computed at run time", 13, {1, 2, 5, 7}, [](OnnxWriter& w) {
+         w.init_i64("sz", {1, 2, 9, 4});
+         w.node("ReduceMax", {"x"}, {"m"});
+         w.node("Reshape", {"m", "eight"}, {"roi"});
+         w.init_i64("eight", {-1});
+         auto& n = w.node("Resize", {"x", "roi", "", "sz"}, {"out"});
+         attr(n, "coordinate_transformation_mode", "tf_crop_and_resize");
+       }, "constant roi"},
+      {"crop with scales", 13, {1, 2, 5, 7}, [](OnnxWriter& w) {
+         w.init_f("roi", {0, 0, 0, 0, 1, 1, 1, 1}).init_f("sc", {1.f, 1.f, 2.f, 2.f});
+         auto& n = w.node("Resize", {"x", "roi", "sc"}, {"out"});
+         attr(n, "coordinate_transformation_mode", "tf_crop_and_resize");
+       }, "with scales"},
+      {"Range over run-time data", 13, {1, 2, 5, 7}, [](OnnxWriter& w) {
+         w.node("ReduceMax", {"x"}, {"m"});
+         w.init_f("zero", {0.f}, true).init_f("one", {1.f}, true);
+         w.node("Range", {"zero", "m", "one"}, {"r"});
+         w.node("Add", {"x", "r"}, {"out"});
+       }, "Range over run-time data has no static shape"},
+      {"integer Div at run time", 13, {1, 2, 5, 7}, [](OnnxWriter& w) {
+         w.init_i64("two", {2}, true);
+         attr(w.node("Cast", {"x"}, {"xi"}), "to", int64_t{onnx::TensorProto::INT64});
+         w.node("Div", {"xi", "two"}, {"q"});
+         attr(w.node("Cast", {"q"}, {"out"}), "to", int64_t{onnx::TensorProto::FLOAT});
+       }, "integer div"},
+  };
+  const fs::path dir =
+      fs::temp_directory_path() / ("toonbox_onnx_refused_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (const RefusalCase& k : cases) {
+    OnnxWriter w(k.opset);
+    w.input("x", k.input);
+    k.build(w);
+    w.output("out");
+    const fs::path path = dir / (std::string(k.label) + ".onnx");
+    ASSERT_TRUE(w.save(path.string()));
+    auto graph = import_onnx_model(path.string());
+    std::string error;
+    if (!graph.is_ok()) {
+      error = graph.status().to_string();
+    } else {
+      auto spec = specialize(*graph, {k.input});
+      ASSERT_FALSE(spec.is_ok()) << k.label << " was accepted";
+      error = spec.status().to_string();
+    }
+    EXPECT_NE(error.find(k.expect), std::string::npos) << k.label << ": " << error;
+    EXPECT_NE(error.find("node '"), std::string::npos) << k.label << ": " << error;
+  }
+  fs::remove_all(dir);
 }
 
 std::string case_name(const ::testing::TestParamInfo<std::tuple<BackendParam, size_t>>& info) {

@@ -36,10 +36,20 @@ class OnnxWriter {
     }
     return *this;
   }
-  OnnxWriter& output(const std::string& name) {
+  // `elem_type`: an onnx::TensorProto::DataType (bool and int outputs of comparisons, Cast).
+  OnnxWriter& output(const std::string& name, int elem_type = onnx::TensorProto::FLOAT) {
     auto* v = model_.mutable_graph()->add_output();
     v->set_name(name);
-    v->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+    v->mutable_type()->mutable_tensor_type()->set_elem_type(elem_type);
+    return *this;
+  }
+  OnnxWriter& init_bool(const std::string& name, const std::vector<int64_t>& dims,
+                        const std::vector<bool>& v) {
+    auto* t = model_.mutable_graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::BOOL);
+    for (int64_t d : dims) t->add_dims(d);
+    for (bool x : v) t->add_int32_data(x ? 1 : 0);
     return *this;
   }
   OnnxWriter& init(const std::string& name, const Tensor& t) {

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <functional>
@@ -113,12 +114,58 @@ class CpuExecutable final : public Executable {
         steps_.push_back([this, p, geo, x, y] { cpu::resize(p, geo, ptr(x), ptr(y)); });
         return Status::ok();
       }
+      case OpKind::kMatMul:
+        // oneDNN's matmul where it has an implementation for the shapes; our own
+        // broadcast-table kernel otherwise (same result, slower).
+        if (add_matmul(node)) return Status::ok();
+        [[fallthrough]];
       default: {
         TB_ASSIGN_OR_RETURN(std::function<void()> step,
                             cpu::tensor_op_step(graph_, node, [this](int v) { return ptr(v); }));
         steps_.push_back(std::move(step));
         return Status::ok();
       }
+    }
+  }
+
+  // MatMul as oneDNN matmul: numpy semantics map directly (1-D operands promoted to
+  // [1, K] / [K, 1], batch dims right-aligned and broadcast where 1). False when oneDNN
+  // has no implementation for these shapes.
+  bool add_matmul(const Node& node) {
+    const int a = node.inputs[0], b = node.inputs[1], y = node.outputs[0];
+    Shape as = graph_.value(a).shape, bs = graph_.value(b).shape;
+    if (as.size() == 1) as.insert(as.begin(), 1);
+    if (bs.size() == 1) bs.push_back(1);
+    const size_t rank = std::max(as.size(), bs.size());
+    if (rank > DNNL_MAX_NDIMS) return false;
+    as.insert(as.begin(), rank - as.size(), 1);
+    bs.insert(bs.begin(), rank - bs.size(), 1);
+    Shape ys(rank);
+    for (size_t d = 0; d + 2 < rank; ++d) ys[d] = std::max(as[d], bs[d]);
+    ys[rank - 2] = as[rank - 2];
+    ys[rank - 1] = bs[rank - 1];
+    if (shape_numel(ys) != shape_numel(graph_.value(y).shape) || shape_numel(ys) == 0)
+      return false;
+    auto md = [](const Shape& s) {
+      dnnl::memory::dims dims(s.begin(), s.end()), strides(s.size());
+      int64_t acc = 1;
+      for (size_t i = s.size(); i-- > 0;) {
+        strides[i] = acc;
+        acc *= s[i];
+      }
+      return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides);
+    };
+    try {
+      dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(md(as), md(bs), md(ys)), engine_);
+      auto mm = std::make_shared<dnnl::matmul>(pd);
+      std::unordered_map<int, dnnl::memory> args = {
+          {DNNL_ARG_SRC, dnnl::memory(md(as), engine_, ptr(a))},
+          {DNNL_ARG_WEIGHTS, dnnl::memory(md(bs), engine_, ptr(b))},
+          {DNNL_ARG_DST, dnnl::memory(md(ys), engine_, ptr(y))}};
+      steps_.push_back([this, mm, args] { mm->execute(stream_, args); });
+      return true;
+    } catch (const dnnl::error&) {
+      return false;
     }
   }
 
@@ -234,7 +281,6 @@ class CpuBackend final : public Backend {
         if (!graph.is_constant(node.inputs[1])) return "weights must be constant";
         return "";
       case OpKind::kBinary:
-        if (node.p<BinaryParams>().op == BinaryOp::kEqual) return "Equal on run-time data";
         return "";
       case OpKind::kUnary:
       case OpKind::kResize: return "";

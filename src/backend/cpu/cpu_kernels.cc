@@ -79,6 +79,45 @@ void binary(BinaryOp op, const float* a, const std::vector<int64_t>& as, const f
     case BinaryOp::kPow: return binary_loop([](float x, float y) { return std::pow(x, y); }, a, as, b, bs, out, os);
     case BinaryOp::kPRelu: return binary_loop([](float x, float y) { return x < 0.f ? x * y : x; }, a, as, b, bs, out, os);
     case BinaryOp::kEqual: return binary_loop([](float x, float y) { return x == y ? 1.f : 0.f; }, a, as, b, bs, out, os);
+    case BinaryOp::kLess: return binary_loop([](float x, float y) { return x < y ? 1.f : 0.f; }, a, as, b, bs, out, os);
+    case BinaryOp::kLessEqual: return binary_loop([](float x, float y) { return x <= y ? 1.f : 0.f; }, a, as, b, bs, out, os);
+    case BinaryOp::kGreater: return binary_loop([](float x, float y) { return x > y ? 1.f : 0.f; }, a, as, b, bs, out, os);
+    case BinaryOp::kGreaterEqual: return binary_loop([](float x, float y) { return x >= y ? 1.f : 0.f; }, a, as, b, bs, out, os);
+    case BinaryOp::kAnd: return binary_loop([](float x, float y) { return x != 0.f && y != 0.f ? 1.f : 0.f; }, a, as, b, bs, out, os);
+    case BinaryOp::kOr: return binary_loop([](float x, float y) { return x != 0.f || y != 0.f ? 1.f : 0.f; }, a, as, b, bs, out, os);
+    case BinaryOp::kXor: return binary_loop([](float x, float y) { return (x != 0.f) != (y != 0.f) ? 1.f : 0.f; }, a, as, b, bs, out, os);
+  }
+}
+
+void where(const float* cond, const std::vector<int64_t>& cs, const float* a,
+           const std::vector<int64_t>& as, const float* b, const std::vector<int64_t>& bs,
+           float* out, const std::vector<int64_t>& os) {
+  const int rank = static_cast<int>(os.size());
+  auto strides_for = [&](const std::vector<int64_t>& s) {
+    std::vector<int64_t> st(rank, 0);
+    int64_t acc = 1;
+    for (int i = rank - 1, j = static_cast<int>(s.size()) - 1; i >= 0; --i, --j) {
+      const int64_t d = j >= 0 ? s[j] : 1;
+      st[i] = d == 1 ? 0 : acc;
+      acc *= d;
+    }
+    return st;
+  };
+  const std::vector<int64_t> sc = strides_for(cs), sa = strides_for(as), sb = strides_for(bs);
+  int64_t total = 1;
+  for (int64_t d : os) total *= d;
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < total; ++i) {
+    int64_t rem = i, oc = 0, oa = 0, ob = 0;
+    for (int d = rank - 1; d >= 0; --d) {
+      const int64_t idx = rem % os[d];
+      rem /= os[d];
+      oc += idx * sc[d];
+      oa += idx * sa[d];
+      ob += idx * sb[d];
+    }
+    // Selects, never blends: x and y pass through bit for bit (NaN and inf included).
+    out[i] = cond[oc] != 0.f ? a[oa] : b[ob];
   }
 }
 
@@ -105,6 +144,9 @@ void unary(UnaryOp op, float alpha, float beta, const float* x, float* y, int64_
       case UnaryOp::kErf: r = std::erf(v); break;
       case UnaryOp::kHardSigmoid: r = std::max(0.f, std::min(1.f, alpha * v + beta)); break;
       case UnaryOp::kElu: r = v > 0.f ? v : alpha * std::expm1(v); break;
+      case UnaryOp::kTrunc: r = std::trunc(v); break;
+      case UnaryOp::kNonZero: r = v != 0.f ? 1.f : 0.f; break;
+      case UnaryOp::kNot: r = v == 0.f ? 1.f : 0.f; break;
     }
     y[i] = r;
   }
@@ -122,8 +164,31 @@ void resize(const ResizeParams& p, const ResizeGeometry& g, const float* x, floa
                 : ((n * g.c + c) * g.out_h + h) * g.out_w + w;
   };
   // The same host-side tap tables as the CUDA backend (backend/resize_taps.h).
-  const std::vector<ResizeTap> ty = resize_taps(p, g.in_h, g.out_h, p.scale_h);
-  const std::vector<ResizeTap> tx = resize_taps(p, g.in_w, g.out_w, p.scale_w);
+  if (p.mode == ResizeMode::kCubic) {
+    const std::vector<CubicTap> ty = cubic_taps(p, g.in_h, g.out_h, ResizeAxis::kHeight);
+    const std::vector<CubicTap> tx = cubic_taps(p, g.in_w, g.out_w, ResizeAxis::kWidth);
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int64_t n = 0; n < g.n; ++n)
+      for (int64_t h = 0; h < g.out_h; ++h)
+        for (int64_t w = 0; w < g.out_w; ++w)
+          for (int64_t c = 0; c < g.c; ++c) {
+            const CubicTap& a = ty[h];
+            const CubicTap& b = tx[w];
+            float v = p.extrapolation;
+            if (!a.outside && !b.outside) {
+              v = 0.f;
+              for (int i = 0; i < 4; ++i) {
+                float row = 0.f;
+                for (int j = 0; j < 4; ++j) row += b.w[j] * x[xo(n, c, a.i[i], b.i[j])];
+                v += a.w[i] * row;
+              }
+            }
+            y[yo(n, c, h, w)] = v;
+          }
+    return;
+  }
+  const std::vector<ResizeTap> ty = resize_taps(p, g.in_h, g.out_h, ResizeAxis::kHeight);
+  const std::vector<ResizeTap> tx = resize_taps(p, g.in_w, g.out_w, ResizeAxis::kWidth);
   const bool nearest = p.mode == ResizeMode::kNearest;
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t n = 0; n < g.n; ++n)
@@ -132,6 +197,10 @@ void resize(const ResizeParams& p, const ResizeGeometry& g, const float* x, floa
         for (int64_t c = 0; c < g.c; ++c) {
           const ResizeTap& a = ty[h];
           const ResizeTap& b = tx[w];
+          if (a.outside || b.outside) {
+            y[yo(n, c, h, w)] = p.extrapolation;
+            continue;
+          }
           if (nearest) {
             y[yo(n, c, h, w)] = x[xo(n, c, a.i0, b.i0)];
             continue;

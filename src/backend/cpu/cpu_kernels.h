@@ -13,6 +13,11 @@ namespace toonbox::cpu {
 void binary(BinaryOp op, const float* a, const std::vector<int64_t>& a_shape, const float* b,
             const std::vector<int64_t>& b_shape, float* out, const std::vector<int64_t>& out_shape);
 
+// Where: out = cond != 0 ? a : b, the three broadcast to `out_shape`.
+void where(const float* cond, const std::vector<int64_t>& cond_shape, const float* a,
+           const std::vector<int64_t>& a_shape, const float* b, const std::vector<int64_t>& b_shape,
+           float* out, const std::vector<int64_t>& out_shape);
+
 void unary(UnaryOp op, float alpha, float beta, const float* x, float* y, int64_t n);
 
 struct ResizeGeometry {

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "backend/cpu/cpu_kernels.h"
 #include "backend/tensor_plans.h"
 #include "graph/tensor_geometry.h"
 
@@ -230,10 +231,10 @@ std::string tensor_op_unsupported_reason(const Graph& g, const Node& node) {
       return "";
     case OpKind::kCast:
       if (g.value(node.outputs[0]).dtype != DType::kFloat32)
-        return "Cast to a non-float type on run-time data";
+        return "Cast to a non-float type left in the graph: run specialize() first";
       return "";
     case OpKind::kWhere:
-      return "Where on run-time data (the condition is a bool tensor)";
+      return "";
     default:
       return std::string("op ") + op_kind_name(node.kind) + " is not implemented on the CPU";
   }
@@ -274,6 +275,12 @@ Result<std::function<void()>> tensor_op_step(const Graph& g, const Node& node, P
         for (int in : ins) src.push_back(ptr(in));
         run_concat(src, chunk, outer, ptr(y));
       });
+    }
+    case OpKind::kWhere: {
+      const int c = node.inputs[0], a = node.inputs[1], b = node.inputs[2];
+      const Shape cs = g.value(c).shape, as = g.value(a).shape, bs = g.value(b).shape;
+      return std::function<void()>(
+          [=] { where(ptr(c), cs, ptr(a), as, ptr(b), bs, ptr(y), ys); });
     }
     case OpKind::kReduce: {
       ReducePlan plan = reduce_plan(g, node);

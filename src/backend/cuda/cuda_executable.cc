@@ -10,6 +10,7 @@
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/elementwise_steps.h"
 #include "backend/cuda/gemm_cublas.h"
+#include "backend/cuda/matmul_cublas.h"
 #include "backend/cuda/kernels/cast.h"
 #include "backend/cuda/op_support.h"
 #include "backend/cuda/resize_step.h"
@@ -140,6 +141,10 @@ Status CudaExecutable::build(int device, const Graph& g, const CompileOptions& o
       }
       case OpKind::kResize: {
         TB_ASSIGN_OR_RETURN(step, make_resize(ctx, node));
+        break;
+      }
+      case OpKind::kMatMul: {
+        TB_ASSIGN_OR_RETURN(step, make_matmul(ctx, node));
         break;
       }
       default: {

@@ -48,7 +48,6 @@ std::string cuda_unsupported_reason(const Graph& g, const Node& node, Precision 
       return "";
     }
     case OpKind::kBinary:
-      if (node.p<BinaryParams>().op == BinaryOp::kEqual) return "Equal on run-time data";
       for (int in : node.inputs)
         if (std::string why = float_only(g, in); !why.empty()) return why;
       if (g.value(node.outputs[0]).shape.size() > static_cast<size_t>(kMaxBroadcastRank))

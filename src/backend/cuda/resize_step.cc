@@ -28,17 +28,45 @@ class ResizeStep final : public Step {
     dims_.w = static_cast<int>(dims_.nhwc ? x[2] : x[3]);
     dims_.out_h = static_cast<int>(dims_.nhwc ? y[1] : y[2]);
     dims_.out_w = static_cast<int>(dims_.nhwc ? y[2] : y[3]);
-    std::vector<ResizeTap> taps = resize_taps(p, dims_.h, dims_.out_h, p.scale_h);
-    const std::vector<ResizeTap> x_taps = resize_taps(p, dims_.w, dims_.out_w, p.scale_w);
-    taps.insert(taps.end(), x_taps.begin(), x_taps.end());
-    TB_ASSIGN_OR_RETURN(taps_, DeviceBuffer::allocate(taps.size() * sizeof(ResizeTap), "resize taps"));
-    TB_RETURN_IF_ERROR(upload(ctx.step.stream, taps_.get(), taps.data(), taps.size() * sizeof(ResizeTap)));
+    dims_.extrapolation = p.extrapolation;
+    cubic_ = p.mode == ResizeMode::kCubic;
+    if (cubic_) {
+      std::vector<CubicTap> taps = cubic_taps(p, dims_.h, dims_.out_h, ResizeAxis::kHeight);
+      const std::vector<CubicTap> x_taps = cubic_taps(p, dims_.w, dims_.out_w, ResizeAxis::kWidth);
+      taps.insert(taps.end(), x_taps.begin(), x_taps.end());
+      TB_RETURN_IF_ERROR(upload_taps(ctx, taps));
+    } else {
+      std::vector<ResizeTap> taps = resize_taps(p, dims_.h, dims_.out_h, ResizeAxis::kHeight);
+      const std::vector<ResizeTap> x_taps = resize_taps(p, dims_.w, dims_.out_w, ResizeAxis::kWidth);
+      taps.insert(taps.end(), x_taps.begin(), x_taps.end());
+      TB_RETURN_IF_ERROR(upload_taps(ctx, taps));
+    }
     TB_ASSIGN_OR_RETURN(x_, ctx.value_ptr(node.inputs[0]));
     TB_ASSIGN_OR_RETURN(y_, ctx.value_ptr(node.outputs[0]));
     return Status::ok();
   }
 
+  template <typename Tap>
+  Status upload_taps(const BuildContext& ctx, const std::vector<Tap>& taps) {
+    TB_ASSIGN_OR_RETURN(taps_, DeviceBuffer::allocate(taps.size() * sizeof(Tap), "resize taps"));
+    return upload(ctx.step.stream, taps_.get(), taps.data(), taps.size() * sizeof(Tap));
+  }
+
   Status run(const StepContext& ctx) override {
+    if (cubic_) {
+      const CubicTap* y_taps = taps_.as<CubicTap>();
+      const CubicTap* x_taps = y_taps + dims_.out_h;
+      if (half_) {
+        TB_CUDA_RETURN_IF_ERROR(launch_resize_cubic<__half>(static_cast<const __half*>(x_),
+                                                            static_cast<__half*>(y_), dims_, y_taps,
+                                                            x_taps, ctx.stream));
+      } else {
+        TB_CUDA_RETURN_IF_ERROR(launch_resize_cubic<float>(static_cast<const float*>(x_),
+                                                           static_cast<float*>(y_), dims_, y_taps,
+                                                           x_taps, ctx.stream));
+      }
+      return Status::ok();
+    }
     const ResizeTap* y_taps = taps_.as<ResizeTap>();
     const ResizeTap* x_taps = y_taps + dims_.out_h;
     if (half_) {
@@ -53,6 +81,7 @@ class ResizeStep final : public Step {
 
  private:
   bool half_ = false;
+  bool cubic_ = false;
   ResizeDims dims_;
   DeviceBuffer taps_;
   void* x_ = nullptr;
@@ -61,9 +90,10 @@ class ResizeStep final : public Step {
 
 std::string resize_description(const Graph& g, const Node& node, Precision precision) {
   const auto& p = node.p<ResizeParams>();
-  static const char* kCoord[] = {"asymmetric", "half_pixel", "align_corners", "pytorch_half_pixel",
-                                 "tf_half_pixel_for_nn"};
-  return "node '" + node.name + "' (Resize " + (p.mode == ResizeMode::kNearest ? "nearest " : "bilinear ") +
+  static const char* kCoord[] = {"asymmetric",         "half_pixel",           "align_corners",
+                                 "pytorch_half_pixel", "tf_half_pixel_for_nn", "tf_crop_and_resize"};
+  static const char* kMode[] = {"bilinear ", "nearest ", "cubic "};
+  return "node '" + node.name + "' (Resize " + kMode[static_cast<int>(p.mode)] +
          kCoord[static_cast<int>(p.coord)] + (p.layout == Layout::kNHWC ? " NHWC " : " NCHW ") +
          shape_to_string(g.value(node.inputs[0]).shape) + " -> " +
          shape_to_string(g.value(node.outputs[0]).shape) + " " + precision_name(precision) + ")";

@@ -99,6 +99,32 @@ Result<std::unique_ptr<Step>> build(const BuildContext& ctx, const Node& node,
         };
         break;
       }
+      case OpKind::kWhere: {
+        // Per-dim strides of the three inputs in output-index space (0 where broadcast).
+        WhereDims d;
+        d.rank = static_cast<int>(ys.size());
+        for (int k = 0; k < 3; ++k) {
+          const Shape& s = g.value(node.inputs[k]).shape;
+          int64_t acc = 1;
+          for (int i = d.rank - 1, j = static_cast<int>(s.size()) - 1; i >= 0; --i, --j) {
+            const int64_t dim = j >= 0 ? s[j] : 1;
+            d.strides[k][i] = dim == 1 ? 0 : acc;
+            acc *= dim;
+          }
+        }
+        for (int i = 0; i < d.rank; ++i) d.out_dims[i] = ys[i];
+        TB_ASSIGN_OR_RETURN(void* a, ctx.value_ptr(node.inputs[1]));
+        TB_ASSIGN_OR_RETURN(void* b, ctx.value_ptr(node.inputs[2]));
+        const int64_t n = shape_numel(ys);
+        fn = [=](cudaStream_t s) {
+          return by_type(half, [&](auto tag) {
+            using T = decltype(tag);
+            return launch_where<T>(static_cast<const T*>(x), static_cast<const T*>(a),
+                                   static_cast<const T*>(b), static_cast<T*>(y), n, d, s);
+          });
+        };
+        break;
+      }
       case OpKind::kConcat: {
         const int axis = node.p<ConcatParams>().axis;
         int64_t outer = 1;
@@ -191,26 +217,6 @@ Result<std::unique_ptr<Step>> build(const BuildContext& ctx, const Node& node,
         };
         break;
       }
-      case OpKind::kMatMul: {
-        MatMulPlan plan = matmul_plan(xs, g.value(node.inputs[1]).shape, ys);
-        TB_ASSIGN_OR_RETURN(void* b, ctx.value_ptr(node.inputs[1]));
-        TB_ASSIGN_OR_RETURN(DeviceBuffer ao, upload_ints(ctx, plan.a_off, "matmul offsets"));
-        TB_ASSIGN_OR_RETURN(DeviceBuffer bo, upload_ints(ctx, plan.b_off, "matmul offsets"));
-        const int64_t* ap = ao.as<int64_t>();
-        const int64_t* bp = bo.as<int64_t>();
-        tables.push_back(std::move(ao));
-        tables.push_back(std::move(bo));
-        const int64_t batches = static_cast<int64_t>(plan.a_off.size()), m = plan.M, k = plan.K,
-                      n = plan.N;
-        fn = [=](cudaStream_t s) {
-          return by_type(half, [&](auto tag) {
-            using T = decltype(tag);
-            return launch_matmul<T>(static_cast<const T*>(x), static_cast<const T*>(b),
-                                    static_cast<T*>(y), ap, bp, batches, m, k, n, s);
-          });
-        };
-        break;
-      }
       case OpKind::kConvTranspose: {
         const auto& p = node.p<ConvTransposeParams>();
         const Shape& ws = g.value(node.inputs[1]).shape;
@@ -288,7 +294,9 @@ std::string tensor_op_unsupported_reason(const Graph& g, const Node& node) {
     case OpKind::kCast:
       return "";
     case OpKind::kWhere:
-      return "Where on run-time data (bool condition)";
+      if (g.value(node.outputs[0]).shape.size() > static_cast<size_t>(kMaxGatherRank))
+        return "rank above " + std::to_string(kMaxGatherRank);
+      return "";
     default:
       return std::string("op ") + op_kind_name(node.kind) + " is not implemented";
   }

@@ -289,6 +289,7 @@ Result<ResizeCoord> coord_mode(OnnxBuilder& b, const onnx::NodeProto& n, const s
   if (s == "align_corners") return ResizeCoord::kAlignCorners;
   if (s == "pytorch_half_pixel") return ResizeCoord::kPytorchHalfPixel;
   if (s == "tf_half_pixel_for_nn") return ResizeCoord::kTfHalfPixelForNn;
+  if (s == "tf_crop_and_resize") return ResizeCoord::kTfCropAndResize;
   return unimplemented("node '" + OnnxBuilder::node_name(n) +
                        "' (Resize): coordinate_transformation_mode '" + s + "' is not supported");
 }
@@ -336,18 +337,48 @@ Status check_unit_nc_scales(OnnxBuilder& b, const onnx::NodeProto& n, int scales
   return Status::ok();
 }
 
+// tf_crop_and_resize: the roi input (opset 11+) must be a constant [8] float tensor of
+// normalized starts then ends, with the batch and channel axes uncropped (0 to 1).
+Status read_roi(OnnxBuilder& b, const onnx::NodeProto& n, ResizeParams* p) {
+  const std::string nm = "node '" + OnnxBuilder::node_name(n) + "' (Resize): ";
+  if (!b.has_input(n, 1)) return b.error(n, "tf_crop_and_resize needs the roi input");
+  TB_ASSIGN_OR_RETURN(int roi, b.input(n, 1));
+  const Value& v = b.graph().value(roi);
+  if (!v.constant)
+    return unimplemented(nm + "tf_crop_and_resize needs a constant roi (initializer or "
+                              "Constant); a roi computed at run time is not supported");
+  if (v.constant->dtype() != DType::kFloat32 || v.constant->numel() != 8)
+    return unimplemented(nm + "roi must hold 8 floats (4-D NCHW: starts then ends), got " +
+                         std::to_string(v.constant->numel()) + " " +
+                         dtype_name(v.constant->dtype()));
+  const float* r = v.constant->data<float>();
+  for (int i = 0; i < 8; ++i)
+    if (!std::isfinite(r[i])) return b.error(n, "roi has a non-finite value");
+  if (r[0] != 0.f || r[1] != 0.f || r[4] != 1.f || r[5] != 1.f)
+    return unimplemented(nm + "cropping the batch or channel axes is not supported");
+  p->roi_h0 = r[2];
+  p->roi_w0 = r[3];
+  p->roi_h1 = r[6];
+  p->roi_w1 = r[7];
+  return Status::ok();
+}
+
+Result<ResizeMode> resize_mode(const onnx::NodeProto& n, const std::string& mode) {
+  if (mode == "nearest") return ResizeMode::kNearest;
+  if (mode == "linear" || mode == "bilinear") return ResizeMode::kBilinear;
+  if (mode == "cubic" || mode == "bicubic") return ResizeMode::kCubic;
+  return unimplemented("node '" + OnnxBuilder::node_name(n) + "' (" + n.op_type() + "): mode '" +
+                       mode + "'");
+}
+
 Status resize(OnnxBuilder& b, const onnx::NodeProto& n) {
   TB_ASSIGN_OR_RETURN(int x, b.input(n, 0));
   Attrs a(n);
   ResizeParams p;
   p.layout = Layout::kNCHW;
   TB_ASSIGN_OR_RETURN(std::string mode, a.s("mode", "nearest"));
-  if (mode == "nearest")
-    p.mode = ResizeMode::kNearest;
-  else if (mode == "linear" || mode == "bilinear")
-    p.mode = ResizeMode::kBilinear;
-  else
-    return unimplemented("node '" + OnnxBuilder::node_name(n) + "' (Resize): mode '" + mode + "'");
+  TB_ASSIGN_OR_RETURN(p.mode, resize_mode(n, mode));
+  TB_ASSIGN_OR_RETURN(p.cubic_a, a.f("cubic_coeff_a", -0.75f));
   int size = -1;
   if (b.opset() < 11) {  // Resize-10: X, scales; asymmetric, nearest rounds down
     p.coord = ResizeCoord::kAsymmetric;
@@ -355,6 +386,15 @@ Status resize(OnnxBuilder& b, const onnx::NodeProto& n) {
     TB_ASSIGN_OR_RETURN(int scales, b.input(n, 1));
     TB_RETURN_IF_ERROR(check_unit_nc_scales(b, n, scales));
     record_scales(b, scales, &p);
+    // ONNX Runtime's Resize-10 nearest truncates when upsampling and rounds up when
+    // downsampling (its "simple" mode); one rule per node here, so mixed axes are refused.
+    const bool down = (p.scale_h > 0.f && p.scale_h < 1.f) || (p.scale_w > 0.f && p.scale_w < 1.f);
+    const bool up = p.scale_h > 1.f || p.scale_w > 1.f;
+    if (p.mode == ResizeMode::kNearest && down && up)
+      return unimplemented("node '" + OnnxBuilder::node_name(n) +
+                           "' (Resize-10): nearest upsampling one axis while downsampling the "
+                           "other is not supported");
+    if (p.mode == ResizeMode::kNearest && down) p.nearest = NearestRounding::kCeil;
     size = size_from_scales(b, n, x, scales);
   } else {
     TB_ASSIGN_OR_RETURN(std::string ct, a.s("coordinate_transformation_mode", "half_pixel"));
@@ -363,9 +403,27 @@ Status resize(OnnxBuilder& b, const onnx::NodeProto& n) {
     TB_ASSIGN_OR_RETURN(p.nearest, nearest_mode(b, n, nmode));
     TB_ASSIGN_OR_RETURN(int64_t antialias, a.i("antialias", 0));
     TB_ASSIGN_OR_RETURN(int64_t exclude_outside, a.i("exclude_outside", 0));
-    if (antialias || a.has("axes") || exclude_outside)
+    TB_ASSIGN_OR_RETURN(p.extrapolation, a.f("extrapolation_value", 0.f));
+    TB_ASSIGN_OR_RETURN(std::string policy, a.s("keep_aspect_ratio_policy", "stretch"));
+    // antialias (opset 18) widens the filter by the downscale factor: a different kernel
+    // (variable tap counts) that no model we run uses yet, so it is refused, not ignored.
+    if (antialias)
       return unimplemented("node '" + OnnxBuilder::node_name(n) +
-                           "' (Resize): antialias, axes and exclude_outside are not supported");
+                           "' (Resize): antialias=1 is not supported");
+    if (a.has("axes") || policy != "stretch")
+      return unimplemented("node '" + OnnxBuilder::node_name(n) +
+                           "' (Resize): the axes and keep_aspect_ratio_policy attributes are "
+                           "not supported");
+    if (exclude_outside && p.mode != ResizeMode::kCubic)
+      return b.error(n, "exclude_outside is only defined for cubic mode");
+    p.exclude_outside = exclude_outside != 0;
+    if (p.coord == ResizeCoord::kTfCropAndResize) {
+      TB_RETURN_IF_ERROR(read_roi(b, n, &p));
+      if (!b.has_input(n, 3))
+        return unimplemented("node '" + OnnxBuilder::node_name(n) +
+                             "' (Resize): tf_crop_and_resize with scales (rather than sizes) is "
+                             "not supported");
+    }
     const std::string nm = OnnxBuilder::node_name(n);
     if (b.has_input(n, 3)) {
       TB_ASSIGN_OR_RETURN(int sizes, b.input(n, 3));
@@ -393,13 +451,7 @@ Status upsample(OnnxBuilder& b, const onnx::NodeProto& n) {
   p.coord = ResizeCoord::kAsymmetric;
   p.nearest = NearestRounding::kFloor;
   TB_ASSIGN_OR_RETURN(std::string mode, Attrs(n).s("mode", "nearest"));
-  if (mode == "nearest")
-    p.mode = ResizeMode::kNearest;
-  else if (mode == "linear" || mode == "bilinear")
-    p.mode = ResizeMode::kBilinear;
-  else
-    return unimplemented("node '" + OnnxBuilder::node_name(n) + "' (Upsample): mode '" + mode +
-                         "'");
+  TB_ASSIGN_OR_RETURN(p.mode, resize_mode(n, mode));
   int scales;
   if (b.has_input(n, 1)) {
     TB_ASSIGN_OR_RETURN(scales, b.input(n, 1));

@@ -48,6 +48,9 @@ __device__ __forceinline__ float apply_unary(UnaryOp op, float x, float alpha, f
       return v < 0.f ? 0.f : (v > 1.f ? 1.f : v);
     }
     case UnaryOp::kElu: return x > 0.f ? x : alpha * expm1f(x);
+    case UnaryOp::kTrunc: return truncf(x);
+    case UnaryOp::kNonZero: return x != 0.f ? 1.f : 0.f;
+    case UnaryOp::kNot: return x == 0.f ? 1.f : 0.f;
   }
   return x;
 }
@@ -63,6 +66,13 @@ __device__ __forceinline__ float apply_binary(BinaryOp op, float a, float b) {
     case BinaryOp::kPow: return powf(a, b);
     case BinaryOp::kPRelu: return a < 0.f ? a * b : a;
     case BinaryOp::kEqual: return a == b ? 1.f : 0.f;
+    case BinaryOp::kLess: return a < b ? 1.f : 0.f;
+    case BinaryOp::kLessEqual: return a <= b ? 1.f : 0.f;
+    case BinaryOp::kGreater: return a > b ? 1.f : 0.f;
+    case BinaryOp::kGreaterEqual: return a >= b ? 1.f : 0.f;
+    case BinaryOp::kAnd: return (a != 0.f && b != 0.f) ? 1.f : 0.f;
+    case BinaryOp::kOr: return (a != 0.f || b != 0.f) ? 1.f : 0.f;
+    case BinaryOp::kXor: return ((a != 0.f) != (b != 0.f)) ? 1.f : 0.f;
   }
   return a;
 }

@@ -7,10 +7,11 @@ namespace {
 
 constexpr int kThreads = 256;
 
-template <typename T, bool kNhwc, bool kNearest>
+// Tap is ResizeTap (kNearest or bilinear) or CubicTap (kCubic).
+template <typename T, bool kNhwc, bool kNearest, bool kCubic = false, typename Tap = ResizeTap>
 __global__ void resize_kernel(const T* __restrict__ x, T* __restrict__ y, ResizeDims d,
-                              const ResizeTap* __restrict__ y_taps,
-                              const ResizeTap* __restrict__ x_taps, int64_t total) {
+                              const Tap* __restrict__ y_taps, const Tap* __restrict__ x_taps,
+                              int64_t total) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total;
        i += stride) {
@@ -38,9 +39,20 @@ __global__ void resize_kernel(const T* __restrict__ x, T* __restrict__ y, Resize
                                 : ((n * d.c + c) * d.h + row) * static_cast<int64_t>(d.w) + col;
       return to_float(x[idx]);
     };
-    const ResizeTap ty = y_taps[oy], tx = x_taps[ox];
+    const Tap ty = y_taps[oy], tx = x_taps[ox];
     float v;
-    if constexpr (kNearest) {
+    if (ty.outside || tx.outside) {
+      v = d.extrapolation;
+    } else if constexpr (kCubic) {
+      v = 0.f;
+#pragma unroll
+      for (int r = 0; r < 4; ++r) {
+        float row = 0.f;
+#pragma unroll
+        for (int k = 0; k < 4; ++k) row += tx.w[k] * at(ty.i[r], tx.i[k]);
+        v += ty.w[r] * row;
+      }
+    } else if constexpr (kNearest) {
       v = at(ty.i0, tx.i0);
     } else {
       const float top = at(ty.i0, tx.i0) * (1.f - tx.w) + at(ty.i0, tx.i1) * tx.w;
@@ -70,6 +82,25 @@ cudaError_t launch_resize(const T* x, T* y, const ResizeDims& d, const ResizeTap
   return cudaGetLastError();
 }
 
+template <typename T>
+cudaError_t launch_resize_cubic(const T* x, T* y, const ResizeDims& d, const CubicTap* y_taps,
+                                const CubicTap* x_taps, cudaStream_t stream) {
+  const int64_t total = static_cast<int64_t>(d.n) * d.c * d.out_h * d.out_w;
+  if (total <= 0) return cudaSuccess;
+  const unsigned grid = grid_for(total, kThreads);
+  if (d.nhwc)
+    resize_kernel<T, true, false, true, CubicTap>
+        <<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps, total);
+  else
+    resize_kernel<T, false, false, true, CubicTap>
+        <<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps, total);
+  return cudaGetLastError();
+}
+
+template cudaError_t launch_resize_cubic<float>(const float*, float*, const ResizeDims&,
+                                                const CubicTap*, const CubicTap*, cudaStream_t);
+template cudaError_t launch_resize_cubic<__half>(const __half*, __half*, const ResizeDims&,
+                                                 const CubicTap*, const CubicTap*, cudaStream_t);
 template cudaError_t launch_resize<float>(const float*, float*, const ResizeDims&,
                                           const ResizeTap*, const ResizeTap*, cudaStream_t);
 template cudaError_t launch_resize<__half>(const __half*, __half*, const ResizeDims&,

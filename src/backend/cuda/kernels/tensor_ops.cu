@@ -124,23 +124,6 @@ __global__ void pool_kernel(const T* __restrict__ x, T* __restrict__ y, PoolDims
 }
 
 template <typename T>
-__global__ void matmul_kernel(const T* __restrict__ a, const T* __restrict__ b, T* __restrict__ y,
-                              const int64_t* __restrict__ a_off, const int64_t* __restrict__ b_off,
-                              int64_t batches, int64_t m, int64_t k, int64_t n) {
-  const int64_t total = batches * m * n;
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total;
-       i += stride) {
-    const int64_t j = i % n, r = (i / n) % m, bi = i / (m * n);
-    const T* ar = a + a_off[bi] + r * k;
-    const T* bc = b + b_off[bi] + j;
-    float acc = 0.f;
-    for (int64_t q = 0; q < k; ++q) acc += to_float(ar[q]) * to_float(bc[q * n]);
-    y[i] = from_float<T>(acc);
-  }
-}
-
-template <typename T>
 __global__ void conv_transpose_kernel(const T* __restrict__ x, const T* __restrict__ w,
                                       const T* __restrict__ bias, T* __restrict__ y,
                                       ConvTransposeDims d) {
@@ -182,6 +165,33 @@ cudaError_t launch_gather(const T* x, T* y, int64_t n, const GatherDims& dims,
   return cudaGetLastError();
 }
 
+// Selects, never blends: a and b pass through bit for bit (NaN and inf included).
+template <typename T>
+__global__ void where_kernel(const T* __restrict__ cond, const T* __restrict__ a,
+                             const T* __restrict__ b, T* __restrict__ y, int64_t n, WhereDims d) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n; i += stride) {
+    int64_t rem = i, oc = 0, oa = 0, ob = 0;
+    for (int k = d.rank - 1; k >= 0; --k) {
+      const int64_t q = rem / d.out_dims[k];
+      const int64_t idx = rem - q * d.out_dims[k];
+      oc += idx * d.strides[0][k];
+      oa += idx * d.strides[1][k];
+      ob += idx * d.strides[2][k];
+      rem = q;
+    }
+    y[i] = to_float(cond[oc]) != 0.f ? a[oa] : b[ob];
+  }
+}
+
+template <typename T>
+cudaError_t launch_where(const T* cond, const T* a, const T* b, T* y, int64_t n,
+                         const WhereDims& dims, cudaStream_t stream) {
+  if (n <= 0) return cudaSuccess;
+  where_kernel<T><<<grid_for(n, kThreads), kThreads, 0, stream>>>(cond, a, b, y, n, dims);
+  return cudaGetLastError();
+}
+
 template <typename T>
 cudaError_t launch_copy_block(const T* x, T* y, int64_t outer, int64_t chunk, int64_t total,
                               int64_t offset, cudaStream_t stream) {
@@ -219,16 +229,6 @@ cudaError_t launch_pool(const T* x, T* y, const PoolDims& d, cudaStream_t stream
 }
 
 template <typename T>
-cudaError_t launch_matmul(const T* a, const T* b, T* y, const int64_t* a_off, const int64_t* b_off,
-                          int64_t batches, int64_t m, int64_t k, int64_t n, cudaStream_t stream) {
-  const int64_t total = batches * m * n;
-  if (total <= 0) return cudaSuccess;
-  matmul_kernel<T>
-      <<<grid_for(total, kThreads), kThreads, 0, stream>>>(a, b, y, a_off, b_off, batches, m, k, n);
-  return cudaGetLastError();
-}
-
-template <typename T>
 cudaError_t launch_conv_transpose(const T* x, const T* w, const T* bias, T* y,
                                   const ConvTransposeDims& d, cudaStream_t stream) {
   const int64_t total = d.n * d.o * d.out_h * d.out_w;
@@ -240,14 +240,14 @@ cudaError_t launch_conv_transpose(const T* x, const T* w, const T* bias, T* y,
 #define TB_INSTANTIATE(T)                                                                         \
   template cudaError_t launch_gather<T>(const T*, T*, int64_t, const GatherDims&, const int64_t*, \
                                         float, cudaStream_t);                                     \
+  template cudaError_t launch_where<T>(const T*, const T*, const T*, T*, int64_t,                \
+                                       const WhereDims&, cudaStream_t);                           \
   template cudaError_t launch_copy_block<T>(const T*, T*, int64_t, int64_t, int64_t, int64_t,     \
                                             cudaStream_t);                                        \
   template cudaError_t launch_reduce<T>(const T*, T*, const int64_t*, int64_t, const int64_t*,    \
                                         int64_t, int, cudaStream_t);                              \
   template cudaError_t launch_softmax<T>(const T*, T*, int64_t, int64_t, int64_t, cudaStream_t);  \
   template cudaError_t launch_pool<T>(const T*, T*, const PoolDims&, cudaStream_t);               \
-  template cudaError_t launch_matmul<T>(const T*, const T*, T*, const int64_t*, const int64_t*,   \
-                                        int64_t, int64_t, int64_t, int64_t, cudaStream_t);        \
   template cudaError_t launch_conv_transpose<T>(const T*, const T*, const T*, T*,                 \
                                                 const ConvTransposeDims&, cudaStream_t);
 TB_INSTANTIATE(float)

@@ -23,6 +23,17 @@ template <typename T>
 cudaError_t launch_gather(const T* x, T* y, int64_t n, const GatherDims& dims,
                           const int64_t* tables, float fill, cudaStream_t stream);
 
+// y = cond != 0 ? a : b with numpy broadcasting: strides[k][d] is input k's (cond, a, b)
+// stride along output dim d, 0 where it is broadcast.
+struct WhereDims {
+  int rank = 0;
+  int64_t out_dims[kMaxGatherRank] = {};
+  int64_t strides[3][kMaxGatherRank] = {};
+};
+template <typename T>
+cudaError_t launch_where(const T* cond, const T* a, const T* b, T* y, int64_t n,
+                         const WhereDims& dims, cudaStream_t stream);
+
 // y[o * total + offset + j] = x[o * chunk + j] for o < outer, j < chunk (one Concat input).
 template <typename T>
 cudaError_t launch_copy_block(const T* x, T* y, int64_t outer, int64_t chunk, int64_t total,
@@ -45,10 +56,6 @@ struct PoolDims {
 };
 template <typename T>
 cudaError_t launch_pool(const T* x, T* y, const PoolDims& d, cudaStream_t stream);
-
-template <typename T>
-cudaError_t launch_matmul(const T* a, const T* b, T* y, const int64_t* a_off, const int64_t* b_off,
-                          int64_t batches, int64_t m, int64_t k, int64_t n, cudaStream_t stream);
 
 struct ConvTransposeDims {
   int64_t n, c, h, w, o, out_h, out_w, og, kh, kw;
