@@ -56,7 +56,17 @@ class Backend {
                                          Precision precision) const = 0;
   virtual Result<std::unique_ptr<Executable>> compile(const Graph& specialized,
                                                       const CompileOptions& options) = 0;
+  // Bytes that could be allocated now (CUDA: cudaMemGetInfo's free; CPU: the kernel's
+  // MemAvailable), asked at the moment of use because other processes and our own
+  // cached executables change it. Automatic tile sizes are derived from it.
+  virtual Result<size_t> free_memory() const {
+    return unimplemented(device().id + ": free memory is not known");
+  }
 };
+
+// MemAvailable from /proc/meminfo (what can be allocated without swapping), else free
+// physical pages from sysconf.
+Result<size_t> host_available_memory();
 
 // Returns every node the backend cannot run, as "node 'name' (Op): reason" lines, so a
 // user sees all problems at once rather than one per attempt.

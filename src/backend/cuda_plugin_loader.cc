@@ -82,4 +82,10 @@ const CudaPluginLoad& load_cuda_plugin() {
   return loaded;
 }
 
+Status cuda_device_memory(int device_index, size_t* free_bytes, size_t* total_bytes) {
+  const CudaPluginLoad& plugin = load_cuda_plugin();
+  if (!plugin.api) return unavailable(plugin.failure);
+  return plugin.api->memory_info(device_index, free_bytes, total_bytes);
+}
+
 }  // namespace toonbox

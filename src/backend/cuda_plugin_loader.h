@@ -22,6 +22,11 @@ struct CudaPluginLoad {
 // executable (bin/libtoonbox_cuda.so), then ../lib/toonbox/. Loaded once per process.
 const CudaPluginLoad& load_cuda_plugin();
 
+// Free and total memory of cuda:`device_index` now (cudaMemGetInfo in the plugin); the
+// loader's failure when the plugin cannot be loaded. A CUDA Backend answers the same
+// through Backend::free_memory().
+Status cuda_device_memory(int device_index, size_t* free_bytes, size_t* total_bytes);
+
 // True when this binary was configured with the CUDA backend.
 bool built_with_cuda();
 

@@ -11,27 +11,50 @@ namespace {
 constexpr size_t kMaxCompiledShapes = 4;
 }  // namespace
 
-Session::Session(Graph graph, std::shared_ptr<Backend> backend, Precision precision)
-    : graph_(std::move(graph)), backend_(std::move(backend)), precision_(precision) {}
+Session::Session(Graph graph, std::shared_ptr<Backend> backend, Precision precision,
+                 SessionOptions options)
+    : graph_(std::move(graph)), backend_(std::move(backend)), precision_(precision),
+      options_(options) {}
+
+Result<Session::Compiled> Session::find_or_compile(const std::vector<Shape>& shapes,
+                                                   RunReport* report) {
+  auto it = compiled_.find(shapes);
+  if (it != compiled_.end()) return it;
+  const auto t0 = std::chrono::steady_clock::now();
+  SpecializeOptions so;
+  so.allow_batch = options_.allow_batch;
+  TB_ASSIGN_OR_RETURN(Graph specialized, specialize(graph_, shapes, so));
+  fuse_conv_activation(specialized);
+  TB_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe,
+                      backend_->compile(specialized, CompileOptions{precision_}));
+  if (compiled_.size() >= kMaxCompiledShapes) compiled_.clear();
+  it = compiled_.emplace(shapes, std::move(exe)).first;
+  report->compiled = true;
+  report->compile_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return it;
+}
+
+Status Session::prepare(const std::vector<Shape>& shapes, RunReport* report) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  RunReport local;
+  TB_ASSIGN_OR_RETURN(Compiled it, find_or_compile(shapes, &local));
+  local.arena_bytes = it->second->arena_bytes();
+  if (report) *report = local;
+  return Status::ok();
+}
+
+void Session::release() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  compiled_.clear();
+}
 
 Result<std::vector<Tensor>> Session::run(const std::vector<Tensor>& inputs, RunReport* report) {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<Shape> shapes;
   for (const Tensor& t : inputs) shapes.push_back(t.shape());
   RunReport local;
-  auto it = compiled_.find(shapes);
-  if (it == compiled_.end()) {
-    const auto t0 = std::chrono::steady_clock::now();
-    TB_ASSIGN_OR_RETURN(Graph specialized, specialize(graph_, shapes));
-    fuse_conv_activation(specialized);
-    TB_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe,
-                        backend_->compile(specialized, CompileOptions{precision_}));
-    if (compiled_.size() >= kMaxCompiledShapes) compiled_.clear();
-    it = compiled_.emplace(shapes, std::move(exe)).first;
-    local.compiled = true;
-    local.compile_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  }
+  TB_ASSIGN_OR_RETURN(Compiled it, find_or_compile(shapes, &local));
   std::vector<Tensor> outputs;
   Status s = it->second->run(inputs, &outputs, &local.timings);
   if (!s.is_ok()) {

@@ -20,23 +20,44 @@ struct RunReport {
   size_t arena_bytes = 0;
 };
 
+struct SessionOptions {
+  // Inputs declared with batch 1 may be run with N > 1 (see SpecializeOptions); a model
+  // that would mix batch items fails to compile at that shape instead.
+  bool allow_batch = false;
+};
+
 class Session {
  public:
-  Session(Graph graph, std::shared_ptr<Backend> backend, Precision precision);
+  Session(Graph graph, std::shared_ptr<Backend> backend, Precision precision,
+          SessionOptions options = {});
 
   Result<std::vector<Tensor>> run(const std::vector<Tensor>& inputs, RunReport* report = nullptr);
 
+  // Compiles (or finds) the executable for these input shapes without running it, so a
+  // caller can learn whether a shape is possible (batching) and what it costs
+  // (report->arena_bytes, for tile sizes) before committing to it.
+  Status prepare(const std::vector<Shape>& shapes, RunReport* report = nullptr);
+
+  // Frees every compiled executable (their arenas): after an out-of-memory error the
+  // retry at a smaller shape should not compete with the big shapes' memory.
+  void release();
+
   const Graph& graph() const { return graph_; }
   Backend& backend() { return *backend_; }
+  const Backend& backend() const { return *backend_; }
   Precision precision() const { return precision_; }
 
  private:
   Graph graph_;
   std::shared_ptr<Backend> backend_;
   Precision precision_;
+  SessionOptions options_;
   std::mutex mutex_;  // one run at a time per session; executables own scratch memory
   // Compiled executables by input shapes; a handful of shapes at most in practice.
   std::map<std::vector<Shape>, std::unique_ptr<Executable>> compiled_;
+
+  using Compiled = std::map<std::vector<Shape>, std::unique_ptr<Executable>>::iterator;
+  Result<Compiled> find_or_compile(const std::vector<Shape>& shapes, RunReport* report);
 };
 
 }  // namespace toonbox

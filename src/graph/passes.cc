@@ -1,13 +1,16 @@
 #include "graph/passes.h"
 
+#include "graph/batch_check.h"
 #include "graph/shape_inference.h"
 #include "ops/reference.h"
 
 namespace toonbox {
 
 Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_shapes,
-                         int64_t max_folded_elements) {
+                         const SpecializeOptions& options) {
+  const int64_t max_folded_elements = options.max_folded_elements;
   Graph g = source;
+  int64_t batch = 1;  // > 1 when an input's declared batch of 1 was bound to N
   if (input_shapes.size() != g.inputs().size()) {
     return invalid_argument("model has " + std::to_string(g.inputs().size()) + " inputs, got " +
                             std::to_string(input_shapes.size()) + " shapes");
@@ -20,6 +23,13 @@ Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_sh
                               ", expected " + shape_to_string(in.shape));
     }
     for (size_t d = 0; d < want.size(); ++d) {
+      if (d == 0 && options.allow_batch && in.shape[0] == 1 && want[0] > 1) {
+        if (batch != 1 && batch != want[0])
+          return invalid_argument("inputs bound to different batch sizes " +
+                                  std::to_string(batch) + " and " + std::to_string(want[0]));
+        batch = want[0];
+        continue;
+      }
       if (in.shape[d] >= 0 && in.shape[d] != want[d]) {
         return invalid_argument("input '" + in.name + "': got shape " + shape_to_string(want) +
                                 ", expected " + shape_to_string(in.shape));
@@ -31,7 +41,15 @@ Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_sh
 
   std::vector<Node> kept;
   for (Node& node : g.nodes()) {
-    TB_RETURN_IF_ERROR(infer_node_shapes(g, node));
+    if (batch > 1) lift_reshape_batch(g, node, batch);
+    if (Status s = infer_node_shapes(g, node); !s.is_ok()) {
+      // With a batch bound, a shape error is most likely the model's batch-1 assumption
+      // (a Reshape to a constant [1,...]): say so, as the batch check would.
+      if (batch > 1)
+        return unimplemented(s.message() + " (with a batch of " + std::to_string(batch) +
+                             "): the model cannot run a batch, images go one at a time");
+      return s;
+    }
     bool all_constant = true;
     for (int in : node.inputs) all_constant = all_constant && g.is_constant(in);
     int64_t out_elements = 0;
@@ -87,6 +105,7 @@ Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_sh
   g.set_outputs(std::move(outputs));
   g.prune();
   TB_RETURN_IF_ERROR(lower_runtime_integers(g));
+  if (batch > 1) TB_RETURN_IF_ERROR(check_batch_independent(g, batch));
   return g;
 }
 

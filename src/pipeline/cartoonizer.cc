@@ -3,20 +3,31 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
+
+#include "pipeline/tiling.h"
 
 namespace toonbox {
 
 namespace {
+
+// Share of the free memory one device call may plan for: the rest is headroom for the
+// cuDNN workspace, the weights, the host-side tensors and other processes.
+constexpr double kMemoryFraction = 0.5;
+// Side of the shape compiled to measure bytes per pixel when nothing has been compiled
+// yet: a multiple of every model's size multiple, small enough to compile fast.
+constexpr int kProbeSide = 256;
+constexpr int kMinTileFloor = 128;
+
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
-}  // namespace
 
-Tensor image_to_tensor_pm1(const Image& image, int multiple, int margin) {
-  const int64_t h = (image.height + 2 * margin + multiple - 1) / multiple * multiple;
-  const int64_t w = (image.width + 2 * margin + multiple - 1) / multiple * multiple;
-  Tensor t(DType::kFloat32, {1, h, w, 3});
-  float* out = t.data<float>();
+int64_t padded(int64_t size, int multiple, int margin) {
+  return (size + 2 * margin + multiple - 1) / multiple * multiple;
+}
+
+void fill_pm1(const Image& image, int64_t h, int64_t w, int margin, float* out) {
 #pragma omp parallel for schedule(static)
   for (int64_t y = 0; y < h; ++y) {
     const int64_t sy = std::clamp<int64_t>(y - margin, 0, image.height - 1);
@@ -26,16 +37,13 @@ Tensor image_to_tensor_pm1(const Image& image, int multiple, int margin) {
       for (int c = 0; c < 3; ++c) out[(y * w + x) * 3 + c] = px[c] / 127.5f - 1.f;
     }
   }
-  return t;
 }
 
-Image tensor_pm1_to_image(const Tensor& t, int width, int height, int margin) {
+Image pm1_to_image(const float* in, int64_t tw, int width, int height, int margin) {
   Image img;
   img.width = width;
   img.height = height;
   img.rgb.resize(static_cast<size_t>(width) * height * 3);
-  const int64_t tw = t.dim(2);
-  const float* in = t.data<float>();
 #pragma omp parallel for schedule(static)
   for (int64_t y = 0; y < height; ++y)
     for (int64_t x = 0; x < width; ++x)
@@ -47,43 +55,301 @@ Image tensor_pm1_to_image(const Tensor& t, int width, int height, int margin) {
   return img;
 }
 
-Cartoonizer::Cartoonizer(ModelSource model, const DeviceSelection& device)
-    : model_(std::move(model)), session_(model_.graph, device.backend, device.precision) {}
+Status check_output(const std::string& model, const std::vector<Tensor>& outputs, const Shape& in) {
+  if (outputs.size() == 1 && outputs[0].rank() == 4 && outputs[0].dim(0) == in[0] &&
+      outputs[0].dim(1) == in[1] && outputs[0].dim(2) == in[2] && outputs[0].dim(3) == 3)
+    return Status::ok();
+  return invalid_argument("model '" + model + "' returned " +
+                          shape_to_string(outputs.empty() ? Shape{} : outputs[0].shape()) +
+                          ", expected " + shape_to_string({in[0], in[1], in[2], 3}));
+}
 
-Result<Image> Cartoonizer::stylize(const Image& input, StylizeTimings* timings,
-                                   const StylizeOptions& options) {
-  (void)options;  // tiling: not yet
-  if (input.width <= 0 || input.height <= 0) return invalid_argument("empty image");
-  StylizeTimings local;
+bool is_oom(const Status& s) { return s.code() == StatusCode::kOutOfMemory; }
+
+std::string mib(double bytes) { return std::to_string(static_cast<long long>(bytes / (1 << 20))) + " MiB"; }
+
+}  // namespace
+
+Tensor image_to_tensor_pm1(const Image& image, int multiple, int margin) {
+  const int64_t h = padded(image.height, multiple, margin), w = padded(image.width, multiple, margin);
+  Tensor t(DType::kFloat32, {1, h, w, 3});
+  fill_pm1(image, h, w, margin, t.data<float>());
+  return t;
+}
+
+Image tensor_pm1_to_image(const Tensor& t, int width, int height, int margin) {
+  return pm1_to_image(t.data<float>(), t.dim(2), width, height, margin);
+}
+
+Cartoonizer::Cartoonizer(ModelSource model, const DeviceSelection& device)
+    : model_(std::move(model)),
+      session_(model_.graph, device.backend, device.precision, SessionOptions{/*allow_batch=*/true}) {}
+
+std::string Cartoonizer::batch_unsupported() const {
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  return batch_unsupported_;
+}
+
+int Cartoonizer::min_tile() const {
+  const int m = std::max(1, model_.size_multiple);
+  const int want = std::max(kMinTileFloor, 2 * model_.tile_overlap);
+  return (want + m - 1) / m * m;
+}
+
+std::string Cartoonizer::oom_words() const {
+  return session_.backend().device().id.rfind("cuda", 0) == 0 ? "CUDA out of memory" : "out of memory";
+}
+
+void Cartoonizer::remember_arena(const Shape& shape, size_t arena_bytes) {
+  const double pixels = static_cast<double>(shape[0]) * shape[1] * shape[2];
+  if (arena_bytes == 0 || pixels <= 0) return;
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  bytes_per_pixel_ = static_cast<double>(arena_bytes) / pixels;
+}
+
+Result<double> Cartoonizer::bytes_per_pixel() {
+  {
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    if (bytes_per_pixel_ > 0) return bytes_per_pixel_;
+    if (!probe_error_.is_ok()) return probe_error_;
+  }
+  const int64_t side = padded(kProbeSide, std::max(1, model_.size_multiple), 0);
+  const Shape probe{1, side, side, 3};
+  RunReport report;
+  if (Status s = session_.prepare({probe}, &report); !s.is_ok()) {
+    // A model with fixed sizes cannot compile the probe: remember, do not retry per image.
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    if (!is_oom(s)) probe_error_ = s.with_context("measuring memory per pixel");
+    return s;
+  }
+  remember_arena(probe, report.arena_bytes);
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  if (bytes_per_pixel_ <= 0) return internal_error("the probe executable reported no arena");
+  return bytes_per_pixel_;
+}
+
+Result<size_t> Cartoonizer::memory_budget() {
+  TB_ASSIGN_OR_RETURN(size_t free_bytes, session_.backend().free_memory());
+  return static_cast<size_t>(static_cast<double>(free_bytes) * kMemoryFraction);
+}
+
+int Cartoonizer::choose_tile(int width, int height, int batch, const StylizeOptions& options,
+                             StylizeTimings* t) {
+  if (options.tile_size < 0) return 0;
+  const int m = std::max(1, model_.size_multiple);
+  if (options.tile_size > 0) {
+    if (options.tile_size >= width && options.tile_size >= height) return 0;
+    const int tile = std::max(round_down_to_multiple(options.tile_size, m), min_tile());
+    if (tile != options.tile_size)
+      t->notes.push_back("tile size " + std::to_string(options.tile_size) + " adjusted to " +
+                         std::to_string(tile) + " (multiple of " + std::to_string(m) + ", at least " +
+                         std::to_string(min_tile()) + ")");
+    return tile >= width && tile >= height ? 0 : tile;
+  }
+  // Automatic: measure before deciding; when memory cannot be measured run whole and
+  // let the out-of-memory retry cut tiles if it must.
+  auto budget = memory_budget();
+  if (!budget.is_ok()) return 0;
+  auto bpp = bytes_per_pixel();
+  if (!bpp.is_ok()) return 0;
+  const int64_t pw = padded(width, m, model_.margin), ph = padded(height, m, model_.margin);
+  const int tile = auto_tile_side(static_cast<int>(pw), static_cast<int>(ph), *bpp * batch,
+                                  *budget, m, min_tile());
+  if (tile == 0 || (tile >= width && tile >= height)) return 0;
+  t->notes.push_back("tiles of " + std::to_string(tile) + " px: the whole " + std::to_string(width) + "x" +
+                     std::to_string(height) + " image needs ~" + mib(*bpp * pw * ph * batch) +
+                     " of working memory, " + mib(static_cast<double>(*budget) / kMemoryFraction) +
+                     " free");
+  return tile;
+}
+
+int Cartoonizer::batch_that_fits(int width, int height, int n) {
+  auto budget = memory_budget();
+  auto bpp = budget.is_ok() ? bytes_per_pixel() : Result<double>(budget.status());
+  if (!budget.is_ok() || !bpp.is_ok()) return n;
+  const int m = std::max(1, model_.size_multiple);
+  const double per_image =
+      *bpp * static_cast<double>(padded(width, m, model_.margin)) * padded(height, m, model_.margin);
+  return std::clamp(static_cast<int>(static_cast<double>(*budget) / per_image), 1, n);
+}
+
+Result<Image> Cartoonizer::run_whole(const Image& input, StylizeTimings* t) {
   auto t0 = std::chrono::steady_clock::now();
   Tensor x = image_to_tensor_pm1(input, model_.size_multiple, model_.margin);
-  local.preprocess_ms = ms_since(t0);
-  TB_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, session_.run({x}, &local.run));
-  if (outputs.size() != 1 || outputs[0].rank() != 4 || outputs[0].dim(3) != 3 ||
-      outputs[0].dim(1) != x.dim(1) || outputs[0].dim(2) != x.dim(2)) {
-    return invalid_argument("model '" + model_.name + "' returned " +
-                            shape_to_string(outputs.empty() ? Shape{} : outputs[0].shape()) +
-                            ", expected [1," + std::to_string(x.dim(1)) + "," +
-                            std::to_string(x.dim(2)) + ",3]");
-  }
+  t->preprocess_ms += ms_since(t0);
+  TB_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, session_.run({x}, &t->run));
+  remember_arena(x.shape(), t->run.arena_bytes);
+  TB_RETURN_IF_ERROR(check_output(model_.name, outputs, x.shape()));
   t0 = std::chrono::steady_clock::now();
   Image out = tensor_pm1_to_image(outputs[0], input.width, input.height, model_.margin);
-  out.alpha = input.alpha;  // alpha is passed through unstylized
-  local.postprocess_ms = ms_since(t0);
-  if (timings) *timings = local;
+  t->postprocess_ms += ms_since(t0);
+  t->tiles = 1;
   return out;
 }
 
+Result<Image> Cartoonizer::run_tiled(const Image& input, int tile, StylizeTimings* t) {
+  const TilePlan plan =
+      plan_tiles(input.width, input.height, tile, model_.tile_overlap, std::max(1, model_.size_multiple));
+  TileBlender blender(plan);
+  RunReport total;
+  for (size_t i = 0; i < plan.count(); ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    Tensor x = image_to_tensor_pm1(crop_image(input, plan.rect(i)), model_.size_multiple, model_.margin);
+    t->preprocess_ms += ms_since(t0);
+    RunReport report;
+    TB_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, session_.run({x}, &report));
+    remember_arena(x.shape(), report.arena_bytes);
+    TB_RETURN_IF_ERROR(check_output(model_.name, outputs, x.shape()));
+    t0 = std::chrono::steady_clock::now();
+    blender.add(i, outputs[0], model_.margin);
+    t->postprocess_ms += ms_since(t0);
+    total.compiled = total.compiled || report.compiled;
+    total.compile_ms += report.compile_ms;
+    total.timings.upload_ms += report.timings.upload_ms;
+    total.timings.compute_ms += report.timings.compute_ms;
+    total.timings.download_ms += report.timings.download_ms;
+    total.arena_bytes = report.arena_bytes;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  Image out = blender.finish();
+  t->postprocess_ms += ms_since(t0);
+  t->run = total;
+  t->tiles = static_cast<int>(plan.count());
+  return out;
+}
+
+Result<Image> Cartoonizer::stylize(const Image& input, StylizeTimings* timings,
+                                   const StylizeOptions& options) {
+  if (input.width <= 0 || input.height <= 0) return invalid_argument("empty image");
+  StylizeTimings local;
+  int tile = choose_tile(input.width, input.height, 1, options, &local);
+  for (;;) {
+    Result<Image> out = tile == 0 ? run_whole(input, &local) : run_tiled(input, tile, &local);
+    if (out.is_ok() || !is_oom(out.status()) || options.tile_size < 0) {
+      if (!out.is_ok()) return out.status();
+      Image image = std::move(out).value();
+      image.alpha = input.alpha;  // alpha is passed through unstylized
+      if (timings) *timings = std::move(local);
+      return image;
+    }
+    // Out of memory: free the executables we hold and try tiles half the size, down to
+    // min_tile(). One OOM must not fail a request that smaller tiles can serve.
+    const int current = tile == 0 ? std::max(input.width, input.height) : tile;
+    const int next =
+        std::max(round_down_to_multiple(current / 2, std::max(1, model_.size_multiple)), min_tile());
+    if (current <= min_tile()) {
+      return out.status().with_context(oom_words() + " even at " + std::to_string(current) +
+                                       " px tiles, the smallest this model is cut into");
+    }
+    session_.release();
+    local.notes.push_back(oom_words() + " at " +
+                          (tile == 0 ? "the whole " + std::to_string(input.width) + "x" +
+                                           std::to_string(input.height) + " image"
+                                     : std::to_string(tile) + " px tiles") +
+                          ": retried with " + std::to_string(next));
+    tile = next;
+  }
+}
+
+Result<std::vector<Image>> Cartoonizer::run_batch(const std::vector<const Image*>& inputs,
+                                                  StylizeTimings* t) {
+  const Image& first = *inputs[0];
+  const int m = std::max(1, model_.size_multiple);
+  const int64_t n = static_cast<int64_t>(inputs.size());
+  const int64_t h = padded(first.height, m, model_.margin), w = padded(first.width, m, model_.margin);
+  auto t0 = std::chrono::steady_clock::now();
+  Tensor x(DType::kFloat32, {n, h, w, 3});
+  for (int64_t i = 0; i < n; ++i) fill_pm1(*inputs[i], h, w, model_.margin, x.data<float>() + i * h * w * 3);
+  t->preprocess_ms += ms_since(t0);
+  TB_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, session_.run({x}, &t->run));
+  remember_arena(x.shape(), t->run.arena_bytes);
+  TB_RETURN_IF_ERROR(check_output(model_.name, outputs, x.shape()));
+  t0 = std::chrono::steady_clock::now();
+  std::vector<Image> images;
+  for (int64_t i = 0; i < n; ++i) {
+    images.push_back(pm1_to_image(outputs[0].data<float>() + i * h * w * 3, w, first.width, first.height,
+                                  model_.margin));
+    images.back().alpha = inputs[i]->alpha;
+  }
+  t->postprocess_ms += ms_since(t0);
+  return images;
+}
+
 Result<std::vector<Image>> Cartoonizer::stylize_batch(const std::vector<const Image*>& inputs,
-                                                      StylizeTimings* timings) {
-  // One image after another for now: real batches need the engine to bind N > 1.
-  std::vector<Image> outputs;
+                                                      StylizeTimings* timings,
+                                                      const StylizeOptions& options) {
   for (const Image* image : inputs) {
     if (image->width != inputs[0]->width || image->height != inputs[0]->height)
       return invalid_argument("stylize_batch: images of different sizes");
-    TB_ASSIGN_OR_RETURN(Image out, stylize(*image, timings));
-    outputs.push_back(std::move(out));
   }
+  std::vector<Image> outputs;
+  if (inputs.empty()) return outputs;
+  StylizeTimings local;
+  const int n = static_cast<int>(inputs.size());
+  const Image& first = *inputs[0];
+  if (first.width <= 0 || first.height <= 0) return invalid_argument("empty image");
+
+  // Why this batch cannot be one call, or "" when it can.
+  std::string one_at_a_time;
+  if (n > 1) {
+    one_at_a_time = batch_unsupported();
+    StylizeTimings scratch;  // the single runs note their own tile sizes
+    if (one_at_a_time.empty() && choose_tile(first.width, first.height, 1, options, &scratch) != 0)
+      one_at_a_time = "the images need tiles";
+  }
+  int chunk = one_at_a_time.empty() ? n : 1;
+  if (chunk > 1 && options.tile_size == 0) {
+    chunk = batch_that_fits(first.width, first.height, n);
+    if (chunk < n)
+      local.notes.push_back("batch of " + std::to_string(n) + " split into calls of " + std::to_string(chunk) +
+                            " to fit free memory");
+  }
+  int largest_call = 1;
+  for (int i = 0; i < n;) {
+    const int k = std::min(chunk, n - i);
+    if (k == 1) {
+      StylizeTimings single;
+      TB_ASSIGN_OR_RETURN(Image out, stylize(*inputs[i], &single, options));
+      outputs.push_back(std::move(out));
+      local.preprocess_ms += single.preprocess_ms;
+      local.postprocess_ms += single.postprocess_ms;
+      local.run = single.run;
+      local.tiles = single.tiles;
+      for (auto& note : single.notes) local.notes.push_back(std::move(note));
+      ++i;
+      continue;
+    }
+    const std::vector<const Image*> part(inputs.begin() + i, inputs.begin() + i + k);
+    const int m = std::max(1, model_.size_multiple);
+    const Shape shape{k, padded(first.height, m, model_.margin), padded(first.width, m, model_.margin), 3};
+    // Compile first: a model that cannot take a batch says so here (specialize's batch
+    // check), and we remember it rather than trying again with every request.
+    Status prepared = session_.prepare({shape});
+    if (!prepared.is_ok() && !is_oom(prepared)) {
+      std::lock_guard<std::mutex> lock(state_mutex_);
+      batch_unsupported_ = prepared.message();
+      one_at_a_time = batch_unsupported_;
+      chunk = 1;
+      continue;
+    }
+    Result<std::vector<Image>> ran =
+        prepared.is_ok() ? run_batch(part, &local) : Result<std::vector<Image>>(prepared);
+    if (!ran.is_ok()) {
+      if (!is_oom(ran.status())) return ran.status();
+      session_.release();
+      chunk = k / 2;
+      local.notes.push_back(oom_words() + " with a batch of " + std::to_string(k) + ": retried with " +
+                            std::to_string(chunk));
+      continue;
+    }
+    for (Image& image : ran.value()) outputs.push_back(std::move(image));
+    largest_call = std::max(largest_call, k);
+    i += k;
+  }
+  if (!one_at_a_time.empty() && n > 1)
+    local.notes.push_back("batch of " + std::to_string(n) + " ran one image at a time: " + one_at_a_time);
+  local.batch = largest_call;
+  if (timings) *timings = std::move(local);
   return outputs;
 }
 

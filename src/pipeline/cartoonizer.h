@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ struct ModelSource {
   // filters that see the border (zero padding) leave no frame. 0 keeps a model's own
   // border behaviour, which is what its reference implementation does.
   int margin = 0;
+  // Pixels neighbouring tiles share when a large image is cut (pipeline/tiling.h): the
+  // blend band is half of it, and every blended pixel keeps at least a quarter of it of
+  // real context towards the cut. 64 suits the White-box/AnimeGAN generators: their
+  // 3x3 convolutions at 1/4 resolution give a receptive field of ~100 px, but the weight
+  // beyond ~16 px is small (measured: tiled vs whole >= 40 dB PSNR, tests/models).
+  int tile_overlap = 64;
 };
 
 class Cartoonizer {
@@ -48,15 +55,43 @@ class Cartoonizer {
   Result<Image> stylize(const Image& input, StylizeTimings* timings = nullptr,
                         const StylizeOptions& options = {});
 
-  // Images of one size (checked) in one device call where the model allows a batch.
+  // Images of one size (checked) in one device call on an [N,H,W,3] tensor where the
+  // model allows a batch (timings->batch says how many ran together). Falls back to one
+  // at a time, with a note, when the model cannot take N > 1 (decided once, at its
+  // first batched compile), when the images need tiles, or after an out-of-memory error
+  // at a batch of 2. A batch that runs out of memory is halved and retried.
   Result<std::vector<Image>> stylize_batch(const std::vector<const Image*>& inputs,
-                                           StylizeTimings* timings = nullptr);
+                                           StylizeTimings* timings = nullptr,
+                                           const StylizeOptions& options = {});
 
   const ModelSource& model() const { return model_; }
+  // Why batches run one image at a time ("" while batching works or is untried).
+  std::string batch_unsupported() const;
+
+  // The smallest tile an out-of-memory retry goes down to: twice the overlap (so the
+  // blend bands fit), at least 128 px, a multiple of the model's size multiple.
+  int min_tile() const;
 
  private:
+  Result<Image> run_whole(const Image& input, StylizeTimings* t);
+  Result<Image> run_tiled(const Image& input, int tile, StylizeTimings* t);
+  Result<std::vector<Image>> run_batch(const std::vector<const Image*>& inputs, StylizeTimings* t);
+  // 0 for the whole image, else the tile side; notes say why.
+  int choose_tile(int width, int height, int batch, const StylizeOptions& options, StylizeTimings* t);
+  // Largest batch (<= n) whose working memory fits the free memory; n when unknown.
+  int batch_that_fits(int width, int height, int n);
+  // Working memory per padded pixel: measured from a compiled executable's arena.
+  Result<double> bytes_per_pixel();
+  Result<size_t> memory_budget();
+  void remember_arena(const Shape& shape, size_t arena_bytes);
+  std::string oom_words() const;  // "CUDA out of memory" / "out of memory"
+
   ModelSource model_;
   Session session_;
+  mutable std::mutex state_mutex_;
+  double bytes_per_pixel_ = 0;     // 0 until measured
+  Status probe_error_;             // a probe compile that failed for good (not OOM)
+  std::string batch_unsupported_;  // set once a batched compile fails
 };
 
 // Image <-> tensor conversion, exposed for tests and other pipelines.

@@ -143,47 +143,113 @@ void DeviceScheduler::worker_loop() {
       }
       running_.store(static_cast<int>(batch.size()));
     }
-    if (metrics_) metrics_->record_batch(static_cast<int>(batch.size()));
-    for (const auto& item : batch) {
-      auto expected = WorkItem::State::kClaimed;
-      if (Clock::now() > item->deadline_) {
-        // Claimed but past its deadline: its client has been told it timed out.
-        if (item->state_.compare_exchange_strong(expected, WorkItem::State::kDropped)) {
-          item->outcome_.status = unavailable("timed out in the queue");
-          item->outcome_.dropped = true;
-          item->finish(WorkItem::State::kDropped);
-          if (metrics_) metrics_->record_dropped("timeout");
-          if (item->on_finished) item->on_finished(*item);
-        }
-      } else if (item->state_.compare_exchange_strong(expected, WorkItem::State::kRunning)) {
-        run_one(*item, static_cast<int>(batch.size()));
-      }
-      running_.fetch_sub(1);
-    }
+    const std::vector<WorkItem*> items = claim_for_run(batch);
+    // Dropped items were never running; the claimed ones count down as they finish.
+    running_.fetch_sub(static_cast<int>(batch.size() - items.size()));
+    if (!items.empty()) run_batch(items);
   }
   worker_alive_.store(false);
 }
 
-void DeviceScheduler::run_one(WorkItem& item, int batch_size) {
-  const auto start = Clock::now();
-  WorkOutcome& out = item.outcome_;
-  out.queue_ms = ms_between(item.enqueued_, start);
-  out.batch_size = batch_size;
-  try {
-    auto result = item.model_->stylize(item.input_, &out.timings);
-    if (result.is_ok()) {
-      out.image = std::move(result).value();
-    } else {
-      out.status = result.status();
+std::vector<WorkItem*> DeviceScheduler::claim_for_run(const std::vector<std::shared_ptr<WorkItem>>& batch) {
+  std::vector<WorkItem*> items;
+  for (const auto& item : batch) {
+    auto expected = WorkItem::State::kClaimed;
+    if (Clock::now() > item->deadline_) {
+      // Claimed but past its deadline: its client has been told it timed out.
+      if (item->state_.compare_exchange_strong(expected, WorkItem::State::kDropped)) {
+        item->outcome_.status = unavailable("timed out in the queue");
+        item->outcome_.dropped = true;
+        item->finish(WorkItem::State::kDropped);
+        if (metrics_) metrics_->record_dropped("timeout");
+        if (item->on_finished) item->on_finished(*item);
+      }
+    } else if (item->state_.compare_exchange_strong(expected, WorkItem::State::kRunning)) {
+      items.push_back(item.get());
     }
+    // else: cancel() dropped it (client gone, job cancelled) and recorded why.
+  }
+  return items;
+}
+
+namespace {
+
+// Runs `fn`, turning a C++ exception into a Status: one bad image must not end the
+// device worker.
+template <typename Fn>
+Status guarded(const Image& input, Fn&& fn) {
+  try {
+    return fn();
   } catch (const std::bad_alloc&) {
-    out.status = out_of_memory("host memory exhausted while processing a " +
-                               std::to_string(item.input_.width) + "x" +
-                               std::to_string(item.input_.height) + " image");
+    return out_of_memory("host memory exhausted while processing a " + std::to_string(input.width) + "x" +
+                         std::to_string(input.height) + " image");
   } catch (const std::exception& e) {
-    out.status = internal_error(std::string("unexpected failure: ") + e.what());
+    return internal_error(std::string("unexpected failure: ") + e.what());
+  }
+}
+
+}  // namespace
+
+void DeviceScheduler::run_batch(const std::vector<WorkItem*>& items) {
+  if (items.size() == 1) {
+    run_one(*items[0]);
+    return;
+  }
+  const auto start = Clock::now();
+  std::vector<const Image*> inputs;
+  for (WorkItem* item : items) {
+    inputs.push_back(&item->input_);
+    item->outcome_.queue_ms = ms_between(item->enqueued_, start);
+  }
+  StylizeTimings timings;
+  std::vector<Image> images;
+  const Status status = guarded(*inputs[0], [&]() -> Status {
+    auto result = items[0]->model_->stylize_batch(inputs, &timings);
+    if (!result.is_ok()) return result.status();
+    images = std::move(result).value();
+    return Status::ok();
+  });
+  if (status.code() == StatusCode::kOutOfMemory) {
+    // Even the halved batches failed: give every image its own chance (and its own
+    // tiles), so only the ones that cannot run at all get the 503.
+    for (WorkItem* item : items) run_one(*item);
+    return;
+  }
+  if (metrics_) {
+    // One observation per device call: a group that ran one at a time (the model cannot
+    // batch) or in halves (memory) is several calls.
+    const int n = static_cast<int>(items.size());
+    const int per_call = status.is_ok() ? std::max(1, timings.batch) : n;
+    for (int calls = (n + per_call - 1) / per_call; calls > 0; --calls) metrics_->record_batch(per_call);
   }
   const double ms = ms_between(start, Clock::now());
+  for (size_t i = 0; i < items.size(); ++i) {
+    WorkOutcome& out = items[i]->outcome_;
+    out.status = status;
+    out.timings = timings;
+    out.batch_size = status.is_ok() ? timings.batch : static_cast<int>(items.size());
+    if (status.is_ok()) out.image = std::move(images[i]);
+    finish_item(*items[i], ms / static_cast<double>(items.size()));
+  }
+}
+
+void DeviceScheduler::run_one(WorkItem& item) {
+  const auto start = Clock::now();
+  WorkOutcome& out = item.outcome_;
+  if (out.queue_ms == 0) out.queue_ms = ms_between(item.enqueued_, start);
+  out.batch_size = 1;
+  out.status = guarded(item.input_, [&]() -> Status {
+    auto result = item.model_->stylize(item.input_, &out.timings);
+    if (!result.is_ok()) return result.status();
+    out.image = std::move(result).value();
+    return Status::ok();
+  });
+  if (metrics_) metrics_->record_batch(1);
+  finish_item(item, ms_between(start, Clock::now()));
+}
+
+void DeviceScheduler::finish_item(WorkItem& item, double ms) {
+  const WorkOutcome& out = item.outcome_;
   if (out.status.is_ok()) {
     // Smoothed time per image, for Retry-After.
     ms_per_image_.store(0.8 * ms_per_image_.load() + 0.2 * ms);
@@ -194,6 +260,7 @@ void DeviceScheduler::run_one(WorkItem& item, int batch_size) {
                                                                           : "error";
     metrics_->record_image(item.model_label_, outcome, ms / 1000.0);
   }
+  running_.fetch_sub(1);
   item.finish(WorkItem::State::kDone);
   if (item.on_finished) item.on_finished(item);
 }

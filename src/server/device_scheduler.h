@@ -1,14 +1,16 @@
 // One bounded queue and one worker thread per device. The worker takes the oldest image,
 // gathers queued images with the same model and padded shape (up to max_batch, waiting up
-// to max_wait for more), and runs them back to back on the same compiled executable.
-//
-// Why "back to back" and not one batched call: the models declare their input as
-// [1,H,W,3], so specialize() refuses N > 1. Grouping same-shape work still keeps the
-// executable hot and stops interleaved shapes from evicting each other from the
-// Session's small cache of compiled shapes. Metrics call this batching "sequential".
+// to max_wait for more), and runs them as one device call on an [N,H,W,3] tensor through
+// Cartoonizer::stylize_batch: one upload, one pass of every kernel over N images, one
+// download. A model that cannot take N > 1 (decided at its first batched compile) runs
+// the group one image at a time inside stylize_batch, which reports batch 1.
 //
 // Work is dropped, never run, when its client has gone (the HTTP handler cancels it), its
-// deadline has passed, or its job was cancelled.
+// deadline has passed, or its job was cancelled; this is checked for every item right
+// before the batch call, so a client that left while the batch was gathering costs no
+// device time. If the batch call runs out of memory, its images are retried one at a
+// time (each may still be cut into tiles), so one large group cannot fail every request
+// in it; an image that fails alone gets the 503.
 #pragma once
 
 #include <atomic>
@@ -39,7 +41,7 @@ struct WorkOutcome {
   Image image;             // the stylized image when ok
   StylizeTimings timings;
   double queue_ms = 0;     // from push to start of run
-  int batch_size = 1;
+  int batch_size = 1;      // images in the device call this one was part of
   bool dropped = false;    // never ran
 };
 
@@ -112,7 +114,11 @@ class DeviceScheduler {
  private:
   void worker_loop();
   void take_same_shape(const WorkItem& first, std::vector<std::shared_ptr<WorkItem>>* batch);
-  void run_one(WorkItem& item, int batch_size);
+  // Claims the items that are still wanted (not dropped, not past their deadline).
+  std::vector<WorkItem*> claim_for_run(const std::vector<std::shared_ptr<WorkItem>>& batch);
+  void run_batch(const std::vector<WorkItem*>& items);
+  void run_one(WorkItem& item);
+  void finish_item(WorkItem& item, double ms);
 
   std::string device_id_;
   SchedulerOptions options_;

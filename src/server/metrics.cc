@@ -105,7 +105,7 @@ std::string Metrics::render(const MetricsGauges& g) const {
          "# TYPE toonbox_device_info gauge\n";
   out += "toonbox_device_info{" + dev + ",kind=\"" + escape_label(g.device_kind) + "\",label=\"" +
          escape_label(g.device_label) + "\",precision=\"" + escape_label(g.precision) +
-         "\",batching=\"sequential\"} 1\n";
+         "\",batching=\"batched\"} 1\n";
   gauge("toonbox_ready", "1 when the server accepts work (0 while starting or draining).", "",
         g.ready ? 1 : 0, &out);
   gauge("toonbox_queue_depth", "Images waiting in the device queue.", dev, g.queue_depth, &out);
@@ -145,8 +145,8 @@ std::string Metrics::render(const MetricsGauges& g) const {
   out += "# HELP toonbox_inference_duration_seconds Model run time per image (upload, compute, download).\n"
          "# TYPE toonbox_inference_duration_seconds histogram\n";
   inference_seconds_.render("toonbox_inference_duration_seconds", "", &out);
-  out += "# HELP toonbox_batch_size Images per batch: same model and shape, run back to back on "
-         "one compiled executable.\n# TYPE toonbox_batch_size histogram\n";
+  out += "# HELP toonbox_batch_size Images per device call: same model and shape, stacked into "
+         "one [N,H,W,3] batch.\n# TYPE toonbox_batch_size histogram\n";
   batch_size_.render("toonbox_batch_size", "", &out);
   render_counter_family("toonbox_work_dropped_total",
                         "Images dropped before running: client disconnected, timed out, cancelled, shutdown.",

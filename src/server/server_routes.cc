@@ -160,7 +160,7 @@ class Routes {
           {"running", s.scheduler_->running()},
           {"max_batch", so.max_batch},
           {"max_wait_ms", so.max_wait_ms},
-          {"batching", "sequential"}}},
+          {"batching", "batched"}}},
         {"jobs",
          {{"active", s.jobs_->active_jobs()},
           {"stored", s.jobs_->stored_jobs()},

@@ -63,9 +63,9 @@ inline Status failing_smoke(int, cuda::CudaSmokeResult*) {
   return internal_error("cudnnConvolutionForward: CUDNN_STATUS_EXECUTION_FAILED");
 }
 inline const cuda::PluginApi kFakePlugin = {cuda::kPluginAbiVersion, fake_probe, fake_create,
-                                            fake_smoke, nullptr};
+                                            fake_smoke, nullptr, nullptr};
 inline const cuda::PluginApi kFailingSmokePlugin = {cuda::kPluginAbiVersion, fake_probe,
-                                                    fake_create, failing_smoke, nullptr};
+                                                    fake_create, failing_smoke, nullptr, nullptr};
 
 class Scenario {
  public:

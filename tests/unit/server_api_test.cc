@@ -23,7 +23,7 @@ TEST(ServerApi, StatusSaysDeviceStateAndReason) {
   EXPECT_EQ(j["device"]["kind"], "cpu");
   EXPECT_EQ(j["device"]["precisions"], nlohmann::json::array({"fp32"}));
   EXPECT_EQ(j["default_model"], "classic");
-  EXPECT_EQ(j["queue"]["batching"], "sequential");
+  EXPECT_EQ(j["queue"]["batching"], "batched");
   EXPECT_EQ(j["queue"]["depth"], 0);
   EXPECT_EQ(j["modes"]["portrait"], false);
   EXPECT_EQ(j["ready"], true);
@@ -264,7 +264,11 @@ TEST(ServerApi, JobsRefuseTooManyImagesAndNone) {
 }
 
 TEST(ServerApi, JobsCanBeCancelled) {
-  ServerHarness h;
+  // One image per device call: with batching the job's same-size images would run
+  // together in the first call and there would be nothing left to cancel.
+  server::ServerConfig config;
+  config.scheduler.max_batch = 1;
+  ServerHarness h(config);
   h.hooks->close_gate();
   auto c = h.client();
   httplib::MultipartFormDataItems items;
@@ -312,7 +316,7 @@ TEST(ServerApi, MetricsArePrometheusText) {
            "toonbox_inference_duration_seconds_count 1\n",
            "toonbox_batch_size_count 1\n",
            "# TYPE toonbox_gpu_memory_used_bytes gauge\n",
-           "batching=\"sequential\"",
+           "batching=\"batched\"",
        })
     EXPECT_NE(m.find(want), std::string::npos) << "missing: " << want << "\n" << m;
   // Every sample line is `name{labels} value` or `name value`, and buckets never decrease.

@@ -2,7 +2,10 @@
 // batched, per-request timeouts, work of clients that hung up dropped, a device
 // out-of-memory failing one request only, and draining on shutdown. The HookBackend
 // holds the device worker at a gate so each situation is built deterministically.
+#include <algorithm>
 #include <future>
+
+#include "pipeline/model_loader.h"
 
 #include "server_test_util.h"
 
@@ -66,8 +69,12 @@ TEST(ServerScheduling, SameShapeRequestsRunAsOneBatchOnOneExecutable) {
   auto o = other.get();
   ASSERT_TRUE(o);
   EXPECT_EQ(o->get_header_value("X-Toonbox-Batch-Size"), "1");
-  EXPECT_EQ(h.hooks->compile_count(), 2);  // one executable per shape, reused by the batch
-  EXPECT_EQ(h.hooks->run_count(), 5);
+  // The three same-shape images were one device call on a [3,H,W,3] tensor.
+  std::vector<int64_t> batches = h.hooks->batches();
+  std::sort(batches.begin(), batches.end());
+  EXPECT_EQ(batches, (std::vector<int64_t>{1, 1, 3}));
+  EXPECT_EQ(h.hooks->run_count(), 3);
+  EXPECT_EQ(h.hooks->compile_count(), 3);  // [1,..] and [3,..] of one size, [1,..] of the other
   const std::string metrics = h.client()->Get("/metrics")->body;
   EXPECT_NE(metrics.find("toonbox_batch_size_count 3\n"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("toonbox_batch_size_sum 5\n"), std::string::npos) << metrics;
@@ -88,6 +95,66 @@ TEST(ServerScheduling, MaxBatchSplitsLongRuns) {
   std::multiset<std::string> sizes;
   for (auto& f : rest) sizes.insert(f.get()->get_header_value("X-Toonbox-Batch-Size"));
   EXPECT_EQ(sizes, (std::multiset<std::string>{"1", "2", "2"}));
+  EXPECT_EQ(h.hooks->batches(), (std::vector<int64_t>{1, 2, 1}));  // 3 waiting, max 2: [2] then [1]
+}
+
+TEST(ServerScheduling, OutOfMemoryInABatchRetriesEachImageAlone) {
+  ServerHarness h({}, /*fake_gpu=*/true);
+  h.hooks->close_gate();
+  auto first = cartoonize_async(h, png_bytes(24, 24));
+  ASSERT_TRUE(h.hooks->wait_blocked(1));
+  std::vector<std::future<httplib::Result>> same;
+  for (int i = 0; i < 3; ++i) same.push_back(cartoonize_async(h, png_bytes(24, 24)));
+  ASSERT_TRUE(eventually([&] { return h.server->scheduler().depth() == 3; }));
+  {
+    // The batch of 3 and then the first image on its own (inside stylize_batch's
+    // halving) run out of memory; the scheduler then gives each image its own call.
+    std::lock_guard<std::mutex> lock(h.hooks->mutex);
+    h.hooks->inject.push_back(out_of_memory("cudaMalloc failed: out of memory (batch)"));
+    h.hooks->inject.push_back(out_of_memory("cudaMalloc failed: out of memory (single)"));
+  }
+  h.hooks->open_gate();
+  EXPECT_EQ(first.get()->status, 200);
+  for (auto& f : same) {
+    auto r = f.get();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(r->get_header_value("X-Toonbox-Batch-Size"), "1");
+  }
+  EXPECT_EQ(h.hooks->batches(), (std::vector<int64_t>{1, 3, 1, 1, 1, 1}));
+}
+
+TEST(ServerScheduling, WorkCancelledWhileTheBatchGathersIsLeftOutOfTheDeviceCall) {
+  // Straight on the scheduler: a long gathering window makes "claimed into the batch,
+  // then its client left" deterministic.
+  auto hooks = std::make_shared<Hooks>();
+  DeviceSelection device{std::make_shared<HookBackend>(hooks, false), Precision::kFloat32, "test", false};
+  std::string note;
+  auto model_source = load_model_source("classic", &note);
+  ASSERT_TRUE(model_source.is_ok());
+  auto model = std::make_shared<Cartoonizer>(std::move(model_source).value(), device);
+  server::SchedulerOptions options;
+  options.max_batch = 4;
+  options.max_wait_ms = 60000;  // the batch runs when it is full
+  server::Metrics metrics;
+  server::DeviceScheduler scheduler("cpu", options, &metrics);
+  std::vector<std::shared_ptr<server::WorkItem>> items;
+  for (int i = 0; i < 3; ++i) {
+    items.push_back(std::make_shared<server::WorkItem>(model, test_image(20, 20), "classic"));
+    ASSERT_EQ(scheduler.try_push(items.back()), server::DeviceScheduler::Push::kOk);
+  }
+  ASSERT_TRUE(eventually([&] { return items[2]->state() == server::WorkItem::State::kClaimed; }));
+  EXPECT_TRUE(scheduler.cancel(items[1], "client_disconnected"));
+  items.push_back(std::make_shared<server::WorkItem>(model, test_image(20, 20), "classic"));
+  ASSERT_EQ(scheduler.try_push(items.back()), server::DeviceScheduler::Push::kOk);
+  for (auto& item : items) ASSERT_TRUE(item->wait_until(server::Clock::now() + std::chrono::seconds(60)));
+  EXPECT_TRUE(items[1]->outcome().dropped);
+  for (int i : {0, 2, 3}) {
+    EXPECT_TRUE(items[i]->outcome().status.is_ok()) << items[i]->outcome().status.to_string();
+    EXPECT_EQ(items[i]->outcome().batch_size, 3);
+  }
+  EXPECT_EQ(hooks->batches(), (std::vector<int64_t>{3}));
+  scheduler.drain();
 }
 
 TEST(ServerScheduling, RequestsTimeOutWith504AndQueuedWorkIsDropped) {

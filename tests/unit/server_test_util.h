@@ -37,6 +37,7 @@ struct Hooks {
   int runs = 0;      // Executable::run calls (including injected failures)
   int compiles = 0;  // Backend::compile calls
   std::deque<Status> inject;  // returned by the next runs instead of running
+  std::vector<int64_t> run_batches;  // dim 0 of the input of every run, in order
 
   void close_gate() {
     std::lock_guard<std::mutex> lock(mutex);
@@ -62,6 +63,10 @@ struct Hooks {
     std::lock_guard<std::mutex> lock(mutex);
     return compiles;
   }
+  std::vector<int64_t> batches() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return run_batches;
+  }
 };
 
 class HookExecutable : public Executable {
@@ -72,6 +77,7 @@ class HookExecutable : public Executable {
     {
       std::unique_lock<std::mutex> lock(hooks_->mutex);
       ++hooks_->runs;
+      hooks_->run_batches.push_back(inputs.empty() ? 0 : inputs[0].dim(0));
       if (!hooks_->inject.empty()) {
         Status s = hooks_->inject.front();
         hooks_->inject.pop_front();

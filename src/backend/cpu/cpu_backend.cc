@@ -305,6 +305,8 @@ class CpuBackend final : public Backend {
     return std::unique_ptr<Executable>(std::move(exe));
   }
 
+  Result<size_t> free_memory() const override { return host_available_memory(); }
+
  private:
   dnnl::engine engine_;
   DeviceDescription device_;

@@ -158,6 +158,19 @@ std::string CudaBackend::unsupported_reason(const Graph& graph, const Node& node
   return cuda_unsupported_reason(graph, node, precision);
 }
 
+Status cuda_memory_info(int device_index, size_t* free_bytes, size_t* total_bytes) {
+  DeviceGuard guard;
+  TB_RETURN_IF_ERROR(guard.set(device_index));
+  TB_CUDA_RETURN_IF_ERROR(cudaMemGetInfo(free_bytes, total_bytes));
+  return Status::ok();
+}
+
+Result<size_t> CudaBackend::free_memory() const {
+  size_t free_bytes = 0, total_bytes = 0;
+  TB_RETURN_IF_ERROR(cuda_memory_info(index_, &free_bytes, &total_bytes));
+  return free_bytes;
+}
+
 Result<std::unique_ptr<Executable>> CudaBackend::compile(const Graph& specialized, const CompileOptions& options) {
   return CudaExecutable::compile(index_, specialized, options);
 }

@@ -15,6 +15,9 @@ Status probe_cuda(CudaRuntimeInfo* info);
 
 Result<std::unique_ptr<Backend>> create_cuda_backend(int device_index);
 
+// cudaMemGetInfo on `device_index` (the current device is restored).
+Status cuda_memory_info(int device_index, size_t* free_bytes, size_t* total_bytes);
+
 class CudaBackend final : public Backend {
  public:
   CudaBackend(int index, DeviceDescription description)
@@ -28,6 +31,7 @@ class CudaBackend final : public Backend {
                                  Precision precision) const override;
   Result<std::unique_ptr<Executable>> compile(const Graph& specialized,
                                               const CompileOptions& options) override;
+  Result<size_t> free_memory() const override;
   int index() const { return index_; }
 
  private:

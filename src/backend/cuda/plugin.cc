@@ -29,6 +29,10 @@ void api_stats(CudaPluginStats* out) {
   out->convs_direct = c.convs_direct.load();
 }
 
+Status api_memory_info(int device_index, size_t* free_bytes, size_t* total_bytes) {
+  return cuda_memory_info(device_index, free_bytes, total_bytes);
+}
+
 }  // namespace
 
 }  // namespace toonbox::cuda
@@ -36,6 +40,6 @@ void api_stats(CudaPluginStats* out) {
 extern "C" __attribute__((visibility("default"))) const toonbox::cuda::PluginApi* toonbox_cuda_plugin_api() {
   static const toonbox::cuda::PluginApi api{
       toonbox::cuda::kPluginAbiVersion, &toonbox::cuda::api_probe, &toonbox::cuda::api_create_backend,
-      &toonbox::cuda::api_smoke_test, &toonbox::cuda::api_stats};
+      &toonbox::cuda::api_smoke_test, &toonbox::cuda::api_stats, &toonbox::cuda::api_memory_info};
   return &api;
 }

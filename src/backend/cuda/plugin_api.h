@@ -16,7 +16,7 @@
 
 namespace toonbox::cuda {
 
-inline constexpr int kPluginAbiVersion = 1;
+inline constexpr int kPluginAbiVersion = 2;  // 2: memory_info
 
 struct CudaDeviceInfo {
   int index = 0;
@@ -69,6 +69,8 @@ struct PluginApi {
   // result->ok says whether every number is within its bound.
   Status (*smoke_test)(int device_index, CudaSmokeResult* result);
   void (*stats)(CudaPluginStats* out);
+  // cudaMemGetInfo on one device, now (the probe's figure is from start-up).
+  Status (*memory_info)(int device_index, size_t* free_bytes, size_t* total_bytes);
 };
 
 }  // namespace toonbox::cuda
