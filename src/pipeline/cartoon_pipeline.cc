@@ -50,8 +50,9 @@ std::string plural(int n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
-// YuNet, else RetinaFace, from the installed models.
-Result<std::shared_ptr<detect::FaceDetector>> load_face_detector(const DeviceSelection& device) {
+}  // namespace
+
+Result<std::shared_ptr<detect::FaceDetector>> load_installed_face_detector(const DeviceSelection& device) {
   detect::FaceModel kind = detect::FaceModel::kYuNet;
   auto installed = find_installed_model("yunet");
   if (!installed.is_ok()) {
@@ -70,7 +71,6 @@ Result<std::shared_ptr<detect::FaceDetector>> load_face_detector(const DeviceSel
                                                 device.precision);
 }
 
-}  // namespace
 
 Result<CartoonMode> parse_cartoon_mode(const std::string& s) {
   if (s == "auto") return CartoonMode::kAuto;
@@ -101,7 +101,7 @@ Result<CartoonModels> load_cartoon_models(const std::string& model_spec, const s
     models.head = std::make_shared<Cartoonizer>(std::move(head).value(), device);
   }
   if (mode == CartoonMode::kWhole) return models;
-  auto detector = load_face_detector(device);
+  auto detector = load_installed_face_detector(device);
   if (detector.is_ok()) {
     models.detector = std::move(detector).value();
   } else {

@@ -61,6 +61,10 @@ Result<CartoonModels> load_cartoon_models(const std::string& model_spec, const s
                                           CartoonMode mode, const DeviceSelection& device,
                                           std::string* note);
 
+// The installed face detector (YuNet, else RetinaFace) on `device`; kNotFound, saying how
+// to install one, when there is none.
+Result<std::shared_ptr<detect::FaceDetector>> load_installed_face_detector(const DeviceSelection& device);
+
 class CartoonPipeline {
  public:
   explicit CartoonPipeline(CartoonModels models);

@@ -13,9 +13,9 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
 }  // namespace
 
 WorkItem::WorkItem(std::shared_ptr<Cartoonizer> model, Image input, std::string model_label,
-                   Clock::time_point deadline)
-    : model_(std::move(model)), input_(std::move(input)), model_label_(std::move(model_label)),
-      deadline_(deadline) {
+                   Clock::time_point deadline, FaceStage faces)
+    : model_(std::move(model)), faces_(std::move(faces)), input_(std::move(input)),
+      model_label_(std::move(model_label)), deadline_(deadline) {
   // The tensor shape the Cartoonizer will build: same shape means same executable.
   const int m = std::max(1, model_->model().size_multiple), margin = model_->model().margin;
   padded_h_ = (input_.height + 2 * margin + m - 1) / m * m;
@@ -108,7 +108,8 @@ void DeviceScheduler::take_same_shape(const WorkItem& first,
                                       std::vector<std::shared_ptr<WorkItem>>* batch) {
   for (auto it = queue_.begin(); it != queue_.end() && static_cast<int>(batch->size()) < options_.max_batch;) {
     WorkItem& w = **it;
-    if (w.model_ == first.model_ && w.padded_h_ == first.padded_h_ && w.padded_w_ == first.padded_w_) {
+    if (w.model_ == first.model_ && w.padded_h_ == first.padded_h_ && w.padded_w_ == first.padded_w_ &&
+        w.faces_.mode == first.faces_.mode && w.faces_.detector == first.faces_.detector) {
       w.state_.store(WorkItem::State::kClaimed);
       batch->push_back(*it);
       it = queue_.erase(it);
@@ -188,6 +189,26 @@ Status guarded(const Image& input, Fn&& fn) {
   }
 }
 
+// The pipeline for an item: its model for the frame and the heads, its detector. Cheap
+// (shared pointers), so built per call. Strength and size are applied by the HTTP layer
+// (finish_image), so the pipeline's options keep the stylized image as it is.
+CartoonPipeline pipeline_for(const std::shared_ptr<Cartoonizer>& model, const FaceStage& faces) {
+  CartoonModels m;
+  m.background = model;
+  m.head = model;
+  m.detector = faces.detector;
+  m.detector_missing = faces.detector_missing;
+  return CartoonPipeline(std::move(m));
+}
+
+void record_report(const CartoonReport& report, WorkOutcome* out) {
+  out->timings = report.background;
+  out->mode_used = report.mode_used;
+  out->faces = report.faces;
+  out->notes = report.notes;
+  for (const auto& n : report.background.notes) out->notes.push_back(n);
+}
+
 }  // namespace
 
 void DeviceScheduler::run_batch(const std::vector<WorkItem*>& items) {
@@ -201,14 +222,17 @@ void DeviceScheduler::run_batch(const std::vector<WorkItem*>& items) {
     inputs.push_back(&item->input_);
     item->outcome_.queue_ms = ms_between(item->enqueued_, start);
   }
-  StylizeTimings timings;
+  std::vector<CartoonReport> reports;
   std::vector<Image> images;
+  CartoonOptions options;
+  options.mode = items[0]->faces_.mode;
   const Status status = guarded(*inputs[0], [&]() -> Status {
-    auto result = items[0]->model_->stylize_batch(inputs, &timings);
+    auto result = pipeline_for(items[0]->model_, items[0]->faces_).process_batch(inputs, options, &reports);
     if (!result.is_ok()) return result.status();
     images = std::move(result).value();
     return Status::ok();
   });
+  const StylizeTimings timings = reports.empty() ? StylizeTimings{} : reports[0].background;
   if (status.code() == StatusCode::kOutOfMemory) {
     // Even the halved batches failed: give every image its own chance (and its own
     // tiles), so only the ones that cannot run at all get the 503.
@@ -226,7 +250,7 @@ void DeviceScheduler::run_batch(const std::vector<WorkItem*>& items) {
   for (size_t i = 0; i < items.size(); ++i) {
     WorkOutcome& out = items[i]->outcome_;
     out.status = status;
-    out.timings = timings;
+    if (status.is_ok()) record_report(reports[i], &out);
     out.batch_size = status.is_ok() ? timings.batch : static_cast<int>(items.size());
     if (status.is_ok()) out.image = std::move(images[i]);
     finish_item(*items[i], ms / static_cast<double>(items.size()));
@@ -238,10 +262,14 @@ void DeviceScheduler::run_one(WorkItem& item) {
   WorkOutcome& out = item.outcome_;
   if (out.queue_ms == 0) out.queue_ms = ms_between(item.enqueued_, start);
   out.batch_size = 1;
+  CartoonOptions options;
+  options.mode = item.faces_.mode;
   out.status = guarded(item.input_, [&]() -> Status {
-    auto result = item.model_->stylize(item.input_, &out.timings);
+    CartoonReport report;
+    auto result = pipeline_for(item.model_, item.faces_).process(item.input_, options, &report);
     if (!result.is_ok()) return result.status();
     out.image = std::move(result).value();
+    record_report(report, &out);
     return Status::ok();
   });
   if (metrics_) metrics_->record_batch(1);

@@ -23,7 +23,7 @@
 #include <string>
 #include <thread>
 
-#include "pipeline/cartoonizer.h"
+#include "pipeline/cartoon_pipeline.h"
 #include "server/metrics.h"
 
 namespace toonbox::server {
@@ -36,6 +36,14 @@ struct SchedulerOptions {
   int max_wait_ms = 2;      // how long a batch waits for more same-shape images
 };
 
+// Portrait mode's part of a request: the mode and the face detector (shared, loaded once
+// per precision). kWhole needs no detector; kAuto without one runs whole and says why.
+struct FaceStage {
+  CartoonMode mode = CartoonMode::kWhole;
+  std::shared_ptr<detect::FaceDetector> detector;
+  std::string detector_missing;
+};
+
 struct WorkOutcome {
   Status status;           // ok, the engine's error, or why the work was dropped
   Image image;             // the stylized image when ok
@@ -43,6 +51,9 @@ struct WorkOutcome {
   double queue_ms = 0;     // from push to start of run
   int batch_size = 1;      // images in the device call this one was part of
   bool dropped = false;    // never ran
+  CartoonMode mode_used = CartoonMode::kWhole;
+  int faces = 0;
+  std::vector<std::string> notes;
 };
 
 class WorkItem {
@@ -50,7 +61,7 @@ class WorkItem {
   enum class State { kQueued, kClaimed, kRunning, kDone, kDropped };
 
   WorkItem(std::shared_ptr<Cartoonizer> model, Image input, std::string model_label,
-           Clock::time_point deadline = Clock::time_point::max());
+           Clock::time_point deadline = Clock::time_point::max(), FaceStage faces = {});
 
   const Image& input() const { return input_; }
   const std::string& model_label() const { return model_label_; }
@@ -72,6 +83,7 @@ class WorkItem {
   void finish(State state);
 
   std::shared_ptr<Cartoonizer> model_;
+  FaceStage faces_;
   Image input_;
   std::string model_label_;
   Clock::time_point deadline_;

@@ -41,7 +41,7 @@ int JobManager::stored_jobs() const {
 }
 
 Result<std::string> JobManager::create(const CartoonizeParams& params,
-                                       std::shared_ptr<Cartoonizer> model,
+                                       std::shared_ptr<Cartoonizer> model, FaceStage faces,
                                        std::vector<Upload> uploads, bool* busy) {
   *busy = false;
   if (uploads.empty()) return invalid_argument("no images: send one or more files in the 'images' form field");
@@ -55,6 +55,7 @@ Result<std::string> JobManager::create(const CartoonizeParams& params,
   job->id = token.substr(0, 32);
   job->params = params;
   job->model = std::move(model);
+  job->faces = std::move(faces);
   job->created = Clock::now();
   for (Upload& up : uploads) {
     Item item;
@@ -303,7 +304,8 @@ void JobManager::feeder_loop() {
         settle(*job, again, ItemState::kFailed);
         continue;
       }
-      auto work = std::make_shared<WorkItem>(job->model, std::move(image).value(), job->model->model().name);
+      auto work = std::make_shared<WorkItem>(job->model, std::move(image).value(), job->model->model().name,
+                                             Clock::time_point::max(), job->faces);
       const std::string id = job->id;
       work->on_finished = [this, id, index](WorkItem&) {
         {

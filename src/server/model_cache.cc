@@ -108,6 +108,17 @@ Result<std::shared_ptr<Cartoonizer>> ModelCache::get(const std::string& name_in,
   return entry.get();
 }
 
+Result<std::shared_ptr<detect::FaceDetector>> ModelCache::face_detector(Precision precision) {
+  std::lock_guard<std::mutex> lock(detector_mutex_);
+  auto it = detectors_.find(precision);
+  if (it != detectors_.end()) return it->second;
+  DeviceSelection sel = device_;
+  sel.precision = precision;
+  TB_ASSIGN_OR_RETURN(std::shared_ptr<detect::FaceDetector> detector, load_installed_face_detector(sel));
+  detectors_.emplace(precision, detector);
+  return detector;
+}
+
 Result<std::vector<ModelInfo>> ModelCache::list() const {
   std::vector<ModelInfo> out;
   auto loaded = [&](const std::string& name) {

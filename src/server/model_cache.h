@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "engine/device_select.h"
-#include "pipeline/cartoonizer.h"
+#include "pipeline/cartoon_pipeline.h"
 
 namespace toonbox::server {
 
@@ -45,6 +45,10 @@ class ModelCache {
 
   Result<std::shared_ptr<Cartoonizer>> get(const std::string& name, Precision precision);
 
+  // The face detector for portrait mode, loaded once per precision. A missing detector is
+  // not cached (it may be installed while the server runs).
+  Result<std::shared_ptr<detect::FaceDetector>> face_detector(Precision precision);
+
   Result<std::vector<ModelInfo>> list() const;
   const DeviceSelection& device() const { return device_; }
 
@@ -59,6 +63,8 @@ class ModelCache {
   mutable std::mutex mutex_;
   std::map<std::string, Entry> entries_;  // "name|fp16" -> loading or loaded
   std::list<std::string> lru_;            // most recently used first
+  std::mutex detector_mutex_;             // held while a detector loads (it is small)
+  std::map<Precision, std::shared_ptr<detect::FaceDetector>> detectors_;
 };
 
 }  // namespace toonbox::server

@@ -57,13 +57,9 @@ Result<CartoonizeParams> parse_cartoonize_params(const Fields& fields) {
         return invalid_argument("precision must be auto, fp32 or fp16, got '" + value.substr(0, 40) + "'");
       p.precision = value;
     } else if (name == "mode") {
-      if (value == "portrait")
-        return invalid_argument(
-            "mode=portrait (face detection and per-face stylization) is not implemented yet; "
-            "use mode=whole");
-      if (value != "whole" && value != "auto")
-        return invalid_argument("mode must be whole or auto, got '" + value.substr(0, 40) + "'");
-      p.mode = "whole";
+      if (value != "whole" && value != "auto" && value != "portrait")
+        return invalid_argument("mode must be auto, portrait or whole, got '" + value.substr(0, 40) + "'");
+      p.mode = value;
     } else if (name == "long_side") {
       int v = 0;
       if (!parse_int(value, &v) || v < 0 || v > kMaxLongSide)

@@ -15,7 +15,7 @@ namespace toonbox::server {
 struct CartoonizeParams {
   std::string model;               // "" = the server's default model
   std::string precision = "auto";  // auto | fp32 | fp16 (checked against the device later)
-  std::string mode = "whole";      // only whole-image works today; "auto" means whole
+  std::string mode = "auto";       // auto (portrait when faces are found) | portrait | whole
   int long_side = 0;               // output's longer side in pixels; 0 keeps the input's
   float strength = 1.f;            // 1 = fully stylized, 0 = the original
   ImageFormat format = ImageFormat::kPng;

@@ -117,6 +117,23 @@ std::string device_state(const DeviceSelection& d, const std::string& requested)
 
 class Routes {
  public:
+  // Portrait mode's detector for a request: none for mode=whole; for portrait, a missing
+  // detector is the request's error (404 saying how to install one); auto runs whole.
+  static Result<FaceStage> face_stage(Server& s, const CartoonizeParams& params, Precision precision) {
+    FaceStage stage;
+    TB_ASSIGN_OR_RETURN(stage.mode, parse_cartoon_mode(params.mode));
+    if (stage.mode == CartoonMode::kWhole) return stage;
+    auto detector = s.models_.face_detector(precision);
+    if (detector.is_ok()) {
+      stage.detector = std::move(detector).value();
+    } else if (stage.mode == CartoonMode::kPortrait) {
+      return detector.status();
+    } else {
+      stage.detector_missing = detector.status().message();
+    }
+    return stage;
+  }
+
   static void index(Server& s, const httplib::Request& req, httplib::Response& res) {
     if (req.has_param("token")) {
       // Visiting /?token=... once sets a cookie and drops the token from the address bar.
@@ -134,6 +151,7 @@ class Routes {
 
   static void status(Server& s, const httplib::Request&, httplib::Response& res) {
     const DeviceDescription& d = s.device_.backend->device();
+    const auto portrait = s.models_.face_detector(s.device_.precision);  // loaded once, then cached
     nlohmann::json precisions = nlohmann::json::array({"fp32"});
     if (s.device_.backend->supports(Precision::kFloat16)) precisions.push_back("fp16");
     nlohmann::json device = {{"id", d.id},
@@ -171,7 +189,9 @@ class Routes {
           {"max_pixels", s.config_.max_pixels},
           {"max_long_side", kMaxLongSide},
           {"request_timeout_s", s.config_.request_timeout_s}}},
-        {"modes", {{"whole", true}, {"auto", true}, {"portrait", false}}},
+        {"modes", {{"whole", true}, {"auto", true}, {"portrait", portrait.is_ok()}}},
+        {"portrait", portrait.is_ok() ? nlohmann::json{{"available", true}}
+                                      : nlohmann::json{{"available", false}, {"reason", portrait.status().message()}}},
         {"auth", {{"token_required", !s.config_.token.empty()}}},
         {"doctor_url", "/doctor"},
         {"uptime_s", std::chrono::duration<double>(Clock::now() - s.started_).count()}};
@@ -222,6 +242,8 @@ class Routes {
     if (!precision.is_ok()) return set_error(res, precision.status());
     auto model = s.models_.get(params->model, precision.value());
     if (!model.is_ok()) return set_error(res, model.status());
+    auto faces = face_stage(s, params.value(), precision.value());
+    if (!faces.is_ok()) return set_error(res, faces.status());
 
     // 3. Refuse early when the queue is full, before spending time on decoding.
     if (!s.scheduler_->has_room(1)) return queue_full(s, res);
@@ -255,7 +277,7 @@ class Routes {
     // 5. Queue it and wait, watching the client and the deadline.
     const auto deadline = t_start + std::chrono::seconds(s.config_.request_timeout_s);
     auto item = std::make_shared<WorkItem>(model.value(), std::move(image).value(), model.value()->model().name,
-                                           deadline);
+                                           deadline, std::move(faces).value());
     switch (s.scheduler_->try_push(item)) {
       case DeviceScheduler::Push::kOk: break;
       case DeviceScheduler::Push::kFull: return queue_full(s, res);
@@ -311,6 +333,13 @@ class Routes {
     res.set_header("X-Toonbox-Device", s.device_.backend->device().id);
     res.set_header("X-Toonbox-Precision", precision_name(precision.value()));
     res.set_header("X-Toonbox-Batch-Size", std::to_string(out.batch_size));
+    res.set_header("X-Toonbox-Mode", cartoon_mode_name(out.mode_used));
+    res.set_header("X-Toonbox-Faces", std::to_string(out.faces));
+    if (!out.notes.empty()) {
+      std::string notes;  // header-safe: notes are our own ASCII text
+      for (const auto& n : out.notes) notes += (notes.empty() ? "" : "; ") + n;
+      res.set_header("X-Toonbox-Notes", notes);
+    }
     res.set_header("X-Toonbox-Size", std::to_string(out_w) + "x" + std::to_string(out_h));
     res.set_header("Server-Timing", "decode;dur=" + fixed(decode_ms) + ", queue;dur=" + fixed(out.queue_ms) +
                                         ", compile;dur=" + fixed(run.compile_ms) +
@@ -335,12 +364,14 @@ class Routes {
     if (!precision.is_ok()) return set_error(res, precision.status());
     auto model = s.models_.get(params->model, precision.value());
     if (!model.is_ok()) return set_error(res, model.status());
+    auto faces = face_stage(s, params.value(), precision.value());
+    if (!faces.is_ok()) return set_error(res, faces.status());
     std::vector<Upload> uploads;
     for (const auto& [name, part] : req.files) {
       if (name == "images" || name == "image") uploads.push_back({part.filename, part.content});
     }
     bool busy = false;
-    auto id = s.jobs_->create(params.value(), model.value(), std::move(uploads), &busy);
+    auto id = s.jobs_->create(params.value(), model.value(), std::move(faces).value(), std::move(uploads), &busy);
     if (busy) {
       s.metrics_.record_rejected("queue_full");
       close_connection(res);

@@ -11,6 +11,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 
@@ -21,6 +23,7 @@
 #include "models/registry.h"
 #include "pipeline/cartoon_pipeline.h"
 #include "pipeline/face_align.h"
+#include "unit/server_test_util.h"
 
 namespace toonbox {
 namespace {
@@ -273,6 +276,27 @@ TEST(PortraitModels, LongSideAndStrength) {
   auto original = setup().pipeline->process(input, o);
   ASSERT_TRUE(original.is_ok());
   EXPECT_EQ(original->rgb, input.rgb);
+}
+
+// toonbox serve in portrait mode with the real detector: one face found and pasted, said
+// in the headers; the status reports portrait mode available.
+TEST(PortraitModels, ServeRunsPortraitMode) {
+  SKIP_WITHOUT_MODELS();
+  server_test::ServerHarness h({}, false, setup().models.string());
+  auto status = server_test::json_of(h.client()->Get("/api/v1/status"));
+  EXPECT_EQ(status["modes"]["portrait"], true);
+  std::ifstream f(test::shared_dir() / "images/wb_actress2.jpg", std::ios::binary);
+  const std::string jpeg((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  auto r = h.cartoonize(jpeg, "?mode=portrait&model=whitebox");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("X-Toonbox-Mode"), "portrait");
+  EXPECT_EQ(r->get_header_value("X-Toonbox-Faces"), "1");
+  auto whole = h.cartoonize(jpeg, "?mode=whole&model=whitebox");
+  ASSERT_TRUE(whole);
+  ASSERT_EQ(whole->status, 200);
+  EXPECT_EQ(whole->get_header_value("X-Toonbox-Mode"), "whole");
+  EXPECT_NE(whole->body, r->body) << "the pasted head changed nothing";
 }
 
 }  // namespace

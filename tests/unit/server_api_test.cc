@@ -25,7 +25,8 @@ TEST(ServerApi, StatusSaysDeviceStateAndReason) {
   EXPECT_EQ(j["default_model"], "classic");
   EXPECT_EQ(j["queue"]["batching"], "batched");
   EXPECT_EQ(j["queue"]["depth"], 0);
-  EXPECT_EQ(j["modes"]["portrait"], false);
+  EXPECT_EQ(j["modes"]["portrait"], false);  // no face detector in the harness's models folder
+  EXPECT_NE(j["portrait"]["reason"].get<std::string>().find("toonbox models import"), std::string::npos);
   EXPECT_EQ(j["ready"], true);
   EXPECT_EQ(j["doctor_url"], "/doctor");
 }
@@ -131,8 +132,8 @@ TEST(ServerApi, ParameterErrorsAreRefusedInPlainWords) {
     int status;
     std::string says;
   } cases[] = {
-      {"?mode=portrait", 400, "not implemented yet"},
-      {"?mode=sideways", 400, "mode must be whole or auto"},
+      {"?mode=portrait", 404, "portrait mode needs YuNet"},
+      {"?mode=sideways", 400, "mode must be auto, portrait or whole"},
       {"?precision=fp16", 400, "not available on this server's device"},
       {"?precision=fp64", 400, "precision must be auto, fp32 or fp16"},
       {"?strength=1.5", 400, "strength must be a number from 0 to 1"},
@@ -152,6 +153,23 @@ TEST(ServerApi, ParameterErrorsAreRefusedInPlainWords) {
     EXPECT_NE(error_message(r).find(c.says), std::string::npos) << c.query << ": " << error_message(r);
   }
   EXPECT_EQ(h.hooks->run_count(), 0);  // nothing reached the device
+}
+
+// Without a face detector, auto (the default) stylizes the whole frame and says why.
+TEST(ServerApi, AutoModeWithoutADetectorRunsWholeAndSaysWhy) {
+  ServerHarness h;
+  auto r = h.cartoonize(png_bytes(40, 30));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("X-Toonbox-Mode"), "whole");
+  EXPECT_EQ(r->get_header_value("X-Toonbox-Faces"), "0");
+  EXPECT_NE(r->get_header_value("X-Toonbox-Notes").find("no face detector installed"), std::string::npos)
+      << r->get_header_value("X-Toonbox-Notes");
+  auto whole = h.cartoonize(png_bytes(40, 30), "?mode=whole");
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->status, 200);
+  EXPECT_EQ(whole->get_header_value("X-Toonbox-Notes"), "");
+  EXPECT_EQ(whole->body, r->body);
 }
 
 TEST(ServerApi, RequestShapeErrors) {

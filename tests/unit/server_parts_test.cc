@@ -19,7 +19,7 @@ TEST(ServerParams, DefaultsAndOverrides) {
   EXPECT_FLOAT_EQ(p->strength, 1.f);
   EXPECT_EQ(p->format, ImageFormat::kPng);
   auto q = parse_cartoonize_params({{"strength", "0.25"}, {"strength", "0.75"}, {"format", "jpg"},
-                                    {"model", "default"}, {"long_side", "512"}, {"mode", "auto"}});
+                                    {"model", "default"}, {"long_side", "512"}, {"mode", "whole"}});
   ASSERT_TRUE(q.is_ok());
   EXPECT_FLOAT_EQ(q->strength, 0.75f);
   EXPECT_EQ(q->format, ImageFormat::kJpeg);
@@ -36,10 +36,13 @@ TEST(ServerParams, RefusesPathsAndJunk) {
     EXPECT_FALSE(parse_cartoonize_params({{"strength", v}}).is_ok()) << v;
   for (const char* v : {"", "12abc", "99999999999", "16385"})
     EXPECT_FALSE(parse_cartoonize_params({{"long_side", v}}).is_ok()) << v;
-  auto portrait = parse_cartoonize_params({{"mode", "portrait"}});
-  ASSERT_FALSE(portrait.is_ok());
-  EXPECT_EQ(portrait.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(portrait.status().message().find("not implemented yet"), std::string::npos);
+  for (const char* mode : {"auto", "portrait", "whole"}) {
+    auto p = parse_cartoonize_params({{"mode", mode}});
+    ASSERT_TRUE(p.is_ok()) << mode;
+    EXPECT_EQ(p->mode, mode);
+  }
+  EXPECT_EQ(parse_cartoonize_params({})->mode, "auto");
+  EXPECT_FALSE(parse_cartoonize_params({{"mode", "Portrait"}}).is_ok());
 }
 
 TEST(ServerImageOps, BlendIsExactAtTheEnds) {

@@ -14,7 +14,9 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -170,11 +172,36 @@ inline std::string error_message(const httplib::Result& r) {
   return j["error"].value("message", "");
 }
 
-// A server on 127.0.0.1 and a free port, the built-in style, a HookBackend.
+// Points TOONBOX_MODELS at `dir` (a fresh empty folder when "") for its lifetime, so a
+// test sees exactly the models it installed, never the user's.
+class ScopedModelsDir {
+ public:
+  explicit ScopedModelsDir(std::string dir = "") {
+    if (const char* old = std::getenv("TOONBOX_MODELS")) saved_ = old, had_ = true;
+    if (dir.empty()) {
+      std::string tmpl = (std::filesystem::temp_directory_path() / "toonbox-models-XXXXXX").string();
+      if (::mkdtemp(tmpl.data())) dir = owned_ = tmpl;
+    }
+    ::setenv("TOONBOX_MODELS", dir.c_str(), 1);
+  }
+  ~ScopedModelsDir() {
+    if (had_) ::setenv("TOONBOX_MODELS", saved_.c_str(), 1); else ::unsetenv("TOONBOX_MODELS");
+    std::error_code ec;
+    if (!owned_.empty()) std::filesystem::remove_all(owned_, ec);
+  }
+
+ private:
+  std::string saved_, owned_;
+  bool had_ = false;
+};
+
+// A server on 127.0.0.1 and a free port, the built-in style, a HookBackend, and an empty
+// models folder unless `models_dir` names one.
 class ServerHarness {
  public:
-  explicit ServerHarness(server::ServerConfig config = {}, bool fake_gpu = false)
-      : hooks(std::make_shared<Hooks>()) {
+  explicit ServerHarness(server::ServerConfig config = {}, bool fake_gpu = false,
+                         const std::string& models_dir = "")
+      : models(models_dir), hooks(std::make_shared<Hooks>()) {
     config.host = "127.0.0.1";
     config.port = 0;
     config.default_model = "classic";
@@ -207,6 +234,7 @@ class ServerHarness {
 
   int port() const { return server->port(); }
 
+  ScopedModelsDir models;
   std::shared_ptr<Hooks> hooks;
   std::unique_ptr<server::Server> server;
 };
