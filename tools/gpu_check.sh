@@ -1,87 +1,128 @@
 #!/usr/bin/env bash
-# Everything toonbox checks and times on the GPU machine, in one device call.
-# Prepare here (see docs/testing.md):  tools/gpu_pack.sh   then run on the device:
-#   bash tools/gpu_check.sh            (logs under $OUT; a short table printed last)
+# Everything toonbox checks and times on the GPU machine. Prepare here with
+# `TOONBOX_BUILD_DIR=build-cuda tools/gpu_pack.sh`, then on the device:
+#   bash tools/gpu_check.sh tests     CUDA unit/op/model tests (incl. ONNX vs ORT, portrait)
+#   bash tools/gpu_check.sh timings   doctor, CLI timings, portrait, tiling, folder
+#                                     throughput, serve; a contact sheet
+#   bash tools/gpu_check.sh           both
+# Logs under $OUT; a summary printed last. Two parts so each fits one device call.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+part=${1:-all}
 export OUT=${OUT:-/tmp/toonbox-gpu-out}
 mkdir -p "$OUT"
 source .device/bundle/env.sh
 B=$PWD/.device/bundle/bin
-export TOONBOX_SHARED_DIR=$PWD/.device/shared
+export TOONBOX_SHARED_DIR=$PWD/.device/shared TOONBOX_ORACLE_DIR=$PWD/.device/oracles
 export TOONBOX_MODELS=/tmp/toonbox-models
-summary=$OUT/summary.txt
+I=$TOONBOX_SHARED_DIR/images
+summary=$OUT/summary-$part.txt
 : >"$summary"
 note() { echo "$*" | tee -a "$summary"; }
+counts() { echo "$(grep -E '^\[  (PASSED|FAILED) ' "$1" | tr '\n' ' ') skipped: $(grep -c '^\[  SKIPPED \] ' "$1")"; }
+note "gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1)"
 
-echo "node on this machine: $(command -v node || echo none)" >>"$summary"
-nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm --format=csv >"$OUT/nvidia-smi.txt" 2>&1
-note "gpu: $(tail -1 "$OUT/nvidia-smi.txt")"
+if [ "$part" = tests ] || [ "$part" = all ]; then
+  # Every CUDA test of the unit suite: ops vs the reference, the backend's own tests,
+  # batching, tiling, OOM retry; ONNX ops on all four backends vs ONNX Runtime.
+  "$B/toonbox_tests" --gtest_filter='*Cuda*:*OnnxOps*:*BackendOps*:-Doctor*' >"$OUT/unit.txt" 2>&1
+  note "unit: $(counts "$OUT/unit.txt")"
+  for b in Reference Cpu CudaFp32 CudaFp16; do
+    note "  onnx ops $b: ok $(grep -c "OK \] All/OnnxOps.MatchesOnnxRuntime/${b}_" "$OUT/unit.txt") failed $(grep -c "FAILED  \] All/OnnxOps.MatchesOnnxRuntime/${b}_" "$OUT/unit.txt")"
+  done
+  grep -E "^\[  FAILED  \]" "$OUT/unit.txt" | head -20 | tee -a "$summary"
+  # Whole models on CUDA vs the CPU and vs ORT; batch/tiling; portrait mode on CUDA.
+  "$B/toonbox_model_tests" --gtest_filter='*CudaVsCpu*:*OnnxModels*:*CudaBatch*:*BatchModels*:*TilingModels*' >"$OUT/models.txt" 2>&1
+  note "models: $(counts "$OUT/models.txt")"
+  grep -E '\[ measure|FAILED  \]' "$OUT/models.txt" | tee -a "$summary"
+  TOONBOX_TEST_DEVICE=cuda "$B/toonbox_model_tests" --gtest_filter='PortraitModels*' >"$OUT/portrait_models_cuda.txt" 2>&1
+  note "portrait models on cuda: $(counts "$OUT/portrait_models_cuda.txt")"
+  grep -E 'FAILED  \]' "$OUT/portrait_models_cuda.txt" | tee -a "$summary"
+  # The CLI end to end (bad inputs too) on the GPU.
+  TOONBOX_TEST_DEVICE=cuda TOONBOX_SHARED_DIR=/nonexistent bash tests/cli/cli_test.sh "$B/toonbox" >"$OUT/cli_cuda.txt" 2>&1
+  note "cli on cuda: $(tail -1 "$OUT/cli_cuda.txt")"
+fi
 
-# 1. The doctor's real report.
-"$B/toonbox" doctor -v >"$OUT/doctor.txt" 2>&1; note "doctor exit: $?"
-"$B/toonbox" doctor --python python3 >"$OUT/doctor_python.txt" 2>&1; note "doctor --python exit: $?"
-
-# 2. Every op on CUDA fp32/fp16 against the reference, plus the CUDA backend's own tests.
-"$B/toonbox_tests" --gtest_filter='*Cuda*:-Doctor*' >"$OUT/unit_cuda.txt" 2>&1
-note "unit cuda: $(grep -E '^\[  (PASSED|FAILED) ' "$OUT/unit_cuda.txt" | tr '\n' ' ') $(grep -c '^\[  SKIPPED \]' "$OUT/unit_cuda.txt") skipped-lines"
-
-# 3. Whole models on CUDA against the CPU backend, on real photos.
-"$B/toonbox_model_tests" --gtest_filter='*CudaVsCpu*' >"$OUT/model_cuda.txt" 2>&1
-note "model cuda: $(grep -E '^\[  (PASSED|FAILED) ' "$OUT/model_cuda.txt" | tr '\n' ' ')"
-grep '\[ measure' "$OUT/model_cuda.txt" | tee -a "$summary"
-
-# 3b. ONNX operators and models on CUDA (they need Node + onnxruntime-node as the oracle;
-# where the machine has no Node they skip, and the count says so).
-"$B/toonbox_tests" --gtest_filter='*Onnx*Cuda*' >"$OUT/onnx_ops_cuda.txt" 2>&1
-note "onnx ops cuda: $(grep -E '^\[  (PASSED|FAILED) ' "$OUT/onnx_ops_cuda.txt" | tr '\n' ' ') skipped: $(grep -c '^\[  SKIPPED \] ' "$OUT/onnx_ops_cuda.txt")"
-"$B/toonbox_model_tests" --gtest_filter='*OnnxModels*Cuda*' >"$OUT/onnx_models_cuda.txt" 2>&1
-note "onnx models cuda: $(grep -E '^\[  (PASSED|FAILED) ' "$OUT/onnx_models_cuda.txt" | tr '\n' ' ') skipped: $(grep -c '^\[  SKIPPED \] ' "$OUT/onnx_models_cuda.txt")"
-
-# 4. The CLI end to end with bad inputs on the GPU.
-TOONBOX_TEST_DEVICE=cuda TOONBOX_SHARED_DIR=/nonexistent bash tests/cli/cli_test.sh "$B/toonbox" >"$OUT/cli_cuda.txt" 2>&1
-note "cli on cuda: $(tail -1 "$OUT/cli_cuda.txt")"
-
-# 5. CLI timings (first and warm) at 512, 1024, 2048 for fp32 and fp16.
-"$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
-mkdir -p /tmp/sizes
-python3 - <<'PY'
+if [ "$part" = timings ] || [ "$part" = all ]; then
+  "$B/toonbox" doctor -v >"$OUT/doctor.txt" 2>&1; note "doctor exit: $? ($(grep -m1 '^GPU:' "$OUT/doctor.txt"))"
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/yunet/yunet_n_dynamic.onnx" --force >/dev/null
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/animeganv3-tiny-cute/AnimeGANv3_tiny_Cute.onnx" --force >/dev/null
+  mkdir -p /tmp/sizes
+  python3 - <<'PY'
 from PIL import Image
 im = Image.open(".device/shared/images/dctnet_input.png").convert("RGB")
-for s in (512, 1024, 2048):
+for s in (512, 1024, 2048, 4096):
     im.resize((s, s), Image.LANCZOS).save(f"/tmp/sizes/in_{s}.png")
 PY
-printf '%-6s %-5s %-9s %12s %12s %12s %12s\n' size prec model first_ms compile_ms infer_first infer_warm | tee -a "$summary"
-for model in whitebox classic; do
-  for s in 512 1024 2048; do
-    for p in fp32 fp16; do
-      "$B/toonbox" cartoonize /tmp/sizes/in_$s.png -o /tmp/sizes/out_${model}_${s}_$p.png --model $model \
-        --device cuda --precision $p --timings --json --overwrite >"$OUT/t.json" 2>>"$OUT/cli_timings_err.txt"
-      cat "$OUT/t.json" >>"$OUT/cli_timings.jsonl"
-      python3 - "$s" "$p" "$model" <<'PY' | tee -a "$OUT/summary.txt"
+  # CLI timings: first (compile + run) and warm, whole mode, by size and precision.
+  printf '%-6s %-5s %-9s %12s %12s %12s %12s\n' size prec model first_ms compile_ms infer_first infer_warm | tee -a "$summary"
+  for model in whitebox classic; do
+    for s in 512 1024 2048; do
+      for p in fp32 fp16; do
+        "$B/toonbox" cartoonize /tmp/sizes/in_$s.png -o /tmp/sizes/out.png --model $model --mode whole \
+          --device cuda --precision $p --timings --json --overwrite >"$OUT/t.json" 2>>"$OUT/errors.txt"
+        python3 - "$s" "$p" "$model" <<'PY' | tee -a "$summary"
 import json, os, sys
 j = json.load(open(os.environ["OUT"] + "/t.json"))
 t = j.get("timings_ms", {})
 print(f"{sys.argv[1]:<6} {sys.argv[2]:<5} {sys.argv[3]:<9} {t.get('first_total', -1):12.2f} {t.get('compile', -1):12.2f} "
       f"{t.get('inference_first', -1):12.2f} {t.get('inference_warm', -1):12.2f}" if j.get("ok") else f"{sys.argv[1]} {sys.argv[2]} FAILED: {j.get('error')}")
 PY
+      done
     done
   done
-done
-# The same job on this machine's CPU for the side-by-side ratio (1024 only).
-"$B/toonbox" cartoonize /tmp/sizes/in_1024.png -o /tmp/sizes/cpu_1024.png --model whitebox --device cpu \
-  --timings --json --overwrite >"$OUT/t.json" 2>>"$OUT/cli_timings_err.txt"
-python3 -c "import json,os;t=json.load(open(os.environ['OUT']+'/t.json'))['timings_ms'];print(f\"cpu 1024 whitebox warm inference: {t['inference_warm']:.1f} ms ($(nproc) cores)\")" | tee -a "$summary"
-# 6. toonbox serve on the GPU: status bar text, one request, metrics, SIGTERM drain.
-"$B/toonbox" serve --device cuda --port 7861 >"$OUT/serve.txt" 2>&1 &
-serve_pid=$!
-for _ in $(seq 50); do curl -sf http://127.0.0.1:7861/health/ready >/dev/null && break; sleep 0.2; done
-curl -s http://127.0.0.1:7861/api/v1/status >"$OUT/serve_status.json"
-note "serve status: $(head -c 300 "$OUT/serve_status.json")"
-code=$(curl -s -o /tmp/sizes/served.png -w '%{http_code}' -F image=@/tmp/sizes/in_1024.png \
-  'http://127.0.0.1:7861/api/v1/cartoonize?model=whitebox')
-note "serve POST /api/v1/cartoonize (1024, whitebox): HTTP $code, $(stat -c %s /tmp/sizes/served.png 2>/dev/null) bytes"
-curl -s http://127.0.0.1:7861/metrics | grep -E '^toonbox_(gpu|images|requests)' | head -8 | tee -a "$summary"
-kill -TERM $serve_pid; wait $serve_pid; note "serve exit after SIGTERM: $?"
+  "$B/toonbox" cartoonize /tmp/sizes/in_1024.png -o /tmp/sizes/cpu.png --model whitebox --mode whole --device cpu \
+    --timings --json --overwrite >"$OUT/t.json" 2>>"$OUT/errors.txt"
+  python3 -c "import json,os;t=json.load(open(os.environ['OUT']+'/t.json'))['timings_ms'];print(f\"cpu 1024 whitebox warm inference: {t['inference_warm']:.1f} ms ($(nproc) cores)\")" | tee -a "$summary"
+
+  # Tiling at 4096²: forced 1024-px tiles vs the whole image (fp16), time and agreement.
+  for tile in -1 1024; do
+    "$B/toonbox" cartoonize /tmp/sizes/in_4096.png -o /tmp/sizes/t$tile.png --model whitebox --mode whole \
+      --device cuda --tile $tile --timings --json --overwrite >"$OUT/tile$tile.json" 2>>"$OUT/errors.txt"
+    python3 -c "import json,sys;j=json.load(open('$OUT/tile$tile.json'));t=j.get('timings_ms',{});print(f\"4096² tile=$tile: tiles {j.get('tiles')} first {t.get('first_total',-1):.1f} ms warm {t.get('warm_total',-1):.1f} ms notes {j.get('notes')}\" if j.get('ok') else 'tile $tile FAILED: '+str(j.get('error')))" | tee -a "$summary"
+  done
+  python3 - <<'PY' | tee -a "$summary"
+import math
+from PIL import Image
+a = Image.open("/tmp/sizes/t-1.png").convert("RGB").tobytes(); b = Image.open("/tmp/sizes/t1024.png").convert("RGB").tobytes()
+mse = sum((x - y) ** 2 for x, y in zip(a[::7], b[::7])) / len(a[::7])
+print(f"4096² tiled (1024) vs whole: PSNR {10 * math.log10(255 ** 2 / mse) if mse else float('inf'):.1f} dB (every 7th byte)")
+PY
+
+  # Portrait mode: one face, a crowd, timings; fp16.
+  for img in dctnet_input.png wb_actress2.jpg gpen_Solvay_conference_1927.png; do
+    "$B/toonbox" cartoonize "$I/$img" -o "/tmp/sizes/portrait_$img.png" --model whitebox --mode portrait \
+      --device cuda --timings --json --overwrite >"$OUT/p.json" 2>>"$OUT/errors.txt"
+    python3 -c "import json;j=json.load(open('$OUT/p.json'));t=j.get('timings_ms',{});print(f\"portrait $img: faces {j.get('faces')} mode {j.get('mode')} first {t.get('first_total',-1):.1f} detect {t.get('detect',-1):.1f} heads {t.get('heads',-1):.1f} ms\" if j.get('ok') else 'portrait $img FAILED: '+str(j.get('error')))" | tee -a "$summary"
+  done
+
+  # Folder throughput: 200 photos (mixed sizes), whitebox fp16, by batch size; CPU once.
+  for bs in 1 4 8; do
+    note "folder cuda batch $bs: $(TOONBOX=$B/toonbox bash tools/bench_folder.sh -n 200 --src "$I" --device cuda --model whitebox --mode whole --batch-size $bs 2>&1 | tr '\n' ' ' | cut -c1-400)"
+  done
+  note "folder cuda portrait auto batch 4: $(TOONBOX=$B/toonbox bash tools/bench_folder.sh -n 200 --src "$I" --device cuda --model whitebox --batch-size 4 2>&1 | tr '\n' ' ' | cut -c1-400)"
+  note "folder cpu ($(nproc) cores) batch 1, 40 photos: $(TOONBOX=$B/toonbox bash tools/bench_folder.sh -n 40 --src "$I" --device cpu --model whitebox --mode whole 2>&1 | tr '\n' ' ' | cut -c1-400)"
+
+  # A contact sheet of portrait mode on the GPU, brought back for review.
+  mkdir -p /tmp/sheet/in /tmp/sheet/out
+  for f in dctnet_input.png wb_actress2.jpg wb_party7.jpg gfpgan_Blake_Lively.jpg gpen_Solvay_conference_1927.png wb_mountain4.jpg; do cp "$I/$f" /tmp/sheet/in/; done
+  "$B/toonbox" cartoonize /tmp/sheet/in -o /tmp/sheet/out --model whitebox --device cuda --json >"$OUT/sheet.jsonl" 2>&1
+  /usr/bin/python3 tools/contact_sheet.py /tmp/sheet/in /tmp/sheet/out -o "$OUT/contact_sheet_gpu.png" >>"$OUT/errors.txt" 2>&1 \
+    || python3 tools/contact_sheet.py /tmp/sheet/in /tmp/sheet/out -o "$OUT/contact_sheet_gpu.png" >>"$OUT/errors.txt" 2>&1
+  note "contact sheet: $(ls -la "$OUT/contact_sheet_gpu.png" 2>&1 | awk '{print $5, $NF}')"
+
+  # toonbox serve on the GPU: status, a portrait request, metrics, SIGTERM drain.
+  "$B/toonbox" serve --device cuda --port 7861 >"$OUT/serve.txt" 2>&1 &
+  serve_pid=$!
+  for _ in $(seq 50); do curl -sf http://127.0.0.1:7861/health/ready >/dev/null && break; sleep 0.2; done
+  curl -s http://127.0.0.1:7861/api/v1/status >"$OUT/serve_status.json"
+  note "serve status: $(python3 -c "import json;j=json.load(open('$OUT/serve_status.json'));print(j['status_line'], '| modes', j['modes'])")"
+  curl -s -D "$OUT/serve_headers.txt" -o /tmp/sizes/served.png -F image=@"$I/dctnet_input.png" \
+    'http://127.0.0.1:7861/api/v1/cartoonize?model=whitebox&mode=portrait' >/dev/null
+  note "serve portrait: $(grep -iE '^(HTTP|X-Toonbox-(Mode|Faces|Device|Precision))' "$OUT/serve_headers.txt" | tr -d '\r' | tr '\n' ' ')"
+  curl -s http://127.0.0.1:7861/metrics | grep -E '^toonbox_(gpu|images)' | head -6 | tee -a "$summary"
+  kill -TERM $serve_pid; wait $serve_pid; note "serve exit after SIGTERM: $?"
+fi
 echo "----- summary -----"
 cat "$summary"

@@ -1,5 +1,6 @@
 // Portrait mode on real photos: YuNet and the White-box model imported into a temporary
-// models folder (as `toonbox models import` does) from the shared folder, run on the CPU.
+// models folder (as `toonbox models import` does) from the shared folder, run on the CPU
+// (or on $TOONBOX_TEST_DEVICE).
 // Each photo is processed in auto mode and in whole mode; the checks: the mode chosen,
 // faces found, output size, alpha, that pixels far from every head equal the whole-frame
 // result exactly, and that the heads changed the picture.
@@ -59,7 +60,13 @@ Setup& setup() {
         return s;
       }
     }
-    auto device = select_device("cpu", "fp32");
+    // TOONBOX_TEST_DEVICE=cuda runs the suite on the GPU (tools/gpu_check.sh does).
+    const char* dev = std::getenv("TOONBOX_TEST_DEVICE");
+    auto device = select_device(dev ? dev : "cpu", "fp32");
+    if (!device.is_ok()) {
+      s.skip = "device: " + device.status().to_string();
+      return s;
+    }
     auto models = load_cartoon_models("whitebox", "", CartoonMode::kAuto, device.value(), nullptr);
     if (!models.is_ok() || !models->detector) {
       s.skip = "loading the models: " + (models.is_ok() ? models->detector_missing : models.status().to_string());
