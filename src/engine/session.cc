@@ -7,8 +7,14 @@
 namespace toonbox {
 
 namespace {
-// Executables hold arenas sized for their shape; keep only a few shapes alive.
-constexpr size_t kMaxCompiledShapes = 4;
+// Executables hold arenas sized for their shape. Kept: at most this many shapes, and
+// arenas totalling at most a quarter of the device's memory (1 GiB when unknown), so a
+// cache of shapes never crowds out the next image's own arena.
+constexpr size_t kMaxCompiledShapes = 32;
+size_t arena_budget(const Backend& backend) {
+  const size_t total = backend.device().memory_total;
+  return total > 0 ? total / 4 : size_t{1} << 30;
+}
 }  // namespace
 
 Session::Session(Graph graph, std::shared_ptr<Backend> backend, Precision precision,
@@ -19,7 +25,10 @@ Session::Session(Graph graph, std::shared_ptr<Backend> backend, Precision precis
 Result<Session::Compiled> Session::find_or_compile(const std::vector<Shape>& shapes,
                                                    RunReport* report) {
   auto it = compiled_.find(shapes);
-  if (it != compiled_.end()) return it;
+  if (it != compiled_.end()) {
+    it->second.last_used = ++clock_;
+    return it;
+  }
   const auto t0 = std::chrono::steady_clock::now();
   SpecializeOptions so;
   so.allow_batch = options_.allow_batch;
@@ -27,19 +36,34 @@ Result<Session::Compiled> Session::find_or_compile(const std::vector<Shape>& sha
   fuse_conv_activation(specialized);
   TB_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe,
                       backend_->compile(specialized, CompileOptions{precision_}));
-  if (compiled_.size() >= kMaxCompiledShapes) compiled_.clear();
-  it = compiled_.emplace(shapes, std::move(exe)).first;
+  it = compiled_.emplace(shapes, Entry{std::move(exe), ++clock_}).first;
+  evict_for(it);
   report->compiled = true;
   report->compile_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return it;
 }
 
+void Session::evict_for(Compiled keep) {
+  for (;;) {
+    size_t bytes = 0;
+    Compiled oldest = compiled_.end();
+    for (auto it = compiled_.begin(); it != compiled_.end(); ++it) {
+      bytes += it->second.exe->arena_bytes();
+      if (it != keep && (oldest == compiled_.end() || it->second.last_used < oldest->second.last_used))
+        oldest = it;
+    }
+    if (oldest == compiled_.end()) return;
+    if (compiled_.size() <= kMaxCompiledShapes && bytes <= arena_budget(*backend_)) return;
+    compiled_.erase(oldest);
+  }
+}
+
 Status Session::prepare(const std::vector<Shape>& shapes, RunReport* report) {
   std::lock_guard<std::mutex> lock(mutex_);
   RunReport local;
   TB_ASSIGN_OR_RETURN(Compiled it, find_or_compile(shapes, &local));
-  local.arena_bytes = it->second->arena_bytes();
+  local.arena_bytes = it->second.exe->arena_bytes();
   if (report) *report = local;
   return Status::ok();
 }
@@ -56,13 +80,13 @@ Result<std::vector<Tensor>> Session::run(const std::vector<Tensor>& inputs, RunR
   RunReport local;
   TB_ASSIGN_OR_RETURN(Compiled it, find_or_compile(shapes, &local));
   std::vector<Tensor> outputs;
-  Status s = it->second->run(inputs, &outputs, &local.timings);
+  Status s = it->second.exe->run(inputs, &outputs, &local.timings);
   if (!s.is_ok()) {
     // A failed executable (e.g. device out of memory mid-run) is not reused.
     compiled_.erase(it);
     return s;
   }
-  local.arena_bytes = it->second->arena_bytes();
+  local.arena_bytes = it->second.exe->arena_bytes();
   if (report) *report = local;
   return outputs;
 }

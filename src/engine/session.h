@@ -53,11 +53,19 @@ class Session {
   Precision precision_;
   SessionOptions options_;
   std::mutex mutex_;  // one run at a time per session; executables own scratch memory
-  // Compiled executables by input shapes; a handful of shapes at most in practice.
-  std::map<std::vector<Shape>, std::unique_ptr<Executable>> compiled_;
+  // Compiled executables by input shapes, least recently used evicted first (see
+  // session.cc for the bounds). A folder of photos cycles through dozens of sizes: each
+  // recompile costs an algorithm search, so shapes are kept while memory allows.
+  struct Entry {
+    std::unique_ptr<Executable> exe;
+    uint64_t last_used = 0;
+  };
+  std::map<std::vector<Shape>, Entry> compiled_;
+  uint64_t clock_ = 0;
 
-  using Compiled = std::map<std::vector<Shape>, std::unique_ptr<Executable>>::iterator;
+  using Compiled = std::map<std::vector<Shape>, Entry>::iterator;
   Result<Compiled> find_or_compile(const std::vector<Shape>& shapes, RunReport* report);
+  void evict_for(Compiled keep);
 };
 
 }  // namespace toonbox
