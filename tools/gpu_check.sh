@@ -4,7 +4,8 @@
 #   bash tools/gpu_check.sh tests     CUDA unit/op/model tests (incl. ONNX vs ORT, portrait)
 #   bash tools/gpu_check.sh timings   doctor, CLI timings, portrait, tiling, folder
 #                                     throughput, serve; a contact sheet
-#   bash tools/gpu_check.sh           both
+#   bash tools/gpu_check.sh folder    only the folder throughput
+#   bash tools/gpu_check.sh           tests and timings
 # Logs under $OUT; a summary printed last. Two parts so each fits one device call.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,23 @@ summary=$OUT/summary-$part.txt
 note() { echo "$*" | tee -a "$summary"; }
 counts() { echo "$(grep -E '^\[  (PASSED|FAILED) ' "$1" | tr '\n' ' ') skipped: $(grep -c '^\[  SKIPPED \] ' "$1")"; }
 note "gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1)"
+
+# Folder throughput: 200 photos (mixed sizes), whitebox fp16, by batch size; CPU once.
+folder_throughput() {
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/yunet/yunet_n_dynamic.onnx" --force >/dev/null
+  for bs in 1 4 8; do
+    note "folder cuda batch $bs: $(TOONBOX=$B/toonbox bash tools/bench_folder.sh -n 200 --src "$I" --device cuda --model whitebox --mode whole --batch-size $bs 2>&1 | grep -E 'THROUGHPUT|batch size|stage busy' | tr '\n' ' ')"
+  done
+  # One size only (copies of one photo), so every call can be a full batch.
+  mkdir -p /tmp/one && cp "$I/wb_actress2.jpg" /tmp/one/
+  for bs in 1 8; do
+    note "folder cuda same-size batch $bs: $(TOONBOX=$B/toonbox bash tools/bench_folder.sh -n 200 --src /tmp/one --device cuda --model whitebox --mode whole --batch-size $bs 2>&1 | grep -E 'THROUGHPUT|batch size|stage busy' | tr '\n' ' ')"
+  done
+  note "folder cuda portrait auto batch 4: $(TOONBOX=$B/toonbox bash tools/bench_folder.sh -n 200 --src "$I" --device cuda --model whitebox --batch-size 4 2>&1 | grep -E 'THROUGHPUT|batch size|stage busy' | tr '\n' ' ')"
+  note "folder cpu ($(nproc) cores) batch 1, 40 photos: $(TOONBOX=$B/toonbox bash tools/bench_folder.sh -n 40 --src "$I" --device cpu --model whitebox --mode whole 2>&1 | grep -E 'THROUGHPUT|batch size|stage busy' | tr '\n' ' ')"
+
+}
 
 if [ "$part" = tests ] || [ "$part" = all ]; then
   # Every CUDA test of the unit suite: ops vs the reference, the backend's own tests,
@@ -97,12 +115,7 @@ PY
     python3 -c "import json;j=json.load(open('$OUT/p.json'));t=j.get('timings_ms',{});print(f\"portrait $img: faces {j.get('faces')} mode {j.get('mode')} first {t.get('first_total',-1):.1f} detect {t.get('detect',-1):.1f} heads {t.get('heads',-1):.1f} ms\" if j.get('ok') else 'portrait $img FAILED: '+str(j.get('error')))" | tee -a "$summary"
   done
 
-  # Folder throughput: 200 photos (mixed sizes), whitebox fp16, by batch size; CPU once.
-  for bs in 1 4 8; do
-    note "folder cuda batch $bs: $(TOONBOX=$B/toonbox bash tools/bench_folder.sh -n 200 --src "$I" --device cuda --model whitebox --mode whole --batch-size $bs 2>&1 | tr '\n' ' ' | cut -c1-400)"
-  done
-  note "folder cuda portrait auto batch 4: $(TOONBOX=$B/toonbox bash tools/bench_folder.sh -n 200 --src "$I" --device cuda --model whitebox --batch-size 4 2>&1 | tr '\n' ' ' | cut -c1-400)"
-  note "folder cpu ($(nproc) cores) batch 1, 40 photos: $(TOONBOX=$B/toonbox bash tools/bench_folder.sh -n 40 --src "$I" --device cpu --model whitebox --mode whole 2>&1 | tr '\n' ' ' | cut -c1-400)"
+  folder_throughput
 
   # A contact sheet of portrait mode on the GPU, brought back for review.
   mkdir -p /tmp/sheet/in /tmp/sheet/out
@@ -124,5 +137,6 @@ PY
   curl -s http://127.0.0.1:7861/metrics | grep -E '^toonbox_(gpu|images)' | head -6 | tee -a "$summary"
   kill -TERM $serve_pid; wait $serve_pid; note "serve exit after SIGTERM: $?"
 fi
+[ "$part" = folder ] && folder_throughput
 echo "----- summary -----"
 cat "$summary"
