@@ -50,6 +50,8 @@ function applyDeviceToOptions(s) {
   if (!has16 && $('precision').value === 'fp16') $('precision').value = 'auto';
   const portrait = $('mode').querySelector('option[value=portrait]');
   portrait.disabled = !(s.modes && s.modes.portrait);
+  portrait.title = portrait.disabled && s.portrait && s.portrait.reason ? s.portrait.reason : '';
+  if (portrait.disabled && $('mode').value === 'portrait') $('mode').value = 'auto';
 }
 
 async function loadModels() {
@@ -276,7 +278,8 @@ async function fetchResult(e, item) {
   setCardState(e.card, 'done', 'done');
   setCardError(e.card, '');
   e.card.querySelector('.meta').textContent =
-    `${item.width}×${item.height}` + (ms !== null ? ` · ${ms} ms on ${state.status ? state.status.device.id : 'device'}` : '');
+    `${item.width}×${item.height}` + (ms !== null ? ` · ${ms} ms on ${state.status ? state.status.device.id : 'device'}` : '') +
+    (item.mode === 'portrait' ? ` · ${item.faces} face${item.faces === 1 ? '' : 's'}` : '');
   const a = e.card.querySelector('.download');
   a.href = e.resultUrl;
   a.download = item.filename;

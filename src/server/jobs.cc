@@ -153,6 +153,9 @@ std::optional<nlohmann::json> JobManager::describe(const std::string& id, const 
         j["height"] = item.height;
         j["bytes"] = item.result.size();
         j["timings_ms"] = {{"queue", item.queue_ms}, {"inference", item.inference_ms}};
+        j["mode"] = cartoon_mode_name(item.mode_used);
+        j["faces"] = item.faces;
+        j["notes"] = item.notes;
         break;
       case ItemState::kFailed: j["state"] = "failed"; break;
       case ItemState::kCancelled: j["state"] = "cancelled"; break;
@@ -269,6 +272,9 @@ void JobManager::feeder_loop() {
         item.queue_ms = out.queue_ms;
         item.inference_ms = out.timings.run.timings.upload_ms + out.timings.run.timings.compute_ms +
                             out.timings.run.timings.download_ms + out.timings.run.compile_ms;
+        item.mode_used = out.mode_used;
+        item.faces = out.faces;
+        item.notes = std::move(out.notes);
         settle(*job, item, ItemState::kDone);
       } else {
         item.error = encoded.status();

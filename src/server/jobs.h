@@ -80,6 +80,9 @@ class JobManager {
     std::vector<uint8_t> result;
     int width = 0, height = 0;
     double inference_ms = 0, queue_ms = 0;
+    CartoonMode mode_used = CartoonMode::kWhole;
+    int faces = 0;
+    std::vector<std::string> notes;
   };
   struct Job {
     std::string id;

@@ -242,6 +242,11 @@ TEST(ServerApi, JobsRunManyImagesAndReportEachOne) {
   EXPECT_EQ(j["items"][0]["filename"], "one-toon.webp");
   EXPECT_EQ(j["items"][2]["filename"], "three-toon.webp");  // no folders from client names
   EXPECT_EQ(j["items"][2]["name"], "../../three.png");      // shown as sent, never used as a path
+  EXPECT_EQ(j["items"][0]["mode"], "whole");  // auto without a detector: whole, and why
+  EXPECT_EQ(j["items"][0]["faces"], 0);
+  ASSERT_TRUE(j["items"][0]["notes"].is_array());
+  ASSERT_FALSE(j["items"][0]["notes"].empty());
+  EXPECT_NE(j["items"][0]["notes"][0].get<std::string>().find("no face detector"), std::string::npos);
 
   auto img = c->Get(j["items"][2]["result_url"].get<std::string>().c_str());
   ASSERT_TRUE(img);
