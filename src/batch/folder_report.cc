@@ -43,6 +43,11 @@ nlohmann::ordered_json image_result_json(const ImageResult& r) {
   } else {
     j["width"] = r.width;
     j["height"] = r.height;
+    if (!r.note.mode.empty()) {
+      j["mode"] = r.note.mode;
+      j["faces"] = r.note.faces;
+    }
+    if (!r.note.notes.empty()) j["notes"] = r.note.notes;
   }
   j["batch"] = r.batch;
   j["ms"] = std::round(r.total_ms * 100) / 100;

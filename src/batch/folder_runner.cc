@@ -170,8 +170,9 @@ class Run {
     std::vector<const Image*> inputs;
     for (const auto& w : group) inputs.push_back(&w->input);
     Result<std::vector<Image>> outputs = std::vector<Image>{};
+    std::vector<ImageNote> notes;
     Status s = guarded("running the model", [&]() -> Status {
-      outputs = device_(inputs);
+      outputs = device_(inputs, &notes);
       if (outputs.is_ok() && outputs->size() != inputs.size())
         return internal_error("the device stage returned " + std::to_string(outputs->size()) + " images for " +
                               std::to_string(inputs.size()));
@@ -199,6 +200,7 @@ class Run {
         continue;
       }
       w.output = std::move(outputs.value()[i]);
+      if (i < notes.size()) w.result.note = std::move(notes[i]);
       w.result.width = w.output.width;
       w.result.height = w.output.height;
       // Results are written even when stopping: the work is done, the write is cheap.

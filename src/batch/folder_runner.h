@@ -22,9 +22,18 @@
 
 namespace toonbox::batch {
 
+// What the device stage says about one image, for the per-image report: the mode used
+// ("portrait", "whole"), faces stylized, and what was adapted and why.
+struct ImageNote {
+  std::string mode;
+  int faces = 0;
+  std::vector<std::string> notes;
+};
+
 // The device stage: images of one size in, one output each (any size) out, or an error
-// for the whole call. Called from one thread only.
-using DeviceFn = std::function<Result<std::vector<Image>>(const std::vector<const Image*>& same_size)>;
+// for the whole call; it may fill `notes` (one per image). Called from one thread only.
+using DeviceFn = std::function<Result<std::vector<Image>>(const std::vector<const Image*>& same_size,
+                                                          std::vector<ImageNote>* notes)>;
 
 struct RunnerOptions {
   int batch_size = 1;      // most images per device call
@@ -45,6 +54,7 @@ struct ImageResult {
   Status status;           // ok, or why this image failed (the message names the file)
   int width = 0, height = 0;  // the output's size when ok
   int batch = 0;           // images in the device call that produced it (0: never ran)
+  ImageNote note;          // from the device stage, when it said anything
   double decode_ms = 0, device_ms = 0, encode_ms = 0;
   double total_ms = 0;     // from the start of decoding to the completed rename
 };

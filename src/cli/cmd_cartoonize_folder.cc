@@ -241,8 +241,16 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
   runner.encode_threads = device->is_gpu ? std::clamp(cores * 3 / 4 - runner.decode_threads, 1, 16) : 1;
   runner.stop = &g_stop;
 
-  batch::DeviceFn run_device = [&](const std::vector<const Image*>& images) {
-    return pipeline->process_batch(images, options);
+  batch::DeviceFn run_device = [&](const std::vector<const Image*>& images,
+                                   std::vector<batch::ImageNote>* notes) -> Result<std::vector<Image>> {
+    std::vector<CartoonReport> reports;
+    TB_ASSIGN_OR_RETURN(std::vector<Image> out, pipeline->process_batch(images, options, &reports));
+    for (const CartoonReport& r : reports) {
+      batch::ImageNote n{cartoon_mode_name(r.mode_used), r.faces, r.notes};
+      n.notes.insert(n.notes.end(), r.background.notes.begin(), r.background.notes.end());
+      notes->push_back(std::move(n));
+    }
+    return out;
   };
   Reporter reporter(json, static_cast<int>(plan->todo.size()));
   batch::RunSummary summary;

@@ -33,6 +33,8 @@ expect 0 "folder run" "${run[@]}" in -o out
 count_is "one ok line per image" '"ok":true' 6
 contains "summary line" '"summary":true'
 contains "summary counts" '"total":6,"ok":6,"failed":0'
+count_is "each line says the mode used" '"mode":"whole"' 6
+contains "and why (no detector installed)" 'no face detector installed'
 files_are "one output per input" out "img000.png img001.png img002.png img003.png img004.png img005.png "
 expect 0 "an output decodes" "${run[@]}" out/img001.png -o single.png --json
 contains "output has the input's height" '"height":64'

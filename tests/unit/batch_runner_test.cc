@@ -21,7 +21,7 @@ using batch_test::TempDir;
 struct FakeDevice {
   std::vector<int> calls;
   bool mixed_sizes = false;
-  Result<std::vector<Image>> operator()(const std::vector<const Image*>& images) {
+  Result<std::vector<Image>> operator()(const std::vector<const Image*>& images, std::vector<ImageNote>* = nullptr) {
     calls.push_back(static_cast<int>(images.size()));
     std::vector<Image> out;
     for (const Image* in : images) {
@@ -118,7 +118,7 @@ TEST(BatchRunner, FailedBatchIsRetriedImageByImage) {
   // Image 2 is "poisoned": the device refuses any call that contains it.
   ASSERT_TRUE(write_image_file(t / "in/2.png", image_test::make_solid(16, 8, 255, 0, 0)).is_ok());
   std::vector<int> calls;
-  DeviceFn device = [&](const std::vector<const Image*>& images) -> Result<std::vector<Image>> {
+  DeviceFn device = [&](const std::vector<const Image*>& images, std::vector<ImageNote>*) -> Result<std::vector<Image>> {
     calls.push_back(static_cast<int>(images.size()));
     for (const Image* i : images)
       if (i->rgb[0] == 255 && i->rgb[1] == 0 && i->rgb[2] == 0) return out_of_memory("device says no");
@@ -142,7 +142,7 @@ TEST(BatchRunner, FailedBatchIsRetriedImageByImage) {
 TEST(BatchRunner, DeviceStageExceptionsBecomeFailures) {
   TempDir t;
   batch_test::write_image(t / "in/a.png", 8, 8);
-  DeviceFn device = [](const std::vector<const Image*>&) -> Result<std::vector<Image>> {
+  DeviceFn device = [](const std::vector<const Image*>&, std::vector<ImageNote>*) -> Result<std::vector<Image>> {
     throw std::runtime_error("boom");
   };
   const auto todo = plan(t);
@@ -186,7 +186,9 @@ TEST(BatchRunner, WritesThroughTheCartoonPipelineOnTheCpu) {
   CartoonPipeline pipeline(std::move(models).value());
   CartoonOptions cartoon;
   cartoon.mode = CartoonMode::kWhole;
-  DeviceFn run = [&](const std::vector<const Image*>& images) { return pipeline.process_batch(images, cartoon); };
+  DeviceFn run = [&](const std::vector<const Image*>& images, std::vector<ImageNote>*) {
+    return pipeline.process_batch(images, cartoon);
+  };
   RunnerOptions options;
   options.batch_size = 2;
   const auto todo = plan(t, /*recursive=*/true);
