@@ -163,6 +163,11 @@ void flush_nothing(png_structp) {}
 bool write_phase(PngWriter* w, const Image* img, uint8_t* scratch) {
   if (setjmp(png_jmpbuf(w->png))) return false;
   png_set_write_fn(w->png, w, write_to_vector, flush_nothing);
+  // zlib level 3, not the default 6: on a 756x1024 White-box result (Pillow, same zlib)
+  // level 6 took 182 ms for 1004 KiB, level 3 56 ms for 1110 KiB. PNG encoding was the
+  // limit of GPU folder runs (45 s of encoder time for 200 photos against 6 s of GPU
+  // work); 10% more bytes buys 3x the speed.
+  png_set_compression_level(w->png, 3);
   const bool alpha = img->has_alpha();
   png_set_IHDR(w->png, w->info, static_cast<png_uint_32>(img->width),
                static_cast<png_uint_32>(img->height), 8,
