@@ -30,9 +30,9 @@ namespace {
 constexpr int kMaxBatchSize = 64;
 // Measured, not assumed (H200, 200 photos, White-box fp16, tools/gpu_check.sh folder):
 // a batch of 4 does cut GPU compute (512²: 3.5 ms vs 8.3 ms for 4 singles), but a folder
-// run is bound by the host (PNG encoding, tensor conversion), and waiting for same-size
-// partners cost more than it saved: 30.1 images/s at batch 1, 25.7 at 4, 22.4 at 8; a
-// folder of one size: 25.3 at 1, 24.3 at 8. So `auto` is 1; --batch-size N batches. On
+// run is bound by the host (tensor conversion, PNG encoding), and waiting for same-size
+// partners cost more than it saved: 33.2 images/s at batch 1, 27.2 at 4, 23.4 at 8; a
+// folder of one size: 30.3 at 1, 29.7 at 8. So `auto` is 1; --batch-size N batches. On
 // the CPU oneDNN already spreads one image over every core.
 constexpr int kAutoBatchGpu = 1;
 constexpr int kAutoBatchCpu = 1;
