@@ -14,24 +14,9 @@ __global__ void conv_direct_kernel(const T* __restrict__ x, const T* __restrict_
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   const int k_per_group = d.k / d.groups;
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total; i += stride) {
-    int64_t rem = i;
-    int k, ox, oy;
-    if constexpr (kNhwc) {
-      k = static_cast<int>(rem % d.k);
-      rem /= d.k;
-      ox = static_cast<int>(rem % d.out_w);
-      rem /= d.out_w;
-      oy = static_cast<int>(rem % d.out_h);
-      rem /= d.out_h;
-    } else {
-      ox = static_cast<int>(rem % d.out_w);
-      rem /= d.out_w;
-      oy = static_cast<int>(rem % d.out_h);
-      rem /= d.out_h;
-      k = static_cast<int>(rem % d.k);
-      rem /= d.k;
-    }
-    const int64_t n = rem;
+    const ImageIndex p = unflatten_image_index<kNhwc>(i, d.k, d.out_h, d.out_w);
+    const int k = p.c, ox = p.x, oy = p.y;
+    const int64_t n = p.n;
     const int c0 = (k / k_per_group) * d.cg;
     float acc = bias ? bias[k] : 0.f;
     for (int c = 0; c < d.cg; ++c) {

@@ -21,6 +21,34 @@ __device__ __forceinline__ float from_float<float>(float x) { return x; }
 template <>
 __device__ __forceinline__ __half from_float<__half>(float x) { return __float2half_rn(x); }
 
+// Element i of a 4-D image tensor, [N, C, H, W] or (kNhwc) [N, H, W, C], as its
+// coordinates: the index arithmetic every per-output-element kernel starts with.
+struct ImageIndex {
+  int64_t n;
+  int c, y, x;
+};
+template <bool kNhwc>
+__device__ __forceinline__ ImageIndex unflatten_image_index(int64_t i, int c, int h, int w) {
+  ImageIndex p;
+  if constexpr (kNhwc) {
+    p.c = static_cast<int>(i % c);
+    i /= c;
+    p.x = static_cast<int>(i % w);
+    i /= w;
+    p.y = static_cast<int>(i % h);
+    i /= h;
+  } else {
+    p.x = static_cast<int>(i % w);
+    i /= w;
+    p.y = static_cast<int>(i % h);
+    i /= h;
+    p.c = static_cast<int>(i % c);
+    i /= c;
+  }
+  p.n = i;
+  return p;
+}
+
 // Same definitions as reference_unary (ops/reference.cc), in float. The comparisons are
 // written as the reference writes them so NaN goes the same way.
 __device__ __forceinline__ float apply_unary(UnaryOp op, float x, float alpha, float beta) {

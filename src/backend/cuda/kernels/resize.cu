@@ -15,24 +15,9 @@ __global__ void resize_kernel(const T* __restrict__ x, T* __restrict__ y, Resize
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total;
        i += stride) {
-    int64_t rem = i;
-    int c, ox, oy;
-    if constexpr (kNhwc) {
-      c = static_cast<int>(rem % d.c);
-      rem /= d.c;
-      ox = static_cast<int>(rem % d.out_w);
-      rem /= d.out_w;
-      oy = static_cast<int>(rem % d.out_h);
-      rem /= d.out_h;
-    } else {
-      ox = static_cast<int>(rem % d.out_w);
-      rem /= d.out_w;
-      oy = static_cast<int>(rem % d.out_h);
-      rem /= d.out_h;
-      c = static_cast<int>(rem % d.c);
-      rem /= d.c;
-    }
-    const int64_t n = rem;
+    const ImageIndex p = unflatten_image_index<kNhwc>(i, d.c, d.out_h, d.out_w);
+    const int c = p.c, ox = p.x, oy = p.y;
+    const int64_t n = p.n;
     // Element (n, c, row, col) of the input.
     auto at = [&](int row, int col) -> float {
       const int64_t idx = kNhwc ? ((n * d.h + row) * d.w + col) * d.c + c
