@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "batch/bounded_queue.h"
+#include "core/timing.h"
 
 namespace toonbox::batch {
 namespace {
@@ -17,10 +18,6 @@ using Clock = std::chrono::steady_clock;
 
 // How often blocked stages look at the stop flag.
 constexpr auto kStopPoll = std::chrono::milliseconds(25);
-
-double ms_between(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::milli>(b - a).count();
-}
 
 struct Work {
   size_t index = 0;

@@ -8,6 +8,7 @@
 #include "cli/args.h"
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
+#include "core/timing.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
 #include "pipeline/cartoon_pipeline.h"
@@ -45,10 +46,6 @@ constexpr const char* kUsage =
     "  --batch-size N         same-size images per device call (default: automatic)\n"
     "  --allow-inside         allow OUTDIR inside the input tree\n"
     "  --json                 one JSON line per image and a summary line\n";
-
-double ms_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
 
 bool same_file(const std::string& a, const std::string& b) {
   std::error_code ec;
@@ -237,10 +234,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
                         {"device_reason", device->reason},
                         {"precision", precision_name(device->precision)}};
     if (!note.empty()) j["note"] = note;
-    nlohmann::json notes = nlohmann::json::array();
-    for (const auto& n : report.notes) notes.push_back(n);
-    for (const auto& n : first.notes) notes.push_back(n);
-    j["notes"] = notes;
+    j["notes"] = report.all_notes();
     if (a.has("--timings")) {
       j["timings_ms"] = {{"decode", decode_ms},
                          {"preprocess", first.preprocess_ms},
@@ -262,8 +256,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
     }
     std::printf("%s\n", j.dump().c_str());
   } else {
-    for (const auto& n : report.notes) std::printf("note: %s\n", n.c_str());
-    for (const auto& n : first.notes) std::printf("note: %s\n", n.c_str());
+    for (const auto& n : report.all_notes()) std::printf("note: %s\n", n.c_str());
     std::printf("wrote %s (%dx%d%s, %s mode", output.c_str(), result->width, result->height,
                 result->has_alpha() ? ", alpha kept" : "", cartoon_mode_name(report.mode_used));
     if (report.mode_used == CartoonMode::kPortrait) std::printf(", %d face%s", report.faces, report.faces == 1 ? "" : "s");

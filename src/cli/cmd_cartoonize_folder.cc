@@ -245,11 +245,7 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
                                    std::vector<batch::ImageNote>* notes) -> Result<std::vector<Image>> {
     std::vector<CartoonReport> reports;
     TB_ASSIGN_OR_RETURN(std::vector<Image> out, pipeline->process_batch(images, options, &reports));
-    for (const CartoonReport& r : reports) {
-      batch::ImageNote n{cartoon_mode_name(r.mode_used), r.faces, r.notes};
-      n.notes.insert(n.notes.end(), r.background.notes.begin(), r.background.notes.end());
-      notes->push_back(std::move(n));
-    }
+    for (const CartoonReport& r : reports) notes->push_back({cartoon_mode_name(r.mode_used), r.faces, r.all_notes()});
     return out;
   };
   Reporter reporter(json, static_cast<int>(plan->todo.size()));

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "core/timing.h"
 #include "graph/passes.h"
 
 namespace toonbox {
@@ -39,8 +40,7 @@ Result<Session::Compiled> Session::find_or_compile(const std::vector<Shape>& sha
   it = compiled_.emplace(shapes, Entry{std::move(exe), ++clock_}).first;
   evict_for(it);
   report->compiled = true;
-  report->compile_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  report->compile_ms = ms_since(t0);
   return it;
 }
 

@@ -4,8 +4,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "core/timing.h"
 #include "import/onnx/onnx_importer.h"
-#include "image/resize.h"
 #include "models/registry.h"
 #include "pipeline/face_align.h"
 #include "pipeline/finishing.h"
@@ -24,18 +24,6 @@ constexpr int kDetectMaxSide = 960;
 // More heads than this in one image are left to the whole-frame pass (the largest are
 // kept): it bounds the time of a crowd photo at a few batches of crops.
 constexpr int kMaxHeads = 64;
-
-double ms_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-
-Image finish(const Image& original, const Image& stylized, const CartoonOptions& options) {
-  Image out = blend_with_original(original, stylized, options.strength);
-  int w = 0, h = 0;
-  output_size(out.width, out.height, options.long_side, &w, &h);
-  if (w != out.width || h != out.height) out = resize_image(out, w, h);
-  return out;
-}
 
 float box_area(const detect::Face& f) { return std::max(0.f, f.x2 - f.x1) * std::max(0.f, f.y2 - f.y1); }
 
@@ -216,7 +204,7 @@ Result<Image> CartoonPipeline::process(const Image& input, const CartoonOptions&
   TB_ASSIGN_OR_RETURN(Image stylized, models_.background->stylize(input, &local.background, options.stylize));
   if (!faces.empty()) TB_RETURN_IF_ERROR(paste_heads(input, faces, options, &stylized, &local));
   auto t0 = std::chrono::steady_clock::now();
-  Image out = finish(input, stylized, options);
+  Image out = finish_stylized(input, stylized, options.strength, options.long_side);
   local.finish_ms = ms_since(t0);
   if (report) *report = std::move(local);
   return out;
@@ -249,7 +237,7 @@ Result<std::vector<Image>> CartoonPipeline::process_batch(const std::vector<cons
     local[i].background = background;
     if (!faces[i].empty()) TB_RETURN_IF_ERROR(paste_heads(*inputs[i], faces[i], options, &stylized[i], &local[i]));
     auto t0 = std::chrono::steady_clock::now();
-    outputs.push_back(finish(*inputs[i], stylized[i], options));
+    outputs.push_back(finish_stylized(*inputs[i], stylized[i], options.strength, options.long_side));
     local[i].finish_ms = ms_since(t0);
   }
   if (reports) *reports = std::move(local);

@@ -40,6 +40,14 @@ struct CartoonReport {
   double detect_ms = 0;
   double heads_ms = 0;
   double finish_ms = 0;  // blend + resize
+
+  // Everything to tell the user: the pipeline's notes, then the whole-frame pass's
+  // (tiles, out-of-memory retries).
+  std::vector<std::string> all_notes() const {
+    std::vector<std::string> all = notes;
+    all.insert(all.end(), background.notes.begin(), background.notes.end());
+    return all;
+  }
 };
 
 // Finds faces in an image (frame pixels, five landmarks each). Portrait mode calls this

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/timing.h"
 #include "pipeline/tiling.h"
 
 namespace toonbox {
@@ -18,10 +19,6 @@ constexpr double kMemoryFraction = 0.5;
 // yet: a multiple of every model's size multiple, small enough to compile fast.
 constexpr int kProbeSide = 256;
 constexpr int kMinTileFloor = 128;
-
-double ms_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
 
 int64_t padded(int64_t size, int multiple, int margin) {
   return (size + 2 * margin + multiple - 1) / multiple * multiple;
@@ -84,6 +81,11 @@ Image tensor_pm1_to_image(const Tensor& t, int width, int height, int margin) {
 Cartoonizer::Cartoonizer(ModelSource model, const DeviceSelection& device)
     : model_(std::move(model)),
       session_(model_.graph, device.backend, device.precision, SessionOptions{/*allow_batch=*/true}) {}
+
+std::pair<int64_t, int64_t> Cartoonizer::padded_size(int width, int height) const {
+  const int m = std::max(1, model_.size_multiple);
+  return {padded(height, m, model_.margin), padded(width, m, model_.margin)};
+}
 
 std::string Cartoonizer::batch_unsupported() const {
   std::lock_guard<std::mutex> lock(state_mutex_);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/device_select.h"
@@ -63,6 +64,10 @@ class Cartoonizer {
   Result<std::vector<Image>> stylize_batch(const std::vector<const Image*>& inputs,
                                            StylizeTimings* timings = nullptr,
                                            const StylizeOptions& options = {});
+
+  // The padded [H, W] the model sees for a width x height image (margin, size multiple):
+  // images with the same padded size share one compiled executable, and batch.
+  std::pair<int64_t, int64_t> padded_size(int width, int height) const;
 
   const ModelSource& model() const { return model_; }
   // Why batches run one image at a time ("" while batching works or is untried).

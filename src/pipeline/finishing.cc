@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "image/resize.h"
+
 namespace toonbox {
 
 Image blend_with_original(const Image& original, const Image& stylized, float strength) {
@@ -30,6 +32,14 @@ void output_size(int width, int height, int long_side, int* out_width, int* out_
     *out_height = long_side;
     *out_width = std::max(1, static_cast<int>(std::lround(static_cast<double>(width) * long_side / height)));
   }
+}
+
+Image finish_stylized(const Image& original, const Image& stylized, float strength, int long_side) {
+  Image out = blend_with_original(original, stylized, strength);
+  int w = 0, h = 0;
+  output_size(out.width, out.height, long_side, &w, &h);
+  if (w != out.width || h != out.height) out = resize_image(out, w, h);
+  return out;
 }
 
 }  // namespace toonbox

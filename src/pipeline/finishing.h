@@ -15,4 +15,7 @@ Image blend_with_original(const Image& original, const Image& stylized, float st
 // becomes long_side, the other keeps the aspect ratio (at least 1 pixel).
 void output_size(int width, int height, int long_side, int* out_width, int* out_height);
 
+// Both of the above: the blend, then a resize to output_size (resize.h) when it differs.
+Image finish_stylized(const Image& original, const Image& stylized, float strength, int long_side);
+
 }  // namespace toonbox

@@ -3,23 +3,18 @@
 #include <algorithm>
 #include <cmath>
 #include <new>
+#include <tuple>
+
+#include "core/timing.h"
 
 namespace toonbox::server {
-
-namespace {
-double ms_between(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::milli>(b - a).count();
-}
-}  // namespace
 
 WorkItem::WorkItem(std::shared_ptr<Cartoonizer> model, Image input, std::string model_label,
                    Clock::time_point deadline, FaceStage faces)
     : model_(std::move(model)), faces_(std::move(faces)), input_(std::move(input)),
       model_label_(std::move(model_label)), deadline_(deadline) {
   // The tensor shape the Cartoonizer will build: same shape means same executable.
-  const int m = std::max(1, model_->model().size_multiple), margin = model_->model().margin;
-  padded_h_ = (input_.height + 2 * margin + m - 1) / m * m;
-  padded_w_ = (input_.width + 2 * margin + m - 1) / m * m;
+  std::tie(padded_h_, padded_w_) = model_->padded_size(input_.width, input_.height);
 }
 
 bool WorkItem::wait_until(Clock::time_point until) {
@@ -205,8 +200,7 @@ void record_report(const CartoonReport& report, WorkOutcome* out) {
   out->timings = report.background;
   out->mode_used = report.mode_used;
   out->faces = report.faces;
-  out->notes = report.notes;
-  for (const auto& n : report.background.notes) out->notes.push_back(n);
+  out->notes = report.all_notes();
 }
 
 }  // namespace

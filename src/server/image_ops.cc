@@ -5,7 +5,6 @@
 #include <cmath>
 
 #include "image/image_io.h"
-#include "image/resize.h"
 #include "pipeline/finishing.h"
 
 namespace toonbox::server {
@@ -21,11 +20,10 @@ Result<std::vector<uint8_t>> finish_image(const Image& original, const Image& st
                               " image, over the server's limit of " + std::to_string(max_pixels) +
                               " pixels");
   }
-  Image blended = blend_with_original(original, stylized, params.strength);
-  if (w != blended.width || h != blended.height) blended = resize_image(blended, w, h);
   if (out_width) *out_width = w;
   if (out_height) *out_height = h;
-  return encode_image(blended, EncodeOptions{params.format, params.quality});
+  return encode_image(finish_stylized(original, stylized, params.strength, params.long_side),
+                      EncodeOptions{params.format, params.quality});
 }
 
 Status explain_decode_error(const Status& s) {

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "core/sha256.h"
+#include "core/timing.h"
 #include "doctor/doctor.h"
 #include "doctor/report_format.h"
 #include "image/image.h"
@@ -24,10 +25,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr int kClientClosedRequest = 499;
-
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
 
 std::string fixed(double v, int digits = 1) {
   char buf[32];

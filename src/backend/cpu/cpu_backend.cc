@@ -10,6 +10,7 @@
 
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/cpu_tensor_ops.h"
+#include "core/timing.h"
 #include "graph/memory_planner.h"
 
 namespace toonbox {
@@ -17,10 +18,6 @@ namespace toonbox {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
 std::string dnnl_version_string() {
   const dnnl_version_t* v = dnnl_version();
   return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
