@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "core/status.h"
 
@@ -17,14 +18,15 @@ namespace toonbox::cuda {
 
 std::string format_bytes(size_t bytes);  // "1.50 GiB"
 
-// Device memory from cudaMalloc. On failure the status says how much was asked for,
-// for what, and how much the device had free.
-class DeviceBuffer {
+// Memory from one CUDA allocator, released by `Free`; move-only. The two buffers below
+// differ only in the allocator and in how they hand out the pointer.
+template <typename Free>
+class CudaMemory {
  public:
-  DeviceBuffer() = default;
-  ~DeviceBuffer() { reset(); }
-  DeviceBuffer(DeviceBuffer&& other) noexcept { *this = std::move(other); }
-  DeviceBuffer& operator=(DeviceBuffer&& other) noexcept {
+  CudaMemory() = default;
+  ~CudaMemory() { reset(); }
+  CudaMemory(CudaMemory&& other) noexcept { *this = std::move(other); }
+  CudaMemory& operator=(CudaMemory&& other) noexcept {
     if (this != &other) {
       reset();
       ptr_ = other.ptr_;
@@ -34,58 +36,45 @@ class DeviceBuffer {
     }
     return *this;
   }
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-
-  static Result<DeviceBuffer> allocate(size_t bytes, const std::string& what);
+  CudaMemory(const CudaMemory&) = delete;
+  CudaMemory& operator=(const CudaMemory&) = delete;
 
   void reset() {
-    if (ptr_) cudaFree(ptr_);
+    if (ptr_) Free{}(ptr_);
     ptr_ = nullptr;
     bytes_ = 0;
   }
-  void* get() const { return ptr_; }
-  template <typename T>
-  T* as() const { return static_cast<T*>(ptr_); }
   size_t size() const { return bytes_; }
 
- private:
+ protected:
   void* ptr_ = nullptr;
   size_t bytes_ = 0;
 };
 
-// Page-locked host memory, so that copies are asynchronous DMA transfers.
-class PinnedBuffer {
- public:
-  PinnedBuffer() = default;
-  ~PinnedBuffer() { reset(); }
-  PinnedBuffer(PinnedBuffer&& other) noexcept { *this = std::move(other); }
-  PinnedBuffer& operator=(PinnedBuffer&& other) noexcept {
-    if (this != &other) {
-      reset();
-      ptr_ = other.ptr_;
-      bytes_ = other.bytes_;
-      other.ptr_ = nullptr;
-      other.bytes_ = 0;
-    }
-    return *this;
-  }
-  PinnedBuffer(const PinnedBuffer&) = delete;
-  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
+struct CudaFree {
+  void operator()(void* p) const { cudaFree(p); }
+};
+struct CudaFreeHost {
+  void operator()(void* p) const { cudaFreeHost(p); }
+};
 
+// Device memory from cudaMalloc. On failure the status says how much was asked for,
+// for what, and how much the device had free.
+class DeviceBuffer : public CudaMemory<CudaFree> {
+ public:
+  static Result<DeviceBuffer> allocate(size_t bytes, const std::string& what);
+
+  void* get() const { return ptr_; }
+  template <typename T>
+  T* as() const { return static_cast<T*>(ptr_); }
+};
+
+// Page-locked host memory, so that copies are asynchronous DMA transfers.
+class PinnedBuffer : public CudaMemory<CudaFreeHost> {
+ public:
   static Result<PinnedBuffer> allocate(size_t bytes, const std::string& what);
 
-  void reset() {
-    if (ptr_) cudaFreeHost(ptr_);
-    ptr_ = nullptr;
-    bytes_ = 0;
-  }
   std::byte* get() const { return static_cast<std::byte*>(ptr_); }
-  size_t size() const { return bytes_; }
-
- private:
-  void* ptr_ = nullptr;
-  size_t bytes_ = 0;
 };
 
 struct StreamDeleter {
