@@ -4,7 +4,8 @@
 // tf_crop_and_resize extrapolation and cubic coefficients), uploaded as a table,
 // gathered by the CPU kernel (cpu_kernels.cc) and kernels/resize.cu alike. Plain C++, so
 // the unit tests check it against the reference without a GPU (cuda_host_logic_test.cc).
-// The reference keeps its own independent copy on purpose: it is the oracle.
+// The coordinate mapping and nearest rounding are the reference's own functions
+// (graph/tensor_geometry.h); ONNX Runtime's outputs are the independent check of both.
 #pragma once
 
 #include <cstdint>

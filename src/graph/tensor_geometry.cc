@@ -1,6 +1,7 @@
 #include "graph/tensor_geometry.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace toonbox {
 
@@ -257,6 +258,55 @@ std::vector<int64_t> row_major_strides(const Shape& s) {
   std::vector<int64_t> st(s.size(), 1);
   for (size_t i = s.size(); i-- > 1;) st[i - 1] = st[i] * s[i];
   return st;
+}
+
+double resize_source_coordinate(ResizeCoord coord, int64_t i, int64_t in, int64_t out,
+                                float scale, float roi0, float roi1) {
+  const float fi = static_cast<float>(i);
+  if (scale > 0.f ? scale == 1.f : in == out) return fi;
+  if (coord == ResizeCoord::kTfCropAndResize) {
+    const float fin = static_cast<float>(in), fout = static_cast<float>(out);
+    if (out > 1) return roi0 * (fin - 1) + (fi * (roi1 - roi0) * (fin - 1)) / (fout - 1);
+    return static_cast<float>(0.5 * (roi0 + roi1) * (fin - 1));
+  }
+  if (scale > 0.f) {  // ONNX scales: divide by the given scale, in float as ORT does
+    switch (coord) {
+      case ResizeCoord::kAsymmetric: return fi / scale;
+      case ResizeCoord::kHalfPixel: return (fi + 0.5f) / scale - 0.5f;
+      case ResizeCoord::kPytorchHalfPixel: return out > 1 ? (fi + 0.5f) / scale - 0.5f : 0.f;
+      case ResizeCoord::kTfHalfPixelForNn: return (fi + 0.5f) / scale;
+      case ResizeCoord::kAlignCorners:  // independent of the scale
+      case ResizeCoord::kTfCropAndResize: break;
+    }
+  }
+  switch (coord) {
+    case ResizeCoord::kAsymmetric:
+      return fi * (static_cast<float>(in) / static_cast<float>(out));
+    case ResizeCoord::kHalfPixel:
+      return (fi + 0.5f) * (static_cast<float>(in) / static_cast<float>(out)) - 0.5f;
+    case ResizeCoord::kAlignCorners:
+      return out > 1 ? fi * (static_cast<float>(in - 1) / static_cast<float>(out - 1)) : 0.f;
+    case ResizeCoord::kPytorchHalfPixel:
+      return out > 1 ? (fi + 0.5f) * (static_cast<float>(in) / static_cast<float>(out)) - 0.5f
+                     : 0.f;
+    case ResizeCoord::kTfHalfPixelForNn:
+      return (fi + 0.5f) * (static_cast<float>(in) / static_cast<float>(out));
+    case ResizeCoord::kTfCropAndResize: break;
+  }
+  return 0;
+}
+
+int64_t resize_nearest_index(NearestRounding rounding, double src, int64_t in) {
+  double v = 0;
+  switch (rounding) {
+    case NearestRounding::kFloor: v = std::floor(src); break;
+    case NearestRounding::kCeil: v = std::ceil(src); break;
+    case NearestRounding::kRoundPreferFloor:
+      v = (src - std::floor(src) == 0.5) ? std::floor(src) : std::round(src);
+      break;
+    case NearestRounding::kRoundPreferCeil: v = std::round(src); break;
+  }
+  return std::clamp<int64_t>(static_cast<int64_t>(v), 0, in - 1);
 }
 
 }  // namespace toonbox

@@ -1,5 +1,5 @@
 // Index arithmetic of the tensor ops (Slice, Transpose, Reshape, Reduce, MatMul, Pad,
-// pooling), resolved once from shapes and constant inputs. Shape inference, the
+// pooling, Resize coordinates), resolved once from shapes and constant inputs. Shape inference, the
 // reference kernels and the backends all use these, so the op semantics (ONNX's) are
 // written down in one place.
 #pragma once
@@ -50,5 +50,20 @@ Result<std::vector<std::vector<int64_t>>> pad_source_indices(const Shape& x,
 
 // Row-major strides of a shape.
 std::vector<int64_t> row_major_strides(const Shape& s);
+
+// Resize: the source coordinate of output index i along one axis (`in` pixels resized to
+// `out`), as the ResizeCoord comment defines; `scale` is that axis's ResizeParams scale
+// (0: the in/out ratio) and roi0/roi1 its tf_crop_and_resize roi. Computed in float32 on
+// purpose: TensorFlow and ONNX Runtime do, and nearest-neighbour picks at exact half-way
+// points (e.g. 2.5 * 1.4f - 0.5) and the last align-corners column (3 * (10 / 3.f))
+// depend on that rounding. An axis that is not resized (scale 1, or in == out without a
+// scale) maps one to one in every mode, as ONNX Runtime does. The reference kernel and
+// the backends' tap tables (backend/resize_taps.h) both map through this; ONNX Runtime's
+// outputs are the independent check (tests/unit/onnx_ops_test.cc).
+double resize_source_coordinate(ResizeCoord coord, int64_t i, int64_t in, int64_t out,
+                                float scale, float roi0, float roi1);
+
+// Resize, nearest mode: the source pixel for coordinate `src`, clamped to [0, in - 1].
+int64_t resize_nearest_index(NearestRounding rounding, double src, int64_t in);
 
 }  // namespace toonbox

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "graph/tensor_geometry.h"
 #include "ops/reference_util.h"
 
 namespace toonbox {
@@ -142,60 +143,6 @@ void eval_conv(const Node& node, const Tensor& x, const Tensor& w, const Tensor*
   }
 }
 
-// Source coordinate for output index i, as the ResizeCoord comment defines. Computed in
-// float32 on purpose: TensorFlow and ONNX Runtime do, and nearest-neighbour picks at
-// exact half-way points (e.g. 2.5 * 1.4f - 0.5) depend on that rounding. An axis that is
-// not resized (scale 1, or in == out without a scale) maps one to one in every mode, as
-// ONNX Runtime does.
-double resize_source(ResizeCoord coord, int64_t i, int64_t in, int64_t out, float scale,
-                     float roi0, float roi1) {
-  const float fi = static_cast<float>(i);
-  if (scale > 0.f ? scale == 1.f : in == out) return fi;
-  if (coord == ResizeCoord::kTfCropAndResize) {
-    const float fin = static_cast<float>(in), fout = static_cast<float>(out);
-    if (out > 1) return roi0 * (fin - 1) + (fi * (roi1 - roi0) * (fin - 1)) / (fout - 1);
-    return static_cast<float>(0.5 * (roi0 + roi1) * (fin - 1));
-  }
-  if (scale > 0.f) {  // ONNX scales: divide by the given scale, in float as ORT does
-    switch (coord) {
-      case ResizeCoord::kAsymmetric: return fi / scale;
-      case ResizeCoord::kHalfPixel: return (fi + 0.5f) / scale - 0.5f;
-      case ResizeCoord::kPytorchHalfPixel: return out > 1 ? (fi + 0.5f) / scale - 0.5f : 0.f;
-      case ResizeCoord::kTfHalfPixelForNn: return (fi + 0.5f) / scale;
-      case ResizeCoord::kAlignCorners:  // independent of the scale
-      case ResizeCoord::kTfCropAndResize: break;
-    }
-  }
-  switch (coord) {
-    case ResizeCoord::kAsymmetric:
-      return fi * (static_cast<float>(in) / static_cast<float>(out));
-    case ResizeCoord::kHalfPixel:
-      return (fi + 0.5f) * (static_cast<float>(in) / static_cast<float>(out)) - 0.5f;
-    case ResizeCoord::kAlignCorners:
-      return out > 1 ? fi * (static_cast<float>(in - 1) / static_cast<float>(out - 1)) : 0.f;
-    case ResizeCoord::kPytorchHalfPixel:
-      return out > 1 ? (fi + 0.5f) * (static_cast<float>(in) / static_cast<float>(out)) - 0.5f
-                     : 0.f;
-    case ResizeCoord::kTfHalfPixelForNn:
-      return (fi + 0.5f) * (static_cast<float>(in) / static_cast<float>(out));
-    case ResizeCoord::kTfCropAndResize: break;
-  }
-  return 0;
-}
-
-int64_t nearest_index(NearestRounding r, double src, int64_t in) {
-  double v = 0;
-  switch (r) {
-    case NearestRounding::kFloor: v = std::floor(src); break;
-    case NearestRounding::kCeil: v = std::ceil(src); break;
-    case NearestRounding::kRoundPreferFloor:
-      v = (src - std::floor(src) == 0.5) ? std::floor(src) : std::round(src);
-      break;
-    case NearestRounding::kRoundPreferCeil: v = std::round(src); break;
-  }
-  return std::clamp<int64_t>(static_cast<int64_t>(v), 0, in - 1);
-}
-
 // The source pixels one output coordinate reads along one axis, with their weights.
 struct AxisSample {
   int64_t idx[4] = {0, 0, 0, 0};
@@ -206,14 +153,14 @@ struct AxisSample {
 
 AxisSample resize_axis(const ResizeParams& p, int64_t i, int64_t in, int64_t out, float scale,
                        float roi0, float roi1) {
-  const double src = resize_source(p.coord, i, in, out, scale, roi0, roi1);
+  const double src = resize_source_coordinate(p.coord, i, in, out, scale, roi0, roi1);
   AxisSample a;
   a.outside = p.coord == ResizeCoord::kTfCropAndResize &&
               (src < 0 || src > static_cast<double>(in - 1));
   switch (p.mode) {
     case ResizeMode::kNearest:
       a.taps = 1;
-      a.idx[0] = nearest_index(p.nearest, src, in);
+      a.idx[0] = resize_nearest_index(p.nearest, src, in);
       a.w[0] = 1;
       break;
     case ResizeMode::kBilinear: {
