@@ -35,6 +35,21 @@ const char* op_kind_name(OpKind kind) {
   return "?";
 }
 
+bool is_parameter_input(const Node& node, size_t i) {
+  switch (node.kind) {
+    case OpKind::kReshape:
+    case OpKind::kSlice:
+    case OpKind::kPad:
+    case OpKind::kGather:
+    case OpKind::kExpand:
+    case OpKind::kTile:
+    case OpKind::kResize:
+      return i >= 1;
+    default:
+      return false;
+  }
+}
+
 bool is_shape_op(OpKind kind) {
   return kind == OpKind::kShape || kind == OpKind::kStridedSlice || kind == OpKind::kPack ||
          kind == OpKind::kFill || kind == OpKind::kIdentity || kind == OpKind::kRange;

@@ -111,23 +111,6 @@ Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_sh
 
 namespace {
 
-// Inputs read as parameters (shapes, indices, pads, sizes): constant after folding and
-// consumed at compile time, so they keep their integer type.
-bool is_parameter_input(const Node& node, size_t i) {
-  switch (node.kind) {
-    case OpKind::kReshape:
-    case OpKind::kSlice:
-    case OpKind::kPad:
-    case OpKind::kGather:
-    case OpKind::kExpand:
-    case OpKind::kTile:
-    case OpKind::kResize:
-      return i >= 1;
-    default:
-      return false;
-  }
-}
-
 bool is_integer(DType t) {
   return t == DType::kInt32 || t == DType::kInt64 || t == DType::kUInt8;
 }

@@ -190,23 +190,6 @@ void run_conv_transpose(const ConvTransposeParams& p, const Shape& xs, const Sha
 
 }  // namespace
 
-bool is_parameter_input(const Node& node, size_t i) {
-  switch (node.kind) {
-    case OpKind::kResize:
-    case OpKind::kPad:
-    case OpKind::kGather:
-    case OpKind::kExpand:
-    case OpKind::kTile:
-      return i == 1;
-    case OpKind::kReshape:
-      return i == 1;
-    case OpKind::kSlice:
-      return i >= 1;
-    default:
-      return false;
-  }
-}
-
 std::string tensor_op_unsupported_reason(const Graph& g, const Node& node) {
   for (size_t i = 0; i < node.inputs.size(); ++i)
     if (is_parameter_input(node, i) && !g.is_constant(node.inputs[i]))
