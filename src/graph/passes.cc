@@ -207,19 +207,7 @@ Status lower_runtime_integers(Graph& g) {
       const int in = node.inputs[i];
       if (is_parameter_input(node, i) || type[in] == DType::kFloat32 || !g.is_constant(in)) continue;
       if (float_copy[in] < 0) {
-        const Tensor& t = *g.value(in).constant;
-        Tensor f(DType::kFloat32, t.shape());
-        for (int64_t k = 0; k < t.numel(); ++k) {
-          double v = 0;
-          switch (t.dtype()) {
-            case DType::kInt32: v = t.data<int32_t>()[k]; break;
-            case DType::kInt64: v = static_cast<double>(t.data<int64_t>()[k]); break;
-            case DType::kUInt8: v = t.data<uint8_t>()[k]; break;
-            case DType::kBool: v = t.data<uint8_t>()[k] != 0 ? 1 : 0; break;
-            default: v = 0; break;
-          }
-          f.data<float>()[k] = static_cast<float>(v);
-        }
+        TB_ASSIGN_OR_RETURN(Tensor f, g.value(in).constant->cast(DType::kFloat32));
         const std::string name = g.value(in).name + "/as_float";
         const int id = g.add_constant(name, std::move(f));
         float_copy[in] = id;
