@@ -125,17 +125,7 @@ MatMulPlan matmul_plan(const Shape& a_in, const Shape& b_in, const Shape& y) {
   const Shape ab(a.begin(), a.end() - 2), bb(b.begin(), b.end() - 2);
   // Broadcast batch offsets, built dim by dim like the reduce plan.
   const size_t rank = batch.size();
-  auto strides = [&](const Shape& s, int64_t mat) {
-    std::vector<int64_t> st(rank, 0);
-    int64_t acc = mat;
-    for (size_t i = rank, j = s.size(); i-- > 0;) {
-      const int64_t d = j > 0 ? s[--j] : 1;
-      st[i] = d == 1 ? 0 : acc;
-      acc *= d;
-    }
-    return st;
-  };
-  const auto sa = strides(ab, p.M * p.K), sb = strides(bb, p.K * p.N);
+  const auto sa = broadcast_strides(ab, rank, p.M * p.K), sb = broadcast_strides(bb, rank, p.K * p.N);
   for (size_t d = 0; d < rank; ++d) {
     std::vector<int64_t> na, nb;
     for (size_t k = 0; k < p.a_off.size(); ++k)

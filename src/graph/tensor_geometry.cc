@@ -260,6 +260,18 @@ std::vector<int64_t> row_major_strides(const Shape& s) {
   return st;
 }
 
+std::vector<int64_t> broadcast_strides(const Shape& shape, size_t rank, int64_t unit) {
+  const size_t offset = rank - shape.size();
+  std::vector<int64_t> strides(rank, 0);
+  int64_t s = unit;
+  for (size_t i = rank; i-- > offset;) {
+    const int64_t d = shape[i - offset];
+    strides[i] = d == 1 ? 0 : s;
+    s *= d;
+  }
+  return strides;
+}
+
 double resize_source_coordinate(ResizeCoord coord, int64_t i, int64_t in, int64_t out,
                                 float scale, float roi0, float roi1) {
   const float fi = static_cast<float>(i);

@@ -51,6 +51,11 @@ Result<std::vector<std::vector<int64_t>>> pad_source_indices(const Shape& x,
 // Row-major strides of a shape.
 std::vector<int64_t> row_major_strides(const Shape& s);
 
+// Strides of `shape` in the index space of a numpy broadcast result of `rank` dims
+// (shapes aligned from the right): row-major in units of `unit` elements, 0 along dims
+// where `shape` is 1 or absent.
+std::vector<int64_t> broadcast_strides(const Shape& shape, size_t rank, int64_t unit = 1);
+
 // Resize: the source coordinate of output index i along one axis (`in` pixels resized to
 // `out`), as the ResizeCoord comment defines; `scale` is that axis's ResizeParams scale
 // (0: the in/out ratio) and roi0/roi1 its tf_crop_and_resize roi. Computed in float32 on

@@ -58,23 +58,11 @@ double reference_binary(BinaryOp op, double a, double b) {
 
 namespace {
 
-// Row-major strides of `shape` aligned to `rank` dims, with 0 for broadcast dims.
-std::vector<int64_t> broadcast_strides(const Shape& shape, const Shape& out) {
-  const size_t rank = out.size(), offset = rank - shape.size();
-  std::vector<int64_t> strides(rank, 0);
-  int64_t s = 1;
-  for (size_t i = rank; i-- > offset;) {
-    const int64_t d = shape[i - offset];
-    strides[i] = d == 1 ? 0 : s;
-    s *= d;
-  }
-  return strides;
-}
-
 void eval_binary(const Node& node, const Tensor& a, const Tensor& b, Tensor& out) {
   const BinaryOp op = node.p<BinaryParams>().op;
   const Shape& shape = out.shape();
-  const auto sa = broadcast_strides(a.shape(), shape), sb = broadcast_strides(b.shape(), shape);
+  const auto sa = broadcast_strides(a.shape(), shape.size()),
+             sb = broadcast_strides(b.shape(), shape.size());
   const int rank = static_cast<int>(shape.size());
   std::vector<int64_t> idx(rank, 0);
   const bool integer = out.dtype() == DType::kInt32 || out.dtype() == DType::kInt64;

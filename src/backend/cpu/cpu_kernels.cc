@@ -1,6 +1,7 @@
 #include "backend/cpu/cpu_kernels.h"
 
 #include "backend/resize_taps.h"
+#include "graph/tensor_geometry.h"
 
 #include <algorithm>
 #include <cmath>
@@ -24,17 +25,7 @@ void binary_loop(F f, const float* a, const std::vector<int64_t>& as, const floa
     return;
   }
   // Strides of a and b in output-index space; 0 along broadcast dims.
-  auto strides_for = [&](const std::vector<int64_t>& s) {
-    std::vector<int64_t> st(rank, 0);
-    int64_t acc = 1;
-    for (int i = rank - 1, j = static_cast<int>(s.size()) - 1; i >= 0; --i, --j) {
-      const int64_t d = j >= 0 ? s[j] : 1;
-      st[i] = d == 1 ? 0 : acc;
-      acc *= d;
-    }
-    return st;
-  };
-  const std::vector<int64_t> sa = strides_for(as), sb = strides_for(bs);
+  const std::vector<int64_t> sa = broadcast_strides(as, rank), sb = broadcast_strides(bs, rank);
   const int64_t inner = os[rank - 1];
   const int64_t rows = inner == 0 ? 0 : shape_rows(os);
   const int64_t ia = sa[rank - 1], ib = sb[rank - 1];
@@ -93,17 +84,8 @@ void where(const float* cond, const std::vector<int64_t>& cs, const float* a,
            const std::vector<int64_t>& as, const float* b, const std::vector<int64_t>& bs,
            float* out, const std::vector<int64_t>& os) {
   const int rank = static_cast<int>(os.size());
-  auto strides_for = [&](const std::vector<int64_t>& s) {
-    std::vector<int64_t> st(rank, 0);
-    int64_t acc = 1;
-    for (int i = rank - 1, j = static_cast<int>(s.size()) - 1; i >= 0; --i, --j) {
-      const int64_t d = j >= 0 ? s[j] : 1;
-      st[i] = d == 1 ? 0 : acc;
-      acc *= d;
-    }
-    return st;
-  };
-  const std::vector<int64_t> sc = strides_for(cs), sa = strides_for(as), sb = strides_for(bs);
+  const std::vector<int64_t> sc = broadcast_strides(cs, rank), sa = broadcast_strides(as, rank),
+                             sb = broadcast_strides(bs, rank);
   int64_t total = 1;
   for (int64_t d : os) total *= d;
 #pragma omp parallel for schedule(static)
