@@ -73,8 +73,8 @@ void eval_binary(const Node& node, const Tensor& a, const Tensor& b, Tensor& out
       ib += idx[d] * sb[d];
     }
     double v = reference_binary(op, load(a, ia), load(b, ib));
-    if (integer && op == BinaryOp::kDiv) v = std::floor(v);
-    if (integer && op == BinaryOp::kPow) v = std::round(v);  // TF FloorDiv-like for ints
+    if (integer && op == BinaryOp::kDiv) v = std::floor(v);  // TF FloorDiv-like for ints
+    if (integer && op == BinaryOp::kPow) v = std::round(v);
     store(out, i, v);
     for (int d = rank - 1; d >= 0; --d) {
       if (++idx[d] < shape[d]) break;
