@@ -47,15 +47,10 @@ Result<Spatial> spatial(OnnxBuilder& b, const onnx::NodeProto& n, bool need_kern
   return s;
 }
 
-Status conv(OnnxBuilder& b, const onnx::NodeProto& n) {
-  TB_ASSIGN_OR_RETURN(int x, b.input(n, 0));
-  TB_ASSIGN_OR_RETURN(int w, b.input(n, 1));
-  TB_ASSIGN_OR_RETURN(Spatial s, spatial(b, n, false));
-  TB_ASSIGN_OR_RETURN(int64_t group, Attrs(n).i("group", 1));
-  if (b.graph().value(w).constant && b.graph().value(w).constant->rank() != 4)
-    return unimplemented("node '" + OnnxBuilder::node_name(n) + "' (Conv): only 2-D convolutions");
-  Conv2DParams p;
-  p.layout = Layout::kNCHW;
+// Strides, dilations and pads (ONNX order: begins then ends) into Conv2DParams,
+// ConvTransposeParams or PoolParams, which name these fields alike.
+template <typename P>
+void set_window(const Spatial& s, P& p) {
   p.stride_h = static_cast<int>(s.strides[0]);
   p.stride_w = static_cast<int>(s.strides[1]);
   p.dilation_h = static_cast<int>(s.dilations[0]);
@@ -65,6 +60,18 @@ Status conv(OnnxBuilder& b, const onnx::NodeProto& n) {
   p.pad_left = static_cast<int>(s.pads[1]);
   p.pad_bottom = static_cast<int>(s.pads[2]);
   p.pad_right = static_cast<int>(s.pads[3]);
+}
+
+Status conv(OnnxBuilder& b, const onnx::NodeProto& n) {
+  TB_ASSIGN_OR_RETURN(int x, b.input(n, 0));
+  TB_ASSIGN_OR_RETURN(int w, b.input(n, 1));
+  TB_ASSIGN_OR_RETURN(Spatial s, spatial(b, n, false));
+  TB_ASSIGN_OR_RETURN(int64_t group, Attrs(n).i("group", 1));
+  if (b.graph().value(w).constant && b.graph().value(w).constant->rank() != 4)
+    return unimplemented("node '" + OnnxBuilder::node_name(n) + "' (Conv): only 2-D convolutions");
+  Conv2DParams p;
+  p.layout = Layout::kNCHW;
+  set_window(s, p);
   if (group < 1 || group > (1 << 20)) return b.error(n, "bad group " + std::to_string(group));
   p.groups = static_cast<int>(group);
   std::vector<int> ins = {x, w};
@@ -88,15 +95,7 @@ Status conv_transpose(OnnxBuilder& b, const onnx::NodeProto& n) {
   if (out_pad.size() != 2) return b.error(n, "output_padding must have 2 entries");
   if (group < 1 || group > (1 << 20)) return b.error(n, "bad group " + std::to_string(group));
   ConvTransposeParams p;
-  p.stride_h = static_cast<int>(s.strides[0]);
-  p.stride_w = static_cast<int>(s.strides[1]);
-  p.dilation_h = static_cast<int>(s.dilations[0]);
-  p.dilation_w = static_cast<int>(s.dilations[1]);
-  p.pad_mode = s.pad_mode;
-  p.pad_top = static_cast<int>(s.pads[0]);
-  p.pad_left = static_cast<int>(s.pads[1]);
-  p.pad_bottom = static_cast<int>(s.pads[2]);
-  p.pad_right = static_cast<int>(s.pads[3]);
+  set_window(s, p);
   p.output_pad_h = static_cast<int>(out_pad[0]);
   p.output_pad_w = static_cast<int>(out_pad[1]);
   p.groups = static_cast<int>(group);
@@ -120,15 +119,7 @@ Status pool(OnnxBuilder& b, const onnx::NodeProto& n, PoolKind kind) {
   p.kind = kind;
   p.kernel_h = static_cast<int>(s.kernel[0]);
   p.kernel_w = static_cast<int>(s.kernel[1]);
-  p.stride_h = static_cast<int>(s.strides[0]);
-  p.stride_w = static_cast<int>(s.strides[1]);
-  p.dilation_h = static_cast<int>(s.dilations[0]);
-  p.dilation_w = static_cast<int>(s.dilations[1]);
-  p.pad_mode = s.pad_mode;
-  p.pad_top = static_cast<int>(s.pads[0]);
-  p.pad_left = static_cast<int>(s.pads[1]);
-  p.pad_bottom = static_cast<int>(s.pads[2]);
-  p.pad_right = static_cast<int>(s.pads[3]);
+  set_window(s, p);
   p.ceil_mode = ceil_mode != 0;
   p.count_include_pad = include_pad != 0;
   return b.bind_output(n, b.add(OpKind::kPool, n, "", {x}, p));
