@@ -55,16 +55,7 @@ Status check_node(const Graph& g, const Node& node) {
       return Status::ok();
     }
     case OpKind::kSlice: {
-      TB_ASSIGN_OR_RETURN(std::vector<int64_t> starts, constant_ints(g, node, 1));
-      TB_ASSIGN_OR_RETURN(std::vector<int64_t> ends, constant_ints(g, node, 2));
-      std::vector<int64_t> axes, steps;
-      if (node.inputs.size() > 3) {
-        TB_ASSIGN_OR_RETURN(axes, constant_ints(g, node, 3));
-      }
-      if (node.inputs.size() > 4) {
-        TB_ASSIGN_OR_RETURN(steps, constant_ints(g, node, 4));
-      }
-      TB_ASSIGN_OR_RETURN(SliceGeometry geo, resolve_slice(x, starts, ends, axes, steps));
+      TB_ASSIGN_OR_RETURN(SliceGeometry geo, shape_detail::constant_slice(g, node));
       if (geo.start[0] != 0 || geo.step[0] != 1) return refuse(node, "slices the batch dim");
       return Status::ok();
     }

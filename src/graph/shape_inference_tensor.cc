@@ -129,19 +129,8 @@ Status infer_concat(Graph& g, Node& node) {
 
 Status infer_slice(Graph& g, Node& node) {
   TB_RETURN_IF_ERROR(expect_inputs(node, 3, 5));
-  TB_ASSIGN_OR_RETURN(std::vector<int64_t> starts, constant_ints(g, node, 1));
-  TB_ASSIGN_OR_RETURN(std::vector<int64_t> ends, constant_ints(g, node, 2));
-  std::vector<int64_t> axes, steps;
-  if (node.inputs.size() > 3) {
-    TB_ASSIGN_OR_RETURN(axes, constant_ints(g, node, 3));
-  }
-  if (node.inputs.size() > 4) {
-    TB_ASSIGN_OR_RETURN(steps, constant_ints(g, node, 4));
-  }
-  const Value& x = g.value(node.inputs[0]);
-  TB_ASSIGN_OR_RETURN(SliceGeometry geo,
-                      at_node(node, resolve_slice(x.shape, starts, ends, axes, steps)));
-  return set_output(g, node, x.dtype, geo.out);
+  TB_ASSIGN_OR_RETURN(SliceGeometry geo, constant_slice(g, node));
+  return set_output(g, node, g.value(node.inputs[0]).dtype, geo.out);
 }
 
 Status infer_gather(Graph& g, Node& node) {

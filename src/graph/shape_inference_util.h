@@ -6,6 +6,7 @@
 
 #include "graph/graph.h"
 #include "graph/shape_inference.h"
+#include "graph/tensor_geometry.h"
 
 namespace toonbox::shape_detail {
 
@@ -41,6 +42,23 @@ inline Result<std::vector<int64_t>> constant_ints(const Graph& g, const Node& no
       return node_error(node, std::string("expected an int tensor, got ") + dtype_name(t.dtype()));
   }
   return out;
+}
+
+// Slice's geometry from its constant starts, ends and optional axes and steps (inputs
+// 1-4); an error names the node.
+inline Result<SliceGeometry> constant_slice(const Graph& g, const Node& node) {
+  TB_ASSIGN_OR_RETURN(std::vector<int64_t> starts, constant_ints(g, node, 1));
+  TB_ASSIGN_OR_RETURN(std::vector<int64_t> ends, constant_ints(g, node, 2));
+  std::vector<int64_t> axes, steps;
+  if (node.inputs.size() > 3) {
+    TB_ASSIGN_OR_RETURN(axes, constant_ints(g, node, 3));
+  }
+  if (node.inputs.size() > 4) {
+    TB_ASSIGN_OR_RETURN(steps, constant_ints(g, node, 4));
+  }
+  auto geo = resolve_slice(g.value(node.inputs[0]).shape, starts, ends, axes, steps);
+  if (!geo.is_ok()) return node_error(node, geo.status().message());
+  return geo;
 }
 
 inline Status set_output(Graph& g, const Node& node, DType dtype, Shape shape) {
