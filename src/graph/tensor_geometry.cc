@@ -254,6 +254,13 @@ Result<std::vector<std::vector<int64_t>>> pad_source_indices(const Shape& x,
   return maps;
 }
 
+int64_t padded_window_count(const PoolParams& p, int64_t h0, int64_t w0, int64_t H, int64_t W) {
+  const int64_t he = std::min(h0 + (p.kernel_h - 1) * p.dilation_h + 1, H + p.pad_bottom);
+  const int64_t we = std::min(w0 + (p.kernel_w - 1) * p.dilation_w + 1, W + p.pad_right);
+  return ((he - h0 + p.dilation_h - 1) / p.dilation_h) *
+         ((we - w0 + p.dilation_w - 1) / p.dilation_w);
+}
+
 std::vector<int64_t> row_major_strides(const Shape& s) {
   std::vector<int64_t> st(s.size(), 1);
   for (size_t i = s.size(); i-- > 1;) st[i - 1] = st[i] * s[i];

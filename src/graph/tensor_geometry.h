@@ -43,6 +43,11 @@ struct PoolDim {
 Result<PoolDim> pool_output_dim(int64_t in, int kernel, int stride, int dilation, PadMode mode,
                                 int pad_before, int pad_after, bool ceil_mode);
 
+// Average pool with count_include_pad: the divisor of the window whose first tap is at
+// (h0, w0) in an H x W input, ONNX Runtime's rule: the window clipped to the padded
+// extent, not to the input.
+int64_t padded_window_count(const PoolParams& p, int64_t h0, int64_t w0, int64_t H, int64_t W);
+
 // Per output dim of a Pad, the source index of each output index (-1 = the constant).
 Result<std::vector<std::vector<int64_t>>> pad_source_indices(const Shape& x,
                                                              const std::vector<int64_t>& pads,

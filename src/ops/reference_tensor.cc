@@ -132,13 +132,7 @@ Status pool(const Node& node, const Tensor& x, Tensor& y) {
           }
         }
         if (p.kind == PoolKind::kAverage) {
-          if (p.count_include_pad) {
-            // ONNX Runtime: the window clipped to the padded extent, not to the input.
-            const int64_t he = std::min(h0 + (p.kernel_h - 1) * p.dilation_h + 1, H + p.pad_bottom);
-            const int64_t we = std::min(w0 + (p.kernel_w - 1) * p.dilation_w + 1, W + p.pad_right);
-            count = ((he - h0 + p.dilation_h - 1) / p.dilation_h) *
-                    ((we - w0 + p.dilation_w - 1) / p.dilation_w);
-          }
+          if (p.count_include_pad) count = padded_window_count(p, h0, w0, H, W);
           acc = count > 0 ? acc / count : 0.0;
         }
         store(y, (nc * OH + oh) * OW + ow, acc);

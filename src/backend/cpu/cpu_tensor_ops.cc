@@ -125,12 +125,7 @@ void run_pool(const PoolParams& p, const Shape& xs, const Shape& ys, const float
         }
         float r = mx;
         if (p.kind == PoolKind::kAverage) {
-          if (p.count_include_pad) {
-            const int64_t he = std::min(h0 + (p.kernel_h - 1) * p.dilation_h + 1, H + p.pad_bottom);
-            const int64_t we = std::min(w0 + (p.kernel_w - 1) * p.dilation_w + 1, W + p.pad_right);
-            count = ((he - h0 + p.dilation_h - 1) / p.dilation_h) *
-                    ((we - w0 + p.dilation_w - 1) / p.dilation_w);
-          }
+          if (p.count_include_pad) count = padded_window_count(p, h0, w0, H, W);
           r = count > 0 ? sum / static_cast<float>(count) : 0.f;
         }
         y[(nc * OH + oh) * OW + ow] = r;
