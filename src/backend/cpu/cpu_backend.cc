@@ -12,6 +12,7 @@
 #include "backend/cpu/cpu_tensor_ops.h"
 #include "core/timing.h"
 #include "graph/memory_planner.h"
+#include "graph/tensor_geometry.h"
 
 namespace toonbox {
 
@@ -144,13 +145,7 @@ class CpuExecutable final : public Executable {
     if (shape_numel(ys) != shape_numel(graph_.value(y).shape) || shape_numel(ys) == 0)
       return false;
     auto md = [](const Shape& s) {
-      dnnl::memory::dims dims(s.begin(), s.end()), strides(s.size());
-      int64_t acc = 1;
-      for (size_t i = s.size(); i-- > 0;) {
-        strides[i] = acc;
-        acc *= s[i];
-      }
-      return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides);
+      return dnnl::memory::desc(s, dnnl::memory::data_type::f32, row_major_strides(s));
     };
     try {
       dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(md(as), md(bs), md(ys)), engine_);
