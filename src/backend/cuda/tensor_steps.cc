@@ -40,14 +40,6 @@ Result<DeviceBuffer> upload_ints(const BuildContext& ctx, const std::vector<int6
   return b;
 }
 
-std::string describe(const Graph& g, const Node& node, Precision p) {
-  std::string d = "node '" + node.name + "' (" + op_kind_name(node.kind);
-  for (size_t i = 0; i < node.inputs.size(); ++i)
-    d += (i ? ", " : " ") + shape_to_string(g.value(node.inputs[i]).shape);
-  return d + " -> " + shape_to_string(g.value(node.outputs[0]).shape) + " " + precision_name(p) +
-         ")";
-}
-
 // Calls f(T{}) with T = __half or float.
 template <typename F>
 cudaError_t by_type(bool half, F&& f) {
@@ -303,7 +295,7 @@ std::string tensor_op_unsupported_reason(const Graph& g, const Node& node) {
 }
 
 Result<std::unique_ptr<Step>> make_tensor_step(const BuildContext& ctx, const Node& node) {
-  const std::string d = describe(*ctx.graph, node, ctx.precision);
+  const std::string d = node_description(*ctx.graph, node, ctx.precision);
   auto step = build(ctx, node, d);
   if (!step.is_ok()) return step.status().with_context(d);
   return step;
