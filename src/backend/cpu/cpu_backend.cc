@@ -10,6 +10,7 @@
 
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/cpu_tensor_ops.h"
+#include "backend/tensor_plans.h"
 #include "core/timing.h"
 #include "graph/memory_planner.h"
 
@@ -269,7 +270,7 @@ class CpuBackend final : public Backend {
     if (precision != Precision::kFloat32) return "the CPU backend computes in fp32 only";
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       const int in = node.inputs[i];
-      if (!cpu::is_parameter_input(node, i) && graph.value(in).dtype != DType::kFloat32)
+      if (!is_parameter_input(node, i) && graph.value(in).dtype != DType::kFloat32)
         return std::string("input '") + graph.value(in).name + "' is " +
                dtype_name(graph.value(in).dtype) + ", the CPU backend computes float32";
     }

@@ -190,23 +190,6 @@ void run_conv_transpose(const ConvTransposeParams& p, const Shape& xs, const Sha
 
 }  // namespace
 
-bool is_parameter_input(const Node& node, size_t i) {
-  switch (node.kind) {
-    case OpKind::kResize:
-    case OpKind::kPad:
-    case OpKind::kGather:
-    case OpKind::kExpand:
-    case OpKind::kTile:
-      return i == 1;
-    case OpKind::kReshape:
-      return i == 1;
-    case OpKind::kSlice:
-      return i >= 1;
-    default:
-      return false;
-  }
-}
-
 std::string tensor_op_unsupported_reason(const Graph& g, const Node& node) {
   for (size_t i = 0; i < node.inputs.size(); ++i)
     if (is_parameter_input(node, i) && !g.is_constant(node.inputs[i]))
@@ -288,12 +271,8 @@ Result<std::function<void()>> tensor_op_step(const Graph& g, const Node& node, P
           [plan = std::move(plan), ptr, x, y] { run_reduce(plan, ptr(x), ptr(y)); });
     }
     case OpKind::kSoftmax: {
-      const int axis = node.p<SoftmaxParams>().axis;
-      int64_t outer = 1, inner = 1;
-      for (int d = 0; d < axis; ++d) outer *= xs[d];
-      for (size_t d = axis + 1; d < xs.size(); ++d) inner *= xs[d];
-      const int64_t len = xs[axis];
-      return std::function<void()>([=] { run_softmax(ptr(x), ptr(y), outer, len, inner); });
+      const SoftmaxPlan p = softmax_plan(xs, node.p<SoftmaxParams>().axis);
+      return std::function<void()>([=] { run_softmax(ptr(x), ptr(y), p.outer, p.len, p.inner); });
     }
     case OpKind::kPool: {
       const PoolParams p = node.p<PoolParams>();

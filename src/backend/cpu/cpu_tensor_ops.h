@@ -18,10 +18,6 @@ using PointerOf = std::function<float*(int value)>;
 // "" when the CPU backend has a step for this tensor op, else why not.
 std::string tensor_op_unsupported_reason(const Graph& g, const Node& node);
 
-// Indices of the inputs of `node` that are parameters (int shapes, pads, indices): they
-// must be constant and are read at compile time, never at run time.
-bool is_parameter_input(const Node& node, size_t input_index);
-
 Result<std::function<void()>> tensor_op_step(const Graph& g, const Node& node, PointerOf ptr);
 
 }  // namespace toonbox::cpu

@@ -168,16 +168,12 @@ Result<std::unique_ptr<Step>> build(const BuildContext& ctx, const Node& node,
         break;
       }
       case OpKind::kSoftmax: {
-        const int axis = node.p<SoftmaxParams>().axis;
-        int64_t outer = 1, inner = 1;
-        for (int d = 0; d < axis; ++d) outer *= xs[d];
-        for (size_t d = axis + 1; d < xs.size(); ++d) inner *= xs[d];
-        const int64_t len = xs[axis];
+        const SoftmaxPlan p = softmax_plan(xs, node.p<SoftmaxParams>().axis);
         fn = [=](cudaStream_t s) {
           return by_type(half, [&](auto tag) {
             using T = decltype(tag);
-            return launch_softmax<T>(static_cast<const T*>(x), static_cast<T*>(y), outer, len,
-                                     inner, s);
+            return launch_softmax<T>(static_cast<const T*>(x), static_cast<T*>(y), p.outer, p.len,
+                                     p.inner, s);
           });
         };
         break;
@@ -237,27 +233,12 @@ Result<std::unique_ptr<Step>> build(const BuildContext& ctx, const Node& node,
   return std::unique_ptr<Step>(new TensorStep(desc, std::move(fn), std::move(tables)));
 }
 
-bool is_parameter(const Node& node, size_t i) {
-  switch (node.kind) {
-    case OpKind::kPad:
-    case OpKind::kGather:
-    case OpKind::kExpand:
-    case OpKind::kTile:
-    case OpKind::kReshape:
-      return i == 1;
-    case OpKind::kSlice:
-      return i >= 1;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 std::string tensor_op_unsupported_reason(const Graph& g, const Node& node) {
   for (size_t i = 0; i < node.inputs.size(); ++i) {
     const Value& v = g.value(node.inputs[i]);
-    if (is_parameter(node, i)) {
+    if (is_parameter_input(node, i)) {
       if (!v.constant) return "input " + std::to_string(i) + " ('" + v.name + "') must be constant";
     } else if (v.dtype != DType::kFloat32) {
       return "tensor '" + v.name + "' is " + dtype_name(v.dtype) +
