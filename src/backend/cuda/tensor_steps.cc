@@ -7,6 +7,7 @@
 
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/kernels/tensor_ops.h"
+#include "backend/cuda/op_support.h"
 #include "backend/tensor_plans.h"
 
 namespace toonbox::cuda {
@@ -240,9 +241,8 @@ std::string tensor_op_unsupported_reason(const Graph& g, const Node& node) {
     const Value& v = g.value(node.inputs[i]);
     if (is_parameter_input(node, i)) {
       if (!v.constant) return "input " + std::to_string(i) + " ('" + v.name + "') must be constant";
-    } else if (v.dtype != DType::kFloat32) {
-      return "tensor '" + v.name + "' is " + dtype_name(v.dtype) +
-             "; the CUDA backend runs float tensors only";
+    } else if (std::string why = float_only(g, node.inputs[i]); !why.empty()) {
+      return why;
     }
   }
   switch (node.kind) {
