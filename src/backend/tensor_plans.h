@@ -1,6 +1,7 @@
 // Compile-time index plans of the tensor ops, shared by the CPU and CUDA backends (no
 // CUDA dependency): per-dim source-offset tables for data movement, window offsets for
-// reductions, batch offsets for MatMul. Built once per compiled shape; small.
+// reductions, batch offsets for MatMul, the Softmax axis split; which inputs are
+// compile-time parameters. Built once per compiled shape; small.
 #pragma once
 
 #include <vector>
@@ -19,6 +20,16 @@ struct GatherTable {
 };
 Result<GatherTable> gather_table(const Graph& g, const Node& node);
 bool is_gather_op(OpKind kind);
+
+// Inputs of `node` that are parameters (int shapes, pads, indices, sizes): they must be
+// constant and are read at compile time, never at run time.
+bool is_parameter_input(const Node& node, size_t input_index);
+
+// Softmax along `axis` of x: element (o, k, i) sits at (o * len + k) * inner + i.
+struct SoftmaxPlan {
+  int64_t outer = 1, len = 1, inner = 1;
+};
+SoftmaxPlan softmax_plan(const Shape& x, int axis);
 
 // Reduce: output element i reads input[base[i] + members[k]] for every k.
 struct ReducePlan {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/timing.h"
 #include "cuda_test_util.h"
 
 namespace toonbox::cuda_test {
@@ -17,7 +18,6 @@ namespace {
 // second and the last.
 Graph whitebox_unet(Layout layout, int64_t size) {
   Graph g;
-  const bool nhwc = layout == Layout::kNHWC;
   const int x = g.add_input("x", DType::kFloat32, in_layout({1, size, size, 3}, layout));
   uint32_t seed = 100;
   int64_t channels = 3;
@@ -42,7 +42,6 @@ Graph whitebox_unet(Layout layout, int64_t size) {
     const int sz = g.add_constant("size" + std::to_string(seed), Tensor::from_vector<int32_t>({2}, {static_cast<int32_t>(out_size), static_cast<int32_t>(out_size)}));
     return g.add_node(OpKind::kResize, "up" + std::to_string(seed++), {in, sz}, p);
   };
-  (void)nhwc;
   const int x0 = conv(x, 32, 7, 1, true);
   int x1 = conv(x0, 32, 3, 2, true);
   x1 = conv(x1, 64, 3, 1, true);
@@ -85,12 +84,12 @@ TEST(CudaBench, WhiteboxUnetLayoutsAndPrecisions) {
         const auto t0 = Clock::now();
         auto exe = cuda_env().backend->compile(g, CompileOptions{p});
         ASSERT_TRUE(exe.is_ok()) << exe.status().to_string();
-        const double compile_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        const double compile_ms = ms_since(t0);
         std::vector<Tensor> out;
         RunTimings t;
         const auto t1 = Clock::now();
         ASSERT_TRUE(exe.value()->run({x}, &out, &t).is_ok());
-        const double first_ms = std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
+        const double first_ms = ms_since(t1);
         std::vector<double> compute;
         double upload = 0, download = 0;
         for (int i = 0; i < 20; ++i) {

@@ -266,12 +266,8 @@ Result<std::function<void()>> tensor_op_step(const Graph& g, const Node& node, P
           [plan = std::move(plan), ptr, x, y] { run_reduce(plan, ptr(x), ptr(y)); });
     }
     case OpKind::kSoftmax: {
-      const int axis = node.p<SoftmaxParams>().axis;
-      int64_t outer = 1, inner = 1;
-      for (int d = 0; d < axis; ++d) outer *= xs[d];
-      for (size_t d = axis + 1; d < xs.size(); ++d) inner *= xs[d];
-      const int64_t len = xs[axis];
-      return std::function<void()>([=] { run_softmax(ptr(x), ptr(y), outer, len, inner); });
+      const SoftmaxPlan p = softmax_plan(xs, node.p<SoftmaxParams>().axis);
+      return std::function<void()>([=] { run_softmax(ptr(x), ptr(y), p.outer, p.len, p.inner); });
     }
     case OpKind::kPool: {
       const PoolParams p = node.p<PoolParams>();

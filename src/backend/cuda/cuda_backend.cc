@@ -172,7 +172,7 @@ Result<size_t> CudaBackend::free_memory() const {
 }
 
 Result<std::unique_ptr<Executable>> CudaBackend::compile(const Graph& specialized, const CompileOptions& options) {
-  return CudaExecutable::compile(index_, specialized, options);
+  return CudaExecutable::compile(*this, index_, specialized, options);
 }
 
 }  // namespace toonbox::cuda

@@ -12,7 +12,6 @@
 #include "backend/cuda/gemm_cublas.h"
 #include "backend/cuda/matmul_cublas.h"
 #include "backend/cuda/kernels/cast.h"
-#include "backend/cuda/op_support.h"
 #include "backend/cuda/resize_step.h"
 #include "backend/cuda/tensor_steps.h"
 #include "graph/memory_planner.h"
@@ -39,12 +38,13 @@ CudaExecutable::~CudaExecutable() {
   if (stream_) cudaStreamSynchronize(stream_.get());
 }
 
-Result<std::unique_ptr<Executable>> CudaExecutable::compile(int device, const Graph& graph,
+Result<std::unique_ptr<Executable>> CudaExecutable::compile(const Backend& backend, int device,
+                                                            const Graph& graph,
                                                             const CompileOptions& options) {
   std::unique_ptr<CudaExecutable> exe(new CudaExecutable());
   DeviceGuard guard;
   TB_RETURN_IF_ERROR(guard.set(device));
-  Status st = exe->build(device, graph, options);
+  Status st = exe->build(backend, device, graph, options);
   if (!st.is_ok()) return st.with_context("compiling for cuda:" + std::to_string(device));
   return std::unique_ptr<Executable>(std::move(exe));
 }
@@ -64,15 +64,14 @@ Result<void*> CudaExecutable::value_ptr(const Graph& g, int value) {
   return constants_.back().second.get();
 }
 
-Status CudaExecutable::build(int device, const Graph& g, const CompileOptions& options) {
+Status CudaExecutable::build(const Backend& backend, int device, const Graph& g,
+                             const CompileOptions& options) {
   device_ = device;
   precision_ = options.precision;
 
   std::string problems;
-  for (const Node& node : g.nodes()) {
-    const std::string why = cuda_unsupported_reason(g, node, precision_);
-    if (!why.empty()) problems += "\n  node '" + node.name + "' (" + op_kind_name(node.kind) + "): " + why;
-  }
+  for (const std::string& problem : unsupported_nodes(backend, g, precision_))
+    problems += "\n  " + problem;
   for (int in : g.inputs())
     if (g.value(in).dtype != DType::kFloat32)
       problems += "\n  input '" + g.value(in).name + "' is " + dtype_name(g.value(in).dtype) + ", not float32";

@@ -21,7 +21,9 @@ namespace toonbox::cuda {
 
 class CudaExecutable final : public Executable {
  public:
-  static Result<std::unique_ptr<Executable>> compile(int device, const Graph& graph,
+  // `backend` answers the capability query (unsupported_nodes) for every node first.
+  static Result<std::unique_ptr<Executable>> compile(const Backend& backend, int device,
+                                                     const Graph& graph,
                                                      const CompileOptions& options);
   ~CudaExecutable() override;
 
@@ -39,7 +41,8 @@ class CudaExecutable final : public Executable {
   };
 
   CudaExecutable() = default;
-  Status build(int device, const Graph& graph, const CompileOptions& options);
+  Status build(const Backend& backend, int device, const Graph& graph,
+               const CompileOptions& options);
   Result<void*> value_ptr(const Graph& graph, int value);
   Status enqueue(const std::vector<Tensor>& inputs);
   Status enqueue_download();

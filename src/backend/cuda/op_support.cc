@@ -7,14 +7,14 @@
 
 namespace toonbox::cuda {
 
-namespace {
-
 std::string float_only(const Graph& g, int value) {
   const Value& v = g.value(value);
   if (v.dtype != DType::kFloat32)
     return "tensor '" + v.name + "' is " + dtype_name(v.dtype) + "; the CUDA backend runs float tensors only";
   return "";
 }
+
+namespace {
 
 bool fits_int(const Shape& s) {
   for (int64_t d : s)

@@ -18,6 +18,18 @@ Status Workspace::resize(size_t bytes) {
   return Status::ok();
 }
 
+std::string node_description(const Graph& g, const Node& node, Precision precision) {
+  std::string d = "node '" + node.name + "' (" + op_kind_name(node.kind);
+  if (node.kind == OpKind::kUnary)
+    d += std::string(" ") + unary_op_name(node.p<UnaryParams>().op);
+  if (node.kind == OpKind::kBinary)
+    d += std::string(" ") + binary_op_name(node.p<BinaryParams>().op);
+  for (size_t i = 0; i < node.inputs.size(); ++i)
+    d += (i ? ", " : " ") + shape_to_string(g.value(node.inputs[i]).shape);
+  return d + " -> " + shape_to_string(g.value(node.outputs[0]).shape) + " " +
+         precision_name(precision) + ")";
+}
+
 std::vector<std::byte> to_storage(const float* values, size_t count, Precision precision) {
   std::vector<std::byte> bytes(count * storage_size(precision));
   if (is_half(precision)) {

@@ -7,6 +7,7 @@
 
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/kernels/tensor_ops.h"
+#include "backend/cuda/op_support.h"
 #include "backend/tensor_plans.h"
 
 namespace toonbox::cuda {
@@ -38,14 +39,6 @@ Result<DeviceBuffer> upload_ints(const BuildContext& ctx, const std::vector<int6
   if (!v.empty())
     TB_RETURN_IF_ERROR(upload(ctx.step.stream, b.get(), v.data(), v.size() * sizeof(int64_t)));
   return b;
-}
-
-std::string describe(const Graph& g, const Node& node, Precision p) {
-  std::string d = "node '" + node.name + "' (" + op_kind_name(node.kind);
-  for (size_t i = 0; i < node.inputs.size(); ++i)
-    d += (i ? ", " : " ") + shape_to_string(g.value(node.inputs[i]).shape);
-  return d + " -> " + shape_to_string(g.value(node.outputs[0]).shape) + " " + precision_name(p) +
-         ")";
 }
 
 // Calls f(T{}) with T = __half or float.
@@ -176,16 +169,12 @@ Result<std::unique_ptr<Step>> build(const BuildContext& ctx, const Node& node,
         break;
       }
       case OpKind::kSoftmax: {
-        const int axis = node.p<SoftmaxParams>().axis;
-        int64_t outer = 1, inner = 1;
-        for (int d = 0; d < axis; ++d) outer *= xs[d];
-        for (size_t d = axis + 1; d < xs.size(); ++d) inner *= xs[d];
-        const int64_t len = xs[axis];
+        const SoftmaxPlan p = softmax_plan(xs, node.p<SoftmaxParams>().axis);
         fn = [=](cudaStream_t s) {
           return by_type(half, [&](auto tag) {
             using T = decltype(tag);
-            return launch_softmax<T>(static_cast<const T*>(x), static_cast<T*>(y), outer, len,
-                                     inner, s);
+            return launch_softmax<T>(static_cast<const T*>(x), static_cast<T*>(y), p.outer, p.len,
+                                     p.inner, s);
           });
         };
         break;
@@ -245,31 +234,15 @@ Result<std::unique_ptr<Step>> build(const BuildContext& ctx, const Node& node,
   return std::unique_ptr<Step>(new TensorStep(desc, std::move(fn), std::move(tables)));
 }
 
-bool is_parameter(const Node& node, size_t i) {
-  switch (node.kind) {
-    case OpKind::kPad:
-    case OpKind::kGather:
-    case OpKind::kExpand:
-    case OpKind::kTile:
-    case OpKind::kReshape:
-      return i == 1;
-    case OpKind::kSlice:
-      return i >= 1;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 std::string tensor_op_unsupported_reason(const Graph& g, const Node& node) {
   for (size_t i = 0; i < node.inputs.size(); ++i) {
     const Value& v = g.value(node.inputs[i]);
-    if (is_parameter(node, i)) {
+    if (is_parameter_input(node, i)) {
       if (!v.constant) return "input " + std::to_string(i) + " ('" + v.name + "') must be constant";
-    } else if (v.dtype != DType::kFloat32) {
-      return "tensor '" + v.name + "' is " + dtype_name(v.dtype) +
-             "; the CUDA backend runs float tensors only";
+    } else if (std::string why = float_only(g, node.inputs[i]); !why.empty()) {
+      return why;
     }
   }
   switch (node.kind) {
@@ -303,7 +276,7 @@ std::string tensor_op_unsupported_reason(const Graph& g, const Node& node) {
 }
 
 Result<std::unique_ptr<Step>> make_tensor_step(const BuildContext& ctx, const Node& node) {
-  const std::string d = describe(*ctx.graph, node, ctx.precision);
+  const std::string d = node_description(*ctx.graph, node, ctx.precision);
   auto step = build(ctx, node, d);
   if (!step.is_ok()) return step.status().with_context(d);
   return step;

@@ -26,8 +26,7 @@ __global__ void conv_direct_kernel(const T* __restrict__ x, const T* __restrict_
         for (int s = 0; s < d.s; ++s) {
           const int ix = ox * d.stride_w - d.pad_left + s * d.dilation_w;
           if (ix < 0 || ix >= d.w) continue;
-          const int64_t xi = kNhwc ? ((n * d.h + iy) * d.w + ix) * d.c + c0 + c
-                                   : ((n * d.c + c0 + c) * d.h + iy) * static_cast<int64_t>(d.w) + ix;
+          const int64_t xi = image_offset<kNhwc>(n, c0 + c, iy, ix, d.c, d.h, d.w);
           const int64_t wi = ((static_cast<int64_t>(k) * d.cg + c) * d.r + r) * d.s + s;
           acc += to_float(x[xi]) * to_float(w[wi]);
         }

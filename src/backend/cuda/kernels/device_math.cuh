@@ -49,6 +49,15 @@ __device__ __forceinline__ ImageIndex unflatten_image_index(int64_t i, int c, in
   return p;
 }
 
+// The way back: the offset of element (n, c, y, x) in such a tensor of `channels`
+// channels and h x w pixels.
+template <bool kNhwc>
+__device__ __forceinline__ int64_t image_offset(int64_t n, int c, int y, int x, int channels,
+                                                int h, int w) {
+  return kNhwc ? ((n * h + y) * w + x) * channels + c
+               : ((n * channels + c) * h + y) * static_cast<int64_t>(w) + x;
+}
+
 // Same definitions as reference_unary (ops/reference.cc), in float. The comparisons are
 // written as the reference writes them so NaN goes the same way.
 __device__ __forceinline__ float apply_unary(UnaryOp op, float x, float alpha, float beta) {

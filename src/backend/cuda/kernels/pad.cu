@@ -18,8 +18,7 @@ __global__ void pad_kernel(const T* __restrict__ x, T* __restrict__ y, PadDims d
     const int iy = oy - d.top, ix = ox - d.left;
     T v = from_float<T>(0.f);
     if (iy >= 0 && iy < d.h && ix >= 0 && ix < d.w) {
-      v = x[kNhwc ? ((n * d.h + iy) * d.w + ix) * d.c + c
-                  : ((n * d.c + c) * d.h + iy) * static_cast<int64_t>(d.w) + ix];
+      v = x[image_offset<kNhwc>(n, c, iy, ix, d.c, d.h, d.w)];
     }
     y[i] = v;
   }

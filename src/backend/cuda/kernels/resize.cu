@@ -20,9 +20,7 @@ __global__ void resize_kernel(const T* __restrict__ x, T* __restrict__ y, Resize
     const int64_t n = p.n;
     // Element (n, c, row, col) of the input.
     auto at = [&](int row, int col) -> float {
-      const int64_t idx = kNhwc ? ((n * d.h + row) * d.w + col) * d.c + c
-                                : ((n * d.c + c) * d.h + row) * static_cast<int64_t>(d.w) + col;
-      return to_float(x[idx]);
+      return to_float(x[image_offset<kNhwc>(n, c, row, col, d.c, d.h, d.w)]);
     };
     const Tap ty = y_taps[oy], tx = x_taps[ox];
     float v;
