@@ -99,22 +99,6 @@ Result<GatherTable> gather_table(const Graph& g, const Node& node) {
   }
 }
 
-bool is_parameter_input(const Node& node, size_t i) {
-  switch (node.kind) {
-    case OpKind::kResize:
-    case OpKind::kPad:
-    case OpKind::kGather:
-    case OpKind::kExpand:
-    case OpKind::kTile:
-    case OpKind::kReshape:
-      return i == 1;
-    case OpKind::kSlice:
-      return i >= 1;
-    default:
-      return false;
-  }
-}
-
 SoftmaxPlan softmax_plan(const Shape& x, int axis) {
   SoftmaxPlan p;
   for (int d = 0; d < axis; ++d) p.outer *= x[d];

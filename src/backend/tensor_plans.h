@@ -21,10 +21,6 @@ struct GatherTable {
 Result<GatherTable> gather_table(const Graph& g, const Node& node);
 bool is_gather_op(OpKind kind);
 
-// Inputs of `node` that are parameters (int shapes, pads, indices, sizes): they must be
-// constant and are read at compile time, never at run time.
-bool is_parameter_input(const Node& node, size_t input_index);
-
 // Softmax along `axis` of x: element (o, k, i) sits at (o * len + k) * inner + i.
 struct SoftmaxPlan {
   int64_t outer = 1, len = 1, inner = 1;

@@ -10,7 +10,6 @@
 
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/cpu_tensor_ops.h"
-#include "backend/tensor_plans.h"
 #include "core/timing.h"
 #include "graph/memory_planner.h"
 #include "graph/tensor_geometry.h"
