@@ -14,7 +14,7 @@ namespace toonbox::cli {
 struct ArgSpec {
   std::string name;        // "--device"
   bool takes_value = false;
-  std::string short_name;  // "-o", optional
+  std::string short_name = {};  // "-o", optional (defaulted, so specs may omit it)
 };
 
 struct ParsedArgs {
