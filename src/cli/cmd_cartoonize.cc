@@ -174,11 +174,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   if (quality < 1 || quality > 100) return usage_error(json, invalid_argument("--quality must be 1..100"));
 
   auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
-  if (!device.is_ok()) {
-    // A misspelt --device/--precision is a usage error; an unusable GPU is a failure.
-    return fail(json, device.status(),
-                device.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
-  }
+  if (!device.is_ok()) return fail(json, device.status(), exit_code_for(device.status()));
   const std::string device_line = device->summary();
   std::string note;
   auto models = load_cartoon_models(a.get("--model"), a.get("--head-model"), options->mode,

@@ -164,13 +164,10 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
                   kExitUsage);
 
   auto plan = batch::plan_folder(flags->plan);
-  if (!plan.is_ok())
-    return fail(json, plan.status(), plan.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+  if (!plan.is_ok()) return fail(json, plan.status(), exit_code_for(plan.status()));
 
   auto device = select_device(args.get("--device", "auto"), args.get("--precision", "auto"));
-  if (!device.is_ok())
-    return fail(json, device.status(),
-                device.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+  if (!device.is_ok()) return fail(json, device.status(), exit_code_for(device.status()));
 
   batch::RunContext context;
   context.input_dir = flags->plan.input_dir;
