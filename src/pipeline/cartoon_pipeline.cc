@@ -229,7 +229,7 @@ Result<std::vector<Image>> CartoonPipeline::process_batch(const std::vector<cons
     TB_ASSIGN_OR_RETURN(faces[i], choose_heads(*inputs[i], options.mode, &local[i]));
   }
   StylizeTimings background;
-  TB_ASSIGN_OR_RETURN(std::vector<Image> stylized, models_.background->stylize_batch(inputs, &background));
+  TB_ASSIGN_OR_RETURN(std::vector<Image> stylized, models_.background->stylize_batch(inputs, &background, options.stylize));
   if (stylized.size() != inputs.size())
     return internal_error("background model returned " + std::to_string(stylized.size()) + " images for " +
                           std::to_string(inputs.size()));
