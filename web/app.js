@@ -150,12 +150,10 @@ function setCardError(card, message) {
 }
 
 function updateButtons() {
-  const pending = state.entries.filter((e) => e.state !== 'done' && e.state !== 'failed');
   $('run').disabled = state.running || state.entries.length === 0;
   $('run').textContent = state.entries.length > 1 ? `Cartoonize ${state.entries.length} images` : 'Cartoonize';
   $('clear').disabled = state.running || state.entries.length === 0;
   $('download-all').disabled = state.running || !state.entries.some((e) => e.state === 'done');
-  return pending;
 }
 
 function updateProgress() {

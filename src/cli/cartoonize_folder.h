@@ -11,6 +11,15 @@ namespace toonbox::cli {
 // allowed.
 Result<CartoonOptions> parse_cartoon_options(const ParsedArgs& args);
 
+// The whole value of `flag` as an integer in lo..hi, else "FLAG must be an integer in
+// LO..HI"; *out is left as it is when the flag is absent.
+Status parse_integer_flag(const ParsedArgs& args, const char* flag, long long lo, long long hi,
+                          long long* out);
+
+// Reports a failure: the message on stderr and, with --json, {"ok":false,...} (with
+// "device" when `device_line` is given) on stdout. Returns `exit_code`.
+int cartoonize_fail(bool json, const Status& s, int exit_code, const std::string& device_line = "");
+
 // INPUT (args.positional[0]) is a folder: cartoonize every image in it into -o OUTDIR.
 int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options);
 

@@ -57,7 +57,11 @@ bool same_file(const std::string& a, const std::string& b) {
 
 // Command-line mistakes exit with kExitUsage; everything found while working (a bad
 // input file, an unusable device, a failed write) with kExitFailure.
-int fail(bool json, const Status& s, int exit_code, const std::string& device_line = "") {
+int usage_error(bool json, const Status& s) { return cartoonize_fail(json, s, kExitUsage); }
+
+}  // namespace
+
+int cartoonize_fail(bool json, const Status& s, int exit_code, const std::string& device_line) {
   if (json) {
     nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", status_code_name(s.code())}};
     if (!device_line.empty()) j["device"] = device_line;
@@ -66,31 +70,32 @@ int fail(bool json, const Status& s, int exit_code, const std::string& device_li
   std::fprintf(stderr, "toonbox cartoonize: %s\n", s.message().c_str());
   return exit_code;
 }
-int usage_error(bool json, const Status& s) { return fail(json, s, kExitUsage); }
 
-}  // namespace
+Status parse_integer_flag(const ParsedArgs& a, const char* flag, long long lo, long long hi, long long* out) {
+  if (!a.has(flag)) return Status::ok();
+  try {
+    size_t used = 0;
+    const long long v = std::stoll(a.get(flag), &used);
+    if (used == a.get(flag).size() && v >= lo && v <= hi) {
+      *out = v;
+      return Status::ok();
+    }
+  } catch (...) {
+  }
+  return invalid_argument(std::string(flag) + " must be an integer in " + std::to_string(lo) + ".." +
+                          std::to_string(hi));
+}
 
 Result<CartoonOptions> parse_cartoon_options(const ParsedArgs& a) {
   CartoonOptions o;
   if (a.has("--mode")) {
     TB_ASSIGN_OR_RETURN(o.mode, parse_cartoon_mode(a.get("--mode")));
   }
-  auto integer = [&](const char* flag, long long lo, long long hi, int* out) -> Status {
-    if (!a.has(flag)) return Status();
-    try {
-      size_t used = 0;
-      const long long v = std::stoll(a.get(flag), &used);
-      if (used == a.get(flag).size() && v >= lo && v <= hi) {
-        *out = static_cast<int>(v);
-        return Status();
-      }
-    } catch (...) {
-    }
-    return invalid_argument(std::string(flag) + " must be an integer in " + std::to_string(lo) + ".." +
-                            std::to_string(hi));
-  };
-  TB_RETURN_IF_ERROR(integer("--long-side", 1, 16384, &o.long_side));
-  TB_RETURN_IF_ERROR(integer("--tile", -1, 16384, &o.stylize.tile_size));
+  long long long_side = o.long_side, tile = o.stylize.tile_size;
+  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--long-side", 1, 16384, &long_side));
+  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--tile", -1, 16384, &tile));
+  o.long_side = static_cast<int>(long_side);
+  o.stylize.tile_size = static_cast<int>(tile);
   if (o.stylize.tile_size > 0 && o.stylize.tile_size < 64) return invalid_argument("--tile must be at least 64 (or 0 / -1)");
   if (a.has("--strength")) {
     try {
@@ -174,16 +179,12 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   if (quality < 1 || quality > 100) return usage_error(json, invalid_argument("--quality must be 1..100"));
 
   auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
-  if (!device.is_ok()) {
-    // A misspelt --device/--precision is a usage error; an unusable GPU is a failure.
-    return fail(json, device.status(),
-                device.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
-  }
+  if (!device.is_ok()) return cartoonize_fail(json, device.status(), exit_code_for(device.status()));
   const std::string device_line = device->summary();
   std::string note;
   auto models = load_cartoon_models(a.get("--model"), a.get("--head-model"), options->mode,
                                     device.value(), &note);
-  if (!models.is_ok()) return fail(json, models.status(), kExitFailure, device_line);
+  if (!models.is_ok()) return cartoonize_fail(json, models.status(), kExitFailure, device_line);
   CartoonPipeline pipeline(std::move(models).value());
   const ModelSource& model = pipeline.models().background->model();
   if (!json) {
@@ -195,24 +196,24 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
 
   auto t0 = std::chrono::steady_clock::now();
   auto image = read_image_file(input, decode_options);
-  if (!image.is_ok()) return fail(json, image.status(), kExitFailure, device_line);
+  if (!image.is_ok()) return cartoonize_fail(json, image.status(), kExitFailure, device_line);
   const double decode_ms = ms_since(t0);
 
   CartoonReport report;
   auto result = pipeline.process(image.value(), options.value(), &report);
-  if (!result.is_ok()) return fail(json, result.status().with_context(input), kExitFailure, device_line);
+  if (!result.is_ok()) return cartoonize_fail(json, result.status().with_context(input), kExitFailure, device_line);
   const StylizeTimings& first = report.background;
   CartoonReport warm_report;
   if (a.has("--timings")) {
     // A second, identical run measures the warm path (compiled graph, tuned algorithms).
     auto again = pipeline.process(image.value(), options.value(), &warm_report);
-    if (!again.is_ok()) return fail(json, again.status().with_context(input), kExitFailure, device_line);
+    if (!again.is_ok()) return cartoonize_fail(json, again.status().with_context(input), kExitFailure, device_line);
   }
   const StylizeTimings& warm = warm_report.background;
 
   t0 = std::chrono::steady_clock::now();
   Status written = write_image_file(output, result.value(), quality);
-  if (!written.is_ok()) return fail(json, written, kExitFailure, device_line);
+  if (!written.is_ok()) return cartoonize_fail(json, written, kExitFailure, device_line);
   const double encode_ms = ms_since(t0);
 
   const auto& r1 = first.run;

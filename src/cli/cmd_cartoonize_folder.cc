@@ -65,15 +65,6 @@ struct SignalScope {
   }
 };
 
-int fail(bool json, const Status& s, int exit_code) {
-  if (json) {
-    nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", status_code_name(s.code())}};
-    std::printf("%s\n", j.dump().c_str());
-  }
-  std::fprintf(stderr, "toonbox cartoonize: %s\n", s.message().c_str());
-  return exit_code;
-}
-
 struct FolderFlags {
   batch::FolderPlanOptions plan;
   batch::RunnerOptions runner;
@@ -93,24 +84,11 @@ Result<FolderFlags> parse_folder_flags(const ParsedArgs& a) {
   const std::string format = a.get("--format", "png");
   f.plan.format = format_from_extension("x." + format);
   if (f.plan.format == ImageFormat::kUnknown) return invalid_argument("--format must be png, jpg, jpeg or webp");
-  auto integer = [&](const char* flag, long long lo, long long hi, long long* out) -> Status {
-    if (!a.has(flag)) return Status::ok();
-    try {
-      size_t used = 0;
-      const long long v = std::stoll(a.get(flag), &used);
-      if (used == a.get(flag).size() && v >= lo && v <= hi) {
-        *out = v;
-        return Status::ok();
-      }
-    } catch (...) {
-    }
-    return invalid_argument(std::string(flag) + " must be an integer in " + std::to_string(lo) + ".." +
-                            std::to_string(hi));
-  };
   long long batch = 0, quality = 92, max_pixels = f.runner.decode.max_pixels;
-  if (a.get("--batch-size") != "auto") TB_RETURN_IF_ERROR(integer("--batch-size", 1, kMaxBatchSize, &batch));
-  TB_RETURN_IF_ERROR(integer("--quality", 1, 100, &quality));
-  TB_RETURN_IF_ERROR(integer("--max-pixels", 1, 1LL << 40, &max_pixels));
+  if (a.get("--batch-size") != "auto")
+    TB_RETURN_IF_ERROR(parse_integer_flag(a, "--batch-size", 1, kMaxBatchSize, &batch));
+  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--quality", 1, 100, &quality));
+  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--max-pixels", 1, 1LL << 40, &max_pixels));
   f.batch_size = static_cast<int>(batch);
   f.runner.encode = EncodeOptions{f.plan.format, static_cast<int>(quality)};
   f.runner.decode.max_pixels = max_pixels;
@@ -157,20 +135,17 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
   // JSON lines whenever nobody watches a terminal: logs and pipes get parseable output.
   const bool json = args.has("--json") || !isatty(STDOUT_FILENO);
   auto flags = parse_folder_flags(args);
-  if (!flags.is_ok()) return fail(json, flags.status(), kExitUsage);
+  if (!flags.is_ok()) return cartoonize_fail(json, flags.status(), kExitUsage);
   for (const char* single_only : {"--timings"})
     if (args.has(single_only))
-      return fail(json, invalid_argument(std::string(single_only) + " applies to a single image, not a folder"),
-                  kExitUsage);
+      return cartoonize_fail(
+          json, invalid_argument(std::string(single_only) + " applies to a single image, not a folder"), kExitUsage);
 
   auto plan = batch::plan_folder(flags->plan);
-  if (!plan.is_ok())
-    return fail(json, plan.status(), plan.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+  if (!plan.is_ok()) return cartoonize_fail(json, plan.status(), exit_code_for(plan.status()));
 
   auto device = select_device(args.get("--device", "auto"), args.get("--precision", "auto"));
-  if (!device.is_ok())
-    return fail(json, device.status(),
-                device.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+  if (!device.is_ok()) return cartoonize_fail(json, device.status(), exit_code_for(device.status()));
 
   batch::RunContext context;
   context.input_dir = flags->plan.input_dir;
@@ -188,7 +163,7 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
 
   std::error_code ec;
   std::filesystem::create_directories(flags->plan.output_dir, ec);
-  if (ec) return fail(json, invalid_argument(flags->plan.output_dir + ": cannot create the folder: " + ec.message()), kExitFailure);
+  if (ec) return cartoonize_fail(json, invalid_argument(flags->plan.output_dir + ": cannot create the folder: " + ec.message()), kExitFailure);
   // A run killed mid-write (SIGKILL, power loss) leaves hidden temporary files; ours are
   // recognisable by name and PID, and nothing else is touched. Only the folders this run
   // writes to are looked at, so `-o ~` does not walk the whole home folder.
@@ -198,7 +173,7 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
   TempCleanup cleanup;
   for (const std::string& folder : output_folders) {
     auto cleaned = remove_stale_atomic_temps(folder, /*recursive=*/false);
-    if (!cleaned.is_ok()) return fail(json, cleaned.status(), kExitFailure);
+    if (!cleaned.is_ok()) return cartoonize_fail(json, cleaned.status(), kExitFailure);
     cleanup.removed += cleaned->removed;
   }
 
@@ -207,7 +182,7 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
   std::unique_ptr<CartoonPipeline> pipeline;
   if (!plan->todo.empty()) {
     auto models = load_cartoon_models(args.get("--model"), args.get("--head-model"), options.mode, device.value(), &note);
-    if (!models.is_ok()) return fail(json, models.status(), kExitFailure);
+    if (!models.is_ok()) return cartoonize_fail(json, models.status(), kExitFailure);
     pipeline = std::make_unique<CartoonPipeline>(std::move(models).value());
     model_name = pipeline->models().background->model().name;
   }

@@ -177,7 +177,7 @@ int cmd_models(const std::vector<std::string>& argv) {
     auto m = import_model(a.positional[1], a.get("--name"), a.has("--force"));
     if (!m.is_ok()) {
       std::fprintf(stderr, "toonbox models import: %s\n", m.status().message().c_str());
-      return m.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+      return exit_code_for(m.status());
     }
     std::printf("installed '%s' into %s%s\n  licence: %s\n", m->name.c_str(), m->dir.c_str(),
                 m->known ? " (digests match the registry)" : "", m->licence.c_str());

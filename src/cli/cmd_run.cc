@@ -113,9 +113,7 @@ int cmd_run(const std::vector<std::string>& argv) {
     }
   }
   auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
-  if (!device.is_ok())
-    return fail(device.status(),
-                device.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+  if (!device.is_ok()) return fail(device.status(), exit_code_for(device.status()));
   auto graph = load_graph(a.get("--model"));
   if (!graph.is_ok()) return fail(graph.status(), kExitFailure);
   auto spec = detect_image_model_spec(*graph, o);

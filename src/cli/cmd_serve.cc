@@ -131,7 +131,7 @@ int cmd_serve(const std::vector<std::string>& argv) {
   auto device = select_device(config.requested_device, a.get("--precision", "auto"));
   if (!device.is_ok()) {
     std::fprintf(stderr, "toonbox serve: %s\n", device.status().message().c_str());
-    return device.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    return exit_code_for(device.status());
   }
   server::Server srv(config, device.value());
   std::string note;

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/status.h"
+
 namespace toonbox::cli {
 
 using CommandFn = int (*)(const std::vector<std::string>& args);
@@ -19,6 +21,13 @@ struct Command {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // the work failed (bad input file, device error)
 inline constexpr int kExitUsage = 2;    // wrong command line
+
+// A command-line mistake (kInvalidArgument: a misspelt --device, a bad flag value) exits
+// with kExitUsage; anything found while working (no usable GPU, a bad file) with
+// kExitFailure.
+inline int exit_code_for(const Status& s) {
+  return s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+}
 
 int cmd_cartoonize(const std::vector<std::string>& args);
 int cmd_models(const std::vector<std::string>& args);

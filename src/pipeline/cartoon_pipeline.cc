@@ -196,18 +196,13 @@ Status CartoonPipeline::paste_heads(const Image& input, const std::vector<detect
   return Status();
 }
 
+// A batch of one: stylize_batch runs a single image through stylize(), tiles and all.
 Result<Image> CartoonPipeline::process(const Image& input, const CartoonOptions& options,
                                        CartoonReport* report) {
-  if (input.width <= 0 || input.height <= 0) return invalid_argument("empty image");
-  CartoonReport local;
-  TB_ASSIGN_OR_RETURN(std::vector<detect::Face> faces, choose_heads(input, options.mode, &local));
-  TB_ASSIGN_OR_RETURN(Image stylized, models_.background->stylize(input, &local.background, options.stylize));
-  if (!faces.empty()) TB_RETURN_IF_ERROR(paste_heads(input, faces, options, &stylized, &local));
-  auto t0 = std::chrono::steady_clock::now();
-  Image out = finish_stylized(input, stylized, options.strength, options.long_side);
-  local.finish_ms = ms_since(t0);
-  if (report) *report = std::move(local);
-  return out;
+  std::vector<CartoonReport> reports;
+  TB_ASSIGN_OR_RETURN(std::vector<Image> out, process_batch({&input}, options, &reports));
+  if (report) *report = std::move(reports[0]);
+  return std::move(out[0]);
 }
 
 Result<std::vector<Image>> CartoonPipeline::process_batch(const std::vector<const Image*>& inputs,
@@ -229,7 +224,7 @@ Result<std::vector<Image>> CartoonPipeline::process_batch(const std::vector<cons
     TB_ASSIGN_OR_RETURN(faces[i], choose_heads(*inputs[i], options.mode, &local[i]));
   }
   StylizeTimings background;
-  TB_ASSIGN_OR_RETURN(std::vector<Image> stylized, models_.background->stylize_batch(inputs, &background));
+  TB_ASSIGN_OR_RETURN(std::vector<Image> stylized, models_.background->stylize_batch(inputs, &background, options.stylize));
   if (stylized.size() != inputs.size())
     return internal_error("background model returned " + std::to_string(stylized.size()) + " images for " +
                           std::to_string(inputs.size()));

@@ -154,7 +154,7 @@ int Cartoonizer::choose_tile(int width, int height, int batch, const StylizeOpti
   if (!budget.is_ok()) return 0;
   auto bpp = bytes_per_pixel();
   if (!bpp.is_ok()) return 0;
-  const int64_t pw = padded(width, m, model_.margin), ph = padded(height, m, model_.margin);
+  const auto [ph, pw] = padded_size(width, height);
   const int tile = auto_tile_side(static_cast<int>(pw), static_cast<int>(ph), *bpp * batch,
                                   *budget, m, min_tile());
   if (tile == 0 || (tile >= width && tile >= height)) return 0;
@@ -169,9 +169,8 @@ int Cartoonizer::batch_that_fits(int width, int height, int n) {
   auto budget = memory_budget();
   auto bpp = budget.is_ok() ? bytes_per_pixel() : Result<double>(budget.status());
   if (!budget.is_ok() || !bpp.is_ok()) return n;
-  const int m = std::max(1, model_.size_multiple);
-  const double per_image =
-      *bpp * static_cast<double>(padded(width, m, model_.margin)) * padded(height, m, model_.margin);
+  const auto [ph, pw] = padded_size(width, height);
+  const double per_image = *bpp * static_cast<double>(pw) * ph;
   return std::clamp(static_cast<int>(static_cast<double>(*budget) / per_image), 1, n);
 }
 
@@ -256,9 +255,8 @@ Result<Image> Cartoonizer::stylize(const Image& input, StylizeTimings* timings,
 Result<std::vector<Image>> Cartoonizer::run_batch(const std::vector<const Image*>& inputs,
                                                   StylizeTimings* t) {
   const Image& first = *inputs[0];
-  const int m = std::max(1, model_.size_multiple);
   const int64_t n = static_cast<int64_t>(inputs.size());
-  const int64_t h = padded(first.height, m, model_.margin), w = padded(first.width, m, model_.margin);
+  const auto [h, w] = padded_size(first.width, first.height);
   auto t0 = std::chrono::steady_clock::now();
   Tensor x(DType::kFloat32, {n, h, w, 3});
   for (int64_t i = 0; i < n; ++i) fill_pm1(*inputs[i], h, w, model_.margin, x.data<float>() + i * h * w * 3);
@@ -322,8 +320,8 @@ Result<std::vector<Image>> Cartoonizer::stylize_batch(const std::vector<const Im
       continue;
     }
     const std::vector<const Image*> part(inputs.begin() + i, inputs.begin() + i + k);
-    const int m = std::max(1, model_.size_multiple);
-    const Shape shape{k, padded(first.height, m, model_.margin), padded(first.width, m, model_.margin), 3};
+    const auto [ph, pw] = padded_size(first.width, first.height);
+    const Shape shape{k, ph, pw, 3};
     // Compile first: a model that cannot take a batch says so here (specialize's batch
     // check), and we remember it rather than trying again with every request.
     Status prepared = session_.prepare({shape});

@@ -30,6 +30,10 @@ JobManager::~JobManager() { shutdown(); }
 
 int JobManager::active_jobs() const {
   std::lock_guard<std::mutex> lock(mutex_);
+  return active_jobs_locked();
+}
+
+int JobManager::active_jobs_locked() const {
   int n = 0;
   for (const auto& [id, job] : jobs_) n += job->unfinished > 0;
   return n;
@@ -82,8 +86,7 @@ Result<std::string> JobManager::create(const CartoonizeParams& params,
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_) return unavailable("the server is shutting down");
     expire_locked();
-    int active = 0;
-    for (const auto& [id, j] : jobs_) active += j->unfinished > 0;
+    const int active = active_jobs_locked();
     if (active >= options_.max_active_jobs || static_cast<int>(jobs_.size()) >= options_.max_stored_jobs) {
       *busy = true;
       return resource_exhausted("the server already has " + std::to_string(active) +

@@ -103,6 +103,7 @@ class JobManager {
   // With mutex_ held: the next waiting image, round-robin over jobs.
   bool next_waiting(std::shared_ptr<Job>* job, size_t* index);
   void settle(Job& job, Item& item, ItemState state);  // mutex_ held
+  int active_jobs_locked() const;                      // mutex_ held
   void expire_locked();
 
   DeviceScheduler* scheduler_;

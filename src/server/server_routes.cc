@@ -89,20 +89,17 @@ void send_json(httplib::Response& res, const nlohmann::json& j, int status = 200
   res.set_content(json_text(j), "application/json");
 }
 
-// Query parameters first, then form fields (which override them). File fields and
-// parts with a file name are not parameters.
-Fields request_fields(const httplib::Request& req, Status* error) {
+// The request's parameters: query parameters first, then form fields (which override
+// them). File fields and parts with a file name are not parameters.
+Result<CartoonizeParams> request_params(const httplib::Request& req) {
   Fields fields;
   for (const auto& [k, v] : req.params) fields.emplace_back(k, v);
   for (const auto& [name, part] : req.files) {
     if (name == "image" || name == "images" || !part.filename.empty()) continue;
-    if (part.content.size() > 200) {
-      *error = invalid_argument("form field '" + name.substr(0, 40) + "' is too long");
-      return {};
-    }
+    if (part.content.size() > 200) return invalid_argument("form field '" + name.substr(0, 40) + "' is too long");
     fields.emplace_back(name, part.content);
   }
-  return fields;
+  return parse_cartoonize_params(fields);
 }
 
 std::string device_state(const DeviceSelection& d, const std::string& requested) {
@@ -111,6 +108,13 @@ std::string device_state(const DeviceSelection& d, const std::string& requested)
 }
 
 }  // namespace
+
+// What a request runs on: its precision, its model at that precision, its face stage.
+struct RequestModel {
+  Precision precision = Precision::kFloat32;
+  std::shared_ptr<Cartoonizer> cartoonizer;
+  FaceStage faces;
+};
 
 class Routes {
  public:
@@ -129,6 +133,16 @@ class Routes {
       stage.detector_missing = detector.status().message();
     }
     return stage;
+  }
+
+  // The precision, model (loaded at most once, then cached) and face stage a request
+  // names, for single images and jobs alike.
+  static Result<RequestModel> request_model(Server& s, const CartoonizeParams& params) {
+    RequestModel m;
+    TB_ASSIGN_OR_RETURN(m.precision, s.models_.resolve_precision(params.precision));
+    TB_ASSIGN_OR_RETURN(m.cartoonizer, s.models_.get(params.model, m.precision));
+    TB_ASSIGN_OR_RETURN(m.faces, face_stage(s, params, m.precision));
+    return m;
   }
 
   static void index(Server& s, const httplib::Request& req, httplib::Response& res) {
@@ -213,10 +227,7 @@ class Routes {
   static void cartoonize(Server& s, const httplib::Request& req, httplib::Response& res) {
     const auto t_start = Clock::now();
     // 1. Parameters and the image bytes.
-    Status field_error;
-    Fields fields = request_fields(req, &field_error);
-    if (!field_error.is_ok()) return set_error(res, field_error);
-    auto params = parse_cartoonize_params(fields);
+    auto params = request_params(req);
     if (!params.is_ok()) return set_error(res, params.status());
     std::string_view bytes;
     std::string client_name = "image";
@@ -235,12 +246,8 @@ class Routes {
     if (bytes.empty()) return set_error(res, invalid_argument("no image: the request body is empty"));
 
     // 2. Model and precision (a model is loaded at most once, then cached).
-    auto precision = s.models_.resolve_precision(params->precision);
-    if (!precision.is_ok()) return set_error(res, precision.status());
-    auto model = s.models_.get(params->model, precision.value());
+    auto model = request_model(s, params.value());
     if (!model.is_ok()) return set_error(res, model.status());
-    auto faces = face_stage(s, params.value(), precision.value());
-    if (!faces.is_ok()) return set_error(res, faces.status());
 
     // 3. Refuse early when the queue is full, before spending time on decoding.
     if (!s.scheduler_->has_room(1)) return queue_full(s, res);
@@ -273,8 +280,8 @@ class Routes {
 
     // 5. Queue it and wait, watching the client and the deadline.
     const auto deadline = t_start + std::chrono::seconds(s.config_.request_timeout_s);
-    auto item = std::make_shared<WorkItem>(model.value(), std::move(image).value(), model.value()->model().name,
-                                           deadline, std::move(faces).value());
+    auto item = std::make_shared<WorkItem>(model->cartoonizer, std::move(image).value(),
+                                           model->cartoonizer->model().name, deadline, std::move(model->faces));
     switch (s.scheduler_->try_push(item)) {
       case DeviceScheduler::Push::kOk: break;
       case DeviceScheduler::Push::kFull: return queue_full(s, res);
@@ -326,9 +333,9 @@ class Routes {
     if (!encoded.is_ok()) return set_error(res, encoded.status());
     const double encode_ms = ms_since(t_encode);
     const auto& run = out.timings.run;
-    res.set_header("X-Toonbox-Model", model.value()->model().name);
+    res.set_header("X-Toonbox-Model", model->cartoonizer->model().name);
     res.set_header("X-Toonbox-Device", s.device_.backend->device().id);
-    res.set_header("X-Toonbox-Precision", precision_name(precision.value()));
+    res.set_header("X-Toonbox-Precision", precision_name(model->precision));
     res.set_header("X-Toonbox-Batch-Size", std::to_string(out.batch_size));
     res.set_header("X-Toonbox-Mode", cartoon_mode_name(out.mode_used));
     res.set_header("X-Toonbox-Faces", std::to_string(out.faces));
@@ -352,23 +359,16 @@ class Routes {
   static void create_job(Server& s, const httplib::Request& req, httplib::Response& res) {
     if (!req.is_multipart_form_data())
       return set_error(res, invalid_argument("send the images as multipart/form-data, in fields named 'images'"));
-    Status field_error;
-    Fields fields = request_fields(req, &field_error);
-    if (!field_error.is_ok()) return set_error(res, field_error);
-    auto params = parse_cartoonize_params(fields);
+    auto params = request_params(req);
     if (!params.is_ok()) return set_error(res, params.status());
-    auto precision = s.models_.resolve_precision(params->precision);
-    if (!precision.is_ok()) return set_error(res, precision.status());
-    auto model = s.models_.get(params->model, precision.value());
+    auto model = request_model(s, params.value());
     if (!model.is_ok()) return set_error(res, model.status());
-    auto faces = face_stage(s, params.value(), precision.value());
-    if (!faces.is_ok()) return set_error(res, faces.status());
     std::vector<Upload> uploads;
     for (const auto& [name, part] : req.files) {
       if (name == "images" || name == "image") uploads.push_back({part.filename, part.content});
     }
     bool busy = false;
-    auto id = s.jobs_->create(params.value(), model.value(), std::move(faces).value(), std::move(uploads), &busy);
+    auto id = s.jobs_->create(params.value(), model->cartoonizer, std::move(model->faces), std::move(uploads), &busy);
     if (busy) {
       s.metrics_.record_rejected("queue_full");
       close_connection(res);
