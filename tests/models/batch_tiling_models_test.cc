@@ -11,7 +11,6 @@
 #include <filesystem>
 
 #include "backend/cpu/cpu_backend.h"
-#include "backend/cuda_plugin_loader.h"
 #include "engine/session.h"
 #include "models/photo_util.h"
 #include "pipeline/cartoonizer.h"
@@ -173,12 +172,9 @@ TEST(TilingModels, WhiteboxTiledPhotoMatchesWholeWithoutSeams) {
 // White-box on CUDA: a batch of 4 at 512x512 against 4 single calls (GPU compute time
 // from the executable's events, best of 5), and the batch's items against the singles.
 TEST(CudaBatchModels, WhiteboxBatchOfFourVsFourSingles) {
-  const CudaPluginLoad& plugin = load_cuda_plugin();
-  if (!plugin.api) GTEST_SKIP() << "CUDA backend unavailable: " << plugin.failure;
-  auto created = plugin.api->create_backend(0);
-  if (!created.is_ok()) GTEST_SKIP() << created.status().to_string();
-  std::shared_ptr<Backend> cuda(std::move(created).value());
   std::string skip;
+  std::shared_ptr<Backend> cuda = test::cuda_backend(&skip);
+  if (!cuda) GTEST_SKIP() << skip;
   auto model = model_or_skip(test::shared_dir() / "models" / "whitebox-cartoon" / "tfjs-float16", &skip);
   if (!skip.empty()) GTEST_SKIP() << skip;
   ASSERT_TRUE(model.is_ok());
