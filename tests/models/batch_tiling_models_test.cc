@@ -16,12 +16,15 @@
 #include "pipeline/cartoonizer.h"
 #include "pipeline/model_loader.h"
 #include "pipeline/tiling.h"
+#include "unit/batched_exec_test_util.h"
 #include "unit/test_util.h"
 
 namespace toonbox {
 namespace {
 
 namespace fs = std::filesystem;
+using test::slice_item;
+using test::stack;
 
 // [1,side,side,3] crop at (x0,y0) of an NHWC tensor.
 Tensor crop(const Tensor& t, int64_t y0, int64_t x0, int64_t side) {
@@ -31,24 +34,6 @@ Tensor crop(const Tensor& t, int64_t y0, int64_t x0, int64_t side) {
     std::copy(t.data<float>() + ((y0 + y) * w + x0) * 3, t.data<float>() + ((y0 + y) * w + x0 + side) * 3,
               out.data<float>() + y * side * 3);
   return out;
-}
-
-Tensor stack(const std::vector<Tensor>& items) {
-  Shape s = items[0].shape();
-  s[0] = static_cast<int64_t>(items.size());
-  Tensor t(DType::kFloat32, s);
-  const int64_t n = items[0].numel();
-  for (size_t i = 0; i < items.size(); ++i)
-    std::copy(items[i].data<float>(), items[i].data<float>() + n, t.data<float>() + i * n);
-  return t;
-}
-
-Tensor item(const Tensor& batch, int64_t i) {
-  Shape s = batch.shape();
-  s[0] = 1;
-  Tensor t(DType::kFloat32, s);
-  std::copy(batch.data<float>() + i * t.numel(), batch.data<float>() + (i + 1) * t.numel(), t.data<float>());
-  return t;
 }
 
 Result<ModelSource> model_or_skip(const fs::path& path, std::string* skip) {
@@ -110,7 +95,7 @@ TEST_P(BatchModels, BatchOfThreeEqualsSinglesOrFallsBackNamingTheNode) {
   for (int64_t i = 0; i < 3; ++i) {
     auto single = session.run({crops[i]});
     ASSERT_TRUE(single.is_ok()) << single.status().to_string();
-    const auto e = test::compare(item((*got)[0], i), (*single)[0]);
+    const auto e = test::compare(slice_item((*got)[0], i), (*single)[0]);
     worst = std::max(worst, e.max_abs);
     EXPECT_LE(e.max_abs, 1e-5) << GetParam() << " item " << i << ": " << e.to_string();
   }
@@ -199,7 +184,7 @@ TEST(CudaBatchModels, WhiteboxBatchOfFourVsFourSingles) {
         auto single = s.run({items[i]}, &ri);
         ASSERT_TRUE(single.is_ok());
         sum += ri.timings.compute_ms;
-        if (rep == 0) worst = std::max(worst, test::compare(item((*out)[0], i), (*single)[0]).max_abs);
+        if (rep == 0) worst = std::max(worst, test::compare(slice_item((*out)[0], i), (*single)[0]).max_abs);
       }
       singles_ms = std::min(singles_ms, sum);
     }
