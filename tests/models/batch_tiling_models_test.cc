@@ -18,6 +18,7 @@
 #include "pipeline/tiling.h"
 #include "unit/batched_exec_test_util.h"
 #include "unit/test_util.h"
+#include "unit/tiling_test_util.h"
 
 namespace toonbox {
 namespace {
@@ -125,27 +126,9 @@ TEST(TilingModels, WhiteboxTiledPhotoMatchesWholeWithoutSeams) {
   ASSERT_TRUE(tiled.is_ok()) << tiled.status().to_string();
   const TilePlan plan = plan_tiles(image.width, image.height, 256, overlap, multiple);
   EXPECT_EQ(tt.tiles, static_cast<int>(plan.count()));
-  double mse = 0, seam = 0, rest = 0;
-  int64_t ns = 0, nr = 0;
-  auto near_band = [](const AxisTiles& a, int p) {
-    for (size_t i = 0; i < a.band_begin.size(); ++i)
-      if (p >= a.band_begin[i] - 4 && p < a.band_end[i] + 4) return true;
-    return false;
-  };
-  for (int y = 0; y < image.height; ++y)
-    for (int x = 0; x < image.width; ++x)
-      for (int c = 0; c < 3; ++c) {
-        const size_t k = (static_cast<size_t>(y) * image.width + x) * 3 + c;
-        const double d = double(tiled->rgb[k]) - double(whole->rgb[k]);
-        mse += d * d;
-        const bool at_seam = near_band(plan.xs, x) || near_band(plan.ys, y);
-        (at_seam ? seam : rest) += std::abs(d);
-        (at_seam ? ns : nr) += 1;
-      }
-  mse /= static_cast<double>(whole->rgb.size());
-  const double psnr = mse == 0 ? 200.0 : 10.0 * std::log10(255.0 * 255.0 / mse);
-  seam /= std::max<int64_t>(1, ns);
-  rest /= std::max<int64_t>(1, nr);
+  const double psnr = test::psnr_u8(*tiled, *whole);
+  double seam = 0, rest = 0;
+  test::seam_errors(*tiled, *whole, plan, &seam, &rest);
   std::printf("[ measure  ] whitebox %dx%d, %zu tiles of 256 px (overlap %d): PSNR %.2f dB, mean abs error "
               "at seams %.3f, elsewhere %.3f (levels); whole %.0f ms, tiled %.0f ms compute\n",
               image.width, image.height, plan.count(), overlap, psnr, seam, rest, tw.run.timings.compute_ms,
