@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 
+#include "core/timing.h"
 #include "engine/device_select.h"
 #include "image/affine.h"
 #include "image/image_io.h"
@@ -83,10 +84,6 @@ struct PhotoRun {
   CartoonReport report, whole_report;
   double portrait_ms = 0, whole_ms = 0;
 };
-
-double ms_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
 
 PhotoRun run(const std::string& name, const Image& input, CartoonOptions options = {}) {
   PhotoRun r;
