@@ -219,12 +219,6 @@ TEST(Batch, OutOfMemoryHalvesTheBatch) {
   EXPECT_NE(t.notes[0].find("out of memory with a batch of 4: retried with 2"), std::string::npos) << t.notes[0];
 }
 
-}  // namespace
-}  // namespace toonbox
-
-namespace toonbox {
-namespace {
-
 // Not a speed assertion (shared CI machines vary): prints what one batched call of 4
 // saves against 4 single calls for the classic style at 256x256 on the CPU.
 // Run with --gtest_also_run_disabled_tests.
@@ -252,12 +246,6 @@ TEST(Batch, DISABLED_MeasureClassicBatchOfFourVsFourSingles) {
   std::printf("[ measure  ] classic 256x256 on CPU: batch of 4 %.1f ms, 4 singles %.1f ms (best of 3)\n",
               batch_ms, singles_ms);
 }
-
-}  // namespace
-}  // namespace toonbox
-
-namespace toonbox {
-namespace {
 
 TEST(Batch, ReshapeConstantsWithABakedBatchOfOneAreLifted) {
   // [1,H,W,C] -> mean over H,W -> Reshape to constant [1,1,1,C] (as ONNX exports an SE
