@@ -4,22 +4,9 @@
 set -uo pipefail
 toonbox=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export TOONBOX_MODELS="$work/models"   # never touch the user's models
-cd "$work"
+. "$here/lib.sh"
 python3 "$here/make_fixtures.py" in >/dev/null
 
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1"; [ -f log ] && sed 's/^/       /' log | head -20; }
-# expect EXIT_CODE "description" command...   (output in ./log)
-expect() {
-  local want=$1 what=$2; shift 2
-  "$@" >log 2>&1; local got=$?
-  if [ "$got" = "$want" ]; then ok "$what"; else bad "$what (exit $got, expected $want)"; fi
-}
-contains() { if grep -q -- "$2" log; then ok "$1"; else bad "$1: output lacks '$2'"; fi; }
 no_file() { if [ ! -e "$2" ]; then ok "$1"; else bad "$1: $2 exists"; fi; }
 no_temp() { if [ -z "$(find "$work/out" -name '*.tmp' 2>/dev/null)" ]; then ok "$1"; else bad "$1: temp files left"; fi; }
 mkdir -p out

@@ -8,14 +8,7 @@ set -uo pipefail
 toonbox=$(realpath "$1")
 kills=${2:-6}
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export TOONBOX_MODELS="$work/models"
-cd "$work"
-
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1"; }
+. "$here/lib.sh"
 run=("$toonbox" cartoonize --model classic --device cpu --json)
 
 # 40 images in three sizes, so both batch sizes below group some of them.

@@ -4,20 +4,7 @@
 set -uo pipefail
 toonbox=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export TOONBOX_MODELS="$work/models"   # never touch the user's models
-cd "$work"
-
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1"; [ -f log ] && sed 's/^/       /' log | head -20; }
-expect() {
-  local want=$1 what=$2; shift 2
-  "$@" >log 2>&1; local got=$?
-  if [ "$got" = "$want" ]; then ok "$what"; else bad "$what (exit $got, expected $want)"; fi
-}
-contains() { if grep -q -- "$2" log; then ok "$1"; else bad "$1: output lacks '$2'"; fi; }
+. "$here/lib.sh"
 lacks() { if ! grep -q -- "$2" log; then ok "$1"; else bad "$1: output has '$2'"; fi; }
 count_is() { local n; n=$(grep -c -- "$2" log); if [ "$n" = "$3" ]; then ok "$1"; else bad "$1: $n lines match '$2', expected $3"; fi; }
 files_are() {  # description dir expected-list (sorted, relative, hidden included)

@@ -11,18 +11,21 @@
 #include <filesystem>
 
 #include "backend/cpu/cpu_backend.h"
-#include "backend/cuda_plugin_loader.h"
 #include "engine/session.h"
 #include "models/photo_util.h"
 #include "pipeline/cartoonizer.h"
 #include "pipeline/model_loader.h"
 #include "pipeline/tiling.h"
+#include "unit/batched_exec_test_util.h"
 #include "unit/test_util.h"
+#include "unit/tiling_test_util.h"
 
 namespace toonbox {
 namespace {
 
 namespace fs = std::filesystem;
+using test::slice_item;
+using test::stack;
 
 // [1,side,side,3] crop at (x0,y0) of an NHWC tensor.
 Tensor crop(const Tensor& t, int64_t y0, int64_t x0, int64_t side) {
@@ -32,24 +35,6 @@ Tensor crop(const Tensor& t, int64_t y0, int64_t x0, int64_t side) {
     std::copy(t.data<float>() + ((y0 + y) * w + x0) * 3, t.data<float>() + ((y0 + y) * w + x0 + side) * 3,
               out.data<float>() + y * side * 3);
   return out;
-}
-
-Tensor stack(const std::vector<Tensor>& items) {
-  Shape s = items[0].shape();
-  s[0] = static_cast<int64_t>(items.size());
-  Tensor t(DType::kFloat32, s);
-  const int64_t n = items[0].numel();
-  for (size_t i = 0; i < items.size(); ++i)
-    std::copy(items[i].data<float>(), items[i].data<float>() + n, t.data<float>() + i * n);
-  return t;
-}
-
-Tensor item(const Tensor& batch, int64_t i) {
-  Shape s = batch.shape();
-  s[0] = 1;
-  Tensor t(DType::kFloat32, s);
-  std::copy(batch.data<float>() + i * t.numel(), batch.data<float>() + (i + 1) * t.numel(), t.data<float>());
-  return t;
 }
 
 Result<ModelSource> model_or_skip(const fs::path& path, std::string* skip) {
@@ -111,7 +96,7 @@ TEST_P(BatchModels, BatchOfThreeEqualsSinglesOrFallsBackNamingTheNode) {
   for (int64_t i = 0; i < 3; ++i) {
     auto single = session.run({crops[i]});
     ASSERT_TRUE(single.is_ok()) << single.status().to_string();
-    const auto e = test::compare(item((*got)[0], i), (*single)[0]);
+    const auto e = test::compare(slice_item((*got)[0], i), (*single)[0]);
     worst = std::max(worst, e.max_abs);
     EXPECT_LE(e.max_abs, 1e-5) << GetParam() << " item " << i << ": " << e.to_string();
   }
@@ -141,27 +126,9 @@ TEST(TilingModels, WhiteboxTiledPhotoMatchesWholeWithoutSeams) {
   ASSERT_TRUE(tiled.is_ok()) << tiled.status().to_string();
   const TilePlan plan = plan_tiles(image.width, image.height, 256, overlap, multiple);
   EXPECT_EQ(tt.tiles, static_cast<int>(plan.count()));
-  double mse = 0, seam = 0, rest = 0;
-  int64_t ns = 0, nr = 0;
-  auto near_band = [](const AxisTiles& a, int p) {
-    for (size_t i = 0; i < a.band_begin.size(); ++i)
-      if (p >= a.band_begin[i] - 4 && p < a.band_end[i] + 4) return true;
-    return false;
-  };
-  for (int y = 0; y < image.height; ++y)
-    for (int x = 0; x < image.width; ++x)
-      for (int c = 0; c < 3; ++c) {
-        const size_t k = (static_cast<size_t>(y) * image.width + x) * 3 + c;
-        const double d = double(tiled->rgb[k]) - double(whole->rgb[k]);
-        mse += d * d;
-        const bool at_seam = near_band(plan.xs, x) || near_band(plan.ys, y);
-        (at_seam ? seam : rest) += std::abs(d);
-        (at_seam ? ns : nr) += 1;
-      }
-  mse /= static_cast<double>(whole->rgb.size());
-  const double psnr = mse == 0 ? 200.0 : 10.0 * std::log10(255.0 * 255.0 / mse);
-  seam /= std::max<int64_t>(1, ns);
-  rest /= std::max<int64_t>(1, nr);
+  const double psnr = test::psnr_u8(*tiled, *whole);
+  double seam = 0, rest = 0;
+  test::seam_errors(*tiled, *whole, plan, &seam, &rest);
   std::printf("[ measure  ] whitebox %dx%d, %zu tiles of 256 px (overlap %d): PSNR %.2f dB, mean abs error "
               "at seams %.3f, elsewhere %.3f (levels); whole %.0f ms, tiled %.0f ms compute\n",
               image.width, image.height, plan.count(), overlap, psnr, seam, rest, tw.run.timings.compute_ms,
@@ -173,12 +140,9 @@ TEST(TilingModels, WhiteboxTiledPhotoMatchesWholeWithoutSeams) {
 // White-box on CUDA: a batch of 4 at 512x512 against 4 single calls (GPU compute time
 // from the executable's events, best of 5), and the batch's items against the singles.
 TEST(CudaBatchModels, WhiteboxBatchOfFourVsFourSingles) {
-  const CudaPluginLoad& plugin = load_cuda_plugin();
-  if (!plugin.api) GTEST_SKIP() << "CUDA backend unavailable: " << plugin.failure;
-  auto created = plugin.api->create_backend(0);
-  if (!created.is_ok()) GTEST_SKIP() << created.status().to_string();
-  std::shared_ptr<Backend> cuda(std::move(created).value());
   std::string skip;
+  std::shared_ptr<Backend> cuda = test::cuda_backend(&skip);
+  if (!cuda) GTEST_SKIP() << skip;
   auto model = model_or_skip(test::shared_dir() / "models" / "whitebox-cartoon" / "tfjs-float16", &skip);
   if (!skip.empty()) GTEST_SKIP() << skip;
   ASSERT_TRUE(model.is_ok());
@@ -203,7 +167,7 @@ TEST(CudaBatchModels, WhiteboxBatchOfFourVsFourSingles) {
         auto single = s.run({items[i]}, &ri);
         ASSERT_TRUE(single.is_ok());
         sum += ri.timings.compute_ms;
-        if (rep == 0) worst = std::max(worst, test::compare(item((*out)[0], i), (*single)[0]).max_abs);
+        if (rep == 0) worst = std::max(worst, test::compare(slice_item((*out)[0], i), (*single)[0]).max_abs);
       }
       singles_ms = std::min(singles_ms, sum);
     }

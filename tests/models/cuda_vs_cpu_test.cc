@@ -11,7 +11,6 @@
 #include <filesystem>
 
 #include "backend/cpu/cpu_backend.h"
-#include "backend/cuda_plugin_loader.h"
 #include "engine/session.h"
 #include "import/tfjs/tfjs_importer.h"
 #include "models/photo_util.h"
@@ -23,20 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::shared_ptr<Backend> cuda_backend(std::string* why) {
-  const CudaPluginLoad& plugin = load_cuda_plugin();
-  if (!plugin.api) {
-    *why = plugin.failure;
-    return nullptr;
-  }
-  auto b = plugin.api->create_backend(0);
-  if (!b.is_ok()) {
-    *why = b.status().to_string();
-    return nullptr;
-  }
-  return std::shared_ptr<Backend>(std::move(b).value());
-}
-
 struct ModelCase {
   std::string model;  // "whitebox" or "classic"
   std::string photo;
@@ -47,8 +32,8 @@ class CudaVsCpu : public ::testing::TestWithParam<ModelCase> {};
 TEST_P(CudaVsCpu, AgreesWithinStatedTolerances) {
   const ModelCase c = GetParam();
   std::string why;
-  auto cuda = cuda_backend(&why);
-  if (!cuda) GTEST_SKIP() << "CUDA backend unavailable: " << why;
+  std::shared_ptr<Backend> cuda = test::cuda_backend(&why);
+  if (!cuda) GTEST_SKIP() << why;
   const fs::path photo = test::shared_dir() / "images" / c.photo;
   if (!fs::exists(photo)) GTEST_SKIP() << "photo not found: " << photo;
   Graph graph;

@@ -18,7 +18,6 @@
 #include <map>
 
 #include "backend/cpu/cpu_backend.h"
-#include "backend/cuda_plugin_loader.h"
 #include "detect/face_decode.h"
 #include "detect/face_detector.h"
 #include "engine/session.h"
@@ -27,6 +26,7 @@
 #include "models/photo_util.h"
 #include "ops/reference.h"
 #include "unit/ort_oracle.h"
+#include "unit/test_util.h"
 
 namespace toonbox {
 namespace {
@@ -69,17 +69,7 @@ bool is_reference(const BackendParam& p) { return std::string(p.name) == "RefFp1
 
 std::shared_ptr<Backend> backend_for(const BackendParam& p, std::string* skip) {
   if (std::string(p.name) == "Cpu" || is_reference(p)) return create_cpu_backend();
-  const CudaPluginLoad& plugin = load_cuda_plugin();
-  if (!plugin.api) {
-    *skip = "CUDA backend unavailable: " + plugin.failure;
-    return nullptr;
-  }
-  auto b = plugin.api->create_backend(0);
-  if (!b.is_ok()) {
-    *skip = "CUDA backend unavailable: " + b.status().to_string();
-    return nullptr;
-  }
-  return std::shared_ptr<Backend>(std::move(b).value());
+  return test::cuda_backend(skip);
 }
 
 // A backend through a Session, or the reference kernels with fp16 storage emulated.

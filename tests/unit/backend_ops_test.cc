@@ -9,7 +9,6 @@
 #include <memory>
 
 #include "backend/cpu/cpu_backend.h"
-#include "backend/cuda_plugin_loader.h"
 #include "graph/passes.h"
 #include "ops/reference.h"
 #include "unit/test_util.h"
@@ -24,17 +23,7 @@ struct BackendCase {
 
 std::unique_ptr<Backend> make_backend(const std::string& name, std::string* skip_reason) {
   if (name == "Cpu") return create_cpu_backend();
-  const CudaPluginLoad& plugin = load_cuda_plugin();
-  if (!plugin.api) {
-    *skip_reason = "CUDA backend unavailable: " + plugin.failure;
-    return nullptr;
-  }
-  auto backend = plugin.api->create_backend(0);
-  if (!backend.is_ok()) {
-    *skip_reason = "CUDA backend unavailable: " + backend.status().to_string();
-    return nullptr;
-  }
-  return std::move(backend).value();
+  return test::cuda_backend(skip_reason);
 }
 
 // A test case is a graph with float inputs of given shapes plus input value ranges.

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "backend/cpu/cpu_backend.h"
+#include "core/timing.h"
 #include "engine/device_select.h"
 #include "engine/session.h"
 #include "graph/batch_check.h"
@@ -218,12 +219,6 @@ TEST(Batch, OutOfMemoryHalvesTheBatch) {
   EXPECT_NE(t.notes[0].find("out of memory with a batch of 4: retried with 2"), std::string::npos) << t.notes[0];
 }
 
-}  // namespace
-}  // namespace toonbox
-
-namespace toonbox {
-namespace {
-
 // Not a speed assertion (shared CI machines vary): prints what one batched call of 4
 // saves against 4 single calls for the classic style at 256x256 on the CPU.
 // Run with --gtest_also_run_disabled_tests.
@@ -243,20 +238,14 @@ TEST(Batch, DISABLED_MeasureClassicBatchOfFourVsFourSingles) {
   for (int rep = 0; rep < 3; ++rep) {
     auto t0 = now();
     ASSERT_TRUE(toon.stylize_batch(ptrs, nullptr, whole).is_ok());
-    batch_ms = std::min(batch_ms, std::chrono::duration<double, std::milli>(now() - t0).count());
+    batch_ms = std::min(batch_ms, ms_since(t0));
     t0 = now();
     for (const Image& im : images) ASSERT_TRUE(toon.stylize(im, nullptr, whole).is_ok());
-    singles_ms = std::min(singles_ms, std::chrono::duration<double, std::milli>(now() - t0).count());
+    singles_ms = std::min(singles_ms, ms_since(t0));
   }
   std::printf("[ measure  ] classic 256x256 on CPU: batch of 4 %.1f ms, 4 singles %.1f ms (best of 3)\n",
               batch_ms, singles_ms);
 }
-
-}  // namespace
-}  // namespace toonbox
-
-namespace toonbox {
-namespace {
 
 TEST(Batch, ReshapeConstantsWithABakedBatchOfOneAreLifted) {
   // [1,H,W,C] -> mean over H,W -> Reshape to constant [1,1,1,C] (as ONNX exports an SE

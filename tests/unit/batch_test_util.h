@@ -1,8 +1,6 @@
 // Folders of generated images for the batch (folder mode) tests.
 #pragma once
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -17,22 +15,10 @@ namespace toonbox::batch_test {
 
 namespace fs = std::filesystem;
 
-// A fresh folder under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "toonbox-batch-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
-
- private:
-  std::string path_;
+// The image tests' fresh temp folder (removed with everything in it), with `t / "rel"`
+// for a path inside it.
+struct TempDir : image_test::TempDir {
+  std::string operator/(const std::string& rel) const { return file(rel); }
 };
 
 inline void write_bytes(const std::string& path, const std::string& bytes) {

@@ -1,6 +1,7 @@
 // Shared by the batched-execution tests (CPU, tests/unit/batch_test.cc; CUDA,
-// tests/unit/cuda_batch_test.cc): a generated conv net that touches every kernel family
-// batching could break, and stacking/slicing of [N,...] tensors.
+// tests/unit/cuda_batch_test.cc; real models, tests/models/batch_tiling_models_test.cc):
+// a generated conv net that touches every kernel family batching could break, and
+// stacking/slicing of [N,...] tensors.
 #pragma once
 
 #include <algorithm>

@@ -16,7 +16,6 @@
 #include <functional>
 
 #include "backend/cpu/cpu_backend.h"
-#include "backend/cuda_plugin_loader.h"
 #include "graph/passes.h"
 #include "import/onnx/onnx_importer.h"
 #include "ops/reference.h"
@@ -685,17 +684,7 @@ struct BackendParam {
 
 std::unique_ptr<Backend> make_backend(const BackendParam& b, std::string* skip) {
   if (b.name == "Cpu") return create_cpu_backend();
-  const CudaPluginLoad& plugin = load_cuda_plugin();
-  if (!plugin.api) {
-    *skip = "CUDA backend unavailable: " + plugin.failure;
-    return nullptr;
-  }
-  auto backend = plugin.api->create_backend(0);
-  if (!backend.is_ok()) {
-    *skip = "CUDA backend unavailable: " + backend.status().to_string();
-    return nullptr;
-  }
-  return std::move(backend).value();
+  return test::cuda_backend(skip);
 }
 
 class OnnxOps : public ::testing::TestWithParam<std::tuple<BackendParam, size_t>> {};

@@ -1,11 +1,14 @@
-// Helpers shared by op and model tests: random tensors, one-op graphs, error metrics.
+// Helpers shared by op and model tests: random tensors, one-op graphs, error metrics,
+// the CUDA backend (or why it is unavailable).
 #pragma once
 
 #include <cmath>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "backend/cuda_plugin_loader.h"
 #include "core/tensor.h"
 #include "graph/graph.h"
 
@@ -55,6 +58,22 @@ inline double psnr_pm1(const Tensor& got, const Tensor& want) {
   }
   mse /= static_cast<double>(want.numel());
   return mse == 0 ? 200.0 : 10.0 * std::log10(4.0 / mse);
+}
+
+// cuda:0 through the CUDA plugin; null, with *skip_reason saying why ("CUDA backend
+// unavailable: ..."), where the plugin does not load or the device cannot be opened.
+inline std::unique_ptr<Backend> cuda_backend(std::string* skip_reason) {
+  const CudaPluginLoad& plugin = load_cuda_plugin();
+  if (!plugin.api) {
+    *skip_reason = "CUDA backend unavailable: " + plugin.failure;
+    return nullptr;
+  }
+  auto backend = plugin.api->create_backend(0);
+  if (!backend.is_ok()) {
+    *skip_reason = "CUDA backend unavailable: " + backend.status().to_string();
+    return nullptr;
+  }
+  return std::move(backend).value();
 }
 
 }  // namespace toonbox::test
