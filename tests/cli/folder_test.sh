@@ -45,6 +45,14 @@ lacks "never a mixed-size call" '"device_calls":{"1":6}'
 expect 2 "bad --batch-size" "${run[@]}" in -o out_x --batch-size 0
 expect 2 "bad --format" "${run[@]}" in -o out_x --format gif
 
+# Image options mean for each image of a folder what they mean for one: --tile reaches
+# every image, one at a time or in a batch (it was once parsed and then dropped).
+python3 "$here/make_folder_fixtures.py" big 2 --sizes 200x150
+expect 0 "--tile in a folder" "${run[@]}" big -o out_tile --tile 70
+count_is "--tile reached each image" 'tile size 70 adjusted to' 2
+expect 0 "--tile in a folder, batched" "${run[@]}" big -o out_tile_b --tile 70 --batch-size 2
+count_is "--tile reached each image of the batch" 'tile size 70 adjusted to' 2
+
 # Output format.
 expect 0 "--format jpg" "${run[@]}" in -o out_jpg --format jpg --quality 80
 files_are "jpg outputs" out_jpg "img000.jpg img001.jpg img002.jpg img003.jpg img004.jpg img005.jpg "
