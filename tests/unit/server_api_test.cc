@@ -356,7 +356,9 @@ TEST(ServerApi, MetricsArePrometheusText) {
     EXPECT_EQ(*end, '\0') << line;
     if (line.find("_bucket{") != std::string::npos) {
       const std::string family = line.substr(0, line.find("le="));
-      if (family == last_family) EXPECT_GE(v, last_bucket) << line;
+      if (family == last_family) {
+        EXPECT_GE(v, last_bucket) << line;
+      }
       last_family = family;
       last_bucket = v;
     }
