@@ -287,9 +287,13 @@ TEST(PortraitAlign, CropSizeFollowsTheFaceSize) {
     EXPECT_EQ(*size, want) << "eye distance " << eye_distance;
     auto t = head_alignment(face, *size);
     ASSERT_TRUE(t.is_ok());
-    if (*size < kHeadCropSize) EXPECT_GE(t->scale(), 1.0) << "crop sharper than the frame";
+    if (*size < kHeadCropSize) {
+      EXPECT_GE(t->scale(), 1.0) << "crop sharper than the frame";
+    }
     const double smaller = *size == 128 ? 0 : *size / 2;  // the next tier down is too small
-    if (smaller > 0) EXPECT_LT(head_alignment(face, static_cast<int>(smaller))->scale(), 1.0);
+    if (smaller > 0) {
+      EXPECT_LT(head_alignment(face, static_cast<int>(smaller))->scale(), 1.0);
+    }
   }
 }
 
