@@ -1,7 +1,7 @@
 // Compile-time index plans of the tensor ops, shared by the CPU and CUDA backends (no
 // CUDA dependency): per-dim source-offset tables for data movement, window offsets for
-// reductions, batch offsets for MatMul, the Softmax axis split; which inputs are
-// compile-time parameters. Built once per compiled shape; small.
+// reductions, batch offsets for MatMul, the Softmax axis split. Built once per compiled
+// shape; small.
 #pragma once
 
 #include <vector>

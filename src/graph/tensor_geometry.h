@@ -1,7 +1,7 @@
 // Index arithmetic of the tensor ops (Slice, Transpose, Reshape, Reduce, MatMul, Pad,
-// pooling, Resize coordinates), resolved once from shapes and constant inputs. Shape inference, the
-// reference kernels and the backends all use these, so the op semantics (ONNX's) are
-// written down in one place.
+// pooling, broadcasting, Resize coordinates), resolved once from shapes and constant
+// inputs. Shape inference, the reference kernels and the backends all use these, so the
+// op semantics (ONNX's) are written down in one place.
 #pragma once
 
 #include <vector>
