@@ -11,7 +11,9 @@
 #include "core/timing.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
+#include "cli/contract_flags.h"
 #include "pipeline/cartoon_pipeline.h"
+#include "pipeline/processing_size.h"
 
 namespace toonbox::cli {
 
@@ -28,6 +30,15 @@ constexpr const char* kUsage =
     "  --head-model NAME|PATH portrait mode: the model for aligned head crops (default: --model)\n"
     "  --mode M               auto (default: portrait when faces are found), portrait or whole\n"
     "  --long-side N          output's longer side in pixels (default: the input's)\n"
+    "  --resolution R         the short side the model runs at: auto (default: the model\n"
+    "                         authors' rule, e.g. at most 720 px for White-box), full (the\n"
+    "                         input's own size) or N pixels; the result is scaled to the output\n"
+    "  --channels rgb|bgr     the model's channel order (default: the registry's for a known\n"
+    "                         model, what `models import` recorded, else rgb)\n"
+    "  --min-face N           portrait mode: faces smaller than N px keep the whole-frame\n"
+    "                         result (default 48)\n"
+    "  --face-score S         portrait mode: detections scored below S (0..1) keep the\n"
+    "                         whole-frame result (default 0.8)\n"
     "  --strength S           0..1, blend of stylized and original (default 1)\n"
     "  --tile N               tile side in pixels for large images; 0 = automatic (default),\n"
     "                         -1 = never tile\n"
@@ -86,6 +97,20 @@ Status parse_integer_flag(const ParsedArgs& a, const char* flag, long long lo, l
                           std::to_string(hi));
 }
 
+// A number in 0..1.
+static Result<float> parse_unit_flag(const ParsedArgs& a, const char* flag) {
+  float v = -1.f;
+  try {
+    size_t used = 0;
+    v = std::stof(a.get(flag), &used);
+    if (used != a.get(flag).size()) v = -1.f;
+  } catch (...) {
+    v = -1.f;
+  }
+  if (!(v >= 0.f && v <= 1.f)) return invalid_argument(std::string(flag) + " must be a number in 0..1");
+  return v;
+}
+
 Result<CartoonOptions> parse_cartoon_options(const ParsedArgs& a) {
   CartoonOptions o;
   if (a.has("--mode")) {
@@ -96,16 +121,20 @@ Result<CartoonOptions> parse_cartoon_options(const ParsedArgs& a) {
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--tile", -1, 16384, &tile));
   o.long_side = static_cast<int>(long_side);
   o.stylize.tile_size = static_cast<int>(tile);
+  long long min_face = o.min_face;
+  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--min-face", 1, 16384, &min_face));
+  o.min_face = static_cast<int>(min_face);
+  if (a.has("--resolution")) {
+    auto r = parse_resolution(a.get("--resolution"));
+    if (!r.is_ok()) return invalid_argument("--resolution: " + r.status().message());
+    o.resolution = r.value();
+  }
+  if (a.has("--face-score")) {
+    TB_ASSIGN_OR_RETURN(o.face_score, parse_unit_flag(a, "--face-score"));
+  }
   if (o.stylize.tile_size > 0 && o.stylize.tile_size < 64) return invalid_argument("--tile must be at least 64 (or 0 / -1)");
   if (a.has("--strength")) {
-    try {
-      size_t used = 0;
-      o.strength = std::stof(a.get("--strength"), &used);
-      if (used != a.get("--strength").size()) o.strength = -1;
-    } catch (...) {
-      o.strength = -1;
-    }
-    if (!(o.strength >= 0.f && o.strength <= 1.f)) return invalid_argument("--strength must be a number in 0..1");
+    TB_ASSIGN_OR_RETURN(o.strength, parse_unit_flag(a, "--strength"));
   }
   return o;
 }
@@ -121,6 +150,10 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
                                   {"--head-model", true},
                                   {"--mode", true},
                                   {"--long-side", true},
+                                  {"--resolution", true},
+                                  {"--channels", true},
+                                  {"--min-face", true},
+                                  {"--face-score", true},
                                   {"--strength", true},
                                   {"--tile", true},
                                   {"--recursive", false},
@@ -182,8 +215,10 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   if (!device.is_ok()) return cartoonize_fail(json, device.status(), exit_code_for(device.status()));
   const std::string device_line = device->summary();
   std::string note;
+  auto flags = parse_contract_flags(a);
+  if (!flags.is_ok()) return usage_error(json, flags.status());
   auto models = load_cartoon_models(a.get("--model"), a.get("--head-model"), options->mode,
-                                    device.value(), &note);
+                                    device.value(), &note, flags.value());
   if (!models.is_ok()) return cartoonize_fail(json, models.status(), kExitFailure, device_line);
   CartoonPipeline pipeline(std::move(models).value());
   const ModelSource& model = pipeline.models().background->model();
@@ -229,6 +264,8 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
                         {"model", model.name},
                         {"mode", cartoon_mode_name(report.mode_used)},
                         {"faces", report.faces},
+                        {"process_width", report.process_width},
+                        {"process_height", report.process_height},
                         {"tiles", first.tiles},
                         {"device", device->backend->device().id},
                         {"device_label", device->backend->device().label},
@@ -236,8 +273,16 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
                         {"precision", precision_name(device->precision)}};
     if (!note.empty()) j["note"] = note;
     j["notes"] = report.all_notes();
+    nlohmann::json detections = nlohmann::json::array();
+    for (const FaceDecision& d : report.detections)
+      detections.push_back({{"box", {d.face.x1, d.face.y1, d.face.x2, d.face.y2}},
+                            {"score", d.face.score},
+                            {"sharpness", d.sharpness},
+                            {"verdict", d.verdict}});
+    j["detections"] = detections;
     if (a.has("--timings")) {
       j["timings_ms"] = {{"decode", decode_ms},
+                         {"resize", report.resize_ms},
                          {"preprocess", first.preprocess_ms},
                          {"detect", report.detect_ms},
                          {"heads", report.heads_ms},
@@ -251,6 +296,8 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
                          {"first_total", first_ms},
                          {"inference_warm", warm.run.timings.compute_ms},
                          {"warm_total", warm_ms},
+                         {"pipeline_first", report.total_ms},
+                         {"pipeline_warm", warm_report.total_ms},
                          {"postprocess", first.postprocess_ms},
                          {"encode", encode_ms},
                          {"arena_mib", r1.arena_bytes / 1048576.0}};
@@ -265,6 +312,9 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
     if (a.has("--timings")) {
       std::printf("timings (ms):\n");
       std::printf("  decode            %9.2f\n", decode_ms);
+      if (report.resize_ms > 0)
+        std::printf("  resize            %9.2f   (to %dx%d for the model)\n", report.resize_ms, report.process_width,
+                    report.process_height);
       std::printf("  preprocess        %9.2f\n", first.preprocess_ms);
       std::printf("  compile           %9.2f   (specialize + plan%s)\n", r1.compile_ms,
                   device->is_gpu ? " + cuDNN algorithm search" : " + oneDNN primitives");
@@ -280,8 +330,10 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
       }
       std::printf("  finish            %9.2f   (strength, long side)\n", report.finish_ms);
       std::printf("  encode            %9.2f\n", encode_ms);
-      std::printf("  first run total   %9.2f   (compile + upload + inference + download)\n", first_ms);
-      std::printf("  warm run total    %9.2f\n", warm_ms);
+      std::printf("  frame first       %9.2f   (compile + upload + inference + download)\n", first_ms);
+      std::printf("  frame warm        %9.2f\n", warm_ms);
+      std::printf("  first run total   %9.2f   (resize, detection, frame, heads, finish)\n", report.total_ms);
+      std::printf("  warm run total    %9.2f\n", warm_report.total_ms);
       std::printf("  activation arena  %9.1f MiB\n", r1.arena_bytes / 1048576.0);
     }
   }

@@ -17,6 +17,7 @@
 #include "batch/folder_report.h"
 #include "batch/folder_runner.h"
 #include "cli/cartoonize_folder.h"
+#include "cli/contract_flags.h"
 #include "cli/commands.h"
 #include "engine/device_select.h"
 #include "image/atomic_temp_files.h"
@@ -181,7 +182,10 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
   std::string model_name = "(none loaded)";
   std::unique_ptr<CartoonPipeline> pipeline;
   if (!plan->todo.empty()) {
-    auto models = load_cartoon_models(args.get("--model"), args.get("--head-model"), options.mode, device.value(), &note);
+    auto flags = parse_contract_flags(args);
+    if (!flags.is_ok()) return cartoonize_fail(json, flags.status(), kExitUsage);
+    auto models = load_cartoon_models(args.get("--model"), args.get("--head-model"), options.mode, device.value(),
+                                      &note, flags.value());
     if (!models.is_ok()) return cartoonize_fail(json, models.status(), kExitFailure);
     pipeline = std::make_unique<CartoonPipeline>(std::move(models).value());
     model_name = pipeline->models().background->model().name;

@@ -2,13 +2,17 @@
 #include <cstdio>
 
 #include <filesystem>
+#include <map>
 
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cuda_plugin_loader.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/contract_flags.h"
 #include "graph/passes.h"
+#include "import/model_file.h"
 #include "import/onnx/onnx_importer.h"
+#include "models/model_resolver.h"
 #include "models/registry.h"
 
 namespace toonbox::cli {
@@ -18,11 +22,16 @@ namespace {
 constexpr const char* kUsage =
     "usage: toonbox models list                 models installed in the models directory\n"
     "       toonbox models known                models toonbox can identify, with licences\n"
-    "       toonbox models import PATH [--name NAME] [--force]\n"
+    "       toonbox models import PATH [--name NAME] [--force] [--channels rgb|bgr]\n"
+    "                             [--range LO,HI] [--input-range LO,HI] [--layout nchw|nhwc]\n"
+    "                             [--multiple N]\n"
     "                                           install a .onnx model or a TF.js model\n"
-    "                                           (model.json or its folder)\n"
-    "       toonbox models info FILE|NAME        inputs, outputs, operators and which backends\n"
-    "                                           can run an ONNX model\n"
+    "                                           (model.json or its folder); the contract\n"
+    "                                           flags record how an unknown model's pixels\n"
+    "                                           are laid out (known models: the registry's)\n"
+    "       toonbox models info FILE|NAME        role, pixel contract, licence, inputs,\n"
+    "                                           outputs, operators and which backends can\n"
+    "                                           run it\n"
     "\n"
     "The models directory is $TOONBOX_MODELS (default ~/.local/share/toonbox/models).\n";
 
@@ -39,18 +48,19 @@ int list() {
     return kExitOk;
   }
   for (const InstalledModel& m : *models) {
-    std::printf("  %-16s %-5s %s%s\n    licence: %s\n", m.name.c_str(), m.format.c_str(),
-                m.description.c_str(), m.known ? "" : " (not a known model: digests unverified)",
-                m.licence.c_str());
+    std::printf("  %-16s %-5s %-13s %s%s\n    licence: %s\n", m.name.c_str(), m.format.c_str(),
+                role_name(m.role), m.description.c_str(),
+                m.known ? "" : " (not a known model: digests unverified)", m.licence.c_str());
   }
-  std::printf("  %-16s %-5s %s\n", "classic", "-", "built-in classic cartoon filter (always available)");
+  std::printf("  %-16s %-5s %-13s %s\n", "classic", "-", "style", "built-in classic cartoon filter (always available)");
   return kExitOk;
 }
 
 int known() {
   for (const KnownModel& k : known_models()) {
-    std::printf("%s (%s)\n  %s\n  licence: %s\n  upstream: %s\n", k.name, k.format, k.description,
-                k.licence, k.upstream);
+    std::printf("%s (%s, %s)\n  %s\n  licence: %s\n  upstream: %s\n  contract: %s\n    from %s\n", k.name,
+                k.format, role_name(k.role), k.description, k.licence, k.upstream,
+                describe_contract(k.contract).c_str(), k.contract_source);
     for (const KnownFile& f : k.files) std::printf("  sha256 %s  %s\n", f.sha256, f.file);
   }
   return kExitOk;
@@ -87,27 +97,10 @@ void print_backend(const char* label, const Backend& backend, const Graph& g, Pr
   if (problems.size() > 12) std::printf("    ... and %zu more\n", problems.size() - 12);
 }
 
-int info(const std::string& spec) {
-  std::string path = spec;
-  std::error_code ec;
-  if (!std::filesystem::exists(spec, ec)) {
-    auto m = find_installed_model(spec);
-    if (!m.is_ok()) {
-      std::fprintf(stderr, "toonbox models info: %s\n", m.status().message().c_str());
-      return kExitFailure;
-    }
-    path = m->entry_path;
-  }
-  if (std::filesystem::path(path).extension() != ".onnx") {
-    std::fprintf(stderr, "toonbox models info: %s: only .onnx files are described\n", path.c_str());
-    return kExitUsage;
-  }
+void print_onnx_details(const std::string& path) {
   auto inf = read_onnx_model_info(path);
-  if (!inf.is_ok()) {
-    std::fprintf(stderr, "toonbox models info: %s\n", inf.status().message().c_str());
-    return kExitFailure;
-  }
-  std::printf("%s\n  ONNX IR %lld, opset %d, producer %s, %lld initializers\n", path.c_str(),
+  if (!inf.is_ok()) return;
+  std::printf("  ONNX IR %lld, opset %d, producer %s, %lld initializers\n",
               static_cast<long long>(inf->ir_version), inf->opset,
               inf->producer.empty() ? "?" : inf->producer.c_str(),
               static_cast<long long>(inf->initializer_count));
@@ -118,15 +111,42 @@ int info(const std::string& spec) {
   }
   std::printf("operators:\n");
   for (const auto& [op, count] : inf->op_counts) std::printf("  %-24s %d\n", op.c_str(), count);
-  if (!inf->unsupported.empty()) {
-    std::printf("not supported by toonbox: %s\n", join(inf->unsupported, ", ").c_str());
-    return kExitOk;
+  if (!inf->unsupported.empty()) std::printf("not supported by toonbox: %s\n", join(inf->unsupported, ", ").c_str());
+}
+
+// Inputs, outputs and IR op counts of an imported graph (formats without a reader of
+// their own, e.g. TF.js).
+void print_graph_details(const Graph& g) {
+  for (const auto* list : {&g.inputs(), &g.outputs()}) {
+    std::printf("%s:\n", list == &g.inputs() ? "inputs" : "outputs");
+    for (int v : *list) std::printf("  %s %s\n", g.value(v).name.c_str(), shape_to_string(g.value(v).shape).c_str());
   }
-  auto graph = import_onnx_model(path);
+  std::map<std::string, int> counts;
+  for (const Node& n : g.nodes()) ++counts[op_kind_name(n.kind)];
+  std::printf("operators (after import):\n");
+  for (const auto& [op, count] : counts) std::printf("  %-24s %d\n", op.c_str(), count);
+}
+
+int info(const std::string& spec) {
+  auto model = resolve_model(spec);
+  if (!model.is_ok()) {
+    std::fprintf(stderr, "toonbox models info: %s\n", model.status().message().c_str());
+    return kExitFailure;
+  }
+  std::printf("%s\n  file: %s (%s)\n  role: %s\n  %s\n  licence: %s\n", model->name.c_str(),
+              model->entry_path.c_str(), model->format.c_str(), role_name(model->role),
+              model->description.c_str(), model->licence.c_str());
+  if (model->known) std::printf("  identified as '%s' by its digests\n", model->known->name);
+  if (model->format == "onnx") print_onnx_details(model->entry_path);
+  auto graph = import_model_file(model->entry_path);
   if (!graph.is_ok()) {
     std::printf("import failed: %s\n", graph.status().message().c_str());
     return kExitFailure;
   }
+  if (model->format != "onnx") print_graph_details(*graph);
+  std::string how;
+  auto contract = model_contract(*model, *graph, {}, ContractDefaults{}, &how);
+  std::printf("contract: %s\n", contract.is_ok() ? how.c_str() : contract.status().message().c_str());
   std::vector<Shape> shapes;
   std::string shown;
   for (int in : graph->inputs()) {
@@ -159,7 +179,14 @@ int info(const std::string& spec) {
 }  // namespace
 
 int cmd_models(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {{"--name", true}, {"--force", false}, {"--help", false, "-h"}});
+  auto parsed = parse_args(argv, {{"--name", true},
+                                  {"--force", false},
+                                  {"--layout", true},
+                                  {"--channels", true},
+                                  {"--range", true},
+                                  {"--input-range", true},
+                                  {"--multiple", true},
+                                  {"--help", false, "-h"}});
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox models: %s\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;
@@ -174,13 +201,19 @@ int cmd_models(const std::vector<std::string>& argv) {
   if (sub == "known" && a.positional.size() == 1) return known();
   if (sub == "info" && a.positional.size() == 2) return info(a.positional[1]);
   if (sub == "import" && a.positional.size() == 2) {
-    auto m = import_model(a.positional[1], a.get("--name"), a.has("--force"));
+    auto flags = parse_contract_flags(a);
+    if (!flags.is_ok()) {
+      std::fprintf(stderr, "toonbox models import: %s\n%s", flags.status().message().c_str(), kUsage);
+      return kExitUsage;
+    }
+    auto m = import_model(a.positional[1], ImportOptions{a.get("--name"), a.has("--force"), flags.value()});
     if (!m.is_ok()) {
       std::fprintf(stderr, "toonbox models import: %s\n", m.status().message().c_str());
       return exit_code_for(m.status());
     }
     std::printf("installed '%s' into %s%s\n  licence: %s\n", m->name.c_str(), m->dir.c_str(),
                 m->known ? " (digests match the registry)" : "", m->licence.c_str());
+    if (m->known_model) std::printf("  contract: %s\n", describe_contract(m->known_model->contract).c_str());
     return kExitOk;
   }
   std::fprintf(stderr, "toonbox models: bad arguments\n%s", kUsage);

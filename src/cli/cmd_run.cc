@@ -1,16 +1,16 @@
 // toonbox run --model MODEL INPUT -o OUTPUT: any image-to-image model (ONNX file, TF.js
-// model, or installed name), with layout, channel order and value range detected from
-// the graph or given by flags.
+// model, or installed name), with layout, channel order and value range from the
+// registry (known models), detected from the graph, recorded at import, or given by flags.
 #include <cstdio>
 #include <filesystem>
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/contract_flags.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
-#include "import/onnx/onnx_importer.h"
-#include "import/tfjs/tfjs_importer.h"
-#include "models/registry.h"
+#include "import/model_file.h"
+#include "models/model_resolver.h"
 #include "pipeline/image_model.h"
 
 namespace toonbox::cli {
@@ -23,7 +23,8 @@ constexpr const char* kUsage =
     "  --model FILE|NAME      a .onnx file, a TF.js model.json/folder, or an installed model\n"
     "  -o, --output PATH      output image (.png .jpg .jpeg .webp)\n"
     "  --layout nchw|nhwc     input/output layout (default: from the input shape)\n"
-    "  --channels rgb|bgr     channel order (default rgb)\n"
+    "  --channels rgb|bgr     channel order (default: the registry's for a known model, what\n"
+    "                         `models import` recorded, else rgb)\n"
     "  --range LO,HI          output value range, e.g. -1,1 / 0,1 / 0,255 (default: from the\n"
     "                         output op: Tanh -1,1, Sigmoid 0,1, Clip; else 0,1)\n"
     "  --input-range LO,HI    input value range (default: the output range)\n"
@@ -35,18 +36,6 @@ constexpr const char* kUsage =
 int fail(const Status& s, int code) {
   std::fprintf(stderr, "toonbox run: %s\n", s.message().c_str());
   return code;
-}
-
-Result<Graph> load_graph(const std::string& spec) {
-  std::error_code ec;
-  std::string path = spec;
-  if (!std::filesystem::exists(spec, ec)) {
-    if (spec.find('/') != std::string::npos) return not_found(spec + ": no such model file");
-    TB_ASSIGN_OR_RETURN(InstalledModel m, find_installed_model(spec));
-    path = m.entry_path;
-  }
-  if (std::filesystem::path(path).extension() == ".onnx") return import_onnx_model(path);
-  return import_tfjs_model(path);
 }
 
 }  // namespace
@@ -88,44 +77,28 @@ int cmd_run(const std::vector<std::string>& argv) {
     return fail(invalid_argument(output + ": already exists (use --overwrite to replace it)"),
                 kExitUsage);
 
-  ImageModelOverrides o;
-  if (a.has("--layout")) {
-    auto v = parse_layout(a.get("--layout"));
-    if (!v.is_ok()) return fail(v.status(), kExitUsage);
-    o.layout = *v;
-  }
-  if (a.has("--channels")) {
-    auto v = parse_channel_order(a.get("--channels"));
-    if (!v.is_ok()) return fail(v.status(), kExitUsage);
-    o.channels = *v;
-  }
-  for (const char* flag : {"--range", "--input-range"}) {
-    if (!a.has(flag)) continue;
-    auto v = parse_value_range(a.get(flag));
-    if (!v.is_ok()) return fail(v.status(), kExitUsage);
-    (std::string(flag) == "--range" ? o.output_range : o.input_range) = *v;
-  }
-  if (a.has("--multiple")) {
-    try {
-      o.multiple = std::stoi(a.get("--multiple"));
-    } catch (...) {
-      return fail(invalid_argument("--multiple must be an integer"), kExitUsage);
-    }
-  }
+  auto flags = parse_contract_flags(a);
+  if (!flags.is_ok()) return fail(flags.status(), kExitUsage);
   auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return fail(device.status(), exit_code_for(device.status()));
-  auto graph = load_graph(a.get("--model"));
+  auto model = resolve_model(a.get("--model"));
+  if (!model.is_ok()) return fail(model.status(), kExitFailure);
+  auto graph = import_model_file(model->entry_path);
   if (!graph.is_ok()) return fail(graph.status(), kExitFailure);
-  auto spec = detect_image_model_spec(*graph, o);
-  if (!spec.is_ok()) return fail(spec.status(), kExitFailure);
-  std::printf("model: %s\n  %s\ndevice: %s\n", a.get("--model").c_str(), spec->detected.c_str(),
-              device->summary().c_str());
+  // `run` is for any image model: an undetectable range defaults to [0,1].
+  ContractDefaults defaults;
+  defaults.fallback_range = {0.f, 1.f};
+  defaults.default_multiple = 16;
+  std::string how;
+  auto contract = model_contract(*model, *graph, *flags, defaults, &how);
+  if (!contract.is_ok()) return fail(contract.status(), kExitFailure);
+  std::printf("model: %s\n  %s\ndevice: %s\n", a.get("--model").c_str(), how.c_str(), device->summary().c_str());
   std::fflush(stdout);
   auto image = read_image_file(input, DecodeOptions{});
   if (!image.is_ok()) return fail(image.status(), kExitFailure);
   Session session(std::move(graph).value(), device->backend, device->precision);
   RunReport report;
-  auto result = run_image_model(session, *spec, *image, &report);
+  auto result = run_image_model(session, *contract, *image, &report);
   if (!result.is_ok()) return fail(result.status().with_context(input), kExitFailure);
   Status written = write_image_file(output, *result);
   if (!written.is_ok()) return fail(written, kExitFailure);

@@ -2,12 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/sha256.h"
+#include "import/model_file.h"
 #include "import/onnx/onnx_importer.h"
 #include "import/tfjs/tfjs_importer.h"
 
@@ -17,7 +19,49 @@ namespace toonbox {
 
 namespace {
 constexpr const char* kManifestName = "toonbox-model.json";
+
+// White-box: the authors' test_code/cartoonize.py reads with cv2.imread and writes with
+// cv2.imwrite (BGR both ways, no conversion), maps x/127.5 - 1, and resize_crop()s the
+// photo so its short side is at most 720 (INTER_AREA) and its sides multiples of 8.
+ImageContract whitebox_contract() {
+  ImageContract c;
+  c.layout = Layout::kNHWC;
+  c.channels = ChannelOrder::kBgr;
+  c.input_range = c.output_range = {-1.f, 1.f};
+  c.size_multiple = 8;
+  c.processing.max_short_side = 720;
+  return c;
 }
+constexpr const char* kWhiteboxSource =
+    "SystemErrorWang/White-box-Cartoonization test_code/cartoonize.py: cv2.imread/imwrite (BGR), "
+    "x/127.5-1, resize_crop (short side <= 720, INTER_AREA, multiple of 8)";
+
+// AnimeGANv3: deploy/test_by_onnx.py converts BGR -> RGB, maps x/127.5 - 1 and resizes
+// each side to a multiple of 16 for the tiny models (at least 256); no upper cap.
+ImageContract animegan_contract() {
+  ImageContract c;
+  c.layout = Layout::kNHWC;
+  c.channels = ChannelOrder::kRgb;
+  c.input_range = c.output_range = {-1.f, 1.f};
+  c.size_multiple = 16;
+  c.processing.min_side = 256;
+  return c;
+}
+
+// Face detectors: OpenCV's FaceDetectorYN feeds YuNet blobFromImage(BGR Mat) unscaled;
+// biubug6/Pytorch_Retinaface detect.py feeds cv2.imread pixels minus (104, 117, 123).
+// Their pre- and post-processing lives in src/detect.
+ImageContract detector_contract(int multiple) {
+  ImageContract c;
+  c.layout = Layout::kNCHW;
+  c.channels = ChannelOrder::kBgr;
+  c.input_range = {0.f, 255.f};
+  c.output_range = {0.f, 1.f};
+  c.size_multiple = multiple;
+  return c;
+}
+
+}  // namespace
 
 const std::vector<KnownModel>& known_models() {
   static const std::vector<KnownModel> models = {
@@ -27,30 +71,45 @@ const std::vector<KnownModel>& known_models() {
        "https://github.com/SystemErrorWang/White-box-Cartoonization (TF.js conversion: "
        "github.com/kartikeyahl/white_box_cartoonization_js, web-float16/)",
        {{"model.json", "36db4238d36a3e8ffa5ed05e7724adf95014ef74a6835116f13f3512f5294ca5"},
-        {"group1-shard1of1.bin", "bdb96816a60b505890ba818ec4a6dbc2fff7579790188db3947a018fcc211c25"}}},
+        {"group1-shard1of1.bin", "bdb96816a60b505890ba818ec4a6dbc2fff7579790188db3947a018fcc211c25"}},
+       ModelRole::kStyle, whitebox_contract(), kWhiteboxSource},
       {"whitebox-uint8", "tfjs", "model.json",
        "White-box Cartoonization UNet generator + guided filter (uint8-quantized weights)",
        "CC BY-NC-SA 4.0 (non-commercial)",
        "https://github.com/SystemErrorWang/White-box-Cartoonization (TF.js conversion: "
        "github.com/kartikeyahl/white_box_cartoonization_js, web-uint8/)",
        {{"model.json", "154e30da7536e67ea794683b43bcf228f96b2ca7c14ed8fd36bf61384b3b5831"},
-        {"group1-shard1of1.bin", "ebf1e1d4f93e98580d906894c0b16d3d333be5e1683fd2ccaef1b01e5878a4ed"}}},
+        {"group1-shard1of1.bin", "ebf1e1d4f93e98580d906894c0b16d3d333be5e1683fd2ccaef1b01e5878a4ed"}},
+       ModelRole::kStyle, whitebox_contract(), kWhiteboxSource},
       {"animeganv3-cute", "onnx", "AnimeGANv3_tiny_Cute.onnx",
-       "AnimeGANv3 tiny, portrait to 'cute' cartoon style (NHWC RGB in [-1,1], H and W multiples of 16)",
+       "AnimeGANv3 tiny, portrait to 'cute' cartoon style",
        "AnimeGANv3: non-commercial use only",
        "https://github.com/tuanmjnh/AnimeGANv3_Video (resources/); AnimeGANv3 by TachibanaYoshino",
-       {{"AnimeGANv3_tiny_Cute.onnx", "3ef02d6b2939a0e81621abc5beb0e741bb58654570033cd0e97f6b6ef37c1171"}}},
+       {{"AnimeGANv3_tiny_Cute.onnx", "3ef02d6b2939a0e81621abc5beb0e741bb58654570033cd0e97f6b6ef37c1171"}},
+       ModelRole::kStyle, animegan_contract(),
+       "TachibanaYoshino/AnimeGANv3 deploy/test_by_onnx.py: BGR->RGB, x/127.5-1, sides to a multiple of "
+       "16 for tiny models, at least 256"},
       {"yunet", "onnx", "yunet_n_dynamic.onnx",
-       "YuNet face detector: boxes + 5 landmarks (NCHW BGR 0..255, dynamic H and W)", "Apache-2.0",
+       "YuNet face detector: boxes + 5 landmarks (dynamic H and W)", "Apache-2.0",
        "https://github.com/ShiqiYu/libfacedetection.train (onnx/)",
-       {{"yunet_n_dynamic.onnx", "104ee26c71d5c270ce79a6b3dced91c91013260d29a6bf18f9296c5b8c4c2b12"}}},
+       {{"yunet_n_dynamic.onnx", "104ee26c71d5c270ce79a6b3dced91c91013260d29a6bf18f9296c5b8c4c2b12"}},
+       ModelRole::kFaceDetector, detector_contract(32),
+       "OpenCV FaceDetectorYN: blobFromImage of the BGR image, unscaled 0..255"},
       {"retinaface", "onnx", "detection_mobilenet0.25_Final.onnx",
-       "RetinaFace MobileNet-0.25 face detector: boxes + 5 landmarks (NCHW BGR minus mean)",
+       "RetinaFace MobileNet-0.25 face detector: boxes + 5 landmarks",
        "MIT (biubug6/Pytorch_Retinaface)",
        "https://github.com/TachibanaYoshino/AnimeGANv3_Portrait_Inference (core/model_core/)",
-       {{"detection_mobilenet0.25_Final.onnx", "a0d9d990afa342c28b9b75a5927039999ef75451191b246d9333878643cf201b"}}},
+       {{"detection_mobilenet0.25_Final.onnx", "a0d9d990afa342c28b9b75a5927039999ef75451191b246d9333878643cf201b"}},
+       ModelRole::kFaceDetector, detector_contract(1),
+       "biubug6/Pytorch_Retinaface detect.py: cv2.imread (BGR) 0..255 minus the mean (104, 117, 123)"},
   };
   return models;
+}
+
+const KnownModel* find_known_model(const std::string& name) {
+  for (const KnownModel& k : known_models())
+    if (name == k.name) return &k;
+  return nullptr;
 }
 
 std::string models_dir() {
@@ -70,6 +129,54 @@ bool valid_model_name(const std::string& name) {
   return true;
 }
 
+Result<ModelRole> parse_role(const std::string& s) {
+  for (ModelRole r : {ModelRole::kStyle, ModelRole::kFaceDetector, ModelRole::kImageModel})
+    if (s == role_name(r)) return r;
+  return invalid_argument("unknown role '" + s.substr(0, 40) + "'");
+}
+
+nlohmann::json contract_to_json(const ContractOverrides& o) {
+  nlohmann::json j = nlohmann::json::object();
+  if (o.layout) j["layout"] = *o.layout == Layout::kNHWC ? "nhwc" : "nchw";
+  if (o.channels) j["channels"] = *o.channels == ChannelOrder::kBgr ? "bgr" : "rgb";
+  if (o.input_range) j["input_range"] = {o.input_range->lo, o.input_range->hi};
+  if (o.output_range) j["output_range"] = {o.output_range->lo, o.output_range->hi};
+  if (o.size_multiple) j["size_multiple"] = *o.size_multiple;
+  return j;
+}
+
+Result<ValueRange> range_from_json(const nlohmann::json& j) {
+  if (!j.is_array() || j.size() != 2 || !j[0].is_number() || !j[1].is_number())
+    return invalid_argument("a range is [LO, HI]");
+  return parse_value_range(std::to_string(j[0].get<double>()) + "," + std::to_string(j[1].get<double>()));
+}
+
+Result<ContractOverrides> contract_from_json(const nlohmann::json& j) {
+  ContractOverrides o;
+  if (!j.is_object()) return invalid_argument("'contract' is not an object");
+  if (j.contains("layout")) {
+    if (!j["layout"].is_string()) return invalid_argument("'layout' is not a string");
+    TB_ASSIGN_OR_RETURN(o.layout, parse_layout(j["layout"].get<std::string>()));
+  }
+  if (j.contains("channels")) {
+    if (!j["channels"].is_string()) return invalid_argument("'channels' is not a string");
+    TB_ASSIGN_OR_RETURN(o.channels, parse_channel_order(j["channels"].get<std::string>()));
+  }
+  if (j.contains("input_range")) {
+    TB_ASSIGN_OR_RETURN(o.input_range, range_from_json(j["input_range"]));
+  }
+  if (j.contains("output_range")) {
+    TB_ASSIGN_OR_RETURN(o.output_range, range_from_json(j["output_range"]));
+  }
+  if (j.contains("size_multiple")) {
+    if (!j["size_multiple"].is_number_integer() || j["size_multiple"].get<int64_t>() < 1 ||
+        j["size_multiple"].get<int64_t>() > 1024)
+      return invalid_argument("'size_multiple' must be an integer 1..1024");
+    o.size_multiple = j["size_multiple"].get<int>();
+  }
+  return o;
+}
+
 Result<InstalledModel> read_installed(const fs::path& dir) {
   const fs::path manifest = dir / kManifestName;
   std::ifstream f(manifest);
@@ -77,14 +184,35 @@ Result<InstalledModel> read_installed(const fs::path& dir) {
   nlohmann::json j = nlohmann::json::parse(f, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return data_loss(manifest.string() + ": not valid JSON");
   InstalledModel m;
-  m.name = j.value("name", "");
-  m.format = j.value("format", "");
-  m.description = j.value("description", "");
-  m.licence = j.value("licence", "");
-  m.known = j.value("known", false);
-  const std::string entry = j.value("entry", "");
+  auto text = [&](const char* key) { return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : ""; };
+  m.name = text("name");
+  m.format = text("format");
+  m.description = text("description");
+  m.licence = text("licence");
+  m.known = j.contains("known") && j["known"].is_boolean() && j["known"].get<bool>();
+  const std::string entry = text("entry");
   if (m.name.empty() || entry.empty() || entry.find('/') != std::string::npos)
     return data_loss(manifest.string() + ": missing name or entry");
+  // The registry entry from the digests recorded at import, so a known model installed
+  // under another name keeps its contract, and manifests written before roles and
+  // contracts existed get them from the registry.
+  if (m.known && j.contains("sha256") && j["sha256"].is_object()) {
+    std::vector<std::pair<std::string, std::string>> digests;
+    for (const auto& [rel, d] : j["sha256"].items())
+      if (d.is_string()) digests.emplace_back(rel, d.get<std::string>());
+    m.known_model = identify_known_model(digests, m.format);
+  }
+  if (m.known_model) m.role = m.known_model->role;
+  if (!m.known_model && j.contains("role")) {
+    auto role = parse_role(text("role"));
+    if (!role.is_ok()) return data_loss(manifest.string() + ": " + role.status().message());
+    m.role = role.value();
+  }
+  if (j.contains("contract")) {
+    auto recorded = contract_from_json(j["contract"]);
+    if (!recorded.is_ok()) return data_loss(manifest.string() + ": contract: " + recorded.status().message());
+    m.recorded = recorded.value();
+  }
   m.dir = dir.string();
   m.entry_path = (dir / entry).string();
   return m;
@@ -116,82 +244,98 @@ Result<InstalledModel> find_installed_model(const std::string& name) {
   return read_installed(dir);
 }
 
-Result<InstalledModel> import_model(const std::string& path, const std::string& name_arg, bool force) {
-  std::error_code ec;
-  const bool onnx = fs::path(path).extension() == ".onnx";
-  fs::path entry = fs::is_directory(path, ec) ? fs::path(path) / "model.json" : fs::path(path);
-  if (!fs::exists(entry, ec))
-    return not_found(entry.string() + ": not found (expected a .onnx file, or a TF.js model.json or its folder)");
-  // Each file by its path relative to the model folder, as the manifest names shards.
-  std::vector<std::pair<std::string, std::string>> files_rel;  // relative path, source
-  files_rel.emplace_back(entry.filename().string(), entry.string());
-  if (onnx) {
-    // Importing validates the protobuf, every tensor size and every external data path.
-    TB_RETURN_IF_ERROR(import_onnx_model(entry.string()).status());
+Result<std::vector<std::pair<std::string, std::string>>> model_files(const std::string& entry_arg,
+                                                                     const std::string& format) {
+  const fs::path entry(entry_arg);
+  std::vector<std::pair<std::string, std::string>> files;  // relative path, source
+  files.emplace_back(entry.filename().string(), entry.string());
+  if (format == "onnx") {
     TB_ASSIGN_OR_RETURN(std::vector<std::string> external, onnx_external_data_files(entry.string()));
     for (const std::string& rel : external)
-      files_rel.emplace_back(fs::path(rel).lexically_normal().string(), (entry.parent_path() / rel).string());
+      files.emplace_back(fs::path(rel).lexically_normal().string(), (entry.parent_path() / rel).string());
   } else {
-    // Loading validates the JSON, every weight size and every shard path.
-    TB_ASSIGN_OR_RETURN(TfjsModelFiles files, list_tfjs_model_files(entry.string()));
-    TB_RETURN_IF_ERROR(import_tfjs_model(entry.string()).status());
-    files_rel[0].second = files.model_json;
-    for (size_t i = 0; i < files.shards.size(); ++i)
-      files_rel.emplace_back(fs::path(files.shard_relative[i]).lexically_normal().string(), files.shards[i]);
+    TB_ASSIGN_OR_RETURN(TfjsModelFiles tfjs, list_tfjs_model_files(entry.string()));
+    files[0].second = tfjs.model_json;
+    for (size_t i = 0; i < tfjs.shards.size(); ++i)
+      files.emplace_back(fs::path(tfjs.shard_relative[i]).lexically_normal().string(), tfjs.shards[i]);
   }
-  const char* format = onnx ? "onnx" : "tfjs";
+  return files;
+}
 
-  // Identify a known model by the digests of all its files.
-  const KnownModel* known = nullptr;
-  std::vector<std::pair<std::string, std::string>> digests;  // relative path, sha256
-  for (const auto& [rel, file] : files_rel) {
+Result<std::vector<std::pair<std::string, std::string>>> file_digests(
+    const std::vector<std::pair<std::string, std::string>>& files) {
+  std::vector<std::pair<std::string, std::string>> digests;
+  for (const auto& [rel, file] : files) {
     TB_ASSIGN_OR_RETURN(std::string d, sha256_file(file));
     digests.emplace_back(rel, d);
   }
+  return digests;
+}
+
+const KnownModel* identify_known_model(const std::vector<std::pair<std::string, std::string>>& digests,
+                                       const std::string& format) {
   for (const KnownModel& k : known_models()) {
-    bool all = k.files.size() == digests.size();
-    for (const KnownFile& kf : k.files) {
-      bool found = false;
-      for (const auto& [n, d] : digests) found = found || (n == kf.file && d == kf.sha256);
-      all = all && found;
-    }
-    if (all && std::string(k.format) == format) known = &k;
+    if (k.files.size() != digests.size() || format != k.format) continue;
+    const bool all = std::all_of(k.files.begin(), k.files.end(), [&](const KnownFile& kf) {
+      return std::any_of(digests.begin(), digests.end(),
+                         [&](const auto& nd) { return nd.first == kf.file && nd.second == kf.sha256; });
+    });
+    if (all) return &k;
   }
-  std::string name = name_arg.empty() && known ? known->name : name_arg;
+  return nullptr;
+}
+
+Result<InstalledModel> import_model(const std::string& path, const ImportOptions& options) {
+  TB_ASSIGN_OR_RETURN(ModelFile file, identify_model_file(path));
+  // Importing validates every size, weight, shard and external-data path before a copy.
+  TB_RETURN_IF_ERROR(import_model_file(file.entry).status());
+  TB_ASSIGN_OR_RETURN(auto files_rel, model_files(file.entry, file.format));
+  TB_ASSIGN_OR_RETURN(auto digests, file_digests(files_rel));
+  const KnownModel* known = identify_known_model(digests, file.format);
+  const fs::path entry(file.entry);
+  if (known && !options.contract.empty())
+    return invalid_argument(entry.string() + " is '" + known->name + "', whose contract the registry records (" +
+                            describe_contract(known->contract) +
+                            "); to try another one, pass --channels to `toonbox cartoonize`");
+  const std::string name = options.name.empty() && known ? known->name : options.name;
   if (name.empty()) {
     return invalid_argument(entry.string() + ": not a model toonbox knows by digest; give it a name with --name");
   }
   if (!valid_model_name(name)) return invalid_argument("'" + name + "' is not a valid model name (letters, digits, - _ .)");
 
   const fs::path root = models_dir();
+  std::error_code ec;
   fs::create_directories(root, ec);
   if (ec) return unavailable(root.string() + ": cannot create: " + ec.message());
   const fs::path final_dir = root / name;
-  if (fs::exists(final_dir) && !force)
+  if (fs::exists(final_dir) && !options.force)
     return invalid_argument("model '" + name + "' is already installed in " + final_dir.string() + " (use --force to replace it)");
   const fs::path tmp = root / (".import-" + name + "-" + std::to_string(getpid()));
   fs::remove_all(tmp, ec);
   fs::create_directory(tmp, ec);
   if (ec) return unavailable(tmp.string() + ": cannot create: " + ec.message());
   auto fail = [&](Status s) { fs::remove_all(tmp, ec); return s; };
-  for (const auto& [rel, file] : files_rel) {
+  for (const auto& [rel, source] : files_rel) {
     fs::create_directories((tmp / rel).parent_path(), ec);
-    fs::copy_file(file, tmp / rel, ec);
-    if (ec) return fail(unavailable("copying " + file + ": " + ec.message()));
+    fs::copy_file(source, tmp / rel, ec);
+    if (ec) return fail(unavailable("copying " + source + ": " + ec.message()));
   }
+  nlohmann::json jfiles = nlohmann::json::object();
+  for (const auto& [rel, digest] : digests) jfiles[rel] = digest;
+  const bool onnx = file.format == "onnx";
   nlohmann::json manifest = {
       {"name", name},
-      {"format", format},
+      {"format", file.format},
       {"entry", entry.filename().string()},
       {"known", known != nullptr},
+      {"role", role_name(known ? known->role : ModelRole::kStyle)},
       {"description", known ? known->description : onnx ? "imported ONNX model" : "imported TF.js graph model"},
       {"licence", known ? known->licence : "unknown (check the model's source)"},
       {"upstream", known ? known->upstream : ""},
       {"source", fs::absolute(entry).string()},
+      {"sha256", jfiles},
   };
-  nlohmann::json jfiles = nlohmann::json::object();
-  for (const auto& [n, d] : digests) jfiles[n] = d;
-  manifest["sha256"] = jfiles;
+  if (!options.contract.empty()) manifest["contract"] = contract_to_json(options.contract);
   {
     std::ofstream out(tmp / kManifestName);
     out << manifest.dump(2) << "\n";

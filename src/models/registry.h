@@ -1,12 +1,16 @@
-// The model registry: models toonbox knows by name (files, digests, licence, upstream)
-// and the models installed in the models directory. No weights are shipped: users
-// import files they have (`toonbox models import PATH`).
+// The model registry: models toonbox knows by name (files, digests, licence, upstream,
+// and the pixel contract their authors' inference code uses) and the models installed in
+// the models directory. No weights are shipped: users import files they have
+// (`toonbox models import PATH`).
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
+#include "models/model_contract.h"
 
 namespace toonbox {
 
@@ -23,12 +27,30 @@ struct KnownModel {
   const char* licence;
   const char* upstream;
   std::vector<KnownFile> files;
+  ModelRole role = ModelRole::kStyle;
+  ImageContract contract;
+  // Where the contract comes from in the authors' code, shown by `models info`.
+  const char* contract_source = "";
 };
 
 const std::vector<KnownModel>& known_models();
+const KnownModel* find_known_model(const std::string& name);
 
 // $TOONBOX_MODELS, else $XDG_DATA_HOME/toonbox/models, else ~/.local/share/toonbox/models.
 std::string models_dir();
+
+// What the user said about a model the registry does not know, at import time; each set
+// field is recorded in the manifest and becomes part of the model's contract.
+struct ContractOverrides {
+  std::optional<Layout> layout;
+  std::optional<ChannelOrder> channels;
+  std::optional<ValueRange> input_range;
+  std::optional<ValueRange> output_range;
+  std::optional<int> size_multiple;
+  bool empty() const {
+    return !layout && !channels && !input_range && !output_range && !size_multiple;
+  }
+};
 
 struct InstalledModel {
   std::string name;
@@ -38,15 +60,36 @@ struct InstalledModel {
   std::string description;
   std::string licence;
   bool known = false;       // matches a registry entry's digests
+  const KnownModel* known_model = nullptr;  // that entry (whatever name it was installed as)
+  ModelRole role = ModelRole::kStyle;
+  ContractOverrides recorded;  // from `models import --channels ...` (unknown models only)
 };
 
 Result<std::vector<InstalledModel>> list_installed_models();
 Result<InstalledModel> find_installed_model(const std::string& name);
 
+// The files of a model at `entry` (a .onnx file, or a TF.js model.json): each with its
+// path relative to the model's folder and its path on disk, after the importers' checks of
+// shard and external-data paths (sizes and weights are checked by importing).
+Result<std::vector<std::pair<std::string, std::string>>> model_files(const std::string& entry,
+                                                                     const std::string& format);
+// The sha256 of each of `files` (as model_files returns them): relative path, digest.
+Result<std::vector<std::pair<std::string, std::string>>> file_digests(
+    const std::vector<std::pair<std::string, std::string>>& files);
+// The registry entry of `format` whose files all match `digests`; null when none does.
+const KnownModel* identify_known_model(const std::vector<std::pair<std::string, std::string>>& digests,
+                                       const std::string& format);
+
+struct ImportOptions {
+  std::string name;  // may be empty for known models
+  bool force = false;  // replace an installed model
+  ContractOverrides contract;  // refused for known models (the registry's is the authors')
+};
+
 // Imports a model from `path`: a .onnx file (plus the external data files it names), or
-// a TF.js graph model (a folder with model.json, or model.json itself). The files are validated by loading them, identified by digest when known,
-// and copied into models_dir()/<name> through a temporary folder and a rename.
-// `name` may be empty for known models. `force` replaces an installed model.
-Result<InstalledModel> import_model(const std::string& path, const std::string& name, bool force);
+// a TF.js graph model (a folder with model.json, or model.json itself). The files are
+// validated by loading them, identified by digest when known, and copied into
+// models_dir()/<name> through a temporary folder and a rename.
+Result<InstalledModel> import_model(const std::string& path, const ImportOptions& options);
 
 }  // namespace toonbox

@@ -11,7 +11,10 @@
 
 #include "detect/face_detector.h"
 #include "engine/device_select.h"
+#include "models/registry.h"
 #include "pipeline/cartoonizer.h"
+#include "pipeline/face_align.h"
+#include "pipeline/face_quality.h"
 
 namespace toonbox {
 
@@ -24,9 +27,25 @@ const char* cartoon_mode_name(CartoonMode mode);
 struct CartoonOptions {
   CartoonMode mode = CartoonMode::kAuto;
   int long_side = 0;      // output's longer side in pixels; 0 keeps the input's
+  // The resolution the frame is processed at (pipeline/processing_size.h): 0 the model
+  // authors' rule, kFullResolution the input's size, N > 0 the short side in pixels.
+  int resolution = 0;
   float strength = 1.f;   // 1 = fully stylized, 0 = the original
   StylizeOptions stylize; // tiling of the whole-frame pass
   int head_batch = 8;     // portrait mode: head crops per device call (same size, one batch)
+  int min_face = kDefaultMinFace;      // portrait mode: smaller faces (box side, input px) keep the frame result
+  float face_score = kDefaultFaceScore;  // portrait mode: less confident detections keep the frame result
+  // Portrait mode: faces less sharp than this fraction of the sharpest keep the frame result.
+  double min_relative_sharpness = kMinRelativeSharpness;
+};
+
+// One detection and what portrait mode made of it.
+struct FaceDecision {
+  detect::Face face;
+  double sharpness = 0;  // face_sharpness(); 0 when not measured
+  // "head" (stylized as a head crop), "small", "low score", "out of focus", "over limit",
+  // "native scale" (the frame pass already drew it at that scale), "bad landmarks".
+  std::string verdict;
 };
 
 // What happened to one image, for the user and for tests.
@@ -35,11 +54,17 @@ struct CartoonReport {
   int faces = 0;                                // faces stylized as heads
   int faces_skipped = 0;                        // found but left to the whole-frame pass
   std::vector<detect::Face> heads;              // the faces stylized, in paste order
+  std::vector<FaceDecision> detections;         // every detection, with its verdict
   std::vector<std::string> notes;               // "no faces found: whole-image mode", ...
   StylizeTimings background;                    // the whole-frame pass
+  int process_width = 0, process_height = 0;    // the size the frame was processed at
+  double resize_ms = 0;  // scaling the input to the processing size
   double detect_ms = 0;
   double heads_ms = 0;
-  double finish_ms = 0;  // blend + resize
+  double finish_ms = 0;  // scaling to the output size, strength
+  // Everything process() spent on this image: resize, detection, the frame pass (its
+  // share of a batch), heads and finishing.
+  double total_ms = 0;
 
   // Everything to tell the user: the pipeline's notes, then the whole-frame pass's
   // (tiles, out-of-memory retries).
@@ -64,10 +89,11 @@ struct CartoonModels {
 
 // Resolves --model, --head-model (empty: same as --model) and the face detector (YuNet,
 // installed as "yunet"; only loaded when `mode` is not kWhole). A missing detector is an
-// error for kPortrait (naming `toonbox models import`) and a note for kAuto.
+// error for kPortrait (naming `toonbox models import`) and a note for kAuto. `flags`
+// (--channels) apply to --model, and to --head-model when it is the same.
 Result<CartoonModels> load_cartoon_models(const std::string& model_spec, const std::string& head_spec,
                                           CartoonMode mode, const DeviceSelection& device,
-                                          std::string* note);
+                                          std::string* note, const ContractOverrides& flags = {});
 
 // The installed face detector (YuNet, else RetinaFace) on `device`; kNotFound, saying how
 // to install one, when there is none.
@@ -94,11 +120,14 @@ class CartoonPipeline {
 
  private:
   // Detection and the choice of faces; an empty result means whole-frame only.
-  Result<std::vector<detect::Face>> choose_heads(const Image& input, CartoonMode mode,
+  Result<std::vector<detect::Face>> choose_heads(const Image& input, const CartoonOptions& options,
                                                  CartoonReport* report);
-  // Stylizes `faces`' head crops of `input` and pastes them into `canvas`.
+  // Stylizes `faces`' head crops of `input` and pastes them into `canvas` (the output,
+  // `output_scale` times the input's size). `frame_scale` is the scale the frame was
+  // processed at: heads are cropped at least that fine.
   Status paste_heads(const Image& input, const std::vector<detect::Face>& faces,
-                     const CartoonOptions& options, Image* canvas, CartoonReport* report);
+                     const CartoonOptions& options, double frame_scale, double output_scale, Image* canvas,
+                     CartoonReport* report);
 
   CartoonModels models_;
 };

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/timing.h"
+#include "pipeline/image_tensor.h"
 #include "pipeline/tiling.h"
 
 namespace toonbox {
@@ -20,45 +21,20 @@ constexpr double kMemoryFraction = 0.5;
 constexpr int kProbeSide = 256;
 constexpr int kMinTileFloor = 128;
 
-int64_t padded(int64_t size, int multiple, int margin) {
-  return (size + 2 * margin + multiple - 1) / multiple * multiple;
+int multiple_of(const ModelSource& m) { return std::max(1, m.contract.size_multiple); }
+
+// Item `item` of the model's output, cropped to width x height at (margin, margin).
+Result<Image> output_image(const ModelSource& m, const Tensor& output, int64_t item, int width, int height) {
+  TB_ASSIGN_OR_RETURN(OutputPixels px, OutputPixels::of(output, item, m.contract));
+  return output_to_image(px, m.margin, m.margin, width, height);
 }
 
-void fill_pm1(const Image& image, int64_t h, int64_t w, int margin, float* out) {
-#pragma omp parallel for schedule(static)
-  for (int64_t y = 0; y < h; ++y) {
-    const int64_t sy = std::clamp<int64_t>(y - margin, 0, image.height - 1);
-    for (int64_t x = 0; x < w; ++x) {
-      const int64_t sx = std::clamp<int64_t>(x - margin, 0, image.width - 1);
-      const uint8_t* px = &image.rgb[(sy * image.width + sx) * 3];
-      for (int c = 0; c < 3; ++c) out[(y * w + x) * 3 + c] = px[c] / 127.5f - 1.f;
-    }
-  }
-}
-
-Image pm1_to_image(const float* in, int64_t tw, int width, int height, int margin) {
-  Image img;
-  img.width = width;
-  img.height = height;
-  img.rgb.resize(static_cast<size_t>(width) * height * 3);
-#pragma omp parallel for schedule(static)
-  for (int64_t y = 0; y < height; ++y)
-    for (int64_t x = 0; x < width; ++x)
-      for (int c = 0; c < 3; ++c) {
-        const float v = (in[((y + margin) * tw + x + margin) * 3 + c] + 1.f) * 127.5f;
-        img.rgb[(y * width + x) * 3 + c] =
-            static_cast<uint8_t>(std::clamp(std::lround(v), 0L, 255L));
-      }
-  return img;
-}
-
-Status check_output(const std::string& model, const std::vector<Tensor>& outputs, const Shape& in) {
-  if (outputs.size() == 1 && outputs[0].rank() == 4 && outputs[0].dim(0) == in[0] &&
-      outputs[0].dim(1) == in[1] && outputs[0].dim(2) == in[2] && outputs[0].dim(3) == 3)
-    return Status::ok();
-  return invalid_argument("model '" + model + "' returned " +
-                          shape_to_string(outputs.empty() ? Shape{} : outputs[0].shape()) +
-                          ", expected " + shape_to_string({in[0], in[1], in[2], 3}));
+// A stylization model returns one image per input image, of the padded input's size.
+Status check_output(const ModelSource& m, const std::vector<Tensor>& outputs, const Shape& in) {
+  if (outputs.size() == 1 && outputs[0].shape() == in) return Status::ok();
+  return invalid_argument("model '" + m.name + "' returned " +
+                          shape_to_string(outputs.empty() ? Shape{} : outputs[0].shape()) + ", expected " +
+                          shape_to_string(in) + " (an image of the input's size)");
 }
 
 bool is_oom(const Status& s) { return s.code() == StatusCode::kOutOfMemory; }
@@ -67,24 +43,13 @@ std::string mib(double bytes) { return std::to_string(static_cast<long long>(byt
 
 }  // namespace
 
-Tensor image_to_tensor_pm1(const Image& image, int multiple, int margin) {
-  const int64_t h = padded(image.height, multiple, margin), w = padded(image.width, multiple, margin);
-  Tensor t(DType::kFloat32, {1, h, w, 3});
-  fill_pm1(image, h, w, margin, t.data<float>());
-  return t;
-}
-
-Image tensor_pm1_to_image(const Tensor& t, int width, int height, int margin) {
-  return pm1_to_image(t.data<float>(), t.dim(2), width, height, margin);
-}
-
 Cartoonizer::Cartoonizer(ModelSource model, const DeviceSelection& device)
     : model_(std::move(model)),
       session_(model_.graph, device.backend, device.precision, SessionOptions{/*allow_batch=*/true}) {}
 
 std::pair<int64_t, int64_t> Cartoonizer::padded_size(int width, int height) const {
-  const int m = std::max(1, model_.size_multiple);
-  return {padded(height, m, model_.margin), padded(width, m, model_.margin)};
+  const int m = multiple_of(model_);
+  return {padded_extent(height, m, model_.margin), padded_extent(width, m, model_.margin)};
 }
 
 std::string Cartoonizer::batch_unsupported() const {
@@ -93,7 +58,7 @@ std::string Cartoonizer::batch_unsupported() const {
 }
 
 int Cartoonizer::min_tile() const {
-  const int m = std::max(1, model_.size_multiple);
+  const int m = multiple_of(model_);
   const int want = std::max(kMinTileFloor, 2 * model_.tile_overlap);
   return (want + m - 1) / m * m;
 }
@@ -103,7 +68,8 @@ std::string Cartoonizer::oom_words() const {
 }
 
 void Cartoonizer::remember_arena(const Shape& shape, size_t arena_bytes) {
-  const double pixels = static_cast<double>(shape[0]) * shape[1] * shape[2];
+  // N x H x W whichever the layout: the shape holds 3 channels.
+  const double pixels = static_cast<double>(shape[0]) * shape[1] * shape[2] * shape[3] / 3.0;
   if (arena_bytes == 0 || pixels <= 0) return;
   std::lock_guard<std::mutex> lock(state_mutex_);
   bytes_per_pixel_ = static_cast<double>(arena_bytes) / pixels;
@@ -115,8 +81,8 @@ Result<double> Cartoonizer::bytes_per_pixel() {
     if (bytes_per_pixel_ > 0) return bytes_per_pixel_;
     if (!probe_error_.is_ok()) return probe_error_;
   }
-  const int64_t side = padded(kProbeSide, std::max(1, model_.size_multiple), 0);
-  const Shape probe{1, side, side, 3};
+  const int64_t side = padded_extent(kProbeSide, multiple_of(model_), 0);
+  const Shape probe = image_tensor_shape(model_.contract, 1, side, side);
   RunReport report;
   if (Status s = session_.prepare({probe}, &report); !s.is_ok()) {
     // A model with fixed sizes cannot compile the probe: remember, do not retry per image.
@@ -138,7 +104,7 @@ Result<size_t> Cartoonizer::memory_budget() {
 int Cartoonizer::choose_tile(int width, int height, int batch, const StylizeOptions& options,
                              StylizeTimings* t) {
   if (options.tile_size < 0) return 0;
-  const int m = std::max(1, model_.size_multiple);
+  const int m = multiple_of(model_);
   if (options.tile_size > 0) {
     if (options.tile_size >= width && options.tile_size >= height) return 0;
     const int tile = std::max(round_down_to_multiple(options.tile_size, m), min_tile());
@@ -176,13 +142,13 @@ int Cartoonizer::batch_that_fits(int width, int height, int n) {
 
 Result<Image> Cartoonizer::run_whole(const Image& input, StylizeTimings* t) {
   auto t0 = std::chrono::steady_clock::now();
-  Tensor x = image_to_tensor_pm1(input, model_.size_multiple, model_.margin);
+  Tensor x = image_to_tensor(input, model_.contract, model_.margin);
   t->preprocess_ms += ms_since(t0);
   TB_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, session_.run({x}, &t->run));
   remember_arena(x.shape(), t->run.arena_bytes);
-  TB_RETURN_IF_ERROR(check_output(model_.name, outputs, x.shape()));
+  TB_RETURN_IF_ERROR(check_output(model_, outputs, x.shape()));
   t0 = std::chrono::steady_clock::now();
-  Image out = tensor_pm1_to_image(outputs[0], input.width, input.height, model_.margin);
+  TB_ASSIGN_OR_RETURN(Image out, output_image(model_, outputs[0], 0, input.width, input.height));
   t->postprocess_ms += ms_since(t0);
   t->tiles = 1;
   return out;
@@ -190,19 +156,20 @@ Result<Image> Cartoonizer::run_whole(const Image& input, StylizeTimings* t) {
 
 Result<Image> Cartoonizer::run_tiled(const Image& input, int tile, StylizeTimings* t) {
   const TilePlan plan =
-      plan_tiles(input.width, input.height, tile, model_.tile_overlap, std::max(1, model_.size_multiple));
+      plan_tiles(input.width, input.height, tile, model_.tile_overlap, multiple_of(model_));
   TileBlender blender(plan);
   RunReport total;
   for (size_t i = 0; i < plan.count(); ++i) {
     auto t0 = std::chrono::steady_clock::now();
-    Tensor x = image_to_tensor_pm1(crop_image(input, plan.rect(i)), model_.size_multiple, model_.margin);
+    Tensor x = image_to_tensor(crop_image(input, plan.rect(i)), model_.contract, model_.margin);
     t->preprocess_ms += ms_since(t0);
     RunReport report;
     TB_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, session_.run({x}, &report));
     remember_arena(x.shape(), report.arena_bytes);
-    TB_RETURN_IF_ERROR(check_output(model_.name, outputs, x.shape()));
+    TB_RETURN_IF_ERROR(check_output(model_, outputs, x.shape()));
     t0 = std::chrono::steady_clock::now();
-    blender.add(i, outputs[0], model_.margin);
+    TB_ASSIGN_OR_RETURN(OutputPixels px, OutputPixels::of(outputs[0], 0, model_.contract));
+    blender.add(i, px, model_.margin);
     t->postprocess_ms += ms_since(t0);
     total.compiled = total.compiled || report.compiled;
     total.compile_ms += report.compile_ms;
@@ -237,7 +204,7 @@ Result<Image> Cartoonizer::stylize(const Image& input, StylizeTimings* timings,
     // min_tile(). One OOM must not fail a request that smaller tiles can serve.
     const int current = tile == 0 ? std::max(input.width, input.height) : tile;
     const int next =
-        std::max(round_down_to_multiple(current / 2, std::max(1, model_.size_multiple)), min_tile());
+        std::max(round_down_to_multiple(current / 2, multiple_of(model_)), min_tile());
     if (current <= min_tile()) {
       return out.status().with_context(oom_words() + " even at " + std::to_string(current) +
                                        " px tiles, the smallest this model is cut into");
@@ -258,18 +225,18 @@ Result<std::vector<Image>> Cartoonizer::run_batch(const std::vector<const Image*
   const int64_t n = static_cast<int64_t>(inputs.size());
   const auto [h, w] = padded_size(first.width, first.height);
   auto t0 = std::chrono::steady_clock::now();
-  Tensor x(DType::kFloat32, {n, h, w, 3});
-  for (int64_t i = 0; i < n; ++i) fill_pm1(*inputs[i], h, w, model_.margin, x.data<float>() + i * h * w * 3);
+  Tensor x = make_image_tensor(model_.contract, n, h, w);
+  for (int64_t i = 0; i < n; ++i) fill_image_tensor(*inputs[i], model_.contract, model_.margin, i, &x);
   t->preprocess_ms += ms_since(t0);
   TB_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, session_.run({x}, &t->run));
   remember_arena(x.shape(), t->run.arena_bytes);
-  TB_RETURN_IF_ERROR(check_output(model_.name, outputs, x.shape()));
+  TB_RETURN_IF_ERROR(check_output(model_, outputs, x.shape()));
   t0 = std::chrono::steady_clock::now();
   std::vector<Image> images;
   for (int64_t i = 0; i < n; ++i) {
-    images.push_back(pm1_to_image(outputs[0].data<float>() + i * h * w * 3, w, first.width, first.height,
-                                  model_.margin));
-    images.back().alpha = inputs[i]->alpha;
+    TB_ASSIGN_OR_RETURN(Image image, output_image(model_, outputs[0], i, first.width, first.height));
+    image.alpha = inputs[i]->alpha;
+    images.push_back(std::move(image));
   }
   t->postprocess_ms += ms_since(t0);
   return images;
@@ -321,7 +288,7 @@ Result<std::vector<Image>> Cartoonizer::stylize_batch(const std::vector<const Im
     }
     const std::vector<const Image*> part(inputs.begin() + i, inputs.begin() + i + k);
     const auto [ph, pw] = padded_size(first.width, first.height);
-    const Shape shape{k, ph, pw, 3};
+    const Shape shape = image_tensor_shape(model_.contract, k, ph, pw);
     // Compile first: a model that cannot take a batch says so here (specialize's batch
     // check), and we remember it rather than trying again with every request.
     Status prepared = session_.prepare({shape});

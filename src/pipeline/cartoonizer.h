@@ -1,7 +1,7 @@
-// Whole-image cartoonization: image -> [-1,1] NHWC tensor (padded to the model's size
-// multiple) -> Session -> cropped, clamped 8-bit RGB. Alpha is passed through
-// unstylized. Works for any model with the White-box contract ([1,H,W,3] RGB in
-// [-1,1] in and out), including the built-in style.
+// Whole-image stylization: image -> tensor by the model's contract (layout, channel
+// order, value range; padded to its size multiple) -> Session -> cropped, clamped 8-bit
+// RGB. Alpha is passed through unstylized. Works for any image-to-image model whose
+// output has the input's size (White-box, AnimeGANv3, the built-in style).
 #pragma once
 
 #include <memory>
@@ -13,6 +13,7 @@
 #include "engine/device_select.h"
 #include "engine/session.h"
 #include "image/image.h"
+#include "models/model_contract.h"
 
 namespace toonbox {
 
@@ -36,7 +37,10 @@ struct ModelSource {
   std::string description;  // for the device/model line users see
   bool builtin = false;
   Graph graph;
-  int size_multiple = 8;    // H and W are padded up to a multiple of this
+  // How pixels become the model's input and its output pixels again (the registry's for a
+  // known model), and where that came from, for `models info` and notes.
+  ImageContract contract;
+  std::string contract_how;
   // Pixels of edge-replicated margin added on every side and cropped off afterwards, so
   // filters that see the border (zero padding) leave no frame. 0 keeps a model's own
   // border behaviour, which is what its reference implementation does.
@@ -98,13 +102,5 @@ class Cartoonizer {
   Status probe_error_;             // a probe compile that failed for good (not OOM)
   std::string batch_unsupported_;  // set once a batched compile fails
 };
-
-// Image <-> tensor conversion, exposed for tests and other pipelines.
-// Adds `margin` pixels on every side and pads bottom/right up to multiples of `multiple`,
-// all by edge replication.
-Tensor image_to_tensor_pm1(const Image& image, int multiple, int margin = 0);
-// Crops width x height starting at (margin, margin) and maps [-1,1] to 0..255 with
-// rounding and clamping.
-Image tensor_pm1_to_image(const Tensor& tensor, int width, int height, int margin = 0);
 
 }  // namespace toonbox

@@ -38,14 +38,14 @@ Result<Affine2> head_alignment(const detect::Face& face, int crop_size) {
   return estimate_similarity(src, dst);
 }
 
-Result<int> head_crop_size(const detect::Face& face) {
-  // The template is proportional to the crop, so the frame extent a crop covers,
-  // crop side / scale, does not depend on the crop size: measure it at the largest.
+Result<HeadCropChoice> choose_head_crop(const detect::Face& face, double target_scale, int min_size) {
+  // The template is proportional to the crop, so the crop scale grows with the crop side:
+  // measure it once, at the largest.
   TB_ASSIGN_OR_RETURN(Affine2 t, head_alignment(face, kHeadCropSize));
-  const double frame_extent = kHeadCropSize / t.scale();
+  const double per_pixel = t.scale() / kHeadCropSize;  // crop scale per pixel of crop side
   for (int tier : kHeadCropTiers)
-    if (tier >= frame_extent) return tier;
-  return kHeadCropSize;
+    if (tier >= min_size && tier * per_pixel >= target_scale) return HeadCropChoice{tier, tier * per_pixel};
+  return HeadCropChoice{kHeadCropSize, t.scale()};
 }
 
 Result<HeadCrop> crop_head(const Image& frame, const detect::Face& face, int crop_size) {
@@ -59,13 +59,20 @@ Result<HeadCrop> crop_head(const Image& frame, const detect::Face& face, int cro
   return crop;
 }
 
-float head_feather_weight(double u, double v, int crop_size) {
-  // Distance from the crop's outer edge (pixel centres at 0..size-1, edges half a pixel out).
-  const double band = kFeatherFraction * crop_size;
-  const double du = std::min(u + 0.5, crop_size - 0.5 - u);
-  const double dv = std::min(v + 0.5, crop_size - 0.5 - v);
-  if (du <= 0 || dv <= 0) return 0.f;
-  return smoothstep01(du / band) * smoothstep01(dv / band);
+float head_mask_weight(double u, double v, int crop_size) {
+  const double dx = (u + 0.5) / crop_size - kMaskCentreX, dy = (v + 0.5) / crop_size - kMaskCentreY;
+  const double r = std::sqrt((dx / kMaskRadiusX) * (dx / kMaskRadiusX) + (dy / kMaskRadiusY) * (dy / kMaskRadiusY));
+  if (r >= 1.0) return 0.f;
+  return smoothstep01((1.0 - r) / (1.0 - kMaskInner));
+}
+
+Affine2 rescale_frame(const Affine2& t, double scale) {
+  Affine2 out = t;
+  out.m[0] /= scale;
+  out.m[1] /= scale;
+  out.m[3] /= scale;
+  out.m[4] /= scale;
+  return out;
 }
 
 namespace {
@@ -104,7 +111,7 @@ std::vector<float> head_paste_mask(int frame_width, int frame_height, const Affi
   for (int y = y0; y <= y1; ++y)
     for (int x = x0; x <= x1; ++x) {
       const Point2 q = frame_to_crop.apply({static_cast<double>(x), static_cast<double>(y)});
-      mask[static_cast<size_t>(y) * frame_width + x] = head_feather_weight(q.x, q.y, crop_size);
+      mask[static_cast<size_t>(y) * frame_width + x] = head_mask_weight(q.x, q.y, crop_size);
     }
   return mask;
 }
@@ -118,7 +125,7 @@ void paste_head(Image* frame, const Image& head, const Affine2& frame_to_crop) {
   for (int y = y0; y <= y1; ++y) {
     for (int x = x0; x <= x1; ++x) {
       const Point2 q = frame_to_crop.apply({static_cast<double>(x), static_cast<double>(y)});
-      const float w = head_feather_weight(q.x, q.y, size);
+      const float w = head_mask_weight(q.x, q.y, size);
       if (w <= 0.f) continue;
       // Bilinear sample of the stylized head (edge-clamped: the feather is zero there).
       const double cx = std::clamp(q.x, 0.0, size - 1.0), cy = std::clamp(q.y, 0.0, size - 1.0);

@@ -13,33 +13,35 @@
 
 namespace toonbox {
 
-// The head crop's side in pixels, at most. DCT-Net warps to 288; we go up to 512 so that
-// large faces (a head filling a 1024-px portrait) are not pasted back blurred from a
-// 288-px stylization, while the template keeps the same framing (same head-to-crop
-// proportion), so a model sees the composition it was trained on, only sharper.
-inline constexpr int kHeadCropSize = 512;
-
-// The crop sizes a head may get. A face gets the smallest size at which the crop has at
-// least one pixel per frame pixel it covers (so nothing is lost on the way back through
-// the inverse map), kHeadCropSize when none does. Small faces (a group photo's) are not
-// blown up 8x into 512-px crops: that showed the model a blurred face and cost 16x the
-// compute for nothing. A few fixed sizes, not one per face, so crops still batch.
-inline constexpr std::array<int, 3> kHeadCropTiers = {128, 256, kHeadCropSize};
+// The crop sizes a head may get (a few fixed sizes, not one per face, so crops batch).
+// Each face gets the smallest size whose crop scale (crop pixels per input pixel) reaches
+// the target the pipeline asks for: the frame's processing scale or the output's, so a
+// head is never drawn coarser than the frame around it (a large face stylized at half
+// scale came back with hard flat planes on chin and nose). Small faces are not blown up
+// into 512-px crops: that showed the model a blurred face and cost 16x for nothing.
+// DCT-Net warps every face to 288.
+inline constexpr std::array<int, 3> kHeadCropTiers = {128, 256, 512};
+inline constexpr int kHeadCropSize = kHeadCropTiers.back();
 
 // The ArcFace 112x112 template is scaled by this factor about the crop centre, leaving
 // room for hair, ears and chin around the inner face (DCT-Net's ratio).
 inline constexpr double kTemplateShrink = 0.75;
 
-// Width of the paste mask's falloff at each crop edge, as a fraction of the crop side.
-// Wide enough that the change from the head model's rendering to the background's is a
-// gradient, not a visible square; narrow enough that the face itself is pasted at full
-// weight (the face occupies the middle ~55% of the crop).
-inline constexpr double kFeatherFraction = 0.15;
+// The paste mask follows the head, not the crop square: an ellipse in crop coordinates
+// around the template's face (eyes at 47% and mouth at 74% of the crop's height; the chin
+// near 90%), wide enough for hair and chin, at full weight inside kMaskInner of its radius
+// and falling smoothly to 0 at its edge. The falloff is then proportional to the face, and a head
+// model that draws the crop's background differently from the frame's (AnimeGANv3 heads
+// on a White-box frame) leaves no square.
+inline constexpr double kMaskCentreX = 0.50, kMaskCentreY = 0.52;  // fractions of the crop side
+inline constexpr double kMaskRadiusX = 0.36, kMaskRadiusY = 0.46;
+inline constexpr double kMaskInner = 0.80;
 
-// Faces whose detected box is smaller than this (shorter side, frame pixels) are left
-// to the whole-frame pass: there is too little face for the head model to redraw, and
-// landmark jitter of a pixel or two becomes a large rotation error.
-inline constexpr int kMinFaceSize = 12;
+// Faces whose detected box is smaller than this (shorter side, input pixels) are left to
+// the whole-frame pass by default (CartoonOptions::min_face): with 25-40 px faces (a
+// group photo's), the head crop blows a blurred face up 3-5x and the model draws a pale,
+// eyeless mask.
+inline constexpr int kDefaultMinFace = 48;
 
 // The five template points (right eye, left eye, nose, right mouth corner, left mouth
 // corner: the detectors' landmark order) for a crop of `crop_size` pixels.
@@ -48,8 +50,14 @@ std::array<Point2, 5> head_template(int crop_size);
 // The similarity taking `face`'s landmarks onto the template: frame -> crop pixels.
 Result<Affine2> head_alignment(const detect::Face& face, int crop_size);
 
-// The crop size for `face` (one of kHeadCropTiers); fails for degenerate landmarks.
-Result<int> head_crop_size(const detect::Face& face);
+struct HeadCropChoice {
+  int size = 0;        // one of kHeadCropTiers
+  double scale = 0;    // crop pixels per input pixel at that size
+};
+// The smallest tier of at least `min_size` pixels whose crop scale reaches `target_scale`,
+// else the largest; fails for degenerate landmarks. (`min_size` is the head model's own
+// minimum: AnimeGANv3's authors never run it below 256 px.)
+Result<HeadCropChoice> choose_head_crop(const detect::Face& face, double target_scale, int min_size = 0);
 
 struct HeadCrop {
   Image image;              // crop_size x crop_size RGB (no alpha: the model sees colour)
@@ -59,21 +67,23 @@ struct HeadCrop {
 };
 Result<HeadCrop> crop_head(const Image& frame, const detect::Face& face, int crop_size);
 
-// Paste weight (0..1) of crop position (u, v): a smoothstep from 0 at the crop's edge to
-// 1 at kFeatherFraction of the side inside it, per axis, multiplied (so the corners are
-// rounded); 0 outside the crop.
-float head_feather_weight(double u, double v, int crop_size);
+// Paste weight (0..1) of crop position (u, v): 1 inside kMaskInner of the head ellipse,
+// a smoothstep to 0 at the ellipse's edge, 0 beyond (and so 0 outside the crop).
+float head_mask_weight(double u, double v, int crop_size);
 
 // The paste weight of every frame pixel (frame_width x frame_height, row-major): frame
 // pixels are mapped into the crop, so only pixels inside the frame are ever written, and
 // the replicated margin of a crop cut by the frame border is context for the model,
-// never pasted. The feather follows the crop's edges only: a face cut by the frame
-// border stays stylized up to the border.
+// never pasted.
 std::vector<float> head_paste_mask(int frame_width, int frame_height, const Affine2& frame_to_crop,
                                    int crop_size);
 
+// `frame_to_crop` for a frame `scale` times the size of the one it was estimated on
+// (heads are aligned on the input and pasted into the output canvas).
+Affine2 rescale_frame(const Affine2& frame_to_crop, double scale);
+
 // Blends the stylized `head` (crop_size x crop_size) into `frame` through the inverse
-// of the alignment with head_feather_weight. Alpha is not touched.
+// of the alignment with head_mask_weight. Alpha is not touched.
 void paste_head(Image* frame, const Image& head, const Affine2& frame_to_crop);
 
 }  // namespace toonbox

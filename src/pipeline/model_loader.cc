@@ -1,10 +1,7 @@
 #include "pipeline/model_loader.h"
 
-#include <filesystem>
-
-#include "import/onnx/onnx_importer.h"
-#include "import/tfjs/tfjs_importer.h"
-#include "models/registry.h"
+#include "import/model_file.h"
+#include "models/model_resolver.h"
 #include "pipeline/builtin_style.h"
 
 namespace toonbox {
@@ -17,7 +14,11 @@ ModelSource builtin_source() {
   m.description = "built-in classic cartoon filter (no weights)";
   m.builtin = true;
   m.graph = build_classic_cartoon_graph();
-  m.size_multiple = 1;
+  m.contract.layout = Layout::kNHWC;
+  m.contract.channels = ChannelOrder::kRgb;  // its luma weights are for R, G, B
+  m.contract.input_range = m.contract.output_range = {-1.f, 1.f};
+  m.contract.size_multiple = 1;
+  m.contract_how = describe_contract(m.contract) + " (built in)";
   m.margin = 8;  // the line detector's zero padding would otherwise draw a frame
   // Two guided-filter passes of two 9x9 box means each (16 px) plus the 5x5 blur and
   // 3x3 Sobel of the line art (3 px) reach 19 px: a blended pixel keeps >= 48/4 = 12 px of
@@ -26,50 +27,33 @@ ModelSource builtin_source() {
   return m;
 }
 
-Result<ModelSource> from_tfjs(const std::string& name, const std::string& path,
-                              const std::string& description) {
-  TB_ASSIGN_OR_RETURN(Graph g, import_tfjs_model(path));
-  ModelSource m;
-  m.name = name;
-  m.description = description;
-  m.graph = std::move(g);
-  m.size_multiple = 8;  // two stride-2 levels and x2 upsampling back: H, W % 4, with margin
-  return m;
-}
-
-// ONNX cartoon models must have the same contract ([1,H,W,3] RGB in [-1,1]);
-// AnimeGANv3 does. Other image models run through `toonbox run`.
-Result<ModelSource> from_onnx(const std::string& name, const std::string& path,
-                              const std::string& description) {
-  TB_ASSIGN_OR_RETURN(Graph g, import_onnx_model(path));
-  if (g.inputs().size() != 1 || g.value(g.inputs()[0]).shape.size() != 4 ||
-      g.value(g.inputs()[0]).shape[3] != 3)
-    return invalid_argument(path + ": `cartoonize` takes NHWC RGB models in [-1,1] (as AnimeGANv3); "
-                            "run other ONNX image models with `toonbox run --model FILE`");
-  ModelSource m;
-  m.name = name;
-  m.description = description;
-  m.graph = std::move(g);
-  m.size_multiple = 16;  // AnimeGANv3: four stride-2 levels
-  return m;
-}
-
-Result<ModelSource> from_file(const std::string& name, const std::string& path,
-                              const std::string& description) {
-  if (std::filesystem::path(path).extension() == ".onnx") return from_onnx(name, path, description);
-  return from_tfjs(name, path, description);
-}
-
 }  // namespace
 
-Result<ModelSource> load_model_source(const std::string& spec, std::string* note) {
+Result<ModelSource> model_source_from(const ResolvedModel& r, const ContractOverrides& flags) {
+  if (r.role == ModelRole::kFaceDetector)
+    return invalid_argument("'" + r.name + "' is a face detector, not a style: portrait mode uses it by itself");
+  TB_ASSIGN_OR_RETURN(Graph g, import_model_file(r.entry_path));
+  ModelSource m;
+  m.name = r.name;
+  m.description = r.description;
+  // Stylization models keep the size; an unknown one's range defaults to [-1,1], the
+  // convention of the cartoon generators (White-box, AnimeGAN, CartoonGAN).
+  ContractDefaults defaults;
+  defaults.fallback_range = {-1.f, 1.f};
+  defaults.default_multiple = r.format == "tfjs" ? 8 : 16;
+  auto contract = model_contract(r, g, flags, defaults, &m.contract_how);
+  if (!contract.is_ok()) return contract.status().with_context(r.entry_path);
+  m.contract = contract.value();
+  m.graph = std::move(g);
+  return m;
+}
+
+Result<ModelSource> load_model_source(const std::string& spec, std::string* note, const ContractOverrides& flags) {
   if (spec == kBuiltinStyleName || spec == "builtin") return builtin_source();
   if (spec.empty()) {
     for (const char* preferred : {"whitebox", "whitebox-uint8", "animeganv3-cute"}) {
-      auto installed = find_installed_model(preferred);
-      if (installed.is_ok()) {
-        return from_file(installed->name, installed->entry_path, installed->description);
-      }
+      auto installed = resolve_model(preferred);
+      if (installed.is_ok()) return model_source_from(installed.value(), flags);
     }
     if (note) {
       *note = "no neural model installed in " + models_dir() +
@@ -77,11 +61,8 @@ Result<ModelSource> load_model_source(const std::string& spec, std::string* note
     }
     return builtin_source();
   }
-  std::error_code ec;
-  if (std::filesystem::exists(spec, ec)) return from_file(spec, spec, "model " + spec);
-  if (spec.find('/') != std::string::npos) return not_found(spec + ": no such model file or folder");
-  TB_ASSIGN_OR_RETURN(InstalledModel installed, find_installed_model(spec));
-  return from_file(installed.name, installed.entry_path, installed.description);
+  TB_ASSIGN_OR_RETURN(ResolvedModel resolved, resolve_model(spec));
+  return model_source_from(resolved, flags);
 }
 
 }  // namespace toonbox

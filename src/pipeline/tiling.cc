@@ -106,11 +106,9 @@ Image crop_image(const Image& image, const TileRect& r) {
 TileBlender::TileBlender(const TilePlan& plan)
     : plan_(plan), canvas_(static_cast<size_t>(plan.xs.length) * plan.ys.length * 3, 0.f) {}
 
-void TileBlender::add(size_t tile, const Tensor& output, int margin) {
+void TileBlender::add(size_t tile, const OutputPixels& output, int margin) {
   const TileRect r = plan_.rect(tile);
   const size_t ix = tile % plan_.xs.starts.size(), iy = tile / plan_.xs.starts.size();
-  const int64_t tw = output.dim(2);
-  const float* in = output.data<float>();
   // The last tile of a row or column may run past the image (alignment): clip.
   const int width = plan_.xs.length;
   const int cols = std::min(r.width, width - r.x), rows = std::min(r.height, plan_.ys.length - r.y);
@@ -120,11 +118,10 @@ void TileBlender::add(size_t tile, const Tensor& output, int margin) {
   for (int y = 0; y < rows; ++y) {
     const float wy = plan_.ys.weight(iy, r.y + y);
     if (wy == 0.f) continue;
-    const float* row = in + ((y + margin) * tw + margin) * 3;
     float* dst = &canvas_[(static_cast<size_t>(r.y + y) * width + r.x) * 3];
     for (int x = 0; x < cols; ++x) {
       const float w = wy * wx[x];
-      for (int c = 0; c < 3; ++c) dst[x * 3 + c] += w * row[x * 3 + c];
+      for (int c = 0; c < 3; ++c) dst[x * 3 + c] += w * output.at(y + margin, x + margin, c);
     }
   }
 }
@@ -136,8 +133,7 @@ Image TileBlender::finish() const {
   img.rgb.resize(canvas_.size());
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < static_cast<int64_t>(canvas_.size()); ++i) {
-    const float v = (canvas_[i] + 1.f) * 127.5f;
-    img.rgb[i] = static_cast<uint8_t>(std::clamp(std::lround(v), 0L, 255L));
+    img.rgb[i] = static_cast<uint8_t>(std::clamp(std::lround(canvas_[i]), 0L, 255L));
   }
   return img;
 }

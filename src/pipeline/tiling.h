@@ -27,6 +27,7 @@
 
 #include "core/tensor.h"
 #include "image/image.h"
+#include "pipeline/image_tensor.h"
 
 namespace toonbox {
 
@@ -64,14 +65,14 @@ TilePlan plan_tiles(int width, int height, int tile, int overlap, int align = 1)
 // (alpha dropped: it is passed through unstylized).
 Image crop_image(const Image& image, const TileRect& rect);
 
-// Sums weight * tile output into a float [-1,1] RGB canvas.
+// Sums weight * tile output into a float RGB canvas on the 0..255 scale.
 class TileBlender {
  public:
   explicit TileBlender(const TilePlan& plan);
-  // `output` is a [1,h,w,3] model output whose pixel (margin, margin) is the tile's
-  // origin (the tile was padded by `margin` on every side, and at bottom/right to the
-  // model's size multiple).
-  void add(size_t tile, const Tensor& output, int margin);
+  // `output` is a tile's model output whose pixel (margin, margin) is the tile's origin
+  // (the tile was padded by `margin` on every side, and at bottom/right to the model's
+  // size multiple).
+  void add(size_t tile, const OutputPixels& output, int margin);
   // Rounds and clamps the blended canvas to 8-bit RGB.
   Image finish() const;
 

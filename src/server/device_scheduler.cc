@@ -3,19 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <new>
-#include <tuple>
 
 #include "core/timing.h"
 
 namespace toonbox::server {
 
 WorkItem::WorkItem(std::shared_ptr<Cartoonizer> model, Image input, std::string model_label,
-                   Clock::time_point deadline, FaceStage faces)
-    : model_(std::move(model)), faces_(std::move(faces)), input_(std::move(input)),
-      model_label_(std::move(model_label)), deadline_(deadline) {
-  // The tensor shape the Cartoonizer will build: same shape means same executable.
-  std::tie(padded_h_, padded_w_) = model_->padded_size(input_.width, input_.height);
-}
+                   Clock::time_point deadline, PipelineStage stage)
+    : model_(std::move(model)), stage_(std::move(stage)), input_(std::move(input)),
+      model_label_(std::move(model_label)), deadline_(deadline) {}
 
 bool WorkItem::wait_until(Clock::time_point until) {
   std::unique_lock<std::mutex> lock(mutex_);
@@ -103,8 +99,9 @@ void DeviceScheduler::take_same_shape(const WorkItem& first,
                                       std::vector<std::shared_ptr<WorkItem>>* batch) {
   for (auto it = queue_.begin(); it != queue_.end() && static_cast<int>(batch->size()) < options_.max_batch;) {
     WorkItem& w = **it;
-    if (w.model_ == first.model_ && w.padded_h_ == first.padded_h_ && w.padded_w_ == first.padded_w_ &&
-        w.faces_.mode == first.faces_.mode && w.faces_.detector == first.faces_.detector) {
+    // Same size and options: the pipeline processes them at the same size, in one call.
+    if (w.model_ == first.model_ && w.input_.width == first.input_.width &&
+        w.input_.height == first.input_.height && w.stage_.same_as(first.stage_)) {
       w.state_.store(WorkItem::State::kClaimed);
       batch->push_back(*it);
       it = queue_.erase(it);
@@ -185,19 +182,22 @@ Status guarded(const Image& input, Fn&& fn) {
 }
 
 // The pipeline for an item: its model for the frame and the heads, its detector. Cheap
-// (shared pointers), so built per call. Strength and size are applied by the HTTP layer
-// (finish_image), so the pipeline's options keep the stylized image as it is.
-CartoonPipeline pipeline_for(const std::shared_ptr<Cartoonizer>& model, const FaceStage& faces) {
+// (shared pointers), so built per call; the item's options go with it, so the server's
+// result is the CLI's.
+CartoonPipeline pipeline_for(const std::shared_ptr<Cartoonizer>& model, const PipelineStage& stage) {
   CartoonModels m;
   m.background = model;
   m.head = model;
-  m.detector = faces.detector;
-  m.detector_missing = faces.detector_missing;
+  m.detector = stage.detector;
+  m.detector_missing = stage.detector_missing;
   return CartoonPipeline(std::move(m));
 }
 
 void record_report(const CartoonReport& report, WorkOutcome* out) {
   out->timings = report.background;
+  out->detect_ms = report.detect_ms;
+  out->heads_ms = report.heads_ms;
+  out->pipeline_ms = report.total_ms;
   out->mode_used = report.mode_used;
   out->faces = report.faces;
   out->notes = report.all_notes();
@@ -218,10 +218,9 @@ void DeviceScheduler::run_batch(const std::vector<WorkItem*>& items) {
   }
   std::vector<CartoonReport> reports;
   std::vector<Image> images;
-  CartoonOptions options;
-  options.mode = items[0]->faces_.mode;
   const Status status = guarded(*inputs[0], [&]() -> Status {
-    auto result = pipeline_for(items[0]->model_, items[0]->faces_).process_batch(inputs, options, &reports);
+    const PipelineStage& stage = items[0]->stage_;
+    auto result = pipeline_for(items[0]->model_, stage).process_batch(inputs, stage.options, &reports);
     if (!result.is_ok()) return result.status();
     images = std::move(result).value();
     return Status::ok();
@@ -256,11 +255,9 @@ void DeviceScheduler::run_one(WorkItem& item) {
   WorkOutcome& out = item.outcome_;
   if (out.queue_ms == 0) out.queue_ms = ms_between(item.enqueued_, start);
   out.batch_size = 1;
-  CartoonOptions options;
-  options.mode = item.faces_.mode;
   out.status = guarded(item.input_, [&]() -> Status {
     CartoonReport report;
-    auto result = pipeline_for(item.model_, item.faces_).process(item.input_, options, &report);
+    auto result = pipeline_for(item.model_, item.stage_).process(item.input_, item.stage_.options, &report);
     if (!result.is_ok()) return result.status();
     out.image = std::move(result).value();
     record_report(report, &out);

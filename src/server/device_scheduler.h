@@ -1,6 +1,6 @@
 // One bounded queue and one worker thread per device. The worker takes the oldest image,
-// gathers queued images with the same model and padded shape (up to max_batch, waiting up
-// to max_wait for more), and runs them as one device call on an [N,H,W,3] tensor through
+// gathers queued images with the same model, size and pipeline options (up to max_batch,
+// waiting up to max_wait for more), and runs them as one device call on an [N,H,W,3] tensor through
 // Cartoonizer::stylize_batch: one upload, one pass of every kernel over N images, one
 // download. A model that cannot take N > 1 (decided at its first batched compile) runs
 // the group one image at a time inside stylize_batch, which reports batch 1.
@@ -36,18 +36,27 @@ struct SchedulerOptions {
   int max_wait_ms = 2;      // how long a batch waits for more same-shape images
 };
 
-// Portrait mode's part of a request: the mode and the face detector (shared, loaded once
-// per precision). kWhole needs no detector; kAuto without one runs whole and says why.
-struct FaceStage {
-  CartoonMode mode = CartoonMode::kWhole;
+// What the pipeline does with a request besides the model: its options (mode, processing
+// resolution, output size, strength) and the face detector (shared, loaded once per
+// precision). kWhole needs no detector; kAuto without one runs whole and says why.
+struct PipelineStage {
+  CartoonOptions options;
   std::shared_ptr<detect::FaceDetector> detector;
   std::string detector_missing;
+  // Items batch together only when the pipeline would treat them alike.
+  bool same_as(const PipelineStage& o) const {
+    return options.mode == o.options.mode && options.resolution == o.options.resolution &&
+           options.long_side == o.options.long_side && options.strength == o.options.strength &&
+           detector == o.detector;
+  }
 };
 
 struct WorkOutcome {
   Status status;           // ok, the engine's error, or why the work was dropped
-  Image image;             // the stylized image when ok
-  StylizeTimings timings;
+  Image image;             // the finished image (output size, strength) when ok
+  StylizeTimings timings;  // the whole-frame pass
+  double detect_ms = 0, heads_ms = 0;
+  double pipeline_ms = 0;  // everything the pipeline spent: frame, detection, heads, finishing
   double queue_ms = 0;     // from push to start of run
   int batch_size = 1;      // images in the device call this one was part of
   bool dropped = false;    // never ran
@@ -61,7 +70,7 @@ class WorkItem {
   enum class State { kQueued, kClaimed, kRunning, kDone, kDropped };
 
   WorkItem(std::shared_ptr<Cartoonizer> model, Image input, std::string model_label,
-           Clock::time_point deadline = Clock::time_point::max(), FaceStage faces = {});
+           Clock::time_point deadline = Clock::time_point::max(), PipelineStage stage = {});
 
   const Image& input() const { return input_; }
   const std::string& model_label() const { return model_label_; }
@@ -83,12 +92,11 @@ class WorkItem {
   void finish(State state);
 
   std::shared_ptr<Cartoonizer> model_;
-  FaceStage faces_;
+  PipelineStage stage_;
   Image input_;
   std::string model_label_;
   Clock::time_point deadline_;
   Clock::time_point enqueued_{};
-  int64_t padded_h_ = 0, padded_w_ = 0;
   std::atomic<State> state_{State::kQueued};  // claimed by compare-exchange
   std::atomic<bool> done_{false};
   WorkOutcome outcome_;

@@ -9,21 +9,13 @@
 
 namespace toonbox::server {
 
-Result<std::vector<uint8_t>> finish_image(const Image& original, const Image& stylized,
-                                          const CartoonizeParams& params, int64_t max_pixels,
-                                          int* out_width, int* out_height) {
+Status check_output_size(int width, int height, const CartoonizeParams& params, int64_t max_pixels) {
   int w = 0, h = 0;
-  output_size(stylized.width, stylized.height, params.long_side, &w, &h);
-  if (static_cast<int64_t>(w) * h > max_pixels) {
-    return resource_exhausted("long_side=" + std::to_string(params.long_side) + " makes a " +
-                              std::to_string(w) + "x" + std::to_string(h) +
-                              " image, over the server's limit of " + std::to_string(max_pixels) +
-                              " pixels");
-  }
-  if (out_width) *out_width = w;
-  if (out_height) *out_height = h;
-  return encode_image(finish_stylized(original, stylized, params.strength, params.long_side),
-                      EncodeOptions{params.format, params.quality});
+  output_size(width, height, params.long_side, &w, &h);
+  if (static_cast<int64_t>(w) * h <= max_pixels) return Status::ok();
+  return resource_exhausted("long_side=" + std::to_string(params.long_side) + " makes a " + std::to_string(w) +
+                            "x" + std::to_string(h) + " image, over the server's limit of " +
+                            std::to_string(max_pixels) + " pixels");
 }
 
 Status explain_decode_error(const Status& s) {

@@ -1,5 +1,5 @@
-// What happens to a stylized image before it is sent: strength and size
-// (pipeline/finishing.h), then encoding; and names and errors for clients.
+// The HTTP side of an image: the output-size check made before any work, names and
+// errors for clients. (Strength and size are the pipeline's, as on the command line.)
 #pragma once
 
 #include <cstdint>
@@ -13,14 +13,9 @@
 
 namespace toonbox::server {
 
-using toonbox::blend_with_original;  // pipeline/finishing.h, shared with the CLI
-using toonbox::output_size;
-
-// blend -> resize -> encode. The output size is checked against max_pixels before any
-// resampling memory is allocated.
-Result<std::vector<uint8_t>> finish_image(const Image& original, const Image& stylized,
-                                          const CartoonizeParams& params, int64_t max_pixels,
-                                          int* out_width = nullptr, int* out_height = nullptr);
+// A width x height image's output under `params` (long_side) must stay within
+// max_pixels: checked after decoding, before the image is queued.
+Status check_output_size(int width, int height, const CartoonizeParams& params, int64_t max_pixels);
 
 // A decoding failure in words for someone who uploaded a file: anything that is not a
 // readable JPEG/PNG/WebP (corrupt, truncated, another format) becomes kDataLoss with

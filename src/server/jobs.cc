@@ -1,6 +1,7 @@
 #include "server/jobs.h"
 
 #include "image/image.h"
+#include "image/image_io.h"
 #include "server/api_errors.h"
 #include "server/image_ops.h"
 #include "server/security.h"
@@ -45,7 +46,7 @@ int JobManager::stored_jobs() const {
 }
 
 Result<std::string> JobManager::create(const CartoonizeParams& params,
-                                       std::shared_ptr<Cartoonizer> model, FaceStage faces,
+                                       std::shared_ptr<Cartoonizer> model, PipelineStage stage,
                                        std::vector<Upload> uploads, bool* busy) {
   *busy = false;
   if (uploads.empty()) return invalid_argument("no images: send one or more files in the 'images' form field");
@@ -59,7 +60,7 @@ Result<std::string> JobManager::create(const CartoonizeParams& params,
   job->id = token.substr(0, 32);
   job->params = params;
   job->model = std::move(model);
-  job->faces = std::move(faces);
+  job->stage = std::move(stage);
   job->created = Clock::now();
   for (Upload& up : uploads) {
     Item item;
@@ -259,11 +260,11 @@ void JobManager::feeder_loop() {
       std::shared_ptr<Job> job = it->second;
       std::shared_ptr<WorkItem> work = job->items[f.index].work;
       lock.unlock();
-      // Blend, resize and encode off the device thread and without the lock.
+      // Encode off the device thread and without the lock.
       WorkOutcome out = work->take_outcome();
-      int w = 0, h = 0;
+      const int w = out.image.width, h = out.image.height;
       Result<std::vector<uint8_t>> encoded =
-          out.status.is_ok() ? finish_image(work->input(), out.image, job->params, options_.max_pixels, &w, &h)
+          out.status.is_ok() ? encode_image(out.image, EncodeOptions{job->params.format, job->params.quality})
                              : Result<std::vector<uint8_t>>(out.status);
       lock.lock();
       --in_flight_;
@@ -307,14 +308,17 @@ void JobManager::feeder_loop() {
         settle(*job, again, ItemState::kCancelled);
         continue;
       }
-      if (!image.is_ok()) {
+      const Status fits = image.is_ok() ? check_output_size(image->width, image->height, job->params,
+                                                            options_.max_pixels)
+                                        : explain_decode_error(image.status());
+      if (!fits.is_ok()) {
         --in_flight_;
-        again.error = explain_decode_error(image.status());
+        again.error = fits;
         settle(*job, again, ItemState::kFailed);
         continue;
       }
       auto work = std::make_shared<WorkItem>(job->model, std::move(image).value(), job->model->model().name,
-                                             Clock::time_point::max(), job->faces);
+                                             Clock::time_point::max(), job->stage);
       const std::string id = job->id;
       work->on_finished = [this, id, index](WorkItem&) {
         {

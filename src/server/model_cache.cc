@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/model_resolver.h"
 #include "models/registry.h"
 #include "pipeline/builtin_style.h"
 #include "pipeline/model_loader.h"
@@ -41,15 +42,12 @@ Result<Precision> ModelCache::resolve_precision(const std::string& precision) co
 Result<ModelSource> ModelCache::load_source(const std::string& name) const {
   if (name == kBuiltinStyleName || name == "builtin") return load_model_source(kBuiltinStyleName, nullptr);
   if (name == default_name_) return load_model_source(default_spec_, nullptr);
-  auto installed = find_installed_model(name);
+  // By installed name only: a client's string never becomes a path.
+  auto installed = resolve_installed_model(name);
   if (!installed.is_ok()) {
     return not_found("no model named '" + name + "' is installed (GET /api/v1/models lists them)");
   }
-  // The entry path is the registry's own absolute path, never a client's string.
-  TB_ASSIGN_OR_RETURN(ModelSource source, load_model_source(installed->entry_path, nullptr));
-  source.name = installed->name;
-  source.description = installed->description;
-  return source;
+  return model_source_from(installed.value());
 }
 
 Result<std::shared_ptr<Cartoonizer>> ModelCache::get(const std::string& name_in, Precision precision) {
@@ -136,6 +134,7 @@ Result<std::vector<ModelInfo>> ModelCache::list() const {
   out.push_back(classic);
   TB_ASSIGN_OR_RETURN(std::vector<InstalledModel> installed, list_installed_models());
   for (const InstalledModel& m : installed) {
+    if (m.role != ModelRole::kStyle) continue;  // detectors serve portrait mode, they are not styles
     ModelInfo info;
     info.name = m.name;
     info.description = m.description;

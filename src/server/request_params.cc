@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "pipeline/processing_size.h"
+
 namespace toonbox::server {
 
 namespace {
@@ -39,8 +41,8 @@ bool valid_model_name(const std::string& s) {
 }  // namespace
 
 const std::vector<std::string>& cartoonize_param_names() {
-  static const std::vector<std::string> kNames = {"model",    "precision", "mode",   "long_side",
-                                                  "strength", "format",    "quality"};
+  static const std::vector<std::string> kNames = {"model",    "precision", "mode",    "long_side",
+                                                  "resolution", "strength", "format", "quality"};
   return kNames;
 }
 
@@ -66,6 +68,10 @@ Result<CartoonizeParams> parse_cartoonize_params(const Fields& fields) {
         return invalid_argument("long_side must be 0 (keep the input size) or a pixel count up to " +
                                 std::to_string(kMaxLongSide) + ", got '" + value.substr(0, 40) + "'");
       p.long_side = v;
+    } else if (name == "resolution") {
+      auto v = parse_resolution(value);
+      if (!v.is_ok()) return v.status();
+      p.resolution = v.value();
     } else if (name == "strength") {
       float v = 0;
       if (!parse_float(value, &v) || v < 0.f || v > 1.f)

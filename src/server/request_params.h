@@ -17,6 +17,7 @@ struct CartoonizeParams {
   std::string precision = "auto";  // auto | fp32 | fp16 (checked against the device later)
   std::string mode = "auto";       // auto (portrait when faces are found) | portrait | whole
   int long_side = 0;               // output's longer side in pixels; 0 keeps the input's
+  int resolution = 0;              // processing short side: 0 the model's rule, -1 full, N px
   float strength = 1.f;            // 1 = fully stylized, 0 = the original
   ImageFormat format = ImageFormat::kPng;
   int quality = 92;                // JPEG/WebP

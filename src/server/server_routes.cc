@@ -11,6 +11,7 @@
 #include "doctor/doctor.h"
 #include "doctor/report_format.h"
 #include "image/image.h"
+#include "image/image_io.h"
 #include "server/api_errors.h"
 #include "server/embedded_files.h"
 #include "server/image_ops.h"
@@ -109,25 +110,29 @@ std::string device_state(const DeviceSelection& d, const std::string& requested)
 
 }  // namespace
 
-// What a request runs on: its precision, its model at that precision, its face stage.
+// What a request runs on: its precision, its model at that precision, its pipeline stage.
 struct RequestModel {
   Precision precision = Precision::kFloat32;
   std::shared_ptr<Cartoonizer> cartoonizer;
-  FaceStage faces;
+  PipelineStage stage;
 };
 
 class Routes {
  public:
-  // Portrait mode's detector for a request: none for mode=whole; for portrait, a missing
-  // detector is the request's error (404 saying how to install one); auto runs whole.
-  static Result<FaceStage> face_stage(Server& s, const CartoonizeParams& params, Precision precision) {
-    FaceStage stage;
-    TB_ASSIGN_OR_RETURN(stage.mode, parse_cartoon_mode(params.mode));
-    if (stage.mode == CartoonMode::kWhole) return stage;
+  // The pipeline's options for a request, and portrait mode's detector: none for
+  // mode=whole; for portrait, a missing detector is the request's error (404 saying how to
+  // install one); auto runs whole.
+  static Result<PipelineStage> pipeline_stage(Server& s, const CartoonizeParams& params, Precision precision) {
+    PipelineStage stage;
+    TB_ASSIGN_OR_RETURN(stage.options.mode, parse_cartoon_mode(params.mode));
+    stage.options.long_side = params.long_side;
+    stage.options.strength = params.strength;
+    stage.options.resolution = params.resolution;
+    if (stage.options.mode == CartoonMode::kWhole) return stage;
     auto detector = s.models_.face_detector(precision);
     if (detector.is_ok()) {
       stage.detector = std::move(detector).value();
-    } else if (stage.mode == CartoonMode::kPortrait) {
+    } else if (stage.options.mode == CartoonMode::kPortrait) {
       return detector.status();
     } else {
       stage.detector_missing = detector.status().message();
@@ -135,13 +140,13 @@ class Routes {
     return stage;
   }
 
-  // The precision, model (loaded at most once, then cached) and face stage a request
+  // The precision, model (loaded at most once, then cached) and pipeline stage a request
   // names, for single images and jobs alike.
   static Result<RequestModel> request_model(Server& s, const CartoonizeParams& params) {
     RequestModel m;
     TB_ASSIGN_OR_RETURN(m.precision, s.models_.resolve_precision(params.precision));
     TB_ASSIGN_OR_RETURN(m.cartoonizer, s.models_.get(params.model, m.precision));
-    TB_ASSIGN_OR_RETURN(m.faces, face_stage(s, params, m.precision));
+    TB_ASSIGN_OR_RETURN(m.stage, pipeline_stage(s, params, m.precision));
     return m;
   }
 
@@ -270,18 +275,14 @@ class Routes {
     auto image = decode_image(data, bytes.size(), decode);
     if (!image.is_ok()) return set_error(res, explain_decode_error(image.status()));
     const double decode_ms = ms_since(t_decode);
-    int out_w = 0, out_h = 0;
-    output_size(image->width, image->height, params->long_side, &out_w, &out_h);
-    if (static_cast<int64_t>(out_w) * out_h > s.config_.max_pixels) {
-      return set_error(res, resource_exhausted("long_side=" + std::to_string(params->long_side) + " makes a " +
-                                               std::to_string(out_w) + "x" + std::to_string(out_h) +
-                                               " image, over the server's pixel limit"));
-    }
+    if (Status fits = check_output_size(image->width, image->height, params.value(), s.config_.max_pixels);
+        !fits.is_ok())
+      return set_error(res, fits);
 
     // 5. Queue it and wait, watching the client and the deadline.
     const auto deadline = t_start + std::chrono::seconds(s.config_.request_timeout_s);
     auto item = std::make_shared<WorkItem>(model->cartoonizer, std::move(image).value(),
-                                           model->cartoonizer->model().name, deadline, std::move(model->faces));
+                                           model->cartoonizer->model().name, deadline, std::move(model->stage));
     switch (s.scheduler_->try_push(item)) {
       case DeviceScheduler::Push::kOk: break;
       case DeviceScheduler::Push::kFull: return queue_full(s, res);
@@ -327,9 +328,10 @@ class Routes {
       return;
     }
 
-    // 6. Strength, size, encoding; then the answer with what happened in headers.
+    // 6. Encoding (strength and size were the pipeline's); then the answer with what
+    // happened in headers.
     const auto t_encode = Clock::now();
-    auto encoded = finish_image(item->input(), out.image, params.value(), s.config_.max_pixels, &out_w, &out_h);
+    auto encoded = encode_image(out.image, EncodeOptions{params->format, params->quality});
     if (!encoded.is_ok()) return set_error(res, encoded.status());
     const double encode_ms = ms_since(t_encode);
     const auto& run = out.timings.run;
@@ -344,11 +346,16 @@ class Routes {
       for (const auto& n : out.notes) notes += (notes.empty() ? "" : "; ") + n;
       res.set_header("X-Toonbox-Notes", notes);
     }
-    res.set_header("X-Toonbox-Size", std::to_string(out_w) + "x" + std::to_string(out_h));
-    res.set_header("Server-Timing", "decode;dur=" + fixed(decode_ms) + ", queue;dur=" + fixed(out.queue_ms) +
-                                        ", compile;dur=" + fixed(run.compile_ms) +
-                                        ", inference;dur=" + fixed(run.timings.upload_ms + run.timings.compute_ms + run.timings.download_ms) +
-                                        ", encode;dur=" + fixed(encode_ms));
+    res.set_header("X-Toonbox-Size", std::to_string(out.image.width) + "x" + std::to_string(out.image.height));
+    // `pipeline` is everything the device worker spent on the image (its share of a
+    // batch): the frame pass, face detection, heads and finishing; its parts follow.
+    res.set_header("Server-Timing",
+                   "decode;dur=" + fixed(decode_ms) + ", queue;dur=" + fixed(out.queue_ms) +
+                       ", pipeline;dur=" + fixed(out.pipeline_ms) + ", compile;dur=" + fixed(run.compile_ms) +
+                       ", inference;dur=" +
+                       fixed(run.timings.upload_ms + run.timings.compute_ms + run.timings.download_ms) +
+                       ", detect;dur=" + fixed(out.detect_ms) + ", heads;dur=" + fixed(out.heads_ms) +
+                       ", encode;dur=" + fixed(encode_ms));
     res.set_header("Content-Disposition",
                    "inline; filename=\"" + download_name(client_name, "-toon", extension_for(params->format)) + "\"");
     res.set_header("Cache-Control", "no-store");
@@ -368,7 +375,7 @@ class Routes {
       if (name == "images" || name == "image") uploads.push_back({part.filename, part.content});
     }
     bool busy = false;
-    auto id = s.jobs_->create(params.value(), model->cartoonizer, std::move(model->faces), std::move(uploads), &busy);
+    auto id = s.jobs_->create(params.value(), model->cartoonizer, std::move(model->stage), std::move(uploads), &busy);
     if (busy) {
       s.metrics_.record_rejected("queue_full");
       close_connection(res);

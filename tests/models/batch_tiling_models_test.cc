@@ -113,7 +113,7 @@ TEST(TilingModels, WhiteboxTiledPhotoMatchesWholeWithoutSeams) {
   const fs::path photo = test::shared_dir() / "images" / "wb_london1.jpg";
   if (!fs::exists(photo)) GTEST_SKIP() << "photo not found: " << photo;
   const Image image = to_image(test::read_jpeg(photo));
-  const int overlap = model->tile_overlap, multiple = model->size_multiple;
+  const int overlap = model->tile_overlap, multiple = model->contract.size_multiple;
   Cartoonizer toon(std::move(model).value(),
                    DeviceSelection{std::shared_ptr<Backend>(create_cpu_backend()), Precision::kFloat32, "test", false});
   StylizeOptions whole_opt, tiled_opt;

@@ -56,7 +56,7 @@ Setup& setup() {
     fs::create_directories(s.models);
     ::setenv("TOONBOX_MODELS", s.models.c_str(), 1);
     for (auto [path, name] : {std::pair{yunet, "yunet"}, std::pair{whitebox, "whitebox"}}) {
-      auto installed = import_model(path.string(), name, false);
+      auto installed = import_model(path.string(), ImportOptions{name, false, {}});
       if (!installed.is_ok()) {
         s.error = "importing " + path.string() + ": " + installed.status().to_string();
         return s;

@@ -169,7 +169,7 @@ TEST(Batch, ModelThatCannotBatchFallsBackToSinglesAndSaysWhy) {
   // Identity through a flatten to a constant [-1] and back: correct for N = 1 only.
   ModelSource m;
   m.name = "flattener";
-  m.size_multiple = 1;
+  m.contract.size_multiple = 1;
   Graph& g = m.graph;
   const int x = g.add_input("x", DType::kFloat32, {1, -1, -1, 3});
   const int flat = g.add_node(OpKind::kReshape, "flatten",

@@ -19,7 +19,7 @@ Cartoonizer classic_on_cpu() {
   m.name = kBuiltinStyleName;
   m.builtin = true;
   m.graph = build_classic_cartoon_graph();
-  m.size_multiple = 1;
+  m.contract.size_multiple = 1;
   m.margin = 8;
   auto device = select_device("cpu", "fp32");
   return Cartoonizer(std::move(m), device.value());

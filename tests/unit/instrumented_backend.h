@@ -33,6 +33,11 @@ class InstrumentedBackend final : public Backend {
     std::lock_guard<std::mutex> lock(mutex_);
     return batches_;
   }
+  // The shape of the first input of the last run (empty before any).
+  Shape last_run_shape() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return last_shape_;
+  }
   void reset_counts() {
     std::lock_guard<std::mutex> lock(mutex_);
     batches_.clear();
@@ -71,6 +76,7 @@ class InstrumentedBackend final : public Backend {
       {
         std::lock_guard<std::mutex> lock(owner_->mutex_);
         owner_->batches_.push_back(in.empty() || in[0].rank() == 0 ? 0 : in[0].dim(0));
+        owner_->last_shape_ = in.empty() ? Shape{} : in[0].shape();
       }
       owner_->runs_.fetch_add(1);
       return inner_->run(in, out, t);
@@ -85,6 +91,7 @@ class InstrumentedBackend final : public Backend {
   std::shared_ptr<Backend> inner_;
   mutable std::mutex mutex_;
   std::vector<int64_t> batches_;
+  Shape last_shape_;
   std::atomic<int> runs_{0}, compiles_{0}, ooms_{0};
 };
 

@@ -190,23 +190,52 @@ TEST(PortraitAlign, AlignmentMapsTheFaceOntoTheTemplate) {
   EXPECT_NEAR(c.y, kHeadCropSize / 2.0, 1e-3);
 }
 
-TEST(PortraitAlign, FeatherRisesFromTheCropEdgeToOne) {
+TEST(PortraitAlign, MaskFollowsTheHeadEllipseNotTheCropSquare) {
   const int s = kHeadCropSize;
-  EXPECT_EQ(head_feather_weight(-1, s / 2, s), 0.f);
-  EXPECT_EQ(head_feather_weight(s / 2, s + 2, s), 0.f);
-  EXPECT_EQ(head_feather_weight(s / 2, s / 2, s), 1.f);
-  EXPECT_EQ(head_feather_weight(kFeatherFraction * s + 1, s / 2, s), 1.f);
-  float last = 0.f;
+  const double cx = kMaskCentreX * s - 0.5, cy = kMaskCentreY * s - 0.5;
+  // Full weight over the face (eyes at 47%, mouth at 74% of the crop), zero beyond the
+  // ellipse and so at every crop edge and corner.
+  EXPECT_EQ(head_mask_weight(cx, cy, s), 1.f);
+  EXPECT_EQ(head_mask_weight(0.38 * s, 0.47 * s, s), 1.f);  // an eye
+  EXPECT_EQ(head_mask_weight(0.5 * s, 0.74 * s, s), 1.f);   // the mouth
+  for (double u : {0.0, s / 2.0, s - 1.0})
+    for (double v : {0.0, s - 1.0}) {
+      EXPECT_EQ(head_mask_weight(u, v, s), 0.f) << u << "," << v;
+      EXPECT_EQ(head_mask_weight(v, u, s), 0.f) << v << "," << u;
+    }
+  // Along a radius the weight falls monotonically, as a ramp (many values strictly
+  // between 0 and 1), not a step.
+  float last = 1.f;
   int between = 0;
-  for (int u = 0; u <= kFeatherFraction * s; ++u) {
-    const float w = head_feather_weight(u, s / 2, s);
-    EXPECT_GE(w, last);
+  for (int u = static_cast<int>(cx); u < s; ++u) {
+    const float w = head_mask_weight(u, cy, s);
+    EXPECT_LE(w, last);
     between += (w > 0.f && w < 1.f);
     last = w;
   }
-  EXPECT_GT(between, kFeatherFraction * s * 0.8) << "the falloff is a ramp, not a step";
-  // Corners are rounded: the diagonal falls off faster than an edge's middle.
-  EXPECT_LT(head_feather_weight(20, 20, s), head_feather_weight(20, s / 2, s));
+  EXPECT_GT(between, (1 - kMaskInner) * kMaskRadiusX * s * 0.8) << "the falloff is a ramp, not a step";
+  // The falloff is an ellipse: at the same distance from the centre, a diagonal point is
+  // further out (in the ellipse's metric) than a vertical one, and a horizontal one than a
+  // vertical one (the ellipse is taller than wide).
+  const double d = 0.37 * s;
+  EXPECT_LT(head_mask_weight(cx + d, cy, s), head_mask_weight(cx, cy + d, s));
+}
+
+// The ellipse mask in the frame scales with the face: its full-weight area grows with the
+// square of the face size, whatever the crop tier.
+TEST(PortraitAlign, MaskAreaIsProportionalToTheFace) {
+  const int w = 640, h = 640;
+  double area[2] = {0, 0};
+  const double eyes[2] = {30, 60};
+  for (int k = 0; k < 2; ++k) {
+    const detect::Face face = make_face(320, 320, eyes[k]);
+    auto choice = choose_head_crop(face, 1.0);
+    ASSERT_TRUE(choice.is_ok());
+    auto t = head_alignment(face, choice->size);
+    ASSERT_TRUE(t.is_ok());
+    for (float m : head_paste_mask(w, h, *t, choice->size)) area[k] += m;
+  }
+  EXPECT_NEAR(area[1] / area[0], 4.0, 0.2);
 }
 
 TEST(PortraitAlign, PasteMaskIsZeroOutsideTheCropAndFeatheredInside) {
@@ -275,26 +304,40 @@ TEST(PortraitAlign, FaceCutByTheBorderIsPastedUpToTheBorder) {
 }
 
 
-// A face gets the smallest crop tier with at least one crop pixel per frame pixel (the
-// eye distance is 23.6% of the crop side), and the largest tier beyond that.
+// A face gets the smallest crop tier whose scale reaches the target (here one crop pixel
+// per frame pixel; the eye distance is 23.6% of the crop side), and the largest tier
+// beyond that.
 TEST(PortraitAlign, CropSizeFollowsTheFaceSize) {
   const std::vector<std::pair<double, int>> cases = {{10, 128}, {29, 128}, {32, 256}, {60, 256},
                                                      {62, 512}, {120, 512}, {400, 512}};
   for (const auto& [eye_distance, want] : cases) {
     const detect::Face face = make_face(300, 300, eye_distance, 17);
-    auto size = head_crop_size(face);
-    ASSERT_TRUE(size.is_ok()) << size.status().to_string();
-    EXPECT_EQ(*size, want) << "eye distance " << eye_distance;
-    auto t = head_alignment(face, *size);
+    auto choice = choose_head_crop(face, 1.0);
+    ASSERT_TRUE(choice.is_ok()) << choice.status().to_string();
+    EXPECT_EQ(choice->size, want) << "eye distance " << eye_distance;
+    auto t = head_alignment(face, choice->size);
     ASSERT_TRUE(t.is_ok());
-    if (*size < kHeadCropSize) {
+    EXPECT_NEAR(choice->scale, t->scale(), 1e-9);
+    if (choice->size < kHeadCropSize) {
       EXPECT_GE(t->scale(), 1.0) << "crop sharper than the frame";
     }
-    const double smaller = *size == 128 ? 0 : *size / 2;  // the next tier down is too small
+    const double smaller = choice->size == 128 ? 0 : choice->size / 2;  // the next tier down is too small
     if (smaller > 0) {
       EXPECT_LT(head_alignment(face, static_cast<int>(smaller))->scale(), 1.0);
     }
   }
+}
+
+// The target follows the frame's processing scale: a frame processed at half scale needs
+// head crops only half as fine.
+TEST(PortraitAlign, CropSizeFollowsTheTargetScale) {
+  const detect::Face face = make_face(300, 300, 60, 0);
+  EXPECT_EQ(choose_head_crop(face, 1.0)->size, 256);
+  EXPECT_EQ(choose_head_crop(face, 0.5)->size, 128);
+  EXPECT_EQ(choose_head_crop(face, 2.0)->size, 512);
+  EXPECT_LT(choose_head_crop(face, 4.0)->scale, 4.0) << "the largest tier, short of the target";
+  // A head model's own minimum (AnimeGANv3: 256) wins over a smaller tier.
+  EXPECT_EQ(choose_head_crop(face, 0.5, 256)->size, 256);
 }
 
 }  // namespace

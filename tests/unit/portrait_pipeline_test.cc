@@ -5,6 +5,8 @@
 // colour where its mask is 1.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <cstdlib>
 #include <filesystem>
 #include <unistd.h>
@@ -23,12 +25,22 @@ using portrait_test::make_scene;
 
 DeviceSelection cpu() { return select_device("cpu", "fp32").value(); }
 
+// The synthetic faces here are 40-80 px boxes on 160-420 px scenes, below the default
+// --min-face for some and of arbitrary sharpness: the mechanics tests turn both filters
+// down (the filters have tests of their own).
+CartoonOptions small_faces() {
+  CartoonOptions o;
+  o.min_face = 12;
+  o.min_relative_sharpness = 0;
+  return o;
+}
+
 std::shared_ptr<Cartoonizer> classic() {
   ModelSource m;
   m.name = kBuiltinStyleName;
   m.builtin = true;
   m.graph = build_classic_cartoon_graph();
-  m.size_multiple = 1;
+  m.contract.size_multiple = 1;
   m.margin = 8;
   return std::make_shared<Cartoonizer>(std::move(m), cpu());
 }
@@ -37,7 +49,7 @@ std::shared_ptr<Cartoonizer> classic() {
 std::shared_ptr<Cartoonizer> flat_fill() {
   ModelSource m;
   m.name = "flat-fill";
-  m.size_multiple = 1;
+  m.contract.size_multiple = 1;
   Graph& g = m.graph;
   const int x = g.add_input("x", DType::kFloat32, {1, -1, -1, 3});
   const int mean = g.add_node(OpKind::kReduce, "mean", {x}, ReduceParams{ReduceOp::kMean, {1, 2}, true});
@@ -45,6 +57,43 @@ std::shared_ptr<Cartoonizer> flat_fill() {
   const int cleared = g.add_node(OpKind::kBinary, "cleared", {x, zero}, BinaryParams{BinaryOp::kMul});
   g.add_output(g.add_node(OpKind::kBinary, "fill", {cleared, mean}, BinaryParams{BinaryOp::kAdd}));
   return std::make_shared<Cartoonizer>(std::move(m), cpu());
+}
+
+// Returns its input: a head "stylized" by it is the photo's own crop, so the paste-back
+// seam between it and the classic frame is what a seam test looks at.
+std::shared_ptr<Cartoonizer> identity_model() {
+  ModelSource m;
+  m.name = "identity";
+  m.contract.size_multiple = 1;
+  Graph& g = m.graph;
+  const int x = g.add_input("x", DType::kFloat32, {1, -1, -1, 3});
+  g.add_output(g.add_node(OpKind::kUnary, "id", {x}, UnaryParams{UnaryOp::kIdentity}));
+  return std::make_shared<Cartoonizer>(std::move(m), cpu());
+}
+
+// A scene with fine texture (so faces on it are sharp) and, optionally, a blurred box (an
+// out-of-focus region).
+Image textured_scene(int width, int height, int blur_x0 = -1, int blur_x1 = -1) {
+  Image img = make_scene(width, height);
+  for (size_t i = 0; i < img.rgb.size(); ++i)
+    img.rgb[i] = static_cast<uint8_t>(std::clamp(img.rgb[i] + ((i * 2654435761u >> 7) % 61) - 30, size_t{0}, size_t{255}));
+  if (blur_x0 >= 0) {
+    const Image sharp = img;
+    const int r = 6;
+    for (int y = 0; y < height; ++y)
+      for (int x = blur_x0; x < blur_x1; ++x)
+        for (int c = 0; c < 3; ++c) {
+          int sum = 0, n = 0;
+          for (int dy = -r; dy <= r; ++dy)
+            for (int dx = -r; dx <= r; ++dx) {
+              const int yy = std::clamp(y + dy, 0, height - 1), xx = std::clamp(x + dx, 0, width - 1);
+              sum += sharp.rgb[(yy * width + xx) * 3 + c];
+              ++n;
+            }
+          img.rgb[(y * width + x) * 3 + c] = static_cast<uint8_t>(sum / n);
+        }
+  }
+  return img;
 }
 
 struct Fixture {
@@ -74,7 +123,7 @@ Fixture& fixture() {
 
 // The colour the flat-fill model gives `face`'s crop of `input`.
 std::array<int, 3> head_colour(const Image& input, const detect::Face& face) {
-  auto crop = crop_head(input, face, head_crop_size(face).value());
+  auto crop = crop_head(input, face, choose_head_crop(face, 1.0)->size);
   EXPECT_TRUE(crop.is_ok());
   double sum[3] = {0, 0, 0};
   for (size_t i = 0; i < crop->image.rgb.size(); ++i) sum[i % 3] += crop->image.rgb[i];
@@ -83,7 +132,7 @@ std::array<int, 3> head_colour(const Image& input, const detect::Face& face) {
 }
 
 std::vector<float> mask_of(const Image& img, const detect::Face& face) {
-  const int size = head_crop_size(face).value();
+  const int size = choose_head_crop(face, 1.0)->size;
   auto t = head_alignment(face, size);
   EXPECT_TRUE(t.is_ok());
   return head_paste_mask(img.width, img.height, *t, size);
@@ -247,14 +296,20 @@ TEST(PortraitPipeline, TiltedFace) {
   ASSERT_TRUE(out.is_ok()) << out.status().to_string();
   EXPECT_EQ(report.faces, 1);
   EXPECT_GT(check_heads(input, *out, fixture().whole(input), {face}), 500);
-  // The pasted square is rotated with the face: a pixel just inside the unrotated
-  // square's corner is outside the rotated one, and vice versa.
+  // The pasted ellipse turns with the face: it reaches further along the face's own
+  // up-down axis (eyes to mouth, from the landmarks) than across it.
   const std::vector<float> m = mask_of(input, face);
-  const double half = kHeadCropSize / 2.0 * 22 / (73.5318 - 38.2946) * 112 / kHeadCropSize / kTemplateShrink;
-  const int cx = 120, cy = 100, d = static_cast<int>(half * 0.95);
-  EXPECT_EQ(m[(cy - d) * input.width + (cx - d)], 0.f) << "corner of the upright square";
-  EXPECT_GT(m[(cy - static_cast<int>(half * 1.15)) * input.width + cx - static_cast<int>(half * 0.3)], 0.f)
-      << "above the upright square, inside the rotated one";
+  const double ex = (face.landmarks[0] + face.landmarks[2]) / 2, ey = (face.landmarks[1] + face.landmarks[3]) / 2;
+  const double mx = (face.landmarks[6] + face.landmarks[8]) / 2, my = (face.landmarks[7] + face.landmarks[9]) / 2;
+  const double len = std::hypot(mx - ex, my - ey), ux = (mx - ex) / len, uy = (my - ey) / len;
+  auto t = head_alignment(face, kHeadCropSize);
+  ASSERT_TRUE(t.is_ok());
+  const double d = (kMaskRadiusX + kMaskRadiusY) / 2 * kHeadCropSize / t->scale();  // between the radii
+  const Point2 c = t->inverse()->apply({kMaskCentreX * kHeadCropSize - 0.5, kMaskCentreY * kHeadCropSize - 0.5});
+  auto at = [&](double x, double y) { return m[static_cast<int>(std::lround(y)) * input.width + static_cast<int>(std::lround(x))]; };
+  EXPECT_GT(at(c.x + ux * d, c.y + uy * d), 0.f) << "along the face's axis";
+  EXPECT_EQ(at(c.x - uy * d, c.y + ux * d), 0.f) << "across it";
+  EXPECT_GT(std::abs(ux), 0.3) << "the face's axis is tilted";
 }
 
 TEST(PortraitPipeline, ManyFacesAndTinyOnesSkipped) {
@@ -262,10 +317,12 @@ TEST(PortraitPipeline, ManyFacesAndTinyOnesSkipped) {
   std::vector<detect::Face> faces;
   for (int row = 0; row < 3; ++row)
     for (int col = 0; col < 5; ++col) faces.push_back(make_face(40 + col * 85, 50 + row * 100, 9 + col + row));
-  faces.push_back(make_face(30, 280, 3));   // box ~7 px: below kMinFaceSize
+  faces.push_back(make_face(30, 280, 3));   // box ~7 px: below min_face
   faces.push_back(make_face(400, 280, 4));  // ~9 px
   CartoonOptions o;
   o.head_batch = 4;  // 15 heads in 4 device calls
+  o.min_face = 12;   // the faces here are 20-34 px
+  o.min_relative_sharpness = 0;
   CartoonReport report;
   auto out = fixture().pipeline(faces).process(input, o, &report);
   ASSERT_TRUE(out.is_ok()) << out.status().to_string();
@@ -283,25 +340,146 @@ TEST(PortraitPipeline, ManyFacesAndTinyOnesSkipped) {
   EXPECT_EQ(out->rgb[(299 * input.width + 0) * 3], whole.rgb[(299 * input.width + 0) * 3]);
 }
 
+// The defaults keep the frame result for a face too small to redraw, a detection the
+// detector is unsure of and a face out of focus next to a sharp one; each says why, and
+// only the good face's mask changes the picture.
+TEST(PortraitPipeline, SmallUnsureAndBlurredFacesKeepTheFrame) {
+  const Image input = textured_scene(480, 200, /*blur from*/ 360, /*to*/ 480);
+  const detect::Face good = make_face(70, 100, 30);     // 68 px box, sharp texture
+  const detect::Face small = make_face(170, 100, 15);   // 34 px box: under --min-face 48
+  detect::Face unsure = make_face(270, 100, 30);        // a 0.7 detection
+  unsure.score = 0.7f;
+  const detect::Face blurred = make_face(420, 100, 30);  // in the blurred strip
+  CartoonReport report;
+  auto out = fixture().pipeline({good, small, unsure, blurred}).process(input, {}, &report);
+  ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+  EXPECT_EQ(report.faces, 1);
+  EXPECT_EQ(report.faces_skipped, 3);
+  ASSERT_EQ(report.detections.size(), 4u);
+  std::map<std::string, int> verdicts;
+  for (const FaceDecision& d : report.detections) ++verdicts[d.verdict];
+  EXPECT_EQ(verdicts["head"], 1);
+  EXPECT_EQ(verdicts["small"], 1);
+  EXPECT_EQ(verdicts["low score"], 1);
+  EXPECT_EQ(verdicts["out of focus"], 1);
+  std::string notes;
+  for (const std::string& n : report.notes) notes += n + "\n";
+  EXPECT_NE(notes.find("--min-face"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("--face-score"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("out of focus"), std::string::npos) << notes;
+  // No box smaller than the minimum was processed; outside the good face's mask the
+  // result is the whole-frame one.
+  for (const detect::Face& f : report.heads) EXPECT_GE(std::min(f.x2 - f.x1, f.y2 - f.y1), 48.f);
+  EXPECT_GT(check_heads(input, *out, fixture().whole(input), {good}), 100);
+}
+
+// With one model for frame and heads, a head crop at the frame's own scale would only
+// redraw what the frame pass drew: it is skipped and the result is the whole-frame one.
+// Processed at half scale, the same face gains from a head pass at full scale.
+TEST(PortraitPipeline, SameModelAtTheFramesScaleSkipsTheHeadPass) {
+  const Image input = textured_scene(320, 320);
+  const detect::Face face = make_face(160, 160, 60);  // a 256 crop at 1.007 crop px per px
+  CartoonModels m;
+  m.background = m.head = fixture().background;
+  m.detect_faces = [face](const Image&) -> Result<std::vector<detect::Face>> { return std::vector{face}; };
+  CartoonPipeline p(std::move(m));
+  CartoonReport report;
+  auto out = p.process(input, {}, &report);
+  ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+  EXPECT_EQ(report.faces, 0);
+  ASSERT_EQ(report.detections.size(), 1u);
+  EXPECT_EQ(report.detections[0].verdict, "native scale");
+  EXPECT_EQ(out->rgb, fixture().whole(input).rgb);
+
+  CartoonOptions half;
+  half.resolution = 160;  // the frame at half scale
+  auto sharper = p.process(input, half, &report);
+  ASSERT_TRUE(sharper.is_ok()) << sharper.status().to_string();
+  EXPECT_EQ(report.faces, 1) << "a head pass at twice the frame's scale";
+  half.mode = CartoonMode::kWhole;
+  EXPECT_NE(sharper->rgb, p.process(input, half)->rgb);
+}
+
+// The paste-back leaves no seam. Across the mask's falloff the result's gradient is the
+// blend of the head's and the frame's own gradients plus a seam term |head - frame| *
+// |grad mask|; that excess, measured where the mask crosses 0.5, is the seam energy. It
+// must stay under a tenth of the image's own gradient level, while a hard-edged paste of
+// the same head (the mask cut at 0.5) puts a step there that the same measure sees. The
+// head is the photo itself on a stylized frame, so head and frame differ as much as a
+// real style change.
+TEST(PortraitPipeline, PasteBackLeavesNoSeam) {
+  const Image input = textured_scene(300, 300);
+  const detect::Face face = make_face(150, 150, 40);
+  CartoonModels m;
+  m.background = fixture().background;
+  m.head = identity_model();
+  m.detect_faces = [face](const Image&) -> Result<std::vector<detect::Face>> { return std::vector{face}; };
+  CartoonPipeline p(std::move(m));
+  CartoonReport report;
+  auto out = p.process(input, small_faces(), &report);
+  ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+  ASSERT_EQ(report.faces, 1);
+  const Image frame = fixture().whole(input);
+  const std::vector<float> mask = mask_of(input, face);
+  Image hard = frame;  // the same head pasted with a hard edge
+  for (size_t i = 0; i < mask.size(); ++i)
+    if (mask[i] >= 0.5f)
+      for (int c = 0; c < 3; ++c) hard.rgb[i * 3 + c] = input.rgb[i * 3 + c];
+  const int w = input.width;
+  // |forward difference| of channel c at pixel i, horizontally plus vertically.
+  auto grad = [w](const Image& img, size_t i, int c) {
+    return std::abs(img.rgb[i * 3 + c] - img.rgb[(i - 1) * 3 + c]) +
+           std::abs(img.rgb[i * 3 + c] - img.rgb[(i - w) * 3 + c]);
+  };
+  double level = 0, soft_excess = 0, hard_excess = 0;
+  int n_all = 0, n_band = 0;
+  for (int y = 1; y < input.height; ++y)
+    for (int x = 1; x < w; ++x) {
+      const size_t i = static_cast<size_t>(y) * w + x;
+      for (int c = 0; c < 3; ++c) {
+        level += grad(*out, i, c);
+        ++n_all;
+      }
+      const float mw = mask[i];
+      const bool crosses = (mw >= 0.5f) != (mask[i - 1] >= 0.5f) || (mw >= 0.5f) != (mask[i - w] >= 0.5f);
+      if (!crosses) continue;
+      for (int c = 0; c < 3; ++c) {
+        const double own = mw * grad(input, i, c) + (1 - mw) * grad(frame, i, c);
+        const double own_hard = (mw >= 0.5f ? 1.0 : 0.0) * grad(input, i, c) + (mw >= 0.5f ? 0.0 : 1.0) * grad(frame, i, c);
+        soft_excess += std::max(0.0, grad(*out, i, c) - own);
+        hard_excess += std::max(0.0, grad(hard, i, c) - own_hard);
+        ++n_band;
+      }
+    }
+  ASSERT_GT(n_band, 300);
+  level /= n_all;
+  soft_excess /= n_band;
+  hard_excess /= n_band;
+  std::printf("[ measure ] image gradient %.2f; seam energy where the mask crosses 0.5: feathered %.2f, "
+              "hard %.2f\n", level, soft_excess, hard_excess);
+  EXPECT_LT(soft_excess, 0.1 * level);
+  EXPECT_GT(hard_excess, 0.3 * level) << "the measure must see a hard seam";
+}
+
 TEST(PortraitPipeline, LargestFaceIsPastedLast) {
-  // Left of x = 130 red, right blue: the small face's crop is mostly red, the large
+  // Left of x = 145 red, right blue: the small face's crop is mostly red, the large
   // face's mostly blue, and their full-weight regions overlap.
   Image input = make_scene(300, 200);
   for (int y = 0; y < input.height; ++y)
     for (int x = 0; x < input.width; ++x) {
       uint8_t* p = &input.rgb[(y * input.width + x) * 3];
-      p[0] = x < 130 ? 230 : 20;
+      p[0] = x < 145 ? 230 : 20;
       p[1] = static_cast<uint8_t>(40 + y / 4);
-      p[2] = x < 130 ? 20 : 230;
+      p[2] = x < 145 ? 20 : 230;
     }
-  const detect::Face small = make_face(100, 100, 20), large = make_face(175, 100, 40);
+  const detect::Face small = make_face(120, 100, 20), large = make_face(175, 100, 40);
   const auto small_colour = head_colour(input, small), large_colour = head_colour(input, large);
   ASSERT_GT(small_colour[0], small_colour[2] + 60);
   ASSERT_GT(large_colour[2], large_colour[0] + 60);
   const auto ms = mask_of(input, small), ml = mask_of(input, large);
   for (auto order : {std::vector{small, large}, std::vector{large, small}}) {
     CartoonReport report;
-    auto out = fixture().pipeline(order).process(input, {}, &report);
+    auto out = fixture().pipeline(order).process(input, small_faces(), &report);
     ASSERT_TRUE(out.is_ok()) << out.status().to_string();
     ASSERT_EQ(report.heads.size(), 2u);
     EXPECT_EQ(report.heads.back().x2 - report.heads.back().x1, large.x2 - large.x1) << "paste order";
@@ -325,7 +503,7 @@ TEST(PortraitPipeline, AlphaIsKept) {
   const Image input = make_scene(160, 120, /*with_alpha=*/true);
   const detect::Face face = make_face(80, 60, 20);
   CartoonReport report;
-  auto out = fixture().pipeline({face}).process(input, {}, &report);
+  auto out = fixture().pipeline({face}).process(input, small_faces(), &report);
   ASSERT_TRUE(out.is_ok()) << out.status().to_string();
   EXPECT_EQ(report.faces, 1);
   EXPECT_EQ(out->alpha, input.alpha);
@@ -357,7 +535,7 @@ TEST(PortraitPipeline, LongSideUpscalesAndDownscales) {
   const Image input = make_scene(160, 120, true);
   const detect::Face face = make_face(80, 60, 20);
   for (auto [long_side, w, h] : {std::tuple{480, 480, 360}, std::tuple{64, 64, 48}, std::tuple{121, 121, 91}}) {
-    CartoonOptions o;
+    CartoonOptions o = small_faces();
     o.long_side = long_side;
     CartoonReport report;
     auto out = fixture().pipeline({face}).process(input, o, &report);
@@ -380,13 +558,13 @@ TEST(PortraitPipeline, BatchMatchesOneByOne) {
   };
   CartoonPipeline p(std::move(m));
   std::vector<CartoonReport> reports;
-  auto outs = p.process_batch({&a, &b}, {}, &reports);
+  auto outs = p.process_batch({&a, &b}, small_faces(), &reports);
   ASSERT_TRUE(outs.is_ok()) << outs.status().to_string();
   ASSERT_EQ(outs->size(), 2u);
   ASSERT_EQ(reports.size(), 2u);
   for (int i = 0; i < 2; ++i) {
     const Image& in = i == 0 ? a : b;
-    auto one = p.process(in, {});
+    auto one = p.process(in, small_faces());
     ASSERT_TRUE(one.is_ok());
     EXPECT_EQ(reports[i].faces, 1);
     EXPECT_EQ((*outs)[i].alpha, in.alpha);

@@ -1,0 +1,65 @@
+// A model's pixel contract: how an 8-bit image becomes its input tensor and how its
+// output tensor becomes an image again — layout, channel order, value range, the size
+// multiple its strides need, and the resolution its authors ran it at.
+//
+// Why it is data in the registry and not a guess in the pipeline: a network trained on
+// BGR input and fed RGB still produces a plausible picture (White-box did, with olive
+// skin, for months), and an oracle fed the same tensor agrees with it. Only the authors'
+// inference code says what the contract is, so the registry records it per model, the
+// manifest of an imported model records what the user said, and one conversion
+// (pipeline/image_tensor.h) applies it on every path.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/status.h"
+#include "graph/op.h"
+
+namespace toonbox {
+
+enum class ChannelOrder : uint8_t { kRgb, kBgr };
+
+// 0..255 maps linearly onto [lo, hi] (input) and [lo, hi] back onto 0..255 (output).
+struct ValueRange {
+  float lo = 0.f, hi = 1.f;
+};
+
+// What a model is for: styles are offered by `cartoonize`, the page and
+// GET /api/v1/models; detectors are used by portrait mode and never offered as styles.
+enum class ModelRole : uint8_t { kStyle, kFaceDetector, kImageModel };
+
+// The resolution the authors ran the model at. Style depends on scale: the network was
+// trained on photos of a certain size, and at 4K it sees texture it never saw.
+struct ProcessingRule {
+  // The image is scaled down (area average) so its shorter side is at most this before
+  // the model runs, and the result scaled back to the output size. 0: no cap.
+  int max_short_side = 0;
+  // Sides shorter than this are scaled up to it first (AnimeGANv3's test code uses 256).
+  int min_side = 0;
+};
+
+struct ImageContract {
+  Layout layout = Layout::kNHWC;
+  ChannelOrder channels = ChannelOrder::kRgb;
+  ValueRange input_range{-1.f, 1.f};
+  ValueRange output_range{-1.f, 1.f};
+  int size_multiple = 8;  // H and W are padded (edge) up to a multiple of this
+  ProcessingRule processing;
+};
+
+// "rgb"/"bgr" (either case).
+Result<ChannelOrder> parse_channel_order(const std::string& s);
+const char* channel_order_name(ChannelOrder c);  // "RGB" / "BGR"
+// "LO,HI" with LO < HI, e.g. "-1,1", "0,1", "0,255".
+Result<ValueRange> parse_value_range(const std::string& s);
+std::string value_range_string(const ValueRange& r);  // "[-1,1]"
+// "nchw"/"nhwc" (either case).
+Result<Layout> parse_layout(const std::string& s);
+const char* role_name(ModelRole role);  // "style", "face-detector", "image-model"
+
+// One line for `models info` and the device/model line: "NHWC BGR [-1,1], multiple of 8,
+// short side <= 720".
+std::string describe_contract(const ImageContract& c);
+
+}  // namespace toonbox
