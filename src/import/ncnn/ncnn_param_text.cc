@@ -320,7 +320,7 @@ Result<Net> parse_param_text(const std::string& text, const std::string& file,
                          std::to_string(net.blobs.size() + 1) + ", expected at most " +
                          std::to_string(blob_count) + " (the header's blob count)");
         it = blob_index.emplace(name, static_cast<int>(net.blobs.size())).first;
-        net.blobs.push_back(Blob{name});
+        net.blobs.emplace_back().name = name;
       }
       TB_RETURN_IF_ERROR(detail::link_top(net, l, it->second));
     }
