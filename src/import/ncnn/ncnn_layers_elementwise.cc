@@ -39,12 +39,17 @@ Result<BlobValue> broadcast(Builder& b, const Layer& l, const BlobValue& x, cons
   if (x.rank != y.rank) {
     const BlobValue& vec = x.rank == 1 ? x : y;
     const BlobValue& img = x.rank == 1 ? y : x;
-    if (vec.channels != 1 && (vec.channels < 0 || img.channels < 0 || vec.channels != img.channels))
+    if (vec.channels != 1 &&
+        (vec.channels < 0 || img.channels < 0 || vec.channels != img.channels)) {
+      auto count = [](int64_t n) {
+        return n < 0 ? std::string("an unknown number of") : std::to_string(n);
+      };
       return b.unsupported(
-          l, "a 1-D operand of " + std::to_string(vec.channels) + " values against a 3-D one of " +
-                 std::to_string(img.channels) +
-                 " channels: only per-channel broadcasting (length = channels, known at import) is "
-                 "supported");
+          l, "a 1-D operand of " + count(vec.channels) + " values against a 3-D one of " +
+                 count(img.channels) +
+                 " channels: only per-channel broadcasting (length = channels, known "
+                 "at import) is supported");
+    }
     out.channels = img.channels;
   } else if (x.channels >= 0 && y.channels >= 0 && x.channels != y.channels && x.channels != 1 &&
              y.channels != 1) {
