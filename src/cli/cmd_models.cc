@@ -8,6 +8,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "graph/passes.h"
+#include "import/ncnn/ncnn_importer.h"
 #include "import/onnx/onnx_importer.h"
 #include "models/registry.h"
 
@@ -22,7 +23,9 @@ constexpr const char* kUsage =
     "                                           install a .onnx model or a TF.js model\n"
     "                                           (model.json or its folder)\n"
     "       toonbox models info FILE|NAME        inputs, outputs, operators and which backends\n"
-    "                                           can run an ONNX model\n"
+    "                                           can run an ONNX model or an ncnn .param /\n"
+    "                                           .param.bin (weights: X.bin beside X.param, or\n"
+    "                                           --bin FILE)\n"
     "\n"
     "The models directory is $TOONBOX_MODELS (default ~/.local/share/toonbox/models).\n";
 
@@ -87,7 +90,72 @@ void print_backend(const char* label, const Backend& backend, const Graph& g, Pr
   if (problems.size() > 12) std::printf("    ... and %zu more\n", problems.size() - 12);
 }
 
-int info(const std::string& spec) {
+// Which backends can run `graph`, checked at a probe shape of its inputs.
+void print_backends(const Graph& graph) {
+  std::vector<Shape> shapes;
+  std::string shown;
+  for (int in : graph.inputs()) {
+    shapes.push_back(probe_shape(graph.value(in).shape));
+    shown += (shown.empty() ? "" : ", ") + shape_to_string(shapes.back());
+  }
+  auto spec_graph = specialize(graph, shapes);
+  if (!spec_graph.is_ok()) {
+    std::printf("backends: cannot specialize at %s: %s\n", shown.c_str(), spec_graph.status().message().c_str());
+    return;
+  }
+  fuse_conv_activation(*spec_graph);
+  std::printf("backends (checked at input %s):\n", shown.c_str());
+  print_backend("cpu fp32", *create_cpu_backend(), *spec_graph, Precision::kFloat32);
+  const CudaPluginLoad& plugin = load_cuda_plugin();
+  std::unique_ptr<Backend> cuda;
+  if (plugin.api) {
+    auto b = plugin.api->create_backend(0);
+    if (b.is_ok()) cuda = std::move(b).value();
+  }
+  if (cuda) {
+    print_backend("cuda fp32", *cuda, *spec_graph, Precision::kFloat32);
+    print_backend("cuda fp16", *cuda, *spec_graph, Precision::kFloat16);
+  } else {
+    std::printf("  %-12s unavailable here (%s)\n", "cuda", plugin.failure.empty() ? "no device" : plugin.failure.c_str());
+  }
+}
+
+// An ncnn model: the param's layers, then (with its weights) the backends.
+int ncnn_info(const std::string& path, std::string bin) {
+  auto inf = read_ncnn_model_info(path);
+  if (!inf.is_ok()) {
+    std::fprintf(stderr, "toonbox models info: %s\n", inf.status().message().c_str());
+    return kExitFailure;
+  }
+  const std::string names = inf->id_header.empty() ? "" : ", names from " + inf->id_header;
+  std::printf("%s\n  ncnn %s param, %d layers, %d blobs%s\n", path.c_str(),
+              inf->binary ? "binary" : "text", inf->layer_count, inf->blob_count, names.c_str());
+  std::printf("inputs:  %s\noutputs: %s\nlayers:\n", join(inf->inputs, ", ").c_str(),
+              join(inf->outputs, ", ").c_str());
+  for (const auto& [type, count] : inf->layer_counts)
+    std::printf("  %-24s %d\n", type.c_str(), count);
+  if (!inf->unsupported.empty()) {
+    std::printf("not supported by toonbox: %s\n", join(inf->unsupported, ", ").c_str());
+    return kExitOk;
+  }
+  if (bin.empty()) bin = default_ncnn_bin_path(path);
+  std::error_code ec;
+  if (bin.empty() || !std::filesystem::exists(bin, ec)) {
+    std::printf("weights: %s; give them with --bin FILE.bin to check the backends\n",
+                bin.empty() ? "a .param.bin names none" : (bin + " not found").c_str());
+    return kExitOk;
+  }
+  auto graph = import_ncnn_model(path, bin);
+  if (!graph.is_ok()) {
+    std::printf("import failed: %s\n", graph.status().message().c_str());
+    return kExitFailure;
+  }
+  std::printf("weights: %s\n", bin.c_str());
+  print_backends(*graph);
+  return kExitOk;
+}
+
+int info(const std::string& spec, const std::string& bin) {
   std::string path = spec;
   std::error_code ec;
   if (!std::filesystem::exists(spec, ec)) {
@@ -98,8 +166,11 @@ int info(const std::string& spec) {
     }
     path = m->entry_path;
   }
+  if (is_ncnn_param_path(path)) return ncnn_info(path, bin);
   if (std::filesystem::path(path).extension() != ".onnx") {
-    std::fprintf(stderr, "toonbox models info: %s: only .onnx files are described\n", path.c_str());
+    std::fprintf(stderr,
+                 "toonbox models info: %s: only .onnx, .param and .param.bin files are described\n",
+                 path.c_str());
     return kExitUsage;
   }
   auto inf = read_onnx_model_info(path);
@@ -127,39 +198,15 @@ int info(const std::string& spec) {
     std::printf("import failed: %s\n", graph.status().message().c_str());
     return kExitFailure;
   }
-  std::vector<Shape> shapes;
-  std::string shown;
-  for (int in : graph->inputs()) {
-    shapes.push_back(probe_shape(graph->value(in).shape));
-    shown += (shown.empty() ? "" : ", ") + shape_to_string(shapes.back());
-  }
-  auto spec_graph = specialize(*graph, shapes);
-  if (!spec_graph.is_ok()) {
-    std::printf("backends: cannot specialize at %s: %s\n", shown.c_str(), spec_graph.status().message().c_str());
-    return kExitOk;
-  }
-  fuse_conv_activation(*spec_graph);
-  std::printf("backends (checked at input %s):\n", shown.c_str());
-  print_backend("cpu fp32", *create_cpu_backend(), *spec_graph, Precision::kFloat32);
-  const CudaPluginLoad& plugin = load_cuda_plugin();
-  std::unique_ptr<Backend> cuda;
-  if (plugin.api) {
-    auto b = plugin.api->create_backend(0);
-    if (b.is_ok()) cuda = std::move(b).value();
-  }
-  if (cuda) {
-    print_backend("cuda fp32", *cuda, *spec_graph, Precision::kFloat32);
-    print_backend("cuda fp16", *cuda, *spec_graph, Precision::kFloat16);
-  } else {
-    std::printf("  %-12s unavailable here (%s)\n", "cuda", plugin.failure.empty() ? "no device" : plugin.failure.c_str());
-  }
+  print_backends(*graph);
   return kExitOk;
 }
 
 }  // namespace
 
 int cmd_models(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {{"--name", true}, {"--force", false}, {"--help", false, "-h"}});
+  auto parsed = parse_args(
+      argv, {{"--name", true}, {"--force", false}, {"--bin", true}, {"--help", false, "-h"}});
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox models: %s\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;
@@ -172,7 +219,7 @@ int cmd_models(const std::vector<std::string>& argv) {
   const std::string sub = a.positional.empty() ? "list" : a.positional[0];
   if (sub == "list" && a.positional.size() <= 1) return list();
   if (sub == "known" && a.positional.size() == 1) return known();
-  if (sub == "info" && a.positional.size() == 2) return info(a.positional[1]);
+  if (sub == "info" && a.positional.size() == 2) return info(a.positional[1], a.get("--bin"));
   if (sub == "import" && a.positional.size() == 2) {
     auto m = import_model(a.positional[1], a.get("--name"), a.has("--force"));
     if (!m.is_ok()) {
