@@ -504,3 +504,50 @@ TEST(NcnnLayers, UnsupportedFeaturesSayWhatAndWhere) {
 
 }  // namespace
 }  // namespace toonbox
+
+namespace toonbox {
+namespace {
+
+// ncnn graphs are per image with N = 1; bound to a batch, each image's result equals its
+// single run (the SE means, PixelShuffle's reshapes, Interp's sizes and InnerProduct's
+// flattening all stay per image).
+TEST(NcnnLayers, ImportedGraphsBatch) {
+  const std::string param =
+      "7767517\n9 10\nInput in 0 1 data 2=2\nConvolution c 1 1 data x 0=8 1=3 4=1 5=1 6=144\n"
+      "Split sp 1 2 x a b\nPooling gap 1 1 b g 0=1 4=1\nInnerProduct fc 1 1 g s 0=8 1=1 2=64 9=4\n"
+      "BinaryOp mul 2 1 a s y 0=2\nPixelShuffle ps 1 1 y z 0=2\nInterp up 1 1 z u 0=3 1=0.5 2=0.5\n"
+      "InnerProduct flat 1 1 u out 0=3 1=1 2=90\n";
+  const std::string bin = NcnnBytes()
+                              .tagged_f32(values(144, 30))
+                              .raw(values(8, 31))
+                              .tagged_f32(values(64, 32))
+                              .raw(values(8, 33))
+                              .tagged_f32(values(90, 34))
+                              .raw(values(3, 35))
+                              .str();
+  test::NcnnFiles files(param, bin);
+  auto g = files.import();
+  ASSERT_TRUE(g.is_ok()) << g.status().to_string();
+  const Tensor batch = test::random_tensor({2, 2, 5, 3}, 36);
+  SpecializeOptions opt;
+  opt.allow_batch = true;
+  auto sb = specialize(*g, {batch.shape()}, opt);
+  ASSERT_TRUE(sb.is_ok()) << sb.status().to_string();
+  auto yb = reference_run(*sb, {batch});
+  ASSERT_TRUE(yb.is_ok()) << yb.status().to_string();
+  ASSERT_EQ((*yb)[0].shape(), (Shape{2, 3, 1, 1}));
+  for (int n = 0; n < 2; ++n) {
+    Tensor one(DType::kFloat32, {1, 2, 5, 3});
+    std::copy_n(batch.data<float>() + n * 30, 30, one.data<float>());
+    auto s1 = specialize(*g, {one.shape()});
+    ASSERT_TRUE(s1.is_ok()) << s1.status().to_string();
+    auto y1 = reference_run(*s1, {one});
+    ASSERT_TRUE(y1.is_ok()) << y1.status().to_string();
+    for (int k = 0; k < 3; ++k)
+      EXPECT_NEAR((*yb)[0].data<float>()[n * 3 + k], (*y1)[0].data<float>()[k], 1e-6)
+          << n << " " << k;
+  }
+}
+
+}  // namespace
+}  // namespace toonbox

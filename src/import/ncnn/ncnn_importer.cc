@@ -112,8 +112,10 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   return s;
 }
 
-Result<Graph> import(const std::string& param_path, const std::string& bin_path,
-                     const NcnnImportOptions& options) {
+}  // namespace
+
+Result<Graph> import_ncnn_model(const std::string& param_path, const std::string& bin_path,
+                                const NcnnImportOptions& options) {
   TB_ASSIGN_OR_RETURN(ParsedParam parsed, read_param(param_path, options));
   const Net& net = parsed.net;
   if (const auto missing = unsupported_layers(net); !missing.empty())
@@ -134,29 +136,26 @@ Result<Graph> import(const std::string& param_path, const std::string& bin_path,
   first_read[net.layers.size()] = reads.size();
   TB_ASSIGN_OR_RETURN(std::string bin,
                       read_file(bin_path, options.max_weight_bytes, "ncnn weights"));
+  // Each layer's arrays are read just before it is built, so that only one layer's
+  // decoded weights exist beside the graph's constants at a time.
   ncnn::WeightReader reader(bin, bin_path);
-  std::vector<ncnn::Weights> weights(net.layers.size());
+  ncnn::Builder b(net);
   for (const Layer& l : net.layers) {
+    ncnn::Weights weights;
     for (size_t k = first_read[l.index]; k < first_read[l.index + 1]; ++k) {
       TB_ASSIGN_OR_RETURN(ncnn::WeightArray a,
                           reader.read(reads[k], l.where(),
                                       std::span<const ncnn::WeightRead>(reads).subspan(k + 1)));
-      weights[l.index].push_back(std::move(a));
+      weights.push_back(std::move(a));
     }
+    Status s = table.at(l.type).build(b, l, weights);
+    if (!s.is_ok()) return s.with_context(param_path);
   }
   if (reader.left() != 0)
     return data_loss(bin_path + ": got " + std::to_string(bin.size()) + " bytes, expected " +
                      std::to_string(reader.offset()) + " (what " + param_path +
                      " reads): " + std::to_string(reader.left()) +
                      " bytes left over; is this the .bin of another .param?");
-  bin.clear();
-  bin.shrink_to_fit();
-  ncnn::Builder b(net);
-  for (const Layer& l : net.layers) {
-    Status s = table.at(l.type).build(b, l, weights[l.index]);
-    if (!s.is_ok()) return s.with_context(param_path);
-    weights[l.index].clear();
-  }
   std::vector<int> outputs;
   for (size_t i = 0; i < net.blobs.size(); ++i)
     if (net.blobs[i].producer >= 0 && net.blobs[i].consumers.empty())
@@ -170,8 +169,6 @@ Result<Graph> import(const std::string& param_path, const std::string& bin_path,
   return graph;
 }
 
-}  // namespace
-
 bool is_ncnn_param_path(const std::string& path) {
   return ends_with(path, ".param") || ends_with(path, ".param.bin");
 }
@@ -179,11 +176,6 @@ bool is_ncnn_param_path(const std::string& path) {
 std::string default_ncnn_bin_path(const std::string& param_path) {
   if (!ends_with(param_path, ".param")) return "";
   return param_path.substr(0, param_path.size() - 6) + ".bin";
-}
-
-Result<Graph> import_ncnn_model(const std::string& param_path, const std::string& bin_path,
-                                const NcnnImportOptions& options) {
-  return import(param_path, bin_path, options);
 }
 
 Result<NcnnModelInfo> read_ncnn_model_info(const std::string& param_path,

@@ -60,6 +60,18 @@ int apply_activation(Builder& b, const Layer& l, int x, const FusedActivation& a
   }
 }
 
+// The layer's node over `x` with its weights (and bias when the layer has one), then
+// its fused activation, bound to the layer's output.
+void add_weighted_node(Builder& b, const Layer& l, OpKind kind, int x, Tensor weights,
+                       const Weights& w, bool bias, int num_output, const FusedActivation& act,
+                       OpParams params, int out_rank) {
+  std::vector<int> inputs = {x, b.constant(l, "/weights", std::move(weights))};
+  if (bias)
+    inputs.push_back(b.constant(l, "/bias", Tensor::from_vector<float>({num_output}, w[1].values)));
+  const int y = b.add(kind, l, act.type ? "/linear" : "", inputs, std::move(params));
+  b.bind(l, 0, {apply_activation(b, l, y, act), out_rank, num_output});
+}
+
 // The parameters Convolution and Deconvolution share (same ids), and their weight reads.
 struct ConvArgs {
   int num_output = 0, kernel_w = 0, kernel_h = 0, dilation_w = 1, dilation_h = 1;
@@ -219,12 +231,8 @@ Status convolution_build(Builder& b, const Layer& l, Weights& w) {
   }
   Tensor weights(DType::kFloat32, {a.num_output, a.num_input, a.kernel_h, a.kernel_w});
   std::memcpy(weights.raw(), w[0].values.data(), weights.nbytes());  // ncnn stores OIHW
-  std::vector<int> inputs = {x, b.constant(l, "/weights", std::move(weights))};
-  if (a.bias_term)
-    inputs.push_back(
-        b.constant(l, "/bias", Tensor::from_vector<float>({a.num_output}, w[1].values)));
-  const int y = b.add(OpKind::kConv2D, l, a.activation.type ? "/conv" : "", inputs, p);
-  b.bind(l, 0, {apply_activation(b, l, y, a.activation), 3, a.num_output});
+  add_weighted_node(b, l, OpKind::kConv2D, x, std::move(weights), w, a.bias_term, a.num_output,
+                    a.activation, p, 3);
   return Status::ok();
 }
 
@@ -263,12 +271,8 @@ Status deconvolution_build(Builder& b, const Layer& l, Weights& w) {
   for (int64_t oc = 0; oc < o; ++oc)
     for (int64_t ic = 0; ic < in; ++ic)
       std::memcpy(dst + (ic * o + oc) * k, src + (oc * in + ic) * k, k * sizeof(float));
-  std::vector<int> inputs = {b.input(l, 0).value, b.constant(l, "/weights", std::move(weights))};
-  if (a.bias_term)
-    inputs.push_back(
-        b.constant(l, "/bias", Tensor::from_vector<float>({a.num_output}, w[1].values)));
-  const int y = b.add(OpKind::kConvTranspose, l, a.activation.type ? "/deconv" : "", inputs, p);
-  b.bind(l, 0, {apply_activation(b, l, y, a.activation), 3, a.num_output});
+  add_weighted_node(b, l, OpKind::kConvTranspose, b.input(l, 0).value, std::move(weights), w,
+                    a.bias_term, a.num_output, a.activation, p, 3);
   return Status::ok();
 }
 
@@ -326,13 +330,10 @@ Status inner_product_build(Builder& b, const Layer& l, Weights& w) {
               ReshapeParams{});
   Tensor weights(DType::kFloat32, {a.num_output, inputs, 1, 1});
   std::memcpy(weights.raw(), w[0].values.data(), weights.nbytes());
-  std::vector<int> ins = {x, b.constant(l, "/weights", std::move(weights))};
-  if (a.bias_term)
-    ins.push_back(b.constant(l, "/bias", Tensor::from_vector<float>({a.num_output}, w[1].values)));
   Conv2DParams p;
   p.layout = Layout::kNCHW;
-  const int y = b.add(OpKind::kConv2D, l, a.activation.type ? "/fc" : "", ins, p);
-  b.bind(l, 0, {apply_activation(b, l, y, a.activation), 1, a.num_output});
+  add_weighted_node(b, l, OpKind::kConv2D, x, std::move(weights), w, a.bias_term, a.num_output,
+                    a.activation, p, 1);
   return Status::ok();
 }
 
