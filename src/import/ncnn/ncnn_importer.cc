@@ -39,10 +39,8 @@ Result<std::string> read_file(const std::string& path, int64_t max_bytes, const 
 }
 
 bool is_binary_param(const std::string& bytes) {
-  if (bytes.size() < 4) return false;
-  uint32_t v = 0;
-  for (int k = 0; k < 4; ++k) v |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[k])) << (8 * k);
-  return v == static_cast<uint32_t>(ncnn::kParamMagic);
+  return bytes.size() >= 4 &&
+         ncnn::load_u32le(bytes, 0) == static_cast<uint32_t>(ncnn::kParamMagic);
 }
 
 // The .id.h beside a .param.bin, or "" when there is none.

@@ -25,6 +25,15 @@ inline constexpr int kMaxParamId = 31;
 inline constexpr int kMaxParamStringLength = 255;
 inline constexpr int kMaxParamValueLength = 15;
 
+// The little-endian uint32 at `at` (callers check that 4 bytes are there): every ncnn
+// binary format is little-endian.
+inline uint32_t load_u32le(const std::string& bytes, size_t at) {
+  uint32_t v = 0;
+  for (int k = 0; k < 4; ++k)
+    v |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[at + k])) << (8 * k);
+  return v;
+}
+
 struct ParamLimits {
   int64_t max_param_bytes = int64_t{16} << 20;  // the .param / .param.bin file
   int max_layers = 100000;

@@ -29,9 +29,7 @@ class Reader {
     if (left() < 4)
       return error("got the end of the file (" + std::to_string(left()) +
                    " bytes left), expected " + what + " (4 bytes)");
-    uint32_t v = 0;
-    for (int k = 0; k < 4; ++k)
-      v |= static_cast<uint32_t>(static_cast<uint8_t>(b_[p_ + k])) << (8 * k);
+    const uint32_t v = load_u32le(b_, p_);
     p_ += 4;
     return static_cast<int32_t>(v);
   }

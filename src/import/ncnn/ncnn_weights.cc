@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/dtype.h"
+#include "import/ncnn/ncnn_param.h"
 
 namespace toonbox::ncnn {
 
@@ -64,12 +65,7 @@ int64_t weight_bytes(const WeightRead& read, WeightStorage storage) {
   return 0;
 }
 
-uint32_t WeightReader::u32(size_t at) const {
-  uint32_t v = 0;
-  for (int k = 0; k < 4; ++k)
-    v |= static_cast<uint32_t>(static_cast<uint8_t>(b_[at + k])) << (8 * k);
-  return v;
-}
+uint32_t WeightReader::u32(size_t at) const { return load_u32le(b_, at); }
 
 Status WeightReader::short_file(const WeightRead& r, const std::string& where, int64_t need,
                                 WeightStorage storage, std::span<const WeightRead> later) const {
