@@ -11,6 +11,7 @@
 #include "cli/contract_flags.h"
 #include "graph/passes.h"
 #include "import/model_file.h"
+#include "import/ncnn/ncnn_importer.h"
 #include "import/onnx/onnx_importer.h"
 #include "models/model_resolver.h"
 #include "models/registry.h"
@@ -22,16 +23,20 @@ namespace {
 constexpr const char* kUsage =
     "usage: toonbox models list                 models installed in the models directory\n"
     "       toonbox models known                models toonbox can identify, with licences\n"
-    "       toonbox models import PATH [--name NAME] [--force] [--channels rgb|bgr]\n"
+    "       toonbox models import PATH [--name NAME] [--force] [--bin FILE] [--channels rgb|bgr]\n"
     "                             [--range LO,HI] [--input-range LO,HI] [--layout nchw|nhwc]\n"
     "                             [--multiple N]\n"
-    "                                           install a .onnx model or a TF.js model\n"
-    "                                           (model.json or its folder); the contract\n"
-    "                                           flags record how an unknown model's pixels\n"
-    "                                           are laid out (known models: the registry's)\n"
-    "       toonbox models info FILE|NAME        role, pixel contract, licence, inputs,\n"
-    "                                           outputs, operators and which backends can\n"
-    "                                           run it\n"
+    "                                           install a .onnx model, a TF.js model\n"
+    "                                           (model.json or its folder) or an ncnn\n"
+    "                                           .param/.param.bin with its weights (--bin,\n"
+    "                                           default X.bin beside X.param or the only\n"
+    "                                           .bin in its folder); the contract flags\n"
+    "                                           record how an unknown model's pixels are\n"
+    "                                           laid out (known models: the registry's)\n"
+    "       toonbox models info FILE|NAME [--bin FILE]\n"
+    "                                           role, pixel contract, licence, inputs,\n"
+    "                                           outputs, operators or layers, and which\n"
+    "                                           backends can run it\n"
     "\n"
     "The models directory is $TOONBOX_MODELS (default ~/.local/share/toonbox/models).\n";
 
@@ -114,6 +119,18 @@ void print_onnx_details(const std::string& path) {
   if (!inf->unsupported.empty()) std::printf("not supported by toonbox: %s\n", join(inf->unsupported, ", ").c_str());
 }
 
+// An ncnn param's layers, read from the param alone (it may name layers toonbox lacks).
+void print_ncnn_details(const std::string& path) {
+  auto inf = read_ncnn_model_info(path);
+  if (!inf.is_ok()) return;
+  const std::string names = inf->id_header.empty() ? "" : ", names from " + inf->id_header;
+  std::printf("  ncnn %s param, %d layers, %d blobs%s\n", inf->binary ? "binary" : "text", inf->layer_count,
+              inf->blob_count, names.c_str());
+  std::printf("inputs:  %s\noutputs: %s\nlayers:\n", join(inf->inputs, ", ").c_str(), join(inf->outputs, ", ").c_str());
+  for (const auto& [type, count] : inf->layer_counts) std::printf("  %-24s %d\n", type.c_str(), count);
+  if (!inf->unsupported.empty()) std::printf("not supported by toonbox: %s\n", join(inf->unsupported, ", ").c_str());
+}
+
 // Inputs, outputs and IR op counts of an imported graph (formats without a reader of
 // their own, e.g. TF.js).
 void print_graph_details(const Graph& g) {
@@ -127,23 +144,34 @@ void print_graph_details(const Graph& g) {
   for (const auto& [op, count] : counts) std::printf("  %-24s %d\n", op.c_str(), count);
 }
 
-int info(const std::string& spec) {
-  auto model = resolve_model(spec);
+int info(const std::string& spec, const std::string& bin) {
+  auto model = resolve_model(spec, bin);
+  std::error_code ec;
+  if (!model.is_ok() && is_ncnn_param_path(spec) && std::filesystem::is_regular_file(spec, ec) &&
+      read_ncnn_model_info(spec).is_ok()) {
+    // A param describes its layers without weights; the backends need them.
+    std::printf("%s\n", spec.c_str());
+    print_ncnn_details(spec);
+    std::printf("weights: %s\n", model.status().message().c_str());
+    return kExitOk;
+  }
   if (!model.is_ok()) {
     std::fprintf(stderr, "toonbox models info: %s\n", model.status().message().c_str());
     return kExitFailure;
   }
-  std::printf("%s\n  file: %s (%s)\n  role: %s\n  %s\n  licence: %s\n", model->name.c_str(),
-              model->entry_path.c_str(), model->format.c_str(), role_name(model->role),
-              model->description.c_str(), model->licence.c_str());
+  std::printf("%s\n  file: %s (%s)\n", model->name.c_str(), model->entry_path.c_str(), model->format.c_str());
+  if (!model->weights_path.empty()) std::printf("  weights: %s\n", model->weights_path.c_str());
+  std::printf("  role: %s\n  %s\n  licence: %s\n", role_name(model->role), model->description.c_str(),
+              model->licence.c_str());
   if (model->known) std::printf("  identified as '%s' by its digests\n", model->known->name);
   if (model->format == "onnx") print_onnx_details(model->entry_path);
-  auto graph = import_model_file(model->entry_path);
+  if (model->format == "ncnn") print_ncnn_details(model->entry_path);
+  auto graph = import_model_file(model->file());
   if (!graph.is_ok()) {
     std::printf("import failed: %s\n", graph.status().message().c_str());
     return kExitFailure;
   }
-  if (model->format != "onnx") print_graph_details(*graph);
+  if (model->format == "tfjs") print_graph_details(*graph);
   std::string how;
   auto contract = model_contract(*model, *graph, {}, ContractDefaults{}, &how);
   std::printf("contract: %s\n", contract.is_ok() ? how.c_str() : contract.status().message().c_str());
@@ -186,6 +214,7 @@ int cmd_models(const std::vector<std::string>& argv) {
                                   {"--range", true},
                                   {"--input-range", true},
                                   {"--multiple", true},
+                                  {"--bin", true},
                                   {"--help", false, "-h"}});
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox models: %s\n%s", parsed.status().message().c_str(), kUsage);
@@ -199,14 +228,14 @@ int cmd_models(const std::vector<std::string>& argv) {
   const std::string sub = a.positional.empty() ? "list" : a.positional[0];
   if (sub == "list" && a.positional.size() <= 1) return list();
   if (sub == "known" && a.positional.size() == 1) return known();
-  if (sub == "info" && a.positional.size() == 2) return info(a.positional[1]);
+  if (sub == "info" && a.positional.size() == 2) return info(a.positional[1], a.get("--bin"));
   if (sub == "import" && a.positional.size() == 2) {
     auto flags = parse_contract_flags(a);
     if (!flags.is_ok()) {
       std::fprintf(stderr, "toonbox models import: %s\n%s", flags.status().message().c_str(), kUsage);
       return kExitUsage;
     }
-    auto m = import_model(a.positional[1], ImportOptions{a.get("--name"), a.has("--force"), flags.value()});
+    auto m = import_model(a.positional[1], ImportOptions{a.get("--name"), a.has("--force"), flags.value(), a.get("--bin")});
     if (!m.is_ok()) {
       std::fprintf(stderr, "toonbox models import: %s\n", m.status().message().c_str());
       return exit_code_for(m.status());

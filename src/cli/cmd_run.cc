@@ -20,7 +20,10 @@ namespace {
 constexpr const char* kUsage =
     "usage: toonbox run --model MODEL INPUT -o OUTPUT [options]\n"
     "\n"
-    "  --model FILE|NAME      a .onnx file, a TF.js model.json/folder, or an installed model\n"
+    "  --model FILE|NAME      a .onnx file, a TF.js model.json/folder, an ncnn .param or\n"
+    "                         .param.bin, or an installed model\n"
+    "  --bin FILE             ncnn weights (default: X.bin beside X.param, or the only .bin\n"
+    "                         in its folder)\n"
     "  -o, --output PATH      output image (.png .jpg .jpeg .webp)\n"
     "  --layout nchw|nhwc     input/output layout (default: from the input shape)\n"
     "  --channels rgb|bgr     channel order (default: the registry's for a known model, what\n"
@@ -48,6 +51,7 @@ int cmd_run(const std::vector<std::string>& argv) {
                                   {"--range", true},
                                   {"--input-range", true},
                                   {"--multiple", true},
+                                  {"--bin", true},
                                   {"--device", true},
                                   {"--precision", true},
                                   {"--overwrite", false},
@@ -81,9 +85,9 @@ int cmd_run(const std::vector<std::string>& argv) {
   if (!flags.is_ok()) return fail(flags.status(), kExitUsage);
   auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return fail(device.status(), exit_code_for(device.status()));
-  auto model = resolve_model(a.get("--model"));
+  auto model = resolve_model(a.get("--model"), a.get("--bin"));
   if (!model.is_ok()) return fail(model.status(), kExitFailure);
-  auto graph = import_model_file(model->entry_path);
+  auto graph = import_model_file(model->file());
   if (!graph.is_ok()) return fail(graph.status(), kExitFailure);
   // `run` is for any image model: an undetectable range defaults to [0,1].
   ContractDefaults defaults;

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <vector>
 
+#include "import/ncnn/ncnn_importer.h"
 #include "import/onnx/onnx_importer.h"
 #include "import/tfjs/tfjs_importer.h"
 
@@ -19,21 +21,55 @@ std::string lower_extension(const fs::path& p) {
   return e;
 }
 
-constexpr const char* kFormats = "toonbox reads ONNX (.onnx) and TensorFlow.js graph models (model.json and its shards)";
+constexpr const char* kFormats =
+    "toonbox reads ONNX (.onnx), TensorFlow.js graph models (model.json and its shards) and ncnn "
+    "(.param or .param.bin with its .bin)";
+
+// The weights of an ncnn param that names none: X.bin beside X.param, else the only other
+// .bin in its folder.
+Result<std::string> find_ncnn_weights(const std::string& param) {
+  std::error_code ec;
+  const std::string beside = default_ncnn_bin_path(param);
+  if (!beside.empty() && fs::exists(beside, ec)) return beside;
+  std::vector<std::string> bins;
+  const fs::path folder = fs::path(param).parent_path().empty() ? fs::path(".") : fs::path(param).parent_path();
+  for (const auto& e : fs::directory_iterator(folder, ec)) {
+    // Weights, not another network's binary param.
+    if (e.is_regular_file() && lower_extension(e.path()) == ".bin" && !is_ncnn_param_path(e.path().string()))
+      bins.push_back(e.path().string());
+  }
+  std::sort(bins.begin(), bins.end());
+  if (bins.size() == 1) return bins[0];
+  if (bins.empty()) return not_found(param + ": no ncnn weights (.bin) beside it; name them with --bin FILE.bin");
+  std::string list;
+  for (const std::string& b : bins) list += (list.empty() ? "" : ", ") + fs::path(b).filename().string();
+  return invalid_argument(param + ": its folder holds several weight files (" + list +
+                          "); name one with --bin FILE.bin");
+}
 
 }  // namespace
 
-Result<ModelFile> identify_model_file(const std::string& path) {
+Result<ModelFile> identify_model_file(const std::string& path, const std::string& weights) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     const fs::path json = fs::path(path) / "model.json";
     if (!fs::exists(json, ec)) return not_found(path + ": a folder without model.json (" + kFormats + ")");
-    return ModelFile{"tfjs", json.string()};
+    return ModelFile{"tfjs", json.string(), ""};
   }
   if (!fs::exists(path, ec)) return not_found(path + ": no such model file or folder");
+  if (is_ncnn_param_path(path)) {
+    ModelFile f{"ncnn", path, weights};
+    if (f.weights.empty()) {
+      TB_ASSIGN_OR_RETURN(f.weights, find_ncnn_weights(path));
+    } else if (!fs::exists(f.weights, ec)) {
+      return not_found(f.weights + ": no such ncnn weights file");
+    }
+    return f;
+  }
+  if (!weights.empty()) return invalid_argument(path + ": --bin is for ncnn models (.param, .param.bin)");
   const std::string ext = lower_extension(path);
-  if (ext == ".onnx") return ModelFile{"onnx", path};
-  if (ext == ".json") return ModelFile{"tfjs", path};
+  if (ext == ".onnx") return ModelFile{"onnx", path, ""};
+  if (ext == ".json") return ModelFile{"tfjs", path, ""};
   if (ext == ".pb")
     return unimplemented(path + ": a TensorFlow frozen graph (.pb) is not supported; " + kFormats +
                          " (convert with tensorflowjs_converter or tf2onnx)");
@@ -45,10 +81,15 @@ Result<ModelFile> identify_model_file(const std::string& path) {
   return invalid_argument(path + ": not a model file toonbox knows (" + kFormats + ")");
 }
 
+Result<Graph> import_model_file(const ModelFile& file) {
+  if (file.format == "onnx") return import_onnx_model(file.entry);
+  if (file.format == "ncnn") return import_ncnn_model(file.entry, file.weights);
+  return import_tfjs_model(file.entry);
+}
+
 Result<Graph> import_model_file(const std::string& path) {
   TB_ASSIGN_OR_RETURN(ModelFile file, identify_model_file(path));
-  if (file.format == "onnx") return import_onnx_model(file.entry);
-  return import_tfjs_model(file.entry);
+  return import_model_file(file);
 }
 
 }  // namespace toonbox

@@ -11,17 +11,22 @@
 namespace toonbox {
 
 struct ModelFile {
-  std::string format;  // "onnx" or "tfjs"
-  std::string entry;   // the file the importer opens (a folder's model.json, or the path)
+  std::string format;   // "onnx", "tfjs" or "ncnn"
+  std::string entry;    // the file the importer opens (a folder's model.json, or the path)
+  std::string weights;  // ncnn: the .bin with the weights; empty otherwise
 };
 
-// "onnx" for a .onnx file; "tfjs" for a folder holding model.json or a .json file.
-// Anything else is an error naming the path and the formats toonbox reads (a TensorFlow
-// .pb, a PyTorch .pth/.pt or a Keras .h5 is named as such: they are not among them, and a
-// pickle is never opened).
-Result<ModelFile> identify_model_file(const std::string& path);
+// "onnx" for a .onnx file; "tfjs" for a folder holding model.json or a .json file; "ncnn"
+// for a .param or .param.bin, with its weights: `weights` when given, else X.bin beside
+// X.param, else the only .bin in its folder (an error names the choices when there are
+// several). Anything else is an error naming the path and the formats toonbox reads (a
+// TensorFlow .pb, a PyTorch .pth/.pt or a Keras .h5 is named as such: they are not among
+// them, and a pickle is never opened).
+Result<ModelFile> identify_model_file(const std::string& path, const std::string& weights = "");
 
-// identify_model_file, then the importer for its format.
+// The importer for the file's format.
+Result<Graph> import_model_file(const ModelFile& file);
+// identify_model_file, then import_model_file.
 Result<Graph> import_model_file(const std::string& path);
 
 }  // namespace toonbox

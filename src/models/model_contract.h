@@ -45,6 +45,7 @@ struct ImageContract {
   ValueRange input_range{-1.f, 1.f};
   ValueRange output_range{-1.f, 1.f};
   int size_multiple = 8;  // H and W are padded (edge) up to a multiple of this
+  int scale = 1;          // output pixels per input pixel (upscalers: 2, 3, 4)
   ProcessingRule processing;
 };
 

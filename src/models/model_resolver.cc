@@ -106,6 +106,7 @@ Result<ResolvedModel> resolve_installed_model(const std::string& name) {
   ResolvedModel r;
   r.name = m.name;
   r.entry_path = m.entry_path;
+  r.weights_path = m.weights_path;
   r.format = m.format;
   r.description = m.description;
   r.licence = m.licence;
@@ -116,22 +117,24 @@ Result<ResolvedModel> resolve_installed_model(const std::string& name) {
   return r;
 }
 
-Result<ResolvedModel> resolve_model(const std::string& spec) {
+Result<ResolvedModel> resolve_model(const std::string& spec, const std::string& weights) {
   if (spec.empty()) return invalid_argument("no model given");
   std::error_code ec;
   if (!std::filesystem::exists(spec, ec)) {
     if (spec.find('/') != std::string::npos) return not_found(spec + ": no such model file or folder");
+    if (!weights.empty()) return invalid_argument("--bin is for a model given by its path, not '" + spec + "'");
     return resolve_installed_model(spec);
   }
   ResolvedModel r;
-  TB_ASSIGN_OR_RETURN(ModelFile file, identify_model_file(spec));
+  TB_ASSIGN_OR_RETURN(ModelFile file, identify_model_file(spec, weights));
   r.name = spec;
   r.entry_path = file.entry;
+  r.weights_path = file.weights;
   r.format = file.format;
   r.description = "model " + spec;
   r.licence = "unknown (check the model's source)";
   // Digests identify a known model reached by path (a copy of White-box is still BGR).
-  TB_ASSIGN_OR_RETURN(auto files, model_files(file.entry, file.format));
+  TB_ASSIGN_OR_RETURN(auto files, model_files(file));
   TB_ASSIGN_OR_RETURN(auto digests, file_digests(files));
   if (const KnownModel* k = identify_known_model(digests, file.format)) return from_known(std::move(r), *k);
   return r;

@@ -16,19 +16,23 @@ namespace toonbox {
 struct ResolvedModel {
   std::string name;         // the installed or registry name; the path for an unknown file
   std::string entry_path;   // the file the importer opens
-  std::string format;       // "onnx" or "tfjs"
+  std::string weights_path; // ncnn: the .bin; empty otherwise
+  std::string format;       // "onnx", "tfjs" or "ncnn"
   std::string description;
   std::string licence;
   ModelRole role = ModelRole::kStyle;
   const KnownModel* known = nullptr;  // identified by the digests of all its files
   bool installed = false;             // found in models_dir() by name
   ContractOverrides recorded;         // what `models import` recorded for an unknown model
+
+  ModelFile file() const { return ModelFile{format, entry_path, weights_path}; }
 };
 
 // `spec` is an installed model's name or a path (a .onnx file, a TF.js model.json or its
-// folder). A path is identified by digest, so `--model path/to/whitebox` gets White-box's
-// contract. Never returns the built-in style (the pipeline handles 'classic' itself).
-Result<ResolvedModel> resolve_model(const std::string& spec);
+// folder, an ncnn .param/.param.bin with `weights` or the weights found beside it). A path
+// is identified by digest, so `--model path/to/whitebox` gets White-box's contract. Never
+// returns the built-in style (the pipeline handles 'classic' itself).
+Result<ResolvedModel> resolve_model(const std::string& spec, const std::string& weights = "");
 
 // An installed model by name only, never a path: for names that come from clients (the
 // server), which must not make toonbox open files of their choice.

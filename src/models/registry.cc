@@ -10,6 +10,7 @@
 
 #include "core/sha256.h"
 #include "import/model_file.h"
+#include "import/ncnn/ncnn_importer.h"
 #include "import/onnx/onnx_importer.h"
 #include "import/tfjs/tfjs_importer.h"
 
@@ -61,6 +62,35 @@ ImageContract detector_contract(int multiple) {
   return c;
 }
 
+// The ncnn upscalers (realesrgan-ncnn-vulkan, realcugan-ncnn-vulkan): RGB 0..1 in and out.
+ImageContract upscaler_contract(int scale) {
+  ImageContract c;
+  c.layout = Layout::kNCHW;
+  c.channels = ChannelOrder::kRgb;
+  c.input_range = c.output_range = {0.f, 1.f};
+  c.size_multiple = 1;
+  c.scale = scale;
+  return c;
+}
+
+// ncnn-android-styletransfer: the ONNX zoo's TransformerNet, RGB 0..255 unnormalised; two
+// stride-2 levels, so sides that are multiples of 4 come back unchanged.
+ImageContract style_transfer_contract() {
+  ImageContract c;
+  c.layout = Layout::kNCHW;
+  c.channels = ChannelOrder::kRgb;
+  c.input_range = c.output_range = {0.f, 255.f};
+  c.size_multiple = 4;
+  return c;
+}
+constexpr const char* kRealesrUpstream =
+    "https://github.com/xinntao/Real-ESRGAN (ncnn files: github.com/upscayl/upscayl models/)";
+constexpr const char* kRealesrSource =
+    "realesrgan-ncnn-vulkan: RGB, pixel/255 in, floor(v*255+0.5) out; x2/x3 end in a bicubic Interp";
+constexpr const char* kStyleUpstream =
+    "https://github.com/pytorch/examples (fast_neural_style; ncnn files: github.com/nihui/ncnn-android-styletransfer)";
+constexpr const char* kStyleSource = "ncnn-android-styletransfer: RGB 0..255 in and out (clamped when written)";
+
 }  // namespace
 
 const std::vector<KnownModel>& known_models() {
@@ -102,6 +132,42 @@ const std::vector<KnownModel>& known_models() {
        {{"detection_mobilenet0.25_Final.onnx", "a0d9d990afa342c28b9b75a5927039999ef75451191b246d9333878643cf201b"}},
        ModelRole::kFaceDetector, detector_contract(1),
        "biubug6/Pytorch_Retinaface detect.py: cv2.imread (BGR) 0..255 minus the mean (104, 117, 123)"},
+      {"realesr-animevideov3-x4", "ncnn", "realesr-animevideov3-x4.param",
+       "Real-ESRGAN SRVGGNetCompact (animevideov3), 4x upscaler", "BSD-3-Clause", kRealesrUpstream,
+       {{"realesr-animevideov3-x4.param", "850a248e7c14c27e5bd8cf7265113a9441036a7db63963bb8aa5169d788a435e"},
+        {"realesr-animevideov3.bin", "548a36f9c3f4ab8da56cd3b13badf23968bee207b396dad14d04b830e5f2ab2d"}},
+       ModelRole::kImageModel, upscaler_contract(4), kRealesrSource},
+      {"realesr-animevideov3-x3", "ncnn", "realesr-animevideov3-x3.param",
+       "Real-ESRGAN SRVGGNetCompact (animevideov3), 3x upscaler (the 4x network, then bicubic 0.75)",
+       "BSD-3-Clause", kRealesrUpstream,
+       {{"realesr-animevideov3-x3.param", "d1a5755008791d09b57e3425fc9dd0bd26b00fdf79c606210bc0e693f8230881"},
+        {"realesr-animevideov3.bin", "548a36f9c3f4ab8da56cd3b13badf23968bee207b396dad14d04b830e5f2ab2d"}},
+       ModelRole::kImageModel, upscaler_contract(3), kRealesrSource},
+      {"realesr-animevideov3-x2", "ncnn", "realesr-animevideov3-x2.param",
+       "Real-ESRGAN SRVGGNetCompact (animevideov3), 2x upscaler (the 4x network, then bicubic 0.5)",
+       "BSD-3-Clause", kRealesrUpstream,
+       {{"realesr-animevideov3-x2.param", "b88ff4f00ebf019a7fdac17fdd45a7fd3665d37509efc5baf2e4da2e24420a04"},
+        {"realesr-animevideov3.bin", "548a36f9c3f4ab8da56cd3b13badf23968bee207b396dad14d04b830e5f2ab2d"}},
+       ModelRole::kImageModel, upscaler_contract(2), kRealesrSource},
+      {"realcugan-2x-conservative", "ncnn", "up2x-conservative.param",
+       "Real-CUGAN 2x (se, conservative); needs 18 px reflect prepadding, which `run` does not add",
+       "MIT", "https://github.com/bilibili/ailab (Real-CUGAN; ncnn files: github.com/nihui/realcugan-ncnn-vulkan)",
+       {{"up2x-conservative.param", "4b3b5c5710ad1d00503c8243417aa75f13fe497723e8b4952e8b1abfc08f9b84"},
+        {"up2x-conservative.bin", "91c72c136e7ff8556323d4449c5ceeff22d9829bf8463a01137cadb8d59b84a0"}},
+       ModelRole::kImageModel, upscaler_contract(2),
+       "realcugan-ncnn-vulkan: RGB 0..1, reflect-padded 18 px; the network returns 2 (in - 36)"},
+      {"style-candy", "ncnn", "styletransfer.param.bin", "Fast neural style (TransformerNet), 'candy'",
+       "BSD-3-Clause (pytorch/examples)", kStyleUpstream,
+       {{"styletransfer.param.bin", "5e6962026ed0cede4012b7511f2cc411e5c4284e6d6d200fcc5683b952fad5f1"},
+        {"styletransfer.param.id.h.txt", "1dbaeab4e200809c76435dc2fd7d651e486e4df1a7cc57449bfe995276ee0292"},
+        {"candy.bin", "33cee36c21be4074eb580fdddebe19e02ffe572a2e302106d739796ea601161c"}},
+       ModelRole::kStyle, style_transfer_contract(), kStyleSource},
+      {"style-mosaic", "ncnn", "styletransfer.param.bin", "Fast neural style (TransformerNet), 'mosaic'",
+       "BSD-3-Clause (pytorch/examples)", kStyleUpstream,
+       {{"styletransfer.param.bin", "5e6962026ed0cede4012b7511f2cc411e5c4284e6d6d200fcc5683b952fad5f1"},
+        {"styletransfer.param.id.h.txt", "1dbaeab4e200809c76435dc2fd7d651e486e4df1a7cc57449bfe995276ee0292"},
+        {"mosaic.bin", "b743d9de15069e384dcc95fd2efde910086933a476442efa745cac4b6c529b33"}},
+       ModelRole::kStyle, style_transfer_contract(), kStyleSource},
   };
   return models;
 }
@@ -190,9 +256,10 @@ Result<InstalledModel> read_installed(const fs::path& dir) {
   m.description = text("description");
   m.licence = text("licence");
   m.known = j.contains("known") && j["known"].is_boolean() && j["known"].get<bool>();
-  const std::string entry = text("entry");
-  if (m.name.empty() || entry.empty() || entry.find('/') != std::string::npos)
+  const std::string entry = text("entry"), weights = text("weights");
+  if (m.name.empty() || entry.empty() || entry.find('/') != std::string::npos || weights.find('/') != std::string::npos)
     return data_loss(manifest.string() + ": missing name or entry");
+  if (m.format == "ncnn" && weights.empty()) return data_loss(manifest.string() + ": an ncnn model without weights");
   // The registry entry from the digests recorded at import, so a known model installed
   // under another name keeps its contract, and manifests written before roles and
   // contracts existed get them from the registry.
@@ -215,6 +282,7 @@ Result<InstalledModel> read_installed(const fs::path& dir) {
   }
   m.dir = dir.string();
   m.entry_path = (dir / entry).string();
+  if (!weights.empty()) m.weights_path = (dir / weights).string();
   return m;
 }
 
@@ -244,12 +312,16 @@ Result<InstalledModel> find_installed_model(const std::string& name) {
   return read_installed(dir);
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> model_files(const std::string& entry_arg,
-                                                                     const std::string& format) {
-  const fs::path entry(entry_arg);
+Result<std::vector<std::pair<std::string, std::string>>> model_files(const ModelFile& file) {
+  const fs::path entry(file.entry);
+  const std::string& format = file.format;
   std::vector<std::pair<std::string, std::string>> files;  // relative path, source
   files.emplace_back(entry.filename().string(), entry.string());
-  if (format == "onnx") {
+  if (format == "ncnn") {
+    const std::string id_header = find_ncnn_id_header(file.entry);
+    if (!id_header.empty()) files.emplace_back(fs::path(id_header).filename().string(), id_header);
+    files.emplace_back(fs::path(file.weights).filename().string(), file.weights);
+  } else if (format == "onnx") {
     TB_ASSIGN_OR_RETURN(std::vector<std::string> external, onnx_external_data_files(entry.string()));
     for (const std::string& rel : external)
       files.emplace_back(fs::path(rel).lexically_normal().string(), (entry.parent_path() / rel).string());
@@ -286,10 +358,10 @@ const KnownModel* identify_known_model(const std::vector<std::pair<std::string, 
 }
 
 Result<InstalledModel> import_model(const std::string& path, const ImportOptions& options) {
-  TB_ASSIGN_OR_RETURN(ModelFile file, identify_model_file(path));
+  TB_ASSIGN_OR_RETURN(ModelFile file, identify_model_file(path, options.weights));
   // Importing validates every size, weight, shard and external-data path before a copy.
-  TB_RETURN_IF_ERROR(import_model_file(file.entry).status());
-  TB_ASSIGN_OR_RETURN(auto files_rel, model_files(file.entry, file.format));
+  TB_RETURN_IF_ERROR(import_model_file(file).status());
+  TB_ASSIGN_OR_RETURN(auto files_rel, model_files(file));
   TB_ASSIGN_OR_RETURN(auto digests, file_digests(files_rel));
   const KnownModel* known = identify_known_model(digests, file.format);
   const fs::path entry(file.entry);
@@ -322,20 +394,22 @@ Result<InstalledModel> import_model(const std::string& path, const ImportOptions
   }
   nlohmann::json jfiles = nlohmann::json::object();
   for (const auto& [rel, digest] : digests) jfiles[rel] = digest;
-  const bool onnx = file.format == "onnx";
+  const char* kind = file.format == "onnx" ? "imported ONNX model" : file.format == "ncnn" ? "imported ncnn model"
+                                                                                        : "imported TF.js graph model";
   nlohmann::json manifest = {
       {"name", name},
       {"format", file.format},
       {"entry", entry.filename().string()},
       {"known", known != nullptr},
       {"role", role_name(known ? known->role : ModelRole::kStyle)},
-      {"description", known ? known->description : onnx ? "imported ONNX model" : "imported TF.js graph model"},
+      {"description", known ? known->description : kind},
       {"licence", known ? known->licence : "unknown (check the model's source)"},
       {"upstream", known ? known->upstream : ""},
       {"source", fs::absolute(entry).string()},
       {"sha256", jfiles},
   };
   if (!options.contract.empty()) manifest["contract"] = contract_to_json(options.contract);
+  if (!file.weights.empty()) manifest["weights"] = fs::path(file.weights).filename().string();
   {
     std::ofstream out(tmp / kManifestName);
     out << manifest.dump(2) << "\n";

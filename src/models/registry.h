@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "import/model_file.h"
 #include "models/model_contract.h"
 
 namespace toonbox {
@@ -21,7 +22,7 @@ struct KnownFile {
 
 struct KnownModel {
   const char* name;         // what --model accepts
-  const char* format;       // "tfjs" or "onnx"
+  const char* format;       // "tfjs", "onnx" or "ncnn"
   const char* entry;        // the file the importer opens, e.g. "model.json"
   const char* description;
   const char* licence;
@@ -57,6 +58,7 @@ struct InstalledModel {
   std::string dir;
   std::string format;
   std::string entry_path;   // full path of the importer's entry file
+  std::string weights_path; // ncnn: full path of the .bin; empty otherwise
   std::string description;
   std::string licence;
   bool known = false;       // matches a registry entry's digests
@@ -68,11 +70,10 @@ struct InstalledModel {
 Result<std::vector<InstalledModel>> list_installed_models();
 Result<InstalledModel> find_installed_model(const std::string& name);
 
-// The files of a model at `entry` (a .onnx file, or a TF.js model.json): each with its
-// path relative to the model's folder and its path on disk, after the importers' checks of
-// shard and external-data paths (sizes and weights are checked by importing).
-Result<std::vector<std::pair<std::string, std::string>>> model_files(const std::string& entry,
-                                                                     const std::string& format);
+// The files of a model (import/model_file.h): each with its path relative to the model's
+// folder and its path on disk, after the importers' checks of shard and external-data
+// paths (sizes and weights are checked by importing). ncnn: the param, its .id.h, the .bin.
+Result<std::vector<std::pair<std::string, std::string>>> model_files(const ModelFile& file);
 // The sha256 of each of `files` (as model_files returns them): relative path, digest.
 Result<std::vector<std::pair<std::string, std::string>>> file_digests(
     const std::vector<std::pair<std::string, std::string>>& files);
@@ -84,10 +85,12 @@ struct ImportOptions {
   std::string name;  // may be empty for known models
   bool force = false;  // replace an installed model
   ContractOverrides contract;  // refused for known models (the registry's is the authors')
+  std::string weights;  // ncnn: the .bin (default: X.bin beside X.param, or the folder's only .bin)
 };
 
-// Imports a model from `path`: a .onnx file (plus the external data files it names), or
-// a TF.js graph model (a folder with model.json, or model.json itself). The files are
+// Imports a model from `path`: a .onnx file (plus the external data files it names), a
+// TF.js graph model (a folder with model.json, or model.json itself), or an ncnn param with
+// its weights. The files are
 // validated by loading them, identified by digest when known, and copied into
 // models_dir()/<name> through a temporary folder and a rename.
 Result<InstalledModel> import_model(const std::string& path, const ImportOptions& options);

@@ -32,7 +32,7 @@ ModelSource builtin_source() {
 Result<ModelSource> model_source_from(const ResolvedModel& r, const ContractOverrides& flags) {
   if (r.role == ModelRole::kFaceDetector)
     return invalid_argument("'" + r.name + "' is a face detector, not a style: portrait mode uses it by itself");
-  TB_ASSIGN_OR_RETURN(Graph g, import_model_file(r.entry_path));
+  TB_ASSIGN_OR_RETURN(Graph g, import_model_file(r.file()));
   ModelSource m;
   m.name = r.name;
   m.description = r.description;

@@ -131,6 +131,18 @@ expect 1 "models info on a missing file" "$toonbox" models info nowhere.onnx
 printf 'not a protobuf' >in/bad.onnx
 expect 1 "models info on a corrupt file" "$toonbox" models info in/bad.onnx
 contains "corrupt file explained" "not a valid ONNX model"
+# ncnn params (written here): layers, unsupported layers by name and line, backends.
+printf '7767517\n2 2\nInput in 0 1 data\nMish m 1 1 data out\n' >in/m.param
+expect 0 "models info on an ncnn param" "$toonbox" models info in/m.param
+contains "ncnn info lists layers" "Mish  "
+contains "ncnn info names the unsupported layer" "not supported by toonbox: Mish (layer 'm' line 4)"
+printf '7767517\n2 2\nInput in 0 1 data\nReLU r 1 1 data out\n' >in/r.param
+: >in/r.bin
+expect 0 "models info on an ncnn param with its .bin" "$toonbox" models info in/r.param
+contains "ncnn info checks the backends" "cpu fp32     yes"
+printf '7767517\n2 2\nInput in 0 1 data\nReLU r 1 1 nope out\n' >in/bad.param
+expect 1 "models info on a damaged ncnn param" "$toonbox" models info in/bad.param
+contains "damaged ncnn param explained" "line 4: layer 'r' (ReLU, line 4): input blob 'nope' is not produced"
 cute="$shared/models/animeganv3-tiny-cute/AnimeGANv3_tiny_Cute.onnx"
 if [ -f "$cute" ]; then
   expect 0 "run AnimeGANv3 (ONNX) on an image" "$toonbox" run --model "$cute" in/rgba.png -o out/cute.png --device cpu
