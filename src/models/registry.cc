@@ -7,9 +7,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.h"
 #include "core/sha256.h"
 #include "import/onnx/onnx_importer.h"
 #include "import/tfjs/tfjs_importer.h"
+#include "pipeline/builtin_style.h"
 
 namespace fs = std::filesystem;
 
@@ -61,14 +63,14 @@ std::string models_dir() {
   return std::string(home && *home ? home : ".") + "/.local/share/toonbox/models";
 }
 
-namespace {
-
 bool valid_model_name(const std::string& name) {
   if (name.empty() || name.size() > 64 || name[0] == '.') return false;
   for (char c : name)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
   return true;
 }
+
+namespace {
 
 Result<InstalledModel> read_installed(const fs::path& dir) {
   const fs::path manifest = dir / kManifestName;
@@ -116,25 +118,61 @@ Result<InstalledModel> find_installed_model(const std::string& name) {
   return read_installed(dir);
 }
 
+namespace {
+
+// Formats people try to import that toonbox will never read, named by their first bytes
+// so the error says what the file is instead of "invalid JSON" / "not a protobuf".
+std::string foreign_format(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  unsigned char b[4] = {0, 0, 0, 0};
+  in.read(reinterpret_cast<char*>(b), sizeof b);
+  if (in.gcount() >= 2 && b[0] == 0x80 && b[1] >= 2 && b[1] <= 5)
+    return "a Python pickle (a PyTorch .pth/.pt checkpoint?); toonbox never unpickles files, which can run code: "
+           "export the model to ONNX";
+  if (in.gcount() == 4 && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4)
+    return "a zip archive (a PyTorch checkpoint, or a model to unpack first); toonbox reads ONNX files and TF.js "
+           "model.json folders: export or unpack the model";
+  return "";
+}
+
+}  // namespace
+
+bool is_reserved_model_name(const std::string& name) {
+  return name == kBuiltinStyleName || name == "builtin" || name == "default";
+}
+
 Result<InstalledModel> import_model(const std::string& path, const std::string& name_arg, bool force) {
   std::error_code ec;
   const bool onnx = fs::path(path).extension() == ".onnx";
   fs::path entry = fs::is_directory(path, ec) ? fs::path(path) / "model.json" : fs::path(path);
   if (!fs::exists(entry, ec))
     return not_found(entry.string() + ": not found (expected a .onnx file, or a TF.js model.json or its folder)");
+  if (const std::string foreign = foreign_format(entry); !foreign.empty())
+    return data_loss(entry.string() + ": " + foreign);
+  // What is wrong with the files is data loss (the CLI exits 1, as for a bad image);
+  // kInvalidArgument is kept for what the command line can fix (--name, --force: exit 2).
+  auto bad_file = [](const Status& s) {
+    return s.code() == StatusCode::kInvalidArgument ? Status(StatusCode::kDataLoss, s.message()) : s;
+  };
+  if (!name_arg.empty() && is_reserved_model_name(name_arg))
+    return invalid_argument("'" + name_arg + "' is a built-in name and cannot be taken by an import; choose another --name");
   // Each file by its path relative to the model folder, as the manifest names shards.
   std::vector<std::pair<std::string, std::string>> files_rel;  // relative path, source
   files_rel.emplace_back(entry.filename().string(), entry.string());
   if (onnx) {
     // Importing validates the protobuf, every tensor size and every external data path.
-    TB_RETURN_IF_ERROR(import_onnx_model(entry.string()).status());
-    TB_ASSIGN_OR_RETURN(std::vector<std::string> external, onnx_external_data_files(entry.string()));
+    TB_RETURN_IF_ERROR(bad_file(import_onnx_model(entry.string()).status()));
+    auto listed = onnx_external_data_files(entry.string());
+    if (!listed.is_ok()) return bad_file(listed.status());
+    const std::vector<std::string>& external = listed.value();
     for (const std::string& rel : external)
       files_rel.emplace_back(fs::path(rel).lexically_normal().string(), (entry.parent_path() / rel).string());
   } else {
     // Loading validates the JSON, every weight size and every shard path.
-    TB_ASSIGN_OR_RETURN(TfjsModelFiles files, list_tfjs_model_files(entry.string()));
-    TB_RETURN_IF_ERROR(import_tfjs_model(entry.string()).status());
+    auto listed = list_tfjs_model_files(entry.string());
+    if (!listed.is_ok()) return bad_file(listed.status());
+    const TfjsModelFiles& files = listed.value();
+    TB_RETURN_IF_ERROR(bad_file(import_tfjs_model(entry.string()).status()));
     files_rel[0].second = files.model_json;
     for (size_t i = 0; i < files.shards.size(); ++i)
       files_rel.emplace_back(fs::path(files.shard_relative[i]).lexically_normal().string(), files.shards[i]);
@@ -194,7 +232,7 @@ Result<InstalledModel> import_model(const std::string& path, const std::string& 
   manifest["sha256"] = jfiles;
   {
     std::ofstream out(tmp / kManifestName);
-    out << manifest.dump(2) << "\n";
+    out << json_text(manifest, 2) << "\n";
     if (!out) return fail(unavailable((tmp / kManifestName).string() + ": write failed"));
   }
   if (fs::exists(final_dir)) {

@@ -43,6 +43,13 @@ struct InstalledModel {
 Result<std::vector<InstalledModel>> list_installed_models();
 Result<InstalledModel> find_installed_model(const std::string& name);
 
+// Letters, digits, '-', '_', '.'; 1..64 characters, not starting with '.'.
+bool valid_model_name(const std::string& name);
+
+// Names an import may not take: the built-in style's ("classic", "builtin") and
+// "default", which requests use for the server's default model.
+bool is_reserved_model_name(const std::string& name);
+
 // Imports a model from `path`: a .onnx file (plus the external data files it names), or
 // a TF.js graph model (a folder with model.json, or model.json itself). The files are validated by loading them, identified by digest when known,
 // and copied into models_dir()/<name> through a temporary folder and a rename.
