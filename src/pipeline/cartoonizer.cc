@@ -109,6 +109,11 @@ void Cartoonizer::remember_arena(const Shape& shape, size_t arena_bytes) {
   bytes_per_pixel_ = static_cast<double>(arena_bytes) / pixels;
 }
 
+double Cartoonizer::measured_bytes_per_pixel() const {
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  return bytes_per_pixel_;
+}
+
 Result<double> Cartoonizer::bytes_per_pixel() {
   {
     std::lock_guard<std::mutex> lock(state_mutex_);

@@ -9,6 +9,10 @@
 
 namespace toonbox::server {
 
+namespace {
+constexpr auto kMaxBypass = std::chrono::seconds(2);
+}  // namespace
+
 WorkItem::WorkItem(std::shared_ptr<Cartoonizer> model, Image input, std::string model_label,
                    Clock::time_point deadline, FaceStage faces)
     : model_(std::move(model)), faces_(std::move(faces)), input_(std::move(input)),
@@ -121,8 +125,16 @@ void DeviceScheduler::worker_loop() {
       std::unique_lock<std::mutex> lock(mutex_);
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) break;  // stopping and nothing left
-      std::shared_ptr<WorkItem> first = queue_.front();
-      queue_.pop_front();
+      // Smallest image first, so a huge one queued ahead does not hold back the small
+      // ones behind it; the oldest is taken anyway once it has waited kMaxBypass, so a
+      // large image cannot be starved.
+      auto pick = queue_.begin();
+      if (Clock::now() - (*pick)->enqueued_ < kMaxBypass) {
+        for (auto it = queue_.begin(); it != queue_.end(); ++it)
+          if ((*it)->padded_h_ * (*it)->padded_w_ < (*pick)->padded_h_ * (*pick)->padded_w_) pick = it;
+      }
+      std::shared_ptr<WorkItem> first = *pick;
+      queue_.erase(pick);
       first->state_.store(WorkItem::State::kClaimed);
       batch.push_back(first);
       take_same_shape(*first, &batch);
@@ -220,6 +232,7 @@ void DeviceScheduler::run_batch(const std::vector<WorkItem*>& items) {
   std::vector<Image> images;
   CartoonOptions options;
   options.mode = items[0]->faces_.mode;
+  options.stylize.tile_size = options_.tile_size;
   const Status status = guarded(*inputs[0], [&]() -> Status {
     auto result = pipeline_for(items[0]->model_, items[0]->faces_).process_batch(inputs, options, &reports);
     if (!result.is_ok()) return result.status();
@@ -258,6 +271,7 @@ void DeviceScheduler::run_one(WorkItem& item) {
   out.batch_size = 1;
   CartoonOptions options;
   options.mode = item.faces_.mode;
+  options.stylize.tile_size = options_.tile_size;
   out.status = guarded(item.input_, [&]() -> Status {
     CartoonReport report;
     auto result = pipeline_for(item.model_, item.faces_).process(item.input_, options, &report);

@@ -1,4 +1,5 @@
-// One bounded queue and one worker thread per device. The worker takes the oldest image,
+// One bounded queue and one worker thread per device. The worker takes the smallest image
+// (the oldest once it has waited 2 s),
 // gathers queued images with the same model and padded shape (up to max_batch, waiting up
 // to max_wait for more), and runs them as one device call on an [N,H,W,3] tensor through
 // Cartoonizer::stylize_batch: one upload, one pass of every kernel over N images, one
@@ -34,6 +35,9 @@ struct SchedulerOptions {
   int queue_capacity = 16;  // images waiting, not counting the ones running
   int max_batch = 8;
   int max_wait_ms = 2;      // how long a batch waits for more same-shape images
+  // Images larger than this a side run in tiles of it, so a large image's working memory
+  // is bounded by the tile, not the image (0: the pipeline decides from free memory).
+  int tile_size = 1024;
 };
 
 // Portrait mode's part of a request: the mode and the face detector (shared, loaded once

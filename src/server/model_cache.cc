@@ -38,6 +38,21 @@ Result<Precision> ModelCache::resolve_precision(const std::string& precision) co
   return p;
 }
 
+namespace {
+
+// A model's load error without the server's folders in it: clients see the model's name
+// and what is wrong, not where the server keeps its files.
+Status without_server_paths(const Status& s, const std::string& model_dir) {
+  std::string m = s.message();
+  for (const std::string& dir : {model_dir, models_dir()}) {
+    if (dir.empty()) continue;
+    for (size_t pos; (pos = m.find(dir)) != std::string::npos;) m.replace(pos, dir.size(), "<models folder>");
+  }
+  return Status(s.code(), m);
+}
+
+}  // namespace
+
 Result<ModelSource> ModelCache::load_source(const std::string& name) const {
   if (name == kBuiltinStyleName || name == "builtin") return load_model_source(kBuiltinStyleName, nullptr);
   if (name == default_name_) return load_model_source(default_spec_, nullptr);
@@ -46,7 +61,9 @@ Result<ModelSource> ModelCache::load_source(const std::string& name) const {
     return not_found("no model named '" + name + "' is installed (GET /api/v1/models lists them)");
   }
   // The entry path is the registry's own absolute path, never a client's string.
-  TB_ASSIGN_OR_RETURN(ModelSource source, load_model_source(installed->entry_path, nullptr));
+  auto loaded = load_model_source(installed->entry_path, nullptr);
+  if (!loaded.is_ok()) return without_server_paths(loaded.status(), installed->dir);
+  ModelSource source = std::move(loaded).value();
   source.name = installed->name;
   source.description = installed->description;
   return source;

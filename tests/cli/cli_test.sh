@@ -131,6 +131,19 @@ expect 1 "models info on a missing file" "$toonbox" models info nowhere.onnx
 printf 'not a protobuf' >in/bad.onnx
 expect 1 "models info on a corrupt file" "$toonbox" models info in/bad.onnx
 contains "corrupt file explained" "not a valid ONNX model"
+# Importing bad model files fails the work (exit 1), not the command line (exit 2).
+expect 1 "import of a corrupt ONNX file exits 1" "$toonbox" models import in/bad.onnx --name bad
+contains "corrupt import explained" "not a valid ONNX model"
+printf '\x80\x04\x95\x10\x00\x00\x00junk' >in/checkpoint.pth
+expect 1 "import of a pickle exits 1" "$toonbox" models import in/checkpoint.pth --name p
+contains "a pickle is called a pickle" "Python pickle"
+mkdir -p in/pickled && printf '\x80\x02}q\x00.' >in/pickled/model.json
+expect 1 "a pickle named model.json" "$toonbox" models import in/pickled --name p
+contains "a pickle named model.json is still a pickle" "never unpickles"
+expect 2 "an import may not take the built-in name" "$toonbox" models import in/bad.onnx --name classic
+contains "built-in name explained" "built-in name"
+expect 2 "a short --token is refused" "$toonbox" serve --token x --port 0
+contains "token length explained" "at least 12 characters"
 cute="$shared/models/animeganv3-tiny-cute/AnimeGANv3_tiny_Cute.onnx"
 if [ -f "$cute" ]; then
   expect 0 "run AnimeGANv3 (ONNX) on an image" "$toonbox" run --model "$cute" in/rgba.png -o out/cute.png --device cpu
