@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <new>
 
 #include "core/timing.h"
 #include "pipeline/tiling.h"
@@ -70,6 +71,7 @@ std::string mib(double bytes) { return std::to_string(static_cast<long long>(byt
 Tensor image_to_tensor_pm1(const Image& image, int multiple, int margin) {
   const int64_t h = padded(image.height, multiple, margin), w = padded(image.width, multiple, margin);
   Tensor t(DType::kFloat32, {1, h, w, 3});
+  if (t.empty()) throw std::bad_alloc();  // an empty tensor would be written through null
   fill_pm1(image, h, w, margin, t.data<float>());
   return t;
 }
@@ -264,6 +266,7 @@ Result<std::vector<Image>> Cartoonizer::run_batch(const std::vector<const Image*
   const auto [h, w] = padded_size(first.width, first.height);
   auto t0 = std::chrono::steady_clock::now();
   Tensor x(DType::kFloat32, {n, h, w, 3});
+  if (x.empty()) return out_of_memory("cannot allocate the " + shape_to_string(x.shape()) + " input tensor");
   for (int64_t i = 0; i < n; ++i) fill_pm1(*inputs[i], h, w, model_.margin, x.data<float>() + i * h * w * 3);
   t->preprocess_ms += ms_since(t0);
   TB_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, session_.run({x}, &t->run));

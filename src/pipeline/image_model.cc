@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <new>
 
 namespace toonbox {
 
@@ -117,6 +118,7 @@ Result<Image> run_image_model(Session& session, const ImageModelSpec& spec, cons
   const int pw = (w + m - 1) / m * m, ph = (h + m - 1) / m * m;
   const bool nhwc = spec.layout == Layout::kNHWC;
   Tensor x(DType::kFloat32, nhwc ? Shape{1, ph, pw, 3} : Shape{1, 3, ph, pw});
+  if (x.empty()) throw std::bad_alloc();  // an empty tensor would be written through null
   const float scale_in = (spec.input_range.hi - spec.input_range.lo) / 255.f;
   float* xd = x.data<float>();
   for (int y = 0; y < ph; ++y)
