@@ -10,6 +10,17 @@ import time
 import zlib
 
 
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def png_file(width, height, raw_rows):
+    """An 8-bit RGB PNG of the given filtered rows (each starting with its filter byte)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", zlib.compress(raw_rows, 9)) +
+            png_chunk(b"IEND", b""))
+
+
 def png(width, height, seed=0):
     """An RGB PNG with gradients and a block, so the style has edges to work on."""
     rows = []
@@ -20,13 +31,18 @@ def png(width, height, seed=0):
             row += bytes((30, 40, 200) if block else ((x * 255 // max(1, width - 1) + seed) % 256,
                                                       (y * 255 // max(1, height - 1)) % 256, 120))
         rows.append(bytes(row))
+    return png_file(width, height, b"".join(rows))
 
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"".join(rows), 6)) +
-            chunk(b"IEND", b""))
+def zeros_png(width, height):
+    """All-black pixels: a few hundred KB for tens of megapixels (a decompression bomb
+    that stays under the pixel limit)."""
+    return png_file(width, height, (b"\x00" * (1 + width * 3)) * height)
+
+
+def header_only_png(width, height):
+    """A header claiming width x height with almost no pixel data."""
+    return png_file(width, height, b"\x00" * 64)
 
 
 class Serve:
@@ -51,25 +67,22 @@ class Serve:
             err = self.proc.stderr.read() if self.proc.poll() is not None else ""
             raise RuntimeError("toonbox serve did not start: " + " | ".join(self.banner) + err)
 
-    def rss_mb(self):
+    def _status_mb(self, field):
         try:
             with open(f"/proc/{self.proc.pid}/status") as f:
                 for line in f:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith(field):
                         return int(line.split()[1]) / 1024.0
         except OSError:
             pass
         return None
 
+    def rss_mb(self):
+        return self._status_mb("VmRSS:")
+
     def hwm_mb(self):
-        try:
-            with open(f"/proc/{self.proc.pid}/status") as f:
-                for line in f:
-                    if line.startswith("VmHWM:"):
-                        return int(line.split()[1]) / 1024.0
-        except OSError:
-            pass
-        return None
+        """Peak RSS so far."""
+        return self._status_mb("VmHWM:")
 
     def stop(self):
         if self.proc.poll() is None:

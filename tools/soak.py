@@ -114,6 +114,8 @@ def main():
         "rss_mb_first": round(rss[0], 1) if rss else None, "rss_mb_last": round(rss[-1], 1) if rss else None,
         "rss_mb_max": round(max(rss), 1) if rss else None,
         "rss_growth_mb_per_1000_requests_second_half": round(growth_per_k, 3),
+        "rss_mb_by_minute": [round(s[2], 1) for s in samples[::12] if s[2] is not None],
+        "requests_by_minute": [s[1] for s in samples[::12]],
         "server_exit": exit_code, "pass": ok,
     }
     print(json.dumps(summary, indent=None if a.json else 1))

@@ -32,16 +32,6 @@ bool is_target_char(unsigned char c) {
          c != '}' && c != '#';
 }
 
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
 // Whether a comma-separated header value lists `token` (Connection: keep-alive, close).
 bool lists_token(std::string_view value, std::string_view token) {
   while (!value.empty()) {
@@ -63,6 +53,16 @@ int hex_value(char c) {
 HeadError fail(int status, std::string message) { return HeadError{status, std::move(message)}; }
 
 }  // namespace
+
+std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
 
 size_t find_head_end(std::string_view buffer) {
   const size_t pos = buffer.find("\r\n\r\n");

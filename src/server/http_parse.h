@@ -45,6 +45,11 @@ size_t find_head_end(std::string_view buffer);
 HeadError parse_request_head(std::string_view head, const HeadLimits& limits, Request* req,
                              BodyFraming* framing);
 
+// Helpers shared with the multipart parser: optional whitespace (space, tab) trimmed;
+// ASCII case-insensitive equality.
+std::string_view trim_ows(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+
 // Percent-decoding; `plus_is_space` for query strings. False for a bad %-escape or a
 // decoded NUL byte.
 bool url_decode(std::string_view in, bool plus_is_space, std::string* out);

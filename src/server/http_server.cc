@@ -272,7 +272,12 @@ void HttpServer::accept_new() {
   const auto now = Clock::now();
   for (int i = 0; i < kMaxAcceptsPerWake; ++i) {
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;  // EAGAIN, or EMFILE and the like: the next wake retries
+    if (fd < 0) {
+      // Out of descriptors (other files of the process count too): free one by closing the
+      // oldest connection without a request, or wait for the next wake.
+      if ((errno == EMFILE || errno == ENFILE) && make_room(now)) continue;
+      return;
+    }
     if (open_connections_.load() >= limits_.max_connections && !make_room(now)) {
       static const std::string kBusy = [] {
         const std::string body =

@@ -1,20 +1,10 @@
 #include "server/multipart.h"
 
-#include <strings.h>
+#include "server/http_parse.h"
 
 namespace toonbox::server {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 // The value of parameter `key` in "type; a=1; b=\"x y\"" (quoted strings unescaped);
 // false when absent or malformed.
@@ -22,10 +12,10 @@ bool header_param(std::string_view value, std::string_view key, std::string* out
   size_t semi = value.find(';');
   while (semi != std::string_view::npos) {
     value.remove_prefix(semi + 1);
-    value = trim(value);
+    value = trim_ows(value);
     const size_t eq = value.find('=');
     if (eq == std::string_view::npos) return false;
-    const std::string_view name = trim(value.substr(0, eq));
+    const std::string_view name = trim_ows(value.substr(0, eq));
     std::string_view rest = value.substr(eq + 1);
     std::string parsed;
     size_t consumed = 0;
@@ -40,7 +30,7 @@ bool header_param(std::string_view value, std::string_view key, std::string* out
     } else {
       consumed = rest.find(';');
       if (consumed == std::string_view::npos) consumed = rest.size();
-      parsed.assign(trim(rest.substr(0, consumed)));
+      parsed.assign(trim_ows(rest.substr(0, consumed)));
     }
     if (iequals(name, key)) {
       *out = std::move(parsed);
@@ -119,10 +109,10 @@ Status parse_multipart(std::string_view content_type, std::string_view body, con
       head = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 2);
       const size_t colon = line.find(':');
       if (colon == std::string_view::npos || colon == 0) return bad("a part's header line has no name");
-      const std::string_view name = trim(line.substr(0, colon));
-      const std::string_view value = trim(line.substr(colon + 1));
+      const std::string_view name = trim_ows(line.substr(0, colon));
+      const std::string_view value = trim_ows(line.substr(colon + 1));
       if (iequals(name, "Content-Disposition")) {
-        const std::string_view type = trim(value.substr(0, value.find(';')));
+        const std::string_view type = trim_ows(value.substr(0, value.find(';')));
         if (!iequals(type, "form-data")) return bad("a part is not form-data");
         if (!header_param(value, "name", &part.name)) return bad("a part has no field name");
         header_param(value, "filename", &part.filename);
