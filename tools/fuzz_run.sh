@@ -28,9 +28,11 @@ mkdir -p "$fb/fuzz-logs"
 run_one() {
   local h=$1 work="$fb/fuzz-work/$1" art="$fb/fuzz-artifacts/$1/"
   mkdir -p "$work" "$art"
+  local seeds=(build/fuzz/corpus/"$h")
+  [ -d fuzz/regressions/"$h" ] && seeds+=(fuzz/regressions/"$h")
   nice -n 19 "$fb/fuzz/${h}_fuzz" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2560 \
     -max_len=262144 -print_final_stats=1 -artifact_prefix="$art" \
-    "$work" build/fuzz/corpus/"$h" fuzz/regressions/"$h" >"$fb/fuzz-logs/$h.log" 2>&1
+    "$work" "${seeds[@]}" >"$fb/fuzz-logs/$h.log" 2>&1
   local rc=$?
   local execs cov ft corpus crashes
   execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$fb/fuzz-logs/$h.log" | tail -1 | awk '{print $2}')
