@@ -9,7 +9,9 @@
 # PARALLEL at a time (default 1). The growing corpus is kept in build-fuzz/fuzz-work/<h>,
 # crash inputs in build-fuzz/fuzz-artifacts/<h>/, logs in build-fuzz/fuzz-logs/<h>.log.
 # Prints one line per harness: executions, coverage (cov: edges, ft: features), corpus
-# size, crashes.
+# size, crashes (crash/leak/oom/timeout artifacts) and slow units. Coverage counts
+# toonbox's own code only: the system libjpeg, libpng, libwebp and protobuf are not
+# instrumented (they are exercised, not measured).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=600 parallel=1
@@ -39,9 +41,12 @@ run_one() {
   cov=$(grep -o 'cov: [0-9]*' "$fb/fuzz-logs/$h.log" | tail -1 | awk '{print $2}')
   ft=$(grep -o 'ft: [0-9]*' "$fb/fuzz-logs/$h.log" | tail -1 | awk '{print $2}')
   corpus=$(find "$work" -type f | wc -l)
-  crashes=$(find "$art" -type f | wc -l)
-  printf '%-10s %6ss  execs %-10s cov %-6s ft %-6s corpus %-5s crashes %s (exit %s)\n' \
-    "$h" "$seconds" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$corpus" "$crashes" "$rc"
+  # crash-, leak-, oom- and timeout- files are findings; slow-unit- files are inputs that
+  # took long once, often only because the machine was busy (rerun them to see).
+  crashes=$(find "$art" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'oom-*' -o -name 'timeout-*' \) | wc -l)
+  slow=$(find "$art" -type f -name 'slow-unit-*' | wc -l)
+  printf '%-10s %6ss  execs %-10s cov %-6s ft %-6s corpus %-5s crashes %s slow %s (exit %s)\n' \
+    "$h" "$seconds" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$corpus" "$crashes" "$slow" "$rc"
 }
 
 running=0
