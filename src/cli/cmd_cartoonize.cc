@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.h"
 #include "cli/args.h"
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
@@ -76,7 +77,7 @@ int cartoonize_fail(bool json, const Status& s, int exit_code, const std::string
   if (json) {
     nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", status_code_name(s.code())}};
     if (!device_line.empty()) j["device"] = device_line;
-    std::printf("%s\n", j.dump().c_str());
+    std::printf("%s\n", json_text(j).c_str());
   }
   std::fprintf(stderr, "toonbox cartoonize: %s\n", s.message().c_str());
   return exit_code;
@@ -302,7 +303,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
                          {"encode", encode_ms},
                          {"arena_mib", r1.arena_bytes / 1048576.0}};
     }
-    std::printf("%s\n", j.dump().c_str());
+    std::printf("%s\n", json_text(j).c_str());
   } else {
     for (const auto& n : report.all_notes()) std::printf("note: %s\n", n.c_str());
     std::printf("wrote %s (%dx%d%s, %s mode", output.c_str(), result->width, result->height,

@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "core/json_text.h"
 #include "batch/folder_plan.h"
 #include "batch/folder_report.h"
 #include "batch/folder_runner.h"
@@ -105,7 +106,7 @@ class Reporter {
     ++done_;
     if (!r.status.is_ok()) ++failed_;
     if (json_) {
-      std::printf("%s\n", batch::image_result_json(r).dump().c_str());
+      std::printf("%s\n", json_text(batch::image_result_json(r)).c_str());
       std::fflush(stdout);
       return;
     }
@@ -238,7 +239,7 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
   nlohmann::ordered_json summary_line = batch::summary_json(summary, context);
   if (!note.empty()) summary_line["note"] = note;
   if (json) {
-    std::printf("%s\n", summary_line.dump().c_str());
+    std::printf("%s\n", json_text(summary_line).c_str());
   } else {
     std::printf("%s", batch::human_summary(summary, context).c_str());
   }

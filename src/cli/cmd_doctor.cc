@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include "core/json_text.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "doctor/doctor.h"
@@ -56,7 +57,7 @@ int cmd_doctor(const std::vector<std::string>& args) {
   env.python = parsed->get("--python");
   const doctor::DoctorReport report = doctor::run_doctor(env);
   if (parsed->has("--json")) {
-    std::printf("%s\n", doctor::render_json(report).dump(2).c_str());
+    std::printf("%s\n", json_text(doctor::render_json(report), 2).c_str());
   } else {
     std::fputs(doctor::render_text(report, parsed->has("--verbose")).c_str(), stdout);
   }

@@ -18,6 +18,10 @@
 namespace toonbox::cli {
 
 namespace {
+constexpr size_t kMinTokenLength = 12;
+}  // namespace
+
+namespace {
 
 constexpr const char* kUsage =
     "usage: toonbox serve [options]\n"
@@ -39,7 +43,14 @@ constexpr const char* kUsage =
     "  --request-timeout-s N  limit for one image request, queue included (default 120)\n"
     "  --max-body-mb N        request body limit in MiB (default 50)\n"
     "  --max-pixels N         image size limit, checked from the header (default 50000000)\n"
-    "  --threads N            HTTP connection threads (default 32)\n";
+    "  --threads N            request handler threads (default 64; connections need no thread)\n"
+    "  --max-connections N    open client connections at most (default 4096, within the fd limit)\n"
+    "  --max-request-mb N     estimated peak memory of one request, from the image header;\n"
+    "                         larger images are refused with 413 (default 1536)\n"
+    "  --memory-budget-mb N   memory all requests may reserve together; beyond it 429\n"
+    "                         (default: half of the available memory, at most 8192)\n"
+    "  --tile-size N          images larger than N px a side run in tiles of N (default 1024;\n"
+    "                         0 lets the pipeline decide from free memory)\n";
 
 bool to_int(const ParsedArgs& a, const char* name, long lo, long hi, long* out) {
   if (!a.has(name)) return true;
@@ -64,7 +75,9 @@ int cmd_serve(const std::vector<std::string>& argv) {
                                   {"--queue-size", true, ""},     {"--max-batch", true, ""},
                                   {"--batch-wait-ms", true, ""},  {"--request-timeout-s", true, ""},
                                   {"--max-body-mb", true, ""},    {"--max-pixels", true, ""},
-                                  {"--threads", true, ""},        {"--help", false, "-h"}});
+                                  {"--threads", true, ""},        {"--max-connections", true, ""},
+                                  {"--max-request-mb", true, ""}, {"--memory-budget-mb", true, ""},
+                                  {"--tile-size", true, ""},      {"--help", false, "-h"}});
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox serve: %s\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;
@@ -83,14 +96,21 @@ int cmd_serve(const std::vector<std::string>& argv) {
   config.host = a.get("--host", "127.0.0.1");
   config.requested_device = a.get("--device", "auto");
   config.default_model = a.get("--model");
-  long port = 7860, queue = 16, batch = 8, wait_ms = 2, timeout = 120, body_mb = 50, threads = 32;
+  long port = 7860, queue = 16, batch = 8, wait_ms = 2, timeout = 120, body_mb = 50, threads = 64;
+  long max_connections = 4096, request_mb = 1536, budget_mb = 0, tile = 1024;
   long max_pixels = 50'000'000;
   if (!to_int(a, "--port", 0, 65535, &port) || !to_int(a, "--queue-size", 1, 100000, &queue) ||
       !to_int(a, "--max-batch", 1, 1024, &batch) || !to_int(a, "--batch-wait-ms", 0, 10000, &wait_ms) ||
       !to_int(a, "--request-timeout-s", 1, 86400, &timeout) ||
       !to_int(a, "--max-body-mb", 1, 4096, &body_mb) || !to_int(a, "--max-pixels", 1, 1'000'000'000, &max_pixels) ||
-      !to_int(a, "--threads", 4, 1024, &threads))
+      !to_int(a, "--threads", 4, 1024, &threads) || !to_int(a, "--max-connections", 16, 1 << 20, &max_connections) ||
+      !to_int(a, "--max-request-mb", 16, 1 << 20, &request_mb) ||
+      !to_int(a, "--memory-budget-mb", 16, 1 << 24, &budget_mb) || !to_int(a, "--tile-size", 0, 65536, &tile))
     return kExitUsage;
+  config.connection.max_connections = static_cast<int>(max_connections);
+  config.max_request_bytes = static_cast<size_t>(request_mb) << 20;
+  config.memory_budget_bytes = static_cast<size_t>(budget_mb) << 20;
+  config.scheduler.tile_size = static_cast<int>(tile);
   config.port = static_cast<int>(port);
   config.scheduler.queue_capacity = static_cast<int>(queue);
   config.scheduler.max_batch = static_cast<int>(batch);
@@ -107,6 +127,12 @@ int cmd_serve(const std::vector<std::string>& argv) {
       std::fprintf(stderr, "toonbox serve: --token may hold only printable ASCII without spaces, ';', ',', '\"' or '\\'\n");
       return kExitUsage;
     }
+  }
+  // A short token can be guessed by trying; generated ones have 64 hex characters.
+  if (!config.token.empty() && config.token.size() < kMinTokenLength) {
+    std::fprintf(stderr, "toonbox serve: --token must have at least %zu characters (got %zu); leave it out to have "
+                 "one generated\n", kMinTokenLength, config.token.size());
+    return kExitUsage;
   }
   bool generated = false;
   if (config.token.empty() && !server::is_loopback_host(config.host)) {

@@ -88,7 +88,8 @@ std::vector<LibraryCopy> find_other_copies(const std::string& soname,
   const auto [family, soname_version] = split_soname(soname);
   const std::string loaded_version = version_from_file_name(loaded_path);
   std::vector<std::pair<std::string, std::string>> candidates;  // (path, where)
-  auto scan_dir = [&](const std::string& dir, const std::string& where) {
+  // `family` captured by an init-capture: clang before 16 cannot capture a structured binding.
+  auto scan_dir = [&, &family = family](const std::string& dir, const std::string& where) {
     std::error_code ec;
     fs::directory_iterator it(dir, ec), end;
     for (; !ec && it != end; it.increment(ec)) {

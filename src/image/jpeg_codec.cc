@@ -31,6 +31,9 @@ struct JpegErrorManager {
   // See on_emit_message: set while single-scan Huffman data is decoded row by row.
   bool tolerate_missing_eoi;
   bool saw_eof;
+  // Set while pixels are decoded: from then on "corrupt data" warnings are failures.
+  bool decoding_pixels;
+  bool corrupt;
   char message[JMSG_LENGTH_MAX];
 };
 
@@ -58,8 +61,30 @@ JpegErrorManager* error_manager(j_common_ptr cinfo) {
 // needed any bits that were not there, it says so with a second warning (JWRN_HIT_MARKER),
 // which then fails; if not, every pixel is real and the file decodes. Progressive and
 // arithmetic-coded files give no such signal, so for them the end of data always fails.
-// Other warnings (extraneous bytes before a marker, ...) are common in camera files and
-// harmless.
+//
+// Damaged entropy-coded data is a failure too: libjpeg warns ("Corrupt JPEG data: bad
+// Huffman code", "premature end of data segment", ...) and fills the rest of the segment
+// with grey, so 200 random bytes in the middle of a photo gave a half-grey image and exit
+// 0. Extraneous bytes before a marker are tolerated in the headers (some cameras pad
+// there) but not once pixels are being decoded, where they mean damaged scan data.
+bool is_corrupt_data_warning(int code, bool decoding_pixels) {
+  switch (code) {
+    case JWRN_HIT_MARKER:
+    case JWRN_HUFF_BAD_CODE:
+    case JWRN_MUST_RESYNC:
+    case JWRN_NOT_SEQUENTIAL:
+    case JWRN_BOGUS_PROGRESSION:
+#if defined(JWRN_ARITH_BAD_CODE)
+    case JWRN_ARITH_BAD_CODE:
+#endif
+      return true;
+    case JWRN_EXTRANEOUS_DATA:
+      return decoding_pixels;
+    default:
+      return false;
+  }
+}
+
 void on_emit_message(j_common_ptr cinfo, int msg_level) {
   if (msg_level != -1) return;  // trace messages
   JpegErrorManager* err = error_manager(cinfo);
@@ -69,6 +94,11 @@ void on_emit_message(j_common_ptr cinfo, int msg_level) {
     return;
   }
   if (err->saw_eof) fail_truncated(cinfo);  // the decoder wanted data past the end
+  if (is_corrupt_data_warning(cinfo->err->msg_code, err->decoding_pixels)) {
+    err->corrupt = true;
+    (*cinfo->err->format_message)(cinfo, err->message);
+    std::longjmp(err->jump, 1);
+  }
   cinfo->err->num_warnings++;
 }
 
@@ -96,6 +126,7 @@ void install_error_manager(JpegErrorManager* err) {
 
 Status jpeg_failure(const JpegErrorManager& err) {
   if (err.truncated) return data_loss("truncated JPEG data (premature end of file)");
+  if (err.corrupt) return data_loss(std::string("corrupt JPEG data: ") + err.message);
   // Valid files this build cannot decode are not corrupt: say so with a different code.
   if (err.pub.msg_code == JERR_BAD_PRECISION) {
     return unimplemented(std::string("unsupported JPEG: ") + err.message +
@@ -183,6 +214,7 @@ void cmyk_row_to_rgb(const uint8_t* cmyk, uint8_t* rgb, size_t width, bool inver
 bool read_pixels_phase(JpegDecoder* d, PixelKind kind, uint8_t* rgb, uint8_t* row) {
   if (setjmp(d->err.jump)) return false;
   jpeg_decompress_struct& c = d->cinfo;
+  d->err.decoding_pixels = true;
   jpeg_start_decompress(&c);
   // Multi-scan files were consumed whole by jpeg_start_decompress, with the flag still off.
   d->err.tolerate_missing_eoi = !c.progressive_mode && !c.arith_code;
@@ -202,8 +234,10 @@ bool read_pixels_phase(JpegDecoder* d, PixelKind kind, uint8_t* rgb, uint8_t* ro
       cmyk_row_to_rgb(row, out, width, kind == PixelKind::kInvertedCmyk);
     }
   }
-  // No jpeg_finish_decompress: every pixel is in, and a file that merely lacks its EOI
-  // marker decodes correctly, so we do not read on just to fail on that.
+  // Read on to the EOI marker: scan data that decoded into plausible coefficients but
+  // left bytes over ("extraneous bytes before marker") was damaged. A file that merely
+  // lacks its EOI still decodes (the end of data is tolerated here, as above).
+  jpeg_finish_decompress(&c);
   d->err.tolerate_missing_eoi = false;
   return true;
 }

@@ -6,6 +6,7 @@
 
 #include <png.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <new>
@@ -63,7 +64,32 @@ Status png_failure(const PngReader& r) {
   return data_loss(std::string("invalid PNG data: ") + r.message);
 }
 
+// libpng 1.6.39 allocates an eXIf chunk's declared length before reading it, whatever
+// png_set_chunk_malloc_max says: a 139-byte file claiming a 1.8 GB eXIf chunk made it ask
+// for 1.8 GB (found by fuzz/png_fuzz.cc). So the chunk lengths are checked here first:
+// any chunk but IDAT over kMaxChunkBytes is refused before libpng sees the file.
+Status check_chunk_lengths(const uint8_t* data, size_t size) {
+  size_t pos = 8;  // after the signature
+  while (pos + 8 <= size) {
+    const uint32_t length = (uint32_t{data[pos]} << 24) | (uint32_t{data[pos + 1]} << 16) |
+                            (uint32_t{data[pos + 2]} << 8) | data[pos + 3];
+    const char type[5] = {static_cast<char>(data[pos + 4]), static_cast<char>(data[pos + 5]),
+                          static_cast<char>(data[pos + 6]), static_cast<char>(data[pos + 7]), 0};
+    const bool idat = std::memcmp(type, "IDAT", 4) == 0;
+    if (!idat && length > kMaxChunkBytes) {
+      std::string name;
+      for (int i = 0; i < 4; ++i) name += std::isalnum(static_cast<unsigned char>(type[i])) ? type[i] : '?';
+      return data_loss("invalid PNG data: chunk '" + name + "' claims " + std::to_string(length) +
+                       " bytes (limit " + std::to_string(kMaxChunkBytes >> 20) + " MiB for chunks other than IDAT)");
+    }
+    if (std::memcmp(type, "IEND", 4) == 0) break;
+    pos += size_t{12} + length;  // length, type, data, CRC
+  }
+  return Status::ok();
+}
+
 Status open_reader(PngReader* r, const uint8_t* data, size_t size) {
+  if (size >= 8) TB_RETURN_IF_ERROR(check_chunk_lengths(data, size));
   r->data = data;
   r->size = size;
   r->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, r, on_png_error, on_png_warning);

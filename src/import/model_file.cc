@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
 #include <vector>
 
 #include "import/ncnn/ncnn_importer.h"
@@ -47,6 +48,22 @@ Result<std::string> find_ncnn_weights(const std::string& param) {
                           "); name one with --bin FILE.bin");
 }
 
+// Formats people try to import that toonbox will never read, named by their first bytes
+// (whatever the extension says) so the error says what the file is instead of "invalid
+// JSON" or "not a protobuf".
+std::string foreign_format(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char b[4] = {0, 0, 0, 0};
+  in.read(reinterpret_cast<char*>(b), sizeof b);
+  if (in.gcount() >= 2 && b[0] == 0x80 && b[1] >= 2 && b[1] <= 5)
+    return "a Python pickle (a PyTorch .pth/.pt checkpoint?); toonbox never unpickles files, which can run code: "
+           "export the model to ONNX";
+  if (in.gcount() == 4 && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4)
+    return "a zip archive (a PyTorch checkpoint, or a model to unpack first); " + std::string(kFormats) +
+           ": export or unpack the model";
+  return "";
+}
+
 }  // namespace
 
 Result<ModelFile> identify_model_file(const std::string& path, const std::string& weights) {
@@ -54,9 +71,13 @@ Result<ModelFile> identify_model_file(const std::string& path, const std::string
   if (fs::is_directory(path, ec)) {
     const fs::path json = fs::path(path) / "model.json";
     if (!fs::exists(json, ec)) return not_found(path + ": a folder without model.json (" + kFormats + ")");
+    if (const std::string foreign = foreign_format(json.string()); !foreign.empty())
+      return unimplemented(json.string() + ": " + foreign);
     return ModelFile{"tfjs", json.string(), ""};
   }
   if (!fs::exists(path, ec)) return not_found(path + ": no such model file or folder");
+  if (const std::string foreign = foreign_format(path); !foreign.empty())
+    return unimplemented(path + ": " + foreign);
   if (is_ncnn_param_path(path)) {
     ModelFile f{"ncnn", path, weights};
     if (f.weights.empty()) {

@@ -8,11 +8,13 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.h"
 #include "core/sha256.h"
 #include "import/model_file.h"
 #include "import/ncnn/ncnn_importer.h"
 #include "import/onnx/onnx_importer.h"
 #include "import/tfjs/tfjs_importer.h"
+#include "pipeline/builtin_style.h"
 
 namespace fs = std::filesystem;
 
@@ -186,14 +188,18 @@ std::string models_dir() {
   return std::string(home && *home ? home : ".") + "/.local/share/toonbox/models";
 }
 
-namespace {
-
 bool valid_model_name(const std::string& name) {
   if (name.empty() || name.size() > 64 || name[0] == '.') return false;
   for (char c : name)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
   return true;
 }
+
+bool is_reserved_model_name(const std::string& name) {
+  return name == kBuiltinStyleName || name == "builtin" || name == "default";
+}
+
+namespace {
 
 Result<ModelRole> parse_role(const std::string& s) {
   for (ModelRole r : {ModelRole::kStyle, ModelRole::kFaceDetector, ModelRole::kImageModel})
@@ -358,10 +364,22 @@ const KnownModel* identify_known_model(const std::vector<std::pair<std::string, 
 }
 
 Result<InstalledModel> import_model(const std::string& path, const ImportOptions& options) {
-  TB_ASSIGN_OR_RETURN(ModelFile file, identify_model_file(path, options.weights));
+  // What is wrong with the files is data loss (the CLI exits 1, as for a bad image);
+  // kInvalidArgument is kept for what the command line can fix (--name, --force: exit 2).
+  auto bad_file = [](const Status& s) {
+    return s.code() == StatusCode::kInvalidArgument ? Status(StatusCode::kDataLoss, s.message()) : s;
+  };
+  if (!options.name.empty() && is_reserved_model_name(options.name))
+    return invalid_argument("'" + options.name +
+                            "' is a built-in name and cannot be taken by an import; choose another --name");
+  auto identified = identify_model_file(path, options.weights);
+  if (!identified.is_ok()) return bad_file(identified.status());
+  const ModelFile file = identified.value();
   // Importing validates every size, weight, shard and external-data path before a copy.
-  TB_RETURN_IF_ERROR(import_model_file(file).status());
-  TB_ASSIGN_OR_RETURN(auto files_rel, model_files(file));
+  TB_RETURN_IF_ERROR(bad_file(import_model_file(file).status()));
+  auto listed = model_files(file);
+  if (!listed.is_ok()) return bad_file(listed.status());
+  const auto& files_rel = listed.value();
   TB_ASSIGN_OR_RETURN(auto digests, file_digests(files_rel));
   const KnownModel* known = identify_known_model(digests, file.format);
   const fs::path entry(file.entry);
@@ -412,7 +430,7 @@ Result<InstalledModel> import_model(const std::string& path, const ImportOptions
   if (!file.weights.empty()) manifest["weights"] = fs::path(file.weights).filename().string();
   {
     std::ofstream out(tmp / kManifestName);
-    out << manifest.dump(2) << "\n";
+    out << json_text(manifest, 2) << "\n";
     if (!out) return fail(unavailable((tmp / kManifestName).string() + ": write failed"));
   }
   if (fs::exists(final_dir)) {

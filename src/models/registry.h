@@ -70,6 +70,13 @@ struct InstalledModel {
 Result<std::vector<InstalledModel>> list_installed_models();
 Result<InstalledModel> find_installed_model(const std::string& name);
 
+// Letters, digits, '-', '_', '.'; 1..64 characters, not starting with '.'.
+bool valid_model_name(const std::string& name);
+
+// Names an import may not take: the built-in style's ("classic", "builtin") and
+// "default", which requests use for the server's default model.
+bool is_reserved_model_name(const std::string& name);
+
 // The files of a model (import/model_file.h): each with its path relative to the model's
 // folder and its path on disk, after the importers' checks of shard and external-data
 // paths (sizes and weights are checked by importing). ncnn: the param, its .id.h, the .bin.
@@ -90,9 +97,8 @@ struct ImportOptions {
 
 // Imports a model from `path`: a .onnx file (plus the external data files it names), a
 // TF.js graph model (a folder with model.json, or model.json itself), or an ncnn param with
-// its weights. The files are
-// validated by loading them, identified by digest when known, and copied into
-// models_dir()/<name> through a temporary folder and a rename.
+// its weights. The files are validated by loading them, identified by digest when known, and copied
+// into models_dir()/<name> through a temporary folder and a rename.
 Result<InstalledModel> import_model(const std::string& path, const ImportOptions& options);
 
 }  // namespace toonbox

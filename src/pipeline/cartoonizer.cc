@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <new>
 
 #include "core/timing.h"
 #include "pipeline/image_tensor.h"
@@ -73,6 +74,11 @@ void Cartoonizer::remember_arena(const Shape& shape, size_t arena_bytes) {
   if (arena_bytes == 0 || pixels <= 0) return;
   std::lock_guard<std::mutex> lock(state_mutex_);
   bytes_per_pixel_ = static_cast<double>(arena_bytes) / pixels;
+}
+
+double Cartoonizer::measured_bytes_per_pixel() const {
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  return bytes_per_pixel_;
 }
 
 Result<double> Cartoonizer::bytes_per_pixel() {

@@ -77,6 +77,11 @@ class Cartoonizer {
   // Why batches run one image at a time ("" while batching works or is untried).
   std::string batch_unsupported() const;
 
+  // Working memory per padded pixel as last measured (a compiled executable's arena over
+  // its pixels), 0 before the first compile. Never compiles: for callers that budget
+  // memory before a request runs (the server's admission control).
+  double measured_bytes_per_pixel() const;
+
   // The smallest tile an out-of-memory retry goes down to: twice the overlap (so the
   // blend bands fit), at least 128 px, a multiple of the model's size multiple.
   int min_tile() const;

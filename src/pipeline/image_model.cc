@@ -1,6 +1,7 @@
 #include "pipeline/image_model.h"
 
 #include <cmath>
+#include <new>
 
 #include "pipeline/image_tensor.h"
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <new>
 
 namespace toonbox {
 
@@ -15,7 +16,11 @@ Shape image_tensor_shape(const ImageContract& c, int64_t n, int64_t h, int64_t w
 }
 
 Tensor make_image_tensor(const ImageContract& c, int64_t n, int64_t h, int64_t w) {
-  return Tensor(DType::kFloat32, image_tensor_shape(c, n, h, w));
+  Tensor t(DType::kFloat32, image_tensor_shape(c, n, h, w));
+  // A Tensor whose allocation failed is empty: writing an image into it would go through
+  // its null buffer. The server's device worker turns bad_alloc into a 503.
+  if (t.empty() && n * h * w > 0) throw std::bad_alloc();
+  return t;
 }
 
 void fill_image_tensor(const Image& image, const ImageContract& c, int margin, int64_t item, Tensor* t) {

@@ -18,7 +18,7 @@ int64_t padded_extent(int64_t size, int multiple, int margin);
 
 // [n,h,w,3] (NHWC) or [n,3,h,w] (NCHW), by `c.layout`.
 Shape image_tensor_shape(const ImageContract& c, int64_t n, int64_t h, int64_t w);
-// A float32 tensor of that shape.
+// A float32 tensor of that shape; throws std::bad_alloc when it cannot be allocated.
 Tensor make_image_tensor(const ImageContract& c, int64_t n, int64_t h, int64_t w);
 
 // Writes `image` into batch item `item` of `t` (made by make_image_tensor): `margin`

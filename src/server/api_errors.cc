@@ -1,6 +1,6 @@
 #include "server/api_errors.h"
 
-#include <httplib.h>
+#include "server/http_message.h"
 
 namespace toonbox::server {
 
@@ -34,21 +34,15 @@ const char* error_code_for(const Status& status) {
   return "internal";
 }
 
-std::string json_text(const nlohmann::json& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-std::string json_text(const nlohmann::ordered_json& j) {
-  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-}
 
-void set_error(httplib::Response& res, int http_status, const std::string& code,
+void set_error(Response& res, int http_status, const std::string& code,
                const std::string& message) {
   res.status = http_status;
   nlohmann::json j = {{"error", {{"status", http_status}, {"code", code}, {"message", message}}}};
   res.set_content(json_text(j), "application/json");
 }
 
-void set_error(httplib::Response& res, const Status& status) {
+void set_error(Response& res, const Status& status) {
   set_error(res, http_status_for(status), error_code_for(status), status.message());
 }
 

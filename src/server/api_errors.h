@@ -7,13 +7,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.h"
 #include "core/status.h"
 
-namespace httplib {
-struct Response;
-}
-
 namespace toonbox::server {
+
+struct Response;
 
 // 400 invalid argument / corrupt image, 404 not found, 413 a limit, 501 unimplemented,
 // 503 out of (device) memory or unavailable, 500 otherwise.
@@ -23,12 +22,11 @@ int http_status_for(const Status& status);
 const char* error_code_for(const Status& status);
 
 // Serializes without throwing: invalid UTF-8 (from a client's file name, say) becomes U+FFFD.
-std::string json_text(const nlohmann::json& j);
-std::string json_text(const nlohmann::ordered_json& j);
+using toonbox::json_text;
 
 // Writes the JSON error body (and nothing else) into `res`.
-void set_error(httplib::Response& res, int http_status, const std::string& code,
+void set_error(Response& res, int http_status, const std::string& code,
                const std::string& message);
-void set_error(httplib::Response& res, const Status& status);
+void set_error(Response& res, const Status& status);
 
 }  // namespace toonbox::server

@@ -8,6 +8,10 @@
 
 namespace toonbox::server {
 
+namespace {
+constexpr auto kMaxBypass = std::chrono::seconds(2);
+}  // namespace
+
 WorkItem::WorkItem(std::shared_ptr<Cartoonizer> model, Image input, std::string model_label,
                    Clock::time_point deadline, PipelineStage stage)
     : model_(std::move(model)), stage_(std::move(stage)), input_(std::move(input)),
@@ -118,8 +122,16 @@ void DeviceScheduler::worker_loop() {
       std::unique_lock<std::mutex> lock(mutex_);
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) break;  // stopping and nothing left
-      std::shared_ptr<WorkItem> first = queue_.front();
-      queue_.pop_front();
+      // Smallest image first, so a huge one queued ahead does not hold back the small
+      // ones behind it; the oldest is taken anyway once it has waited kMaxBypass, so a
+      // large image cannot be starved.
+      auto pick = queue_.begin();
+      if (Clock::now() - (*pick)->enqueued_ < kMaxBypass) {
+        for (auto it = queue_.begin(); it != queue_.end(); ++it)
+          if ((*it)->pixels() < (*pick)->pixels()) pick = it;
+      }
+      std::shared_ptr<WorkItem> first = *pick;
+      queue_.erase(pick);
       first->state_.store(WorkItem::State::kClaimed);
       batch.push_back(first);
       take_same_shape(*first, &batch);
@@ -205,6 +217,12 @@ void record_report(const CartoonReport& report, WorkOutcome* out) {
 
 }  // namespace
 
+CartoonOptions DeviceScheduler::options_for(const PipelineStage& stage) const {
+  CartoonOptions o = stage.options;
+  o.stylize.tile_size = options_.tile_size;  // bounds a large image's working memory
+  return o;
+}
+
 void DeviceScheduler::run_batch(const std::vector<WorkItem*>& items) {
   if (items.size() == 1) {
     run_one(*items[0]);
@@ -220,7 +238,7 @@ void DeviceScheduler::run_batch(const std::vector<WorkItem*>& items) {
   std::vector<Image> images;
   const Status status = guarded(*inputs[0], [&]() -> Status {
     const PipelineStage& stage = items[0]->stage_;
-    auto result = pipeline_for(items[0]->model_, stage).process_batch(inputs, stage.options, &reports);
+    auto result = pipeline_for(items[0]->model_, stage).process_batch(inputs, options_for(stage), &reports);
     if (!result.is_ok()) return result.status();
     images = std::move(result).value();
     return Status::ok();
@@ -257,7 +275,7 @@ void DeviceScheduler::run_one(WorkItem& item) {
   out.batch_size = 1;
   out.status = guarded(item.input_, [&]() -> Status {
     CartoonReport report;
-    auto result = pipeline_for(item.model_, item.stage_).process(item.input_, item.stage_.options, &report);
+    auto result = pipeline_for(item.model_, item.stage_).process(item.input_, options_for(item.stage_), &report);
     if (!result.is_ok()) return result.status();
     out.image = std::move(result).value();
     record_report(report, &out);

@@ -1,6 +1,7 @@
-// One bounded queue and one worker thread per device. The worker takes the oldest image,
-// gathers queued images with the same model, size and pipeline options (up to max_batch,
-// waiting up to max_wait for more), and runs them as one device call on an [N,H,W,3] tensor through
+// One bounded queue and one worker thread per device. The worker takes the smallest image
+// (the oldest once it has waited 2 s), gathers queued images with the same model, size and
+// pipeline options (up to max_batch, waiting up to max_wait for more), and runs them as one
+// device call on an [N,H,W,3] tensor through
 // Cartoonizer::stylize_batch: one upload, one pass of every kernel over N images, one
 // download. A model that cannot take N > 1 (decided at its first batched compile) runs
 // the group one image at a time inside stylize_batch, which reports batch 1.
@@ -34,6 +35,9 @@ struct SchedulerOptions {
   int queue_capacity = 16;  // images waiting, not counting the ones running
   int max_batch = 8;
   int max_wait_ms = 2;      // how long a batch waits for more same-shape images
+  // Images larger than this a side run in tiles of it, so a large image's working memory
+  // is bounded by the tile, not the image (0: the pipeline decides from free memory).
+  int tile_size = 1024;
 };
 
 // What the pipeline does with a request besides the model: its options (mode, processing
@@ -73,6 +77,7 @@ class WorkItem {
            Clock::time_point deadline = Clock::time_point::max(), PipelineStage stage = {});
 
   const Image& input() const { return input_; }
+  int64_t pixels() const { return static_cast<int64_t>(input_.width) * input_.height; }
   const std::string& model_label() const { return model_label_; }
   State state() const { return state_.load(); }
   // Set after the outcome is written, so a finished item's outcome is safe to read.
@@ -136,6 +141,8 @@ class DeviceScheduler {
   void take_same_shape(const WorkItem& first, std::vector<std::shared_ptr<WorkItem>>* batch);
   // Claims the items that are still wanted (not dropped, not past their deadline).
   std::vector<WorkItem*> claim_for_run(const std::vector<std::shared_ptr<WorkItem>>& batch);
+  // The item's pipeline options with the scheduler's tile size.
+  CartoonOptions options_for(const PipelineStage& stage) const;
   void run_batch(const std::vector<WorkItem*>& items);
   void run_one(WorkItem& item);
   void finish_item(WorkItem& item, double ms);

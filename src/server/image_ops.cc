@@ -6,6 +6,7 @@
 
 #include "image/image_io.h"
 #include "pipeline/finishing.h"
+#include "server/memory_budget.h"
 
 namespace toonbox::server {
 
@@ -27,6 +28,28 @@ Status explain_decode_error(const Status& s) {
     default:
       return s;
   }
+}
+
+size_t request_memory_bytes(const ImageInfo& info, const CartoonizeParams& params, const Cartoonizer& model,
+                            int tile_size) {
+  RequestMemory r;
+  r.width = info.width;
+  r.height = info.height;
+  int w = 0, h = 0;
+  output_size(info.width, info.height, params.long_side, &w, &h);
+  r.out_width = w;
+  r.out_height = h;
+  r.has_alpha = info.has_alpha;
+  r.tile_side = tile_size;
+  r.model_bytes_per_pixel = model.measured_bytes_per_pixel();
+  return estimate_request_bytes(r);
+}
+
+Status over_request_memory(const ImageInfo& info, size_t estimate, size_t limit) {
+  return resource_exhausted("the " + std::to_string(info.width) + "x" + std::to_string(info.height) +
+                            " image would need about " + human_bytes(static_cast<double>(estimate)) +
+                            " of memory, over the server's limit of " + human_bytes(static_cast<double>(limit)) +
+                            " per request (toonbox serve --max-request-mb); send a smaller image");
 }
 
 std::string download_name(const std::string& client_name, const std::string& suffix,

@@ -8,6 +8,7 @@
 
 #include "core/status.h"
 #include "image/image.h"
+#include "pipeline/cartoonizer.h"
 #include "pipeline/finishing.h"
 #include "server/request_params.h"
 
@@ -21,6 +22,14 @@ Status check_output_size(int width, int height, const CartoonizeParams& params, 
 // readable JPEG/PNG/WebP (corrupt, truncated, another format) becomes kDataLoss with
 // "this file is not an image toonbox can read"; limits and other errors pass unchanged.
 Status explain_decode_error(const Status& status);
+
+// The estimated peak memory of stylizing and encoding an image with this header
+// (memory_budget.h), for admission before it is decoded.
+size_t request_memory_bytes(const ImageInfo& info, const CartoonizeParams& params, const Cartoonizer& model,
+                            int tile_size);
+
+// The refusal for an estimate over the per-request limit (kResourceExhausted: 413).
+Status over_request_memory(const ImageInfo& info, size_t estimate, size_t limit);
 
 // A download name derived from a client's file name: only [A-Za-z0-9._-], no leading dot,
 // at most 80 characters, the extension replaced by `extension`. Used in

@@ -77,7 +77,12 @@ Result<std::string> JobManager::create(const CartoonizeParams& params,
       item.error = resource_exhausted("the image is " + std::to_string(info->width) + "x" +
                                       std::to_string(info->height) + ", over the server's limit of " +
                                       std::to_string(options_.max_pixels) + " pixels");
+    } else if (const size_t need = request_memory_bytes(*info, params, *job->model, options_.tile_size);
+               need > options_.max_request_bytes) {
+      item.state = ItemState::kFailed;
+      item.error = over_request_memory(*info, need, options_.max_request_bytes);
     } else {
+      item.memory_bytes = need;
       item.upload = std::move(up.bytes);
       ++job->unfinished;
     }
@@ -205,6 +210,7 @@ Result<JobManager::ResultFile> JobManager::result(const std::string& id, size_t 
 
 void JobManager::settle(Job& job, Item& item, ItemState state) {
   item.state = state;
+  item.memory.release();
   item.upload.clear();
   item.upload.shrink_to_fit();
   item.work.reset();
@@ -293,6 +299,14 @@ void JobManager::feeder_loop() {
     if (!stopping_ && in_flight_ < options_.max_in_flight && scheduler_->has_room(1) &&
         next_waiting(&job, &index)) {
       Item& item = job->items[index];
+      if (options_.memory) {
+        // Not enough memory beside the requests in progress: wait for some to finish.
+        item.memory = options_.memory->try_reserve(item.memory_bytes);
+        if (!item.memory) {
+          cv_.wait_for(lock, std::chrono::milliseconds(50));
+          continue;
+        }
+      }
       item.state = ItemState::kInDevice;
       ++in_flight_;
       const std::string bytes = std::move(item.upload);
@@ -335,6 +349,7 @@ void JobManager::feeder_loop() {
           --in_flight_;
           again.work.reset();
           again.upload = bytes;
+          again.memory.release();
           again.state = ItemState::kWaiting;
           cv_.wait_for(lock, std::chrono::milliseconds(50));
           break;

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/device_scheduler.h"
+#include "server/memory_budget.h"
 #include "server/request_params.h"
 
 namespace toonbox::server {
@@ -33,6 +34,10 @@ struct JobOptions {
   size_t max_stored_bytes = size_t{1} << 30;  // results kept; the oldest finished jobs go first
   int64_t max_pixels = 50'000'000;
   int max_in_flight = 4;     // job images in the device queue or running at once
+  // Memory admission, as for single images (memory_budget.h); no budget when null.
+  MemoryBudget* memory = nullptr;
+  size_t max_request_bytes = SIZE_MAX;
+  int tile_size = 0;
 };
 
 struct Upload {
@@ -74,6 +79,8 @@ class JobManager {
     std::string source_name;
     std::string download_name;
     std::string upload;  // freed once decoded
+    size_t memory_bytes = 0;            // estimated from the header
+    MemoryBudget::Reservation memory;  // held from decoding to the encoded result
     ItemState state = ItemState::kWaiting;
     Status error;
     std::shared_ptr<WorkItem> work;

@@ -1,6 +1,7 @@
 #include "server/model_cache.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "models/model_resolver.h"
 #include "models/registry.h"
@@ -39,6 +40,21 @@ Result<Precision> ModelCache::resolve_precision(const std::string& precision) co
   return p;
 }
 
+namespace {
+
+// A model's load error without the server's folders in it: clients see the model's name
+// and what is wrong, not where the server keeps its files.
+Status without_server_paths(const Status& s, const std::string& model_dir) {
+  std::string m = s.message();
+  for (const std::string& dir : {model_dir, models_dir()}) {
+    if (dir.empty()) continue;
+    for (size_t pos; (pos = m.find(dir)) != std::string::npos;) m.replace(pos, dir.size(), "<models folder>");
+  }
+  return Status(s.code(), m);
+}
+
+}  // namespace
+
 Result<ModelSource> ModelCache::load_source(const std::string& name) const {
   if (name == kBuiltinStyleName || name == "builtin") return load_model_source(kBuiltinStyleName, nullptr);
   if (name == default_name_) return load_model_source(default_spec_, nullptr);
@@ -47,7 +63,10 @@ Result<ModelSource> ModelCache::load_source(const std::string& name) const {
   if (!installed.is_ok()) {
     return not_found("no model named '" + name + "' is installed (GET /api/v1/models lists them)");
   }
-  return model_source_from(installed.value());
+  auto loaded = model_source_from(installed.value());
+  if (!loaded.is_ok())
+    return without_server_paths(loaded.status(), std::filesystem::path(installed->entry_path).parent_path().string());
+  return loaded;
 }
 
 Result<std::shared_ptr<Cartoonizer>> ModelCache::get(const std::string& name_in, Precision precision) {

@@ -1,8 +1,7 @@
 #include "server/server.h"
 
-#include <httplib.h>
-
 #include <regex>
+#include <set>
 
 #include "doctor/nvml_probe.h"
 #include "server/api_errors.h"
@@ -12,8 +11,10 @@ namespace toonbox::server {
 
 namespace {
 
-// The route a request matched, for metrics labels and the checks in pre_route.
-const RouteInfo* find_route(const std::string& method, const std::string& path) {
+// The route a request matched, for metrics labels and the checks in pre_route; `groups`
+// receives the regex's groups ([0] is the whole path).
+const RouteInfo* find_route(const std::string& method, const std::string& path,
+                            std::vector<std::string>* groups = nullptr) {
   static const std::vector<std::regex> kPatterns = [] {
     std::vector<std::regex> v;
     for (const RouteInfo& r : server_routes()) v.emplace_back(r.regex);
@@ -21,18 +22,32 @@ const RouteInfo* find_route(const std::string& method, const std::string& path) 
   }();
   const std::string m = method == "HEAD" ? "GET" : method;
   const auto& routes = server_routes();
-  for (size_t i = 0; i < routes.size(); ++i)
-    if (m == routes[i].method && std::regex_match(path, kPatterns[i])) return &routes[i];
+  std::smatch match;
+  for (size_t i = 0; i < routes.size(); ++i) {
+    if (m != routes[i].method || !std::regex_match(path, match, kPatterns[i])) continue;
+    if (groups) {
+      groups->clear();
+      for (const auto& g : match) groups->push_back(g.str());
+    }
+    return &routes[i];
+  }
   return nullptr;
 }
 
-httplib::Server::HandlerResponse refuse(httplib::Response& res, int status, const std::string& code,
-                                        const std::string& message) {
+// Routes cheap enough to answer on the event loop: whatever the workers are doing, a
+// health probe or the page's files are answered at once.
+bool runs_on_event_loop(const RouteInfo* route) {
+  static const std::set<std::string> kCheap = {"/health/live", "/health/ready", "/", "/app.js", "/style.css",
+                                               "/api/v1/openapi.json"};
+  return route && std::string(route->method) == "GET" && kCheap.count(route->path) > 0;
+}
+
+bool refuse(Response& res, int status, const std::string& code, const std::string& message) {
   set_error(res, status, code, message);
   // The body (if any) has not been read; it must not be taken for the next request.
   res.set_header("Connection", "close");
   HttpServer::close_after_response();
-  return httplib::Server::HandlerResponse::Handled;
+  return true;
 }
 
 std::string mib(size_t bytes) {
@@ -48,12 +63,16 @@ Server::Server(ServerConfig config, DeviceSelection device)
     : config_(std::move(config)), device_(device), models_(device, config_.default_model) {
   loopback_ = is_loopback_host(config_.host);
   config_.jobs.max_pixels = config_.max_pixels;
+  size_t budget = config_.memory_budget_bytes ? config_.memory_budget_bytes : default_memory_budget(size_t{8} << 30);
+  memory_ = std::make_unique<MemoryBudget>(std::max(budget, config_.max_request_bytes));
+  config_.jobs.memory = memory_.get();
+  config_.jobs.max_request_bytes = config_.max_request_bytes;
+  config_.jobs.tile_size = config_.scheduler.tile_size;
   scheduler_ = std::make_unique<DeviceScheduler>(device_.backend->device().id, config_.scheduler, &metrics_);
   // Job images may take part of the queue, never all of it.
   config_.jobs.max_in_flight = std::max(1, std::min(config_.scheduler.max_batch,
                                                     std::max(1, config_.scheduler.queue_capacity / 2)));
   jobs_ = std::make_unique<JobManager>(scheduler_.get(), &metrics_, config_.jobs);
-  http_ = std::make_unique<HttpServer>(config_.connection);
 }
 
 Server::~Server() { shutdown(); }
@@ -71,15 +90,26 @@ std::string Server::status_line() const {
   return "CPU: fallback — " + device_.reason;
 }
 
-bool Server::authorized(const httplib::Request& req) const {
+bool Server::authorized(const Request& req) const {
   if (config_.token.empty()) return true;
   const std::string bearer = bearer_token(req.get_header_value("Authorization"));
   if (!bearer.empty()) return constant_time_equals(bearer, config_.token);
   return constant_time_equals(cookie_value(req.get_header_value("Cookie"), "toonbox_token"), config_.token);
 }
 
-httplib::Server::HandlerResponse Server::pre_route(const httplib::Request& req, httplib::Response& res) {
-  using HR = httplib::Server::HandlerResponse;
+void Server::queue_full(Response& res) {
+  metrics_.record_rejected("queue_full");
+  // A client told to come back later should not hold a connection meanwhile.
+  res.set_header("Connection", "close");
+  HttpServer::close_after_response();
+  const int after = scheduler_->retry_after_s();
+  res.set_header("Retry-After", std::to_string(after));
+  set_error(res, 429, "queue_full",
+            "the server is busy: " + std::to_string(scheduler_->capacity()) +
+                " images are already waiting; retry in about " + std::to_string(after) + " s");
+}
+
+bool Server::pre_route(const Request& req, Response& res) {
   const std::string host_header = req.get_header_value("Host");
   if (loopback_ && !host_header.empty() && !is_loopback_host(host_header_name(host_header))) {
     // DNS rebinding: a page from evil.example whose name now resolves to 127.0.0.1 would
@@ -91,7 +121,7 @@ httplib::Server::HandlerResponse Server::pre_route(const httplib::Request& req, 
   }
   const std::string encoding = req.get_header_value("Content-Encoding");
   if (!encoding.empty() && encoding != "identity") {
-    // cpp-httplib would inflate it with no limit on the inflated size.
+    // Inflating it would need a limit on the inflated size; images do not compress anyway.
     return refuse(res, 415, "unsupported_encoding",
                   "compressed request bodies (Content-Encoding: " + encoding.substr(0, 40) +
                       ") are not accepted; send the image file as it is");
@@ -118,7 +148,7 @@ httplib::Server::HandlerResponse Server::pre_route(const httplib::Request& req, 
   }
 
   const RouteInfo* route = find_route(req.method, req.path);
-  if (!route) return HR::Unhandled;  // 404 / 405 with a JSON body from the error handler
+  if (!route) return false;  // the body is read, then 404
   if (route->needs_token && !authorized(req)) {
     res.set_header("WWW-Authenticate", "Bearer realm=\"toonbox\"");
     return refuse(res, 401, "unauthorized",
@@ -131,7 +161,7 @@ httplib::Server::HandlerResponse Server::pre_route(const httplib::Request& req, 
                                                req.get_header_value("Origin"), host_header);
     if (!why.empty()) return refuse(res, 403, "cross_site", why);
     if (req.get_header_value("Content-Type").starts_with("application/x-www-form-urlencoded")) {
-      // cpp-httplib would parse the image as form text (and refuse it over 8 KiB as 413).
+      // The image would be taken for form text.
       return refuse(res, 415, "unsupported_media_type",
                     "send the image as multipart/form-data (field 'image') or as the raw body with "
                     "Content-Type image/png, image/jpeg, image/webp or application/octet-stream "
@@ -143,18 +173,39 @@ httplib::Server::HandlerResponse Server::pre_route(const httplib::Request& req, 
       res.set_header("Retry-After", "5");
       return refuse(res, 503, "shutting_down", "the server is shutting down and takes no new work");
     }
+    // Admission before the body is read: with the device queue full, a single-image
+    // request is answered 429 at once instead of after its upload.
+    if (std::string(route->path) == "/api/v1/cartoonize" && !scheduler_->has_room(1)) {
+      queue_full(res);
+      return true;
+    }
   }
-  return HR::Unhandled;
+  return false;
+}
+
+void Server::route(Request& req, Response& res) {
+  const RouteInfo* route = find_route(req.method, req.path, &req.matches);
+  if (!route) {
+    set_error(res, 404, "not_found",
+              "no such endpoint: " + req.method + " " + req.path.substr(0, 200) + " (see /api/v1/openapi.json)");
+    return;
+  }
+  try {
+    route->handler(*this, req, res);
+  } catch (const std::bad_alloc&) {
+    res = Response{};
+    set_error(res, 503, "out_of_memory", "the server ran out of memory for this request");
+  } catch (const std::exception& e) {
+    res = Response{};
+    set_error(res, 500, "internal", std::string("internal error: ") + e.what());
+  }
 }
 
 Status Server::start(std::string* note) {
   TB_RETURN_IF_ERROR(models_.load_default(note));
 
-  const int threads = std::max(4, config_.http_threads);
-  http_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  http_->set_payload_max_length(config_.max_body_bytes);
   // Security headers on every response; the page loads nothing from elsewhere.
-  http_->set_default_headers({
+  Headers defaults = {
       {"X-Content-Type-Options", "nosniff"},
       {"Referrer-Policy", "no-referrer"},
       {"X-Frame-Options", "DENY"},
@@ -163,70 +214,25 @@ Status Server::start(std::string* note) {
        "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
        "frame-ancestors 'none'"},
-  });
-  http_->set_pre_routing_handler(
-      [this](const httplib::Request& req, httplib::Response& res) { return pre_route(req, res); });
-  // curl and others ask before sending a large body (Expect: 100-continue): answer with
-  // the refusal right away instead of inviting a body that will not be read.
-  http_->set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
-    return pre_route(req, res) == httplib::Server::HandlerResponse::Handled ? res.status : 100;
-  });
-  http_->set_error_handler(httplib::Server::HandlerWithResponse(
-      [this](const httplib::Request& req, httplib::Response& res) {
-    const std::string phase = HttpServer::read_timeout_phase();
-    if (!phase.empty()) {
-      const int s = phase == "headers" ? config_.connection.header_timeout_s : config_.connection.body_timeout_s;
-      set_error(res, 408, "request_timeout",
-                "the request's " + phase + " did not arrive within " + std::to_string(s) + " s");
-      res.set_header("Connection", "close");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    switch (res.status) {
-      case 404: set_error(res, 404, "not_found", "no such endpoint: " + req.method + " " + req.path.substr(0, 200) + " (see /api/v1/openapi.json)"); break;
-      case 413: set_error(res, 413, "too_large", "the request body is over the server's limit of " + mib(config_.max_body_bytes)); break;
-      case 414: set_error(res, 414, "uri_too_long", "the request line is too long"); break;
-      case 400: set_error(res, 400, "bad_request", "malformed HTTP request"); break;
-      default: set_error(res, res.status, "error", "the request failed (HTTP " + std::to_string(res.status) + ")"); break;
-    }
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-  http_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "unknown";
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::bad_alloc&) {
-      set_error(res, 503, "out_of_memory", "the server ran out of memory for this request");
-      return;
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    set_error(res, 500, "internal", "internal error: " + what);
-  });
-  http_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    const RouteInfo* route = find_route(req.method, req.path);
-    const double s = std::chrono::duration<double>(Clock::now() - HttpServer::request_started()).count();
-    metrics_.record_request(route ? route->path : "other", req.method, res.status, s);
-  });
-  register_routes();
-
-  if (config_.port == 0) {
-    port_ = http_->bind_to_any_port(config_.host);
-    if (port_ <= 0) return unavailable("cannot listen on " + config_.host + " (any port)");
-  } else {
-    if (!http_->bind_to_port(config_.host, config_.port))
-      return unavailable("cannot listen on " + config_.host + ":" + std::to_string(config_.port) +
-                         " (in use, or not an address of this machine?)");
-    port_ = config_.port;
+  };
+  HttpServer::Handlers handlers;
+  handlers.on_head = [this](const Request& req, Response& res) { return pre_route(req, res); };
+  handlers.runs_inline = [](const Request& req) { return runs_on_event_loop(find_route(req.method, req.path)); };
+  handlers.handle = [this](Request& req, Response& res) { route(req, res); };
+  handlers.log = [this](const Request& req, const Response& res, double seconds) {
+    const RouteInfo* route = req.method.empty() ? nullptr : find_route(req.method, req.path);
+    metrics_.record_request(route ? route->path : "other", req.method.empty() ? "-" : req.method, res.status,
+                            seconds);
+  };
+  http_ = std::make_unique<HttpServer>(config_.connection, std::max(4, config_.http_threads), config_.max_body_bytes,
+                                       std::move(defaults), std::move(handlers));
+  auto port = http_->listen(config_.host, config_.port);
+  if (!port.is_ok()) {
+    return unavailable("cannot listen on " + config_.host + ":" + std::to_string(config_.port) + " (" +
+                       port.status().message() + "; is another server using the port?)");
   }
-  http_->set_listen_backlog(std::max(128, config_.http_threads * 4));
-  listener_ = std::thread([this] { http_->listen_after_bind(); });
-  // stop() is a no-op until the accept loop has started: wait for it, so a shutdown that
-  // comes right after start() cannot leave the listener blocked in accept().
-  const auto give_up = Clock::now() + std::chrono::seconds(10);
-  while (!http_->is_running() && Clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  if (!http_->is_running()) return internal_error("the HTTP listener did not start");
+  port_ = port.value();
+  http_->start();
   ready_.store(true);
   return Status::ok();
 }
@@ -238,10 +244,9 @@ void Server::shutdown() {
     jobs_->shutdown();
     // Stop accepting; close idle connections; handlers in progress finish (their work is
     // still run by the scheduler, which is drained after them).
-    http_->begin_drain();
-    if (listener_.joinable()) {
-      http_->stop();
-      listener_.join();  // returns when every connection thread has finished
+    if (http_) {
+      http_->begin_drain();
+      http_->stop();  // returns when every request being handled has been answered
     }
     scheduler_->drain();
     {

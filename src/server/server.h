@@ -16,13 +16,9 @@
 #include "server/device_scheduler.h"
 #include "server/http_server.h"
 #include "server/jobs.h"
+#include "server/memory_budget.h"
 #include "server/metrics.h"
 #include "server/model_cache.h"
-
-namespace httplib {
-struct Request;
-struct Response;
-}  // namespace httplib
 
 namespace toonbox::server {
 
@@ -34,21 +30,25 @@ struct ServerConfig {
   std::string default_model;        // `serve --model`; "" = best installed, else classic
   size_t max_body_bytes = 50u << 20;  // 50 MiB
   int64_t max_pixels = 50'000'000;
+  // Memory admission (memory_budget.h): one request's estimated peak at most, and all
+  // requests' together (0: half of MemAvailable, at most 8 GiB, at least one request's).
+  size_t max_request_bytes = size_t{1536} << 20;
+  size_t memory_budget_bytes = 0;
   int request_timeout_s = 120;      // a single-image request, queue wait included
-  int http_threads = 32;
+  int http_threads = 64;             // handler threads (they wait on the device queue)
   ConnectionLimits connection;
   SchedulerOptions scheduler;
   JobOptions jobs;
 };
 
 class Server;
-using RouteHandler = void (*)(Server&, const httplib::Request&, httplib::Response&);
+using RouteHandler = void (*)(Server&, const Request&, Response&);
 
 // One route of the API, for registration, metrics labels and the OpenAPI drift test.
 struct RouteInfo {
   const char* method;
   const char* path;   // OpenAPI template: "/api/v1/jobs/{id}"
-  const char* regex;  // what cpp-httplib matches
+  const char* regex;  // what the request path must match (groups go to req.matches)
   bool needs_token;   // when the server has a token
   bool does_work;     // refuses cross-site requests and is closed while draining
   RouteHandler handler;
@@ -80,25 +80,32 @@ class Server {
   std::string status_line() const;
 
   Metrics& metrics() { return metrics_; }
+  // Client connections open now (for tests and the soak tool).
+  int open_connections() const { return http_ ? http_->open_connections() : 0; }
   DeviceScheduler& scheduler() { return *scheduler_; }
 
  private:
   friend class Routes;
   using Clock = std::chrono::steady_clock;
 
-  httplib::Server::HandlerResponse pre_route(const httplib::Request& req, httplib::Response& res);
-  void register_routes();
-  bool authorized(const httplib::Request& req) const;
+  // On the event loop, before the body: the checks that can refuse a request from its
+  // head alone (true: `res` is the answer).
+  bool pre_route(const Request& req, Response& res);
+  // The route's handler, or the 404; on a worker thread (or the loop, for cheap routes).
+  void route(Request& req, Response& res);
+  bool authorized(const Request& req) const;
+  // The 429 for a full device queue (with Retry-After; the connection closes).
+  void queue_full(Response& res);
   MetricsGauges gauges();
 
   ServerConfig config_;
   DeviceSelection device_;
   Metrics metrics_;
   ModelCache models_;
+  std::unique_ptr<MemoryBudget> memory_;
   std::unique_ptr<DeviceScheduler> scheduler_;
   std::unique_ptr<JobManager> jobs_;
   std::unique_ptr<HttpServer> http_;
-  std::thread listener_;
   int port_ = 0;
   bool loopback_ = true;
   std::atomic<bool> ready_{false};

@@ -1,7 +1,5 @@
 // The HTTP routes. Each handler is a static function of Routes (a friend of Server):
 // parse and check the request, hand work to the scheduler or the job manager, answer.
-#include <httplib.h>
-
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -56,7 +54,7 @@ const char* content_type_for(const std::string& name) {
 }
 
 // Static files from the binary, with an ETag so browsers revalidate cheaply.
-void serve_embedded(const httplib::Request& req, httplib::Response& res, const std::string& name) {
+void serve_embedded(const Request& req, Response& res, const std::string& name) {
   const EmbeddedFile* f = find_embedded_file(name);
   if (!f) {
     set_error(res, 404, "not_found", name + " is not built into this binary");
@@ -84,7 +82,7 @@ void serve_embedded(const httplib::Request& req, httplib::Response& res, const s
   res.set_content(f->data ? reinterpret_cast<const char*>(f->data) : "", f->size, content_type_for(name));
 }
 
-void send_json(httplib::Response& res, const nlohmann::json& j, int status = 200) {
+void send_json(Response& res, const nlohmann::json& j, int status = 200) {
   res.status = status;
   res.set_header("Cache-Control", "no-store");
   res.set_content(json_text(j), "application/json");
@@ -92,7 +90,7 @@ void send_json(httplib::Response& res, const nlohmann::json& j, int status = 200
 
 // The request's parameters: query parameters first, then form fields (which override
 // them). File fields and parts with a file name are not parameters.
-Result<CartoonizeParams> request_params(const httplib::Request& req) {
+Result<CartoonizeParams> request_params(const Request& req) {
   Fields fields;
   for (const auto& [k, v] : req.params) fields.emplace_back(k, v);
   for (const auto& [name, part] : req.files) {
@@ -150,7 +148,7 @@ class Routes {
     return m;
   }
 
-  static void index(Server& s, const httplib::Request& req, httplib::Response& res) {
+  static void index(Server& s, const Request& req, Response& res) {
     if (req.has_param("token")) {
       // Visiting /?token=... once sets a cookie and drops the token from the address bar.
       if (s.config_.token.empty() || constant_time_equals(req.get_param_value("token"), s.config_.token)) {
@@ -165,7 +163,7 @@ class Routes {
     serve_embedded(req, res, "index.html");
   }
 
-  static void status(Server& s, const httplib::Request&, httplib::Response& res) {
+  static void status(Server& s, const Request&, Response& res) {
     const DeviceDescription& d = s.device_.backend->device();
     const auto portrait = s.models_.face_detector(s.device_.precision);  // loaded once, then cached
     nlohmann::json precisions = nlohmann::json::array({"fp32"});
@@ -214,7 +212,7 @@ class Routes {
     send_json(res, j);
   }
 
-  static void models(Server& s, const httplib::Request&, httplib::Response& res) {
+  static void models(Server& s, const Request&, Response& res) {
     auto list = s.models_.list();
     if (!list.is_ok()) return set_error(res, list.status());
     nlohmann::json models = nlohmann::json::array();
@@ -229,7 +227,7 @@ class Routes {
     send_json(res, {{"default", s.models_.default_name()}, {"models", models}});
   }
 
-  static void cartoonize(Server& s, const httplib::Request& req, httplib::Response& res) {
+  static void cartoonize(Server& s, const Request& req, Response& res) {
     const auto t_start = Clock::now();
     // 1. Parameters and the image bytes.
     auto params = request_params(req);
@@ -269,6 +267,14 @@ class Routes {
                                                " megapixels), over the server's limit of " +
                                                fixed(s.config_.max_pixels / 1e6) + " megapixels"));
     }
+    // 4b. Its memory, estimated from the header and reserved until the answer is ready.
+    const size_t need = request_memory_bytes(*info, params.value(), *model->cartoonizer, s.config_.scheduler.tile_size);
+    if (need > s.config_.max_request_bytes) {
+      s.metrics_.record_rejected("too_large");
+      return set_error(res, over_request_memory(*info, need, s.config_.max_request_bytes));
+    }
+    MemoryBudget::Reservation memory = s.memory_->try_reserve(need);
+    if (!memory) return memory_busy(s, res, need);
     const auto t_decode = Clock::now();
     DecodeOptions decode;
     decode.max_pixels = s.config_.max_pixels;
@@ -363,7 +369,7 @@ class Routes {
     res.set_content(reinterpret_cast<const char*>(body.data()), body.size(), mime_type_for(params->format));
   }
 
-  static void create_job(Server& s, const httplib::Request& req, httplib::Response& res) {
+  static void create_job(Server& s, const Request& req, Response& res) {
     if (!req.is_multipart_form_data())
       return set_error(res, invalid_argument("send the images as multipart/form-data, in fields named 'images'"));
     auto params = request_params(req);
@@ -389,21 +395,21 @@ class Routes {
     send_json(res, j ? *j : nlohmann::json{{"id", id.value()}}, 202);
   }
 
-  static void get_job(Server& s, const httplib::Request& req, httplib::Response& res) {
+  static void get_job(Server& s, const Request& req, Response& res) {
     const std::string id = req.matches[1];
     auto j = s.jobs_->describe(id, "/api/v1/jobs/" + id);
     if (!j) return set_error(res, 404, "not_found", "no job '" + id + "' (finished jobs are forgotten after a while)");
     send_json(res, *j);
   }
 
-  static void delete_job(Server& s, const httplib::Request& req, httplib::Response& res) {
+  static void delete_job(Server& s, const Request& req, Response& res) {
     const std::string id = req.matches[1];
     if (!s.jobs_->cancel(id)) return set_error(res, 404, "not_found", "no job '" + id + "'");
     auto j = s.jobs_->describe(id, "/api/v1/jobs/" + id);
     send_json(res, j ? *j : nlohmann::json{{"id", id}});
   }
 
-  static void job_result(Server& s, const httplib::Request& req, httplib::Response& res) {
+  static void job_result(Server& s, const Request& req, Response& res) {
     const std::string id = req.matches[1];
     const size_t index = std::stoul(req.matches[2]);
     auto file = s.jobs_->result(id, index);
@@ -413,11 +419,11 @@ class Routes {
     res.set_content(reinterpret_cast<const char*>(file->bytes.data()), file->bytes.size(), file->mime);
   }
 
-  static void live(Server&, const httplib::Request&, httplib::Response& res) {
+  static void live(Server&, const Request&, Response& res) {
     send_json(res, {{"status", "live"}});
   }
 
-  static void ready(Server& s, const httplib::Request&, httplib::Response& res) {
+  static void ready(Server& s, const Request&, Response& res) {
     if (s.draining_.load()) return send_json(res, {{"status", "draining"}}, 503);
     if (!s.ready_.load()) return send_json(res, {{"status", "starting"}}, 503);
     if (!s.scheduler_->worker_alive())
@@ -425,30 +431,30 @@ class Routes {
     send_json(res, {{"status", "ready"}, {"device", s.device_.backend->device().id}});
   }
 
-  static void metrics(Server& s, const httplib::Request&, httplib::Response& res) {
+  static void metrics(Server& s, const Request&, Response& res) {
     res.set_header("Cache-Control", "no-store");
     res.set_content(s.metrics_.render(s.gauges()), "text/plain; version=0.0.4; charset=utf-8");
   }
 
-  static void app_js(Server&, const httplib::Request& req, httplib::Response& res) {
+  static void app_js(Server&, const Request& req, Response& res) {
     serve_embedded(req, res, "app.js");
   }
-  static void style_css(Server&, const httplib::Request& req, httplib::Response& res) {
+  static void style_css(Server&, const Request& req, Response& res) {
     serve_embedded(req, res, "style.css");
   }
 
-  static void openapi(Server&, const httplib::Request& req, httplib::Response& res) {
+  static void openapi(Server&, const Request& req, Response& res) {
     serve_embedded(req, res, "openapi.json");
   }
 
-  static void doctor_json(Server& s, const httplib::Request&, httplib::Response& res) {
+  static void doctor_json(Server& s, const Request&, Response& res) {
     refresh_doctor(s);
     std::lock_guard<std::mutex> lock(s.doctor_mutex_);
     res.set_header("Cache-Control", "no-store");
     res.set_content(s.doctor_json_, "application/json");
   }
 
-  static void doctor_page(Server& s, const httplib::Request&, httplib::Response& res) {
+  static void doctor_page(Server& s, const Request&, Response& res) {
     refresh_doctor(s);
     std::lock_guard<std::mutex> lock(s.doctor_mutex_);
     res.set_header("Cache-Control", "no-store");
@@ -465,19 +471,21 @@ class Routes {
   // A client told to come back later should not hold a connection thread meanwhile,
   // and closing now avoids the keep-alive race (the server timing out the idle socket
   // just as the client sends its retry on it, which the client sees as a reset).
-  static void close_connection(httplib::Response& res) {
+  static void close_connection(Response& res) {
     res.set_header("Connection", "close");
     HttpServer::close_after_response();
   }
 
-  static void queue_full(Server& s, httplib::Response& res) {
-    s.metrics_.record_rejected("queue_full");
+  static void queue_full(Server& s, Response& res) { s.queue_full(res); }
+
+  static void memory_busy(Server& s, Response& res, size_t need) {
+    s.metrics_.record_rejected("memory_busy");
     close_connection(res);
-    const int after = s.scheduler_->retry_after_s();
-    res.set_header("Retry-After", std::to_string(after));
-    set_error(res, 429, "queue_full",
-              "the server is busy: " + std::to_string(s.scheduler_->capacity()) +
-                  " images are already waiting; retry in about " + std::to_string(after) + " s");
+    res.set_header("Retry-After", std::to_string(s.scheduler_->retry_after_s()));
+    set_error(res, 429, "memory_busy",
+              "the server's memory budget (" + human_bytes(static_cast<double>(s.memory_->total())) +
+                  ") is taken by the requests in progress; this image needs about " +
+                  human_bytes(static_cast<double>(need)) + ". Retry in a moment");
   }
 
   // The doctor runs real checks (libraries, a GPU smoke test), so its report is kept for
@@ -515,17 +523,6 @@ const std::vector<RouteInfo>& server_routes() {
        "/api/v1/jobs/([0-9a-f]{1,64})/results/([0-9]{1,6})", true, false, Routes::job_result},
   };
   return kRoutes;
-}
-
-void Server::register_routes() {
-  for (const RouteInfo& route : server_routes()) {
-    const RouteHandler h = route.handler;
-    auto fn = [this, h](const httplib::Request& req, httplib::Response& res) { h(*this, req, res); };
-    const std::string method = route.method;
-    if (method == "GET") http_->Get(route.regex, fn);
-    else if (method == "POST") http_->Post(route.regex, fn);
-    else if (method == "DELETE") http_->Delete(route.regex, fn);
-  }
 }
 
 }  // namespace toonbox::server

@@ -143,11 +143,24 @@ contains "ncnn info checks the backends" "cpu fp32     yes"
 printf '7767517\n2 2\nInput in 0 1 data\nReLU r 1 1 nope out\n' >in/bad.param
 expect 1 "models info on a damaged ncnn param" "$toonbox" models info in/bad.param
 contains "damaged ncnn param explained" "line 4: layer 'r' (ReLU, line 4): input blob 'nope' is not produced"
+# Importing bad model files fails the work (exit 1), not the command line (exit 2).
+expect 1 "import of a corrupt ONNX file exits 1" "$toonbox" models import in/bad.onnx --name bad
+contains "corrupt import explained" "not a valid ONNX model"
+printf '\x80\x04\x95\x10\x00\x00\x00junk' >in/checkpoint.pth
+expect 1 "import of a pickle exits 1" "$toonbox" models import in/checkpoint.pth --name p
+contains "a pickle is called a pickle" "Python pickle"
+mkdir -p in/pickled && printf '\x80\x02}q\x00.' >in/pickled/model.json
+expect 1 "a pickle named model.json" "$toonbox" models import in/pickled --name p
+contains "a pickle named model.json is still a pickle" "never unpickles"
+expect 2 "an import may not take the built-in name" "$toonbox" models import in/bad.onnx --name classic
+contains "built-in name explained" "built-in name"
+expect 2 "a short --token is refused" "$toonbox" serve --token x --port 0
+contains "token length explained" "at least 12 characters"
 cute="$shared/models/animeganv3-tiny-cute/AnimeGANv3_tiny_Cute.onnx"
 if [ -f "$cute" ]; then
   expect 0 "run AnimeGANv3 (ONNX) on an image" "$toonbox" run --model "$cute" in/rgba.png -o out/cute.png --device cpu
-  contains "layout detected" "layout NHWC"
-  contains "range detected" "range \[-1,1\] (output is a Tanh)"
+  contains "the registry's contract is used" "NHWC RGB in \[-1,1\], out \[-1,1\]"
+  contains "and said where it comes from" "(registry: TachibanaYoshino/AnimeGANv3"
   [ -s out/cute.png ] && ok "ONNX output written" || bad "ONNX output written"
   expect 0 "models info" "$toonbox" models info "$cute"
   contains "info lists operators" "GlobalAveragePool"

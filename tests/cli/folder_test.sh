@@ -126,5 +126,27 @@ if [ -z "$(find out_term -name '.*.tmp')" ]; then ok "no temp files after SIGTER
 expect 0 "resume after SIGTERM" "${run[@]}" many -o out_term --skip-existing
 [ "$(ls out_term | wc -l)" = 60 ] && ok "all 60 done after resume" || bad "all 60 done after resume"
 
+# A file name that is not UTF-8 (byte 0xFF) must not abort the run (issue 18: nlohmann's
+# dump() threw and the process died with SIGABRT): the name is escaped in the JSON, the
+# other images are processed and the summary is written, in folder mode and with --json.
+mkdir -p odd
+cp in/img000.png "odd/$(printf 'bad\377name').png"
+cp in/img001.png odd/fine.png
+for mode in lines json; do
+  extra=(); [ "$mode" = json ] && extra=(--json)
+  rm -rf out_odd
+  expect 0 "non-UTF-8 file name ($mode)" "${run[@]}" odd -o out_odd "${extra[@]}"
+  contains "non-UTF-8 name: summary written ($mode)" '"total":2,"ok":2,"failed":0'
+  if python3 -c 'import json,sys; [json.loads(l) for l in open("log", encoding="utf-8") if l.startswith("{")]' 2>/dev/null; then
+    ok "non-UTF-8 name: every line is valid JSON ($mode)"
+  else
+    bad "non-UTF-8 name: every line is valid JSON ($mode)"
+  fi
+  n=$(find out_odd -type f -name '*.png' | wc -l)
+  [ "$n" = 2 ] && ok "non-UTF-8 name: both outputs written ($mode)" || bad "non-UTF-8 name: $n outputs ($mode)"
+done
+expect 0 "non-UTF-8 single file with --json" "${run[@]}" "odd/$(printf 'bad\377name').png" -o odd_single.png --json
+contains "single file: JSON written" '"ok":true'
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

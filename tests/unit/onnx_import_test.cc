@@ -102,7 +102,12 @@ TEST_F(OnnxImport, WrongTensorSizesAreRejected) {
   EXPECT_NE(error_of(save(w2)).find("got 1 values, expected 3"), std::string::npos);
   OnnxWriter w3 = add_model();
   w3.model().mutable_graph()->mutable_initializer(0)->set_dims(0, -3);
-  EXPECT_NE(error_of(save(w3)).find("negative dim"), std::string::npos);
+  EXPECT_NE(error_of(save(w3)).find("dim out of range: got 18446744073709551613 (-3 as int64)"), std::string::npos)
+      << error_of(save(w3));
+  // 2^64-1 on the wire is -1 as int64: called what it is, not "negative" (issue 18).
+  OnnxWriter w4 = add_model();
+  w4.model().mutable_graph()->mutable_initializer(0)->set_dims(0, static_cast<int64_t>(~uint64_t{0}));
+  EXPECT_NE(error_of(save(w4)).find("got 18446744073709551615"), std::string::npos) << error_of(save(w4));
 }
 
 TEST_F(OnnxImport, ExternalDataLoadsInsideTheFolder) {

@@ -140,7 +140,10 @@ Result<Tensor> decode_tensor(const onnx::TensorProto& t, const fs::path& model_d
   const std::string what = "tensor '" + t.name() + "'";
   Shape shape;
   for (int64_t d : t.dims()) {
-    if (d < 0) return data_loss(what + ": negative dim " + std::to_string(d));
+    // Protobuf stores an int64 dim as its 64-bit pattern: 2^64-1 and -1 are the same bits.
+    if (d < 0)
+      return data_loss(what + ": dim out of range: got " + std::to_string(static_cast<uint64_t>(d)) + " (" +
+                       std::to_string(d) + " as int64), expected 0 to 2^31");
     shape.push_back(d);
   }
   TB_RETURN_IF_ERROR(check_shape(shape, int64_t{1} << 31, what));

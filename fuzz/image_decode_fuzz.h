@@ -1,0 +1,31 @@
+// The body of the three decoder harnesses: probe, then decode with a pixel limit that
+// keeps one input's memory small; a decoded image must have exactly its pixels' bytes and
+// match what the probe said, a failure must be a Status with a message.
+#pragma once
+
+#include "fuzz_util.h"
+#include "image/image.h"
+
+namespace toonbox::fuzz {
+
+using Decoder = Result<Image> (*)(const uint8_t*, size_t, int64_t);
+using Prober = Result<ImageInfo> (*)(const uint8_t*, size_t);
+
+inline int fuzz_decoder(const uint8_t* data, size_t size, Prober probe, Decoder decode) {
+  constexpr int64_t kMaxPixels = 4'000'000;
+  Result<ImageInfo> info = probe(data, size);
+  Result<Image> img = decode(data, size, kMaxPixels);
+  if (!img.is_ok()) {
+    TOONBOX_FUZZ_CHECK(!img.status().message().empty());
+    return 0;
+  }
+  TOONBOX_FUZZ_CHECK(img->width > 0 && img->height > 0);
+  const size_t pixels = static_cast<size_t>(img->width) * static_cast<size_t>(img->height);
+  TOONBOX_FUZZ_CHECK(static_cast<int64_t>(pixels) <= kMaxPixels);
+  TOONBOX_FUZZ_CHECK(img->rgb.size() == pixels * 3);
+  TOONBOX_FUZZ_CHECK(img->alpha.empty() || img->alpha.size() == pixels);
+  if (info.is_ok()) TOONBOX_FUZZ_CHECK(static_cast<size_t>(info->width) * static_cast<size_t>(info->height) == pixels);
+  return 0;
+}
+
+}  // namespace toonbox::fuzz

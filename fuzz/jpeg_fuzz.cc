@@ -1,0 +1,7 @@
+// libjpeg-turbo behind toonbox's error manager: corrupt and truncated data, scan limits.
+#include "image/jpeg_codec.h"
+#include "image_decode_fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return toonbox::fuzz::fuzz_decoder(data, size, toonbox::probe_jpeg, toonbox::decode_jpeg);
+}

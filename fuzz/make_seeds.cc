@@ -1,0 +1,169 @@
+// Writes the fuzz seed corpus: small valid and interesting inputs for every harness,
+// made here from generated pixels and synthetic models (never from ../shared photos),
+// so the corpus is reproducible and nothing derived from test data is committed. The
+// build runs it into <build>/fuzz/corpus/<harness>/ (fuzz/CMakeLists.txt); the libFuzzer
+// runs start from the same folders (tools/fuzz_run.sh).
+//
+// usage: toonbox_fuzz_seeds OUT_DIR
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "fuzz_util.h"
+#include "image/image.h"
+#include "image/image_io.h"
+#include "unit/image_test_util.h"
+#include "unit/onnx_test_util.h"
+#include "unit/tfjs_test_util.h"
+
+namespace fs = std::filesystem;
+using Bytes = std::vector<uint8_t>;
+
+namespace {
+
+fs::path g_out;
+
+void seed(const std::string& harness, const std::string& name, const void* data, size_t size) {
+  const fs::path dir = g_out / harness;
+  fs::create_directories(dir);
+  std::ofstream(dir / name, std::ios::binary).write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+}
+void seed(const std::string& harness, const std::string& name, const Bytes& b) { seed(harness, name, b.data(), b.size()); }
+void seed(const std::string& harness, const std::string& name, const std::string& s) { seed(harness, name, s.data(), s.size()); }
+
+Bytes slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void images() {
+  using namespace toonbox;
+  const Image small = image_test::make_gradient(24, 16, false);
+  const Image alpha = image_test::make_gradient(17, 9, true);
+  for (int q : {50, 95}) {
+    seed("jpeg", "gradient_q" + std::to_string(q) + ".jpg", encode_image(small, {ImageFormat::kJpeg, q}).value());
+    seed("webp", "gradient_q" + std::to_string(q) + ".webp", encode_image(small, {ImageFormat::kWebp, q}).value());
+  }
+  seed("webp", "alpha_lossless.webp", encode_image(alpha, {ImageFormat::kWebp, 100}).value());
+  const Bytes simple = encode_image(small, {ImageFormat::kWebp, 80}).value();
+  seed("webp", "exif.webp", image_test::webp_with_exif(simple, 24, 16, image_test::exif_tiff(6, false)));
+  seed("webp", "animated.webp", image_test::animated_webp(simple, 24, 16));
+  seed("jpeg", "progressive.jpg",
+       image_test::write_jpeg_with_libjpeg(small.rgb, 24, 16, 3, JCS_RGB, 80, false, true));
+  seed("jpeg", "cmyk_adobe.jpg", image_test::write_jpeg_with_libjpeg(Bytes(8 * 8 * 4, 90), 8, 8, 4, JCS_CMYK, 80));
+  seed("jpeg", "gray.jpg", image_test::write_jpeg_with_libjpeg(Bytes(16 * 8, 60), 16, 8, 1, JCS_GRAYSCALE, 70));
+  seed("jpeg", "exif_rotated.jpg",
+       image_test::with_exif_app1(encode_image(small, {ImageFormat::kJpeg, 70}).value(), image_test::exif_tiff(8, true)));
+  seed("png", "rgb.png", encode_image(small, {ImageFormat::kPng, 92}).value());
+  seed("png", "rgba.png", encode_image(alpha, {ImageFormat::kPng, 92}).value());
+  seed("png", "claims_100000x100000.png", image_test::png_claiming_size(100000, 100000));
+  for (auto [depth, type] : std::vector<std::pair<int, int>>{{1, 0}, {16, 6}, {8, 3}, {4, 4}, {16, 2}}) {
+    image_test::RawPng raw = image_test::raw_png(5, 3, depth, type);
+    const int channels = type == 0 || type == 3 ? 1 : type == 4 ? 2 : type == 2 ? 3 : 4;
+    for (int i = 0; i < 5 * 3 * channels; ++i) raw.samples.push_back(static_cast<uint16_t>((i * 37) % (1 << std::min(depth, 8))));
+    if (type == 3) raw.plte = {0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255};
+    raw.interlaced = depth == 16;
+    if (depth == 8) raw.exif = image_test::exif_tiff(3, false);
+    seed("png", "raw_d" + std::to_string(depth) + "_t" + std::to_string(type) + ".png", image_test::build_png(raw));
+  }
+  for (int o : {1, 3, 6, 8}) {
+    for (bool be : {false, true}) {
+      const Bytes tiff = image_test::exif_tiff(o, be);
+      seed("exif", "tiff_o" + std::to_string(o) + (be ? "_be" : "_le"), tiff);
+      Bytes app1 = {'E', 'x', 'i', 'f', 0, 0};
+      app1.insert(app1.end(), tiff.begin(), tiff.end());
+      seed("exif", "app1_o" + std::to_string(o) + (be ? "_be" : "_le"), app1);
+    }
+  }
+}
+
+void tfjs(const fs::path& scratch) {
+  using toonbox::test::TfjsModelBuilder;
+  using toonbox::test::WeightFormat;
+  const WeightFormat formats[] = {WeightFormat::kFloat32, WeightFormat::kFloat16, WeightFormat::kUInt8};
+  for (int i = 0; i < 3; ++i) {
+    TfjsModelBuilder b;
+    b.placeholder("x", {1, -1, -1, 3});
+    b.const_f32("w", {3, 3, 3, 2}, std::vector<float>(54, 0.25f), formats[i]);
+    b.const_f32("bias", {2}, {0.1f, -0.1f}, formats[i]);
+    b.node("conv", "Conv2D", {"x", "w"}, toonbox::test::conv_attrs(1, "SAME"));
+    b.node("add", "BiasAdd", {"conv", "bias"});
+    b.node("out", "Relu", {"add"});
+    const fs::path dir = scratch / ("tfjs" + std::to_string(i));
+    b.write(dir);
+    const Bytes json = slurp(dir / "model.json"), shard = slurp(dir / "group1-shard1of1.bin");
+    Bytes both = json;
+    both.insert(both.end(), toonbox::fuzz::kFileSeparator.begin(), toonbox::fuzz::kFileSeparator.end());
+    both.insert(both.end(), shard.begin(), shard.end());
+    seed("tfjs", "conv_" + std::to_string(i), both);
+    if (i == 0) seed("tfjs", "json_only", json);
+  }
+}
+
+void onnx_models(const fs::path& scratch) {
+  using toonbox::Tensor;
+  using toonbox::test::OnnxWriter;
+  {
+    OnnxWriter w;
+    w.input("x", {-1, 3});
+    w.init("w", Tensor::from_vector<float>({3}, {1.f, 2.f, 3.f}));
+    w.node("Add", {"x", "w"}, {"out"});
+    w.output("out");
+    w.save((scratch / "add.onnx").string());
+    seed("onnx", "add.onnx", slurp(scratch / "add.onnx"));
+  }
+  {
+    OnnxWriter w(17);
+    w.input("img", {1, 3, -1, -1});
+    w.init("k", Tensor::from_vector<float>({2, 3, 3, 3}, std::vector<float>(54, 0.1f)));
+    auto& conv = w.node("Conv", {"img", "k"}, {"c"});
+    toonbox::test::attr(conv, "pads", std::vector<int64_t>{1, 1, 1, 1});
+    w.node("Relu", {"c"}, {"r"});
+    w.node("Tanh", {"r"}, {"out"});
+    w.output("out");
+    w.save((scratch / "conv.onnx").string());
+    seed("onnx", "conv_relu_tanh.onnx", slurp(scratch / "conv.onnx"));
+  }
+}
+
+void server_inputs() {
+  const std::string boundary = "----toonboxseed";
+  seed("multipart", "one_image", "multipart/form-data; boundary=" + boundary + "\n--" + boundary +
+                                     "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\n"
+                                     "Content-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\n\r\n--" + boundary + "--\r\n");
+  seed("multipart", "fields_quoted", "multipart/form-data; boundary=\"b b\"\npreamble\r\n--b b\r\n"
+                                     "Content-Disposition: form-data; name=\"strength\"\r\n\r\n0.5\r\n--b b\r\n"
+                                     "Content-Disposition: form-data; name=\"images\"; filename=\"x\\\"y.jpg\"\r\n\r\n"
+                                     "\xff\xd8\xff\r\n--b b--\r\nepilogue");
+  seed("multipart", "no_headers", "multipart/form-data; boundary=z\n--z\r\n\r\nbody\r\n--z--");
+  for (const char* q : {"strength=0.5&format=jpeg&quality=80", "model=whitebox-uint8&mode=portrait&long_side=1024",
+                        "a=%41%42&b=+c+&d", "precision=fp16&model=..%2Fx", "long_side=99999999999999&strength=nan"})
+    seed("query", std::string("q") + std::to_string(std::hash<std::string>{}(q) % 100000), q);
+  seed("http_head", "post", "POST /api/v1/cartoonize?format=png HTTP/1.1\r\nHost: 127.0.0.1:7860\r\n"
+                            "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 1234\r\n"
+                            "Expect: 100-continue\r\nConnection: keep-alive\r\n\r\n");
+  seed("http_head", "get", "GET /health/live HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  seed("http_head", "smuggle_cl_te", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n");
+  seed("http_head", "obs_fold", "GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s OUT_DIR\n", argv[0]);
+    return 2;
+  }
+  g_out = argv[1];
+  const fs::path scratch = g_out / ".scratch";
+  fs::create_directories(scratch);
+  images();
+  tfjs(scratch);
+  onnx_models(scratch);
+  server_inputs();
+  fs::remove_all(scratch);
+  std::printf("seed corpus written to %s\n", g_out.c_str());
+  return 0;
+}

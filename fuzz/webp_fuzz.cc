@@ -1,0 +1,7 @@
+// libwebp behind toonbox's reader: RIFF chunks, VP8/VP8L/VP8X, animation refusal.
+#include "image/webp_codec.h"
+#include "image_decode_fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return toonbox::fuzz::fuzz_decoder(data, size, toonbox::probe_webp, toonbox::decode_webp);
+}
