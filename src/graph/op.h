@@ -9,6 +9,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -18,39 +19,54 @@
 
 namespace toonbox {
 
+// Every op kind, in enum order: compute ops every backend implements (Conv2D, Binary,
+// Unary, Resize), the tensor ops ONNX needs (ConvTranspose .. Where; with constant inputs
+// they fold like shape ops, and Slice/Gather/Concat/Cast/Reshape carry shape arithmetic),
+// and the shape ops specialize() folds to constants (Shape .. Range; evaluated by the
+// reference only). What each op is (its class, parameter inputs, batch and integer rules,
+// shape inference and reference kernel) is one row of the op table, ops/op_defs.cc,
+// whose size is checked against this list at compile time.
+#define TOONBOX_OP_KINDS(X) \
+  X(Conv2D)                 \
+  X(Binary)                 \
+  X(Unary)                  \
+  X(Resize)                 \
+  X(ConvTranspose)          \
+  X(MatMul)                 \
+  X(Pool)                   \
+  X(Reduce)                 \
+  X(Softmax)                \
+  X(Transpose)              \
+  X(Reshape)                \
+  X(Concat)                 \
+  X(Slice)                  \
+  X(Pad)                    \
+  X(Gather)                 \
+  X(Expand)                 \
+  X(Tile)                   \
+  X(Cast)                   \
+  X(Where)                  \
+  X(Shape)                  \
+  X(StridedSlice)           \
+  X(Pack)                   \
+  X(Fill)                   \
+  X(Identity)               \
+  X(Range)
+
 enum class OpKind : uint8_t {
-  // Compute ops: every backend implements these.
-  kConv2D,
-  kBinary,
-  kUnary,
-  kResize,
-  // Tensor ops (ONNX): compute ops every backend should implement; with constant inputs
-  // they fold like shape ops (Slice/Gather/Concat/Cast/Reshape carry shape arithmetic).
-  kConvTranspose,
-  kMatMul,
-  kPool,
-  kReduce,
-  kSoftmax,
-  kTranspose,
-  kReshape,
-  kConcat,
-  kSlice,
-  kPad,
-  kGather,
-  kExpand,
-  kTile,
-  kCast,
-  kWhere,
-  // Shape ops: folded to constants by specialize(); evaluated by the reference only.
-  kShape,
-  kStridedSlice,
-  kPack,
-  kFill,
-  kIdentity,
-  kRange,
+#define TOONBOX_OP_KIND_ENUMERATOR(name) k##name,
+  TOONBOX_OP_KINDS(TOONBOX_OP_KIND_ENUMERATOR)
+#undef TOONBOX_OP_KIND_ENUMERATOR
 };
+
+inline constexpr size_t kOpKindCount = 0
+#define TOONBOX_OP_KIND_COUNT(name) +1
+    TOONBOX_OP_KINDS(TOONBOX_OP_KIND_COUNT)
+#undef TOONBOX_OP_KIND_COUNT
+    ;
+
+// "Conv2D": the enumerator without its k.
 const char* op_kind_name(OpKind kind);
-bool is_shape_op(OpKind kind);
 
 enum class Layout : uint8_t { kNHWC, kNCHW };
 
@@ -73,7 +89,7 @@ enum class UnaryOp : uint8_t {
   kHardSigmoid,  // max(0, min(1, alpha * x + beta))
   kElu,          // x > 0 ? x : alpha * (exp(x) - 1)
   // Bool and int data at run time is carried as float holding exact values (see
-  // lower_runtime_integers in graph/passes.h); these three are what Cast and Not become.
+  // lower_runtime_integers in compile/integer_lowering.h); these three are what Cast and Not become.
   kTrunc,    // toward zero: Cast float -> int, as ONNX Runtime (static_cast)
   kNonZero,  // x != 0 ? 1 : 0: Cast to bool
   kNot,      // x == 0 ? 1 : 0: logical Not of a bool (0/1)

@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "graph/shape_inference_util.h"
 #include "graph/tensor_geometry.h"
+#include "ops/shape_inference_util.h"
 
 namespace toonbox::shape_detail {
 
@@ -15,6 +15,8 @@ Result<T> at_node(const Node& node, Result<T> r) {
   if (!r.is_ok()) return node_error(node, r.status().message());
   return r;
 }
+
+}  // namespace
 
 Status infer_conv_transpose(Graph& g, Node& node) {
   TB_RETURN_IF_ERROR(expect_inputs(node, 2, 3));
@@ -213,94 +215,72 @@ Status infer_range(Graph& g, Node& node) {
                     {static_cast<int64_t>(std::max(n, 0.0))});
 }
 
-}  // namespace
+Status infer_matmul(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
+  TB_ASSIGN_OR_RETURN(Shape out, at_node(node, matmul_shape(g.value(node.inputs[0]).shape,
+                                                            g.value(node.inputs[1]).shape)));
+  return set_output(g, node, g.value(node.inputs[0]).dtype, out);
+}
 
-Status infer_tensor_op(Graph& g, Node& node) {
-  switch (node.kind) {
-    case OpKind::kConvTranspose:
-      return infer_conv_transpose(g, node);
-    case OpKind::kPool:
-      return infer_pool(g, node);
-    case OpKind::kReduce:
-      return infer_reduce(g, node);
-    case OpKind::kConcat:
-      return infer_concat(g, node);
-    case OpKind::kSlice:
-      return infer_slice(g, node);
-    case OpKind::kGather:
-      return infer_gather(g, node);
-    case OpKind::kPad:
-      return infer_pad(g, node);
-    case OpKind::kWhere:
-      return infer_where(g, node);
-    case OpKind::kRange:
-      return infer_range(g, node);
-    case OpKind::kMatMul: {
-      TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
-      TB_ASSIGN_OR_RETURN(Shape out, at_node(node, matmul_shape(g.value(node.inputs[0]).shape,
-                                                                g.value(node.inputs[1]).shape)));
-      return set_output(g, node, g.value(node.inputs[0]).dtype, out);
-    }
-    case OpKind::kSoftmax: {
-      TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
-      const Value& x = g.value(node.inputs[0]);
-      const int rank = static_cast<int>(x.shape.size());
-      auto& p = node.p<SoftmaxParams>();
-      const int axis = p.axis < 0 ? p.axis + rank : p.axis;
-      if (axis < 0 || axis >= rank) return node_error(node, "axis out of range");
-      p.axis = axis;
-      return set_output(g, node, x.dtype, x.shape);
-    }
-    case OpKind::kTranspose: {
-      TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
-      const Value& x = g.value(node.inputs[0]);
-      auto& p = node.p<TransposeParams>();
-      TB_ASSIGN_OR_RETURN(p.perm, at_node(node, resolve_perm(p.perm, x.shape.size())));
-      Shape out;
-      for (int64_t d : p.perm) out.push_back(x.shape[d]);
-      return set_output(g, node, x.dtype, out);
-    }
-    case OpKind::kReshape: {
-      const auto& p = node.p<ReshapeParams>();
-      const bool tensor = p.mode == ReshapeMode::kShapeTensor;
-      TB_RETURN_IF_ERROR(expect_inputs(node, tensor ? 2 : 1, tensor ? 2 : 1));
-      std::vector<int64_t> target;
-      if (tensor) {
-        TB_ASSIGN_OR_RETURN(target, constant_ints(g, node, 1));
-      }
-      const Value& x = g.value(node.inputs[0]);
-      TB_ASSIGN_OR_RETURN(Shape out, at_node(node, reshape_target(x.shape, p, target)));
-      return set_output(g, node, x.dtype, out);
-    }
-    case OpKind::kExpand: {
-      TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
-      TB_ASSIGN_OR_RETURN(std::vector<int64_t> shape, constant_ints(g, node, 1));
-      const Value& x = g.value(node.inputs[0]);
-      auto out = broadcast_shapes(x.shape, Shape(shape.begin(), shape.end()));
-      if (!out.is_ok()) return node_error(node, out.status().message());
-      return set_output(g, node, x.dtype, out.value());
-    }
-    case OpKind::kTile: {
-      TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
-      TB_ASSIGN_OR_RETURN(std::vector<int64_t> reps, constant_ints(g, node, 1));
-      const Value& x = g.value(node.inputs[0]);
-      if (reps.size() != x.shape.size())
-        return node_error(node, "repeats must have one entry per dim");
-      Shape out = x.shape;
-      for (size_t d = 0; d < out.size(); ++d) {
-        if (reps[d] < 0 || reps[d] > kMaxTensorElements)
-          return node_error(node, "bad repeat count");
-        out[d] *= reps[d];
-      }
-      return set_output(g, node, x.dtype, out);
-    }
-    case OpKind::kCast: {
-      TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
-      return set_output(g, node, node.p<CastParams>().to, g.value(node.inputs[0]).shape);
-    }
-    default:
-      return node_error(node, "no shape inference for this op");
+Status infer_softmax(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
+  const Value& x = g.value(node.inputs[0]);
+  const int rank = static_cast<int>(x.shape.size());
+  auto& p = node.p<SoftmaxParams>();
+  const int axis = p.axis < 0 ? p.axis + rank : p.axis;
+  if (axis < 0 || axis >= rank) return node_error(node, "axis out of range");
+  p.axis = axis;
+  return set_output(g, node, x.dtype, x.shape);
+}
+
+Status infer_transpose(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
+  const Value& x = g.value(node.inputs[0]);
+  auto& p = node.p<TransposeParams>();
+  TB_ASSIGN_OR_RETURN(p.perm, at_node(node, resolve_perm(p.perm, x.shape.size())));
+  Shape out;
+  for (int64_t d : p.perm) out.push_back(x.shape[d]);
+  return set_output(g, node, x.dtype, out);
+}
+
+Status infer_reshape(Graph& g, Node& node) {
+  const auto& p = node.p<ReshapeParams>();
+  const bool tensor = p.mode == ReshapeMode::kShapeTensor;
+  TB_RETURN_IF_ERROR(expect_inputs(node, tensor ? 2 : 1, tensor ? 2 : 1));
+  std::vector<int64_t> target;
+  if (tensor) {
+    TB_ASSIGN_OR_RETURN(target, constant_ints(g, node, 1));
   }
+  const Value& x = g.value(node.inputs[0]);
+  TB_ASSIGN_OR_RETURN(Shape out, at_node(node, reshape_target(x.shape, p, target)));
+  return set_output(g, node, x.dtype, out);
+}
+
+Status infer_expand(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
+  TB_ASSIGN_OR_RETURN(std::vector<int64_t> shape, constant_ints(g, node, 1));
+  const Value& x = g.value(node.inputs[0]);
+  auto out = broadcast_shapes(x.shape, Shape(shape.begin(), shape.end()));
+  if (!out.is_ok()) return node_error(node, out.status().message());
+  return set_output(g, node, x.dtype, out.value());
+}
+
+Status infer_tile(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
+  TB_ASSIGN_OR_RETURN(std::vector<int64_t> reps, constant_ints(g, node, 1));
+  const Value& x = g.value(node.inputs[0]);
+  if (reps.size() != x.shape.size()) return node_error(node, "repeats must have one entry per dim");
+  Shape out = x.shape;
+  for (size_t d = 0; d < out.size(); ++d) {
+    if (reps[d] < 0 || reps[d] > kMaxTensorElements) return node_error(node, "bad repeat count");
+    out[d] *= reps[d];
+  }
+  return set_output(g, node, x.dtype, out);
+}
+
+Status infer_cast(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
+  return set_output(g, node, node.p<CastParams>().to, g.value(node.inputs[0]).shape);
 }
 
 }  // namespace toonbox::shape_detail
