@@ -7,7 +7,8 @@
 #include "backend/cuda_plugin_loader.h"
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "graph/passes.h"
+#include "compile/fusion.h"
+#include "compile/specialize.h"
 #include "import/onnx/onnx_importer.h"
 #include "models/registry.h"
 

@@ -8,11 +8,11 @@
 #include <cstdio>
 
 #include "backend/cpu/cpu_backend.h"
+#include "compile/batch_check.h"
+#include "compile/specialize.h"
 #include "core/timing.h"
 #include "engine/device_select.h"
 #include "engine/session.h"
-#include "graph/batch_check.h"
-#include "graph/passes.h"
 #include "ops/reference.h"
 #include "pipeline/builtin_style.h"
 #include "pipeline/cartoonizer.h"
