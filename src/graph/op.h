@@ -46,6 +46,7 @@ namespace toonbox {
   X(Tile)                   \
   X(Cast)                   \
   X(Where)                  \
+  X(PRelu)                  \
   X(Shape)                  \
   X(StridedSlice)           \
   X(Pack)                   \
@@ -285,6 +286,9 @@ struct GatherParams {
   int axis = 0;
 };
 
+// PRelu: inputs x, slope (a weight, broadcast to x's shape numpy-style from the right:
+// [C,1,1] per channel for NCHW, [C] for NHWC, one value, or anything broadcastable);
+// y = x < 0 ? x * slope : x. No parameters (NoParams).
 // Expand: inputs x, shape (bidirectional broadcast). Tile: inputs x, repeats.
 // Where: inputs cond (bool), x, y, broadcast. Range: start, limit, delta scalars.
 struct CastParams {

@@ -23,6 +23,7 @@ constexpr uint32_t kAllInputs = ~uint32_t{0};          // Range: start, limit, d
 // Which inputs are weights (OpDef::weight_inputs).
 constexpr uint32_t kNoWeights = 0;
 constexpr uint32_t kKernelAndBias = 0b110;  // x, kernel, optional bias
+constexpr uint32_t kSecondInput = 0b10;     // PRelu: x, slope
 
 constexpr OpClass kCompute = OpClass::kCompute;
 constexpr OpClass kTensor = OpClass::kTensor;
@@ -51,6 +52,7 @@ constexpr OpDef kOpDefs[] = {
   {OpKind::kTile,          kTensor,  kAllButFirstInput, kNoWeights,     batch_per_item,  integers_exact,   infer_tile,           eval_tile},
   {OpKind::kCast,          kTensor,  kNoParameters,     kNoWeights,     batch_per_item,  integers_exact,   infer_cast,           eval_cast},
   {OpKind::kWhere,         kTensor,  kNoParameters,     kNoWeights,     batch_per_item,  integers_exact,   infer_where,          eval_where},
+  {OpKind::kPRelu,         kCompute, kNoParameters,     kSecondInput,   batch_per_item,  integers_refused, infer_prelu,          eval_prelu},
   {OpKind::kShape,         kShapeOp, kNoParameters,     kNoWeights,     batch_unknown,   integers_refused, infer_shape,          eval_shape},
   {OpKind::kStridedSlice,  kShapeOp, kAllButFirstInput, kNoWeights,     batch_unknown,   integers_refused, infer_strided_slice,  eval_strided_slice},
   {OpKind::kPack,          kShapeOp, kNoParameters,     kNoWeights,     batch_unknown,   integers_refused, infer_pack,           eval_pack},

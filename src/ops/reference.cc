@@ -59,29 +59,37 @@ double reference_binary(BinaryOp op, double a, double b) {
 
 namespace {
 
-void binary(const Node& node, const Tensor& a, const Tensor& b, Tensor& out) {
-  const BinaryOp op = node.p<BinaryParams>().op;
+// out[i] = f(a[ia], b[ib]) with a and b broadcast to out's shape (numpy rules).
+template <typename F>
+void broadcast_apply(const Tensor& a, const Tensor& b, Tensor& out, F f) {
   const Shape& shape = out.shape();
   const auto sa = broadcast_strides(a.shape(), shape.size()),
              sb = broadcast_strides(b.shape(), shape.size());
   const int rank = static_cast<int>(shape.size());
   std::vector<int64_t> idx(rank, 0);
-  const bool integer = out.dtype() == DType::kInt32 || out.dtype() == DType::kInt64;
   for (int64_t i = 0, n = out.numel(); i < n; ++i) {
     int64_t ia = 0, ib = 0;
     for (int d = 0; d < rank; ++d) {
       ia += idx[d] * sa[d];
       ib += idx[d] * sb[d];
     }
-    double v = reference_binary(op, load(a, ia), load(b, ib));
-    if (integer && op == BinaryOp::kDiv) v = std::floor(v);  // TF FloorDiv-like for ints
-    if (integer && op == BinaryOp::kPow) v = std::round(v);
-    store(out, i, v);
+    store(out, i, f(load(a, ia), load(b, ib)));
     for (int d = rank - 1; d >= 0; --d) {
       if (++idx[d] < shape[d]) break;
       idx[d] = 0;
     }
   }
+}
+
+void binary(const Node& node, const Tensor& a, const Tensor& b, Tensor& out) {
+  const BinaryOp op = node.p<BinaryParams>().op;
+  const bool integer = out.dtype() == DType::kInt32 || out.dtype() == DType::kInt64;
+  broadcast_apply(a, b, out, [&](double x, double y) {
+    double v = reference_binary(op, x, y);
+    if (integer && op == BinaryOp::kDiv) v = std::floor(v);  // TF FloorDiv-like for ints
+    if (integer && op == BinaryOp::kPow) v = std::round(v);
+    return v;
+  });
 }
 
 void conv2d(const Node& node, const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y) {
@@ -273,6 +281,11 @@ Status eval_conv2d(const Node& node, const std::vector<const Tensor*>& in, std::
 
 Status eval_binary(const Node& node, const std::vector<const Tensor*>& in, std::vector<Tensor>& out) {
   binary(node, *in[0], *in[1], out[0]);
+  return Status::ok();
+}
+
+Status eval_prelu(const Node&, const std::vector<const Tensor*>& in, std::vector<Tensor>& out) {
+  broadcast_apply(*in[0], *in[1], out[0], [](double x, double slope) { return x < 0 ? x * slope : x; });
   return Status::ok();
 }
 

@@ -71,6 +71,7 @@ Status eval_expand(const Node& node, const Inputs& in, Outputs& out);
 Status eval_tile(const Node& node, const Inputs& in, Outputs& out);
 Status eval_cast(const Node& node, const Inputs& in, Outputs& out);
 Status eval_where(const Node& node, const Inputs& in, Outputs& out);
+Status eval_prelu(const Node& node, const Inputs& in, Outputs& out);
 Status eval_shape(const Node& node, const Inputs& in, Outputs& out);
 Status eval_strided_slice(const Node& node, const Inputs& in, Outputs& out);
 Status eval_pack(const Node& node, const Inputs& in, Outputs& out);

@@ -124,6 +124,20 @@ Status infer_binary(Graph& g, Node& node) {
   return set_output(g, node, to_bool ? DType::kBool : a.dtype, shape.value());
 }
 
+Status infer_prelu(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
+  const Value& x = g.value(node.inputs[0]);
+  const Value& slope = g.value(node.inputs[1]);
+  if (x.dtype != slope.dtype)
+    return node_error(node, std::string("input and slope types differ: ") + dtype_name(x.dtype) +
+                                " and " + dtype_name(slope.dtype));
+  auto shape = broadcast_shapes(x.shape, slope.shape);
+  if (!shape.is_ok() || *shape != x.shape)
+    return node_error(node, "slope " + shape_to_string(slope.shape) +
+                                " does not broadcast to the input " + shape_to_string(x.shape));
+  return set_output(g, node, x.dtype, x.shape);
+}
+
 Status infer_shape(Graph& g, Node& node) {
   TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
   return set_output(g, node, DType::kInt32,

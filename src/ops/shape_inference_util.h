@@ -93,6 +93,7 @@ Status infer_expand(Graph& g, Node& node);
 Status infer_tile(Graph& g, Node& node);
 Status infer_cast(Graph& g, Node& node);
 Status infer_where(Graph& g, Node& node);
+Status infer_prelu(Graph& g, Node& node);
 Status infer_shape(Graph& g, Node& node);
 Status infer_strided_slice(Graph& g, Node& node);
 Status infer_pack(Graph& g, Node& node);

@@ -169,6 +169,20 @@ void add_resize_cases(std::vector<OpCase>& out) {
   }
 }
 
+// PRelu with one slope per channel: [C] against NHWC (numpy aligns it with the last
+// dim), [C,1,1] against NCHW.
+void add_prelu_cases(std::vector<OpCase>& out) {
+  for (Layout layout : {Layout::kNHWC, Layout::kNCHW}) {
+    const bool nhwc = layout == Layout::kNHWC;
+    Graph g;
+    const int x = g.add_input("x", DType::kFloat32, nhwc ? Shape{-1, -1, -1, 5} : Shape{-1, 5, -1, -1});
+    const int slope = g.add_constant("slope", random_tensor(nhwc ? Shape{5} : Shape{5, 1, 1}, 9, 0.f, 0.5f));
+    g.add_output(g.add_node(OpKind::kPRelu, "prelu", {x, slope}, NoParams{}));
+    out.push_back(ir_case(std::string("PRelu ") + layout_name(layout) + " per channel", std::move(g),
+                          {act_shape(layout, 2, 5, 9, 7)}, -2.f, 2.f));
+  }
+}
+
 // conv -> leaky relu -> downsample conv -> resize x2 -> add skip -> divide: the shape of
 // the White-box UNet's building blocks, with memory planning exercised across ops and
 // the TF.js shape chain (Shape -> StridedSlice -> resize size) folded.
@@ -237,6 +251,7 @@ std::vector<OpCase> ir_op_cases() {
   add_binary_cases(out);
   add_unary_cases(out);
   add_resize_cases(out);
+  add_prelu_cases(out);
   out.push_back(ir_case("UNet block 15x17", unet_block(), {{1, 15, 17, 3}}));
   out.push_back(ir_case("UNet block 16x16", unet_block(), {{1, 16, 16, 3}}));
   out.push_back(ir_case("TF shape chain Shape StridedSlice Pack Fill Identity", tf_shape_chain(),

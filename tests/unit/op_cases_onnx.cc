@@ -90,10 +90,18 @@ std::vector<OpCase> onnx_op_cases() {
                },
                0.5f,
                1.5f});
-  c.push_back({"PRelu per channel", 13, {{"x", x4}}, [](OnnxWriter& w) {
-                 w.init("slope", test::random_tensor({3, 1, 1}, 5, 0.f, 0.5f));
-                 w.node("PRelu", {"x", "slope"}, {"out"});
-               }});
+  // PRelu: the slope per channel (ONNX's [C,1,1]), one value, along the last axis, and
+  // one per element of an image.
+  for (const auto& [label, slope] : std::vector<std::pair<const char*, Shape>>{
+           {"PRelu per channel", {3, 1, 1}},
+           {"PRelu one slope", {1}},
+           {"PRelu slope along W", {9}},
+           {"PRelu slope per pixel and channel", {3, 7, 9}}}) {
+    c.push_back({label, 13, {{"x", x4}}, [slope = slope](OnnxWriter& w) {
+                   w.init("slope", test::random_tensor(slope, 5, 0.f, 0.5f));
+                   w.node("PRelu", {"x", "slope"}, {"out"});
+                 }, -2.f, 2.f});
+  }
   // Reductions and softmax.
   one("ReduceMean axes 2,3 keepdims", "ReduceMean", 13, [](auto& n) {
     attr(n, "axes", I64{2, 3});

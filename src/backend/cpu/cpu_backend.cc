@@ -143,6 +143,13 @@ class CpuExecutable final : public Executable {
       case OpKind::kCast: return add(cpu::copy_step(g, node, p));
       case OpKind::kConcat: return add(cpu::concat_step(g, node, p));
       case OpKind::kWhere: return add(cpu::where_step(g, node, p));
+      case OpKind::kPRelu: {
+        const int x = node.inputs[0], s = node.inputs[1], y = node.outputs[0];
+        steps_.push_back([this, x, s, y] {
+          cpu::prelu(ptr(x), graph_.value(x).shape, ptr(s), graph_.value(s).shape, ptr(y));
+        });
+        return Status::ok();
+      }
       case OpKind::kShape:
       case OpKind::kStridedSlice:
       case OpKind::kPack:

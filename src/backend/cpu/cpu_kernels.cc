@@ -58,6 +58,11 @@ void binary_loop(F f, const float* a, const std::vector<int64_t>& as, const floa
 
 }  // namespace
 
+void prelu(const float* x, const std::vector<int64_t>& xs, const float* slope,
+           const std::vector<int64_t>& ss, float* y) {
+  binary_loop([](float v, float s) { return v < 0.f ? v * s : v; }, x, xs, slope, ss, y, xs);
+}
+
 void binary(BinaryOp op, const float* a, const std::vector<int64_t>& as, const float* b,
             const std::vector<int64_t>& bs, float* out, const std::vector<int64_t>& os) {
   switch (op) {

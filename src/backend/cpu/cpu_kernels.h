@@ -20,6 +20,10 @@ void where(const float* cond, const std::vector<int64_t>& cond_shape, const floa
 
 void unary(UnaryOp op, float alpha, float beta, const float* x, float* y, int64_t n);
 
+// PRelu: y = x < 0 ? x * slope : x, the slope broadcast to x's shape.
+void prelu(const float* x, const std::vector<int64_t>& x_shape, const float* slope,
+           const std::vector<int64_t>& slope_shape, float* y);
+
 struct ResizeGeometry {
   Layout layout;
   int64_t n, c, in_h, in_w, out_h, out_w;

@@ -39,6 +39,7 @@ std::string cpu_unsupported_reason(const Graph& g, const Node& node, Precision p
     case OpKind::kTile:
     case OpKind::kCast:
     case OpKind::kWhere:
+    case OpKind::kPRelu:
       return "";
     case OpKind::kShape:
     case OpKind::kStridedSlice:

@@ -44,6 +44,7 @@ std::string cuda_unsupported_reason(const Graph& g, const Node& node, Precision 
       return "";
     }
     case OpKind::kBinary:
+    case OpKind::kPRelu:
       return rank_at_most(g, node, kMaxBroadcastRank);
     case OpKind::kUnary:
       return "";

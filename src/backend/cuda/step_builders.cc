@@ -34,7 +34,8 @@ Result<std::unique_ptr<Step>> make_step(const BuildContext& ctx, const Node& nod
   // One case per op kind and no default: -Werror=switch names an op without a CUDA step.
   switch (node.kind) {
     case OpKind::kConv2D: return make_conv2d_step(ctx, node, conv_scratch);
-    case OpKind::kBinary: return make_binary(ctx, node);
+    case OpKind::kBinary:
+    case OpKind::kPRelu: return make_binary(ctx, node);
     case OpKind::kUnary: return make_unary(ctx, node);
     case OpKind::kResize: return make_resize(ctx, node);
     case OpKind::kMatMul: return make_matmul(ctx, node);
