@@ -51,7 +51,6 @@ const char* binary_op_name(BinaryOp op) {
     case BinaryOp::kMax: return "max";
     case BinaryOp::kMin: return "min";
     case BinaryOp::kPow: return "pow";
-    case BinaryOp::kPRelu: return "prelu";
     case BinaryOp::kEqual: return "equal";
     case BinaryOp::kLess: return "less";
     case BinaryOp::kLessEqual: return "less_equal";

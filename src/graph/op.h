@@ -97,7 +97,7 @@ enum class UnaryOp : uint8_t {
 };
 const char* unary_op_name(UnaryOp op);
 
-// kPow: std::pow; kPRelu: a < 0 ? a * b : a (b is the slope, broadcast).
+// kPow: std::pow. (PRelu is its own op kind.)
 // Comparisons (kEqual .. kGreaterEqual, exact on floats) output bool; kAnd, kOr, kXor take
 // and give bool (any non-zero value is true).
 enum class BinaryOp : uint8_t {
@@ -108,7 +108,6 @@ enum class BinaryOp : uint8_t {
   kMax,
   kMin,
   kPow,
-  kPRelu,
   kEqual,
   kLess,
   kLessEqual,

@@ -15,7 +15,6 @@ std::string integers_binary(const Node& node) {
   switch (op) {
     case BinaryOp::kDiv:
     case BinaryOp::kPow:
-    case BinaryOp::kPRelu:
       return std::string("integer ") + binary_op_name(op) + " (rounding differs from float)";
     default:
       return "";

@@ -44,7 +44,6 @@ double reference_binary(BinaryOp op, double a, double b) {
     case BinaryOp::kMax: return std::max(a, b);
     case BinaryOp::kMin: return std::min(a, b);
     case BinaryOp::kPow: return std::pow(a, b);
-    case BinaryOp::kPRelu: return a < 0 ? a * b : a;
     case BinaryOp::kEqual: return a == b ? 1.0 : 0.0;
     case BinaryOp::kLess: return a < b ? 1.0 : 0.0;
     case BinaryOp::kLessEqual: return a <= b ? 1.0 : 0.0;

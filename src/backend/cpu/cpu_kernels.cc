@@ -73,7 +73,6 @@ void binary(BinaryOp op, const float* a, const std::vector<int64_t>& as, const f
     case BinaryOp::kMax: return binary_loop([](float x, float y) { return std::max(x, y); }, a, as, b, bs, out, os);
     case BinaryOp::kMin: return binary_loop([](float x, float y) { return std::min(x, y); }, a, as, b, bs, out, os);
     case BinaryOp::kPow: return binary_loop([](float x, float y) { return std::pow(x, y); }, a, as, b, bs, out, os);
-    case BinaryOp::kPRelu: return binary_loop([](float x, float y) { return x < 0.f ? x * y : x; }, a, as, b, bs, out, os);
     case BinaryOp::kEqual: return binary_loop([](float x, float y) { return x == y ? 1.f : 0.f; }, a, as, b, bs, out, os);
     case BinaryOp::kLess: return binary_loop([](float x, float y) { return x < y ? 1.f : 0.f; }, a, as, b, bs, out, os);
     case BinaryOp::kLessEqual: return binary_loop([](float x, float y) { return x <= y ? 1.f : 0.f; }, a, as, b, bs, out, os);
