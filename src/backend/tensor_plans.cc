@@ -100,6 +100,41 @@ GatherTable broadcast_table(const Graph& g, const Node& node) {
   return t;
 }
 
+GatherTable depth_space_table(const Graph& g, const Node& node) {
+  // The source offset is a sum of one term per output dim: the block offset inside the
+  // output pixel picks an input channel (DepthToSpace) or pixel (SpaceToDepth) by a
+  // fixed stride, so sample each output coordinate with the others at 0 and take the
+  // difference from the origin's offset.
+  const Shape& xs = g.value(node.inputs[0]).shape;
+  const Layout layout = node.kind == OpKind::kDepthToSpace ? node.p<DepthToSpaceParams>().layout
+                                                           : node.p<SpaceToDepthParams>().layout;
+  const bool nhwc = layout == Layout::kNHWC;
+  const int64_t channels = nhwc ? xs[3] : xs[1];
+  const std::vector<int64_t> st = row_major_strides(xs);
+  auto offset = [&](const ImageCoord& p) {
+    return nhwc ? p.n * st[0] + p.h * st[1] + p.w * st[2] + p.c * st[3]
+                : p.n * st[0] + p.c * st[1] + p.h * st[2] + p.w * st[3];
+  };
+  auto source = [&](const ImageCoord& o) {
+    return node.kind == OpKind::kDepthToSpace
+               ? depth_to_space_source(node.p<DepthToSpaceParams>(), channels, o)
+               : space_to_depth_source(node.p<SpaceToDepthParams>(), channels, o);
+  };
+  GatherTable t{g.value(node.outputs[0]).shape, {}, 0.f};
+  // Output dim d holds logical coordinate n, c, h or w.
+  const int logical[4] = {0, nhwc ? 2 : 1, nhwc ? 3 : 2, nhwc ? 1 : 3};
+  for (int d = 0; d < 4; ++d) {
+    std::vector<int64_t> v(t.out[d]);
+    for (int64_t i = 0; i < t.out[d]; ++i) {
+      ImageCoord o{0, 0, 0, 0};
+      (logical[d] == 0 ? o.n : logical[d] == 1 ? o.c : logical[d] == 2 ? o.h : o.w) = i;
+      v[i] = offset(source(o)) - (d == 0 ? 0 : offset(source(ImageCoord{0, 0, 0, 0})));
+    }
+    t.offs.push_back(std::move(v));
+  }
+  return t;
+}
+
 SoftmaxPlan softmax_plan(const Shape& x, int axis) {
   SoftmaxPlan p;
   for (int d = 0; d < axis; ++d) p.outer *= x[d];

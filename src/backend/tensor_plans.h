@@ -24,6 +24,7 @@ Result<GatherTable> slice_table(const Graph& g, const Node& node);
 Result<GatherTable> pad_table(const Graph& g, const Node& node);
 GatherTable gather_index_table(const Graph& g, const Node& node);  // Gather
 GatherTable broadcast_table(const Graph& g, const Node& node);     // Expand and Tile
+GatherTable depth_space_table(const Graph& g, const Node& node);   // DepthToSpace, SpaceToDepth
 
 // Softmax along `axis` of x: element (o, k, i) sits at (o * len + k) * inner + i.
 struct SoftmaxPlan {

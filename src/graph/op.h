@@ -47,6 +47,8 @@ namespace toonbox {
   X(Cast)                   \
   X(Where)                  \
   X(PRelu)                  \
+  X(DepthToSpace)           \
+  X(SpaceToDepth)           \
   X(Shape)                  \
   X(StridedSlice)           \
   X(Pack)                   \
@@ -280,6 +282,22 @@ struct PadParams {
   float value = 0.f;
 };
 
+// DepthToSpace (PixelShuffle): x [N, C, H, W] (or NHWC) -> [N, C / b^2, H * b, W * b];
+// output channel c at block offset (i, j) reads input channel
+//   kDcr: (i * b + j) * C / b^2 + c   (ONNX DCR, TensorFlow's depth_to_space)
+//   kCrd: c * b^2 + i * b + j         (ONNX CRD, PyTorch's PixelShuffle)
+// SpaceToDepth is DCR's inverse: [N, C, H, W] -> [N, C * b^2, H / b, W / b]. Input: x.
+enum class DepthToSpaceMode : uint8_t { kDcr, kCrd };
+struct DepthToSpaceParams {
+  Layout layout = Layout::kNCHW;
+  int block = 2;
+  DepthToSpaceMode mode = DepthToSpaceMode::kDcr;
+};
+struct SpaceToDepthParams {
+  Layout layout = Layout::kNCHW;
+  int block = 2;
+};
+
 // inputs: data, indices (int; negative wraps). Output: data[:axis] + indices + data[axis+1:].
 struct GatherParams {
   int axis = 0;
@@ -300,6 +318,6 @@ using OpParams =
     std::variant<NoParams, Conv2DParams, UnaryParams, BinaryParams, ResizeParams,
                  StridedSliceParams, PackParams, ConvTransposeParams, PoolParams, ReduceParams,
                  SoftmaxParams, TransposeParams, ReshapeParams, ConcatParams, SliceParams,
-                 PadParams, GatherParams, CastParams>;
+                 PadParams, GatherParams, CastParams, DepthToSpaceParams, SpaceToDepthParams>;
 
 }  // namespace toonbox

@@ -53,6 +53,8 @@ constexpr OpDef kOpDefs[] = {
   {OpKind::kCast,          kTensor,  kNoParameters,     kNoWeights,     batch_per_item,  integers_exact,   infer_cast,           eval_cast},
   {OpKind::kWhere,         kTensor,  kNoParameters,     kNoWeights,     batch_per_item,  integers_exact,   infer_where,          eval_where},
   {OpKind::kPRelu,         kCompute, kNoParameters,     kSecondInput,   batch_per_item,  integers_refused, infer_prelu,          eval_prelu},
+  {OpKind::kDepthToSpace,  kTensor,  kNoParameters,     kNoWeights,     batch_per_item,  integers_exact,   infer_depth_to_space, eval_depth_to_space},
+  {OpKind::kSpaceToDepth,  kTensor,  kNoParameters,     kNoWeights,     batch_per_item,  integers_exact,   infer_space_to_depth, eval_space_to_depth},
   {OpKind::kShape,         kShapeOp, kNoParameters,     kNoWeights,     batch_unknown,   integers_refused, infer_shape,          eval_shape},
   {OpKind::kStridedSlice,  kShapeOp, kAllButFirstInput, kNoWeights,     batch_unknown,   integers_refused, infer_strided_slice,  eval_strided_slice},
   {OpKind::kPack,          kShapeOp, kNoParameters,     kNoWeights,     batch_unknown,   integers_refused, infer_pack,           eval_pack},

@@ -335,6 +335,46 @@ Status eval_where(const Node&, const Inputs& in, Outputs& out) {
   return Status::ok();
 }
 
+namespace {
+
+// Copies every output element of an image op from the input element `source` names
+// (both in logical NCHW coordinates; `layout` says how they are stored).
+template <typename F>
+void move_image(const Tensor& x, Tensor& y, Layout layout, F source) {
+  const bool nhwc = layout == Layout::kNHWC;
+  auto dims = [&](const Tensor& t) {
+    return nhwc ? ImageCoord{t.dim(0), t.dim(3), t.dim(1), t.dim(2)}
+                : ImageCoord{t.dim(0), t.dim(1), t.dim(2), t.dim(3)};
+  };
+  const ImageCoord xd = dims(x), yd = dims(y);
+  auto offset = [nhwc](const ImageCoord& d, const ImageCoord& p) {
+    return nhwc ? ((p.n * d.h + p.h) * d.w + p.w) * d.c + p.c : ((p.n * d.c + p.c) * d.h + p.h) * d.w + p.w;
+  };
+  for (int64_t n = 0; n < yd.n; ++n)
+    for (int64_t c = 0; c < yd.c; ++c)
+      for (int64_t h = 0; h < yd.h; ++h)
+        for (int64_t w = 0; w < yd.w; ++w) {
+          const ImageCoord o{n, c, h, w};
+          copy_elem(x, offset(xd, source(xd.c, o)), y, offset(yd, o));
+        }
+}
+
+}  // namespace
+
+Status eval_depth_to_space(const Node& node, const Inputs& in, Outputs& out) {
+  const auto& p = node.p<DepthToSpaceParams>();
+  move_image(*in[0], out[0], p.layout,
+             [&](int64_t channels, ImageCoord o) { return depth_to_space_source(p, channels, o); });
+  return Status::ok();
+}
+
+Status eval_space_to_depth(const Node& node, const Inputs& in, Outputs& out) {
+  const auto& p = node.p<SpaceToDepthParams>();
+  move_image(*in[0], out[0], p.layout,
+             [&](int64_t channels, ImageCoord o) { return space_to_depth_source(p, channels, o); });
+  return Status::ok();
+}
+
 Status eval_range(const Node&, const Inputs& in, Outputs& out) {
   const double start = load(*in[0], 0), delta = load(*in[2], 0);
   for (int64_t i = 0; i < out[0].numel(); ++i) store(out[0], i, start + static_cast<double>(i) * delta);

@@ -1,5 +1,6 @@
 // Shape inference of the tensor ops added for ONNX (Transpose, Reshape, Slice, Pad, ...).
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "graph/tensor_geometry.h"
@@ -276,6 +277,47 @@ Status infer_tile(Graph& g, Node& node) {
     out[d] *= reps[d];
   }
   return set_output(g, node, x.dtype, out);
+}
+
+namespace {
+
+// x as [N, C, H, W] whatever its layout, or an error naming the node.
+Result<std::array<int64_t, 4>> image_dims(const Node& node, const Shape& x, Layout layout) {
+  if (x.size() != 4) return node_error(node, "input must be 4-D, got " + shape_to_string(x));
+  if (layout == Layout::kNHWC) return std::array<int64_t, 4>{x[0], x[3], x[1], x[2]};
+  return std::array<int64_t, 4>{x[0], x[1], x[2], x[3]};
+}
+
+Shape in_layout(Layout layout, int64_t n, int64_t c, int64_t h, int64_t w) {
+  return layout == Layout::kNHWC ? Shape{n, h, w, c} : Shape{n, c, h, w};
+}
+
+}  // namespace
+
+Status infer_depth_to_space(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
+  const auto& p = node.p<DepthToSpaceParams>();
+  const Value& x = g.value(node.inputs[0]);
+  TB_ASSIGN_OR_RETURN(auto d, image_dims(node, x.shape, p.layout));
+  const int64_t b = p.block;
+  if (b < 1 || b > 4096) return node_error(node, "block size " + std::to_string(b) + " out of range");
+  if (d[1] % (b * b) != 0)
+    return node_error(node, std::to_string(d[1]) + " channels are not a multiple of the block size " +
+                                std::to_string(b) + " squared");
+  return set_output(g, node, x.dtype, in_layout(p.layout, d[0], d[1] / (b * b), d[2] * b, d[3] * b));
+}
+
+Status infer_space_to_depth(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
+  const auto& p = node.p<SpaceToDepthParams>();
+  const Value& x = g.value(node.inputs[0]);
+  TB_ASSIGN_OR_RETURN(auto d, image_dims(node, x.shape, p.layout));
+  const int64_t b = p.block;
+  if (b < 1 || b > 4096) return node_error(node, "block size " + std::to_string(b) + " out of range");
+  if (d[2] % b != 0 || d[3] % b != 0)
+    return node_error(node, "height and width " + std::to_string(d[2]) + "x" + std::to_string(d[3]) +
+                                " are not multiples of the block size " + std::to_string(b));
+  return set_output(g, node, x.dtype, in_layout(p.layout, d[0], d[1] * b * b, d[2] / b, d[3] / b));
 }
 
 Status infer_cast(Graph& g, Node& node) {

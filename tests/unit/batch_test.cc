@@ -122,14 +122,17 @@ TEST(Batch, GeneratedConvNetBatchEqualsSingles) { expect_batch_matches_singles(g
 TEST(Batch, ClassicStyleBatchEqualsSingles) { expect_batch_matches_singles(build_classic_cartoon_graph(), 24, 20); }
 
 // The ops upscalers and style-transfer nets add (their batch rules in the op table):
-// conv -> PRelu (a slope per channel) -> conv, NHWC.
+// conv -> PRelu (a slope per channel) -> DepthToSpace x2 -> SpaceToDepth x2 -> conv, NHWC.
 Graph upscaler_ops_net() {
   Graph g;
   const int x = g.add_input("x", DType::kFloat32, {1, -1, -1, 3});
   const int c1 = test::conv(g, "c1", x, 3, 8, 3, 1, 1, {}, 60);
   const int slope = g.add_constant("slope", test::random_tensor({8}, 61, 0.f, 0.5f));
   const int act = g.add_node(OpKind::kPRelu, "prelu", {c1, slope}, NoParams{});
-  g.add_output(test::conv(g, "c2", act, 8, 3, 3, 1, 1, {}, 62));
+  const int up = g.add_node(OpKind::kDepthToSpace, "d2s", {act},
+                            DepthToSpaceParams{Layout::kNHWC, 2, DepthToSpaceMode::kCrd});
+  const int down = g.add_node(OpKind::kSpaceToDepth, "s2d", {up}, SpaceToDepthParams{Layout::kNHWC, 2});
+  g.add_output(test::conv(g, "c2", down, 8, 3, 3, 1, 1, {}, 62));
   return g;
 }
 

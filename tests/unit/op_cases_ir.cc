@@ -183,6 +183,31 @@ void add_prelu_cases(std::vector<OpCase>& out) {
   }
 }
 
+// DepthToSpace (both modes) and SpaceToDepth in both layouts; data movement, so every
+// backend must match exactly.
+void add_depth_space_cases(std::vector<OpCase>& out) {
+  for (Layout layout : {Layout::kNHWC, Layout::kNCHW}) {
+    const bool nhwc = layout == Layout::kNHWC;
+    for (DepthToSpaceMode mode : {DepthToSpaceMode::kDcr, DepthToSpaceMode::kCrd}) {
+      Graph g;
+      const int x = g.add_input("x", DType::kFloat32, nhwc ? Shape{-1, -1, -1, 18} : Shape{-1, 18, -1, -1});
+      g.add_output(g.add_node(OpKind::kDepthToSpace, "d2s", {x}, DepthToSpaceParams{layout, 3, mode}));
+      OpCase c = ir_case(std::string("DepthToSpace ") + layout_name(layout) + " block 3 " +
+                             (mode == DepthToSpaceMode::kDcr ? "DCR" : "CRD"),
+                         std::move(g), {act_shape(layout, 2, 18, 5, 7)});
+      c.exact = true;
+      out.push_back(std::move(c));
+    }
+    Graph g;
+    const int x = g.add_input("x", DType::kFloat32, nhwc ? Shape{-1, -1, -1, 3} : Shape{-1, 3, -1, -1});
+    g.add_output(g.add_node(OpKind::kSpaceToDepth, "s2d", {x}, SpaceToDepthParams{layout, 2}));
+    OpCase c = ir_case(std::string("SpaceToDepth ") + layout_name(layout) + " block 2", std::move(g),
+                       {act_shape(layout, 2, 3, 10, 6)});
+    c.exact = true;
+    out.push_back(std::move(c));
+  }
+}
+
 // conv -> leaky relu -> downsample conv -> resize x2 -> add skip -> divide: the shape of
 // the White-box UNet's building blocks, with memory planning exercised across ops and
 // the TF.js shape chain (Shape -> StridedSlice -> resize size) folded.
@@ -252,6 +277,7 @@ std::vector<OpCase> ir_op_cases() {
   add_unary_cases(out);
   add_resize_cases(out);
   add_prelu_cases(out);
+  add_depth_space_cases(out);
   out.push_back(ir_case("UNet block 15x17", unet_block(), {{1, 15, 17, 3}}));
   out.push_back(ir_case("UNet block 16x16", unet_block(), {{1, 16, 16, 3}}));
   out.push_back(ir_case("TF shape chain Shape StridedSlice Pack Fill Identity", tf_shape_chain(),

@@ -238,6 +238,12 @@ std::vector<OpCase> onnx_op_cases() {
       -1, 1, {2, 8, 3, 5});
   one("SpaceToDepth", "SpaceToDepth", 13, [](auto& n) { attr(n, "blocksize", int64_t{3}); }, -1, 1,
       {1, 2, 6, 9});
+  one("DepthToSpace CRD block 3 opset 11", "DepthToSpace", 11,
+      [](auto& n) {
+        attr(n, "blocksize", int64_t{3});
+        attr(n, "mode", "CRD");
+      },
+      -1, 1, {1, 18, 4, 5});
   // Shape subgraphs that must fold: Shape -> Gather -> Unsqueeze -> Concat -> Reshape,
   // ConstantOfShape, Range, Cast, Equal/Where.
   c.push_back({"shape chain -> Reshape", 13, {{"x", x4}}, [](OnnxWriter& w) {

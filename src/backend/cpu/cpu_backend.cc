@@ -139,6 +139,9 @@ class CpuExecutable final : public Executable {
       case OpKind::kGather: return add(cpu::gather_step(g, node, gather_index_table(g, node), p));
       case OpKind::kExpand:
       case OpKind::kTile: return add(cpu::gather_step(g, node, broadcast_table(g, node), p));
+      case OpKind::kDepthToSpace:
+      case OpKind::kSpaceToDepth:
+        return add(cpu::gather_step(g, node, depth_space_table(g, node), p));
       case OpKind::kReshape:
       case OpKind::kCast: return add(cpu::copy_step(g, node, p));
       case OpKind::kConcat: return add(cpu::concat_step(g, node, p));

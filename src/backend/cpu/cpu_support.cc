@@ -40,6 +40,8 @@ std::string cpu_unsupported_reason(const Graph& g, const Node& node, Precision p
     case OpKind::kCast:
     case OpKind::kWhere:
     case OpKind::kPRelu:
+    case OpKind::kDepthToSpace:
+    case OpKind::kSpaceToDepth:
       return "";
     case OpKind::kShape:
     case OpKind::kStridedSlice:

@@ -58,6 +58,8 @@ std::string cuda_unsupported_reason(const Graph& g, const Node& node, Precision 
     case OpKind::kExpand:
     case OpKind::kTile:
     case OpKind::kWhere:
+    case OpKind::kDepthToSpace:
+    case OpKind::kSpaceToDepth:
       return rank_at_most(g, node, kMaxGatherRank);
     case OpKind::kConvTranspose:
     case OpKind::kReshape:

@@ -52,6 +52,9 @@ Result<std::unique_ptr<Step>> make_step(const BuildContext& ctx, const Node& nod
     case OpKind::kExpand:
     case OpKind::kTile:
       return naming_node(ctx, node, gather(ctx, node, broadcast_table(g, node)));
+    case OpKind::kDepthToSpace:
+    case OpKind::kSpaceToDepth:
+      return naming_node(ctx, node, gather(ctx, node, depth_space_table(g, node)));
     case OpKind::kReshape:
     case OpKind::kCast: return naming_node(ctx, node, make_copy_step(ctx, node));
     case OpKind::kConcat: return naming_node(ctx, node, make_concat_step(ctx, node));
