@@ -49,6 +49,7 @@ namespace toonbox {
   X(PRelu)                  \
   X(DepthToSpace)           \
   X(SpaceToDepth)           \
+  X(InstanceNorm)           \
   X(Shape)                  \
   X(StridedSlice)           \
   X(Pack)                   \
@@ -298,6 +299,14 @@ struct SpaceToDepthParams {
   int block = 2;
 };
 
+// InstanceNorm: inputs x ([N, C, ...] for kNCHW, [N, ..., C] for kNHWC; rank >= 3),
+// scale [C], bias [C] (weights). Per image and channel, over every other dim:
+// y = scale * (x - mean) / sqrt(var + epsilon) + bias, var the population variance.
+struct InstanceNormParams {
+  Layout layout = Layout::kNCHW;
+  float epsilon = 1e-5f;
+};
+
 // inputs: data, indices (int; negative wraps). Output: data[:axis] + indices + data[axis+1:].
 struct GatherParams {
   int axis = 0;
@@ -318,6 +327,7 @@ using OpParams =
     std::variant<NoParams, Conv2DParams, UnaryParams, BinaryParams, ResizeParams,
                  StridedSliceParams, PackParams, ConvTransposeParams, PoolParams, ReduceParams,
                  SoftmaxParams, TransposeParams, ReshapeParams, ConcatParams, SliceParams,
-                 PadParams, GatherParams, CastParams, DepthToSpaceParams, SpaceToDepthParams>;
+                 PadParams, GatherParams, CastParams, DepthToSpaceParams, SpaceToDepthParams,
+                 InstanceNormParams>;
 
 }  // namespace toonbox

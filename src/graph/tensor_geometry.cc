@@ -272,6 +272,15 @@ ImageCoord space_to_depth_source(const SpaceToDepthParams& p, int64_t channels, 
   return {o.n, o.c % channels, o.h * b + i, o.w * b + j};
 }
 
+InstanceNormDims instance_norm_dims(const Shape& x, Layout layout) {
+  InstanceNormDims d;
+  d.channels_last = layout == Layout::kNHWC;
+  d.n = x[0];
+  d.c = d.channels_last ? x.back() : x[1];
+  d.spatial = d.n * d.c > 0 ? shape_numel(x) / (d.n * d.c) : 0;
+  return d;
+}
+
 std::vector<int64_t> row_major_strides(const Shape& s) {
   std::vector<int64_t> st(s.size(), 1);
   for (size_t i = s.size(); i-- > 1;) st[i - 1] = st[i] * s[i];

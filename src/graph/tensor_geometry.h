@@ -61,6 +61,14 @@ struct ImageCoord {
 ImageCoord depth_to_space_source(const DepthToSpaceParams& p, int64_t channels, ImageCoord out);
 ImageCoord space_to_depth_source(const SpaceToDepthParams& p, int64_t channels, ImageCoord out);
 
+// InstanceNorm over x: N images of C channels with `spatial` elements each; element k of
+// (n, c) sits at (n * C + c) * spatial + k (NCHW) or (n * spatial + k) * C + c (NHWC).
+struct InstanceNormDims {
+  int64_t n = 0, c = 0, spatial = 0;
+  bool channels_last = false;
+};
+InstanceNormDims instance_norm_dims(const Shape& x, Layout layout);
+
 // Row-major strides of a shape.
 std::vector<int64_t> row_major_strides(const Shape& s);
 

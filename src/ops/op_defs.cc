@@ -24,6 +24,7 @@ constexpr uint32_t kAllInputs = ~uint32_t{0};          // Range: start, limit, d
 constexpr uint32_t kNoWeights = 0;
 constexpr uint32_t kKernelAndBias = 0b110;  // x, kernel, optional bias
 constexpr uint32_t kSecondInput = 0b10;     // PRelu: x, slope
+constexpr uint32_t kScaleAndBias = 0b110;   // InstanceNorm: x, scale, bias
 
 constexpr OpClass kCompute = OpClass::kCompute;
 constexpr OpClass kTensor = OpClass::kTensor;
@@ -55,6 +56,7 @@ constexpr OpDef kOpDefs[] = {
   {OpKind::kPRelu,         kCompute, kNoParameters,     kSecondInput,   batch_per_item,  integers_refused, infer_prelu,          eval_prelu},
   {OpKind::kDepthToSpace,  kTensor,  kNoParameters,     kNoWeights,     batch_per_item,  integers_exact,   infer_depth_to_space, eval_depth_to_space},
   {OpKind::kSpaceToDepth,  kTensor,  kNoParameters,     kNoWeights,     batch_per_item,  integers_exact,   infer_space_to_depth, eval_space_to_depth},
+  {OpKind::kInstanceNorm,  kTensor,  kNoParameters,     kScaleAndBias,  batch_per_item,  integers_refused, infer_instance_norm,  eval_instance_norm},
   {OpKind::kShape,         kShapeOp, kNoParameters,     kNoWeights,     batch_unknown,   integers_refused, infer_shape,          eval_shape},
   {OpKind::kStridedSlice,  kShapeOp, kAllButFirstInput, kNoWeights,     batch_unknown,   integers_refused, infer_strided_slice,  eval_strided_slice},
   {OpKind::kPack,          kShapeOp, kNoParameters,     kNoWeights,     batch_unknown,   integers_refused, infer_pack,           eval_pack},

@@ -375,6 +375,26 @@ Status eval_space_to_depth(const Node& node, const Inputs& in, Outputs& out) {
   return Status::ok();
 }
 
+Status eval_instance_norm(const Node& node, const Inputs& in, Outputs& out) {
+  const auto& p = node.p<InstanceNormParams>();
+  const Tensor& x = *in[0];
+  const InstanceNormDims d = instance_norm_dims(x.shape(), p.layout);
+  for (int64_t n = 0; n < d.n; ++n)
+    for (int64_t c = 0; c < d.c; ++c) {
+      auto at = [&](int64_t k) {
+        return d.channels_last ? (n * d.spatial + k) * d.c + c : (n * d.c + c) * d.spatial + k;
+      };
+      double mean = 0, var = 0;
+      for (int64_t k = 0; k < d.spatial; ++k) mean += load(x, at(k));
+      mean /= static_cast<double>(d.spatial);
+      for (int64_t k = 0; k < d.spatial; ++k) var += (load(x, at(k)) - mean) * (load(x, at(k)) - mean);
+      var /= static_cast<double>(d.spatial);
+      const double scale = load(*in[1], c) / std::sqrt(var + p.epsilon), bias = load(*in[2], c);
+      for (int64_t k = 0; k < d.spatial; ++k) store(out[0], at(k), (load(x, at(k)) - mean) * scale + bias);
+    }
+  return Status::ok();
+}
+
 Status eval_range(const Node&, const Inputs& in, Outputs& out) {
   const double start = load(*in[0], 0), delta = load(*in[2], 0);
   for (int64_t i = 0; i < out[0].numel(); ++i) store(out[0], i, start + static_cast<double>(i) * delta);

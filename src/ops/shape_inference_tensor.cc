@@ -320,6 +320,21 @@ Status infer_space_to_depth(Graph& g, Node& node) {
   return set_output(g, node, x.dtype, in_layout(p.layout, d[0], d[1] * b * b, d[2] / b, d[3] / b));
 }
 
+Status infer_instance_norm(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 3, 3));
+  const Value& x = g.value(node.inputs[0]);
+  if (x.shape.size() < 3) return node_error(node, "input must have rank >= 3, got " + shape_to_string(x.shape));
+  const int64_t c = instance_norm_dims(x.shape, node.p<InstanceNormParams>().layout).c;
+  for (int i : {1, 2}) {
+    const Value& v = g.value(node.inputs[i]);
+    if (shape_numel(v.shape) != c || v.dtype != x.dtype)
+      return node_error(node, std::string(i == 1 ? "scale " : "bias ") + shape_to_string(v.shape) + " " +
+                                  dtype_name(v.dtype) + " does not match " + std::to_string(c) +
+                                  " channels of " + dtype_name(x.dtype));
+  }
+  return set_output(g, node, x.dtype, x.shape);
+}
+
 Status infer_cast(Graph& g, Node& node) {
   TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
   return set_output(g, node, node.p<CastParams>().to, g.value(node.inputs[0]).shape);

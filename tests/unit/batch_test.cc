@@ -122,7 +122,8 @@ TEST(Batch, GeneratedConvNetBatchEqualsSingles) { expect_batch_matches_singles(g
 TEST(Batch, ClassicStyleBatchEqualsSingles) { expect_batch_matches_singles(build_classic_cartoon_graph(), 24, 20); }
 
 // The ops upscalers and style-transfer nets add (their batch rules in the op table):
-// conv -> PRelu (a slope per channel) -> DepthToSpace x2 -> SpaceToDepth x2 -> conv, NHWC.
+// conv -> PRelu (a slope per channel) -> DepthToSpace x2 -> InstanceNorm -> SpaceToDepth
+// x2 -> conv, NHWC.
 Graph upscaler_ops_net() {
   Graph g;
   const int x = g.add_input("x", DType::kFloat32, {1, -1, -1, 3});
@@ -131,7 +132,11 @@ Graph upscaler_ops_net() {
   const int act = g.add_node(OpKind::kPRelu, "prelu", {c1, slope}, NoParams{});
   const int up = g.add_node(OpKind::kDepthToSpace, "d2s", {act},
                             DepthToSpaceParams{Layout::kNHWC, 2, DepthToSpaceMode::kCrd});
-  const int down = g.add_node(OpKind::kSpaceToDepth, "s2d", {up}, SpaceToDepthParams{Layout::kNHWC, 2});
+  const int norm = g.add_node(OpKind::kInstanceNorm, "norm",
+                              {up, g.add_constant("norm/s", test::random_tensor({2}, 63)),
+                               g.add_constant("norm/b", test::random_tensor({2}, 64))},
+                              InstanceNormParams{Layout::kNHWC, 1e-5f});
+  const int down = g.add_node(OpKind::kSpaceToDepth, "s2d", {norm}, SpaceToDepthParams{Layout::kNHWC, 2});
   g.add_output(test::conv(g, "c2", down, 8, 3, 3, 1, 1, {}, 62));
   return g;
 }

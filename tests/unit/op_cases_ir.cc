@@ -208,6 +208,36 @@ void add_depth_space_cases(std::vector<OpCase>& out) {
   }
 }
 
+// InstanceNorm in both layouts, and the reflect and edge pads style-transfer nets put in
+// front of their convolutions, on a 4-D activation in both layouts.
+void add_instance_norm_and_pad_cases(std::vector<OpCase>& out) {
+  for (Layout layout : {Layout::kNHWC, Layout::kNCHW}) {
+    const bool nhwc = layout == Layout::kNHWC;
+    Graph g;
+    const int x = g.add_input("x", DType::kFloat32, nhwc ? Shape{-1, -1, -1, 6} : Shape{-1, 6, -1, -1});
+    const int s = g.add_constant("scale", random_tensor({6}, 31));
+    const int b = g.add_constant("bias", random_tensor({6}, 32));
+    g.add_output(g.add_node(OpKind::kInstanceNorm, "norm", {x, s, b}, InstanceNormParams{layout, 1e-5f}));
+    out.push_back(ir_case(std::string("InstanceNorm ") + layout_name(layout), std::move(g),
+                          {act_shape(layout, 2, 6, 9, 13)}, -1.f, 3.f));
+    for (PadKind mode : {PadKind::kReflect, PadKind::kEdge}) {
+      Graph p;
+      const int px = p.add_input("x", DType::kFloat32, {-1, -1, -1, -1});
+      // 3 rows/columns before and after the spatial dims (ReflectionPad2d(3)), 1 more at
+      // the end of W: asymmetric.
+      const std::vector<int64_t> pads = nhwc ? std::vector<int64_t>{0, 3, 3, 0, 0, 3, 4, 0}
+                                             : std::vector<int64_t>{0, 0, 3, 3, 0, 0, 3, 4};
+      const int pv = p.add_constant("pads", Tensor::from_vector<int64_t>({8}, pads));
+      p.add_output(p.add_node(OpKind::kPad, "pad", {px, pv}, PadParams{mode, 0.f}));
+      OpCase c = ir_case(std::string("Pad ") + layout_name(layout) +
+                             (mode == PadKind::kReflect ? " reflect" : " edge") + " 3 3 3 4",
+                         std::move(p), {act_shape(layout, 2, 4, 7, 9)});
+      c.exact = true;
+      out.push_back(std::move(c));
+    }
+  }
+}
+
 // conv -> leaky relu -> downsample conv -> resize x2 -> add skip -> divide: the shape of
 // the White-box UNet's building blocks, with memory planning exercised across ops and
 // the TF.js shape chain (Shape -> StridedSlice -> resize size) folded.
@@ -278,6 +308,7 @@ std::vector<OpCase> ir_op_cases() {
   add_resize_cases(out);
   add_prelu_cases(out);
   add_depth_space_cases(out);
+  add_instance_norm_and_pad_cases(out);
   out.push_back(ir_case("UNet block 15x17", unet_block(), {{1, 15, 17, 3}}));
   out.push_back(ir_case("UNet block 16x16", unet_block(), {{1, 16, 16, 3}}));
   out.push_back(ir_case("TF shape chain Shape StridedSlice Pack Fill Identity", tf_shape_chain(),

@@ -94,6 +94,10 @@ std::vector<OpCase> onnx_nn_op_cases() {
                  w.init("s", test::random_tensor({3}, 19)).init("b", test::random_tensor({3}, 20));
                  w.node("InstanceNormalization", {"x", "s", "b"}, {"out"});
                }});
+  c.push_back({"InstanceNormalization 3-D epsilon 1e-2", 13, {{"x", {2, 5, 11}}}, [](OnnxWriter& w) {
+                 w.init("s", test::random_tensor({5}, 24)).init("b", test::random_tensor({5}, 25));
+                 attr(w.node("InstanceNormalization", {"x", "s", "b"}, {"out"}), "epsilon", 1e-2f);
+               }, -2.f, 3.f});
   c.push_back({"LayerNormalization axis -1", 17, {{"x", x4}}, [](OnnxWriter& w) {
                  w.init("s", test::random_tensor({9}, 21)).init("b", test::random_tensor({9}, 22));
                  w.node("LayerNormalization", {"x", "s", "b"}, {"out"});

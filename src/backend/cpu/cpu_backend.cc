@@ -142,6 +142,15 @@ class CpuExecutable final : public Executable {
       case OpKind::kDepthToSpace:
       case OpKind::kSpaceToDepth:
         return add(cpu::gather_step(g, node, depth_space_table(g, node), p));
+      case OpKind::kInstanceNorm: {
+        const int x = node.inputs[0], s = node.inputs[1], b = node.inputs[2], y = node.outputs[0];
+        const InstanceNormParams ip = node.p<InstanceNormParams>();
+        const InstanceNormDims d = instance_norm_dims(graph_.value(x).shape, ip.layout);
+        steps_.push_back([this, x, s, b, y, d, ip] {
+          cpu::instance_norm(ptr(x), ptr(s), ptr(b), ptr(y), d, ip.epsilon);
+        });
+        return Status::ok();
+      }
       case OpKind::kReshape:
       case OpKind::kCast: return add(cpu::copy_step(g, node, p));
       case OpKind::kConcat: return add(cpu::concat_step(g, node, p));

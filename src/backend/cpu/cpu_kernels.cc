@@ -58,6 +58,29 @@ void binary_loop(F f, const float* a, const std::vector<int64_t>& as, const floa
 
 }  // namespace
 
+void instance_norm(const float* x, const float* scale, const float* bias, float* y,
+                   const InstanceNormDims& d, float epsilon) {
+  const int64_t S = d.spatial, C = d.c;
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t n = 0; n < d.n; ++n)
+    for (int64_t c = 0; c < C; ++c) {
+      // Element k of this (n, c) is at base + k * step.
+      const int64_t base = d.channels_last ? n * S * C + c : (n * C + c) * S;
+      const int64_t step = d.channels_last ? C : 1;
+      double mean = 0, var = 0;
+      for (int64_t k = 0; k < S; ++k) mean += x[base + k * step];
+      mean /= static_cast<double>(S);
+      for (int64_t k = 0; k < S; ++k) {
+        const double v = x[base + k * step] - mean;
+        var += v * v;
+      }
+      var /= static_cast<double>(S);
+      const float g = static_cast<float>(scale[c] / std::sqrt(var + epsilon));
+      const float m = static_cast<float>(mean), b = bias[c];
+      for (int64_t k = 0; k < S; ++k) y[base + k * step] = (x[base + k * step] - m) * g + b;
+    }
+}
+
 void prelu(const float* x, const std::vector<int64_t>& xs, const float* slope,
            const std::vector<int64_t>& ss, float* y) {
   binary_loop([](float v, float s) { return v < 0.f ? v * s : v; }, x, xs, slope, ss, y, xs);

@@ -42,6 +42,7 @@ std::string cpu_unsupported_reason(const Graph& g, const Node& node, Precision p
     case OpKind::kPRelu:
     case OpKind::kDepthToSpace:
     case OpKind::kSpaceToDepth:
+    case OpKind::kInstanceNorm:
       return "";
     case OpKind::kShape:
     case OpKind::kStridedSlice:

@@ -5,6 +5,7 @@
 #include "backend/cuda/kernels/elementwise.h"
 #include "backend/cuda/kernels/tensor_ops.h"
 #include "backend/graph_precheck.h"
+#include "graph/tensor_geometry.h"
 
 namespace toonbox::cuda {
 
@@ -70,6 +71,12 @@ std::string cuda_unsupported_reason(const Graph& g, const Node& node, Precision 
     case OpKind::kMatMul:
     case OpKind::kCast:
       return "";
+    case OpKind::kInstanceNorm: {  // one thread block per image and channel
+      const InstanceNormDims d = instance_norm_dims(g.value(node.inputs[0]).shape,
+                                                    node.p<InstanceNormParams>().layout);
+      if (d.n * d.c > INT_MAX) return "more than 2^31 image channels";
+      return "";
+    }
     case OpKind::kShape:
     case OpKind::kStridedSlice:
     case OpKind::kPack:

@@ -1,7 +1,9 @@
 #include "backend/cuda/reduction_steps.h"
 
+#include "backend/cuda/kernels/normalization.h"
 #include "backend/cuda/kernels/tensor_ops.h"
 #include "backend/tensor_plans.h"
+#include "graph/tensor_geometry.h"
 
 namespace toonbox::cuda {
 
@@ -60,6 +62,25 @@ Result<std::unique_ptr<Step>> make_pool_step(const BuildContext& ctx, const Node
     return by_type(half, [&](auto tag) {
       using T = decltype(tag);
       return launch_pool<T>(static_cast<const T*>(x), static_cast<T*>(y), d, s);
+    });
+  });
+}
+
+Result<std::unique_ptr<Step>> make_instance_norm_step(const BuildContext& ctx, const Node& node) {
+  TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
+  TB_ASSIGN_OR_RETURN(void* scale, ctx.value_ptr(node.inputs[1]));
+  TB_ASSIGN_OR_RETURN(void* bias, ctx.value_ptr(node.inputs[2]));
+  TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
+  const auto& p = node.p<InstanceNormParams>();
+  const InstanceNormDims d = instance_norm_dims(ctx.graph->value(node.inputs[0]).shape, p.layout);
+  const float eps = p.epsilon;
+  const bool half = is_half(ctx.precision);
+  return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {
+    return by_type(half, [&](auto tag) {
+      using T = decltype(tag);
+      return launch_instance_norm<T>(static_cast<const T*>(x), static_cast<const T*>(scale),
+                                     static_cast<const T*>(bias), static_cast<T*>(y), d.n, d.c,
+                                     d.spatial, d.channels_last, eps, s);
     });
   });
 }

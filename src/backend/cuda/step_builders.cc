@@ -43,6 +43,7 @@ Result<std::unique_ptr<Step>> make_step(const BuildContext& ctx, const Node& nod
     case OpKind::kPool: return naming_node(ctx, node, make_pool_step(ctx, node));
     case OpKind::kReduce: return naming_node(ctx, node, make_reduce_step(ctx, node));
     case OpKind::kSoftmax: return naming_node(ctx, node, make_softmax_step(ctx, node));
+    case OpKind::kInstanceNorm: return naming_node(ctx, node, make_instance_norm_step(ctx, node));
     case OpKind::kTranspose:
       return naming_node(ctx, node, gather(ctx, node, transpose_table(g, node)));
     case OpKind::kSlice: return naming_node(ctx, node, gather(ctx, node, slice_table(g, node)));

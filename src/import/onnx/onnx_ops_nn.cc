@@ -199,14 +199,14 @@ Status normalize(OnnxBuilder& b, const onnx::NodeProto& n, int x, std::vector<in
   return b.bind_output(n, y);
 }
 
+// InstanceNormalization (NCHW, any rank >= 3): the InstanceNorm op.
 Status instance_norm(OnnxBuilder& b, const onnx::NodeProto& n) {
   TB_ASSIGN_OR_RETURN(int x, b.input(n, 0));
-  TB_ASSIGN_OR_RETURN(float eps, Attrs(n).f("epsilon", 1e-5f));
-  TB_ASSIGN_OR_RETURN(auto scale, float_vector(b, n, 1));
-  TB_ASSIGN_OR_RETURN(auto bias, float_vector(b, n, 2));
-  TB_ASSIGN_OR_RETURN(int sv, channel_constant(b, n, scale, "/gamma"));
-  TB_ASSIGN_OR_RETURN(int bv, channel_constant(b, n, bias, "/beta"));
-  return normalize(b, n, x, {2, 3}, eps, sv, bv);
+  TB_ASSIGN_OR_RETURN(int scale, b.input(n, 1));
+  TB_ASSIGN_OR_RETURN(int bias, b.input(n, 2));
+  InstanceNormParams p;
+  TB_ASSIGN_OR_RETURN(p.epsilon, Attrs(n).f("epsilon", 1e-5f));
+  return b.bind_output(n, b.add(OpKind::kInstanceNorm, n, "", {x, scale, bias}, p));
 }
 
 Status layer_norm(OnnxBuilder& b, const onnx::NodeProto& n) {
