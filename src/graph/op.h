@@ -19,13 +19,12 @@
 
 namespace toonbox {
 
-// Every op kind, in enum order: compute ops every backend implements (Conv2D, Binary,
-// Unary, Resize), the tensor ops ONNX needs (ConvTranspose .. Where; with constant inputs
-// they fold like shape ops, and Slice/Gather/Concat/Cast/Reshape carry shape arithmetic),
-// and the shape ops specialize() folds to constants (Shape .. Range; evaluated by the
-// reference only). What each op is (its class, parameter inputs, batch and integer rules,
-// shape inference and reference kernel) is one row of the op table, ops/op_defs.cc,
-// whose size is checked against this list at compile time.
+// Every op kind, in enum order: the compute and tensor ops every backend implements
+// (with constant inputs they fold like shape ops, and Slice/Gather/Concat/Cast/Reshape
+// carry shape arithmetic), and the shape ops specialize() folds to constants (Shape ..
+// Range; evaluated by the reference only). What each op is (its class, parameter inputs,
+// weights, batch and integer rules, shape inference and reference kernel) is one row of
+// the op table, ops/op_defs.cc, whose size is checked against this list at compile time.
 #define TOONBOX_OP_KINDS(X) \
   X(Conv2D)                 \
   X(Binary)                 \
