@@ -18,85 +18,121 @@ std::vector<int64_t> const_ints(const Graph& g, int value) {
 
 }  // namespace
 
-bool is_gather_op(OpKind k) {
-  return k == OpKind::kTranspose || k == OpKind::kSlice || k == OpKind::kPad ||
-         k == OpKind::kGather || k == OpKind::kExpand || k == OpKind::kTile;
-}
-
 static std::vector<int64_t> linear_offsets(int64_t n, int64_t start, int64_t step, int64_t stride) {
   std::vector<int64_t> v(n);
   for (int64_t i = 0; i < n; ++i) v[i] = (start + i * step) * stride;
   return v;
 }
 
-Result<GatherTable> gather_table(const Graph& g, const Node& node) {
+GatherTable transpose_table(const Graph& g, const Node& node) {
   const Shape& xs = g.value(node.inputs[0]).shape;
-  const Shape& ys = g.value(node.outputs[0]).shape;
   const std::vector<int64_t> st = row_major_strides(xs);
-  GatherTable t;
-  t.out = ys;
-  switch (node.kind) {
-    case OpKind::kTranspose: {
-      const auto& perm = node.p<TransposeParams>().perm;
-      for (size_t d = 0; d < ys.size(); ++d)
-        t.offs.push_back(linear_offsets(ys[d], 0, 1, st[perm[d]]));
-      return t;
-    }
-    case OpKind::kSlice: {
-      std::vector<int64_t> axes, steps;
-      if (node.inputs.size() > 3) axes = const_ints(g, node.inputs[3]);
-      if (node.inputs.size() > 4) steps = const_ints(g, node.inputs[4]);
-      TB_ASSIGN_OR_RETURN(SliceGeometry geo,
-                          resolve_slice(xs, const_ints(g, node.inputs[1]),
-                                        const_ints(g, node.inputs[2]), axes, steps));
-      for (size_t d = 0; d < ys.size(); ++d)
-        t.offs.push_back(linear_offsets(ys[d], geo.start[d], geo.step[d], st[d]));
-      return t;
-    }
-    case OpKind::kPad: {
-      const auto& p = node.p<PadParams>();
-      TB_ASSIGN_OR_RETURN(auto maps, pad_source_indices(xs, const_ints(g, node.inputs[1]), p.mode));
-      for (size_t d = 0; d < maps.size(); ++d) {
-        for (int64_t& m : maps[d]) m = m < 0 ? -1 : m * st[d];
-        t.offs.push_back(std::move(maps[d]));
-      }
-      t.fill = p.value;
-      return t;
-    }
-    case OpKind::kGather: {
-      // Indices flattened: the output is [pre..., ids, post...] in the same memory order.
-      const int axis = node.p<GatherParams>().axis;
-      const std::vector<int64_t> ids = const_ints(g, node.inputs[1]);
-      t.out.assign(xs.begin(), xs.begin() + axis);
-      t.out.push_back(static_cast<int64_t>(ids.size()));
-      t.out.insert(t.out.end(), xs.begin() + axis + 1, xs.end());
-      for (size_t d = 0; d < xs.size(); ++d) {
-        if (static_cast<int>(d) != axis) {
-          t.offs.push_back(linear_offsets(xs[d], 0, 1, st[d]));
-          continue;
-        }
-        std::vector<int64_t> v;
-        for (int64_t id : ids) v.push_back((id < 0 ? id + xs[d] : id) * st[d]);
-        t.offs.push_back(std::move(v));
-      }
-      return t;
-    }
-    case OpKind::kExpand:
-    case OpKind::kTile: {
-      const size_t off = ys.size() - xs.size();
-      for (size_t d = 0; d < ys.size(); ++d) {
-        std::vector<int64_t> v(ys[d], 0);
-        if (d >= off) {
-          const int64_t dim = xs[d - off], s = st[d - off];
-          for (int64_t i = 0; i < ys[d]; ++i) v[i] = dim == 1 ? 0 : (i % dim) * s;
-        }
-        t.offs.push_back(std::move(v));
-      }
-      return t;
-    }
-    default:
-      return internal_error("not a data-movement op");
+  GatherTable t{g.value(node.outputs[0]).shape, {}, 0.f};
+  const auto& perm = node.p<TransposeParams>().perm;
+  for (size_t d = 0; d < t.out.size(); ++d)
+    t.offs.push_back(linear_offsets(t.out[d], 0, 1, st[perm[d]]));
+  return t;
+}
+
+Result<GatherTable> slice_table(const Graph& g, const Node& node) {
+  const Shape& xs = g.value(node.inputs[0]).shape;
+  const std::vector<int64_t> st = row_major_strides(xs);
+  GatherTable t{g.value(node.outputs[0]).shape, {}, 0.f};
+  std::vector<int64_t> axes, steps;
+  if (node.inputs.size() > 3) axes = const_ints(g, node.inputs[3]);
+  if (node.inputs.size() > 4) steps = const_ints(g, node.inputs[4]);
+  TB_ASSIGN_OR_RETURN(SliceGeometry geo, resolve_slice(xs, const_ints(g, node.inputs[1]),
+                                                       const_ints(g, node.inputs[2]), axes, steps));
+  for (size_t d = 0; d < t.out.size(); ++d)
+    t.offs.push_back(linear_offsets(t.out[d], geo.start[d], geo.step[d], st[d]));
+  return t;
+}
+
+Result<GatherTable> pad_table(const Graph& g, const Node& node) {
+  const Shape& xs = g.value(node.inputs[0]).shape;
+  const std::vector<int64_t> st = row_major_strides(xs);
+  const auto& p = node.p<PadParams>();
+  GatherTable t{g.value(node.outputs[0]).shape, {}, p.value};
+  TB_ASSIGN_OR_RETURN(auto maps, pad_source_indices(xs, const_ints(g, node.inputs[1]), p.mode));
+  for (size_t d = 0; d < maps.size(); ++d) {
+    for (int64_t& m : maps[d]) m = m < 0 ? -1 : m * st[d];
+    t.offs.push_back(std::move(maps[d]));
   }
+  return t;
+}
+
+GatherTable gather_index_table(const Graph& g, const Node& node) {
+  // Indices flattened: the output is [pre..., ids, post...] in the same memory order.
+  const Shape& xs = g.value(node.inputs[0]).shape;
+  const std::vector<int64_t> st = row_major_strides(xs);
+  const int axis = node.p<GatherParams>().axis;
+  const std::vector<int64_t> ids = const_ints(g, node.inputs[1]);
+  GatherTable t;
+  t.out.assign(xs.begin(), xs.begin() + axis);
+  t.out.push_back(static_cast<int64_t>(ids.size()));
+  t.out.insert(t.out.end(), xs.begin() + axis + 1, xs.end());
+  for (size_t d = 0; d < xs.size(); ++d) {
+    if (static_cast<int>(d) != axis) {
+      t.offs.push_back(linear_offsets(xs[d], 0, 1, st[d]));
+      continue;
+    }
+    std::vector<int64_t> v;
+    for (int64_t id : ids) v.push_back((id < 0 ? id + xs[d] : id) * st[d]);
+    t.offs.push_back(std::move(v));
+  }
+  return t;
+}
+
+GatherTable broadcast_table(const Graph& g, const Node& node) {
+  const Shape& xs = g.value(node.inputs[0]).shape;
+  const std::vector<int64_t> st = row_major_strides(xs);
+  GatherTable t{g.value(node.outputs[0]).shape, {}, 0.f};
+  const Shape& ys = t.out;
+  const size_t off = ys.size() - xs.size();
+  for (size_t d = 0; d < ys.size(); ++d) {
+    std::vector<int64_t> v(ys[d], 0);
+    if (d >= off) {
+      const int64_t dim = xs[d - off], s = st[d - off];
+      for (int64_t i = 0; i < ys[d]; ++i) v[i] = dim == 1 ? 0 : (i % dim) * s;
+    }
+    t.offs.push_back(std::move(v));
+  }
+  return t;
+}
+
+GatherTable depth_space_table(const Graph& g, const Node& node) {
+  // The source offset is a sum of one term per output dim: the block offset inside the
+  // output pixel picks an input channel (DepthToSpace) or pixel (SpaceToDepth) by a
+  // fixed stride, so sample each output coordinate with the others at 0 and take the
+  // difference from the origin's offset.
+  const Shape& xs = g.value(node.inputs[0]).shape;
+  const Layout layout = node.kind == OpKind::kDepthToSpace ? node.p<DepthToSpaceParams>().layout
+                                                           : node.p<SpaceToDepthParams>().layout;
+  const bool nhwc = layout == Layout::kNHWC;
+  const int64_t channels = nhwc ? xs[3] : xs[1];
+  const std::vector<int64_t> st = row_major_strides(xs);
+  auto offset = [&](const ImageCoord& p) {
+    return nhwc ? p.n * st[0] + p.h * st[1] + p.w * st[2] + p.c * st[3]
+                : p.n * st[0] + p.c * st[1] + p.h * st[2] + p.w * st[3];
+  };
+  auto source = [&](const ImageCoord& o) {
+    return node.kind == OpKind::kDepthToSpace
+               ? depth_to_space_source(node.p<DepthToSpaceParams>(), channels, o)
+               : space_to_depth_source(node.p<SpaceToDepthParams>(), channels, o);
+  };
+  GatherTable t{g.value(node.outputs[0]).shape, {}, 0.f};
+  // Output dim d holds logical coordinate n, c, h or w.
+  const int logical[4] = {0, nhwc ? 2 : 1, nhwc ? 3 : 2, nhwc ? 1 : 3};
+  for (int d = 0; d < 4; ++d) {
+    std::vector<int64_t> v(t.out[d]);
+    for (int64_t i = 0; i < t.out[d]; ++i) {
+      ImageCoord o{0, 0, 0, 0};
+      (logical[d] == 0 ? o.n : logical[d] == 1 ? o.c : logical[d] == 2 ? o.h : o.w) = i;
+      v[i] = offset(source(o)) - (d == 0 ? 0 : offset(source(ImageCoord{0, 0, 0, 0})));
+    }
+    t.offs.push_back(std::move(v));
+  }
+  return t;
 }
 
 SoftmaxPlan softmax_plan(const Shape& x, int axis) {

@@ -11,15 +11,20 @@
 
 namespace toonbox {
 
-// out[i0..ir] = in[sum_d offs[d][i_d]], or `fill` when any entry is negative. Covers
-// Transpose, Slice, Pad, Gather (constant indices), Expand and Tile.
+// out[i0..ir] = in[sum_d offs[d][i_d]], or `fill` when any entry is negative: one data
+// movement kernel for Transpose, Slice, Pad, Gather (constant indices), Expand and Tile,
+// each with its own table builder.
 struct GatherTable {
   Shape out;
   std::vector<std::vector<int64_t>> offs;
   float fill = 0.f;
 };
-Result<GatherTable> gather_table(const Graph& g, const Node& node);
-bool is_gather_op(OpKind kind);
+GatherTable transpose_table(const Graph& g, const Node& node);
+Result<GatherTable> slice_table(const Graph& g, const Node& node);
+Result<GatherTable> pad_table(const Graph& g, const Node& node);
+GatherTable gather_index_table(const Graph& g, const Node& node);  // Gather
+GatherTable broadcast_table(const Graph& g, const Node& node);     // Expand and Tile
+GatherTable depth_space_table(const Graph& g, const Node& node);   // DepthToSpace, SpaceToDepth
 
 // Softmax along `axis` of x: element (o, k, i) sits at (o * len + k) * inner + i.
 struct SoftmaxPlan {

@@ -2,8 +2,9 @@
 
 #include <chrono>
 
+#include "compile/fusion.h"
+#include "compile/specialize.h"
 #include "core/timing.h"
-#include "graph/passes.h"
 
 namespace toonbox {
 

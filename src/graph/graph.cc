@@ -1,58 +1,19 @@
 #include "graph/graph.h"
 
+#include <iterator>
 #include <sstream>
 
 namespace toonbox {
 
 const char* op_kind_name(OpKind kind) {
-  switch (kind) {
-    case OpKind::kConv2D: return "Conv2D";
-    case OpKind::kBinary: return "Binary";
-    case OpKind::kUnary: return "Unary";
-    case OpKind::kResize: return "Resize";
-    case OpKind::kShape: return "Shape";
-    case OpKind::kStridedSlice: return "StridedSlice";
-    case OpKind::kPack: return "Pack";
-    case OpKind::kFill: return "Fill";
-    case OpKind::kIdentity: return "Identity";
-    case OpKind::kRange: return "Range";
-    case OpKind::kConvTranspose: return "ConvTranspose";
-    case OpKind::kMatMul: return "MatMul";
-    case OpKind::kPool: return "Pool";
-    case OpKind::kReduce: return "Reduce";
-    case OpKind::kSoftmax: return "Softmax";
-    case OpKind::kTranspose: return "Transpose";
-    case OpKind::kReshape: return "Reshape";
-    case OpKind::kConcat: return "Concat";
-    case OpKind::kSlice: return "Slice";
-    case OpKind::kPad: return "Pad";
-    case OpKind::kGather: return "Gather";
-    case OpKind::kExpand: return "Expand";
-    case OpKind::kTile: return "Tile";
-    case OpKind::kCast: return "Cast";
-    case OpKind::kWhere: return "Where";
-  }
-  return "?";
-}
-
-bool is_parameter_input(const Node& node, size_t i) {
-  switch (node.kind) {
-    case OpKind::kReshape:
-    case OpKind::kSlice:
-    case OpKind::kPad:
-    case OpKind::kGather:
-    case OpKind::kExpand:
-    case OpKind::kTile:
-    case OpKind::kResize:
-      return i >= 1;
-    default:
-      return false;
-  }
-}
-
-bool is_shape_op(OpKind kind) {
-  return kind == OpKind::kShape || kind == OpKind::kStridedSlice || kind == OpKind::kPack ||
-         kind == OpKind::kFill || kind == OpKind::kIdentity || kind == OpKind::kRange;
+  static constexpr const char* kNames[] = {
+#define TOONBOX_OP_KIND_NAME(name) #name,
+      TOONBOX_OP_KINDS(TOONBOX_OP_KIND_NAME)
+#undef TOONBOX_OP_KIND_NAME
+  };
+  static_assert(std::size(kNames) == kOpKindCount);
+  const size_t i = static_cast<size_t>(kind);
+  return i < kOpKindCount ? kNames[i] : "?";
 }
 
 const char* unary_op_name(UnaryOp op) {
@@ -90,7 +51,6 @@ const char* binary_op_name(BinaryOp op) {
     case BinaryOp::kMax: return "max";
     case BinaryOp::kMin: return "min";
     case BinaryOp::kPow: return "pow";
-    case BinaryOp::kPRelu: return "prelu";
     case BinaryOp::kEqual: return "equal";
     case BinaryOp::kLess: return "less";
     case BinaryOp::kLessEqual: return "less_equal";

@@ -35,10 +35,6 @@ struct Node {
   P& p() { return std::get<P>(params); }
 };
 
-// Inputs read as parameters (shapes, indices, pads, sizes): constant after folding,
-// consumed at compile time and never at run time, so they keep their integer type.
-bool is_parameter_input(const Node& node, size_t input_index);
-
 class Graph {
  public:
   int add_input(const std::string& name, DType dtype, Shape shape);

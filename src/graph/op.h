@@ -9,6 +9,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -18,39 +19,57 @@
 
 namespace toonbox {
 
+// Every op kind, in enum order: the compute and tensor ops every backend implements
+// (with constant inputs they fold like shape ops, and Slice/Gather/Concat/Cast/Reshape
+// carry shape arithmetic), and the shape ops specialize() folds to constants (Shape ..
+// Range; evaluated by the reference only). What each op is (its class, parameter inputs,
+// weights, batch and integer rules, shape inference and reference kernel) is one row of
+// the op table, ops/op_defs.cc, whose size is checked against this list at compile time.
+#define TOONBOX_OP_KINDS(X) \
+  X(Conv2D)                 \
+  X(Binary)                 \
+  X(Unary)                  \
+  X(Resize)                 \
+  X(ConvTranspose)          \
+  X(MatMul)                 \
+  X(Pool)                   \
+  X(Reduce)                 \
+  X(Softmax)                \
+  X(Transpose)              \
+  X(Reshape)                \
+  X(Concat)                 \
+  X(Slice)                  \
+  X(Pad)                    \
+  X(Gather)                 \
+  X(Expand)                 \
+  X(Tile)                   \
+  X(Cast)                   \
+  X(Where)                  \
+  X(PRelu)                  \
+  X(DepthToSpace)           \
+  X(SpaceToDepth)           \
+  X(InstanceNorm)           \
+  X(Shape)                  \
+  X(StridedSlice)           \
+  X(Pack)                   \
+  X(Fill)                   \
+  X(Identity)               \
+  X(Range)
+
 enum class OpKind : uint8_t {
-  // Compute ops: every backend implements these.
-  kConv2D,
-  kBinary,
-  kUnary,
-  kResize,
-  // Tensor ops (ONNX): compute ops every backend should implement; with constant inputs
-  // they fold like shape ops (Slice/Gather/Concat/Cast/Reshape carry shape arithmetic).
-  kConvTranspose,
-  kMatMul,
-  kPool,
-  kReduce,
-  kSoftmax,
-  kTranspose,
-  kReshape,
-  kConcat,
-  kSlice,
-  kPad,
-  kGather,
-  kExpand,
-  kTile,
-  kCast,
-  kWhere,
-  // Shape ops: folded to constants by specialize(); evaluated by the reference only.
-  kShape,
-  kStridedSlice,
-  kPack,
-  kFill,
-  kIdentity,
-  kRange,
+#define TOONBOX_OP_KIND_ENUMERATOR(name) k##name,
+  TOONBOX_OP_KINDS(TOONBOX_OP_KIND_ENUMERATOR)
+#undef TOONBOX_OP_KIND_ENUMERATOR
 };
+
+inline constexpr size_t kOpKindCount = 0
+#define TOONBOX_OP_KIND_COUNT(name) +1
+    TOONBOX_OP_KINDS(TOONBOX_OP_KIND_COUNT)
+#undef TOONBOX_OP_KIND_COUNT
+    ;
+
+// "Conv2D": the enumerator without its k.
 const char* op_kind_name(OpKind kind);
-bool is_shape_op(OpKind kind);
 
 enum class Layout : uint8_t { kNHWC, kNCHW };
 
@@ -73,14 +92,14 @@ enum class UnaryOp : uint8_t {
   kHardSigmoid,  // max(0, min(1, alpha * x + beta))
   kElu,          // x > 0 ? x : alpha * (exp(x) - 1)
   // Bool and int data at run time is carried as float holding exact values (see
-  // lower_runtime_integers in graph/passes.h); these three are what Cast and Not become.
+  // lower_runtime_integers in compile/integer_lowering.h); these three are what Cast and Not become.
   kTrunc,    // toward zero: Cast float -> int, as ONNX Runtime (static_cast)
   kNonZero,  // x != 0 ? 1 : 0: Cast to bool
   kNot,      // x == 0 ? 1 : 0: logical Not of a bool (0/1)
 };
 const char* unary_op_name(UnaryOp op);
 
-// kPow: std::pow; kPRelu: a < 0 ? a * b : a (b is the slope, broadcast).
+// kPow: std::pow. (PRelu is its own op kind.)
 // Comparisons (kEqual .. kGreaterEqual, exact on floats) output bool; kAnd, kOr, kXor take
 // and give bool (any non-zero value is true).
 enum class BinaryOp : uint8_t {
@@ -91,7 +110,6 @@ enum class BinaryOp : uint8_t {
   kMax,
   kMin,
   kPow,
-  kPRelu,
   kEqual,
   kLess,
   kLessEqual,
@@ -264,11 +282,38 @@ struct PadParams {
   float value = 0.f;
 };
 
+// DepthToSpace (PixelShuffle): x [N, C, H, W] (or NHWC) -> [N, C / b^2, H * b, W * b];
+// output channel c at block offset (i, j) reads input channel
+//   kDcr: (i * b + j) * C / b^2 + c   (ONNX DCR, TensorFlow's depth_to_space)
+//   kCrd: c * b^2 + i * b + j         (ONNX CRD, PyTorch's PixelShuffle)
+// SpaceToDepth is DCR's inverse: [N, C, H, W] -> [N, C * b^2, H / b, W / b]. Input: x.
+enum class DepthToSpaceMode : uint8_t { kDcr, kCrd };
+struct DepthToSpaceParams {
+  Layout layout = Layout::kNCHW;
+  int block = 2;
+  DepthToSpaceMode mode = DepthToSpaceMode::kDcr;
+};
+struct SpaceToDepthParams {
+  Layout layout = Layout::kNCHW;
+  int block = 2;
+};
+
+// InstanceNorm: inputs x ([N, C, ...] for kNCHW, [N, ..., C] for kNHWC; rank >= 3),
+// scale [C], bias [C] (weights). Per image and channel, over every other dim:
+// y = scale * (x - mean) / sqrt(var + epsilon) + bias, var the population variance.
+struct InstanceNormParams {
+  Layout layout = Layout::kNCHW;
+  float epsilon = 1e-5f;
+};
+
 // inputs: data, indices (int; negative wraps). Output: data[:axis] + indices + data[axis+1:].
 struct GatherParams {
   int axis = 0;
 };
 
+// PRelu: inputs x, slope (a weight, broadcast to x's shape numpy-style from the right:
+// [C,1,1] per channel for NCHW, [C] for NHWC, one value, or anything broadcastable);
+// y = x < 0 ? x * slope : x. No parameters (NoParams).
 // Expand: inputs x, shape (bidirectional broadcast). Tile: inputs x, repeats.
 // Where: inputs cond (bool), x, y, broadcast. Range: start, limit, delta scalars.
 struct CastParams {
@@ -281,6 +326,7 @@ using OpParams =
     std::variant<NoParams, Conv2DParams, UnaryParams, BinaryParams, ResizeParams,
                  StridedSliceParams, PackParams, ConvTransposeParams, PoolParams, ReduceParams,
                  SoftmaxParams, TransposeParams, ReshapeParams, ConcatParams, SliceParams,
-                 PadParams, GatherParams, CastParams>;
+                 PadParams, GatherParams, CastParams, DepthToSpaceParams, SpaceToDepthParams,
+                 InstanceNormParams>;
 
 }  // namespace toonbox

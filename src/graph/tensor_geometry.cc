@@ -261,6 +261,26 @@ int64_t padded_window_count(const PoolParams& p, int64_t h0, int64_t w0, int64_t
          ((we - w0 + p.dilation_w - 1) / p.dilation_w);
 }
 
+ImageCoord depth_to_space_source(const DepthToSpaceParams& p, int64_t channels, ImageCoord o) {
+  const int64_t b = p.block, out_c = channels / (b * b), i = o.h % b, j = o.w % b;
+  const int64_t c = p.mode == DepthToSpaceMode::kDcr ? (i * b + j) * out_c + o.c : (o.c * b + i) * b + j;
+  return {o.n, c, o.h / b, o.w / b};
+}
+
+ImageCoord space_to_depth_source(const SpaceToDepthParams& p, int64_t channels, ImageCoord o) {
+  const int64_t b = p.block, i = o.c / (b * channels), j = (o.c / channels) % b;
+  return {o.n, o.c % channels, o.h * b + i, o.w * b + j};
+}
+
+InstanceNormDims instance_norm_dims(const Shape& x, Layout layout) {
+  InstanceNormDims d;
+  d.channels_last = layout == Layout::kNHWC;
+  d.n = x[0];
+  d.c = d.channels_last ? x.back() : x[1];
+  d.spatial = d.n * d.c > 0 ? shape_numel(x) / (d.n * d.c) : 0;
+  return d;
+}
+
 std::vector<int64_t> row_major_strides(const Shape& s) {
   std::vector<int64_t> st(s.size(), 1);
   for (size_t i = s.size(); i-- > 1;) st[i - 1] = st[i] * s[i];

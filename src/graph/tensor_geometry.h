@@ -53,6 +53,22 @@ Result<std::vector<std::vector<int64_t>>> pad_source_indices(const Shape& x,
                                                              const std::vector<int64_t>& pads,
                                                              PadKind mode);
 
+// DepthToSpace / SpaceToDepth: the source of output element (n, c, h, w) (logical NCHW
+// coordinates whatever the layout) as input coordinates. `channels` is the input's.
+struct ImageCoord {
+  int64_t n, c, h, w;
+};
+ImageCoord depth_to_space_source(const DepthToSpaceParams& p, int64_t channels, ImageCoord out);
+ImageCoord space_to_depth_source(const SpaceToDepthParams& p, int64_t channels, ImageCoord out);
+
+// InstanceNorm over x: N images of C channels with `spatial` elements each; element k of
+// (n, c) sits at (n * C + c) * spatial + k (NCHW) or (n * spatial + k) * C + c (NHWC).
+struct InstanceNormDims {
+  int64_t n = 0, c = 0, spatial = 0;
+  bool channels_last = false;
+};
+InstanceNormDims instance_norm_dims(const Shape& x, Layout layout);
+
 // Row-major strides of a shape.
 std::vector<int64_t> row_major_strides(const Shape& s);
 
@@ -69,7 +85,7 @@ std::vector<int64_t> broadcast_strides(const Shape& shape, size_t rank, int64_t 
 // depend on that rounding. An axis that is not resized (scale 1, or in == out without a
 // scale) maps one to one in every mode, as ONNX Runtime does. The reference kernel and
 // the backends' tap tables (backend/resize_taps.h) both map through this; ONNX Runtime's
-// outputs are the independent check (tests/unit/onnx_ops_test.cc).
+// outputs are the independent check (the ONNX cases of tests/unit/op_cases_onnx_nn.cc).
 double resize_source_coordinate(ResizeCoord coord, int64_t i, int64_t in, int64_t out,
                                 float scale, float roi0, float roi1);
 

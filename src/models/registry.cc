@@ -14,7 +14,6 @@
 #include "import/ncnn/ncnn_importer.h"
 #include "import/onnx/onnx_importer.h"
 #include "import/tfjs/tfjs_importer.h"
-#include "pipeline/builtin_style.h"
 
 namespace fs = std::filesystem;
 

@@ -35,6 +35,9 @@ struct KnownModel {
 };
 
 const std::vector<KnownModel>& known_models();
+
+// The built-in style's name (pipeline/builtin_style.h): always available, never importable.
+inline constexpr const char* kBuiltinStyleName = "classic";
 const KnownModel* find_known_model(const std::string& name);
 
 // $TOONBOX_MODELS, else $XDG_DATA_HOME/toonbox/models, else ~/.local/share/toonbox/models.

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "graph/tensor_geometry.h"
+#include "ops/op_defs.h"
 #include "ops/reference_util.h"
 
 namespace toonbox {
@@ -43,7 +44,6 @@ double reference_binary(BinaryOp op, double a, double b) {
     case BinaryOp::kMax: return std::max(a, b);
     case BinaryOp::kMin: return std::min(a, b);
     case BinaryOp::kPow: return std::pow(a, b);
-    case BinaryOp::kPRelu: return a < 0 ? a * b : a;
     case BinaryOp::kEqual: return a == b ? 1.0 : 0.0;
     case BinaryOp::kLess: return a < b ? 1.0 : 0.0;
     case BinaryOp::kLessEqual: return a <= b ? 1.0 : 0.0;
@@ -58,24 +58,21 @@ double reference_binary(BinaryOp op, double a, double b) {
 
 namespace {
 
-void eval_binary(const Node& node, const Tensor& a, const Tensor& b, Tensor& out) {
-  const BinaryOp op = node.p<BinaryParams>().op;
+// out[i] = f(a[ia], b[ib]) with a and b broadcast to out's shape (numpy rules).
+template <typename F>
+void broadcast_apply(const Tensor& a, const Tensor& b, Tensor& out, F f) {
   const Shape& shape = out.shape();
   const auto sa = broadcast_strides(a.shape(), shape.size()),
              sb = broadcast_strides(b.shape(), shape.size());
   const int rank = static_cast<int>(shape.size());
   std::vector<int64_t> idx(rank, 0);
-  const bool integer = out.dtype() == DType::kInt32 || out.dtype() == DType::kInt64;
   for (int64_t i = 0, n = out.numel(); i < n; ++i) {
     int64_t ia = 0, ib = 0;
     for (int d = 0; d < rank; ++d) {
       ia += idx[d] * sa[d];
       ib += idx[d] * sb[d];
     }
-    double v = reference_binary(op, load(a, ia), load(b, ib));
-    if (integer && op == BinaryOp::kDiv) v = std::floor(v);  // TF FloorDiv-like for ints
-    if (integer && op == BinaryOp::kPow) v = std::round(v);
-    store(out, i, v);
+    store(out, i, f(load(a, ia), load(b, ib)));
     for (int d = rank - 1; d >= 0; --d) {
       if (++idx[d] < shape[d]) break;
       idx[d] = 0;
@@ -83,7 +80,18 @@ void eval_binary(const Node& node, const Tensor& a, const Tensor& b, Tensor& out
   }
 }
 
-void eval_conv(const Node& node, const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y) {
+void binary(const Node& node, const Tensor& a, const Tensor& b, Tensor& out) {
+  const BinaryOp op = node.p<BinaryParams>().op;
+  const bool integer = out.dtype() == DType::kInt32 || out.dtype() == DType::kInt64;
+  broadcast_apply(a, b, out, [&](double x, double y) {
+    double v = reference_binary(op, x, y);
+    if (integer && op == BinaryOp::kDiv) v = std::floor(v);  // TF FloorDiv-like for ints
+    if (integer && op == BinaryOp::kPow) v = std::round(v);
+    return v;
+  });
+}
+
+void conv2d(const Node& node, const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y) {
   const auto& p = node.p<Conv2DParams>();
   const bool nhwc = p.layout == Layout::kNHWC;
   const int64_t N = x.dim(0);
@@ -189,7 +197,7 @@ AxisSample resize_axis(const ResizeParams& p, int64_t i, int64_t in, int64_t out
   return a;
 }
 
-void eval_resize(const Node& node, const Tensor& x, Tensor& y) {
+void resize(const Node& node, const Tensor& x, Tensor& y) {
   const auto& p = node.p<ResizeParams>();
   const bool nhwc = p.layout == Layout::kNHWC;
   const int64_t N = x.dim(0), C = nhwc ? x.dim(3) : x.dim(1);
@@ -219,8 +227,8 @@ void eval_resize(const Node& node, const Tensor& x, Tensor& y) {
         }
 }
 
-void eval_strided_slice(const Node& node, const Tensor& x, const Tensor& begin_t,
-                        const Tensor& stride_t, Tensor& y) {
+void strided_slice(const Node& node, const Tensor& x, const Tensor& begin_t,
+                  const Tensor& stride_t, Tensor& y) {
   // Shape inference already validated everything and computed y's shape; here we
   // recompute each kept dimension's start and step and copy.
   const auto& p = node.p<StridedSliceParams>();
@@ -263,6 +271,77 @@ void eval_strided_slice(const Node& node, const Tensor& x, const Tensor& begin_t
 
 }  // namespace
 
+namespace reference_detail {
+
+Status eval_conv2d(const Node& node, const std::vector<const Tensor*>& in, std::vector<Tensor>& out) {
+  conv2d(node, *in[0], *in[1], in.size() > 2 ? in[2] : nullptr, out[0]);
+  return Status::ok();
+}
+
+Status eval_binary(const Node& node, const std::vector<const Tensor*>& in, std::vector<Tensor>& out) {
+  binary(node, *in[0], *in[1], out[0]);
+  return Status::ok();
+}
+
+Status eval_prelu(const Node&, const std::vector<const Tensor*>& in, std::vector<Tensor>& out) {
+  broadcast_apply(*in[0], *in[1], out[0], [](double x, double slope) { return x < 0 ? x * slope : x; });
+  return Status::ok();
+}
+
+Status eval_unary(const Node& node, const std::vector<const Tensor*>& in, std::vector<Tensor>& out) {
+  const auto& p = node.p<UnaryParams>();
+  Tensor& y = out[0];
+  for (int64_t i = 0; i < y.numel(); ++i)
+    store(y, i, reference_unary(p.op, load(*in[0], i), p.alpha, p.beta));
+  return Status::ok();
+}
+
+Status eval_resize(const Node& node, const std::vector<const Tensor*>& in, std::vector<Tensor>& out) {
+  resize(node, *in[0], out[0]);
+  return Status::ok();
+}
+
+Status eval_identity(const Node&, const std::vector<const Tensor*>& in, std::vector<Tensor>& out) {
+  out[0] = in[0]->clone();
+  return Status::ok();
+}
+
+Status eval_shape(const Node&, const std::vector<const Tensor*>& in, std::vector<Tensor>& out) {
+  const Shape& s = in[0]->shape();
+  for (size_t i = 0; i < s.size(); ++i) out[0].data<int32_t>()[i] = static_cast<int32_t>(s[i]);
+  return Status::ok();
+}
+
+Status eval_pack(const Node& node, const std::vector<const Tensor*>& in, std::vector<Tensor>& out) {
+  // Stacking N equal tensors on `axis`: output index = (outer, k, inner).
+  const Shape& s = in[0]->shape();
+  int axis = node.p<PackParams>().axis;
+  if (axis < 0) axis += static_cast<int>(s.size()) + 1;
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < axis; ++d) outer *= s[d];
+  for (size_t d = axis; d < s.size(); ++d) inner *= s[d];
+  const int64_t k = static_cast<int64_t>(in.size());
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t j = 0; j < k; ++j)
+      for (int64_t i = 0; i < inner; ++i)
+        store(out[0], (o * k + j) * inner + i, load(*in[j], o * inner + i));
+  return Status::ok();
+}
+
+Status eval_fill(const Node&, const std::vector<const Tensor*>& in, std::vector<Tensor>& out) {
+  const double v = load(*in[1], 0);
+  for (int64_t i = 0; i < out[0].numel(); ++i) store(out[0], i, v);
+  return Status::ok();
+}
+
+Status eval_strided_slice(const Node& node, const std::vector<const Tensor*>& in,
+                          std::vector<Tensor>& out) {
+  strided_slice(node, *in[0], *in[1], *in[3], out[0]);
+  return Status::ok();
+}
+
+}  // namespace reference_detail
+
 Status reference_eval(const Graph& g, const Node& node, const std::vector<const Tensor*>& in,
                       std::vector<Tensor>* outputs) {
   outputs->clear();
@@ -270,58 +349,7 @@ Status reference_eval(const Graph& g, const Node& node, const std::vector<const 
     TB_ASSIGN_OR_RETURN(Tensor t, Tensor::create(g.value(out).dtype, g.value(out).shape));
     outputs->push_back(std::move(t));
   }
-  Tensor& y = (*outputs)[0];
-  switch (node.kind) {
-    case OpKind::kConv2D:
-      eval_conv(node, *in[0], *in[1], in.size() > 2 ? in[2] : nullptr, y);
-      return Status::ok();
-    case OpKind::kBinary:
-      eval_binary(node, *in[0], *in[1], y);
-      return Status::ok();
-    case OpKind::kUnary: {
-      const auto& p = node.p<UnaryParams>();
-      for (int64_t i = 0; i < y.numel(); ++i)
-        store(y, i, reference_unary(p.op, load(*in[0], i), p.alpha, p.beta));
-      return Status::ok();
-    }
-    case OpKind::kResize:
-      eval_resize(node, *in[0], y);
-      return Status::ok();
-    case OpKind::kIdentity:
-      y = in[0]->clone();
-      return Status::ok();
-    case OpKind::kShape: {
-      const Shape& s = in[0]->shape();
-      for (size_t i = 0; i < s.size(); ++i) y.data<int32_t>()[i] = static_cast<int32_t>(s[i]);
-      return Status::ok();
-    }
-    case OpKind::kPack: {
-      // Stacking N equal tensors on `axis`: output index = (outer, k, inner).
-      const Shape& s = in[0]->shape();
-      int axis = node.p<PackParams>().axis;
-      if (axis < 0) axis += static_cast<int>(s.size()) + 1;
-      int64_t outer = 1, inner = 1;
-      for (int d = 0; d < axis; ++d) outer *= s[d];
-      for (size_t d = axis; d < s.size(); ++d) inner *= s[d];
-      const int64_t k = static_cast<int64_t>(in.size());
-      for (int64_t o = 0; o < outer; ++o)
-        for (int64_t j = 0; j < k; ++j)
-          for (int64_t i = 0; i < inner; ++i)
-            store(y, (o * k + j) * inner + i, load(*in[j], o * inner + i));
-      return Status::ok();
-    }
-    case OpKind::kFill: {
-      const double v = load(*in[1], 0);
-      for (int64_t i = 0; i < y.numel(); ++i) store(y, i, v);
-      return Status::ok();
-    }
-    case OpKind::kStridedSlice:
-      eval_strided_slice(node, *in[0], *in[1], *in[3], y);
-      return Status::ok();
-    default:
-      return reference_eval_tensor_op(node, in, *outputs);
-  }
-  return unimplemented(std::string("reference kernel for ") + op_kind_name(node.kind));
+  return op_def(node.kind).reference(node, in, *outputs);
 }
 
 Result<std::vector<Tensor>> reference_run(const Graph& g, const std::vector<Tensor>& inputs,

@@ -6,7 +6,6 @@
 #include <cstring>
 #include <limits>
 
-#include "graph/shape_inference.h"
 #include "graph/tensor_geometry.h"
 #include "ops/reference_util.h"
 
@@ -193,124 +192,215 @@ Status softmax(const Node& node, const Tensor& x, Tensor& y) {
 
 }  // namespace
 
-Status reference_eval_tensor_op(const Node& node, const std::vector<const Tensor*>& in,
-                                std::vector<Tensor>& out) {
-  Tensor& y = out[0];
-  const Tensor& x = *in[0];
-  switch (node.kind) {
-    case OpKind::kConvTranspose:
-      return conv_transpose(node, x, *in[1], in.size() > 2 ? in[2] : nullptr, y);
-    case OpKind::kMatMul:
-      return matmul(x, *in[1], y);
-    case OpKind::kPool:
-      return pool(node, x, y);
-    case OpKind::kReduce:
-      return reduce(node, x, y);
-    case OpKind::kSoftmax:
-      return softmax(node, x, y);
-    case OpKind::kTranspose: {
-      const auto& perm = node.p<TransposeParams>().perm;
-      std::vector<int64_t> src(x.rank());
-      for_each_index(y.shape(), [&](const std::vector<int64_t>& idx, int64_t i) {
-        for (size_t d = 0; d < perm.size(); ++d) src[perm[d]] = idx[d];
-        copy_elem(x, offset_of(x.shape(), src), y, i);
-      });
-      return Status::ok();
-    }
-    case OpKind::kReshape:
-      std::memcpy(y.raw(), x.raw(), x.nbytes());
-      return Status::ok();
-    case OpKind::kCast:
-      for (int64_t i = 0; i < y.numel(); ++i) store(y, i, load(x, i));
-      return Status::ok();
-    case OpKind::kConcat: {
-      const int axis = node.p<ConcatParams>().axis;
-      int64_t base = 0;
-      for (const Tensor* t : in) {
-        for_each_index(t->shape(), [&](const std::vector<int64_t>& idx, int64_t i) {
-          std::vector<int64_t> o = idx;
-          o[axis] += base;
-          copy_elem(*t, i, y, offset_of(y.shape(), o));
-        });
-        base += t->dim(axis);
-      }
-      return Status::ok();
-    }
-    case OpKind::kSlice: {
-      TB_ASSIGN_OR_RETURN(SliceGeometry geo,
-                          resolve_slice(x.shape(), ints_of(*in[1]), ints_of(*in[2]),
-                                        in.size() > 3 ? ints_of(*in[3]) : std::vector<int64_t>{},
-                                        in.size() > 4 ? ints_of(*in[4]) : std::vector<int64_t>{}));
-      std::vector<int64_t> src(x.rank());
-      for_each_index(y.shape(), [&](const std::vector<int64_t>& idx, int64_t i) {
-        for (int d = 0; d < x.rank(); ++d) src[d] = geo.start[d] + idx[d] * geo.step[d];
-        copy_elem(x, offset_of(x.shape(), src), y, i);
-      });
-      return Status::ok();
-    }
-    case OpKind::kPad: {
-      const auto& p = node.p<PadParams>();
-      TB_ASSIGN_OR_RETURN(auto maps, pad_source_indices(x.shape(), ints_of(*in[1]), p.mode));
-      std::vector<int64_t> src(x.rank());
-      for_each_index(y.shape(), [&](const std::vector<int64_t>& idx, int64_t i) {
-        bool inside = true;
-        for (int d = 0; d < x.rank(); ++d) {
-          src[d] = maps[d][idx[d]];
-          inside = inside && src[d] >= 0;
-        }
-        if (inside)
-          copy_elem(x, offset_of(x.shape(), src), y, i);
-        else
-          store(y, i, p.value);
-      });
-      return Status::ok();
-    }
-    case OpKind::kGather: {
-      const int axis = node.p<GatherParams>().axis;
-      const std::vector<int64_t> ids = ints_of(*in[1]);
-      const int ir = in[1]->rank();
-      std::vector<int64_t> src(x.rank());
-      for (int64_t id : ids)
-        if (id < -x.dim(axis) || id >= x.dim(axis))
-          return invalid_argument("Gather index " + std::to_string(id) + " out of range");
-      for_each_index(y.shape(), [&](const std::vector<int64_t>& idx, int64_t i) {
-        for (int d = 0; d < axis; ++d) src[d] = idx[d];
-        int64_t id = ids[offset_of(
-            in[1]->shape(), std::vector<int64_t>(idx.begin() + axis, idx.begin() + axis + ir))];
-        src[axis] = id < 0 ? id + x.dim(axis) : id;
-        for (int d = axis + 1; d < x.rank(); ++d) src[d] = idx[d - 1 + ir];
-        copy_elem(x, offset_of(x.shape(), src), y, i);
-      });
-      return Status::ok();
-    }
-    case OpKind::kExpand:
-      for_each_index(y.shape(), [&](const std::vector<int64_t>& idx, int64_t i) {
-        copy_elem(x, broadcast_offset(x.shape(), idx), y, i);
-      });
-      return Status::ok();
-    case OpKind::kTile: {
-      std::vector<int64_t> src(x.rank());
-      for_each_index(y.shape(), [&](const std::vector<int64_t>& idx, int64_t i) {
-        for (int d = 0; d < x.rank(); ++d) src[d] = idx[d] % x.dim(d);
-        copy_elem(x, offset_of(x.shape(), src), y, i);
-      });
-      return Status::ok();
-    }
-    case OpKind::kWhere:
-      for_each_index(y.shape(), [&](const std::vector<int64_t>& idx, int64_t i) {
-        const bool c = load(x, broadcast_offset(x.shape(), idx)) != 0;
-        const Tensor& src = c ? *in[1] : *in[2];
-        copy_elem(src, broadcast_offset(src.shape(), idx), y, i);
-      });
-      return Status::ok();
-    case OpKind::kRange: {
-      const double start = load(x, 0), delta = load(*in[2], 0);
-      for (int64_t i = 0; i < y.numel(); ++i) store(y, i, start + static_cast<double>(i) * delta);
-      return Status::ok();
-    }
-    default:
-      return unimplemented(std::string("reference kernel for ") + op_kind_name(node.kind));
-  }
+namespace reference_detail {
+
+Status eval_conv_transpose(const Node& node, const Inputs& in, Outputs& out) {
+  return conv_transpose(node, *in[0], *in[1], in.size() > 2 ? in[2] : nullptr, out[0]);
 }
+
+Status eval_matmul(const Node&, const Inputs& in, Outputs& out) {
+  return matmul(*in[0], *in[1], out[0]);
+}
+
+Status eval_pool(const Node& node, const Inputs& in, Outputs& out) {
+  return pool(node, *in[0], out[0]);
+}
+
+Status eval_reduce(const Node& node, const Inputs& in, Outputs& out) {
+  return reduce(node, *in[0], out[0]);
+}
+
+Status eval_softmax(const Node& node, const Inputs& in, Outputs& out) {
+  return softmax(node, *in[0], out[0]);
+}
+
+Status eval_transpose(const Node& node, const Inputs& in, Outputs& out) {
+  const Tensor& x = *in[0];
+  Tensor& y = out[0];
+  const auto& perm = node.p<TransposeParams>().perm;
+  std::vector<int64_t> src(x.rank());
+  for_each_index(y.shape(), [&](const std::vector<int64_t>& idx, int64_t i) {
+    for (size_t d = 0; d < perm.size(); ++d) src[perm[d]] = idx[d];
+    copy_elem(x, offset_of(x.shape(), src), y, i);
+  });
+  return Status::ok();
+}
+
+Status eval_reshape(const Node&, const Inputs& in, Outputs& out) {
+  std::memcpy(out[0].raw(), in[0]->raw(), in[0]->nbytes());
+  return Status::ok();
+}
+
+Status eval_cast(const Node&, const Inputs& in, Outputs& out) {
+  for (int64_t i = 0; i < out[0].numel(); ++i) store(out[0], i, load(*in[0], i));
+  return Status::ok();
+}
+
+Status eval_concat(const Node& node, const Inputs& in, Outputs& out) {
+  Tensor& y = out[0];
+  const int axis = node.p<ConcatParams>().axis;
+  int64_t base = 0;
+  for (const Tensor* t : in) {
+    for_each_index(t->shape(), [&](const std::vector<int64_t>& idx, int64_t i) {
+      std::vector<int64_t> o = idx;
+      o[axis] += base;
+      copy_elem(*t, i, y, offset_of(y.shape(), o));
+    });
+    base += t->dim(axis);
+  }
+  return Status::ok();
+}
+
+Status eval_slice(const Node&, const Inputs& in, Outputs& out) {
+  const Tensor& x = *in[0];
+  Tensor& y = out[0];
+  TB_ASSIGN_OR_RETURN(SliceGeometry geo,
+                      resolve_slice(x.shape(), ints_of(*in[1]), ints_of(*in[2]),
+                                    in.size() > 3 ? ints_of(*in[3]) : std::vector<int64_t>{},
+                                    in.size() > 4 ? ints_of(*in[4]) : std::vector<int64_t>{}));
+  std::vector<int64_t> src(x.rank());
+  for_each_index(y.shape(), [&](const std::vector<int64_t>& idx, int64_t i) {
+    for (int d = 0; d < x.rank(); ++d) src[d] = geo.start[d] + idx[d] * geo.step[d];
+    copy_elem(x, offset_of(x.shape(), src), y, i);
+  });
+  return Status::ok();
+}
+
+Status eval_pad(const Node& node, const Inputs& in, Outputs& out) {
+  const Tensor& x = *in[0];
+  Tensor& y = out[0];
+  const auto& p = node.p<PadParams>();
+  TB_ASSIGN_OR_RETURN(auto maps, pad_source_indices(x.shape(), ints_of(*in[1]), p.mode));
+  std::vector<int64_t> src(x.rank());
+  for_each_index(y.shape(), [&](const std::vector<int64_t>& idx, int64_t i) {
+    bool inside = true;
+    for (int d = 0; d < x.rank(); ++d) {
+      src[d] = maps[d][idx[d]];
+      inside = inside && src[d] >= 0;
+    }
+    if (inside)
+      copy_elem(x, offset_of(x.shape(), src), y, i);
+    else
+      store(y, i, p.value);
+  });
+  return Status::ok();
+}
+
+Status eval_gather(const Node& node, const Inputs& in, Outputs& out) {
+  const Tensor& x = *in[0];
+  Tensor& y = out[0];
+  const int axis = node.p<GatherParams>().axis;
+  const std::vector<int64_t> ids = ints_of(*in[1]);
+  const int ir = in[1]->rank();
+  std::vector<int64_t> src(x.rank());
+  for (int64_t id : ids)
+    if (id < -x.dim(axis) || id >= x.dim(axis))
+      return invalid_argument("Gather index " + std::to_string(id) + " out of range");
+  for_each_index(y.shape(), [&](const std::vector<int64_t>& idx, int64_t i) {
+    for (int d = 0; d < axis; ++d) src[d] = idx[d];
+    int64_t id = ids[offset_of(in[1]->shape(),
+                               std::vector<int64_t>(idx.begin() + axis, idx.begin() + axis + ir))];
+    src[axis] = id < 0 ? id + x.dim(axis) : id;
+    for (int d = axis + 1; d < x.rank(); ++d) src[d] = idx[d - 1 + ir];
+    copy_elem(x, offset_of(x.shape(), src), y, i);
+  });
+  return Status::ok();
+}
+
+Status eval_expand(const Node&, const Inputs& in, Outputs& out) {
+  const Tensor& x = *in[0];
+  for_each_index(out[0].shape(), [&](const std::vector<int64_t>& idx, int64_t i) {
+    copy_elem(x, broadcast_offset(x.shape(), idx), out[0], i);
+  });
+  return Status::ok();
+}
+
+Status eval_tile(const Node&, const Inputs& in, Outputs& out) {
+  const Tensor& x = *in[0];
+  std::vector<int64_t> src(x.rank());
+  for_each_index(out[0].shape(), [&](const std::vector<int64_t>& idx, int64_t i) {
+    for (int d = 0; d < x.rank(); ++d) src[d] = idx[d] % x.dim(d);
+    copy_elem(x, offset_of(x.shape(), src), out[0], i);
+  });
+  return Status::ok();
+}
+
+Status eval_where(const Node&, const Inputs& in, Outputs& out) {
+  const Tensor& x = *in[0];
+  for_each_index(out[0].shape(), [&](const std::vector<int64_t>& idx, int64_t i) {
+    const bool c = load(x, broadcast_offset(x.shape(), idx)) != 0;
+    const Tensor& src = c ? *in[1] : *in[2];
+    copy_elem(src, broadcast_offset(src.shape(), idx), out[0], i);
+  });
+  return Status::ok();
+}
+
+namespace {
+
+// Copies every output element of an image op from the input element `source` names
+// (both in logical NCHW coordinates; `layout` says how they are stored).
+template <typename F>
+void move_image(const Tensor& x, Tensor& y, Layout layout, F source) {
+  const bool nhwc = layout == Layout::kNHWC;
+  auto dims = [&](const Tensor& t) {
+    return nhwc ? ImageCoord{t.dim(0), t.dim(3), t.dim(1), t.dim(2)}
+                : ImageCoord{t.dim(0), t.dim(1), t.dim(2), t.dim(3)};
+  };
+  const ImageCoord xd = dims(x), yd = dims(y);
+  auto offset = [nhwc](const ImageCoord& d, const ImageCoord& p) {
+    return nhwc ? ((p.n * d.h + p.h) * d.w + p.w) * d.c + p.c : ((p.n * d.c + p.c) * d.h + p.h) * d.w + p.w;
+  };
+  for (int64_t n = 0; n < yd.n; ++n)
+    for (int64_t c = 0; c < yd.c; ++c)
+      for (int64_t h = 0; h < yd.h; ++h)
+        for (int64_t w = 0; w < yd.w; ++w) {
+          const ImageCoord o{n, c, h, w};
+          copy_elem(x, offset(xd, source(xd.c, o)), y, offset(yd, o));
+        }
+}
+
+}  // namespace
+
+Status eval_depth_to_space(const Node& node, const Inputs& in, Outputs& out) {
+  const auto& p = node.p<DepthToSpaceParams>();
+  move_image(*in[0], out[0], p.layout,
+             [&](int64_t channels, ImageCoord o) { return depth_to_space_source(p, channels, o); });
+  return Status::ok();
+}
+
+Status eval_space_to_depth(const Node& node, const Inputs& in, Outputs& out) {
+  const auto& p = node.p<SpaceToDepthParams>();
+  move_image(*in[0], out[0], p.layout,
+             [&](int64_t channels, ImageCoord o) { return space_to_depth_source(p, channels, o); });
+  return Status::ok();
+}
+
+Status eval_instance_norm(const Node& node, const Inputs& in, Outputs& out) {
+  const auto& p = node.p<InstanceNormParams>();
+  const Tensor& x = *in[0];
+  const InstanceNormDims d = instance_norm_dims(x.shape(), p.layout);
+  for (int64_t n = 0; n < d.n; ++n)
+    for (int64_t c = 0; c < d.c; ++c) {
+      auto at = [&](int64_t k) {
+        return d.channels_last ? (n * d.spatial + k) * d.c + c : (n * d.c + c) * d.spatial + k;
+      };
+      double mean = 0, var = 0;
+      for (int64_t k = 0; k < d.spatial; ++k) mean += load(x, at(k));
+      mean /= static_cast<double>(d.spatial);
+      for (int64_t k = 0; k < d.spatial; ++k) var += (load(x, at(k)) - mean) * (load(x, at(k)) - mean);
+      var /= static_cast<double>(d.spatial);
+      const double scale = load(*in[1], c) / std::sqrt(var + p.epsilon), bias = load(*in[2], c);
+      for (int64_t k = 0; k < d.spatial; ++k) store(out[0], at(k), (load(x, at(k)) - mean) * scale + bias);
+    }
+  return Status::ok();
+}
+
+Status eval_range(const Node&, const Inputs& in, Outputs& out) {
+  const double start = load(*in[0], 0), delta = load(*in[2], 0);
+  for (int64_t i = 0; i < out[0].numel(); ++i) store(out[0], i, start + static_cast<double>(i) * delta);
+  return Status::ok();
+}
+
+}  // namespace reference_detail
 
 }  // namespace toonbox

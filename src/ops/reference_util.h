@@ -47,8 +47,40 @@ inline void store(Tensor& t, int64_t i, double v) {
   }
 }
 
-// The ONNX-era tensor ops (reference_tensor.cc); outputs are allocated by the caller.
-Status reference_eval_tensor_op(const Node& node, const std::vector<const Tensor*>& in,
-                                std::vector<Tensor>& out);
+// One reference kernel per op kind (reference.cc, reference_tensor.cc): what the op
+// table (op_defs.cc) points to. `out` comes allocated with the inferred shapes.
+namespace reference_detail {
+using Inputs = std::vector<const Tensor*>;
+using Outputs = std::vector<Tensor>;
+Status eval_conv2d(const Node& node, const Inputs& in, Outputs& out);
+Status eval_binary(const Node& node, const Inputs& in, Outputs& out);
+Status eval_unary(const Node& node, const Inputs& in, Outputs& out);
+Status eval_resize(const Node& node, const Inputs& in, Outputs& out);
+Status eval_conv_transpose(const Node& node, const Inputs& in, Outputs& out);
+Status eval_matmul(const Node& node, const Inputs& in, Outputs& out);
+Status eval_pool(const Node& node, const Inputs& in, Outputs& out);
+Status eval_reduce(const Node& node, const Inputs& in, Outputs& out);
+Status eval_softmax(const Node& node, const Inputs& in, Outputs& out);
+Status eval_transpose(const Node& node, const Inputs& in, Outputs& out);
+Status eval_reshape(const Node& node, const Inputs& in, Outputs& out);
+Status eval_concat(const Node& node, const Inputs& in, Outputs& out);
+Status eval_slice(const Node& node, const Inputs& in, Outputs& out);
+Status eval_pad(const Node& node, const Inputs& in, Outputs& out);
+Status eval_gather(const Node& node, const Inputs& in, Outputs& out);
+Status eval_expand(const Node& node, const Inputs& in, Outputs& out);
+Status eval_tile(const Node& node, const Inputs& in, Outputs& out);
+Status eval_cast(const Node& node, const Inputs& in, Outputs& out);
+Status eval_where(const Node& node, const Inputs& in, Outputs& out);
+Status eval_prelu(const Node& node, const Inputs& in, Outputs& out);
+Status eval_depth_to_space(const Node& node, const Inputs& in, Outputs& out);
+Status eval_space_to_depth(const Node& node, const Inputs& in, Outputs& out);
+Status eval_instance_norm(const Node& node, const Inputs& in, Outputs& out);
+Status eval_shape(const Node& node, const Inputs& in, Outputs& out);
+Status eval_strided_slice(const Node& node, const Inputs& in, Outputs& out);
+Status eval_pack(const Node& node, const Inputs& in, Outputs& out);
+Status eval_fill(const Node& node, const Inputs& in, Outputs& out);
+Status eval_identity(const Node& node, const Inputs& in, Outputs& out);
+Status eval_range(const Node& node, const Inputs& in, Outputs& out);
+}  // namespace reference_detail
 
 }  // namespace toonbox

@@ -10,10 +10,9 @@
 #pragma once
 
 #include "graph/graph.h"
+#include "models/registry.h"  // kBuiltinStyleName
 
 namespace toonbox {
-
-inline constexpr const char* kBuiltinStyleName = "classic";
 
 Graph build_classic_cartoon_graph();
 

@@ -26,6 +26,7 @@ struct ModelCase {
   std::string model;  // "whitebox" or "classic"
   std::string photo;
 };
+void PrintTo(const ModelCase& c, std::ostream* os) { *os << c.model << " " << c.photo; }
 
 class CudaVsCpu : public ::testing::TestWithParam<ModelCase> {};
 

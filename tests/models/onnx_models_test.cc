@@ -18,10 +18,10 @@
 #include <map>
 
 #include "backend/cpu/cpu_backend.h"
+#include "compile/specialize.h"
 #include "detect/face_decode.h"
 #include "detect/face_detector.h"
 #include "engine/session.h"
-#include "graph/passes.h"
 #include "import/onnx/onnx_importer.h"
 #include "models/photo_util.h"
 #include "ops/reference.h"
@@ -64,6 +64,7 @@ struct BackendParam {
   const char* name;  // Cpu, CudaFp32, CudaFp16, RefFp16 (reference, fp16 storage emulated)
   Precision precision;
 };
+void PrintTo(const BackendParam& p, std::ostream* os) { *os << p.name; }
 
 bool is_reference(const BackendParam& p) { return std::string(p.name) == "RefFp16"; }
 

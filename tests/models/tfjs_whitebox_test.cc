@@ -11,10 +11,11 @@
 #include <memory>
 
 #include "backend/cpu/cpu_backend.h"
+#include "compile/specialize.h"
 #include "engine/session.h"
-#include "graph/passes.h"
 #include "import/tfjs/tfjs_importer.h"
 #include "models/photo_util.h"
+#include "ops/op_defs.h"
 #include "ops/reference.h"
 #include "unit/tfjs_test_util.h"
 

@@ -8,11 +8,11 @@
 #include <cstdio>
 
 #include "backend/cpu/cpu_backend.h"
+#include "compile/batch_check.h"
+#include "compile/specialize.h"
 #include "core/timing.h"
 #include "engine/device_select.h"
 #include "engine/session.h"
-#include "graph/batch_check.h"
-#include "graph/passes.h"
 #include "ops/reference.h"
 #include "pipeline/builtin_style.h"
 #include "pipeline/cartoonizer.h"
@@ -120,6 +120,28 @@ void expect_batch_matches_singles(const Graph& g, int h, int w) {
 TEST(Batch, GeneratedConvNetBatchEqualsSingles) { expect_batch_matches_singles(generated_conv_net(), kSide, kSide); }
 
 TEST(Batch, ClassicStyleBatchEqualsSingles) { expect_batch_matches_singles(build_classic_cartoon_graph(), 24, 20); }
+
+// The ops upscalers and style-transfer nets add (their batch rules in the op table):
+// conv -> PRelu (a slope per channel) -> DepthToSpace x2 -> InstanceNorm -> SpaceToDepth
+// x2 -> conv, NHWC.
+Graph upscaler_ops_net() {
+  Graph g;
+  const int x = g.add_input("x", DType::kFloat32, {1, -1, -1, 3});
+  const int c1 = test::conv(g, "c1", x, 3, 8, 3, 1, 1, {}, 60);
+  const int slope = g.add_constant("slope", test::random_tensor({8}, 61, 0.f, 0.5f));
+  const int act = g.add_node(OpKind::kPRelu, "prelu", {c1, slope}, NoParams{});
+  const int up = g.add_node(OpKind::kDepthToSpace, "d2s", {act},
+                            DepthToSpaceParams{Layout::kNHWC, 2, DepthToSpaceMode::kCrd});
+  const int norm = g.add_node(OpKind::kInstanceNorm, "norm",
+                              {up, g.add_constant("norm/s", test::random_tensor({2}, 63)),
+                               g.add_constant("norm/b", test::random_tensor({2}, 64))},
+                              InstanceNormParams{Layout::kNHWC, 1e-5f});
+  const int down = g.add_node(OpKind::kSpaceToDepth, "s2d", {norm}, SpaceToDepthParams{Layout::kNHWC, 2});
+  g.add_output(test::conv(g, "c2", down, 8, 3, 3, 1, 1, {}, 62));
+  return g;
+}
+
+TEST(Batch, UpscalerOpsBatchEqualsSingles) { expect_batch_matches_singles(upscaler_ops_net(), 12, 10); }
 
 // The classic style as users get it (margin, overlap) from the model loader.
 ModelSource classic_source() { return load_model_source(kBuiltinStyleName, nullptr).value(); }

@@ -6,8 +6,9 @@
 #include <set>
 
 #include "backend/cpu/cpu_backend.h"
+#include "compile/specialize.h"
 #include "engine/device_select.h"
-#include "graph/passes.h"
+#include "ops/op_defs.h"
 #include "pipeline/builtin_style.h"
 #include "pipeline/cartoonizer.h"
 

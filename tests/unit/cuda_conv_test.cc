@@ -56,6 +56,9 @@ struct ConvParam {
   Layout layout;
   Precision precision;
 };
+void PrintTo(const ConvParam& p, std::ostream* os) {
+  *os << p.c.name << " " << layout_tag(p.layout) << " " << precision_tag(p.precision);
+}
 
 std::vector<ConvParam> conv_params() {
   std::vector<ConvParam> out;

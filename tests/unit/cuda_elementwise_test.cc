@@ -12,6 +12,9 @@ struct UnaryParam {
   Shape shape;
   Precision precision;
 };
+void PrintTo(const UnaryParam& p, std::ostream* os) {
+  *os << unary_op_name(p.op) << " " << shape_to_string(p.shape) << " " << precision_tag(p.precision);
+}
 
 // Inputs inside each function's domain (log/sqrt positive, exp moderate).
 void input_range(UnaryOp op, float* lo, float* hi) {
@@ -97,6 +100,9 @@ struct BinaryParam {
   BroadcastPattern pattern;
   Precision precision;
 };
+void PrintTo(const BinaryParam& p, std::ostream* os) {
+  *os << binary_op_name(p.op) << " " << p.pattern.name << " " << precision_tag(p.precision);
+}
 
 std::vector<BinaryParam> binary_params() {
   std::vector<BinaryParam> out;

@@ -2,8 +2,9 @@
 // input validation, and out-of-memory behaviour.
 #include <cstring>
 
+#include "compile/fusion.h"
+#include "compile/memory_planner.h"
 #include "cuda_test_util.h"
-#include "graph/memory_planner.h"
 
 namespace toonbox::cuda_test {
 namespace {
@@ -12,6 +13,9 @@ struct NetParam {
   Layout layout;
   Precision precision;
 };
+void PrintTo(const NetParam& p, std::ostream* os) {
+  *os << layout_tag(p.layout) << " " << precision_tag(p.precision);
+}
 
 // x -> conv 3x3 (+bias) -> leaky relu -> bilinear resize x2 -> + skip -> / per-channel
 // constant. Outputs: the division and the resize (a value read by a later node too).

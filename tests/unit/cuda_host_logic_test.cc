@@ -12,7 +12,7 @@
 
 #include "backend/cuda/broadcast.h"
 #include "backend/resize_taps.h"
-#include "graph/passes.h"
+#include "compile/specialize.h"
 #include "ops/reference.h"
 
 namespace toonbox::cuda_host_test {

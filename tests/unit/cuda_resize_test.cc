@@ -51,6 +51,9 @@ struct ResizeParam {
   Layout layout;
   Precision precision;
 };
+void PrintTo(const ResizeParam& p, std::ostream* os) {
+  *os << p.c.name << " " << layout_tag(p.layout) << " " << precision_tag(p.precision);
+}
 
 std::vector<ResizeParam> resize_params() {
   std::vector<ResizeParam> out;

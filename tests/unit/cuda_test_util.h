@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "backend/cuda_plugin_loader.h"
-#include "graph/passes.h"
+#include "compile/specialize.h"
 #include "ops/reference.h"
 
 namespace toonbox::cuda_test {

@@ -4,10 +4,11 @@
 
 #include <random>
 
-#include "graph/memory_planner.h"
-#include "graph/passes.h"
-#include "graph/shape_inference.h"
+#include "compile/fusion.h"
+#include "compile/memory_planner.h"
+#include "compile/specialize.h"
 #include "ops/reference.h"
+#include "ops/shape_inference.h"
 #include "unit/test_util.h"
 
 namespace toonbox {

@@ -11,7 +11,8 @@
 #include <vector>
 
 #include "core/dtype.h"
-#include "graph/passes.h"
+#include "compile/fusion.h"
+#include "compile/specialize.h"
 #include "import/ncnn/ncnn_importer.h"
 #include "ops/reference.h"
 #include "unit/image_test_util.h"

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <random>
 
-#include "graph/passes.h"
+#include "compile/specialize.h"
 #include "import/onnx/onnx_importer.h"
 #include "ops/reference.h"
 #include "unit/onnx_test_util.h"

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <memory>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -77,3 +78,8 @@ inline std::unique_ptr<Backend> cuda_backend(std::string* skip_reason) {
 }
 
 }  // namespace toonbox::test
+
+namespace toonbox {
+// Test names and failure messages print a Precision as "fp32"/"fp16" (found by ADL).
+inline void PrintTo(Precision p, std::ostream* os) { *os << precision_name(p); }
+}  // namespace toonbox

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "graph/passes.h"
+#include "compile/specialize.h"
 #include "import/tfjs/tfjs_importer.h"
 #include "ops/reference.h"
 #include "unit/test_util.h"

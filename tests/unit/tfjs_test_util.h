@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,10 @@ inline OJson shape_proto(const Shape& shape) {
 }
 
 enum class WeightFormat { kFloat32, kFloat16, kUInt8, kUInt16 };
+inline void PrintTo(WeightFormat f, std::ostream* os) {
+  static const char* const kNames[] = {"float32", "float16", "uint8", "uint16"};
+  *os << kNames[static_cast<int>(f)];
+}
 
 // Attributes of a Conv2D-like node (NHWC).
 inline OJson conv_attrs(int stride, const std::string& padding, int dilation = 1) {

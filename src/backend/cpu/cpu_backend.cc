@@ -9,9 +9,12 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "backend/cpu/cpu_kernels.h"
+#include "backend/cpu/cpu_support.h"
 #include "backend/cpu/cpu_tensor_ops.h"
+#include "backend/graph_precheck.h"
+#include "backend/tensor_plans.h"
+#include "compile/memory_planner.h"
 #include "core/timing.h"
-#include "graph/memory_planner.h"
 #include "graph/tensor_geometry.h"
 
 namespace toonbox {
@@ -81,7 +84,10 @@ class CpuExecutable final : public Executable {
     return reinterpret_cast<float*>(static_cast<std::byte*>(arena_.raw()) + plan_.offsets[value]);
   }
 
+  // One case per op kind and no default: -Werror=switch names an op without a CPU step.
   Status add_step(const Node& node) {
+    const cpu::PointerOf p = [this](int v) { return ptr(v); };
+    const Graph& g = graph_;
     switch (node.kind) {
       case OpKind::kConv2D: return add_conv(node);
       case OpKind::kBinary: {
@@ -115,15 +121,60 @@ class CpuExecutable final : public Executable {
       case OpKind::kMatMul:
         // oneDNN's matmul where it has an implementation for the shapes; our own
         // broadcast-table kernel otherwise (same result, slower).
-        if (add_matmul(node)) return Status::ok();
-        [[fallthrough]];
-      default: {
-        TB_ASSIGN_OR_RETURN(std::function<void()> step,
-                            cpu::tensor_op_step(graph_, node, [this](int v) { return ptr(v); }));
-        steps_.push_back(std::move(step));
+        if (!add_matmul(node)) steps_.push_back(cpu::matmul_step(g, node, p));
+        return Status::ok();
+      case OpKind::kConvTranspose: return add(cpu::conv_transpose_step(g, node, p));
+      case OpKind::kPool: return add(cpu::pool_step(g, node, p));
+      case OpKind::kReduce: return add(cpu::reduce_step(g, node, p));
+      case OpKind::kSoftmax: return add(cpu::softmax_step(g, node, p));
+      case OpKind::kTranspose: return add(cpu::gather_step(g, node, transpose_table(g, node), p));
+      case OpKind::kSlice: {
+        TB_ASSIGN_OR_RETURN(GatherTable t, slice_table(g, node));
+        return add(cpu::gather_step(g, node, std::move(t), p));
+      }
+      case OpKind::kPad: {
+        TB_ASSIGN_OR_RETURN(GatherTable t, pad_table(g, node));
+        return add(cpu::gather_step(g, node, std::move(t), p));
+      }
+      case OpKind::kGather: return add(cpu::gather_step(g, node, gather_index_table(g, node), p));
+      case OpKind::kExpand:
+      case OpKind::kTile: return add(cpu::gather_step(g, node, broadcast_table(g, node), p));
+      case OpKind::kDepthToSpace:
+      case OpKind::kSpaceToDepth:
+        return add(cpu::gather_step(g, node, depth_space_table(g, node), p));
+      case OpKind::kInstanceNorm: {
+        const int x = node.inputs[0], s = node.inputs[1], b = node.inputs[2], y = node.outputs[0];
+        const InstanceNormParams ip = node.p<InstanceNormParams>();
+        const InstanceNormDims d = instance_norm_dims(graph_.value(x).shape, ip.layout);
+        steps_.push_back([this, x, s, b, y, d, ip] {
+          cpu::instance_norm(ptr(x), ptr(s), ptr(b), ptr(y), d, ip.epsilon);
+        });
         return Status::ok();
       }
+      case OpKind::kReshape:
+      case OpKind::kCast: return add(cpu::copy_step(g, node, p));
+      case OpKind::kConcat: return add(cpu::concat_step(g, node, p));
+      case OpKind::kWhere: return add(cpu::where_step(g, node, p));
+      case OpKind::kPRelu: {
+        const int x = node.inputs[0], s = node.inputs[1], y = node.outputs[0];
+        steps_.push_back([this, x, s, y] {
+          cpu::prelu(ptr(x), graph_.value(x).shape, ptr(s), graph_.value(s).shape, ptr(y));
+        });
+        return Status::ok();
+      }
+      case OpKind::kShape:
+      case OpKind::kStridedSlice:
+      case OpKind::kPack:
+      case OpKind::kFill:
+      case OpKind::kIdentity:
+      case OpKind::kRange: break;  // refused by the capability query
     }
+    return internal_error(std::string("no CPU step for ") + op_kind_name(node.kind));
+  }
+
+  Status add(cpu::Step step) {
+    steps_.push_back(std::move(step));
+    return Status::ok();
   }
 
   // MatMul as oneDNN matmul: numpy semantics map directly (1-D operands promoted to
@@ -168,8 +219,6 @@ class CpuExecutable final : public Executable {
     const Shape& xs = graph_.value(node.inputs[0]).shape;
     const Shape& ws = graph_.value(node.inputs[1]).shape;
     const Shape& ys = graph_.value(node.outputs[0]).shape;
-    if (!graph_.is_constant(node.inputs[1]))
-      return unimplemented("convolution weights computed at run time");
     const bool nhwc = p.layout == Layout::kNHWC;
     const tag act_tag = nhwc ? tag::nhwc : tag::nchw;
     // oneDNN describes activations in logical NCHW order whatever the memory layout.
@@ -261,37 +310,12 @@ class CpuBackend final : public Backend {
 
   std::string unsupported_reason(const Graph& graph, const Node& node,
                                  Precision precision) const override {
-    if (precision != Precision::kFloat32) return "the CPU backend computes in fp32 only";
-    for (size_t i = 0; i < node.inputs.size(); ++i) {
-      const int in = node.inputs[i];
-      if (!is_parameter_input(node, i) && graph.value(in).dtype != DType::kFloat32)
-        return std::string("input '") + graph.value(in).name + "' is " +
-               dtype_name(graph.value(in).dtype) + ", the CPU backend computes float32";
-    }
-    switch (node.kind) {
-      case OpKind::kConv2D:
-        if (!graph.is_constant(node.inputs[1])) return "weights must be constant";
-        return "";
-      case OpKind::kBinary:
-        return "";
-      case OpKind::kUnary:
-      case OpKind::kResize: return "";
-      default:
-        if (is_shape_op(node.kind)) return "shape op left after specialization";
-        return cpu::tensor_op_unsupported_reason(graph, node);
-    }
+    return cpu::cpu_unsupported_reason(graph, node, precision);
   }
 
   Result<std::unique_ptr<Executable>> compile(const Graph& graph,
                                               const CompileOptions& options) override {
-    const auto problems = unsupported_nodes(*this, graph, options.precision);
-    if (!problems.empty()) {
-      std::string msg = "the CPU backend cannot run this graph:";
-      for (const auto& p : problems) msg += "\n  " + p;
-      return unimplemented(msg);
-    }
-    for (int v : graph.inputs())
-      if (graph.value(v).dtype != DType::kFloat32) return unimplemented("non-float32 graph input");
+    TB_RETURN_IF_ERROR(check_compilable(*this, graph, options.precision, "the CPU backend"));
     auto exe = std::make_unique<CpuExecutable>(graph, engine_);
     TB_RETURN_IF_ERROR(exe->build());
     return std::unique_ptr<Executable>(std::move(exe));

@@ -58,6 +58,34 @@ void binary_loop(F f, const float* a, const std::vector<int64_t>& as, const floa
 
 }  // namespace
 
+void instance_norm(const float* x, const float* scale, const float* bias, float* y,
+                   const InstanceNormDims& d, float epsilon) {
+  const int64_t S = d.spatial, C = d.c;
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t n = 0; n < d.n; ++n)
+    for (int64_t c = 0; c < C; ++c) {
+      // Element k of this (n, c) is at base + k * step.
+      const int64_t base = d.channels_last ? n * S * C + c : (n * C + c) * S;
+      const int64_t step = d.channels_last ? C : 1;
+      double mean = 0, var = 0;
+      for (int64_t k = 0; k < S; ++k) mean += x[base + k * step];
+      mean /= static_cast<double>(S);
+      for (int64_t k = 0; k < S; ++k) {
+        const double v = x[base + k * step] - mean;
+        var += v * v;
+      }
+      var /= static_cast<double>(S);
+      const float g = static_cast<float>(scale[c] / std::sqrt(var + epsilon));
+      const float m = static_cast<float>(mean), b = bias[c];
+      for (int64_t k = 0; k < S; ++k) y[base + k * step] = (x[base + k * step] - m) * g + b;
+    }
+}
+
+void prelu(const float* x, const std::vector<int64_t>& xs, const float* slope,
+           const std::vector<int64_t>& ss, float* y) {
+  binary_loop([](float v, float s) { return v < 0.f ? v * s : v; }, x, xs, slope, ss, y, xs);
+}
+
 void binary(BinaryOp op, const float* a, const std::vector<int64_t>& as, const float* b,
             const std::vector<int64_t>& bs, float* out, const std::vector<int64_t>& os) {
   switch (op) {
@@ -68,7 +96,6 @@ void binary(BinaryOp op, const float* a, const std::vector<int64_t>& as, const f
     case BinaryOp::kMax: return binary_loop([](float x, float y) { return std::max(x, y); }, a, as, b, bs, out, os);
     case BinaryOp::kMin: return binary_loop([](float x, float y) { return std::min(x, y); }, a, as, b, bs, out, os);
     case BinaryOp::kPow: return binary_loop([](float x, float y) { return std::pow(x, y); }, a, as, b, bs, out, os);
-    case BinaryOp::kPRelu: return binary_loop([](float x, float y) { return x < 0.f ? x * y : x; }, a, as, b, bs, out, os);
     case BinaryOp::kEqual: return binary_loop([](float x, float y) { return x == y ? 1.f : 0.f; }, a, as, b, bs, out, os);
     case BinaryOp::kLess: return binary_loop([](float x, float y) { return x < y ? 1.f : 0.f; }, a, as, b, bs, out, os);
     case BinaryOp::kLessEqual: return binary_loop([](float x, float y) { return x <= y ? 1.f : 0.f; }, a, as, b, bs, out, os);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "graph/op.h"
+#include "graph/tensor_geometry.h"
 
 namespace toonbox::cpu {
 
@@ -19,6 +20,15 @@ void where(const float* cond, const std::vector<int64_t>& cond_shape, const floa
            float* out, const std::vector<int64_t>& out_shape);
 
 void unary(UnaryOp op, float alpha, float beta, const float* x, float* y, int64_t n);
+
+// PRelu: y = x < 0 ? x * slope : x, the slope broadcast to x's shape.
+void prelu(const float* x, const std::vector<int64_t>& x_shape, const float* slope,
+           const std::vector<int64_t>& slope_shape, float* y);
+
+// InstanceNorm with the dims of graph/tensor_geometry.h: per image and channel, two
+// passes (mean, then the variance about it) accumulated in double.
+void instance_norm(const float* x, const float* scale, const float* bias, float* y,
+                   const InstanceNormDims& dims, float epsilon);
 
 struct ResizeGeometry {
   Layout layout;

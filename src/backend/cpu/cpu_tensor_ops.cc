@@ -6,7 +6,6 @@
 #include <limits>
 
 #include "backend/cpu/cpu_kernels.h"
-#include "backend/tensor_plans.h"
 #include "graph/tensor_geometry.h"
 
 namespace toonbox::cpu {
@@ -185,111 +184,74 @@ void run_conv_transpose(const ConvTransposeParams& p, const Shape& xs, const Sha
 
 }  // namespace
 
-std::string tensor_op_unsupported_reason(const Graph& g, const Node& node) {
-  for (size_t i = 0; i < node.inputs.size(); ++i)
-    if (is_parameter_input(node, i) && !g.is_constant(node.inputs[i]))
-      return "input " + std::to_string(i) + " ('" + g.value(node.inputs[i]).name +
-             "') must be constant";
-  switch (node.kind) {
-    case OpKind::kConvTranspose:
-      if (!g.is_constant(node.inputs[1])) return "weights must be constant";
-      return "";
-    case OpKind::kMatMul:
-    case OpKind::kPool:
-    case OpKind::kReduce:
-    case OpKind::kSoftmax:
-    case OpKind::kTranspose:
-    case OpKind::kReshape:
-    case OpKind::kConcat:
-    case OpKind::kSlice:
-    case OpKind::kPad:
-    case OpKind::kGather:
-    case OpKind::kExpand:
-    case OpKind::kTile:
-      return "";
-    case OpKind::kCast:
-      if (g.value(node.outputs[0]).dtype != DType::kFloat32)
-        return "Cast to a non-float type left in the graph: run specialize() first";
-      return "";
-    case OpKind::kWhere:
-      return "";
-    default:
-      return std::string("op ") + op_kind_name(node.kind) + " is not implemented on the CPU";
-  }
+Step gather_step(const Graph& g, const Node& node, GatherTable table, PointerOf ptr) {
+  const int x = node.inputs[0], y = node.outputs[0];
+  return [t = std::move(table), ptr, x, y] { run_gather(t, ptr(x), ptr(y)); };
 }
 
-Result<std::function<void()>> tensor_op_step(const Graph& g, const Node& node, PointerOf ptr) {
+Step copy_step(const Graph& g, const Node& node, PointerOf ptr) {
   const int x = node.inputs[0], y = node.outputs[0];
-  const Shape& xs = g.value(x).shape;
+  const size_t bytes = static_cast<size_t>(shape_numel(g.value(y).shape)) * sizeof(float);
+  return [ptr, x, y, bytes] {
+    if (ptr(x) != ptr(y)) std::memcpy(ptr(y), ptr(x), bytes);
+  };
+}
+
+Step concat_step(const Graph& g, const Node& node, PointerOf ptr) {
+  const int y = node.outputs[0];
   const Shape& ys = g.value(y).shape;
-  switch (node.kind) {
-    case OpKind::kTranspose:
-    case OpKind::kSlice:
-    case OpKind::kPad:
-    case OpKind::kGather:
-    case OpKind::kExpand:
-    case OpKind::kTile: {
-      TB_ASSIGN_OR_RETURN(GatherTable t, gather_table(g, node));
-      return std::function<void()>(
-          [t = std::move(t), ptr, x, y] { run_gather(t, ptr(x), ptr(y)); });
-    }
-    case OpKind::kReshape:
-    case OpKind::kCast: {
-      const size_t bytes = static_cast<size_t>(shape_numel(ys)) * sizeof(float);
-      return std::function<void()>([ptr, x, y, bytes] {
-        if (ptr(x) != ptr(y)) std::memcpy(ptr(y), ptr(x), bytes);
-      });
-    }
-    case OpKind::kConcat: {
-      const int axis = node.p<ConcatParams>().axis;
-      int64_t outer = 1;
-      for (int d = 0; d < axis; ++d) outer *= ys[d];
-      std::vector<int64_t> chunk;
-      for (int in : node.inputs)
-        chunk.push_back(shape_numel(g.value(in).shape) / std::max<int64_t>(outer, 1));
-      std::vector<int> ins = node.inputs;
-      return std::function<void()>([ptr, ins, chunk, outer, y] {
-        std::vector<const float*> src;
-        for (int in : ins) src.push_back(ptr(in));
-        run_concat(src, chunk, outer, ptr(y));
-      });
-    }
-    case OpKind::kWhere: {
-      const int c = node.inputs[0], a = node.inputs[1], b = node.inputs[2];
-      const Shape cs = g.value(c).shape, as = g.value(a).shape, bs = g.value(b).shape;
-      return std::function<void()>(
-          [=] { where(ptr(c), cs, ptr(a), as, ptr(b), bs, ptr(y), ys); });
-    }
-    case OpKind::kReduce: {
-      ReducePlan plan = reduce_plan(g, node);
-      return std::function<void()>(
-          [plan = std::move(plan), ptr, x, y] { run_reduce(plan, ptr(x), ptr(y)); });
-    }
-    case OpKind::kSoftmax: {
-      const SoftmaxPlan p = softmax_plan(xs, node.p<SoftmaxParams>().axis);
-      return std::function<void()>([=] { run_softmax(ptr(x), ptr(y), p.outer, p.len, p.inner); });
-    }
-    case OpKind::kPool: {
-      const PoolParams p = node.p<PoolParams>();
-      return std::function<void()>([=] { run_pool(p, xs, ys, ptr(x), ptr(y)); });
-    }
-    case OpKind::kMatMul: {
-      MatMulPlan plan = matmul_plan(xs, g.value(node.inputs[1]).shape, ys);
-      const int b = node.inputs[1];
-      return std::function<void()>(
-          [plan = std::move(plan), ptr, x, b, y] { run_matmul(plan, ptr(x), ptr(b), ptr(y)); });
-    }
-    case OpKind::kConvTranspose: {
-      const ConvTransposeParams p = node.p<ConvTransposeParams>();
-      const Shape ws = g.value(node.inputs[1]).shape;
-      const int w = node.inputs[1], bias = node.inputs.size() > 2 ? node.inputs[2] : -1;
-      return std::function<void()>([=] {
-        run_conv_transpose(p, xs, ws, ys, ptr(x), ptr(w), bias >= 0 ? ptr(bias) : nullptr, ptr(y));
-      });
-    }
-    default:
-      return unimplemented(std::string("op ") + op_kind_name(node.kind) + " on the CPU backend");
-  }
+  const int axis = node.p<ConcatParams>().axis;
+  int64_t outer = 1;
+  for (int d = 0; d < axis; ++d) outer *= ys[d];
+  std::vector<int64_t> chunk;
+  for (int in : node.inputs) chunk.push_back(shape_numel(g.value(in).shape) / std::max<int64_t>(outer, 1));
+  std::vector<int> ins = node.inputs;
+  return [ptr, ins, chunk, outer, y] {
+    std::vector<const float*> src;
+    for (int in : ins) src.push_back(ptr(in));
+    run_concat(src, chunk, outer, ptr(y));
+  };
+}
+
+Step where_step(const Graph& g, const Node& node, PointerOf ptr) {
+  const int c = node.inputs[0], a = node.inputs[1], b = node.inputs[2], y = node.outputs[0];
+  const Shape cs = g.value(c).shape, as = g.value(a).shape, bs = g.value(b).shape,
+              ys = g.value(y).shape;
+  return [=] { where(ptr(c), cs, ptr(a), as, ptr(b), bs, ptr(y), ys); };
+}
+
+Step reduce_step(const Graph& g, const Node& node, PointerOf ptr) {
+  const int x = node.inputs[0], y = node.outputs[0];
+  return [plan = reduce_plan(g, node), ptr, x, y] { run_reduce(plan, ptr(x), ptr(y)); };
+}
+
+Step softmax_step(const Graph& g, const Node& node, PointerOf ptr) {
+  const int x = node.inputs[0], y = node.outputs[0];
+  const SoftmaxPlan p = softmax_plan(g.value(x).shape, node.p<SoftmaxParams>().axis);
+  return [=] { run_softmax(ptr(x), ptr(y), p.outer, p.len, p.inner); };
+}
+
+Step pool_step(const Graph& g, const Node& node, PointerOf ptr) {
+  const int x = node.inputs[0], y = node.outputs[0];
+  const Shape xs = g.value(x).shape, ys = g.value(y).shape;
+  const PoolParams p = node.p<PoolParams>();
+  return [=] { run_pool(p, xs, ys, ptr(x), ptr(y)); };
+}
+
+Step matmul_step(const Graph& g, const Node& node, PointerOf ptr) {
+  const int a = node.inputs[0], b = node.inputs[1], y = node.outputs[0];
+  MatMulPlan plan = matmul_plan(g.value(a).shape, g.value(b).shape, g.value(y).shape);
+  return [plan = std::move(plan), ptr, a, b, y] { run_matmul(plan, ptr(a), ptr(b), ptr(y)); };
+}
+
+Step conv_transpose_step(const Graph& g, const Node& node, PointerOf ptr) {
+  const int x = node.inputs[0], w = node.inputs[1], y = node.outputs[0];
+  const int bias = node.inputs.size() > 2 ? node.inputs[2] : -1;
+  const Shape xs = g.value(x).shape, ws = g.value(w).shape, ys = g.value(y).shape;
+  const ConvTransposeParams p = node.p<ConvTransposeParams>();
+  return [=] {
+    run_conv_transpose(p, xs, ws, ys, ptr(x), ptr(w), bias >= 0 ? ptr(bias) : nullptr, ptr(y));
+  };
 }
 
 }  // namespace toonbox::cpu

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "backend/tensor_plans.h"
 #include "core/status.h"
 #include "graph/graph.h"
 
@@ -15,9 +16,17 @@ namespace toonbox::cpu {
 // Resolves a value id to its float buffer (arena or constant) when the step runs.
 using PointerOf = std::function<float*(int value)>;
 
-// "" when the CPU backend has a step for this tensor op, else why not.
-std::string tensor_op_unsupported_reason(const Graph& g, const Node& node);
+using Step = std::function<void()>;
 
-Result<std::function<void()>> tensor_op_step(const Graph& g, const Node& node, PointerOf ptr);
+// Transpose, Slice, Pad, Gather, Expand, Tile: `table` from backend/tensor_plans.h.
+Step gather_step(const Graph& g, const Node& node, GatherTable table, PointerOf ptr);
+Step copy_step(const Graph& g, const Node& node, PointerOf ptr);  // Reshape, Cast
+Step concat_step(const Graph& g, const Node& node, PointerOf ptr);
+Step where_step(const Graph& g, const Node& node, PointerOf ptr);
+Step reduce_step(const Graph& g, const Node& node, PointerOf ptr);
+Step softmax_step(const Graph& g, const Node& node, PointerOf ptr);
+Step pool_step(const Graph& g, const Node& node, PointerOf ptr);
+Step matmul_step(const Graph& g, const Node& node, PointerOf ptr);  // own kernel
+Step conv_transpose_step(const Graph& g, const Node& node, PointerOf ptr);
 
 }  // namespace toonbox::cpu

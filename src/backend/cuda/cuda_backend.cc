@@ -10,8 +10,8 @@
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/cuda_executable.h"
 #include "backend/cuda/cuda_handles.h"
+#include "backend/cuda/cuda_support.h"
 #include "backend/cuda/kernels/probe.h"
-#include "backend/cuda/op_support.h"
 
 #ifndef TOONBOX_CUDA_ARCHS_STRING
 #define TOONBOX_CUDA_ARCHS_STRING ""

@@ -2,19 +2,14 @@
 
 #include <cuda_fp16.h>
 
-#include <cstdlib>
 #include <cstring>
 
-#include "backend/cuda/conv_cudnn.h"
-#include "backend/cuda/conv_direct.h"
+#include "backend/cuda/conv_steps.h"
 #include "backend/cuda/cuda_check.h"
-#include "backend/cuda/elementwise_steps.h"
-#include "backend/cuda/gemm_cublas.h"
-#include "backend/cuda/matmul_cublas.h"
 #include "backend/cuda/kernels/cast.h"
-#include "backend/cuda/resize_step.h"
-#include "backend/cuda/tensor_steps.h"
-#include "graph/memory_planner.h"
+#include "backend/cuda/step_builders.h"
+#include "backend/graph_precheck.h"
+#include "compile/memory_planner.h"
 
 namespace toonbox::cuda {
 
@@ -23,13 +18,6 @@ namespace {
 constexpr size_t kArenaAlignment = 256;  // cuDNN and vector loads want >= 16 bytes
 
 size_t float_bytes(const Shape& s) { return static_cast<size_t>(shape_numel(s)) * sizeof(float); }
-
-// Debugging and test switch: every Conv2D on the direct kernel, to compare it with
-// cuDNN and cuBLAS (ncnn's practice of running the naive path beside the fast one).
-bool force_direct_conv() {
-  const char* v = std::getenv("TOONBOX_CUDA_FORCE_DIRECT_CONV");
-  return v != nullptr && v[0] != '\0' && v[0] != '0';
-}
 
 }  // namespace
 
@@ -68,14 +56,7 @@ Status CudaExecutable::build(const Backend& backend, int device, const Graph& g,
                              const CompileOptions& options) {
   device_ = device;
   precision_ = options.precision;
-
-  std::string problems;
-  for (const std::string& problem : unsupported_nodes(backend, g, precision_))
-    problems += "\n  " + problem;
-  for (int in : g.inputs())
-    if (g.value(in).dtype != DType::kFloat32)
-      problems += "\n  input '" + g.value(in).name + "' is " + dtype_name(g.value(in).dtype) + ", not float32";
-  if (!problems.empty()) return unimplemented("the CUDA backend cannot run this graph:" + problems);
+  TB_RETURN_IF_ERROR(check_compilable(backend, g, precision_, "the CUDA backend"));
 
   TB_ASSIGN_OR_RETURN(stream_, create_stream());
   TB_ASSIGN_OR_RETURN(cudnn_, create_cudnn(stream_.get()));
@@ -85,6 +66,15 @@ Status CudaExecutable::build(const Backend& backend, int device, const Graph& g,
   TB_ASSIGN_OR_RETURN(computed_, create_event());
   TB_ASSIGN_OR_RETURN(done_, create_event());
 
+  std::vector<void*> scratch;
+  TB_RETURN_IF_ERROR(plan_arena(g, &scratch));
+  TB_RETURN_IF_ERROR(build_steps(g, scratch));
+  TB_RETURN_IF_ERROR(bind_inputs_outputs(g));
+  TB_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(stream_.get()));
+  return Status::ok();
+}
+
+Status CudaExecutable::plan_arena(const Graph& g, std::vector<void*>* scratch) {
   // One arena for every activation, plus each asymmetric-padding conv's scratch, which
   // lives only during its own step.
   const size_t elem = storage_size(precision_);
@@ -94,8 +84,8 @@ Status CudaExecutable::build(const Backend& backend, int device, const Graph& g,
   std::vector<int> scratch_request(g.nodes().size(), -1);
   for (size_t i = 0; i < g.nodes().size(); ++i) {
     const Node& node = g.nodes()[i];
-    if (node.kind != OpKind::kConv2D || is_gemm_conv(g, node)) continue;
-    const size_t bytes = cudnn_conv_scratch_bytes(g, node, precision_);
+    if (node.kind != OpKind::kConv2D) continue;
+    const size_t bytes = conv2d_scratch_bytes(g, node, precision_);
     if (bytes == 0) continue;
     scratch_request[i] = static_cast<int>(requests.size());
     requests.push_back(BufferRequest{bytes, static_cast<int>(i), static_cast<int>(i)});
@@ -105,59 +95,32 @@ Status CudaExecutable::build(const Backend& backend, int device, const Graph& g,
                                   plan.arena_bytes, "the activation arena (" + std::to_string(value_count) +
                                                         " values, " + precision_name(precision_) + ")"));
   offsets_.assign(plan.offsets.begin(), plan.offsets.begin() + value_count);
+  scratch->assign(g.nodes().size(), nullptr);
+  for (size_t i = 0; i < g.nodes().size(); ++i)
+    if (scratch_request[i] >= 0)
+      (*scratch)[i] = arena_.as<std::byte>() + plan.offsets[scratch_request[i]];
+  return Status::ok();
+}
 
+Status CudaExecutable::build_steps(const Graph& g, const std::vector<void*>& scratch) {
   BuildContext ctx;
-  ctx.device = device;
+  ctx.device = device_;
   ctx.precision = precision_;
   ctx.graph = &g;
   ctx.step = StepContext{stream_.get(), cudnn_.get(), cublas_.get(), &workspace_};
   ctx.value_ptr = [this, &g](int value) { return value_ptr(g, value); };
-
   for (size_t i = 0; i < g.nodes().size(); ++i) {
-    const Node& node = g.nodes()[i];
-    std::unique_ptr<Step> step;
-    switch (node.kind) {
-      case OpKind::kConv2D: {
-        if (force_direct_conv()) {
-          TB_ASSIGN_OR_RETURN(step, make_direct_conv(ctx, node, "forced by TOONBOX_CUDA_FORCE_DIRECT_CONV"));
-        } else if (is_gemm_conv(g, node)) {
-          TB_ASSIGN_OR_RETURN(step, make_gemm_conv(ctx, node));
-        } else {
-          void* scratch = scratch_request[i] < 0
-                              ? nullptr
-                              : arena_.as<std::byte>() + plan.offsets[scratch_request[i]];
-          TB_ASSIGN_OR_RETURN(step, make_cudnn_conv(ctx, node, scratch));
-        }
-        break;
-      }
-      case OpKind::kBinary: {
-        TB_ASSIGN_OR_RETURN(step, make_binary(ctx, node));
-        break;
-      }
-      case OpKind::kUnary: {
-        TB_ASSIGN_OR_RETURN(step, make_unary(ctx, node));
-        break;
-      }
-      case OpKind::kResize: {
-        TB_ASSIGN_OR_RETURN(step, make_resize(ctx, node));
-        break;
-      }
-      case OpKind::kMatMul: {
-        TB_ASSIGN_OR_RETURN(step, make_matmul(ctx, node));
-        break;
-      }
-      default: {
-        TB_ASSIGN_OR_RETURN(step, make_tensor_step(ctx, node));
-        break;
-      }
-    }
+    TB_ASSIGN_OR_RETURN(std::unique_ptr<Step> step, make_step(ctx, g.nodes()[i], scratch[i]));
     steps_.push_back(std::move(step));
   }
   // The searches may have grown the workspace; keep what the chosen algorithms need.
   size_t workspace = 0;
   for (const auto& step : steps_) workspace = std::max(workspace, step->workspace_bytes());
   if (workspace != workspace_.size()) TB_RETURN_IF_ERROR(workspace_.resize(workspace));
+  return Status::ok();
+}
 
+Status CudaExecutable::bind_inputs_outputs(const Graph& g) {
   size_t in_bytes = 0, out_bytes = 0;
   for (int in : g.inputs()) {
     Binding b;
@@ -187,7 +150,6 @@ Status CudaExecutable::build(const Backend& backend, int device, const Graph& g,
   }
   TB_ASSIGN_OR_RETURN(host_in_, PinnedBuffer::allocate(in_bytes, "inputs"));
   TB_ASSIGN_OR_RETURN(host_out_, PinnedBuffer::allocate(out_bytes, "outputs"));
-  TB_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(stream_.get()));
   return Status::ok();
 }
 

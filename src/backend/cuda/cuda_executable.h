@@ -43,6 +43,11 @@ class CudaExecutable final : public Executable {
   CudaExecutable() = default;
   Status build(const Backend& backend, int device, const Graph& graph,
                const CompileOptions& options);
+  // The three parts of build: the arena (and each conv's scratch pointer, per node),
+  // one step per node, the input/output bindings and their host buffers.
+  Status plan_arena(const Graph& graph, std::vector<void*>* scratch);
+  Status build_steps(const Graph& graph, const std::vector<void*>& scratch);
+  Status bind_inputs_outputs(const Graph& graph);
   Result<void*> value_ptr(const Graph& graph, int value);
   Status enqueue(const std::vector<Tensor>& inputs);
   Status enqueue_download();

@@ -40,13 +40,15 @@ class UnaryStep final : public Step {
   void* y_ = nullptr;
 };
 
+// Binary ops and PRelu (x and its slope): two inputs broadcast to the output.
 class BinaryStep final : public Step {
  public:
   Status build(const BuildContext& ctx, const Node& node) {
     const Graph& g = *ctx.graph;
     description_ = node_description(g, node, ctx.precision);
     half_ = is_half(ctx.precision);
-    op_ = node.p<BinaryParams>().op;
+    prelu_ = node.kind == OpKind::kPRelu;
+    if (!prelu_) op_ = node.p<BinaryParams>().op;
     const Shape& out = g.value(node.outputs[0]).shape;
     count_ = shape_numel(out);
     shape_ = collapse_broadcast(g.value(node.inputs[0]).shape, g.value(node.inputs[1]).shape, out);
@@ -56,18 +58,22 @@ class BinaryStep final : public Step {
     return Status::ok();
   }
   Status run(const StepContext& ctx) override {
-    if (half_) {
-      TB_CUDA_RETURN_IF_ERROR(launch_binary<__half>(static_cast<const __half*>(a_), static_cast<const __half*>(b_),
-                                                    static_cast<__half*>(y_), count_, shape_, op_, ctx.stream));
-    } else {
-      TB_CUDA_RETURN_IF_ERROR(launch_binary<float>(static_cast<const float*>(a_), static_cast<const float*>(b_),
-                                                   static_cast<float*>(y_), count_, shape_, op_, ctx.stream));
-    }
+    TB_CUDA_RETURN_IF_ERROR(half_ ? launch<__half>(ctx.stream) : launch<float>(ctx.stream));
     return Status::ok();
   }
 
  private:
+  template <typename T>
+  cudaError_t launch(cudaStream_t stream) const {
+    const T* a = static_cast<const T*>(a_);
+    const T* b = static_cast<const T*>(b_);
+    T* y = static_cast<T*>(y_);
+    return prelu_ ? launch_prelu<T>(a, b, y, count_, shape_, stream)
+                  : launch_binary<T>(a, b, y, count_, shape_, op_, stream);
+  }
+
   bool half_ = false;
+  bool prelu_ = false;
   BinaryOp op_ = BinaryOp::kAdd;
   BroadcastShape shape_;
   int64_t count_ = 0;

@@ -1,4 +1,4 @@
-// Unary and Binary nodes on the elementwise kernels; the broadcast is collapsed on the
+// Unary, Binary and PRelu nodes on the elementwise kernels; the broadcast is collapsed on the
 // host (broadcast.h).
 #pragma once
 
@@ -10,6 +10,7 @@
 namespace toonbox::cuda {
 
 Result<std::unique_ptr<Step>> make_unary(const BuildContext& ctx, const Node& node);
+// Binary and PRelu nodes (both broadcast their second input).
 Result<std::unique_ptr<Step>> make_binary(const BuildContext& ctx, const Node& node);
 
 }  // namespace toonbox::cuda

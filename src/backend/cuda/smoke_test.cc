@@ -10,7 +10,7 @@
 #include "backend/cuda/cuda_backend.h"
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/cuda_handles.h"
-#include "graph/passes.h"
+#include "compile/specialize.h"
 #include "ops/reference.h"
 
 namespace toonbox::cuda {

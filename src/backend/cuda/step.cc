@@ -1,5 +1,6 @@
 #include "backend/cuda/step.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "backend/cuda/cuda_check.h"
@@ -46,6 +47,42 @@ Status upload(cudaStream_t stream, void* device, const void* host, size_t bytes)
   TB_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(device, host, bytes, cudaMemcpyHostToDevice, stream));
   TB_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(stream));
   return Status::ok();
+}
+
+Result<DeviceBuffer> upload_ints(const BuildContext& ctx, const std::vector<int64_t>& v,
+                                 const char* what) {
+  TB_ASSIGN_OR_RETURN(DeviceBuffer b, DeviceBuffer::allocate(
+                                          std::max<size_t>(v.size(), 1) * sizeof(int64_t), what));
+  if (!v.empty())
+    TB_RETURN_IF_ERROR(upload(ctx.step.stream, b.get(), v.data(), v.size() * sizeof(int64_t)));
+  return b;
+}
+
+namespace {
+
+class KernelStep final : public Step {
+ public:
+  KernelStep(std::string description, std::function<cudaError_t(cudaStream_t)> launch,
+             std::vector<DeviceBuffer> tables)
+      : launch_(std::move(launch)), tables_(std::move(tables)) {
+    description_ = std::move(description);
+  }
+  Status run(const StepContext& ctx) override {
+    TB_CUDA_RETURN_IF_ERROR(launch_(ctx.stream));
+    return Status::ok();
+  }
+
+ private:
+  std::function<cudaError_t(cudaStream_t)> launch_;
+  std::vector<DeviceBuffer> tables_;
+};
+
+}  // namespace
+
+std::unique_ptr<Step> kernel_step(std::string description,
+                                  std::function<cudaError_t(cudaStream_t)> launch,
+                                  std::vector<DeviceBuffer> tables) {
+  return std::make_unique<KernelStep>(std::move(description), std::move(launch), std::move(tables));
 }
 
 }  // namespace toonbox::cuda

@@ -5,12 +5,14 @@
 #pragma once
 
 #include <cublas_v2.h>
+#include <cuda_fp16.h>
 #include <cuda_runtime.h>
 #include <cudnn.h>
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "backend/cuda/cuda_handles.h"
 #include "core/dtype.h"
@@ -77,5 +79,20 @@ std::vector<std::byte> to_storage(const float* values, size_t count, Precision p
 
 // Synchronous upload on `stream` (compile time only).
 Status upload(cudaStream_t stream, void* device, const void* host, size_t bytes);
+
+// int64 tables (gather offsets, reduction windows) uploaded once at compile time.
+Result<DeviceBuffer> upload_ints(const BuildContext& ctx, const std::vector<int64_t>& values,
+                                 const char* what);
+
+// A step that runs one launch closure and owns the device tables the closure reads.
+std::unique_ptr<Step> kernel_step(std::string description,
+                                  std::function<cudaError_t(cudaStream_t)> launch,
+                                  std::vector<DeviceBuffer> tables = {});
+
+// Calls f(T{}) with T = __half (fp16 storage) or float.
+template <typename F>
+cudaError_t by_type(bool half, F&& f) {
+  return half ? f(__half{}) : f(float{});
+}
 
 }  // namespace toonbox::cuda

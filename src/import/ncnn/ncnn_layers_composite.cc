@@ -1,16 +1,7 @@
 // PReLU, PixelShuffle and InstanceNorm (src/layer/{prelu,pixelshuffle,instancenorm}.cpp
-// in ncnn), the three layers whose own IR ops are being added to the op table on the
-// `opdefs` branch (PReLU, DepthToSpace, InstanceNormalization).
-//
-// PENDING OPS: until those ops land, each is translated here into existing ops that
-// compute the same function — the same compositions the ONNX importer uses today:
-//   PReLU         Binary(kPRelu) with the per-channel slopes (already one IR op)
-//   PixelShuffle  Reshape -> Transpose -> Reshape (data movement only: bit-exact)
-//   InstanceNorm  mean, centred square mean, sqrt(var + eps), divide, gamma, beta
-//                 (ncnn folds gamma / sqrt(var + eps) into one factor; the rounding
-//                 differs by an ulp or so)
-// When the ops land, each of these becomes one node and this file shrinks to the
-// parameter checks; nothing else in the importer changes.
+// in ncnn): one IR op each (PRelu, DepthToSpace, InstanceNorm), after the parameter checks.
+// ncnn folds InstanceNorm's gamma / sqrt(var + eps) into one factor; the IR op divides, so
+// the rounding differs by an ulp or so.
 #include <cstring>
 
 #include "import/ncnn/ncnn_layer_params.h"
@@ -41,9 +32,7 @@ Status prelu_build(Builder& b, const Layer& l, Weights& w) {
     return b.error(l, "got " + std::to_string(n) + " slopes (0=num_slope) for an input of " +
                           std::to_string(in.channels) + " channels, expected one per channel or 1");
   const int slope = channel_constant(b, l, "/slope", w[0].values);
-  b.bind(l, 0,
-         {b.add(OpKind::kBinary, l, "", {in.value, slope}, BinaryParams{BinaryOp::kPRelu}), in.rank,
-          in.channels});
+  b.bind(l, 0, {b.add(OpKind::kPRelu, l, "", {in.value, slope}, NoParams{}), in.rank, in.channels});
   return Status::ok();
 }
 
@@ -65,26 +54,11 @@ Status pixel_shuffle_build(Builder& b, const Layer& l, Weights&) {
     return b.error(
         l, "got an input of " + std::to_string(in.channels) +
                " channels, expected a multiple of upscale_factor^2 = " + std::to_string(r * r));
-  auto bin = [&](BinaryOp op, int x, int y, const char* s) {
-    return b.add(OpKind::kBinary, l, s, {x, y}, BinaryParams{op});
-  };
-  const int n = b.dim_of(l, in.value, 0), c = b.dim_of(l, in.value, 1);
-  const int h = b.dim_of(l, in.value, 2), wd = b.dim_of(l, in.value, 3);
-  const int kr = b.constant_i32(l, {r});
-  const int cr = bin(BinaryOp::kDiv, c, b.constant_i32(l, {r * r}), "/c_out");
-  auto cat = [&](std::vector<int> parts, const char* s) {
-    return b.add(OpKind::kConcat, l, s, std::move(parts), ConcatParams{0});
-  };
-  const int s1 =
-      mode == 0 ? cat({n, cr, kr, kr, h, wd}, "/shape1") : cat({n, kr, kr, cr, h, wd}, "/shape1");
-  const std::vector<int64_t> perm =
-      mode == 0 ? std::vector<int64_t>{0, 1, 4, 2, 5, 3} : std::vector<int64_t>{0, 3, 4, 1, 5, 2};
-  const int s2 =
-      cat({n, cr, bin(BinaryOp::kMul, h, kr, "/h_out"), bin(BinaryOp::kMul, wd, kr, "/w_out")},
-          "/shape2");
-  const int split = b.add(OpKind::kReshape, l, "/split", {in.value, s1}, ReshapeParams{});
-  const int t = b.add(OpKind::kTranspose, l, "/transpose", {split}, TransposeParams{perm});
-  const int y = b.add(OpKind::kReshape, l, "", {t, s2}, ReshapeParams{});
+  DepthToSpaceParams d;
+  d.layout = Layout::kNCHW;
+  d.block = r;
+  d.mode = mode == 0 ? DepthToSpaceMode::kCrd : DepthToSpaceMode::kDcr;
+  const int y = b.add(OpKind::kDepthToSpace, l, "", {in.value}, d);
   b.bind(l, 0, {y, 3, in.channels >= 0 ? in.channels / (r * r) : -1});
   return Status::ok();
 }
@@ -126,21 +100,13 @@ Status instance_norm_build(Builder& b, const Layer& l, Weights& w) {
   if (in.channels >= 0 && in.channels != a.channels)
     return b.error(l, "got an input of " + std::to_string(in.channels) + " channels, expected " +
                           std::to_string(a.channels) + " (0=channels)");
-  auto bin = [&](BinaryOp op, int x, int y, const char* s) {
-    return b.add(OpKind::kBinary, l, s, {x, y}, BinaryParams{op});
-  };
-  const ReduceParams over_hw{ReduceOp::kMean, {2, 3}, true};
-  const int mean = b.add(OpKind::kReduce, l, "/mean", {in.value}, over_hw);
-  const int d = bin(BinaryOp::kSub, in.value, mean, "/centered");
-  const int var = b.add(OpKind::kReduce, l, "/var", {bin(BinaryOp::kMul, d, d, "/sq")}, over_hw);
-  const int eps = b.constant(l, "/eps", Tensor::from_vector<float>({1}, {a.eps}));
-  const int stdv = b.add(OpKind::kUnary, l, "/std", {bin(BinaryOp::kAdd, var, eps, "/var_eps")},
-                         UnaryParams{UnaryOp::kSqrt});
-  int y = bin(BinaryOp::kDiv, d, stdv, a.affine ? "/normalized" : "");
-  if (a.affine) {
-    y = bin(BinaryOp::kMul, y, channel_constant(b, l, "/gamma", w[0].values), "/scaled");
-    y = bin(BinaryOp::kAdd, y, channel_constant(b, l, "/beta", w[1].values), "");
-  }
+  // Without affine, gamma 1 and beta 0: the op always takes both.
+  const std::vector<float> gamma = a.affine ? w[0].values : std::vector<float>(a.channels, 1.f);
+  const std::vector<float> beta = a.affine ? w[1].values : std::vector<float>(a.channels, 0.f);
+  const int64_t c = a.channels;
+  const int scale = b.constant(l, "/gamma", Tensor::from_vector<float>({c}, gamma));
+  const int bias = b.constant(l, "/beta", Tensor::from_vector<float>({c}, beta));
+  const int y = b.add(OpKind::kInstanceNorm, l, "", {in.value, scale, bias}, InstanceNormParams{Layout::kNCHW, a.eps});
   b.bind(l, 0, {y, 3, a.channels});
   return Status::ok();
 }

@@ -270,7 +270,11 @@ Status reciprocal(OnnxBuilder& b, const onnx::NodeProto& n) {
   return b.bind_output(n, b.add(OpKind::kBinary, n, "", {one, x}, BinaryParams{BinaryOp::kDiv}));
 }
 
-Status prelu(OnnxBuilder& b, const onnx::NodeProto& n) { return binary<BinaryOp::kPRelu>(b, n); }
+Status prelu(OnnxBuilder& b, const onnx::NodeProto& n) {
+  TB_ASSIGN_OR_RETURN(int x, b.input(n, 0));
+  TB_ASSIGN_OR_RETURN(int slope, b.input(n, 1));
+  return b.bind_output(n, b.add(OpKind::kPRelu, n, "", {x, slope}, NoParams{}));
+}
 
 Status identity(OnnxBuilder& b, const onnx::NodeProto& n) {
   TB_ASSIGN_OR_RETURN(int x, b.input(n, 0));

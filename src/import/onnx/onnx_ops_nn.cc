@@ -199,14 +199,14 @@ Status normalize(OnnxBuilder& b, const onnx::NodeProto& n, int x, std::vector<in
   return b.bind_output(n, y);
 }
 
+// InstanceNormalization (NCHW, any rank >= 3): the InstanceNorm op.
 Status instance_norm(OnnxBuilder& b, const onnx::NodeProto& n) {
   TB_ASSIGN_OR_RETURN(int x, b.input(n, 0));
-  TB_ASSIGN_OR_RETURN(float eps, Attrs(n).f("epsilon", 1e-5f));
-  TB_ASSIGN_OR_RETURN(auto scale, float_vector(b, n, 1));
-  TB_ASSIGN_OR_RETURN(auto bias, float_vector(b, n, 2));
-  TB_ASSIGN_OR_RETURN(int sv, channel_constant(b, n, scale, "/gamma"));
-  TB_ASSIGN_OR_RETURN(int bv, channel_constant(b, n, bias, "/beta"));
-  return normalize(b, n, x, {2, 3}, eps, sv, bv);
+  TB_ASSIGN_OR_RETURN(int scale, b.input(n, 1));
+  TB_ASSIGN_OR_RETURN(int bias, b.input(n, 2));
+  InstanceNormParams p;
+  TB_ASSIGN_OR_RETURN(p.epsilon, Attrs(n).f("epsilon", 1e-5f));
+  return b.bind_output(n, b.add(OpKind::kInstanceNorm, n, "", {x, scale, bias}, p));
 }
 
 Status layer_norm(OnnxBuilder& b, const onnx::NodeProto& n) {
@@ -486,46 +486,21 @@ Status pad(OnnxBuilder& b, const onnx::NodeProto& n) {
   return b.bind_output(n, b.add(OpKind::kPad, n, "", {x, pads}, p));
 }
 
-// DepthToSpace / SpaceToDepth as Reshape -> Transpose -> Reshape, with the shapes
-// computed from Shape(x) so H and W stay dynamic.
+// DepthToSpace (modes DCR and CRD) and SpaceToDepth, NCHW.
 Status depth_space(OnnxBuilder& b, const onnx::NodeProto& n, bool to_space) {
   TB_ASSIGN_OR_RETURN(int x, b.input(n, 0));
   Attrs a(n);
   TB_ASSIGN_OR_RETURN(int64_t bs64, a.i("blocksize"));
   if (bs64 < 1 || bs64 > 4096) return b.error(n, "bad blocksize");
-  const int32_t bs = static_cast<int32_t>(bs64);
+  const int block = static_cast<int>(bs64);
+  if (!to_space)
+    return b.bind_output(
+        n, b.add(OpKind::kSpaceToDepth, n, "", {x}, SpaceToDepthParams{Layout::kNCHW, block}));
   TB_ASSIGN_OR_RETURN(std::string mode, a.s("mode", "DCR"));
-  if (to_space && mode != "DCR" && mode != "CRD") return b.error(n, "unknown mode '" + mode + "'");
-  const std::string nm = OnnxBuilder::node_name(n);
-  auto bin = [&](BinaryOp op, int l, int r, const std::string& s) {
-    return b.add(OpKind::kBinary, n, s, {l, r}, BinaryParams{op});
-  };
-  const int dn = b.dim_of(n, x, 0, "/n"), dc = b.dim_of(n, x, 1, "/c");
-  const int dh = b.dim_of(n, x, 2, "/h"), dw = b.dim_of(n, x, 3, "/w");
-  const int kb = b.constant_i32({bs}, nm), kbb = b.constant_i32({bs * bs}, nm);
-  auto cat = [&](std::vector<int> parts, const std::string& s) {
-    return b.add(OpKind::kConcat, n, s, std::move(parts), ConcatParams{0});
-  };
-  int s1, s2;
-  std::vector<int64_t> perm;
-  if (to_space) {
-    const int cb = bin(BinaryOp::kDiv, dc, kbb, "/c_div");
-    s1 = mode == "DCR" ? cat({dn, kb, kb, cb, dh, dw}, "/shape1")
-                       : cat({dn, cb, kb, kb, dh, dw}, "/shape1");
-    perm = mode == "DCR" ? std::vector<int64_t>{0, 3, 4, 1, 5, 2}
-                         : std::vector<int64_t>{0, 1, 4, 2, 5, 3};
-    s2 = cat({dn, cb, bin(BinaryOp::kMul, dh, kb, "/h_mul"), bin(BinaryOp::kMul, dw, kb, "/w_mul")},
-             "/shape2");
-  } else {
-    const int hb = bin(BinaryOp::kDiv, dh, kb, "/h_div"),
-              wb = bin(BinaryOp::kDiv, dw, kb, "/w_div");
-    s1 = cat({dn, dc, hb, kb, wb, kb}, "/shape1");
-    perm = {0, 3, 5, 1, 2, 4};
-    s2 = cat({dn, bin(BinaryOp::kMul, dc, kbb, "/c_mul"), hb, wb}, "/shape2");
-  }
-  const int r1 = b.add(OpKind::kReshape, n, "/split", {x, s1}, ReshapeParams{});
-  const int t = b.add(OpKind::kTranspose, n, "/transpose", {r1}, TransposeParams{perm});
-  return b.bind_output(n, b.add(OpKind::kReshape, n, "", {t, s2}, ReshapeParams{}));
+  if (mode != "DCR" && mode != "CRD") return b.error(n, "unknown mode '" + mode + "'");
+  const DepthToSpaceParams p{Layout::kNCHW, block,
+                             mode == "CRD" ? DepthToSpaceMode::kCrd : DepthToSpaceMode::kDcr};
+  return b.bind_output(n, b.add(OpKind::kDepthToSpace, n, "", {x}, p));
 }
 Status depth_to_space(OnnxBuilder& b, const onnx::NodeProto& n) { return depth_space(b, n, true); }
 Status space_to_depth(OnnxBuilder& b, const onnx::NodeProto& n) { return depth_space(b, n, false); }

@@ -6,7 +6,7 @@
 #include <set>
 #include <system_error>
 
-#include "graph/shape_inference.h"
+#include "ops/shape_inference.h"
 
 namespace toonbox::tfjs {
 

@@ -101,7 +101,6 @@ __device__ __forceinline__ float apply_binary(BinaryOp op, float a, float b) {
     case BinaryOp::kMax: return a < b ? b : a;  // std::max(a, b)
     case BinaryOp::kMin: return b < a ? b : a;  // std::min(a, b)
     case BinaryOp::kPow: return powf(a, b);
-    case BinaryOp::kPRelu: return a < 0.f ? a * b : a;
     case BinaryOp::kEqual: return a == b ? 1.f : 0.f;
     case BinaryOp::kLess: return a < b ? 1.f : 0.f;
     case BinaryOp::kLessEqual: return a <= b ? 1.f : 0.f;

@@ -30,9 +30,18 @@ __global__ void unary_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t
     y[i] = from_float<T>(apply_unary(op, to_float(x[i]), alpha, beta));
 }
 
-template <typename T, bool kVectorized>
+// The two-input functions the same-shape and broadcast kernels apply.
+struct BinaryFn {
+  BinaryOp op;
+  __device__ float operator()(float a, float b) const { return apply_binary(op, a, b); }
+};
+struct PReluFn {
+  __device__ float operator()(float x, float slope) const { return x < 0.f ? x * slope : x; }
+};
+
+template <typename T, bool kVectorized, typename F>
 __global__ void binary_same_kernel(const T* __restrict__ a, const T* __restrict__ b,
-                                   T* __restrict__ y, int64_t n, BinaryOp op) {
+                                   T* __restrict__ y, int64_t n, F op) {
   const int64_t tid = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   int64_t done = 0;
@@ -47,21 +56,20 @@ __global__ void binary_same_kernel(const T* __restrict__ a, const T* __restrict_
       P out;
 #pragma unroll
       for (int k = 0; k < kVec; ++k)
-        out.v[k] = from_float<T>(apply_binary(op, to_float(pa.v[k]), to_float(pb.v[k])));
+        out.v[k] = from_float<T>(op(to_float(pa.v[k]), to_float(pb.v[k])));
       yv[i] = out;
     }
     done = packs * kVec;
   }
   for (int64_t i = done + tid; i < n; i += stride)
-    y[i] = from_float<T>(apply_binary(op, to_float(a[i]), to_float(b[i])));
+    y[i] = from_float<T>(op(to_float(a[i]), to_float(b[i])));
 }
 
 // General broadcast: each thread turns its flat output index into per-dim coordinates
 // (innermost last) and dots them with each input's strides.
-template <typename T>
+template <typename T, typename F>
 __global__ void binary_broadcast_kernel(const T* __restrict__ a, const T* __restrict__ b,
-                                        T* __restrict__ y, int64_t n, BroadcastShape s,
-                                        BinaryOp op) {
+                                        T* __restrict__ y, int64_t n, BroadcastShape s, F op) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n; i += stride) {
     int64_t rem = i, ia = 0, ib = 0;
@@ -74,8 +82,24 @@ __global__ void binary_broadcast_kernel(const T* __restrict__ a, const T* __rest
       ib += c * s.b_strides[d];
       rem = q;
     }
-    y[i] = from_float<T>(apply_binary(op, to_float(a[ia]), to_float(b[ib])));
+    y[i] = from_float<T>(op(to_float(a[ia]), to_float(b[ib])));
   }
+}
+
+template <typename T, typename F>
+cudaError_t launch_two_input(const T* a, const T* b, T* y, int64_t n, const BroadcastShape& shape,
+                             F op, cudaStream_t stream) {
+  if (n <= 0) return cudaSuccess;
+  if (shape.same_shape()) {
+    const bool vec = is_aligned(a, sizeof(T) * kVec) && is_aligned(b, sizeof(T) * kVec) &&
+                     is_aligned(y, sizeof(T) * kVec);
+    const unsigned grid = grid_for(vec ? (n + kVec - 1) / kVec : n, kThreads);
+    if (vec) binary_same_kernel<T, true><<<grid, kThreads, 0, stream>>>(a, b, y, n, op);
+    else binary_same_kernel<T, false><<<grid, kThreads, 0, stream>>>(a, b, y, n, op);
+  } else {
+    binary_broadcast_kernel<T><<<grid_for(n, kThreads), kThreads, 0, stream>>>(a, b, y, n, shape, op);
+  }
+  return cudaGetLastError();
 }
 
 }  // namespace
@@ -94,17 +118,13 @@ cudaError_t launch_unary(const T* x, T* y, int64_t n, UnaryOp op, float alpha, f
 template <typename T>
 cudaError_t launch_binary(const T* a, const T* b, T* y, int64_t n, const BroadcastShape& shape,
                           BinaryOp op, cudaStream_t stream) {
-  if (n <= 0) return cudaSuccess;
-  if (shape.same_shape()) {
-    const bool vec = is_aligned(a, sizeof(T) * kVec) && is_aligned(b, sizeof(T) * kVec) &&
-                     is_aligned(y, sizeof(T) * kVec);
-    const unsigned grid = grid_for(vec ? (n + kVec - 1) / kVec : n, kThreads);
-    if (vec) binary_same_kernel<T, true><<<grid, kThreads, 0, stream>>>(a, b, y, n, op);
-    else binary_same_kernel<T, false><<<grid, kThreads, 0, stream>>>(a, b, y, n, op);
-  } else {
-    binary_broadcast_kernel<T><<<grid_for(n, kThreads), kThreads, 0, stream>>>(a, b, y, n, shape, op);
-  }
-  return cudaGetLastError();
+  return launch_two_input(a, b, y, n, shape, BinaryFn{op}, stream);
+}
+
+template <typename T>
+cudaError_t launch_prelu(const T* x, const T* slope, T* y, int64_t n, const BroadcastShape& shape,
+                         cudaStream_t stream) {
+  return launch_two_input(x, slope, y, n, shape, PReluFn{}, stream);
 }
 
 template cudaError_t launch_unary<float>(const float*, float*, int64_t, UnaryOp, float, float,
@@ -115,5 +135,9 @@ template cudaError_t launch_binary<float>(const float*, const float*, float*, in
                                           const BroadcastShape&, BinaryOp, cudaStream_t);
 template cudaError_t launch_binary<__half>(const __half*, const __half*, __half*, int64_t,
                                            const BroadcastShape&, BinaryOp, cudaStream_t);
+template cudaError_t launch_prelu<float>(const float*, const float*, float*, int64_t,
+                                         const BroadcastShape&, cudaStream_t);
+template cudaError_t launch_prelu<__half>(const __half*, const __half*, __half*, int64_t,
+                                          const BroadcastShape&, cudaStream_t);
 
 }  // namespace toonbox::cuda

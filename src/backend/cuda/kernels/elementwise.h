@@ -22,4 +22,9 @@ template <typename T>
 cudaError_t launch_binary(const T* a, const T* b, T* y, int64_t n, const BroadcastShape& shape,
                           BinaryOp op, cudaStream_t stream);
 
+// PRelu: y = x < 0 ? x * slope : x, the slope broadcast as `shape` describes (x is "a").
+template <typename T>
+cudaError_t launch_prelu(const T* x, const T* slope, T* y, int64_t n, const BroadcastShape& shape,
+                         cudaStream_t stream);
+
 }  // namespace toonbox::cuda

@@ -1,7 +1,8 @@
 // Kernels of the tensor ops (tensor_ops.cu): data movement through per-dim offset
 // tables, block reductions, softmax, pooling, naive MatMul and ConvTranspose. The host
-// (tensor_steps.cc) builds every table with the CPU backend's plans (backend/
-// tensor_plans.h); kernels only index. T is float or __half; math in float.
+// (data_movement_steps.cc, reduction_steps.cc, conv_steps.cc) builds every table with
+// the CPU backend's plans (backend/tensor_plans.h); kernels only index. T is float or
+// __half; math in float.
 #pragma once
 
 #include <cuda_fp16.h>

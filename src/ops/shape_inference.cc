@@ -1,16 +1,14 @@
-#include "graph/shape_inference.h"
+#include "ops/shape_inference.h"
 
 #include <algorithm>
 
-#include "graph/shape_inference_util.h"
+#include "ops/shape_inference_util.h"
 
 namespace toonbox {
 
-namespace {
+namespace shape_detail {
 
-using namespace shape_detail;
-
-Status infer_conv(Graph& g, Node& node) {
+Status infer_conv2d(Graph& g, Node& node) {
   TB_RETURN_IF_ERROR(expect_inputs(node, 2, 3));
   auto& p = node.p<Conv2DParams>();
   const Shape& x = g.value(node.inputs[0]).shape;
@@ -103,7 +101,74 @@ Status infer_strided_slice(Graph& g, Node& node) {
   return set_output(g, node, g.value(node.inputs[0]).dtype, out);
 }
 
-}  // namespace
+Status infer_same_shape(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
+  const Value& x = g.value(node.inputs[0]);
+  return set_output(g, node, x.dtype, x.shape);
+}
+
+Status infer_binary(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
+  const Value& a = g.value(node.inputs[0]);
+  const Value& b = g.value(node.inputs[1]);
+  if (a.dtype != b.dtype) {
+    return node_error(node, std::string("input types differ: ") + dtype_name(a.dtype) + " and " +
+                                dtype_name(b.dtype));
+  }
+  auto shape = broadcast_shapes(a.shape, b.shape);
+  if (!shape.is_ok()) return node_error(node, shape.status().message());
+  const BinaryOp op = node.p<BinaryParams>().op;
+  if (is_logical(op) && a.dtype != DType::kBool)
+    return node_error(node, std::string("logical ops take bool inputs, got ") + dtype_name(a.dtype));
+  const bool to_bool = is_comparison(op) || is_logical(op);
+  return set_output(g, node, to_bool ? DType::kBool : a.dtype, shape.value());
+}
+
+Status infer_prelu(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
+  const Value& x = g.value(node.inputs[0]);
+  const Value& slope = g.value(node.inputs[1]);
+  if (x.dtype != slope.dtype)
+    return node_error(node, std::string("input and slope types differ: ") + dtype_name(x.dtype) +
+                                " and " + dtype_name(slope.dtype));
+  auto shape = broadcast_shapes(x.shape, slope.shape);
+  if (!shape.is_ok() || *shape != x.shape)
+    return node_error(node, "slope " + shape_to_string(slope.shape) +
+                                " does not broadcast to the input " + shape_to_string(x.shape));
+  return set_output(g, node, x.dtype, x.shape);
+}
+
+Status infer_shape(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
+  return set_output(g, node, DType::kInt32,
+                    {static_cast<int64_t>(g.value(node.inputs[0]).shape.size())});
+}
+
+Status infer_pack(Graph& g, Node& node) {
+  if (node.inputs.empty()) return node_error(node, "needs at least one input");
+  const Value& first = g.value(node.inputs[0]);
+  for (int in : node.inputs) {
+    if (g.value(in).shape != first.shape || g.value(in).dtype != first.dtype)
+      return node_error(node, "inputs must share shape and type");
+  }
+  const int rank = static_cast<int>(first.shape.size());
+  int axis = node.p<PackParams>().axis;
+  if (axis < 0) axis += rank + 1;
+  if (axis < 0 || axis > rank) return node_error(node, "axis out of range");
+  Shape out = first.shape;
+  out.insert(out.begin() + axis, static_cast<int64_t>(node.inputs.size()));
+  return set_output(g, node, first.dtype, out);
+}
+
+Status infer_fill(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
+  TB_ASSIGN_OR_RETURN(std::vector<int64_t> dims, constant_ints(g, node, 0));
+  if (shape_numel(g.value(node.inputs[1]).shape) != 1)
+    return node_error(node, "fill value must be a scalar");
+  return set_output(g, node, g.value(node.inputs[1]).dtype, Shape(dims.begin(), dims.end()));
+}
+
+}  // namespace shape_detail
 
 Result<ConvDimResult> conv_output_dim(int64_t in, int64_t kernel, int stride, int dilation,
                                       PadMode mode, int pad_before, int pad_after) {
@@ -151,73 +216,6 @@ Result<Shape> broadcast_shapes(const Shape& a, const Shape& b) {
     out[i] = da == 1 ? db : da;
   }
   return out;
-}
-
-Status infer_node_shapes(Graph& g, Node& node) {
-  for (int in : node.inputs) {
-    for (int64_t d : g.value(in).shape) {
-      if (d < 0) {
-        return node_error(node, "input '" + g.value(in).name + "' has unknown shape " +
-                                    shape_to_string(g.value(in).shape));
-      }
-    }
-  }
-  switch (node.kind) {
-    case OpKind::kConv2D: return infer_conv(g, node);
-    case OpKind::kResize: return infer_resize(g, node);
-    case OpKind::kStridedSlice: return infer_strided_slice(g, node);
-    case OpKind::kUnary:
-    case OpKind::kIdentity: {
-      TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
-      const Value& x = g.value(node.inputs[0]);
-      return set_output(g, node, x.dtype, x.shape);
-    }
-    case OpKind::kBinary: {
-      TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
-      const Value& a = g.value(node.inputs[0]);
-      const Value& b = g.value(node.inputs[1]);
-      if (a.dtype != b.dtype) {
-        return node_error(node, std::string("input types differ: ") + dtype_name(a.dtype) +
-                                    " and " + dtype_name(b.dtype));
-      }
-      auto shape = broadcast_shapes(a.shape, b.shape);
-      if (!shape.is_ok()) return node_error(node, shape.status().message());
-      const BinaryOp op = node.p<BinaryParams>().op;
-      if (is_logical(op) && a.dtype != DType::kBool)
-        return node_error(node, std::string("logical ops take bool inputs, got ") + dtype_name(a.dtype));
-      const bool to_bool = is_comparison(op) || is_logical(op);
-      return set_output(g, node, to_bool ? DType::kBool : a.dtype, shape.value());
-    }
-    case OpKind::kShape: {
-      TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
-      return set_output(g, node, DType::kInt32,
-                        {static_cast<int64_t>(g.value(node.inputs[0]).shape.size())});
-    }
-    case OpKind::kPack: {
-      if (node.inputs.empty()) return node_error(node, "needs at least one input");
-      const Value& first = g.value(node.inputs[0]);
-      for (int in : node.inputs) {
-        if (g.value(in).shape != first.shape || g.value(in).dtype != first.dtype)
-          return node_error(node, "inputs must share shape and type");
-      }
-      const int rank = static_cast<int>(first.shape.size());
-      int axis = node.p<PackParams>().axis;
-      if (axis < 0) axis += rank + 1;
-      if (axis < 0 || axis > rank) return node_error(node, "axis out of range");
-      Shape out = first.shape;
-      out.insert(out.begin() + axis, static_cast<int64_t>(node.inputs.size()));
-      return set_output(g, node, first.dtype, out);
-    }
-    case OpKind::kFill: {
-      TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
-      TB_ASSIGN_OR_RETURN(std::vector<int64_t> dims, constant_ints(g, node, 0));
-      if (shape_numel(g.value(node.inputs[1]).shape) != 1)
-        return node_error(node, "fill value must be a scalar");
-      return set_output(g, node, g.value(node.inputs[1]).dtype, Shape(dims.begin(), dims.end()));
-    }
-    default:
-      return infer_tensor_op(g, node);
-  }
 }
 
 }  // namespace toonbox

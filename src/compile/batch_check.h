@@ -14,8 +14,8 @@
 namespace toonbox {
 
 // Ok when every non-constant value has dim 0 == `batch` and no op reduces, slices,
-// concatenates, gathers, transposes or contracts along dim 0. Conservative: an op this
-// check does not know is refused.
+// concatenates, gathers, transposes or contracts along dim 0 (each op's batch rule in
+// the op table, ops/op_defs.h).
 Status check_batch_independent(const Graph& specialized, int64_t batch);
 
 // ONNX exporters bake the batch of 1 into Reshape shape constants (AnimeGANv3:

@@ -9,7 +9,4 @@ namespace toonbox::cuda {
 
 std::string cuda_unsupported_reason(const Graph& graph, const Node& node, Precision precision);
 
-// "" when `value` is a float tensor, else the reason the CUDA backend cannot take it.
-std::string float_only(const Graph& graph, int value);
-
 }  // namespace toonbox::cuda

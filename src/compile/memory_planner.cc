@@ -1,4 +1,4 @@
-#include "graph/memory_planner.h"
+#include "compile/memory_planner.h"
 
 #include <algorithm>
 #include <numeric>

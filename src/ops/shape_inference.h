@@ -1,6 +1,8 @@
-// Shape inference for one node at a time, given concrete input shapes (and the values
-// of inputs that determine shapes, such as a resize's size). Also resolves SAME padding
-// into explicit pads, because those depend on the input size.
+// What shape inference shares with its callers: the tensor size limit, numpy
+// broadcasting and convolution output sizes. Inferring a node's shapes (given concrete
+// input shapes and the values of inputs that determine shapes, such as a resize's size;
+// SAME padding resolved into explicit pads, as those depend on the input size) is
+// infer_node_shapes in op_defs.h, which calls the op's shape function.
 #pragma once
 
 #include "core/status.h"
@@ -11,9 +13,6 @@ namespace toonbox {
 // Upper bound on elements of any one tensor (about 4 GiB of float32): shapes computed
 // from untrusted model files or images are checked against it before allocation.
 inline constexpr int64_t kMaxTensorElements = int64_t{1} << 30;
-
-// Sets dtype and shape of node.outputs in `graph`. Error messages name the node.
-Status infer_node_shapes(Graph& graph, Node& node);
 
 // Numpy broadcasting of two shapes; error when incompatible.
 Result<Shape> broadcast_shapes(const Shape& a, const Shape& b);

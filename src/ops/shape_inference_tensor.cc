@@ -1,9 +1,10 @@
 // Shape inference of the tensor ops added for ONNX (Transpose, Reshape, Slice, Pad, ...).
 #include <algorithm>
+#include <array>
 #include <cmath>
 
-#include "graph/shape_inference_util.h"
 #include "graph/tensor_geometry.h"
+#include "ops/shape_inference_util.h"
 
 namespace toonbox::shape_detail {
 
@@ -15,6 +16,8 @@ Result<T> at_node(const Node& node, Result<T> r) {
   if (!r.is_ok()) return node_error(node, r.status().message());
   return r;
 }
+
+}  // namespace
 
 Status infer_conv_transpose(Graph& g, Node& node) {
   TB_RETURN_IF_ERROR(expect_inputs(node, 2, 3));
@@ -213,94 +216,128 @@ Status infer_range(Graph& g, Node& node) {
                     {static_cast<int64_t>(std::max(n, 0.0))});
 }
 
+Status infer_matmul(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
+  TB_ASSIGN_OR_RETURN(Shape out, at_node(node, matmul_shape(g.value(node.inputs[0]).shape,
+                                                            g.value(node.inputs[1]).shape)));
+  return set_output(g, node, g.value(node.inputs[0]).dtype, out);
+}
+
+Status infer_softmax(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
+  const Value& x = g.value(node.inputs[0]);
+  const int rank = static_cast<int>(x.shape.size());
+  auto& p = node.p<SoftmaxParams>();
+  const int axis = p.axis < 0 ? p.axis + rank : p.axis;
+  if (axis < 0 || axis >= rank) return node_error(node, "axis out of range");
+  p.axis = axis;
+  return set_output(g, node, x.dtype, x.shape);
+}
+
+Status infer_transpose(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
+  const Value& x = g.value(node.inputs[0]);
+  auto& p = node.p<TransposeParams>();
+  TB_ASSIGN_OR_RETURN(p.perm, at_node(node, resolve_perm(p.perm, x.shape.size())));
+  Shape out;
+  for (int64_t d : p.perm) out.push_back(x.shape[d]);
+  return set_output(g, node, x.dtype, out);
+}
+
+Status infer_reshape(Graph& g, Node& node) {
+  const auto& p = node.p<ReshapeParams>();
+  const bool tensor = p.mode == ReshapeMode::kShapeTensor;
+  TB_RETURN_IF_ERROR(expect_inputs(node, tensor ? 2 : 1, tensor ? 2 : 1));
+  std::vector<int64_t> target;
+  if (tensor) {
+    TB_ASSIGN_OR_RETURN(target, constant_ints(g, node, 1));
+  }
+  const Value& x = g.value(node.inputs[0]);
+  TB_ASSIGN_OR_RETURN(Shape out, at_node(node, reshape_target(x.shape, p, target)));
+  return set_output(g, node, x.dtype, out);
+}
+
+Status infer_expand(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
+  TB_ASSIGN_OR_RETURN(std::vector<int64_t> shape, constant_ints(g, node, 1));
+  const Value& x = g.value(node.inputs[0]);
+  auto out = broadcast_shapes(x.shape, Shape(shape.begin(), shape.end()));
+  if (!out.is_ok()) return node_error(node, out.status().message());
+  return set_output(g, node, x.dtype, out.value());
+}
+
+Status infer_tile(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
+  TB_ASSIGN_OR_RETURN(std::vector<int64_t> reps, constant_ints(g, node, 1));
+  const Value& x = g.value(node.inputs[0]);
+  if (reps.size() != x.shape.size()) return node_error(node, "repeats must have one entry per dim");
+  Shape out = x.shape;
+  for (size_t d = 0; d < out.size(); ++d) {
+    if (reps[d] < 0 || reps[d] > kMaxTensorElements) return node_error(node, "bad repeat count");
+    out[d] *= reps[d];
+  }
+  return set_output(g, node, x.dtype, out);
+}
+
+namespace {
+
+// x as [N, C, H, W] whatever its layout, or an error naming the node.
+Result<std::array<int64_t, 4>> image_dims(const Node& node, const Shape& x, Layout layout) {
+  if (x.size() != 4) return node_error(node, "input must be 4-D, got " + shape_to_string(x));
+  if (layout == Layout::kNHWC) return std::array<int64_t, 4>{x[0], x[3], x[1], x[2]};
+  return std::array<int64_t, 4>{x[0], x[1], x[2], x[3]};
+}
+
+Shape in_layout(Layout layout, int64_t n, int64_t c, int64_t h, int64_t w) {
+  return layout == Layout::kNHWC ? Shape{n, h, w, c} : Shape{n, c, h, w};
+}
+
 }  // namespace
 
-Status infer_tensor_op(Graph& g, Node& node) {
-  switch (node.kind) {
-    case OpKind::kConvTranspose:
-      return infer_conv_transpose(g, node);
-    case OpKind::kPool:
-      return infer_pool(g, node);
-    case OpKind::kReduce:
-      return infer_reduce(g, node);
-    case OpKind::kConcat:
-      return infer_concat(g, node);
-    case OpKind::kSlice:
-      return infer_slice(g, node);
-    case OpKind::kGather:
-      return infer_gather(g, node);
-    case OpKind::kPad:
-      return infer_pad(g, node);
-    case OpKind::kWhere:
-      return infer_where(g, node);
-    case OpKind::kRange:
-      return infer_range(g, node);
-    case OpKind::kMatMul: {
-      TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
-      TB_ASSIGN_OR_RETURN(Shape out, at_node(node, matmul_shape(g.value(node.inputs[0]).shape,
-                                                                g.value(node.inputs[1]).shape)));
-      return set_output(g, node, g.value(node.inputs[0]).dtype, out);
-    }
-    case OpKind::kSoftmax: {
-      TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
-      const Value& x = g.value(node.inputs[0]);
-      const int rank = static_cast<int>(x.shape.size());
-      auto& p = node.p<SoftmaxParams>();
-      const int axis = p.axis < 0 ? p.axis + rank : p.axis;
-      if (axis < 0 || axis >= rank) return node_error(node, "axis out of range");
-      p.axis = axis;
-      return set_output(g, node, x.dtype, x.shape);
-    }
-    case OpKind::kTranspose: {
-      TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
-      const Value& x = g.value(node.inputs[0]);
-      auto& p = node.p<TransposeParams>();
-      TB_ASSIGN_OR_RETURN(p.perm, at_node(node, resolve_perm(p.perm, x.shape.size())));
-      Shape out;
-      for (int64_t d : p.perm) out.push_back(x.shape[d]);
-      return set_output(g, node, x.dtype, out);
-    }
-    case OpKind::kReshape: {
-      const auto& p = node.p<ReshapeParams>();
-      const bool tensor = p.mode == ReshapeMode::kShapeTensor;
-      TB_RETURN_IF_ERROR(expect_inputs(node, tensor ? 2 : 1, tensor ? 2 : 1));
-      std::vector<int64_t> target;
-      if (tensor) {
-        TB_ASSIGN_OR_RETURN(target, constant_ints(g, node, 1));
-      }
-      const Value& x = g.value(node.inputs[0]);
-      TB_ASSIGN_OR_RETURN(Shape out, at_node(node, reshape_target(x.shape, p, target)));
-      return set_output(g, node, x.dtype, out);
-    }
-    case OpKind::kExpand: {
-      TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
-      TB_ASSIGN_OR_RETURN(std::vector<int64_t> shape, constant_ints(g, node, 1));
-      const Value& x = g.value(node.inputs[0]);
-      auto out = broadcast_shapes(x.shape, Shape(shape.begin(), shape.end()));
-      if (!out.is_ok()) return node_error(node, out.status().message());
-      return set_output(g, node, x.dtype, out.value());
-    }
-    case OpKind::kTile: {
-      TB_RETURN_IF_ERROR(expect_inputs(node, 2, 2));
-      TB_ASSIGN_OR_RETURN(std::vector<int64_t> reps, constant_ints(g, node, 1));
-      const Value& x = g.value(node.inputs[0]);
-      if (reps.size() != x.shape.size())
-        return node_error(node, "repeats must have one entry per dim");
-      Shape out = x.shape;
-      for (size_t d = 0; d < out.size(); ++d) {
-        if (reps[d] < 0 || reps[d] > kMaxTensorElements)
-          return node_error(node, "bad repeat count");
-        out[d] *= reps[d];
-      }
-      return set_output(g, node, x.dtype, out);
-    }
-    case OpKind::kCast: {
-      TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
-      return set_output(g, node, node.p<CastParams>().to, g.value(node.inputs[0]).shape);
-    }
-    default:
-      return node_error(node, "no shape inference for this op");
+Status infer_depth_to_space(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
+  const auto& p = node.p<DepthToSpaceParams>();
+  const Value& x = g.value(node.inputs[0]);
+  TB_ASSIGN_OR_RETURN(auto d, image_dims(node, x.shape, p.layout));
+  const int64_t b = p.block;
+  if (b < 1 || b > 4096) return node_error(node, "block size " + std::to_string(b) + " out of range");
+  if (d[1] % (b * b) != 0)
+    return node_error(node, std::to_string(d[1]) + " channels are not a multiple of the block size " +
+                                std::to_string(b) + " squared");
+  return set_output(g, node, x.dtype, in_layout(p.layout, d[0], d[1] / (b * b), d[2] * b, d[3] * b));
+}
+
+Status infer_space_to_depth(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
+  const auto& p = node.p<SpaceToDepthParams>();
+  const Value& x = g.value(node.inputs[0]);
+  TB_ASSIGN_OR_RETURN(auto d, image_dims(node, x.shape, p.layout));
+  const int64_t b = p.block;
+  if (b < 1 || b > 4096) return node_error(node, "block size " + std::to_string(b) + " out of range");
+  if (d[2] % b != 0 || d[3] % b != 0)
+    return node_error(node, "height and width " + std::to_string(d[2]) + "x" + std::to_string(d[3]) +
+                                " are not multiples of the block size " + std::to_string(b));
+  return set_output(g, node, x.dtype, in_layout(p.layout, d[0], d[1] * b * b, d[2] / b, d[3] / b));
+}
+
+Status infer_instance_norm(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 3, 3));
+  const Value& x = g.value(node.inputs[0]);
+  if (x.shape.size() < 3) return node_error(node, "input must have rank >= 3, got " + shape_to_string(x.shape));
+  const int64_t c = instance_norm_dims(x.shape, node.p<InstanceNormParams>().layout).c;
+  for (int i : {1, 2}) {
+    const Value& v = g.value(node.inputs[i]);
+    if (shape_numel(v.shape) != c || v.dtype != x.dtype)
+      return node_error(node, std::string(i == 1 ? "scale " : "bias ") + shape_to_string(v.shape) + " " +
+                                  dtype_name(v.dtype) + " does not match " + std::to_string(c) +
+                                  " channels of " + dtype_name(x.dtype));
   }
+  return set_output(g, node, x.dtype, x.shape);
+}
+
+Status infer_cast(Graph& g, Node& node) {
+  TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
+  return set_output(g, node, node.p<CastParams>().to, g.value(node.inputs[0]).shape);
 }
 
 }  // namespace toonbox::shape_detail

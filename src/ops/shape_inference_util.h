@@ -1,12 +1,15 @@
-// Helpers shared by the shape-inference files (not a public interface).
+// Helpers shared by the shape-inference files, the op rules and the compile passes that
+// read a node's constant inputs, and the shape function of every op kind (what the op
+// table, op_defs.cc, points to). Not a public interface: callers outside ops/ and
+// compile/ use infer_node_shapes (op_defs.h).
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "graph/graph.h"
-#include "graph/shape_inference.h"
 #include "graph/tensor_geometry.h"
+#include "ops/shape_inference.h"
 
 namespace toonbox::shape_detail {
 
@@ -69,7 +72,35 @@ inline Status set_output(Graph& g, const Node& node, DType dtype, Shape shape) {
   return Status::ok();
 }
 
-// Shape inference for the ONNX-era tensor ops (shape_inference_tensor.cc).
-Status infer_tensor_op(Graph& g, Node& node);
+// One shape function per op kind (shape_inference.cc, shape_inference_tensor.cc); Unary
+// and Identity share infer_same_shape.
+Status infer_conv2d(Graph& g, Node& node);
+Status infer_binary(Graph& g, Node& node);
+Status infer_same_shape(Graph& g, Node& node);
+Status infer_resize(Graph& g, Node& node);
+Status infer_conv_transpose(Graph& g, Node& node);
+Status infer_matmul(Graph& g, Node& node);
+Status infer_pool(Graph& g, Node& node);
+Status infer_reduce(Graph& g, Node& node);
+Status infer_softmax(Graph& g, Node& node);
+Status infer_transpose(Graph& g, Node& node);
+Status infer_reshape(Graph& g, Node& node);
+Status infer_concat(Graph& g, Node& node);
+Status infer_slice(Graph& g, Node& node);
+Status infer_pad(Graph& g, Node& node);
+Status infer_gather(Graph& g, Node& node);
+Status infer_expand(Graph& g, Node& node);
+Status infer_tile(Graph& g, Node& node);
+Status infer_cast(Graph& g, Node& node);
+Status infer_where(Graph& g, Node& node);
+Status infer_prelu(Graph& g, Node& node);
+Status infer_depth_to_space(Graph& g, Node& node);
+Status infer_space_to_depth(Graph& g, Node& node);
+Status infer_instance_norm(Graph& g, Node& node);
+Status infer_shape(Graph& g, Node& node);
+Status infer_strided_slice(Graph& g, Node& node);
+Status infer_pack(Graph& g, Node& node);
+Status infer_fill(Graph& g, Node& node);
+Status infer_range(Graph& g, Node& node);
 
 }  // namespace toonbox::shape_detail

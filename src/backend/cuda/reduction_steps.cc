@@ -1,0 +1,88 @@
+#include "backend/cuda/reduction_steps.h"
+
+#include "backend/cuda/kernels/normalization.h"
+#include "backend/cuda/kernels/tensor_ops.h"
+#include "backend/tensor_plans.h"
+#include "graph/tensor_geometry.h"
+
+namespace toonbox::cuda {
+
+Result<std::unique_ptr<Step>> make_reduce_step(const BuildContext& ctx, const Node& node) {
+  TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
+  TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
+  ReducePlan plan = reduce_plan(*ctx.graph, node);
+  TB_ASSIGN_OR_RETURN(DeviceBuffer base, upload_ints(ctx, plan.base, "reduce offsets"));
+  TB_ASSIGN_OR_RETURN(DeviceBuffer members, upload_ints(ctx, plan.members, "reduce windows"));
+  const int64_t* bp = base.as<int64_t>();
+  const int64_t* mp = members.as<int64_t>();
+  std::vector<DeviceBuffer> tables;
+  tables.push_back(std::move(base));
+  tables.push_back(std::move(members));
+  const int64_t outputs = static_cast<int64_t>(plan.base.size());
+  const int64_t count = static_cast<int64_t>(plan.members.size());
+  const int op = static_cast<int>(plan.op);
+  const bool half = is_half(ctx.precision);
+  return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {
+    return by_type(half, [&](auto tag) {
+      using T = decltype(tag);
+      return launch_reduce<T>(static_cast<const T*>(x), static_cast<T*>(y), bp, outputs, mp, count,
+                              op, s);
+    });
+  }, std::move(tables));
+}
+
+Result<std::unique_ptr<Step>> make_softmax_step(const BuildContext& ctx, const Node& node) {
+  TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
+  TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
+  const SoftmaxPlan p =
+      softmax_plan(ctx.graph->value(node.inputs[0]).shape, node.p<SoftmaxParams>().axis);
+  const bool half = is_half(ctx.precision);
+  return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {
+    return by_type(half, [&](auto tag) {
+      using T = decltype(tag);
+      return launch_softmax<T>(static_cast<const T*>(x), static_cast<T*>(y), p.outer, p.len,
+                               p.inner, s);
+    });
+  });
+}
+
+Result<std::unique_ptr<Step>> make_pool_step(const BuildContext& ctx, const Node& node) {
+  TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
+  TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
+  const Shape& xs = ctx.graph->value(node.inputs[0]).shape;
+  const Shape& ys = ctx.graph->value(node.outputs[0]).shape;
+  const auto& p = node.p<PoolParams>();
+  const PoolDims d{xs[0] * xs[1], xs[2],        xs[3],        ys[2],
+                   ys[3],         p.kernel_h,   p.kernel_w,   p.stride_h,
+                   p.stride_w,    p.dilation_h, p.dilation_w, p.pad_top,
+                   p.pad_left,    p.pad_bottom, p.pad_right,  p.kind == PoolKind::kMax,
+                   p.count_include_pad};
+  const bool half = is_half(ctx.precision);
+  return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {
+    return by_type(half, [&](auto tag) {
+      using T = decltype(tag);
+      return launch_pool<T>(static_cast<const T*>(x), static_cast<T*>(y), d, s);
+    });
+  });
+}
+
+Result<std::unique_ptr<Step>> make_instance_norm_step(const BuildContext& ctx, const Node& node) {
+  TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
+  TB_ASSIGN_OR_RETURN(void* scale, ctx.value_ptr(node.inputs[1]));
+  TB_ASSIGN_OR_RETURN(void* bias, ctx.value_ptr(node.inputs[2]));
+  TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
+  const auto& p = node.p<InstanceNormParams>();
+  const InstanceNormDims d = instance_norm_dims(ctx.graph->value(node.inputs[0]).shape, p.layout);
+  const float eps = p.epsilon;
+  const bool half = is_half(ctx.precision);
+  return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {
+    return by_type(half, [&](auto tag) {
+      using T = decltype(tag);
+      return launch_instance_norm<T>(static_cast<const T*>(x), static_cast<const T*>(scale),
+                                     static_cast<const T*>(bias), static_cast<T*>(y), d.n, d.c,
+                                     d.spatial, d.channels_last, eps, s);
+    });
+  });
+}
+
+}  // namespace toonbox::cuda

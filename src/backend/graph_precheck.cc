@@ -1,0 +1,42 @@
+#include "backend/graph_precheck.h"
+
+#include "ops/op_defs.h"
+
+namespace toonbox {
+
+std::string precheck_node(const Graph& g, const Node& node) {
+  if (is_shape_op(node.kind))
+    return "shape op left in the graph: backends take graphs after specialize()";
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    const Value& v = g.value(node.inputs[i]);
+    const bool parameter = is_parameter_input(node, i);
+    if ((parameter || is_weight_input(node, i)) && !v.constant)
+      return std::string(parameter ? "input " : "weight input ") + std::to_string(i) + " ('" +
+             v.name + "') must be constant";
+    if (!parameter && v.dtype != DType::kFloat32)
+      return "tensor '" + v.name + "' is " + dtype_name(v.dtype) +
+             "; backends compute float32 tensors (specialize() carries run-time integers as floats)";
+  }
+  for (int out : node.outputs) {
+    const Value& v = g.value(out);
+    if (v.dtype != DType::kFloat32)
+      return "tensor '" + v.name + "' is " + dtype_name(v.dtype) +
+             "; backends compute float32 tensors (run specialize() first)";
+  }
+  return "";
+}
+
+Status check_compilable(const Backend& backend, const Graph& g, Precision precision,
+                        const std::string& who) {
+  std::string problems;
+  for (const std::string& problem : unsupported_nodes(backend, g, precision))
+    problems += "\n  " + problem;
+  for (int in : g.inputs())
+    if (g.value(in).dtype != DType::kFloat32)
+      problems += "\n  input '" + g.value(in).name + "' is " + dtype_name(g.value(in).dtype) +
+                  ", not float32";
+  if (!problems.empty()) return unimplemented(who + " cannot run this graph:" + problems);
+  return Status::ok();
+}
+
+}  // namespace toonbox

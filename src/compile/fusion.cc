@@ -1,0 +1,49 @@
+#include "compile/fusion.h"
+
+namespace toonbox {
+
+int fuse_conv_activation(Graph& g) {
+  const std::vector<int> uses = g.use_counts();
+  std::vector<bool> is_graph_output(g.values().size(), false);
+  for (int out : g.outputs()) is_graph_output[out] = true;
+  int fused = 0;
+  std::vector<int> alias(g.values().size());
+  for (size_t v = 0; v < alias.size(); ++v) alias[v] = static_cast<int>(v);
+  std::vector<Node> nodes;
+  for (Node& node : g.nodes()) {
+    for (int& in : node.inputs) in = alias[in];
+    if (node.kind == OpKind::kUnary && !g.is_constant(node.inputs[0])) {
+      const auto& u = node.p<UnaryParams>();
+      const int src = node.inputs[0];
+      const int producer = g.value(src).producer;
+      const bool fusable_op = u.op == UnaryOp::kRelu || u.op == UnaryOp::kLeakyRelu ||
+                              u.op == UnaryOp::kSigmoid || u.op == UnaryOp::kTanh ||
+                              u.op == UnaryOp::kClip;
+      if (fusable_op && producer >= 0 && uses[src] == 1 && !is_graph_output[src]) {
+        // The producer was already moved into `nodes` at the same relative position.
+        for (Node& prev : nodes) {
+          if (prev.outputs[0] != src || prev.kind != OpKind::kConv2D) continue;
+          auto& p = prev.p<Conv2DParams>();
+          if (p.activation.op != UnaryOp::kIdentity) break;
+          p.activation = Activation{u.op, u.alpha, u.beta};
+          alias[node.outputs[0]] = src;
+          g.value(src).name = node.name;  // the fused value now carries the later name
+          ++fused;
+          break;
+        }
+        if (alias[node.outputs[0]] == src) continue;
+      }
+    }
+    nodes.push_back(std::move(node));
+  }
+  g.nodes() = std::move(nodes);
+  std::vector<int> outputs = g.outputs();
+  for (int& out : outputs) out = alias[out];
+  g.set_outputs(std::move(outputs));
+  for (size_t i = 0; i < g.nodes().size(); ++i)
+    for (int out : g.nodes()[i].outputs) g.value(out).producer = static_cast<int>(i);
+  g.prune();
+  return fused;
+}
+
+}  // namespace toonbox
