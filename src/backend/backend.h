@@ -17,7 +17,10 @@
 
 namespace toonbox {
 
+enum class DeviceKind : uint8_t { kCpu, kCuda };
+
 struct DeviceDescription {
+  DeviceKind kind = DeviceKind::kCpu;
   std::string id;     // "cpu" or "cuda:0": what --device accepts
   std::string label;  // "NVIDIA H200 (sm_90, 139 GiB)" or "x86-64, 16 threads, oneDNN 2.6.3"
   size_t memory_total = 0;  // bytes; 0 when unknown

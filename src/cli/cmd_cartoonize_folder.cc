@@ -14,9 +14,9 @@
 #include <thread>
 
 #include "core/json_text.h"
-#include "batch/folder_plan.h"
-#include "batch/folder_report.h"
-#include "batch/folder_runner.h"
+#include "folder/folder_plan.h"
+#include "folder/folder_report.h"
+#include "folder/folder_runner.h"
 #include "cli/cartoonize_folder.h"
 #include "cli/contract_flags.h"
 #include "cli/commands.h"
@@ -68,8 +68,8 @@ struct SignalScope {
 };
 
 struct FolderFlags {
-  batch::FolderPlanOptions plan;
-  batch::RunnerOptions runner;
+  folder::FolderPlanOptions plan;
+  folder::RunnerOptions runner;
   int batch_size = 0;  // 0: automatic
 };
 
@@ -102,11 +102,11 @@ class Reporter {
  public:
   Reporter(bool json, int total) : json_(json), total_(total), t0_(std::chrono::steady_clock::now()) {}
 
-  void on_result(const batch::ImageResult& r) {
+  void on_result(const folder::ImageResult& r) {
     ++done_;
     if (!r.status.is_ok()) ++failed_;
     if (json_) {
-      std::printf("%s\n", json_text(batch::image_result_json(r)).c_str());
+      std::printf("%s\n", json_text(folder::image_result_json(r)).c_str());
       std::fflush(stdout);
       return;
     }
@@ -114,7 +114,7 @@ class Reporter {
     if (done_ < total_ && now - last_draw_ < kProgressInterval) return;
     last_draw_ = now;
     const double elapsed = std::chrono::duration<double>(now - t0_).count();
-    std::printf("\r%s\033[K", batch::progress_line(done_, total_, failed_, elapsed).c_str());
+    std::printf("\r%s\033[K", folder::progress_line(done_, total_, failed_, elapsed).c_str());
     std::fflush(stdout);
   }
 
@@ -143,13 +143,13 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
       return cartoonize_fail(
           json, invalid_argument(std::string(single_only) + " applies to a single image, not a folder"), kExitUsage);
 
-  auto plan = batch::plan_folder(flags->plan);
+  auto plan = folder::plan_folder(flags->plan);
   if (!plan.is_ok()) return cartoonize_fail(json, plan.status(), exit_code_for(plan.status()));
 
   auto device = select_device(args.get("--device", "auto"), args.get("--precision", "auto"));
   if (!device.is_ok()) return cartoonize_fail(json, device.status(), exit_code_for(device.status()));
 
-  batch::RunContext context;
+  folder::RunContext context;
   context.input_dir = flags->plan.input_dir;
   context.output_dir = flags->plan.output_dir;
   context.skipped_existing = static_cast<int>(plan->already_done.size());
@@ -209,7 +209,7 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
     std::fflush(stdout);
   }
 
-  batch::RunnerOptions runner = flags->runner;
+  folder::RunnerOptions runner = flags->runner;
   runner.batch_size = batch_size;
   // On the CPU the model already uses every core; one thread each for decoding and
   // encoding overlaps them with it without stealing much. A GPU leaves the cores free,
@@ -221,27 +221,27 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
   runner.encode_threads = device->is_gpu ? std::clamp(cores * 3 / 4 - runner.decode_threads, 1, 16) : 1;
   runner.stop = &g_stop;
 
-  batch::DeviceFn run_device = [&](const std::vector<const Image*>& images,
-                                   std::vector<batch::ImageNote>* notes) -> Result<std::vector<Image>> {
+  folder::DeviceFn run_device = [&](const std::vector<const Image*>& images,
+                                   std::vector<folder::ImageNote>* notes) -> Result<std::vector<Image>> {
     std::vector<CartoonReport> reports;
     TB_ASSIGN_OR_RETURN(std::vector<Image> out, pipeline->process_batch(images, options, &reports));
     for (const CartoonReport& r : reports) notes->push_back({cartoon_mode_name(r.mode_used), r.faces, r.all_notes()});
     return out;
   };
   Reporter reporter(json, static_cast<int>(plan->todo.size()));
-  batch::RunSummary summary;
+  folder::RunSummary summary;
   {
     SignalScope signals;
-    summary = batch::run_folder(plan->todo, run_device, runner,
-                                [&](const batch::ImageResult& r) { reporter.on_result(r); });
+    summary = folder::run_folder(plan->todo, run_device, runner,
+                                [&](const folder::ImageResult& r) { reporter.on_result(r); });
   }
   reporter.end_line();
-  nlohmann::ordered_json summary_line = batch::summary_json(summary, context);
+  nlohmann::ordered_json summary_line = folder::summary_json(summary, context);
   if (!note.empty()) summary_line["note"] = note;
   if (json) {
     std::printf("%s\n", json_text(summary_line).c_str());
   } else {
-    std::printf("%s", batch::human_summary(summary, context).c_str());
+    std::printf("%s", folder::human_summary(summary, context).c_str());
   }
   std::fflush(stdout);
   if (summary.stopped) {

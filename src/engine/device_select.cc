@@ -34,11 +34,11 @@ Result<std::shared_ptr<Backend>> try_cuda(int index) {
 Result<Precision> resolve_precision(const std::string& precision, bool gpu) {
   if (precision == "fp32") return Precision::kFloat32;
   if (precision == "fp16") {
-    if (!gpu) return invalid_argument("--precision fp16 needs a GPU; the CPU backend computes in fp32");
+    if (!gpu) return invalid_argument("precision fp16 needs a GPU; the CPU backend computes in fp32");
     return Precision::kFloat16;
   }
   if (precision == "auto") return gpu ? Precision::kFloat16 : Precision::kFloat32;
-  return invalid_argument("--precision must be auto, fp32 or fp16, got '" + precision + "'");
+  return invalid_argument("precision must be auto, fp32 or fp16, got '" + precision + "'");
 }
 
 }  // namespace
@@ -57,25 +57,25 @@ Result<DeviceSelection> select_device(const std::string& device, const std::stri
   DeviceSelection sel;
   if (device == "cpu") {
     sel.backend = create_cpu_backend();
-    sel.reason = "requested with --device cpu";
+    sel.reason = "requested";
   } else if (device == "cuda" || device.rfind("cuda:", 0) == 0) {
     int index = 0;
     if (device.size() > 5) {
       char* end = nullptr;
       const long v = std::strtol(device.c_str() + 5, &end, 10);
       if (*end != '\0' || v < 0 || v > 1024)
-        return invalid_argument("--device: bad CUDA device index in '" + device + "'");
+        return invalid_argument("bad CUDA device index in '" + device + "'");
       index = static_cast<int>(v);
     }
     auto cuda = try_cuda(index);
     if (!cuda.is_ok()) {
       return Status(cuda.status().code(),
-                    "--device " + device + " cannot be used: " + cuda.status().message() +
-                        " (run `toonbox doctor` for details; --device cpu runs on the CPU)");
+                    "device " + device + " cannot be used: " + cuda.status().message() +
+                        " (run `toonbox doctor` for details; device cpu runs on the CPU)");
     }
     sel.backend = std::move(cuda).value();
     sel.is_gpu = true;
-    sel.reason = "requested with --device " + device;
+    sel.reason = "requested";
   } else if (device == "auto") {
     auto cuda = try_cuda(0);
     if (cuda.is_ok()) {
@@ -87,7 +87,7 @@ Result<DeviceSelection> select_device(const std::string& device, const std::stri
       sel.reason = cuda.status().message();
     }
   } else {
-    return invalid_argument("--device must be auto, cpu, cuda or cuda:N, got '" + device + "'");
+    return invalid_argument("device must be auto, cpu, cuda or cuda:N, got '" + device + "'");
   }
   TB_ASSIGN_OR_RETURN(sel.precision, resolve_precision(precision, sel.is_gpu));
   return sel;

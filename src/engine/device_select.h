@@ -1,4 +1,6 @@
-// Turns --device and --precision into a backend, and says why. `auto` never hides a
+// Turns a device and precision request (the CLI's and serve's --device/--precision) into
+// a backend, and says why; the messages name no command-line flag, so every front end
+// can show them. `auto` never hides a
 // fallback: the reason names the layer that ruled the GPU out. An explicit `cuda` that
 // cannot be honoured is an error, never a silent CPU run.
 #pragma once

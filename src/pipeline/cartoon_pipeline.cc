@@ -110,12 +110,12 @@ Result<CartoonModels> load_cartoon_models(const std::string& model_spec, const s
                                           std::string* note, const ContractOverrides& flags) {
   CartoonModels models;
   TB_ASSIGN_OR_RETURN(ModelSource background, load_model_source(model_spec, note, flags));
-  models.background = std::make_shared<Cartoonizer>(std::move(background), device);
+  models.background = std::make_shared<ModelRunner>(std::move(background), device);
   models.head = models.background;
   if (!head_spec.empty() && head_spec != model_spec) {
     auto head = load_model_source(head_spec, nullptr);
     if (!head.is_ok()) return head.status().with_context("--head-model");
-    models.head = std::make_shared<Cartoonizer>(std::move(head).value(), device);
+    models.head = std::make_shared<ModelRunner>(std::move(head).value(), device);
   }
   if (mode == CartoonMode::kWhole) return models;
   auto detector = load_installed_face_detector(device);

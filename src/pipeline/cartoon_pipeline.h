@@ -12,7 +12,7 @@
 #include "detect/face_detector.h"
 #include "engine/device_select.h"
 #include "models/registry.h"
-#include "pipeline/cartoonizer.h"
+#include "pipeline/model_runner.h"
 #include "pipeline/face_align.h"
 #include "pipeline/face_quality.h"
 
@@ -80,8 +80,8 @@ struct CartoonReport {
 using FaceDetectFn = std::function<Result<std::vector<detect::Face>>(const Image&)>;
 
 struct CartoonModels {
-  std::shared_ptr<Cartoonizer> background;     // the whole frame
-  std::shared_ptr<Cartoonizer> head;           // aligned head crops; may be `background`
+  std::shared_ptr<ModelRunner> background;     // the whole frame
+  std::shared_ptr<ModelRunner> head;           // aligned head crops; may be `background`
   std::shared_ptr<detect::FaceDetector> detector;  // null when no detector is installed
   std::string detector_missing;                // why `detector` is null, for notes and errors
   FaceDetectFn detect_faces;                   // when set, used instead of `detector`

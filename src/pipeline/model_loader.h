@@ -8,7 +8,7 @@
 
 #include "models/model_resolver.h"
 #include "models/registry.h"
-#include "pipeline/cartoonizer.h"
+#include "pipeline/model_runner.h"
 
 namespace toonbox {
 

@@ -12,7 +12,7 @@ namespace {
 constexpr auto kMaxBypass = std::chrono::seconds(2);
 }  // namespace
 
-WorkItem::WorkItem(std::shared_ptr<Cartoonizer> model, Image input, std::string model_label,
+WorkItem::WorkItem(std::shared_ptr<ModelRunner> model, Image input, std::string model_label,
                    Clock::time_point deadline, PipelineStage stage)
     : model_(std::move(model)), stage_(std::move(stage)), input_(std::move(input)),
       model_label_(std::move(model_label)), deadline_(deadline) {}
@@ -196,7 +196,7 @@ Status guarded(const Image& input, Fn&& fn) {
 // The pipeline for an item: its model for the frame and the heads, its detector. Cheap
 // (shared pointers), so built per call; the item's options go with it, so the server's
 // result is the CLI's.
-CartoonPipeline pipeline_for(const std::shared_ptr<Cartoonizer>& model, const PipelineStage& stage) {
+CartoonPipeline pipeline_for(const std::shared_ptr<ModelRunner>& model, const PipelineStage& stage) {
   CartoonModels m;
   m.background = model;
   m.head = model;

@@ -2,7 +2,7 @@
 // (the oldest once it has waited 2 s), gathers queued images with the same model, size and
 // pipeline options (up to max_batch, waiting up to max_wait for more), and runs them as one
 // device call on an [N,H,W,3] tensor through
-// Cartoonizer::stylize_batch: one upload, one pass of every kernel over N images, one
+// ModelRunner::stylize_batch: one upload, one pass of every kernel over N images, one
 // download. A model that cannot take N > 1 (decided at its first batched compile) runs
 // the group one image at a time inside stylize_batch, which reports batch 1.
 //
@@ -73,7 +73,7 @@ class WorkItem {
  public:
   enum class State { kQueued, kClaimed, kRunning, kDone, kDropped };
 
-  WorkItem(std::shared_ptr<Cartoonizer> model, Image input, std::string model_label,
+  WorkItem(std::shared_ptr<ModelRunner> model, Image input, std::string model_label,
            Clock::time_point deadline = Clock::time_point::max(), PipelineStage stage = {});
 
   const Image& input() const { return input_; }
@@ -96,7 +96,7 @@ class WorkItem {
   friend class DeviceScheduler;
   void finish(State state);
 
-  std::shared_ptr<Cartoonizer> model_;
+  std::shared_ptr<ModelRunner> model_;
   PipelineStage stage_;
   Image input_;
   std::string model_label_;

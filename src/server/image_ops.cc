@@ -30,7 +30,7 @@ Status explain_decode_error(const Status& s) {
   }
 }
 
-size_t request_memory_bytes(const ImageInfo& info, const CartoonizeParams& params, const Cartoonizer& model,
+size_t request_memory_bytes(const ImageInfo& info, const CartoonizeParams& params, const ModelRunner& model,
                             int tile_size) {
   RequestMemory r;
   r.width = info.width;

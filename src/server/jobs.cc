@@ -46,7 +46,7 @@ int JobManager::stored_jobs() const {
 }
 
 Result<std::string> JobManager::create(const CartoonizeParams& params,
-                                       std::shared_ptr<Cartoonizer> model, PipelineStage stage,
+                                       std::shared_ptr<ModelRunner> model, PipelineStage stage,
                                        std::vector<Upload> uploads, bool* busy) {
   *busy = false;
   if (uploads.empty()) return invalid_argument("no images: send one or more files in the 'images' form field");

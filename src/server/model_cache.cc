@@ -18,8 +18,8 @@ Status ModelCache::load_default(std::string* note) {
   default_name_ = source.name;
   const std::string key = default_name_ + "|" + precision_name(device_.precision);
   DeviceSelection sel = device_;
-  std::promise<Result<std::shared_ptr<Cartoonizer>>> ready;
-  ready.set_value(std::make_shared<Cartoonizer>(std::move(source), sel));
+  std::promise<Result<std::shared_ptr<ModelRunner>>> ready;
+  ready.set_value(std::make_shared<ModelRunner>(std::move(source), sel));
   std::lock_guard<std::mutex> lock(mutex_);
   entries_[key] = ready.get_future().share();
   lru_.push_front(key);
@@ -69,10 +69,10 @@ Result<ModelSource> ModelCache::load_source(const std::string& name) const {
   return loaded;
 }
 
-Result<std::shared_ptr<Cartoonizer>> ModelCache::get(const std::string& name_in, Precision precision) {
+Result<std::shared_ptr<ModelRunner>> ModelCache::get(const std::string& name_in, Precision precision) {
   const std::string name = name_in.empty() ? default_name_ : (name_in == "builtin" ? kBuiltinStyleName : name_in);
   const std::string key = name + "|" + precision_name(precision);
-  std::promise<Result<std::shared_ptr<Cartoonizer>>> promise;
+  std::promise<Result<std::shared_ptr<ModelRunner>>> promise;
   Entry entry;
   bool load_here = false;
   {
@@ -106,7 +106,7 @@ Result<std::shared_ptr<Cartoonizer>> ModelCache::get(const std::string& name_in,
     } else {
       DeviceSelection sel = device_;
       sel.precision = precision;
-      promise.set_value(std::make_shared<Cartoonizer>(std::move(source).value(), sel));
+      promise.set_value(std::make_shared<ModelRunner>(std::move(source).value(), sel));
     }
     std::lock_guard<std::mutex> lock(mutex_);
     if (!entry.get().is_ok()) {
@@ -118,7 +118,7 @@ Result<std::shared_ptr<Cartoonizer>> ModelCache::get(const std::string& name_in,
       auto victim = std::find_if(lru_.rbegin(), lru_.rend(),
                                  [&](const std::string& k) { return k != default_key && k != key; });
       if (victim == lru_.rend()) break;
-      entries_.erase(*victim);  // in-flight work keeps its Cartoonizer alive (shared_ptr)
+      entries_.erase(*victim);  // in-flight work keeps its ModelRunner alive (shared_ptr)
       lru_.erase(std::next(victim).base());
     }
   }

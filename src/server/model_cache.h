@@ -1,4 +1,4 @@
-// Models the server can run, loaded once and kept: one Cartoonizer (and so one Session,
+// Models the server can run, loaded once and kept: one ModelRunner (and so one Session,
 // with its executables compiled per input shape) per (model, precision). The device is
 // fixed at start-up; precision is chosen per request.
 //
@@ -43,7 +43,7 @@ class ModelCache {
   // says so.
   Result<Precision> resolve_precision(const std::string& precision) const;
 
-  Result<std::shared_ptr<Cartoonizer>> get(const std::string& name, Precision precision);
+  Result<std::shared_ptr<ModelRunner>> get(const std::string& name, Precision precision);
 
   // The face detector for portrait mode, loaded once per precision. A missing detector is
   // not cached (it may be installed while the server runs).
@@ -53,7 +53,7 @@ class ModelCache {
   const DeviceSelection& device() const { return device_; }
 
  private:
-  using Entry = std::shared_future<Result<std::shared_ptr<Cartoonizer>>>;
+  using Entry = std::shared_future<Result<std::shared_ptr<ModelRunner>>>;
   Result<ModelSource> load_source(const std::string& name) const;
 
   DeviceSelection device_;

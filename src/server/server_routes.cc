@@ -111,7 +111,7 @@ std::string device_state(const DeviceSelection& d, const std::string& requested)
 // What a request runs on: its precision, its model at that precision, its pipeline stage.
 struct RequestModel {
   Precision precision = Precision::kFloat32;
-  std::shared_ptr<Cartoonizer> cartoonizer;
+  std::shared_ptr<ModelRunner> runner;
   PipelineStage stage;
 };
 
@@ -143,7 +143,7 @@ class Routes {
   static Result<RequestModel> request_model(Server& s, const CartoonizeParams& params) {
     RequestModel m;
     TB_ASSIGN_OR_RETURN(m.precision, s.models_.resolve_precision(params.precision));
-    TB_ASSIGN_OR_RETURN(m.cartoonizer, s.models_.get(params.model, m.precision));
+    TB_ASSIGN_OR_RETURN(m.runner, s.models_.get(params.model, m.precision));
     TB_ASSIGN_OR_RETURN(m.stage, pipeline_stage(s, params, m.precision));
     return m;
   }
@@ -268,7 +268,7 @@ class Routes {
                                                fixed(s.config_.max_pixels / 1e6) + " megapixels"));
     }
     // 4b. Its memory, estimated from the header and reserved until the answer is ready.
-    const size_t need = request_memory_bytes(*info, params.value(), *model->cartoonizer, s.config_.scheduler.tile_size);
+    const size_t need = request_memory_bytes(*info, params.value(), *model->runner, s.config_.scheduler.tile_size);
     if (need > s.config_.max_request_bytes) {
       s.metrics_.record_rejected("too_large");
       return set_error(res, over_request_memory(*info, need, s.config_.max_request_bytes));
@@ -287,8 +287,8 @@ class Routes {
 
     // 5. Queue it and wait, watching the client and the deadline.
     const auto deadline = t_start + std::chrono::seconds(s.config_.request_timeout_s);
-    auto item = std::make_shared<WorkItem>(model->cartoonizer, std::move(image).value(),
-                                           model->cartoonizer->model().name, deadline, std::move(model->stage));
+    auto item = std::make_shared<WorkItem>(model->runner, std::move(image).value(),
+                                           model->runner->model().name, deadline, std::move(model->stage));
     switch (s.scheduler_->try_push(item)) {
       case DeviceScheduler::Push::kOk: break;
       case DeviceScheduler::Push::kFull: return queue_full(s, res);
@@ -341,7 +341,7 @@ class Routes {
     if (!encoded.is_ok()) return set_error(res, encoded.status());
     const double encode_ms = ms_since(t_encode);
     const auto& run = out.timings.run;
-    res.set_header("X-Toonbox-Model", model->cartoonizer->model().name);
+    res.set_header("X-Toonbox-Model", model->runner->model().name);
     res.set_header("X-Toonbox-Device", s.device_.backend->device().id);
     res.set_header("X-Toonbox-Precision", precision_name(model->precision));
     res.set_header("X-Toonbox-Batch-Size", std::to_string(out.batch_size));
@@ -381,7 +381,7 @@ class Routes {
       if (name == "images" || name == "image") uploads.push_back({part.filename, part.content});
     }
     bool busy = false;
-    auto id = s.jobs_->create(params.value(), model->cartoonizer, std::move(model->stage), std::move(uploads), &busy);
+    auto id = s.jobs_->create(params.value(), model->runner, std::move(model->stage), std::move(uploads), &busy);
     if (busy) {
       s.metrics_.record_rejected("queue_full");
       close_connection(res);

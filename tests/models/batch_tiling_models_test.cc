@@ -1,7 +1,7 @@
 // Real models in batches and tiles on the CPU backend:
 //   * a batch of 3 crops equals the 3 single runs (max abs <= 1e-5, fp32) for White-box
 //     (TF.js) and AnimeGANv3 (ONNX); a model that cannot batch must say so at compile,
-//     naming the node, and Cartoonizer must then fall back to single images;
+//     naming the node, and ModelRunner must then fall back to single images;
 //   * White-box on a real photo, cut into 256 px tiles, against the whole-image run:
 //     PSNR >= 40 dB, and no seam (error at the tile hand-overs not above the rest).
 // Skipped, saying why, when a model or photo is missing.
@@ -13,7 +13,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "engine/session.h"
 #include "models/photo_util.h"
-#include "pipeline/cartoonizer.h"
+#include "pipeline/model_runner.h"
 #include "pipeline/model_loader.h"
 #include "pipeline/tiling.h"
 #include "unit/batched_exec_test_util.h"
@@ -82,7 +82,7 @@ TEST_P(BatchModels, BatchOfThreeEqualsSinglesOrFallsBackNamingTheNode) {
     EXPECT_EQ(got.status().code(), StatusCode::kUnimplemented) << got.status().to_string();
     EXPECT_NE(got.status().message().find("node '"), std::string::npos) << got.status().to_string();
     std::printf("[ measure  ] %s cannot batch: %s\n", GetParam().c_str(), got.status().message().c_str());
-    Cartoonizer toon(std::move(model).value(), DeviceSelection{std::shared_ptr<Backend>(create_cpu_backend()),
+    ModelRunner toon(std::move(model).value(), DeviceSelection{std::shared_ptr<Backend>(create_cpu_backend()),
                                                                Precision::kFloat32, "test", false});
     const Image a = to_image(test::read_jpeg(test::shared_dir() / "images" / photos[0]));
     StylizeTimings t;
@@ -114,7 +114,7 @@ TEST(TilingModels, WhiteboxTiledPhotoMatchesWholeWithoutSeams) {
   if (!fs::exists(photo)) GTEST_SKIP() << "photo not found: " << photo;
   const Image image = to_image(test::read_jpeg(photo));
   const int overlap = model->tile_overlap, multiple = model->contract.size_multiple;
-  Cartoonizer toon(std::move(model).value(),
+  ModelRunner toon(std::move(model).value(),
                    DeviceSelection{std::shared_ptr<Backend>(create_cpu_backend()), Precision::kFloat32, "test", false});
   StylizeOptions whole_opt, tiled_opt;
   whole_opt.tile_size = -1;

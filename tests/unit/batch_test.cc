@@ -15,7 +15,7 @@
 #include "engine/session.h"
 #include "ops/reference.h"
 #include "pipeline/builtin_style.h"
-#include "pipeline/cartoonizer.h"
+#include "pipeline/model_runner.h"
 #include "pipeline/model_loader.h"
 #include "unit/batched_exec_test_util.h"
 #include "unit/instrumented_backend.h"
@@ -161,7 +161,7 @@ Image patterned_image(int w, int h, int seed) {
 
 TEST(Batch, StylizeBatchIsOneDeviceCallAndMatchesSingles) {
   auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(create_cpu_backend()));
-  Cartoonizer toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
+  ModelRunner toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
   std::vector<Image> images;
   for (int i = 0; i < 4; ++i) images.push_back(patterned_image(40, 32, i));
   images[2].alpha.assign(40 * 32, 99);
@@ -200,7 +200,7 @@ TEST(Batch, ModelThatCannotBatchFallsBackToSinglesAndSaysWhy) {
                           {flat, g.add_constant("s2", Tensor::from_vector<int64_t>({4}, {1, 8, 8, 3}))},
                           ReshapeParams{}));
   auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(create_cpu_backend()));
-  Cartoonizer toon(std::move(m), DeviceSelection{cpu, Precision::kFloat32, "test", false});
+  ModelRunner toon(std::move(m), DeviceSelection{cpu, Precision::kFloat32, "test", false});
   const Image a = patterned_image(8, 8, 1), b = patterned_image(8, 8, 2);
   StylizeTimings t;
   auto out = toon.stylize_batch({&a, &b}, &t);
@@ -218,7 +218,7 @@ TEST(Batch, ModelThatCannotBatchFallsBackToSinglesAndSaysWhy) {
 
 TEST(Batch, OutOfMemoryHalvesTheBatch) {
   auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(create_cpu_backend()));
-  Cartoonizer toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
+  ModelRunner toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
   std::vector<Image> images;
   for (int i = 0; i < 4; ++i) images.push_back(patterned_image(32, 32, i));
   std::vector<const Image*> ptrs;
@@ -245,7 +245,7 @@ TEST(Batch, OutOfMemoryHalvesTheBatch) {
 // saves against 4 single calls for the classic style at 256x256 on the CPU.
 // Run with --gtest_also_run_disabled_tests.
 TEST(Batch, DISABLED_MeasureClassicBatchOfFourVsFourSingles) {
-  Cartoonizer toon(classic_source(), DeviceSelection{std::shared_ptr<Backend>(create_cpu_backend()),
+  ModelRunner toon(classic_source(), DeviceSelection{std::shared_ptr<Backend>(create_cpu_backend()),
                                                      Precision::kFloat32, "test", false});
   std::vector<Image> images;
   for (int i = 0; i < 4; ++i) images.push_back(patterned_image(256, 256, i));

@@ -10,12 +10,12 @@
 #include "engine/device_select.h"
 #include "ops/op_defs.h"
 #include "pipeline/builtin_style.h"
-#include "pipeline/cartoonizer.h"
+#include "pipeline/model_runner.h"
 
 namespace toonbox {
 namespace {
 
-Cartoonizer classic_on_cpu() {
+ModelRunner classic_on_cpu() {
   ModelSource m;
   m.name = kBuiltinStyleName;
   m.builtin = true;
@@ -23,7 +23,7 @@ Cartoonizer classic_on_cpu() {
   m.contract.size_multiple = 1;
   m.margin = 8;
   auto device = select_device("cpu", "fp32");
-  return Cartoonizer(std::move(m), device.value());
+  return ModelRunner(std::move(m), device.value());
 }
 
 TEST(BuiltinStyle, SpecializesToComputeOpsOnly) {
@@ -45,7 +45,7 @@ TEST(BuiltinStyle, BandsSmoothGradientsAndInksEdges) {
       for (int c = 0; c < 3; ++c) img.rgb[(y * img.width + x) * 3 + c] = v;
     }
   img.alpha.assign(img.width * img.height, 77);
-  Cartoonizer toon = classic_on_cpu();
+  ModelRunner toon = classic_on_cpu();
   auto out = toon.stylize(img);
   ASSERT_TRUE(out.is_ok()) << out.status().to_string();
   ASSERT_EQ(out->width, img.width);

@@ -3,7 +3,7 @@
 //     Reduce, Transpose, ConvTranspose, Resize, Concat, broadcast Add) equals the 3
 //     single runs within the backend's fp32/fp16 tolerances of cuda_test_util.h (cuDNN
 //     may pick another algorithm for N = 3; the observed error is printed);
-//   * the built-in style through Cartoonizer: stylize_batch is one call of N = 3 and
+//   * the built-in style through ModelRunner: stylize_batch is one call of N = 3 and
 //     matches singles; 128 px tiles match the whole image (PSNR >= 40 dB); an injected
 //     out-of-memory error retries with smaller tiles and says "CUDA out of memory";
 //   * free device memory through the plugin API and Backend::free_memory.
@@ -11,7 +11,7 @@
 
 #include "engine/session.h"
 #include "pipeline/builtin_style.h"
-#include "pipeline/cartoonizer.h"
+#include "pipeline/model_runner.h"
 #include "pipeline/model_loader.h"
 #include "unit/batched_exec_test_util.h"
 #include "unit/instrumented_backend.h"
@@ -79,7 +79,7 @@ TEST_P(CudaBatch, ClassicStylizeBatchIsOneCallAndTilesMatchWhole) {
   TB_REQUIRE_CUDA();
   const Precision p = GetParam();
   auto counted = std::make_shared<test::InstrumentedBackend>(shared_cuda());
-  Cartoonizer toon(classic_source(), DeviceSelection{counted, p, "test", true});
+  ModelRunner toon(classic_source(), DeviceSelection{counted, p, "test", true});
   std::vector<Image> images = {pattern(64, 48, 1), pattern(64, 48, 2), pattern(64, 48, 3)};
   StylizeTimings t;
   auto batch = toon.stylize_batch({&images[0], &images[1], &images[2]}, &t);
@@ -111,7 +111,7 @@ TEST_P(CudaBatch, OutOfMemoryRetriesWithSmallerTilesOnTheGpu) {
   TB_REQUIRE_CUDA();
   auto limited = std::make_shared<test::InstrumentedBackend>(shared_cuda());
   limited->free_bytes = size_t{1} << 40;  // automatic sizing runs whole; the limit then bites
-  Cartoonizer toon(classic_source(), DeviceSelection{limited, GetParam(), "test", true});
+  ModelRunner toon(classic_source(), DeviceSelection{limited, GetParam(), "test", true});
   Session probe(classic_source().graph, shared_cuda(), GetParam());
   RunReport r;
   ASSERT_TRUE(probe.prepare({{1, 272, 272, 3}}, &r).is_ok());

@@ -14,7 +14,7 @@
 #include "import/model_file.h"
 #include "models/model_resolver.h"
 #include "models/registry.h"
-#include "pipeline/cartoonizer.h"
+#include "pipeline/model_runner.h"
 #include "pipeline/image_tensor.h"
 #include "pipeline/model_loader.h"
 #include "unit/image_test_util.h"
@@ -139,7 +139,7 @@ TEST(ModelContract, TheContractDecidesWhichChannelAModelSees) {
   for (ChannelOrder order : {ChannelOrder::kRgb, ChannelOrder::kBgr}) {
     ModelSource source = m;
     source.contract.channels = order;
-    Cartoonizer c(std::move(source), select_device("cpu", "fp32").value());
+    ModelRunner c(std::move(source), select_device("cpu", "fp32").value());
     auto out = c.stylize(img);
     ASSERT_TRUE(out.is_ok()) << out.status().to_string();
     // Zero in [-1,1] is 127.5: the rounded mid-grey.

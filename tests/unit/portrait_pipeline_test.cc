@@ -35,18 +35,18 @@ CartoonOptions small_faces() {
   return o;
 }
 
-std::shared_ptr<Cartoonizer> classic() {
+std::shared_ptr<ModelRunner> classic() {
   ModelSource m;
   m.name = kBuiltinStyleName;
   m.builtin = true;
   m.graph = build_classic_cartoon_graph();
   m.contract.size_multiple = 1;
   m.margin = 8;
-  return std::make_shared<Cartoonizer>(std::move(m), cpu());
+  return std::make_shared<ModelRunner>(std::move(m), cpu());
 }
 
 // [1,H,W,3] -> every pixel the image's mean colour.
-std::shared_ptr<Cartoonizer> flat_fill() {
+std::shared_ptr<ModelRunner> flat_fill() {
   ModelSource m;
   m.name = "flat-fill";
   m.contract.size_multiple = 1;
@@ -56,19 +56,19 @@ std::shared_ptr<Cartoonizer> flat_fill() {
   const int zero = g.add_constant("zero", Tensor::from_vector<float>({}, {0.f}));
   const int cleared = g.add_node(OpKind::kBinary, "cleared", {x, zero}, BinaryParams{BinaryOp::kMul});
   g.add_output(g.add_node(OpKind::kBinary, "fill", {cleared, mean}, BinaryParams{BinaryOp::kAdd}));
-  return std::make_shared<Cartoonizer>(std::move(m), cpu());
+  return std::make_shared<ModelRunner>(std::move(m), cpu());
 }
 
 // Returns its input: a head "stylized" by it is the photo's own crop, so the paste-back
 // seam between it and the classic frame is what a seam test looks at.
-std::shared_ptr<Cartoonizer> identity_model() {
+std::shared_ptr<ModelRunner> identity_model() {
   ModelSource m;
   m.name = "identity";
   m.contract.size_multiple = 1;
   Graph& g = m.graph;
   const int x = g.add_input("x", DType::kFloat32, {1, -1, -1, 3});
   g.add_output(g.add_node(OpKind::kUnary, "id", {x}, UnaryParams{UnaryOp::kIdentity}));
-  return std::make_shared<Cartoonizer>(std::move(m), cpu());
+  return std::make_shared<ModelRunner>(std::move(m), cpu());
 }
 
 // A scene with fine texture (so faces on it are sharp) and, optionally, a blurred box (an
@@ -97,8 +97,8 @@ Image textured_scene(int width, int height, int blur_x0 = -1, int blur_x1 = -1) 
 }
 
 struct Fixture {
-  std::shared_ptr<Cartoonizer> background = classic();
-  std::shared_ptr<Cartoonizer> head = flat_fill();
+  std::shared_ptr<ModelRunner> background = classic();
+  std::shared_ptr<ModelRunner> head = flat_fill();
 
   CartoonPipeline pipeline(std::vector<detect::Face> faces) {
     CartoonModels m;
@@ -225,7 +225,7 @@ TEST(PortraitPipeline, MissingDetectorIsAnErrorInPortraitAndANoteInAuto) {
   ASSERT_TRUE(autom.is_ok()) << autom.status().to_string();
   EXPECT_EQ(autom->detector, nullptr);
   EXPECT_FALSE(autom->detector_missing.empty());
-  EXPECT_EQ(autom->head, autom->background);  // no --head-model: one Cartoonizer
+  EXPECT_EQ(autom->head, autom->background);  // no --head-model: one ModelRunner
   ASSERT_TRUE(whole.is_ok());
 
   // The pipeline itself: auto falls back with the reason, portrait refuses.

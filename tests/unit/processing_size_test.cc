@@ -90,7 +90,7 @@ class ProcessingPipeline : public ::testing::Test {
     DeviceSelection d = select_device("cpu", "fp32").value();
     d.backend = backend_;
     CartoonModels models;
-    models.background = models.head = std::make_shared<Cartoonizer>(std::move(m), d);
+    models.background = models.head = std::make_shared<ModelRunner>(std::move(m), d);
     pipeline_ = std::make_unique<CartoonPipeline>(std::move(models));
   }
   // The input shape of the last device call (N,H,W,C).

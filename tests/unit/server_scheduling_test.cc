@@ -132,7 +132,7 @@ TEST(ServerScheduling, WorkCancelledWhileTheBatchGathersIsLeftOutOfTheDeviceCall
   std::string note;
   auto model_source = load_model_source("classic", &note);
   ASSERT_TRUE(model_source.is_ok());
-  auto model = std::make_shared<Cartoonizer>(std::move(model_source).value(), device);
+  auto model = std::make_shared<ModelRunner>(std::move(model_source).value(), device);
   server::SchedulerOptions options;
   options.max_batch = 4;
   options.max_wait_ms = 60000;  // the batch runs when it is full

@@ -7,7 +7,7 @@
 
 #include "backend/cpu/cpu_backend.h"
 #include "pipeline/builtin_style.h"
-#include "pipeline/cartoonizer.h"
+#include "pipeline/model_runner.h"
 #include "pipeline/model_loader.h"
 #include "pipeline/tiling.h"
 #include "unit/instrumented_backend.h"
@@ -105,7 +105,7 @@ Image generated_photo(int w, int h) {
 
 TEST(Tiling, ClassicTiledMatchesWholeWithoutSeams) {
   auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(create_cpu_backend()));
-  Cartoonizer toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
+  ModelRunner toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
   const Image photo = generated_photo(300, 200);
   StylizeOptions whole_opt, tiled_opt;
   whole_opt.tile_size = -1;
@@ -136,7 +136,7 @@ TEST(Tiling, ClassicTiledMatchesWholeWithoutSeams) {
 TEST(Tiling, OutOfMemoryHalvesTheTileUntilItFits) {
   auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(create_cpu_backend()));
   cpu->free_bytes = size_t{1} << 40;  // automatic sizing sees plenty: runs whole, then hits the limit
-  Cartoonizer toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
+  ModelRunner toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
   const Image photo = generated_photo(400, 300);
   // Allow the arena of a 200 px tile (with its 8 px margins), not more.
   Session probe(classic_source().graph, cpu, Precision::kFloat32);
@@ -174,7 +174,7 @@ TEST(Tiling, OutOfMemoryAtTheSmallestTileIsReturnedNotACrash) {
   auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(create_cpu_backend()));
   cpu->free_bytes = size_t{1} << 40;
   cpu->arena_limit = 1024;  // nothing fits
-  Cartoonizer toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
+  ModelRunner toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
   auto out = toon.stylize(generated_photo(300, 200));
   ASSERT_FALSE(out.is_ok());
   EXPECT_EQ(out.status().code(), StatusCode::kOutOfMemory);
@@ -188,7 +188,7 @@ TEST(Tiling, OutOfMemoryAtTheSmallestTileIsReturnedNotACrash) {
 
 TEST(Tiling, AutomaticTileSizeFollowsFreeMemory) {
   auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(create_cpu_backend()));
-  Cartoonizer toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
+  ModelRunner toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
   Session probe(classic_source().graph, cpu, Precision::kFloat32);
   RunReport r;
   ASSERT_TRUE(probe.prepare({{1, 256, 256, 3}}, &r).is_ok());

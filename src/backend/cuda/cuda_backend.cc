@@ -147,6 +147,7 @@ Result<std::unique_ptr<Backend>> create_cuda_backend(int index) {
                        std::to_string(dev.cc_major) + std::to_string(dev.cc_minor));
   }
   DeviceDescription d;
+  d.kind = DeviceKind::kCuda;
   d.id = "cuda:" + std::to_string(index);
   d.label = dev.name + " (" + sm + ", " + std::to_string(dev.memory_total >> 30) + " GiB)";
   d.memory_total = dev.memory_total;

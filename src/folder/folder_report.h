@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "batch/folder_runner.h"
+#include "folder/folder_runner.h"
 
-namespace toonbox::batch {
+namespace toonbox::folder {
 
 struct RunContext {
   std::string input_dir, output_dir;
@@ -37,4 +37,4 @@ std::string human_summary(const RunSummary& s, const RunContext& c);
 // "1:05", "1:02:03"; "--" for a negative or absurd estimate.
 std::string format_duration(double seconds);
 
-}  // namespace toonbox::batch
+}  // namespace toonbox::folder

@@ -1,10 +1,10 @@
-#include "batch/folder_report.h"
+#include "folder/folder_report.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-namespace toonbox::batch {
+namespace toonbox::folder {
 namespace {
 
 double images_per_s(const RunSummary& s) {
@@ -122,4 +122,4 @@ std::string human_summary(const RunSummary& s, const RunContext& c) {
   return out;
 }
 
-}  // namespace toonbox::batch
+}  // namespace toonbox::folder

@@ -2,14 +2,14 @@
 // before any work (collisions, output inside the input tree, existing outputs, loops).
 #include <gtest/gtest.h>
 
-#include "batch/folder_plan.h"
-#include "batch_test_util.h"
+#include "folder/folder_plan.h"
+#include "folder_test_util.h"
 
-namespace toonbox::batch {
+namespace toonbox::folder {
 namespace {
 
-using batch_test::TempDir;
-using batch_test::write_bytes;
+using folder_test::TempDir;
+using folder_test::write_bytes;
 
 std::vector<std::string> relatives(const std::vector<PlannedImage>& images) {
   std::vector<std::string> out;
@@ -24,7 +24,7 @@ FolderPlanOptions options_for(const TempDir& t, const std::string& in = "in", co
   return o;
 }
 
-TEST(BatchPlan, ImageNamesByExtensionAnyCase) {
+TEST(FolderPlan, ImageNamesByExtensionAnyCase) {
   EXPECT_TRUE(is_image_name("a.jpg"));
   EXPECT_TRUE(is_image_name("B.JPEG"));
   EXPECT_TRUE(is_image_name("c.Png"));
@@ -35,14 +35,14 @@ TEST(BatchPlan, ImageNamesByExtensionAnyCase) {
   EXPECT_FALSE(is_image_name(".a.png.toonbox-12-0123456789abcdef.tmp"));
 }
 
-TEST(BatchPlan, OutputNameReplacesTheExtension) {
+TEST(FolderPlan, OutputNameReplacesTheExtension) {
   EXPECT_EQ(output_name_for("a.jpeg", ImageFormat::kPng), "a.png");
   EXPECT_EQ(output_name_for("sub/a.b.JPG", ImageFormat::kJpeg), "sub/a.b.jpg");
   EXPECT_EQ(output_name_for("v1.2/photo.png", ImageFormat::kWebp), "v1.2/photo.webp");
   EXPECT_EQ(output_name_for("dir.d/noext", ImageFormat::kPng), "dir.d/noext.png");
 }
 
-TEST(BatchPlan, ScansSortedAndSkipsOtherFiles) {
+TEST(FolderPlan, ScansSortedAndSkipsOtherFiles) {
   TempDir t;
   for (const char* name : {"in/c.webp", "in/a.JPG", "in/b.png", "in/notes.txt", "in/.hidden.png", "in/sub/d.png"})
     write_bytes(t / name, "x");
@@ -53,7 +53,7 @@ TEST(BatchPlan, ScansSortedAndSkipsOtherFiles) {
   EXPECT_EQ(plan->todo[0].output, t / "out/a.png");
 }
 
-TEST(BatchPlan, RecursiveMirrorsSubfolders) {
+TEST(FolderPlan, RecursiveMirrorsSubfolders) {
   TempDir t;
   for (const char* name : {"in/z.png", "in/sub/b.jpg", "in/sub/deeper/c.png", "in/.git/x.png"}) write_bytes(t / name, "x");
   auto o = options_for(t);
@@ -65,7 +65,7 @@ TEST(BatchPlan, RecursiveMirrorsSubfolders) {
   EXPECT_EQ(plan->todo[1].output, t / "out/sub/deeper/c.webp");
 }
 
-TEST(BatchPlan, CollisionsAreListedBeforeAnyWork) {
+TEST(FolderPlan, CollisionsAreListedBeforeAnyWork) {
   TempDir t;
   for (const char* name : {"in/a.jpg", "in/a.png", "in/b.png", "in/sub/c.JPEG", "in/sub/c.webp"}) write_bytes(t / name, "x");
   auto o = options_for(t);
@@ -77,10 +77,10 @@ TEST(BatchPlan, CollisionsAreListedBeforeAnyWork) {
   EXPECT_NE(m.find("2 output names"), std::string::npos) << m;
   EXPECT_NE(m.find("a.png <- a.jpg, a.png"), std::string::npos) << m;
   EXPECT_NE(m.find("sub/c.png <- sub/c.JPEG, sub/c.webp"), std::string::npos) << m;
-  EXPECT_FALSE(batch_test::fs::exists(t / "out")) << "planning must not create anything";
+  EXPECT_FALSE(folder_test::fs::exists(t / "out")) << "planning must not create anything";
 }
 
-TEST(BatchPlan, RefusesTheInputFolderAsOutput) {
+TEST(FolderPlan, RefusesTheInputFolderAsOutput) {
   TempDir t;
   write_bytes(t / "in/a.jpg", "x");
   auto o = options_for(t, "in", "in/../in");
@@ -90,7 +90,7 @@ TEST(BatchPlan, RefusesTheInputFolderAsOutput) {
   EXPECT_NE(plan.status().message().find("is the input folder"), std::string::npos) << plan.status().message();
 }
 
-TEST(BatchPlan, RefusesOutputInsideTheInputTreeUnlessAllowed) {
+TEST(FolderPlan, RefusesOutputInsideTheInputTreeUnlessAllowed) {
   TempDir t;
   write_bytes(t / "in/a.jpg", "x");
   write_bytes(t / "in/cartoons/old.png", "x");  // a previous run's output
@@ -108,7 +108,7 @@ TEST(BatchPlan, RefusesOutputInsideTheInputTreeUnlessAllowed) {
   EXPECT_NE(plan->notes[0].find("cartoons/"), std::string::npos);
 }
 
-TEST(BatchPlan, RefusesOutputsThatWouldLandInsideTheInputTree) {
+TEST(FolderPlan, RefusesOutputsThatWouldLandInsideTheInputTree) {
   // OUTDIR contains the input folder: with --recursive, in/in/a.png would be written to
   // OUTDIR/in/a.png, which is inside the input tree.
   TempDir t;
@@ -122,7 +122,7 @@ TEST(BatchPlan, RefusesOutputsThatWouldLandInsideTheInputTree) {
   EXPECT_NE(plan.status().message().find("inside the input folder"), std::string::npos) << plan.status().message();
 }
 
-TEST(BatchPlan, ExistingOutputsNeedSkipOrOverwrite) {
+TEST(FolderPlan, ExistingOutputsNeedSkipOrOverwrite) {
   TempDir t;
   for (const char* name : {"in/a.jpg", "in/b.jpg", "in/c.jpg"}) write_bytes(t / name, "x");
   write_bytes(t / "out/b.png", "done");
@@ -145,7 +145,7 @@ TEST(BatchPlan, ExistingOutputsNeedSkipOrOverwrite) {
   EXPECT_EQ(replaced->todo.size(), 3u);
 }
 
-TEST(BatchPlan, OutputFolderThatIsAFileIsRefused) {
+TEST(FolderPlan, OutputFolderThatIsAFileIsRefused) {
   TempDir t;
   write_bytes(t / "in/a.jpg", "x");
   write_bytes(t / "out", "not a folder");
@@ -154,10 +154,10 @@ TEST(BatchPlan, OutputFolderThatIsAFileIsRefused) {
   EXPECT_NE(plan.status().message().find("not a folder"), std::string::npos);
 }
 
-TEST(BatchPlan, SymlinkLoopIsRefusedWhenRecursive) {
+TEST(FolderPlan, SymlinkLoopIsRefusedWhenRecursive) {
   TempDir t;
   write_bytes(t / "in/sub/a.png", "x");
-  batch_test::fs::create_directory_symlink("..", t / "in/sub/loop");
+  folder_test::fs::create_directory_symlink("..", t / "in/sub/loop");
   auto o = options_for(t);
   EXPECT_TRUE(plan_folder(o).is_ok()) << "not recursive: the link is never followed";
   o.recursive = true;
@@ -166,12 +166,12 @@ TEST(BatchPlan, SymlinkLoopIsRefusedWhenRecursive) {
   EXPECT_NE(plan.status().message().find("symlink loop"), std::string::npos) << plan.status().message();
 }
 
-TEST(BatchPlan, OutputThroughASymlinkOntoAnInputIsRefused) {
+TEST(FolderPlan, OutputThroughASymlinkOntoAnInputIsRefused) {
   // OUTDIR/a.png is a path into the input folder by way of a symlinked OUTDIR subfolder.
   TempDir t;
   write_bytes(t / "in/sub/a.png", "x");
-  batch_test::fs::create_directories(t / "out");
-  batch_test::fs::create_directory_symlink(t / "in/sub", t / "out/sub");
+  folder_test::fs::create_directories(t / "out");
+  folder_test::fs::create_directory_symlink(t / "in/sub", t / "out/sub");
   auto o = options_for(t);
   o.recursive = true;
   o.overwrite = true;
@@ -180,4 +180,4 @@ TEST(BatchPlan, OutputThroughASymlinkOntoAnInputIsRefused) {
 }
 
 }  // namespace
-}  // namespace toonbox::batch
+}  // namespace toonbox::folder

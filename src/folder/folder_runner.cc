@@ -1,4 +1,4 @@
-#include "batch/folder_runner.h"
+#include "folder/folder_runner.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,10 +8,10 @@
 #include <mutex>
 #include <thread>
 
-#include "batch/bounded_queue.h"
+#include "folder/bounded_queue.h"
 #include "core/timing.h"
 
-namespace toonbox::batch {
+namespace toonbox::folder {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -253,4 +253,4 @@ RunSummary run_folder(const std::vector<PlannedImage>& todo, const DeviceFn& dev
   return Run(todo, device, options, on_result).run();
 }
 
-}  // namespace toonbox::batch
+}  // namespace toonbox::folder

@@ -16,11 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "batch/folder_plan.h"
+#include "folder/folder_plan.h"
 #include "image/image.h"
 #include "image/image_io.h"
 
-namespace toonbox::batch {
+namespace toonbox::folder {
 
 // What the device stage says about one image, for the per-image report: the mode used
 // ("portrait", "whole"), faces stylized, and what was adapted and why.
@@ -75,4 +75,4 @@ struct RunSummary {
 RunSummary run_folder(const std::vector<PlannedImage>& todo, const DeviceFn& device,
                       const RunnerOptions& options, const std::function<void(const ImageResult&)>& on_result);
 
-}  // namespace toonbox::batch
+}  // namespace toonbox::folder

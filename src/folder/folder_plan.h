@@ -10,7 +10,7 @@
 #include "core/status.h"
 #include "image/image.h"
 
-namespace toonbox::batch {
+namespace toonbox::folder {
 
 struct FolderPlanOptions {
   std::string input_dir;
@@ -45,4 +45,4 @@ std::string output_name_for(const std::string& relative_input, ImageFormat forma
 // paths and the flag that changes the decision. Does not create anything.
 Result<FolderPlan> plan_folder(const FolderPlanOptions& options);
 
-}  // namespace toonbox::batch
+}  // namespace toonbox::folder

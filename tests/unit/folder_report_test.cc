@@ -1,19 +1,19 @@
 // What a folder run prints: the progress line, JSON lines and the summaries.
 #include <gtest/gtest.h>
 
-#include "batch/folder_report.h"
+#include "folder/folder_report.h"
 
-namespace toonbox::batch {
+namespace toonbox::folder {
 namespace {
 
-TEST(BatchReport, DurationFormats) {
+TEST(FolderReport, DurationFormats) {
   EXPECT_EQ(format_duration(0), "0:00");
   EXPECT_EQ(format_duration(65.4), "1:05");
   EXPECT_EQ(format_duration(3723), "1:02:03");
   EXPECT_EQ(format_duration(-1), "--");
 }
 
-TEST(BatchReport, ProgressLineHasCountsRateAndEta) {
+TEST(FolderReport, ProgressLineHasCountsRateAndEta) {
   // 50 of 200 in 10 s: 5 img/s, 150 left -> 30 s.
   const std::string line = progress_line(50, 200, 2, 10.0, 80);
   EXPECT_NE(line.find(" 50/200 "), std::string::npos) << line;
@@ -27,7 +27,7 @@ TEST(BatchReport, ProgressLineHasCountsRateAndEta) {
   EXPECT_EQ(progress_line(3, 10, 0, 1.0, 30).find('['), std::string::npos) << "no room for a bar";
 }
 
-TEST(BatchReport, JsonLinesAndSummaryCarryFailures) {
+TEST(FolderReport, JsonLinesAndSummaryCarryFailures) {
   PlannedImage good{"a.png", "in/a.png", "out/a.png"}, bad{"b.jpg", "in/b.jpg", "out/b.png"};
   ImageResult ok;
   ok.image = &good;
@@ -83,4 +83,4 @@ TEST(BatchReport, JsonLinesAndSummaryCarryFailures) {
 }
 
 }  // namespace
-}  // namespace toonbox::batch
+}  // namespace toonbox::folder

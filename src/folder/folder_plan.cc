@@ -1,4 +1,4 @@
-#include "batch/folder_plan.h"
+#include "folder/folder_plan.h"
 
 #include <algorithm>
 #include <cctype>
@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-namespace toonbox::batch {
+namespace toonbox::folder {
 namespace {
 
 namespace fs = std::filesystem;
@@ -193,4 +193,4 @@ Result<FolderPlan> plan_folder(const FolderPlanOptions& options) {
   return plan;
 }
 
-}  // namespace toonbox::batch
+}  // namespace toonbox::folder

@@ -1,7 +1,8 @@
-// Whole-image stylization: image -> tensor by the model's contract (layout, channel
-// order, value range; padded to its size multiple) -> Session -> cropped, clamped 8-bit
-// RGB. Alpha is passed through unstylized. Works for any image-to-image model whose
-// output has the input's size (White-box, AnimeGANv3, the built-in style).
+// Runs one image-to-image model whose output has the input's size (White-box, AnimeGANv3,
+// the TransformerNet styles, the built-in style) on images: image -> tensor by the model's
+// contract (layout, channel order, value range; padded to its size multiple) -> Session ->
+// cropped, clamped 8-bit RGB, with batches of same-size images in one device call, tiles
+// for images that do not fit, and out-of-memory retries. Alpha is passed through.
 #pragma once
 
 #include <memory>
@@ -13,7 +14,7 @@
 #include "engine/device_select.h"
 #include "engine/session.h"
 #include "image/image.h"
-#include "models/model_contract.h"
+#include "pipeline/model_source.h"
 
 namespace toonbox {
 
@@ -32,30 +33,9 @@ struct StylizeOptions {
   int tile_size = 0;
 };
 
-struct ModelSource {
-  std::string name;         // "whitebox", "classic" (built-in) or a path
-  std::string description;  // for the device/model line users see
-  bool builtin = false;
-  Graph graph;
-  // How pixels become the model's input and its output pixels again (the registry's for a
-  // known model), and where that came from, for `models info` and notes.
-  ImageContract contract;
-  std::string contract_how;
-  // Pixels of edge-replicated margin added on every side and cropped off afterwards, so
-  // filters that see the border (zero padding) leave no frame. 0 keeps a model's own
-  // border behaviour, which is what its reference implementation does.
-  int margin = 0;
-  // Pixels neighbouring tiles share when a large image is cut (pipeline/tiling.h): the
-  // blend band is half of it, and every blended pixel keeps at least a quarter of it of
-  // real context towards the cut. 64 suits the White-box/AnimeGAN generators: their
-  // 3x3 convolutions at 1/4 resolution give a receptive field of ~100 px, but the weight
-  // beyond ~16 px is small (measured: tiled vs whole >= 40 dB PSNR, tests/models).
-  int tile_overlap = 64;
-};
-
-class Cartoonizer {
+class ModelRunner {
  public:
-  Cartoonizer(ModelSource model, const DeviceSelection& device);
+  ModelRunner(ModelSource model, const DeviceSelection& device);
 
   Result<Image> stylize(const Image& input, StylizeTimings* timings = nullptr,
                         const StylizeOptions& options = {});

@@ -1,4 +1,4 @@
-// Folders of generated images for the batch (folder mode) tests.
+// Folders of generated images for the folder mode tests.
 #pragma once
 
 #include <filesystem>
@@ -11,7 +11,7 @@
 #include "image/image_io.h"
 #include "image_test_util.h"
 
-namespace toonbox::batch_test {
+namespace toonbox::folder_test {
 
 namespace fs = std::filesystem;
 
@@ -42,4 +42,4 @@ inline std::vector<std::string> files_under(const std::string& dir) {
   return out;
 }
 
-}  // namespace toonbox::batch_test
+}  // namespace toonbox::folder_test

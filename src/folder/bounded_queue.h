@@ -9,7 +9,7 @@
 #include <mutex>
 #include <optional>
 
-namespace toonbox::batch {
+namespace toonbox::folder {
 
 template <typename T>
 class BoundedQueue {
@@ -66,4 +66,4 @@ class BoundedQueue {
   bool closed_ = false;
 };
 
-}  // namespace toonbox::batch
+}  // namespace toonbox::folder

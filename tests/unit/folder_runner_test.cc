@@ -5,17 +5,17 @@
 
 #include <mutex>
 
-#include "batch/folder_plan.h"
-#include "batch/folder_runner.h"
-#include "batch_test_util.h"
+#include "folder/folder_plan.h"
+#include "folder/folder_runner.h"
+#include "folder_test_util.h"
 #include "engine/device_select.h"
 #include "image/atomic_temp_files.h"
 #include "pipeline/cartoon_pipeline.h"
 
-namespace toonbox::batch {
+namespace toonbox::folder {
 namespace {
 
-using batch_test::TempDir;
+using folder_test::TempDir;
 
 // Inverts colours; records every call's size and whether the call mixed sizes.
 struct FakeDevice {
@@ -44,12 +44,12 @@ std::vector<PlannedImage> plan(const TempDir& t, bool recursive = false) {
   return p.is_ok() ? p->todo : std::vector<PlannedImage>{};
 }
 
-TEST(BatchRunner, GroupsSameSizeImagesIntoDeviceCalls) {
+TEST(FolderRunner, GroupsSameSizeImagesIntoDeviceCalls) {
   TempDir t;
   // In name order: 32,48,32,48,32,48,32,32,32 (six 32x24, three 48x40).
   const int widths[] = {32, 48, 32, 48, 32, 48, 32, 32, 32};
   for (int i = 0; i < 9; ++i)
-    batch_test::write_image(t / ("in/img" + std::to_string(i) + ".png"), widths[i], widths[i] == 32 ? 24 : 40);
+    folder_test::write_image(t / ("in/img" + std::to_string(i) + ".png"), widths[i], widths[i] == 32 ? 24 : 40);
   FakeDevice device;
   RunnerOptions options;
   options.batch_size = 4;
@@ -74,9 +74,9 @@ TEST(BatchRunner, GroupsSameSizeImagesIntoDeviceCalls) {
   EXPECT_GT(s.encode_busy_ms, 0);
 }
 
-TEST(BatchRunner, BatchSizeOneCallsOncePerImage) {
+TEST(FolderRunner, BatchSizeOneCallsOncePerImage) {
   TempDir t;
-  for (int i = 0; i < 5; ++i) batch_test::write_image(t / ("in/" + std::to_string(i) + ".png"), 16, 16);
+  for (int i = 0; i < 5; ++i) folder_test::write_image(t / ("in/" + std::to_string(i) + ".png"), 16, 16);
   FakeDevice device;
   RunnerOptions options;
   const auto todo = plan(t);
@@ -85,13 +85,13 @@ TEST(BatchRunner, BatchSizeOneCallsOncePerImage) {
   EXPECT_EQ(device.calls, (std::vector<int>(5, 1)));
 }
 
-TEST(BatchRunner, CorruptFileInTheMiddleFailsAloneAndIsRecorded) {
+TEST(FolderRunner, CorruptFileInTheMiddleFailsAloneAndIsRecorded) {
   TempDir t;
-  batch_test::write_image(t / "in/a.png", 20, 10);
-  batch_test::write_image(t / "in/b.png", 20, 10);
-  batch_test::write_bytes(t / "in/c.png", "\x89PNG\r\n\x1a\n but the rest is garbage");
-  batch_test::write_bytes(t / "in/d.jpg", "");
-  batch_test::write_image(t / "in/e.png", 20, 10);
+  folder_test::write_image(t / "in/a.png", 20, 10);
+  folder_test::write_image(t / "in/b.png", 20, 10);
+  folder_test::write_bytes(t / "in/c.png", "\x89PNG\r\n\x1a\n but the rest is garbage");
+  folder_test::write_bytes(t / "in/d.jpg", "");
+  folder_test::write_image(t / "in/e.png", 20, 10);
   FakeDevice device;
   RunnerOptions options;
   options.batch_size = 2;
@@ -109,12 +109,12 @@ TEST(BatchRunner, CorruptFileInTheMiddleFailsAloneAndIsRecorded) {
     EXPECT_NE(f.status.message().find(f.image->input), std::string::npos) << "the error names the file";
     EXPECT_EQ(f.batch, 0) << "never reached the device";
   }
-  EXPECT_EQ(batch_test::files_under(t / "out"), (std::vector<std::string>{"a.png", "b.png", "e.png"}));
+  EXPECT_EQ(folder_test::files_under(t / "out"), (std::vector<std::string>{"a.png", "b.png", "e.png"}));
 }
 
-TEST(BatchRunner, FailedBatchIsRetriedImageByImage) {
+TEST(FolderRunner, FailedBatchIsRetriedImageByImage) {
   TempDir t;
-  for (int i = 0; i < 4; ++i) batch_test::write_image(t / ("in/" + std::to_string(i) + ".png"), 16, 8);
+  for (int i = 0; i < 4; ++i) folder_test::write_image(t / ("in/" + std::to_string(i) + ".png"), 16, 8);
   // Image 2 is "poisoned": the device refuses any call that contains it.
   ASSERT_TRUE(write_image_file(t / "in/2.png", image_test::make_solid(16, 8, 255, 0, 0)).is_ok());
   std::vector<int> calls;
@@ -139,9 +139,9 @@ TEST(BatchRunner, FailedBatchIsRetriedImageByImage) {
   EXPECT_EQ(calls, (std::vector<int>{4, 1, 1, 1, 1}));
 }
 
-TEST(BatchRunner, DeviceStageExceptionsBecomeFailures) {
+TEST(FolderRunner, DeviceStageExceptionsBecomeFailures) {
   TempDir t;
-  batch_test::write_image(t / "in/a.png", 8, 8);
+  folder_test::write_image(t / "in/a.png", 8, 8);
   DeviceFn device = [](const std::vector<const Image*>&, std::vector<ImageNote>*) -> Result<std::vector<Image>> {
     throw std::runtime_error("boom");
   };
@@ -151,9 +151,9 @@ TEST(BatchRunner, DeviceStageExceptionsBecomeFailures) {
   EXPECT_NE(s.failures[0].status.message().find("boom"), std::string::npos);
 }
 
-TEST(BatchRunner, StopFinishesWritesAndLeavesNoPartialFiles) {
+TEST(FolderRunner, StopFinishesWritesAndLeavesNoPartialFiles) {
   TempDir t;
-  for (int i = 0; i < 30; ++i) batch_test::write_image(t / ("in/" + std::to_string(100 + i) + ".png"), 24, 24);
+  for (int i = 0; i < 30; ++i) folder_test::write_image(t / ("in/" + std::to_string(100 + i) + ".png"), 24, 24);
   std::atomic<bool> stop{false};
   FakeDevice device;
   RunnerOptions options;
@@ -168,16 +168,16 @@ TEST(BatchRunner, StopFinishesWritesAndLeavesNoPartialFiles) {
   EXPECT_GE(s.ok, 3);
   EXPECT_GT(s.not_run, 0);
   EXPECT_EQ(s.ok + s.not_run, 30);
-  const auto files = batch_test::files_under(t / "out");
+  const auto files = folder_test::files_under(t / "out");
   EXPECT_EQ(static_cast<int>(files.size()), s.ok) << "only complete outputs, no temporary files";
   for (const auto& f : files) EXPECT_TRUE(read_image_file(t / ("out/" + f), {}).is_ok()) << f;
 }
 
-TEST(BatchRunner, WritesThroughTheCartoonPipelineOnTheCpu) {
+TEST(FolderRunner, WritesThroughTheCartoonPipelineOnTheCpu) {
   TempDir t;
-  batch_test::write_image(t / "in/a.png", 40, 30);
-  batch_test::write_image(t / "in/b.jpg", 40, 30);
-  batch_test::write_image(t / "in/sub/c.webp", 33, 21);
+  folder_test::write_image(t / "in/a.png", 40, 30);
+  folder_test::write_image(t / "in/b.jpg", 40, 30);
+  folder_test::write_image(t / "in/sub/c.webp", 33, 21);
   auto device = select_device("cpu", "auto");
   ASSERT_TRUE(device.is_ok()) << device.status().message();
   std::string note;
@@ -194,7 +194,7 @@ TEST(BatchRunner, WritesThroughTheCartoonPipelineOnTheCpu) {
   const auto todo = plan(t, /*recursive=*/true);
   RunSummary s = run_folder(todo, run, options, nullptr);
   EXPECT_EQ(s.ok, 3) << (s.failures.empty() ? "" : s.failures[0].status.message());
-  EXPECT_EQ(batch_test::files_under(t / "out"), (std::vector<std::string>{"a.png", "b.png", "sub/c.png"}));
+  EXPECT_EQ(folder_test::files_under(t / "out"), (std::vector<std::string>{"a.png", "b.png", "sub/c.png"}));
   auto c = read_image_file(t / "out/sub/c.png", {});
   ASSERT_TRUE(c.is_ok());
   EXPECT_EQ(c->width, 33);
@@ -202,4 +202,4 @@ TEST(BatchRunner, WritesThroughTheCartoonPipelineOnTheCpu) {
 }
 
 }  // namespace
-}  // namespace toonbox::batch
+}  // namespace toonbox::folder

@@ -1,4 +1,4 @@
-#include "pipeline/cartoonizer.h"
+#include "pipeline/model_runner.h"
 
 #include <algorithm>
 #include <chrono>
@@ -44,31 +44,31 @@ std::string mib(double bytes) { return std::to_string(static_cast<long long>(byt
 
 }  // namespace
 
-Cartoonizer::Cartoonizer(ModelSource model, const DeviceSelection& device)
+ModelRunner::ModelRunner(ModelSource model, const DeviceSelection& device)
     : model_(std::move(model)),
       session_(model_.graph, device.backend, device.precision, SessionOptions{/*allow_batch=*/true}) {}
 
-std::pair<int64_t, int64_t> Cartoonizer::padded_size(int width, int height) const {
+std::pair<int64_t, int64_t> ModelRunner::padded_size(int width, int height) const {
   const int m = multiple_of(model_);
   return {padded_extent(height, m, model_.margin), padded_extent(width, m, model_.margin)};
 }
 
-std::string Cartoonizer::batch_unsupported() const {
+std::string ModelRunner::batch_unsupported() const {
   std::lock_guard<std::mutex> lock(state_mutex_);
   return batch_unsupported_;
 }
 
-int Cartoonizer::min_tile() const {
+int ModelRunner::min_tile() const {
   const int m = multiple_of(model_);
   const int want = std::max(kMinTileFloor, 2 * model_.tile_overlap);
   return (want + m - 1) / m * m;
 }
 
-std::string Cartoonizer::oom_words() const {
-  return session_.backend().device().id.rfind("cuda", 0) == 0 ? "CUDA out of memory" : "out of memory";
+std::string ModelRunner::oom_words() const {
+  return session_.backend().device().kind == DeviceKind::kCuda ? "CUDA out of memory" : "out of memory";
 }
 
-void Cartoonizer::remember_arena(const Shape& shape, size_t arena_bytes) {
+void ModelRunner::remember_arena(const Shape& shape, size_t arena_bytes) {
   // N x H x W whichever the layout: the shape holds 3 channels.
   const double pixels = static_cast<double>(shape[0]) * shape[1] * shape[2] * shape[3] / 3.0;
   if (arena_bytes == 0 || pixels <= 0) return;
@@ -76,12 +76,12 @@ void Cartoonizer::remember_arena(const Shape& shape, size_t arena_bytes) {
   bytes_per_pixel_ = static_cast<double>(arena_bytes) / pixels;
 }
 
-double Cartoonizer::measured_bytes_per_pixel() const {
+double ModelRunner::measured_bytes_per_pixel() const {
   std::lock_guard<std::mutex> lock(state_mutex_);
   return bytes_per_pixel_;
 }
 
-Result<double> Cartoonizer::bytes_per_pixel() {
+Result<double> ModelRunner::bytes_per_pixel() {
   {
     std::lock_guard<std::mutex> lock(state_mutex_);
     if (bytes_per_pixel_ > 0) return bytes_per_pixel_;
@@ -102,12 +102,12 @@ Result<double> Cartoonizer::bytes_per_pixel() {
   return bytes_per_pixel_;
 }
 
-Result<size_t> Cartoonizer::memory_budget() {
+Result<size_t> ModelRunner::memory_budget() {
   TB_ASSIGN_OR_RETURN(size_t free_bytes, session_.backend().free_memory());
   return static_cast<size_t>(static_cast<double>(free_bytes) * kMemoryFraction);
 }
 
-int Cartoonizer::choose_tile(int width, int height, int batch, const StylizeOptions& options,
+int ModelRunner::choose_tile(int width, int height, int batch, const StylizeOptions& options,
                              StylizeTimings* t) {
   if (options.tile_size < 0) return 0;
   const int m = multiple_of(model_);
@@ -137,7 +137,7 @@ int Cartoonizer::choose_tile(int width, int height, int batch, const StylizeOpti
   return tile;
 }
 
-int Cartoonizer::batch_that_fits(int width, int height, int n) {
+int ModelRunner::batch_that_fits(int width, int height, int n) {
   auto budget = memory_budget();
   auto bpp = budget.is_ok() ? bytes_per_pixel() : Result<double>(budget.status());
   if (!budget.is_ok() || !bpp.is_ok()) return n;
@@ -146,7 +146,7 @@ int Cartoonizer::batch_that_fits(int width, int height, int n) {
   return std::clamp(static_cast<int>(static_cast<double>(*budget) / per_image), 1, n);
 }
 
-Result<Image> Cartoonizer::run_whole(const Image& input, StylizeTimings* t) {
+Result<Image> ModelRunner::run_whole(const Image& input, StylizeTimings* t) {
   auto t0 = std::chrono::steady_clock::now();
   Tensor x = image_to_tensor(input, model_.contract, model_.margin);
   t->preprocess_ms += ms_since(t0);
@@ -160,7 +160,7 @@ Result<Image> Cartoonizer::run_whole(const Image& input, StylizeTimings* t) {
   return out;
 }
 
-Result<Image> Cartoonizer::run_tiled(const Image& input, int tile, StylizeTimings* t) {
+Result<Image> ModelRunner::run_tiled(const Image& input, int tile, StylizeTimings* t) {
   const TilePlan plan =
       plan_tiles(input.width, input.height, tile, model_.tile_overlap, multiple_of(model_));
   TileBlender blender(plan);
@@ -192,7 +192,7 @@ Result<Image> Cartoonizer::run_tiled(const Image& input, int tile, StylizeTiming
   return out;
 }
 
-Result<Image> Cartoonizer::stylize(const Image& input, StylizeTimings* timings,
+Result<Image> ModelRunner::stylize(const Image& input, StylizeTimings* timings,
                                    const StylizeOptions& options) {
   if (input.width <= 0 || input.height <= 0) return invalid_argument("empty image");
   StylizeTimings local;
@@ -225,7 +225,7 @@ Result<Image> Cartoonizer::stylize(const Image& input, StylizeTimings* timings,
   }
 }
 
-Result<std::vector<Image>> Cartoonizer::run_batch(const std::vector<const Image*>& inputs,
+Result<std::vector<Image>> ModelRunner::run_batch(const std::vector<const Image*>& inputs,
                                                   StylizeTimings* t) {
   const Image& first = *inputs[0];
   const int64_t n = static_cast<int64_t>(inputs.size());
@@ -248,7 +248,7 @@ Result<std::vector<Image>> Cartoonizer::run_batch(const std::vector<const Image*
   return images;
 }
 
-Result<std::vector<Image>> Cartoonizer::stylize_batch(const std::vector<const Image*>& inputs,
+Result<std::vector<Image>> ModelRunner::stylize_batch(const std::vector<const Image*>& inputs,
                                                       StylizeTimings* timings,
                                                       const StylizeOptions& options) {
   for (const Image* image : inputs) {

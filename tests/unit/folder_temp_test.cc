@@ -4,14 +4,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "batch_test_util.h"
+#include "folder_test_util.h"
 #include "image/atomic_temp_files.h"
 
 namespace toonbox {
 namespace {
 
-using batch_test::TempDir;
-using batch_test::write_bytes;
+using folder_test::TempDir;
+using folder_test::write_bytes;
 
 // The PID of a process that has exited and been reaped: nobody owns it for now.
 long dead_pid() {
@@ -22,7 +22,7 @@ long dead_pid() {
   return static_cast<long>(child);
 }
 
-TEST(BatchTemp, NamePatternRoundTrips) {
+TEST(FolderTemp, NamePatternRoundTrips) {
   const std::string name = atomic_temp_name("photo.png", 4242, 0xfeedbeef);
   EXPECT_EQ(name, ".photo.png.toonbox-4242-00000000feedbeef.tmp");
   EXPECT_EQ(atomic_temp_owner(name), 4242);
@@ -31,14 +31,14 @@ TEST(BatchTemp, NamePatternRoundTrips) {
   EXPECT_EQ(atomic_temp_owner(long_name), 7);
 }
 
-TEST(BatchTemp, OtherNamesAreNotOurs) {
+TEST(FolderTemp, OtherNamesAreNotOurs) {
   for (const char* name : {"photo.png", ".notes.tmp", "photo.png.toonbox-12-00000000feedbeef.tmp",
                            ".p.png.toonbox-12-feedbeef.tmp", ".p.png.toonbox-x1-00000000feedbeef.tmp",
                            ".p.png.toonbox-12-00000000feedbeef.tmp.bak", ".p.png.toonbox-12-00000000FEEDBEEF.tmp"})
     EXPECT_FALSE(atomic_temp_owner(name).has_value()) << name;
 }
 
-TEST(BatchTemp, RemovesOnlyStaleTempFilesOfOurPattern) {
+TEST(FolderTemp, RemovesOnlyStaleTempFilesOfOurPattern) {
   TempDir t;
   const long dead = dead_pid(), alive = static_cast<long>(getpid());
   write_bytes(t / "out/a.png", "done");
@@ -55,22 +55,22 @@ TEST(BatchTemp, RemovesOnlyStaleTempFilesOfOurPattern) {
   auto deep = remove_stale_atomic_temps(t / "out", /*recursive=*/true);
   ASSERT_TRUE(deep.is_ok());
   EXPECT_EQ(deep->removed, 1);
-  EXPECT_EQ(batch_test::files_under(t / "out"),
+  EXPECT_EQ(folder_test::files_under(t / "out"),
             (std::vector<std::string>{".d.png.toonbox-" + std::to_string(alive) + "-0000000000000003.tmp", ".user.tmp",
                                       "a.png"}));
-  EXPECT_TRUE(batch_test::fs::exists(t / ("elsewhere/" + atomic_temp_name("e.png", dead, 4))));
+  EXPECT_TRUE(folder_test::fs::exists(t / ("elsewhere/" + atomic_temp_name("e.png", dead, 4))));
 }
 
-TEST(BatchTemp, MissingFolderIsNothingToClean) {
+TEST(FolderTemp, MissingFolderIsNothingToClean) {
   auto r = remove_stale_atomic_temps("/nonexistent/toonbox/out", true);
   ASSERT_TRUE(r.is_ok());
   EXPECT_EQ(r->removed, 0);
 }
 
-TEST(BatchTemp, AtomicWriteLeavesOnlyTheTarget) {
+TEST(FolderTemp, AtomicWriteLeavesOnlyTheTarget) {
   TempDir t;
   ASSERT_TRUE(atomic_write_file(t / "x.png", {1, 2, 3}).is_ok());
-  EXPECT_EQ(batch_test::files_under(t.path()), (std::vector<std::string>{"x.png"}));
+  EXPECT_EQ(folder_test::files_under(t.path()), (std::vector<std::string>{"x.png"}));
 }
 
 }  // namespace
