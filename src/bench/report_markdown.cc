@@ -44,11 +44,9 @@ std::string speedup_cell(const ConfigResult& r) {
 
 std::string main_table(const BenchRun& run) {
   std::string t =
-      "| model | device | precision | size | batch | time per image | batch time (median / p90) | "
-      "device time | "
-      "images/s | speed-up vs CPU | first run (compile) | cold start | VRAM | host RSS | PSNR vs "
-      "CPU fp32 | SSIM | "
-      "max abs | result |\n"
+      "| model | device | precision | size | batch | time per image | batch time (median / p90) "
+      "| device time | images/s | speed-up vs CPU | first run (compile) | cold start | VRAM "
+      "| host RSS | PSNR vs CPU fp32 | SSIM | max abs | result |\n"
       "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const ConfigResult& r : run.results) {
     if (r.outcome == Outcome::kUnavailable) continue;
@@ -135,13 +133,11 @@ std::string bench_markdown(const BenchRun& run, int exit_code) {
           " configurations measured" + (run.interrupted ? "" : " so far") + ".\n\n";
   md += main_table(run);
   md +=
-      "\nTime per image and batch time are warm wall times of the whole call (pre/post-processing, "
-      "upload, "
-      "compute, download); device time is the backend's compute time of the batch. First run = "
-      "compile + first "
-      "inference; cold start = a fresh `toonbox` process to its output file. VRAM = the lowest "
-      "free device memory "
-      "seen, against before loading.\n";
+      "\nTime per image and batch time are warm wall times of the whole call (pre- and "
+      "post-processing, upload, compute, download); device time is the backend's compute time "
+      "of the batch. First run = compile + first inference; cold start = a fresh `toonbox` "
+      "process to its output file. VRAM = the drop in free device memory from before loading "
+      "to the lowest point seen.\n";
   if (const std::string p = pipeline_table(run); !p.empty())
     md += "\n## Pipeline mode (decode → device → encode)\n\n" + p;
   std::string unavailable;
