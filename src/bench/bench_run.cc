@@ -122,7 +122,8 @@ class Bench {
       TB_ASSIGN_OR_RETURN(DeviceSelection cpu, select_device("cpu", "fp32"));
       TB_ASSIGN_OR_RETURN(auto runner, task_.load(c.model, cpu));
       CallReport ignored;
-      TB_ASSIGN_OR_RETURN(std::vector<Image> out, runner->run({&input_for(c.size)}, &ignored));
+      TB_ASSIGN_OR_RETURN(std::vector<Image> out,
+                          run_guarded(*runner, {&input_for(c.size)}, &ignored));
       return std::move(out[0]);
     };
     return references_.emplace(key, make()).first->second;

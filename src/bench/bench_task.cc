@@ -1,5 +1,7 @@
 #include "bench/bench_task.h"
 
+#include <new>
+
 #include "bench/cartoonize_task.h"
 #include "bench/image_model_task.h"
 
@@ -24,6 +26,16 @@ double BenchTask::agreement_floor_db(const std::string& model, Precision precisi
   if (model.rfind("whitebox", 0) == 0) return kFloorFp16WhiteboxDb;
   if (model.rfind("animeganv3", 0) == 0) return kFloorFp16AnimeganDb;
   return kFloorFp16DefaultDb;
+}
+
+Result<std::vector<Image>> run_guarded(TaskRunner& runner, const std::vector<const Image*>& images,
+                                       CallReport* report) {
+  try {
+    return runner.run(images, report);
+  } catch (const std::bad_alloc&) {
+    return out_of_memory("host memory ran out with " + std::to_string(images.size()) +
+                         " image(s) in the call");
+  }
 }
 
 std::vector<std::string> bench_task_names() { return {"cartoonize", "run"}; }

@@ -53,6 +53,11 @@ class BenchTask {
   virtual double agreement_floor_db(const std::string& model, Precision precision) const;
 };
 
+// runner.run(), with host memory running out (image tensors throw std::bad_alloc) as a
+// kOutOfMemory status: a configuration too big for the host is a row, not the end.
+Result<std::vector<Image>> run_guarded(TaskRunner& runner, const std::vector<const Image*>& images,
+                                       CallReport* report);
+
 // "cartoonize", "run"; kInvalidArgument naming the tasks for anything else.
 Result<std::unique_ptr<BenchTask>> make_bench_task(const std::string& name);
 std::vector<std::string> bench_task_names();

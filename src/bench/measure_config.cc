@@ -81,7 +81,7 @@ ConfigResult measure_config(const BenchConfig& config, const BenchTask& task,
   progress("compiling and first run", false);
   CallReport first;
   t0 = std::chrono::steady_clock::now();
-  auto out = (*runner)->run(batch, &first);
+  auto out = run_guarded(**runner, batch, &first);
   r.first_call_ms = ms_since(t0);
   if (!out.is_ok()) return not_run(std::move(r), out.status(), "");
   r.compile_ms = first.run.compile_ms;
@@ -110,7 +110,7 @@ ConfigResult measure_config(const BenchConfig& config, const BenchTask& task,
     progress("warm run " + std::to_string(i + 1) + "/" + std::to_string(config.runs), false);
     CallReport call;
     t0 = std::chrono::steady_clock::now();
-    auto again = (*runner)->run(batch, &call);
+    auto again = run_guarded(**runner, batch, &call);
     const double ms = ms_since(t0);
     if (!again.is_ok()) {
       r.outcome = Outcome::kFailed;

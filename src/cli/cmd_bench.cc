@@ -18,6 +18,7 @@
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
 #include "cli/stop_signals.h"
+#include "core/json_text.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
 
@@ -168,13 +169,14 @@ Reports make_reports(const bench::BenchRun& run, const nlohmann::json* baseline,
   std::string compared;
   if (baseline) {
     const bench::Comparison comparison =
-        bench::compare_runs(*baseline, nlohmann::json::parse(report.dump()), baseline_path);
+        bench::compare_runs(*baseline, nlohmann::json::parse(json_text(report)), baseline_path);
     if (comparison.regression && r.exit_code == kExitOk) r.exit_code = bench::kBenchExitRegression;
     report["exit_code"] = r.exit_code;
     report["compare"] = bench::comparison_json(comparison);
     compared = "\n" + bench::comparison_markdown(comparison);
   }
-  r.json = report.dump(2) + "\n";
+  // json_text: a path or message with bytes that are not UTF-8 must not abort the report.
+  r.json = json_text(report, 2) + "\n";
   r.markdown = bench::bench_markdown(run, r.exit_code) + compared;
   return r;
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <new>
 
 #include "bench/bench_run.h"
 #include "bench/report_json.h"
@@ -144,6 +145,40 @@ TEST(BenchRun, ADisagreementIsFlaggedAndFailsTheRun) {
   EXPECT_EQ(bench_exit_code(run), kBenchExitFailure);
   EXPECT_NE(bench_markdown(run, 1).find("**DISAGREES** (< 40 dB)"), std::string::npos);
   EXPECT_FALSE(bench_json(run, 1)["results"][1]["agreement"]["pass"].get<bool>());
+}
+
+// Runs batch 1, throws std::bad_alloc (as make_image_tensor does when host memory runs
+// out) for anything bigger.
+class HostOomTask : public WrongBatchTask {
+ public:
+  Result<std::unique_ptr<TaskRunner>> load(const std::string&,
+                                           const DeviceSelection&) const override {
+    return std::unique_ptr<TaskRunner>(std::make_unique<Runner>());
+  }
+
+ private:
+  struct Runner : TaskRunner {
+    Result<std::vector<Image>> run(const std::vector<const Image*>& images,
+                                   CallReport* report) override {
+      if (images.size() > 1) throw std::bad_alloc();
+      report->batch_ran = 1;
+      return std::vector<Image>{*images[0]};
+    }
+    std::string description() const override { return "oom"; }
+  };
+};
+
+TEST(BenchRun, HostOutOfMemoryIsAnExplainedRowNotACrash) {
+  BenchOptions o = cpu_options("oom", {"fake"}, {32});
+  o.cpu_batches = {1, 4};
+  o.pipeline = false;
+  const BenchRun run = run_bench(o, {}, HostOomTask(), nullptr, quiet);
+  ASSERT_EQ(run.results.size(), 2u);
+  EXPECT_EQ(run.results[0].outcome, Outcome::kOk);
+  EXPECT_EQ(run.results[1].outcome, Outcome::kUnavailable);
+  EXPECT_NE(run.results[1].error.find("host memory ran out with 4 image(s)"), std::string::npos)
+      << run.results[1].error;
+  EXPECT_EQ(bench_exit_code(run), 0);
 }
 
 }  // namespace
