@@ -5,8 +5,11 @@
 #   bash tools/gpu_check.sh timings   doctor, CLI timings, portrait, tiling, folder
 #                                     throughput, serve; a contact sheet
 #   bash tools/gpu_check.sh folder    only the folder throughput
+#   bash tools/gpu_check.sh bench     `toonbox bench`: the full White-box / AnimeGANv3 /
+#                                     classic table (CPU vs GPU, fp32/fp16, 512/1024/2048,
+#                                     batch 1 and 16), pipeline mode, the PyTorch side by side
 #   bash tools/gpu_check.sh           tests and timings
-# Logs under $OUT; a summary printed last. Two parts so each fits one device call.
+# Logs under $OUT; a summary printed last. Parts so each fits one device call.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 part=${1:-all}
@@ -138,5 +141,36 @@ PY
   kill -TERM $serve_pid; wait $serve_pid; note "serve exit after SIGTERM: $?"
 fi
 [ "$part" = folder ] && folder_throughput
+
+# toonbox bench (docs/bench.md) and the same network in PyTorch, in one device call:
+# each step has its own time limit so a slow one cannot take the others' time.
+if [ "$part" = bench ]; then
+  for m in whitebox-cartoon/tfjs-float16 animeganv3-tiny-cute/AnimeGANv3_tiny_Cute.onnx; do
+    "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/$m" --force >/dev/null
+  done
+  # The table: every model, both devices, both precisions, three sizes, batch 1 and 16
+  # (the CPU at batch 1: the speed-up compares time per image), a real photo.
+  timeout 380 "$B/toonbox" bench --model whitebox,animeganv3-cute,classic --sizes 512,1024,2048 --batch 1,16 \
+    --cpu-batch 1 --precision fp32,fp16 --device cuda:0,cpu --runs 20 --cpu-runs 3 --max-seconds 4 --no-pipeline \
+    --image "$I/dctnet_input.png" --json "$OUT/bench.json" --markdown "$OUT/bench.md" >/dev/null 2>"$OUT/bench.log"
+  note "bench table: exit $? (0 agrees; 1 a disagreement or failure; 124 the time limit); $OUT/bench.md"
+  grep -E '^\|' "$OUT/bench.md" | tee -a "$summary"
+  grep -A50 '^## Not measured' "$OUT/bench.md" | tee -a "$summary"
+  # Pipeline mode where issue 14 measures it: White-box fp16, 1024² JPEG -> JPEG and PNG.
+  for fmt in jpg png; do
+    timeout 90 "$B/toonbox" bench --model whitebox --sizes 1024 --batch 1,16 --precision fp16 --device cuda:0 \
+      --runs 5 --no-cold-start --pipeline-images 256 --pipeline-format $fmt --image "$I/dctnet_input.png" \
+      --json "$OUT/bench_pipeline_$fmt.json" --markdown "$OUT/bench_pipeline_$fmt.md" >/dev/null 2>>"$OUT/bench.log"
+    note "bench pipeline ($fmt): exit $?"
+    grep -A4 '^## Pipeline mode' "$OUT/bench_pipeline_$fmt.md" | grep -E '^\| whitebox' | tee -a "$summary"
+  done
+  # PyTorch side by side: the same generator + guided filter from the same weights, at the
+  # table's sizes and batches; first its agreement with toonbox's CPU output on a photo.
+  timeout 150 python3 tools/bench_pytorch.py --weights "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" \
+    --toonbox-json "$OUT/bench.json" --check-photo "$I/gfpgan_Adele_crop.png" --toonbox "$B/toonbox" \
+    --compile-sizes 1024 --json "$OUT/bench_pytorch.json" >"$OUT/bench_pytorch.txt" 2>&1
+  note "pytorch side by side: exit $? (124: the time limit cut torch.compile; the rows above it stand)"
+  tee -a "$summary" <"$OUT/bench_pytorch.txt"
+fi
 echo "----- summary -----"
 cat "$summary"

@@ -1,11 +1,9 @@
 // toonbox cartoonize DIR -o OUTDIR: plan (batch/folder_plan), load the model, run the
 // decode -> device -> encode stages (batch/folder_runner) and report (batch/folder_report).
 // This file only turns flags into those calls and owns the terminal and the signals.
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -18,8 +16,9 @@
 #include "folder/folder_report.h"
 #include "folder/folder_runner.h"
 #include "cli/cartoonize_folder.h"
-#include "cli/contract_flags.h"
 #include "cli/commands.h"
+#include "cli/contract_flags.h"
+#include "cli/stop_signals.h"
 #include "engine/device_select.h"
 #include "image/atomic_temp_files.h"
 #include "image/image_io.h"
@@ -40,32 +39,6 @@ constexpr int kAutoBatchGpu = 1;
 constexpr int kAutoBatchCpu = 1;
 // Redraws of the progress bar; more often is flicker, not information.
 constexpr auto kProgressInterval = std::chrono::milliseconds(100);
-
-// Set by SIGINT/SIGTERM; the runner polls it. A second Ctrl-C kills at once (the next run
-// removes the temporary files it leaves).
-std::atomic<bool> g_stop{false};
-volatile sig_atomic_t g_signal = 0;
-
-void on_stop_signal(int sig) {
-  g_signal = sig;
-  g_stop.store(true);
-}
-
-struct SignalScope {
-  struct sigaction old_int {}, old_term {};
-  SignalScope() {
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sa.sa_flags = SA_RESETHAND;  // the second signal takes the default action: exit now
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-  }
-  ~SignalScope() {
-    sigaction(SIGINT, &old_int, nullptr);
-    sigaction(SIGTERM, &old_term, nullptr);
-  }
-};
 
 struct FolderFlags {
   folder::FolderPlanOptions plan;
@@ -132,8 +105,6 @@ class Reporter {
 }  // namespace
 
 int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
-  g_stop = false;
-  g_signal = 0;
   // JSON lines whenever nobody watches a terminal: logs and pipes get parseable output.
   const bool json = args.has("--json") || !isatty(STDOUT_FILENO);
   auto flags = parse_folder_flags(args);
@@ -211,15 +182,11 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
 
   folder::RunnerOptions runner = flags->runner;
   runner.batch_size = batch_size;
-  // On the CPU the model already uses every core; one thread each for decoding and
-  // encoding overlaps them with it without stealing much. A GPU leaves the cores free,
-  // and then encoding is the bottleneck: a PNG costs ~20x its decoding (H200 host, 200
-  // photos: 35 s of encoding against 1.8 s of decoding and 6 s of device work), so most
-  // cores encode, leaving a quarter for decoding and the device worker's pre/post-processing.
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  runner.decode_threads = device->is_gpu ? std::clamp(cores / 8, 1, 4) : 1;
-  runner.encode_threads = device->is_gpu ? std::clamp(cores * 3 / 4 - runner.decode_threads, 1, 16) : 1;
-  runner.stop = &g_stop;
+  folder::choose_stage_threads(device->is_gpu, static_cast<int>(std::thread::hardware_concurrency()),
+                              &runner);
+  // SIGINT/SIGTERM stop the run cleanly; a second Ctrl-C kills at once (the next run
+  // removes the temporary files it leaves).
+  runner.stop = StopSignals::flag();
 
   folder::DeviceFn run_device = [&](const std::vector<const Image*>& images,
                                    std::vector<folder::ImageNote>* notes) -> Result<std::vector<Image>> {
@@ -231,7 +198,7 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
   Reporter reporter(json, static_cast<int>(plan->todo.size()));
   folder::RunSummary summary;
   {
-    SignalScope signals;
+    StopSignals signals;
     summary = folder::run_folder(plan->todo, run_device, runner,
                                 [&](const folder::ImageResult& r) { reporter.on_result(r); });
   }
@@ -245,9 +212,12 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
   }
   std::fflush(stdout);
   if (summary.stopped) {
-    std::fprintf(stderr, "toonbox cartoonize: interrupted by signal %d; %d image%s not started. Run again with "
-                 "--skip-existing to finish.\n", static_cast<int>(g_signal), summary.not_run, summary.not_run == 1 ? "" : "s");
-    return 128 + static_cast<int>(g_signal);
+    std::fprintf(
+        stderr,
+        "toonbox cartoonize: interrupted by signal %d; %d image%s not started. Run again with "
+        "--skip-existing to finish.\n",
+        StopSignals::signal(), summary.not_run, summary.not_run == 1 ? "" : "s");
+    return 128 + StopSignals::signal();
   }
   if (summary.failed > 0) {
     if (json) std::fprintf(stderr, "toonbox cartoonize: %d of %d images failed\n", summary.failed, summary.total);

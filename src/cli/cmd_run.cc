@@ -9,8 +9,6 @@
 #include "cli/contract_flags.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
-#include "import/model_file.h"
-#include "models/model_resolver.h"
 #include "pipeline/image_model.h"
 
 namespace toonbox::cli {
@@ -85,24 +83,16 @@ int cmd_run(const std::vector<std::string>& argv) {
   if (!flags.is_ok()) return fail(flags.status(), kExitUsage);
   auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return fail(device.status(), exit_code_for(device.status()));
-  auto model = resolve_model(a.get("--model"), a.get("--bin"));
+  auto model = load_image_model(a.get("--model"), *flags, a.get("--bin"));
   if (!model.is_ok()) return fail(model.status(), kExitFailure);
-  auto graph = import_model_file(model->file());
-  if (!graph.is_ok()) return fail(graph.status(), kExitFailure);
-  // `run` is for any image model: an undetectable range defaults to [0,1].
-  ContractDefaults defaults;
-  defaults.fallback_range = {0.f, 1.f};
-  defaults.default_multiple = 16;
-  std::string how;
-  auto contract = model_contract(*model, *graph, *flags, defaults, &how);
-  if (!contract.is_ok()) return fail(contract.status(), kExitFailure);
-  std::printf("model: %s\n  %s\ndevice: %s\n", a.get("--model").c_str(), how.c_str(), device->summary().c_str());
+  std::printf("model: %s\n  %s\ndevice: %s\n", a.get("--model").c_str(), model->how.c_str(),
+              device->summary().c_str());
   std::fflush(stdout);
   auto image = read_image_file(input, DecodeOptions{});
   if (!image.is_ok()) return fail(image.status(), kExitFailure);
-  Session session(std::move(graph).value(), device->backend, device->precision);
+  Session session(std::move(model->graph), device->backend, device->precision);
   RunReport report;
-  auto result = run_image_model(session, *contract, *image, &report);
+  auto result = run_image_model(session, model->contract, *image, &report);
   if (!result.is_ok()) return fail(result.status().with_context(input), kExitFailure);
   Status written = write_image_file(output, *result);
   if (!written.is_ok()) return fail(written, kExitFailure);

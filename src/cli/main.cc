@@ -16,6 +16,7 @@ const Command kCommands[] = {
     {"models", "list, import and inspect models", toonbox::cli::cmd_models},
     {"doctor", "explain whether and why the GPU can be used", toonbox::cli::cmd_doctor},
     {"serve", "local web page and REST API (docs/http-api.md)", toonbox::cli::cmd_serve},
+    {"bench", "speed, memory and CPU agreement table (docs/bench.md)", toonbox::cli::cmd_bench},
 };
 
 void print_usage(FILE* out) {

@@ -70,6 +70,10 @@ struct RunSummary {
   std::vector<ImageResult> failures;  // in completion order
 };
 
+// Sets options->decode_threads and encode_threads for a device stage on the GPU or the
+// CPU of a machine with `cores` cores (folders and `bench`'s pipeline mode share the rule).
+void choose_stage_threads(bool device_is_gpu, int cores, RunnerOptions* options);
+
 // on_result is called once per image that was attempted (never for not_run ones), one
 // call at a time, from the pipeline's threads; keep it short.
 RunSummary run_folder(const std::vector<PlannedImage>& todo, const DeviceFn& device,

@@ -3,28 +3,66 @@
 #include <cmath>
 #include <new>
 
+#include "import/model_file.h"
+#include "models/model_resolver.h"
 #include "pipeline/image_tensor.h"
 
 namespace toonbox {
 
+Result<ImageModel> load_image_model(const std::string& spec, const ContractOverrides& flags,
+                                    const std::string& weights) {
+  TB_ASSIGN_OR_RETURN(ResolvedModel model, resolve_model(spec, weights));
+  ImageModel m;
+  TB_ASSIGN_OR_RETURN(m.graph, import_model_file(model.file()));
+  // `run` is for any image model: an undetectable range defaults to [0,1].
+  ContractDefaults defaults;
+  defaults.fallback_range = {0.f, 1.f};
+  defaults.default_multiple = 16;
+  TB_ASSIGN_OR_RETURN(m.contract, model_contract(model, m.graph, flags, defaults, &m.how));
+  return m;
+}
+
 Result<Image> run_image_model(Session& session, const ImageContract& contract, const Image& img,
                               RunReport* report) {
-  const Tensor x = image_to_tensor(img, contract);
-  const bool nhwc = contract.layout == Layout::kNHWC;
-  const int64_t ph = nhwc ? x.dim(1) : x.dim(2), pw = nhwc ? x.dim(2) : x.dim(3);
+  TB_ASSIGN_OR_RETURN(std::vector<Image> out,
+                      run_image_model_batch(session, contract, {&img}, report));
+  return std::move(out[0]);
+}
+
+Result<std::vector<Image>> run_image_model_batch(Session& session, const ImageContract& contract,
+                                                 const std::vector<const Image*>& inputs,
+                                                 RunReport* report) {
+  if (inputs.empty()) return invalid_argument("no images to run");
+  const Image& first = *inputs[0];
+  for (const Image* image : inputs)
+    if (image->width != first.width || image->height != first.height)
+      return invalid_argument("run_image_model_batch: images of different sizes");
+  const int64_t n = static_cast<int64_t>(inputs.size());
+  const int64_t ph = padded_extent(first.height, contract.size_multiple, 0);
+  const int64_t pw = padded_extent(first.width, contract.size_multiple, 0);
+  Tensor x = make_image_tensor(contract, n, ph, pw);
+  for (int64_t i = 0; i < n; ++i) fill_image_tensor(*inputs[i], contract, 0, i, &x);
   TB_ASSIGN_OR_RETURN(std::vector<Tensor> outs, session.run({x}, report));
   if (outs.empty()) return invalid_argument("the model returned no output");
-  TB_ASSIGN_OR_RETURN(OutputPixels px, OutputPixels::of(outs[0], 0, contract));
-  // Output scale (1 for stylization, 2/4 for upscalers) from the padded sizes.
-  const double sy = static_cast<double>(px.height()) / ph, sx = static_cast<double>(px.width()) / pw;
-  const int width = static_cast<int>(std::lround(img.width * sx));
-  const int height = static_cast<int>(std::lround(img.height * sy));
-  if (width < 1 || height < 1 || width > px.width() || height > px.height())
-    return invalid_argument("the model's output " + shape_to_string(outs[0].shape()) +
-                            " is not an image of the input " + shape_to_string(x.shape()) + " scaled");
-  Image result = output_to_image(px, 0, 0, width, height);
-  if (img.has_alpha() && result.width == img.width && result.height == img.height) result.alpha = img.alpha;
-  return result;
+  std::vector<Image> results;
+  for (int64_t i = 0; i < n; ++i) {
+    TB_ASSIGN_OR_RETURN(OutputPixels px, OutputPixels::of(outs[0], i, contract));
+    // Output scale (1 for stylization, 2/4 for upscalers) from the padded sizes.
+    const double sy = static_cast<double>(px.height()) / ph,
+                 sx = static_cast<double>(px.width()) / pw;
+    const int width = static_cast<int>(std::lround(first.width * sx));
+    const int height = static_cast<int>(std::lround(first.height * sy));
+    if (width < 1 || height < 1 || width > px.width() || height > px.height())
+      return invalid_argument("the model's output " + shape_to_string(outs[0].shape()) +
+                              " is not an image of the input " + shape_to_string(x.shape()) +
+                              " scaled");
+    Image result = output_to_image(px, 0, 0, width, height);
+    const Image& in = *inputs[i];
+    if (in.has_alpha() && result.width == in.width && result.height == in.height)
+      result.alpha = in.alpha;
+    results.push_back(std::move(result));
+  }
+  return results;
 }
 
 }  // namespace toonbox

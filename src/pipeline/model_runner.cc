@@ -297,7 +297,8 @@ Result<std::vector<Image>> ModelRunner::stylize_batch(const std::vector<const Im
     const Shape shape = image_tensor_shape(model_.contract, k, ph, pw);
     // Compile first: a model that cannot take a batch says so here (specialize's batch
     // check), and we remember it rather than trying again with every request.
-    Status prepared = session_.prepare({shape});
+    RunReport compiled;
+    Status prepared = session_.prepare({shape}, &compiled);
     if (!prepared.is_ok() && !is_oom(prepared)) {
       std::lock_guard<std::mutex> lock(state_mutex_);
       batch_unsupported_ = prepared.message();
@@ -315,6 +316,10 @@ Result<std::vector<Image>> ModelRunner::stylize_batch(const std::vector<const Im
                             std::to_string(chunk));
       continue;
     }
+    // The compile happened in prepare(), so the run itself reports none: carry it over,
+    // or a batch's first call would claim it compiled nothing (bench, --timings).
+    local.run.compiled = local.run.compiled || compiled.compiled;
+    local.run.compile_ms += compiled.compile_ms;
     for (Image& image : ran.value()) outputs.push_back(std::move(image));
     largest_call = std::max(largest_call, k);
     i += k;
