@@ -53,10 +53,11 @@ if [ "$part" = tests ] || [ "$part" = all ]; then
   done
   grep -E "^\[  FAILED  \]" "$OUT/unit.txt" | head -20 | tee -a "$summary"
   # Whole models on CUDA vs the CPU and vs ORT; batch/tiling; portrait mode on CUDA.
-  "$B/toonbox_model_tests" --gtest_filter='*CudaVsCpu*:*OnnxModels*:*CudaBatch*:*BatchModels*:*TilingModels*' >"$OUT/models.txt" 2>&1
+  "$B/toonbox_model_tests" --gtest_filter='*CudaVsCpu*:*OnnxModels*:*CudaBatch*:*BatchModels*:*TilingModels*:*Ncnn*' >"$OUT/models.txt" 2>&1
   note "models: $(counts "$OUT/models.txt")"
   grep -E '\[ measure|FAILED  \]' "$OUT/models.txt" | tee -a "$summary"
-  TOONBOX_TEST_DEVICE=cuda "$B/toonbox_model_tests" --gtest_filter='PortraitModels*' >"$OUT/portrait_models_cuda.txt" 2>&1
+  TOONBOX_TEST_DEVICE=cuda "$B/toonbox_model_tests" --gtest_filter='PortraitModels*:PublishedOutputs*' >"$OUT/portrait_models_cuda.txt" 2>&1
+  grep -E '\[ measure \] White-box.*mean' "$OUT/portrait_models_cuda.txt" | tee -a "$summary"
   note "portrait models on cuda: $(counts "$OUT/portrait_models_cuda.txt")"
   grep -E 'FAILED  \]' "$OUT/portrait_models_cuda.txt" | tee -a "$summary"
   # The CLI end to end (bad inputs too) on the GPU.
@@ -150,7 +151,7 @@ if [ "$part" = bench ]; then
   done
   # The table: every model, both devices, both precisions, three sizes, batch 1 and 16
   # (the CPU at batch 1: the speed-up compares time per image), a real photo.
-  timeout 380 "$B/toonbox" bench --model whitebox,animeganv3-cute,classic --sizes 512,1024,2048 --batch 1,16 \
+  timeout 280 "$B/toonbox" bench --model whitebox,animeganv3-cute,classic --sizes 512,1024,2048 --batch 1,16 \
     --cpu-batch 1 --precision fp32,fp16 --device cuda:0,cpu --runs 20 --cpu-runs 3 --max-seconds 4 --no-pipeline \
     --image "$I/dctnet_input.png" --json "$OUT/bench.json" --markdown "$OUT/bench.md" >/dev/null 2>"$OUT/bench.log"
   note "bench table: exit $? (0 agrees; 1 a disagreement or failure; 124 the time limit); $OUT/bench.md"
@@ -158,7 +159,7 @@ if [ "$part" = bench ]; then
   grep -A50 '^## Not measured' "$OUT/bench.md" | tee -a "$summary"
   # Pipeline mode where issue 14 measures it: White-box fp16, 1024² JPEG -> JPEG and PNG.
   for fmt in jpg png; do
-    timeout 90 "$B/toonbox" bench --model whitebox --sizes 1024 --batch 1,16 --precision fp16 --device cuda:0 \
+    timeout 50 "$B/toonbox" bench --model whitebox --sizes 1024 --batch 1,16 --precision fp16 --device cuda:0 \
       --runs 5 --no-cold-start --pipeline-images 256 --pipeline-format $fmt --image "$I/dctnet_input.png" \
       --json "$OUT/bench_pipeline_$fmt.json" --markdown "$OUT/bench_pipeline_$fmt.md" >/dev/null 2>>"$OUT/bench.log"
     note "bench pipeline ($fmt): exit $?"
@@ -166,7 +167,7 @@ if [ "$part" = bench ]; then
   done
   # PyTorch side by side: the same generator + guided filter from the same weights, at the
   # table's sizes and batches; first its agreement with toonbox's CPU output on a photo.
-  timeout 150 python3 tools/bench_pytorch.py --weights "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" \
+  timeout 170 python3 tools/bench_pytorch.py --weights "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" \
     --toonbox-json "$OUT/bench.json" --check-photo "$I/gfpgan_Adele_crop.png" --toonbox "$B/toonbox" \
     --compile-sizes 1024 --json "$OUT/bench_pytorch.json" >"$OUT/bench_pytorch.txt" 2>&1
   note "pytorch side by side: exit $? (124: the time limit cut torch.compile; the rows above it stand)"

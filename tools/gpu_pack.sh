@@ -10,8 +10,9 @@ b=${TOONBOX_BUILD_DIR:-build-cuda}
 sh=$(cd .. && pwd)/shared
 "$sh/device/pack" .device/bundle $b/src/cli/toonbox $b/tests/toonbox_tests \
   $b/tests/models/toonbox_model_tests $b/src/backend/cuda/libtoonbox_cuda.so
-cp -r "$sh/models/whitebox-cartoon" "$sh/models/animeganv3-tiny-cute" "$sh/models/retinaface-mnet025" .device/shared/models/
+cp -r "$sh/models/whitebox-cartoon" "$sh/models/animeganv3-tiny-cute" "$sh/models/retinaface-mnet025" \
+  "$sh/models/realesr-animevideov3-ncnn" "$sh/models/realcugan-se-ncnn" "$sh/models/style-transfer-ncnn" .device/shared/models/
 mkdir -p .device/shared/models/yunet && cp "$sh/models/yunet/yunet_n_dynamic.onnx" .device/shared/models/yunet/
 cp "$sh"/images/* .device/shared/images/   # all photos (~6 MB): the folder benchmark cycles them
-cp tests/oracles/ort_run.py .device/oracles/
+cp tests/oracles/ort_run.py tests/oracles/ncnn_*.py .device/oracles/   # ONNX Runtime; the PyTorch ncnn oracles
 du -sh .device
