@@ -171,7 +171,9 @@ if [ "$part" = bench ]; then
     --toonbox-json "$OUT/bench.json" --check-photo "$I/gfpgan_Adele_crop.png" --toonbox "$B/toonbox" \
     --compile-sizes 1024 --json "$OUT/bench_pytorch.json" >"$OUT/bench_pytorch.txt" 2>&1
   note "pytorch side by side: exit $? (124: the time limit cut torch.compile; the rows above it stand)"
-  tee -a "$summary" <"$OUT/bench_pytorch.txt"
+  # torch.compile's autotuner prints every candidate kernel: keep only the script's own lines.
+  grep -vE 'AUTOTUNE|triton_|SingleProcess|Autotune|strides:|dtypes:|^ +convolution |^\{"num_choices' \
+    "$OUT/bench_pytorch.txt" | tee -a "$summary"
 fi
 echo "----- summary -----"
 cat "$summary"
