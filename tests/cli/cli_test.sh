@@ -98,6 +98,16 @@ expect 0 "--long-side upscales, --strength blends" "$toonbox" cartoonize in/rgb.
 contains "upscaled width" '"width":122'
 contains "upscaled height" '"height":94'
 
+for bad_value in 0 31 abc 8193 1.5; do
+  expect 2 "--resolution $bad_value refused" "$toonbox" cartoonize in/rgb.png -o out/v.png --resolution "$bad_value" --device cpu
+done
+contains "resolution rule explained" "resolution must be auto, full or a short side of 32..8192 px"
+expect 0 "--resolution 32 processes at a 32 px short side" "$toonbox" cartoonize in/rgb.png -o out/res.png --resolution 32 --device cpu --json
+contains "processing size reported" '"process_height":32'
+contains "output keeps the input size" '"width":61'
+expect 2 "a bad --channels refused" "$toonbox" cartoonize in/rgb.png -o out/v.png --channels rbg --device cpu
+no_file "no output for bad values" out/v.png
+
 # Models: listing an empty directory, a missing model, and importing real weights.
 expect 0 "models list on an empty directory" "$toonbox" models list
 contains "empty list says what happens" "built-in 'classic' style"
@@ -111,6 +121,17 @@ if [ -f "$shared/models/whitebox-cartoon/tfjs-float16/model.json" ]; then
   contains "listed" "whitebox"
   expect 0 "cartoonize with the White-box model by default" "$toonbox" cartoonize in/rgb.png -o out/wb.png --device cpu
   contains "uses the installed model" "model: whitebox"
+  # The contract at work: White-box is BGR; forcing RGB must change the picture, and the
+  # processing resolution follows the authors' rule unless --resolution says otherwise.
+  photo="$shared/images/wb_actress2.jpg"
+  if [ -f "$photo" ]; then
+    expect 0 "White-box at the authors' resolution" "$toonbox" cartoonize "$photo" -o out/wb_auto.png --mode whole --device cpu --json
+    contains "short side 720 as the authors run it" '"process_width":720'
+    expect 0 "White-box at --resolution 256" "$toonbox" cartoonize "$photo" -o out/wb_bgr.png --mode whole --resolution 256 --device cpu --json
+    contains "short side 256" '"process_width":256'
+    expect 0 "White-box forced to RGB" "$toonbox" cartoonize "$photo" -o out/wb_rgb.png --mode whole --resolution 256 --channels rgb --device cpu
+    if cmp -s out/wb_bgr.png out/wb_rgb.png; then bad "--channels rgb changes the output"; else ok "--channels rgb changes the output"; fi
+  fi
   expect 2 "re-import refused without --force" "$toonbox" models import "$shared/models/whitebox-cartoon/tfjs-float16"
   yunet="$shared/models/yunet/yunet_n_dynamic.onnx"
   if [ -f "$yunet" ]; then
@@ -118,6 +139,14 @@ if [ -f "$shared/models/whitebox-cartoon/tfjs-float16/model.json" ]; then
     expect 0 "--mode portrait on an image without faces" "$toonbox" cartoonize in/rgb.png -o out/pf.png --mode portrait --device cpu
     contains "no faces is a note, not an error" "no usable faces found"
     contains "reports whole mode" "whole mode"
+    if [ -f "$photo" ]; then
+      expect 0 "portrait mode reports its detections" "$toonbox" cartoonize "$photo" -o out/wb_portrait.png --device cpu --json
+      contains "a detection with its verdict" '"verdict":"head"'
+      contains "with its sharpness" '"sharpness":'
+      contains "portrait mode used" '"mode":"portrait"'
+      expect 0 "a face score no face reaches" "$toonbox" cartoonize "$photo" -o out/wb_strict.png --face-score 0.99 --device cpu --json
+      contains "a low-score face is reported, not used" '"verdict":"low score"'
+    fi
   fi
 else
   echo "skip - White-box model tests: $shared/models not found"
@@ -143,6 +172,41 @@ contains "ncnn info checks the backends" "cpu fp32     yes"
 printf '7767517\n2 2\nInput in 0 1 data\nReLU r 1 1 nope out\n' >in/bad.param
 expect 1 "models info on a damaged ncnn param" "$toonbox" models info in/bad.param
 contains "damaged ncnn param explained" "line 4: layer 'r' (ReLU, line 4): input blob 'nope' is not produced"
+# A model the registry does not know: the channel order `models import --channels` records
+# is applied. The probe outputs its first input channel as grey: BGR must give the blue plane.
+if python3 "$here/make_channel_probe.py" in/probe.onnx 2>/dev/null; then
+  expect 0 "import an unknown ONNX as BGR" "$toonbox" models import in/probe.onnx --name probe-bgr --channels bgr --range 0,1
+  expect 0 "models info shows the recorded contract" "$toonbox" models info probe-bgr
+  contains "recorded channel order shown" "BGR, range \[0,1\] (recorded by \`models import\`)"
+  expect 0 "run the BGR probe" "$toonbox" run --model probe-bgr in/rgb.png -o out/probe_bgr.png --device cpu
+  expect 0 "run the probe as RGB (the default)" "$toonbox" run --model in/probe.onnx --range 0,1 in/rgb.png -o out/probe_rgb.png --device cpu
+  python3 - in/rgb.png out/probe_bgr.png out/probe_rgb.png >log 2>&1 <<'PY'
+import sys, zlib
+def pixels(path):  # the RGB bytes of an 8-bit RGB/RGBA PNG, stdlib only
+    data = open(path, "rb").read(); pos, idat, w = 8, b"", 0
+    while pos < len(data):
+        n = int.from_bytes(data[pos:pos + 4], "big"); tag = data[pos + 4:pos + 8]; body = data[pos + 8:pos + 8 + n]
+        if tag == b"IHDR": w, h, ch = int.from_bytes(body[:4], "big"), int.from_bytes(body[4:8], "big"), {2: 3, 6: 4}[body[9]]
+        if tag == b"IDAT": idat += body
+        pos += 12 + n
+    raw, rows, prev, stride = zlib.decompress(idat), [], bytearray(w * ch), w * ch
+    for y in range(h):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - ch] if i >= ch else 0; b = prev[i]; c = prev[i - ch] if i >= ch else 0
+            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[i] = (line[i] + [0, a, b, (a + b) // 2, a if pa <= pb and pa <= pc else (b if pb <= pc else c)][f]) & 255
+        rows.append(line); prev = line
+    return [tuple(r[x * ch:x * ch + 3]) for r in rows for x in range(w)]
+src, bgr, rgb = (pixels(p) for p in sys.argv[1:4])
+blue = max(abs(o[0] - i[2]) for i, o in zip(src, bgr)); red = max(abs(o[0] - i[0]) for i, o in zip(src, rgb))
+print(f"BGR probe vs blue plane: max diff {blue}; RGB probe vs red plane: max diff {red}")
+sys.exit(0 if blue <= 1 and red <= 1 else 1)
+PY
+  if [ $? -eq 0 ]; then ok "the recorded BGR order reaches the model"; else bad "the recorded BGR order reaches the model"; fi
+else
+  echo "skip - channel-order probe: python3's onnx module is absent"
+fi
 # Importing bad model files fails the work (exit 1), not the command line (exit 2).
 expect 1 "import of a corrupt ONNX file exits 1" "$toonbox" models import in/bad.onnx --name bad
 contains "corrupt import explained" "not a valid ONNX model"
