@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/version.h"
 
 namespace {
 
@@ -34,8 +35,8 @@ int main(int argc, char** argv) {
     print_usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? toonbox::cli::kExitUsage : toonbox::cli::kExitOk;
   }
-  if (!std::strcmp(argv[1], "--version")) {
-    std::printf("toonbox %s\n", TOONBOX_VERSION);
+  if (!std::strcmp(argv[1], "--version") || !std::strcmp(argv[1], "version")) {
+    std::fputs(toonbox::cli::version_text().c_str(), stdout);
     return 0;
   }
   std::vector<std::string> args(argv + 2, argv + argc);

@@ -22,10 +22,6 @@ namespace toonbox {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-std::string dnnl_version_string() {
-  const dnnl_version_t* v = dnnl_version();
-  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
-}
 
 class CpuExecutable final : public Executable {
  public:
@@ -302,7 +298,7 @@ class CpuBackend final : public Backend {
   CpuBackend() : engine_(dnnl::engine::kind::cpu, 0) {
     device_.id = "cpu";
     device_.label = "CPU, " + std::to_string(omp_get_max_threads()) + " threads, oneDNN " +
-                    dnnl_version_string();
+                    onednn_version();
   }
 
   const DeviceDescription& device() const override { return device_; }
@@ -331,5 +327,10 @@ class CpuBackend final : public Backend {
 }  // namespace
 
 std::unique_ptr<Backend> create_cpu_backend() { return std::make_unique<CpuBackend>(); }
+
+std::string onednn_version() {
+  const dnnl_version_t* v = dnnl_version();
+  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+}
 
 }  // namespace toonbox

@@ -4,11 +4,15 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "backend/backend.h"
 
 namespace toonbox {
 
 std::unique_ptr<Backend> create_cpu_backend();
+
+// The oneDNN library this process runs with ("2.6.3"), as the library itself reports it.
+std::string onednn_version();
 
 }  // namespace toonbox
