@@ -34,6 +34,7 @@ constexpr const char* kUsage =
     "                                           .bin in its folder); the contract flags\n"
     "                                           record how an unknown model's pixels are\n"
     "                                           laid out (known models: the registry's)\n"
+    "       toonbox models remove NAME            delete an installed model\n"
     "       toonbox models info FILE|NAME [--bin FILE]\n"
     "                                           role, pixel contract, licence, inputs,\n"
     "                                           outputs, operators or layers, and which\n"
@@ -230,6 +231,15 @@ int cmd_models(const std::vector<std::string>& argv) {
   if (sub == "list" && a.positional.size() <= 1) return list();
   if (sub == "known" && a.positional.size() == 1) return known();
   if (sub == "info" && a.positional.size() == 2) return info(a.positional[1], a.get("--bin"));
+  if (sub == "remove" && a.positional.size() == 2) {
+    const Status removed = remove_model(a.positional[1]);
+    if (!removed.is_ok()) {
+      std::fprintf(stderr, "toonbox models remove: %s\n", removed.message().c_str());
+      return exit_code_for(removed);
+    }
+    std::printf("removed '%s' from %s\n", a.positional[1].c_str(), models_dir().c_str());
+    return kExitOk;
+  }
   if (sub == "import" && a.positional.size() == 2) {
     auto flags = parse_contract_flags(a);
     if (!flags.is_ok()) {

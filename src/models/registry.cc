@@ -445,4 +445,24 @@ Result<InstalledModel> import_model(const std::string& path, const ImportOptions
   return read_installed(final_dir);
 }
 
+Status remove_model(const std::string& name) {
+  if (is_reserved_model_name(name)) return invalid_argument("'" + name + "' is built in and cannot be removed");
+  if (!valid_model_name(name)) return invalid_argument("'" + name + "' is not a model name (letters, digits, '-', '_', '.')");
+  const fs::path root = models_dir();
+  const fs::path dir = root / name;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    return not_found("model '" + name + "' is not installed in " + root.string() + " (`toonbox models list` shows what is)");
+  // Only a folder `models import` made (it has a manifest) is ever deleted.
+  if (!fs::is_regular_file(dir / kManifestName, ec))
+    return invalid_argument(dir.string() + " has no " + std::string(kManifestName) + ": not a model toonbox installed; left alone");
+  // Renamed first, so a crash mid-delete never leaves a half-removed model under its name.
+  const fs::path doomed = root / (".removing-" + name + "-" + std::to_string(getpid()));
+  fs::rename(dir, doomed, ec);
+  if (ec) return unavailable("removing " + dir.string() + ": " + ec.message());
+  fs::remove_all(doomed, ec);
+  if (ec) return unavailable("removed '" + name + "', but deleting " + doomed.string() + " failed: " + ec.message());
+  return Status::ok();
+}
+
 }  // namespace toonbox

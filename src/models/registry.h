@@ -104,4 +104,8 @@ struct ImportOptions {
 // into models_dir()/<name> through a temporary folder and a rename.
 Result<InstalledModel> import_model(const std::string& path, const ImportOptions& options);
 
+// Deletes an installed model's folder (one `import_model` made: it must hold a manifest);
+// the built-in style cannot be removed.
+Status remove_model(const std::string& name);
+
 }  // namespace toonbox

@@ -207,6 +207,19 @@ PY
 else
   echo "skip - channel-order probe: python3's onnx module is absent"
 fi
+# Removing models: only folders models import made, never the built-in style.
+mkdir -p "$TOONBOX_MODELS/not-a-model" && echo keep >"$TOONBOX_MODELS/not-a-model/file"
+expect 2 "models remove refuses a folder without a manifest" "$toonbox" models remove not-a-model
+[ -f "$TOONBOX_MODELS/not-a-model/file" ] && ok "the foreign folder is left alone" || bad "the foreign folder is left alone"
+expect 2 "models remove refuses the built-in style" "$toonbox" models remove classic
+expect 1 "models remove of a model not installed" "$toonbox" models remove nothing-here
+contains "says it is not installed" "is not installed"
+expect 2 "models remove refuses a path" "$toonbox" models remove ../x
+if [ -d "$TOONBOX_MODELS/probe-bgr" ]; then
+  expect 0 "models remove an imported model" "$toonbox" models remove probe-bgr
+  [ ! -e "$TOONBOX_MODELS/probe-bgr" ] && ok "its folder is gone" || bad "its folder is gone"
+  expect 1 "a removed model is not usable" "$toonbox" run --model probe-bgr in/rgb.png -o out/gone.png --device cpu
+fi
 # Importing bad model files fails the work (exit 1), not the command line (exit 2).
 expect 1 "import of a corrupt ONNX file exits 1" "$toonbox" models import in/bad.onnx --name bad
 contains "corrupt import explained" "not a valid ONNX model"
