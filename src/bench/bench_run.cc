@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <map>
@@ -40,6 +41,14 @@ class Bench {
   // Fills run->results row by row, handing the run to `after_each` as it grows.
   void run_all(BenchRun* run, const PartialFn& after_each) {
     const std::vector<BenchConfig> configs = expand_matrix(options_, &run->notes);
+    // The CUDA backend's switches change what a row measures: say so in the report.
+    for (const char* name : {"TOONBOX_CUDA_TF32", "TOONBOX_CUDA_CONV_API", "TOONBOX_CUDA_GRAPHS"}) {
+      if (const char* v = std::getenv(name); v != nullptr && v[0] != '\0')
+        run->notes.push_back(std::string(name) + "=" + v + " (docs/cuda-backend.md)" +
+                             (std::string(name) == "TOONBOX_CUDA_TF32" && v[0] != '0'
+                                  ? ": fp32 rows on the GPU use TF32 tensor cores, not strict fp32"
+                                  : ""));
+    }
     run->planned = static_cast<int>(configs.size());
     const auto t0 = std::chrono::steady_clock::now();
     for (size_t i = 0; i < configs.size(); ++i) {

@@ -15,6 +15,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -38,6 +40,13 @@ struct CudaTestEnv {
 inline CudaTestEnv& cuda_env() {
   static CudaTestEnv env = [] {
     CudaTestEnv e;
+    // The cuDNN algorithm cache persists on disk (conv_algo_disk_cache.h): give each test
+    // process an empty folder of its own, so that a search a test expects happens. A child
+    // of CudaConvAlgoDiskCache keeps its parent's folder.
+    if (std::getenv("TOONBOX_TEST_ALGO_CHILD") == nullptr) {
+      char dir[] = "/tmp/toonbox-test-algos-XXXXXX";
+      if (::mkdtemp(dir) != nullptr) ::setenv("TOONBOX_CUDA_ALGO_CACHE", dir, 1);
+    }
     const CudaPluginLoad& load = load_cuda_plugin();
     if (load.api == nullptr) {
       e.skip_reason = "CUDA backend unavailable: " + load.failure;

@@ -1,5 +1,6 @@
 #include "backend/cuda/conv_algo_cache.h"
 
+#include "backend/cuda/conv_algo_disk_cache.h"
 #include "backend/cuda/counters.h"
 
 namespace toonbox::cuda {
@@ -8,6 +9,27 @@ Counters& counters() {
   static Counters c;
   return c;
 }
+
+namespace {
+
+// The on-disk file of each device, opened (and its records merged into `map`) on the
+// first lookup for that device. Called with the cache's mutex held.
+template <typename Map>
+ConvAlgoDiskFile& disk_file(Map& map, int32_t device) {
+  static std::unordered_map<int32_t, ConvAlgoDiskFile> files;
+  auto it = files.find(device);
+  if (it != files.end()) return it->second;
+  ConvAlgoDiskFile file = ConvAlgoDiskFile::for_identity(gpu_algo_identity(device));
+  for (auto& [key, ranked] : file.load()) {
+    ConvAlgoKey k = key;
+    k.device = device;
+    map[k] = std::move(ranked);
+    counters().conv_algo_disk_loaded.fetch_add(1);
+  }
+  return files.emplace(device, std::move(file)).first->second;
+}
+
+}  // namespace
 
 ConvAlgoCache& ConvAlgoCache::instance() {
   static ConvAlgoCache cache;
@@ -27,6 +49,7 @@ size_t ConvAlgoCache::Hash::operator()(const ConvAlgoKey& k) const {
 
 std::optional<std::vector<ConvAlgo>> ConvAlgoCache::find(const ConvAlgoKey& key) {
   std::lock_guard<std::mutex> lock(mutex_);
+  disk_file(map_, key.device);
   auto it = map_.find(key);
   if (it == map_.end()) return std::nullopt;
   counters().conv_algo_cache_hits.fetch_add(1);
@@ -35,6 +58,7 @@ std::optional<std::vector<ConvAlgo>> ConvAlgoCache::find(const ConvAlgoKey& key)
 
 void ConvAlgoCache::insert(const ConvAlgoKey& key, std::vector<ConvAlgo> ranked) {
   std::lock_guard<std::mutex> lock(mutex_);
+  disk_file(map_, key.device).append(key, ranked);
   map_[key] = std::move(ranked);
 }
 

@@ -2,7 +2,8 @@
 // process-wide map from every parameter that can change cuDNN's choice, packed into a
 // zeroed POD compared bytewise, to the ranked list of algorithms the search found. A
 // second compile of the same convolution (another executable, the same model at the
-// same size) does not search again. Not persisted across processes yet.
+// same size) does not search again. Every insert also goes to a file per GPU
+// (conv_algo_disk_cache.h), read on the first lookup, so other processes reuse it.
 #pragma once
 
 #include <cudnn.h>
@@ -27,6 +28,11 @@ struct ConvAlgoKey {
   int32_t n, c, h, w;  // input as cuDNN sees it (after any explicit asymmetric padding)
   int32_t k, r, s;     // filters: out channels, kh, kw
   int32_t pad_h, pad_w, stride_h, stride_w, dilation_h, dilation_w, groups;
+  // The graph-API path (conv_graph_api.cc): api 1, the input before any padding, pad_h/pad_w
+  // the top/left padding and these the bottom/right, and the fused epilogue's parameters.
+  int32_t api;  // 0 legacy cudnnConvolutionForward, 1 graph API
+  int32_t pad_bottom, pad_right;
+  int32_t has_bias, activation, activation_alpha;  // activation_alpha: the float's bits
 };
 static_assert(std::is_trivially_copyable_v<ConvAlgoKey>);
 
@@ -35,6 +41,9 @@ struct ConvAlgo {
   cudnnMathType_t math = CUDNN_DEFAULT_MATH;
   size_t workspace = 0;
   float time_ms = 0;
+  // Graph API: the engine's position in the mode-A heuristics list of the variant below.
+  int engine = -1;
+  uint8_t graph_fused = 0, graph_explicit_pad = 0;
 };
 
 class ConvAlgoCache {

@@ -2,12 +2,18 @@
 
 #include <cuda_fp16.h>
 
+#include <cstdlib>
 #include <vector>
 
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/kernels/bias_activation.h"
 
 namespace toonbox::cuda {
+
+bool tf32_allowed() {
+  const char* v = std::getenv("TOONBOX_CUDA_TF32");
+  return v != nullptr && v[0] != '\0' && v[0] != '0';
+}
 
 ConvShape conv_shape(const Graph& g, const Node& node) {
   const auto& p = node.p<Conv2DParams>();

@@ -20,6 +20,11 @@ struct ConvShape {
 
 ConvShape conv_shape(const Graph& graph, const Node& node);
 
+// TOONBOX_CUDA_TF32=1: fp32 convolutions and GEMMs may use TF32 tensor cores (inputs
+// rounded to 10 mantissa bits, ~1e-3 relative error; PyTorch's default for convolutions).
+// Off by default: strict fp32 agrees with the CPU. Each step's description says "tf32".
+bool tf32_allowed();
+
 // "node 'conv1' (Conv2D NHWC [1,32,33,35] * [16,35,3,3] stride 1x1 dilation 1x1 pads
 // t0 b1 l0 r1 groups 1 -> [1,32,33,16] fp16)"
 std::string conv_description(const Graph& graph, const Node& node, Precision precision);

@@ -4,6 +4,7 @@
 
 #include "backend/cuda/conv_cudnn.h"
 #include "backend/cuda/conv_direct.h"
+#include "backend/cuda/conv_graph_api.h"
 #include "backend/cuda/gemm_cublas.h"
 #include "backend/cuda/kernels/tensor_ops.h"
 
@@ -30,6 +31,12 @@ Result<std::unique_ptr<Step>> make_conv2d_step(const BuildContext& ctx, const No
   if (force_direct_conv())
     return make_direct_conv(ctx, node, "forced by TOONBOX_CUDA_FORCE_DIRECT_CONV");
   if (is_gemm_conv(*ctx.graph, node)) return make_gemm_conv(ctx, node);
+  if (graph_conv_api_enabled()) {
+    auto graph = make_graph_conv(ctx, node, scratch);
+    // No graph engine (or a grouped conv): the legacy API, which has the direct-kernel
+    // fallback behind it. Out of memory and other errors are the caller's.
+    if (graph.is_ok() || graph.status().code() != StatusCode::kUnimplemented) return graph;
+  }
   return make_cudnn_conv(ctx, node, scratch);
 }
 

@@ -13,6 +13,11 @@ struct Counters {
   std::atomic<int64_t> convs_cudnn{0};           // Conv2D nodes compiled to cuDNN
   std::atomic<int64_t> convs_cublas{0};          // ... to a cuBLAS GEMM
   std::atomic<int64_t> convs_direct{0};          // ... to our direct kernel (cuDNN had none)
+  std::atomic<int64_t> convs_cudnn_graph{0};     // of convs_cudnn: through the graph API
+  std::atomic<int64_t> convs_fused_epilogue{0};  // of those: bias/activation inside cuDNN's graph
+  std::atomic<int64_t> conv_algo_disk_loaded{0};  // cache entries read from the on-disk file
+  std::atomic<int64_t> graph_captures{0};        // CUDA graphs captured (one per executable)
+  std::atomic<int64_t> graph_launches{0};        // runs replayed from a captured graph
 };
 
 Counters& counters();

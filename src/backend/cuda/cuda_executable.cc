@@ -2,9 +2,13 @@
 
 #include <cuda_fp16.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "backend/cuda/conv_steps.h"
+#include "backend/cuda/counters.h"
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/kernels/cast.h"
 #include "backend/cuda/step_builders.h"
@@ -16,6 +20,13 @@ namespace toonbox::cuda {
 namespace {
 
 constexpr size_t kArenaAlignment = 256;  // cuDNN and vector loads want >= 16 bytes
+constexpr size_t kCublasWorkspace = 16u << 20;
+
+// TOONBOX_CUDA_GRAPHS=0 runs every step as its own launch (tests compare the two).
+bool cuda_graphs_enabled() {
+  const char* v = std::getenv("TOONBOX_CUDA_GRAPHS");
+  return v == nullptr || std::string(v) != "0";
+}
 
 size_t float_bytes(const Shape& s) { return static_cast<size_t>(shape_numel(s)) * sizeof(float); }
 
@@ -61,6 +72,8 @@ Status CudaExecutable::build(const Backend& backend, int device, const Graph& g,
   TB_ASSIGN_OR_RETURN(stream_, create_stream());
   TB_ASSIGN_OR_RETURN(cudnn_, create_cudnn(stream_.get()));
   TB_ASSIGN_OR_RETURN(cublas_, create_cublas(stream_.get()));
+  TB_ASSIGN_OR_RETURN(cublas_workspace_, DeviceBuffer::allocate(kCublasWorkspace, "the cuBLAS workspace"));
+  TB_CUBLAS_RETURN_IF_ERROR(cublasSetWorkspace(cublas_.get(), cublas_workspace_.get(), kCublasWorkspace));
   TB_ASSIGN_OR_RETURN(start_, create_event());
   TB_ASSIGN_OR_RETURN(uploaded_, create_event());
   TB_ASSIGN_OR_RETURN(computed_, create_event());
@@ -112,6 +125,10 @@ Status CudaExecutable::build_steps(const Graph& g, const std::vector<void*>& scr
   for (size_t i = 0; i < g.nodes().size(); ++i) {
     TB_ASSIGN_OR_RETURN(std::unique_ptr<Step> step, make_step(ctx, g.nodes()[i], scratch[i]));
     steps_.push_back(std::move(step));
+  }
+  // TOONBOX_CUDA_LOG_STEPS=1: what every node compiled to (cuDNN engine, fusion), on stderr.
+  if (const char* log = std::getenv("TOONBOX_CUDA_LOG_STEPS"); log != nullptr && log[0] == '1') {
+    for (const auto& step : steps_) std::fprintf(stderr, "cuda step: %s\n", step->description().c_str());
   }
   // The searches may have grown the workspace; keep what the chosen algorithms need.
   size_t workspace = 0;
@@ -172,10 +189,60 @@ Status CudaExecutable::enqueue(const std::vector<Tensor>& inputs) {
     }
   }
   TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(uploaded_.get(), stream));
-  const StepContext ctx{stream, cudnn_.get(), cublas_.get(), &workspace_};
-  for (const auto& step : steps_) TB_RETURN_IF_ERROR(step->run(ctx).with_context(step->description()));
+  TB_RETURN_IF_ERROR(enqueue_steps());
   TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(computed_.get(), stream));
   return enqueue_download();
+}
+
+Status CudaExecutable::enqueue_steps() {
+  cudaStream_t stream = stream_.get();
+  if (graph_) {
+    TB_CUDA_RETURN_IF_ERROR(cudaGraphLaunch(graph_.get(), stream));
+    counters().graph_launches.fetch_add(1);
+    return Status::ok();
+  }
+  const StepContext ctx{stream, cudnn_.get(), cublas_.get(), &workspace_};
+  // Not the first run: cuDNN and cuBLAS load kernels and build their run-time state on a
+  // first call, which a capture must not record.
+  if (uncaptured_runs_++ >= 1 && !capture_failed_ && cuda_graphs_enabled()) {
+    const Status st = capture(ctx);
+    if (st.is_ok()) {
+      TB_CUDA_RETURN_IF_ERROR(cudaGraphLaunch(graph_.get(), stream));
+      counters().graph_launches.fetch_add(1);
+      return Status::ok();
+    }
+    // Something in the step list cannot be captured: run step by step from now on.
+    capture_failed_ = true;
+    (void)cudaGetLastError();
+  }
+  for (const auto& step : steps_) TB_RETURN_IF_ERROR(step->run(ctx).with_context(step->description()));
+  return Status::ok();
+}
+
+// Every step's pointers are fixed at compile time and no step synchronizes or allocates
+// while it runs (step.h), so the list is recorded once and replayed: one launch instead
+// of one per kernel, with no host work between kernels.
+Status CudaExecutable::capture(const StepContext& ctx) {
+  TB_CUDA_RETURN_IF_ERROR(cudaStreamBeginCapture(ctx.stream, cudaStreamCaptureModeThreadLocal));
+  Status st = Status::ok();
+  for (const auto& step : steps_) {
+    st = step->run(ctx).with_context(step->description());
+    if (!st.is_ok()) break;
+  }
+  cudaGraph_t graph = nullptr;
+  const cudaError_t end = cudaStreamEndCapture(ctx.stream, &graph);
+  if (st.is_ok() && end != cudaSuccess) st = cuda_status(end, "cudaStreamEndCapture", __FILE__, __LINE__);
+  if (!st.is_ok()) {
+    if (graph) cudaGraphDestroy(graph);
+    return st;
+  }
+  cudaGraphExec_t exec = nullptr;
+  const cudaError_t inst = cudaGraphInstantiate(&exec, graph, 0);
+  cudaGraphDestroy(graph);
+  TB_CUDA_RETURN_IF_ERROR(inst);
+  graph_.reset(exec);
+  counters().graph_captures.fetch_add(1);
+  return Status::ok();
 }
 
 Status CudaExecutable::enqueue_download() {

@@ -50,6 +50,10 @@ class CudaExecutable final : public Executable {
   Status bind_inputs_outputs(const Graph& graph);
   Result<void*> value_ptr(const Graph& graph, int value);
   Status enqueue(const std::vector<Tensor>& inputs);
+  // The steps: replayed from the captured CUDA graph when there is one; the first run
+  // goes step by step, the second is captured (capture()) and launched.
+  Status enqueue_steps();
+  Status capture(const StepContext& ctx);
   Status enqueue_download();
 
   int device_ = 0;
@@ -65,6 +69,10 @@ class CudaExecutable final : public Executable {
   Workspace workspace_;
   std::vector<std::pair<int, DeviceBuffer>> constants_;  // value id -> storage-type copy
   std::vector<std::unique_ptr<Step>> steps_;
+  DeviceBuffer cublas_workspace_;  // cuBLAS must not allocate while a graph is captured
+  UniqueGraphExec graph_;
+  int uncaptured_runs_ = 0;
+  bool capture_failed_ = false;
   DeviceBuffer staging_;  // float32 side of the fp16 casts
   PinnedBuffer host_in_, host_out_;
   std::vector<Binding> inputs_, outputs_;

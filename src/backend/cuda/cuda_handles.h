@@ -83,6 +83,9 @@ struct StreamDeleter {
 struct EventDeleter {
   void operator()(cudaEvent_t e) const { cudaEventDestroy(e); }
 };
+struct GraphExecDeleter {
+  void operator()(cudaGraphExec_t g) const { cudaGraphExecDestroy(g); }
+};
 struct CudnnDeleter {
   void operator()(cudnnHandle_t h) const { cudnnDestroy(h); }
 };
@@ -101,6 +104,7 @@ struct ConvDescDeleter {
 
 using UniqueStream = std::unique_ptr<std::remove_pointer_t<cudaStream_t>, StreamDeleter>;
 using UniqueEvent = std::unique_ptr<std::remove_pointer_t<cudaEvent_t>, EventDeleter>;
+using UniqueGraphExec = std::unique_ptr<std::remove_pointer_t<cudaGraphExec_t>, GraphExecDeleter>;
 using UniqueCudnn = std::unique_ptr<std::remove_pointer_t<cudnnHandle_t>, CudnnDeleter>;
 using UniqueCublas = std::unique_ptr<std::remove_pointer_t<cublasHandle_t>, CublasDeleter>;
 using UniqueTensorDesc =

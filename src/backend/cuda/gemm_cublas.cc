@@ -15,6 +15,7 @@ class GemmConvStep final : public Step {
 
  private:
   Precision precision_ = Precision::kFloat32;
+  cublasComputeType_t compute_ = CUBLAS_COMPUTE_32F;
   DeviceBuffer weights_, bias_;  // weights [K, C] row-major (OIHW with 1x1 kernels)
   const void* x_ = nullptr;
   void* y_ = nullptr;
@@ -42,6 +43,7 @@ Status GemmConvStep::build(const BuildContext& ctx, const Node& node) {
     TB_ASSIGN_OR_RETURN(bias_, upload_bias(ctx, *g.value(node.inputs[2]).constant));
   }
   epilogue_ = make_epilogue(s, node.p<Conv2DParams>(), bias_);
+  compute_ = (!is_half(precision_) && tf32_allowed()) ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
   counters().convs_cublas.fetch_add(1);
   return Status::ok();
 }
@@ -53,7 +55,7 @@ Status GemmConvStep::run(const StepContext& ctx) {
   const cudaDataType_t type = is_half(precision_) ? CUDA_R_16F : CUDA_R_32F;
   TB_CUBLAS_RETURN_IF_ERROR(cublasGemmEx(ctx.cublas, CUBLAS_OP_T, CUBLAS_OP_N, k_, m_, c_, &alpha,
                                          weights_.get(), type, c_, x_, type, c_, &beta, y_, type, k_,
-                                         CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+                                         compute_, CUBLAS_GEMM_DEFAULT));
   return epilogue_.run(y_, precision_, ctx.stream);
 }
 

@@ -27,6 +27,11 @@ void api_stats(CudaPluginStats* out) {
   out->convs_cudnn = c.convs_cudnn.load();
   out->convs_cublas = c.convs_cublas.load();
   out->convs_direct = c.convs_direct.load();
+  out->convs_cudnn_graph = c.convs_cudnn_graph.load();
+  out->convs_fused_epilogue = c.convs_fused_epilogue.load();
+  out->conv_algo_disk_loaded = c.conv_algo_disk_loaded.load();
+  out->graph_captures = c.graph_captures.load();
+  out->graph_launches = c.graph_launches.load();
 }
 
 Status api_memory_info(int device_index, size_t* free_bytes, size_t* total_bytes) {

@@ -16,7 +16,7 @@
 
 namespace toonbox::cuda {
 
-inline constexpr int kPluginAbiVersion = 2;  // 2: memory_info
+inline constexpr int kPluginAbiVersion = 3;  // 2: memory_info; 3: graph-API and CUDA-graph stats
 
 struct CudaDeviceInfo {
   int index = 0;
@@ -57,6 +57,11 @@ struct CudaPluginStats {
   int64_t convs_cudnn = 0;           // Conv2D nodes compiled to cuDNN
   int64_t convs_cublas = 0;          // Conv2D nodes compiled to one cuBLAS GEMM (1x1 NHWC)
   int64_t convs_direct = 0;          // Conv2D nodes on the direct-kernel fallback
+  int64_t convs_cudnn_graph = 0;     // of convs_cudnn: through cuDNN's graph API
+  int64_t convs_fused_epilogue = 0;  // of those: bias + activation fused into cuDNN's graph
+  int64_t conv_algo_disk_loaded = 0;  // cache entries read from the on-disk file (another process's searches)
+  int64_t graph_captures = 0;        // executables whose steps were captured into a CUDA graph
+  int64_t graph_launches = 0;        // runs replayed from a captured CUDA graph
 };
 
 struct PluginApi {
