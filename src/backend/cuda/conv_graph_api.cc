@@ -23,7 +23,16 @@ constexpr int kMaxTimedEngines = 4;
 // Of those, engines that compile their kernel at run time (NVRTC, cuDNN's runtime fusion
 // engines): each finalize costs a compile (measured on the H200: 11-19 s for a White-box
 // compile with 4 of them per variant), so only the heuristics' first one is timed.
-constexpr int kMaxRuntimeCompiled = 1;
+// TOONBOX_CUDA_RUNTIME_COMPILED=N changes that number (0: never a runtime-compiled engine,
+// the cheapest first compile of a new shape; measured side by side in tools/gpu_check.sh).
+int max_runtime_compiled() {
+  static const int n = [] {
+    const char* v = std::getenv("TOONBOX_CUDA_RUNTIME_COMPILED");
+    if (v == nullptr || *v < '0' || *v > '9' || v[1] != '\0') return 1;
+    return *v - '0';
+  }();
+  return n;
+}
 constexpr int kTimedRuns = 3;
 
 // Unique ids of the tensors in the operation graph (and the variant pack).
@@ -412,7 +421,7 @@ Status GraphConvStep::search(const BuildContext& ctx, GraphParts* parts, std::ve
     c.index = static_cast<int>(i);
     bool rtc = false;
     if (!engine_allowed(cfgs[i], &c.global_index, &rtc).is_ok()) continue;
-    if (rtc && compiled >= kMaxRuntimeCompiled) continue;
+    if (rtc && compiled >= max_runtime_compiled()) continue;
     compiled += rtc ? 1 : 0;
     auto plan = finalize_plan(handle, cfgs[i]);
     if (!plan.is_ok()) continue;
