@@ -43,7 +43,8 @@ constexpr const char* kUsage =
     "  --strength S           0..1, blend of stylized and original (default 1)\n"
     "  --tile N               tile side in pixels for large images; 0 = automatic (default),\n"
     "                         -1 = never tile\n"
-    "  --device D             auto (default), cpu, cuda or cuda:N\n"
+    "  --device D             auto (default), cpu, cuda or cuda:N; folders also take a list:\n"
+    "                         cuda:0,1 / cuda:all / cpu,cpu (one worker per device)\n"
     "  --precision P          auto (default: fp16 on GPU, fp32 on CPU), fp32 or fp16\n"
     "  --max-pixels N         refuse images larger than N pixels (default 50000000)\n"
     "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
@@ -57,6 +58,8 @@ constexpr const char* kUsage =
     "  --format EXT           output format for every image: png (default), jpg or webp\n"
     "  --batch-size N         same-size images per device call (default: automatic)\n"
     "  --allow-inside         allow OUTDIR inside the input tree\n"
+    "  --shard K/N            only shard K of N (0-based; by a hash of the relative path);\n"
+    "                         default from JOB_COMPLETION_INDEX / SLURM_ARRAY_TASK_ID\n"
     "  --json                 one JSON line per image and a summary line\n";
 
 bool same_file(const std::string& a, const std::string& b) {
@@ -162,6 +165,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
                                   {"--format", true},
                                   {"--batch-size", true},
                                   {"--allow-inside", false},
+                                  {"--shard", true},
                                   {"--timings", false},
                                   {"--json", false},
                                   {"--help", false, "-h"}});
@@ -184,7 +188,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   if (!options.is_ok()) return usage_error(json, options.status());
   std::error_code dir_ec;
   if (std::filesystem::is_directory(input, dir_ec)) return cartoonize_folder(a, options.value());
-  for (const char* folder_only : {"--recursive", "--skip-existing", "--format", "--batch-size", "--allow-inside"})
+  for (const char* folder_only : {"--recursive", "--skip-existing", "--format", "--batch-size", "--allow-inside", "--shard"})
     if (a.has(folder_only))
       return usage_error(json, invalid_argument(std::string(folder_only) + " only applies when INPUT is a folder"));
 

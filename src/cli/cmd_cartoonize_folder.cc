@@ -2,12 +2,15 @@
 // decode -> device -> encode stages (batch/folder_runner) and report (batch/folder_report).
 // This file only turns flags into those calls and owns the terminal and the signals.
 #include <unistd.h>
+#include <limits.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <cstdlib>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -15,10 +18,14 @@
 #include "folder/folder_plan.h"
 #include "folder/folder_report.h"
 #include "folder/folder_runner.h"
+#include "folder/folder_shard.h"
+#include "folder/shard_status.h"
+#include "folder/test_device_hook.h"
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
 #include "cli/contract_flags.h"
 #include "cli/stop_signals.h"
+#include "engine/device_list.h"
 #include "engine/device_select.h"
 #include "image/atomic_temp_files.h"
 #include "image/image_io.h"
@@ -44,6 +51,7 @@ struct FolderFlags {
   folder::FolderPlanOptions plan;
   folder::RunnerOptions runner;
   int batch_size = 0;  // 0: automatic
+  std::optional<folder::Shard> shard;
 };
 
 Result<FolderFlags> parse_folder_flags(const ParsedArgs& a) {
@@ -67,8 +75,50 @@ Result<FolderFlags> parse_folder_flags(const ParsedArgs& a) {
   f.batch_size = static_cast<int>(batch);
   f.runner.encode = EncodeOptions{f.plan.format, static_cast<int>(quality)};
   f.runner.decode.max_pixels = max_pixels;
+  if (a.has("--shard")) {
+    TB_ASSIGN_OR_RETURN(folder::Shard shard, folder::parse_shard(a.get("--shard")));
+    f.shard = shard;
+  } else {
+    TB_ASSIGN_OR_RETURN(f.shard, folder::shard_from_environment([](const char* name) { return std::getenv(name); }));
+  }
+  if (f.shard) f.plan.keep = folder::shard_filter(*f.shard);
   return f;
 }
+
+std::string host_name() {
+  char buf[HOST_NAME_MAX + 1] = {0};
+  return gethostname(buf, sizeof buf - 1) == 0 ? buf : "unknown";
+}
+
+// What a shard writes into OUTDIR/.toonbox-shards/ (shard_status.h): enough for
+// `folder-status` to re-plan the folder and to say who ran what, when.
+nlohmann::ordered_json shard_record(const FolderFlags& f, const std::string& state, const std::string& started,
+                                    int assigned, const nlohmann::ordered_json& summary) {
+  std::error_code ec;
+  const std::string format = f.plan.format == ImageFormat::kJpeg ? "jpg" : f.plan.format == ImageFormat::kWebp ? "webp" : "png";
+  nlohmann::ordered_json j = {{"shard", f.shard->index},
+                              {"shards", f.shard->count},
+                              {"shard_from", f.shard->source},
+                              {"state", state},
+                              {"input_dir", std::filesystem::absolute(f.plan.input_dir, ec).lexically_normal().string()},
+                              {"recursive", f.plan.recursive},
+                              {"allow_inside", f.plan.allow_inside},
+                              {"format", format},
+                              {"host", host_name()},
+                              {"pid", static_cast<long>(getpid())},
+                              {"started_utc", started},
+                              {"updated_utc", folder::utc_now_text()},
+                              {"assigned", assigned}};
+  if (!summary.is_null()) j["summary"] = summary;
+  return j;
+}
+
+// One pipeline per device: each worker has its own model, sessions and compiled plans.
+struct DevicePipelines {
+  std::vector<DeviceSelection> devices;
+  std::vector<std::string> ids;
+  std::vector<std::unique_ptr<CartoonPipeline>> pipelines;
+};
 
 // Progress on a terminal, JSON lines otherwise; both from the runner's callback.
 class Reporter {
@@ -117,14 +167,23 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
   auto plan = folder::plan_folder(flags->plan);
   if (!plan.is_ok()) return cartoonize_fail(json, plan.status(), exit_code_for(plan.status()));
 
-  auto device = select_device(args.get("--device", "auto"), args.get("--precision", "auto"));
-  if (!device.is_ok()) return cartoonize_fail(json, device.status(), exit_code_for(device.status()));
+  auto device_names = expand_device_list(args.get("--device", "auto"));
+  if (!device_names.is_ok()) return cartoonize_fail(json, device_names.status(), exit_code_for(device_names.status()));
+  DevicePipelines devices;
+  {
+    auto selected = select_devices(device_names.value(), args.get("--precision", "auto"));
+    if (!selected.is_ok()) return cartoonize_fail(json, selected.status(), exit_code_for(selected.status()));
+    devices.devices = std::move(selected).value();
+    devices.ids = device_worker_ids(device_names.value());
+  }
+  const DeviceSelection* device = &devices.devices[0];
 
   folder::RunContext context;
   context.input_dir = flags->plan.input_dir;
   context.output_dir = flags->plan.output_dir;
   context.skipped_existing = static_cast<int>(plan->already_done.size());
   context.device = device->summary();
+  for (size_t i = 1; i < devices.devices.size(); ++i) context.device += "; " + devices.devices[i].summary();
   int batch_size = flags->batch_size;
   if (batch_size > 0) {
     context.batch_rule = "--batch-size";
@@ -144,31 +203,48 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
   for (const auto* list : {&plan->todo, &plan->already_done})
     for (const auto& image : *list) output_folders.insert(std::filesystem::path(image.output).parent_path().string());
   TempCleanup cleanup;
+  // A shard cleans up only after its own outputs: another shard's writer may be alive on
+  // another machine, where its PID means nothing here.
+  std::set<std::string> own_temp_keys;
+  for (const auto* list : {&plan->todo, &plan->already_done})
+    for (const auto& image : *list)
+      own_temp_keys.insert(atomic_temp_key(std::filesystem::path(image.output).filename().string()));
   for (const std::string& folder : output_folders) {
-    auto cleaned = remove_stale_atomic_temps(folder, /*recursive=*/false);
+    auto cleaned = remove_stale_atomic_temps(folder, /*recursive=*/false, flags->shard ? &own_temp_keys : nullptr);
     if (!cleaned.is_ok()) return cartoonize_fail(json, cleaned.status(), kExitFailure);
     cleanup.removed += cleaned->removed;
   }
 
   std::string note;
   std::string model_name = "(none loaded)";
-  std::unique_ptr<CartoonPipeline> pipeline;
   if (!plan->todo.empty()) {
-    auto flags = parse_contract_flags(args);
-    if (!flags.is_ok()) return cartoonize_fail(json, flags.status(), kExitUsage);
-    auto models = load_cartoon_models(args.get("--model"), args.get("--head-model"), options.mode, device.value(),
-                                      &note, flags.value());
-    if (!models.is_ok()) return cartoonize_fail(json, models.status(), kExitFailure);
-    pipeline = std::make_unique<CartoonPipeline>(std::move(models).value());
-    model_name = pipeline->models().background->model().name;
+    auto contract = parse_contract_flags(args);
+    if (!contract.is_ok()) return cartoonize_fail(json, contract.status(), kExitUsage);
+    for (const DeviceSelection& d : devices.devices) {
+      auto models = load_cartoon_models(args.get("--model"), args.get("--head-model"), options.mode, d, &note,
+                                        contract.value());
+      if (!models.is_ok()) return cartoonize_fail(json, models.status(), kExitFailure);
+      devices.pipelines.push_back(std::make_unique<CartoonPipeline>(std::move(models).value()));
+    }
+    model_name = devices.pipelines[0]->models().background->model().name;
   }
+  const CartoonPipeline* pipeline = devices.pipelines.empty() ? nullptr : devices.pipelines[0].get();
   context.model = model_name;
 
   if (!json) {
     if (!note.empty()) std::printf("note: %s\n", note.c_str());
     if (pipeline)
       std::printf("model: %s (%s)\n", model_name.c_str(), pipeline->models().background->model().description.c_str());
-    std::printf("device: %s\n", context.device.c_str());
+    if (devices.devices.size() == 1) {
+      std::printf("device: %s\n", context.device.c_str());
+    } else {
+      std::printf("devices: %zu workers, one queue\n", devices.devices.size());
+      for (size_t i = 0; i < devices.devices.size(); ++i)
+        std::printf("  %s: %s\n", devices.ids[i].c_str(), devices.devices[i].summary().c_str());
+    }
+    if (flags->shard)
+      std::printf("shard %s (from %s): this run's share of the folder\n", flags->shard->label().c_str(),
+                  flags->shard->source.c_str());
     std::printf("%zu image%s to cartoonize into %s", plan->todo.size(), plan->todo.size() == 1 ? "" : "s",
                 context.output_dir.c_str());
     if (!plan->already_done.empty()) std::printf(" (%zu already done, skipped)", plan->already_done.size());
@@ -188,23 +264,51 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
   // removes the temporary files it leaves).
   runner.stop = StopSignals::flag();
 
-  folder::DeviceFn run_device = [&](const std::vector<const Image*>& images,
-                                   std::vector<folder::ImageNote>* notes) -> Result<std::vector<Image>> {
-    std::vector<CartoonReport> reports;
-    TB_ASSIGN_OR_RETURN(std::vector<Image> out, pipeline->process_batch(images, options, &reports));
-    for (const CartoonReport& r : reports) notes->push_back({cartoon_mode_name(r.mode_used), r.faces, r.all_notes()});
-    return out;
+  std::vector<folder::DeviceWorker> workers;
+  for (size_t i = 0; i < devices.pipelines.size(); ++i) {
+    CartoonPipeline* p = devices.pipelines[i].get();
+    workers.push_back({devices.ids[i], [p, &options](const std::vector<const Image*>& images,
+                                                     std::vector<folder::ImageNote>* notes) -> Result<std::vector<Image>> {
+                         std::vector<CartoonReport> reports;
+                         TB_ASSIGN_OR_RETURN(std::vector<Image> out, p->process_batch(images, options, &reports));
+                         for (const CartoonReport& r : reports)
+                           notes->push_back({cartoon_mode_name(r.mode_used), r.faces, r.all_notes()});
+                         return out;
+                       }});
+  }
+  if (const char* rules = std::getenv(folder::kTestDeviceVariable)) {
+    Status hooked = folder::apply_test_device_rules(rules, &workers);
+    if (!hooked.is_ok()) return cartoonize_fail(json, hooked, kExitUsage);
+  }
+  runner.on_device_retired = [](const folder::DeviceStats& d, int left) {
+    std::fprintf(stderr, "toonbox cartoonize: %s taken out of rotation: %s; %s\n", d.id.c_str(), d.retired.c_str(),
+                 left > 0 ? ("its images go to the " + std::to_string(left) + " other device" + (left == 1 ? "" : "s")).c_str()
+                          : "no device left: the remaining images fail");
   };
+  const std::string started = folder::utc_now_text();
+  const int assigned = static_cast<int>(plan->todo.size() + plan->already_done.size());
+  if (flags->shard) {
+    Status recorded = folder::write_shard_record(flags->plan.output_dir, *flags->shard,
+                                                 shard_record(*flags, "running", started, assigned, nullptr));
+    if (!recorded.is_ok()) return cartoonize_fail(json, recorded, kExitFailure);
+  }
   Reporter reporter(json, static_cast<int>(plan->todo.size()));
   folder::RunSummary summary;
   {
     StopSignals signals;
-    summary = folder::run_folder(plan->todo, run_device, runner,
+    summary = folder::run_folder(plan->todo, workers, runner,
                                 [&](const folder::ImageResult& r) { reporter.on_result(r); });
   }
   reporter.end_line();
   nlohmann::ordered_json summary_line = folder::summary_json(summary, context);
   if (!note.empty()) summary_line["note"] = note;
+  if (flags->shard) {
+    summary_line["shard"] = flags->shard->label();
+    const std::string state = summary.stopped ? "interrupted" : summary.failed > 0 ? "failed" : "done";
+    Status recorded = folder::write_shard_record(flags->plan.output_dir, *flags->shard,
+                                                 shard_record(*flags, state, started, assigned, summary_line));
+    if (!recorded.is_ok()) std::fprintf(stderr, "toonbox cartoonize: %s\n", recorded.message().c_str());
+  }
   if (json) {
     std::printf("%s\n", json_text(summary_line).c_str());
   } else {

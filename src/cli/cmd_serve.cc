@@ -154,6 +154,17 @@ int cmd_serve(const std::vector<std::string>& argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  if (config.requested_device.find(',') != std::string::npos || config.requested_device == "cuda:all") {
+    // Not built: one server process drives one device. Several GPUs are served by one
+    // replica per GPU behind a load balancer (docs/scaling.md), which also survives the
+    // loss of one of them.
+    std::fprintf(stderr,
+                 "toonbox serve: --device %s: serve runs one device per process; run one `toonbox serve "
+                 "--device cuda:K --port P` per GPU behind a load balancer (deploy/nginx/toonbox.conf, "
+                 "docs/scaling.md)\n",
+                 config.requested_device.c_str());
+    return kExitUsage;
+  }
   auto device = select_device(config.requested_device, a.get("--precision", "auto"));
   if (!device.is_ok()) {
     std::fprintf(stderr, "toonbox serve: %s\n", device.status().message().c_str());

@@ -18,6 +18,8 @@ const Command kCommands[] = {
     {"doctor", "explain whether and why the GPU can be used", toonbox::cli::cmd_doctor},
     {"serve", "local web page and REST API (docs/http-api.md)", toonbox::cli::cmd_serve},
     {"bench", "speed, memory and CPU agreement table (docs/bench.md)", toonbox::cli::cmd_bench},
+    {"folder-status", "merge a sharded folder run's records: what is done, what is missing",
+     toonbox::cli::cmd_folder_status},
 };
 
 void print_usage(FILE* out) {

@@ -162,6 +162,7 @@ Result<FolderPlan> plan_folder(const FolderPlanOptions& options) {
   for (const std::string& rel : found) inputs_canonical.insert(fs::weakly_canonical(input_dir / rel, ec));
   std::vector<std::string> existing;
   for (const std::string& rel : found) {
+    if (options.keep && !options.keep(rel)) continue;
     const std::string out_rel = output_name_for(rel, options.format);
     PlannedImage image{rel, (input_dir / rel).string(), (output_dir / out_rel).string()};
     // The folder part resolved (a symlinked subfolder of OUTDIR could lead anywhere), the

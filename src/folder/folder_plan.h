@@ -4,6 +4,7 @@
 // model load or leaves half a folder behind.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct FolderPlanOptions {
   bool overwrite = false;      // an existing output is replaced
   bool allow_inside = false;   // OUTDIR may lie inside the input tree (it is not scanned)
   ImageFormat format = ImageFormat::kPng;
+  // When set, only the inputs it keeps are planned (a shard: see folder_shard.h). Name
+  // collisions are still checked over the whole folder, so every shard refuses alike.
+  std::function<bool(const std::string& relative)> keep;
 };
 
 struct PlannedImage {

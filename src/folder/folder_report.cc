@@ -50,6 +50,8 @@ nlohmann::ordered_json image_result_json(const ImageResult& r) {
     if (!r.note.notes.empty()) j["notes"] = r.note.notes;
   }
   j["batch"] = r.batch;
+  if (!r.device.empty()) j["device"] = r.device;
+  if (r.attempts > 1) j["attempts"] = r.attempts;
   j["ms"] = std::round(r.total_ms * 100) / 100;
   j["decode_ms"] = std::round(r.decode_ms * 100) / 100;
   j["device_ms"] = std::round(r.device_ms * 100) / 100;
@@ -57,9 +59,34 @@ nlohmann::ordered_json image_result_json(const ImageResult& r) {
   return j;
 }
 
-nlohmann::ordered_json summary_json(const RunSummary& s, const RunContext& c) {
+namespace {
+
+nlohmann::ordered_json calls_json(const std::map<int, int>& device_calls) {
   nlohmann::ordered_json calls = nlohmann::ordered_json::object();
-  for (const auto& [size, n] : s.device_calls) calls[std::to_string(size)] = n;
+  for (const auto& [size, n] : device_calls) calls[std::to_string(size)] = n;
+  return calls;
+}
+
+}  // namespace
+
+nlohmann::ordered_json devices_json(const RunSummary& s) {
+  nlohmann::ordered_json devices = nlohmann::ordered_json::array();
+  for (const DeviceStats& d : s.devices) {
+    nlohmann::ordered_json j = {{"device", d.id},
+                                {"images", d.images},
+                                // Over the whole run's wall time: the device's share of the throughput.
+                                {"images_per_s", s.wall_ms > 0 ? std::round(d.images / (s.wall_ms / 1000) * 100) / 100 : 0.0},
+                                {"busy_ms", std::round(d.busy_ms)},
+                                {"device_calls", calls_json(d.device_calls)},
+                                {"retried_elsewhere", d.retried_elsewhere}};
+    if (!d.retired.empty()) j["retired"] = d.retired;
+    devices.push_back(std::move(j));
+  }
+  return devices;
+}
+
+nlohmann::ordered_json summary_json(const RunSummary& s, const RunContext& c) {
+  const nlohmann::ordered_json calls = calls_json(s.device_calls);
   nlohmann::ordered_json failures = nlohmann::ordered_json::array();
   for (const auto& f : s.failures)
     failures.push_back({{"input", f.image->input}, {"error", f.status.message()}, {"code", status_code_name(f.status.code())}});
@@ -79,6 +106,7 @@ nlohmann::ordered_json summary_json(const RunSummary& s, const RunContext& c) {
           {"overlap", std::round(overlap(s) * 100) / 100},
           {"model", c.model},
           {"device", c.device},
+          {"devices", devices_json(s)},
           {"output_dir", c.output_dir},
           {"failures", failures}};
 }
@@ -110,6 +138,15 @@ std::string human_summary(const RunSummary& s, const RunContext& c) {
   out += "\n";
   out += "stage busy: decode " + fixed(s.decode_busy_ms / 1000, 1) + " s, device " + fixed(s.device_busy_ms / 1000, 1) +
          " s, encode " + fixed(s.encode_busy_ms / 1000, 1) + " s (overlap " + fixed(overlap(s), 2) + "x of wall time)\n";
+  if (s.devices.size() > 1) {
+    for (const DeviceStats& d : s.devices) {
+      out += "  " + d.id + ": " + std::to_string(d.images) + " images, " +
+             fixed(s.wall_ms > 0 ? d.images / (s.wall_ms / 1000) : 0, 2) + " images/s, busy " +
+             fixed(d.busy_ms / 1000, 1) + " s";
+      if (!d.retired.empty()) out += "; taken out of rotation: " + d.retired;
+      out += "\n";
+    }
+  }
   if (!s.failures.empty()) {
     out += "failed:\n";
     for (const auto& f : s.failures) {

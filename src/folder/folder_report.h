@@ -28,6 +28,10 @@ nlohmann::ordered_json image_result_json(const ImageResult& r);
 //  {"decode","device","encode"},"overlap","model","device","failures":[{"input","error"}]}
 nlohmann::ordered_json summary_json(const RunSummary& s, const RunContext& c);
 
+// [{"device","images","images_per_s","busy_ms","device_calls","retried_elsewhere",
+//   "retired"?}], one per device worker (the summary's "devices").
+nlohmann::ordered_json devices_json(const RunSummary& s);
+
 // "[#######.....]  37/200  18%  4.2 img/s  ETA 0:39  2 failed", at most `width` columns.
 std::string progress_line(int done, int total, int failed, double elapsed_s, int width = 80);
 

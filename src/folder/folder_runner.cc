@@ -1,7 +1,10 @@
 #include "folder/folder_runner.h"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -25,22 +28,32 @@ struct Work {
   Image input;           // decoded, until the device call
   Image output;          // stylized, until written
   ImageResult result;
+  uint64_t failed_on = 0;  // bit w: device worker w failed it (several devices only)
+  Status last_error;       // the last of those failures
 };
 using WorkPtr = std::unique_ptr<Work>;
 
 class Run {
  public:
-  Run(const std::vector<PlannedImage>& todo, const DeviceFn& device, const RunnerOptions& options,
+  Run(const std::vector<PlannedImage>& todo, const std::vector<DeviceWorker>& devices, const RunnerOptions& options,
       const std::function<void(const ImageResult&)>& on_result)
       : todo_(todo),
-        device_(device),
+        devices_(devices),
         options_(options),
         on_result_(on_result),
         batch_size_(std::max(1, options.batch_size)),
-        // Enough decoded images to fill a batch while the previous one runs, and no more:
-        // each holds a full-size RGB image.
-        decoded_(static_cast<size_t>(batch_size_ * 2 + std::max(1, options.decode_threads))),
-        results_(static_cast<size_t>(batch_size_ * 2 + std::max(1, options.encode_threads))) {}
+        workers_(static_cast<int>(devices.size())),
+        // Enough decoded images to fill a batch per device while the previous one runs,
+        // and no more: each holds a full-size RGB image.
+        decoded_(static_cast<size_t>(batch_size_ * 2 * workers_ + std::max(1, options.decode_threads))),
+        results_(static_cast<size_t>(batch_size_ * 2 * workers_ + std::max(1, options.encode_threads))),
+        live_(workers_),
+        live_loops_(workers_) {
+    for (const DeviceWorker& d : devices_) stats_.push_back(DeviceStats{d.id});
+    failures_in_a_row_.assign(devices_.size(), 0);
+    retired_.assign(devices_.size(), false);
+    idle_.assign(devices_.size(), false);
+  }
 
   RunSummary run() {
     const auto t0 = Clock::now();
@@ -51,9 +64,15 @@ class Run {
     std::vector<std::thread> threads;
     for (int i = 0; i < decoders; ++i) threads.emplace_back([this] { decode_loop(); });
     for (int i = 0; i < encoders; ++i) threads.emplace_back([this] { encode_loop(); });
-    device_loop();  // on this thread: the device may want the thread that created it
+    for (int w = 1; w < workers_; ++w) threads.emplace_back([this, w] { device_loop(w); });
+    device_loop(0);  // on this thread: the (first) device may want the thread that created it
     for (auto& t : threads) t.join();
     summary_.wall_ms = ms_between(t0, Clock::now());
+    for (const DeviceStats& d : stats_) {
+      summary_.device_busy_ms += d.busy_ms;
+      for (const auto& [n, calls] : d.device_calls) summary_.device_calls[n] += calls;
+    }
+    summary_.devices = stats_;
     summary_.stopped = stop_requested();
     summary_.not_run = summary_.total - summary_.ok - summary_.failed;
     return summary_;
@@ -116,7 +135,7 @@ class Run {
   // Groups by exact size. A group runs when it is full; when nothing new arrived for
   // max_wait_ms (the device should not idle waiting for a partner the decoders are slow
   // to produce); when too many images are pending (memory); and at the end.
-  void device_loop() {
+  void device_loop(int w) {
     std::map<std::pair<int, int>, std::vector<WorkPtr>> groups;
     size_t pending = 0;
     const size_t max_pending = static_cast<size_t>(batch_size_ * 2);
@@ -127,7 +146,7 @@ class Run {
       std::vector<WorkPtr> group = std::move(largest->second);
       groups.erase(largest);
       pending -= group.size();
-      run_group(std::move(group));
+      run_group(w, std::move(group));
     };
     auto last_arrival = Clock::now();
     while (true) {
@@ -135,7 +154,12 @@ class Run {
         decoded_.close();  // unblocks decoders; what they hold is dropped, not run
         break;
       }
-      std::optional<WorkPtr> work = decoded_.pop_until(Clock::now() + kStopPoll);
+      if (is_retired(w)) {
+        hand_back(w, &groups);
+        break;
+      }
+      std::optional<WorkPtr> work = take_retry(w);
+      if (!work) work = decoded_.pop_until(Clock::now() + kStopPoll);
       if (work) {
         last_arrival = Clock::now();
         auto key = std::make_pair((*work)->input.width, (*work)->input.height);
@@ -146,50 +170,81 @@ class Run {
           std::vector<WorkPtr> full = std::move(group);
           groups.erase(key);
           pending -= full.size();
-          run_group(std::move(full));
+          run_group(w, std::move(full));
         } else if (pending >= max_pending) {
           run_largest();
         }
         continue;
       }
       if (decoded_.closed_and_empty()) {
-        while (!groups.empty() && !stop_requested()) run_largest();
-        break;
+        // One group at a time, so a device that fails meanwhile hands the rest back.
+        if (!groups.empty()) {
+          run_largest();
+          continue;
+        }
+        // Another device may still hand back images for this one to retry.
+        if (idle_until_done(w)) break;
+        continue;
       }
       // Waited max_wait_ms for a partner in vain: go with what there is.
       if (!groups.empty() && Clock::now() - last_arrival >= std::chrono::milliseconds(options_.max_wait_ms)) run_largest();
     }
-    results_.close();
+    if (--live_loops_ == 0) results_.close();
   }
 
-  void run_group(std::vector<WorkPtr> group) {
+  void run_group(int worker, std::vector<WorkPtr> group) {
+    if (is_retired(worker)) {  // retired while running an earlier part of a failed batch
+      requeue(worker, std::move(group), nullptr);
+      return;
+    }
     const auto t0 = Clock::now();
     std::vector<const Image*> inputs;
     for (const auto& w : group) inputs.push_back(&w->input);
     Result<std::vector<Image>> outputs = std::vector<Image>{};
     std::vector<ImageNote> notes;
     Status s = guarded("running the model", [&]() -> Status {
-      outputs = device_(inputs, &notes);
+      outputs = devices_[worker].fn(inputs, &notes);
       if (outputs.is_ok() && outputs->size() != inputs.size())
         return internal_error("the device stage returned " + std::to_string(outputs->size()) + " images for " +
                               std::to_string(inputs.size()));
       return outputs.status();
     });
     const double ms = ms_between(t0, Clock::now());
-    summary_.device_busy_ms += ms;  // only this thread writes it
-    ++summary_.device_calls[static_cast<int>(group.size())];
+    DeviceStats& stats = stats_[worker];  // only this worker's thread writes it
+    stats.busy_ms += ms;
+    ++stats.device_calls[static_cast<int>(group.size())];
+    if (!s.is_ok() && workers_ > 1 && DeviceHealth::is_device_lost(s)) {
+      retire(worker, s.message());
+      requeue(worker, std::move(group), &s);
+      return;
+    }
     if (!s.is_ok() && group.size() > 1) {
       // One bad image must not fail its neighbours: run them one by one.
       for (auto& w : group) {
         std::vector<WorkPtr> one;
         one.push_back(std::move(w));
-        run_group(std::move(one));
+        run_group(worker, std::move(one));
       }
       return;
     }
+    if (workers_ > 1) {
+      if (s.is_ok()) {
+        failures_in_a_row_[worker] = 0;
+      } else if (DeviceHealth::may_be_device(s)) {
+        // Maybe the device, maybe the image: another device tries it.
+        if (++failures_in_a_row_[worker] >= DeviceHealth::kRetireAfter)
+          retire(worker, std::to_string(failures_in_a_row_[worker]) + " images in a row failed on it, the last: " +
+                             s.message());
+        requeue(worker, std::move(group), &s);
+        return;
+      }
+    }
+    if (s.is_ok()) stats.images += static_cast<int>(group.size());
     for (size_t i = 0; i < group.size(); ++i) {
       Work& w = *group[i];
       w.result.batch = static_cast<int>(group.size());
+      w.result.device = devices_[worker].id;
+      w.result.attempts = std::popcount(w.failed_on) + 1;
       w.result.device_ms = ms;
       w.input = Image();  // free the pixels now rather than after the write
       if (!s.is_ok()) {
@@ -203,6 +258,127 @@ class Run {
       // Results are written even when stopping: the work is done, the write is cheap.
       results_.push(std::move(group[i]));
     }
+  }
+
+  // --- several devices: retiring a worker, handing its images to the others ---------
+
+  static uint64_t bit(int worker) { return uint64_t{1} << worker; }
+
+  bool is_retired(int worker) {
+    std::lock_guard lock(mutex_);
+    return retired_[worker];
+  }
+
+  // Whether a live worker has not failed this image yet. Holds mutex_.
+  bool someone_can_try(const Work& w) const {
+    for (int v = 0; v < workers_; ++v)
+      if (!retired_[v] && !(w.failed_on & bit(v))) return true;
+    return false;
+  }
+
+  void retire(int worker, const std::string& why) {
+    int left = 0;
+    {
+      std::lock_guard lock(mutex_);
+      if (retired_[worker]) return;
+      retired_[worker] = true;
+      left = --live_;
+      stats_[worker].retired = why;
+    }
+    retry_cv_.notify_all();
+    if (options_.on_device_retired) options_.on_device_retired(stats_[worker], left);
+  }
+
+  // Images a worker gives up: `failed` (its error) when it ran them and failed, null when
+  // it only held them. Each goes to the retry list if a live worker has not failed it,
+  // else it fails with its last error.
+  void requeue(int worker, std::vector<WorkPtr> group, const Status* failed) {
+    std::vector<WorkPtr> dead;
+    {
+      std::lock_guard lock(mutex_);
+      for (WorkPtr& w : group) {
+        if (failed) {
+          w->failed_on |= bit(worker);
+          w->last_error = *failed;
+          ++stats_[worker].retried_elsewhere;
+        }
+        if (someone_can_try(*w)) {
+          retry_.push_back(std::move(w));
+        } else {
+          dead.push_back(std::move(w));
+        }
+      }
+    }
+    retry_cv_.notify_all();
+    for (WorkPtr& w : dead) fail_undeliverable(*w);
+  }
+
+  void fail_undeliverable(Work& w) {
+    w.input = Image();
+    w.result.attempts = std::popcount(w.failed_on);
+    Status why = w.last_error.is_ok() ? unavailable("no device left to run it: every device was taken out of rotation")
+                                      : w.last_error;
+    if (w.result.attempts > 1) why = Status(why.code(), why.message() + " (failed on " +
+                                                            std::to_string(w.result.attempts) + " devices)");
+    finish(w, why.with_context(w.result.image->input));
+  }
+
+  // An image handed back by another worker that this one has not failed; images nobody
+  // live can take any more fail here.
+  std::optional<WorkPtr> take_retry(int worker) {
+    std::optional<WorkPtr> taken;
+    std::vector<WorkPtr> dead;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto it = retry_.begin(); it != retry_.end();) {
+        if (!taken && !((*it)->failed_on & bit(worker))) {
+          taken = std::move(*it);
+          idle_[worker] = false;
+        } else if (!someone_can_try(**it)) {
+          dead.push_back(std::move(*it));
+        } else {
+          ++it;
+          continue;
+        }
+        it = retry_.erase(it);
+      }
+    }
+    for (WorkPtr& w : dead) fail_undeliverable(*w);
+    return taken;
+  }
+
+  // A retired worker's pending images go to the others; the last one to go fails what is
+  // left (nobody else will take it).
+  void hand_back(int worker, std::map<std::pair<int, int>, std::vector<WorkPtr>>* groups) {
+    for (auto& [size, group] : *groups) requeue(worker, std::move(group), nullptr);
+    groups->clear();
+    bool last = false;
+    {
+      std::lock_guard lock(mutex_);
+      last = live_ == 0;
+    }
+    if (!last) return;
+    while (std::optional<WorkPtr> w = take_retry(worker)) fail_undeliverable(**w);
+    while (std::optional<WorkPtr> w = decoded_.pop()) fail_undeliverable(**w);
+  }
+
+  // Decoding is over and this worker holds nothing: true once every live worker is in the
+  // same state and nothing waits for a retry (the run is over); else waits a little.
+  bool idle_until_done(int worker) {
+    auto done = [&] {
+      if (!retry_.empty()) return false;
+      for (int v = 0; v < workers_; ++v)
+        if (!retired_[v] && !idle_[v]) return false;
+      return true;
+    };
+    std::unique_lock lock(mutex_);
+    idle_[worker] = true;
+    if (done()) {
+      retry_cv_.notify_all();
+      return true;
+    }
+    retry_cv_.wait_for(lock, kStopPoll);
+    return done();
   }
 
   void encode_loop() {
@@ -234,16 +410,27 @@ class Run {
   }
 
   const std::vector<PlannedImage>& todo_;
-  const DeviceFn& device_;
+  const std::vector<DeviceWorker>& devices_;
   const RunnerOptions& options_;
   const std::function<void(const ImageResult&)>& on_result_;
   const int batch_size_;
+  const int workers_;
   BoundedQueue<WorkPtr> decoded_;
   BoundedQueue<WorkPtr> results_;
   std::atomic<size_t> next_{0};
   std::atomic<int> live_decoders_{0};
   std::mutex report_mutex_;
   RunSummary summary_;
+  // Several devices. Each worker's stats and failure streak are its own thread's; the
+  // rest is under mutex_.
+  std::vector<DeviceStats> stats_;
+  std::vector<int> failures_in_a_row_;
+  std::mutex mutex_;
+  std::condition_variable retry_cv_;
+  std::deque<WorkPtr> retry_;
+  std::vector<bool> retired_, idle_;
+  int live_;                     // workers not retired
+  std::atomic<int> live_loops_;  // device loops still running; the last closes results_
 };
 
 }  // namespace
@@ -262,7 +449,26 @@ void choose_stage_threads(bool device_is_gpu, int cores, RunnerOptions* options)
 
 RunSummary run_folder(const std::vector<PlannedImage>& todo, const DeviceFn& device, const RunnerOptions& options,
                       const std::function<void(const ImageResult&)>& on_result) {
-  return Run(todo, device, options, on_result).run();
+  return run_folder(todo, std::vector<DeviceWorker>{{"", device}}, options, on_result);
+}
+
+RunSummary run_folder(const std::vector<PlannedImage>& todo, const std::vector<DeviceWorker>& devices,
+                      const RunnerOptions& options, const std::function<void(const ImageResult&)>& on_result) {
+  if (devices.empty() || devices.size() > 64) {
+    // The callers check the device list; this is the backstop, and it says so per image.
+    RunSummary s;
+    s.total = s.failed = static_cast<int>(todo.size());
+    for (const PlannedImage& image : todo) {
+      ImageResult r;
+      r.image = &image;
+      r.status = invalid_argument(image.input + ": a folder run takes 1 to 64 devices, got " +
+                                  std::to_string(devices.size()));
+      s.failures.push_back(r);
+      if (on_result) on_result(r);
+    }
+    return s;
+  }
+  return Run(todo, devices, options, on_result).run();
 }
 
 }  // namespace toonbox::folder

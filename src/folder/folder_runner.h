@@ -1,8 +1,15 @@
 // Runs a planned folder as three overlapping stages joined by bounded queues:
 //
-//   decoder threads --decoded--> device worker --results--> encoder threads
+//   decoder threads --decoded--> device worker(s) --results--> encoder threads
 //
-// The device worker groups decoded images of identical size into calls of up to
+// With several devices (`--device cuda:0,1`, `cpu,cpu`) there is one device worker per
+// device, each with its own device stage (model, compiled plans, memory budget), all
+// pulling from the one decoded queue: a worker takes work only when it is free, so a
+// slow or busy device simply takes less (work stealing without a scheduler). A worker
+// whose device fails (lost, a device error, out of memory that halving did not fix) is
+// taken out of rotation and its images are retried on the others (see DeviceHealth).
+//
+// Each device worker groups decoded images of identical size into calls of up to
 // batch_size images, so a GPU sees real batches while the CPU threads decode the next
 // images and encode the previous ones. A bad file fails alone: decoding, the device call
 // (a failed batch is retried image by image) and writing are all per image, and the run
@@ -35,6 +42,37 @@ struct ImageNote {
 using DeviceFn = std::function<Result<std::vector<Image>>(const std::vector<const Image*>& same_size,
                                                           std::vector<ImageNote>* notes)>;
 
+// One device worker: a name for reports ("cuda:1", "cpu#2") and its own device stage.
+struct DeviceWorker {
+  std::string id;
+  DeviceFn fn;
+};
+
+// What says a device, rather than an image, is at fault. kUnavailable from the device
+// stage (device lost, driver gone) retires the worker at once. kOutOfMemory and
+// kInternal (a sticky CUDA error, a fault) on a single image send that image to a worker
+// that has not tried it; a worker that fails kRetireAfter single images in a row this
+// way is retired (a dead context or a GPU whose memory another process holds fails
+// everything). An image every live worker has failed fails with its last error. Other
+// errors (a bad image, an unsupported size) fail the image where it is, as with one device.
+struct DeviceHealth {
+  static constexpr int kRetireAfter = 3;
+  static bool is_device_lost(const Status& s) { return s.code() == StatusCode::kUnavailable; }
+  static bool may_be_device(const Status& s) {
+    return s.code() == StatusCode::kOutOfMemory || s.code() == StatusCode::kInternal;
+  }
+};
+
+// Per device worker, for the summary and `bench`.
+struct DeviceStats {
+  std::string id;
+  int images = 0;          // images it produced
+  int retried_elsewhere = 0;  // images it handed back after failing them
+  double busy_ms = 0;      // time in device calls
+  std::map<int, int> device_calls;  // images per call -> calls
+  std::string retired;     // why it was taken out of rotation; "" if it never was
+};
+
 struct RunnerOptions {
   int batch_size = 1;      // most images per device call
   int decode_threads = 1;
@@ -47,6 +85,9 @@ struct RunnerOptions {
   // Set (e.g. by a signal handler) to stop: no new image is started, writes of results
   // already computed finish, nothing partial is left. Polled every few milliseconds.
   const std::atomic<bool>* stop = nullptr;
+  // Called (from the failing worker's thread) when a device is taken out of rotation,
+  // with the number of workers left; e.g. to tell the user at once.
+  std::function<void(const DeviceStats& retired, int workers_left)> on_device_retired;
 };
 
 struct ImageResult {
@@ -54,6 +95,8 @@ struct ImageResult {
   Status status;           // ok, or why this image failed (the message names the file)
   int width = 0, height = 0;  // the output's size when ok
   int batch = 0;           // images in the device call that produced it (0: never ran)
+  std::string device;      // the device worker that produced it ("" if none did)
+  int attempts = 0;        // device workers that tried it (more than 1: retried elsewhere)
   ImageNote note;          // from the device stage, when it said anything
   double decode_ms = 0, device_ms = 0, encode_ms = 0;
   double total_ms = 0;     // from the start of decoding to the completed rename
@@ -66,8 +109,9 @@ struct RunSummary {
   double wall_ms = 0;
   // Summed busy time per stage; their sum over wall_ms above 1 is the overlap gained.
   double decode_busy_ms = 0, device_busy_ms = 0, encode_busy_ms = 0;
-  std::map<int, int> device_calls;  // images per call -> number of calls
+  std::map<int, int> device_calls;  // images per call -> number of calls (all devices)
   std::vector<ImageResult> failures;  // in completion order
+  std::vector<DeviceStats> devices;   // one per device worker, in the order given
 };
 
 // Sets options->decode_threads and encode_threads for a device stage on the GPU or the
@@ -77,6 +121,11 @@ void choose_stage_threads(bool device_is_gpu, int cores, RunnerOptions* options)
 // on_result is called once per image that was attempted (never for not_run ones), one
 // call at a time, from the pipeline's threads; keep it short.
 RunSummary run_folder(const std::vector<PlannedImage>& todo, const DeviceFn& device,
+                      const RunnerOptions& options, const std::function<void(const ImageResult&)>& on_result);
+
+// The same with one device worker per entry (at most 64), all fed from one queue. The
+// first runs on the calling thread, the others on their own.
+RunSummary run_folder(const std::vector<PlannedImage>& todo, const std::vector<DeviceWorker>& devices,
                       const RunnerOptions& options, const std::function<void(const ImageResult&)>& on_result);
 
 }  // namespace toonbox::folder

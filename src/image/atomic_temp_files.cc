@@ -42,6 +42,10 @@ std::string atomic_temp_name(const std::string& target_name, long pid, uint64_t 
   return "." + target_name.substr(0, kMaxNameInTempName) + suffix;
 }
 
+std::string atomic_temp_key(const std::string& target_name) {
+  return "." + target_name.substr(0, kMaxNameInTempName) + kMarker;
+}
+
 std::optional<long> atomic_temp_owner(const std::string& name) {
   const std::string suffix = kSuffix;
   if (name.size() < 2 || name[0] != '.' || name.size() <= suffix.size() ||
@@ -60,7 +64,8 @@ std::optional<long> atomic_temp_owner(const std::string& name) {
   return std::stol(pid);
 }
 
-Result<TempCleanup> remove_stale_atomic_temps(const std::string& dir, bool recursive) {
+Result<TempCleanup> remove_stale_atomic_temps(const std::string& dir, bool recursive,
+                                              const std::set<std::string>* only_keys) {
   namespace fs = std::filesystem;
   TempCleanup result;
   std::error_code ec;
@@ -68,8 +73,11 @@ Result<TempCleanup> remove_stale_atomic_temps(const std::string& dir, bool recur
   auto visit = [&](const fs::directory_entry& entry) -> Status {
     std::error_code entry_ec;
     if (!entry.is_regular_file(entry_ec) || entry.is_symlink(entry_ec)) return Status::ok();
-    const auto owner = atomic_temp_owner(entry.path().filename().string());
+    const std::string name = entry.path().filename().string();
+    const auto owner = atomic_temp_owner(name);
     if (!owner) return Status::ok();
+    if (only_keys && !only_keys->count(name.substr(0, name.rfind(kMarker) + std::string(kMarker).size())))
+      return Status::ok();
     if (process_alive(*owner)) {
       ++result.kept_live;
       return Status::ok();

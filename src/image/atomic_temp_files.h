@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "core/status.h"
@@ -24,9 +25,17 @@ struct TempCleanup {
   int kept_live = 0;  // temp files whose writer is still running (another toonbox)
 };
 
+// The part of a temporary name that comes from its target (".NAME.toonbox-"): equal for
+// every temporary file of one target, whichever process wrote it.
+std::string atomic_temp_key(const std::string& target_name);
+
 // Removes temporary files of the pattern above in `dir` (and its subfolders when
 // `recursive`) whose writing process no longer exists. Only that pattern; symlinked
-// folders are not followed. A missing `dir` is not an error.
-Result<TempCleanup> remove_stale_atomic_temps(const std::string& dir, bool recursive);
+// folders are not followed. A missing `dir` is not an error. With `only_keys`, only the
+// temporary files of those targets (atomic_temp_key) are looked at: on a filesystem
+// shared by several machines a PID means nothing on another host, so each shard of a
+// run cleans up only after its own outputs.
+Result<TempCleanup> remove_stale_atomic_temps(const std::string& dir, bool recursive,
+                                              const std::set<std::string>* only_keys = nullptr);
 
 }  // namespace toonbox
