@@ -95,7 +95,8 @@ def main():
         if args.toonbox:
             with torch.no_grad():
                 torch.onnx.export(model, (x,), onnx_path, input_names=["input"], output_names=["output"],
-                                  opset_version=17, do_constant_folding=True)
+                                  opset_version=17, do_constant_folding=True,
+                                  **archs.torchscript_export_kwargs())
         dev = torch.device(args.device)
         m, xd = model.to(dev), x.to(dev)
         rows.append(("PyTorch eager fp32", time_torch(m, xd, args.runs, args.device), ""))

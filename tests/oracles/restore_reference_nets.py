@@ -110,7 +110,7 @@ def main():
     with torch.no_grad():
         torch.onnx.export(wrapper, tuple(inputs), onnx_path, input_names=names,
                           output_names=["output"], opset_version=int(opts["--opset"]),
-                          do_constant_folding=True)
+                          do_constant_folding=True, **archs.torchscript_export_kwargs())
     described = []
     for name, t in zip(names, inputs):
         ext = "f64" if t.dtype == torch.float64 else "f32"

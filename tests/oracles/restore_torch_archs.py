@@ -32,6 +32,13 @@ from torch import nn
 from torch.nn import functional as F
 
 
+def torchscript_export_kwargs():
+    # PyTorch 2.9+ exports through dynamo by default (another graph, and onnxscript
+    # needed); these nets are checked as the TorchScript exporter writes them, as in 1.13.
+    import inspect
+    return {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+
+
 # ----------------------------------------------------------------------------- GPEN
 
 def static_shape(t):
