@@ -69,9 +69,9 @@ std::vector<int64_t> leaf_offsets(const Shape& src, const Shape& leaf) {
 }
 
 struct Match {
-  Tensor kernel;                         // constant, in the conv's weight layout
-  std::vector<int> input_scales;         // run-time factors along the input channel
-  std::vector<int> output_scales;        // along the output channel (or scalars)
+  Tensor kernel;                   // constant, in the conv's weight layout
+  std::vector<int> input_scales;   // run-time factors along the input channel
+  std::vector<int> output_scales;  // along the output channel (or scalars)
 };
 
 std::optional<Match> match(const Graph& g, const Node& conv) {
@@ -168,7 +168,8 @@ class Rewriter {
     }
     if (has_bias) {
       const int b = reshape(conv.inputs[2], out_ch, nm + "/bias");
-      emit(OpKind::kBinary, nm + "/add_bias", {y, b}, BinaryParams{BinaryOp::kAdd}, conv.outputs[0]);
+      emit(OpKind::kBinary, nm + "/add_bias", {y, b}, BinaryParams{BinaryOp::kAdd},
+           conv.outputs[0]);
     }
   }
 

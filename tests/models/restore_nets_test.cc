@@ -78,8 +78,8 @@ const RefNet& reference_net(const std::string& name) {
   if (std::system(cmd.c_str()) != 0) {
     std::ifstream e(dir / "stderr.txt");
     std::string msg((std::istreambuf_iterator<char>(e)), std::istreambuf_iterator<char>());
-    net.error = "restore_reference_nets.py " + name + " failed: " +
-                msg.substr(msg.size() > 2000 ? msg.size() - 2000 : 0);
+    net.error = "restore_reference_nets.py " + name +
+                " failed: " + msg.substr(msg.size() > 2000 ? msg.size() - 2000 : 0);
     return net;
   }
   std::ifstream f(dir / "net.json");
@@ -95,8 +95,8 @@ const RefNet& reference_net(const std::string& name) {
                           read_raw(in["file"].get<std::string>(), in["shape"].get<Shape>(), f64),
                           f64});
   }
-  net.torch_out = read_raw(j["torch"]["file"].get<std::string>(), j["torch"]["shape"].get<Shape>(),
-                           false);
+  net.torch_out =
+      read_raw(j["torch"]["file"].get<std::string>(), j["torch"]["shape"].get<Shape>(), false);
   return net;
 }
 
@@ -156,12 +156,13 @@ Result<std::vector<Tensor>> run_target(const Target& t, const Graph& imported, c
     o.emulate_fp16_storage = name == "RefFp16";
     if (o.emulate_fp16_storage)
       for (Tensor& x : inputs)
-        for (int64_t i = 0; i < x.numel(); ++i) x.data<float>()[i] = round_to_half(x.data<float>()[i]);
+        for (int64_t i = 0; i < x.numel(); ++i)
+          x.data<float>()[i] = round_to_half(x.data<float>()[i]);
     return reference_run(g, inputs, o);
   }
-  std::shared_ptr<Backend> backend =
-      name == "Cpu" ? std::shared_ptr<Backend>(create_cpu_backend())
-                    : std::shared_ptr<Backend>(test::cuda_backend(skip));
+  std::shared_ptr<Backend> backend = name == "Cpu"
+                                         ? std::shared_ptr<Backend>(create_cpu_backend())
+                                         : std::shared_ptr<Backend>(test::cuda_backend(skip));
   if (!backend) return unimplemented(*skip);  // the caller skips, saying why
   Session session(imported, backend, t.precision);
   return session.run(inputs);
@@ -191,10 +192,12 @@ TEST_P(RestoreNets, MatchesOnnxRuntimeAndPyTorch) {
   ASSERT_EQ(net.torch_out.shape(), ort.shape());
   const double vs_ort = psnr((*got)[0], ort), vs_torch = psnr((*got)[0], net.torch_out);
   const double ort_vs_torch = psnr(ort, net.torch_out);
-  const bool fp16 = std::string(c.target.name) == "CudaFp16" || std::string(c.target.name) == "RefFp16";
-  std::printf("[ measure ] %s %s: PSNR vs ONNX Runtime %.2f dB, vs PyTorch %.2f dB "
-              "(ONNX Runtime vs PyTorch %.2f dB)\n",
-              c.net, c.target.name, vs_ort, vs_torch, ort_vs_torch);
+  const bool fp16 =
+      std::string(c.target.name) == "CudaFp16" || std::string(c.target.name) == "RefFp16";
+  std::printf(
+      "[ measure ] %s %s: PSNR vs ONNX Runtime %.2f dB, vs PyTorch %.2f dB "
+      "(ONNX Runtime vs PyTorch %.2f dB)\n",
+      c.net, c.target.name, vs_ort, vs_torch, ort_vs_torch);
   const double want = fp16 ? 40.0 : 50.0;
   EXPECT_GE(vs_ort, want);
   EXPECT_GE(vs_torch, want);
@@ -216,7 +219,8 @@ std::vector<Case> all_cases() {
 
 INSTANTIATE_TEST_SUITE_P(, RestoreNets, ::testing::ValuesIn(all_cases()),
                          [](const ::testing::TestParamInfo<Case>& info) {
-                           std::string s = std::string(info.param.net) + "_" + info.param.target.name;
+                           std::string s =
+                               std::string(info.param.net) + "_" + info.param.target.name;
                            for (char& ch : s)
                              if (ch == '-') ch = '_';
                            return s;
@@ -248,16 +252,18 @@ TEST(RestoreNetsRewrite, ModulatedConvsRewrittenEqualDirectForm) {
     EXPECT_EQ(rewritten, runtime_weights) << name;
     for (const Node& n : g->nodes()) {
       if (n.kind == OpKind::kConv2D || n.kind == OpKind::kConvTranspose) {
-        EXPECT_TRUE(g->is_constant(n.inputs[1])) << name << ": '" << n.name << "' kept a run-time weight";
+        EXPECT_TRUE(g->is_constant(n.inputs[1]))
+            << name << ": '" << n.name << "' kept a run-time weight";
       }
     }
     auto a = reference_run(*direct, input_values(net));
     auto b = reference_run(*g, input_values(net));
     ASSERT_TRUE(a.is_ok() && b.is_ok());
     const test::ErrorStats e = test::compare((*b)[0], (*a)[0]);
-    std::printf("[ measure ] %s: %d modulated convolutions rewritten; rewritten vs direct form "
-                "%s, PSNR %.2f dB\n",
-                name, rewritten, e.to_string().c_str(), psnr((*b)[0], (*a)[0]));
+    std::printf(
+        "[ measure ] %s: %d modulated convolutions rewritten; rewritten vs direct form "
+        "%s, PSNR %.2f dB\n",
+        name, rewritten, e.to_string().c_str(), psnr((*b)[0], (*a)[0]));
     EXPECT_LE(e.nmse, 1e-10) << name;
   }
 }

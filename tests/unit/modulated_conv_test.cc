@@ -29,7 +29,8 @@ int runtime_weight_convs(const Graph& g) {
 Result<Graph> specialized_case(const std::string& name, std::vector<Tensor>* inputs) {
   for (const test::OpCase& c : test::op_cases()) {
     if (c.name != name) continue;
-    const fs::path dir = fs::temp_directory_path() / ("toonbox_modconv_" + std::to_string(::getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("toonbox_modconv_" + std::to_string(::getpid()));
     TB_ASSIGN_OR_RETURN(Graph g, test::op_case_graph(c, dir.string()));
     fs::remove_all(dir);
     std::vector<Shape> shapes;

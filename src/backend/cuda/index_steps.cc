@@ -36,17 +36,20 @@ Result<std::unique_ptr<Step>> make_scatter_elements_step(const BuildContext& ctx
   const int64_t n = static_cast<int64_t>(plan.base.size());
   const int64_t axis_stride = plan.axis_stride, axis_dim = plan.axis_dim;
   const bool half = is_half(ctx.precision);
-  return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {
-    if (y != data && bytes > 0) {
-      const cudaError_t e = cudaMemcpyAsync(y, data, bytes, cudaMemcpyDeviceToDevice, s);
-      if (e != cudaSuccess) return e;
-    }
-    return by_type(half, [&](auto tag) {
-      using T = decltype(tag);
-      return launch_scatter_elements<T>(static_cast<const T*>(idx), static_cast<const T*>(upd),
-                                        static_cast<T*>(y), n, base, axis_stride, axis_dim, s);
-    });
-  }, std::move(tables));
+  return kernel_step(
+      node_description(*ctx.graph, node, ctx.precision),
+      [=](cudaStream_t s) {
+        if (y != data && bytes > 0) {
+          const cudaError_t e = cudaMemcpyAsync(y, data, bytes, cudaMemcpyDeviceToDevice, s);
+          if (e != cudaSuccess) return e;
+        }
+        return by_type(half, [&](auto tag) {
+          using T = decltype(tag);
+          return launch_scatter_elements<T>(static_cast<const T*>(idx), static_cast<const T*>(upd),
+                                            static_cast<T*>(y), n, base, axis_stride, axis_dim, s);
+        });
+      },
+      std::move(tables));
 }
 
 }  // namespace toonbox::cuda

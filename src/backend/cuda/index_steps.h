@@ -9,7 +9,6 @@
 namespace toonbox::cuda {
 
 Result<std::unique_ptr<Step>> make_arg_max_step(const BuildContext& ctx, const Node& node);
-Result<std::unique_ptr<Step>> make_scatter_elements_step(const BuildContext& ctx,
-                                                         const Node& node);
+Result<std::unique_ptr<Step>> make_scatter_elements_step(const BuildContext& ctx, const Node& node);
 
 }  // namespace toonbox::cuda

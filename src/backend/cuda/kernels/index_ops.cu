@@ -51,8 +51,8 @@ template <typename T>
 cudaError_t launch_arg_max(const T* x, T* y, int64_t outer, int64_t len, int64_t inner,
                            bool select_min, bool select_last, cudaStream_t stream) {
   if (outer * inner <= 0) return cudaSuccess;
-  arg_max_kernel<T><<<grid_for(outer * inner, kThreads), kThreads, 0, stream>>>(x, y, outer, len, inner,
-                                                                      select_min, select_last);
+  arg_max_kernel<T><<<grid_for(outer * inner, kThreads), kThreads, 0, stream>>>(
+      x, y, outer, len, inner, select_min, select_last);
   return cudaGetLastError();
 }
 
@@ -62,15 +62,15 @@ cudaError_t launch_scatter_elements(const T* indices, const T* updates, T* y, in
                                     cudaStream_t stream) {
   if (n <= 0) return cudaSuccess;
   scatter_kernel<T><<<grid_for(n, kThreads), kThreads, 0, stream>>>(indices, updates, y, n, base,
-                                                          axis_stride, axis_dim);
+                                                                    axis_stride, axis_dim);
   return cudaGetLastError();
 }
 
-#define TB_INSTANTIATE(T)                                                                    \
-  template cudaError_t launch_arg_max<T>(const T*, T*, int64_t, int64_t, int64_t, bool, bool, \
-                                         cudaStream_t);                                      \
-  template cudaError_t launch_scatter_elements<T>(const T*, const T*, T*, int64_t,           \
-                                                  const int64_t*, int64_t, int64_t, cudaStream_t);
+#define TB_INSTANTIATE(T)                                                                          \
+  template cudaError_t launch_arg_max<T>(const T*, T*, int64_t, int64_t, int64_t, bool, bool,      \
+                                         cudaStream_t);                                            \
+  template cudaError_t launch_scatter_elements<T>(const T*, const T*, T*, int64_t, const int64_t*, \
+                                                  int64_t, int64_t, cudaStream_t);
 TB_INSTANTIATE(float)
 TB_INSTANTIATE(__half)
 #undef TB_INSTANTIATE
