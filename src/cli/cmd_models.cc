@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/contract_flags.h"
 #include "compile/fusion.h"
+#include "compile/conv_transpose_lowering.h"
 #include "compile/modulated_conv.h"
 #include "compile/specialize.h"
 #include "import/model_file.h"
@@ -190,6 +191,7 @@ int info(const std::string& spec, const std::string& bin) {
     return kExitOk;
   }
   rewrite_modulated_convs(*spec_graph);
+  lower_conv_transposes(*spec_graph);
   fuse_conv_activation(*spec_graph);
   std::printf("backends (checked at input %s):\n", shown.c_str());
   print_backend("cpu fp32", *create_cpu_backend(), *spec_graph, Precision::kFloat32);

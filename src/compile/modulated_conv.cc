@@ -2,8 +2,8 @@
 
 #include <optional>
 
+#include "compile/node_emitter.h"
 #include "graph/tensor_geometry.h"
-#include "ops/op_defs.h"
 
 namespace toonbox {
 
@@ -141,9 +141,9 @@ std::optional<Match> match(const Graph& g, const Node& conv) {
   return m;
 }
 
-class Rewriter {
+class Rewriter : public NodeEmitter {
  public:
-  explicit Rewriter(Graph& g) : g_(g) {}
+  explicit Rewriter(Graph& g) : NodeEmitter(g) {}
 
   // Appends y = conv(x * s, C) * d (+ bias) for `conv`, writing the conv's output value.
   void rewrite(const Node& conv, Match m) {
@@ -167,67 +167,28 @@ class Rewriter {
                has_bias ? -1 : conv.outputs[0]);
     }
     if (has_bias) {
-      const int b = reshape(conv.inputs[2], out_ch, nm + "/bias");
+      const int b = reshape(conv.inputs[2], {1, out_ch, 1, 1}, nm + "/bias");
       emit(OpKind::kBinary, nm + "/add_bias", {y, b}, BinaryParams{BinaryOp::kAdd},
            conv.outputs[0]);
     }
   }
 
-  bool ok() const { return ok_; }
-  std::vector<Node>& nodes() { return nodes_; }
-
  private:
-  // The product of `factors` as [1, C, 1, 1].
+  // The product of `factors` as [1, C, 1, 1] ([1, 1, 1, 1] for scalars).
   int channel_vector(const std::vector<int>& factors, int64_t channels, const std::string& name) {
     int v = factors[0];
     for (size_t k = 1; k < factors.size(); ++k)
       v = emit(OpKind::kBinary, name + "/product" + std::to_string(k), {v, factors[k]},
                BinaryParams{BinaryOp::kMul});
-    return reshape(v, channels, name);
-  }
-
-  int reshape(int v, int64_t channels, const std::string& name) {
     const int64_t len = shape_numel(g_.value(v).shape);
-    const int shape = g_.add_constant(
-        name + "/shape", Tensor::from_vector<int64_t>({4}, {1, len == 1 ? 1 : channels, 1, 1}));
-    ReshapeParams p;
-    return emit(OpKind::kReshape, name, {v, shape}, p);
+    return reshape(v, {1, len == 1 ? 1 : channels, 1, 1}, name);
   }
-
-  int emit(OpKind kind, const std::string& name, std::vector<int> inputs, OpParams params,
-           int out = -1) {
-    Node n;
-    n.kind = kind;
-    n.name = name;
-    n.inputs = std::move(inputs);
-    n.params = std::move(params);
-    if (out < 0) {
-      Value v;
-      v.name = name;
-      g_.values().push_back(std::move(v));
-      out = static_cast<int>(g_.values().size()) - 1;
-    }
-    n.outputs = {out};
-    if (!infer_node_shapes(g_, n).is_ok()) ok_ = false;
-    nodes_.push_back(std::move(n));
-    return out;
-  }
-
-  Graph& g_;
-  std::vector<Node> nodes_;
-  bool ok_ = true;
 };
-
-void set_producers(Graph& g) {
-  for (Value& v : g.values()) v.producer = -1;
-  for (size_t i = 0; i < g.nodes().size(); ++i)
-    for (int out : g.nodes()[i].outputs) g.value(out).producer = static_cast<int>(i);
-}
 
 }  // namespace
 
 int rewrite_modulated_convs(Graph& g) {
-  set_producers(g);
+  NodeEmitter::set_producers(g);
   std::vector<std::optional<Match>> matches(g.nodes().size());
   int count = 0;
   for (size_t i = 0; i < g.nodes().size(); ++i) {
@@ -237,22 +198,20 @@ int rewrite_modulated_convs(Graph& g) {
     if (matches[i]) ++count;
   }
   if (count == 0) return 0;
-  Graph before = g;
   Rewriter r(g);
   const std::vector<Node> old = g.nodes();
+  const size_t values_before = g.values().size();
   for (size_t i = 0; i < old.size(); ++i) {
     if (matches[i])
       r.rewrite(old[i], std::move(*matches[i]));
     else
-      r.nodes().push_back(old[i]);
+      r.keep(old[i]);
   }
   if (!r.ok()) {  // a shape the rewrite did not foresee: keep the direct form
-    g = std::move(before);
+    g.values().resize(values_before);
     return 0;
   }
-  g.nodes() = std::move(r.nodes());
-  set_producers(g);
-  g.prune();
+  r.commit();
   return count;
 }
 
