@@ -10,9 +10,14 @@ std::string precheck_node(const Graph& g, const Node& node) {
   for (size_t i = 0; i < node.inputs.size(); ++i) {
     const Value& v = g.value(node.inputs[i]);
     const bool parameter = is_parameter_input(node, i);
-    if ((parameter || is_weight_input(node, i)) && !v.constant)
+    if ((parameter || is_weight_input(node, i)) && !v.constant) {
+      const bool kernel = i == 1 && (node.kind == OpKind::kConv2D || node.kind == OpKind::kConvTranspose);
       return std::string(parameter ? "input " : "weight input ") + std::to_string(i) + " ('" +
-             v.name + "') must be constant";
+             v.name + "') must be constant" +
+             (kernel ? " (a kernel computed at run time: only StyleGAN2's modulated form, "
+                       "C * s[in] * d[out], is rewritten into a static convolution)"
+                     : "");
+    }
     if (!parameter && v.dtype != DType::kFloat32)
       return "tensor '" + v.name + "' is " + dtype_name(v.dtype) +
              "; backends compute float32 tensors (specialize() carries run-time integers as floats)";

@@ -143,6 +143,26 @@ SoftmaxPlan softmax_plan(const Shape& x, int axis) {
   return p;
 }
 
+ScatterPlan scatter_plan(const Graph& g, const Node& node) {
+  const Shape& ds = g.value(node.inputs[0]).shape;
+  const Shape& is = g.value(node.inputs[1]).shape;
+  const int axis = node.p<ScatterElementsParams>().axis;
+  const std::vector<int64_t> st = row_major_strides(ds);
+  ScatterPlan plan;
+  plan.axis_stride = st[axis];
+  plan.axis_dim = ds[axis];
+  plan.base.resize(shape_numel(is));
+  for (int64_t i = 0; i < static_cast<int64_t>(plan.base.size()); ++i) {
+    int64_t rest = i, off = 0;
+    for (int d = static_cast<int>(is.size()) - 1; d >= 0; --d) {
+      if (d != axis) off += (rest % is[d]) * st[d];
+      rest /= is[d];
+    }
+    plan.base[i] = off;
+  }
+  return plan;
+}
+
 ReducePlan reduce_plan(const Graph& g, const Node& node) {
   const auto& p = node.p<ReduceParams>();
   const Shape& xs = g.value(node.inputs[0]).shape;

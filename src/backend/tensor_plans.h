@@ -32,6 +32,15 @@ struct SoftmaxPlan {
 };
 SoftmaxPlan softmax_plan(const Shape& x, int axis);
 
+// ScatterElements: indices element i writes output[base[i] + index * axis_stride], where
+// index is indices[i] wrapped once by axis_dim (out-of-range indices are skipped by the
+// kernels; the reference refuses them).
+struct ScatterPlan {
+  std::vector<int64_t> base;
+  int64_t axis_stride = 1, axis_dim = 1;
+};
+ScatterPlan scatter_plan(const Graph& g, const Node& node);
+
 // Reduce: output element i reads input[base[i] + members[k]] for every k.
 struct ReducePlan {
   ReduceOp op;

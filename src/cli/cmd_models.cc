@@ -10,6 +10,8 @@
 #include "cli/commands.h"
 #include "cli/contract_flags.h"
 #include "compile/fusion.h"
+#include "compile/conv_transpose_lowering.h"
+#include "compile/modulated_conv.h"
 #include "compile/specialize.h"
 #include "import/model_file.h"
 #include "import/ncnn/ncnn_importer.h"
@@ -119,6 +121,7 @@ void print_onnx_details(const std::string& path) {
   std::printf("operators:\n");
   for (const auto& [op, count] : inf->op_counts) std::printf("  %-24s %d\n", op.c_str(), count);
   if (!inf->unsupported.empty()) std::printf("not supported by toonbox: %s\n", join(inf->unsupported, ", ").c_str());
+  for (const auto& note : inf->notes) std::printf("note: %s\n", note.c_str());
 }
 
 // An ncnn param's layers, read from the param alone (it may name layers toonbox lacks).
@@ -188,6 +191,8 @@ int info(const std::string& spec, const std::string& bin) {
     std::printf("backends: cannot specialize at %s: %s\n", shown.c_str(), spec_graph.status().message().c_str());
     return kExitOk;
   }
+  rewrite_modulated_convs(*spec_graph);
+  lower_conv_transposes(*spec_graph);
   fuse_conv_activation(*spec_graph);
   std::printf("backends (checked at input %s):\n", shown.c_str());
   print_backend("cpu fp32", *create_cpu_backend(), *spec_graph, Precision::kFloat32);

@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "compile/fusion.h"
+#include "compile/conv_transpose_lowering.h"
+#include "compile/modulated_conv.h"
 #include "compile/specialize.h"
 #include "core/timing.h"
 
@@ -35,6 +37,8 @@ Result<Session::Compiled> Session::find_or_compile(const std::vector<Shape>& sha
   SpecializeOptions so;
   so.allow_batch = options_.allow_batch;
   TB_ASSIGN_OR_RETURN(Graph specialized, specialize(graph_, shapes, so));
+  rewrite_modulated_convs(specialized);
+  lower_conv_transposes(specialized);
   fuse_conv_activation(specialized);
   TB_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe,
                       backend_->compile(specialized, CompileOptions{precision_}));

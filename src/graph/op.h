@@ -54,7 +54,9 @@ namespace toonbox {
   X(Pack)                   \
   X(Fill)                   \
   X(Identity)               \
-  X(Range)
+  X(Range)                  \
+  X(ArgMax)                 \
+  X(ScatterElements)
 
 enum class OpKind : uint8_t {
 #define TOONBOX_OP_KIND_ENUMERATOR(name) k##name,
@@ -320,6 +322,25 @@ struct CastParams {
   DType to = DType::kFloat32;
 };
 
+// ArgMax (and ArgMin with select_min): input x (float), output int64 indices along
+// `axis` (kept as size 1 when keepdims); ties give the first index, or the last with
+// select_last_index (ONNX ArgMax/ArgMin; TopK with k = 1 gives the first).
+struct ArgMaxParams {
+  int axis = 0;
+  bool keepdims = true;
+  bool select_min = false;
+  bool select_last_index = false;
+};
+
+// ScatterElements: inputs data, indices (int, same rank, run-time values; negative
+// wraps), updates (indices' shape). out = data, then out[idx with dim axis replaced by
+// indices[idx]] = updates[idx] for every idx (ONNX ScatterElements, reduction "none").
+// Duplicate targets: the reference and CPU keep the last write in index order; the CUDA
+// kernel writes in parallel (one of them wins).
+struct ScatterElementsParams {
+  int axis = 0;
+};
+
 struct NoParams {};
 
 using OpParams =
@@ -327,6 +348,6 @@ using OpParams =
                  StridedSliceParams, PackParams, ConvTransposeParams, PoolParams, ReduceParams,
                  SoftmaxParams, TransposeParams, ReshapeParams, ConcatParams, SliceParams,
                  PadParams, GatherParams, CastParams, DepthToSpaceParams, SpaceToDepthParams,
-                 InstanceNormParams>;
+                 InstanceNormParams, ArgMaxParams, ScatterElementsParams>;
 
 }  // namespace toonbox

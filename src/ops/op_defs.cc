@@ -63,6 +63,8 @@ constexpr OpDef kOpDefs[] = {
   {OpKind::kFill,          kShapeOp, kFirstInput,       kNoWeights,     batch_unknown,   integers_refused, infer_fill,           eval_fill},
   {OpKind::kIdentity,      kShapeOp, kNoParameters,     kNoWeights,     batch_unknown,   integers_refused, infer_same_shape,     eval_identity},
   {OpKind::kRange,         kShapeOp, kAllInputs,        kNoWeights,     batch_unknown,   integers_refused, infer_range,          eval_range},
+  {OpKind::kArgMax,        kTensor,  kNoParameters,     kNoWeights,     batch_arg_max,   integers_exact,   infer_arg_max,        eval_arg_max},
+  {OpKind::kScatterElements, kTensor, kNoParameters,    kNoWeights,     batch_scatter_elements, integers_exact, infer_scatter_elements, eval_scatter_elements},
 };
 // clang-format on
 

@@ -19,6 +19,8 @@ std::string batch_slice(const Graph& g, const Node& node);
 std::string batch_pad(const Graph& g, const Node& node);
 std::string batch_matmul(const Graph& g, const Node& node);
 std::string batch_unknown(const Graph& g, const Node& node);  // shape ops: never checked
+std::string batch_arg_max(const Graph& g, const Node& node);           // index_ops.cc
+std::string batch_scatter_elements(const Graph& g, const Node& node);  // index_ops.cc
 
 // Integer rules ("" = float arithmetic on exact integers gives the integer result).
 std::string integers_exact(const Node& node);    // data movement, Cast, Where

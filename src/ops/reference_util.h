@@ -81,6 +81,8 @@ Status eval_pack(const Node& node, const Inputs& in, Outputs& out);
 Status eval_fill(const Node& node, const Inputs& in, Outputs& out);
 Status eval_identity(const Node& node, const Inputs& in, Outputs& out);
 Status eval_range(const Node& node, const Inputs& in, Outputs& out);
+Status eval_arg_max(const Node& node, const Inputs& in, Outputs& out);          // index_ops.cc
+Status eval_scatter_elements(const Node& node, const Inputs& in, Outputs& out);  // index_ops.cc
 }  // namespace reference_detail
 
 }  // namespace toonbox

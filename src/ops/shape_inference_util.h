@@ -102,5 +102,7 @@ Status infer_strided_slice(Graph& g, Node& node);
 Status infer_pack(Graph& g, Node& node);
 Status infer_fill(Graph& g, Node& node);
 Status infer_range(Graph& g, Node& node);
+Status infer_arg_max(Graph& g, Node& node);          // index_ops.cc
+Status infer_scatter_elements(Graph& g, Node& node);  // index_ops.cc
 
 }  // namespace toonbox::shape_detail

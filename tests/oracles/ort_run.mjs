@@ -8,7 +8,8 @@
 // {"model": PATH, "out_dir": DIR, "inputs": ["NAME=FILE.f32:D0,D1", ...]}; each case's
 // JSON (or {"error": MESSAGE}) is written to OUT_DIR/result.json.
 //
-// Inputs are raw little-endian float32. Every model output is written as OUT_DIR/<i>.f32
+// Inputs are raw little-endian float32, or float64 for a FILE ending in .f64 (CodeFormer's
+// `weight`). Every model output is written as OUT_DIR/<i>.f32
 // (float32; other types converted) and described on stdout as JSON:
 //   {"outputs":[{"name":"y","shape":[1,3,5,5],"file":"OUT_DIR/0.f32"}, ...]}
 // Graph optimizations are off so ORT runs the ops as written (no fusions that change
@@ -32,9 +33,12 @@ async function runOne(modelPath, outDir, specs) {
     const dims = m[3].split(',').map(Number);
     const raw = readFileSync(m[2]);
     const count = dims.reduce((a, b) => a * b, 1);
-    if (raw.byteLength !== count * 4) usage(`${m[2]}: ${raw.byteLength} bytes, expected ${count * 4}`);
-    const data = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-    feeds[m[1]] = new ort.Tensor('float32', data, dims);
+    const f64 = m[2].endsWith('.f64');
+    const size = f64 ? 8 : 4;
+    if (raw.byteLength !== count * size) usage(`${m[2]}: ${raw.byteLength} bytes, expected ${count * size}`);
+    const bytes = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength);
+    feeds[m[1]] = f64 ? new ort.Tensor('float64', new Float64Array(bytes), dims)
+                      : new ort.Tensor('float32', new Float32Array(bytes), dims);
   }
   const session = await ort.InferenceSession.create(modelPath, {
     graphOptimizationLevel: 'disabled',

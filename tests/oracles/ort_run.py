@@ -18,7 +18,8 @@ def run_one(model, out_dir, specs):
         name, rest = spec.split("=", 1)
         path, dims = rest.rsplit(":", 1)
         shape = [int(d) for d in dims.split(",")]
-        feeds[name] = np.fromfile(path, dtype="<f4").reshape(shape)
+        dtype = "<f8" if path.endswith(".f64") else "<f4"  # .f64: CodeFormer's `weight`
+        feeds[name] = np.fromfile(path, dtype=dtype).reshape(shape)
     opts = ort.SessionOptions()
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     opts.intra_op_num_threads = 1

@@ -16,6 +16,8 @@
 
 #include "backend/cpu/cpu_backend.h"
 #include "compile/fusion.h"
+#include "compile/conv_transpose_lowering.h"
+#include "compile/modulated_conv.h"
 #include "compile/specialize.h"
 #include "ops/op_defs.h"
 #include "ops/reference.h"
@@ -102,6 +104,8 @@ TEST_P(OpMatrix, MatchesOracle) {
   auto spec = specialize(*graph, shapes);
   ASSERT_TRUE(spec.is_ok()) << c.name << ": " << spec.status().to_string();
   Graph g = std::move(spec).value();
+  rewrite_modulated_convs(g);  // as Session does
+  lower_conv_transposes(g);
   fuse_conv_activation(g);
 
   std::vector<Tensor> inputs = op_case_inputs(c);

@@ -52,12 +52,21 @@ inline void write_f32(const std::filesystem::path& p, const Tensor& t) {
 
 struct OrtInput {
   std::string name;
-  Tensor value;  // float32
+  Tensor value;          // float32
+  bool float64 = false;  // the model declares it double (CodeFormer's `weight`): sent as such
 };
 
 inline std::string ort_input_spec(const std::filesystem::path& dir, size_t i, const OrtInput& in) {
-  const auto file = dir / ("in" + std::to_string(i) + ".f32");
-  write_f32(file, in.value);
+  const auto file = dir / ("in" + std::to_string(i) + (in.float64 ? ".f64" : ".f32"));
+  if (in.float64) {
+    std::ofstream f(file, std::ios::binary);
+    for (int64_t k = 0; k < in.value.numel(); ++k) {
+      const double d = in.value.data<float>()[k];
+      f.write(reinterpret_cast<const char*>(&d), 8);
+    }
+  } else {
+    write_f32(file, in.value);
+  }
   std::string dims;
   for (int64_t d : in.value.shape()) dims += (dims.empty() ? "" : ",") + std::to_string(d);
   return in.name + "=" + file.string() + ":" + dims;

@@ -164,6 +164,8 @@ class CpuExecutable final : public Executable {
       case OpKind::kFill:
       case OpKind::kIdentity:
       case OpKind::kRange: break;  // refused by the capability query
+      case OpKind::kArgMax: return add(cpu::arg_max_step(g, node, p));
+      case OpKind::kScatterElements: return add(cpu::scatter_elements_step(g, node, p));
     }
     return internal_error(std::string("no CPU step for ") + op_kind_name(node.kind));
   }

@@ -43,6 +43,8 @@ std::string cpu_unsupported_reason(const Graph& g, const Node& node, Precision p
     case OpKind::kDepthToSpace:
     case OpKind::kSpaceToDepth:
     case OpKind::kInstanceNorm:
+    case OpKind::kArgMax:
+    case OpKind::kScatterElements:
       return "";
     case OpKind::kShape:
     case OpKind::kStridedSlice:

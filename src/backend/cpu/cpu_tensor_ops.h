@@ -28,5 +28,8 @@ Step softmax_step(const Graph& g, const Node& node, PointerOf ptr);
 Step pool_step(const Graph& g, const Node& node, PointerOf ptr);
 Step matmul_step(const Graph& g, const Node& node, PointerOf ptr);  // own kernel
 Step conv_transpose_step(const Graph& g, const Node& node, PointerOf ptr);
+// cpu_index_ops.cc: ArgMax (index as float), ScatterElements (indices as exact floats).
+Step arg_max_step(const Graph& g, const Node& node, PointerOf ptr);
+Step scatter_elements_step(const Graph& g, const Node& node, PointerOf ptr);
 
 }  // namespace toonbox::cpu

@@ -84,6 +84,9 @@ std::string cuda_unsupported_reason(const Graph& g, const Node& node, Precision 
     case OpKind::kIdentity:
     case OpKind::kRange:
       return "shape op left in the graph";  // precheck_node says so first
+    case OpKind::kArgMax:
+    case OpKind::kScatterElements:
+      return "";
   }
   return "unknown op kind";
 }

@@ -3,6 +3,7 @@
 #include "backend/cuda/conv_steps.h"
 #include "backend/cuda/data_movement_steps.h"
 #include "backend/cuda/elementwise_steps.h"
+#include "backend/cuda/index_steps.h"
 #include "backend/cuda/matmul_cublas.h"
 #include "backend/cuda/reduction_steps.h"
 #include "backend/cuda/resize_step.h"
@@ -66,6 +67,9 @@ Result<std::unique_ptr<Step>> make_step(const BuildContext& ctx, const Node& nod
     case OpKind::kFill:
     case OpKind::kIdentity:
     case OpKind::kRange: break;  // refused by the capability query
+    case OpKind::kArgMax: return naming_node(ctx, node, make_arg_max_step(ctx, node));
+    case OpKind::kScatterElements:
+      return naming_node(ctx, node, make_scatter_elements_step(ctx, node));
   }
   return internal_error(std::string("no CUDA step for ") + op_kind_name(node.kind));
 }

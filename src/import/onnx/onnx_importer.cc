@@ -101,10 +101,12 @@ Result<Graph> import(const std::string& path, const OnnxImportOptions& options) 
     if (!in.type().has_tensor_type())
       return unimplemented("input '" + in.name() + "' is not a tensor");
     const auto& tt = in.type().tensor_type();
-    if (tt.elem_type() != onnx::TensorProto::FLOAT)
+    // A double input (CodeFormer's fidelity `weight`) is taken as float32 at the boundary:
+    // callers pass float32 and the graph's Cast to float becomes a no-op.
+    if (tt.elem_type() != onnx::TensorProto::FLOAT && tt.elem_type() != onnx::TensorProto::DOUBLE)
       return unimplemented("input '" + in.name() + "' is " +
                            onnx_import::onnx_type_name(tt.elem_type()) +
-                           "; only float inputs are supported");
+                           "; only float and double inputs are supported");
     Shape shape;
     for (const auto& d : tt.shape().dim()) {
       if (d.has_dim_value() && d.dim_value() < 0)
@@ -160,6 +162,11 @@ Result<OnnxModelInfo> read_onnx_model_info(const std::string& path,
   for (const auto& out : g.output()) info.outputs.push_back(io_info(out));
   for (const auto& n : g.node()) ++info.op_counts[qualified_op(n)];
   info.unsupported = unsupported_ops(g);
+  if (auto it = info.op_counts.find("RandomNormalLike"); it != info.op_counts.end())
+    info.notes.push_back(onnx_import::deterministic_sampling_note(it->first, it->second));
+  for (const auto& in : info.inputs)
+    if (in.type == "double")
+      info.notes.push_back("input '" + in.name + "' is double: toonbox takes it as float32");
   return info;
 }
 

@@ -45,6 +45,9 @@ struct OnnxModelInfo {
   std::map<std::string, int> op_counts;  // by op type ("ai.onnx.ml:Foo" for other domains)
   std::vector<std::string> unsupported;  // "Op (node 'a', 'b')" entries; empty when all known
   int64_t initializer_count = 0;
+  // What the import changes about the model's behaviour: sampling ops imported as their
+  // mean (RandomNormalLike), float64 inputs taken as float32.
+  std::vector<std::string> notes;
 };
 Result<OnnxModelInfo> read_onnx_model_info(const std::string& path,
                                            const OnnxImportOptions& options = {});

@@ -88,5 +88,9 @@ using Translator = Status (*)(OnnxBuilder&, const onnx::NodeProto&);
 const std::map<std::string, Translator>& translators();
 // Translators of the NN ops (onnx_ops_nn.cc), merged into translators().
 void add_nn_translators(std::map<std::string, Translator>& table);
+// ArgMax/ArgMin, TopK (k = 1), ScatterElements, RandomNormalLike (onnx_ops_index.cc).
+void add_index_translators(std::map<std::string, Translator>& table);
+// What `models info` notes about sampling ops imported as their mean.
+std::string deterministic_sampling_note(const std::string& op, int count);
 
 }  // namespace toonbox::onnx_import
