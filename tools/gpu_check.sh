@@ -53,7 +53,8 @@ if [ "$part" = tests ] || [ "$part" = all ]; then
   done
   grep -E "^\[  FAILED  \]" "$OUT/unit.txt" | head -20 | tee -a "$summary"
   # Whole models on CUDA vs the CPU and vs ORT; batch/tiling; portrait mode on CUDA.
-  "$B/toonbox_model_tests" --gtest_filter='*CudaVsCpu*:*OnnxModels*:*CudaBatch*:*BatchModels*:*TilingModels*:*Ncnn*' >"$OUT/models.txt" 2>&1
+  # (RestoreNets: GPEN/GFPGAN/CodeFormer reference nets vs ONNX Runtime and PyTorch.)
+  "$B/toonbox_model_tests" --gtest_filter='*CudaVsCpu*:*OnnxModels*:*CudaBatch*:*BatchModels*:*TilingModels*:*Ncnn*:RestoreNets*' >"$OUT/models.txt" 2>&1
   note "models: $(counts "$OUT/models.txt")"
   grep -E '\[ measure|FAILED  \]' "$OUT/models.txt" | tee -a "$summary"
   TOONBOX_TEST_DEVICE=cuda "$B/toonbox_model_tests" --gtest_filter='PortraitModels*:PublishedOutputs*' >"$OUT/portrait_models_cuda.txt" 2>&1

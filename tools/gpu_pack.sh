@@ -14,5 +14,5 @@ cp -r "$sh/models/whitebox-cartoon" "$sh/models/animeganv3-tiny-cute" "$sh/model
   "$sh/models/realesr-animevideov3-ncnn" "$sh/models/realcugan-se-ncnn" "$sh/models/style-transfer-ncnn" .device/shared/models/
 mkdir -p .device/shared/models/yunet && cp "$sh/models/yunet/yunet_n_dynamic.onnx" .device/shared/models/yunet/
 cp "$sh"/images/* .device/shared/images/   # all photos (~6 MB): the folder benchmark cycles them
-cp tests/oracles/ort_run.py tests/oracles/ncnn_*.py .device/oracles/   # ONNX Runtime; the PyTorch ncnn oracles
+cp tests/oracles/*.py .device/oracles/   # ONNX Runtime; the PyTorch oracles and reference nets
 du -sh .device
