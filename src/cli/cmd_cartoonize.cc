@@ -70,13 +70,7 @@ int usage_error(bool json, const Status& s) { return cartoonize_fail(json, s, kE
 }  // namespace
 
 int cartoonize_fail(bool json, const Status& s, int exit_code, const std::string& device_line) {
-  if (json) {
-    nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", status_code_name(s.code())}};
-    if (!device_line.empty()) j["device"] = device_line;
-    std::printf("%s\n", json_text(j).c_str());
-  }
-  std::fprintf(stderr, "toonbox cartoonize: %s\n", s.message().c_str());
-  return exit_code;
+  return report_failure("cartoonize", json, s, exit_code, device_line);
 }
 
 Status parse_integer_flag(const ParsedArgs& a, const char* flag, long long lo, long long hi, long long* out) {
@@ -181,13 +175,9 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   if (!options.is_ok()) return usage_error(json, options.status());
   std::error_code dir_ec;
   if (std::filesystem::is_directory(input, dir_ec)) return cartoonize_folder(a, options.value());
-  for (const char* folder_only : {"--recursive", "--skip-existing", "--format", "--batch-size", "--allow-inside"})
-    if (a.has(folder_only))
-      return usage_error(json, invalid_argument(std::string(folder_only) + " only applies when INPUT is a folder"));
-
   // Everything that can be checked before doing work is checked first, so a typo never
   // costs a model load or leaves anything behind.
-  Status output_ok = check_output_path(input, output, a.has("--overwrite"));
+  Status output_ok = check_single_image_args(a, input, output);
   if (!output_ok.is_ok()) return usage_error(json, output_ok);
   auto decode_options = parse_decode_options(a);
   if (!decode_options.is_ok()) return usage_error(json, decode_options.status());

@@ -48,13 +48,7 @@ constexpr const char* kUsage =
     "                         as for `toonbox cartoonize DIR` (docs/cli.md)\n";
 
 int restore_fail(bool json, const Status& s, int exit_code, const std::string& device_line = "") {
-  if (json) {
-    nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", status_code_name(s.code())}};
-    if (!device_line.empty()) j["device"] = device_line;
-    std::printf("%s\n", json_text(j).c_str());
-  }
-  std::fprintf(stderr, "toonbox restore: %s\n", s.message().c_str());
-  return exit_code;
+  return report_failure("restore", json, s, exit_code, device_line);
 }
 
 nlohmann::json detections_json(const RestoreReport& r) {
@@ -123,11 +117,7 @@ int cmd_restore(const std::vector<std::string>& argv) {
   if (!overrides.is_ok()) return restore_fail(json, overrides.status(), kExitUsage);
   std::error_code dir_ec;
   if (std::filesystem::is_directory(input, dir_ec)) return restore_folder(a, options.value(), overrides.value());
-  for (const char* folder_only : {"--recursive", "--skip-existing", "--format", "--batch-size", "--allow-inside"})
-    if (a.has(folder_only))
-      return restore_fail(json, invalid_argument(std::string(folder_only) + " only applies when INPUT is a folder"),
-                          kExitUsage);
-  Status output_ok = check_output_path(input, output, a.has("--overwrite"));
+  Status output_ok = check_single_image_args(a, input, output);
   if (!output_ok.is_ok()) return restore_fail(json, output_ok, kExitUsage);
   auto decode_options = parse_decode_options(a);
   if (!decode_options.is_ok()) return restore_fail(json, decode_options.status(), kExitUsage);

@@ -111,8 +111,8 @@ int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
   if (!flags.is_ok()) return task.fail(json, flags.status(), kExitUsage);
   for (const char* single_only : {"--timings"})
     if (args.has(single_only))
-      return cartoonize_fail(
-          json, invalid_argument(std::string(single_only) + " applies to a single image, not a folder"), kExitUsage);
+      return task.fail(json, invalid_argument(std::string(single_only) + " applies to a single image, not a folder"),
+                       kExitUsage);
 
   auto plan = folder::plan_folder(flags->plan);
   if (!plan.is_ok()) return task.fail(json, plan.status(), exit_code_for(plan.status()));

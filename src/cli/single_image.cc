@@ -1,6 +1,10 @@
 #include "cli/single_image.h"
 
+#include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/json_text.h"
 
 #include "image/image_io.h"
 
@@ -17,6 +21,22 @@ bool same_file(const std::string& a, const std::string& b) {
 }
 
 }  // namespace
+
+int report_failure(const char* command, bool json, const Status& s, int exit_code, const std::string& device_line) {
+  if (json) {
+    nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", status_code_name(s.code())}};
+    if (!device_line.empty()) j["device"] = device_line;
+    std::printf("%s\n", json_text(j).c_str());
+  }
+  std::fprintf(stderr, "toonbox %s: %s\n", command, s.message().c_str());
+  return exit_code;
+}
+
+Status check_single_image_args(const ParsedArgs& a, const std::string& input, const std::string& output) {
+  for (const char* folder_only : {"--recursive", "--skip-existing", "--format", "--batch-size", "--allow-inside"})
+    if (a.has(folder_only)) return invalid_argument(std::string(folder_only) + " only applies when INPUT is a folder");
+  return check_output_path(input, output, a.has("--overwrite"));
+}
 
 Status check_output_path(const std::string& input, const std::string& output, bool overwrite) {
   if (format_from_extension(output) == ImageFormat::kUnknown)

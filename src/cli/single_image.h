@@ -9,6 +9,15 @@
 
 namespace toonbox::cli {
 
+// Prints a command's failure: the message on stderr ("toonbox COMMAND: ...") and, with
+// --json, {"ok":false,"error","code"} (and "device" when given) on stdout. Returns
+// `exit_code`.
+int report_failure(const char* command, bool json, const Status& s, int exit_code,
+                   const std::string& device_line = "");
+
+// INPUT is one image: the folder-only flags are refused, then OUTPUT is checked as below.
+Status check_single_image_args(const ParsedArgs& args, const std::string& input, const std::string& output);
+
 // OUTPUT's extension is a known format, OUTPUT is not INPUT, and OUTPUT does not exist
 // unless `overwrite`.
 Status check_output_path(const std::string& input, const std::string& output, bool overwrite);

@@ -86,8 +86,9 @@ double psnr(const Image& a, const Image& b) {
 }
 
 
-RestorePipeline make_pipeline(const std::string& model, std::vector<detect::Face> faces, int* detect_calls = nullptr) {
-  auto device = select_device("cpu", "fp32");
+RestorePipeline make_pipeline(const std::string& model, std::vector<detect::Face> faces, int* detect_calls = nullptr,
+                              const DeviceSelection* on = nullptr) {
+  auto device = on ? Result<DeviceSelection>(*on) : select_device("cpu", "fp32");
   EXPECT_TRUE(device.is_ok());
   RestoreModels m;
   auto restorer = load_face_restorer(model, {}, device.value());
@@ -277,6 +278,29 @@ TEST(RestorePipeline, AStyleModelIsNotARestorer) {
   auto r = load_face_restorer(path.string(), {}, device.value());
   ASSERT_FALSE(r.is_ok());
   EXPECT_NE(r.status().message().find("two image inputs"), std::string::npos) << r.status().message();
+}
+
+// The same pipeline on the GPU (fp32 and fp16) against the CPU: the restorer runs through
+// the CUDA backend, the crops and the paste stay on the host. Skips without a GPU.
+TEST(RestorePipelineCuda, MatchesTheCpu) {
+  const Image photo = test_photo(360, 300);
+  const std::vector<detect::Face> faces = {face_at(120, 150, 0.3, 0.1), face_at(250, 140, 0.2, -0.2)};
+  const std::string model = write_restorer("negative_cuda.onnx", "Neg", 512);
+  RestorePipeline cpu = make_pipeline(model, faces);
+  auto want = cpu.process(photo, {});
+  ASSERT_TRUE(want.is_ok()) << want.status().to_string();
+  for (const char* precision : {"fp32", "fp16"}) {
+    auto device = select_device("cuda", precision);
+    if (!device.is_ok()) GTEST_SKIP() << "no usable GPU: " << device.status().message();
+    RestorePipeline gpu = make_pipeline(model, faces, nullptr, &device.value());
+    RestoreReport r;
+    auto got = gpu.process(photo, {}, &r);
+    ASSERT_TRUE(got.is_ok()) << precision << ": " << got.status().to_string();
+    EXPECT_EQ(r.faces, 2);
+    const double db = psnr(want.value(), got.value());
+    std::printf("[ measure ] restore on CUDA %s vs CPU: %.1f dB\n", precision, db);
+    EXPECT_GE(db, 40.0) << precision;
+  }
 }
 
 }  // namespace
