@@ -16,6 +16,9 @@ Result<CartoonOptions> parse_cartoon_options(const ParsedArgs& args);
 Status parse_integer_flag(const ParsedArgs& args, const char* flag, long long lo, long long hi,
                           long long* out);
 
+// The whole value of `flag` as a number in 0..1, else "FLAG must be a number in 0..1".
+Result<float> parse_unit_flag(const ParsedArgs& args, const char* flag);
+
 // Reports a failure: the message on stderr and, with --json, {"ok":false,...} (with
 // "device" when `device_line` is given) on stdout. Returns `exit_code`.
 int cartoonize_fail(bool json, const Status& s, int exit_code, const std::string& device_line = "");

@@ -13,6 +13,8 @@
 #include "engine/device_select.h"
 #include "image/image_io.h"
 #include "cli/contract_flags.h"
+#include "cli/restore_flags.h"
+#include "cli/single_image.h"
 #include "pipeline/cartoon_pipeline.h"
 #include "pipeline/processing_size.h"
 
@@ -49,6 +51,8 @@ constexpr const char* kUsage =
     "  --max-pixels N         refuse images larger than N pixels (default 50000000)\n"
     "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
     "  --overwrite            replace OUTPUT if it exists (never the input)\n"
+    "  --restore MODEL        restore faces with this face restorer first (docs/restore.md)\n"
+    "  --fidelity W           with --restore: CodeFormer's fidelity 0..1 (default 0.5)\n"
     "  --timings              report decode/upload/inference/download/encode and a warm run\n"
     "  --json                 print one JSON object with the result on stdout\n"
     "\n"
@@ -62,14 +66,6 @@ constexpr const char* kUsage =
     "                         default from JOB_COMPLETION_INDEX / SLURM_ARRAY_TASK_ID\n"
     "  --json                 one JSON line per image and a summary line\n";
 
-bool same_file(const std::string& a, const std::string& b) {
-  std::error_code ec;
-  if (std::filesystem::equivalent(a, b, ec)) return true;
-  const auto ca = std::filesystem::weakly_canonical(a, ec);
-  const auto cb = std::filesystem::weakly_canonical(b, ec);
-  return !ec && ca == cb;
-}
-
 // Command-line mistakes exit with kExitUsage; everything found while working (a bad
 // input file, an unusable device, a failed write) with kExitFailure.
 int usage_error(bool json, const Status& s) { return cartoonize_fail(json, s, kExitUsage); }
@@ -77,13 +73,7 @@ int usage_error(bool json, const Status& s) { return cartoonize_fail(json, s, kE
 }  // namespace
 
 int cartoonize_fail(bool json, const Status& s, int exit_code, const std::string& device_line) {
-  if (json) {
-    nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", status_code_name(s.code())}};
-    if (!device_line.empty()) j["device"] = device_line;
-    std::printf("%s\n", json_text(j).c_str());
-  }
-  std::fprintf(stderr, "toonbox cartoonize: %s\n", s.message().c_str());
-  return exit_code;
+  return report_failure("cartoonize", json, s, exit_code, device_line);
 }
 
 Status parse_integer_flag(const ParsedArgs& a, const char* flag, long long lo, long long hi, long long* out) {
@@ -101,8 +91,7 @@ Status parse_integer_flag(const ParsedArgs& a, const char* flag, long long lo, l
                           std::to_string(hi));
 }
 
-// A number in 0..1.
-static Result<float> parse_unit_flag(const ParsedArgs& a, const char* flag) {
+Result<float> parse_unit_flag(const ParsedArgs& a, const char* flag) {
   float v = -1.f;
   try {
     size_t used = 0;
@@ -167,6 +156,8 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
                                   {"--allow-inside", false},
                                   {"--shard", true},
                                   {"--timings", false},
+                                  {"--restore", true},
+                                  {"--fidelity", true},
                                   {"--json", false},
                                   {"--help", false, "-h"}});
   if (!parsed.is_ok()) {
@@ -188,33 +179,14 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   if (!options.is_ok()) return usage_error(json, options.status());
   std::error_code dir_ec;
   if (std::filesystem::is_directory(input, dir_ec)) return cartoonize_folder(a, options.value());
-  for (const char* folder_only : {"--recursive", "--skip-existing", "--format", "--batch-size", "--allow-inside", "--shard"})
-    if (a.has(folder_only))
-      return usage_error(json, invalid_argument(std::string(folder_only) + " only applies when INPUT is a folder"));
-
   // Everything that can be checked before doing work is checked first, so a typo never
   // costs a model load or leaves anything behind.
-  if (format_from_extension(output) == ImageFormat::kUnknown)
-    return usage_error(json, invalid_argument(output + ": unknown output extension (use .png, .jpg, .jpeg or .webp)"));
-  if (same_file(input, output))
-    return usage_error(json, invalid_argument(output + ": refusing to overwrite the input image"));
-  std::error_code ec;
-  if (std::filesystem::exists(output, ec) && !a.has("--overwrite"))
-    return usage_error(json, invalid_argument(output + ": already exists (use --overwrite to replace it)"));
-  DecodeOptions decode_options;
-  try {
-    if (a.has("--max-pixels")) decode_options.max_pixels = std::stoll(a.get("--max-pixels"));
-    if (decode_options.max_pixels <= 0) throw std::invalid_argument("");
-  } catch (...) {
-    return usage_error(json, invalid_argument("--max-pixels must be a positive integer"));
-  }
-  int quality = 92;
-  try {
-    if (a.has("--quality")) quality = std::stoi(a.get("--quality"));
-  } catch (...) {
-    quality = -1;
-  }
-  if (quality < 1 || quality > 100) return usage_error(json, invalid_argument("--quality must be 1..100"));
+  Status output_ok = check_single_image_args(a, input, output);
+  if (!output_ok.is_ok()) return usage_error(json, output_ok);
+  auto decode_options = parse_decode_options(a);
+  if (!decode_options.is_ok()) return usage_error(json, decode_options.status());
+  auto quality = parse_quality(a);
+  if (!quality.is_ok()) return usage_error(json, quality.status());
 
   auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return cartoonize_fail(json, device.status(), exit_code_for(device.status()));
@@ -225,6 +197,8 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   auto models = load_cartoon_models(a.get("--model"), a.get("--head-model"), options->mode,
                                     device.value(), &note, flags.value());
   if (!models.is_ok()) return cartoonize_fail(json, models.status(), kExitFailure, device_line);
+  auto restore = load_restore_before_cartoonize(a, device.value());
+  if (!restore.is_ok()) return cartoonize_fail(json, restore.status(), exit_code_for(restore.status()), device_line);
   CartoonPipeline pipeline(std::move(models).value());
   const ModelSource& model = pipeline.models().background->model();
   if (!json) {
@@ -235,12 +209,17 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   }
 
   auto t0 = std::chrono::steady_clock::now();
-  auto image = read_image_file(input, decode_options);
+  auto image = read_image_file(input, decode_options.value());
   if (!image.is_ok()) return cartoonize_fail(json, image.status(), kExitFailure, device_line);
   const double decode_ms = ms_since(t0);
+  std::vector<std::string> restore_notes;
+  auto restored = restore_before_cartoonize(restore->get(), a, image.value(), &restore_notes);
+  if (!restored.is_ok()) return cartoonize_fail(json, restored.status().with_context(input), kExitFailure, device_line);
+  image = std::move(restored);
 
   CartoonReport report;
   auto result = pipeline.process(image.value(), options.value(), &report);
+  report.notes.insert(report.notes.begin(), restore_notes.begin(), restore_notes.end());
   if (!result.is_ok()) return cartoonize_fail(json, result.status().with_context(input), kExitFailure, device_line);
   const StylizeTimings& first = report.background;
   CartoonReport warm_report;
@@ -252,7 +231,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   const StylizeTimings& warm = warm_report.background;
 
   t0 = std::chrono::steady_clock::now();
-  Status written = write_image_file(output, result.value(), quality);
+  Status written = write_image_file(output, result.value(), quality.value());
   if (!written.is_ok()) return cartoonize_fail(json, written, kExitFailure, device_line);
   const double encode_ms = ms_since(t0);
 

@@ -1,333 +1,57 @@
-// toonbox cartoonize DIR -o OUTDIR: plan (batch/folder_plan), load the model, run the
-// decode -> device -> encode stages (batch/folder_runner) and report (batch/folder_report).
-// This file only turns flags into those calls and owns the terminal and the signals.
-#include <unistd.h>
-#include <limits.h>
+// toonbox cartoonize DIR -o OUTDIR: the shared folder mode (folder_command.h) with the
+// CartoonPipeline as its device stage.
+#include <memory>
 
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <nlohmann/json.hpp>
-#include <cstdlib>
-#include <optional>
-#include <set>
-#include <thread>
-
-#include "core/json_text.h"
-#include "folder/folder_plan.h"
-#include "folder/folder_report.h"
-#include "folder/folder_runner.h"
-#include "folder/folder_shard.h"
-#include "folder/shard_status.h"
-#include "folder/test_device_hook.h"
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
 #include "cli/contract_flags.h"
-#include "cli/stop_signals.h"
-#include "engine/device_list.h"
-#include "engine/device_select.h"
-#include "image/atomic_temp_files.h"
-#include "image/image_io.h"
+#include "cli/folder_command.h"
+#include "cli/restore_flags.h"
 #include "pipeline/cartoon_pipeline.h"
 
 namespace toonbox::cli {
 
-namespace {
-
-constexpr int kMaxBatchSize = 64;
-// Measured, not assumed (H200, 200 photos, White-box fp16, tools/gpu_check.sh folder):
-// a batch of 4 does cut GPU compute (512²: 3.5 ms vs 8.3 ms for 4 singles), but a folder
-// run is bound by the host (tensor conversion, PNG encoding), and waiting for same-size
-// partners cost more than it saved: 33.2 images/s at batch 1, 27.2 at 4, 23.4 at 8; a
-// folder of one size: 30.3 at 1, 29.7 at 8. So `auto` is 1; --batch-size N batches. On
-// the CPU oneDNN already spreads one image over every core.
-constexpr int kAutoBatchGpu = 1;
-constexpr int kAutoBatchCpu = 1;
-// Redraws of the progress bar; more often is flicker, not information.
-constexpr auto kProgressInterval = std::chrono::milliseconds(100);
-
-struct FolderFlags {
-  folder::FolderPlanOptions plan;
-  folder::RunnerOptions runner;
-  int batch_size = 0;  // 0: automatic
-  std::optional<folder::Shard> shard;
-};
-
-Result<FolderFlags> parse_folder_flags(const ParsedArgs& a) {
-  FolderFlags f;
-  f.plan.input_dir = a.positional[0];
-  f.plan.output_dir = a.get("--output");
-  f.plan.recursive = a.has("--recursive");
-  f.plan.skip_existing = a.has("--skip-existing");
-  f.plan.overwrite = a.has("--overwrite");
-  f.plan.allow_inside = a.has("--allow-inside");
-  if (f.plan.skip_existing && f.plan.overwrite)
-    return invalid_argument("--skip-existing and --overwrite contradict each other: pick one");
-  const std::string format = a.get("--format", "png");
-  f.plan.format = format_from_extension("x." + format);
-  if (f.plan.format == ImageFormat::kUnknown) return invalid_argument("--format must be png, jpg, jpeg or webp");
-  long long batch = 0, quality = 92, max_pixels = f.runner.decode.max_pixels;
-  if (a.get("--batch-size") != "auto")
-    TB_RETURN_IF_ERROR(parse_integer_flag(a, "--batch-size", 1, kMaxBatchSize, &batch));
-  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--quality", 1, 100, &quality));
-  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--max-pixels", 1, 1LL << 40, &max_pixels));
-  f.batch_size = static_cast<int>(batch);
-  f.runner.encode = EncodeOptions{f.plan.format, static_cast<int>(quality)};
-  f.runner.decode.max_pixels = max_pixels;
-  if (a.has("--shard")) {
-    TB_ASSIGN_OR_RETURN(folder::Shard shard, folder::parse_shard(a.get("--shard")));
-    f.shard = shard;
-  } else {
-    TB_ASSIGN_OR_RETURN(f.shard, folder::shard_from_environment([](const char* name) { return std::getenv(name); }));
-  }
-  if (f.shard) f.plan.keep = folder::shard_filter(*f.shard);
-  return f;
-}
-
-std::string host_name() {
-  char buf[HOST_NAME_MAX + 1] = {0};
-  return gethostname(buf, sizeof buf - 1) == 0 ? buf : "unknown";
-}
-
-// What a shard writes into OUTDIR/.toonbox-shards/ (shard_status.h): enough for
-// `folder-status` to re-plan the folder and to say who ran what, when.
-nlohmann::ordered_json shard_record(const FolderFlags& f, const std::string& state, const std::string& started,
-                                    int assigned, const nlohmann::ordered_json& summary) {
-  std::error_code ec;
-  const std::string format = f.plan.format == ImageFormat::kJpeg ? "jpg" : f.plan.format == ImageFormat::kWebp ? "webp" : "png";
-  nlohmann::ordered_json j = {{"shard", f.shard->index},
-                              {"shards", f.shard->count},
-                              {"shard_from", f.shard->source},
-                              {"state", state},
-                              {"input_dir", std::filesystem::absolute(f.plan.input_dir, ec).lexically_normal().string()},
-                              {"recursive", f.plan.recursive},
-                              {"allow_inside", f.plan.allow_inside},
-                              {"format", format},
-                              {"host", host_name()},
-                              {"pid", static_cast<long>(getpid())},
-                              {"started_utc", started},
-                              {"updated_utc", folder::utc_now_text()},
-                              {"assigned", assigned}};
-  if (!summary.is_null()) j["summary"] = summary;
-  return j;
-}
-
-// One pipeline per device: each worker has its own model, sessions and compiled plans.
-struct DevicePipelines {
-  std::vector<DeviceSelection> devices;
-  std::vector<std::string> ids;
-  std::vector<std::unique_ptr<CartoonPipeline>> pipelines;
-};
-
-// Progress on a terminal, JSON lines otherwise; both from the runner's callback.
-class Reporter {
- public:
-  Reporter(bool json, int total) : json_(json), total_(total), t0_(std::chrono::steady_clock::now()) {}
-
-  void on_result(const folder::ImageResult& r) {
-    ++done_;
-    if (!r.status.is_ok()) ++failed_;
-    if (json_) {
-      std::printf("%s\n", json_text(folder::image_result_json(r)).c_str());
-      std::fflush(stdout);
-      return;
-    }
-    const auto now = std::chrono::steady_clock::now();
-    if (done_ < total_ && now - last_draw_ < kProgressInterval) return;
-    last_draw_ = now;
-    const double elapsed = std::chrono::duration<double>(now - t0_).count();
-    std::printf("\r%s\033[K", folder::progress_line(done_, total_, failed_, elapsed).c_str());
-    std::fflush(stdout);
-  }
-
-  void end_line() {
-    if (!json_ && done_ > 0) std::printf("\n");
-  }
-
- private:
-  const bool json_;
-  const int total_;
-  int done_ = 0, failed_ = 0;
-  std::chrono::steady_clock::time_point t0_, last_draw_{};
-};
-
-}  // namespace
-
 int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
-  // JSON lines whenever nobody watches a terminal: logs and pipes get parseable output.
-  const bool json = args.has("--json") || !isatty(STDOUT_FILENO);
-  auto flags = parse_folder_flags(args);
-  if (!flags.is_ok()) return cartoonize_fail(json, flags.status(), kExitUsage);
-  for (const char* single_only : {"--timings"})
-    if (args.has(single_only))
-      return cartoonize_fail(
-          json, invalid_argument(std::string(single_only) + " applies to a single image, not a folder"), kExitUsage);
-
-  auto plan = folder::plan_folder(flags->plan);
-  if (!plan.is_ok()) return cartoonize_fail(json, plan.status(), exit_code_for(plan.status()));
-
-  auto device_names = expand_device_list(args.get("--device", "auto"));
-  if (!device_names.is_ok()) return cartoonize_fail(json, device_names.status(), exit_code_for(device_names.status()));
-  DevicePipelines devices;
-  {
-    auto selected = select_devices(device_names.value(), args.get("--precision", "auto"));
-    if (!selected.is_ok()) return cartoonize_fail(json, selected.status(), exit_code_for(selected.status()));
-    devices.devices = std::move(selected).value();
-    devices.ids = device_worker_ids(device_names.value());
-  }
-  const DeviceSelection* device = &devices.devices[0];
-
-  folder::RunContext context;
-  context.input_dir = flags->plan.input_dir;
-  context.output_dir = flags->plan.output_dir;
-  context.skipped_existing = static_cast<int>(plan->already_done.size());
-  context.device = device->summary();
-  for (size_t i = 1; i < devices.devices.size(); ++i) context.device += "; " + devices.devices[i].summary();
-  int batch_size = flags->batch_size;
-  if (batch_size > 0) {
-    context.batch_rule = "--batch-size";
-  } else {
-    batch_size = device->is_gpu ? kAutoBatchGpu : kAutoBatchCpu;
-    context.batch_rule = device->is_gpu ? "automatic: 1 on a GPU (measured fastest: the host, not the GPU, is the limit)" : "automatic: 1 on the CPU";
-  }
-  context.batch_size = batch_size;
-
-  std::error_code ec;
-  std::filesystem::create_directories(flags->plan.output_dir, ec);
-  if (ec) return cartoonize_fail(json, invalid_argument(flags->plan.output_dir + ": cannot create the folder: " + ec.message()), kExitFailure);
-  // A run killed mid-write (SIGKILL, power loss) leaves hidden temporary files; ours are
-  // recognisable by name and PID, and nothing else is touched. Only the folders this run
-  // writes to are looked at, so `-o ~` does not walk the whole home folder.
-  std::set<std::string> output_folders;
-  for (const auto* list : {&plan->todo, &plan->already_done})
-    for (const auto& image : *list) output_folders.insert(std::filesystem::path(image.output).parent_path().string());
-  TempCleanup cleanup;
-  // A shard cleans up only after its own outputs: another shard's writer may be alive on
-  // another machine, where its PID means nothing here.
-  std::set<std::string> own_temp_keys;
-  for (const auto* list : {&plan->todo, &plan->already_done})
-    for (const auto& image : *list)
-      own_temp_keys.insert(atomic_temp_key(std::filesystem::path(image.output).filename().string()));
-  for (const std::string& folder : output_folders) {
-    auto cleaned = remove_stale_atomic_temps(folder, /*recursive=*/false, flags->shard ? &own_temp_keys : nullptr);
-    if (!cleaned.is_ok()) return cartoonize_fail(json, cleaned.status(), kExitFailure);
-    cleanup.removed += cleaned->removed;
-  }
-
-  std::string note;
-  std::string model_name = "(none loaded)";
-  if (!plan->todo.empty()) {
-    auto contract = parse_contract_flags(args);
-    if (!contract.is_ok()) return cartoonize_fail(json, contract.status(), kExitUsage);
-    for (const DeviceSelection& d : devices.devices) {
-      auto models = load_cartoon_models(args.get("--model"), args.get("--head-model"), options.mode, d, &note,
-                                        contract.value());
-      if (!models.is_ok()) return cartoonize_fail(json, models.status(), kExitFailure);
-      devices.pipelines.push_back(std::make_unique<CartoonPipeline>(std::move(models).value()));
+  FolderTask task;
+  task.command = "cartoonize";
+  task.fail = [](bool json, const Status& s, int code) { return cartoonize_fail(json, s, code); };
+  task.load = [&](const DeviceSelection& device, FolderModel* m) -> Status {
+    auto flags = parse_contract_flags(args);
+    if (!flags.is_ok()) {
+      m->usage_error = true;
+      return flags.status();
     }
-    model_name = devices.pipelines[0]->models().background->model().name;
-  }
-  const CartoonPipeline* pipeline = devices.pipelines.empty() ? nullptr : devices.pipelines[0].get();
-  context.model = model_name;
-
-  if (!json) {
-    if (!note.empty()) std::printf("note: %s\n", note.c_str());
-    if (pipeline)
-      std::printf("model: %s (%s)\n", model_name.c_str(), pipeline->models().background->model().description.c_str());
-    if (devices.devices.size() == 1) {
-      std::printf("device: %s\n", context.device.c_str());
-    } else {
-      std::printf("devices: %zu workers, one queue\n", devices.devices.size());
-      for (size_t i = 0; i < devices.devices.size(); ++i)
-        std::printf("  %s: %s\n", devices.ids[i].c_str(), devices.devices[i].summary().c_str());
-    }
-    if (flags->shard)
-      std::printf("shard %s (from %s): this run's share of the folder\n", flags->shard->label().c_str(),
-                  flags->shard->source.c_str());
-    std::printf("%zu image%s to cartoonize into %s", plan->todo.size(), plan->todo.size() == 1 ? "" : "s",
-                context.output_dir.c_str());
-    if (!plan->already_done.empty()) std::printf(" (%zu already done, skipped)", plan->already_done.size());
-    std::printf("; batch size %d (%s)\n", batch_size, context.batch_rule.c_str());
-    for (const auto& n : plan->notes) std::printf("note: %s\n", n.c_str());
-    if (cleanup.removed)
-      std::printf("note: removed %d temporary file%s of an interrupted run\n", cleanup.removed,
-                  cleanup.removed == 1 ? "" : "s");
-    std::fflush(stdout);
-  }
-
-  folder::RunnerOptions runner = flags->runner;
-  runner.batch_size = batch_size;
-  folder::choose_stage_threads(device->is_gpu, static_cast<int>(std::thread::hardware_concurrency()),
-                              &runner);
-  // SIGINT/SIGTERM stop the run cleanly; a second Ctrl-C kills at once (the next run
-  // removes the temporary files it leaves).
-  runner.stop = StopSignals::flag();
-
-  std::vector<folder::DeviceWorker> workers;
-  for (size_t i = 0; i < devices.pipelines.size(); ++i) {
-    CartoonPipeline* p = devices.pipelines[i].get();
-    workers.push_back({devices.ids[i], [p, &options](const std::vector<const Image*>& images,
-                                                     std::vector<folder::ImageNote>* notes) -> Result<std::vector<Image>> {
-                         std::vector<CartoonReport> reports;
-                         TB_ASSIGN_OR_RETURN(std::vector<Image> out, p->process_batch(images, options, &reports));
-                         for (const CartoonReport& r : reports)
-                           notes->push_back({cartoon_mode_name(r.mode_used), r.faces, r.all_notes()});
-                         return out;
-                       }});
-  }
-  if (const char* rules = std::getenv(folder::kTestDeviceVariable)) {
-    Status hooked = folder::apply_test_device_rules(rules, &workers);
-    if (!hooked.is_ok()) return cartoonize_fail(json, hooked, kExitUsage);
-  }
-  runner.on_device_retired = [](const folder::DeviceStats& d, int left) {
-    std::fprintf(stderr, "toonbox cartoonize: %s taken out of rotation: %s; %s\n", d.id.c_str(), d.retired.c_str(),
-                 left > 0 ? ("its images go to the " + std::to_string(left) + " other device" + (left == 1 ? "" : "s")).c_str()
-                          : "no device left: the remaining images fail");
+    TB_ASSIGN_OR_RETURN(CartoonModels models, load_cartoon_models(args.get("--model"), args.get("--head-model"),
+                                                                 options.mode, device, &m->note, flags.value()));
+    TB_ASSIGN_OR_RETURN(std::shared_ptr<RestorePipeline> restore, load_restore_before_cartoonize(args, device));
+    auto pipeline = std::make_shared<CartoonPipeline>(std::move(models));
+    m->name = pipeline->models().background->model().name;
+    m->description = pipeline->models().background->model().description;
+    m->device = [pipeline, restore, options, &args](const std::vector<const Image*>& images,
+                                                   std::vector<folder::ImageNote>* notes) -> Result<std::vector<Image>> {
+      // --restore: faces are restored first, image by image (the restorer batches faces).
+      std::vector<Image> restored;
+      std::vector<std::vector<std::string>> restore_notes(images.size());
+      std::vector<const Image*> inputs = images;
+      if (restore) {
+        for (size_t i = 0; i < images.size(); ++i) {
+          TB_ASSIGN_OR_RETURN(Image r, restore_before_cartoonize(restore.get(), args, *images[i], &restore_notes[i]));
+          restored.push_back(std::move(r));
+        }
+        for (size_t i = 0; i < images.size(); ++i) inputs[i] = &restored[i];
+      }
+      std::vector<CartoonReport> reports;
+      TB_ASSIGN_OR_RETURN(std::vector<Image> out, pipeline->process_batch(inputs, options, &reports));
+      for (size_t i = 0; i < reports.size(); ++i) {
+        std::vector<std::string> all = restore_notes[i];
+        for (const std::string& n : reports[i].all_notes()) all.push_back(n);
+        notes->push_back({cartoon_mode_name(reports[i].mode_used), reports[i].faces, all});
+      }
+      return out;
+    };
+    return Status::ok();
   };
-  const std::string started = folder::utc_now_text();
-  const int assigned = static_cast<int>(plan->todo.size() + plan->already_done.size());
-  if (flags->shard) {
-    Status recorded = folder::write_shard_record(flags->plan.output_dir, *flags->shard,
-                                                 shard_record(*flags, "running", started, assigned, nullptr));
-    if (!recorded.is_ok()) return cartoonize_fail(json, recorded, kExitFailure);
-  }
-  Reporter reporter(json, static_cast<int>(plan->todo.size()));
-  folder::RunSummary summary;
-  {
-    StopSignals signals;
-    summary = folder::run_folder(plan->todo, workers, runner,
-                                [&](const folder::ImageResult& r) { reporter.on_result(r); });
-  }
-  reporter.end_line();
-  nlohmann::ordered_json summary_line = folder::summary_json(summary, context);
-  if (!note.empty()) summary_line["note"] = note;
-  if (flags->shard) {
-    summary_line["shard"] = flags->shard->label();
-    const std::string state = summary.stopped ? "interrupted" : summary.failed > 0 ? "failed" : "done";
-    Status recorded = folder::write_shard_record(flags->plan.output_dir, *flags->shard,
-                                                 shard_record(*flags, state, started, assigned, summary_line));
-    if (!recorded.is_ok()) std::fprintf(stderr, "toonbox cartoonize: %s\n", recorded.message().c_str());
-  }
-  if (json) {
-    std::printf("%s\n", json_text(summary_line).c_str());
-  } else {
-    std::printf("%s", folder::human_summary(summary, context).c_str());
-  }
-  std::fflush(stdout);
-  if (summary.stopped) {
-    std::fprintf(
-        stderr,
-        "toonbox cartoonize: interrupted by signal %d; %d image%s not started. Run again with "
-        "--skip-existing to finish.\n",
-        StopSignals::signal(), summary.not_run, summary.not_run == 1 ? "" : "s");
-    return 128 + StopSignals::signal();
-  }
-  if (summary.failed > 0) {
-    if (json) std::fprintf(stderr, "toonbox cartoonize: %d of %d images failed\n", summary.failed, summary.total);
-    return kExitFailure;
-  }
-  return kExitOk;
+  return run_folder_command(args, task);
 }
 
 }  // namespace toonbox::cli

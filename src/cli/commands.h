@@ -36,5 +36,6 @@ int cmd_serve(const std::vector<std::string>& args);
 int cmd_run(const std::vector<std::string>& args);
 int cmd_bench(const std::vector<std::string>& args);
 int cmd_folder_status(const std::vector<std::string>& args);
+int cmd_restore(const std::vector<std::string>& args);
 
 }  // namespace toonbox::cli

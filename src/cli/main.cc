@@ -13,6 +13,8 @@ using toonbox::cli::Command;
 const Command kCommands[] = {
     {"cartoonize", "cartoonize an image (neural model or the built-in style)",
      toonbox::cli::cmd_cartoonize},
+    {"restore", "restore faces (GFPGAN, GPEN, CodeFormer-class ONNX models; docs/restore.md)",
+     toonbox::cli::cmd_restore},
     {"run", "run any image-to-image model (ONNX or TF.js) on an image", toonbox::cli::cmd_run},
     {"models", "list, import and inspect models", toonbox::cli::cmd_models},
     {"doctor", "explain whether and why the GPU can be used", toonbox::cli::cmd_doctor},

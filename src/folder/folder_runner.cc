@@ -386,7 +386,9 @@ class Run {
     while (std::optional<WorkPtr> work = results_.pop()) {
       Work& w = **work;
       const auto t0 = Clock::now();
-      Status s = guarded("writing", [&]() -> Status {
+      // An empty result is the device stage saying there is nothing to write (restore
+      // --faces-only on a photo without faces): the image is done, no file is made.
+      Status s = w.output.width == 0 ? Status::ok() : guarded("writing", [&]() -> Status {
         const std::string& path = w.result.image->output;
         std::error_code ec;
         const auto parent = std::filesystem::path(path).parent_path();

@@ -37,8 +37,9 @@ struct ImageNote {
   std::vector<std::string> notes;
 };
 
-// The device stage: images of one size in, one output each (any size) out, or an error
-// for the whole call; it may fill `notes` (one per image). Called from one thread only.
+// The device stage: images of one size in, one output each (any size; an empty image
+// means "write nothing for this one") out, or an error for the whole call; it may fill
+// `notes` (one per image). Called from one thread only.
 using DeviceFn = std::function<Result<std::vector<Image>>(const std::vector<const Image*>& same_size,
                                                           std::vector<ImageNote>* notes)>;
 

@@ -1,4 +1,4 @@
-// A fault-injection hook for the multi-device paths, read from TOONBOX_TEST_DEVICE, so the
+// A fault-injection hook for the multi-device paths, read from TOONBOX_TEST_DEVICE_FAULTS, so the
 // CLI, Slurm and failover tests can make one device of a real run slow or fail without a
 // GPU: comma-separated rules
 //
@@ -18,7 +18,7 @@
 
 namespace toonbox::folder {
 
-inline constexpr const char* kTestDeviceVariable = "TOONBOX_TEST_DEVICE";
+inline constexpr const char* kTestDeviceVariable = "TOONBOX_TEST_DEVICE_FAULTS";
 
 // Wraps the workers' device stages by `rules` (the variable's value; "" leaves them).
 // A rule that does not parse is an error naming it.

@@ -48,6 +48,7 @@ const char* role_name(ModelRole role) {
     case ModelRole::kStyle: return "style";
     case ModelRole::kFaceDetector: return "face-detector";
     case ModelRole::kImageModel: return "image-model";
+    case ModelRole::kFaceRestorer: return "face-restorer";
   }
   return "?";
 }

@@ -26,8 +26,9 @@ struct ValueRange {
 };
 
 // What a model is for: styles are offered by `cartoonize`, the page and
-// GET /api/v1/models; detectors are used by portrait mode and never offered as styles.
-enum class ModelRole : uint8_t { kStyle, kFaceDetector, kImageModel };
+// GET /api/v1/models; detectors are used by portrait mode and never offered as styles;
+// face restorers (models/face_restore_contract.h) by `toonbox restore`.
+enum class ModelRole : uint8_t { kStyle, kFaceDetector, kImageModel, kFaceRestorer };
 
 // The resolution the authors ran the model at. Style depends on scale: the network was
 // trained on photos of a certain size, and at 4K it sees texture it never saw.
@@ -57,7 +58,7 @@ Result<ValueRange> parse_value_range(const std::string& s);
 std::string value_range_string(const ValueRange& r);  // "[-1,1]"
 // "nchw"/"nhwc" (either case).
 Result<Layout> parse_layout(const std::string& s);
-const char* role_name(ModelRole role);  // "style", "face-detector", "image-model"
+const char* role_name(ModelRole role);  // "style", "face-detector", "image-model", "face-restorer"
 
 // One line for `models info` and the device/model line: "NHWC BGR [-1,1], multiple of 8,
 // short side <= 720".

@@ -13,6 +13,7 @@
 #include "import/model_file.h"
 #include "import/ncnn/ncnn_importer.h"
 #include "import/onnx/onnx_importer.h"
+#include "models/face_restore_contract.h"
 #include "import/tfjs/tfjs_importer.h"
 
 namespace fs = std::filesystem;
@@ -201,7 +202,7 @@ bool is_reserved_model_name(const std::string& name) {
 namespace {
 
 Result<ModelRole> parse_role(const std::string& s) {
-  for (ModelRole r : {ModelRole::kStyle, ModelRole::kFaceDetector, ModelRole::kImageModel})
+  for (ModelRole r : {ModelRole::kStyle, ModelRole::kFaceDetector, ModelRole::kImageModel, ModelRole::kFaceRestorer})
     if (s == role_name(r)) return r;
   return invalid_argument("unknown role '" + s.substr(0, 40) + "'");
 }
@@ -375,7 +376,12 @@ Result<InstalledModel> import_model(const std::string& path, const ImportOptions
   if (!identified.is_ok()) return bad_file(identified.status());
   const ModelFile file = identified.value();
   // Importing validates every size, weight, shard and external-data path before a copy.
-  TB_RETURN_IF_ERROR(bad_file(import_model_file(file).status()));
+  auto graph = import_model_file(file);
+  TB_RETURN_IF_ERROR(bad_file(graph.status()));
+  // Face restorers have no digests here (no weights exist to take them of): they are
+  // recognised by their interface and file name, and keep their role and licence.
+  auto restorer = file.format == "onnx" ? face_restore_contract(graph.value(), file.entry)
+                                        : Result<FaceRestoreContract>(invalid_argument("not ONNX"));
   auto listed = model_files(file);
   if (!listed.is_ok()) return bad_file(listed.status());
   const auto& files_rel = listed.value();
@@ -418,10 +424,12 @@ Result<InstalledModel> import_model(const std::string& path, const ImportOptions
       {"format", file.format},
       {"entry", entry.filename().string()},
       {"known", known != nullptr},
-      {"role", role_name(known ? known->role : ModelRole::kStyle)},
-      {"description", known ? known->description : kind},
-      {"licence", known ? known->licence : "unknown (check the model's source)"},
-      {"upstream", known ? known->upstream : ""},
+      {"role", role_name(known ? known->role : restorer.is_ok() ? ModelRole::kFaceRestorer : ModelRole::kStyle)},
+      {"description", known ? known->description
+                      : restorer.is_ok() && restorer->known ? restorer->known->description
+                      : restorer.is_ok() ? "imported face restorer" : kind},
+      {"licence", known ? known->licence : restorer.is_ok() ? restorer->licence : "unknown (check the model's source)"},
+      {"upstream", known ? known->upstream : restorer.is_ok() && restorer->known ? restorer->known->upstream : ""},
       {"source", fs::absolute(entry).string()},
       {"sha256", jfiles},
   };

@@ -32,6 +32,9 @@ ModelSource builtin_source() {
 Result<ModelSource> model_source_from(const ResolvedModel& r, const ContractOverrides& flags) {
   if (r.role == ModelRole::kFaceDetector)
     return invalid_argument("'" + r.name + "' is a face detector, not a style: portrait mode uses it by itself");
+  if (r.role == ModelRole::kFaceRestorer)
+    return invalid_argument("'" + r.name + "' is a face restorer, not a style: use `toonbox restore`, or "
+                            "`cartoonize --restore " + r.name + "` to restore faces before stylizing");
   TB_ASSIGN_OR_RETURN(Graph g, import_model_file(r.file()));
   ModelSource m;
   m.name = r.name;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests of folders on several devices and in shards (docs/scaling.md):
 # --device cpu,cpu (two CPU workers behind one queue), a worker failing mid-run through
-# the TOONBOX_TEST_DEVICE hook, --shard K/N and the job-array variables, the shard records
+# the TOONBOX_TEST_DEVICE_FAULTS hook, --shard K/N and the job-array variables, the shard records
 # and `toonbox folder-status`.
 # usage: folder_scale_test.sh TOONBOX_BINARY
 set -uo pipefail
@@ -15,7 +15,7 @@ run=("$toonbox" cartoonize --model classic)
 # 12-image run take 55 s under load instead of 1 s (docs/cli.md, Throughput).
 export OMP_WAIT_POLICY=passive
 unset JOB_COMPLETION_INDEX SLURM_ARRAY_TASK_ID SLURM_ARRAY_TASK_COUNT SLURM_ARRAY_TASK_MIN SLURM_ARRAY_TASK_MAX \
-  TOONBOX_SHARD_COUNT TOONBOX_TEST_DEVICE
+  TOONBOX_SHARD_COUNT TOONBOX_TEST_DEVICE_FAULTS
 
 python3 "$here/make_folder_fixtures.py" in 12 --sizes 64x48
 all=$(cd in && ls *.png | tr '\n' ' ')
@@ -37,15 +37,15 @@ print("ok" if per == made and sum(per.values()) == 12 else f"{per} {made}")')
 [ "$n" = ok ] && ok "per-device counts match the per-image lines" || bad "per-device counts: $n"
 
 # A worker that is lost mid-run: out of rotation, its images done by the other, once each.
-expect 0 "a device lost mid-run" env TOONBOX_TEST_DEVICE=1:fail-after=2 "${run[@]}" --device cpu,cpu in -o lost
+expect 0 "a device lost mid-run" env TOONBOX_TEST_DEVICE_FAULTS=1:fail-after=2 "${run[@]}" --device cpu,cpu in -o lost
 count_is "every image still written" '"ok":true' 12
-contains "the user is told" "cpu#2 taken out of rotation: TOONBOX_TEST_DEVICE made device cpu#2 fail after 2 calls (device lost); its images go to the 1 other device"
-contains "the summary says why" '"retired":"TOONBOX_TEST_DEVICE made device cpu#2'
+contains "the user is told" "cpu#2 taken out of rotation: TOONBOX_TEST_DEVICE_FAULTS made device cpu#2 fail after 2 calls (device lost); its images go to the 1 other device"
+contains "the summary says why" '"retired":"TOONBOX_TEST_DEVICE_FAULTS made device cpu#2'
 [ "$(pngs_in lost)" = "$all" ] && ok "no output missing or doubled" || bad "outputs: $(pngs_in lost)"
-expect 1 "every device lost" env 'TOONBOX_TEST_DEVICE=*:fail-after=1' "${run[@]}" --device cpu,cpu in -o gone
+expect 1 "every device lost" env 'TOONBOX_TEST_DEVICE_FAULTS=*:fail-after=1' "${run[@]}" --device cpu,cpu in -o gone
 contains "the rest fail with the device's error" '"code":"unavailable"'
 contains "counted" '"ok":2,"failed":10'
-expect 2 "a bad hook rule is refused" env TOONBOX_TEST_DEVICE=5:delay=1 "${run[@]}" --device cpu,cpu in -o hook_x
+expect 2 "a bad hook rule is refused" env TOONBOX_TEST_DEVICE_FAULTS=5:delay=1 "${run[@]}" --device cpu,cpu in -o hook_x
 
 # Device lists that cannot work.
 expect 2 "a GPU named twice" "${run[@]}" --device cuda:0,cuda:0 in -o x1

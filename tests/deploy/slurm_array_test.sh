@@ -21,7 +21,7 @@ python3 "$repo/tests/cli/make_folder_fixtures.py" in 24 --sizes 64x48
 mkdir logs
 # Slow each image down (250 ms a device call) so a task can be cancelled mid-run; the
 # variables reach the tasks through sbatch's default --export=ALL.
-export TOONBOX="$toonbox" TOONBOX_TEST_DEVICE="0:delay=250" OMP_WAIT_POLICY=passive
+export TOONBOX="$toonbox" TOONBOX_TEST_DEVICE_FAULTS="0:delay=250" OMP_WAIT_POLICY=passive
 script="$repo/deploy/slurm/toonbox-array.sbatch"
 submit() { sbatch --parsable --chdir "$work" -o "$work/logs/task-%A_%a.out" "$@" "$script" in out --model classic --device cpu; }
 wait_job() {  # JOBID: until it has left the queue

@@ -238,7 +238,7 @@ TEST(FolderDevices, TestHookMakesAWorkerSlowOrFailAndSaysSo) {
   const Outcome o = run(todo, workers);
   EXPECT_EQ(o.summary.ok, 10);
   expect_each_exactly_once(todo, o, ledger);
-  EXPECT_NE(o.summary.devices[1].retired.find("TOONBOX_TEST_DEVICE made device cpu#2 fail after 2 calls"),
+  EXPECT_NE(o.summary.devices[1].retired.find("TOONBOX_TEST_DEVICE_FAULTS made device cpu#2 fail after 2 calls"),
             std::string::npos)
       << o.summary.devices[1].retired;
   EXPECT_EQ(o.summary.devices[1].images, 2);

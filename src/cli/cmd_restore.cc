@@ -1,0 +1,199 @@
+// toonbox restore INPUT -o OUTPUT [options]: face restoration (pipeline/restore), one image
+// or a folder (folder_command.h). docs/restore.md.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/args.h"
+#include "cli/cartoonize_folder.h"
+#include "cli/commands.h"
+#include "cli/folder_command.h"
+#include "cli/restore_flags.h"
+#include "cli/single_image.h"
+#include "core/json_text.h"
+#include "core/timing.h"
+#include "image/image_io.h"
+
+namespace toonbox::cli {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: toonbox restore INPUT -o OUTPUT [options]\n"
+    "       toonbox restore DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
+    "\n"
+    "  -o, --output PATH      output image; format from the extension (.png .jpg .jpeg .webp)\n"
+    "  --model NAME|PATH      an installed face restorer or an .onnx file (GFPGAN 1.2-1.4, GPEN-BFR\n"
+    "                         256/512/1024/2048, CodeFormer, RestoreFormer++ exports; default: the\n"
+    "                         one installed)\n"
+    "  --fidelity W           CodeFormer's fidelity weight 0..1 (0 quality, 1 fidelity; default 0.5)\n"
+    "  --upscale N            output N times the input (needs the upscale task; default 1)\n"
+    "  --faces-only           write nothing when no face is restored (default: pass the image through)\n"
+    "  --face-template T      align faces to ffhq, gpen or arcface128 (default: the registry's, else ffhq)\n"
+    "  --face-size N          the model's face size, for a model whose input size is not fixed\n"
+    "  --min-face N           faces smaller than N px (box side) are not restored (default 16)\n"
+    "  --face-score S         detections scored below S (0..1) are not restored (default 0.8)\n"
+    "  --face-batch N         face crops per device call (default 8)\n"
+    "  --device D             auto (default), cpu, cuda or cuda:N\n"
+    "  --precision P          auto (default: fp16 on GPU, fp32 on CPU), fp32 or fp16\n"
+    "  --max-pixels N         refuse images larger than N pixels (default 50000000)\n"
+    "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
+    "  --overwrite            replace OUTPUT if it exists (never the input)\n"
+    "  --json                 print one JSON object with the result on stdout\n"
+    "\n"
+    "folders (INPUT is a directory):\n"
+    "  --recursive, --skip-existing, --format EXT, --batch-size N, --allow-inside, --json\n"
+    "                         as for `toonbox cartoonize DIR` (docs/cli.md)\n";
+
+int restore_fail(bool json, const Status& s, int exit_code, const std::string& device_line = "") {
+  return report_failure("restore", json, s, exit_code, device_line);
+}
+
+nlohmann::json detections_json(const RestoreReport& r) {
+  nlohmann::json d = nlohmann::json::array();
+  for (const RestoredFace& f : r.detections)
+    d.push_back({{"box", {f.face.x1, f.face.y1, f.face.x2, f.face.y2}}, {"score", f.face.score}, {"verdict", f.verdict}});
+  return d;
+}
+
+int restore_folder(const ParsedArgs& a, const RestoreOptions& options, const FaceRestoreOverrides& overrides) {
+  FolderTask task;
+  task.command = "restore";
+  task.fail = [](bool json, const Status& s, int code) { return restore_fail(json, s, code); };
+  task.load = [&](const DeviceSelection& device, FolderModel* m) -> Status {
+    TB_ASSIGN_OR_RETURN(RestoreModels models, load_restore_models(a.get("--model"), overrides, device));
+    TB_RETURN_IF_ERROR(check_restore_options(models, options));
+    auto pipeline = std::make_shared<RestorePipeline>(std::move(models));
+    const FaceRestoreContract& c = pipeline->models().restorer->contract();
+    m->name = pipeline->models().restorer->name();
+    m->description = c.model + ", licence: " + c.licence;
+    if (c.non_commercial) m->note = c.model + " is licensed for non-commercial use only";
+    m->device = [pipeline, options](const std::vector<const Image*>& images,
+                                    std::vector<folder::ImageNote>* notes) -> Result<std::vector<Image>> {
+      std::vector<Image> out;
+      for (const Image* image : images) {
+        RestoreReport r;
+        TB_ASSIGN_OR_RETURN(Image restored, pipeline->process(*image, options, &r));
+        out.push_back(r.nothing_to_write ? Image() : std::move(restored));
+        notes->push_back({"restore", r.faces, r.notes});
+      }
+      return out;
+    };
+    return Status::ok();
+  };
+  return run_folder_command(a, task);
+}
+
+}  // namespace
+
+int cmd_restore(const std::vector<std::string>& argv) {
+  std::vector<ArgSpec> spec = {{"--output", true, "-o"}, {"--model", true},      {"--device", true},
+                               {"--precision", true},    {"--max-pixels", true}, {"--quality", true},
+                               {"--overwrite", false},   {"--recursive", false}, {"--skip-existing", false},
+                               {"--format", true},       {"--batch-size", true}, {"--allow-inside", false}, {"--shard", true},
+                               {"--timings", false},     {"--json", false},      {"--help", false, "-h"}};
+  for (const ArgSpec& s : restore_arg_specs()) spec.push_back(s);
+  auto parsed = parse_args(argv, spec);
+  if (!parsed.is_ok()) {
+    std::fprintf(stderr, "toonbox restore: %s\n%s", parsed.status().message().c_str(), kUsage);
+    return kExitUsage;
+  }
+  const ParsedArgs& a = parsed.value();
+  if (a.has("--help")) {
+    std::printf("%s", kUsage);
+    return kExitOk;
+  }
+  const bool json = a.has("--json");
+  if (a.positional.size() != 1 || !a.has("--output")) {
+    std::fprintf(stderr, "toonbox restore: need exactly one INPUT and -o OUTPUT\n%s", kUsage);
+    return kExitUsage;
+  }
+  const std::string input = a.positional[0], output = a.get("--output");
+  auto options = parse_restore_options(a);
+  if (!options.is_ok()) return restore_fail(json, options.status(), kExitUsage);
+  auto overrides = parse_restore_overrides(a);
+  if (!overrides.is_ok()) return restore_fail(json, overrides.status(), kExitUsage);
+  std::error_code dir_ec;
+  if (std::filesystem::is_directory(input, dir_ec)) return restore_folder(a, options.value(), overrides.value());
+  Status output_ok = check_single_image_args(a, input, output);
+  if (!output_ok.is_ok()) return restore_fail(json, output_ok, kExitUsage);
+  auto decode_options = parse_decode_options(a);
+  if (!decode_options.is_ok()) return restore_fail(json, decode_options.status(), kExitUsage);
+  auto quality = parse_quality(a);
+  if (!quality.is_ok()) return restore_fail(json, quality.status(), kExitUsage);
+
+  auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
+  if (!device.is_ok()) return restore_fail(json, device.status(), exit_code_for(device.status()));
+  const std::string device_line = device->summary();
+  auto models = load_restore_models(a.get("--model"), overrides.value(), device.value());
+  // A model that cannot be used is a problem with a file, not with the command line.
+  if (!models.is_ok()) return restore_fail(json, models.status(), kExitFailure, device_line);
+  Status usable = check_restore_options(models.value(), options.value());
+  if (!usable.is_ok()) return restore_fail(json, usable, kExitFailure, device_line);
+  RestorePipeline pipeline(std::move(models).value());
+  const FaceRestorer& restorer = *pipeline.models().restorer;
+  const FaceRestoreContract& c = restorer.contract();
+  if (!json) {
+    std::printf("model: %s (%s)\n  contract: %s\n  licence: %s%s\n", restorer.name().c_str(), c.model.c_str(),
+                c.how.c_str(), c.licence.c_str(), c.non_commercial ? " — non-commercial use only" : "");
+    std::printf("device: %s\n", device_line.c_str());
+    std::fflush(stdout);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  auto image = read_image_file(input, decode_options.value());
+  if (!image.is_ok()) return restore_fail(json, image.status(), kExitFailure, device_line);
+  const double decode_ms = ms_since(t0);
+  RestoreReport report;
+  auto result = pipeline.process(image.value(), options.value(), &report);
+  if (!result.is_ok()) return restore_fail(json, result.status().with_context(input), kExitFailure, device_line);
+  double encode_ms = 0;
+  if (!report.nothing_to_write) {
+    const auto t1 = std::chrono::steady_clock::now();
+    Status written = write_image_file(output, result.value(), quality.value());
+    if (!written.is_ok()) return restore_fail(json, written, kExitFailure, device_line);
+    encode_ms = ms_since(t1);
+  }
+  if (json) {
+    nlohmann::json j = {{"ok", true},
+                        {"input", input},
+                        {"output", report.nothing_to_write ? nlohmann::json(nullptr) : nlohmann::json(output)},
+                        {"written", !report.nothing_to_write},
+                        {"width", result->width},
+                        {"height", result->height},
+                        {"model", restorer.name()},
+                        {"restorer", c.model},
+                        {"licence", c.licence},
+                        {"non_commercial", c.non_commercial},
+                        {"face_template", face_template_name(c.face_template)},
+                        {"face_size", c.size},
+                        {"faces", report.faces},
+                        {"faces_skipped", report.faces_skipped},
+                        {"device_calls", report.device_calls},
+                        {"batch", report.batch},
+                        {"detections", detections_json(report)},
+                        {"notes", report.notes},
+                        {"device", device->backend->device().id},
+                        {"precision", precision_name(device->precision)},
+                        {"timings_ms",
+                         {{"decode", decode_ms},
+                          {"detect", report.detect_ms},
+                          {"restore", report.restore_ms},
+                          {"paste", report.paste_ms},
+                          {"pipeline", report.total_ms},
+                          {"encode", encode_ms}}}};
+    std::printf("%s\n", json_text(j).c_str());
+  } else {
+    for (const auto& n : report.notes) std::printf("note: %s\n", n.c_str());
+    if (report.nothing_to_write)
+      std::printf("nothing written to %s\n", output.c_str());
+    else
+      std::printf("wrote %s (%dx%d, %d face%s restored in %d device call%s)\n", output.c_str(), result->width,
+                  result->height, report.faces, report.faces == 1 ? "" : "s", report.device_calls,
+                  report.device_calls == 1 ? "" : "s");
+  }
+  return kExitOk;
+}
+
+}  // namespace toonbox::cli

@@ -1,0 +1,65 @@
+#include "cli/restore_flags.h"
+
+#include "cli/cartoonize_folder.h"
+
+namespace toonbox::cli {
+
+std::vector<ArgSpec> restore_arg_specs() {
+  return {{"--fidelity", true},  {"--upscale", true},    {"--faces-only", false}, {"--face-template", true},
+          {"--face-size", true}, {"--min-face", true},   {"--face-score", true},  {"--face-batch", true}};
+}
+
+Result<RestoreOptions> parse_restore_options(const ParsedArgs& a) {
+  RestoreOptions o;
+  if (a.has("--fidelity")) {
+    TB_ASSIGN_OR_RETURN(o.fidelity, parse_unit_flag(a, "--fidelity"));
+  }
+  if (a.has("--face-score")) {
+    TB_ASSIGN_OR_RETURN(o.face_score, parse_unit_flag(a, "--face-score"));
+  }
+  long long upscale = o.upscale, min_face = o.min_face, batch = o.batch;
+  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--upscale", 1, 8, &upscale));
+  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--min-face", 1, 16384, &min_face));
+  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--face-batch", 1, 64, &batch));
+  o.upscale = static_cast<int>(upscale);
+  o.min_face = static_cast<int>(min_face);
+  o.batch = static_cast<int>(batch);
+  o.faces_only = a.has("--faces-only");
+  return o;
+}
+
+Result<FaceRestoreOverrides> parse_restore_overrides(const ParsedArgs& a) {
+  FaceRestoreOverrides o;
+  if (a.has("--face-template")) {
+    TB_ASSIGN_OR_RETURN(o.face_template, parse_face_template(a.get("--face-template")));
+  }
+  if (a.has("--face-size")) {
+    long long size = 0;
+    TB_RETURN_IF_ERROR(parse_integer_flag(a, "--face-size", kMinRestoreModelSize, kMaxRestoreModelSize, &size));
+    o.size = static_cast<int>(size);
+  }
+  return o;
+}
+
+Result<std::shared_ptr<RestorePipeline>> load_restore_before_cartoonize(const ParsedArgs& a,
+                                                                       const DeviceSelection& device) {
+  if (!a.has("--restore")) return std::shared_ptr<RestorePipeline>();
+  TB_ASSIGN_OR_RETURN(RestoreOptions o, parse_restore_options(a));
+  TB_ASSIGN_OR_RETURN(RestoreModels models, load_restore_models(a.get("--restore"), {}, device));
+  TB_RETURN_IF_ERROR(check_restore_options(models, o));
+  return std::make_shared<RestorePipeline>(std::move(models));
+}
+
+Result<Image> restore_before_cartoonize(RestorePipeline* restore, const ParsedArgs& a, const Image& image,
+                                        std::vector<std::string>* notes) {
+  if (!restore) return image;
+  TB_ASSIGN_OR_RETURN(RestoreOptions o, parse_restore_options(a));
+  RestoreReport r;
+  TB_ASSIGN_OR_RETURN(Image restored, restore->process(image, o, &r));
+  notes->push_back("restore: " + std::to_string(r.faces) + " face" + (r.faces == 1 ? "" : "s") + " restored with " +
+                   restore->models().restorer->name() + " before stylizing");
+  for (const std::string& n : r.notes) notes->push_back("restore: " + n);
+  return restored;
+}
+
+}  // namespace toonbox::cli

@@ -1,0 +1,73 @@
+#include "cli/single_image.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/json_text.h"
+
+#include "image/image_io.h"
+
+namespace toonbox::cli {
+
+namespace {
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  if (std::filesystem::equivalent(a, b, ec)) return true;
+  const auto ca = std::filesystem::weakly_canonical(a, ec);
+  const auto cb = std::filesystem::weakly_canonical(b, ec);
+  return !ec && ca == cb;
+}
+
+}  // namespace
+
+int report_failure(const char* command, bool json, const Status& s, int exit_code, const std::string& device_line) {
+  if (json) {
+    nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", status_code_name(s.code())}};
+    if (!device_line.empty()) j["device"] = device_line;
+    std::printf("%s\n", json_text(j).c_str());
+  }
+  std::fprintf(stderr, "toonbox %s: %s\n", command, s.message().c_str());
+  return exit_code;
+}
+
+Status check_single_image_args(const ParsedArgs& a, const std::string& input, const std::string& output) {
+  for (const char* folder_only : {"--recursive", "--skip-existing", "--format", "--batch-size", "--allow-inside", "--shard"})
+    if (a.has(folder_only)) return invalid_argument(std::string(folder_only) + " only applies when INPUT is a folder");
+  return check_output_path(input, output, a.has("--overwrite"));
+}
+
+Status check_output_path(const std::string& input, const std::string& output, bool overwrite) {
+  if (format_from_extension(output) == ImageFormat::kUnknown)
+    return invalid_argument(output + ": unknown output extension (use .png, .jpg, .jpeg or .webp)");
+  if (same_file(input, output)) return invalid_argument(output + ": refusing to overwrite the input image");
+  std::error_code ec;
+  if (std::filesystem::exists(output, ec) && !overwrite)
+    return invalid_argument(output + ": already exists (use --overwrite to replace it)");
+  return Status::ok();
+}
+
+Result<DecodeOptions> parse_decode_options(const ParsedArgs& a) {
+  DecodeOptions decode_options;
+  try {
+    if (a.has("--max-pixels")) decode_options.max_pixels = std::stoll(a.get("--max-pixels"));
+    if (decode_options.max_pixels <= 0) throw std::invalid_argument("");
+  } catch (...) {
+    return invalid_argument("--max-pixels must be a positive integer");
+  }
+  return decode_options;
+}
+
+Result<int> parse_quality(const ParsedArgs& a) {
+  int quality = 92;
+  try {
+    if (a.has("--quality")) quality = std::stoi(a.get("--quality"));
+  } catch (...) {
+    quality = -1;
+  }
+  if (quality < 1 || quality > 100) return invalid_argument("--quality must be 1..100");
+  return quality;
+}
+
+}  // namespace toonbox::cli
