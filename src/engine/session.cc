@@ -36,6 +36,7 @@ Result<Session::Compiled> Session::find_or_compile(const std::vector<Shape>& sha
   so.allow_batch = options_.allow_batch;
   TB_ASSIGN_OR_RETURN(Graph specialized, specialize(graph_, shapes, so));
   fuse_conv_activation(specialized);
+  fold_dft_scales(specialized);
   TB_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe,
                       backend_->compile(specialized, CompileOptions{precision_}));
   it = compiled_.emplace(shapes, Entry{std::move(exe), ++clock_}).first;

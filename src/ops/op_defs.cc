@@ -63,6 +63,7 @@ constexpr OpDef kOpDefs[] = {
   {OpKind::kFill,          kShapeOp, kFirstInput,       kNoWeights,     batch_unknown,   integers_refused, infer_fill,           eval_fill},
   {OpKind::kIdentity,      kShapeOp, kNoParameters,     kNoWeights,     batch_unknown,   integers_refused, infer_same_shape,     eval_identity},
   {OpKind::kRange,         kShapeOp, kAllInputs,        kNoWeights,     batch_unknown,   integers_refused, infer_range,          eval_range},
+  {OpKind::kDft,           kTensor,  kNoParameters,     kNoWeights,     batch_dft,       integers_refused, infer_dft,            eval_dft},
 };
 // clang-format on
 

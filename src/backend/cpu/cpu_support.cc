@@ -43,6 +43,7 @@ std::string cpu_unsupported_reason(const Graph& g, const Node& node, Precision p
     case OpKind::kDepthToSpace:
     case OpKind::kSpaceToDepth:
     case OpKind::kInstanceNorm:
+    case OpKind::kDft:
       return "";
     case OpKind::kShape:
     case OpKind::kStridedSlice:

@@ -597,6 +597,7 @@ const std::map<std::string, Translator>& translators() {
         {"MatMul", matmul},
     };
     add_nn_translators(t);
+    add_signal_translators(t);
     return t;
   }();
   return table;

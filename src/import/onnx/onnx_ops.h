@@ -88,5 +88,7 @@ using Translator = Status (*)(OnnxBuilder&, const onnx::NodeProto&);
 const std::map<std::string, Translator>& translators();
 // Translators of the NN ops (onnx_ops_nn.cc), merged into translators().
 void add_nn_translators(std::map<std::string, Translator>& table);
+// The signal ops (DFT; onnx_ops_signal.cc).
+void add_signal_translators(std::map<std::string, Translator>& table);
 
 }  // namespace toonbox::onnx_import
