@@ -1,5 +1,6 @@
 // fold_dft_scales (compile/fusion.h).
 #include "compile/fusion.h"
+#include "compile/graph_rewrite.h"
 
 namespace toonbox {
 
@@ -71,13 +72,7 @@ int fold_dft_scales(Graph& g) {
     for (int& in : n.inputs) in = alias[in];
     nodes.push_back(std::move(n));
   }
-  g.nodes() = std::move(nodes);
-  std::vector<int> outputs = g.outputs();
-  for (int& out : outputs) out = alias[out];
-  g.set_outputs(std::move(outputs));
-  for (size_t i = 0; i < g.nodes().size(); ++i)
-    for (int out : g.nodes()[i].outputs) g.value(out).producer = static_cast<int>(i);
-  g.prune();
+  install_rewritten_nodes(g, std::move(nodes), alias);
   return folded;
 }
 
