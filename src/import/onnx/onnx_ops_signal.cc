@@ -31,6 +31,8 @@ Status dft(OnnxBuilder& b, const onnx::NodeProto& n) {
   } else {
     TB_ASSIGN_OR_RETURN(axis, a.i("axis", 1));
   }
+  if (axis < -64 || axis > 64)  // ranks are far smaller; keeps the int below exact
+    return b.error(n, "axis " + std::to_string(axis) + " out of range");
   DftParams p;
   p.axis = static_cast<int>(axis);
   p.inverse = inverse != 0;
