@@ -1,4 +1,5 @@
 #include "compile/fusion.h"
+#include "compile/graph_rewrite.h"
 
 namespace toonbox {
 
@@ -36,13 +37,7 @@ int fuse_conv_activation(Graph& g) {
     }
     nodes.push_back(std::move(node));
   }
-  g.nodes() = std::move(nodes);
-  std::vector<int> outputs = g.outputs();
-  for (int& out : outputs) out = alias[out];
-  g.set_outputs(std::move(outputs));
-  for (size_t i = 0; i < g.nodes().size(); ++i)
-    for (int out : g.nodes()[i].outputs) g.value(out).producer = static_cast<int>(i);
-  g.prune();
+  install_rewritten_nodes(g, std::move(nodes), alias);
   return fused;
 }
 

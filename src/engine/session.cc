@@ -40,6 +40,7 @@ Result<Session::Compiled> Session::find_or_compile(const std::vector<Shape>& sha
   rewrite_modulated_convs(specialized);
   lower_conv_transposes(specialized);
   fuse_conv_activation(specialized);
+  fold_dft_scales(specialized);
   TB_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe,
                       backend_->compile(specialized, CompileOptions{precision_}));
   it = compiled_.emplace(shapes, Entry{std::move(exe), ++clock_}).first;

@@ -56,7 +56,8 @@ namespace toonbox {
   X(Identity)               \
   X(Range)                  \
   X(ArgMax)                 \
-  X(ScatterElements)
+  X(ScatterElements)        \
+  X(Dft)
 
 enum class OpKind : uint8_t {
 #define TOONBOX_OP_KIND_ENUMERATOR(name) k##name,
@@ -341,6 +342,24 @@ struct ScatterElementsParams {
   int axis = 0;
 };
 
+// Dft: a 1-D discrete Fourier transform along `axis` (ONNX DFT). x: [..., m, ..., 1] real
+// or [..., m, ..., 2] complex (the last dim holds re, im); output complex [..., n', ..., 2]
+// unless noted. With n the transform length (`length`, 0 = m) the input is cut or
+// zero-padded to n samples, and
+//   forward   y[k] = scale * sum_t x[t] e^{-2 pi i k t / n}, k < n (onesided: k <= n/2)
+//   inverse   y[t] = scale / n * sum_k x[k] e^{+2 pi i k t / n}
+// inverse + onesided (not an ONNX form; the inverse of rfft, cuFFT's C2R) reads bins
+// 0..n/2 of a Hermitian spectrum (n = `length`, 0 = 2 (m - 1)) and gives the real
+// signal [..., n, ..., 1]: irfft. `scale` (1 from ONNX) lets a rewrite fold a
+// normalization such as torch's "ortho" 1/sqrt(n) into the op.
+struct DftParams {
+  int axis = -2;
+  bool inverse = false;
+  bool onesided = false;
+  int64_t length = 0;
+  float scale = 1.f;
+};
+
 struct NoParams {};
 
 using OpParams =
@@ -348,6 +367,6 @@ using OpParams =
                  StridedSliceParams, PackParams, ConvTransposeParams, PoolParams, ReduceParams,
                  SoftmaxParams, TransposeParams, ReshapeParams, ConcatParams, SliceParams,
                  PadParams, GatherParams, CastParams, DepthToSpaceParams, SpaceToDepthParams,
-                 InstanceNormParams, ArgMaxParams, ScatterElementsParams>;
+                 InstanceNormParams, ArgMaxParams, ScatterElementsParams, DftParams>;
 
 }  // namespace toonbox

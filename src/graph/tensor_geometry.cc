@@ -281,6 +281,35 @@ InstanceNormDims instance_norm_dims(const Shape& x, Layout layout) {
   return d;
 }
 
+Result<DftDims> dft_dims(const Shape& x, const DftParams& p) {
+  const int64_t rank = static_cast<int64_t>(x.size());
+  if (rank < 2 || (x.back() != 1 && x.back() != 2))
+    return invalid_argument("input " + shape_to_string(x) +
+                            " must end in a dim of 1 (real) or 2 (complex)");
+  const int64_t axis = p.axis < 0 ? p.axis + rank : p.axis;
+  if (axis < 0 || axis >= rank - 1)
+    return invalid_argument("axis " + std::to_string(p.axis) + " out of range for " +
+                            shape_to_string(x) + " (the last dim holds the components)");
+  DftDims d;
+  d.axis = static_cast<int>(axis);
+  for (int64_t i = 0; i < axis; ++i) d.outer *= x[i];
+  for (int64_t i = axis + 1; i < rank - 1; ++i) d.inner *= x[i];
+  d.in_len = x[axis];
+  d.in_components = static_cast<int>(x.back());
+  if (p.length < 0) return invalid_argument("negative DFT length " + std::to_string(p.length));
+  if (p.inverse && p.onesided) {
+    if (d.in_components != 2) return invalid_argument("a one-sided inverse needs complex input");
+    d.n = p.length > 0 ? p.length : 2 * (d.in_len - 1);
+    d.out_len = d.n;
+    d.out_components = 1;
+  } else {
+    d.n = p.length > 0 ? p.length : d.in_len;
+    d.out_len = p.onesided ? d.n / 2 + 1 : d.n;
+  }
+  if (d.n < 1) return invalid_argument("DFT length " + std::to_string(d.n) + " < 1");
+  return d;
+}
+
 std::vector<int64_t> row_major_strides(const Shape& s) {
   std::vector<int64_t> st(s.size(), 1);
   for (size_t i = s.size(); i-- > 1;) st[i - 1] = st[i] * s[i];

@@ -69,6 +69,16 @@ struct InstanceNormDims {
 };
 InstanceNormDims instance_norm_dims(const Shape& x, Layout layout);
 
+// Dft over x viewed as [outer, in_len, inner, in_components] -> [outer, out_len, inner,
+// out_components] (components 1 = real, 2 = complex); n is the transform length.
+struct DftDims {
+  int64_t outer = 1, in_len = 0, inner = 1, n = 0, out_len = 0;
+  int in_components = 2, out_components = 2;
+  int axis = 0;  // normalized
+};
+// Errors say what is wrong with the shape or the parameters ("axis 4 is the complex dim").
+Result<DftDims> dft_dims(const Shape& x, const DftParams& p);
+
 // Row-major strides of a shape.
 std::vector<int64_t> row_major_strides(const Shape& s);
 

@@ -65,4 +65,14 @@ std::string describe_contract(const ImageContract& c) {
   return s;
 }
 
+const char* mask_convention_name(MaskConvention m) {
+  switch (m) {
+    case MaskConvention::kNone: return "none";
+    case MaskConvention::kOneIsHole: return "float, 1 = fill";
+    case MaskConvention::kZeroIsHole: return "float, 1 = known";
+    case MaskConvention::kByte255IsKnown: return "uint8, 255 = known";
+  }
+  return "?";
+}
+
 }  // namespace toonbox

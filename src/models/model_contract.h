@@ -30,6 +30,13 @@ struct ValueRange {
 // face restorers (models/face_restore_contract.h) by `toonbox restore`.
 enum class ModelRole : uint8_t { kStyle, kFaceDetector, kImageModel, kFaceRestorer };
 
+// How an inpainting model's mask marks the pixels to fill (src/models/inpaint_forms.h).
+//   kOneIsHole      float mask, 1 = remove / fill, 0 = keep (LaMa)
+//   kZeroIsHole     float mask, 1 = known, 0 = fill (MI-GAN's generator input)
+//   kByte255IsKnown uint8 mask, 255 = known, anything else = fill (MI-GAN's ONNX pipeline)
+enum class MaskConvention : uint8_t { kNone, kOneIsHole, kZeroIsHole, kByte255IsKnown };
+const char* mask_convention_name(MaskConvention m);
+
 // The resolution the authors ran the model at. Style depends on scale: the network was
 // trained on photos of a certain size, and at 4K it sees texture it never saw.
 struct ProcessingRule {

@@ -29,6 +29,12 @@ std::string batch_gather(const Graph&, const Node& node) {
   return node.p<GatherParams>().axis == 0 ? "gathers along the batch dim" : "";
 }
 
+std::string batch_dft(const Graph& g, const Node& node) {
+  const int64_t rank = static_cast<int64_t>(g.value(node.inputs[0]).shape.size());
+  const int axis = node.p<DftParams>().axis;  // normalized by inference
+  return axis == 0 || axis + rank == 0 ? "transforms along the batch dim" : "";
+}
+
 std::string batch_transpose(const Graph& g, const Node& node) {
   const Shape& x = g.value(node.inputs[0]).shape;
   auto perm = resolve_perm(node.p<TransposeParams>().perm, static_cast<int64_t>(x.size()));

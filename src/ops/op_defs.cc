@@ -65,6 +65,7 @@ constexpr OpDef kOpDefs[] = {
   {OpKind::kRange,         kShapeOp, kAllInputs,        kNoWeights,     batch_unknown,   integers_refused, infer_range,          eval_range},
   {OpKind::kArgMax,        kTensor,  kNoParameters,     kNoWeights,     batch_arg_max,   integers_exact,   infer_arg_max,        eval_arg_max},
   {OpKind::kScatterElements, kTensor, kNoParameters,    kNoWeights,     batch_scatter_elements, integers_exact, infer_scatter_elements, eval_scatter_elements},
+  {OpKind::kDft,           kTensor,  kNoParameters,     kNoWeights,     batch_dft,       integers_refused, infer_dft,            eval_dft},
 };
 // clang-format on
 

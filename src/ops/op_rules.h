@@ -18,6 +18,7 @@ std::string batch_transpose(const Graph& g, const Node& node);
 std::string batch_slice(const Graph& g, const Node& node);
 std::string batch_pad(const Graph& g, const Node& node);
 std::string batch_matmul(const Graph& g, const Node& node);
+std::string batch_dft(const Graph& g, const Node& node);
 std::string batch_unknown(const Graph& g, const Node& node);  // shape ops: never checked
 std::string batch_arg_max(const Graph& g, const Node& node);           // index_ops.cc
 std::string batch_scatter_elements(const Graph& g, const Node& node);  // index_ops.cc

@@ -75,6 +75,7 @@ Status eval_prelu(const Node& node, const Inputs& in, Outputs& out);
 Status eval_depth_to_space(const Node& node, const Inputs& in, Outputs& out);
 Status eval_space_to_depth(const Node& node, const Inputs& in, Outputs& out);
 Status eval_instance_norm(const Node& node, const Inputs& in, Outputs& out);
+Status eval_dft(const Node& node, const Inputs& in, Outputs& out);  // dft_op.cc
 Status eval_shape(const Node& node, const Inputs& in, Outputs& out);
 Status eval_strided_slice(const Node& node, const Inputs& in, Outputs& out);
 Status eval_pack(const Node& node, const Inputs& in, Outputs& out);

@@ -97,6 +97,7 @@ Status infer_prelu(Graph& g, Node& node);
 Status infer_depth_to_space(Graph& g, Node& node);
 Status infer_space_to_depth(Graph& g, Node& node);
 Status infer_instance_norm(Graph& g, Node& node);
+Status infer_dft(Graph& g, Node& node);  // dft_op.cc
 Status infer_shape(Graph& g, Node& node);
 Status infer_strided_slice(Graph& g, Node& node);
 Status infer_pack(Graph& g, Node& node);

@@ -60,6 +60,29 @@ TEST(OnnxOpsRefused, SaysWhy) {
          w.node("Div", {"xi", "two"}, {"q"});
          attr(w.node("Cast", {"q"}, {"out"}), "to", int64_t{onnx::TensorProto::FLOAT});
        }, "integer div"},
+      // DFT (a LaMa export's FFT): what the Dft op cannot express, and bad shapes.
+      {"DFT inverse onesided", 17, {1, 8, 4, 2}, [](OnnxWriter& w) {
+         auto& n = w.node("DFT", {"x"}, {"out"});
+         attr(n, "inverse", int64_t{1});
+         attr(n, "onesided", int64_t{1});
+       }, "inverse with onesided=1"},
+      {"DFT dft_length computed", 17, {1, 8, 4, 1}, [](OnnxWriter& w) {
+         w.node("Shape", {"x"}, {"s"});
+         w.init_i64("two", {2}, true);
+         w.node("Gather", {"s", "two"}, {"len"});
+         w.node("DFT", {"x", "len"}, {"out"});
+       }, "dft_length must be a constant"},
+      {"DFT of 3 components", 17, {1, 8, 3}, [](OnnxWriter& w) {
+         w.node("DFT", {"x"}, {"out"});
+       }, "must end in a dim of 1 (real) or 2 (complex)"},
+      {"DFT along the component dim", 20, {1, 8, 2}, [](OnnxWriter& w) {
+         w.init_i64("axis", {2}, true);
+         w.node("DFT", {"x", "", "axis"}, {"out"});
+       }, "axis 2 out of range for [1,8,2]"},
+      {"LaMa with an unsupported op", 17, {1, 8, 6, 1}, [](OnnxWriter& w) {
+         attr(w.node("DFT", {"x"}, {"f"}), "onesided", int64_t{1});
+         w.node("STFT", {"f"}, {"out"});
+       }, "unsupported ONNX ops: STFT (node 'STFT_2')"},
   };
   const fs::path dir =
       fs::temp_directory_path() / ("toonbox_onnx_refused_" + std::to_string(::getpid()));

@@ -13,7 +13,7 @@ namespace toonbox::test {
 class OnnxWriter {
  public:
   explicit OnnxWriter(int opset = 13) {
-    model_.set_ir_version(opset >= 15 ? 8 : 7);
+    model_.set_ir_version(opset >= 20 ? 9 : opset >= 15 ? 8 : 7);  // opset 20 needs IR 9
     model_.set_producer_name("toonbox-tests");
     auto* o = model_.add_opset_import();
     o->set_domain("");

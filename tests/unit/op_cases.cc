@@ -11,7 +11,7 @@ namespace toonbox::test {
 const std::vector<OpCase>& op_cases() {
   static const std::vector<OpCase> cases = [] {
     std::vector<OpCase> all = ir_op_cases();
-    for (auto* part : {&onnx_op_cases, &onnx_nn_op_cases, &onnx_restore_op_cases})
+    for (auto* part : {&onnx_op_cases, &onnx_nn_op_cases, &onnx_restore_op_cases, &dft_op_cases})
       for (OpCase& c : part()) all.push_back(std::move(c));
     std::set<std::string> names;
     for (const OpCase& c : all)

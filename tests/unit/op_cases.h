@@ -53,6 +53,7 @@ std::vector<OpCase> ir_op_cases();
 std::vector<OpCase> onnx_op_cases();
 std::vector<OpCase> onnx_nn_op_cases();
 std::vector<OpCase> onnx_restore_op_cases();  // op_cases_onnx_restore.cc
+std::vector<OpCase> dft_op_cases();  // op_cases_dft.cc
 
 // Tolerances, normalized MSE (sum((got-want)^2)/sum(want^2)) by oracle and precision:
 //   IR cases against the reference: fp32 <= 1e-9 (float accumulation in another order;

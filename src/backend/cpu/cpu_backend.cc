@@ -8,6 +8,7 @@
 #include <functional>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "backend/cpu/cpu_fft.h"
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/cpu_support.h"
 #include "backend/cpu/cpu_tensor_ops.h"
@@ -147,6 +148,7 @@ class CpuExecutable final : public Executable {
         });
         return Status::ok();
       }
+      case OpKind::kDft: return add(cpu::dft_step(g, node, p));
       case OpKind::kReshape:
       case OpKind::kCast: return add(cpu::copy_step(g, node, p));
       case OpKind::kConcat: return add(cpu::concat_step(g, node, p));

@@ -45,6 +45,7 @@ std::string cpu_unsupported_reason(const Graph& g, const Node& node, Precision p
     case OpKind::kInstanceNorm:
     case OpKind::kArgMax:
     case OpKind::kScatterElements:
+    case OpKind::kDft:
       return "";
     case OpKind::kShape:
     case OpKind::kStridedSlice:

@@ -70,6 +70,7 @@ std::string cuda_unsupported_reason(const Graph& g, const Node& node, Precision 
     case OpKind::kPool:
     case OpKind::kMatMul:
     case OpKind::kCast:
+    case OpKind::kDft:  // cuFFT, fp32 inside (fft_step.h)
       return "";
     case OpKind::kInstanceNorm: {  // one thread block per image and channel
       const InstanceNormDims d = instance_norm_dims(g.value(node.inputs[0]).shape,

@@ -4,6 +4,7 @@
 #include "backend/cuda/data_movement_steps.h"
 #include "backend/cuda/elementwise_steps.h"
 #include "backend/cuda/index_steps.h"
+#include "backend/cuda/fft_step.h"
 #include "backend/cuda/matmul_cublas.h"
 #include "backend/cuda/reduction_steps.h"
 #include "backend/cuda/resize_step.h"
@@ -57,6 +58,7 @@ Result<std::unique_ptr<Step>> make_step(const BuildContext& ctx, const Node& nod
     case OpKind::kDepthToSpace:
     case OpKind::kSpaceToDepth:
       return naming_node(ctx, node, gather(ctx, node, depth_space_table(g, node)));
+    case OpKind::kDft: return naming_node(ctx, node, make_dft_step(ctx, node));
     case OpKind::kReshape:
     case OpKind::kCast: return naming_node(ctx, node, make_copy_step(ctx, node));
     case OpKind::kConcat: return naming_node(ctx, node, make_concat_step(ctx, node));

@@ -598,6 +598,7 @@ const std::map<std::string, Translator>& translators() {
     };
     add_nn_translators(t);
     add_index_translators(t);
+    add_signal_translators(t);
     return t;
   }();
   return table;

@@ -92,5 +92,7 @@ void add_nn_translators(std::map<std::string, Translator>& table);
 void add_index_translators(std::map<std::string, Translator>& table);
 // What `models info` notes about sampling ops imported as their mean.
 std::string deterministic_sampling_note(const std::string& op, int count);
+// The signal ops (DFT; onnx_ops_signal.cc).
+void add_signal_translators(std::map<std::string, Translator>& table);
 
 }  // namespace toonbox::onnx_import
