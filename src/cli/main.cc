@@ -17,6 +17,7 @@ const Command kCommands[] = {
     {"doctor", "explain whether and why the GPU can be used", toonbox::cli::cmd_doctor},
     {"serve", "local web page and REST API (docs/http-api.md)", toonbox::cli::cmd_serve},
     {"bench", "speed, memory and CPU agreement table (docs/bench.md)", toonbox::cli::cmd_bench},
+    {"inpaint", "remove what a mask marks (watermarks, text, objects) and fill it in", toonbox::cli::cmd_inpaint},
 };
 
 void print_usage(FILE* out) {

@@ -30,7 +30,7 @@ using WorkPtr = std::unique_ptr<Work>;
 
 class Run {
  public:
-  Run(const std::vector<PlannedImage>& todo, const DeviceFn& device, const RunnerOptions& options,
+  Run(const std::vector<PlannedImage>& todo, const PlannedDeviceFn& device, const RunnerOptions& options,
       const std::function<void(const ImageResult&)>& on_result)
       : todo_(todo),
         device_(device),
@@ -165,11 +165,15 @@ class Run {
   void run_group(std::vector<WorkPtr> group) {
     const auto t0 = Clock::now();
     std::vector<const Image*> inputs;
-    for (const auto& w : group) inputs.push_back(&w->input);
+    std::vector<const PlannedImage*> planned;
+    for (const auto& w : group) {
+      inputs.push_back(&w->input);
+      planned.push_back(w->result.image);
+    }
     Result<std::vector<Image>> outputs = std::vector<Image>{};
     std::vector<ImageNote> notes;
     Status s = guarded("running the model", [&]() -> Status {
-      outputs = device_(inputs, &notes);
+      outputs = device_(inputs, planned, &notes);
       if (outputs.is_ok() && outputs->size() != inputs.size())
         return internal_error("the device stage returned " + std::to_string(outputs->size()) + " images for " +
                               std::to_string(inputs.size()));
@@ -234,7 +238,7 @@ class Run {
   }
 
   const std::vector<PlannedImage>& todo_;
-  const DeviceFn& device_;
+  const PlannedDeviceFn& device_;
   const RunnerOptions& options_;
   const std::function<void(const ImageResult&)>& on_result_;
   const int batch_size_;
@@ -260,9 +264,18 @@ void choose_stage_threads(bool device_is_gpu, int cores, RunnerOptions* options)
       device_is_gpu ? std::clamp(cores * 3 / 4 - options->decode_threads, 1, 16) : 1;
 }
 
+RunSummary run_folder_planned(const std::vector<PlannedImage>& todo, const PlannedDeviceFn& device,
+                              const RunnerOptions& options,
+                              const std::function<void(const ImageResult&)>& on_result) {
+  return Run(todo, device, options, on_result).run();
+}
+
 RunSummary run_folder(const std::vector<PlannedImage>& todo, const DeviceFn& device, const RunnerOptions& options,
                       const std::function<void(const ImageResult&)>& on_result) {
-  return Run(todo, device, options, on_result).run();
+  const PlannedDeviceFn planned = [&device](const std::vector<const Image*>& images,
+                                            const std::vector<const PlannedImage*>&,
+                                            std::vector<ImageNote>* notes) { return device(images, notes); };
+  return run_folder_planned(todo, planned, options, on_result);
 }
 
 }  // namespace toonbox::folder

@@ -35,6 +35,12 @@ struct ImageNote {
 using DeviceFn = std::function<Result<std::vector<Image>>(const std::vector<const Image*>& same_size,
                                                           std::vector<ImageNote>* notes)>;
 
+// The same with the planned image of each input alongside (same order): for a task that
+// needs more than the decoded image (inpaint reads each image's mask by its name).
+using PlannedDeviceFn = std::function<Result<std::vector<Image>>(
+    const std::vector<const Image*>& same_size, const std::vector<const PlannedImage*>& planned,
+    std::vector<ImageNote>* notes)>;
+
 struct RunnerOptions {
   int batch_size = 1;      // most images per device call
   int decode_threads = 1;
@@ -78,5 +84,8 @@ void choose_stage_threads(bool device_is_gpu, int cores, RunnerOptions* options)
 // call at a time, from the pipeline's threads; keep it short.
 RunSummary run_folder(const std::vector<PlannedImage>& todo, const DeviceFn& device,
                       const RunnerOptions& options, const std::function<void(const ImageResult&)>& on_result);
+RunSummary run_folder_planned(const std::vector<PlannedImage>& todo, const PlannedDeviceFn& device,
+                              const RunnerOptions& options,
+                              const std::function<void(const ImageResult&)>& on_result);
 
 }  // namespace toonbox::folder
