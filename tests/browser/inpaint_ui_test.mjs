@@ -105,8 +105,11 @@ try {
   const scale = W / box.width;  // photo pixels per display pixel
   const brush = Math.round(32 / scale);
   await setRange(page, '#erase-size', brush);
-  const at = (fx, fy) => [box.x + fx * box.width, box.y + fy * box.height];
+  // Mouse positions are relative to the viewport, which a click may have scrolled: the
+  // canvas is measured again before each stroke.
   const paint = async (from, to) => {
+    const now = await page.locator('#erase-overlay').boundingBox();
+    const at = (fx, fy) => [now.x + fx * now.width, now.y + fy * now.height];
     await page.mouse.move(...at(...from));
     await page.mouse.down();
     for (let k = 1; k <= 20; k++) {
@@ -156,9 +159,9 @@ try {
   check(after.data[mid] > 60 && before.data[mid] < 40, 'the dark bar is gone under the stroke',
     `${before.data[mid]} -> ${after.data[mid]}`);
 
-  await setRange(page, '#erase-slider', 80);
+  await setRange(page, '#erase-slider', 20);
   const clip = await page.$eval('#erase-before', (e) => e.style.clipPath);
-  check(clip === 'inset(0px 20% 0px 0px)' || clip === 'inset(0 20% 0 0)', 'the slider moves the before/after split', clip);
+  check(clip === 'inset(0px 80% 0px 0px)' || clip === 'inset(0 80% 0 0)', 'the slider moves the before/after split', clip);
   const shot = join(artifacts, 'inpaint_ui.png');
   await page.screenshot({ path: shot, fullPage: true });
   check(existsSync(shot), `screenshot kept at ${shot}`);
