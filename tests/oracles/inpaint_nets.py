@@ -2,15 +2,16 @@
 """Tiny inpainting networks for tests/unit/inpaint_network_test.cc, one per contract form.
 
 Each fills the hole with a known function of its inputs, so a wrong input order, mask
-convention, value range or hole zeroing gives a wrong picture:
+convention, value range or hole zeroing gives a wrong picture; and each returns the known
+pixels darkened (halved), so a pipeline that used more than the holes of the output fails:
 
   lama_dynamic.onnx   image [1,3,H,W] 0..1, mask [1,1,H,W] 1 = remove; out 0..1:
-                      image*(1-m) + m*(1-image)            (holes: the colour inverted)
+                      image*(1-m)/2 + m*(1-image)          (holes: the colour inverted)
   lama_fixed512.onnx  the same at a fixed 512x512, out on 0..255 (as Carve's export)
   four_channel.onnx   one [1,4,H,W] input image*(1-m) || m; out 0..1:
-                      x[:3] + x[3]*(0.2, 0.4, 0.6)         (holes: that colour, if zeroed)
+                      x[:3]/2 + x[3]*(0.2, 0.4, 0.6)       (holes: that colour, if zeroed)
   migan_like.onnx     mask [1,1,H,W] FIRST, then image [1,3,H,W], both 0..255, 255 = keep;
-                      out 0..255: image*m/255 + (255-image)*(1-m/255)
+                      out 0..255: image*m/255/2 + (255-image)*(1-m/255)
 
 usage: inpaint_nets.py OUTDIR
 """
@@ -40,14 +41,15 @@ def invert_in_holes(name, h, w, out_scale):
     out = helper.make_tensor_value_info("output", TensorProto.FLOAT, dims)
     nodes = [
         helper.make_node("Sub", ["one", "mask"], ["keep"]),
-        helper.make_node("Mul", ["image", "keep"], ["known"]),
+        helper.make_node("Mul", ["image", "keep"], ["known_full"]),
+        helper.make_node("Mul", ["known_full", "half"], ["known"]),
         helper.make_node("Sub", ["one", "image"], ["inverted"]),
         helper.make_node("Mul", ["inverted", "mask"], ["filled"]),
         helper.make_node("Add", ["known", "filled"], ["sum"]),
         helper.make_node("Mul", ["sum", "scale"], ["output"]),
     ]
     return helper.make_graph(nodes, name, [image, mask], [out],
-                             [const("one", [1.0], [1]), const("scale", [out_scale], [1])])
+                             [const("one", [1.0], [1]), const("scale", [out_scale], [1]), const("half", [0.5], [1])])
 
 
 def four_channel():
@@ -58,10 +60,11 @@ def four_channel():
         helper.make_node("Slice", ["input", "s0", "e3", "ax"], ["rgb"]),
         helper.make_node("Slice", ["input", "e3", "e4", "ax"], ["m"]),
         helper.make_node("Mul", ["m", "colour"], ["fill"]),
-        helper.make_node("Add", ["rgb", "fill"], ["output"]),
+        helper.make_node("Mul", ["rgb", "half"], ["dim"]),
+        helper.make_node("Add", ["dim", "fill"], ["output"]),
     ]
     inits = [ints("s0", [0]), ints("e3", [3]), ints("e4", [4]), ints("ax", [1]),
-             const("colour", [0.2, 0.4, 0.6], [1, 3, 1, 1])]
+             const("colour", [0.2, 0.4, 0.6], [1, 3, 1, 1]), const("half", [0.5], [1])]
     return helper.make_graph(nodes, "four_channel", [x], [out], inits)
 
 
@@ -72,13 +75,14 @@ def migan_like():
     nodes = [
         helper.make_node("Div", ["mask", "c255"], ["keep"]),
         helper.make_node("Sub", ["one", "keep"], ["hole"]),
-        helper.make_node("Mul", ["image", "keep"], ["known"]),
+        helper.make_node("Mul", ["image", "keep"], ["known_full"]),
+        helper.make_node("Mul", ["known_full", "half"], ["known"]),
         helper.make_node("Sub", ["c255", "image"], ["inverted"]),
         helper.make_node("Mul", ["inverted", "hole"], ["filled"]),
         helper.make_node("Add", ["known", "filled"], ["result"]),
     ]
     return helper.make_graph(nodes, "migan_like", [mask, image], [out],
-                             [const("one", [1.0], [1]), const("c255", [255.0], [1])])
+                             [const("one", [1.0], [1]), const("c255", [255.0], [1]), const("half", [0.5], [1])])
 
 
 def main():

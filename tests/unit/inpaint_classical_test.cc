@@ -19,17 +19,20 @@ namespace fs = std::filesystem;
 struct Agreement {
   double psnr_inside = 0;   // dB on the 8-bit scale; infinity when identical
   int outside_differs = 0;  // pixels outside the mask that differ
+  double inside_equal = 0;  // fraction of hole values (pixel x channel) that are equal
 };
 
 Agreement compare(const Image& a, const Image& b, const InpaintMask& mask) {
   double se = 0;
   int64_t n = 0;
   Agreement r;
+  int64_t equal = 0;
   for (size_t i = 0; i < mask.hole.size(); ++i) {
     for (int c = 0; c < 3; ++c) {
       const double d = double(a.rgb[i * 3 + c]) - double(b.rgb[i * 3 + c]);
       if (mask.hole[i]) {
         se += d * d;
+        equal += d == 0;
         ++n;
       } else if (d != 0) {
         ++r.outside_differs;
@@ -37,6 +40,7 @@ Agreement compare(const Image& a, const Image& b, const InpaintMask& mask) {
     }
   }
   r.psnr_inside = se == 0 ? INFINITY : 10 * std::log10(255.0 * 255.0 * n / se);
+  r.inside_equal = n ? double(equal) / n : 1;
   return r;
 }
 
@@ -123,6 +127,9 @@ void expect_matches_opencv(const std::string& what, const Image& image, const In
       ASSERT_TRUE(theirs.is_ok()) << theirs.status().to_string();
       const Agreement a = compare(ours, *theirs, mask);
       EXPECT_GE(a.psnr_inside, 30.0) << what << " " << classical_method_name(method) << " r" << radius;
+      // Measured identical (OpenCV 4.6): a small slip in the arithmetic (a lost +0.5, a
+      // neighbour index) keeps PSNR above 30 dB but breaks equality.
+      EXPECT_GE(a.inside_equal, 0.99) << what << " " << classical_method_name(method) << " r" << radius;
       EXPECT_EQ(a.outside_differs, 0) << what;
       std::printf("%s %s radius %d: PSNR inside the mask vs cv2.inpaint %.1f dB\n", what.c_str(),
                   classical_method_name(method), radius, a.psnr_inside);
