@@ -32,6 +32,8 @@ ModelSource builtin_source() {
 Result<ModelSource> model_source_from(const ResolvedModel& r, const ContractOverrides& flags) {
   if (r.role == ModelRole::kFaceDetector)
     return invalid_argument("'" + r.name + "' is a face detector, not a style: portrait mode uses it by itself");
+  if (r.role == ModelRole::kInpainter)
+    return invalid_argument("'" + r.name + "' is an inpainter, not a style: run it with `toonbox inpaint`");
   TB_ASSIGN_OR_RETURN(Graph g, import_model_file(r.file()));
   ModelSource m;
   m.name = r.name;
