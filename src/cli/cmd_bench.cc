@@ -32,7 +32,7 @@ constexpr const char* kUsage =
     "Measures speed, memory and agreement with the CPU for every combination of the lists\n"
     "below and prints a Markdown table (docs/bench.md says what each figure means).\n"
     "\n"
-    "  --task T               cartoonize (default) or run (any image model)\n"
+    "  --task T               cartoonize (default), run (any image model) or inpaint\n"
     "  --model NAME[,NAME]    models (repeatable; default: whitebox and animeganv3-cute where\n"
     "                         installed, and classic for cartoonize)\n"
     "  --sizes N[,N]          square input sides (default 512; 512,1024 with a GPU)\n"

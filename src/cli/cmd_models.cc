@@ -28,14 +28,15 @@ constexpr const char* kUsage =
     "       toonbox models known                models toonbox can identify, with licences\n"
     "       toonbox models import PATH [--name NAME] [--force] [--bin FILE] [--channels rgb|bgr]\n"
     "                             [--range LO,HI] [--input-range LO,HI] [--layout nchw|nhwc]\n"
-    "                             [--multiple N]\n"
+    "                             [--multiple N] [--mask-convention hole=V,known=V|lama|migan]\n"
     "                                           install a .onnx model, a TF.js model\n"
     "                                           (model.json or its folder) or an ncnn\n"
     "                                           .param/.param.bin with its weights (--bin,\n"
     "                                           default X.bin beside X.param or the only\n"
     "                                           .bin in its folder); the contract flags\n"
     "                                           record how an unknown model's pixels are\n"
-    "                                           laid out (known models: the registry's)\n"
+    "                                           laid out (known models: the registry's);\n"
+    "                                           --mask-convention records an inpainter\n"
     "       toonbox models remove NAME            delete an installed model\n"
     "       toonbox models info FILE|NAME [--bin FILE]\n"
     "                                           role, pixel contract, licence, inputs,\n"
@@ -178,7 +179,9 @@ int info(const std::string& spec, const std::string& bin) {
   }
   if (model->format == "tfjs") print_graph_details(*graph);
   std::string how;
-  auto contract = model_contract(*model, *graph, {}, ContractDefaults{}, &how);
+  const ContractDefaults defaults =
+      model->role == ModelRole::kInpainter ? inpainter_contract_defaults() : ContractDefaults{};
+  auto contract = model_contract(*model, *graph, {}, defaults, &how);
   std::printf("contract: %s\n", contract.is_ok() ? how.c_str() : contract.status().message().c_str());
   std::vector<Shape> shapes;
   std::string shown;
@@ -221,6 +224,7 @@ int cmd_models(const std::vector<std::string>& argv) {
                                   {"--range", true},
                                   {"--input-range", true},
                                   {"--multiple", true},
+                                  {"--mask-convention", true},
                                   {"--bin", true},
                                   {"--help", false, "-h"}});
   if (!parsed.is_ok()) {

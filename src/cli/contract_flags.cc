@@ -33,6 +33,11 @@ Result<ContractOverrides> parse_contract_flags(const ParsedArgs& a) {
     if (used != s.size() || v < 1 || v > 1024) return invalid_argument("--multiple must be an integer 1..1024");
     o.size_multiple = v;
   }
+  if (a.has("--mask-convention")) {
+    auto v = parse_mask_convention(a.get("--mask-convention"));
+    if (!v.is_ok()) return with_flag("--mask-convention", v.status());
+    o.mask = *v;
+  }
   return o;
 }
 

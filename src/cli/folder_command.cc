@@ -47,14 +47,9 @@ constexpr int kAutoBatchCpu = 1;
 // Redraws of the progress bar; more often is flicker, not information.
 constexpr auto kProgressInterval = std::chrono::milliseconds(100);
 
-struct FolderFlags {
-  folder::FolderPlanOptions plan;
-  folder::RunnerOptions runner;
-  int batch_size = 0;  // 0: automatic
-  std::optional<folder::Shard> shard;
-};
+}  // namespace
 
-Result<FolderFlags> parse_folder_flags(const ParsedArgs& a) {
+Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch) {
   FolderFlags f;
   f.plan.input_dir = a.positional[0];
   f.plan.output_dir = a.get("--output");
@@ -68,8 +63,8 @@ Result<FolderFlags> parse_folder_flags(const ParsedArgs& a) {
   f.plan.format = format_from_extension("x." + format);
   if (f.plan.format == ImageFormat::kUnknown) return invalid_argument("--format must be png, jpg, jpeg or webp");
   long long batch = 0, quality = 92, max_pixels = f.runner.decode.max_pixels;
-  if (a.get("--batch-size") != "auto")
-    TB_RETURN_IF_ERROR(parse_integer_flag(a, "--batch-size", 1, kMaxBatchSize, &batch));
+  if (max_batch > 0 && a.get("--batch-size") != "auto")
+    TB_RETURN_IF_ERROR(parse_integer_flag(a, "--batch-size", 1, max_batch, &batch));
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--quality", 1, 100, &quality));
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--max-pixels", 1, 1LL << 40, &max_pixels));
   f.batch_size = static_cast<int>(batch);
@@ -84,6 +79,8 @@ Result<FolderFlags> parse_folder_flags(const ParsedArgs& a) {
   if (f.shard) f.plan.keep = folder::shard_filter(*f.shard);
   return f;
 }
+
+namespace {
 
 std::string host_name() {
   char buf[HOST_NAME_MAX + 1] = {0};
@@ -113,44 +110,85 @@ nlohmann::ordered_json shard_record(const FolderFlags& f, const std::string& sta
   return j;
 }
 
-// Progress on a terminal, JSON lines otherwise; both from the runner's callback.
-class Reporter {
- public:
-  Reporter(bool json, int total) : json_(json), total_(total), t0_(std::chrono::steady_clock::now()) {}
-
-  void on_result(const folder::ImageResult& r) {
-    ++done_;
-    if (!r.status.is_ok()) ++failed_;
-    if (json_) {
-      std::printf("%s\n", json_text(folder::image_result_json(r)).c_str());
-      std::fflush(stdout);
-      return;
-    }
-    const auto now = std::chrono::steady_clock::now();
-    if (done_ < total_ && now - last_draw_ < kProgressInterval) return;
-    last_draw_ = now;
-    const double elapsed = std::chrono::duration<double>(now - t0_).count();
-    std::printf("\r%s\033[K", folder::progress_line(done_, total_, failed_, elapsed).c_str());
-    std::fflush(stdout);
-  }
-
-  void end_line() {
-    if (!json_ && done_ > 0) std::printf("\n");
-  }
-
- private:
-  const bool json_;
-  const int total_;
-  int done_ = 0, failed_ = 0;
-  std::chrono::steady_clock::time_point t0_, last_draw_{};
-};
-
 }  // namespace
+
+FolderProgress::FolderProgress(bool json, int total) : json_(json), total_(total), t0_(std::chrono::steady_clock::now()) {}
+
+void FolderProgress::on_result(const folder::ImageResult& r) {
+  ++done_;
+  if (!r.status.is_ok()) ++failed_;
+  if (json_) {
+    std::printf("%s\n", json_text(folder::image_result_json(r)).c_str());
+    std::fflush(stdout);
+    return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (done_ < total_ && now - last_draw_ < kProgressInterval) return;
+  last_draw_ = now;
+  const double elapsed = std::chrono::duration<double>(now - t0_).count();
+  std::printf("\r%s\033[K", folder::progress_line(done_, total_, failed_, elapsed).c_str());
+  std::fflush(stdout);
+}
+
+void FolderProgress::end_line() {
+  if (!json_ && done_ > 0) std::printf("\n");
+}
+
+Status prepare_output_folders(const folder::FolderPlan& plan, const std::string& output_dir, int* removed,
+                              bool own_outputs_only) {
+  std::error_code ec;
+  std::filesystem::create_directories(output_dir, ec);
+  if (ec) return unavailable(output_dir + ": cannot create the folder: " + ec.message());
+  // A run killed mid-write (SIGKILL, power loss) leaves hidden temporary files; ours are
+  // recognisable by name and PID, and nothing else is touched. Only the folders this run
+  // writes to are looked at, so `-o ~` does not walk the whole home folder.
+  std::set<std::string> output_folders;
+  for (const auto* list : {&plan.todo, &plan.already_done})
+    for (const auto& image : *list) output_folders.insert(std::filesystem::path(image.output).parent_path().string());
+  // A shard cleans up only after its own outputs: another shard's writer may be alive on
+  // another machine, where its PID means nothing here.
+  std::set<std::string> own_temp_keys;
+  for (const auto* list : {&plan.todo, &plan.already_done})
+    for (const auto& image : *list)
+      own_temp_keys.insert(atomic_temp_key(std::filesystem::path(image.output).filename().string()));
+  *removed = 0;
+  for (const std::string& folder : output_folders) {
+    TB_ASSIGN_OR_RETURN(TempCleanup cleaned, remove_stale_atomic_temps(folder, /*recursive=*/false,
+                                                                      own_outputs_only ? &own_temp_keys : nullptr));
+    *removed += cleaned.removed;
+  }
+  return Status::ok();
+}
+
+int finish_folder_run(const char* command, bool json, const folder::RunSummary& summary,
+                      const folder::RunContext& context, const std::string& note,
+                      nlohmann::ordered_json* summary_out) {
+  nlohmann::ordered_json summary_line = summary_out ? *summary_out : folder::summary_json(summary, context);
+  if (!note.empty()) summary_line["note"] = note;
+  if (json) {
+    std::printf("%s\n", json_text(summary_line).c_str());
+  } else {
+    std::printf("%s", folder::human_summary(summary, context).c_str());
+  }
+  std::fflush(stdout);
+  if (summary.stopped) {
+    std::fprintf(stderr,
+                 "toonbox %s: interrupted by signal %d; %d image%s not started. Run again with "
+                 "--skip-existing to finish.\n",
+                 command, StopSignals::signal(), summary.not_run, summary.not_run == 1 ? "" : "s");
+    return 128 + StopSignals::signal();
+  }
+  if (summary.failed > 0) {
+    if (json) std::fprintf(stderr, "toonbox %s: %d of %d images failed\n", command, summary.failed, summary.total);
+    return kExitFailure;
+  }
+  return kExitOk;
+}
 
 int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
   // JSON lines whenever nobody watches a terminal: logs and pipes get parseable output.
   const bool json = args.has("--json") || !isatty(STDOUT_FILENO);
-  auto flags = parse_folder_flags(args);
+  auto flags = parse_folder_flags(args, kMaxBatchSize);
   if (!flags.is_ok()) return task.fail(json, flags.status(), kExitUsage);
   for (const char* single_only : {"--timings"})
     if (args.has(single_only))
@@ -184,27 +222,10 @@ int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
   }
   context.batch_size = batch_size;
 
-  std::error_code ec;
-  std::filesystem::create_directories(flags->plan.output_dir, ec);
-  if (ec) return task.fail(json, invalid_argument(flags->plan.output_dir + ": cannot create the folder: " + ec.message()), kExitFailure);
-  // A run killed mid-write (SIGKILL, power loss) leaves hidden temporary files; ours are
-  // recognisable by name and PID, and nothing else is touched. Only the folders this run
-  // writes to are looked at, so `-o ~` does not walk the whole home folder.
-  std::set<std::string> output_folders;
-  for (const auto* list : {&plan->todo, &plan->already_done})
-    for (const auto& image : *list) output_folders.insert(std::filesystem::path(image.output).parent_path().string());
   TempCleanup cleanup;
-  // A shard cleans up only after its own outputs: another shard's writer may be alive on
-  // another machine, where its PID means nothing here.
-  std::set<std::string> own_temp_keys;
-  for (const auto* list : {&plan->todo, &plan->already_done})
-    for (const auto& image : *list)
-      own_temp_keys.insert(atomic_temp_key(std::filesystem::path(image.output).filename().string()));
-  for (const std::string& folder : output_folders) {
-    auto cleaned = remove_stale_atomic_temps(folder, /*recursive=*/false, flags->shard ? &own_temp_keys : nullptr);
-    if (!cleaned.is_ok()) return task.fail(json, cleaned.status(), kExitFailure);
-    cleanup.removed += cleaned->removed;
-  }
+  if (Status s = prepare_output_folders(*plan, flags->plan.output_dir, &cleanup.removed, flags->shard.has_value());
+      !s.is_ok())
+    return task.fail(json, s, kExitFailure);
 
   std::string note;
   std::string model_name = "(none loaded)", model_description;
@@ -272,7 +293,7 @@ int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
     if (!recorded.is_ok()) return task.fail(json, recorded, kExitFailure);
   }
 
-  Reporter reporter(json, static_cast<int>(plan->todo.size()));
+  FolderProgress reporter(json, static_cast<int>(plan->todo.size()));
   folder::RunSummary summary;
   {
     StopSignals signals;
@@ -289,25 +310,7 @@ int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
                                                  shard_record(*flags, state, started, assigned, summary_line));
     if (!recorded.is_ok()) std::fprintf(stderr, "toonbox %s: %s\n", task.command, recorded.message().c_str());
   }
-  if (json) {
-    std::printf("%s\n", json_text(summary_line).c_str());
-  } else {
-    std::printf("%s", folder::human_summary(summary, context).c_str());
-  }
-  std::fflush(stdout);
-  if (summary.stopped) {
-    std::fprintf(
-        stderr,
-        "toonbox %s: interrupted by signal %d; %d image%s not started. Run again with "
-        "--skip-existing to finish.\n",
-        task.command, StopSignals::signal(), summary.not_run, summary.not_run == 1 ? "" : "s");
-    return 128 + StopSignals::signal();
-  }
-  if (summary.failed > 0) {
-    if (json) std::fprintf(stderr, "toonbox %s: %d of %d images failed\n", task.command, summary.failed, summary.total);
-    return kExitFailure;
-  }
-  return kExitOk;
+  return finish_folder_run(task.command, json, summary, context, note, &summary_line);
 }
 
 }  // namespace toonbox::cli

@@ -4,14 +4,59 @@
 // load its device stage (folder::DeviceFn); see folder_command.cc.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "cli/args.h"
 #include "engine/device_select.h"
+#include "folder/folder_plan.h"
+#include "folder/folder_report.h"
 #include "folder/folder_runner.h"
+#include "folder/folder_shard.h"
 
 namespace toonbox::cli {
+
+struct FolderFlags {
+  folder::FolderPlanOptions plan;
+  folder::RunnerOptions runner;
+  int batch_size = 0;  // 0: automatic
+  std::optional<folder::Shard> shard;
+};
+
+// INPUT (positional[0]), -o, --recursive, --skip-existing, --overwrite, --allow-inside,
+// --format, --quality, --max-pixels, --shard (or the job-array variables) and (when
+// `max_batch` > 0) --batch-size.
+Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch);
+
+// Creates the output folder and removes the temporary files an interrupted run left in
+// the folders this plan writes to (only those of its own outputs with `own_outputs_only`,
+// as a shard must); `removed` gets their count.
+Status prepare_output_folders(const folder::FolderPlan& plan, const std::string& output_dir, int* removed,
+                              bool own_outputs_only = false);
+
+// Progress on a terminal (one redrawn line), JSON lines otherwise; fed by the runner.
+class FolderProgress {
+ public:
+  FolderProgress(bool json, int total);
+  void on_result(const folder::ImageResult& r);
+  void end_line();
+
+ private:
+  const bool json_;
+  const int total_;
+  int done_ = 0, failed_ = 0;
+  std::chrono::steady_clock::time_point t0_, last_draw_{};
+};
+
+// Prints the summary (`summary_line` when given, else summary_json; `note` added) as JSON
+// or in words and returns the exit code: 128+signal when stopped (telling how to resume),
+// 1 when an image failed.
+int finish_folder_run(const char* command, bool json, const folder::RunSummary& summary,
+                      const folder::RunContext& context, const std::string& note,
+                      nlohmann::ordered_json* summary_line = nullptr);
 
 // What a task's loader gives back: the device stage and what to tell the user.
 struct FolderModel {

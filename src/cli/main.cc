@@ -22,6 +22,7 @@ const Command kCommands[] = {
     {"bench", "speed, memory and CPU agreement table (docs/bench.md)", toonbox::cli::cmd_bench},
     {"folder-status", "merge a sharded folder run's records: what is done, what is missing",
      toonbox::cli::cmd_folder_status},
+    {"inpaint", "remove what a mask marks (watermarks, text, objects) and fill it in", toonbox::cli::cmd_inpaint},
 };
 
 void print_usage(FILE* out) {

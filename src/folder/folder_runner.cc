@@ -199,11 +199,16 @@ class Run {
     }
     const auto t0 = Clock::now();
     std::vector<const Image*> inputs;
-    for (const auto& w : group) inputs.push_back(&w->input);
+    std::vector<const PlannedImage*> planned;
+    for (const auto& w : group) {
+      inputs.push_back(&w->input);
+      planned.push_back(w->result.image);
+    }
     Result<std::vector<Image>> outputs = std::vector<Image>{};
     std::vector<ImageNote> notes;
     Status s = guarded("running the model", [&]() -> Status {
-      outputs = devices_[worker].fn(inputs, &notes);
+      outputs = devices_[worker].planned_fn ? devices_[worker].planned_fn(inputs, planned, &notes)
+                                              : devices_[worker].fn(inputs, &notes);
       if (outputs.is_ok() && outputs->size() != inputs.size())
         return internal_error("the device stage returned " + std::to_string(outputs->size()) + " images for " +
                               std::to_string(inputs.size()));
@@ -472,5 +477,14 @@ RunSummary run_folder(const std::vector<PlannedImage>& todo, const std::vector<D
   }
   return Run(todo, devices, options, on_result).run();
 }
+
+RunSummary run_folder_planned(const std::vector<PlannedImage>& todo, const PlannedDeviceFn& device,
+                              const RunnerOptions& options,
+                              const std::function<void(const ImageResult&)>& on_result) {
+  DeviceWorker worker;
+  worker.planned_fn = device;
+  return run_folder(todo, std::vector<DeviceWorker>{worker}, options, on_result);
+}
+
 
 }  // namespace toonbox::folder

@@ -43,10 +43,17 @@ struct ImageNote {
 using DeviceFn = std::function<Result<std::vector<Image>>(const std::vector<const Image*>& same_size,
                                                           std::vector<ImageNote>* notes)>;
 
+// The same with the planned image of each input alongside (same order): for a task that
+// needs more than the decoded image (inpaint reads each image's mask by its name).
+using PlannedDeviceFn = std::function<Result<std::vector<Image>>(
+    const std::vector<const Image*>& same_size, const std::vector<const PlannedImage*>& planned,
+    std::vector<ImageNote>* notes)>;
+
 // One device worker: a name for reports ("cuda:1", "cpu#2") and its own device stage.
 struct DeviceWorker {
   std::string id;
   DeviceFn fn;
+  PlannedDeviceFn planned_fn;  // used instead of fn when set
 };
 
 // What says a device, rather than an image, is at fault. kUnavailable from the device
@@ -123,6 +130,9 @@ void choose_stage_threads(bool device_is_gpu, int cores, RunnerOptions* options)
 // call at a time, from the pipeline's threads; keep it short.
 RunSummary run_folder(const std::vector<PlannedImage>& todo, const DeviceFn& device,
                       const RunnerOptions& options, const std::function<void(const ImageResult&)>& on_result);
+RunSummary run_folder_planned(const std::vector<PlannedImage>& todo, const PlannedDeviceFn& device,
+                              const RunnerOptions& options,
+                              const std::function<void(const ImageResult&)>& on_result);
 
 // The same with one device worker per entry (at most 64), all fed from one queue. The
 // first runs on the calling thread, the others on their own.

@@ -49,8 +49,35 @@ const char* role_name(ModelRole role) {
     case ModelRole::kFaceDetector: return "face-detector";
     case ModelRole::kImageModel: return "image-model";
     case ModelRole::kFaceRestorer: return "face-restorer";
+    case ModelRole::kInpainter: return "inpainter";
   }
   return "?";
+}
+
+Result<MaskContract> parse_mask_convention(const std::string& s) {
+  MaskContract m;
+  m.present = true;
+  if (s == "lama") return m;
+  if (s == "migan") {
+    m.hole_value = 0.f;
+    m.known_value = 255.f;
+    return m;
+  }
+  float hole = 0, known = 0;
+  char tail = 0;
+  if (std::sscanf(s.c_str(), "hole=%f,known=%f%c", &hole, &known, &tail) != 2 || !std::isfinite(hole) ||
+      !std::isfinite(known) || hole == known)
+    return invalid_argument("mask convention must be hole=V,known=V with two different values (e.g. hole=1,known=0), "
+                            "lama or migan; got '" + s.substr(0, 40) + "'");
+  m.hole_value = hole;
+  m.known_value = known;
+  return m;
+}
+
+std::string mask_convention_string(const MaskContract& m) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "mask %g = remove, %g = keep", m.hole_value, m.known_value);
+  return buf;
 }
 
 std::string describe_contract(const ImageContract& c) {
@@ -62,6 +89,7 @@ std::string describe_contract(const ImageContract& c) {
   if (c.processing.max_short_side > 0)
     s += ", run with the short side at most " + std::to_string(c.processing.max_short_side) + " px";
   if (c.processing.min_side > 0) s += ", sides at least " + std::to_string(c.processing.min_side) + " px";
+  if (c.mask.present) s += ", " + mask_convention_string(c.mask);
   return s;
 }
 

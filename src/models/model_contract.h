@@ -28,7 +28,8 @@ struct ValueRange {
 // What a model is for: styles are offered by `cartoonize`, the page and
 // GET /api/v1/models; detectors are used by portrait mode and never offered as styles;
 // face restorers (models/face_restore_contract.h) by `toonbox restore`.
-enum class ModelRole : uint8_t { kStyle, kFaceDetector, kImageModel, kFaceRestorer };
+// inpainters (`toonbox inpaint`) take an image and a mask.
+enum class ModelRole : uint8_t { kStyle, kFaceDetector, kImageModel, kFaceRestorer, kInpainter };
 
 // How an inpainting model's mask marks the pixels to fill (src/models/inpaint_forms.h).
 //   kOneIsHole      float mask, 1 = remove / fill, 0 = keep (LaMa)
@@ -47,6 +48,17 @@ struct ProcessingRule {
   int min_side = 0;
 };
 
+// How an inpainting network takes its mask: the mask tensor's value where pixels are
+// removed and where they are kept. LaMa: 1 = remove, 0 = keep (float); MI-GAN's ONNX
+// pipeline: 0 = remove, 255 = keep (uint8), the opposite. Which inputs there are (image and
+// mask apart, or one 4-channel `image*(1-m) || m`) and whether the size is fixed are read
+// off the graph (pipeline/inpaint/inpaint_network.h).
+struct MaskContract {
+  bool present = false;  // the model is an inpainter
+  float hole_value = 1.f;
+  float known_value = 0.f;
+};
+
 struct ImageContract {
   Layout layout = Layout::kNHWC;
   ChannelOrder channels = ChannelOrder::kRgb;
@@ -55,6 +67,7 @@ struct ImageContract {
   int size_multiple = 8;  // H and W are padded (edge) up to a multiple of this
   int scale = 1;          // output pixels per input pixel (upscalers: 2, 3, 4)
   ProcessingRule processing;
+  MaskContract mask;
 };
 
 // "rgb"/"bgr" (either case).
@@ -65,7 +78,10 @@ Result<ValueRange> parse_value_range(const std::string& s);
 std::string value_range_string(const ValueRange& r);  // "[-1,1]"
 // "nchw"/"nhwc" (either case).
 Result<Layout> parse_layout(const std::string& s);
-const char* role_name(ModelRole role);  // "style", "face-detector", "image-model", "face-restorer"
+const char* role_name(ModelRole role);  // "style", "face-detector", "image-model", "face-restorer", "inpainter"
+// "hole=1,known=0" / "hole=0,known=255" (also the names "lama" and "migan").
+Result<MaskContract> parse_mask_convention(const std::string& s);
+std::string mask_convention_string(const MaskContract& m);  // "mask 1 = remove, 0 = keep"
 
 // One line for `models info` and the device/model line: "NHWC BGR [-1,1], multiple of 8,
 // short side <= 720".

@@ -25,20 +25,34 @@ const Node* producer_of(const Graph& g, int value) {
 
 // What an unknown model's graph says about its contract.
 Result<ImageContract> detect_contract(const Graph& g, const ContractDefaults& defaults, std::string* why) {
-  if (g.inputs().size() != 1)
+  // An inpainter has an image and a mask input, or one 4-channel input: its layout is
+  // read off the image (or the 4-channel) input.
+  size_t image_input = 0;
+  if (defaults.inpainter) {
+    auto colour = [](int64_t d) { return d == 3 || d == 4; };
+    for (size_t i = 0; i < g.inputs().size(); ++i) {
+      const Shape& s = g.value(g.inputs()[i]).shape;
+      if (s.size() == 4 && (colour(s[1]) || colour(s[3]))) {
+        image_input = i;
+        break;
+      }
+    }
+  } else if (g.inputs().size() != 1) {
     return invalid_argument("an image model has one input; this one has " + std::to_string(g.inputs().size()));
-  const Value& in = g.value(g.inputs()[0]);
+  }
+  const Value& in = g.value(g.inputs()[image_input]);
   if (in.shape.size() != 4)
     return invalid_argument("input '" + in.name + "' is " + shape_to_string(in.shape) +
                             "; an image model takes [N,C,H,W] or [N,H,W,C]");
   ImageContract c;
   const int64_t d1 = in.shape[1], d3 = in.shape[3];
-  const bool c1 = d1 == 3 || d1 == 1, c3 = d3 == 3 || d3 == 1;
+  const bool four = defaults.inpainter;
+  const bool c1 = d1 == 3 || d1 == 1 || (four && d1 == 4), c3 = d3 == 3 || d3 == 1 || (four && d3 == 4);
   c.layout = c3 && !c1 ? Layout::kNHWC : Layout::kNCHW;
   *why = std::string("layout ") + (c.layout == Layout::kNHWC ? "NHWC" : "NCHW") + " from input shape " +
          shape_to_string(in.shape) + (c1 == c3 ? " (ambiguous: NCHW assumed)" : "");
   const int64_t channels = c.layout == Layout::kNHWC ? d3 : d1;
-  if (channels != 3 && channels != -1)
+  if (channels != 3 && channels != -1 && !(four && channels == 4))
     return invalid_argument("input '" + in.name + "' has " + std::to_string(channels) +
                             " channels; an image model takes 3 (RGB or BGR)");
   c.channels = ChannelOrder::kRgb;
@@ -87,6 +101,10 @@ void apply_overrides(const ContractOverrides& o, const char* source, ImageContra
   if (o.size_multiple) {
     c->size_multiple = *o.size_multiple;
     note("multiple of " + std::to_string(c->size_multiple));
+  }
+  if (o.mask) {
+    c->mask = *o.mask;
+    note(mask_convention_string(c->mask));
   }
   if (!parts.empty()) *why += std::string("; ") + parts + " " + source;
 }
@@ -138,6 +156,14 @@ Result<ResolvedModel> resolve_model(const std::string& spec, const std::string& 
   TB_ASSIGN_OR_RETURN(auto digests, file_digests(files));
   if (const KnownModel* k = identify_known_model(digests, file.format)) return from_known(std::move(r), *k);
   return r;
+}
+
+ContractDefaults inpainter_contract_defaults() {
+  ContractDefaults d;
+  d.fallback_range = {0.f, 1.f};
+  d.default_multiple = 8;
+  d.inpainter = true;
+  return d;
 }
 
 Result<ImageContract> model_contract(const ResolvedModel& model, const Graph& graph,

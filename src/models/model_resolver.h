@@ -47,7 +47,11 @@ Result<ResolvedModel> resolve_installed_model(const std::string& name);
 struct ContractDefaults {
   ValueRange fallback_range{-1.f, 1.f};
   int default_multiple = 16;
+  bool inpainter = false;  // image + mask inputs, or one 4-channel input
 };
+// What `toonbox inpaint` and `models info` assume of an unknown inpainter: [0,1] when the
+// range is not detectable, multiple of 8 (LaMa's three stride-2 levels).
+ContractDefaults inpainter_contract_defaults();
 Result<ImageContract> model_contract(const ResolvedModel& model, const Graph& graph,
                                      const ContractOverrides& flags, const ContractDefaults& defaults,
                                      std::string* how);

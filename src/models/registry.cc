@@ -93,6 +93,25 @@ constexpr const char* kStyleUpstream =
     "https://github.com/pytorch/examples (fast_neural_style; ncnn files: github.com/nihui/ncnn-android-styletransfer)";
 constexpr const char* kStyleSource = "ncnn-android-styletransfer: RGB 0..255 in and out (clamped when written)";
 
+// LaMa as Carve/LaMa-ONNX exported it (big-lama, torch.onnx.export with Carve-Photos/lama's
+// FourierUnit): inputs `image` [1,3,512,512] RGB 0..1 and `mask` [1,1,512,512], 1 = remove;
+// output [1,3,512,512] RGB on 0..255 (the README's example casts it to uint8 unscaled).
+ImageContract lama_contract() {
+  ImageContract c;
+  c.layout = Layout::kNCHW;
+  c.channels = ChannelOrder::kRgb;
+  c.input_range = {0.f, 1.f};
+  c.output_range = {0.f, 255.f};
+  c.size_multiple = 8;
+  c.mask.present = true;
+  c.mask.hole_value = 1.f;
+  c.mask.known_value = 0.f;
+  return c;
+}
+constexpr const char* kLamaSource =
+    "huggingface.co/Carve/LaMa-ONNX: image RGB /255 and mask 0/1 (1 = remove) at 512x512; output on 0..255 as "
+    "its users read it (not checked here against a copy of the file)";
+
 }  // namespace
 
 const std::vector<KnownModel>& known_models() {
@@ -170,6 +189,11 @@ const std::vector<KnownModel>& known_models() {
         {"styletransfer.param.id.h.txt", "1dbaeab4e200809c76435dc2fd7d651e486e4df1a7cc57449bfe995276ee0292"},
         {"mosaic.bin", "b743d9de15069e384dcc95fd2efde910086933a476442efa745cac4b6c529b33"}},
        ModelRole::kStyle, style_transfer_contract(), kStyleSource},
+      {"lama", "onnx", "lama_fp32.onnx",
+       "LaMa (big-lama) inpainting, fixed 512x512, FFT as MatMul (Carve/LaMa-ONNX lama_fp32.onnx)", "Apache-2.0",
+       "https://github.com/advimman/lama (ONNX: huggingface.co/Carve/LaMa-ONNX)",
+       {{"lama_fp32.onnx", "1faef5301d78db7dda502fe59966957ec4b79dd64e16f03ed96913c7a4eb68d6"}},
+       ModelRole::kInpainter, lama_contract(), kLamaSource},
   };
   return models;
 }
@@ -202,7 +226,8 @@ bool is_reserved_model_name(const std::string& name) {
 namespace {
 
 Result<ModelRole> parse_role(const std::string& s) {
-  for (ModelRole r : {ModelRole::kStyle, ModelRole::kFaceDetector, ModelRole::kImageModel, ModelRole::kFaceRestorer})
+  for (ModelRole r : {ModelRole::kStyle, ModelRole::kFaceDetector, ModelRole::kImageModel, ModelRole::kFaceRestorer,
+                      ModelRole::kInpainter})
     if (s == role_name(r)) return r;
   return invalid_argument("unknown role '" + s.substr(0, 40) + "'");
 }
@@ -214,6 +239,7 @@ nlohmann::json contract_to_json(const ContractOverrides& o) {
   if (o.input_range) j["input_range"] = {o.input_range->lo, o.input_range->hi};
   if (o.output_range) j["output_range"] = {o.output_range->lo, o.output_range->hi};
   if (o.size_multiple) j["size_multiple"] = *o.size_multiple;
+  if (o.mask) j["mask"] = {{"hole", o.mask->hole_value}, {"known", o.mask->known_value}};
   return j;
 }
 
@@ -245,6 +271,14 @@ Result<ContractOverrides> contract_from_json(const nlohmann::json& j) {
         j["size_multiple"].get<int64_t>() > 1024)
       return invalid_argument("'size_multiple' must be an integer 1..1024");
     o.size_multiple = j["size_multiple"].get<int>();
+  }
+  if (j.contains("mask")) {
+    const auto& m = j["mask"];
+    if (!m.is_object() || !m.contains("hole") || !m.contains("known") || !m["hole"].is_number() ||
+        !m["known"].is_number())
+      return invalid_argument("'mask' must be {\"hole\": V, \"known\": V}");
+    TB_ASSIGN_OR_RETURN(o.mask, parse_mask_convention("hole=" + std::to_string(m["hole"].get<double>()) +
+                                                      ",known=" + std::to_string(m["known"].get<double>())));
   }
   return o;
 }
@@ -424,7 +458,10 @@ Result<InstalledModel> import_model(const std::string& path, const ImportOptions
       {"format", file.format},
       {"entry", entry.filename().string()},
       {"known", known != nullptr},
-      {"role", role_name(known ? known->role : restorer.is_ok() ? ModelRole::kFaceRestorer : ModelRole::kStyle)},
+      {"role", role_name(known ? known->role
+                         : restorer.is_ok() ? ModelRole::kFaceRestorer
+                         : options.contract.mask ? ModelRole::kInpainter
+                                                 : ModelRole::kStyle)},
       {"description", known ? known->description
                       : restorer.is_ok() && restorer->known ? restorer->known->description
                       : restorer.is_ok() ? "imported face restorer" : kind},

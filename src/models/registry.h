@@ -51,8 +51,9 @@ struct ContractOverrides {
   std::optional<ValueRange> input_range;
   std::optional<ValueRange> output_range;
   std::optional<int> size_multiple;
+  std::optional<MaskContract> mask;  // an inpainter's mask convention (--mask-convention)
   bool empty() const {
-    return !layout && !channels && !input_range && !output_range && !size_multiple;
+    return !layout && !channels && !input_range && !output_range && !size_multiple && !mask;
   }
 };
 

@@ -35,6 +35,8 @@ Result<ModelSource> model_source_from(const ResolvedModel& r, const ContractOver
   if (r.role == ModelRole::kFaceRestorer)
     return invalid_argument("'" + r.name + "' is a face restorer, not a style: use `toonbox restore`, or "
                             "`cartoonize --restore " + r.name + "` to restore faces before stylizing");
+  if (r.role == ModelRole::kInpainter)
+    return invalid_argument("'" + r.name + "' is an inpainter, not a style: run it with `toonbox inpaint`");
   TB_ASSIGN_OR_RETURN(Graph g, import_model_file(r.file()));
   ModelSource m;
   m.name = r.name;

@@ -86,6 +86,7 @@ class Server {
 
  private:
   friend class Routes;
+  friend class InpaintRoutes;
   using Clock = std::chrono::steady_clock;
 
   // On the event loop, before the body: the checks that can refuse a request from its

@@ -13,6 +13,7 @@
 #include "server/api_errors.h"
 #include "server/embedded_files.h"
 #include "server/image_ops.h"
+#include "server/inpaint_routes.h"
 #include "server/request_params.h"
 #include "server/security.h"
 #include "server/server.h"
@@ -439,6 +440,9 @@ class Routes {
   static void app_js(Server&, const Request& req, Response& res) {
     serve_embedded(req, res, "app.js");
   }
+  static void inpaint_js(Server&, const Request& req, Response& res) {
+    serve_embedded(req, res, "inpaint.js");
+  }
   static void style_css(Server&, const Request& req, Response& res) {
     serve_embedded(req, res, "style.css");
   }
@@ -507,6 +511,7 @@ const std::vector<RouteInfo>& server_routes() {
       {"GET", "/", "/", false, false, Routes::index},
       {"GET", "/app.js", "/app\\.js", false, false, Routes::app_js},
       {"GET", "/style.css", "/style\\.css", false, false, Routes::style_css},
+      {"GET", "/inpaint.js", "/inpaint\\.js", false, false, Routes::inpaint_js},
       {"GET", "/doctor", "/doctor", true, false, Routes::doctor_page},
       {"GET", "/health/live", "/health/live", false, false, Routes::live},
       {"GET", "/health/ready", "/health/ready", false, false, Routes::ready},
@@ -517,6 +522,7 @@ const std::vector<RouteInfo>& server_routes() {
       {"GET", "/api/v1/doctor", "/api/v1/doctor", true, false, Routes::doctor_json},
       {"POST", "/api/v1/cartoonize", "/api/v1/cartoonize", true, true, Routes::cartoonize},
       {"POST", "/api/v1/jobs", "/api/v1/jobs", true, true, Routes::create_job},
+      {"POST", "/api/v1/inpaint", "/api/v1/inpaint", true, true, InpaintRoutes::inpaint},
       {"GET", "/api/v1/jobs/{id}", "/api/v1/jobs/([0-9a-f]{1,64})", true, false, Routes::get_job},
       {"DELETE", "/api/v1/jobs/{id}", "/api/v1/jobs/([0-9a-f]{1,64})", true, true, Routes::delete_job},
       {"GET", "/api/v1/jobs/{id}/results/{index}",

@@ -1,0 +1,227 @@
+// toonbox inpaint IMAGE --mask MASK -o OUTPUT: remove what the mask marks (white >= 128,
+// or the image's transparent pixels with --mask alpha) and fill it, with the built-in
+// classical methods or an inpainting network (pipeline/inpaint/).
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "cli/cartoonize_folder.h"
+#include "cli/commands.h"
+#include "cli/contract_flags.h"
+#include "cli/inpaint_command.h"
+#include "core/json_text.h"
+#include "engine/device_select.h"
+#include "image/image_io.h"
+
+namespace toonbox::cli {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: toonbox inpaint IMAGE --mask MASK -o OUTPUT [options]\n"
+    "       toonbox inpaint DIR --mask DIR|FILE -o OUTDIR [options]\n"
+    "\n"
+    "  --mask FILE|DIR|alpha  what to remove: white (>= 128) pixels of a mask image of the\n"
+    "                         photo's size; `alpha`: the photo's transparent pixels. For a\n"
+    "                         folder: a folder of masks matched by file name (a.jpg takes\n"
+    "                         a.png, a.jpg, ... from it), or one mask for every image;\n"
+    "                         `centre:P`: a centred box P% of each side (benchmarks)\n"
+    "  -o, --output PATH      output image (.png .jpg .jpeg .webp) or folder\n"
+    "  --model NAME|PATH      telea (built-in, Telea 2004), ns (built-in, Navier-Stokes), an\n"
+    "                         installed inpainter or an inpainting model file (default: the\n"
+    "                         first installed inpainter, else telea)\n"
+    "  --radius N             the built-in methods' neighbourhood, 1..100 (default 4)\n"
+    "  --dilate PX            grow the mask by PX pixels first (default 0)\n"
+    "  --resize-mask          scale a mask of another size to the photo's (nearest); without\n"
+    "                         it such a mask is refused\n"
+    "  --strategy S           crop (default: one box per masked region with a 128 px margin,\n"
+    "                         when the long side is over 800 px), resize (run at a long side\n"
+    "                         of at most 1280 px, scale back) or original (the whole image)\n"
+    "  --write-unchanged      with an empty mask, still write the image (unchanged)\n"
+    "  --mask-convention C    a network's mask values: hole=V,known=V, lama or migan (for a\n"
+    "                         model the registry does not know)\n"
+    "  --range, --input-range, --multiple, --layout, --channels\n"
+    "                         a network's pixel contract (as for `toonbox run`)\n"
+    "  --device D             auto (default), cpu, cuda or cuda:N (networks only)\n"
+    "  --precision P          auto, fp32 or fp16\n"
+    "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
+    "  --overwrite            replace OUTPUT if it exists (never the input)\n"
+    "  --json                 machine-readable lines\n"
+    "Folders also take --recursive, --skip-existing, --allow-inside, --format, --max-pixels\n"
+    "(as `toonbox cartoonize DIR`).\n";
+
+int usage_error(bool json, const Status& s) {
+  if (!json) std::fprintf(stderr, "%s", kUsage);
+  return inpaint_fail(json, s, kExitUsage);
+}
+
+}  // namespace
+
+int inpaint_fail(bool json, const Status& s, int exit_code) {
+  if (json) {
+    nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", status_code_name(s.code())}};
+    std::printf("%s\n", json_text(j).c_str());
+  }
+  std::fprintf(stderr, "toonbox inpaint: %s\n", s.message().c_str());
+  return exit_code;
+}
+
+Result<InpaintFlags> parse_inpaint_flags(const ParsedArgs& a) {
+  InpaintFlags f;
+  f.mask = a.get("--mask");
+  if (f.mask.empty()) return invalid_argument("--mask is required (a mask image, a folder of masks, or alpha)");
+  long long radius = f.options.radius, dilate = 0;
+  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--radius", 1, 100, &radius));
+  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--dilate", 0, kMaxDilate, &dilate));
+  f.options.radius = static_cast<int>(radius);
+  f.dilate = static_cast<int>(dilate);
+  if (a.has("--strategy")) {
+    TB_ASSIGN_OR_RETURN(f.options.strategy, parse_inpaint_strategy(a.get("--strategy")));
+  }
+  f.resize_mask = a.has("--resize-mask");
+  f.write_unchanged = a.has("--write-unchanged");
+  return f;
+}
+
+Result<std::unique_ptr<InpaintPipeline>> make_inpaint_pipeline(const ParsedArgs& a, std::string* note,
+                                                                std::string* device_line, bool* is_gpu) {
+  TB_ASSIGN_OR_RETURN(ContractOverrides contract, parse_contract_flags(a));
+  TB_ASSIGN_OR_RETURN(InpaintModel model, load_inpaint_model(a.get("--model"), contract, note));
+  if (model.classical) {
+    *device_line = "CPU (the built-in methods run on the CPU)";
+    return std::make_unique<InpaintPipeline>(std::move(model), nullptr, Precision::kFloat32);
+  }
+  TB_ASSIGN_OR_RETURN(DeviceSelection device, select_device(a.get("--device", "auto"), a.get("--precision", "auto")));
+  *device_line = device.summary();
+  if (is_gpu) *is_gpu = device.is_gpu;
+  return std::make_unique<InpaintPipeline>(std::move(model), device.backend, device.precision);
+}
+
+int cmd_inpaint(const std::vector<std::string>& argv) {
+  auto parsed = parse_args(argv, {{"--mask", true},
+                                  {"--output", true, "-o"},
+                                  {"--model", true},
+                                  {"--radius", true},
+                                  {"--dilate", true},
+                                  {"--strategy", true},
+                                  {"--resize-mask", false},
+                                  {"--write-unchanged", false},
+                                  {"--mask-convention", true},
+                                  {"--layout", true},
+                                  {"--channels", true},
+                                  {"--range", true},
+                                  {"--input-range", true},
+                                  {"--multiple", true},
+                                  {"--device", true},
+                                  {"--precision", true},
+                                  {"--quality", true},
+                                  {"--overwrite", false},
+                                  {"--json", false},
+                                  {"--recursive", false},
+                                  {"--skip-existing", false},
+                                  {"--allow-inside", false},
+                                  {"--format", true},
+                                  {"--max-pixels", true},
+                                  {"--help", false, "-h"}});
+  if (!parsed.is_ok()) {
+    std::fprintf(stderr, "toonbox inpaint: %s\n%s", parsed.status().message().c_str(), kUsage);
+    return kExitUsage;
+  }
+  const ParsedArgs& a = parsed.value();
+  if (a.has("--help")) {
+    std::printf("%s", kUsage);
+    return kExitOk;
+  }
+  const bool json = a.has("--json");
+  if (a.positional.size() != 1 || !a.has("--output"))
+    return usage_error(json, invalid_argument("need exactly one IMAGE (or folder) and -o OUTPUT"));
+  auto flags = parse_inpaint_flags(a);
+  if (!flags.is_ok()) return usage_error(json, flags.status());
+  const std::string input = a.positional[0], output = a.get("--output");
+  std::error_code ec;
+  if (std::filesystem::is_directory(input, ec)) return inpaint_folder(a, *flags);
+  for (const char* folder_only : {"--recursive", "--skip-existing", "--allow-inside", "--format", "--max-pixels"})
+    if (a.has(folder_only))
+      return usage_error(json, invalid_argument(std::string(folder_only) + " applies to a folder, not one image"));
+  if (format_from_extension(output) == ImageFormat::kUnknown)
+    return usage_error(json, invalid_argument(output + ": unknown output extension (use .png, .jpg, .jpeg or .webp)"));
+  if (std::filesystem::equivalent(input, output, ec) ||
+      (flags->mask != "alpha" && std::filesystem::equivalent(flags->mask, output, ec)))
+    return usage_error(json, invalid_argument(output + ": refusing to overwrite an input"));
+  if (std::filesystem::exists(output, ec) && !a.has("--overwrite"))
+    return usage_error(json, invalid_argument(output + ": already exists (use --overwrite to replace it)"));
+  long long quality = 92;
+  if (Status q = parse_integer_flag(a, "--quality", 1, 100, &quality); !q.is_ok()) return usage_error(json, q);
+
+  // Inputs first (cheap, and the usual mistakes), then the model.
+  auto image = read_image_file(input, DecodeOptions{});
+  if (!image.is_ok()) return inpaint_fail(json, image.status(), kExitFailure);
+  Result<InpaintMask> mask = InpaintMask{};
+  if (const int centre = parse_centre_mask(flags->mask)) {
+    mask = dilate_mask(centre_box_mask(image->width, image->height, centre), flags->dilate);
+  } else {
+    Result<Image> mask_image = Image{};
+    if (flags->mask != "alpha") {
+      mask_image = read_image_file(flags->mask, DecodeOptions{});
+      if (!mask_image.is_ok())
+        return inpaint_fail(json, mask_image.status().with_context("the mask"), kExitFailure);
+    }
+    mask = mask_for_image(*image, flags->mask == "alpha" ? nullptr : &mask_image.value(), flags->resize_mask,
+                          flags->dilate, flags->mask, input);
+  }
+  if (!mask.is_ok()) return inpaint_fail(json, mask.status(), kExitFailure);
+  if (mask->empty() && !flags->write_unchanged) {
+    const std::string what = "nothing to do: the mask " + (flags->mask == "alpha" ? input + "'s alpha" : flags->mask) +
+                             " marks no pixel; " + output + " not written (--write-unchanged writes the image as it is)";
+    if (json) {
+      std::printf("%s\n", json_text(nlohmann::json{{"ok", true}, {"nothing_to_do", true}, {"message", what}}).c_str());
+    } else {
+      std::printf("%s\n", what.c_str());
+    }
+    return kExitOk;
+  }
+
+  std::string note, device_line;
+  auto pipeline = make_inpaint_pipeline(a, &note, &device_line);
+  if (!pipeline.is_ok()) return inpaint_fail(json, pipeline.status(), exit_code_for(pipeline.status()));
+  const InpaintModel& model = (*pipeline)->model();
+  if (!json) {
+    if (!note.empty()) std::printf("note: %s\n", note.c_str());
+    std::printf("model: %s (%s)\n", model.name.c_str(), model.description.c_str());
+    if (!model.classical) std::printf("  %s\n  inputs: %s\n", model.contract_how.c_str(), model.inputs.describe().c_str());
+    std::printf("device: %s\n", device_line.c_str());
+    std::fflush(stdout);
+  }
+  InpaintReport report;
+  auto result = (*pipeline)->inpaint(*image, *mask, flags->options, &report);
+  if (!result.is_ok()) return inpaint_fail(json, result.status().with_context(input), kExitFailure);
+  Status written = write_image_file(output, *result, static_cast<int>(quality));
+  if (!written.is_ok()) return inpaint_fail(json, written, kExitFailure);
+  if (json) {
+    nlohmann::ordered_json j = {{"ok", true},
+                                {"output", output},
+                                {"width", result->width},
+                                {"height", result->height},
+                                {"model", model.name},
+                                {"device", device_line},
+                                {"hole_pixels", report.hole_pixels},
+                                {"strategy", report.strategy_used},
+                                {"regions", report.regions},
+                                {"processed_pixels", report.processed_pixels},
+                                {"method_ms", report.method_ms},
+                                {"compile_ms", report.compile_ms},
+                                {"notes", report.notes}};
+    std::printf("%s\n", json_text(j).c_str());
+  } else {
+    for (const std::string& n : report.notes) std::printf("note: %s\n", n.c_str());
+    std::printf("wrote %s (%dx%d): %lld pixels filled, %s, %lld pixels processed, %.1f ms (+ %.1f ms compile)\n",
+                output.c_str(), result->width, result->height, static_cast<long long>(report.hole_pixels),
+                report.strategy_used.c_str(), static_cast<long long>(report.processed_pixels), report.method_ms,
+                report.compile_ms);
+  }
+  return kExitOk;
+}
+
+}  // namespace toonbox::cli
