@@ -14,6 +14,7 @@
 #include "import/ncnn/ncnn_importer.h"
 #include "import/onnx/onnx_importer.h"
 #include "import/tfjs/tfjs_importer.h"
+#include "models/known_upscalerjs.h"
 
 namespace fs = std::filesystem;
 
@@ -170,7 +171,12 @@ const std::vector<KnownModel>& known_models() {
         {"mosaic.bin", "b743d9de15069e384dcc95fd2efde910086933a476442efa745cac4b6c529b33"}},
        ModelRole::kStyle, style_transfer_contract(), kStyleSource},
   };
-  return models;
+  static const std::vector<KnownModel> all = [] {
+    std::vector<KnownModel> v = models;
+    for (KnownModel& k : upscalerjs_known_models()) v.push_back(std::move(k));
+    return v;
+  }();
+  return all;
 }
 
 const KnownModel* find_known_model(const std::string& name) {
@@ -411,8 +417,10 @@ Result<InstalledModel> import_model(const std::string& path, const ImportOptions
   }
   nlohmann::json jfiles = nlohmann::json::object();
   for (const auto& [rel, digest] : digests) jfiles[rel] = digest;
-  const char* kind = file.format == "onnx" ? "imported ONNX model" : file.format == "ncnn" ? "imported ncnn model"
-                                                                                        : "imported TF.js graph model";
+  const char* kind = file.format == "onnx"          ? "imported ONNX model"
+                     : file.format == "ncnn"        ? "imported ncnn model"
+                     : file.format == "tfjs-layers" ? "imported TF.js layers model"
+                                                    : "imported TF.js graph model";
   nlohmann::json manifest = {
       {"name", name},
       {"format", file.format},
