@@ -3,6 +3,8 @@
 // importer, against TensorFlow.js itself running the same files with the packages' own
 // custom-layer code (tests/oracles/tfjs_layers_run.mjs), on real photo crops:
 //   fp32 (CPU, CUDA): PSNR >= 50 dB on the 8-bit scale of the output; fp16 (CUDA) >= 40 dB.
+// TF.js's outputs are cached ($TOONBOX_UPSCALERJS_ORACLE_CACHE or $TMPDIR), so a GPU
+// machine without Node runs the CUDA rows against outputs computed here.
 // And the registry's contract against the packages: every model is identified by its
 // digests with the scale and value range its package's definition declares, and the
 // packages' published sample (assets/samples/<N>x/result.png, the fixture upscaled by
@@ -166,19 +168,31 @@ struct OracleResult {
       info;  // {"shape", "inputRange", "outputRange", "scale"} from the package definition
 };
 
+// Where TF.js's outputs are kept: $TOONBOX_UPSCALERJS_ORACLE_CACHE (e.g. a copy carried to
+// a GPU machine without Node), else the system temp folder.
+fs::path oracle_cache_dir() {
+  if (const char* env = std::getenv("TOONBOX_UPSCALERJS_ORACLE_CACHE"); env && *env) return env;
+  return fs::temp_directory_path() / "toonbox_upscalerjs_oracle";
+}
+
 // TF.js on `x`, cached on disk by model, input and oracle script (the CPU and CUDA
-// variants run in separate processes under CTest; thick takes ~20 s a run here).
-Result<OracleResult> run_tfjs(const UpscalerCase& c, const Tensor& x) {
+// variants run in separate processes under CTest; thick takes ~20 s a run here). An
+// empty result with `skip` set: not cached and no Node/TF.js to compute it.
+Result<OracleResult> run_tfjs(const UpscalerCase& c, const Tensor& x, std::string* skip) {
   std::ifstream script(oracle_dir() / "tfjs_layers_run.mjs", std::ios::binary);
   const std::string code((std::istreambuf_iterator<char>(script)), {});
   uint64_t key = fnv1a(code.data(), code.size());
   key = fnv1a(x.raw(), static_cast<size_t>(x.nbytes()), key);
   const std::string tag = case_name(c) + "_" + std::to_string(x.dim(1)) + "x" +
                           std::to_string(x.dim(2)) + "_" + std::to_string(key);
-  const fs::path cache = fs::temp_directory_path() / "toonbox_upscalerjs_oracle";
+  const fs::path cache = oracle_cache_dir();
   fs::create_directories(cache);
   const fs::path out = cache / (tag + ".f32"), info = cache / (tag + ".json");
   if (!fs::exists(out) || !fs::exists(info)) {
+    if (std::string why = oracle_missing(); !why.empty()) {
+      *skip = "no TF.js oracle and no cached output " + out.string() + ": " + why;
+      return OracleResult{};
+    }
     const fs::path work = cache / (tag + "." + std::to_string(::getpid()));
     fs::create_directories(work);
     const fs::path in = work / "input.f32", log = work / "tfjs.log";
@@ -236,7 +250,6 @@ class UpscalerJsVsTfjs : public ::testing::TestWithParam<std::tuple<UpscalerCase
 TEST_P(UpscalerJsVsTfjs, MatchesTensorFlowJs) {
   const auto& [c, be] = GetParam();
   if (std::string why = packages_missing(c); !why.empty()) GTEST_SKIP() << why;
-  if (std::string why = oracle_missing(); !why.empty()) GTEST_SKIP() << "no TF.js oracle: " << why;
   std::shared_ptr<Backend> backend;
   if (std::string(be.name) == "Cpu") {
     backend = create_cpu_backend();
@@ -253,8 +266,10 @@ TEST_P(UpscalerJsVsTfjs, MatchesTensorFlowJs) {
   ASSERT_FALSE(inputs.empty()) << "cannot read the package's fixture.png";
   for (const Crop& crop : inputs) {
     auto t0 = std::chrono::steady_clock::now();
-    auto want = run_tfjs(c, crop.x);
+    std::string skip;
+    auto want = run_tfjs(c, crop.x, &skip);
     ASSERT_TRUE(want.is_ok()) << want.status().to_string();
+    if (!skip.empty()) GTEST_SKIP() << skip;
     const double tfjs_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     // The package's definition declares the range the registry must record.
@@ -274,11 +289,15 @@ TEST_P(UpscalerJsVsTfjs, MatchesTensorFlowJs) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     ASSERT_EQ((*got)[0].shape(), expected);
     const double psnr = psnr_8bit((*got)[0], want->y, c.range);
+    double max_err = 0;
+    for (int64_t i = 0; i < want->y.numel(); ++i)
+      max_err = std::max<double>(max_err,
+                                 std::abs((*got)[0].data<float>()[i] - want->y.data<float>()[i]));
     std::printf(
-        "[ measure ] upscalerjs %s (%s) %s %s %s: PSNR vs TF.js %.2f dB (TF.js %.1f s, toonbox "
-        "%.2f s)\n",
+        "[ measure ] upscalerjs %s (%s) %s %s %s: PSNR vs TF.js %.2f dB, max |err| %.3g "
+        "(out[0] %.9g vs %.9g; TF.js %.1f s, toonbox %.2f s)\n",
         c.name, c.package, be.name, crop.label.c_str(), shape_to_string(crop.x.shape()).c_str(),
-        psnr, tfjs_s, run_s);
+        psnr, max_err, (*got)[0].data<float>()[0], want->y.data<float>()[0], tfjs_s, run_s);
     RecordProperty("psnr_" + crop.label, std::to_string(psnr));
     EXPECT_GE(psnr, floor_db) << c.name << " " << crop.label;
   }
