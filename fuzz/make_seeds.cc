@@ -16,6 +16,7 @@
 #include "image/image_io.h"
 #include "unit/image_test_util.h"
 #include "unit/onnx_test_util.h"
+#include "unit/tfjs_layers_test_util.h"
 #include "unit/tfjs_test_util.h"
 
 namespace fs = std::filesystem;
@@ -100,6 +101,27 @@ void tfjs(const fs::path& scratch) {
     seed("tfjs", "conv_" + std::to_string(i), both);
     if (i == 0) seed("tfjs", "json_only", json);
   }
+  // A layers model with every layer class the layers importer knows.
+  toonbox::test::LayersModelBuilder l;
+  using J = toonbox::test::LayersModelBuilder::J;
+  l.input("in", {-1, -1, -1, 2});
+  l.conv2d("c1", "in", 3, 3, 2, 4, std::vector<float>(72, 0.1f), {0.f, 0.1f, 0.2f, 0.3f}, "same", "relu");
+  l.layer("Concatenate", "cat", {{"axis", -1}}, {"c1", "in"});
+  l.conv2d("c2", "cat", 1, 1, 6, 4, std::vector<float>(24, -0.2f), {}, "valid");
+  l.layer("MultiplyBeta", "beta", {{"beta", 0.2}}, {"c2"});
+  l.layer("Add", "sum", J::object(), {"c1", "beta"});
+  l.layer("Activation", "act", {{"activation", "tanh"}}, {"sum"});
+  l.layer("LeakyReLU", "leaky", {{"alpha", 0.3}}, {"act"});
+  l.layer("PixelShuffle2x", "shuffle", {{"scale", 2}}, {"leaky"});
+  l.layer("UpSampling2D", "up", {{"size", {2, 2}}, {"interpolation", "nearest"}}, {"shuffle"});
+  l.outputs({"up"});
+  const fs::path dir = scratch / "tfjs_layers";
+  l.write(dir);
+  Bytes both = slurp(dir / "model.json");
+  const Bytes shard = slurp(dir / "group1-shard1of1.bin");
+  both.insert(both.end(), toonbox::fuzz::kFileSeparator.begin(), toonbox::fuzz::kFileSeparator.end());
+  both.insert(both.end(), shard.begin(), shard.end());
+  seed("tfjs", "layers_model", both);
 }
 
 void onnx_models(const fs::path& scratch) {

@@ -1,9 +1,10 @@
-// The TF.js graph-model importer: model.json (JSON depth and size limits, topology,
+// The TF.js graph- and layers-model importers: model.json (JSON depth and size limits, topology,
 // attribute encodings, weight manifest, shard paths) and the weights shard it names
 // (sizes, quantization). The input is model.json, optionally followed by the separator
 // and the bytes of group1-shard1of1.bin.
 #include "fuzz_util.h"
 #include "import/tfjs/tfjs_importer.h"
+#include "import/tfjs_layers/tfjs_layers_importer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace fz = toonbox::fuzz;
@@ -19,6 +20,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.max_weight_bytes = int64_t{64} << 20;  // a claimed huge tensor is refused, not allocated
   auto graph = toonbox::import_tfjs_model(dir.string(), options);
   if (!graph.is_ok()) TOONBOX_FUZZ_CHECK(!graph.status().message().empty());
+  toonbox::TfjsLayersImportOptions layers_options;
+  layers_options.max_weight_bytes = options.max_weight_bytes;
+  auto layers = toonbox::import_tfjs_layers_model(dir.string(), layers_options);
+  if (!layers.is_ok()) TOONBOX_FUZZ_CHECK(!layers.status().message().empty());
+  auto info = toonbox::read_tfjs_layers_model_info(dir.string());
+  if (!info.is_ok()) TOONBOX_FUZZ_CHECK(!info.status().message().empty());
   auto files = toonbox::list_tfjs_model_files(dir.string(), options);
   if (files.is_ok()) {
     // Every shard must stay inside the model's folder.

@@ -178,3 +178,46 @@ if [ "$part" = bench ]; then
 fi
 echo "----- summary -----"
 cat "$summary"
+
+# Speed after the speed work: White-box at the issue's sizes (fp16, strict fp32, TF32), the
+# graph-API search with and without runtime-compiled engines (first-compile cost vs speed),
+# PyTorch side by side, the upscalers at 1080p, the folder pipeline, one GPU and the CPU
+# behind one queue, and the LaMa / GPEN architectures against PyTorch.
+if [ "$part" = speed ]; then
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  for rc in 1 0; do
+    TOONBOX_CUDA_RUNTIME_COMPILED=$rc TOONBOX_CUDA_ALGO_CACHE=/tmp/algo-rc$rc timeout 100 "$B/toonbox" bench --model whitebox \
+      --sizes 512,1024,2048 --batch 1 --precision fp16,fp32 --device cuda:0 --runs 15 --no-pipeline --no-cold-start \
+      --image "$I/dctnet_input.png" --json "$OUT/speed_rc$rc.json" --markdown "$OUT/speed_rc$rc.md" >/dev/null 2>>"$OUT/speed.log"
+    note "whitebox speed (runtime-compiled engines per variant: $rc): exit $?"
+    grep -E '^\| whitebox' "$OUT/speed_rc$rc.md" | cut -d'|' -f2-12 | tee -a "$summary"
+  done
+  TOONBOX_CUDA_TF32=1 timeout 60 "$B/toonbox" bench --model whitebox --sizes 512,1024,2048 --batch 1 --precision fp32 \
+    --device cuda:0 --runs 15 --no-pipeline --no-cold-start --image "$I/dctnet_input.png" --json "$OUT/speed_tf32.json" \
+    --markdown "$OUT/speed_tf32.md" >/dev/null 2>>"$OUT/speed.log"
+  note "whitebox TF32: exit $?"; grep -E '^\| whitebox' "$OUT/speed_tf32.md" | cut -d'|' -f2-12 | tee -a "$summary"
+  timeout 60 "$B/toonbox" bench --model whitebox --sizes 1024 --batch 16 --precision fp16 --device cuda:0 --runs 10 \
+    --no-cold-start --pipeline-images 256 --pipeline-format jpg --image "$I/dctnet_input.png" \
+    --json "$OUT/speed_b16.json" --markdown "$OUT/speed_b16.md" >/dev/null 2>>"$OUT/speed.log"
+  note "whitebox 1024 b16 + pipeline jpg: exit $?"; grep -E '^\| whitebox' "$OUT/speed_b16.md" | cut -c1-400 | tee -a "$summary"
+  timeout 70 python3 tools/bench_pytorch.py --weights "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" \
+    --toonbox-json "$OUT/speed_rc1.json" --variants eager-fp32,half-cl >"$OUT/speed_pytorch.txt" 2>&1 \
+    || timeout 70 python3 tools/bench_pytorch.py --weights "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" \
+    --toonbox-json "$OUT/speed_rc1.json" >"$OUT/speed_pytorch.txt" 2>&1
+  note "pytorch side by side: exit $?"; grep -vE 'AUTOTUNE|triton_|SingleProcess|Autotune|strides:|dtypes:' "$OUT/speed_pytorch.txt" | tail -14 | tee -a "$summary"
+  # Upscalers at 1080p (issue 15: realesr-animevideov3 x4 >= 60 images/s fp16).
+  timeout 90 "$B/toonbox" bench --task upscale --model realesr-animevideov3-x4,realcugan-2x-conservative \
+    --sizes 1920x1080 --device cuda:0 --precision fp16,fp32 --batch 1 --runs 10 --no-pipeline --no-cold-start \
+    --json "$OUT/speed_upscale.json" --markdown "$OUT/speed_upscale.md" >/dev/null 2>>"$OUT/speed.log"
+  note "upscale bench: exit $?"; grep -E '^\| realesr|^\| realcugan' "$OUT/speed_upscale.md" | cut -c1-400 | tee -a "$summary"
+  # One GPU and the CPU behind one queue (the multi-device folder path on the one GPU lent).
+  mkdir -p /tmp/mq && for i in $(seq 1 24); do cp "$I/wb_actress2.jpg" /tmp/mq/p$i.jpg; done
+  timeout 60 "$B/toonbox" cartoonize /tmp/mq -o /tmp/mq_out --model whitebox --mode whole --device cuda:0,cpu --json \
+    >"$OUT/mq.jsonl" 2>"$OUT/mq.err"
+  note "folder cuda:0,cpu: exit $? outputs $(ls /tmp/mq_out | wc -l)/24 $(tail -1 "$OUT/mq.jsonl" | python3 -c 'import json,sys;j=json.load(sys.stdin);print(j.get("devices"), j.get("images_per_s"))' 2>&1 | cut -c1-400)"
+  # LaMa (big-lama architecture) and GPEN-512 against PyTorch, same weights.
+  timeout 80 python3 tools/bench_lama.py --device cuda --tests "$B/toonbox_model_tests" --runs 5 >"$OUT/lama.txt" 2>&1
+  note "lama bench: exit $?"; tail -8 "$OUT/lama.txt" | tee -a "$summary"
+  timeout 80 python3 tools/bench_restore_pytorch.py --device cuda --toonbox "$B/toonbox" --precision fp16 >"$OUT/gpen.txt" 2>&1
+  note "gpen bench: exit $?"; tail -8 "$OUT/gpen.txt" | tee -a "$summary"
+fi

@@ -16,6 +16,7 @@
 #include "import/model_file.h"
 #include "import/ncnn/ncnn_importer.h"
 #include "import/onnx/onnx_importer.h"
+#include "import/tfjs_layers/tfjs_layers_importer.h"
 #include "models/model_resolver.h"
 #include "models/registry.h"
 
@@ -137,6 +138,18 @@ void print_ncnn_details(const std::string& path) {
   if (!inf->unsupported.empty()) std::printf("not supported by toonbox: %s\n", join(inf->unsupported, ", ").c_str());
 }
 
+// A TF.js layers model's Keras layers, read from model.json alone (it may use classes
+// toonbox lacks).
+void print_tfjs_layers_details(const std::string& path) {
+  auto inf = read_tfjs_layers_model_info(path);
+  if (!inf.is_ok()) return;
+  std::printf("  TF.js layers model (%s%s%s)\n", inf->model_class.c_str(), inf->keras_version.empty() ? "" : ", Keras ",
+              inf->keras_version.c_str());
+  std::printf("inputs:  %s\noutputs: %s\nlayers:\n", join(inf->inputs, ", ").c_str(), join(inf->outputs, ", ").c_str());
+  for (const auto& [cls, count] : inf->class_counts) std::printf("  %-24s %d\n", cls.c_str(), count);
+  if (!inf->unsupported.empty()) std::printf("not supported by toonbox: %s\n", join(inf->unsupported, ", ").c_str());
+}
+
 // Inputs, outputs and IR op counts of an imported graph (formats without a reader of
 // their own, e.g. TF.js).
 void print_graph_details(const Graph& g) {
@@ -172,12 +185,13 @@ int info(const std::string& spec, const std::string& bin) {
   if (model->known) std::printf("  identified as '%s' by its digests\n", model->known->name);
   if (model->format == "onnx") print_onnx_details(model->entry_path);
   if (model->format == "ncnn") print_ncnn_details(model->entry_path);
+  if (model->format == "tfjs-layers") print_tfjs_layers_details(model->entry_path);
   auto graph = import_model_file(model->file());
   if (!graph.is_ok()) {
     std::printf("import failed: %s\n", graph.status().message().c_str());
     return kExitFailure;
   }
-  if (model->format == "tfjs") print_graph_details(*graph);
+  if (model->format == "tfjs" || model->format == "tfjs-layers") print_graph_details(*graph);
   std::string how;
   const ContractDefaults defaults =
       model->role == ModelRole::kInpainter ? inpainter_contract_defaults() : ContractDefaults{};

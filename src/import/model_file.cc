@@ -9,6 +9,7 @@
 #include "import/ncnn/ncnn_importer.h"
 #include "import/onnx/onnx_importer.h"
 #include "import/tfjs/tfjs_importer.h"
+#include "import/tfjs_layers/tfjs_layers_importer.h"
 
 namespace fs = std::filesystem;
 
@@ -23,7 +24,7 @@ std::string lower_extension(const fs::path& p) {
 }
 
 constexpr const char* kFormats =
-    "toonbox reads ONNX (.onnx), TensorFlow.js graph models (model.json and its shards) and ncnn "
+    "toonbox reads ONNX (.onnx), TensorFlow.js graph and layers models (model.json and its shards) and ncnn "
     "(.param or .param.bin with its .bin)";
 
 // The weights of an ncnn param that names none: X.bin beside X.param, else the only other
@@ -64,6 +65,12 @@ std::string foreign_format(const std::string& path) {
   return "";
 }
 
+// A model.json holds a graph model ("tfjs") or a Keras layers model ("tfjs-layers"); one
+// that cannot be read goes to the graph importer, whose errors say what is wrong.
+std::string tfjs_format(const std::string& json) {
+  return is_tfjs_layers_model(json) ? "tfjs-layers" : "tfjs";
+}
+
 }  // namespace
 
 Result<ModelFile> identify_model_file(const std::string& path, const std::string& weights) {
@@ -73,7 +80,7 @@ Result<ModelFile> identify_model_file(const std::string& path, const std::string
     if (!fs::exists(json, ec)) return not_found(path + ": a folder without model.json (" + kFormats + ")");
     if (const std::string foreign = foreign_format(json.string()); !foreign.empty())
       return unimplemented(json.string() + ": " + foreign);
-    return ModelFile{"tfjs", json.string(), ""};
+    return ModelFile{tfjs_format(json.string()), json.string(), ""};
   }
   if (!fs::exists(path, ec)) return not_found(path + ": no such model file or folder");
   if (const std::string foreign = foreign_format(path); !foreign.empty())
@@ -90,7 +97,7 @@ Result<ModelFile> identify_model_file(const std::string& path, const std::string
   if (!weights.empty()) return invalid_argument(path + ": --bin is for ncnn models (.param, .param.bin)");
   const std::string ext = lower_extension(path);
   if (ext == ".onnx") return ModelFile{"onnx", path, ""};
-  if (ext == ".json") return ModelFile{"tfjs", path, ""};
+  if (ext == ".json") return ModelFile{tfjs_format(path), path, ""};
   if (ext == ".pb")
     return unimplemented(path + ": a TensorFlow frozen graph (.pb) is not supported; " + kFormats +
                          " (convert with tensorflowjs_converter or tf2onnx)");
@@ -105,6 +112,7 @@ Result<ModelFile> identify_model_file(const std::string& path, const std::string
 Result<Graph> import_model_file(const ModelFile& file) {
   if (file.format == "onnx") return import_onnx_model(file.entry);
   if (file.format == "ncnn") return import_ncnn_model(file.entry, file.weights);
+  if (file.format == "tfjs-layers") return import_tfjs_layers_model(file.entry);
   return import_tfjs_model(file.entry);
 }
 

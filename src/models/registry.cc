@@ -15,6 +15,7 @@
 #include "import/onnx/onnx_importer.h"
 #include "models/face_restore_contract.h"
 #include "import/tfjs/tfjs_importer.h"
+#include "models/known_upscalerjs.h"
 
 namespace fs = std::filesystem;
 
@@ -195,7 +196,12 @@ const std::vector<KnownModel>& known_models() {
        {{"lama_fp32.onnx", "1faef5301d78db7dda502fe59966957ec4b79dd64e16f03ed96913c7a4eb68d6"}},
        ModelRole::kInpainter, lama_contract(), kLamaSource},
   };
-  return models;
+  static const std::vector<KnownModel> all = [] {
+    std::vector<KnownModel> v = models;
+    for (KnownModel& k : upscalerjs_known_models()) v.push_back(std::move(k));
+    return v;
+  }();
+  return all;
 }
 
 const KnownModel* find_known_model(const std::string& name) {
@@ -451,8 +457,10 @@ Result<InstalledModel> import_model(const std::string& path, const ImportOptions
   }
   nlohmann::json jfiles = nlohmann::json::object();
   for (const auto& [rel, digest] : digests) jfiles[rel] = digest;
-  const char* kind = file.format == "onnx" ? "imported ONNX model" : file.format == "ncnn" ? "imported ncnn model"
-                                                                                        : "imported TF.js graph model";
+  const char* kind = file.format == "onnx"          ? "imported ONNX model"
+                     : file.format == "ncnn"        ? "imported ncnn model"
+                     : file.format == "tfjs-layers" ? "imported TF.js layers model"
+                                                    : "imported TF.js graph model";
   nlohmann::json manifest = {
       {"name", name},
       {"format", file.format},

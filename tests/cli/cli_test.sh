@@ -254,5 +254,39 @@ else
   echo "skip - ONNX CLI tests: $cute not found"
 fi
 
+# TF.js layers models: a layers model with an unknown class (written here), and the
+# UpscalerJS packages when tests/oracles/fetch_upscalerjs.sh has fetched them.
+mkdir -p in/layers
+cat >in/layers/model.json <<'JSON'
+{"format": "layers-model", "modelTopology": {"keras_version": "2.10.0", "model_config": {"class_name": "Functional",
+ "config": {"name": "m", "layers": [
+  {"class_name": "InputLayer", "name": "in", "config": {"batch_input_shape": [null, null, null, 3]}, "inbound_nodes": []},
+  {"class_name": "Mish", "name": "mish", "config": {}, "inbound_nodes": [[["in", 0, 0, {}]]]}],
+ "input_layers": [["in", 0, 0]], "output_layers": [["mish", 0, 0]]}}},
+ "weightsManifest": []}
+JSON
+expect 1 "models info on a layers model with an unknown class" "$toonbox" models info in/layers
+contains "layers info lists classes" "Mish                     1"
+contains "layers info names the unsupported class" "not supported by toonbox: Mish"
+contains "the import error names the layer and class" "unsupported TF.js layers: Mish (layer 'mish')"
+upscalerjs=${TOONBOX_UPSCALERJS_DIR:-$here/../oracles/upscalerjs}
+if [ -f "$upscalerjs/default-model/package/models/model.json" ]; then
+  expect 0 "import @upscalerjs/default-model" "$toonbox" models import "$upscalerjs/default-model/package/models"
+  contains "default-model is esrgan-slim x2 by digest" "installed 'esrgan-slim-x2'"
+  expect 0 "run the UpscalerJS 2x model by name" "$toonbox" run --model esrgan-slim-x2 in/rgb.png -o out/up2.png --device cpu
+  contains "the registry's upscaler contract is used" "NHWC RGB in \[0,255\], out \[0,255\].*output x2"
+  python3 - out/up2.png in/rgb.png <<'PY' && ok "2x output is twice the size" || bad "2x output is twice the size"
+import struct, sys
+def size(p):
+    with open(p, 'rb') as f:
+        head = f.read(24)
+    return struct.unpack('>II', head[16:24])
+(w2, h2), (w, h) = size(sys.argv[1]), size(sys.argv[2])
+sys.exit(0 if (w2, h2) == (2 * w, 2 * h) else 1)
+PY
+else
+  echo "skip - UpscalerJS CLI tests: $upscalerjs not fetched (tests/oracles/fetch_upscalerjs.sh)"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -179,14 +179,24 @@ Result<Graph> import(const std::string& path, const TfjsImportOptions& options) 
   return graph;
 }
 
+// Graph and layers models alike: only the manifest matters here.
 Result<TfjsModelFiles> list_files(const std::string& path, const TfjsImportOptions& options) {
-  TB_ASSIGN_OR_RETURN(TfjsModel model, tfjs::read_model_json(path, options.max_model_json_bytes));
+  TB_ASSIGN_OR_RETURN(tfjs::JsonDocument d,
+                      tfjs::read_json_document(path, options.max_model_json_bytes));
+  TB_RETURN_IF_ERROR(tfjs::model_json_kind(d.doc).status());
+  Result<std::vector<tfjs::TfWeightGroup>> groups = data_loss("unparsed");
+  try {
+    groups = tfjs::parse_weights_manifest(d.doc);
+  } catch (const tfjs::Json::exception& e) {
+    return data_loss(std::string("unexpected JSON structure: ") + e.what());
+  }
+  TB_RETURN_IF_ERROR(groups.status());
   TfjsModelFiles files;
   files.model_json = model_json_path(path);
   files.all_files.push_back(files.model_json);
-  for (const tfjs::TfWeightGroup& g : model.groups) {
+  for (const tfjs::TfWeightGroup& g : groups.value()) {
     for (const std::string& rel : g.paths) {
-      TB_ASSIGN_OR_RETURN(std::filesystem::path p, tfjs::resolve_shard_path(model.dir, rel));
+      TB_ASSIGN_OR_RETURN(std::filesystem::path p, tfjs::resolve_shard_path(d.dir, rel));
       files.shards.push_back(p.string());
       files.shard_relative.push_back(rel);
       files.all_files.push_back(p.string());

@@ -12,9 +12,6 @@ namespace toonbox::tfjs {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-// Short description of a JSON value's type, for "expected X, got Y" messages.
 const char* json_kind(const Json& j) {
   switch (j.type()) {
     case Json::value_t::null:
@@ -36,6 +33,8 @@ const char* json_kind(const Json& j) {
       return "an unexpected value";
   }
 }
+
+namespace {
 
 Result<std::string> json_string(const Json& j, const std::string& what) {
   if (!j.is_string()) return data_loss(what + ": expected a string, got " + json_kind(j));
@@ -103,7 +102,7 @@ Result<TfWeightSpec> parse_weight_spec(const Json& w, const std::string& what) {
   return spec;
 }
 
-Result<std::vector<TfWeightGroup>> parse_weights_manifest(const Json& doc) {
+Result<std::vector<TfWeightGroup>> parse_manifest_groups(const Json& doc) {
   std::vector<TfWeightGroup> groups;
   if (!doc.contains("weightsManifest")) return groups;  // a graph without weights
   const Json& manifest = doc["weightsManifest"];
@@ -466,13 +465,43 @@ Result<Shape> TfAttrs::shape(const std::string& key) const {
 
 // ---- model.json ---------------------------------------------------------------------
 
+Result<std::vector<TfWeightGroup>> parse_weights_manifest(const Json& doc) {
+  return parse_manifest_groups(doc);
+}
+
+Result<std::string> model_json_kind(const Json& doc) {
+  if (!doc.is_object()) return data_loss("the top level must be a JSON object");
+  if (doc.contains("format")) {
+    if (!doc["format"].is_string())
+      return data_loss(std::string("'format' must be a string, got ") + json_kind(doc["format"]));
+    const std::string format = doc["format"].get<std::string>();
+    if (format == "graph-model" || format == "layers-model") return format;
+    return unimplemented("'format' is \"" + format.substr(0, 64) +
+                         "\"; expected \"graph-model\" or \"layers-model\"");
+  }
+  const Json* topology = doc.contains("modelTopology") ? &doc["modelTopology"] : nullptr;
+  if (topology && topology->is_object()) {
+    if (topology->contains("node")) return std::string("graph-model");
+    if (topology->contains("model_config") || topology->contains("class_name"))
+      return std::string("layers-model");
+  }
+  return data_loss(
+      "'format' is missing and modelTopology is neither a graph (node) nor a Keras model "
+      "(model_config); expected a TF.js model.json");
+}
+
 Result<TfjsModel> parse_model_json(const Json& doc) {
   if (!doc.is_object()) return data_loss("the top level must be a JSON object");
   if (!doc.contains("format") || !doc["format"].is_string())
     return data_loss("'format' is missing; expected \"graph-model\"");
   const std::string format = doc["format"].get<std::string>();
+  if (format == "layers-model") {
+    return unimplemented(
+        "'format' is \"layers-model\", not \"graph-model\": a TF.js layers model, which "
+        "import_tfjs_layers_model reads");
+  }
   if (format != "graph-model") {
-    return unimplemented("'format' is \"" + format +
+    return unimplemented("'format' is \"" + format.substr(0, 64) +
                          "\"; only TF.js graph models (\"graph-model\") are supported");
   }
   if (!doc.contains("modelTopology") || !doc["modelTopology"].is_object())
@@ -501,7 +530,7 @@ Result<TfjsModel> parse_model_json(const Json& doc) {
   return model;
 }
 
-Result<TfjsModel> read_model_json(const std::string& path, int64_t max_bytes) {
+Result<JsonDocument> read_json_document(const std::string& path, int64_t max_bytes) {
   std::error_code ec;
   fs::path json_path = path;
   if (fs::is_directory(json_path, ec)) json_path /= "model.json";
@@ -522,22 +551,29 @@ Result<TfjsModel> read_model_json(const std::string& path, int64_t max_bytes) {
     return data_loss("read " + std::to_string(in.gcount()) + " bytes, expected " +
                      std::to_string(size));
   TB_RETURN_IF_ERROR(check_json_depth(text, kMaxJsonDepth));
-  Json doc;
+  JsonDocument d;
   try {
-    doc = Json::parse(text);
+    d.doc = Json::parse(text);
   } catch (const Json::exception& e) {
     return data_loss(std::string("invalid JSON: ") + e.what());
   }
+  d.json_path = json_path;
+  d.dir = fs::canonical(json_path, ec).parent_path();
+  if (ec) return not_found("cannot resolve the model folder: " + ec.message());
+  return d;
+}
+
+Result<TfjsModel> read_model_json(const std::string& path, int64_t max_bytes) {
+  TB_ASSIGN_OR_RETURN(JsonDocument d, read_json_document(path, max_bytes));
   Result<TfjsModel> parsed = data_loss("unparsed");
   try {
-    parsed = parse_model_json(doc);
+    parsed = parse_model_json(d.doc);
   } catch (const Json::exception& e) {  // a type check this parser missed: still an error
     return data_loss(std::string("unexpected JSON structure: ") + e.what());
   }
   TB_ASSIGN_OR_RETURN(TfjsModel model, std::move(parsed));
-  model.json_path = json_path;
-  model.dir = fs::canonical(json_path, ec).parent_path();
-  if (ec) return not_found("cannot resolve the model folder: " + ec.message());
+  model.json_path = d.json_path;
+  model.dir = d.dir;
   return model;
 }
 

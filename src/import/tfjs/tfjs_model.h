@@ -65,6 +65,22 @@ struct TfjsModel {
   std::vector<std::string> signature_outputs;
 };
 
+// A model.json read and parsed as JSON (within the size and nesting limits), not yet
+// checked for meaning: shared by the graph- and layers-model readers.
+struct JsonDocument {
+  Json doc;
+  std::filesystem::path json_path;  // as given, or <folder>/model.json
+  std::filesystem::path dir;        // canonical folder holding model.json
+};
+Result<JsonDocument> read_json_document(const std::string& path, int64_t max_bytes);
+
+// "graph-model" or "layers-model": the document's 'format', or for files written before
+// TF.js recorded it, what modelTopology holds (node list vs a Keras model config).
+Result<std::string> model_json_kind(const Json& doc);
+
+// The weightsManifest groups (none when the document has no manifest).
+Result<std::vector<TfWeightGroup>> parse_weights_manifest(const Json& doc);
+
 // Reads and parses `path` (model.json or the folder holding it). Errors do not yet name
 // the file; the caller adds that context.
 Result<TfjsModel> read_model_json(const std::string& path, int64_t max_bytes);
@@ -110,6 +126,9 @@ class TfAttrs {
   Result<const Json*> field(const std::string& key, const char* kind) const;
   const TfNode& node_;
 };
+
+// "an integer", "a string", ...: a JSON value's type, for "expected X, got Y" messages.
+const char* json_kind(const Json& j);
 
 // Parses a TensorShapeProto JSON object; `what` names it in errors.
 Result<Shape> parse_shape_proto(const Json& j, const std::string& what);

@@ -155,20 +155,6 @@ Status read_fused_ops(const TfNode& n, Activation* act, bool* has_bias) {
   return Status::ok();
 }
 
-// TF filters are HWIO ([kh, kw, in, out]); the IR wants OIHW.
-Result<Tensor> hwio_to_oihw(const Tensor& f) {
-  const int64_t KH = f.dim(0), KW = f.dim(1), I = f.dim(2), O = f.dim(3);
-  TB_ASSIGN_OR_RETURN(Tensor w, Tensor::create(DType::kFloat32, {O, I, KH, KW}));
-  const float* src = f.data<float>();
-  float* dst = w.data<float>();
-  for (int64_t h = 0; h < KH; ++h)
-    for (int64_t x = 0; x < KW; ++x)
-      for (int64_t i = 0; i < I; ++i)
-        for (int64_t o = 0; o < O; ++o)
-          dst[((o * I + i) * KH + h) * KW + x] = src[((h * KW + x) * I + i) * O + o];
-  return w;
-}
-
 // Depthwise filters are [kh, kw, in, mult]; output channel o = c * mult + m reads input
 // channel c, so as a grouped conv: OIHW [in * mult, 1, kh, kw] with groups = in.
 Result<Tensor> depthwise_to_oihw(const Tensor& f) {
@@ -432,6 +418,19 @@ const std::map<std::string, Translator>& translators() {
 }
 
 }  // namespace
+
+Result<Tensor> hwio_to_oihw(const Tensor& f) {
+  const int64_t KH = f.dim(0), KW = f.dim(1), I = f.dim(2), O = f.dim(3);
+  TB_ASSIGN_OR_RETURN(Tensor w, Tensor::create(DType::kFloat32, {O, I, KH, KW}));
+  const float* src = f.data<float>();
+  float* dst = w.data<float>();
+  for (int64_t h = 0; h < KH; ++h)
+    for (int64_t x = 0; x < KW; ++x)
+      for (int64_t i = 0; i < I; ++i)
+        for (int64_t o = 0; o < O; ++o)
+          dst[((o * I + i) * KH + h) * KW + x] = src[((h * KW + x) * I + i) * O + o];
+  return w;
+}
 
 const std::vector<std::string>& supported_ops() {
   static const std::vector<std::string> names = [] {

@@ -17,6 +17,9 @@ namespace toonbox::tfjs {
 const std::vector<std::string>& supported_ops();
 bool is_supported_op(const std::string& op);
 
+// TF filters are HWIO ([kh, kw, in, out]); the IR wants OIHW. `f` is 4-D float32.
+Result<Tensor> hwio_to_oihw(const Tensor& f);
+
 // Builds the IR graph one TF node at a time. Nodes must be translated in topological
 // order; each maps to exactly one IR value (all supported ops have one output).
 class GraphBuilder {

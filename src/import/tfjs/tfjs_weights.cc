@@ -118,8 +118,14 @@ Result<Tensor> decode_weight(const TfWeightSpec& spec, const uint8_t* data, size
 
 Result<std::map<std::string, Tensor>> load_weights(const TfjsModel& model,
                                                    int64_t max_total_bytes) {
+  return load_weights(model.dir, model.groups, max_total_bytes);
+}
+
+Result<std::map<std::string, Tensor>> load_weights(const fs::path& dir,
+                                                   const std::vector<TfWeightGroup>& groups,
+                                                   int64_t max_total_bytes) {
   int64_t total = 0;
-  for (const TfWeightGroup& g : model.groups) {
+  for (const TfWeightGroup& g : groups) {
     total += g.stored_bytes;
     if (total > max_total_bytes) {
       return resource_exhausted("the weights manifest describes more than " +
@@ -127,13 +133,13 @@ Result<std::map<std::string, Tensor>> load_weights(const TfjsModel& model,
     }
   }
   std::map<std::string, Tensor> weights;
-  for (size_t gi = 0; gi < model.groups.size(); ++gi) {
-    const TfWeightGroup& group = model.groups[gi];
+  for (size_t gi = 0; gi < groups.size(); ++gi) {
+    const TfWeightGroup& group = groups[gi];
     std::string files;  // for messages
     std::vector<fs::path> paths;
     int64_t on_disk = 0;
     for (const std::string& rel : group.paths) {
-      TB_ASSIGN_OR_RETURN(fs::path p, resolve_shard_path(model.dir, rel));
+      TB_ASSIGN_OR_RETURN(fs::path p, resolve_shard_path(dir, rel));
       std::error_code ec;
       const uintmax_t size = fs::file_size(p, ec);
       if (ec) return not_found(p.string() + ": " + ec.message());

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "core/tensor.h"
@@ -34,5 +35,9 @@ Result<Tensor> decode_weight(const TfWeightSpec& spec, const uint8_t* data, size
 // Reads every group's shards, checks their total size against the manifest and decodes
 // all weights. Keys are weight names.
 Result<std::map<std::string, Tensor>> load_weights(const TfjsModel& model, int64_t max_total_bytes);
+// The same for any model.json's manifest (`dir`: the canonical model folder).
+Result<std::map<std::string, Tensor>> load_weights(const std::filesystem::path& dir,
+                                                   const std::vector<TfWeightGroup>& groups,
+                                                   int64_t max_total_bytes);
 
 }  // namespace toonbox::tfjs
