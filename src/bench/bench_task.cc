@@ -4,6 +4,7 @@
 
 #include "bench/cartoonize_task.h"
 #include "bench/image_model_task.h"
+#include "bench/upscale_task.h"
 
 namespace toonbox::bench {
 
@@ -38,12 +39,13 @@ Result<std::vector<Image>> run_guarded(TaskRunner& runner, const std::vector<con
   }
 }
 
-std::vector<std::string> bench_task_names() { return {"cartoonize", "run"}; }
+std::vector<std::string> bench_task_names() { return {"cartoonize", "run", "upscale"}; }
 
 Result<std::unique_ptr<BenchTask>> make_bench_task(const std::string& name) {
   if (name == "cartoonize") return std::unique_ptr<BenchTask>(std::make_unique<CartoonizeTask>());
   if (name == "run") return std::unique_ptr<BenchTask>(std::make_unique<ImageModelTask>());
-  return invalid_argument("--task: '" + name + "' is not a task bench knows (cartoonize, run)");
+  if (name == "upscale") return std::unique_ptr<BenchTask>(std::make_unique<UpscaleTask>());
+  return invalid_argument("--task: '" + name + "' is not a task bench knows (cartoonize, run, upscale)");
 }
 
 }  // namespace toonbox::bench

@@ -9,6 +9,7 @@
 #include "cli/args.h"
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
+#include "cli/folder_command.h"
 #include "core/timing.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
@@ -74,13 +75,7 @@ int usage_error(bool json, const Status& s) { return cartoonize_fail(json, s, kE
 }  // namespace
 
 int cartoonize_fail(bool json, const Status& s, int exit_code, const std::string& device_line) {
-  if (json) {
-    nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", status_code_name(s.code())}};
-    if (!device_line.empty()) j["device"] = device_line;
-    std::printf("%s\n", json_text(j).c_str());
-  }
-  std::fprintf(stderr, "toonbox cartoonize: %s\n", s.message().c_str());
-  return exit_code;
+  return command_fail("cartoonize", json, s, exit_code, device_line);
 }
 
 Status parse_integer_flag(const ParsedArgs& a, const char* flag, long long lo, long long hi, long long* out) {
@@ -140,6 +135,13 @@ Result<CartoonOptions> parse_cartoon_options(const ParsedArgs& a) {
   return o;
 }
 
+Result<std::unique_ptr<Upscaler>> load_finishing_upscaler(const ParsedArgs& a, const DeviceSelection& device) {
+  if (!a.has("--upscale")) return std::unique_ptr<Upscaler>();
+  long long scale = 0;
+  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--upscale", 2, 4, &scale));
+  return load_upscaler("", static_cast<int>(scale), "", device);
+}
+
 int cmd_cartoonize(const std::vector<std::string>& argv) {
   auto parsed = parse_args(argv, {{"--output", true, "-o"},
                                   {"--model", true},
@@ -157,6 +159,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
                                   {"--face-score", true},
                                   {"--strength", true},
                                   {"--tile", true},
+                                  {"--upscale", true},
                                   {"--recursive", false},
                                   {"--skip-existing", false},
                                   {"--format", true},
@@ -223,6 +226,8 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   if (!models.is_ok()) return cartoonize_fail(json, models.status(), kExitFailure, device_line);
   CartoonPipeline pipeline(std::move(models).value());
   const ModelSource& model = pipeline.models().background->model();
+  auto finishing = load_finishing_upscaler(a, device.value());
+  if (!finishing.is_ok()) return cartoonize_fail(json, finishing.status(), exit_code_for(finishing.status()), device_line);
   if (!json) {
     if (!note.empty()) std::printf("note: %s\n", note.c_str());
     std::printf("model: %s (%s)\n", model.name.c_str(), model.description.c_str());
@@ -246,6 +251,13 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
     if (!again.is_ok()) return cartoonize_fail(json, again.status().with_context(input), kExitFailure, device_line);
   }
   const StylizeTimings& warm = warm_report.background;
+  if (*finishing) {
+    UpscaleReport up_report;
+    auto up = (*finishing)->upscale(result.value(), {}, &up_report);
+    if (!up.is_ok()) return cartoonize_fail(json, up.status().with_context(input), kExitFailure, device_line);
+    result = std::move(up);
+    report.notes.push_back("upscaled x" + std::to_string((*finishing)->scale()) + " with " + (*finishing)->name());
+  }
 
   t0 = std::chrono::steady_clock::now();
   Status written = write_image_file(output, result.value(), quality);

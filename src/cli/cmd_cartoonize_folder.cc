@@ -1,26 +1,17 @@
 // toonbox cartoonize DIR -o OUTDIR: plan (batch/folder_plan), load the model, run the
-// decode -> device -> encode stages (batch/folder_runner) and report (batch/folder_report).
-// This file only turns flags into those calls and owns the terminal and the signals.
+// decode -> device -> encode stages (batch/folder_runner) and report (batch/folder_report),
+// through what folder_command.h shares with `upscale DIR`. This file only turns the
+// cartoonize flags into those calls.
 #include <unistd.h>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <nlohmann/json.hpp>
-#include <set>
-#include <thread>
+#include <memory>
 
-#include "core/json_text.h"
-#include "folder/folder_plan.h"
-#include "folder/folder_report.h"
-#include "folder/folder_runner.h"
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
 #include "cli/contract_flags.h"
-#include "cli/stop_signals.h"
+#include "cli/folder_command.h"
 #include "engine/device_select.h"
-#include "image/atomic_temp_files.h"
 #include "image/image_io.h"
 #include "pipeline/cartoon_pipeline.h"
 
@@ -37,77 +28,12 @@ constexpr int kMaxBatchSize = 64;
 // the CPU oneDNN already spreads one image over every core.
 constexpr int kAutoBatchGpu = 1;
 constexpr int kAutoBatchCpu = 1;
-// Redraws of the progress bar; more often is flicker, not information.
-constexpr auto kProgressInterval = std::chrono::milliseconds(100);
-
-struct FolderFlags {
-  folder::FolderPlanOptions plan;
-  folder::RunnerOptions runner;
-  int batch_size = 0;  // 0: automatic
-};
-
-Result<FolderFlags> parse_folder_flags(const ParsedArgs& a) {
-  FolderFlags f;
-  f.plan.input_dir = a.positional[0];
-  f.plan.output_dir = a.get("--output");
-  f.plan.recursive = a.has("--recursive");
-  f.plan.skip_existing = a.has("--skip-existing");
-  f.plan.overwrite = a.has("--overwrite");
-  f.plan.allow_inside = a.has("--allow-inside");
-  if (f.plan.skip_existing && f.plan.overwrite)
-    return invalid_argument("--skip-existing and --overwrite contradict each other: pick one");
-  const std::string format = a.get("--format", "png");
-  f.plan.format = format_from_extension("x." + format);
-  if (f.plan.format == ImageFormat::kUnknown) return invalid_argument("--format must be png, jpg, jpeg or webp");
-  long long batch = 0, quality = 92, max_pixels = f.runner.decode.max_pixels;
-  if (a.get("--batch-size") != "auto")
-    TB_RETURN_IF_ERROR(parse_integer_flag(a, "--batch-size", 1, kMaxBatchSize, &batch));
-  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--quality", 1, 100, &quality));
-  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--max-pixels", 1, 1LL << 40, &max_pixels));
-  f.batch_size = static_cast<int>(batch);
-  f.runner.encode = EncodeOptions{f.plan.format, static_cast<int>(quality)};
-  f.runner.decode.max_pixels = max_pixels;
-  return f;
-}
-
-// Progress on a terminal, JSON lines otherwise; both from the runner's callback.
-class Reporter {
- public:
-  Reporter(bool json, int total) : json_(json), total_(total), t0_(std::chrono::steady_clock::now()) {}
-
-  void on_result(const folder::ImageResult& r) {
-    ++done_;
-    if (!r.status.is_ok()) ++failed_;
-    if (json_) {
-      std::printf("%s\n", json_text(folder::image_result_json(r)).c_str());
-      std::fflush(stdout);
-      return;
-    }
-    const auto now = std::chrono::steady_clock::now();
-    if (done_ < total_ && now - last_draw_ < kProgressInterval) return;
-    last_draw_ = now;
-    const double elapsed = std::chrono::duration<double>(now - t0_).count();
-    std::printf("\r%s\033[K", folder::progress_line(done_, total_, failed_, elapsed).c_str());
-    std::fflush(stdout);
-  }
-
-  void end_line() {
-    if (!json_ && done_ > 0) std::printf("\n");
-  }
-
- private:
-  const bool json_;
-  const int total_;
-  int done_ = 0, failed_ = 0;
-  std::chrono::steady_clock::time_point t0_, last_draw_{};
-};
-
 }  // namespace
 
 int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
   // JSON lines whenever nobody watches a terminal: logs and pipes get parseable output.
   const bool json = args.has("--json") || !isatty(STDOUT_FILENO);
-  auto flags = parse_folder_flags(args);
+  auto flags = parse_folder_flags(args, kMaxBatchSize);
   if (!flags.is_ok()) return cartoonize_fail(json, flags.status(), kExitUsage);
   for (const char* single_only : {"--timings"})
     if (args.has(single_only))
@@ -134,21 +60,9 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
   }
   context.batch_size = batch_size;
 
-  std::error_code ec;
-  std::filesystem::create_directories(flags->plan.output_dir, ec);
-  if (ec) return cartoonize_fail(json, invalid_argument(flags->plan.output_dir + ": cannot create the folder: " + ec.message()), kExitFailure);
-  // A run killed mid-write (SIGKILL, power loss) leaves hidden temporary files; ours are
-  // recognisable by name and PID, and nothing else is touched. Only the folders this run
-  // writes to are looked at, so `-o ~` does not walk the whole home folder.
-  std::set<std::string> output_folders;
-  for (const auto* list : {&plan->todo, &plan->already_done})
-    for (const auto& image : *list) output_folders.insert(std::filesystem::path(image.output).parent_path().string());
-  TempCleanup cleanup;
-  for (const std::string& folder : output_folders) {
-    auto cleaned = remove_stale_atomic_temps(folder, /*recursive=*/false);
-    if (!cleaned.is_ok()) return cartoonize_fail(json, cleaned.status(), kExitFailure);
-    cleanup.removed += cleaned->removed;
-  }
+  auto removed = prepare_output_folders(plan.value(), flags->plan.output_dir);
+  if (!removed.is_ok()) return cartoonize_fail(json, removed.status(), kExitFailure);
+  const int cleaned = removed.value();
 
   std::string note;
   std::string model_name = "(none loaded)";
@@ -163,6 +77,8 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
     model_name = pipeline->models().background->model().name;
   }
   context.model = model_name;
+  auto finishing = load_finishing_upscaler(args, device.value());
+  if (!finishing.is_ok()) return cartoonize_fail(json, finishing.status(), exit_code_for(finishing.status()));
 
   if (!json) {
     if (!note.empty()) std::printf("note: %s\n", note.c_str());
@@ -174,56 +90,24 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
     if (!plan->already_done.empty()) std::printf(" (%zu already done, skipped)", plan->already_done.size());
     std::printf("; batch size %d (%s)\n", batch_size, context.batch_rule.c_str());
     for (const auto& n : plan->notes) std::printf("note: %s\n", n.c_str());
-    if (cleanup.removed)
-      std::printf("note: removed %d temporary file%s of an interrupted run\n", cleanup.removed,
-                  cleanup.removed == 1 ? "" : "s");
+    if (cleaned)
+      std::printf("note: removed %d temporary file%s of an interrupted run\n", cleaned, cleaned == 1 ? "" : "s");
     std::fflush(stdout);
   }
-
-  folder::RunnerOptions runner = flags->runner;
-  runner.batch_size = batch_size;
-  folder::choose_stage_threads(device->is_gpu, static_cast<int>(std::thread::hardware_concurrency()),
-                              &runner);
-  // SIGINT/SIGTERM stop the run cleanly; a second Ctrl-C kills at once (the next run
-  // removes the temporary files it leaves).
-  runner.stop = StopSignals::flag();
 
   folder::DeviceFn run_device = [&](const std::vector<const Image*>& images,
                                    std::vector<folder::ImageNote>* notes) -> Result<std::vector<Image>> {
     std::vector<CartoonReport> reports;
     TB_ASSIGN_OR_RETURN(std::vector<Image> out, pipeline->process_batch(images, options, &reports));
     for (const CartoonReport& r : reports) notes->push_back({cartoon_mode_name(r.mode_used), r.faces, r.all_notes()});
+    if (*finishing)
+      for (size_t i = 0; i < out.size(); ++i) {
+        TB_ASSIGN_OR_RETURN(out[i], (*finishing)->upscale(out[i]));
+        (*notes)[i].notes.push_back("upscaled x" + std::to_string((*finishing)->scale()));
+      }
     return out;
   };
-  Reporter reporter(json, static_cast<int>(plan->todo.size()));
-  folder::RunSummary summary;
-  {
-    StopSignals signals;
-    summary = folder::run_folder(plan->todo, run_device, runner,
-                                [&](const folder::ImageResult& r) { reporter.on_result(r); });
-  }
-  reporter.end_line();
-  nlohmann::ordered_json summary_line = folder::summary_json(summary, context);
-  if (!note.empty()) summary_line["note"] = note;
-  if (json) {
-    std::printf("%s\n", json_text(summary_line).c_str());
-  } else {
-    std::printf("%s", folder::human_summary(summary, context).c_str());
-  }
-  std::fflush(stdout);
-  if (summary.stopped) {
-    std::fprintf(
-        stderr,
-        "toonbox cartoonize: interrupted by signal %d; %d image%s not started. Run again with "
-        "--skip-existing to finish.\n",
-        StopSignals::signal(), summary.not_run, summary.not_run == 1 ? "" : "s");
-    return 128 + StopSignals::signal();
-  }
-  if (summary.failed > 0) {
-    if (json) std::fprintf(stderr, "toonbox cartoonize: %d of %d images failed\n", summary.failed, summary.total);
-    return kExitFailure;
-  }
-  return kExitOk;
+  return run_planned_folder("cartoonize", json, plan.value(), run_device, flags->runner, device->is_gpu, context, note);
 }
 
 }  // namespace toonbox::cli

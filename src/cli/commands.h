@@ -35,5 +35,6 @@ int cmd_doctor(const std::vector<std::string>& args);
 int cmd_serve(const std::vector<std::string>& args);
 int cmd_run(const std::vector<std::string>& args);
 int cmd_bench(const std::vector<std::string>& args);
+int cmd_upscale(const std::vector<std::string>& args);
 
 }  // namespace toonbox::cli
