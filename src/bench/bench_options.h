@@ -47,12 +47,12 @@ inline constexpr int kMinWarmRuns = 3;
 struct BenchConfig {
   std::string task, model, device, precision;
   int size = 0, batch = 1;
-  int height = 0;           // 0: square (size x size)
+  int runs = 0;             // warm runs asked for
+  int pipeline_images = 0;  // 0: no pipeline run
+  int height = 0;           // 0: square (size x size); last, so positional initializers stay valid
   int input_height() const { return height > 0 ? height : size; }
   // "1024x1024", "1920x1080".
   std::string size_text() const;
-  int runs = 0;             // warm runs asked for
-  int pipeline_images = 0;  // 0: no pipeline run
   bool is_cpu() const { return device == "cpu"; }
   // "cartoonize whitebox cuda:0 fp16 1024x1024 batch 16": for messages and progress.
   std::string label() const;

@@ -90,7 +90,8 @@ TEST(SharedStatistics, FindsTheMeansAndFeedsThemAsInputs) {
   EXPECT_EQ(s.level_graph(1).inputs().size(), 3u);  // image, mean 0, mask
   EXPECT_EQ(s.final_graph().inputs().size(), 3u);   // image, means 0 and 1
   EXPECT_EQ(s.probe_graph().outputs().size(), 2u);
-  for (const Node& n : s.final_graph().nodes()) EXPECT_NE(n.kind, OpKind::kReduce) << n.name;
+  const Graph fed = s.final_graph();
+  for (const Node& n : fed.nodes()) EXPECT_NE(n.kind, OpKind::kReduce) << n.name;
   // NHWC means are over axes 1 and 2: none here.
   EXPECT_EQ(SharedStatistics::find(m.graph, Layout::kNHWC).count(), 0u);
 }
@@ -147,7 +148,10 @@ TEST(Upscaler, ATileRunAloneDiffersFromTheWholeImage) {
       for (int64_t x = 0; x < 128; ++x)
         max_diff = std::max<double>(max_diff, std::fabs(tile.data<float>()[(c * 128 + y) * 128 + x] -
                                                         whole.data<float>()[(c * whole.dim(2) + y) * whole.dim(3) + x]));
-  EXPECT_GT(max_diff * 255, 2.0);
+  // Shared means reproduce the whole image to float rounding (the test above: identical
+  // 8-bit output); alone, the SE gates move the output by whole levels.
+  std::printf("[ measure ] a tile alone vs the whole image: max %.2f levels\n", max_diff * 255);
+  EXPECT_GT(max_diff * 255, 1.0);
 }
 
 TEST(Upscaler, TtaAveragesTheEightFlipsAndKeepsTheSize) {
