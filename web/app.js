@@ -150,8 +150,10 @@ function setCardError(card, message) {
 }
 
 function updateButtons() {
+  // The Upscale task lives in upscale.js.
+  const verb = typeof upscaleActive === 'function' && upscaleActive() ? 'Upscale' : 'Cartoonize';
   $('run').disabled = state.running || state.entries.length === 0;
-  $('run').textContent = state.entries.length > 1 ? `Cartoonize ${state.entries.length} images` : 'Cartoonize';
+  $('run').textContent = state.entries.length > 1 ? `${verb} ${state.entries.length} images` : verb;
   $('clear').disabled = state.running || state.entries.length === 0;
   $('download-all').disabled = state.running || !state.entries.some((e) => e.state === 'done');
 }
@@ -286,6 +288,7 @@ async function fetchResult(e, item) {
 
 async function run() {
   if (state.running) return;
+  if (typeof upscaleActive === 'function' && upscaleActive()) return runUpscale();
   showMessage('');
   const params = currentParams();
   const todo = state.entries;

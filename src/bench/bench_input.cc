@@ -23,14 +23,17 @@ uint32_t hash(uint32_t x, uint32_t y, uint32_t seed) {
 
 }  // namespace
 
-Image synthetic_photo(int size, int variant) {
+Image synthetic_photo(int size, int variant) { return synthetic_photo(size, size, variant); }
+
+Image synthetic_photo(int width, int height, int variant) {
   Image img;
-  img.width = img.height = size;
-  img.rgb.resize(static_cast<size_t>(size) * size * 3);
+  img.width = width;
+  img.height = height;
+  img.rgb.resize(static_cast<size_t>(width) * height * 3);
   const double shift = 0.04 * (variant % 5), tint = 12.0 * (variant % 3);
-  for (int y = 0; y < size; ++y) {
-    for (int x = 0; x < size; ++x) {
-      const double u = (x + 0.5) / size - shift, v = (y + 0.5) / size;
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      const double u = (x + 0.5) / width - shift, v = (y + 0.5) / height;
       // Sky to ground: a smooth gradient with a horizon.
       double r = 90 + 110 * v, g = 140 + 60 * v, b = 230 - 120 * v;
       if (v > 0.72) r = 70 + 40 * u, g = 120 - 30 * v, b = 60;
@@ -49,7 +52,7 @@ Image synthetic_photo(int size, int variant) {
       }
       const double noise =
           static_cast<double>(hash(x, y, variant) % 17) - 8;  // sensor noise, +-8 levels
-      uint8_t* px = &img.rgb[(static_cast<size_t>(y) * size + x) * 3];
+      uint8_t* px = &img.rgb[(static_cast<size_t>(y) * width + x) * 3];
       px[0] = clamp8(r + noise);
       px[1] = clamp8(g + noise);
       px[2] = clamp8(b + noise);
@@ -58,16 +61,23 @@ Image synthetic_photo(int size, int variant) {
   return img;
 }
 
-Image square_input(const Image& photo, int size) {
-  const int side = std::min(photo.width, photo.height);
-  const int x0 = (photo.width - side) / 2, y0 = (photo.height - side) / 2;
-  Image square;
-  square.width = square.height = side;
-  square.rgb.resize(static_cast<size_t>(side) * side * 3);
-  for (int y = 0; y < side; ++y)
+Image fitted_input(const Image& photo, int width, int height) {
+  // The largest centred crop of the target's aspect ratio.
+  int cw = photo.width, ch = static_cast<int>(static_cast<int64_t>(photo.width) * height / width);
+  if (ch > photo.height) {
+    ch = photo.height;
+    cw = std::max(1, static_cast<int>(static_cast<int64_t>(photo.height) * width / height));
+  }
+  ch = std::max(1, ch);
+  const int x0 = (photo.width - cw) / 2, y0 = (photo.height - ch) / 2;
+  Image crop;
+  crop.width = cw;
+  crop.height = ch;
+  crop.rgb.resize(static_cast<size_t>(cw) * ch * 3);
+  for (int y = 0; y < ch; ++y)
     std::copy_n(&photo.rgb[(static_cast<size_t>(y + y0) * photo.width + x0) * 3],
-                static_cast<size_t>(side) * 3, &square.rgb[static_cast<size_t>(y) * side * 3]);
-  return side == size ? square : resize_image(square, size, size);
+                static_cast<size_t>(cw) * 3, &crop.rgb[static_cast<size_t>(y) * cw * 3]);
+  return cw == width && ch == height ? crop : resize_image(crop, width, height);
 }
 
 }  // namespace toonbox::bench

@@ -1,5 +1,5 @@
 // The images `bench` feeds the models: a photo given with --image, cut to a centred
-// square and resized to each size, or a generated photo-like picture (gradients, a
+// crop of each size's aspect (square unless WxH) and resized to each size, or a generated photo-like picture (gradients, a
 // face-like shape with sharp edges, fine stripes, noise), so agreement is measured on
 // content a cartoonizer reacts to and the table can be made without any files.
 #pragma once
@@ -11,8 +11,10 @@ namespace toonbox::bench {
 // Deterministic for (size, variant); the layout scales with the size. Variants differ
 // in position and colour (the pipeline run uses several, so no two files are equal).
 Image synthetic_photo(int size, int variant = 0);
+Image synthetic_photo(int width, int height, int variant);
 
-// The largest centred square of `photo`, resized to size x size (alpha dropped).
-Image square_input(const Image& photo, int size);
+// The largest centred crop of `photo` with the aspect of width x height, resized to it
+// (alpha dropped).
+Image fitted_input(const Image& photo, int width, int height);
 
 }  // namespace toonbox::bench

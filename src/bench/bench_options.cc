@@ -41,14 +41,46 @@ int default_pipeline_images(bool cpu, int batch) {
 
 }  // namespace
 
-std::string BenchConfig::label() const {
-  return task + " " + model + " " + device + " " + precision + " " + std::to_string(size) + "x" +
-         std::to_string(size) + " batch " + std::to_string(batch);
+std::string BenchConfig::size_text() const {
+  return std::to_string(size) + "x" + std::to_string(input_height());
 }
 
-std::string BenchConfig::key() const {
-  return task + "/" + model + "/" + device + "/" + precision + "/" + std::to_string(size) + "/b" +
+std::string BenchConfig::label() const {
+  return task + " " + model + " " + device + " " + precision + " " + size_text() + " batch " +
          std::to_string(batch);
+}
+
+// Square sizes keep their old key ("/512/") so saved runs still compare.
+std::string BenchConfig::key() const {
+  return task + "/" + model + "/" + device + "/" + precision + "/" +
+         (height > 0 && height != size ? size_text() : std::to_string(size)) + "/b" + std::to_string(batch);
+}
+
+Status parse_size_list(const std::string& text, int lo, int hi, std::vector<int>* sizes,
+                       std::map<int, int>* heights) {
+  sizes->clear();
+  heights->clear();
+  std::string widths;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, comma - start);
+    const size_t x = item.find('x');
+    std::string w = item;
+    if (x != std::string::npos) {
+      w = item.substr(0, x);
+      TB_ASSIGN_OR_RETURN(std::vector<int> h, parse_int_list("--sizes", item.substr(x + 1), lo, hi));
+      TB_ASSIGN_OR_RETURN(std::vector<int> wv, parse_int_list("--sizes", w, lo, hi));
+      if (h.size() != 1 || wv.size() != 1) return invalid_argument("--sizes: '" + item + "' is not WxH");
+      if (heights->count(wv[0]) && (*heights)[wv[0]] != h[0])
+        return invalid_argument("--sizes: one height per width ('" + item + "')");
+      if (h[0] != wv[0]) (*heights)[wv[0]] = h[0];
+    }
+    widths += (widths.empty() ? "" : ",") + w;
+    start = comma + 1;
+  }
+  TB_ASSIGN_OR_RETURN(*sizes, parse_int_list("--sizes", widths, lo, hi));
+  return Status::ok();
 }
 
 Result<std::vector<int>> parse_int_list(const std::string& flag, const std::string& text, int lo,
@@ -191,6 +223,7 @@ std::vector<BenchConfig> expand_matrix(const BenchOptions& o, std::vector<std::s
             c.device = device;
             c.precision = precision;
             c.size = size;
+            if (auto h = o.heights.find(size); h != o.heights.end()) c.height = h->second;
             c.batch = batch;
             c.runs = cpu ? o.cpu_runs : o.runs;
             c.pipeline_images = !o.pipeline             ? 0

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,8 @@ inline constexpr int kMaxRuns = 1000;
 struct BenchOptions {
   std::string task = "cartoonize";
   std::vector<std::string> models;      // empty: the task's defaults
-  std::vector<int> sizes;               // square inputs, side in pixels; empty: default
+  std::vector<int> sizes;               // input widths (square unless in heights); empty: default
+  std::map<int, int> heights;           // width -> height for inputs given as WxH (--sizes 1920x1080)
   std::vector<int> batches;             // images per device call; empty: default
   std::vector<int> cpu_batches;         // batches of CPU rows; empty: default
   std::vector<std::string> precisions;  // "fp32", "fp16"; empty: default
@@ -47,6 +49,10 @@ struct BenchConfig {
   int size = 0, batch = 1;
   int runs = 0;             // warm runs asked for
   int pipeline_images = 0;  // 0: no pipeline run
+  int height = 0;           // 0: square (size x size); last, so positional initializers stay valid
+  int input_height() const { return height > 0 ? height : size; }
+  // "1024x1024", "1920x1080".
+  std::string size_text() const;
   bool is_cpu() const { return device == "cpu"; }
   // "cartoonize whitebox cuda:0 fp16 1024x1024 batch 16": for messages and progress.
   std::string label() const;
@@ -58,6 +64,10 @@ struct BenchConfig {
 // "512,1024" -> {512, 1024}: every item an integer in lo..hi, no duplicates.
 Result<std::vector<int>> parse_int_list(const std::string& flag, const std::string& text, int lo,
                                         int hi);
+// "512,1920x1080" -> sizes {512, 1920}, heights {1920: 1080}: sides in lo..hi, one height
+// per width.
+Status parse_size_list(const std::string& text, int lo, int hi, std::vector<int>* sizes,
+                       std::map<int, int>* heights);
 // "a,b" -> {"a", "b"}: no empty items, no duplicates.
 Result<std::vector<std::string>> parse_name_list(const std::string& flag, const std::string& text);
 

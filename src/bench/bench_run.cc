@@ -87,11 +87,14 @@ class Bench {
     return it->second;
   }
 
+  // One input per width: BenchOptions::heights gives each width one height.
   const Image& input_for(int size) {
     auto it = inputs_.find(size);
-    if (it == inputs_.end())
-      it =
-          inputs_.emplace(size, photo_ ? square_input(*photo_, size) : synthetic_photo(size)).first;
+    if (it == inputs_.end()) {
+      const auto h = options_.heights.find(size);
+      const int height = h == options_.heights.end() ? size : h->second;
+      it = inputs_.emplace(size, photo_ ? fitted_input(*photo_, size, height) : synthetic_photo(size, height, 0)).first;
+    }
     return it->second;
   }
 

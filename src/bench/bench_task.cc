@@ -5,6 +5,7 @@
 #include "bench/cartoonize_task.h"
 #include "bench/image_model_task.h"
 #include "bench/inpaint_task.h"
+#include "bench/upscale_task.h"
 
 namespace toonbox::bench {
 
@@ -39,13 +40,14 @@ Result<std::vector<Image>> run_guarded(TaskRunner& runner, const std::vector<con
   }
 }
 
-std::vector<std::string> bench_task_names() { return {"cartoonize", "run", "inpaint"}; }
+std::vector<std::string> bench_task_names() { return {"cartoonize", "run", "upscale", "inpaint"}; }
 
 Result<std::unique_ptr<BenchTask>> make_bench_task(const std::string& name) {
   if (name == "cartoonize") return std::unique_ptr<BenchTask>(std::make_unique<CartoonizeTask>());
   if (name == "run") return std::unique_ptr<BenchTask>(std::make_unique<ImageModelTask>());
   if (name == "inpaint") return std::unique_ptr<BenchTask>(std::make_unique<InpaintTask>());
-  return invalid_argument("--task: '" + name + "' is not a task bench knows (cartoonize, run, inpaint)");
+  if (name == "upscale") return std::unique_ptr<BenchTask>(std::make_unique<UpscaleTask>());
+  return invalid_argument("--task: '" + name + "' is not a task bench knows (cartoonize, run, upscale, inpaint)");
 }
 
 }  // namespace toonbox::bench

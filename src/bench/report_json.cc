@@ -92,6 +92,7 @@ json result_json(const ConfigResult& r) {
       {"device", c.device},
       {"precision", c.precision},
       {"size", c.size},
+      {"height", c.input_height()},
       {"batch", c.batch},
       {"runs_requested", c.runs},
       {"outcome", outcome_name(r.outcome)},

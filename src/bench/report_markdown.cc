@@ -15,7 +15,9 @@ std::string printf_string(const char* format, double v) {
   return buf;
 }
 
-std::string size_label(int size) { return std::to_string(size) + "²"; }
+std::string size_label(const BenchConfig& c) {
+  return c.input_height() == c.size ? std::to_string(c.size) + "²" : std::to_string(c.size) + "×" + std::to_string(c.input_height());
+}
 
 std::string agreement_cell(const Agreement& a) {
   if (a.is_reference) return "reference";
@@ -56,7 +58,7 @@ std::string main_table(const BenchRun& run) {
         c.model,
         c.device,
         c.precision,
-        size_label(c.size),
+        size_label(c),
         std::to_string(c.batch) + (r.batch_ran > 0 && r.batch_ran < c.batch
                                        ? " (ran " + std::to_string(r.batch_ran) + ")"
                                        : ""),
@@ -93,7 +95,7 @@ std::string pipeline_table(const BenchRun& run) {
           "/ encode | "
           "threads (decode, encode) | overlap | bound by "
           "|\n|---|---|---|---|---|---|---|---|---|---|---|\n";
-    t += "| " + c.model + " | " + c.device + " | " + c.precision + " | " + size_label(c.size) +
+    t += "| " + c.model + " | " + c.device + " | " + c.precision + " | " + size_label(c) +
          " | " + std::to_string(c.batch) + " | " + std::to_string(p.images) + " " + p.input_format +
          "→" + p.output_format + " | " + printf_string("%.1f", p.images_per_s) + " | " +
          printf_string("%.0f%%", 100 * p.decode_utilisation) + " / " +

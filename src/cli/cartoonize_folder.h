@@ -4,6 +4,7 @@
 
 #include "cli/args.h"
 #include "pipeline/cartoon_pipeline.h"
+#include "pipeline/upscale/upscaler.h"
 
 namespace toonbox::cli {
 
@@ -22,6 +23,10 @@ Result<float> parse_unit_flag(const ParsedArgs& args, const char* flag);
 // Reports a failure: the message on stderr and, with --json, {"ok":false,...} (with
 // "device" when `device_line` is given) on stdout. Returns `exit_code`.
 int cartoonize_fail(bool json, const Status& s, int exit_code, const std::string& device_line = "");
+
+// --upscale N (2..4): the upscaler that finishes every cartoonized image
+// (realesr-animevideov3-xN on the same device); nullptr without the flag.
+Result<std::unique_ptr<Upscaler>> load_finishing_upscaler(const ParsedArgs& args, const DeviceSelection& device);
 
 // INPUT (args.positional[0]) is a folder: cartoonize every image in it into -o OUTDIR.
 int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options);

@@ -32,10 +32,11 @@ constexpr const char* kUsage =
     "Measures speed, memory and agreement with the CPU for every combination of the lists\n"
     "below and prints a Markdown table (docs/bench.md says what each figure means).\n"
     "\n"
-    "  --task T               cartoonize (default), run (any image model) or inpaint\n"
+    "  --task T               cartoonize (default), run (any image model), upscale or inpaint\n"
     "  --model NAME[,NAME]    models (repeatable; default: whitebox and animeganv3-cute where\n"
     "                         installed, and classic for cartoonize)\n"
-    "  --sizes N[,N]          square input sides (default 512; 512,1024 with a GPU)\n"
+    "  --sizes N[,N]          input sides, square or WxH (1920x1080; default 512;\n"
+    "                         512,1024 with a GPU)\n"
     "  --batch N[,N]          images per device call (default 1; 1,8 with a GPU)\n"
     "  --cpu-batch N[,N]      batches of the CPU rows (default: 1 when a GPU is measured too,\n"
     "                         else --batch)\n"
@@ -46,8 +47,8 @@ constexpr const char* kUsage =
     "  --cpu-runs N           warm runs of the CPU rows (default: --runs if given, else 5)\n"
     "  --max-seconds S        stop a configuration's warm runs after S seconds, once 3 are done\n"
     "                         (default 10)\n"
-    "  --image FILE           a photo, cut to a centred square per size (default: a generated\n"
-    "                         image)\n"
+    "  --image FILE           a photo, cut to a centred crop of each size's aspect (default: a\n"
+    "                         generated image)\n"
     "  --pipeline-images N    images in each pipeline-mode run (default: 64 or 4x batch on a GPU,\n"
     "                         4 or 2x batch on the CPU)\n"
     "  --pipeline-format EXT  what pipeline mode writes: jpg (default), png or webp\n"
@@ -98,8 +99,8 @@ Status parse_lists(const std::vector<std::string>& argv, const ParsedArgs& a,
     }
   }
   if (a.has("--sizes")) {
-    TB_ASSIGN_OR_RETURN(o->sizes, bench::parse_int_list("--sizes", a.get("--sizes"),
-                                                        bench::kMinSize, bench::kMaxSize));
+    TB_RETURN_IF_ERROR(bench::parse_size_list(a.get("--sizes"), bench::kMinSize, bench::kMaxSize,
+                                              &o->sizes, &o->heights));
   }
   if (a.has("--batch")) {
     TB_ASSIGN_OR_RETURN(o->batches,

@@ -9,6 +9,7 @@
 #include "cli/args.h"
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
+#include "cli/folder_command.h"
 #include "core/timing.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
@@ -132,6 +133,13 @@ Result<CartoonOptions> parse_cartoon_options(const ParsedArgs& a) {
   return o;
 }
 
+Result<std::unique_ptr<Upscaler>> load_finishing_upscaler(const ParsedArgs& a, const DeviceSelection& device) {
+  if (!a.has("--upscale")) return std::unique_ptr<Upscaler>();
+  long long scale = 0;
+  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--upscale", 2, 4, &scale));
+  return load_upscaler("", static_cast<int>(scale), "", device);
+}
+
 int cmd_cartoonize(const std::vector<std::string>& argv) {
   auto parsed = parse_args(argv, {{"--output", true, "-o"},
                                   {"--model", true},
@@ -149,6 +157,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
                                   {"--face-score", true},
                                   {"--strength", true},
                                   {"--tile", true},
+                                  {"--upscale", true},
                                   {"--recursive", false},
                                   {"--skip-existing", false},
                                   {"--format", true},
@@ -201,6 +210,8 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   if (!restore.is_ok()) return cartoonize_fail(json, restore.status(), exit_code_for(restore.status()), device_line);
   CartoonPipeline pipeline(std::move(models).value());
   const ModelSource& model = pipeline.models().background->model();
+  auto finishing = load_finishing_upscaler(a, device.value());
+  if (!finishing.is_ok()) return cartoonize_fail(json, finishing.status(), exit_code_for(finishing.status()), device_line);
   if (!json) {
     if (!note.empty()) std::printf("note: %s\n", note.c_str());
     std::printf("model: %s (%s)\n", model.name.c_str(), model.description.c_str());
@@ -229,6 +240,13 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
     if (!again.is_ok()) return cartoonize_fail(json, again.status().with_context(input), kExitFailure, device_line);
   }
   const StylizeTimings& warm = warm_report.background;
+  if (*finishing) {
+    UpscaleReport up_report;
+    auto up = (*finishing)->upscale(result.value(), {}, &up_report);
+    if (!up.is_ok()) return cartoonize_fail(json, up.status().with_context(input), kExitFailure, device_line);
+    result = std::move(up);
+    report.notes.push_back("upscaled x" + std::to_string((*finishing)->scale()) + " with " + (*finishing)->name());
+  }
 
   t0 = std::chrono::steady_clock::now();
   Status written = write_image_file(output, result.value(), quality.value());

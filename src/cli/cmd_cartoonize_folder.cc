@@ -24,10 +24,13 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
     TB_ASSIGN_OR_RETURN(CartoonModels models, load_cartoon_models(args.get("--model"), args.get("--head-model"),
                                                                  options.mode, device, &m->note, flags.value()));
     TB_ASSIGN_OR_RETURN(std::shared_ptr<RestorePipeline> restore, load_restore_before_cartoonize(args, device));
+    // --upscale N: the finishing step, after stylizing (cartoonize's single-image path too).
+    TB_ASSIGN_OR_RETURN(std::unique_ptr<Upscaler> finishing_owned, load_finishing_upscaler(args, device));
+    std::shared_ptr<Upscaler> finishing = std::move(finishing_owned);
     auto pipeline = std::make_shared<CartoonPipeline>(std::move(models));
     m->name = pipeline->models().background->model().name;
     m->description = pipeline->models().background->model().description;
-    m->device = [pipeline, restore, options, &args](const std::vector<const Image*>& images,
+    m->device = [pipeline, restore, finishing, options, &args](const std::vector<const Image*>& images,
                                                    std::vector<folder::ImageNote>* notes) -> Result<std::vector<Image>> {
       // --restore: faces are restored first, image by image (the restorer batches faces).
       std::vector<Image> restored;
@@ -45,6 +48,10 @@ int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options) {
       for (size_t i = 0; i < reports.size(); ++i) {
         std::vector<std::string> all = restore_notes[i];
         for (const std::string& n : reports[i].all_notes()) all.push_back(n);
+        if (finishing) {
+          TB_ASSIGN_OR_RETURN(out[i], finishing->upscale(out[i]));
+          all.push_back("upscaled x" + std::to_string(finishing->scale()) + " with " + finishing->name());
+        }
         notes->push_back({cartoon_mode_name(reports[i].mode_used), reports[i].faces, all});
       }
       return out;

@@ -38,5 +38,6 @@ int cmd_bench(const std::vector<std::string>& args);
 int cmd_folder_status(const std::vector<std::string>& args);
 int cmd_restore(const std::vector<std::string>& args);
 int cmd_inpaint(const std::vector<std::string>& args);
+int cmd_upscale(const std::vector<std::string>& args);
 
 }  // namespace toonbox::cli

@@ -185,6 +185,40 @@ int finish_folder_run(const char* command, bool json, const folder::RunSummary& 
   return kExitOk;
 }
 
+Result<int> prepare_output_folders(const folder::FolderPlan& plan, const std::string& output_dir) {
+  int removed = 0;
+  TB_RETURN_IF_ERROR(prepare_output_folders(plan, output_dir, &removed));
+  return removed;
+}
+
+int command_fail(const char* command, bool json, const Status& s, int exit_code, const std::string& device_line) {
+  if (json) {
+    nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", status_code_name(s.code())}};
+    if (!device_line.empty()) j["device"] = device_line;
+    std::printf("%s\n", json_text(j).c_str());
+  }
+  std::fprintf(stderr, "toonbox %s: %s\n", command, s.message().c_str());
+  return exit_code;
+}
+
+int run_planned_folder(const char* command, bool json, const folder::FolderPlan& plan,
+                       const folder::DeviceFn& device, folder::RunnerOptions runner, bool device_is_gpu,
+                       const folder::RunContext& context, const std::string& summary_note) {
+  runner.batch_size = context.batch_size;
+  folder::choose_stage_threads(device_is_gpu, static_cast<int>(std::thread::hardware_concurrency()), &runner);
+  // SIGINT/SIGTERM stop the run cleanly; a second Ctrl-C kills at once (the next run
+  // removes the temporary files it leaves).
+  runner.stop = StopSignals::flag();
+  FolderProgress progress(json, static_cast<int>(plan.todo.size()));
+  folder::RunSummary summary;
+  {
+    StopSignals signals;
+    summary = folder::run_folder(plan.todo, device, runner, [&](const folder::ImageResult& r) { progress.on_result(r); });
+  }
+  progress.end_line();
+  return finish_folder_run(command, json, summary, context, summary_note);
+}
+
 int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
   // JSON lines whenever nobody watches a terminal: logs and pipes get parseable output.
   const bool json = args.has("--json") || !isatty(STDOUT_FILENO);

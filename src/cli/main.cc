@@ -16,6 +16,7 @@ const Command kCommands[] = {
     {"restore", "restore faces (GFPGAN, GPEN, CodeFormer-class ONNX models; docs/restore.md)",
      toonbox::cli::cmd_restore},
     {"run", "run any image-to-image model (ONNX or TF.js) on an image", toonbox::cli::cmd_run},
+    {"upscale", "upscale an image or a folder 2-4x (Real-ESRGAN / Real-CUGAN class)", toonbox::cli::cmd_upscale},
     {"models", "list, import and inspect models", toonbox::cli::cmd_models},
     {"doctor", "explain whether and why the GPU can be used", toonbox::cli::cmd_doctor},
     {"serve", "local web page and REST API (docs/http-api.md)", toonbox::cli::cmd_serve},

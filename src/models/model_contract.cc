@@ -86,6 +86,7 @@ std::string describe_contract(const ImageContract& c) {
   s += " in " + value_range_string(c.input_range) + ", out " + value_range_string(c.output_range);
   s += ", H and W padded to a multiple of " + std::to_string(c.size_multiple);
   if (c.scale != 1) s += ", output x" + std::to_string(c.scale);
+  if (c.prepadding > 0) s += ", " + std::to_string(c.prepadding) + " px reflect prepadding";
   if (c.processing.max_short_side > 0)
     s += ", run with the short side at most " + std::to_string(c.processing.max_short_side) + " px";
   if (c.processing.min_side > 0) s += ", sides at least " + std::to_string(c.processing.min_side) + " px";

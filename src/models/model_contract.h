@@ -66,6 +66,9 @@ struct ImageContract {
   ValueRange output_range{-1.f, 1.f};
   int size_multiple = 8;  // H and W are padded (edge) up to a multiple of this
   int scale = 1;          // output pixels per input pixel (upscalers: 2, 3, 4)
+  // Pixels of reflect padding the network itself eats on every side (Real-CUGAN: 18; its
+  // output is scale x (input - 2 x prepadding)). Applied by the upscale pipeline.
+  int prepadding = 0;
   ProcessingRule processing;
   MaskContract mask;
 };

@@ -76,6 +76,15 @@ ImageContract upscaler_contract(int scale) {
   return c;
 }
 
+// realcugan-ncnn-vulkan (and upcunet_v3.py, tile_mode 0): reflect-pad by 18, odd sides
+// padded (reflect) to even, the network returns 2 (in - 36).
+ImageContract realcugan_2x_contract() {
+  ImageContract c = upscaler_contract(2);
+  c.size_multiple = 2;
+  c.prepadding = 18;
+  return c;
+}
+
 // ncnn-android-styletransfer: the ONNX zoo's TransformerNet, RGB 0..255 unnormalised; two
 // stride-2 levels, so sides that are multiples of 4 come back unchanged.
 ImageContract style_transfer_contract() {
@@ -172,11 +181,11 @@ const std::vector<KnownModel>& known_models() {
         {"realesr-animevideov3.bin", "548a36f9c3f4ab8da56cd3b13badf23968bee207b396dad14d04b830e5f2ab2d"}},
        ModelRole::kImageModel, upscaler_contract(2), kRealesrSource},
       {"realcugan-2x-conservative", "ncnn", "up2x-conservative.param",
-       "Real-CUGAN 2x (se, conservative); needs 18 px reflect prepadding, which `run` does not add",
+       "Real-CUGAN 2x (se, conservative); `upscale` adds its 18 px reflect prepadding (`run` does not)",
        "MIT", "https://github.com/bilibili/ailab (Real-CUGAN; ncnn files: github.com/nihui/realcugan-ncnn-vulkan)",
        {{"up2x-conservative.param", "4b3b5c5710ad1d00503c8243417aa75f13fe497723e8b4952e8b1abfc08f9b84"},
         {"up2x-conservative.bin", "91c72c136e7ff8556323d4449c5ceeff22d9829bf8463a01137cadb8d59b84a0"}},
-       ModelRole::kImageModel, upscaler_contract(2),
+       ModelRole::kImageModel, realcugan_2x_contract(),
        "realcugan-ncnn-vulkan: RGB 0..1, reflect-padded 18 px; the network returns 2 (in - 36)"},
       {"style-candy", "ncnn", "styletransfer.param.bin", "Fast neural style (TransformerNet), 'candy'",
        "BSD-3-Clause (pytorch/examples)", kStyleUpstream,

@@ -87,6 +87,18 @@ float TilePlan::weight(size_t i, int x, int y) const {
   return xs.weight(ix, x) * ys.weight(iy, y);
 }
 
+TilePlan TilePlan::scaled(int factor) const {
+  TilePlan out = *this;
+  for (AxisTiles* a : {&out.xs, &out.ys}) {
+    a->length *= factor;
+    a->tile *= factor;
+    for (std::vector<int>* v : {&a->starts, &a->band_begin, &a->band_end})
+      for (int& p : *v) p *= factor;
+  }
+  out.overlap *= factor;
+  return out;
+}
+
 Image crop_image(const Image& image, const TileRect& r) {
   Image out;
   out.width = r.width;

@@ -54,6 +54,9 @@ struct TilePlan {
   // Tiles in row-major order; the last of a row/column may run past the image.
   TileRect rect(size_t i) const;
   float weight(size_t i, int x, int y) const;
+  // The same tiles and bands in the coordinates of an output `factor` times larger (an
+  // upscaler's): the weights still sum to 1 at every output pixel.
+  TilePlan scaled(int factor) const;
 };
 
 // Tiles of `tile` x `tile` pixels (rounded down to `align`) starting at multiples of
@@ -75,6 +78,8 @@ class TileBlender {
   void add(size_t tile, const OutputPixels& output, int margin);
   // Rounds and clamps the blended canvas to 8-bit RGB.
   Image finish() const;
+  // The blended canvas, RGB on the 0..255 scale, not rounded (for averaging several runs).
+  const std::vector<float>& canvas() const { return canvas_; }
 
  private:
   const TilePlan& plan_;

@@ -205,6 +205,20 @@ CartoonPipeline pipeline_for(const std::shared_ptr<ModelRunner>& model, const Pi
   return CartoonPipeline(std::move(m));
 }
 
+Status run_upscale(const PipelineStage& stage, const Image& input, WorkOutcome* out) {
+  UpscaleReport report;
+  const auto start = Clock::now();
+  TB_ASSIGN_OR_RETURN(out->image, stage.upscaler->upscale(input, stage.upscale, &report));
+  out->pipeline_ms = ms_between(start, Clock::now());
+  out->timings.run.compile_ms = report.compile_ms;
+  out->timings.run.timings.compute_ms = report.compute_ms;
+  out->timings.run.timings.upload_ms = report.upload_ms;
+  out->timings.run.timings.download_ms = report.download_ms;
+  out->timings.tiles = report.tiles;
+  out->notes = report.notes;
+  return Status::ok();
+}
+
 void record_report(const CartoonReport& report, WorkOutcome* out) {
   out->timings = report.background;
   out->detect_ms = report.detect_ms;
@@ -224,8 +238,9 @@ CartoonOptions DeviceScheduler::options_for(const PipelineStage& stage) const {
 }
 
 void DeviceScheduler::run_batch(const std::vector<WorkItem*>& items) {
-  if (items.size() == 1) {
-    run_one(*items[0]);
+  if (items.size() == 1 || items[0]->stage_.upscaler) {
+    // An upscaler's unit is one image (its tiles); same-size upscales run one by one.
+    for (WorkItem* item : items) run_one(*item);
     return;
   }
   const auto start = Clock::now();
@@ -274,6 +289,7 @@ void DeviceScheduler::run_one(WorkItem& item) {
   if (out.queue_ms == 0) out.queue_ms = ms_between(item.enqueued_, start);
   out.batch_size = 1;
   out.status = guarded(item.input_, [&]() -> Status {
+    if (item.stage_.upscaler) return run_upscale(item.stage_, item.input_, &out);
     CartoonReport report;
     auto result = pipeline_for(item.model_, item.stage_).process(item.input_, options_for(item.stage_), &report);
     if (!result.is_ok()) return result.status();

@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "pipeline/cartoon_pipeline.h"
+#include "pipeline/upscale/upscaler.h"
 #include "server/metrics.h"
 
 namespace toonbox::server {
@@ -47,11 +48,15 @@ struct PipelineStage {
   CartoonOptions options;
   std::shared_ptr<detect::FaceDetector> detector;
   std::string detector_missing;
+  // Set for an upscale request (POST /api/v1/upscale): the item runs this upscaler with
+  // `upscale`, not the cartoon pipeline, and never batches with other items.
+  std::shared_ptr<Upscaler> upscaler;
+  UpscaleOptions upscale;
   // Items batch together only when the pipeline would treat them alike.
   bool same_as(const PipelineStage& o) const {
     return options.mode == o.options.mode && options.resolution == o.options.resolution &&
            options.long_side == o.options.long_side && options.strength == o.options.strength &&
-           detector == o.detector;
+           detector == o.detector && upscaler == o.upscaler && upscale.tta == o.upscale.tta;
   }
 };
 

@@ -40,6 +40,43 @@ bool valid_model_name(const std::string& s) {
 
 }  // namespace
 
+Result<Fields> request_fields(const Request& req) {
+  Fields fields;
+  for (const auto& [k, v] : req.params) fields.emplace_back(k, v);
+  for (const auto& [name, part] : req.files) {
+    if (name == "image" || name == "images" || !part.filename.empty()) continue;
+    if (part.content.size() > 200) return invalid_argument("form field '" + name.substr(0, 40) + "' is too long");
+    fields.emplace_back(name, part.content);
+  }
+  return fields;
+}
+
+Result<bool> parse_common_param(const std::string& name, const std::string& value, std::string* model,
+                                std::string* precision, ImageFormat* format, int* quality) {
+  if (name == "model") {
+    if (!valid_model_name(value))
+      return invalid_argument("model: '" + value.substr(0, 80) + "' is not a model name (see GET /api/v1/models)");
+    *model = value == "default" ? "" : value;
+  } else if (name == "precision") {
+    if (value != "auto" && value != "fp32" && value != "fp16")
+      return invalid_argument("precision must be auto, fp32 or fp16, got '" + value.substr(0, 40) + "'");
+    *precision = value;
+  } else if (name == "format") {
+    if (value == "png") *format = ImageFormat::kPng;
+    else if (value == "jpeg" || value == "jpg") *format = ImageFormat::kJpeg;
+    else if (value == "webp") *format = ImageFormat::kWebp;
+    else return invalid_argument("format must be png, jpeg or webp, got '" + value.substr(0, 40) + "'");
+  } else if (name == "quality") {
+    int v = 0;
+    if (!parse_int(value, &v) || v < 1 || v > 100)
+      return invalid_argument("quality must be 1..100, got '" + value.substr(0, 40) + "'");
+    *quality = v;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 const std::vector<std::string>& cartoonize_param_names() {
   static const std::vector<std::string> kNames = {"model",    "precision", "mode",    "long_side",
                                                   "resolution", "strength", "format", "quality"};
@@ -49,15 +86,9 @@ const std::vector<std::string>& cartoonize_param_names() {
 Result<CartoonizeParams> parse_cartoonize_params(const Fields& fields) {
   CartoonizeParams p;
   for (const auto& [name, value] : fields) {
-    if (name == "model") {
-      if (!valid_model_name(value))
-        return invalid_argument("model: '" + value.substr(0, 80) +
-                                "' is not a model name (see GET /api/v1/models)");
-      p.model = value == "default" ? "" : value;
-    } else if (name == "precision") {
-      if (value != "auto" && value != "fp32" && value != "fp16")
-        return invalid_argument("precision must be auto, fp32 or fp16, got '" + value.substr(0, 40) + "'");
-      p.precision = value;
+    TB_ASSIGN_OR_RETURN(const bool common, parse_common_param(name, value, &p.model, &p.precision, &p.format, &p.quality));
+    if (common) {
+      continue;
     } else if (name == "mode") {
       if (value != "whole" && value != "auto" && value != "portrait")
         return invalid_argument("mode must be auto, portrait or whole, got '" + value.substr(0, 40) + "'");
@@ -77,16 +108,6 @@ Result<CartoonizeParams> parse_cartoonize_params(const Fields& fields) {
       if (!parse_float(value, &v) || v < 0.f || v > 1.f)
         return invalid_argument("strength must be a number from 0 to 1, got '" + value.substr(0, 40) + "'");
       p.strength = v;
-    } else if (name == "format") {
-      if (value == "png") p.format = ImageFormat::kPng;
-      else if (value == "jpeg" || value == "jpg") p.format = ImageFormat::kJpeg;
-      else if (value == "webp") p.format = ImageFormat::kWebp;
-      else return invalid_argument("format must be png, jpeg or webp, got '" + value.substr(0, 40) + "'");
-    } else if (name == "quality") {
-      int v = 0;
-      if (!parse_int(value, &v) || v < 1 || v > 100)
-        return invalid_argument("quality must be 1..100, got '" + value.substr(0, 40) + "'");
-      p.quality = v;
     } else {
       std::string known;
       for (const std::string& n : cartoonize_param_names()) known += (known.empty() ? "" : ", ") + n;

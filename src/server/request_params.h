@@ -9,6 +9,7 @@
 
 #include "core/status.h"
 #include "image/image.h"
+#include "server/http_message.h"
 
 namespace toonbox::server {
 
@@ -26,6 +27,15 @@ struct CartoonizeParams {
 inline constexpr int kMaxLongSide = 16384;
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// A request's parameters: query parameters first, then form fields (which override
+// them). File fields and parts with a file name are not parameters.
+Result<Fields> request_fields(const Request& req);
+
+// The parameters every image route takes (model, precision, format, quality): true when
+// `name` is one of them (and its value was stored), false for another name.
+Result<bool> parse_common_param(const std::string& name, const std::string& value, std::string* model,
+                                std::string* precision, ImageFormat* format, int* quality);
 
 // Later fields override earlier ones, so callers pass query parameters first and form
 // fields after them.

@@ -19,6 +19,7 @@
 #include "server/memory_budget.h"
 #include "server/metrics.h"
 #include "server/model_cache.h"
+#include "server/upscale_routes.h"
 
 namespace toonbox::server {
 
@@ -87,6 +88,8 @@ class Server {
  private:
   friend class Routes;
   friend class InpaintRoutes;
+  friend class ImageRequest;
+  friend class UpscaleRoutes;
   using Clock = std::chrono::steady_clock;
 
   // On the event loop, before the body: the checks that can refuse a request from its
@@ -103,6 +106,7 @@ class Server {
   DeviceSelection device_;
   Metrics metrics_;
   ModelCache models_;
+  UpscalerCache upscalers_;
   std::unique_ptr<MemoryBudget> memory_;
   std::unique_ptr<DeviceScheduler> scheduler_;
   std::unique_ptr<JobManager> jobs_;

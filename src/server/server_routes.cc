@@ -14,23 +14,17 @@
 #include "server/embedded_files.h"
 #include "server/image_ops.h"
 #include "server/inpaint_routes.h"
+#include "server/image_request.h"
 #include "server/request_params.h"
 #include "server/security.h"
 #include "server/server.h"
+#include "server/upscale_routes.h"
 
 namespace toonbox::server {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-constexpr int kClientClosedRequest = 499;
-
-std::string fixed(double v, int digits = 1) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
 
 std::string html_escape(const std::string& s) {
   std::string out;
@@ -92,13 +86,7 @@ void send_json(Response& res, const nlohmann::json& j, int status = 200) {
 // The request's parameters: query parameters first, then form fields (which override
 // them). File fields and parts with a file name are not parameters.
 Result<CartoonizeParams> request_params(const Request& req) {
-  Fields fields;
-  for (const auto& [k, v] : req.params) fields.emplace_back(k, v);
-  for (const auto& [name, part] : req.files) {
-    if (name == "image" || name == "images" || !part.filename.empty()) continue;
-    if (part.content.size() > 200) return invalid_argument("form field '" + name.substr(0, 40) + "' is too long");
-    fields.emplace_back(name, part.content);
-  }
+  TB_ASSIGN_OR_RETURN(Fields fields, request_fields(req));
   return parse_cartoonize_params(fields);
 }
 
@@ -229,145 +217,27 @@ class Routes {
   }
 
   static void cartoonize(Server& s, const Request& req, Response& res) {
-    const auto t_start = Clock::now();
-    // 1. Parameters and the image bytes.
     auto params = request_params(req);
     if (!params.is_ok()) return set_error(res, params.status());
-    std::string_view bytes;
-    std::string client_name = "image";
-    if (req.is_multipart_form_data()) {
-      const size_t n = req.files.count("image") + req.files.count("images");
-      if (n != 1) {
-        return set_error(res, invalid_argument(n == 0 ? "no image: send the file in a form field named 'image'"
-                                                      : "one image per request; send many with POST /api/v1/jobs"));
-      }
-      const auto& part = req.files.count("image") ? req.files.find("image")->second : req.files.find("images")->second;
-      bytes = part.content;
-      if (!part.filename.empty()) client_name = part.filename;
-    } else {
-      bytes = req.body;
-    }
-    if (bytes.empty()) return set_error(res, invalid_argument("no image: the request body is empty"));
-
-    // 2. Model and precision (a model is loaded at most once, then cached).
+    // Model and precision (a model is loaded at most once, then cached).
     auto model = request_model(s, params.value());
     if (!model.is_ok()) return set_error(res, model.status());
-
-    // 3. Refuse early when the queue is full, before spending time on decoding.
-    if (!s.scheduler_->has_room(1)) return queue_full(s, res);
-
-    // 4. The pixel limit from the header, before any pixel memory; then decode.
-    const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
-    auto info = probe_image(data, bytes.size());
-    if (!info.is_ok()) return set_error(res, explain_decode_error(info.status()));
-    if (static_cast<int64_t>(info->width) * info->height > s.config_.max_pixels) {
-      s.metrics_.record_rejected("too_large");
-      return set_error(res, resource_exhausted("the image is " + std::to_string(info->width) + "x" +
-                                               std::to_string(info->height) + " (" +
-                                               fixed(static_cast<double>(info->width) * info->height / 1e6) +
-                                               " megapixels), over the server's limit of " +
-                                               fixed(s.config_.max_pixels / 1e6) + " megapixels"));
-    }
-    // 4b. Its memory, estimated from the header and reserved until the answer is ready.
-    const size_t need = request_memory_bytes(*info, params.value(), *model->runner, s.config_.scheduler.tile_size);
-    if (need > s.config_.max_request_bytes) {
-      s.metrics_.record_rejected("too_large");
-      return set_error(res, over_request_memory(*info, need, s.config_.max_request_bytes));
-    }
-    MemoryBudget::Reservation memory = s.memory_->try_reserve(need);
-    if (!memory) return memory_busy(s, res, need);
-    const auto t_decode = Clock::now();
-    DecodeOptions decode;
-    decode.max_pixels = s.config_.max_pixels;
-    auto image = decode_image(data, bytes.size(), decode);
-    if (!image.is_ok()) return set_error(res, explain_decode_error(image.status()));
-    const double decode_ms = ms_since(t_decode);
-    if (Status fits = check_output_size(image->width, image->height, params.value(), s.config_.max_pixels);
-        !fits.is_ok())
-      return set_error(res, fits);
-
-    // 5. Queue it and wait, watching the client and the deadline.
-    const auto deadline = t_start + std::chrono::seconds(s.config_.request_timeout_s);
-    auto item = std::make_shared<WorkItem>(model->runner, std::move(image).value(),
-                                           model->runner->model().name, deadline, std::move(model->stage));
-    switch (s.scheduler_->try_push(item)) {
-      case DeviceScheduler::Push::kOk: break;
-      case DeviceScheduler::Push::kFull: return queue_full(s, res);
-      case DeviceScheduler::Push::kStopped:
-        res.set_header("Retry-After", "5");
-        return set_error(res, 503, "shutting_down", "the server is shutting down and takes no new work");
-    }
-    while (!item->wait_until(std::min(deadline, Clock::now() + std::chrono::milliseconds(25)))) {
-      if (HttpServer::client_disconnected()) {
-        // Nobody will read the answer: drop the work if it has not started. 499 (nginx's
-        // "client closed request") is what the metrics record; nothing is sent.
-        if (s.scheduler_->cancel(item, "client_disconnected")) {
-          res.status = kClientClosedRequest;
-          return;
-        }
-      }
-      if (Clock::now() >= deadline) {
-        const bool dropped = s.scheduler_->cancel(item, "timeout");
-        return set_error(res, 504, "timeout",
-                         "no result within the server's limit of " + std::to_string(s.config_.request_timeout_s) +
-                             " s" + (dropped ? " (the image was still waiting in the queue and has been dropped)"
-                                             : " (the device is still finishing it; the result will be discarded)"));
-      }
-    }
-    const WorkOutcome& out = item->outcome();
-    if (out.dropped) {
-      return set_error(res, 504, "timeout", "the image was dropped before it ran: " + out.status.message());
-    }
-    if (!out.status.is_ok()) {
-      if (out.status.code() == StatusCode::kOutOfMemory) {
-        // One image too big for the device's memory: this request fails, the server stays up.
-        res.set_header("Retry-After", "1");
-        return set_error(res, 503, "out_of_memory",
-                         "the device (" + s.device_.backend->device().id + ") ran out of memory for this " +
-                             std::to_string(item->input().width) + "x" + std::to_string(item->input().height) +
-                             " image: " + out.status.message() +
-                             ". The server is still running; a smaller image may work.");
-      }
-      return set_error(res, out.status);
-    }
-    if (HttpServer::client_disconnected()) {  // no one to encode for
-      res.status = kClientClosedRequest;
-      return;
-    }
-
-    // 6. Encoding (strength and size were the pipeline's); then the answer with what
-    // happened in headers.
-    const auto t_encode = Clock::now();
-    auto encoded = encode_image(out.image, EncodeOptions{params->format, params->quality});
-    if (!encoded.is_ok()) return set_error(res, encoded.status());
-    const double encode_ms = ms_since(t_encode);
-    const auto& run = out.timings.run;
-    res.set_header("X-Toonbox-Model", model->runner->model().name);
-    res.set_header("X-Toonbox-Device", s.device_.backend->device().id);
-    res.set_header("X-Toonbox-Precision", precision_name(model->precision));
-    res.set_header("X-Toonbox-Batch-Size", std::to_string(out.batch_size));
-    res.set_header("X-Toonbox-Mode", cartoon_mode_name(out.mode_used));
-    res.set_header("X-Toonbox-Faces", std::to_string(out.faces));
-    if (!out.notes.empty()) {
-      std::string notes;  // header-safe: notes are our own ASCII text
-      for (const auto& n : out.notes) notes += (notes.empty() ? "" : "; ") + n;
-      res.set_header("X-Toonbox-Notes", notes);
-    }
-    res.set_header("X-Toonbox-Size", std::to_string(out.image.width) + "x" + std::to_string(out.image.height));
-    // `pipeline` is everything the device worker spent on the image (its share of a
-    // batch): the frame pass, face detection, heads and finishing; its parts follow.
-    res.set_header("Server-Timing",
-                   "decode;dur=" + fixed(decode_ms) + ", queue;dur=" + fixed(out.queue_ms) +
-                       ", pipeline;dur=" + fixed(out.pipeline_ms) + ", compile;dur=" + fixed(run.compile_ms) +
-                       ", inference;dur=" +
-                       fixed(run.timings.upload_ms + run.timings.compute_ms + run.timings.download_ms) +
-                       ", detect;dur=" + fixed(out.detect_ms) + ", heads;dur=" + fixed(out.heads_ms) +
-                       ", encode;dur=" + fixed(encode_ms));
-    res.set_header("Content-Disposition",
-                   "inline; filename=\"" + download_name(client_name, "-toon", extension_for(params->format)) + "\"");
-    res.set_header("Cache-Control", "no-store");
-    const std::vector<uint8_t>& body = encoded.value();
-    res.set_content(reinterpret_cast<const char*>(body.data()), body.size(), mime_type_for(params->format));
+    ImageTask task;
+    task.runner = model->runner;
+    task.stage = std::move(model->stage);
+    task.model_name = model->runner->model().name;
+    task.precision = model->precision;
+    task.format = params->format;
+    task.quality = params->quality;
+    task.file_suffix = "-toon";
+    const CartoonizeParams p = params.value();
+    const int tile = s.config_.scheduler.tile_size;
+    task.memory_bytes = [p, runner = model->runner, tile](const ImageInfo& info) {
+      return request_memory_bytes(info, p, *runner, tile);
+    };
+    const int64_t max_pixels = s.config_.max_pixels;
+    task.check_output = [p, max_pixels](int w, int h) { return check_output_size(w, h, p, max_pixels); };
+    ImageRequest::run(s, req, res, std::move(task));
   }
 
   static void create_job(Server& s, const Request& req, Response& res) {
@@ -385,7 +255,7 @@ class Routes {
     auto id = s.jobs_->create(params.value(), model->runner, std::move(model->stage), std::move(uploads), &busy);
     if (busy) {
       s.metrics_.record_rejected("queue_full");
-      close_connection(res);
+      ImageRequest::close_connection(res);
       res.set_header("Retry-After", std::to_string(s.scheduler_->retry_after_s()));
       return set_error(res, 429, "busy", id.status().message());
     }
@@ -443,6 +313,9 @@ class Routes {
   static void inpaint_js(Server&, const Request& req, Response& res) {
     serve_embedded(req, res, "inpaint.js");
   }
+  static void upscale_js(Server&, const Request& req, Response& res) {
+    serve_embedded(req, res, "upscale.js");
+  }
   static void style_css(Server&, const Request& req, Response& res) {
     serve_embedded(req, res, "style.css");
   }
@@ -472,26 +345,6 @@ class Routes {
   }
 
  private:
-  // A client told to come back later should not hold a connection thread meanwhile,
-  // and closing now avoids the keep-alive race (the server timing out the idle socket
-  // just as the client sends its retry on it, which the client sees as a reset).
-  static void close_connection(Response& res) {
-    res.set_header("Connection", "close");
-    HttpServer::close_after_response();
-  }
-
-  static void queue_full(Server& s, Response& res) { s.queue_full(res); }
-
-  static void memory_busy(Server& s, Response& res, size_t need) {
-    s.metrics_.record_rejected("memory_busy");
-    close_connection(res);
-    res.set_header("Retry-After", std::to_string(s.scheduler_->retry_after_s()));
-    set_error(res, 429, "memory_busy",
-              "the server's memory budget (" + human_bytes(static_cast<double>(s.memory_->total())) +
-                  ") is taken by the requests in progress; this image needs about " +
-                  human_bytes(static_cast<double>(need)) + ". Retry in a moment");
-  }
-
   // The doctor runs real checks (libraries, a GPU smoke test), so its report is kept for
   // a minute rather than recomputed for every page view.
   static void refresh_doctor(Server& s) {
@@ -512,6 +365,7 @@ const std::vector<RouteInfo>& server_routes() {
       {"GET", "/app.js", "/app\\.js", false, false, Routes::app_js},
       {"GET", "/style.css", "/style\\.css", false, false, Routes::style_css},
       {"GET", "/inpaint.js", "/inpaint\\.js", false, false, Routes::inpaint_js},
+      {"GET", "/upscale.js", "/upscale\\.js", false, false, Routes::upscale_js},
       {"GET", "/doctor", "/doctor", true, false, Routes::doctor_page},
       {"GET", "/health/live", "/health/live", false, false, Routes::live},
       {"GET", "/health/ready", "/health/ready", false, false, Routes::ready},
@@ -521,6 +375,7 @@ const std::vector<RouteInfo>& server_routes() {
       {"GET", "/api/v1/models", "/api/v1/models", true, false, Routes::models},
       {"GET", "/api/v1/doctor", "/api/v1/doctor", true, false, Routes::doctor_json},
       {"POST", "/api/v1/cartoonize", "/api/v1/cartoonize", true, true, Routes::cartoonize},
+      {"POST", "/api/v1/upscale", "/api/v1/upscale", true, true, UpscaleRoutes::upscale},
       {"POST", "/api/v1/jobs", "/api/v1/jobs", true, true, Routes::create_job},
       {"POST", "/api/v1/inpaint", "/api/v1/inpaint", true, true, InpaintRoutes::inpaint},
       {"GET", "/api/v1/jobs/{id}", "/api/v1/jobs/([0-9a-f]{1,64})", true, false, Routes::get_job},

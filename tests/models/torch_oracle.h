@@ -36,18 +36,15 @@ inline std::string torch_unavailable_reason() {
   return "";
 }
 
-// Runs `arch` (see ncnn_torch_run.py) on the network input `x` (float32 NCHW).
-inline Result<Tensor> run_torch_ncnn(const std::string& arch, const std::filesystem::path& param,
-                                     const std::filesystem::path& bin, const Tensor& x,
-                                     const std::filesystem::path& work) {
-  std::filesystem::create_directories(work);
-  const auto in = work / "in.f32", out = work / "out.f32";
-  write_f32(in, x);
-  std::string dims;
-  for (int64_t d : x.shape()) dims += (dims.empty() ? "" : ",") + std::to_string(d);
+namespace detail {
+// Runs ncnn_torch_run.py ARCH PARAM BIN SOURCE OUT and reads OUT back.
+inline Result<Tensor> run_torch_ncnn_script(const std::string& arch, const std::filesystem::path& param,
+                                            const std::filesystem::path& bin, const std::string& source,
+                                            const std::filesystem::path& work) {
+  const auto out = work / "out.f32";
   const std::string cmd = torch_python() + " " + (oracle_dir() / "ncnn_torch_run.py").string() +
                           " " + arch + " '" + param.string() + "' '" + bin.string() + "' '" +
-                          in.string() + ":" + dims + "' '" + out.string() + "' > " +
+                          source + "' '" + out.string() + "' > " +
                           (work / "stdout.json").string() + " 2> " + (work / "stderr.txt").string();
   if (std::system(cmd.c_str()) != 0) {
     std::ifstream e(work / "stderr.txt");
@@ -63,6 +60,28 @@ inline Result<Tensor> run_torch_ncnn(const std::string& arch, const std::filesys
   if (o.gcount() != static_cast<std::streamsize>(t.nbytes()))
     return internal_error("short oracle output");
   return t;
+}
+}  // namespace detail
+
+// Runs `arch` (see ncnn_torch_run.py) on the network input `x` (float32 NCHW).
+inline Result<Tensor> run_torch_ncnn(const std::string& arch, const std::filesystem::path& param,
+                                     const std::filesystem::path& bin, const Tensor& x,
+                                     const std::filesystem::path& work) {
+  std::filesystem::create_directories(work);
+  const auto in = work / "in.f32";
+  write_f32(in, x);
+  std::string dims;
+  for (int64_t d : x.shape()) dims += (dims.empty() ? "" : ",") + std::to_string(d);
+  return detail::run_torch_ncnn_script(arch, param, bin, in.string() + ":" + dims, work);
+}
+
+// Runs `arch` on an image file with the authors' whole contract (RGB 0..1, Real-CUGAN's
+// reflect padding and crop): the output NCHW in the model's range.
+inline Result<Tensor> run_torch_ncnn_image(const std::string& arch, const std::filesystem::path& param,
+                                           const std::filesystem::path& bin, const std::filesystem::path& image,
+                                           const std::filesystem::path& work) {
+  std::filesystem::create_directories(work);
+  return detail::run_torch_ncnn_script(arch, param, bin, image.string(), work);
 }
 
 }  // namespace toonbox::test

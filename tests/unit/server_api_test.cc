@@ -155,6 +155,33 @@ TEST(ServerApi, ParameterErrorsAreRefusedInPlainWords) {
   EXPECT_EQ(h.hooks->run_count(), 0);  // nothing reached the device
 }
 
+// POST /api/v1/upscale refuses what it can before any work, in the words of
+// /api/v1/cartoonize (the success path needs real weights: tests/browser/upscale_ui_test.mjs).
+TEST(ServerApi, UpscaleRefusalsBeforeAnyWork) {
+  ServerHarness h;
+  const std::string img = png_bytes(16, 16);
+  struct Case {
+    std::string query;
+    int status;
+    std::string says;
+  } cases[] = {
+      {"?scale=5", 400, "scale must be an integer in 2..4"},
+      {"?tta=maybe", 400, "tta must be true, false, 1 or 0"},
+      {"?strength=1", 400, "unknown parameter 'strength'"},
+      {"?format=gif", 400, "format must be png, jpeg or webp"},
+      {"?model=../x.param", 400, "is not a model name"},
+      {"?scale=2", 404, "realesr-animevideov3-x2"},
+      {"?model=no-such-model", 404, "no-such-model"},
+  };
+  for (const Case& c : cases) {
+    auto r = h.client()->Post("/api/v1/upscale" + c.query, img, "image/png");
+    ASSERT_TRUE(r) << c.query;
+    EXPECT_EQ(r->status, c.status) << c.query << ": " << r->body;
+    EXPECT_NE(error_message(r).find(c.says), std::string::npos) << c.query << ": " << error_message(r);
+  }
+  EXPECT_EQ(h.hooks->run_count(), 0);  // nothing reached the device
+}
+
 // Without a face detector, auto (the default) stylizes the whole frame and says why.
 TEST(ServerApi, AutoModeWithoutADetectorRunsWholeAndSaysWhy) {
   ServerHarness h;
@@ -423,7 +450,7 @@ TEST(ServerApi, OpenApiDocumentsEveryRouteAndParameter) {
     const std::string key = std::string(route.method) + " " + route.path;
     served.insert(key);
     if (std::string(route.path) == "/app.js" || std::string(route.path) == "/style.css" ||
-        std::string(route.path) == "/inpaint.js")
+        std::string(route.path) == "/inpaint.js" || std::string(route.path) == "/upscale.js")
       continue;
     EXPECT_TRUE(documented.count(key)) << key << " is served but not in docs/openapi.json";
   }

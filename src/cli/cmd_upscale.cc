@@ -1,0 +1,211 @@
+// toonbox upscale INPUT -o OUTPUT [-s 2|3|4] [--model NAME|PATH] [--tile N] [--tta]: an
+// image (or a folder) through the upscale pipeline (pipeline/upscale/upscaler.h).
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/args.h"
+#include "cli/cartoonize_folder.h"
+#include "cli/commands.h"
+#include "cli/folder_command.h"
+#include "core/json_text.h"
+#include "engine/device_select.h"
+#include "image/image_io.h"
+#include "pipeline/upscale/upscaler.h"
+
+namespace toonbox::cli {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: toonbox upscale INPUT -o OUTPUT [options]\n"
+    "       toonbox upscale DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
+    "\n"
+    "  -o, --output PATH      output image; format from the extension (.png .jpg .jpeg .webp)\n"
+    "  -s, --scale 2|3|4      output scale; picks realesr-animevideov3-xN when no --model is\n"
+    "                         given (default 4); with --model it must be the model's scale\n"
+    "  --model NAME|PATH      an installed upscaler or its file (e.g. realcugan-2x-conservative,\n"
+    "                         an ncnn .param); any model whose contract has a scale\n"
+    "  --bin FILE             ncnn weights when not beside the .param\n"
+    "  --tile N               tile side in input pixels (at least 64); 0 = automatic (default:\n"
+    "                         the whole image when it fits half the free memory), -1 = never\n"
+    "  --tta                  average the 8 flips/rotations (8x slower, slightly cleaner)\n"
+    "  --device D             auto (default), cpu, cuda or cuda:N\n"
+    "  --precision P          auto (default: fp16 on GPU, fp32 on CPU), fp32 or fp16\n"
+    "  --max-pixels N         refuse input images larger than N pixels (default 50000000)\n"
+    "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
+    "  --overwrite            replace OUTPUT if it exists (never the input)\n"
+    "  --json                 print one JSON object with the result on stdout\n"
+    "\n"
+    "folders (INPUT is a directory):\n"
+    "  --recursive            include subfolders (the output mirrors the tree)\n"
+    "  --skip-existing        skip images whose output exists (resume an interrupted run)\n"
+    "  --format EXT           output format for every image: png (default), jpg or webp\n"
+    "  --allow-inside         allow OUTDIR inside the input tree\n"
+    "  --json                 one JSON line per image and a summary line\n";
+
+constexpr const char* kCommand = "upscale";
+
+int fail(bool json, const Status& s, int code, const std::string& device = "") {
+  return command_fail(kCommand, json, s, code, device);
+}
+
+nlohmann::json report_json(const UpscaleReport& r) {
+  return {{"tiles", r.tiles},          {"passes", r.passes},       {"runs", r.runs},
+          {"compile_ms", r.compile_ms}, {"compute_ms", r.compute_ms}, {"notes", r.notes}};
+}
+
+int upscale_folder(const ParsedArgs& a, const UpscaleOptions& options, Upscaler* upscaler_or_null,
+                   const DeviceSelection& device, const std::string& model_spec) {
+  const bool json = a.has("--json") || !isatty(STDOUT_FILENO);
+  auto flags = parse_folder_flags(a, 1);
+  if (!flags.is_ok()) return fail(json, flags.status(), kExitUsage);
+  auto plan = folder::plan_folder(flags->plan);
+  if (!plan.is_ok()) return fail(json, plan.status(), exit_code_for(plan.status()));
+  auto removed = prepare_output_folders(plan.value(), flags->plan.output_dir);
+  if (!removed.is_ok()) return fail(json, removed.status(), kExitFailure);
+
+  folder::RunContext context;
+  context.input_dir = flags->plan.input_dir;
+  context.output_dir = flags->plan.output_dir;
+  context.skipped_existing = static_cast<int>(plan->already_done.size());
+  context.device = device.summary();
+  context.batch_size = 1;
+  context.batch_rule = "one image per call (tiles of one image are the upscaler's unit)";
+  context.model = upscaler_or_null ? upscaler_or_null->name() : model_spec;
+  if (!json) {
+    std::printf("model: %s\ndevice: %s\n", context.model.c_str(), context.device.c_str());
+    std::printf("%zu image%s to upscale into %s", plan->todo.size(), plan->todo.size() == 1 ? "" : "s",
+                context.output_dir.c_str());
+    if (!plan->already_done.empty()) std::printf(" (%zu already done, skipped)", plan->already_done.size());
+    std::printf("\n");
+    for (const auto& n : plan->notes) std::printf("note: %s\n", n.c_str());
+    if (*removed) std::printf("note: removed %d temporary file%s of an interrupted run\n", *removed, *removed == 1 ? "" : "s");
+    std::fflush(stdout);
+  }
+  const std::string mode = "upscale x" + std::to_string(upscaler_or_null ? upscaler_or_null->scale() : 0);
+  folder::DeviceFn run_device = [&](const std::vector<const Image*>& images,
+                                   std::vector<folder::ImageNote>* notes) -> Result<std::vector<Image>> {
+    std::vector<Image> out;
+    for (const Image* image : images) {
+      UpscaleReport report;
+      TB_ASSIGN_OR_RETURN(Image up, upscaler_or_null->upscale(*image, options, &report));
+      out.push_back(std::move(up));
+      notes->push_back({mode, 0, report.notes});
+    }
+    return out;
+  };
+  return run_planned_folder(kCommand, json, plan.value(), run_device, flags->runner, device.is_gpu, context);
+}
+
+}  // namespace
+
+int cmd_upscale(const std::vector<std::string>& argv) {
+  auto parsed = parse_args(argv, {{"--output", true, "-o"},
+                                  {"--scale", true, "-s"},
+                                  {"--model", true},
+                                  {"--bin", true},
+                                  {"--tile", true},
+                                  {"--tta", false},
+                                  {"--device", true},
+                                  {"--precision", true},
+                                  {"--max-pixels", true},
+                                  {"--quality", true},
+                                  {"--overwrite", false},
+                                  {"--recursive", false},
+                                  {"--skip-existing", false},
+                                  {"--format", true},
+                                  {"--allow-inside", false},
+                                  {"--json", false},
+                                  {"--help", false, "-h"}});
+  if (!parsed.is_ok()) {
+    std::fprintf(stderr, "toonbox upscale: %s\n%s", parsed.status().message().c_str(), kUsage);
+    return kExitUsage;
+  }
+  const ParsedArgs& a = parsed.value();
+  if (a.has("--help")) {
+    std::printf("%s", kUsage);
+    return kExitOk;
+  }
+  const bool json = a.has("--json");
+  if (a.positional.size() != 1 || !a.has("--output")) {
+    std::fprintf(stderr, "toonbox upscale: need exactly one INPUT and -o OUTPUT\n%s", kUsage);
+    return kExitUsage;
+  }
+  const std::string input = a.positional[0], output = a.get("--output");
+  UpscaleOptions options;
+  long long tile = 0, scale = 0, quality = 92, max_pixels = DecodeOptions{}.max_pixels;
+  Status flag_status = parse_integer_flag(a, "--tile", -1, 16384, &tile);
+  if (flag_status.is_ok()) flag_status = parse_integer_flag(a, "--scale", 2, 4, &scale);
+  if (flag_status.is_ok()) flag_status = parse_integer_flag(a, "--quality", 1, 100, &quality);
+  if (flag_status.is_ok()) flag_status = parse_integer_flag(a, "--max-pixels", 1, 1LL << 40, &max_pixels);
+  if (!flag_status.is_ok()) return fail(json, flag_status, kExitUsage);
+  if (tile > 0 && tile < kMinUpscaleTile)
+    return fail(json, invalid_argument("--tile must be at least " + std::to_string(kMinUpscaleTile) + " (or 0 / -1)"), kExitUsage);
+  options.tile_size = static_cast<int>(tile);
+  options.tta = a.has("--tta");
+  std::error_code ec;
+  const bool is_folder = std::filesystem::is_directory(input, ec);
+  if (!is_folder) {
+    for (const char* folder_only : {"--recursive", "--skip-existing", "--format", "--allow-inside"})
+      if (a.has(folder_only))
+        return fail(json, invalid_argument(std::string(folder_only) + " only applies when INPUT is a folder"), kExitUsage);
+    if (format_from_extension(output) == ImageFormat::kUnknown)
+      return fail(json, invalid_argument(output + ": unknown output extension (use .png, .jpg, .jpeg or .webp)"), kExitUsage);
+    if (std::filesystem::equivalent(input, output, ec))
+      return fail(json, invalid_argument(output + ": refusing to overwrite the input image"), kExitUsage);
+    if (std::filesystem::exists(output, ec) && !a.has("--overwrite"))
+      return fail(json, invalid_argument(output + ": already exists (use --overwrite to replace it)"), kExitUsage);
+  }
+
+  auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
+  if (!device.is_ok()) return fail(json, device.status(), exit_code_for(device.status()));
+  const std::string device_line = device->summary();
+  auto upscaler = load_upscaler(a.get("--model"), static_cast<int>(scale), a.get("--bin"), device.value());
+  if (!upscaler.is_ok()) return fail(json, upscaler.status(), exit_code_for(upscaler.status()), device_line);
+  if (is_folder) return upscale_folder(a, options, upscaler->get(), device.value(), a.get("--model"));
+
+  if (!json) {
+    std::printf("model: %s (x%d; %s)\ndevice: %s\n", (*upscaler)->name().c_str(), (*upscaler)->scale(),
+                describe_contract((*upscaler)->contract()).c_str(), device_line.c_str());
+    std::fflush(stdout);
+  }
+  DecodeOptions decode;
+  decode.max_pixels = max_pixels;
+  auto image = read_image_file(input, decode);
+  if (!image.is_ok()) return fail(json, image.status(), kExitFailure, device_line);
+  UpscaleReport report;
+  auto result = (*upscaler)->upscale(image.value(), options, &report);
+  if (!result.is_ok()) return fail(json, result.status().with_context(input), exit_code_for(result.status()), device_line);
+  Status written = write_image_file(output, result.value(), static_cast<int>(quality));
+  if (!written.is_ok()) return fail(json, written, kExitFailure, device_line);
+  if (json) {
+    nlohmann::json j = {{"ok", true},
+                        {"input", input},
+                        {"output", output},
+                        {"width", result->width},
+                        {"height", result->height},
+                        {"input_width", image->width},
+                        {"input_height", image->height},
+                        {"scale", (*upscaler)->scale()},
+                        {"alpha", result->has_alpha()},
+                        {"model", (*upscaler)->name()},
+                        {"tta", options.tta},
+                        {"device", device->backend->device().id},
+                        {"precision", precision_name(device->precision)}};
+    j.update(report_json(report));
+    std::printf("%s\n", json_text(j).c_str());
+  } else {
+    for (const auto& n : report.notes) std::printf("note: %s\n", n.c_str());
+    std::printf("wrote %s (%dx%d from %dx%d, x%d, %d tile%s%s), inference %.1f ms (+ %.1f ms compile)\n",
+                output.c_str(), result->width, result->height, image->width, image->height, (*upscaler)->scale(),
+                report.tiles, report.tiles == 1 ? "" : "s", result->has_alpha() ? ", alpha upscaled" : "",
+                report.compute_ms, report.compile_ms);
+  }
+  return kExitOk;
+}
+
+}  // namespace toonbox::cli

@@ -1,0 +1,42 @@
+// The life of a one-image request, shared by POST /api/v1/cartoonize and
+// /api/v1/upscale: the image from the body or the 'image' form field, the queue-room
+// check, the pixel limit from the header, memory admission, decoding, the device queue
+// with the client and the deadline watched, the error answers, encoding and the headers.
+// What differs per task (its model, pipeline stage, memory estimate, output limit and
+// file-name suffix) comes in an ImageTask.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "image/image.h"
+#include "server/device_scheduler.h"
+#include "server/http_message.h"
+
+namespace toonbox::server {
+
+class Server;
+
+struct ImageTask {
+  std::shared_ptr<ModelRunner> runner;  // cartoonize's model (null for an upscale)
+  PipelineStage stage;
+  std::string model_name;
+  Precision precision = Precision::kFloat32;
+  ImageFormat format = ImageFormat::kPng;
+  int quality = 92;
+  std::string file_suffix;  // "-toon", "-x4"
+  // Peak memory estimated from the header, before decoding.
+  std::function<size_t(const ImageInfo&)> memory_bytes;
+  // The output of a decoded width x height image must stay within the server's limits.
+  std::function<Status(int width, int height)> check_output;
+};
+
+class ImageRequest {
+ public:
+  static void run(Server& s, const Request& req, Response& res, ImageTask task);
+  // A client told to come back later should not hold a connection thread meanwhile.
+  static void close_connection(Response& res);
+};
+
+}  // namespace toonbox::server

@@ -1,0 +1,129 @@
+#include "server/upscale_routes.h"
+
+#include "models/model_resolver.h"
+#include "server/api_errors.h"
+#include "server/image_request.h"
+#include "server/memory_budget.h"
+#include "server/request_params.h"
+#include "server/server.h"
+
+namespace toonbox::server {
+
+namespace {
+
+struct UpscaleParams {
+  std::string model;  // "" = the default for `scale`
+  int scale = 0;      // 0 = the model's (x4 without a model)
+  bool tta = false;
+  std::string precision = "auto";
+  ImageFormat format = ImageFormat::kPng;
+  int quality = 92;
+};
+
+Result<int> integer_in(const std::string& name, const std::string& value, int lo, int hi) {
+  try {
+    size_t used = 0;
+    const int v = std::stoi(value, &used);
+    if (used == value.size() && v >= lo && v <= hi) return v;
+  } catch (...) {
+  }
+  return invalid_argument(name + " must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi) +
+                          ", got '" + value.substr(0, 40) + "'");
+}
+
+Result<UpscaleParams> upscale_params(const Request& req) {
+  TB_ASSIGN_OR_RETURN(Fields fields, request_fields(req));
+  UpscaleParams p;
+  for (const auto& [name, value] : fields) {
+    TB_ASSIGN_OR_RETURN(const bool common, parse_common_param(name, value, &p.model, &p.precision, &p.format, &p.quality));
+    if (common) {
+      continue;
+    } else if (name == "scale") {
+      TB_ASSIGN_OR_RETURN(p.scale, integer_in("scale", value, 2, 4));
+    } else if (name == "tta") {
+      if (value != "0" && value != "1" && value != "true" && value != "false")
+        return invalid_argument("tta must be true, false, 1 or 0, got '" + value.substr(0, 40) + "'");
+      p.tta = value == "1" || value == "true";
+    } else {
+      return invalid_argument("unknown parameter '" + name.substr(0, 40) +
+                              "' (known: model, scale, tta, precision, format, quality)");
+    }
+  }
+  return p;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<Upscaler>> UpscalerCache::get(const std::string& name, int scale, const DeviceSelection& device) {
+  std::string model = name;
+  if (model.empty()) {
+    TB_ASSIGN_OR_RETURN(model, default_upscaler_name(scale == 0 ? 4 : scale));
+  }
+  // Names only: a client must not make the server open files of its choice.
+  TB_RETURN_IF_ERROR(resolve_installed_model(model).status());
+  const auto key = std::make_pair(model, static_cast<int>(device.precision));
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = loaded_.find(key);
+  if (it == loaded_.end()) {
+    TB_ASSIGN_OR_RETURN(std::unique_ptr<Upscaler> up, load_upscaler(model, 0, "", device));
+    it = loaded_.emplace(key, std::shared_ptr<Upscaler>(std::move(up))).first;
+  }
+  if (scale != 0 && it->second->scale() != scale)
+    return invalid_argument(model + " upscales x" + std::to_string(it->second->scale()) + ", not x" +
+                            std::to_string(scale) + " (scale=" + std::to_string(scale) +
+                            "): leave out model to get realesr-animevideov3-x" + std::to_string(scale));
+  return it->second;
+}
+
+void UpscaleRoutes::upscale(Server& s, const Request& req, Response& res) {
+  auto params = upscale_params(req);
+  if (!params.is_ok()) return set_error(res, params.status());
+  auto precision = s.models_.resolve_precision(params->precision);
+  if (!precision.is_ok()) return set_error(res, precision.status());
+  DeviceSelection device = s.device_;
+  device.precision = precision.value();
+  auto upscaler = s.upscalers_.get(params->model, params->scale, device);
+  if (!upscaler.is_ok()) return set_error(res, upscaler.status());
+  const int scale = upscaler.value()->scale();
+
+  ImageTask task;
+  task.stage.upscaler = upscaler.value();
+  task.stage.upscale.tta = params->tta;
+  // Bounds a large image's working memory, as for cartoonize.
+  task.stage.upscale.tile_size = s.config_.scheduler.tile_size;
+  task.model_name = upscaler.value()->name();
+  task.precision = precision.value();
+  task.format = params->format;
+  task.quality = params->quality;
+  task.file_suffix = "-x" + std::to_string(scale);
+  const int tile = s.config_.scheduler.tile_size;
+  const bool tta = params->tta;
+  auto up = upscaler.value();
+  task.memory_bytes = [scale, tile, tta, up](const ImageInfo& info) {
+    // cartoonize's estimate with the output scale² bigger, plus the float canvas the
+    // tiles blend into (and TTA's running sum).
+    RequestMemory r;
+    r.width = info.width;
+    r.height = info.height;
+    r.out_width = static_cast<int64_t>(info.width) * scale;
+    r.out_height = static_cast<int64_t>(info.height) * scale;
+    r.has_alpha = info.has_alpha;
+    r.tile_side = tile;
+    r.model_bytes_per_pixel = up->measured_bytes_per_pixel();
+    const double out_pixels = static_cast<double>(r.out_width) * static_cast<double>(r.out_height);
+    return estimate_request_bytes(r) + static_cast<size_t>(out_pixels * 3 * sizeof(float) * (tta ? 2 : 1));
+  };
+  const int64_t max_pixels = s.config_.max_pixels;
+  task.check_output = [scale, max_pixels](int w, int h) -> Status {
+    const int64_t out = static_cast<int64_t>(w) * scale * static_cast<int64_t>(h) * scale;
+    if (out > max_pixels)
+      return resource_exhausted("the x" + std::to_string(scale) + " output of this " + std::to_string(w) + "x" +
+                                std::to_string(h) + " image would be " + std::to_string(w * scale) + "x" +
+                                std::to_string(h * scale) + ", over the server's limit of " +
+                                std::to_string(max_pixels) + " pixels");
+    return Status::ok();
+  };
+  ImageRequest::run(s, req, res, std::move(task));
+}
+
+}  // namespace toonbox::server

@@ -1,0 +1,160 @@
+// The page's "Upscale" task in headless Chromium (as serve_ui_test.mjs): pick the task
+// (the cartoonize-only options go away), upload two images, get each back scale x its
+// size in the card, download one, and the API's refusals (a scale the model does not
+// make, a parameter it does not know). Uses the shared realesr-animevideov3 ncnn files
+// (../shared/models or $TOONBOX_SHARED_DIR), imported into a fresh models folder; keeps
+// a screenshot (ARTIFACT_DIR/upscale.png).
+//
+// usage: node upscale_ui_test.mjs TOONBOX_BINARY ARTIFACT_DIR
+// Exit 0 passed, 1 failed, 77 skipped (no chromium, playwright-core or shared weights).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { portrait } from './fixtures.mjs';
+
+const SKIP = 77;
+const [toonbox, artifacts = join(process.cwd(), 'artifacts')] = process.argv.slice(2);
+if (!toonbox) {
+  console.error('usage: node upscale_ui_test.mjs TOONBOX_BINARY [ARTIFACT_DIR]');
+  process.exit(2);
+}
+const here = dirname(fileURLToPath(import.meta.url));
+const shared = process.env.TOONBOX_SHARED_DIR || resolve(here, '../../../shared');
+const esr = join(shared, 'models', 'realesr-animevideov3-ncnn');
+if (!existsSync(join(esr, 'realesr-animevideov3.bin'))) {
+  console.log(`SKIP: the shared realesr-animevideov3 weights are not in ${esr}`);
+  process.exit(SKIP);
+}
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+if (!existsSync(chromiumPath)) {
+  console.log(`SKIP: no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM=...)`);
+  process.exit(SKIP);
+}
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch (e) {
+  console.log('SKIP: playwright-core is not installed (cd tests/browser && npm install)');
+  process.exit(SKIP);
+}
+
+let passed = 0, failed = 0;
+function check(ok, what, detail = '') {
+  if (ok) { passed++; console.log(`ok   - ${what}`); }
+  else { failed++; console.log(`FAIL - ${what}${detail ? ': ' + detail : ''}`); }
+}
+
+const work = mkdtempSync(join(tmpdir(), 'toonbox-upscale-ui-'));
+mkdirSync(artifacts, { recursive: true });
+const env = { ...process.env, TOONBOX_MODELS: join(work, 'models') };
+for (const s of [2, 4]) {
+  const r = spawnSync(toonbox, ['models', 'import', join(esr, `realesr-animevideov3-x${s}.param`)], { env, encoding: 'utf8' });
+  check(r.status === 0, `realesr-animevideov3-x${s} imported`, r.stdout + r.stderr);
+}
+const files = { a: join(work, 'anna.png'), b: join(work, 'ben.png') };
+writeFileSync(files.a, portrait(120, 150, 0));
+writeFileSync(files.b, portrait(150, 100, 60));
+
+const server = spawn(toonbox, ['serve', '--port', '0', '--device', 'cpu', '--model', 'classic'], {
+  env, stdio: ['ignore', 'pipe', 'pipe'],
+});
+let serverOut = '';
+server.stdout.on('data', (d) => { serverOut += d; });
+server.stderr.on('data', (d) => { serverOut += d; });
+const serverExit = new Promise((res) => server.on('exit', (code, signal) => res({ code, signal })));
+const base = await new Promise((res, reject) => {
+  const t = setTimeout(() => reject(new Error('server did not start:\n' + serverOut)), 30000);
+  const poll = setInterval(() => {
+    const m = serverOut.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//);
+    if (m) { clearTimeout(t); clearInterval(poll); res(m[1]); }
+  }, 50);
+});
+
+let context;
+try {
+  // The API's refusals, before the page.
+  const form = (fields) => {
+    const f = new FormData();
+    for (const [k, v] of Object.entries(fields)) f.append(k, v);
+    f.append('image', new Blob([readFileSync(files.a)]), 'anna.png');
+    return f;
+  };
+  let r = await fetch(base + '/api/v1/upscale', { method: 'POST', body: form({ model: 'realesr-animevideov3-x2', scale: '3' }) });
+  check(r.status === 400 && /upscales x2, not x3/.test(await r.text()), 'a scale the model does not make is a 400 saying so');
+  r = await fetch(base + '/api/v1/upscale', { method: 'POST', body: form({ strength: '1' }) });
+  check(r.status === 400 && /unknown parameter 'strength'/.test(await r.text()), 'an unknown parameter is a 400');
+  r = await fetch(base + '/api/v1/upscale', { method: 'POST', body: form({ scale: '3' }) });
+  check(r.status === 404, 'x3 without realesr-animevideov3-x3 installed is a 404', String(r.status));
+
+  context = await chromium.launchPersistentContext(join(work, 'profile'), {
+    executablePath: chromiumPath,
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 1000 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = context.pages()[0] || await context.newPage();
+  const foreign = [];
+  page.on('request', (q) => {
+    const u = q.url();
+    if (!u.startsWith(base + '/') && !u.startsWith('blob:') && !u.startsWith('data:')) foreign.push(u);
+  });
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+
+  await page.goto(base + '/');
+  check(await page.locator('#scale').isHidden(), 'the upscale options are hidden while cartoonizing');
+  await page.check('input[name=task][value=upscale]');
+  check(await page.locator('#scale').isVisible(), 'picking Upscale shows the scale');
+  check(await page.locator('#strength').isHidden() && await page.locator('#mode').isHidden(),
+    'and hides the cartoonize-only options');
+  await page.selectOption('#scale', '2');
+  await page.setInputFiles('#file-input', [files.a, files.b]);
+  check(await page.textContent('#run') === 'Upscale 2 images', 'the button says Upscale 2 images', await page.textContent('#run'));
+  await page.click('#run');
+  await page.waitForFunction(() => {
+    const cards = [...document.querySelectorAll('.card')];
+    return cards.length === 2 && cards.every((c) => c.dataset.state === 'done' || c.dataset.state === 'failed');
+  }, null, { timeout: 120000 });
+  const states = await page.$$eval('.card', (cs) => cs.map((c) => c.dataset.state));
+  check(JSON.stringify(states) === '["done","done"]', 'both upscaled', JSON.stringify(states) +
+    ' ' + (await page.$$eval('.card .error', (es) => es.map((e) => e.textContent))).join(' | '));
+  const sizes = await page.$$eval('.card .after', (imgs) => imgs.map((i) => [i.naturalWidth, i.naturalHeight]));
+  check(JSON.stringify(sizes) === '[[240,300],[300,200]]', 'each result is 2x its input', JSON.stringify(sizes));
+  const meta = await page.textContent('.card[data-state=done] .meta');
+  check(/240×300 · realesr-animevideov3-x2/.test(meta), 'the card names the size and the model', meta);
+
+  const shot = join(artifacts, 'upscale.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  check(existsSync(shot), `screenshot kept at ${shot}`);
+
+  const [one] = await Promise.all([page.waitForEvent('download'),
+    page.locator('.card[data-state=done] .download').first().click()]);
+  check(one.suggestedFilename() === 'anna-x2.png', 'the download is named after the upload and the scale', one.suggestedFilename());
+  const onePath = join(artifacts, one.suggestedFilename());
+  await one.saveAs(onePath);
+  const png = readFileSync(onePath);
+  check(png.subarray(1, 4).toString() === 'PNG' && png.readUInt32BE(16) === 240 && png.readUInt32BE(20) === 300,
+    'the downloaded PNG is 240x300');
+
+  // Back to Cartoonize: its options return and the button says so.
+  await page.check('input[name=task][value=cartoonize]');
+  check(await page.locator('#strength').isVisible() && await page.locator('#scale').isHidden(), 'Cartoonize restores its options');
+  check((await page.textContent('#run')).startsWith('Cartoonize'), 'and its button');
+  check(foreign.length === 0, 'the page fetched nothing from anywhere else', foreign.join(', '));
+  check(pageErrors.length === 0, 'no script errors', pageErrors.join('\n'));
+} catch (e) {
+  check(false, 'browser test ran to the end', e.stack || String(e));
+} finally {
+  if (context) await context.close().catch(() => {});
+  server.kill('SIGTERM');
+  const exit = await serverExit;
+  check(exit.code === 0, 'server exits 0 on SIGTERM', JSON.stringify(exit));
+  rmSync(work, { recursive: true, force: true });
+}
+console.log(`${passed} passed, ${failed} failed`);
+if (failed) console.log('server output:\n' + serverOut);
+process.exit(failed ? 1 : 0);
