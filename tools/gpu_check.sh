@@ -19,6 +19,7 @@ source .device/bundle/env.sh
 B=$PWD/.device/bundle/bin
 export TOONBOX_SHARED_DIR=$PWD/.device/shared TOONBOX_ORACLE_DIR=$PWD/.device/oracles
 export TOONBOX_MODELS=/tmp/toonbox-models
+export TOONBOX_UPSCALERJS_DIR=$PWD/.device/upscalerjs TOONBOX_UPSCALERJS_ORACLE_CACHE=$PWD/.device/upscalerjs_cache
 I=$TOONBOX_SHARED_DIR/images
 summary=$OUT/summary-$part.txt
 : >"$summary"
@@ -46,23 +47,25 @@ folder_throughput() {
 if [ "$part" = tests ] || [ "$part" = all ]; then
   # Every CUDA test of the unit suite: the backend's own tests, batching, tiling, OOM
   # retry; the op test matrix on all four targets (vs ONNX Runtime or the reference).
-  "$B/toonbox_tests" --gtest_filter='*Cuda*:OpMatrix*:-Doctor*' >"$OUT/unit.txt" 2>&1
+  timeout 150 "$B/toonbox_tests" --gtest_filter='*Cuda*:OpMatrix*:-Doctor*' >"$OUT/unit.txt" 2>&1
   note "unit: $(counts "$OUT/unit.txt")"
   for b in Reference Cpu CudaFp32 CudaFp16; do
     note "  op matrix $b: ok $(grep -c "OK \] OpMatrix.MatchesOracle/${b}_" "$OUT/unit.txt") skipped $(grep -c "SKIPPED \] OpMatrix.MatchesOracle/${b}_.* ms)$" "$OUT/unit.txt") failed $(grep -c "FAILED  \] OpMatrix.MatchesOracle/${b}_.* ms)$" "$OUT/unit.txt")"
   done
   grep -E "^\[  FAILED  \]" "$OUT/unit.txt" | head -20 | tee -a "$summary"
   # Whole models on CUDA vs the CPU and vs ORT; batch/tiling; portrait mode on CUDA.
-  # (RestoreNets: GPEN/GFPGAN/CodeFormer reference nets vs ONNX Runtime and PyTorch.)
-  "$B/toonbox_model_tests" --gtest_filter='*CudaVsCpu*:*OnnxModels*:*CudaBatch*:*BatchModels*:*TilingModels*:*Ncnn*:RestoreNets*' >"$OUT/models.txt" 2>&1
+  # RestoreNets: GPEN/GFPGAN/CodeFormer reference nets, InpaintNets: LaMa/MI-GAN reference
+  # nets (both vs ONNX Runtime and PyTorch); the upscalers tiled vs whole on CUDA; the
+  # UpscalerJS models vs TF.js outputs cached here (the GPU machine has no Node).
+  timeout 130 "$B/toonbox_model_tests" --gtest_filter='*CudaVsCpu*:*OnnxModels*:*CudaBatch*:*BatchModels*:*TilingModels*:*Ncnn*:RestoreNets*:*InpaintNets*:*UpscaleModels.Cuda*:*UpscalerJsVsTfjs*Cuda*' >"$OUT/models.txt" 2>&1
   note "models: $(counts "$OUT/models.txt")"
   grep -E '\[ measure|FAILED  \]' "$OUT/models.txt" | tee -a "$summary"
-  TOONBOX_TEST_DEVICE=cuda "$B/toonbox_model_tests" --gtest_filter='PortraitModels*:PublishedOutputs*' >"$OUT/portrait_models_cuda.txt" 2>&1
+  TOONBOX_TEST_DEVICE=cuda timeout 60 "$B/toonbox_model_tests" --gtest_filter='PortraitModels*:PublishedOutputs*:RestorePhotos*' >"$OUT/portrait_models_cuda.txt" 2>&1
   grep -E '\[ measure \] White-box.*mean' "$OUT/portrait_models_cuda.txt" | tee -a "$summary"
   note "portrait models on cuda: $(counts "$OUT/portrait_models_cuda.txt")"
   grep -E 'FAILED  \]' "$OUT/portrait_models_cuda.txt" | tee -a "$summary"
   # The CLI end to end (bad inputs too) on the GPU.
-  TOONBOX_TEST_DEVICE=cuda TOONBOX_SHARED_DIR=/nonexistent bash tests/cli/cli_test.sh "$B/toonbox" >"$OUT/cli_cuda.txt" 2>&1
+  TOONBOX_TEST_DEVICE=cuda TOONBOX_SHARED_DIR=/nonexistent timeout 60 bash tests/cli/cli_test.sh "$B/toonbox" >"$OUT/cli_cuda.txt" 2>&1
   note "cli on cuda: $(tail -1 "$OUT/cli_cuda.txt")"
 fi
 
@@ -220,4 +223,19 @@ if [ "$part" = speed ]; then
   note "lama bench: exit $?"; tail -8 "$OUT/lama.txt" | tee -a "$summary"
   timeout 80 python3 tools/bench_restore_pytorch.py --device cuda --toonbox "$B/toonbox" --precision fp16 >"$OUT/gpen.txt" 2>&1
   note "gpen bench: exit $?"; tail -8 "$OUT/gpen.txt" | tee -a "$summary"
+fi
+
+# The model tests the first run's time limits cut (restoration reference nets, upscalers
+# tiled on CUDA, UpscalerJS, the paste-back photos), the 1080p upscaler row, and the one
+# op-matrix row that failed, verbose; everything to stdout (few files come back).
+if [ "$part" = followup ]; then
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/realesr-animevideov3-ncnn/realesr-animevideov3-x4.param" --force >/dev/null 2>&1 \
+    || ls "$TOONBOX_SHARED_DIR/models/realesr-animevideov3-ncnn"
+  TOONBOX_TEST_DEVICE=cuda timeout 68 "$B/toonbox_model_tests" \
+    --gtest_filter='*RestoreNets*:*UpscaleModels.Cuda*:*UpscalerJsVsTfjs*Cuda*:*RestorePhotos*' 2>&1 \
+    | grep -E '^\[  (PASSED|FAILED) |^\[  SKIPPED|FAILED  \]|measure' | cut -c1-220
+  timeout 38 "$B/toonbox" bench --task upscale --model realesr-animevideov3-x4 --sizes 1920x1080 --device cuda:0 \
+    --precision fp16 --batch 1 --runs 10 --no-pipeline --no-cold-start --markdown /tmp/up.md >/dev/null 2>/tmp/up.log
+  echo "upscale bench exit $?"; grep -E '^\| realesr' /tmp/up.md | cut -c1-300; tail -2 /tmp/up.log
+  timeout 12 "$B/toonbox_tests" --gtest_filter='OpMatrix.MatchesOracle/CudaFp16_onnx_ScatterElements*' 2>&1 | grep -vE '^\[ (RUN|      OK) ' | tail -12
 fi

@@ -13,6 +13,22 @@ sh=$(cd .. && pwd)/shared
 cp -r "$sh/models/whitebox-cartoon" "$sh/models/animeganv3-tiny-cute" "$sh/models/retinaface-mnet025" \
   "$sh/models/realesr-animevideov3-ncnn" "$sh/models/realcugan-se-ncnn" "$sh/models/style-transfer-ncnn" .device/shared/models/
 mkdir -p .device/shared/models/yunet && cp "$sh/models/yunet/yunet_n_dynamic.onnx" .device/shared/models/yunet/
-cp "$sh"/images/* .device/shared/images/   # all photos (~6 MB): the folder benchmark cycles them
-cp tests/oracles/*.py .device/oracles/   # ONNX Runtime; the PyTorch oracles and reference nets
+# The photos the tests and timings use (the carry limit is 64 MiB with the tree).
+for f in dctnet_input.png wb_actress2.jpg wb_party5.jpg wb_party7.jpg wb_london1.jpg wb_mountain4.jpg \
+         wb_liuyifei4.jpg wb_readme_person2.jpg gfpgan_Blake_Lively.jpg gfpgan_Adele_crop.png \
+         gpen_Solvay_conference_1927.png; do
+  cp "$sh/images/$f" .device/shared/images/
+done
+rm -f .device/shared/models/style-transfer-ncnn/mosaic.bin   # one style model checks the family
+# The small UpscalerJS packages and TF.js's outputs for them (the GPU machine has no Node;
+# the thick models would pass the carry limit): tests/oracles/fetch_upscalerjs.sh fetches,
+# a CPU run of UpscalerJsVsTfjs fills the cache.
+if [ -d tests/oracles/upscalerjs ]; then
+  mkdir -p .device/upscalerjs .device/upscalerjs_cache
+  cp -r tests/oracles/upscalerjs/esrgan-slim .device/upscalerjs/
+  cache=${TOONBOX_UPSCALERJS_ORACLE_CACHE:-${TMPDIR:-/tmp}/toonbox_upscalerjs_oracle}
+  cp "$cache"/esrgan_slim_* .device/upscalerjs_cache/ 2>/dev/null || true
+  rm -rf .device/upscalerjs/esrgan-slim/package/models/x8 .device/upscalerjs_cache/esrgan_slim_x8_*   # x2-x4 check the family
+fi
+cp tests/oracles/*.py tests/oracles/tfjs_layers_run.mjs .device/oracles/   # ONNX Runtime, the PyTorch oracles and reference nets; the TF.js script keys the UpscalerJS cache
 du -sh .device
