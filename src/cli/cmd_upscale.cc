@@ -11,6 +11,7 @@
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
 #include "cli/folder_command.h"
+#include "cli/single_image.h"
 #include "core/json_text.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
@@ -50,7 +51,7 @@ constexpr const char* kUsage =
 constexpr const char* kCommand = "upscale";
 
 int fail(bool json, const Status& s, int code, const std::string& device = "") {
-  return command_fail(kCommand, json, s, code, device);
+  return report_failure(kCommand, json, s, code, device);
 }
 
 nlohmann::json report_json(const UpscaleReport& r) {

@@ -191,16 +191,6 @@ Result<int> prepare_output_folders(const folder::FolderPlan& plan, const std::st
   return removed;
 }
 
-int command_fail(const char* command, bool json, const Status& s, int exit_code, const std::string& device_line) {
-  if (json) {
-    nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", status_code_name(s.code())}};
-    if (!device_line.empty()) j["device"] = device_line;
-    std::printf("%s\n", json_text(j).c_str());
-  }
-  std::fprintf(stderr, "toonbox %s: %s\n", command, s.message().c_str());
-  return exit_code;
-}
-
 int run_planned_folder(const char* command, bool json, const folder::FolderPlan& plan,
                        const folder::DeviceFn& device, folder::RunnerOptions runner, bool device_is_gpu,
                        const folder::RunContext& context, const std::string& summary_note) {

@@ -61,11 +61,6 @@ int finish_folder_run(const char* command, bool json, const folder::RunSummary& 
 // The same, returning how many temporary files were removed.
 Result<int> prepare_output_folders(const folder::FolderPlan& plan, const std::string& output_dir);
 
-// The failure line on stderr ("toonbox COMMAND: message") and, with `json`,
-// {"ok":false,"error","code"[,"device"]} on stdout. Returns `exit_code`.
-int command_fail(const char* command, bool json, const Status& s, int exit_code,
-                 const std::string& device_line = "");
-
 // Runs `plan.todo` through one device stage with progress, prints the summary and returns
 // the exit code (finish_folder_run) — for a command that plans and loads by itself
 // (`upscale DIR`); run_folder_command below does all of it for a FolderTask.
