@@ -9,6 +9,7 @@
 #include "cli/args.h"
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
+#include "pipeline/upscale/upscaler.h"
 #include "cli/folder_command.h"
 #include "cli/restore_flags.h"
 #include "cli/single_image.h"
@@ -58,12 +59,23 @@ nlohmann::json detections_json(const RestoreReport& r) {
   return d;
 }
 
+// --upscale N: the background goes through the upscale task (the registry's xN upscaler,
+// which must be installed); the faces are pasted onto it at N times their scale.
+Status attach_background_upscaler(const RestoreOptions& o, const DeviceSelection& device, RestoreModels* models) {
+  if (o.upscale <= 1) return Status::ok();
+  TB_ASSIGN_OR_RETURN(std::unique_ptr<Upscaler> loaded, load_upscaler("", o.upscale, "", device));
+  std::shared_ptr<Upscaler> upscaler = std::move(loaded);
+  models->upscale = [upscaler](const Image& in, int) { return upscaler->upscale(in); };
+  return Status::ok();
+}
+
 int restore_folder(const ParsedArgs& a, const RestoreOptions& options, const FaceRestoreOverrides& overrides) {
   FolderTask task;
   task.command = "restore";
   task.fail = [](bool json, const Status& s, int code) { return restore_fail(json, s, code); };
   task.load = [&](const DeviceSelection& device, FolderModel* m) -> Status {
     TB_ASSIGN_OR_RETURN(RestoreModels models, load_restore_models(a.get("--model"), overrides, device));
+    TB_RETURN_IF_ERROR(attach_background_upscaler(options, device, &models));
     TB_RETURN_IF_ERROR(check_restore_options(models, options));
     auto pipeline = std::make_shared<RestorePipeline>(std::move(models));
     const FaceRestoreContract& c = pipeline->models().restorer->contract();
@@ -130,6 +142,8 @@ int cmd_restore(const std::vector<std::string>& argv) {
   auto models = load_restore_models(a.get("--model"), overrides.value(), device.value());
   // A model that cannot be used is a problem with a file, not with the command line.
   if (!models.is_ok()) return restore_fail(json, models.status(), kExitFailure, device_line);
+  Status upscaler = attach_background_upscaler(options.value(), device.value(), &models.value());
+  if (!upscaler.is_ok()) return restore_fail(json, upscaler, kExitFailure, device_line);
   Status usable = check_restore_options(models.value(), options.value());
   if (!usable.is_ok()) return restore_fail(json, usable, kExitFailure, device_line);
   RestorePipeline pipeline(std::move(models).value());

@@ -64,14 +64,23 @@ photo="$shared/images/gfpgan_Blake_Lively.jpg"
 expect 0 "restore a photo" "$toonbox" restore "$photo" -o out/blake.png --model gfpgan --device cpu --json
 contains "faces restored" '"faces":[1-9]'
 contains "licence in the JSON" '"licence":"Apache-2.0"'
+blake_w=$(grep -o '"width":[0-9]*' log | head -1 | cut -d: -f2)
 [ -s out/blake.png ] && ok "output written" || bad "output written"
 expect 2 "refuses to overwrite" "$toonbox" restore "$photo" -o out/blake.png --model gfpgan --device cpu
 expect 0 "human output names the licence" "$toonbox" restore "$photo" -o out/cf.png --model codeformer --fidelity 0.7 --device cpu
 contains "non-commercial shown" "non-commercial use only"
 contains "wrote" "wrote out/cf.png"
-expect 1 "--upscale without the upscale task" "$toonbox" restore "$photo" -o out/up.png --model gfpgan --upscale 2 --device cpu
-contains "says what is missing" "needs the upscale task"
+expect 1 "--upscale without an installed upscaler" "$toonbox" restore "$photo" -o out/up.png --model gfpgan --upscale 2 --device cpu
+contains "says what is missing" "realesr-animevideov3-x2"
 [ ! -e out/up.png ] && ok "nothing written for --upscale" || bad "nothing written for --upscale"
+x2="$shared/models/realesr-animevideov3-ncnn/realesr-animevideov3-x2.param"
+if [ -f "$x2" ]; then
+  expect 0 "import the x2 upscaler" "$toonbox" models import "$x2"
+  expect 0 "--upscale 2: the background through the upscaler" "$toonbox" restore "$photo" -o out/up.png --model gfpgan --upscale 2 --device cpu --json
+  w=$(grep -o '"width":[0-9]*' log | head -1 | cut -d: -f2)
+  src_w=${blake_w:-0}
+  [ "${w:-0}" -gt 0 ] && [ "$w" = $((src_w * 2)) ] && ok "output twice the width ($src_w -> $w)" || bad "output twice the width ($src_w -> $w)"
+fi
 
 expect 0 "no face: passed through" "$toonbox" restore in/rgb.png -o out/noface.png --model gfpgan --device cpu
 contains "says so" "no face found"

@@ -262,7 +262,7 @@ TEST(RestorePipeline, UpscaleWithoutTheUpscaleTaskIsRefused) {
   auto out = p.process(test_photo(64, 64), o);
   ASSERT_FALSE(out.is_ok());
   EXPECT_EQ(out.status().code(), StatusCode::kUnimplemented);
-  EXPECT_NE(out.status().message().find("upscale task"), std::string::npos);
+  EXPECT_NE(out.status().message().find("needs an upscaler for the background"), std::string::npos);
 }
 
 TEST(RestorePipeline, AStyleModelIsNotARestorer) {

@@ -143,8 +143,8 @@ Status check_restore_options(const RestoreModels& models, const RestoreOptions& 
   if (o.upscale < 1 || o.upscale > 8) return invalid_argument("--upscale must be 1..8");
   if (o.upscale > 1 && !models.upscale)
     return unimplemented("--upscale " + std::to_string(o.upscale) +
-                         " needs the upscale task (an upscaler for the background), which is not in this build yet; "
-                         "restore without --upscale, or upscale the result with `toonbox run --model <upscaler>`");
+                         " needs an upscaler for the background, and none was given to the pipeline; "
+                         "restore without --upscale, or upscale the result with `toonbox upscale`");
   if (o.batch < 1 || o.batch > 64) return invalid_argument("the restore batch must be 1..64");
   return Status::ok();
 }

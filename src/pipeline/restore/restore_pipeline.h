@@ -2,7 +2,7 @@
 // detect faces -> five landmarks -> similarity onto the restorer's template -> S x S
 // crops, many faces in one device call -> the restorer -> pasted back through the inverse
 // map with facexlib's eroded, blurred mask (face_paste.h). The background is the input's
-// own pixels (or, with --upscale N, the upscale task's result: not in this build yet).
+// own pixels (or, with --upscale N, the upscale task's result: cmd_restore attaches it).
 // docs/restore.md.
 #pragma once
 
