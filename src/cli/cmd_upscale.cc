@@ -151,15 +151,8 @@ int cmd_upscale(const std::vector<std::string>& argv) {
   std::error_code ec;
   const bool is_folder = std::filesystem::is_directory(input, ec);
   if (!is_folder) {
-    for (const char* folder_only : {"--recursive", "--skip-existing", "--format", "--allow-inside"})
-      if (a.has(folder_only))
-        return fail(json, invalid_argument(std::string(folder_only) + " only applies when INPUT is a folder"), kExitUsage);
-    if (format_from_extension(output) == ImageFormat::kUnknown)
-      return fail(json, invalid_argument(output + ": unknown output extension (use .png, .jpg, .jpeg or .webp)"), kExitUsage);
-    if (std::filesystem::equivalent(input, output, ec))
-      return fail(json, invalid_argument(output + ": refusing to overwrite the input image"), kExitUsage);
-    if (std::filesystem::exists(output, ec) && !a.has("--overwrite"))
-      return fail(json, invalid_argument(output + ": already exists (use --overwrite to replace it)"), kExitUsage);
+    if (Status checked = check_single_image_args(a, input, output); !checked.is_ok())
+      return fail(json, checked, kExitUsage);
   }
 
   auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
