@@ -142,15 +142,15 @@ Status prepare_output_folders(const folder::FolderPlan& plan, const std::string&
   // A run killed mid-write (SIGKILL, power loss) leaves hidden temporary files; ours are
   // recognisable by name and PID, and nothing else is touched. Only the folders this run
   // writes to are looked at, so `-o ~` does not walk the whole home folder.
-  std::set<std::string> output_folders;
-  for (const auto* list : {&plan.todo, &plan.already_done})
-    for (const auto& image : *list) output_folders.insert(std::filesystem::path(image.output).parent_path().string());
   // A shard cleans up only after its own outputs: another shard's writer may be alive on
   // another machine, where its PID means nothing here.
-  std::set<std::string> own_temp_keys;
+  std::set<std::string> output_folders, own_temp_keys;
   for (const auto* list : {&plan.todo, &plan.already_done})
-    for (const auto& image : *list)
-      own_temp_keys.insert(atomic_temp_key(std::filesystem::path(image.output).filename().string()));
+    for (const auto& image : *list) {
+      const std::filesystem::path out(image.output);
+      output_folders.insert(out.parent_path().string());
+      if (own_outputs_only) own_temp_keys.insert(atomic_temp_key(out.filename().string()));
+    }
   *removed = 0;
   for (const std::string& folder : output_folders) {
     TB_ASSIGN_OR_RETURN(TempCleanup cleaned, remove_stale_atomic_temps(folder, /*recursive=*/false,
