@@ -10,31 +10,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { png } from './fixtures.mjs';
+import { check, chromiumOrSkip, results, testArgs } from './harness.mjs';
 
-const SKIP = 77;
-const [toonbox, artifacts = join(process.cwd(), 'artifacts')] = process.argv.slice(2);
-if (!toonbox) {
-  console.error('usage: node inpaint_ui_test.mjs TOONBOX_BINARY [ARTIFACT_DIR]');
-  process.exit(2);
-}
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-if (!existsSync(chromiumPath)) {
-  console.log(`SKIP: no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM=...)`);
-  process.exit(SKIP);
-}
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  console.log('SKIP: playwright-core is not installed (cd tests/browser && npm install)');
-  process.exit(SKIP);
-}
-
-let passed = 0, failed = 0;
-function check(ok, what, detail = '') {
-  if (ok) { passed++; console.log(`ok   - ${what}`); }
-  else { failed++; console.log(`FAIL - ${what}${detail ? ': ' + detail : ''}`); }
-}
+const { toonbox, artifacts } = testArgs('inpaint_ui_test.mjs', join(process.cwd(), 'artifacts'));
+const { chromium, chromiumPath } = await chromiumOrSkip();
 
 const W = 400, H = 300;
 const work = mkdtempSync(join(tmpdir(), 'toonbox-erase-'));
@@ -186,5 +165,5 @@ try {
   check(exit.code === 0, 'server exits 0 on SIGTERM', JSON.stringify(exit));
   rmSync(work, { recursive: true, force: true });
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+console.log(`${results.passed} passed, ${results.failed} failed`);
+process.exit(results.failed ? 1 : 0);

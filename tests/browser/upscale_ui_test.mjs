@@ -13,13 +13,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { portrait } from './fixtures.mjs';
+import { check, chromiumOrSkip, results, SKIP, testArgs } from './harness.mjs';
 
-const SKIP = 77;
-const [toonbox, artifacts = join(process.cwd(), 'artifacts')] = process.argv.slice(2);
-if (!toonbox) {
-  console.error('usage: node upscale_ui_test.mjs TOONBOX_BINARY [ARTIFACT_DIR]');
-  process.exit(2);
-}
+const { toonbox, artifacts } = testArgs('upscale_ui_test.mjs', join(process.cwd(), 'artifacts'));
 const here = dirname(fileURLToPath(import.meta.url));
 const shared = process.env.TOONBOX_SHARED_DIR || resolve(here, '../../../shared');
 const esr = join(shared, 'models', 'realesr-animevideov3-ncnn');
@@ -27,24 +23,7 @@ if (!existsSync(join(esr, 'realesr-animevideov3.bin'))) {
   console.log(`SKIP: the shared realesr-animevideov3 weights are not in ${esr}`);
   process.exit(SKIP);
 }
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-if (!existsSync(chromiumPath)) {
-  console.log(`SKIP: no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM=...)`);
-  process.exit(SKIP);
-}
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  console.log('SKIP: playwright-core is not installed (cd tests/browser && npm install)');
-  process.exit(SKIP);
-}
-
-let passed = 0, failed = 0;
-function check(ok, what, detail = '') {
-  if (ok) { passed++; console.log(`ok   - ${what}`); }
-  else { failed++; console.log(`FAIL - ${what}${detail ? ': ' + detail : ''}`); }
-}
+const { chromium, chromiumPath } = await chromiumOrSkip();
 
 const work = mkdtempSync(join(tmpdir(), 'toonbox-upscale-ui-'));
 mkdirSync(artifacts, { recursive: true });
@@ -155,6 +134,6 @@ try {
   check(exit.code === 0, 'server exits 0 on SIGTERM', JSON.stringify(exit));
   rmSync(work, { recursive: true, force: true });
 }
-console.log(`${passed} passed, ${failed} failed`);
-if (failed) console.log('server output:\n' + serverOut);
-process.exit(failed ? 1 : 0);
+console.log(`${results.passed} passed, ${results.failed} failed`);
+if (results.failed) console.log('server output:\n' + serverOut);
+process.exit(results.failed ? 1 : 0);
