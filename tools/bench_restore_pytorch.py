@@ -18,16 +18,15 @@ Works with PyTorch 1.13 (Debian, CPU) and 2.x (CUDA).
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "oracles"))
 import restore_torch_archs as archs  # noqa: E402
+from bench_pytorch import timed_runs  # noqa: E402  (tools/, this script's folder)
 
 
 def build(seed):
@@ -37,23 +36,9 @@ def build(seed):
 
 
 def time_torch(model, x, runs, device):
-    times = []
-    with torch.no_grad():
-        for i in range(runs + 2):
-            if device == "cuda":
-                start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-                start.record()
-                model(x)
-                end.record()
-                torch.cuda.synchronize()
-                ms = start.elapsed_time(end)
-            else:
-                t0 = time.perf_counter()
-                model(x)
-                ms = (time.perf_counter() - t0) * 1e3
-            if i >= 2:  # two warm-up passes (cuDNN autotuning, allocator)
-                times.append(ms)
-    return statistics.median(times)
+    # The same timed region as tools/bench_pytorch.py (CUDA events around one forward),
+    # after two warm-up passes (cuDNN autotuning, allocator).
+    return timed_runs(model, x, runs, warmup=2, cuda=device == "cuda")["median"]
 
 
 def time_toonbox(binary, onnx_path, device, precision, runs, work):
