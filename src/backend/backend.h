@@ -7,6 +7,7 @@
 // algorithm choice, CUDA graphs) is the backend's business.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,29 @@ struct RunTimings {
   double download_ms = 0;
 };
 
+// 8-bit RGB pixels in and out of a one-input image model, converted on the device, so
+// the host never touches float tensors (issue 14): the same conversion as
+// pipeline/image_tensor.h's fill_image_tensor and output_to_image, which the tests
+// compare bit for bit.
+struct PixelConversion {
+  bool nhwc = true;  // the tensor's layout ([n,h,w,3] or [n,3,h,w])
+  bool bgr = false;  // tensor channel 0 is blue
+  // Input: tensor = in_lo + pixel * in_scale. Output: pixel = round((tensor - out_lo) * out_scale),
+  // clamped to 0..255, channel order as the input's; a 1-channel output reads as grey.
+  float in_lo = 0, in_scale = 1, out_lo = 0, out_scale = 1;
+  // The image sits at (margin, margin) of the tensor; the rest of the tensor's H x W is
+  // edge-replicated. The output window read back is (margin, margin, width, height).
+  int margin = 0;
+};
+
+// One call's images, all width x height, tightly packed RGB (3 bytes a pixel): `inputs`
+// and `outputs` (written) hold one pointer per batch item of the compiled shape.
+struct PixelBatch {
+  int width = 0, height = 0;
+  std::vector<const uint8_t*> inputs;
+  std::vector<uint8_t*> outputs;
+};
+
 class Executable {
  public:
   virtual ~Executable() = default;
@@ -45,6 +69,15 @@ class Executable {
   // for; `outputs` receives float32 host tensors, one per graph output.
   virtual Status run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs,
                      RunTimings* timings) = 0;
+  // Whether run_pixels works for this executable (one 4-D input, output 0 an image of
+  // the input's H x W with 1 or 3 channels); backends that convert on the host say no.
+  virtual bool runs_pixels() const { return false; }
+  // The compiled shape of output `i` (for a caller that checks before run_pixels).
+  virtual Shape output_shape(size_t i) const { return {}; }
+  virtual Status run_pixels(const PixelConversion& conversion, const PixelBatch& batch,
+                            RunTimings* timings) {
+    return unimplemented("this backend converts pixels on the host");
+  }
   // Bytes of the planned activation arena (for reports and tests).
   virtual size_t arena_bytes() const = 0;
 };

@@ -97,4 +97,29 @@ Result<std::vector<Tensor>> Session::run(const std::vector<Tensor>& inputs, RunR
   return outputs;
 }
 
+Result<bool> Session::runs_pixels(const Shape& shape, Shape* output_shape) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  RunReport local;
+  TB_ASSIGN_OR_RETURN(Compiled it, find_or_compile({shape}, &local));
+  if (!it->second.exe->runs_pixels()) return false;
+  if (output_shape) *output_shape = it->second.exe->output_shape(0);
+  return true;
+}
+
+Status Session::run_pixels(const Shape& shape, const PixelConversion& conversion, const PixelBatch& batch,
+                           RunReport* report) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  RunReport local;
+  TB_ASSIGN_OR_RETURN(Compiled it, find_or_compile({shape}, &local));
+  if (!it->second.exe->runs_pixels()) return unimplemented("this backend converts pixels on the host");
+  Status s = it->second.exe->run_pixels(conversion, batch, &local.timings);
+  if (!s.is_ok()) {
+    if (s.code() != StatusCode::kInvalidArgument) compiled_.erase(it);  // as run(): not reused
+    return s;
+  }
+  local.arena_bytes = it->second.exe->arena_bytes();
+  if (report) *report = local;
+  return Status::ok();
+}
+
 }  // namespace toonbox

@@ -33,6 +33,15 @@ class Session {
 
   Result<std::vector<Tensor>> run(const std::vector<Tensor>& inputs, RunReport* report = nullptr);
 
+  // 8-bit pixels in and out (backend.h's PixelConversion) for a one-input image model
+  // compiled at `shape`; kUnimplemented when the backend converts on the host (the
+  // caller then uses run()). The pixels' conversion happens on the device.
+  Status run_pixels(const Shape& shape, const PixelConversion& conversion, const PixelBatch& batch,
+                    RunReport* report = nullptr);
+  // Whether the backend does run_pixels at `shape` (compiles it when needed), and then
+  // the shape of output 0.
+  Result<bool> runs_pixels(const Shape& shape, Shape* output_shape = nullptr);
+
   // Compiles (or finds) the executable for these input shapes without running it, so a
   // caller can learn whether a shape is possible (batching) and what it costs
   // (report->arena_bytes, for tile sizes) before committing to it.

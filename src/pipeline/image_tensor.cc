@@ -44,6 +44,18 @@ void fill_image_tensor(const Image& image, const ImageContract& c, int margin, i
   }
 }
 
+PixelConversion pixel_conversion(const ImageContract& c, int margin) {
+  PixelConversion p;
+  p.nhwc = c.layout == Layout::kNHWC;
+  p.bgr = c.channels != ChannelOrder::kRgb;
+  p.in_lo = c.input_range.lo;
+  p.in_scale = (c.input_range.hi - c.input_range.lo) / 255.f;
+  p.out_lo = c.output_range.lo;
+  p.out_scale = 255.f / (c.output_range.hi - c.output_range.lo);
+  p.margin = margin;
+  return p;
+}
+
 Tensor image_to_tensor(const Image& image, const ImageContract& c, int margin) {
   const int64_t h = padded_extent(image.height, c.size_multiple, margin);
   const int64_t w = padded_extent(image.width, c.size_multiple, margin);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "backend/backend.h"
 #include "core/status.h"
 #include "core/tensor.h"
 #include "image/image.h"
@@ -25,6 +26,11 @@ Tensor make_image_tensor(const ImageContract& c, int64_t n, int64_t h, int64_t w
 // pixels edge-replicated on every side and edge replication on to the tensor's H and W,
 // channels in the contract's order, 0..255 mapped onto its input range.
 void fill_image_tensor(const Image& image, const ImageContract& c, int margin, int64_t item, Tensor* t);
+
+// The same conversion for a backend that does it on the device (Session::run_pixels);
+// its floats are computed here exactly as fill_image_tensor and OutputPixels compute
+// theirs, so both paths give the same bytes.
+PixelConversion pixel_conversion(const ImageContract& c, int margin);
 
 // One image as a [1,...] tensor, H and W padded to the contract's multiple.
 Tensor image_to_tensor(const Image& image, const ImageContract& c, int margin = 0);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <new>
 
 #include "core/timing.h"
@@ -38,6 +40,16 @@ Status check_output(const ModelSource& m, const std::vector<Tensor>& outputs, co
                           shape_to_string(in) + " (an image of the input's size)");
 }
 
+// TOONBOX_PIXELS_ON_DEVICE=0 converts on the host even where the device could (the
+// tests compare the two paths; bench can measure both).
+bool pixels_on_device_allowed() {
+  static const bool allowed = [] {
+    const char* v = std::getenv("TOONBOX_PIXELS_ON_DEVICE");
+    return !(v && std::string(v) == "0");
+  }();
+  return allowed;
+}
+
 bool is_oom(const Status& s) { return s.code() == StatusCode::kOutOfMemory; }
 
 std::string mib(double bytes) { return std::to_string(static_cast<long long>(bytes / (1 << 20))) + " MiB"; }
@@ -46,7 +58,8 @@ std::string mib(double bytes) { return std::to_string(static_cast<long long>(byt
 
 ModelRunner::ModelRunner(ModelSource model, const DeviceSelection& device)
     : model_(std::move(model)),
-      session_(model_.graph, device.backend, device.precision, SessionOptions{/*allow_batch=*/true}) {}
+      session_(model_.graph, device.backend, device.precision, SessionOptions{/*allow_batch=*/true}),
+      pixels_on_device_(pixels_on_device_allowed()) {}
 
 std::pair<int64_t, int64_t> ModelRunner::padded_size(int width, int height) const {
   const int m = multiple_of(model_);
@@ -146,7 +159,46 @@ int ModelRunner::batch_that_fits(int width, int height, int n) {
   return std::clamp(static_cast<int>(static_cast<double>(*budget) / per_image), 1, n);
 }
 
+Result<bool> ModelRunner::run_pixels(const std::vector<const Image*>& inputs, std::vector<Image>* outputs,
+                                     StylizeTimings* t) {
+  if (!pixels_on_device_) return false;
+  const Image& first = *inputs[0];
+  const auto [h, w] = padded_size(first.width, first.height);
+  const Shape shape = image_tensor_shape(model_.contract, static_cast<int64_t>(inputs.size()), h, w);
+  Shape output_shape;
+  TB_ASSIGN_OR_RETURN(bool can, session_.runs_pixels(shape, &output_shape));
+  // A stylization model returns an image of its input's size (check_output): anything
+  // else goes the host way, which says what the model returned.
+  if (!can || output_shape != shape) return false;
+  auto t0 = std::chrono::steady_clock::now();
+  PixelBatch batch;
+  batch.width = first.width;
+  batch.height = first.height;
+  std::vector<Image> images(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    images[i].width = first.width;
+    images[i].height = first.height;
+    images[i].rgb.resize(static_cast<size_t>(first.width) * first.height * 3);
+    batch.inputs.push_back(inputs[i]->rgb.data());
+    batch.outputs.push_back(images[i].rgb.data());
+  }
+  t->preprocess_ms += ms_since(t0);
+  Status ran = session_.run_pixels(shape, pixel_conversion(model_.contract, model_.margin), batch, &t->run);
+  if (ran.code() == StatusCode::kInvalidArgument) return false;
+  TB_RETURN_IF_ERROR(ran);
+  remember_arena(shape, t->run.arena_bytes);
+  for (size_t i = 0; i < inputs.size(); ++i) images[i].alpha = inputs[i]->alpha;
+  *outputs = std::move(images);
+  return true;
+}
+
 Result<Image> ModelRunner::run_whole(const Image& input, StylizeTimings* t) {
+  std::vector<Image> on_device;
+  TB_ASSIGN_OR_RETURN(bool done, run_pixels({&input}, &on_device, t));
+  if (done) {
+    t->tiles = 1;
+    return std::move(on_device[0]);
+  }
   auto t0 = std::chrono::steady_clock::now();
   Tensor x = image_to_tensor(input, model_.contract, model_.margin);
   t->preprocess_ms += ms_since(t0);
@@ -227,6 +279,9 @@ Result<Image> ModelRunner::stylize(const Image& input, StylizeTimings* timings,
 
 Result<std::vector<Image>> ModelRunner::run_batch(const std::vector<const Image*>& inputs,
                                                   StylizeTimings* t) {
+  std::vector<Image> on_device;
+  TB_ASSIGN_OR_RETURN(bool done, run_pixels(inputs, &on_device, t));
+  if (done) return on_device;
   const Image& first = *inputs[0];
   const int64_t n = static_cast<int64_t>(inputs.size());
   const auto [h, w] = padded_size(first.width, first.height);

@@ -54,6 +54,10 @@ class ModelRunner {
   std::pair<int64_t, int64_t> padded_size(int width, int height) const;
 
   const ModelSource& model() const { return model_; }
+  // Whether pixels are converted on the device where the backend can (default: yes,
+  // unless TOONBOX_PIXELS_ON_DEVICE=0); off, they are converted on the host. Both give
+  // the same bytes (tests/unit/cuda_pixels_test.cc); the device path is the fast one.
+  void set_pixels_on_device(bool on) { pixels_on_device_ = on; }
   // Why batches run one image at a time ("" while batching works or is untried).
   std::string batch_unsupported() const;
 
@@ -68,6 +72,11 @@ class ModelRunner {
 
  private:
   Result<Image> run_whole(const Image& input, StylizeTimings* t);
+  // Same-size images through Session::run_pixels (the device converts the pixels); false
+  // when the backend converts on the host, or the model's output is not an image of
+  // its input's size (the host path then says what it is).
+  Result<bool> run_pixels(const std::vector<const Image*>& inputs, std::vector<Image>* outputs,
+                          StylizeTimings* t);
   Result<Image> run_tiled(const Image& input, int tile, StylizeTimings* t);
   Result<std::vector<Image>> run_batch(const std::vector<const Image*>& inputs, StylizeTimings* t);
   // 0 for the whole image, else the tile side; notes say why.
@@ -86,6 +95,7 @@ class ModelRunner {
   double bytes_per_pixel_ = 0;     // 0 until measured
   Status probe_error_;             // a probe compile that failed for good (not OOM)
   std::string batch_unsupported_;  // set once a batched compile fails
+  bool pixels_on_device_;
 };
 
 }  // namespace toonbox

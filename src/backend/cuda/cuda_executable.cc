@@ -11,6 +11,7 @@
 #include "backend/cuda/counters.h"
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/kernels/cast.h"
+#include "backend/cuda/kernels/pixels.h"
 #include "backend/cuda/step_builders.h"
 #include "backend/graph_precheck.h"
 #include "compile/memory_planner.h"
@@ -282,16 +283,8 @@ Status CudaExecutable::run(const std::vector<Tensor>& inputs, std::vector<Tensor
   DeviceGuard guard;
   TB_RETURN_IF_ERROR(guard.set(device_));
   Status st = enqueue(inputs);
-  // The one wait of a run; kernel faults surface here.
-  if (st.is_ok()) {
-    const cudaError_t err = cudaEventSynchronize(done_.get());
-    if (err != cudaSuccess) st = cuda_status(err, "cudaEventSynchronize(end of run)", __FILE__, __LINE__);
-  }
-  if (!st.is_ok()) {
-    cudaStreamSynchronize(stream_.get());  // leave nothing in flight that uses our buffers
-    (void)cudaGetLastError();
-    return st.with_context("running on cuda:" + std::to_string(device_));
-  }
+  if (st.is_ok()) st = wait_for_run();
+  if (!st.is_ok()) return st;
 
   outputs->clear();
   for (const Binding& b : outputs_) {
@@ -303,15 +296,112 @@ Status CudaExecutable::run(const std::vector<Tensor>& inputs, std::vector<Tensor
     if (t.nbytes() > 0) std::memcpy(t.raw(), host_out_.get() + b.host_offset, t.nbytes());
     outputs->push_back(std::move(t));
   }
-  if (timings) {
-    float upload = 0, compute = 0, download = 0;
-    TB_CUDA_RETURN_IF_ERROR(cudaEventElapsedTime(&upload, start_.get(), uploaded_.get()));
-    TB_CUDA_RETURN_IF_ERROR(cudaEventElapsedTime(&compute, uploaded_.get(), computed_.get()));
-    TB_CUDA_RETURN_IF_ERROR(cudaEventElapsedTime(&download, computed_.get(), done_.get()));
-    timings->upload_ms = upload;
-    timings->compute_ms = compute;
-    timings->download_ms = download;
+  return timings ? read_timings(timings) : Status::ok();
+}
+
+// The one wait of a run; kernel faults surface here.
+Status CudaExecutable::wait_for_run() {
+  Status st = Status::ok();
+  const cudaError_t err = cudaEventSynchronize(done_.get());
+  if (err != cudaSuccess) st = cuda_status(err, "cudaEventSynchronize(end of run)", __FILE__, __LINE__);
+  if (st.is_ok()) return st;
+  cudaStreamSynchronize(stream_.get());  // leave nothing in flight that uses our buffers
+  (void)cudaGetLastError();
+  return st.with_context("running on cuda:" + std::to_string(device_));
+}
+
+Status CudaExecutable::read_timings(RunTimings* timings) {
+  float upload = 0, compute = 0, download = 0;
+  TB_CUDA_RETURN_IF_ERROR(cudaEventElapsedTime(&upload, start_.get(), uploaded_.get()));
+  TB_CUDA_RETURN_IF_ERROR(cudaEventElapsedTime(&compute, uploaded_.get(), computed_.get()));
+  TB_CUDA_RETURN_IF_ERROR(cudaEventElapsedTime(&download, computed_.get(), done_.get()));
+  timings->upload_ms = upload;
+  timings->compute_ms = compute;
+  timings->download_ms = download;
+  return Status::ok();
+}
+
+bool CudaExecutable::runs_pixels() const {
+  return inputs_.size() == 1 && inputs_[0].shape.size() == 4 && !outputs_.empty() &&
+         !outputs_[0].constant && outputs_[0].shape.size() == 4;
+}
+
+namespace {
+// The tensor a PixelConversion reads or writes, by its compiled shape.
+PixelTensorGeometry pixel_geometry(const Shape& s, const PixelConversion& c, bool half) {
+  PixelTensorGeometry g;
+  g.half = half;
+  g.nhwc = c.nhwc;
+  g.n = static_cast<int>(s[0]);
+  g.channels = static_cast<int>(c.nhwc ? s[3] : s[1]);
+  g.height = static_cast<int>(c.nhwc ? s[1] : s[2]);
+  g.width = static_cast<int>(c.nhwc ? s[2] : s[3]);
+  g.bgr = c.bgr;
+  g.margin = c.margin;
+  return g;
+}
+}  // namespace
+
+Status CudaExecutable::run_pixels(const PixelConversion& conversion, const PixelBatch& batch,
+                                  RunTimings* timings) {
+  if (!runs_pixels()) return unimplemented("this executable is not a one-input image model");
+  PixelTensorGeometry in = pixel_geometry(inputs_[0].shape, conversion, is_half(precision_));
+  PixelTensorGeometry out = pixel_geometry(outputs_[0].shape, conversion, is_half(precision_));
+  const std::string shape = shape_to_string(inputs_[0].shape);
+  if (in.channels != 3)
+    return invalid_argument("pixels need a 3-channel input, the model's is " + shape);
+  if (out.n != in.n || out.height != in.height || out.width != in.width || (out.channels != 1 && out.channels != 3))
+    return invalid_argument("the model's output " + shape_to_string(outputs_[0].shape) +
+                            " is not an image of its input's size " + shape);
+  if (static_cast<int>(batch.inputs.size()) != in.n || static_cast<int>(batch.outputs.size()) != in.n)
+    return invalid_argument("compiled for " + std::to_string(in.n) + " images, got " +
+                            std::to_string(batch.inputs.size()));
+  if (batch.width <= 0 || batch.height <= 0 || batch.width + 2 * conversion.margin > in.width ||
+      batch.height + 2 * conversion.margin > in.height)
+    return invalid_argument(std::to_string(batch.width) + "x" + std::to_string(batch.height) + " pixels with margin " +
+                            std::to_string(conversion.margin) + " do not fit the compiled " + shape);
+  const size_t bytes = static_cast<size_t>(in.n) * in.height * in.width * 3;
+  std::lock_guard<std::mutex> lock(run_mutex_);
+  DeviceGuard guard;
+  TB_RETURN_IF_ERROR(guard.set(device_));
+  if (!host_pixels_.get()) {
+    TB_ASSIGN_OR_RETURN(host_pixels_, PinnedBuffer::allocate(bytes, "8-bit pixels"));
+    TB_ASSIGN_OR_RETURN(device_pixels_, DeviceBuffer::allocate(bytes, "8-bit pixels"));
   }
+  Status st = enqueue_pixels(conversion, batch);
+  if (st.is_ok()) st = wait_for_run();
+  if (!st.is_ok()) return st;
+  const size_t image_bytes = static_cast<size_t>(batch.width) * batch.height * 3;
+  for (int i = 0; i < in.n; ++i) std::memcpy(batch.outputs[i], host_pixels_.get() + i * image_bytes, image_bytes);
+  return timings ? read_timings(timings) : Status::ok();
+}
+
+// As enqueue() and enqueue_download(), with 8-bit pixels crossing PCIe and the
+// conversion kernels writing the input binding and reading output 0 in the storage type.
+Status CudaExecutable::enqueue_pixels(const PixelConversion& c, const PixelBatch& batch) {
+  cudaStream_t stream = stream_.get();
+  const bool half = is_half(precision_);
+  PixelTensorGeometry in = pixel_geometry(inputs_[0].shape, c, half);
+  in.lo = c.in_lo;
+  in.scale = c.in_scale;
+  PixelTensorGeometry out = pixel_geometry(outputs_[0].shape, c, half);
+  out.lo = c.out_lo;
+  out.scale = c.out_scale;
+  const size_t image_bytes = static_cast<size_t>(batch.width) * batch.height * 3;
+  TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(start_.get(), stream));
+  for (int i = 0; i < in.n; ++i) std::memcpy(host_pixels_.get() + i * image_bytes, batch.inputs[i], image_bytes);
+  TB_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(device_pixels_.get(), host_pixels_.get(), image_bytes * in.n,
+                                          cudaMemcpyHostToDevice, stream));
+  TB_CUDA_RETURN_IF_ERROR(launch_pixels_to_tensor(device_pixels_.as<uint8_t>(), batch.height, batch.width, in,
+                                                  inputs_[0].device, stream));
+  TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(uploaded_.get(), stream));
+  TB_RETURN_IF_ERROR(enqueue_steps());
+  TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(computed_.get(), stream));
+  TB_CUDA_RETURN_IF_ERROR(launch_tensor_to_pixels(outputs_[0].device, out, batch.height, batch.width,
+                                                  device_pixels_.as<uint8_t>(), stream));
+  TB_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(host_pixels_.get(), device_pixels_.get(), image_bytes * in.n,
+                                          cudaMemcpyDeviceToHost, stream));
+  TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(done_.get(), stream));
   return Status::ok();
 }
 

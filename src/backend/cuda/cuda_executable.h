@@ -30,6 +30,10 @@ class CudaExecutable final : public Executable {
   Status run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs,
              RunTimings* timings) override;
   size_t arena_bytes() const override { return arena_.size(); }
+  bool runs_pixels() const override;
+  Shape output_shape(size_t i) const override { return i < outputs_.size() ? outputs_[i].shape : Shape{}; }
+  Status run_pixels(const PixelConversion& conversion, const PixelBatch& batch,
+                    RunTimings* timings) override;
 
  private:
   struct Binding {
@@ -55,6 +59,9 @@ class CudaExecutable final : public Executable {
   Status enqueue_steps();
   Status capture(const StepContext& ctx);
   Status enqueue_download();
+  Status enqueue_pixels(const PixelConversion& conversion, const PixelBatch& batch);
+  Status wait_for_run();
+  Status read_timings(RunTimings* timings);
 
   int device_ = 0;
   Precision precision_ = Precision::kFloat32;
@@ -75,6 +82,10 @@ class CudaExecutable final : public Executable {
   bool capture_failed_ = false;
   DeviceBuffer staging_;  // float32 side of the fp16 casts
   PinnedBuffer host_in_, host_out_;
+  // run_pixels: 8-bit pixels (n x H x W x 3 of the compiled shape bounds every call's),
+  // pinned on the host and on the device, allocated at the first such run.
+  PinnedBuffer host_pixels_;
+  DeviceBuffer device_pixels_;
   std::vector<Binding> inputs_, outputs_;
 };
 

@@ -16,7 +16,7 @@
 
 namespace toonbox::cuda {
 
-inline constexpr int kPluginAbiVersion = 3;  // 2: memory_info; 3: graph-API and CUDA-graph stats
+inline constexpr int kPluginAbiVersion = 4;  // 2: memory_info; 3: graph-API and CUDA-graph stats; 4: run_pixels
 
 struct CudaDeviceInfo {
   int index = 0;
