@@ -8,6 +8,9 @@
 #   bash tools/gpu_check.sh bench     `toonbox bench`: the full White-box / AnimeGANv3 /
 #                                     classic table (CPU vs GPU, fp32/fp16, 512/1024/2048,
 #                                     batch 1 and 16), pipeline mode, the PyTorch side by side
+#   bash tools/gpu_check.sh pixels    the on-device pixel conversion (issue 14): its tests,
+#                                     the folder pipeline with and without it, the CUDA
+#                                     unit suite, the CodeFormer fp16 per-node diagnostic
 #   bash tools/gpu_check.sh           tests and timings
 # Logs under $OUT; a summary printed last. Parts so each fits one device call.
 set -uo pipefail
@@ -178,6 +181,30 @@ if [ "$part" = bench ]; then
   # torch.compile's autotuner prints every candidate kernel: keep only the script's own lines.
   grep -vE 'AUTOTUNE|triton_|SingleProcess|Autotune|strides:|dtypes:|^ +convolution |^\{"num_choices' \
     "$OUT/bench_pytorch.txt" | tee -a "$summary"
+fi
+# Pixels converted on the device (TOONBOX_PIXELS_ON_DEVICE, default on) against the host
+# conversion: its exactness tests, then pipeline mode and single calls both ways; the
+# whole CUDA unit suite (the backend interface changed); the CodeFormer per-node fp16
+# diagnostic; everything to stdout (few files come back).
+if [ "$part" = pixels ]; then
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  timeout 60 "$B/toonbox_tests" --gtest_filter='*CudaPixels*' 2>&1 | grep -E '^\[  (PASSED|FAILED) |FAILED  \]|measure|differ|Failure' | cut -c1-400
+  for dev in 0 1; do
+    for fmt in jpg png; do
+      TOONBOX_PIXELS_ON_DEVICE=$dev timeout 60 "$B/toonbox" bench --model whitebox --sizes 1024 --batch 1,16 --precision fp16 \
+        --device cuda:0 --runs 10 --no-cold-start --pipeline-images 256 --pipeline-format $fmt --image "$I/dctnet_input.png" \
+        --json "$OUT/pix_${dev}_$fmt.json" --markdown /tmp/pix_${dev}_$fmt.md >/dev/null 2>>/tmp/pix.log
+      echo "pixels on device=$dev, $fmt: exit $?"
+      grep -E '^\| whitebox' /tmp/pix_${dev}_$fmt.md | cut -c1-420
+    done
+  done
+  TOONBOX_PIXELS_ON_DEVICE=1 "$B/toonbox" cartoonize "$I/dctnet_input.png" -o /tmp/pix1.png --mode whole --resolution full --device cuda --precision fp16 --timings 2>&1 | tail -19
+  TOONBOX_PIXELS_ON_DEVICE=0 "$B/toonbox" cartoonize "$I/dctnet_input.png" -o /tmp/pix0.png --mode whole --resolution full --device cuda --precision fp16 --timings 2>&1 | grep -E 'preprocess|upload|inference warm|download|postprocess'
+  cmp /tmp/pix0.png /tmp/pix1.png && echo "cartoonize output identical with and without on-device pixels"
+  timeout 150 "$B/toonbox_tests" --gtest_filter='*Cuda*:OpMatrix*:-Doctor*' >/tmp/unit.txt 2>&1
+  echo "unit: $(counts /tmp/unit.txt)"; grep -E "^\[  FAILED  \]" /tmp/unit.txt | head -20
+  TOONBOX_DIAG_NET=codeformer timeout 100 "$B/toonbox_model_tests" --gtest_also_run_disabled_tests \
+    --gtest_filter='*Fp16DivergenceByNode*:*RestoreNets*codeformer_Cuda*' 2>&1 | grep -E 'diag|measure|OK|FAILED' | head -70
 fi
 echo "----- summary -----"
 cat "$summary"

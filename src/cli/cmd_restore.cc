@@ -189,7 +189,7 @@ int cmd_restore(const std::vector<std::string>& argv) {
                         {"detections", detections_json(report)},
                         {"notes", report.notes},
                         {"device", device->backend->device().id},
-                        {"precision", precision_name(device->precision)},
+                        {"precision", precision_name(restorer.precision())},
                         {"timings_ms",
                          {{"decode", decode_ms},
                           {"detect", report.detect_ms},

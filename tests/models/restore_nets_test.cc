@@ -14,11 +14,15 @@
 // CudaFp32) >= 50 dB against both ONNX Runtime and PyTorch; fp16 storage (CudaFp16, and
 // RefFp16: the reference kernels with every activation rounded through half, which runs
 // without a GPU) >= 40 dB. CodeFormer's code lookup is an argmax over softmaxed logits:
-// in half precision near-ties may pick another code (measured and printed).
+// in half precision near-ties pick other codes (28 dB on CUDA fp16, the per-node
+// diagnostic at the end of this file shows where), so CodeFormer-class nets run in fp32
+// when fp16 is asked for (pipeline/restore/restore_precision.h), and the CudaFp16 case
+// runs each net at the precision the restore pipeline chooses for an fp16 request.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -32,6 +36,7 @@
 #include "import/onnx/onnx_importer.h"
 #include "models/torch_oracle.h"
 #include "ops/reference.h"
+#include "pipeline/restore/restore_precision.h"
 #include "unit/ort_oracle.h"
 #include "unit/test_util.h"
 
@@ -164,7 +169,9 @@ Result<std::vector<Tensor>> run_target(const Target& t, const Graph& imported, c
                                          ? std::shared_ptr<Backend>(create_cpu_backend())
                                          : std::shared_ptr<Backend>(test::cuda_backend(skip));
   if (!backend) return unimplemented(*skip);  // the caller skips, saying why
-  Session session(imported, backend, t.precision);
+  // At the precision `toonbox restore` runs the net at when this one is asked for
+  // (restore_precision.h: CodeFormer's code lookup keeps it in fp32).
+  Session session(imported, backend, restore_precision(imported, t.precision).precision);
   return session.run(inputs);
 }
 
@@ -198,6 +205,8 @@ TEST_P(RestoreNets, MatchesOnnxRuntimeAndPyTorch) {
       "[ measure ] %s %s: PSNR vs ONNX Runtime %.2f dB, vs PyTorch %.2f dB "
       "(ONNX Runtime vs PyTorch %.2f dB)\n",
       c.net, c.target.name, vs_ort, vs_torch, ort_vs_torch);
+  // Only CodeFormer's lookup ranks computed scores; the others stay in fp16 when asked.
+  EXPECT_EQ(selects_by_computed_scores(*imported), std::string(c.net) == "codeformer");
   const double want = fp16 ? 40.0 : 50.0;
   EXPECT_GE(vs_ort, want);
   EXPECT_GE(vs_torch, want);
@@ -266,6 +275,65 @@ TEST(RestoreNetsRewrite, ModulatedConvsRewrittenEqualDirectForm) {
         name, rewritten, e.to_string().c_str(), psnr((*b)[0], (*a)[0]));
     EXPECT_LE(e.nmse, 1e-10) << name;
   }
+}
+
+
+// A diagnostic, not a test (gtest runs it only with --gtest_also_run_disabled_tests):
+// where a reference net's CUDA fp16 run leaves the fp32 result. Every floating value a
+// node produces becomes a graph output; CUDA fp16 and the fp16-storage emulation
+// (RefFp16) are compared with the fp32 reference kernels value by value, and the values
+// in graph order where CUDA fp16 falls below 45 dB are printed with their op and node
+// (the first of them is where per-op precision is needed). TOONBOX_DIAG_NET picks the
+// net (default codeformer).
+TEST(RestoreNetsDiagnostic, DISABLED_Fp16DivergenceByNode) {
+  if (std::string why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
+  const char* env = std::getenv("TOONBOX_DIAG_NET");
+  const std::string name = env ? env : "codeformer";
+  const RefNet& net = reference_net(name);
+  ASSERT_TRUE(net.error.empty()) << net.error;
+  auto imported = import_onnx_model(net.onnx.string());
+  ASSERT_TRUE(imported.is_ok()) << imported.status().to_string();
+  auto g = compiled_form(*imported, net, nullptr);
+  ASSERT_TRUE(g.is_ok()) << g.status().to_string();
+  std::vector<int> watched;
+  for (const Node& node : g->nodes())
+    for (int v : node.outputs)
+      if (is_floating(g->value(v).dtype) && !g->is_constant(v)) watched.push_back(v);
+  g->set_outputs(watched);
+  std::vector<Tensor> inputs = input_values(net);
+  auto fp32 = reference_run(*g, inputs, {});
+  ASSERT_TRUE(fp32.is_ok()) << fp32.status().to_string();
+  ReferenceOptions emulate;
+  emulate.emulate_fp16_storage = true;
+  auto ref16 = reference_run(*g, inputs, emulate);
+  ASSERT_TRUE(ref16.is_ok()) << ref16.status().to_string();
+  // Without a GPU only the emulation's column is filled (CUDA: "n/a").
+  std::string skip;
+  std::shared_ptr<Backend> cuda(test::cuda_backend(&skip));
+  std::vector<Tensor> got;
+  if (cuda) {
+    Session session(*g, cuda, Precision::kFloat16);
+    auto ran = session.run(inputs);
+    ASSERT_TRUE(ran.is_ok()) << ran.status().to_string();
+    got = std::move(ran).value();
+  }
+  std::vector<int> producer(g->values().size(), -1);
+  for (size_t n = 0; n < g->nodes().size(); ++n)
+    for (int v : g->nodes()[n].outputs) producer[v] = static_cast<int>(n);
+  int printed = 0;
+  for (size_t i = 0; i < watched.size() && printed < 60; ++i) {
+    const double cuda_db = cuda ? psnr(got[i], (*fp32)[i]) : 999, ref16_db = psnr((*ref16)[i], (*fp32)[i]);
+    if (std::min(cuda_db, ref16_db) >= 45) continue;
+    const Node& node = g->nodes()[producer[watched[i]]];
+    std::printf("[ diag ] %-14s %-40s %-22s cuda fp16 %7s dB  RefFp16 %7.2f dB\n",
+                op_kind_name(node.kind), node.name.substr(0, 40).c_str(),
+                shape_to_string((*fp32)[i].shape()).c_str(),
+                cuda ? std::to_string(cuda_db).substr(0, 6).c_str() : "n/a", ref16_db);
+    ++printed;
+  }
+  std::printf("[ diag ] %s: %zu values watched, %d below 45 dB printed\n", name.c_str(),
+              watched.size(), printed);
+  if (!cuda) GTEST_SKIP() << skip;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "pipeline/cartoon_pipeline.h"
 #include "pipeline/image_tensor.h"
 #include "pipeline/restore/face_paste.h"
+#include "pipeline/restore/restore_precision.h"
 
 namespace toonbox {
 
@@ -51,7 +52,8 @@ int64_t batch_shape(int64_t n, int cap) {
 FaceRestorer::FaceRestorer(std::string name, Graph graph, FaceRestoreContract contract, const DeviceSelection& device)
     : name_(std::move(name)),
       contract_(std::move(contract)),
-      session_(std::move(graph), device.backend, device.precision, batching()) {}
+      chosen_(restore_precision(graph, device.precision)),
+      session_(std::move(graph), device.backend, chosen_.precision, batching()) {}
 
 Result<Tensor> FaceRestorer::run_once(const Tensor& crops, float fidelity) {
   std::vector<Tensor> inputs;
@@ -77,6 +79,7 @@ Result<Tensor> FaceRestorer::run_once(const Tensor& crops, float fidelity) {
 
 Result<Tensor> FaceRestorer::run(const Tensor& crops, float fidelity, std::vector<std::string>* notes, int* calls) {
   const int64_t n = crops.shape()[0];
+  if (notes && !chosen_.note.empty()) notes->push_back(name_ + " " + chosen_.note);
   if (n > 1 && batch_refused_.empty()) {
     ++*calls;
     auto out = run_once(crops, fidelity);

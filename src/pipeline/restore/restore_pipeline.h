@@ -14,6 +14,7 @@
 #include "detect/face_detector.h"
 #include "engine/device_select.h"
 #include "engine/session.h"
+#include "pipeline/restore/restore_precision.h"
 #include "models/face_restore_contract.h"
 
 namespace toonbox {
@@ -64,6 +65,8 @@ class FaceRestorer {
 
   const std::string& name() const { return name_; }
   const FaceRestoreContract& contract() const { return contract_; }
+  // What it runs at (restore_precision.h: fp32 for code-lookup models asked for fp16).
+  Precision precision() const { return session_.precision(); }
 
   // Runs `crops` ([N,3,S,S]) with the fidelity, N at once where the model allows a batch
   // (else one at a time, noted once). Returns the [N,3,S,S] restored crops; *calls counts
@@ -74,6 +77,7 @@ class FaceRestorer {
   Result<Tensor> run_once(const Tensor& crops, float fidelity);
   std::string name_;
   FaceRestoreContract contract_;
+  RestorePrecision chosen_;  // its note goes with every run's notes
   Session session_;
   std::string batch_refused_;
 };
