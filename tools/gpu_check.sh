@@ -11,6 +11,9 @@
 #   bash tools/gpu_check.sh pixels    the on-device pixel conversion (issue 14): its tests,
 #                                     the folder pipeline with and without it, the CUDA
 #                                     unit suite, the CodeFormer fp16 per-node diagnostic
+#   bash tools/gpu_check.sh e2e       issue 14's end-to-end figures: pipeline mode JPEG/PNG,
+#                                     the photo folder, the server under 16 and 64 clients,
+#                                     cold start with a warm algorithm cache
 #   bash tools/gpu_check.sh           tests and timings
 # Logs under $OUT; a summary printed last. Parts so each fits one device call.
 set -uo pipefail
@@ -205,6 +208,31 @@ if [ "$part" = pixels ]; then
   echo "unit: $(counts /tmp/unit.txt)"; grep -E "^\[  FAILED  \]" /tmp/unit.txt | head -20
   TOONBOX_DIAG_NET=codeformer timeout 100 "$B/toonbox_model_tests" --gtest_also_run_disabled_tests \
     --gtest_filter='*Fp16DivergenceByNode*:*RestoreNets*codeformer_Cuda*' 2>&1 | grep -E 'diag|measure|OK|FAILED' | head -70
+fi
+if [ "$part" = e2e ]; then
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/yunet/yunet_n_dynamic.onnx" --force >/dev/null
+  timeout 90 "$B/toonbox_tests" --gtest_filter='*ForcedFusedEngine*:*CudaPixels*' 2>&1 | grep -E '^\[  (PASSED|FAILED) |FAILED  \]' | cut -c1-300
+  TOONBOX_TEST_DEVICE=cuda timeout 90 "$B/toonbox_model_tests" --gtest_filter='*RestoreNets*Cuda*:*NcnnModels*' 2>&1 \
+    | grep -E '^\[  (PASSED|FAILED) |^\[  SKIPPED|FAILED  \]|measure' | cut -c1-220
+  for fmt in jpg png webp; do
+    timeout 50 "$B/toonbox" bench --model whitebox --sizes 1024 --batch 1,16 --precision fp16 --device cuda:0 \
+      --runs 10 --no-cold-start --pipeline-images 256 --pipeline-format $fmt --image "$I/dctnet_input.png" \
+      --markdown /tmp/e2e_$fmt.md >/dev/null 2>>/tmp/e2e.log
+    echo "pipeline $fmt: exit $?"; grep -A4 '^## Pipeline mode' /tmp/e2e_$fmt.md | grep -E '^\| whitebox' | cut -c1-330
+  done
+  for bs in 1 8; do
+    echo "photo folder batch $bs: $(TOONBOX=$B/toonbox timeout 60 bash tools/bench_folder.sh -n 200 --src "$I" --device cuda --model whitebox --mode whole --batch-size $bs 2>&1 | grep -E 'THROUGHPUT|stage busy' | tr '\n' ' ')"
+  done
+  echo "photo folder portrait auto batch 4: $(TOONBOX=$B/toonbox timeout 60 bash tools/bench_folder.sh -n 200 --src "$I" --device cuda --model whitebox --batch-size 4 2>&1 | grep -E 'THROUGHPUT|stage busy' | tr '\n' ' ')"
+  (cd tools && timeout 80 python3 serve_load.py --toonbox "$B/toonbox" --image "$PWD/../.device/in1024.jpg" \
+    --clients 16 --clients 64 --seconds 15 --serve-arg=--device=cuda --serve-arg=--model=whitebox --serve-arg=--queue-size=64 2>&1 | tail -3)
+  export TOONBOX_CUDA_ALGO_CACHE=/tmp/algo-cache
+  for run in cold warm warm; do
+    rm -f /tmp/cs.jpg; TIMEFORMAT="cold start ($run algorithm cache): %R s to the written output"
+    time "$B/toonbox" cartoonize "$PWD/.device/in1024.jpg" -o /tmp/cs.jpg --mode whole --device cuda --precision fp16 >/dev/null 2>&1
+  done
+  unset TOONBOX_CUDA_ALGO_CACHE
 fi
 echo "----- summary -----"
 cat "$summary"
