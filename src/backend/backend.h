@@ -50,14 +50,17 @@ struct PixelConversion {
   // clamped to 0..255, channel order as the input's; a 1-channel output reads as grey.
   float in_lo = 0, in_scale = 1, out_lo = 0, out_scale = 1;
   // The image sits at (margin, margin) of the tensor; the rest of the tensor's H x W is
-  // edge-replicated. The output window read back is (margin, margin, width, height).
+  // edge-replicated. The output window read back starts at (margin, margin) of output 0.
   int margin = 0;
 };
 
 // One call's images, all width x height, tightly packed RGB (3 bytes a pixel): `inputs`
-// and `outputs` (written) hold one pointer per batch item of the compiled shape.
+// and `outputs` (written; out_width x out_height each) hold one pointer per batch item of
+// the compiled shape. An output size of 0 is the input's (a model of the same size); an
+// upscaler's is its scale times the input's.
 struct PixelBatch {
   int width = 0, height = 0;
+  int out_width = 0, out_height = 0;
   std::vector<const uint8_t*> inputs;
   std::vector<uint8_t*> outputs;
 };
@@ -69,8 +72,8 @@ class Executable {
   // for; `outputs` receives float32 host tensors, one per graph output.
   virtual Status run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs,
                      RunTimings* timings) = 0;
-  // Whether run_pixels works for this executable (one 4-D input, output 0 an image of
-  // the input's H x W with 1 or 3 channels); backends that convert on the host say no.
+  // Whether run_pixels works for this executable (one 4-D input, output 0 a 4-D image
+  // with 1 or 3 channels); backends that convert on the host say no.
   virtual bool runs_pixels() const { return false; }
   // The compiled shape of output `i` (for a caller that checks before run_pixels).
   virtual Shape output_shape(size_t i) const { return {}; }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 #include <new>
 
 namespace toonbox {
@@ -54,6 +56,14 @@ PixelConversion pixel_conversion(const ImageContract& c, int margin) {
   p.out_scale = 255.f / (c.output_range.hi - c.output_range.lo);
   p.margin = margin;
   return p;
+}
+
+bool pixels_on_device_by_default() {
+  static const bool on = [] {
+    const char* v = std::getenv("TOONBOX_PIXELS_ON_DEVICE");
+    return !(v && std::string(v) == "0");
+  }();
+  return on;
 }
 
 Tensor image_to_tensor(const Image& image, const ImageContract& c, int margin) {

@@ -31,6 +31,9 @@ void fill_image_tensor(const Image& image, const ImageContract& c, int margin, i
 // its floats are computed here exactly as fill_image_tensor and OutputPixels compute
 // theirs, so both paths give the same bytes.
 PixelConversion pixel_conversion(const ImageContract& c, int margin);
+// Whether runners convert pixels on the device where the backend can: yes, unless
+// TOONBOX_PIXELS_ON_DEVICE=0 (the tests and bench compare both ways).
+bool pixels_on_device_by_default();
 
 // One image as a [1,...] tensor, H and W padded to the contract's multiple.
 Tensor image_to_tensor(const Image& image, const ImageContract& c, int margin = 0);

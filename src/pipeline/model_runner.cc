@@ -40,16 +40,6 @@ Status check_output(const ModelSource& m, const std::vector<Tensor>& outputs, co
                           shape_to_string(in) + " (an image of the input's size)");
 }
 
-// TOONBOX_PIXELS_ON_DEVICE=0 converts on the host even where the device could (the
-// tests compare the two paths; bench can measure both).
-bool pixels_on_device_allowed() {
-  static const bool allowed = [] {
-    const char* v = std::getenv("TOONBOX_PIXELS_ON_DEVICE");
-    return !(v && std::string(v) == "0");
-  }();
-  return allowed;
-}
-
 bool is_oom(const Status& s) { return s.code() == StatusCode::kOutOfMemory; }
 
 std::string mib(double bytes) { return std::to_string(static_cast<long long>(bytes / (1 << 20))) + " MiB"; }
@@ -59,7 +49,7 @@ std::string mib(double bytes) { return std::to_string(static_cast<long long>(byt
 ModelRunner::ModelRunner(ModelSource model, const DeviceSelection& device)
     : model_(std::move(model)),
       session_(model_.graph, device.backend, device.precision, SessionOptions{/*allow_batch=*/true}),
-      pixels_on_device_(pixels_on_device_allowed()) {}
+      pixels_on_device_(pixels_on_device_by_default()) {}
 
 std::pair<int64_t, int64_t> ModelRunner::padded_size(int width, int height) const {
   const int m = multiple_of(model_);

@@ -14,6 +14,7 @@
 #include "pipeline/image_tensor.h"
 #include "pipeline/model_loader.h"
 #include "pipeline/model_runner.h"
+#include "pipeline/upscale/upscaler.h"
 
 namespace toonbox {
 namespace {
@@ -173,6 +174,42 @@ TEST_P(CudaPixels, GreyOutputReadsAsGreyAsOnTheHost) {
   ASSERT_TRUE(s.is_ok()) << s.to_string();
   EXPECT_EQ(got.rgb, want.rgb);
   EXPECT_EQ(got.rgb[0], got.rgb[1]) << "grey: the three channels are one";
+}
+
+// An x2 "upscaler" (the per-channel weights, then each pixel repeated 2x2 by a four-way
+// channel Concat and DepthToSpace, as sub-pixel upscalers end) through the Upscaler: the
+// whole image goes through run_pixels with an output twice the input; the bytes equal the
+// host path's (tensor, blend, round), with an odd size (padding to the multiple) and an
+// alpha channel (resized on the host either way).
+TEST_P(CudaPixels, UpscalerWholeImageGivesTheSameBytes) {
+  TB_REQUIRE_CUDA();
+  ModelSource m = elementwise_model(Layout::kNCHW, ChannelOrder::kRgb, {0, 1}, {0, 1}, 0, 4, false);
+  Graph& g = m.graph;
+  const int y = g.outputs()[0];
+  const int four = g.add_node(OpKind::kConcat, "four", {y, y, y, y}, ConcatParams{1});
+  const int up = g.add_node(OpKind::kDepthToSpace, "up", {four}, DepthToSpaceParams{Layout::kNCHW, 2, DepthToSpaceMode::kDcr});
+  g.set_outputs({up});
+  ImageModel model{std::move(g), m.contract, "test"};
+  model.contract.scale = 2;
+  Upscaler upscaler(std::move(model), "x2", cuda_selection(GetParam()));
+  Image img = pattern(45, 31, 5);
+  img.alpha.assign(static_cast<size_t>(45) * 31, 200);
+  UpscaleOptions whole;
+  whole.tile_size = -1;
+  upscaler.set_pixels_on_device(false);
+  auto host = upscaler.upscale(img, whole);
+  ASSERT_TRUE(host.is_ok()) << host.status().to_string();
+  upscaler.set_pixels_on_device(true);
+  UpscaleReport report;
+  auto device = upscaler.upscale(img, whole, &report);
+  ASSERT_TRUE(device.is_ok()) << device.status().to_string();
+  ASSERT_EQ(device->width, 90);
+  ASSERT_EQ(device->height, 62);
+  size_t differ = 0;
+  for (size_t j = 0; j < host->rgb.size(); ++j) differ += host->rgb[j] != device->rgb[j];
+  EXPECT_EQ(differ, 0u) << differ << " of " << host->rgb.size() << " bytes differ";
+  EXPECT_EQ(device->alpha, host->alpha);
+  EXPECT_GT(report.compute_ms, 0) << "the device path reports its timings";
 }
 
 // The CPU backend converts on the host: run_pixels says so and the runner falls back.

@@ -2,6 +2,7 @@
 
 #include <cuda_fp16.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -350,9 +351,11 @@ Status CudaExecutable::run_pixels(const PixelConversion& conversion, const Pixel
   const std::string shape = shape_to_string(inputs_[0].shape);
   if (in.channels != 3)
     return invalid_argument("pixels need a 3-channel input, the model's is " + shape);
-  if (out.n != in.n || out.height != in.height || out.width != in.width || (out.channels != 1 && out.channels != 3))
-    return invalid_argument("the model's output " + shape_to_string(outputs_[0].shape) +
-                            " is not an image of its input's size " + shape);
+  const int out_w = batch.out_width > 0 ? batch.out_width : batch.width;
+  const int out_h = batch.out_height > 0 ? batch.out_height : batch.height;
+  if (out.n != in.n || (out.channels != 1 && out.channels != 3))
+    return invalid_argument("the model's output " + shape_to_string(outputs_[0].shape) + " is not an image batch like its input " +
+                            shape);
   if (static_cast<int>(batch.inputs.size()) != in.n || static_cast<int>(batch.outputs.size()) != in.n)
     return invalid_argument("compiled for " + std::to_string(in.n) + " images, got " +
                             std::to_string(batch.inputs.size()));
@@ -360,19 +363,27 @@ Status CudaExecutable::run_pixels(const PixelConversion& conversion, const Pixel
       batch.height + 2 * conversion.margin > in.height)
     return invalid_argument(std::to_string(batch.width) + "x" + std::to_string(batch.height) + " pixels with margin " +
                             std::to_string(conversion.margin) + " do not fit the compiled " + shape);
-  const size_t bytes = static_cast<size_t>(in.n) * in.height * in.width * 3;
+  if (out_w + conversion.margin > out.width || out_h + conversion.margin > out.height)
+    return invalid_argument("a " + std::to_string(out_w) + "x" + std::to_string(out_h) + " output at margin " +
+                            std::to_string(conversion.margin) + " does not fit the model's output " +
+                            shape_to_string(outputs_[0].shape));
+  const size_t bytes = static_cast<size_t>(in.n) * 3 *
+                       std::max<size_t>(static_cast<size_t>(in.height) * in.width,
+                                        static_cast<size_t>(out_h) * out_w);
   std::lock_guard<std::mutex> lock(run_mutex_);
   DeviceGuard guard;
   TB_RETURN_IF_ERROR(guard.set(device_));
-  if (!host_pixels_.get()) {
+  if (host_pixels_.size() < bytes) {
+    host_pixels_ = PinnedBuffer{};
+    device_pixels_ = DeviceBuffer{};
     TB_ASSIGN_OR_RETURN(host_pixels_, PinnedBuffer::allocate(bytes, "8-bit pixels"));
     TB_ASSIGN_OR_RETURN(device_pixels_, DeviceBuffer::allocate(bytes, "8-bit pixels"));
   }
   Status st = enqueue_pixels(conversion, batch);
   if (st.is_ok()) st = wait_for_run();
   if (!st.is_ok()) return st;
-  const size_t image_bytes = static_cast<size_t>(batch.width) * batch.height * 3;
-  for (int i = 0; i < in.n; ++i) std::memcpy(batch.outputs[i], host_pixels_.get() + i * image_bytes, image_bytes);
+  const size_t out_bytes = static_cast<size_t>(out_w) * out_h * 3;
+  for (int i = 0; i < in.n; ++i) std::memcpy(batch.outputs[i], host_pixels_.get() + i * out_bytes, out_bytes);
   return timings ? read_timings(timings) : Status::ok();
 }
 
@@ -397,10 +408,13 @@ Status CudaExecutable::enqueue_pixels(const PixelConversion& c, const PixelBatch
   TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(uploaded_.get(), stream));
   TB_RETURN_IF_ERROR(enqueue_steps());
   TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(computed_.get(), stream));
-  TB_CUDA_RETURN_IF_ERROR(launch_tensor_to_pixels(outputs_[0].device, out, batch.height, batch.width,
-                                                  device_pixels_.as<uint8_t>(), stream));
-  TB_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(host_pixels_.get(), device_pixels_.get(), image_bytes * in.n,
-                                          cudaMemcpyDeviceToHost, stream));
+  const int out_w = batch.out_width > 0 ? batch.out_width : batch.width;
+  const int out_h = batch.out_height > 0 ? batch.out_height : batch.height;
+  TB_CUDA_RETURN_IF_ERROR(
+      launch_tensor_to_pixels(outputs_[0].device, out, out_h, out_w, device_pixels_.as<uint8_t>(), stream));
+  TB_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(host_pixels_.get(), device_pixels_.get(),
+                                          static_cast<size_t>(out_w) * out_h * 3 * in.n, cudaMemcpyDeviceToHost,
+                                          stream));
   TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(done_.get(), stream));
   return Status::ok();
 }

@@ -99,7 +99,8 @@ Upscaler::Upscaler(ImageModel model, std::string name, const DeviceSelection& de
       contract_(model.contract),
       graph_(model.graph),
       whole_(std::move(model.graph), device.backend, device.precision),
-      stats_(SharedStatistics::find(graph_, model.contract.layout)) {}
+      stats_(SharedStatistics::find(graph_, model.contract.layout)),
+      pixels_on_device_(pixels_on_device_by_default()) {}
 
 Session& Upscaler::level_session(size_t k) {
   if (level_sessions_.size() <= k) level_sessions_.resize(stats_.count());
@@ -150,6 +151,41 @@ Result<int> Upscaler::choose_tile(int width, int height, const UpscaleOptions& o
   const int tile = std::max(round_down_to_multiple(padded - 2 * p, m), min_tile);
   report->notes.push_back("tiles of " + std::to_string(tile) + " px: the whole image needs more than half the free memory");
   return tile;
+}
+
+Result<bool> Upscaler::run_whole_pixels(const Image& rgb, Image* out, UpscaleReport* report) {
+  if (!pixels_on_device_) return false;
+  const int m = std::max(1, contract_.size_multiple), p = contract_.prepadding, s = contract_.scale;
+  // The same input run_once builds for one tile: reflect prepadding, edge to the multiple.
+  const Image padded = pad_image(rgb, p, round_up(rgb.width, m) - rgb.width, round_up(rgb.height, m) - rgb.height, p > 0);
+  const Shape shape = image_tensor_shape(contract_, 1, padded.height, padded.width);
+  Shape output_shape;
+  TB_ASSIGN_OR_RETURN(bool can, whole_.runs_pixels(shape, &output_shape));
+  if (!can) return false;
+  Image result;
+  result.width = rgb.width * s;
+  result.height = rgb.height * s;
+  result.rgb.resize(static_cast<size_t>(result.width) * result.height * 3);
+  PixelBatch batch;
+  batch.width = padded.width;
+  batch.height = padded.height;
+  batch.out_width = result.width;
+  batch.out_height = result.height;
+  batch.inputs = {padded.rgb.data()};
+  batch.outputs = {result.rgb.data()};
+  RunReport rr;
+  const Status ran = whole_.run_pixels(shape, pixel_conversion(contract_, 0), batch, &rr);
+  // Not x scale (a wrong registry scale): the host path says what the model returned.
+  if (ran.code() == StatusCode::kInvalidArgument) return false;
+  TB_RETURN_IF_ERROR(ran);
+  report->compile_ms += rr.compile_ms;
+  report->compute_ms += rr.timings.compute_ms;
+  report->upload_ms += rr.timings.upload_ms;
+  report->download_ms += rr.timings.download_ms;
+  report->arena_bytes = std::max(report->arena_bytes, rr.arena_bytes);
+  report->tiles = 1;
+  *out = std::move(result);
+  return true;
 }
 
 Result<Upscaler::Canvas> Upscaler::run_once(const Image& rgb, int tile_side, UpscaleReport* report) {
@@ -230,6 +266,17 @@ Result<Image> Upscaler::upscale(const Image& input, const UpscaleOptions& option
   const int s = contract_.scale;
   TB_ASSIGN_OR_RETURN(int tile, choose_tile(input.width, input.height, options, r));
   const int runs = options.tta ? kDihedralCount : 1;
+  if (runs == 1 && tile == 0) {
+    Image out;
+    Result<bool> done = run_whole_pixels(input, &out, r);
+    if (!done.is_ok() && !is_oom(done.status())) return done.status();
+    if (done.is_ok() && *done) {
+      if (input.has_alpha())
+        out.alpha = resize_plane_bicubic(input.alpha, input.width, input.height, out.width, out.height);
+      return out;
+    }
+    // Out of memory on the whole image: the tiled host path below halves the tiles.
+  }
   std::vector<float> sum(static_cast<size_t>(input.width) * s * input.height * s * 3, 0.f);
   for (int t = 0; t < runs; ++t) {
     const Image view = t == 0 ? Image{} : dihedral_transform(input, t);

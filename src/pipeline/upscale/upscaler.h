@@ -65,6 +65,9 @@ class Upscaler {
   const ImageContract& contract() const { return contract_; }
   const std::string& name() const { return name_; }
   const DeviceSelection& device() const { return device_; }
+  // As ModelRunner's: pixels converted on the device where the backend can (default,
+  // unless TOONBOX_PIXELS_ON_DEVICE=0), else on the host; the same bytes either way.
+  void set_pixels_on_device(bool on) { pixels_on_device_ = on; }
   bool has_shared_statistics() const { return stats_.count() > 0; }
   // Activation arena per input pixel of the whole graph, once measured (automatic tiles);
   // 0 before (the server's memory estimate then uses its default).
@@ -79,6 +82,10 @@ class Upscaler {
     std::vector<float> rgb;  // 0..255, not rounded
   };
   Result<Canvas> run_once(const Image& rgb, int tile_side, UpscaleReport* report);
+  // The whole image in one call through Session::run_pixels (the device converts the
+  // pixels: an x4 1080p output is 100 M floats the host would otherwise convert and
+  // blend); false when the backend cannot, or the model's output is not x scale.
+  Result<bool> run_whole_pixels(const Image& rgb, Image* out, UpscaleReport* report);
   Result<int> choose_tile(int width, int height, const UpscaleOptions& options, UpscaleReport* report);
   Result<std::vector<Tensor>> run_session(Session& s, const std::vector<Tensor>& in, UpscaleReport* report);
   Session& level_session(size_t k);
@@ -92,6 +99,7 @@ class Upscaler {
   SharedStatistics stats_;
   std::vector<std::unique_ptr<Session>> level_sessions_;
   std::unique_ptr<Session> final_session_;
+  bool pixels_on_device_;
   double bytes_per_pixel_ = 0;
 };
 
