@@ -447,13 +447,18 @@ bool DeviceScheduler::retry_elsewhere(int w, WorkItem& item, const Status& faile
   }
   cv_.notify_all();
   if (newly_retired) after_retired(w, verdict.retire);
-  if (!requeued) {
-    // Nobody left who has not failed it: its own error, and how many tried.
-    const int tried = std::popcount(item.failed_on_);
-    item.outcome_.status =
-        tried > 1 ? Status(failed.code(), failed.message() + " (failed on " + std::to_string(tried) + " devices)") : failed;
-  }
+  if (!requeued) item.outcome_.status = undeliverable(item);  // nobody left who has not failed it
   return requeued;
+}
+
+Status DeviceScheduler::undeliverable(const WorkItem& item) {
+  // Its last error, and how many devices tried it.
+  const int tried = std::popcount(item.failed_on_);
+  const Status why = item.last_error_.is_ok()
+                         ? unavailable("no device left to run it: every device was taken out of rotation")
+                         : item.last_error_;
+  if (tried < 2) return why;
+  return Status(why.code(), why.message() + " (failed on " + std::to_string(tried) + " devices)");
 }
 
 void DeviceScheduler::after_retired(int w, const std::string& why) {
@@ -479,13 +484,8 @@ void DeviceScheduler::fail_orphans() {
     }
   }
   for (const auto& item : orphans) {
-    const int tried = std::popcount(item->failed_on_);
-    Status why = item->last_error_.is_ok()
-                     ? unavailable("no device left to run it: every device was taken out of rotation")
-                     : item->last_error_;
-    if (tried > 1) why = Status(why.code(), why.message() + " (failed on " + std::to_string(tried) + " devices)");
-    item->outcome_.status = why;
-    item->outcome_.attempts = tried;
+    item->outcome_.status = undeliverable(*item);
+    item->outcome_.attempts = std::popcount(item->failed_on_);
     if (metrics_) metrics_->record_image(item->model_label_, "error", 0);
     item->finish(WorkItem::State::kDone);
     if (item->on_finished) item->on_finished(*item);

@@ -218,6 +218,8 @@ class DeviceScheduler {
   bool retry_elsewhere(int w, WorkItem& item, const Status& failed);
   // Once per device taken out of rotation: fails what nobody can take now, tells the user.
   void after_retired(int w, const std::string& why);
+  // The error of an item no device in rotation can take any more.
+  static Status undeliverable(const WorkItem& item);
   // Fails the queued items no device in rotation can take any more.
   void fail_orphans();
   void finish_item(int w, WorkItem& item, double ms);

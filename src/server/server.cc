@@ -93,9 +93,10 @@ Server::Server(ServerConfig config, std::vector<DeviceSelection> devices)
   config_.jobs.tile_size = config_.scheduler.tile_size;
   scheduler_ = std::make_unique<DeviceScheduler>(std::move(workers), config_.scheduler, &metrics_,
                                                  faults.is_ok() ? std::move(faults).value() : DeviceFaults{});
-  // Job images may take part of the queue, never all of it.
-  config_.jobs.max_in_flight = std::max(1, std::min(config_.scheduler.max_batch,
-                                                    std::max(1, config_.scheduler.queue_capacity / 2)));
+  // Job images may take part of the queue, never all of it; a batch's worth per device.
+  const int per_devices = config_.scheduler.max_batch * static_cast<int>(devices_.size());
+  config_.jobs.max_in_flight =
+      std::max(1, std::min(per_devices, std::max(1, config_.scheduler.queue_capacity / 2)));
   jobs_ = std::make_unique<JobManager>(scheduler_.get(), &metrics_, config_.jobs);
 }
 

@@ -307,8 +307,7 @@ class Routes {
       return send_json(res, {{"status", "device worker stopped"}}, 503);
     send_json(res, {{"status", "ready"},
                     {"device", s.device_.backend->device().id},
-                    {"devices_in_rotation", s.scheduler_->live_devices()},
-                    {"devices", s.scheduler_->device_count()}});
+                    {"devices_in_rotation", s.scheduler_->live_devices()}});
   }
 
   static void metrics(Server& s, const Request&, Response& res) {
