@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/device_list.h"
+
 namespace toonbox::bench {
 
 namespace {
@@ -135,8 +137,19 @@ Status apply_defaults(BenchOptions* o, bool gpu_usable, const std::vector<std::s
         gpu_usable ? "devices: cuda:0 and cpu (default: a GPU is usable, the CPU for the speed-up)"
                    : "devices: cpu (default: no usable GPU here; `toonbox doctor` says why)");
   } else {
-    std::vector<std::string> normalized;
+    std::vector<std::string> given;
     for (const std::string& d : o->devices) {
+      if (d != "cuda:all") {
+        given.push_back(d);
+        continue;
+      }
+      // Every visible GPU, each its own rows (per-GPU throughput); none is an error that
+      // names the failing layer, as for folders and the server.
+      TB_ASSIGN_OR_RETURN(std::vector<std::string> gpus, expand_device_list(d));
+      given.insert(given.end(), gpus.begin(), gpus.end());
+    }
+    std::vector<std::string> normalized;
+    for (const std::string& d : given) {
       TB_ASSIGN_OR_RETURN(std::string n, normalize_device(d));
       if (std::find(normalized.begin(), normalized.end(), n) != normalized.end())
         return invalid_argument("--device: " + n + " is listed twice");

@@ -11,6 +11,8 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "engine/device_faults.h"
+#include "engine/device_list.h"
 #include "engine/device_select.h"
 #include "server/security.h"
 #include "server/server.h"
@@ -34,7 +36,9 @@ constexpr const char* kUsage =
     "  --port N               port (default 7860; 0 picks a free one)\n"
     "  --token T              access token for the API (default: $TOONBOX_TOKEN; generated\n"
     "                         and printed when the host is not loopback)\n"
-    "  --device D             auto (default), cpu, cuda or cuda:N\n"
+    "  --device D             auto (default), cpu, cuda or cuda:N; a list (cuda:0,1, cuda:all,\n"
+    "                         cpu,cpu) runs one worker per device behind one queue; a device\n"
+    "                         that fails is taken out of rotation (docs/scaling.md)\n"
     "  --precision P          default precision: auto (fp16 on GPU, fp32 on CPU), fp32, fp16\n"
     "  --model NAME|PATH      default model (default: 'whitebox' if installed, else 'classic')\n"
     "  --queue-size N         images waiting per device before 429 (default 16)\n"
@@ -154,23 +158,19 @@ int cmd_serve(const std::vector<std::string>& argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  if (config.requested_device.find(',') != std::string::npos || config.requested_device == "cuda:all") {
-    // Not built: one server process drives one device. Several GPUs are served by one
-    // replica per GPU behind a load balancer (docs/scaling.md), which also survives the
-    // loss of one of them.
-    std::fprintf(stderr,
-                 "toonbox serve: --device %s: serve runs one device per process; run one `toonbox serve "
-                 "--device cuda:K --port P` per GPU behind a load balancer (deploy/nginx/toonbox.conf, "
-                 "docs/scaling.md)\n",
-                 config.requested_device.c_str());
-    return kExitUsage;
+  // One worker per entry of a device list (cuda:0,1, cuda:all, cpu,cpu), behind one queue.
+  auto names = expand_device_list(config.requested_device);
+  if (!names.is_ok()) {
+    std::fprintf(stderr, "toonbox serve: %s\n", names.status().message().c_str());
+    return exit_code_for(names.status());
   }
-  auto device = select_device(config.requested_device, a.get("--precision", "auto"));
-  if (!device.is_ok()) {
-    std::fprintf(stderr, "toonbox serve: %s\n", device.status().message().c_str());
-    return exit_code_for(device.status());
+  auto devices = select_devices(names.value(), a.get("--precision", "auto"));
+  if (!devices.is_ok()) {
+    std::fprintf(stderr, "toonbox serve: %s\n", devices.status().message().c_str());
+    return exit_code_for(devices.status());
   }
-  server::Server srv(config, device.value());
+  if (const char* rules = std::getenv(kTestDeviceVariable)) config.device_faults = rules;
+  server::Server srv(config, devices.value());
   std::string note;
   Status started = srv.start(&note);
   if (!started.is_ok()) {
@@ -179,6 +179,9 @@ int cmd_serve(const std::vector<std::string>& argv) {
   }
   if (!note.empty()) std::printf("note: %s\n", note.c_str());
   std::printf("device: %s\n", srv.status_line().c_str());
+  const std::vector<std::string> lines = srv.device_lines();
+  if (lines.size() > 1)
+    for (const std::string& line : lines) std::printf("  %s\n", line.c_str());
   if (!config.token.empty()) {
     std::printf("token: %s%s\n", config.token.c_str(), generated ? " (generated; pass --token to choose one)" : "");
     std::printf("open %s?token=%s in a browser once; API clients send 'Authorization: Bearer <token>'\n",

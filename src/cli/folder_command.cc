@@ -28,6 +28,7 @@
 #include "folder/shard_status.h"
 #include "folder/test_device_hook.h"
 #include "engine/device_list.h"
+#include "engine/device_rotation.h"
 #include "image/atomic_temp_files.h"
 #include "image/image_io.h"
 
@@ -306,8 +307,7 @@ int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
   const std::string command = task.command;
   runner.on_device_retired = [command](const folder::DeviceStats& d, int left) {
     std::fprintf(stderr, "toonbox %s: %s taken out of rotation: %s; %s\n", command.c_str(), d.id.c_str(), d.retired.c_str(),
-                 left > 0 ? ("its images go to the " + std::to_string(left) + " other device" + (left == 1 ? "" : "s")).c_str()
-                          : "no device left: the remaining images fail");
+                 rotation_tail(left, "images", "the remaining images fail").c_str());
   };
   const std::string started = folder::utc_now_text();
   const int assigned = static_cast<int>(plan->todo.size() + plan->already_done.size());

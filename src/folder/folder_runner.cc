@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/device_rotation.h"
 #include "folder/bounded_queue.h"
 #include "core/timing.h"
 
@@ -47,11 +48,9 @@ class Run {
         // and no more: each holds a full-size RGB image.
         decoded_(static_cast<size_t>(batch_size_ * 2 * workers_ + std::max(1, options.decode_threads))),
         results_(static_cast<size_t>(batch_size_ * 2 * workers_ + std::max(1, options.encode_threads))),
-        live_(workers_),
+        rotation_(workers_),
         live_loops_(workers_) {
     for (const DeviceWorker& d : devices_) stats_.push_back(DeviceStats{d.id});
-    failures_in_a_row_.assign(devices_.size(), 0);
-    retired_.assign(devices_.size(), false);
     idle_.assign(devices_.size(), false);
   }
 
@@ -232,17 +231,11 @@ class Run {
       }
       return;
     }
-    if (workers_ > 1) {
-      if (s.is_ok()) {
-        failures_in_a_row_[worker] = 0;
-      } else if (DeviceHealth::may_be_device(s)) {
-        // Maybe the device, maybe the image: another device tries it.
-        if (++failures_in_a_row_[worker] >= DeviceHealth::kRetireAfter)
-          retire(worker, std::to_string(failures_in_a_row_[worker]) + " images in a row failed on it, the last: " +
-                             s.message());
-        requeue(worker, std::move(group), &s);
-        return;
-      }
+    // Maybe the device, maybe the image: another device tries it (several devices only).
+    if (const DeviceRotation::Verdict v = rotation_.judge(worker, s); v.retry_elsewhere) {
+      if (!v.retire.empty()) retire(worker, v.retire);
+      requeue(worker, std::move(group), &s);
+      return;
     }
     if (s.is_ok()) stats.images += static_cast<int>(group.size());
     for (size_t i = 0; i < group.size(); ++i) {
@@ -267,27 +260,19 @@ class Run {
 
   // --- several devices: retiring a worker, handing its images to the others ---------
 
-  static uint64_t bit(int worker) { return uint64_t{1} << worker; }
+  static uint64_t bit(int worker) { return DeviceRotation::bit(worker); }
 
-  bool is_retired(int worker) {
-    std::lock_guard lock(mutex_);
-    return retired_[worker];
-  }
+  bool is_retired(int worker) const { return rotation_.retired(worker); }
 
-  // Whether a live worker has not failed this image yet. Holds mutex_.
-  bool someone_can_try(const Work& w) const {
-    for (int v = 0; v < workers_; ++v)
-      if (!retired_[v] && !(w.failed_on & bit(v))) return true;
-    return false;
-  }
+  // Whether a live worker has not failed this image yet.
+  bool someone_can_try(const Work& w) const { return rotation_.someone_can_try(w.failed_on); }
 
   void retire(int worker, const std::string& why) {
     int left = 0;
     {
+      // Under mutex_, so a worker waiting for retries sees the change with the notify.
       std::lock_guard lock(mutex_);
-      if (retired_[worker]) return;
-      retired_[worker] = true;
-      left = --live_;
+      if (!rotation_.retire(worker, why, &left)) return;
       stats_[worker].retired = why;
     }
     retry_cv_.notify_all();
@@ -357,12 +342,7 @@ class Run {
   void hand_back(int worker, std::map<std::pair<int, int>, std::vector<WorkPtr>>* groups) {
     for (auto& [size, group] : *groups) requeue(worker, std::move(group), nullptr);
     groups->clear();
-    bool last = false;
-    {
-      std::lock_guard lock(mutex_);
-      last = live_ == 0;
-    }
-    if (!last) return;
+    if (rotation_.live() > 0) return;
     while (std::optional<WorkPtr> w = take_retry(worker)) fail_undeliverable(**w);
     while (std::optional<WorkPtr> w = decoded_.pop()) fail_undeliverable(**w);
   }
@@ -373,7 +353,7 @@ class Run {
     auto done = [&] {
       if (!retry_.empty()) return false;
       for (int v = 0; v < workers_; ++v)
-        if (!retired_[v] && !idle_[v]) return false;
+        if (!rotation_.retired(v) && !idle_[v]) return false;
       return true;
     };
     std::unique_lock lock(mutex_);
@@ -428,15 +408,15 @@ class Run {
   std::atomic<int> live_decoders_{0};
   std::mutex report_mutex_;
   RunSummary summary_;
-  // Several devices. Each worker's stats and failure streak are its own thread's; the
-  // rest is under mutex_.
+  // Several devices. Each worker's stats are its own thread's; which are in rotation is
+  // rotation_'s (engine/device_rotation.h, the rule the server shares); the rest is under
+  // mutex_.
   std::vector<DeviceStats> stats_;
-  std::vector<int> failures_in_a_row_;
+  DeviceRotation rotation_;
   std::mutex mutex_;
   std::condition_variable retry_cv_;
   std::deque<WorkPtr> retry_;
-  std::vector<bool> retired_, idle_;
-  int live_;                     // workers not retired
+  std::vector<bool> idle_;
   std::atomic<int> live_loops_;  // device loops still running; the last closes results_
 };
 

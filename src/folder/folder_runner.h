@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/device_rotation.h"
 #include "folder/folder_plan.h"
 #include "image/image.h"
 #include "image/image_io.h"
@@ -56,20 +57,9 @@ struct DeviceWorker {
   PlannedDeviceFn planned_fn;  // used instead of fn when set
 };
 
-// What says a device, rather than an image, is at fault. kUnavailable from the device
-// stage (device lost, driver gone) retires the worker at once. kOutOfMemory and
-// kInternal (a sticky CUDA error, a fault) on a single image send that image to a worker
-// that has not tried it; a worker that fails kRetireAfter single images in a row this
-// way is retired (a dead context or a GPU whose memory another process holds fails
-// everything). An image every live worker has failed fails with its last error. Other
-// errors (a bad image, an unsupported size) fail the image where it is, as with one device.
-struct DeviceHealth {
-  static constexpr int kRetireAfter = 3;
-  static bool is_device_lost(const Status& s) { return s.code() == StatusCode::kUnavailable; }
-  static bool may_be_device(const Status& s) {
-    return s.code() == StatusCode::kOutOfMemory || s.code() == StatusCode::kInternal;
-  }
-};
+// What says a device, rather than an image, is at fault, and when a worker is retired:
+// engine/device_rotation.h (the server's device workers follow the same rule).
+using toonbox::DeviceHealth;
 
 // Per device worker, for the summary and `bench`.
 struct DeviceStats {

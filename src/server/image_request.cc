@@ -51,7 +51,8 @@ void ImageRequest::run(Server& s, const Request& req, Response& res, ImageTask t
   }
   if (bytes.empty()) return set_error(res, invalid_argument("no image: the request body is empty"));
 
-  // 2. Refuse early when the queue is full, before spending time on decoding.
+  // 2. Refuse early when no device is left or the queue is full, before decoding.
+  if (s.scheduler_->live_devices() == 0) return s.no_device(res);
   if (!s.scheduler_->has_room(1)) return s.queue_full(res);
 
   // 3. The pixel limit from the header, before any pixel memory; then decode.
@@ -97,6 +98,7 @@ void ImageRequest::run(Server& s, const Request& req, Response& res, ImageTask t
   switch (s.scheduler_->try_push(item)) {
     case DeviceScheduler::Push::kOk: break;
     case DeviceScheduler::Push::kFull: return s.queue_full(res);
+    case DeviceScheduler::Push::kNoDevice: return s.no_device(res);
     case DeviceScheduler::Push::kStopped:
       res.set_header("Retry-After", "5");
       return set_error(res, 503, "shutting_down", "the server is shutting down and takes no new work");
@@ -123,11 +125,14 @@ void ImageRequest::run(Server& s, const Request& req, Response& res, ImageTask t
     return set_error(res, 504, "timeout", "the image was dropped before it ran: " + out.status.message());
   }
   if (!out.status.is_ok()) {
+    // Its device failed and no device in rotation was left to retry it on.
+    if (s.scheduler_->live_devices() == 0) return s.no_device(res, out.status.message());
     if (out.status.code() == StatusCode::kOutOfMemory) {
       // One image too big for the device's memory: this request fails, the server stays up.
       res.set_header("Retry-After", "1");
       return set_error(res, 503, "out_of_memory",
-                       "the device (" + s.device_.backend->device().id + ") ran out of memory for this " +
+                       "the device (" + (out.device.empty() ? s.device_.backend->device().id : out.device) +
+                           ") ran out of memory for this " +
                            std::to_string(item->input().width) + "x" + std::to_string(item->input().height) +
                            " image: " + out.status.message() +
                            ". The server is still running; a smaller image may work.");
@@ -148,7 +153,8 @@ void ImageRequest::run(Server& s, const Request& req, Response& res, ImageTask t
   const auto& run = out.timings.run;
   const bool upscale = task.stage.upscaler != nullptr;
   res.set_header("X-Toonbox-Model", task.model_name);
-  res.set_header("X-Toonbox-Device", s.device_.backend->device().id);
+  res.set_header("X-Toonbox-Device", out.device.empty() ? s.device_.backend->device().id : out.device);
+  if (out.attempts > 1) res.set_header("X-Toonbox-Attempts", std::to_string(out.attempts));
   res.set_header("X-Toonbox-Precision", precision_name(task.precision));
   res.set_header("X-Toonbox-Batch-Size", std::to_string(out.batch_size));
   res.set_header("X-Toonbox-Mode", upscale ? "upscale" : cartoon_mode_name(out.mode_used));

@@ -358,6 +358,12 @@ void JobManager::feeder_loop() {
           again.error = unavailable("the server is shutting down");
           settle(*job, again, ItemState::kCancelled);
           break;
+        case DeviceScheduler::Push::kNoDevice:
+          --in_flight_;
+          again.work.reset();
+          again.error = unavailable("no device of the server is in rotation: every device failed");
+          settle(*job, again, ItemState::kFailed);
+          break;
       }
       continue;
     }

@@ -100,19 +100,43 @@ void Metrics::record_rejected(const std::string& reason) {
 
 std::string Metrics::render(const MetricsGauges& g) const {
   std::string out;
-  const std::string dev = "device=\"" + escape_label(g.device_id) + "\"";
-  out += "# HELP toonbox_device_info The device this server runs models on (value is always 1).\n"
+  std::vector<MetricsGauges::Device> devices = g.devices;
+  if (devices.empty()) devices.push_back({g.device_id, g.device_label, g.device_kind, g.precision, true, g.running});
+  auto label_of = [](const std::string& id) { return "device=\"" + escape_label(id) + "\""; };
+  // One series per device worker; the queue is shared, so its gauges carry the list.
+  const std::string queue = label_of(g.queue_device.empty() ? g.device_id : g.queue_device);
+  out += "# HELP toonbox_device_info The devices this server runs models on (value is always 1).\n"
          "# TYPE toonbox_device_info gauge\n";
-  out += "toonbox_device_info{" + dev + ",kind=\"" + escape_label(g.device_kind) + "\",label=\"" +
-         escape_label(g.device_label) + "\",precision=\"" + escape_label(g.precision) +
-         "\",batching=\"batched\"} 1\n";
-  gauge("toonbox_ready", "1 when the server accepts work (0 while starting or draining).", "",
-        g.ready ? 1 : 0, &out);
-  gauge("toonbox_queue_depth", "Images waiting in the device queue.", dev, g.queue_depth, &out);
-  gauge("toonbox_queue_capacity", "Size of the device queue; when full, requests get 429.", dev,
+  for (const auto& d : devices)
+    out += "toonbox_device_info{" + label_of(d.id) + ",kind=\"" + escape_label(d.kind) + "\",label=\"" +
+           escape_label(d.label) + "\",precision=\"" + escape_label(d.precision) + "\",batching=\"batched\"} 1\n";
+  gauge("toonbox_ready", "1 when the server accepts work (0 while starting, draining, or with no device in rotation).",
+        "", g.ready ? 1 : 0, &out);
+  gauge("toonbox_queue_depth", "Images waiting in the device queue.", queue, g.queue_depth, &out);
+  gauge("toonbox_queue_capacity", "Size of the device queue; when full, requests get 429.", queue,
         g.queue_capacity, &out);
-  gauge("toonbox_images_running", "Images taken by the device worker and not finished.", dev,
-        g.running, &out);
+  auto per_device = [&](const std::string& name, const std::string& type, const std::string& help, auto value) {
+    out += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+    for (const auto& d : devices) out += name + "{" + label_of(d.id) + "} " + number(value(d)) + "\n";
+  };
+  per_device("toonbox_images_running", "gauge", "Images taken by the device worker and not finished.",
+             [](const MetricsGauges::Device& d) { return d.running; });
+  per_device("toonbox_device_in_rotation", "gauge",
+             "1 while the device takes work; 0 once it failed and was taken out of rotation.",
+             [](const MetricsGauges::Device& d) { return d.in_rotation ? 1 : 0; });
+  out += "# HELP toonbox_device_images_total Images each device worker finished, by outcome (ok, error).\n"
+         "# TYPE toonbox_device_images_total counter\n";
+  for (const auto& d : devices) {
+    out += "toonbox_device_images_total{" + label_of(d.id) + ",outcome=\"ok\"} " + std::to_string(d.images_ok) + "\n";
+    out += "toonbox_device_images_total{" + label_of(d.id) + ",outcome=\"error\"} " +
+           std::to_string(d.images_failed) + "\n";
+  }
+  per_device("toonbox_device_retried_elsewhere_total", "counter",
+             "Images a device failed (lost, out of memory, a device error) and handed to another device.",
+             [](const MetricsGauges::Device& d) { return static_cast<double>(d.retried_elsewhere); });
+  per_device("toonbox_device_busy_seconds_total", "counter",
+             "Time each device worker spent in device calls; its rate is the device's utilisation.",
+             [](const MetricsGauges::Device& d) { return d.busy_s; });
   gauge("toonbox_jobs_active", "Jobs with images not yet finished.", "", g.jobs_active, &out);
   gauge("toonbox_jobs_stored", "Jobs kept in memory (active and finished).", "", g.jobs_stored, &out);
 

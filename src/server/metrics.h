@@ -32,12 +32,22 @@ struct MetricsGauges {
   std::string device_label;
   std::string device_kind;    // "gpu" | "cpu"
   std::string precision;      // the server's default precision
+  std::string queue_device;   // the queue's label: the device, or the devices joined by ','
   int queue_depth = 0;
   int queue_capacity = 0;
   int running = 0;
   int jobs_active = 0;
   int jobs_stored = 0;
   bool ready = false;
+  // One per device worker (`serve --device cpu,cpu`: two); empty: the single device above.
+  struct Device {
+    std::string id, label, kind, precision;
+    bool in_rotation = true;
+    int running = 0;
+    uint64_t images_ok = 0, images_failed = 0, retried_elsewhere = 0;
+    double busy_s = 0;
+  };
+  std::vector<Device> devices;
   struct Gpu {
     std::string index, name;
     uint64_t used = 0, total = 0;

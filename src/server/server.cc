@@ -4,6 +4,7 @@
 #include <set>
 
 #include "doctor/nvml_probe.h"
+#include "engine/device_list.h"
 #include "server/api_errors.h"
 #include "server/security.h"
 
@@ -60,7 +61,29 @@ std::string mib(size_t bytes) {
 }  // namespace
 
 Server::Server(ServerConfig config, DeviceSelection device)
-    : config_(std::move(config)), device_(device), models_(device, config_.default_model) {
+    : Server(std::move(config), std::vector<DeviceSelection>{std::move(device)}) {}
+
+Server::Server(ServerConfig config, std::vector<DeviceSelection> devices)
+    : config_(std::move(config)), device_(devices.at(0)), models_(device_, config_.default_model), devices_(devices) {
+  std::vector<std::string> backend_ids;
+  for (const DeviceSelection& d : devices_) backend_ids.push_back(d.backend->device().id);
+  device_ids_ = device_worker_ids(backend_ids);
+  std::vector<SchedulerDevice> workers = {{device_ids_[0], nullptr}};
+  for (size_t k = 1; k < devices_.size(); ++k) {
+    others_.push_back(std::make_unique<OtherDevice>(devices_[k], config_.default_model));
+    OtherDevice* other = others_.back().get();
+    workers.push_back({device_ids_[k], [other](const WorkItem& item) { return bind_to(*other, item); }});
+  }
+  auto faults = DeviceFaults::parse(config_.device_faults, device_ids_);
+  if (!faults.is_ok()) config_error_ = faults.status();
+  // The user is told at once which device left the rotation and what that means.
+  auto told = config_.scheduler.on_device_retired;
+  config_.scheduler.on_device_retired = [told](const std::string& id, const std::string& why, int left) {
+    std::fprintf(stderr, "toonbox serve: %s taken out of rotation: %s; %s\n", id.c_str(), why.c_str(),
+                 rotation_tail(left, "requests", "the server is not ready (/health/ready 503) until restarted").c_str());
+    std::fflush(stderr);
+    if (told) told(id, why, left);
+  };
   loopback_ = is_loopback_host(config_.host);
   config_.jobs.max_pixels = config_.max_pixels;
   size_t budget = config_.memory_budget_bytes ? config_.memory_budget_bytes : default_memory_budget(size_t{8} << 30);
@@ -68,10 +91,12 @@ Server::Server(ServerConfig config, DeviceSelection device)
   config_.jobs.memory = memory_.get();
   config_.jobs.max_request_bytes = config_.max_request_bytes;
   config_.jobs.tile_size = config_.scheduler.tile_size;
-  scheduler_ = std::make_unique<DeviceScheduler>(device_.backend->device().id, config_.scheduler, &metrics_);
-  // Job images may take part of the queue, never all of it.
-  config_.jobs.max_in_flight = std::max(1, std::min(config_.scheduler.max_batch,
-                                                    std::max(1, config_.scheduler.queue_capacity / 2)));
+  scheduler_ = std::make_unique<DeviceScheduler>(std::move(workers), config_.scheduler, &metrics_,
+                                                 faults.is_ok() ? std::move(faults).value() : DeviceFaults{});
+  // Job images may take part of the queue, never all of it; a batch's worth per device.
+  const int per_devices = config_.scheduler.max_batch * static_cast<int>(devices_.size());
+  config_.jobs.max_in_flight =
+      std::max(1, std::min(per_devices, std::max(1, config_.scheduler.queue_capacity / 2)));
   jobs_ = std::make_unique<JobManager>(scheduler_.get(), &metrics_, config_.jobs);
 }
 
@@ -83,11 +108,69 @@ std::string Server::url() const {
 }
 
 std::string Server::status_line() const {
+  if (devices_.size() > 1)
+    return std::to_string(devices_.size()) + " devices (--device " + config_.requested_device + "), one queue";
   const DeviceDescription& d = device_.backend->device();
   const std::string precision = precision_name(device_.precision);
   if (device_.is_gpu) return "GPU: active — " + d.label + ", " + precision;
   if (config_.requested_device == "cpu") return "CPU: requested (--device cpu) — " + d.label + ", " + precision;
   return "CPU: fallback — " + device_.reason;
+}
+
+std::vector<std::string> Server::device_lines() const {
+  std::vector<std::string> lines;
+  for (size_t k = 0; k < devices_.size(); ++k) lines.push_back(device_ids_[k] + ": " + devices_[k].summary());
+  return lines;
+}
+
+Result<BoundWork> Server::bind_to(OtherDevice& other, const WorkItem& item) {
+  BoundWork bound{nullptr, item.stage()};
+  const Precision precision = item.stage().precision;
+  if (item.model()) {
+    TB_ASSIGN_OR_RETURN(bound.model, other.models.get(item.model()->model().name, precision));
+  }
+  if (bound.stage.detector) {
+    TB_ASSIGN_OR_RETURN(bound.stage.detector, other.models.face_detector(precision));
+  }
+  if (bound.stage.upscaler) {
+    DeviceSelection device = other.device;
+    device.precision = precision;
+    TB_ASSIGN_OR_RETURN(bound.stage.upscaler,
+                        other.upscalers.get(bound.stage.upscaler->name(), bound.stage.upscaler->scale(), device));
+  }
+  return bound;
+}
+
+void Server::no_device(Response& res, const std::string& last_error) {
+  metrics_.record_rejected("no_device");
+  std::string why;
+  for (const DeviceWorkerReport& d : scheduler_->device_reports())
+    why += (why.empty() ? "" : "; ") + d.id + ": " + (d.retired.empty() ? "in rotation" : d.retired);
+  res.set_header("Retry-After", "5");
+  set_error(res, 503, "no_device",
+            "no device of this server is in rotation (" + why + ")" +
+                (last_error.empty() ? "" : "; this image's last error: " + last_error) +
+                ". Restart the server, or send the request to another replica");
+}
+
+nlohmann::json Server::devices_json() {
+  nlohmann::json list = nlohmann::json::array();
+  const auto reports = scheduler_->device_reports();
+  for (size_t k = 0; k < reports.size() && k < devices_.size(); ++k) {
+    const DeviceWorkerReport& r = reports[k];
+    nlohmann::json d = {{"id", r.id},
+                        {"kind", devices_[k].is_gpu ? "gpu" : "cpu"},
+                        {"label", devices_[k].backend->device().label},
+                        {"state", r.in_rotation ? "in_rotation" : "retired"},
+                        {"running", r.running},
+                        {"images_ok", r.images_ok},
+                        {"images_failed", r.images_failed},
+                        {"retried_elsewhere", r.retried_elsewhere},
+                        {"busy_s", r.busy_s}};
+    if (!r.in_rotation) d["retired_reason"] = r.retired;
+    list.push_back(std::move(d));
+  }
+  return list;
 }
 
 bool Server::authorized(const Request& req) const {
@@ -175,6 +258,12 @@ bool Server::pre_route(const Request& req, Response& res) {
     }
     // Admission before the body is read: with the device queue full, a single-image
     // request is answered 429 at once instead of after its upload.
+    if (std::string(route->path) == "/api/v1/cartoonize" && scheduler_->live_devices() == 0) {
+      no_device(res);
+      res.set_header("Connection", "close");
+      HttpServer::close_after_response();
+      return true;
+    }
     if (std::string(route->path) == "/api/v1/cartoonize" && !scheduler_->has_room(1)) {
       queue_full(res);
       return true;
@@ -202,7 +291,9 @@ void Server::route(Request& req, Response& res) {
 }
 
 Status Server::start(std::string* note) {
+  TB_RETURN_IF_ERROR(config_error_);
   TB_RETURN_IF_ERROR(models_.load_default(note));
+  for (auto& other : others_) TB_RETURN_IF_ERROR(other->models.load_default(nullptr));
 
   // Security headers on every response; the page loads nothing from elsewhere.
   Headers defaults = {
@@ -269,12 +360,28 @@ MetricsGauges Server::gauges() {
   g.device_label = d.label;
   g.device_kind = device_.is_gpu ? "gpu" : "cpu";
   g.precision = precision_name(device_.precision);
+  g.queue_device = scheduler_->device_id();
   g.queue_depth = scheduler_->depth();
   g.queue_capacity = scheduler_->capacity();
   g.running = scheduler_->running();
   g.jobs_active = jobs_->active_jobs();
   g.jobs_stored = jobs_->stored_jobs();
   g.ready = ready();
+  const auto reports = scheduler_->device_reports();
+  for (size_t k = 0; k < reports.size() && k < devices_.size(); ++k) {
+    MetricsGauges::Device d;
+    d.id = reports[k].id;
+    d.label = devices_[k].backend->device().label;
+    d.kind = devices_[k].is_gpu ? "gpu" : "cpu";
+    d.precision = precision_name(devices_[k].precision);
+    d.in_rotation = reports[k].in_rotation;
+    d.running = reports[k].running;
+    d.images_ok = reports[k].images_ok;
+    d.images_failed = reports[k].images_failed;
+    d.retried_elsewhere = reports[k].retried_elsewhere;
+    d.busy_s = reports[k].busy_s;
+    g.devices.push_back(std::move(d));
+  }
   std::lock_guard<std::mutex> lock(gpu_mutex_);
   if (Clock::now() - gpu_checked_ > std::chrono::seconds(5)) {
     gpu_checked_ = Clock::now();

@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/device_select.h"
 #include "server/device_scheduler.h"
 #include "server/http_server.h"
@@ -40,6 +42,8 @@ struct ServerConfig {
   ConnectionLimits connection;
   SchedulerOptions scheduler;
   JobOptions jobs;
+  // TOONBOX_TEST_DEVICE_FAULTS rules (engine/device_faults.h) for the device workers; "" none.
+  std::string device_faults;
 };
 
 class Server;
@@ -59,6 +63,10 @@ const std::vector<RouteInfo>& server_routes();
 class Server {
  public:
   Server(ServerConfig config, DeviceSelection device);
+  // One device worker per entry (`--device cuda:0,1`, `cpu,cpu`), each with its own
+  // models, compiled plans and upscalers, all taking from one queue. Requests are checked
+  // and their models resolved on the first device; the others load their own copies.
+  Server(ServerConfig config, std::vector<DeviceSelection> devices);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -76,9 +84,11 @@ class Server {
   // Blocks until shutdown() has finished (from another thread).
   void wait();
 
-  bool ready() const { return ready_.load() && !draining_.load(); }
-  // "GPU: active — NVIDIA H200 (sm_90, 139 GiB), fp16" or "CPU: fallback — <reason>".
+  bool ready() const { return ready_.load() && !draining_.load() && scheduler_->live_devices() > 0; }
+  // "GPU: active — NVIDIA H200 (sm_90, 139 GiB), fp16" or "CPU: fallback — <reason>"; with
+  // several devices, "N devices, one queue" (device_lines() has one line each).
   std::string status_line() const;
+  std::vector<std::string> device_lines() const;
 
   Metrics& metrics() { return metrics_; }
   // Client connections open now (for tests and the soak tool).
@@ -102,11 +112,29 @@ class Server {
   void queue_full(Response& res);
   MetricsGauges gauges();
 
+  // A device after the first: its own caches, so its own loaded models and plans.
+  struct OtherDevice {
+    OtherDevice(DeviceSelection d, const std::string& default_model) : device(d), models(d, default_model) {}
+    DeviceSelection device;
+    ModelCache models;
+    UpscalerCache upscalers;
+  };
+  // Worker k's binding of an item resolved on the first device (device_scheduler.h).
+  static Result<BoundWork> bind_to(OtherDevice& other, const WorkItem& item);
+  // The answer when no device is in rotation any more.
+  void no_device(Response& res, const std::string& last_error = "");
+  // /api/v1/status's and /health/ready's view of each device.
+  nlohmann::json devices_json();
+
   ServerConfig config_;
-  DeviceSelection device_;
+  DeviceSelection device_;  // the first device: requests are resolved on its caches
   Metrics metrics_;
   ModelCache models_;
   UpscalerCache upscalers_;
+  std::vector<std::unique_ptr<OtherDevice>> others_;
+  std::vector<DeviceSelection> devices_;  // all of them, in --device order
+  std::vector<std::string> device_ids_;   // "cpu", or "cpu#1", "cpu#2"
+  Status config_error_;                   // a bad fault rule, reported by start()
   std::unique_ptr<MemoryBudget> memory_;
   std::unique_ptr<DeviceScheduler> scheduler_;
   std::unique_ptr<JobManager> jobs_;

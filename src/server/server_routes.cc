@@ -111,6 +111,7 @@ class Routes {
   // install one); auto runs whole.
   static Result<PipelineStage> pipeline_stage(Server& s, const CartoonizeParams& params, Precision precision) {
     PipelineStage stage;
+    stage.precision = precision;
     TB_ASSIGN_OR_RETURN(stage.options.mode, parse_cartoon_mode(params.mode));
     stage.options.long_side = params.long_side;
     stage.options.strength = params.strength;
@@ -174,6 +175,8 @@ class Routes {
         {"draining", s.draining_.load()},
         {"status_line", s.status_line()},
         {"device", device},
+        {"devices", s.devices_json()},
+        {"devices_in_rotation", s.scheduler_->live_devices()},
         {"default_model", s.models_.default_name()},
         {"queue",
          {{"depth", s.scheduler_->depth()},
@@ -241,6 +244,7 @@ class Routes {
   }
 
   static void create_job(Server& s, const Request& req, Response& res) {
+    if (s.scheduler_->live_devices() == 0) return s.no_device(res);
     if (!req.is_multipart_form_data())
       return set_error(res, invalid_argument("send the images as multipart/form-data, in fields named 'images'"));
     auto params = request_params(req);
@@ -297,9 +301,13 @@ class Routes {
   static void ready(Server& s, const Request&, Response& res) {
     if (s.draining_.load()) return send_json(res, {{"status", "draining"}}, 503);
     if (!s.ready_.load()) return send_json(res, {{"status", "starting"}}, 503);
+    if (s.scheduler_->live_devices() == 0)
+      return send_json(res, {{"status", "no device in rotation"}, {"devices", s.devices_json()}}, 503);
     if (!s.scheduler_->worker_alive())
       return send_json(res, {{"status", "device worker stopped"}}, 503);
-    send_json(res, {{"status", "ready"}, {"device", s.device_.backend->device().id}});
+    send_json(res, {{"status", "ready"},
+                    {"device", s.device_.backend->device().id},
+                    {"devices_in_rotation", s.scheduler_->live_devices()}});
   }
 
   static void metrics(Server& s, const Request&, Response& res) {

@@ -89,6 +89,7 @@ void UpscaleRoutes::upscale(Server& s, const Request& req, Response& res) {
   ImageTask task;
   task.stage.upscaler = upscaler.value();
   task.stage.upscale.tta = params->tta;
+  task.stage.precision = precision.value();
   // Bounds a large image's working memory, as for cartoonize.
   task.stage.upscale.tile_size = s.config_.scheduler.tile_size;
   task.model_name = upscaler.value()->name();

@@ -51,8 +51,10 @@ expect 2 "a bad hook rule is refused" env TOONBOX_TEST_DEVICE_FAULTS=5:delay=1 "
 expect 2 "a GPU named twice" "${run[@]}" --device cuda:0,cuda:0 in -o x1
 contains "says which" "names cuda:0 twice"
 expect 2 "auto in a list" "${run[@]}" --device cpu,auto in -o x2
-expect 2 "serve takes one device" "$toonbox" serve --device cpu,cpu
-contains "and says how to use several" "one .toonbox serve --device cuda:K --port P. per GPU behind a load balancer"
+# serve takes the same lists (tests/serve and tests/unit/server_devices_test.cc run it);
+# a bad one is refused before it listens.
+expect 2 "serve checks its device list" "$toonbox" serve --port 0 --device cpu,auto
+contains "and says why" "auto stands alone"
 if ! "$toonbox" doctor >/dev/null 2>&1; then
   expect 1 "cuda:all without a GPU" "${run[@]}" --device cuda:all in -o x3
   contains "names the failing layer" "cuda:all"

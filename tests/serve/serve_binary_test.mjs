@@ -1,6 +1,7 @@
 // `toonbox serve` as a process: flags, the start-up lines, a token generated for a
-// non-loopback address, and SIGTERM draining (the request in flight completes, then the
-// process exits 0). Node only (fetch, FormData); no packages.
+// non-loopback address, SIGTERM draining (the request in flight completes, then the
+// process exits 0), and several devices (`--device cpu,cpu`, one failing through
+// TOONBOX_TEST_DEVICE_FAULTS). Node only (fetch, FormData); no packages.
 //
 // usage: node serve_binary_test.mjs TOONBOX_BINARY
 import { spawn, spawnSync } from 'node:child_process';
@@ -26,8 +27,8 @@ function check(ok, what, detail = '') {
   else { failed++; console.log(`FAIL - ${what}${detail ? ': ' + String(detail).slice(0, 2000) : ''}`); }
 }
 
-function start(args) {
-  const p = spawn(toonbox, ['serve', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(args, extraEnv = {}) {
+  const p = spawn(toonbox, ['serve', ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   const s = { proc: p, out: '', err: '' };
   p.stdout.on('data', (d) => { s.out += d; });
   p.stderr.on('data', (d) => { s.err += d; });
@@ -109,6 +110,62 @@ try {
     s.proc.kill('SIGINT');
     const exit = await s.exit;
     check(exit.code === 0, 'SIGINT also drains and exits 0', JSON.stringify(exit));
+  }
+
+  // Two CPU workers behind one queue, the second "lost" after its first image: every
+  // request succeeds, the user is told, /metrics and /api/v1/status show it out of rotation.
+  {
+    const s = start(['--port', '0', '--device', 'cpu,cpu', '--model', 'classic', '--max-batch', '1'],
+      { TOONBOX_TEST_DEVICE_FAULTS: '1:fail-after=1,*:delay=100' });
+    const port = await s.ready;
+    const base = `http://127.0.0.1:${port}`;
+    check(/^device: 2 devices \(--device cpu,cpu\), one queue$/m.test(s.out) && /^  cpu#2: /m.test(s.out),
+      'prints the devices', s.out);
+    const post = () => {
+      const form = new FormData();
+      form.append('image', new Blob([portrait(48, 32)], { type: 'image/png' }), 'a.png');
+      return fetch(`${base}/api/v1/cartoonize`, { method: 'POST', body: form });
+    };
+    const replies = await Promise.all(Array.from({ length: 8 }, post));
+    const devices = replies.map((r) => r.headers.get('x-toonbox-device'));
+    check(replies.every((r) => r.status === 200), 'every request succeeds with one device lost',
+      replies.map((r) => r.status).join(' '));
+    check(devices.includes('cpu#2') && devices.includes('cpu#1'), 'both devices answered requests', devices.join(' '));
+    check(/cpu#2 taken out of rotation: TOONBOX_TEST_DEVICE_FAULTS made device cpu#2 fail after 1 calls \(device lost\); its requests go to the 1 other device/.test(s.err),
+      'the user is told which device left and why', s.err);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    check(/^toonbox_device_in_rotation\{device="cpu#2"\} 0$/m.test(metrics) &&
+      /^toonbox_device_in_rotation\{device="cpu#1"\} 1$/m.test(metrics), '/metrics: cpu#2 out of rotation, cpu#1 in', metrics);
+    check(/^toonbox_device_images_total\{device="cpu#2",outcome="ok"\} 1$/m.test(metrics), '/metrics: cpu#2 made its one image');
+    const st = await (await fetch(`${base}/api/v1/status`)).json();
+    check(st.devices.length === 2 && st.devices[1].state === 'retired' && st.devices_in_rotation === 1,
+      '/api/v1/status lists the devices and their state', JSON.stringify(st.devices));
+    check((await fetch(`${base}/health/ready`)).status === 200, 'still ready on the device left');
+    s.proc.kill('SIGTERM');
+    check((await s.exit).code === 0, 'drains and exits 0');
+  }
+
+  // Every device lost: readiness 503 and requests a clear 503, no hang.
+  {
+    const s = start(['--port', '0', '--device', 'cpu,cpu', '--model', 'classic'],
+      { TOONBOX_TEST_DEVICE_FAULTS: '*:fail-after=0' });
+    const port = await s.ready;
+    const base = `http://127.0.0.1:${port}`;
+    const form = new FormData();
+    form.append('image', new Blob([portrait(48, 32)], { type: 'image/png' }), 'a.png');
+    const r = await fetch(`${base}/api/v1/cartoonize`, { method: 'POST', body: form });
+    const body = await r.json();
+    check(r.status === 503 && body.error.code === 'no_device', 'a request with no device left gets 503 no_device',
+      `${r.status} ${JSON.stringify(body)}`);
+    const ready = await fetch(`${base}/health/ready`);
+    check(ready.status === 503 && (await ready.json()).status === 'no device in rotation', '/health/ready is 503');
+    check(/no device left: the server is not ready/.test(s.err), 'the user is told no device is left', s.err);
+    const bad = spawnSync(toonbox, ['serve', '--port', '0', '--device', 'cpu,cpu', '--model', 'classic'],
+      { env: { ...env, TOONBOX_TEST_DEVICE_FAULTS: '7:delay=1' }, encoding: 'utf8', timeout: 30000 });
+    check(bad.status !== 0 && /TOONBOX_TEST_DEVICE_FAULTS: rule '7:delay=1' names worker 7 of 2/.test(bad.stderr),
+      'a fault rule naming a missing device is refused', bad.stderr);
+    s.proc.kill('SIGTERM');
+    check((await s.exit).code === 0, 'exits 0');
   }
 
   // A token chosen on the command line is required on loopback too.

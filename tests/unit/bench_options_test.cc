@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "bench/bench_options.h"
+#include "engine/device_list.h"
 
 namespace toonbox::bench {
 namespace {
@@ -95,6 +96,24 @@ TEST(BenchOptions, BadListsAndNoModelAreErrors) {
   BenchOptions none;
   none.task = "run";
   EXPECT_EQ(apply_defaults(&none, false, {}, &notes).code(), StatusCode::kNotFound);
+}
+
+// Runs on the GPU machine too (the name has Cuda): there it must list every visible GPU.
+TEST(BenchOptions, CudaAllIsEveryVisibleGpuEachItsOwnRows) {
+  std::vector<std::string> notes;
+  BenchOptions o;
+  o.devices = {"cuda:all", "cpu"};
+  const Status s = apply_defaults(&o, true, {"classic"}, &notes);
+  auto gpus = expand_device_list("cuda:all");
+  if (!gpus.is_ok()) {
+    // No GPU here: the same error folders and the server give, naming the failing layer.
+    EXPECT_EQ(s.message(), gpus.status().message());
+    return;
+  }
+  ASSERT_TRUE(s.is_ok()) << s.to_string();
+  std::vector<std::string> want = gpus.value();
+  want.push_back("cpu");
+  EXPECT_EQ(o.devices, want);
 }
 
 }  // namespace

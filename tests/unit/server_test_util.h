@@ -195,28 +195,34 @@ class ScopedModelsDir {
   bool had_ = false;
 };
 
-// A server on 127.0.0.1 and a free port, the built-in style, a HookBackend, and an empty
-// models folder unless `models_dir` names one.
+// A server on 127.0.0.1 and a free port, the built-in style, a HookBackend per device
+// (`devices` of them, like `--device cpu,cpu`; device_hooks[k] is worker k's, hooks the
+// first's), and an empty models folder unless `models_dir` names one.
 class ServerHarness {
  public:
   explicit ServerHarness(server::ServerConfig config = {}, bool fake_gpu = false,
-                         const std::string& models_dir = "")
+                         const std::string& models_dir = "", int devices = 1)
       : models(models_dir), hooks(std::make_shared<Hooks>()) {
     config.host = "127.0.0.1";
     config.port = 0;
     config.default_model = "classic";
     config.http_threads = std::max(config.http_threads, 8);
-    DeviceSelection device;
-    device.backend = std::make_shared<HookBackend>(hooks, fake_gpu);
-    device.is_gpu = fake_gpu;
-    device.precision = fake_gpu ? Precision::kFloat16 : Precision::kFloat32;
-    device.reason = fake_gpu ? "auto: GPU available" : "no NVIDIA driver: libcuda.so.1 not found";
-    server = std::make_unique<server::Server>(config, device);
+    std::vector<DeviceSelection> selections;
+    for (int k = 0; k < devices; ++k) {
+      device_hooks.push_back(k == 0 ? hooks : std::make_shared<Hooks>());
+      DeviceSelection device;
+      device.backend = std::make_shared<HookBackend>(device_hooks.back(), fake_gpu);
+      device.is_gpu = fake_gpu;
+      device.precision = fake_gpu ? Precision::kFloat16 : Precision::kFloat32;
+      device.reason = fake_gpu ? "auto: GPU available" : "no NVIDIA driver: libcuda.so.1 not found";
+      selections.push_back(std::move(device));
+    }
+    server = std::make_unique<server::Server>(config, selections);
     Status s = server->start();
     EXPECT_TRUE(s.is_ok()) << s.to_string();
   }
   ~ServerHarness() {
-    hooks->open_gate();
+    for (auto& h : device_hooks) h->open_gate();
     server->shutdown();
   }
 
@@ -236,6 +242,7 @@ class ServerHarness {
 
   ScopedModelsDir models;
   std::shared_ptr<Hooks> hooks;
+  std::vector<std::shared_ptr<Hooks>> device_hooks;
   std::unique_ptr<server::Server> server;
 };
 
