@@ -238,8 +238,9 @@ CartoonOptions DeviceScheduler::options_for(const PipelineStage& stage) const {
 }
 
 void DeviceScheduler::run_batch(const std::vector<WorkItem*>& items) {
-  if (items.size() == 1 || items[0]->stage_.upscaler) {
-    // An upscaler's unit is one image (its tiles); same-size upscales run one by one.
+  if (items.size() == 1 || items[0]->stage_.upscaler || items[0]->stage_.run) {
+    // An upscaler's unit is one image (its tiles); same-size upscales run one by one, as
+    // do other tasks' items.
     for (WorkItem* item : items) run_one(*item);
     return;
   }
@@ -290,6 +291,7 @@ void DeviceScheduler::run_one(WorkItem& item) {
   out.batch_size = 1;
   out.status = guarded(item.input_, [&]() -> Status {
     if (item.stage_.upscaler) return run_upscale(item.stage_, item.input_, &out);
+    if (item.stage_.run) return item.stage_.run(item.input_, &out);
     CartoonReport report;
     auto result = pipeline_for(item.model_, item.stage_).process(item.input_, options_for(item.stage_), &report);
     if (!result.is_ok()) return result.status();

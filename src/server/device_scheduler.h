@@ -41,6 +41,8 @@ struct SchedulerOptions {
   int tile_size = 1024;
 };
 
+struct WorkOutcome;
+
 // What the pipeline does with a request besides the model: its options (mode, processing
 // resolution, output size, strength) and the face detector (shared, loaded once per
 // precision). kWhole needs no detector; kAuto without one runs whole and says why.
@@ -52,11 +54,14 @@ struct PipelineStage {
   // `upscale`, not the cartoon pipeline, and never batches with other items.
   std::shared_ptr<Upscaler> upscaler;
   UpscaleOptions upscale;
+  // Set for another task's request (POST /api/v1/restore): the item runs this on the
+  // device worker instead of the cartoon pipeline, and never batches with other items.
+  std::function<Status(const Image& input, WorkOutcome* out)> run;
   // Items batch together only when the pipeline would treat them alike.
   bool same_as(const PipelineStage& o) const {
     return options.mode == o.options.mode && options.resolution == o.options.resolution &&
            options.long_side == o.options.long_side && options.strength == o.options.strength &&
-           detector == o.detector && upscaler == o.upscaler && upscale.tta == o.upscale.tta;
+           detector == o.detector && upscaler == o.upscaler && upscale.tta == o.upscale.tta && !run && !o.run;
   }
 };
 

@@ -19,6 +19,7 @@
 #include "server/memory_budget.h"
 #include "server/metrics.h"
 #include "server/model_cache.h"
+#include "server/restore_routes.h"
 #include "server/upscale_routes.h"
 
 namespace toonbox::server {
@@ -90,6 +91,7 @@ class Server {
   friend class InpaintRoutes;
   friend class ImageRequest;
   friend class UpscaleRoutes;
+  friend class RestoreRoutes;
   using Clock = std::chrono::steady_clock;
 
   // On the event loop, before the body: the checks that can refuse a request from its
@@ -107,6 +109,7 @@ class Server {
   Metrics metrics_;
   ModelCache models_;
   UpscalerCache upscalers_;
+  RestorerCache restorers_;
   std::unique_ptr<MemoryBudget> memory_;
   std::unique_ptr<DeviceScheduler> scheduler_;
   std::unique_ptr<JobManager> jobs_;
