@@ -3,7 +3,7 @@
 // non-commercial notice for CodeFormer) and the fidelity slider only for the model that
 // takes one, restore a shared photo and a faceless image (the card counts the faces; the
 // faceless one is passed through with a note, or with "Faces only" refused as "no face"),
-// download the result, and the API's refusals. Uses the shared YuNet and photo
+// download the result, and the API's refusals (and upscale=2 with the shared x2 upscaler). Uses the shared YuNet and photo
 // (../shared or $TOONBOX_SHARED_DIR) and stand-in restorers from
 // tests/oracles/make_face_restorer.py (python3-onnx; no real weights). Keeps a screenshot
 // (ARTIFACT_DIR/restore.png).
@@ -47,6 +47,13 @@ for (const [path, name] of [[yunet, 'yunet'], [join(work, 'gfpgan_1.4.onnx'), 'g
   const r = spawnSync(toonbox, ['models', 'import', path, '--name', name], { env, encoding: 'utf8' });
   check(r.status === 0, `${name} imported`, r.stdout + r.stderr);
 }
+// The upscale task's x2 model, when shared, for upscale=2 (the background through it).
+const x2 = join(shared, 'models', 'realesr-animevideov3-ncnn', 'realesr-animevideov3-x2.param');
+const haveX2 = existsSync(x2);
+if (haveX2) {
+  const r = spawnSync(toonbox, ['models', 'import', x2], { env, encoding: 'utf8' });
+  check(r.status === 0, 'realesr-animevideov3-x2 imported', r.stdout + r.stderr);
+}
 const files = { blake: join(work, 'blake.jpg'), plain: join(work, 'plain.png') };
 copyFileSync(photo, files.blake);
 writeFileSync(files.plain, png(96, 64, (x, y) => [40 + x, 60 + y, 150]));
@@ -82,6 +89,12 @@ try {
   check(r.status === 422 && noFace.error.code === 'no_face', 'faces_only and no face is a 422 no_face', JSON.stringify(noFace));
   r = await fetch(base + '/api/v1/restore', { method: 'POST', body: form({ model: 'gfpgan', upscale: '3' }) });
   check(r.status === 404 && /realesr-animevideov3-x3/.test(await r.text()), 'upscale=3 without its upscaler is a 404 naming it');
+  if (haveX2) {
+    r = await fetch(base + '/api/v1/restore', { method: 'POST', body: form({ model: 'gfpgan', upscale: '2' }, files.blake) });
+    check(r.status === 200 && r.headers.get('X-Toonbox-Size') === '1400x928' && Number(r.headers.get('X-Toonbox-Faces')) >= 1,
+      'upscale=2: twice the size, faces restored', `${r.status} ${r.headers.get('X-Toonbox-Size')} ${r.headers.get('X-Toonbox-Faces')}`);
+    await r.arrayBuffer();
+  }
 
   context = await chromium.launchPersistentContext(join(work, 'profile'), {
     executablePath: chromiumPath,
@@ -117,7 +130,7 @@ try {
   check(/Apache-2\.0/.test(gLicence) && !/non-commercial/.test(gLicence), 'GFPGAN shows Apache-2.0, no notice', gLicence);
   check(await page.locator('#fidelity').isHidden(), 'and no fidelity slider');
   const ups = await page.$$eval('#restore-upscale option', (os) => os.map((o) => o.value));
-  check(JSON.stringify(ups) === '["1"]', 'no upscaler installed: only "no" is offered', JSON.stringify(ups));
+  check(JSON.stringify(ups) === (haveX2 ? '["1","2"]' : '["1"]'), 'the upscale choices are the installed upscalers\'', JSON.stringify(ups));
 
   await page.setInputFiles('#file-input', [files.blake, files.plain]);
   check(await page.textContent('#run') === 'Restore 2 images', 'the button says Restore 2 images', await page.textContent('#run'));

@@ -193,6 +193,7 @@ TEST_F(ServerRestorePhoto, NoFacePassesThroughOrIs422WithFacesOnly) {
   ASSERT_TRUE(none);
   EXPECT_EQ(none->status, 422) << none->body;
   auto j = json_of(none);
+  ASSERT_TRUE(j.is_object() && j.contains("error")) << none->body;
   EXPECT_EQ(j["error"].value("code", ""), "no_face") << none->body;
   EXPECT_NE(error_message(none).find("no face found"), std::string::npos) << error_message(none);
 }
