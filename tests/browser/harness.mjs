@@ -2,7 +2,8 @@
 // clean skip, exit 77, saying what is missing), the ok/FAIL counting, and (for the task
 // tests) starting the server, opening the page and finishing.
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const SKIP = 77;
 
@@ -92,4 +93,24 @@ export async function finish({ context, served, work }) {
   console.log(`${results.passed} passed, ${results.failed} failed`);
   if (results.failed) console.log('server output:\n' + served.output());
   process.exit(results.failed ? 1 : 0);
+}
+
+// A full-page screenshot kept as ARTIFACT_DIR/NAME (checked to exist).
+export async function keepScreenshot(page, artifacts, name) {
+  const shot = join(artifacts, name);
+  await page.screenshot({ path: shot, fullPage: true });
+  check(existsSync(shot), `screenshot kept at ${shot}`);
+}
+
+// Clicks the first finished card's Download, checks the file's name is `want`, saves it
+// in ARTIFACT_DIR; returns its bytes and, for a PNG, its size (else width/height 0).
+export async function downloadFirstCard(page, artifacts, want) {
+  const [one] = await Promise.all([page.waitForEvent('download'),
+    page.locator('.card[data-state=done] .download').first().click()]);
+  check(one.suggestedFilename() === want, `the download is named ${want}`, one.suggestedFilename());
+  const path = join(artifacts, one.suggestedFilename());
+  await one.saveAs(path);
+  const bytes = readFileSync(path);
+  const isPng = bytes.subarray(1, 4).toString() === 'PNG';
+  return { bytes, isPng, width: isPng ? bytes.readUInt32BE(16) : 0, height: isPng ? bytes.readUInt32BE(20) : 0 };
 }

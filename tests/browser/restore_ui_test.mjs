@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { png } from './fixtures.mjs';
-import { check, chromiumOrSkip, finish, openPage, SKIP, startServer, testArgs } from './harness.mjs';
+import { check, chromiumOrSkip, downloadFirstCard, finish, keepScreenshot, openPage, SKIP, startServer, testArgs } from './harness.mjs';
 
 const { toonbox, artifacts } = testArgs('restore_ui_test.mjs', join(process.cwd(), 'artifacts'));
 const here = dirname(fileURLToPath(import.meta.url));
@@ -121,18 +121,9 @@ try {
   const metas = await page.$$eval('.card .meta', (ms) => ms.map((m) => m.textContent));
   check(/700×464 · gfpgan · [1-9]\d* faces? restored/.test(metas[0]), 'the photo\'s card counts its restored faces', metas[0]);
   check(/0 faces restored · no face found/.test(metas[1]), 'the faceless image is passed through with the note', metas[1]);
-  const shot = join(artifacts, 'restore.png');
-  await page.screenshot({ path: shot, fullPage: true });
-  check(existsSync(shot), `screenshot kept at ${shot}`);
-
-  const [one] = await Promise.all([page.waitForEvent('download'),
-    page.locator('.card[data-state=done] .download').first().click()]);
-  check(one.suggestedFilename() === 'blake-restored.png', 'the download is named after the upload', one.suggestedFilename());
-  const onePath = join(artifacts, one.suggestedFilename());
-  await one.saveAs(onePath);
-  const out = readFileSync(onePath);
-  check(out.subarray(1, 4).toString() === 'PNG' && out.readUInt32BE(16) === 700 && out.readUInt32BE(20) === 464,
-    'the downloaded PNG is the photo\'s size');
+  await keepScreenshot(page, artifacts, 'restore.png');
+  const one = await downloadFirstCard(page, artifacts, 'blake-restored.png');
+  check(one.isPng && one.width === 700 && one.height === 464, 'the downloaded PNG is the photo\'s size');
 
   // Faces only: the faceless image gets no result, and its card says why.
   await page.check('#faces-only');

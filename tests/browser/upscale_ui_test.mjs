@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { portrait } from './fixtures.mjs';
-import { check, chromiumOrSkip, finish, openPage, SKIP, startServer, testArgs } from './harness.mjs';
+import { check, chromiumOrSkip, downloadFirstCard, finish, keepScreenshot, openPage, SKIP, startServer, testArgs } from './harness.mjs';
 
 const { toonbox, artifacts } = testArgs('upscale_ui_test.mjs', join(process.cwd(), 'artifacts'));
 const here = dirname(fileURLToPath(import.meta.url));
@@ -81,18 +81,9 @@ try {
   const meta = await page.textContent('.card[data-state=done] .meta');
   check(/240×300 · realesr-animevideov3-x2/.test(meta), 'the card names the size and the model', meta);
 
-  const shot = join(artifacts, 'upscale.png');
-  await page.screenshot({ path: shot, fullPage: true });
-  check(existsSync(shot), `screenshot kept at ${shot}`);
-
-  const [one] = await Promise.all([page.waitForEvent('download'),
-    page.locator('.card[data-state=done] .download').first().click()]);
-  check(one.suggestedFilename() === 'anna-x2.png', 'the download is named after the upload and the scale', one.suggestedFilename());
-  const onePath = join(artifacts, one.suggestedFilename());
-  await one.saveAs(onePath);
-  const png = readFileSync(onePath);
-  check(png.subarray(1, 4).toString() === 'PNG' && png.readUInt32BE(16) === 240 && png.readUInt32BE(20) === 300,
-    'the downloaded PNG is 240x300');
+  await keepScreenshot(page, artifacts, 'upscale.png');
+  const one = await downloadFirstCard(page, artifacts, 'anna-x2.png');
+  check(one.isPng && one.width === 240 && one.height === 300, 'the downloaded PNG is 240x300');
 
   // Back to Cartoonize: its options return and the button says so.
   await page.check('input[name=task][value=cartoonize]');

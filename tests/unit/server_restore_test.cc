@@ -47,11 +47,7 @@ httplib::Result restore(const ServerHarness& h, const std::string& image, const 
 TEST(ServerRestore, RefusalsBeforeAnyWork) {
   ServerHarness h;
   const std::string img = png_bytes(16, 16);
-  struct Case {
-    std::string query;
-    int status;
-    std::string says;
-  } cases[] = {
+  server_test::expect_refusals({
       {"?fidelity=2", 400, "fidelity must be a number in 0..1, got '2'"},
       {"?fidelity=high", 400, "fidelity must be a number in 0..1"},
       {"?upscale=8", 400, "upscale must be an integer in 1..4, got '8'"},
@@ -61,13 +57,7 @@ TEST(ServerRestore, RefusalsBeforeAnyWork) {
       {"?model=../gfpgan.onnx", 400, "is not a model name"},
       {"", 404, "no face restorer installed"},
       {"?model=gfpgan", 404, "no face restorer named 'gfpgan' is installed"},
-  };
-  for (const Case& c : cases) {
-    auto r = restore(h, img, c.query);
-    ASSERT_TRUE(r) << c.query;
-    EXPECT_EQ(r->status, c.status) << c.query << ": " << r->body;
-    EXPECT_NE(error_message(r).find(c.says), std::string::npos) << c.query << ": " << error_message(r);
-  }
+  }, [&](const std::string& query) { return restore(h, img, query); });
   // The models list says there is nothing to restore with.
   auto models = json_of(h.client()->Get("/api/v1/models"));
   ASSERT_TRUE(models.contains("restore")) << models.dump();
