@@ -26,7 +26,9 @@ function applyRestoreModel() {
     licence.className = 'licence notice';
   } else {
     const nc = m.non_commercial === true;
-    licence.textContent = `${m.restorer} · licence: ${m.licence}` + (nc ? ' — non-commercial use only' : '');
+    // The registry's licence text says "non-commercial" itself where it applies.
+    const said = /non-commercial/i.test(m.licence);
+    licence.textContent = `${m.restorer} · licence: ${m.licence}` + (nc && !said ? ' — non-commercial use only' : '');
     licence.className = 'licence' + (nc ? ' notice' : '');
   }
   if (info && !info.detector) licence.textContent += ' Restoring needs a face detector: import YuNet (`toonbox models import yunet_n_dynamic.onnx`).';

@@ -190,7 +190,7 @@ void RestoreRoutes::restore(Server& s, const Request& req, Response& res) {
     r.set_header("X-Toonbox-Faces-Found", std::to_string(report->detections.size()));
     r.set_header("X-Toonbox-Faces-Skipped", std::to_string(report->faces_skipped));
     r.set_header("X-Toonbox-Restorer", c.model);
-    r.set_header("X-Toonbox-Licence", c.licence + (c.non_commercial ? " (non-commercial use only)" : ""));
+    r.set_header("X-Toonbox-Licence", c.licence);  // the registry's words say "non-commercial" where it applies
     return true;
   };
   task.model_name = restorer.value()->name();

@@ -98,7 +98,8 @@ try {
   await page.waitForFunction(() => document.querySelectorAll('#restore-model option').length === 2, null, { timeout: 10000 });
   await page.selectOption('#restore-model', 'codeformer');
   const cfLicence = await page.textContent('#restore-licence');
-  check(/non-commercial use only/.test(cfLicence), 'CodeFormer shows its non-commercial notice', cfLicence);
+  check(/non-commercial use only/.test(cfLicence) && cfLicence.match(/non-commercial/g).length === 1,
+    'CodeFormer shows its non-commercial notice, once', cfLicence);
   check(await page.locator('#fidelity').isVisible(), 'and the fidelity slider (it takes a weight)');
   await page.selectOption('#restore-model', 'gfpgan');
   const gLicence = await page.textContent('#restore-licence');
