@@ -13,13 +13,15 @@ namespace toonbox::server {
 namespace {
 
 // How a client picks a restorer, for the pipeline's "choose one with ..." messages.
-constexpr const char* kModelParam = "the 'model' parameter (GET /api/v1/models lists them under 'restore')";
+constexpr const char* kModelParam =
+    "the 'model' parameter (GET /api/v1/models lists them under 'restore')";
 
 // The restorer's crops (in and out) for one device call of `batch` faces, on top of the
 // image's own memory. The restorer's activations are not counted: they are unknown
 // before its first run (GFPGAN-512's are a few hundred MB on the CPU).
 size_t crop_bytes(int face_size, int batch) {
-  return static_cast<size_t>(face_size) * face_size * 3 * sizeof(float) * 2 * static_cast<size_t>(batch);
+  return static_cast<size_t>(face_size) * face_size * 3 * sizeof(float) * 2 *
+         static_cast<size_t>(batch);
 }
 
 struct RestoreParams {
@@ -34,7 +36,8 @@ Result<RestoreParams> restore_params(const Request& req) {
   TB_ASSIGN_OR_RETURN(Fields fields, request_fields(req));
   RestoreParams p;
   for (const auto& [name, value] : fields) {
-    TB_ASSIGN_OR_RETURN(const bool common, parse_common_param(name, value, &p.model, &p.precision, &p.format, &p.quality));
+    TB_ASSIGN_OR_RETURN(const bool common, parse_common_param(name, value, &p.model, &p.precision,
+                                                              &p.format, &p.quality));
     if (common) {
       continue;
     } else if (name == "fidelity") {
@@ -44,8 +47,9 @@ Result<RestoreParams> restore_params(const Request& req) {
     } else if (name == "faces_only") {
       TB_ASSIGN_OR_RETURN(p.options.faces_only, boolean_param("faces_only", value));
     } else {
-      return invalid_argument("unknown parameter '" + name.substr(0, 40) +
-                              "' (known: model, fidelity, upscale, faces_only, precision, format, quality)");
+      return invalid_argument(
+          "unknown parameter '" + name.substr(0, 40) +
+          "' (known: model, fidelity, upscale, faces_only, precision, format, quality)");
     }
   }
   return p;
@@ -58,8 +62,10 @@ Result<std::shared_ptr<Upscaler>> background_upscaler(UpscalerCache& cache, int 
   auto up = cache.get("", scale, device);
   if (up.is_ok()) return up;
   TB_ASSIGN_OR_RETURN(const std::string name, default_upscaler_name(scale));
-  return Status(up.status().code(), "upscale=" + std::to_string(scale) + " puts the background through the upscale task's " +
-                                        name + ", which this server cannot load: " + up.status().message());
+  return Status(up.status().code(),
+                "upscale=" + std::to_string(scale) +
+                    " puts the background through the upscale task's " + name +
+                    ", which this server cannot load: " + up.status().message());
 }
 
 std::string joined(const std::vector<std::string>& notes) {
@@ -70,7 +76,8 @@ std::string joined(const std::vector<std::string>& notes) {
 
 }  // namespace
 
-Result<std::shared_ptr<FaceRestorer>> RestorerCache::get(const std::string& name_in, const DeviceSelection& device) {
+Result<std::shared_ptr<FaceRestorer>> RestorerCache::get(const std::string& name_in,
+                                                         const DeviceSelection& device) {
   std::string name = name_in;
   if (name.empty()) {
     TB_ASSIGN_OR_RETURN(name, default_face_restorer_name(kModelParam));
@@ -78,12 +85,14 @@ Result<std::shared_ptr<FaceRestorer>> RestorerCache::get(const std::string& name
   // Names only: a client must not make the server open files of its choice.
   auto installed = resolve_installed_model(name);
   if (!installed.is_ok())
-    return not_found("no face restorer named '" + name + "' is installed (GET /api/v1/models lists them under 'restore')");
+    return not_found("no face restorer named '" + name +
+                     "' is installed (GET /api/v1/models lists them under 'restore')");
   const auto key = std::make_pair(name, static_cast<int>(device.precision));
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = loaded_.find(key);
   if (it == loaded_.end()) {
-    TB_ASSIGN_OR_RETURN(std::shared_ptr<FaceRestorer> restorer, load_face_restorer(name, {}, device));
+    TB_ASSIGN_OR_RETURN(std::shared_ptr<FaceRestorer> restorer,
+                        load_face_restorer(name, {}, device));
     it = loaded_.emplace(key, std::move(restorer)).first;
   }
   return it->second;
@@ -92,7 +101,8 @@ Result<std::shared_ptr<FaceRestorer>> RestorerCache::get(const std::string& name
 std::shared_ptr<const FaceRestoreContract> RestorerCache::loaded_contract(const std::string& name) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (const auto& [key, restorer] : loaded_)
-    if (key.first == name) return std::shared_ptr<const FaceRestoreContract>(restorer, &restorer->contract());
+    if (key.first == name)
+      return std::shared_ptr<const FaceRestoreContract>(restorer, &restorer->contract());
   return nullptr;
 }
 
@@ -157,13 +167,17 @@ void RestoreRoutes::restore(Server& s, const Request& req, Response& res) {
     upscaler = up.value();
     UpscaleOptions tiles;
     tiles.tile_size = s.config_.scheduler.tile_size;  // bounds a large image's working memory
-    models.upscale = [upscaler, tiles](const Image& in, int) { return upscaler->upscale(in, tiles); };
+    models.upscale = [upscaler, tiles](const Image& in, int) {
+      return upscaler->upscale(in, tiles);
+    };
   }
   auto detector = s.models_.face_detector(precision.value());
   if (!detector.is_ok())
-    return set_error(res, not_found("restoring faces needs a face detector: " + detector.status().message()));
+    return set_error(
+        res, not_found("restoring faces needs a face detector: " + detector.status().message()));
   models.detector = detector.value();
-  if (Status usable = check_restore_options(models, options); !usable.is_ok()) return set_error(res, usable);
+  if (Status usable = check_restore_options(models, options); !usable.is_ok())
+    return set_error(res, usable);
 
   auto pipeline = std::make_shared<RestorePipeline>(std::move(models));
   // Written by the device worker, read here once the item is finished.
@@ -183,30 +197,37 @@ void RestoreRoutes::restore(Server& s, const Request& req, Response& res) {
     if (report->nothing_to_write) {
       // `restore --faces-only` writes nothing; the API has nothing to send.
       set_error(r, 422, "no_face",
-                "no face restored (faces_only=true), so there is no image to return: " + joined(report->notes) +
-                    " (" + std::to_string(report->detections.size()) + " detected)");
+                "no face restored (faces_only=true), so there is no image to return: " +
+                    joined(report->notes) + " (" + std::to_string(report->detections.size()) +
+                    " detected)");
       return false;
     }
     r.set_header("X-Toonbox-Faces-Found", std::to_string(report->detections.size()));
     r.set_header("X-Toonbox-Faces-Skipped", std::to_string(report->faces_skipped));
     r.set_header("X-Toonbox-Restorer", c.model);
-    r.set_header("X-Toonbox-Licence", c.licence);  // the registry's words say "non-commercial" where it applies
+    r.set_header("X-Toonbox-Licence",
+                 c.licence);  // the registry's words say "non-commercial" where it applies
     return true;
   };
   task.model_name = restorer.value()->name();
   task.precision = precision.value();
   task.format = params->format;
   task.quality = params->quality;
-  task.file_suffix = options.upscale > 1 ? "-restored-x" + std::to_string(options.upscale) : "-restored";
+  task.file_suffix =
+      options.upscale > 1 ? "-restored-x" + std::to_string(options.upscale) : "-restored";
   task.mode = "restore";
   const int scale = options.upscale, tile = s.config_.scheduler.tile_size;
   const size_t crops = crop_bytes(c.size, options.batch);
   task.memory_bytes = [scale, tile, upscaler, crops](const ImageInfo& info) {
     // The paste canvas (floats at the output size) and the crops beside the image.
-    return scaled_request_bytes(info, scale, tile, upscaler ? upscaler->measured_bytes_per_pixel() : 0, 1) + crops;
+    return scaled_request_bytes(info, scale, tile,
+                                upscaler ? upscaler->measured_bytes_per_pixel() : 0, 1) +
+           crops;
   };
   const int64_t max_pixels = s.config_.max_pixels;
-  task.check_output = [scale, max_pixels](int w, int h) { return check_scaled_output(w, h, scale, max_pixels); };
+  task.check_output = [scale, max_pixels](int w, int h) {
+    return check_scaled_output(w, h, scale, max_pixels);
+  };
   ImageRequest::run(s, req, res, std::move(task));
 }
 

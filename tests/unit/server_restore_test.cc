@@ -29,17 +29,20 @@ using server_test::ServerHarness;
 
 // Installs a stand-in restorer named like facefusion's GFPGAN 1.4 export (so the registry
 // knows it: 512 px faces, Apache-2.0) into the harness's models folder.
-void install_restorer(const fs::path& dir, const std::string& file, const std::string& name, const std::string& op,
-                      bool weight = false) {
+void install_restorer(const fs::path& dir, const std::string& file, const std::string& name,
+                      const std::string& op, bool weight = false) {
   const fs::path p = dir / file;
   ASSERT_TRUE(test::write_face_restorer(p.string(), op, 512, weight));
   auto installed = import_model(p.string(), ImportOptions{name, false, {}, ""});
   ASSERT_TRUE(installed.is_ok()) << installed.status().to_string();
 }
 
-fs::path shared_yunet() { return test::shared_images().parent_path() / "models" / "yunet" / "yunet_n_dynamic.onnx"; }
+fs::path shared_yunet() {
+  return test::shared_images().parent_path() / "models" / "yunet" / "yunet_n_dynamic.onnx";
+}
 
-httplib::Result restore(const ServerHarness& h, const std::string& image, const std::string& query = "") {
+httplib::Result restore(const ServerHarness& h, const std::string& image,
+                        const std::string& query = "") {
   httplib::MultipartFormDataItems items = {{"image", image, "photo.png", "image/png"}};
   return h.client()->Post(("/api/v1/restore" + query).c_str(), items);
 }
@@ -47,17 +50,19 @@ httplib::Result restore(const ServerHarness& h, const std::string& image, const 
 TEST(ServerRestore, RefusalsBeforeAnyWork) {
   ServerHarness h;
   const std::string img = png_bytes(16, 16);
-  server_test::expect_refusals({
-      {"?fidelity=2", 400, "fidelity must be a number in 0..1, got '2'"},
-      {"?fidelity=high", 400, "fidelity must be a number in 0..1"},
-      {"?upscale=8", 400, "upscale must be an integer in 1..4, got '8'"},
-      {"?faces_only=maybe", 400, "faces_only must be true, false, 1 or 0"},
-      {"?strength=1", 400, "unknown parameter 'strength'"},
-      {"?format=gif", 400, "format must be png, jpeg or webp"},
-      {"?model=../gfpgan.onnx", 400, "is not a model name"},
-      {"", 404, "no face restorer installed"},
-      {"?model=gfpgan", 404, "no face restorer named 'gfpgan' is installed"},
-  }, [&](const std::string& query) { return restore(h, img, query); });
+  server_test::expect_refusals(
+      {
+          {"?fidelity=2", 400, "fidelity must be a number in 0..1, got '2'"},
+          {"?fidelity=high", 400, "fidelity must be a number in 0..1"},
+          {"?upscale=8", 400, "upscale must be an integer in 1..4, got '8'"},
+          {"?faces_only=maybe", 400, "faces_only must be true, false, 1 or 0"},
+          {"?strength=1", 400, "unknown parameter 'strength'"},
+          {"?format=gif", 400, "format must be png, jpeg or webp"},
+          {"?model=../gfpgan.onnx", 400, "is not a model name"},
+          {"", 404, "no face restorer installed"},
+          {"?model=gfpgan", 404, "no face restorer named 'gfpgan' is installed"},
+      },
+      [&](const std::string& query) { return restore(h, img, query); });
   // The models list says there is nothing to restore with.
   auto models = json_of(h.client()->Get("/api/v1/models"));
   ASSERT_TRUE(models.contains("restore")) << models.dump();
@@ -89,18 +94,21 @@ TEST(ServerRestore, ModelsListTheRestorersWithTheirLicences) {
   auto r = restore(h, png_bytes(16, 16));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400) << r->body;
-  EXPECT_NE(error_message(r).find("several face restorers are installed"), std::string::npos) << error_message(r);
+  EXPECT_NE(error_message(r).find("several face restorers are installed"), std::string::npos)
+      << error_message(r);
   EXPECT_NE(error_message(r).find("'model' parameter"), std::string::npos) << error_message(r);
   // A restorer alone is not enough: faces must be found first.
   r = restore(h, png_bytes(16, 16), "?model=gfpgan");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 404) << r->body;
-  EXPECT_NE(error_message(r).find("restoring faces needs a face detector"), std::string::npos) << error_message(r);
+  EXPECT_NE(error_message(r).find("restoring faces needs a face detector"), std::string::npos)
+      << error_message(r);
   // upscale=2 without the upscale task's model names it (checked before the detector).
   r = restore(h, png_bytes(16, 16), "?model=gfpgan&upscale=2");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 404) << r->body;
-  EXPECT_NE(error_message(r).find("realesr-animevideov3-x2"), std::string::npos) << error_message(r);
+  EXPECT_NE(error_message(r).find("realesr-animevideov3-x2"), std::string::npos)
+      << error_message(r);
   EXPECT_EQ(h.hooks->run_count(), 0);
 }
 
@@ -125,7 +133,8 @@ class ServerRestorePhoto : public ::testing::Test {
       GTEST_SKIP() << "needs the shared YuNet (" << shared_yunet() << ") and " << photo_;
     auto detector = import_model(shared_yunet().string(), ImportOptions{"yunet", false, {}, ""});
     ASSERT_TRUE(detector.is_ok()) << detector.status().to_string();
-    install_restorer(test::fresh_temp_dir("toonbox_server_restore_photo"), "gfpgan_1.4.onnx", "gfpgan", "Neg");
+    install_restorer(test::fresh_temp_dir("toonbox_server_restore_photo"), "gfpgan_1.4.onnx",
+                     "gfpgan", "Neg");
     std::ifstream f(photo_, std::ios::binary);
     bytes_.assign(std::istreambuf_iterator<char>(f), {});
   }
@@ -146,7 +155,8 @@ TEST_F(ServerRestorePhoto, RestoresTheFacesAndLeavesTheRest) {
   const int faces = std::atoi(r->get_header_value("X-Toonbox-Faces").c_str());
   EXPECT_GE(faces, 1) << r->get_header_value("X-Toonbox-Notes");
   EXPECT_GE(std::atoi(r->get_header_value("X-Toonbox-Faces-Found").c_str()), faces);
-  EXPECT_NE(r->get_header_value("Content-Disposition").find("photo-restored.png"), std::string::npos)
+  EXPECT_NE(r->get_header_value("Content-Disposition").find("photo-restored.png"),
+            std::string::npos)
       << r->get_header_value("Content-Disposition");
   auto out = decode_bytes(r->body);
   auto in = decode_bytes(bytes_);
@@ -163,7 +173,8 @@ TEST_F(ServerRestorePhoto, RestoresTheFacesAndLeavesTheRest) {
   auto noted = restore(h_, bytes_, "?fidelity=0.9");
   ASSERT_TRUE(noted);
   EXPECT_EQ(noted->status, 200) << noted->body;
-  EXPECT_NE(noted->get_header_value("X-Toonbox-Notes").find("has no fidelity input"), std::string::npos)
+  EXPECT_NE(noted->get_header_value("X-Toonbox-Notes").find("has no fidelity input"),
+            std::string::npos)
       << noted->get_header_value("X-Toonbox-Notes");
 }
 
@@ -173,7 +184,8 @@ TEST_F(ServerRestorePhoto, NoFacePassesThroughOrIs422WithFacesOnly) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(r->get_header_value("X-Toonbox-Faces"), "0");
-  EXPECT_NE(r->get_header_value("X-Toonbox-Notes").find("no face found: the image is passed through unchanged"),
+  EXPECT_NE(r->get_header_value("X-Toonbox-Notes")
+                .find("no face found: the image is passed through unchanged"),
             std::string::npos)
       << r->get_header_value("X-Toonbox-Notes");
   auto out = decode_bytes(r->body);
@@ -201,10 +213,13 @@ TEST_F(ServerRestorePhoto, FacesTooSmallAreSkippedAndSaidSo) {
   const std::string notes = r->get_header_value("X-Toonbox-Notes");
   EXPECT_EQ(r->get_header_value("X-Toonbox-Faces"), "0") << notes;
   EXPECT_GE(std::atoi(r->get_header_value("X-Toonbox-Faces-Skipped").c_str()), 1) << notes;
-  EXPECT_NE(notes.find("smaller than " + std::to_string(kMinRestoreFace) + " px not restored (too small to restore)"),
+  EXPECT_NE(notes.find("smaller than " + std::to_string(kMinRestoreFace) +
+                       " px not restored (too small to restore)"),
             std::string::npos)
       << notes;
-  EXPECT_NE(notes.find("no face restored: the image is passed through unchanged"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("no face restored: the image is passed through unchanged"),
+            std::string::npos)
+      << notes;
 }
 
 TEST_F(ServerRestorePhoto, BadUploadsAreTheClientsError) {
