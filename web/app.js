@@ -150,8 +150,9 @@ function setCardError(card, message) {
 }
 
 function updateButtons() {
-  // The Upscale task lives in upscale.js.
-  const verb = typeof upscaleActive === 'function' && upscaleActive() ? 'Upscale' : 'Cartoonize';
+  // The Upscale task lives in upscale.js, Restore faces in restore.js.
+  const verb = typeof restoreActive === 'function' && restoreActive() ? 'Restore'
+    : typeof upscaleActive === 'function' && upscaleActive() ? 'Upscale' : 'Cartoonize';
   $('run').disabled = state.running || state.entries.length === 0;
   $('run').textContent = state.entries.length > 1 ? `${verb} ${state.entries.length} images` : verb;
   $('clear').disabled = state.running || state.entries.length === 0;
@@ -289,6 +290,7 @@ async function fetchResult(e, item) {
 async function run() {
   if (state.running) return;
   if (typeof upscaleActive === 'function' && upscaleActive()) return runUpscale();
+  if (typeof restoreActive === 'function' && restoreActive()) return runRestore();
   showMessage('');
   const params = currentParams();
   const todo = state.entries;

@@ -1,18 +1,24 @@
-// toonbox serve: the "Upscale" task of the page. Uses app.js's cards, progress and
-// messages; each image goes to POST /api/v1/upscale on its own (an upscale's unit is
-// one image: its tiles run on the device together), one at a time.
+// toonbox serve: the "Upscale" task of the page, the task picker, and the one-image-at-a-
+// time runner restore.js shares. Uses app.js's cards, progress and messages; each image
+// goes to POST /api/v1/upscale on its own (an upscale's unit is one image: its tiles run
+// on the device together), one at a time.
 'use strict';
 
-function upscaleActive() {
+// The picked task: "cartoonize", "upscale" or "restore" (restore.js).
+function currentTask() {
   const picked = document.querySelector('input[name="task"]:checked');
-  return !!picked && picked.value === 'upscale';
+  return picked ? picked.value : 'cartoonize';
 }
 
-// Shows the chosen task's options and hides the other's.
+function upscaleActive() {
+  return currentTask() === 'upscale';
+}
+
+// Shows the chosen task's options and hides the others'.
 function applyTask() {
-  const up = upscaleActive();
-  for (const el of document.querySelectorAll('[data-task]')) el.hidden = el.dataset.task !== (up ? 'upscale' : 'cartoonize');
-  document.title = up ? 'toonbox · upscale' : 'toonbox';
+  const task = currentTask();
+  for (const el of document.querySelectorAll('[data-task]')) el.hidden = el.dataset.task !== task;
+  document.title = task === 'cartoonize' ? 'toonbox' : 'toonbox · ' + task;
   updateButtons();
 }
 
@@ -25,46 +31,50 @@ function upscaleParams() {
   };
 }
 
-async function upscaleOne(e, params) {
+// One image to `url` with `params` (a 429 is waited out and retried), its result shown in
+// its card. Returns the response, for the task's own line under the card.
+async function postImageTask(e, url, params, busyText, altText) {
   for (;;) {
     const form = new FormData();
     for (const [k, v] of Object.entries(params)) form.append(k, v);
     form.append('image', e.file, e.file.name);
-    setCardState(e.card, 'running', 'upscaling…');
-    const res = await fetch('/api/v1/upscale', { method: 'POST', body: form });
+    setCardState(e.card, 'running', busyText);
+    const res = await fetch(url, { method: 'POST', body: form });
     if (res.status === 429) {
       const wait = Math.max(1, Number(res.headers.get('Retry-After')) || 2);
       setCardState(e.card, 'waiting', `server busy, retrying in ${wait} s`);
       await sleep(wait * 1000);
       continue;
     }
-    if (!res.ok) throw new Error(await errorText(res));
+    if (!res.ok) {
+      const err = new Error(await errorText(res));
+      err.status = res.status;
+      throw err;
+    }
     e.resultBlob = await res.blob();
     if (e.resultUrl) URL.revokeObjectURL(e.resultUrl);
     e.resultUrl = URL.createObjectURL(e.resultBlob);
     const disposition = res.headers.get('Content-Disposition') || '';
     const m = disposition.match(/filename="([^"]+)"/);
-    e.filename = m ? m[1] : 'upscaled.' + params.format;
+    e.filename = m ? m[1] : 'result.' + params.format;
     const after = e.card.querySelector('.after');
-    after.alt = 'upscaled: ' + e.file.name;
+    after.alt = altText + e.file.name;
     await new Promise((resolve) => { after.onload = resolve; after.onerror = resolve; after.src = e.resultUrl; });
     e.state = 'done';
     setCardState(e.card, 'done', 'done');
     setCardError(e.card, '');
-    const size = res.headers.get('X-Toonbox-Size') || '';
-    const model = res.headers.get('X-Toonbox-Model') || '';
-    e.card.querySelector('.meta').textContent = `${size.replace('x', '×')} · ${model}`;
     const a = e.card.querySelector('.download');
     a.href = e.resultUrl;
     a.download = e.filename;
     a.hidden = false;
-    return;
+    return res;
   }
 }
 
-async function runUpscale() {
+// Runs `one(entry)` for every image, one at a time (an upscale's or a restore's unit is
+// one image); `failed(entry, err)` marks one that failed (default: the error in its card).
+async function runOneByOne(one, failed) {
   showMessage('');
-  const params = upscaleParams();
   state.running = true;
   updateButtons();
   updateProgress();
@@ -77,12 +87,12 @@ async function runUpscale() {
     }
     for (const e of state.entries) {
       try {
-        await upscaleOne(e, params);
+        await one(e);
       } catch (err) {
         e.state = 'failed';
         setCardState(e.card, 'failed', 'failed');
         setCardError(e.card, err.message);
-        showMessage(err.message);
+        if (!failed || !failed(e, err)) showMessage(err.message);
       }
       updateProgress();
     }
@@ -92,6 +102,18 @@ async function runUpscale() {
     updateProgress();
     refreshStatus();
   }
+}
+
+async function upscaleOne(e, params) {
+  const res = await postImageTask(e, '/api/v1/upscale', params, 'upscaling…', 'upscaled: ');
+  const size = res.headers.get('X-Toonbox-Size') || '';
+  const model = res.headers.get('X-Toonbox-Model') || '';
+  e.card.querySelector('.meta').textContent = `${size.replace('x', '×')} · ${model}`;
+}
+
+function runUpscale() {
+  const params = upscaleParams();
+  return runOneByOne((e) => upscaleOne(e, params));
 }
 
 for (const radio of document.querySelectorAll('input[name="task"]')) radio.addEventListener('change', applyTask);

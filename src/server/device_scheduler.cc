@@ -336,8 +336,9 @@ Result<BoundWork> DeviceScheduler::bind(int w, const WorkItem& item) {
 }
 
 void DeviceScheduler::run_batch(int w, const std::vector<WorkItem*>& items) {
-  if (items.size() == 1 || items[0]->stage_.upscaler) {
-    // An upscaler's unit is one image (its tiles); same-size upscales run one by one.
+  if (items.size() == 1 || items[0]->stage_.upscaler || items[0]->stage_.run) {
+    // An upscaler's unit is one image (its tiles); same-size upscales run one by one, as
+    // do other tasks' items.
     for (WorkItem* item : items) run_one(w, *item);
     return;
   }
@@ -408,6 +409,8 @@ void DeviceScheduler::run_one(int w, WorkItem& item) {
   out.status = guarded(item.input_, [&]() -> Status {
     TB_ASSIGN_OR_RETURN(BoundWork bound, bind(w, item));
     if (bound.stage.upscaler) return run_upscale(bound.stage, item.input_, &out);
+    // Another task's item (restore) runs what its route bound, on the device that loaded it.
+    if (bound.stage.run) return bound.stage.run(item.input_, &out);
     CartoonReport report;
     auto result = pipeline_for(bound.model, bound.stage).process(item.input_, options_for(bound.stage), &report);
     if (!result.is_ok()) return result.status();
@@ -474,7 +477,7 @@ void DeviceScheduler::fail_orphans() {
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto it = queue_.begin(); it != queue_.end();) {
       auto expected = WorkItem::State::kQueued;
-      if (!rotation_.someone_can_try((*it)->failed_on_) &&
+      if (!rotation_.someone_can_try(barred(**it)) &&
           (*it)->state_.compare_exchange_strong(expected, WorkItem::State::kRunning)) {
         orphans.push_back(*it);
         it = queue_.erase(it);

@@ -55,6 +55,8 @@ struct SchedulerOptions {
   std::function<void(const std::string& device, const std::string& why, int left)> on_device_retired;
 };
 
+struct WorkOutcome;
+
 // What the pipeline does with a request besides the model: its options (mode, processing
 // resolution, output size, strength) and the face detector (shared, loaded once per
 // precision). kWhole needs no detector; kAuto without one runs whole and says why.
@@ -69,11 +71,14 @@ struct PipelineStage {
   // The precision the request's model, detector and upscaler were loaded at: another
   // device loads its own at the same precision.
   Precision precision = Precision::kFloat32;
+  // Set for another task's request (POST /api/v1/restore): the item runs this on the
+  // device worker instead of the cartoon pipeline, and never batches with other items.
+  std::function<Status(const Image& input, WorkOutcome* out)> run;
   // Items batch together only when the pipeline would treat them alike.
   bool same_as(const PipelineStage& o) const {
     return options.mode == o.options.mode && options.resolution == o.options.resolution &&
            options.long_side == o.options.long_side && options.strength == o.options.strength &&
-           detector == o.detector && upscaler == o.upscaler && upscale.tta == o.upscale.tta;
+           detector == o.detector && upscaler == o.upscaler && upscale.tta == o.upscale.tta && !run && !o.run;
   }
 };
 
@@ -201,7 +206,13 @@ class DeviceScheduler {
  private:
   struct Worker;
   void worker_loop(int w);
-  bool can_take(const WorkItem& item, int w) const { return !(item.failed_on_ & DeviceRotation::bit(w)); }
+  // Another task's item (stage.run: restore) holds what its route loaded on the first
+  // device, so only that device's worker takes it; everything else goes to any worker
+  // that has not failed it.
+  static uint64_t barred(const WorkItem& item) {
+    return item.failed_on_ | (item.stage_.run ? ~DeviceRotation::bit(0) : uint64_t{0});
+  }
+  bool can_take(const WorkItem& item, int w) const { return !(barred(item) & DeviceRotation::bit(w)); }
   bool has_work_for(int w) const;
   void take_same_shape(const WorkItem& first, int w, std::vector<std::shared_ptr<WorkItem>>* batch);
   // Claims the items that are still wanted (not dropped, not past their deadline).

@@ -6,6 +6,7 @@
 #include "image/image_io.h"
 #include "server/api_errors.h"
 #include "server/image_ops.h"
+#include "server/memory_budget.h"
 #include "server/request_params.h"
 #include "server/server.h"
 
@@ -24,6 +25,30 @@ std::string fixed(double v, int digits = 1) {
 }
 
 }  // namespace
+
+Status check_scaled_output(int w, int h, int scale, int64_t max_pixels) {
+  const int64_t out = static_cast<int64_t>(w) * scale * static_cast<int64_t>(h) * scale;
+  if (out > max_pixels)
+    return resource_exhausted("the x" + std::to_string(scale) + " output of this " + std::to_string(w) + "x" +
+                              std::to_string(h) + " image would be " + std::to_string(static_cast<int64_t>(w) * scale) +
+                              "x" + std::to_string(static_cast<int64_t>(h) * scale) + ", over the server's limit of " +
+                              std::to_string(max_pixels) + " pixels");
+  return Status::ok();
+}
+
+size_t scaled_request_bytes(const ImageInfo& info, int scale, int tile_side, double model_bytes_per_pixel,
+                            int float_canvases) {
+  RequestMemory r;
+  r.width = info.width;
+  r.height = info.height;
+  r.out_width = static_cast<int64_t>(info.width) * scale;
+  r.out_height = static_cast<int64_t>(info.height) * scale;
+  r.has_alpha = info.has_alpha;
+  r.tile_side = tile_side;
+  r.model_bytes_per_pixel = model_bytes_per_pixel;
+  const double out_pixels = static_cast<double>(r.out_width) * static_cast<double>(r.out_height);
+  return estimate_request_bytes(r) + static_cast<size_t>(out_pixels * 3 * sizeof(float) * float_canvases);
+}
 
 void ImageRequest::close_connection(Response& res) {
   // Closing now also avoids the keep-alive race (the server timing out the idle socket
@@ -144,6 +169,8 @@ void ImageRequest::run(Server& s, const Request& req, Response& res, ImageTask t
     return;
   }
 
+  if (task.on_result && !task.on_result(out, res)) return;
+
   // 5. Encoding (strength and size were the pipeline's); then the answer with what
   // happened in headers.
   const auto t_encode = Clock::now();
@@ -157,7 +184,7 @@ void ImageRequest::run(Server& s, const Request& req, Response& res, ImageTask t
   if (out.attempts > 1) res.set_header("X-Toonbox-Attempts", std::to_string(out.attempts));
   res.set_header("X-Toonbox-Precision", precision_name(task.precision));
   res.set_header("X-Toonbox-Batch-Size", std::to_string(out.batch_size));
-  res.set_header("X-Toonbox-Mode", upscale ? "upscale" : cartoon_mode_name(out.mode_used));
+  res.set_header("X-Toonbox-Mode", !task.mode.empty() ? task.mode : upscale ? "upscale" : cartoon_mode_name(out.mode_used));
   if (!upscale) res.set_header("X-Toonbox-Faces", std::to_string(out.faces));
   if (!out.notes.empty()) {
     std::string notes;  // header-safe: notes are our own ASCII text

@@ -30,7 +30,21 @@ struct ImageTask {
   std::function<size_t(const ImageInfo&)> memory_bytes;
   // The output of a decoded width x height image must stay within the server's limits.
   std::function<Status(int width, int height)> check_output;
+  // X-Toonbox-Mode when the task sets it ("restore"); "" = the pipeline's mode.
+  std::string mode;
+  // Called with a successful outcome before encoding (when set): adds the task's own
+  // headers, or answers with an error instead of the image and returns false.
+  std::function<bool(const WorkOutcome&, Response&)> on_result;
 };
+
+// For a task whose output is `scale` times its input on each side (upscale, restore with
+// upscale=N): the 413 when the output would pass the server's pixel limit, and the
+// estimate of the request's peak memory: cartoonize's with the output scale² bigger, plus
+// `float_canvases` float RGB images of the output's size (tiles blending, TTA's sum,
+// restore's paste canvas).
+Status check_scaled_output(int width, int height, int scale, int64_t max_pixels);
+size_t scaled_request_bytes(const ImageInfo& info, int scale, int tile_side, double model_bytes_per_pixel,
+                            int float_canvases);
 
 class ImageRequest {
  public:

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "pipeline/processing_size.h"
@@ -75,6 +76,27 @@ Result<bool> parse_common_param(const std::string& name, const std::string& valu
     return false;
   }
   return true;
+}
+
+Result<int> integer_param(const std::string& name, const std::string& value, int lo, int hi) {
+  int v = 0;
+  if (parse_int(value, &v) && v >= lo && v <= hi) return v;
+  return invalid_argument(name + " must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi) +
+                          ", got '" + value.substr(0, 40) + "'");
+}
+
+Result<float> number_param(const std::string& name, const std::string& value, float lo, float hi) {
+  float v = 0;
+  if (parse_float(value, &v) && v >= lo && v <= hi) return v;
+  char range[64];
+  std::snprintf(range, sizeof range, "%g..%g", lo, hi);
+  return invalid_argument(name + " must be a number in " + range + ", got '" + value.substr(0, 40) + "'");
+}
+
+Result<bool> boolean_param(const std::string& name, const std::string& value) {
+  if (value == "1" || value == "true") return true;
+  if (value == "0" || value == "false") return false;
+  return invalid_argument(name + " must be true, false, 1 or 0, got '" + value.substr(0, 40) + "'");
 }
 
 const std::vector<std::string>& cartoonize_param_names() {

@@ -37,6 +37,12 @@ Result<Fields> request_fields(const Request& req);
 Result<bool> parse_common_param(const std::string& name, const std::string& value, std::string* model,
                                 std::string* precision, ImageFormat* format, int* quality);
 
+// One parameter's value as an integer in lo..hi, a plain decimal in lo..hi, or a boolean
+// (true, false, 1, 0); the error names the parameter and the allowed values.
+Result<int> integer_param(const std::string& name, const std::string& value, int lo, int hi);
+Result<float> number_param(const std::string& name, const std::string& value, float lo, float hi);
+Result<bool> boolean_param(const std::string& name, const std::string& value);
+
 // Later fields override earlier ones, so callers pass query parameters first and form
 // fields after them.
 Result<CartoonizeParams> parse_cartoonize_params(const Fields& fields);

@@ -21,6 +21,7 @@
 #include "server/memory_budget.h"
 #include "server/metrics.h"
 #include "server/model_cache.h"
+#include "server/restore_routes.h"
 #include "server/upscale_routes.h"
 
 namespace toonbox::server {
@@ -100,6 +101,7 @@ class Server {
   friend class InpaintRoutes;
   friend class ImageRequest;
   friend class UpscaleRoutes;
+  friend class RestoreRoutes;
   using Clock = std::chrono::steady_clock;
 
   // On the event loop, before the body: the checks that can refuse a request from its
@@ -131,6 +133,7 @@ class Server {
   Metrics metrics_;
   ModelCache models_;
   UpscalerCache upscalers_;
+  RestorerCache restorers_;
   std::vector<std::unique_ptr<OtherDevice>> others_;
   std::vector<DeviceSelection> devices_;  // all of them, in --device order
   std::vector<std::string> device_ids_;   // "cpu", or "cpu#1", "cpu#2"

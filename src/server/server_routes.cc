@@ -16,6 +16,7 @@
 #include "server/inpaint_routes.h"
 #include "server/image_request.h"
 #include "server/request_params.h"
+#include "server/restore_routes.h"
 #include "server/security.h"
 #include "server/server.h"
 #include "server/upscale_routes.h"
@@ -216,7 +217,7 @@ class Routes {
                         {"default", m.is_default},
                         {"loaded", m.loaded}});
     }
-    send_json(res, {{"default", s.models_.default_name()}, {"models", models}});
+    send_json(res, {{"default", s.models_.default_name()}, {"models", models}, {"restore", RestoreRoutes::restorers_json(s)}});
   }
 
   static void cartoonize(Server& s, const Request& req, Response& res) {
@@ -324,6 +325,9 @@ class Routes {
   static void upscale_js(Server&, const Request& req, Response& res) {
     serve_embedded(req, res, "upscale.js");
   }
+  static void restore_js(Server&, const Request& req, Response& res) {
+    serve_embedded(req, res, "restore.js");
+  }
   static void style_css(Server&, const Request& req, Response& res) {
     serve_embedded(req, res, "style.css");
   }
@@ -374,6 +378,7 @@ const std::vector<RouteInfo>& server_routes() {
       {"GET", "/style.css", "/style\\.css", false, false, Routes::style_css},
       {"GET", "/inpaint.js", "/inpaint\\.js", false, false, Routes::inpaint_js},
       {"GET", "/upscale.js", "/upscale\\.js", false, false, Routes::upscale_js},
+      {"GET", "/restore.js", "/restore\\.js", false, false, Routes::restore_js},
       {"GET", "/doctor", "/doctor", true, false, Routes::doctor_page},
       {"GET", "/health/live", "/health/live", false, false, Routes::live},
       {"GET", "/health/ready", "/health/ready", false, false, Routes::ready},
@@ -384,6 +389,7 @@ const std::vector<RouteInfo>& server_routes() {
       {"GET", "/api/v1/doctor", "/api/v1/doctor", true, false, Routes::doctor_json},
       {"POST", "/api/v1/cartoonize", "/api/v1/cartoonize", true, true, Routes::cartoonize},
       {"POST", "/api/v1/upscale", "/api/v1/upscale", true, true, UpscaleRoutes::upscale},
+      {"POST", "/api/v1/restore", "/api/v1/restore", true, true, RestoreRoutes::restore},
       {"POST", "/api/v1/jobs", "/api/v1/jobs", true, true, Routes::create_job},
       {"POST", "/api/v1/inpaint", "/api/v1/inpaint", true, true, InpaintRoutes::inpaint},
       {"GET", "/api/v1/jobs/{id}", "/api/v1/jobs/([0-9a-f]{1,64})", true, false, Routes::get_job},

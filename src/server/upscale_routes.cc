@@ -20,17 +20,6 @@ struct UpscaleParams {
   int quality = 92;
 };
 
-Result<int> integer_in(const std::string& name, const std::string& value, int lo, int hi) {
-  try {
-    size_t used = 0;
-    const int v = std::stoi(value, &used);
-    if (used == value.size() && v >= lo && v <= hi) return v;
-  } catch (...) {
-  }
-  return invalid_argument(name + " must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi) +
-                          ", got '" + value.substr(0, 40) + "'");
-}
-
 Result<UpscaleParams> upscale_params(const Request& req) {
   TB_ASSIGN_OR_RETURN(Fields fields, request_fields(req));
   UpscaleParams p;
@@ -39,11 +28,9 @@ Result<UpscaleParams> upscale_params(const Request& req) {
     if (common) {
       continue;
     } else if (name == "scale") {
-      TB_ASSIGN_OR_RETURN(p.scale, integer_in("scale", value, 2, 4));
+      TB_ASSIGN_OR_RETURN(p.scale, integer_param("scale", value, 2, 4));
     } else if (name == "tta") {
-      if (value != "0" && value != "1" && value != "true" && value != "false")
-        return invalid_argument("tta must be true, false, 1 or 0, got '" + value.substr(0, 40) + "'");
-      p.tta = value == "1" || value == "true";
+      TB_ASSIGN_OR_RETURN(p.tta, boolean_param("tta", value));
     } else {
       return invalid_argument("unknown parameter '" + name.substr(0, 40) +
                               "' (known: model, scale, tta, precision, format, quality)");
@@ -100,30 +87,12 @@ void UpscaleRoutes::upscale(Server& s, const Request& req, Response& res) {
   const int tile = s.config_.scheduler.tile_size;
   const bool tta = params->tta;
   auto up = upscaler.value();
+  // The float canvas the tiles blend into, and TTA's running sum.
   task.memory_bytes = [scale, tile, tta, up](const ImageInfo& info) {
-    // cartoonize's estimate with the output scale² bigger, plus the float canvas the
-    // tiles blend into (and TTA's running sum).
-    RequestMemory r;
-    r.width = info.width;
-    r.height = info.height;
-    r.out_width = static_cast<int64_t>(info.width) * scale;
-    r.out_height = static_cast<int64_t>(info.height) * scale;
-    r.has_alpha = info.has_alpha;
-    r.tile_side = tile;
-    r.model_bytes_per_pixel = up->measured_bytes_per_pixel();
-    const double out_pixels = static_cast<double>(r.out_width) * static_cast<double>(r.out_height);
-    return estimate_request_bytes(r) + static_cast<size_t>(out_pixels * 3 * sizeof(float) * (tta ? 2 : 1));
+    return scaled_request_bytes(info, scale, tile, up->measured_bytes_per_pixel(), tta ? 2 : 1);
   };
   const int64_t max_pixels = s.config_.max_pixels;
-  task.check_output = [scale, max_pixels](int w, int h) -> Status {
-    const int64_t out = static_cast<int64_t>(w) * scale * static_cast<int64_t>(h) * scale;
-    if (out > max_pixels)
-      return resource_exhausted("the x" + std::to_string(scale) + " output of this " + std::to_string(w) + "x" +
-                                std::to_string(h) + " image would be " + std::to_string(w * scale) + "x" +
-                                std::to_string(h * scale) + ", over the server's limit of " +
-                                std::to_string(max_pixels) + " pixels");
-    return Status::ok();
-  };
+  task.check_output = [scale, max_pixels](int w, int h) { return check_scaled_output(w, h, scale, max_pixels); };
   ImageRequest::run(s, req, res, std::move(task));
 }
 

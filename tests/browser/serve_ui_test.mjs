@@ -5,12 +5,11 @@
 //
 // usage: node serve_ui_test.mjs TOONBOX_BINARY ARTIFACT_DIR
 // Exit 0 passed, 1 failed, 77 skipped (chromium or playwright-core missing: says which).
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { portrait, notAnImage } from './fixtures.mjs';
-import { check, chromiumOrSkip, results, testArgs } from './harness.mjs';
+import { check, chromiumOrSkip, finish, openPage, startServer, testArgs } from './harness.mjs';
 
 const { toonbox, artifacts } = testArgs('serve_ui_test.mjs', join(process.cwd(), 'artifacts'));
 const { chromium, chromiumPath } = await chromiumOrSkip();
@@ -27,41 +26,15 @@ writeFileSync(files.b, portrait(400, 300, 60));
 writeFileSync(files.bad, notAnImage);
 
 // The server: built-in style on the CPU, an empty models folder, any free port.
-const server = spawn(toonbox, ['serve', '--port', '0', '--device', 'cpu', '--model', 'classic'], {
-  env: { ...process.env, TOONBOX_MODELS: join(work, 'models') },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-let serverOut = '';
-server.stdout.on('data', (d) => { serverOut += d; });
-server.stderr.on('data', (d) => { serverOut += d; });
-const serverExit = new Promise((resolve) => server.on('exit', (code, signal) => resolve({ code, signal })));
-const base = await new Promise((resolve, reject) => {
-  const t = setTimeout(() => reject(new Error('server did not start:\n' + serverOut)), 30000);
-  const poll = setInterval(() => {
-    const m = serverOut.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//);
-    if (m) { clearTimeout(t); clearInterval(poll); resolve(m[1]); }
-  }, 50);
-});
+const served = await startServer(toonbox, { ...process.env, TOONBOX_MODELS: join(work, 'models') });
+const { base } = served;
 
 let context;
 try {
   // A fresh profile and no background traffic: this machine has no network.
-  context = await chromium.launchPersistentContext(join(work, 'profile'), {
-    executablePath: chromiumPath,
-    headless: true,
-    acceptDownloads: true,
-    viewport: { width: 1280, height: 1100 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const page = context.pages()[0] || await context.newPage();
-  const foreign = [];
-  page.on('request', (r) => {
-    const u = r.url();
-    if (!u.startsWith(base + '/') && !u.startsWith('blob:') && !u.startsWith('data:')) foreign.push(u);
-  });
-  const consoleErrors = [];
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  const opened = await openPage(chromium, chromiumPath, join(work, 'profile'), base, { width: 1280, height: 1100 });
+  context = opened.context;
+  const { page, foreign, pageErrors: consoleErrors } = opened;
 
   await page.goto(base + '/');
   const status = await (await fetch(base + '/api/v1/status')).json();
@@ -143,12 +116,5 @@ try {
 } catch (e) {
   check(false, 'browser test ran to the end', e.stack || String(e));
 } finally {
-  if (context) await context.close().catch(() => {});
-  server.kill('SIGTERM');
-  const exit = await serverExit;
-  check(exit.code === 0, 'server exits 0 on SIGTERM', JSON.stringify(exit));
-  rmSync(work, { recursive: true, force: true });
+  await finish({ context, served, work });
 }
-console.log(`${results.passed} passed, ${results.failed} failed`);
-if (results.failed) console.log('server output:\n' + serverOut);
-process.exit(results.failed ? 1 : 0);

@@ -7,13 +7,13 @@
 //
 // usage: node upscale_ui_test.mjs TOONBOX_BINARY ARTIFACT_DIR
 // Exit 0 passed, 1 failed, 77 skipped (no chromium, playwright-core or shared weights).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { portrait } from './fixtures.mjs';
-import { check, chromiumOrSkip, results, SKIP, testArgs } from './harness.mjs';
+import { check, chromiumOrSkip, downloadFirstCard, finish, keepScreenshot, openPage, SKIP, startServer, testArgs } from './harness.mjs';
 
 const { toonbox, artifacts } = testArgs('upscale_ui_test.mjs', join(process.cwd(), 'artifacts'));
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,20 +36,8 @@ const files = { a: join(work, 'anna.png'), b: join(work, 'ben.png') };
 writeFileSync(files.a, portrait(120, 150, 0));
 writeFileSync(files.b, portrait(150, 100, 60));
 
-const server = spawn(toonbox, ['serve', '--port', '0', '--device', 'cpu', '--model', 'classic'], {
-  env, stdio: ['ignore', 'pipe', 'pipe'],
-});
-let serverOut = '';
-server.stdout.on('data', (d) => { serverOut += d; });
-server.stderr.on('data', (d) => { serverOut += d; });
-const serverExit = new Promise((res) => server.on('exit', (code, signal) => res({ code, signal })));
-const base = await new Promise((res, reject) => {
-  const t = setTimeout(() => reject(new Error('server did not start:\n' + serverOut)), 30000);
-  const poll = setInterval(() => {
-    const m = serverOut.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//);
-    if (m) { clearTimeout(t); clearInterval(poll); res(m[1]); }
-  }, 50);
-});
+const served = await startServer(toonbox, env);
+const { base } = served;
 
 let context;
 try {
@@ -67,22 +55,9 @@ try {
   r = await fetch(base + '/api/v1/upscale', { method: 'POST', body: form({ scale: '3' }) });
   check(r.status === 404, 'x3 without realesr-animevideov3-x3 installed is a 404', String(r.status));
 
-  context = await chromium.launchPersistentContext(join(work, 'profile'), {
-    executablePath: chromiumPath,
-    headless: true,
-    acceptDownloads: true,
-    viewport: { width: 1280, height: 1000 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const page = context.pages()[0] || await context.newPage();
-  const foreign = [];
-  page.on('request', (q) => {
-    const u = q.url();
-    if (!u.startsWith(base + '/') && !u.startsWith('blob:') && !u.startsWith('data:')) foreign.push(u);
-  });
-  const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const opened = await openPage(chromium, chromiumPath, join(work, 'profile'), base);
+  context = opened.context;
+  const { page, foreign, pageErrors } = opened;
 
   await page.goto(base + '/');
   check(await page.locator('#scale').isHidden(), 'the upscale options are hidden while cartoonizing');
@@ -106,18 +81,9 @@ try {
   const meta = await page.textContent('.card[data-state=done] .meta');
   check(/240×300 · realesr-animevideov3-x2/.test(meta), 'the card names the size and the model', meta);
 
-  const shot = join(artifacts, 'upscale.png');
-  await page.screenshot({ path: shot, fullPage: true });
-  check(existsSync(shot), `screenshot kept at ${shot}`);
-
-  const [one] = await Promise.all([page.waitForEvent('download'),
-    page.locator('.card[data-state=done] .download').first().click()]);
-  check(one.suggestedFilename() === 'anna-x2.png', 'the download is named after the upload and the scale', one.suggestedFilename());
-  const onePath = join(artifacts, one.suggestedFilename());
-  await one.saveAs(onePath);
-  const png = readFileSync(onePath);
-  check(png.subarray(1, 4).toString() === 'PNG' && png.readUInt32BE(16) === 240 && png.readUInt32BE(20) === 300,
-    'the downloaded PNG is 240x300');
+  await keepScreenshot(page, artifacts, 'upscale.png');
+  const one = await downloadFirstCard(page, artifacts, 'anna-x2.png');
+  check(one.isPng && one.width === 240 && one.height === 300, 'the downloaded PNG is 240x300');
 
   // Back to Cartoonize: its options return and the button says so.
   await page.check('input[name=task][value=cartoonize]');
@@ -128,12 +94,5 @@ try {
 } catch (e) {
   check(false, 'browser test ran to the end', e.stack || String(e));
 } finally {
-  if (context) await context.close().catch(() => {});
-  server.kill('SIGTERM');
-  const exit = await serverExit;
-  check(exit.code === 0, 'server exits 0 on SIGTERM', JSON.stringify(exit));
-  rmSync(work, { recursive: true, force: true });
+  await finish({ context, served, work });
 }
-console.log(`${results.passed} passed, ${results.failed} failed`);
-if (results.failed) console.log('server output:\n' + serverOut);
-process.exit(results.failed ? 1 : 0);

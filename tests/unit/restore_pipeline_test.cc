@@ -13,7 +13,7 @@
 #include "engine/device_select.h"
 #include "pipeline/restore/face_paste.h"
 #include "pipeline/restore/restore_pipeline.h"
-#include "unit/onnx_test_util.h"
+#include "unit/restore_test_util.h"
 
 namespace toonbox {
 namespace {
@@ -31,16 +31,8 @@ fs::path temp_dir() {
 
 // `op`: "Identity" or "Neg" (the colour negative in [-1,1]); "Mul" multiplies by `weight`.
 std::string write_restorer(const std::string& file, const std::string& op, int size, bool weight = false) {
-  test::OnnxWriter w;
-  w.input("input", {1, 3, size, size});
-  if (weight) w.input("weight", {1});
-  if (op == "Mul")
-    w.node("Mul", {"input", "weight"}, {"output"});
-  else
-    w.node(op, {"input"}, {"output"});
-  w.output("output");
   const fs::path p = temp_dir() / file;
-  EXPECT_TRUE(w.save(p.string()));
+  EXPECT_TRUE(test::write_face_restorer(p.string(), op, size, weight));
   return p.string();
 }
 

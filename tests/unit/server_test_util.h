@@ -302,6 +302,24 @@ inline std::string raw_cartoonize_request(const std::string& image, int port) {
          "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
+// A request that must be refused: its query string, the status and words of the answer.
+struct Refusal {
+  std::string query;
+  int status;
+  std::string says;
+};
+
+// Sends each refusal's query with `send` and checks the status and the error message.
+template <typename Send>
+void expect_refusals(const std::vector<Refusal>& cases, Send send) {
+  for (const Refusal& c : cases) {
+    auto r = send(c.query);
+    ASSERT_TRUE(r) << c.query;
+    EXPECT_EQ(r->status, c.status) << c.query << ": " << r->body;
+    EXPECT_NE(error_message(r).find(c.says), std::string::npos) << c.query << ": " << error_message(r);
+  }
+}
+
 // Polls `pred` until true or the timeout.
 template <typename Pred>
 bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {

@@ -99,24 +99,29 @@ Result<Tensor> FaceRestorer::run(const Tensor& crops, float fidelity, std::vecto
   return all;
 }
 
+Result<std::string> default_face_restorer_name(const std::string& option) {
+  TB_ASSIGN_OR_RETURN(auto installed, list_installed_models());
+  std::vector<std::string> restorers;
+  for (const auto& m : installed)
+    if (m.role == ModelRole::kFaceRestorer) restorers.push_back(m.name);
+  if (restorers.empty())
+    return not_found("no face restorer installed in " + models_dir() +
+                     ": import one with `toonbox models import gfpgan_1.4.onnx` (an ONNX export such as "
+                     "facefusion's GFPGAN, GPEN-BFR, CodeFormer or RestoreFormer++)" +
+                     (option.starts_with("--") ? ", or pass " + option + " PATH" : std::string()));
+  if (restorers.size() > 1) {
+    std::string names;
+    for (const auto& r : restorers) names += (names.empty() ? "" : ", ") + r;
+    return invalid_argument("several face restorers are installed (" + names + "): choose one with " + option);
+  }
+  return restorers[0];
+}
+
 Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec, const FaceRestoreOverrides& o,
                                                          const DeviceSelection& device) {
   std::string chosen = spec;
   if (chosen.empty()) {
-    TB_ASSIGN_OR_RETURN(auto installed, list_installed_models());
-    std::vector<std::string> restorers;
-    for (const auto& m : installed)
-      if (m.role == ModelRole::kFaceRestorer) restorers.push_back(m.name);
-    if (restorers.empty())
-      return not_found("no face restorer installed in " + models_dir() +
-                       ": import one with `toonbox models import gfpgan_1.4.onnx` (an ONNX export such as "
-                       "facefusion's GFPGAN, GPEN-BFR, CodeFormer or RestoreFormer++), or pass --model PATH");
-    if (restorers.size() > 1) {
-      std::string names;
-      for (const auto& r : restorers) names += (names.empty() ? "" : ", ") + r;
-      return invalid_argument("several face restorers are installed (" + names + "): choose one with --model");
-    }
-    chosen = restorers[0];
+    TB_ASSIGN_OR_RETURN(chosen, default_face_restorer_name("--model"));
   }
   TB_ASSIGN_OR_RETURN(ResolvedModel model, resolve_model(chosen));
   if (model.role == ModelRole::kStyle && model.known)

@@ -82,6 +82,11 @@ class FaceRestorer {
   std::string batch_refused_;
 };
 
+// The one installed face restorer's name; an error naming them when there are several
+// (asking for `option`: "--model" on the command line, "the 'model' parameter" in the
+// API), or saying how to install one when there is none.
+Result<std::string> default_face_restorer_name(const std::string& option);
+
 // Loads the restorer named or pointed to by `spec` (an installed name or an .onnx path);
 // empty: the one installed face restorer (an error naming them when there are several).
 Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec, const FaceRestoreOverrides& o,
