@@ -14,6 +14,9 @@
 #   bash tools/gpu_check.sh e2e       issue 14's end-to-end figures: pipeline mode JPEG/PNG,
 #                                     the photo folder, the server under 16 and 64 clients,
 #                                     cold start with a warm algorithm cache
+#   bash tools/gpu_check.sh final     after merges: the CUDA unit suite, the model tests, the
+#                                     CLI on CUDA, the 1080p x4 upscale with and without
+#                                     on-device pixels, serve on cuda:0,cpu
 #   bash tools/gpu_check.sh           tests and timings
 # Logs under $OUT; a summary printed last. Parts so each fits one device call.
 set -uo pipefail
@@ -233,6 +236,25 @@ if [ "$part" = e2e ]; then
     time "$B/toonbox" cartoonize "$PWD/.device/in1024.jpg" -o /tmp/cs.jpg --mode whole --device cuda --precision fp16 >/dev/null 2>&1
   done
   unset TOONBOX_CUDA_ALGO_CACHE
+fi
+if [ "$part" = final ]; then
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/yunet/yunet_n_dynamic.onnx" --force >/dev/null
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/realesr-animevideov3-ncnn/realesr-animevideov3-x4.param" --force >/dev/null 2>&1
+  timeout 150 "$B/toonbox_tests" --gtest_filter='*Cuda*:OpMatrix*:-Doctor*' >/tmp/unit.txt 2>&1
+  echo "unit: $(counts /tmp/unit.txt)"; grep -E "^\[  FAILED  \]" /tmp/unit.txt | head -20
+  TOONBOX_TEST_DEVICE=cuda timeout 100 "$B/toonbox_model_tests" --gtest_filter='*RestoreNets*:*UpscaleModels.Cuda*:*CudaVsCpu*:*OnnxModels*:*CudaBatch*:*TilingModels*:*InpaintNets*:*UpscalerJsVsTfjs*Cuda*:PortraitModels*:PublishedOutputs*:-*RealCugan*' >/tmp/models.txt 2>&1
+  echo "models: $(counts /tmp/models.txt)"; grep -E 'FAILED  \]|codeformer|measure \] White-box.*mean' /tmp/models.txt | cut -c1-200 | head -20
+  TOONBOX_TEST_DEVICE=cuda timeout 60 "$B/toonbox_model_tests" --gtest_filter='*NcnnModels*RealCugan*' 2>&1 | grep -E 'measure|OK \]|FAILED  \]' | cut -c1-200
+  TOONBOX_TEST_DEVICE=cuda TOONBOX_SHARED_DIR=/nonexistent timeout 60 bash tests/cli/cli_test.sh "$B/toonbox" >/tmp/cli_cuda.txt 2>&1
+  echo "cli on cuda: $(tail -1 /tmp/cli_cuda.txt)"
+  for dev in 0 1; do
+    TOONBOX_PIXELS_ON_DEVICE=$dev timeout 40 "$B/toonbox" bench --task upscale --model realesr-animevideov3-x4 --sizes 1920x1080 --device cuda:0 \
+      --precision fp16 --batch 1 --runs 5 --no-pipeline --no-cold-start --markdown /tmp/up$dev.md >/dev/null 2>/tmp/up.log
+    echo "upscale x4 1080p, pixels on device=$dev: exit $?"; grep -E '^\| realesr' /tmp/up$dev.md | cut -c1-300
+  done
+  (cd tools && timeout 45 python3 serve_load.py --toonbox "$B/toonbox" --image "$PWD/../.device/in1024.jpg" \
+    --clients 16 --seconds 10 --serve-arg=--device=cuda:0,cpu --serve-arg=--model=whitebox --serve-arg=--queue-size=64 2>&1 | tail -3 | cut -c1-1500)
 fi
 echo "----- summary -----"
 cat "$summary"

@@ -3,8 +3,9 @@
 
 N clients, each on its own kept-alive connection, post the same image to
 POST /api/v1/cartoonize back to back for S seconds (429/503 honoured: the client waits the
-Retry-After, capped at 0.5 s, and the response counts as refused). Prints one JSON line:
-requests/s of 200s, p50/p90/p99 latency of 200s, refusals, other statuses, transport errors.
+Retry-After, capped at 0.5 s, and the response counts as refused). Prints one JSON line per
+client count: requests/s of 200s, p50/p90/p99 latency of 200s, refusals, other statuses,
+transport errors; then the server's per-device status when it lists devices.
 
   python3 tools/serve_load.py --toonbox build/src/cli/toonbox --image in1024.jpg \\
       --clients 16 --seconds 15 --query 'mode=whole&resolution=full' [--serve-arg=--device=cuda]
@@ -38,6 +39,12 @@ def main():
         print(json.dumps({"warm_up_status": status, "warm_up_s": round(secs, 3)}), flush=True)
         for clients in a.clients or [16]:
             print(json.dumps(run(serve, path, body, ctype, clients, a.seconds)), flush=True)
+        # Per device (several with --device cuda:0,cpu): what each worker did.
+        status, _, data, _ = request(serve.port, "GET", "/api/v1/status")
+        if status == 200:
+            devices = json.loads(data).get("devices")
+            if devices:
+                print(json.dumps({"devices": devices}), flush=True)
     finally:
         serve.stop()
 

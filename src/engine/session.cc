@@ -97,10 +97,12 @@ Result<std::vector<Tensor>> Session::run(const std::vector<Tensor>& inputs, RunR
   return outputs;
 }
 
-Result<bool> Session::runs_pixels(const Shape& shape, Shape* output_shape) {
+Result<bool> Session::runs_pixels(const Shape& shape, Shape* output_shape, RunReport* report) {
   std::lock_guard<std::mutex> lock(mutex_);
   RunReport local;
   TB_ASSIGN_OR_RETURN(Compiled it, find_or_compile({shape}, &local));
+  local.arena_bytes = it->second.exe->arena_bytes();
+  if (report) *report = local;
   if (!it->second.exe->runs_pixels()) return false;
   if (output_shape) *output_shape = it->second.exe->output_shape(0);
   return true;

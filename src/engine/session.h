@@ -38,9 +38,9 @@ class Session {
   // caller then uses run()). The pixels' conversion happens on the device.
   Status run_pixels(const Shape& shape, const PixelConversion& conversion, const PixelBatch& batch,
                     RunReport* report = nullptr);
-  // Whether the backend does run_pixels at `shape` (compiles it when needed), and then
-  // the shape of output 0.
-  Result<bool> runs_pixels(const Shape& shape, Shape* output_shape = nullptr);
+  // Whether the backend does run_pixels at `shape` (compiles it when needed: `report`
+  // then says so, as run() would have), and then the shape of output 0.
+  Result<bool> runs_pixels(const Shape& shape, Shape* output_shape = nullptr, RunReport* report = nullptr);
 
   // Compiles (or finds) the executable for these input shapes without running it, so a
   // caller can learn whether a shape is possible (batching) and what it costs

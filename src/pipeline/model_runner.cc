@@ -42,6 +42,12 @@ Status check_output(const ModelSource& m, const std::vector<Tensor>& outputs, co
 
 bool is_oom(const Status& s) { return s.code() == StatusCode::kOutOfMemory; }
 
+// A compile that happened before the run that reports (Session::runs_pixels' check).
+void add_compile(const RunReport& from, RunReport* to) {
+  to->compiled = to->compiled || from.compiled;
+  to->compile_ms += from.compile_ms;
+}
+
 std::string mib(double bytes) { return std::to_string(static_cast<long long>(bytes / (1 << 20))) + " MiB"; }
 
 }  // namespace
@@ -150,13 +156,13 @@ int ModelRunner::batch_that_fits(int width, int height, int n) {
 }
 
 Result<bool> ModelRunner::run_pixels(const std::vector<const Image*>& inputs, std::vector<Image>* outputs,
-                                     StylizeTimings* t) {
+                                     StylizeTimings* t, RunReport* compiled) {
   if (!pixels_on_device_) return false;
   const Image& first = *inputs[0];
   const auto [h, w] = padded_size(first.width, first.height);
   const Shape shape = image_tensor_shape(model_.contract, static_cast<int64_t>(inputs.size()), h, w);
   Shape output_shape;
-  TB_ASSIGN_OR_RETURN(bool can, session_.runs_pixels(shape, &output_shape));
+  TB_ASSIGN_OR_RETURN(bool can, session_.runs_pixels(shape, &output_shape, compiled));
   // A stylization model returns an image of its input's size (check_output): anything
   // else goes the host way, which says what the model returned.
   if (!can || output_shape != shape) return false;
@@ -184,8 +190,10 @@ Result<bool> ModelRunner::run_pixels(const std::vector<const Image*>& inputs, st
 
 Result<Image> ModelRunner::run_whole(const Image& input, StylizeTimings* t) {
   std::vector<Image> on_device;
-  TB_ASSIGN_OR_RETURN(bool done, run_pixels({&input}, &on_device, t));
+  RunReport compiled;  // by run_pixels' check; the run after it (either path) compiles nothing
+  TB_ASSIGN_OR_RETURN(bool done, run_pixels({&input}, &on_device, t, &compiled));
   if (done) {
+    add_compile(compiled, &t->run);
     t->tiles = 1;
     return std::move(on_device[0]);
   }
@@ -193,6 +201,7 @@ Result<Image> ModelRunner::run_whole(const Image& input, StylizeTimings* t) {
   Tensor x = image_to_tensor(input, model_.contract, model_.margin);
   t->preprocess_ms += ms_since(t0);
   TB_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, session_.run({x}, &t->run));
+  add_compile(compiled, &t->run);
   remember_arena(x.shape(), t->run.arena_bytes);
   TB_RETURN_IF_ERROR(check_output(model_, outputs, x.shape()));
   t0 = std::chrono::steady_clock::now();
@@ -270,8 +279,12 @@ Result<Image> ModelRunner::stylize(const Image& input, StylizeTimings* timings,
 Result<std::vector<Image>> ModelRunner::run_batch(const std::vector<const Image*>& inputs,
                                                   StylizeTimings* t) {
   std::vector<Image> on_device;
-  TB_ASSIGN_OR_RETURN(bool done, run_pixels(inputs, &on_device, t));
-  if (done) return on_device;
+  RunReport compiled;  // as in run_whole (a batch is usually compiled by prepare() already)
+  TB_ASSIGN_OR_RETURN(bool done, run_pixels(inputs, &on_device, t, &compiled));
+  if (done) {
+    add_compile(compiled, &t->run);
+    return on_device;
+  }
   const Image& first = *inputs[0];
   const int64_t n = static_cast<int64_t>(inputs.size());
   const auto [h, w] = padded_size(first.width, first.height);
@@ -280,6 +293,7 @@ Result<std::vector<Image>> ModelRunner::run_batch(const std::vector<const Image*
   for (int64_t i = 0; i < n; ++i) fill_image_tensor(*inputs[i], model_.contract, model_.margin, i, &x);
   t->preprocess_ms += ms_since(t0);
   TB_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, session_.run({x}, &t->run));
+  add_compile(compiled, &t->run);
   remember_arena(x.shape(), t->run.arena_bytes);
   TB_RETURN_IF_ERROR(check_output(model_, outputs, x.shape()));
   t0 = std::chrono::steady_clock::now();

@@ -75,8 +75,9 @@ class ModelRunner {
   // Same-size images through Session::run_pixels (the device converts the pixels); false
   // when the backend converts on the host, or the model's output is not an image of
   // its input's size (the host path then says what it is).
+  // `compiled` says whether checking compiled the shape.
   Result<bool> run_pixels(const std::vector<const Image*>& inputs, std::vector<Image>* outputs,
-                          StylizeTimings* t);
+                          StylizeTimings* t, RunReport* compiled);
   Result<Image> run_tiled(const Image& input, int tile, StylizeTimings* t);
   Result<std::vector<Image>> run_batch(const std::vector<const Image*>& inputs, StylizeTimings* t);
   // 0 for the whole image, else the tile side; notes say why.

@@ -353,6 +353,7 @@ void DeviceScheduler::run_batch(int w, const std::vector<WorkItem*>& items) {
   const Status status = guarded(*inputs[0], [&]() -> Status {
     // Every item of a batch has the same model and stage, so one binding serves them all.
     TB_ASSIGN_OR_RETURN(BoundWork bound, bind(w, *items[0]));
+    for (WorkItem* item : items) item->outcome_.precision = bound.stage.precision;
     auto result = pipeline_for(bound.model, bound.stage).process_batch(inputs, options_for(bound.stage), &reports);
     if (!result.is_ok()) return result.status();
     images = std::move(result).value();
@@ -408,6 +409,7 @@ void DeviceScheduler::run_one(int w, WorkItem& item) {
   }
   out.status = guarded(item.input_, [&]() -> Status {
     TB_ASSIGN_OR_RETURN(BoundWork bound, bind(w, item));
+    out.precision = bound.stage.precision;
     if (bound.stage.upscaler) return run_upscale(bound.stage, item.input_, &out);
     // Another task's item (restore) runs what its route bound, on the device that loaded it.
     if (bound.stage.run) return bound.stage.run(item.input_, &out);

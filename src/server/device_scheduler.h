@@ -29,6 +29,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -95,6 +96,8 @@ struct WorkOutcome {
   int faces = 0;
   std::vector<std::string> notes;
   std::string device;      // the device worker that ran it ("" if none did)
+  // The precision it ran at there (a CPU next to a GPU runs fp16 requests at fp32).
+  std::optional<Precision> precision;
   int attempts = 0;        // device workers that tried it (more than 1: retried elsewhere)
 };
 

@@ -182,7 +182,7 @@ void ImageRequest::run(Server& s, const Request& req, Response& res, ImageTask t
   res.set_header("X-Toonbox-Model", task.model_name);
   res.set_header("X-Toonbox-Device", out.device.empty() ? s.device_.backend->device().id : out.device);
   if (out.attempts > 1) res.set_header("X-Toonbox-Attempts", std::to_string(out.attempts));
-  res.set_header("X-Toonbox-Precision", precision_name(task.precision));
+  res.set_header("X-Toonbox-Precision", precision_name(out.precision.value_or(task.precision)));
   res.set_header("X-Toonbox-Batch-Size", std::to_string(out.batch_size));
   res.set_header("X-Toonbox-Mode", !task.mode.empty() ? task.mode : upscale ? "upscale" : cartoon_mode_name(out.mode_used));
   if (!upscale) res.set_header("X-Toonbox-Faces", std::to_string(out.faces));

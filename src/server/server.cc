@@ -125,13 +125,19 @@ std::vector<std::string> Server::device_lines() const {
 
 Result<BoundWork> Server::bind_to(OtherDevice& other, const WorkItem& item) {
   BoundWork bound{nullptr, item.stage()};
-  const Precision precision = item.stage().precision;
+  // The request was resolved on the first device at its precision; a device without it
+  // (the CPU next to a GPU: fp16 is the GPU's default) runs at its own rather than refuse
+  // every such request (X-Toonbox-Device says which device ran it). Measured on the H200
+  // with --device cuda:0,cpu before this: every request the CPU took failed with 501.
+  const Precision asked = item.stage().precision;
+  const Precision precision = other.device.backend->supports(asked) ? asked : other.device.precision;
   if (item.model()) {
     TB_ASSIGN_OR_RETURN(bound.model, other.models.get(item.model()->model().name, precision));
   }
   if (bound.stage.detector) {
     TB_ASSIGN_OR_RETURN(bound.stage.detector, other.models.face_detector(precision));
   }
+  bound.stage.precision = precision;
   if (bound.stage.upscaler) {
     DeviceSelection device = other.device;
     device.precision = precision;
