@@ -17,6 +17,7 @@
 #   bash tools/gpu_check.sh final     after merges: the CUDA unit suite, the model tests, the
 #                                     CLI on CUDA, the 1080p x4 upscale with and without
 #                                     on-device pixels, serve on cuda:0,cpu
+#   bash tools/gpu_check.sh multi     serve on cuda:0,cpu under load (both workers answer)
 #   bash tools/gpu_check.sh           tests and timings
 # Logs under $OUT; a summary printed last. Parts so each fits one device call.
 set -uo pipefail
@@ -255,6 +256,22 @@ if [ "$part" = final ]; then
   done
   (cd tools && timeout 45 python3 serve_load.py --toonbox "$B/toonbox" --image "$PWD/../.device/in1024.jpg" \
     --clients 16 --seconds 10 --serve-arg=--device=cuda:0,cpu --serve-arg=--model=whitebox --serve-arg=--queue-size=64 2>&1 | tail -3 | cut -c1-1500)
+fi
+if [ "$part" = multi ]; then
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  (cd tools && timeout 60 python3 serve_load.py --toonbox "$B/toonbox" --image "$PWD/../.device/in1024.jpg" \
+    --clients 16 --seconds 15 --serve-arg=--device=cuda:0,cpu --serve-arg=--model=whitebox --serve-arg=--queue-size=64 2>&1 | tail -3 | cut -c1-1500)
+  "$B/toonbox" serve --device cuda:0,cpu --model whitebox --port 7862 >/tmp/serve2.txt 2>&1 &
+  pid=$!; sleep 4
+  pids=()
+  for i in 1 2 3 4 5 6; do
+    (curl -s -D - -o /dev/null --data-binary @"$PWD/.device/in1024.jpg" -H 'Content-Type: image/jpeg' \
+      'http://127.0.0.1:7862/api/v1/cartoonize?mode=whole&resolution=512' | grep -iE '^(HTTP|X-Toonbox-(Device|Precision))' \
+      | tr -d '\r' | tr '\n' ' '; echo) &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  kill -TERM $pid; wait $pid; echo "serve exit $?"
 fi
 echo "----- summary -----"
 cat "$summary"
