@@ -67,7 +67,18 @@ cold_start() {
   done
   unset TOONBOX_CUDA_ALGO_CACHE
 }
-[ "$part" = coldstart ] && cold_start
+if [ "$part" = coldstart ]; then
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  cold_start
+  # Issue 15's rows at 1080p: Real-CUGAN 2x and realesr x4 (fp16, pixels on the device).
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/realcugan-se-ncnn/up2x-conservative.param" --force >/dev/null 2>&1
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/realesr-animevideov3-ncnn/realesr-animevideov3-x4.param" --force >/dev/null 2>&1
+  for m in realcugan-2x-conservative realesr-animevideov3-x4; do
+    timeout 60 "$B/toonbox" bench --task upscale --model $m --sizes 1920x1080 --device cuda:0 --precision fp16 --batch 1 \
+      --runs 5 --no-pipeline --no-cold-start --markdown /tmp/row_$m.md >/dev/null 2>/tmp/row.log
+    echo "upscale bench $m: exit $?"; grep -E '^\| real' /tmp/row_$m.md | cut -c1-300; grep -A3 '^## Not measured' /tmp/row_$m.md | head -4
+  done
+fi
 
 if [ "$part" = tests ] || [ "$part" = all ]; then
   # Every CUDA test of the unit suite: the backend's own tests, batching, tiling, OOM
