@@ -16,6 +16,7 @@
 #include "image/image_io.h"
 #include "unit/image_test_util.h"
 #include "unit/onnx_test_util.h"
+#include "unit/ncnn_test_util.h"
 #include "unit/tfjs_layers_test_util.h"
 #include "unit/tfjs_test_util.h"
 
@@ -124,6 +125,44 @@ void tfjs(const fs::path& scratch) {
   seed("tfjs", "layers_model", both);
 }
 
+// ncnn: text params with their .bin (fp32, fp16, int8 and table storage; convolution,
+// activations, pooling, inner product, split/binary ops, pixel shuffle, interp), a
+// param alone and one claiming a huge weight array.
+void ncnn_models() {
+  using toonbox::test::NcnnBytes;
+  auto both = [](const std::string& param, const std::string& bin) {
+    Bytes b(param.begin(), param.end());
+    b.insert(b.end(), toonbox::fuzz::kFileSeparator.begin(), toonbox::fuzz::kFileSeparator.end());
+    b.insert(b.end(), bin.begin(), bin.end());
+    return b;
+  };
+  const std::vector<float> w(3 * 4 * 9, 0.1f), bias(4, 0.05f);
+  const std::string conv =
+      "7767517\n4 4\nInput in 0 1 data 0=8 1=8 2=3\nConvolution c 1 1 data a 0=4 1=3 4=1 5=1 6=108\n"
+      "ReLU r 1 1 a b 0=0.1\nPixelShuffle ps 1 1 b out 0=2\n";
+  seed("ncnn", "conv_f32", both(conv, NcnnBytes().tagged_f32(w).raw(bias).str()));
+  seed("ncnn", "conv_f16", both(conv, NcnnBytes().tagged_f16(w).raw(bias).str()));
+  seed("ncnn", "conv_i8", both(conv, NcnnBytes().tagged_i8(std::vector<int8_t>(108, 3)).raw(bias).str()));
+  seed("ncnn", "conv_table",
+       both(conv, NcnnBytes().tagged_table({0.f, 0.1f, 0.2f}, std::vector<uint8_t>(108, 1)).raw(bias).str()));
+  const std::string se =
+      "7767517\n6 7\nInput in 0 1 data 2=4\nSplit sp 1 2 data a b\nPooling gap 1 1 b g 0=1 4=1\n"
+      "InnerProduct fc1 1 1 g h 0=2 1=1 2=8 9=1\nInnerProduct fc2 1 1 h s 0=4 1=1 2=8 9=4\n"
+      "BinaryOp mul 2 1 a s out 0=2\n";
+  seed("ncnn", "se_block",
+       both(se, NcnnBytes().tagged_f32(std::vector<float>(8, 0.2f)).raw({0.f, 0.1f}).tagged_f32(std::vector<float>(8, -0.1f))
+                    .raw({0.f, 0.f, 0.1f, 0.1f}).str()));
+  seed("ncnn", "interp_eltwise_no_bin",
+       both("7767517\n4 5\nInput in 0 1 data\nSplit s 1 2 data a b\nInterp up 1 1 a u 0=2 1=2.0 2=2.0\n"
+            "Eltwise e 2 1 u b out 0=1 -23301=2,2.0,-0.5\n",
+            ""));
+  const std::string param_only = "7767517\n2 2\nInput in 0 1 data\nSigmoid s 1 1 data out\n";
+  seed("ncnn", "param_only", Bytes(param_only.begin(), param_only.end()));
+  seed("ncnn", "claims_huge_weights",
+       both("7767517\n2 2\nInput in 0 1 data 2=3\nConvolution c 1 1 data out 0=65536 1=3 6=1769472\n",
+            NcnnBytes().u32(0).str()));
+}
+
 void onnx_models(const fs::path& scratch) {
   using toonbox::Tensor;
   using toonbox::test::OnnxWriter;
@@ -184,6 +223,7 @@ int main(int argc, char** argv) {
   images();
   tfjs(scratch);
   onnx_models(scratch);
+  ncnn_models();
   server_inputs();
   fs::remove_all(scratch);
   std::printf("seed corpus written to %s\n", g_out.c_str());

@@ -20,7 +20,7 @@ while getopts "t:j:" o; do
 done
 shift $((OPTIND - 1))
 harnesses=("$@")
-[ ${#harnesses[@]} -eq 0 ] && harnesses=(jpeg png webp exif tfjs onnx multipart query http_head)
+[ ${#harnesses[@]} -eq 0 ] && harnesses=(jpeg png webp exif tfjs onnx ncnn multipart query http_head)
 fb=build-fuzz
 for h in "${harnesses[@]}"; do
   [ -x "$fb/fuzz/${h}_fuzz" ] || { echo "missing $fb/fuzz/${h}_fuzz (build the clang fuzz build first)" >&2; exit 2; }
