@@ -328,9 +328,12 @@ bool CudaExecutable::runs_pixels() const {
 }
 
 namespace {
-// The tensor a PixelConversion reads or writes, by its compiled shape.
-PixelTensorGeometry pixel_geometry(const Shape& s, const PixelConversion& c, bool half) {
+// The tensor a PixelConversion writes (in_lo, in_scale) or reads (out_lo, out_scale), by
+// its compiled shape.
+PixelTensorGeometry pixel_geometry(const Shape& s, const PixelConversion& c, bool half, float lo, float scale) {
   PixelTensorGeometry g;
+  g.lo = lo;
+  g.scale = scale;
   g.half = half;
   g.nhwc = c.nhwc;
   g.n = static_cast<int>(s[0]);
@@ -346,8 +349,10 @@ PixelTensorGeometry pixel_geometry(const Shape& s, const PixelConversion& c, boo
 Status CudaExecutable::run_pixels(const PixelConversion& conversion, const PixelBatch& batch,
                                   RunTimings* timings) {
   if (!runs_pixels()) return unimplemented("this executable is not a one-input image model");
-  PixelTensorGeometry in = pixel_geometry(inputs_[0].shape, conversion, is_half(precision_));
-  PixelTensorGeometry out = pixel_geometry(outputs_[0].shape, conversion, is_half(precision_));
+  const PixelTensorGeometry in =
+      pixel_geometry(inputs_[0].shape, conversion, is_half(precision_), conversion.in_lo, conversion.in_scale);
+  const PixelTensorGeometry out =
+      pixel_geometry(outputs_[0].shape, conversion, is_half(precision_), conversion.out_lo, conversion.out_scale);
   const std::string shape = shape_to_string(inputs_[0].shape);
   if (in.channels != 3)
     return invalid_argument("pixels need a 3-channel input, the model's is " + shape);
@@ -379,7 +384,7 @@ Status CudaExecutable::run_pixels(const PixelConversion& conversion, const Pixel
     TB_ASSIGN_OR_RETURN(host_pixels_, PinnedBuffer::allocate(bytes, "8-bit pixels"));
     TB_ASSIGN_OR_RETURN(device_pixels_, DeviceBuffer::allocate(bytes, "8-bit pixels"));
   }
-  Status st = enqueue_pixels(conversion, batch);
+  Status st = enqueue_pixels(in, out, batch, out_w, out_h);
   if (st.is_ok()) st = wait_for_run();
   if (!st.is_ok()) return st;
   const size_t out_bytes = static_cast<size_t>(out_w) * out_h * 3;
@@ -389,15 +394,9 @@ Status CudaExecutable::run_pixels(const PixelConversion& conversion, const Pixel
 
 // As enqueue() and enqueue_download(), with 8-bit pixels crossing PCIe and the
 // conversion kernels writing the input binding and reading output 0 in the storage type.
-Status CudaExecutable::enqueue_pixels(const PixelConversion& c, const PixelBatch& batch) {
+Status CudaExecutable::enqueue_pixels(const PixelTensorGeometry& in, const PixelTensorGeometry& out,
+                                      const PixelBatch& batch, int out_w, int out_h) {
   cudaStream_t stream = stream_.get();
-  const bool half = is_half(precision_);
-  PixelTensorGeometry in = pixel_geometry(inputs_[0].shape, c, half);
-  in.lo = c.in_lo;
-  in.scale = c.in_scale;
-  PixelTensorGeometry out = pixel_geometry(outputs_[0].shape, c, half);
-  out.lo = c.out_lo;
-  out.scale = c.out_scale;
   const size_t image_bytes = static_cast<size_t>(batch.width) * batch.height * 3;
   TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(start_.get(), stream));
   for (int i = 0; i < in.n; ++i) std::memcpy(host_pixels_.get() + i * image_bytes, batch.inputs[i], image_bytes);
@@ -408,8 +407,6 @@ Status CudaExecutable::enqueue_pixels(const PixelConversion& c, const PixelBatch
   TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(uploaded_.get(), stream));
   TB_RETURN_IF_ERROR(enqueue_steps());
   TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(computed_.get(), stream));
-  const int out_w = batch.out_width > 0 ? batch.out_width : batch.width;
-  const int out_h = batch.out_height > 0 ? batch.out_height : batch.height;
   TB_CUDA_RETURN_IF_ERROR(
       launch_tensor_to_pixels(outputs_[0].device, out, out_h, out_w, device_pixels_.as<uint8_t>(), stream));
   TB_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(host_pixels_.get(), device_pixels_.get(),

@@ -15,6 +15,7 @@
 
 #include "backend/backend.h"
 #include "backend/cuda/cuda_handles.h"
+#include "backend/cuda/kernels/pixels.h"
 #include "backend/cuda/step.h"
 
 namespace toonbox::cuda {
@@ -59,7 +60,9 @@ class CudaExecutable final : public Executable {
   Status enqueue_steps();
   Status capture(const StepContext& ctx);
   Status enqueue_download();
-  Status enqueue_pixels(const PixelConversion& conversion, const PixelBatch& batch);
+  // run_pixels' copies and conversion kernels around the steps (geometries checked by it).
+  Status enqueue_pixels(const PixelTensorGeometry& in, const PixelTensorGeometry& out, const PixelBatch& batch,
+                        int out_w, int out_h);
   Status wait_for_run();
   Status read_timings(RunTimings* timings);
 

@@ -17,6 +17,15 @@ int round_up(int v, int m) { return (v + m - 1) / m * m; }
 
 bool is_oom(const Status& s) { return s.code() == StatusCode::kOutOfMemory; }
 
+// One device call's times and arena into the upscale's report.
+void add_run(const RunReport& rr, UpscaleReport* report) {
+  report->compile_ms += rr.compile_ms;
+  report->compute_ms += rr.timings.compute_ms;
+  report->upload_ms += rr.timings.upload_ms;
+  report->download_ms += rr.timings.download_ms;
+  report->arena_bytes = std::max(report->arena_bytes, rr.arena_bytes);
+}
+
 // Spatial size of value `v` of a specialized graph, by layout.
 std::pair<int64_t, int64_t> spatial_of(const Shape& s, Layout layout) {
   return layout == Layout::kNCHW ? std::make_pair(s[2], s[3]) : std::make_pair(s[1], s[2]);
@@ -119,11 +128,7 @@ Result<std::vector<Tensor>> Upscaler::run_session(Session& s, const std::vector<
                                                   UpscaleReport* report) {
   RunReport rr;
   TB_ASSIGN_OR_RETURN(std::vector<Tensor> out, s.run(in, &rr));
-  report->compile_ms += rr.compile_ms;
-  report->compute_ms += rr.timings.compute_ms;
-  report->upload_ms += rr.timings.upload_ms;
-  report->download_ms += rr.timings.download_ms;
-  report->arena_bytes = std::max(report->arena_bytes, rr.arena_bytes);
+  add_run(rr, report);
   if (out.empty()) return invalid_argument("the model returned no output");
   return out;
 }
@@ -181,10 +186,7 @@ Result<bool> Upscaler::run_whole_pixels(const Image& rgb, Image* out, UpscaleRep
   // Not x scale (a wrong registry scale): the host path says what the model returned.
   if (ran.code() == StatusCode::kInvalidArgument) return false;
   TB_RETURN_IF_ERROR(ran);
-  report->compute_ms += rr.timings.compute_ms;
-  report->upload_ms += rr.timings.upload_ms;
-  report->download_ms += rr.timings.download_ms;
-  report->arena_bytes = std::max(report->arena_bytes, rr.arena_bytes);
+  add_run(rr, report);
   report->tiles = 1;
   *out = std::move(result);
   return true;
