@@ -9,21 +9,21 @@ namespace toonbox::bench {
 
 namespace {
 
-CartoonOptions bench_options() {
-  CartoonOptions o;
-  o.mode = CartoonMode::kWhole;
-  o.resolution = kFullResolution;
+pipeline::CartoonOptions bench_options() {
+  pipeline::CartoonOptions o;
+  o.mode = pipeline::CartoonMode::kWhole;
+  o.resolution = pipeline::kFullResolution;
   o.stylize.tile_size = -1;  // one whole-image inference; an out-of-memory error says so
   return o;
 }
 
 class CartoonRunner : public TaskRunner {
  public:
-  explicit CartoonRunner(CartoonModels models) : pipeline_(std::move(models)) {}
+  explicit CartoonRunner(pipeline::CartoonModels models) : pipeline_(std::move(models)) {}
 
   Result<std::vector<Image>> run(const std::vector<const Image*>& images,
                                  CallReport* report) override {
-    std::vector<CartoonReport> reports;
+    std::vector<pipeline::CartoonReport> reports;
     TB_ASSIGN_OR_RETURN(std::vector<Image> out,
                         pipeline_.process_batch(images, bench_options(), &reports));
     if (report && !reports.empty()) {
@@ -35,12 +35,12 @@ class CartoonRunner : public TaskRunner {
   }
 
   std::string description() const override {
-    const ModelSource& m = pipeline_.models().background->model();
+    const pipeline::ModelSource& m = pipeline_.models().background->model();
     return m.name + " (" + m.description + ")";
   }
 
  private:
-  CartoonPipeline pipeline_;
+  pipeline::CartoonPipeline pipeline_;
 };
 
 }  // namespace
@@ -56,8 +56,8 @@ std::vector<std::string> CartoonizeTask::default_models() const {
 Result<std::unique_ptr<TaskRunner>> CartoonizeTask::load(const std::string& model,
                                                          const DeviceSelection& device) const {
   std::string note;
-  TB_ASSIGN_OR_RETURN(CartoonModels models,
-                      load_cartoon_models(model, "", CartoonMode::kWhole, device, &note));
+  TB_ASSIGN_OR_RETURN(pipeline::CartoonModels models,
+                      pipeline::load_cartoon_models(model, "", pipeline::CartoonMode::kWhole, device, &note));
   return std::unique_ptr<TaskRunner>(std::make_unique<CartoonRunner>(std::move(models)));
 }
 

@@ -9,7 +9,7 @@ namespace {
 
 class ImageModelRunner : public TaskRunner {
  public:
-  ImageModelRunner(std::string name, ImageModel model, const DeviceSelection& device)
+  ImageModelRunner(std::string name, pipeline::ImageModel model, const DeviceSelection& device)
       : name_(std::move(name)),
         contract_(model.contract),
         how_(model.how),
@@ -20,7 +20,7 @@ class ImageModelRunner : public TaskRunner {
                                  CallReport* report) override {
     RunReport run;
     TB_ASSIGN_OR_RETURN(std::vector<Image> out,
-                        run_image_model_batch(session_, contract_, images, &run));
+                        pipeline::run_image_model_batch(session_, contract_, images, &run));
     if (report) {
       report->run = run;
       report->batch_ran = static_cast<int>(images.size());
@@ -48,7 +48,7 @@ std::vector<std::string> ImageModelTask::default_models() const {
 
 Result<std::unique_ptr<TaskRunner>> ImageModelTask::load(const std::string& model,
                                                          const DeviceSelection& device) const {
-  TB_ASSIGN_OR_RETURN(ImageModel m, load_image_model(model));
+  TB_ASSIGN_OR_RETURN(pipeline::ImageModel m, pipeline::load_image_model(model));
   return std::unique_ptr<TaskRunner>(
       std::make_unique<ImageModelRunner>(model, std::move(m), device));
 }

@@ -13,14 +13,14 @@ constexpr double kFloorFp16UpscaleDb = 40.0;
 
 class UpscaleRunner : public TaskRunner {
  public:
-  explicit UpscaleRunner(std::unique_ptr<Upscaler> upscaler) : upscaler_(std::move(upscaler)) {}
+  explicit UpscaleRunner(std::unique_ptr<pipeline::Upscaler> upscaler) : upscaler_(std::move(upscaler)) {}
 
   Result<std::vector<Image>> run(const std::vector<const Image*>& images, CallReport* report) override {
     std::vector<Image> out;
-    UpscaleOptions options;
+    pipeline::UpscaleOptions options;
     options.tile_size = -1;
     for (const Image* image : images) {
-      UpscaleReport r;
+      pipeline::UpscaleReport r;
       TB_ASSIGN_OR_RETURN(Image up, upscaler_->upscale(*image, options, &r));
       out.push_back(std::move(up));
       if (report) {
@@ -43,7 +43,7 @@ class UpscaleRunner : public TaskRunner {
   }
 
  private:
-  std::unique_ptr<Upscaler> upscaler_;
+  std::unique_ptr<pipeline::Upscaler> upscaler_;
 };
 
 }  // namespace
@@ -56,7 +56,7 @@ std::vector<std::string> UpscaleTask::default_models() const {
 }
 
 Result<std::unique_ptr<TaskRunner>> UpscaleTask::load(const std::string& model, const DeviceSelection& device) const {
-  TB_ASSIGN_OR_RETURN(std::unique_ptr<Upscaler> up, load_upscaler(model, 0, "", device));
+  TB_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::Upscaler> up, pipeline::load_upscaler(model, 0, "", device));
   return std::unique_ptr<TaskRunner>(std::make_unique<UpscaleRunner>(std::move(up)));
 }
 

@@ -107,7 +107,7 @@ int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags) {
 
   std::string note, device_line = "(none: nothing to do)";
   bool is_gpu = false;
-  std::unique_ptr<InpaintPipeline> pipeline;
+  std::unique_ptr<pipeline::InpaintPipeline> pipeline;
   if (!todo.empty()) {
     auto made = make_inpaint_pipeline(args, &note, &device_line, &is_gpu);
     if (!made.is_ok()) return inpaint_fail(json, made.status(), exit_code_for(made.status()));
@@ -148,8 +148,8 @@ int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags) {
       } else if (!from_alpha) {
         mask_image = &shared_mask;
       }
-      TB_ASSIGN_OR_RETURN(InpaintMask mask,
-                          mask_for_image(*images[i], mask_image, flags.resize_mask, flags.dilate, mask_name, p.input));
+      TB_ASSIGN_OR_RETURN(pipeline::InpaintMask mask,
+                          pipeline::mask_for_image(*images[i], mask_image, flags.resize_mask, flags.dilate, mask_name, p.input));
       folder::ImageNote note_out;
       note_out.mode = pipeline->model().name;
       if (mask.empty()) {
@@ -158,7 +158,7 @@ int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags) {
                                   " marks no pixel (--write-unchanged writes such images as they are)");
         note_out.notes.push_back("the mask is empty: written unchanged");
       }
-      InpaintReport report;
+      pipeline::InpaintReport report;
       TB_ASSIGN_OR_RETURN(Image result, pipeline->inpaint(*images[i], mask, flags.options, &report));
       note_out.notes.insert(note_out.notes.end(), report.notes.begin(), report.notes.end());
       notes->push_back(std::move(note_out));

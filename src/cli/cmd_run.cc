@@ -83,7 +83,7 @@ int cmd_run(const std::vector<std::string>& argv) {
   if (!flags.is_ok()) return fail(flags.status(), kExitUsage);
   auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return fail(device.status(), exit_code_for(device.status()));
-  auto model = load_image_model(a.get("--model"), *flags, a.get("--bin"));
+  auto model = pipeline::load_image_model(a.get("--model"), *flags, a.get("--bin"));
   if (!model.is_ok()) return fail(model.status(), kExitFailure);
   std::printf("model: %s\n  %s\ndevice: %s\n", a.get("--model").c_str(), model->how.c_str(),
               device->summary().c_str());
@@ -92,7 +92,7 @@ int cmd_run(const std::vector<std::string>& argv) {
   if (!image.is_ok()) return fail(image.status(), kExitFailure);
   Session session(std::move(model->graph), device->backend, device->precision);
   RunReport report;
-  auto result = run_image_model(session, model->contract, *image, &report);
+  auto result = pipeline::run_image_model(session, model->contract, *image, &report);
   if (!result.is_ok()) return fail(result.status().with_context(input), kExitFailure);
   Status written = write_image_file(output, *result);
   if (!written.is_ok()) return fail(written, kExitFailure);

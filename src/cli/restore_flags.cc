@@ -9,8 +9,8 @@ std::vector<ArgSpec> restore_arg_specs() {
           {"--face-size", true}, {"--min-face", true},   {"--face-score", true},  {"--face-batch", true}};
 }
 
-Result<RestoreOptions> parse_restore_options(const ParsedArgs& a) {
-  RestoreOptions o;
+Result<pipeline::RestoreOptions> parse_restore_options(const ParsedArgs& a) {
+  pipeline::RestoreOptions o;
   if (a.has("--fidelity")) {
     TB_ASSIGN_OR_RETURN(o.fidelity, parse_unit_flag(a, "--fidelity"));
   }
@@ -41,20 +41,20 @@ Result<FaceRestoreOverrides> parse_restore_overrides(const ParsedArgs& a) {
   return o;
 }
 
-Result<std::shared_ptr<RestorePipeline>> load_restore_before_cartoonize(const ParsedArgs& a,
+Result<std::shared_ptr<pipeline::RestorePipeline>> load_restore_before_cartoonize(const ParsedArgs& a,
                                                                        const DeviceSelection& device) {
-  if (!a.has("--restore")) return std::shared_ptr<RestorePipeline>();
-  TB_ASSIGN_OR_RETURN(RestoreOptions o, parse_restore_options(a));
-  TB_ASSIGN_OR_RETURN(RestoreModels models, load_restore_models(a.get("--restore"), {}, device));
-  TB_RETURN_IF_ERROR(check_restore_options(models, o));
-  return std::make_shared<RestorePipeline>(std::move(models));
+  if (!a.has("--restore")) return std::shared_ptr<pipeline::RestorePipeline>();
+  TB_ASSIGN_OR_RETURN(pipeline::RestoreOptions o, parse_restore_options(a));
+  TB_ASSIGN_OR_RETURN(pipeline::RestoreModels models, pipeline::load_restore_models(a.get("--restore"), {}, device));
+  TB_RETURN_IF_ERROR(pipeline::check_restore_options(models, o));
+  return std::make_shared<pipeline::RestorePipeline>(std::move(models));
 }
 
-Result<Image> restore_before_cartoonize(RestorePipeline* restore, const ParsedArgs& a, const Image& image,
+Result<Image> restore_before_cartoonize(pipeline::RestorePipeline* restore, const ParsedArgs& a, const Image& image,
                                         std::vector<std::string>* notes) {
   if (!restore) return image;
-  TB_ASSIGN_OR_RETURN(RestoreOptions o, parse_restore_options(a));
-  RestoreReport r;
+  TB_ASSIGN_OR_RETURN(pipeline::RestoreOptions o, parse_restore_options(a));
+  pipeline::RestoreReport r;
   TB_ASSIGN_OR_RETURN(Image restored, restore->process(image, o, &r));
   notes->push_back("restore: " + std::to_string(r.faces) + " face" + (r.faces == 1 ? "" : "s") + " restored with " +
                    restore->models().restorer->name() + " before stylizing");

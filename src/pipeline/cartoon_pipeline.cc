@@ -13,7 +13,7 @@
 #include "pipeline/model_loader.h"
 #include "pipeline/processing_size.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -357,4 +357,4 @@ Result<std::vector<Image>> CartoonPipeline::process_batch(const std::vector<cons
   return outputs;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

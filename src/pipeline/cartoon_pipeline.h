@@ -16,7 +16,7 @@
 #include "pipeline/face_align.h"
 #include "pipeline/face_quality.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 enum class CartoonMode : uint8_t { kAuto, kPortrait, kWhole };
 
@@ -132,4 +132,4 @@ class CartoonPipeline {
   CartoonModels models_;
 };
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -145,4 +145,4 @@ void paste_head(Image* frame, const Image& head, const Affine2& frame_to_crop) {
   }
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -11,7 +11,7 @@
 #include "image/affine.h"
 #include "image/image.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 // The crop sizes a head may get (a few fixed sizes, not one per face, so crops batch).
 // Each face gets the smallest size whose crop scale (crop pixels per input pixel) reaches
@@ -86,4 +86,4 @@ Affine2 rescale_frame(const Affine2& frame_to_crop, double scale);
 // of the alignment with head_mask_weight. Alpha is not touched.
 void paste_head(Image* frame, const Image& head, const Affine2& frame_to_crop);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 constexpr int kSide = 64;
@@ -69,4 +69,4 @@ double face_sharpness(const Image& image, const detect::Face& face) {
   return 1.0 - blur;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -8,7 +8,7 @@
 #include "detect/face_decode.h"
 #include "image/image.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 // Detector score below which a face gets no head pass (CartoonOptions::face_score); the
 // detector itself reports from 0.6. YuNet scores the 45 real faces of the shared photos
@@ -31,4 +31,4 @@ inline constexpr double kMinRelativeSharpness = 0.70;
 // out of focus, and much when in focus).
 double face_sharpness(const Image& image, const detect::Face& face);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

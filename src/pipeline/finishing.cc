@@ -5,7 +5,7 @@
 
 #include "image/resize.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 Image blend_with_original(const Image& original, const Image& stylized, float strength) {
   if (strength >= 1.f || original.width != stylized.width || original.height != stylized.height)
@@ -42,4 +42,4 @@ Image finish_stylized(const Image& original, const Image& stylized, float streng
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -4,7 +4,7 @@
 
 #include "image/image.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 // strength * stylized + (1 - strength) * original, per channel, rounded. The images must
 // have the same size (otherwise `stylized` is returned); alpha is the stylized image's
@@ -18,4 +18,4 @@ void output_size(int width, int height, int long_side, int* out_width, int* out_
 // Both of the above: the blend, then a resize to output_size (resize.h) when it differs.
 Image finish_stylized(const Image& original, const Image& stylized, float strength, int long_side);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -7,7 +7,7 @@
 #include "models/model_resolver.h"
 #include "pipeline/image_tensor.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 Result<ImageModel> load_image_model(const std::string& spec, const ContractOverrides& flags,
                                     const std::string& weights) {
@@ -65,4 +65,4 @@ Result<std::vector<Image>> run_image_model_batch(Session& session, const ImageCo
   return results;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -12,7 +12,7 @@
 #include "models/model_contract.h"
 #include "models/registry.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 // A model file or installed name imported (`weights`: an ncnn model's .bin when not the
 // default beside it), with the contract `toonbox run` uses for it (an undetectable output
@@ -36,4 +36,4 @@ Result<std::vector<Image>> run_image_model_batch(Session& session, const ImageCo
                                                  const std::vector<const Image*>& inputs,
                                                  RunReport* report = nullptr);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

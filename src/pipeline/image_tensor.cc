@@ -4,7 +4,7 @@
 #include <cmath>
 #include <new>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 int64_t padded_extent(int64_t size, int multiple, int margin) {
   const int64_t m = std::max(1, multiple);
@@ -92,4 +92,4 @@ Image output_to_image(const OutputPixels& px, int x0, int y0, int width, int hei
   return img;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

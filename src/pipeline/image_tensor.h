@@ -11,7 +11,7 @@
 #include "image/image.h"
 #include "models/model_contract.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 // `size` plus `margin` on both sides, rounded up to a multiple of `multiple`.
 int64_t padded_extent(int64_t size, int multiple, int margin);
@@ -52,4 +52,4 @@ class OutputPixels {
 // The window (x0, y0, width x height) of `px`, rounded and clamped to 8 bits.
 Image output_to_image(const OutputPixels& px, int x0, int y0, int width, int height);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

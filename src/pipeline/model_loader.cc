@@ -4,7 +4,7 @@
 #include "models/model_resolver.h"
 #include "pipeline/builtin_style.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -70,4 +70,4 @@ Result<ModelSource> load_model_source(const std::string& spec, std::string* note
   return model_source_from(resolved, flags);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -10,7 +10,7 @@
 #include "models/registry.h"
 #include "pipeline/model_runner.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 // `spec` empty means "default". `note` receives a line for the user when a default
 // was chosen (e.g. "no neural model installed: using the built-in 'classic' style").
@@ -23,4 +23,4 @@ Result<ModelSource> load_model_source(const std::string& spec, std::string* note
 // are refused: they are not styles.
 Result<ModelSource> model_source_from(const ResolvedModel& model, const ContractOverrides& flags = {});
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -10,7 +10,7 @@
 #include "pipeline/image_tensor.h"
 #include "pipeline/tiling.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -331,4 +331,4 @@ Result<std::vector<Image>> ModelRunner::stylize_batch(const std::vector<const Im
   return outputs;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -16,7 +16,7 @@
 #include "image/image.h"
 #include "pipeline/model_source.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 struct StylizeTimings {
   double preprocess_ms = 0;
@@ -88,4 +88,4 @@ class ModelRunner {
   std::string batch_unsupported_;  // set once a batched compile fails
 };
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -7,7 +7,7 @@
 #include "graph/graph.h"
 #include "models/model_contract.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 struct ModelSource {
   std::string name;         // "whitebox", "classic" (built-in) or a path
@@ -30,4 +30,4 @@ struct ModelSource {
   int tile_overlap = 64;
 };
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -10,7 +10,7 @@
 
 #include "models/model_contract.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 // --resolution: 0 is the model's rule (the default), kFullResolution the input's own
 // size, N > 0 the short side in pixels.
@@ -35,4 +35,4 @@ ProcessingSize processing_size(int width, int height, const ProcessingRule& rule
 // "auto" (0), "full" (kFullResolution) or a short side in kMinResolution..kMaxResolution.
 Result<int> parse_resolution(const std::string& s);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

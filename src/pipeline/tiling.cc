@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -163,4 +163,4 @@ int auto_tile_side(int padded_width, int padded_height, double bytes_per_pixel, 
   return std::max(round_down_to_multiple(side, multiple), min_tile);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

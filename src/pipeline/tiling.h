@@ -29,7 +29,7 @@
 #include "image/image.h"
 #include "pipeline/image_tensor.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 struct TileRect {
   int x = 0, y = 0, width = 0, height = 0;
@@ -97,4 +97,4 @@ int auto_tile_side(int padded_width, int padded_height, double bytes_per_pixel, 
 // Rounds `side` down to a multiple of `multiple` (at least `multiple`).
 int round_down_to_multiple(int side, int multiple);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -12,7 +12,7 @@ namespace {
 constexpr auto kMaxBypass = std::chrono::seconds(2);
 }  // namespace
 
-WorkItem::WorkItem(std::shared_ptr<ModelRunner> model, Image input, std::string model_label,
+WorkItem::WorkItem(std::shared_ptr<pipeline::ModelRunner> model, Image input, std::string model_label,
                    Clock::time_point deadline, PipelineStage stage)
     : model_(std::move(model)), stage_(std::move(stage)), input_(std::move(input)),
       model_label_(std::move(model_label)), deadline_(deadline) {}
@@ -196,17 +196,17 @@ Status guarded(const Image& input, Fn&& fn) {
 // The pipeline for an item: its model for the frame and the heads, its detector. Cheap
 // (shared pointers), so built per call; the item's options go with it, so the server's
 // result is the CLI's.
-CartoonPipeline pipeline_for(const std::shared_ptr<ModelRunner>& model, const PipelineStage& stage) {
-  CartoonModels m;
+pipeline::CartoonPipeline pipeline_for(const std::shared_ptr<pipeline::ModelRunner>& model, const PipelineStage& stage) {
+  pipeline::CartoonModels m;
   m.background = model;
   m.head = model;
   m.detector = stage.detector;
   m.detector_missing = stage.detector_missing;
-  return CartoonPipeline(std::move(m));
+  return pipeline::CartoonPipeline(std::move(m));
 }
 
 Status run_upscale(const PipelineStage& stage, const Image& input, WorkOutcome* out) {
-  UpscaleReport report;
+  pipeline::UpscaleReport report;
   const auto start = Clock::now();
   TB_ASSIGN_OR_RETURN(out->image, stage.upscaler->upscale(input, stage.upscale, &report));
   out->pipeline_ms = ms_between(start, Clock::now());
@@ -219,7 +219,7 @@ Status run_upscale(const PipelineStage& stage, const Image& input, WorkOutcome* 
   return Status::ok();
 }
 
-void record_report(const CartoonReport& report, WorkOutcome* out) {
+void record_report(const pipeline::CartoonReport& report, WorkOutcome* out) {
   out->timings = report.background;
   out->detect_ms = report.detect_ms;
   out->heads_ms = report.heads_ms;
@@ -231,8 +231,8 @@ void record_report(const CartoonReport& report, WorkOutcome* out) {
 
 }  // namespace
 
-CartoonOptions DeviceScheduler::options_for(const PipelineStage& stage) const {
-  CartoonOptions o = stage.options;
+pipeline::CartoonOptions DeviceScheduler::options_for(const PipelineStage& stage) const {
+  pipeline::CartoonOptions o = stage.options;
   o.stylize.tile_size = options_.tile_size;  // bounds a large image's working memory
   return o;
 }
@@ -249,7 +249,7 @@ void DeviceScheduler::run_batch(const std::vector<WorkItem*>& items) {
     inputs.push_back(&item->input_);
     item->outcome_.queue_ms = ms_between(item->enqueued_, start);
   }
-  std::vector<CartoonReport> reports;
+  std::vector<pipeline::CartoonReport> reports;
   std::vector<Image> images;
   const Status status = guarded(*inputs[0], [&]() -> Status {
     const PipelineStage& stage = items[0]->stage_;
@@ -258,7 +258,7 @@ void DeviceScheduler::run_batch(const std::vector<WorkItem*>& items) {
     images = std::move(result).value();
     return Status::ok();
   });
-  const StylizeTimings timings = reports.empty() ? StylizeTimings{} : reports[0].background;
+  const pipeline::StylizeTimings timings = reports.empty() ? pipeline::StylizeTimings{} : reports[0].background;
   if (status.code() == StatusCode::kOutOfMemory) {
     // Even the halved batches failed: give every image its own chance (and its own
     // tiles), so only the ones that cannot run at all get the 503.
@@ -290,7 +290,7 @@ void DeviceScheduler::run_one(WorkItem& item) {
   out.batch_size = 1;
   out.status = guarded(item.input_, [&]() -> Status {
     if (item.stage_.upscaler) return run_upscale(item.stage_, item.input_, &out);
-    CartoonReport report;
+    pipeline::CartoonReport report;
     auto result = pipeline_for(item.model_, item.stage_).process(item.input_, options_for(item.stage_), &report);
     if (!result.is_ok()) return result.status();
     out.image = std::move(result).value();

@@ -45,13 +45,13 @@ struct SchedulerOptions {
 // resolution, output size, strength) and the face detector (shared, loaded once per
 // precision). kWhole needs no detector; kAuto without one runs whole and says why.
 struct PipelineStage {
-  CartoonOptions options;
+  pipeline::CartoonOptions options;
   std::shared_ptr<detect::FaceDetector> detector;
   std::string detector_missing;
   // Set for an upscale request (POST /api/v1/upscale): the item runs this upscaler with
   // `upscale`, not the cartoon pipeline, and never batches with other items.
-  std::shared_ptr<Upscaler> upscaler;
-  UpscaleOptions upscale;
+  std::shared_ptr<pipeline::Upscaler> upscaler;
+  pipeline::UpscaleOptions upscale;
   // Items batch together only when the pipeline would treat them alike.
   bool same_as(const PipelineStage& o) const {
     return options.mode == o.options.mode && options.resolution == o.options.resolution &&
@@ -63,13 +63,13 @@ struct PipelineStage {
 struct WorkOutcome {
   Status status;           // ok, the engine's error, or why the work was dropped
   Image image;             // the finished image (output size, strength) when ok
-  StylizeTimings timings;  // the whole-frame pass
+  pipeline::StylizeTimings timings;  // the whole-frame pass
   double detect_ms = 0, heads_ms = 0;
   double pipeline_ms = 0;  // everything the pipeline spent: frame, detection, heads, finishing
   double queue_ms = 0;     // from push to start of run
   int batch_size = 1;      // images in the device call this one was part of
   bool dropped = false;    // never ran
-  CartoonMode mode_used = CartoonMode::kWhole;
+  pipeline::CartoonMode mode_used = pipeline::CartoonMode::kWhole;
   int faces = 0;
   std::vector<std::string> notes;
 };
@@ -78,7 +78,7 @@ class WorkItem {
  public:
   enum class State { kQueued, kClaimed, kRunning, kDone, kDropped };
 
-  WorkItem(std::shared_ptr<ModelRunner> model, Image input, std::string model_label,
+  WorkItem(std::shared_ptr<pipeline::ModelRunner> model, Image input, std::string model_label,
            Clock::time_point deadline = Clock::time_point::max(), PipelineStage stage = {});
 
   const Image& input() const { return input_; }
@@ -101,7 +101,7 @@ class WorkItem {
   friend class DeviceScheduler;
   void finish(State state);
 
-  std::shared_ptr<ModelRunner> model_;
+  std::shared_ptr<pipeline::ModelRunner> model_;
   PipelineStage stage_;
   Image input_;
   std::string model_label_;
@@ -147,7 +147,7 @@ class DeviceScheduler {
   // Claims the items that are still wanted (not dropped, not past their deadline).
   std::vector<WorkItem*> claim_for_run(const std::vector<std::shared_ptr<WorkItem>>& batch);
   // The item's pipeline options with the scheduler's tile size.
-  CartoonOptions options_for(const PipelineStage& stage) const;
+  pipeline::CartoonOptions options_for(const PipelineStage& stage) const;
   void run_batch(const std::vector<WorkItem*>& items);
   void run_one(WorkItem& item);
   void finish_item(WorkItem& item, double ms);

@@ -25,7 +25,7 @@ Status explain_decode_error(const Status& status);
 
 // The estimated peak memory of stylizing and encoding an image with this header
 // (memory_budget.h), for admission before it is decoded.
-size_t request_memory_bytes(const ImageInfo& info, const CartoonizeParams& params, const ModelRunner& model,
+size_t request_memory_bytes(const ImageInfo& info, const CartoonizeParams& params, const pipeline::ModelRunner& model,
                             int tile_size);
 
 // The refusal for an estimate over the per-request limit (kResourceExhausted: 413).

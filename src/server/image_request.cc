@@ -151,7 +151,7 @@ void ImageRequest::run(Server& s, const Request& req, Response& res, ImageTask t
   res.set_header("X-Toonbox-Device", s.device_.backend->device().id);
   res.set_header("X-Toonbox-Precision", precision_name(task.precision));
   res.set_header("X-Toonbox-Batch-Size", std::to_string(out.batch_size));
-  res.set_header("X-Toonbox-Mode", upscale ? "upscale" : cartoon_mode_name(out.mode_used));
+  res.set_header("X-Toonbox-Mode", upscale ? "upscale" : pipeline::cartoon_mode_name(out.mode_used));
   if (!upscale) res.set_header("X-Toonbox-Faces", std::to_string(out.faces));
   if (!out.notes.empty()) {
     std::string notes;  // header-safe: notes are our own ASCII text

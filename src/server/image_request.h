@@ -19,7 +19,7 @@ namespace toonbox::server {
 class Server;
 
 struct ImageTask {
-  std::shared_ptr<ModelRunner> runner;  // cartoonize's model (null for an upscale)
+  std::shared_ptr<pipeline::ModelRunner> runner;  // cartoonize's model (null for an upscale)
   PipelineStage stage;
   std::string model_name;
   Precision precision = Precision::kFloat32;

@@ -44,7 +44,7 @@ std::string fixed1(double v) {
 // One pipeline per model, made on first use; one request at a time uses each.
 struct CachedPipeline {
   std::mutex mutex;
-  std::unique_ptr<InpaintPipeline> pipeline;
+  std::unique_ptr<pipeline::InpaintPipeline> pipeline;
 };
 std::mutex cache_mutex;
 std::map<std::string, std::shared_ptr<CachedPipeline>> cache;
@@ -54,13 +54,13 @@ Result<std::shared_ptr<CachedPipeline>> pipeline_for(const std::string& name, co
   std::lock_guard<std::mutex> lock(cache_mutex);
   auto& slot = cache[name];
   if (slot) return slot;
-  auto model = load_installed_inpaint_model(name);
+  auto model = pipeline::load_installed_inpaint_model(name);
   if (!model.is_ok()) {
     cache.erase(name);
     return model.status();
   }
   auto cached = std::make_shared<CachedPipeline>();
-  cached->pipeline = std::make_unique<InpaintPipeline>(std::move(model).value(), device.backend, device.precision);
+  cached->pipeline = std::make_unique<pipeline::InpaintPipeline>(std::move(model).value(), device.backend, device.precision);
   slot = cached;
   return slot;
 }
@@ -86,11 +86,11 @@ Result<InpaintParams> parse_inpaint_params(const Fields& fields) {
       if (!parse_int(value, 1, 100, &p.radius))
         return invalid_argument("radius must be an integer 1..100, got '" + value.substr(0, 40) + "'");
     } else if (name == "dilate") {
-      if (!parse_int(value, 0, kMaxDilate, &p.dilate))
-        return invalid_argument("dilate must be an integer 0.." + std::to_string(kMaxDilate) + ", got '" +
+      if (!parse_int(value, 0, pipeline::kMaxDilate, &p.dilate))
+        return invalid_argument("dilate must be an integer 0.." + std::to_string(pipeline::kMaxDilate) + ", got '" +
                                 value.substr(0, 40) + "'");
     } else if (name == "strategy") {
-      TB_RETURN_IF_ERROR(parse_inpaint_strategy(value).status());
+      TB_RETURN_IF_ERROR(pipeline::parse_inpaint_strategy(value).status());
       p.strategy = value;
     } else if (name == "resize_mask") {
       if (value != "0" && value != "1" && value != "true" && value != "false")
@@ -191,7 +191,7 @@ void InpaintRoutes::inpaint(Server& s, const Request& req, Response& res) {
       return set_error(res, explain_decode_error(mask_image.status()).with_context("the mask"));
   }
   const double decode_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_decode).count();
-  auto mask = mask_for_image(*image, from_alpha ? nullptr : &mask_image.value(), params->resize_mask,
+  auto mask = pipeline::mask_for_image(*image, from_alpha ? nullptr : &mask_image.value(), params->resize_mask,
                              params->dilate, "the mask", "the image");
   if (!mask.is_ok()) return set_error(res, mask.status());
   if (mask->empty())
@@ -201,10 +201,10 @@ void InpaintRoutes::inpaint(Server& s, const Request& req, Response& res) {
   // 3. Fill (one request per model at a time), encode, answer.
   auto cached = pipeline_for(params->model, s.device_);
   if (!cached.is_ok()) return set_error(res, cached.status());
-  InpaintOptions options;
+  pipeline::InpaintOptions options;
   options.radius = params->radius;
-  options.strategy = parse_inpaint_strategy(params->strategy).value();
-  InpaintReport report;
+  options.strategy = pipeline::parse_inpaint_strategy(params->strategy).value();
+  pipeline::InpaintReport report;
   const auto t_fill = Clock::now();
   Result<Image> result = Image{};
   {
@@ -224,7 +224,7 @@ void InpaintRoutes::inpaint(Server& s, const Request& req, Response& res) {
   auto encoded = encode_image(*result, EncodeOptions{params->format, params->quality});
   if (!encoded.is_ok()) return set_error(res, encoded.status());
   const double encode_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_encode).count();
-  const InpaintModel& model = (*cached)->pipeline->model();
+  const pipeline::InpaintModel& model = (*cached)->pipeline->model();
   res.set_header("X-Toonbox-Model", model.name);
   res.set_header("X-Toonbox-Device", model.classical ? "cpu" : s.device_.backend->device().id);
   res.set_header("X-Toonbox-Size", std::to_string(result->width) + "x" + std::to_string(result->height));

@@ -46,7 +46,7 @@ int JobManager::stored_jobs() const {
 }
 
 Result<std::string> JobManager::create(const CartoonizeParams& params,
-                                       std::shared_ptr<ModelRunner> model, PipelineStage stage,
+                                       std::shared_ptr<pipeline::ModelRunner> model, PipelineStage stage,
                                        std::vector<Upload> uploads, bool* busy) {
   *busy = false;
   if (uploads.empty()) return invalid_argument("no images: send one or more files in the 'images' form field");
@@ -162,7 +162,7 @@ std::optional<nlohmann::json> JobManager::describe(const std::string& id, const 
         j["height"] = item.height;
         j["bytes"] = item.result.size();
         j["timings_ms"] = {{"queue", item.queue_ms}, {"inference", item.inference_ms}};
-        j["mode"] = cartoon_mode_name(item.mode_used);
+        j["mode"] = pipeline::cartoon_mode_name(item.mode_used);
         j["faces"] = item.faces;
         j["notes"] = item.notes;
         break;

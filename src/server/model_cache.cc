@@ -14,12 +14,12 @@ ModelCache::ModelCache(DeviceSelection device, std::string default_spec, size_t 
     : device_(std::move(device)), default_spec_(std::move(default_spec)), max_loaded_(max_loaded) {}
 
 Status ModelCache::load_default(std::string* note) {
-  TB_ASSIGN_OR_RETURN(ModelSource source, load_model_source(default_spec_, note));
+  TB_ASSIGN_OR_RETURN(pipeline::ModelSource source, pipeline::load_model_source(default_spec_, note));
   default_name_ = source.name;
   const std::string key = default_name_ + "|" + precision_name(device_.precision);
   DeviceSelection sel = device_;
-  std::promise<Result<std::shared_ptr<ModelRunner>>> ready;
-  ready.set_value(std::make_shared<ModelRunner>(std::move(source), sel));
+  std::promise<Result<std::shared_ptr<pipeline::ModelRunner>>> ready;
+  ready.set_value(std::make_shared<pipeline::ModelRunner>(std::move(source), sel));
   std::lock_guard<std::mutex> lock(mutex_);
   entries_[key] = ready.get_future().share();
   lru_.push_front(key);
@@ -55,24 +55,24 @@ Status without_server_paths(const Status& s, const std::string& model_dir) {
 
 }  // namespace
 
-Result<ModelSource> ModelCache::load_source(const std::string& name) const {
-  if (name == kBuiltinStyleName || name == "builtin") return load_model_source(kBuiltinStyleName, nullptr);
-  if (name == default_name_) return load_model_source(default_spec_, nullptr);
+Result<pipeline::ModelSource> ModelCache::load_source(const std::string& name) const {
+  if (name == kBuiltinStyleName || name == "builtin") return pipeline::load_model_source(kBuiltinStyleName, nullptr);
+  if (name == default_name_) return pipeline::load_model_source(default_spec_, nullptr);
   // By installed name only: a client's string never becomes a path.
   auto installed = resolve_installed_model(name);
   if (!installed.is_ok()) {
     return not_found("no model named '" + name + "' is installed (GET /api/v1/models lists them)");
   }
-  auto loaded = model_source_from(installed.value());
+  auto loaded = pipeline::model_source_from(installed.value());
   if (!loaded.is_ok())
     return without_server_paths(loaded.status(), std::filesystem::path(installed->entry_path).parent_path().string());
   return loaded;
 }
 
-Result<std::shared_ptr<ModelRunner>> ModelCache::get(const std::string& name_in, Precision precision) {
+Result<std::shared_ptr<pipeline::ModelRunner>> ModelCache::get(const std::string& name_in, Precision precision) {
   const std::string name = name_in.empty() ? default_name_ : (name_in == "builtin" ? kBuiltinStyleName : name_in);
   const std::string key = name + "|" + precision_name(precision);
-  std::promise<Result<std::shared_ptr<ModelRunner>>> promise;
+  std::promise<Result<std::shared_ptr<pipeline::ModelRunner>>> promise;
   Entry entry;
   bool load_here = false;
   {
@@ -106,7 +106,7 @@ Result<std::shared_ptr<ModelRunner>> ModelCache::get(const std::string& name_in,
     } else {
       DeviceSelection sel = device_;
       sel.precision = precision;
-      promise.set_value(std::make_shared<ModelRunner>(std::move(source).value(), sel));
+      promise.set_value(std::make_shared<pipeline::ModelRunner>(std::move(source).value(), sel));
     }
     std::lock_guard<std::mutex> lock(mutex_);
     if (!entry.get().is_ok()) {
@@ -131,7 +131,7 @@ Result<std::shared_ptr<detect::FaceDetector>> ModelCache::face_detector(Precisio
   if (it != detectors_.end()) return it->second;
   DeviceSelection sel = device_;
   sel.precision = precision;
-  TB_ASSIGN_OR_RETURN(std::shared_ptr<detect::FaceDetector> detector, load_installed_face_detector(sel));
+  TB_ASSIGN_OR_RETURN(std::shared_ptr<detect::FaceDetector> detector, pipeline::load_installed_face_detector(sel));
   detectors_.emplace(precision, detector);
   return detector;
 }

@@ -43,7 +43,7 @@ class ModelCache {
   // says so.
   Result<Precision> resolve_precision(const std::string& precision) const;
 
-  Result<std::shared_ptr<ModelRunner>> get(const std::string& name, Precision precision);
+  Result<std::shared_ptr<pipeline::ModelRunner>> get(const std::string& name, Precision precision);
 
   // The face detector for portrait mode, loaded once per precision. A missing detector is
   // not cached (it may be installed while the server runs).
@@ -53,8 +53,8 @@ class ModelCache {
   const DeviceSelection& device() const { return device_; }
 
  private:
-  using Entry = std::shared_future<Result<std::shared_ptr<ModelRunner>>>;
-  Result<ModelSource> load_source(const std::string& name) const;
+  using Entry = std::shared_future<Result<std::shared_ptr<pipeline::ModelRunner>>>;
+  Result<pipeline::ModelSource> load_source(const std::string& name) const;
 
   DeviceSelection device_;
   std::string default_spec_;

@@ -100,7 +100,7 @@ Result<CartoonizeParams> parse_cartoonize_params(const Fields& fields) {
                                 std::to_string(kMaxLongSide) + ", got '" + value.substr(0, 40) + "'");
       p.long_side = v;
     } else if (name == "resolution") {
-      auto v = parse_resolution(value);
+      auto v = pipeline::parse_resolution(value);
       if (!v.is_ok()) return v.status();
       p.resolution = v.value();
     } else if (name == "strength") {

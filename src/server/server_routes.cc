@@ -100,7 +100,7 @@ std::string device_state(const DeviceSelection& d, const std::string& requested)
 // What a request runs on: its precision, its model at that precision, its pipeline stage.
 struct RequestModel {
   Precision precision = Precision::kFloat32;
-  std::shared_ptr<ModelRunner> runner;
+  std::shared_ptr<pipeline::ModelRunner> runner;
   PipelineStage stage;
 };
 
@@ -111,15 +111,15 @@ class Routes {
   // install one); auto runs whole.
   static Result<PipelineStage> pipeline_stage(Server& s, const CartoonizeParams& params, Precision precision) {
     PipelineStage stage;
-    TB_ASSIGN_OR_RETURN(stage.options.mode, parse_cartoon_mode(params.mode));
+    TB_ASSIGN_OR_RETURN(stage.options.mode, pipeline::parse_cartoon_mode(params.mode));
     stage.options.long_side = params.long_side;
     stage.options.strength = params.strength;
     stage.options.resolution = params.resolution;
-    if (stage.options.mode == CartoonMode::kWhole) return stage;
+    if (stage.options.mode == pipeline::CartoonMode::kWhole) return stage;
     auto detector = s.models_.face_detector(precision);
     if (detector.is_ok()) {
       stage.detector = std::move(detector).value();
-    } else if (stage.options.mode == CartoonMode::kPortrait) {
+    } else if (stage.options.mode == pipeline::CartoonMode::kPortrait) {
       return detector.status();
     } else {
       stage.detector_missing = detector.status().message();

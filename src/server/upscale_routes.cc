@@ -54,10 +54,10 @@ Result<UpscaleParams> upscale_params(const Request& req) {
 
 }  // namespace
 
-Result<std::shared_ptr<Upscaler>> UpscalerCache::get(const std::string& name, int scale, const DeviceSelection& device) {
+Result<std::shared_ptr<pipeline::Upscaler>> UpscalerCache::get(const std::string& name, int scale, const DeviceSelection& device) {
   std::string model = name;
   if (model.empty()) {
-    TB_ASSIGN_OR_RETURN(model, default_upscaler_name(scale == 0 ? 4 : scale));
+    TB_ASSIGN_OR_RETURN(model, pipeline::default_upscaler_name(scale == 0 ? 4 : scale));
   }
   // Names only: a client must not make the server open files of its choice.
   TB_RETURN_IF_ERROR(resolve_installed_model(model).status());
@@ -65,8 +65,8 @@ Result<std::shared_ptr<Upscaler>> UpscalerCache::get(const std::string& name, in
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = loaded_.find(key);
   if (it == loaded_.end()) {
-    TB_ASSIGN_OR_RETURN(std::unique_ptr<Upscaler> up, load_upscaler(model, 0, "", device));
-    it = loaded_.emplace(key, std::shared_ptr<Upscaler>(std::move(up))).first;
+    TB_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::Upscaler> up, pipeline::load_upscaler(model, 0, "", device));
+    it = loaded_.emplace(key, std::shared_ptr<pipeline::Upscaler>(std::move(up))).first;
   }
   if (scale != 0 && it->second->scale() != scale)
     return invalid_argument(model + " upscales x" + std::to_string(it->second->scale()) + ", not x" +

@@ -17,6 +17,8 @@
 #include "pipeline/builtin_style.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

@@ -27,6 +27,8 @@
 #include "pipeline/face_align.h"
 #include "unit/server_test_util.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

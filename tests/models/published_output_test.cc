@@ -21,6 +21,8 @@
 #include "models/photo_util.h"
 #include "pipeline/cartoon_pipeline.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

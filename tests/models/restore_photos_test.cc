@@ -24,6 +24,8 @@
 #include "pipeline/restore/face_paste.h"
 #include "pipeline/restore/restore_pipeline.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

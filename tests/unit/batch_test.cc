@@ -21,6 +21,8 @@
 #include "unit/instrumented_backend.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

@@ -12,6 +12,8 @@
 #include "pipeline/builtin_style.h"
 #include "pipeline/model_runner.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

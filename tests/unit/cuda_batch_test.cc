@@ -16,6 +16,8 @@
 #include "unit/batched_exec_test_util.h"
 #include "unit/instrumented_backend.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

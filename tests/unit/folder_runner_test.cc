@@ -12,6 +12,8 @@
 #include "image/atomic_temp_files.h"
 #include "pipeline/cartoon_pipeline.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox::folder {
 namespace {
 

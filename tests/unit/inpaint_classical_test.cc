@@ -11,6 +11,8 @@
 #include "inpaint_test_util.h"
 #include "pipeline/inpaint/classical_inpaint.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

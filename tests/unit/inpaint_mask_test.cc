@@ -7,6 +7,8 @@
 #include "pipeline/inpaint/inpaint_mask.h"
 #include "pipeline/inpaint/inpaint_pipeline.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

@@ -16,6 +16,8 @@
 #include "instrumented_backend.h"
 #include "pipeline/inpaint/inpaint_pipeline.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

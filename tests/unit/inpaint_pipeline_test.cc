@@ -7,6 +7,8 @@
 #include "inpaint_test_util.h"
 #include "pipeline/inpaint/inpaint_pipeline.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

@@ -20,6 +20,8 @@
 #include "unit/image_test_util.h"
 #include "unit/onnx_test_util.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

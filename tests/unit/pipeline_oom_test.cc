@@ -14,6 +14,8 @@
 
 #include "pipeline/image_tensor.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

@@ -17,6 +17,8 @@
 #include "pipeline/face_align.h"
 #include "unit/portrait_test_util.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

@@ -11,6 +11,8 @@
 #include "unit/portrait_test_util.h"
 #include "unit/instrumented_backend.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

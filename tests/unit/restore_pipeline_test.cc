@@ -15,6 +15,8 @@
 #include "pipeline/restore/restore_pipeline.h"
 #include "unit/onnx_test_util.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

@@ -10,6 +10,8 @@
 #include "server/inpaint_routes.h"
 #include "server_test_util.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox::server_test {
 namespace {
 

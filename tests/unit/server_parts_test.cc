@@ -7,6 +7,8 @@
 #include "server/metrics.h"
 #include "server/request_params.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox::server {
 namespace {
 

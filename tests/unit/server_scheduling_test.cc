@@ -9,6 +9,8 @@
 
 #include "server_test_util.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox::server_test {
 namespace {
 

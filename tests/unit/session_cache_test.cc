@@ -8,6 +8,8 @@
 #include "pipeline/builtin_style.h"
 #include "unit/instrumented_backend.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

@@ -13,6 +13,8 @@
 #include "unit/instrumented_backend.h"
 #include "unit/tiling_test_util.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

@@ -17,6 +17,8 @@
 #include "unit/test_util.h"
 #include "unit/tiling_test_util.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

@@ -6,7 +6,7 @@
 
 #include "pipeline/inpaint/fast_marching.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -163,4 +163,4 @@ Status classical_inpaint(ClassicalMethod method, const InpaintMask& mask, int ra
   return Status::ok();
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -16,7 +16,7 @@
 #include "image/image.h"
 #include "pipeline/inpaint/inpaint_mask.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 enum class ClassicalMethod { kTelea, kNavierStokes };
 
@@ -28,4 +28,4 @@ const char* classical_method_name(ClassicalMethod m);
 // whole image has nothing to fill from: kInvalidArgument saying so.
 Status classical_inpaint(ClassicalMethod method, const InpaintMask& mask, int radius, Image* image);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 int64_t InpaintMask::count() const {
   int64_t n = 0;
@@ -223,4 +223,4 @@ Image crop_image(const Image& image, const PixelBox& box) {
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -12,7 +12,7 @@
 #include "core/status.h"
 #include "image/image.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 struct InpaintMask {
   int width = 0, height = 0;
@@ -72,4 +72,4 @@ InpaintMask crop_mask(const InpaintMask& mask, const PixelBox& box);
 // The image's window `box` (alpha included).
 Image crop_image(const Image& image, const PixelBox& box);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

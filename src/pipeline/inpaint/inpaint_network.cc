@@ -5,7 +5,7 @@
 #include "image/resize.h"
 #include "pipeline/image_tensor.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -138,4 +138,4 @@ Result<Image> run_inpaint_network(Session& session, const InpaintInputs& inputs,
   return resize_image(at_model, image.width, image.height);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -20,7 +20,7 @@
 #include "models/model_contract.h"
 #include "pipeline/inpaint/inpaint_mask.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 struct InpaintInputs {
   bool concatenated = false;   // one [1,4,H,W] input
@@ -40,4 +40,4 @@ Result<InpaintInputs> inpaint_inputs(const Graph& graph, const ImageContract& co
 Result<Image> run_inpaint_network(Session& session, const InpaintInputs& inputs, const ImageContract& contract,
                                   const Image& image, const InpaintMask& mask, RunReport* report = nullptr);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

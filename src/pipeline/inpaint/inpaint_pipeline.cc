@@ -8,7 +8,7 @@
 #include "import/model_file.h"
 #include "models/model_resolver.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -268,4 +268,4 @@ Result<Image> InpaintPipeline::inpaint(const Image& image, const InpaintMask& ma
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -27,7 +27,7 @@
 #include "pipeline/inpaint/inpaint_mask.h"
 #include "pipeline/inpaint/inpaint_network.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 enum class InpaintStrategy { kCrop, kResize, kOriginal };
 Result<InpaintStrategy> parse_inpaint_strategy(const std::string& s);  // "crop", "resize", "original"
@@ -101,4 +101,4 @@ class InpaintPipeline {
 // different context).
 std::vector<PixelBox> crop_boxes(const InpaintMask& mask, int margin);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

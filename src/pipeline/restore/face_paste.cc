@@ -5,7 +5,7 @@
 #include <cmath>
 #include <deque>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -210,4 +210,4 @@ void paste_restored_face(const OutputPixels& face, int s, const Affine2& canvas_
     }
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -26,7 +26,7 @@
 #include "models/face_restore_contract.h"
 #include "pipeline/image_tensor.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 // The similarity taking `face`'s landmarks onto `tmpl` for an S x S crop: frame -> crop
 // pixels. Fails for degenerate landmarks.
@@ -55,4 +55,4 @@ PasteMask face_paste_mask(int canvas_width, int canvas_height, const Affine2& ca
 void paste_restored_face(const OutputPixels& face, int crop_size, const Affine2& canvas_to_crop,
                          const PasteMask& mask, int canvas_width, int canvas_height, std::vector<float>* canvas);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -13,7 +13,7 @@
 #include "pipeline/image_tensor.h"
 #include "pipeline/restore/face_paste.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -263,4 +263,4 @@ Result<Image> RestorePipeline::process(const Image& input, const RestoreOptions&
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -16,7 +16,7 @@
 #include "engine/session.h"
 #include "models/face_restore_contract.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 // Faces whose detected box is smaller than this (shorter side, input pixels) are not
 // restored: the crop would blow up a dozen pixels 30x and the model invents a face
@@ -114,4 +114,4 @@ class RestorePipeline {
   RestoreModels models_;
 };
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -49,4 +49,4 @@ void add_dihedral_inverse(const std::vector<float>& canvas, int width, int heigh
     }
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

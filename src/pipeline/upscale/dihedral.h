@@ -7,7 +7,7 @@
 
 #include "image/image.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 // Transform t (0..7): bit 0 flips left-right, bit 1 flips top-bottom, bit 2 transposes
 // (x <-> y), applied in that order. t = 0 is the identity.
@@ -21,4 +21,4 @@ Image dihedral_transform(const Image& image, int t);
 void add_dihedral_inverse(const std::vector<float>& canvas, int width, int height, int t,
                           std::vector<float>* sum);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 int reflect_index(int i, int n) {
   if (n <= 1) return 0;
@@ -82,4 +82,4 @@ std::vector<uint8_t> resize_plane_bicubic(const std::vector<uint8_t>& plane, int
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -9,7 +9,7 @@
 
 #include "image/image.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 // Mirror index into [0, n) for any i (repeated reflection, so a pad wider than the image
 // still has a source pixel: ncnn and PyTorch refuse that case, a tiny image should not).
@@ -24,4 +24,4 @@ Image pad_image(const Image& image, int pad, int extra_x, int extra_y, bool refl
 std::vector<uint8_t> resize_plane_bicubic(const std::vector<uint8_t>& plane, int width, int height,
                                           int out_width, int out_height);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -9,7 +9,7 @@
 #include "pipeline/upscale/dihedral.h"
 #include "pipeline/upscale/upscale_padding.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -262,4 +262,4 @@ Result<Image> Upscaler::upscale(const Image& input, const UpscaleOptions& option
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -18,7 +18,7 @@
 #include "pipeline/image_model.h"
 #include "pipeline/upscale/shared_statistics.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 struct UpscaleOptions {
   // 0: automatic (the whole image when it fits half the device's free memory, else
@@ -95,4 +95,4 @@ class Upscaler {
   double bytes_per_pixel_ = 0;
 };
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline
