@@ -48,8 +48,8 @@ class CartoonRunner : public TaskRunner {
 std::vector<std::string> CartoonizeTask::default_models() const {
   std::vector<std::string> models;
   for (const char* name : {"whitebox", "animeganv3-cute"})
-    if (resolve_installed_model(name).is_ok()) models.push_back(name);
-  models.push_back(kBuiltinStyleName);
+    if (models::resolve_installed_model(name).is_ok()) models.push_back(name);
+  models.push_back(models::kBuiltinStyleName);
   return models;
 }
 

@@ -32,7 +32,7 @@ class ImageModelRunner : public TaskRunner {
 
  private:
   std::string name_;
-  ImageContract contract_;
+  models::ImageContract contract_;
   std::string how_;
   Session session_;
 };
@@ -42,7 +42,7 @@ class ImageModelRunner : public TaskRunner {
 std::vector<std::string> ImageModelTask::default_models() const {
   std::vector<std::string> models;
   for (const char* name : {"whitebox", "animeganv3-cute"})
-    if (resolve_installed_model(name).is_ok()) models.push_back(name);
+    if (models::resolve_installed_model(name).is_ok()) models.push_back(name);
   return models;
 }
 

@@ -51,10 +51,10 @@ class InpaintRunner : public TaskRunner {
 
 std::vector<std::string> InpaintTask::default_models() const {
   std::vector<std::string> models = {"telea", "ns"};
-  auto installed = list_installed_models();
+  auto installed = models::list_installed_models();
   if (installed.is_ok())
-    for (const InstalledModel& m : *installed)
-      if (m.role == ModelRole::kInpainter) models.push_back(m.name);
+    for (const models::InstalledModel& m : *installed)
+      if (m.role == models::ModelRole::kInpainter) models.push_back(m.name);
   return models;
 }
 

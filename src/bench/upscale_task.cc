@@ -39,7 +39,7 @@ class UpscaleRunner : public TaskRunner {
 
   std::string description() const override {
     return upscaler_->name() + " (x" + std::to_string(upscaler_->scale()) + ", " +
-           describe_contract(upscaler_->contract()) + ")";
+           models::describe_contract(upscaler_->contract()) + ")";
   }
 
  private:
@@ -50,8 +50,8 @@ class UpscaleRunner : public TaskRunner {
 
 std::vector<std::string> UpscaleTask::default_models() const {
   std::vector<std::string> models;
-  for (const KnownModel& m : known_models())
-    if (m.contract.scale > 1 && resolve_installed_model(m.name).is_ok()) models.push_back(m.name);
+  for (const models::KnownModel& m : models::known_models())
+    if (m.contract.scale > 1 && models::resolve_installed_model(m.name).is_ok()) models.push_back(m.name);
   return models;
 }
 

@@ -87,7 +87,7 @@ Result<InpaintFlags> parse_inpaint_flags(const ParsedArgs& a) {
 
 Result<std::unique_ptr<pipeline::InpaintPipeline>> make_inpaint_pipeline(const ParsedArgs& a, std::string* note,
                                                                 std::string* device_line, bool* is_gpu) {
-  TB_ASSIGN_OR_RETURN(ContractOverrides contract, parse_contract_flags(a));
+  TB_ASSIGN_OR_RETURN(models::ContractOverrides contract, parse_contract_flags(a));
   TB_ASSIGN_OR_RETURN(pipeline::InpaintModel model, pipeline::load_inpaint_model(a.get("--model"), contract, note));
   if (model.classical) {
     *device_line = "CPU (the built-in methods run on the CPU)";

@@ -47,20 +47,20 @@ constexpr const char* kUsage =
     "The models directory is $TOONBOX_MODELS (default ~/.local/share/toonbox/models).\n";
 
 int list() {
-  auto models = list_installed_models();
+  auto models = models::list_installed_models();
   if (!models.is_ok()) {
     std::fprintf(stderr, "toonbox models: %s\n", models.status().message().c_str());
     return kExitFailure;
   }
-  std::printf("models directory: %s\n", models_dir().c_str());
+  std::printf("models directory: %s\n", models::models_dir().c_str());
   if (models->empty()) {
     std::printf("no models installed; `toonbox cartoonize` uses the built-in 'classic' style.\n"
                 "install one with: toonbox models import PATH\n");
     return kExitOk;
   }
-  for (const InstalledModel& m : *models) {
+  for (const models::InstalledModel& m : *models) {
     std::printf("  %-16s %-5s %-13s %s%s\n    licence: %s\n", m.name.c_str(), m.format.c_str(),
-                role_name(m.role), m.description.c_str(),
+                models::role_name(m.role), m.description.c_str(),
                 m.known ? "" : " (not a known model: digests unverified)", m.licence.c_str());
   }
   std::printf("  %-16s %-5s %-13s %s\n", "classic", "-", "style", "built-in classic cartoon filter (always available)");
@@ -68,11 +68,11 @@ int list() {
 }
 
 int known() {
-  for (const KnownModel& k : known_models()) {
+  for (const models::KnownModel& k : models::known_models()) {
     std::printf("%s (%s, %s)\n  %s\n  licence: %s\n  upstream: %s\n  contract: %s\n    from %s\n", k.name,
-                k.format, role_name(k.role), k.description, k.licence, k.upstream,
-                describe_contract(k.contract).c_str(), k.contract_source);
-    for (const KnownFile& f : k.files) std::printf("  sha256 %s  %s\n", f.sha256, f.file);
+                k.format, models::role_name(k.role), k.description, k.licence, k.upstream,
+                models::describe_contract(k.contract).c_str(), k.contract_source);
+    for (const models::KnownFile& f : k.files) std::printf("  sha256 %s  %s\n", f.sha256, f.file);
   }
   return kExitOk;
 }
@@ -164,7 +164,7 @@ void print_graph_details(const Graph& g) {
 }
 
 int info(const std::string& spec, const std::string& bin) {
-  auto model = resolve_model(spec, bin);
+  auto model = models::resolve_model(spec, bin);
   std::error_code ec;
   if (!model.is_ok() && is_ncnn_param_path(spec) && std::filesystem::is_regular_file(spec, ec) &&
       read_ncnn_model_info(spec).is_ok()) {
@@ -180,7 +180,7 @@ int info(const std::string& spec, const std::string& bin) {
   }
   std::printf("%s\n  file: %s (%s)\n", model->name.c_str(), model->entry_path.c_str(), model->format.c_str());
   if (!model->weights_path.empty()) std::printf("  weights: %s\n", model->weights_path.c_str());
-  std::printf("  role: %s\n  %s\n  licence: %s\n", role_name(model->role), model->description.c_str(),
+  std::printf("  role: %s\n  %s\n  licence: %s\n", models::role_name(model->role), model->description.c_str(),
               model->licence.c_str());
   if (model->known) std::printf("  identified as '%s' by its digests\n", model->known->name);
   if (model->format == "onnx") print_onnx_details(model->entry_path);
@@ -193,9 +193,9 @@ int info(const std::string& spec, const std::string& bin) {
   }
   if (model->format == "tfjs" || model->format == "tfjs-layers") print_graph_details(*graph);
   std::string how;
-  const ContractDefaults defaults =
-      model->role == ModelRole::kInpainter ? inpainter_contract_defaults() : ContractDefaults{};
-  auto contract = model_contract(*model, *graph, {}, defaults, &how);
+  const models::ContractDefaults defaults =
+      model->role == models::ModelRole::kInpainter ? models::inpainter_contract_defaults() : models::ContractDefaults{};
+  auto contract = models::model_contract(*model, *graph, {}, defaults, &how);
   std::printf("contract: %s\n", contract.is_ok() ? how.c_str() : contract.status().message().c_str());
   std::vector<Shape> shapes;
   std::string shown;
@@ -255,12 +255,12 @@ int cmd_models(const std::vector<std::string>& argv) {
   if (sub == "known" && a.positional.size() == 1) return known();
   if (sub == "info" && a.positional.size() == 2) return info(a.positional[1], a.get("--bin"));
   if (sub == "remove" && a.positional.size() == 2) {
-    const Status removed = remove_model(a.positional[1]);
+    const Status removed = models::remove_model(a.positional[1]);
     if (!removed.is_ok()) {
       std::fprintf(stderr, "toonbox models remove: %s\n", removed.message().c_str());
       return exit_code_for(removed);
     }
-    std::printf("removed '%s' from %s\n", a.positional[1].c_str(), models_dir().c_str());
+    std::printf("removed '%s' from %s\n", a.positional[1].c_str(), models::models_dir().c_str());
     return kExitOk;
   }
   if (sub == "import" && a.positional.size() == 2) {
@@ -269,14 +269,14 @@ int cmd_models(const std::vector<std::string>& argv) {
       std::fprintf(stderr, "toonbox models import: %s\n%s", flags.status().message().c_str(), kUsage);
       return kExitUsage;
     }
-    auto m = import_model(a.positional[1], ImportOptions{a.get("--name"), a.has("--force"), flags.value(), a.get("--bin")});
+    auto m = models::import_model(a.positional[1], models::ImportOptions{a.get("--name"), a.has("--force"), flags.value(), a.get("--bin")});
     if (!m.is_ok()) {
       std::fprintf(stderr, "toonbox models import: %s\n", m.status().message().c_str());
       return exit_code_for(m.status());
     }
     std::printf("installed '%s' into %s%s\n  licence: %s\n", m->name.c_str(), m->dir.c_str(),
                 m->known ? " (digests match the registry)" : "", m->licence.c_str());
-    if (m->known_model) std::printf("  contract: %s\n", describe_contract(m->known_model->contract).c_str());
+    if (m->known_model) std::printf("  contract: %s\n", models::describe_contract(m->known_model->contract).c_str());
     return kExitOk;
   }
   std::fprintf(stderr, "toonbox models: bad arguments\n%s", kUsage);

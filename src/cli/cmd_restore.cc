@@ -69,7 +69,7 @@ Status attach_background_upscaler(const pipeline::RestoreOptions& o, const Devic
   return Status::ok();
 }
 
-int restore_folder(const ParsedArgs& a, const pipeline::RestoreOptions& options, const FaceRestoreOverrides& overrides) {
+int restore_folder(const ParsedArgs& a, const pipeline::RestoreOptions& options, const models::FaceRestoreOverrides& overrides) {
   FolderTask task;
   task.command = "restore";
   task.fail = [](bool json, const Status& s, int code) { return restore_fail(json, s, code); };
@@ -78,7 +78,7 @@ int restore_folder(const ParsedArgs& a, const pipeline::RestoreOptions& options,
     TB_RETURN_IF_ERROR(attach_background_upscaler(options, device, &models));
     TB_RETURN_IF_ERROR(pipeline::check_restore_options(models, options));
     auto pipeline = std::make_shared<pipeline::RestorePipeline>(std::move(models));
-    const FaceRestoreContract& c = pipeline->models().restorer->contract();
+    const models::FaceRestoreContract& c = pipeline->models().restorer->contract();
     m->name = pipeline->models().restorer->name();
     m->description = c.model + ", licence: " + c.licence;
     if (c.non_commercial) m->note = c.model + " is licensed for non-commercial use only";
@@ -148,7 +148,7 @@ int cmd_restore(const std::vector<std::string>& argv) {
   if (!usable.is_ok()) return restore_fail(json, usable, kExitFailure, device_line);
   pipeline::RestorePipeline pipeline(std::move(models).value());
   const pipeline::FaceRestorer& restorer = *pipeline.models().restorer;
-  const FaceRestoreContract& c = restorer.contract();
+  const models::FaceRestoreContract& c = restorer.contract();
   if (!json) {
     std::printf("model: %s (%s)\n  contract: %s\n  licence: %s%s\n", restorer.name().c_str(), c.model.c_str(),
                 c.how.c_str(), c.licence.c_str(), c.non_commercial ? " — non-commercial use only" : "");
@@ -180,7 +180,7 @@ int cmd_restore(const std::vector<std::string>& argv) {
                         {"restorer", c.model},
                         {"licence", c.licence},
                         {"non_commercial", c.non_commercial},
-                        {"face_template", face_template_name(c.face_template)},
+                        {"face_template", models::face_template_name(c.face_template)},
                         {"face_size", c.size},
                         {"faces", report.faces},
                         {"faces_skipped", report.faces_skipped},

@@ -164,7 +164,7 @@ int cmd_upscale(const std::vector<std::string>& argv) {
 
   if (!json) {
     std::printf("model: %s (x%d; %s)\ndevice: %s\n", (*upscaler)->name().c_str(), (*upscaler)->scale(),
-                describe_contract((*upscaler)->contract()).c_str(), device_line.c_str());
+                models::describe_contract((*upscaler)->contract()).c_str(), device_line.c_str());
     std::fflush(stdout);
   }
   DecodeOptions decode;

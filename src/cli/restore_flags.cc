@@ -28,14 +28,14 @@ Result<pipeline::RestoreOptions> parse_restore_options(const ParsedArgs& a) {
   return o;
 }
 
-Result<FaceRestoreOverrides> parse_restore_overrides(const ParsedArgs& a) {
-  FaceRestoreOverrides o;
+Result<models::FaceRestoreOverrides> parse_restore_overrides(const ParsedArgs& a) {
+  models::FaceRestoreOverrides o;
   if (a.has("--face-template")) {
-    TB_ASSIGN_OR_RETURN(o.face_template, parse_face_template(a.get("--face-template")));
+    TB_ASSIGN_OR_RETURN(o.face_template, models::parse_face_template(a.get("--face-template")));
   }
   if (a.has("--face-size")) {
     long long size = 0;
-    TB_RETURN_IF_ERROR(parse_integer_flag(a, "--face-size", kMinRestoreModelSize, kMaxRestoreModelSize, &size));
+    TB_RETURN_IF_ERROR(parse_integer_flag(a, "--face-size", models::kMinRestoreModelSize, models::kMaxRestoreModelSize, &size));
     o.size = static_cast<int>(size);
   }
   return o;

@@ -16,7 +16,7 @@ namespace toonbox::cli {
 std::vector<ArgSpec> restore_arg_specs();
 Result<pipeline::RestoreOptions> parse_restore_options(const ParsedArgs& args);
 // --face-template, --face-size.
-Result<FaceRestoreOverrides> parse_restore_overrides(const ParsedArgs& args);
+Result<models::FaceRestoreOverrides> parse_restore_overrides(const ParsedArgs& args);
 
 // `cartoonize --restore MODEL [--fidelity W]`: the restore pipeline run on each image
 // before it is stylized; null without --restore.

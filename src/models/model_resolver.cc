@@ -4,7 +4,7 @@
 
 #include "import/model_file.h"
 
-namespace toonbox {
+namespace toonbox::models {
 
 namespace {
 
@@ -184,4 +184,4 @@ Result<ImageContract> model_contract(const ResolvedModel& model, const Graph& gr
   return c;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::models

@@ -11,7 +11,7 @@
 #include "models/model_contract.h"
 #include "models/registry.h"
 
-namespace toonbox {
+namespace toonbox::models {
 
 struct ResolvedModel {
   std::string name;         // the installed or registry name; the path for an unknown file
@@ -56,4 +56,4 @@ Result<ImageContract> model_contract(const ResolvedModel& model, const Graph& gr
                                      const ContractOverrides& flags, const ContractDefaults& defaults,
                                      std::string* how);
 
-}  // namespace toonbox
+}  // namespace toonbox::models

@@ -19,7 +19,7 @@
 
 namespace fs = std::filesystem;
 
-namespace toonbox {
+namespace toonbox::models {
 
 namespace {
 constexpr const char* kManifestName = "toonbox-model.json";
@@ -527,4 +527,4 @@ Status remove_model(const std::string& name) {
   return Status::ok();
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::models

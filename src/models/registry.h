@@ -13,7 +13,7 @@
 #include "import/model_file.h"
 #include "models/model_contract.h"
 
-namespace toonbox {
+namespace toonbox::models {
 
 struct KnownFile {
   const char* file;
@@ -109,4 +109,4 @@ Result<InstalledModel> import_model(const std::string& path, const ImportOptions
 // the built-in style cannot be removed.
 Status remove_model(const std::string& name);
 
-}  // namespace toonbox
+}  // namespace toonbox::models

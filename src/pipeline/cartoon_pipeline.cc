@@ -71,11 +71,11 @@ std::string plural(int n, const char* word) {
 
 Result<std::shared_ptr<detect::FaceDetector>> load_installed_face_detector(const DeviceSelection& device) {
   detect::FaceModel kind = detect::FaceModel::kYuNet;
-  auto installed = find_installed_model("yunet");
+  auto installed = models::find_installed_model("yunet");
   if (!installed.is_ok()) {
-    auto retina = find_installed_model("retinaface");
+    auto retina = models::find_installed_model("retinaface");
     if (!retina.is_ok())
-      return not_found("no face detector installed in " + models_dir() +
+      return not_found("no face detector installed in " + models::models_dir() +
                        ": portrait mode needs YuNet; install it with `toonbox models import <yunet file>` "
                        "(yunet_n_dynamic.onnx from libfacedetection.train), or use --mode whole");
     installed = std::move(retina);
@@ -107,7 +107,7 @@ const char* cartoon_mode_name(CartoonMode mode) {
 
 Result<CartoonModels> load_cartoon_models(const std::string& model_spec, const std::string& head_spec,
                                           CartoonMode mode, const DeviceSelection& device,
-                                          std::string* note, const ContractOverrides& flags) {
+                                          std::string* note, const models::ContractOverrides& flags) {
   CartoonModels models;
   TB_ASSIGN_OR_RETURN(ModelSource background, load_model_source(model_spec, note, flags));
   models.background = std::make_shared<ModelRunner>(std::move(background), device);

@@ -93,7 +93,7 @@ struct CartoonModels {
 // (--channels) apply to --model, and to --head-model when it is the same.
 Result<CartoonModels> load_cartoon_models(const std::string& model_spec, const std::string& head_spec,
                                           CartoonMode mode, const DeviceSelection& device,
-                                          std::string* note, const ContractOverrides& flags = {});
+                                          std::string* note, const models::ContractOverrides& flags = {});
 
 // The installed face detector (YuNet, else RetinaFace) on `device`; kNotFound, saying how
 // to install one, when there is none.

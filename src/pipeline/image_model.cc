@@ -9,27 +9,27 @@
 
 namespace toonbox::pipeline {
 
-Result<ImageModel> load_image_model(const std::string& spec, const ContractOverrides& flags,
+Result<ImageModel> load_image_model(const std::string& spec, const models::ContractOverrides& flags,
                                     const std::string& weights) {
-  TB_ASSIGN_OR_RETURN(ResolvedModel model, resolve_model(spec, weights));
+  TB_ASSIGN_OR_RETURN(models::ResolvedModel model, models::resolve_model(spec, weights));
   ImageModel m;
   TB_ASSIGN_OR_RETURN(m.graph, import_model_file(model.file()));
   // `run` is for any image model: an undetectable range defaults to [0,1].
-  ContractDefaults defaults;
+  models::ContractDefaults defaults;
   defaults.fallback_range = {0.f, 1.f};
   defaults.default_multiple = 16;
-  TB_ASSIGN_OR_RETURN(m.contract, model_contract(model, m.graph, flags, defaults, &m.how));
+  TB_ASSIGN_OR_RETURN(m.contract, models::model_contract(model, m.graph, flags, defaults, &m.how));
   return m;
 }
 
-Result<Image> run_image_model(Session& session, const ImageContract& contract, const Image& img,
+Result<Image> run_image_model(Session& session, const models::ImageContract& contract, const Image& img,
                               RunReport* report) {
   TB_ASSIGN_OR_RETURN(std::vector<Image> out,
                       run_image_model_batch(session, contract, {&img}, report));
   return std::move(out[0]);
 }
 
-Result<std::vector<Image>> run_image_model_batch(Session& session, const ImageContract& contract,
+Result<std::vector<Image>> run_image_model_batch(Session& session, const models::ImageContract& contract,
                                                  const std::vector<const Image*>& inputs,
                                                  RunReport* report) {
   if (inputs.empty()) return invalid_argument("no images to run");

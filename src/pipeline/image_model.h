@@ -20,19 +20,19 @@ namespace toonbox::pipeline {
 // manifest says otherwise). `how` says where each part of the contract came from.
 struct ImageModel {
   Graph graph;
-  ImageContract contract;
+  models::ImageContract contract;
   std::string how;
 };
-Result<ImageModel> load_image_model(const std::string& spec, const ContractOverrides& flags = {},
+Result<ImageModel> load_image_model(const std::string& spec, const models::ContractOverrides& flags = {},
                                     const std::string& weights = "");
 
 // Runs the model on an RGB image (alpha passed through when the size is kept).
-Result<Image> run_image_model(Session& session, const ImageContract& contract, const Image& input,
+Result<Image> run_image_model(Session& session, const models::ImageContract& contract, const Image& input,
                               RunReport* report = nullptr);
 
 // Images of one size (checked) as one [N,...] call; N > 1 needs a session made with
 // SessionOptions::allow_batch (a model that mixes batch items fails to compile then).
-Result<std::vector<Image>> run_image_model_batch(Session& session, const ImageContract& contract,
+Result<std::vector<Image>> run_image_model_batch(Session& session, const models::ImageContract& contract,
                                                  const std::vector<const Image*>& inputs,
                                                  RunReport* report = nullptr);
 

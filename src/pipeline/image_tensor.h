@@ -17,24 +17,24 @@ namespace toonbox::pipeline {
 int64_t padded_extent(int64_t size, int multiple, int margin);
 
 // [n,h,w,3] (NHWC) or [n,3,h,w] (NCHW), by `c.layout`.
-Shape image_tensor_shape(const ImageContract& c, int64_t n, int64_t h, int64_t w);
+Shape image_tensor_shape(const models::ImageContract& c, int64_t n, int64_t h, int64_t w);
 // A float32 tensor of that shape; throws std::bad_alloc when it cannot be allocated.
-Tensor make_image_tensor(const ImageContract& c, int64_t n, int64_t h, int64_t w);
+Tensor make_image_tensor(const models::ImageContract& c, int64_t n, int64_t h, int64_t w);
 
 // Writes `image` into batch item `item` of `t` (made by make_image_tensor): `margin`
 // pixels edge-replicated on every side and edge replication on to the tensor's H and W,
 // channels in the contract's order, 0..255 mapped onto its input range.
-void fill_image_tensor(const Image& image, const ImageContract& c, int margin, int64_t item, Tensor* t);
+void fill_image_tensor(const Image& image, const models::ImageContract& c, int margin, int64_t item, Tensor* t);
 
 // One image as a [1,...] tensor, H and W padded to the contract's multiple.
-Tensor image_to_tensor(const Image& image, const ImageContract& c, int margin = 0);
+Tensor image_to_tensor(const Image& image, const models::ImageContract& c, int margin = 0);
 
 // One batch item of a model's output read as RGB on the 0..255 scale (not yet rounded,
 // so tiles can blend before rounding). A 1-channel output reads as grey.
 class OutputPixels {
  public:
   // Checks that `t` is a 4-D image tensor with 1 or 3 channels and `item` is in it.
-  static Result<OutputPixels> of(const Tensor& t, int64_t item, const ImageContract& c);
+  static Result<OutputPixels> of(const Tensor& t, int64_t item, const models::ImageContract& c);
   int64_t height() const { return height_; }
   int64_t width() const { return width_; }
   // RGB channel `rgb` (0..2) of pixel (x, y).

@@ -17,10 +17,10 @@ namespace toonbox::pipeline {
 // `flags` are command-line overrides of the contract (--channels); they apply to known
 // models too, with the contract line saying so.
 Result<ModelSource> load_model_source(const std::string& spec, std::string* note,
-                                      const ContractOverrides& flags = {});
+                                      const models::ContractOverrides& flags = {});
 
 // A resolved model (models/model_resolver.h) imported, with its contract. Face detectors
 // are refused: they are not styles.
-Result<ModelSource> model_source_from(const ResolvedModel& model, const ContractOverrides& flags = {});
+Result<ModelSource> model_source_from(const models::ResolvedModel& model, const models::ContractOverrides& flags = {});
 
 }  // namespace toonbox::pipeline

@@ -16,7 +16,7 @@ struct ModelSource {
   Graph graph;
   // How pixels become the model's input and its output pixels again (the registry's for a
   // known model), and where that came from, for `models info` and notes.
-  ImageContract contract;
+  models::ImageContract contract;
   std::string contract_how;
   // Pixels of edge-replicated margin added on every side and cropped off afterwards, so
   // filters that see the border (zero padding) leave no frame. 0 keeps a model's own

@@ -78,7 +78,7 @@ Result<InpaintParams> parse_inpaint_params(const Fields& fields) {
   Fields encoding;  // format and quality mean what they mean for cartoonize
   for (const auto& [name, value] : fields) {
     if (name == "model") {
-      if (value != "default" && !valid_model_name(value))
+      if (value != "default" && !models::valid_model_name(value))
         return invalid_argument("model: '" + value.substr(0, 80) + "' is not a model name (telea, ns or an "
                                 "installed inpainter)");
       p.model = value;

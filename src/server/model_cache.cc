@@ -46,7 +46,7 @@ namespace {
 // and what is wrong, not where the server keeps its files.
 Status without_server_paths(const Status& s, const std::string& model_dir) {
   std::string m = s.message();
-  for (const std::string& dir : {model_dir, models_dir()}) {
+  for (const std::string& dir : {model_dir, models::models_dir()}) {
     if (dir.empty()) continue;
     for (size_t pos; (pos = m.find(dir)) != std::string::npos;) m.replace(pos, dir.size(), "<models folder>");
   }
@@ -56,10 +56,10 @@ Status without_server_paths(const Status& s, const std::string& model_dir) {
 }  // namespace
 
 Result<pipeline::ModelSource> ModelCache::load_source(const std::string& name) const {
-  if (name == kBuiltinStyleName || name == "builtin") return pipeline::load_model_source(kBuiltinStyleName, nullptr);
+  if (name == models::kBuiltinStyleName || name == "builtin") return pipeline::load_model_source(models::kBuiltinStyleName, nullptr);
   if (name == default_name_) return pipeline::load_model_source(default_spec_, nullptr);
   // By installed name only: a client's string never becomes a path.
-  auto installed = resolve_installed_model(name);
+  auto installed = models::resolve_installed_model(name);
   if (!installed.is_ok()) {
     return not_found("no model named '" + name + "' is installed (GET /api/v1/models lists them)");
   }
@@ -70,7 +70,7 @@ Result<pipeline::ModelSource> ModelCache::load_source(const std::string& name) c
 }
 
 Result<std::shared_ptr<pipeline::ModelRunner>> ModelCache::get(const std::string& name_in, Precision precision) {
-  const std::string name = name_in.empty() ? default_name_ : (name_in == "builtin" ? kBuiltinStyleName : name_in);
+  const std::string name = name_in.empty() ? default_name_ : (name_in == "builtin" ? models::kBuiltinStyleName : name_in);
   const std::string key = name + "|" + precision_name(precision);
   std::promise<Result<std::shared_ptr<pipeline::ModelRunner>>> promise;
   Entry entry;
@@ -145,15 +145,15 @@ Result<std::vector<ModelInfo>> ModelCache::list() const {
     return false;
   };
   ModelInfo classic;
-  classic.name = kBuiltinStyleName;
+  classic.name = models::kBuiltinStyleName;
   classic.description = "built-in classic cartoon filter (no weights)";
   classic.kind = "builtin";
-  classic.is_default = default_name_ == kBuiltinStyleName;
+  classic.is_default = default_name_ == models::kBuiltinStyleName;
   classic.loaded = loaded(classic.name);
   out.push_back(classic);
-  TB_ASSIGN_OR_RETURN(std::vector<InstalledModel> installed, list_installed_models());
-  for (const InstalledModel& m : installed) {
-    if (m.role != ModelRole::kStyle) continue;  // detectors serve portrait mode, they are not styles
+  TB_ASSIGN_OR_RETURN(std::vector<models::InstalledModel> installed, models::list_installed_models());
+  for (const models::InstalledModel& m : installed) {
+    if (m.role != models::ModelRole::kStyle) continue;  // detectors serve portrait mode, they are not styles
     ModelInfo info;
     info.name = m.name;
     info.description = m.description;

@@ -60,7 +60,7 @@ Result<std::shared_ptr<pipeline::Upscaler>> UpscalerCache::get(const std::string
     TB_ASSIGN_OR_RETURN(model, pipeline::default_upscaler_name(scale == 0 ? 4 : scale));
   }
   // Names only: a client must not make the server open files of its choice.
-  TB_RETURN_IF_ERROR(resolve_installed_model(model).status());
+  TB_RETURN_IF_ERROR(models::resolve_installed_model(model).status());
   const auto key = std::make_pair(model, static_cast<int>(device.precision));
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = loaded_.find(key);

@@ -29,6 +29,8 @@
 #include "unit/ort_oracle.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::models;
+
 namespace toonbox {
 namespace {
 

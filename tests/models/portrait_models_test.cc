@@ -28,6 +28,7 @@
 #include "unit/server_test_util.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::models;
 
 namespace toonbox {
 namespace {

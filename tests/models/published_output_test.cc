@@ -22,6 +22,7 @@
 #include "pipeline/cartoon_pipeline.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::models;
 
 namespace toonbox {
 namespace {

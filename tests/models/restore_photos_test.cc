@@ -25,6 +25,7 @@
 #include "pipeline/restore/restore_pipeline.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::models;
 
 namespace toonbox {
 namespace {

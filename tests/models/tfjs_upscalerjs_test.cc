@@ -38,6 +38,8 @@
 #include "ops/op_defs.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::models;
+
 namespace toonbox {
 namespace {
 

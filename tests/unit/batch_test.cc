@@ -22,6 +22,7 @@
 #include "unit/test_util.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::models;
 
 namespace toonbox {
 namespace {

@@ -13,6 +13,7 @@
 #include "pipeline/model_runner.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::models;
 
 namespace toonbox {
 namespace {

@@ -17,6 +17,7 @@
 #include "pipeline/inpaint/inpaint_pipeline.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::models;
 
 namespace toonbox {
 namespace {

@@ -21,6 +21,7 @@
 #include "unit/onnx_test_util.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::models;
 
 namespace toonbox {
 namespace {

@@ -15,6 +15,7 @@
 #include "pipeline/image_tensor.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::models;
 
 namespace toonbox {
 namespace {

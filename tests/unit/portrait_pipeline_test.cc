@@ -18,6 +18,7 @@
 #include "unit/portrait_test_util.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::models;
 
 namespace toonbox {
 namespace {

@@ -12,6 +12,7 @@
 #include "unit/instrumented_backend.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::models;
 
 namespace toonbox {
 namespace {

@@ -12,6 +12,8 @@
 #include "models/face_restore_contract.h"
 #include "unit/onnx_test_util.h"
 
+using namespace toonbox::models;
+
 namespace toonbox {
 namespace {
 

@@ -14,6 +14,7 @@
 #include "unit/tiling_test_util.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::models;
 
 namespace toonbox {
 namespace {

@@ -9,16 +9,16 @@ namespace toonbox::pipeline {
 
 namespace {
 
-int channel_dim(const ImageContract& c) { return c.layout == Layout::kNHWC ? 3 : 1; }
+int channel_dim(const models::ImageContract& c) { return c.layout == Layout::kNHWC ? 3 : 1; }
 
 // [1,C,H,W] or [1,H,W,C].
-Shape plane_shape(const ImageContract& c, int64_t channels, int64_t h, int64_t w) {
+Shape plane_shape(const models::ImageContract& c, int64_t channels, int64_t h, int64_t w) {
   return c.layout == Layout::kNHWC ? Shape{1, h, w, channels} : Shape{1, channels, h, w};
 }
 
 // Writes `mask` (edge-replicated to the tensor's H and W) as the contract's values into
 // channel `channel` of a [1,C,H,W] / [1,H,W,C] tensor with `channels` channels.
-void fill_mask(const InpaintMask& mask, const MaskContract& m, const ImageContract& c, int channels, int channel,
+void fill_mask(const InpaintMask& mask, const models::MaskContract& m, const models::ImageContract& c, int channels, int channel,
                Tensor* t) {
   const bool nhwc = c.layout == Layout::kNHWC;
   const int64_t h = nhwc ? t->dim(1) : t->dim(2), w = nhwc ? t->dim(2) : t->dim(3);
@@ -44,7 +44,7 @@ std::string InpaintInputs::describe() const {
   return s;
 }
 
-Result<InpaintInputs> inpaint_inputs(const Graph& graph, const ImageContract& contract) {
+Result<InpaintInputs> inpaint_inputs(const Graph& graph, const models::ImageContract& contract) {
   const int cdim = channel_dim(contract);
   const int hdim = contract.layout == Layout::kNHWC ? 1 : 2, wdim = hdim + 1;
   std::string seen;
@@ -80,7 +80,7 @@ Result<InpaintInputs> inpaint_inputs(const Graph& graph, const ImageContract& co
   return in;
 }
 
-Result<Image> run_inpaint_network(Session& session, const InpaintInputs& inputs, const ImageContract& contract,
+Result<Image> run_inpaint_network(Session& session, const InpaintInputs& inputs, const models::ImageContract& contract,
                                   const Image& image, const InpaintMask& mask, RunReport* report) {
   if (mask.width != image.width || mask.height != image.height)
     return invalid_argument("run_inpaint_network: mask and image sizes differ");

@@ -88,18 +88,18 @@ Result<InpaintModel> classical_model(const std::string& name) {
   return m;
 }
 
-Result<InpaintModel> network_model(const std::string& spec, const ResolvedModel& r, const ContractOverrides& flags) {
+Result<InpaintModel> network_model(const std::string& spec, const models::ResolvedModel& r, const models::ContractOverrides& flags) {
   InpaintModel m;
   m.name = spec;
   m.classical = false;
   m.description = r.description;
   TB_ASSIGN_OR_RETURN(m.graph, import_model_file(r.file()));
-  auto contract = model_contract(r, m.graph, flags, inpainter_contract_defaults(), &m.contract_how);
+  auto contract = models::model_contract(r, m.graph, flags, models::inpainter_contract_defaults(), &m.contract_how);
   if (!contract.is_ok()) return contract.status().with_context(spec);
   m.contract = contract.value();
   if (!m.contract.mask.present) {
-    if (r.role != ModelRole::kInpainter && r.known)
-      return invalid_argument(spec + " is '" + r.known->name + "', a " + role_name(r.role) +
+    if (r.role != models::ModelRole::kInpainter && r.known)
+      return invalid_argument(spec + " is '" + r.known->name + "', a " + models::role_name(r.role) +
                               " model, not an inpainter (use telea, ns or an inpainting network)");
     return invalid_argument(spec + ": toonbox does not know this model's mask convention, and it cannot be read "
                             "off the graph: give --mask-convention (LaMa exports: hole=1,known=0; MI-GAN's "
@@ -114,23 +114,23 @@ Result<InpaintModel> network_model(const std::string& spec, const ResolvedModel&
 
 // The first installed inpainter's name; empty when there is none.
 std::string first_installed_inpainter() {
-  auto installed = list_installed_models();
+  auto installed = models::list_installed_models();
   if (installed.is_ok())
-    for (const InstalledModel& m : *installed)
-      if (m.role == ModelRole::kInpainter) return m.name;
+    for (const models::InstalledModel& m : *installed)
+      if (m.role == models::ModelRole::kInpainter) return m.name;
   return "";
 }
 
 }  // namespace
 
-Result<InpaintModel> load_inpaint_model(const std::string& spec_in, const ContractOverrides& flags, std::string* note) {
+Result<InpaintModel> load_inpaint_model(const std::string& spec_in, const models::ContractOverrides& flags, std::string* note) {
   std::string spec = spec_in.empty() ? first_installed_inpainter() : spec_in;
   if (spec.empty()) {
     spec = "telea";
     if (note) *note = "no inpainting network installed: using the built-in 'telea' method (see `toonbox models import`)";
   }
   if (spec == "telea" || spec == "ns") return classical_model(spec);
-  TB_ASSIGN_OR_RETURN(ResolvedModel r, resolve_model(spec));
+  TB_ASSIGN_OR_RETURN(models::ResolvedModel r, models::resolve_model(spec));
   return network_model(spec, r, flags);
 }
 
@@ -138,7 +138,7 @@ Result<InpaintModel> load_installed_inpaint_model(const std::string& name_in) {
   std::string name = name_in.empty() || name_in == "default" ? first_installed_inpainter() : name_in;
   if (name.empty()) name = "telea";
   if (name == "telea" || name == "ns") return classical_model(name);
-  TB_ASSIGN_OR_RETURN(ResolvedModel r, resolve_installed_model(name));
+  TB_ASSIGN_OR_RETURN(models::ResolvedModel r, models::resolve_installed_model(name));
   return network_model(name, r, {});
 }
 

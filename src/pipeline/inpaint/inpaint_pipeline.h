@@ -58,7 +58,7 @@ struct InpaintModel {
   bool classical = true;
   ClassicalMethod method = ClassicalMethod::kTelea;
   Graph graph;
-  ImageContract contract;
+  models::ImageContract contract;
   std::string contract_how;
   InpaintInputs inputs;
 };
@@ -67,7 +67,7 @@ struct InpaintModel {
 // convention: the registry's, what `models import --mask-convention` recorded, or
 // `flags.mask`; without one it is refused (the convention cannot be read off a graph).
 // Empty `spec`: the first installed inpainter, else telea (with a note).
-Result<InpaintModel> load_inpaint_model(const std::string& spec, const ContractOverrides& flags, std::string* note);
+Result<InpaintModel> load_inpaint_model(const std::string& spec, const models::ContractOverrides& flags, std::string* note);
 // For names that come from clients (the server): telea, ns or an installed inpainter,
 // never a path.
 Result<InpaintModel> load_installed_inpaint_model(const std::string& name);

@@ -111,9 +111,9 @@ double crop_coverage(double u, double v, int size) {
 
 }  // namespace
 
-Result<Affine2> restore_alignment(const detect::Face& face, FaceTemplate tmpl, int crop_size) {
+Result<Affine2> restore_alignment(const detect::Face& face, models::FaceTemplate tmpl, int crop_size) {
   std::array<Point2, 5> src, dst;
-  const auto t = face_template_points(tmpl, crop_size);
+  const auto t = models::face_template_points(tmpl, crop_size);
   for (int k = 0; k < 5; ++k) {
     src[k] = {face.landmarks[2 * k], face.landmarks[2 * k + 1]};
     dst[k] = {t[k].x, t[k].y};

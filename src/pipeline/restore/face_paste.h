@@ -30,7 +30,7 @@ namespace toonbox::pipeline {
 
 // The similarity taking `face`'s landmarks onto `tmpl` for an S x S crop: frame -> crop
 // pixels. Fails for degenerate landmarks.
-Result<Affine2> restore_alignment(const detect::Face& face, FaceTemplate tmpl, int crop_size);
+Result<Affine2> restore_alignment(const detect::Face& face, models::FaceTemplate tmpl, int crop_size);
 
 // Writes the S x S crop of `frame` seen through `crop_to_frame` into batch item `item` of
 // `t` ([N,3,S,S], RGB, (x/255 - 0.5)/0.5): bicubic, the frame's edge repeated outside it.

@@ -48,7 +48,7 @@ int64_t batch_shape(int64_t n, int cap) {
 
 }  // namespace
 
-FaceRestorer::FaceRestorer(std::string name, Graph graph, FaceRestoreContract contract, const DeviceSelection& device)
+FaceRestorer::FaceRestorer(std::string name, Graph graph, models::FaceRestoreContract contract, const DeviceSelection& device)
     : name_(std::move(name)),
       contract_(std::move(contract)),
       session_(std::move(graph), device.backend, device.precision, batching()) {}
@@ -96,16 +96,16 @@ Result<Tensor> FaceRestorer::run(const Tensor& crops, float fidelity, std::vecto
   return all;
 }
 
-Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec, const FaceRestoreOverrides& o,
+Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec, const models::FaceRestoreOverrides& o,
                                                          const DeviceSelection& device) {
   std::string chosen = spec;
   if (chosen.empty()) {
-    TB_ASSIGN_OR_RETURN(auto installed, list_installed_models());
+    TB_ASSIGN_OR_RETURN(auto installed, models::list_installed_models());
     std::vector<std::string> restorers;
     for (const auto& m : installed)
-      if (m.role == ModelRole::kFaceRestorer) restorers.push_back(m.name);
+      if (m.role == models::ModelRole::kFaceRestorer) restorers.push_back(m.name);
     if (restorers.empty())
-      return not_found("no face restorer installed in " + models_dir() +
+      return not_found("no face restorer installed in " + models::models_dir() +
                        ": import one with `toonbox models import gfpgan_1.4.onnx` (an ONNX export such as "
                        "facefusion's GFPGAN, GPEN-BFR, CodeFormer or RestoreFormer++), or pass --model PATH");
     if (restorers.size() > 1) {
@@ -115,20 +115,20 @@ Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec
     }
     chosen = restorers[0];
   }
-  TB_ASSIGN_OR_RETURN(ResolvedModel model, resolve_model(chosen));
-  if (model.role == ModelRole::kStyle && model.known)
+  TB_ASSIGN_OR_RETURN(models::ResolvedModel model, models::resolve_model(chosen));
+  if (model.role == models::ModelRole::kStyle && model.known)
     return invalid_argument("'" + model.name + "' is a cartoon style, not a face restorer");
-  if (model.role == ModelRole::kFaceDetector)
+  if (model.role == models::ModelRole::kFaceDetector)
     return invalid_argument("'" + model.name + "' is a face detector, not a face restorer");
   if (model.format != "onnx")
     return invalid_argument(model.entry_path + ": face restorers are ONNX files (got a " + model.format + " model)");
   TB_ASSIGN_OR_RETURN(Graph graph, import_model_file(model.file()));
-  auto contract = face_restore_contract(graph, model.entry_path, o);
+  auto contract = models::face_restore_contract(graph, model.entry_path, o);
   if (!contract.is_ok()) return contract.status();
   return std::make_shared<FaceRestorer>(model.name, std::move(graph), std::move(contract).value(), device);
 }
 
-Result<RestoreModels> load_restore_models(const std::string& spec, const FaceRestoreOverrides& o,
+Result<RestoreModels> load_restore_models(const std::string& spec, const models::FaceRestoreOverrides& o,
                                           const DeviceSelection& device) {
   RestoreModels m;
   TB_ASSIGN_OR_RETURN(m.restorer, load_face_restorer(spec, o, device));
@@ -201,7 +201,7 @@ Result<Image> RestorePipeline::process(const Image& input, const RestoreOptions&
   const auto t_start = std::chrono::steady_clock::now();
   TB_RETURN_IF_ERROR(check_restore_options(models_, o));
   if (input.width <= 0 || input.height <= 0) return invalid_argument("empty image");
-  const FaceRestoreContract& c = models_.restorer->contract();
+  const models::FaceRestoreContract& c = models_.restorer->contract();
   if (c.fidelity_input.empty() && o.fidelity != RestoreOptions{}.fidelity)
     r->notes.push_back("--fidelity ignored: " + models_.restorer->name() + " has no fidelity input");
 

@@ -60,10 +60,10 @@ using BackgroundUpscaleFn = std::function<Result<Image>(const Image&, int scale)
 // A face restorer ready to run: its graph in a batching Session and its contract.
 class FaceRestorer {
  public:
-  FaceRestorer(std::string name, Graph graph, FaceRestoreContract contract, const DeviceSelection& device);
+  FaceRestorer(std::string name, Graph graph, models::FaceRestoreContract contract, const DeviceSelection& device);
 
   const std::string& name() const { return name_; }
-  const FaceRestoreContract& contract() const { return contract_; }
+  const models::FaceRestoreContract& contract() const { return contract_; }
 
   // Runs `crops` ([N,3,S,S]) with the fidelity, N at once where the model allows a batch
   // (else one at a time, noted once). Returns the [N,3,S,S] restored crops; *calls counts
@@ -73,14 +73,14 @@ class FaceRestorer {
  private:
   Result<Tensor> run_once(const Tensor& crops, float fidelity);
   std::string name_;
-  FaceRestoreContract contract_;
+  models::FaceRestoreContract contract_;
   Session session_;
   std::string batch_refused_;
 };
 
 // Loads the restorer named or pointed to by `spec` (an installed name or an .onnx path);
 // empty: the one installed face restorer (an error naming them when there are several).
-Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec, const FaceRestoreOverrides& o,
+Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec, const models::FaceRestoreOverrides& o,
                                                          const DeviceSelection& device);
 
 struct RestoreModels {
@@ -92,7 +92,7 @@ struct RestoreModels {
 
 // The restorer and the installed face detector (YuNet, else RetinaFace), which restoring
 // cannot do without.
-Result<RestoreModels> load_restore_models(const std::string& spec, const FaceRestoreOverrides& o,
+Result<RestoreModels> load_restore_models(const std::string& spec, const models::FaceRestoreOverrides& o,
                                           const DeviceSelection& device);
 
 // Checks options that do not depend on the image (--upscale without the upscale task).

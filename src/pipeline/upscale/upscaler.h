@@ -62,7 +62,7 @@ class Upscaler {
   Upscaler(ImageModel model, std::string name, const DeviceSelection& device);
 
   int scale() const { return contract_.scale; }
-  const ImageContract& contract() const { return contract_; }
+  const models::ImageContract& contract() const { return contract_; }
   const std::string& name() const { return name_; }
   const DeviceSelection& device() const { return device_; }
   bool has_shared_statistics() const { return stats_.count() > 0; }
@@ -86,7 +86,7 @@ class Upscaler {
 
   std::string name_;
   DeviceSelection device_;
-  ImageContract contract_;
+  models::ImageContract contract_;
   Graph graph_;
   Session whole_;
   SharedStatistics stats_;
