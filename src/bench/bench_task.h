@@ -28,7 +28,7 @@ class TaskRunner {
  public:
   virtual ~TaskRunner() = default;
   // Images of one size in, one output each. Called from one thread at a time.
-  virtual Result<std::vector<Image>> run(const std::vector<const Image*>& images,
+  virtual Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images,
                                          CallReport* report) = 0;
   // "whitebox (White-box Cartoonization ...)", for the table.
   virtual std::string description() const = 0;
@@ -55,7 +55,7 @@ class BenchTask {
 
 // runner.run(), with host memory running out (image tensors throw std::bad_alloc) as a
 // kOutOfMemory status: a configuration too big for the host is a row, not the end.
-Result<std::vector<Image>> run_guarded(TaskRunner& runner, const std::vector<const Image*>& images,
+Result<std::vector<image::Image>> run_guarded(TaskRunner& runner, const std::vector<const image::Image*>& images,
                                        CallReport* report);
 
 // "cartoonize", "run"; kInvalidArgument naming the tasks for anything else.

@@ -21,10 +21,10 @@ class CartoonRunner : public TaskRunner {
  public:
   explicit CartoonRunner(pipeline::CartoonModels models) : pipeline_(std::move(models)) {}
 
-  Result<std::vector<Image>> run(const std::vector<const Image*>& images,
+  Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images,
                                  CallReport* report) override {
     std::vector<pipeline::CartoonReport> reports;
-    TB_ASSIGN_OR_RETURN(std::vector<Image> out,
+    TB_ASSIGN_OR_RETURN(std::vector<image::Image> out,
                         pipeline_.process_batch(images, bench_options(), &reports));
     if (report && !reports.empty()) {
       report->run = reports[0].background.run;

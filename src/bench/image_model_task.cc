@@ -16,10 +16,10 @@ class ImageModelRunner : public TaskRunner {
         session_(std::move(model.graph), device.backend, device.precision,
                  SessionOptions{/*allow_batch=*/true}) {}
 
-  Result<std::vector<Image>> run(const std::vector<const Image*>& images,
+  Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images,
                                  CallReport* report) override {
     RunReport run;
-    TB_ASSIGN_OR_RETURN(std::vector<Image> out,
+    TB_ASSIGN_OR_RETURN(std::vector<image::Image> out,
                         pipeline::run_image_model_batch(session_, contract_, images, &run));
     if (report) {
       report->run = run;

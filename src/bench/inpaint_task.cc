@@ -17,13 +17,13 @@ class InpaintRunner : public TaskRunner {
     options_.strategy = pipeline::InpaintStrategy::kOriginal;
   }
 
-  Result<std::vector<Image>> run(const std::vector<const Image*>& images, CallReport* report) override {
-    std::vector<Image> out;
+  Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images, CallReport* report) override {
+    std::vector<image::Image> out;
     double compile_ms = 0, method_ms = 0;
-    for (const Image* image : images) {
+    for (const image::Image* image : images) {
       pipeline::InpaintReport r;
       const pipeline::InpaintMask mask = pipeline::centre_box_mask(image->width, image->height, kMaskPercent);
-      TB_ASSIGN_OR_RETURN(Image filled, pipeline_.inpaint(*image, mask, options_, &r));
+      TB_ASSIGN_OR_RETURN(image::Image filled, pipeline_.inpaint(*image, mask, options_, &r));
       compile_ms += r.compile_ms;
       method_ms += r.method_ms;
       if (report) report->notes.insert(report->notes.end(), r.notes.begin(), r.notes.end());

@@ -60,8 +60,8 @@ Outcome outcome_for(const Status& s) {
 }
 
 ConfigResult measure_config(const BenchConfig& config, const BenchTask& task,
-                            const DeviceSelection& device, const Image& input,
-                            const MeasureSettings& settings, std::vector<Image>* outputs,
+                            const DeviceSelection& device, const image::Image& input,
+                            const MeasureSettings& settings, std::vector<image::Image>* outputs,
                             const ProgressFn& progress) {
   ConfigResult r;
   r.config = config;
@@ -77,7 +77,7 @@ ConfigResult measure_config(const BenchConfig& config, const BenchTask& task,
   r.model_description = (*runner)->description();
   memory.sample();
 
-  const std::vector<const Image*> batch(static_cast<size_t>(config.batch), &input);
+  const std::vector<const image::Image*> batch(static_cast<size_t>(config.batch), &input);
   progress("compiling and first run", false);
   CallReport first;
   t0 = std::chrono::steady_clock::now();

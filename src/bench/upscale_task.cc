@@ -15,13 +15,13 @@ class UpscaleRunner : public TaskRunner {
  public:
   explicit UpscaleRunner(std::unique_ptr<pipeline::Upscaler> upscaler) : upscaler_(std::move(upscaler)) {}
 
-  Result<std::vector<Image>> run(const std::vector<const Image*>& images, CallReport* report) override {
-    std::vector<Image> out;
+  Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images, CallReport* report) override {
+    std::vector<image::Image> out;
     pipeline::UpscaleOptions options;
     options.tile_size = -1;
-    for (const Image* image : images) {
+    for (const image::Image* image : images) {
       pipeline::UpscaleReport r;
-      TB_ASSIGN_OR_RETURN(Image up, upscaler_->upscale(*image, options, &r));
+      TB_ASSIGN_OR_RETURN(image::Image up, upscaler_->upscale(*image, options, &r));
       out.push_back(std::move(up));
       if (report) {
         report->run.compiled = report->run.compiled || r.compile_ms > 0;

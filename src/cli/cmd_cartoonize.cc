@@ -220,7 +220,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   }
 
   auto t0 = std::chrono::steady_clock::now();
-  auto image = read_image_file(input, decode_options.value());
+  auto image = image::read_image_file(input, decode_options.value());
   if (!image.is_ok()) return cartoonize_fail(json, image.status(), kExitFailure, device_line);
   const double decode_ms = ms_since(t0);
   std::vector<std::string> restore_notes;
@@ -249,7 +249,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   }
 
   t0 = std::chrono::steady_clock::now();
-  Status written = write_image_file(output, result.value(), quality.value());
+  Status written = image::write_image_file(output, result.value(), quality.value());
   if (!written.is_ok()) return cartoonize_fail(json, written, kExitFailure, device_line);
   const double encode_ms = ms_since(t0);
 

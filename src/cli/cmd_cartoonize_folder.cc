@@ -30,21 +30,21 @@ int cartoonize_folder(const ParsedArgs& args, const pipeline::CartoonOptions& op
     auto pipeline = std::make_shared<pipeline::CartoonPipeline>(std::move(models));
     m->name = pipeline->models().background->model().name;
     m->description = pipeline->models().background->model().description;
-    m->device = [pipeline, restore, finishing, options, &args](const std::vector<const Image*>& images,
-                                                   std::vector<folder::ImageNote>* notes) -> Result<std::vector<Image>> {
+    m->device = [pipeline, restore, finishing, options, &args](const std::vector<const image::Image*>& images,
+                                                   std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
       // --restore: faces are restored first, image by image (the restorer batches faces).
-      std::vector<Image> restored;
+      std::vector<image::Image> restored;
       std::vector<std::vector<std::string>> restore_notes(images.size());
-      std::vector<const Image*> inputs = images;
+      std::vector<const image::Image*> inputs = images;
       if (restore) {
         for (size_t i = 0; i < images.size(); ++i) {
-          TB_ASSIGN_OR_RETURN(Image r, restore_before_cartoonize(restore.get(), args, *images[i], &restore_notes[i]));
+          TB_ASSIGN_OR_RETURN(image::Image r, restore_before_cartoonize(restore.get(), args, *images[i], &restore_notes[i]));
           restored.push_back(std::move(r));
         }
         for (size_t i = 0; i < images.size(); ++i) inputs[i] = &restored[i];
       }
       std::vector<pipeline::CartoonReport> reports;
-      TB_ASSIGN_OR_RETURN(std::vector<Image> out, pipeline->process_batch(inputs, options, &reports));
+      TB_ASSIGN_OR_RETURN(std::vector<image::Image> out, pipeline->process_batch(inputs, options, &reports));
       for (size_t i = 0; i < reports.size(); ++i) {
         std::vector<std::string> all = restore_notes[i];
         for (const std::string& n : reports[i].all_notes()) all.push_back(n);

@@ -145,7 +145,7 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
   for (const char* folder_only : {"--recursive", "--skip-existing", "--allow-inside", "--format", "--max-pixels"})
     if (a.has(folder_only))
       return usage_error(json, invalid_argument(std::string(folder_only) + " applies to a folder, not one image"));
-  if (format_from_extension(output) == ImageFormat::kUnknown)
+  if (image::format_from_extension(output) == image::ImageFormat::kUnknown)
     return usage_error(json, invalid_argument(output + ": unknown output extension (use .png, .jpg, .jpeg or .webp)"));
   if (std::filesystem::equivalent(input, output, ec) ||
       (flags->mask != "alpha" && std::filesystem::equivalent(flags->mask, output, ec)))
@@ -156,15 +156,15 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
   if (Status q = parse_integer_flag(a, "--quality", 1, 100, &quality); !q.is_ok()) return usage_error(json, q);
 
   // Inputs first (cheap, and the usual mistakes), then the model.
-  auto image = read_image_file(input, DecodeOptions{});
+  auto image = image::read_image_file(input, image::DecodeOptions{});
   if (!image.is_ok()) return inpaint_fail(json, image.status(), kExitFailure);
   Result<pipeline::InpaintMask> mask = pipeline::InpaintMask{};
   if (const int centre = pipeline::parse_centre_mask(flags->mask)) {
     mask = pipeline::dilate_mask(pipeline::centre_box_mask(image->width, image->height, centre), flags->dilate);
   } else {
-    Result<Image> mask_image = Image{};
+    Result<image::Image> mask_image = image::Image{};
     if (flags->mask != "alpha") {
-      mask_image = read_image_file(flags->mask, DecodeOptions{});
+      mask_image = image::read_image_file(flags->mask, image::DecodeOptions{});
       if (!mask_image.is_ok())
         return inpaint_fail(json, mask_image.status().with_context("the mask"), kExitFailure);
     }
@@ -197,7 +197,7 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
   pipeline::InpaintReport report;
   auto result = (*pipeline)->inpaint(*image, *mask, flags->options, &report);
   if (!result.is_ok()) return inpaint_fail(json, result.status().with_context(input), kExitFailure);
-  Status written = write_image_file(output, *result, static_cast<int>(quality));
+  Status written = image::write_image_file(output, *result, static_cast<int>(quality));
   if (!written.is_ok()) return inpaint_fail(json, written, kExitFailure);
   if (json) {
     nlohmann::ordered_json j = {{"ok", true},

@@ -65,7 +65,7 @@ Status attach_background_upscaler(const pipeline::RestoreOptions& o, const Devic
   if (o.upscale <= 1) return Status::ok();
   TB_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::Upscaler> loaded, pipeline::load_upscaler("", o.upscale, "", device));
   std::shared_ptr<pipeline::Upscaler> upscaler = std::move(loaded);
-  models->upscale = [upscaler](const Image& in, int) { return upscaler->upscale(in); };
+  models->upscale = [upscaler](const image::Image& in, int) { return upscaler->upscale(in); };
   return Status::ok();
 }
 
@@ -82,13 +82,13 @@ int restore_folder(const ParsedArgs& a, const pipeline::RestoreOptions& options,
     m->name = pipeline->models().restorer->name();
     m->description = c.model + ", licence: " + c.licence;
     if (c.non_commercial) m->note = c.model + " is licensed for non-commercial use only";
-    m->device = [pipeline, options](const std::vector<const Image*>& images,
-                                    std::vector<folder::ImageNote>* notes) -> Result<std::vector<Image>> {
-      std::vector<Image> out;
-      for (const Image* image : images) {
+    m->device = [pipeline, options](const std::vector<const image::Image*>& images,
+                                    std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
+      std::vector<image::Image> out;
+      for (const image::Image* image : images) {
         pipeline::RestoreReport r;
-        TB_ASSIGN_OR_RETURN(Image restored, pipeline->process(*image, options, &r));
-        out.push_back(r.nothing_to_write ? Image() : std::move(restored));
+        TB_ASSIGN_OR_RETURN(image::Image restored, pipeline->process(*image, options, &r));
+        out.push_back(r.nothing_to_write ? image::Image() : std::move(restored));
         notes->push_back({"restore", r.faces, r.notes});
       }
       return out;
@@ -156,7 +156,7 @@ int cmd_restore(const std::vector<std::string>& argv) {
     std::fflush(stdout);
   }
   const auto t0 = std::chrono::steady_clock::now();
-  auto image = read_image_file(input, decode_options.value());
+  auto image = image::read_image_file(input, decode_options.value());
   if (!image.is_ok()) return restore_fail(json, image.status(), kExitFailure, device_line);
   const double decode_ms = ms_since(t0);
   pipeline::RestoreReport report;
@@ -165,7 +165,7 @@ int cmd_restore(const std::vector<std::string>& argv) {
   double encode_ms = 0;
   if (!report.nothing_to_write) {
     const auto t1 = std::chrono::steady_clock::now();
-    Status written = write_image_file(output, result.value(), quality.value());
+    Status written = image::write_image_file(output, result.value(), quality.value());
     if (!written.is_ok()) return restore_fail(json, written, kExitFailure, device_line);
     encode_ms = ms_since(t1);
   }

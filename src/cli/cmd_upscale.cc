@@ -88,12 +88,12 @@ int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options,
     std::fflush(stdout);
   }
   const std::string mode = "upscale x" + std::to_string(upscaler_or_null ? upscaler_or_null->scale() : 0);
-  folder::DeviceFn run_device = [&](const std::vector<const Image*>& images,
-                                   std::vector<folder::ImageNote>* notes) -> Result<std::vector<Image>> {
-    std::vector<Image> out;
-    for (const Image* image : images) {
+  folder::DeviceFn run_device = [&](const std::vector<const image::Image*>& images,
+                                   std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
+    std::vector<image::Image> out;
+    for (const image::Image* image : images) {
       pipeline::UpscaleReport report;
-      TB_ASSIGN_OR_RETURN(Image up, upscaler_or_null->upscale(*image, options, &report));
+      TB_ASSIGN_OR_RETURN(image::Image up, upscaler_or_null->upscale(*image, options, &report));
       out.push_back(std::move(up));
       notes->push_back({mode, 0, report.notes});
     }
@@ -138,7 +138,7 @@ int cmd_upscale(const std::vector<std::string>& argv) {
   }
   const std::string input = a.positional[0], output = a.get("--output");
   pipeline::UpscaleOptions options;
-  long long tile = 0, scale = 0, quality = 92, max_pixels = DecodeOptions{}.max_pixels;
+  long long tile = 0, scale = 0, quality = 92, max_pixels = image::DecodeOptions{}.max_pixels;
   Status flag_status = parse_integer_flag(a, "--tile", -1, 16384, &tile);
   if (flag_status.is_ok()) flag_status = parse_integer_flag(a, "--scale", 2, 4, &scale);
   if (flag_status.is_ok()) flag_status = parse_integer_flag(a, "--quality", 1, 100, &quality);
@@ -167,14 +167,14 @@ int cmd_upscale(const std::vector<std::string>& argv) {
                 models::describe_contract((*upscaler)->contract()).c_str(), device_line.c_str());
     std::fflush(stdout);
   }
-  DecodeOptions decode;
+  image::DecodeOptions decode;
   decode.max_pixels = max_pixels;
-  auto image = read_image_file(input, decode);
+  auto image = image::read_image_file(input, decode);
   if (!image.is_ok()) return fail(json, image.status(), kExitFailure, device_line);
   pipeline::UpscaleReport report;
   auto result = (*upscaler)->upscale(image.value(), options, &report);
   if (!result.is_ok()) return fail(json, result.status().with_context(input), exit_code_for(result.status()), device_line);
-  Status written = write_image_file(output, result.value(), static_cast<int>(quality));
+  Status written = image::write_image_file(output, result.value(), static_cast<int>(quality));
   if (!written.is_ok()) return fail(json, written, kExitFailure, device_line);
   if (json) {
     nlohmann::json j = {{"ok", true},

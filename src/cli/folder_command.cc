@@ -60,15 +60,15 @@ Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch) {
   if (f.plan.skip_existing && f.plan.overwrite)
     return invalid_argument("--skip-existing and --overwrite contradict each other: pick one");
   const std::string format = a.get("--format", "png");
-  f.plan.format = format_from_extension("x." + format);
-  if (f.plan.format == ImageFormat::kUnknown) return invalid_argument("--format must be png, jpg, jpeg or webp");
+  f.plan.format = image::format_from_extension("x." + format);
+  if (f.plan.format == image::ImageFormat::kUnknown) return invalid_argument("--format must be png, jpg, jpeg or webp");
   long long batch = 0, quality = 92, max_pixels = f.runner.decode.max_pixels;
   if (max_batch > 0 && a.get("--batch-size") != "auto")
     TB_RETURN_IF_ERROR(parse_integer_flag(a, "--batch-size", 1, max_batch, &batch));
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--quality", 1, 100, &quality));
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--max-pixels", 1, 1LL << 40, &max_pixels));
   f.batch_size = static_cast<int>(batch);
-  f.runner.encode = EncodeOptions{f.plan.format, static_cast<int>(quality)};
+  f.runner.encode = image::EncodeOptions{f.plan.format, static_cast<int>(quality)};
   f.runner.decode.max_pixels = max_pixels;
   if (a.has("--shard")) {
     TB_ASSIGN_OR_RETURN(folder::Shard shard, folder::parse_shard(a.get("--shard")));
@@ -92,7 +92,7 @@ std::string host_name() {
 nlohmann::ordered_json shard_record(const FolderFlags& f, const std::string& state, const std::string& started,
                                     int assigned, const nlohmann::ordered_json& summary) {
   std::error_code ec;
-  const std::string format = f.plan.format == ImageFormat::kJpeg ? "jpg" : f.plan.format == ImageFormat::kWebp ? "webp" : "png";
+  const std::string format = f.plan.format == image::ImageFormat::kJpeg ? "jpg" : f.plan.format == image::ImageFormat::kWebp ? "webp" : "png";
   nlohmann::ordered_json j = {{"shard", f.shard->index},
                               {"shards", f.shard->count},
                               {"shard_from", f.shard->source},
@@ -149,11 +149,11 @@ Status prepare_output_folders(const folder::FolderPlan& plan, const std::string&
     for (const auto& image : *list) {
       const std::filesystem::path out(image.output);
       output_folders.insert(out.parent_path().string());
-      if (own_outputs_only) own_temp_keys.insert(atomic_temp_key(out.filename().string()));
+      if (own_outputs_only) own_temp_keys.insert(image::atomic_temp_key(out.filename().string()));
     }
   *removed = 0;
   for (const std::string& folder : output_folders) {
-    TB_ASSIGN_OR_RETURN(TempCleanup cleaned, remove_stale_atomic_temps(folder, /*recursive=*/false,
+    TB_ASSIGN_OR_RETURN(image::TempCleanup cleaned, image::remove_stale_atomic_temps(folder, /*recursive=*/false,
                                                                       own_outputs_only ? &own_temp_keys : nullptr));
     *removed += cleaned.removed;
   }
@@ -246,7 +246,7 @@ int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
   }
   context.batch_size = batch_size;
 
-  TempCleanup cleanup;
+  image::TempCleanup cleanup;
   if (Status s = prepare_output_folders(*plan, flags->plan.output_dir, &cleanup.removed, flags->shard.has_value());
       !s.is_ok())
     return task.fail(json, s, kExitFailure);

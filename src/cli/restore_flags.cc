@@ -50,12 +50,12 @@ Result<std::shared_ptr<pipeline::RestorePipeline>> load_restore_before_cartooniz
   return std::make_shared<pipeline::RestorePipeline>(std::move(models));
 }
 
-Result<Image> restore_before_cartoonize(pipeline::RestorePipeline* restore, const ParsedArgs& a, const Image& image,
+Result<image::Image> restore_before_cartoonize(pipeline::RestorePipeline* restore, const ParsedArgs& a, const image::Image& image,
                                         std::vector<std::string>* notes) {
   if (!restore) return image;
   TB_ASSIGN_OR_RETURN(pipeline::RestoreOptions o, parse_restore_options(a));
   pipeline::RestoreReport r;
-  TB_ASSIGN_OR_RETURN(Image restored, restore->process(image, o, &r));
+  TB_ASSIGN_OR_RETURN(image::Image restored, restore->process(image, o, &r));
   notes->push_back("restore: " + std::to_string(r.faces) + " face" + (r.faces == 1 ? "" : "s") + " restored with " +
                    restore->models().restorer->name() + " before stylizing");
   for (const std::string& n : r.notes) notes->push_back("restore: " + n);

@@ -23,7 +23,7 @@ Result<models::FaceRestoreOverrides> parse_restore_overrides(const ParsedArgs& a
 Result<std::shared_ptr<pipeline::RestorePipeline>> load_restore_before_cartoonize(const ParsedArgs& args,
                                                                        const DeviceSelection& device);
 // Restores `image` when `restore` is set (its notes prefixed "restore: " into `notes`).
-Result<Image> restore_before_cartoonize(pipeline::RestorePipeline* restore, const ParsedArgs& args, const Image& image,
+Result<image::Image> restore_before_cartoonize(pipeline::RestorePipeline* restore, const ParsedArgs& args, const image::Image& image,
                                         std::vector<std::string>* notes);
 
 }  // namespace toonbox::cli

@@ -28,7 +28,7 @@ class FaceDetector {
                      default_decode_options(model)) {}
 
   // Faces in `image`'s pixel coordinates, by descending score.
-  Result<std::vector<Face>> detect(const Image& image, int max_side = 640);
+  Result<std::vector<Face>> detect(const image::Image& image, int max_side = 640);
 
  private:
   FaceModel model_;

@@ -48,8 +48,8 @@ Result<Rule> parse_rule(const std::string& text) {
 
 DeviceFn wrap(DeviceFn inner, const Rule& rule, const std::string& id) {
   auto good_calls = std::make_shared<std::atomic<int>>(0);
-  return [inner = std::move(inner), rule, id, good_calls](const std::vector<const Image*>& images,
-                                                          std::vector<ImageNote>* notes) -> Result<std::vector<Image>> {
+  return [inner = std::move(inner), rule, id, good_calls](const std::vector<const image::Image*>& images,
+                                                          std::vector<ImageNote>* notes) -> Result<std::vector<image::Image>> {
     if (rule.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(rule.delay_ms));
     if (rule.fail_after >= 0 && good_calls->load() >= rule.fail_after) {
       return Status(rule.kind, std::string(kTestDeviceVariable) + " made device " + id + " fail after " +

@@ -15,7 +15,7 @@
 #include "image/exif.h"
 #include "image/pixel_limits.h"
 
-namespace toonbox {
+namespace toonbox::image {
 namespace {
 
 // Ancillary chunks (iCCP, zTXt, ...) are decompressed into memory; cap what one may cost.
@@ -309,4 +309,4 @@ Result<std::vector<uint8_t>> encode_png(const Image& img) {
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::image

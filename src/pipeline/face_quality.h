@@ -29,6 +29,6 @@ inline constexpr double kMinRelativeSharpness = 0.70;
 // Roffet's re-blur measure on its luma resampled to 64x64, so faces of any size and
 // contrast compare (a smooth cheek and a stubbled one both lose little to a re-blur when
 // out of focus, and much when in focus).
-double face_sharpness(const Image& image, const detect::Face& face);
+double face_sharpness(const image::Image& image, const detect::Face& face);
 
 }  // namespace toonbox::pipeline

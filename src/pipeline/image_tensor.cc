@@ -23,7 +23,7 @@ Tensor make_image_tensor(const models::ImageContract& c, int64_t n, int64_t h, i
   return t;
 }
 
-void fill_image_tensor(const Image& image, const models::ImageContract& c, int margin, int64_t item, Tensor* t) {
+void fill_image_tensor(const image::Image& image, const models::ImageContract& c, int margin, int64_t item, Tensor* t) {
   const bool nhwc = c.layout == Layout::kNHWC;
   const int64_t h = nhwc ? t->dim(1) : t->dim(2), w = nhwc ? t->dim(2) : t->dim(3);
   // Strides in floats: one layout's loop serves both.
@@ -44,7 +44,7 @@ void fill_image_tensor(const Image& image, const models::ImageContract& c, int m
   }
 }
 
-Tensor image_to_tensor(const Image& image, const models::ImageContract& c, int margin) {
+Tensor image_to_tensor(const image::Image& image, const models::ImageContract& c, int margin) {
   const int64_t h = padded_extent(image.height, c.size_multiple, margin);
   const int64_t w = padded_extent(image.width, c.size_multiple, margin);
   Tensor t = make_image_tensor(c, 1, h, w);
@@ -77,8 +77,8 @@ Result<OutputPixels> OutputPixels::of(const Tensor& t, int64_t item, const model
   return p;
 }
 
-Image output_to_image(const OutputPixels& px, int x0, int y0, int width, int height) {
-  Image img;
+image::Image output_to_image(const OutputPixels& px, int x0, int y0, int width, int height) {
+  image::Image img;
   img.width = width;
   img.height = height;
   img.rgb.resize(static_cast<size_t>(width) * height * 3);

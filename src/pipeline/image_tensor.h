@@ -24,10 +24,10 @@ Tensor make_image_tensor(const models::ImageContract& c, int64_t n, int64_t h, i
 // Writes `image` into batch item `item` of `t` (made by make_image_tensor): `margin`
 // pixels edge-replicated on every side and edge replication on to the tensor's H and W,
 // channels in the contract's order, 0..255 mapped onto its input range.
-void fill_image_tensor(const Image& image, const models::ImageContract& c, int margin, int64_t item, Tensor* t);
+void fill_image_tensor(const image::Image& image, const models::ImageContract& c, int margin, int64_t item, Tensor* t);
 
 // One image as a [1,...] tensor, H and W padded to the contract's multiple.
-Tensor image_to_tensor(const Image& image, const models::ImageContract& c, int margin = 0);
+Tensor image_to_tensor(const image::Image& image, const models::ImageContract& c, int margin = 0);
 
 // One batch item of a model's output read as RGB on the 0..255 scale (not yet rounded,
 // so tiles can blend before rounding). A 1-channel output reads as grey.
@@ -50,6 +50,6 @@ class OutputPixels {
 };
 
 // The window (x0, y0, width x height) of `px`, rounded and clamped to 8 bits.
-Image output_to_image(const OutputPixels& px, int x0, int y0, int width, int height);
+image::Image output_to_image(const OutputPixels& px, int x0, int y0, int width, int height);
 
 }  // namespace toonbox::pipeline

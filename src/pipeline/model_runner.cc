@@ -25,7 +25,7 @@ constexpr int kMinTileFloor = 128;
 int multiple_of(const ModelSource& m) { return std::max(1, m.contract.size_multiple); }
 
 // Item `item` of the model's output, cropped to width x height at (margin, margin).
-Result<Image> output_image(const ModelSource& m, const Tensor& output, int64_t item, int width, int height) {
+Result<image::Image> output_image(const ModelSource& m, const Tensor& output, int64_t item, int width, int height) {
   TB_ASSIGN_OR_RETURN(OutputPixels px, OutputPixels::of(output, item, m.contract));
   return output_to_image(px, m.margin, m.margin, width, height);
 }
@@ -146,7 +146,7 @@ int ModelRunner::batch_that_fits(int width, int height, int n) {
   return std::clamp(static_cast<int>(static_cast<double>(*budget) / per_image), 1, n);
 }
 
-Result<Image> ModelRunner::run_whole(const Image& input, StylizeTimings* t) {
+Result<image::Image> ModelRunner::run_whole(const image::Image& input, StylizeTimings* t) {
   auto t0 = std::chrono::steady_clock::now();
   Tensor x = image_to_tensor(input, model_.contract, model_.margin);
   t->preprocess_ms += ms_since(t0);
@@ -154,13 +154,13 @@ Result<Image> ModelRunner::run_whole(const Image& input, StylizeTimings* t) {
   remember_arena(x.shape(), t->run.arena_bytes);
   TB_RETURN_IF_ERROR(check_output(model_, outputs, x.shape()));
   t0 = std::chrono::steady_clock::now();
-  TB_ASSIGN_OR_RETURN(Image out, output_image(model_, outputs[0], 0, input.width, input.height));
+  TB_ASSIGN_OR_RETURN(image::Image out, output_image(model_, outputs[0], 0, input.width, input.height));
   t->postprocess_ms += ms_since(t0);
   t->tiles = 1;
   return out;
 }
 
-Result<Image> ModelRunner::run_tiled(const Image& input, int tile, StylizeTimings* t) {
+Result<image::Image> ModelRunner::run_tiled(const image::Image& input, int tile, StylizeTimings* t) {
   const TilePlan plan =
       plan_tiles(input.width, input.height, tile, model_.tile_overlap, multiple_of(model_));
   TileBlender blender(plan);
@@ -185,23 +185,23 @@ Result<Image> ModelRunner::run_tiled(const Image& input, int tile, StylizeTiming
     total.arena_bytes = report.arena_bytes;
   }
   auto t0 = std::chrono::steady_clock::now();
-  Image out = blender.finish();
+  image::Image out = blender.finish();
   t->postprocess_ms += ms_since(t0);
   t->run = total;
   t->tiles = static_cast<int>(plan.count());
   return out;
 }
 
-Result<Image> ModelRunner::stylize(const Image& input, StylizeTimings* timings,
+Result<image::Image> ModelRunner::stylize(const image::Image& input, StylizeTimings* timings,
                                    const StylizeOptions& options) {
   if (input.width <= 0 || input.height <= 0) return invalid_argument("empty image");
   StylizeTimings local;
   int tile = choose_tile(input.width, input.height, 1, options, &local);
   for (;;) {
-    Result<Image> out = tile == 0 ? run_whole(input, &local) : run_tiled(input, tile, &local);
+    Result<image::Image> out = tile == 0 ? run_whole(input, &local) : run_tiled(input, tile, &local);
     if (out.is_ok() || !is_oom(out.status()) || options.tile_size < 0) {
       if (!out.is_ok()) return out.status();
-      Image image = std::move(out).value();
+      image::Image image = std::move(out).value();
       image.alpha = input.alpha;  // alpha is passed through unstylized
       if (timings) *timings = std::move(local);
       return image;
@@ -225,9 +225,9 @@ Result<Image> ModelRunner::stylize(const Image& input, StylizeTimings* timings,
   }
 }
 
-Result<std::vector<Image>> ModelRunner::run_batch(const std::vector<const Image*>& inputs,
+Result<std::vector<image::Image>> ModelRunner::run_batch(const std::vector<const image::Image*>& inputs,
                                                   StylizeTimings* t) {
-  const Image& first = *inputs[0];
+  const image::Image& first = *inputs[0];
   const int64_t n = static_cast<int64_t>(inputs.size());
   const auto [h, w] = padded_size(first.width, first.height);
   auto t0 = std::chrono::steady_clock::now();
@@ -238,9 +238,9 @@ Result<std::vector<Image>> ModelRunner::run_batch(const std::vector<const Image*
   remember_arena(x.shape(), t->run.arena_bytes);
   TB_RETURN_IF_ERROR(check_output(model_, outputs, x.shape()));
   t0 = std::chrono::steady_clock::now();
-  std::vector<Image> images;
+  std::vector<image::Image> images;
   for (int64_t i = 0; i < n; ++i) {
-    TB_ASSIGN_OR_RETURN(Image image, output_image(model_, outputs[0], i, first.width, first.height));
+    TB_ASSIGN_OR_RETURN(image::Image image, output_image(model_, outputs[0], i, first.width, first.height));
     image.alpha = inputs[i]->alpha;
     images.push_back(std::move(image));
   }
@@ -248,18 +248,18 @@ Result<std::vector<Image>> ModelRunner::run_batch(const std::vector<const Image*
   return images;
 }
 
-Result<std::vector<Image>> ModelRunner::stylize_batch(const std::vector<const Image*>& inputs,
+Result<std::vector<image::Image>> ModelRunner::stylize_batch(const std::vector<const image::Image*>& inputs,
                                                       StylizeTimings* timings,
                                                       const StylizeOptions& options) {
-  for (const Image* image : inputs) {
+  for (const image::Image* image : inputs) {
     if (image->width != inputs[0]->width || image->height != inputs[0]->height)
       return invalid_argument("stylize_batch: images of different sizes");
   }
-  std::vector<Image> outputs;
+  std::vector<image::Image> outputs;
   if (inputs.empty()) return outputs;
   StylizeTimings local;
   const int n = static_cast<int>(inputs.size());
-  const Image& first = *inputs[0];
+  const image::Image& first = *inputs[0];
   if (first.width <= 0 || first.height <= 0) return invalid_argument("empty image");
 
   // Why this batch cannot be one call, or "" when it can.
@@ -282,7 +282,7 @@ Result<std::vector<Image>> ModelRunner::stylize_batch(const std::vector<const Im
     const int k = std::min(chunk, n - i);
     if (k == 1) {
       StylizeTimings single;
-      TB_ASSIGN_OR_RETURN(Image out, stylize(*inputs[i], &single, options));
+      TB_ASSIGN_OR_RETURN(image::Image out, stylize(*inputs[i], &single, options));
       outputs.push_back(std::move(out));
       local.preprocess_ms += single.preprocess_ms;
       local.postprocess_ms += single.postprocess_ms;
@@ -292,7 +292,7 @@ Result<std::vector<Image>> ModelRunner::stylize_batch(const std::vector<const Im
       ++i;
       continue;
     }
-    const std::vector<const Image*> part(inputs.begin() + i, inputs.begin() + i + k);
+    const std::vector<const image::Image*> part(inputs.begin() + i, inputs.begin() + i + k);
     const auto [ph, pw] = padded_size(first.width, first.height);
     const Shape shape = image_tensor_shape(model_.contract, k, ph, pw);
     // Compile first: a model that cannot take a batch says so here (specialize's batch
@@ -306,8 +306,8 @@ Result<std::vector<Image>> ModelRunner::stylize_batch(const std::vector<const Im
       chunk = 1;
       continue;
     }
-    Result<std::vector<Image>> ran =
-        prepared.is_ok() ? run_batch(part, &local) : Result<std::vector<Image>>(prepared);
+    Result<std::vector<image::Image>> ran =
+        prepared.is_ok() ? run_batch(part, &local) : Result<std::vector<image::Image>>(prepared);
     if (!ran.is_ok()) {
       if (!is_oom(ran.status())) return ran.status();
       session_.release();
@@ -320,7 +320,7 @@ Result<std::vector<Image>> ModelRunner::stylize_batch(const std::vector<const Im
     // or a batch's first call would claim it compiled nothing (bench, --timings).
     local.run.compiled = local.run.compiled || compiled.compiled;
     local.run.compile_ms += compiled.compile_ms;
-    for (Image& image : ran.value()) outputs.push_back(std::move(image));
+    for (image::Image& image : ran.value()) outputs.push_back(std::move(image));
     largest_call = std::max(largest_call, k);
     i += k;
   }

@@ -37,7 +37,7 @@ class ModelRunner {
  public:
   ModelRunner(ModelSource model, const DeviceSelection& device);
 
-  Result<Image> stylize(const Image& input, StylizeTimings* timings = nullptr,
+  Result<image::Image> stylize(const image::Image& input, StylizeTimings* timings = nullptr,
                         const StylizeOptions& options = {});
 
   // Images of one size (checked) in one device call on an [N,H,W,3] tensor where the
@@ -45,7 +45,7 @@ class ModelRunner {
   // at a time, with a note, when the model cannot take N > 1 (decided once, at its
   // first batched compile), when the images need tiles, or after an out-of-memory error
   // at a batch of 2. A batch that runs out of memory is halved and retried.
-  Result<std::vector<Image>> stylize_batch(const std::vector<const Image*>& inputs,
+  Result<std::vector<image::Image>> stylize_batch(const std::vector<const image::Image*>& inputs,
                                            StylizeTimings* timings = nullptr,
                                            const StylizeOptions& options = {});
 
@@ -67,9 +67,9 @@ class ModelRunner {
   int min_tile() const;
 
  private:
-  Result<Image> run_whole(const Image& input, StylizeTimings* t);
-  Result<Image> run_tiled(const Image& input, int tile, StylizeTimings* t);
-  Result<std::vector<Image>> run_batch(const std::vector<const Image*>& inputs, StylizeTimings* t);
+  Result<image::Image> run_whole(const image::Image& input, StylizeTimings* t);
+  Result<image::Image> run_tiled(const image::Image& input, int tile, StylizeTimings* t);
+  Result<std::vector<image::Image>> run_batch(const std::vector<const image::Image*>& inputs, StylizeTimings* t);
   // 0 for the whole image, else the tile side; notes say why.
   int choose_tile(int width, int height, int batch, const StylizeOptions& options, StylizeTimings* t);
   // Largest batch (<= n) whose working memory fits the free memory; n when unknown.

@@ -99,8 +99,8 @@ TilePlan TilePlan::scaled(int factor) const {
   return out;
 }
 
-Image crop_image(const Image& image, const TileRect& r) {
-  Image out;
+image::Image crop_image(const image::Image& image, const TileRect& r) {
+  image::Image out;
   out.width = r.width;
   out.height = r.height;
   out.rgb.resize(static_cast<size_t>(r.width) * r.height * 3);
@@ -138,8 +138,8 @@ void TileBlender::add(size_t tile, const OutputPixels& output, int margin) {
   }
 }
 
-Image TileBlender::finish() const {
-  Image img;
+image::Image TileBlender::finish() const {
+  image::Image img;
   img.width = plan_.xs.length;
   img.height = plan_.ys.length;
   img.rgb.resize(canvas_.size());

@@ -12,7 +12,7 @@ namespace {
 constexpr auto kMaxBypass = std::chrono::seconds(2);
 }  // namespace
 
-WorkItem::WorkItem(std::shared_ptr<pipeline::ModelRunner> model, Image input, std::string model_label,
+WorkItem::WorkItem(std::shared_ptr<pipeline::ModelRunner> model, image::Image input, std::string model_label,
                    Clock::time_point deadline, PipelineStage stage)
     : model_(std::move(model)), stage_(std::move(stage)), input_(std::move(input)),
       model_label_(std::move(model_label)), deadline_(deadline) {}
@@ -182,7 +182,7 @@ namespace {
 // Runs `fn`, turning a C++ exception into a Status: one bad image must not end the
 // device worker.
 template <typename Fn>
-Status guarded(const Image& input, Fn&& fn) {
+Status guarded(const image::Image& input, Fn&& fn) {
   try {
     return fn();
   } catch (const std::bad_alloc&) {
@@ -205,7 +205,7 @@ pipeline::CartoonPipeline pipeline_for(const std::shared_ptr<pipeline::ModelRunn
   return pipeline::CartoonPipeline(std::move(m));
 }
 
-Status run_upscale(const PipelineStage& stage, const Image& input, WorkOutcome* out) {
+Status run_upscale(const PipelineStage& stage, const image::Image& input, WorkOutcome* out) {
   pipeline::UpscaleReport report;
   const auto start = Clock::now();
   TB_ASSIGN_OR_RETURN(out->image, stage.upscaler->upscale(input, stage.upscale, &report));
@@ -244,13 +244,13 @@ void DeviceScheduler::run_batch(const std::vector<WorkItem*>& items) {
     return;
   }
   const auto start = Clock::now();
-  std::vector<const Image*> inputs;
+  std::vector<const image::Image*> inputs;
   for (WorkItem* item : items) {
     inputs.push_back(&item->input_);
     item->outcome_.queue_ms = ms_between(item->enqueued_, start);
   }
   std::vector<pipeline::CartoonReport> reports;
-  std::vector<Image> images;
+  std::vector<image::Image> images;
   const Status status = guarded(*inputs[0], [&]() -> Status {
     const PipelineStage& stage = items[0]->stage_;
     auto result = pipeline_for(items[0]->model_, stage).process_batch(inputs, options_for(stage), &reports);

@@ -62,7 +62,7 @@ struct PipelineStage {
 
 struct WorkOutcome {
   Status status;           // ok, the engine's error, or why the work was dropped
-  Image image;             // the finished image (output size, strength) when ok
+  image::Image image;             // the finished image (output size, strength) when ok
   pipeline::StylizeTimings timings;  // the whole-frame pass
   double detect_ms = 0, heads_ms = 0;
   double pipeline_ms = 0;  // everything the pipeline spent: frame, detection, heads, finishing
@@ -78,10 +78,10 @@ class WorkItem {
  public:
   enum class State { kQueued, kClaimed, kRunning, kDone, kDropped };
 
-  WorkItem(std::shared_ptr<pipeline::ModelRunner> model, Image input, std::string model_label,
+  WorkItem(std::shared_ptr<pipeline::ModelRunner> model, image::Image input, std::string model_label,
            Clock::time_point deadline = Clock::time_point::max(), PipelineStage stage = {});
 
-  const Image& input() const { return input_; }
+  const image::Image& input() const { return input_; }
   int64_t pixels() const { return static_cast<int64_t>(input_.width) * input_.height; }
   const std::string& model_label() const { return model_label_; }
   State state() const { return state_.load(); }
@@ -103,7 +103,7 @@ class WorkItem {
 
   std::shared_ptr<pipeline::ModelRunner> model_;
   PipelineStage stage_;
-  Image input_;
+  image::Image input_;
   std::string model_label_;
   Clock::time_point deadline_;
   Clock::time_point enqueued_{};

@@ -30,7 +30,7 @@ Status explain_decode_error(const Status& s) {
   }
 }
 
-size_t request_memory_bytes(const ImageInfo& info, const CartoonizeParams& params, const pipeline::ModelRunner& model,
+size_t request_memory_bytes(const image::ImageInfo& info, const CartoonizeParams& params, const pipeline::ModelRunner& model,
                             int tile_size) {
   RequestMemory r;
   r.width = info.width;
@@ -45,7 +45,7 @@ size_t request_memory_bytes(const ImageInfo& info, const CartoonizeParams& param
   return estimate_request_bytes(r);
 }
 
-Status over_request_memory(const ImageInfo& info, size_t estimate, size_t limit) {
+Status over_request_memory(const image::ImageInfo& info, size_t estimate, size_t limit) {
   return resource_exhausted("the " + std::to_string(info.width) + "x" + std::to_string(info.height) +
                             " image would need about " + human_bytes(static_cast<double>(estimate)) +
                             " of memory, over the server's limit of " + human_bytes(static_cast<double>(limit)) +

@@ -23,11 +23,11 @@ struct ImageTask {
   PipelineStage stage;
   std::string model_name;
   Precision precision = Precision::kFloat32;
-  ImageFormat format = ImageFormat::kPng;
+  image::ImageFormat format = image::ImageFormat::kPng;
   int quality = 92;
   std::string file_suffix;  // "-toon", "-x4"
   // Peak memory estimated from the header, before decoding.
-  std::function<size_t(const ImageInfo&)> memory_bytes;
+  std::function<size_t(const image::ImageInfo&)> memory_bytes;
   // The output of a decoded width x height image must stay within the server's limits.
   std::function<Status(int width, int height)> check_output;
 };

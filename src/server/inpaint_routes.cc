@@ -158,7 +158,7 @@ void InpaintRoutes::inpaint(Server& s, const Request& req, Response& res) {
   }
   slot.taken = true;
   const auto* data = reinterpret_cast<const uint8_t*>(image_part->content.data());
-  auto info = probe_image(data, image_part->content.size());
+  auto info = image::probe_image(data, image_part->content.size());
   if (!info.is_ok()) return set_error(res, explain_decode_error(info.status()));
   if (static_cast<int64_t>(info->width) * info->height > s.config_.max_pixels) {
     s.metrics_.record_rejected("too_large");
@@ -178,14 +178,14 @@ void InpaintRoutes::inpaint(Server& s, const Request& req, Response& res) {
     return set_error(res, 429, "memory_busy", "the server's memory budget is taken by the requests in progress; "
                                               "retry in a moment");
   }
-  DecodeOptions decode;
+  image::DecodeOptions decode;
   decode.max_pixels = s.config_.max_pixels;
   const auto t_decode = Clock::now();
-  auto image = decode_image(data, image_part->content.size(), decode);
+  auto image = image::decode_image(data, image_part->content.size(), decode);
   if (!image.is_ok()) return set_error(res, explain_decode_error(image.status()));
-  Result<Image> mask_image = Image{};
+  Result<image::Image> mask_image = image::Image{};
   if (!from_alpha) {
-    mask_image = decode_image(reinterpret_cast<const uint8_t*>(mask_part->content.data()), mask_part->content.size(),
+    mask_image = image::decode_image(reinterpret_cast<const uint8_t*>(mask_part->content.data()), mask_part->content.size(),
                               decode);
     if (!mask_image.is_ok())
       return set_error(res, explain_decode_error(mask_image.status()).with_context("the mask"));
@@ -206,7 +206,7 @@ void InpaintRoutes::inpaint(Server& s, const Request& req, Response& res) {
   options.strategy = pipeline::parse_inpaint_strategy(params->strategy).value();
   pipeline::InpaintReport report;
   const auto t_fill = Clock::now();
-  Result<Image> result = Image{};
+  Result<image::Image> result = image::Image{};
   {
     std::lock_guard<std::mutex> lock((*cached)->mutex);
     result = (*cached)->pipeline->inpaint(*image, *mask, options, &report);
@@ -221,7 +221,7 @@ void InpaintRoutes::inpaint(Server& s, const Request& req, Response& res) {
     return set_error(res, result.status());
   }
   const auto t_encode = Clock::now();
-  auto encoded = encode_image(*result, EncodeOptions{params->format, params->quality});
+  auto encoded = image::encode_image(*result, image::EncodeOptions{params->format, params->quality});
   if (!encoded.is_ok()) return set_error(res, encoded.status());
   const double encode_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_encode).count();
   const pipeline::InpaintModel& model = (*cached)->pipeline->model();

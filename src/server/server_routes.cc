@@ -232,7 +232,7 @@ class Routes {
     task.file_suffix = "-toon";
     const CartoonizeParams p = params.value();
     const int tile = s.config_.scheduler.tile_size;
-    task.memory_bytes = [p, runner = model->runner, tile](const ImageInfo& info) {
+    task.memory_bytes = [p, runner = model->runner, tile](const image::ImageInfo& info) {
       return request_memory_bytes(info, p, *runner, tile);
     };
     const int64_t max_pixels = s.config_.max_pixels;

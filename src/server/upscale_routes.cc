@@ -16,7 +16,7 @@ struct UpscaleParams {
   int scale = 0;      // 0 = the model's (x4 without a model)
   bool tta = false;
   std::string precision = "auto";
-  ImageFormat format = ImageFormat::kPng;
+  image::ImageFormat format = image::ImageFormat::kPng;
   int quality = 92;
 };
 
@@ -99,7 +99,7 @@ void UpscaleRoutes::upscale(Server& s, const Request& req, Response& res) {
   const int tile = s.config_.scheduler.tile_size;
   const bool tta = params->tta;
   auto up = upscaler.value();
-  task.memory_bytes = [scale, tile, tta, up](const ImageInfo& info) {
+  task.memory_bytes = [scale, tile, tta, up](const image::ImageInfo& info) {
     // cartoonize's estimate with the output scale² bigger, plus the float canvas the
     // tiles blend into (and TTA's running sum).
     RequestMemory r;

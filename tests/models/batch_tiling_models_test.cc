@@ -21,6 +21,7 @@
 #include "unit/tiling_test_util.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::image;
 
 namespace toonbox {
 namespace {

@@ -28,6 +28,8 @@
 #include "unit/ort_oracle.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::image;
+
 namespace toonbox {
 namespace {
 

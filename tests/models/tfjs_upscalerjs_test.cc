@@ -39,6 +39,7 @@
 #include "unit/test_util.h"
 
 using namespace toonbox::models;
+using namespace toonbox::image;
 
 namespace toonbox {
 namespace {

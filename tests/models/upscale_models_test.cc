@@ -24,6 +24,7 @@
 #include "unit/tiling_test_util.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::image;
 
 namespace toonbox {
 namespace {

@@ -23,6 +23,7 @@
 
 using namespace toonbox::pipeline;
 using namespace toonbox::models;
+using namespace toonbox::image;
 
 namespace toonbox {
 namespace {

@@ -13,6 +13,8 @@
 #include "core/tensor.h"
 #include "unit/onnx_test_util.h"
 
+using namespace toonbox::image;
+
 namespace toonbox::bench {
 namespace {
 

@@ -13,6 +13,8 @@
 #include "folder/test_device_hook.h"
 #include "folder_test_util.h"
 
+using namespace toonbox::image;
+
 namespace toonbox::folder {
 namespace {
 

@@ -13,6 +13,7 @@
 #include "pipeline/cartoon_pipeline.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::image;
 
 namespace toonbox::folder {
 namespace {

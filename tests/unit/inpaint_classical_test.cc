@@ -12,6 +12,7 @@
 #include "pipeline/inpaint/classical_inpaint.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::image;
 
 namespace toonbox {
 namespace {

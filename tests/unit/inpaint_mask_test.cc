@@ -8,6 +8,7 @@
 #include "pipeline/inpaint/inpaint_pipeline.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::image;
 
 namespace toonbox {
 namespace {

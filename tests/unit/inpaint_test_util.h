@@ -15,8 +15,8 @@
 namespace toonbox::test {
 
 // Smooth colour gradients with a few soft edges: what the classical methods fill well.
-inline Image inpaint_test_photo(int w, int h) {
-  Image img;
+inline image::Image inpaint_test_photo(int w, int h) {
+  image::Image img;
   img.width = w;
   img.height = h;
   img.rgb.resize(static_cast<size_t>(w) * h * 3);
@@ -50,8 +50,8 @@ inline void add_rect(pipeline::InpaintMask* m, int x0, int y0, int x1, int y1) {
 }
 
 // The mask as an 8-bit image (white = hole).
-inline Image mask_image(const pipeline::InpaintMask& m) {
-  Image img;
+inline image::Image mask_image(const pipeline::InpaintMask& m) {
+  image::Image img;
   img.width = m.width;
   img.height = m.height;
   img.rgb.resize(m.hole.size() * 3);

@@ -9,6 +9,7 @@
 #include "unit/portrait_test_util.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::image;
 
 namespace toonbox {
 namespace {

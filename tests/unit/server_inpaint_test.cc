@@ -11,6 +11,7 @@
 #include "server_test_util.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::image;
 
 namespace toonbox::server_test {
 namespace {

@@ -8,6 +8,7 @@
 #include "server/request_params.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::image;
 
 namespace toonbox::server {
 namespace {

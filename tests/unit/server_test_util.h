@@ -133,8 +133,8 @@ class HookBackend : public Backend {
 };
 
 // A test image with structure (gradients and a block), encoded as PNG.
-inline Image test_image(int w, int h) {
-  Image img;
+inline image::Image test_image(int w, int h) {
+  image::Image img;
   img.width = w;
   img.height = h;
   img.rgb.resize(static_cast<size_t>(w) * h * 3);
@@ -149,16 +149,16 @@ inline Image test_image(int w, int h) {
   return img;
 }
 
-inline std::string png_bytes(const Image& img) {
-  auto bytes = encode_image(img, EncodeOptions{ImageFormat::kPng, 92});
+inline std::string png_bytes(const image::Image& img) {
+  auto bytes = image::encode_image(img, image::EncodeOptions{image::ImageFormat::kPng, 92});
   EXPECT_TRUE(bytes.is_ok());
   return std::string(bytes->begin(), bytes->end());
 }
 
 inline std::string png_bytes(int w, int h) { return png_bytes(test_image(w, h)); }
 
-inline Result<Image> decode_bytes(const std::string& bytes) {
-  return decode_image(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), DecodeOptions{});
+inline Result<image::Image> decode_bytes(const std::string& bytes) {
+  return image::decode_image(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), image::DecodeOptions{});
 }
 
 inline nlohmann::json json_of(const httplib::Result& r) {

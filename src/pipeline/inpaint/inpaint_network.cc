@@ -80,18 +80,18 @@ Result<InpaintInputs> inpaint_inputs(const Graph& graph, const models::ImageCont
   return in;
 }
 
-Result<Image> run_inpaint_network(Session& session, const InpaintInputs& inputs, const models::ImageContract& contract,
-                                  const Image& image, const InpaintMask& mask, RunReport* report) {
+Result<image::Image> run_inpaint_network(Session& session, const InpaintInputs& inputs, const models::ImageContract& contract,
+                                  const image::Image& image, const InpaintMask& mask, RunReport* report) {
   if (mask.width != image.width || mask.height != image.height)
     return invalid_argument("run_inpaint_network: mask and image sizes differ");
   // At a fixed size the crop is resized (area down, bilinear up) and its mask resized
   // nearest, as IOPaint feeds a 512-only model.
   const bool fixed = inputs.fixed_height > 0;
-  Image rgb;
+  image::Image rgb;
   rgb.width = image.width;
   rgb.height = image.height;
   rgb.rgb = image.rgb;  // the network sees colour only; alpha stays with the caller
-  const Image net_image = fixed ? resize_image(rgb, inputs.fixed_width, inputs.fixed_height) : rgb;
+  const image::Image net_image = fixed ? image::resize_image(rgb, inputs.fixed_width, inputs.fixed_height) : rgb;
   const InpaintMask net_mask =
       fixed ? resize_mask_nearest(mask, inputs.fixed_width, inputs.fixed_height) : mask;
   const int64_t h = fixed ? inputs.fixed_height : padded_extent(image.height, contract.size_multiple, 0);
@@ -134,8 +134,8 @@ Result<Image> run_inpaint_network(Session& session, const InpaintInputs& inputs,
     return invalid_argument("the inpainting network's output " + shape_to_string(outs[0].shape()) +
                             " is not the size of its input (" + std::to_string(w) + "x" + std::to_string(h) + ")");
   if (!fixed) return output_to_image(px, 0, 0, image.width, image.height);
-  const Image at_model = output_to_image(px, 0, 0, static_cast<int>(w), static_cast<int>(h));
-  return resize_image(at_model, image.width, image.height);
+  const image::Image at_model = output_to_image(px, 0, 0, static_cast<int>(w), static_cast<int>(h));
+  return image::resize_image(at_model, image.width, image.height);
 }
 
 }  // namespace toonbox::pipeline

@@ -17,8 +17,8 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 }
 
 // `base` with its holes taken from `filled` (same size).
-Image paste_holes(const Image& base, const InpaintMask& mask, const Image& filled) {
-  Image out = base;
+image::Image paste_holes(const image::Image& base, const InpaintMask& mask, const image::Image& filled) {
+  image::Image out = base;
   for (size_t i = 0; i < mask.hole.size(); ++i)
     if (mask.hole[i]) std::copy_n(&filled.rgb[i * 3], 3, &out.rgb[i * 3]);
   return out;
@@ -50,8 +50,8 @@ InpaintMask shrink_mask_covering(const InpaintMask& mask, int width, int height)
   return out;
 }
 
-Image colour_only(const Image& image) {
-  Image c;
+image::Image colour_only(const image::Image& image) {
+  image::Image c;
   c.width = image.width;
   c.height = image.height;
   c.rgb = image.rgb;
@@ -176,13 +176,13 @@ std::vector<PixelBox> crop_boxes(const InpaintMask& mask, int margin) {
   return boxes;
 }
 
-Result<Image> InpaintPipeline::fill(const Image& window, const InpaintMask& mask, const InpaintOptions& options,
+Result<image::Image> InpaintPipeline::fill(const image::Image& window, const InpaintMask& mask, const InpaintOptions& options,
                                     InpaintReport* report) {
   report->processed_pixels += static_cast<int64_t>(window.width) * window.height;
   ++report->regions;
   const auto t0 = std::chrono::steady_clock::now();
   if (model_.classical) {
-    Image out = window;
+    image::Image out = window;
     TB_RETURN_IF_ERROR(classical_inpaint(model_.method, mask, options.radius, &out));
     report->method_ms += ms_since(t0);
     return out;
@@ -207,20 +207,20 @@ Result<Image> InpaintPipeline::fill(const Image& window, const InpaintMask& mask
   return paste_holes(window, mask, *net);
 }
 
-Result<Image> InpaintPipeline::fill_resized(const Image& window, const InpaintMask& mask, int limit,
+Result<image::Image> InpaintPipeline::fill_resized(const image::Image& window, const InpaintMask& mask, int limit,
                                             const InpaintOptions& options, InpaintReport* report) {
   const int long_side = std::max(window.width, window.height);
   if (long_side <= limit) return fill(window, mask, options, report);
   const double scale = static_cast<double>(limit) / long_side;
   const int w = std::max(1, static_cast<int>(std::lround(window.width * scale)));
   const int h = std::max(1, static_cast<int>(std::lround(window.height * scale)));
-  const Image small = resize_image(colour_only(window), w, h);
+  const image::Image small = image::resize_image(colour_only(window), w, h);
   const InpaintMask small_mask = shrink_mask_covering(mask, w, h);
-  TB_ASSIGN_OR_RETURN(Image filled, fill(small, small_mask, options, report));
-  return paste_holes(window, mask, resize_image(filled, window.width, window.height));
+  TB_ASSIGN_OR_RETURN(image::Image filled, fill(small, small_mask, options, report));
+  return paste_holes(window, mask, image::resize_image(filled, window.width, window.height));
 }
 
-Result<Image> InpaintPipeline::inpaint(const Image& image, const InpaintMask& mask, const InpaintOptions& options,
+Result<image::Image> InpaintPipeline::inpaint(const image::Image& image, const InpaintMask& mask, const InpaintOptions& options,
                                        InpaintReport* report) {
   InpaintReport local;
   if (!report) report = &local;
@@ -241,7 +241,7 @@ Result<Image> InpaintPipeline::inpaint(const Image& image, const InpaintMask& ma
     report->notes.push_back("crop: the long side is at most " + std::to_string(options.crop_trigger) +
                             " px, so the whole image runs");
   }
-  Image out;
+  image::Image out;
   if (strategy == InpaintStrategy::kOriginal) {
     report->strategy_used = "whole image";
     TB_ASSIGN_OR_RETURN(out, fill(image, mask, options, report));
@@ -256,7 +256,7 @@ Result<Image> InpaintPipeline::inpaint(const Image& image, const InpaintMask& ma
     out = image;
     for (const PixelBox& box : boxes) {
       const InpaintMask window_mask = crop_mask(mask, box);
-      TB_ASSIGN_OR_RETURN(Image filled, fill(crop_image(image, box), window_mask, options, report));
+      TB_ASSIGN_OR_RETURN(image::Image filled, fill(crop_image(image, box), window_mask, options, report));
       for (int y = 0; y < box.height(); ++y)
         for (int x = 0; x < box.width(); ++x)
           if (window_mask.at(x, y))

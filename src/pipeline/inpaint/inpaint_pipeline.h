@@ -79,7 +79,7 @@ class InpaintPipeline {
 
   // `mask` has the image's size and is already dilated. An empty mask returns the image
   // unchanged (the caller decides whether to write it).
-  Result<Image> inpaint(const Image& image, const InpaintMask& mask, const InpaintOptions& options,
+  Result<image::Image> inpaint(const image::Image& image, const InpaintMask& mask, const InpaintOptions& options,
                         InpaintReport* report);
 
   const InpaintModel& model() const { return model_; }
@@ -87,9 +87,9 @@ class InpaintPipeline {
  private:
   // Fills the holes of one window (at any size) by the model; every pixel of the result
   // that is not a hole is the window's own.
-  Result<Image> fill(const Image& window, const InpaintMask& mask, const InpaintOptions& options,
+  Result<image::Image> fill(const image::Image& window, const InpaintMask& mask, const InpaintOptions& options,
                      InpaintReport* report);
-  Result<Image> fill_resized(const Image& window, const InpaintMask& mask, int limit,
+  Result<image::Image> fill_resized(const image::Image& window, const InpaintMask& mask, int limit,
                              const InpaintOptions& options, InpaintReport* report);
 
   InpaintModel model_;

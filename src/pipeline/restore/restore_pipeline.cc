@@ -149,7 +149,7 @@ Status check_restore_options(const RestoreModels& models, const RestoreOptions& 
   return Status::ok();
 }
 
-Result<std::vector<detect::Face>> RestorePipeline::choose_faces(const Image& input, const RestoreOptions& o,
+Result<std::vector<detect::Face>> RestorePipeline::choose_faces(const image::Image& input, const RestoreOptions& o,
                                                                 RestoreReport* r) {
   const auto t0 = std::chrono::steady_clock::now();
   Result<std::vector<detect::Face>> found = models_.detect_faces ? models_.detect_faces(input)
@@ -194,7 +194,7 @@ Result<std::vector<detect::Face>> RestorePipeline::choose_faces(const Image& inp
   return chosen;
 }
 
-Result<Image> RestorePipeline::process(const Image& input, const RestoreOptions& o, RestoreReport* report) {
+Result<image::Image> RestorePipeline::process(const image::Image& input, const RestoreOptions& o, RestoreReport* report) {
   RestoreReport local;
   RestoreReport* r = report ? report : &local;
   *r = RestoreReport{};
@@ -207,7 +207,7 @@ Result<Image> RestorePipeline::process(const Image& input, const RestoreOptions&
 
   TB_ASSIGN_OR_RETURN(std::vector<detect::Face> faces, choose_faces(input, o, r));
 
-  Image background = input;
+  image::Image background = input;
   if (o.upscale > 1) {
     TB_ASSIGN_OR_RETURN(background, models_.upscale(input, o.upscale));
   }
@@ -233,12 +233,12 @@ Result<Image> RestorePipeline::process(const Image& input, const RestoreOptions&
     const int64_t take = std::min(shape_n, n - first);
     auto t0 = std::chrono::steady_clock::now();
     Tensor crops(DType::kFloat32, {shape_n, 3, s, s});
-    std::vector<Affine2> to_crop(take);
+    std::vector<image::Affine2> to_crop(take);
     for (int64_t i = 0; i < shape_n; ++i) {
       // Slots past `take` repeat the last face (results dropped): one compiled shape.
       const detect::Face& f = faces[first + std::min(i, take - 1)];
-      TB_ASSIGN_OR_RETURN(Affine2 t, restore_alignment(f, c.face_template, s));
-      TB_ASSIGN_OR_RETURN(Affine2 inv, t.inverse());
+      TB_ASSIGN_OR_RETURN(image::Affine2 t, restore_alignment(f, c.face_template, s));
+      TB_ASSIGN_OR_RETURN(image::Affine2 inv, t.inverse());
       if (i < take) to_crop[i] = t;
       fill_face_crop(input, inv, s, i, &crops);
     }
@@ -248,7 +248,7 @@ Result<Image> RestorePipeline::process(const Image& input, const RestoreOptions&
     t0 = std::chrono::steady_clock::now();
     for (int64_t i = 0; i < take; ++i) {
       TB_ASSIGN_OR_RETURN(OutputPixels px, OutputPixels::of(restored, i, c.pixels));
-      const Affine2 canvas_to_crop = rescale_frame(to_crop[i], o.upscale);
+      const image::Affine2 canvas_to_crop = rescale_frame(to_crop[i], o.upscale);
       const PasteMask mask = face_paste_mask(cw, ch, canvas_to_crop, s, o.upscale);
       paste_restored_face(px, s, canvas_to_crop, mask, cw, ch, &canvas);
     }
@@ -256,7 +256,7 @@ Result<Image> RestorePipeline::process(const Image& input, const RestoreOptions&
     first += take;
   }
   r->faces = static_cast<int>(n);
-  Image out = std::move(background);
+  image::Image out = std::move(background);
   for (size_t i = 0; i < canvas.size(); ++i)
     out.rgb[i] = static_cast<uint8_t>(std::lround(std::clamp(canvas[i], 0.f, 255.f)));
   r->total_ms = ms_since(t_start);

@@ -53,9 +53,9 @@ struct RestoreReport {
   double detect_ms = 0, restore_ms = 0, paste_ms = 0, total_ms = 0;
 };
 
-using RestoreDetectFn = std::function<Result<std::vector<detect::Face>>(const Image&)>;
+using RestoreDetectFn = std::function<Result<std::vector<detect::Face>>(const image::Image&)>;
 // The upscale task's background (input -> input x `scale`), when it is in the build.
-using BackgroundUpscaleFn = std::function<Result<Image>(const Image&, int scale)>;
+using BackgroundUpscaleFn = std::function<Result<image::Image>(const image::Image&, int scale)>;
 
 // A face restorer ready to run: its graph in a batching Session and its contract.
 class FaceRestorer {
@@ -104,12 +104,12 @@ class RestorePipeline {
 
   // One image; alpha is kept (upscaled with the image when --upscale). No face restored:
   // the input (or its upscaled background) with a note.
-  Result<Image> process(const Image& input, const RestoreOptions& options, RestoreReport* report = nullptr);
+  Result<image::Image> process(const image::Image& input, const RestoreOptions& options, RestoreReport* report = nullptr);
 
   const RestoreModels& models() const { return models_; }
 
  private:
-  Result<std::vector<detect::Face>> choose_faces(const Image& input, const RestoreOptions& options,
+  Result<std::vector<detect::Face>> choose_faces(const image::Image& input, const RestoreOptions& options,
                                                  RestoreReport* report);
   RestoreModels models_;
 };

@@ -14,7 +14,7 @@ namespace toonbox::pipeline {
 inline constexpr int kDihedralCount = 8;
 
 // RGB only (alpha is upscaled apart).
-Image dihedral_transform(const Image& image, int t);
+image::Image dihedral_transform(const image::Image& image, int t);
 
 // Adds the inverse of transform t of an RGB float canvas (`width` x `height` as it came
 // out of the transformed run) into `sum`, which is in the original orientation.

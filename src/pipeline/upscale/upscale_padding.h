@@ -17,7 +17,7 @@ int reflect_index(int i, int n);
 
 // `image` (RGB only) padded by `pad` on the left and top and by `pad` + `extra_x` /
 // `extra_y` on the right and bottom; reflect or edge-replicate.
-Image pad_image(const Image& image, int pad, int extra_x, int extra_y, bool reflect);
+image::Image pad_image(const image::Image& image, int pad, int extra_x, int extra_y, bool reflect);
 
 // A single 8-bit plane (alpha) resized by Keys' bicubic (a = -0.5, half-pixel centres,
 // clamped at the edges), rounded and clamped.

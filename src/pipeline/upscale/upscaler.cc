@@ -152,10 +152,10 @@ Result<int> Upscaler::choose_tile(int width, int height, const UpscaleOptions& o
   return tile;
 }
 
-Result<Upscaler::Canvas> Upscaler::run_once(const Image& rgb, int tile_side, UpscaleReport* report) {
+Result<Upscaler::Canvas> Upscaler::run_once(const image::Image& rgb, int tile_side, UpscaleReport* report) {
   const int m = std::max(1, contract_.size_multiple), p = contract_.prepadding, s = contract_.scale;
   const int wm = round_up(rgb.width, m), hm = round_up(rgb.height, m);
-  const Image padded = pad_image(rgb, p, wm - rgb.width, hm - rgb.height, p > 0);
+  const image::Image padded = pad_image(rgb, p, wm - rgb.width, hm - rgb.height, p > 0);
   const int side = tile_side > 0 ? tile_side : std::max(wm, hm);
   const TilePlan plan = plan_tiles(rgb.width, rgb.height, side, kUpscaleTileOverlap, m);
   const int crop_w = round_up(plan.xs.tile, m) + 2 * p, crop_h = round_up(plan.ys.tile, m) + 2 * p;
@@ -222,7 +222,7 @@ Result<Upscaler::Canvas> Upscaler::run_once(const Image& rgb, int tile_side, Ups
   return Canvas{rgb.width * s, rgb.height * s, blender.canvas()};
 }
 
-Result<Image> Upscaler::upscale(const Image& input, const UpscaleOptions& options, UpscaleReport* report) {
+Result<image::Image> Upscaler::upscale(const image::Image& input, const UpscaleOptions& options, UpscaleReport* report) {
   UpscaleReport local;
   UpscaleReport* r = report ? report : &local;
   *r = UpscaleReport{};
@@ -232,8 +232,8 @@ Result<Image> Upscaler::upscale(const Image& input, const UpscaleOptions& option
   const int runs = options.tta ? kDihedralCount : 1;
   std::vector<float> sum(static_cast<size_t>(input.width) * s * input.height * s * 3, 0.f);
   for (int t = 0; t < runs; ++t) {
-    const Image view = t == 0 ? Image{} : dihedral_transform(input, t);
-    const Image& src = t == 0 ? input : view;
+    const image::Image view = t == 0 ? image::Image{} : dihedral_transform(input, t);
+    const image::Image& src = t == 0 ? input : view;
     Result<Canvas> canvas = run_once(src, tile, r);
     // Out of memory: smaller tiles, down to the smallest; one OOM must not fail a request
     // that smaller tiles can serve.
@@ -250,7 +250,7 @@ Result<Image> Upscaler::upscale(const Image& input, const UpscaleOptions& option
     add_dihedral_inverse(canvas->rgb, canvas->width, canvas->height, t, &sum);
   }
   r->runs = runs;
-  Image out;
+  image::Image out;
   out.width = input.width * s;
   out.height = input.height * s;
   out.rgb.resize(sum.size());

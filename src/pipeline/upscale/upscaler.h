@@ -70,7 +70,7 @@ class Upscaler {
   // 0 before (the server's memory estimate then uses its default).
   double measured_bytes_per_pixel() const { return bytes_per_pixel_; }
 
-  Result<Image> upscale(const Image& input, const UpscaleOptions& options = {},
+  Result<image::Image> upscale(const image::Image& input, const UpscaleOptions& options = {},
                         UpscaleReport* report = nullptr);
 
  private:
@@ -78,7 +78,7 @@ class Upscaler {
     int width = 0, height = 0;
     std::vector<float> rgb;  // 0..255, not rounded
   };
-  Result<Canvas> run_once(const Image& rgb, int tile_side, UpscaleReport* report);
+  Result<Canvas> run_once(const image::Image& rgb, int tile_side, UpscaleReport* report);
   Result<int> choose_tile(int width, int height, const UpscaleOptions& options, UpscaleReport* report);
   Result<std::vector<Tensor>> run_session(Session& s, const std::vector<Tensor>& in, UpscaleReport* report);
   Session& level_session(size_t k);
