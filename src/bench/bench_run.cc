@@ -79,11 +79,11 @@ class Bench {
  private:
   using ModelSize = std::pair<std::string, int>;
 
-  const Result<DeviceSelection>& device_for(const BenchConfig& c) {
+  const Result<engine::DeviceSelection>& device_for(const BenchConfig& c) {
     const std::string key = c.device + "/" + c.precision;
     auto it = devices_.find(key);
     if (it == devices_.end())
-      it = devices_.emplace(key, select_device(c.device, c.precision)).first;
+      it = devices_.emplace(key, engine::select_device(c.device, c.precision)).first;
     return it->second;
   }
 
@@ -131,7 +131,7 @@ class Bench {
     if (it != references_.end()) return it->second;
     progress_(prefix + ": computing the CPU fp32 reference", false);
     auto make = [&]() -> Result<image::Image> {
-      TB_ASSIGN_OR_RETURN(DeviceSelection cpu, select_device("cpu", "fp32"));
+      TB_ASSIGN_OR_RETURN(engine::DeviceSelection cpu, engine::select_device("cpu", "fp32"));
       TB_ASSIGN_OR_RETURN(auto runner, task_.load(c.model, cpu));
       CallReport ignored;
       TB_ASSIGN_OR_RETURN(std::vector<image::Image> out,
@@ -262,7 +262,7 @@ class Bench {
   const BenchTask& task_;
   const image::Image* photo_;
   const ProgressFn& progress_;
-  std::map<std::string, Result<DeviceSelection>> devices_;
+  std::map<std::string, Result<engine::DeviceSelection>> devices_;
   std::map<int, image::Image> inputs_;
   std::map<ModelSize, Result<image::Image>> references_;
   std::map<std::string, std::pair<ColdStart, std::string>> cold_starts_;

@@ -18,7 +18,7 @@ namespace toonbox::bench {
 
 // What one call reported.
 struct CallReport {
-  RunReport run;      // compile_ms when this call compiled; upload/compute/download; arena
+  engine::RunReport run;      // compile_ms when this call compiled; upload/compute/download; arena
   int batch_ran = 0;  // images in the largest device call made (fewer than asked: a fallback)
   std::vector<std::string> notes;  // what the task adapted and why (batch split, OOM retry)
 };
@@ -42,7 +42,7 @@ class BenchTask {
   virtual std::vector<std::string> default_models() const = 0;
   // Loads `model` (a name or path) on `device`. kNotFound for an unknown model.
   virtual Result<std::unique_ptr<TaskRunner>> load(const std::string& model,
-                                                   const DeviceSelection& device) const = 0;
+                                                   const engine::DeviceSelection& device) const = 0;
   // The arguments after `toonbox` that do what run() does to one image, as a user would
   // type them: the cold start runs them in a fresh process.
   virtual std::vector<std::string> cli_args(const std::string& model, const std::string& device,

@@ -54,7 +54,7 @@ std::vector<std::string> CartoonizeTask::default_models() const {
 }
 
 Result<std::unique_ptr<TaskRunner>> CartoonizeTask::load(const std::string& model,
-                                                         const DeviceSelection& device) const {
+                                                         const engine::DeviceSelection& device) const {
   std::string note;
   TB_ASSIGN_OR_RETURN(pipeline::CartoonModels models,
                       pipeline::load_cartoon_models(model, "", pipeline::CartoonMode::kWhole, device, &note));

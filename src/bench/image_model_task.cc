@@ -9,16 +9,16 @@ namespace {
 
 class ImageModelRunner : public TaskRunner {
  public:
-  ImageModelRunner(std::string name, pipeline::ImageModel model, const DeviceSelection& device)
+  ImageModelRunner(std::string name, pipeline::ImageModel model, const engine::DeviceSelection& device)
       : name_(std::move(name)),
         contract_(model.contract),
         how_(model.how),
         session_(std::move(model.graph), device.backend, device.precision,
-                 SessionOptions{/*allow_batch=*/true}) {}
+                 engine::SessionOptions{/*allow_batch=*/true}) {}
 
   Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images,
                                  CallReport* report) override {
-    RunReport run;
+    engine::RunReport run;
     TB_ASSIGN_OR_RETURN(std::vector<image::Image> out,
                         pipeline::run_image_model_batch(session_, contract_, images, &run));
     if (report) {
@@ -34,7 +34,7 @@ class ImageModelRunner : public TaskRunner {
   std::string name_;
   models::ImageContract contract_;
   std::string how_;
-  Session session_;
+  engine::Session session_;
 };
 
 }  // namespace
@@ -47,7 +47,7 @@ std::vector<std::string> ImageModelTask::default_models() const {
 }
 
 Result<std::unique_ptr<TaskRunner>> ImageModelTask::load(const std::string& model,
-                                                         const DeviceSelection& device) const {
+                                                         const engine::DeviceSelection& device) const {
   TB_ASSIGN_OR_RETURN(pipeline::ImageModel m, pipeline::load_image_model(model));
   return std::unique_ptr<TaskRunner>(
       std::make_unique<ImageModelRunner>(model, std::move(m), device));

@@ -11,7 +11,7 @@ constexpr int kMaskPercent = 25;
 
 class InpaintRunner : public TaskRunner {
  public:
-  InpaintRunner(pipeline::InpaintModel model, const DeviceSelection& device)
+  InpaintRunner(pipeline::InpaintModel model, const engine::DeviceSelection& device)
       : description_(model.name + " (" + model.description + ")"),
         pipeline_(std::move(model), device.backend, device.precision) {
     options_.strategy = pipeline::InpaintStrategy::kOriginal;
@@ -58,7 +58,7 @@ std::vector<std::string> InpaintTask::default_models() const {
   return models;
 }
 
-Result<std::unique_ptr<TaskRunner>> InpaintTask::load(const std::string& model, const DeviceSelection& device) const {
+Result<std::unique_ptr<TaskRunner>> InpaintTask::load(const std::string& model, const engine::DeviceSelection& device) const {
   TB_ASSIGN_OR_RETURN(pipeline::InpaintModel m, pipeline::load_inpaint_model(model, {}, nullptr));
   return std::unique_ptr<TaskRunner>(std::make_unique<InpaintRunner>(std::move(m), device));
 }

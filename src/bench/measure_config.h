@@ -25,7 +25,7 @@ struct MeasureSettings {
 
 // `outputs` receives the first call's images (for agreement) when the row is ok.
 ConfigResult measure_config(const BenchConfig& config, const BenchTask& task,
-                            const DeviceSelection& device, const image::Image& input,
+                            const engine::DeviceSelection& device, const image::Image& input,
                             const MeasureSettings& settings, std::vector<image::Image>* outputs,
                             const ProgressFn& progress);
 

@@ -55,7 +55,7 @@ std::vector<std::string> UpscaleTask::default_models() const {
   return models;
 }
 
-Result<std::unique_ptr<TaskRunner>> UpscaleTask::load(const std::string& model, const DeviceSelection& device) const {
+Result<std::unique_ptr<TaskRunner>> UpscaleTask::load(const std::string& model, const engine::DeviceSelection& device) const {
   TB_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::Upscaler> up, pipeline::load_upscaler(model, 0, "", device));
   return std::unique_ptr<TaskRunner>(std::make_unique<UpscaleRunner>(std::move(up)));
 }

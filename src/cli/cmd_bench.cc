@@ -243,7 +243,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
   bool gpu_usable = false;
   if (options.devices.empty()) {
     // The default devices depend on a GPU being usable: the same test `--device auto` makes.
-    auto probe = select_device("auto", "auto");
+    auto probe = engine::select_device("auto", "auto");
     gpu_usable = probe.is_ok() && probe->is_gpu;
     if (!gpu_usable)
       notes.push_back("no usable GPU: " +

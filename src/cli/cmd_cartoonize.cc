@@ -133,7 +133,7 @@ Result<pipeline::CartoonOptions> parse_cartoon_options(const ParsedArgs& a) {
   return o;
 }
 
-Result<std::unique_ptr<pipeline::Upscaler>> load_finishing_upscaler(const ParsedArgs& a, const DeviceSelection& device) {
+Result<std::unique_ptr<pipeline::Upscaler>> load_finishing_upscaler(const ParsedArgs& a, const engine::DeviceSelection& device) {
   if (!a.has("--upscale")) return std::unique_ptr<pipeline::Upscaler>();
   long long scale = 0;
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--upscale", 2, 4, &scale));
@@ -197,7 +197,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   auto quality = parse_quality(a);
   if (!quality.is_ok()) return usage_error(json, quality.status());
 
-  auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
+  auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return cartoonize_fail(json, device.status(), exit_code_for(device.status()));
   const std::string device_line = device->summary();
   std::string note;

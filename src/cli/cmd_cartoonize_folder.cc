@@ -15,7 +15,7 @@ int cartoonize_folder(const ParsedArgs& args, const pipeline::CartoonOptions& op
   FolderTask task;
   task.command = "cartoonize";
   task.fail = [](bool json, const Status& s, int code) { return cartoonize_fail(json, s, code); };
-  task.load = [&](const DeviceSelection& device, FolderModel* m) -> Status {
+  task.load = [&](const engine::DeviceSelection& device, FolderModel* m) -> Status {
     auto flags = parse_contract_flags(args);
     if (!flags.is_ok()) {
       m->usage_error = true;

@@ -93,7 +93,7 @@ Result<std::unique_ptr<pipeline::InpaintPipeline>> make_inpaint_pipeline(const P
     *device_line = "CPU (the built-in methods run on the CPU)";
     return std::make_unique<pipeline::InpaintPipeline>(std::move(model), nullptr, Precision::kFloat32);
   }
-  TB_ASSIGN_OR_RETURN(DeviceSelection device, select_device(a.get("--device", "auto"), a.get("--precision", "auto")));
+  TB_ASSIGN_OR_RETURN(engine::DeviceSelection device, engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto")));
   *device_line = device.summary();
   if (is_gpu) *is_gpu = device.is_gpu;
   return std::make_unique<pipeline::InpaintPipeline>(std::move(model), device.backend, device.precision);

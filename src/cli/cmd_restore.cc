@@ -61,7 +61,7 @@ nlohmann::json detections_json(const pipeline::RestoreReport& r) {
 
 // --upscale N: the background goes through the upscale task (the registry's xN upscaler,
 // which must be installed); the faces are pasted onto it at N times their scale.
-Status attach_background_upscaler(const pipeline::RestoreOptions& o, const DeviceSelection& device, pipeline::RestoreModels* models) {
+Status attach_background_upscaler(const pipeline::RestoreOptions& o, const engine::DeviceSelection& device, pipeline::RestoreModels* models) {
   if (o.upscale <= 1) return Status::ok();
   TB_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::Upscaler> loaded, pipeline::load_upscaler("", o.upscale, "", device));
   std::shared_ptr<pipeline::Upscaler> upscaler = std::move(loaded);
@@ -73,7 +73,7 @@ int restore_folder(const ParsedArgs& a, const pipeline::RestoreOptions& options,
   FolderTask task;
   task.command = "restore";
   task.fail = [](bool json, const Status& s, int code) { return restore_fail(json, s, code); };
-  task.load = [&](const DeviceSelection& device, FolderModel* m) -> Status {
+  task.load = [&](const engine::DeviceSelection& device, FolderModel* m) -> Status {
     TB_ASSIGN_OR_RETURN(pipeline::RestoreModels models, pipeline::load_restore_models(a.get("--model"), overrides, device));
     TB_RETURN_IF_ERROR(attach_background_upscaler(options, device, &models));
     TB_RETURN_IF_ERROR(pipeline::check_restore_options(models, options));
@@ -136,7 +136,7 @@ int cmd_restore(const std::vector<std::string>& argv) {
   auto quality = parse_quality(a);
   if (!quality.is_ok()) return restore_fail(json, quality.status(), kExitUsage);
 
-  auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
+  auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return restore_fail(json, device.status(), exit_code_for(device.status()));
   const std::string device_line = device->summary();
   auto models = pipeline::load_restore_models(a.get("--model"), overrides.value(), device.value());

@@ -81,7 +81,7 @@ int cmd_run(const std::vector<std::string>& argv) {
 
   auto flags = parse_contract_flags(a);
   if (!flags.is_ok()) return fail(flags.status(), kExitUsage);
-  auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
+  auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return fail(device.status(), exit_code_for(device.status()));
   auto model = pipeline::load_image_model(a.get("--model"), *flags, a.get("--bin"));
   if (!model.is_ok()) return fail(model.status(), kExitFailure);
@@ -90,8 +90,8 @@ int cmd_run(const std::vector<std::string>& argv) {
   std::fflush(stdout);
   auto image = image::read_image_file(input, image::DecodeOptions{});
   if (!image.is_ok()) return fail(image.status(), kExitFailure);
-  Session session(std::move(model->graph), device->backend, device->precision);
-  RunReport report;
+  engine::Session session(std::move(model->graph), device->backend, device->precision);
+  engine::RunReport report;
   auto result = pipeline::run_image_model(session, model->contract, *image, &report);
   if (!result.is_ok()) return fail(result.status().with_context(input), kExitFailure);
   Status written = image::write_image_file(output, *result);

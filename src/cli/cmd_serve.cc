@@ -165,7 +165,7 @@ int cmd_serve(const std::vector<std::string>& argv) {
                  config.requested_device.c_str());
     return kExitUsage;
   }
-  auto device = select_device(config.requested_device, a.get("--precision", "auto"));
+  auto device = engine::select_device(config.requested_device, a.get("--precision", "auto"));
   if (!device.is_ok()) {
     std::fprintf(stderr, "toonbox serve: %s\n", device.status().message().c_str());
     return exit_code_for(device.status());

@@ -60,7 +60,7 @@ nlohmann::json report_json(const pipeline::UpscaleReport& r) {
 }
 
 int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options, pipeline::Upscaler* upscaler_or_null,
-                   const DeviceSelection& device, const std::string& model_spec) {
+                   const engine::DeviceSelection& device, const std::string& model_spec) {
   const bool json = a.has("--json") || !isatty(STDOUT_FILENO);
   auto flags = parse_folder_flags(a, 1);
   if (!flags.is_ok()) return fail(json, flags.status(), kExitUsage);
@@ -155,7 +155,7 @@ int cmd_upscale(const std::vector<std::string>& argv) {
       return fail(json, checked, kExitUsage);
   }
 
-  auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
+  auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return fail(json, device.status(), exit_code_for(device.status()));
   const std::string device_line = device->summary();
   auto upscaler = pipeline::load_upscaler(a.get("--model"), static_cast<int>(scale), a.get("--bin"), device.value());

@@ -223,13 +223,13 @@ int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
   if (!plan.is_ok()) return task.fail(json, plan.status(), exit_code_for(plan.status()));
 
   // One worker per device (`--device cuda:0,1`, `cuda:all`, `cpu,cpu`), one queue.
-  auto device_names = expand_device_list(args.get("--device", "auto"));
+  auto device_names = engine::expand_device_list(args.get("--device", "auto"));
   if (!device_names.is_ok()) return task.fail(json, device_names.status(), exit_code_for(device_names.status()));
-  auto selected = select_devices(device_names.value(), args.get("--precision", "auto"));
+  auto selected = engine::select_devices(device_names.value(), args.get("--precision", "auto"));
   if (!selected.is_ok()) return task.fail(json, selected.status(), exit_code_for(selected.status()));
-  const std::vector<DeviceSelection> devices = std::move(selected).value();
-  const std::vector<std::string> device_ids = device_worker_ids(device_names.value());
-  const DeviceSelection* device = &devices[0];
+  const std::vector<engine::DeviceSelection> devices = std::move(selected).value();
+  const std::vector<std::string> device_ids = engine::device_worker_ids(device_names.value());
+  const engine::DeviceSelection* device = &devices[0];
 
   folder::RunContext context;
   context.input_dir = flags->plan.input_dir;

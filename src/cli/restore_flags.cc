@@ -42,7 +42,7 @@ Result<models::FaceRestoreOverrides> parse_restore_overrides(const ParsedArgs& a
 }
 
 Result<std::shared_ptr<pipeline::RestorePipeline>> load_restore_before_cartoonize(const ParsedArgs& a,
-                                                                       const DeviceSelection& device) {
+                                                                       const engine::DeviceSelection& device) {
   if (!a.has("--restore")) return std::shared_ptr<pipeline::RestorePipeline>();
   TB_ASSIGN_OR_RETURN(pipeline::RestoreOptions o, parse_restore_options(a));
   TB_ASSIGN_OR_RETURN(pipeline::RestoreModels models, pipeline::load_restore_models(a.get("--restore"), {}, device));

@@ -32,7 +32,7 @@ class FaceDetector {
 
  private:
   FaceModel model_;
-  Session session_;
+  engine::Session session_;
   DecodeOptions options_;
 };
 

@@ -6,7 +6,7 @@
 
 #include "backend/cuda_plugin_loader.h"
 
-namespace toonbox {
+namespace toonbox::engine {
 
 namespace {
 
@@ -93,4 +93,4 @@ Result<std::vector<DeviceSelection>> select_devices(const std::vector<std::strin
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::engine

@@ -5,7 +5,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cuda_plugin_loader.h"
 
-namespace toonbox {
+namespace toonbox::engine {
 
 namespace {
 
@@ -93,4 +93,4 @@ Result<DeviceSelection> select_device(const std::string& device, const std::stri
   return sel;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::engine

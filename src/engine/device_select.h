@@ -11,7 +11,7 @@
 #include "backend/backend.h"
 #include "core/status.h"
 
-namespace toonbox {
+namespace toonbox::engine {
 
 struct DeviceSelection {
   std::shared_ptr<Backend> backend;
@@ -26,4 +26,4 @@ struct DeviceSelection {
 // device: "auto", "cpu", "cuda" or "cuda:N". precision: "auto", "fp32" or "fp16".
 Result<DeviceSelection> select_device(const std::string& device, const std::string& precision);
 
-}  // namespace toonbox
+}  // namespace toonbox::engine

@@ -8,7 +8,7 @@
 #include "compile/specialize.h"
 #include "core/timing.h"
 
-namespace toonbox {
+namespace toonbox::engine {
 
 namespace {
 // Executables hold arenas sized for their shape. Kept: at most this many shapes, and
@@ -97,4 +97,4 @@ Result<std::vector<Tensor>> Session::run(const std::vector<Tensor>& inputs, RunR
   return outputs;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::engine

@@ -11,7 +11,7 @@
 #include "backend/backend.h"
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::engine {
 
 struct RunReport {
   bool compiled = false;    // this run specialized and compiled a new shape
@@ -68,4 +68,4 @@ class Session {
   void evict_for(Compiled keep);
 };
 
-}  // namespace toonbox
+}  // namespace toonbox::engine

@@ -69,7 +69,7 @@ std::string plural(int n, const char* word) {
 
 }  // namespace
 
-Result<std::shared_ptr<detect::FaceDetector>> load_installed_face_detector(const DeviceSelection& device) {
+Result<std::shared_ptr<detect::FaceDetector>> load_installed_face_detector(const engine::DeviceSelection& device) {
   detect::FaceModel kind = detect::FaceModel::kYuNet;
   auto installed = models::find_installed_model("yunet");
   if (!installed.is_ok()) {
@@ -106,7 +106,7 @@ const char* cartoon_mode_name(CartoonMode mode) {
 }
 
 Result<CartoonModels> load_cartoon_models(const std::string& model_spec, const std::string& head_spec,
-                                          CartoonMode mode, const DeviceSelection& device,
+                                          CartoonMode mode, const engine::DeviceSelection& device,
                                           std::string* note, const models::ContractOverrides& flags) {
   CartoonModels models;
   TB_ASSIGN_OR_RETURN(ModelSource background, load_model_source(model_spec, note, flags));

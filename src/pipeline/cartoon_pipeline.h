@@ -92,12 +92,12 @@ struct CartoonModels {
 // error for kPortrait (naming `toonbox models import`) and a note for kAuto. `flags`
 // (--channels) apply to --model, and to --head-model when it is the same.
 Result<CartoonModels> load_cartoon_models(const std::string& model_spec, const std::string& head_spec,
-                                          CartoonMode mode, const DeviceSelection& device,
+                                          CartoonMode mode, const engine::DeviceSelection& device,
                                           std::string* note, const models::ContractOverrides& flags = {});
 
 // The installed face detector (YuNet, else RetinaFace) on `device`; kNotFound, saying how
 // to install one, when there is none.
-Result<std::shared_ptr<detect::FaceDetector>> load_installed_face_detector(const DeviceSelection& device);
+Result<std::shared_ptr<detect::FaceDetector>> load_installed_face_detector(const engine::DeviceSelection& device);
 
 class CartoonPipeline {
  public:

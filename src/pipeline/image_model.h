@@ -27,13 +27,13 @@ Result<ImageModel> load_image_model(const std::string& spec, const models::Contr
                                     const std::string& weights = "");
 
 // Runs the model on an RGB image (alpha passed through when the size is kept).
-Result<image::Image> run_image_model(Session& session, const models::ImageContract& contract, const image::Image& input,
-                              RunReport* report = nullptr);
+Result<image::Image> run_image_model(engine::Session& session, const models::ImageContract& contract, const image::Image& input,
+                              engine::RunReport* report = nullptr);
 
 // Images of one size (checked) as one [N,...] call; N > 1 needs a session made with
 // SessionOptions::allow_batch (a model that mixes batch items fails to compile then).
-Result<std::vector<image::Image>> run_image_model_batch(Session& session, const models::ImageContract& contract,
+Result<std::vector<image::Image>> run_image_model_batch(engine::Session& session, const models::ImageContract& contract,
                                                  const std::vector<const image::Image*>& inputs,
-                                                 RunReport* report = nullptr);
+                                                 engine::RunReport* report = nullptr);
 
 }  // namespace toonbox::pipeline

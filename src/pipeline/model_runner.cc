@@ -44,9 +44,9 @@ std::string mib(double bytes) { return std::to_string(static_cast<long long>(byt
 
 }  // namespace
 
-ModelRunner::ModelRunner(ModelSource model, const DeviceSelection& device)
+ModelRunner::ModelRunner(ModelSource model, const engine::DeviceSelection& device)
     : model_(std::move(model)),
-      session_(model_.graph, device.backend, device.precision, SessionOptions{/*allow_batch=*/true}) {}
+      session_(model_.graph, device.backend, device.precision, engine::SessionOptions{/*allow_batch=*/true}) {}
 
 std::pair<int64_t, int64_t> ModelRunner::padded_size(int width, int height) const {
   const int m = multiple_of(model_);
@@ -89,7 +89,7 @@ Result<double> ModelRunner::bytes_per_pixel() {
   }
   const int64_t side = padded_extent(kProbeSide, multiple_of(model_), 0);
   const Shape probe = image_tensor_shape(model_.contract, 1, side, side);
-  RunReport report;
+  engine::RunReport report;
   if (Status s = session_.prepare({probe}, &report); !s.is_ok()) {
     // A model with fixed sizes cannot compile the probe: remember, do not retry per image.
     std::lock_guard<std::mutex> lock(state_mutex_);
@@ -164,12 +164,12 @@ Result<image::Image> ModelRunner::run_tiled(const image::Image& input, int tile,
   const TilePlan plan =
       plan_tiles(input.width, input.height, tile, model_.tile_overlap, multiple_of(model_));
   TileBlender blender(plan);
-  RunReport total;
+  engine::RunReport total;
   for (size_t i = 0; i < plan.count(); ++i) {
     auto t0 = std::chrono::steady_clock::now();
     Tensor x = image_to_tensor(crop_image(input, plan.rect(i)), model_.contract, model_.margin);
     t->preprocess_ms += ms_since(t0);
-    RunReport report;
+    engine::RunReport report;
     TB_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, session_.run({x}, &report));
     remember_arena(x.shape(), report.arena_bytes);
     TB_RETURN_IF_ERROR(check_output(model_, outputs, x.shape()));
@@ -297,7 +297,7 @@ Result<std::vector<image::Image>> ModelRunner::stylize_batch(const std::vector<c
     const Shape shape = image_tensor_shape(model_.contract, k, ph, pw);
     // Compile first: a model that cannot take a batch says so here (specialize's batch
     // check), and we remember it rather than trying again with every request.
-    RunReport compiled;
+    engine::RunReport compiled;
     Status prepared = session_.prepare({shape}, &compiled);
     if (!prepared.is_ok() && !is_oom(prepared)) {
       std::lock_guard<std::mutex> lock(state_mutex_);

@@ -21,7 +21,7 @@ namespace toonbox::pipeline {
 struct StylizeTimings {
   double preprocess_ms = 0;
   double postprocess_ms = 0;
-  RunReport run;
+  engine::RunReport run;
   int tiles = 1;                   // tiles the image was cut into (1: whole)
   int batch = 1;                   // images in the device call this image was part of
   std::vector<std::string> notes;  // what was adapted and why (tile size, OOM retries)
@@ -35,7 +35,7 @@ struct StylizeOptions {
 
 class ModelRunner {
  public:
-  ModelRunner(ModelSource model, const DeviceSelection& device);
+  ModelRunner(ModelSource model, const engine::DeviceSelection& device);
 
   Result<image::Image> stylize(const image::Image& input, StylizeTimings* timings = nullptr,
                         const StylizeOptions& options = {});
@@ -81,7 +81,7 @@ class ModelRunner {
   std::string oom_words() const;  // "CUDA out of memory" / "out of memory"
 
   ModelSource model_;
-  Session session_;
+  engine::Session session_;
   mutable std::mutex state_mutex_;
   double bytes_per_pixel_ = 0;     // 0 until measured
   Status probe_error_;             // a probe compile that failed for good (not OOM)

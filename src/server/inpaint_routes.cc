@@ -50,7 +50,7 @@ std::mutex cache_mutex;
 std::map<std::string, std::shared_ptr<CachedPipeline>> cache;
 std::atomic<int> in_flight{0};
 
-Result<std::shared_ptr<CachedPipeline>> pipeline_for(const std::string& name, const DeviceSelection& device) {
+Result<std::shared_ptr<CachedPipeline>> pipeline_for(const std::string& name, const engine::DeviceSelection& device) {
   std::lock_guard<std::mutex> lock(cache_mutex);
   auto& slot = cache[name];
   if (slot) return slot;

@@ -10,14 +10,14 @@
 
 namespace toonbox::server {
 
-ModelCache::ModelCache(DeviceSelection device, std::string default_spec, size_t max_loaded)
+ModelCache::ModelCache(engine::DeviceSelection device, std::string default_spec, size_t max_loaded)
     : device_(std::move(device)), default_spec_(std::move(default_spec)), max_loaded_(max_loaded) {}
 
 Status ModelCache::load_default(std::string* note) {
   TB_ASSIGN_OR_RETURN(pipeline::ModelSource source, pipeline::load_model_source(default_spec_, note));
   default_name_ = source.name;
   const std::string key = default_name_ + "|" + precision_name(device_.precision);
-  DeviceSelection sel = device_;
+  engine::DeviceSelection sel = device_;
   std::promise<Result<std::shared_ptr<pipeline::ModelRunner>>> ready;
   ready.set_value(std::make_shared<pipeline::ModelRunner>(std::move(source), sel));
   std::lock_guard<std::mutex> lock(mutex_);
@@ -104,7 +104,7 @@ Result<std::shared_ptr<pipeline::ModelRunner>> ModelCache::get(const std::string
         promise.set_value(internal_error("model '" + name + "' could not be loaded: " + s.message()));
       }
     } else {
-      DeviceSelection sel = device_;
+      engine::DeviceSelection sel = device_;
       sel.precision = precision;
       promise.set_value(std::make_shared<pipeline::ModelRunner>(std::move(source).value(), sel));
     }
@@ -129,7 +129,7 @@ Result<std::shared_ptr<detect::FaceDetector>> ModelCache::face_detector(Precisio
   std::lock_guard<std::mutex> lock(detector_mutex_);
   auto it = detectors_.find(precision);
   if (it != detectors_.end()) return it->second;
-  DeviceSelection sel = device_;
+  engine::DeviceSelection sel = device_;
   sel.precision = precision;
   TB_ASSIGN_OR_RETURN(std::shared_ptr<detect::FaceDetector> detector, pipeline::load_installed_face_detector(sel));
   detectors_.emplace(precision, detector);

@@ -59,7 +59,7 @@ std::string mib(size_t bytes) {
 
 }  // namespace
 
-Server::Server(ServerConfig config, DeviceSelection device)
+Server::Server(ServerConfig config, engine::DeviceSelection device)
     : config_(std::move(config)), device_(device), models_(device, config_.default_model) {
   loopback_ = is_loopback_host(config_.host);
   config_.jobs.max_pixels = config_.max_pixels;

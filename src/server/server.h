@@ -58,7 +58,7 @@ const std::vector<RouteInfo>& server_routes();
 
 class Server {
  public:
-  Server(ServerConfig config, DeviceSelection device);
+  Server(ServerConfig config, engine::DeviceSelection device);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -103,7 +103,7 @@ class Server {
   MetricsGauges gauges();
 
   ServerConfig config_;
-  DeviceSelection device_;
+  engine::DeviceSelection device_;
   Metrics metrics_;
   ModelCache models_;
   UpscalerCache upscalers_;

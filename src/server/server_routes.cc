@@ -90,7 +90,7 @@ Result<CartoonizeParams> request_params(const Request& req) {
   return parse_cartoonize_params(fields);
 }
 
-std::string device_state(const DeviceSelection& d, const std::string& requested) {
+std::string device_state(const engine::DeviceSelection& d, const std::string& requested) {
   if (d.is_gpu) return "active";
   return requested == "cpu" ? "requested" : "fallback";
 }

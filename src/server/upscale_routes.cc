@@ -54,7 +54,7 @@ Result<UpscaleParams> upscale_params(const Request& req) {
 
 }  // namespace
 
-Result<std::shared_ptr<pipeline::Upscaler>> UpscalerCache::get(const std::string& name, int scale, const DeviceSelection& device) {
+Result<std::shared_ptr<pipeline::Upscaler>> UpscalerCache::get(const std::string& name, int scale, const engine::DeviceSelection& device) {
   std::string model = name;
   if (model.empty()) {
     TB_ASSIGN_OR_RETURN(model, pipeline::default_upscaler_name(scale == 0 ? 4 : scale));
@@ -80,7 +80,7 @@ void UpscaleRoutes::upscale(Server& s, const Request& req, Response& res) {
   if (!params.is_ok()) return set_error(res, params.status());
   auto precision = s.models_.resolve_precision(params->precision);
   if (!precision.is_ok()) return set_error(res, precision.status());
-  DeviceSelection device = s.device_;
+  engine::DeviceSelection device = s.device_;
   device.precision = precision.value();
   auto upscaler = s.upscalers_.get(params->model, params->scale, device);
   if (!upscaler.is_ok()) return set_error(res, upscaler.status());

@@ -18,6 +18,7 @@
 #include "unit/test_util.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::engine;
 
 namespace toonbox {
 namespace {

@@ -30,6 +30,7 @@
 #include "unit/test_util.h"
 
 using namespace toonbox::models;
+using namespace toonbox::engine;
 
 namespace toonbox {
 namespace {

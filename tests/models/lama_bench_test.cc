@@ -19,6 +19,8 @@
 #include "import/onnx/onnx_importer.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::engine;
+
 namespace toonbox {
 namespace {
 

@@ -20,6 +20,8 @@
 #include "models/torch_oracle.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::engine;
+
 namespace toonbox {
 namespace {
 

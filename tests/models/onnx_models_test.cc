@@ -29,6 +29,7 @@
 #include "unit/test_util.h"
 
 using namespace toonbox::image;
+using namespace toonbox::engine;
 
 namespace toonbox {
 namespace {

@@ -35,6 +35,8 @@
 #include "unit/ort_oracle.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::engine;
+
 namespace toonbox {
 namespace {
 

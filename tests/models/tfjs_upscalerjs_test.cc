@@ -40,6 +40,7 @@
 
 using namespace toonbox::models;
 using namespace toonbox::image;
+using namespace toonbox::engine;
 
 namespace toonbox {
 namespace {

@@ -19,6 +19,8 @@
 #include "ops/reference.h"
 #include "unit/tfjs_test_util.h"
 
+using namespace toonbox::engine;
+
 namespace toonbox {
 namespace {
 

@@ -25,6 +25,7 @@
 
 using namespace toonbox::pipeline;
 using namespace toonbox::image;
+using namespace toonbox::engine;
 
 namespace toonbox {
 namespace {

@@ -14,6 +14,7 @@
 #include "unit/onnx_test_util.h"
 
 using namespace toonbox::image;
+using namespace toonbox::engine;
 
 namespace toonbox::bench {
 namespace {

@@ -10,6 +10,8 @@
 #include "ops/reference.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::engine;
+
 namespace toonbox {
 namespace {
 

@@ -18,6 +18,7 @@
 using namespace toonbox::pipeline;
 using namespace toonbox::models;
 using namespace toonbox::image;
+using namespace toonbox::engine;
 
 namespace toonbox {
 namespace {

@@ -206,7 +206,7 @@ class ServerHarness {
     config.port = 0;
     config.default_model = "classic";
     config.http_threads = std::max(config.http_threads, 8);
-    DeviceSelection device;
+    engine::DeviceSelection device;
     device.backend = std::make_shared<HookBackend>(hooks, fake_gpu);
     device.is_gpu = fake_gpu;
     device.precision = fake_gpu ? Precision::kFloat16 : Precision::kFloat32;

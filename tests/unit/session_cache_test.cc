@@ -9,6 +9,7 @@
 #include "unit/instrumented_backend.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::engine;
 
 namespace toonbox {
 namespace {

@@ -17,6 +17,7 @@
 #include "ops/reference.h"
 #include "unit/tfjs_layers_test_util.h"
 #include "unit/tfjs_test_util.h"
+using namespace toonbox::engine;
 
 namespace toonbox {
 namespace {

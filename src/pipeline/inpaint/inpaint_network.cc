@@ -80,8 +80,8 @@ Result<InpaintInputs> inpaint_inputs(const Graph& graph, const models::ImageCont
   return in;
 }
 
-Result<image::Image> run_inpaint_network(Session& session, const InpaintInputs& inputs, const models::ImageContract& contract,
-                                  const image::Image& image, const InpaintMask& mask, RunReport* report) {
+Result<image::Image> run_inpaint_network(engine::Session& session, const InpaintInputs& inputs, const models::ImageContract& contract,
+                                  const image::Image& image, const InpaintMask& mask, engine::RunReport* report) {
   if (mask.width != image.width || mask.height != image.height)
     return invalid_argument("run_inpaint_network: mask and image sizes differ");
   // At a fixed size the crop is resized (area down, bilinear up) and its mask resized

@@ -37,7 +37,7 @@ Result<InpaintInputs> inpaint_inputs(const Graph& graph, const models::ImageCont
 
 // The network's picture for `image` with `mask`'s holes filled, at the image's size
 // (every pixel is the network's; the caller keeps the known ones).
-Result<image::Image> run_inpaint_network(Session& session, const InpaintInputs& inputs, const models::ImageContract& contract,
-                                  const image::Image& image, const InpaintMask& mask, RunReport* report = nullptr);
+Result<image::Image> run_inpaint_network(engine::Session& session, const InpaintInputs& inputs, const models::ImageContract& contract,
+                                  const image::Image& image, const InpaintMask& mask, engine::RunReport* report = nullptr);
 
 }  // namespace toonbox::pipeline

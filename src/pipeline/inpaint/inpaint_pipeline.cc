@@ -144,7 +144,7 @@ Result<InpaintModel> load_installed_inpaint_model(const std::string& name_in) {
 
 InpaintPipeline::InpaintPipeline(InpaintModel model, std::shared_ptr<Backend> backend, Precision precision)
     : model_(std::move(model)) {
-  if (!model_.classical) session_ = std::make_unique<Session>(model_.graph, std::move(backend), precision);
+  if (!model_.classical) session_ = std::make_unique<engine::Session>(model_.graph, std::move(backend), precision);
 }
 
 std::vector<PixelBox> crop_boxes(const InpaintMask& mask, int margin) {
@@ -187,7 +187,7 @@ Result<image::Image> InpaintPipeline::fill(const image::Image& window, const Inp
     report->method_ms += ms_since(t0);
     return out;
   }
-  RunReport run;
+  engine::RunReport run;
   auto net = run_inpaint_network(*session_, model_.inputs, model_.contract, window, mask, &run);
   report->method_ms += ms_since(t0) - run.compile_ms;
   report->compile_ms += run.compile_ms;

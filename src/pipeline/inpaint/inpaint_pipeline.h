@@ -93,7 +93,7 @@ class InpaintPipeline {
                              const InpaintOptions& options, InpaintReport* report);
 
   InpaintModel model_;
-  std::unique_ptr<Session> session_;
+  std::unique_ptr<engine::Session> session_;
 };
 
 // The boxes the crop strategy runs: each region's bounding box grown by `margin` and

@@ -21,8 +21,8 @@ namespace {
 // landmarks come back in the input's pixels.
 constexpr int kDetectMaxSide = 960;
 
-SessionOptions batching() {
-  SessionOptions o;
+engine::SessionOptions batching() {
+  engine::SessionOptions o;
   o.allow_batch = true;
   return o;
 }
@@ -48,7 +48,7 @@ int64_t batch_shape(int64_t n, int cap) {
 
 }  // namespace
 
-FaceRestorer::FaceRestorer(std::string name, Graph graph, models::FaceRestoreContract contract, const DeviceSelection& device)
+FaceRestorer::FaceRestorer(std::string name, Graph graph, models::FaceRestoreContract contract, const engine::DeviceSelection& device)
     : name_(std::move(name)),
       contract_(std::move(contract)),
       session_(std::move(graph), device.backend, device.precision, batching()) {}
@@ -97,7 +97,7 @@ Result<Tensor> FaceRestorer::run(const Tensor& crops, float fidelity, std::vecto
 }
 
 Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec, const models::FaceRestoreOverrides& o,
-                                                         const DeviceSelection& device) {
+                                                         const engine::DeviceSelection& device) {
   std::string chosen = spec;
   if (chosen.empty()) {
     TB_ASSIGN_OR_RETURN(auto installed, models::list_installed_models());
@@ -129,7 +129,7 @@ Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec
 }
 
 Result<RestoreModels> load_restore_models(const std::string& spec, const models::FaceRestoreOverrides& o,
-                                          const DeviceSelection& device) {
+                                          const engine::DeviceSelection& device) {
   RestoreModels m;
   TB_ASSIGN_OR_RETURN(m.restorer, load_face_restorer(spec, o, device));
   auto detector = load_installed_face_detector(device);

@@ -60,7 +60,7 @@ using BackgroundUpscaleFn = std::function<Result<image::Image>(const image::Imag
 // A face restorer ready to run: its graph in a batching Session and its contract.
 class FaceRestorer {
  public:
-  FaceRestorer(std::string name, Graph graph, models::FaceRestoreContract contract, const DeviceSelection& device);
+  FaceRestorer(std::string name, Graph graph, models::FaceRestoreContract contract, const engine::DeviceSelection& device);
 
   const std::string& name() const { return name_; }
   const models::FaceRestoreContract& contract() const { return contract_; }
@@ -74,14 +74,14 @@ class FaceRestorer {
   Result<Tensor> run_once(const Tensor& crops, float fidelity);
   std::string name_;
   models::FaceRestoreContract contract_;
-  Session session_;
+  engine::Session session_;
   std::string batch_refused_;
 };
 
 // Loads the restorer named or pointed to by `spec` (an installed name or an .onnx path);
 // empty: the one installed face restorer (an error naming them when there are several).
 Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec, const models::FaceRestoreOverrides& o,
-                                                         const DeviceSelection& device);
+                                                         const engine::DeviceSelection& device);
 
 struct RestoreModels {
   std::shared_ptr<FaceRestorer> restorer;
@@ -93,7 +93,7 @@ struct RestoreModels {
 // The restorer and the installed face detector (YuNet, else RetinaFace), which restoring
 // cannot do without.
 Result<RestoreModels> load_restore_models(const std::string& spec, const models::FaceRestoreOverrides& o,
-                                          const DeviceSelection& device);
+                                          const engine::DeviceSelection& device);
 
 // Checks options that do not depend on the image (--upscale without the upscale task).
 Status check_restore_options(const RestoreModels& models, const RestoreOptions& options);

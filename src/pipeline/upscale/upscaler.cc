@@ -79,7 +79,7 @@ Result<std::string> default_upscaler_name(int scale) {
 }
 
 Result<std::unique_ptr<Upscaler>> load_upscaler(const std::string& spec, int scale, const std::string& weights,
-                                                const DeviceSelection& device) {
+                                                const engine::DeviceSelection& device) {
   std::string name = spec;
   if (name.empty()) {
     TB_ASSIGN_OR_RETURN(name, default_upscaler_name(scale == 0 ? 4 : scale));
@@ -93,7 +93,7 @@ Result<std::unique_ptr<Upscaler>> load_upscaler(const std::string& spec, int sca
   return std::make_unique<Upscaler>(std::move(model), name, device);
 }
 
-Upscaler::Upscaler(ImageModel model, std::string name, const DeviceSelection& device)
+Upscaler::Upscaler(ImageModel model, std::string name, const engine::DeviceSelection& device)
     : name_(std::move(name)),
       device_(device),
       contract_(model.contract),
@@ -101,22 +101,22 @@ Upscaler::Upscaler(ImageModel model, std::string name, const DeviceSelection& de
       whole_(std::move(model.graph), device.backend, device.precision),
       stats_(SharedStatistics::find(graph_, model.contract.layout)) {}
 
-Session& Upscaler::level_session(size_t k) {
+engine::Session& Upscaler::level_session(size_t k) {
   if (level_sessions_.size() <= k) level_sessions_.resize(stats_.count());
   if (!level_sessions_[k])
-    level_sessions_[k] = std::make_unique<Session>(stats_.level_graph(k), device_.backend, device_.precision);
+    level_sessions_[k] = std::make_unique<engine::Session>(stats_.level_graph(k), device_.backend, device_.precision);
   return *level_sessions_[k];
 }
 
-Session& Upscaler::final_session() {
+engine::Session& Upscaler::final_session() {
   if (!final_session_)
-    final_session_ = std::make_unique<Session>(stats_.final_graph(), device_.backend, device_.precision);
+    final_session_ = std::make_unique<engine::Session>(stats_.final_graph(), device_.backend, device_.precision);
   return *final_session_;
 }
 
-Result<std::vector<Tensor>> Upscaler::run_session(Session& s, const std::vector<Tensor>& in,
+Result<std::vector<Tensor>> Upscaler::run_session(engine::Session& s, const std::vector<Tensor>& in,
                                                   UpscaleReport* report) {
-  RunReport rr;
+  engine::RunReport rr;
   TB_ASSIGN_OR_RETURN(std::vector<Tensor> out, s.run(in, &rr));
   report->compile_ms += rr.compile_ms;
   report->compute_ms += rr.timings.compute_ms;
@@ -139,7 +139,7 @@ Result<int> Upscaler::choose_tile(int width, int height, const UpscaleOptions& o
   TB_ASSIGN_OR_RETURN(size_t free_bytes, device_.backend->free_memory());
   if (bytes_per_pixel_ <= 0) {
     const int side = round_up(128, m) + 2 * p;
-    RunReport rr;
+    engine::RunReport rr;
     TB_RETURN_IF_ERROR(whole_.prepare({image_tensor_shape(contract_, 1, side, side)}, &rr));
     bytes_per_pixel_ = static_cast<double>(rr.arena_bytes) / (static_cast<double>(side) * side);
     report->compile_ms += rr.compile_ms;
@@ -182,7 +182,7 @@ Result<Upscaler::Canvas> Upscaler::run_once(const image::Image& rgb, int tile_si
       TB_ASSIGN_OR_RETURN(std::vector<int64_t> own_w, owned_lengths(plan.xs, padded.width - crop_w, Fw, fw));
       TB_ASSIGN_OR_RETURN(std::vector<int64_t> own_h, owned_lengths(plan.ys, padded.height - crop_h, Fh, fh));
       std::vector<double> sum(static_cast<size_t>(channels), 0.0);
-      Session& level = level_session(k);
+      engine::Session& level = level_session(k);
       for (size_t i = 0; i < plan.count(); ++i) {
         std::vector<Tensor> in = {tile_input(i)};
         in.insert(in.end(), means.begin(), means.end());
@@ -205,7 +205,7 @@ Result<Upscaler::Canvas> Upscaler::run_once(const image::Image& rgb, int tile_si
 
   const TilePlan out_plan = plan.scaled(s);
   TileBlender blender(out_plan);
-  Session& session = share ? final_session() : whole_;
+  engine::Session& session = share ? final_session() : whole_;
   for (size_t i = 0; i < plan.count(); ++i) {
     std::vector<Tensor> in = {tile_input(i)};
     in.insert(in.end(), means.begin(), means.end());

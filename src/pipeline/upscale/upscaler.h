@@ -55,16 +55,16 @@ class Upscaler;
 // name or path; empty: the default for `scale`, x4 when `scale` is 0) on `device`. A
 // `scale` the model does not make is refused here, before any image is read.
 Result<std::unique_ptr<Upscaler>> load_upscaler(const std::string& spec, int scale, const std::string& weights,
-                                                const DeviceSelection& device);
+                                                const engine::DeviceSelection& device);
 
 class Upscaler {
  public:
-  Upscaler(ImageModel model, std::string name, const DeviceSelection& device);
+  Upscaler(ImageModel model, std::string name, const engine::DeviceSelection& device);
 
   int scale() const { return contract_.scale; }
   const models::ImageContract& contract() const { return contract_; }
   const std::string& name() const { return name_; }
-  const DeviceSelection& device() const { return device_; }
+  const engine::DeviceSelection& device() const { return device_; }
   bool has_shared_statistics() const { return stats_.count() > 0; }
   // Activation arena per input pixel of the whole graph, once measured (automatic tiles);
   // 0 before (the server's memory estimate then uses its default).
@@ -80,18 +80,18 @@ class Upscaler {
   };
   Result<Canvas> run_once(const image::Image& rgb, int tile_side, UpscaleReport* report);
   Result<int> choose_tile(int width, int height, const UpscaleOptions& options, UpscaleReport* report);
-  Result<std::vector<Tensor>> run_session(Session& s, const std::vector<Tensor>& in, UpscaleReport* report);
-  Session& level_session(size_t k);
-  Session& final_session();
+  Result<std::vector<Tensor>> run_session(engine::Session& s, const std::vector<Tensor>& in, UpscaleReport* report);
+  engine::Session& level_session(size_t k);
+  engine::Session& final_session();
 
   std::string name_;
-  DeviceSelection device_;
+  engine::DeviceSelection device_;
   models::ImageContract contract_;
   Graph graph_;
-  Session whole_;
+  engine::Session whole_;
   SharedStatistics stats_;
-  std::vector<std::unique_ptr<Session>> level_sessions_;
-  std::unique_ptr<Session> final_session_;
+  std::vector<std::unique_ptr<engine::Session>> level_sessions_;
+  std::unique_ptr<engine::Session> final_session_;
   double bytes_per_pixel_ = 0;
 };
 
