@@ -97,8 +97,8 @@ Shape probe_shape(const Shape& s) {
   return out;
 }
 
-void print_backend(const char* label, const Backend& backend, const Graph& g, Precision p) {
-  const auto problems = unsupported_nodes(backend, g, p);
+void print_backend(const char* label, const backend::Backend& backend, const Graph& g, Precision p) {
+  const auto problems = backend::unsupported_nodes(backend, g, p);
   if (problems.empty()) {
     std::printf("  %-12s yes\n", label);
     return;
@@ -212,9 +212,9 @@ int info(const std::string& spec, const std::string& bin) {
   lower_conv_transposes(*spec_graph);
   fuse_conv_activation(*spec_graph);
   std::printf("backends (checked at input %s):\n", shown.c_str());
-  print_backend("cpu fp32", *create_cpu_backend(), *spec_graph, Precision::kFloat32);
-  const CudaPluginLoad& plugin = load_cuda_plugin();
-  std::unique_ptr<Backend> cuda;
+  print_backend("cpu fp32", *cpu::create_cpu_backend(), *spec_graph, Precision::kFloat32);
+  const backend::CudaPluginLoad& plugin = backend::load_cuda_plugin();
+  std::unique_ptr<backend::Backend> cuda;
   if (plugin.api) {
     auto b = plugin.api->create_backend(0);
     if (b.is_ok()) cuda = std::move(b).value();

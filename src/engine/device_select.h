@@ -14,7 +14,7 @@
 namespace toonbox::engine {
 
 struct DeviceSelection {
-  std::shared_ptr<Backend> backend;
+  std::shared_ptr<backend::Backend> backend;
   Precision precision = Precision::kFloat32;
   std::string reason;  // "requested", "auto: GPU available", "no NVIDIA driver: ..."
   bool is_gpu = false;

@@ -65,7 +65,7 @@ int ModelRunner::min_tile() const {
 }
 
 std::string ModelRunner::oom_words() const {
-  return session_.backend().device().kind == DeviceKind::kCuda ? "CUDA out of memory" : "out of memory";
+  return session_.backend().device().kind == backend::DeviceKind::kCuda ? "CUDA out of memory" : "out of memory";
 }
 
 void ModelRunner::remember_arena(const Shape& shape, size_t arena_bytes) {

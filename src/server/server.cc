@@ -83,7 +83,7 @@ std::string Server::url() const {
 }
 
 std::string Server::status_line() const {
-  const DeviceDescription& d = device_.backend->device();
+  const backend::DeviceDescription& d = device_.backend->device();
   const std::string precision = precision_name(device_.precision);
   if (device_.is_gpu) return "GPU: active — " + d.label + ", " + precision;
   if (config_.requested_device == "cpu") return "CPU: requested (--device cpu) — " + d.label + ", " + precision;
@@ -264,7 +264,7 @@ void Server::wait() {
 
 MetricsGauges Server::gauges() {
   MetricsGauges g;
-  const DeviceDescription& d = device_.backend->device();
+  const backend::DeviceDescription& d = device_.backend->device();
   g.device_id = d.id;
   g.device_label = d.label;
   g.device_kind = device_.is_gpu ? "gpu" : "cpu";

@@ -153,7 +153,7 @@ class Routes {
   }
 
   static void status(Server& s, const Request&, Response& res) {
-    const DeviceDescription& d = s.device_.backend->device();
+    const backend::DeviceDescription& d = s.device_.backend->device();
     const auto portrait = s.models_.face_detector(s.device_.precision);  // loaded once, then cached
     nlohmann::json precisions = nlohmann::json::array({"fp32"});
     if (s.device_.backend->supports(Precision::kFloat16)) precisions.push_back("fp16");

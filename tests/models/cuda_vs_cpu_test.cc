@@ -19,6 +19,7 @@
 
 using namespace toonbox::pipeline;
 using namespace toonbox::engine;
+using namespace toonbox::backend;
 
 namespace toonbox {
 namespace {
@@ -54,7 +55,7 @@ TEST_P(CudaVsCpu, AgreesWithinStatedTolerances) {
   ASSERT_GT(img.width, 0) << photo;
   const Tensor input = test::photo_to_input(img, 384, 8);
 
-  Session cpu(graph, std::shared_ptr<Backend>(create_cpu_backend()), Precision::kFloat32);
+  Session cpu(graph, std::shared_ptr<Backend>(cpu::create_cpu_backend()), Precision::kFloat32);
   auto want = cpu.run({input});
   ASSERT_TRUE(want.is_ok()) << want.status().to_string();
 

@@ -31,6 +31,7 @@
 
 using namespace toonbox::models;
 using namespace toonbox::engine;
+using namespace toonbox::backend;
 
 namespace toonbox {
 namespace {
@@ -103,7 +104,7 @@ TEST_P(InpaintNets, MatchPyTorchAndOnnxRuntime) {
   if (std::string why = test::ort_unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
   std::string skip;
   std::shared_ptr<Backend> backend =
-      std::string(c.backend.name) == "Cpu" ? create_cpu_backend() : test::cuda_backend(&skip);
+      std::string(c.backend.name) == "Cpu" ? cpu::create_cpu_backend() : test::cuda_backend(&skip);
   if (!backend) GTEST_SKIP() << skip;
   if (!e.manifest.contains(c.form)) GTEST_SKIP() << c.form << " not exported";
   const auto& m = e.manifest.at(c.form);
@@ -165,7 +166,7 @@ TEST(InpaintNetsForms, WrongSizeIsRefusedByName) {
   if (!e.skip.empty()) GTEST_SKIP() << e.skip;
   auto fixed = import_onnx_model(e.manifest.at("lama_matmul")["file"].get<std::string>());
   ASSERT_TRUE(fixed.is_ok()) << fixed.status().to_string();
-  Session s1(std::move(fixed).value(), create_cpu_backend(), Precision::kFloat32);
+  Session s1(std::move(fixed).value(), cpu::create_cpu_backend(), Precision::kFloat32);
   auto r1 =
       s1.run({Tensor(DType::kFloat32, {1, 3, 64, 64}), Tensor(DType::kFloat32, {1, 1, 64, 64})});
   ASSERT_FALSE(r1.is_ok()) << "a 96x128 LaMa file ran at 64x64";
@@ -175,7 +176,7 @@ TEST(InpaintNetsForms, WrongSizeIsRefusedByName) {
       << m1;
   auto dynamic = import_onnx_model(e.manifest.at("lama_dynamic")["file"].get<std::string>());
   ASSERT_TRUE(dynamic.is_ok()) << dynamic.status().to_string();
-  Session s2(std::move(dynamic).value(), create_cpu_backend(), Precision::kFloat32);
+  Session s2(std::move(dynamic).value(), cpu::create_cpu_backend(), Precision::kFloat32);
   auto r2 = s2.run({Tensor(DType::kFloat32, {1, 4, 80, 120})});  // bottleneck 10x15
   ASSERT_FALSE(r2.is_ok()) << "the dynamic LaMa ran with an odd bottleneck width";
   const std::string m2 = r2.status().to_string();

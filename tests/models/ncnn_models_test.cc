@@ -21,6 +21,7 @@
 #include "unit/test_util.h"
 
 using namespace toonbox::engine;
+using namespace toonbox::backend;
 
 namespace toonbox {
 namespace {
@@ -140,7 +141,7 @@ class NcnnModels : public ::testing::TestWithParam<BackendParam> {
     if (std::string why = test::torch_unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
     std::shared_ptr<Backend> backend;
     if (std::string(GetParam().name) == "Cpu") {
-      backend = create_cpu_backend();
+      backend = cpu::create_cpu_backend();
     } else {
       std::string skip;
       backend = test::cuda_backend(&skip);

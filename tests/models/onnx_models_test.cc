@@ -30,6 +30,7 @@
 
 using namespace toonbox::image;
 using namespace toonbox::engine;
+using namespace toonbox::backend;
 
 namespace toonbox {
 namespace {
@@ -72,7 +73,7 @@ void PrintTo(const BackendParam& p, std::ostream* os) { *os << p.name; }
 bool is_reference(const BackendParam& p) { return std::string(p.name) == "RefFp16"; }
 
 std::shared_ptr<Backend> backend_for(const BackendParam& p, std::string* skip) {
-  if (std::string(p.name) == "Cpu" || is_reference(p)) return create_cpu_backend();
+  if (std::string(p.name) == "Cpu" || is_reference(p)) return cpu::create_cpu_backend();
   return test::cuda_backend(skip);
 }
 
@@ -270,7 +271,7 @@ TEST(FaceDetectorApi, FindsFacesInImageCoordinates) {
     if (!fs::exists(model)) GTEST_SKIP() << model << " not found";
     auto graph = import_onnx_model(model.string());
     ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
-    detect::FaceDetector detector(model_kind, std::move(graph).value(), create_cpu_backend(),
+    detect::FaceDetector detector(model_kind, std::move(graph).value(), cpu::create_cpu_backend(),
                                   Precision::kFloat32);
     const test::RgbImage photo = test::read_jpeg(test::shared_dir() / "images/wb_party7.jpg");
     ASSERT_GT(photo.width, 0);

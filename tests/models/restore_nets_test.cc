@@ -36,6 +36,7 @@
 #include "unit/test_util.h"
 
 using namespace toonbox::engine;
+using namespace toonbox::backend;
 
 namespace toonbox {
 namespace {
@@ -163,7 +164,7 @@ Result<std::vector<Tensor>> run_target(const Target& t, const Graph& imported, c
     return reference_run(g, inputs, o);
   }
   std::shared_ptr<Backend> backend = name == "Cpu"
-                                         ? std::shared_ptr<Backend>(create_cpu_backend())
+                                         ? std::shared_ptr<Backend>(cpu::create_cpu_backend())
                                          : std::shared_ptr<Backend>(test::cuda_backend(skip));
   if (!backend) return unimplemented(*skip);  // the caller skips, saying why
   Session session(imported, backend, t.precision);

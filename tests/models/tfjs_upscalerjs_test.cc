@@ -41,6 +41,7 @@
 using namespace toonbox::models;
 using namespace toonbox::image;
 using namespace toonbox::engine;
+using namespace toonbox::backend;
 
 namespace toonbox {
 namespace {
@@ -256,7 +257,7 @@ TEST_P(UpscalerJsVsTfjs, MatchesTensorFlowJs) {
   if (std::string why = packages_missing(c); !why.empty()) GTEST_SKIP() << why;
   std::shared_ptr<Backend> backend;
   if (std::string(be.name) == "Cpu") {
-    backend = create_cpu_backend();
+    backend = cpu::create_cpu_backend();
   } else {
     std::string skip;
     backend = test::cuda_backend(&skip);
@@ -381,7 +382,7 @@ TEST(UpscalerJsModels, ReproducesThePublishedSamples) {
     const Tensor x = rgb_crop(fixture->rgb, fixture->width, fixture->height, fixture->width, range);
     auto g = import_tfjs_layers_model(c.model().string());
     ASSERT_TRUE(g.is_ok()) << g.status().to_string();
-    Session session(std::move(g).value(), std::shared_ptr<Backend>(create_cpu_backend()),
+    Session session(std::move(g).value(), std::shared_ptr<Backend>(cpu::create_cpu_backend()),
                     Precision::kFloat32);
     auto y = session.run({x});
     ASSERT_TRUE(y.is_ok()) << y.status().to_string();

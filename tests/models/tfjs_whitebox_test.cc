@@ -20,6 +20,7 @@
 #include "unit/tfjs_test_util.h"
 
 using namespace toonbox::engine;
+using namespace toonbox::backend;
 
 namespace toonbox {
 namespace {
@@ -145,7 +146,7 @@ TEST_P(TfjsWhiteboxVsTfjs, MatchesTensorFlowJs) {
   const double ref_err = max_abs_error((*ref)[0], want);
 
   t0 = std::chrono::steady_clock::now();
-  Session session(g.value(), std::shared_ptr<Backend>(create_cpu_backend()), Precision::kFloat32);
+  Session session(g.value(), std::shared_ptr<Backend>(cpu::create_cpu_backend()), Precision::kFloat32);
   auto cpu = session.run({x});
   ASSERT_TRUE(cpu.is_ok()) << cpu.status().to_string();
   const double cpu_s = seconds_since(t0);

@@ -62,7 +62,7 @@ Result<Image> photo(const char* name, int width) {
 
 DeviceSelection cpu() {
   DeviceSelection d;
-  d.backend = create_cpu_backend();
+  d.backend = cpu::create_cpu_backend();
   return d;
 }
 

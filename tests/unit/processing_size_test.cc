@@ -15,6 +15,7 @@ using namespace toonbox::pipeline;
 using namespace toonbox::models;
 using namespace toonbox::image;
 using namespace toonbox::engine;
+using namespace toonbox::backend;
 
 namespace toonbox {
 namespace {

@@ -37,15 +37,15 @@ CudaExecutable::~CudaExecutable() {
   if (stream_) cudaStreamSynchronize(stream_.get());
 }
 
-Result<std::unique_ptr<Executable>> CudaExecutable::compile(const Backend& backend, int device,
+Result<std::unique_ptr<backend::Executable>> CudaExecutable::compile(const backend::Backend& backend, int device,
                                                             const Graph& graph,
-                                                            const CompileOptions& options) {
+                                                            const backend::CompileOptions& options) {
   std::unique_ptr<CudaExecutable> exe(new CudaExecutable());
   DeviceGuard guard;
   TB_RETURN_IF_ERROR(guard.set(device));
   Status st = exe->build(backend, device, graph, options);
   if (!st.is_ok()) return st.with_context("compiling for cuda:" + std::to_string(device));
-  return std::unique_ptr<Executable>(std::move(exe));
+  return std::unique_ptr<backend::Executable>(std::move(exe));
 }
 
 Result<void*> CudaExecutable::value_ptr(const Graph& g, int value) {
@@ -63,11 +63,11 @@ Result<void*> CudaExecutable::value_ptr(const Graph& g, int value) {
   return constants_.back().second.get();
 }
 
-Status CudaExecutable::build(const Backend& backend, int device, const Graph& g,
-                             const CompileOptions& options) {
+Status CudaExecutable::build(const backend::Backend& backend, int device, const Graph& g,
+                             const backend::CompileOptions& options) {
   device_ = device;
   precision_ = options.precision;
-  TB_RETURN_IF_ERROR(check_compilable(backend, g, precision_, "the CUDA backend"));
+  TB_RETURN_IF_ERROR(backend::check_compilable(backend, g, precision_, "the CUDA backend"));
 
   TB_ASSIGN_OR_RETURN(stream_, create_stream());
   TB_ASSIGN_OR_RETURN(cudnn_, create_cudnn(stream_.get()));
@@ -266,7 +266,7 @@ Status CudaExecutable::enqueue_download() {
 }
 
 Status CudaExecutable::run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs,
-                           RunTimings* timings) {
+                           backend::RunTimings* timings) {
   if (inputs.size() != inputs_.size()) {
     return invalid_argument("expected " + std::to_string(inputs_.size()) + " inputs, got " +
                             std::to_string(inputs.size()));

@@ -19,16 +19,16 @@
 
 namespace toonbox::cuda {
 
-class CudaExecutable final : public Executable {
+class CudaExecutable final : public backend::Executable {
  public:
   // `backend` answers the capability query (unsupported_nodes) for every node first.
-  static Result<std::unique_ptr<Executable>> compile(const Backend& backend, int device,
+  static Result<std::unique_ptr<backend::Executable>> compile(const backend::Backend& backend, int device,
                                                      const Graph& graph,
-                                                     const CompileOptions& options);
+                                                     const backend::CompileOptions& options);
   ~CudaExecutable() override;
 
   Status run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs,
-             RunTimings* timings) override;
+             backend::RunTimings* timings) override;
   size_t arena_bytes() const override { return arena_.size(); }
 
  private:
@@ -41,8 +41,8 @@ class CudaExecutable final : public Executable {
   };
 
   CudaExecutable() = default;
-  Status build(const Backend& backend, int device, const Graph& graph,
-               const CompileOptions& options);
+  Status build(const backend::Backend& backend, int device, const Graph& graph,
+               const backend::CompileOptions& options);
   // The three parts of build: the arena (and each conv's scratch pointer, per node),
   // one step per node, the input/output bindings and their host buffers.
   Status plan_arena(const Graph& graph, std::vector<void*>* scratch);

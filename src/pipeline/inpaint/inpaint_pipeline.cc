@@ -142,7 +142,7 @@ Result<InpaintModel> load_installed_inpaint_model(const std::string& name_in) {
   return network_model(name, r, {});
 }
 
-InpaintPipeline::InpaintPipeline(InpaintModel model, std::shared_ptr<Backend> backend, Precision precision)
+InpaintPipeline::InpaintPipeline(InpaintModel model, std::shared_ptr<backend::Backend> backend, Precision precision)
     : model_(std::move(model)) {
   if (!model_.classical) session_ = std::make_unique<engine::Session>(model_.graph, std::move(backend), precision);
 }

@@ -75,7 +75,7 @@ Result<InpaintModel> load_installed_inpaint_model(const std::string& name);
 class InpaintPipeline {
  public:
   // `backend` may be null for classical models.
-  InpaintPipeline(InpaintModel model, std::shared_ptr<Backend> backend, Precision precision);
+  InpaintPipeline(InpaintModel model, std::shared_ptr<backend::Backend> backend, Precision precision);
 
   // `mask` has the image's size and is already dilated. An empty mask returns the image
   // unchanged (the caller decides whether to write it).
