@@ -109,7 +109,7 @@ void print_backend(const char* label, const backend::Backend& backend, const Gra
 }
 
 void print_onnx_details(const std::string& path) {
-  auto inf = read_onnx_model_info(path);
+  auto inf = onnx_import::read_onnx_model_info(path);
   if (!inf.is_ok()) return;
   std::printf("  ONNX IR %lld, opset %d, producer %s, %lld initializers\n",
               static_cast<long long>(inf->ir_version), inf->opset,
@@ -128,7 +128,7 @@ void print_onnx_details(const std::string& path) {
 
 // An ncnn param's layers, read from the param alone (it may name layers toonbox lacks).
 void print_ncnn_details(const std::string& path) {
-  auto inf = read_ncnn_model_info(path);
+  auto inf = ncnn::read_ncnn_model_info(path);
   if (!inf.is_ok()) return;
   const std::string names = inf->id_header.empty() ? "" : ", names from " + inf->id_header;
   std::printf("  ncnn %s param, %d layers, %d blobs%s\n", inf->binary ? "binary" : "text", inf->layer_count,
@@ -141,7 +141,7 @@ void print_ncnn_details(const std::string& path) {
 // A TF.js layers model's Keras layers, read from model.json alone (it may use classes
 // toonbox lacks).
 void print_tfjs_layers_details(const std::string& path) {
-  auto inf = read_tfjs_layers_model_info(path);
+  auto inf = tfjs::read_tfjs_layers_model_info(path);
   if (!inf.is_ok()) return;
   std::printf("  TF.js layers model (%s%s%s)\n", inf->model_class.c_str(), inf->keras_version.empty() ? "" : ", Keras ",
               inf->keras_version.c_str());
@@ -166,8 +166,8 @@ void print_graph_details(const Graph& g) {
 int info(const std::string& spec, const std::string& bin) {
   auto model = models::resolve_model(spec, bin);
   std::error_code ec;
-  if (!model.is_ok() && is_ncnn_param_path(spec) && std::filesystem::is_regular_file(spec, ec) &&
-      read_ncnn_model_info(spec).is_ok()) {
+  if (!model.is_ok() && ncnn::is_ncnn_param_path(spec) && std::filesystem::is_regular_file(spec, ec) &&
+      ncnn::read_ncnn_model_info(spec).is_ok()) {
     // A param describes its layers without weights; the backends need them.
     std::printf("%s\n", spec.c_str());
     print_ncnn_details(spec);
@@ -186,7 +186,7 @@ int info(const std::string& spec, const std::string& bin) {
   if (model->format == "onnx") print_onnx_details(model->entry_path);
   if (model->format == "ncnn") print_ncnn_details(model->entry_path);
   if (model->format == "tfjs-layers") print_tfjs_layers_details(model->entry_path);
-  auto graph = import_model_file(model->file());
+  auto graph = import::import_model_file(model->file());
   if (!graph.is_ok()) {
     std::printf("import failed: %s\n", graph.status().message().c_str());
     return kExitFailure;

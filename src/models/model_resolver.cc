@@ -144,7 +144,7 @@ Result<ResolvedModel> resolve_model(const std::string& spec, const std::string& 
     return resolve_installed_model(spec);
   }
   ResolvedModel r;
-  TB_ASSIGN_OR_RETURN(ModelFile file, identify_model_file(spec, weights));
+  TB_ASSIGN_OR_RETURN(import::ModelFile file, import::identify_model_file(spec, weights));
   r.name = spec;
   r.entry_path = file.entry;
   r.weights_path = file.weights;

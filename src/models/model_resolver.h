@@ -25,7 +25,7 @@ struct ResolvedModel {
   bool installed = false;             // found in models_dir() by name
   ContractOverrides recorded;         // what `models import` recorded for an unknown model
 
-  ModelFile file() const { return ModelFile{format, entry_path, weights_path}; }
+  import::ModelFile file() const { return import::ModelFile{format, entry_path, weights_path}; }
 };
 
 // `spec` is an installed model's name or a path (a .onnx file, a TF.js model.json or its

@@ -81,7 +81,7 @@ Result<std::shared_ptr<detect::FaceDetector>> load_installed_face_detector(const
     installed = std::move(retina);
     kind = detect::FaceModel::kRetinaFace;
   }
-  auto graph = import_onnx_model(installed->entry_path);
+  auto graph = onnx_import::import_onnx_model(installed->entry_path);
   if (!graph.is_ok())
     return graph.status().with_context("face detector '" + installed->name + "' (" + installed->entry_path + ")");
   return std::make_shared<detect::FaceDetector>(kind, std::move(graph).value(), device.backend,

@@ -13,7 +13,7 @@ Result<ImageModel> load_image_model(const std::string& spec, const models::Contr
                                     const std::string& weights) {
   TB_ASSIGN_OR_RETURN(models::ResolvedModel model, models::resolve_model(spec, weights));
   ImageModel m;
-  TB_ASSIGN_OR_RETURN(m.graph, import_model_file(model.file()));
+  TB_ASSIGN_OR_RETURN(m.graph, import::import_model_file(model.file()));
   // `run` is for any image model: an undetectable range defaults to [0,1].
   models::ContractDefaults defaults;
   defaults.fallback_range = {0.f, 1.f};

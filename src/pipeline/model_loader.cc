@@ -37,7 +37,7 @@ Result<ModelSource> model_source_from(const models::ResolvedModel& r, const mode
                             "`cartoonize --restore " + r.name + "` to restore faces before stylizing");
   if (r.role == models::ModelRole::kInpainter)
     return invalid_argument("'" + r.name + "' is an inpainter, not a style: run it with `toonbox inpaint`");
-  TB_ASSIGN_OR_RETURN(Graph g, import_model_file(r.file()));
+  TB_ASSIGN_OR_RETURN(Graph g, import::import_model_file(r.file()));
   ModelSource m;
   m.name = r.name;
   m.description = r.description;

@@ -47,7 +47,7 @@ TEST_P(CudaVsCpu, AgreesWithinStatedTolerances) {
   } else {
     const fs::path dir = test::shared_dir() / "models" / "whitebox-cartoon" / "tfjs-float16";
     if (!fs::exists(dir / "model.json")) GTEST_SKIP() << "model not found: " << dir;
-    auto g = import_tfjs_model(dir.string());
+    auto g = tfjs::import_tfjs_model(dir.string());
     ASSERT_TRUE(g.is_ok()) << g.status().to_string();
     graph = std::move(g).value();
   }

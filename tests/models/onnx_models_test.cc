@@ -111,7 +111,7 @@ TEST_P(OnnxModels, AnimeGanV3CuteMatchesOnnxRuntime) {
   auto backend = backend_for(GetParam(), &skip);
   if (!backend) GTEST_SKIP() << skip;
   const bool fp16 = GetParam().precision == Precision::kFloat16;
-  auto graph = import_onnx_model(model.string());
+  auto graph = onnx_import::import_onnx_model(model.string());
   ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
   Runner session(std::move(graph).value(), backend, GetParam());
   for (const char* photo : {"wb_actress2.jpg", "wb_liuyifei4.jpg", "wb_party5.jpg"}) {
@@ -202,7 +202,7 @@ void run_detector(const DetectorCase& c, const BackendParam& param) {
   auto backend = backend_for(param, &skip);
   if (!backend) GTEST_SKIP() << skip;
   const bool fp16 = param.precision == Precision::kFloat16;
-  auto graph = import_onnx_model(model.string());
+  auto graph = onnx_import::import_onnx_model(model.string());
   ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
   Runner session(std::move(graph).value(), backend, param);
   const bool yunet = std::string(c.name) == "YuNet";
@@ -269,7 +269,7 @@ TEST(FaceDetectorApi, FindsFacesInImageCoordinates) {
                   "retinaface-mnet025/detection_mobilenet0.25_Final.onnx"}}) {
     const fs::path model = test::shared_dir() / "models" / file;
     if (!fs::exists(model)) GTEST_SKIP() << model << " not found";
-    auto graph = import_onnx_model(model.string());
+    auto graph = onnx_import::import_onnx_model(model.string());
     ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
     detect::FaceDetector detector(model_kind, std::move(graph).value(), cpu::create_cpu_backend(),
                                   Precision::kFloat32);

@@ -178,7 +178,7 @@ TEST_P(RestoreNets, MatchesOnnxRuntimeAndPyTorch) {
   if (std::string why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
   const RefNet& net = reference_net(c.net);
   ASSERT_TRUE(net.error.empty()) << net.error;
-  auto imported = import_onnx_model(net.onnx.string());
+  auto imported = onnx_import::import_onnx_model(net.onnx.string());
   ASSERT_TRUE(imported.is_ok()) << imported.status().to_string();
   static std::map<std::string, Tensor> ort_outputs;
   if (!ort_outputs.count(c.net)) {
@@ -237,7 +237,7 @@ TEST(RestoreNetsRewrite, ModulatedConvsRewrittenEqualDirectForm) {
   for (const char* name : {"gpen", "gfpgan"}) {
     const RefNet& net = reference_net(name);
     ASSERT_TRUE(net.error.empty()) << net.error;
-    auto imported = import_onnx_model(net.onnx.string());
+    auto imported = onnx_import::import_onnx_model(net.onnx.string());
     ASSERT_TRUE(imported.is_ok()) << imported.status().to_string();
     std::vector<Shape> shapes;
     for (const auto& in : net.inputs) shapes.push_back(in.value.shape());

@@ -42,6 +42,7 @@ using namespace toonbox::models;
 using namespace toonbox::image;
 using namespace toonbox::engine;
 using namespace toonbox::backend;
+using namespace toonbox::import;
 
 namespace toonbox {
 namespace {
@@ -263,7 +264,7 @@ TEST_P(UpscalerJsVsTfjs, MatchesTensorFlowJs) {
     backend = test::cuda_backend(&skip);
     if (!backend) GTEST_SKIP() << skip;
   }
-  auto graph = import_tfjs_layers_model(c.model().string());
+  auto graph = tfjs::import_tfjs_layers_model(c.model().string());
   ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
   Session session(std::move(graph).value(), backend, be.precision);
   const double floor_db = be.precision == Precision::kFloat16 ? 40.0 : 50.0;
@@ -380,7 +381,7 @@ TEST(UpscalerJsModels, ReproducesThePublishedSamples) {
     ASSERT_NE(k, nullptr);
     const float range = k->contract.input_range.hi;
     const Tensor x = rgb_crop(fixture->rgb, fixture->width, fixture->height, fixture->width, range);
-    auto g = import_tfjs_layers_model(c.model().string());
+    auto g = tfjs::import_tfjs_layers_model(c.model().string());
     ASSERT_TRUE(g.is_ok()) << g.status().to_string();
     Session session(std::move(g).value(), std::shared_ptr<Backend>(cpu::create_cpu_backend()),
                     Precision::kFloat32);

@@ -88,7 +88,7 @@ TEST(TfjsWhitebox, ImportsAndFoldsToComputeOps) {
     SCOPED_TRACE(format);
     const fs::path dir = model_dir(format);
     if (!fs::exists(dir / "model.json")) GTEST_SKIP() << "model not found: " << dir;
-    auto g = import_tfjs_model(dir.string());
+    auto g = tfjs::import_tfjs_model(dir.string());
     ASSERT_TRUE(g.is_ok()) << g.status().to_string();
     ASSERT_EQ(g->inputs().size(), 1u);
     EXPECT_EQ(g->value(g->inputs()[0]).name, "input_photo");
@@ -133,7 +133,7 @@ TEST_P(TfjsWhiteboxVsTfjs, MatchesTensorFlowJs) {
   const auto [lo, hi] = std::minmax_element(want.begin(), want.end());
   ASSERT_GT(*hi - *lo, 0.5f) << "TF.js output is nearly constant";
 
-  auto g = import_tfjs_model(model.string());
+  auto g = tfjs::import_tfjs_model(model.string());
   ASSERT_TRUE(g.is_ok()) << g.status().to_string();
 
   t0 = std::chrono::steady_clock::now();

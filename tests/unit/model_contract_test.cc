@@ -24,6 +24,7 @@ using namespace toonbox::pipeline;
 using namespace toonbox::models;
 using namespace toonbox::image;
 using namespace toonbox::engine;
+using namespace toonbox::import;
 
 namespace toonbox {
 namespace {

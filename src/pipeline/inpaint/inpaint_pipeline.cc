@@ -93,7 +93,7 @@ Result<InpaintModel> network_model(const std::string& spec, const models::Resolv
   m.name = spec;
   m.classical = false;
   m.description = r.description;
-  TB_ASSIGN_OR_RETURN(m.graph, import_model_file(r.file()));
+  TB_ASSIGN_OR_RETURN(m.graph, import::import_model_file(r.file()));
   auto contract = models::model_contract(r, m.graph, flags, models::inpainter_contract_defaults(), &m.contract_how);
   if (!contract.is_ok()) return contract.status().with_context(spec);
   m.contract = contract.value();

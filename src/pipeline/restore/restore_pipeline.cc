@@ -122,7 +122,7 @@ Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec
     return invalid_argument("'" + model.name + "' is a face detector, not a face restorer");
   if (model.format != "onnx")
     return invalid_argument(model.entry_path + ": face restorers are ONNX files (got a " + model.format + " model)");
-  TB_ASSIGN_OR_RETURN(Graph graph, import_model_file(model.file()));
+  TB_ASSIGN_OR_RETURN(Graph graph, import::import_model_file(model.file()));
   auto contract = models::face_restore_contract(graph, model.entry_path, o);
   if (!contract.is_ok()) return contract.status();
   return std::make_shared<FaceRestorer>(model.name, std::move(graph), std::move(contract).value(), device);
