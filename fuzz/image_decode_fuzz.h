@@ -8,13 +8,13 @@
 
 namespace toonbox::fuzz {
 
-using Decoder = Result<Image> (*)(const uint8_t*, size_t, int64_t);
-using Prober = Result<ImageInfo> (*)(const uint8_t*, size_t);
+using Decoder = Result<image::Image> (*)(const uint8_t*, size_t, int64_t);
+using Prober = Result<image::ImageInfo> (*)(const uint8_t*, size_t);
 
 inline int fuzz_decoder(const uint8_t* data, size_t size, Prober probe, Decoder decode) {
   constexpr int64_t kMaxPixels = 4'000'000;
-  Result<ImageInfo> info = probe(data, size);
-  Result<Image> img = decode(data, size, kMaxPixels);
+  Result<image::ImageInfo> info = probe(data, size);
+  Result<image::Image> img = decode(data, size, kMaxPixels);
   if (!img.is_ok()) {
     TOONBOX_FUZZ_CHECK(!img.status().message().empty());
     return 0;

@@ -20,6 +20,8 @@
 #include "unit/tfjs_layers_test_util.h"
 #include "unit/tfjs_test_util.h"
 
+using namespace toonbox::image;
+
 namespace fs = std::filesystem;
 using Bytes = std::vector<uint8_t>;
 

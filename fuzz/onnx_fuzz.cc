@@ -10,13 +10,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::filesystem::create_directories(dir, ec);
   const std::filesystem::path model = dir / "model.onnx";
   fz::write_file(model, std::string_view(reinterpret_cast<const char*>(data), size));
-  toonbox::OnnxImportOptions options;
+  toonbox::onnx_import::OnnxImportOptions options;
   options.max_weight_bytes = int64_t{64} << 20;
-  auto graph = toonbox::import_onnx_model(model.string(), options);
+  auto graph = toonbox::onnx_import::import_onnx_model(model.string(), options);
   if (!graph.is_ok()) TOONBOX_FUZZ_CHECK(!graph.status().message().empty());
-  auto info = toonbox::read_onnx_model_info(model.string(), options);
+  auto info = toonbox::onnx_import::read_onnx_model_info(model.string(), options);
   if (!info.is_ok()) TOONBOX_FUZZ_CHECK(!info.status().message().empty());
-  auto external = toonbox::onnx_external_data_files(model.string(), options);
+  auto external = toonbox::onnx_import::onnx_external_data_files(model.string(), options);
   if (external.is_ok())
     for (const std::string& rel : *external) {
       TOONBOX_FUZZ_CHECK(!rel.empty() && rel[0] != '/');

@@ -16,17 +16,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fz::write_file(dir / "model.json", in.substr(0, sep));
   fz::write_file(dir / "group1-shard1of1.bin",
                  sep == std::string_view::npos ? std::string_view() : in.substr(sep + fz::kFileSeparator.size()));
-  toonbox::TfjsImportOptions options;
+  toonbox::tfjs::TfjsImportOptions options;
   options.max_weight_bytes = int64_t{64} << 20;  // a claimed huge tensor is refused, not allocated
-  auto graph = toonbox::import_tfjs_model(dir.string(), options);
+  auto graph = toonbox::tfjs::import_tfjs_model(dir.string(), options);
   if (!graph.is_ok()) TOONBOX_FUZZ_CHECK(!graph.status().message().empty());
-  toonbox::TfjsLayersImportOptions layers_options;
+  toonbox::tfjs::TfjsLayersImportOptions layers_options;
   layers_options.max_weight_bytes = options.max_weight_bytes;
-  auto layers = toonbox::import_tfjs_layers_model(dir.string(), layers_options);
+  auto layers = toonbox::tfjs::import_tfjs_layers_model(dir.string(), layers_options);
   if (!layers.is_ok()) TOONBOX_FUZZ_CHECK(!layers.status().message().empty());
-  auto info = toonbox::read_tfjs_layers_model_info(dir.string());
+  auto info = toonbox::tfjs::read_tfjs_layers_model_info(dir.string());
   if (!info.is_ok()) TOONBOX_FUZZ_CHECK(!info.status().message().empty());
-  auto files = toonbox::list_tfjs_model_files(dir.string(), options);
+  auto files = toonbox::tfjs::list_tfjs_model_files(dir.string(), options);
   if (files.is_ok()) {
     // Every shard must stay inside the model's folder.
     const std::string root = std::filesystem::weakly_canonical(dir, ec).string();

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <string>
 
-namespace toonbox {
+namespace toonbox::backend {
 
 Result<size_t> host_available_memory() {
   std::ifstream meminfo("/proc/meminfo");
@@ -32,4 +32,4 @@ std::vector<std::string> unsupported_nodes(const Backend& backend, const Graph& 
   return problems;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::backend

@@ -16,7 +16,7 @@
 #include "core/tensor.h"
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::backend {
 
 enum class DeviceKind : uint8_t { kCpu, kCuda };
 
@@ -112,4 +112,4 @@ Result<size_t> host_available_memory();
 std::vector<std::string> unsupported_nodes(const Backend& backend, const Graph& graph,
                                            Precision precision);
 
-}  // namespace toonbox
+}  // namespace toonbox::backend

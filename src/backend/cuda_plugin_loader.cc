@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <vector>
 
-namespace toonbox {
+namespace toonbox::backend {
 
 bool built_with_cuda() {
 #ifdef TOONBOX_BUILT_WITH_CUDA
@@ -88,4 +88,4 @@ Status cuda_device_memory(int device_index, size_t* free_bytes, size_t* total_by
   return plugin.api->memory_info(device_index, free_bytes, total_bytes);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::backend

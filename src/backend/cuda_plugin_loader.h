@@ -7,7 +7,7 @@
 #include "backend/cuda/plugin_api.h"
 #include "core/status.h"
 
-namespace toonbox {
+namespace toonbox::backend {
 
 struct CudaPluginLoad {
   const cuda::PluginApi* api = nullptr;  // null when not loadable
@@ -30,4 +30,4 @@ Status cuda_device_memory(int device_index, size_t* free_bytes, size_t* total_by
 // True when this binary was configured with the CUDA backend.
 bool built_with_cuda();
 
-}  // namespace toonbox
+}  // namespace toonbox::backend

@@ -2,7 +2,7 @@
 
 #include "ops/op_defs.h"
 
-namespace toonbox {
+namespace toonbox::backend {
 
 std::string precheck_node(const Graph& g, const Node& node) {
   if (is_shape_op(node.kind))
@@ -44,4 +44,4 @@ Status check_compilable(const Backend& backend, const Graph& g, Precision precis
   return Status::ok();
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::backend

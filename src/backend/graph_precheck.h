@@ -10,7 +10,7 @@
 #include "backend/backend.h"
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::backend {
 
 // "" when `node` meets the requirements every backend shares, else why not.
 std::string precheck_node(const Graph& graph, const Node& node);
@@ -20,4 +20,4 @@ std::string precheck_node(const Graph& graph, const Node& node);
 Status check_compilable(const Backend& backend, const Graph& graph, Precision precision,
                         const std::string& who);
 
-}  // namespace toonbox
+}  // namespace toonbox::backend

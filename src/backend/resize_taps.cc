@@ -5,7 +5,7 @@
 
 #include "graph/tensor_geometry.h"
 
-namespace toonbox {
+namespace toonbox::backend {
 
 namespace {
 
@@ -92,4 +92,4 @@ std::vector<CubicTap> cubic_taps(const ResizeParams& p, int64_t in, int64_t out,
   return taps;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::backend

@@ -13,7 +13,7 @@
 
 #include "graph/op.h"
 
-namespace toonbox {
+namespace toonbox::backend {
 
 // Bilinear: value = src[i0] * (1 - w) + src[i1] * w. Nearest: src[i0]. `outside`
 // (tf_crop_and_resize only): the sample falls outside the image, the output is
@@ -46,4 +46,4 @@ std::vector<ResizeTap> resize_taps(const ResizeParams& params, int64_t in, int64
 std::vector<CubicTap> cubic_taps(const ResizeParams& params, int64_t in, int64_t out,
                                  ResizeAxis axis);
 
-}  // namespace toonbox
+}  // namespace toonbox::backend

@@ -4,7 +4,7 @@
 
 #include "graph/tensor_geometry.h"
 
-namespace toonbox {
+namespace toonbox::backend {
 
 namespace {
 
@@ -203,4 +203,4 @@ MatMulPlan matmul_plan(const Shape& a_in, const Shape& b_in, const Shape& y) {
   return p;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::backend

@@ -9,7 +9,7 @@
 #include "core/status.h"
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::backend {
 
 // out[i0..ir] = in[sum_d offs[d][i_d]], or `fill` when any entry is negative: one data
 // movement kernel for Transpose, Slice, Pad, Gather (constant indices), Expand and Tile,
@@ -56,4 +56,4 @@ struct MatMulPlan {
 };
 MatMulPlan matmul_plan(const Shape& a, const Shape& b, const Shape& y);
 
-}  // namespace toonbox
+}  // namespace toonbox::backend

@@ -23,10 +23,10 @@ uint32_t hash(uint32_t x, uint32_t y, uint32_t seed) {
 
 }  // namespace
 
-Image synthetic_photo(int size, int variant) { return synthetic_photo(size, size, variant); }
+image::Image synthetic_photo(int size, int variant) { return synthetic_photo(size, size, variant); }
 
-Image synthetic_photo(int width, int height, int variant) {
-  Image img;
+image::Image synthetic_photo(int width, int height, int variant) {
+  image::Image img;
   img.width = width;
   img.height = height;
   img.rgb.resize(static_cast<size_t>(width) * height * 3);
@@ -61,7 +61,7 @@ Image synthetic_photo(int width, int height, int variant) {
   return img;
 }
 
-Image fitted_input(const Image& photo, int width, int height) {
+image::Image fitted_input(const image::Image& photo, int width, int height) {
   // The largest centred crop of the target's aspect ratio.
   int cw = photo.width, ch = static_cast<int>(static_cast<int64_t>(photo.width) * height / width);
   if (ch > photo.height) {
@@ -70,14 +70,14 @@ Image fitted_input(const Image& photo, int width, int height) {
   }
   ch = std::max(1, ch);
   const int x0 = (photo.width - cw) / 2, y0 = (photo.height - ch) / 2;
-  Image crop;
+  image::Image crop;
   crop.width = cw;
   crop.height = ch;
   crop.rgb.resize(static_cast<size_t>(cw) * ch * 3);
   for (int y = 0; y < ch; ++y)
     std::copy_n(&photo.rgb[(static_cast<size_t>(y + y0) * photo.width + x0) * 3],
                 static_cast<size_t>(cw) * 3, &crop.rgb[static_cast<size_t>(y) * cw * 3]);
-  return cw == width && ch == height ? crop : resize_image(crop, width, height);
+  return cw == width && ch == height ? crop : image::resize_image(crop, width, height);
 }
 
 }  // namespace toonbox::bench

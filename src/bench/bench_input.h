@@ -10,11 +10,11 @@ namespace toonbox::bench {
 
 // Deterministic for (size, variant); the layout scales with the size. Variants differ
 // in position and colour (the pipeline run uses several, so no two files are equal).
-Image synthetic_photo(int size, int variant = 0);
-Image synthetic_photo(int width, int height, int variant);
+image::Image synthetic_photo(int size, int variant = 0);
+image::Image synthetic_photo(int width, int height, int variant);
 
 // The largest centred crop of `photo` with the aspect of width x height, resized to it
 // (alpha dropped).
-Image fitted_input(const Image& photo, int width, int height);
+image::Image fitted_input(const image::Image& photo, int width, int height);
 
 }  // namespace toonbox::bench

@@ -145,7 +145,7 @@ Status apply_defaults(BenchOptions* o, bool gpu_usable, const std::vector<std::s
       }
       // Every visible GPU, each its own rows (per-GPU throughput); none is an error that
       // names the failing layer, as for folders and the server.
-      TB_ASSIGN_OR_RETURN(std::vector<std::string> gpus, expand_device_list(d));
+      TB_ASSIGN_OR_RETURN(std::vector<std::string> gpus, engine::expand_device_list(d));
       given.insert(given.end(), gpus.begin(), gpus.end());
     }
     std::vector<std::string> normalized;

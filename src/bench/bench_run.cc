@@ -34,7 +34,7 @@ std::string this_binary() {
 
 class Bench {
  public:
-  Bench(const BenchOptions& options, const BenchTask& task, const Image* photo,
+  Bench(const BenchOptions& options, const BenchTask& task, const image::Image* photo,
         const ProgressFn& progress)
       : options_(options), task_(task), photo_(photo), progress_(progress) {}
 
@@ -79,16 +79,16 @@ class Bench {
  private:
   using ModelSize = std::pair<std::string, int>;
 
-  const Result<DeviceSelection>& device_for(const BenchConfig& c) {
+  const Result<engine::DeviceSelection>& device_for(const BenchConfig& c) {
     const std::string key = c.device + "/" + c.precision;
     auto it = devices_.find(key);
     if (it == devices_.end())
-      it = devices_.emplace(key, select_device(c.device, c.precision)).first;
+      it = devices_.emplace(key, engine::select_device(c.device, c.precision)).first;
     return it->second;
   }
 
   // One input per width: BenchOptions::heights gives each width one height.
-  const Image& input_for(int size) {
+  const image::Image& input_for(int size) {
     auto it = inputs_.find(size);
     if (it == inputs_.end()) {
       const auto h = options_.heights.find(size);
@@ -112,7 +112,7 @@ class Bench {
     settings.max_seconds = options_.max_seconds;
     settings.pipeline_format = options_.pipeline_format;
     settings.stop = options_.stop;
-    std::vector<Image> outputs;
+    std::vector<image::Image> outputs;
     ConfigResult r = measure_config(
         c, task_, *device, input_for(c.size), settings, &outputs,
         [&](const std::string& what, bool) { progress_(prefix + ": " + what, false); });
@@ -125,23 +125,23 @@ class Bench {
 
   // The CPU fp32 batch-1 output of (model, size): the first such row's, else one run
   // made for the purpose.
-  const Result<Image>& reference(const BenchConfig& c, const std::string& prefix) {
+  const Result<image::Image>& reference(const BenchConfig& c, const std::string& prefix) {
     const ModelSize key{c.model, c.size};
     auto it = references_.find(key);
     if (it != references_.end()) return it->second;
     progress_(prefix + ": computing the CPU fp32 reference", false);
-    auto make = [&]() -> Result<Image> {
-      TB_ASSIGN_OR_RETURN(DeviceSelection cpu, select_device("cpu", "fp32"));
+    auto make = [&]() -> Result<image::Image> {
+      TB_ASSIGN_OR_RETURN(engine::DeviceSelection cpu, engine::select_device("cpu", "fp32"));
       TB_ASSIGN_OR_RETURN(auto runner, task_.load(c.model, cpu));
       CallReport ignored;
-      TB_ASSIGN_OR_RETURN(std::vector<Image> out,
+      TB_ASSIGN_OR_RETURN(std::vector<image::Image> out,
                           run_guarded(*runner, {&input_for(c.size)}, &ignored));
       return std::move(out[0]);
     };
     return references_.emplace(key, make()).first->second;
   }
 
-  void agree(const BenchConfig& c, const std::vector<Image>& outputs, ConfigResult* r,
+  void agree(const BenchConfig& c, const std::vector<image::Image>& outputs, ConfigResult* r,
              const std::string& prefix) {
     Agreement& a = r->agreement;
     a.floor_db = task_.agreement_floor_db(
@@ -153,7 +153,7 @@ class Bench {
       a.reference = "this row (CPU fp32, batch 1)";
       return;
     }
-    const Result<Image>& ref = reference(c, prefix);
+    const Result<image::Image>& ref = reference(c, prefix);
     if (!ref.is_ok()) {
       a.reference = "not measured: the CPU fp32 reference could not run: " + ref.status().message();
       return;
@@ -196,7 +196,7 @@ class Bench {
     }
     const std::string in = dir + "/in.png", out = dir + "/out.png";
     ColdStart cs;
-    if (Status s = write_image_file(in, input_for(c.size)); !s.is_ok()) {
+    if (Status s = image::write_image_file(in, input_for(c.size)); !s.is_ok()) {
       cs.error = "writing its input: " + s.message();
     } else {
       const std::string exe = options_.toonbox_exe.empty() ? this_binary() : options_.toonbox_exe;
@@ -260,18 +260,18 @@ class Bench {
 
   const BenchOptions& options_;
   const BenchTask& task_;
-  const Image* photo_;
+  const image::Image* photo_;
   const ProgressFn& progress_;
-  std::map<std::string, Result<DeviceSelection>> devices_;
-  std::map<int, Image> inputs_;
-  std::map<ModelSize, Result<Image>> references_;
+  std::map<std::string, Result<engine::DeviceSelection>> devices_;
+  std::map<int, image::Image> inputs_;
+  std::map<ModelSize, Result<image::Image>> references_;
   std::map<std::string, std::pair<ColdStart, std::string>> cold_starts_;
 };
 
 }  // namespace
 
 BenchRun run_bench(const BenchOptions& options, std::vector<std::string> notes,
-                   const BenchTask& task, const Image* photo, const ProgressFn& progress,
+                   const BenchTask& task, const image::Image* photo, const ProgressFn& progress,
                    const PartialFn& after_each) {
   BenchRun run;
   run.started = utc_now();

@@ -21,7 +21,7 @@ using PartialFn = std::function<void(const BenchRun& so_far)>;
 // `options` have been through apply_defaults (its notes in `notes`). `photo` is --image
 // decoded, or null for the generated test image. `progress` receives one line per phase.
 BenchRun run_bench(const BenchOptions& options, std::vector<std::string> notes,
-                   const BenchTask& task, const Image* photo, const ProgressFn& progress,
+                   const BenchTask& task, const image::Image* photo, const ProgressFn& progress,
                    const PartialFn& after_each = nullptr);
 
 // Documented in docs/cli.md: 0 when every configuration that ran agreed with the CPU

@@ -30,7 +30,7 @@ double BenchTask::agreement_floor_db(const std::string& model, Precision precisi
   return kFloorFp16DefaultDb;
 }
 
-Result<std::vector<Image>> run_guarded(TaskRunner& runner, const std::vector<const Image*>& images,
+Result<std::vector<image::Image>> run_guarded(TaskRunner& runner, const std::vector<const image::Image*>& images,
                                        CallReport* report) {
   try {
     return runner.run(images, report);

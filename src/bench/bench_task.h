@@ -18,7 +18,7 @@ namespace toonbox::bench {
 
 // What one call reported.
 struct CallReport {
-  RunReport run;      // compile_ms when this call compiled; upload/compute/download; arena
+  engine::RunReport run;      // compile_ms when this call compiled; upload/compute/download; arena
   int batch_ran = 0;  // images in the largest device call made (fewer than asked: a fallback)
   std::vector<std::string> notes;  // what the task adapted and why (batch split, OOM retry)
 };
@@ -28,7 +28,7 @@ class TaskRunner {
  public:
   virtual ~TaskRunner() = default;
   // Images of one size in, one output each. Called from one thread at a time.
-  virtual Result<std::vector<Image>> run(const std::vector<const Image*>& images,
+  virtual Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images,
                                          CallReport* report) = 0;
   // "whitebox (White-box Cartoonization ...)", for the table.
   virtual std::string description() const = 0;
@@ -42,7 +42,7 @@ class BenchTask {
   virtual std::vector<std::string> default_models() const = 0;
   // Loads `model` (a name or path) on `device`. kNotFound for an unknown model.
   virtual Result<std::unique_ptr<TaskRunner>> load(const std::string& model,
-                                                   const DeviceSelection& device) const = 0;
+                                                   const engine::DeviceSelection& device) const = 0;
   // The arguments after `toonbox` that do what run() does to one image, as a user would
   // type them: the cold start runs them in a fresh process.
   virtual std::vector<std::string> cli_args(const std::string& model, const std::string& device,
@@ -55,7 +55,7 @@ class BenchTask {
 
 // runner.run(), with host memory running out (image tensors throw std::bad_alloc) as a
 // kOutOfMemory status: a configuration too big for the host is a row, not the end.
-Result<std::vector<Image>> run_guarded(TaskRunner& runner, const std::vector<const Image*>& images,
+Result<std::vector<image::Image>> run_guarded(TaskRunner& runner, const std::vector<const image::Image*>& images,
                                        CallReport* report);
 
 // "cartoonize", "run"; kInvalidArgument naming the tasks for anything else.

@@ -9,22 +9,22 @@ namespace toonbox::bench {
 
 namespace {
 
-CartoonOptions bench_options() {
-  CartoonOptions o;
-  o.mode = CartoonMode::kWhole;
-  o.resolution = kFullResolution;
+pipeline::CartoonOptions bench_options() {
+  pipeline::CartoonOptions o;
+  o.mode = pipeline::CartoonMode::kWhole;
+  o.resolution = pipeline::kFullResolution;
   o.stylize.tile_size = -1;  // one whole-image inference; an out-of-memory error says so
   return o;
 }
 
 class CartoonRunner : public TaskRunner {
  public:
-  explicit CartoonRunner(CartoonModels models) : pipeline_(std::move(models)) {}
+  explicit CartoonRunner(pipeline::CartoonModels models) : pipeline_(std::move(models)) {}
 
-  Result<std::vector<Image>> run(const std::vector<const Image*>& images,
+  Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images,
                                  CallReport* report) override {
-    std::vector<CartoonReport> reports;
-    TB_ASSIGN_OR_RETURN(std::vector<Image> out,
+    std::vector<pipeline::CartoonReport> reports;
+    TB_ASSIGN_OR_RETURN(std::vector<image::Image> out,
                         pipeline_.process_batch(images, bench_options(), &reports));
     if (report && !reports.empty()) {
       report->run = reports[0].background.run;
@@ -35,12 +35,12 @@ class CartoonRunner : public TaskRunner {
   }
 
   std::string description() const override {
-    const ModelSource& m = pipeline_.models().background->model();
+    const pipeline::ModelSource& m = pipeline_.models().background->model();
     return m.name + " (" + m.description + ")";
   }
 
  private:
-  CartoonPipeline pipeline_;
+  pipeline::CartoonPipeline pipeline_;
 };
 
 }  // namespace
@@ -48,16 +48,16 @@ class CartoonRunner : public TaskRunner {
 std::vector<std::string> CartoonizeTask::default_models() const {
   std::vector<std::string> models;
   for (const char* name : {"whitebox", "animeganv3-cute"})
-    if (resolve_installed_model(name).is_ok()) models.push_back(name);
-  models.push_back(kBuiltinStyleName);
+    if (models::resolve_installed_model(name).is_ok()) models.push_back(name);
+  models.push_back(models::kBuiltinStyleName);
   return models;
 }
 
 Result<std::unique_ptr<TaskRunner>> CartoonizeTask::load(const std::string& model,
-                                                         const DeviceSelection& device) const {
+                                                         const engine::DeviceSelection& device) const {
   std::string note;
-  TB_ASSIGN_OR_RETURN(CartoonModels models,
-                      load_cartoon_models(model, "", CartoonMode::kWhole, device, &note));
+  TB_ASSIGN_OR_RETURN(pipeline::CartoonModels models,
+                      pipeline::load_cartoon_models(model, "", pipeline::CartoonMode::kWhole, device, &note));
   return std::unique_ptr<TaskRunner>(std::make_unique<CartoonRunner>(std::move(models)));
 }
 

@@ -15,7 +15,7 @@ constexpr double kSigma = 1.5;
 constexpr double kC1 = (0.01 * 255) * (0.01 * 255);
 constexpr double kC2 = (0.03 * 255) * (0.03 * 255);
 
-Status check_same_size(const Image& a, const Image& b) {
+Status check_same_size(const image::Image& a, const image::Image& b) {
   if (a.width != b.width || a.height != b.height)
     return invalid_argument("images differ in size: " + std::to_string(a.width) + "x" +
                             std::to_string(a.height) + " and " + std::to_string(b.width) + "x" +
@@ -61,7 +61,7 @@ std::vector<double> filter_valid(const std::vector<double>& plane, int width, in
   return out;
 }
 
-double ssim_channel(const Image& a, const Image& b, int channel, const std::vector<double>& taps) {
+double ssim_channel(const image::Image& a, const image::Image& b, int channel, const std::vector<double>& taps) {
   const size_t n = static_cast<size_t>(a.width) * a.height;
   std::vector<double> x(n), y(n), xx(n), yy(n), xy(n);
   for (size_t i = 0; i < n; ++i) {
@@ -88,7 +88,7 @@ double ssim_channel(const Image& a, const Image& b, int channel, const std::vect
 
 }  // namespace
 
-Result<double> psnr_8bit(const Image& a, const Image& b) {
+Result<double> psnr_8bit(const image::Image& a, const image::Image& b) {
   TB_RETURN_IF_ERROR(check_same_size(a, b));
   if (a.rgb.empty()) return invalid_argument("empty images");
   double se = 0;
@@ -101,7 +101,7 @@ Result<double> psnr_8bit(const Image& a, const Image& b) {
   return 10 * std::log10(255.0 * 255.0 / mse);
 }
 
-Result<int> max_abs_diff(const Image& a, const Image& b) {
+Result<int> max_abs_diff(const image::Image& a, const image::Image& b) {
   TB_RETURN_IF_ERROR(check_same_size(a, b));
   int worst = 0;
   for (size_t i = 0; i < a.rgb.size(); ++i)
@@ -109,7 +109,7 @@ Result<int> max_abs_diff(const Image& a, const Image& b) {
   return worst;
 }
 
-Result<double> ssim_8bit(const Image& a, const Image& b) {
+Result<double> ssim_8bit(const image::Image& a, const image::Image& b) {
   TB_RETURN_IF_ERROR(check_same_size(a, b));
   if (a.width < 2 * kRadius + 1 || a.height < 2 * kRadius + 1)
     return invalid_argument("SSIM needs images of at least 11x11 pixels, got " +

@@ -9,18 +9,18 @@ namespace {
 
 class ImageModelRunner : public TaskRunner {
  public:
-  ImageModelRunner(std::string name, ImageModel model, const DeviceSelection& device)
+  ImageModelRunner(std::string name, pipeline::ImageModel model, const engine::DeviceSelection& device)
       : name_(std::move(name)),
         contract_(model.contract),
         how_(model.how),
         session_(std::move(model.graph), device.backend, device.precision,
-                 SessionOptions{/*allow_batch=*/true}) {}
+                 engine::SessionOptions{/*allow_batch=*/true}) {}
 
-  Result<std::vector<Image>> run(const std::vector<const Image*>& images,
+  Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images,
                                  CallReport* report) override {
-    RunReport run;
-    TB_ASSIGN_OR_RETURN(std::vector<Image> out,
-                        run_image_model_batch(session_, contract_, images, &run));
+    engine::RunReport run;
+    TB_ASSIGN_OR_RETURN(std::vector<image::Image> out,
+                        pipeline::run_image_model_batch(session_, contract_, images, &run));
     if (report) {
       report->run = run;
       report->batch_ran = static_cast<int>(images.size());
@@ -32,9 +32,9 @@ class ImageModelRunner : public TaskRunner {
 
  private:
   std::string name_;
-  ImageContract contract_;
+  models::ImageContract contract_;
   std::string how_;
-  Session session_;
+  engine::Session session_;
 };
 
 }  // namespace
@@ -42,13 +42,13 @@ class ImageModelRunner : public TaskRunner {
 std::vector<std::string> ImageModelTask::default_models() const {
   std::vector<std::string> models;
   for (const char* name : {"whitebox", "animeganv3-cute"})
-    if (resolve_installed_model(name).is_ok()) models.push_back(name);
+    if (models::resolve_installed_model(name).is_ok()) models.push_back(name);
   return models;
 }
 
 Result<std::unique_ptr<TaskRunner>> ImageModelTask::load(const std::string& model,
-                                                         const DeviceSelection& device) const {
-  TB_ASSIGN_OR_RETURN(ImageModel m, load_image_model(model));
+                                                         const engine::DeviceSelection& device) const {
+  TB_ASSIGN_OR_RETURN(pipeline::ImageModel m, pipeline::load_image_model(model));
   return std::unique_ptr<TaskRunner>(
       std::make_unique<ImageModelRunner>(model, std::move(m), device));
 }

@@ -13,7 +13,7 @@ class ImageModelTask : public BenchTask {
   // The installed image models bench knows to be image-to-image (whitebox, animeganv3-cute).
   std::vector<std::string> default_models() const override;
   Result<std::unique_ptr<TaskRunner>> load(const std::string& model,
-                                           const DeviceSelection& device) const override;
+                                           const engine::DeviceSelection& device) const override;
   std::vector<std::string> cli_args(const std::string& model, const std::string& device,
                                     const std::string& precision, const std::string& input,
                                     const std::string& output) const override;

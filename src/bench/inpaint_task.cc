@@ -11,19 +11,19 @@ constexpr int kMaskPercent = 25;
 
 class InpaintRunner : public TaskRunner {
  public:
-  InpaintRunner(InpaintModel model, const DeviceSelection& device)
+  InpaintRunner(pipeline::InpaintModel model, const engine::DeviceSelection& device)
       : description_(model.name + " (" + model.description + ")"),
         pipeline_(std::move(model), device.backend, device.precision) {
-    options_.strategy = InpaintStrategy::kOriginal;
+    options_.strategy = pipeline::InpaintStrategy::kOriginal;
   }
 
-  Result<std::vector<Image>> run(const std::vector<const Image*>& images, CallReport* report) override {
-    std::vector<Image> out;
+  Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images, CallReport* report) override {
+    std::vector<image::Image> out;
     double compile_ms = 0, method_ms = 0;
-    for (const Image* image : images) {
-      InpaintReport r;
-      const InpaintMask mask = centre_box_mask(image->width, image->height, kMaskPercent);
-      TB_ASSIGN_OR_RETURN(Image filled, pipeline_.inpaint(*image, mask, options_, &r));
+    for (const image::Image* image : images) {
+      pipeline::InpaintReport r;
+      const pipeline::InpaintMask mask = pipeline::centre_box_mask(image->width, image->height, kMaskPercent);
+      TB_ASSIGN_OR_RETURN(image::Image filled, pipeline_.inpaint(*image, mask, options_, &r));
       compile_ms += r.compile_ms;
       method_ms += r.method_ms;
       if (report) report->notes.insert(report->notes.end(), r.notes.begin(), r.notes.end());
@@ -43,23 +43,23 @@ class InpaintRunner : public TaskRunner {
 
  private:
   std::string description_;
-  InpaintPipeline pipeline_;
-  InpaintOptions options_;
+  pipeline::InpaintPipeline pipeline_;
+  pipeline::InpaintOptions options_;
 };
 
 }  // namespace
 
 std::vector<std::string> InpaintTask::default_models() const {
   std::vector<std::string> models = {"telea", "ns"};
-  auto installed = list_installed_models();
+  auto installed = models::list_installed_models();
   if (installed.is_ok())
-    for (const InstalledModel& m : *installed)
-      if (m.role == ModelRole::kInpainter) models.push_back(m.name);
+    for (const models::InstalledModel& m : *installed)
+      if (m.role == models::ModelRole::kInpainter) models.push_back(m.name);
   return models;
 }
 
-Result<std::unique_ptr<TaskRunner>> InpaintTask::load(const std::string& model, const DeviceSelection& device) const {
-  TB_ASSIGN_OR_RETURN(InpaintModel m, load_inpaint_model(model, {}, nullptr));
+Result<std::unique_ptr<TaskRunner>> InpaintTask::load(const std::string& model, const engine::DeviceSelection& device) const {
+  TB_ASSIGN_OR_RETURN(pipeline::InpaintModel m, pipeline::load_inpaint_model(model, {}, nullptr));
   return std::unique_ptr<TaskRunner>(std::make_unique<InpaintRunner>(std::move(m), device));
 }
 

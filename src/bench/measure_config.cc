@@ -15,7 +15,7 @@ namespace {
 // arena and workspaces occupy (other processes on the same GPU move it too).
 class DeviceMemoryWatch {
  public:
-  explicit DeviceMemoryWatch(const DeviceSelection& device) : device_(device) {
+  explicit DeviceMemoryWatch(const engine::DeviceSelection& device) : device_(device) {
     if (!device.is_gpu) return;
     auto free_bytes = device.backend->free_memory();
     if (!free_bytes.is_ok()) return;
@@ -31,7 +31,7 @@ class DeviceMemoryWatch {
   size_t peak() const { return baseline_ - lowest_; }
 
  private:
-  const DeviceSelection& device_;
+  const engine::DeviceSelection& device_;
   bool active_ = false;
   size_t baseline_ = 0, lowest_ = 0;
 };
@@ -60,8 +60,8 @@ Outcome outcome_for(const Status& s) {
 }
 
 ConfigResult measure_config(const BenchConfig& config, const BenchTask& task,
-                            const DeviceSelection& device, const Image& input,
-                            const MeasureSettings& settings, std::vector<Image>* outputs,
+                            const engine::DeviceSelection& device, const image::Image& input,
+                            const MeasureSettings& settings, std::vector<image::Image>* outputs,
                             const ProgressFn& progress) {
   ConfigResult r;
   r.config = config;
@@ -77,7 +77,7 @@ ConfigResult measure_config(const BenchConfig& config, const BenchTask& task,
   r.model_description = (*runner)->description();
   memory.sample();
 
-  const std::vector<const Image*> batch(static_cast<size_t>(config.batch), &input);
+  const std::vector<const image::Image*> batch(static_cast<size_t>(config.batch), &input);
   progress("compiling and first run", false);
   CallReport first;
   t0 = std::chrono::steady_clock::now();

@@ -25,8 +25,8 @@ struct MeasureSettings {
 
 // `outputs` receives the first call's images (for agreement) when the row is ok.
 ConfigResult measure_config(const BenchConfig& config, const BenchTask& task,
-                            const DeviceSelection& device, const Image& input,
-                            const MeasureSettings& settings, std::vector<Image>* outputs,
+                            const engine::DeviceSelection& device, const image::Image& input,
+                            const MeasureSettings& settings, std::vector<image::Image>* outputs,
                             const ProgressFn& progress);
 
 // A status from loading or a first run, sorted into "explained, the table goes on"

@@ -43,8 +43,8 @@ std::string fixed2(double v) {
 }
 
 // `input` with every channel shifted by `variant` levels: distinct files, same content.
-Image variant_of(const Image& input, int variant) {
-  Image v = input;
+image::Image variant_of(const image::Image& input, int variant) {
+  image::Image v = input;
   v.alpha.clear();
   for (uint8_t& c : v.rgb) c = static_cast<uint8_t>(std::min(255, c + 3 * variant));
   return v;
@@ -85,7 +85,7 @@ void judge_pipeline(PipelineResult* r) {
   }
 }
 
-PipelineResult run_pipeline_mode(TaskRunner& runner, const Image& input,
+PipelineResult run_pipeline_mode(TaskRunner& runner, const image::Image& input,
                                  const PipelineSettings& settings) {
   PipelineResult r;
   r.output_format = settings.output_format;
@@ -100,7 +100,7 @@ PipelineResult run_pipeline_mode(TaskRunner& runner, const Image& input,
   std::filesystem::create_directories(in_dir, ec);
   std::vector<std::vector<uint8_t>> files;
   for (int v = 0; v < std::min(kDistinctFiles, settings.images); ++v) {
-    auto bytes = encode_image(variant_of(input, v), EncodeOptions{ImageFormat::kJpeg, 92});
+    auto bytes = image::encode_image(variant_of(input, v), image::EncodeOptions{image::ImageFormat::kJpeg, 92});
     if (!bytes.is_ok()) {
       r.error = "encoding the pipeline's inputs: " + bytes.status().message();
       return r;
@@ -110,7 +110,7 @@ PipelineResult run_pipeline_mode(TaskRunner& runner, const Image& input,
   for (int i = 0; i < settings.images; ++i) {
     char name[32];
     std::snprintf(name, sizeof name, "/%05d.jpg", i);
-    if (Status s = atomic_write_file(in_dir + name, files[i % files.size()]); !s.is_ok()) {
+    if (Status s = image::atomic_write_file(in_dir + name, files[i % files.size()]); !s.is_ok()) {
       r.error = s.message();
       return r;
     }
@@ -118,7 +118,7 @@ PipelineResult run_pipeline_mode(TaskRunner& runner, const Image& input,
   folder::FolderPlanOptions plan_options;
   plan_options.input_dir = in_dir;
   plan_options.output_dir = out_dir;
-  plan_options.format = format_from_extension("x." + settings.output_format);
+  plan_options.format = image::format_from_extension("x." + settings.output_format);
   auto plan = folder::plan_folder(plan_options);
   if (!plan.is_ok()) {
     r.error = plan.status().message();
@@ -128,14 +128,14 @@ PipelineResult run_pipeline_mode(TaskRunner& runner, const Image& input,
   folder::RunnerOptions options;
   options.batch_size = settings.batch;
   options.stop = settings.stop;
-  options.encode = EncodeOptions{plan_options.format, 92};
+  options.encode = image::EncodeOptions{plan_options.format, 92};
   folder::choose_stage_threads(settings.gpu, static_cast<int>(std::thread::hardware_concurrency()),
                               &options);
   folder::DeviceFn device = [&runner](
-                               const std::vector<const Image*>& images,
-                               std::vector<folder::ImageNote>* notes) -> Result<std::vector<Image>> {
+                               const std::vector<const image::Image*>& images,
+                               std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
     CallReport call;
-    TB_ASSIGN_OR_RETURN(std::vector<Image> out, runner.run(images, &call));
+    TB_ASSIGN_OR_RETURN(std::vector<image::Image> out, runner.run(images, &call));
     notes->assign(images.size(), folder::ImageNote{"", 0, call.notes});
     return out;
   };

@@ -42,7 +42,7 @@ struct PipelineSettings {
 };
 
 // Writes the folder (variants of `input`), runs it through `runner` and removes it.
-PipelineResult run_pipeline_mode(TaskRunner& runner, const Image& input,
+PipelineResult run_pipeline_mode(TaskRunner& runner, const image::Image& input,
                                  const PipelineSettings& settings);
 
 // The verdict from the stage figures alone (tested on its own): the busiest stage binds;

@@ -13,15 +13,15 @@ constexpr double kFloorFp16UpscaleDb = 40.0;
 
 class UpscaleRunner : public TaskRunner {
  public:
-  explicit UpscaleRunner(std::unique_ptr<Upscaler> upscaler) : upscaler_(std::move(upscaler)) {}
+  explicit UpscaleRunner(std::unique_ptr<pipeline::Upscaler> upscaler) : upscaler_(std::move(upscaler)) {}
 
-  Result<std::vector<Image>> run(const std::vector<const Image*>& images, CallReport* report) override {
-    std::vector<Image> out;
-    UpscaleOptions options;
+  Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images, CallReport* report) override {
+    std::vector<image::Image> out;
+    pipeline::UpscaleOptions options;
     options.tile_size = -1;
-    for (const Image* image : images) {
-      UpscaleReport r;
-      TB_ASSIGN_OR_RETURN(Image up, upscaler_->upscale(*image, options, &r));
+    for (const image::Image* image : images) {
+      pipeline::UpscaleReport r;
+      TB_ASSIGN_OR_RETURN(image::Image up, upscaler_->upscale(*image, options, &r));
       out.push_back(std::move(up));
       if (report) {
         report->run.compiled = report->run.compiled || r.compile_ms > 0;
@@ -39,24 +39,24 @@ class UpscaleRunner : public TaskRunner {
 
   std::string description() const override {
     return upscaler_->name() + " (x" + std::to_string(upscaler_->scale()) + ", " +
-           describe_contract(upscaler_->contract()) + ")";
+           models::describe_contract(upscaler_->contract()) + ")";
   }
 
  private:
-  std::unique_ptr<Upscaler> upscaler_;
+  std::unique_ptr<pipeline::Upscaler> upscaler_;
 };
 
 }  // namespace
 
 std::vector<std::string> UpscaleTask::default_models() const {
   std::vector<std::string> models;
-  for (const KnownModel& m : known_models())
-    if (m.contract.scale > 1 && resolve_installed_model(m.name).is_ok()) models.push_back(m.name);
+  for (const models::KnownModel& m : models::known_models())
+    if (m.contract.scale > 1 && models::resolve_installed_model(m.name).is_ok()) models.push_back(m.name);
   return models;
 }
 
-Result<std::unique_ptr<TaskRunner>> UpscaleTask::load(const std::string& model, const DeviceSelection& device) const {
-  TB_ASSIGN_OR_RETURN(std::unique_ptr<Upscaler> up, load_upscaler(model, 0, "", device));
+Result<std::unique_ptr<TaskRunner>> UpscaleTask::load(const std::string& model, const engine::DeviceSelection& device) const {
+  TB_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::Upscaler> up, pipeline::load_upscaler(model, 0, "", device));
   return std::unique_ptr<TaskRunner>(std::make_unique<UpscaleRunner>(std::move(up)));
 }
 

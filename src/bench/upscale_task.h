@@ -13,7 +13,7 @@ class UpscaleTask : public BenchTask {
   // The installed registry upscalers (realesr-animevideov3-x2/x3/x4, realcugan-2x-conservative).
   std::vector<std::string> default_models() const override;
   Result<std::unique_ptr<TaskRunner>> load(const std::string& model,
-                                           const DeviceSelection& device) const override;
+                                           const engine::DeviceSelection& device) const override;
   std::vector<std::string> cli_args(const std::string& model, const std::string& device,
                                     const std::string& precision, const std::string& input,
                                     const std::string& output) const override;

@@ -10,7 +10,7 @@ namespace toonbox::cli {
 
 // --mode, --long-side, --strength, --tile, range-checked with messages saying what is
 // allowed.
-Result<CartoonOptions> parse_cartoon_options(const ParsedArgs& args);
+Result<pipeline::CartoonOptions> parse_cartoon_options(const ParsedArgs& args);
 
 // The whole value of `flag` as an integer in lo..hi, else "FLAG must be an integer in
 // LO..HI"; *out is left as it is when the flag is absent.
@@ -26,9 +26,9 @@ int cartoonize_fail(bool json, const Status& s, int exit_code, const std::string
 
 // --upscale N (2..4): the upscaler that finishes every cartoonized image
 // (realesr-animevideov3-xN on the same device); nullptr without the flag.
-Result<std::unique_ptr<Upscaler>> load_finishing_upscaler(const ParsedArgs& args, const DeviceSelection& device);
+Result<std::unique_ptr<pipeline::Upscaler>> load_finishing_upscaler(const ParsedArgs& args, const engine::DeviceSelection& device);
 
 // INPUT (args.positional[0]) is a folder: cartoonize every image in it into -o OUTDIR.
-int cartoonize_folder(const ParsedArgs& args, const CartoonOptions& options);
+int cartoonize_folder(const ParsedArgs& args, const pipeline::CartoonOptions& options);
 
 }  // namespace toonbox::cli

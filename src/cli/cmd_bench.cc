@@ -126,7 +126,7 @@ Status parse_lists(const std::vector<std::string>& argv, const ParsedArgs& a,
   o->max_seconds = static_cast<double>(max_seconds);
   o->pipeline_images = static_cast<int>(pipeline_images);
   o->pipeline_format = a.get("--pipeline-format", "jpg");
-  if (format_from_extension("x." + o->pipeline_format) == ImageFormat::kUnknown)
+  if (image::format_from_extension("x." + o->pipeline_format) == image::ImageFormat::kUnknown)
     return invalid_argument("--pipeline-format must be jpg, png or webp, got '" +
                             o->pipeline_format + "'");
   o->pipeline = !a.has("--no-pipeline");
@@ -152,7 +152,7 @@ Status check_output_path(const std::string& flag, const std::string& path,
 }
 
 Status write_text(const std::string& path, const std::string& text) {
-  return atomic_write_file(path, std::vector<uint8_t>(text.begin(), text.end()));
+  return image::atomic_write_file(path, std::vector<uint8_t>(text.begin(), text.end()));
 }
 
 struct Reports {
@@ -226,9 +226,9 @@ int cmd_bench(const std::vector<std::string>& argv) {
   if (markdown_path == "-") return usage_error("--markdown -: the table goes to stdout already");
 
   // Inputs first: a bad photo or baseline must not cost minutes of measuring.
-  std::optional<Image> photo;
+  std::optional<image::Image> photo;
   if (!options.image.empty()) {
-    auto image = read_image_file(options.image, DecodeOptions{});
+    auto image = image::read_image_file(options.image, image::DecodeOptions{});
     if (!image.is_ok()) return fail(image.status().message());
     photo = std::move(image).value();
   }
@@ -243,7 +243,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
   bool gpu_usable = false;
   if (options.devices.empty()) {
     // The default devices depend on a GPU being usable: the same test `--device auto` makes.
-    auto probe = select_device("auto", "auto");
+    auto probe = engine::select_device("auto", "auto");
     gpu_usable = probe.is_ok() && probe->is_gpu;
     if (!gpu_usable)
       notes.push_back("no usable GPU: " +

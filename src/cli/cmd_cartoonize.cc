@@ -105,10 +105,10 @@ Result<float> parse_unit_flag(const ParsedArgs& a, const char* flag) {
   return v;
 }
 
-Result<CartoonOptions> parse_cartoon_options(const ParsedArgs& a) {
-  CartoonOptions o;
+Result<pipeline::CartoonOptions> parse_cartoon_options(const ParsedArgs& a) {
+  pipeline::CartoonOptions o;
   if (a.has("--mode")) {
-    TB_ASSIGN_OR_RETURN(o.mode, parse_cartoon_mode(a.get("--mode")));
+    TB_ASSIGN_OR_RETURN(o.mode, pipeline::parse_cartoon_mode(a.get("--mode")));
   }
   long long long_side = o.long_side, tile = o.stylize.tile_size;
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--long-side", 1, 16384, &long_side));
@@ -119,7 +119,7 @@ Result<CartoonOptions> parse_cartoon_options(const ParsedArgs& a) {
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--min-face", 1, 16384, &min_face));
   o.min_face = static_cast<int>(min_face);
   if (a.has("--resolution")) {
-    auto r = parse_resolution(a.get("--resolution"));
+    auto r = pipeline::parse_resolution(a.get("--resolution"));
     if (!r.is_ok()) return invalid_argument("--resolution: " + r.status().message());
     o.resolution = r.value();
   }
@@ -133,11 +133,11 @@ Result<CartoonOptions> parse_cartoon_options(const ParsedArgs& a) {
   return o;
 }
 
-Result<std::unique_ptr<Upscaler>> load_finishing_upscaler(const ParsedArgs& a, const DeviceSelection& device) {
-  if (!a.has("--upscale")) return std::unique_ptr<Upscaler>();
+Result<std::unique_ptr<pipeline::Upscaler>> load_finishing_upscaler(const ParsedArgs& a, const engine::DeviceSelection& device) {
+  if (!a.has("--upscale")) return std::unique_ptr<pipeline::Upscaler>();
   long long scale = 0;
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--upscale", 2, 4, &scale));
-  return load_upscaler("", static_cast<int>(scale), "", device);
+  return pipeline::load_upscaler("", static_cast<int>(scale), "", device);
 }
 
 int cmd_cartoonize(const std::vector<std::string>& argv) {
@@ -197,19 +197,19 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   auto quality = parse_quality(a);
   if (!quality.is_ok()) return usage_error(json, quality.status());
 
-  auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
+  auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return cartoonize_fail(json, device.status(), exit_code_for(device.status()));
   const std::string device_line = device->summary();
   std::string note;
   auto flags = parse_contract_flags(a);
   if (!flags.is_ok()) return usage_error(json, flags.status());
-  auto models = load_cartoon_models(a.get("--model"), a.get("--head-model"), options->mode,
+  auto models = pipeline::load_cartoon_models(a.get("--model"), a.get("--head-model"), options->mode,
                                     device.value(), &note, flags.value());
   if (!models.is_ok()) return cartoonize_fail(json, models.status(), kExitFailure, device_line);
   auto restore = load_restore_before_cartoonize(a, device.value());
   if (!restore.is_ok()) return cartoonize_fail(json, restore.status(), exit_code_for(restore.status()), device_line);
-  CartoonPipeline pipeline(std::move(models).value());
-  const ModelSource& model = pipeline.models().background->model();
+  pipeline::CartoonPipeline pipeline(std::move(models).value());
+  const pipeline::ModelSource& model = pipeline.models().background->model();
   auto finishing = load_finishing_upscaler(a, device.value());
   if (!finishing.is_ok()) return cartoonize_fail(json, finishing.status(), exit_code_for(finishing.status()), device_line);
   if (!json) {
@@ -220,7 +220,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   }
 
   auto t0 = std::chrono::steady_clock::now();
-  auto image = read_image_file(input, decode_options.value());
+  auto image = image::read_image_file(input, decode_options.value());
   if (!image.is_ok()) return cartoonize_fail(json, image.status(), kExitFailure, device_line);
   const double decode_ms = ms_since(t0);
   std::vector<std::string> restore_notes;
@@ -228,20 +228,20 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   if (!restored.is_ok()) return cartoonize_fail(json, restored.status().with_context(input), kExitFailure, device_line);
   image = std::move(restored);
 
-  CartoonReport report;
+  pipeline::CartoonReport report;
   auto result = pipeline.process(image.value(), options.value(), &report);
   report.notes.insert(report.notes.begin(), restore_notes.begin(), restore_notes.end());
   if (!result.is_ok()) return cartoonize_fail(json, result.status().with_context(input), kExitFailure, device_line);
-  const StylizeTimings& first = report.background;
-  CartoonReport warm_report;
+  const pipeline::StylizeTimings& first = report.background;
+  pipeline::CartoonReport warm_report;
   if (a.has("--timings")) {
     // A second, identical run measures the warm path (compiled graph, tuned algorithms).
     auto again = pipeline.process(image.value(), options.value(), &warm_report);
     if (!again.is_ok()) return cartoonize_fail(json, again.status().with_context(input), kExitFailure, device_line);
   }
-  const StylizeTimings& warm = warm_report.background;
+  const pipeline::StylizeTimings& warm = warm_report.background;
   if (*finishing) {
-    UpscaleReport up_report;
+    pipeline::UpscaleReport up_report;
     auto up = (*finishing)->upscale(result.value(), {}, &up_report);
     if (!up.is_ok()) return cartoonize_fail(json, up.status().with_context(input), kExitFailure, device_line);
     result = std::move(up);
@@ -249,7 +249,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   }
 
   t0 = std::chrono::steady_clock::now();
-  Status written = write_image_file(output, result.value(), quality.value());
+  Status written = image::write_image_file(output, result.value(), quality.value());
   if (!written.is_ok()) return cartoonize_fail(json, written, kExitFailure, device_line);
   const double encode_ms = ms_since(t0);
 
@@ -264,7 +264,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
                         {"height", result->height},
                         {"alpha", result->has_alpha()},
                         {"model", model.name},
-                        {"mode", cartoon_mode_name(report.mode_used)},
+                        {"mode", pipeline::cartoon_mode_name(report.mode_used)},
                         {"faces", report.faces},
                         {"process_width", report.process_width},
                         {"process_height", report.process_height},
@@ -276,7 +276,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
     if (!note.empty()) j["note"] = note;
     j["notes"] = report.all_notes();
     nlohmann::json detections = nlohmann::json::array();
-    for (const FaceDecision& d : report.detections)
+    for (const pipeline::FaceDecision& d : report.detections)
       detections.push_back({{"box", {d.face.x1, d.face.y1, d.face.x2, d.face.y2}},
                             {"score", d.face.score},
                             {"sharpness", d.sharpness},
@@ -308,8 +308,8 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   } else {
     for (const auto& n : report.all_notes()) std::printf("note: %s\n", n.c_str());
     std::printf("wrote %s (%dx%d%s, %s mode", output.c_str(), result->width, result->height,
-                result->has_alpha() ? ", alpha kept" : "", cartoon_mode_name(report.mode_used));
-    if (report.mode_used == CartoonMode::kPortrait) std::printf(", %d face%s", report.faces, report.faces == 1 ? "" : "s");
+                result->has_alpha() ? ", alpha kept" : "", pipeline::cartoon_mode_name(report.mode_used));
+    if (report.mode_used == pipeline::CartoonMode::kPortrait) std::printf(", %d face%s", report.faces, report.faces == 1 ? "" : "s");
     std::printf(")\n");
     if (a.has("--timings")) {
       std::printf("timings (ms):\n");
@@ -325,7 +325,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
       std::printf("  inference warm    %9.2f\n", warm.run.timings.compute_ms);
       std::printf("  download          %9.2f\n", r1.timings.download_ms);
       std::printf("  postprocess       %9.2f\n", first.postprocess_ms);
-      if (report.mode_used == CartoonMode::kPortrait || report.detect_ms > 0) {
+      if (report.mode_used == pipeline::CartoonMode::kPortrait || report.detect_ms > 0) {
         std::printf("  detect faces      %9.2f   (warm %.2f)\n", report.detect_ms, warm_report.detect_ms);
         std::printf("  heads             %9.2f   (warm %.2f; %d crop%s: align, head model, paste)\n",
                     report.heads_ms, warm_report.heads_ms, report.faces, report.faces == 1 ? "" : "s");

@@ -74,29 +74,29 @@ Result<InpaintFlags> parse_inpaint_flags(const ParsedArgs& a) {
   if (f.mask.empty()) return invalid_argument("--mask is required (a mask image, a folder of masks, or alpha)");
   long long radius = f.options.radius, dilate = 0;
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--radius", 1, 100, &radius));
-  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--dilate", 0, kMaxDilate, &dilate));
+  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--dilate", 0, pipeline::kMaxDilate, &dilate));
   f.options.radius = static_cast<int>(radius);
   f.dilate = static_cast<int>(dilate);
   if (a.has("--strategy")) {
-    TB_ASSIGN_OR_RETURN(f.options.strategy, parse_inpaint_strategy(a.get("--strategy")));
+    TB_ASSIGN_OR_RETURN(f.options.strategy, pipeline::parse_inpaint_strategy(a.get("--strategy")));
   }
   f.resize_mask = a.has("--resize-mask");
   f.write_unchanged = a.has("--write-unchanged");
   return f;
 }
 
-Result<std::unique_ptr<InpaintPipeline>> make_inpaint_pipeline(const ParsedArgs& a, std::string* note,
+Result<std::unique_ptr<pipeline::InpaintPipeline>> make_inpaint_pipeline(const ParsedArgs& a, std::string* note,
                                                                 std::string* device_line, bool* is_gpu) {
-  TB_ASSIGN_OR_RETURN(ContractOverrides contract, parse_contract_flags(a));
-  TB_ASSIGN_OR_RETURN(InpaintModel model, load_inpaint_model(a.get("--model"), contract, note));
+  TB_ASSIGN_OR_RETURN(models::ContractOverrides contract, parse_contract_flags(a));
+  TB_ASSIGN_OR_RETURN(pipeline::InpaintModel model, pipeline::load_inpaint_model(a.get("--model"), contract, note));
   if (model.classical) {
     *device_line = "CPU (the built-in methods run on the CPU)";
-    return std::make_unique<InpaintPipeline>(std::move(model), nullptr, Precision::kFloat32);
+    return std::make_unique<pipeline::InpaintPipeline>(std::move(model), nullptr, Precision::kFloat32);
   }
-  TB_ASSIGN_OR_RETURN(DeviceSelection device, select_device(a.get("--device", "auto"), a.get("--precision", "auto")));
+  TB_ASSIGN_OR_RETURN(engine::DeviceSelection device, engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto")));
   *device_line = device.summary();
   if (is_gpu) *is_gpu = device.is_gpu;
-  return std::make_unique<InpaintPipeline>(std::move(model), device.backend, device.precision);
+  return std::make_unique<pipeline::InpaintPipeline>(std::move(model), device.backend, device.precision);
 }
 
 int cmd_inpaint(const std::vector<std::string>& argv) {
@@ -145,7 +145,7 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
   for (const char* folder_only : {"--recursive", "--skip-existing", "--allow-inside", "--format", "--max-pixels"})
     if (a.has(folder_only))
       return usage_error(json, invalid_argument(std::string(folder_only) + " applies to a folder, not one image"));
-  if (format_from_extension(output) == ImageFormat::kUnknown)
+  if (image::format_from_extension(output) == image::ImageFormat::kUnknown)
     return usage_error(json, invalid_argument(output + ": unknown output extension (use .png, .jpg, .jpeg or .webp)"));
   if (std::filesystem::equivalent(input, output, ec) ||
       (flags->mask != "alpha" && std::filesystem::equivalent(flags->mask, output, ec)))
@@ -156,19 +156,19 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
   if (Status q = parse_integer_flag(a, "--quality", 1, 100, &quality); !q.is_ok()) return usage_error(json, q);
 
   // Inputs first (cheap, and the usual mistakes), then the model.
-  auto image = read_image_file(input, DecodeOptions{});
+  auto image = image::read_image_file(input, image::DecodeOptions{});
   if (!image.is_ok()) return inpaint_fail(json, image.status(), kExitFailure);
-  Result<InpaintMask> mask = InpaintMask{};
-  if (const int centre = parse_centre_mask(flags->mask)) {
-    mask = dilate_mask(centre_box_mask(image->width, image->height, centre), flags->dilate);
+  Result<pipeline::InpaintMask> mask = pipeline::InpaintMask{};
+  if (const int centre = pipeline::parse_centre_mask(flags->mask)) {
+    mask = pipeline::dilate_mask(pipeline::centre_box_mask(image->width, image->height, centre), flags->dilate);
   } else {
-    Result<Image> mask_image = Image{};
+    Result<image::Image> mask_image = image::Image{};
     if (flags->mask != "alpha") {
-      mask_image = read_image_file(flags->mask, DecodeOptions{});
+      mask_image = image::read_image_file(flags->mask, image::DecodeOptions{});
       if (!mask_image.is_ok())
         return inpaint_fail(json, mask_image.status().with_context("the mask"), kExitFailure);
     }
-    mask = mask_for_image(*image, flags->mask == "alpha" ? nullptr : &mask_image.value(), flags->resize_mask,
+    mask = pipeline::mask_for_image(*image, flags->mask == "alpha" ? nullptr : &mask_image.value(), flags->resize_mask,
                           flags->dilate, flags->mask, input);
   }
   if (!mask.is_ok()) return inpaint_fail(json, mask.status(), kExitFailure);
@@ -186,7 +186,7 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
   std::string note, device_line;
   auto pipeline = make_inpaint_pipeline(a, &note, &device_line);
   if (!pipeline.is_ok()) return inpaint_fail(json, pipeline.status(), exit_code_for(pipeline.status()));
-  const InpaintModel& model = (*pipeline)->model();
+  const pipeline::InpaintModel& model = (*pipeline)->model();
   if (!json) {
     if (!note.empty()) std::printf("note: %s\n", note.c_str());
     std::printf("model: %s (%s)\n", model.name.c_str(), model.description.c_str());
@@ -194,10 +194,10 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
     std::printf("device: %s\n", device_line.c_str());
     std::fflush(stdout);
   }
-  InpaintReport report;
+  pipeline::InpaintReport report;
   auto result = (*pipeline)->inpaint(*image, *mask, flags->options, &report);
   if (!result.is_ok()) return inpaint_fail(json, result.status().with_context(input), kExitFailure);
-  Status written = write_image_file(output, *result, static_cast<int>(quality));
+  Status written = image::write_image_file(output, *result, static_cast<int>(quality));
   if (!written.is_ok()) return inpaint_fail(json, written, kExitFailure);
   if (json) {
     nlohmann::ordered_json j = {{"ok", true},

@@ -88,9 +88,9 @@ int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags) {
                         kExitUsage);
   }
   // One mask for the whole folder: decoded once.
-  Image shared_mask;
+  image::Image shared_mask;
   if (!from_alpha && !mask_dir) {
-    auto m = read_image_file(flags.mask, DecodeOptions{});
+    auto m = image::read_image_file(flags.mask, image::DecodeOptions{});
     if (!m.is_ok()) return inpaint_fail(json, m.status().with_context("the mask"), kExitFailure);
     shared_mask = std::move(m).value();
   }
@@ -107,7 +107,7 @@ int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags) {
 
   std::string note, device_line = "(none: nothing to do)";
   bool is_gpu = false;
-  std::unique_ptr<InpaintPipeline> pipeline;
+  std::unique_ptr<pipeline::InpaintPipeline> pipeline;
   if (!todo.empty()) {
     auto made = make_inpaint_pipeline(args, &note, &device_line, &is_gpu);
     if (!made.is_ok()) return inpaint_fail(json, made.status(), exit_code_for(made.status()));
@@ -132,24 +132,24 @@ int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags) {
   runner.batch_size = 1;
   folder::choose_stage_threads(is_gpu, static_cast<int>(std::thread::hardware_concurrency()), &runner);
   runner.stop = StopSignals::flag();
-  folder::PlannedDeviceFn run_device = [&](const std::vector<const Image*>& images,
+  folder::PlannedDeviceFn run_device = [&](const std::vector<const image::Image*>& images,
                                            const std::vector<const folder::PlannedImage*>& planned,
-                                           std::vector<folder::ImageNote>* notes) -> Result<std::vector<Image>> {
-    std::vector<Image> out;
+                                           std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
+    std::vector<image::Image> out;
     for (size_t i = 0; i < images.size(); ++i) {
       const folder::PlannedImage& p = *planned[i];
-      Image own_mask;
-      const Image* mask_image = nullptr;
+      image::Image own_mask;
+      const image::Image* mask_image = nullptr;
       std::string mask_name = from_alpha ? p.input + "'s alpha" : flags.mask;
       if (mask_dir) {
         mask_name = mask_of.at(p.input);
-        TB_ASSIGN_OR_RETURN(own_mask, read_image_file(mask_name, DecodeOptions{}));
+        TB_ASSIGN_OR_RETURN(own_mask, image::read_image_file(mask_name, image::DecodeOptions{}));
         mask_image = &own_mask;
       } else if (!from_alpha) {
         mask_image = &shared_mask;
       }
-      TB_ASSIGN_OR_RETURN(InpaintMask mask,
-                          mask_for_image(*images[i], mask_image, flags.resize_mask, flags.dilate, mask_name, p.input));
+      TB_ASSIGN_OR_RETURN(pipeline::InpaintMask mask,
+                          pipeline::mask_for_image(*images[i], mask_image, flags.resize_mask, flags.dilate, mask_name, p.input));
       folder::ImageNote note_out;
       note_out.mode = pipeline->model().name;
       if (mask.empty()) {
@@ -158,8 +158,8 @@ int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags) {
                                   " marks no pixel (--write-unchanged writes such images as they are)");
         note_out.notes.push_back("the mask is empty: written unchanged");
       }
-      InpaintReport report;
-      TB_ASSIGN_OR_RETURN(Image result, pipeline->inpaint(*images[i], mask, flags.options, &report));
+      pipeline::InpaintReport report;
+      TB_ASSIGN_OR_RETURN(image::Image result, pipeline->inpaint(*images[i], mask, flags.options, &report));
       note_out.notes.insert(note_out.notes.end(), report.notes.begin(), report.notes.end());
       notes->push_back(std::move(note_out));
       out.push_back(std::move(result));

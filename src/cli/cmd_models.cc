@@ -47,20 +47,20 @@ constexpr const char* kUsage =
     "The models directory is $TOONBOX_MODELS (default ~/.local/share/toonbox/models).\n";
 
 int list() {
-  auto models = list_installed_models();
+  auto models = models::list_installed_models();
   if (!models.is_ok()) {
     std::fprintf(stderr, "toonbox models: %s\n", models.status().message().c_str());
     return kExitFailure;
   }
-  std::printf("models directory: %s\n", models_dir().c_str());
+  std::printf("models directory: %s\n", models::models_dir().c_str());
   if (models->empty()) {
     std::printf("no models installed; `toonbox cartoonize` uses the built-in 'classic' style.\n"
                 "install one with: toonbox models import PATH\n");
     return kExitOk;
   }
-  for (const InstalledModel& m : *models) {
+  for (const models::InstalledModel& m : *models) {
     std::printf("  %-16s %-5s %-13s %s%s\n    licence: %s\n", m.name.c_str(), m.format.c_str(),
-                role_name(m.role), m.description.c_str(),
+                models::role_name(m.role), m.description.c_str(),
                 m.known ? "" : " (not a known model: digests unverified)", m.licence.c_str());
   }
   std::printf("  %-16s %-5s %-13s %s\n", "classic", "-", "style", "built-in classic cartoon filter (always available)");
@@ -68,11 +68,11 @@ int list() {
 }
 
 int known() {
-  for (const KnownModel& k : known_models()) {
+  for (const models::KnownModel& k : models::known_models()) {
     std::printf("%s (%s, %s)\n  %s\n  licence: %s\n  upstream: %s\n  contract: %s\n    from %s\n", k.name,
-                k.format, role_name(k.role), k.description, k.licence, k.upstream,
-                describe_contract(k.contract).c_str(), k.contract_source);
-    for (const KnownFile& f : k.files) std::printf("  sha256 %s  %s\n", f.sha256, f.file);
+                k.format, models::role_name(k.role), k.description, k.licence, k.upstream,
+                models::describe_contract(k.contract).c_str(), k.contract_source);
+    for (const models::KnownFile& f : k.files) std::printf("  sha256 %s  %s\n", f.sha256, f.file);
   }
   return kExitOk;
 }
@@ -97,8 +97,8 @@ Shape probe_shape(const Shape& s) {
   return out;
 }
 
-void print_backend(const char* label, const Backend& backend, const Graph& g, Precision p) {
-  const auto problems = unsupported_nodes(backend, g, p);
+void print_backend(const char* label, const backend::Backend& backend, const Graph& g, Precision p) {
+  const auto problems = backend::unsupported_nodes(backend, g, p);
   if (problems.empty()) {
     std::printf("  %-12s yes\n", label);
     return;
@@ -109,7 +109,7 @@ void print_backend(const char* label, const Backend& backend, const Graph& g, Pr
 }
 
 void print_onnx_details(const std::string& path) {
-  auto inf = read_onnx_model_info(path);
+  auto inf = onnx_import::read_onnx_model_info(path);
   if (!inf.is_ok()) return;
   std::printf("  ONNX IR %lld, opset %d, producer %s, %lld initializers\n",
               static_cast<long long>(inf->ir_version), inf->opset,
@@ -128,7 +128,7 @@ void print_onnx_details(const std::string& path) {
 
 // An ncnn param's layers, read from the param alone (it may name layers toonbox lacks).
 void print_ncnn_details(const std::string& path) {
-  auto inf = read_ncnn_model_info(path);
+  auto inf = ncnn::read_ncnn_model_info(path);
   if (!inf.is_ok()) return;
   const std::string names = inf->id_header.empty() ? "" : ", names from " + inf->id_header;
   std::printf("  ncnn %s param, %d layers, %d blobs%s\n", inf->binary ? "binary" : "text", inf->layer_count,
@@ -141,7 +141,7 @@ void print_ncnn_details(const std::string& path) {
 // A TF.js layers model's Keras layers, read from model.json alone (it may use classes
 // toonbox lacks).
 void print_tfjs_layers_details(const std::string& path) {
-  auto inf = read_tfjs_layers_model_info(path);
+  auto inf = tfjs::read_tfjs_layers_model_info(path);
   if (!inf.is_ok()) return;
   std::printf("  TF.js layers model (%s%s%s)\n", inf->model_class.c_str(), inf->keras_version.empty() ? "" : ", Keras ",
               inf->keras_version.c_str());
@@ -164,10 +164,10 @@ void print_graph_details(const Graph& g) {
 }
 
 int info(const std::string& spec, const std::string& bin) {
-  auto model = resolve_model(spec, bin);
+  auto model = models::resolve_model(spec, bin);
   std::error_code ec;
-  if (!model.is_ok() && is_ncnn_param_path(spec) && std::filesystem::is_regular_file(spec, ec) &&
-      read_ncnn_model_info(spec).is_ok()) {
+  if (!model.is_ok() && ncnn::is_ncnn_param_path(spec) && std::filesystem::is_regular_file(spec, ec) &&
+      ncnn::read_ncnn_model_info(spec).is_ok()) {
     // A param describes its layers without weights; the backends need them.
     std::printf("%s\n", spec.c_str());
     print_ncnn_details(spec);
@@ -180,22 +180,22 @@ int info(const std::string& spec, const std::string& bin) {
   }
   std::printf("%s\n  file: %s (%s)\n", model->name.c_str(), model->entry_path.c_str(), model->format.c_str());
   if (!model->weights_path.empty()) std::printf("  weights: %s\n", model->weights_path.c_str());
-  std::printf("  role: %s\n  %s\n  licence: %s\n", role_name(model->role), model->description.c_str(),
+  std::printf("  role: %s\n  %s\n  licence: %s\n", models::role_name(model->role), model->description.c_str(),
               model->licence.c_str());
   if (model->known) std::printf("  identified as '%s' by its digests\n", model->known->name);
   if (model->format == "onnx") print_onnx_details(model->entry_path);
   if (model->format == "ncnn") print_ncnn_details(model->entry_path);
   if (model->format == "tfjs-layers") print_tfjs_layers_details(model->entry_path);
-  auto graph = import_model_file(model->file());
+  auto graph = import::import_model_file(model->file());
   if (!graph.is_ok()) {
     std::printf("import failed: %s\n", graph.status().message().c_str());
     return kExitFailure;
   }
   if (model->format == "tfjs" || model->format == "tfjs-layers") print_graph_details(*graph);
   std::string how;
-  const ContractDefaults defaults =
-      model->role == ModelRole::kInpainter ? inpainter_contract_defaults() : ContractDefaults{};
-  auto contract = model_contract(*model, *graph, {}, defaults, &how);
+  const models::ContractDefaults defaults =
+      model->role == models::ModelRole::kInpainter ? models::inpainter_contract_defaults() : models::ContractDefaults{};
+  auto contract = models::model_contract(*model, *graph, {}, defaults, &how);
   std::printf("contract: %s\n", contract.is_ok() ? how.c_str() : contract.status().message().c_str());
   std::vector<Shape> shapes;
   std::string shown;
@@ -212,9 +212,9 @@ int info(const std::string& spec, const std::string& bin) {
   lower_conv_transposes(*spec_graph);
   fuse_conv_activation(*spec_graph);
   std::printf("backends (checked at input %s):\n", shown.c_str());
-  print_backend("cpu fp32", *create_cpu_backend(), *spec_graph, Precision::kFloat32);
-  const CudaPluginLoad& plugin = load_cuda_plugin();
-  std::unique_ptr<Backend> cuda;
+  print_backend("cpu fp32", *cpu::create_cpu_backend(), *spec_graph, Precision::kFloat32);
+  const backend::CudaPluginLoad& plugin = backend::load_cuda_plugin();
+  std::unique_ptr<backend::Backend> cuda;
   if (plugin.api) {
     auto b = plugin.api->create_backend(0);
     if (b.is_ok()) cuda = std::move(b).value();
@@ -255,12 +255,12 @@ int cmd_models(const std::vector<std::string>& argv) {
   if (sub == "known" && a.positional.size() == 1) return known();
   if (sub == "info" && a.positional.size() == 2) return info(a.positional[1], a.get("--bin"));
   if (sub == "remove" && a.positional.size() == 2) {
-    const Status removed = remove_model(a.positional[1]);
+    const Status removed = models::remove_model(a.positional[1]);
     if (!removed.is_ok()) {
       std::fprintf(stderr, "toonbox models remove: %s\n", removed.message().c_str());
       return exit_code_for(removed);
     }
-    std::printf("removed '%s' from %s\n", a.positional[1].c_str(), models_dir().c_str());
+    std::printf("removed '%s' from %s\n", a.positional[1].c_str(), models::models_dir().c_str());
     return kExitOk;
   }
   if (sub == "import" && a.positional.size() == 2) {
@@ -269,14 +269,14 @@ int cmd_models(const std::vector<std::string>& argv) {
       std::fprintf(stderr, "toonbox models import: %s\n%s", flags.status().message().c_str(), kUsage);
       return kExitUsage;
     }
-    auto m = import_model(a.positional[1], ImportOptions{a.get("--name"), a.has("--force"), flags.value(), a.get("--bin")});
+    auto m = models::import_model(a.positional[1], models::ImportOptions{a.get("--name"), a.has("--force"), flags.value(), a.get("--bin")});
     if (!m.is_ok()) {
       std::fprintf(stderr, "toonbox models import: %s\n", m.status().message().c_str());
       return exit_code_for(m.status());
     }
     std::printf("installed '%s' into %s%s\n  licence: %s\n", m->name.c_str(), m->dir.c_str(),
                 m->known ? " (digests match the registry)" : "", m->licence.c_str());
-    if (m->known_model) std::printf("  contract: %s\n", describe_contract(m->known_model->contract).c_str());
+    if (m->known_model) std::printf("  contract: %s\n", models::describe_contract(m->known_model->contract).c_str());
     return kExitOk;
   }
   std::fprintf(stderr, "toonbox models: bad arguments\n%s", kUsage);

@@ -52,43 +52,43 @@ int restore_fail(bool json, const Status& s, int exit_code, const std::string& d
   return report_failure("restore", json, s, exit_code, device_line);
 }
 
-nlohmann::json detections_json(const RestoreReport& r) {
+nlohmann::json detections_json(const pipeline::RestoreReport& r) {
   nlohmann::json d = nlohmann::json::array();
-  for (const RestoredFace& f : r.detections)
+  for (const pipeline::RestoredFace& f : r.detections)
     d.push_back({{"box", {f.face.x1, f.face.y1, f.face.x2, f.face.y2}}, {"score", f.face.score}, {"verdict", f.verdict}});
   return d;
 }
 
 // --upscale N: the background goes through the upscale task (the registry's xN upscaler,
 // which must be installed); the faces are pasted onto it at N times their scale.
-Status attach_background_upscaler(const RestoreOptions& o, const DeviceSelection& device, RestoreModels* models) {
+Status attach_background_upscaler(const pipeline::RestoreOptions& o, const engine::DeviceSelection& device, pipeline::RestoreModels* models) {
   if (o.upscale <= 1) return Status::ok();
-  TB_ASSIGN_OR_RETURN(std::unique_ptr<Upscaler> loaded, load_upscaler("", o.upscale, "", device));
-  std::shared_ptr<Upscaler> upscaler = std::move(loaded);
-  models->upscale = [upscaler](const Image& in, int) { return upscaler->upscale(in); };
+  TB_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::Upscaler> loaded, pipeline::load_upscaler("", o.upscale, "", device));
+  std::shared_ptr<pipeline::Upscaler> upscaler = std::move(loaded);
+  models->upscale = [upscaler](const image::Image& in, int) { return upscaler->upscale(in); };
   return Status::ok();
 }
 
-int restore_folder(const ParsedArgs& a, const RestoreOptions& options, const FaceRestoreOverrides& overrides) {
+int restore_folder(const ParsedArgs& a, const pipeline::RestoreOptions& options, const models::FaceRestoreOverrides& overrides) {
   FolderTask task;
   task.command = "restore";
   task.fail = [](bool json, const Status& s, int code) { return restore_fail(json, s, code); };
-  task.load = [&](const DeviceSelection& device, FolderModel* m) -> Status {
-    TB_ASSIGN_OR_RETURN(RestoreModels models, load_restore_models(a.get("--model"), overrides, device));
+  task.load = [&](const engine::DeviceSelection& device, FolderModel* m) -> Status {
+    TB_ASSIGN_OR_RETURN(pipeline::RestoreModels models, pipeline::load_restore_models(a.get("--model"), overrides, device));
     TB_RETURN_IF_ERROR(attach_background_upscaler(options, device, &models));
-    TB_RETURN_IF_ERROR(check_restore_options(models, options));
-    auto pipeline = std::make_shared<RestorePipeline>(std::move(models));
-    const FaceRestoreContract& c = pipeline->models().restorer->contract();
+    TB_RETURN_IF_ERROR(pipeline::check_restore_options(models, options));
+    auto pipeline = std::make_shared<pipeline::RestorePipeline>(std::move(models));
+    const models::FaceRestoreContract& c = pipeline->models().restorer->contract();
     m->name = pipeline->models().restorer->name();
     m->description = c.model + ", licence: " + c.licence;
     if (c.non_commercial) m->note = c.model + " is licensed for non-commercial use only";
-    m->device = [pipeline, options](const std::vector<const Image*>& images,
-                                    std::vector<folder::ImageNote>* notes) -> Result<std::vector<Image>> {
-      std::vector<Image> out;
-      for (const Image* image : images) {
-        RestoreReport r;
-        TB_ASSIGN_OR_RETURN(Image restored, pipeline->process(*image, options, &r));
-        out.push_back(r.nothing_to_write ? Image() : std::move(restored));
+    m->device = [pipeline, options](const std::vector<const image::Image*>& images,
+                                    std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
+      std::vector<image::Image> out;
+      for (const image::Image* image : images) {
+        pipeline::RestoreReport r;
+        TB_ASSIGN_OR_RETURN(image::Image restored, pipeline->process(*image, options, &r));
+        out.push_back(r.nothing_to_write ? image::Image() : std::move(restored));
         notes->push_back({"restore", r.faces, r.notes});
       }
       return out;
@@ -136,19 +136,19 @@ int cmd_restore(const std::vector<std::string>& argv) {
   auto quality = parse_quality(a);
   if (!quality.is_ok()) return restore_fail(json, quality.status(), kExitUsage);
 
-  auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
+  auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return restore_fail(json, device.status(), exit_code_for(device.status()));
   const std::string device_line = device->summary();
-  auto models = load_restore_models(a.get("--model"), overrides.value(), device.value());
+  auto models = pipeline::load_restore_models(a.get("--model"), overrides.value(), device.value());
   // A model that cannot be used is a problem with a file, not with the command line.
   if (!models.is_ok()) return restore_fail(json, models.status(), kExitFailure, device_line);
   Status upscaler = attach_background_upscaler(options.value(), device.value(), &models.value());
   if (!upscaler.is_ok()) return restore_fail(json, upscaler, kExitFailure, device_line);
-  Status usable = check_restore_options(models.value(), options.value());
+  Status usable = pipeline::check_restore_options(models.value(), options.value());
   if (!usable.is_ok()) return restore_fail(json, usable, kExitFailure, device_line);
-  RestorePipeline pipeline(std::move(models).value());
-  const FaceRestorer& restorer = *pipeline.models().restorer;
-  const FaceRestoreContract& c = restorer.contract();
+  pipeline::RestorePipeline pipeline(std::move(models).value());
+  const pipeline::FaceRestorer& restorer = *pipeline.models().restorer;
+  const models::FaceRestoreContract& c = restorer.contract();
   if (!json) {
     std::printf("model: %s (%s)\n  contract: %s\n  licence: %s%s\n", restorer.name().c_str(), c.model.c_str(),
                 c.how.c_str(), c.licence.c_str(), c.non_commercial ? " — non-commercial use only" : "");
@@ -156,16 +156,16 @@ int cmd_restore(const std::vector<std::string>& argv) {
     std::fflush(stdout);
   }
   const auto t0 = std::chrono::steady_clock::now();
-  auto image = read_image_file(input, decode_options.value());
+  auto image = image::read_image_file(input, decode_options.value());
   if (!image.is_ok()) return restore_fail(json, image.status(), kExitFailure, device_line);
   const double decode_ms = ms_since(t0);
-  RestoreReport report;
+  pipeline::RestoreReport report;
   auto result = pipeline.process(image.value(), options.value(), &report);
   if (!result.is_ok()) return restore_fail(json, result.status().with_context(input), kExitFailure, device_line);
   double encode_ms = 0;
   if (!report.nothing_to_write) {
     const auto t1 = std::chrono::steady_clock::now();
-    Status written = write_image_file(output, result.value(), quality.value());
+    Status written = image::write_image_file(output, result.value(), quality.value());
     if (!written.is_ok()) return restore_fail(json, written, kExitFailure, device_line);
     encode_ms = ms_since(t1);
   }
@@ -180,7 +180,7 @@ int cmd_restore(const std::vector<std::string>& argv) {
                         {"restorer", c.model},
                         {"licence", c.licence},
                         {"non_commercial", c.non_commercial},
-                        {"face_template", face_template_name(c.face_template)},
+                        {"face_template", models::face_template_name(c.face_template)},
                         {"face_size", c.size},
                         {"faces", report.faces},
                         {"faces_skipped", report.faces_skipped},

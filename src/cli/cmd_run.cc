@@ -68,7 +68,7 @@ int cmd_run(const std::vector<std::string>& argv) {
     return kExitUsage;
   }
   const std::string input = a.positional[0], output = a.get("--output");
-  if (format_from_extension(output) == ImageFormat::kUnknown)
+  if (image::format_from_extension(output) == image::ImageFormat::kUnknown)
     return fail(
         invalid_argument(output + ": unknown output extension (use .png, .jpg, .jpeg or .webp)"),
         kExitUsage);
@@ -81,20 +81,20 @@ int cmd_run(const std::vector<std::string>& argv) {
 
   auto flags = parse_contract_flags(a);
   if (!flags.is_ok()) return fail(flags.status(), kExitUsage);
-  auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
+  auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return fail(device.status(), exit_code_for(device.status()));
-  auto model = load_image_model(a.get("--model"), *flags, a.get("--bin"));
+  auto model = pipeline::load_image_model(a.get("--model"), *flags, a.get("--bin"));
   if (!model.is_ok()) return fail(model.status(), kExitFailure);
   std::printf("model: %s\n  %s\ndevice: %s\n", a.get("--model").c_str(), model->how.c_str(),
               device->summary().c_str());
   std::fflush(stdout);
-  auto image = read_image_file(input, DecodeOptions{});
+  auto image = image::read_image_file(input, image::DecodeOptions{});
   if (!image.is_ok()) return fail(image.status(), kExitFailure);
-  Session session(std::move(model->graph), device->backend, device->precision);
-  RunReport report;
-  auto result = run_image_model(session, model->contract, *image, &report);
+  engine::Session session(std::move(model->graph), device->backend, device->precision);
+  engine::RunReport report;
+  auto result = pipeline::run_image_model(session, model->contract, *image, &report);
   if (!result.is_ok()) return fail(result.status().with_context(input), kExitFailure);
-  Status written = write_image_file(output, *result);
+  Status written = image::write_image_file(output, *result);
   if (!written.is_ok()) return fail(written, kExitFailure);
   std::printf("wrote %s (%dx%d), inference %.1f ms (+ %.1f ms compile)\n", output.c_str(),
               result->width, result->height, report.timings.compute_ms, report.compile_ms);

@@ -159,17 +159,17 @@ int cmd_serve(const std::vector<std::string>& argv) {
   signal(SIGPIPE, SIG_IGN);
 
   // One worker per entry of a device list (cuda:0,1, cuda:all, cpu,cpu), behind one queue.
-  auto names = expand_device_list(config.requested_device);
+  auto names = engine::expand_device_list(config.requested_device);
   if (!names.is_ok()) {
     std::fprintf(stderr, "toonbox serve: %s\n", names.status().message().c_str());
     return exit_code_for(names.status());
   }
-  auto devices = select_devices(names.value(), a.get("--precision", "auto"));
+  auto devices = engine::select_devices(names.value(), a.get("--precision", "auto"));
   if (!devices.is_ok()) {
     std::fprintf(stderr, "toonbox serve: %s\n", devices.status().message().c_str());
     return exit_code_for(devices.status());
   }
-  if (const char* rules = std::getenv(kTestDeviceVariable)) config.device_faults = rules;
+  if (const char* rules = std::getenv(engine::kTestDeviceVariable)) config.device_faults = rules;
   server::Server srv(config, devices.value());
   std::string note;
   Status started = srv.start(&note);

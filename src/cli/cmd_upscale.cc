@@ -54,13 +54,13 @@ int fail(bool json, const Status& s, int code, const std::string& device = "") {
   return report_failure(kCommand, json, s, code, device);
 }
 
-nlohmann::json report_json(const UpscaleReport& r) {
+nlohmann::json report_json(const pipeline::UpscaleReport& r) {
   return {{"tiles", r.tiles},          {"passes", r.passes},       {"runs", r.runs},
           {"compile_ms", r.compile_ms}, {"compute_ms", r.compute_ms}, {"notes", r.notes}};
 }
 
-int upscale_folder(const ParsedArgs& a, const UpscaleOptions& options, Upscaler* upscaler_or_null,
-                   const DeviceSelection& device, const std::string& model_spec) {
+int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options, pipeline::Upscaler* upscaler_or_null,
+                   const engine::DeviceSelection& device, const std::string& model_spec) {
   const bool json = a.has("--json") || !isatty(STDOUT_FILENO);
   auto flags = parse_folder_flags(a, 1);
   if (!flags.is_ok()) return fail(json, flags.status(), kExitUsage);
@@ -88,12 +88,12 @@ int upscale_folder(const ParsedArgs& a, const UpscaleOptions& options, Upscaler*
     std::fflush(stdout);
   }
   const std::string mode = "upscale x" + std::to_string(upscaler_or_null ? upscaler_or_null->scale() : 0);
-  folder::DeviceFn run_device = [&](const std::vector<const Image*>& images,
-                                   std::vector<folder::ImageNote>* notes) -> Result<std::vector<Image>> {
-    std::vector<Image> out;
-    for (const Image* image : images) {
-      UpscaleReport report;
-      TB_ASSIGN_OR_RETURN(Image up, upscaler_or_null->upscale(*image, options, &report));
+  folder::DeviceFn run_device = [&](const std::vector<const image::Image*>& images,
+                                   std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
+    std::vector<image::Image> out;
+    for (const image::Image* image : images) {
+      pipeline::UpscaleReport report;
+      TB_ASSIGN_OR_RETURN(image::Image up, upscaler_or_null->upscale(*image, options, &report));
       out.push_back(std::move(up));
       notes->push_back({mode, 0, report.notes});
     }
@@ -137,15 +137,15 @@ int cmd_upscale(const std::vector<std::string>& argv) {
     return kExitUsage;
   }
   const std::string input = a.positional[0], output = a.get("--output");
-  UpscaleOptions options;
-  long long tile = 0, scale = 0, quality = 92, max_pixels = DecodeOptions{}.max_pixels;
+  pipeline::UpscaleOptions options;
+  long long tile = 0, scale = 0, quality = 92, max_pixels = image::DecodeOptions{}.max_pixels;
   Status flag_status = parse_integer_flag(a, "--tile", -1, 16384, &tile);
   if (flag_status.is_ok()) flag_status = parse_integer_flag(a, "--scale", 2, 4, &scale);
   if (flag_status.is_ok()) flag_status = parse_integer_flag(a, "--quality", 1, 100, &quality);
   if (flag_status.is_ok()) flag_status = parse_integer_flag(a, "--max-pixels", 1, 1LL << 40, &max_pixels);
   if (!flag_status.is_ok()) return fail(json, flag_status, kExitUsage);
-  if (tile > 0 && tile < kMinUpscaleTile)
-    return fail(json, invalid_argument("--tile must be at least " + std::to_string(kMinUpscaleTile) + " (or 0 / -1)"), kExitUsage);
+  if (tile > 0 && tile < pipeline::kMinUpscaleTile)
+    return fail(json, invalid_argument("--tile must be at least " + std::to_string(pipeline::kMinUpscaleTile) + " (or 0 / -1)"), kExitUsage);
   options.tile_size = static_cast<int>(tile);
   options.tta = a.has("--tta");
   std::error_code ec;
@@ -155,26 +155,26 @@ int cmd_upscale(const std::vector<std::string>& argv) {
       return fail(json, checked, kExitUsage);
   }
 
-  auto device = select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
+  auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return fail(json, device.status(), exit_code_for(device.status()));
   const std::string device_line = device->summary();
-  auto upscaler = load_upscaler(a.get("--model"), static_cast<int>(scale), a.get("--bin"), device.value());
+  auto upscaler = pipeline::load_upscaler(a.get("--model"), static_cast<int>(scale), a.get("--bin"), device.value());
   if (!upscaler.is_ok()) return fail(json, upscaler.status(), exit_code_for(upscaler.status()), device_line);
   if (is_folder) return upscale_folder(a, options, upscaler->get(), device.value(), a.get("--model"));
 
   if (!json) {
     std::printf("model: %s (x%d; %s)\ndevice: %s\n", (*upscaler)->name().c_str(), (*upscaler)->scale(),
-                describe_contract((*upscaler)->contract()).c_str(), device_line.c_str());
+                models::describe_contract((*upscaler)->contract()).c_str(), device_line.c_str());
     std::fflush(stdout);
   }
-  DecodeOptions decode;
+  image::DecodeOptions decode;
   decode.max_pixels = max_pixels;
-  auto image = read_image_file(input, decode);
+  auto image = image::read_image_file(input, decode);
   if (!image.is_ok()) return fail(json, image.status(), kExitFailure, device_line);
-  UpscaleReport report;
+  pipeline::UpscaleReport report;
   auto result = (*upscaler)->upscale(image.value(), options, &report);
   if (!result.is_ok()) return fail(json, result.status().with_context(input), exit_code_for(result.status()), device_line);
-  Status written = write_image_file(output, result.value(), static_cast<int>(quality));
+  Status written = image::write_image_file(output, result.value(), static_cast<int>(quality));
   if (!written.is_ok()) return fail(json, written, kExitFailure, device_line);
   if (json) {
     nlohmann::json j = {{"ok", true},

@@ -2,22 +2,22 @@
 
 namespace toonbox::cli {
 
-Result<ContractOverrides> parse_contract_flags(const ParsedArgs& a) {
-  ContractOverrides o;
+Result<models::ContractOverrides> parse_contract_flags(const ParsedArgs& a) {
+  models::ContractOverrides o;
   auto with_flag = [](const char* flag, const Status& s) { return invalid_argument(std::string(flag) + ": " + s.message()); };
   if (a.has("--layout")) {
-    auto v = parse_layout(a.get("--layout"));
+    auto v = models::parse_layout(a.get("--layout"));
     if (!v.is_ok()) return with_flag("--layout", v.status());
     o.layout = *v;
   }
   if (a.has("--channels")) {
-    auto v = parse_channel_order(a.get("--channels"));
+    auto v = models::parse_channel_order(a.get("--channels"));
     if (!v.is_ok()) return with_flag("--channels", v.status());
     o.channels = *v;
   }
   for (const char* flag : {"--range", "--input-range"}) {
     if (!a.has(flag)) continue;
-    auto v = parse_value_range(a.get(flag));
+    auto v = models::parse_value_range(a.get(flag));
     if (!v.is_ok()) return with_flag(flag, v.status());
     (std::string(flag) == "--range" ? o.output_range : o.input_range) = *v;
   }
@@ -34,7 +34,7 @@ Result<ContractOverrides> parse_contract_flags(const ParsedArgs& a) {
     o.size_multiple = v;
   }
   if (a.has("--mask-convention")) {
-    auto v = parse_mask_convention(a.get("--mask-convention"));
+    auto v = models::parse_mask_convention(a.get("--mask-convention"));
     if (!v.is_ok()) return with_flag("--mask-convention", v.status());
     o.mask = *v;
   }

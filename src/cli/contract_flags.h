@@ -9,6 +9,6 @@ namespace toonbox::cli {
 
 // Reads whichever of --layout, --channels, --range, --input-range and --multiple the
 // command accepted and the user gave; a bad value is an invalid_argument naming it.
-Result<ContractOverrides> parse_contract_flags(const ParsedArgs& a);
+Result<models::ContractOverrides> parse_contract_flags(const ParsedArgs& a);
 
 }  // namespace toonbox::cli

@@ -61,15 +61,15 @@ Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch) {
   if (f.plan.skip_existing && f.plan.overwrite)
     return invalid_argument("--skip-existing and --overwrite contradict each other: pick one");
   const std::string format = a.get("--format", "png");
-  f.plan.format = format_from_extension("x." + format);
-  if (f.plan.format == ImageFormat::kUnknown) return invalid_argument("--format must be png, jpg, jpeg or webp");
+  f.plan.format = image::format_from_extension("x." + format);
+  if (f.plan.format == image::ImageFormat::kUnknown) return invalid_argument("--format must be png, jpg, jpeg or webp");
   long long batch = 0, quality = 92, max_pixels = f.runner.decode.max_pixels;
   if (max_batch > 0 && a.get("--batch-size") != "auto")
     TB_RETURN_IF_ERROR(parse_integer_flag(a, "--batch-size", 1, max_batch, &batch));
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--quality", 1, 100, &quality));
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--max-pixels", 1, 1LL << 40, &max_pixels));
   f.batch_size = static_cast<int>(batch);
-  f.runner.encode = EncodeOptions{f.plan.format, static_cast<int>(quality)};
+  f.runner.encode = image::EncodeOptions{f.plan.format, static_cast<int>(quality)};
   f.runner.decode.max_pixels = max_pixels;
   if (a.has("--shard")) {
     TB_ASSIGN_OR_RETURN(folder::Shard shard, folder::parse_shard(a.get("--shard")));
@@ -93,7 +93,7 @@ std::string host_name() {
 nlohmann::ordered_json shard_record(const FolderFlags& f, const std::string& state, const std::string& started,
                                     int assigned, const nlohmann::ordered_json& summary) {
   std::error_code ec;
-  const std::string format = f.plan.format == ImageFormat::kJpeg ? "jpg" : f.plan.format == ImageFormat::kWebp ? "webp" : "png";
+  const std::string format = f.plan.format == image::ImageFormat::kJpeg ? "jpg" : f.plan.format == image::ImageFormat::kWebp ? "webp" : "png";
   nlohmann::ordered_json j = {{"shard", f.shard->index},
                               {"shards", f.shard->count},
                               {"shard_from", f.shard->source},
@@ -150,11 +150,11 @@ Status prepare_output_folders(const folder::FolderPlan& plan, const std::string&
     for (const auto& image : *list) {
       const std::filesystem::path out(image.output);
       output_folders.insert(out.parent_path().string());
-      if (own_outputs_only) own_temp_keys.insert(atomic_temp_key(out.filename().string()));
+      if (own_outputs_only) own_temp_keys.insert(image::atomic_temp_key(out.filename().string()));
     }
   *removed = 0;
   for (const std::string& folder : output_folders) {
-    TB_ASSIGN_OR_RETURN(TempCleanup cleaned, remove_stale_atomic_temps(folder, /*recursive=*/false,
+    TB_ASSIGN_OR_RETURN(image::TempCleanup cleaned, image::remove_stale_atomic_temps(folder, /*recursive=*/false,
                                                                       own_outputs_only ? &own_temp_keys : nullptr));
     *removed += cleaned.removed;
   }
@@ -224,13 +224,13 @@ int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
   if (!plan.is_ok()) return task.fail(json, plan.status(), exit_code_for(plan.status()));
 
   // One worker per device (`--device cuda:0,1`, `cuda:all`, `cpu,cpu`), one queue.
-  auto device_names = expand_device_list(args.get("--device", "auto"));
+  auto device_names = engine::expand_device_list(args.get("--device", "auto"));
   if (!device_names.is_ok()) return task.fail(json, device_names.status(), exit_code_for(device_names.status()));
-  auto selected = select_devices(device_names.value(), args.get("--precision", "auto"));
+  auto selected = engine::select_devices(device_names.value(), args.get("--precision", "auto"));
   if (!selected.is_ok()) return task.fail(json, selected.status(), exit_code_for(selected.status()));
-  const std::vector<DeviceSelection> devices = std::move(selected).value();
-  const std::vector<std::string> device_ids = device_worker_ids(device_names.value());
-  const DeviceSelection* device = &devices[0];
+  const std::vector<engine::DeviceSelection> devices = std::move(selected).value();
+  const std::vector<std::string> device_ids = engine::device_worker_ids(device_names.value());
+  const engine::DeviceSelection* device = &devices[0];
 
   folder::RunContext context;
   context.input_dir = flags->plan.input_dir;
@@ -247,7 +247,7 @@ int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
   }
   context.batch_size = batch_size;
 
-  TempCleanup cleanup;
+  image::TempCleanup cleanup;
   if (Status s = prepare_output_folders(*plan, flags->plan.output_dir, &cleanup.removed, flags->shard.has_value());
       !s.is_ok())
     return task.fail(json, s, kExitFailure);
@@ -307,7 +307,7 @@ int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
   const std::string command = task.command;
   runner.on_device_retired = [command](const folder::DeviceStats& d, int left) {
     std::fprintf(stderr, "toonbox %s: %s taken out of rotation: %s; %s\n", command.c_str(), d.id.c_str(), d.retired.c_str(),
-                 rotation_tail(left, "images", "the remaining images fail").c_str());
+                 engine::rotation_tail(left, "images", "the remaining images fail").c_str());
   };
   const std::string started = folder::utc_now_text();
   const int assigned = static_cast<int>(plan->todo.size() + plan->already_done.size());

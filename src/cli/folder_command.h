@@ -81,7 +81,7 @@ struct FolderTask {
   // Prints a failure (and a JSON line with --json) and returns the exit code.
   std::function<int(bool json, const Status& s, int exit_code)> fail;
   // Loads the models on `device`; called only when there is an image to process.
-  std::function<Status(const DeviceSelection& device, FolderModel* model)> load;
+  std::function<Status(const engine::DeviceSelection& device, FolderModel* model)> load;
 };
 
 // INPUT (args.positional[0]) is a folder: process every image in it into -o OUTDIR.

@@ -11,7 +11,7 @@
 namespace toonbox::cli {
 
 struct InpaintFlags {
-  InpaintOptions options;
+  pipeline::InpaintOptions options;
   std::string mask;      // a file, a folder (folder mode) or "alpha"
   bool resize_mask = false;
   int dilate = 0;
@@ -23,7 +23,7 @@ Result<InpaintFlags> parse_inpaint_flags(const ParsedArgs& a);
 
 // The model (`--model`, contract flags) and its pipeline on the chosen device; classical
 // methods need none and run on the CPU. `device_line` says which.
-Result<std::unique_ptr<InpaintPipeline>> make_inpaint_pipeline(const ParsedArgs& a, std::string* note,
+Result<std::unique_ptr<pipeline::InpaintPipeline>> make_inpaint_pipeline(const ParsedArgs& a, std::string* note,
                                                                 std::string* device_line, bool* is_gpu = nullptr);
 
 // Reports a failure on stderr (and as {"ok":false,...} with --json); returns `exit_code`.

@@ -9,8 +9,8 @@ std::vector<ArgSpec> restore_arg_specs() {
           {"--face-size", true}, {"--min-face", true},   {"--face-score", true},  {"--face-batch", true}};
 }
 
-Result<RestoreOptions> parse_restore_options(const ParsedArgs& a) {
-  RestoreOptions o;
+Result<pipeline::RestoreOptions> parse_restore_options(const ParsedArgs& a) {
+  pipeline::RestoreOptions o;
   if (a.has("--fidelity")) {
     TB_ASSIGN_OR_RETURN(o.fidelity, parse_unit_flag(a, "--fidelity"));
   }
@@ -28,34 +28,34 @@ Result<RestoreOptions> parse_restore_options(const ParsedArgs& a) {
   return o;
 }
 
-Result<FaceRestoreOverrides> parse_restore_overrides(const ParsedArgs& a) {
-  FaceRestoreOverrides o;
+Result<models::FaceRestoreOverrides> parse_restore_overrides(const ParsedArgs& a) {
+  models::FaceRestoreOverrides o;
   if (a.has("--face-template")) {
-    TB_ASSIGN_OR_RETURN(o.face_template, parse_face_template(a.get("--face-template")));
+    TB_ASSIGN_OR_RETURN(o.face_template, models::parse_face_template(a.get("--face-template")));
   }
   if (a.has("--face-size")) {
     long long size = 0;
-    TB_RETURN_IF_ERROR(parse_integer_flag(a, "--face-size", kMinRestoreModelSize, kMaxRestoreModelSize, &size));
+    TB_RETURN_IF_ERROR(parse_integer_flag(a, "--face-size", models::kMinRestoreModelSize, models::kMaxRestoreModelSize, &size));
     o.size = static_cast<int>(size);
   }
   return o;
 }
 
-Result<std::shared_ptr<RestorePipeline>> load_restore_before_cartoonize(const ParsedArgs& a,
-                                                                       const DeviceSelection& device) {
-  if (!a.has("--restore")) return std::shared_ptr<RestorePipeline>();
-  TB_ASSIGN_OR_RETURN(RestoreOptions o, parse_restore_options(a));
-  TB_ASSIGN_OR_RETURN(RestoreModels models, load_restore_models(a.get("--restore"), {}, device));
-  TB_RETURN_IF_ERROR(check_restore_options(models, o));
-  return std::make_shared<RestorePipeline>(std::move(models));
+Result<std::shared_ptr<pipeline::RestorePipeline>> load_restore_before_cartoonize(const ParsedArgs& a,
+                                                                       const engine::DeviceSelection& device) {
+  if (!a.has("--restore")) return std::shared_ptr<pipeline::RestorePipeline>();
+  TB_ASSIGN_OR_RETURN(pipeline::RestoreOptions o, parse_restore_options(a));
+  TB_ASSIGN_OR_RETURN(pipeline::RestoreModels models, pipeline::load_restore_models(a.get("--restore"), {}, device));
+  TB_RETURN_IF_ERROR(pipeline::check_restore_options(models, o));
+  return std::make_shared<pipeline::RestorePipeline>(std::move(models));
 }
 
-Result<Image> restore_before_cartoonize(RestorePipeline* restore, const ParsedArgs& a, const Image& image,
+Result<image::Image> restore_before_cartoonize(pipeline::RestorePipeline* restore, const ParsedArgs& a, const image::Image& image,
                                         std::vector<std::string>* notes) {
   if (!restore) return image;
-  TB_ASSIGN_OR_RETURN(RestoreOptions o, parse_restore_options(a));
-  RestoreReport r;
-  TB_ASSIGN_OR_RETURN(Image restored, restore->process(image, o, &r));
+  TB_ASSIGN_OR_RETURN(pipeline::RestoreOptions o, parse_restore_options(a));
+  pipeline::RestoreReport r;
+  TB_ASSIGN_OR_RETURN(image::Image restored, restore->process(image, o, &r));
   notes->push_back("restore: " + std::to_string(r.faces) + " face" + (r.faces == 1 ? "" : "s") + " restored with " +
                    restore->models().restorer->name() + " before stylizing");
   for (const std::string& n : r.notes) notes->push_back("restore: " + n);

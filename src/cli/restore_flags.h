@@ -14,16 +14,16 @@ namespace toonbox::cli {
 // --fidelity, --upscale, --faces-only, --face-template, --face-size, --min-face,
 // --face-score, --face-batch.
 std::vector<ArgSpec> restore_arg_specs();
-Result<RestoreOptions> parse_restore_options(const ParsedArgs& args);
+Result<pipeline::RestoreOptions> parse_restore_options(const ParsedArgs& args);
 // --face-template, --face-size.
-Result<FaceRestoreOverrides> parse_restore_overrides(const ParsedArgs& args);
+Result<models::FaceRestoreOverrides> parse_restore_overrides(const ParsedArgs& args);
 
 // `cartoonize --restore MODEL [--fidelity W]`: the restore pipeline run on each image
 // before it is stylized; null without --restore.
-Result<std::shared_ptr<RestorePipeline>> load_restore_before_cartoonize(const ParsedArgs& args,
-                                                                       const DeviceSelection& device);
+Result<std::shared_ptr<pipeline::RestorePipeline>> load_restore_before_cartoonize(const ParsedArgs& args,
+                                                                       const engine::DeviceSelection& device);
 // Restores `image` when `restore` is set (its notes prefixed "restore: " into `notes`).
-Result<Image> restore_before_cartoonize(RestorePipeline* restore, const ParsedArgs& args, const Image& image,
+Result<image::Image> restore_before_cartoonize(pipeline::RestorePipeline* restore, const ParsedArgs& args, const image::Image& image,
                                         std::vector<std::string>* notes);
 
 }  // namespace toonbox::cli

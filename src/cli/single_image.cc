@@ -39,7 +39,7 @@ Status check_single_image_args(const ParsedArgs& a, const std::string& input, co
 }
 
 Status check_output_path(const std::string& input, const std::string& output, bool overwrite) {
-  if (format_from_extension(output) == ImageFormat::kUnknown)
+  if (image::format_from_extension(output) == image::ImageFormat::kUnknown)
     return invalid_argument(output + ": unknown output extension (use .png, .jpg, .jpeg or .webp)");
   if (same_file(input, output)) return invalid_argument(output + ": refusing to overwrite the input image");
   std::error_code ec;
@@ -48,8 +48,8 @@ Status check_output_path(const std::string& input, const std::string& output, bo
   return Status::ok();
 }
 
-Result<DecodeOptions> parse_decode_options(const ParsedArgs& a) {
-  DecodeOptions decode_options;
+Result<image::DecodeOptions> parse_decode_options(const ParsedArgs& a) {
+  image::DecodeOptions decode_options;
   try {
     if (a.has("--max-pixels")) decode_options.max_pixels = std::stoll(a.get("--max-pixels"));
     if (decode_options.max_pixels <= 0) throw std::invalid_argument("");

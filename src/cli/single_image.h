@@ -23,7 +23,7 @@ Status check_single_image_args(const ParsedArgs& args, const std::string& input,
 Status check_output_path(const std::string& input, const std::string& output, bool overwrite);
 
 // --max-pixels (a positive integer) into DecodeOptions.
-Result<DecodeOptions> parse_decode_options(const ParsedArgs& args);
+Result<image::DecodeOptions> parse_decode_options(const ParsedArgs& args);
 
 // --quality 1..100 (default 92).
 Result<int> parse_quality(const ParsedArgs& args);

@@ -20,7 +20,7 @@ std::string version_text() {
   } else {
     text += "CUDA backend: not built (compiled without nvcc/cuDNN): CPU only\n";
   }
-  text += "CPU backend: oneDNN " + onednn_version() + "\n";
+  text += "CPU backend: oneDNN " + cpu::onednn_version() + "\n";
   return text;
 }
 

@@ -14,19 +14,19 @@ DecodeOptions default_decode_options(FaceModel model) {
   return o;
 }
 
-FaceDetector::FaceDetector(FaceModel model, Graph graph, std::shared_ptr<Backend> backend,
+FaceDetector::FaceDetector(FaceModel model, Graph graph, std::shared_ptr<backend::Backend> backend,
                            Precision precision, DecodeOptions options)
     : model_(model), session_(std::move(graph), std::move(backend), precision), options_(options) {}
 
-Result<std::vector<Face>> FaceDetector::detect(const Image& image, int max_side) {
+Result<std::vector<Face>> FaceDetector::detect(const image::Image& image, int max_side) {
   if (image.width <= 0 || image.height <= 0) return invalid_argument("empty image");
   if (max_side < 32) return invalid_argument("max_side must be at least 32");
   const double scale =
       std::min(1.0, static_cast<double>(max_side) / std::max(image.width, image.height));
-  Image small;
-  const Image* src = &image;
+  image::Image small;
+  const image::Image* src = &image;
   if (scale < 1.0) {
-    small = resize_image(image, std::max(1, static_cast<int>(std::lround(image.width * scale))),
+    small = image::resize_image(image, std::max(1, static_cast<int>(std::lround(image.width * scale))),
                          std::max(1, static_cast<int>(std::lround(image.height * scale))));
     if (small.width <= 0) return internal_error("resizing the image for detection failed");
     src = &small;

@@ -21,18 +21,18 @@ DecodeOptions default_decode_options(FaceModel model);
 
 class FaceDetector {
  public:
-  FaceDetector(FaceModel model, Graph graph, std::shared_ptr<Backend> backend, Precision precision,
+  FaceDetector(FaceModel model, Graph graph, std::shared_ptr<backend::Backend> backend, Precision precision,
                DecodeOptions options);
-  FaceDetector(FaceModel model, Graph graph, std::shared_ptr<Backend> backend, Precision precision)
+  FaceDetector(FaceModel model, Graph graph, std::shared_ptr<backend::Backend> backend, Precision precision)
       : FaceDetector(model, std::move(graph), std::move(backend), precision,
                      default_decode_options(model)) {}
 
   // Faces in `image`'s pixel coordinates, by descending score.
-  Result<std::vector<Face>> detect(const Image& image, int max_side = 640);
+  Result<std::vector<Face>> detect(const image::Image& image, int max_side = 640);
 
  private:
   FaceModel model_;
-  Session session_;
+  engine::Session session_;
   DecodeOptions options_;
 };
 

@@ -32,7 +32,7 @@ struct DoctorEnvironment {
   BuildInfo build = BuildInfo::of_this_binary();
   // The CUDA plugin; nullopt uses load_cuda_plugin(). Tests inject a fake API or a
   // load failure.
-  std::optional<CudaPluginLoad> plugin;
+  std::optional<backend::CudaPluginLoad> plugin;
 
   // The real machine: environ, root "/", $TOONBOX_DOCTOR_LIB_PATH (':'-separated) searched
   // first, exclusively when $TOONBOX_DOCTOR_LIB_PATH_ONLY=1, and $TOONBOX_DOCTOR_ROOT.

@@ -4,7 +4,7 @@ namespace toonbox::doctor {
 
 FrameworkFacts probe_framework(const DoctorEnvironment& env) {
   FrameworkFacts f;
-  const CudaPluginLoad& load = env.plugin ? *env.plugin : load_cuda_plugin();
+  const backend::CudaPluginLoad& load = env.plugin ? *env.plugin : backend::load_cuda_plugin();
   f.api = load.api;
   f.plugin_path = load.path;
   f.plugin_failure = load.failure;

@@ -5,7 +5,7 @@
 #include <sstream>
 #include <thread>
 
-namespace toonbox {
+namespace toonbox::engine {
 
 Result<DeviceFaults::Rule> DeviceFaults::parse_rule(const std::string& text) {
   const Status bad = invalid_argument(std::string(kTestDeviceVariable) + ": rule '" + text.substr(0, 80) +
@@ -84,4 +84,4 @@ Status DeviceFaults::before_call(int worker) const {
   return Status::ok();
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::engine

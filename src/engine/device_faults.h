@@ -19,7 +19,7 @@
 
 #include "core/status.h"
 
-namespace toonbox {
+namespace toonbox::engine {
 
 inline constexpr const char* kTestDeviceVariable = "TOONBOX_TEST_DEVICE_FAULTS";
 
@@ -55,4 +55,4 @@ class DeviceFaults {
   std::vector<std::string> ids_;
 };
 
-}  // namespace toonbox
+}  // namespace toonbox::engine

@@ -6,7 +6,7 @@
 
 #include "backend/cuda_plugin_loader.h"
 
-namespace toonbox {
+namespace toonbox::engine {
 
 namespace {
 
@@ -27,7 +27,7 @@ bool all_digits(const std::string& s) {
 
 // Every GPU the driver shows (CUDA_VISIBLE_DEVICES applies), or why there is none.
 Result<int> visible_gpus() {
-  const CudaPluginLoad& plugin = load_cuda_plugin();
+  const backend::CudaPluginLoad& plugin = backend::load_cuda_plugin();
   if (!plugin.api) return unavailable("cuda:all: no GPU can be used: " + plugin.failure);
   cuda::CudaRuntimeInfo info;
   Status probed = plugin.api->probe(&info);
@@ -93,4 +93,4 @@ Result<std::vector<DeviceSelection>> select_devices(const std::vector<std::strin
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::engine

@@ -9,7 +9,7 @@
 #include "core/status.h"
 #include "engine/device_select.h"
 
-namespace toonbox {
+namespace toonbox::engine {
 
 inline constexpr int kMaxDeviceWorkers = 64;
 
@@ -27,4 +27,4 @@ std::vector<std::string> device_worker_ids(const std::vector<std::string>& devic
 Result<std::vector<DeviceSelection>> select_devices(const std::vector<std::string>& devices,
                                                     const std::string& precision);
 
-}  // namespace toonbox
+}  // namespace toonbox::engine

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace toonbox {
+namespace toonbox::engine {
 
 DeviceRotation::DeviceRotation(int workers, Options options)
     : options_(options), retired_(static_cast<size_t>(std::max(1, workers)), false),
@@ -66,4 +66,4 @@ std::string rotation_tail(int left, const std::string& things, const std::string
   return "its " + things + " go to the " + std::to_string(left) + " other device" + (left == 1 ? "" : "s");
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::engine

@@ -11,7 +11,7 @@
 
 #include "core/status.h"
 
-namespace toonbox {
+namespace toonbox::engine {
 
 // kUnavailable from a device call (device lost, driver gone) retires the worker at once.
 // kOutOfMemory and kInternal (a sticky CUDA error, a fault) on a single image send that
@@ -72,4 +72,4 @@ class DeviceRotation {
 // tail of the line that tells the user a device was taken out of rotation.
 std::string rotation_tail(int left, const std::string& things, const std::string& none_left);
 
-}  // namespace toonbox
+}  // namespace toonbox::engine

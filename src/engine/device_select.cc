@@ -5,14 +5,14 @@
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cuda_plugin_loader.h"
 
-namespace toonbox {
+namespace toonbox::engine {
 
 namespace {
 
 // Tries to create the CUDA backend on device `index`; on failure returns why, in the
 // words of the layer that failed.
-Result<std::shared_ptr<Backend>> try_cuda(int index) {
-  const CudaPluginLoad& plugin = load_cuda_plugin();
+Result<std::shared_ptr<backend::Backend>> try_cuda(int index) {
+  const backend::CudaPluginLoad& plugin = backend::load_cuda_plugin();
   if (!plugin.api) return unavailable(plugin.failure);
   cuda::CudaRuntimeInfo info;
   TB_RETURN_IF_ERROR(plugin.api->probe(&info));
@@ -27,8 +27,8 @@ Result<std::shared_ptr<Backend>> try_cuda(int index) {
                        std::to_string(dev.cc_minor) + ") is not supported by this build (compiled for " +
                        info.compiled_archs + ")");
   }
-  TB_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, plugin.api->create_backend(index));
-  return std::shared_ptr<Backend>(std::move(backend));
+  TB_ASSIGN_OR_RETURN(std::unique_ptr<backend::Backend> backend, plugin.api->create_backend(index));
+  return std::shared_ptr<backend::Backend>(std::move(backend));
 }
 
 Result<Precision> resolve_precision(const std::string& precision, bool gpu) {
@@ -56,7 +56,7 @@ std::string DeviceSelection::summary() const {
 Result<DeviceSelection> select_device(const std::string& device, const std::string& precision) {
   DeviceSelection sel;
   if (device == "cpu") {
-    sel.backend = create_cpu_backend();
+    sel.backend = cpu::create_cpu_backend();
     sel.reason = "requested";
   } else if (device == "cuda" || device.rfind("cuda:", 0) == 0) {
     int index = 0;
@@ -83,7 +83,7 @@ Result<DeviceSelection> select_device(const std::string& device, const std::stri
       sel.is_gpu = true;
       sel.reason = "auto: GPU available";
     } else {
-      sel.backend = create_cpu_backend();
+      sel.backend = cpu::create_cpu_backend();
       sel.reason = cuda.status().message();
     }
   } else {
@@ -93,4 +93,4 @@ Result<DeviceSelection> select_device(const std::string& device, const std::stri
   return sel;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::engine

@@ -11,10 +11,10 @@
 #include "backend/backend.h"
 #include "core/status.h"
 
-namespace toonbox {
+namespace toonbox::engine {
 
 struct DeviceSelection {
-  std::shared_ptr<Backend> backend;
+  std::shared_ptr<backend::Backend> backend;
   Precision precision = Precision::kFloat32;
   std::string reason;  // "requested", "auto: GPU available", "no NVIDIA driver: ..."
   bool is_gpu = false;
@@ -26,4 +26,4 @@ struct DeviceSelection {
 // device: "auto", "cpu", "cuda" or "cuda:N". precision: "auto", "fp32" or "fp16".
 Result<DeviceSelection> select_device(const std::string& device, const std::string& precision);
 
-}  // namespace toonbox
+}  // namespace toonbox::engine

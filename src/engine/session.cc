@@ -8,20 +8,20 @@
 #include "compile/specialize.h"
 #include "core/timing.h"
 
-namespace toonbox {
+namespace toonbox::engine {
 
 namespace {
 // Executables hold arenas sized for their shape. Kept: at most this many shapes, and
 // arenas totalling at most a quarter of the device's memory (1 GiB when unknown), so a
 // cache of shapes never crowds out the next image's own arena.
 constexpr size_t kMaxCompiledShapes = 32;
-size_t arena_budget(const Backend& backend) {
+size_t arena_budget(const backend::Backend& backend) {
   const size_t total = backend.device().memory_total;
   return total > 0 ? total / 4 : size_t{1} << 30;
 }
 }  // namespace
 
-Session::Session(Graph graph, std::shared_ptr<Backend> backend, Precision precision,
+Session::Session(Graph graph, std::shared_ptr<backend::Backend> backend, Precision precision,
                  SessionOptions options)
     : graph_(std::move(graph)), backend_(std::move(backend)), precision_(precision),
       options_(options) {}
@@ -41,8 +41,8 @@ Result<Session::Compiled> Session::find_or_compile(const std::vector<Shape>& sha
   lower_conv_transposes(specialized);
   fuse_conv_activation(specialized);
   fold_dft_scales(specialized);
-  TB_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe,
-                      backend_->compile(specialized, CompileOptions{precision_}));
+  TB_ASSIGN_OR_RETURN(std::unique_ptr<backend::Executable> exe,
+                      backend_->compile(specialized, backend::CompileOptions{precision_}));
   it = compiled_.emplace(shapes, Entry{std::move(exe), ++clock_}).first;
   evict_for(it);
   report->compiled = true;
@@ -108,7 +108,7 @@ Result<bool> Session::runs_pixels(const Shape& shape, Shape* output_shape, RunRe
   return true;
 }
 
-Status Session::run_pixels(const Shape& shape, const PixelConversion& conversion, const PixelBatch& batch,
+Status Session::run_pixels(const Shape& shape, const backend::PixelConversion& conversion, const backend::PixelBatch& batch,
                            RunReport* report) {
   std::lock_guard<std::mutex> lock(mutex_);
   RunReport local;
@@ -124,4 +124,4 @@ Status Session::run_pixels(const Shape& shape, const PixelConversion& conversion
   return Status::ok();
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::engine

@@ -11,12 +11,12 @@
 #include "backend/backend.h"
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::engine {
 
 struct RunReport {
   bool compiled = false;    // this run specialized and compiled a new shape
   double compile_ms = 0;    // specialization + backend compile
-  RunTimings timings;       // upload / compute / download of this run
+  backend::RunTimings timings;       // upload / compute / download of this run
   size_t arena_bytes = 0;
 };
 
@@ -28,7 +28,7 @@ struct SessionOptions {
 
 class Session {
  public:
-  Session(Graph graph, std::shared_ptr<Backend> backend, Precision precision,
+  Session(Graph graph, std::shared_ptr<backend::Backend> backend, Precision precision,
           SessionOptions options = {});
 
   Result<std::vector<Tensor>> run(const std::vector<Tensor>& inputs, RunReport* report = nullptr);
@@ -36,7 +36,7 @@ class Session {
   // 8-bit pixels in and out (backend.h's PixelConversion) for a one-input image model
   // compiled at `shape`; kUnimplemented when the backend converts on the host (the
   // caller then uses run()). The pixels' conversion happens on the device.
-  Status run_pixels(const Shape& shape, const PixelConversion& conversion, const PixelBatch& batch,
+  Status run_pixels(const Shape& shape, const backend::PixelConversion& conversion, const backend::PixelBatch& batch,
                     RunReport* report = nullptr);
   // Whether the backend does run_pixels at `shape` (compiles it when needed: `report`
   // then says so, as run() would have), and then the shape of output 0.
@@ -52,13 +52,13 @@ class Session {
   void release();
 
   const Graph& graph() const { return graph_; }
-  Backend& backend() { return *backend_; }
-  const Backend& backend() const { return *backend_; }
+  backend::Backend& backend() { return *backend_; }
+  const backend::Backend& backend() const { return *backend_; }
   Precision precision() const { return precision_; }
 
  private:
   Graph graph_;
-  std::shared_ptr<Backend> backend_;
+  std::shared_ptr<backend::Backend> backend_;
   Precision precision_;
   SessionOptions options_;
   std::mutex mutex_;  // one run at a time per session; executables own scratch memory
@@ -66,7 +66,7 @@ class Session {
   // session.cc for the bounds). A folder of photos cycles through dozens of sizes: each
   // recompile costs an algorithm search, so shapes are kept while memory allows.
   struct Entry {
-    std::unique_ptr<Executable> exe;
+    std::unique_ptr<backend::Executable> exe;
     uint64_t last_used = 0;
   };
   std::map<std::vector<Shape>, Entry> compiled_;
@@ -77,4 +77,4 @@ class Session {
   void evict_for(Compiled keep);
 };
 
-}  // namespace toonbox
+}  // namespace toonbox::engine

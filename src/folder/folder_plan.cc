@@ -19,12 +19,12 @@ std::string lower(std::string s) {
   return s;
 }
 
-const char* extension_for(ImageFormat format) {
+const char* extension_for(image::ImageFormat format) {
   switch (format) {
-    case ImageFormat::kJpeg: return ".jpg";
-    case ImageFormat::kWebp: return ".webp";
-    case ImageFormat::kPng:
-    case ImageFormat::kUnknown: break;
+    case image::ImageFormat::kJpeg: return ".jpg";
+    case image::ImageFormat::kWebp: return ".webp";
+    case image::ImageFormat::kPng:
+    case image::ImageFormat::kUnknown: break;
   }
   return ".png";
 }
@@ -107,7 +107,7 @@ bool is_image_name(const std::string& file_name) {
   return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".webp";
 }
 
-std::string output_name_for(const std::string& relative_input, ImageFormat format) {
+std::string output_name_for(const std::string& relative_input, image::ImageFormat format) {
   const size_t slash = relative_input.rfind('/');
   const size_t dot = relative_input.rfind('.');
   const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash + 1);

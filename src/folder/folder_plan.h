@@ -20,7 +20,7 @@ struct FolderPlanOptions {
   bool skip_existing = false;  // an existing output counts as done
   bool overwrite = false;      // an existing output is replaced
   bool allow_inside = false;   // OUTDIR may lie inside the input tree (it is not scanned)
-  ImageFormat format = ImageFormat::kPng;
+  image::ImageFormat format = image::ImageFormat::kPng;
   // When set, only the inputs it keeps are planned (a shard: see folder_shard.h). Name
   // collisions are still checked over the whole folder, so every shard refuses alike.
   std::function<bool(const std::string& relative)> keep;
@@ -43,7 +43,7 @@ struct FolderPlan {
 bool is_image_name(const std::string& file_name);
 
 // "sub/a.jpeg" -> "sub/a.png" for kPng: the extension is replaced, the rest kept.
-std::string output_name_for(const std::string& relative_input, ImageFormat format);
+std::string output_name_for(const std::string& relative_input, image::ImageFormat format);
 
 // Scans and checks; every refusal is kInvalidArgument with a message that names the
 // paths and the flag that changes the decision. Does not create anything.

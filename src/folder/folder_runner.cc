@@ -26,8 +26,8 @@ constexpr auto kStopPoll = std::chrono::milliseconds(25);
 struct Work {
   size_t index = 0;
   Clock::time_point started;
-  Image input;           // decoded, until the device call
-  Image output;          // stylized, until written
+  image::Image input;           // decoded, until the device call
+  image::Image output;          // stylized, until written
   ImageResult result;
   uint64_t failed_on = 0;  // bit w: device worker w failed it (several devices only)
   Status last_error;       // the last of those failures
@@ -114,7 +114,7 @@ class Run {
       work->started = Clock::now();
       work->result.image = &todo_[index];
       Status s = guarded("decoding", [&]() -> Status {
-        auto image = read_image_file(todo_[index].input, options_.decode);
+        auto image = image::read_image_file(todo_[index].input, options_.decode);
         if (!image.is_ok()) return image.status();
         work->input = std::move(image).value();
         return Status::ok();
@@ -197,13 +197,13 @@ class Run {
       return;
     }
     const auto t0 = Clock::now();
-    std::vector<const Image*> inputs;
+    std::vector<const image::Image*> inputs;
     std::vector<const PlannedImage*> planned;
     for (const auto& w : group) {
       inputs.push_back(&w->input);
       planned.push_back(w->result.image);
     }
-    Result<std::vector<Image>> outputs = std::vector<Image>{};
+    Result<std::vector<image::Image>> outputs = std::vector<image::Image>{};
     std::vector<ImageNote> notes;
     Status s = guarded("running the model", [&]() -> Status {
       outputs = devices_[worker].planned_fn ? devices_[worker].planned_fn(inputs, planned, &notes)
@@ -217,7 +217,7 @@ class Run {
     DeviceStats& stats = stats_[worker];  // only this worker's thread writes it
     stats.busy_ms += ms;
     ++stats.device_calls[static_cast<int>(group.size())];
-    if (!s.is_ok() && workers_ > 1 && DeviceHealth::is_device_lost(s)) {
+    if (!s.is_ok() && workers_ > 1 && engine::DeviceHealth::is_device_lost(s)) {
       retire(worker, s.message());
       requeue(worker, std::move(group), &s);
       return;
@@ -232,7 +232,7 @@ class Run {
       return;
     }
     // Maybe the device, maybe the image: another device tries it (several devices only).
-    if (const DeviceRotation::Verdict v = rotation_.judge(worker, s); v.retry_elsewhere) {
+    if (const engine::DeviceRotation::Verdict v = rotation_.judge(worker, s); v.retry_elsewhere) {
       if (!v.retire.empty()) retire(worker, v.retire);
       requeue(worker, std::move(group), &s);
       return;
@@ -244,7 +244,7 @@ class Run {
       w.result.device = devices_[worker].id;
       w.result.attempts = std::popcount(w.failed_on) + 1;
       w.result.device_ms = ms;
-      w.input = Image();  // free the pixels now rather than after the write
+      w.input = image::Image();  // free the pixels now rather than after the write
       if (!s.is_ok()) {
         finish(w, s.with_context(w.result.image->input));
         continue;
@@ -260,7 +260,7 @@ class Run {
 
   // --- several devices: retiring a worker, handing its images to the others ---------
 
-  static uint64_t bit(int worker) { return DeviceRotation::bit(worker); }
+  static uint64_t bit(int worker) { return engine::DeviceRotation::bit(worker); }
 
   bool is_retired(int worker) const { return rotation_.retired(worker); }
 
@@ -304,7 +304,7 @@ class Run {
   }
 
   void fail_undeliverable(Work& w) {
-    w.input = Image();
+    w.input = image::Image();
     w.result.attempts = std::popcount(w.failed_on);
     Status why = w.last_error.is_ok() ? unavailable("no device left to run it: every device was taken out of rotation")
                                       : w.last_error;
@@ -379,11 +379,11 @@ class Run {
         const auto parent = std::filesystem::path(path).parent_path();
         if (!parent.empty()) std::filesystem::create_directories(parent, ec);
         if (ec) return invalid_argument(parent.string() + ": cannot create the folder: " + ec.message());
-        auto bytes = encode_image(w.output, options_.encode);
+        auto bytes = image::encode_image(w.output, options_.encode);
         if (!bytes.is_ok()) return bytes.status().with_context(path);
-        return atomic_write_file(path, bytes.value());
+        return image::atomic_write_file(path, bytes.value());
       });
-      w.output = Image();
+      w.output = image::Image();
       w.result.encode_ms = ms_between(t0, Clock::now());
       busy += w.result.encode_ms;
       finish(w, s);
@@ -412,7 +412,7 @@ class Run {
   // rotation_'s (engine/device_rotation.h, the rule the server shares); the rest is under
   // mutex_.
   std::vector<DeviceStats> stats_;
-  DeviceRotation rotation_;
+  engine::DeviceRotation rotation_;
   std::mutex mutex_;
   std::condition_variable retry_cv_;
   std::deque<WorkPtr> retry_;

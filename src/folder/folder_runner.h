@@ -41,13 +41,13 @@ struct ImageNote {
 // The device stage: images of one size in, one output each (any size; an empty image
 // means "write nothing for this one") out, or an error for the whole call; it may fill
 // `notes` (one per image). Called from one thread only.
-using DeviceFn = std::function<Result<std::vector<Image>>(const std::vector<const Image*>& same_size,
+using DeviceFn = std::function<Result<std::vector<image::Image>>(const std::vector<const image::Image*>& same_size,
                                                           std::vector<ImageNote>* notes)>;
 
 // The same with the planned image of each input alongside (same order): for a task that
 // needs more than the decoded image (inpaint reads each image's mask by its name).
-using PlannedDeviceFn = std::function<Result<std::vector<Image>>(
-    const std::vector<const Image*>& same_size, const std::vector<const PlannedImage*>& planned,
+using PlannedDeviceFn = std::function<Result<std::vector<image::Image>>(
+    const std::vector<const image::Image*>& same_size, const std::vector<const PlannedImage*>& planned,
     std::vector<ImageNote>* notes)>;
 
 // One device worker: a name for reports ("cuda:1", "cpu#2") and its own device stage.
@@ -59,7 +59,7 @@ struct DeviceWorker {
 
 // What says a device, rather than an image, is at fault, and when a worker is retired:
 // engine/device_rotation.h (the server's device workers follow the same rule).
-using toonbox::DeviceHealth;
+using toonbox::engine::DeviceHealth;
 
 // Per device worker, for the summary and `bench`.
 struct DeviceStats {
@@ -78,8 +78,8 @@ struct RunnerOptions {
   // How long the device worker waits for a same-size partner before running a smaller
   // group: never long, since waiting only pays when decoding outpaces the device.
   int max_wait_ms = 20;
-  DecodeOptions decode;
-  EncodeOptions encode;
+  image::DecodeOptions decode;
+  image::EncodeOptions encode;
   // Set (e.g. by a signal handler) to stop: no new image is started, writes of results
   // already computed finish, nothing partial is left. Polled every few milliseconds.
   const std::atomic<bool>* stop = nullptr;

@@ -70,7 +70,7 @@ Status write_shard_record(const std::string& output_dir, const Shard& shard, con
   fs::create_directories(fs::path(path).parent_path(), ec);
   if (ec) return invalid_argument(fs::path(path).parent_path().string() + ": cannot create the folder: " + ec.message());
   const std::string text = record.dump(2) + "\n";
-  return atomic_write_file(path, std::vector<uint8_t>(text.begin(), text.end()));
+  return image::atomic_write_file(path, std::vector<uint8_t>(text.begin(), text.end()));
 }
 
 Result<FolderStatus> folder_status(const std::string& output_dir, const std::string& input_override) {
@@ -129,8 +129,8 @@ Result<FolderStatus> folder_status(const std::string& output_dir, const std::str
   plan_options.recursive = bool_or(any, "recursive", false);
   plan_options.allow_inside = bool_or(any, "allow_inside", false);
   plan_options.skip_existing = true;  // existing outputs are what we are counting
-  plan_options.format = format_from_extension("x." + string_or(any, "format", "png"));
-  if (plan_options.format == ImageFormat::kUnknown) return invalid_argument("shard records name an unknown output format");
+  plan_options.format = image::format_from_extension("x." + string_or(any, "format", "png"));
+  if (plan_options.format == image::ImageFormat::kUnknown) return invalid_argument("shard records name an unknown output format");
   TB_ASSIGN_OR_RETURN(FolderPlan plan, plan_folder(plan_options));
 
   st.shard_count = count;

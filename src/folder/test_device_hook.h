@@ -12,7 +12,7 @@
 
 namespace toonbox::folder {
 
-using toonbox::kTestDeviceVariable;
+using toonbox::engine::kTestDeviceVariable;
 
 // Wraps the workers' device stages by `rules` (the variable's value; "" leaves them).
 // A rule that does not parse is an error naming it.

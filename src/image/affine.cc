@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace toonbox {
+namespace toonbox::image {
 
 double Affine2::scale() const { return std::sqrt(std::abs(determinant())); }
 
@@ -87,4 +87,4 @@ Image warp_affine(const Image& src, const Affine2& out_to_src, int width, int he
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::image

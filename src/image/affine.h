@@ -15,7 +15,7 @@
 #include "core/status.h"
 #include "image/image.h"
 
-namespace toonbox {
+namespace toonbox::image {
 
 struct Point2 {
   double x = 0, y = 0;
@@ -49,4 +49,4 @@ Result<Affine2> estimate_similarity(std::span<const Point2> src, std::span<const
 Image warp_affine(const Image& src, const Affine2& out_to_src, int width, int height,
                   std::vector<uint8_t>* valid = nullptr);
 
-}  // namespace toonbox
+}  // namespace toonbox::image

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 
-namespace toonbox {
+namespace toonbox::image {
 namespace {
 
 // Keeps the temporary name within NAME_MAX (255) however long the target name is.
@@ -99,4 +99,4 @@ Result<TempCleanup> remove_stale_atomic_temps(const std::string& dir, bool recur
   return result;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::image

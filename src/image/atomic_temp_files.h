@@ -10,7 +10,7 @@
 
 #include "core/status.h"
 
-namespace toonbox {
+namespace toonbox::image {
 
 // ".NAME.toonbox-PID-RANDOM16HEX.tmp" for target file NAME (truncated to keep the whole
 // within NAME_MAX): hidden, so globs and our own folder scans skip it, and carrying the
@@ -38,4 +38,4 @@ std::string atomic_temp_key(const std::string& target_name);
 Result<TempCleanup> remove_stale_atomic_temps(const std::string& dir, bool recursive,
                                               const std::set<std::string>* only_keys = nullptr);
 
-}  // namespace toonbox
+}  // namespace toonbox::image

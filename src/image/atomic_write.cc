@@ -14,7 +14,7 @@
 #include "image/image_io.h"
 #include "image/posix_error.h"
 
-namespace toonbox {
+namespace toonbox::image {
 namespace {
 
 constexpr int kCreateAttempts = 8;
@@ -113,4 +113,4 @@ Status atomic_write_file(const std::string& path, const std::vector<uint8_t>& by
   return sync_directory(parts.dir).with_context(path);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::image

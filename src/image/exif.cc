@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-namespace toonbox {
+namespace toonbox::image {
 namespace {
 
 constexpr uint16_t kOrientationTag = 0x0112;
@@ -72,4 +72,4 @@ int exif_orientation_from_app1(const uint8_t* payload, size_t size) {
   return exif_orientation_from_tiff(payload, size);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::image

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace toonbox {
+namespace toonbox::image {
 
 // From a TIFF structure ("II*\0" or "MM\0*" header, as in a PNG eXIf or WebP EXIF chunk).
 // Returns 1..8; 1 when the tag is absent or anything is malformed, because a broken EXIF
@@ -18,4 +18,4 @@ int exif_orientation_from_tiff(const uint8_t* tiff, size_t size);
 // accepts a bare TIFF structure.
 int exif_orientation_from_app1(const uint8_t* payload, size_t size);
 
-}  // namespace toonbox
+}  // namespace toonbox::image

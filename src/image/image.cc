@@ -11,7 +11,7 @@
 #include "image/png_codec.h"
 #include "image/webp_codec.h"
 
-namespace toonbox {
+namespace toonbox::image {
 namespace {
 
 bool starts_with(const uint8_t* data, size_t size, const char* magic, size_t length,
@@ -146,4 +146,4 @@ Result<Image> decode_image(const uint8_t* data, size_t size, const DecodeOptions
   }
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::image

@@ -11,7 +11,7 @@
 
 #include "core/status.h"
 
-namespace toonbox {
+namespace toonbox::image {
 
 enum class ImageFormat { kUnknown, kJpeg, kPng, kWebp };
 
@@ -51,4 +51,4 @@ Result<ImageInfo> probe_image(const uint8_t* data, size_t size);
 
 Result<Image> decode_image(const uint8_t* data, size_t size, const DecodeOptions& opts);
 
-}  // namespace toonbox
+}  // namespace toonbox::image

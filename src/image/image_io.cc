@@ -15,7 +15,7 @@
 #include "image/posix_error.h"
 #include "image/webp_codec.h"
 
-namespace toonbox {
+namespace toonbox::image {
 namespace {
 
 // Worst case for a legitimate file: an uncompressed 16-bit RGBA PNG (8 bytes per pixel)...
@@ -177,4 +177,4 @@ Status write_image_file(const std::string& path, const Image& img, int quality) 
   return atomic_write_file(path, bytes.value());
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::image

@@ -9,7 +9,7 @@
 #include "core/status.h"
 #include "image/image.h"
 
-namespace toonbox {
+namespace toonbox::image {
 
 // Reads a whole regular file. Refuses directories, devices, FIFOs and files larger than
 // max_bytes (kResourceExhausted). Every error message starts with the path.
@@ -49,4 +49,4 @@ Status atomic_write_file(const std::string& path, const std::vector<uint8_t>& by
 // must not overwrite inputs check that themselves.
 Status write_image_file(const std::string& path, const Image& img, int quality = 92);
 
-}  // namespace toonbox
+}  // namespace toonbox::image

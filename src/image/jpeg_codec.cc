@@ -16,7 +16,7 @@
 #include "image/exif.h"
 #include "image/pixel_limits.h"
 
-namespace toonbox {
+namespace toonbox::image {
 namespace {
 
 // Each progressive scan re-walks all coefficients, so a small file with thousands of tiny
@@ -355,4 +355,4 @@ Result<std::vector<uint8_t>> encode_jpeg(const Image& img, int quality) {
   return std::vector<uint8_t>(mem, mem + mem_size);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::image

@@ -8,7 +8,7 @@
 #include "core/status.h"
 #include "image/image.h"
 
-namespace toonbox {
+namespace toonbox::image {
 
 Result<ImageInfo> probe_jpeg(const uint8_t* data, size_t size);
 
@@ -20,4 +20,4 @@ Result<Image> decode_jpeg(const uint8_t* data, size_t size, int64_t max_pixels);
 // Alpha is dropped.
 Result<std::vector<uint8_t>> encode_jpeg(const Image& img, int quality);
 
-}  // namespace toonbox
+}  // namespace toonbox::image

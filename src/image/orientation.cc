@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <utility>
 
-namespace toonbox {
+namespace toonbox::image {
 namespace {
 
 struct Point {
@@ -70,4 +70,4 @@ void apply_exif_orientation(Image* img, int orientation) {
   img->height = static_cast<int>(out_h);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::image

@@ -3,7 +3,7 @@
 
 #include "image/image.h"
 
-namespace toonbox {
+namespace toonbox::image {
 
 // Orientation values (EXIF 2.3, tag 0x0112), as the transform that makes the stored image
 // upright: 1 none, 2 mirror horizontally, 3 rotate 180, 4 mirror vertically, 5 transpose,
@@ -12,4 +12,4 @@ namespace toonbox {
 // May throw std::bad_alloc (the caller maps it to a Status).
 void apply_exif_orientation(Image* img, int orientation);
 
-}  // namespace toonbox
+}  // namespace toonbox::image

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <limits>
 
-namespace toonbox {
+namespace toonbox::image {
 namespace {
 
 std::string format_fixed(double value, int decimals) {
@@ -71,4 +71,4 @@ Result<size_t> pixel_buffer_size(int64_t width, int64_t height, int64_t channels
   return static_cast<size_t>(bytes);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::image

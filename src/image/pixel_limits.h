@@ -7,7 +7,7 @@
 
 #include "core/status.h"
 
-namespace toonbox {
+namespace toonbox::image {
 
 // Larger than any real photo, small enough that width*height*4 bytes cannot overflow
 // anything downstream (model pre-processing uses int offsets per row).
@@ -20,4 +20,4 @@ Status check_pixel_limit(int64_t width, int64_t height, int64_t max_pixels);
 // width*height*channels as size_t, or kResourceExhausted when it does not fit.
 Result<size_t> pixel_buffer_size(int64_t width, int64_t height, int64_t channels);
 
-}  // namespace toonbox
+}  // namespace toonbox::image

@@ -16,7 +16,7 @@
 #include "image/exif.h"
 #include "image/pixel_limits.h"
 
-namespace toonbox {
+namespace toonbox::image {
 namespace {
 
 // Ancillary chunks (iCCP, zTXt, ...) are decompressed into memory; cap what one may cost.
@@ -313,4 +313,4 @@ Result<std::vector<uint8_t>> encode_png(const Image& img) {
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::image

@@ -8,7 +8,7 @@
 #include "core/status.h"
 #include "image/image.h"
 
-namespace toonbox {
+namespace toonbox::image {
 
 // Orientation comes from an eXIf chunk before the image data (libpng's png_get_eXIf_1);
 // one placed after IDAT is not seen, because reading it would mean decoding first.
@@ -22,4 +22,4 @@ Result<Image> decode_png(const uint8_t* data, size_t size, int64_t max_pixels);
 // 8-bit RGB, or RGBA when the image has alpha.
 Result<std::vector<uint8_t>> encode_png(const Image& img);
 
-}  // namespace toonbox
+}  // namespace toonbox::image

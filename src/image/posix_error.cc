@@ -3,7 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace toonbox {
+namespace toonbox::image {
 
 Status posix_error(int err, const std::string& what) {
   const std::string message = what + ": " + std::strerror(err);
@@ -35,4 +35,4 @@ Status posix_error(int err, const std::string& what) {
   }
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::image

@@ -5,10 +5,10 @@
 
 #include "core/status.h"
 
-namespace toonbox {
+namespace toonbox::image {
 
 // "<what>: <strerror(err)>", with a code that tells callers whether retrying or fixing the
 // input could help (ENOENT -> kNotFound, ENOSPC -> kResourceExhausted, ...).
 Status posix_error(int err, const std::string& what);
 
-}  // namespace toonbox
+}  // namespace toonbox::image

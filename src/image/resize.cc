@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <vector>
 
-namespace toonbox {
+namespace toonbox::image {
 namespace {
 
 // For each output index along one axis: which source samples contribute, with what weight.
@@ -141,4 +141,4 @@ Image resize_image(const Image& src, int width, int height) {
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::image

@@ -3,7 +3,7 @@
 
 #include "image/image.h"
 
-namespace toonbox {
+namespace toonbox::image {
 
 // Bilinear along an axis that grows, area average (box) along an axis that shrinks, so
 // downscaling never aliases and upscaling stays smooth. Alpha is resized too, and colour is
@@ -12,4 +12,4 @@ namespace toonbox {
 // positive gives an empty Image.
 Image resize_image(const Image& src, int width, int height);
 
-}  // namespace toonbox
+}  // namespace toonbox::image

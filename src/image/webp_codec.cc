@@ -9,7 +9,7 @@
 #include "image/exif.h"
 #include "image/pixel_limits.h"
 
-namespace toonbox {
+namespace toonbox::image {
 namespace {
 
 const char* vp8_status_text(VP8StatusCode status) {
@@ -211,4 +211,4 @@ Result<std::vector<uint8_t>> encode_webp(const Image& img, int quality) {
   return std::vector<uint8_t>(writer.mem, writer.mem + writer.size);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::image

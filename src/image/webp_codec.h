@@ -8,7 +8,7 @@
 #include "core/status.h"
 #include "image/image.h"
 
-namespace toonbox {
+namespace toonbox::image {
 
 // Animated WebP is refused (kUnimplemented) here already, so callers that only probe learn
 // early that the file cannot be processed. Orientation comes from an EXIF chunk.
@@ -22,4 +22,4 @@ Result<Image> decode_webp(const uint8_t* data, size_t size, int64_t max_pixels);
 // since alpha is passed through and may be edited later).
 Result<std::vector<uint8_t>> encode_webp(const Image& img, int quality);
 
-}  // namespace toonbox
+}  // namespace toonbox::image

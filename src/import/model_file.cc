@@ -13,7 +13,7 @@
 
 namespace fs = std::filesystem;
 
-namespace toonbox {
+namespace toonbox::import {
 
 namespace {
 
@@ -31,13 +31,13 @@ constexpr const char* kFormats =
 // .bin in its folder.
 Result<std::string> find_ncnn_weights(const std::string& param) {
   std::error_code ec;
-  const std::string beside = default_ncnn_bin_path(param);
+  const std::string beside = ncnn::default_ncnn_bin_path(param);
   if (!beside.empty() && fs::exists(beside, ec)) return beside;
   std::vector<std::string> bins;
   const fs::path folder = fs::path(param).parent_path().empty() ? fs::path(".") : fs::path(param).parent_path();
   for (const auto& e : fs::directory_iterator(folder, ec)) {
     // Weights, not another network's binary param.
-    if (e.is_regular_file() && lower_extension(e.path()) == ".bin" && !is_ncnn_param_path(e.path().string()))
+    if (e.is_regular_file() && lower_extension(e.path()) == ".bin" && !ncnn::is_ncnn_param_path(e.path().string()))
       bins.push_back(e.path().string());
   }
   std::sort(bins.begin(), bins.end());
@@ -68,7 +68,7 @@ std::string foreign_format(const std::string& path) {
 // A model.json holds a graph model ("tfjs") or a Keras layers model ("tfjs-layers"); one
 // that cannot be read goes to the graph importer, whose errors say what is wrong.
 std::string tfjs_format(const std::string& json) {
-  return is_tfjs_layers_model(json) ? "tfjs-layers" : "tfjs";
+  return tfjs::is_tfjs_layers_model(json) ? "tfjs-layers" : "tfjs";
 }
 
 }  // namespace
@@ -85,7 +85,7 @@ Result<ModelFile> identify_model_file(const std::string& path, const std::string
   if (!fs::exists(path, ec)) return not_found(path + ": no such model file or folder");
   if (const std::string foreign = foreign_format(path); !foreign.empty())
     return unimplemented(path + ": " + foreign);
-  if (is_ncnn_param_path(path)) {
+  if (ncnn::is_ncnn_param_path(path)) {
     ModelFile f{"ncnn", path, weights};
     if (f.weights.empty()) {
       TB_ASSIGN_OR_RETURN(f.weights, find_ncnn_weights(path));
@@ -110,10 +110,10 @@ Result<ModelFile> identify_model_file(const std::string& path, const std::string
 }
 
 Result<Graph> import_model_file(const ModelFile& file) {
-  if (file.format == "onnx") return import_onnx_model(file.entry);
-  if (file.format == "ncnn") return import_ncnn_model(file.entry, file.weights);
-  if (file.format == "tfjs-layers") return import_tfjs_layers_model(file.entry);
-  return import_tfjs_model(file.entry);
+  if (file.format == "onnx") return onnx_import::import_onnx_model(file.entry);
+  if (file.format == "ncnn") return ncnn::import_ncnn_model(file.entry, file.weights);
+  if (file.format == "tfjs-layers") return tfjs::import_tfjs_layers_model(file.entry);
+  return tfjs::import_tfjs_model(file.entry);
 }
 
 Result<Graph> import_model_file(const std::string& path) {
@@ -121,4 +121,4 @@ Result<Graph> import_model_file(const std::string& path) {
   return import_model_file(file);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::import

@@ -8,7 +8,7 @@
 #include "core/status.h"
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::import {
 
 struct ModelFile {
   std::string format;   // "onnx", "tfjs" or "ncnn"
@@ -29,4 +29,4 @@ Result<Graph> import_model_file(const ModelFile& file);
 // identify_model_file, then import_model_file.
 Result<Graph> import_model_file(const std::string& path);
 
-}  // namespace toonbox
+}  // namespace toonbox::import

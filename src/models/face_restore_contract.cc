@@ -3,7 +3,7 @@
 #include <cctype>
 #include <filesystem>
 
-namespace toonbox {
+namespace toonbox::models {
 
 namespace {
 
@@ -231,4 +231,4 @@ Result<FaceRestoreContract> face_restore_contract(const Graph& g, const std::str
   return c;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::models

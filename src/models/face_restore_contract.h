@@ -20,7 +20,7 @@
 #include "graph/graph.h"
 #include "models/model_contract.h"
 
-namespace toonbox {
+namespace toonbox::models {
 
 // The five-point template a face is aligned to (right eye, left eye, nose, right and left
 // mouth corner, image coordinates of a crop of the model's size).
@@ -92,4 +92,4 @@ Result<FaceRestoreContract> face_restore_contract(const Graph& graph, const std:
 // The registry entry a file name stands for, or null.
 const KnownFaceRestorer* face_restorer_by_file_name(const std::string& entry_path);
 
-}  // namespace toonbox
+}  // namespace toonbox::models

@@ -1,6 +1,6 @@
 #include "models/inpaint_forms.h"
 
-namespace toonbox {
+namespace toonbox::models {
 
 const std::vector<InpaintForm>& inpaint_forms() {
   static const std::vector<InpaintForm> forms = {
@@ -109,4 +109,4 @@ Result<const InpaintForm*> identify_inpaint_form(const Graph& g) {
                           "export) or one [1,4,H,W] input (a LaMa or MI-GAN generator)");
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::models

@@ -25,7 +25,7 @@
 #include "graph/graph.h"
 #include "models/model_contract.h"
 
-namespace toonbox {
+namespace toonbox::models {
 
 struct InpaintForm {
   const char* id;
@@ -53,4 +53,4 @@ const InpaintForm* find_inpaint_form(const std::string& id);
 // here: its uint8 inputs and data-dependent ops are refused by the importer, by name.)
 Result<const InpaintForm*> identify_inpaint_form(const Graph& graph);
 
-}  // namespace toonbox
+}  // namespace toonbox::models

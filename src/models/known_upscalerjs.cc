@@ -1,6 +1,6 @@
 #include "models/known_upscalerjs.h"
 
-namespace toonbox {
+namespace toonbox::models {
 
 namespace {
 
@@ -236,4 +236,4 @@ std::vector<KnownModel> upscalerjs_known_models() {
   };
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::models

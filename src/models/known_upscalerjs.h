@@ -7,8 +7,8 @@
 
 #include "models/registry.h"
 
-namespace toonbox {
+namespace toonbox::models {
 
 std::vector<KnownModel> upscalerjs_known_models();
 
-}  // namespace toonbox
+}  // namespace toonbox::models

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-namespace toonbox {
+namespace toonbox::models {
 
 Result<ChannelOrder> parse_channel_order(const std::string& s) {
   if (s == "rgb" || s == "RGB") return ChannelOrder::kRgb;
@@ -104,4 +104,4 @@ const char* mask_convention_name(MaskConvention m) {
   return "?";
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::models

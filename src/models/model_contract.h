@@ -16,7 +16,7 @@
 #include "core/status.h"
 #include "graph/op.h"
 
-namespace toonbox {
+namespace toonbox::models {
 
 enum class ChannelOrder : uint8_t { kRgb, kBgr };
 
@@ -90,4 +90,4 @@ std::string mask_convention_string(const MaskContract& m);  // "mask 1 = remove,
 // short side <= 720".
 std::string describe_contract(const ImageContract& c);
 
-}  // namespace toonbox
+}  // namespace toonbox::models

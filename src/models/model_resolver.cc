@@ -4,7 +4,7 @@
 
 #include "import/model_file.h"
 
-namespace toonbox {
+namespace toonbox::models {
 
 namespace {
 
@@ -144,7 +144,7 @@ Result<ResolvedModel> resolve_model(const std::string& spec, const std::string& 
     return resolve_installed_model(spec);
   }
   ResolvedModel r;
-  TB_ASSIGN_OR_RETURN(ModelFile file, identify_model_file(spec, weights));
+  TB_ASSIGN_OR_RETURN(import::ModelFile file, import::identify_model_file(spec, weights));
   r.name = spec;
   r.entry_path = file.entry;
   r.weights_path = file.weights;
@@ -184,4 +184,4 @@ Result<ImageContract> model_contract(const ResolvedModel& model, const Graph& gr
   return c;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::models

@@ -11,7 +11,7 @@
 #include "models/model_contract.h"
 #include "models/registry.h"
 
-namespace toonbox {
+namespace toonbox::models {
 
 struct ResolvedModel {
   std::string name;         // the installed or registry name; the path for an unknown file
@@ -25,7 +25,7 @@ struct ResolvedModel {
   bool installed = false;             // found in models_dir() by name
   ContractOverrides recorded;         // what `models import` recorded for an unknown model
 
-  ModelFile file() const { return ModelFile{format, entry_path, weights_path}; }
+  import::ModelFile file() const { return import::ModelFile{format, entry_path, weights_path}; }
 };
 
 // `spec` is an installed model's name or a path (a .onnx file, a TF.js model.json or its
@@ -56,4 +56,4 @@ Result<ImageContract> model_contract(const ResolvedModel& model, const Graph& gr
                                      const ContractOverrides& flags, const ContractDefaults& defaults,
                                      std::string* how);
 
-}  // namespace toonbox
+}  // namespace toonbox::models

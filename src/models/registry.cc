@@ -19,7 +19,7 @@
 
 namespace fs = std::filesystem;
 
-namespace toonbox {
+namespace toonbox::models {
 
 namespace {
 constexpr const char* kManifestName = "toonbox-model.json";
@@ -367,21 +367,21 @@ Result<InstalledModel> find_installed_model(const std::string& name) {
   return read_installed(dir);
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> model_files(const ModelFile& file) {
+Result<std::vector<std::pair<std::string, std::string>>> model_files(const import::ModelFile& file) {
   const fs::path entry(file.entry);
   const std::string& format = file.format;
   std::vector<std::pair<std::string, std::string>> files;  // relative path, source
   files.emplace_back(entry.filename().string(), entry.string());
   if (format == "ncnn") {
-    const std::string id_header = find_ncnn_id_header(file.entry);
+    const std::string id_header = ncnn::find_ncnn_id_header(file.entry);
     if (!id_header.empty()) files.emplace_back(fs::path(id_header).filename().string(), id_header);
     files.emplace_back(fs::path(file.weights).filename().string(), file.weights);
   } else if (format == "onnx") {
-    TB_ASSIGN_OR_RETURN(std::vector<std::string> external, onnx_external_data_files(entry.string()));
+    TB_ASSIGN_OR_RETURN(std::vector<std::string> external, onnx_import::onnx_external_data_files(entry.string()));
     for (const std::string& rel : external)
       files.emplace_back(fs::path(rel).lexically_normal().string(), (entry.parent_path() / rel).string());
   } else {
-    TB_ASSIGN_OR_RETURN(TfjsModelFiles tfjs, list_tfjs_model_files(entry.string()));
+    TB_ASSIGN_OR_RETURN(tfjs::TfjsModelFiles tfjs, tfjs::list_tfjs_model_files(entry.string()));
     files[0].second = tfjs.model_json;
     for (size_t i = 0; i < tfjs.shards.size(); ++i)
       files.emplace_back(fs::path(tfjs.shard_relative[i]).lexically_normal().string(), tfjs.shards[i]);
@@ -421,11 +421,11 @@ Result<InstalledModel> import_model(const std::string& path, const ImportOptions
   if (!options.name.empty() && is_reserved_model_name(options.name))
     return invalid_argument("'" + options.name +
                             "' is a built-in name and cannot be taken by an import; choose another --name");
-  auto identified = identify_model_file(path, options.weights);
+  auto identified = import::identify_model_file(path, options.weights);
   if (!identified.is_ok()) return bad_file(identified.status());
-  const ModelFile file = identified.value();
+  const import::ModelFile file = identified.value();
   // Importing validates every size, weight, shard and external-data path before a copy.
-  auto graph = import_model_file(file);
+  auto graph = import::import_model_file(file);
   TB_RETURN_IF_ERROR(bad_file(graph.status()));
   // Face restorers have no digests here (no weights exist to take them of): they are
   // recognised by their interface and file name, and keep their role and licence.
@@ -527,4 +527,4 @@ Status remove_model(const std::string& name) {
   return Status::ok();
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::models

@@ -13,7 +13,7 @@
 #include "import/model_file.h"
 #include "models/model_contract.h"
 
-namespace toonbox {
+namespace toonbox::models {
 
 struct KnownFile {
   const char* file;
@@ -84,7 +84,7 @@ bool is_reserved_model_name(const std::string& name);
 // The files of a model (import/model_file.h): each with its path relative to the model's
 // folder and its path on disk, after the importers' checks of shard and external-data
 // paths (sizes and weights are checked by importing). ncnn: the param, its .id.h, the .bin.
-Result<std::vector<std::pair<std::string, std::string>>> model_files(const ModelFile& file);
+Result<std::vector<std::pair<std::string, std::string>>> model_files(const import::ModelFile& file);
 // The sha256 of each of `files` (as model_files returns them): relative path, digest.
 Result<std::vector<std::pair<std::string, std::string>>> file_digests(
     const std::vector<std::pair<std::string, std::string>>& files);
@@ -109,4 +109,4 @@ Result<InstalledModel> import_model(const std::string& path, const ImportOptions
 // the built-in style cannot be removed.
 Status remove_model(const std::string& name);
 
-}  // namespace toonbox
+}  // namespace toonbox::models

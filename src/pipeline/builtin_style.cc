@@ -3,7 +3,7 @@
 #include <cmath>
 #include <string>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -143,4 +143,4 @@ Graph build_classic_cartoon_graph() {
   return g;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

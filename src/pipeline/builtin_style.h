@@ -12,8 +12,8 @@
 #include "graph/graph.h"
 #include "models/registry.h"  // kBuiltinStyleName
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 Graph build_classic_cartoon_graph();
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

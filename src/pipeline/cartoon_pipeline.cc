@@ -13,7 +13,7 @@
 #include "pipeline/model_loader.h"
 #include "pipeline/processing_size.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -48,19 +48,19 @@ void set_verdict(const detect::Face& f, const char* verdict, CartoonReport* repo
 
 // The RGB pixels of `image` at width x height (alpha is handled apart: the model sees the
 // colour under transparent pixels, as it does at full size).
-Image resized_rgb(const Image& image, int width, int height) {
-  Image rgb;
+image::Image resized_rgb(const image::Image& image, int width, int height) {
+  image::Image rgb;
   rgb.width = image.width;
   rgb.height = image.height;
   rgb.rgb = image.rgb;
-  return resize_image(rgb, width, height);
+  return image::resize_image(rgb, width, height);
 }
 
 // The output's alpha: the input's, at the output size.
-std::vector<uint8_t> output_alpha(const Image& input, int width, int height) {
+std::vector<uint8_t> output_alpha(const image::Image& input, int width, int height) {
   if (!input.has_alpha()) return {};
   if (input.width == width && input.height == height) return input.alpha;
-  return resize_image(input, width, height).alpha;  // alpha resamples as a plane of its own
+  return image::resize_image(input, width, height).alpha;  // alpha resamples as a plane of its own
 }
 
 std::string plural(int n, const char* word) {
@@ -69,19 +69,19 @@ std::string plural(int n, const char* word) {
 
 }  // namespace
 
-Result<std::shared_ptr<detect::FaceDetector>> load_installed_face_detector(const DeviceSelection& device) {
+Result<std::shared_ptr<detect::FaceDetector>> load_installed_face_detector(const engine::DeviceSelection& device) {
   detect::FaceModel kind = detect::FaceModel::kYuNet;
-  auto installed = find_installed_model("yunet");
+  auto installed = models::find_installed_model("yunet");
   if (!installed.is_ok()) {
-    auto retina = find_installed_model("retinaface");
+    auto retina = models::find_installed_model("retinaface");
     if (!retina.is_ok())
-      return not_found("no face detector installed in " + models_dir() +
+      return not_found("no face detector installed in " + models::models_dir() +
                        ": portrait mode needs YuNet; install it with `toonbox models import <yunet file>` "
                        "(yunet_n_dynamic.onnx from libfacedetection.train), or use --mode whole");
     installed = std::move(retina);
     kind = detect::FaceModel::kRetinaFace;
   }
-  auto graph = import_onnx_model(installed->entry_path);
+  auto graph = onnx_import::import_onnx_model(installed->entry_path);
   if (!graph.is_ok())
     return graph.status().with_context("face detector '" + installed->name + "' (" + installed->entry_path + ")");
   return std::make_shared<detect::FaceDetector>(kind, std::move(graph).value(), device.backend,
@@ -106,8 +106,8 @@ const char* cartoon_mode_name(CartoonMode mode) {
 }
 
 Result<CartoonModels> load_cartoon_models(const std::string& model_spec, const std::string& head_spec,
-                                          CartoonMode mode, const DeviceSelection& device,
-                                          std::string* note, const ContractOverrides& flags) {
+                                          CartoonMode mode, const engine::DeviceSelection& device,
+                                          std::string* note, const models::ContractOverrides& flags) {
   CartoonModels models;
   TB_ASSIGN_OR_RETURN(ModelSource background, load_model_source(model_spec, note, flags));
   models.background = std::make_shared<ModelRunner>(std::move(background), device);
@@ -132,7 +132,7 @@ Result<CartoonModels> load_cartoon_models(const std::string& model_spec, const s
 
 CartoonPipeline::CartoonPipeline(CartoonModels models) : models_(std::move(models)) {}
 
-Result<std::vector<detect::Face>> CartoonPipeline::choose_heads(const Image& input, const CartoonOptions& options,
+Result<std::vector<detect::Face>> CartoonPipeline::choose_heads(const image::Image& input, const CartoonOptions& options,
                                                                 CartoonReport* report) {
   std::vector<detect::Face> heads;
   const CartoonMode mode = options.mode;
@@ -217,9 +217,9 @@ Result<std::vector<detect::Face>> CartoonPipeline::choose_heads(const Image& inp
   return heads;
 }
 
-Status CartoonPipeline::paste_heads(const Image& input, const std::vector<detect::Face>& faces,
+Status CartoonPipeline::paste_heads(const image::Image& input, const std::vector<detect::Face>& faces,
                                     const CartoonOptions& options, double frame_scale, double output_scale,
-                                    Image* canvas, CartoonReport* report) {
+                                    image::Image* canvas, CartoonReport* report) {
   auto t0 = std::chrono::steady_clock::now();
   const bool same_model = models_.head == models_.background;
   // Fine enough for the output and never coarser than the frame pass.
@@ -257,9 +257,9 @@ Status CartoonPipeline::paste_heads(const Image& input, const std::vector<detect
       if (crops[i].image.width == tier) members.push_back(i);
     for (size_t begin = 0; begin < members.size(); begin += chunk) {
       const size_t end = std::min(members.size(), begin + chunk);
-      std::vector<const Image*> batch;
+      std::vector<const image::Image*> batch;
       for (size_t k = begin; k < end; ++k) batch.push_back(&crops[members[k]].image);
-      TB_ASSIGN_OR_RETURN(std::vector<Image> heads, models_.head->stylize_batch(batch));
+      TB_ASSIGN_OR_RETURN(std::vector<image::Image> heads, models_.head->stylize_batch(batch));
       if (heads.size() != batch.size())
         return internal_error("head model returned " + std::to_string(heads.size()) + " images for " +
                               std::to_string(batch.size()) + " crops");
@@ -275,21 +275,21 @@ Status CartoonPipeline::paste_heads(const Image& input, const std::vector<detect
 }
 
 // A batch of one: stylize_batch runs a single image through stylize(), tiles and all.
-Result<Image> CartoonPipeline::process(const Image& input, const CartoonOptions& options,
+Result<image::Image> CartoonPipeline::process(const image::Image& input, const CartoonOptions& options,
                                        CartoonReport* report) {
   std::vector<CartoonReport> reports;
-  TB_ASSIGN_OR_RETURN(std::vector<Image> out, process_batch({&input}, options, &reports));
+  TB_ASSIGN_OR_RETURN(std::vector<image::Image> out, process_batch({&input}, options, &reports));
   if (report) *report = std::move(reports[0]);
   return std::move(out[0]);
 }
 
-Result<std::vector<Image>> CartoonPipeline::process_batch(const std::vector<const Image*>& inputs,
+Result<std::vector<image::Image>> CartoonPipeline::process_batch(const std::vector<const image::Image*>& inputs,
                                                           const CartoonOptions& options,
                                                           std::vector<CartoonReport>* reports) {
-  std::vector<Image> outputs;
+  std::vector<image::Image> outputs;
   if (reports) reports->clear();
   if (inputs.empty()) return outputs;
-  for (const Image* image : inputs) {
+  for (const image::Image* image : inputs) {
     if (image->width <= 0 || image->height <= 0) return invalid_argument("empty image");
     if (image->width != inputs[0]->width || image->height != inputs[0]->height)
       return invalid_argument("process_batch: images of different sizes (" + std::to_string(inputs[0]->width) +
@@ -310,8 +310,8 @@ Result<std::vector<Image>> CartoonPipeline::process_batch(const std::vector<cons
   }
   // The frame at the processing size (the same for every image of the batch).
   auto t0 = std::chrono::steady_clock::now();
-  std::vector<Image> scaled;
-  std::vector<const Image*> frames = inputs;
+  std::vector<image::Image> scaled;
+  std::vector<const image::Image*> frames = inputs;
   if (proc.resized()) {
     scaled.reserve(inputs.size());
     for (size_t i = 0; i < inputs.size(); ++i) {
@@ -321,7 +321,7 @@ Result<std::vector<Image>> CartoonPipeline::process_batch(const std::vector<cons
   }
   const double resize_ms = ms_since(t0);
   StylizeTimings background;
-  TB_ASSIGN_OR_RETURN(std::vector<Image> stylized, models_.background->stylize_batch(frames, &background, options.stylize));
+  TB_ASSIGN_OR_RETURN(std::vector<image::Image> stylized, models_.background->stylize_batch(frames, &background, options.stylize));
   if (stylized.size() != inputs.size())
     return internal_error("background model returned " + std::to_string(stylized.size()) + " images for " +
                           std::to_string(inputs.size()));
@@ -335,16 +335,16 @@ Result<std::vector<Image>> CartoonPipeline::process_batch(const std::vector<cons
     r.process_height = proc.height;
     r.resize_ms = resize_ms / inputs.size();
     if (!proc.why.empty()) r.notes.push_back(proc.why);
-    Image canvas = std::move(stylized[i]);
+    image::Image canvas = std::move(stylized[i]);
     canvas.alpha.clear();
     t0 = std::chrono::steady_clock::now();
-    if (canvas.width != out_w || canvas.height != out_h) canvas = resize_image(canvas, out_w, out_h);
+    if (canvas.width != out_w || canvas.height != out_h) canvas = image::resize_image(canvas, out_w, out_h);
     r.finish_ms = ms_since(t0);
     if (!faces[i].empty())
       TB_RETURN_IF_ERROR(paste_heads(*inputs[i], faces[i], options, proc.scale, output_scale, &canvas, &r));
     t0 = std::chrono::steady_clock::now();
     if (options.strength < 1.f) {
-      const Image original =
+      const image::Image original =
           out_w == width && out_h == height ? *inputs[i] : resized_rgb(*inputs[i], out_w, out_h);
       canvas = blend_with_original(original, canvas, options.strength);
     }
@@ -357,4 +357,4 @@ Result<std::vector<Image>> CartoonPipeline::process_batch(const std::vector<cons
   return outputs;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

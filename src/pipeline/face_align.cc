@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cmath>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
 // InsightFace's ArcFace alignment template for 112x112 crops (arcface_dst).
-constexpr std::array<Point2, 5> kArcFace112 = {{{38.2946, 51.6963},
+constexpr std::array<image::Point2, 5> kArcFace112 = {{{38.2946, 51.6963},
                                                 {73.5318, 51.5014},
                                                 {56.0252, 71.7366},
                                                 {41.5493, 92.3655},
@@ -21,8 +21,8 @@ float smoothstep01(double t) {
 
 }  // namespace
 
-std::array<Point2, 5> head_template(int crop_size) {
-  std::array<Point2, 5> t;
+std::array<image::Point2, 5> head_template(int crop_size) {
+  std::array<image::Point2, 5> t;
   const double s = crop_size / 112.0;
   for (size_t i = 0; i < t.size(); ++i) {
     t[i].x = ((kArcFace112[i].x - 56.0) * kTemplateShrink + 56.0) * s;
@@ -31,28 +31,28 @@ std::array<Point2, 5> head_template(int crop_size) {
   return t;
 }
 
-Result<Affine2> head_alignment(const detect::Face& face, int crop_size) {
-  std::array<Point2, 5> src;
+Result<image::Affine2> head_alignment(const detect::Face& face, int crop_size) {
+  std::array<image::Point2, 5> src;
   for (int k = 0; k < 5; ++k) src[k] = {face.landmarks[2 * k], face.landmarks[2 * k + 1]};
-  const std::array<Point2, 5> dst = head_template(crop_size);
-  return estimate_similarity(src, dst);
+  const std::array<image::Point2, 5> dst = head_template(crop_size);
+  return image::estimate_similarity(src, dst);
 }
 
 Result<HeadCropChoice> choose_head_crop(const detect::Face& face, double target_scale, int min_size) {
   // The template is proportional to the crop, so the crop scale grows with the crop side:
   // measure it once, at the largest.
-  TB_ASSIGN_OR_RETURN(Affine2 t, head_alignment(face, kHeadCropSize));
+  TB_ASSIGN_OR_RETURN(image::Affine2 t, head_alignment(face, kHeadCropSize));
   const double per_pixel = t.scale() / kHeadCropSize;  // crop scale per pixel of crop side
   for (int tier : kHeadCropTiers)
     if (tier >= min_size && tier * per_pixel >= target_scale) return HeadCropChoice{tier, tier * per_pixel};
   return HeadCropChoice{kHeadCropSize, t.scale()};
 }
 
-Result<HeadCrop> crop_head(const Image& frame, const detect::Face& face, int crop_size) {
+Result<HeadCrop> crop_head(const image::Image& frame, const detect::Face& face, int crop_size) {
   HeadCrop crop;
   TB_ASSIGN_OR_RETURN(crop.frame_to_crop, head_alignment(face, crop_size));
   TB_ASSIGN_OR_RETURN(crop.crop_to_frame, crop.frame_to_crop.inverse());
-  crop.image = warp_affine(frame, crop.crop_to_frame, crop_size, crop_size, &crop.valid);
+  crop.image = image::warp_affine(frame, crop.crop_to_frame, crop_size, crop_size, &crop.valid);
   if (crop.image.width != crop_size) return invalid_argument("crop_head: empty frame");
   // The frame's alpha stays the frame's: pasting writes colour only.
   crop.image.alpha.clear();
@@ -66,8 +66,8 @@ float head_mask_weight(double u, double v, int crop_size) {
   return smoothstep01((1.0 - r) / (1.0 - kMaskInner));
 }
 
-Affine2 rescale_frame(const Affine2& t, double scale) {
-  Affine2 out = t;
+image::Affine2 rescale_frame(const image::Affine2& t, double scale) {
+  image::Affine2 out = t;
   out.m[0] /= scale;
   out.m[1] /= scale;
   out.m[3] /= scale;
@@ -78,7 +78,7 @@ Affine2 rescale_frame(const Affine2& t, double scale) {
 namespace {
 
 // The frame rectangle (inclusive, clamped) that the crop covers.
-void crop_bounds(int frame_width, int frame_height, const Affine2& frame_to_crop, int crop_size,
+void crop_bounds(int frame_width, int frame_height, const image::Affine2& frame_to_crop, int crop_size,
                  int* x0, int* y0, int* x1, int* y1) {
   auto inv = frame_to_crop.inverse();
   if (!inv.is_ok()) {
@@ -89,7 +89,7 @@ void crop_bounds(int frame_width, int frame_height, const Affine2& frame_to_crop
   double lo_x = 1e300, lo_y = 1e300, hi_x = -1e300, hi_y = -1e300;
   for (double u : {-0.5, crop_size - 0.5})
     for (double v : {-0.5, crop_size - 0.5}) {
-      const Point2 p = inv->apply({u, v});
+      const image::Point2 p = inv->apply({u, v});
       lo_x = std::min(lo_x, p.x);
       lo_y = std::min(lo_y, p.y);
       hi_x = std::max(hi_x, p.x);
@@ -103,20 +103,20 @@ void crop_bounds(int frame_width, int frame_height, const Affine2& frame_to_crop
 
 }  // namespace
 
-std::vector<float> head_paste_mask(int frame_width, int frame_height, const Affine2& frame_to_crop,
+std::vector<float> head_paste_mask(int frame_width, int frame_height, const image::Affine2& frame_to_crop,
                                    int crop_size) {
   std::vector<float> mask(static_cast<size_t>(frame_width) * frame_height, 0.f);
   int x0, y0, x1, y1;
   crop_bounds(frame_width, frame_height, frame_to_crop, crop_size, &x0, &y0, &x1, &y1);
   for (int y = y0; y <= y1; ++y)
     for (int x = x0; x <= x1; ++x) {
-      const Point2 q = frame_to_crop.apply({static_cast<double>(x), static_cast<double>(y)});
+      const image::Point2 q = frame_to_crop.apply({static_cast<double>(x), static_cast<double>(y)});
       mask[static_cast<size_t>(y) * frame_width + x] = head_mask_weight(q.x, q.y, crop_size);
     }
   return mask;
 }
 
-void paste_head(Image* frame, const Image& head, const Affine2& frame_to_crop) {
+void paste_head(image::Image* frame, const image::Image& head, const image::Affine2& frame_to_crop) {
   const int size = head.width;
   if (size <= 0 || head.height != size) return;
   int x0, y0, x1, y1;
@@ -124,7 +124,7 @@ void paste_head(Image* frame, const Image& head, const Affine2& frame_to_crop) {
 #pragma omp parallel for schedule(static)
   for (int y = y0; y <= y1; ++y) {
     for (int x = x0; x <= x1; ++x) {
-      const Point2 q = frame_to_crop.apply({static_cast<double>(x), static_cast<double>(y)});
+      const image::Point2 q = frame_to_crop.apply({static_cast<double>(x), static_cast<double>(y)});
       const float w = head_mask_weight(q.x, q.y, size);
       if (w <= 0.f) continue;
       // Bilinear sample of the stylized head (edge-clamped: the feather is zero there).
@@ -145,4 +145,4 @@ void paste_head(Image* frame, const Image& head, const Affine2& frame_to_crop) {
   }
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

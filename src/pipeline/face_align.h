@@ -11,7 +11,7 @@
 #include "image/affine.h"
 #include "image/image.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 // The crop sizes a head may get (a few fixed sizes, not one per face, so crops batch).
 // Each face gets the smallest size whose crop scale (crop pixels per input pixel) reaches
@@ -45,10 +45,10 @@ inline constexpr int kDefaultMinFace = 48;
 
 // The five template points (right eye, left eye, nose, right mouth corner, left mouth
 // corner: the detectors' landmark order) for a crop of `crop_size` pixels.
-std::array<Point2, 5> head_template(int crop_size);
+std::array<image::Point2, 5> head_template(int crop_size);
 
 // The similarity taking `face`'s landmarks onto the template: frame -> crop pixels.
-Result<Affine2> head_alignment(const detect::Face& face, int crop_size);
+Result<image::Affine2> head_alignment(const detect::Face& face, int crop_size);
 
 struct HeadCropChoice {
   int size = 0;        // one of kHeadCropTiers
@@ -60,12 +60,12 @@ struct HeadCropChoice {
 Result<HeadCropChoice> choose_head_crop(const detect::Face& face, double target_scale, int min_size = 0);
 
 struct HeadCrop {
-  Image image;              // crop_size x crop_size RGB (no alpha: the model sees colour)
-  Affine2 frame_to_crop;
-  Affine2 crop_to_frame;
+  image::Image image;              // crop_size x crop_size RGB (no alpha: the model sees colour)
+  image::Affine2 frame_to_crop;
+  image::Affine2 crop_to_frame;
   std::vector<uint8_t> valid;  // 255 where the crop pixel lies inside the frame
 };
-Result<HeadCrop> crop_head(const Image& frame, const detect::Face& face, int crop_size);
+Result<HeadCrop> crop_head(const image::Image& frame, const detect::Face& face, int crop_size);
 
 // Paste weight (0..1) of crop position (u, v): 1 inside kMaskInner of the head ellipse,
 // a smoothstep to 0 at the ellipse's edge, 0 beyond (and so 0 outside the crop).
@@ -75,15 +75,15 @@ float head_mask_weight(double u, double v, int crop_size);
 // pixels are mapped into the crop, so only pixels inside the frame are ever written, and
 // the replicated margin of a crop cut by the frame border is context for the model,
 // never pasted.
-std::vector<float> head_paste_mask(int frame_width, int frame_height, const Affine2& frame_to_crop,
+std::vector<float> head_paste_mask(int frame_width, int frame_height, const image::Affine2& frame_to_crop,
                                    int crop_size);
 
 // `frame_to_crop` for a frame `scale` times the size of the one it was estimated on
 // (heads are aligned on the input and pasted into the output canvas).
-Affine2 rescale_frame(const Affine2& frame_to_crop, double scale);
+image::Affine2 rescale_frame(const image::Affine2& frame_to_crop, double scale);
 
 // Blends the stylized `head` (crop_size x crop_size) into `frame` through the inverse
 // of the alignment with head_mask_weight. Alpha is not touched.
-void paste_head(Image* frame, const Image& head, const Affine2& frame_to_crop);
+void paste_head(image::Image* frame, const image::Image& head, const image::Affine2& frame_to_crop);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

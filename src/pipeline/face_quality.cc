@@ -4,14 +4,14 @@
 #include <cmath>
 #include <vector>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 constexpr int kSide = 64;
 constexpr int kMinSide = 8;
 }
 
-double face_sharpness(const Image& image, const detect::Face& face) {
+double face_sharpness(const image::Image& image, const detect::Face& face) {
   const double x0 = std::clamp<double>(face.x1, 0, image.width), x1 = std::clamp<double>(face.x2, 0, image.width);
   const double y0 = std::clamp<double>(face.y1, 0, image.height), y1 = std::clamp<double>(face.y2, 0, image.height);
   if (x1 - x0 < 2 || y1 - y0 < 2 || image.rgb.empty()) return 0.0;
@@ -69,4 +69,4 @@ double face_sharpness(const Image& image, const detect::Face& face) {
   return 1.0 - blur;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

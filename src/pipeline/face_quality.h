@@ -8,7 +8,7 @@
 #include "detect/face_decode.h"
 #include "image/image.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 // Detector score below which a face gets no head pass (CartoonOptions::face_score); the
 // detector itself reports from 0.6. YuNet scores the 45 real faces of the shared photos
@@ -29,6 +29,6 @@ inline constexpr double kMinRelativeSharpness = 0.70;
 // Roffet's re-blur measure on its luma resampled to 64x64, so faces of any size and
 // contrast compare (a smooth cheek and a stubbled one both lose little to a re-blur when
 // out of focus, and much when in focus).
-double face_sharpness(const Image& image, const detect::Face& face);
+double face_sharpness(const image::Image& image, const detect::Face& face);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

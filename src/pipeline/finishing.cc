@@ -5,12 +5,12 @@
 
 #include "image/resize.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
-Image blend_with_original(const Image& original, const Image& stylized, float strength) {
+image::Image blend_with_original(const image::Image& original, const image::Image& stylized, float strength) {
   if (strength >= 1.f || original.width != stylized.width || original.height != stylized.height)
     return stylized;
-  Image out = stylized;
+  image::Image out = stylized;
   // Fixed point: w in 0..256 so the blend is exact at both ends.
   const int w = static_cast<int>(std::lround(std::clamp(strength, 0.f, 1.f) * 256.f));
   const size_t n = out.rgb.size();
@@ -34,12 +34,12 @@ void output_size(int width, int height, int long_side, int* out_width, int* out_
   }
 }
 
-Image finish_stylized(const Image& original, const Image& stylized, float strength, int long_side) {
-  Image out = blend_with_original(original, stylized, strength);
+image::Image finish_stylized(const image::Image& original, const image::Image& stylized, float strength, int long_side) {
+  image::Image out = blend_with_original(original, stylized, strength);
   int w = 0, h = 0;
   output_size(out.width, out.height, long_side, &w, &h);
-  if (w != out.width || h != out.height) out = resize_image(out, w, h);
+  if (w != out.width || h != out.height) out = image::resize_image(out, w, h);
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

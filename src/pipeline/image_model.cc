@@ -7,34 +7,34 @@
 #include "models/model_resolver.h"
 #include "pipeline/image_tensor.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
-Result<ImageModel> load_image_model(const std::string& spec, const ContractOverrides& flags,
+Result<ImageModel> load_image_model(const std::string& spec, const models::ContractOverrides& flags,
                                     const std::string& weights) {
-  TB_ASSIGN_OR_RETURN(ResolvedModel model, resolve_model(spec, weights));
+  TB_ASSIGN_OR_RETURN(models::ResolvedModel model, models::resolve_model(spec, weights));
   ImageModel m;
-  TB_ASSIGN_OR_RETURN(m.graph, import_model_file(model.file()));
+  TB_ASSIGN_OR_RETURN(m.graph, import::import_model_file(model.file()));
   // `run` is for any image model: an undetectable range defaults to [0,1].
-  ContractDefaults defaults;
+  models::ContractDefaults defaults;
   defaults.fallback_range = {0.f, 1.f};
   defaults.default_multiple = 16;
-  TB_ASSIGN_OR_RETURN(m.contract, model_contract(model, m.graph, flags, defaults, &m.how));
+  TB_ASSIGN_OR_RETURN(m.contract, models::model_contract(model, m.graph, flags, defaults, &m.how));
   return m;
 }
 
-Result<Image> run_image_model(Session& session, const ImageContract& contract, const Image& img,
-                              RunReport* report) {
-  TB_ASSIGN_OR_RETURN(std::vector<Image> out,
+Result<image::Image> run_image_model(engine::Session& session, const models::ImageContract& contract, const image::Image& img,
+                              engine::RunReport* report) {
+  TB_ASSIGN_OR_RETURN(std::vector<image::Image> out,
                       run_image_model_batch(session, contract, {&img}, report));
   return std::move(out[0]);
 }
 
-Result<std::vector<Image>> run_image_model_batch(Session& session, const ImageContract& contract,
-                                                 const std::vector<const Image*>& inputs,
-                                                 RunReport* report) {
+Result<std::vector<image::Image>> run_image_model_batch(engine::Session& session, const models::ImageContract& contract,
+                                                 const std::vector<const image::Image*>& inputs,
+                                                 engine::RunReport* report) {
   if (inputs.empty()) return invalid_argument("no images to run");
-  const Image& first = *inputs[0];
-  for (const Image* image : inputs)
+  const image::Image& first = *inputs[0];
+  for (const image::Image* image : inputs)
     if (image->width != first.width || image->height != first.height)
       return invalid_argument("run_image_model_batch: images of different sizes");
   const int64_t n = static_cast<int64_t>(inputs.size());
@@ -44,7 +44,7 @@ Result<std::vector<Image>> run_image_model_batch(Session& session, const ImageCo
   for (int64_t i = 0; i < n; ++i) fill_image_tensor(*inputs[i], contract, 0, i, &x);
   TB_ASSIGN_OR_RETURN(std::vector<Tensor> outs, session.run({x}, report));
   if (outs.empty()) return invalid_argument("the model returned no output");
-  std::vector<Image> results;
+  std::vector<image::Image> results;
   for (int64_t i = 0; i < n; ++i) {
     TB_ASSIGN_OR_RETURN(OutputPixels px, OutputPixels::of(outs[0], i, contract));
     // Output scale (1 for stylization, 2/4 for upscalers) from the padded sizes.
@@ -56,8 +56,8 @@ Result<std::vector<Image>> run_image_model_batch(Session& session, const ImageCo
       return invalid_argument("the model's output " + shape_to_string(outs[0].shape()) +
                               " is not an image of the input " + shape_to_string(x.shape()) +
                               " scaled");
-    Image result = output_to_image(px, 0, 0, width, height);
-    const Image& in = *inputs[i];
+    image::Image result = output_to_image(px, 0, 0, width, height);
+    const image::Image& in = *inputs[i];
     if (in.has_alpha() && result.width == in.width && result.height == in.height)
       result.alpha = in.alpha;
     results.push_back(std::move(result));
@@ -65,4 +65,4 @@ Result<std::vector<Image>> run_image_model_batch(Session& session, const ImageCo
   return results;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -12,7 +12,7 @@
 #include "models/model_contract.h"
 #include "models/registry.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 // A model file or installed name imported (`weights`: an ncnn model's .bin when not the
 // default beside it), with the contract `toonbox run` uses for it (an undetectable output
@@ -20,20 +20,20 @@ namespace toonbox {
 // manifest says otherwise). `how` says where each part of the contract came from.
 struct ImageModel {
   Graph graph;
-  ImageContract contract;
+  models::ImageContract contract;
   std::string how;
 };
-Result<ImageModel> load_image_model(const std::string& spec, const ContractOverrides& flags = {},
+Result<ImageModel> load_image_model(const std::string& spec, const models::ContractOverrides& flags = {},
                                     const std::string& weights = "");
 
 // Runs the model on an RGB image (alpha passed through when the size is kept).
-Result<Image> run_image_model(Session& session, const ImageContract& contract, const Image& input,
-                              RunReport* report = nullptr);
+Result<image::Image> run_image_model(engine::Session& session, const models::ImageContract& contract, const image::Image& input,
+                              engine::RunReport* report = nullptr);
 
 // Images of one size (checked) as one [N,...] call; N > 1 needs a session made with
 // SessionOptions::allow_batch (a model that mixes batch items fails to compile then).
-Result<std::vector<Image>> run_image_model_batch(Session& session, const ImageContract& contract,
-                                                 const std::vector<const Image*>& inputs,
-                                                 RunReport* report = nullptr);
+Result<std::vector<image::Image>> run_image_model_batch(engine::Session& session, const models::ImageContract& contract,
+                                                 const std::vector<const image::Image*>& inputs,
+                                                 engine::RunReport* report = nullptr);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -6,18 +6,18 @@
 #include <string>
 #include <new>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 int64_t padded_extent(int64_t size, int multiple, int margin) {
   const int64_t m = std::max(1, multiple);
   return (size + 2 * int64_t{margin} + m - 1) / m * m;
 }
 
-Shape image_tensor_shape(const ImageContract& c, int64_t n, int64_t h, int64_t w) {
+Shape image_tensor_shape(const models::ImageContract& c, int64_t n, int64_t h, int64_t w) {
   return c.layout == Layout::kNHWC ? Shape{n, h, w, 3} : Shape{n, 3, h, w};
 }
 
-Tensor make_image_tensor(const ImageContract& c, int64_t n, int64_t h, int64_t w) {
+Tensor make_image_tensor(const models::ImageContract& c, int64_t n, int64_t h, int64_t w) {
   Tensor t(DType::kFloat32, image_tensor_shape(c, n, h, w));
   // A Tensor whose allocation failed is empty: writing an image into it would go through
   // its null buffer. The server's device worker turns bad_alloc into a 503.
@@ -25,7 +25,7 @@ Tensor make_image_tensor(const ImageContract& c, int64_t n, int64_t h, int64_t w
   return t;
 }
 
-void fill_image_tensor(const Image& image, const ImageContract& c, int margin, int64_t item, Tensor* t) {
+void fill_image_tensor(const image::Image& image, const models::ImageContract& c, int margin, int64_t item, Tensor* t) {
   const bool nhwc = c.layout == Layout::kNHWC;
   const int64_t h = nhwc ? t->dim(1) : t->dim(2), w = nhwc ? t->dim(2) : t->dim(3);
   // Strides in floats: one layout's loop serves both.
@@ -33,7 +33,7 @@ void fill_image_tensor(const Image& image, const ImageContract& c, int margin, i
   float* out = t->data<float>() + item * h * w * 3;
   const float scale = (c.input_range.hi - c.input_range.lo) / 255.f, lo = c.input_range.lo;
   // Tensor channel k reads image channel src[k]: the model's order from our RGB.
-  const int src[3] = {c.channels == ChannelOrder::kRgb ? 0 : 2, 1, c.channels == ChannelOrder::kRgb ? 2 : 0};
+  const int src[3] = {c.channels == models::ChannelOrder::kRgb ? 0 : 2, 1, c.channels == models::ChannelOrder::kRgb ? 2 : 0};
 #pragma omp parallel for schedule(static)
   for (int64_t y = 0; y < h; ++y) {
     const int64_t sy = std::clamp<int64_t>(y - margin, 0, image.height - 1);
@@ -46,10 +46,10 @@ void fill_image_tensor(const Image& image, const ImageContract& c, int margin, i
   }
 }
 
-PixelConversion pixel_conversion(const ImageContract& c, int margin) {
-  PixelConversion p;
+backend::PixelConversion pixel_conversion(const models::ImageContract& c, int margin) {
+  backend::PixelConversion p;
   p.nhwc = c.layout == Layout::kNHWC;
-  p.bgr = c.channels != ChannelOrder::kRgb;
+  p.bgr = c.channels != models::ChannelOrder::kRgb;
   p.in_lo = c.input_range.lo;
   p.in_scale = (c.input_range.hi - c.input_range.lo) / 255.f;
   p.out_lo = c.output_range.lo;
@@ -66,7 +66,7 @@ bool pixels_on_device_by_default() {
   return on;
 }
 
-Tensor image_to_tensor(const Image& image, const ImageContract& c, int margin) {
+Tensor image_to_tensor(const image::Image& image, const models::ImageContract& c, int margin) {
   const int64_t h = padded_extent(image.height, c.size_multiple, margin);
   const int64_t w = padded_extent(image.width, c.size_multiple, margin);
   Tensor t = make_image_tensor(c, 1, h, w);
@@ -74,7 +74,7 @@ Tensor image_to_tensor(const Image& image, const ImageContract& c, int margin) {
   return t;
 }
 
-Result<OutputPixels> OutputPixels::of(const Tensor& t, int64_t item, const ImageContract& c) {
+Result<OutputPixels> OutputPixels::of(const Tensor& t, int64_t item, const models::ImageContract& c) {
   const bool nhwc = c.layout == Layout::kNHWC;
   if (t.rank() != 4 || t.dtype() != DType::kFloat32)
     return invalid_argument("the model's output is " + shape_to_string(t.shape()) + ", not an image");
@@ -91,7 +91,7 @@ Result<OutputPixels> OutputPixels::of(const Tensor& t, int64_t item, const Image
   const int64_t channel_stride = nhwc ? 1 : p.height_ * p.width_;
   p.data_ = t.data<float>() + item * p.height_ * p.width_ * channels;
   for (int rgb = 0; rgb < 3; ++rgb) {
-    const int k = channels == 1 ? 0 : c.channels == ChannelOrder::kRgb ? rgb : 2 - rgb;
+    const int k = channels == 1 ? 0 : c.channels == models::ChannelOrder::kRgb ? rgb : 2 - rgb;
     p.channel_offset_[rgb] = k * channel_stride;
   }
   p.lo_ = c.output_range.lo;
@@ -99,8 +99,8 @@ Result<OutputPixels> OutputPixels::of(const Tensor& t, int64_t item, const Image
   return p;
 }
 
-Image output_to_image(const OutputPixels& px, int x0, int y0, int width, int height) {
-  Image img;
+image::Image output_to_image(const OutputPixels& px, int x0, int y0, int width, int height) {
+  image::Image img;
   img.width = width;
   img.height = height;
   img.rgb.resize(static_cast<size_t>(width) * height * 3);
@@ -114,4 +114,4 @@ Image output_to_image(const OutputPixels& px, int x0, int y0, int width, int hei
   return img;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -10,17 +10,17 @@
 #include "models/registry.h"
 #include "pipeline/model_runner.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 // `spec` empty means "default". `note` receives a line for the user when a default
 // was chosen (e.g. "no neural model installed: using the built-in 'classic' style").
 // `flags` are command-line overrides of the contract (--channels); they apply to known
 // models too, with the contract line saying so.
 Result<ModelSource> load_model_source(const std::string& spec, std::string* note,
-                                      const ContractOverrides& flags = {});
+                                      const models::ContractOverrides& flags = {});
 
 // A resolved model (models/model_resolver.h) imported, with its contract. Face detectors
 // are refused: they are not styles.
-Result<ModelSource> model_source_from(const ResolvedModel& model, const ContractOverrides& flags = {});
+Result<ModelSource> model_source_from(const models::ResolvedModel& model, const models::ContractOverrides& flags = {});
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -11,7 +11,7 @@
 #include "pipeline/image_tensor.h"
 #include "pipeline/tiling.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -26,7 +26,7 @@ constexpr int kMinTileFloor = 128;
 int multiple_of(const ModelSource& m) { return std::max(1, m.contract.size_multiple); }
 
 // Item `item` of the model's output, cropped to width x height at (margin, margin).
-Result<Image> output_image(const ModelSource& m, const Tensor& output, int64_t item, int width, int height) {
+Result<image::Image> output_image(const ModelSource& m, const Tensor& output, int64_t item, int width, int height) {
   TB_ASSIGN_OR_RETURN(OutputPixels px, OutputPixels::of(output, item, m.contract));
   return output_to_image(px, m.margin, m.margin, width, height);
 }
@@ -42,7 +42,7 @@ Status check_output(const ModelSource& m, const std::vector<Tensor>& outputs, co
 bool is_oom(const Status& s) { return s.code() == StatusCode::kOutOfMemory; }
 
 // A compile that happened before the run that reports (Session::runs_pixels' check).
-void add_compile(const RunReport& from, RunReport* to) {
+void add_compile(const engine::RunReport& from, engine::RunReport* to) {
   to->compiled = to->compiled || from.compiled;
   to->compile_ms += from.compile_ms;
 }
@@ -51,9 +51,9 @@ std::string mib(double bytes) { return std::to_string(static_cast<long long>(byt
 
 }  // namespace
 
-ModelRunner::ModelRunner(ModelSource model, const DeviceSelection& device)
+ModelRunner::ModelRunner(ModelSource model, const engine::DeviceSelection& device)
     : model_(std::move(model)),
-      session_(model_.graph, device.backend, device.precision, SessionOptions{/*allow_batch=*/true}),
+      session_(model_.graph, device.backend, device.precision, engine::SessionOptions{/*allow_batch=*/true}),
       pixels_on_device_(pixels_on_device_by_default()) {}
 
 std::pair<int64_t, int64_t> ModelRunner::padded_size(int width, int height) const {
@@ -73,7 +73,7 @@ int ModelRunner::min_tile() const {
 }
 
 std::string ModelRunner::oom_words() const {
-  return session_.backend().device().kind == DeviceKind::kCuda ? "CUDA out of memory" : "out of memory";
+  return session_.backend().device().kind == backend::DeviceKind::kCuda ? "CUDA out of memory" : "out of memory";
 }
 
 void ModelRunner::remember_arena(const Shape& shape, size_t arena_bytes) {
@@ -97,7 +97,7 @@ Result<double> ModelRunner::bytes_per_pixel() {
   }
   const int64_t side = padded_extent(kProbeSide, multiple_of(model_), 0);
   const Shape probe = image_tensor_shape(model_.contract, 1, side, side);
-  RunReport report;
+  engine::RunReport report;
   if (Status s = session_.prepare({probe}, &report); !s.is_ok()) {
     // A model with fixed sizes cannot compile the probe: remember, do not retry per image.
     std::lock_guard<std::mutex> lock(state_mutex_);
@@ -154,10 +154,10 @@ int ModelRunner::batch_that_fits(int width, int height, int n) {
   return std::clamp(static_cast<int>(static_cast<double>(*budget) / per_image), 1, n);
 }
 
-Result<bool> ModelRunner::run_pixels(const std::vector<const Image*>& inputs, std::vector<Image>* outputs,
-                                     StylizeTimings* t, RunReport* compiled) {
+Result<bool> ModelRunner::run_pixels(const std::vector<const image::Image*>& inputs, std::vector<image::Image>* outputs,
+                                     StylizeTimings* t, engine::RunReport* compiled) {
   if (!pixels_on_device_) return false;
-  const Image& first = *inputs[0];
+  const image::Image& first = *inputs[0];
   const auto [h, w] = padded_size(first.width, first.height);
   const Shape shape = image_tensor_shape(model_.contract, static_cast<int64_t>(inputs.size()), h, w);
   Shape output_shape;
@@ -166,10 +166,10 @@ Result<bool> ModelRunner::run_pixels(const std::vector<const Image*>& inputs, st
   // else goes the host way, which says what the model returned.
   if (!can || output_shape != shape) return false;
   auto t0 = std::chrono::steady_clock::now();
-  PixelBatch batch;
+  backend::PixelBatch batch;
   batch.width = first.width;
   batch.height = first.height;
-  std::vector<Image> images(inputs.size());
+  std::vector<image::Image> images(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
     images[i].width = first.width;
     images[i].height = first.height;
@@ -187,9 +187,9 @@ Result<bool> ModelRunner::run_pixels(const std::vector<const Image*>& inputs, st
   return true;
 }
 
-Result<Image> ModelRunner::run_whole(const Image& input, StylizeTimings* t) {
-  std::vector<Image> on_device;
-  RunReport compiled;  // by run_pixels' check; the run after it (either path) compiles nothing
+Result<image::Image> ModelRunner::run_whole(const image::Image& input, StylizeTimings* t) {
+  std::vector<image::Image> on_device;
+  engine::RunReport compiled;  // by run_pixels' check; the run after it (either path) compiles nothing
   TB_ASSIGN_OR_RETURN(bool done, run_pixels({&input}, &on_device, t, &compiled));
   if (done) {
     add_compile(compiled, &t->run);
@@ -204,22 +204,22 @@ Result<Image> ModelRunner::run_whole(const Image& input, StylizeTimings* t) {
   remember_arena(x.shape(), t->run.arena_bytes);
   TB_RETURN_IF_ERROR(check_output(model_, outputs, x.shape()));
   t0 = std::chrono::steady_clock::now();
-  TB_ASSIGN_OR_RETURN(Image out, output_image(model_, outputs[0], 0, input.width, input.height));
+  TB_ASSIGN_OR_RETURN(image::Image out, output_image(model_, outputs[0], 0, input.width, input.height));
   t->postprocess_ms += ms_since(t0);
   t->tiles = 1;
   return out;
 }
 
-Result<Image> ModelRunner::run_tiled(const Image& input, int tile, StylizeTimings* t) {
+Result<image::Image> ModelRunner::run_tiled(const image::Image& input, int tile, StylizeTimings* t) {
   const TilePlan plan =
       plan_tiles(input.width, input.height, tile, model_.tile_overlap, multiple_of(model_));
   TileBlender blender(plan);
-  RunReport total;
+  engine::RunReport total;
   for (size_t i = 0; i < plan.count(); ++i) {
     auto t0 = std::chrono::steady_clock::now();
     Tensor x = image_to_tensor(crop_image(input, plan.rect(i)), model_.contract, model_.margin);
     t->preprocess_ms += ms_since(t0);
-    RunReport report;
+    engine::RunReport report;
     TB_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, session_.run({x}, &report));
     remember_arena(x.shape(), report.arena_bytes);
     TB_RETURN_IF_ERROR(check_output(model_, outputs, x.shape()));
@@ -235,23 +235,23 @@ Result<Image> ModelRunner::run_tiled(const Image& input, int tile, StylizeTiming
     total.arena_bytes = report.arena_bytes;
   }
   auto t0 = std::chrono::steady_clock::now();
-  Image out = blender.finish();
+  image::Image out = blender.finish();
   t->postprocess_ms += ms_since(t0);
   t->run = total;
   t->tiles = static_cast<int>(plan.count());
   return out;
 }
 
-Result<Image> ModelRunner::stylize(const Image& input, StylizeTimings* timings,
+Result<image::Image> ModelRunner::stylize(const image::Image& input, StylizeTimings* timings,
                                    const StylizeOptions& options) {
   if (input.width <= 0 || input.height <= 0) return invalid_argument("empty image");
   StylizeTimings local;
   int tile = choose_tile(input.width, input.height, 1, options, &local);
   for (;;) {
-    Result<Image> out = tile == 0 ? run_whole(input, &local) : run_tiled(input, tile, &local);
+    Result<image::Image> out = tile == 0 ? run_whole(input, &local) : run_tiled(input, tile, &local);
     if (out.is_ok() || !is_oom(out.status()) || options.tile_size < 0) {
       if (!out.is_ok()) return out.status();
-      Image image = std::move(out).value();
+      image::Image image = std::move(out).value();
       image.alpha = input.alpha;  // alpha is passed through unstylized
       if (timings) *timings = std::move(local);
       return image;
@@ -275,16 +275,16 @@ Result<Image> ModelRunner::stylize(const Image& input, StylizeTimings* timings,
   }
 }
 
-Result<std::vector<Image>> ModelRunner::run_batch(const std::vector<const Image*>& inputs,
+Result<std::vector<image::Image>> ModelRunner::run_batch(const std::vector<const image::Image*>& inputs,
                                                   StylizeTimings* t) {
-  std::vector<Image> on_device;
-  RunReport compiled;  // as in run_whole (a batch is usually compiled by prepare() already)
+  std::vector<image::Image> on_device;
+  engine::RunReport compiled;  // as in run_whole (a batch is usually compiled by prepare() already)
   TB_ASSIGN_OR_RETURN(bool done, run_pixels(inputs, &on_device, t, &compiled));
   if (done) {
     add_compile(compiled, &t->run);
     return on_device;
   }
-  const Image& first = *inputs[0];
+  const image::Image& first = *inputs[0];
   const int64_t n = static_cast<int64_t>(inputs.size());
   const auto [h, w] = padded_size(first.width, first.height);
   auto t0 = std::chrono::steady_clock::now();
@@ -296,9 +296,9 @@ Result<std::vector<Image>> ModelRunner::run_batch(const std::vector<const Image*
   remember_arena(x.shape(), t->run.arena_bytes);
   TB_RETURN_IF_ERROR(check_output(model_, outputs, x.shape()));
   t0 = std::chrono::steady_clock::now();
-  std::vector<Image> images;
+  std::vector<image::Image> images;
   for (int64_t i = 0; i < n; ++i) {
-    TB_ASSIGN_OR_RETURN(Image image, output_image(model_, outputs[0], i, first.width, first.height));
+    TB_ASSIGN_OR_RETURN(image::Image image, output_image(model_, outputs[0], i, first.width, first.height));
     image.alpha = inputs[i]->alpha;
     images.push_back(std::move(image));
   }
@@ -306,18 +306,18 @@ Result<std::vector<Image>> ModelRunner::run_batch(const std::vector<const Image*
   return images;
 }
 
-Result<std::vector<Image>> ModelRunner::stylize_batch(const std::vector<const Image*>& inputs,
+Result<std::vector<image::Image>> ModelRunner::stylize_batch(const std::vector<const image::Image*>& inputs,
                                                       StylizeTimings* timings,
                                                       const StylizeOptions& options) {
-  for (const Image* image : inputs) {
+  for (const image::Image* image : inputs) {
     if (image->width != inputs[0]->width || image->height != inputs[0]->height)
       return invalid_argument("stylize_batch: images of different sizes");
   }
-  std::vector<Image> outputs;
+  std::vector<image::Image> outputs;
   if (inputs.empty()) return outputs;
   StylizeTimings local;
   const int n = static_cast<int>(inputs.size());
-  const Image& first = *inputs[0];
+  const image::Image& first = *inputs[0];
   if (first.width <= 0 || first.height <= 0) return invalid_argument("empty image");
 
   // Why this batch cannot be one call, or "" when it can.
@@ -340,7 +340,7 @@ Result<std::vector<Image>> ModelRunner::stylize_batch(const std::vector<const Im
     const int k = std::min(chunk, n - i);
     if (k == 1) {
       StylizeTimings single;
-      TB_ASSIGN_OR_RETURN(Image out, stylize(*inputs[i], &single, options));
+      TB_ASSIGN_OR_RETURN(image::Image out, stylize(*inputs[i], &single, options));
       outputs.push_back(std::move(out));
       local.preprocess_ms += single.preprocess_ms;
       local.postprocess_ms += single.postprocess_ms;
@@ -350,12 +350,12 @@ Result<std::vector<Image>> ModelRunner::stylize_batch(const std::vector<const Im
       ++i;
       continue;
     }
-    const std::vector<const Image*> part(inputs.begin() + i, inputs.begin() + i + k);
+    const std::vector<const image::Image*> part(inputs.begin() + i, inputs.begin() + i + k);
     const auto [ph, pw] = padded_size(first.width, first.height);
     const Shape shape = image_tensor_shape(model_.contract, k, ph, pw);
     // Compile first: a model that cannot take a batch says so here (specialize's batch
     // check), and we remember it rather than trying again with every request.
-    RunReport compiled;
+    engine::RunReport compiled;
     Status prepared = session_.prepare({shape}, &compiled);
     if (!prepared.is_ok() && !is_oom(prepared)) {
       std::lock_guard<std::mutex> lock(state_mutex_);
@@ -364,8 +364,8 @@ Result<std::vector<Image>> ModelRunner::stylize_batch(const std::vector<const Im
       chunk = 1;
       continue;
     }
-    Result<std::vector<Image>> ran =
-        prepared.is_ok() ? run_batch(part, &local) : Result<std::vector<Image>>(prepared);
+    Result<std::vector<image::Image>> ran =
+        prepared.is_ok() ? run_batch(part, &local) : Result<std::vector<image::Image>>(prepared);
     if (!ran.is_ok()) {
       if (!is_oom(ran.status())) return ran.status();
       session_.release();
@@ -378,7 +378,7 @@ Result<std::vector<Image>> ModelRunner::stylize_batch(const std::vector<const Im
     // or a batch's first call would claim it compiled nothing (bench, --timings).
     local.run.compiled = local.run.compiled || compiled.compiled;
     local.run.compile_ms += compiled.compile_ms;
-    for (Image& image : ran.value()) outputs.push_back(std::move(image));
+    for (image::Image& image : ran.value()) outputs.push_back(std::move(image));
     largest_call = std::max(largest_call, k);
     i += k;
   }
@@ -389,4 +389,4 @@ Result<std::vector<Image>> ModelRunner::stylize_batch(const std::vector<const Im
   return outputs;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

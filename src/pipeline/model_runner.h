@@ -16,12 +16,12 @@
 #include "image/image.h"
 #include "pipeline/model_source.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 struct StylizeTimings {
   double preprocess_ms = 0;
   double postprocess_ms = 0;
-  RunReport run;
+  engine::RunReport run;
   int tiles = 1;                   // tiles the image was cut into (1: whole)
   int batch = 1;                   // images in the device call this image was part of
   std::vector<std::string> notes;  // what was adapted and why (tile size, OOM retries)
@@ -35,9 +35,9 @@ struct StylizeOptions {
 
 class ModelRunner {
  public:
-  ModelRunner(ModelSource model, const DeviceSelection& device);
+  ModelRunner(ModelSource model, const engine::DeviceSelection& device);
 
-  Result<Image> stylize(const Image& input, StylizeTimings* timings = nullptr,
+  Result<image::Image> stylize(const image::Image& input, StylizeTimings* timings = nullptr,
                         const StylizeOptions& options = {});
 
   // Images of one size (checked) in one device call on an [N,H,W,3] tensor where the
@@ -45,7 +45,7 @@ class ModelRunner {
   // at a time, with a note, when the model cannot take N > 1 (decided once, at its
   // first batched compile), when the images need tiles, or after an out-of-memory error
   // at a batch of 2. A batch that runs out of memory is halved and retried.
-  Result<std::vector<Image>> stylize_batch(const std::vector<const Image*>& inputs,
+  Result<std::vector<image::Image>> stylize_batch(const std::vector<const image::Image*>& inputs,
                                            StylizeTimings* timings = nullptr,
                                            const StylizeOptions& options = {});
 
@@ -71,15 +71,15 @@ class ModelRunner {
   int min_tile() const;
 
  private:
-  Result<Image> run_whole(const Image& input, StylizeTimings* t);
+  Result<image::Image> run_whole(const image::Image& input, StylizeTimings* t);
   // Same-size images through Session::run_pixels (the device converts the pixels); false
   // when the backend converts on the host, or the model's output is not an image of
   // its input's size (the host path then says what it is).
   // `compiled` says whether checking compiled the shape.
-  Result<bool> run_pixels(const std::vector<const Image*>& inputs, std::vector<Image>* outputs,
-                          StylizeTimings* t, RunReport* compiled);
-  Result<Image> run_tiled(const Image& input, int tile, StylizeTimings* t);
-  Result<std::vector<Image>> run_batch(const std::vector<const Image*>& inputs, StylizeTimings* t);
+  Result<bool> run_pixels(const std::vector<const image::Image*>& inputs, std::vector<image::Image>* outputs,
+                          StylizeTimings* t, engine::RunReport* compiled);
+  Result<image::Image> run_tiled(const image::Image& input, int tile, StylizeTimings* t);
+  Result<std::vector<image::Image>> run_batch(const std::vector<const image::Image*>& inputs, StylizeTimings* t);
   // 0 for the whole image, else the tile side; notes say why.
   int choose_tile(int width, int height, int batch, const StylizeOptions& options, StylizeTimings* t);
   // Largest batch (<= n) whose working memory fits the free memory; n when unknown.
@@ -91,7 +91,7 @@ class ModelRunner {
   std::string oom_words() const;  // "CUDA out of memory" / "out of memory"
 
   ModelSource model_;
-  Session session_;
+  engine::Session session_;
   mutable std::mutex state_mutex_;
   double bytes_per_pixel_ = 0;     // 0 until measured
   Status probe_error_;             // a probe compile that failed for good (not OOM)
@@ -99,4 +99,4 @@ class ModelRunner {
   bool pixels_on_device_;
 };
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

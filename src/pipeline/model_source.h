@@ -7,7 +7,7 @@
 #include "graph/graph.h"
 #include "models/model_contract.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 struct ModelSource {
   std::string name;         // "whitebox", "classic" (built-in) or a path
@@ -16,7 +16,7 @@ struct ModelSource {
   Graph graph;
   // How pixels become the model's input and its output pixels again (the registry's for a
   // known model), and where that came from, for `models info` and notes.
-  ImageContract contract;
+  models::ImageContract contract;
   std::string contract_how;
   // Pixels of edge-replicated margin added on every side and cropped off afterwards, so
   // filters that see the border (zero padding) leave no frame. 0 keeps a model's own
@@ -30,4 +30,4 @@ struct ModelSource {
   int tile_overlap = 64;
 };
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
-ProcessingSize processing_size(int width, int height, const ProcessingRule& rule, int resolution,
+ProcessingSize processing_size(int width, int height, const models::ProcessingRule& rule, int resolution,
                                int out_width, int out_height) {
   ProcessingSize p;
   const int short_side = std::min(width, height);
@@ -61,4 +61,4 @@ Result<int> parse_resolution(const std::string& s) {
   return static_cast<int>(v);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

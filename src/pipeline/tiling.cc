@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -99,8 +99,8 @@ TilePlan TilePlan::scaled(int factor) const {
   return out;
 }
 
-Image crop_image(const Image& image, const TileRect& r) {
-  Image out;
+image::Image crop_image(const image::Image& image, const TileRect& r) {
+  image::Image out;
   out.width = r.width;
   out.height = r.height;
   out.rgb.resize(static_cast<size_t>(r.width) * r.height * 3);
@@ -138,8 +138,8 @@ void TileBlender::add(size_t tile, const OutputPixels& output, int margin) {
   }
 }
 
-Image TileBlender::finish() const {
-  Image img;
+image::Image TileBlender::finish() const {
+  image::Image img;
   img.width = plan_.xs.length;
   img.height = plan_.ys.length;
   img.rgb.resize(canvas_.size());
@@ -163,4 +163,4 @@ int auto_tile_side(int padded_width, int padded_height, double bytes_per_pixel, 
   return std::max(round_down_to_multiple(side, multiple), min_tile);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -29,7 +29,7 @@
 #include "image/image.h"
 #include "pipeline/image_tensor.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 struct TileRect {
   int x = 0, y = 0, width = 0, height = 0;
@@ -66,7 +66,7 @@ TilePlan plan_tiles(int width, int height, int tile, int overlap, int align = 1)
 
 // The sub-image under `rect`, edge-replicated where the rect runs past the image
 // (alpha dropped: it is passed through unstylized).
-Image crop_image(const Image& image, const TileRect& rect);
+image::Image crop_image(const image::Image& image, const TileRect& rect);
 
 // Sums weight * tile output into a float RGB canvas on the 0..255 scale.
 class TileBlender {
@@ -77,7 +77,7 @@ class TileBlender {
   // size multiple).
   void add(size_t tile, const OutputPixels& output, int margin);
   // Rounds and clamps the blended canvas to 8-bit RGB.
-  Image finish() const;
+  image::Image finish() const;
   // The blended canvas, RGB on the 0..255 scale, not rounded (for averaging several runs).
   const std::vector<float>& canvas() const { return canvas_; }
 
@@ -97,4 +97,4 @@ int auto_tile_side(int padded_width, int padded_height, double bytes_per_pixel, 
 // Rounds `side` down to a multiple of `multiple` (at least `multiple`).
 int round_down_to_multiple(int side, int multiple);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -12,7 +12,7 @@ namespace toonbox::server {
 
 namespace {
 constexpr auto kMaxBypass = std::chrono::seconds(2);
-constexpr size_t kMaxDevices = kMaxDeviceWorkers;  // sets of workers are 64-bit masks
+constexpr size_t kMaxDevices = engine::kMaxDeviceWorkers;  // sets of workers are 64-bit masks
 // How often an idle worker re-checks for work while the server drains (another worker
 // may hand back an item it failed).
 constexpr auto kDrainPoll = std::chrono::milliseconds(25);
@@ -23,8 +23,8 @@ std::string joined_ids(const std::vector<SchedulerDevice>& devices) {
   return ids;
 }
 
-DeviceRotation::Options server_rotation() {
-  DeviceRotation::Options o;
+engine::DeviceRotation::Options server_rotation() {
+  engine::DeviceRotation::Options o;
   o.oom_counts = false;  // a burst of large requests must not take every device out for good
   return o;
 }
@@ -38,7 +38,7 @@ struct DeviceScheduler::Worker {
   std::atomic<double> busy_ms{0};
 };
 
-WorkItem::WorkItem(std::shared_ptr<ModelRunner> model, Image input, std::string model_label,
+WorkItem::WorkItem(std::shared_ptr<pipeline::ModelRunner> model, image::Image input, std::string model_label,
                    Clock::time_point deadline, PipelineStage stage)
     : model_(std::move(model)), stage_(std::move(stage)), input_(std::move(input)),
       model_label_(std::move(model_label)), deadline_(deadline) {}
@@ -61,7 +61,7 @@ DeviceScheduler::DeviceScheduler(std::string device_id, SchedulerOptions options
     : DeviceScheduler(std::vector<SchedulerDevice>{{std::move(device_id), nullptr}}, std::move(options), metrics) {}
 
 DeviceScheduler::DeviceScheduler(std::vector<SchedulerDevice> devices, SchedulerOptions options, Metrics* metrics,
-                                 DeviceFaults faults)
+                                 engine::DeviceFaults faults)
     : device_id_(joined_ids(devices)), options_(std::move(options)), metrics_(metrics), faults_(std::move(faults)),
       rotation_(static_cast<int>(std::clamp<size_t>(devices.size(), 1, kMaxDevices)), server_rotation()) {
   options_.queue_capacity = std::max(1, options_.queue_capacity);
@@ -269,7 +269,7 @@ namespace {
 // Runs `fn`, turning a C++ exception into a Status: one bad image must not end the
 // device worker.
 template <typename Fn>
-Status guarded(const Image& input, Fn&& fn) {
+Status guarded(const image::Image& input, Fn&& fn) {
   try {
     return fn();
   } catch (const std::bad_alloc&) {
@@ -283,17 +283,17 @@ Status guarded(const Image& input, Fn&& fn) {
 // The pipeline for an item: its model for the frame and the heads, its detector. Cheap
 // (shared pointers), so built per call; the item's options go with it, so the server's
 // result is the CLI's.
-CartoonPipeline pipeline_for(const std::shared_ptr<ModelRunner>& model, const PipelineStage& stage) {
-  CartoonModels m;
+pipeline::CartoonPipeline pipeline_for(const std::shared_ptr<pipeline::ModelRunner>& model, const PipelineStage& stage) {
+  pipeline::CartoonModels m;
   m.background = model;
   m.head = model;
   m.detector = stage.detector;
   m.detector_missing = stage.detector_missing;
-  return CartoonPipeline(std::move(m));
+  return pipeline::CartoonPipeline(std::move(m));
 }
 
-Status run_upscale(const PipelineStage& stage, const Image& input, WorkOutcome* out) {
-  UpscaleReport report;
+Status run_upscale(const PipelineStage& stage, const image::Image& input, WorkOutcome* out) {
+  pipeline::UpscaleReport report;
   const auto start = Clock::now();
   TB_ASSIGN_OR_RETURN(out->image, stage.upscaler->upscale(input, stage.upscale, &report));
   out->pipeline_ms = ms_between(start, Clock::now());
@@ -306,7 +306,7 @@ Status run_upscale(const PipelineStage& stage, const Image& input, WorkOutcome* 
   return Status::ok();
 }
 
-void record_report(const CartoonReport& report, WorkOutcome* out) {
+void record_report(const pipeline::CartoonReport& report, WorkOutcome* out) {
   out->timings = report.background;
   out->detect_ms = report.detect_ms;
   out->heads_ms = report.heads_ms;
@@ -318,8 +318,8 @@ void record_report(const CartoonReport& report, WorkOutcome* out) {
 
 }  // namespace
 
-CartoonOptions DeviceScheduler::options_for(const PipelineStage& stage) const {
-  CartoonOptions o = stage.options;
+pipeline::CartoonOptions DeviceScheduler::options_for(const PipelineStage& stage) const {
+  pipeline::CartoonOptions o = stage.options;
   o.stylize.tile_size = options_.tile_size;  // bounds a large image's working memory
   return o;
 }
@@ -329,7 +329,7 @@ Result<BoundWork> DeviceScheduler::bind(int w, const WorkItem& item) {
   if (!faults_.empty()) TB_RETURN_IF_ERROR(faults_.before_call(w));
   if (!me.device.bind) return BoundWork{item.model_, item.stage_};
   auto bound = me.device.bind(item);
-  if (bound.is_ok() || DeviceHealth::is_device_lost(bound.status()) || DeviceHealth::may_be_device(bound.status()))
+  if (bound.is_ok() || engine::DeviceHealth::is_device_lost(bound.status()) || engine::DeviceHealth::may_be_device(bound.status()))
     return bound;
   // It loaded on the first device, so failing here is this device's fault: another tries it.
   return internal_error(me.device.id + " could not load what the request needs: " + bound.status().message());
@@ -343,13 +343,13 @@ void DeviceScheduler::run_batch(int w, const std::vector<WorkItem*>& items) {
     return;
   }
   const auto start = Clock::now();
-  std::vector<const Image*> inputs;
+  std::vector<const image::Image*> inputs;
   for (WorkItem* item : items) {
     inputs.push_back(&item->input_);
     item->outcome_.queue_ms = ms_between(item->enqueued_, start);
   }
-  std::vector<CartoonReport> reports;
-  std::vector<Image> images;
+  std::vector<pipeline::CartoonReport> reports;
+  std::vector<image::Image> images;
   const Status status = guarded(*inputs[0], [&]() -> Status {
     // Every item of a batch has the same model and stage, so one binding serves them all.
     TB_ASSIGN_OR_RETURN(BoundWork bound, bind(w, *items[0]));
@@ -362,16 +362,16 @@ void DeviceScheduler::run_batch(int w, const std::vector<WorkItem*>& items) {
   const double ms = ms_between(start, Clock::now());
   Worker& me = *workers_[static_cast<size_t>(w)];
   me.busy_ms.store(me.busy_ms.load() + ms);
-  const StylizeTimings timings = reports.empty() ? StylizeTimings{} : reports[0].background;
+  const pipeline::StylizeTimings timings = reports.empty() ? pipeline::StylizeTimings{} : reports[0].background;
   if (status.code() == StatusCode::kOutOfMemory ||
-      (!status.is_ok() && rotation_.size() > 1 && DeviceHealth::may_be_device(status))) {
+      (!status.is_ok() && rotation_.size() > 1 && engine::DeviceHealth::may_be_device(status))) {
     // Even the halved batches failed: give every image its own chance (and its own
     // tiles), so only the ones that cannot run at all get the 503. With several devices
     // each one alone also tells whether the device or the image is at fault.
     for (WorkItem* item : items) run_one(w, *item);
     return;
   }
-  if (!status.is_ok() && rotation_.size() > 1 && DeviceHealth::is_device_lost(status)) {
+  if (!status.is_ok() && rotation_.size() > 1 && engine::DeviceHealth::is_device_lost(status)) {
     for (WorkItem* item : items) {
       item->outcome_.status = status;
       if (!retry_elsewhere(w, *item, status)) finish_item(w, *item, ms / static_cast<double>(items.size()));
@@ -413,7 +413,7 @@ void DeviceScheduler::run_one(int w, WorkItem& item) {
     if (bound.stage.upscaler) return run_upscale(bound.stage, item.input_, &out);
     // Another task's item (restore) runs what its route bound, on the device that loaded it.
     if (bound.stage.run) return bound.stage.run(item.input_, &out);
-    CartoonReport report;
+    pipeline::CartoonReport report;
     auto result = pipeline_for(bound.model, bound.stage).process(item.input_, options_for(bound.stage), &report);
     if (!result.is_ok()) return result.status();
     out.image = std::move(result).value();
@@ -430,13 +430,13 @@ void DeviceScheduler::run_one(int w, WorkItem& item) {
 }
 
 bool DeviceScheduler::retry_elsewhere(int w, WorkItem& item, const Status& failed) {
-  const DeviceRotation::Verdict verdict = rotation_.judge(w, failed);
+  const engine::DeviceRotation::Verdict verdict = rotation_.judge(w, failed);
   if (!verdict.retry_elsewhere) return false;
   Worker& me = *workers_[static_cast<size_t>(w)];
   bool requeued = false, newly_retired = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    item.failed_on_ |= DeviceRotation::bit(w);
+    item.failed_on_ |= engine::DeviceRotation::bit(w);
     item.last_error_ = failed;
     if (!verdict.retire.empty()) newly_retired = rotation_.retire(w, verdict.retire);
     if (rotation_.someone_can_try(item.failed_on_)) {
@@ -501,7 +501,7 @@ void DeviceScheduler::finish_item(int w, WorkItem& item, double ms) {
   Worker& me = *workers_[static_cast<size_t>(w)];
   WorkOutcome& out = item.outcome_;
   out.device = me.device.id;
-  out.attempts = std::popcount(item.failed_on_ | DeviceRotation::bit(w));
+  out.attempts = std::popcount(item.failed_on_ | engine::DeviceRotation::bit(w));
   if (out.status.is_ok()) {
     // Smoothed time per image, for Retry-After.
     ms_per_image_.store(0.8 * ms_per_image_.load() + 0.2 * ms);

@@ -62,19 +62,19 @@ struct WorkOutcome;
 // resolution, output size, strength) and the face detector (shared, loaded once per
 // precision). kWhole needs no detector; kAuto without one runs whole and says why.
 struct PipelineStage {
-  CartoonOptions options;
+  pipeline::CartoonOptions options;
   std::shared_ptr<detect::FaceDetector> detector;
   std::string detector_missing;
   // Set for an upscale request (POST /api/v1/upscale): the item runs this upscaler with
   // `upscale`, not the cartoon pipeline, and never batches with other items.
-  std::shared_ptr<Upscaler> upscaler;
-  UpscaleOptions upscale;
+  std::shared_ptr<pipeline::Upscaler> upscaler;
+  pipeline::UpscaleOptions upscale;
   // The precision the request's model, detector and upscaler were loaded at: another
   // device loads its own at the same precision.
   Precision precision = Precision::kFloat32;
   // Set for another task's request (POST /api/v1/restore): the item runs this on the
   // device worker instead of the cartoon pipeline, and never batches with other items.
-  std::function<Status(const Image& input, WorkOutcome* out)> run;
+  std::function<Status(const image::Image& input, WorkOutcome* out)> run;
   // Items batch together only when the pipeline would treat them alike.
   bool same_as(const PipelineStage& o) const {
     return options.mode == o.options.mode && options.resolution == o.options.resolution &&
@@ -85,14 +85,14 @@ struct PipelineStage {
 
 struct WorkOutcome {
   Status status;           // ok, the engine's error, or why the work was dropped
-  Image image;             // the finished image (output size, strength) when ok
-  StylizeTimings timings;  // the whole-frame pass
+  image::Image image;             // the finished image (output size, strength) when ok
+  pipeline::StylizeTimings timings;  // the whole-frame pass
   double detect_ms = 0, heads_ms = 0;
   double pipeline_ms = 0;  // everything the pipeline spent: frame, detection, heads, finishing
   double queue_ms = 0;     // from push to start of run
   int batch_size = 1;      // images in the device call this one was part of
   bool dropped = false;    // never ran
-  CartoonMode mode_used = CartoonMode::kWhole;
+  pipeline::CartoonMode mode_used = pipeline::CartoonMode::kWhole;
   int faces = 0;
   std::vector<std::string> notes;
   std::string device;      // the device worker that ran it ("" if none did)
@@ -105,14 +105,14 @@ class WorkItem : public std::enable_shared_from_this<WorkItem> {
  public:
   enum class State { kQueued, kClaimed, kRunning, kDone, kDropped };
 
-  WorkItem(std::shared_ptr<ModelRunner> model, Image input, std::string model_label,
+  WorkItem(std::shared_ptr<pipeline::ModelRunner> model, image::Image input, std::string model_label,
            Clock::time_point deadline = Clock::time_point::max(), PipelineStage stage = {});
 
-  const Image& input() const { return input_; }
+  const image::Image& input() const { return input_; }
   int64_t pixels() const { return static_cast<int64_t>(input_.width) * input_.height; }
   const std::string& model_label() const { return model_label_; }
   // What the request was resolved to (on the first device's caches).
-  const std::shared_ptr<ModelRunner>& model() const { return model_; }
+  const std::shared_ptr<pipeline::ModelRunner>& model() const { return model_; }
   const PipelineStage& stage() const { return stage_; }
   State state() const { return state_.load(); }
   // Set after the outcome is written, so a finished item's outcome is safe to read.
@@ -131,9 +131,9 @@ class WorkItem : public std::enable_shared_from_this<WorkItem> {
   friend class DeviceScheduler;
   void finish(State state);
 
-  std::shared_ptr<ModelRunner> model_;
+  std::shared_ptr<pipeline::ModelRunner> model_;
   PipelineStage stage_;
-  Image input_;
+  image::Image input_;
   std::string model_label_;
   Clock::time_point deadline_;
   Clock::time_point enqueued_{};
@@ -148,7 +148,7 @@ class WorkItem : public std::enable_shared_from_this<WorkItem> {
 
 // An item as one device runs it: that device's model, detector and upscaler.
 struct BoundWork {
-  std::shared_ptr<ModelRunner> model;
+  std::shared_ptr<pipeline::ModelRunner> model;
   PipelineStage stage;
 };
 
@@ -178,7 +178,7 @@ class DeviceScheduler {
   // One worker per device (1 to 64). `faults` (TOONBOX_TEST_DEVICE_FAULTS) makes device
   // calls of chosen workers slow or fail, for tests.
   DeviceScheduler(std::vector<SchedulerDevice> devices, SchedulerOptions options, Metrics* metrics,
-                  DeviceFaults faults = {});
+                  engine::DeviceFaults faults = {});
   ~DeviceScheduler();
 
   Push try_push(const std::shared_ptr<WorkItem>& item);
@@ -213,15 +213,15 @@ class DeviceScheduler {
   // device, so only that device's worker takes it; everything else goes to any worker
   // that has not failed it.
   static uint64_t barred(const WorkItem& item) {
-    return item.failed_on_ | (item.stage_.run ? ~DeviceRotation::bit(0) : uint64_t{0});
+    return item.failed_on_ | (item.stage_.run ? ~engine::DeviceRotation::bit(0) : uint64_t{0});
   }
-  bool can_take(const WorkItem& item, int w) const { return !(barred(item) & DeviceRotation::bit(w)); }
+  bool can_take(const WorkItem& item, int w) const { return !(barred(item) & engine::DeviceRotation::bit(w)); }
   bool has_work_for(int w) const;
   void take_same_shape(const WorkItem& first, int w, std::vector<std::shared_ptr<WorkItem>>* batch);
   // Claims the items that are still wanted (not dropped, not past their deadline).
   std::vector<WorkItem*> claim_for_run(const std::vector<std::shared_ptr<WorkItem>>& batch);
   // The item's pipeline options with the scheduler's tile size.
-  CartoonOptions options_for(const PipelineStage& stage) const;
+  pipeline::CartoonOptions options_for(const PipelineStage& stage) const;
   // The item as worker w's device runs it, after the injected faults; an error says the
   // device (not the request) failed.
   Result<BoundWork> bind(int w, const WorkItem& item);
@@ -241,8 +241,8 @@ class DeviceScheduler {
   std::string device_id_;
   SchedulerOptions options_;
   Metrics* metrics_;
-  DeviceFaults faults_;
-  DeviceRotation rotation_;
+  engine::DeviceFaults faults_;
+  engine::DeviceRotation rotation_;
   std::vector<std::unique_ptr<Worker>> workers_;
   mutable std::mutex mutex_;
   std::condition_variable cv_;

@@ -12,7 +12,7 @@ namespace toonbox::server {
 
 Status check_output_size(int width, int height, const CartoonizeParams& params, int64_t max_pixels) {
   int w = 0, h = 0;
-  output_size(width, height, params.long_side, &w, &h);
+  pipeline::output_size(width, height, params.long_side, &w, &h);
   if (static_cast<int64_t>(w) * h <= max_pixels) return Status::ok();
   return resource_exhausted("long_side=" + std::to_string(params.long_side) + " makes a " + std::to_string(w) +
                             "x" + std::to_string(h) + " image, over the server's limit of " +
@@ -30,13 +30,13 @@ Status explain_decode_error(const Status& s) {
   }
 }
 
-size_t request_memory_bytes(const ImageInfo& info, const CartoonizeParams& params, const ModelRunner& model,
+size_t request_memory_bytes(const image::ImageInfo& info, const CartoonizeParams& params, const pipeline::ModelRunner& model,
                             int tile_size) {
   RequestMemory r;
   r.width = info.width;
   r.height = info.height;
   int w = 0, h = 0;
-  output_size(info.width, info.height, params.long_side, &w, &h);
+  pipeline::output_size(info.width, info.height, params.long_side, &w, &h);
   r.out_width = w;
   r.out_height = h;
   r.has_alpha = info.has_alpha;
@@ -45,7 +45,7 @@ size_t request_memory_bytes(const ImageInfo& info, const CartoonizeParams& param
   return estimate_request_bytes(r);
 }
 
-Status over_request_memory(const ImageInfo& info, size_t estimate, size_t limit) {
+Status over_request_memory(const image::ImageInfo& info, size_t estimate, size_t limit) {
   return resource_exhausted("the " + std::to_string(info.width) + "x" + std::to_string(info.height) +
                             " image would need about " + human_bytes(static_cast<double>(estimate)) +
                             " of memory, over the server's limit of " + human_bytes(static_cast<double>(limit)) +

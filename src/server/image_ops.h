@@ -25,11 +25,11 @@ Status explain_decode_error(const Status& status);
 
 // The estimated peak memory of stylizing and encoding an image with this header
 // (memory_budget.h), for admission before it is decoded.
-size_t request_memory_bytes(const ImageInfo& info, const CartoonizeParams& params, const ModelRunner& model,
+size_t request_memory_bytes(const image::ImageInfo& info, const CartoonizeParams& params, const pipeline::ModelRunner& model,
                             int tile_size);
 
 // The refusal for an estimate over the per-request limit (kResourceExhausted: 413).
-Status over_request_memory(const ImageInfo& info, size_t estimate, size_t limit);
+Status over_request_memory(const image::ImageInfo& info, size_t estimate, size_t limit);
 
 // A download name derived from a client's file name: only [A-Za-z0-9._-], no leading dot,
 // at most 80 characters, the extension replaced by `extension`. Used in

@@ -36,7 +36,7 @@ Status check_scaled_output(int w, int h, int scale, int64_t max_pixels) {
   return Status::ok();
 }
 
-size_t scaled_request_bytes(const ImageInfo& info, int scale, int tile_side, double model_bytes_per_pixel,
+size_t scaled_request_bytes(const image::ImageInfo& info, int scale, int tile_side, double model_bytes_per_pixel,
                             int float_canvases) {
   RequestMemory r;
   r.width = info.width;
@@ -82,7 +82,7 @@ void ImageRequest::run(Server& s, const Request& req, Response& res, ImageTask t
 
   // 3. The pixel limit from the header, before any pixel memory; then decode.
   const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
-  auto info = probe_image(data, bytes.size());
+  auto info = image::probe_image(data, bytes.size());
   if (!info.is_ok()) return set_error(res, explain_decode_error(info.status()));
   if (static_cast<int64_t>(info->width) * info->height > s.config_.max_pixels) {
     s.metrics_.record_rejected("too_large");
@@ -109,9 +109,9 @@ void ImageRequest::run(Server& s, const Request& req, Response& res, ImageTask t
                          human_bytes(static_cast<double>(need)) + ". Retry in a moment");
   }
   const auto t_decode = Clock::now();
-  DecodeOptions decode;
+  image::DecodeOptions decode;
   decode.max_pixels = s.config_.max_pixels;
-  auto image = decode_image(data, bytes.size(), decode);
+  auto image = image::decode_image(data, bytes.size(), decode);
   if (!image.is_ok()) return set_error(res, explain_decode_error(image.status()));
   const double decode_ms = ms_since(t_decode);
   if (Status fits = task.check_output(image->width, image->height); !fits.is_ok()) return set_error(res, fits);
@@ -174,7 +174,7 @@ void ImageRequest::run(Server& s, const Request& req, Response& res, ImageTask t
   // 5. Encoding (strength and size were the pipeline's); then the answer with what
   // happened in headers.
   const auto t_encode = Clock::now();
-  auto encoded = encode_image(out.image, EncodeOptions{task.format, task.quality});
+  auto encoded = image::encode_image(out.image, image::EncodeOptions{task.format, task.quality});
   if (!encoded.is_ok()) return set_error(res, encoded.status());
   const double encode_ms = ms_since(t_encode);
   const auto& run = out.timings.run;
@@ -184,7 +184,7 @@ void ImageRequest::run(Server& s, const Request& req, Response& res, ImageTask t
   if (out.attempts > 1) res.set_header("X-Toonbox-Attempts", std::to_string(out.attempts));
   res.set_header("X-Toonbox-Precision", precision_name(out.precision.value_or(task.precision)));
   res.set_header("X-Toonbox-Batch-Size", std::to_string(out.batch_size));
-  res.set_header("X-Toonbox-Mode", !task.mode.empty() ? task.mode : upscale ? "upscale" : cartoon_mode_name(out.mode_used));
+  res.set_header("X-Toonbox-Mode", !task.mode.empty() ? task.mode : upscale ? "upscale" : pipeline::cartoon_mode_name(out.mode_used));
   if (!upscale) res.set_header("X-Toonbox-Faces", std::to_string(out.faces));
   if (!out.notes.empty()) {
     std::string notes;  // header-safe: notes are our own ASCII text

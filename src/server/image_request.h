@@ -19,15 +19,15 @@ namespace toonbox::server {
 class Server;
 
 struct ImageTask {
-  std::shared_ptr<ModelRunner> runner;  // cartoonize's model (null for an upscale)
+  std::shared_ptr<pipeline::ModelRunner> runner;  // cartoonize's model (null for an upscale)
   PipelineStage stage;
   std::string model_name;
   Precision precision = Precision::kFloat32;
-  ImageFormat format = ImageFormat::kPng;
+  image::ImageFormat format = image::ImageFormat::kPng;
   int quality = 92;
   std::string file_suffix;  // "-toon", "-x4"
   // Peak memory estimated from the header, before decoding.
-  std::function<size_t(const ImageInfo&)> memory_bytes;
+  std::function<size_t(const image::ImageInfo&)> memory_bytes;
   // The output of a decoded width x height image must stay within the server's limits.
   std::function<Status(int width, int height)> check_output;
   // X-Toonbox-Mode when the task sets it ("restore"); "" = the pipeline's mode.
@@ -43,7 +43,7 @@ struct ImageTask {
 // `float_canvases` float RGB images of the output's size (tiles blending, TTA's sum,
 // restore's paste canvas).
 Status check_scaled_output(int width, int height, int scale, int64_t max_pixels);
-size_t scaled_request_bytes(const ImageInfo& info, int scale, int tile_side, double model_bytes_per_pixel,
+size_t scaled_request_bytes(const image::ImageInfo& info, int scale, int tile_side, double model_bytes_per_pixel,
                             int float_canvases);
 
 class ImageRequest {

@@ -44,23 +44,23 @@ std::string fixed1(double v) {
 // One pipeline per model, made on first use; one request at a time uses each.
 struct CachedPipeline {
   std::mutex mutex;
-  std::unique_ptr<InpaintPipeline> pipeline;
+  std::unique_ptr<pipeline::InpaintPipeline> pipeline;
 };
 std::mutex cache_mutex;
 std::map<std::string, std::shared_ptr<CachedPipeline>> cache;
 std::atomic<int> in_flight{0};
 
-Result<std::shared_ptr<CachedPipeline>> pipeline_for(const std::string& name, const DeviceSelection& device) {
+Result<std::shared_ptr<CachedPipeline>> pipeline_for(const std::string& name, const engine::DeviceSelection& device) {
   std::lock_guard<std::mutex> lock(cache_mutex);
   auto& slot = cache[name];
   if (slot) return slot;
-  auto model = load_installed_inpaint_model(name);
+  auto model = pipeline::load_installed_inpaint_model(name);
   if (!model.is_ok()) {
     cache.erase(name);
     return model.status();
   }
   auto cached = std::make_shared<CachedPipeline>();
-  cached->pipeline = std::make_unique<InpaintPipeline>(std::move(model).value(), device.backend, device.precision);
+  cached->pipeline = std::make_unique<pipeline::InpaintPipeline>(std::move(model).value(), device.backend, device.precision);
   slot = cached;
   return slot;
 }
@@ -78,7 +78,7 @@ Result<InpaintParams> parse_inpaint_params(const Fields& fields) {
   Fields encoding;  // format and quality mean what they mean for cartoonize
   for (const auto& [name, value] : fields) {
     if (name == "model") {
-      if (value != "default" && !valid_model_name(value))
+      if (value != "default" && !models::valid_model_name(value))
         return invalid_argument("model: '" + value.substr(0, 80) + "' is not a model name (telea, ns or an "
                                 "installed inpainter)");
       p.model = value;
@@ -86,11 +86,11 @@ Result<InpaintParams> parse_inpaint_params(const Fields& fields) {
       if (!parse_int(value, 1, 100, &p.radius))
         return invalid_argument("radius must be an integer 1..100, got '" + value.substr(0, 40) + "'");
     } else if (name == "dilate") {
-      if (!parse_int(value, 0, kMaxDilate, &p.dilate))
-        return invalid_argument("dilate must be an integer 0.." + std::to_string(kMaxDilate) + ", got '" +
+      if (!parse_int(value, 0, pipeline::kMaxDilate, &p.dilate))
+        return invalid_argument("dilate must be an integer 0.." + std::to_string(pipeline::kMaxDilate) + ", got '" +
                                 value.substr(0, 40) + "'");
     } else if (name == "strategy") {
-      TB_RETURN_IF_ERROR(parse_inpaint_strategy(value).status());
+      TB_RETURN_IF_ERROR(pipeline::parse_inpaint_strategy(value).status());
       p.strategy = value;
     } else if (name == "resize_mask") {
       if (value != "0" && value != "1" && value != "true" && value != "false")
@@ -158,7 +158,7 @@ void InpaintRoutes::inpaint(Server& s, const Request& req, Response& res) {
   }
   slot.taken = true;
   const auto* data = reinterpret_cast<const uint8_t*>(image_part->content.data());
-  auto info = probe_image(data, image_part->content.size());
+  auto info = image::probe_image(data, image_part->content.size());
   if (!info.is_ok()) return set_error(res, explain_decode_error(info.status()));
   if (static_cast<int64_t>(info->width) * info->height > s.config_.max_pixels) {
     s.metrics_.record_rejected("too_large");
@@ -178,20 +178,20 @@ void InpaintRoutes::inpaint(Server& s, const Request& req, Response& res) {
     return set_error(res, 429, "memory_busy", "the server's memory budget is taken by the requests in progress; "
                                               "retry in a moment");
   }
-  DecodeOptions decode;
+  image::DecodeOptions decode;
   decode.max_pixels = s.config_.max_pixels;
   const auto t_decode = Clock::now();
-  auto image = decode_image(data, image_part->content.size(), decode);
+  auto image = image::decode_image(data, image_part->content.size(), decode);
   if (!image.is_ok()) return set_error(res, explain_decode_error(image.status()));
-  Result<Image> mask_image = Image{};
+  Result<image::Image> mask_image = image::Image{};
   if (!from_alpha) {
-    mask_image = decode_image(reinterpret_cast<const uint8_t*>(mask_part->content.data()), mask_part->content.size(),
+    mask_image = image::decode_image(reinterpret_cast<const uint8_t*>(mask_part->content.data()), mask_part->content.size(),
                               decode);
     if (!mask_image.is_ok())
       return set_error(res, explain_decode_error(mask_image.status()).with_context("the mask"));
   }
   const double decode_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_decode).count();
-  auto mask = mask_for_image(*image, from_alpha ? nullptr : &mask_image.value(), params->resize_mask,
+  auto mask = pipeline::mask_for_image(*image, from_alpha ? nullptr : &mask_image.value(), params->resize_mask,
                              params->dilate, "the mask", "the image");
   if (!mask.is_ok()) return set_error(res, mask.status());
   if (mask->empty())
@@ -201,12 +201,12 @@ void InpaintRoutes::inpaint(Server& s, const Request& req, Response& res) {
   // 3. Fill (one request per model at a time), encode, answer.
   auto cached = pipeline_for(params->model, s.device_);
   if (!cached.is_ok()) return set_error(res, cached.status());
-  InpaintOptions options;
+  pipeline::InpaintOptions options;
   options.radius = params->radius;
-  options.strategy = parse_inpaint_strategy(params->strategy).value();
-  InpaintReport report;
+  options.strategy = pipeline::parse_inpaint_strategy(params->strategy).value();
+  pipeline::InpaintReport report;
   const auto t_fill = Clock::now();
-  Result<Image> result = Image{};
+  Result<image::Image> result = image::Image{};
   {
     std::lock_guard<std::mutex> lock((*cached)->mutex);
     result = (*cached)->pipeline->inpaint(*image, *mask, options, &report);
@@ -221,10 +221,10 @@ void InpaintRoutes::inpaint(Server& s, const Request& req, Response& res) {
     return set_error(res, result.status());
   }
   const auto t_encode = Clock::now();
-  auto encoded = encode_image(*result, EncodeOptions{params->format, params->quality});
+  auto encoded = image::encode_image(*result, image::EncodeOptions{params->format, params->quality});
   if (!encoded.is_ok()) return set_error(res, encoded.status());
   const double encode_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_encode).count();
-  const InpaintModel& model = (*cached)->pipeline->model();
+  const pipeline::InpaintModel& model = (*cached)->pipeline->model();
   res.set_header("X-Toonbox-Model", model.name);
   res.set_header("X-Toonbox-Device", model.classical ? "cpu" : s.device_.backend->device().id);
   res.set_header("X-Toonbox-Size", std::to_string(result->width) + "x" + std::to_string(result->height));

@@ -23,7 +23,7 @@ struct InpaintParams {
   std::string strategy = "crop";
   bool resize_mask = false;
   bool mask_from_alpha = false;
-  ImageFormat format = ImageFormat::kPng;
+  image::ImageFormat format = image::ImageFormat::kPng;
   int quality = 92;
 };
 

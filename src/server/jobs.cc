@@ -46,7 +46,7 @@ int JobManager::stored_jobs() const {
 }
 
 Result<std::string> JobManager::create(const CartoonizeParams& params,
-                                       std::shared_ptr<ModelRunner> model, PipelineStage stage,
+                                       std::shared_ptr<pipeline::ModelRunner> model, PipelineStage stage,
                                        std::vector<Upload> uploads, bool* busy) {
   *busy = false;
   if (uploads.empty()) return invalid_argument("no images: send one or more files in the 'images' form field");
@@ -68,7 +68,7 @@ Result<std::string> JobManager::create(const CartoonizeParams& params,
     item.download_name = download_name(up.filename, "-toon", extension_for(params.format));
     // The header is checked now so a bad file is reported at once; pixels are decoded
     // just before the image goes to the device.
-    auto info = probe_image(reinterpret_cast<const uint8_t*>(up.bytes.data()), up.bytes.size());
+    auto info = image::probe_image(reinterpret_cast<const uint8_t*>(up.bytes.data()), up.bytes.size());
     if (!info.is_ok()) {
       item.state = ItemState::kFailed;
       item.error = explain_decode_error(info.status());
@@ -162,7 +162,7 @@ std::optional<nlohmann::json> JobManager::describe(const std::string& id, const 
         j["height"] = item.height;
         j["bytes"] = item.result.size();
         j["timings_ms"] = {{"queue", item.queue_ms}, {"inference", item.inference_ms}};
-        j["mode"] = cartoon_mode_name(item.mode_used);
+        j["mode"] = pipeline::cartoon_mode_name(item.mode_used);
         j["faces"] = item.faces;
         j["notes"] = item.notes;
         break;
@@ -270,7 +270,7 @@ void JobManager::feeder_loop() {
       WorkOutcome out = work->take_outcome();
       const int w = out.image.width, h = out.image.height;
       Result<std::vector<uint8_t>> encoded =
-          out.status.is_ok() ? encode_image(out.image, EncodeOptions{job->params.format, job->params.quality})
+          out.status.is_ok() ? image::encode_image(out.image, image::EncodeOptions{job->params.format, job->params.quality})
                              : Result<std::vector<uint8_t>>(out.status);
       lock.lock();
       --in_flight_;
@@ -311,9 +311,9 @@ void JobManager::feeder_loop() {
       ++in_flight_;
       const std::string bytes = std::move(item.upload);
       lock.unlock();
-      DecodeOptions decode;
+      image::DecodeOptions decode;
       decode.max_pixels = options_.max_pixels;
-      auto image = decode_image(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), decode);
+      auto image = image::decode_image(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), decode);
       lock.lock();
       Item& again = job->items[index];
       if (job->cancelled || stopping_) {

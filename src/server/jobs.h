@@ -54,7 +54,7 @@ class JobManager {
   // are active or stored (the caller answers 429); other errors are the request's (no
   // images: 400, too many: 413). Images whose header is corrupt or over the pixel limit
   // fail at once, each with its own error; the others run.
-  Result<std::string> create(const CartoonizeParams& params, std::shared_ptr<ModelRunner> model, PipelineStage stage,
+  Result<std::string> create(const CartoonizeParams& params, std::shared_ptr<pipeline::ModelRunner> model, PipelineStage stage,
                              std::vector<Upload> uploads, bool* busy);
   // nullopt: no such job (or it expired).
   std::optional<nlohmann::json> describe(const std::string& id, const std::string& url_prefix);
@@ -87,14 +87,14 @@ class JobManager {
     std::vector<uint8_t> result;
     int width = 0, height = 0;
     double inference_ms = 0, queue_ms = 0;
-    CartoonMode mode_used = CartoonMode::kWhole;
+    pipeline::CartoonMode mode_used = pipeline::CartoonMode::kWhole;
     int faces = 0;
     std::vector<std::string> notes;
   };
   struct Job {
     std::string id;
     CartoonizeParams params;
-    std::shared_ptr<ModelRunner> model;
+    std::shared_ptr<pipeline::ModelRunner> model;
     PipelineStage stage;
     std::vector<Item> items;
     bool cancelled = false;

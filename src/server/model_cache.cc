@@ -10,16 +10,16 @@
 
 namespace toonbox::server {
 
-ModelCache::ModelCache(DeviceSelection device, std::string default_spec, size_t max_loaded)
+ModelCache::ModelCache(engine::DeviceSelection device, std::string default_spec, size_t max_loaded)
     : device_(std::move(device)), default_spec_(std::move(default_spec)), max_loaded_(max_loaded) {}
 
 Status ModelCache::load_default(std::string* note) {
-  TB_ASSIGN_OR_RETURN(ModelSource source, load_model_source(default_spec_, note));
+  TB_ASSIGN_OR_RETURN(pipeline::ModelSource source, pipeline::load_model_source(default_spec_, note));
   default_name_ = source.name;
   const std::string key = default_name_ + "|" + precision_name(device_.precision);
-  DeviceSelection sel = device_;
-  std::promise<Result<std::shared_ptr<ModelRunner>>> ready;
-  ready.set_value(std::make_shared<ModelRunner>(std::move(source), sel));
+  engine::DeviceSelection sel = device_;
+  std::promise<Result<std::shared_ptr<pipeline::ModelRunner>>> ready;
+  ready.set_value(std::make_shared<pipeline::ModelRunner>(std::move(source), sel));
   std::lock_guard<std::mutex> lock(mutex_);
   entries_[key] = ready.get_future().share();
   lru_.push_front(key);
@@ -46,7 +46,7 @@ namespace {
 // and what is wrong, not where the server keeps its files.
 Status without_server_paths(const Status& s, const std::string& model_dir) {
   std::string m = s.message();
-  for (const std::string& dir : {model_dir, models_dir()}) {
+  for (const std::string& dir : {model_dir, models::models_dir()}) {
     if (dir.empty()) continue;
     for (size_t pos; (pos = m.find(dir)) != std::string::npos;) m.replace(pos, dir.size(), "<models folder>");
   }
@@ -55,24 +55,24 @@ Status without_server_paths(const Status& s, const std::string& model_dir) {
 
 }  // namespace
 
-Result<ModelSource> ModelCache::load_source(const std::string& name) const {
-  if (name == kBuiltinStyleName || name == "builtin") return load_model_source(kBuiltinStyleName, nullptr);
-  if (name == default_name_) return load_model_source(default_spec_, nullptr);
+Result<pipeline::ModelSource> ModelCache::load_source(const std::string& name) const {
+  if (name == models::kBuiltinStyleName || name == "builtin") return pipeline::load_model_source(models::kBuiltinStyleName, nullptr);
+  if (name == default_name_) return pipeline::load_model_source(default_spec_, nullptr);
   // By installed name only: a client's string never becomes a path.
-  auto installed = resolve_installed_model(name);
+  auto installed = models::resolve_installed_model(name);
   if (!installed.is_ok()) {
     return not_found("no model named '" + name + "' is installed (GET /api/v1/models lists them)");
   }
-  auto loaded = model_source_from(installed.value());
+  auto loaded = pipeline::model_source_from(installed.value());
   if (!loaded.is_ok())
     return without_server_paths(loaded.status(), std::filesystem::path(installed->entry_path).parent_path().string());
   return loaded;
 }
 
-Result<std::shared_ptr<ModelRunner>> ModelCache::get(const std::string& name_in, Precision precision) {
-  const std::string name = name_in.empty() ? default_name_ : (name_in == "builtin" ? kBuiltinStyleName : name_in);
+Result<std::shared_ptr<pipeline::ModelRunner>> ModelCache::get(const std::string& name_in, Precision precision) {
+  const std::string name = name_in.empty() ? default_name_ : (name_in == "builtin" ? models::kBuiltinStyleName : name_in);
   const std::string key = name + "|" + precision_name(precision);
-  std::promise<Result<std::shared_ptr<ModelRunner>>> promise;
+  std::promise<Result<std::shared_ptr<pipeline::ModelRunner>>> promise;
   Entry entry;
   bool load_here = false;
   {
@@ -104,9 +104,9 @@ Result<std::shared_ptr<ModelRunner>> ModelCache::get(const std::string& name_in,
         promise.set_value(internal_error("model '" + name + "' could not be loaded: " + s.message()));
       }
     } else {
-      DeviceSelection sel = device_;
+      engine::DeviceSelection sel = device_;
       sel.precision = precision;
-      promise.set_value(std::make_shared<ModelRunner>(std::move(source).value(), sel));
+      promise.set_value(std::make_shared<pipeline::ModelRunner>(std::move(source).value(), sel));
     }
     std::lock_guard<std::mutex> lock(mutex_);
     if (!entry.get().is_ok()) {
@@ -129,9 +129,9 @@ Result<std::shared_ptr<detect::FaceDetector>> ModelCache::face_detector(Precisio
   std::lock_guard<std::mutex> lock(detector_mutex_);
   auto it = detectors_.find(precision);
   if (it != detectors_.end()) return it->second;
-  DeviceSelection sel = device_;
+  engine::DeviceSelection sel = device_;
   sel.precision = precision;
-  TB_ASSIGN_OR_RETURN(std::shared_ptr<detect::FaceDetector> detector, load_installed_face_detector(sel));
+  TB_ASSIGN_OR_RETURN(std::shared_ptr<detect::FaceDetector> detector, pipeline::load_installed_face_detector(sel));
   detectors_.emplace(precision, detector);
   return detector;
 }
@@ -145,15 +145,15 @@ Result<std::vector<ModelInfo>> ModelCache::list() const {
     return false;
   };
   ModelInfo classic;
-  classic.name = kBuiltinStyleName;
+  classic.name = models::kBuiltinStyleName;
   classic.description = "built-in classic cartoon filter (no weights)";
   classic.kind = "builtin";
-  classic.is_default = default_name_ == kBuiltinStyleName;
+  classic.is_default = default_name_ == models::kBuiltinStyleName;
   classic.loaded = loaded(classic.name);
   out.push_back(classic);
-  TB_ASSIGN_OR_RETURN(std::vector<InstalledModel> installed, list_installed_models());
-  for (const InstalledModel& m : installed) {
-    if (m.role != ModelRole::kStyle) continue;  // detectors serve portrait mode, they are not styles
+  TB_ASSIGN_OR_RETURN(std::vector<models::InstalledModel> installed, models::list_installed_models());
+  for (const models::InstalledModel& m : installed) {
+    if (m.role != models::ModelRole::kStyle) continue;  // detectors serve portrait mode, they are not styles
     ModelInfo info;
     info.name = m.name;
     info.description = m.description;

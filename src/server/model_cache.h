@@ -33,7 +33,7 @@ class ModelCache {
   // `default_spec` is what `serve --model` got: "" picks the best installed model, else
   // the built-in style (as `toonbox cartoonize` does). At most `max_loaded` entries are
   // kept; the least recently used one (never the default) is dropped first.
-  ModelCache(DeviceSelection device, std::string default_spec, size_t max_loaded = 4);
+  ModelCache(engine::DeviceSelection device, std::string default_spec, size_t max_loaded = 4);
 
   // Loads the default model. `note` gets a line for the user when a fallback was taken.
   Status load_default(std::string* note);
@@ -43,20 +43,20 @@ class ModelCache {
   // says so.
   Result<Precision> resolve_precision(const std::string& precision) const;
 
-  Result<std::shared_ptr<ModelRunner>> get(const std::string& name, Precision precision);
+  Result<std::shared_ptr<pipeline::ModelRunner>> get(const std::string& name, Precision precision);
 
   // The face detector for portrait mode, loaded once per precision. A missing detector is
   // not cached (it may be installed while the server runs).
   Result<std::shared_ptr<detect::FaceDetector>> face_detector(Precision precision);
 
   Result<std::vector<ModelInfo>> list() const;
-  const DeviceSelection& device() const { return device_; }
+  const engine::DeviceSelection& device() const { return device_; }
 
  private:
-  using Entry = std::shared_future<Result<std::shared_ptr<ModelRunner>>>;
-  Result<ModelSource> load_source(const std::string& name) const;
+  using Entry = std::shared_future<Result<std::shared_ptr<pipeline::ModelRunner>>>;
+  Result<pipeline::ModelSource> load_source(const std::string& name) const;
 
-  DeviceSelection device_;
+  engine::DeviceSelection device_;
   std::string default_spec_;
   std::string default_name_;
   size_t max_loaded_;

@@ -20,7 +20,7 @@ struct CartoonizeParams {
   int long_side = 0;               // output's longer side in pixels; 0 keeps the input's
   int resolution = 0;              // processing short side: 0 the model's rule, -1 full, N px
   float strength = 1.f;            // 1 = fully stylized, 0 = the original
-  ImageFormat format = ImageFormat::kPng;
+  image::ImageFormat format = image::ImageFormat::kPng;
   int quality = 92;                // JPEG/WebP
 };
 
@@ -35,7 +35,7 @@ Result<Fields> request_fields(const Request& req);
 // The parameters every image route takes (model, precision, format, quality): true when
 // `name` is one of them (and its value was stored), false for another name.
 Result<bool> parse_common_param(const std::string& name, const std::string& value, std::string* model,
-                                std::string* precision, ImageFormat* format, int* quality);
+                                std::string* precision, image::ImageFormat* format, int* quality);
 
 // One parameter's value as an integer in lo..hi, a plain decimal in lo..hi, or a boolean
 // (true, false, 1, 0); the error names the parameter and the allowed values.
@@ -50,7 +50,7 @@ Result<CartoonizeParams> parse_cartoonize_params(const Fields& fields);
 // The names parse_cartoonize_params accepts, for error messages and the OpenAPI test.
 const std::vector<std::string>& cartoonize_param_names();
 
-const char* mime_type_for(ImageFormat format);
-const char* extension_for(ImageFormat format);  // "png", "jpg", "webp"
+const char* mime_type_for(image::ImageFormat format);
+const char* extension_for(image::ImageFormat format);  // "png", "jpg", "webp"
 
 }  // namespace toonbox::server

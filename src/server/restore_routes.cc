@@ -26,9 +26,9 @@ size_t crop_bytes(int face_size, int batch) {
 
 struct RestoreParams {
   std::string model;  // "" = the one installed
-  RestoreOptions options;
+  pipeline::RestoreOptions options;
   std::string precision = "auto";
-  ImageFormat format = ImageFormat::kPng;
+  image::ImageFormat format = image::ImageFormat::kPng;
   int quality = 92;
 };
 
@@ -57,11 +57,11 @@ Result<RestoreParams> restore_params(const Request& req) {
 
 // upscale=N: the background through the upscale task's realesr-animevideov3-xN, as
 // `toonbox restore --upscale N` does; not installed is the request's 404, naming it.
-Result<std::shared_ptr<Upscaler>> background_upscaler(UpscalerCache& cache, int scale,
-                                                      const DeviceSelection& device) {
+Result<std::shared_ptr<pipeline::Upscaler>> background_upscaler(UpscalerCache& cache, int scale,
+                                                      const engine::DeviceSelection& device) {
   auto up = cache.get("", scale, device);
   if (up.is_ok()) return up;
-  TB_ASSIGN_OR_RETURN(const std::string name, default_upscaler_name(scale));
+  TB_ASSIGN_OR_RETURN(const std::string name, pipeline::default_upscaler_name(scale));
   return Status(up.status().code(),
                 "upscale=" + std::to_string(scale) +
                     " puts the background through the upscale task's " + name +
@@ -76,14 +76,14 @@ std::string joined(const std::vector<std::string>& notes) {
 
 }  // namespace
 
-Result<std::shared_ptr<FaceRestorer>> RestorerCache::get(const std::string& name_in,
-                                                         const DeviceSelection& device) {
+Result<std::shared_ptr<pipeline::FaceRestorer>> RestorerCache::get(const std::string& name_in,
+                                                         const engine::DeviceSelection& device) {
   std::string name = name_in;
   if (name.empty()) {
-    TB_ASSIGN_OR_RETURN(name, default_face_restorer_name(kModelParam));
+    TB_ASSIGN_OR_RETURN(name, pipeline::default_face_restorer_name(kModelParam));
   }
   // Names only: a client must not make the server open files of its choice.
-  auto installed = resolve_installed_model(name);
+  auto installed = models::resolve_installed_model(name);
   if (!installed.is_ok())
     return not_found("no face restorer named '" + name +
                      "' is installed (GET /api/v1/models lists them under 'restore')");
@@ -91,27 +91,27 @@ Result<std::shared_ptr<FaceRestorer>> RestorerCache::get(const std::string& name
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = loaded_.find(key);
   if (it == loaded_.end()) {
-    TB_ASSIGN_OR_RETURN(std::shared_ptr<FaceRestorer> restorer,
-                        load_face_restorer(name, {}, device));
+    TB_ASSIGN_OR_RETURN(std::shared_ptr<pipeline::FaceRestorer> restorer,
+                        pipeline::load_face_restorer(name, {}, device));
     it = loaded_.emplace(key, std::move(restorer)).first;
   }
   return it->second;
 }
 
-std::shared_ptr<const FaceRestoreContract> RestorerCache::loaded_contract(const std::string& name) {
+std::shared_ptr<const models::FaceRestoreContract> RestorerCache::loaded_contract(const std::string& name) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (const auto& [key, restorer] : loaded_)
     if (key.first == name)
-      return std::shared_ptr<const FaceRestoreContract>(restorer, &restorer->contract());
+      return std::shared_ptr<const models::FaceRestoreContract>(restorer, &restorer->contract());
   return nullptr;
 }
 
 nlohmann::json RestoreRoutes::restorers_json(Server& s) {
   nlohmann::json models = nlohmann::json::array();
-  auto installed = list_installed_models();
+  auto installed = models::list_installed_models();
   if (installed.is_ok()) {
-    for (const InstalledModel& m : installed.value()) {
-      if (m.role != ModelRole::kFaceRestorer) continue;
+    for (const models::InstalledModel& m : installed.value()) {
+      if (m.role != models::ModelRole::kFaceRestorer) continue;
       nlohmann::json j = {{"name", m.name}, {"description", m.description}, {"licence", m.licence}};
       // A loaded restorer's contract is what it is; before that, the registry entry its
       // file name stands for (what `models import` recognised), or nothing known.
@@ -120,7 +120,7 @@ nlohmann::json RestoreRoutes::restorers_json(Server& s) {
                   {"non_commercial", c->non_commercial},
                   {"fidelity", !c->fidelity_input.empty()},
                   {"face_size", c->size}});
-      } else if (const KnownFaceRestorer* k = face_restorer_by_file_name(m.entry_path)) {
+      } else if (const models::KnownFaceRestorer* k = models::face_restorer_by_file_name(m.entry_path)) {
         j.update({{"restorer", k->name},
                   {"non_commercial", k->non_commercial},
                   {"fidelity", k->fidelity_input},
@@ -136,12 +136,12 @@ nlohmann::json RestoreRoutes::restorers_json(Server& s) {
   }
   nlohmann::json scales = nlohmann::json::array({1});
   for (int n = 2; n <= 4; ++n) {
-    auto name = default_upscaler_name(n);
-    if (name.is_ok() && find_installed_model(name.value()).is_ok()) scales.push_back(n);
+    auto name = pipeline::default_upscaler_name(n);
+    if (name.is_ok() && models::find_installed_model(name.value()).is_ok()) scales.push_back(n);
   }
   nlohmann::json j = {{"models", models},
                       {"upscale", scales},
-                      {"min_face", kMinRestoreFace},
+                      {"min_face", pipeline::kMinRestoreFace},
                       {"detector", s.models_.face_detector(s.device_.precision).is_ok()}};
   if (!installed.is_ok()) j["error"] = installed.status().message();
   return j;
@@ -150,24 +150,24 @@ nlohmann::json RestoreRoutes::restorers_json(Server& s) {
 void RestoreRoutes::restore(Server& s, const Request& req, Response& res) {
   auto params = restore_params(req);
   if (!params.is_ok()) return set_error(res, params.status());
-  const RestoreOptions options = params->options;
+  const pipeline::RestoreOptions options = params->options;
   auto precision = s.models_.resolve_precision(params->precision);
   if (!precision.is_ok()) return set_error(res, precision.status());
-  DeviceSelection device = s.device_;
+  engine::DeviceSelection device = s.device_;
   device.precision = precision.value();
 
-  RestoreModels models;
+  pipeline::RestoreModels models;
   auto restorer = s.restorers_.get(params->model, device);
   if (!restorer.is_ok()) return set_error(res, restorer.status());
   models.restorer = restorer.value();
-  std::shared_ptr<Upscaler> upscaler;
+  std::shared_ptr<pipeline::Upscaler> upscaler;
   if (options.upscale > 1) {
     auto up = background_upscaler(s.upscalers_, options.upscale, device);
     if (!up.is_ok()) return set_error(res, up.status());
     upscaler = up.value();
-    UpscaleOptions tiles;
+    pipeline::UpscaleOptions tiles;
     tiles.tile_size = s.config_.scheduler.tile_size;  // bounds a large image's working memory
-    models.upscale = [upscaler, tiles](const Image& in, int) {
+    models.upscale = [upscaler, tiles](const image::Image& in, int) {
       return upscaler->upscale(in, tiles);
     };
   }
@@ -176,14 +176,14 @@ void RestoreRoutes::restore(Server& s, const Request& req, Response& res) {
     return set_error(
         res, not_found("restoring faces needs a face detector: " + detector.status().message()));
   models.detector = detector.value();
-  if (Status usable = check_restore_options(models, options); !usable.is_ok())
+  if (Status usable = pipeline::check_restore_options(models, options); !usable.is_ok())
     return set_error(res, usable);
 
-  auto pipeline = std::make_shared<RestorePipeline>(std::move(models));
+  auto pipeline = std::make_shared<pipeline::RestorePipeline>(std::move(models));
   // Written by the device worker, read here once the item is finished.
-  auto report = std::make_shared<RestoreReport>();
+  auto report = std::make_shared<pipeline::RestoreReport>();
   ImageTask task;
-  task.stage.run = [pipeline, options, report](const Image& input, WorkOutcome* out) -> Status {
+  task.stage.run = [pipeline, options, report](const image::Image& input, WorkOutcome* out) -> Status {
     TB_ASSIGN_OR_RETURN(out->image, pipeline->process(input, options, report.get()));
     out->faces = report->faces;
     out->notes = report->notes;
@@ -192,7 +192,7 @@ void RestoreRoutes::restore(Server& s, const Request& req, Response& res) {
     out->pipeline_ms = report->total_ms;
     return Status::ok();
   };
-  const FaceRestoreContract& c = restorer.value()->contract();
+  const models::FaceRestoreContract& c = restorer.value()->contract();
   task.on_result = [report, c](const WorkOutcome&, Response& r) {
     if (report->nothing_to_write) {
       // `restore --faces-only` writes nothing; the API has nothing to send.
@@ -218,7 +218,7 @@ void RestoreRoutes::restore(Server& s, const Request& req, Response& res) {
   task.mode = "restore";
   const int scale = options.upscale, tile = s.config_.scheduler.tile_size;
   const size_t crops = crop_bytes(c.size, options.batch);
-  task.memory_bytes = [scale, tile, upscaler, crops](const ImageInfo& info) {
+  task.memory_bytes = [scale, tile, upscaler, crops](const image::ImageInfo& info) {
     // The paste canvas (floats at the output size) and the crops beside the image.
     return scaled_request_bytes(info, scale, tile,
                                 upscaler ? upscaler->measured_bytes_per_pixel() : 0, 1) +

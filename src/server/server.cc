@@ -60,27 +60,27 @@ std::string mib(size_t bytes) {
 
 }  // namespace
 
-Server::Server(ServerConfig config, DeviceSelection device)
-    : Server(std::move(config), std::vector<DeviceSelection>{std::move(device)}) {}
+Server::Server(ServerConfig config, engine::DeviceSelection device)
+    : Server(std::move(config), std::vector<engine::DeviceSelection>{std::move(device)}) {}
 
-Server::Server(ServerConfig config, std::vector<DeviceSelection> devices)
+Server::Server(ServerConfig config, std::vector<engine::DeviceSelection> devices)
     : config_(std::move(config)), device_(devices.at(0)), models_(device_, config_.default_model), devices_(devices) {
   std::vector<std::string> backend_ids;
-  for (const DeviceSelection& d : devices_) backend_ids.push_back(d.backend->device().id);
-  device_ids_ = device_worker_ids(backend_ids);
+  for (const engine::DeviceSelection& d : devices_) backend_ids.push_back(d.backend->device().id);
+  device_ids_ = engine::device_worker_ids(backend_ids);
   std::vector<SchedulerDevice> workers = {{device_ids_[0], nullptr}};
   for (size_t k = 1; k < devices_.size(); ++k) {
     others_.push_back(std::make_unique<OtherDevice>(devices_[k], config_.default_model));
     OtherDevice* other = others_.back().get();
     workers.push_back({device_ids_[k], [other](const WorkItem& item) { return bind_to(*other, item); }});
   }
-  auto faults = DeviceFaults::parse(config_.device_faults, device_ids_);
+  auto faults = engine::DeviceFaults::parse(config_.device_faults, device_ids_);
   if (!faults.is_ok()) config_error_ = faults.status();
   // The user is told at once which device left the rotation and what that means.
   auto told = config_.scheduler.on_device_retired;
   config_.scheduler.on_device_retired = [told](const std::string& id, const std::string& why, int left) {
     std::fprintf(stderr, "toonbox serve: %s taken out of rotation: %s; %s\n", id.c_str(), why.c_str(),
-                 rotation_tail(left, "requests", "the server is not ready (/health/ready 503) until restarted").c_str());
+                 engine::rotation_tail(left, "requests", "the server is not ready (/health/ready 503) until restarted").c_str());
     std::fflush(stderr);
     if (told) told(id, why, left);
   };
@@ -92,7 +92,7 @@ Server::Server(ServerConfig config, std::vector<DeviceSelection> devices)
   config_.jobs.max_request_bytes = config_.max_request_bytes;
   config_.jobs.tile_size = config_.scheduler.tile_size;
   scheduler_ = std::make_unique<DeviceScheduler>(std::move(workers), config_.scheduler, &metrics_,
-                                                 faults.is_ok() ? std::move(faults).value() : DeviceFaults{});
+                                                 faults.is_ok() ? std::move(faults).value() : engine::DeviceFaults{});
   // Job images may take part of the queue, never all of it; a batch's worth per device.
   const int per_devices = config_.scheduler.max_batch * static_cast<int>(devices_.size());
   config_.jobs.max_in_flight =
@@ -110,7 +110,7 @@ std::string Server::url() const {
 std::string Server::status_line() const {
   if (devices_.size() > 1)
     return std::to_string(devices_.size()) + " devices (--device " + config_.requested_device + "), one queue";
-  const DeviceDescription& d = device_.backend->device();
+  const backend::DeviceDescription& d = device_.backend->device();
   const std::string precision = precision_name(device_.precision);
   if (device_.is_gpu) return "GPU: active — " + d.label + ", " + precision;
   if (config_.requested_device == "cpu") return "CPU: requested (--device cpu) — " + d.label + ", " + precision;
@@ -139,7 +139,7 @@ Result<BoundWork> Server::bind_to(OtherDevice& other, const WorkItem& item) {
   }
   bound.stage.precision = precision;
   if (bound.stage.upscaler) {
-    DeviceSelection device = other.device;
+    engine::DeviceSelection device = other.device;
     device.precision = precision;
     TB_ASSIGN_OR_RETURN(bound.stage.upscaler,
                         other.upscalers.get(bound.stage.upscaler->name(), bound.stage.upscaler->scale(), device));
@@ -361,7 +361,7 @@ void Server::wait() {
 
 MetricsGauges Server::gauges() {
   MetricsGauges g;
-  const DeviceDescription& d = device_.backend->device();
+  const backend::DeviceDescription& d = device_.backend->device();
   g.device_id = d.id;
   g.device_label = d.label;
   g.device_kind = device_.is_gpu ? "gpu" : "cpu";

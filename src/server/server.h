@@ -63,11 +63,11 @@ const std::vector<RouteInfo>& server_routes();
 
 class Server {
  public:
-  Server(ServerConfig config, DeviceSelection device);
+  Server(ServerConfig config, engine::DeviceSelection device);
   // One device worker per entry (`--device cuda:0,1`, `cpu,cpu`), each with its own
   // models, compiled plans and upscalers, all taking from one queue. Requests are checked
   // and their models resolved on the first device; the others load their own copies.
-  Server(ServerConfig config, std::vector<DeviceSelection> devices);
+  Server(ServerConfig config, std::vector<engine::DeviceSelection> devices);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -116,8 +116,8 @@ class Server {
 
   // A device after the first: its own caches, so its own loaded models and plans.
   struct OtherDevice {
-    OtherDevice(DeviceSelection d, const std::string& default_model) : device(d), models(d, default_model) {}
-    DeviceSelection device;
+    OtherDevice(engine::DeviceSelection d, const std::string& default_model) : device(d), models(d, default_model) {}
+    engine::DeviceSelection device;
     ModelCache models;
     UpscalerCache upscalers;
   };
@@ -129,13 +129,13 @@ class Server {
   nlohmann::json devices_json();
 
   ServerConfig config_;
-  DeviceSelection device_;  // the first device: requests are resolved on its caches
+  engine::DeviceSelection device_;  // the first device: requests are resolved on its caches
   Metrics metrics_;
   ModelCache models_;
   UpscalerCache upscalers_;
   RestorerCache restorers_;
   std::vector<std::unique_ptr<OtherDevice>> others_;
-  std::vector<DeviceSelection> devices_;  // all of them, in --device order
+  std::vector<engine::DeviceSelection> devices_;  // all of them, in --device order
   std::vector<std::string> device_ids_;   // "cpu", or "cpu#1", "cpu#2"
   Status config_error_;                   // a bad fault rule, reported by start()
   std::unique_ptr<MemoryBudget> memory_;

@@ -91,7 +91,7 @@ Result<CartoonizeParams> request_params(const Request& req) {
   return parse_cartoonize_params(fields);
 }
 
-std::string device_state(const DeviceSelection& d, const std::string& requested) {
+std::string device_state(const engine::DeviceSelection& d, const std::string& requested) {
   if (d.is_gpu) return "active";
   return requested == "cpu" ? "requested" : "fallback";
 }
@@ -101,7 +101,7 @@ std::string device_state(const DeviceSelection& d, const std::string& requested)
 // What a request runs on: its precision, its model at that precision, its pipeline stage.
 struct RequestModel {
   Precision precision = Precision::kFloat32;
-  std::shared_ptr<ModelRunner> runner;
+  std::shared_ptr<pipeline::ModelRunner> runner;
   PipelineStage stage;
 };
 
@@ -113,15 +113,15 @@ class Routes {
   static Result<PipelineStage> pipeline_stage(Server& s, const CartoonizeParams& params, Precision precision) {
     PipelineStage stage;
     stage.precision = precision;
-    TB_ASSIGN_OR_RETURN(stage.options.mode, parse_cartoon_mode(params.mode));
+    TB_ASSIGN_OR_RETURN(stage.options.mode, pipeline::parse_cartoon_mode(params.mode));
     stage.options.long_side = params.long_side;
     stage.options.strength = params.strength;
     stage.options.resolution = params.resolution;
-    if (stage.options.mode == CartoonMode::kWhole) return stage;
+    if (stage.options.mode == pipeline::CartoonMode::kWhole) return stage;
     auto detector = s.models_.face_detector(precision);
     if (detector.is_ok()) {
       stage.detector = std::move(detector).value();
-    } else if (stage.options.mode == CartoonMode::kPortrait) {
+    } else if (stage.options.mode == pipeline::CartoonMode::kPortrait) {
       return detector.status();
     } else {
       stage.detector_missing = detector.status().message();
@@ -155,7 +155,7 @@ class Routes {
   }
 
   static void status(Server& s, const Request&, Response& res) {
-    const DeviceDescription& d = s.device_.backend->device();
+    const backend::DeviceDescription& d = s.device_.backend->device();
     const auto portrait = s.models_.face_detector(s.device_.precision);  // loaded once, then cached
     nlohmann::json precisions = nlohmann::json::array({"fp32"});
     if (s.device_.backend->supports(Precision::kFloat16)) precisions.push_back("fp16");
@@ -236,7 +236,7 @@ class Routes {
     task.file_suffix = "-toon";
     const CartoonizeParams p = params.value();
     const int tile = s.config_.scheduler.tile_size;
-    task.memory_bytes = [p, runner = model->runner, tile](const ImageInfo& info) {
+    task.memory_bytes = [p, runner = model->runner, tile](const image::ImageInfo& info) {
       return request_memory_bytes(info, p, *runner, tile);
     };
     const int64_t max_pixels = s.config_.max_pixels;

@@ -16,7 +16,7 @@ struct UpscaleParams {
   int scale = 0;      // 0 = the model's (x4 without a model)
   bool tta = false;
   std::string precision = "auto";
-  ImageFormat format = ImageFormat::kPng;
+  image::ImageFormat format = image::ImageFormat::kPng;
   int quality = 92;
 };
 
@@ -41,19 +41,19 @@ Result<UpscaleParams> upscale_params(const Request& req) {
 
 }  // namespace
 
-Result<std::shared_ptr<Upscaler>> UpscalerCache::get(const std::string& name, int scale, const DeviceSelection& device) {
+Result<std::shared_ptr<pipeline::Upscaler>> UpscalerCache::get(const std::string& name, int scale, const engine::DeviceSelection& device) {
   std::string model = name;
   if (model.empty()) {
-    TB_ASSIGN_OR_RETURN(model, default_upscaler_name(scale == 0 ? 4 : scale));
+    TB_ASSIGN_OR_RETURN(model, pipeline::default_upscaler_name(scale == 0 ? 4 : scale));
   }
   // Names only: a client must not make the server open files of its choice.
-  TB_RETURN_IF_ERROR(resolve_installed_model(model).status());
+  TB_RETURN_IF_ERROR(models::resolve_installed_model(model).status());
   const auto key = std::make_pair(model, static_cast<int>(device.precision));
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = loaded_.find(key);
   if (it == loaded_.end()) {
-    TB_ASSIGN_OR_RETURN(std::unique_ptr<Upscaler> up, load_upscaler(model, 0, "", device));
-    it = loaded_.emplace(key, std::shared_ptr<Upscaler>(std::move(up))).first;
+    TB_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::Upscaler> up, pipeline::load_upscaler(model, 0, "", device));
+    it = loaded_.emplace(key, std::shared_ptr<pipeline::Upscaler>(std::move(up))).first;
   }
   if (scale != 0 && it->second->scale() != scale)
     return invalid_argument(model + " upscales x" + std::to_string(it->second->scale()) + ", not x" +
@@ -67,7 +67,7 @@ void UpscaleRoutes::upscale(Server& s, const Request& req, Response& res) {
   if (!params.is_ok()) return set_error(res, params.status());
   auto precision = s.models_.resolve_precision(params->precision);
   if (!precision.is_ok()) return set_error(res, precision.status());
-  DeviceSelection device = s.device_;
+  engine::DeviceSelection device = s.device_;
   device.precision = precision.value();
   auto upscaler = s.upscalers_.get(params->model, params->scale, device);
   if (!upscaler.is_ok()) return set_error(res, upscaler.status());
@@ -88,7 +88,7 @@ void UpscaleRoutes::upscale(Server& s, const Request& req, Response& res) {
   const bool tta = params->tta;
   auto up = upscaler.value();
   // The float canvas the tiles blend into, and TTA's running sum.
-  task.memory_bytes = [scale, tile, tta, up](const ImageInfo& info) {
+  task.memory_bytes = [scale, tile, tta, up](const image::ImageInfo& info) {
     return scaled_request_bytes(info, scale, tile, up->measured_bytes_per_pixel(), tta ? 2 : 1);
   };
   const int64_t max_pixels = s.config_.max_pixels;

@@ -23,11 +23,11 @@ class Server;
 // worker runs them.
 class UpscalerCache {
  public:
-  Result<std::shared_ptr<Upscaler>> get(const std::string& name, int scale, const DeviceSelection& device);
+  Result<std::shared_ptr<pipeline::Upscaler>> get(const std::string& name, int scale, const engine::DeviceSelection& device);
 
  private:
   std::mutex mutex_;
-  std::map<std::pair<std::string, int>, std::shared_ptr<Upscaler>> loaded_;
+  std::map<std::pair<std::string, int>, std::shared_ptr<pipeline::Upscaler>> loaded_;
 };
 
 class UpscaleRoutes {

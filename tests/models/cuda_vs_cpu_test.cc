@@ -17,6 +17,10 @@
 #include "pipeline/builtin_style.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::engine;
+using namespace toonbox::backend;
+
 namespace toonbox {
 namespace {
 
@@ -43,7 +47,7 @@ TEST_P(CudaVsCpu, AgreesWithinStatedTolerances) {
   } else {
     const fs::path dir = test::shared_dir() / "models" / "whitebox-cartoon" / "tfjs-float16";
     if (!fs::exists(dir / "model.json")) GTEST_SKIP() << "model not found: " << dir;
-    auto g = import_tfjs_model(dir.string());
+    auto g = tfjs::import_tfjs_model(dir.string());
     ASSERT_TRUE(g.is_ok()) << g.status().to_string();
     graph = std::move(g).value();
   }
@@ -51,7 +55,7 @@ TEST_P(CudaVsCpu, AgreesWithinStatedTolerances) {
   ASSERT_GT(img.width, 0) << photo;
   const Tensor input = test::photo_to_input(img, 384, 8);
 
-  Session cpu(graph, std::shared_ptr<Backend>(create_cpu_backend()), Precision::kFloat32);
+  Session cpu(graph, std::shared_ptr<Backend>(cpu::create_cpu_backend()), Precision::kFloat32);
   auto want = cpu.run({input});
   ASSERT_TRUE(want.is_ok()) << want.status().to_string();
 

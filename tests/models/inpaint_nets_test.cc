@@ -29,6 +29,10 @@
 #include "unit/ort_oracle.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::models;
+using namespace toonbox::engine;
+using namespace toonbox::backend;
+
 namespace toonbox {
 namespace {
 
@@ -100,12 +104,12 @@ TEST_P(InpaintNets, MatchPyTorchAndOnnxRuntime) {
   if (std::string why = test::ort_unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
   std::string skip;
   std::shared_ptr<Backend> backend =
-      std::string(c.backend.name) == "Cpu" ? create_cpu_backend() : test::cuda_backend(&skip);
+      std::string(c.backend.name) == "Cpu" ? cpu::create_cpu_backend() : test::cuda_backend(&skip);
   if (!backend) GTEST_SKIP() << skip;
   if (!e.manifest.contains(c.form)) GTEST_SKIP() << c.form << " not exported";
   const auto& m = e.manifest.at(c.form);
   if (m.contains("skip")) GTEST_SKIP() << m["skip"].get<std::string>();
-  auto graph = import_onnx_model(m["file"].get<std::string>());
+  auto graph = onnx_import::import_onnx_model(m["file"].get<std::string>());
   ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
   std::vector<Tensor> inputs;
   std::vector<test::OrtInput> ort_inputs;
@@ -144,7 +148,7 @@ TEST(InpaintNetsForms, EachExportIsIdentified) {
                                                    {"lama_dynamic", "lama-4ch"},
                                                    {"migan", "migan-generator"}};
   for (const auto& [form, id] : want) {
-    auto graph = import_onnx_model(e.manifest.at(form)["file"].get<std::string>());
+    auto graph = onnx_import::import_onnx_model(e.manifest.at(form)["file"].get<std::string>());
     ASSERT_TRUE(graph.is_ok()) << form << ": " << graph.status().to_string();
     auto found = identify_inpaint_form(*graph);
     ASSERT_TRUE(found.is_ok()) << form << ": " << found.status().to_string();
@@ -160,9 +164,9 @@ TEST(InpaintNetsForms, EachExportIsIdentified) {
 TEST(InpaintNetsForms, WrongSizeIsRefusedByName) {
   const Exported& e = exported();
   if (!e.skip.empty()) GTEST_SKIP() << e.skip;
-  auto fixed = import_onnx_model(e.manifest.at("lama_matmul")["file"].get<std::string>());
+  auto fixed = onnx_import::import_onnx_model(e.manifest.at("lama_matmul")["file"].get<std::string>());
   ASSERT_TRUE(fixed.is_ok()) << fixed.status().to_string();
-  Session s1(std::move(fixed).value(), create_cpu_backend(), Precision::kFloat32);
+  Session s1(std::move(fixed).value(), cpu::create_cpu_backend(), Precision::kFloat32);
   auto r1 =
       s1.run({Tensor(DType::kFloat32, {1, 3, 64, 64}), Tensor(DType::kFloat32, {1, 1, 64, 64})});
   ASSERT_FALSE(r1.is_ok()) << "a 96x128 LaMa file ran at 64x64";
@@ -170,9 +174,9 @@ TEST(InpaintNetsForms, WrongSizeIsRefusedByName) {
   EXPECT_NE(m1.find("input 'image': got shape [1,3,64,64], expected [1,3,96,128]"),
             std::string::npos)
       << m1;
-  auto dynamic = import_onnx_model(e.manifest.at("lama_dynamic")["file"].get<std::string>());
+  auto dynamic = onnx_import::import_onnx_model(e.manifest.at("lama_dynamic")["file"].get<std::string>());
   ASSERT_TRUE(dynamic.is_ok()) << dynamic.status().to_string();
-  Session s2(std::move(dynamic).value(), create_cpu_backend(), Precision::kFloat32);
+  Session s2(std::move(dynamic).value(), cpu::create_cpu_backend(), Precision::kFloat32);
   auto r2 = s2.run({Tensor(DType::kFloat32, {1, 4, 80, 120})});  // bottleneck 10x15
   ASSERT_FALSE(r2.is_ok()) << "the dynamic LaMa ran with an odd bottleneck width";
   const std::string m2 = r2.status().to_string();

@@ -19,6 +19,8 @@
 #include "import/onnx/onnx_importer.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::engine;
+
 namespace toonbox {
 namespace {
 
@@ -36,7 +38,7 @@ TEST(LamaBench, TimeOnnxModel) {
   const int runs = std::stoi(env("TOONBOX_LAMA_BENCH_RUNS", "5"));
   auto dev = select_device(device, precision);
   ASSERT_TRUE(dev.is_ok()) << dev.status().to_string();
-  auto graph = import_onnx_model(model);
+  auto graph = onnx_import::import_onnx_model(model);
   ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
   Session session(std::move(graph).value(), dev->backend, dev->precision);
   const Tensor x = test::random_tensor({1, 4, size, size}, 5, 0.f, 1.f);

@@ -20,6 +20,9 @@
 #include "models/torch_oracle.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::engine;
+using namespace toonbox::backend;
+
 namespace toonbox {
 namespace {
 
@@ -138,13 +141,13 @@ class NcnnModels : public ::testing::TestWithParam<BackendParam> {
     if (std::string why = test::torch_unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
     std::shared_ptr<Backend> backend;
     if (std::string(GetParam().name) == "Cpu") {
-      backend = create_cpu_backend();
+      backend = cpu::create_cpu_backend();
     } else {
       std::string skip;
       backend = test::cuda_backend(&skip);
       if (!backend) GTEST_SKIP() << skip;
     }
-    auto graph = import_ncnn_model(param.string(), bin.string());
+    auto graph = ncnn::import_ncnn_model(param.string(), bin.string());
     ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
     Session session(std::move(graph).value(), backend, GetParam().precision);
     const double floor_db = GetParam().precision == Precision::kFloat16 ? 40.0 : 50.0;
@@ -199,13 +202,13 @@ TEST(NcnnModelImport, SharedModelsImportWithTheirBlobNames) {
     const fs::path param = models_dir() / e.c->param, bin = models_dir() / e.c->bin;
     if (!fs::exists(param))
       GTEST_SKIP() << param << " not found (the shared models folder is absent)";
-    auto graph = import_ncnn_model(param.string(), bin.string());
+    auto graph = ncnn::import_ncnn_model(param.string(), bin.string());
     ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
     ASSERT_EQ(graph->inputs().size(), 1u) << e.c->label;
     ASSERT_EQ(graph->outputs().size(), 1u) << e.c->label;
     EXPECT_EQ(graph->value(graph->inputs()[0]).name, e.input) << e.c->label;
     EXPECT_EQ(graph->value(graph->outputs()[0]).name, e.output) << e.c->label;
-    auto info = read_ncnn_model_info(param.string());
+    auto info = ncnn::read_ncnn_model_info(param.string());
     ASSERT_TRUE(info.is_ok()) << info.status().to_string();
     EXPECT_TRUE(info->unsupported.empty()) << e.c->label;
   }

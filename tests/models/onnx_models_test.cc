@@ -28,6 +28,10 @@
 #include "unit/ort_oracle.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::image;
+using namespace toonbox::engine;
+using namespace toonbox::backend;
+
 namespace toonbox {
 namespace {
 
@@ -69,7 +73,7 @@ void PrintTo(const BackendParam& p, std::ostream* os) { *os << p.name; }
 bool is_reference(const BackendParam& p) { return std::string(p.name) == "RefFp16"; }
 
 std::shared_ptr<Backend> backend_for(const BackendParam& p, std::string* skip) {
-  if (std::string(p.name) == "Cpu" || is_reference(p)) return create_cpu_backend();
+  if (std::string(p.name) == "Cpu" || is_reference(p)) return cpu::create_cpu_backend();
   return test::cuda_backend(skip);
 }
 
@@ -107,7 +111,7 @@ TEST_P(OnnxModels, AnimeGanV3CuteMatchesOnnxRuntime) {
   auto backend = backend_for(GetParam(), &skip);
   if (!backend) GTEST_SKIP() << skip;
   const bool fp16 = GetParam().precision == Precision::kFloat16;
-  auto graph = import_onnx_model(model.string());
+  auto graph = onnx_import::import_onnx_model(model.string());
   ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
   Runner session(std::move(graph).value(), backend, GetParam());
   for (const char* photo : {"wb_actress2.jpg", "wb_liuyifei4.jpg", "wb_party5.jpg"}) {
@@ -198,7 +202,7 @@ void run_detector(const DetectorCase& c, const BackendParam& param) {
   auto backend = backend_for(param, &skip);
   if (!backend) GTEST_SKIP() << skip;
   const bool fp16 = param.precision == Precision::kFloat16;
-  auto graph = import_onnx_model(model.string());
+  auto graph = onnx_import::import_onnx_model(model.string());
   ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
   Runner session(std::move(graph).value(), backend, param);
   const bool yunet = std::string(c.name) == "YuNet";
@@ -265,9 +269,9 @@ TEST(FaceDetectorApi, FindsFacesInImageCoordinates) {
                   "retinaface-mnet025/detection_mobilenet0.25_Final.onnx"}}) {
     const fs::path model = test::shared_dir() / "models" / file;
     if (!fs::exists(model)) GTEST_SKIP() << model << " not found";
-    auto graph = import_onnx_model(model.string());
+    auto graph = onnx_import::import_onnx_model(model.string());
     ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
-    detect::FaceDetector detector(model_kind, std::move(graph).value(), create_cpu_backend(),
+    detect::FaceDetector detector(model_kind, std::move(graph).value(), cpu::create_cpu_backend(),
                                   Precision::kFloat32);
     const test::RgbImage photo = test::read_jpeg(test::shared_dir() / "images/wb_party7.jpg");
     ASSERT_GT(photo.width, 0);

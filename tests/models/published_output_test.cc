@@ -21,6 +21,11 @@
 #include "models/photo_util.h"
 #include "pipeline/cartoon_pipeline.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::models;
+using namespace toonbox::image;
+using namespace toonbox::engine;
+
 namespace toonbox {
 namespace {
 

@@ -40,6 +40,10 @@
 #include "unit/ort_oracle.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::engine;
+using namespace toonbox::backend;
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 
@@ -166,7 +170,7 @@ Result<std::vector<Tensor>> run_target(const Target& t, const Graph& imported, c
     return reference_run(g, inputs, o);
   }
   std::shared_ptr<Backend> backend = name == "Cpu"
-                                         ? std::shared_ptr<Backend>(create_cpu_backend())
+                                         ? std::shared_ptr<Backend>(cpu::create_cpu_backend())
                                          : std::shared_ptr<Backend>(test::cuda_backend(skip));
   if (!backend) return unimplemented(*skip);  // the caller skips, saying why
   // At the precision `toonbox restore` runs the net at when this one is asked for
@@ -182,7 +186,7 @@ TEST_P(RestoreNets, MatchesOnnxRuntimeAndPyTorch) {
   if (std::string why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
   const RefNet& net = reference_net(c.net);
   ASSERT_TRUE(net.error.empty()) << net.error;
-  auto imported = import_onnx_model(net.onnx.string());
+  auto imported = onnx_import::import_onnx_model(net.onnx.string());
   ASSERT_TRUE(imported.is_ok()) << imported.status().to_string();
   static std::map<std::string, Tensor> ort_outputs;
   if (!ort_outputs.count(c.net)) {
@@ -243,7 +247,7 @@ TEST(RestoreNetsRewrite, ModulatedConvsRewrittenEqualDirectForm) {
   for (const char* name : {"gpen", "gfpgan"}) {
     const RefNet& net = reference_net(name);
     ASSERT_TRUE(net.error.empty()) << net.error;
-    auto imported = import_onnx_model(net.onnx.string());
+    auto imported = onnx_import::import_onnx_model(net.onnx.string());
     ASSERT_TRUE(imported.is_ok()) << imported.status().to_string();
     std::vector<Shape> shapes;
     for (const auto& in : net.inputs) shapes.push_back(in.value.shape());
@@ -291,7 +295,7 @@ TEST(RestoreNetsDiagnostic, DISABLED_Fp16DivergenceByNode) {
   const std::string name = env ? env : "codeformer";
   const RefNet& net = reference_net(name);
   ASSERT_TRUE(net.error.empty()) << net.error;
-  auto imported = import_onnx_model(net.onnx.string());
+  auto imported = onnx_import::import_onnx_model(net.onnx.string());
   ASSERT_TRUE(imported.is_ok()) << imported.status().to_string();
   auto g = compiled_form(*imported, net, nullptr);
   ASSERT_TRUE(g.is_ok()) << g.status().to_string();

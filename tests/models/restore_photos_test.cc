@@ -24,6 +24,11 @@
 #include "pipeline/restore/face_paste.h"
 #include "pipeline/restore/restore_pipeline.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::models;
+using namespace toonbox::image;
+using namespace toonbox::engine;
+
 namespace toonbox {
 namespace {
 

@@ -38,6 +38,12 @@
 #include "ops/op_defs.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::models;
+using namespace toonbox::image;
+using namespace toonbox::engine;
+using namespace toonbox::backend;
+using namespace toonbox::import;
+
 namespace toonbox {
 namespace {
 
@@ -252,13 +258,13 @@ TEST_P(UpscalerJsVsTfjs, MatchesTensorFlowJs) {
   if (std::string why = packages_missing(c); !why.empty()) GTEST_SKIP() << why;
   std::shared_ptr<Backend> backend;
   if (std::string(be.name) == "Cpu") {
-    backend = create_cpu_backend();
+    backend = cpu::create_cpu_backend();
   } else {
     std::string skip;
     backend = test::cuda_backend(&skip);
     if (!backend) GTEST_SKIP() << skip;
   }
-  auto graph = import_tfjs_layers_model(c.model().string());
+  auto graph = tfjs::import_tfjs_layers_model(c.model().string());
   ASSERT_TRUE(graph.is_ok()) << graph.status().to_string();
   Session session(std::move(graph).value(), backend, be.precision);
   const double floor_db = be.precision == Precision::kFloat16 ? 40.0 : 50.0;
@@ -375,9 +381,9 @@ TEST(UpscalerJsModels, ReproducesThePublishedSamples) {
     ASSERT_NE(k, nullptr);
     const float range = k->contract.input_range.hi;
     const Tensor x = rgb_crop(fixture->rgb, fixture->width, fixture->height, fixture->width, range);
-    auto g = import_tfjs_layers_model(c.model().string());
+    auto g = tfjs::import_tfjs_layers_model(c.model().string());
     ASSERT_TRUE(g.is_ok()) << g.status().to_string();
-    Session session(std::move(g).value(), std::shared_ptr<Backend>(create_cpu_backend()),
+    Session session(std::move(g).value(), std::shared_ptr<Backend>(cpu::create_cpu_backend()),
                     Precision::kFloat32);
     auto y = session.run({x});
     ASSERT_TRUE(y.is_ok()) << y.status().to_string();

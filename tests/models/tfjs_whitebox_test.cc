@@ -19,6 +19,9 @@
 #include "ops/reference.h"
 #include "unit/tfjs_test_util.h"
 
+using namespace toonbox::engine;
+using namespace toonbox::backend;
+
 namespace toonbox {
 namespace {
 
@@ -85,7 +88,7 @@ TEST(TfjsWhitebox, ImportsAndFoldsToComputeOps) {
     SCOPED_TRACE(format);
     const fs::path dir = model_dir(format);
     if (!fs::exists(dir / "model.json")) GTEST_SKIP() << "model not found: " << dir;
-    auto g = import_tfjs_model(dir.string());
+    auto g = tfjs::import_tfjs_model(dir.string());
     ASSERT_TRUE(g.is_ok()) << g.status().to_string();
     ASSERT_EQ(g->inputs().size(), 1u);
     EXPECT_EQ(g->value(g->inputs()[0]).name, "input_photo");
@@ -130,7 +133,7 @@ TEST_P(TfjsWhiteboxVsTfjs, MatchesTensorFlowJs) {
   const auto [lo, hi] = std::minmax_element(want.begin(), want.end());
   ASSERT_GT(*hi - *lo, 0.5f) << "TF.js output is nearly constant";
 
-  auto g = import_tfjs_model(model.string());
+  auto g = tfjs::import_tfjs_model(model.string());
   ASSERT_TRUE(g.is_ok()) << g.status().to_string();
 
   t0 = std::chrono::steady_clock::now();
@@ -143,7 +146,7 @@ TEST_P(TfjsWhiteboxVsTfjs, MatchesTensorFlowJs) {
   const double ref_err = max_abs_error((*ref)[0], want);
 
   t0 = std::chrono::steady_clock::now();
-  Session session(g.value(), std::shared_ptr<Backend>(create_cpu_backend()), Precision::kFloat32);
+  Session session(g.value(), std::shared_ptr<Backend>(cpu::create_cpu_backend()), Precision::kFloat32);
   auto cpu = session.run({x});
   ASSERT_TRUE(cpu.is_ok()) << cpu.status().to_string();
   const double cpu_s = seconds_since(t0);

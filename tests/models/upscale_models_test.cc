@@ -23,6 +23,10 @@
 #include "unit/test_util.h"
 #include "unit/tiling_test_util.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::image;
+using namespace toonbox::engine;
+
 namespace toonbox {
 namespace {
 
@@ -58,7 +62,7 @@ Result<Image> photo(const char* name, int width) {
 
 DeviceSelection cpu() {
   DeviceSelection d;
-  d.backend = create_cpu_backend();
+  d.backend = cpu::create_cpu_backend();
   return d;
 }
 

@@ -21,6 +21,12 @@
 #include "unit/instrumented_backend.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::models;
+using namespace toonbox::image;
+using namespace toonbox::engine;
+using namespace toonbox::backend;
+
 namespace toonbox {
 namespace {
 
@@ -98,7 +104,7 @@ void expect_batch_matches_singles(const Graph& g, int h, int w) {
   auto ref_batch = reference_run(*spec_batch, {batch});
   ASSERT_TRUE(ref_batch.is_ok()) << ref_batch.status().to_string();
 
-  Session cpu(g, std::shared_ptr<Backend>(create_cpu_backend()), Precision::kFloat32,
+  Session cpu(g, std::shared_ptr<Backend>(cpu::create_cpu_backend()), Precision::kFloat32,
               SessionOptions{/*allow_batch=*/true});
   auto cpu_batch = cpu.run({batch});
   ASSERT_TRUE(cpu_batch.is_ok()) << cpu_batch.status().to_string();
@@ -160,7 +166,7 @@ Image patterned_image(int w, int h, int seed) {
 }
 
 TEST(Batch, StylizeBatchIsOneDeviceCallAndMatchesSingles) {
-  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(create_cpu_backend()));
+  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(cpu::create_cpu_backend()));
   ModelRunner toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
   std::vector<Image> images;
   for (int i = 0; i < 4; ++i) images.push_back(patterned_image(40, 32, i));
@@ -199,7 +205,7 @@ TEST(Batch, ModelThatCannotBatchFallsBackToSinglesAndSaysWhy) {
   g.add_output(g.add_node(OpKind::kReshape, "unflatten",
                           {flat, g.add_constant("s2", Tensor::from_vector<int64_t>({4}, {1, 8, 8, 3}))},
                           ReshapeParams{}));
-  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(create_cpu_backend()));
+  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(cpu::create_cpu_backend()));
   ModelRunner toon(std::move(m), DeviceSelection{cpu, Precision::kFloat32, "test", false});
   const Image a = patterned_image(8, 8, 1), b = patterned_image(8, 8, 2);
   StylizeTimings t;
@@ -217,7 +223,7 @@ TEST(Batch, ModelThatCannotBatchFallsBackToSinglesAndSaysWhy) {
 }
 
 TEST(Batch, OutOfMemoryHalvesTheBatch) {
-  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(create_cpu_backend()));
+  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(cpu::create_cpu_backend()));
   ModelRunner toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
   std::vector<Image> images;
   for (int i = 0; i < 4; ++i) images.push_back(patterned_image(32, 32, i));
@@ -245,7 +251,7 @@ TEST(Batch, OutOfMemoryHalvesTheBatch) {
 // saves against 4 single calls for the classic style at 256x256 on the CPU.
 // Run with --gtest_also_run_disabled_tests.
 TEST(Batch, DISABLED_MeasureClassicBatchOfFourVsFourSingles) {
-  ModelRunner toon(classic_source(), DeviceSelection{std::shared_ptr<Backend>(create_cpu_backend()),
+  ModelRunner toon(classic_source(), DeviceSelection{std::shared_ptr<Backend>(cpu::create_cpu_backend()),
                                                      Precision::kFloat32, "test", false});
   std::vector<Image> images;
   for (int i = 0; i < 4; ++i) images.push_back(patterned_image(256, 256, i));

@@ -15,6 +15,8 @@
 #include "bench/bench_input.h"
 #include "bench/image_metrics.h"
 
+using namespace toonbox::image;
+
 namespace toonbox::bench {
 namespace {
 

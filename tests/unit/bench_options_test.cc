@@ -5,6 +5,8 @@
 #include "bench/bench_options.h"
 #include "engine/device_list.h"
 
+using namespace toonbox::engine;
+
 namespace toonbox::bench {
 namespace {
 

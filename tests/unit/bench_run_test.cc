@@ -13,6 +13,9 @@
 #include "core/tensor.h"
 #include "unit/onnx_test_util.h"
 
+using namespace toonbox::image;
+using namespace toonbox::engine;
+
 namespace toonbox::bench {
 namespace {
 

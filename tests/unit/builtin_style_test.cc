@@ -12,6 +12,11 @@
 #include "pipeline/builtin_style.h"
 #include "pipeline/model_runner.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::models;
+using namespace toonbox::image;
+using namespace toonbox::engine;
+
 namespace toonbox {
 namespace {
 

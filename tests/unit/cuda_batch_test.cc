@@ -16,6 +16,12 @@
 #include "unit/batched_exec_test_util.h"
 #include "unit/instrumented_backend.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::models;
+using namespace toonbox::image;
+using namespace toonbox::engine;
+using namespace toonbox::backend;
+
 namespace toonbox {
 namespace {
 

@@ -9,6 +9,8 @@
 #include "core/timing.h"
 #include "cuda_test_util.h"
 
+using namespace toonbox::backend;
+
 namespace toonbox::cuda_test {
 namespace {
 

@@ -14,6 +14,8 @@
 
 #include "cuda_test_util.h"
 
+using namespace toonbox::backend;
+
 namespace toonbox::cuda_test {
 namespace {
 

@@ -6,6 +6,8 @@
 #include "compile/memory_planner.h"
 #include "cuda_test_util.h"
 
+using namespace toonbox::backend;
+
 namespace toonbox::cuda_test {
 namespace {
 

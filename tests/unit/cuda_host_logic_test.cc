@@ -15,6 +15,8 @@
 #include "compile/specialize.h"
 #include "ops/reference.h"
 
+using namespace toonbox::backend;
+
 namespace toonbox::cuda_host_test {
 namespace {
 

@@ -16,6 +16,12 @@
 #include "pipeline/model_runner.h"
 #include "pipeline/upscale/upscaler.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::models;
+using namespace toonbox::image;
+using namespace toonbox::engine;
+using namespace toonbox::backend;
+
 namespace toonbox {
 namespace {
 
@@ -215,7 +221,7 @@ TEST_P(CudaPixels, UpscalerWholeImageGivesTheSameBytes) {
 // The CPU backend converts on the host: run_pixels says so and the runner falls back.
 TEST(CudaPixels, CpuBackendFallsBackToTheHostConversion) {
   Session cpu(elementwise_model(Layout::kNHWC, ChannelOrder::kRgb, {-1, 1}, {-1, 1}, 0, 8, false).graph,
-              std::shared_ptr<Backend>(create_cpu_backend()), Precision::kFloat32);
+              std::shared_ptr<Backend>(cpu::create_cpu_backend()), Precision::kFloat32);
   auto can = cpu.runs_pixels({1, 8, 8, 3});
   ASSERT_TRUE(can.is_ok()) << can.status().to_string();
   EXPECT_FALSE(*can);

@@ -33,7 +33,7 @@ namespace toonbox::cuda_test {
 struct CudaTestEnv {
   const cuda::PluginApi* api = nullptr;
   cuda::CudaRuntimeInfo info;
-  std::unique_ptr<Backend> backend;  // cuda:0
+  std::unique_ptr<backend::Backend> backend;  // cuda:0
   std::string skip_reason;           // set when there is no usable GPU
 };
 
@@ -47,7 +47,7 @@ inline CudaTestEnv& cuda_env() {
       char dir[] = "/tmp/toonbox-test-algos-XXXXXX";
       if (::mkdtemp(dir) != nullptr) ::setenv("TOONBOX_CUDA_ALGO_CACHE", dir, 1);
     }
-    const CudaPluginLoad& load = load_cuda_plugin();
+    const backend::CudaPluginLoad& load = backend::load_cuda_plugin();
     if (load.api == nullptr) {
       e.skip_reason = "CUDA backend unavailable: " + load.failure;
       return e;
@@ -163,10 +163,10 @@ inline void check_against_reference(const Graph& g, const std::vector<Tensor>& i
                                     const std::string& what, std::vector<Tensor>* outputs = nullptr) {
   auto spec = specialize(g, input_shapes(g));
   ASSERT_TRUE(spec.is_ok()) << what << ": " << spec.status().to_string();
-  auto exe = cuda_env().backend->compile(spec.value(), CompileOptions{p});
+  auto exe = cuda_env().backend->compile(spec.value(), backend::CompileOptions{p});
   ASSERT_TRUE(exe.is_ok()) << what << ": " << exe.status().to_string() << "\n" << spec.value().to_string();
   std::vector<Tensor> got;
-  RunTimings timings;
+  backend::RunTimings timings;
   const Status st = exe.value()->run(inputs, &got, &timings);
   ASSERT_TRUE(st.is_ok()) << what << ": " << st.to_string();
   ReferenceOptions options;

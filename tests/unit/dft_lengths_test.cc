@@ -10,6 +10,9 @@
 #include "ops/reference.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::engine;
+using namespace toonbox::backend;
+
 namespace toonbox {
 namespace {
 
@@ -61,7 +64,7 @@ void check_backend(const std::shared_ptr<Backend>& backend, Precision precision,
 }
 
 TEST(DftLengths, CpuMatchesReference) {
-  check_backend(std::shared_ptr<Backend>(create_cpu_backend()), Precision::kFloat32, 1e-12);
+  check_backend(std::shared_ptr<Backend>(cpu::create_cpu_backend()), Precision::kFloat32, 1e-12);
 }
 
 TEST(DftLengths, CudaMatchesReference) {

@@ -7,6 +7,8 @@
 #include "doctor/doctor.h"
 #include "doctor_test_support.h"
 
+using namespace toonbox::backend;
+
 namespace toonbox::doctor {
 namespace {
 

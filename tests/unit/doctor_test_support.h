@@ -49,7 +49,7 @@ inline Status fake_probe(cuda::CudaRuntimeInfo* info) {
   info->devices = {d};
   return Status::ok();
 }
-inline Result<std::unique_ptr<Backend>> fake_create(int) { return unimplemented("fake plugin"); }
+inline Result<std::unique_ptr<backend::Backend>> fake_create(int) { return unimplemented("fake plugin"); }
 inline Status fake_smoke(int, cuda::CudaSmokeResult* r) {
   r->ok = true;
   r->conv_fp32_max_abs_err = 2e-6;
@@ -78,7 +78,7 @@ class Scenario {
     env.libraries = {{dir_ + "/lib"}, true};
     env.ldconfig_output = "";
     env.build = cuda13_build();
-    env.plugin = CudaPluginLoad{nullptr, "", "test: CUDA plugin not loaded"};
+    env.plugin = backend::CudaPluginLoad{nullptr, "", "test: CUDA plugin not loaded"};
   }
   ~Scenario() {
     for (const auto& [name, old] : saved_) {
@@ -157,7 +157,7 @@ class Scenario {
     stub("STUB_MEM_FREE_MIB", "80000");
   }
   void use_fake_plugin(const cuda::PluginApi* api = &kFakePlugin) {
-    env.plugin = CudaPluginLoad{api, "/opt/toonbox/lib/libtoonbox_cuda.so", ""};
+    env.plugin = backend::CudaPluginLoad{api, "/opt/toonbox/lib/libtoonbox_cuda.so", ""};
   }
 
   DoctorReport run() const { return run_doctor(env); }

@@ -13,6 +13,9 @@
 #include "folder/test_device_hook.h"
 #include "folder_test_util.h"
 
+using namespace toonbox::image;
+using namespace toonbox::engine;
+
 namespace toonbox::folder {
 namespace {
 

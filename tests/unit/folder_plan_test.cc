@@ -5,6 +5,8 @@
 #include "folder/folder_plan.h"
 #include "folder_test_util.h"
 
+using namespace toonbox::image;
+
 namespace toonbox::folder {
 namespace {
 

@@ -12,6 +12,10 @@
 #include "image/atomic_temp_files.h"
 #include "pipeline/cartoon_pipeline.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::image;
+using namespace toonbox::engine;
+
 namespace toonbox::folder {
 namespace {
 

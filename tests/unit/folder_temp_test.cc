@@ -7,6 +7,8 @@
 #include "folder_test_util.h"
 #include "image/atomic_temp_files.h"
 
+using namespace toonbox::image;
+
 namespace toonbox {
 namespace {
 

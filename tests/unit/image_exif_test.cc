@@ -8,6 +8,8 @@
 #include "image/orientation.h"
 #include "image_test_util.h"
 
+using namespace toonbox::image;
+
 namespace toonbox {
 namespace {
 

@@ -4,6 +4,8 @@
 #include "image/image_io.h"
 #include "image_test_util.h"
 
+using namespace toonbox::image;
+
 namespace toonbox {
 namespace {
 

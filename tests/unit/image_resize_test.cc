@@ -3,6 +3,8 @@
 #include "image/resize.h"
 #include "image_test_util.h"
 
+using namespace toonbox::image;
+
 namespace toonbox {
 namespace {
 

@@ -9,6 +9,8 @@
 #include "image/image.h"
 #include "image/image_io.h"
 
+using namespace toonbox::image;
+
 namespace toonbox {
 namespace {
 

@@ -12,6 +12,8 @@
 #include <iterator>
 #include <stdexcept>
 
+using namespace toonbox::image;
+
 namespace toonbox::image_test {
 namespace {
 

@@ -16,8 +16,8 @@
 namespace toonbox::image_test {
 
 // Smooth colour ramps (and a distinct alpha ramp) so every pixel differs from its neighbours.
-Image make_gradient(int width, int height, bool with_alpha);
-Image make_solid(int width, int height, uint8_t r, uint8_t g, uint8_t b);
+image::Image make_gradient(int width, int height, bool with_alpha);
+image::Image make_solid(int width, int height, uint8_t r, uint8_t g, uint8_t b);
 
 double psnr(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b);
 

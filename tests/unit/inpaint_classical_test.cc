@@ -11,6 +11,9 @@
 #include "inpaint_test_util.h"
 #include "pipeline/inpaint/classical_inpaint.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::image;
+
 namespace toonbox {
 namespace {
 

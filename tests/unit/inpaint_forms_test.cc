@@ -4,6 +4,8 @@
 
 #include "models/inpaint_forms.h"
 
+using namespace toonbox::models;
+
 namespace toonbox {
 namespace {
 

@@ -7,6 +7,9 @@
 #include "pipeline/inpaint/inpaint_mask.h"
 #include "pipeline/inpaint/inpaint_pipeline.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::image;
+
 namespace toonbox {
 namespace {
 

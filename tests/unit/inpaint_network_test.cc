@@ -16,6 +16,12 @@
 #include "instrumented_backend.h"
 #include "pipeline/inpaint/inpaint_pipeline.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::models;
+using namespace toonbox::image;
+using namespace toonbox::engine;
+using namespace toonbox::backend;
+
 namespace toonbox {
 namespace {
 
@@ -62,7 +68,7 @@ class InpaintNetwork : public ::testing::Test {
                     std::shared_ptr<Backend> backend = nullptr, InpaintReport* report = nullptr) {
     TB_ASSIGN_OR_RETURN(ContractOverrides flags, overrides(convention, range));
     TB_ASSIGN_OR_RETURN(InpaintModel model, load_inpaint_model(file, flags, nullptr));
-    if (!backend) backend = std::shared_ptr<Backend>(create_cpu_backend());
+    if (!backend) backend = std::shared_ptr<Backend>(cpu::create_cpu_backend());
     InpaintPipeline pipeline(std::move(model), backend, Precision::kFloat32);
     InpaintReport local;
     return pipeline.inpaint(photo, mask, options, report ? report : &local);
@@ -164,7 +170,7 @@ TEST_F(InpaintNetwork, UnknownConventionAndNonInpaintersAreRefused) {
 }
 
 TEST_F(InpaintNetwork, OutOfMemoryRetriesSmallerThenFailsCleanly) {
-  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(create_cpu_backend()));
+  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(cpu::create_cpu_backend()));
   const Image big = test::inpaint_test_photo(640, 480);
   InpaintMask mask = test::empty_mask(640, 480);
   test::add_rect(&mask, 100, 100, 300, 200);

@@ -7,6 +7,9 @@
 #include "inpaint_test_util.h"
 #include "pipeline/inpaint/inpaint_pipeline.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::image;
+
 namespace toonbox {
 namespace {
 

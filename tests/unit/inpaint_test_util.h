@@ -15,8 +15,8 @@
 namespace toonbox::test {
 
 // Smooth colour gradients with a few soft edges: what the classical methods fill well.
-inline Image inpaint_test_photo(int w, int h) {
-  Image img;
+inline image::Image inpaint_test_photo(int w, int h) {
+  image::Image img;
   img.width = w;
   img.height = h;
   img.rgb.resize(static_cast<size_t>(w) * h * 3);
@@ -30,28 +30,28 @@ inline Image inpaint_test_photo(int w, int h) {
   return img;
 }
 
-inline InpaintMask empty_mask(int w, int h) {
-  InpaintMask m;
+inline pipeline::InpaintMask empty_mask(int w, int h) {
+  pipeline::InpaintMask m;
   m.width = w;
   m.height = h;
   m.hole.assign(static_cast<size_t>(w) * h, 0);
   return m;
 }
 
-inline void add_disc(InpaintMask* m, int cx, int cy, int r) {
+inline void add_disc(pipeline::InpaintMask* m, int cx, int cy, int r) {
   for (int y = std::max(0, cy - r); y <= std::min(m->height - 1, cy + r); ++y)
     for (int x = std::max(0, cx - r); x <= std::min(m->width - 1, cx + r); ++x)
       if ((x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r) m->hole[static_cast<size_t>(y) * m->width + x] = 1;
 }
 
-inline void add_rect(InpaintMask* m, int x0, int y0, int x1, int y1) {
+inline void add_rect(pipeline::InpaintMask* m, int x0, int y0, int x1, int y1) {
   for (int y = y0; y < y1; ++y)
     for (int x = x0; x < x1; ++x) m->hole[static_cast<size_t>(y) * m->width + x] = 1;
 }
 
 // The mask as an 8-bit image (white = hole).
-inline Image mask_image(const InpaintMask& m) {
-  Image img;
+inline image::Image mask_image(const pipeline::InpaintMask& m) {
+  image::Image img;
   img.width = m.width;
   img.height = m.height;
   img.rgb.resize(m.hole.size() * 3);

@@ -16,9 +16,9 @@
 
 namespace toonbox::test {
 
-class InstrumentedBackend final : public Backend {
+class InstrumentedBackend final : public backend::Backend {
  public:
-  explicit InstrumentedBackend(std::shared_ptr<Backend> inner) : inner_(std::move(inner)) {}
+  explicit InstrumentedBackend(std::shared_ptr<backend::Backend> inner) : inner_(std::move(inner)) {}
 
   // Compiles whose arena exceeds this fail with out_of_memory.
   std::atomic<size_t> arena_limit{std::numeric_limits<size_t>::max()};
@@ -46,7 +46,7 @@ class InstrumentedBackend final : public Backend {
     ooms_ = 0;
   }
 
-  const DeviceDescription& device() const override { return inner_->device(); }
+  const backend::DeviceDescription& device() const override { return inner_->device(); }
   bool supports(Precision p) const override { return inner_->supports(p); }
   std::string unsupported_reason(const Graph& g, const Node& n, Precision p) const override {
     return inner_->unsupported_reason(g, n, p);
@@ -55,7 +55,7 @@ class InstrumentedBackend final : public Backend {
     if (free_bytes) return *free_bytes;
     return inner_->free_memory();
   }
-  Result<std::unique_ptr<Executable>> compile(const Graph& g, const CompileOptions& o) override {
+  Result<std::unique_ptr<backend::Executable>> compile(const Graph& g, const backend::CompileOptions& o) override {
     compiles_.fetch_add(1);
     auto exe = inner_->compile(g, o);
     if (!exe.is_ok()) return exe.status();
@@ -64,15 +64,15 @@ class InstrumentedBackend final : public Backend {
       return out_of_memory("injected: arena of " + std::to_string((*exe)->arena_bytes()) +
                            " bytes is over the test's limit of " + std::to_string(arena_limit.load()));
     }
-    return std::unique_ptr<Executable>(std::make_unique<Counted>(this, std::move(exe).value()));
+    return std::unique_ptr<backend::Executable>(std::make_unique<Counted>(this, std::move(exe).value()));
   }
 
  private:
-  class Counted final : public Executable {
+  class Counted final : public backend::Executable {
    public:
-    Counted(InstrumentedBackend* owner, std::unique_ptr<Executable> inner)
+    Counted(InstrumentedBackend* owner, std::unique_ptr<backend::Executable> inner)
         : owner_(owner), inner_(std::move(inner)) {}
-    Status run(const std::vector<Tensor>& in, std::vector<Tensor>* out, RunTimings* t) override {
+    Status run(const std::vector<Tensor>& in, std::vector<Tensor>* out, backend::RunTimings* t) override {
       {
         std::lock_guard<std::mutex> lock(owner_->mutex_);
         owner_->batches_.push_back(in.empty() || in[0].rank() == 0 ? 0 : in[0].dim(0));
@@ -85,10 +85,10 @@ class InstrumentedBackend final : public Backend {
 
    private:
     InstrumentedBackend* owner_;
-    std::unique_ptr<Executable> inner_;
+    std::unique_ptr<backend::Executable> inner_;
   };
 
-  std::shared_ptr<Backend> inner_;
+  std::shared_ptr<backend::Backend> inner_;
   mutable std::mutex mutex_;
   std::vector<int64_t> batches_;
   Shape last_shape_;

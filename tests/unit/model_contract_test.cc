@@ -20,6 +20,12 @@
 #include "unit/image_test_util.h"
 #include "unit/onnx_test_util.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::models;
+using namespace toonbox::image;
+using namespace toonbox::engine;
+using namespace toonbox::import;
+
 namespace toonbox {
 namespace {
 

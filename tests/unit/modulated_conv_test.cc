@@ -12,6 +12,8 @@
 #include "unit/op_cases.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::backend;
+
 namespace toonbox {
 namespace {
 
@@ -58,7 +60,7 @@ TEST(ModulatedConv, RewrittenEqualsDirectForm) {
     const test::ErrorStats e = test::compare((*b)[0], (*a)[0]);
     EXPECT_LE(e.nmse, 1e-12) << name << ": " << e.to_string();
     // The CPU backend refuses the direct form (run-time weight) and runs the rewrite.
-    auto cpu = create_cpu_backend();
+    auto cpu = cpu::create_cpu_backend();
     EXPECT_FALSE(unsupported_nodes(*cpu, *direct, Precision::kFloat32).empty()) << name;
     EXPECT_TRUE(unsupported_nodes(*cpu, rewritten, Precision::kFloat32).empty()) << name;
   }
@@ -78,7 +80,7 @@ TEST(ModulatedConv, OtherRunTimeWeightsAreLeftAndRefused) {
   auto s = specialize(g, {{1, 2, 5, 5}, {1, 1, 3, 3}});
   ASSERT_TRUE(s.is_ok()) << s.status().to_string();
   EXPECT_EQ(rewrite_modulated_convs(*s), 0);
-  auto cpu = create_cpu_backend();
+  auto cpu = cpu::create_cpu_backend();
   const auto refused = unsupported_nodes(*cpu, *s, Precision::kFloat32);
   ASSERT_EQ(refused.size(), 1u);
   EXPECT_NE(refused[0].find("conv"), std::string::npos) << refused[0];

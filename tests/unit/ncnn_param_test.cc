@@ -13,10 +13,10 @@ namespace {
 using ncnn::Net;
 using test::NcnnBytes;
 
-Result<Net> text(const std::string& s) { return ncnn::parse_param_text(s, "t.param"); }
+Result<ncnn::Net> text(const std::string& s) { return ncnn::parse_param_text(s, "t.param"); }
 
 // The message of a failed parse, or "" (then the test's substring check fails visibly).
-std::string error_of(const Result<Net>& r) { return r.is_ok() ? "" : r.status().message(); }
+std::string error_of(const Result<ncnn::Net>& r) { return r.is_ok() ? "" : r.status().message(); }
 
 constexpr const char* kSmall =
     "7767517\n"

@@ -88,7 +88,7 @@ struct NcnnFiles {
     write_text(param, param_bytes);
     write_text(bin, bin_bytes);
   }
-  Result<Graph> import() const { return import_ncnn_model(param, bin); }
+  Result<Graph> import() const { return ncnn::import_ncnn_model(param, bin); }
 };
 
 // Imports, specializes for `x` and runs the reference kernels: the IR's meaning of the

@@ -46,7 +46,7 @@ class OnnxImport : public ::testing::Test {
     return p;
   }
   std::string error_of(const std::string& path) {
-    auto g = import_onnx_model(path);
+    auto g = onnx_import::import_onnx_model(path);
     EXPECT_FALSE(g.is_ok());
     return g.is_ok() ? "" : g.status().to_string();
   }
@@ -69,7 +69,7 @@ class OnnxImport : public ::testing::Test {
 
 TEST_F(OnnxImport, ValidModelRuns) {
   const std::string p = save(add_model());
-  auto g = import_onnx_model(p);
+  auto g = onnx_import::import_onnx_model(p);
   ASSERT_TRUE(g.is_ok()) << g.status().to_string();
   auto s = specialize(*g, {{2, 3}});
   ASSERT_TRUE(s.is_ok()) << s.status().to_string();
@@ -116,7 +116,7 @@ TEST_F(OnnxImport, ExternalDataLoadsInsideTheFolder) {
   std::ofstream(dir_ / "model" / "w.bin", std::ios::binary)
       .write(reinterpret_cast<const char*>(v), 12);
   make_external(w, "w.bin", 12);
-  auto g = import_onnx_model(save(w));
+  auto g = onnx_import::import_onnx_model(save(w));
   ASSERT_TRUE(g.is_ok()) << g.status().to_string();
   auto s = specialize(*g, {{1, 3}});
   ASSERT_TRUE(s.is_ok());
@@ -161,7 +161,7 @@ TEST_F(OnnxImport, UnsupportedOpsAreReportedAllAtOnce) {
              "'NonMaxSuppression_3'), com.example:Custom (node 'Custom_5')"),
       std::string::npos)
       << e;
-  auto info = read_onnx_model_info((dir_ / "model" / "m.onnx").string());
+  auto info = onnx_import::read_onnx_model_info((dir_ / "model" / "m.onnx").string());
   ASSERT_TRUE(info.is_ok());
   EXPECT_EQ(info->unsupported.size(), 3u);
   EXPECT_EQ(info->op_counts.at("LSTM"), 2);
@@ -202,7 +202,7 @@ TEST_F(OnnxImport, CorruptedBytesNeverCrash) {
   const std::string path = save(w);
   std::ifstream in(path, std::ios::binary);
   const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  ASSERT_TRUE(import_onnx_model(path).is_ok());
+  ASSERT_TRUE(onnx_import::import_onnx_model(path).is_ok());
   std::mt19937 rng(7);
   int imported = 0;
   for (int trial = 0; trial < 300; ++trial) {
@@ -212,7 +212,7 @@ TEST_F(OnnxImport, CorruptedBytesNeverCrash) {
     if (trial % 5 == 0) bad.resize(rng() % bad.size());
     std::ofstream(path, std::ios::binary | std::ios::trunc)
         .write(bad.data(), static_cast<std::streamsize>(bad.size()));
-    auto g = import_onnx_model(path);
+    auto g = onnx_import::import_onnx_model(path);
     if (!g.is_ok()) continue;
     ++imported;
     (void)specialize(*g, {{1, 3, 5, 6}});
@@ -222,9 +222,9 @@ TEST_F(OnnxImport, CorruptedBytesNeverCrash) {
 
 TEST_F(OnnxImport, SizeLimitIsEnforcedBeforeParsing) {
   const std::string p = save(add_model());
-  OnnxImportOptions o;
+  onnx_import::OnnxImportOptions o;
   o.max_model_bytes = 10;
-  auto g = import_onnx_model(p, o);
+  auto g = onnx_import::import_onnx_model(p, o);
   ASSERT_FALSE(g.is_ok());
   EXPECT_NE(g.status().to_string().find("more than the limit"), std::string::npos);
 }

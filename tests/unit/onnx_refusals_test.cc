@@ -94,7 +94,7 @@ TEST(OnnxOpsRefused, SaysWhy) {
     w.output("out");
     const fs::path path = dir / (std::string(k.label) + ".onnx");
     ASSERT_TRUE(w.save(path.string()));
-    auto graph = import_onnx_model(path.string());
+    auto graph = onnx_import::import_onnx_model(path.string());
     std::string error;
     if (!graph.is_ok()) {
       error = graph.status().to_string();

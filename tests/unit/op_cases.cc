@@ -64,7 +64,7 @@ Result<Graph> op_case_graph(const OpCase& c, const std::string& dir) {
   std::filesystem::create_directories(dir);
   const std::string path = dir + "/model.onnx";
   if (!onnx_model(c).save(path)) return internal_error("cannot write " + path);
-  return import_onnx_model(path);
+  return onnx_import::import_onnx_model(path);
 }
 
 }  // namespace toonbox::test

@@ -25,6 +25,8 @@
 #include "unit/op_oracle.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::backend;
+
 namespace toonbox::test {
 namespace {
 
@@ -92,7 +94,7 @@ TEST_P(OpMatrix, MatchesOracle) {
   std::unique_ptr<Backend> backend;
   if (!reference) {
     std::string why;
-    backend = std::string(target.name) == "Cpu" ? create_cpu_backend() : cuda_backend(&why);
+    backend = std::string(target.name) == "Cpu" ? cpu::create_cpu_backend() : cuda_backend(&why);
     if (!backend) GTEST_SKIP() << why;
   }
 

@@ -14,6 +14,10 @@
 
 #include "pipeline/image_tensor.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::models;
+using namespace toonbox::image;
+
 namespace toonbox {
 namespace {
 

@@ -8,6 +8,9 @@
 #include "pipeline/face_align.h"
 #include "unit/portrait_test_util.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::image;
+
 namespace toonbox {
 namespace {
 

@@ -17,6 +17,11 @@
 #include "pipeline/face_align.h"
 #include "unit/portrait_test_util.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::models;
+using namespace toonbox::image;
+using namespace toonbox::engine;
+
 namespace toonbox {
 namespace {
 

@@ -40,8 +40,8 @@ inline detect::Face make_face(double cx, double cy, double eye_distance, double 
 
 // Smooth, non-repeating colour content: every pixel differs from its neighbours, so a
 // flat region in an output can only come from a flat-filling model.
-inline Image make_scene(int width, int height, bool with_alpha = false) {
-  Image img;
+inline image::Image make_scene(int width, int height, bool with_alpha = false) {
+  image::Image img;
   img.width = width;
   img.height = height;
   img.rgb.resize(static_cast<size_t>(width) * height * 3);

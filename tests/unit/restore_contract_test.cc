@@ -12,6 +12,8 @@
 #include "models/face_restore_contract.h"
 #include "unit/onnx_test_util.h"
 
+using namespace toonbox::models;
+
 namespace toonbox {
 namespace {
 
@@ -36,7 +38,7 @@ Result<FaceRestoreContract> contract_of(const std::string& file, std::vector<int
   w.output("output");
   const fs::path p = temp_dir() / file;
   EXPECT_TRUE(w.save(p.string()));
-  auto g = import_onnx_model(p.string());
+  auto g = onnx_import::import_onnx_model(p.string());
   EXPECT_TRUE(g.is_ok()) << g.status().to_string();
   if (!g.is_ok()) return g.status();
   return face_restore_contract(g.value(), p.string(), o);

@@ -15,6 +15,11 @@
 #include "pipeline/restore/restore_pipeline.h"
 #include "unit/restore_test_util.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::models;
+using namespace toonbox::image;
+using namespace toonbox::engine;
+
 namespace toonbox {
 namespace {
 

@@ -5,6 +5,8 @@
 
 #include "pipeline/restore/restore_precision.h"
 
+using namespace toonbox::pipeline;
+
 namespace toonbox {
 namespace {
 

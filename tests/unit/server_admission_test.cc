@@ -7,6 +7,8 @@
 #include "server/memory_budget.h"
 #include "server_test_util.h"
 
+using namespace toonbox::image;
+
 namespace toonbox::server_test {
 namespace {
 

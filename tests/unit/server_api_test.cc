@@ -9,6 +9,8 @@
 #include "server/request_params.h"
 #include "server_test_util.h"
 
+using namespace toonbox::image;
+
 namespace toonbox::server_test {
 namespace {
 

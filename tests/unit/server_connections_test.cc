@@ -13,6 +13,8 @@
 #include "server/multipart.h"
 #include "server_test_util.h"
 
+using namespace toonbox::engine;
+
 namespace toonbox::server_test {
 namespace {
 

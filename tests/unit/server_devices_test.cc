@@ -11,6 +11,8 @@
 
 #include "server_test_util.h"
 
+using namespace toonbox::engine;
+
 namespace toonbox::server_test {
 namespace {
 

@@ -10,6 +10,9 @@
 #include "server/inpaint_routes.h"
 #include "server_test_util.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::image;
+
 namespace toonbox::server_test {
 namespace {
 

@@ -7,6 +7,9 @@
 #include "server/metrics.h"
 #include "server/request_params.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::image;
+
 namespace toonbox::server {
 namespace {
 

@@ -17,6 +17,10 @@
 #include "unit/restore_test_util.h"
 #include "unit/server_test_util.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::models;
+using namespace toonbox::image;
+
 namespace toonbox {
 namespace {
 

@@ -9,6 +9,9 @@
 
 #include "server_test_util.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::engine;
+
 namespace toonbox::server_test {
 namespace {
 

@@ -71,11 +71,11 @@ struct Hooks {
   }
 };
 
-class HookExecutable : public Executable {
+class HookExecutable : public backend::Executable {
  public:
-  HookExecutable(std::unique_ptr<Executable> inner, std::shared_ptr<Hooks> hooks)
+  HookExecutable(std::unique_ptr<backend::Executable> inner, std::shared_ptr<Hooks> hooks)
       : inner_(std::move(inner)), hooks_(std::move(hooks)) {}
-  Status run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs, RunTimings* t) override {
+  Status run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs, backend::RunTimings* t) override {
     {
       std::unique_lock<std::mutex> lock(hooks_->mutex);
       ++hooks_->runs;
@@ -95,46 +95,46 @@ class HookExecutable : public Executable {
   size_t arena_bytes() const override { return inner_->arena_bytes(); }
 
  private:
-  std::unique_ptr<Executable> inner_;
+  std::unique_ptr<backend::Executable> inner_;
   std::shared_ptr<Hooks> hooks_;
 };
 
 // The CPU backend behind hooks; optionally dressed up as a GPU (fp16 accepted, computed
 // in fp32) to test what the server says about GPUs.
-class HookBackend : public Backend {
+class HookBackend : public backend::Backend {
  public:
   HookBackend(std::shared_ptr<Hooks> hooks, bool fake_gpu)
-      : inner_(create_cpu_backend()), hooks_(std::move(hooks)), fake_gpu_(fake_gpu) {
+      : inner_(cpu::create_cpu_backend()), hooks_(std::move(hooks)), fake_gpu_(fake_gpu) {
     device_ = inner_->device();
     if (fake_gpu) {
       device_.id = "cuda:0";
       device_.label = "Fake GPU (sm_90, 8 GiB)";
     }
   }
-  const DeviceDescription& device() const override { return device_; }
+  const backend::DeviceDescription& device() const override { return device_; }
   bool supports(Precision p) const override { return fake_gpu_ || p == Precision::kFloat32; }
   std::string unsupported_reason(const Graph& g, const Node& n, Precision) const override {
     return inner_->unsupported_reason(g, n, Precision::kFloat32);
   }
-  Result<std::unique_ptr<Executable>> compile(const Graph& g, const CompileOptions&) override {
+  Result<std::unique_ptr<backend::Executable>> compile(const Graph& g, const backend::CompileOptions&) override {
     {
       std::lock_guard<std::mutex> lock(hooks_->mutex);
       ++hooks_->compiles;
     }
-    TB_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe, inner_->compile(g, CompileOptions{Precision::kFloat32}));
-    return std::unique_ptr<Executable>(new HookExecutable(std::move(exe), hooks_));
+    TB_ASSIGN_OR_RETURN(std::unique_ptr<backend::Executable> exe, inner_->compile(g, backend::CompileOptions{Precision::kFloat32}));
+    return std::unique_ptr<backend::Executable>(new HookExecutable(std::move(exe), hooks_));
   }
 
  private:
-  std::unique_ptr<Backend> inner_;
+  std::unique_ptr<backend::Backend> inner_;
   std::shared_ptr<Hooks> hooks_;
   bool fake_gpu_;
-  DeviceDescription device_;
+  backend::DeviceDescription device_;
 };
 
 // A test image with structure (gradients and a block), encoded as PNG.
-inline Image test_image(int w, int h) {
-  Image img;
+inline image::Image test_image(int w, int h) {
+  image::Image img;
   img.width = w;
   img.height = h;
   img.rgb.resize(static_cast<size_t>(w) * h * 3);
@@ -149,16 +149,16 @@ inline Image test_image(int w, int h) {
   return img;
 }
 
-inline std::string png_bytes(const Image& img) {
-  auto bytes = encode_image(img, EncodeOptions{ImageFormat::kPng, 92});
+inline std::string png_bytes(const image::Image& img) {
+  auto bytes = image::encode_image(img, image::EncodeOptions{image::ImageFormat::kPng, 92});
   EXPECT_TRUE(bytes.is_ok());
   return std::string(bytes->begin(), bytes->end());
 }
 
 inline std::string png_bytes(int w, int h) { return png_bytes(test_image(w, h)); }
 
-inline Result<Image> decode_bytes(const std::string& bytes) {
-  return decode_image(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), DecodeOptions{});
+inline Result<image::Image> decode_bytes(const std::string& bytes) {
+  return image::decode_image(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), image::DecodeOptions{});
 }
 
 inline nlohmann::json json_of(const httplib::Result& r) {
@@ -207,10 +207,10 @@ class ServerHarness {
     config.port = 0;
     config.default_model = "classic";
     config.http_threads = std::max(config.http_threads, 8);
-    std::vector<DeviceSelection> selections;
+    std::vector<engine::DeviceSelection> selections;
     for (int k = 0; k < devices; ++k) {
       device_hooks.push_back(k == 0 ? hooks : std::make_shared<Hooks>());
-      DeviceSelection device;
+      engine::DeviceSelection device;
       device.backend = std::make_shared<HookBackend>(device_hooks.back(), fake_gpu);
       device.is_gpu = fake_gpu;
       device.precision = fake_gpu ? Precision::kFloat16 : Precision::kFloat32;

@@ -8,6 +8,10 @@
 #include "pipeline/builtin_style.h"
 #include "unit/instrumented_backend.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::engine;
+using namespace toonbox::backend;
+
 namespace toonbox {
 namespace {
 
@@ -18,7 +22,7 @@ Tensor input_of(int64_t h, int64_t w) {
 }
 
 TEST(SessionCache, ManyShapesStayCompiledLeastRecentlyUsedGoesFirst) {
-  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(create_cpu_backend()));
+  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(cpu::create_cpu_backend()));
   Session session(build_classic_cartoon_graph(), cpu, Precision::kFloat32);
   auto run = [&](int i) {
     RunReport report;

@@ -63,8 +63,8 @@ inline double psnr_pm1(const Tensor& got, const Tensor& want) {
 
 // cuda:0 through the CUDA plugin; null, with *skip_reason saying why ("CUDA backend
 // unavailable: ..."), where the plugin does not load or the device cannot be opened.
-inline std::unique_ptr<Backend> cuda_backend(std::string* skip_reason) {
-  const CudaPluginLoad& plugin = load_cuda_plugin();
+inline std::unique_ptr<backend::Backend> cuda_backend(std::string* skip_reason) {
+  const backend::CudaPluginLoad& plugin = backend::load_cuda_plugin();
   if (!plugin.api) {
     *skip_reason = "CUDA backend unavailable: " + plugin.failure;
     return nullptr;

@@ -87,10 +87,10 @@ std::vector<float> tf_depthwise(const std::vector<float>& x, int H, int W, int C
   return y;
 }
 
-Graph import_ok(const TfjsModelBuilder& b, const TfjsImportOptions& options = {}) {
+Graph import_ok(const TfjsModelBuilder& b, const tfjs::TfjsImportOptions& options = {}) {
   TempDir dir;
   b.write(dir.path());
-  auto g = import_tfjs_model(dir.str(), options);
+  auto g = tfjs::import_tfjs_model(dir.str(), options);
   EXPECT_TRUE(g.is_ok()) << g.status().to_string();
   return g.is_ok() ? std::move(g).value() : Graph();
 }
@@ -297,7 +297,7 @@ TEST(TfjsImport, ElementwiseOps) {
   const std::vector<std::string> names = {"add",   "addv2",   "biasadd", "sub",    "mul",
                                           "div",   "max",     "min",     "square", "sqrt",
                                           "rsqrt", "sigmoid", "tanh",    "relu6",  "leaky"};
-  TfjsImportOptions options;
+  tfjs::TfjsImportOptions options;
   options.outputs = names;
   const Graph g = import_ok(b, options);
   const std::vector<float> x = {0.25f, 4.f, 9.f};
@@ -395,7 +395,7 @@ TEST(TfjsImport, ResizeRejectsBothFlags) {
          {{"align_corners", attr_b(true)}, {"half_pixel_centers", attr_b(true)}});
   TempDir dir;
   b.write(dir.path());
-  auto g = import_tfjs_model(dir.str());
+  auto g = tfjs::import_tfjs_model(dir.str());
   ASSERT_FALSE(g.is_ok());
   EXPECT_NE(g.status().message().find("align_corners and half_pixel_centers"), std::string::npos)
       << g.status().message();
@@ -468,7 +468,7 @@ TEST(TfjsImport, FillOfOnesThroughDepthwiseFoldsToCounts) {
   b.node("ones", "Fill", {"dims", "one_f"});
   b.node("count", "DepthwiseConv2dNative", {"ones", "box"}, conv_attrs(1, "SAME"));
   b.node("mean", "RealDiv", {"x", "count"});
-  TfjsImportOptions options;
+  tfjs::TfjsImportOptions options;
   options.outputs = {"count", "mean:0"};
   const Graph g = import_ok(b, options);
   std::vector<float> xv(4 * 5 * 3, 36.f);
@@ -493,7 +493,7 @@ TEST(TfjsImport, SortsNodesAndIgnoresControlInputs) {
   b.node("mid", "Neg", {"x"});
   b.node("side", "Identity", {"x"});
   b.placeholder("x", {1, 1, 1, -1});
-  TfjsImportOptions options;
+  tfjs::TfjsImportOptions options;
   options.outputs = {"out"};
   const Graph g = import_ok(b, options);
   const auto out = run(g, nhwc({1, 1, 1, 2}, {-3.f, 5.f}));
@@ -520,7 +520,7 @@ TEST(TfjsImport, OutputSelection) {
     EXPECT_EQ(g.value(g.outputs()[0]).name, "b");
   }
   {  // And the caller's choice wins over the signature.
-    TfjsImportOptions options;
+    tfjs::TfjsImportOptions options;
     options.outputs = {"a:0"};
     const Graph g = import_ok(b, options);
     ASSERT_EQ(g.outputs().size(), 1u);
@@ -528,9 +528,9 @@ TEST(TfjsImport, OutputSelection) {
   }
   TempDir dir;
   b.write(dir.path());
-  TfjsImportOptions options;
+  tfjs::TfjsImportOptions options;
   options.outputs = {"nope"};
-  auto bad = import_tfjs_model(dir.str(), options);
+  auto bad = tfjs::import_tfjs_model(dir.str(), options);
   ASSERT_FALSE(bad.is_ok());
   EXPECT_NE(bad.status().message().find("requested output 'nope' is not a node"), std::string::npos)
       << bad.status().message();
@@ -543,7 +543,7 @@ TEST(TfjsImport, ListsModelFiles) {
   b.node("y", "Add", {"x", "k"});
   TempDir dir;
   b.write(dir.path());
-  auto files = list_tfjs_model_files(dir.str());
+  auto files = tfjs::list_tfjs_model_files(dir.str());
   ASSERT_TRUE(files.is_ok()) << files.status().to_string();
   ASSERT_EQ(files->all_files.size(), 2u);
   EXPECT_EQ(std::filesystem::path(files->all_files[0]).filename(), "model.json");
@@ -552,7 +552,7 @@ TEST(TfjsImport, ListsModelFiles) {
 }
 
 TEST(TfjsImport, SupportedOpsAreListed) {
-  const auto& ops = tfjs_supported_ops();
+  const auto& ops = tfjs::tfjs_supported_ops();
   for (const char* op :
        {"_FusedConv2D", "DepthwiseConv2dNative", "ResizeBilinear", "StridedSlice", "Fill"})
     EXPECT_NE(std::find(ops.begin(), ops.end(), op), ops.end()) << op;

@@ -17,6 +17,9 @@
 #include "ops/reference.h"
 #include "unit/tfjs_layers_test_util.h"
 #include "unit/tfjs_test_util.h"
+using namespace toonbox::engine;
+using namespace toonbox::backend;
+using namespace toonbox::import;
 
 namespace toonbox {
 namespace {
@@ -81,7 +84,7 @@ double max_diff(const Tensor& got, const Image& want) {
 // Runs the imported model on the reference kernels and the CPU backend.
 void expect_runs_like(const std::filesystem::path& dir, const Image& x, const Image& want,
                       double tol) {
-  auto g = import_tfjs_layers_model(dir.string());
+  auto g = tfjs::import_tfjs_layers_model(dir.string());
   ASSERT_TRUE(g.is_ok()) << g.status().to_string();
   const Tensor in = to_tensor(x);
   auto s = specialize(g.value(), {in.shape()});
@@ -90,7 +93,7 @@ void expect_runs_like(const std::filesystem::path& dir, const Image& x, const Im
   ASSERT_TRUE(ref.is_ok()) << ref.status().to_string();
   ASSERT_EQ((*ref)[0].shape(), (Shape{1, want.h, want.w, want.c}));
   EXPECT_LE(max_diff((*ref)[0], want), tol) << "reference kernels";
-  Session session(g.value(), std::shared_ptr<Backend>(create_cpu_backend()), Precision::kFloat32);
+  Session session(g.value(), std::shared_ptr<Backend>(cpu::create_cpu_backend()), Precision::kFloat32);
   auto cpu = session.run({in});
   ASSERT_TRUE(cpu.is_ok()) << cpu.status().to_string();
   ASSERT_EQ((*cpu)[0].shape(), (Shape{1, want.h, want.w, want.c}));
@@ -147,7 +150,7 @@ TEST(TfjsLayers, GraphHasTheInputAndOutputNames) {
   TempDir dir;
   rrdn_like(ramp(54, 1, 0), ramp(3, 1, 0), ramp(20, 1, 0), ramp(4, 1, 0), ramp(8, 1, 0))
       .write(dir.path());
-  auto g = import_tfjs_layers_model((dir.path() / "model.json").string());
+  auto g = tfjs::import_tfjs_layers_model((dir.path() / "model.json").string());
   ASSERT_TRUE(g.is_ok()) << g.status().to_string();
   ASSERT_EQ(g->inputs().size(), 1u);
   EXPECT_EQ(g->value(g->inputs()[0]).name, "LR");
@@ -232,12 +235,12 @@ TEST(TfjsLayers, ModelFileTellsLayersFromGraphModels) {
   EXPECT_TRUE(import_model_file(layers_dir.str()).is_ok());
   EXPECT_TRUE(import_model_file(graph_dir.str()).is_ok());
   // The graph importer handed a layers model says what it is.
-  auto wrong = import_tfjs_model(layers_dir.str());
+  auto wrong = tfjs::import_tfjs_model(layers_dir.str());
   ASSERT_FALSE(wrong.is_ok());
   EXPECT_NE(wrong.status().message().find("layers model"), std::string::npos)
       << wrong.status().message();
   // Its files (for the registry's digests) are listed like a graph model's.
-  auto files = list_tfjs_model_files(layers_dir.str());
+  auto files = tfjs::list_tfjs_model_files(layers_dir.str());
   ASSERT_TRUE(files.is_ok()) << files.status().to_string();
   EXPECT_EQ(files->shard_relative, (std::vector<std::string>{"group1-shard1of1.bin"}));
 }
@@ -248,7 +251,7 @@ TEST(TfjsLayers, InfoCountsClassesAndNamesUnsupportedOnes) {
   b.layer("Mish", "m", J::object(), {"shuffle"});
   TempDir dir;
   b.write(dir.path());
-  auto info = read_tfjs_layers_model_info(dir.str());
+  auto info = tfjs::read_tfjs_layers_model_info(dir.str());
   ASSERT_TRUE(info.is_ok()) << info.status().to_string();
   EXPECT_EQ(info->model_class, "Functional");
   EXPECT_EQ(info->keras_version, "2.10.0");
@@ -262,7 +265,7 @@ void expect_refused(const LayersModelBuilder& b, StatusCode code,
                     const std::vector<std::string>& fragments) {
   TempDir dir;
   b.write(dir.path());
-  auto g = import_tfjs_layers_model(dir.str());
+  auto g = tfjs::import_tfjs_layers_model(dir.str());
   ASSERT_FALSE(g.is_ok()) << "imported a bad model";
   const std::string msg = g.status().message();
   EXPECT_EQ(g.status().code(), code) << g.status().to_string();

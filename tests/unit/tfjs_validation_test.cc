@@ -31,10 +31,10 @@ TfjsModelBuilder tiny_model() {
 // Writes `b` into a fresh dir, imports, expects failure with `code` and every fragment.
 void expect_error(const TfjsModelBuilder& b, StatusCode code,
                   const std::vector<std::string>& fragments,
-                  const TfjsImportOptions& options = {}) {
+                  const tfjs::TfjsImportOptions& options = {}) {
   TempDir dir;
   b.write(dir.path());
-  auto g = import_tfjs_model(dir.str(), options);
+  auto g = tfjs::import_tfjs_model(dir.str(), options);
   ASSERT_FALSE(g.is_ok()) << "imported a bad model";
   const std::string msg = g.status().message();
   EXPECT_EQ(g.status().code(), code) << g.status().to_string();
@@ -45,7 +45,7 @@ void expect_error(const TfjsModelBuilder& b, StatusCode code,
 
 void expect_error_in_dir(const std::filesystem::path& dir, StatusCode code,
                          const std::vector<std::string>& fragments) {
-  auto g = import_tfjs_model(dir.string());
+  auto g = tfjs::import_tfjs_model(dir.string());
   ASSERT_FALSE(g.is_ok()) << "imported a bad model";
   EXPECT_EQ(g.status().code(), code) << g.status().to_string();
   for (const std::string& f : fragments)
@@ -55,7 +55,7 @@ void expect_error_in_dir(const std::filesystem::path& dir, StatusCode code,
 TEST(TfjsValidation, TheTinyModelItselfImports) {
   TempDir dir;
   tiny_model().write(dir.path());
-  auto g = import_tfjs_model((dir.path() / "model.json").string());
+  auto g = tfjs::import_tfjs_model((dir.path() / "model.json").string());
   EXPECT_TRUE(g.is_ok()) << g.status().to_string();
 }
 
@@ -123,7 +123,7 @@ TEST(TfjsValidation, SymlinkInsideTheModelFolderIsFine) {
   std::filesystem::create_directories(dir.path() / "data");
   std::filesystem::rename(dir.path() / "group1-shard1of1.bin", dir.path() / "data" / "w.bin");
   std::filesystem::create_symlink("data/w.bin", dir.path() / "link.bin");
-  auto g = import_tfjs_model(dir.str());
+  auto g = tfjs::import_tfjs_model(dir.str());
   EXPECT_TRUE(g.is_ok()) << g.status().to_string();
 }
 
@@ -145,7 +145,7 @@ TEST(TfjsValidation, ShardsOfAGroupAreConcatenated) {
   std::ofstream(dir.path() / "b.bin", std::ios::binary)
       .write(reinterpret_cast<const char*>(bytes.data()) + 100,
              static_cast<std::streamsize>(bytes.size() - 100));
-  auto g = import_tfjs_model(dir.str());
+  auto g = tfjs::import_tfjs_model(dir.str());
   ASSERT_TRUE(g.is_ok()) << g.status().to_string();
 }
 
@@ -238,7 +238,7 @@ TEST(TfjsValidation, NotAGraphModel) {
 }
 
 TEST(TfjsValidation, ModelJsonOverTheSizeLimit) {
-  TfjsImportOptions options;
+  tfjs::TfjsImportOptions options;
   options.max_model_json_bytes = 100;
   expect_error(tiny_model(), StatusCode::kResourceExhausted, {"over the limit of 100"}, options);
 }
@@ -420,7 +420,7 @@ TEST(TfjsValidation, EveryValueMutatedNeverCrashes) {
         b.doc()[ptr] = r;
       }
       b.write(dir.path());
-      auto g = import_tfjs_model(dir.str());
+      auto g = tfjs::import_tfjs_model(dir.str());
       (g.is_ok() ? imported : failed) += 1;
       if (!g.is_ok()) {
         EXPECT_FALSE(g.status().message().empty());

@@ -12,7 +12,7 @@
 namespace toonbox::test {
 
 // PSNR of two RGB images of one size on the 8-bit scale.
-inline double psnr_u8(const Image& a, const Image& b) {
+inline double psnr_u8(const image::Image& a, const image::Image& b) {
   double mse = 0;
   for (size_t i = 0; i < a.rgb.size(); ++i) {
     const double d = double(a.rgb[i]) - double(b.rgb[i]);
@@ -23,9 +23,9 @@ inline double psnr_u8(const Image& a, const Image& b) {
 }
 
 // Mean absolute error of the pixels within 4 px of a tile hand-over vs the rest.
-inline void seam_errors(const Image& got, const Image& want, const TilePlan& plan, double* at_seams,
+inline void seam_errors(const image::Image& got, const image::Image& want, const pipeline::TilePlan& plan, double* at_seams,
                         double* elsewhere) {
-  auto near_band = [](const AxisTiles& a, int p) {
+  auto near_band = [](const pipeline::AxisTiles& a, int p) {
     for (size_t i = 0; i < a.band_begin.size(); ++i)
       if (p >= a.band_begin[i] - 4 && p < a.band_end[i] + 4) return true;
     return false;

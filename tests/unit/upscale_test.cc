@@ -17,6 +17,10 @@
 #include "unit/test_util.h"
 #include "unit/tiling_test_util.h"
 
+using namespace toonbox::pipeline;
+using namespace toonbox::image;
+using namespace toonbox::engine;
+
 namespace toonbox {
 namespace {
 
@@ -78,7 +82,7 @@ Image test_picture(int w, int h, bool alpha = false) {
 
 DeviceSelection cpu() {
   DeviceSelection d;
-  d.backend = create_cpu_backend();
+  d.backend = cpu::create_cpu_backend();
   return d;
 }
 
@@ -131,7 +135,7 @@ TEST(UpscalerCuda, TilesWithSharedMeansMatchTheWholeImage) {
 // whole image's (what the shared means exist to fix; the test above would fail).
 TEST(Upscaler, ATileRunAloneDiffersFromTheWholeImage) {
   const ImageModel m = synthetic_upscaler();
-  Session session(m.graph, create_cpu_backend(), Precision::kFloat32);
+  Session session(m.graph, cpu::create_cpu_backend(), Precision::kFloat32);
   const Image in = test_picture(157, 101);
   const Image padded = pad_image(in, 2, 1, 1, true);
   auto run = [&](const Image& img) {

@@ -18,13 +18,13 @@
 #include "core/timing.h"
 #include "graph/tensor_geometry.h"
 
-namespace toonbox {
+namespace toonbox::cpu {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-class CpuExecutable final : public Executable {
+class CpuExecutable final : public backend::Executable {
  public:
   CpuExecutable(Graph graph, dnnl::engine engine)
       : graph_(std::move(graph)), engine_(std::move(engine)), stream_(engine_) {}
@@ -43,7 +43,7 @@ class CpuExecutable final : public Executable {
   }
 
   Status run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs,
-             RunTimings* timings) override {
+             backend::RunTimings* timings) override {
     if (inputs.size() != graph_.inputs().size())
       return invalid_argument("expected " + std::to_string(graph_.inputs().size()) + " inputs");
     auto t0 = Clock::now();
@@ -68,7 +68,7 @@ class CpuExecutable final : public Executable {
       std::memcpy(t.raw(), ptr(out), t.nbytes());
       outputs->push_back(std::move(t));
     }
-    if (timings) *timings = RunTimings{upload, compute, ms_since(t0)};
+    if (timings) *timings = backend::RunTimings{upload, compute, ms_since(t0)};
     return Status::ok();
   }
 
@@ -124,21 +124,21 @@ class CpuExecutable final : public Executable {
       case OpKind::kPool: return add(cpu::pool_step(g, node, p));
       case OpKind::kReduce: return add(cpu::reduce_step(g, node, p));
       case OpKind::kSoftmax: return add(cpu::softmax_step(g, node, p));
-      case OpKind::kTranspose: return add(cpu::gather_step(g, node, transpose_table(g, node), p));
+      case OpKind::kTranspose: return add(cpu::gather_step(g, node, backend::transpose_table(g, node), p));
       case OpKind::kSlice: {
-        TB_ASSIGN_OR_RETURN(GatherTable t, slice_table(g, node));
+        TB_ASSIGN_OR_RETURN(backend::GatherTable t, backend::slice_table(g, node));
         return add(cpu::gather_step(g, node, std::move(t), p));
       }
       case OpKind::kPad: {
-        TB_ASSIGN_OR_RETURN(GatherTable t, pad_table(g, node));
+        TB_ASSIGN_OR_RETURN(backend::GatherTable t, backend::pad_table(g, node));
         return add(cpu::gather_step(g, node, std::move(t), p));
       }
-      case OpKind::kGather: return add(cpu::gather_step(g, node, gather_index_table(g, node), p));
+      case OpKind::kGather: return add(cpu::gather_step(g, node, backend::gather_index_table(g, node), p));
       case OpKind::kExpand:
-      case OpKind::kTile: return add(cpu::gather_step(g, node, broadcast_table(g, node), p));
+      case OpKind::kTile: return add(cpu::gather_step(g, node, backend::broadcast_table(g, node), p));
       case OpKind::kDepthToSpace:
       case OpKind::kSpaceToDepth:
-        return add(cpu::gather_step(g, node, depth_space_table(g, node), p));
+        return add(cpu::gather_step(g, node, backend::depth_space_table(g, node), p));
       case OpKind::kInstanceNorm: {
         const int x = node.inputs[0], s = node.inputs[1], b = node.inputs[2], y = node.outputs[0];
         const InstanceNormParams ip = node.p<InstanceNormParams>();
@@ -297,7 +297,7 @@ class CpuExecutable final : public Executable {
   std::vector<std::function<void()>> steps_;
 };
 
-class CpuBackend final : public Backend {
+class CpuBackend final : public backend::Backend {
  public:
   CpuBackend() : engine_(dnnl::engine::kind::cpu, 0) {
     device_.id = "cpu";
@@ -305,7 +305,7 @@ class CpuBackend final : public Backend {
                     onednn_version();
   }
 
-  const DeviceDescription& device() const override { return device_; }
+  const backend::DeviceDescription& device() const override { return device_; }
   bool supports(Precision precision) const override { return precision == Precision::kFloat32; }
 
   std::string unsupported_reason(const Graph& graph, const Node& node,
@@ -313,28 +313,28 @@ class CpuBackend final : public Backend {
     return cpu::cpu_unsupported_reason(graph, node, precision);
   }
 
-  Result<std::unique_ptr<Executable>> compile(const Graph& graph,
-                                              const CompileOptions& options) override {
-    TB_RETURN_IF_ERROR(check_compilable(*this, graph, options.precision, "the CPU backend"));
+  Result<std::unique_ptr<backend::Executable>> compile(const Graph& graph,
+                                              const backend::CompileOptions& options) override {
+    TB_RETURN_IF_ERROR(backend::check_compilable(*this, graph, options.precision, "the CPU backend"));
     auto exe = std::make_unique<CpuExecutable>(graph, engine_);
     TB_RETURN_IF_ERROR(exe->build());
-    return std::unique_ptr<Executable>(std::move(exe));
+    return std::unique_ptr<backend::Executable>(std::move(exe));
   }
 
-  Result<size_t> free_memory() const override { return host_available_memory(); }
+  Result<size_t> free_memory() const override { return backend::host_available_memory(); }
 
  private:
   dnnl::engine engine_;
-  DeviceDescription device_;
+  backend::DeviceDescription device_;
 };
 
 }  // namespace
 
-std::unique_ptr<Backend> create_cpu_backend() { return std::make_unique<CpuBackend>(); }
+std::unique_ptr<backend::Backend> create_cpu_backend() { return std::make_unique<CpuBackend>(); }
 
 std::string onednn_version() {
   const dnnl_version_t* v = dnnl_version();
   return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::cpu

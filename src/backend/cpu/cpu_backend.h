@@ -8,11 +8,11 @@
 
 #include "backend/backend.h"
 
-namespace toonbox {
+namespace toonbox::cpu {
 
-std::unique_ptr<Backend> create_cpu_backend();
+std::unique_ptr<backend::Backend> create_cpu_backend();
 
 // The oneDNN library this process runs with ("2.6.3"), as the library itself reports it.
 std::string onednn_version();
 
-}  // namespace toonbox
+}  // namespace toonbox::cpu

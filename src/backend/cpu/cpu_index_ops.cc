@@ -9,7 +9,7 @@ namespace toonbox::cpu {
 Step arg_max_step(const Graph& g, const Node& node, PointerOf ptr) {
   const int x = node.inputs[0], y = node.outputs[0];
   const ArgMaxParams ap = node.p<ArgMaxParams>();
-  const SoftmaxPlan p = softmax_plan(g.value(x).shape, ap.axis);
+  const backend::SoftmaxPlan p = backend::softmax_plan(g.value(x).shape, ap.axis);
   return [=] {
     const float* src = ptr(x);
     float* dst = ptr(y);
@@ -33,7 +33,7 @@ Step arg_max_step(const Graph& g, const Node& node, PointerOf ptr) {
 Step scatter_elements_step(const Graph& g, const Node& node, PointerOf ptr) {
   const int data = node.inputs[0], idx = node.inputs[1], upd = node.inputs[2], y = node.outputs[0];
   const int64_t n = shape_numel(g.value(data).shape);
-  ScatterPlan plan = scatter_plan(g, node);
+  backend::ScatterPlan plan = backend::scatter_plan(g, node);
   return [=, plan = std::move(plan)] {
     float* out = ptr(y);
     const float* in = ptr(data);

@@ -174,15 +174,15 @@ void resize(const ResizeParams& p, const ResizeGeometry& g, const float* x, floa
   };
   // The same host-side tap tables as the CUDA backend (backend/resize_taps.h).
   if (p.mode == ResizeMode::kCubic) {
-    const std::vector<CubicTap> ty = cubic_taps(p, g.in_h, g.out_h, ResizeAxis::kHeight);
-    const std::vector<CubicTap> tx = cubic_taps(p, g.in_w, g.out_w, ResizeAxis::kWidth);
+    const std::vector<backend::CubicTap> ty = backend::cubic_taps(p, g.in_h, g.out_h, backend::ResizeAxis::kHeight);
+    const std::vector<backend::CubicTap> tx = backend::cubic_taps(p, g.in_w, g.out_w, backend::ResizeAxis::kWidth);
 #pragma omp parallel for collapse(2) schedule(static)
     for (int64_t n = 0; n < g.n; ++n)
       for (int64_t h = 0; h < g.out_h; ++h)
         for (int64_t w = 0; w < g.out_w; ++w)
           for (int64_t c = 0; c < g.c; ++c) {
-            const CubicTap& a = ty[h];
-            const CubicTap& b = tx[w];
+            const backend::CubicTap& a = ty[h];
+            const backend::CubicTap& b = tx[w];
             float v = p.extrapolation;
             if (!a.outside && !b.outside) {
               v = 0.f;
@@ -196,16 +196,16 @@ void resize(const ResizeParams& p, const ResizeGeometry& g, const float* x, floa
           }
     return;
   }
-  const std::vector<ResizeTap> ty = resize_taps(p, g.in_h, g.out_h, ResizeAxis::kHeight);
-  const std::vector<ResizeTap> tx = resize_taps(p, g.in_w, g.out_w, ResizeAxis::kWidth);
+  const std::vector<backend::ResizeTap> ty = backend::resize_taps(p, g.in_h, g.out_h, backend::ResizeAxis::kHeight);
+  const std::vector<backend::ResizeTap> tx = backend::resize_taps(p, g.in_w, g.out_w, backend::ResizeAxis::kWidth);
   const bool nearest = p.mode == ResizeMode::kNearest;
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t n = 0; n < g.n; ++n)
     for (int64_t h = 0; h < g.out_h; ++h)
       for (int64_t w = 0; w < g.out_w; ++w)
         for (int64_t c = 0; c < g.c; ++c) {
-          const ResizeTap& a = ty[h];
-          const ResizeTap& b = tx[w];
+          const backend::ResizeTap& a = ty[h];
+          const backend::ResizeTap& b = tx[w];
           if (a.outside || b.outside) {
             y[yo(n, c, h, w)] = p.extrapolation;
             continue;

@@ -6,7 +6,7 @@ namespace toonbox::cpu {
 
 std::string cpu_unsupported_reason(const Graph& g, const Node& node, Precision precision) {
   if (precision != Precision::kFloat32) return "the CPU backend computes in fp32 only";
-  if (std::string why = precheck_node(g, node); !why.empty()) return why;
+  if (std::string why = backend::precheck_node(g, node); !why.empty()) return why;
   switch (node.kind) {
     case OpKind::kConv2D:
       switch (node.p<Conv2DParams>().activation.op) {  // the oneDNN post-ops we map

@@ -12,7 +12,7 @@ namespace toonbox::cpu {
 
 namespace {
 
-void run_gather(const GatherTable& t, const float* x, float* y) {
+void run_gather(const backend::GatherTable& t, const float* x, float* y) {
   const int rank = static_cast<int>(t.out.size());
   if (rank == 0) {
     y[0] = x[0];
@@ -58,7 +58,7 @@ void run_concat(const std::vector<const float*>& xs, const std::vector<int64_t>&
   }
 }
 
-void run_reduce(const ReducePlan& p, const float* x, float* y) {
+void run_reduce(const backend::ReducePlan& p, const float* x, float* y) {
   const int64_t n = static_cast<int64_t>(p.base.size());
   const int64_t m = static_cast<int64_t>(p.members.size());
 #pragma omp parallel for schedule(static)
@@ -132,7 +132,7 @@ void run_pool(const PoolParams& p, const Shape& xs, const Shape& ys, const float
     }
 }
 
-void run_matmul(const MatMulPlan& p, const float* a, const float* b, float* y) {
+void run_matmul(const backend::MatMulPlan& p, const float* a, const float* b, float* y) {
   const int64_t batches = static_cast<int64_t>(p.a_off.size());
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t bi = 0; bi < batches; ++bi)
@@ -184,7 +184,7 @@ void run_conv_transpose(const ConvTransposeParams& p, const Shape& xs, const Sha
 
 }  // namespace
 
-Step gather_step(const Graph& g, const Node& node, GatherTable table, PointerOf ptr) {
+Step gather_step(const Graph& g, const Node& node, backend::GatherTable table, PointerOf ptr) {
   const int x = node.inputs[0], y = node.outputs[0];
   return [t = std::move(table), ptr, x, y] { run_gather(t, ptr(x), ptr(y)); };
 }
@@ -222,12 +222,12 @@ Step where_step(const Graph& g, const Node& node, PointerOf ptr) {
 
 Step reduce_step(const Graph& g, const Node& node, PointerOf ptr) {
   const int x = node.inputs[0], y = node.outputs[0];
-  return [plan = reduce_plan(g, node), ptr, x, y] { run_reduce(plan, ptr(x), ptr(y)); };
+  return [plan = backend::reduce_plan(g, node), ptr, x, y] { run_reduce(plan, ptr(x), ptr(y)); };
 }
 
 Step softmax_step(const Graph& g, const Node& node, PointerOf ptr) {
   const int x = node.inputs[0], y = node.outputs[0];
-  const SoftmaxPlan p = softmax_plan(g.value(x).shape, node.p<SoftmaxParams>().axis);
+  const backend::SoftmaxPlan p = backend::softmax_plan(g.value(x).shape, node.p<SoftmaxParams>().axis);
   return [=] { run_softmax(ptr(x), ptr(y), p.outer, p.len, p.inner); };
 }
 
@@ -240,7 +240,7 @@ Step pool_step(const Graph& g, const Node& node, PointerOf ptr) {
 
 Step matmul_step(const Graph& g, const Node& node, PointerOf ptr) {
   const int a = node.inputs[0], b = node.inputs[1], y = node.outputs[0];
-  MatMulPlan plan = matmul_plan(g.value(a).shape, g.value(b).shape, g.value(y).shape);
+  backend::MatMulPlan plan = backend::matmul_plan(g.value(a).shape, g.value(b).shape, g.value(y).shape);
   return [plan = std::move(plan), ptr, a, b, y] { run_matmul(plan, ptr(a), ptr(b), ptr(y)); };
 }
 

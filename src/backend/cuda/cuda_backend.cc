@@ -132,7 +132,7 @@ Status probe_cuda(CudaRuntimeInfo* info) {
   return Status::ok();
 }
 
-Result<std::unique_ptr<Backend>> create_cuda_backend(int index) {
+Result<std::unique_ptr<backend::Backend>> create_cuda_backend(int index) {
   CudaRuntimeInfo info;
   TB_RETURN_IF_ERROR(probe_cuda(&info));
   if (index < 0 || index >= static_cast<int>(info.devices.size())) {
@@ -146,13 +146,13 @@ Result<std::unique_ptr<Backend>> create_cuda_backend(int index) {
                        info.compiled_archs + "); rebuild with -DTOONBOX_CUDA_ARCHS=" +
                        std::to_string(dev.cc_major) + std::to_string(dev.cc_minor));
   }
-  DeviceDescription d;
-  d.kind = DeviceKind::kCuda;
+  backend::DeviceDescription d;
+  d.kind = backend::DeviceKind::kCuda;
   d.id = "cuda:" + std::to_string(index);
   d.label = dev.name + " (" + sm + ", " + std::to_string(dev.memory_total >> 30) + " GiB)";
   d.memory_total = dev.memory_total;
   d.memory_free = dev.memory_free;
-  return std::unique_ptr<Backend>(new CudaBackend(index, std::move(d)));
+  return std::unique_ptr<backend::Backend>(new CudaBackend(index, std::move(d)));
 }
 
 std::string CudaBackend::unsupported_reason(const Graph& graph, const Node& node, Precision precision) const {
@@ -172,7 +172,7 @@ Result<size_t> CudaBackend::free_memory() const {
   return free_bytes;
 }
 
-Result<std::unique_ptr<Executable>> CudaBackend::compile(const Graph& specialized, const CompileOptions& options) {
+Result<std::unique_ptr<backend::Executable>> CudaBackend::compile(const Graph& specialized, const backend::CompileOptions& options) {
   return CudaExecutable::compile(*this, index_, specialized, options);
 }
 

@@ -13,30 +13,30 @@ namespace toonbox::cuda {
 // for CUDA runtime 13.0 (driver supports 12.4)", "no CUDA-capable device", ...).
 Status probe_cuda(CudaRuntimeInfo* info);
 
-Result<std::unique_ptr<Backend>> create_cuda_backend(int device_index);
+Result<std::unique_ptr<backend::Backend>> create_cuda_backend(int device_index);
 
 // cudaMemGetInfo on `device_index` (the current device is restored).
 Status cuda_memory_info(int device_index, size_t* free_bytes, size_t* total_bytes);
 
-class CudaBackend final : public Backend {
+class CudaBackend final : public backend::Backend {
  public:
-  CudaBackend(int index, DeviceDescription description)
+  CudaBackend(int index, backend::DeviceDescription description)
       : index_(index), description_(std::move(description)) {}
 
-  const DeviceDescription& device() const override { return description_; }
+  const backend::DeviceDescription& device() const override { return description_; }
   bool supports(Precision precision) const override {
     return precision == Precision::kFloat32 || precision == Precision::kFloat16;
   }
   std::string unsupported_reason(const Graph& graph, const Node& node,
                                  Precision precision) const override;
-  Result<std::unique_ptr<Executable>> compile(const Graph& specialized,
-                                              const CompileOptions& options) override;
+  Result<std::unique_ptr<backend::Executable>> compile(const Graph& specialized,
+                                              const backend::CompileOptions& options) override;
   Result<size_t> free_memory() const override;
   int index() const { return index_; }
 
  private:
   int index_;
-  DeviceDescription description_;
+  backend::DeviceDescription description_;
 };
 
 }  // namespace toonbox::cuda

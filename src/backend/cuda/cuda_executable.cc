@@ -39,15 +39,15 @@ CudaExecutable::~CudaExecutable() {
   if (stream_) cudaStreamSynchronize(stream_.get());
 }
 
-Result<std::unique_ptr<Executable>> CudaExecutable::compile(const Backend& backend, int device,
+Result<std::unique_ptr<backend::Executable>> CudaExecutable::compile(const backend::Backend& backend, int device,
                                                             const Graph& graph,
-                                                            const CompileOptions& options) {
+                                                            const backend::CompileOptions& options) {
   std::unique_ptr<CudaExecutable> exe(new CudaExecutable());
   DeviceGuard guard;
   TB_RETURN_IF_ERROR(guard.set(device));
   Status st = exe->build(backend, device, graph, options);
   if (!st.is_ok()) return st.with_context("compiling for cuda:" + std::to_string(device));
-  return std::unique_ptr<Executable>(std::move(exe));
+  return std::unique_ptr<backend::Executable>(std::move(exe));
 }
 
 Result<void*> CudaExecutable::value_ptr(const Graph& g, int value) {
@@ -65,11 +65,11 @@ Result<void*> CudaExecutable::value_ptr(const Graph& g, int value) {
   return constants_.back().second.get();
 }
 
-Status CudaExecutable::build(const Backend& backend, int device, const Graph& g,
-                             const CompileOptions& options) {
+Status CudaExecutable::build(const backend::Backend& backend, int device, const Graph& g,
+                             const backend::CompileOptions& options) {
   device_ = device;
   precision_ = options.precision;
-  TB_RETURN_IF_ERROR(check_compilable(backend, g, precision_, "the CUDA backend"));
+  TB_RETURN_IF_ERROR(backend::check_compilable(backend, g, precision_, "the CUDA backend"));
 
   TB_ASSIGN_OR_RETURN(stream_, create_stream());
   TB_ASSIGN_OR_RETURN(cudnn_, create_cudnn(stream_.get()));
@@ -268,7 +268,7 @@ Status CudaExecutable::enqueue_download() {
 }
 
 Status CudaExecutable::run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs,
-                           RunTimings* timings) {
+                           backend::RunTimings* timings) {
   if (inputs.size() != inputs_.size()) {
     return invalid_argument("expected " + std::to_string(inputs_.size()) + " inputs, got " +
                             std::to_string(inputs.size()));
@@ -311,7 +311,7 @@ Status CudaExecutable::wait_for_run() {
   return st.with_context("running on cuda:" + std::to_string(device_));
 }
 
-Status CudaExecutable::read_timings(RunTimings* timings) {
+Status CudaExecutable::read_timings(backend::RunTimings* timings) {
   float upload = 0, compute = 0, download = 0;
   TB_CUDA_RETURN_IF_ERROR(cudaEventElapsedTime(&upload, start_.get(), uploaded_.get()));
   TB_CUDA_RETURN_IF_ERROR(cudaEventElapsedTime(&compute, uploaded_.get(), computed_.get()));
@@ -330,7 +330,7 @@ bool CudaExecutable::runs_pixels() const {
 namespace {
 // The tensor a PixelConversion writes (in_lo, in_scale) or reads (out_lo, out_scale), by
 // its compiled shape.
-PixelTensorGeometry pixel_geometry(const Shape& s, const PixelConversion& c, bool half, float lo, float scale) {
+PixelTensorGeometry pixel_geometry(const Shape& s, const backend::PixelConversion& c, bool half, float lo, float scale) {
   PixelTensorGeometry g;
   g.lo = lo;
   g.scale = scale;
@@ -346,8 +346,8 @@ PixelTensorGeometry pixel_geometry(const Shape& s, const PixelConversion& c, boo
 }
 }  // namespace
 
-Status CudaExecutable::run_pixels(const PixelConversion& conversion, const PixelBatch& batch,
-                                  RunTimings* timings) {
+Status CudaExecutable::run_pixels(const backend::PixelConversion& conversion, const backend::PixelBatch& batch,
+                                  backend::RunTimings* timings) {
   if (!runs_pixels()) return unimplemented("this executable is not a one-input image model");
   const PixelTensorGeometry in =
       pixel_geometry(inputs_[0].shape, conversion, is_half(precision_), conversion.in_lo, conversion.in_scale);
@@ -395,7 +395,7 @@ Status CudaExecutable::run_pixels(const PixelConversion& conversion, const Pixel
 // As enqueue() and enqueue_download(), with 8-bit pixels crossing PCIe and the
 // conversion kernels writing the input binding and reading output 0 in the storage type.
 Status CudaExecutable::enqueue_pixels(const PixelTensorGeometry& in, const PixelTensorGeometry& out,
-                                      const PixelBatch& batch, int out_w, int out_h) {
+                                      const backend::PixelBatch& batch, int out_w, int out_h) {
   cudaStream_t stream = stream_.get();
   const size_t image_bytes = static_cast<size_t>(batch.width) * batch.height * 3;
   TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(start_.get(), stream));

@@ -20,21 +20,21 @@
 
 namespace toonbox::cuda {
 
-class CudaExecutable final : public Executable {
+class CudaExecutable final : public backend::Executable {
  public:
   // `backend` answers the capability query (unsupported_nodes) for every node first.
-  static Result<std::unique_ptr<Executable>> compile(const Backend& backend, int device,
+  static Result<std::unique_ptr<backend::Executable>> compile(const backend::Backend& backend, int device,
                                                      const Graph& graph,
-                                                     const CompileOptions& options);
+                                                     const backend::CompileOptions& options);
   ~CudaExecutable() override;
 
   Status run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs,
-             RunTimings* timings) override;
+             backend::RunTimings* timings) override;
   size_t arena_bytes() const override { return arena_.size(); }
   bool runs_pixels() const override;
   Shape output_shape(size_t i) const override { return i < outputs_.size() ? outputs_[i].shape : Shape{}; }
-  Status run_pixels(const PixelConversion& conversion, const PixelBatch& batch,
-                    RunTimings* timings) override;
+  Status run_pixels(const backend::PixelConversion& conversion, const backend::PixelBatch& batch,
+                    backend::RunTimings* timings) override;
 
  private:
   struct Binding {
@@ -46,8 +46,8 @@ class CudaExecutable final : public Executable {
   };
 
   CudaExecutable() = default;
-  Status build(const Backend& backend, int device, const Graph& graph,
-               const CompileOptions& options);
+  Status build(const backend::Backend& backend, int device, const Graph& graph,
+               const backend::CompileOptions& options);
   // The three parts of build: the arena (and each conv's scratch pointer, per node),
   // one step per node, the input/output bindings and their host buffers.
   Status plan_arena(const Graph& graph, std::vector<void*>* scratch);
@@ -61,10 +61,10 @@ class CudaExecutable final : public Executable {
   Status capture(const StepContext& ctx);
   Status enqueue_download();
   // run_pixels' copies and conversion kernels around the steps (geometries checked by it).
-  Status enqueue_pixels(const PixelTensorGeometry& in, const PixelTensorGeometry& out, const PixelBatch& batch,
+  Status enqueue_pixels(const PixelTensorGeometry& in, const PixelTensorGeometry& out, const backend::PixelBatch& batch,
                         int out_w, int out_h);
   Status wait_for_run();
-  Status read_timings(RunTimings* timings);
+  Status read_timings(backend::RunTimings* timings);
 
   int device_ = 0;
   Precision precision_ = Precision::kFloat32;

@@ -29,7 +29,7 @@ std::string rank_at_most(const Graph& g, const Node& node, int max_rank) {
 std::string cuda_unsupported_reason(const Graph& g, const Node& node, Precision precision) {
   if (precision != Precision::kFloat32 && precision != Precision::kFloat16)
     return std::string("precision ") + precision_name(precision) + " is not supported";
-  if (std::string why = precheck_node(g, node); !why.empty()) return why;
+  if (std::string why = backend::precheck_node(g, node); !why.empty()) return why;
   for (int out : node.outputs)
     if (!fits_int(g.value(out).shape))
       return "output " + shape_to_string(g.value(out).shape) + " exceeds 2^31 elements";

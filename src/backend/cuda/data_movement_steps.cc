@@ -5,7 +5,7 @@
 namespace toonbox::cuda {
 
 Result<std::unique_ptr<Step>> make_gather_step(const BuildContext& ctx, const Node& node,
-                                               const GatherTable& t) {
+                                               const backend::GatherTable& t) {
   if (t.out.size() > static_cast<size_t>(kMaxGatherRank))
     return unimplemented("rank above " + std::to_string(kMaxGatherRank));
   TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));

@@ -9,7 +9,7 @@ Result<std::unique_ptr<Step>> make_arg_max_step(const BuildContext& ctx, const N
   TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
   TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
   const ArgMaxParams ap = node.p<ArgMaxParams>();
-  const SoftmaxPlan p = softmax_plan(ctx.graph->value(node.inputs[0]).shape, ap.axis);
+  const backend::SoftmaxPlan p = backend::softmax_plan(ctx.graph->value(node.inputs[0]).shape, ap.axis);
   const bool half = is_half(ctx.precision);
   return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {
     return by_type(half, [&](auto tag) {
@@ -26,7 +26,7 @@ Result<std::unique_ptr<Step>> make_scatter_elements_step(const BuildContext& ctx
   TB_ASSIGN_OR_RETURN(void* idx, ctx.value_ptr(node.inputs[1]));
   TB_ASSIGN_OR_RETURN(void* upd, ctx.value_ptr(node.inputs[2]));
   TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
-  const ScatterPlan plan = scatter_plan(*ctx.graph, node);
+  const backend::ScatterPlan plan = backend::scatter_plan(*ctx.graph, node);
   TB_ASSIGN_OR_RETURN(DeviceBuffer tb, upload_ints(ctx, plan.base, "scatter offsets"));
   const int64_t* base = tb.as<int64_t>();
   std::vector<DeviceBuffer> tables;

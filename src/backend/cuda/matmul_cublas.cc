@@ -43,7 +43,7 @@ Status MatMulStep::build(const BuildContext& ctx, const Node& node) {
   description_ = "node '" + node.name + "' (MatMul " + shape_to_string(as) + " x " +
                  shape_to_string(bs) + " -> " + shape_to_string(ys) + " " +
                  precision_name(ctx.precision) + ", cuBLAS)";
-  const MatMulPlan plan = matmul_plan(as, bs, ys);
+  const backend::MatMulPlan plan = backend::matmul_plan(as, bs, ys);
   if (plan.M > INT_MAX || plan.N > INT_MAX || plan.K > INT_MAX ||
       plan.a_off.size() > static_cast<size_t>(INT_MAX))
     return unimplemented("MatMul dimensions above 2^31");

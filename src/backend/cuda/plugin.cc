@@ -11,7 +11,7 @@ namespace {
 
 Status api_probe(CudaRuntimeInfo* info) { return probe_cuda(info); }
 
-Result<std::unique_ptr<Backend>> api_create_backend(int device_index) {
+Result<std::unique_ptr<backend::Backend>> api_create_backend(int device_index) {
   return create_cuda_backend(device_index);
 }
 

@@ -69,7 +69,7 @@ struct PluginApi {
   // Fills runtime and device information; an error names the failing layer
   // ("no CUDA-capable device", "driver too old: ...").
   Status (*probe)(CudaRuntimeInfo* info);
-  Result<std::unique_ptr<Backend>> (*create_backend)(int device_index);
+  Result<std::unique_ptr<backend::Backend>> (*create_backend)(int device_index);
   // Runs the checks and fills `result`; an error when one could not run, else
   // result->ok says whether every number is within its bound.
   Status (*smoke_test)(int device_index, CudaSmokeResult* result);

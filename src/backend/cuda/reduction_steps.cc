@@ -10,7 +10,7 @@ namespace toonbox::cuda {
 Result<std::unique_ptr<Step>> make_reduce_step(const BuildContext& ctx, const Node& node) {
   TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
   TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
-  ReducePlan plan = reduce_plan(*ctx.graph, node);
+  backend::ReducePlan plan = backend::reduce_plan(*ctx.graph, node);
   TB_ASSIGN_OR_RETURN(DeviceBuffer base, upload_ints(ctx, plan.base, "reduce offsets"));
   TB_ASSIGN_OR_RETURN(DeviceBuffer members, upload_ints(ctx, plan.members, "reduce windows"));
   const int64_t* bp = base.as<int64_t>();
@@ -34,8 +34,8 @@ Result<std::unique_ptr<Step>> make_reduce_step(const BuildContext& ctx, const No
 Result<std::unique_ptr<Step>> make_softmax_step(const BuildContext& ctx, const Node& node) {
   TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
   TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
-  const SoftmaxPlan p =
-      softmax_plan(ctx.graph->value(node.inputs[0]).shape, node.p<SoftmaxParams>().axis);
+  const backend::SoftmaxPlan p =
+      backend::softmax_plan(ctx.graph->value(node.inputs[0]).shape, node.p<SoftmaxParams>().axis);
   const bool half = is_half(ctx.precision);
   return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {
     return by_type(half, [&](auto tag) {

@@ -31,13 +31,13 @@ class ResizeStep final : public Step {
     dims_.extrapolation = p.extrapolation;
     cubic_ = p.mode == ResizeMode::kCubic;
     if (cubic_) {
-      std::vector<CubicTap> taps = cubic_taps(p, dims_.h, dims_.out_h, ResizeAxis::kHeight);
-      const std::vector<CubicTap> x_taps = cubic_taps(p, dims_.w, dims_.out_w, ResizeAxis::kWidth);
+      std::vector<backend::CubicTap> taps = backend::cubic_taps(p, dims_.h, dims_.out_h, backend::ResizeAxis::kHeight);
+      const std::vector<backend::CubicTap> x_taps = backend::cubic_taps(p, dims_.w, dims_.out_w, backend::ResizeAxis::kWidth);
       taps.insert(taps.end(), x_taps.begin(), x_taps.end());
       TB_RETURN_IF_ERROR(upload_taps(ctx, taps));
     } else {
-      std::vector<ResizeTap> taps = resize_taps(p, dims_.h, dims_.out_h, ResizeAxis::kHeight);
-      const std::vector<ResizeTap> x_taps = resize_taps(p, dims_.w, dims_.out_w, ResizeAxis::kWidth);
+      std::vector<backend::ResizeTap> taps = backend::resize_taps(p, dims_.h, dims_.out_h, backend::ResizeAxis::kHeight);
+      const std::vector<backend::ResizeTap> x_taps = backend::resize_taps(p, dims_.w, dims_.out_w, backend::ResizeAxis::kWidth);
       taps.insert(taps.end(), x_taps.begin(), x_taps.end());
       TB_RETURN_IF_ERROR(upload_taps(ctx, taps));
     }
@@ -54,8 +54,8 @@ class ResizeStep final : public Step {
 
   Status run(const StepContext& ctx) override {
     if (cubic_) {
-      const CubicTap* y_taps = taps_.as<CubicTap>();
-      const CubicTap* x_taps = y_taps + dims_.out_h;
+      const backend::CubicTap* y_taps = taps_.as<backend::CubicTap>();
+      const backend::CubicTap* x_taps = y_taps + dims_.out_h;
       if (half_) {
         TB_CUDA_RETURN_IF_ERROR(launch_resize_cubic<__half>(static_cast<const __half*>(x_),
                                                             static_cast<__half*>(y_), dims_, y_taps,
@@ -67,8 +67,8 @@ class ResizeStep final : public Step {
       }
       return Status::ok();
     }
-    const ResizeTap* y_taps = taps_.as<ResizeTap>();
-    const ResizeTap* x_taps = y_taps + dims_.out_h;
+    const backend::ResizeTap* y_taps = taps_.as<backend::ResizeTap>();
+    const backend::ResizeTap* x_taps = y_taps + dims_.out_h;
     if (half_) {
       TB_CUDA_RETURN_IF_ERROR(launch_resize<__half>(static_cast<const __half*>(x_), static_cast<__half*>(y_),
                                                     dims_, y_taps, x_taps, ctx.stream));

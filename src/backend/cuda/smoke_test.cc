@@ -37,7 +37,7 @@ Tensor random_tensor(Shape shape, uint32_t seed, float scale) {
   return t;
 }
 
-Status conv_check(Backend* backend, CudaSmokeResult* r) {
+Status conv_check(backend::Backend* backend, CudaSmokeResult* r) {
   const Shape x_shape{1, 32, 33, 35};
   Graph g;
   const int x = g.add_input("x", DType::kFloat32, x_shape);
@@ -52,7 +52,7 @@ Status conv_check(Backend* backend, CudaSmokeResult* r) {
   const Tensor input = random_tensor(x_shape, 1, 1.f);
   TB_ASSIGN_OR_RETURN(std::vector<Tensor> want, reference_run(spec, {input}));
   for (Precision precision : {Precision::kFloat32, Precision::kFloat16}) {
-    TB_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe, backend->compile(spec, CompileOptions{precision}));
+    TB_ASSIGN_OR_RETURN(std::unique_ptr<backend::Executable> exe, backend->compile(spec, backend::CompileOptions{precision}));
     std::vector<Tensor> got;
     TB_RETURN_IF_ERROR(exe->run({input}, &got, nullptr));
     double err = 0;

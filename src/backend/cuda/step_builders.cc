@@ -23,7 +23,7 @@ Result<std::unique_ptr<Step>> naming_node(const BuildContext& ctx, const Node& n
 }
 
 Result<std::unique_ptr<Step>> gather(const BuildContext& ctx, const Node& node,
-                                     Result<GatherTable> table) {
+                                     Result<backend::GatherTable> table) {
   if (!table.is_ok()) return table.status();
   return make_gather_step(ctx, node, *table);
 }
@@ -47,17 +47,17 @@ Result<std::unique_ptr<Step>> make_step(const BuildContext& ctx, const Node& nod
     case OpKind::kSoftmax: return naming_node(ctx, node, make_softmax_step(ctx, node));
     case OpKind::kInstanceNorm: return naming_node(ctx, node, make_instance_norm_step(ctx, node));
     case OpKind::kTranspose:
-      return naming_node(ctx, node, gather(ctx, node, transpose_table(g, node)));
-    case OpKind::kSlice: return naming_node(ctx, node, gather(ctx, node, slice_table(g, node)));
-    case OpKind::kPad: return naming_node(ctx, node, gather(ctx, node, pad_table(g, node)));
+      return naming_node(ctx, node, gather(ctx, node, backend::transpose_table(g, node)));
+    case OpKind::kSlice: return naming_node(ctx, node, gather(ctx, node, backend::slice_table(g, node)));
+    case OpKind::kPad: return naming_node(ctx, node, gather(ctx, node, backend::pad_table(g, node)));
     case OpKind::kGather:
-      return naming_node(ctx, node, gather(ctx, node, gather_index_table(g, node)));
+      return naming_node(ctx, node, gather(ctx, node, backend::gather_index_table(g, node)));
     case OpKind::kExpand:
     case OpKind::kTile:
-      return naming_node(ctx, node, gather(ctx, node, broadcast_table(g, node)));
+      return naming_node(ctx, node, gather(ctx, node, backend::broadcast_table(g, node)));
     case OpKind::kDepthToSpace:
     case OpKind::kSpaceToDepth:
-      return naming_node(ctx, node, gather(ctx, node, depth_space_table(g, node)));
+      return naming_node(ctx, node, gather(ctx, node, backend::depth_space_table(g, node)));
     case OpKind::kDft: return naming_node(ctx, node, make_dft_step(ctx, node));
     case OpKind::kReshape:
     case OpKind::kCast: return naming_node(ctx, node, make_copy_step(ctx, node));

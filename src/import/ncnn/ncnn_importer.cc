@@ -6,7 +6,7 @@
 #include "import/ncnn/ncnn_layers.h"
 #include "import/ncnn/ncnn_weights.h"
 
-namespace toonbox {
+namespace toonbox::ncnn {
 
 namespace {
 
@@ -206,4 +206,4 @@ std::vector<std::string> ncnn_supported_layers() {
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::ncnn

@@ -21,7 +21,7 @@
 #include "graph/graph.h"
 #include "import/ncnn/ncnn_param.h"
 
-namespace toonbox {
+namespace toonbox::ncnn {
 
 struct NcnnImportOptions {
   ncnn::ParamLimits limits;
@@ -59,4 +59,4 @@ Result<NcnnModelInfo> read_ncnn_model_info(const std::string& param_path,
 // The ncnn layer types the importer translates, sorted.
 std::vector<std::string> ncnn_supported_layers();
 
-}  // namespace toonbox
+}  // namespace toonbox::ncnn

@@ -7,7 +7,7 @@
 #include "import/onnx/onnx_loader.h"
 #include "import/onnx/onnx_ops.h"
 
-namespace toonbox {
+namespace toonbox::onnx_import {
 
 namespace {
 
@@ -199,4 +199,4 @@ std::vector<std::string> onnx_supported_ops() {
   return ops;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::onnx_import

@@ -18,7 +18,7 @@
 #include "core/status.h"
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::onnx_import {
 
 struct OnnxImportOptions {
   int64_t max_model_bytes = int64_t{2} << 30;   // the .onnx file itself
@@ -60,4 +60,4 @@ Result<std::vector<std::string>> onnx_external_data_files(const std::string& pat
 // ONNX op types (default domain) the importer translates, sorted.
 std::vector<std::string> onnx_supported_ops();
 
-}  // namespace toonbox
+}  // namespace toonbox::onnx_import

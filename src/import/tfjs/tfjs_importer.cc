@@ -11,7 +11,7 @@
 #include "import/tfjs/tfjs_ops.h"
 #include "import/tfjs/tfjs_weights.h"
 
-namespace toonbox {
+namespace toonbox::tfjs {
 
 namespace {
 
@@ -223,4 +223,4 @@ Result<Graph> import_tfjs_model(const std::string& path, const TfjsImportOptions
 
 const std::vector<std::string>& tfjs_supported_ops() { return tfjs::supported_ops(); }
 
-}  // namespace toonbox
+}  // namespace toonbox::tfjs

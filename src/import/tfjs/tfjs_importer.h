@@ -17,7 +17,7 @@
 #include "core/status.h"
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::tfjs {
 
 struct TfjsImportOptions {
   // Graph outputs by node name ("final_output" or "final_output:0"). Empty: the outputs
@@ -44,4 +44,4 @@ Result<TfjsModelFiles> list_tfjs_model_files(const std::string& path,
 // The TensorFlow op names the importer translates, sorted.
 const std::vector<std::string>& tfjs_supported_ops();
 
-}  // namespace toonbox
+}  // namespace toonbox::tfjs

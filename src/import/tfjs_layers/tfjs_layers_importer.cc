@@ -9,7 +9,7 @@
 #include "import/tfjs_layers/tfjs_layers_model.h"
 #include "import/tfjs_layers/tfjs_layers_ops.h"
 
-namespace toonbox {
+namespace toonbox::tfjs {
 
 namespace {
 
@@ -168,4 +168,4 @@ const std::vector<std::string>& tfjs_supported_layer_classes() {
   return tfjs::supported_layer_classes();
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::tfjs

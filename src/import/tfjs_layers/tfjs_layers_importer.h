@@ -18,7 +18,7 @@
 #include "core/status.h"
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::tfjs {
 
 struct TfjsLayersImportOptions {
   int64_t max_model_json_bytes = int64_t{64} << 20;
@@ -46,4 +46,4 @@ bool is_tfjs_layers_model(const std::string& path);
 // The layer classes the importer translates, sorted.
 const std::vector<std::string>& tfjs_supported_layer_classes();
 
-}  // namespace toonbox
+}  // namespace toonbox::tfjs

@@ -16,7 +16,7 @@
 #include "image/image.h"
 #include "pipeline/inpaint/inpaint_mask.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 enum class ClassicalMethod { kTelea, kNavierStokes };
 
@@ -26,6 +26,6 @@ const char* classical_method_name(ClassicalMethod m);
 // Fills the holes of `image` (RGB; alpha untouched) in place; pixels outside the mask are
 // never written. `radius` is clamped to 1..100 as OpenCV clamps it. A mask that covers the
 // whole image has nothing to fill from: kInvalidArgument saying so.
-Status classical_inpaint(ClassicalMethod method, const InpaintMask& mask, int radius, Image* image);
+Status classical_inpaint(ClassicalMethod method, const InpaintMask& mask, int radius, image::Image* image);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

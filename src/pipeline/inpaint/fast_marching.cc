@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace toonbox::fmm {
+namespace toonbox::pipeline::fmm {
 
 namespace {
 
@@ -112,4 +112,4 @@ void march_outside(const InpaintMask& mask, const std::vector<uint8_t>& band, in
     if (ring.state[idx] == kChange) holes->t[idx] = -holes->t[idx];
 }
 
-}  // namespace toonbox::fmm
+}  // namespace toonbox::pipeline::fmm

@@ -16,7 +16,7 @@
 
 #include "pipeline/inpaint/inpaint_mask.h"
 
-namespace toonbox::fmm {
+namespace toonbox::pipeline::fmm {
 
 enum State : uint8_t { kKnown = 0, kBand = 1, kInside = 2, kChange = 3 };
 
@@ -89,4 +89,4 @@ void march_inside(Grid* g, FrontQueue* queue, Fill&& fill) {
   }
 }
 
-}  // namespace toonbox::fmm
+}  // namespace toonbox::pipeline::fmm

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 int64_t InpaintMask::count() const {
   int64_t n = 0;
@@ -12,7 +12,7 @@ int64_t InpaintMask::count() const {
   return n;
 }
 
-InpaintMask mask_from_image(const Image& m) {
+InpaintMask mask_from_image(const image::Image& m) {
   InpaintMask mask;
   mask.width = m.width;
   mask.height = m.height;
@@ -26,7 +26,7 @@ InpaintMask mask_from_image(const Image& m) {
   return mask;
 }
 
-Result<InpaintMask> mask_from_alpha(const Image& image, const std::string& what) {
+Result<InpaintMask> mask_from_alpha(const image::Image& image, const std::string& what) {
   if (!image.has_alpha())
     return invalid_argument(what + " has no alpha channel to use as the mask (give --mask FILE)");
   InpaintMask mask;
@@ -83,7 +83,7 @@ int parse_centre_mask(const std::string& spec) {
   return p >= 1 && p <= 100 ? p : 0;
 }
 
-Result<InpaintMask> mask_for_image(const Image& image, const Image* mask_image, bool resize, int dilate,
+Result<InpaintMask> mask_for_image(const image::Image& image, const image::Image* mask_image, bool resize, int dilate,
                                    const std::string& mask_name, const std::string& image_name) {
   if (dilate < 0 || dilate > kMaxDilate)
     return invalid_argument("dilate must be 0.." + std::to_string(kMaxDilate) + " pixels, got " + std::to_string(dilate));
@@ -206,8 +206,8 @@ InpaintMask crop_mask(const InpaintMask& mask, const PixelBox& box) {
   return out;
 }
 
-Image crop_image(const Image& image, const PixelBox& box) {
-  Image out;
+image::Image crop_image(const image::Image& image, const PixelBox& box) {
+  image::Image out;
   out.width = box.width();
   out.height = box.height();
   out.rgb.resize(static_cast<size_t>(out.width) * out.height * 3);
@@ -223,4 +223,4 @@ Image crop_image(const Image& image, const PixelBox& box) {
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

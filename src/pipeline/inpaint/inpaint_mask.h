@@ -12,7 +12,7 @@
 #include "core/status.h"
 #include "image/image.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 struct InpaintMask {
   int width = 0, height = 0;
@@ -25,9 +25,9 @@ struct InpaintMask {
 };
 
 // 0.299 R + 0.587 G + 0.114 B (rounded, as OpenCV's BGR2GRAY) >= 128 is a hole.
-InpaintMask mask_from_image(const Image& mask_image);
+InpaintMask mask_from_image(const image::Image& mask_image);
 // alpha < 128 is a hole; an image without alpha is refused (naming `what`).
-Result<InpaintMask> mask_from_alpha(const Image& image, const std::string& what);
+Result<InpaintMask> mask_from_alpha(const image::Image& image, const std::string& what);
 
 // The mask must have the image's size: "the mask is 640x480, the image 800x600" (with
 // `resize`, a nearest-neighbour resize to the image's size instead, as IOPaint's
@@ -46,7 +46,7 @@ int parse_centre_mask(const std::string& spec);
 // it is null; fitted to the image (refused when sizes differ, or resized nearest with
 // `resize`); dilated by `dilate` pixels (0..kMaxDilate).
 inline constexpr int kMaxDilate = 512;
-Result<InpaintMask> mask_for_image(const Image& image, const Image* mask_image, bool resize, int dilate,
+Result<InpaintMask> mask_for_image(const image::Image& image, const image::Image* mask_image, bool resize, int dilate,
                                    const std::string& mask_name, const std::string& image_name);
 
 // Grows the holes by `radius` pixels (a disc: every pixel within Euclidean distance
@@ -70,6 +70,6 @@ PixelBox hole_bounds(const InpaintMask& mask);
 // The mask's window `box`.
 InpaintMask crop_mask(const InpaintMask& mask, const PixelBox& box);
 // The image's window `box` (alpha included).
-Image crop_image(const Image& image, const PixelBox& box);
+image::Image crop_image(const image::Image& image, const PixelBox& box);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -5,20 +5,20 @@
 #include "image/resize.h"
 #include "pipeline/image_tensor.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
-int channel_dim(const ImageContract& c) { return c.layout == Layout::kNHWC ? 3 : 1; }
+int channel_dim(const models::ImageContract& c) { return c.layout == Layout::kNHWC ? 3 : 1; }
 
 // [1,C,H,W] or [1,H,W,C].
-Shape plane_shape(const ImageContract& c, int64_t channels, int64_t h, int64_t w) {
+Shape plane_shape(const models::ImageContract& c, int64_t channels, int64_t h, int64_t w) {
   return c.layout == Layout::kNHWC ? Shape{1, h, w, channels} : Shape{1, channels, h, w};
 }
 
 // Writes `mask` (edge-replicated to the tensor's H and W) as the contract's values into
 // channel `channel` of a [1,C,H,W] / [1,H,W,C] tensor with `channels` channels.
-void fill_mask(const InpaintMask& mask, const MaskContract& m, const ImageContract& c, int channels, int channel,
+void fill_mask(const InpaintMask& mask, const models::MaskContract& m, const models::ImageContract& c, int channels, int channel,
                Tensor* t) {
   const bool nhwc = c.layout == Layout::kNHWC;
   const int64_t h = nhwc ? t->dim(1) : t->dim(2), w = nhwc ? t->dim(2) : t->dim(3);
@@ -44,7 +44,7 @@ std::string InpaintInputs::describe() const {
   return s;
 }
 
-Result<InpaintInputs> inpaint_inputs(const Graph& graph, const ImageContract& contract) {
+Result<InpaintInputs> inpaint_inputs(const Graph& graph, const models::ImageContract& contract) {
   const int cdim = channel_dim(contract);
   const int hdim = contract.layout == Layout::kNHWC ? 1 : 2, wdim = hdim + 1;
   std::string seen;
@@ -80,18 +80,18 @@ Result<InpaintInputs> inpaint_inputs(const Graph& graph, const ImageContract& co
   return in;
 }
 
-Result<Image> run_inpaint_network(Session& session, const InpaintInputs& inputs, const ImageContract& contract,
-                                  const Image& image, const InpaintMask& mask, RunReport* report) {
+Result<image::Image> run_inpaint_network(engine::Session& session, const InpaintInputs& inputs, const models::ImageContract& contract,
+                                  const image::Image& image, const InpaintMask& mask, engine::RunReport* report) {
   if (mask.width != image.width || mask.height != image.height)
     return invalid_argument("run_inpaint_network: mask and image sizes differ");
   // At a fixed size the crop is resized (area down, bilinear up) and its mask resized
   // nearest, as IOPaint feeds a 512-only model.
   const bool fixed = inputs.fixed_height > 0;
-  Image rgb;
+  image::Image rgb;
   rgb.width = image.width;
   rgb.height = image.height;
   rgb.rgb = image.rgb;  // the network sees colour only; alpha stays with the caller
-  const Image net_image = fixed ? resize_image(rgb, inputs.fixed_width, inputs.fixed_height) : rgb;
+  const image::Image net_image = fixed ? image::resize_image(rgb, inputs.fixed_width, inputs.fixed_height) : rgb;
   const InpaintMask net_mask =
       fixed ? resize_mask_nearest(mask, inputs.fixed_width, inputs.fixed_height) : mask;
   const int64_t h = fixed ? inputs.fixed_height : padded_extent(image.height, contract.size_multiple, 0);
@@ -134,8 +134,8 @@ Result<Image> run_inpaint_network(Session& session, const InpaintInputs& inputs,
     return invalid_argument("the inpainting network's output " + shape_to_string(outs[0].shape()) +
                             " is not the size of its input (" + std::to_string(w) + "x" + std::to_string(h) + ")");
   if (!fixed) return output_to_image(px, 0, 0, image.width, image.height);
-  const Image at_model = output_to_image(px, 0, 0, static_cast<int>(w), static_cast<int>(h));
-  return resize_image(at_model, image.width, image.height);
+  const image::Image at_model = output_to_image(px, 0, 0, static_cast<int>(w), static_cast<int>(h));
+  return image::resize_image(at_model, image.width, image.height);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -20,7 +20,7 @@
 #include "models/model_contract.h"
 #include "pipeline/inpaint/inpaint_mask.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 struct InpaintInputs {
   bool concatenated = false;   // one [1,4,H,W] input
@@ -33,11 +33,11 @@ struct InpaintInputs {
 // Reads the input form off the graph, checked against the contract's layout: exactly one
 // 4-channel input, or one 3-channel and one 1-channel input; anything else is refused
 // naming the inputs and their shapes.
-Result<InpaintInputs> inpaint_inputs(const Graph& graph, const ImageContract& contract);
+Result<InpaintInputs> inpaint_inputs(const Graph& graph, const models::ImageContract& contract);
 
 // The network's picture for `image` with `mask`'s holes filled, at the image's size
 // (every pixel is the network's; the caller keeps the known ones).
-Result<Image> run_inpaint_network(Session& session, const InpaintInputs& inputs, const ImageContract& contract,
-                                  const Image& image, const InpaintMask& mask, RunReport* report = nullptr);
+Result<image::Image> run_inpaint_network(engine::Session& session, const InpaintInputs& inputs, const models::ImageContract& contract,
+                                  const image::Image& image, const InpaintMask& mask, engine::RunReport* report = nullptr);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

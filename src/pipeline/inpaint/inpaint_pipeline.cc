@@ -8,7 +8,7 @@
 #include "import/model_file.h"
 #include "models/model_resolver.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -17,8 +17,8 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 }
 
 // `base` with its holes taken from `filled` (same size).
-Image paste_holes(const Image& base, const InpaintMask& mask, const Image& filled) {
-  Image out = base;
+image::Image paste_holes(const image::Image& base, const InpaintMask& mask, const image::Image& filled) {
+  image::Image out = base;
   for (size_t i = 0; i < mask.hole.size(); ++i)
     if (mask.hole[i]) std::copy_n(&filled.rgb[i * 3], 3, &out.rgb[i * 3]);
   return out;
@@ -50,8 +50,8 @@ InpaintMask shrink_mask_covering(const InpaintMask& mask, int width, int height)
   return out;
 }
 
-Image colour_only(const Image& image) {
-  Image c;
+image::Image colour_only(const image::Image& image) {
+  image::Image c;
   c.width = image.width;
   c.height = image.height;
   c.rgb = image.rgb;
@@ -88,18 +88,18 @@ Result<InpaintModel> classical_model(const std::string& name) {
   return m;
 }
 
-Result<InpaintModel> network_model(const std::string& spec, const ResolvedModel& r, const ContractOverrides& flags) {
+Result<InpaintModel> network_model(const std::string& spec, const models::ResolvedModel& r, const models::ContractOverrides& flags) {
   InpaintModel m;
   m.name = spec;
   m.classical = false;
   m.description = r.description;
-  TB_ASSIGN_OR_RETURN(m.graph, import_model_file(r.file()));
-  auto contract = model_contract(r, m.graph, flags, inpainter_contract_defaults(), &m.contract_how);
+  TB_ASSIGN_OR_RETURN(m.graph, import::import_model_file(r.file()));
+  auto contract = models::model_contract(r, m.graph, flags, models::inpainter_contract_defaults(), &m.contract_how);
   if (!contract.is_ok()) return contract.status().with_context(spec);
   m.contract = contract.value();
   if (!m.contract.mask.present) {
-    if (r.role != ModelRole::kInpainter && r.known)
-      return invalid_argument(spec + " is '" + r.known->name + "', a " + role_name(r.role) +
+    if (r.role != models::ModelRole::kInpainter && r.known)
+      return invalid_argument(spec + " is '" + r.known->name + "', a " + models::role_name(r.role) +
                               " model, not an inpainter (use telea, ns or an inpainting network)");
     return invalid_argument(spec + ": toonbox does not know this model's mask convention, and it cannot be read "
                             "off the graph: give --mask-convention (LaMa exports: hole=1,known=0; MI-GAN's "
@@ -114,23 +114,23 @@ Result<InpaintModel> network_model(const std::string& spec, const ResolvedModel&
 
 // The first installed inpainter's name; empty when there is none.
 std::string first_installed_inpainter() {
-  auto installed = list_installed_models();
+  auto installed = models::list_installed_models();
   if (installed.is_ok())
-    for (const InstalledModel& m : *installed)
-      if (m.role == ModelRole::kInpainter) return m.name;
+    for (const models::InstalledModel& m : *installed)
+      if (m.role == models::ModelRole::kInpainter) return m.name;
   return "";
 }
 
 }  // namespace
 
-Result<InpaintModel> load_inpaint_model(const std::string& spec_in, const ContractOverrides& flags, std::string* note) {
+Result<InpaintModel> load_inpaint_model(const std::string& spec_in, const models::ContractOverrides& flags, std::string* note) {
   std::string spec = spec_in.empty() ? first_installed_inpainter() : spec_in;
   if (spec.empty()) {
     spec = "telea";
     if (note) *note = "no inpainting network installed: using the built-in 'telea' method (see `toonbox models import`)";
   }
   if (spec == "telea" || spec == "ns") return classical_model(spec);
-  TB_ASSIGN_OR_RETURN(ResolvedModel r, resolve_model(spec));
+  TB_ASSIGN_OR_RETURN(models::ResolvedModel r, models::resolve_model(spec));
   return network_model(spec, r, flags);
 }
 
@@ -138,13 +138,13 @@ Result<InpaintModel> load_installed_inpaint_model(const std::string& name_in) {
   std::string name = name_in.empty() || name_in == "default" ? first_installed_inpainter() : name_in;
   if (name.empty()) name = "telea";
   if (name == "telea" || name == "ns") return classical_model(name);
-  TB_ASSIGN_OR_RETURN(ResolvedModel r, resolve_installed_model(name));
+  TB_ASSIGN_OR_RETURN(models::ResolvedModel r, models::resolve_installed_model(name));
   return network_model(name, r, {});
 }
 
-InpaintPipeline::InpaintPipeline(InpaintModel model, std::shared_ptr<Backend> backend, Precision precision)
+InpaintPipeline::InpaintPipeline(InpaintModel model, std::shared_ptr<backend::Backend> backend, Precision precision)
     : model_(std::move(model)) {
-  if (!model_.classical) session_ = std::make_unique<Session>(model_.graph, std::move(backend), precision);
+  if (!model_.classical) session_ = std::make_unique<engine::Session>(model_.graph, std::move(backend), precision);
 }
 
 std::vector<PixelBox> crop_boxes(const InpaintMask& mask, int margin) {
@@ -176,18 +176,18 @@ std::vector<PixelBox> crop_boxes(const InpaintMask& mask, int margin) {
   return boxes;
 }
 
-Result<Image> InpaintPipeline::fill(const Image& window, const InpaintMask& mask, const InpaintOptions& options,
+Result<image::Image> InpaintPipeline::fill(const image::Image& window, const InpaintMask& mask, const InpaintOptions& options,
                                     InpaintReport* report) {
   report->processed_pixels += static_cast<int64_t>(window.width) * window.height;
   ++report->regions;
   const auto t0 = std::chrono::steady_clock::now();
   if (model_.classical) {
-    Image out = window;
+    image::Image out = window;
     TB_RETURN_IF_ERROR(classical_inpaint(model_.method, mask, options.radius, &out));
     report->method_ms += ms_since(t0);
     return out;
   }
-  RunReport run;
+  engine::RunReport run;
   auto net = run_inpaint_network(*session_, model_.inputs, model_.contract, window, mask, &run);
   report->method_ms += ms_since(t0) - run.compile_ms;
   report->compile_ms += run.compile_ms;
@@ -207,20 +207,20 @@ Result<Image> InpaintPipeline::fill(const Image& window, const InpaintMask& mask
   return paste_holes(window, mask, *net);
 }
 
-Result<Image> InpaintPipeline::fill_resized(const Image& window, const InpaintMask& mask, int limit,
+Result<image::Image> InpaintPipeline::fill_resized(const image::Image& window, const InpaintMask& mask, int limit,
                                             const InpaintOptions& options, InpaintReport* report) {
   const int long_side = std::max(window.width, window.height);
   if (long_side <= limit) return fill(window, mask, options, report);
   const double scale = static_cast<double>(limit) / long_side;
   const int w = std::max(1, static_cast<int>(std::lround(window.width * scale)));
   const int h = std::max(1, static_cast<int>(std::lround(window.height * scale)));
-  const Image small = resize_image(colour_only(window), w, h);
+  const image::Image small = image::resize_image(colour_only(window), w, h);
   const InpaintMask small_mask = shrink_mask_covering(mask, w, h);
-  TB_ASSIGN_OR_RETURN(Image filled, fill(small, small_mask, options, report));
-  return paste_holes(window, mask, resize_image(filled, window.width, window.height));
+  TB_ASSIGN_OR_RETURN(image::Image filled, fill(small, small_mask, options, report));
+  return paste_holes(window, mask, image::resize_image(filled, window.width, window.height));
 }
 
-Result<Image> InpaintPipeline::inpaint(const Image& image, const InpaintMask& mask, const InpaintOptions& options,
+Result<image::Image> InpaintPipeline::inpaint(const image::Image& image, const InpaintMask& mask, const InpaintOptions& options,
                                        InpaintReport* report) {
   InpaintReport local;
   if (!report) report = &local;
@@ -241,7 +241,7 @@ Result<Image> InpaintPipeline::inpaint(const Image& image, const InpaintMask& ma
     report->notes.push_back("crop: the long side is at most " + std::to_string(options.crop_trigger) +
                             " px, so the whole image runs");
   }
-  Image out;
+  image::Image out;
   if (strategy == InpaintStrategy::kOriginal) {
     report->strategy_used = "whole image";
     TB_ASSIGN_OR_RETURN(out, fill(image, mask, options, report));
@@ -256,7 +256,7 @@ Result<Image> InpaintPipeline::inpaint(const Image& image, const InpaintMask& ma
     out = image;
     for (const PixelBox& box : boxes) {
       const InpaintMask window_mask = crop_mask(mask, box);
-      TB_ASSIGN_OR_RETURN(Image filled, fill(crop_image(image, box), window_mask, options, report));
+      TB_ASSIGN_OR_RETURN(image::Image filled, fill(crop_image(image, box), window_mask, options, report));
       for (int y = 0; y < box.height(); ++y)
         for (int x = 0; x < box.width(); ++x)
           if (window_mask.at(x, y))
@@ -268,4 +268,4 @@ Result<Image> InpaintPipeline::inpaint(const Image& image, const InpaintMask& ma
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

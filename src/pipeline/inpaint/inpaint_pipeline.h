@@ -27,7 +27,7 @@
 #include "pipeline/inpaint/inpaint_mask.h"
 #include "pipeline/inpaint/inpaint_network.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 enum class InpaintStrategy { kCrop, kResize, kOriginal };
 Result<InpaintStrategy> parse_inpaint_strategy(const std::string& s);  // "crop", "resize", "original"
@@ -58,7 +58,7 @@ struct InpaintModel {
   bool classical = true;
   ClassicalMethod method = ClassicalMethod::kTelea;
   Graph graph;
-  ImageContract contract;
+  models::ImageContract contract;
   std::string contract_how;
   InpaintInputs inputs;
 };
@@ -67,7 +67,7 @@ struct InpaintModel {
 // convention: the registry's, what `models import --mask-convention` recorded, or
 // `flags.mask`; without one it is refused (the convention cannot be read off a graph).
 // Empty `spec`: the first installed inpainter, else telea (with a note).
-Result<InpaintModel> load_inpaint_model(const std::string& spec, const ContractOverrides& flags, std::string* note);
+Result<InpaintModel> load_inpaint_model(const std::string& spec, const models::ContractOverrides& flags, std::string* note);
 // For names that come from clients (the server): telea, ns or an installed inpainter,
 // never a path.
 Result<InpaintModel> load_installed_inpaint_model(const std::string& name);
@@ -75,11 +75,11 @@ Result<InpaintModel> load_installed_inpaint_model(const std::string& name);
 class InpaintPipeline {
  public:
   // `backend` may be null for classical models.
-  InpaintPipeline(InpaintModel model, std::shared_ptr<Backend> backend, Precision precision);
+  InpaintPipeline(InpaintModel model, std::shared_ptr<backend::Backend> backend, Precision precision);
 
   // `mask` has the image's size and is already dilated. An empty mask returns the image
   // unchanged (the caller decides whether to write it).
-  Result<Image> inpaint(const Image& image, const InpaintMask& mask, const InpaintOptions& options,
+  Result<image::Image> inpaint(const image::Image& image, const InpaintMask& mask, const InpaintOptions& options,
                         InpaintReport* report);
 
   const InpaintModel& model() const { return model_; }
@@ -87,13 +87,13 @@ class InpaintPipeline {
  private:
   // Fills the holes of one window (at any size) by the model; every pixel of the result
   // that is not a hole is the window's own.
-  Result<Image> fill(const Image& window, const InpaintMask& mask, const InpaintOptions& options,
+  Result<image::Image> fill(const image::Image& window, const InpaintMask& mask, const InpaintOptions& options,
                      InpaintReport* report);
-  Result<Image> fill_resized(const Image& window, const InpaintMask& mask, int limit,
+  Result<image::Image> fill_resized(const image::Image& window, const InpaintMask& mask, int limit,
                              const InpaintOptions& options, InpaintReport* report);
 
   InpaintModel model_;
-  std::unique_ptr<Session> session_;
+  std::unique_ptr<engine::Session> session_;
 };
 
 // The boxes the crop strategy runs: each region's bounding box grown by `margin` and
@@ -101,4 +101,4 @@ class InpaintPipeline {
 // different context).
 std::vector<PixelBox> crop_boxes(const InpaintMask& mask, int margin);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <deque>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -111,17 +111,17 @@ double crop_coverage(double u, double v, int size) {
 
 }  // namespace
 
-Result<Affine2> restore_alignment(const detect::Face& face, FaceTemplate tmpl, int crop_size) {
-  std::array<Point2, 5> src, dst;
-  const auto t = face_template_points(tmpl, crop_size);
+Result<image::Affine2> restore_alignment(const detect::Face& face, models::FaceTemplate tmpl, int crop_size) {
+  std::array<image::Point2, 5> src, dst;
+  const auto t = models::face_template_points(tmpl, crop_size);
   for (int k = 0; k < 5; ++k) {
     src[k] = {face.landmarks[2 * k], face.landmarks[2 * k + 1]};
     dst[k] = {t[k].x, t[k].y};
   }
-  return estimate_similarity(src, dst);
+  return image::estimate_similarity(src, dst);
 }
 
-void fill_face_crop(const Image& frame, const Affine2& crop_to_frame, int s, int64_t item, Tensor* t) {
+void fill_face_crop(const image::Image& frame, const image::Affine2& crop_to_frame, int s, int64_t item, Tensor* t) {
   float* out = t->data<float>() + item * 3 * static_cast<int64_t>(s) * s;
   const size_t plane = static_cast<size_t>(s) * s;
   const auto fetch = [&](int x, int y, float px[3]) {
@@ -133,7 +133,7 @@ void fill_face_crop(const Image& frame, const Affine2& crop_to_frame, int s, int
 #pragma omp parallel for schedule(static)
   for (int v = 0; v < s; ++v)
     for (int u = 0; u < s; ++u) {
-      const Point2 p = crop_to_frame.apply({static_cast<double>(u), static_cast<double>(v)});
+      const image::Point2 p = crop_to_frame.apply({static_cast<double>(u), static_cast<double>(v)});
       double rgb[3];
       bicubic3(fetch, p.x, p.y, frame.width, frame.height, rgb);
       const size_t o = static_cast<size_t>(v) * s + u;
@@ -146,7 +146,7 @@ void fill_face_crop(const Image& frame, const Affine2& crop_to_frame, int s, int
     }
 }
 
-PasteMask face_paste_mask(int cw, int ch, const Affine2& canvas_to_crop, int s, int upscale) {
+PasteMask face_paste_mask(int cw, int ch, const image::Affine2& canvas_to_crop, int s, int upscale) {
   PasteMask m;
   auto inv = canvas_to_crop.inverse();
   if (!inv.is_ok()) return m;
@@ -154,7 +154,7 @@ PasteMask face_paste_mask(int cw, int ch, const Affine2& canvas_to_crop, int s, 
   double lo_x = 1e300, lo_y = 1e300, hi_x = -1e300, hi_y = -1e300;
   for (double u : {-1.0, static_cast<double>(s)})
     for (double v : {-1.0, static_cast<double>(s)}) {
-      const Point2 p = inv->apply({u, v});
+      const image::Point2 p = inv->apply({u, v});
       lo_x = std::min(lo_x, p.x);
       lo_y = std::min(lo_y, p.y);
       hi_x = std::max(hi_x, p.x);
@@ -172,7 +172,7 @@ PasteMask face_paste_mask(int cw, int ch, const Affine2& canvas_to_crop, int s, 
   m.weight.assign(static_cast<size_t>(m.width) * m.height, 0.f);
   for (int y = 0; y < m.height; ++y)
     for (int x = 0; x < m.width; ++x) {
-      const Point2 q = canvas_to_crop.apply({static_cast<double>(x0 + x), static_cast<double>(y0 + y)});
+      const image::Point2 q = canvas_to_crop.apply({static_cast<double>(x0 + x), static_cast<double>(y0 + y)});
       m.weight[static_cast<size_t>(y) * m.width + x] = static_cast<float>(crop_coverage(q.x, q.y, s));
     }
   // "remove the black borders": the warped square's anti-aliased edge.
@@ -186,7 +186,7 @@ PasteMask face_paste_mask(int cw, int ch, const Affine2& canvas_to_crop, int s, 
   return m;
 }
 
-void paste_restored_face(const OutputPixels& face, int s, const Affine2& canvas_to_crop, const PasteMask& mask,
+void paste_restored_face(const OutputPixels& face, int s, const image::Affine2& canvas_to_crop, const PasteMask& mask,
                          int cw, int ch, std::vector<float>* canvas) {
   (void)ch;
   const auto fetch = [&](int x, int y, float px[3]) {
@@ -199,7 +199,7 @@ void paste_restored_face(const OutputPixels& face, int s, const Affine2& canvas_
     for (int x = mask.x0; x < mask.x0 + mask.width; ++x) {
       const float w = mask.at(x, y);
       if (!(w > 0.f)) continue;
-      const Point2 q = canvas_to_crop.apply({static_cast<double>(x), static_cast<double>(y)});
+      const image::Point2 q = canvas_to_crop.apply({static_cast<double>(x), static_cast<double>(y)});
       double rgb[3];
       bicubic3(fetch, q.x, q.y, s, s, rgb);
       float* out = &(*canvas)[(static_cast<size_t>(y) * cw + x) * 3];
@@ -210,4 +210,4 @@ void paste_restored_face(const OutputPixels& face, int s, const Affine2& canvas_
     }
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

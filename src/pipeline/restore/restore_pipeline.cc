@@ -14,7 +14,7 @@
 #include "pipeline/restore/face_paste.h"
 #include "pipeline/restore/restore_precision.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -22,8 +22,8 @@ namespace {
 // landmarks come back in the input's pixels.
 constexpr int kDetectMaxSide = 960;
 
-SessionOptions batching() {
-  SessionOptions o;
+engine::SessionOptions batching() {
+  engine::SessionOptions o;
   o.allow_batch = true;
   return o;
 }
@@ -49,7 +49,7 @@ int64_t batch_shape(int64_t n, int cap) {
 
 }  // namespace
 
-FaceRestorer::FaceRestorer(std::string name, Graph graph, FaceRestoreContract contract, const DeviceSelection& device)
+FaceRestorer::FaceRestorer(std::string name, Graph graph, models::FaceRestoreContract contract, const engine::DeviceSelection& device)
     : name_(std::move(name)),
       contract_(std::move(contract)),
       chosen_(restore_precision(graph, device.precision)),
@@ -100,12 +100,12 @@ Result<Tensor> FaceRestorer::run(const Tensor& crops, float fidelity, std::vecto
 }
 
 Result<std::string> default_face_restorer_name(const std::string& option) {
-  TB_ASSIGN_OR_RETURN(auto installed, list_installed_models());
+  TB_ASSIGN_OR_RETURN(auto installed, models::list_installed_models());
   std::vector<std::string> restorers;
   for (const auto& m : installed)
-    if (m.role == ModelRole::kFaceRestorer) restorers.push_back(m.name);
+    if (m.role == models::ModelRole::kFaceRestorer) restorers.push_back(m.name);
   if (restorers.empty())
-    return not_found("no face restorer installed in " + models_dir() +
+    return not_found("no face restorer installed in " + models::models_dir() +
                      ": import one with `toonbox models import gfpgan_1.4.onnx` (an ONNX export such as "
                      "facefusion's GFPGAN, GPEN-BFR, CodeFormer or RestoreFormer++)" +
                      (option.starts_with("--") ? ", or pass " + option + " PATH" : std::string()));
@@ -117,27 +117,27 @@ Result<std::string> default_face_restorer_name(const std::string& option) {
   return restorers[0];
 }
 
-Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec, const FaceRestoreOverrides& o,
-                                                         const DeviceSelection& device) {
+Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec, const models::FaceRestoreOverrides& o,
+                                                         const engine::DeviceSelection& device) {
   std::string chosen = spec;
   if (chosen.empty()) {
     TB_ASSIGN_OR_RETURN(chosen, default_face_restorer_name("--model"));
   }
-  TB_ASSIGN_OR_RETURN(ResolvedModel model, resolve_model(chosen));
-  if (model.role == ModelRole::kStyle && model.known)
+  TB_ASSIGN_OR_RETURN(models::ResolvedModel model, models::resolve_model(chosen));
+  if (model.role == models::ModelRole::kStyle && model.known)
     return invalid_argument("'" + model.name + "' is a cartoon style, not a face restorer");
-  if (model.role == ModelRole::kFaceDetector)
+  if (model.role == models::ModelRole::kFaceDetector)
     return invalid_argument("'" + model.name + "' is a face detector, not a face restorer");
   if (model.format != "onnx")
     return invalid_argument(model.entry_path + ": face restorers are ONNX files (got a " + model.format + " model)");
-  TB_ASSIGN_OR_RETURN(Graph graph, import_model_file(model.file()));
-  auto contract = face_restore_contract(graph, model.entry_path, o);
+  TB_ASSIGN_OR_RETURN(Graph graph, import::import_model_file(model.file()));
+  auto contract = models::face_restore_contract(graph, model.entry_path, o);
   if (!contract.is_ok()) return contract.status();
   return std::make_shared<FaceRestorer>(model.name, std::move(graph), std::move(contract).value(), device);
 }
 
-Result<RestoreModels> load_restore_models(const std::string& spec, const FaceRestoreOverrides& o,
-                                          const DeviceSelection& device) {
+Result<RestoreModels> load_restore_models(const std::string& spec, const models::FaceRestoreOverrides& o,
+                                          const engine::DeviceSelection& device) {
   RestoreModels m;
   TB_ASSIGN_OR_RETURN(m.restorer, load_face_restorer(spec, o, device));
   auto detector = load_installed_face_detector(device);
@@ -157,7 +157,7 @@ Status check_restore_options(const RestoreModels& models, const RestoreOptions& 
   return Status::ok();
 }
 
-Result<std::vector<detect::Face>> RestorePipeline::choose_faces(const Image& input, const RestoreOptions& o,
+Result<std::vector<detect::Face>> RestorePipeline::choose_faces(const image::Image& input, const RestoreOptions& o,
                                                                 RestoreReport* r) {
   const auto t0 = std::chrono::steady_clock::now();
   Result<std::vector<detect::Face>> found = models_.detect_faces ? models_.detect_faces(input)
@@ -202,20 +202,20 @@ Result<std::vector<detect::Face>> RestorePipeline::choose_faces(const Image& inp
   return chosen;
 }
 
-Result<Image> RestorePipeline::process(const Image& input, const RestoreOptions& o, RestoreReport* report) {
+Result<image::Image> RestorePipeline::process(const image::Image& input, const RestoreOptions& o, RestoreReport* report) {
   RestoreReport local;
   RestoreReport* r = report ? report : &local;
   *r = RestoreReport{};
   const auto t_start = std::chrono::steady_clock::now();
   TB_RETURN_IF_ERROR(check_restore_options(models_, o));
   if (input.width <= 0 || input.height <= 0) return invalid_argument("empty image");
-  const FaceRestoreContract& c = models_.restorer->contract();
+  const models::FaceRestoreContract& c = models_.restorer->contract();
   if (c.fidelity_input.empty() && o.fidelity != RestoreOptions{}.fidelity)
     r->notes.push_back("--fidelity ignored: " + models_.restorer->name() + " has no fidelity input");
 
   TB_ASSIGN_OR_RETURN(std::vector<detect::Face> faces, choose_faces(input, o, r));
 
-  Image background = input;
+  image::Image background = input;
   if (o.upscale > 1) {
     TB_ASSIGN_OR_RETURN(background, models_.upscale(input, o.upscale));
   }
@@ -241,12 +241,12 @@ Result<Image> RestorePipeline::process(const Image& input, const RestoreOptions&
     const int64_t take = std::min(shape_n, n - first);
     auto t0 = std::chrono::steady_clock::now();
     Tensor crops(DType::kFloat32, {shape_n, 3, s, s});
-    std::vector<Affine2> to_crop(take);
+    std::vector<image::Affine2> to_crop(take);
     for (int64_t i = 0; i < shape_n; ++i) {
       // Slots past `take` repeat the last face (results dropped): one compiled shape.
       const detect::Face& f = faces[first + std::min(i, take - 1)];
-      TB_ASSIGN_OR_RETURN(Affine2 t, restore_alignment(f, c.face_template, s));
-      TB_ASSIGN_OR_RETURN(Affine2 inv, t.inverse());
+      TB_ASSIGN_OR_RETURN(image::Affine2 t, restore_alignment(f, c.face_template, s));
+      TB_ASSIGN_OR_RETURN(image::Affine2 inv, t.inverse());
       if (i < take) to_crop[i] = t;
       fill_face_crop(input, inv, s, i, &crops);
     }
@@ -256,7 +256,7 @@ Result<Image> RestorePipeline::process(const Image& input, const RestoreOptions&
     t0 = std::chrono::steady_clock::now();
     for (int64_t i = 0; i < take; ++i) {
       TB_ASSIGN_OR_RETURN(OutputPixels px, OutputPixels::of(restored, i, c.pixels));
-      const Affine2 canvas_to_crop = rescale_frame(to_crop[i], o.upscale);
+      const image::Affine2 canvas_to_crop = rescale_frame(to_crop[i], o.upscale);
       const PasteMask mask = face_paste_mask(cw, ch, canvas_to_crop, s, o.upscale);
       paste_restored_face(px, s, canvas_to_crop, mask, cw, ch, &canvas);
     }
@@ -264,11 +264,11 @@ Result<Image> RestorePipeline::process(const Image& input, const RestoreOptions&
     first += take;
   }
   r->faces = static_cast<int>(n);
-  Image out = std::move(background);
+  image::Image out = std::move(background);
   for (size_t i = 0; i < canvas.size(); ++i)
     out.rgb[i] = static_cast<uint8_t>(std::lround(std::clamp(canvas[i], 0.f, 255.f)));
   r->total_ms = ms_since(t_start);
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -17,7 +17,7 @@
 #include "pipeline/restore/restore_precision.h"
 #include "models/face_restore_contract.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 // Faces whose detected box is smaller than this (shorter side, input pixels) are not
 // restored: the crop would blow up a dozen pixels 30x and the model invents a face
@@ -54,17 +54,17 @@ struct RestoreReport {
   double detect_ms = 0, restore_ms = 0, paste_ms = 0, total_ms = 0;
 };
 
-using RestoreDetectFn = std::function<Result<std::vector<detect::Face>>(const Image&)>;
+using RestoreDetectFn = std::function<Result<std::vector<detect::Face>>(const image::Image&)>;
 // The upscale task's background (input -> input x `scale`), when it is in the build.
-using BackgroundUpscaleFn = std::function<Result<Image>(const Image&, int scale)>;
+using BackgroundUpscaleFn = std::function<Result<image::Image>(const image::Image&, int scale)>;
 
 // A face restorer ready to run: its graph in a batching Session and its contract.
 class FaceRestorer {
  public:
-  FaceRestorer(std::string name, Graph graph, FaceRestoreContract contract, const DeviceSelection& device);
+  FaceRestorer(std::string name, Graph graph, models::FaceRestoreContract contract, const engine::DeviceSelection& device);
 
   const std::string& name() const { return name_; }
-  const FaceRestoreContract& contract() const { return contract_; }
+  const models::FaceRestoreContract& contract() const { return contract_; }
   // What it runs at (restore_precision.h: fp32 for code-lookup models asked for fp16).
   Precision precision() const { return session_.precision(); }
 
@@ -76,9 +76,9 @@ class FaceRestorer {
  private:
   Result<Tensor> run_once(const Tensor& crops, float fidelity);
   std::string name_;
-  FaceRestoreContract contract_;
+  models::FaceRestoreContract contract_;
   RestorePrecision chosen_;  // its note goes with every run's notes
-  Session session_;
+  engine::Session session_;
   std::string batch_refused_;
 };
 
@@ -89,8 +89,8 @@ Result<std::string> default_face_restorer_name(const std::string& option);
 
 // Loads the restorer named or pointed to by `spec` (an installed name or an .onnx path);
 // empty: the one installed face restorer (an error naming them when there are several).
-Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec, const FaceRestoreOverrides& o,
-                                                         const DeviceSelection& device);
+Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec, const models::FaceRestoreOverrides& o,
+                                                         const engine::DeviceSelection& device);
 
 struct RestoreModels {
   std::shared_ptr<FaceRestorer> restorer;
@@ -101,8 +101,8 @@ struct RestoreModels {
 
 // The restorer and the installed face detector (YuNet, else RetinaFace), which restoring
 // cannot do without.
-Result<RestoreModels> load_restore_models(const std::string& spec, const FaceRestoreOverrides& o,
-                                          const DeviceSelection& device);
+Result<RestoreModels> load_restore_models(const std::string& spec, const models::FaceRestoreOverrides& o,
+                                          const engine::DeviceSelection& device);
 
 // Checks options that do not depend on the image (--upscale without the upscale task).
 Status check_restore_options(const RestoreModels& models, const RestoreOptions& options);
@@ -113,14 +113,14 @@ class RestorePipeline {
 
   // One image; alpha is kept (upscaled with the image when --upscale). No face restored:
   // the input (or its upscaled background) with a note.
-  Result<Image> process(const Image& input, const RestoreOptions& options, RestoreReport* report = nullptr);
+  Result<image::Image> process(const image::Image& input, const RestoreOptions& options, RestoreReport* report = nullptr);
 
   const RestoreModels& models() const { return models_; }
 
  private:
-  Result<std::vector<detect::Face>> choose_faces(const Image& input, const RestoreOptions& options,
+  Result<std::vector<detect::Face>> choose_faces(const image::Image& input, const RestoreOptions& options,
                                                  RestoreReport* report);
   RestoreModels models_;
 };
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -1,6 +1,6 @@
 #include "pipeline/restore/restore_precision.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 bool selects_by_computed_scores(const Graph& g) {
   for (const Node& node : g.nodes()) {
@@ -19,4 +19,4 @@ RestorePrecision restore_precision(const Graph& g, Precision requested) {
           "precision near-ties pick other codes (CodeFormer's reference net: 28 dB against PyTorch in fp16)"};
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -14,7 +14,7 @@
 #include "core/dtype.h"
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 struct RestorePrecision {
   Precision precision = Precision::kFloat32;
@@ -26,4 +26,4 @@ bool selects_by_computed_scores(const Graph& g);
 
 RestorePrecision restore_precision(const Graph& g, Precision requested);
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

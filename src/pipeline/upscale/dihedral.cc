@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -19,8 +19,8 @@ void source_of(int t, int x, int y, int w, int h, int* sx, int* sy) {
 
 }  // namespace
 
-Image dihedral_transform(const Image& image, int t) {
-  Image out;
+image::Image dihedral_transform(const image::Image& image, int t) {
+  image::Image out;
   const bool swap = t & 4;
   out.width = swap ? image.height : image.width;
   out.height = swap ? image.width : image.height;
@@ -49,4 +49,4 @@ void add_dihedral_inverse(const std::vector<float>& canvas, int width, int heigh
     }
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

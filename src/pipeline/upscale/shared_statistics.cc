@@ -2,7 +2,7 @@
 
 #include <string>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -79,4 +79,4 @@ Graph SharedStatistics::final_graph() const {
   return g;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -25,7 +25,7 @@
 #include "graph/graph.h"
 #include "graph/op.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 class SharedStatistics {
  public:
@@ -58,4 +58,4 @@ class SharedStatistics {
   Graph with_fed_means(size_t k) const;
 };
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

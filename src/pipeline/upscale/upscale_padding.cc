@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 int reflect_index(int i, int n) {
   if (n <= 1) return 0;
@@ -13,8 +13,8 @@ int reflect_index(int i, int n) {
   return i < n ? i : period - i;
 }
 
-Image pad_image(const Image& image, int pad, int extra_x, int extra_y, bool reflect) {
-  Image out;
+image::Image pad_image(const image::Image& image, int pad, int extra_x, int extra_y, bool reflect) {
+  image::Image out;
   out.width = image.width + 2 * pad + extra_x;
   out.height = image.height + 2 * pad + extra_y;
   out.rgb.resize(static_cast<size_t>(out.width) * out.height * 3);
@@ -82,4 +82,4 @@ std::vector<uint8_t> resize_plane_bicubic(const std::vector<uint8_t>& plane, int
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -9,7 +9,7 @@
 #include "pipeline/upscale/dihedral.h"
 #include "pipeline/upscale/upscale_padding.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 namespace {
 
@@ -18,7 +18,7 @@ int round_up(int v, int m) { return (v + m - 1) / m * m; }
 bool is_oom(const Status& s) { return s.code() == StatusCode::kOutOfMemory; }
 
 // One device call's times and arena into the upscale's report.
-void add_run(const RunReport& rr, UpscaleReport* report) {
+void add_run(const engine::RunReport& rr, UpscaleReport* report) {
   report->compile_ms += rr.compile_ms;
   report->compute_ms += rr.timings.compute_ms;
   report->upload_ms += rr.timings.upload_ms;
@@ -88,7 +88,7 @@ Result<std::string> default_upscaler_name(int scale) {
 }
 
 Result<std::unique_ptr<Upscaler>> load_upscaler(const std::string& spec, int scale, const std::string& weights,
-                                                const DeviceSelection& device) {
+                                                const engine::DeviceSelection& device) {
   std::string name = spec;
   if (name.empty()) {
     TB_ASSIGN_OR_RETURN(name, default_upscaler_name(scale == 0 ? 4 : scale));
@@ -102,7 +102,7 @@ Result<std::unique_ptr<Upscaler>> load_upscaler(const std::string& spec, int sca
   return std::make_unique<Upscaler>(std::move(model), name, device);
 }
 
-Upscaler::Upscaler(ImageModel model, std::string name, const DeviceSelection& device)
+Upscaler::Upscaler(ImageModel model, std::string name, const engine::DeviceSelection& device)
     : name_(std::move(name)),
       device_(device),
       contract_(model.contract),
@@ -111,22 +111,22 @@ Upscaler::Upscaler(ImageModel model, std::string name, const DeviceSelection& de
       stats_(SharedStatistics::find(graph_, model.contract.layout)),
       pixels_on_device_(pixels_on_device_by_default()) {}
 
-Session& Upscaler::level_session(size_t k) {
+engine::Session& Upscaler::level_session(size_t k) {
   if (level_sessions_.size() <= k) level_sessions_.resize(stats_.count());
   if (!level_sessions_[k])
-    level_sessions_[k] = std::make_unique<Session>(stats_.level_graph(k), device_.backend, device_.precision);
+    level_sessions_[k] = std::make_unique<engine::Session>(stats_.level_graph(k), device_.backend, device_.precision);
   return *level_sessions_[k];
 }
 
-Session& Upscaler::final_session() {
+engine::Session& Upscaler::final_session() {
   if (!final_session_)
-    final_session_ = std::make_unique<Session>(stats_.final_graph(), device_.backend, device_.precision);
+    final_session_ = std::make_unique<engine::Session>(stats_.final_graph(), device_.backend, device_.precision);
   return *final_session_;
 }
 
-Result<std::vector<Tensor>> Upscaler::run_session(Session& s, const std::vector<Tensor>& in,
+Result<std::vector<Tensor>> Upscaler::run_session(engine::Session& s, const std::vector<Tensor>& in,
                                                   UpscaleReport* report) {
-  RunReport rr;
+  engine::RunReport rr;
   TB_ASSIGN_OR_RETURN(std::vector<Tensor> out, s.run(in, &rr));
   add_run(rr, report);
   if (out.empty()) return invalid_argument("the model returned no output");
@@ -145,7 +145,7 @@ Result<int> Upscaler::choose_tile(int width, int height, const UpscaleOptions& o
   TB_ASSIGN_OR_RETURN(size_t free_bytes, device_.backend->free_memory());
   if (bytes_per_pixel_ <= 0) {
     const int side = round_up(128, m) + 2 * p;
-    RunReport rr;
+    engine::RunReport rr;
     TB_RETURN_IF_ERROR(whole_.prepare({image_tensor_shape(contract_, 1, side, side)}, &rr));
     bytes_per_pixel_ = static_cast<double>(rr.arena_bytes) / (static_cast<double>(side) * side);
     report->compile_ms += rr.compile_ms;
@@ -158,30 +158,30 @@ Result<int> Upscaler::choose_tile(int width, int height, const UpscaleOptions& o
   return tile;
 }
 
-Result<bool> Upscaler::run_whole_pixels(const Image& rgb, Image* out, UpscaleReport* report) {
+Result<bool> Upscaler::run_whole_pixels(const image::Image& rgb, image::Image* out, UpscaleReport* report) {
   if (!pixels_on_device_) return false;
   const int m = std::max(1, contract_.size_multiple), p = contract_.prepadding, s = contract_.scale;
   // The same input run_once builds for one tile: reflect prepadding, edge to the multiple.
-  const Image padded = pad_image(rgb, p, round_up(rgb.width, m) - rgb.width, round_up(rgb.height, m) - rgb.height, p > 0);
+  const image::Image padded = pad_image(rgb, p, round_up(rgb.width, m) - rgb.width, round_up(rgb.height, m) - rgb.height, p > 0);
   const Shape shape = image_tensor_shape(contract_, 1, padded.height, padded.width);
   Shape output_shape;
-  RunReport compiled;
+  engine::RunReport compiled;
   TB_ASSIGN_OR_RETURN(bool can, whole_.runs_pixels(shape, &output_shape, &compiled));
   // The compile happened in the check: the run after it (either path) reports none.
   report->compile_ms += compiled.compile_ms;
   if (!can) return false;
-  Image result;
+  image::Image result;
   result.width = rgb.width * s;
   result.height = rgb.height * s;
   result.rgb.resize(static_cast<size_t>(result.width) * result.height * 3);
-  PixelBatch batch;
+  backend::PixelBatch batch;
   batch.width = padded.width;
   batch.height = padded.height;
   batch.out_width = result.width;
   batch.out_height = result.height;
   batch.inputs = {padded.rgb.data()};
   batch.outputs = {result.rgb.data()};
-  RunReport rr;
+  engine::RunReport rr;
   const Status ran = whole_.run_pixels(shape, pixel_conversion(contract_, 0), batch, &rr);
   // Not x scale (a wrong registry scale): the host path says what the model returned.
   if (ran.code() == StatusCode::kInvalidArgument) return false;
@@ -192,10 +192,10 @@ Result<bool> Upscaler::run_whole_pixels(const Image& rgb, Image* out, UpscaleRep
   return true;
 }
 
-Result<Upscaler::Canvas> Upscaler::run_once(const Image& rgb, int tile_side, UpscaleReport* report) {
+Result<Upscaler::Canvas> Upscaler::run_once(const image::Image& rgb, int tile_side, UpscaleReport* report) {
   const int m = std::max(1, contract_.size_multiple), p = contract_.prepadding, s = contract_.scale;
   const int wm = round_up(rgb.width, m), hm = round_up(rgb.height, m);
-  const Image padded = pad_image(rgb, p, wm - rgb.width, hm - rgb.height, p > 0);
+  const image::Image padded = pad_image(rgb, p, wm - rgb.width, hm - rgb.height, p > 0);
   const int side = tile_side > 0 ? tile_side : std::max(wm, hm);
   const TilePlan plan = plan_tiles(rgb.width, rgb.height, side, kUpscaleTileOverlap, m);
   const int crop_w = round_up(plan.xs.tile, m) + 2 * p, crop_h = round_up(plan.ys.tile, m) + 2 * p;
@@ -222,7 +222,7 @@ Result<Upscaler::Canvas> Upscaler::run_once(const Image& rgb, int tile_side, Ups
       TB_ASSIGN_OR_RETURN(std::vector<int64_t> own_w, owned_lengths(plan.xs, padded.width - crop_w, Fw, fw));
       TB_ASSIGN_OR_RETURN(std::vector<int64_t> own_h, owned_lengths(plan.ys, padded.height - crop_h, Fh, fh));
       std::vector<double> sum(static_cast<size_t>(channels), 0.0);
-      Session& level = level_session(k);
+      engine::Session& level = level_session(k);
       for (size_t i = 0; i < plan.count(); ++i) {
         std::vector<Tensor> in = {tile_input(i)};
         in.insert(in.end(), means.begin(), means.end());
@@ -245,7 +245,7 @@ Result<Upscaler::Canvas> Upscaler::run_once(const Image& rgb, int tile_side, Ups
 
   const TilePlan out_plan = plan.scaled(s);
   TileBlender blender(out_plan);
-  Session& session = share ? final_session() : whole_;
+  engine::Session& session = share ? final_session() : whole_;
   for (size_t i = 0; i < plan.count(); ++i) {
     std::vector<Tensor> in = {tile_input(i)};
     in.insert(in.end(), means.begin(), means.end());
@@ -262,7 +262,7 @@ Result<Upscaler::Canvas> Upscaler::run_once(const Image& rgb, int tile_side, Ups
   return Canvas{rgb.width * s, rgb.height * s, blender.canvas()};
 }
 
-Result<Image> Upscaler::upscale(const Image& input, const UpscaleOptions& options, UpscaleReport* report) {
+Result<image::Image> Upscaler::upscale(const image::Image& input, const UpscaleOptions& options, UpscaleReport* report) {
   UpscaleReport local;
   UpscaleReport* r = report ? report : &local;
   *r = UpscaleReport{};
@@ -271,7 +271,7 @@ Result<Image> Upscaler::upscale(const Image& input, const UpscaleOptions& option
   TB_ASSIGN_OR_RETURN(int tile, choose_tile(input.width, input.height, options, r));
   const int runs = options.tta ? kDihedralCount : 1;
   if (runs == 1 && tile == 0) {
-    Image out;
+    image::Image out;
     Result<bool> done = run_whole_pixels(input, &out, r);
     if (!done.is_ok() && !is_oom(done.status())) return done.status();
     if (done.is_ok() && *done) {
@@ -283,8 +283,8 @@ Result<Image> Upscaler::upscale(const Image& input, const UpscaleOptions& option
   }
   std::vector<float> sum(static_cast<size_t>(input.width) * s * input.height * s * 3, 0.f);
   for (int t = 0; t < runs; ++t) {
-    const Image view = t == 0 ? Image{} : dihedral_transform(input, t);
-    const Image& src = t == 0 ? input : view;
+    const image::Image view = t == 0 ? image::Image{} : dihedral_transform(input, t);
+    const image::Image& src = t == 0 ? input : view;
     Result<Canvas> canvas = run_once(src, tile, r);
     // Out of memory: smaller tiles, down to the smallest; one OOM must not fail a request
     // that smaller tiles can serve.
@@ -301,7 +301,7 @@ Result<Image> Upscaler::upscale(const Image& input, const UpscaleOptions& option
     add_dihedral_inverse(canvas->rgb, canvas->width, canvas->height, t, &sum);
   }
   r->runs = runs;
-  Image out;
+  image::Image out;
   out.width = input.width * s;
   out.height = input.height * s;
   out.rgb.resize(sum.size());
@@ -313,4 +313,4 @@ Result<Image> Upscaler::upscale(const Image& input, const UpscaleOptions& option
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline

@@ -18,7 +18,7 @@
 #include "pipeline/image_model.h"
 #include "pipeline/upscale/shared_statistics.h"
 
-namespace toonbox {
+namespace toonbox::pipeline {
 
 struct UpscaleOptions {
   // 0: automatic (the whole image when it fits half the device's free memory, else
@@ -55,16 +55,16 @@ class Upscaler;
 // name or path; empty: the default for `scale`, x4 when `scale` is 0) on `device`. A
 // `scale` the model does not make is refused here, before any image is read.
 Result<std::unique_ptr<Upscaler>> load_upscaler(const std::string& spec, int scale, const std::string& weights,
-                                                const DeviceSelection& device);
+                                                const engine::DeviceSelection& device);
 
 class Upscaler {
  public:
-  Upscaler(ImageModel model, std::string name, const DeviceSelection& device);
+  Upscaler(ImageModel model, std::string name, const engine::DeviceSelection& device);
 
   int scale() const { return contract_.scale; }
-  const ImageContract& contract() const { return contract_; }
+  const models::ImageContract& contract() const { return contract_; }
   const std::string& name() const { return name_; }
-  const DeviceSelection& device() const { return device_; }
+  const engine::DeviceSelection& device() const { return device_; }
   // As ModelRunner's: pixels converted on the device where the backend can (default,
   // unless TOONBOX_PIXELS_ON_DEVICE=0), else on the host; the same bytes either way.
   void set_pixels_on_device(bool on) { pixels_on_device_ = on; }
@@ -73,7 +73,7 @@ class Upscaler {
   // 0 before (the server's memory estimate then uses its default).
   double measured_bytes_per_pixel() const { return bytes_per_pixel_; }
 
-  Result<Image> upscale(const Image& input, const UpscaleOptions& options = {},
+  Result<image::Image> upscale(const image::Image& input, const UpscaleOptions& options = {},
                         UpscaleReport* report = nullptr);
 
  private:
@@ -81,26 +81,26 @@ class Upscaler {
     int width = 0, height = 0;
     std::vector<float> rgb;  // 0..255, not rounded
   };
-  Result<Canvas> run_once(const Image& rgb, int tile_side, UpscaleReport* report);
+  Result<Canvas> run_once(const image::Image& rgb, int tile_side, UpscaleReport* report);
   // The whole image in one call through Session::run_pixels (the device converts the
   // pixels: an x4 1080p output is 100 M floats the host would otherwise convert and
   // blend); false when the backend cannot, or the model's output is not x scale.
-  Result<bool> run_whole_pixels(const Image& rgb, Image* out, UpscaleReport* report);
+  Result<bool> run_whole_pixels(const image::Image& rgb, image::Image* out, UpscaleReport* report);
   Result<int> choose_tile(int width, int height, const UpscaleOptions& options, UpscaleReport* report);
-  Result<std::vector<Tensor>> run_session(Session& s, const std::vector<Tensor>& in, UpscaleReport* report);
-  Session& level_session(size_t k);
-  Session& final_session();
+  Result<std::vector<Tensor>> run_session(engine::Session& s, const std::vector<Tensor>& in, UpscaleReport* report);
+  engine::Session& level_session(size_t k);
+  engine::Session& final_session();
 
   std::string name_;
-  DeviceSelection device_;
-  ImageContract contract_;
+  engine::DeviceSelection device_;
+  models::ImageContract contract_;
   Graph graph_;
-  Session whole_;
+  engine::Session whole_;
   SharedStatistics stats_;
-  std::vector<std::unique_ptr<Session>> level_sessions_;
-  std::unique_ptr<Session> final_session_;
+  std::vector<std::unique_ptr<engine::Session>> level_sessions_;
+  std::unique_ptr<engine::Session> final_session_;
   bool pixels_on_device_;
   double bytes_per_pixel_ = 0;
 };
 
-}  // namespace toonbox
+}  // namespace toonbox::pipeline
