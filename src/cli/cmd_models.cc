@@ -203,14 +203,14 @@ int info(const std::string& spec, const std::string& bin) {
     shapes.push_back(probe_shape(graph->value(in).shape));
     shown += (shown.empty() ? "" : ", ") + shape_to_string(shapes.back());
   }
-  auto spec_graph = specialize(*graph, shapes);
+  auto spec_graph = compile::specialize(*graph, shapes);
   if (!spec_graph.is_ok()) {
     std::printf("backends: cannot specialize at %s: %s\n", shown.c_str(), spec_graph.status().message().c_str());
     return kExitOk;
   }
-  rewrite_modulated_convs(*spec_graph);
-  lower_conv_transposes(*spec_graph);
-  fuse_conv_activation(*spec_graph);
+  compile::rewrite_modulated_convs(*spec_graph);
+  compile::lower_conv_transposes(*spec_graph);
+  compile::fuse_conv_activation(*spec_graph);
   std::printf("backends (checked at input %s):\n", shown.c_str());
   print_backend("cpu fp32", *cpu::create_cpu_backend(), *spec_graph, Precision::kFloat32);
   const backend::CudaPluginLoad& plugin = backend::load_cuda_plugin();

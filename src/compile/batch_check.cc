@@ -3,7 +3,7 @@
 #include "ops/op_defs.h"
 #include "ops/shape_inference_util.h"
 
-namespace toonbox {
+namespace toonbox::compile {
 
 namespace {
 
@@ -82,4 +82,4 @@ Status check_batch_independent(const Graph& g, int64_t batch) {
   return Status::ok();
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::compile

@@ -11,7 +11,7 @@
 #include "core/status.h"
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::compile {
 
 // Ok when every non-constant value has dim 0 == `batch` and no op reduces, slices,
 // concatenates, gathers, transposes or contracts along dim 0 (each op's batch rule in
@@ -26,4 +26,4 @@ Status check_batch_independent(const Graph& specialized, int64_t batch);
 // before the node's shape inference; check_batch_independent() still checks the rest.
 bool lift_reshape_batch(Graph& graph, Node& node, int64_t batch);
 
-}  // namespace toonbox
+}  // namespace toonbox::compile

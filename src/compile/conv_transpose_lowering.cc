@@ -2,7 +2,7 @@
 
 #include "compile/node_emitter.h"
 
-namespace toonbox {
+namespace toonbox::compile {
 
 namespace {
 
@@ -87,4 +87,4 @@ int lower_conv_transposes(Graph& g) {
   return count;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::compile

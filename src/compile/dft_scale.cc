@@ -2,7 +2,7 @@
 #include "compile/fusion.h"
 #include "compile/graph_rewrite.h"
 
-namespace toonbox {
+namespace toonbox::compile {
 
 namespace {
 
@@ -76,4 +76,4 @@ int fold_dft_scales(Graph& g) {
   return folded;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::compile

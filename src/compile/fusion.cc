@@ -1,7 +1,7 @@
 #include "compile/fusion.h"
 #include "compile/graph_rewrite.h"
 
-namespace toonbox {
+namespace toonbox::compile {
 
 int fuse_conv_activation(Graph& g) {
   const std::vector<int> uses = g.use_counts();
@@ -41,4 +41,4 @@ int fuse_conv_activation(Graph& g) {
   return fused;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::compile

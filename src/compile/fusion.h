@@ -3,7 +3,7 @@
 
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::compile {
 
 // Merges an activation (Relu, LeakyRelu, Sigmoid, Tanh, Clip) into the Conv2D that
 // feeds it when the conv's output has no other reader: one pass over memory, not two.
@@ -19,4 +19,4 @@ int fuse_conv_activation(Graph& graph);
 // Returns the number of scales folded or moved.
 int fold_dft_scales(Graph& graph);
 
-}  // namespace toonbox
+}  // namespace toonbox::compile

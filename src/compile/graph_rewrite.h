@@ -6,7 +6,7 @@
 
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::compile {
 
 // Sets `nodes` as the graph's nodes (their inputs already remapped), maps the graph
 // outputs through `alias` (a value id -> the id that now carries it), recomputes the
@@ -21,4 +21,4 @@ inline void install_rewritten_nodes(Graph& g, std::vector<Node> nodes, const std
   g.prune();
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::compile

@@ -2,7 +2,7 @@
 
 #include "ops/op_defs.h"
 
-namespace toonbox {
+namespace toonbox::compile {
 
 namespace {
 
@@ -68,4 +68,4 @@ Status lower_runtime_integers(Graph& g) {
   return Status::ok();
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::compile

@@ -5,7 +5,7 @@
 #include "core/status.h"
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::compile {
 
 // Run-time (non-constant) bool and integer values become float32 holding the exact
 // values (bool: 0 or 1; integers exact while |v| < 2^24, and < 2^11 = 2048 under fp16
@@ -18,4 +18,4 @@ namespace toonbox {
 // folding (before the batch check).
 Status lower_runtime_integers(Graph& graph);
 
-}  // namespace toonbox
+}  // namespace toonbox::compile

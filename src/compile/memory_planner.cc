@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
-namespace toonbox {
+namespace toonbox::compile {
 
 MemoryPlan plan_memory(const std::vector<BufferRequest>& requests, size_t alignment) {
   MemoryPlan plan;
@@ -56,4 +56,4 @@ std::vector<BufferRequest> activation_requests(const Graph& g,
   return req;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::compile

@@ -9,7 +9,7 @@
 
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::compile {
 
 struct BufferRequest {
   size_t bytes = 0;
@@ -30,4 +30,4 @@ MemoryPlan plan_memory(const std::vector<BufferRequest>& requests, size_t alignm
 std::vector<BufferRequest> activation_requests(const Graph& graph,
                                                const std::function<size_t(const Value&)>& bytes_of);
 
-}  // namespace toonbox
+}  // namespace toonbox::compile

@@ -5,7 +5,7 @@
 #include "compile/node_emitter.h"
 #include "graph/tensor_geometry.h"
 
-namespace toonbox {
+namespace toonbox::compile {
 
 namespace {
 
@@ -215,4 +215,4 @@ int rewrite_modulated_convs(Graph& g) {
   return count;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::compile

@@ -16,7 +16,7 @@
 
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::compile {
 
 // Rewrites every Conv2D (NCHW) and ConvTranspose of one group whose weight is a run-time
 // product as above: the weight's chain of Reshape/Transpose nodes back to a Mul tree
@@ -26,4 +26,4 @@ namespace toonbox {
 // specialize() (shapes known, constants folded). Returns the number rewritten.
 int rewrite_modulated_convs(Graph& graph);
 
-}  // namespace toonbox
+}  // namespace toonbox::compile

@@ -10,7 +10,7 @@
 #include "graph/graph.h"
 #include "ops/op_defs.h"
 
-namespace toonbox {
+namespace toonbox::compile {
 
 class NodeEmitter {
  public:
@@ -67,4 +67,4 @@ class NodeEmitter {
   bool ok_ = true;
 };
 
-}  // namespace toonbox
+}  // namespace toonbox::compile

@@ -6,7 +6,7 @@
 #include "ops/reference.h"
 #include "ops/shape_inference.h"
 
-namespace toonbox {
+namespace toonbox::compile {
 
 Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_shapes,
                          const SpecializeOptions& options) {
@@ -111,4 +111,4 @@ Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_sh
   return g;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::compile

@@ -7,7 +7,7 @@
 #include "core/status.h"
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::compile {
 
 struct SpecializeOptions {
   int64_t max_folded_elements = int64_t{1} << 26;  // caps what folding may materialize
@@ -29,4 +29,4 @@ inline Result<Graph> specialize(const Graph& graph, const std::vector<Shape>& in
   return specialize(graph, input_shapes, SpecializeOptions{});
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::compile

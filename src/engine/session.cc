@@ -34,13 +34,13 @@ Result<Session::Compiled> Session::find_or_compile(const std::vector<Shape>& sha
     return it;
   }
   const auto t0 = std::chrono::steady_clock::now();
-  SpecializeOptions so;
+  compile::SpecializeOptions so;
   so.allow_batch = options_.allow_batch;
-  TB_ASSIGN_OR_RETURN(Graph specialized, specialize(graph_, shapes, so));
-  rewrite_modulated_convs(specialized);
-  lower_conv_transposes(specialized);
-  fuse_conv_activation(specialized);
-  fold_dft_scales(specialized);
+  TB_ASSIGN_OR_RETURN(Graph specialized, compile::specialize(graph_, shapes, so));
+  compile::rewrite_modulated_convs(specialized);
+  compile::lower_conv_transposes(specialized);
+  compile::fuse_conv_activation(specialized);
+  compile::fold_dft_scales(specialized);
   TB_ASSIGN_OR_RETURN(std::unique_ptr<backend::Executable> exe,
                       backend_->compile(specialized, backend::CompileOptions{precision_}));
   it = compiled_.emplace(shapes, Entry{std::move(exe), ++clock_}).first;

@@ -31,6 +31,7 @@
 using namespace toonbox::image;
 using namespace toonbox::engine;
 using namespace toonbox::backend;
+using namespace toonbox::compile;
 
 namespace toonbox {
 namespace {

@@ -43,6 +43,7 @@
 using namespace toonbox::engine;
 using namespace toonbox::backend;
 using namespace toonbox::pipeline;
+using namespace toonbox::compile;
 
 namespace toonbox {
 namespace {

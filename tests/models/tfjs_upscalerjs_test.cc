@@ -43,6 +43,7 @@ using namespace toonbox::image;
 using namespace toonbox::engine;
 using namespace toonbox::backend;
 using namespace toonbox::import;
+using namespace toonbox::compile;
 
 namespace toonbox {
 namespace {

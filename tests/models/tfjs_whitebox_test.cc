@@ -21,6 +21,7 @@
 
 using namespace toonbox::engine;
 using namespace toonbox::backend;
+using namespace toonbox::compile;
 
 namespace toonbox {
 namespace {

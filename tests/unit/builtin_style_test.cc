@@ -16,6 +16,7 @@ using namespace toonbox::pipeline;
 using namespace toonbox::models;
 using namespace toonbox::image;
 using namespace toonbox::engine;
+using namespace toonbox::compile;
 
 namespace toonbox {
 namespace {

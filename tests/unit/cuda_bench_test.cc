@@ -10,6 +10,7 @@
 #include "cuda_test_util.h"
 
 using namespace toonbox::backend;
+using namespace toonbox::compile;
 
 namespace toonbox::cuda_test {
 namespace {

@@ -16,6 +16,7 @@
 #include "ops/reference.h"
 
 using namespace toonbox::backend;
+using namespace toonbox::compile;
 
 namespace toonbox::cuda_host_test {
 namespace {

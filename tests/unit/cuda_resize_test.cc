@@ -2,6 +2,8 @@
 // nearest with each rounding, up and down by integer and non-integer factors.
 #include "cuda_test_util.h"
 
+using namespace toonbox::compile;
+
 namespace toonbox::cuda_test {
 namespace {
 

@@ -161,7 +161,7 @@ inline std::vector<Shape> input_shapes(const Graph& g) {
 // reference, and compares every output. `outputs` (optional) receives the GPU results.
 inline void check_against_reference(const Graph& g, const std::vector<Tensor>& inputs, Precision p,
                                     const std::string& what, std::vector<Tensor>* outputs = nullptr) {
-  auto spec = specialize(g, input_shapes(g));
+  auto spec = compile::specialize(g, input_shapes(g));
   ASSERT_TRUE(spec.is_ok()) << what << ": " << spec.status().to_string();
   auto exe = cuda_env().backend->compile(spec.value(), backend::CompileOptions{p});
   ASSERT_TRUE(exe.is_ok()) << what << ": " << exe.status().to_string() << "\n" << spec.value().to_string();

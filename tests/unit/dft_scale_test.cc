@@ -7,6 +7,8 @@
 #include "ops/reference.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::compile;
+
 namespace toonbox {
 namespace {
 

@@ -11,6 +11,8 @@
 #include "ops/shape_inference.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::compile;
+
 namespace toonbox {
 namespace {
 

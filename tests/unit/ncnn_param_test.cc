@@ -7,6 +7,8 @@
 #include "import/ncnn/ncnn_param.h"
 #include "unit/ncnn_test_util.h"
 
+using namespace toonbox::compile;
+
 namespace toonbox {
 namespace {
 

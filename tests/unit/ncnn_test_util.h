@@ -97,7 +97,7 @@ inline Result<std::vector<Tensor>> run_ncnn(const std::string& param_text, const
                                             const Tensor& x) {
   NcnnFiles files(param_text, bin);
   TB_ASSIGN_OR_RETURN(Graph g, files.import());
-  TB_ASSIGN_OR_RETURN(Graph s, specialize(g, {x.shape()}));
+  TB_ASSIGN_OR_RETURN(Graph s, compile::specialize(g, {x.shape()}));
   return reference_run(s, {x});
 }
 

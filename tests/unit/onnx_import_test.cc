@@ -14,6 +14,8 @@
 #include "unit/onnx_test_util.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::compile;
+
 namespace toonbox {
 namespace {
 

@@ -12,6 +12,8 @@
 #include "import/onnx/onnx_importer.h"
 #include "unit/onnx_test_util.h"
 
+using namespace toonbox::compile;
+
 namespace toonbox {
 namespace {
 

@@ -26,6 +26,7 @@
 #include "unit/test_util.h"
 
 using namespace toonbox::backend;
+using namespace toonbox::compile;
 
 namespace toonbox::test {
 namespace {

@@ -11,6 +11,8 @@
 #include "unit/test_util.h"
 #include "unit/tfjs_test_util.h"
 
+using namespace toonbox::compile;
+
 namespace toonbox {
 namespace {
 

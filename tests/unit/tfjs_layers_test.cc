@@ -17,6 +17,9 @@
 #include "ops/reference.h"
 #include "unit/tfjs_layers_test_util.h"
 #include "unit/tfjs_test_util.h"
+
+using namespace toonbox::compile;
+
 using namespace toonbox::engine;
 using namespace toonbox::backend;
 using namespace toonbox::import;

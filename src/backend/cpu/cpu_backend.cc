@@ -31,8 +31,8 @@ class CpuExecutable final : public backend::Executable {
 
   Status build() {
     const auto requests =
-        activation_requests(graph_, [](const Value& v) { return static_cast<size_t>(shape_numel(v.shape)) * 4; });
-    plan_ = plan_memory(requests, 64);
+        compile::activation_requests(graph_, [](const Value& v) { return static_cast<size_t>(shape_numel(v.shape)) * 4; });
+    plan_ = compile::plan_memory(requests, 64);
     TB_ASSIGN_OR_RETURN(arena_, Tensor::create(DType::kFloat32,
                                                {static_cast<int64_t>(plan_.arena_bytes / 4 + 1)}));
     for (const Node& node : graph_.nodes()) {
@@ -292,7 +292,7 @@ class CpuExecutable final : public backend::Executable {
   Graph graph_;
   dnnl::engine engine_;
   dnnl::stream stream_;
-  MemoryPlan plan_;
+  compile::MemoryPlan plan_;
   Tensor arena_;
   std::vector<std::function<void()>> steps_;
 };

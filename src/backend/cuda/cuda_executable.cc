@@ -93,7 +93,7 @@ Status CudaExecutable::plan_arena(const Graph& g, std::vector<void*>* scratch) {
   // One arena for every activation, plus each asymmetric-padding conv's scratch, which
   // lives only during its own step.
   const size_t elem = storage_size(precision_);
-  std::vector<BufferRequest> requests = activation_requests(
+  std::vector<compile::BufferRequest> requests = compile::activation_requests(
       g, [elem](const Value& v) { return static_cast<size_t>(shape_numel(v.shape)) * elem; });
   const size_t value_count = requests.size();
   std::vector<int> scratch_request(g.nodes().size(), -1);
@@ -103,9 +103,9 @@ Status CudaExecutable::plan_arena(const Graph& g, std::vector<void*>* scratch) {
     const size_t bytes = conv2d_scratch_bytes(g, node, precision_);
     if (bytes == 0) continue;
     scratch_request[i] = static_cast<int>(requests.size());
-    requests.push_back(BufferRequest{bytes, static_cast<int>(i), static_cast<int>(i)});
+    requests.push_back(compile::BufferRequest{bytes, static_cast<int>(i), static_cast<int>(i)});
   }
-  const MemoryPlan plan = plan_memory(requests, kArenaAlignment);
+  const compile::MemoryPlan plan = compile::plan_memory(requests, kArenaAlignment);
   TB_ASSIGN_OR_RETURN(arena_, DeviceBuffer::allocate(
                                   plan.arena_bytes, "the activation arena (" + std::to_string(value_count) +
                                                         " values, " + precision_name(precision_) + ")"));

@@ -48,7 +48,7 @@ Status conv_check(backend::Backend* backend, CudaSmokeResult* r) {
   p.pad_mode = PadMode::kSameUpper;
   p.activation = Activation{UnaryOp::kLeakyRelu, 0.2f, 0.f};
   g.add_output(g.add_node(OpKind::kConv2D, "smoke_conv", {x, w, b}, p));
-  TB_ASSIGN_OR_RETURN(Graph spec, specialize(g, {x_shape}));
+  TB_ASSIGN_OR_RETURN(Graph spec, compile::specialize(g, {x_shape}));
   const Tensor input = random_tensor(x_shape, 1, 1.f);
   TB_ASSIGN_OR_RETURN(std::vector<Tensor> want, reference_run(spec, {input}));
   for (Precision precision : {Precision::kFloat32, Precision::kFloat16}) {

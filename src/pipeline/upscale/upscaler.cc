@@ -212,8 +212,8 @@ Result<Upscaler::Canvas> Upscaler::run_once(const image::Image& rgb, int tile_si
   const bool share = stats_.count() > 0 && plan.count() > 1;
   if (share) {
     const Graph probe = stats_.probe_graph();
-    TB_ASSIGN_OR_RETURN(Graph at_tile, specialize(probe, {image_tensor_shape(contract_, 1, crop_h, crop_w)}));
-    TB_ASSIGN_OR_RETURN(Graph at_whole, specialize(probe, {image_tensor_shape(contract_, 1, padded.height, padded.width)}));
+    TB_ASSIGN_OR_RETURN(Graph at_tile, compile::specialize(probe, {image_tensor_shape(contract_, 1, crop_h, crop_w)}));
+    TB_ASSIGN_OR_RETURN(Graph at_whole, compile::specialize(probe, {image_tensor_shape(contract_, 1, padded.height, padded.width)}));
     for (size_t k = 0; k < stats_.count(); ++k) {
       const Shape& ft = at_tile.value(at_tile.outputs()[k]).shape;
       const auto [fh, fw] = spatial_of(ft, contract_.layout);
