@@ -5,12 +5,12 @@
 namespace toonbox::backend {
 
 std::string precheck_node(const Graph& g, const Node& node) {
-  if (is_shape_op(node.kind))
+  if (ops::is_shape_op(node.kind))
     return "shape op left in the graph: backends take graphs after specialize()";
   for (size_t i = 0; i < node.inputs.size(); ++i) {
     const Value& v = g.value(node.inputs[i]);
-    const bool parameter = is_parameter_input(node, i);
-    if ((parameter || is_weight_input(node, i)) && !v.constant) {
+    const bool parameter = ops::is_parameter_input(node, i);
+    if ((parameter || ops::is_weight_input(node, i)) && !v.constant) {
       const bool kernel = i == 1 && (node.kind == OpKind::kConv2D || node.kind == OpKind::kConvTranspose);
       return std::string(parameter ? "input " : "weight input ") + std::to_string(i) + " ('" +
              v.name + "') must be constant" +

@@ -7,7 +7,7 @@ namespace toonbox::compile {
 
 namespace {
 
-using shape_detail::constant_ints;
+using ops::shape_detail::constant_ints;
 
 Status refuse(const Node& node, const std::string& why) {
   return unimplemented("node '" + node.name + "' (" + op_kind_name(node.kind) + ") " + why +
@@ -19,7 +19,7 @@ Status refuse(const Node& node, const std::string& why) {
 // batch.
 Status check_node(const Graph& g, const Node& node) {
   if (node.inputs.empty()) return refuse(node, "has no input to carry the batch");
-  if (std::string why = op_def(node.kind).batch_refusal(g, node); !why.empty())
+  if (std::string why = ops::op_def(node.kind).batch_refusal(g, node); !why.empty())
     return refuse(node, why);
   return Status::ok();
 }

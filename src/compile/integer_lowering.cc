@@ -23,7 +23,7 @@ Status lower_runtime_integers(Graph& g) {
     {
       const Node& node = g.nodes()[ni];
       for (size_t i = 0; i < node.inputs.size(); ++i)
-        if (!is_parameter_input(node, i) && type[node.inputs[i]] != DType::kFloat32)
+        if (!ops::is_parameter_input(node, i) && type[node.inputs[i]] != DType::kFloat32)
           non_float = type[node.inputs[i]];
       for (int out : node.outputs)
         if (type[out] != DType::kFloat32) non_float = type[out];
@@ -33,7 +33,7 @@ Status lower_runtime_integers(Graph& g) {
     if (non_float == DType::kFloat16)
       return unimplemented("node '" + node.name + "' (" + op_kind_name(node.kind) +
                            "): float16 tensors inside the graph");
-    if (std::string why = op_def(node.kind).integer_refusal(node); !why.empty())
+    if (std::string why = ops::op_def(node.kind).integer_refusal(node); !why.empty())
       return unimplemented("node '" + node.name + "' (" + op_kind_name(node.kind) + "): " + why +
                            " on run-time " + dtype_name(non_float) +
                            " data is not supported (run-time bool/int data runs as exact "
@@ -51,7 +51,7 @@ Status lower_runtime_integers(Graph& g) {
     }
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       const int in = node.inputs[i];
-      if (is_parameter_input(node, i) || type[in] == DType::kFloat32 || !g.is_constant(in)) continue;
+      if (ops::is_parameter_input(node, i) || type[in] == DType::kFloat32 || !g.is_constant(in)) continue;
       if (float_copy[in] < 0) {
         TB_ASSIGN_OR_RETURN(Tensor f, g.value(in).constant->cast(DType::kFloat32));
         const std::string name = g.value(in).name + "/as_float";

@@ -45,7 +45,7 @@ std::optional<std::vector<int64_t>> source_index(const Graph& g, int src,
     }
     std::vector<Tensor> outs;
     outs.emplace_back(DType::kFloat32, g.value(node.outputs[0]).shape);
-    if (!op_def(node.kind).reference(node, ins, outs).is_ok()) return std::nullopt;
+    if (!ops::op_def(node.kind).reference(node, ins, outs).is_ok()) return std::nullopt;
     cur = std::move(outs[0]);
   }
   std::vector<int64_t> idx(n);

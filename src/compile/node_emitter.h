@@ -31,7 +31,7 @@ class NodeEmitter {
       out = static_cast<int>(g_.values().size()) - 1;
     }
     n.outputs = {out};
-    if (!infer_node_shapes(g_, n).is_ok()) ok_ = false;
+    if (!ops::infer_node_shapes(g_, n).is_ok()) ok_ = false;
     nodes_.push_back(std::move(n));
     return out;
   }

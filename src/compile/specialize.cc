@@ -37,14 +37,14 @@ Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_sh
                                 ", expected " + shape_to_string(in.shape));
       }
     }
-    TB_RETURN_IF_ERROR(check_shape(want, kMaxTensorElements, "input '" + in.name + "'"));
+    TB_RETURN_IF_ERROR(check_shape(want, ops::kMaxTensorElements, "input '" + in.name + "'"));
     in.shape = want;
   }
 
   std::vector<Node> kept;
   for (Node& node : g.nodes()) {
     if (batch > 1) lift_reshape_batch(g, node, batch);
-    if (Status s = infer_node_shapes(g, node); !s.is_ok()) {
+    if (Status s = ops::infer_node_shapes(g, node); !s.is_ok()) {
       // With a batch bound, a shape error is most likely the model's batch-1 assumption
       // (a Reshape to a constant [1,...]): say so, as the batch check would.
       if (batch > 1)
@@ -71,7 +71,7 @@ Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_sh
         }
       }
       std::vector<Tensor> out;
-      TB_RETURN_IF_ERROR(reference_eval(g, node, in, &out).with_context("folding node '" + node.name + "'"));
+      TB_RETURN_IF_ERROR(ops::reference_eval(g, node, in, &out).with_context("folding node '" + node.name + "'"));
       for (size_t i = 0; i < out.size(); ++i) {
         Value& v = g.value(node.outputs[i]);
         v.constant = std::move(out[i]);
@@ -79,7 +79,7 @@ Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_sh
       }
       continue;
     }
-    if (is_shape_op(node.kind) && node.kind != OpKind::kIdentity) {
+    if (ops::is_shape_op(node.kind) && node.kind != OpKind::kIdentity) {
       return unimplemented("node '" + node.name + "' (" + op_kind_name(node.kind) +
                            ") depends on run-time data and cannot be folded");
     }

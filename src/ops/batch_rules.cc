@@ -6,7 +6,7 @@
 #include "ops/op_rules.h"
 #include "ops/shape_inference_util.h"
 
-namespace toonbox::op_rules {
+namespace toonbox::ops::rules {
 
 using shape_detail::constant_ints;
 
@@ -70,4 +70,4 @@ std::string batch_unknown(const Graph&, const Node&) {
   return "is not known to keep batch items apart";
 }
 
-}  // namespace toonbox::op_rules
+}  // namespace toonbox::ops::rules

@@ -6,7 +6,7 @@
 #include "ops/reference_util.h"
 #include "ops/shape_inference_util.h"
 
-namespace toonbox {
+namespace toonbox::ops {
 
 namespace shape_detail {
 
@@ -74,4 +74,4 @@ Status eval_dft(const Node& node, const Inputs& in, Outputs& out) {
 
 }  // namespace reference_detail
 
-}  // namespace toonbox
+}  // namespace toonbox::ops

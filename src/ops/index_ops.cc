@@ -7,7 +7,7 @@
 #include "ops/reference_util.h"
 #include "ops/shape_inference_util.h"
 
-namespace toonbox {
+namespace toonbox::ops {
 
 namespace shape_detail {
 
@@ -112,7 +112,7 @@ Status eval_scatter_elements(const Node& node, const Inputs& in, Outputs& out) {
 
 }  // namespace reference_detail
 
-namespace op_rules {
+namespace rules {
 
 std::string batch_arg_max(const Graph&, const Node& node) {
   return node.p<ArgMaxParams>().axis == 0 ? "reduces over the batch dim" : "";
@@ -122,6 +122,6 @@ std::string batch_scatter_elements(const Graph&, const Node& node) {
   return node.p<ScatterElementsParams>().axis == 0 ? "scatters along the batch dim" : "";
 }
 
-}  // namespace op_rules
+}  // namespace rules
 
-}  // namespace toonbox
+}  // namespace toonbox::ops

@@ -2,7 +2,7 @@
 // float values (compile/integer_lowering.h).
 #include "ops/op_rules.h"
 
-namespace toonbox::op_rules {
+namespace toonbox::ops::rules {
 
 std::string integers_exact(const Node&) { return ""; }
 
@@ -43,4 +43,4 @@ std::string integers_reduce(const Node& node) {
   return node.p<ReduceParams>().op == ReduceOp::kMean ? "integer ReduceMean (truncates)" : "";
 }
 
-}  // namespace toonbox::op_rules
+}  // namespace toonbox::ops::rules

@@ -6,11 +6,11 @@
 #include "ops/reference_util.h"
 #include "ops/shape_inference_util.h"
 
-namespace toonbox {
+namespace toonbox::ops {
 
 namespace {
 
-using namespace op_rules;
+using namespace rules;
 using namespace reference_detail;
 using namespace shape_detail;
 
@@ -108,4 +108,4 @@ Status infer_node_shapes(Graph& g, Node& node) {
   return op_def(node.kind).infer_shapes(g, node);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::ops

@@ -13,7 +13,7 @@
 #include "core/tensor.h"
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::ops {
 
 // kCompute: the ops every backend started with (Conv2D, Binary, Unary, Resize).
 // kTensor: the tensor ops ONNX brought; backends implement them too, and with constant
@@ -61,4 +61,4 @@ bool is_weight_input(const Node& node, size_t input_index);
 // Sets dtype and shape of node.outputs in `graph` once every input shape is known.
 Status infer_node_shapes(Graph& graph, Node& node);
 
-}  // namespace toonbox
+}  // namespace toonbox::ops

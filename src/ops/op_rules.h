@@ -6,7 +6,7 @@
 
 #include "graph/graph.h"
 
-namespace toonbox::op_rules {
+namespace toonbox::ops::rules {
 
 // Batch rules ("" = the batch items stay apart).
 std::string batch_per_item(const Graph& g, const Node& node);  // elementwise, conv, pool, ...
@@ -30,4 +30,4 @@ std::string integers_binary(const Node& node);
 std::string integers_unary(const Node& node);
 std::string integers_reduce(const Node& node);
 
-}  // namespace toonbox::op_rules
+}  // namespace toonbox::ops::rules

@@ -7,7 +7,7 @@
 #include "ops/op_defs.h"
 #include "ops/reference_util.h"
 
-namespace toonbox {
+namespace toonbox::ops {
 
 double reference_unary(UnaryOp op, double x, float alpha, float beta) {
   switch (op) {
@@ -378,4 +378,4 @@ Result<std::vector<Tensor>> reference_run(const Graph& g, const std::vector<Tens
   return result;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::ops

@@ -9,7 +9,7 @@
 #include "core/tensor.h"
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::ops {
 
 // Evaluates `node` on host tensors. Output shapes must already be inferred in `graph`.
 // Float tensors are float32; integer shape tensors int32 or int64.
@@ -30,4 +30,4 @@ Result<std::vector<Tensor>> reference_run(const Graph& specialized, const std::v
 double reference_unary(UnaryOp op, double x, float alpha, float beta);
 double reference_binary(BinaryOp op, double a, double b);
 
-}  // namespace toonbox
+}  // namespace toonbox::ops

@@ -9,7 +9,7 @@
 #include "graph/tensor_geometry.h"
 #include "ops/reference_util.h"
 
-namespace toonbox {
+namespace toonbox::ops {
 
 namespace {
 
@@ -403,4 +403,4 @@ Status eval_range(const Node&, const Inputs& in, Outputs& out) {
 
 }  // namespace reference_detail
 
-}  // namespace toonbox
+}  // namespace toonbox::ops

@@ -7,7 +7,7 @@
 #include "core/tensor.h"
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::ops {
 
 inline double load(const Tensor& t, int64_t i) {
   switch (t.dtype()) {
@@ -86,4 +86,4 @@ Status eval_arg_max(const Node& node, const Inputs& in, Outputs& out);          
 Status eval_scatter_elements(const Node& node, const Inputs& in, Outputs& out);  // index_ops.cc
 }  // namespace reference_detail
 
-}  // namespace toonbox
+}  // namespace toonbox::ops

@@ -4,7 +4,7 @@
 
 #include "ops/shape_inference_util.h"
 
-namespace toonbox {
+namespace toonbox::ops {
 
 namespace shape_detail {
 
@@ -218,4 +218,4 @@ Result<Shape> broadcast_shapes(const Shape& a, const Shape& b) {
   return out;
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::ops

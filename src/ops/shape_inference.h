@@ -8,7 +8,7 @@
 #include "core/status.h"
 #include "graph/graph.h"
 
-namespace toonbox {
+namespace toonbox::ops {
 
 // Upper bound on elements of any one tensor (about 4 GiB of float32): shapes computed
 // from untrusted model files or images are checked against it before allocation.
@@ -25,4 +25,4 @@ struct ConvDimResult {
 Result<ConvDimResult> conv_output_dim(int64_t in, int64_t kernel, int stride, int dilation,
                                       PadMode mode, int pad_before, int pad_after);
 
-}  // namespace toonbox
+}  // namespace toonbox::ops

@@ -6,7 +6,7 @@
 #include "graph/tensor_geometry.h"
 #include "ops/shape_inference_util.h"
 
-namespace toonbox::shape_detail {
+namespace toonbox::ops::shape_detail {
 
 namespace {
 
@@ -340,4 +340,4 @@ Status infer_cast(Graph& g, Node& node) {
   return set_output(g, node, node.p<CastParams>().to, g.value(node.inputs[0]).shape);
 }
 
-}  // namespace toonbox::shape_detail
+}  // namespace toonbox::ops::shape_detail

@@ -11,7 +11,7 @@
 #include "graph/tensor_geometry.h"
 #include "ops/shape_inference.h"
 
-namespace toonbox::shape_detail {
+namespace toonbox::ops::shape_detail {
 
 inline Status node_error(const Node& node, const std::string& what) {
   return invalid_argument("node '" + node.name + "' (" + op_kind_name(node.kind) + "): " + what);
@@ -106,4 +106,4 @@ Status infer_range(Graph& g, Node& node);
 Status infer_arg_max(Graph& g, Node& node);          // index_ops.cc
 Status infer_scatter_elements(Graph& g, Node& node);  // index_ops.cc
 
-}  // namespace toonbox::shape_detail
+}  // namespace toonbox::ops::shape_detail

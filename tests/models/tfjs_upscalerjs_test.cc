@@ -44,6 +44,7 @@ using namespace toonbox::engine;
 using namespace toonbox::backend;
 using namespace toonbox::import;
 using namespace toonbox::compile;
+using namespace toonbox::ops;
 
 namespace toonbox {
 namespace {

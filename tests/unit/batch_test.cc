@@ -27,6 +27,7 @@ using namespace toonbox::image;
 using namespace toonbox::engine;
 using namespace toonbox::backend;
 using namespace toonbox::compile;
+using namespace toonbox::ops;
 
 namespace toonbox {
 namespace {

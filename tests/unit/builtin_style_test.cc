@@ -17,6 +17,7 @@ using namespace toonbox::models;
 using namespace toonbox::image;
 using namespace toonbox::engine;
 using namespace toonbox::compile;
+using namespace toonbox::ops;
 
 namespace toonbox {
 namespace {

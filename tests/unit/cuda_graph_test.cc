@@ -8,6 +8,7 @@
 
 using namespace toonbox::backend;
 using namespace toonbox::compile;
+using namespace toonbox::ops;
 
 namespace toonbox::cuda_test {
 namespace {

@@ -17,6 +17,7 @@
 
 using namespace toonbox::backend;
 using namespace toonbox::compile;
+using namespace toonbox::ops;
 
 namespace toonbox::cuda_host_test {
 namespace {

@@ -3,6 +3,7 @@
 #include "cuda_test_util.h"
 
 using namespace toonbox::compile;
+using namespace toonbox::ops;
 
 namespace toonbox::cuda_test {
 namespace {

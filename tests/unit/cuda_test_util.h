@@ -169,9 +169,9 @@ inline void check_against_reference(const Graph& g, const std::vector<Tensor>& i
   backend::RunTimings timings;
   const Status st = exe.value()->run(inputs, &got, &timings);
   ASSERT_TRUE(st.is_ok()) << what << ": " << st.to_string();
-  ReferenceOptions options;
+  ops::ReferenceOptions options;
   options.emulate_fp16_storage = is_fp16(p);
-  auto want = reference_run(spec.value(), inputs, options);
+  auto want = ops::reference_run(spec.value(), inputs, options);
   ASSERT_TRUE(want.is_ok()) << want.status().to_string();
   ASSERT_EQ(got.size(), want.value().size());
   for (size_t i = 0; i < got.size(); ++i)

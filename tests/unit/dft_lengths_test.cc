@@ -13,6 +13,7 @@
 using namespace toonbox::engine;
 using namespace toonbox::backend;
 using namespace toonbox::compile;
+using namespace toonbox::ops;
 
 namespace toonbox {
 namespace {

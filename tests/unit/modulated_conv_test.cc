@@ -14,6 +14,7 @@
 
 using namespace toonbox::backend;
 using namespace toonbox::compile;
+using namespace toonbox::ops;
 
 namespace toonbox {
 namespace {

@@ -98,7 +98,7 @@ inline Result<std::vector<Tensor>> run_ncnn(const std::string& param_text, const
   NcnnFiles files(param_text, bin);
   TB_ASSIGN_OR_RETURN(Graph g, files.import());
   TB_ASSIGN_OR_RETURN(Graph s, compile::specialize(g, {x.shape()}));
-  return reference_run(s, {x});
+  return ops::reference_run(s, {x});
 }
 
 }  // namespace toonbox::test

@@ -15,6 +15,7 @@
 #include "unit/test_util.h"
 
 using namespace toonbox::compile;
+using namespace toonbox::ops;
 
 namespace toonbox {
 namespace {

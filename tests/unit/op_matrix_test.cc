@@ -27,6 +27,7 @@
 
 using namespace toonbox::backend;
 using namespace toonbox::compile;
+using namespace toonbox::ops;
 
 namespace toonbox::test {
 namespace {

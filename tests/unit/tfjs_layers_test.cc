@@ -19,6 +19,7 @@
 #include "unit/tfjs_test_util.h"
 
 using namespace toonbox::compile;
+using namespace toonbox::ops;
 
 using namespace toonbox::engine;
 using namespace toonbox::backend;

@@ -50,7 +50,7 @@ Status conv_check(backend::Backend* backend, CudaSmokeResult* r) {
   g.add_output(g.add_node(OpKind::kConv2D, "smoke_conv", {x, w, b}, p));
   TB_ASSIGN_OR_RETURN(Graph spec, compile::specialize(g, {x_shape}));
   const Tensor input = random_tensor(x_shape, 1, 1.f);
-  TB_ASSIGN_OR_RETURN(std::vector<Tensor> want, reference_run(spec, {input}));
+  TB_ASSIGN_OR_RETURN(std::vector<Tensor> want, ops::reference_run(spec, {input}));
   for (Precision precision : {Precision::kFloat32, Precision::kFloat16}) {
     TB_ASSIGN_OR_RETURN(std::unique_ptr<backend::Executable> exe, backend->compile(spec, backend::CompileOptions{precision}));
     std::vector<Tensor> got;

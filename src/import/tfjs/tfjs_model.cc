@@ -69,7 +69,7 @@ Result<TfWeightSpec> parse_weight_spec(const Json& w, const std::string& what) {
     TB_ASSIGN_OR_RETURN(int64_t dim, parse_json_int(d, wname + " shape"));
     spec.shape.push_back(dim);
   }
-  TB_RETURN_IF_ERROR(check_shape(spec.shape, kMaxTensorElements, wname));
+  TB_RETURN_IF_ERROR(check_shape(spec.shape, ops::kMaxTensorElements, wname));
   if (!w.contains("dtype")) return data_loss(wname + ": missing 'dtype'");
   TB_ASSIGN_OR_RETURN(std::string dtype, json_string(w["dtype"], wname + " dtype"));
   if (dtype == "float32") {
