@@ -20,13 +20,13 @@ Result<size_t> host_available_memory() {
   return unavailable("available host memory unknown: no MemAvailable in /proc/meminfo");
 }
 
-std::vector<std::string> unsupported_nodes(const Backend& backend, const Graph& graph,
+std::vector<std::string> unsupported_nodes(const Backend& backend, const graph::Graph& graph,
                                            Precision precision) {
   std::vector<std::string> problems;
-  for (const Node& node : graph.nodes()) {
+  for (const graph::Node& node : graph.nodes()) {
     std::string why = backend.unsupported_reason(graph, node, precision);
     if (!why.empty()) {
-      problems.push_back("node '" + node.name + "' (" + op_kind_name(node.kind) + "): " + why);
+      problems.push_back("node '" + node.name + "' (" + graph::op_kind_name(node.kind) + "): " + why);
     }
   }
   return problems;

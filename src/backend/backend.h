@@ -91,9 +91,9 @@ class Backend {
   virtual const DeviceDescription& device() const = 0;
   virtual bool supports(Precision precision) const = 0;
   // Capability query: "" when the backend can run `node` at `precision`, else why not.
-  virtual std::string unsupported_reason(const Graph& graph, const Node& node,
+  virtual std::string unsupported_reason(const graph::Graph& graph, const graph::Node& node,
                                          Precision precision) const = 0;
-  virtual Result<std::unique_ptr<Executable>> compile(const Graph& specialized,
+  virtual Result<std::unique_ptr<Executable>> compile(const graph::Graph& specialized,
                                                       const CompileOptions& options) = 0;
   // Bytes that could be allocated now (CUDA: cudaMemGetInfo's free; CPU: the kernel's
   // MemAvailable), asked at the moment of use because other processes and our own
@@ -109,7 +109,7 @@ Result<size_t> host_available_memory();
 
 // Returns every node the backend cannot run, as "node 'name' (Op): reason" lines, so a
 // user sees all problems at once rather than one per attempt.
-std::vector<std::string> unsupported_nodes(const Backend& backend, const Graph& graph,
+std::vector<std::string> unsupported_nodes(const Backend& backend, const graph::Graph& graph,
                                            Precision precision);
 
 }  // namespace toonbox::backend

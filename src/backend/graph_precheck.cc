@@ -4,14 +4,14 @@
 
 namespace toonbox::backend {
 
-std::string precheck_node(const Graph& g, const Node& node) {
+std::string precheck_node(const graph::Graph& g, const graph::Node& node) {
   if (ops::is_shape_op(node.kind))
     return "shape op left in the graph: backends take graphs after specialize()";
   for (size_t i = 0; i < node.inputs.size(); ++i) {
-    const Value& v = g.value(node.inputs[i]);
+    const graph::Value& v = g.value(node.inputs[i]);
     const bool parameter = ops::is_parameter_input(node, i);
     if ((parameter || ops::is_weight_input(node, i)) && !v.constant) {
-      const bool kernel = i == 1 && (node.kind == OpKind::kConv2D || node.kind == OpKind::kConvTranspose);
+      const bool kernel = i == 1 && (node.kind == graph::OpKind::kConv2D || node.kind == graph::OpKind::kConvTranspose);
       return std::string(parameter ? "input " : "weight input ") + std::to_string(i) + " ('" +
              v.name + "') must be constant" +
              (kernel ? " (a kernel computed at run time: only StyleGAN2's modulated form, "
@@ -23,7 +23,7 @@ std::string precheck_node(const Graph& g, const Node& node) {
              "; backends compute float32 tensors (specialize() carries run-time integers as floats)";
   }
   for (int out : node.outputs) {
-    const Value& v = g.value(out);
+    const graph::Value& v = g.value(out);
     if (v.dtype != DType::kFloat32)
       return "tensor '" + v.name + "' is " + dtype_name(v.dtype) +
              "; backends compute float32 tensors (run specialize() first)";
@@ -31,7 +31,7 @@ std::string precheck_node(const Graph& g, const Node& node) {
   return "";
 }
 
-Status check_compilable(const Backend& backend, const Graph& g, Precision precision,
+Status check_compilable(const Backend& backend, const graph::Graph& g, Precision precision,
                         const std::string& who) {
   std::string problems;
   for (const std::string& problem : unsupported_nodes(backend, g, precision))

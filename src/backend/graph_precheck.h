@@ -13,11 +13,11 @@
 namespace toonbox::backend {
 
 // "" when `node` meets the requirements every backend shares, else why not.
-std::string precheck_node(const Graph& graph, const Node& node);
+std::string precheck_node(const graph::Graph& graph, const graph::Node& node);
 
 // Ok when `backend` can run every node at `precision` and every graph input is float32;
 // else kUnimplemented listing every problem under "<who> cannot run this graph:".
-Status check_compilable(const Backend& backend, const Graph& graph, Precision precision,
+Status check_compilable(const Backend& backend, const graph::Graph& graph, Precision precision,
                         const std::string& who);
 
 }  // namespace toonbox::backend

@@ -14,29 +14,29 @@ struct AxisParams {
   float roi0 = 0.f, roi1 = 1.f;
 };
 
-AxisParams axis_params(const ResizeParams& p, ResizeAxis axis) {
+AxisParams axis_params(const graph::ResizeParams& p, ResizeAxis axis) {
   if (axis == ResizeAxis::kHeight) return {p.scale_h, p.roi_h0, p.roi_h1};
   return {p.scale_w, p.roi_w0, p.roi_w1};
 }
 
 // tf_crop_and_resize samples outside [0, in - 1] take the extrapolation value.
-bool is_outside(const ResizeParams& p, double src, int64_t in) {
-  return p.coord == ResizeCoord::kTfCropAndResize &&
+bool is_outside(const graph::ResizeParams& p, double src, int64_t in) {
+  return p.coord == graph::ResizeCoord::kTfCropAndResize &&
          (src < 0 || src > static_cast<double>(in - 1));
 }
 
 }  // namespace
 
-std::vector<ResizeTap> resize_taps(const ResizeParams& p, int64_t in, int64_t out,
+std::vector<ResizeTap> resize_taps(const graph::ResizeParams& p, int64_t in, int64_t out,
                                    ResizeAxis axis) {
   const AxisParams a = axis_params(p, axis);
   std::vector<ResizeTap> taps(static_cast<size_t>(out));
   for (int64_t i = 0; i < out; ++i) {
-    const double src = resize_source_coordinate(p.coord, i, in, out, a.scale, a.roi0, a.roi1);
+    const double src = graph::resize_source_coordinate(p.coord, i, in, out, a.scale, a.roi0, a.roi1);
     ResizeTap& t = taps[i];
     t.outside = is_outside(p, src, in) ? 1 : 0;
-    if (p.mode == ResizeMode::kNearest) {
-      t.i0 = t.i1 = static_cast<int32_t>(resize_nearest_index(p.nearest, src, in));
+    if (p.mode == graph::ResizeMode::kNearest) {
+      t.i0 = t.i1 = static_cast<int32_t>(graph::resize_nearest_index(p.nearest, src, in));
       continue;
     }
     // TensorFlow's rule, as the reference: lower index clamped at 0 (and to the last
@@ -52,13 +52,13 @@ std::vector<ResizeTap> resize_taps(const ResizeParams& p, int64_t in, int64_t ou
   return taps;
 }
 
-std::vector<ResizeTap> resize_taps(const ResizeParams& p, int64_t in, int64_t out, float scale) {
-  ResizeParams q = p;
+std::vector<ResizeTap> resize_taps(const graph::ResizeParams& p, int64_t in, int64_t out, float scale) {
+  graph::ResizeParams q = p;
   q.scale_h = scale;
   return resize_taps(q, in, out, ResizeAxis::kHeight);
 }
 
-std::vector<CubicTap> cubic_taps(const ResizeParams& p, int64_t in, int64_t out,
+std::vector<CubicTap> cubic_taps(const graph::ResizeParams& p, int64_t in, int64_t out,
                                  ResizeAxis axis) {
   const AxisParams a = axis_params(p, axis);
   std::vector<CubicTap> taps(static_cast<size_t>(out));
@@ -67,7 +67,7 @@ std::vector<CubicTap> cubic_taps(const ResizeParams& p, int64_t in, int64_t out,
     // Mirrors the cubic case of resize_axis() in ops/reference.cc: coefficients in float
     // as ONNX Runtime.
     const float src =
-        static_cast<float>(resize_source_coordinate(p.coord, i, in, out, a.scale, a.roi0, a.roi1));
+        static_cast<float>(graph::resize_source_coordinate(p.coord, i, in, out, a.scale, a.roi0, a.roi1));
     CubicTap& t = taps[i];
     t.outside = is_outside(p, src, in) ? 1 : 0;
     const int64_t base = static_cast<int64_t>(std::floor(src));

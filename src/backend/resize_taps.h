@@ -36,14 +36,14 @@ struct CubicTap {
 enum class ResizeAxis : uint8_t { kHeight, kWidth };
 
 // Taps for one axis: `in` source pixels resized to `out` (nearest and bilinear).
-std::vector<ResizeTap> resize_taps(const ResizeParams& params, int64_t in, int64_t out,
+std::vector<ResizeTap> resize_taps(const graph::ResizeParams& params, int64_t in, int64_t out,
                                    ResizeAxis axis);
 // Same, for callers that only set a scale (no roi): `scale` is that axis's
 // ResizeParams::scale_h or scale_w (0: the in/out ratio).
-std::vector<ResizeTap> resize_taps(const ResizeParams& params, int64_t in, int64_t out,
+std::vector<ResizeTap> resize_taps(const graph::ResizeParams& params, int64_t in, int64_t out,
                                    float scale = 0.f);
 // Taps for one axis of a cubic resize.
-std::vector<CubicTap> cubic_taps(const ResizeParams& params, int64_t in, int64_t out,
+std::vector<CubicTap> cubic_taps(const graph::ResizeParams& params, int64_t in, int64_t out,
                                  ResizeAxis axis);
 
 }  // namespace toonbox::backend

@@ -6,6 +6,26 @@
 
 namespace toonbox::backend {
 
+using graph::DepthToSpaceParams;
+using graph::GatherParams;
+using graph::Graph;
+using graph::ImageCoord;
+using graph::Layout;
+using graph::Node;
+using graph::OpKind;
+using graph::PadParams;
+using graph::ReduceParams;
+using graph::ScatterElementsParams;
+using graph::SliceGeometry;
+using graph::SpaceToDepthParams;
+using graph::TransposeParams;
+using graph::broadcast_strides;
+using graph::depth_to_space_source;
+using graph::pad_source_indices;
+using graph::resolve_slice;
+using graph::row_major_strides;
+using graph::space_to_depth_source;
+
 namespace {
 
 std::vector<int64_t> const_ints(const Graph& g, int value) {

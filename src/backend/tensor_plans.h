@@ -19,12 +19,12 @@ struct GatherTable {
   std::vector<std::vector<int64_t>> offs;
   float fill = 0.f;
 };
-GatherTable transpose_table(const Graph& g, const Node& node);
-Result<GatherTable> slice_table(const Graph& g, const Node& node);
-Result<GatherTable> pad_table(const Graph& g, const Node& node);
-GatherTable gather_index_table(const Graph& g, const Node& node);  // Gather
-GatherTable broadcast_table(const Graph& g, const Node& node);     // Expand and Tile
-GatherTable depth_space_table(const Graph& g, const Node& node);   // DepthToSpace, SpaceToDepth
+GatherTable transpose_table(const graph::Graph& g, const graph::Node& node);
+Result<GatherTable> slice_table(const graph::Graph& g, const graph::Node& node);
+Result<GatherTable> pad_table(const graph::Graph& g, const graph::Node& node);
+GatherTable gather_index_table(const graph::Graph& g, const graph::Node& node);  // Gather
+GatherTable broadcast_table(const graph::Graph& g, const graph::Node& node);     // Expand and Tile
+GatherTable depth_space_table(const graph::Graph& g, const graph::Node& node);   // DepthToSpace, SpaceToDepth
 
 // Softmax along `axis` of x: element (o, k, i) sits at (o * len + k) * inner + i.
 struct SoftmaxPlan {
@@ -39,15 +39,15 @@ struct ScatterPlan {
   std::vector<int64_t> base;
   int64_t axis_stride = 1, axis_dim = 1;
 };
-ScatterPlan scatter_plan(const Graph& g, const Node& node);
+ScatterPlan scatter_plan(const graph::Graph& g, const graph::Node& node);
 
 // Reduce: output element i reads input[base[i] + members[k]] for every k.
 struct ReducePlan {
-  ReduceOp op;
+  graph::ReduceOp op;
   std::vector<int64_t> base;
   std::vector<int64_t> members;
 };
-ReducePlan reduce_plan(const Graph& g, const Node& node);
+ReducePlan reduce_plan(const graph::Graph& g, const graph::Node& node);
 
 // MatMul: batch element b multiplies a[a_off[b]...] [M,K] by b[b_off[b]...] [K,N].
 struct MatMulPlan {

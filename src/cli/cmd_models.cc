@@ -97,7 +97,7 @@ Shape probe_shape(const Shape& s) {
   return out;
 }
 
-void print_backend(const char* label, const backend::Backend& backend, const Graph& g, Precision p) {
+void print_backend(const char* label, const backend::Backend& backend, const graph::Graph& g, Precision p) {
   const auto problems = backend::unsupported_nodes(backend, g, p);
   if (problems.empty()) {
     std::printf("  %-12s yes\n", label);
@@ -152,13 +152,13 @@ void print_tfjs_layers_details(const std::string& path) {
 
 // Inputs, outputs and IR op counts of an imported graph (formats without a reader of
 // their own, e.g. TF.js).
-void print_graph_details(const Graph& g) {
+void print_graph_details(const graph::Graph& g) {
   for (const auto* list : {&g.inputs(), &g.outputs()}) {
     std::printf("%s:\n", list == &g.inputs() ? "inputs" : "outputs");
     for (int v : *list) std::printf("  %s %s\n", g.value(v).name.c_str(), shape_to_string(g.value(v).shape).c_str());
   }
   std::map<std::string, int> counts;
-  for (const Node& n : g.nodes()) ++counts[op_kind_name(n.kind)];
+  for (const graph::Node& n : g.nodes()) ++counts[graph::op_kind_name(n.kind)];
   std::printf("operators (after import):\n");
   for (const auto& [op, count] : counts) std::printf("  %-24s %d\n", op.c_str(), count);
 }

@@ -9,15 +9,15 @@ namespace {
 
 using ops::shape_detail::constant_ints;
 
-Status refuse(const Node& node, const std::string& why) {
-  return unimplemented("node '" + node.name + "' (" + op_kind_name(node.kind) + ") " + why +
+Status refuse(const graph::Node& node, const std::string& why) {
+  return unimplemented("node '" + node.name + "' (" + graph::op_kind_name(node.kind) + ") " + why +
                        ": the model cannot run a batch, images go one at a time");
 }
 
 // The op-specific part comes from the op table: whether the op's output at batch item
 // i depends only on input item i, given that every run-time value already has dim 0 ==
 // batch.
-Status check_node(const Graph& g, const Node& node) {
+Status check_node(const graph::Graph& g, const graph::Node& node) {
   if (node.inputs.empty()) return refuse(node, "has no input to carry the batch");
   if (std::string why = ops::op_def(node.kind).batch_refusal(g, node); !why.empty())
     return refuse(node, why);
@@ -26,12 +26,12 @@ Status check_node(const Graph& g, const Node& node) {
 
 }  // namespace
 
-bool lift_reshape_batch(Graph& g, Node& node, int64_t batch) {
-  if (node.kind != OpKind::kReshape || node.inputs.size() != 2) return false;
-  const auto& p = node.p<ReshapeParams>();
-  if (p.mode != ReshapeMode::kShapeTensor) return false;
-  const Value& in = g.value(node.inputs[0]);
-  const Value& target_value = g.value(node.inputs[1]);
+bool lift_reshape_batch(graph::Graph& g, graph::Node& node, int64_t batch) {
+  if (node.kind != graph::OpKind::kReshape || node.inputs.size() != 2) return false;
+  const auto& p = node.p<graph::ReshapeParams>();
+  if (p.mode != graph::ReshapeMode::kShapeTensor) return false;
+  const graph::Value& in = g.value(node.inputs[0]);
+  const graph::Value& target_value = g.value(node.inputs[1]);
   if (g.is_constant(node.inputs[0]) || in.shape.empty() || in.shape[0] != batch) return false;
   if (!target_value.constant || target_value.constant->rank() != 1) return false;
   auto target = constant_ints(g, node, 1);
@@ -62,8 +62,8 @@ bool lift_reshape_batch(Graph& g, Node& node, int64_t batch) {
   return true;
 }
 
-Status check_batch_independent(const Graph& g, int64_t batch) {
-  for (const Node& node : g.nodes()) {
+Status check_batch_independent(const graph::Graph& g, int64_t batch) {
+  for (const graph::Node& node : g.nodes()) {
     for (int out : node.outputs) {
       const Shape& s = g.value(out).shape;
       if (s.empty() || s[0] != batch) {

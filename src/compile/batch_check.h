@@ -16,7 +16,7 @@ namespace toonbox::compile {
 // Ok when every non-constant value has dim 0 == `batch` and no op reduces, slices,
 // concatenates, gathers, transposes or contracts along dim 0 (each op's batch rule in
 // the op table, ops/op_defs.h).
-Status check_batch_independent(const Graph& specialized, int64_t batch);
+Status check_batch_independent(const graph::Graph& specialized, int64_t batch);
 
 // ONNX exporters bake the batch of 1 into Reshape shape constants (AnimeGANv3:
 // [1,C,1,1] -> constant [1,1,1,C]). For batch 1 such a Reshape is per image by
@@ -24,6 +24,6 @@ Status check_batch_independent(const Graph& specialized, int64_t batch);
 // with 1 and holds exactly one image's elements, the target is rewritten to start with
 // `batch` (a new constant; the original may be shared). Returns whether it did. Run
 // before the node's shape inference; check_batch_independent() still checks the rest.
-bool lift_reshape_batch(Graph& graph, Node& node, int64_t batch);
+bool lift_reshape_batch(graph::Graph& graph, graph::Node& node, int64_t batch);
 
 }  // namespace toonbox::compile

@@ -4,6 +4,16 @@
 
 namespace toonbox::compile {
 
+using graph::Conv2DParams;
+using graph::ConvTransposeParams;
+using graph::Graph;
+using graph::Layout;
+using graph::Node;
+using graph::OpKind;
+using graph::PadKind;
+using graph::PadMode;
+using graph::PadParams;
+
 namespace {
 
 bool lowerable(const Graph& g, const Node& n) {

@@ -14,6 +14,6 @@ namespace toonbox::compile {
 // Lowers every ConvTranspose with groups 1, dilation 1, resolved explicit pads and
 // pads < kernel (so the equivalent padding is not negative); returns how many. Run after
 // specialize() and rewrite_modulated_convs() (whose static kernels it then sees).
-int lower_conv_transposes(Graph& graph);
+int lower_conv_transposes(graph::Graph& graph);
 
 }  // namespace toonbox::compile

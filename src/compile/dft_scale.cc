@@ -4,6 +4,13 @@
 
 namespace toonbox::compile {
 
+using graph::BinaryOp;
+using graph::BinaryParams;
+using graph::DftParams;
+using graph::Graph;
+using graph::Node;
+using graph::OpKind;
+
 namespace {
 
 // The scalar a Mul/Div node applies to `from` (its other input a one-element constant),

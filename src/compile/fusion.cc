@@ -3,6 +3,14 @@
 
 namespace toonbox::compile {
 
+using graph::Activation;
+using graph::Conv2DParams;
+using graph::Graph;
+using graph::Node;
+using graph::OpKind;
+using graph::UnaryOp;
+using graph::UnaryParams;
+
 int fuse_conv_activation(Graph& g) {
   const std::vector<int> uses = g.use_counts();
   std::vector<bool> is_graph_output(g.values().size(), false);

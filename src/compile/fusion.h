@@ -8,7 +8,7 @@ namespace toonbox::compile {
 // Merges an activation (Relu, LeakyRelu, Sigmoid, Tanh, Clip) into the Conv2D that
 // feeds it when the conv's output has no other reader: one pass over memory, not two.
 // Returns the number of fusions.
-int fuse_conv_activation(Graph& graph);
+int fuse_conv_activation(graph::Graph& graph);
 
 // Folds the normalization of Fourier transforms into the Dft ops (DftParams::scale): a
 // Mul or Div by a constant scalar that is a Dft's only reader, and then the scale of a
@@ -17,6 +17,6 @@ int fuse_conv_activation(Graph& graph);
 // is up to H W times its input: folded, the values stored between the ops are the
 // normalized ones, which keeps an fp16 graph's spectral branch in range and saves a pass.
 // Returns the number of scales folded or moved.
-int fold_dft_scales(Graph& graph);
+int fold_dft_scales(graph::Graph& graph);
 
 }  // namespace toonbox::compile

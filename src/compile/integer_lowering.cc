@@ -12,7 +12,7 @@ bool is_integer(DType t) {
 
 }  // namespace
 
-Status lower_runtime_integers(Graph& g) {
+Status lower_runtime_integers(graph::Graph& g) {
   // Types as shape inference left them; outputs are retyped after every node is seen.
   std::vector<DType> type(g.values().size());
   for (size_t v = 0; v < type.size(); ++v) type[v] = g.value(static_cast<int>(v)).dtype;
@@ -21,7 +21,7 @@ Status lower_runtime_integers(Graph& g) {
     // `node` is re-fetched after add_constant (which grows values, not nodes).
     DType non_float = DType::kFloat32;
     {
-      const Node& node = g.nodes()[ni];
+      const graph::Node& node = g.nodes()[ni];
       for (size_t i = 0; i < node.inputs.size(); ++i)
         if (!ops::is_parameter_input(node, i) && type[node.inputs[i]] != DType::kFloat32)
           non_float = type[node.inputs[i]];
@@ -29,25 +29,25 @@ Status lower_runtime_integers(Graph& g) {
         if (type[out] != DType::kFloat32) non_float = type[out];
     }
     if (non_float == DType::kFloat32) continue;
-    Node& node = g.nodes()[ni];
+    graph::Node& node = g.nodes()[ni];
     if (non_float == DType::kFloat16)
-      return unimplemented("node '" + node.name + "' (" + op_kind_name(node.kind) +
+      return unimplemented("node '" + node.name + "' (" + graph::op_kind_name(node.kind) +
                            "): float16 tensors inside the graph");
     if (std::string why = ops::op_def(node.kind).integer_refusal(node); !why.empty())
-      return unimplemented("node '" + node.name + "' (" + op_kind_name(node.kind) + "): " + why +
+      return unimplemented("node '" + node.name + "' (" + graph::op_kind_name(node.kind) + "): " + why +
                            " on run-time " + dtype_name(non_float) +
                            " data is not supported (run-time bool/int data runs as exact "
                            "float values: comparisons, logic, Cast, Where, Add/Sub/Mul/Max/Min "
                            "and data movement)");
-    if (node.kind == OpKind::kCast) {
-      const DType from = type[node.inputs[0]], to = node.p<CastParams>().to;
-      UnaryOp op = UnaryOp::kIdentity;
+    if (node.kind == graph::OpKind::kCast) {
+      const DType from = type[node.inputs[0]], to = node.p<graph::CastParams>().to;
+      graph::UnaryOp op = graph::UnaryOp::kIdentity;
       if (to == DType::kBool && from != DType::kBool)
-        op = UnaryOp::kNonZero;
+        op = graph::UnaryOp::kNonZero;
       else if (is_integer(to) && from == DType::kFloat32)
-        op = UnaryOp::kTrunc;
-      node.kind = OpKind::kUnary;
-      node.params = UnaryParams{op};
+        op = graph::UnaryOp::kTrunc;
+      node.kind = graph::OpKind::kUnary;
+      node.params = graph::UnaryParams{op};
     }
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       const int in = node.inputs[i];
@@ -63,7 +63,7 @@ Status lower_runtime_integers(Graph& g) {
       g.nodes()[ni].inputs[i] = float_copy[in];
     }
   }
-  for (Node& node : g.nodes())
+  for (graph::Node& node : g.nodes())
     for (int out : node.outputs) g.value(out).dtype = DType::kFloat32;
   return Status::ok();
 }

@@ -16,6 +16,6 @@ namespace toonbox::compile {
 // Ops whose integer semantics differ from float arithmetic (Div, Pow, MatMul, Mean, ...)
 // on run-time integers are an error naming the node. Called by specialize() after
 // folding (before the batch check).
-Status lower_runtime_integers(Graph& graph);
+Status lower_runtime_integers(graph::Graph& graph);
 
 }  // namespace toonbox::compile

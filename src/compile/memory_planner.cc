@@ -38,12 +38,12 @@ MemoryPlan plan_memory(const std::vector<BufferRequest>& requests, size_t alignm
   return plan;
 }
 
-std::vector<BufferRequest> activation_requests(const Graph& g,
-                                               const std::function<size_t(const Value&)>& bytes_of) {
+std::vector<BufferRequest> activation_requests(const graph::Graph& g,
+                                               const std::function<size_t(const graph::Value&)>& bytes_of) {
   const int steps = static_cast<int>(g.nodes().size());
   std::vector<BufferRequest> req(g.values().size());
   for (size_t v = 0; v < g.values().size(); ++v) {
-    const Value& value = g.values()[v];
+    const graph::Value& value = g.values()[v];
     if (value.constant) continue;
     req[v].bytes = bytes_of(value);
     req[v].first_step = value.producer;  // -1 for graph inputs

@@ -7,6 +7,17 @@
 
 namespace toonbox::compile {
 
+using graph::BinaryOp;
+using graph::BinaryParams;
+using graph::Conv2DParams;
+using graph::ConvTransposeParams;
+using graph::Graph;
+using graph::Layout;
+using graph::Node;
+using graph::OpKind;
+using graph::Value;
+using graph::broadcast_strides;
+
 namespace {
 
 constexpr int kMaxMulDepth = 8;

@@ -24,6 +24,6 @@ namespace toonbox::compile {
 // channel only or the output channel only. Convolutions that do not match are left as
 // they are (a backend then refuses their run-time weight, naming the node). Run after
 // specialize() (shapes known, constants folded). Returns the number rewritten.
-int rewrite_modulated_convs(Graph& graph);
+int rewrite_modulated_convs(graph::Graph& graph);
 
 }  // namespace toonbox::compile

@@ -14,18 +14,18 @@ namespace toonbox::compile {
 
 class NodeEmitter {
  public:
-  explicit NodeEmitter(Graph& g) : g_(g) {}
+  explicit NodeEmitter(graph::Graph& g) : g_(g) {}
 
   // Appends a node; its output is `out` (an existing value it now produces) or a new value.
-  int emit(OpKind kind, const std::string& name, std::vector<int> inputs, OpParams params,
+  int emit(graph::OpKind kind, const std::string& name, std::vector<int> inputs, graph::OpParams params,
            int out = -1) {
-    Node n;
+    graph::Node n;
     n.kind = kind;
     n.name = name;
     n.inputs = std::move(inputs);
     n.params = std::move(params);
     if (out < 0) {
-      Value v;
+      graph::Value v;
       v.name = name;
       g_.values().push_back(std::move(v));
       out = static_cast<int>(g_.values().size()) - 1;
@@ -39,10 +39,10 @@ class NodeEmitter {
   int reshape(int v, const std::vector<int64_t>& shape, const std::string& name) {
     const int s = g_.add_constant(
         name + "/shape", Tensor::from_vector<int64_t>({static_cast<int64_t>(shape.size())}, shape));
-    return emit(OpKind::kReshape, name, {v, s}, ReshapeParams{});
+    return emit(graph::OpKind::kReshape, name, {v, s}, graph::ReshapeParams{});
   }
 
-  void keep(const Node& n) { nodes_.push_back(n); }
+  void keep(const graph::Node& n) { nodes_.push_back(n); }
   // False when a shape the pass did not foresee failed inference: keep the graph as it was.
   bool ok() const { return ok_; }
 
@@ -53,17 +53,17 @@ class NodeEmitter {
     g_.prune();
   }
 
-  static void set_producers(Graph& g) {
-    for (Value& v : g.values()) v.producer = -1;
+  static void set_producers(graph::Graph& g) {
+    for (graph::Value& v : g.values()) v.producer = -1;
     for (size_t i = 0; i < g.nodes().size(); ++i)
       for (int out : g.nodes()[i].outputs) g.value(out).producer = static_cast<int>(i);
   }
 
  protected:
-  Graph& g_;
+  graph::Graph& g_;
 
  private:
-  std::vector<Node> nodes_;
+  std::vector<graph::Node> nodes_;
   bool ok_ = true;
 };
 

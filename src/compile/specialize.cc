@@ -8,17 +8,17 @@
 
 namespace toonbox::compile {
 
-Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_shapes,
+Result<graph::Graph> specialize(const graph::Graph& source, const std::vector<Shape>& input_shapes,
                          const SpecializeOptions& options) {
   const int64_t max_folded_elements = options.max_folded_elements;
-  Graph g = source;
+  graph::Graph g = source;
   int64_t batch = 1;  // > 1 when an input's declared batch of 1 was bound to N
   if (input_shapes.size() != g.inputs().size()) {
     return invalid_argument("model has " + std::to_string(g.inputs().size()) + " inputs, got " +
                             std::to_string(input_shapes.size()) + " shapes");
   }
   for (size_t i = 0; i < input_shapes.size(); ++i) {
-    Value& in = g.value(g.inputs()[i]);
+    graph::Value& in = g.value(g.inputs()[i]);
     const Shape& want = input_shapes[i];
     if (in.shape.size() != want.size()) {
       return invalid_argument("input '" + in.name + "': got shape " + shape_to_string(want) +
@@ -41,8 +41,8 @@ Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_sh
     in.shape = want;
   }
 
-  std::vector<Node> kept;
-  for (Node& node : g.nodes()) {
+  std::vector<graph::Node> kept;
+  for (graph::Node& node : g.nodes()) {
     if (batch > 1) lift_reshape_batch(g, node, batch);
     if (Status s = ops::infer_node_shapes(g, node); !s.is_ok()) {
       // With a batch bound, a shape error is most likely the model's batch-1 assumption
@@ -57,7 +57,7 @@ Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_sh
     int64_t out_elements = 0;
     for (int out : node.outputs) out_elements += shape_numel(g.value(out).shape);
     // A Shape node only reads its input's shape, which is known now.
-    const bool foldable = all_constant || node.kind == OpKind::kShape;
+    const bool foldable = all_constant || node.kind == graph::OpKind::kShape;
     if (foldable && out_elements <= max_folded_elements) {
       std::vector<const Tensor*> in;
       Tensor shape_only;  // Shape's input may be a run-time value: pass an empty stand-in
@@ -73,14 +73,14 @@ Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_sh
       std::vector<Tensor> out;
       TB_RETURN_IF_ERROR(ops::reference_eval(g, node, in, &out).with_context("folding node '" + node.name + "'"));
       for (size_t i = 0; i < out.size(); ++i) {
-        Value& v = g.value(node.outputs[i]);
+        graph::Value& v = g.value(node.outputs[i]);
         v.constant = std::move(out[i]);
         v.producer = -1;
       }
       continue;
     }
-    if (ops::is_shape_op(node.kind) && node.kind != OpKind::kIdentity) {
-      return unimplemented("node '" + node.name + "' (" + op_kind_name(node.kind) +
+    if (ops::is_shape_op(node.kind) && node.kind != graph::OpKind::kIdentity) {
+      return unimplemented("node '" + node.name + "' (" + graph::op_kind_name(node.kind) +
                            ") depends on run-time data and cannot be folded");
     }
     kept.push_back(std::move(node));
@@ -89,10 +89,10 @@ Result<Graph> specialize(const Graph& source, const std::vector<Shape>& input_sh
   // Identity nodes left over are aliases: rewire their readers and drop them.
   std::vector<int> alias(g.values().size());
   for (size_t v = 0; v < alias.size(); ++v) alias[v] = static_cast<int>(v);
-  std::vector<Node> compute;
-  for (Node& node : kept) {
+  std::vector<graph::Node> compute;
+  for (graph::Node& node : kept) {
     for (int& in : node.inputs) in = alias[in];
-    if (node.kind == OpKind::kIdentity) {
+    if (node.kind == graph::OpKind::kIdentity) {
       alias[node.outputs[0]] = node.inputs[0];
       continue;
     }

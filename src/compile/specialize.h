@@ -23,9 +23,9 @@ struct SpecializeOptions {
 // computed from it, like a box filter of a Fill of ones), resolves SAME padding, and
 // prunes. The result contains compute ops only; anything else is an error naming the
 // node. `max_folded_elements` caps what folding may materialize.
-Result<Graph> specialize(const Graph& graph, const std::vector<Shape>& input_shapes,
+Result<graph::Graph> specialize(const graph::Graph& graph, const std::vector<Shape>& input_shapes,
                          const SpecializeOptions& options);
-inline Result<Graph> specialize(const Graph& graph, const std::vector<Shape>& input_shapes) {
+inline Result<graph::Graph> specialize(const graph::Graph& graph, const std::vector<Shape>& input_shapes) {
   return specialize(graph, input_shapes, SpecializeOptions{});
 }
 

@@ -14,7 +14,7 @@ DecodeOptions default_decode_options(FaceModel model) {
   return o;
 }
 
-FaceDetector::FaceDetector(FaceModel model, Graph graph, std::shared_ptr<backend::Backend> backend,
+FaceDetector::FaceDetector(FaceModel model, graph::Graph graph, std::shared_ptr<backend::Backend> backend,
                            Precision precision, DecodeOptions options)
     : model_(model), session_(std::move(graph), std::move(backend), precision), options_(options) {}
 

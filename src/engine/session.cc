@@ -21,7 +21,7 @@ size_t arena_budget(const backend::Backend& backend) {
 }
 }  // namespace
 
-Session::Session(Graph graph, std::shared_ptr<backend::Backend> backend, Precision precision,
+Session::Session(graph::Graph graph, std::shared_ptr<backend::Backend> backend, Precision precision,
                  SessionOptions options)
     : graph_(std::move(graph)), backend_(std::move(backend)), precision_(precision),
       options_(options) {}
@@ -36,7 +36,7 @@ Result<Session::Compiled> Session::find_or_compile(const std::vector<Shape>& sha
   const auto t0 = std::chrono::steady_clock::now();
   compile::SpecializeOptions so;
   so.allow_batch = options_.allow_batch;
-  TB_ASSIGN_OR_RETURN(Graph specialized, compile::specialize(graph_, shapes, so));
+  TB_ASSIGN_OR_RETURN(graph::Graph specialized, compile::specialize(graph_, shapes, so));
   compile::rewrite_modulated_convs(specialized);
   compile::lower_conv_transposes(specialized);
   compile::fuse_conv_activation(specialized);

@@ -28,7 +28,7 @@ struct SessionOptions {
 
 class Session {
  public:
-  Session(Graph graph, std::shared_ptr<backend::Backend> backend, Precision precision,
+  Session(graph::Graph graph, std::shared_ptr<backend::Backend> backend, Precision precision,
           SessionOptions options = {});
 
   Result<std::vector<Tensor>> run(const std::vector<Tensor>& inputs, RunReport* report = nullptr);
@@ -51,13 +51,13 @@ class Session {
   // retry at a smaller shape should not compete with the big shapes' memory.
   void release();
 
-  const Graph& graph() const { return graph_; }
+  const graph::Graph& graph() const { return graph_; }
   backend::Backend& backend() { return *backend_; }
   const backend::Backend& backend() const { return *backend_; }
   Precision precision() const { return precision_; }
 
  private:
-  Graph graph_;
+  graph::Graph graph_;
   std::shared_ptr<backend::Backend> backend_;
   Precision precision_;
   SessionOptions options_;

@@ -3,7 +3,7 @@
 #include <iterator>
 #include <sstream>
 
-namespace toonbox {
+namespace toonbox::graph {
 
 const char* op_kind_name(OpKind kind) {
   static constexpr const char* kNames[] = {
@@ -164,4 +164,4 @@ void Graph::prune() {
   nodes_ = std::move(nodes);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::graph

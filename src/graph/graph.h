@@ -12,7 +12,7 @@
 #include "core/tensor.h"
 #include "graph/op.h"
 
-namespace toonbox {
+namespace toonbox::graph {
 
 struct Value {
   std::string name;
@@ -70,4 +70,4 @@ class Graph {
   std::vector<int> outputs_;
 };
 
-}  // namespace toonbox
+}  // namespace toonbox::graph

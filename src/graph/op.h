@@ -17,7 +17,7 @@
 
 #include "core/dtype.h"
 
-namespace toonbox {
+namespace toonbox::graph {
 
 // Every op kind, in enum order: the compute and tensor ops every backend implements
 // (with constant inputs they fold like shape ops, and Slice/Gather/Concat/Cast/Reshape
@@ -369,4 +369,4 @@ using OpParams =
                  PadParams, GatherParams, CastParams, DepthToSpaceParams, SpaceToDepthParams,
                  InstanceNormParams, ArgMaxParams, ScatterElementsParams, DftParams>;
 
-}  // namespace toonbox
+}  // namespace toonbox::graph

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace toonbox {
+namespace toonbox::graph {
 
 Result<std::vector<int64_t>> normalize_axes(const std::vector<int64_t>& axes, int64_t rank) {
   std::vector<int64_t> out;
@@ -377,4 +377,4 @@ int64_t resize_nearest_index(NearestRounding rounding, double src, int64_t in) {
   return std::clamp<int64_t>(static_cast<int64_t>(v), 0, in - 1);
 }
 
-}  // namespace toonbox
+}  // namespace toonbox::graph

@@ -10,7 +10,7 @@
 #include "core/tensor.h"
 #include "graph/op.h"
 
-namespace toonbox {
+namespace toonbox::graph {
 
 // Normalizes possibly negative axes against `rank`; rejects out-of-range and repeats.
 Result<std::vector<int64_t>> normalize_axes(const std::vector<int64_t>& axes, int64_t rank);
@@ -102,4 +102,4 @@ double resize_source_coordinate(ResizeCoord coord, int64_t i, int64_t in, int64_
 // Resize, nearest mode: the source pixel for coordinate `src`, clamped to [0, in - 1].
 int64_t resize_nearest_index(NearestRounding rounding, double src, int64_t in);
 
-}  // namespace toonbox
+}  // namespace toonbox::graph

@@ -109,14 +109,14 @@ Result<ModelFile> identify_model_file(const std::string& path, const std::string
   return invalid_argument(path + ": not a model file toonbox knows (" + kFormats + ")");
 }
 
-Result<Graph> import_model_file(const ModelFile& file) {
+Result<graph::Graph> import_model_file(const ModelFile& file) {
   if (file.format == "onnx") return onnx_import::import_onnx_model(file.entry);
   if (file.format == "ncnn") return ncnn::import_ncnn_model(file.entry, file.weights);
   if (file.format == "tfjs-layers") return tfjs::import_tfjs_layers_model(file.entry);
   return tfjs::import_tfjs_model(file.entry);
 }
 
-Result<Graph> import_model_file(const std::string& path) {
+Result<graph::Graph> import_model_file(const std::string& path) {
   TB_ASSIGN_OR_RETURN(ModelFile file, identify_model_file(path));
   return import_model_file(file);
 }

@@ -25,8 +25,8 @@ struct ModelFile {
 Result<ModelFile> identify_model_file(const std::string& path, const std::string& weights = "");
 
 // The importer for the file's format.
-Result<Graph> import_model_file(const ModelFile& file);
+Result<graph::Graph> import_model_file(const ModelFile& file);
 // identify_model_file, then import_model_file.
-Result<Graph> import_model_file(const std::string& path);
+Result<graph::Graph> import_model_file(const std::string& path);
 
 }  // namespace toonbox::import

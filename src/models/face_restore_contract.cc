@@ -133,7 +133,7 @@ const KnownFaceRestorer* face_restorer_by_file_name(const std::string& entry_pat
   return nullptr;
 }
 
-Result<FaceRestoreContract> face_restore_contract(const Graph& g, const std::string& entry_path,
+Result<FaceRestoreContract> face_restore_contract(const graph::Graph& g, const std::string& entry_path,
                                                   const FaceRestoreOverrides& overrides) {
   const std::string file = std::filesystem::path(entry_path).filename().string();
   const auto fail = [&](const std::string& why) {
@@ -142,7 +142,7 @@ Result<FaceRestoreContract> face_restore_contract(const Graph& g, const std::str
   FaceRestoreContract c;
   int image = -1;
   for (int v : g.inputs()) {
-    const Value& in = g.value(v);
+    const graph::Value& in = g.value(v);
     if (in.shape.size() == 4) {
       if (image >= 0) return fail("two image inputs ('" + g.value(image).name + "', '" + in.name + "')");
       image = v;
@@ -157,7 +157,7 @@ Result<FaceRestoreContract> face_restore_contract(const Graph& g, const std::str
     c.fidelity_shape = concrete(in.shape);
   }
   if (image < 0) return fail("no [N,3,S,S] input");
-  const Value& in = g.value(image);
+  const graph::Value& in = g.value(image);
   c.image_input = in.name;
   if (in.shape[1] != 3 && in.shape[1] != -1)
     return fail("input '" + in.name + "' is " + shape_to_string(in.shape) + "; got " +
@@ -224,7 +224,7 @@ Result<FaceRestoreContract> face_restore_contract(const Graph& g, const std::str
     c.how += "; template " + std::string(face_template_name(c.face_template)) + " from --face-template";
   }
   c.how += "; " + std::to_string(c.size) + " px faces " + size_how + "; RGB NCHW (x/255-0.5)/0.5 in, [-1,1] out";
-  c.pixels.layout = Layout::kNCHW;
+  c.pixels.layout = graph::Layout::kNCHW;
   c.pixels.channels = ChannelOrder::kRgb;
   c.pixels.input_range = c.pixels.output_range = {-1.f, 1.f};
   c.pixels.size_multiple = 1;

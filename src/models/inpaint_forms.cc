@@ -76,9 +76,9 @@ const InpaintForm* find_inpaint_form(const std::string& id) {
 
 namespace {
 
-int64_t channels_of(const Value& v) { return v.shape.size() == 4 ? v.shape[1] : -1; }
+int64_t channels_of(const graph::Value& v) { return v.shape.size() == 4 ? v.shape[1] : -1; }
 
-std::string describe_inputs(const Graph& g) {
+std::string describe_inputs(const graph::Graph& g) {
   std::string s;
   for (int id : g.inputs())
     s += (s.empty() ? "" : ", ") +
@@ -88,20 +88,20 @@ std::string describe_inputs(const Graph& g) {
 
 }  // namespace
 
-Result<const InpaintForm*> identify_inpaint_form(const Graph& g) {
+Result<const InpaintForm*> identify_inpaint_form(const graph::Graph& g) {
   const auto& in = g.inputs();
   if (in.size() == 2) {
-    const Value& a = g.value(in[0]);
-    const Value& b = g.value(in[1]);
-    const Value* image = a.name == "image" ? &a : b.name == "image" ? &b : nullptr;
-    const Value* mask = a.name == "mask" ? &a : b.name == "mask" ? &b : nullptr;
+    const graph::Value& a = g.value(in[0]);
+    const graph::Value& b = g.value(in[1]);
+    const graph::Value* image = a.name == "image" ? &a : b.name == "image" ? &b : nullptr;
+    const graph::Value* mask = a.name == "mask" ? &a : b.name == "mask" ? &b : nullptr;
     if (image && mask && channels_of(*image) == 3 && channels_of(*mask) == 1)
       return find_inpaint_form("lama-image-mask");
   }
   if (in.size() == 1 && channels_of(g.value(in[0])) == 4 && !g.outputs().empty()) {
     const int producer = g.value(g.outputs()[0]).producer;
-    const bool sigmoid = producer >= 0 && g.nodes()[producer].kind == OpKind::kUnary &&
-                         g.nodes()[producer].p<UnaryParams>().op == UnaryOp::kSigmoid;
+    const bool sigmoid = producer >= 0 && g.nodes()[producer].kind == graph::OpKind::kUnary &&
+                         g.nodes()[producer].p<graph::UnaryParams>().op == graph::UnaryOp::kSigmoid;
     return find_inpaint_form(sigmoid ? "lama-4ch" : "migan-generator");
   }
   return invalid_argument("not an inpainting model toonbox knows: got " + describe_inputs(g) +

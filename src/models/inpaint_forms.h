@@ -51,6 +51,6 @@ const InpaintForm* find_inpaint_form(const std::string& id);
 // makes its output (LaMa ends in a Sigmoid, MI-GAN's generator in a 1x1 convolution
 // sum); an error says what was found when none fits. (The MI-GAN pipeline never gets
 // here: its uint8 inputs and data-dependent ops are refused by the importer, by name.)
-Result<const InpaintForm*> identify_inpaint_form(const Graph& graph);
+Result<const InpaintForm*> identify_inpaint_form(const graph::Graph& graph);
 
 }  // namespace toonbox::models

@@ -13,7 +13,7 @@ enum UpscalerJsArch { kRdn, kRrdn };
 
 ImageContract upscalerjs_contract(int scale, UpscalerJsArch arch) {
   ImageContract c;
-  c.layout = Layout::kNHWC;
+  c.layout = graph::Layout::kNHWC;
   c.channels = ChannelOrder::kRgb;
   c.input_range = c.output_range = arch == kRdn ? ValueRange{0.f, 255.f} : ValueRange{0.f, 1.f};
   c.size_multiple = 1;

@@ -37,9 +37,9 @@ std::string value_range_string(const ValueRange& r) {
   return buf;
 }
 
-Result<Layout> parse_layout(const std::string& s) {
-  if (s == "nchw" || s == "NCHW") return Layout::kNCHW;
-  if (s == "nhwc" || s == "NHWC") return Layout::kNHWC;
+Result<graph::Layout> parse_layout(const std::string& s) {
+  if (s == "nchw" || s == "NCHW") return graph::Layout::kNCHW;
+  if (s == "nhwc" || s == "NHWC") return graph::Layout::kNHWC;
   return invalid_argument("layout must be nchw or nhwc, got '" + s.substr(0, 40) + "'");
 }
 
@@ -81,7 +81,7 @@ std::string mask_convention_string(const MaskContract& m) {
 }
 
 std::string describe_contract(const ImageContract& c) {
-  std::string s = c.layout == Layout::kNHWC ? "NHWC " : "NCHW ";
+  std::string s = c.layout == graph::Layout::kNHWC ? "NHWC " : "NCHW ";
   s += channel_order_name(c.channels);
   s += " in " + value_range_string(c.input_range) + ", out " + value_range_string(c.output_range);
   s += ", H and W padded to a multiple of " + std::to_string(c.size_multiple);

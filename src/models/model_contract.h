@@ -60,7 +60,7 @@ struct MaskContract {
 };
 
 struct ImageContract {
-  Layout layout = Layout::kNHWC;
+  graph::Layout layout = graph::Layout::kNHWC;
   ChannelOrder channels = ChannelOrder::kRgb;
   ValueRange input_range{-1.f, 1.f};
   ValueRange output_range{-1.f, 1.f};
@@ -80,7 +80,7 @@ const char* channel_order_name(ChannelOrder c);  // "RGB" / "BGR"
 Result<ValueRange> parse_value_range(const std::string& s);
 std::string value_range_string(const ValueRange& r);  // "[-1,1]"
 // "nchw"/"nhwc" (either case).
-Result<Layout> parse_layout(const std::string& s);
+Result<graph::Layout> parse_layout(const std::string& s);
 const char* role_name(ModelRole role);  // "style", "face-detector", "image-model", "face-restorer", "inpainter"
 // "hole=1,known=0" / "hole=0,known=255" (also the names "lama" and "migan").
 Result<MaskContract> parse_mask_convention(const std::string& s);

@@ -6,6 +6,14 @@
 
 namespace toonbox::models {
 
+using graph::Graph;
+using graph::Layout;
+using graph::Node;
+using graph::OpKind;
+using graph::UnaryOp;
+using graph::UnaryParams;
+using graph::Value;
+
 namespace {
 
 // Follows aliases (Identity, Transpose, Reshape) back from a value to the op computing it.

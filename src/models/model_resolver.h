@@ -52,7 +52,7 @@ struct ContractDefaults {
 // What `toonbox inpaint` and `models info` assume of an unknown inpainter: [0,1] when the
 // range is not detectable, multiple of 8 (LaMa's three stride-2 levels).
 ContractDefaults inpainter_contract_defaults();
-Result<ImageContract> model_contract(const ResolvedModel& model, const Graph& graph,
+Result<ImageContract> model_contract(const ResolvedModel& model, const graph::Graph& graph,
                                      const ContractOverrides& flags, const ContractDefaults& defaults,
                                      std::string* how);
 

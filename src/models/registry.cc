@@ -29,7 +29,7 @@ constexpr const char* kManifestName = "toonbox-model.json";
 // photo so its short side is at most 720 (INTER_AREA) and its sides multiples of 8.
 ImageContract whitebox_contract() {
   ImageContract c;
-  c.layout = Layout::kNHWC;
+  c.layout = graph::Layout::kNHWC;
   c.channels = ChannelOrder::kBgr;
   c.input_range = c.output_range = {-1.f, 1.f};
   c.size_multiple = 8;
@@ -44,7 +44,7 @@ constexpr const char* kWhiteboxSource =
 // each side to a multiple of 16 for the tiny models (at least 256); no upper cap.
 ImageContract animegan_contract() {
   ImageContract c;
-  c.layout = Layout::kNHWC;
+  c.layout = graph::Layout::kNHWC;
   c.channels = ChannelOrder::kRgb;
   c.input_range = c.output_range = {-1.f, 1.f};
   c.size_multiple = 16;
@@ -57,7 +57,7 @@ ImageContract animegan_contract() {
 // Their pre- and post-processing lives in src/detect.
 ImageContract detector_contract(int multiple) {
   ImageContract c;
-  c.layout = Layout::kNCHW;
+  c.layout = graph::Layout::kNCHW;
   c.channels = ChannelOrder::kBgr;
   c.input_range = {0.f, 255.f};
   c.output_range = {0.f, 1.f};
@@ -68,7 +68,7 @@ ImageContract detector_contract(int multiple) {
 // The ncnn upscalers (realesrgan-ncnn-vulkan, realcugan-ncnn-vulkan): RGB 0..1 in and out.
 ImageContract upscaler_contract(int scale) {
   ImageContract c;
-  c.layout = Layout::kNCHW;
+  c.layout = graph::Layout::kNCHW;
   c.channels = ChannelOrder::kRgb;
   c.input_range = c.output_range = {0.f, 1.f};
   c.size_multiple = 1;
@@ -89,7 +89,7 @@ ImageContract realcugan_2x_contract() {
 // stride-2 levels, so sides that are multiples of 4 come back unchanged.
 ImageContract style_transfer_contract() {
   ImageContract c;
-  c.layout = Layout::kNCHW;
+  c.layout = graph::Layout::kNCHW;
   c.channels = ChannelOrder::kRgb;
   c.input_range = c.output_range = {0.f, 255.f};
   c.size_multiple = 4;
@@ -108,7 +108,7 @@ constexpr const char* kStyleSource = "ncnn-android-styletransfer: RGB 0..255 in 
 // output [1,3,512,512] RGB on 0..255 (the README's example casts it to uint8 unscaled).
 ImageContract lama_contract() {
   ImageContract c;
-  c.layout = Layout::kNCHW;
+  c.layout = graph::Layout::kNCHW;
   c.channels = ChannelOrder::kRgb;
   c.input_range = {0.f, 1.f};
   c.output_range = {0.f, 255.f};
@@ -249,7 +249,7 @@ Result<ModelRole> parse_role(const std::string& s) {
 
 nlohmann::json contract_to_json(const ContractOverrides& o) {
   nlohmann::json j = nlohmann::json::object();
-  if (o.layout) j["layout"] = *o.layout == Layout::kNHWC ? "nhwc" : "nchw";
+  if (o.layout) j["layout"] = *o.layout == graph::Layout::kNHWC ? "nhwc" : "nchw";
   if (o.channels) j["channels"] = *o.channels == ChannelOrder::kBgr ? "bgr" : "rgb";
   if (o.input_range) j["input_range"] = {o.input_range->lo, o.input_range->hi};
   if (o.output_range) j["output_range"] = {o.output_range->lo, o.output_range->hi};

@@ -46,7 +46,7 @@ std::string models_dir();
 // What the user said about a model the registry does not know, at import time; each set
 // field is recorded in the manifest and becomes part of the model's contract.
 struct ContractOverrides {
-  std::optional<Layout> layout;
+  std::optional<graph::Layout> layout;
   std::optional<ChannelOrder> channels;
   std::optional<ValueRange> input_range;
   std::optional<ValueRange> output_range;

@@ -9,6 +9,15 @@
 namespace toonbox::ops::rules {
 
 using shape_detail::constant_ints;
+using graph::ConcatParams;
+using graph::DftParams;
+using graph::GatherParams;
+using graph::Graph;
+using graph::Node;
+using graph::ReduceParams;
+using graph::SoftmaxParams;
+using graph::TransposeParams;
+using graph::resolve_perm;
 
 std::string batch_per_item(const Graph&, const Node&) { return ""; }
 

@@ -10,11 +10,11 @@ namespace toonbox::ops {
 
 namespace shape_detail {
 
-Status infer_dft(Graph& g, Node& node) {
+Status infer_dft(graph::Graph& g, graph::Node& node) {
   TB_RETURN_IF_ERROR(expect_inputs(node, 1, 1));
-  auto& p = node.p<DftParams>();
+  auto& p = node.p<graph::DftParams>();
   const Shape& x = g.value(node.inputs[0]).shape;
-  auto d = dft_dims(x, p);
+  auto d = graph::dft_dims(x, p);
   if (!d.is_ok()) return node_error(node, d.status().message());
   p.axis = d->axis;
   Shape y = x;
@@ -27,10 +27,10 @@ Status infer_dft(Graph& g, Node& node) {
 
 namespace reference_detail {
 
-Status eval_dft(const Node& node, const Inputs& in, Outputs& out) {
-  const auto& p = node.p<DftParams>();
+Status eval_dft(const graph::Node& node, const Inputs& in, Outputs& out) {
+  const auto& p = node.p<graph::DftParams>();
   const Tensor& x = *in[0];
-  TB_ASSIGN_OR_RETURN(DftDims d, dft_dims(x.shape(), p));
+  TB_ASSIGN_OR_RETURN(graph::DftDims d, graph::dft_dims(x.shape(), p));
   const double sign = p.inverse ? 1.0 : -1.0;
   const double scale = p.scale / (p.inverse ? static_cast<double>(d.n) : 1.0);
   const bool hermitian = p.inverse && p.onesided;

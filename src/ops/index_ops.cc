@@ -9,6 +9,13 @@
 
 namespace toonbox::ops {
 
+using graph::ArgMaxParams;
+using graph::Graph;
+using graph::Node;
+using graph::ScatterElementsParams;
+using graph::Value;
+using graph::row_major_strides;
+
 namespace shape_detail {
 
 Status infer_arg_max(Graph& g, Node& node) {

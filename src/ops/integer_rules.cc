@@ -4,6 +4,17 @@
 
 namespace toonbox::ops::rules {
 
+using graph::BinaryOp;
+using graph::BinaryParams;
+using graph::Node;
+using graph::ReduceOp;
+using graph::ReduceParams;
+using graph::UnaryOp;
+using graph::UnaryParams;
+using graph::binary_op_name;
+using graph::op_kind_name;
+using graph::unary_op_name;
+
 std::string integers_exact(const Node&) { return ""; }
 
 std::string integers_refused(const Node& node) {

@@ -8,6 +8,11 @@
 
 namespace toonbox::ops {
 
+using graph::Graph;
+using graph::Node;
+using graph::OpKind;
+using graph::kOpKindCount;
+
 namespace {
 
 using namespace rules;

@@ -24,7 +24,7 @@ namespace toonbox::ops {
 enum class OpClass : uint8_t { kCompute, kTensor, kShape };
 
 struct OpDef {
-  OpKind kind;
+  graph::OpKind kind;
   OpClass op_class;
   // Bit i set: input i is a compile-time parameter (a shape, indices, pads, a size):
   // constant after folding, consumed when a backend compiles the node and never read at
@@ -36,29 +36,29 @@ struct OpDef {
   // With a batch bound to dim 0 and every run-time value carrying it: "" when the node
   // keeps the batch items apart, else why not ("reduces over the batch dim").
   // compile/batch_check.h walks the graph with it.
-  std::string (*batch_refusal)(const Graph& graph, const Node& node);
+  std::string (*batch_refusal)(const graph::Graph& graph, const graph::Node& node);
   // Run-time bool and int data is carried as exact float values (compile/
   // integer_lowering.h): "" when float arithmetic on such values gives the node's
   // integer result, else why not ("integer div (rounding differs from float)").
-  std::string (*integer_refusal)(const Node& node);
+  std::string (*integer_refusal)(const graph::Node& node);
   // Sets the output dtypes and shapes from the input shapes (and the values of constant
   // parameter inputs), resolving SAME padding; errors name the node.
-  Status (*infer_shapes)(Graph& graph, Node& node);
+  Status (*infer_shapes)(graph::Graph& graph, graph::Node& node);
   // The naive kernel (plain loops, double accumulation) on host tensors; `outputs` come
   // allocated with the inferred dtypes and shapes.
-  Status (*reference)(const Node& node, const std::vector<const Tensor*>& inputs,
+  Status (*reference)(const graph::Node& node, const std::vector<const Tensor*>& inputs,
                       std::vector<Tensor>& outputs);
 
-  const char* name() const { return op_kind_name(kind); }
+  const char* name() const { return graph::op_kind_name(kind); }
 };
 
-const OpDef& op_def(OpKind kind);
+const OpDef& op_def(graph::OpKind kind);
 
-inline bool is_shape_op(OpKind kind) { return op_def(kind).op_class == OpClass::kShape; }
-bool is_parameter_input(const Node& node, size_t input_index);
-bool is_weight_input(const Node& node, size_t input_index);
+inline bool is_shape_op(graph::OpKind kind) { return op_def(kind).op_class == OpClass::kShape; }
+bool is_parameter_input(const graph::Node& node, size_t input_index);
+bool is_weight_input(const graph::Node& node, size_t input_index);
 
 // Sets dtype and shape of node.outputs in `graph` once every input shape is known.
-Status infer_node_shapes(Graph& graph, Node& node);
+Status infer_node_shapes(graph::Graph& graph, graph::Node& node);
 
 }  // namespace toonbox::ops

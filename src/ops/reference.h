@@ -13,7 +13,7 @@ namespace toonbox::ops {
 
 // Evaluates `node` on host tensors. Output shapes must already be inferred in `graph`.
 // Float tensors are float32; integer shape tensors int32 or int64.
-Status reference_eval(const Graph& graph, const Node& node, const std::vector<const Tensor*>& inputs,
+Status reference_eval(const graph::Graph& graph, const graph::Node& node, const std::vector<const Tensor*>& inputs,
                       std::vector<Tensor>* outputs);
 
 struct ReferenceOptions {
@@ -23,11 +23,11 @@ struct ReferenceOptions {
 };
 
 // Runs a specialized graph node by node with the reference kernels.
-Result<std::vector<Tensor>> reference_run(const Graph& specialized, const std::vector<Tensor>& inputs,
+Result<std::vector<Tensor>> reference_run(const graph::Graph& specialized, const std::vector<Tensor>& inputs,
                                           const ReferenceOptions& options = {});
 
 // The scalar functions shared with backends' own tests.
-double reference_unary(UnaryOp op, double x, float alpha, float beta);
-double reference_binary(BinaryOp op, double a, double b);
+double reference_unary(graph::UnaryOp op, double x, float alpha, float beta);
+double reference_binary(graph::BinaryOp op, double a, double b);
 
 }  // namespace toonbox::ops

@@ -52,38 +52,38 @@ inline void store(Tensor& t, int64_t i, double v) {
 namespace reference_detail {
 using Inputs = std::vector<const Tensor*>;
 using Outputs = std::vector<Tensor>;
-Status eval_conv2d(const Node& node, const Inputs& in, Outputs& out);
-Status eval_binary(const Node& node, const Inputs& in, Outputs& out);
-Status eval_unary(const Node& node, const Inputs& in, Outputs& out);
-Status eval_resize(const Node& node, const Inputs& in, Outputs& out);
-Status eval_conv_transpose(const Node& node, const Inputs& in, Outputs& out);
-Status eval_matmul(const Node& node, const Inputs& in, Outputs& out);
-Status eval_pool(const Node& node, const Inputs& in, Outputs& out);
-Status eval_reduce(const Node& node, const Inputs& in, Outputs& out);
-Status eval_softmax(const Node& node, const Inputs& in, Outputs& out);
-Status eval_transpose(const Node& node, const Inputs& in, Outputs& out);
-Status eval_reshape(const Node& node, const Inputs& in, Outputs& out);
-Status eval_concat(const Node& node, const Inputs& in, Outputs& out);
-Status eval_slice(const Node& node, const Inputs& in, Outputs& out);
-Status eval_pad(const Node& node, const Inputs& in, Outputs& out);
-Status eval_gather(const Node& node, const Inputs& in, Outputs& out);
-Status eval_expand(const Node& node, const Inputs& in, Outputs& out);
-Status eval_tile(const Node& node, const Inputs& in, Outputs& out);
-Status eval_cast(const Node& node, const Inputs& in, Outputs& out);
-Status eval_where(const Node& node, const Inputs& in, Outputs& out);
-Status eval_prelu(const Node& node, const Inputs& in, Outputs& out);
-Status eval_depth_to_space(const Node& node, const Inputs& in, Outputs& out);
-Status eval_space_to_depth(const Node& node, const Inputs& in, Outputs& out);
-Status eval_instance_norm(const Node& node, const Inputs& in, Outputs& out);
-Status eval_dft(const Node& node, const Inputs& in, Outputs& out);  // dft_op.cc
-Status eval_shape(const Node& node, const Inputs& in, Outputs& out);
-Status eval_strided_slice(const Node& node, const Inputs& in, Outputs& out);
-Status eval_pack(const Node& node, const Inputs& in, Outputs& out);
-Status eval_fill(const Node& node, const Inputs& in, Outputs& out);
-Status eval_identity(const Node& node, const Inputs& in, Outputs& out);
-Status eval_range(const Node& node, const Inputs& in, Outputs& out);
-Status eval_arg_max(const Node& node, const Inputs& in, Outputs& out);          // index_ops.cc
-Status eval_scatter_elements(const Node& node, const Inputs& in, Outputs& out);  // index_ops.cc
+Status eval_conv2d(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_binary(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_unary(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_resize(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_conv_transpose(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_matmul(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_pool(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_reduce(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_softmax(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_transpose(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_reshape(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_concat(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_slice(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_pad(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_gather(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_expand(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_tile(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_cast(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_where(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_prelu(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_depth_to_space(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_space_to_depth(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_instance_norm(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_dft(const graph::Node& node, const Inputs& in, Outputs& out);  // dft_op.cc
+Status eval_shape(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_strided_slice(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_pack(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_fill(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_identity(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_range(const graph::Node& node, const Inputs& in, Outputs& out);
+Status eval_arg_max(const graph::Node& node, const Inputs& in, Outputs& out);          // index_ops.cc
+Status eval_scatter_elements(const graph::Node& node, const Inputs& in, Outputs& out);  // index_ops.cc
 }  // namespace reference_detail
 
 }  // namespace toonbox::ops

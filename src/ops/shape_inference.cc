@@ -6,6 +6,20 @@
 
 namespace toonbox::ops {
 
+using graph::BinaryOp;
+using graph::BinaryParams;
+using graph::Conv2DParams;
+using graph::Graph;
+using graph::Layout;
+using graph::Node;
+using graph::PackParams;
+using graph::PadMode;
+using graph::ResizeParams;
+using graph::StridedSliceParams;
+using graph::Value;
+using graph::is_comparison;
+using graph::is_logical;
+
 namespace shape_detail {
 
 Status infer_conv2d(Graph& g, Node& node) {

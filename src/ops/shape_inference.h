@@ -23,6 +23,6 @@ struct ConvDimResult {
   int pad_before = 0, pad_after = 0;
 };
 Result<ConvDimResult> conv_output_dim(int64_t in, int64_t kernel, int stride, int dilation,
-                                      PadMode mode, int pad_before, int pad_after);
+                                      graph::PadMode mode, int pad_before, int pad_after);
 
 }  // namespace toonbox::ops

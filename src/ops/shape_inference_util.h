@@ -13,11 +13,11 @@
 
 namespace toonbox::ops::shape_detail {
 
-inline Status node_error(const Node& node, const std::string& what) {
-  return invalid_argument("node '" + node.name + "' (" + op_kind_name(node.kind) + "): " + what);
+inline Status node_error(const graph::Node& node, const std::string& what) {
+  return invalid_argument("node '" + node.name + "' (" + graph::op_kind_name(node.kind) + "): " + what);
 }
 
-inline Status expect_inputs(const Node& node, size_t min, size_t max) {
+inline Status expect_inputs(const graph::Node& node, size_t min, size_t max) {
   if (node.inputs.size() < min || node.inputs.size() > max) {
     return node_error(node, "got " + std::to_string(node.inputs.size()) + " inputs, expected " +
                                 (min == max ? std::to_string(min)
@@ -27,9 +27,9 @@ inline Status expect_inputs(const Node& node, size_t min, size_t max) {
 }
 
 // Reads a small int tensor (int32/int64) that must be constant at this point.
-inline Result<std::vector<int64_t>> constant_ints(const Graph& g, const Node& node,
+inline Result<std::vector<int64_t>> constant_ints(const graph::Graph& g, const graph::Node& node,
                                                   int input_index) {
-  const Value& v = g.value(node.inputs[input_index]);
+  const graph::Value& v = g.value(node.inputs[input_index]);
   if (!v.constant) {
     return node_error(node, "input " + std::to_string(input_index) + " ('" + v.name +
                                 "') must be a constant after shape folding");
@@ -49,7 +49,7 @@ inline Result<std::vector<int64_t>> constant_ints(const Graph& g, const Node& no
 
 // Slice's geometry from its constant starts, ends and optional axes and steps (inputs
 // 1-4); an error names the node.
-inline Result<SliceGeometry> constant_slice(const Graph& g, const Node& node) {
+inline Result<graph::SliceGeometry> constant_slice(const graph::Graph& g, const graph::Node& node) {
   TB_ASSIGN_OR_RETURN(std::vector<int64_t> starts, constant_ints(g, node, 1));
   TB_ASSIGN_OR_RETURN(std::vector<int64_t> ends, constant_ints(g, node, 2));
   std::vector<int64_t> axes, steps;
@@ -59,14 +59,14 @@ inline Result<SliceGeometry> constant_slice(const Graph& g, const Node& node) {
   if (node.inputs.size() > 4) {
     TB_ASSIGN_OR_RETURN(steps, constant_ints(g, node, 4));
   }
-  auto geo = resolve_slice(g.value(node.inputs[0]).shape, starts, ends, axes, steps);
+  auto geo = graph::resolve_slice(g.value(node.inputs[0]).shape, starts, ends, axes, steps);
   if (!geo.is_ok()) return node_error(node, geo.status().message());
   return geo;
 }
 
-inline Status set_output(Graph& g, const Node& node, DType dtype, Shape shape) {
+inline Status set_output(graph::Graph& g, const graph::Node& node, DType dtype, Shape shape) {
   TB_RETURN_IF_ERROR(check_shape(shape, kMaxTensorElements, "node '" + node.name + "' output"));
-  Value& out = g.value(node.outputs[0]);
+  graph::Value& out = g.value(node.outputs[0]);
   out.dtype = dtype;
   out.shape = std::move(shape);
   return Status::ok();
@@ -74,36 +74,36 @@ inline Status set_output(Graph& g, const Node& node, DType dtype, Shape shape) {
 
 // One shape function per op kind (shape_inference.cc, shape_inference_tensor.cc); Unary
 // and Identity share infer_same_shape.
-Status infer_conv2d(Graph& g, Node& node);
-Status infer_binary(Graph& g, Node& node);
-Status infer_same_shape(Graph& g, Node& node);
-Status infer_resize(Graph& g, Node& node);
-Status infer_conv_transpose(Graph& g, Node& node);
-Status infer_matmul(Graph& g, Node& node);
-Status infer_pool(Graph& g, Node& node);
-Status infer_reduce(Graph& g, Node& node);
-Status infer_softmax(Graph& g, Node& node);
-Status infer_transpose(Graph& g, Node& node);
-Status infer_reshape(Graph& g, Node& node);
-Status infer_concat(Graph& g, Node& node);
-Status infer_slice(Graph& g, Node& node);
-Status infer_pad(Graph& g, Node& node);
-Status infer_gather(Graph& g, Node& node);
-Status infer_expand(Graph& g, Node& node);
-Status infer_tile(Graph& g, Node& node);
-Status infer_cast(Graph& g, Node& node);
-Status infer_where(Graph& g, Node& node);
-Status infer_prelu(Graph& g, Node& node);
-Status infer_depth_to_space(Graph& g, Node& node);
-Status infer_space_to_depth(Graph& g, Node& node);
-Status infer_instance_norm(Graph& g, Node& node);
-Status infer_dft(Graph& g, Node& node);  // dft_op.cc
-Status infer_shape(Graph& g, Node& node);
-Status infer_strided_slice(Graph& g, Node& node);
-Status infer_pack(Graph& g, Node& node);
-Status infer_fill(Graph& g, Node& node);
-Status infer_range(Graph& g, Node& node);
-Status infer_arg_max(Graph& g, Node& node);          // index_ops.cc
-Status infer_scatter_elements(Graph& g, Node& node);  // index_ops.cc
+Status infer_conv2d(graph::Graph& g, graph::Node& node);
+Status infer_binary(graph::Graph& g, graph::Node& node);
+Status infer_same_shape(graph::Graph& g, graph::Node& node);
+Status infer_resize(graph::Graph& g, graph::Node& node);
+Status infer_conv_transpose(graph::Graph& g, graph::Node& node);
+Status infer_matmul(graph::Graph& g, graph::Node& node);
+Status infer_pool(graph::Graph& g, graph::Node& node);
+Status infer_reduce(graph::Graph& g, graph::Node& node);
+Status infer_softmax(graph::Graph& g, graph::Node& node);
+Status infer_transpose(graph::Graph& g, graph::Node& node);
+Status infer_reshape(graph::Graph& g, graph::Node& node);
+Status infer_concat(graph::Graph& g, graph::Node& node);
+Status infer_slice(graph::Graph& g, graph::Node& node);
+Status infer_pad(graph::Graph& g, graph::Node& node);
+Status infer_gather(graph::Graph& g, graph::Node& node);
+Status infer_expand(graph::Graph& g, graph::Node& node);
+Status infer_tile(graph::Graph& g, graph::Node& node);
+Status infer_cast(graph::Graph& g, graph::Node& node);
+Status infer_where(graph::Graph& g, graph::Node& node);
+Status infer_prelu(graph::Graph& g, graph::Node& node);
+Status infer_depth_to_space(graph::Graph& g, graph::Node& node);
+Status infer_space_to_depth(graph::Graph& g, graph::Node& node);
+Status infer_instance_norm(graph::Graph& g, graph::Node& node);
+Status infer_dft(graph::Graph& g, graph::Node& node);  // dft_op.cc
+Status infer_shape(graph::Graph& g, graph::Node& node);
+Status infer_strided_slice(graph::Graph& g, graph::Node& node);
+Status infer_pack(graph::Graph& g, graph::Node& node);
+Status infer_fill(graph::Graph& g, graph::Node& node);
+Status infer_range(graph::Graph& g, graph::Node& node);
+Status infer_arg_max(graph::Graph& g, graph::Node& node);          // index_ops.cc
+Status infer_scatter_elements(graph::Graph& g, graph::Node& node);  // index_ops.cc
 
 }  // namespace toonbox::ops::shape_detail

@@ -5,6 +5,20 @@
 
 namespace toonbox::pipeline {
 
+using graph::BinaryOp;
+using graph::BinaryParams;
+using graph::Conv2DParams;
+using graph::Graph;
+using graph::NoParams;
+using graph::OpKind;
+using graph::PackParams;
+using graph::PadMode;
+using graph::StridedSliceParams;
+using graph::UnaryOp;
+using graph::UnaryParams;
+using graph::binary_op_name;
+using graph::unary_op_name;
+
 namespace {
 
 // Tuned by eye on portraits in [-1, 1] units.

@@ -14,6 +14,6 @@
 
 namespace toonbox::pipeline {
 
-Graph build_classic_cartoon_graph();
+graph::Graph build_classic_cartoon_graph();
 
 }  // namespace toonbox::pipeline

@@ -19,7 +19,7 @@ namespace toonbox::pipeline {
 // range defaults to [0,1], sides padded to multiples of 16 unless the registry or the
 // manifest says otherwise). `how` says where each part of the contract came from.
 struct ImageModel {
-  Graph graph;
+  graph::Graph graph;
   models::ImageContract contract;
   std::string how;
 };

@@ -14,7 +14,7 @@ int64_t padded_extent(int64_t size, int multiple, int margin) {
 }
 
 Shape image_tensor_shape(const models::ImageContract& c, int64_t n, int64_t h, int64_t w) {
-  return c.layout == Layout::kNHWC ? Shape{n, h, w, 3} : Shape{n, 3, h, w};
+  return c.layout == graph::Layout::kNHWC ? Shape{n, h, w, 3} : Shape{n, 3, h, w};
 }
 
 Tensor make_image_tensor(const models::ImageContract& c, int64_t n, int64_t h, int64_t w) {
@@ -26,7 +26,7 @@ Tensor make_image_tensor(const models::ImageContract& c, int64_t n, int64_t h, i
 }
 
 void fill_image_tensor(const image::Image& image, const models::ImageContract& c, int margin, int64_t item, Tensor* t) {
-  const bool nhwc = c.layout == Layout::kNHWC;
+  const bool nhwc = c.layout == graph::Layout::kNHWC;
   const int64_t h = nhwc ? t->dim(1) : t->dim(2), w = nhwc ? t->dim(2) : t->dim(3);
   // Strides in floats: one layout's loop serves both.
   const int64_t pixel_stride = nhwc ? 3 : 1, row_stride = w * pixel_stride, channel_stride = nhwc ? 1 : h * w;
@@ -48,7 +48,7 @@ void fill_image_tensor(const image::Image& image, const models::ImageContract& c
 
 backend::PixelConversion pixel_conversion(const models::ImageContract& c, int margin) {
   backend::PixelConversion p;
-  p.nhwc = c.layout == Layout::kNHWC;
+  p.nhwc = c.layout == graph::Layout::kNHWC;
   p.bgr = c.channels != models::ChannelOrder::kRgb;
   p.in_lo = c.input_range.lo;
   p.in_scale = (c.input_range.hi - c.input_range.lo) / 255.f;
@@ -75,7 +75,7 @@ Tensor image_to_tensor(const image::Image& image, const models::ImageContract& c
 }
 
 Result<OutputPixels> OutputPixels::of(const Tensor& t, int64_t item, const models::ImageContract& c) {
-  const bool nhwc = c.layout == Layout::kNHWC;
+  const bool nhwc = c.layout == graph::Layout::kNHWC;
   if (t.rank() != 4 || t.dtype() != DType::kFloat32)
     return invalid_argument("the model's output is " + shape_to_string(t.shape()) + ", not an image");
   const int64_t channels = nhwc ? t.dim(3) : t.dim(1);

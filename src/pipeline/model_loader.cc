@@ -14,7 +14,7 @@ ModelSource builtin_source() {
   m.description = "built-in classic cartoon filter (no weights)";
   m.builtin = true;
   m.graph = build_classic_cartoon_graph();
-  m.contract.layout = Layout::kNHWC;
+  m.contract.layout = graph::Layout::kNHWC;
   m.contract.channels = models::ChannelOrder::kRgb;  // its luma weights are for R, G, B
   m.contract.input_range = m.contract.output_range = {-1.f, 1.f};
   m.contract.size_multiple = 1;
@@ -37,7 +37,7 @@ Result<ModelSource> model_source_from(const models::ResolvedModel& r, const mode
                             "`cartoonize --restore " + r.name + "` to restore faces before stylizing");
   if (r.role == models::ModelRole::kInpainter)
     return invalid_argument("'" + r.name + "' is an inpainter, not a style: run it with `toonbox inpaint`");
-  TB_ASSIGN_OR_RETURN(Graph g, import::import_model_file(r.file()));
+  TB_ASSIGN_OR_RETURN(graph::Graph g, import::import_model_file(r.file()));
   ModelSource m;
   m.name = r.name;
   m.description = r.description;

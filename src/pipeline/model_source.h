@@ -13,7 +13,7 @@ struct ModelSource {
   std::string name;         // "whitebox", "classic" (built-in) or a path
   std::string description;  // for the device/model line users see
   bool builtin = false;
-  Graph graph;
+  graph::Graph graph;
   // How pixels become the model's input and its output pixels again (the registry's for a
   // known model), and where that came from, for `models info` and notes.
   models::ImageContract contract;

@@ -45,6 +45,7 @@ using namespace toonbox::backend;
 using namespace toonbox::import;
 using namespace toonbox::compile;
 using namespace toonbox::ops;
+using namespace toonbox::graph;
 
 namespace toonbox {
 namespace {

@@ -18,6 +18,7 @@ using namespace toonbox::image;
 using namespace toonbox::engine;
 using namespace toonbox::compile;
 using namespace toonbox::ops;
+using namespace toonbox::graph;
 
 namespace toonbox {
 namespace {

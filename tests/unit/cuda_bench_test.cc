@@ -11,6 +11,7 @@
 
 using namespace toonbox::backend;
 using namespace toonbox::compile;
+using namespace toonbox::graph;
 
 namespace toonbox::cuda_test {
 namespace {

@@ -10,6 +10,7 @@
 using namespace toonbox::backend;
 using namespace toonbox::compile;
 using namespace toonbox::ops;
+using namespace toonbox::graph;
 
 namespace toonbox::cuda_test {
 namespace {

@@ -1,6 +1,8 @@
 // Unary and broadcasting Binary ops on the CUDA backend against the reference.
 #include "cuda_test_util.h"
 
+using namespace toonbox::graph;
+
 namespace toonbox::cuda_test {
 namespace {
 

@@ -17,6 +17,7 @@
 using namespace toonbox::backend;
 using namespace toonbox::compile;
 using namespace toonbox::ops;
+using namespace toonbox::graph;
 
 namespace toonbox::cuda_test {
 namespace {

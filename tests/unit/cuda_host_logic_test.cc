@@ -18,6 +18,7 @@
 using namespace toonbox::backend;
 using namespace toonbox::compile;
 using namespace toonbox::ops;
+using namespace toonbox::graph;
 
 namespace toonbox::cuda_host_test {
 namespace {

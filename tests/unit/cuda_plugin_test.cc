@@ -8,6 +8,7 @@
 #include "cuda_test_util.h"
 
 using namespace toonbox::backend;
+using namespace toonbox::graph;
 
 namespace toonbox::cuda_test {
 namespace {

@@ -4,6 +4,7 @@
 
 using namespace toonbox::compile;
 using namespace toonbox::ops;
+using namespace toonbox::graph;
 
 namespace toonbox::cuda_test {
 namespace {

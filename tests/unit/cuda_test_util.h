@@ -151,7 +151,7 @@ inline void expect_close(const Tensor& got, const Tensor& want, Precision p, con
                                     << at << ", NMSE " << s.nmse;
 }
 
-inline std::vector<Shape> input_shapes(const Graph& g) {
+inline std::vector<Shape> input_shapes(const graph::Graph& g) {
   std::vector<Shape> shapes;
   for (int in : g.inputs()) shapes.push_back(g.value(in).shape);
   return shapes;
@@ -159,7 +159,7 @@ inline std::vector<Shape> input_shapes(const Graph& g) {
 
 // Specializes `g` for its declared input shapes, runs it on the CUDA backend and the
 // reference, and compares every output. `outputs` (optional) receives the GPU results.
-inline void check_against_reference(const Graph& g, const std::vector<Tensor>& inputs, Precision p,
+inline void check_against_reference(const graph::Graph& g, const std::vector<Tensor>& inputs, Precision p,
                                     const std::string& what, std::vector<Tensor>* outputs = nullptr) {
   auto spec = compile::specialize(g, input_shapes(g));
   ASSERT_TRUE(spec.is_ok()) << what << ": " << spec.status().to_string();
@@ -180,11 +180,11 @@ inline void check_against_reference(const Graph& g, const std::vector<Tensor>& i
 }
 
 inline std::string precision_tag(Precision p) { return is_fp16(p) ? "fp16" : "fp32"; }
-inline std::string layout_tag(Layout l) { return l == Layout::kNHWC ? "nhwc" : "nchw"; }
+inline std::string layout_tag(graph::Layout l) { return l == graph::Layout::kNHWC ? "nhwc" : "nchw"; }
 
 // [N,H,W,C] -> the shape in `layout`.
-inline Shape in_layout(const Shape& nhwc, Layout layout) {
-  return layout == Layout::kNHWC ? nhwc : Shape{nhwc[0], nhwc[3], nhwc[1], nhwc[2]};
+inline Shape in_layout(const Shape& nhwc, graph::Layout layout) {
+  return layout == graph::Layout::kNHWC ? nhwc : Shape{nhwc[0], nhwc[3], nhwc[1], nhwc[2]};
 }
 
 }  // namespace toonbox::cuda_test

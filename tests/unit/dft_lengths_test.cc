@@ -14,6 +14,7 @@ using namespace toonbox::engine;
 using namespace toonbox::backend;
 using namespace toonbox::compile;
 using namespace toonbox::ops;
+using namespace toonbox::graph;
 
 namespace toonbox {
 namespace {

@@ -13,6 +13,7 @@
 
 using namespace toonbox::compile;
 using namespace toonbox::ops;
+using namespace toonbox::graph;
 
 namespace toonbox {
 namespace {

@@ -5,6 +5,7 @@
 #include "models/inpaint_forms.h"
 
 using namespace toonbox::models;
+using namespace toonbox::graph;
 
 namespace toonbox {
 namespace {

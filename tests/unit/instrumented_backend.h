@@ -48,14 +48,14 @@ class InstrumentedBackend final : public backend::Backend {
 
   const backend::DeviceDescription& device() const override { return inner_->device(); }
   bool supports(Precision p) const override { return inner_->supports(p); }
-  std::string unsupported_reason(const Graph& g, const Node& n, Precision p) const override {
+  std::string unsupported_reason(const graph::Graph& g, const graph::Node& n, Precision p) const override {
     return inner_->unsupported_reason(g, n, p);
   }
   Result<size_t> free_memory() const override {
     if (free_bytes) return *free_bytes;
     return inner_->free_memory();
   }
-  Result<std::unique_ptr<backend::Executable>> compile(const Graph& g, const backend::CompileOptions& o) override {
+  Result<std::unique_ptr<backend::Executable>> compile(const graph::Graph& g, const backend::CompileOptions& o) override {
     compiles_.fetch_add(1);
     auto exe = inner_->compile(g, o);
     if (!exe.is_ok()) return exe.status();

@@ -25,6 +25,7 @@ using namespace toonbox::models;
 using namespace toonbox::image;
 using namespace toonbox::engine;
 using namespace toonbox::import;
+using namespace toonbox::graph;
 
 namespace toonbox {
 namespace {

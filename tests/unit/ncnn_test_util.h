@@ -88,7 +88,7 @@ struct NcnnFiles {
     write_text(param, param_bytes);
     write_text(bin, bin_bytes);
   }
-  Result<Graph> import() const { return ncnn::import_ncnn_model(param, bin); }
+  Result<graph::Graph> import() const { return ncnn::import_ncnn_model(param, bin); }
 };
 
 // Imports, specializes for `x` and runs the reference kernels: the IR's meaning of the
@@ -96,8 +96,8 @@ struct NcnnFiles {
 inline Result<std::vector<Tensor>> run_ncnn(const std::string& param_text, const std::string& bin,
                                             const Tensor& x) {
   NcnnFiles files(param_text, bin);
-  TB_ASSIGN_OR_RETURN(Graph g, files.import());
-  TB_ASSIGN_OR_RETURN(Graph s, compile::specialize(g, {x.shape()}));
+  TB_ASSIGN_OR_RETURN(graph::Graph g, files.import());
+  TB_ASSIGN_OR_RETURN(graph::Graph s, compile::specialize(g, {x.shape()}));
   return ops::reference_run(s, {x});
 }
 

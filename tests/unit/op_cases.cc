@@ -6,6 +6,8 @@
 #include "import/onnx/onnx_importer.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::graph;
+
 namespace toonbox::test {
 
 const std::vector<OpCase>& op_cases() {

@@ -32,7 +32,7 @@ struct OpCase {
   bool half_inputs = false;  // the same drawing without the exactness requirement
 
   // IR case: `ir` is set.
-  std::function<Graph()> ir;
+  std::function<graph::Graph()> ir;
   // ONNX case: the model's nodes (final output "out") at `opset`, "out"'s declared type.
   int opset = 0;
   std::function<void(OnnxWriter&)> onnx;
@@ -72,6 +72,6 @@ std::vector<Tensor> op_case_inputs(const OpCase& c);
 std::string op_case_model(const OpCase& c);
 
 // The graph the case runs, as imported (ONNX cases: written to `dir` and imported).
-Result<Graph> op_case_graph(const OpCase& c, const std::string& dir);
+Result<graph::Graph> op_case_graph(const OpCase& c, const std::string& dir);
 
 }  // namespace toonbox::test

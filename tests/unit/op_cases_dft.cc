@@ -5,6 +5,8 @@
 #include "unit/op_cases_onnx_util.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::graph;
+
 namespace toonbox::test {
 
 namespace {

@@ -4,6 +4,8 @@
 #include "unit/op_cases.h"
 #include "unit/test_util.h"
 
+using namespace toonbox::graph;
+
 namespace toonbox::test {
 
 namespace {

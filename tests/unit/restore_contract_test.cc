@@ -13,6 +13,7 @@
 #include "unit/onnx_test_util.h"
 
 using namespace toonbox::models;
+using namespace toonbox::graph;
 
 namespace toonbox {
 namespace {

@@ -6,6 +6,7 @@
 #include "pipeline/restore/restore_precision.h"
 
 using namespace toonbox::pipeline;
+using namespace toonbox::graph;
 
 namespace toonbox {
 namespace {

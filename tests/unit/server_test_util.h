@@ -113,10 +113,10 @@ class HookBackend : public backend::Backend {
   }
   const backend::DeviceDescription& device() const override { return device_; }
   bool supports(Precision p) const override { return fake_gpu_ || p == Precision::kFloat32; }
-  std::string unsupported_reason(const Graph& g, const Node& n, Precision) const override {
+  std::string unsupported_reason(const graph::Graph& g, const graph::Node& n, Precision) const override {
     return inner_->unsupported_reason(g, n, Precision::kFloat32);
   }
-  Result<std::unique_ptr<backend::Executable>> compile(const Graph& g, const backend::CompileOptions&) override {
+  Result<std::unique_ptr<backend::Executable>> compile(const graph::Graph& g, const backend::CompileOptions&) override {
     {
       std::lock_guard<std::mutex> lock(hooks_->mutex);
       ++hooks_->compiles;

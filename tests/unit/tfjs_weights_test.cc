@@ -10,6 +10,8 @@
 #include "import/tfjs/tfjs_weights.h"
 #include "unit/tfjs_test_util.h"
 
+using namespace toonbox::graph;
+
 namespace toonbox {
 namespace {
 

@@ -20,6 +20,7 @@
 using namespace toonbox::pipeline;
 using namespace toonbox::image;
 using namespace toonbox::engine;
+using namespace toonbox::graph;
 
 namespace toonbox {
 namespace {

@@ -20,6 +20,24 @@
 
 namespace toonbox::cpu {
 
+using graph::BinaryOp;
+using graph::BinaryParams;
+using graph::Conv2DParams;
+using graph::Graph;
+using graph::InstanceNormDims;
+using graph::InstanceNormParams;
+using graph::Layout;
+using graph::Node;
+using graph::OpKind;
+using graph::ResizeParams;
+using graph::UnaryOp;
+using graph::UnaryParams;
+using graph::Value;
+using graph::instance_norm_dims;
+using graph::op_kind_name;
+using graph::row_major_strides;
+using graph::unary_op_name;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;

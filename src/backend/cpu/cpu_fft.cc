@@ -85,10 +85,10 @@ void FftPlan::run(Complex* x, bool inverse, std::vector<Complex>& scratch) const
     for (int64_t t = 0; t < n_; ++t) x[t] = std::conj(x[t]);
 }
 
-Step dft_step(const Graph& g, const Node& node, PointerOf ptr) {
+Step dft_step(const graph::Graph& g, const graph::Node& node, PointerOf ptr) {
   const int xv = node.inputs[0], yv = node.outputs[0];
-  const DftParams p = node.p<DftParams>();
-  const DftDims d = dft_dims(g.value(xv).shape, p).value();  // checked by shape inference
+  const graph::DftParams p = node.p<graph::DftParams>();
+  const graph::DftDims d = graph::dft_dims(g.value(xv).shape, p).value();  // checked by shape inference
   auto plan = std::make_shared<const FftPlan>(d.n);
   const bool hermitian = p.inverse && p.onesided;
   const double scale = p.scale / (p.inverse ? static_cast<double>(d.n) : 1.0);

@@ -31,6 +31,6 @@ class FftPlan {
   std::vector<std::complex<double>> kernel_;  // FFT of the conjugate chirp, length m
 };
 
-Step dft_step(const Graph& g, const Node& node, PointerOf ptr);
+Step dft_step(const graph::Graph& g, const graph::Node& node, PointerOf ptr);
 
 }  // namespace toonbox::cpu

@@ -6,9 +6,9 @@
 
 namespace toonbox::cpu {
 
-Step arg_max_step(const Graph& g, const Node& node, PointerOf ptr) {
+Step arg_max_step(const graph::Graph& g, const graph::Node& node, PointerOf ptr) {
   const int x = node.inputs[0], y = node.outputs[0];
-  const ArgMaxParams ap = node.p<ArgMaxParams>();
+  const graph::ArgMaxParams ap = node.p<graph::ArgMaxParams>();
   const backend::SoftmaxPlan p = backend::softmax_plan(g.value(x).shape, ap.axis);
   return [=] {
     const float* src = ptr(x);
@@ -30,7 +30,7 @@ Step arg_max_step(const Graph& g, const Node& node, PointerOf ptr) {
   };
 }
 
-Step scatter_elements_step(const Graph& g, const Node& node, PointerOf ptr) {
+Step scatter_elements_step(const graph::Graph& g, const graph::Node& node, PointerOf ptr) {
   const int data = node.inputs[0], idx = node.inputs[1], upd = node.inputs[2], y = node.outputs[0];
   const int64_t n = shape_numel(g.value(data).shape);
   backend::ScatterPlan plan = backend::scatter_plan(g, node);

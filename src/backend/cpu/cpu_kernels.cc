@@ -8,6 +8,14 @@
 
 namespace toonbox::cpu {
 
+using graph::BinaryOp;
+using graph::InstanceNormDims;
+using graph::Layout;
+using graph::ResizeMode;
+using graph::ResizeParams;
+using graph::UnaryOp;
+using graph::broadcast_strides;
+
 namespace {
 
 int64_t shape_rows(const std::vector<int64_t>& s) {

@@ -11,7 +11,7 @@
 namespace toonbox::cpu {
 
 // Broadcasting binary op. Shapes are right-aligned to `out_shape`'s rank.
-void binary(BinaryOp op, const float* a, const std::vector<int64_t>& a_shape, const float* b,
+void binary(graph::BinaryOp op, const float* a, const std::vector<int64_t>& a_shape, const float* b,
             const std::vector<int64_t>& b_shape, float* out, const std::vector<int64_t>& out_shape);
 
 // Where: out = cond != 0 ? a : b, the three broadcast to `out_shape`.
@@ -19,7 +19,7 @@ void where(const float* cond, const std::vector<int64_t>& cond_shape, const floa
            const std::vector<int64_t>& a_shape, const float* b, const std::vector<int64_t>& b_shape,
            float* out, const std::vector<int64_t>& out_shape);
 
-void unary(UnaryOp op, float alpha, float beta, const float* x, float* y, int64_t n);
+void unary(graph::UnaryOp op, float alpha, float beta, const float* x, float* y, int64_t n);
 
 // PRelu: y = x < 0 ? x * slope : x, the slope broadcast to x's shape.
 void prelu(const float* x, const std::vector<int64_t>& x_shape, const float* slope,
@@ -28,12 +28,12 @@ void prelu(const float* x, const std::vector<int64_t>& x_shape, const float* slo
 // InstanceNorm with the dims of graph/tensor_geometry.h: per image and channel, two
 // passes (mean, then the variance about it) accumulated in double.
 void instance_norm(const float* x, const float* scale, const float* bias, float* y,
-                   const InstanceNormDims& dims, float epsilon);
+                   const graph::InstanceNormDims& dims, float epsilon);
 
 struct ResizeGeometry {
-  Layout layout;
+  graph::Layout layout;
   int64_t n, c, in_h, in_w, out_h, out_w;
 };
-void resize(const ResizeParams& params, const ResizeGeometry& geo, const float* x, float* y);
+void resize(const graph::ResizeParams& params, const ResizeGeometry& geo, const float* x, float* y);
 
 }  // namespace toonbox::cpu

@@ -10,6 +10,16 @@
 
 namespace toonbox::cpu {
 
+using graph::ConcatParams;
+using graph::ConvTransposeParams;
+using graph::Graph;
+using graph::Node;
+using graph::PoolKind;
+using graph::PoolParams;
+using graph::ReduceOp;
+using graph::SoftmaxParams;
+using graph::padded_window_count;
+
 namespace {
 
 void run_gather(const backend::GatherTable& t, const float* x, float* y) {

@@ -15,13 +15,13 @@ bool tf32_allowed() {
   return v != nullptr && v[0] != '\0' && v[0] != '0';
 }
 
-ConvShape conv_shape(const Graph& g, const Node& node) {
-  const auto& p = node.p<Conv2DParams>();
+ConvShape conv_shape(const graph::Graph& g, const graph::Node& node) {
+  const auto& p = node.p<graph::Conv2DParams>();
   const Shape& x = g.value(node.inputs[0]).shape;
   const Shape& w = g.value(node.inputs[1]).shape;
   const Shape& y = g.value(node.outputs[0]).shape;
   ConvShape s;
-  s.nhwc = p.layout == Layout::kNHWC;
+  s.nhwc = p.layout == graph::Layout::kNHWC;
   s.n = static_cast<int>(x[0]);
   s.c = static_cast<int>(s.nhwc ? x[3] : x[1]);
   s.h = static_cast<int>(s.nhwc ? x[1] : x[2]);
@@ -36,9 +36,9 @@ ConvShape conv_shape(const Graph& g, const Node& node) {
   return s;
 }
 
-std::string conv_description(const Graph& g, const Node& node, Precision precision) {
-  const auto& p = node.p<Conv2DParams>();
-  std::string d = "node '" + node.name + "' (Conv2D " + (p.layout == Layout::kNHWC ? "NHWC " : "NCHW ") +
+std::string conv_description(const graph::Graph& g, const graph::Node& node, Precision precision) {
+  const auto& p = node.p<graph::Conv2DParams>();
+  std::string d = "node '" + node.name + "' (Conv2D " + (p.layout == graph::Layout::kNHWC ? "NHWC " : "NCHW ") +
                   shape_to_string(g.value(node.inputs[0]).shape) + " * " +
                   shape_to_string(g.value(node.inputs[1]).shape);
   d += " stride " + std::to_string(p.stride_h) + "x" + std::to_string(p.stride_w);
@@ -47,7 +47,7 @@ std::string conv_description(const Graph& g, const Node& node, Precision precisi
   d += " pads t" + std::to_string(p.pad_top) + " b" + std::to_string(p.pad_bottom) + " l" +
        std::to_string(p.pad_left) + " r" + std::to_string(p.pad_right);
   if (p.groups != 1) d += " groups " + std::to_string(p.groups);
-  if (p.activation.op != UnaryOp::kIdentity) d += std::string(" +") + unary_op_name(p.activation.op);
+  if (p.activation.op != graph::UnaryOp::kIdentity) d += std::string(" +") + graph::unary_op_name(p.activation.op);
   d += " -> " + shape_to_string(g.value(node.outputs[0]).shape) + " " + precision_name(precision) + ")";
   return d;
 }
@@ -84,7 +84,7 @@ Result<DeviceBuffer> upload_bias(const BuildContext& ctx, const Tensor& bias) {
   return buffer;
 }
 
-Epilogue make_epilogue(const ConvShape& s, const Conv2DParams& p, const DeviceBuffer& bias) {
+Epilogue make_epilogue(const ConvShape& s, const graph::Conv2DParams& p, const DeviceBuffer& bias) {
   Epilogue e;
   e.bias = bias.as<float>();
   e.activation = p.activation;

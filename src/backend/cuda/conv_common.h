@@ -18,7 +18,7 @@ struct ConvShape {
   int groups = 1;
 };
 
-ConvShape conv_shape(const Graph& graph, const Node& node);
+ConvShape conv_shape(const graph::Graph& graph, const graph::Node& node);
 
 // TOONBOX_CUDA_TF32=1: fp32 convolutions and GEMMs may use TF32 tensor cores (inputs
 // rounded to 10 mantissa bits, ~1e-3 relative error; PyTorch's default for convolutions).
@@ -27,7 +27,7 @@ bool tf32_allowed();
 
 // "node 'conv1' (Conv2D NHWC [1,32,33,35] * [16,35,3,3] stride 1x1 dilation 1x1 pads
 // t0 b1 l0 r1 groups 1 -> [1,32,33,16] fp16)"
-std::string conv_description(const Graph& graph, const Node& node, Precision precision);
+std::string conv_description(const graph::Graph& graph, const graph::Node& node, Precision precision);
 
 // Weights OIHW -> the order the kernels read, in the storage type: KRSC (output channel,
 // kh, kw, input channel) for NHWC, unchanged KCRS (= OIHW) for NCHW.
@@ -38,15 +38,15 @@ Result<DeviceBuffer> upload_bias(const BuildContext& ctx, const Tensor& bias);
 // y = act(y + bias) after the convolution, skipped when there is neither.
 struct Epilogue {
   const float* bias = nullptr;
-  Activation activation;
+  graph::Activation activation;
   int channels = 0;
   int64_t inner = 1;  // 1 for NHWC, out_h * out_w for NCHW
   int64_t count = 0;  // output elements
 
-  bool needed() const { return bias != nullptr || activation.op != UnaryOp::kIdentity; }
+  bool needed() const { return bias != nullptr || activation.op != graph::UnaryOp::kIdentity; }
   Status run(void* y, Precision precision, cudaStream_t stream) const;
 };
 
-Epilogue make_epilogue(const ConvShape& shape, const Conv2DParams& params, const DeviceBuffer& bias);
+Epilogue make_epilogue(const ConvShape& shape, const graph::Conv2DParams& params, const DeviceBuffer& bias);
 
 }  // namespace toonbox::cuda

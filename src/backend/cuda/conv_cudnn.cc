@@ -38,7 +38,7 @@ struct PadSplit {
   bool explicit_pad() const { return extra_top + extra_bottom + extra_left + extra_right > 0; }
 };
 
-PadSplit split_padding(const Conv2DParams& p) {
+PadSplit split_padding(const graph::Conv2DParams& p) {
   PadSplit s;
   s.cudnn_h = std::min(p.pad_top, p.pad_bottom);
   s.cudnn_w = std::min(p.pad_left, p.pad_right);
@@ -54,7 +54,7 @@ class CudnnConvStep final : public Step {
   Status run(const StepContext& ctx) override;
   size_t workspace_bytes() const override { return candidates_[chosen_].workspace; }
 
-  Status build(const BuildContext& ctx, const Node& node, void* scratch);
+  Status build(const BuildContext& ctx, const graph::Node& node, void* scratch);
 
  private:
   Status search(const BuildContext& ctx, const ConvAlgoKey& key, const void* x);
@@ -97,9 +97,9 @@ Status CudnnConvStep::apply_math(const ConvAlgo& algo) {
   return Status::ok();
 }
 
-Status CudnnConvStep::build(const BuildContext& ctx, const Node& node, void* scratch) {
-  const Graph& g = *ctx.graph;
-  const auto& p = node.p<Conv2DParams>();
+Status CudnnConvStep::build(const BuildContext& ctx, const graph::Node& node, void* scratch) {
+  const graph::Graph& g = *ctx.graph;
+  const auto& p = node.p<graph::Conv2DParams>();
   const ConvShape s = conv_shape(g, node);
   precision_ = ctx.precision;
   describe(conv_description(g, node, precision_));
@@ -299,15 +299,15 @@ Status CudnnConvStep::run(const StepContext& ctx) {
 
 }  // namespace
 
-size_t cudnn_conv_scratch_bytes(const Graph& g, const Node& node, Precision precision) {
-  const PadSplit split = split_padding(node.p<Conv2DParams>());
+size_t cudnn_conv_scratch_bytes(const graph::Graph& g, const graph::Node& node, Precision precision) {
+  const PadSplit split = split_padding(node.p<graph::Conv2DParams>());
   if (!split.explicit_pad()) return 0;
   const ConvShape s = conv_shape(g, node);
   return static_cast<size_t>(s.n) * s.c * (s.h + split.extra_top + split.extra_bottom) *
          (s.w + split.extra_left + split.extra_right) * storage_size(precision);
 }
 
-Result<std::unique_ptr<Step>> make_cudnn_conv(const BuildContext& ctx, const Node& node, void* scratch) {
+Result<std::unique_ptr<Step>> make_cudnn_conv(const BuildContext& ctx, const graph::Node& node, void* scratch) {
   auto step = std::make_unique<CudnnConvStep>();
   const Status st = step->build(ctx, node, scratch);
   if (st.code() == StatusCode::kUnimplemented) return make_direct_conv(ctx, node, st.message());

@@ -13,9 +13,9 @@ namespace {
 
 class DirectConvStep final : public Step {
  public:
-  Status build(const BuildContext& ctx, const Node& node, const std::string& why) {
-    const Graph& g = *ctx.graph;
-    const auto& p = node.p<Conv2DParams>();
+  Status build(const BuildContext& ctx, const graph::Node& node, const std::string& why) {
+    const graph::Graph& g = *ctx.graph;
+    const auto& p = node.p<graph::Conv2DParams>();
     const ConvShape s = conv_shape(g, node);
     precision_ = ctx.precision;
     description_ = conv_description(g, node, precision_);
@@ -50,7 +50,7 @@ class DirectConvStep final : public Step {
  private:
   Precision precision_ = Precision::kFloat32;
   ConvDirectDims dims_;
-  Activation activation_;
+  graph::Activation activation_;
   DeviceBuffer weights_, bias_;
   void* x_ = nullptr;
   void* y_ = nullptr;
@@ -58,7 +58,7 @@ class DirectConvStep final : public Step {
 
 }  // namespace
 
-Result<std::unique_ptr<Step>> make_direct_conv(const BuildContext& ctx, const Node& node, const std::string& why) {
+Result<std::unique_ptr<Step>> make_direct_conv(const BuildContext& ctx, const graph::Node& node, const std::string& why) {
   auto step = std::make_unique<DirectConvStep>();
   TB_RETURN_IF_ERROR(step->build(ctx, node, why).with_context(conv_description(*ctx.graph, node, ctx.precision)));
   return std::unique_ptr<Step>(std::move(step));

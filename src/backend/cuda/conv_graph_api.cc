@@ -16,6 +16,12 @@
 
 namespace toonbox::cuda {
 
+using graph::Activation;
+using graph::Conv2DParams;
+using graph::Graph;
+using graph::Node;
+using graph::UnaryOp;
+
 namespace {
 
 // Engines timed per variant: the heuristics' order is good, the first few hold the winner.

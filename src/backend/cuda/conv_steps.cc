@@ -21,12 +21,12 @@ bool force_direct_conv() {
 
 }  // namespace
 
-size_t conv2d_scratch_bytes(const Graph& g, const Node& node, Precision precision) {
+size_t conv2d_scratch_bytes(const graph::Graph& g, const graph::Node& node, Precision precision) {
   if (force_direct_conv() || is_gemm_conv(g, node)) return 0;
   return cudnn_conv_scratch_bytes(g, node, precision);
 }
 
-Result<std::unique_ptr<Step>> make_conv2d_step(const BuildContext& ctx, const Node& node,
+Result<std::unique_ptr<Step>> make_conv2d_step(const BuildContext& ctx, const graph::Node& node,
                                                void* scratch) {
   if (force_direct_conv())
     return make_direct_conv(ctx, node, "forced by TOONBOX_CUDA_FORCE_DIRECT_CONV");
@@ -40,9 +40,9 @@ Result<std::unique_ptr<Step>> make_conv2d_step(const BuildContext& ctx, const No
   return make_cudnn_conv(ctx, node, scratch);
 }
 
-Result<std::unique_ptr<Step>> make_conv_transpose_step(const BuildContext& ctx, const Node& node) {
-  const Graph& g = *ctx.graph;
-  const auto& p = node.p<ConvTransposeParams>();
+Result<std::unique_ptr<Step>> make_conv_transpose_step(const BuildContext& ctx, const graph::Node& node) {
+  const graph::Graph& g = *ctx.graph;
+  const auto& p = node.p<graph::ConvTransposeParams>();
   const Shape& xs = g.value(node.inputs[0]).shape;
   const Shape& ws = g.value(node.inputs[1]).shape;
   const Shape& ys = g.value(node.outputs[0]).shape;

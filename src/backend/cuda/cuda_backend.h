@@ -27,9 +27,9 @@ class CudaBackend final : public backend::Backend {
   bool supports(Precision precision) const override {
     return precision == Precision::kFloat32 || precision == Precision::kFloat16;
   }
-  std::string unsupported_reason(const Graph& graph, const Node& node,
+  std::string unsupported_reason(const graph::Graph& graph, const graph::Node& node,
                                  Precision precision) const override;
-  Result<std::unique_ptr<backend::Executable>> compile(const Graph& specialized,
+  Result<std::unique_ptr<backend::Executable>> compile(const graph::Graph& specialized,
                                               const backend::CompileOptions& options) override;
   Result<size_t> free_memory() const override;
   int index() const { return index_; }

@@ -40,7 +40,7 @@ CudaExecutable::~CudaExecutable() {
 }
 
 Result<std::unique_ptr<backend::Executable>> CudaExecutable::compile(const backend::Backend& backend, int device,
-                                                            const Graph& graph,
+                                                            const graph::Graph& graph,
                                                             const backend::CompileOptions& options) {
   std::unique_ptr<CudaExecutable> exe(new CudaExecutable());
   DeviceGuard guard;
@@ -50,8 +50,8 @@ Result<std::unique_ptr<backend::Executable>> CudaExecutable::compile(const backe
   return std::unique_ptr<backend::Executable>(std::move(exe));
 }
 
-Result<void*> CudaExecutable::value_ptr(const Graph& g, int value) {
-  const Value& v = g.value(value);
+Result<void*> CudaExecutable::value_ptr(const graph::Graph& g, int value) {
+  const graph::Value& v = g.value(value);
   if (!v.constant) return static_cast<void*>(arena_.as<std::byte>() + offsets_[value]);
   for (auto& [id, buffer] : constants_)
     if (id == value) return buffer.get();
@@ -65,7 +65,7 @@ Result<void*> CudaExecutable::value_ptr(const Graph& g, int value) {
   return constants_.back().second.get();
 }
 
-Status CudaExecutable::build(const backend::Backend& backend, int device, const Graph& g,
+Status CudaExecutable::build(const backend::Backend& backend, int device, const graph::Graph& g,
                              const backend::CompileOptions& options) {
   device_ = device;
   precision_ = options.precision;
@@ -89,17 +89,17 @@ Status CudaExecutable::build(const backend::Backend& backend, int device, const 
   return Status::ok();
 }
 
-Status CudaExecutable::plan_arena(const Graph& g, std::vector<void*>* scratch) {
+Status CudaExecutable::plan_arena(const graph::Graph& g, std::vector<void*>* scratch) {
   // One arena for every activation, plus each asymmetric-padding conv's scratch, which
   // lives only during its own step.
   const size_t elem = storage_size(precision_);
   std::vector<compile::BufferRequest> requests = compile::activation_requests(
-      g, [elem](const Value& v) { return static_cast<size_t>(shape_numel(v.shape)) * elem; });
+      g, [elem](const graph::Value& v) { return static_cast<size_t>(shape_numel(v.shape)) * elem; });
   const size_t value_count = requests.size();
   std::vector<int> scratch_request(g.nodes().size(), -1);
   for (size_t i = 0; i < g.nodes().size(); ++i) {
-    const Node& node = g.nodes()[i];
-    if (node.kind != OpKind::kConv2D) continue;
+    const graph::Node& node = g.nodes()[i];
+    if (node.kind != graph::OpKind::kConv2D) continue;
     const size_t bytes = conv2d_scratch_bytes(g, node, precision_);
     if (bytes == 0) continue;
     scratch_request[i] = static_cast<int>(requests.size());
@@ -117,7 +117,7 @@ Status CudaExecutable::plan_arena(const Graph& g, std::vector<void*>* scratch) {
   return Status::ok();
 }
 
-Status CudaExecutable::build_steps(const Graph& g, const std::vector<void*>& scratch) {
+Status CudaExecutable::build_steps(const graph::Graph& g, const std::vector<void*>& scratch) {
   BuildContext ctx;
   ctx.device = device_;
   ctx.precision = precision_;
@@ -139,7 +139,7 @@ Status CudaExecutable::build_steps(const Graph& g, const std::vector<void*>& scr
   return Status::ok();
 }
 
-Status CudaExecutable::bind_inputs_outputs(const Graph& g) {
+Status CudaExecutable::bind_inputs_outputs(const graph::Graph& g) {
   size_t in_bytes = 0, out_bytes = 0;
   for (int in : g.inputs()) {
     Binding b;

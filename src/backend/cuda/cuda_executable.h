@@ -24,7 +24,7 @@ class CudaExecutable final : public backend::Executable {
  public:
   // `backend` answers the capability query (unsupported_nodes) for every node first.
   static Result<std::unique_ptr<backend::Executable>> compile(const backend::Backend& backend, int device,
-                                                     const Graph& graph,
+                                                     const graph::Graph& graph,
                                                      const backend::CompileOptions& options);
   ~CudaExecutable() override;
 
@@ -46,14 +46,14 @@ class CudaExecutable final : public backend::Executable {
   };
 
   CudaExecutable() = default;
-  Status build(const backend::Backend& backend, int device, const Graph& graph,
+  Status build(const backend::Backend& backend, int device, const graph::Graph& graph,
                const backend::CompileOptions& options);
   // The three parts of build: the arena (and each conv's scratch pointer, per node),
   // one step per node, the input/output bindings and their host buffers.
-  Status plan_arena(const Graph& graph, std::vector<void*>* scratch);
-  Status build_steps(const Graph& graph, const std::vector<void*>& scratch);
-  Status bind_inputs_outputs(const Graph& graph);
-  Result<void*> value_ptr(const Graph& graph, int value);
+  Status plan_arena(const graph::Graph& graph, std::vector<void*>* scratch);
+  Status build_steps(const graph::Graph& graph, const std::vector<void*>& scratch);
+  Status bind_inputs_outputs(const graph::Graph& graph);
+  Result<void*> value_ptr(const graph::Graph& graph, int value);
   Status enqueue(const std::vector<Tensor>& inputs);
   // The steps: replayed from the captured CUDA graph when there is one; the first run
   // goes step by step, the second is captured (capture()) and launched.

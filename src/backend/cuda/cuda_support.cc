@@ -9,6 +9,15 @@
 
 namespace toonbox::cuda {
 
+using graph::Conv2DParams;
+using graph::Graph;
+using graph::InstanceNormDims;
+using graph::InstanceNormParams;
+using graph::Node;
+using graph::OpKind;
+using graph::PadMode;
+using graph::instance_norm_dims;
+
 namespace {
 
 bool fits_int(const Shape& s) {

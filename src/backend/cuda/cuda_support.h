@@ -7,6 +7,6 @@
 
 namespace toonbox::cuda {
 
-std::string cuda_unsupported_reason(const Graph& graph, const Node& node, Precision precision);
+std::string cuda_unsupported_reason(const graph::Graph& graph, const graph::Node& node, Precision precision);
 
 }  // namespace toonbox::cuda

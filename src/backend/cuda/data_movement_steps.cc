@@ -4,7 +4,7 @@
 
 namespace toonbox::cuda {
 
-Result<std::unique_ptr<Step>> make_gather_step(const BuildContext& ctx, const Node& node,
+Result<std::unique_ptr<Step>> make_gather_step(const BuildContext& ctx, const graph::Node& node,
                                                const backend::GatherTable& t) {
   if (t.out.size() > static_cast<size_t>(kMaxGatherRank))
     return unimplemented("rank above " + std::to_string(kMaxGatherRank));
@@ -33,7 +33,7 @@ Result<std::unique_ptr<Step>> make_gather_step(const BuildContext& ctx, const No
   }, std::move(tables));
 }
 
-Result<std::unique_ptr<Step>> make_copy_step(const BuildContext& ctx, const Node& node) {
+Result<std::unique_ptr<Step>> make_copy_step(const BuildContext& ctx, const graph::Node& node) {
   TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
   TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
   const size_t bytes = static_cast<size_t>(shape_numel(ctx.graph->value(node.outputs[0]).shape)) *
@@ -44,11 +44,11 @@ Result<std::unique_ptr<Step>> make_copy_step(const BuildContext& ctx, const Node
   });
 }
 
-Result<std::unique_ptr<Step>> make_concat_step(const BuildContext& ctx, const Node& node) {
-  const Graph& g = *ctx.graph;
+Result<std::unique_ptr<Step>> make_concat_step(const BuildContext& ctx, const graph::Node& node) {
+  const graph::Graph& g = *ctx.graph;
   const Shape& ys = g.value(node.outputs[0]).shape;
   TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
-  const int axis = node.p<ConcatParams>().axis;
+  const int axis = node.p<graph::ConcatParams>().axis;
   int64_t outer = 1;
   for (int d = 0; d < axis; ++d) outer *= ys[d];
   const int64_t total = outer > 0 ? shape_numel(ys) / outer : 0;
@@ -78,8 +78,8 @@ Result<std::unique_ptr<Step>> make_concat_step(const BuildContext& ctx, const No
   });
 }
 
-Result<std::unique_ptr<Step>> make_where_step(const BuildContext& ctx, const Node& node) {
-  const Graph& g = *ctx.graph;
+Result<std::unique_ptr<Step>> make_where_step(const BuildContext& ctx, const graph::Node& node) {
+  const graph::Graph& g = *ctx.graph;
   const Shape& ys = g.value(node.outputs[0]).shape;
   // Per-dim strides of the three inputs in output-index space (0 where broadcast).
   WhereDims d;

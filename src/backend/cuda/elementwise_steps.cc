@@ -12,10 +12,10 @@ namespace {
 
 class UnaryStep final : public Step {
  public:
-  Status build(const BuildContext& ctx, const Node& node) {
+  Status build(const BuildContext& ctx, const graph::Node& node) {
     description_ = node_description(*ctx.graph, node, ctx.precision);
     half_ = is_half(ctx.precision);
-    params_ = node.p<UnaryParams>();
+    params_ = node.p<graph::UnaryParams>();
     count_ = shape_numel(ctx.graph->value(node.outputs[0]).shape);
     TB_ASSIGN_OR_RETURN(x_, ctx.value_ptr(node.inputs[0]));
     TB_ASSIGN_OR_RETURN(y_, ctx.value_ptr(node.outputs[0]));
@@ -34,7 +34,7 @@ class UnaryStep final : public Step {
 
  private:
   bool half_ = false;
-  UnaryParams params_;
+  graph::UnaryParams params_;
   int64_t count_ = 0;
   void* x_ = nullptr;
   void* y_ = nullptr;
@@ -43,12 +43,12 @@ class UnaryStep final : public Step {
 // Binary ops and PRelu (x and its slope): two inputs broadcast to the output.
 class BinaryStep final : public Step {
  public:
-  Status build(const BuildContext& ctx, const Node& node) {
-    const Graph& g = *ctx.graph;
+  Status build(const BuildContext& ctx, const graph::Node& node) {
+    const graph::Graph& g = *ctx.graph;
     description_ = node_description(g, node, ctx.precision);
     half_ = is_half(ctx.precision);
-    prelu_ = node.kind == OpKind::kPRelu;
-    if (!prelu_) op_ = node.p<BinaryParams>().op;
+    prelu_ = node.kind == graph::OpKind::kPRelu;
+    if (!prelu_) op_ = node.p<graph::BinaryParams>().op;
     const Shape& out = g.value(node.outputs[0]).shape;
     count_ = shape_numel(out);
     shape_ = collapse_broadcast(g.value(node.inputs[0]).shape, g.value(node.inputs[1]).shape, out);
@@ -74,7 +74,7 @@ class BinaryStep final : public Step {
 
   bool half_ = false;
   bool prelu_ = false;
-  BinaryOp op_ = BinaryOp::kAdd;
+  graph::BinaryOp op_ = graph::BinaryOp::kAdd;
   BroadcastShape shape_;
   int64_t count_ = 0;
   void* a_ = nullptr;
@@ -84,13 +84,13 @@ class BinaryStep final : public Step {
 
 }  // namespace
 
-Result<std::unique_ptr<Step>> make_unary(const BuildContext& ctx, const Node& node) {
+Result<std::unique_ptr<Step>> make_unary(const BuildContext& ctx, const graph::Node& node) {
   auto step = std::make_unique<UnaryStep>();
   TB_RETURN_IF_ERROR(step->build(ctx, node).with_context(node_description(*ctx.graph, node, ctx.precision)));
   return std::unique_ptr<Step>(std::move(step));
 }
 
-Result<std::unique_ptr<Step>> make_binary(const BuildContext& ctx, const Node& node) {
+Result<std::unique_ptr<Step>> make_binary(const BuildContext& ctx, const graph::Node& node) {
   auto step = std::make_unique<BinaryStep>();
   TB_RETURN_IF_ERROR(step->build(ctx, node).with_context(node_description(*ctx.graph, node, ctx.precision)));
   return std::unique_ptr<Step>(std::move(step));

@@ -9,8 +9,8 @@
 
 namespace toonbox::cuda {
 
-Result<std::unique_ptr<Step>> make_unary(const BuildContext& ctx, const Node& node);
+Result<std::unique_ptr<Step>> make_unary(const BuildContext& ctx, const graph::Node& node);
 // Binary and PRelu nodes (both broadcast their second input).
-Result<std::unique_ptr<Step>> make_binary(const BuildContext& ctx, const Node& node);
+Result<std::unique_ptr<Step>> make_binary(const BuildContext& ctx, const graph::Node& node);
 
 }  // namespace toonbox::cuda

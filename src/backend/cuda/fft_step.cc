@@ -27,10 +27,10 @@ class DftStep final : public Step {
     if (has_plan_) cufftDestroy(plan_);
   }
 
-  Status init(const BuildContext& ctx, const Node& node) {
+  Status init(const BuildContext& ctx, const graph::Node& node) {
     description_ = node_description(*ctx.graph, node, ctx.precision);
-    const DftParams& p = node.p<DftParams>();
-    TB_ASSIGN_OR_RETURN(DftDims d, dft_dims(ctx.graph->value(node.inputs[0]).shape, p));
+    const graph::DftParams& p = node.p<graph::DftParams>();
+    TB_ASSIGN_OR_RETURN(graph::DftDims d, graph::dft_dims(ctx.graph->value(node.inputs[0]).shape, p));
     layout_ = DftLayout{d.outer,   d.in_len,        d.inner,          d.n,
                         d.out_len, d.in_components, d.out_components, p.inverse && p.onesided};
     scale_ = static_cast<float>(p.scale / (p.inverse ? static_cast<double>(d.n) : 1.0));
@@ -82,7 +82,7 @@ class DftStep final : public Step {
 
 }  // namespace
 
-Result<std::unique_ptr<Step>> make_dft_step(const BuildContext& ctx, const Node& node) {
+Result<std::unique_ptr<Step>> make_dft_step(const BuildContext& ctx, const graph::Node& node) {
   auto step = std::make_unique<DftStep>();
   TB_RETURN_IF_ERROR(step->init(ctx, node));
   return std::unique_ptr<Step>(std::move(step));

@@ -10,6 +10,6 @@
 
 namespace toonbox::cuda {
 
-Result<std::unique_ptr<Step>> make_dft_step(const BuildContext& ctx, const Node& node);
+Result<std::unique_ptr<Step>> make_dft_step(const BuildContext& ctx, const graph::Node& node);
 
 }  // namespace toonbox::cuda

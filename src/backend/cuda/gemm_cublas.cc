@@ -10,7 +10,7 @@ namespace {
 
 class GemmConvStep final : public Step {
  public:
-  Status build(const BuildContext& ctx, const Node& node);
+  Status build(const BuildContext& ctx, const graph::Node& node);
   Status run(const StepContext& ctx) override;
 
  private:
@@ -23,8 +23,8 @@ class GemmConvStep final : public Step {
   Epilogue epilogue_;
 };
 
-Status GemmConvStep::build(const BuildContext& ctx, const Node& node) {
-  const Graph& g = *ctx.graph;
+Status GemmConvStep::build(const BuildContext& ctx, const graph::Node& node) {
+  const graph::Graph& g = *ctx.graph;
   const ConvShape s = conv_shape(g, node);
   precision_ = ctx.precision;
   description_ = conv_description(g, node, precision_);
@@ -42,7 +42,7 @@ Status GemmConvStep::build(const BuildContext& ctx, const Node& node) {
   if (node.inputs.size() > 2) {
     TB_ASSIGN_OR_RETURN(bias_, upload_bias(ctx, *g.value(node.inputs[2]).constant));
   }
-  epilogue_ = make_epilogue(s, node.p<Conv2DParams>(), bias_);
+  epilogue_ = make_epilogue(s, node.p<graph::Conv2DParams>(), bias_);
   compute_ = (!is_half(precision_) && tf32_allowed()) ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
   counters().convs_cublas.fetch_add(1);
   return Status::ok();
@@ -61,16 +61,16 @@ Status GemmConvStep::run(const StepContext& ctx) {
 
 }  // namespace
 
-bool is_gemm_conv(const Graph& g, const Node& node) {
-  if (node.kind != OpKind::kConv2D) return false;
-  const auto& p = node.p<Conv2DParams>();
+bool is_gemm_conv(const graph::Graph& g, const graph::Node& node) {
+  if (node.kind != graph::OpKind::kConv2D) return false;
+  const auto& p = node.p<graph::Conv2DParams>();
   const Shape& w = g.value(node.inputs[1]).shape;
-  return p.layout == Layout::kNHWC && w.size() == 4 && w[2] == 1 && w[3] == 1 && p.stride_h == 1 &&
+  return p.layout == graph::Layout::kNHWC && w.size() == 4 && w[2] == 1 && w[3] == 1 && p.stride_h == 1 &&
          p.stride_w == 1 && p.groups == 1 && p.pad_top == 0 && p.pad_bottom == 0 && p.pad_left == 0 &&
          p.pad_right == 0;
 }
 
-Result<std::unique_ptr<Step>> make_gemm_conv(const BuildContext& ctx, const Node& node) {
+Result<std::unique_ptr<Step>> make_gemm_conv(const BuildContext& ctx, const graph::Node& node) {
   auto step = std::make_unique<GemmConvStep>();
   TB_RETURN_IF_ERROR(step->build(ctx, node).with_context(conv_description(*ctx.graph, node, ctx.precision)));
   return std::unique_ptr<Step>(std::move(step));

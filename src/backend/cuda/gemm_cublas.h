@@ -10,8 +10,8 @@
 
 namespace toonbox::cuda {
 
-bool is_gemm_conv(const Graph& graph, const Node& node);
+bool is_gemm_conv(const graph::Graph& graph, const graph::Node& node);
 
-Result<std::unique_ptr<Step>> make_gemm_conv(const BuildContext& ctx, const Node& node);
+Result<std::unique_ptr<Step>> make_gemm_conv(const BuildContext& ctx, const graph::Node& node);
 
 }  // namespace toonbox::cuda

@@ -5,10 +5,10 @@
 
 namespace toonbox::cuda {
 
-Result<std::unique_ptr<Step>> make_arg_max_step(const BuildContext& ctx, const Node& node) {
+Result<std::unique_ptr<Step>> make_arg_max_step(const BuildContext& ctx, const graph::Node& node) {
   TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
   TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
-  const ArgMaxParams ap = node.p<ArgMaxParams>();
+  const graph::ArgMaxParams ap = node.p<graph::ArgMaxParams>();
   const backend::SoftmaxPlan p = backend::softmax_plan(ctx.graph->value(node.inputs[0]).shape, ap.axis);
   const bool half = is_half(ctx.precision);
   return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {
@@ -21,7 +21,7 @@ Result<std::unique_ptr<Step>> make_arg_max_step(const BuildContext& ctx, const N
 }
 
 Result<std::unique_ptr<Step>> make_scatter_elements_step(const BuildContext& ctx,
-                                                         const Node& node) {
+                                                         const graph::Node& node) {
   TB_ASSIGN_OR_RETURN(void* data, ctx.value_ptr(node.inputs[0]));
   TB_ASSIGN_OR_RETURN(void* idx, ctx.value_ptr(node.inputs[1]));
   TB_ASSIGN_OR_RETURN(void* upd, ctx.value_ptr(node.inputs[2]));

@@ -11,7 +11,7 @@ namespace {
 
 class MatMulStep final : public Step {
  public:
-  Status build(const BuildContext& ctx, const Node& node);
+  Status build(const BuildContext& ctx, const graph::Node& node);
   Status run(const StepContext& ctx) override;
 
  private:
@@ -34,8 +34,8 @@ long long uniform_stride(const std::vector<int64_t>& off) {
   return s;
 }
 
-Status MatMulStep::build(const BuildContext& ctx, const Node& node) {
-  const Graph& g = *ctx.graph;
+Status MatMulStep::build(const BuildContext& ctx, const graph::Node& node) {
+  const graph::Graph& g = *ctx.graph;
   const Shape& as = g.value(node.inputs[0]).shape;
   const Shape& bs = g.value(node.inputs[1]).shape;
   const Shape& ys = g.value(node.outputs[0]).shape;
@@ -106,7 +106,7 @@ Status MatMulStep::run(const StepContext& ctx) {
 
 }  // namespace
 
-Result<std::unique_ptr<Step>> make_matmul(const BuildContext& ctx, const Node& node) {
+Result<std::unique_ptr<Step>> make_matmul(const BuildContext& ctx, const graph::Node& node) {
   auto step = std::make_unique<MatMulStep>();
   Status s = step->build(ctx, node);
   if (!s.is_ok()) return s.with_context(step->description());

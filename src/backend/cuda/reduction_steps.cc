@@ -7,7 +7,7 @@
 
 namespace toonbox::cuda {
 
-Result<std::unique_ptr<Step>> make_reduce_step(const BuildContext& ctx, const Node& node) {
+Result<std::unique_ptr<Step>> make_reduce_step(const BuildContext& ctx, const graph::Node& node) {
   TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
   TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
   backend::ReducePlan plan = backend::reduce_plan(*ctx.graph, node);
@@ -31,11 +31,11 @@ Result<std::unique_ptr<Step>> make_reduce_step(const BuildContext& ctx, const No
   }, std::move(tables));
 }
 
-Result<std::unique_ptr<Step>> make_softmax_step(const BuildContext& ctx, const Node& node) {
+Result<std::unique_ptr<Step>> make_softmax_step(const BuildContext& ctx, const graph::Node& node) {
   TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
   TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
   const backend::SoftmaxPlan p =
-      backend::softmax_plan(ctx.graph->value(node.inputs[0]).shape, node.p<SoftmaxParams>().axis);
+      backend::softmax_plan(ctx.graph->value(node.inputs[0]).shape, node.p<graph::SoftmaxParams>().axis);
   const bool half = is_half(ctx.precision);
   return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {
     return by_type(half, [&](auto tag) {
@@ -46,16 +46,16 @@ Result<std::unique_ptr<Step>> make_softmax_step(const BuildContext& ctx, const N
   });
 }
 
-Result<std::unique_ptr<Step>> make_pool_step(const BuildContext& ctx, const Node& node) {
+Result<std::unique_ptr<Step>> make_pool_step(const BuildContext& ctx, const graph::Node& node) {
   TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
   TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
   const Shape& xs = ctx.graph->value(node.inputs[0]).shape;
   const Shape& ys = ctx.graph->value(node.outputs[0]).shape;
-  const auto& p = node.p<PoolParams>();
+  const auto& p = node.p<graph::PoolParams>();
   const PoolDims d{xs[0] * xs[1], xs[2],        xs[3],        ys[2],
                    ys[3],         p.kernel_h,   p.kernel_w,   p.stride_h,
                    p.stride_w,    p.dilation_h, p.dilation_w, p.pad_top,
-                   p.pad_left,    p.pad_bottom, p.pad_right,  p.kind == PoolKind::kMax,
+                   p.pad_left,    p.pad_bottom, p.pad_right,  p.kind == graph::PoolKind::kMax,
                    p.count_include_pad};
   const bool half = is_half(ctx.precision);
   return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {
@@ -66,13 +66,13 @@ Result<std::unique_ptr<Step>> make_pool_step(const BuildContext& ctx, const Node
   });
 }
 
-Result<std::unique_ptr<Step>> make_instance_norm_step(const BuildContext& ctx, const Node& node) {
+Result<std::unique_ptr<Step>> make_instance_norm_step(const BuildContext& ctx, const graph::Node& node) {
   TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
   TB_ASSIGN_OR_RETURN(void* scale, ctx.value_ptr(node.inputs[1]));
   TB_ASSIGN_OR_RETURN(void* bias, ctx.value_ptr(node.inputs[2]));
   TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
-  const auto& p = node.p<InstanceNormParams>();
-  const InstanceNormDims d = instance_norm_dims(ctx.graph->value(node.inputs[0]).shape, p.layout);
+  const auto& p = node.p<graph::InstanceNormParams>();
+  const graph::InstanceNormDims d = graph::instance_norm_dims(ctx.graph->value(node.inputs[0]).shape, p.layout);
   const float eps = p.epsilon;
   const bool half = is_half(ctx.precision);
   return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {

@@ -13,15 +13,15 @@ namespace {
 
 class ResizeStep final : public Step {
  public:
-  Status build(const BuildContext& ctx, const Node& node, const std::string& description) {
+  Status build(const BuildContext& ctx, const graph::Node& node, const std::string& description) {
     description_ = description;
-    const Graph& g = *ctx.graph;
-    const auto& p = node.p<ResizeParams>();
+    const graph::Graph& g = *ctx.graph;
+    const auto& p = node.p<graph::ResizeParams>();
     const Shape& x = g.value(node.inputs[0]).shape;
     const Shape& y = g.value(node.outputs[0]).shape;
     half_ = is_half(ctx.precision);
-    dims_.nhwc = p.layout == Layout::kNHWC;
-    dims_.nearest = p.mode == ResizeMode::kNearest;
+    dims_.nhwc = p.layout == graph::Layout::kNHWC;
+    dims_.nearest = p.mode == graph::ResizeMode::kNearest;
     dims_.n = static_cast<int>(x[0]);
     dims_.c = static_cast<int>(dims_.nhwc ? x[3] : x[1]);
     dims_.h = static_cast<int>(dims_.nhwc ? x[1] : x[2]);
@@ -29,7 +29,7 @@ class ResizeStep final : public Step {
     dims_.out_h = static_cast<int>(dims_.nhwc ? y[1] : y[2]);
     dims_.out_w = static_cast<int>(dims_.nhwc ? y[2] : y[3]);
     dims_.extrapolation = p.extrapolation;
-    cubic_ = p.mode == ResizeMode::kCubic;
+    cubic_ = p.mode == graph::ResizeMode::kCubic;
     if (cubic_) {
       std::vector<backend::CubicTap> taps = backend::cubic_taps(p, dims_.h, dims_.out_h, backend::ResizeAxis::kHeight);
       const std::vector<backend::CubicTap> x_taps = backend::cubic_taps(p, dims_.w, dims_.out_w, backend::ResizeAxis::kWidth);
@@ -88,20 +88,20 @@ class ResizeStep final : public Step {
   void* y_ = nullptr;
 };
 
-std::string resize_description(const Graph& g, const Node& node, Precision precision) {
-  const auto& p = node.p<ResizeParams>();
+std::string resize_description(const graph::Graph& g, const graph::Node& node, Precision precision) {
+  const auto& p = node.p<graph::ResizeParams>();
   static const char* kCoord[] = {"asymmetric",         "half_pixel",           "align_corners",
                                  "pytorch_half_pixel", "tf_half_pixel_for_nn", "tf_crop_and_resize"};
   static const char* kMode[] = {"bilinear ", "nearest ", "cubic "};
   return "node '" + node.name + "' (Resize " + kMode[static_cast<int>(p.mode)] +
-         kCoord[static_cast<int>(p.coord)] + (p.layout == Layout::kNHWC ? " NHWC " : " NCHW ") +
+         kCoord[static_cast<int>(p.coord)] + (p.layout == graph::Layout::kNHWC ? " NHWC " : " NCHW ") +
          shape_to_string(g.value(node.inputs[0]).shape) + " -> " +
          shape_to_string(g.value(node.outputs[0]).shape) + " " + precision_name(precision) + ")";
 }
 
 }  // namespace
 
-Result<std::unique_ptr<Step>> make_resize(const BuildContext& ctx, const Node& node) {
+Result<std::unique_ptr<Step>> make_resize(const BuildContext& ctx, const graph::Node& node) {
   auto step = std::make_unique<ResizeStep>();
   const std::string d = resize_description(*ctx.graph, node, ctx.precision);
   TB_RETURN_IF_ERROR(step->build(ctx, node, d).with_context(d));

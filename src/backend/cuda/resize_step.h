@@ -11,6 +11,6 @@
 
 namespace toonbox::cuda {
 
-Result<std::unique_ptr<Step>> make_resize(const BuildContext& ctx, const Node& node);
+Result<std::unique_ptr<Step>> make_resize(const BuildContext& ctx, const graph::Node& node);
 
 }  // namespace toonbox::cuda

@@ -39,16 +39,16 @@ Tensor random_tensor(Shape shape, uint32_t seed, float scale) {
 
 Status conv_check(backend::Backend* backend, CudaSmokeResult* r) {
   const Shape x_shape{1, 32, 33, 35};
-  Graph g;
+  graph::Graph g;
   const int x = g.add_input("x", DType::kFloat32, x_shape);
   const int w = g.add_constant("w", random_tensor({16, 35, 3, 3}, 2, 1.f / std::sqrt(35.f * 9.f)));
   const int b = g.add_constant("b", random_tensor({16}, 3, 0.5f));
-  Conv2DParams p;
-  p.layout = Layout::kNHWC;
-  p.pad_mode = PadMode::kSameUpper;
-  p.activation = Activation{UnaryOp::kLeakyRelu, 0.2f, 0.f};
-  g.add_output(g.add_node(OpKind::kConv2D, "smoke_conv", {x, w, b}, p));
-  TB_ASSIGN_OR_RETURN(Graph spec, compile::specialize(g, {x_shape}));
+  graph::Conv2DParams p;
+  p.layout = graph::Layout::kNHWC;
+  p.pad_mode = graph::PadMode::kSameUpper;
+  p.activation = graph::Activation{graph::UnaryOp::kLeakyRelu, 0.2f, 0.f};
+  g.add_output(g.add_node(graph::OpKind::kConv2D, "smoke_conv", {x, w, b}, p));
+  TB_ASSIGN_OR_RETURN(graph::Graph spec, compile::specialize(g, {x_shape}));
   const Tensor input = random_tensor(x_shape, 1, 1.f);
   TB_ASSIGN_OR_RETURN(std::vector<Tensor> want, ops::reference_run(spec, {input}));
   for (Precision precision : {Precision::kFloat32, Precision::kFloat16}) {

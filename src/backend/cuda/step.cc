@@ -19,12 +19,12 @@ Status Workspace::resize(size_t bytes) {
   return Status::ok();
 }
 
-std::string node_description(const Graph& g, const Node& node, Precision precision) {
-  std::string d = "node '" + node.name + "' (" + op_kind_name(node.kind);
-  if (node.kind == OpKind::kUnary)
-    d += std::string(" ") + unary_op_name(node.p<UnaryParams>().op);
-  if (node.kind == OpKind::kBinary)
-    d += std::string(" ") + binary_op_name(node.p<BinaryParams>().op);
+std::string node_description(const graph::Graph& g, const graph::Node& node, Precision precision) {
+  std::string d = "node '" + node.name + "' (" + graph::op_kind_name(node.kind);
+  if (node.kind == graph::OpKind::kUnary)
+    d += std::string(" ") + graph::unary_op_name(node.p<graph::UnaryParams>().op);
+  if (node.kind == graph::OpKind::kBinary)
+    d += std::string(" ") + graph::binary_op_name(node.p<graph::BinaryParams>().op);
   for (size_t i = 0; i < node.inputs.size(); ++i)
     d += (i ? ", " : " ") + shape_to_string(g.value(node.inputs[i]).shape);
   return d + " -> " + shape_to_string(g.value(node.outputs[0]).shape) + " " +

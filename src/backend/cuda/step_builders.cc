@@ -12,6 +12,11 @@
 
 namespace toonbox::cuda {
 
+using graph::Graph;
+using graph::Node;
+using graph::OpKind;
+using graph::op_kind_name;
+
 namespace {
 
 // The tensor-op builders leave naming the node to their caller.

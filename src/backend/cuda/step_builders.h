@@ -10,7 +10,7 @@
 namespace toonbox::cuda {
 
 // `conv_scratch`: the node's arena scratch (conv_steps.h), null for other nodes.
-Result<std::unique_ptr<Step>> make_step(const BuildContext& ctx, const Node& node,
+Result<std::unique_ptr<Step>> make_step(const BuildContext& ctx, const graph::Node& node,
                                         void* conv_scratch);
 
 }  // namespace toonbox::cuda

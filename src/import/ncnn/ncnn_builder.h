@@ -25,7 +25,7 @@ class Builder {
  public:
   explicit Builder(const Net& net) : net_(net), blobs_(net.blobs.size()) {}
 
-  Graph& graph() { return graph_; }
+  graph::Graph& graph() { return graph_; }
   const Net& net() const { return net_; }
 
   // The blob a layer reads as input `i` / binds as output `i` (counts checked first).
@@ -34,8 +34,8 @@ class Builder {
   const BlobValue& blob(int index) const { return blobs_[index]; }
 
   // A node named after the layer, plus a suffix for the parts of a lowered layer.
-  int add(OpKind kind, const Layer& l, const std::string& suffix, std::vector<int> inputs,
-          OpParams params);
+  int add(graph::OpKind kind, const Layer& l, const std::string& suffix, std::vector<int> inputs,
+          graph::OpParams params);
   int constant(const Layer& l, const std::string& suffix, Tensor value);
   int constant_i64(const Layer& l, const std::vector<int64_t>& v);
   int constant_i32(const Layer& l, const std::vector<int32_t>& v);
@@ -51,7 +51,7 @@ class Builder {
 
  private:
   const Net& net_;
-  Graph graph_;
+  graph::Graph graph_;
   std::vector<BlobValue> blobs_;
   int counter_ = 0;
 };

@@ -116,7 +116,7 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 
 }  // namespace
 
-Result<Graph> import_ncnn_model(const std::string& param_path, const std::string& bin_path,
+Result<graph::Graph> import_ncnn_model(const std::string& param_path, const std::string& bin_path,
                                 const NcnnImportOptions& options) {
   TB_ASSIGN_OR_RETURN(ParsedParam parsed, read_param(param_path, options));
   const Net& net = parsed.net;
@@ -165,7 +165,7 @@ Result<Graph> import_ncnn_model(const std::string& param_path, const std::string
   if (outputs.empty())
     return data_loss(param_path + ": no blob is left unread: the net has no output");
   if (b.graph().inputs().empty()) return data_loss(param_path + ": the net has no Input layer");
-  Graph graph = std::move(b.graph());
+  graph::Graph graph = std::move(b.graph());
   graph.set_outputs(std::move(outputs));
   graph.prune();
   return graph;

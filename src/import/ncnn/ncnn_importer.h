@@ -41,7 +41,7 @@ std::string default_ncnn_bin_path(const std::string& param_path);
 // there is none (or for a text .param, which carries its names).
 std::string find_ncnn_id_header(const std::string& param_path);
 
-Result<Graph> import_ncnn_model(const std::string& param_path, const std::string& bin_path,
+Result<graph::Graph> import_ncnn_model(const std::string& param_path, const std::string& bin_path,
                                 const NcnnImportOptions& options = {});
 
 // What `toonbox models info` prints, read from the param file alone.

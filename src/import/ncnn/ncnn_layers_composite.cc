@@ -32,7 +32,7 @@ Status prelu_build(Builder& b, const Layer& l, Weights& w) {
     return b.error(l, "got " + std::to_string(n) + " slopes (0=num_slope) for an input of " +
                           std::to_string(in.channels) + " channels, expected one per channel or 1");
   const int slope = channel_constant(b, l, "/slope", w[0].values);
-  b.bind(l, 0, {b.add(OpKind::kPRelu, l, "", {in.value, slope}, NoParams{}), in.rank, in.channels});
+  b.bind(l, 0, {b.add(graph::OpKind::kPRelu, l, "", {in.value, slope}, graph::NoParams{}), in.rank, in.channels});
   return Status::ok();
 }
 
@@ -54,11 +54,11 @@ Status pixel_shuffle_build(Builder& b, const Layer& l, Weights&) {
     return b.error(
         l, "got an input of " + std::to_string(in.channels) +
                " channels, expected a multiple of upscale_factor^2 = " + std::to_string(r * r));
-  DepthToSpaceParams d;
-  d.layout = Layout::kNCHW;
+  graph::DepthToSpaceParams d;
+  d.layout = graph::Layout::kNCHW;
   d.block = r;
-  d.mode = mode == 0 ? DepthToSpaceMode::kCrd : DepthToSpaceMode::kDcr;
-  const int y = b.add(OpKind::kDepthToSpace, l, "", {in.value}, d);
+  d.mode = mode == 0 ? graph::DepthToSpaceMode::kCrd : graph::DepthToSpaceMode::kDcr;
+  const int y = b.add(graph::OpKind::kDepthToSpace, l, "", {in.value}, d);
   b.bind(l, 0, {y, 3, in.channels >= 0 ? in.channels / (r * r) : -1});
   return Status::ok();
 }
@@ -106,7 +106,7 @@ Status instance_norm_build(Builder& b, const Layer& l, Weights& w) {
   const int64_t c = a.channels;
   const int scale = b.constant(l, "/gamma", Tensor::from_vector<float>({c}, gamma));
   const int bias = b.constant(l, "/beta", Tensor::from_vector<float>({c}, beta));
-  const int y = b.add(OpKind::kInstanceNorm, l, "", {in.value, scale, bias}, InstanceNormParams{Layout::kNCHW, a.eps});
+  const int y = b.add(graph::OpKind::kInstanceNorm, l, "", {in.value, scale, bias}, graph::InstanceNormParams{graph::Layout::kNCHW, a.eps});
   b.bind(l, 0, {y, 3, a.channels});
   return Status::ok();
 }

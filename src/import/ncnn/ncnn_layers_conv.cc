@@ -7,6 +7,20 @@
 
 namespace toonbox::ncnn {
 
+using graph::BinaryOp;
+using graph::BinaryParams;
+using graph::Conv2DParams;
+using graph::ConvTransposeParams;
+using graph::Layout;
+using graph::OpKind;
+using graph::OpParams;
+using graph::PadKind;
+using graph::PadMode;
+using graph::PadParams;
+using graph::ReshapeParams;
+using graph::UnaryOp;
+using graph::UnaryParams;
+
 namespace {
 
 // ncnn's fused activation_type (param 9) and activation_params (param 10).

@@ -4,6 +4,12 @@
 
 namespace toonbox::ncnn {
 
+using graph::BinaryOp;
+using graph::BinaryParams;
+using graph::OpKind;
+using graph::UnaryOp;
+using graph::UnaryParams;
+
 namespace {
 
 Status relu_build(Builder& b, const Layer& l, Weights&) {

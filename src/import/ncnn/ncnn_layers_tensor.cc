@@ -9,6 +9,24 @@
 
 namespace toonbox::ncnn {
 
+using graph::BinaryOp;
+using graph::BinaryParams;
+using graph::CastParams;
+using graph::Layout;
+using graph::NearestRounding;
+using graph::NoParams;
+using graph::OpKind;
+using graph::PadKind;
+using graph::PadParams;
+using graph::ReduceOp;
+using graph::ReduceParams;
+using graph::ResizeCoord;
+using graph::ResizeMode;
+using graph::ResizeParams;
+using graph::SliceParams;
+using graph::UnaryOp;
+using graph::UnaryParams;
+
 namespace {
 
 Status require_3d(Builder& b, const Layer& l) {

@@ -75,7 +75,7 @@ OnnxModelInfo::Io io_info(const onnx::ValueInfoProto& v) {
   return io;
 }
 
-Result<Graph> import(const std::string& path, const OnnxImportOptions& options) {
+Result<graph::Graph> import(const std::string& path, const OnnxImportOptions& options) {
   onnx::ModelProto model;
   TB_RETURN_IF_ERROR(onnx_import::read_model_proto(path, options.max_model_bytes, &model));
   TB_ASSIGN_OR_RETURN(int opset, default_opset(model));
@@ -128,7 +128,7 @@ Result<Graph> import(const std::string& path, const OnnxImportOptions& options) 
     outputs.push_back(v.value());
   }
   if (outputs.empty()) return data_loss("the graph has no outputs");
-  Graph graph = std::move(b.graph());
+  graph::Graph graph = std::move(b.graph());
   graph.set_outputs(std::move(outputs));
   graph.prune();
   return graph;
@@ -136,8 +136,8 @@ Result<Graph> import(const std::string& path, const OnnxImportOptions& options) 
 
 }  // namespace
 
-Result<Graph> import_onnx_model(const std::string& path, const OnnxImportOptions& options) {
-  Result<Graph> graph = import(path, options);
+Result<graph::Graph> import_onnx_model(const std::string& path, const OnnxImportOptions& options) {
+  Result<graph::Graph> graph = import(path, options);
   if (!graph.is_ok()) return graph.status().with_context(path);
   return graph;
 }

@@ -7,6 +7,24 @@
 
 namespace toonbox::onnx_import {
 
+using graph::BinaryOp;
+using graph::BinaryParams;
+using graph::CastParams;
+using graph::ConcatParams;
+using graph::GatherParams;
+using graph::NoParams;
+using graph::OpKind;
+using graph::OpParams;
+using graph::ReduceOp;
+using graph::ReduceParams;
+using graph::ReshapeMode;
+using graph::ReshapeParams;
+using graph::SliceParams;
+using graph::TransposeParams;
+using graph::UnaryOp;
+using graph::UnaryParams;
+using graph::Value;
+
 // ---- Attrs ----
 
 Attrs::Attrs(const onnx::NodeProto& node) : node_(node) {

@@ -43,7 +43,7 @@ class OnnxBuilder {
   OnnxBuilder(int opset, std::filesystem::path model_dir, int64_t weight_budget)
       : opset_(opset), dir_(std::move(model_dir)), budget_(weight_budget) {}
 
-  Graph& graph() { return graph_; }
+  graph::Graph& graph() { return graph_; }
   int opset() const { return opset_; }
   void bind(const std::string& name, int value) { values_[name] = value; }
   Result<int> lookup(const std::string& name) const;
@@ -60,8 +60,8 @@ class OnnxBuilder {
   Result<Tensor> decode(const onnx::TensorProto& t);
 
   // Adds a node named after the ONNX node (plus a suffix for lowered parts).
-  int add(OpKind kind, const onnx::NodeProto& n, const std::string& suffix, std::vector<int> inputs,
-          OpParams params);
+  int add(graph::OpKind kind, const onnx::NodeProto& n, const std::string& suffix, std::vector<int> inputs,
+          graph::OpParams params);
   // Binds output 0 (and checks no other output is used).
   Status bind_output(const onnx::NodeProto& n, int value);
   int constant_i64(const std::vector<int64_t>& v, const std::string& name);
@@ -78,7 +78,7 @@ class OnnxBuilder {
   std::filesystem::path dir_;
   int64_t budget_;
   std::unordered_map<std::string, int> values_;
-  Graph graph_;
+  graph::Graph graph_;
   int counter_ = 0;
 };
 

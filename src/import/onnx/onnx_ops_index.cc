@@ -5,6 +5,13 @@
 
 namespace toonbox::onnx_import {
 
+using graph::ArgMaxParams;
+using graph::NoParams;
+using graph::OpKind;
+using graph::ReduceOp;
+using graph::ReduceParams;
+using graph::ScatterElementsParams;
+
 namespace {
 
 Status arg_extreme(OnnxBuilder& b, const onnx::NodeProto& n, bool select_min) {

@@ -6,6 +6,38 @@
 
 namespace toonbox::onnx_import {
 
+using graph::BinaryOp;
+using graph::BinaryParams;
+using graph::CastParams;
+using graph::Conv2DParams;
+using graph::ConvTransposeParams;
+using graph::DepthToSpaceMode;
+using graph::DepthToSpaceParams;
+using graph::InstanceNormParams;
+using graph::Layout;
+using graph::NearestRounding;
+using graph::NoParams;
+using graph::OpKind;
+using graph::PadKind;
+using graph::PadMode;
+using graph::PadParams;
+using graph::PoolKind;
+using graph::PoolParams;
+using graph::ReduceOp;
+using graph::ReduceParams;
+using graph::ReshapeMode;
+using graph::ReshapeParams;
+using graph::ResizeCoord;
+using graph::ResizeMode;
+using graph::ResizeParams;
+using graph::SliceParams;
+using graph::SoftmaxParams;
+using graph::SpaceToDepthParams;
+using graph::TransposeParams;
+using graph::UnaryOp;
+using graph::UnaryParams;
+using graph::Value;
+
 namespace {
 
 Result<PadMode> auto_pad(const onnx::NodeProto& n) {

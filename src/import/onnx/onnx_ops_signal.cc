@@ -33,7 +33,7 @@ Status dft(OnnxBuilder& b, const onnx::NodeProto& n) {
   }
   if (axis < -64 || axis > 64)  // ranks are far smaller; keeps the int below exact
     return b.error(n, "axis " + std::to_string(axis) + " out of range");
-  DftParams p;
+  graph::DftParams p;
   p.axis = static_cast<int>(axis);
   p.inverse = inverse != 0;
   p.onesided = onesided != 0;
@@ -47,7 +47,7 @@ Status dft(OnnxBuilder& b, const onnx::NodeProto& n) {
   }
   // ONNX allows onesided only for real input; for a complex one the op returns the
   // first n/2+1 bins of the full transform (the input's last dim is known only later).
-  return b.bind_output(n, b.add(OpKind::kDft, n, "", {x}, p));
+  return b.bind_output(n, b.add(graph::OpKind::kDft, n, "", {x}, p));
 }
 
 }  // namespace

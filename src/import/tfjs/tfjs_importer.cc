@@ -160,7 +160,7 @@ std::string model_json_path(const std::string& path) {
              : path;
 }
 
-Result<Graph> import(const std::string& path, const TfjsImportOptions& options) {
+Result<graph::Graph> import(const std::string& path, const TfjsImportOptions& options) {
   TB_ASSIGN_OR_RETURN(TfjsModel model, tfjs::read_model_json(path, options.max_model_json_bytes));
   TB_RETURN_IF_ERROR(check_ops_supported(model));
   const auto index = index_nodes(model);
@@ -171,7 +171,7 @@ Result<Graph> import(const std::string& path, const TfjsImportOptions& options) 
 
   tfjs::GraphBuilder builder(model, std::move(weights));
   for (int i : order) TB_RETURN_IF_ERROR(builder.translate(i));
-  Graph graph = builder.take_graph();
+  graph::Graph graph = builder.take_graph();
   std::vector<int> output_values;
   for (int i : outputs) output_values.push_back(builder.value_of(i));
   graph.set_outputs(std::move(output_values));
@@ -214,9 +214,9 @@ Result<TfjsModelFiles> list_tfjs_model_files(const std::string& path,
   return files;
 }
 
-Result<Graph> import_tfjs_model(const std::string& path, const TfjsImportOptions& options) {
+Result<graph::Graph> import_tfjs_model(const std::string& path, const TfjsImportOptions& options) {
   const std::string shown = model_json_path(path);
-  Result<Graph> graph = import(path, options);
+  Result<graph::Graph> graph = import(path, options);
   if (!graph.is_ok()) return graph.status().with_context(shown);
   return graph;
 }

@@ -4,6 +4,23 @@
 
 namespace toonbox::tfjs {
 
+using graph::Activation;
+using graph::BinaryOp;
+using graph::BinaryParams;
+using graph::Conv2DParams;
+using graph::Layout;
+using graph::NearestRounding;
+using graph::NoParams;
+using graph::OpKind;
+using graph::PackParams;
+using graph::PadMode;
+using graph::ResizeCoord;
+using graph::ResizeMode;
+using graph::ResizeParams;
+using graph::StridedSliceParams;
+using graph::UnaryOp;
+using graph::UnaryParams;
+
 namespace {
 
 // Conv strides, dilations and pads beyond this are not real models.

@@ -30,10 +30,10 @@ class GraphBuilder {
   // IR value of a translated node; -1 when not translated.
   int value_of(int node_index) const { return values_[node_index]; }
   int node_index(const std::string& name) const;
-  Graph take_graph() { return std::move(graph_); }
+  graph::Graph take_graph() { return std::move(graph_); }
 
   // Used by the per-op translators.
-  Graph& graph() { return graph_; }
+  graph::Graph& graph() { return graph_; }
   const TfjsModel& model() const { return model_; }
   // IR value of data input `i` of `node`, checking the count and the output index.
   Result<int> input(const TfNode& node, size_t i);
@@ -46,7 +46,7 @@ class GraphBuilder {
   std::map<std::string, Tensor> weights_;
   std::unordered_map<std::string, int> index_;
   std::vector<int> values_;
-  Graph graph_;
+  graph::Graph graph_;
 };
 
 }  // namespace toonbox::tfjs

@@ -112,7 +112,7 @@ Result<std::vector<int>> layer_order(const LayersModel& model) {
                    (n - order.size() > 5 ? ", ..." : "") + ")");
 }
 
-Result<Graph> import(const std::string& path, const TfjsLayersImportOptions& options) {
+Result<graph::Graph> import(const std::string& path, const TfjsLayersImportOptions& options) {
   TB_ASSIGN_OR_RETURN(LayersModel model,
                       tfjs::read_layers_model_json(path, options.max_model_json_bytes));
   TB_RETURN_IF_ERROR(check_classes_supported(model));
@@ -127,7 +127,7 @@ Result<Graph> import(const std::string& path, const TfjsLayersImportOptions& opt
     TB_ASSIGN_OR_RETURN(tfjs::LayerValue v, builder.output_of(r, "output_layers"));
     outputs.push_back(v.value);
   }
-  Graph graph = builder.take_graph();
+  graph::Graph graph = builder.take_graph();
   graph.set_outputs(std::move(outputs));
   graph.prune();
   return graph;
@@ -135,9 +135,9 @@ Result<Graph> import(const std::string& path, const TfjsLayersImportOptions& opt
 
 }  // namespace
 
-Result<Graph> import_tfjs_layers_model(const std::string& path,
+Result<graph::Graph> import_tfjs_layers_model(const std::string& path,
                                        const TfjsLayersImportOptions& options) {
-  Result<Graph> graph = import(path, options);
+  Result<graph::Graph> graph = import(path, options);
   if (!graph.is_ok()) return graph.status().with_context(model_json_path(path));
   return graph;
 }

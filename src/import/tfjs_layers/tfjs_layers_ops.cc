@@ -8,6 +8,25 @@
 
 namespace toonbox::tfjs {
 
+using graph::BinaryOp;
+using graph::BinaryParams;
+using graph::ConcatParams;
+using graph::Conv2DParams;
+using graph::DepthToSpaceMode;
+using graph::DepthToSpaceParams;
+using graph::Graph;
+using graph::Layout;
+using graph::NearestRounding;
+using graph::NoParams;
+using graph::OpKind;
+using graph::PadMode;
+using graph::ResizeCoord;
+using graph::ResizeMode;
+using graph::ResizeParams;
+using graph::StridedSliceParams;
+using graph::UnaryOp;
+using graph::UnaryParams;
+
 namespace {
 
 // Kernel sizes, strides, dilations, filters and upsampling factors beyond these are not

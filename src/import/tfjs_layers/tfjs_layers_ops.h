@@ -36,10 +36,10 @@ class LayersGraphBuilder {
   Result<LayerValue> output_of(const LayerRef& ref, const std::string& reader) const;
   // TF.js refuses weights no layer takes (strict loading); so does the importer.
   Status check_all_weights_used() const;
-  Graph take_graph() { return std::move(graph_); }
+  graph::Graph take_graph() { return std::move(graph_); }
 
   // Used by the per-class translators.
-  Graph& graph() { return graph_; }
+  graph::Graph& graph() { return graph_; }
   Result<std::vector<LayerValue>> inputs(const KerasLayer& layer, size_t min, size_t max) const;
   // Weight "<layer>/<suffix>", which must be float32 of shape `expected`; marked used.
   Result<const Tensor*> weight(const KerasLayer& layer, const std::string& suffix,
@@ -49,7 +49,7 @@ class LayersGraphBuilder {
   std::map<std::string, Tensor> weights_;
   std::set<std::string> used_;
   std::map<std::string, LayerValue> outputs_;
-  Graph graph_;
+  graph::Graph graph_;
 };
 
 }  // namespace toonbox::tfjs

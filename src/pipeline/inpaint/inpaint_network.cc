@@ -9,18 +9,18 @@ namespace toonbox::pipeline {
 
 namespace {
 
-int channel_dim(const models::ImageContract& c) { return c.layout == Layout::kNHWC ? 3 : 1; }
+int channel_dim(const models::ImageContract& c) { return c.layout == graph::Layout::kNHWC ? 3 : 1; }
 
 // [1,C,H,W] or [1,H,W,C].
 Shape plane_shape(const models::ImageContract& c, int64_t channels, int64_t h, int64_t w) {
-  return c.layout == Layout::kNHWC ? Shape{1, h, w, channels} : Shape{1, channels, h, w};
+  return c.layout == graph::Layout::kNHWC ? Shape{1, h, w, channels} : Shape{1, channels, h, w};
 }
 
 // Writes `mask` (edge-replicated to the tensor's H and W) as the contract's values into
 // channel `channel` of a [1,C,H,W] / [1,H,W,C] tensor with `channels` channels.
 void fill_mask(const InpaintMask& mask, const models::MaskContract& m, const models::ImageContract& c, int channels, int channel,
                Tensor* t) {
-  const bool nhwc = c.layout == Layout::kNHWC;
+  const bool nhwc = c.layout == graph::Layout::kNHWC;
   const int64_t h = nhwc ? t->dim(1) : t->dim(2), w = nhwc ? t->dim(2) : t->dim(3);
   float* out = t->data<float>();
   for (int64_t y = 0; y < h; ++y) {
@@ -44,9 +44,9 @@ std::string InpaintInputs::describe() const {
   return s;
 }
 
-Result<InpaintInputs> inpaint_inputs(const Graph& graph, const models::ImageContract& contract) {
+Result<InpaintInputs> inpaint_inputs(const graph::Graph& graph, const models::ImageContract& contract) {
   const int cdim = channel_dim(contract);
-  const int hdim = contract.layout == Layout::kNHWC ? 1 : 2, wdim = hdim + 1;
+  const int hdim = contract.layout == graph::Layout::kNHWC ? 1 : 2, wdim = hdim + 1;
   std::string seen;
   std::vector<int64_t> channels;
   for (int v : graph.inputs()) {
@@ -59,7 +59,7 @@ Result<InpaintInputs> inpaint_inputs(const Graph& graph, const models::ImageCont
     return invalid_argument(
         "not an inpainting network toonbox can feed: its inputs are " + seen + "; expected an image [1,3,H,W] and a "
         "mask [1,1,H,W], or one [1,4,H,W] (image*(1-mask) || mask), in " +
-        (contract.layout == Layout::kNHWC ? "NHWC" : "NCHW") + " (the contract's layout)");
+        (contract.layout == graph::Layout::kNHWC ? "NHWC" : "NCHW") + " (the contract's layout)");
   };
   if (channels.size() == 1 && channels[0] == 4) {
     in.concatenated = true;
@@ -105,7 +105,7 @@ Result<image::Image> run_inpaint_network(engine::Session& session, const Inpaint
     // LaMa's masked_img), the mask as channel 3.
     Tensor four(DType::kFloat32, plane_shape(contract, 4, h, w));
     if (four.empty()) throw std::bad_alloc();
-    const bool nhwc = contract.layout == Layout::kNHWC;
+    const bool nhwc = contract.layout == graph::Layout::kNHWC;
     const float* src = picture.data<float>();
     float* dst = four.data<float>();
     for (int64_t y = 0; y < h; ++y) {

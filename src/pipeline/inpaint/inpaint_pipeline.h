@@ -57,7 +57,7 @@ struct InpaintModel {
   std::string description;
   bool classical = true;
   ClassicalMethod method = ClassicalMethod::kTelea;
-  Graph graph;
+  graph::Graph graph;
   models::ImageContract contract;
   std::string contract_how;
   InpaintInputs inputs;

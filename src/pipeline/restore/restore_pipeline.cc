@@ -49,7 +49,7 @@ int64_t batch_shape(int64_t n, int cap) {
 
 }  // namespace
 
-FaceRestorer::FaceRestorer(std::string name, Graph graph, models::FaceRestoreContract contract, const engine::DeviceSelection& device)
+FaceRestorer::FaceRestorer(std::string name, graph::Graph graph, models::FaceRestoreContract contract, const engine::DeviceSelection& device)
     : name_(std::move(name)),
       contract_(std::move(contract)),
       chosen_(restore_precision(graph, device.precision)),
@@ -130,7 +130,7 @@ Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec
     return invalid_argument("'" + model.name + "' is a face detector, not a face restorer");
   if (model.format != "onnx")
     return invalid_argument(model.entry_path + ": face restorers are ONNX files (got a " + model.format + " model)");
-  TB_ASSIGN_OR_RETURN(Graph graph, import::import_model_file(model.file()));
+  TB_ASSIGN_OR_RETURN(graph::Graph graph, import::import_model_file(model.file()));
   auto contract = models::face_restore_contract(graph, model.entry_path, o);
   if (!contract.is_ok()) return contract.status();
   return std::make_shared<FaceRestorer>(model.name, std::move(graph), std::move(contract).value(), device);

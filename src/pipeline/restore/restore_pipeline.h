@@ -61,7 +61,7 @@ using BackgroundUpscaleFn = std::function<Result<image::Image>(const image::Imag
 // A face restorer ready to run: its graph in a batching Session and its contract.
 class FaceRestorer {
  public:
-  FaceRestorer(std::string name, Graph graph, models::FaceRestoreContract contract, const engine::DeviceSelection& device);
+  FaceRestorer(std::string name, graph::Graph graph, models::FaceRestoreContract contract, const engine::DeviceSelection& device);
 
   const std::string& name() const { return name_; }
   const models::FaceRestoreContract& contract() const { return contract_; }

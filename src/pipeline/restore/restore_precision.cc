@@ -2,17 +2,17 @@
 
 namespace toonbox::pipeline {
 
-bool selects_by_computed_scores(const Graph& g) {
-  for (const Node& node : g.nodes()) {
+bool selects_by_computed_scores(const graph::Graph& g) {
+  for (const graph::Node& node : g.nodes()) {
     // The importer lowers TopK with k = 1 (CodeFormer's lookup) to ArgMax.
-    if (node.kind != OpKind::kArgMax) continue;
+    if (node.kind != graph::OpKind::kArgMax) continue;
     if (!node.inputs.empty() && !g.is_constant(node.inputs[0]) && is_floating(g.value(node.inputs[0]).dtype))
       return true;
   }
   return false;
 }
 
-RestorePrecision restore_precision(const Graph& g, Precision requested) {
+RestorePrecision restore_precision(const graph::Graph& g, Precision requested) {
   if (requested != Precision::kFloat16 || !selects_by_computed_scores(g)) return {requested, ""};
   return {Precision::kFloat32,
           "ran in fp32, not fp16: the model picks codes by ArgMax/TopK over computed scores, and in half "

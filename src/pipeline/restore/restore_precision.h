@@ -22,8 +22,8 @@ struct RestorePrecision {
 };
 
 // True when an ArgMax (TopK with k = 1 is imported as one) in `g` ranks values computed at run time (not constants).
-bool selects_by_computed_scores(const Graph& g);
+bool selects_by_computed_scores(const graph::Graph& g);
 
-RestorePrecision restore_precision(const Graph& g, Precision requested);
+RestorePrecision restore_precision(const graph::Graph& g, Precision requested);
 
 }  // namespace toonbox::pipeline

@@ -4,6 +4,15 @@
 
 namespace toonbox::pipeline {
 
+using graph::BinaryOp;
+using graph::BinaryParams;
+using graph::Graph;
+using graph::Layout;
+using graph::Node;
+using graph::OpKind;
+using graph::ReduceOp;
+using graph::ReduceParams;
+
 namespace {
 
 bool is_spatial_mean(const Graph& g, const Node& n, Layout layout) {

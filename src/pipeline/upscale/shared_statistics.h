@@ -31,31 +31,31 @@ class SharedStatistics {
  public:
   // Finds the global spatial means (Reduce mean over the spatial axes of `layout`, kept
   // dims, over run-time data) in graph order. A model without any has count() == 0.
-  static SharedStatistics find(const Graph& graph, Layout layout);
+  static SharedStatistics find(const graph::Graph& graph, graph::Layout layout);
 
   size_t count() const { return means_.size(); }
-  Layout layout() const { return layout_; }
+  graph::Layout layout() const { return layout_; }
 
   // Inputs: the model's. Outputs: the feature map of each mean, in order.
-  Graph probe_graph() const;
+  graph::Graph probe_graph() const;
   // Inputs: the model's, then means 0..k-1 ([1,C,1,1] NCHW, [1,1,1,C] NHWC), then the
   // mask ([1,1,h,w] / [1,h,w,1], h x w feature k's size). Output: sum of feature k x mask
   // over H and W, shaped like a mean.
-  Graph level_graph(size_t k) const;
+  graph::Graph level_graph(size_t k) const;
   // Inputs: the model's, then every mean. Outputs: the model's.
-  Graph final_graph() const;
+  graph::Graph final_graph() const;
 
  private:
   struct Mean {
     int reduce_output = -1;  // value ids in graph_
     int feature = -1;
   };
-  Graph graph_;
-  Layout layout_ = Layout::kNCHW;
+  graph::Graph graph_;
+  graph::Layout layout_ = graph::Layout::kNCHW;
   std::vector<Mean> means_;
 
   // A copy of graph_ with means 0..k-1 replaced by new graph inputs.
-  Graph with_fed_means(size_t k) const;
+  graph::Graph with_fed_means(size_t k) const;
 };
 
 }  // namespace toonbox::pipeline

@@ -27,8 +27,8 @@ void add_run(const engine::RunReport& rr, UpscaleReport* report) {
 }
 
 // Spatial size of value `v` of a specialized graph, by layout.
-std::pair<int64_t, int64_t> spatial_of(const Shape& s, Layout layout) {
-  return layout == Layout::kNCHW ? std::make_pair(s[2], s[3]) : std::make_pair(s[1], s[2]);
+std::pair<int64_t, int64_t> spatial_of(const Shape& s, graph::Layout layout) {
+  return layout == graph::Layout::kNCHW ? std::make_pair(s[2], s[3]) : std::make_pair(s[1], s[2]);
 }
 
 // How much of the whole image's feature map (F pixels along this axis) each tile owns,
@@ -62,8 +62,8 @@ Result<std::vector<int64_t>> owned_lengths(const AxisTiles& a, int64_t input_gap
   return owned;
 }
 
-Tensor owned_mask(Layout layout, int64_t fh, int64_t fw, int64_t own_h, int64_t own_w) {
-  Tensor m(DType::kFloat32, layout == Layout::kNCHW ? Shape{1, 1, fh, fw} : Shape{1, fh, fw, 1});
+Tensor owned_mask(graph::Layout layout, int64_t fh, int64_t fw, int64_t own_h, int64_t own_w) {
+  Tensor m(DType::kFloat32, layout == graph::Layout::kNCHW ? Shape{1, 1, fh, fw} : Shape{1, fh, fw, 1});
   float* d = m.data<float>();
   for (int64_t y = 0; y < fh; ++y)
     for (int64_t x = 0; x < fw; ++x) d[y * fw + x] = (y < own_h && x < own_w) ? 1.f : 0.f;
@@ -211,14 +211,14 @@ Result<Upscaler::Canvas> Upscaler::run_once(const image::Image& rgb, int tile_si
   std::vector<Tensor> means;
   const bool share = stats_.count() > 0 && plan.count() > 1;
   if (share) {
-    const Graph probe = stats_.probe_graph();
-    TB_ASSIGN_OR_RETURN(Graph at_tile, compile::specialize(probe, {image_tensor_shape(contract_, 1, crop_h, crop_w)}));
-    TB_ASSIGN_OR_RETURN(Graph at_whole, compile::specialize(probe, {image_tensor_shape(contract_, 1, padded.height, padded.width)}));
+    const graph::Graph probe = stats_.probe_graph();
+    TB_ASSIGN_OR_RETURN(graph::Graph at_tile, compile::specialize(probe, {image_tensor_shape(contract_, 1, crop_h, crop_w)}));
+    TB_ASSIGN_OR_RETURN(graph::Graph at_whole, compile::specialize(probe, {image_tensor_shape(contract_, 1, padded.height, padded.width)}));
     for (size_t k = 0; k < stats_.count(); ++k) {
       const Shape& ft = at_tile.value(at_tile.outputs()[k]).shape;
       const auto [fh, fw] = spatial_of(ft, contract_.layout);
       const auto [Fh, Fw] = spatial_of(at_whole.value(at_whole.outputs()[k]).shape, contract_.layout);
-      const int64_t channels = contract_.layout == Layout::kNCHW ? ft[1] : ft[3];
+      const int64_t channels = contract_.layout == graph::Layout::kNCHW ? ft[1] : ft[3];
       TB_ASSIGN_OR_RETURN(std::vector<int64_t> own_w, owned_lengths(plan.xs, padded.width - crop_w, Fw, fw));
       TB_ASSIGN_OR_RETURN(std::vector<int64_t> own_h, owned_lengths(plan.ys, padded.height - crop_h, Fh, fh));
       std::vector<double> sum(static_cast<size_t>(channels), 0.0);
@@ -234,7 +234,7 @@ Result<Upscaler::Canvas> Upscaler::run_once(const image::Image& rgb, int tile_si
       }
       // One level's executables at a time: their arenas are the size of the network's.
       level.release();
-      Tensor mean(DType::kFloat32, contract_.layout == Layout::kNCHW ? Shape{1, channels, 1, 1}
+      Tensor mean(DType::kFloat32, contract_.layout == graph::Layout::kNCHW ? Shape{1, channels, 1, 1}
                                                                    : Shape{1, 1, 1, channels});
       for (int64_t c = 0; c < channels; ++c)
         mean.data<float>()[c] = static_cast<float>(sum[c] / (static_cast<double>(Fh) * Fw));

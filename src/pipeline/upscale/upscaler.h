@@ -94,7 +94,7 @@ class Upscaler {
   std::string name_;
   engine::DeviceSelection device_;
   models::ImageContract contract_;
-  Graph graph_;
+  graph::Graph graph_;
   engine::Session whole_;
   SharedStatistics stats_;
   std::vector<std::unique_ptr<engine::Session>> level_sessions_;

@@ -9,7 +9,7 @@ constexpr int kThreads = 256;
 
 template <typename T>
 __global__ void bias_activation_kernel(T* __restrict__ y, const float* __restrict__ bias,
-                                       int64_t n, int channels, int64_t inner, UnaryOp op,
+                                       int64_t n, int channels, int64_t inner, graph::UnaryOp op,
                                        float alpha, float beta) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n; i += stride) {
@@ -23,7 +23,7 @@ __global__ void bias_activation_kernel(T* __restrict__ y, const float* __restric
 // consecutive channels, so the bias is read as a pack too.
 template <typename T>
 __global__ void bias_activation_nhwc_vec_kernel(T* __restrict__ y, const float* __restrict__ bias,
-                                                int64_t packs, int channels, UnaryOp op,
+                                                int64_t packs, int channels, graph::UnaryOp op,
                                                 float alpha, float beta) {
   using P = Pack<T, kVec>;
   P* yv = reinterpret_cast<P*>(y);
@@ -46,7 +46,7 @@ __global__ void bias_activation_nhwc_vec_kernel(T* __restrict__ y, const float* 
 
 template <typename T>
 cudaError_t launch_bias_activation(T* y, const float* bias, int64_t n, int channels,
-                                   int64_t inner, UnaryOp op, float alpha, float beta,
+                                   int64_t inner, graph::UnaryOp op, float alpha, float beta,
                                    cudaStream_t stream) {
   if (n <= 0) return cudaSuccess;
   if (inner == 1 && channels % kVec == 0 && n % kVec == 0 && is_aligned(y, sizeof(T) * kVec)) {
@@ -61,8 +61,8 @@ cudaError_t launch_bias_activation(T* y, const float* bias, int64_t n, int chann
 }
 
 template cudaError_t launch_bias_activation<float>(float*, const float*, int64_t, int, int64_t,
-                                                   UnaryOp, float, float, cudaStream_t);
+                                                   graph::UnaryOp, float, float, cudaStream_t);
 template cudaError_t launch_bias_activation<__half>(__half*, const float*, int64_t, int, int64_t,
-                                                    UnaryOp, float, float, cudaStream_t);
+                                                    graph::UnaryOp, float, float, cudaStream_t);
 
 }  // namespace toonbox::cuda

@@ -8,7 +8,7 @@ namespace {
 constexpr int kThreads = 256;
 
 template <typename T, bool kVectorized>
-__global__ void unary_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t n, UnaryOp op,
+__global__ void unary_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t n, graph::UnaryOp op,
                              float alpha, float beta) {
   const int64_t tid = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
@@ -32,7 +32,7 @@ __global__ void unary_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t
 
 // The two-input functions the same-shape and broadcast kernels apply.
 struct BinaryFn {
-  BinaryOp op;
+  graph::BinaryOp op;
   __device__ float operator()(float a, float b) const { return apply_binary(op, a, b); }
 };
 struct PReluFn {
@@ -105,7 +105,7 @@ cudaError_t launch_two_input(const T* a, const T* b, T* y, int64_t n, const Broa
 }  // namespace
 
 template <typename T>
-cudaError_t launch_unary(const T* x, T* y, int64_t n, UnaryOp op, float alpha, float beta,
+cudaError_t launch_unary(const T* x, T* y, int64_t n, graph::UnaryOp op, float alpha, float beta,
                          cudaStream_t stream) {
   if (n <= 0) return cudaSuccess;
   const bool vec = is_aligned(x, sizeof(T) * kVec) && is_aligned(y, sizeof(T) * kVec);
@@ -117,7 +117,7 @@ cudaError_t launch_unary(const T* x, T* y, int64_t n, UnaryOp op, float alpha, f
 
 template <typename T>
 cudaError_t launch_binary(const T* a, const T* b, T* y, int64_t n, const BroadcastShape& shape,
-                          BinaryOp op, cudaStream_t stream) {
+                          graph::BinaryOp op, cudaStream_t stream) {
   return launch_two_input(a, b, y, n, shape, BinaryFn{op}, stream);
 }
 
@@ -127,14 +127,14 @@ cudaError_t launch_prelu(const T* x, const T* slope, T* y, int64_t n, const Broa
   return launch_two_input(x, slope, y, n, shape, PReluFn{}, stream);
 }
 
-template cudaError_t launch_unary<float>(const float*, float*, int64_t, UnaryOp, float, float,
+template cudaError_t launch_unary<float>(const float*, float*, int64_t, graph::UnaryOp, float, float,
                                          cudaStream_t);
-template cudaError_t launch_unary<__half>(const __half*, __half*, int64_t, UnaryOp, float, float,
+template cudaError_t launch_unary<__half>(const __half*, __half*, int64_t, graph::UnaryOp, float, float,
                                           cudaStream_t);
 template cudaError_t launch_binary<float>(const float*, const float*, float*, int64_t,
-                                          const BroadcastShape&, BinaryOp, cudaStream_t);
+                                          const BroadcastShape&, graph::BinaryOp, cudaStream_t);
 template cudaError_t launch_binary<__half>(const __half*, const __half*, __half*, int64_t,
-                                           const BroadcastShape&, BinaryOp, cudaStream_t);
+                                           const BroadcastShape&, graph::BinaryOp, cudaStream_t);
 template cudaError_t launch_prelu<float>(const float*, const float*, float*, int64_t,
                                          const BroadcastShape&, cudaStream_t);
 template cudaError_t launch_prelu<__half>(const __half*, const __half*, __half*, int64_t,
