@@ -9,10 +9,10 @@ includes them: for every file under src/<layer>/, each quoted include whose firs
 component is a folder of src/ must name a layer that <layer> may use.
 
 Namespaces: each file under src/<layer>/ must open toonbox::<layer> (or a namespace
-nested in it), core's files the root namespace toonbox itself (core is the vocabulary
-every layer may use, so every layer's namespace sees it unqualified), and no other
-layer's namespace. A few sub-folders kept the namespace they had before layers had one
-(SUBFOLDER_NAMESPACES).
+nested in it), core's files the root namespace toonbox itself and nothing nested in it
+(core is the vocabulary every layer may use, so every layer's namespace sees it
+unqualified), and no other layer's namespace. A few sub-folders kept the namespace they
+had before layers had one (SUBFOLDER_NAMESPACES).
 
 Usage: check_layers.py <src dir> <allowed.txt written by src/CMakeLists.txt>
 """
@@ -30,19 +30,14 @@ SUBFOLDER_NAMESPACES = {
     "import/tfjs": "toonbox::tfjs",
     "import/tfjs_layers": "toonbox::tfjs",
 }
-# Layers whose code is still in the root namespace toonbox, like core's (issue #11: the
-# move, layer by layer from the top, has not reached them yet); their files may also
-# open helper namespaces nested in toonbox that are no layer's (toonbox::shape_detail).
-# Remove a layer from here when its files move to toonbox::<layer>.
-ROOT_NAMESPACE_PENDING = {"graph", "ops", "compile"}
 # Files that open no namespace of their own, and why.
 NO_NAMESPACE = {"cli/main.cc": "defines only main(), which must be global"}
 
 
-def namespace_problems(f: pathlib.Path, rel: pathlib.PurePath, text: str, layers: set) -> list:
+def namespace_problems(f: pathlib.Path, rel: pathlib.PurePath, text: str) -> list:
     """The toonbox namespaces `f` opens must be its layer's (see the module comment)."""
     layer = rel.parts[0]
-    root = layer == "core" or layer in ROOT_NAMESPACE_PENDING
+    root = layer == "core"
     expected = "toonbox" if root else f"toonbox::{layer}"
     for sub, ns in SUBFOLDER_NAMESPACES.items():
         if rel.as_posix().startswith(sub + "/"):
@@ -54,17 +49,15 @@ def namespace_problems(f: pathlib.Path, rel: pathlib.PurePath, text: str, layers
         if rel.as_posix() in NO_NAMESPACE:
             return []
         return [f"{f}: opens no namespace; expected {expected}"]
-    owned = {f"toonbox::{name}" for name in layers} | set(SUBFOLDER_NAMESPACES.values())
 
+    # core opens the root itself and nothing nested: a namespace nested in the root is
+    # a layer's (or a sub-folder's).
     def fits(ns: str) -> bool:
-        if ns == expected or ns.startswith(expected + "::"):
-            return not root or ns == expected or "::".join(ns.split("::")[:2]) not in owned
-        return False
+        return ns == expected or (not root and ns.startswith(expected + "::"))
 
     wrong = sorted({ns for ns in opened if not fits(ns)})
     return [f"{f}: opens namespace {ns}, but a file of src/{rel.parent.as_posix()} belongs in "
-            f"{expected}" + (" (or a helper namespace nested in it that is no layer's)" if root
-                          else " (or a namespace nested in it)")
+            f"{expected}" + ("" if root else " (or a namespace nested in it)")
             for ns in wrong]
 
 
@@ -86,7 +79,7 @@ def main() -> int:
             problems.append(f"{f}: folder src/{layer} is not a layer in the table")
             continue
         text = f.read_text(errors="replace")
-        ns_problems = namespace_problems(f, f.relative_to(src), text, layers)
+        ns_problems = namespace_problems(f, f.relative_to(src), text)
         problems += ns_problems
         namespace_count += len(ns_problems)
         for m in include.finditer(text):
