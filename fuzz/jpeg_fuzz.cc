@@ -3,5 +3,6 @@
 #include "image_decode_fuzz.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  return toonbox::fuzz::fuzz_decoder(data, size, toonbox::image::probe_jpeg, toonbox::image::decode_jpeg);
+  return toonbox::fuzz::fuzz_decoder(data, size, toonbox::image::probe_jpeg,
+                                     toonbox::image::decode_jpeg);
 }

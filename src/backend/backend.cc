@@ -26,7 +26,8 @@ std::vector<std::string> unsupported_nodes(const Backend& backend, const graph::
   for (const graph::Node& node : graph.nodes()) {
     std::string why = backend.unsupported_reason(graph, node, precision);
     if (!why.empty()) {
-      problems.push_back("node '" + node.name + "' (" + graph::op_kind_name(node.kind) + "): " + why);
+      problems.push_back("node '" + node.name + "' (" + graph::op_kind_name(node.kind) +
+                         "): " + why);
     }
   }
   return problems;

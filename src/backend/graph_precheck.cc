@@ -11,7 +11,8 @@ std::string precheck_node(const graph::Graph& g, const graph::Node& node) {
     const graph::Value& v = g.value(node.inputs[i]);
     const bool parameter = ops::is_parameter_input(node, i);
     if ((parameter || ops::is_weight_input(node, i)) && !v.constant) {
-      const bool kernel = i == 1 && (node.kind == graph::OpKind::kConv2D || node.kind == graph::OpKind::kConvTranspose);
+      const bool kernel = i == 1 && (node.kind == graph::OpKind::kConv2D ||
+                                     node.kind == graph::OpKind::kConvTranspose);
       return std::string(parameter ? "input " : "weight input ") + std::to_string(i) + " ('" +
              v.name + "') must be constant" +
              (kernel ? " (a kernel computed at run time: only StyleGAN2's modulated form, "

@@ -32,7 +32,8 @@ std::vector<ResizeTap> resize_taps(const graph::ResizeParams& p, int64_t in, int
   const AxisParams a = axis_params(p, axis);
   std::vector<ResizeTap> taps(static_cast<size_t>(out));
   for (int64_t i = 0; i < out; ++i) {
-    const double src = graph::resize_source_coordinate(p.coord, i, in, out, a.scale, a.roi0, a.roi1);
+    const double src =
+        graph::resize_source_coordinate(p.coord, i, in, out, a.scale, a.roi0, a.roi1);
     ResizeTap& t = taps[i];
     t.outside = is_outside(p, src, in) ? 1 : 0;
     if (p.mode == graph::ResizeMode::kNearest) {
@@ -52,7 +53,8 @@ std::vector<ResizeTap> resize_taps(const graph::ResizeParams& p, int64_t in, int
   return taps;
 }
 
-std::vector<ResizeTap> resize_taps(const graph::ResizeParams& p, int64_t in, int64_t out, float scale) {
+std::vector<ResizeTap> resize_taps(const graph::ResizeParams& p, int64_t in, int64_t out,
+                                   float scale) {
   graph::ResizeParams q = p;
   q.scale_h = scale;
   return resize_taps(q, in, out, ResizeAxis::kHeight);
@@ -66,8 +68,8 @@ std::vector<CubicTap> cubic_taps(const graph::ResizeParams& p, int64_t in, int64
   for (int64_t i = 0; i < out; ++i) {
     // Mirrors the cubic case of resize_axis() in ops/reference.cc: coefficients in float
     // as ONNX Runtime.
-    const float src =
-        static_cast<float>(graph::resize_source_coordinate(p.coord, i, in, out, a.scale, a.roi0, a.roi1));
+    const float src = static_cast<float>(
+        graph::resize_source_coordinate(p.coord, i, in, out, a.scale, a.roi0, a.roi1));
     CubicTap& t = taps[i];
     t.outside = is_outside(p, src, in) ? 1 : 0;
     const int64_t base = static_cast<int64_t>(std::floor(src));

@@ -6,6 +6,8 @@
 
 namespace toonbox::backend {
 
+using graph::broadcast_strides;
+using graph::depth_to_space_source;
 using graph::DepthToSpaceParams;
 using graph::GatherParams;
 using graph::Graph;
@@ -13,18 +15,16 @@ using graph::ImageCoord;
 using graph::Layout;
 using graph::Node;
 using graph::OpKind;
+using graph::pad_source_indices;
 using graph::PadParams;
 using graph::ReduceParams;
-using graph::ScatterElementsParams;
-using graph::SliceGeometry;
-using graph::SpaceToDepthParams;
-using graph::TransposeParams;
-using graph::broadcast_strides;
-using graph::depth_to_space_source;
-using graph::pad_source_indices;
 using graph::resolve_slice;
 using graph::row_major_strides;
+using graph::ScatterElementsParams;
+using graph::SliceGeometry;
 using graph::space_to_depth_source;
+using graph::SpaceToDepthParams;
+using graph::TransposeParams;
 
 namespace {
 

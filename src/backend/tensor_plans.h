@@ -24,7 +24,8 @@ Result<GatherTable> slice_table(const graph::Graph& g, const graph::Node& node);
 Result<GatherTable> pad_table(const graph::Graph& g, const graph::Node& node);
 GatherTable gather_index_table(const graph::Graph& g, const graph::Node& node);  // Gather
 GatherTable broadcast_table(const graph::Graph& g, const graph::Node& node);     // Expand and Tile
-GatherTable depth_space_table(const graph::Graph& g, const graph::Node& node);   // DepthToSpace, SpaceToDepth
+GatherTable depth_space_table(const graph::Graph& g,
+                              const graph::Node& node);  // DepthToSpace, SpaceToDepth
 
 // Softmax along `axis` of x: element (o, k, i) sits at (o * len + k) * inner + i.
 struct SoftmaxPlan {

@@ -30,8 +30,9 @@ double BenchTask::agreement_floor_db(const std::string& model, Precision precisi
   return kFloorFp16DefaultDb;
 }
 
-Result<std::vector<image::Image>> run_guarded(TaskRunner& runner, const std::vector<const image::Image*>& images,
-                                       CallReport* report) {
+Result<std::vector<image::Image>> run_guarded(TaskRunner& runner,
+                                              const std::vector<const image::Image*>& images,
+                                              CallReport* report) {
   try {
     return runner.run(images, report);
   } catch (const std::bad_alloc&) {

@@ -18,7 +18,7 @@ namespace toonbox::bench {
 
 // What one call reported.
 struct CallReport {
-  engine::RunReport run;      // compile_ms when this call compiled; upload/compute/download; arena
+  engine::RunReport run;  // compile_ms when this call compiled; upload/compute/download; arena
   int batch_ran = 0;  // images in the largest device call made (fewer than asked: a fallback)
   std::vector<std::string> notes;  // what the task adapted and why (batch split, OOM retry)
 };
@@ -29,7 +29,7 @@ class TaskRunner {
   virtual ~TaskRunner() = default;
   // Images of one size in, one output each. Called from one thread at a time.
   virtual Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images,
-                                         CallReport* report) = 0;
+                                                CallReport* report) = 0;
   // "whitebox (White-box Cartoonization ...)", for the table.
   virtual std::string description() const = 0;
 };
@@ -55,8 +55,9 @@ class BenchTask {
 
 // runner.run(), with host memory running out (image tensors throw std::bad_alloc) as a
 // kOutOfMemory status: a configuration too big for the host is a row, not the end.
-Result<std::vector<image::Image>> run_guarded(TaskRunner& runner, const std::vector<const image::Image*>& images,
-                                       CallReport* report);
+Result<std::vector<image::Image>> run_guarded(TaskRunner& runner,
+                                              const std::vector<const image::Image*>& images,
+                                              CallReport* report);
 
 // "cartoonize", "run"; kInvalidArgument naming the tasks for anything else.
 Result<std::unique_ptr<BenchTask>> make_bench_task(const std::string& name);

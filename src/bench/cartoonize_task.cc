@@ -22,7 +22,7 @@ class CartoonRunner : public TaskRunner {
   explicit CartoonRunner(pipeline::CartoonModels models) : pipeline_(std::move(models)) {}
 
   Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images,
-                                 CallReport* report) override {
+                                        CallReport* report) override {
     std::vector<pipeline::CartoonReport> reports;
     TB_ASSIGN_OR_RETURN(std::vector<image::Image> out,
                         pipeline_.process_batch(images, bench_options(), &reports));
@@ -53,11 +53,12 @@ std::vector<std::string> CartoonizeTask::default_models() const {
   return models;
 }
 
-Result<std::unique_ptr<TaskRunner>> CartoonizeTask::load(const std::string& model,
-                                                         const engine::DeviceSelection& device) const {
+Result<std::unique_ptr<TaskRunner>> CartoonizeTask::load(
+    const std::string& model, const engine::DeviceSelection& device) const {
   std::string note;
-  TB_ASSIGN_OR_RETURN(pipeline::CartoonModels models,
-                      pipeline::load_cartoon_models(model, "", pipeline::CartoonMode::kWhole, device, &note));
+  TB_ASSIGN_OR_RETURN(
+      pipeline::CartoonModels models,
+      pipeline::load_cartoon_models(model, "", pipeline::CartoonMode::kWhole, device, &note));
   return std::unique_ptr<TaskRunner>(std::make_unique<CartoonRunner>(std::move(models)));
 }
 

@@ -61,7 +61,8 @@ std::vector<double> filter_valid(const std::vector<double>& plane, int width, in
   return out;
 }
 
-double ssim_channel(const image::Image& a, const image::Image& b, int channel, const std::vector<double>& taps) {
+double ssim_channel(const image::Image& a, const image::Image& b, int channel,
+                    const std::vector<double>& taps) {
   const size_t n = static_cast<size_t>(a.width) * a.height;
   std::vector<double> x(n), y(n), xx(n), yy(n), xy(n);
   for (size_t i = 0; i < n; ++i) {

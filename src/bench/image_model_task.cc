@@ -9,7 +9,8 @@ namespace {
 
 class ImageModelRunner : public TaskRunner {
  public:
-  ImageModelRunner(std::string name, pipeline::ImageModel model, const engine::DeviceSelection& device)
+  ImageModelRunner(std::string name, pipeline::ImageModel model,
+                   const engine::DeviceSelection& device)
       : name_(std::move(name)),
         contract_(model.contract),
         how_(model.how),
@@ -17,7 +18,7 @@ class ImageModelRunner : public TaskRunner {
                  engine::SessionOptions{/*allow_batch=*/true}) {}
 
   Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images,
-                                 CallReport* report) override {
+                                        CallReport* report) override {
     engine::RunReport run;
     TB_ASSIGN_OR_RETURN(std::vector<image::Image> out,
                         pipeline::run_image_model_batch(session_, contract_, images, &run));
@@ -46,8 +47,8 @@ std::vector<std::string> ImageModelTask::default_models() const {
   return models;
 }
 
-Result<std::unique_ptr<TaskRunner>> ImageModelTask::load(const std::string& model,
-                                                         const engine::DeviceSelection& device) const {
+Result<std::unique_ptr<TaskRunner>> ImageModelTask::load(
+    const std::string& model, const engine::DeviceSelection& device) const {
   TB_ASSIGN_OR_RETURN(pipeline::ImageModel m, pipeline::load_image_model(model));
   return std::unique_ptr<TaskRunner>(
       std::make_unique<ImageModelRunner>(model, std::move(m), device));

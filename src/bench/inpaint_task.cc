@@ -17,12 +17,14 @@ class InpaintRunner : public TaskRunner {
     options_.strategy = pipeline::InpaintStrategy::kOriginal;
   }
 
-  Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images, CallReport* report) override {
+  Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images,
+                                        CallReport* report) override {
     std::vector<image::Image> out;
     double compile_ms = 0, method_ms = 0;
     for (const image::Image* image : images) {
       pipeline::InpaintReport r;
-      const pipeline::InpaintMask mask = pipeline::centre_box_mask(image->width, image->height, kMaskPercent);
+      const pipeline::InpaintMask mask =
+          pipeline::centre_box_mask(image->width, image->height, kMaskPercent);
       TB_ASSIGN_OR_RETURN(image::Image filled, pipeline_.inpaint(*image, mask, options_, &r));
       compile_ms += r.compile_ms;
       method_ms += r.method_ms;
@@ -58,7 +60,8 @@ std::vector<std::string> InpaintTask::default_models() const {
   return models;
 }
 
-Result<std::unique_ptr<TaskRunner>> InpaintTask::load(const std::string& model, const engine::DeviceSelection& device) const {
+Result<std::unique_ptr<TaskRunner>> InpaintTask::load(const std::string& model,
+                                                      const engine::DeviceSelection& device) const {
   TB_ASSIGN_OR_RETURN(pipeline::InpaintModel m, pipeline::load_inpaint_model(model, {}, nullptr));
   return std::unique_ptr<TaskRunner>(std::make_unique<InpaintRunner>(std::move(m), device));
 }

@@ -100,7 +100,8 @@ PipelineResult run_pipeline_mode(TaskRunner& runner, const image::Image& input,
   std::filesystem::create_directories(in_dir, ec);
   std::vector<std::vector<uint8_t>> files;
   for (int v = 0; v < std::min(kDistinctFiles, settings.images); ++v) {
-    auto bytes = image::encode_image(variant_of(input, v), image::EncodeOptions{image::ImageFormat::kJpeg, 92});
+    auto bytes = image::encode_image(variant_of(input, v),
+                                     image::EncodeOptions{image::ImageFormat::kJpeg, 92});
     if (!bytes.is_ok()) {
       r.error = "encoding the pipeline's inputs: " + bytes.status().message();
       return r;
@@ -131,9 +132,9 @@ PipelineResult run_pipeline_mode(TaskRunner& runner, const image::Image& input,
   options.encode = image::EncodeOptions{plan_options.format, 92};
   folder::choose_stage_threads(settings.gpu, static_cast<int>(std::thread::hardware_concurrency()),
                               &options);
-  folder::DeviceFn device = [&runner](
-                               const std::vector<const image::Image*>& images,
-                               std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
+  folder::DeviceFn device =
+      [&runner](const std::vector<const image::Image*>& images,
+                std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
     CallReport call;
     TB_ASSIGN_OR_RETURN(std::vector<image::Image> out, runner.run(images, &call));
     notes->assign(images.size(), folder::ImageNote{"", 0, call.notes});

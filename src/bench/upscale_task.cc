@@ -13,9 +13,11 @@ constexpr double kFloorFp16UpscaleDb = 40.0;
 
 class UpscaleRunner : public TaskRunner {
  public:
-  explicit UpscaleRunner(std::unique_ptr<pipeline::Upscaler> upscaler) : upscaler_(std::move(upscaler)) {}
+  explicit UpscaleRunner(std::unique_ptr<pipeline::Upscaler> upscaler)
+      : upscaler_(std::move(upscaler)) {}
 
-  Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images, CallReport* report) override {
+  Result<std::vector<image::Image>> run(const std::vector<const image::Image*>& images,
+                                        CallReport* report) override {
     std::vector<image::Image> out;
     pipeline::UpscaleOptions options;
     options.tile_size = -1;
@@ -51,12 +53,15 @@ class UpscaleRunner : public TaskRunner {
 std::vector<std::string> UpscaleTask::default_models() const {
   std::vector<std::string> models;
   for (const models::KnownModel& m : models::known_models())
-    if (m.contract.scale > 1 && models::resolve_installed_model(m.name).is_ok()) models.push_back(m.name);
+    if (m.contract.scale > 1 && models::resolve_installed_model(m.name).is_ok())
+      models.push_back(m.name);
   return models;
 }
 
-Result<std::unique_ptr<TaskRunner>> UpscaleTask::load(const std::string& model, const engine::DeviceSelection& device) const {
-  TB_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::Upscaler> up, pipeline::load_upscaler(model, 0, "", device));
+Result<std::unique_ptr<TaskRunner>> UpscaleTask::load(const std::string& model,
+                                                      const engine::DeviceSelection& device) const {
+  TB_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::Upscaler> up,
+                      pipeline::load_upscaler(model, 0, "", device));
   return std::unique_ptr<TaskRunner>(std::make_unique<UpscaleRunner>(std::move(up)));
 }
 

@@ -26,7 +26,8 @@ int cartoonize_fail(bool json, const Status& s, int exit_code, const std::string
 
 // --upscale N (2..4): the upscaler that finishes every cartoonized image
 // (realesr-animevideov3-xN on the same device); nullptr without the flag.
-Result<std::unique_ptr<pipeline::Upscaler>> load_finishing_upscaler(const ParsedArgs& args, const engine::DeviceSelection& device);
+Result<std::unique_ptr<pipeline::Upscaler>> load_finishing_upscaler(
+    const ParsedArgs& args, const engine::DeviceSelection& device);
 
 // INPUT (args.positional[0]) is a folder: cartoonize every image in it into -o OUTDIR.
 int cartoonize_folder(const ParsedArgs& args, const pipeline::CartoonOptions& options);

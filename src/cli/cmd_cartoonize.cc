@@ -133,7 +133,8 @@ Result<pipeline::CartoonOptions> parse_cartoon_options(const ParsedArgs& a) {
   return o;
 }
 
-Result<std::unique_ptr<pipeline::Upscaler>> load_finishing_upscaler(const ParsedArgs& a, const engine::DeviceSelection& device) {
+Result<std::unique_ptr<pipeline::Upscaler>> load_finishing_upscaler(
+    const ParsedArgs& a, const engine::DeviceSelection& device) {
   if (!a.has("--upscale")) return std::unique_ptr<pipeline::Upscaler>();
   long long scale = 0;
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--upscale", 2, 4, &scale));
@@ -203,8 +204,8 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   std::string note;
   auto flags = parse_contract_flags(a);
   if (!flags.is_ok()) return usage_error(json, flags.status());
-  auto models = pipeline::load_cartoon_models(a.get("--model"), a.get("--head-model"), options->mode,
-                                    device.value(), &note, flags.value());
+  auto models = pipeline::load_cartoon_models(a.get("--model"), a.get("--head-model"),
+                                              options->mode, device.value(), &note, flags.value());
   if (!models.is_ok()) return cartoonize_fail(json, models.status(), kExitFailure, device_line);
   auto restore = load_restore_before_cartoonize(a, device.value());
   if (!restore.is_ok()) return cartoonize_fail(json, restore.status(), exit_code_for(restore.status()), device_line);
@@ -308,8 +309,10 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   } else {
     for (const auto& n : report.all_notes()) std::printf("note: %s\n", n.c_str());
     std::printf("wrote %s (%dx%d%s, %s mode", output.c_str(), result->width, result->height,
-                result->has_alpha() ? ", alpha kept" : "", pipeline::cartoon_mode_name(report.mode_used));
-    if (report.mode_used == pipeline::CartoonMode::kPortrait) std::printf(", %d face%s", report.faces, report.faces == 1 ? "" : "s");
+                result->has_alpha() ? ", alpha kept" : "",
+                pipeline::cartoon_mode_name(report.mode_used));
+    if (report.mode_used == pipeline::CartoonMode::kPortrait)
+      std::printf(", %d face%s", report.faces, report.faces == 1 ? "" : "s");
     std::printf(")\n");
     if (a.has("--timings")) {
       std::printf("timings (ms):\n");

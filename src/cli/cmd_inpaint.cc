@@ -85,18 +85,25 @@ Result<InpaintFlags> parse_inpaint_flags(const ParsedArgs& a) {
   return f;
 }
 
-Result<std::unique_ptr<pipeline::InpaintPipeline>> make_inpaint_pipeline(const ParsedArgs& a, std::string* note,
-                                                                std::string* device_line, bool* is_gpu) {
+Result<std::unique_ptr<pipeline::InpaintPipeline>> make_inpaint_pipeline(const ParsedArgs& a,
+                                                                         std::string* note,
+                                                                         std::string* device_line,
+                                                                         bool* is_gpu) {
   TB_ASSIGN_OR_RETURN(models::ContractOverrides contract, parse_contract_flags(a));
-  TB_ASSIGN_OR_RETURN(pipeline::InpaintModel model, pipeline::load_inpaint_model(a.get("--model"), contract, note));
+  TB_ASSIGN_OR_RETURN(pipeline::InpaintModel model,
+                      pipeline::load_inpaint_model(a.get("--model"), contract, note));
   if (model.classical) {
     *device_line = "CPU (the built-in methods run on the CPU)";
-    return std::make_unique<pipeline::InpaintPipeline>(std::move(model), nullptr, Precision::kFloat32);
+    return std::make_unique<pipeline::InpaintPipeline>(std::move(model), nullptr,
+                                                       Precision::kFloat32);
   }
-  TB_ASSIGN_OR_RETURN(engine::DeviceSelection device, engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto")));
+  TB_ASSIGN_OR_RETURN(
+      engine::DeviceSelection device,
+      engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto")));
   *device_line = device.summary();
   if (is_gpu) *is_gpu = device.is_gpu;
-  return std::make_unique<pipeline::InpaintPipeline>(std::move(model), device.backend, device.precision);
+  return std::make_unique<pipeline::InpaintPipeline>(std::move(model), device.backend,
+                                                     device.precision);
 }
 
 int cmd_inpaint(const std::vector<std::string>& argv) {
@@ -160,7 +167,8 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
   if (!image.is_ok()) return inpaint_fail(json, image.status(), kExitFailure);
   Result<pipeline::InpaintMask> mask = pipeline::InpaintMask{};
   if (const int centre = pipeline::parse_centre_mask(flags->mask)) {
-    mask = pipeline::dilate_mask(pipeline::centre_box_mask(image->width, image->height, centre), flags->dilate);
+    mask = pipeline::dilate_mask(pipeline::centre_box_mask(image->width, image->height, centre),
+                                 flags->dilate);
   } else {
     Result<image::Image> mask_image = image::Image{};
     if (flags->mask != "alpha") {
@@ -168,8 +176,8 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
       if (!mask_image.is_ok())
         return inpaint_fail(json, mask_image.status().with_context("the mask"), kExitFailure);
     }
-    mask = pipeline::mask_for_image(*image, flags->mask == "alpha" ? nullptr : &mask_image.value(), flags->resize_mask,
-                          flags->dilate, flags->mask, input);
+    mask = pipeline::mask_for_image(*image, flags->mask == "alpha" ? nullptr : &mask_image.value(),
+                                    flags->resize_mask, flags->dilate, flags->mask, input);
   }
   if (!mask.is_ok()) return inpaint_fail(json, mask.status(), kExitFailure);
   if (mask->empty() && !flags->write_unchanged) {

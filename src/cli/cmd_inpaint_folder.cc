@@ -132,9 +132,10 @@ int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags) {
   runner.batch_size = 1;
   folder::choose_stage_threads(is_gpu, static_cast<int>(std::thread::hardware_concurrency()), &runner);
   runner.stop = StopSignals::flag();
-  folder::PlannedDeviceFn run_device = [&](const std::vector<const image::Image*>& images,
-                                           const std::vector<const folder::PlannedImage*>& planned,
-                                           std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
+  folder::PlannedDeviceFn run_device =
+      [&](const std::vector<const image::Image*>& images,
+          const std::vector<const folder::PlannedImage*>& planned,
+          std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
     std::vector<image::Image> out;
     for (size_t i = 0; i < images.size(); ++i) {
       const folder::PlannedImage& p = *planned[i];
@@ -149,7 +150,8 @@ int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags) {
         mask_image = &shared_mask;
       }
       TB_ASSIGN_OR_RETURN(pipeline::InpaintMask mask,
-                          pipeline::mask_for_image(*images[i], mask_image, flags.resize_mask, flags.dilate, mask_name, p.input));
+                          pipeline::mask_for_image(*images[i], mask_image, flags.resize_mask,
+                                                   flags.dilate, mask_name, p.input));
       folder::ImageNote note_out;
       note_out.mode = pipeline->model().name;
       if (mask.empty()) {
@@ -159,7 +161,8 @@ int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags) {
         note_out.notes.push_back("the mask is empty: written unchanged");
       }
       pipeline::InpaintReport report;
-      TB_ASSIGN_OR_RETURN(image::Image result, pipeline->inpaint(*images[i], mask, flags.options, &report));
+      TB_ASSIGN_OR_RETURN(image::Image result,
+                          pipeline->inpaint(*images[i], mask, flags.options, &report));
       note_out.notes.insert(note_out.notes.end(), report.notes.begin(), report.notes.end());
       notes->push_back(std::move(note_out));
       out.push_back(std::move(result));

@@ -69,8 +69,8 @@ int list() {
 
 int known() {
   for (const models::KnownModel& k : models::known_models()) {
-    std::printf("%s (%s, %s)\n  %s\n  licence: %s\n  upstream: %s\n  contract: %s\n    from %s\n", k.name,
-                k.format, models::role_name(k.role), k.description, k.licence, k.upstream,
+    std::printf("%s (%s, %s)\n  %s\n  licence: %s\n  upstream: %s\n  contract: %s\n    from %s\n",
+                k.name, k.format, models::role_name(k.role), k.description, k.licence, k.upstream,
                 models::describe_contract(k.contract).c_str(), k.contract_source);
     for (const models::KnownFile& f : k.files) std::printf("  sha256 %s  %s\n", f.sha256, f.file);
   }
@@ -97,7 +97,8 @@ Shape probe_shape(const Shape& s) {
   return out;
 }
 
-void print_backend(const char* label, const backend::Backend& backend, const graph::Graph& g, Precision p) {
+void print_backend(const char* label, const backend::Backend& backend, const graph::Graph& g,
+                   Precision p) {
   const auto problems = backend::unsupported_nodes(backend, g, p);
   if (problems.empty()) {
     std::printf("  %-12s yes\n", label);
@@ -166,8 +167,8 @@ void print_graph_details(const graph::Graph& g) {
 int info(const std::string& spec, const std::string& bin) {
   auto model = models::resolve_model(spec, bin);
   std::error_code ec;
-  if (!model.is_ok() && ncnn::is_ncnn_param_path(spec) && std::filesystem::is_regular_file(spec, ec) &&
-      ncnn::read_ncnn_model_info(spec).is_ok()) {
+  if (!model.is_ok() && ncnn::is_ncnn_param_path(spec) &&
+      std::filesystem::is_regular_file(spec, ec) && ncnn::read_ncnn_model_info(spec).is_ok()) {
     // A param describes its layers without weights; the backends need them.
     std::printf("%s\n", spec.c_str());
     print_ncnn_details(spec);
@@ -180,8 +181,8 @@ int info(const std::string& spec, const std::string& bin) {
   }
   std::printf("%s\n  file: %s (%s)\n", model->name.c_str(), model->entry_path.c_str(), model->format.c_str());
   if (!model->weights_path.empty()) std::printf("  weights: %s\n", model->weights_path.c_str());
-  std::printf("  role: %s\n  %s\n  licence: %s\n", models::role_name(model->role), model->description.c_str(),
-              model->licence.c_str());
+  std::printf("  role: %s\n  %s\n  licence: %s\n", models::role_name(model->role),
+              model->description.c_str(), model->licence.c_str());
   if (model->known) std::printf("  identified as '%s' by its digests\n", model->known->name);
   if (model->format == "onnx") print_onnx_details(model->entry_path);
   if (model->format == "ncnn") print_ncnn_details(model->entry_path);
@@ -193,8 +194,9 @@ int info(const std::string& spec, const std::string& bin) {
   }
   if (model->format == "tfjs" || model->format == "tfjs-layers") print_graph_details(*graph);
   std::string how;
-  const models::ContractDefaults defaults =
-      model->role == models::ModelRole::kInpainter ? models::inpainter_contract_defaults() : models::ContractDefaults{};
+  const models::ContractDefaults defaults = model->role == models::ModelRole::kInpainter
+                                                ? models::inpainter_contract_defaults()
+                                                : models::ContractDefaults{};
   auto contract = models::model_contract(*model, *graph, {}, defaults, &how);
   std::printf("contract: %s\n", contract.is_ok() ? how.c_str() : contract.status().message().c_str());
   std::vector<Shape> shapes;
@@ -269,14 +271,17 @@ int cmd_models(const std::vector<std::string>& argv) {
       std::fprintf(stderr, "toonbox models import: %s\n%s", flags.status().message().c_str(), kUsage);
       return kExitUsage;
     }
-    auto m = models::import_model(a.positional[1], models::ImportOptions{a.get("--name"), a.has("--force"), flags.value(), a.get("--bin")});
+    auto m = models::import_model(
+        a.positional[1],
+        models::ImportOptions{a.get("--name"), a.has("--force"), flags.value(), a.get("--bin")});
     if (!m.is_ok()) {
       std::fprintf(stderr, "toonbox models import: %s\n", m.status().message().c_str());
       return exit_code_for(m.status());
     }
     std::printf("installed '%s' into %s%s\n  licence: %s\n", m->name.c_str(), m->dir.c_str(),
                 m->known ? " (digests match the registry)" : "", m->licence.c_str());
-    if (m->known_model) std::printf("  contract: %s\n", models::describe_contract(m->known_model->contract).c_str());
+    if (m->known_model)
+      std::printf("  contract: %s\n", models::describe_contract(m->known_model->contract).c_str());
     return kExitOk;
   }
   std::fprintf(stderr, "toonbox models: bad arguments\n%s", kUsage);

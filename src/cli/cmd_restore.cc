@@ -61,20 +61,25 @@ nlohmann::json detections_json(const pipeline::RestoreReport& r) {
 
 // --upscale N: the background goes through the upscale task (the registry's xN upscaler,
 // which must be installed); the faces are pasted onto it at N times their scale.
-Status attach_background_upscaler(const pipeline::RestoreOptions& o, const engine::DeviceSelection& device, pipeline::RestoreModels* models) {
+Status attach_background_upscaler(const pipeline::RestoreOptions& o,
+                                  const engine::DeviceSelection& device,
+                                  pipeline::RestoreModels* models) {
   if (o.upscale <= 1) return Status::ok();
-  TB_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::Upscaler> loaded, pipeline::load_upscaler("", o.upscale, "", device));
+  TB_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::Upscaler> loaded,
+                      pipeline::load_upscaler("", o.upscale, "", device));
   std::shared_ptr<pipeline::Upscaler> upscaler = std::move(loaded);
   models->upscale = [upscaler](const image::Image& in, int) { return upscaler->upscale(in); };
   return Status::ok();
 }
 
-int restore_folder(const ParsedArgs& a, const pipeline::RestoreOptions& options, const models::FaceRestoreOverrides& overrides) {
+int restore_folder(const ParsedArgs& a, const pipeline::RestoreOptions& options,
+                   const models::FaceRestoreOverrides& overrides) {
   FolderTask task;
   task.command = "restore";
   task.fail = [](bool json, const Status& s, int code) { return restore_fail(json, s, code); };
   task.load = [&](const engine::DeviceSelection& device, FolderModel* m) -> Status {
-    TB_ASSIGN_OR_RETURN(pipeline::RestoreModels models, pipeline::load_restore_models(a.get("--model"), overrides, device));
+    TB_ASSIGN_OR_RETURN(pipeline::RestoreModels models,
+                        pipeline::load_restore_models(a.get("--model"), overrides, device));
     TB_RETURN_IF_ERROR(attach_background_upscaler(options, device, &models));
     TB_RETURN_IF_ERROR(pipeline::check_restore_options(models, options));
     auto pipeline = std::make_shared<pipeline::RestorePipeline>(std::move(models));
@@ -82,8 +87,9 @@ int restore_folder(const ParsedArgs& a, const pipeline::RestoreOptions& options,
     m->name = pipeline->models().restorer->name();
     m->description = c.model + ", licence: " + c.licence;
     if (c.non_commercial) m->note = c.model + " is licensed for non-commercial use only";
-    m->device = [pipeline, options](const std::vector<const image::Image*>& images,
-                                    std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
+    m->device = [pipeline, options](
+                    const std::vector<const image::Image*>& images,
+                    std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
       std::vector<image::Image> out;
       for (const image::Image* image : images) {
         pipeline::RestoreReport r;
@@ -170,33 +176,34 @@ int cmd_restore(const std::vector<std::string>& argv) {
     encode_ms = ms_since(t1);
   }
   if (json) {
-    nlohmann::json j = {{"ok", true},
-                        {"input", input},
-                        {"output", report.nothing_to_write ? nlohmann::json(nullptr) : nlohmann::json(output)},
-                        {"written", !report.nothing_to_write},
-                        {"width", result->width},
-                        {"height", result->height},
-                        {"model", restorer.name()},
-                        {"restorer", c.model},
-                        {"licence", c.licence},
-                        {"non_commercial", c.non_commercial},
-                        {"face_template", models::face_template_name(c.face_template)},
-                        {"face_size", c.size},
-                        {"faces", report.faces},
-                        {"faces_skipped", report.faces_skipped},
-                        {"device_calls", report.device_calls},
-                        {"batch", report.batch},
-                        {"detections", detections_json(report)},
-                        {"notes", report.notes},
-                        {"device", device->backend->device().id},
-                        {"precision", precision_name(restorer.precision())},
-                        {"timings_ms",
-                         {{"decode", decode_ms},
-                          {"detect", report.detect_ms},
-                          {"restore", report.restore_ms},
-                          {"paste", report.paste_ms},
-                          {"pipeline", report.total_ms},
-                          {"encode", encode_ms}}}};
+    nlohmann::json j = {
+        {"ok", true},
+        {"input", input},
+        {"output", report.nothing_to_write ? nlohmann::json(nullptr) : nlohmann::json(output)},
+        {"written", !report.nothing_to_write},
+        {"width", result->width},
+        {"height", result->height},
+        {"model", restorer.name()},
+        {"restorer", c.model},
+        {"licence", c.licence},
+        {"non_commercial", c.non_commercial},
+        {"face_template", models::face_template_name(c.face_template)},
+        {"face_size", c.size},
+        {"faces", report.faces},
+        {"faces_skipped", report.faces_skipped},
+        {"device_calls", report.device_calls},
+        {"batch", report.batch},
+        {"detections", detections_json(report)},
+        {"notes", report.notes},
+        {"device", device->backend->device().id},
+        {"precision", precision_name(restorer.precision())},
+        {"timings_ms",
+         {{"decode", decode_ms},
+          {"detect", report.detect_ms},
+          {"restore", report.restore_ms},
+          {"paste", report.paste_ms},
+          {"pipeline", report.total_ms},
+          {"encode", encode_ms}}}};
     std::printf("%s\n", json_text(j).c_str());
   } else {
     for (const auto& n : report.notes) std::printf("note: %s\n", n.c_str());

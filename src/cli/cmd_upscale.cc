@@ -59,8 +59,9 @@ nlohmann::json report_json(const pipeline::UpscaleReport& r) {
           {"compile_ms", r.compile_ms}, {"compute_ms", r.compute_ms}, {"notes", r.notes}};
 }
 
-int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options, pipeline::Upscaler* upscaler_or_null,
-                   const engine::DeviceSelection& device, const std::string& model_spec) {
+int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options,
+                   pipeline::Upscaler* upscaler_or_null, const engine::DeviceSelection& device,
+                   const std::string& model_spec) {
   const bool json = a.has("--json") || !isatty(STDOUT_FILENO);
   auto flags = parse_folder_flags(a, 1);
   if (!flags.is_ok()) return fail(json, flags.status(), kExitUsage);
@@ -88,8 +89,9 @@ int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options,
     std::fflush(stdout);
   }
   const std::string mode = "upscale x" + std::to_string(upscaler_or_null ? upscaler_or_null->scale() : 0);
-  folder::DeviceFn run_device = [&](const std::vector<const image::Image*>& images,
-                                   std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
+  folder::DeviceFn run_device =
+      [&](const std::vector<const image::Image*>& images,
+          std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
     std::vector<image::Image> out;
     for (const image::Image* image : images) {
       pipeline::UpscaleReport report;
@@ -145,7 +147,10 @@ int cmd_upscale(const std::vector<std::string>& argv) {
   if (flag_status.is_ok()) flag_status = parse_integer_flag(a, "--max-pixels", 1, 1LL << 40, &max_pixels);
   if (!flag_status.is_ok()) return fail(json, flag_status, kExitUsage);
   if (tile > 0 && tile < pipeline::kMinUpscaleTile)
-    return fail(json, invalid_argument("--tile must be at least " + std::to_string(pipeline::kMinUpscaleTile) + " (or 0 / -1)"), kExitUsage);
+    return fail(json,
+                invalid_argument("--tile must be at least " +
+                                 std::to_string(pipeline::kMinUpscaleTile) + " (or 0 / -1)"),
+                kExitUsage);
   options.tile_size = static_cast<int>(tile);
   options.tta = a.has("--tta");
   std::error_code ec;
@@ -158,13 +163,15 @@ int cmd_upscale(const std::vector<std::string>& argv) {
   auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return fail(json, device.status(), exit_code_for(device.status()));
   const std::string device_line = device->summary();
-  auto upscaler = pipeline::load_upscaler(a.get("--model"), static_cast<int>(scale), a.get("--bin"), device.value());
+  auto upscaler = pipeline::load_upscaler(a.get("--model"), static_cast<int>(scale), a.get("--bin"),
+                                          device.value());
   if (!upscaler.is_ok()) return fail(json, upscaler.status(), exit_code_for(upscaler.status()), device_line);
   if (is_folder) return upscale_folder(a, options, upscaler->get(), device.value(), a.get("--model"));
 
   if (!json) {
-    std::printf("model: %s (x%d; %s)\ndevice: %s\n", (*upscaler)->name().c_str(), (*upscaler)->scale(),
-                models::describe_contract((*upscaler)->contract()).c_str(), device_line.c_str());
+    std::printf("model: %s (x%d; %s)\ndevice: %s\n", (*upscaler)->name().c_str(),
+                (*upscaler)->scale(), models::describe_contract((*upscaler)->contract()).c_str(),
+                device_line.c_str());
     std::fflush(stdout);
   }
   image::DecodeOptions decode;

@@ -62,7 +62,8 @@ Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch) {
     return invalid_argument("--skip-existing and --overwrite contradict each other: pick one");
   const std::string format = a.get("--format", "png");
   f.plan.format = image::format_from_extension("x." + format);
-  if (f.plan.format == image::ImageFormat::kUnknown) return invalid_argument("--format must be png, jpg, jpeg or webp");
+  if (f.plan.format == image::ImageFormat::kUnknown)
+    return invalid_argument("--format must be png, jpg, jpeg or webp");
   long long batch = 0, quality = 92, max_pixels = f.runner.decode.max_pixels;
   if (max_batch > 0 && a.get("--batch-size") != "auto")
     TB_RETURN_IF_ERROR(parse_integer_flag(a, "--batch-size", 1, max_batch, &batch));
@@ -93,7 +94,9 @@ std::string host_name() {
 nlohmann::ordered_json shard_record(const FolderFlags& f, const std::string& state, const std::string& started,
                                     int assigned, const nlohmann::ordered_json& summary) {
   std::error_code ec;
-  const std::string format = f.plan.format == image::ImageFormat::kJpeg ? "jpg" : f.plan.format == image::ImageFormat::kWebp ? "webp" : "png";
+  const std::string format = f.plan.format == image::ImageFormat::kJpeg   ? "jpg"
+                             : f.plan.format == image::ImageFormat::kWebp ? "webp"
+                                                                          : "png";
   nlohmann::ordered_json j = {{"shard", f.shard->index},
                               {"shards", f.shard->count},
                               {"shard_from", f.shard->source},
@@ -154,8 +157,10 @@ Status prepare_output_folders(const folder::FolderPlan& plan, const std::string&
     }
   *removed = 0;
   for (const std::string& folder : output_folders) {
-    TB_ASSIGN_OR_RETURN(image::TempCleanup cleaned, image::remove_stale_atomic_temps(folder, /*recursive=*/false,
-                                                                      own_outputs_only ? &own_temp_keys : nullptr));
+    TB_ASSIGN_OR_RETURN(
+        image::TempCleanup cleaned,
+        image::remove_stale_atomic_temps(folder, /*recursive=*/false,
+                                         own_outputs_only ? &own_temp_keys : nullptr));
     *removed += cleaned.removed;
   }
   return Status::ok();
@@ -306,7 +311,8 @@ int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
   }
   const std::string command = task.command;
   runner.on_device_retired = [command](const folder::DeviceStats& d, int left) {
-    std::fprintf(stderr, "toonbox %s: %s taken out of rotation: %s; %s\n", command.c_str(), d.id.c_str(), d.retired.c_str(),
+    std::fprintf(stderr, "toonbox %s: %s taken out of rotation: %s; %s\n", command.c_str(),
+                 d.id.c_str(), d.retired.c_str(),
                  engine::rotation_tail(left, "images", "the remaining images fail").c_str());
   };
   const std::string started = folder::utc_now_text();

@@ -23,8 +23,10 @@ Result<InpaintFlags> parse_inpaint_flags(const ParsedArgs& a);
 
 // The model (`--model`, contract flags) and its pipeline on the chosen device; classical
 // methods need none and run on the CPU. `device_line` says which.
-Result<std::unique_ptr<pipeline::InpaintPipeline>> make_inpaint_pipeline(const ParsedArgs& a, std::string* note,
-                                                                std::string* device_line, bool* is_gpu = nullptr);
+Result<std::unique_ptr<pipeline::InpaintPipeline>> make_inpaint_pipeline(const ParsedArgs& a,
+                                                                         std::string* note,
+                                                                         std::string* device_line,
+                                                                         bool* is_gpu = nullptr);
 
 // Reports a failure on stderr (and as {"ok":false,...} with --json); returns `exit_code`.
 int inpaint_fail(bool json, const Status& s, int exit_code);

@@ -35,23 +35,26 @@ Result<models::FaceRestoreOverrides> parse_restore_overrides(const ParsedArgs& a
   }
   if (a.has("--face-size")) {
     long long size = 0;
-    TB_RETURN_IF_ERROR(parse_integer_flag(a, "--face-size", models::kMinRestoreModelSize, models::kMaxRestoreModelSize, &size));
+    TB_RETURN_IF_ERROR(parse_integer_flag(a, "--face-size", models::kMinRestoreModelSize,
+                                          models::kMaxRestoreModelSize, &size));
     o.size = static_cast<int>(size);
   }
   return o;
 }
 
-Result<std::shared_ptr<pipeline::RestorePipeline>> load_restore_before_cartoonize(const ParsedArgs& a,
-                                                                       const engine::DeviceSelection& device) {
+Result<std::shared_ptr<pipeline::RestorePipeline>> load_restore_before_cartoonize(
+    const ParsedArgs& a, const engine::DeviceSelection& device) {
   if (!a.has("--restore")) return std::shared_ptr<pipeline::RestorePipeline>();
   TB_ASSIGN_OR_RETURN(pipeline::RestoreOptions o, parse_restore_options(a));
-  TB_ASSIGN_OR_RETURN(pipeline::RestoreModels models, pipeline::load_restore_models(a.get("--restore"), {}, device));
+  TB_ASSIGN_OR_RETURN(pipeline::RestoreModels models,
+                      pipeline::load_restore_models(a.get("--restore"), {}, device));
   TB_RETURN_IF_ERROR(pipeline::check_restore_options(models, o));
   return std::make_shared<pipeline::RestorePipeline>(std::move(models));
 }
 
-Result<image::Image> restore_before_cartoonize(pipeline::RestorePipeline* restore, const ParsedArgs& a, const image::Image& image,
-                                        std::vector<std::string>* notes) {
+Result<image::Image> restore_before_cartoonize(pipeline::RestorePipeline* restore,
+                                               const ParsedArgs& a, const image::Image& image,
+                                               std::vector<std::string>* notes) {
   if (!restore) return image;
   TB_ASSIGN_OR_RETURN(pipeline::RestoreOptions o, parse_restore_options(a));
   pipeline::RestoreReport r;

@@ -20,10 +20,11 @@ Result<models::FaceRestoreOverrides> parse_restore_overrides(const ParsedArgs& a
 
 // `cartoonize --restore MODEL [--fidelity W]`: the restore pipeline run on each image
 // before it is stylized; null without --restore.
-Result<std::shared_ptr<pipeline::RestorePipeline>> load_restore_before_cartoonize(const ParsedArgs& args,
-                                                                       const engine::DeviceSelection& device);
+Result<std::shared_ptr<pipeline::RestorePipeline>> load_restore_before_cartoonize(
+    const ParsedArgs& args, const engine::DeviceSelection& device);
 // Restores `image` when `restore` is set (its notes prefixed "restore: " into `notes`).
-Result<image::Image> restore_before_cartoonize(pipeline::RestorePipeline* restore, const ParsedArgs& args, const image::Image& image,
-                                        std::vector<std::string>* notes);
+Result<image::Image> restore_before_cartoonize(pipeline::RestorePipeline* restore,
+                                               const ParsedArgs& args, const image::Image& image,
+                                               std::vector<std::string>* notes);
 
 }  // namespace toonbox::cli

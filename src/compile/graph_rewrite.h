@@ -11,7 +11,8 @@ namespace toonbox::compile {
 // Sets `nodes` as the graph's nodes (their inputs already remapped), maps the graph
 // outputs through `alias` (a value id -> the id that now carries it), recomputes the
 // producers and prunes what nothing reads.
-inline void install_rewritten_nodes(graph::Graph& g, std::vector<graph::Node> nodes, const std::vector<int>& alias) {
+inline void install_rewritten_nodes(graph::Graph& g, std::vector<graph::Node> nodes,
+                                    const std::vector<int>& alias) {
   g.nodes() = std::move(nodes);
   std::vector<int> outputs = g.outputs();
   for (int& out : outputs) out = alias[out];

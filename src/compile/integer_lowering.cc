@@ -34,8 +34,8 @@ Status lower_runtime_integers(graph::Graph& g) {
       return unimplemented("node '" + node.name + "' (" + graph::op_kind_name(node.kind) +
                            "): float16 tensors inside the graph");
     if (std::string why = ops::op_def(node.kind).integer_refusal(node); !why.empty())
-      return unimplemented("node '" + node.name + "' (" + graph::op_kind_name(node.kind) + "): " + why +
-                           " on run-time " + dtype_name(non_float) +
+      return unimplemented("node '" + node.name + "' (" + graph::op_kind_name(node.kind) +
+                           "): " + why + " on run-time " + dtype_name(non_float) +
                            " data is not supported (run-time bool/int data runs as exact "
                            "float values: comparisons, logic, Cast, Where, Add/Sub/Mul/Max/Min "
                            "and data movement)");
@@ -51,7 +51,8 @@ Status lower_runtime_integers(graph::Graph& g) {
     }
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       const int in = node.inputs[i];
-      if (ops::is_parameter_input(node, i) || type[in] == DType::kFloat32 || !g.is_constant(in)) continue;
+      if (ops::is_parameter_input(node, i) || type[in] == DType::kFloat32 || !g.is_constant(in))
+        continue;
       if (float_copy[in] < 0) {
         TB_ASSIGN_OR_RETURN(Tensor f, g.value(in).constant->cast(DType::kFloat32));
         const std::string name = g.value(in).name + "/as_float";

@@ -38,8 +38,8 @@ MemoryPlan plan_memory(const std::vector<BufferRequest>& requests, size_t alignm
   return plan;
 }
 
-std::vector<BufferRequest> activation_requests(const graph::Graph& g,
-                                               const std::function<size_t(const graph::Value&)>& bytes_of) {
+std::vector<BufferRequest> activation_requests(
+    const graph::Graph& g, const std::function<size_t(const graph::Value&)>& bytes_of) {
   const int steps = static_cast<int>(g.nodes().size());
   std::vector<BufferRequest> req(g.values().size());
   for (size_t v = 0; v < g.values().size(); ++v) {

@@ -27,7 +27,7 @@ MemoryPlan plan_memory(const std::vector<BufferRequest>& requests, size_t alignm
 
 // Lifetimes of the non-constant values of `graph`, in graph.values() order; constants
 // get a zero-byte request. `bytes_of` says how big each value is on the backend.
-std::vector<BufferRequest> activation_requests(const graph::Graph& graph,
-                                               const std::function<size_t(const graph::Value&)>& bytes_of);
+std::vector<BufferRequest> activation_requests(
+    const graph::Graph& graph, const std::function<size_t(const graph::Value&)>& bytes_of);
 
 }  // namespace toonbox::compile

@@ -9,6 +9,7 @@ namespace toonbox::compile {
 
 using graph::BinaryOp;
 using graph::BinaryParams;
+using graph::broadcast_strides;
 using graph::Conv2DParams;
 using graph::ConvTransposeParams;
 using graph::Graph;
@@ -16,7 +17,6 @@ using graph::Layout;
 using graph::Node;
 using graph::OpKind;
 using graph::Value;
-using graph::broadcast_strides;
 
 namespace {
 

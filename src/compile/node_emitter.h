@@ -17,8 +17,8 @@ class NodeEmitter {
   explicit NodeEmitter(graph::Graph& g) : g_(g) {}
 
   // Appends a node; its output is `out` (an existing value it now produces) or a new value.
-  int emit(graph::OpKind kind, const std::string& name, std::vector<int> inputs, graph::OpParams params,
-           int out = -1) {
+  int emit(graph::OpKind kind, const std::string& name, std::vector<int> inputs,
+           graph::OpParams params, int out = -1) {
     graph::Node n;
     n.kind = kind;
     n.name = name;

@@ -9,7 +9,7 @@
 namespace toonbox::compile {
 
 Result<graph::Graph> specialize(const graph::Graph& source, const std::vector<Shape>& input_shapes,
-                         const SpecializeOptions& options) {
+                                const SpecializeOptions& options) {
   const int64_t max_folded_elements = options.max_folded_elements;
   graph::Graph g = source;
   int64_t batch = 1;  // > 1 when an input's declared batch of 1 was bound to N
@@ -71,7 +71,8 @@ Result<graph::Graph> specialize(const graph::Graph& source, const std::vector<Sh
         }
       }
       std::vector<Tensor> out;
-      TB_RETURN_IF_ERROR(ops::reference_eval(g, node, in, &out).with_context("folding node '" + node.name + "'"));
+      TB_RETURN_IF_ERROR(
+          ops::reference_eval(g, node, in, &out).with_context("folding node '" + node.name + "'"));
       for (size_t i = 0; i < out.size(); ++i) {
         graph::Value& v = g.value(node.outputs[i]);
         v.constant = std::move(out[i]);

@@ -24,8 +24,9 @@ struct SpecializeOptions {
 // prunes. The result contains compute ops only; anything else is an error naming the
 // node. `max_folded_elements` caps what folding may materialize.
 Result<graph::Graph> specialize(const graph::Graph& graph, const std::vector<Shape>& input_shapes,
-                         const SpecializeOptions& options);
-inline Result<graph::Graph> specialize(const graph::Graph& graph, const std::vector<Shape>& input_shapes) {
+                                const SpecializeOptions& options);
+inline Result<graph::Graph> specialize(const graph::Graph& graph,
+                                       const std::vector<Shape>& input_shapes) {
   return specialize(graph, input_shapes, SpecializeOptions{});
 }
 

@@ -14,8 +14,9 @@ DecodeOptions default_decode_options(FaceModel model) {
   return o;
 }
 
-FaceDetector::FaceDetector(FaceModel model, graph::Graph graph, std::shared_ptr<backend::Backend> backend,
-                           Precision precision, DecodeOptions options)
+FaceDetector::FaceDetector(FaceModel model, graph::Graph graph,
+                           std::shared_ptr<backend::Backend> backend, Precision precision,
+                           DecodeOptions options)
     : model_(model), session_(std::move(graph), std::move(backend), precision), options_(options) {}
 
 Result<std::vector<Face>> FaceDetector::detect(const image::Image& image, int max_side) {
@@ -26,8 +27,9 @@ Result<std::vector<Face>> FaceDetector::detect(const image::Image& image, int ma
   image::Image small;
   const image::Image* src = &image;
   if (scale < 1.0) {
-    small = image::resize_image(image, std::max(1, static_cast<int>(std::lround(image.width * scale))),
-                         std::max(1, static_cast<int>(std::lround(image.height * scale))));
+    small =
+        image::resize_image(image, std::max(1, static_cast<int>(std::lround(image.width * scale))),
+                            std::max(1, static_cast<int>(std::lround(image.height * scale))));
     if (small.width <= 0) return internal_error("resizing the image for detection failed");
     src = &small;
   }

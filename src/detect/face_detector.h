@@ -21,9 +21,10 @@ DecodeOptions default_decode_options(FaceModel model);
 
 class FaceDetector {
  public:
-  FaceDetector(FaceModel model, graph::Graph graph, std::shared_ptr<backend::Backend> backend, Precision precision,
-               DecodeOptions options);
-  FaceDetector(FaceModel model, graph::Graph graph, std::shared_ptr<backend::Backend> backend, Precision precision)
+  FaceDetector(FaceModel model, graph::Graph graph, std::shared_ptr<backend::Backend> backend,
+               Precision precision, DecodeOptions options);
+  FaceDetector(FaceModel model, graph::Graph graph, std::shared_ptr<backend::Backend> backend,
+               Precision precision)
       : FaceDetector(model, std::move(graph), std::move(backend), precision,
                      default_decode_options(model)) {}
 

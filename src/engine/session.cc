@@ -23,7 +23,9 @@ size_t arena_budget(const backend::Backend& backend) {
 
 Session::Session(graph::Graph graph, std::shared_ptr<backend::Backend> backend, Precision precision,
                  SessionOptions options)
-    : graph_(std::move(graph)), backend_(std::move(backend)), precision_(precision),
+    : graph_(std::move(graph)),
+      backend_(std::move(backend)),
+      precision_(precision),
       options_(options) {}
 
 Result<Session::Compiled> Session::find_or_compile(const std::vector<Shape>& shapes,
@@ -108,8 +110,8 @@ Result<bool> Session::runs_pixels(const Shape& shape, Shape* output_shape, RunRe
   return true;
 }
 
-Status Session::run_pixels(const Shape& shape, const backend::PixelConversion& conversion, const backend::PixelBatch& batch,
-                           RunReport* report) {
+Status Session::run_pixels(const Shape& shape, const backend::PixelConversion& conversion,
+                           const backend::PixelBatch& batch, RunReport* report) {
   std::lock_guard<std::mutex> lock(mutex_);
   RunReport local;
   TB_ASSIGN_OR_RETURN(Compiled it, find_or_compile({shape}, &local));

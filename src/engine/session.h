@@ -16,7 +16,7 @@ namespace toonbox::engine {
 struct RunReport {
   bool compiled = false;    // this run specialized and compiled a new shape
   double compile_ms = 0;    // specialization + backend compile
-  backend::RunTimings timings;       // upload / compute / download of this run
+  backend::RunTimings timings;  // upload / compute / download of this run
   size_t arena_bytes = 0;
 };
 
@@ -36,8 +36,8 @@ class Session {
   // 8-bit pixels in and out (backend.h's PixelConversion) for a one-input image model
   // compiled at `shape`; kUnimplemented when the backend converts on the host (the
   // caller then uses run()). The pixels' conversion happens on the device.
-  Status run_pixels(const Shape& shape, const backend::PixelConversion& conversion, const backend::PixelBatch& batch,
-                    RunReport* report = nullptr);
+  Status run_pixels(const Shape& shape, const backend::PixelConversion& conversion,
+                    const backend::PixelBatch& batch, RunReport* report = nullptr);
   // Whether the backend does run_pixels at `shape` (compiles it when needed: `report`
   // then says so, as run() would have), and then the shape of output 0.
   Result<bool> runs_pixels(const Shape& shape, Shape* output_shape = nullptr, RunReport* report = nullptr);

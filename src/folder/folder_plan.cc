@@ -21,10 +21,13 @@ std::string lower(std::string s) {
 
 const char* extension_for(image::ImageFormat format) {
   switch (format) {
-    case image::ImageFormat::kJpeg: return ".jpg";
-    case image::ImageFormat::kWebp: return ".webp";
+    case image::ImageFormat::kJpeg:
+      return ".jpg";
+    case image::ImageFormat::kWebp:
+      return ".webp";
     case image::ImageFormat::kPng:
-    case image::ImageFormat::kUnknown: break;
+    case image::ImageFormat::kUnknown:
+      break;
   }
   return ".png";
 }

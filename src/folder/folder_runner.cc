@@ -26,8 +26,8 @@ constexpr auto kStopPoll = std::chrono::milliseconds(25);
 struct Work {
   size_t index = 0;
   Clock::time_point started;
-  image::Image input;           // decoded, until the device call
-  image::Image output;          // stylized, until written
+  image::Image input;   // decoded, until the device call
+  image::Image output;  // stylized, until written
   ImageResult result;
   uint64_t failed_on = 0;  // bit w: device worker w failed it (several devices only)
   Status last_error;       // the last of those failures

@@ -41,14 +41,14 @@ struct ImageNote {
 // The device stage: images of one size in, one output each (any size; an empty image
 // means "write nothing for this one") out, or an error for the whole call; it may fill
 // `notes` (one per image). Called from one thread only.
-using DeviceFn = std::function<Result<std::vector<image::Image>>(const std::vector<const image::Image*>& same_size,
-                                                          std::vector<ImageNote>* notes)>;
+using DeviceFn = std::function<Result<std::vector<image::Image>>(
+    const std::vector<const image::Image*>& same_size, std::vector<ImageNote>* notes)>;
 
 // The same with the planned image of each input alongside (same order): for a task that
 // needs more than the decoded image (inpaint reads each image's mask by its name).
 using PlannedDeviceFn = std::function<Result<std::vector<image::Image>>(
-    const std::vector<const image::Image*>& same_size, const std::vector<const PlannedImage*>& planned,
-    std::vector<ImageNote>* notes)>;
+    const std::vector<const image::Image*>& same_size,
+    const std::vector<const PlannedImage*>& planned, std::vector<ImageNote>* notes)>;
 
 // One device worker: a name for reports ("cuda:1", "cpu#2") and its own device stage.
 struct DeviceWorker {

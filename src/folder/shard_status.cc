@@ -130,7 +130,8 @@ Result<FolderStatus> folder_status(const std::string& output_dir, const std::str
   plan_options.allow_inside = bool_or(any, "allow_inside", false);
   plan_options.skip_existing = true;  // existing outputs are what we are counting
   plan_options.format = image::format_from_extension("x." + string_or(any, "format", "png"));
-  if (plan_options.format == image::ImageFormat::kUnknown) return invalid_argument("shard records name an unknown output format");
+  if (plan_options.format == image::ImageFormat::kUnknown)
+    return invalid_argument("shard records name an unknown output format");
   TB_ASSIGN_OR_RETURN(FolderPlan plan, plan_folder(plan_options));
 
   st.shard_count = count;

@@ -37,7 +37,8 @@ Result<std::string> find_ncnn_weights(const std::string& param) {
   const fs::path folder = fs::path(param).parent_path().empty() ? fs::path(".") : fs::path(param).parent_path();
   for (const auto& e : fs::directory_iterator(folder, ec)) {
     // Weights, not another network's binary param.
-    if (e.is_regular_file() && lower_extension(e.path()) == ".bin" && !ncnn::is_ncnn_param_path(e.path().string()))
+    if (e.is_regular_file() && lower_extension(e.path()) == ".bin" &&
+        !ncnn::is_ncnn_param_path(e.path().string()))
       bins.push_back(e.path().string());
   }
   std::sort(bins.begin(), bins.end());

@@ -133,7 +133,8 @@ const KnownFaceRestorer* face_restorer_by_file_name(const std::string& entry_pat
   return nullptr;
 }
 
-Result<FaceRestoreContract> face_restore_contract(const graph::Graph& g, const std::string& entry_path,
+Result<FaceRestoreContract> face_restore_contract(const graph::Graph& g,
+                                                  const std::string& entry_path,
                                                   const FaceRestoreOverrides& overrides) {
   const std::string file = std::filesystem::path(entry_path).filename().string();
   const auto fail = [&](const std::string& why) {

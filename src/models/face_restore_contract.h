@@ -86,7 +86,8 @@ struct FaceRestoreContract {
 // The contract of `graph` (imported from `entry_path`) as a face restorer, or an error that
 // says why it is not one (inputs, shapes) or what is missing (a dynamic size without
 // --face-size). A file named like a known restorer must have that restorer's interface.
-Result<FaceRestoreContract> face_restore_contract(const graph::Graph& graph, const std::string& entry_path,
+Result<FaceRestoreContract> face_restore_contract(const graph::Graph& graph,
+                                                  const std::string& entry_path,
                                                   const FaceRestoreOverrides& overrides = {});
 
 // The registry entry a file name stands for, or null.

@@ -25,8 +25,9 @@ struct ResolvedModel {
   bool installed = false;             // found in models_dir() by name
   ContractOverrides recorded;         // what `models import` recorded for an unknown model
 
-  import::ModelFile file() const { return import::ModelFile{format, entry_path, weights_path}; }
-};
+  import::ModelFile file() const {return import::ModelFile{format, entry_path, weights_path};
+}
+};  // namespace toonbox::models
 
 // `spec` is an installed model's name or a path (a .onnx file, a TF.js model.json or its
 // folder, an ncnn .param/.param.bin with `weights` or the weights found beside it). A path
@@ -53,7 +54,7 @@ struct ContractDefaults {
 // range is not detectable, multiple of 8 (LaMa's three stride-2 levels).
 ContractDefaults inpainter_contract_defaults();
 Result<ImageContract> model_contract(const ResolvedModel& model, const graph::Graph& graph,
-                                     const ContractOverrides& flags, const ContractDefaults& defaults,
-                                     std::string* how);
+                                     const ContractOverrides& flags,
+                                     const ContractDefaults& defaults, std::string* how);
 
 }  // namespace toonbox::models

@@ -367,7 +367,8 @@ Result<InstalledModel> find_installed_model(const std::string& name) {
   return read_installed(dir);
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> model_files(const import::ModelFile& file) {
+Result<std::vector<std::pair<std::string, std::string>>> model_files(
+    const import::ModelFile& file) {
   const fs::path entry(file.entry);
   const std::string& format = file.format;
   std::vector<std::pair<std::string, std::string>> files;  // relative path, source
@@ -377,7 +378,8 @@ Result<std::vector<std::pair<std::string, std::string>>> model_files(const impor
     if (!id_header.empty()) files.emplace_back(fs::path(id_header).filename().string(), id_header);
     files.emplace_back(fs::path(file.weights).filename().string(), file.weights);
   } else if (format == "onnx") {
-    TB_ASSIGN_OR_RETURN(std::vector<std::string> external, onnx_import::onnx_external_data_files(entry.string()));
+    TB_ASSIGN_OR_RETURN(std::vector<std::string> external,
+                        onnx_import::onnx_external_data_files(entry.string()));
     for (const std::string& rel : external)
       files.emplace_back(fs::path(rel).lexically_normal().string(), (entry.parent_path() / rel).string());
   } else {

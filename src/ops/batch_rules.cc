@@ -8,16 +8,16 @@
 
 namespace toonbox::ops::rules {
 
-using shape_detail::constant_ints;
 using graph::ConcatParams;
 using graph::DftParams;
 using graph::GatherParams;
 using graph::Graph;
 using graph::Node;
 using graph::ReduceParams;
+using graph::resolve_perm;
 using graph::SoftmaxParams;
 using graph::TransposeParams;
-using graph::resolve_perm;
+using shape_detail::constant_ints;
 
 std::string batch_per_item(const Graph&, const Node&) { return ""; }
 

@@ -12,9 +12,9 @@ namespace toonbox::ops {
 using graph::ArgMaxParams;
 using graph::Graph;
 using graph::Node;
+using graph::row_major_strides;
 using graph::ScatterElementsParams;
 using graph::Value;
-using graph::row_major_strides;
 
 namespace shape_detail {
 

@@ -4,16 +4,16 @@
 
 namespace toonbox::ops::rules {
 
+using graph::binary_op_name;
 using graph::BinaryOp;
 using graph::BinaryParams;
 using graph::Node;
+using graph::op_kind_name;
 using graph::ReduceOp;
 using graph::ReduceParams;
+using graph::unary_op_name;
 using graph::UnaryOp;
 using graph::UnaryParams;
-using graph::binary_op_name;
-using graph::op_kind_name;
-using graph::unary_op_name;
 
 std::string integers_exact(const Node&) { return ""; }
 

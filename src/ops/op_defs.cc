@@ -9,9 +9,9 @@
 namespace toonbox::ops {
 
 using graph::Graph;
+using graph::kOpKindCount;
 using graph::Node;
 using graph::OpKind;
-using graph::kOpKindCount;
 
 namespace {
 

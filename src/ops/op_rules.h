@@ -9,7 +9,8 @@
 namespace toonbox::ops::rules {
 
 // Batch rules ("" = the batch items stay apart).
-std::string batch_per_item(const graph::Graph& g, const graph::Node& node);  // elementwise, conv, pool, ...
+std::string batch_per_item(const graph::Graph& g,
+                           const graph::Node& node);  // elementwise, conv, pool, ...
 std::string batch_reduce(const graph::Graph& g, const graph::Node& node);
 std::string batch_softmax(const graph::Graph& g, const graph::Node& node);
 std::string batch_concat(const graph::Graph& g, const graph::Node& node);
@@ -19,7 +20,8 @@ std::string batch_slice(const graph::Graph& g, const graph::Node& node);
 std::string batch_pad(const graph::Graph& g, const graph::Node& node);
 std::string batch_matmul(const graph::Graph& g, const graph::Node& node);
 std::string batch_dft(const graph::Graph& g, const graph::Node& node);
-std::string batch_unknown(const graph::Graph& g, const graph::Node& node);  // shape ops: never checked
+std::string batch_unknown(const graph::Graph& g,
+                          const graph::Node& node);  // shape ops: never checked
 std::string batch_arg_max(const graph::Graph& g, const graph::Node& node);           // index_ops.cc
 std::string batch_scatter_elements(const graph::Graph& g, const graph::Node& node);  // index_ops.cc
 

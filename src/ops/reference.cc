@@ -11,20 +11,20 @@ namespace toonbox::ops {
 
 using graph::BinaryOp;
 using graph::BinaryParams;
+using graph::broadcast_strides;
 using graph::Conv2DParams;
 using graph::Graph;
 using graph::Layout;
 using graph::Node;
 using graph::PackParams;
+using graph::resize_nearest_index;
+using graph::resize_source_coordinate;
 using graph::ResizeCoord;
 using graph::ResizeMode;
 using graph::ResizeParams;
 using graph::StridedSliceParams;
 using graph::UnaryOp;
 using graph::UnaryParams;
-using graph::broadcast_strides;
-using graph::resize_nearest_index;
-using graph::resize_source_coordinate;
 
 double reference_unary(UnaryOp op, double x, float alpha, float beta) {
   switch (op) {

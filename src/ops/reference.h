@@ -13,8 +13,8 @@ namespace toonbox::ops {
 
 // Evaluates `node` on host tensors. Output shapes must already be inferred in `graph`.
 // Float tensors are float32; integer shape tensors int32 or int64.
-Status reference_eval(const graph::Graph& graph, const graph::Node& node, const std::vector<const Tensor*>& inputs,
-                      std::vector<Tensor>* outputs);
+Status reference_eval(const graph::Graph& graph, const graph::Node& node,
+                      const std::vector<const Tensor*>& inputs, std::vector<Tensor>* outputs);
 
 struct ReferenceOptions {
   // Rounds every float activation through half precision after each op: predicts the
@@ -23,7 +23,8 @@ struct ReferenceOptions {
 };
 
 // Runs a specialized graph node by node with the reference kernels.
-Result<std::vector<Tensor>> reference_run(const graph::Graph& specialized, const std::vector<Tensor>& inputs,
+Result<std::vector<Tensor>> reference_run(const graph::Graph& specialized,
+                                          const std::vector<Tensor>& inputs,
                                           const ReferenceOptions& options = {});
 
 // The scalar functions shared with backends' own tests.

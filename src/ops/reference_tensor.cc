@@ -13,28 +13,28 @@ namespace toonbox::ops {
 
 using graph::ConcatParams;
 using graph::ConvTransposeParams;
+using graph::depth_to_space_source;
 using graph::DepthToSpaceParams;
 using graph::GatherParams;
 using graph::ImageCoord;
+using graph::instance_norm_dims;
 using graph::InstanceNormDims;
 using graph::InstanceNormParams;
 using graph::Layout;
 using graph::Node;
+using graph::pad_source_indices;
+using graph::padded_window_count;
 using graph::PadParams;
 using graph::PoolKind;
 using graph::PoolParams;
 using graph::ReduceOp;
 using graph::ReduceParams;
+using graph::resolve_slice;
 using graph::SliceGeometry;
 using graph::SoftmaxParams;
+using graph::space_to_depth_source;
 using graph::SpaceToDepthParams;
 using graph::TransposeParams;
-using graph::depth_to_space_source;
-using graph::instance_norm_dims;
-using graph::pad_source_indices;
-using graph::padded_window_count;
-using graph::resolve_slice;
-using graph::space_to_depth_source;
 
 namespace {
 

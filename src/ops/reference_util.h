@@ -82,8 +82,9 @@ Status eval_pack(const graph::Node& node, const Inputs& in, Outputs& out);
 Status eval_fill(const graph::Node& node, const Inputs& in, Outputs& out);
 Status eval_identity(const graph::Node& node, const Inputs& in, Outputs& out);
 Status eval_range(const graph::Node& node, const Inputs& in, Outputs& out);
-Status eval_arg_max(const graph::Node& node, const Inputs& in, Outputs& out);          // index_ops.cc
-Status eval_scatter_elements(const graph::Node& node, const Inputs& in, Outputs& out);  // index_ops.cc
+Status eval_arg_max(const graph::Node& node, const Inputs& in, Outputs& out);  // index_ops.cc
+Status eval_scatter_elements(const graph::Node& node, const Inputs& in,
+                             Outputs& out);  // index_ops.cc
 }  // namespace reference_detail
 
 }  // namespace toonbox::ops

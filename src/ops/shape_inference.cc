@@ -10,6 +10,8 @@ using graph::BinaryOp;
 using graph::BinaryParams;
 using graph::Conv2DParams;
 using graph::Graph;
+using graph::is_comparison;
+using graph::is_logical;
 using graph::Layout;
 using graph::Node;
 using graph::PackParams;
@@ -17,8 +19,6 @@ using graph::PadMode;
 using graph::ResizeParams;
 using graph::StridedSliceParams;
 using graph::Value;
-using graph::is_comparison;
-using graph::is_logical;
 
 namespace shape_detail {
 

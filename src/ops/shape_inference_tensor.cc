@@ -14,29 +14,29 @@ using graph::ConvTransposeParams;
 using graph::DepthToSpaceParams;
 using graph::GatherParams;
 using graph::Graph;
+using graph::instance_norm_dims;
 using graph::InstanceNormParams;
 using graph::Layout;
+using graph::matmul_shape;
 using graph::Node;
+using graph::normalize_axes;
+using graph::pad_source_indices;
 using graph::PadMode;
 using graph::PadParams;
+using graph::pool_output_dim;
 using graph::PoolDim;
 using graph::PoolParams;
 using graph::ReduceOp;
 using graph::ReduceParams;
+using graph::reshape_target;
 using graph::ReshapeMode;
 using graph::ReshapeParams;
+using graph::resolve_perm;
 using graph::SliceGeometry;
 using graph::SoftmaxParams;
 using graph::SpaceToDepthParams;
 using graph::TransposeParams;
 using graph::Value;
-using graph::instance_norm_dims;
-using graph::matmul_shape;
-using graph::normalize_axes;
-using graph::pad_source_indices;
-using graph::pool_output_dim;
-using graph::reshape_target;
-using graph::resolve_perm;
 
 namespace {
 

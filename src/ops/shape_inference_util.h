@@ -14,7 +14,8 @@
 namespace toonbox::ops::shape_detail {
 
 inline Status node_error(const graph::Node& node, const std::string& what) {
-  return invalid_argument("node '" + node.name + "' (" + graph::op_kind_name(node.kind) + "): " + what);
+  return invalid_argument("node '" + node.name + "' (" + graph::op_kind_name(node.kind) +
+                          "): " + what);
 }
 
 inline Status expect_inputs(const graph::Node& node, size_t min, size_t max) {
@@ -103,7 +104,7 @@ Status infer_strided_slice(graph::Graph& g, graph::Node& node);
 Status infer_pack(graph::Graph& g, graph::Node& node);
 Status infer_fill(graph::Graph& g, graph::Node& node);
 Status infer_range(graph::Graph& g, graph::Node& node);
-Status infer_arg_max(graph::Graph& g, graph::Node& node);          // index_ops.cc
+Status infer_arg_max(graph::Graph& g, graph::Node& node);           // index_ops.cc
 Status infer_scatter_elements(graph::Graph& g, graph::Node& node);  // index_ops.cc
 
 }  // namespace toonbox::ops::shape_detail

@@ -5,6 +5,7 @@
 
 namespace toonbox::pipeline {
 
+using graph::binary_op_name;
 using graph::BinaryOp;
 using graph::BinaryParams;
 using graph::Conv2DParams;
@@ -14,10 +15,9 @@ using graph::OpKind;
 using graph::PackParams;
 using graph::PadMode;
 using graph::StridedSliceParams;
+using graph::unary_op_name;
 using graph::UnaryOp;
 using graph::UnaryParams;
-using graph::binary_op_name;
-using graph::unary_op_name;
 
 namespace {
 

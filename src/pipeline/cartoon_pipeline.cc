@@ -69,15 +69,17 @@ std::string plural(int n, const char* word) {
 
 }  // namespace
 
-Result<std::shared_ptr<detect::FaceDetector>> load_installed_face_detector(const engine::DeviceSelection& device) {
+Result<std::shared_ptr<detect::FaceDetector>> load_installed_face_detector(
+    const engine::DeviceSelection& device) {
   detect::FaceModel kind = detect::FaceModel::kYuNet;
   auto installed = models::find_installed_model("yunet");
   if (!installed.is_ok()) {
     auto retina = models::find_installed_model("retinaface");
     if (!retina.is_ok())
-      return not_found("no face detector installed in " + models::models_dir() +
-                       ": portrait mode needs YuNet; install it with `toonbox models import <yunet file>` "
-                       "(yunet_n_dynamic.onnx from libfacedetection.train), or use --mode whole");
+      return not_found(
+          "no face detector installed in " + models::models_dir() +
+          ": portrait mode needs YuNet; install it with `toonbox models import <yunet file>` "
+          "(yunet_n_dynamic.onnx from libfacedetection.train), or use --mode whole");
     installed = std::move(retina);
     kind = detect::FaceModel::kRetinaFace;
   }
@@ -87,7 +89,6 @@ Result<std::shared_ptr<detect::FaceDetector>> load_installed_face_detector(const
   return std::make_shared<detect::FaceDetector>(kind, std::move(graph).value(), device.backend,
                                                 device.precision);
 }
-
 
 Result<CartoonMode> parse_cartoon_mode(const std::string& s) {
   if (s == "auto") return CartoonMode::kAuto;
@@ -105,9 +106,10 @@ const char* cartoon_mode_name(CartoonMode mode) {
   return "?";
 }
 
-Result<CartoonModels> load_cartoon_models(const std::string& model_spec, const std::string& head_spec,
-                                          CartoonMode mode, const engine::DeviceSelection& device,
-                                          std::string* note, const models::ContractOverrides& flags) {
+Result<CartoonModels> load_cartoon_models(const std::string& model_spec,
+                                          const std::string& head_spec, CartoonMode mode,
+                                          const engine::DeviceSelection& device, std::string* note,
+                                          const models::ContractOverrides& flags) {
   CartoonModels models;
   TB_ASSIGN_OR_RETURN(ModelSource background, load_model_source(model_spec, note, flags));
   models.background = std::make_shared<ModelRunner>(std::move(background), device);
@@ -132,7 +134,8 @@ Result<CartoonModels> load_cartoon_models(const std::string& model_spec, const s
 
 CartoonPipeline::CartoonPipeline(CartoonModels models) : models_(std::move(models)) {}
 
-Result<std::vector<detect::Face>> CartoonPipeline::choose_heads(const image::Image& input, const CartoonOptions& options,
+Result<std::vector<detect::Face>> CartoonPipeline::choose_heads(const image::Image& input,
+                                                                const CartoonOptions& options,
                                                                 CartoonReport* report) {
   std::vector<detect::Face> heads;
   const CartoonMode mode = options.mode;
@@ -217,9 +220,11 @@ Result<std::vector<detect::Face>> CartoonPipeline::choose_heads(const image::Ima
   return heads;
 }
 
-Status CartoonPipeline::paste_heads(const image::Image& input, const std::vector<detect::Face>& faces,
-                                    const CartoonOptions& options, double frame_scale, double output_scale,
-                                    image::Image* canvas, CartoonReport* report) {
+Status CartoonPipeline::paste_heads(const image::Image& input,
+                                    const std::vector<detect::Face>& faces,
+                                    const CartoonOptions& options, double frame_scale,
+                                    double output_scale, image::Image* canvas,
+                                    CartoonReport* report) {
   auto t0 = std::chrono::steady_clock::now();
   const bool same_model = models_.head == models_.background;
   // Fine enough for the output and never coarser than the frame pass.
@@ -275,17 +280,18 @@ Status CartoonPipeline::paste_heads(const image::Image& input, const std::vector
 }
 
 // A batch of one: stylize_batch runs a single image through stylize(), tiles and all.
-Result<image::Image> CartoonPipeline::process(const image::Image& input, const CartoonOptions& options,
-                                       CartoonReport* report) {
+Result<image::Image> CartoonPipeline::process(const image::Image& input,
+                                              const CartoonOptions& options,
+                                              CartoonReport* report) {
   std::vector<CartoonReport> reports;
   TB_ASSIGN_OR_RETURN(std::vector<image::Image> out, process_batch({&input}, options, &reports));
   if (report) *report = std::move(reports[0]);
   return std::move(out[0]);
 }
 
-Result<std::vector<image::Image>> CartoonPipeline::process_batch(const std::vector<const image::Image*>& inputs,
-                                                          const CartoonOptions& options,
-                                                          std::vector<CartoonReport>* reports) {
+Result<std::vector<image::Image>> CartoonPipeline::process_batch(
+    const std::vector<const image::Image*>& inputs, const CartoonOptions& options,
+    std::vector<CartoonReport>* reports) {
   std::vector<image::Image> outputs;
   if (reports) reports->clear();
   if (inputs.empty()) return outputs;
@@ -321,7 +327,8 @@ Result<std::vector<image::Image>> CartoonPipeline::process_batch(const std::vect
   }
   const double resize_ms = ms_since(t0);
   StylizeTimings background;
-  TB_ASSIGN_OR_RETURN(std::vector<image::Image> stylized, models_.background->stylize_batch(frames, &background, options.stylize));
+  TB_ASSIGN_OR_RETURN(std::vector<image::Image> stylized,
+                      models_.background->stylize_batch(frames, &background, options.stylize));
   if (stylized.size() != inputs.size())
     return internal_error("background model returned " + std::to_string(stylized.size()) + " images for " +
                           std::to_string(inputs.size()));
@@ -338,7 +345,8 @@ Result<std::vector<image::Image>> CartoonPipeline::process_batch(const std::vect
     image::Image canvas = std::move(stylized[i]);
     canvas.alpha.clear();
     t0 = std::chrono::steady_clock::now();
-    if (canvas.width != out_w || canvas.height != out_h) canvas = image::resize_image(canvas, out_w, out_h);
+    if (canvas.width != out_w || canvas.height != out_h)
+      canvas = image::resize_image(canvas, out_w, out_h);
     r.finish_ms = ms_since(t0);
     if (!faces[i].empty())
       TB_RETURN_IF_ERROR(paste_heads(*inputs[i], faces[i], options, proc.scale, output_scale, &canvas, &r));

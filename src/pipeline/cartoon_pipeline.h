@@ -91,13 +91,15 @@ struct CartoonModels {
 // installed as "yunet"; only loaded when `mode` is not kWhole). A missing detector is an
 // error for kPortrait (naming `toonbox models import`) and a note for kAuto. `flags`
 // (--channels) apply to --model, and to --head-model when it is the same.
-Result<CartoonModels> load_cartoon_models(const std::string& model_spec, const std::string& head_spec,
-                                          CartoonMode mode, const engine::DeviceSelection& device,
-                                          std::string* note, const models::ContractOverrides& flags = {});
+Result<CartoonModels> load_cartoon_models(const std::string& model_spec,
+                                          const std::string& head_spec, CartoonMode mode,
+                                          const engine::DeviceSelection& device, std::string* note,
+                                          const models::ContractOverrides& flags = {});
 
 // The installed face detector (YuNet, else RetinaFace) on `device`; kNotFound, saying how
 // to install one, when there is none.
-Result<std::shared_ptr<detect::FaceDetector>> load_installed_face_detector(const engine::DeviceSelection& device);
+Result<std::shared_ptr<detect::FaceDetector>> load_installed_face_detector(
+    const engine::DeviceSelection& device);
 
 class CartoonPipeline {
  public:
@@ -108,26 +110,27 @@ class CartoonPipeline {
   // aligned head crop through `head`, pasted back largest face last; no faces (or, in
   // kAuto, no detector) gives the whole-frame result with a note.
   Result<image::Image> process(const image::Image& input, const CartoonOptions& options,
-                        CartoonReport* report = nullptr);
+                               CartoonReport* report = nullptr);
 
   // Images of one size (checked): the whole-frame pass runs as one batch on the device;
   // detection and heads run per image. Either every image succeeds or the call fails.
   Result<std::vector<image::Image>> process_batch(const std::vector<const image::Image*>& inputs,
-                                           const CartoonOptions& options,
-                                           std::vector<CartoonReport>* reports = nullptr);
+                                                  const CartoonOptions& options,
+                                                  std::vector<CartoonReport>* reports = nullptr);
 
   const CartoonModels& models() const { return models_; }
 
  private:
   // Detection and the choice of faces; an empty result means whole-frame only.
-  Result<std::vector<detect::Face>> choose_heads(const image::Image& input, const CartoonOptions& options,
+  Result<std::vector<detect::Face>> choose_heads(const image::Image& input,
+                                                 const CartoonOptions& options,
                                                  CartoonReport* report);
   // Stylizes `faces`' head crops of `input` and pastes them into `canvas` (the output,
   // `output_scale` times the input's size). `frame_scale` is the scale the frame was
   // processed at: heads are cropped at least that fine.
   Status paste_heads(const image::Image& input, const std::vector<detect::Face>& faces,
-                     const CartoonOptions& options, double frame_scale, double output_scale, image::Image* canvas,
-                     CartoonReport* report);
+                     const CartoonOptions& options, double frame_scale, double output_scale,
+                     image::Image* canvas, CartoonReport* report);
 
   CartoonModels models_;
 };

@@ -9,10 +9,10 @@ namespace {
 
 // InsightFace's ArcFace alignment template for 112x112 crops (arcface_dst).
 constexpr std::array<image::Point2, 5> kArcFace112 = {{{38.2946, 51.6963},
-                                                {73.5318, 51.5014},
-                                                {56.0252, 71.7366},
-                                                {41.5493, 92.3655},
-                                                {70.7299, 92.2041}}};
+                                                       {73.5318, 51.5014},
+                                                       {56.0252, 71.7366},
+                                                       {41.5493, 92.3655},
+                                                       {70.7299, 92.2041}}};
 
 float smoothstep01(double t) {
   t = std::clamp(t, 0.0, 1.0);
@@ -78,8 +78,8 @@ image::Affine2 rescale_frame(const image::Affine2& t, double scale) {
 namespace {
 
 // The frame rectangle (inclusive, clamped) that the crop covers.
-void crop_bounds(int frame_width, int frame_height, const image::Affine2& frame_to_crop, int crop_size,
-                 int* x0, int* y0, int* x1, int* y1) {
+void crop_bounds(int frame_width, int frame_height, const image::Affine2& frame_to_crop,
+                 int crop_size, int* x0, int* y0, int* x1, int* y1) {
   auto inv = frame_to_crop.inverse();
   if (!inv.is_ok()) {
     *x0 = *y0 = 0;
@@ -103,8 +103,8 @@ void crop_bounds(int frame_width, int frame_height, const image::Affine2& frame_
 
 }  // namespace
 
-std::vector<float> head_paste_mask(int frame_width, int frame_height, const image::Affine2& frame_to_crop,
-                                   int crop_size) {
+std::vector<float> head_paste_mask(int frame_width, int frame_height,
+                                   const image::Affine2& frame_to_crop, int crop_size) {
   std::vector<float> mask(static_cast<size_t>(frame_width) * frame_height, 0.f);
   int x0, y0, x1, y1;
   crop_bounds(frame_width, frame_height, frame_to_crop, crop_size, &x0, &y0, &x1, &y1);
@@ -116,7 +116,8 @@ std::vector<float> head_paste_mask(int frame_width, int frame_height, const imag
   return mask;
 }
 
-void paste_head(image::Image* frame, const image::Image& head, const image::Affine2& frame_to_crop) {
+void paste_head(image::Image* frame, const image::Image& head,
+                const image::Affine2& frame_to_crop) {
   const int size = head.width;
   if (size <= 0 || head.height != size) return;
   int x0, y0, x1, y1;

@@ -60,7 +60,7 @@ struct HeadCropChoice {
 Result<HeadCropChoice> choose_head_crop(const detect::Face& face, double target_scale, int min_size = 0);
 
 struct HeadCrop {
-  image::Image image;              // crop_size x crop_size RGB (no alpha: the model sees colour)
+  image::Image image;  // crop_size x crop_size RGB (no alpha: the model sees colour)
   image::Affine2 frame_to_crop;
   image::Affine2 crop_to_frame;
   std::vector<uint8_t> valid;  // 255 where the crop pixel lies inside the frame
@@ -75,8 +75,8 @@ float head_mask_weight(double u, double v, int crop_size);
 // pixels are mapped into the crop, so only pixels inside the frame are ever written, and
 // the replicated margin of a crop cut by the frame border is context for the model,
 // never pasted.
-std::vector<float> head_paste_mask(int frame_width, int frame_height, const image::Affine2& frame_to_crop,
-                                   int crop_size);
+std::vector<float> head_paste_mask(int frame_width, int frame_height,
+                                   const image::Affine2& frame_to_crop, int crop_size);
 
 // `frame_to_crop` for a frame `scale` times the size of the one it was estimated on
 // (heads are aligned on the input and pasted into the output canvas).

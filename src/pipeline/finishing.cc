@@ -7,7 +7,8 @@
 
 namespace toonbox::pipeline {
 
-image::Image blend_with_original(const image::Image& original, const image::Image& stylized, float strength) {
+image::Image blend_with_original(const image::Image& original, const image::Image& stylized,
+                                 float strength) {
   if (strength >= 1.f || original.width != stylized.width || original.height != stylized.height)
     return stylized;
   image::Image out = stylized;
@@ -34,7 +35,8 @@ void output_size(int width, int height, int long_side, int* out_width, int* out_
   }
 }
 
-image::Image finish_stylized(const image::Image& original, const image::Image& stylized, float strength, int long_side) {
+image::Image finish_stylized(const image::Image& original, const image::Image& stylized,
+                             float strength, int long_side) {
   image::Image out = blend_with_original(original, stylized, strength);
   int w = 0, h = 0;
   output_size(out.width, out.height, long_side, &w, &h);

@@ -22,16 +22,17 @@ Result<ImageModel> load_image_model(const std::string& spec, const models::Contr
   return m;
 }
 
-Result<image::Image> run_image_model(engine::Session& session, const models::ImageContract& contract, const image::Image& img,
-                              engine::RunReport* report) {
+Result<image::Image> run_image_model(engine::Session& session,
+                                     const models::ImageContract& contract, const image::Image& img,
+                                     engine::RunReport* report) {
   TB_ASSIGN_OR_RETURN(std::vector<image::Image> out,
                       run_image_model_batch(session, contract, {&img}, report));
   return std::move(out[0]);
 }
 
-Result<std::vector<image::Image>> run_image_model_batch(engine::Session& session, const models::ImageContract& contract,
-                                                 const std::vector<const image::Image*>& inputs,
-                                                 engine::RunReport* report) {
+Result<std::vector<image::Image>> run_image_model_batch(
+    engine::Session& session, const models::ImageContract& contract,
+    const std::vector<const image::Image*>& inputs, engine::RunReport* report) {
   if (inputs.empty()) return invalid_argument("no images to run");
   const image::Image& first = *inputs[0];
   for (const image::Image* image : inputs)

@@ -23,17 +23,20 @@ struct ImageModel {
   models::ImageContract contract;
   std::string how;
 };
-Result<ImageModel> load_image_model(const std::string& spec, const models::ContractOverrides& flags = {},
+Result<ImageModel> load_image_model(const std::string& spec,
+                                    const models::ContractOverrides& flags = {},
                                     const std::string& weights = "");
 
 // Runs the model on an RGB image (alpha passed through when the size is kept).
-Result<image::Image> run_image_model(engine::Session& session, const models::ImageContract& contract, const image::Image& input,
-                              engine::RunReport* report = nullptr);
+Result<image::Image> run_image_model(engine::Session& session,
+                                     const models::ImageContract& contract,
+                                     const image::Image& input,
+                                     engine::RunReport* report = nullptr);
 
 // Images of one size (checked) as one [N,...] call; N > 1 needs a session made with
 // SessionOptions::allow_batch (a model that mixes batch items fails to compile then).
-Result<std::vector<image::Image>> run_image_model_batch(engine::Session& session, const models::ImageContract& contract,
-                                                 const std::vector<const image::Image*>& inputs,
-                                                 engine::RunReport* report = nullptr);
+Result<std::vector<image::Image>> run_image_model_batch(
+    engine::Session& session, const models::ImageContract& contract,
+    const std::vector<const image::Image*>& inputs, engine::RunReport* report = nullptr);
 
 }  // namespace toonbox::pipeline

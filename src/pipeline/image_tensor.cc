@@ -25,7 +25,8 @@ Tensor make_image_tensor(const models::ImageContract& c, int64_t n, int64_t h, i
   return t;
 }
 
-void fill_image_tensor(const image::Image& image, const models::ImageContract& c, int margin, int64_t item, Tensor* t) {
+void fill_image_tensor(const image::Image& image, const models::ImageContract& c, int margin,
+                       int64_t item, Tensor* t) {
   const bool nhwc = c.layout == graph::Layout::kNHWC;
   const int64_t h = nhwc ? t->dim(1) : t->dim(2), w = nhwc ? t->dim(2) : t->dim(3);
   // Strides in floats: one layout's loop serves both.
@@ -33,7 +34,8 @@ void fill_image_tensor(const image::Image& image, const models::ImageContract& c
   float* out = t->data<float>() + item * h * w * 3;
   const float scale = (c.input_range.hi - c.input_range.lo) / 255.f, lo = c.input_range.lo;
   // Tensor channel k reads image channel src[k]: the model's order from our RGB.
-  const int src[3] = {c.channels == models::ChannelOrder::kRgb ? 0 : 2, 1, c.channels == models::ChannelOrder::kRgb ? 2 : 0};
+  const int src[3] = {c.channels == models::ChannelOrder::kRgb ? 0 : 2, 1,
+                      c.channels == models::ChannelOrder::kRgb ? 2 : 0};
 #pragma omp parallel for schedule(static)
   for (int64_t y = 0; y < h; ++y) {
     const int64_t sy = std::clamp<int64_t>(y - margin, 0, image.height - 1);
@@ -74,7 +76,8 @@ Tensor image_to_tensor(const image::Image& image, const models::ImageContract& c
   return t;
 }
 
-Result<OutputPixels> OutputPixels::of(const Tensor& t, int64_t item, const models::ImageContract& c) {
+Result<OutputPixels> OutputPixels::of(const Tensor& t, int64_t item,
+                                      const models::ImageContract& c) {
   const bool nhwc = c.layout == graph::Layout::kNHWC;
   if (t.rank() != 4 || t.dtype() != DType::kFloat32)
     return invalid_argument("the model's output is " + shape_to_string(t.shape()) + ", not an image");

@@ -25,7 +25,8 @@ Tensor make_image_tensor(const models::ImageContract& c, int64_t n, int64_t h, i
 // Writes `image` into batch item `item` of `t` (made by make_image_tensor): `margin`
 // pixels edge-replicated on every side and edge replication on to the tensor's H and W,
 // channels in the contract's order, 0..255 mapped onto its input range.
-void fill_image_tensor(const image::Image& image, const models::ImageContract& c, int margin, int64_t item, Tensor* t);
+void fill_image_tensor(const image::Image& image, const models::ImageContract& c, int margin,
+                       int64_t item, Tensor* t);
 
 // The same conversion for a backend that does it on the device (Session::run_pixels);
 // its floats are computed here exactly as fill_image_tensor and OutputPixels compute

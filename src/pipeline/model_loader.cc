@@ -29,7 +29,8 @@ ModelSource builtin_source() {
 
 }  // namespace
 
-Result<ModelSource> model_source_from(const models::ResolvedModel& r, const models::ContractOverrides& flags) {
+Result<ModelSource> model_source_from(const models::ResolvedModel& r,
+                                      const models::ContractOverrides& flags) {
   if (r.role == models::ModelRole::kFaceDetector)
     return invalid_argument("'" + r.name + "' is a face detector, not a style: portrait mode uses it by itself");
   if (r.role == models::ModelRole::kFaceRestorer)
@@ -53,7 +54,8 @@ Result<ModelSource> model_source_from(const models::ResolvedModel& r, const mode
   return m;
 }
 
-Result<ModelSource> load_model_source(const std::string& spec, std::string* note, const models::ContractOverrides& flags) {
+Result<ModelSource> load_model_source(const std::string& spec, std::string* note,
+                                      const models::ContractOverrides& flags) {
   if (spec == models::kBuiltinStyleName || spec == "builtin") return builtin_source();
   if (spec.empty()) {
     for (const char* preferred : {"whitebox", "whitebox-uint8", "animeganv3-cute"}) {

@@ -21,6 +21,7 @@ Result<ModelSource> load_model_source(const std::string& spec, std::string* note
 
 // A resolved model (models/model_resolver.h) imported, with its contract. Face detectors
 // are refused: they are not styles.
-Result<ModelSource> model_source_from(const models::ResolvedModel& model, const models::ContractOverrides& flags = {});
+Result<ModelSource> model_source_from(const models::ResolvedModel& model,
+                                      const models::ContractOverrides& flags = {});
 
 }  // namespace toonbox::pipeline

@@ -26,7 +26,8 @@ constexpr int kMinTileFloor = 128;
 int multiple_of(const ModelSource& m) { return std::max(1, m.contract.size_multiple); }
 
 // Item `item` of the model's output, cropped to width x height at (margin, margin).
-Result<image::Image> output_image(const ModelSource& m, const Tensor& output, int64_t item, int width, int height) {
+Result<image::Image> output_image(const ModelSource& m, const Tensor& output, int64_t item,
+                                  int width, int height) {
   TB_ASSIGN_OR_RETURN(OutputPixels px, OutputPixels::of(output, item, m.contract));
   return output_to_image(px, m.margin, m.margin, width, height);
 }
@@ -53,7 +54,8 @@ std::string mib(double bytes) { return std::to_string(static_cast<long long>(byt
 
 ModelRunner::ModelRunner(ModelSource model, const engine::DeviceSelection& device)
     : model_(std::move(model)),
-      session_(model_.graph, device.backend, device.precision, engine::SessionOptions{/*allow_batch=*/true}),
+      session_(model_.graph, device.backend, device.precision,
+               engine::SessionOptions{/*allow_batch=*/true}),
       pixels_on_device_(pixels_on_device_by_default()) {}
 
 std::pair<int64_t, int64_t> ModelRunner::padded_size(int width, int height) const {
@@ -73,7 +75,8 @@ int ModelRunner::min_tile() const {
 }
 
 std::string ModelRunner::oom_words() const {
-  return session_.backend().device().kind == backend::DeviceKind::kCuda ? "CUDA out of memory" : "out of memory";
+  return session_.backend().device().kind == backend::DeviceKind::kCuda ? "CUDA out of memory"
+                                                                        : "out of memory";
 }
 
 void ModelRunner::remember_arena(const Shape& shape, size_t arena_bytes) {
@@ -154,8 +157,9 @@ int ModelRunner::batch_that_fits(int width, int height, int n) {
   return std::clamp(static_cast<int>(static_cast<double>(*budget) / per_image), 1, n);
 }
 
-Result<bool> ModelRunner::run_pixels(const std::vector<const image::Image*>& inputs, std::vector<image::Image>* outputs,
-                                     StylizeTimings* t, engine::RunReport* compiled) {
+Result<bool> ModelRunner::run_pixels(const std::vector<const image::Image*>& inputs,
+                                     std::vector<image::Image>* outputs, StylizeTimings* t,
+                                     engine::RunReport* compiled) {
   if (!pixels_on_device_) return false;
   const image::Image& first = *inputs[0];
   const auto [h, w] = padded_size(first.width, first.height);
@@ -189,7 +193,8 @@ Result<bool> ModelRunner::run_pixels(const std::vector<const image::Image*>& inp
 
 Result<image::Image> ModelRunner::run_whole(const image::Image& input, StylizeTimings* t) {
   std::vector<image::Image> on_device;
-  engine::RunReport compiled;  // by run_pixels' check; the run after it (either path) compiles nothing
+  engine::RunReport
+      compiled;  // by run_pixels' check; the run after it (either path) compiles nothing
   TB_ASSIGN_OR_RETURN(bool done, run_pixels({&input}, &on_device, t, &compiled));
   if (done) {
     add_compile(compiled, &t->run);
@@ -204,13 +209,15 @@ Result<image::Image> ModelRunner::run_whole(const image::Image& input, StylizeTi
   remember_arena(x.shape(), t->run.arena_bytes);
   TB_RETURN_IF_ERROR(check_output(model_, outputs, x.shape()));
   t0 = std::chrono::steady_clock::now();
-  TB_ASSIGN_OR_RETURN(image::Image out, output_image(model_, outputs[0], 0, input.width, input.height));
+  TB_ASSIGN_OR_RETURN(image::Image out,
+                      output_image(model_, outputs[0], 0, input.width, input.height));
   t->postprocess_ms += ms_since(t0);
   t->tiles = 1;
   return out;
 }
 
-Result<image::Image> ModelRunner::run_tiled(const image::Image& input, int tile, StylizeTimings* t) {
+Result<image::Image> ModelRunner::run_tiled(const image::Image& input, int tile,
+                                            StylizeTimings* t) {
   const TilePlan plan =
       plan_tiles(input.width, input.height, tile, model_.tile_overlap, multiple_of(model_));
   TileBlender blender(plan);
@@ -243,12 +250,13 @@ Result<image::Image> ModelRunner::run_tiled(const image::Image& input, int tile,
 }
 
 Result<image::Image> ModelRunner::stylize(const image::Image& input, StylizeTimings* timings,
-                                   const StylizeOptions& options) {
+                                          const StylizeOptions& options) {
   if (input.width <= 0 || input.height <= 0) return invalid_argument("empty image");
   StylizeTimings local;
   int tile = choose_tile(input.width, input.height, 1, options, &local);
   for (;;) {
-    Result<image::Image> out = tile == 0 ? run_whole(input, &local) : run_tiled(input, tile, &local);
+    Result<image::Image> out =
+        tile == 0 ? run_whole(input, &local) : run_tiled(input, tile, &local);
     if (out.is_ok() || !is_oom(out.status()) || options.tile_size < 0) {
       if (!out.is_ok()) return out.status();
       image::Image image = std::move(out).value();
@@ -275,8 +283,8 @@ Result<image::Image> ModelRunner::stylize(const image::Image& input, StylizeTimi
   }
 }
 
-Result<std::vector<image::Image>> ModelRunner::run_batch(const std::vector<const image::Image*>& inputs,
-                                                  StylizeTimings* t) {
+Result<std::vector<image::Image>> ModelRunner::run_batch(
+    const std::vector<const image::Image*>& inputs, StylizeTimings* t) {
   std::vector<image::Image> on_device;
   engine::RunReport compiled;  // as in run_whole (a batch is usually compiled by prepare() already)
   TB_ASSIGN_OR_RETURN(bool done, run_pixels(inputs, &on_device, t, &compiled));
@@ -298,7 +306,8 @@ Result<std::vector<image::Image>> ModelRunner::run_batch(const std::vector<const
   t0 = std::chrono::steady_clock::now();
   std::vector<image::Image> images;
   for (int64_t i = 0; i < n; ++i) {
-    TB_ASSIGN_OR_RETURN(image::Image image, output_image(model_, outputs[0], i, first.width, first.height));
+    TB_ASSIGN_OR_RETURN(image::Image image,
+                        output_image(model_, outputs[0], i, first.width, first.height));
     image.alpha = inputs[i]->alpha;
     images.push_back(std::move(image));
   }
@@ -306,9 +315,9 @@ Result<std::vector<image::Image>> ModelRunner::run_batch(const std::vector<const
   return images;
 }
 
-Result<std::vector<image::Image>> ModelRunner::stylize_batch(const std::vector<const image::Image*>& inputs,
-                                                      StylizeTimings* timings,
-                                                      const StylizeOptions& options) {
+Result<std::vector<image::Image>> ModelRunner::stylize_batch(
+    const std::vector<const image::Image*>& inputs, StylizeTimings* timings,
+    const StylizeOptions& options) {
   for (const image::Image* image : inputs) {
     if (image->width != inputs[0]->width || image->height != inputs[0]->height)
       return invalid_argument("stylize_batch: images of different sizes");

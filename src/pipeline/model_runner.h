@@ -38,7 +38,7 @@ class ModelRunner {
   ModelRunner(ModelSource model, const engine::DeviceSelection& device);
 
   Result<image::Image> stylize(const image::Image& input, StylizeTimings* timings = nullptr,
-                        const StylizeOptions& options = {});
+                               const StylizeOptions& options = {});
 
   // Images of one size (checked) in one device call on an [N,H,W,3] tensor where the
   // model allows a batch (timings->batch says how many ran together). Falls back to one
@@ -46,8 +46,8 @@ class ModelRunner {
   // first batched compile), when the images need tiles, or after an out-of-memory error
   // at a batch of 2. A batch that runs out of memory is halved and retried.
   Result<std::vector<image::Image>> stylize_batch(const std::vector<const image::Image*>& inputs,
-                                           StylizeTimings* timings = nullptr,
-                                           const StylizeOptions& options = {});
+                                                  StylizeTimings* timings = nullptr,
+                                                  const StylizeOptions& options = {});
 
   // The padded [H, W] the model sees for a width x height image (margin, size multiple):
   // images with the same padded size share one compiled executable, and batch.
@@ -76,10 +76,12 @@ class ModelRunner {
   // when the backend converts on the host, or the model's output is not an image of
   // its input's size (the host path then says what it is).
   // `compiled` says whether checking compiled the shape.
-  Result<bool> run_pixels(const std::vector<const image::Image*>& inputs, std::vector<image::Image>* outputs,
-                          StylizeTimings* t, engine::RunReport* compiled);
+  Result<bool> run_pixels(const std::vector<const image::Image*>& inputs,
+                          std::vector<image::Image>* outputs, StylizeTimings* t,
+                          engine::RunReport* compiled);
   Result<image::Image> run_tiled(const image::Image& input, int tile, StylizeTimings* t);
-  Result<std::vector<image::Image>> run_batch(const std::vector<const image::Image*>& inputs, StylizeTimings* t);
+  Result<std::vector<image::Image>> run_batch(const std::vector<const image::Image*>& inputs,
+                                              StylizeTimings* t);
   // 0 for the whole image, else the tile side; notes say why.
   int choose_tile(int width, int height, int batch, const StylizeOptions& options, StylizeTimings* t);
   // Largest batch (<= n) whose working memory fits the free memory; n when unknown.

@@ -5,8 +5,8 @@
 
 namespace toonbox::pipeline {
 
-ProcessingSize processing_size(int width, int height, const models::ProcessingRule& rule, int resolution,
-                               int out_width, int out_height) {
+ProcessingSize processing_size(int width, int height, const models::ProcessingRule& rule,
+                               int resolution, int out_width, int out_height) {
   ProcessingSize p;
   const int short_side = std::min(width, height);
   if (short_side <= 0) {

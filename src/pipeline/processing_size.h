@@ -29,8 +29,8 @@ struct ProcessingSize {
 // out_height. The model's rule (kAuto) caps the short side (max_short_side) and lifts it
 // to min_side; kAuto and full never process above the output size; an explicit
 // resolution is honoured as given.
-ProcessingSize processing_size(int width, int height, const models::ProcessingRule& rule, int resolution,
-                               int out_width, int out_height);
+ProcessingSize processing_size(int width, int height, const models::ProcessingRule& rule,
+                               int resolution, int out_width, int out_height);
 
 // "auto" (0), "full" (kFullResolution) or a short side in kMinResolution..kMaxResolution.
 Result<int> parse_resolution(const std::string& s);

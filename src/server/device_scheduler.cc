@@ -38,10 +38,13 @@ struct DeviceScheduler::Worker {
   std::atomic<double> busy_ms{0};
 };
 
-WorkItem::WorkItem(std::shared_ptr<pipeline::ModelRunner> model, image::Image input, std::string model_label,
-                   Clock::time_point deadline, PipelineStage stage)
-    : model_(std::move(model)), stage_(std::move(stage)), input_(std::move(input)),
-      model_label_(std::move(model_label)), deadline_(deadline) {}
+WorkItem::WorkItem(std::shared_ptr<pipeline::ModelRunner> model, image::Image input,
+                   std::string model_label, Clock::time_point deadline, PipelineStage stage)
+    : model_(std::move(model)),
+      stage_(std::move(stage)),
+      input_(std::move(input)),
+      model_label_(std::move(model_label)),
+      deadline_(deadline) {}
 
 bool WorkItem::wait_until(Clock::time_point until) {
   std::unique_lock<std::mutex> lock(mutex_);
@@ -60,10 +63,14 @@ void WorkItem::finish(State state) {
 DeviceScheduler::DeviceScheduler(std::string device_id, SchedulerOptions options, Metrics* metrics)
     : DeviceScheduler(std::vector<SchedulerDevice>{{std::move(device_id), nullptr}}, std::move(options), metrics) {}
 
-DeviceScheduler::DeviceScheduler(std::vector<SchedulerDevice> devices, SchedulerOptions options, Metrics* metrics,
-                                 engine::DeviceFaults faults)
-    : device_id_(joined_ids(devices)), options_(std::move(options)), metrics_(metrics), faults_(std::move(faults)),
-      rotation_(static_cast<int>(std::clamp<size_t>(devices.size(), 1, kMaxDevices)), server_rotation()) {
+DeviceScheduler::DeviceScheduler(std::vector<SchedulerDevice> devices, SchedulerOptions options,
+                                 Metrics* metrics, engine::DeviceFaults faults)
+    : device_id_(joined_ids(devices)),
+      options_(std::move(options)),
+      metrics_(metrics),
+      faults_(std::move(faults)),
+      rotation_(static_cast<int>(std::clamp<size_t>(devices.size(), 1, kMaxDevices)),
+                server_rotation()) {
   options_.queue_capacity = std::max(1, options_.queue_capacity);
   options_.max_batch = std::max(1, options_.max_batch);
   options_.max_wait_ms = std::max(0, options_.max_wait_ms);
@@ -283,7 +290,8 @@ Status guarded(const image::Image& input, Fn&& fn) {
 // The pipeline for an item: its model for the frame and the heads, its detector. Cheap
 // (shared pointers), so built per call; the item's options go with it, so the server's
 // result is the CLI's.
-pipeline::CartoonPipeline pipeline_for(const std::shared_ptr<pipeline::ModelRunner>& model, const PipelineStage& stage) {
+pipeline::CartoonPipeline pipeline_for(const std::shared_ptr<pipeline::ModelRunner>& model,
+                                       const PipelineStage& stage) {
   pipeline::CartoonModels m;
   m.background = model;
   m.head = model;
@@ -329,7 +337,8 @@ Result<BoundWork> DeviceScheduler::bind(int w, const WorkItem& item) {
   if (!faults_.empty()) TB_RETURN_IF_ERROR(faults_.before_call(w));
   if (!me.device.bind) return BoundWork{item.model_, item.stage_};
   auto bound = me.device.bind(item);
-  if (bound.is_ok() || engine::DeviceHealth::is_device_lost(bound.status()) || engine::DeviceHealth::may_be_device(bound.status()))
+  if (bound.is_ok() || engine::DeviceHealth::is_device_lost(bound.status()) ||
+      engine::DeviceHealth::may_be_device(bound.status()))
     return bound;
   // It loaded on the first device, so failing here is this device's fault: another tries it.
   return internal_error(me.device.id + " could not load what the request needs: " + bound.status().message());
@@ -362,7 +371,8 @@ void DeviceScheduler::run_batch(int w, const std::vector<WorkItem*>& items) {
   const double ms = ms_between(start, Clock::now());
   Worker& me = *workers_[static_cast<size_t>(w)];
   me.busy_ms.store(me.busy_ms.load() + ms);
-  const pipeline::StylizeTimings timings = reports.empty() ? pipeline::StylizeTimings{} : reports[0].background;
+  const pipeline::StylizeTimings timings =
+      reports.empty() ? pipeline::StylizeTimings{} : reports[0].background;
   if (status.code() == StatusCode::kOutOfMemory ||
       (!status.is_ok() && rotation_.size() > 1 && engine::DeviceHealth::may_be_device(status))) {
     // Even the halved batches failed: give every image its own chance (and its own

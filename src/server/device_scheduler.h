@@ -85,7 +85,7 @@ struct PipelineStage {
 
 struct WorkOutcome {
   Status status;           // ok, the engine's error, or why the work was dropped
-  image::Image image;             // the finished image (output size, strength) when ok
+  image::Image image;      // the finished image (output size, strength) when ok
   pipeline::StylizeTimings timings;  // the whole-frame pass
   double detect_ms = 0, heads_ms = 0;
   double pipeline_ms = 0;  // everything the pipeline spent: frame, detection, heads, finishing
@@ -105,8 +105,9 @@ class WorkItem : public std::enable_shared_from_this<WorkItem> {
  public:
   enum class State { kQueued, kClaimed, kRunning, kDone, kDropped };
 
-  WorkItem(std::shared_ptr<pipeline::ModelRunner> model, image::Image input, std::string model_label,
-           Clock::time_point deadline = Clock::time_point::max(), PipelineStage stage = {});
+  WorkItem(std::shared_ptr<pipeline::ModelRunner> model, image::Image input,
+           std::string model_label, Clock::time_point deadline = Clock::time_point::max(),
+           PipelineStage stage = {});
 
   const image::Image& input() const { return input_; }
   int64_t pixels() const { return static_cast<int64_t>(input_.width) * input_.height; }
@@ -215,7 +216,9 @@ class DeviceScheduler {
   static uint64_t barred(const WorkItem& item) {
     return item.failed_on_ | (item.stage_.run ? ~engine::DeviceRotation::bit(0) : uint64_t{0});
   }
-  bool can_take(const WorkItem& item, int w) const { return !(barred(item) & engine::DeviceRotation::bit(w)); }
+  bool can_take(const WorkItem& item, int w) const {
+    return !(barred(item) & engine::DeviceRotation::bit(w));
+  }
   bool has_work_for(int w) const;
   void take_same_shape(const WorkItem& first, int w, std::vector<std::shared_ptr<WorkItem>>* batch);
   // Claims the items that are still wanted (not dropped, not past their deadline).

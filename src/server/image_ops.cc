@@ -30,8 +30,8 @@ Status explain_decode_error(const Status& s) {
   }
 }
 
-size_t request_memory_bytes(const image::ImageInfo& info, const CartoonizeParams& params, const pipeline::ModelRunner& model,
-                            int tile_size) {
+size_t request_memory_bytes(const image::ImageInfo& info, const CartoonizeParams& params,
+                            const pipeline::ModelRunner& model, int tile_size) {
   RequestMemory r;
   r.width = info.width;
   r.height = info.height;

@@ -25,8 +25,8 @@ Status explain_decode_error(const Status& status);
 
 // The estimated peak memory of stylizing and encoding an image with this header
 // (memory_budget.h), for admission before it is decoded.
-size_t request_memory_bytes(const image::ImageInfo& info, const CartoonizeParams& params, const pipeline::ModelRunner& model,
-                            int tile_size);
+size_t request_memory_bytes(const image::ImageInfo& info, const CartoonizeParams& params,
+                            const pipeline::ModelRunner& model, int tile_size);
 
 // The refusal for an estimate over the per-request limit (kResourceExhausted: 413).
 Status over_request_memory(const image::ImageInfo& info, size_t estimate, size_t limit);

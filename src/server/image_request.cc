@@ -36,8 +36,8 @@ Status check_scaled_output(int w, int h, int scale, int64_t max_pixels) {
   return Status::ok();
 }
 
-size_t scaled_request_bytes(const image::ImageInfo& info, int scale, int tile_side, double model_bytes_per_pixel,
-                            int float_canvases) {
+size_t scaled_request_bytes(const image::ImageInfo& info, int scale, int tile_side,
+                            double model_bytes_per_pixel, int float_canvases) {
   RequestMemory r;
   r.width = info.width;
   r.height = info.height;
@@ -184,7 +184,9 @@ void ImageRequest::run(Server& s, const Request& req, Response& res, ImageTask t
   if (out.attempts > 1) res.set_header("X-Toonbox-Attempts", std::to_string(out.attempts));
   res.set_header("X-Toonbox-Precision", precision_name(out.precision.value_or(task.precision)));
   res.set_header("X-Toonbox-Batch-Size", std::to_string(out.batch_size));
-  res.set_header("X-Toonbox-Mode", !task.mode.empty() ? task.mode : upscale ? "upscale" : pipeline::cartoon_mode_name(out.mode_used));
+  res.set_header("X-Toonbox-Mode", !task.mode.empty() ? task.mode
+                                   : upscale          ? "upscale"
+                                                      : pipeline::cartoon_mode_name(out.mode_used));
   if (!upscale) res.set_header("X-Toonbox-Faces", std::to_string(out.faces));
   if (!out.notes.empty()) {
     std::string notes;  // header-safe: notes are our own ASCII text

@@ -43,8 +43,8 @@ struct ImageTask {
 // `float_canvases` float RGB images of the output's size (tiles blending, TTA's sum,
 // restore's paste canvas).
 Status check_scaled_output(int width, int height, int scale, int64_t max_pixels);
-size_t scaled_request_bytes(const image::ImageInfo& info, int scale, int tile_side, double model_bytes_per_pixel,
-                            int float_canvases);
+size_t scaled_request_bytes(const image::ImageInfo& info, int scale, int tile_side,
+                            double model_bytes_per_pixel, int float_canvases);
 
 class ImageRequest {
  public:

@@ -50,7 +50,8 @@ std::mutex cache_mutex;
 std::map<std::string, std::shared_ptr<CachedPipeline>> cache;
 std::atomic<int> in_flight{0};
 
-Result<std::shared_ptr<CachedPipeline>> pipeline_for(const std::string& name, const engine::DeviceSelection& device) {
+Result<std::shared_ptr<CachedPipeline>> pipeline_for(const std::string& name,
+                                                     const engine::DeviceSelection& device) {
   std::lock_guard<std::mutex> lock(cache_mutex);
   auto& slot = cache[name];
   if (slot) return slot;
@@ -60,7 +61,8 @@ Result<std::shared_ptr<CachedPipeline>> pipeline_for(const std::string& name, co
     return model.status();
   }
   auto cached = std::make_shared<CachedPipeline>();
-  cached->pipeline = std::make_unique<pipeline::InpaintPipeline>(std::move(model).value(), device.backend, device.precision);
+  cached->pipeline = std::make_unique<pipeline::InpaintPipeline>(std::move(model).value(),
+                                                                 device.backend, device.precision);
   slot = cached;
   return slot;
 }
@@ -87,7 +89,8 @@ Result<InpaintParams> parse_inpaint_params(const Fields& fields) {
         return invalid_argument("radius must be an integer 1..100, got '" + value.substr(0, 40) + "'");
     } else if (name == "dilate") {
       if (!parse_int(value, 0, pipeline::kMaxDilate, &p.dilate))
-        return invalid_argument("dilate must be an integer 0.." + std::to_string(pipeline::kMaxDilate) + ", got '" +
+        return invalid_argument("dilate must be an integer 0.." +
+                                std::to_string(pipeline::kMaxDilate) + ", got '" +
                                 value.substr(0, 40) + "'");
     } else if (name == "strategy") {
       TB_RETURN_IF_ERROR(pipeline::parse_inpaint_strategy(value).status());
@@ -185,14 +188,15 @@ void InpaintRoutes::inpaint(Server& s, const Request& req, Response& res) {
   if (!image.is_ok()) return set_error(res, explain_decode_error(image.status()));
   Result<image::Image> mask_image = image::Image{};
   if (!from_alpha) {
-    mask_image = image::decode_image(reinterpret_cast<const uint8_t*>(mask_part->content.data()), mask_part->content.size(),
-                              decode);
+    mask_image = image::decode_image(reinterpret_cast<const uint8_t*>(mask_part->content.data()),
+                                     mask_part->content.size(), decode);
     if (!mask_image.is_ok())
       return set_error(res, explain_decode_error(mask_image.status()).with_context("the mask"));
   }
   const double decode_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_decode).count();
-  auto mask = pipeline::mask_for_image(*image, from_alpha ? nullptr : &mask_image.value(), params->resize_mask,
-                             params->dilate, "the mask", "the image");
+  auto mask =
+      pipeline::mask_for_image(*image, from_alpha ? nullptr : &mask_image.value(),
+                               params->resize_mask, params->dilate, "the mask", "the image");
   if (!mask.is_ok()) return set_error(res, mask.status());
   if (mask->empty())
     return set_error(res, invalid_argument("nothing to do: the mask marks no pixel (white, or transparent with "
@@ -221,7 +225,8 @@ void InpaintRoutes::inpaint(Server& s, const Request& req, Response& res) {
     return set_error(res, result.status());
   }
   const auto t_encode = Clock::now();
-  auto encoded = image::encode_image(*result, image::EncodeOptions{params->format, params->quality});
+  auto encoded =
+      image::encode_image(*result, image::EncodeOptions{params->format, params->quality});
   if (!encoded.is_ok()) return set_error(res, encoded.status());
   const double encode_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_encode).count();
   const pipeline::InpaintModel& model = (*cached)->pipeline->model();

@@ -46,8 +46,9 @@ int JobManager::stored_jobs() const {
 }
 
 Result<std::string> JobManager::create(const CartoonizeParams& params,
-                                       std::shared_ptr<pipeline::ModelRunner> model, PipelineStage stage,
-                                       std::vector<Upload> uploads, bool* busy) {
+                                       std::shared_ptr<pipeline::ModelRunner> model,
+                                       PipelineStage stage, std::vector<Upload> uploads,
+                                       bool* busy) {
   *busy = false;
   if (uploads.empty()) return invalid_argument("no images: send one or more files in the 'images' form field");
   if (static_cast<int>(uploads.size()) > options_.max_images_per_job) {
@@ -68,7 +69,8 @@ Result<std::string> JobManager::create(const CartoonizeParams& params,
     item.download_name = download_name(up.filename, "-toon", extension_for(params.format));
     // The header is checked now so a bad file is reported at once; pixels are decoded
     // just before the image goes to the device.
-    auto info = image::probe_image(reinterpret_cast<const uint8_t*>(up.bytes.data()), up.bytes.size());
+    auto info =
+        image::probe_image(reinterpret_cast<const uint8_t*>(up.bytes.data()), up.bytes.size());
     if (!info.is_ok()) {
       item.state = ItemState::kFailed;
       item.error = explain_decode_error(info.status());
@@ -270,8 +272,10 @@ void JobManager::feeder_loop() {
       WorkOutcome out = work->take_outcome();
       const int w = out.image.width, h = out.image.height;
       Result<std::vector<uint8_t>> encoded =
-          out.status.is_ok() ? image::encode_image(out.image, image::EncodeOptions{job->params.format, job->params.quality})
-                             : Result<std::vector<uint8_t>>(out.status);
+          out.status.is_ok()
+              ? image::encode_image(out.image,
+                                    image::EncodeOptions{job->params.format, job->params.quality})
+              : Result<std::vector<uint8_t>>(out.status);
       lock.lock();
       --in_flight_;
       Item& item = job->items[f.index];
@@ -313,7 +317,8 @@ void JobManager::feeder_loop() {
       lock.unlock();
       image::DecodeOptions decode;
       decode.max_pixels = options_.max_pixels;
-      auto image = image::decode_image(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), decode);
+      auto image =
+          image::decode_image(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), decode);
       lock.lock();
       Item& again = job->items[index];
       if (job->cancelled || stopping_) {

@@ -54,7 +54,8 @@ class JobManager {
   // are active or stored (the caller answers 429); other errors are the request's (no
   // images: 400, too many: 413). Images whose header is corrupt or over the pixel limit
   // fail at once, each with its own error; the others run.
-  Result<std::string> create(const CartoonizeParams& params, std::shared_ptr<pipeline::ModelRunner> model, PipelineStage stage,
+  Result<std::string> create(const CartoonizeParams& params,
+                             std::shared_ptr<pipeline::ModelRunner> model, PipelineStage stage,
                              std::vector<Upload> uploads, bool* busy);
   // nullopt: no such job (or it expired).
   std::optional<nlohmann::json> describe(const std::string& id, const std::string& url_prefix);

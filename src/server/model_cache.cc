@@ -14,7 +14,8 @@ ModelCache::ModelCache(engine::DeviceSelection device, std::string default_spec,
     : device_(std::move(device)), default_spec_(std::move(default_spec)), max_loaded_(max_loaded) {}
 
 Status ModelCache::load_default(std::string* note) {
-  TB_ASSIGN_OR_RETURN(pipeline::ModelSource source, pipeline::load_model_source(default_spec_, note));
+  TB_ASSIGN_OR_RETURN(pipeline::ModelSource source,
+                      pipeline::load_model_source(default_spec_, note));
   default_name_ = source.name;
   const std::string key = default_name_ + "|" + precision_name(device_.precision);
   engine::DeviceSelection sel = device_;
@@ -56,7 +57,8 @@ Status without_server_paths(const Status& s, const std::string& model_dir) {
 }  // namespace
 
 Result<pipeline::ModelSource> ModelCache::load_source(const std::string& name) const {
-  if (name == models::kBuiltinStyleName || name == "builtin") return pipeline::load_model_source(models::kBuiltinStyleName, nullptr);
+  if (name == models::kBuiltinStyleName || name == "builtin")
+    return pipeline::load_model_source(models::kBuiltinStyleName, nullptr);
   if (name == default_name_) return pipeline::load_model_source(default_spec_, nullptr);
   // By installed name only: a client's string never becomes a path.
   auto installed = models::resolve_installed_model(name);
@@ -69,8 +71,11 @@ Result<pipeline::ModelSource> ModelCache::load_source(const std::string& name) c
   return loaded;
 }
 
-Result<std::shared_ptr<pipeline::ModelRunner>> ModelCache::get(const std::string& name_in, Precision precision) {
-  const std::string name = name_in.empty() ? default_name_ : (name_in == "builtin" ? models::kBuiltinStyleName : name_in);
+Result<std::shared_ptr<pipeline::ModelRunner>> ModelCache::get(const std::string& name_in,
+                                                               Precision precision) {
+  const std::string name = name_in.empty()
+                               ? default_name_
+                               : (name_in == "builtin" ? models::kBuiltinStyleName : name_in);
   const std::string key = name + "|" + precision_name(precision);
   std::promise<Result<std::shared_ptr<pipeline::ModelRunner>>> promise;
   Entry entry;
@@ -131,7 +136,8 @@ Result<std::shared_ptr<detect::FaceDetector>> ModelCache::face_detector(Precisio
   if (it != detectors_.end()) return it->second;
   engine::DeviceSelection sel = device_;
   sel.precision = precision;
-  TB_ASSIGN_OR_RETURN(std::shared_ptr<detect::FaceDetector> detector, pipeline::load_installed_face_detector(sel));
+  TB_ASSIGN_OR_RETURN(std::shared_ptr<detect::FaceDetector> detector,
+                      pipeline::load_installed_face_detector(sel));
   detectors_.emplace(precision, detector);
   return detector;
 }
@@ -151,9 +157,11 @@ Result<std::vector<ModelInfo>> ModelCache::list() const {
   classic.is_default = default_name_ == models::kBuiltinStyleName;
   classic.loaded = loaded(classic.name);
   out.push_back(classic);
-  TB_ASSIGN_OR_RETURN(std::vector<models::InstalledModel> installed, models::list_installed_models());
+  TB_ASSIGN_OR_RETURN(std::vector<models::InstalledModel> installed,
+                      models::list_installed_models());
   for (const models::InstalledModel& m : installed) {
-    if (m.role != models::ModelRole::kStyle) continue;  // detectors serve portrait mode, they are not styles
+    if (m.role != models::ModelRole::kStyle)
+      continue;  // detectors serve portrait mode, they are not styles
     ModelInfo info;
     info.name = m.name;
     info.description = m.description;

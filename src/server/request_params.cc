@@ -52,8 +52,9 @@ Result<Fields> request_fields(const Request& req) {
   return fields;
 }
 
-Result<bool> parse_common_param(const std::string& name, const std::string& value, std::string* model,
-                                std::string* precision, image::ImageFormat* format, int* quality) {
+Result<bool> parse_common_param(const std::string& name, const std::string& value,
+                                std::string* model, std::string* precision,
+                                image::ImageFormat* format, int* quality) {
   if (name == "model") {
     if (!valid_model_name(value))
       return invalid_argument("model: '" + value.substr(0, 80) + "' is not a model name (see GET /api/v1/models)");
@@ -63,9 +64,12 @@ Result<bool> parse_common_param(const std::string& name, const std::string& valu
       return invalid_argument("precision must be auto, fp32 or fp16, got '" + value.substr(0, 40) + "'");
     *precision = value;
   } else if (name == "format") {
-    if (value == "png") *format = image::ImageFormat::kPng;
-    else if (value == "jpeg" || value == "jpg") *format = image::ImageFormat::kJpeg;
-    else if (value == "webp") *format = image::ImageFormat::kWebp;
+    if (value == "png")
+      *format = image::ImageFormat::kPng;
+    else if (value == "jpeg" || value == "jpg")
+      *format = image::ImageFormat::kJpeg;
+    else if (value == "webp")
+      *format = image::ImageFormat::kWebp;
     else return invalid_argument("format must be png, jpeg or webp, got '" + value.substr(0, 40) + "'");
   } else if (name == "quality") {
     int v = 0;
@@ -141,18 +145,24 @@ Result<CartoonizeParams> parse_cartoonize_params(const Fields& fields) {
 
 const char* mime_type_for(image::ImageFormat format) {
   switch (format) {
-    case image::ImageFormat::kJpeg: return "image/jpeg";
-    case image::ImageFormat::kWebp: return "image/webp";
-    case image::ImageFormat::kPng: return "image/png";
+    case image::ImageFormat::kJpeg:
+      return "image/jpeg";
+    case image::ImageFormat::kWebp:
+      return "image/webp";
+    case image::ImageFormat::kPng:
+      return "image/png";
     default: return "application/octet-stream";
   }
 }
 
 const char* extension_for(image::ImageFormat format) {
   switch (format) {
-    case image::ImageFormat::kJpeg: return "jpg";
-    case image::ImageFormat::kWebp: return "webp";
-    case image::ImageFormat::kPng: return "png";
+    case image::ImageFormat::kJpeg:
+      return "jpg";
+    case image::ImageFormat::kWebp:
+      return "webp";
+    case image::ImageFormat::kPng:
+      return "png";
     default: return "bin";
   }
 }

@@ -34,8 +34,9 @@ Result<Fields> request_fields(const Request& req);
 
 // The parameters every image route takes (model, precision, format, quality): true when
 // `name` is one of them (and its value was stored), false for another name.
-Result<bool> parse_common_param(const std::string& name, const std::string& value, std::string* model,
-                                std::string* precision, image::ImageFormat* format, int* quality);
+Result<bool> parse_common_param(const std::string& name, const std::string& value,
+                                std::string* model, std::string* precision,
+                                image::ImageFormat* format, int* quality);
 
 // One parameter's value as an integer in lo..hi, a plain decimal in lo..hi, or a boolean
 // (true, false, 1, 0); the error names the parameter and the allowed values.

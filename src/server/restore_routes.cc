@@ -57,8 +57,8 @@ Result<RestoreParams> restore_params(const Request& req) {
 
 // upscale=N: the background through the upscale task's realesr-animevideov3-xN, as
 // `toonbox restore --upscale N` does; not installed is the request's 404, naming it.
-Result<std::shared_ptr<pipeline::Upscaler>> background_upscaler(UpscalerCache& cache, int scale,
-                                                      const engine::DeviceSelection& device) {
+Result<std::shared_ptr<pipeline::Upscaler>> background_upscaler(
+    UpscalerCache& cache, int scale, const engine::DeviceSelection& device) {
   auto up = cache.get("", scale, device);
   if (up.is_ok()) return up;
   TB_ASSIGN_OR_RETURN(const std::string name, pipeline::default_upscaler_name(scale));
@@ -76,8 +76,8 @@ std::string joined(const std::vector<std::string>& notes) {
 
 }  // namespace
 
-Result<std::shared_ptr<pipeline::FaceRestorer>> RestorerCache::get(const std::string& name_in,
-                                                         const engine::DeviceSelection& device) {
+Result<std::shared_ptr<pipeline::FaceRestorer>> RestorerCache::get(
+    const std::string& name_in, const engine::DeviceSelection& device) {
   std::string name = name_in;
   if (name.empty()) {
     TB_ASSIGN_OR_RETURN(name, pipeline::default_face_restorer_name(kModelParam));
@@ -98,7 +98,8 @@ Result<std::shared_ptr<pipeline::FaceRestorer>> RestorerCache::get(const std::st
   return it->second;
 }
 
-std::shared_ptr<const models::FaceRestoreContract> RestorerCache::loaded_contract(const std::string& name) {
+std::shared_ptr<const models::FaceRestoreContract> RestorerCache::loaded_contract(
+    const std::string& name) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (const auto& [key, restorer] : loaded_)
     if (key.first == name)
@@ -120,7 +121,8 @@ nlohmann::json RestoreRoutes::restorers_json(Server& s) {
                   {"non_commercial", c->non_commercial},
                   {"fidelity", !c->fidelity_input.empty()},
                   {"face_size", c->size}});
-      } else if (const models::KnownFaceRestorer* k = models::face_restorer_by_file_name(m.entry_path)) {
+      } else if (const models::KnownFaceRestorer* k =
+                     models::face_restorer_by_file_name(m.entry_path)) {
         j.update({{"restorer", k->name},
                   {"non_commercial", k->non_commercial},
                   {"fidelity", k->fidelity_input},
@@ -183,7 +185,8 @@ void RestoreRoutes::restore(Server& s, const Request& req, Response& res) {
   // Written by the device worker, read here once the item is finished.
   auto report = std::make_shared<pipeline::RestoreReport>();
   ImageTask task;
-  task.stage.run = [pipeline, options, report](const image::Image& input, WorkOutcome* out) -> Status {
+  task.stage.run = [pipeline, options, report](const image::Image& input,
+                                               WorkOutcome* out) -> Status {
     TB_ASSIGN_OR_RETURN(out->image, pipeline->process(input, options, report.get()));
     out->faces = report->faces;
     out->notes = report->notes;

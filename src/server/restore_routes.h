@@ -28,7 +28,8 @@ class Server;
 class RestorerCache {
  public:
   // `name` "" = the one installed restorer (an error naming them when there are several).
-  Result<std::shared_ptr<pipeline::FaceRestorer>> get(const std::string& name, const engine::DeviceSelection& device);
+  Result<std::shared_ptr<pipeline::FaceRestorer>> get(const std::string& name,
+                                                      const engine::DeviceSelection& device);
   // The contract of `name` when it is loaded at some precision, else null.
   std::shared_ptr<const models::FaceRestoreContract> loaded_contract(const std::string& name);
 

@@ -64,7 +64,10 @@ Server::Server(ServerConfig config, engine::DeviceSelection device)
     : Server(std::move(config), std::vector<engine::DeviceSelection>{std::move(device)}) {}
 
 Server::Server(ServerConfig config, std::vector<engine::DeviceSelection> devices)
-    : config_(std::move(config)), device_(devices.at(0)), models_(device_, config_.default_model), devices_(devices) {
+    : config_(std::move(config)),
+      device_(devices.at(0)),
+      models_(device_, config_.default_model),
+      devices_(devices) {
   std::vector<std::string> backend_ids;
   for (const engine::DeviceSelection& d : devices_) backend_ids.push_back(d.backend->device().id);
   device_ids_ = engine::device_worker_ids(backend_ids);
@@ -78,9 +81,13 @@ Server::Server(ServerConfig config, std::vector<engine::DeviceSelection> devices
   if (!faults.is_ok()) config_error_ = faults.status();
   // The user is told at once which device left the rotation and what that means.
   auto told = config_.scheduler.on_device_retired;
-  config_.scheduler.on_device_retired = [told](const std::string& id, const std::string& why, int left) {
-    std::fprintf(stderr, "toonbox serve: %s taken out of rotation: %s; %s\n", id.c_str(), why.c_str(),
-                 engine::rotation_tail(left, "requests", "the server is not ready (/health/ready 503) until restarted").c_str());
+  config_.scheduler.on_device_retired = [told](const std::string& id, const std::string& why,
+                                               int left) {
+    std::fprintf(
+        stderr, "toonbox serve: %s taken out of rotation: %s; %s\n", id.c_str(), why.c_str(),
+        engine::rotation_tail(left, "requests",
+                              "the server is not ready (/health/ready 503) until restarted")
+            .c_str());
     std::fflush(stderr);
     if (told) told(id, why, left);
   };
@@ -91,8 +98,9 @@ Server::Server(ServerConfig config, std::vector<engine::DeviceSelection> devices
   config_.jobs.memory = memory_.get();
   config_.jobs.max_request_bytes = config_.max_request_bytes;
   config_.jobs.tile_size = config_.scheduler.tile_size;
-  scheduler_ = std::make_unique<DeviceScheduler>(std::move(workers), config_.scheduler, &metrics_,
-                                                 faults.is_ok() ? std::move(faults).value() : engine::DeviceFaults{});
+  scheduler_ = std::make_unique<DeviceScheduler>(
+      std::move(workers), config_.scheduler, &metrics_,
+      faults.is_ok() ? std::move(faults).value() : engine::DeviceFaults{});
   // Job images may take part of the queue, never all of it; a batch's worth per device.
   const int per_devices = config_.scheduler.max_batch * static_cast<int>(devices_.size());
   config_.jobs.max_in_flight =

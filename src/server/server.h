@@ -116,7 +116,8 @@ class Server {
 
   // A device after the first: its own caches, so its own loaded models and plans.
   struct OtherDevice {
-    OtherDevice(engine::DeviceSelection d, const std::string& default_model) : device(d), models(d, default_model) {}
+    OtherDevice(engine::DeviceSelection d, const std::string& default_model)
+        : device(d), models(d, default_model) {}
     engine::DeviceSelection device;
     ModelCache models;
     UpscalerCache upscalers;

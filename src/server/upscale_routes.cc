@@ -41,7 +41,8 @@ Result<UpscaleParams> upscale_params(const Request& req) {
 
 }  // namespace
 
-Result<std::shared_ptr<pipeline::Upscaler>> UpscalerCache::get(const std::string& name, int scale, const engine::DeviceSelection& device) {
+Result<std::shared_ptr<pipeline::Upscaler>> UpscalerCache::get(
+    const std::string& name, int scale, const engine::DeviceSelection& device) {
   std::string model = name;
   if (model.empty()) {
     TB_ASSIGN_OR_RETURN(model, pipeline::default_upscaler_name(scale == 0 ? 4 : scale));
@@ -52,7 +53,8 @@ Result<std::shared_ptr<pipeline::Upscaler>> UpscalerCache::get(const std::string
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = loaded_.find(key);
   if (it == loaded_.end()) {
-    TB_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::Upscaler> up, pipeline::load_upscaler(model, 0, "", device));
+    TB_ASSIGN_OR_RETURN(std::unique_ptr<pipeline::Upscaler> up,
+                        pipeline::load_upscaler(model, 0, "", device));
     it = loaded_.emplace(key, std::shared_ptr<pipeline::Upscaler>(std::move(up))).first;
   }
   if (scale != 0 && it->second->scale() != scale)

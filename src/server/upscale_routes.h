@@ -23,7 +23,8 @@ class Server;
 // worker runs them.
 class UpscalerCache {
  public:
-  Result<std::shared_ptr<pipeline::Upscaler>> get(const std::string& name, int scale, const engine::DeviceSelection& device);
+  Result<std::shared_ptr<pipeline::Upscaler>> get(const std::string& name, int scale,
+                                                  const engine::DeviceSelection& device);
 
  private:
   std::mutex mutex_;

@@ -78,8 +78,8 @@ TEST_P(BatchModels, BatchOfThreeEqualsSinglesOrFallsBackNamingTheNode) {
     crops.push_back(crop(t, (t.dim(1) - 128) / 2, (t.dim(2) - 128) / 2, 128));
   }
   const Tensor batch = stack(crops);
-  Session session(model->graph, std::shared_ptr<Backend>(cpu::create_cpu_backend()), Precision::kFloat32,
-                  SessionOptions{/*allow_batch=*/true});
+  Session session(model->graph, std::shared_ptr<Backend>(cpu::create_cpu_backend()),
+                  Precision::kFloat32, SessionOptions{/*allow_batch=*/true});
   RunReport report;
   auto got = session.run({batch}, &report);
   if (!got.is_ok()) {
@@ -87,8 +87,9 @@ TEST_P(BatchModels, BatchOfThreeEqualsSinglesOrFallsBackNamingTheNode) {
     EXPECT_EQ(got.status().code(), StatusCode::kUnimplemented) << got.status().to_string();
     EXPECT_NE(got.status().message().find("node '"), std::string::npos) << got.status().to_string();
     std::printf("[ measure  ] %s cannot batch: %s\n", GetParam().c_str(), got.status().message().c_str());
-    ModelRunner toon(std::move(model).value(), DeviceSelection{std::shared_ptr<Backend>(cpu::create_cpu_backend()),
-                                                               Precision::kFloat32, "test", false});
+    ModelRunner toon(std::move(model).value(),
+                     DeviceSelection{std::shared_ptr<Backend>(cpu::create_cpu_backend()),
+                                     Precision::kFloat32, "test", false});
     const Image a = to_image(test::read_jpeg(test::shared_dir() / "images" / photos[0]));
     StylizeTimings t;
     auto out = toon.stylize_batch({&a, &a}, &t);
@@ -120,7 +121,8 @@ TEST(TilingModels, WhiteboxTiledPhotoMatchesWholeWithoutSeams) {
   const Image image = to_image(test::read_jpeg(photo));
   const int overlap = model->tile_overlap, multiple = model->contract.size_multiple;
   ModelRunner toon(std::move(model).value(),
-                   DeviceSelection{std::shared_ptr<Backend>(cpu::create_cpu_backend()), Precision::kFloat32, "test", false});
+                   DeviceSelection{std::shared_ptr<Backend>(cpu::create_cpu_backend()),
+                                   Precision::kFloat32, "test", false});
   StylizeOptions whole_opt, tiled_opt;
   whole_opt.tile_size = -1;
   tiled_opt.tile_size = 256;

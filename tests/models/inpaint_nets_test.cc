@@ -164,7 +164,8 @@ TEST(InpaintNetsForms, EachExportIsIdentified) {
 TEST(InpaintNetsForms, WrongSizeIsRefusedByName) {
   const Exported& e = exported();
   if (!e.skip.empty()) GTEST_SKIP() << e.skip;
-  auto fixed = onnx_import::import_onnx_model(e.manifest.at("lama_matmul")["file"].get<std::string>());
+  auto fixed =
+      onnx_import::import_onnx_model(e.manifest.at("lama_matmul")["file"].get<std::string>());
   ASSERT_TRUE(fixed.is_ok()) << fixed.status().to_string();
   Session s1(std::move(fixed).value(), cpu::create_cpu_backend(), Precision::kFloat32);
   auto r1 =
@@ -174,7 +175,8 @@ TEST(InpaintNetsForms, WrongSizeIsRefusedByName) {
   EXPECT_NE(m1.find("input 'image': got shape [1,3,64,64], expected [1,3,96,128]"),
             std::string::npos)
       << m1;
-  auto dynamic = onnx_import::import_onnx_model(e.manifest.at("lama_dynamic")["file"].get<std::string>());
+  auto dynamic =
+      onnx_import::import_onnx_model(e.manifest.at("lama_dynamic")["file"].get<std::string>());
   ASSERT_TRUE(dynamic.is_ok()) << dynamic.status().to_string();
   Session s2(std::move(dynamic).value(), cpu::create_cpu_backend(), Precision::kFloat32);
   auto r2 = s2.run({Tensor(DType::kFloat32, {1, 4, 80, 120})});  // bottleneck 10x15

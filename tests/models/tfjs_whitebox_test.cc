@@ -149,7 +149,8 @@ TEST_P(TfjsWhiteboxVsTfjs, MatchesTensorFlowJs) {
   const double ref_err = max_abs_error((*ref)[0], want);
 
   t0 = std::chrono::steady_clock::now();
-  Session session(g.value(), std::shared_ptr<Backend>(cpu::create_cpu_backend()), Precision::kFloat32);
+  Session session(g.value(), std::shared_ptr<Backend>(cpu::create_cpu_backend()),
+                  Precision::kFloat32);
   auto cpu = session.run({x});
   ASSERT_TRUE(cpu.is_ok()) << cpu.status().to_string();
   const double cpu_s = seconds_since(t0);

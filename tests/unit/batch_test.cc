@@ -169,7 +169,8 @@ Image patterned_image(int w, int h, int seed) {
 }
 
 TEST(Batch, StylizeBatchIsOneDeviceCallAndMatchesSingles) {
-  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(cpu::create_cpu_backend()));
+  auto cpu = std::make_shared<test::InstrumentedBackend>(
+      std::shared_ptr<Backend>(cpu::create_cpu_backend()));
   ModelRunner toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
   std::vector<Image> images;
   for (int i = 0; i < 4; ++i) images.push_back(patterned_image(40, 32, i));
@@ -208,7 +209,8 @@ TEST(Batch, ModelThatCannotBatchFallsBackToSinglesAndSaysWhy) {
   g.add_output(g.add_node(OpKind::kReshape, "unflatten",
                           {flat, g.add_constant("s2", Tensor::from_vector<int64_t>({4}, {1, 8, 8, 3}))},
                           ReshapeParams{}));
-  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(cpu::create_cpu_backend()));
+  auto cpu = std::make_shared<test::InstrumentedBackend>(
+      std::shared_ptr<Backend>(cpu::create_cpu_backend()));
   ModelRunner toon(std::move(m), DeviceSelection{cpu, Precision::kFloat32, "test", false});
   const Image a = patterned_image(8, 8, 1), b = patterned_image(8, 8, 2);
   StylizeTimings t;
@@ -226,7 +228,8 @@ TEST(Batch, ModelThatCannotBatchFallsBackToSinglesAndSaysWhy) {
 }
 
 TEST(Batch, OutOfMemoryHalvesTheBatch) {
-  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(cpu::create_cpu_backend()));
+  auto cpu = std::make_shared<test::InstrumentedBackend>(
+      std::shared_ptr<Backend>(cpu::create_cpu_backend()));
   ModelRunner toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
   std::vector<Image> images;
   for (int i = 0; i < 4; ++i) images.push_back(patterned_image(32, 32, i));
@@ -254,8 +257,9 @@ TEST(Batch, OutOfMemoryHalvesTheBatch) {
 // saves against 4 single calls for the classic style at 256x256 on the CPU.
 // Run with --gtest_also_run_disabled_tests.
 TEST(Batch, DISABLED_MeasureClassicBatchOfFourVsFourSingles) {
-  ModelRunner toon(classic_source(), DeviceSelection{std::shared_ptr<Backend>(cpu::create_cpu_backend()),
-                                                     Precision::kFloat32, "test", false});
+  ModelRunner toon(classic_source(),
+                   DeviceSelection{std::shared_ptr<Backend>(cpu::create_cpu_backend()),
+                                   Precision::kFloat32, "test", false});
   std::vector<Image> images;
   for (int i = 0; i < 4; ++i) images.push_back(patterned_image(256, 256, i));
   std::vector<const Image*> ptrs;

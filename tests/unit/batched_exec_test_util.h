@@ -15,8 +15,8 @@ namespace toonbox::test {
 
 constexpr int kSide = 16;
 
-inline int conv(graph::Graph& g, const std::string& name, int x, int in_ch, int out_ch, int k, int stride, int groups,
-         graph::Activation act, uint32_t seed) {
+inline int conv(graph::Graph& g, const std::string& name, int x, int in_ch, int out_ch, int k,
+                int stride, int groups, graph::Activation act, uint32_t seed) {
   graph::Conv2DParams p;
   p.stride_h = p.stride_w = stride;
   p.pad_mode = graph::PadMode::kSameUpper;
@@ -39,23 +39,31 @@ inline graph::Graph generated_conv_net() {
   graph::ReduceParams mean;
   mean.axes = {1, 2};
   const int m = g.add_node(graph::OpKind::kReduce, "mean", {c2}, mean);
-  const int centred = g.add_node(graph::OpKind::kBinary, "centre", {c2, m}, graph::BinaryParams{graph::BinaryOp::kSub});
-  const int nchw = g.add_node(graph::OpKind::kTranspose, "to_nchw", {centred}, graph::TransposeParams{{0, 3, 1, 2}});
+  const int centred = g.add_node(graph::OpKind::kBinary, "centre", {c2, m},
+                                 graph::BinaryParams{graph::BinaryOp::kSub});
+  const int nchw = g.add_node(graph::OpKind::kTranspose, "to_nchw", {centred},
+                              graph::TransposeParams{{0, 3, 1, 2}});
   graph::ConvTransposeParams ct;
   ct.stride_h = ct.stride_w = 2;
-  const int up = g.add_node(graph::OpKind::kConvTranspose, "up",
-                            {nchw, g.add_constant("up/w", random_tensor({8, 4, 2, 2}, 30, -0.5f, 0.5f))}, ct);
-  const int nhwc = g.add_node(graph::OpKind::kTranspose, "to_nhwc", {up}, graph::TransposeParams{{0, 2, 3, 1}});
+  const int up =
+      g.add_node(graph::OpKind::kConvTranspose, "up",
+                 {nchw, g.add_constant("up/w", random_tensor({8, 4, 2, 2}, 30, -0.5f, 0.5f))}, ct);
+  const int nhwc =
+      g.add_node(graph::OpKind::kTranspose, "to_nhwc", {up}, graph::TransposeParams{{0, 2, 3, 1}});
   graph::ResizeParams rp;
   rp.coord = graph::ResizeCoord::kHalfPixel;
   const int size = g.add_constant("size", Tensor::from_vector<int32_t>({2}, {kSide, kSide}));
   const int resized = g.add_node(graph::OpKind::kResize, "resize", {c1, size}, rp);
-  const int cat = g.add_node(graph::OpKind::kConcat, "cat", {nhwc, resized}, graph::ConcatParams{3});
+  const int cat =
+      g.add_node(graph::OpKind::kConcat, "cat", {nhwc, resized}, graph::ConcatParams{3});
   const int c4 = conv(g, "c4", cat, 12, 3, 1, 1, 1, {}, 40);
   const int bias = g.add_constant("bias", random_tensor({1, 1, 1, 3}, 50, -0.2f, 0.2f));
-  const int skip = g.add_node(graph::OpKind::kBinary, "skip", {c4, x}, graph::BinaryParams{graph::BinaryOp::kAdd});
-  const int biased = g.add_node(graph::OpKind::kBinary, "biased", {skip, bias}, graph::BinaryParams{graph::BinaryOp::kAdd});
-  g.add_output(g.add_node(graph::OpKind::kUnary, "out", {biased}, graph::UnaryParams{graph::UnaryOp::kTanh}));
+  const int skip = g.add_node(graph::OpKind::kBinary, "skip", {c4, x},
+                              graph::BinaryParams{graph::BinaryOp::kAdd});
+  const int biased = g.add_node(graph::OpKind::kBinary, "biased", {skip, bias},
+                                graph::BinaryParams{graph::BinaryOp::kAdd});
+  g.add_output(g.add_node(graph::OpKind::kUnary, "out", {biased},
+                          graph::UnaryParams{graph::UnaryOp::kTanh}));
   return g;
 }
 

@@ -221,8 +221,9 @@ TEST_P(CudaPixels, UpscalerWholeImageGivesTheSameBytes) {
 
 // The CPU backend converts on the host: run_pixels says so and the runner falls back.
 TEST(CudaPixels, CpuBackendFallsBackToTheHostConversion) {
-  Session cpu(elementwise_model(Layout::kNHWC, ChannelOrder::kRgb, {-1, 1}, {-1, 1}, 0, 8, false).graph,
-              std::shared_ptr<Backend>(cpu::create_cpu_backend()), Precision::kFloat32);
+  Session cpu(
+      elementwise_model(Layout::kNHWC, ChannelOrder::kRgb, {-1, 1}, {-1, 1}, 0, 8, false).graph,
+      std::shared_ptr<Backend>(cpu::create_cpu_backend()), Precision::kFloat32);
   auto can = cpu.runs_pixels({1, 8, 8, 3});
   ASSERT_TRUE(can.is_ok()) << can.status().to_string();
   EXPECT_FALSE(*can);

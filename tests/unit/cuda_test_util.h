@@ -159,8 +159,9 @@ inline std::vector<Shape> input_shapes(const graph::Graph& g) {
 
 // Specializes `g` for its declared input shapes, runs it on the CUDA backend and the
 // reference, and compares every output. `outputs` (optional) receives the GPU results.
-inline void check_against_reference(const graph::Graph& g, const std::vector<Tensor>& inputs, Precision p,
-                                    const std::string& what, std::vector<Tensor>* outputs = nullptr) {
+inline void check_against_reference(const graph::Graph& g, const std::vector<Tensor>& inputs,
+                                    Precision p, const std::string& what,
+                                    std::vector<Tensor>* outputs = nullptr) {
   auto spec = compile::specialize(g, input_shapes(g));
   ASSERT_TRUE(spec.is_ok()) << what << ": " << spec.status().to_string();
   auto exe = cuda_env().backend->compile(spec.value(), backend::CompileOptions{p});
@@ -180,7 +181,9 @@ inline void check_against_reference(const graph::Graph& g, const std::vector<Ten
 }
 
 inline std::string precision_tag(Precision p) { return is_fp16(p) ? "fp16" : "fp32"; }
-inline std::string layout_tag(graph::Layout l) { return l == graph::Layout::kNHWC ? "nhwc" : "nchw"; }
+inline std::string layout_tag(graph::Layout l) {
+  return l == graph::Layout::kNHWC ? "nhwc" : "nchw";
+}
 
 // [N,H,W,C] -> the shape in `layout`.
 inline Shape in_layout(const Shape& nhwc, graph::Layout layout) {

@@ -49,7 +49,9 @@ inline Status fake_probe(cuda::CudaRuntimeInfo* info) {
   info->devices = {d};
   return Status::ok();
 }
-inline Result<std::unique_ptr<backend::Backend>> fake_create(int) { return unimplemented("fake plugin"); }
+inline Result<std::unique_ptr<backend::Backend>> fake_create(int) {
+  return unimplemented("fake plugin");
+}
 inline Status fake_smoke(int, cuda::CudaSmokeResult* r) {
   r->ok = true;
   r->conv_fp32_max_abs_err = 2e-6;

@@ -29,7 +29,9 @@ inline void write_bytes(const std::string& path, const std::string& bytes) {
 // A valid image of the given size; the format follows the extension.
 inline void write_image(const std::string& path, int width, int height) {
   fs::create_directories(fs::path(path).parent_path());
-  ASSERT_TRUE(image::write_image_file(path, image_test::make_gradient(width, height, false)).is_ok()) << path;
+  ASSERT_TRUE(
+      image::write_image_file(path, image_test::make_gradient(width, height, false)).is_ok())
+      << path;
 }
 
 // Regular files below `dir`, relative, sorted; hidden ones included.

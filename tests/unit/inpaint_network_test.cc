@@ -171,7 +171,8 @@ TEST_F(InpaintNetwork, UnknownConventionAndNonInpaintersAreRefused) {
 }
 
 TEST_F(InpaintNetwork, OutOfMemoryRetriesSmallerThenFailsCleanly) {
-  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(cpu::create_cpu_backend()));
+  auto cpu = std::make_shared<test::InstrumentedBackend>(
+      std::shared_ptr<Backend>(cpu::create_cpu_backend()));
   const Image big = test::inpaint_test_photo(640, 480);
   InpaintMask mask = test::empty_mask(640, 480);
   test::add_rect(&mask, 100, 100, 300, 200);

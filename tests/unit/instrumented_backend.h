@@ -18,7 +18,8 @@ namespace toonbox::test {
 
 class InstrumentedBackend final : public backend::Backend {
  public:
-  explicit InstrumentedBackend(std::shared_ptr<backend::Backend> inner) : inner_(std::move(inner)) {}
+  explicit InstrumentedBackend(std::shared_ptr<backend::Backend> inner)
+      : inner_(std::move(inner)) {}
 
   // Compiles whose arena exceeds this fail with out_of_memory.
   std::atomic<size_t> arena_limit{std::numeric_limits<size_t>::max()};
@@ -48,14 +49,16 @@ class InstrumentedBackend final : public backend::Backend {
 
   const backend::DeviceDescription& device() const override { return inner_->device(); }
   bool supports(Precision p) const override { return inner_->supports(p); }
-  std::string unsupported_reason(const graph::Graph& g, const graph::Node& n, Precision p) const override {
+  std::string unsupported_reason(const graph::Graph& g, const graph::Node& n,
+                                 Precision p) const override {
     return inner_->unsupported_reason(g, n, p);
   }
   Result<size_t> free_memory() const override {
     if (free_bytes) return *free_bytes;
     return inner_->free_memory();
   }
-  Result<std::unique_ptr<backend::Executable>> compile(const graph::Graph& g, const backend::CompileOptions& o) override {
+  Result<std::unique_ptr<backend::Executable>> compile(const graph::Graph& g,
+                                                       const backend::CompileOptions& o) override {
     compiles_.fetch_add(1);
     auto exe = inner_->compile(g, o);
     if (!exe.is_ok()) return exe.status();
@@ -64,7 +67,8 @@ class InstrumentedBackend final : public backend::Backend {
       return out_of_memory("injected: arena of " + std::to_string((*exe)->arena_bytes()) +
                            " bytes is over the test's limit of " + std::to_string(arena_limit.load()));
     }
-    return std::unique_ptr<backend::Executable>(std::make_unique<Counted>(this, std::move(exe).value()));
+    return std::unique_ptr<backend::Executable>(
+        std::make_unique<Counted>(this, std::move(exe).value()));
   }
 
  private:
@@ -72,7 +76,8 @@ class InstrumentedBackend final : public backend::Backend {
    public:
     Counted(InstrumentedBackend* owner, std::unique_ptr<backend::Executable> inner)
         : owner_(owner), inner_(std::move(inner)) {}
-    Status run(const std::vector<Tensor>& in, std::vector<Tensor>* out, backend::RunTimings* t) override {
+    Status run(const std::vector<Tensor>& in, std::vector<Tensor>* out,
+               backend::RunTimings* t) override {
       {
         std::lock_guard<std::mutex> lock(owner_->mutex_);
         owner_->batches_.push_back(in.empty() || in[0].rank() == 0 ? 0 : in[0].dim(0));

@@ -24,15 +24,16 @@ TEST(NcnnWeights, ReadsEveryStorageTagWithItsPadding) {
   b.tagged_table({0.f, 10.f, 20.f, 30.f}, {3, 0, 2, 2, 1});  // any other tag: a table
   b.tagged_table({0.f, 1.f, 2.f}, {2, 1}, 0xdeadbeef);       // (any non-zero tag)
   ncnn::WeightReader r(b.str(), "w.bin");
-  const std::vector<std::pair<ncnn::WeightRead, std::pair<ncnn::WeightStorage, std::vector<float>>>> want = {
-      {{3, 1, "a"}, {ncnn::WeightStorage::kRawFloat32, {1.5f, -2.f, 3.25f}}},
-      {{3, 0, "b"}, {ncnn::WeightStorage::kFloat32, {0.5f, 0.25f, -8.f}}},
-      {{3, 0, "c"}, {ncnn::WeightStorage::kFloat16, {1.f, -0.5f, 65504.f}}},
-      {{5, 0, "d"}, {ncnn::WeightStorage::kInt8, {-128.f, -1.f, 0.f, 1.f, 127.f}}},
-      {{2, 0, "e"}, {ncnn::WeightStorage::kScaledFloat32, {7.f, -7.f}}},
-      {{5, 0, "f"}, {ncnn::WeightStorage::kTable, {30.f, 0.f, 20.f, 20.f, 10.f}}},
-      {{2, 0, "g"}, {ncnn::WeightStorage::kTable, {2.f, 1.f}}},
-  };
+  const std::vector<std::pair<ncnn::WeightRead, std::pair<ncnn::WeightStorage, std::vector<float>>>>
+      want = {
+          {{3, 1, "a"}, {ncnn::WeightStorage::kRawFloat32, {1.5f, -2.f, 3.25f}}},
+          {{3, 0, "b"}, {ncnn::WeightStorage::kFloat32, {0.5f, 0.25f, -8.f}}},
+          {{3, 0, "c"}, {ncnn::WeightStorage::kFloat16, {1.f, -0.5f, 65504.f}}},
+          {{5, 0, "d"}, {ncnn::WeightStorage::kInt8, {-128.f, -1.f, 0.f, 1.f, 127.f}}},
+          {{2, 0, "e"}, {ncnn::WeightStorage::kScaledFloat32, {7.f, -7.f}}},
+          {{5, 0, "f"}, {ncnn::WeightStorage::kTable, {30.f, 0.f, 20.f, 20.f, 10.f}}},
+          {{2, 0, "g"}, {ncnn::WeightStorage::kTable, {2.f, 1.f}}},
+      };
   for (const auto& [read, expect] : want) {
     auto a = r.read(read, "layer 'x'", {});
     ASSERT_TRUE(a.is_ok()) << read.what << ": " << a.status().to_string();

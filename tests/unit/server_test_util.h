@@ -75,7 +75,8 @@ class HookExecutable : public backend::Executable {
  public:
   HookExecutable(std::unique_ptr<backend::Executable> inner, std::shared_ptr<Hooks> hooks)
       : inner_(std::move(inner)), hooks_(std::move(hooks)) {}
-  Status run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs, backend::RunTimings* t) override {
+  Status run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs,
+             backend::RunTimings* t) override {
     {
       std::unique_lock<std::mutex> lock(hooks_->mutex);
       ++hooks_->runs;
@@ -113,15 +114,18 @@ class HookBackend : public backend::Backend {
   }
   const backend::DeviceDescription& device() const override { return device_; }
   bool supports(Precision p) const override { return fake_gpu_ || p == Precision::kFloat32; }
-  std::string unsupported_reason(const graph::Graph& g, const graph::Node& n, Precision) const override {
+  std::string unsupported_reason(const graph::Graph& g, const graph::Node& n,
+                                 Precision) const override {
     return inner_->unsupported_reason(g, n, Precision::kFloat32);
   }
-  Result<std::unique_ptr<backend::Executable>> compile(const graph::Graph& g, const backend::CompileOptions&) override {
+  Result<std::unique_ptr<backend::Executable>> compile(const graph::Graph& g,
+                                                       const backend::CompileOptions&) override {
     {
       std::lock_guard<std::mutex> lock(hooks_->mutex);
       ++hooks_->compiles;
     }
-    TB_ASSIGN_OR_RETURN(std::unique_ptr<backend::Executable> exe, inner_->compile(g, backend::CompileOptions{Precision::kFloat32}));
+    TB_ASSIGN_OR_RETURN(std::unique_ptr<backend::Executable> exe,
+                        inner_->compile(g, backend::CompileOptions{Precision::kFloat32}));
     return std::unique_ptr<backend::Executable>(new HookExecutable(std::move(exe), hooks_));
   }
 
@@ -158,7 +162,8 @@ inline std::string png_bytes(const image::Image& img) {
 inline std::string png_bytes(int w, int h) { return png_bytes(test_image(w, h)); }
 
 inline Result<image::Image> decode_bytes(const std::string& bytes) {
-  return image::decode_image(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), image::DecodeOptions{});
+  return image::decode_image(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
+                             image::DecodeOptions{});
 }
 
 inline nlohmann::json json_of(const httplib::Result& r) {

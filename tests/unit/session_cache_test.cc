@@ -22,7 +22,8 @@ Tensor input_of(int64_t h, int64_t w) {
 }
 
 TEST(SessionCache, ManyShapesStayCompiledLeastRecentlyUsedGoesFirst) {
-  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(cpu::create_cpu_backend()));
+  auto cpu = std::make_shared<test::InstrumentedBackend>(
+      std::shared_ptr<Backend>(cpu::create_cpu_backend()));
   Session session(build_classic_cartoon_graph(), cpu, Precision::kFloat32);
   auto run = [&](int i) {
     RunReport report;

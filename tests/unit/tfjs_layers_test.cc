@@ -97,7 +97,8 @@ void expect_runs_like(const std::filesystem::path& dir, const Image& x, const Im
   ASSERT_TRUE(ref.is_ok()) << ref.status().to_string();
   ASSERT_EQ((*ref)[0].shape(), (Shape{1, want.h, want.w, want.c}));
   EXPECT_LE(max_diff((*ref)[0], want), tol) << "reference kernels";
-  Session session(g.value(), std::shared_ptr<Backend>(cpu::create_cpu_backend()), Precision::kFloat32);
+  Session session(g.value(), std::shared_ptr<Backend>(cpu::create_cpu_backend()),
+                  Precision::kFloat32);
   auto cpu = session.run({in});
   ASSERT_TRUE(cpu.is_ok()) << cpu.status().to_string();
   ASSERT_EQ((*cpu)[0].shape(), (Shape{1, want.h, want.w, want.c}));

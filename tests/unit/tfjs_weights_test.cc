@@ -18,8 +18,8 @@ namespace {
 using tfjs::Quantization;
 using tfjs::TfWeightSpec;
 
-tfjs::TfWeightSpec spec(DType dtype, tfjs::Quantization q, int64_t n, int64_t bytes_per_value, double min = 0,
-                  double scale = 1) {
+tfjs::TfWeightSpec spec(DType dtype, tfjs::Quantization q, int64_t n, int64_t bytes_per_value,
+                        double min = 0, double scale = 1) {
   tfjs::TfWeightSpec s;
   s.name = "w";
   s.shape = {n};
@@ -48,8 +48,8 @@ TEST(TfjsWeights, Float16DecodesExactly) {
     bytes.push_back(h & 0xff);
     bytes.push_back(h >> 8);
   }
-  auto t = tfjs::decode_weight(spec(DType::kFloat32, tfjs::Quantization::kFloat16, 8, 2), bytes.data(),
-                               bytes.size());
+  auto t = tfjs::decode_weight(spec(DType::kFloat32, tfjs::Quantization::kFloat16, 8, 2),
+                               bytes.data(), bytes.size());
   ASSERT_TRUE(t.is_ok()) << t.status().to_string();
   for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(bits(t->data<float>()[i]), bits(want[i])) << i;
 }
@@ -59,8 +59,8 @@ TEST(TfjsWeights, Uint8IsAffineInDoubleRoundedOnce) {
   const double min = static_cast<double>(-0.7312345f), scale = 0.0057283;
   std::vector<uint8_t> q(256);
   for (int i = 0; i < 256; ++i) q[i] = static_cast<uint8_t>(i);
-  auto t = tfjs::decode_weight(spec(DType::kFloat32, tfjs::Quantization::kUInt8, 256, 1, min, scale),
-                               q.data(), 256);
+  auto t = tfjs::decode_weight(
+      spec(DType::kFloat32, tfjs::Quantization::kUInt8, 256, 1, min, scale), q.data(), 256);
   ASSERT_TRUE(t.is_ok()) << t.status().to_string();
   int differs_from_float_math = 0;
   for (int i = 0; i < 256; ++i) {
@@ -87,21 +87,22 @@ TEST(TfjsWeights, Uint16IsLittleEndian) {
 
 TEST(TfjsWeights, Int32PlainAndQuantized) {
   const std::vector<uint8_t> plain = {0xff, 0xff, 0xff, 0xff, 0x02, 0x01, 0x00, 0x00};  // -1, 258
-  auto t = tfjs::decode_weight(spec(DType::kInt32, tfjs::Quantization::kNone, 2, 4), plain.data(), 8);
+  auto t =
+      tfjs::decode_weight(spec(DType::kInt32, tfjs::Quantization::kNone, 2, 4), plain.data(), 8);
   ASSERT_TRUE(t.is_ok()) << t.status().to_string();
   EXPECT_EQ(t->data<int32_t>()[0], -1);
   EXPECT_EQ(t->data<int32_t>()[1], 258);
   // Math.round: ties go toward +infinity: -0.5 -> 0, 0.5 -> 1, -1.5 -> -1.
   const std::vector<uint8_t> q = {1, 3, 0, 2};
-  auto r =
-      tfjs::decode_weight(spec(DType::kInt32, tfjs::Quantization::kUInt8, 4, 1, -1.5, 1.0), q.data(), 4);
+  auto r = tfjs::decode_weight(spec(DType::kInt32, tfjs::Quantization::kUInt8, 4, 1, -1.5, 1.0),
+                               q.data(), 4);
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   EXPECT_EQ(r->data<int32_t>()[0], 0);   // -0.5
   EXPECT_EQ(r->data<int32_t>()[1], 2);   // 1.5
   EXPECT_EQ(r->data<int32_t>()[2], -1);  // -1.5
   EXPECT_EQ(r->data<int32_t>()[3], 1);   // 0.5
-  auto big =
-      tfjs::decode_weight(spec(DType::kInt32, tfjs::Quantization::kUInt8, 1, 1, 0, 1e10), q.data(), 1);
+  auto big = tfjs::decode_weight(spec(DType::kInt32, tfjs::Quantization::kUInt8, 1, 1, 0, 1e10),
+                                 q.data(), 1);
   ASSERT_FALSE(big.is_ok());
   EXPECT_NE(big.status().message().find("does not fit int32"), std::string::npos);
 }
@@ -163,12 +164,15 @@ TEST(TfjsModelJson, InputReferences) {
 TEST(TfjsModelJson, ShapeProtos) {
   using tfjs::Json;
   EXPECT_EQ(tfjs::parse_shape_proto(tfjs::Json::object(), "s").value(), Shape{});
-  EXPECT_EQ(tfjs::parse_shape_proto(tfjs::Json::parse(R"({"dim":[{"size":"1"},{"size":"-1"},{}]})"), "s")
-                .value(),
-            (Shape{1, -1, 0}));
-  EXPECT_FALSE(tfjs::parse_shape_proto(tfjs::Json::parse(R"({"dim":[{"size":"-2"}]})"), "s").is_ok());
-  EXPECT_EQ(tfjs::parse_shape_proto(tfjs::Json::parse(R"({"unknownRank":true})"), "s").status().code(),
-            StatusCode::kUnimplemented);
+  EXPECT_EQ(
+      tfjs::parse_shape_proto(tfjs::Json::parse(R"({"dim":[{"size":"1"},{"size":"-1"},{}]})"), "s")
+          .value(),
+      (Shape{1, -1, 0}));
+  EXPECT_FALSE(
+      tfjs::parse_shape_proto(tfjs::Json::parse(R"({"dim":[{"size":"-2"}]})"), "s").is_ok());
+  EXPECT_EQ(
+      tfjs::parse_shape_proto(tfjs::Json::parse(R"({"unknownRank":true})"), "s").status().code(),
+      StatusCode::kUnimplemented);
 }
 
 TEST(TfjsShardPaths, Resolution) {

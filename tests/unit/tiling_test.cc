@@ -110,7 +110,8 @@ Image generated_photo(int w, int h) {
 }
 
 TEST(Tiling, ClassicTiledMatchesWholeWithoutSeams) {
-  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(cpu::create_cpu_backend()));
+  auto cpu = std::make_shared<test::InstrumentedBackend>(
+      std::shared_ptr<Backend>(cpu::create_cpu_backend()));
   ModelRunner toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
   const Image photo = generated_photo(300, 200);
   StylizeOptions whole_opt, tiled_opt;
@@ -140,7 +141,8 @@ TEST(Tiling, ClassicTiledMatchesWholeWithoutSeams) {
 }
 
 TEST(Tiling, OutOfMemoryHalvesTheTileUntilItFits) {
-  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(cpu::create_cpu_backend()));
+  auto cpu = std::make_shared<test::InstrumentedBackend>(
+      std::shared_ptr<Backend>(cpu::create_cpu_backend()));
   cpu->free_bytes = size_t{1} << 40;  // automatic sizing sees plenty: runs whole, then hits the limit
   ModelRunner toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
   const Image photo = generated_photo(400, 300);
@@ -177,7 +179,8 @@ TEST(Tiling, OutOfMemoryHalvesTheTileUntilItFits) {
 }
 
 TEST(Tiling, OutOfMemoryAtTheSmallestTileIsReturnedNotACrash) {
-  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(cpu::create_cpu_backend()));
+  auto cpu = std::make_shared<test::InstrumentedBackend>(
+      std::shared_ptr<Backend>(cpu::create_cpu_backend()));
   cpu->free_bytes = size_t{1} << 40;
   cpu->arena_limit = 1024;  // nothing fits
   ModelRunner toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
@@ -193,7 +196,8 @@ TEST(Tiling, OutOfMemoryAtTheSmallestTileIsReturnedNotACrash) {
 }
 
 TEST(Tiling, AutomaticTileSizeFollowsFreeMemory) {
-  auto cpu = std::make_shared<test::InstrumentedBackend>(std::shared_ptr<Backend>(cpu::create_cpu_backend()));
+  auto cpu = std::make_shared<test::InstrumentedBackend>(
+      std::shared_ptr<Backend>(cpu::create_cpu_backend()));
   ModelRunner toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
   Session probe(classic_source().graph, cpu, Precision::kFloat32);
   RunReport r;

@@ -23,8 +23,8 @@ inline double psnr_u8(const image::Image& a, const image::Image& b) {
 }
 
 // Mean absolute error of the pixels within 4 px of a tile hand-over vs the rest.
-inline void seam_errors(const image::Image& got, const image::Image& want, const pipeline::TilePlan& plan, double* at_seams,
-                        double* elsewhere) {
+inline void seam_errors(const image::Image& got, const image::Image& want,
+                        const pipeline::TilePlan& plan, double* at_seams, double* elsewhere) {
   auto near_band = [](const pipeline::AxisTiles& a, int p) {
     for (size_t i = 0; i < a.band_begin.size(); ++i)
       if (p >= a.band_begin[i] - 4 && p < a.band_end[i] + 4) return true;

@@ -24,19 +24,19 @@ using graph::BinaryOp;
 using graph::BinaryParams;
 using graph::Conv2DParams;
 using graph::Graph;
+using graph::instance_norm_dims;
 using graph::InstanceNormDims;
 using graph::InstanceNormParams;
 using graph::Layout;
 using graph::Node;
+using graph::op_kind_name;
 using graph::OpKind;
 using graph::ResizeParams;
+using graph::row_major_strides;
+using graph::unary_op_name;
 using graph::UnaryOp;
 using graph::UnaryParams;
 using graph::Value;
-using graph::instance_norm_dims;
-using graph::op_kind_name;
-using graph::row_major_strides;
-using graph::unary_op_name;
 
 namespace {
 
@@ -48,8 +48,8 @@ class CpuExecutable final : public backend::Executable {
       : graph_(std::move(graph)), engine_(std::move(engine)), stream_(engine_) {}
 
   Status build() {
-    const auto requests =
-        compile::activation_requests(graph_, [](const Value& v) { return static_cast<size_t>(shape_numel(v.shape)) * 4; });
+    const auto requests = compile::activation_requests(
+        graph_, [](const Value& v) { return static_cast<size_t>(shape_numel(v.shape)) * 4; });
     plan_ = compile::plan_memory(requests, 64);
     TB_ASSIGN_OR_RETURN(arena_, Tensor::create(DType::kFloat32,
                                                {static_cast<int64_t>(plan_.arena_bytes / 4 + 1)}));
@@ -142,7 +142,8 @@ class CpuExecutable final : public backend::Executable {
       case OpKind::kPool: return add(cpu::pool_step(g, node, p));
       case OpKind::kReduce: return add(cpu::reduce_step(g, node, p));
       case OpKind::kSoftmax: return add(cpu::softmax_step(g, node, p));
-      case OpKind::kTranspose: return add(cpu::gather_step(g, node, backend::transpose_table(g, node), p));
+      case OpKind::kTranspose:
+        return add(cpu::gather_step(g, node, backend::transpose_table(g, node), p));
       case OpKind::kSlice: {
         TB_ASSIGN_OR_RETURN(backend::GatherTable t, backend::slice_table(g, node));
         return add(cpu::gather_step(g, node, std::move(t), p));
@@ -151,9 +152,11 @@ class CpuExecutable final : public backend::Executable {
         TB_ASSIGN_OR_RETURN(backend::GatherTable t, backend::pad_table(g, node));
         return add(cpu::gather_step(g, node, std::move(t), p));
       }
-      case OpKind::kGather: return add(cpu::gather_step(g, node, backend::gather_index_table(g, node), p));
+      case OpKind::kGather:
+        return add(cpu::gather_step(g, node, backend::gather_index_table(g, node), p));
       case OpKind::kExpand:
-      case OpKind::kTile: return add(cpu::gather_step(g, node, backend::broadcast_table(g, node), p));
+      case OpKind::kTile:
+        return add(cpu::gather_step(g, node, backend::broadcast_table(g, node), p));
       case OpKind::kDepthToSpace:
       case OpKind::kSpaceToDepth:
         return add(cpu::gather_step(g, node, backend::depth_space_table(g, node), p));
@@ -331,9 +334,10 @@ class CpuBackend final : public backend::Backend {
     return cpu::cpu_unsupported_reason(graph, node, precision);
   }
 
-  Result<std::unique_ptr<backend::Executable>> compile(const Graph& graph,
-                                              const backend::CompileOptions& options) override {
-    TB_RETURN_IF_ERROR(backend::check_compilable(*this, graph, options.precision, "the CPU backend"));
+  Result<std::unique_ptr<backend::Executable>> compile(
+      const Graph& graph, const backend::CompileOptions& options) override {
+    TB_RETURN_IF_ERROR(
+        backend::check_compilable(*this, graph, options.precision, "the CPU backend"));
     auto exe = std::make_unique<CpuExecutable>(graph, engine_);
     TB_RETURN_IF_ERROR(exe->build());
     return std::unique_ptr<backend::Executable>(std::move(exe));

@@ -88,7 +88,8 @@ void FftPlan::run(Complex* x, bool inverse, std::vector<Complex>& scratch) const
 Step dft_step(const graph::Graph& g, const graph::Node& node, PointerOf ptr) {
   const int xv = node.inputs[0], yv = node.outputs[0];
   const graph::DftParams p = node.p<graph::DftParams>();
-  const graph::DftDims d = graph::dft_dims(g.value(xv).shape, p).value();  // checked by shape inference
+  const graph::DftDims d =
+      graph::dft_dims(g.value(xv).shape, p).value();  // checked by shape inference
   auto plan = std::make_shared<const FftPlan>(d.n);
   const bool hermitian = p.inverse && p.onesided;
   const double scale = p.scale / (p.inverse ? static_cast<double>(d.n) : 1.0);

@@ -9,12 +9,12 @@
 namespace toonbox::cpu {
 
 using graph::BinaryOp;
+using graph::broadcast_strides;
 using graph::InstanceNormDims;
 using graph::Layout;
 using graph::ResizeMode;
 using graph::ResizeParams;
 using graph::UnaryOp;
-using graph::broadcast_strides;
 
 namespace {
 
@@ -182,8 +182,10 @@ void resize(const ResizeParams& p, const ResizeGeometry& g, const float* x, floa
   };
   // The same host-side tap tables as the CUDA backend (backend/resize_taps.h).
   if (p.mode == ResizeMode::kCubic) {
-    const std::vector<backend::CubicTap> ty = backend::cubic_taps(p, g.in_h, g.out_h, backend::ResizeAxis::kHeight);
-    const std::vector<backend::CubicTap> tx = backend::cubic_taps(p, g.in_w, g.out_w, backend::ResizeAxis::kWidth);
+    const std::vector<backend::CubicTap> ty =
+        backend::cubic_taps(p, g.in_h, g.out_h, backend::ResizeAxis::kHeight);
+    const std::vector<backend::CubicTap> tx =
+        backend::cubic_taps(p, g.in_w, g.out_w, backend::ResizeAxis::kWidth);
 #pragma omp parallel for collapse(2) schedule(static)
     for (int64_t n = 0; n < g.n; ++n)
       for (int64_t h = 0; h < g.out_h; ++h)
@@ -204,8 +206,10 @@ void resize(const ResizeParams& p, const ResizeGeometry& g, const float* x, floa
           }
     return;
   }
-  const std::vector<backend::ResizeTap> ty = backend::resize_taps(p, g.in_h, g.out_h, backend::ResizeAxis::kHeight);
-  const std::vector<backend::ResizeTap> tx = backend::resize_taps(p, g.in_w, g.out_w, backend::ResizeAxis::kWidth);
+  const std::vector<backend::ResizeTap> ty =
+      backend::resize_taps(p, g.in_h, g.out_h, backend::ResizeAxis::kHeight);
+  const std::vector<backend::ResizeTap> tx =
+      backend::resize_taps(p, g.in_w, g.out_w, backend::ResizeAxis::kWidth);
   const bool nearest = p.mode == ResizeMode::kNearest;
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t n = 0; n < g.n; ++n)

@@ -8,8 +8,8 @@ using graph::Conv2DParams;
 using graph::Graph;
 using graph::Node;
 using graph::OpKind;
-using graph::UnaryOp;
 using graph::unary_op_name;
+using graph::UnaryOp;
 
 std::string cpu_unsupported_reason(const Graph& g, const Node& node, Precision precision) {
   if (precision != Precision::kFloat32) return "the CPU backend computes in fp32 only";

@@ -7,6 +7,7 @@
 
 namespace toonbox::cpu {
 
-std::string cpu_unsupported_reason(const graph::Graph& graph, const graph::Node& node, Precision precision);
+std::string cpu_unsupported_reason(const graph::Graph& graph, const graph::Node& node,
+                                   Precision precision);
 
 }  // namespace toonbox::cpu

@@ -14,11 +14,11 @@ using graph::ConcatParams;
 using graph::ConvTransposeParams;
 using graph::Graph;
 using graph::Node;
+using graph::padded_window_count;
 using graph::PoolKind;
 using graph::PoolParams;
 using graph::ReduceOp;
 using graph::SoftmaxParams;
-using graph::padded_window_count;
 
 namespace {
 
@@ -237,7 +237,8 @@ Step reduce_step(const Graph& g, const Node& node, PointerOf ptr) {
 
 Step softmax_step(const Graph& g, const Node& node, PointerOf ptr) {
   const int x = node.inputs[0], y = node.outputs[0];
-  const backend::SoftmaxPlan p = backend::softmax_plan(g.value(x).shape, node.p<SoftmaxParams>().axis);
+  const backend::SoftmaxPlan p =
+      backend::softmax_plan(g.value(x).shape, node.p<SoftmaxParams>().axis);
   return [=] { run_softmax(ptr(x), ptr(y), p.outer, p.len, p.inner); };
 }
 
@@ -250,7 +251,8 @@ Step pool_step(const Graph& g, const Node& node, PointerOf ptr) {
 
 Step matmul_step(const Graph& g, const Node& node, PointerOf ptr) {
   const int a = node.inputs[0], b = node.inputs[1], y = node.outputs[0];
-  backend::MatMulPlan plan = backend::matmul_plan(g.value(a).shape, g.value(b).shape, g.value(y).shape);
+  backend::MatMulPlan plan =
+      backend::matmul_plan(g.value(a).shape, g.value(b).shape, g.value(y).shape);
   return [plan = std::move(plan), ptr, a, b, y] { run_matmul(plan, ptr(a), ptr(b), ptr(y)); };
 }
 

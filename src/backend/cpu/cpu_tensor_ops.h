@@ -19,7 +19,8 @@ using PointerOf = std::function<float*(int value)>;
 using Step = std::function<void()>;
 
 // Transpose, Slice, Pad, Gather, Expand, Tile: `table` from backend/tensor_plans.h.
-Step gather_step(const graph::Graph& g, const graph::Node& node, backend::GatherTable table, PointerOf ptr);
+Step gather_step(const graph::Graph& g, const graph::Node& node, backend::GatherTable table,
+                 PointerOf ptr);
 Step copy_step(const graph::Graph& g, const graph::Node& node, PointerOf ptr);  // Reshape, Cast
 Step concat_step(const graph::Graph& g, const graph::Node& node, PointerOf ptr);
 Step where_step(const graph::Graph& g, const graph::Node& node, PointerOf ptr);

@@ -38,7 +38,8 @@ ConvShape conv_shape(const graph::Graph& g, const graph::Node& node) {
 
 std::string conv_description(const graph::Graph& g, const graph::Node& node, Precision precision) {
   const auto& p = node.p<graph::Conv2DParams>();
-  std::string d = "node '" + node.name + "' (Conv2D " + (p.layout == graph::Layout::kNHWC ? "NHWC " : "NCHW ") +
+  std::string d = "node '" + node.name + "' (Conv2D " +
+                  (p.layout == graph::Layout::kNHWC ? "NHWC " : "NCHW ") +
                   shape_to_string(g.value(node.inputs[0]).shape) + " * " +
                   shape_to_string(g.value(node.inputs[1]).shape);
   d += " stride " + std::to_string(p.stride_h) + "x" + std::to_string(p.stride_w);
@@ -47,7 +48,8 @@ std::string conv_description(const graph::Graph& g, const graph::Node& node, Pre
   d += " pads t" + std::to_string(p.pad_top) + " b" + std::to_string(p.pad_bottom) + " l" +
        std::to_string(p.pad_left) + " r" + std::to_string(p.pad_right);
   if (p.groups != 1) d += " groups " + std::to_string(p.groups);
-  if (p.activation.op != graph::UnaryOp::kIdentity) d += std::string(" +") + graph::unary_op_name(p.activation.op);
+  if (p.activation.op != graph::UnaryOp::kIdentity)
+    d += std::string(" +") + graph::unary_op_name(p.activation.op);
   d += " -> " + shape_to_string(g.value(node.outputs[0]).shape) + " " + precision_name(precision) + ")";
   return d;
 }

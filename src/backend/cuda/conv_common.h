@@ -27,7 +27,8 @@ bool tf32_allowed();
 
 // "node 'conv1' (Conv2D NHWC [1,32,33,35] * [16,35,3,3] stride 1x1 dilation 1x1 pads
 // t0 b1 l0 r1 groups 1 -> [1,32,33,16] fp16)"
-std::string conv_description(const graph::Graph& graph, const graph::Node& node, Precision precision);
+std::string conv_description(const graph::Graph& graph, const graph::Node& node,
+                             Precision precision);
 
 // Weights OIHW -> the order the kernels read, in the storage type: KRSC (output channel,
 // kh, kw, input channel) for NHWC, unchanged KCRS (= OIHW) for NCHW.
@@ -47,6 +48,7 @@ struct Epilogue {
   Status run(void* y, Precision precision, cudaStream_t stream) const;
 };
 
-Epilogue make_epilogue(const ConvShape& shape, const graph::Conv2DParams& params, const DeviceBuffer& bias);
+Epilogue make_epilogue(const ConvShape& shape, const graph::Conv2DParams& params,
+                       const DeviceBuffer& bias);
 
 }  // namespace toonbox::cuda

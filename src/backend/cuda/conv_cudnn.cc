@@ -299,7 +299,8 @@ Status CudnnConvStep::run(const StepContext& ctx) {
 
 }  // namespace
 
-size_t cudnn_conv_scratch_bytes(const graph::Graph& g, const graph::Node& node, Precision precision) {
+size_t cudnn_conv_scratch_bytes(const graph::Graph& g, const graph::Node& node,
+                                Precision precision) {
   const PadSplit split = split_padding(node.p<graph::Conv2DParams>());
   if (!split.explicit_pad()) return 0;
   const ConvShape s = conv_shape(g, node);
@@ -307,7 +308,8 @@ size_t cudnn_conv_scratch_bytes(const graph::Graph& g, const graph::Node& node, 
          (s.w + split.extra_left + split.extra_right) * storage_size(precision);
 }
 
-Result<std::unique_ptr<Step>> make_cudnn_conv(const BuildContext& ctx, const graph::Node& node, void* scratch) {
+Result<std::unique_ptr<Step>> make_cudnn_conv(const BuildContext& ctx, const graph::Node& node,
+                                              void* scratch) {
   auto step = std::make_unique<CudnnConvStep>();
   const Status st = step->build(ctx, node, scratch);
   if (st.code() == StatusCode::kUnimplemented) return make_direct_conv(ctx, node, st.message());

@@ -17,9 +17,11 @@ namespace toonbox::cuda {
 
 // Bytes of arena scratch the node needs: a zero-padded copy of the input when its
 // padding is asymmetric (cuDNN pads both sides equally), else 0.
-size_t cudnn_conv_scratch_bytes(const graph::Graph& graph, const graph::Node& node, Precision precision);
+size_t cudnn_conv_scratch_bytes(const graph::Graph& graph, const graph::Node& node,
+                                Precision precision);
 
 // `scratch` is the node's arena scratch (null when cudnn_conv_scratch_bytes is 0).
-Result<std::unique_ptr<Step>> make_cudnn_conv(const BuildContext& ctx, const graph::Node& node, void* scratch);
+Result<std::unique_ptr<Step>> make_cudnn_conv(const BuildContext& ctx, const graph::Node& node,
+                                              void* scratch);
 
 }  // namespace toonbox::cuda

@@ -58,7 +58,8 @@ class DirectConvStep final : public Step {
 
 }  // namespace
 
-Result<std::unique_ptr<Step>> make_direct_conv(const BuildContext& ctx, const graph::Node& node, const std::string& why) {
+Result<std::unique_ptr<Step>> make_direct_conv(const BuildContext& ctx, const graph::Node& node,
+                                               const std::string& why) {
   auto step = std::make_unique<DirectConvStep>();
   TB_RETURN_IF_ERROR(step->build(ctx, node, why).with_context(conv_description(*ctx.graph, node, ctx.precision)));
   return std::unique_ptr<Step>(std::move(step));

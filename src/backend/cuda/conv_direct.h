@@ -10,6 +10,7 @@
 
 namespace toonbox::cuda {
 
-Result<std::unique_ptr<Step>> make_direct_conv(const BuildContext& ctx, const graph::Node& node, const std::string& why);
+Result<std::unique_ptr<Step>> make_direct_conv(const BuildContext& ctx, const graph::Node& node,
+                                               const std::string& why);
 
 }  // namespace toonbox::cuda

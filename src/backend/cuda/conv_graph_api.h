@@ -34,6 +34,7 @@ bool graph_conv_api_enabled();
 
 // The graph path's step, or kUnimplemented when no engine takes the node (the caller
 // falls back). `scratch` as for cudnn_conv_scratch_bytes (the explicit-pad variants).
-Result<std::unique_ptr<Step>> make_graph_conv(const BuildContext& ctx, const graph::Node& node, void* scratch);
+Result<std::unique_ptr<Step>> make_graph_conv(const BuildContext& ctx, const graph::Node& node,
+                                              void* scratch);
 
 }  // namespace toonbox::cuda

@@ -40,7 +40,8 @@ Result<std::unique_ptr<Step>> make_conv2d_step(const BuildContext& ctx, const gr
   return make_cudnn_conv(ctx, node, scratch);
 }
 
-Result<std::unique_ptr<Step>> make_conv_transpose_step(const BuildContext& ctx, const graph::Node& node) {
+Result<std::unique_ptr<Step>> make_conv_transpose_step(const BuildContext& ctx,
+                                                       const graph::Node& node) {
   const graph::Graph& g = *ctx.graph;
   const auto& p = node.p<graph::ConvTransposeParams>();
   const Shape& xs = g.value(node.inputs[0]).shape;

@@ -155,7 +155,8 @@ Result<std::unique_ptr<backend::Backend>> create_cuda_backend(int index) {
   return std::unique_ptr<backend::Backend>(new CudaBackend(index, std::move(d)));
 }
 
-std::string CudaBackend::unsupported_reason(const graph::Graph& graph, const graph::Node& node, Precision precision) const {
+std::string CudaBackend::unsupported_reason(const graph::Graph& graph, const graph::Node& node,
+                                            Precision precision) const {
   return cuda_unsupported_reason(graph, node, precision);
 }
 
@@ -172,7 +173,8 @@ Result<size_t> CudaBackend::free_memory() const {
   return free_bytes;
 }
 
-Result<std::unique_ptr<backend::Executable>> CudaBackend::compile(const graph::Graph& specialized, const backend::CompileOptions& options) {
+Result<std::unique_ptr<backend::Executable>> CudaBackend::compile(
+    const graph::Graph& specialized, const backend::CompileOptions& options) {
   return CudaExecutable::compile(*this, index_, specialized, options);
 }
 

@@ -29,8 +29,8 @@ class CudaBackend final : public backend::Backend {
   }
   std::string unsupported_reason(const graph::Graph& graph, const graph::Node& node,
                                  Precision precision) const override;
-  Result<std::unique_ptr<backend::Executable>> compile(const graph::Graph& specialized,
-                                              const backend::CompileOptions& options) override;
+  Result<std::unique_ptr<backend::Executable>> compile(
+      const graph::Graph& specialized, const backend::CompileOptions& options) override;
   Result<size_t> free_memory() const override;
   int index() const { return index_; }
 

@@ -39,9 +39,9 @@ CudaExecutable::~CudaExecutable() {
   if (stream_) cudaStreamSynchronize(stream_.get());
 }
 
-Result<std::unique_ptr<backend::Executable>> CudaExecutable::compile(const backend::Backend& backend, int device,
-                                                            const graph::Graph& graph,
-                                                            const backend::CompileOptions& options) {
+Result<std::unique_ptr<backend::Executable>> CudaExecutable::compile(
+    const backend::Backend& backend, int device, const graph::Graph& graph,
+    const backend::CompileOptions& options) {
   std::unique_ptr<CudaExecutable> exe(new CudaExecutable());
   DeviceGuard guard;
   TB_RETURN_IF_ERROR(guard.set(device));
@@ -94,7 +94,8 @@ Status CudaExecutable::plan_arena(const graph::Graph& g, std::vector<void*>* scr
   // lives only during its own step.
   const size_t elem = storage_size(precision_);
   std::vector<compile::BufferRequest> requests = compile::activation_requests(
-      g, [elem](const graph::Value& v) { return static_cast<size_t>(shape_numel(v.shape)) * elem; });
+      g,
+      [elem](const graph::Value& v) { return static_cast<size_t>(shape_numel(v.shape)) * elem; });
   const size_t value_count = requests.size();
   std::vector<int> scratch_request(g.nodes().size(), -1);
   for (size_t i = 0; i < g.nodes().size(); ++i) {
@@ -330,7 +331,8 @@ bool CudaExecutable::runs_pixels() const {
 namespace {
 // The tensor a PixelConversion writes (in_lo, in_scale) or reads (out_lo, out_scale), by
 // its compiled shape.
-PixelTensorGeometry pixel_geometry(const Shape& s, const backend::PixelConversion& c, bool half, float lo, float scale) {
+PixelTensorGeometry pixel_geometry(const Shape& s, const backend::PixelConversion& c, bool half,
+                                   float lo, float scale) {
   PixelTensorGeometry g;
   g.lo = lo;
   g.scale = scale;
@@ -346,8 +348,8 @@ PixelTensorGeometry pixel_geometry(const Shape& s, const backend::PixelConversio
 }
 }  // namespace
 
-Status CudaExecutable::run_pixels(const backend::PixelConversion& conversion, const backend::PixelBatch& batch,
-                                  backend::RunTimings* timings) {
+Status CudaExecutable::run_pixels(const backend::PixelConversion& conversion,
+                                  const backend::PixelBatch& batch, backend::RunTimings* timings) {
   if (!runs_pixels()) return unimplemented("this executable is not a one-input image model");
   const PixelTensorGeometry in =
       pixel_geometry(inputs_[0].shape, conversion, is_half(precision_), conversion.in_lo, conversion.in_scale);

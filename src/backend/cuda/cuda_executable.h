@@ -23,9 +23,9 @@ namespace toonbox::cuda {
 class CudaExecutable final : public backend::Executable {
  public:
   // `backend` answers the capability query (unsupported_nodes) for every node first.
-  static Result<std::unique_ptr<backend::Executable>> compile(const backend::Backend& backend, int device,
-                                                     const graph::Graph& graph,
-                                                     const backend::CompileOptions& options);
+  static Result<std::unique_ptr<backend::Executable>> compile(
+      const backend::Backend& backend, int device, const graph::Graph& graph,
+      const backend::CompileOptions& options);
   ~CudaExecutable() override;
 
   Status run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs,
@@ -61,8 +61,8 @@ class CudaExecutable final : public backend::Executable {
   Status capture(const StepContext& ctx);
   Status enqueue_download();
   // run_pixels' copies and conversion kernels around the steps (geometries checked by it).
-  Status enqueue_pixels(const PixelTensorGeometry& in, const PixelTensorGeometry& out, const backend::PixelBatch& batch,
-                        int out_w, int out_h);
+  Status enqueue_pixels(const PixelTensorGeometry& in, const PixelTensorGeometry& out,
+                        const backend::PixelBatch& batch, int out_w, int out_h);
   Status wait_for_run();
   Status read_timings(backend::RunTimings* timings);
 

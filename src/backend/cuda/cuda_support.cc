@@ -11,12 +11,12 @@ namespace toonbox::cuda {
 
 using graph::Conv2DParams;
 using graph::Graph;
+using graph::instance_norm_dims;
 using graph::InstanceNormDims;
 using graph::InstanceNormParams;
 using graph::Node;
 using graph::OpKind;
 using graph::PadMode;
-using graph::instance_norm_dims;
 
 namespace {
 

@@ -7,6 +7,7 @@
 
 namespace toonbox::cuda {
 
-std::string cuda_unsupported_reason(const graph::Graph& graph, const graph::Node& node, Precision precision);
+std::string cuda_unsupported_reason(const graph::Graph& graph, const graph::Node& node,
+                                    Precision precision);
 
 }  // namespace toonbox::cuda

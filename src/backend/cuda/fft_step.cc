@@ -30,7 +30,8 @@ class DftStep final : public Step {
   Status init(const BuildContext& ctx, const graph::Node& node) {
     description_ = node_description(*ctx.graph, node, ctx.precision);
     const graph::DftParams& p = node.p<graph::DftParams>();
-    TB_ASSIGN_OR_RETURN(graph::DftDims d, graph::dft_dims(ctx.graph->value(node.inputs[0]).shape, p));
+    TB_ASSIGN_OR_RETURN(graph::DftDims d,
+                        graph::dft_dims(ctx.graph->value(node.inputs[0]).shape, p));
     layout_ = DftLayout{d.outer,   d.in_len,        d.inner,          d.n,
                         d.out_len, d.in_components, d.out_components, p.inverse && p.onesided};
     scale_ = static_cast<float>(p.scale / (p.inverse ? static_cast<double>(d.n) : 1.0));

@@ -65,9 +65,9 @@ bool is_gemm_conv(const graph::Graph& g, const graph::Node& node) {
   if (node.kind != graph::OpKind::kConv2D) return false;
   const auto& p = node.p<graph::Conv2DParams>();
   const Shape& w = g.value(node.inputs[1]).shape;
-  return p.layout == graph::Layout::kNHWC && w.size() == 4 && w[2] == 1 && w[3] == 1 && p.stride_h == 1 &&
-         p.stride_w == 1 && p.groups == 1 && p.pad_top == 0 && p.pad_bottom == 0 && p.pad_left == 0 &&
-         p.pad_right == 0;
+  return p.layout == graph::Layout::kNHWC && w.size() == 4 && w[2] == 1 && w[3] == 1 &&
+         p.stride_h == 1 && p.stride_w == 1 && p.groups == 1 && p.pad_top == 0 &&
+         p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0;
 }
 
 Result<std::unique_ptr<Step>> make_gemm_conv(const BuildContext& ctx, const graph::Node& node) {

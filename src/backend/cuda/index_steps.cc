@@ -9,7 +9,8 @@ Result<std::unique_ptr<Step>> make_arg_max_step(const BuildContext& ctx, const g
   TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
   TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
   const graph::ArgMaxParams ap = node.p<graph::ArgMaxParams>();
-  const backend::SoftmaxPlan p = backend::softmax_plan(ctx.graph->value(node.inputs[0]).shape, ap.axis);
+  const backend::SoftmaxPlan p =
+      backend::softmax_plan(ctx.graph->value(node.inputs[0]).shape, ap.axis);
   const bool half = is_half(ctx.precision);
   return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {
     return by_type(half, [&](auto tag) {

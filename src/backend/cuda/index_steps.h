@@ -9,6 +9,7 @@
 namespace toonbox::cuda {
 
 Result<std::unique_ptr<Step>> make_arg_max_step(const BuildContext& ctx, const graph::Node& node);
-Result<std::unique_ptr<Step>> make_scatter_elements_step(const BuildContext& ctx, const graph::Node& node);
+Result<std::unique_ptr<Step>> make_scatter_elements_step(const BuildContext& ctx,
+                                                         const graph::Node& node);
 
 }  // namespace toonbox::cuda

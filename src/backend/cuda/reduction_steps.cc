@@ -34,8 +34,8 @@ Result<std::unique_ptr<Step>> make_reduce_step(const BuildContext& ctx, const gr
 Result<std::unique_ptr<Step>> make_softmax_step(const BuildContext& ctx, const graph::Node& node) {
   TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
   TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
-  const backend::SoftmaxPlan p =
-      backend::softmax_plan(ctx.graph->value(node.inputs[0]).shape, node.p<graph::SoftmaxParams>().axis);
+  const backend::SoftmaxPlan p = backend::softmax_plan(ctx.graph->value(node.inputs[0]).shape,
+                                                       node.p<graph::SoftmaxParams>().axis);
   const bool half = is_half(ctx.precision);
   return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {
     return by_type(half, [&](auto tag) {
@@ -52,10 +52,22 @@ Result<std::unique_ptr<Step>> make_pool_step(const BuildContext& ctx, const grap
   const Shape& xs = ctx.graph->value(node.inputs[0]).shape;
   const Shape& ys = ctx.graph->value(node.outputs[0]).shape;
   const auto& p = node.p<graph::PoolParams>();
-  const PoolDims d{xs[0] * xs[1], xs[2],        xs[3],        ys[2],
-                   ys[3],         p.kernel_h,   p.kernel_w,   p.stride_h,
-                   p.stride_w,    p.dilation_h, p.dilation_w, p.pad_top,
-                   p.pad_left,    p.pad_bottom, p.pad_right,  p.kind == graph::PoolKind::kMax,
+  const PoolDims d{xs[0] * xs[1],
+                   xs[2],
+                   xs[3],
+                   ys[2],
+                   ys[3],
+                   p.kernel_h,
+                   p.kernel_w,
+                   p.stride_h,
+                   p.stride_w,
+                   p.dilation_h,
+                   p.dilation_w,
+                   p.pad_top,
+                   p.pad_left,
+                   p.pad_bottom,
+                   p.pad_right,
+                   p.kind == graph::PoolKind::kMax,
                    p.count_include_pad};
   const bool half = is_half(ctx.precision);
   return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {
@@ -66,13 +78,15 @@ Result<std::unique_ptr<Step>> make_pool_step(const BuildContext& ctx, const grap
   });
 }
 
-Result<std::unique_ptr<Step>> make_instance_norm_step(const BuildContext& ctx, const graph::Node& node) {
+Result<std::unique_ptr<Step>> make_instance_norm_step(const BuildContext& ctx,
+                                                      const graph::Node& node) {
   TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
   TB_ASSIGN_OR_RETURN(void* scale, ctx.value_ptr(node.inputs[1]));
   TB_ASSIGN_OR_RETURN(void* bias, ctx.value_ptr(node.inputs[2]));
   TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
   const auto& p = node.p<graph::InstanceNormParams>();
-  const graph::InstanceNormDims d = graph::instance_norm_dims(ctx.graph->value(node.inputs[0]).shape, p.layout);
+  const graph::InstanceNormDims d =
+      graph::instance_norm_dims(ctx.graph->value(node.inputs[0]).shape, p.layout);
   const float eps = p.epsilon;
   const bool half = is_half(ctx.precision);
   return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {

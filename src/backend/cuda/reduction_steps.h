@@ -12,6 +12,7 @@ namespace toonbox::cuda {
 Result<std::unique_ptr<Step>> make_reduce_step(const BuildContext& ctx, const graph::Node& node);
 Result<std::unique_ptr<Step>> make_softmax_step(const BuildContext& ctx, const graph::Node& node);
 Result<std::unique_ptr<Step>> make_pool_step(const BuildContext& ctx, const graph::Node& node);
-Result<std::unique_ptr<Step>> make_instance_norm_step(const BuildContext& ctx, const graph::Node& node);
+Result<std::unique_ptr<Step>> make_instance_norm_step(const BuildContext& ctx,
+                                                      const graph::Node& node);
 
 }  // namespace toonbox::cuda

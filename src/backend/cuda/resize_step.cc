@@ -31,13 +31,17 @@ class ResizeStep final : public Step {
     dims_.extrapolation = p.extrapolation;
     cubic_ = p.mode == graph::ResizeMode::kCubic;
     if (cubic_) {
-      std::vector<backend::CubicTap> taps = backend::cubic_taps(p, dims_.h, dims_.out_h, backend::ResizeAxis::kHeight);
-      const std::vector<backend::CubicTap> x_taps = backend::cubic_taps(p, dims_.w, dims_.out_w, backend::ResizeAxis::kWidth);
+      std::vector<backend::CubicTap> taps =
+          backend::cubic_taps(p, dims_.h, dims_.out_h, backend::ResizeAxis::kHeight);
+      const std::vector<backend::CubicTap> x_taps =
+          backend::cubic_taps(p, dims_.w, dims_.out_w, backend::ResizeAxis::kWidth);
       taps.insert(taps.end(), x_taps.begin(), x_taps.end());
       TB_RETURN_IF_ERROR(upload_taps(ctx, taps));
     } else {
-      std::vector<backend::ResizeTap> taps = backend::resize_taps(p, dims_.h, dims_.out_h, backend::ResizeAxis::kHeight);
-      const std::vector<backend::ResizeTap> x_taps = backend::resize_taps(p, dims_.w, dims_.out_w, backend::ResizeAxis::kWidth);
+      std::vector<backend::ResizeTap> taps =
+          backend::resize_taps(p, dims_.h, dims_.out_h, backend::ResizeAxis::kHeight);
+      const std::vector<backend::ResizeTap> x_taps =
+          backend::resize_taps(p, dims_.w, dims_.out_w, backend::ResizeAxis::kWidth);
       taps.insert(taps.end(), x_taps.begin(), x_taps.end());
       TB_RETURN_IF_ERROR(upload_taps(ctx, taps));
     }
@@ -88,13 +92,15 @@ class ResizeStep final : public Step {
   void* y_ = nullptr;
 };
 
-std::string resize_description(const graph::Graph& g, const graph::Node& node, Precision precision) {
+std::string resize_description(const graph::Graph& g, const graph::Node& node,
+                               Precision precision) {
   const auto& p = node.p<graph::ResizeParams>();
   static const char* kCoord[] = {"asymmetric",         "half_pixel",           "align_corners",
                                  "pytorch_half_pixel", "tf_half_pixel_for_nn", "tf_crop_and_resize"};
   static const char* kMode[] = {"bilinear ", "nearest ", "cubic "};
   return "node '" + node.name + "' (Resize " + kMode[static_cast<int>(p.mode)] +
-         kCoord[static_cast<int>(p.coord)] + (p.layout == graph::Layout::kNHWC ? " NHWC " : " NCHW ") +
+         kCoord[static_cast<int>(p.coord)] +
+         (p.layout == graph::Layout::kNHWC ? " NHWC " : " NCHW ") +
          shape_to_string(g.value(node.inputs[0]).shape) + " -> " +
          shape_to_string(g.value(node.outputs[0]).shape) + " " + precision_name(precision) + ")";
 }

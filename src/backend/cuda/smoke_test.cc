@@ -52,7 +52,8 @@ Status conv_check(backend::Backend* backend, CudaSmokeResult* r) {
   const Tensor input = random_tensor(x_shape, 1, 1.f);
   TB_ASSIGN_OR_RETURN(std::vector<Tensor> want, ops::reference_run(spec, {input}));
   for (Precision precision : {Precision::kFloat32, Precision::kFloat16}) {
-    TB_ASSIGN_OR_RETURN(std::unique_ptr<backend::Executable> exe, backend->compile(spec, backend::CompileOptions{precision}));
+    TB_ASSIGN_OR_RETURN(std::unique_ptr<backend::Executable> exe,
+                        backend->compile(spec, backend::CompileOptions{precision}));
     std::vector<Tensor> got;
     TB_RETURN_IF_ERROR(exe->run({input}, &got, nullptr));
     double err = 0;

@@ -72,7 +72,8 @@ inline size_t storage_size(Precision p) { return is_half(p) ? 2 : 4; }
 
 // "node 'add' (Binary Add [1,7,9,3], [3] -> [1,7,9,3] fp16)": the op name after the kind
 // for Unary and Binary only. The elementwise and tensor-op steps use it as it is.
-std::string node_description(const graph::Graph& graph, const graph::Node& node, Precision precision);
+std::string node_description(const graph::Graph& graph, const graph::Node& node,
+                             Precision precision);
 
 // Host float32 values converted to the storage type, as raw bytes.
 std::vector<std::byte> to_storage(const float* values, size_t count, Precision precision);

@@ -14,8 +14,8 @@ namespace toonbox::cuda {
 
 using graph::Graph;
 using graph::Node;
-using graph::OpKind;
 using graph::op_kind_name;
+using graph::OpKind;
 
 namespace {
 
@@ -53,8 +53,10 @@ Result<std::unique_ptr<Step>> make_step(const BuildContext& ctx, const Node& nod
     case OpKind::kInstanceNorm: return naming_node(ctx, node, make_instance_norm_step(ctx, node));
     case OpKind::kTranspose:
       return naming_node(ctx, node, gather(ctx, node, backend::transpose_table(g, node)));
-    case OpKind::kSlice: return naming_node(ctx, node, gather(ctx, node, backend::slice_table(g, node)));
-    case OpKind::kPad: return naming_node(ctx, node, gather(ctx, node, backend::pad_table(g, node)));
+    case OpKind::kSlice:
+      return naming_node(ctx, node, gather(ctx, node, backend::slice_table(g, node)));
+    case OpKind::kPad:
+      return naming_node(ctx, node, gather(ctx, node, backend::pad_table(g, node)));
     case OpKind::kGather:
       return naming_node(ctx, node, gather(ctx, node, backend::gather_index_table(g, node)));
     case OpKind::kExpand:

@@ -11,8 +11,8 @@ void Builder::bind(const Layer& l, size_t i, BlobValue v) {
   blobs_[blob] = v;
 }
 
-int Builder::add(graph::OpKind kind, const Layer& l, const std::string& suffix, std::vector<int> inputs,
-                 graph::OpParams params) {
+int Builder::add(graph::OpKind kind, const Layer& l, const std::string& suffix,
+                 std::vector<int> inputs, graph::OpParams params) {
   return graph_.add_node(kind, l.name + suffix, std::move(inputs), std::move(params));
 }
 
@@ -31,9 +31,10 @@ int Builder::constant_i32(const Layer& l, const std::vector<int32_t>& v) {
 }
 
 int Builder::dim_of(const Layer& l, int x, int index) {
-  const int shape = add(graph::OpKind::kShape, l, "/shape" + std::to_string(counter_++), {x}, graph::NoParams{});
-  return add(graph::OpKind::kGather, l, "/dim" + std::to_string(index), {shape, constant_i32(l, {index})},
-             graph::GatherParams{0});
+  const int shape =
+      add(graph::OpKind::kShape, l, "/shape" + std::to_string(counter_++), {x}, graph::NoParams{});
+  return add(graph::OpKind::kGather, l, "/dim" + std::to_string(index),
+             {shape, constant_i32(l, {index})}, graph::GatherParams{0});
 }
 
 Status Builder::error(const Layer& l, const std::string& what) const {

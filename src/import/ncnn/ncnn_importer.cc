@@ -117,7 +117,7 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 }  // namespace
 
 Result<graph::Graph> import_ncnn_model(const std::string& param_path, const std::string& bin_path,
-                                const NcnnImportOptions& options) {
+                                       const NcnnImportOptions& options) {
   TB_ASSIGN_OR_RETURN(ParsedParam parsed, read_param(param_path, options));
   const Net& net = parsed.net;
   if (const auto missing = unsupported_layers(net); !missing.empty())

@@ -42,7 +42,7 @@ std::string default_ncnn_bin_path(const std::string& param_path);
 std::string find_ncnn_id_header(const std::string& param_path);
 
 Result<graph::Graph> import_ncnn_model(const std::string& param_path, const std::string& bin_path,
-                                const NcnnImportOptions& options = {});
+                                       const NcnnImportOptions& options = {});
 
 // What `toonbox models info` prints, read from the param file alone.
 struct NcnnModelInfo {

@@ -32,7 +32,9 @@ Status prelu_build(Builder& b, const Layer& l, Weights& w) {
     return b.error(l, "got " + std::to_string(n) + " slopes (0=num_slope) for an input of " +
                           std::to_string(in.channels) + " channels, expected one per channel or 1");
   const int slope = channel_constant(b, l, "/slope", w[0].values);
-  b.bind(l, 0, {b.add(graph::OpKind::kPRelu, l, "", {in.value, slope}, graph::NoParams{}), in.rank, in.channels});
+  b.bind(l, 0,
+         {b.add(graph::OpKind::kPRelu, l, "", {in.value, slope}, graph::NoParams{}), in.rank,
+          in.channels});
   return Status::ok();
 }
 
@@ -106,7 +108,8 @@ Status instance_norm_build(Builder& b, const Layer& l, Weights& w) {
   const int64_t c = a.channels;
   const int scale = b.constant(l, "/gamma", Tensor::from_vector<float>({c}, gamma));
   const int bias = b.constant(l, "/beta", Tensor::from_vector<float>({c}, beta));
-  const int y = b.add(graph::OpKind::kInstanceNorm, l, "", {in.value, scale, bias}, graph::InstanceNormParams{graph::Layout::kNCHW, a.eps});
+  const int y = b.add(graph::OpKind::kInstanceNorm, l, "", {in.value, scale, bias},
+                      graph::InstanceNormParams{graph::Layout::kNCHW, a.eps});
   b.bind(l, 0, {y, 3, a.channels});
   return Status::ok();
 }

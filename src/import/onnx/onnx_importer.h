@@ -29,7 +29,8 @@ struct OnnxImportOptions {
 inline constexpr int kMinOnnxOpset = 7;
 inline constexpr int kMaxOnnxOpset = 20;
 
-Result<graph::Graph> import_onnx_model(const std::string& path, const OnnxImportOptions& options = {});
+Result<graph::Graph> import_onnx_model(const std::string& path,
+                                       const OnnxImportOptions& options = {});
 
 // What `toonbox models info` prints, read without decoding weights.
 struct OnnxModelInfo {

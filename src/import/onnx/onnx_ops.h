@@ -60,8 +60,8 @@ class OnnxBuilder {
   Result<Tensor> decode(const onnx::TensorProto& t);
 
   // Adds a node named after the ONNX node (plus a suffix for lowered parts).
-  int add(graph::OpKind kind, const onnx::NodeProto& n, const std::string& suffix, std::vector<int> inputs,
-          graph::OpParams params);
+  int add(graph::OpKind kind, const onnx::NodeProto& n, const std::string& suffix,
+          std::vector<int> inputs, graph::OpParams params);
   // Binds output 0 (and checks no other output is used).
   Status bind_output(const onnx::NodeProto& n, int value);
   int constant_i64(const std::vector<int64_t>& v, const std::string& name);

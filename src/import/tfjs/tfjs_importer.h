@@ -28,7 +28,8 @@ struct TfjsImportOptions {
 };
 
 // `path` is model.json or the folder holding it.
-Result<graph::Graph> import_tfjs_model(const std::string& path, const TfjsImportOptions& options = {});
+Result<graph::Graph> import_tfjs_model(const std::string& path,
+                                       const TfjsImportOptions& options = {});
 
 // The files a model consists of, after the same checks the importer makes on model.json
 // and on shard paths (sizes are not checked here; import_tfjs_model does that).

@@ -136,7 +136,7 @@ Result<graph::Graph> import(const std::string& path, const TfjsLayersImportOptio
 }  // namespace
 
 Result<graph::Graph> import_tfjs_layers_model(const std::string& path,
-                                       const TfjsLayersImportOptions& options) {
+                                              const TfjsLayersImportOptions& options) {
   Result<graph::Graph> graph = import(path, options);
   if (!graph.is_ok()) return graph.status().with_context(model_json_path(path));
   return graph;

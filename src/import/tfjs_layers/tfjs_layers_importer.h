@@ -27,7 +27,7 @@ struct TfjsLayersImportOptions {
 
 // `path` is model.json or the folder holding it.
 Result<graph::Graph> import_tfjs_layers_model(const std::string& path,
-                                       const TfjsLayersImportOptions& options = {});
+                                              const TfjsLayersImportOptions& options = {});
 
 // What `models info` shows of a layers model, read from model.json alone.
 struct TfjsLayersModelInfo {

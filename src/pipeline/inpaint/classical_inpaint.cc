@@ -137,7 +137,8 @@ void ns_fill(const Grid& g, int range, Pixels px, int i, int j) {
 
 const char* classical_method_name(ClassicalMethod m) { return m == ClassicalMethod::kTelea ? "telea" : "ns"; }
 
-Status classical_inpaint(ClassicalMethod method, const InpaintMask& mask, int radius, image::Image* image) {
+Status classical_inpaint(ClassicalMethod method, const InpaintMask& mask, int radius,
+                         image::Image* image) {
   if (mask.width != image->width || mask.height != image->height)
     return invalid_argument("classical_inpaint: the mask is " + std::to_string(mask.width) + "x" +
                             std::to_string(mask.height) + ", the image " + std::to_string(image->width) + "x" +

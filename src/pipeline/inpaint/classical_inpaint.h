@@ -26,6 +26,7 @@ const char* classical_method_name(ClassicalMethod m);
 // Fills the holes of `image` (RGB; alpha untouched) in place; pixels outside the mask are
 // never written. `radius` is clamped to 1..100 as OpenCV clamps it. A mask that covers the
 // whole image has nothing to fill from: kInvalidArgument saying so.
-Status classical_inpaint(ClassicalMethod method, const InpaintMask& mask, int radius, image::Image* image);
+Status classical_inpaint(ClassicalMethod method, const InpaintMask& mask, int radius,
+                         image::Image* image);
 
 }  // namespace toonbox::pipeline

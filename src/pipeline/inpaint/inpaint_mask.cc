@@ -83,8 +83,9 @@ int parse_centre_mask(const std::string& spec) {
   return p >= 1 && p <= 100 ? p : 0;
 }
 
-Result<InpaintMask> mask_for_image(const image::Image& image, const image::Image* mask_image, bool resize, int dilate,
-                                   const std::string& mask_name, const std::string& image_name) {
+Result<InpaintMask> mask_for_image(const image::Image& image, const image::Image* mask_image,
+                                   bool resize, int dilate, const std::string& mask_name,
+                                   const std::string& image_name) {
   if (dilate < 0 || dilate > kMaxDilate)
     return invalid_argument("dilate must be 0.." + std::to_string(kMaxDilate) + " pixels, got " + std::to_string(dilate));
   InpaintMask mask;

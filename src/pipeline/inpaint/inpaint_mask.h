@@ -46,8 +46,9 @@ int parse_centre_mask(const std::string& spec);
 // it is null; fitted to the image (refused when sizes differ, or resized nearest with
 // `resize`); dilated by `dilate` pixels (0..kMaxDilate).
 inline constexpr int kMaxDilate = 512;
-Result<InpaintMask> mask_for_image(const image::Image& image, const image::Image* mask_image, bool resize, int dilate,
-                                   const std::string& mask_name, const std::string& image_name);
+Result<InpaintMask> mask_for_image(const image::Image& image, const image::Image* mask_image,
+                                   bool resize, int dilate, const std::string& mask_name,
+                                   const std::string& image_name);
 
 // Grows the holes by `radius` pixels (a disc: every pixel within Euclidean distance
 // `radius` of a hole becomes one). Works inside the holes' bounding box plus the radius,

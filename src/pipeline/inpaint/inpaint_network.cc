@@ -18,8 +18,8 @@ Shape plane_shape(const models::ImageContract& c, int64_t channels, int64_t h, i
 
 // Writes `mask` (edge-replicated to the tensor's H and W) as the contract's values into
 // channel `channel` of a [1,C,H,W] / [1,H,W,C] tensor with `channels` channels.
-void fill_mask(const InpaintMask& mask, const models::MaskContract& m, const models::ImageContract& c, int channels, int channel,
-               Tensor* t) {
+void fill_mask(const InpaintMask& mask, const models::MaskContract& m,
+               const models::ImageContract& c, int channels, int channel, Tensor* t) {
   const bool nhwc = c.layout == graph::Layout::kNHWC;
   const int64_t h = nhwc ? t->dim(1) : t->dim(2), w = nhwc ? t->dim(2) : t->dim(3);
   float* out = t->data<float>();
@@ -44,7 +44,8 @@ std::string InpaintInputs::describe() const {
   return s;
 }
 
-Result<InpaintInputs> inpaint_inputs(const graph::Graph& graph, const models::ImageContract& contract) {
+Result<InpaintInputs> inpaint_inputs(const graph::Graph& graph,
+                                     const models::ImageContract& contract) {
   const int cdim = channel_dim(contract);
   const int hdim = contract.layout == graph::Layout::kNHWC ? 1 : 2, wdim = hdim + 1;
   std::string seen;
@@ -56,10 +57,11 @@ Result<InpaintInputs> inpaint_inputs(const graph::Graph& graph, const models::Im
   }
   InpaintInputs in;
   const auto refuse = [&]() -> Status {
-    return invalid_argument(
-        "not an inpainting network toonbox can feed: its inputs are " + seen + "; expected an image [1,3,H,W] and a "
-        "mask [1,1,H,W], or one [1,4,H,W] (image*(1-mask) || mask), in " +
-        (contract.layout == graph::Layout::kNHWC ? "NHWC" : "NCHW") + " (the contract's layout)");
+    return invalid_argument("not an inpainting network toonbox can feed: its inputs are " + seen +
+                            "; expected an image [1,3,H,W] and a "
+                            "mask [1,1,H,W], or one [1,4,H,W] (image*(1-mask) || mask), in " +
+                            (contract.layout == graph::Layout::kNHWC ? "NHWC" : "NCHW") +
+                            " (the contract's layout)");
   };
   if (channels.size() == 1 && channels[0] == 4) {
     in.concatenated = true;
@@ -80,8 +82,10 @@ Result<InpaintInputs> inpaint_inputs(const graph::Graph& graph, const models::Im
   return in;
 }
 
-Result<image::Image> run_inpaint_network(engine::Session& session, const InpaintInputs& inputs, const models::ImageContract& contract,
-                                  const image::Image& image, const InpaintMask& mask, engine::RunReport* report) {
+Result<image::Image> run_inpaint_network(engine::Session& session, const InpaintInputs& inputs,
+                                         const models::ImageContract& contract,
+                                         const image::Image& image, const InpaintMask& mask,
+                                         engine::RunReport* report) {
   if (mask.width != image.width || mask.height != image.height)
     return invalid_argument("run_inpaint_network: mask and image sizes differ");
   // At a fixed size the crop is resized (area down, bilinear up) and its mask resized
@@ -91,7 +95,8 @@ Result<image::Image> run_inpaint_network(engine::Session& session, const Inpaint
   rgb.width = image.width;
   rgb.height = image.height;
   rgb.rgb = image.rgb;  // the network sees colour only; alpha stays with the caller
-  const image::Image net_image = fixed ? image::resize_image(rgb, inputs.fixed_width, inputs.fixed_height) : rgb;
+  const image::Image net_image =
+      fixed ? image::resize_image(rgb, inputs.fixed_width, inputs.fixed_height) : rgb;
   const InpaintMask net_mask =
       fixed ? resize_mask_nearest(mask, inputs.fixed_width, inputs.fixed_height) : mask;
   const int64_t h = fixed ? inputs.fixed_height : padded_extent(image.height, contract.size_multiple, 0);

@@ -33,11 +33,14 @@ struct InpaintInputs {
 // Reads the input form off the graph, checked against the contract's layout: exactly one
 // 4-channel input, or one 3-channel and one 1-channel input; anything else is refused
 // naming the inputs and their shapes.
-Result<InpaintInputs> inpaint_inputs(const graph::Graph& graph, const models::ImageContract& contract);
+Result<InpaintInputs> inpaint_inputs(const graph::Graph& graph,
+                                     const models::ImageContract& contract);
 
 // The network's picture for `image` with `mask`'s holes filled, at the image's size
 // (every pixel is the network's; the caller keeps the known ones).
-Result<image::Image> run_inpaint_network(engine::Session& session, const InpaintInputs& inputs, const models::ImageContract& contract,
-                                  const image::Image& image, const InpaintMask& mask, engine::RunReport* report = nullptr);
+Result<image::Image> run_inpaint_network(engine::Session& session, const InpaintInputs& inputs,
+                                         const models::ImageContract& contract,
+                                         const image::Image& image, const InpaintMask& mask,
+                                         engine::RunReport* report = nullptr);
 
 }  // namespace toonbox::pipeline

@@ -17,7 +17,8 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 }
 
 // `base` with its holes taken from `filled` (same size).
-image::Image paste_holes(const image::Image& base, const InpaintMask& mask, const image::Image& filled) {
+image::Image paste_holes(const image::Image& base, const InpaintMask& mask,
+                         const image::Image& filled) {
   image::Image out = base;
   for (size_t i = 0; i < mask.hole.size(); ++i)
     if (mask.hole[i]) std::copy_n(&filled.rgb[i * 3], 3, &out.rgb[i * 3]);
@@ -88,13 +89,15 @@ Result<InpaintModel> classical_model(const std::string& name) {
   return m;
 }
 
-Result<InpaintModel> network_model(const std::string& spec, const models::ResolvedModel& r, const models::ContractOverrides& flags) {
+Result<InpaintModel> network_model(const std::string& spec, const models::ResolvedModel& r,
+                                   const models::ContractOverrides& flags) {
   InpaintModel m;
   m.name = spec;
   m.classical = false;
   m.description = r.description;
   TB_ASSIGN_OR_RETURN(m.graph, import::import_model_file(r.file()));
-  auto contract = models::model_contract(r, m.graph, flags, models::inpainter_contract_defaults(), &m.contract_how);
+  auto contract = models::model_contract(r, m.graph, flags, models::inpainter_contract_defaults(),
+                                         &m.contract_how);
   if (!contract.is_ok()) return contract.status().with_context(spec);
   m.contract = contract.value();
   if (!m.contract.mask.present) {
@@ -123,7 +126,8 @@ std::string first_installed_inpainter() {
 
 }  // namespace
 
-Result<InpaintModel> load_inpaint_model(const std::string& spec_in, const models::ContractOverrides& flags, std::string* note) {
+Result<InpaintModel> load_inpaint_model(const std::string& spec_in,
+                                        const models::ContractOverrides& flags, std::string* note) {
   std::string spec = spec_in.empty() ? first_installed_inpainter() : spec_in;
   if (spec.empty()) {
     spec = "telea";
@@ -142,9 +146,11 @@ Result<InpaintModel> load_installed_inpaint_model(const std::string& name_in) {
   return network_model(name, r, {});
 }
 
-InpaintPipeline::InpaintPipeline(InpaintModel model, std::shared_ptr<backend::Backend> backend, Precision precision)
+InpaintPipeline::InpaintPipeline(InpaintModel model, std::shared_ptr<backend::Backend> backend,
+                                 Precision precision)
     : model_(std::move(model)) {
-  if (!model_.classical) session_ = std::make_unique<engine::Session>(model_.graph, std::move(backend), precision);
+  if (!model_.classical)
+    session_ = std::make_unique<engine::Session>(model_.graph, std::move(backend), precision);
 }
 
 std::vector<PixelBox> crop_boxes(const InpaintMask& mask, int margin) {
@@ -176,8 +182,8 @@ std::vector<PixelBox> crop_boxes(const InpaintMask& mask, int margin) {
   return boxes;
 }
 
-Result<image::Image> InpaintPipeline::fill(const image::Image& window, const InpaintMask& mask, const InpaintOptions& options,
-                                    InpaintReport* report) {
+Result<image::Image> InpaintPipeline::fill(const image::Image& window, const InpaintMask& mask,
+                                           const InpaintOptions& options, InpaintReport* report) {
   report->processed_pixels += static_cast<int64_t>(window.width) * window.height;
   ++report->regions;
   const auto t0 = std::chrono::steady_clock::now();
@@ -207,8 +213,10 @@ Result<image::Image> InpaintPipeline::fill(const image::Image& window, const Inp
   return paste_holes(window, mask, *net);
 }
 
-Result<image::Image> InpaintPipeline::fill_resized(const image::Image& window, const InpaintMask& mask, int limit,
-                                            const InpaintOptions& options, InpaintReport* report) {
+Result<image::Image> InpaintPipeline::fill_resized(const image::Image& window,
+                                                   const InpaintMask& mask, int limit,
+                                                   const InpaintOptions& options,
+                                                   InpaintReport* report) {
   const int long_side = std::max(window.width, window.height);
   if (long_side <= limit) return fill(window, mask, options, report);
   const double scale = static_cast<double>(limit) / long_side;
@@ -220,8 +228,9 @@ Result<image::Image> InpaintPipeline::fill_resized(const image::Image& window, c
   return paste_holes(window, mask, image::resize_image(filled, window.width, window.height));
 }
 
-Result<image::Image> InpaintPipeline::inpaint(const image::Image& image, const InpaintMask& mask, const InpaintOptions& options,
-                                       InpaintReport* report) {
+Result<image::Image> InpaintPipeline::inpaint(const image::Image& image, const InpaintMask& mask,
+                                              const InpaintOptions& options,
+                                              InpaintReport* report) {
   InpaintReport local;
   if (!report) report = &local;
   if (mask.width != image.width || mask.height != image.height)
@@ -256,7 +265,8 @@ Result<image::Image> InpaintPipeline::inpaint(const image::Image& image, const I
     out = image;
     for (const PixelBox& box : boxes) {
       const InpaintMask window_mask = crop_mask(mask, box);
-      TB_ASSIGN_OR_RETURN(image::Image filled, fill(crop_image(image, box), window_mask, options, report));
+      TB_ASSIGN_OR_RETURN(image::Image filled,
+                          fill(crop_image(image, box), window_mask, options, report));
       for (int y = 0; y < box.height(); ++y)
         for (int x = 0; x < box.width(); ++x)
           if (window_mask.at(x, y))

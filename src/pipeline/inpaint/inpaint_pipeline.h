@@ -67,7 +67,8 @@ struct InpaintModel {
 // convention: the registry's, what `models import --mask-convention` recorded, or
 // `flags.mask`; without one it is refused (the convention cannot be read off a graph).
 // Empty `spec`: the first installed inpainter, else telea (with a note).
-Result<InpaintModel> load_inpaint_model(const std::string& spec, const models::ContractOverrides& flags, std::string* note);
+Result<InpaintModel> load_inpaint_model(const std::string& spec,
+                                        const models::ContractOverrides& flags, std::string* note);
 // For names that come from clients (the server): telea, ns or an installed inpainter,
 // never a path.
 Result<InpaintModel> load_installed_inpaint_model(const std::string& name);
@@ -75,22 +76,23 @@ Result<InpaintModel> load_installed_inpaint_model(const std::string& name);
 class InpaintPipeline {
  public:
   // `backend` may be null for classical models.
-  InpaintPipeline(InpaintModel model, std::shared_ptr<backend::Backend> backend, Precision precision);
+  InpaintPipeline(InpaintModel model, std::shared_ptr<backend::Backend> backend,
+                  Precision precision);
 
   // `mask` has the image's size and is already dilated. An empty mask returns the image
   // unchanged (the caller decides whether to write it).
-  Result<image::Image> inpaint(const image::Image& image, const InpaintMask& mask, const InpaintOptions& options,
-                        InpaintReport* report);
+  Result<image::Image> inpaint(const image::Image& image, const InpaintMask& mask,
+                               const InpaintOptions& options, InpaintReport* report);
 
   const InpaintModel& model() const { return model_; }
 
  private:
   // Fills the holes of one window (at any size) by the model; every pixel of the result
   // that is not a hole is the window's own.
-  Result<image::Image> fill(const image::Image& window, const InpaintMask& mask, const InpaintOptions& options,
-                     InpaintReport* report);
+  Result<image::Image> fill(const image::Image& window, const InpaintMask& mask,
+                            const InpaintOptions& options, InpaintReport* report);
   Result<image::Image> fill_resized(const image::Image& window, const InpaintMask& mask, int limit,
-                             const InpaintOptions& options, InpaintReport* report);
+                                    const InpaintOptions& options, InpaintReport* report);
 
   InpaintModel model_;
   std::unique_ptr<engine::Session> session_;

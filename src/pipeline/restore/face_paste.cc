@@ -111,7 +111,8 @@ double crop_coverage(double u, double v, int size) {
 
 }  // namespace
 
-Result<image::Affine2> restore_alignment(const detect::Face& face, models::FaceTemplate tmpl, int crop_size) {
+Result<image::Affine2> restore_alignment(const detect::Face& face, models::FaceTemplate tmpl,
+                                         int crop_size) {
   std::array<image::Point2, 5> src, dst;
   const auto t = models::face_template_points(tmpl, crop_size);
   for (int k = 0; k < 5; ++k) {
@@ -121,7 +122,8 @@ Result<image::Affine2> restore_alignment(const detect::Face& face, models::FaceT
   return image::estimate_similarity(src, dst);
 }
 
-void fill_face_crop(const image::Image& frame, const image::Affine2& crop_to_frame, int s, int64_t item, Tensor* t) {
+void fill_face_crop(const image::Image& frame, const image::Affine2& crop_to_frame, int s,
+                    int64_t item, Tensor* t) {
   float* out = t->data<float>() + item * 3 * static_cast<int64_t>(s) * s;
   const size_t plane = static_cast<size_t>(s) * s;
   const auto fetch = [&](int x, int y, float px[3]) {
@@ -146,7 +148,8 @@ void fill_face_crop(const image::Image& frame, const image::Affine2& crop_to_fra
     }
 }
 
-PasteMask face_paste_mask(int cw, int ch, const image::Affine2& canvas_to_crop, int s, int upscale) {
+PasteMask face_paste_mask(int cw, int ch, const image::Affine2& canvas_to_crop, int s,
+                          int upscale) {
   PasteMask m;
   auto inv = canvas_to_crop.inverse();
   if (!inv.is_ok()) return m;
@@ -172,7 +175,8 @@ PasteMask face_paste_mask(int cw, int ch, const image::Affine2& canvas_to_crop, 
   m.weight.assign(static_cast<size_t>(m.width) * m.height, 0.f);
   for (int y = 0; y < m.height; ++y)
     for (int x = 0; x < m.width; ++x) {
-      const image::Point2 q = canvas_to_crop.apply({static_cast<double>(x0 + x), static_cast<double>(y0 + y)});
+      const image::Point2 q =
+          canvas_to_crop.apply({static_cast<double>(x0 + x), static_cast<double>(y0 + y)});
       m.weight[static_cast<size_t>(y) * m.width + x] = static_cast<float>(crop_coverage(q.x, q.y, s));
     }
   // "remove the black borders": the warped square's anti-aliased edge.
@@ -186,8 +190,8 @@ PasteMask face_paste_mask(int cw, int ch, const image::Affine2& canvas_to_crop, 
   return m;
 }
 
-void paste_restored_face(const OutputPixels& face, int s, const image::Affine2& canvas_to_crop, const PasteMask& mask,
-                         int cw, int ch, std::vector<float>* canvas) {
+void paste_restored_face(const OutputPixels& face, int s, const image::Affine2& canvas_to_crop,
+                         const PasteMask& mask, int cw, int ch, std::vector<float>* canvas) {
   (void)ch;
   const auto fetch = [&](int x, int y, float px[3]) {
     px[0] = face.at(y, x, 0);
@@ -199,7 +203,8 @@ void paste_restored_face(const OutputPixels& face, int s, const image::Affine2& 
     for (int x = mask.x0; x < mask.x0 + mask.width; ++x) {
       const float w = mask.at(x, y);
       if (!(w > 0.f)) continue;
-      const image::Point2 q = canvas_to_crop.apply({static_cast<double>(x), static_cast<double>(y)});
+      const image::Point2 q =
+          canvas_to_crop.apply({static_cast<double>(x), static_cast<double>(y)});
       double rgb[3];
       bicubic3(fetch, q.x, q.y, s, s, rgb);
       float* out = &(*canvas)[(static_cast<size_t>(y) * cw + x) * 3];

@@ -30,11 +30,13 @@ namespace toonbox::pipeline {
 
 // The similarity taking `face`'s landmarks onto `tmpl` for an S x S crop: frame -> crop
 // pixels. Fails for degenerate landmarks.
-Result<image::Affine2> restore_alignment(const detect::Face& face, models::FaceTemplate tmpl, int crop_size);
+Result<image::Affine2> restore_alignment(const detect::Face& face, models::FaceTemplate tmpl,
+                                         int crop_size);
 
 // Writes the S x S crop of `frame` seen through `crop_to_frame` into batch item `item` of
 // `t` ([N,3,S,S], RGB, (x/255 - 0.5)/0.5): bicubic, the frame's edge repeated outside it.
-void fill_face_crop(const image::Image& frame, const image::Affine2& crop_to_frame, int crop_size, int64_t item, Tensor* t);
+void fill_face_crop(const image::Image& frame, const image::Affine2& crop_to_frame, int crop_size,
+                    int64_t item, Tensor* t);
 
 // facexlib's soft paste mask of one face in a canvas_width x canvas_height canvas (the
 // output: the input `upscale` times larger), over the canvas rectangle it covers.
@@ -47,12 +49,13 @@ struct PasteMask {
     return weight[static_cast<size_t>(y - y0) * width + (x - x0)];
   }
 };
-PasteMask face_paste_mask(int canvas_width, int canvas_height, const image::Affine2& canvas_to_crop, int crop_size,
-                          int upscale = 1);
+PasteMask face_paste_mask(int canvas_width, int canvas_height, const image::Affine2& canvas_to_crop,
+                          int crop_size, int upscale = 1);
 
 // Blends batch item `item` of a restorer's output into `canvas` (canvas_width x
 // canvas_height RGB floats, 0..255) through `canvas_to_crop` with `mask`.
-void paste_restored_face(const OutputPixels& face, int crop_size, const image::Affine2& canvas_to_crop,
-                         const PasteMask& mask, int canvas_width, int canvas_height, std::vector<float>* canvas);
+void paste_restored_face(const OutputPixels& face, int crop_size,
+                         const image::Affine2& canvas_to_crop, const PasteMask& mask,
+                         int canvas_width, int canvas_height, std::vector<float>* canvas);
 
 }  // namespace toonbox::pipeline

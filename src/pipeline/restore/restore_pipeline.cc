@@ -49,7 +49,9 @@ int64_t batch_shape(int64_t n, int cap) {
 
 }  // namespace
 
-FaceRestorer::FaceRestorer(std::string name, graph::Graph graph, models::FaceRestoreContract contract, const engine::DeviceSelection& device)
+FaceRestorer::FaceRestorer(std::string name, graph::Graph graph,
+                           models::FaceRestoreContract contract,
+                           const engine::DeviceSelection& device)
     : name_(std::move(name)),
       contract_(std::move(contract)),
       chosen_(restore_precision(graph, device.precision)),
@@ -105,10 +107,11 @@ Result<std::string> default_face_restorer_name(const std::string& option) {
   for (const auto& m : installed)
     if (m.role == models::ModelRole::kFaceRestorer) restorers.push_back(m.name);
   if (restorers.empty())
-    return not_found("no face restorer installed in " + models::models_dir() +
-                     ": import one with `toonbox models import gfpgan_1.4.onnx` (an ONNX export such as "
-                     "facefusion's GFPGAN, GPEN-BFR, CodeFormer or RestoreFormer++)" +
-                     (option.starts_with("--") ? ", or pass " + option + " PATH" : std::string()));
+    return not_found(
+        "no face restorer installed in " + models::models_dir() +
+        ": import one with `toonbox models import gfpgan_1.4.onnx` (an ONNX export such as "
+        "facefusion's GFPGAN, GPEN-BFR, CodeFormer or RestoreFormer++)" +
+        (option.starts_with("--") ? ", or pass " + option + " PATH" : std::string()));
   if (restorers.size() > 1) {
     std::string names;
     for (const auto& r : restorers) names += (names.empty() ? "" : ", ") + r;
@@ -117,7 +120,8 @@ Result<std::string> default_face_restorer_name(const std::string& option) {
   return restorers[0];
 }
 
-Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec, const models::FaceRestoreOverrides& o,
+Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec,
+                                                         const models::FaceRestoreOverrides& o,
                                                          const engine::DeviceSelection& device) {
   std::string chosen = spec;
   if (chosen.empty()) {
@@ -136,7 +140,8 @@ Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec
   return std::make_shared<FaceRestorer>(model.name, std::move(graph), std::move(contract).value(), device);
 }
 
-Result<RestoreModels> load_restore_models(const std::string& spec, const models::FaceRestoreOverrides& o,
+Result<RestoreModels> load_restore_models(const std::string& spec,
+                                          const models::FaceRestoreOverrides& o,
                                           const engine::DeviceSelection& device) {
   RestoreModels m;
   TB_ASSIGN_OR_RETURN(m.restorer, load_face_restorer(spec, o, device));
@@ -157,7 +162,8 @@ Status check_restore_options(const RestoreModels& models, const RestoreOptions& 
   return Status::ok();
 }
 
-Result<std::vector<detect::Face>> RestorePipeline::choose_faces(const image::Image& input, const RestoreOptions& o,
+Result<std::vector<detect::Face>> RestorePipeline::choose_faces(const image::Image& input,
+                                                                const RestoreOptions& o,
                                                                 RestoreReport* r) {
   const auto t0 = std::chrono::steady_clock::now();
   Result<std::vector<detect::Face>> found = models_.detect_faces ? models_.detect_faces(input)
@@ -202,7 +208,8 @@ Result<std::vector<detect::Face>> RestorePipeline::choose_faces(const image::Ima
   return chosen;
 }
 
-Result<image::Image> RestorePipeline::process(const image::Image& input, const RestoreOptions& o, RestoreReport* report) {
+Result<image::Image> RestorePipeline::process(const image::Image& input, const RestoreOptions& o,
+                                              RestoreReport* report) {
   RestoreReport local;
   RestoreReport* r = report ? report : &local;
   *r = RestoreReport{};

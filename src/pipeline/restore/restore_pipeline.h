@@ -61,7 +61,8 @@ using BackgroundUpscaleFn = std::function<Result<image::Image>(const image::Imag
 // A face restorer ready to run: its graph in a batching Session and its contract.
 class FaceRestorer {
  public:
-  FaceRestorer(std::string name, graph::Graph graph, models::FaceRestoreContract contract, const engine::DeviceSelection& device);
+  FaceRestorer(std::string name, graph::Graph graph, models::FaceRestoreContract contract,
+               const engine::DeviceSelection& device);
 
   const std::string& name() const { return name_; }
   const models::FaceRestoreContract& contract() const { return contract_; }
@@ -89,7 +90,8 @@ Result<std::string> default_face_restorer_name(const std::string& option);
 
 // Loads the restorer named or pointed to by `spec` (an installed name or an .onnx path);
 // empty: the one installed face restorer (an error naming them when there are several).
-Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec, const models::FaceRestoreOverrides& o,
+Result<std::shared_ptr<FaceRestorer>> load_face_restorer(const std::string& spec,
+                                                         const models::FaceRestoreOverrides& o,
                                                          const engine::DeviceSelection& device);
 
 struct RestoreModels {
@@ -101,7 +103,8 @@ struct RestoreModels {
 
 // The restorer and the installed face detector (YuNet, else RetinaFace), which restoring
 // cannot do without.
-Result<RestoreModels> load_restore_models(const std::string& spec, const models::FaceRestoreOverrides& o,
+Result<RestoreModels> load_restore_models(const std::string& spec,
+                                          const models::FaceRestoreOverrides& o,
                                           const engine::DeviceSelection& device);
 
 // Checks options that do not depend on the image (--upscale without the upscale task).
@@ -113,12 +116,14 @@ class RestorePipeline {
 
   // One image; alpha is kept (upscaled with the image when --upscale). No face restored:
   // the input (or its upscaled background) with a note.
-  Result<image::Image> process(const image::Image& input, const RestoreOptions& options, RestoreReport* report = nullptr);
+  Result<image::Image> process(const image::Image& input, const RestoreOptions& options,
+                               RestoreReport* report = nullptr);
 
   const RestoreModels& models() const { return models_; }
 
  private:
-  Result<std::vector<detect::Face>> choose_faces(const image::Image& input, const RestoreOptions& options,
+  Result<std::vector<detect::Face>> choose_faces(const image::Image& input,
+                                                 const RestoreOptions& options,
                                                  RestoreReport* report);
   RestoreModels models_;
 };

@@ -63,7 +63,8 @@ Result<std::vector<int64_t>> owned_lengths(const AxisTiles& a, int64_t input_gap
 }
 
 Tensor owned_mask(graph::Layout layout, int64_t fh, int64_t fw, int64_t own_h, int64_t own_w) {
-  Tensor m(DType::kFloat32, layout == graph::Layout::kNCHW ? Shape{1, 1, fh, fw} : Shape{1, fh, fw, 1});
+  Tensor m(DType::kFloat32,
+           layout == graph::Layout::kNCHW ? Shape{1, 1, fh, fw} : Shape{1, fh, fw, 1});
   float* d = m.data<float>();
   for (int64_t y = 0; y < fh; ++y)
     for (int64_t x = 0; x < fw; ++x) d[y * fw + x] = (y < own_h && x < own_w) ? 1.f : 0.f;
@@ -87,7 +88,8 @@ Result<std::string> default_upscaler_name(int scale) {
   return "realesr-animevideov3-x" + std::to_string(scale);
 }
 
-Result<std::unique_ptr<Upscaler>> load_upscaler(const std::string& spec, int scale, const std::string& weights,
+Result<std::unique_ptr<Upscaler>> load_upscaler(const std::string& spec, int scale,
+                                                const std::string& weights,
                                                 const engine::DeviceSelection& device) {
   std::string name = spec;
   if (name.empty()) {
@@ -114,13 +116,15 @@ Upscaler::Upscaler(ImageModel model, std::string name, const engine::DeviceSelec
 engine::Session& Upscaler::level_session(size_t k) {
   if (level_sessions_.size() <= k) level_sessions_.resize(stats_.count());
   if (!level_sessions_[k])
-    level_sessions_[k] = std::make_unique<engine::Session>(stats_.level_graph(k), device_.backend, device_.precision);
+    level_sessions_[k] = std::make_unique<engine::Session>(stats_.level_graph(k), device_.backend,
+                                                           device_.precision);
   return *level_sessions_[k];
 }
 
 engine::Session& Upscaler::final_session() {
   if (!final_session_)
-    final_session_ = std::make_unique<engine::Session>(stats_.final_graph(), device_.backend, device_.precision);
+    final_session_ =
+        std::make_unique<engine::Session>(stats_.final_graph(), device_.backend, device_.precision);
   return *final_session_;
 }
 
@@ -158,11 +162,13 @@ Result<int> Upscaler::choose_tile(int width, int height, const UpscaleOptions& o
   return tile;
 }
 
-Result<bool> Upscaler::run_whole_pixels(const image::Image& rgb, image::Image* out, UpscaleReport* report) {
+Result<bool> Upscaler::run_whole_pixels(const image::Image& rgb, image::Image* out,
+                                        UpscaleReport* report) {
   if (!pixels_on_device_) return false;
   const int m = std::max(1, contract_.size_multiple), p = contract_.prepadding, s = contract_.scale;
   // The same input run_once builds for one tile: reflect prepadding, edge to the multiple.
-  const image::Image padded = pad_image(rgb, p, round_up(rgb.width, m) - rgb.width, round_up(rgb.height, m) - rgb.height, p > 0);
+  const image::Image padded = pad_image(rgb, p, round_up(rgb.width, m) - rgb.width,
+                                        round_up(rgb.height, m) - rgb.height, p > 0);
   const Shape shape = image_tensor_shape(contract_, 1, padded.height, padded.width);
   Shape output_shape;
   engine::RunReport compiled;
@@ -192,7 +198,8 @@ Result<bool> Upscaler::run_whole_pixels(const image::Image& rgb, image::Image* o
   return true;
 }
 
-Result<Upscaler::Canvas> Upscaler::run_once(const image::Image& rgb, int tile_side, UpscaleReport* report) {
+Result<Upscaler::Canvas> Upscaler::run_once(const image::Image& rgb, int tile_side,
+                                            UpscaleReport* report) {
   const int m = std::max(1, contract_.size_multiple), p = contract_.prepadding, s = contract_.scale;
   const int wm = round_up(rgb.width, m), hm = round_up(rgb.height, m);
   const image::Image padded = pad_image(rgb, p, wm - rgb.width, hm - rgb.height, p > 0);
@@ -212,8 +219,12 @@ Result<Upscaler::Canvas> Upscaler::run_once(const image::Image& rgb, int tile_si
   const bool share = stats_.count() > 0 && plan.count() > 1;
   if (share) {
     const graph::Graph probe = stats_.probe_graph();
-    TB_ASSIGN_OR_RETURN(graph::Graph at_tile, compile::specialize(probe, {image_tensor_shape(contract_, 1, crop_h, crop_w)}));
-    TB_ASSIGN_OR_RETURN(graph::Graph at_whole, compile::specialize(probe, {image_tensor_shape(contract_, 1, padded.height, padded.width)}));
+    TB_ASSIGN_OR_RETURN(
+        graph::Graph at_tile,
+        compile::specialize(probe, {image_tensor_shape(contract_, 1, crop_h, crop_w)}));
+    TB_ASSIGN_OR_RETURN(graph::Graph at_whole,
+                        compile::specialize(probe, {image_tensor_shape(contract_, 1, padded.height,
+                                                                       padded.width)}));
     for (size_t k = 0; k < stats_.count(); ++k) {
       const Shape& ft = at_tile.value(at_tile.outputs()[k]).shape;
       const auto [fh, fw] = spatial_of(ft, contract_.layout);
@@ -234,8 +245,9 @@ Result<Upscaler::Canvas> Upscaler::run_once(const image::Image& rgb, int tile_si
       }
       // One level's executables at a time: their arenas are the size of the network's.
       level.release();
-      Tensor mean(DType::kFloat32, contract_.layout == graph::Layout::kNCHW ? Shape{1, channels, 1, 1}
-                                                                   : Shape{1, 1, 1, channels});
+      Tensor mean(DType::kFloat32, contract_.layout == graph::Layout::kNCHW
+                                       ? Shape{1, channels, 1, 1}
+                                       : Shape{1, 1, 1, channels});
       for (int64_t c = 0; c < channels; ++c)
         mean.data<float>()[c] = static_cast<float>(sum[c] / (static_cast<double>(Fh) * Fw));
       means.push_back(std::move(mean));
@@ -262,7 +274,8 @@ Result<Upscaler::Canvas> Upscaler::run_once(const image::Image& rgb, int tile_si
   return Canvas{rgb.width * s, rgb.height * s, blender.canvas()};
 }
 
-Result<image::Image> Upscaler::upscale(const image::Image& input, const UpscaleOptions& options, UpscaleReport* report) {
+Result<image::Image> Upscaler::upscale(const image::Image& input, const UpscaleOptions& options,
+                                       UpscaleReport* report) {
   UpscaleReport local;
   UpscaleReport* r = report ? report : &local;
   *r = UpscaleReport{};

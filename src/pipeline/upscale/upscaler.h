@@ -54,7 +54,8 @@ class Upscaler;
 // What `upscale` (CLI, folders, server, bench, `cartoonize --upscale`) loads: `spec` (a
 // name or path; empty: the default for `scale`, x4 when `scale` is 0) on `device`. A
 // `scale` the model does not make is refused here, before any image is read.
-Result<std::unique_ptr<Upscaler>> load_upscaler(const std::string& spec, int scale, const std::string& weights,
+Result<std::unique_ptr<Upscaler>> load_upscaler(const std::string& spec, int scale,
+                                                const std::string& weights,
                                                 const engine::DeviceSelection& device);
 
 class Upscaler {
@@ -74,7 +75,7 @@ class Upscaler {
   double measured_bytes_per_pixel() const { return bytes_per_pixel_; }
 
   Result<image::Image> upscale(const image::Image& input, const UpscaleOptions& options = {},
-                        UpscaleReport* report = nullptr);
+                               UpscaleReport* report = nullptr);
 
  private:
   struct Canvas {
@@ -87,7 +88,8 @@ class Upscaler {
   // blend); false when the backend cannot, or the model's output is not x scale.
   Result<bool> run_whole_pixels(const image::Image& rgb, image::Image* out, UpscaleReport* report);
   Result<int> choose_tile(int width, int height, const UpscaleOptions& options, UpscaleReport* report);
-  Result<std::vector<Tensor>> run_session(engine::Session& s, const std::vector<Tensor>& in, UpscaleReport* report);
+  Result<std::vector<Tensor>> run_session(engine::Session& s, const std::vector<Tensor>& in,
+                                          UpscaleReport* report);
   engine::Session& level_session(size_t k);
   engine::Session& final_session();
 

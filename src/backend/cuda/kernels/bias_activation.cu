@@ -8,9 +8,9 @@ namespace {
 constexpr int kThreads = 256;
 
 template <typename T>
-__global__ void bias_activation_kernel(T* __restrict__ y, const float* __restrict__ bias,
-                                       int64_t n, int channels, int64_t inner, graph::UnaryOp op,
-                                       float alpha, float beta) {
+__global__ void bias_activation_kernel(T* __restrict__ y, const float* __restrict__ bias, int64_t n,
+                                       int channels, int64_t inner, graph::UnaryOp op, float alpha,
+                                       float beta) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n; i += stride) {
     float v = to_float(y[i]);
@@ -45,8 +45,8 @@ __global__ void bias_activation_nhwc_vec_kernel(T* __restrict__ y, const float* 
 }  // namespace
 
 template <typename T>
-cudaError_t launch_bias_activation(T* y, const float* bias, int64_t n, int channels,
-                                   int64_t inner, graph::UnaryOp op, float alpha, float beta,
+cudaError_t launch_bias_activation(T* y, const float* bias, int64_t n, int channels, int64_t inner,
+                                   graph::UnaryOp op, float alpha, float beta,
                                    cudaStream_t stream) {
   if (n <= 0) return cudaSuccess;
   if (inner == 1 && channels % kVec == 0 && n % kVec == 0 && is_aligned(y, sizeof(T) * kVec)) {

@@ -9,8 +9,8 @@ constexpr int kThreads = 256;
 
 template <typename T, bool kNhwc>
 __global__ void conv_direct_kernel(const T* __restrict__ x, const T* __restrict__ w,
-                                   const float* __restrict__ bias, T* __restrict__ y, ConvDirectDims d,
-                                   graph::Activation act, int64_t total) {
+                                   const float* __restrict__ bias, T* __restrict__ y,
+                                   ConvDirectDims d, graph::Activation act, int64_t total) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   const int k_per_group = d.k / d.groups;
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total; i += stride) {
@@ -39,8 +39,9 @@ __global__ void conv_direct_kernel(const T* __restrict__ x, const T* __restrict_
 }  // namespace
 
 template <typename T>
-cudaError_t launch_conv_direct(const T* x, const T* w, const float* bias, T* y, const ConvDirectDims& d,
-                               graph::Activation activation, cudaStream_t stream) {
+cudaError_t launch_conv_direct(const T* x, const T* w, const float* bias, T* y,
+                               const ConvDirectDims& d, graph::Activation activation,
+                               cudaStream_t stream) {
   const int64_t total = static_cast<int64_t>(d.n) * d.k * d.out_h * d.out_w;
   if (total <= 0) return cudaSuccess;
   if (d.nhwc)
@@ -51,8 +52,10 @@ cudaError_t launch_conv_direct(const T* x, const T* w, const float* bias, T* y, 
 }
 
 template cudaError_t launch_conv_direct<float>(const float*, const float*, const float*, float*,
-                                               const ConvDirectDims&, graph::Activation, cudaStream_t);
+                                               const ConvDirectDims&, graph::Activation,
+                                               cudaStream_t);
 template cudaError_t launch_conv_direct<__half>(const __half*, const __half*, const float*, __half*,
-                                                const ConvDirectDims&, graph::Activation, cudaStream_t);
+                                                const ConvDirectDims&, graph::Activation,
+                                                cudaStream_t);
 
 }  // namespace toonbox::cuda

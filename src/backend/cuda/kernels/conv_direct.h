@@ -23,7 +23,8 @@ struct ConvDirectDims {
 
 // w is OIHW in the storage type; bias float32 or null.
 template <typename T>
-cudaError_t launch_conv_direct(const T* x, const T* w, const float* bias, T* y, const ConvDirectDims& dims,
-                               graph::Activation activation, cudaStream_t stream);
+cudaError_t launch_conv_direct(const T* x, const T* w, const float* bias, T* y,
+                               const ConvDirectDims& dims, graph::Activation activation,
+                               cudaStream_t stream);
 
 }  // namespace toonbox::cuda

@@ -62,53 +62,86 @@ __device__ __forceinline__ int64_t image_offset(int64_t n, int c, int y, int x, 
 // written as the reference writes them so NaN goes the same way.
 __device__ __forceinline__ float apply_unary(graph::UnaryOp op, float x, float alpha, float beta) {
   switch (op) {
-    case graph::UnaryOp::kIdentity: return x;
-    case graph::UnaryOp::kRelu: return x > 0.f ? x : 0.f;
-    case graph::UnaryOp::kLeakyRelu: return x > 0.f ? x : x * alpha;
-    case graph::UnaryOp::kSigmoid: return 1.f / (1.f + expf(-x));
-    case graph::UnaryOp::kTanh: return tanhf(x);
+    case graph::UnaryOp::kIdentity:
+      return x;
+    case graph::UnaryOp::kRelu:
+      return x > 0.f ? x : 0.f;
+    case graph::UnaryOp::kLeakyRelu:
+      return x > 0.f ? x : x * alpha;
+    case graph::UnaryOp::kSigmoid:
+      return 1.f / (1.f + expf(-x));
+    case graph::UnaryOp::kTanh:
+      return tanhf(x);
     case graph::UnaryOp::kClip: {
       const float lo = x < alpha ? alpha : x;  // std::max(x, alpha)
       return beta < lo ? beta : lo;            // std::min(lo, beta)
     }
-    case graph::UnaryOp::kSquare: return x * x;
-    case graph::UnaryOp::kSqrt: return sqrtf(x);
-    case graph::UnaryOp::kAbs: return fabsf(x);
-    case graph::UnaryOp::kNeg: return -x;
-    case graph::UnaryOp::kExp: return expf(x);
-    case graph::UnaryOp::kLog: return logf(x);
-    case graph::UnaryOp::kRound: return rintf(x);  // round half to even, as nearbyint
-    case graph::UnaryOp::kFloor: return floorf(x);
-    case graph::UnaryOp::kErf: return erff(x);
+    case graph::UnaryOp::kSquare:
+      return x * x;
+    case graph::UnaryOp::kSqrt:
+      return sqrtf(x);
+    case graph::UnaryOp::kAbs:
+      return fabsf(x);
+    case graph::UnaryOp::kNeg:
+      return -x;
+    case graph::UnaryOp::kExp:
+      return expf(x);
+    case graph::UnaryOp::kLog:
+      return logf(x);
+    case graph::UnaryOp::kRound:
+      return rintf(x);  // round half to even, as nearbyint
+    case graph::UnaryOp::kFloor:
+      return floorf(x);
+    case graph::UnaryOp::kErf:
+      return erff(x);
     case graph::UnaryOp::kHardSigmoid: {
       const float v = alpha * x + beta;
       return v < 0.f ? 0.f : (v > 1.f ? 1.f : v);
     }
-    case graph::UnaryOp::kElu: return x > 0.f ? x : alpha * expm1f(x);
-    case graph::UnaryOp::kTrunc: return truncf(x);
-    case graph::UnaryOp::kNonZero: return x != 0.f ? 1.f : 0.f;
-    case graph::UnaryOp::kNot: return x == 0.f ? 1.f : 0.f;
+    case graph::UnaryOp::kElu:
+      return x > 0.f ? x : alpha * expm1f(x);
+    case graph::UnaryOp::kTrunc:
+      return truncf(x);
+    case graph::UnaryOp::kNonZero:
+      return x != 0.f ? 1.f : 0.f;
+    case graph::UnaryOp::kNot:
+      return x == 0.f ? 1.f : 0.f;
   }
   return x;
 }
 
 __device__ __forceinline__ float apply_binary(graph::BinaryOp op, float a, float b) {
   switch (op) {
-    case graph::BinaryOp::kAdd: return a + b;
-    case graph::BinaryOp::kSub: return a - b;
-    case graph::BinaryOp::kMul: return a * b;
-    case graph::BinaryOp::kDiv: return a / b;
-    case graph::BinaryOp::kMax: return a < b ? b : a;  // std::max(a, b)
-    case graph::BinaryOp::kMin: return b < a ? b : a;  // std::min(a, b)
-    case graph::BinaryOp::kPow: return powf(a, b);
-    case graph::BinaryOp::kEqual: return a == b ? 1.f : 0.f;
-    case graph::BinaryOp::kLess: return a < b ? 1.f : 0.f;
-    case graph::BinaryOp::kLessEqual: return a <= b ? 1.f : 0.f;
-    case graph::BinaryOp::kGreater: return a > b ? 1.f : 0.f;
-    case graph::BinaryOp::kGreaterEqual: return a >= b ? 1.f : 0.f;
-    case graph::BinaryOp::kAnd: return (a != 0.f && b != 0.f) ? 1.f : 0.f;
-    case graph::BinaryOp::kOr: return (a != 0.f || b != 0.f) ? 1.f : 0.f;
-    case graph::BinaryOp::kXor: return ((a != 0.f) != (b != 0.f)) ? 1.f : 0.f;
+    case graph::BinaryOp::kAdd:
+      return a + b;
+    case graph::BinaryOp::kSub:
+      return a - b;
+    case graph::BinaryOp::kMul:
+      return a * b;
+    case graph::BinaryOp::kDiv:
+      return a / b;
+    case graph::BinaryOp::kMax:
+      return a < b ? b : a;  // std::max(a, b)
+    case graph::BinaryOp::kMin:
+      return b < a ? b : a;  // std::min(a, b)
+    case graph::BinaryOp::kPow:
+      return powf(a, b);
+    case graph::BinaryOp::kEqual:
+      return a == b ? 1.f : 0.f;
+    case graph::BinaryOp::kLess:
+      return a < b ? 1.f : 0.f;
+    case graph::BinaryOp::kLessEqual:
+      return a <= b ? 1.f : 0.f;
+    case graph::BinaryOp::kGreater:
+      return a > b ? 1.f : 0.f;
+    case graph::BinaryOp::kGreaterEqual:
+      return a >= b ? 1.f : 0.f;
+    case graph::BinaryOp::kAnd:
+      return (a != 0.f && b != 0.f) ? 1.f : 0.f;
+    case graph::BinaryOp::kOr:
+      return (a != 0.f || b != 0.f) ? 1.f : 0.f;
+    case graph::BinaryOp::kXor:
+      return ((a != 0.f) != (b != 0.f)) ? 1.f : 0.f;
   }
   return a;
 }

@@ -8,8 +8,8 @@ namespace {
 constexpr int kThreads = 256;
 
 template <typename T, bool kVectorized>
-__global__ void unary_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t n, graph::UnaryOp op,
-                             float alpha, float beta) {
+__global__ void unary_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t n,
+                             graph::UnaryOp op, float alpha, float beta) {
   const int64_t tid = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   int64_t done = 0;
@@ -127,10 +127,10 @@ cudaError_t launch_prelu(const T* x, const T* slope, T* y, int64_t n, const Broa
   return launch_two_input(x, slope, y, n, shape, PReluFn{}, stream);
 }
 
-template cudaError_t launch_unary<float>(const float*, float*, int64_t, graph::UnaryOp, float, float,
-                                         cudaStream_t);
-template cudaError_t launch_unary<__half>(const __half*, __half*, int64_t, graph::UnaryOp, float, float,
-                                          cudaStream_t);
+template cudaError_t launch_unary<float>(const float*, float*, int64_t, graph::UnaryOp, float,
+                                         float, cudaStream_t);
+template cudaError_t launch_unary<__half>(const __half*, __half*, int64_t, graph::UnaryOp, float,
+                                          float, cudaStream_t);
 template cudaError_t launch_binary<float>(const float*, const float*, float*, int64_t,
                                           const BroadcastShape&, graph::BinaryOp, cudaStream_t);
 template cudaError_t launch_binary<__half>(const __half*, const __half*, __half*, int64_t,

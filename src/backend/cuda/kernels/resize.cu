@@ -8,7 +8,8 @@ namespace {
 constexpr int kThreads = 256;
 
 // Tap is ResizeTap (kNearest or bilinear) or CubicTap (kCubic).
-template <typename T, bool kNhwc, bool kNearest, bool kCubic = false, typename Tap = backend::ResizeTap>
+template <typename T, bool kNhwc, bool kNearest, bool kCubic = false,
+          typename Tap = backend::ResizeTap>
 __global__ void resize_kernel(const T* __restrict__ x, T* __restrict__ y, ResizeDims d,
                               const Tap* __restrict__ y_taps, const Tap* __restrict__ x_taps,
                               int64_t total) {
@@ -66,8 +67,9 @@ cudaError_t launch_resize(const T* x, T* y, const ResizeDims& d, const backend::
 }
 
 template <typename T>
-cudaError_t launch_resize_cubic(const T* x, T* y, const ResizeDims& d, const backend::CubicTap* y_taps,
-                                const backend::CubicTap* x_taps, cudaStream_t stream) {
+cudaError_t launch_resize_cubic(const T* x, T* y, const ResizeDims& d,
+                                const backend::CubicTap* y_taps, const backend::CubicTap* x_taps,
+                                cudaStream_t stream) {
   const int64_t total = static_cast<int64_t>(d.n) * d.c * d.out_h * d.out_w;
   if (total <= 0) return cudaSuccess;
   const unsigned grid = grid_for(total, kThreads);
@@ -81,12 +83,16 @@ cudaError_t launch_resize_cubic(const T* x, T* y, const ResizeDims& d, const bac
 }
 
 template cudaError_t launch_resize_cubic<float>(const float*, float*, const ResizeDims&,
-                                                const backend::CubicTap*, const backend::CubicTap*, cudaStream_t);
+                                                const backend::CubicTap*, const backend::CubicTap*,
+                                                cudaStream_t);
 template cudaError_t launch_resize_cubic<__half>(const __half*, __half*, const ResizeDims&,
-                                                 const backend::CubicTap*, const backend::CubicTap*, cudaStream_t);
+                                                 const backend::CubicTap*, const backend::CubicTap*,
+                                                 cudaStream_t);
 template cudaError_t launch_resize<float>(const float*, float*, const ResizeDims&,
-                                          const backend::ResizeTap*, const backend::ResizeTap*, cudaStream_t);
+                                          const backend::ResizeTap*, const backend::ResizeTap*,
+                                          cudaStream_t);
 template cudaError_t launch_resize<__half>(const __half*, __half*, const ResizeDims&,
-                                           const backend::ResizeTap*, const backend::ResizeTap*, cudaStream_t);
+                                           const backend::ResizeTap*, const backend::ResizeTap*,
+                                           cudaStream_t);
 
 }  // namespace toonbox::cuda

@@ -22,12 +22,14 @@ struct ResizeDims {
 
 // y_taps has out_h entries, x_taps out_w entries (device memory).
 template <typename T>
-cudaError_t launch_resize(const T* x, T* y, const ResizeDims& dims, const backend::ResizeTap* y_taps,
-                          const backend::ResizeTap* x_taps, cudaStream_t stream);
+cudaError_t launch_resize(const T* x, T* y, const ResizeDims& dims,
+                          const backend::ResizeTap* y_taps, const backend::ResizeTap* x_taps,
+                          cudaStream_t stream);
 
 // Cubic: 4 x 4 taps per output pixel (dims.nearest is ignored).
 template <typename T>
-cudaError_t launch_resize_cubic(const T* x, T* y, const ResizeDims& dims, const backend::CubicTap* y_taps,
-                                const backend::CubicTap* x_taps, cudaStream_t stream);
+cudaError_t launch_resize_cubic(const T* x, T* y, const ResizeDims& dims,
+                                const backend::CubicTap* y_taps, const backend::CubicTap* x_taps,
+                                cudaStream_t stream);
 
 }  // namespace toonbox::cuda
