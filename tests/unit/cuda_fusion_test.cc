@@ -17,13 +17,6 @@
 namespace toonbox::cuda_test {
 namespace {
 
-// Sets an environment variable for one scope (unset again even when an assertion returns).
-struct ScopedEnv {
-  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
-  ~ScopedEnv() { ::unsetenv(name_); }
-  const char* name_;
-};
-
 // The White-box generator's convolution kinds (NHWC; channel counts and strides as there,
 // sizes small): 7x7 3->32, stride-2 3x3 with TF SAME (pads 0 before, 1 after), 3x3 32->64,
 // a residual block conv without activation, the 7x7 32->3 output conv.

@@ -136,6 +136,9 @@ Status CudaExecutable::build_steps(const Graph& g, const std::vector<void*>& scr
   size_t workspace = 0;
   for (const auto& step : steps_) workspace = std::max(workspace, step->workspace_bytes());
   if (workspace != workspace_.size()) TB_RETURN_IF_ERROR(workspace_.resize(workspace));
+  if (step_profiling_enabled()) {
+    TB_ASSIGN_OR_RETURN(profiler_, StepProfiler::create(&steps_));
+  }
   return Status::ok();
 }
 
@@ -204,6 +207,7 @@ Status CudaExecutable::enqueue_steps() {
     return Status::ok();
   }
   const StepContext ctx{stream, cudnn_.get(), cublas_.get(), &workspace_};
+  if (profiler_) return profiler_->run(ctx);
   // Not the first run: cuDNN and cuBLAS load kernels and build their run-time state on a
   // first call, which a capture must not record.
   if (uncaptured_runs_++ >= 1 && !capture_failed_ && cuda_graphs_enabled()) {
