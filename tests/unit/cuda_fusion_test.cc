@@ -76,6 +76,8 @@ class CudaGraphApiConvTest : public ::testing::TestWithParam<FusionParam> {};
 
 TEST_P(CudaGraphApiConvTest, FusedMatchesLegacyAndReference) {
   TB_REQUIRE_CUDA();
+  // cuDNN's paths are under test: not our kernels that compete with them (7x7 32->3).
+  ScopedEnv cudnn_only("TOONBOX_CUDA_CONV_CHOICE", "cudnn");
   const FusionParam& param = GetParam();
   const bool half = is_fp16(param.precision);
   const Graph g = fusion_graph(param.c, half);
@@ -107,6 +109,7 @@ TEST_P(CudaGraphApiConvTest, FusedMatchesLegacyAndReference) {
 // The fused engines themselves, whatever the timing prefers: only fused variants allowed.
 TEST_P(CudaGraphApiConvTest, ForcedFusedEngineMatchesReference) {
   TB_REQUIRE_CUDA();
+  ScopedEnv cudnn_only("TOONBOX_CUDA_CONV_CHOICE", "cudnn");
   const FusionParam& param = GetParam();
   const bool half = is_fp16(param.precision);
   const Graph g = fusion_graph(param.c, half);

@@ -42,6 +42,11 @@ const std::vector<ResizeCase>& resize_cases() {
       {"nearest_floor_half_float_boundary", M::kNearest, C::kHalfPixel, R::kFloor, 5, 4, {2, 7, 11, 3}},
       {"nearest_floor_corners_float_boundary", M::kNearest, C::kAlignCorners, R::kFloor, 5, 4, {2, 7, 11, 3}},
       {"bilinear_half_float_boundary", M::kBilinear, C::kHalfPixel, R::kFloor, 5, 4, {2, 7, 11, 3}},
+      // Channels a multiple of 8: in NHWC the row kernel moves 16-byte packs (8 halves,
+      // 4 floats); the cases above (3 channels) take its one-channel form.
+      {"bilinear_asym_up2_c16", M::kBilinear, C::kAsymmetric, R::kFloor, 14, 18, {2, 7, 9, 16}},
+      {"bilinear_half_down_c8", M::kBilinear, C::kHalfPixel, R::kFloor, 3, 5, {1, 7, 11, 8}},
+      {"nearest_floor_asym_up_c16", M::kNearest, C::kAsymmetric, R::kFloor, 14, 27, {2, 7, 9, 16}},
   };
   return cases;
 }
