@@ -301,7 +301,7 @@ fi
 # the conv tests (the depthwise timing); then the speed rows and PyTorch side by side.
 if [ "$part" = profile ]; then
   "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
-  timeout 90 "$B/toonbox_tests" --gtest_filter='CudaConv*:*CudaFusion*:*CudaResize*:*CudaElementwise*:*CudaPixels*:OpMatrix*' >/tmp/conv.txt 2>&1
+  timeout 90 "$B/toonbox_tests" --gtest_filter='CudaConv*:*CudaFusion*:*CudaResize*:*CudaElementwise*:*CudaPixels*:*CudaStepProfile*:*CudaNet*:*CudaGraph*:OpMatrix*' >/tmp/conv.txt 2>&1
   echo "conv tests: $(counts /tmp/conv.txt)"; grep -E "^\[  FAILED  \]" /tmp/conv.txt | head -20
   for s in 1024 512 2048; do
     TOONBOX_CUDA_PROFILE_STEPS=1 TOONBOX_CUDA_LOG_STEPS=1 timeout 60 "$B/toonbox" bench --model whitebox --sizes $s --batch 1 \

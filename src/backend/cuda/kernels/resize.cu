@@ -13,7 +13,7 @@ constexpr int kThreads = 256;
 template <typename T, bool kNhwc, bool kNearest, bool kCubic = false, typename Tap = ResizeTap>
 __global__ void resize_kernel(const T* __restrict__ x, T* __restrict__ y, ResizeDims d,
                               const Tap* __restrict__ y_taps, const Tap* __restrict__ x_taps,
-                              int64_t total) {
+                              int64_t total, const T* __restrict__ addend) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total;
        i += stride) {
@@ -44,6 +44,7 @@ __global__ void resize_kernel(const T* __restrict__ x, T* __restrict__ y, Resize
       const float bottom = at(ty.i1, tx.i0) * (1.f - tx.w) + at(ty.i1, tx.i1) * tx.w;
       v = top * (1.f - ty.w) + bottom * ty.w;
     }
+    if (addend) v += to_float(addend[i]);
     y[i] = from_float<T>(v);
   }
 }
@@ -57,7 +58,7 @@ __global__ void resize_kernel(const T* __restrict__ x, T* __restrict__ y, Resize
 template <typename T, int V, bool kNearest>
 __global__ void resize_nhwc_rows_kernel(const T* __restrict__ x, T* __restrict__ y, ResizeDims d,
                                         const ResizeTap* __restrict__ y_taps,
-                                        const ResizeTap* __restrict__ x_taps) {
+                                        const ResizeTap* __restrict__ x_taps, const T* __restrict__ addend) {
   using P = Pack<T, V>;
   const int packs_per_pixel = d.c / V;
   const int row_packs = d.out_w * packs_per_pixel;
@@ -70,16 +71,19 @@ __global__ void resize_nhwc_rows_kernel(const T* __restrict__ x, T* __restrict__
     const T* top = image + ty.i0 * in_row;
     const T* bottom = image + ty.i1 * in_row;
     P* out_row = reinterpret_cast<P*>(y + static_cast<int64_t>(row) * d.out_w * d.c);
+    const P* add_row = addend ? reinterpret_cast<const P*>(addend + static_cast<int64_t>(row) * d.out_w * d.c) : nullptr;
     for (int j = blockIdx.x * blockDim.x + threadIdx.x; j < row_packs; j += gridDim.x * blockDim.x) {
       const int ox = j / packs_per_pixel;
       const int channel = (j - ox * packs_per_pixel) * V;
       const ResizeTap tx = x_taps[ox];
-      P out;
+      float v[V];
       if (ty.outside || tx.outside) {
 #pragma unroll
-        for (int k = 0; k < V; ++k) out.v[k] = from_float<T>(d.extrapolation);
+        for (int k = 0; k < V; ++k) v[k] = d.extrapolation;
       } else if constexpr (kNearest) {
-        out = *reinterpret_cast<const P*>(top + tx.i0 * d.c + channel);
+        const P a = *reinterpret_cast<const P*>(top + tx.i0 * d.c + channel);
+#pragma unroll
+        for (int k = 0; k < V; ++k) v[k] = to_float(a.v[k]);
       } else {
         const P a = *reinterpret_cast<const P*>(top + tx.i0 * d.c + channel);
         const P b = *reinterpret_cast<const P*>(top + tx.i1 * d.c + channel);
@@ -89,9 +93,17 @@ __global__ void resize_nhwc_rows_kernel(const T* __restrict__ x, T* __restrict__
         for (int k = 0; k < V; ++k) {
           const float t = to_float(a.v[k]) * (1.f - tx.w) + to_float(b.v[k]) * tx.w;
           const float u = to_float(c.v[k]) * (1.f - tx.w) + to_float(e.v[k]) * tx.w;
-          out.v[k] = from_float<T>(t * (1.f - ty.w) + u * ty.w);
+          v[k] = t * (1.f - ty.w) + u * ty.w;
         }
       }
+      if (add_row) {
+        const P s = add_row[j];
+#pragma unroll
+        for (int k = 0; k < V; ++k) v[k] += to_float(s.v[k]);
+      }
+      P out;
+#pragma unroll
+      for (int k = 0; k < V; ++k) out.v[k] = from_float<T>(v[k]);
       out_row[j] = out;
     }
   }
@@ -99,45 +111,46 @@ __global__ void resize_nhwc_rows_kernel(const T* __restrict__ x, T* __restrict__
 
 template <typename T, int V>
 cudaError_t launch_resize_nhwc_rows(const T* x, T* y, const ResizeDims& d, const ResizeTap* y_taps,
-                                    const ResizeTap* x_taps, cudaStream_t stream) {
+                                    const ResizeTap* x_taps, cudaStream_t stream, const T* addend) {
   const int row_packs = d.out_w * (d.c / V);
   const dim3 grid(std::min((row_packs + kThreads - 1) / kThreads, 1024), std::min(d.n * d.out_h, 65535));
   if (d.nearest)
-    resize_nhwc_rows_kernel<T, V, true><<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps);
+    resize_nhwc_rows_kernel<T, V, true><<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps, addend);
   else
-    resize_nhwc_rows_kernel<T, V, false><<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps);
+    resize_nhwc_rows_kernel<T, V, false><<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps, addend);
   return cudaGetLastError();
 }
 
 // The row kernel's conditions: NHWC, 32-bit rows and row counts, and for V > 1 the
-// channels a multiple of V with both buffers aligned to a pack.
+// channels a multiple of V with the buffers (and the addend) aligned to a pack.
 template <typename T>
-bool rows_kernel_fits(const T* x, const T* y, const ResizeDims& d, int v) {
+bool rows_kernel_fits(const T* x, const T* y, const ResizeDims& d, int v, const T* addend) {
   const int64_t row = static_cast<int64_t>(std::max(d.out_w, d.w)) * d.c;
   return d.nhwc && row < (1LL << 30) && static_cast<int64_t>(d.n) * d.out_h < (1LL << 30) && d.c % v == 0 &&
-         is_aligned(x, sizeof(T) * v) && is_aligned(y, sizeof(T) * v);
+         is_aligned(x, sizeof(T) * v) && is_aligned(y, sizeof(T) * v) && is_aligned(addend, sizeof(T) * v);
 }
 
 }  // namespace
 
 template <typename T>
 cudaError_t launch_resize(const T* x, T* y, const ResizeDims& d, const ResizeTap* y_taps,
-                          const ResizeTap* x_taps, cudaStream_t stream) {
+                          const ResizeTap* x_taps, cudaStream_t stream, const T* addend) {
   const int64_t total = static_cast<int64_t>(d.n) * d.c * d.out_h * d.out_w;
   if (total <= 0) return cudaSuccess;
   // 16-byte packs: 8 halves or 4 floats.
   constexpr int kPack = 16 / sizeof(T);
-  if (rows_kernel_fits(x, y, d, kPack)) return launch_resize_nhwc_rows<T, kPack>(x, y, d, y_taps, x_taps, stream);
-  if (rows_kernel_fits(x, y, d, 1)) return launch_resize_nhwc_rows<T, 1>(x, y, d, y_taps, x_taps, stream);
+  if (rows_kernel_fits(x, y, d, kPack, addend))
+    return launch_resize_nhwc_rows<T, kPack>(x, y, d, y_taps, x_taps, stream, addend);
+  if (rows_kernel_fits(x, y, d, 1, addend)) return launch_resize_nhwc_rows<T, 1>(x, y, d, y_taps, x_taps, stream, addend);
   const unsigned grid = grid_for(total, kThreads);
   if (d.nhwc && d.nearest)
-    resize_kernel<T, true, true><<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps, total);
+    resize_kernel<T, true, true><<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps, total, addend);
   else if (d.nhwc)
-    resize_kernel<T, true, false><<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps, total);
+    resize_kernel<T, true, false><<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps, total, addend);
   else if (d.nearest)
-    resize_kernel<T, false, true><<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps, total);
+    resize_kernel<T, false, true><<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps, total, addend);
   else
-    resize_kernel<T, false, false><<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps, total);
+    resize_kernel<T, false, false><<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps, total, addend);
   return cudaGetLastError();
 }
 
@@ -149,10 +162,10 @@ cudaError_t launch_resize_cubic(const T* x, T* y, const ResizeDims& d, const Cub
   const unsigned grid = grid_for(total, kThreads);
   if (d.nhwc)
     resize_kernel<T, true, false, true, CubicTap>
-        <<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps, total);
+        <<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps, total, nullptr);
   else
     resize_kernel<T, false, false, true, CubicTap>
-        <<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps, total);
+        <<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps, total, nullptr);
   return cudaGetLastError();
 }
 
@@ -161,8 +174,8 @@ template cudaError_t launch_resize_cubic<float>(const float*, float*, const Resi
 template cudaError_t launch_resize_cubic<__half>(const __half*, __half*, const ResizeDims&,
                                                  const CubicTap*, const CubicTap*, cudaStream_t);
 template cudaError_t launch_resize<float>(const float*, float*, const ResizeDims&,
-                                          const ResizeTap*, const ResizeTap*, cudaStream_t);
+                                          const ResizeTap*, const ResizeTap*, cudaStream_t, const float*);
 template cudaError_t launch_resize<__half>(const __half*, __half*, const ResizeDims&,
-                                           const ResizeTap*, const ResizeTap*, cudaStream_t);
+                                           const ResizeTap*, const ResizeTap*, cudaStream_t, const __half*);
 
 }  // namespace toonbox::cuda
