@@ -8,7 +8,7 @@
 # Runs at nice 19 (the machine is shared), each harness for SECONDS_EACH (default 600),
 # PARALLEL at a time (default 1). The growing corpus is kept in build-fuzz/fuzz-work/<h>,
 # crash inputs in build-fuzz/fuzz-artifacts/<h>/, logs in build-fuzz/fuzz-logs/<h>.log.
-# Prints one line per harness: executions, coverage (cov: edges, ft: features), corpus
+# Prints one line per harness: wall and CPU seconds, executions, coverage (cov: edges, ft: features), corpus
 # size, crashes (crash/leak/oom/timeout artifacts) and slow units. Coverage counts
 # toonbox's own code only: the system libjpeg, libpng, libwebp and protobuf are not
 # instrumented (they are exercised, not measured).
@@ -32,11 +32,14 @@ run_one() {
   mkdir -p "$work" "$art"
   local seeds=(build/fuzz/corpus/"$h")
   [ -d fuzz/regressions/"$h" ] && seeds+=(fuzz/regressions/"$h")
-  nice -n 19 "$fb/fuzz/${h}_fuzz" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2560 \
+  /usr/bin/time -f '%U %S' -o "$fb/fuzz-logs/$h.cpu" nice -n 19 "$fb/fuzz/${h}_fuzz" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2560 \
     -max_len=262144 -print_final_stats=1 -artifact_prefix="$art" \
     "$work" "${seeds[@]}" >"$fb/fuzz-logs/$h.log" 2>&1
   local rc=$?
-  local execs cov ft corpus crashes
+  local execs cov ft corpus crashes cpu
+  # CPU seconds (user + system): at nice 19 on a shared machine a harness gets only
+  # part of a core, so the wall time overstates the fuzzing done.
+  cpu=$(tail -1 "$fb/fuzz-logs/$h.cpu" 2>/dev/null | awk '{printf "%.0f", $1 + $2}')
   execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$fb/fuzz-logs/$h.log" | tail -1 | awk '{print $2}')
   cov=$(grep -o 'cov: [0-9]*' "$fb/fuzz-logs/$h.log" | tail -1 | awk '{print $2}')
   ft=$(grep -o 'ft: [0-9]*' "$fb/fuzz-logs/$h.log" | tail -1 | awk '{print $2}')
@@ -45,8 +48,8 @@ run_one() {
   # took long once, often only because the machine was busy (rerun them to see).
   crashes=$(find "$art" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'oom-*' -o -name 'timeout-*' \) | wc -l)
   slow=$(find "$art" -type f -name 'slow-unit-*' | wc -l)
-  printf '%-10s %6ss  execs %-10s cov %-6s ft %-6s corpus %-5s crashes %s slow %s (exit %s)\n' \
-    "$h" "$seconds" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$corpus" "$crashes" "$slow" "$rc"
+  printf '%-10s %6ss wall %6ss cpu  execs %-10s cov %-6s ft %-6s corpus %-5s crashes %s slow %s (exit %s)\n' \
+    "$h" "$seconds" "${cpu:-?}" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$corpus" "$crashes" "$slow" "$rc"
 }
 
 running=0

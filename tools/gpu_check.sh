@@ -19,6 +19,9 @@
 #                                     on-device pixels, serve on cuda:0,cpu
 #   bash tools/gpu_check.sh multi     serve on cuda:0,cpu under load (both workers answer)
 #   bash tools/gpu_check.sh coldstart a fresh process to its 1024² output, cold and warm cache
+#   bash tools/gpu_check.sh profile   White-box fp16 step by step (TOONBOX_CUDA_PROFILE_STEPS),
+#                                     the conv tests, the speed rows, PyTorch side by side
+#                                     (PROFILE_COMPILE=1: torch.compile too, ~2 minutes)
 #   bash tools/gpu_check.sh           tests and timings
 # Logs under $OUT; a summary printed last. Parts so each fits one device call.
 set -uo pipefail
@@ -293,6 +296,27 @@ if [ "$part" = multi ]; then
   done
   wait "${pids[@]}"
   kill -TERM $pid; wait $pid; echo "serve exit $?"
+fi
+# Where White-box's fp16 time goes, step by step (TOONBOX_CUDA_PROFILE_STEPS=1), after
+# the conv tests (the depthwise timing); then the speed rows and PyTorch side by side.
+if [ "$part" = profile ]; then
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  timeout 90 "$B/toonbox_tests" --gtest_filter='CudaConv*:*CudaFusion*:*CudaResize*:*CudaElementwise*:*CudaPixels*:*CudaStepProfile*:*CudaNet*:*CudaGraph*:OpMatrix*' >/tmp/conv.txt 2>&1
+  echo "conv tests: $(counts /tmp/conv.txt)"; grep -E "^\[  FAILED  \]" /tmp/conv.txt | head -20
+  for s in 1024 512 2048; do
+    TOONBOX_CUDA_PROFILE_STEPS=1 TOONBOX_CUDA_LOG_STEPS=1 timeout 60 "$B/toonbox" bench --model whitebox --sizes $s --batch 1 \
+      --precision fp16 --device cuda:0 --runs 20 --no-pipeline --no-cold-start --image "$I/dctnet_input.png" \
+      --markdown /tmp/prof_$s.md >/dev/null 2>"$OUT/profile_$s.txt"
+    echo "profile $s: exit $?"; grep -m1 'sum of step medians' "$OUT/profile_$s.txt"
+  done
+  grep 'cuda profile' "$OUT/profile_1024.txt" | head -40 | cut -c1-230
+  timeout 60 "$B/toonbox" bench --model whitebox --sizes 512,1024,2048 --batch 1,16 --precision fp16 --device cuda:0 --runs 20 \
+    --no-pipeline --no-cold-start --image "$I/dctnet_input.png" --json "$OUT/speed.json" --markdown "$OUT/speed.md" >/dev/null 2>>/tmp/speed.log
+  echo "whitebox fp16 speed: exit $?"; grep -E '^\| whitebox' "$OUT/speed.md" | cut -d'|' -f2-12
+  timeout 170 python3 tools/bench_pytorch.py --weights "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" \
+    --toonbox-json "$OUT/speed.json" --variants half-cl${PROFILE_COMPILE:+,compile} --compile-sizes 1024 >"$OUT/speed_pytorch.txt" 2>&1
+  echo "pytorch side by side: exit $?"
+  grep -vE 'AUTOTUNE|triton_|SingleProcess|Autotune|strides:|dtypes:|^ +convolution |^\{"num_choices' "$OUT/speed_pytorch.txt" | tail -14
 fi
 echo "----- summary -----"
 cat "$summary"

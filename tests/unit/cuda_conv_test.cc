@@ -35,6 +35,8 @@ const std::vector<ConvCase>& conv_cases() {
       // 4x4 stride 2 on odd sizes: pads 1 before, 2 after.
       {"k4_s2_same_asym_leaky", {2, 13, 11, 5}, 7, 4, 4, 2, 1, 1, PadMode::kSameUpper, {}, true,
        {UnaryOp::kLeakyRelu, 0.2f}, true},
+      // 16 channels: the pad kernel moves 16-byte packs (8 halves, 4 floats) in NHWC.
+      {"k3_s2_same_asym_c16", {1, 12, 10, 16}, 8, 3, 3, 2, 1, 1, PadMode::kSameUpper, {}, true, {}, true},
       {"k3_same_lower_s2_asym_sigmoid", {1, 10, 12, 4}, 5, 3, 3, 2, 1, 1, PadMode::kSameLower, {}, true,
        {UnaryOp::kSigmoid}, true},
       {"explicit_asym_top_heavy", {1, 8, 9, 4}, 4, 3, 3, 1, 1, 1, PadMode::kExplicit, {2, 0, 0, 1}, true, {}, true},
@@ -43,9 +45,27 @@ const std::vector<ConvCase>& conv_cases() {
       {"k3_groups2_clip", {1, 9, 7, 4}, 6, 3, 3, 1, 1, 2, PadMode::kSameUpper, {}, true,
        {UnaryOp::kClip, -0.5f, 0.5f}},
       {"depthwise_relu", {2, 10, 9, 8}, 8, 3, 3, 1, 1, 8, PadMode::kSameUpper, {}, true, {UnaryOp::kRelu}},
+      // The guided filter's box filter (White-box): large enough that the timed choice
+      // between cuDNN and the direct kernel (conv_steps.cc) is a real one.
+      {"depthwise_box_256", {1, 256, 256, 3}, 3, 3, 3, 1, 1, 3, PadMode::kSameUpper, {}, false, {}},
+      // The depthwise row kernels' other forms: stride 1 with four outputs per thread (5x5,
+      // a channel multiplier), 5x5 dilated (fixed taps), 7x7 (runtime taps).
+      {"depthwise_k5_s1", {1, 9, 14, 6}, 6, 5, 5, 1, 1, 6, PadMode::kSameUpper, {}, true, {}},
+      {"depthwise_mult2_s1_relu", {1, 8, 11, 4}, 8, 3, 3, 1, 1, 4, PadMode::kSameUpper, {}, true, {UnaryOp::kRelu}},
+      {"depthwise_k5_dil2", {1, 12, 11, 4}, 4, 5, 5, 1, 2, 4, PadMode::kExplicit, {4, 3, 4, 2}, true,
+       {UnaryOp::kLeakyRelu, 0.2f}},
+      {"depthwise_k7_s2_asym", {2, 16, 14, 5}, 5, 7, 7, 2, 1, 5, PadMode::kSameUpper, {}, true, {}, true},
       {"depthwise_mult2_s2_asym", {1, 11, 12, 6}, 12, 3, 3, 2, 1, 6, PadMode::kSameUpper, {}, true, {}, true},
       {"k7_s1_leaky", {1, 17, 19, 3}, 32, 7, 7, 1, 1, 1, PadMode::kExplicit, {3, 3, 3, 3}, true,
        {UnaryOp::kLeakyRelu, 0.2f}},
+      // Few output channels from a multiple of 16 inputs, stride 1: in fp16 NHWC our
+      // tensor-core kernel competes with cuDNN (White-box's 7x7 32->3 output conv; widths
+      // that leave partial 16-pixel tiles).
+      {"k7_c32_to3_output", {1, 20, 37, 32}, 3, 7, 7, 1, 1, 1, PadMode::kExplicit, {3, 3, 3, 3}, true, {}},
+      {"k3_c16_to5_leaky", {2, 9, 18, 16}, 5, 3, 3, 1, 1, 1, PadMode::kSameUpper, {}, true,
+       {UnaryOp::kLeakyRelu, 0.2f}},
+      {"k5_c48_to8_asym_nobias", {1, 11, 21, 48}, 8, 5, 5, 1, 1, 1, PadMode::kExplicit, {1, 3, 4, 0}, false,
+       {UnaryOp::kTanh}},
       {"k1x1_relu", {2, 13, 11, 5}, 7, 1, 1, 1, 1, 1, PadMode::kValid, {}, true, {UnaryOp::kRelu}},
       {"k1x1_nobias", {1, 6, 7, 3}, 5, 1, 1, 1, 1, 1, PadMode::kValid, {}, false, {}},
       {"k1x1_s2", {1, 9, 9, 8}, 4, 1, 1, 2, 1, 1, PadMode::kValid, {}, true, {}},
@@ -124,7 +144,8 @@ TEST_P(CudaConvTest, MatchesReference) {
   ASSERT_NO_FATAL_FAILURE(check_against_reference(g, {x}, param.precision, c.name));
   const auto after = cuda_stats();
   // 1x1 stride-1 unpadded NHWC convs are one GEMM; everything else goes to cuDNN, or to
-  // the direct kernel where cuDNN offers no algorithm.
+  // the direct kernel where cuDNN offers no algorithm or (depthwise) where it timed faster:
+  // exactly one of them is counted.
   EXPECT_EQ(after.convs_cublas - before.convs_cublas, gemm ? 1 : 0);
   EXPECT_EQ((after.convs_cudnn - before.convs_cudnn) + (after.convs_direct - before.convs_direct), gemm ? 0 : 1);
   if (after.convs_direct != before.convs_direct)
@@ -151,6 +172,58 @@ TEST_P(CudaConvTest, DirectKernelMatchesReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(CudaConv, CudaConvTest, ::testing::ValuesIn(conv_params()),
+                         [](const ::testing::TestParamInfo<ConvParam>& info) {
+                           return std::string(info.param.c.name) + "_" + layout_tag(info.param.layout) + "_" +
+                                  precision_tag(info.param.precision);
+                         });
+
+// Where one of our kernels competes with cuDNN (depthwise convs; few outputs in fp16
+// NHWC), that kernel forced, whatever the timing would pick.
+TEST_P(CudaConvTest, OwnKernelMatchesReference) {
+  TB_REQUIRE_CUDA();
+  const ConvParam& param = GetParam();
+  const ConvCase& c = param.c;
+  const bool half = is_fp16(param.precision);
+  Shape shape;
+  const Graph g = conv_graph(c, param.layout, half, &shape);
+  const Tensor x = random_tensor(shape, 24, -1.f, 1.f, half);
+  const bool depthwise = c.groups > 1 && c.groups == c.nhwc[3];
+  const bool few_outputs = half && param.layout == Layout::kNHWC && c.groups == 1 && c.nhwc[3] % 16 == 0 &&
+                           c.out_channels <= 8 && c.stride == 1 && c.dilation == 1;
+  const auto before = cuda_stats();
+  {
+    ScopedEnv own("TOONBOX_CUDA_CONV_CHOICE", "own");
+    ASSERT_NO_FATAL_FAILURE(check_against_reference(g, {x}, param.precision, std::string(c.name) + " own kernel"));
+  }
+  const auto after = cuda_stats();
+  if (depthwise || few_outputs) {
+    EXPECT_EQ(after.convs_direct - before.convs_direct, 1) << c.name << ": our kernel was not chosen";
+  }
+}
+
+// An asymmetrically padded conv with only the variants that run our pad kernel (the
+// timing may prefer cuDNN's own padding, which would leave the kernel untested).
+class CudaConvPadTest : public ::testing::TestWithParam<ConvParam> {};
+
+std::vector<ConvParam> asymmetric_conv_params() {
+  std::vector<ConvParam> out;
+  for (const ConvParam& p : conv_params())
+    if (p.c.asymmetric && p.c.groups == 1) out.push_back(p);
+  return out;
+}
+
+TEST_P(CudaConvPadTest, PadKernelVariantMatchesReference) {
+  TB_REQUIRE_CUDA();
+  const ConvParam& param = GetParam();
+  const bool half = is_fp16(param.precision);
+  Shape shape;
+  const Graph g = conv_graph(param.c, param.layout, half, &shape);
+  const Tensor x = random_tensor(shape, 23, -1.f, 1.f, half);
+  ScopedEnv pad_only("TOONBOX_CUDA_CONV_VARIANTS", "pad");
+  ASSERT_NO_FATAL_FAILURE(check_against_reference(g, {x}, param.precision, std::string(param.c.name) + " pad kernel"));
+}
+
+INSTANTIATE_TEST_SUITE_P(CudaConv, CudaConvPadTest, ::testing::ValuesIn(asymmetric_conv_params()),
                          [](const ::testing::TestParamInfo<ConvParam>& info) {
                            return std::string(info.param.c.name) + "_" + layout_tag(info.param.layout) + "_" +
                                   precision_tag(info.param.precision);

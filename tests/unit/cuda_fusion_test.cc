@@ -22,13 +22,6 @@ using namespace toonbox::graph;
 namespace toonbox::cuda_test {
 namespace {
 
-// Sets an environment variable for one scope (unset again even when an assertion returns).
-struct ScopedEnv {
-  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
-  ~ScopedEnv() { ::unsetenv(name_); }
-  const char* name_;
-};
-
 // The White-box generator's convolution kinds (NHWC; channel counts and strides as there,
 // sizes small): 7x7 3->32, stride-2 3x3 with TF SAME (pads 0 before, 1 after), 3x3 32->64,
 // a residual block conv without activation, the 7x7 32->3 output conv.
@@ -88,6 +81,8 @@ class CudaGraphApiConvTest : public ::testing::TestWithParam<FusionParam> {};
 
 TEST_P(CudaGraphApiConvTest, FusedMatchesLegacyAndReference) {
   TB_REQUIRE_CUDA();
+  // cuDNN's paths are under test: not our kernels that compete with them (7x7 32->3).
+  ScopedEnv cudnn_only("TOONBOX_CUDA_CONV_CHOICE", "cudnn");
   const FusionParam& param = GetParam();
   const bool half = is_fp16(param.precision);
   const Graph g = fusion_graph(param.c, half);
@@ -119,6 +114,7 @@ TEST_P(CudaGraphApiConvTest, FusedMatchesLegacyAndReference) {
 // The fused engines themselves, whatever the timing prefers: only fused variants allowed.
 TEST_P(CudaGraphApiConvTest, ForcedFusedEngineMatchesReference) {
   TB_REQUIRE_CUDA();
+  ScopedEnv cudnn_only("TOONBOX_CUDA_CONV_CHOICE", "cudnn");
   const FusionParam& param = GetParam();
   const bool half = is_fp16(param.precision);
   const Graph g = fusion_graph(param.c, half);

@@ -157,5 +157,47 @@ TEST(CudaOutOfMemory, ArenaLargerThanTheDeviceFailsCleanlyAndTheBackendStaysUsab
       Precision::kFloat32, "net after OOM"));
 }
 
+// TOONBOX_CUDA_PROFILE_STEPS=1: the runs go step by step with events between them, give
+// the same outputs, and the executable prints one line per step (slowest first) when it
+// is destroyed.
+TEST(CudaStepProfile, ProfiledRunsMatchAndPrintEveryStep) {
+  TB_REQUIRE_CUDA();
+  Shape x_shape, skip_shape;
+  const Graph g = small_net(Layout::kNHWC, false, &x_shape, &skip_shape);
+  auto spec = specialize(g, {x_shape, skip_shape});
+  ASSERT_TRUE(spec.is_ok()) << spec.status().to_string();
+  const Tensor x = random_tensor(x_shape, 71, -1.f, 1.f, false);
+  const Tensor skip = random_tensor(skip_shape, 72, -1.f, 1.f, false);
+  Backend& backend = *cuda_env().backend;
+  std::vector<Tensor> plain;
+  {
+    auto exe = backend.compile(spec.value(), CompileOptions{Precision::kFloat32});
+    ASSERT_TRUE(exe.is_ok()) << exe.status().to_string();
+    ASSERT_TRUE(exe.value()->run({x, skip}, &plain, nullptr).is_ok());
+  }
+  std::vector<Tensor> profiled;
+  testing::internal::CaptureStderr();
+  {
+    ScopedEnv profile("TOONBOX_CUDA_PROFILE_STEPS", "1");
+    auto exe = backend.compile(spec.value(), CompileOptions{Precision::kFloat32});
+    ASSERT_TRUE(exe.is_ok()) << exe.status().to_string();
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(exe.value()->run({x, skip}, &profiled, nullptr).is_ok());
+  }
+  const std::string log = testing::internal::GetCapturedStderr();
+  ASSERT_EQ(profiled.size(), plain.size());
+  for (size_t i = 0; i < plain.size(); ++i) {
+    ASSERT_EQ(profiled[i].nbytes(), plain[i].nbytes());
+    EXPECT_EQ(std::memcmp(profiled[i].raw(), plain[i].raw(), plain[i].nbytes()), 0) << "output " << i;
+  }
+  const size_t steps = spec.value().nodes().size();
+  EXPECT_NE(log.find("cuda profile: " + std::to_string(steps) + " steps, 3 runs"), std::string::npos) << log;
+  size_t lines = 0;  // the header and one per step
+  for (size_t at = log.find("cuda profile: "); at != std::string::npos; at = log.find("cuda profile: ", at + 1))
+    ++lines;
+  EXPECT_EQ(lines, steps + 1) << log;
+  for (const char* node : {"'conv'", "'leaky'", "'up'", "'add'", "'div'"})
+    EXPECT_NE(log.find(node), std::string::npos) << node << " missing from the profile:\n" << log;
+}
+
 }  // namespace
 }  // namespace toonbox::cuda_test

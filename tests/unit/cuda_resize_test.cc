@@ -1,5 +1,7 @@
 // Resize on the CUDA backend against the reference: bilinear in each coordinate mode,
 // nearest with each rounding, up and down by integer and non-integer factors.
+#include <cstring>
+
 #include "cuda_test_util.h"
 
 using namespace toonbox::compile;
@@ -46,6 +48,11 @@ const std::vector<ResizeCase>& resize_cases() {
       {"nearest_floor_half_float_boundary", M::kNearest, C::kHalfPixel, R::kFloor, 5, 4, {2, 7, 11, 3}},
       {"nearest_floor_corners_float_boundary", M::kNearest, C::kAlignCorners, R::kFloor, 5, 4, {2, 7, 11, 3}},
       {"bilinear_half_float_boundary", M::kBilinear, C::kHalfPixel, R::kFloor, 5, 4, {2, 7, 11, 3}},
+      // Channels a multiple of 8: in NHWC the row kernel moves 16-byte packs (8 halves,
+      // 4 floats); the cases above (3 channels) take its one-channel form.
+      {"bilinear_asym_up2_c16", M::kBilinear, C::kAsymmetric, R::kFloor, 14, 18, {2, 7, 9, 16}},
+      {"bilinear_half_down_c8", M::kBilinear, C::kHalfPixel, R::kFloor, 3, 5, {1, 7, 11, 8}},
+      {"nearest_floor_asym_up_c16", M::kNearest, C::kAsymmetric, R::kFloor, 14, 27, {2, 7, 9, 16}},
   };
   return cases;
 }
@@ -99,6 +106,85 @@ INSTANTIATE_TEST_SUITE_P(CudaResize, CudaResizeTest, ::testing::ValuesIn(resize_
                          [](const ::testing::TestParamInfo<ResizeParam>& info) {
                            return std::string(info.param.c.name) + "_" + layout_tag(info.param.layout) + "_" +
                                   precision_tag(info.param.precision);
+                         });
+
+// Resize then + skip (White-box's decoder) runs as one kernel (resize_add_fusion.h):
+// against the reference, and against the two-step run (TOONBOX_CUDA_FUSE_RESIZE_ADD=0),
+// exactly in fp32; the step log shows the Add folded into the resize. With the resize
+// output read elsewhere too, nothing is fused.
+struct ResizeAddParam {
+  Layout layout;
+  Precision precision;
+  bool skip_first;       // skip + up instead of up + skip
+  bool up_read_twice;    // the resize output is also a graph output: no fusion
+  int channels;
+};
+void PrintTo(const ResizeAddParam& p, std::ostream* os) {
+  *os << layout_tag(p.layout) << " " << precision_tag(p.precision) << (p.skip_first ? " skip+up" : " up+skip")
+      << (p.up_read_twice ? " up read twice" : "") << " c" << p.channels;
+}
+
+class CudaResizeAddTest : public ::testing::TestWithParam<ResizeAddParam> {};
+
+TEST_P(CudaResizeAddTest, FusedMatchesTwoStepsAndReference) {
+  TB_REQUIRE_CUDA();
+  const ResizeAddParam& r = GetParam();
+  const bool half = is_fp16(r.precision);
+  const Shape x_shape = in_layout({2, 6, 7, r.channels}, r.layout);
+  const Shape skip_shape = in_layout({2, 12, 14, r.channels}, r.layout);
+  Graph g;
+  const int x = g.add_input("x", DType::kFloat32, x_shape);
+  const int skip = g.add_input("skip", DType::kFloat32, skip_shape);
+  ResizeParams p;
+  p.layout = r.layout;
+  p.mode = ResizeMode::kBilinear;
+  p.coord = ResizeCoord::kAsymmetric;
+  const int size = g.add_constant("size", Tensor::from_vector<int32_t>({2}, {12, 14}));
+  const int up = g.add_node(OpKind::kResize, "up", {x, size}, p);
+  const int sum = g.add_node(OpKind::kBinary, "skip_add", r.skip_first ? std::vector<int>{skip, up} : std::vector<int>{up, skip},
+                             BinaryParams{BinaryOp::kAdd});
+  g.add_output(sum);
+  if (r.up_read_twice) g.add_output(up);
+  const Tensor xt = random_tensor(x_shape, 81, -2.f, 2.f, half);
+  const Tensor st = random_tensor(skip_shape, 82, -2.f, 2.f, half);
+
+  std::vector<Tensor> fused, two_steps;
+  testing::internal::CaptureStderr();
+  {
+    ScopedEnv log("TOONBOX_CUDA_LOG_STEPS", "1");
+    ASSERT_NO_FATAL_FAILURE(check_against_reference(g, {xt, st}, r.precision, "resize + add", &fused));
+  }
+  const std::string steps = testing::internal::GetCapturedStderr();
+  {
+    ScopedEnv off("TOONBOX_CUDA_FUSE_RESIZE_ADD", "0");
+    ASSERT_NO_FATAL_FAILURE(check_against_reference(g, {xt, st}, r.precision, "resize, add", &two_steps));
+  }
+  const bool folded = steps.find("'skip_add' (fused into the step before it)") != std::string::npos;
+  EXPECT_EQ(folded, !r.up_read_twice) << steps;
+  if (half) {
+    expect_close(fused[0], two_steps[0], r.precision, "fused vs two steps");
+  } else {
+    ASSERT_EQ(fused[0].nbytes(), two_steps[0].nbytes());
+    EXPECT_EQ(std::memcmp(fused[0].raw(), two_steps[0].raw(), fused[0].nbytes()), 0) << "fp32 must agree exactly";
+  }
+}
+
+std::vector<ResizeAddParam> resize_add_params() {
+  std::vector<ResizeAddParam> out;
+  for (Layout l : {Layout::kNHWC, Layout::kNCHW})
+    for (Precision p : {Precision::kFloat32, Precision::kFloat16})
+      for (bool skip_first : {false, true})
+        for (int channels : {3, 16}) out.push_back({l, p, skip_first, false, channels});
+  out.push_back({Layout::kNHWC, Precision::kFloat16, false, true, 16});
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(CudaResizeAdd, CudaResizeAddTest, ::testing::ValuesIn(resize_add_params()),
+                         [](const ::testing::TestParamInfo<ResizeAddParam>& info) {
+                           const ResizeAddParam& p = info.param;
+                           return layout_tag(p.layout) + "_" + precision_tag(p.precision) +
+                                  (p.skip_first ? "_skip_first" : "_up_first") +
+                                  (p.up_read_twice ? "_up_read_twice" : "") + "_c" + std::to_string(p.channels);
                          });
 
 }  // namespace

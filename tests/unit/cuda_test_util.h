@@ -80,6 +80,13 @@ inline cuda::CudaPluginStats cuda_stats() {
       GTEST_SKIP() << ::toonbox::cuda_test::cuda_env().skip_reason;         \
   } while (0)
 
+// Sets an environment variable for one scope (unset again even when an assertion returns).
+struct ScopedEnv {
+  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
+  ~ScopedEnv() { ::unsetenv(name_); }
+  const char* name_;
+};
+
 inline bool is_fp16(Precision p) { return p == Precision::kFloat16; }
 
 // Uniform values in [lo, hi], rounded to half precision when `half_exact`.

@@ -53,6 +53,7 @@ class CudnnConvStep final : public Step {
  public:
   Status run(const StepContext& ctx) override;
   size_t workspace_bytes() const override { return candidates_[chosen_].workspace; }
+  void count_as_chosen() const override { counters().convs_cudnn.fetch_add(1); }
 
   Status build(const BuildContext& ctx, const graph::Node& node, void* scratch);
 
@@ -183,7 +184,6 @@ Status CudnnConvStep::build(const BuildContext& ctx, const graph::Node& node, vo
   }
   TB_RETURN_IF_ERROR(choose(*ctx.step.workspace));
   describe(base_description_);
-  counters().convs_cudnn.fetch_add(1);
   return Status::ok();
 }
 

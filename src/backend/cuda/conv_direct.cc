@@ -30,9 +30,10 @@ class DirectConvStep final : public Step {
     if (node.inputs.size() > 2) {
       TB_ASSIGN_OR_RETURN(bias_, upload_bias(ctx, *g.value(node.inputs[2]).constant));
     }
-    counters().convs_direct.fetch_add(1);
     return Status::ok();
   }
+
+  void count_as_chosen() const override { counters().convs_direct.fetch_add(1); }
 
   Status run(const StepContext& ctx) override {
     if (is_half(precision_)) {
@@ -64,5 +65,7 @@ Result<std::unique_ptr<Step>> make_direct_conv(const BuildContext& ctx, const gr
   TB_RETURN_IF_ERROR(step->build(ctx, node, why).with_context(conv_description(*ctx.graph, node, ctx.precision)));
   return std::unique_ptr<Step>(std::move(step));
 }
+
+bool is_direct_conv(const Step& step) { return dynamic_cast<const DirectConvStep*>(&step) != nullptr; }
 
 }  // namespace toonbox::cuda

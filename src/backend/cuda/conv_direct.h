@@ -1,6 +1,7 @@
 // Conv2D on our direct kernel (kernels/conv_direct.cu): the fallback when cuDNN has no
 // algorithm for a convolution (some grouped fp32 NHWC cases, say), so such a model
-// still runs on the GPU, and says so in its step description.
+// still runs on the GPU, and says so in its step description; and the competitor
+// cuDNN's legacy kernels are timed against for depthwise convs (conv_steps.cc).
 #pragma once
 
 #include <memory>
@@ -12,5 +13,8 @@ namespace toonbox::cuda {
 
 Result<std::unique_ptr<Step>> make_direct_conv(const BuildContext& ctx, const graph::Node& node,
                                                const std::string& why);
+
+// Whether `step` was made by make_direct_conv.
+bool is_direct_conv(const Step& step);
 
 }  // namespace toonbox::cuda

@@ -1,10 +1,17 @@
 #include "backend/cuda/conv_steps.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <string>
+#include <vector>
 
+#include "backend/cuda/conv_common.h"
 #include "backend/cuda/conv_cudnn.h"
 #include "backend/cuda/conv_direct.h"
+#include "backend/cuda/conv_few_outputs.h"
 #include "backend/cuda/conv_graph_api.h"
+#include "backend/cuda/cuda_check.h"
 #include "backend/cuda/gemm_cublas.h"
 #include "backend/cuda/kernels/tensor_ops.h"
 
@@ -19,6 +26,98 @@ bool force_direct_conv() {
   return v != nullptr && v[0] != '\0' && v[0] != '0';
 }
 
+// A depthwise conv (one input channel per group: the guided filter's box filters, the
+// separable blocks of mobile nets). cuDNN runs these on its legacy API with generic
+// kernels (issue 13's profile: 66 us for a 3x3 box filter over 1024x1024x3 fp16, ~10x
+// its memory time), so the direct kernel competes with it, timed on the real buffers.
+bool is_depthwise(const graph::Graph& g, const graph::Node& node) {
+  const ConvShape s = conv_shape(g, node);
+  return s.groups > 1 && s.cg == 1 && s.groups == s.c;
+}
+
+// Median of 5 runs after one warm-up, on the step's real (compile-time) buffers.
+Result<float> time_step(Step& step, const StepContext& ctx) {
+  TB_ASSIGN_OR_RETURN(UniqueEvent start, create_event());
+  TB_ASSIGN_OR_RETURN(UniqueEvent stop, create_event());
+  TB_RETURN_IF_ERROR(step.run(ctx));
+  std::vector<float> times;
+  for (int i = 0; i < 5; ++i) {
+    TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(start.get(), ctx.stream));
+    TB_RETURN_IF_ERROR(step.run(ctx));
+    TB_CUDA_RETURN_IF_ERROR(cudaEventRecord(stop.get(), ctx.stream));
+    TB_CUDA_RETURN_IF_ERROR(cudaEventSynchronize(stop.get()));
+    float ms = 0;
+    TB_CUDA_RETURN_IF_ERROR(cudaEventElapsedTime(&ms, start.get(), stop.get()));
+    times.push_back(ms);
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+std::string format_ms(float ms) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4f ms", ms);
+  return buffer;
+}
+
+// TOONBOX_CUDA_CONV_CHOICE=own or =cudnn (tests, comparisons): where one of our kernels
+// competes with cuDNN, take that side without timing. Read at each compile.
+const char* forced_conv_choice() {
+  const char* v = std::getenv("TOONBOX_CUDA_CONV_CHOICE");
+  if (v == nullptr) return nullptr;
+  const std::string choice = v;
+  return choice == "own" ? "own" : choice == "cudnn" ? "cudnn" : nullptr;
+}
+
+// The faster of cuDNN's step and one of our kernels (`own`, called `name` in the
+// description), each timed on the real buffers; the chosen step's description says both
+// times (or that the choice was forced).
+Result<std::unique_ptr<Step>> faster_of(const BuildContext& ctx, std::unique_ptr<Step> cudnn,
+                                        std::unique_ptr<Step> own, const std::string& name) {
+  if (const char* forced = forced_conv_choice()) {
+    std::unique_ptr<Step> chosen = std::string(forced) == "own" ? std::move(own) : std::move(cudnn);
+    chosen->append_to_description(std::string("chosen by TOONBOX_CUDA_CONV_CHOICE=") + forced);
+    return chosen;
+  }
+  TB_ASSIGN_OR_RETURN(const float cudnn_ms, time_step(*cudnn, ctx.step));
+  TB_ASSIGN_OR_RETURN(const float own_ms, time_step(*own, ctx.step));
+  std::unique_ptr<Step> chosen = own_ms < cudnn_ms ? std::move(own) : std::move(cudnn);
+  chosen->append_to_description("timed: " + name + " " + format_ms(own_ms) + ", cuDNN " + format_ms(cudnn_ms));
+  return chosen;
+}
+
+// cuDNN's step for a conv: the graph API, else the legacy API (which has the direct
+// kernel behind it where cuDNN offers no algorithm).
+Result<std::unique_ptr<Step>> make_cudnn_conv_step(const BuildContext& ctx, const graph::Node& node,
+                                                   void* scratch) {
+  if (graph_conv_api_enabled()) {
+    auto graph = make_graph_conv(ctx, node, scratch);
+    // No graph engine (or a grouped conv): the legacy API. Out of memory and other
+    // errors are the caller's.
+    if (graph.is_ok() || graph.status().code() != StatusCode::kUnimplemented) return graph;
+  }
+  return make_cudnn_conv(ctx, node, scratch);
+}
+
+// What a Conv2D compiles to, before it is counted.
+Result<std::unique_ptr<Step>> choose_conv2d_step(const BuildContext& ctx, const graph::Node& node,
+                                                 void* scratch) {
+  if (force_direct_conv())
+    return make_direct_conv(ctx, node, "forced by TOONBOX_CUDA_FORCE_DIRECT_CONV");
+  if (is_gemm_conv(*ctx.graph, node)) return make_gemm_conv(ctx, node);
+  TB_ASSIGN_OR_RETURN(std::unique_ptr<Step> cudnn, make_cudnn_conv_step(ctx, node, scratch));
+  if (is_direct_conv(*cudnn)) return cudnn;
+  if (is_depthwise(*ctx.graph, node)) {
+    TB_ASSIGN_OR_RETURN(std::unique_ptr<Step> direct, make_direct_conv(ctx, node, "depthwise"));
+    return faster_of(ctx, std::move(cudnn), std::move(direct), "direct");
+  }
+  if (few_outputs_conv_applies(ctx, node)) {
+    TB_ASSIGN_OR_RETURN(std::unique_ptr<Step> own, make_few_outputs_conv(ctx, node));
+    return faster_of(ctx, std::move(cudnn), std::move(own), "tensor-core kernel");
+  }
+  return cudnn;
+}
+
 }  // namespace
 
 size_t conv2d_scratch_bytes(const graph::Graph& g, const graph::Node& node, Precision precision) {
@@ -28,16 +127,9 @@ size_t conv2d_scratch_bytes(const graph::Graph& g, const graph::Node& node, Prec
 
 Result<std::unique_ptr<Step>> make_conv2d_step(const BuildContext& ctx, const graph::Node& node,
                                                void* scratch) {
-  if (force_direct_conv())
-    return make_direct_conv(ctx, node, "forced by TOONBOX_CUDA_FORCE_DIRECT_CONV");
-  if (is_gemm_conv(*ctx.graph, node)) return make_gemm_conv(ctx, node);
-  if (graph_conv_api_enabled()) {
-    auto graph = make_graph_conv(ctx, node, scratch);
-    // No graph engine (or a grouped conv): the legacy API, which has the direct-kernel
-    // fallback behind it. Out of memory and other errors are the caller's.
-    if (graph.is_ok() || graph.status().code() != StatusCode::kUnimplemented) return graph;
-  }
-  return make_cudnn_conv(ctx, node, scratch);
+  TB_ASSIGN_OR_RETURN(std::unique_ptr<Step> step, choose_conv2d_step(ctx, node, scratch));
+  step->count_as_chosen();
+  return step;
 }
 
 Result<std::unique_ptr<Step>> make_conv_transpose_step(const BuildContext& ctx,

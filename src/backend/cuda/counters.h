@@ -7,12 +7,14 @@
 
 namespace toonbox::cuda {
 
+// The conv counters count what each Conv2D node compiled to (Step::count_as_chosen),
+// not the candidates timed against it.
 struct Counters {
   std::atomic<int64_t> conv_algo_searches{0};    // cudnnFindConvolutionForwardAlgorithmEx runs
   std::atomic<int64_t> conv_algo_cache_hits{0};
   std::atomic<int64_t> convs_cudnn{0};           // Conv2D nodes compiled to cuDNN
   std::atomic<int64_t> convs_cublas{0};          // ... to a cuBLAS GEMM
-  std::atomic<int64_t> convs_direct{0};          // ... to our direct kernel (cuDNN had none)
+  std::atomic<int64_t> convs_direct{0};          // ... to one of our own kernels (direct, depthwise, few outputs)
   std::atomic<int64_t> convs_cudnn_graph{0};     // of convs_cudnn: through the graph API
   std::atomic<int64_t> convs_fused_epilogue{0};  // of those: bias/activation inside cuDNN's graph
   std::atomic<int64_t> conv_algo_disk_loaded{0};  // cache entries read from the on-disk file

@@ -13,6 +13,8 @@
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/kernels/cast.h"
 #include "backend/cuda/kernels/pixels.h"
+#include "backend/cuda/resize_add_fusion.h"
+#include "backend/cuda/resize_step.h"
 #include "backend/cuda/step_builders.h"
 #include "backend/graph_precheck.h"
 #include "compile/memory_planner.h"
@@ -27,6 +29,13 @@ constexpr size_t kCublasWorkspace = 16u << 20;
 // TOONBOX_CUDA_GRAPHS=0 runs every step as its own launch (tests compare the two).
 bool cuda_graphs_enabled() {
   const char* v = std::getenv("TOONBOX_CUDA_GRAPHS");
+  return v == nullptr || std::string(v) != "0";
+}
+
+// TOONBOX_CUDA_FUSE_RESIZE_ADD=0 keeps a Resize and the Add after it as two steps (tests
+// compare the two).
+bool resize_add_fusion_enabled() {
+  const char* v = std::getenv("TOONBOX_CUDA_FUSE_RESIZE_ADD");
   return v == nullptr || std::string(v) != "0";
 }
 
@@ -81,6 +90,8 @@ Status CudaExecutable::build(const backend::Backend& backend, int device, const 
   TB_ASSIGN_OR_RETURN(computed_, create_event());
   TB_ASSIGN_OR_RETURN(done_, create_event());
 
+  fused_with_.assign(g.nodes().size(), -1);
+  if (resize_add_fusion_enabled()) fused_with_ = resize_add_pairs(g);
   std::vector<void*> scratch;
   TB_RETURN_IF_ERROR(plan_arena(g, &scratch));
   TB_RETURN_IF_ERROR(build_steps(g, scratch));
@@ -96,6 +107,7 @@ Status CudaExecutable::plan_arena(const graph::Graph& g, std::vector<void*>* scr
   std::vector<compile::BufferRequest> requests = compile::activation_requests(
       g,
       [elem](const graph::Value& v) { return static_cast<size_t>(shape_numel(v.shape)) * elem; });
+  fused_pair_lifetimes(g, fused_with_, &requests);
   const size_t value_count = requests.size();
   std::vector<int> scratch_request(g.nodes().size(), -1);
   for (size_t i = 0; i < g.nodes().size(); ++i) {
@@ -126,7 +138,17 @@ Status CudaExecutable::build_steps(const graph::Graph& g, const std::vector<void
   ctx.step = StepContext{stream_.get(), cudnn_.get(), cublas_.get(), &workspace_};
   ctx.value_ptr = [this, &g](int value) { return value_ptr(g, value); };
   for (size_t i = 0; i < g.nodes().size(); ++i) {
-    TB_ASSIGN_OR_RETURN(std::unique_ptr<Step> step, make_step(ctx, g.nodes()[i], scratch[i]));
+    const graph::Node& node = g.nodes()[i];
+    std::unique_ptr<Step> step;
+    if (fused_with_[i] >= 0) {
+      TB_ASSIGN_OR_RETURN(step, make_resize_add(ctx, node, g.nodes()[fused_with_[i]]));
+    } else if (i > 0 && fused_with_[i - 1] == static_cast<int>(i)) {
+      // Done by the step before; the step list keeps one entry per node.
+      step = kernel_step("node '" + node.name + "' (fused into the step before it)",
+                         [](cudaStream_t) { return cudaSuccess; });
+    } else {
+      TB_ASSIGN_OR_RETURN(step, make_step(ctx, node, scratch[i]));
+    }
     steps_.push_back(std::move(step));
   }
   // TOONBOX_CUDA_LOG_STEPS=1: what every node compiled to (cuDNN engine, fusion), on stderr.
@@ -137,6 +159,9 @@ Status CudaExecutable::build_steps(const graph::Graph& g, const std::vector<void
   size_t workspace = 0;
   for (const auto& step : steps_) workspace = std::max(workspace, step->workspace_bytes());
   if (workspace != workspace_.size()) TB_RETURN_IF_ERROR(workspace_.resize(workspace));
+  if (step_profiling_enabled()) {
+    TB_ASSIGN_OR_RETURN(profiler_, StepProfiler::create(&steps_));
+  }
   return Status::ok();
 }
 
@@ -205,6 +230,7 @@ Status CudaExecutable::enqueue_steps() {
     return Status::ok();
   }
   const StepContext ctx{stream, cudnn_.get(), cublas_.get(), &workspace_};
+  if (profiler_) return profiler_->run(ctx);
   // Not the first run: cuDNN and cuBLAS load kernels and build their run-time state on a
   // first call, which a capture must not record.
   if (uncaptured_runs_++ >= 1 && !capture_failed_ && cuda_graphs_enabled()) {

@@ -17,6 +17,7 @@
 #include "backend/cuda/cuda_handles.h"
 #include "backend/cuda/kernels/pixels.h"
 #include "backend/cuda/step.h"
+#include "backend/cuda/step_profiler.h"
 
 namespace toonbox::cuda {
 
@@ -81,8 +82,10 @@ class CudaExecutable final : public backend::Executable {
   std::vector<std::unique_ptr<Step>> steps_;
   DeviceBuffer cublas_workspace_;  // cuBLAS must not allocate while a graph is captured
   UniqueGraphExec graph_;
+  std::vector<int> fused_with_;  // per node: the Add a Resize runs with, or -1 (resize_add_fusion.h)
   int uncaptured_runs_ = 0;
   bool capture_failed_ = false;
+  std::unique_ptr<StepProfiler> profiler_;  // TOONBOX_CUDA_PROFILE_STEPS=1 only
   DeviceBuffer staging_;  // float32 side of the fp16 casts
   PinnedBuffer host_in_, host_out_;
   // run_pixels: 8-bit pixels (n x H x W x 3 of the compiled shape bounds every call's),

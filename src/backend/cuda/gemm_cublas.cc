@@ -12,6 +12,7 @@ class GemmConvStep final : public Step {
  public:
   Status build(const BuildContext& ctx, const graph::Node& node);
   Status run(const StepContext& ctx) override;
+  void count_as_chosen() const override { counters().convs_cublas.fetch_add(1); }
 
  private:
   Precision precision_ = Precision::kFloat32;
@@ -44,7 +45,6 @@ Status GemmConvStep::build(const BuildContext& ctx, const graph::Node& node) {
   }
   epilogue_ = make_epilogue(s, node.p<graph::Conv2DParams>(), bias_);
   compute_ = (!is_half(precision_) && tf32_allowed()) ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
-  counters().convs_cublas.fetch_add(1);
   return Status::ok();
 }
 

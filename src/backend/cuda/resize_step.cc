@@ -13,7 +13,9 @@ namespace {
 
 class ResizeStep final : public Step {
  public:
-  Status build(const BuildContext& ctx, const graph::Node& node, const std::string& description) {
+  // `add`: the Add fused after the resize (resize_add_fusion.h), or null.
+  Status build(const BuildContext& ctx, const graph::Node& node, const std::string& description,
+               const graph::Node* add) {
     description_ = description;
     const graph::Graph& g = *ctx.graph;
     const auto& p = node.p<graph::ResizeParams>();
@@ -46,7 +48,13 @@ class ResizeStep final : public Step {
       TB_RETURN_IF_ERROR(upload_taps(ctx, taps));
     }
     TB_ASSIGN_OR_RETURN(x_, ctx.value_ptr(node.inputs[0]));
-    TB_ASSIGN_OR_RETURN(y_, ctx.value_ptr(node.outputs[0]));
+    if (add == nullptr) {
+      TB_ASSIGN_OR_RETURN(y_, ctx.value_ptr(node.outputs[0]));
+      return Status::ok();
+    }
+    const int up = node.outputs[0];
+    TB_ASSIGN_OR_RETURN(addend_, ctx.value_ptr(add->inputs[0] == up ? add->inputs[1] : add->inputs[0]));
+    TB_ASSIGN_OR_RETURN(y_, ctx.value_ptr(add->outputs[0]));
     return Status::ok();
   }
 
@@ -75,10 +83,12 @@ class ResizeStep final : public Step {
     const backend::ResizeTap* x_taps = y_taps + dims_.out_h;
     if (half_) {
       TB_CUDA_RETURN_IF_ERROR(launch_resize<__half>(static_cast<const __half*>(x_), static_cast<__half*>(y_),
-                                                    dims_, y_taps, x_taps, ctx.stream));
+                                                    dims_, y_taps, x_taps, ctx.stream,
+                                                    static_cast<const __half*>(addend_)));
     } else {
       TB_CUDA_RETURN_IF_ERROR(launch_resize<float>(static_cast<const float*>(x_), static_cast<float*>(y_),
-                                                   dims_, y_taps, x_taps, ctx.stream));
+                                                   dims_, y_taps, x_taps, ctx.stream,
+                                                   static_cast<const float*>(addend_)));
     }
     return Status::ok();
   }
@@ -90,6 +100,7 @@ class ResizeStep final : public Step {
   DeviceBuffer taps_;
   void* x_ = nullptr;
   void* y_ = nullptr;
+  const void* addend_ = nullptr;  // the fused Add's other input
 };
 
 std::string resize_description(const graph::Graph& g, const graph::Node& node,
@@ -110,7 +121,16 @@ std::string resize_description(const graph::Graph& g, const graph::Node& node,
 Result<std::unique_ptr<Step>> make_resize(const BuildContext& ctx, const graph::Node& node) {
   auto step = std::make_unique<ResizeStep>();
   const std::string d = resize_description(*ctx.graph, node, ctx.precision);
-  TB_RETURN_IF_ERROR(step->build(ctx, node, d).with_context(d));
+  TB_RETURN_IF_ERROR(step->build(ctx, node, d, nullptr).with_context(d));
+  return std::unique_ptr<Step>(std::move(step));
+}
+
+Result<std::unique_ptr<Step>> make_resize_add(const BuildContext& ctx, const graph::Node& resize,
+                                              const graph::Node& add) {
+  auto step = std::make_unique<ResizeStep>();
+  std::string d = resize_description(*ctx.graph, resize, ctx.precision);
+  d.insert(d.size() - 1, ", + '" + add.name + "' fused");
+  TB_RETURN_IF_ERROR(step->build(ctx, resize, d, &add).with_context(d));
   return std::unique_ptr<Step>(std::move(step));
 }
 

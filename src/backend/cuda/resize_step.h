@@ -13,4 +13,9 @@ namespace toonbox::cuda {
 
 Result<std::unique_ptr<Step>> make_resize(const BuildContext& ctx, const graph::Node& node);
 
+// The resize with the Add after it (resize_add_fusion.h): writes resize(x) + addend into
+// the Add's output.
+Result<std::unique_ptr<Step>> make_resize_add(const BuildContext& ctx, const graph::Node& resize,
+                                              const graph::Node& add);
+
 }  // namespace toonbox::cuda

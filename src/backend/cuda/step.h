@@ -48,9 +48,16 @@ class Step {
   virtual Status run(const StepContext& ctx) = 0;
   // Workspace bytes the step needs when it runs.
   virtual size_t workspace_bytes() const { return 0; }
+  // Adds the step to the backend's counters (counters.h). Called once for the step a node
+  // compiled to, not for candidates built only to be timed against it.
+  virtual void count_as_chosen() const {}
   // "node 'conv1' (Conv2D NHWC [1,32,33,35] * [16,35,3,3] -> [1,32,33,16], cuDNN ...)":
   // prefixed to every error the step returns.
   const std::string& description() const { return description_; }
+  // "..., <note>)": what was decided about the step after it was built (e.g. timings).
+  void append_to_description(const std::string& note) {
+    description_.insert(description_.empty() ? 0 : description_.size() - 1, ", " + note);
+  }
 
  protected:
   std::string description_;

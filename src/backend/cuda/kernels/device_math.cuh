@@ -160,6 +160,11 @@ inline bool is_aligned(const void* p, size_t bytes) {
   return reinterpret_cast<uintptr_t>(p) % bytes == 0;
 }
 
+// Whether element indices up to `n` (and the grid-stride loop's overshoot, at most one
+// stride of 65535 * 8 blocks of up to 1024 threads) fit a 32-bit int: kernels then index
+// in int, whose division is several times cheaper than int64's.
+inline bool fits_int32(long long n) { return n < (1LL << 31) - (65535LL * 8 * 1024); }
+
 // Grid for a grid-stride loop over `work` items: enough blocks to fill the GPU, capped
 // so huge tensors loop instead of launching millions of blocks.
 inline unsigned grid_for(long long work, int threads) {

@@ -20,11 +20,13 @@ struct ResizeDims {
   float extrapolation = 0.f;  // for taps marked outside (tf_crop_and_resize)
 };
 
-// y_taps has out_h entries, x_taps out_w entries (device memory).
+// y_taps has out_h entries, x_taps out_w entries (device memory). `addend` (null, or a
+// tensor of y's shape) is added to each interpolated value before it is stored, in float:
+// a Resize and the Add after it as one pass (resize_add_fusion.h).
 template <typename T>
 cudaError_t launch_resize(const T* x, T* y, const ResizeDims& dims,
                           const backend::ResizeTap* y_taps, const backend::ResizeTap* x_taps,
-                          cudaStream_t stream);
+                          cudaStream_t stream, const T* addend = nullptr);
 
 // Cubic: 4 x 4 taps per output pixel (dims.nearest is ignored).
 template <typename T>
