@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/openmp_policy.h"
 #include "cli/version.h"
 
 namespace {
@@ -37,6 +38,7 @@ void print_usage(FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  toonbox::cli::use_passive_openmp_wait(argv);
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
     print_usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? toonbox::cli::kExitUsage : toonbox::cli::kExitOk;
