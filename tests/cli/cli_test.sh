@@ -231,6 +231,10 @@ expect 1 "a pickle named model.json" "$toonbox" models import in/pickled --name 
 contains "a pickle named model.json is still a pickle" "never unpickles"
 expect 2 "an import may not take the built-in name" "$toonbox" models import in/bad.onnx --name classic
 contains "built-in name explained" "built-in name"
+expect 0 "help COMMAND shows the command's options" "$toonbox" help upscale
+contains "help COMMAND is the command's --help" "usage: toonbox upscale"
+expect 2 "help for a command that does not exist" "$toonbox" help nosuch
+contains "the unknown command is named" "no command 'nosuch'"
 expect 2 "a short --token is refused" "$toonbox" serve --token x --port 0
 contains "token length explained" "at least 12 characters"
 # OpenMP's wait policy (src/cli/openmp_policy.h): unset, the running toonbox has PASSIVE
