@@ -242,7 +242,7 @@ contains "token length explained" "at least 12 characters"
 omp_policy_of_serve() {
   "$@" serve --port 0 --device cpu >out/omp_serve.log 2>&1 &
   local pid=$! policy=""
-  for _ in $(seq 50); do grep -q "listening on" out/omp_serve.log 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 300); do grep -q "listening on" out/omp_serve.log 2>/dev/null && break; sleep 0.1; done
   policy=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep '^OMP_WAIT_POLICY=' | cut -d= -f2)
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
   echo "$policy"
