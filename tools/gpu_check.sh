@@ -19,6 +19,8 @@
 #                                     on-device pixels, serve on cuda:0,cpu
 #   bash tools/gpu_check.sh multi     serve on cuda:0,cpu under load (both workers answer)
 #   bash tools/gpu_check.sh coldstart a fresh process to its 1024² output, cold and warm cache
+#   bash tools/gpu_check.sh verify    after a merge touching every layer: CUDA unit suite, model
+#                                     tests, CLI on CUDA, speed rows, PyTorch incl. torch.compile
 #   bash tools/gpu_check.sh profile   White-box fp16 step by step (TOONBOX_CUDA_PROFILE_STEPS),
 #                                     the conv tests, the speed rows, PyTorch side by side
 #                                     (PROFILE_COMPILE=1: torch.compile too, ~2 minutes)
@@ -296,6 +298,28 @@ if [ "$part" = multi ]; then
   done
   wait "${pids[@]}"
   kill -TERM $pid; wait $pid; echo "serve exit $?"
+fi
+# After a merge that touched every layer (issue 11's namespaces): the CUDA unit suite, the
+# model tests, the CLI on CUDA, the speed rows with PyTorch, then torch.compile last (it is
+# the first thing a short device budget cuts). Each result is in $OUT/verify.txt as soon as
+# it is known.
+if [ "$part" = verify ]; then
+  v=$OUT/verify.txt
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/yunet/yunet_n_dynamic.onnx" --force >/dev/null
+  timeout 150 "$B/toonbox_tests" --gtest_filter='*Cuda*:OpMatrix*:-Doctor*' >/tmp/unit.txt 2>&1
+  echo "unit: $(counts /tmp/unit.txt)" | tee -a "$v"; grep -E "^\[  FAILED  \]" /tmp/unit.txt | head -20 | tee -a "$v"
+  TOONBOX_TEST_DEVICE=cuda timeout 110 "$B/toonbox_model_tests" --gtest_filter='*RestoreNets*:*UpscaleModels.Cuda*:*CudaVsCpu*:*OnnxModels*:*CudaBatch*:*TilingModels*:*InpaintNets*:*UpscalerJsVsTfjs*Cuda*:PortraitModels*:PublishedOutputs*:-*RealCugan*' >/tmp/models.txt 2>&1
+  echo "models: $(counts /tmp/models.txt)" | tee -a "$v"; grep -E 'FAILED  \]|measure \] White-box.*mean' /tmp/models.txt | cut -c1-200 | head -20 | tee -a "$v"
+  TOONBOX_TEST_DEVICE=cuda TOONBOX_SHARED_DIR=/nonexistent timeout 60 bash tests/cli/cli_test.sh "$B/toonbox" >/tmp/cli_cuda.txt 2>&1
+  echo "cli on cuda: $(tail -1 /tmp/cli_cuda.txt)" | tee -a "$v"; grep -A6 '^FAIL' /tmp/cli_cuda.txt | head -20 | tee -a "$v"
+  timeout 40 "$B/toonbox" bench --model whitebox --sizes 512,1024,2048 --batch 1,16 --precision fp16 --device cuda:0 --runs 20 \
+    --no-pipeline --no-cold-start --image "$I/dctnet_input.png" --json "$OUT/speed.json" --markdown "$OUT/speed.md" >/dev/null 2>>/tmp/speed.log
+  echo "whitebox fp16 speed: exit $?" | tee -a "$v"; grep -E '^\| whitebox' "$OUT/speed.md" | cut -d'|' -f2-12 | tee -a "$v"
+  timeout 200 python3 tools/bench_pytorch.py --weights "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" \
+    --toonbox-json "$OUT/speed.json" --variants half-cl,compile --compile-sizes 1024 >"$OUT/speed_pytorch.txt" 2>&1
+  echo "pytorch side by side (half-cl, torch.compile at 1024): exit $?" | tee -a "$v"
+  grep -vE 'AUTOTUNE|triton_|SingleProcess|Autotune|strides:|dtypes:|^ +convolution |^\{"num_choices|UserWarning|storage' "$OUT/speed_pytorch.txt" | tail -12 | tee -a "$v"
 fi
 # Where White-box's fp16 time goes, step by step (TOONBOX_CUDA_PROFILE_STEPS=1), after
 # the conv tests (the depthwise timing); then the speed rows and PyTorch side by side.

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/openmp_policy.h"
 #include "cli/version.h"
 
 namespace {
@@ -31,12 +32,13 @@ void print_usage(FILE* out) {
                TOONBOX_VERSION);
   std::fprintf(out, "usage: toonbox <command> [options]\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  %-12s %s\n", c.name, c.summary);
-  std::fprintf(out, "\n`toonbox <command> --help` shows a command's options.\n");
+  std::fprintf(out, "\n`toonbox help <command>` (or `toonbox <command> --help`) shows a command's options.\n");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  toonbox::cli::use_passive_openmp_wait(argv);
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
     print_usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? toonbox::cli::kExitUsage : toonbox::cli::kExitOk;
@@ -44,6 +46,19 @@ int main(int argc, char** argv) {
   if (!std::strcmp(argv[1], "--version") || !std::strcmp(argv[1], "version")) {
     std::fputs(toonbox::cli::version_text().c_str(), stdout);
     return 0;
+  }
+  // `toonbox help COMMAND` is `toonbox COMMAND --help`; `toonbox help` the command list.
+  if (!std::strcmp(argv[1], "help")) {
+    if (argc < 3) {
+      print_usage(stdout);
+      return toonbox::cli::kExitOk;
+    }
+    for (const Command& c : kCommands) {
+      if (std::strcmp(argv[2], c.name) == 0) return c.run({"--help"});
+    }
+    std::fprintf(stderr, "toonbox: no command '%s' to explain\n\n", argv[2]);
+    print_usage(stderr);
+    return toonbox::cli::kExitUsage;
   }
   std::vector<std::string> args(argv + 2, argv + argc);
   for (const Command& c : kCommands) {

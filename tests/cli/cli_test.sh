@@ -231,8 +231,28 @@ expect 1 "a pickle named model.json" "$toonbox" models import in/pickled --name 
 contains "a pickle named model.json is still a pickle" "never unpickles"
 expect 2 "an import may not take the built-in name" "$toonbox" models import in/bad.onnx --name classic
 contains "built-in name explained" "built-in name"
+expect 0 "help COMMAND shows the command's options" "$toonbox" help upscale
+contains "help COMMAND is the command's --help" "usage: toonbox upscale"
+expect 2 "help for a command that does not exist" "$toonbox" help nosuch
+contains "the unknown command is named" "no command 'nosuch'"
 expect 2 "a short --token is refused" "$toonbox" serve --token x --port 0
 contains "token length explained" "at least 12 characters"
+# OpenMP's wait policy (src/cli/openmp_policy.h): unset, the running toonbox has PASSIVE
+# (it executed itself again, same pid); set by the user, it is kept.
+omp_policy_of_serve() {
+  "$@" serve --port 0 --device cpu >out/omp_serve.log 2>&1 &
+  local pid=$! policy=""
+  for _ in $(seq 300); do grep -q "listening on" out/omp_serve.log 2>/dev/null && break; sleep 0.1; done
+  policy=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep '^OMP_WAIT_POLICY=' | cut -d= -f2)
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  echo "$policy"
+}
+if [ -r /proc/self/environ ]; then
+  got=$(omp_policy_of_serve env -u OMP_WAIT_POLICY "$toonbox")
+  if [ "$got" = PASSIVE ]; then ok "OpenMP wait policy PASSIVE by default"; else bad "OpenMP wait policy by default: got '$got'"; fi
+  got=$(omp_policy_of_serve env OMP_WAIT_POLICY=ACTIVE "$toonbox")
+  if [ "$got" = ACTIVE ]; then ok "a user's OMP_WAIT_POLICY is kept"; else bad "user's OMP_WAIT_POLICY: got '$got'"; fi
+fi
 cute="$shared/models/animeganv3-tiny-cute/AnimeGANv3_tiny_Cute.onnx"
 if [ -f "$cute" ]; then
   expect 0 "run AnimeGANv3 (ONNX) on an image" "$toonbox" run --model "$cute" in/rgba.png -o out/cute.png --device cpu

@@ -98,6 +98,28 @@ void add_conv_cases(std::vector<OpCase>& out) {
                             {act_shape(layout, 2, c.cin, 13, 11)}));
     }
   }
+  // Few outputs with an output width the CPU backend can fold (cpu_conv_fold.h: 5, 3 and
+  // 3 columns into the channels) and, on CUDA fp16, 16+ input channels for the tensor-core
+  // kernel: White-box's 7x7 32->3 output conv, a 3x3 16->5 one, an asymmetric 5x5 8->2.
+  struct F {
+    int cin, cout, k;
+    PadMode pad;
+    UnaryOp act;
+    bool bias;
+    int h, w;
+  };
+  const F folds[] = {
+      {32, 3, 7, PadMode::kSameUpper, UnaryOp::kLeakyRelu, true, 9, 20},
+      {16, 5, 3, PadMode::kSameUpper, UnaryOp::kIdentity, false, 7, 12},
+      {8, 2, 5, PadMode::kExplicit, UnaryOp::kTanh, true, 8, 12},
+  };
+  for (const F& c : folds) {
+    out.push_back(ir_case(std::string("Conv2D NHWC few outputs ") + std::to_string(c.cin) + "to" +
+                              std::to_string(c.cout) + " k" + std::to_string(c.k) + " " + pad_name(c.pad) + " " +
+                              unary_op_name(c.act) + (c.bias ? "" : " no bias") + " w" + std::to_string(c.w),
+                          conv_graph(Layout::kNHWC, c.cin, c.cout, c.k, 1, 1, 1, c.pad, c.act, c.bias),
+                          {act_shape(Layout::kNHWC, 2, c.cin, c.h, c.w)}));
+  }
 }
 
 void add_binary_cases(std::vector<OpCase>& out) {

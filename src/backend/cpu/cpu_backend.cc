@@ -8,6 +8,7 @@
 #include <functional>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "backend/cpu/cpu_conv_fold.h"
 #include "backend/cpu/cpu_fft.h"
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/cpu_support.h"
@@ -236,17 +237,38 @@ class CpuExecutable final : public backend::Executable {
   Status add_conv(const Node& node) {
     using tag = dnnl::memory::format_tag;
     using dt = dnnl::memory::data_type;
-    const auto& p = node.p<Conv2DParams>();
+    Conv2DParams p = node.p<Conv2DParams>();
     const Shape& xs = graph_.value(node.inputs[0]).shape;
-    const Shape& ws = graph_.value(node.inputs[1]).shape;
+    Shape ws = graph_.value(node.inputs[1]).shape;
     const Shape& ys = graph_.value(node.outputs[0]).shape;
     const bool nhwc = p.layout == Layout::kNHWC;
     const tag act_tag = nhwc ? tag::nhwc : tag::nchw;
+    const bool has_bias = node.inputs.size() > 2;
+    const float* weights = graph_.value(node.inputs[1]).constant->data<float>();
+    const float* bias = has_bias ? graph_.value(node.inputs[2]).constant->data<float>() : nullptr;
+    // Few output channels: the same conv with `fold` output columns in the channels (see
+    // cpu_conv_fold.h). The NHWC output bytes are the same, so only the descriptors change.
+    const cpu::ConvFold fold = cpu::choose_conv_fold(p, ws, ys);
+    std::shared_ptr<const std::vector<float>> folded_bias;
+    std::vector<float> folded_weights;
+    Shape out = ys;
+    if (fold.factor > 1) {
+      folded_weights = cpu::fold_conv_weights(weights, ws, fold.factor);
+      weights = folded_weights.data();
+      if (bias) {
+        folded_bias = std::make_shared<const std::vector<float>>(cpu::fold_conv_bias(bias, ws[0], fold.factor));
+        bias = folded_bias->data();
+      }
+      ws = {ws[0] * fold.factor, ws[1], ws[2], ws[3] + fold.factor - 1};
+      out = {ys[0], ys[1], ys[2] / fold.factor, ys[3] * fold.factor};
+      p.stride_w = fold.factor;
+      p.pad_right = fold.pad_right;
+    }
     // oneDNN describes activations in logical NCHW order whatever the memory layout.
     const dnnl::memory::dims src_dims = {xs[0], nhwc ? xs[3] : xs[1], nhwc ? xs[1] : xs[2],
                                          nhwc ? xs[2] : xs[3]};
-    const dnnl::memory::dims dst_dims = {ys[0], nhwc ? ys[3] : ys[1], nhwc ? ys[1] : ys[2],
-                                         nhwc ? ys[2] : ys[3]};
+    const dnnl::memory::dims dst_dims = {out[0], nhwc ? out[3] : out[1], nhwc ? out[1] : out[2],
+                                         nhwc ? out[2] : out[3]};
     const int64_t g = p.groups;
     const dnnl::memory::dims w_dims =
         g == 1 ? dnnl::memory::dims{ws[0], ws[1], ws[2], ws[3]}
@@ -255,7 +277,6 @@ class CpuExecutable final : public backend::Executable {
     dnnl::memory::desc src_md(src_dims, dt::f32, act_tag);
     dnnl::memory::desc dst_md(dst_dims, dt::f32, act_tag);
     dnnl::memory::desc w_any(w_dims, dt::f32, tag::any);
-    const bool has_bias = node.inputs.size() > 2;
     dnnl::memory::desc b_md({ws[0]}, dt::f32, tag::x);
 
     dnnl::post_ops po;
@@ -288,8 +309,7 @@ class CpuExecutable final : public backend::Executable {
                                  strides, dilates, pad_l, pad_r);
       dnnl::convolution_forward::primitive_desc pd(desc, attr, engine_);
       // Reorder the OIHW weights once into the layout this implementation wants.
-      dnnl::memory w_user({w_dims, dt::f32, w_tag}, engine_,
-                          const_cast<float*>(graph_.value(node.inputs[1]).constant->data<float>()));
+      dnnl::memory w_user({w_dims, dt::f32, w_tag}, engine_, const_cast<float*>(weights));
       dnnl::memory w_mem(pd.weights_desc(), engine_);
       dnnl::reorder(w_user, w_mem).execute(stream_, w_user, w_mem);
       stream_.wait();
@@ -297,12 +317,10 @@ class CpuExecutable final : public backend::Executable {
       dnnl::memory dst(dst_md, engine_, ptr(node.outputs[0]));
       std::unordered_map<int, dnnl::memory> args = {
           {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w_mem}, {DNNL_ARG_DST, dst}};
-      if (has_bias) {
-        args[DNNL_ARG_BIAS] = dnnl::memory(
-            b_md, engine_, const_cast<float*>(graph_.value(node.inputs[2]).constant->data<float>()));
-      }
+      if (has_bias) args[DNNL_ARG_BIAS] = dnnl::memory(b_md, engine_, const_cast<float*>(bias));
       auto conv = std::make_shared<dnnl::convolution_forward>(pd);
-      steps_.push_back([this, conv, args] { conv->execute(stream_, args); });
+      // folded_bias (when there is one) lives as long as the step that reads it.
+      steps_.push_back([this, conv, args, folded_bias] { conv->execute(stream_, args); });
     } catch (const dnnl::error& e) {
       return internal_error(std::string("oneDNN convolution ") + shape_to_string(xs) + " * " +
                             shape_to_string(ws) + ": " + e.what());
