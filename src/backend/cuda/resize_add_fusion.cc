@@ -6,10 +6,7 @@ namespace toonbox::cuda {
 
 std::vector<int> resize_add_pairs(const graph::Graph& g) {
   const auto& nodes = g.nodes();
-  std::vector<int> readers(g.values().size(), 0);
-  for (const graph::Node& node : nodes)
-    for (int in : node.inputs) ++readers[in];
-  for (int out : g.outputs()) ++readers[out];
+  const std::vector<int> readers = g.use_counts();  // node inputs and graph outputs
   std::vector<int> pairs(nodes.size(), -1);
   for (size_t i = 0; i + 1 < nodes.size(); ++i) {
     const graph::Node& resize = nodes[i];

@@ -1,8 +1,6 @@
 #include "backend/cuda/kernels/conv_direct.h"
 #include "backend/cuda/kernels/device_math.cuh"
 
-#include <algorithm>
-
 namespace toonbox::cuda {
 
 namespace {
@@ -138,7 +136,7 @@ template <typename T, int kTaps>
 void launch_depthwise_rows(const T* x, const T* w, const float* bias, T* y, const ConvDirectDims& d,
                            graph::Activation activation, cudaStream_t stream) {
   const int row_outputs = d.out_w * d.k;
-  const dim3 grid(std::min((row_outputs + kThreads - 1) / kThreads, 1024), std::min(d.n * d.out_h, 65535));
+  const dim3 grid = rows_grid(row_outputs, d.n * d.out_h, kThreads);
   depthwise_nhwc_rows_kernel<T, kTaps><<<grid, kThreads, 0, stream>>>(x, w, bias, y, d, activation);
 }
 
@@ -160,7 +158,7 @@ cudaError_t launch_conv_direct(const T* x, const T* w, const float* bias, T* y,
     const bool s1 = d.stride_h == 1 && d.stride_w == 1 && d.dilation_w == 1;
     if (s1 && (d.r == 3 || d.r == 5) && d.s == d.r) {
       const int row_items = (d.out_w + kOut - 1) / kOut * d.k;
-      const dim3 grid(std::min((row_items + kThreads - 1) / kThreads, 1024), std::min(d.n * d.out_h, 65535));
+      const dim3 grid = rows_grid(row_items, d.n * d.out_h, kThreads);
       if (d.r == 3)
         depthwise_nhwc_rows_s1_kernel<T, 3, kOut><<<grid, kThreads, 0, stream>>>(x, w, bias, y, d, activation);
       else

@@ -165,6 +165,13 @@ inline bool is_aligned(const void* p, size_t bytes) {
 // in int, whose division is several times cheaper than int64's.
 inline bool fits_int32(long long n) { return n < (1LL << 31) - (65535LL * 8 * 1024); }
 
+// Grid for the row kernels (resize, pad, depthwise conv): blockIdx.y walks the output
+// rows (striding on past 65535 of them), blockIdx.x covers one row's `row_items`.
+inline dim3 rows_grid(int row_items, int rows, int threads) {
+  const int across = (row_items + threads - 1) / threads;
+  return dim3(across < 1024 ? across : 1024, rows < 65535 ? rows : 65535);
+}
+
 // Grid for a grid-stride loop over `work` items: enough blocks to fill the GPU, capped
 // so huge tensors loop instead of launching millions of blocks.
 inline unsigned grid_for(long long work, int threads) {

@@ -55,7 +55,7 @@ __global__ void pad_nhwc_rows_kernel(const T* __restrict__ x, T* __restrict__ y,
 template <typename T, int V>
 cudaError_t launch_pad_rows(const T* x, T* y, const PadDims& d, cudaStream_t stream) {
   const int row_packs = d.out_w * (d.c / V);
-  const dim3 grid(std::min((row_packs + kThreads - 1) / kThreads, 1024), std::min(d.n * d.out_h, 65535));
+  const dim3 grid = rows_grid(row_packs, d.n * d.out_h, kThreads);
   pad_nhwc_rows_kernel<T, V><<<grid, kThreads, 0, stream>>>(x, y, d);
   return cudaGetLastError();
 }

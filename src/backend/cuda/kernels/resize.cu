@@ -117,7 +117,7 @@ cudaError_t launch_resize_nhwc_rows(const T* x, T* y, const ResizeDims& d,
                                     const backend::ResizeTap* x_taps, cudaStream_t stream,
                                     const T* addend) {
   const int row_packs = d.out_w * (d.c / V);
-  const dim3 grid(std::min((row_packs + kThreads - 1) / kThreads, 1024), std::min(d.n * d.out_h, 65535));
+  const dim3 grid = rows_grid(row_packs, d.n * d.out_h, kThreads);
   if (d.nearest)
     resize_nhwc_rows_kernel<T, V, true><<<grid, kThreads, 0, stream>>>(x, y, d, y_taps, x_taps, addend);
   else
