@@ -1,9 +1,14 @@
 // Conv2D on the CUDA backend (cuDNN, and cuBLAS for 1x1 NHWC) against the reference,
-// in both layouts and precisions; and the cuDNN algorithm cache.
+// in both layouts and precisions; the cuDNN algorithm cache, and the cached timing of our
+// kernels against cuDNN.
+#include <unistd.h>
+
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "cuda_test_util.h"
 
@@ -274,6 +279,93 @@ TEST(CudaConvAlgoCache, SecondCompileOfTheSameShapeDoesNotSearch) {
   auto want = reference_run(spec.value(), {x});
   ASSERT_TRUE(want.is_ok());
   expect_close(a[0], want.value()[0], Precision::kFloat32, "cached conv");
+}
+
+// Where one of our kernels competes with cuDNN (a depthwise conv here), the timing is
+// cached like cuDNN's searches: a second compile of the same conv takes the recorded
+// choice instead of timing both again, and computes the same function.
+TEST(CudaConvTimedChoice, SecondCompileTakesTheCachedChoice) {
+  TB_REQUIRE_CUDA();
+  static int repetition = 0;  // a new shape per --gtest_repeat: the cache is process-wide
+  const ConvCase c{"timed_choice_probe", {1, 37 + repetition++, 41, 6}, 6, 3, 3, 1, 1, 6, PadMode::kSameUpper, {},
+                   true, {}};
+  Shape shape;
+  const Graph g = conv_graph(c, Layout::kNHWC, true, &shape);
+  auto spec = specialize(g, {shape});
+  ASSERT_TRUE(spec.is_ok()) << spec.status().to_string();
+  Backend& backend = *cuda_env().backend;
+  ScopedEnv unforced("TOONBOX_CUDA_CONV_CHOICE", "timed");  // neither side forced
+
+  const auto s0 = cuda_stats();
+  auto first = backend.compile(spec.value(), CompileOptions{Precision::kFloat16});
+  ASSERT_TRUE(first.is_ok()) << first.status().to_string();
+  const auto s1 = cuda_stats();
+  EXPECT_EQ(s1.conv_choices_timed - s0.conv_choices_timed, 1) << "the depthwise conv was not timed against cuDNN";
+  EXPECT_EQ(s1.conv_choices_cached, s0.conv_choices_cached);
+
+  auto second = backend.compile(spec.value(), CompileOptions{Precision::kFloat16});
+  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+  const auto s2 = cuda_stats();
+  EXPECT_EQ(s2.conv_choices_timed, s1.conv_choices_timed) << "the second compile timed again";
+  EXPECT_EQ(s2.conv_choices_cached - s1.conv_choices_cached, 1);
+
+  const Tensor x = random_tensor(shape, 6, -1.f, 1.f, true);
+  std::vector<Tensor> a, b;
+  ASSERT_TRUE(first.value()->run({x}, &a, nullptr).is_ok());
+  ASSERT_TRUE(second.value()->run({x}, &b, nullptr).is_ok());
+  ASSERT_EQ(a[0].nbytes(), b[0].nbytes());
+  EXPECT_EQ(std::memcmp(a[0].raw(), b[0].raw(), a[0].nbytes()), 0) << "the cached choice is another kernel";
+  ReferenceOptions options;
+  options.emulate_fp16_storage = true;
+  auto want = reference_run(spec.value(), {x}, options);
+  ASSERT_TRUE(want.is_ok());
+  expect_close(b[0], want.value()[0], Precision::kFloat16, "conv from the cached choice");
+}
+
+// The same across processes, through the per-GPU file: the child compiles the parent's
+// convolution without timing anything (a cold start pays no timing for known shapes).
+const ConvCase& disk_choice_case() {
+  static const ConvCase c{"timed_choice_disk_probe", {1, 29, 53, 6}, 6, 3, 3, 1, 1, 6, PadMode::kSameUpper, {},
+                          true, {}};
+  return c;
+}
+
+TEST(CudaConvTimedChoiceDisk, ASecondProcessDoesNotTimeAgain) {
+  TB_REQUIRE_CUDA();
+  if (std::getenv("TOONBOX_TEST_ALGO_CHILD") != nullptr) GTEST_SKIP() << "the child runs the other test";
+  Shape shape;
+  const Graph g = conv_graph(disk_choice_case(), Layout::kNHWC, true, &shape);
+  auto spec = specialize(g, {shape});
+  ASSERT_TRUE(spec.is_ok()) << spec.status().to_string();
+  ScopedEnv unforced("TOONBOX_CUDA_CONV_CHOICE", "timed");  // neither side forced
+  auto exe = cuda_env().backend->compile(spec.value(), CompileOptions{Precision::kFloat16});
+  ASSERT_TRUE(exe.is_ok()) << exe.status().to_string();
+  const char* dir = std::getenv("TOONBOX_CUDA_ALGO_CACHE");
+  ASSERT_NE(dir, nullptr);
+  const std::string cmd = std::string("TOONBOX_TEST_ALGO_CHILD=1 /proc/") + std::to_string(::getpid()) +
+                          "/exe --gtest_filter=CudaConvTimedChoiceDisk.ChildTakesTheChoiceFromDisk >" + dir +
+                          "/choice-child.log 2>&1";
+  const int rc = std::system(cmd.c_str());
+  std::ifstream log(std::string(dir) + "/choice-child.log");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(rc, 0) << "the child process failed:\n" << text;
+  EXPECT_NE(text.find("[       OK ] CudaConvTimedChoiceDisk.ChildTakesTheChoiceFromDisk"), std::string::npos) << text;
+}
+
+TEST(CudaConvTimedChoiceDisk, ChildTakesTheChoiceFromDisk) {
+  TB_REQUIRE_CUDA();
+  if (std::getenv("TOONBOX_TEST_ALGO_CHILD") == nullptr) GTEST_SKIP() << "run as a child by ASecondProcessDoesNotTimeAgain";
+  Shape shape;
+  const Graph g = conv_graph(disk_choice_case(), Layout::kNHWC, true, &shape);
+  auto spec = specialize(g, {shape});
+  ASSERT_TRUE(spec.is_ok()) << spec.status().to_string();
+  ScopedEnv unforced("TOONBOX_CUDA_CONV_CHOICE", "timed");  // neither side forced
+  const auto s0 = cuda_stats();
+  auto exe = cuda_env().backend->compile(spec.value(), CompileOptions{Precision::kFloat16});
+  ASSERT_TRUE(exe.is_ok()) << exe.status().to_string();
+  const auto s1 = cuda_stats();
+  EXPECT_EQ(s1.conv_choices_timed, s0.conv_choices_timed) << "timed although the parent's choice is on disk";
+  EXPECT_EQ(s1.conv_choices_cached - s0.conv_choices_cached, 1);
 }
 
 }  // namespace

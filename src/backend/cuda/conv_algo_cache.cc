@@ -47,12 +47,12 @@ size_t ConvAlgoCache::Hash::operator()(const ConvAlgoKey& k) const {
   return static_cast<size_t>(h);
 }
 
-std::optional<std::vector<ConvAlgo>> ConvAlgoCache::find(const ConvAlgoKey& key) {
+std::optional<std::vector<ConvAlgo>> ConvAlgoCache::find(const ConvAlgoKey& key, bool count_hit) {
   std::lock_guard<std::mutex> lock(mutex_);
   disk_file(map_, key.device);
   auto it = map_.find(key);
   if (it == map_.end()) return std::nullopt;
-  counters().conv_algo_cache_hits.fetch_add(1);
+  if (count_hit) counters().conv_algo_cache_hits.fetch_add(1);
   return it->second;
 }
 

@@ -30,7 +30,9 @@ struct ConvAlgoKey {
   int32_t pad_h, pad_w, stride_h, stride_w, dilation_h, dilation_w, groups;
   // The graph-API path (conv_graph_api.cc): api 1, the input before any padding, pad_h/pad_w
   // the top/left padding and these the bottom/right, and the fused epilogue's parameters.
-  int32_t api;  // 0 legacy cudnnConvolutionForward, 1 graph API
+  // A timed choice between cuDNN and one of our kernels (conv_steps.cc): api 2 or 3, keyed
+  // the same way; its ranked list says which side won.
+  int32_t api;  // 0 legacy cudnnConvolutionForward, 1 graph API, 2/3 own kernel vs cuDNN
   int32_t pad_bottom, pad_right;
   int32_t has_bias, activation, activation_alpha;  // activation_alpha: the float's bits
 };
@@ -50,8 +52,9 @@ class ConvAlgoCache {
  public:
   static ConvAlgoCache& instance();
 
-  // The ranked algorithms for `key` (fastest first), counting a hit; nullopt on a miss.
-  std::optional<std::vector<ConvAlgo>> find(const ConvAlgoKey& key);
+  // The ranked algorithms for `key` (fastest first), counting a hit (with count_hit);
+  // nullopt on a miss.
+  std::optional<std::vector<ConvAlgo>> find(const ConvAlgoKey& key, bool count_hit = true);
   void insert(const ConvAlgoKey& key, std::vector<ConvAlgo> ranked);
   size_t size();
 

@@ -18,6 +18,7 @@ namespace {
 
 constexpr uint32_t kRecordMagic = 0x31414254;  // "TBA1"
 constexpr uint32_t kMaxAlgosPerKey = 64;
+constexpr int32_t kMaxApi = 3;  // ConvAlgoKey::api: legacy, graph API, the two timed own-kernel choices
 constexpr size_t kMaxFileBytes = 64u << 20;
 constexpr size_t kAlgoBytes = 4 + 4 + 8 + 4 + 4 + 1 + 1 + 2;  // see put_algo
 
@@ -152,7 +153,7 @@ std::vector<std::pair<ConvAlgoKey, std::vector<ConvAlgo>>> ConvAlgoDiskFile::loa
     std::vector<ConvAlgo> ranked(count);
     bool ok = true;
     for (uint32_t i = 0; i < count && ok; ++i) ok = get_algo(data, &pos, &ranked[i]);
-    if (!ok || key.device != 0 || key.api < 0 || key.api > 1) break;
+    if (!ok || key.device != 0 || key.api < 0 || key.api > kMaxApi) break;
     out.emplace_back(key, std::move(ranked));
   }
   return out;

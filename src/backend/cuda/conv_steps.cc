@@ -3,14 +3,17 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
+#include "backend/cuda/conv_algo_cache.h"
 #include "backend/cuda/conv_common.h"
 #include "backend/cuda/conv_cudnn.h"
 #include "backend/cuda/conv_direct.h"
 #include "backend/cuda/conv_few_outputs.h"
 #include "backend/cuda/conv_graph_api.h"
+#include "backend/cuda/counters.h"
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/gemm_cublas.h"
 #include "backend/cuda/kernels/tensor_ops.h"
@@ -69,20 +72,82 @@ const char* forced_conv_choice() {
   return choice == "own" ? "own" : choice == "cudnn" ? "cudnn" : nullptr;
 }
 
+// Which of our kernels competes with cuDNN: the api field of a timed choice's cache key.
+enum class OwnKernel : int32_t { kDepthwiseDirect = 2, kFewOutputs = 3 };
+// Part of the key: a change to our kernels that could turn a choice around bumps it, so
+// the choices an older build timed are not reused.
+constexpr int32_t kOwnKernelsRevision = 1;
+
+// A timed choice's key in the algorithm cache: the convolution as the graph API keys it
+// (shape, padding, strides, groups, precision, layout, epilogue), under its own api, so it
+// lives in the same process-wide map and per-GPU file as cuDNN's searches.
+ConvAlgoKey timed_choice_key(const BuildContext& ctx, const graph::Node& node, OwnKernel kernel) {
+  const graph::Graph& g = *ctx.graph;
+  const auto& p = node.p<graph::Conv2DParams>();
+  const ConvShape s = conv_shape(g, node);
+  ConvAlgoKey key;
+  key.api = static_cast<int32_t>(kernel);
+  key.device = ctx.device;
+  key.cudnn_version = static_cast<int32_t>(cudnnGetVersion());
+  key.data_type = is_half(ctx.precision) ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT;
+  key.layout = s.nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW;
+  key.math_type = (tf32_allowed() ? 1 : 0) | (graph_conv_api_enabled() ? 2 : 0) |
+                  (static_cast<int32_t>(p.pad_mode) << 2) | (kOwnKernelsRevision << 8);
+  key.n = s.n;
+  key.c = s.c;
+  key.h = s.h;
+  key.w = s.w;
+  key.k = s.k;
+  key.r = s.r;
+  key.s = s.s;
+  key.pad_h = p.pad_top;
+  key.pad_w = p.pad_left;
+  key.pad_bottom = p.pad_bottom;
+  key.pad_right = p.pad_right;
+  key.stride_h = p.stride_h;
+  key.stride_w = p.stride_w;
+  key.dilation_h = p.dilation_h;
+  key.dilation_w = p.dilation_w;
+  key.groups = s.groups;
+  key.has_bias = node.inputs.size() > 2 ? 1 : 0;
+  key.activation = static_cast<int32_t>(p.activation.op);
+  std::memcpy(&key.activation_alpha, &p.activation.alpha, sizeof(float));
+  return key;
+}
+
 // The faster of cuDNN's step and one of our kernels (`own`, called `name` in the
-// description), each timed on the real buffers; the chosen step's description says both
-// times (or that the choice was forced).
-Result<std::unique_ptr<Step>> faster_of(const BuildContext& ctx, std::unique_ptr<Step> cudnn,
-                                        std::unique_ptr<Step> own, const std::string& name) {
+// description), each timed on the real buffers, or the choice an earlier compile timed
+// for the same convolution on this GPU (the algorithm cache, on disk too: a cold start or
+// a new image size does not time again). The chosen step's description says both times,
+// whether they were cached, or that the choice was forced.
+Result<std::unique_ptr<Step>> faster_of(const BuildContext& ctx, const graph::Node& node, OwnKernel kernel,
+                                        std::unique_ptr<Step> cudnn, std::unique_ptr<Step> own,
+                                        const std::string& name) {
   if (const char* forced = forced_conv_choice()) {
     std::unique_ptr<Step> chosen = std::string(forced) == "own" ? std::move(own) : std::move(cudnn);
     chosen->append_to_description(std::string("chosen by TOONBOX_CUDA_CONV_CHOICE=") + forced);
     return chosen;
   }
-  TB_ASSIGN_OR_RETURN(const float cudnn_ms, time_step(*cudnn, ctx.step));
-  TB_ASSIGN_OR_RETURN(const float own_ms, time_step(*own, ctx.step));
+  const ConvAlgoKey key = timed_choice_key(ctx, node, kernel);
+  float own_ms = 0, cudnn_ms = 0;
+  std::string how = "timed";
+  // The record: [own, cuDNN], each algorithm entry's time_ms its time.
+  if (auto cached = ConvAlgoCache::instance().find(key, /*count_hit=*/false); cached && cached->size() == 2) {
+    own_ms = (*cached)[0].time_ms;
+    cudnn_ms = (*cached)[1].time_ms;
+    how = "cached timing";
+    counters().conv_choices_cached.fetch_add(1);
+  } else {
+    TB_ASSIGN_OR_RETURN(cudnn_ms, time_step(*cudnn, ctx.step));
+    TB_ASSIGN_OR_RETURN(own_ms, time_step(*own, ctx.step));
+    ConvAlgo own_entry, cudnn_entry;
+    own_entry.time_ms = own_ms;
+    cudnn_entry.time_ms = cudnn_ms;
+    ConvAlgoCache::instance().insert(key, {own_entry, cudnn_entry});
+    counters().conv_choices_timed.fetch_add(1);
+  }
   std::unique_ptr<Step> chosen = own_ms < cudnn_ms ? std::move(own) : std::move(cudnn);
-  chosen->append_to_description("timed: " + name + " " + format_ms(own_ms) + ", cuDNN " + format_ms(cudnn_ms));
+  chosen->append_to_description(how + ": " + name + " " + format_ms(own_ms) + ", cuDNN " + format_ms(cudnn_ms));
   return chosen;
 }
 
@@ -109,11 +174,11 @@ Result<std::unique_ptr<Step>> choose_conv2d_step(const BuildContext& ctx, const 
   if (is_direct_conv(*cudnn)) return cudnn;
   if (is_depthwise(*ctx.graph, node)) {
     TB_ASSIGN_OR_RETURN(std::unique_ptr<Step> direct, make_direct_conv(ctx, node, "depthwise"));
-    return faster_of(ctx, std::move(cudnn), std::move(direct), "direct");
+    return faster_of(ctx, node, OwnKernel::kDepthwiseDirect, std::move(cudnn), std::move(direct), "direct");
   }
   if (few_outputs_conv_applies(ctx, node)) {
     TB_ASSIGN_OR_RETURN(std::unique_ptr<Step> own, make_few_outputs_conv(ctx, node));
-    return faster_of(ctx, std::move(cudnn), std::move(own), "tensor-core kernel");
+    return faster_of(ctx, node, OwnKernel::kFewOutputs, std::move(cudnn), std::move(own), "tensor-core kernel");
   }
   return cudnn;
 }

@@ -20,6 +20,8 @@ struct Counters {
   std::atomic<int64_t> conv_algo_disk_loaded{0};  // cache entries read from the on-disk file
   std::atomic<int64_t> graph_captures{0};        // CUDA graphs captured (one per executable)
   std::atomic<int64_t> graph_launches{0};        // runs replayed from a captured graph
+  std::atomic<int64_t> conv_choices_timed{0};    // own kernel vs cuDNN, timed (conv_steps.cc)
+  std::atomic<int64_t> conv_choices_cached{0};   // ... that choice found in the algorithm cache
 };
 
 Counters& counters();

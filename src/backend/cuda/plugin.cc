@@ -32,6 +32,8 @@ void api_stats(CudaPluginStats* out) {
   out->conv_algo_disk_loaded = c.conv_algo_disk_loaded.load();
   out->graph_captures = c.graph_captures.load();
   out->graph_launches = c.graph_launches.load();
+  out->conv_choices_timed = c.conv_choices_timed.load();
+  out->conv_choices_cached = c.conv_choices_cached.load();
 }
 
 Status api_memory_info(int device_index, size_t* free_bytes, size_t* total_bytes) {

@@ -62,6 +62,8 @@ struct CudaPluginStats {
   int64_t conv_algo_disk_loaded = 0;  // cache entries read from the on-disk file (another process's searches)
   int64_t graph_captures = 0;        // executables whose steps were captured into a CUDA graph
   int64_t graph_launches = 0;        // runs replayed from a captured CUDA graph
+  int64_t conv_choices_timed = 0;    // own kernel vs cuDNN timed on the real buffers
+  int64_t conv_choices_cached = 0;   // ... taken from the cache instead (this or an earlier process)
 };
 
 struct PluginApi {
