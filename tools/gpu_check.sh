@@ -24,6 +24,10 @@
 #   bash tools/gpu_check.sh profile   White-box fp16 step by step (TOONBOX_CUDA_PROFILE_STEPS),
 #                                     the conv tests, the speed rows, PyTorch side by side
 #                                     (PROFILE_COMPILE=1: torch.compile too, ~2 minutes)
+#   bash tools/gpu_check.sh streams   issue 14 with --streams: the CUDA unit suite, pipeline
+#                                     mode at 1/2/3 streams (JPEG, PNG), the photo folder,
+#                                     the server at 16/64 clients, cold start (--timings),
+#                                     the CLI on CUDA
 #   bash tools/gpu_check.sh           tests and timings
 # Logs under $OUT; a summary printed last. Parts so each fits one device call.
 set -uo pipefail
@@ -263,6 +267,45 @@ if [ "$part" = e2e ]; then
   (cd tools && timeout 80 python3 serve_load.py --toonbox "$B/toonbox" --image "$PWD/../.device/in1024.jpg" \
     --clients 16 --clients 64 --seconds 15 --serve-arg=--device=cuda --serve-arg=--model=whitebox --serve-arg=--queue-size=64 2>&1 | tail -3)
   cold_start
+fi
+if [ "$part" = streams ]; then
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/yunet/yunet_n_dynamic.onnx" --force >/dev/null
+  timeout 150 "$B/toonbox_tests" --gtest_filter='*Cuda*:OpMatrix*:-Doctor*' >"$OUT/unit.txt" 2>&1
+  note "unit: $(counts "$OUT/unit.txt")"
+  grep -E "^\[  FAILED  \]" "$OUT/unit.txt" | head -20 | tee -a "$summary"
+  grep -E "TimedChoice" "$OUT/unit.txt" | grep -E "OK|FAILED" | tee -a "$summary"
+  for st in 1 2 3; do
+    timeout 60 "$B/toonbox" bench --model whitebox --sizes 1024 --batch 1,16 --precision fp16 --device cuda:0 \
+      --runs 10 --no-cold-start --pipeline-images 512 --pipeline-format jpg --streams $st --image "$I/dctnet_input.png" \
+      --markdown "$OUT/pipe_jpg_s$st.md" >/dev/null 2>>"$OUT/bench.log"
+    note "pipeline jpg streams $st: exit $?"; grep -A5 '^## Pipeline mode' "$OUT/pipe_jpg_s$st.md" | grep -E '^\| whitebox' | cut -c1-400 | tee -a "$summary"
+  done
+  for fmt in png webp; do
+    timeout 60 "$B/toonbox" bench --model whitebox --sizes 1024 --batch 1 --precision fp16 --device cuda:0 \
+      --runs 5 --no-cold-start --pipeline-images 256 --pipeline-format $fmt --streams 2 --image "$I/dctnet_input.png" \
+      --markdown "$OUT/pipe_$fmt.md" >/dev/null 2>>"$OUT/bench.log"
+    note "pipeline $fmt streams 2: exit $?"; grep -A4 '^## Pipeline mode' "$OUT/pipe_$fmt.md" | grep -E '^\| whitebox' | cut -c1-400 | tee -a "$summary"
+  done
+  grep -E '^\| whitebox' "$OUT/pipe_jpg_s2.md" | head -4 | cut -c1-300 | tee -a "$summary"
+  # Mixed sizes (the shared photos cycled) and one size, 1 and 2 streams; the algorithm
+  # cache is warm from the rows above for 1024² only.
+  mkdir -p /tmp/one && cp "$I/wb_actress2.jpg" /tmp/one/
+  for st in 1 2; do
+    note "photo folder streams $st: $(TOONBOX=$B/toonbox timeout 60 bash tools/bench_folder.sh -n 200 --src "$I" --device cuda --model whitebox --mode whole --streams $st 2>&1 | grep -E 'THROUGHPUT|stage busy' | tr '\n' ' ')"
+    note "photo folder again (warm disk cache) streams $st: $(TOONBOX=$B/toonbox timeout 60 bash tools/bench_folder.sh -n 200 --src "$I" --device cuda --model whitebox --mode whole --streams $st 2>&1 | grep -E 'THROUGHPUT|stage busy' | tr '\n' ' ')"
+    note "one-size folder streams $st: $(TOONBOX=$B/toonbox timeout 60 bash tools/bench_folder.sh -n 200 --src /tmp/one --device cuda --model whitebox --mode whole --streams $st 2>&1 | grep -E 'THROUGHPUT|stage busy' | tr '\n' ' ')"
+  done
+  for st in 1 2; do
+    note "serve streams $st: $(cd tools && timeout 80 python3 serve_load.py --toonbox "$B/toonbox" --image "$PWD/../.device/in1024.jpg" \
+      --clients 16 --clients 64 --seconds 12 --serve-arg=--device=cuda --serve-arg=--model=whitebox --serve-arg=--queue-size=64 \
+      --serve-arg=--streams=$st 2>&1 | tail -3 | tr '\n' ' ' | cut -c1-1200)"
+  done
+  cold_start 2>&1 | tee -a "$summary"
+  TOONBOX_CUDA_ALGO_CACHE=/tmp/algo-cache "$B/toonbox" cartoonize "$PWD/.device/in1024.jpg" -o /tmp/cs2.jpg --mode whole --device cuda \
+    --precision fp16 --timings --overwrite 2>&1 | tail -25 | tee -a "$summary"
+  TOONBOX_TEST_DEVICE=cuda TOONBOX_SHARED_DIR=/nonexistent timeout 70 bash tests/cli/cli_test.sh "$B/toonbox" >"$OUT/cli_cuda.txt" 2>&1
+  note "cli on cuda: $(tail -1 "$OUT/cli_cuda.txt")"; grep FAIL "$OUT/cli_cuda.txt" | head | tee -a "$summary"
 fi
 if [ "$part" = final ]; then
   "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null

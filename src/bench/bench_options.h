@@ -34,6 +34,7 @@ struct BenchOptions {
   bool pipeline = true;
   int pipeline_images = 0;              // images in the pipeline run; 0: default
   std::string pipeline_format = "jpg";  // what the pipeline run encodes
+  int streams = 2;                      // pipeline mode on a GPU: device workers (engine::kDefaultGpuStreams)
   std::string toonbox_exe;              // the binary the cold start runs; empty: this one
   // Polled between steps (and by the pipeline run and the cold start's wait): when set,
   // the step in hand is cut short and no further configuration starts.

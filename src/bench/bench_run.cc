@@ -111,6 +111,7 @@ class Bench {
     MeasureSettings settings;
     settings.max_seconds = options_.max_seconds;
     settings.pipeline_format = options_.pipeline_format;
+    settings.streams = options_.streams;
     settings.stop = options_.stop;
     std::vector<image::Image> outputs;
     ConfigResult r = measure_config(

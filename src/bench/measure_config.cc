@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "bench/host_memory.h"
+#include "engine/device_list.h"
 #include "core/timing.h"
 
 namespace toonbox::bench {
@@ -143,7 +144,27 @@ ConfigResult measure_config(const BenchConfig& config, const BenchTask& task,
     p.output_format = settings.pipeline_format;
     p.model_ms_per_image = r.compute_ms.median / config.batch;
     p.stop = settings.stop;
-    r.pipeline = run_pipeline_mode(**runner, input, p);
+    // More streams: more copies of the model on the same GPU, each compiled for this
+    // batch before the timed run, as a folder's workers are by their first images.
+    std::vector<engine::DeviceSelection> lanes = {device};
+    std::vector<std::unique_ptr<TaskRunner>> extra;
+    std::vector<TaskRunner*> runners = {runner->get()};
+    if (device.is_gpu && settings.streams > 1) {
+      auto more = engine::with_gpu_streams({device}, settings.streams);
+      if (!more.is_ok()) return not_run(std::move(r), more.status(), "pipeline mode's streams: ");
+      lanes = std::move(more).value();
+      for (size_t k = 1; k < lanes.size(); ++k) {
+        auto lane = task.load(config.model, lanes[k]);
+        if (!lane.is_ok()) return not_run(std::move(r), lane.status(), "pipeline mode's stream " + std::to_string(k + 1) + ": ");
+        CallReport warm;
+        auto first_run = run_guarded(**lane, batch, &warm);
+        if (!first_run.is_ok())
+          return not_run(std::move(r), first_run.status(), "pipeline mode's stream " + std::to_string(k + 1) + ": ");
+        runners.push_back(lane->get());
+        extra.push_back(std::move(lane).value());
+      }
+    }
+    r.pipeline = run_pipeline_mode(runners, input, p);
     memory.sample();
     if (!r.pipeline->ok && settings.stop && settings.stop->load()) {
       r.notes.push_back("pipeline mode " + r.pipeline->error);

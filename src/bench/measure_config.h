@@ -20,6 +20,7 @@ using ProgressFn = std::function<void(const std::string& line, bool done)>;
 struct MeasureSettings {
   double max_seconds = 10;  // warm runs stop after this long (>= kMinWarmRuns done)
   std::string pipeline_format = "jpg";
+  int streams = 1;  // pipeline mode on a GPU: device workers, each with its own model copy and stream
   const std::atomic<bool>* stop = nullptr;  // set: cut the warm runs and the pipeline run short
 };
 

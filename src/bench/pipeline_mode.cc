@@ -85,7 +85,7 @@ void judge_pipeline(PipelineResult* r) {
   }
 }
 
-PipelineResult run_pipeline_mode(TaskRunner& runner, const image::Image& input,
+PipelineResult run_pipeline_mode(const std::vector<TaskRunner*>& runners, const image::Image& input,
                                  const PipelineSettings& settings) {
   PipelineResult r;
   r.output_format = settings.output_format;
@@ -132,17 +132,22 @@ PipelineResult run_pipeline_mode(TaskRunner& runner, const image::Image& input,
   options.encode = image::EncodeOptions{plan_options.format, 92};
   folder::choose_stage_threads(settings.gpu, static_cast<int>(std::thread::hardware_concurrency()),
                               &options);
-  folder::DeviceFn device =
-      [&runner](const std::vector<const image::Image*>& images,
-                std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
-    CallReport call;
-    TB_ASSIGN_OR_RETURN(std::vector<image::Image> out, runner.run(images, &call));
-    notes->assign(images.size(), folder::ImageNote{"", 0, call.notes});
-    return out;
-  };
+  std::vector<folder::DeviceWorker> workers;
+  for (TaskRunner* runner : runners) {
+    folder::DeviceFn device =
+        [runner](const std::vector<const image::Image*>& images,
+                 std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
+      CallReport call;
+      TB_ASSIGN_OR_RETURN(std::vector<image::Image> out, runner->run(images, &call));
+      notes->assign(images.size(), folder::ImageNote{"", 0, call.notes});
+      return out;
+    };
+    workers.push_back({"stream " + std::to_string(workers.size() + 1), std::move(device)});
+  }
+  r.streams = static_cast<int>(workers.size());
   std::string first_failure;
   const folder::RunSummary s =
-      folder::run_folder(plan->todo, device, options, [&](const folder::ImageResult& res) {
+      folder::run_folder(plan->todo, workers, options, [&](const folder::ImageResult& res) {
         if (!res.status.is_ok() && first_failure.empty()) first_failure = res.status.message();
       });
   r.images = s.total;
@@ -158,10 +163,10 @@ PipelineResult run_pipeline_mode(TaskRunner& runner, const image::Image& input,
   if (s.wall_ms > 0) {
     r.overlap = (s.decode_busy_ms + s.device_busy_ms + s.encode_busy_ms) / s.wall_ms;
     r.decode_utilisation = s.decode_busy_ms / (s.wall_ms * options.decode_threads);
-    r.device_utilisation = s.device_busy_ms / s.wall_ms;
+    r.device_utilisation = s.device_busy_ms / (s.wall_ms * r.streams);
     r.encode_utilisation = s.encode_busy_ms / (s.wall_ms * options.encode_threads);
   }
-  if (s.ok > 0) r.device_stage_ms_per_image = s.device_busy_ms / s.ok;
+  if (s.ok > 0) r.device_stage_ms_per_image = s.device_busy_ms / r.streams / s.ok;
   if (s.stopped) {
     r.error = "interrupted after " + std::to_string(s.ok + s.failed) + " of " +
               std::to_string(s.total) + " images";

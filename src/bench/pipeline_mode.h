@@ -20,12 +20,14 @@ struct PipelineResult {
   std::string input_format = "jpg", output_format;
   double seconds = 0, images_per_s = 0;
   int decode_threads = 0, encode_threads = 0;
+  int streams = 1;  // device workers (a model copy each, own CUDA stream): --streams on a GPU
   double decode_busy_ms = 0, device_busy_ms = 0, encode_busy_ms = 0;
   double overlap = 0;  // busy times summed over wall time
-  // Busy share of each stage's threads over the wall time (1 = always working).
+  // Busy share of each stage's threads over the wall time (1 = always working; the
+  // device stage's over its streams).
   double decode_utilisation = 0, device_utilisation = 0, encode_utilisation = 0;
   std::map<int, int> device_calls;       // images per call -> calls
-  double device_stage_ms_per_image = 0;  // the device stage's busy time per image
+  double device_stage_ms_per_image = 0;  // the device stage's busy time per image, over its streams
   double model_ms_per_image = 0;         // the warm in-process compute time per image
   std::string bound_by;                  // "device", "decode" or "encode"
   bool host_bound = false;
@@ -41,8 +43,9 @@ struct PipelineSettings {
   const std::atomic<bool>* stop = nullptr;  // the folder runner's stop flag
 };
 
-// Writes the folder (variants of `input`), runs it through `runner` and removes it.
-PipelineResult run_pipeline_mode(TaskRunner& runner, const image::Image& input,
+// Writes the folder (variants of `input`), runs it through `runners` (one device worker
+// each, one queue: the streams of one GPU) and removes it.
+PipelineResult run_pipeline_mode(const std::vector<TaskRunner*>& runners, const image::Image& input,
                                  const PipelineSettings& settings);
 
 // The verdict from the stage figures alone (tested on its own): the busiest stage binds;

@@ -23,7 +23,8 @@ json options_json(const BenchOptions& o) {
           {"cold_start", o.cold_start},
           {"pipeline", o.pipeline},
           {"pipeline_images", o.pipeline_images},
-          {"pipeline_format", o.pipeline_format}};
+          {"pipeline_format", o.pipeline_format},
+          {"streams", o.streams}};
 }
 
 json cold_start_json(const ColdStart& c, const std::string& measured_in) {
@@ -48,7 +49,8 @@ json pipeline_json(const PipelineResult& p) {
       {"output_format", p.output_format},
       {"seconds", p.seconds},
       {"images_per_s", p.images_per_s},
-      {"threads", {{"decode", p.decode_threads}, {"device", 1}, {"encode", p.encode_threads}}},
+      {"threads", {{"decode", p.decode_threads}, {"device", p.streams}, {"encode", p.encode_threads}}},
+      {"streams", p.streams},
       {"stage_busy_ms",
        {{"decode", p.decode_busy_ms}, {"device", p.device_busy_ms}, {"encode", p.encode_busy_ms}}},
       {"utilisation",

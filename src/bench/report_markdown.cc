@@ -93,7 +93,7 @@ std::string pipeline_table(const BenchRun& run) {
     if (t.empty())
       t = "| model | device | precision | size | batch | images | images/s | busy: decode / device "
           "/ encode | "
-          "threads (decode, encode) | overlap | bound by "
+          "threads (decode, streams, encode) | overlap | bound by "
           "|\n|---|---|---|---|---|---|---|---|---|---|---|\n";
     t += "| " + c.model + " | " + c.device + " | " + c.precision + " | " + size_label(c) +
          " | " + std::to_string(c.batch) + " | " + std::to_string(p.images) + " " + p.input_format +
@@ -101,7 +101,8 @@ std::string pipeline_table(const BenchRun& run) {
          printf_string("%.0f%%", 100 * p.decode_utilisation) + " / " +
          printf_string("%.0f%%", 100 * p.device_utilisation) + " / " +
          printf_string("%.0f%%", 100 * p.encode_utilisation) + " | " +
-         std::to_string(p.decode_threads) + ", " + std::to_string(p.encode_threads) + " | " +
+         std::to_string(p.decode_threads) + ", " + std::to_string(p.streams) + ", " +
+         std::to_string(p.encode_threads) + " | " +
          printf_string("%.2fx", p.overlap) + " | " + p.verdict + " |\n";
   }
   return t;

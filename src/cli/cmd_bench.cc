@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "cli/stop_signals.h"
 #include "core/json_text.h"
+#include "engine/device_list.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
 
@@ -52,6 +53,8 @@ constexpr const char* kUsage =
     "  --pipeline-images N    images in each pipeline-mode run (default: 64 or 4x batch on a GPU,\n"
     "                         4 or 2x batch on the CPU)\n"
     "  --pipeline-format EXT  what pipeline mode writes: jpg (default), png or webp\n"
+    "  --streams N            pipeline mode on a GPU: device workers, each with its own model\n"
+    "                         copy and CUDA stream, as folders run (default 2)\n"
     "  --no-pipeline          skip pipeline mode\n"
     "  --no-cold-start        skip the cold-start child process\n"
     "  --json FILE            write every raw figure as JSON (FILE '-': to stdout instead of\n"
@@ -116,11 +119,13 @@ Status parse_lists(const std::vector<std::string>& argv, const ParsedArgs& a,
   if (a.has("--device")) {
     TB_ASSIGN_OR_RETURN(o->devices, bench::parse_name_list("--device", a.get("--device")));
   }
-  long long runs = 0, cpu_runs = 0, max_seconds = 10, pipeline_images = 0;
+  long long runs = 0, cpu_runs = 0, max_seconds = 10, pipeline_images = 0, streams = engine::kDefaultGpuStreams;
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--runs", 1, bench::kMaxRuns, &runs));
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--cpu-runs", 1, bench::kMaxRuns, &cpu_runs));
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--max-seconds", 1, 3600, &max_seconds));
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--pipeline-images", 1, 10000, &pipeline_images));
+  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--streams", 1, engine::kMaxGpuStreams, &streams));
+  o->streams = static_cast<int>(streams);
   o->runs = static_cast<int>(runs);
   o->cpu_runs = static_cast<int>(cpu_runs);
   o->max_seconds = static_cast<double>(max_seconds);
@@ -198,6 +203,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
                                   {"--image", true},
                                   {"--pipeline-images", true},
                                   {"--pipeline-format", true},
+                                  {"--streams", true},
                                   {"--no-pipeline", false},
                                   {"--no-cold-start", false},
                                   {"--json", true},

@@ -62,6 +62,8 @@ constexpr const char* kUsage =
     "  --skip-existing        skip images whose output exists (resume an interrupted run)\n"
     "  --format EXT           output format for every image: png (default), jpg or webp\n"
     "  --batch-size N         same-size images per device call (default: automatic)\n"
+    "  --streams N            workers per GPU, each with its own CUDA stream and plans, so\n"
+    "                         one's copies and host work overlap another's compute (default 2)\n"
     "  --allow-inside         allow OUTDIR inside the input tree\n"
     "  --shard K/N            only shard K of N (0-based; by a hash of the relative path);\n"
     "                         default from JOB_COMPLETION_INDEX / SLURM_ARRAY_TASK_ID\n"
@@ -163,6 +165,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
                                   {"--skip-existing", false},
                                   {"--format", true},
                                   {"--batch-size", true},
+                                  {"--streams", true},
                                   {"--allow-inside", false},
                                   {"--shard", true},
                                   {"--timings", false},

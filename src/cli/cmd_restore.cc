@@ -45,7 +45,8 @@ constexpr const char* kUsage =
     "  --json                 print one JSON object with the result on stdout\n"
     "\n"
     "folders (INPUT is a directory):\n"
-    "  --recursive, --skip-existing, --format EXT, --batch-size N, --allow-inside, --json\n"
+    "  --recursive, --skip-existing, --format EXT, --batch-size N, --streams N, --allow-inside,\n"
+    "  --json\n"
     "                         as for `toonbox cartoonize DIR` (docs/cli.md)\n";
 
 int restore_fail(bool json, const Status& s, int exit_code, const std::string& device_line = "") {
@@ -110,7 +111,7 @@ int cmd_restore(const std::vector<std::string>& argv) {
   std::vector<ArgSpec> spec = {{"--output", true, "-o"}, {"--model", true},      {"--device", true},
                                {"--precision", true},    {"--max-pixels", true}, {"--quality", true},
                                {"--overwrite", false},   {"--recursive", false}, {"--skip-existing", false},
-                               {"--format", true},       {"--batch-size", true}, {"--allow-inside", false}, {"--shard", true},
+                               {"--format", true},       {"--batch-size", true}, {"--streams", true}, {"--allow-inside", false}, {"--shard", true},
                                {"--timings", false},     {"--json", false},      {"--help", false, "-h"}};
   for (const ArgSpec& s : restore_arg_specs()) spec.push_back(s);
   auto parsed = parse_args(argv, spec);

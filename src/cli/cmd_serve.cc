@@ -41,7 +41,9 @@ constexpr const char* kUsage =
     "                         that fails is taken out of rotation (docs/scaling.md)\n"
     "  --precision P          default precision: auto (fp16 on GPU, fp32 on CPU), fp32, fp16\n"
     "  --model NAME|PATH      default model (default: 'whitebox' if installed, else 'classic')\n"
-    "  --queue-size N         images waiting per device before 429 (default 16)\n"
+    "  --streams N            workers per GPU, each with its own CUDA stream and plans, so\n"
+    "                         one's copies and host work overlap another's compute (default 2)\n"
+    "  --queue-size N         images waiting per device worker before 429 (default 16)\n"
     "  --max-batch N          same-shape images run back to back (default 8)\n"
     "  --batch-wait-ms N      how long a batch waits for more (default 2)\n"
     "  --request-timeout-s N  limit for one image request, queue included (default 120)\n"
@@ -81,7 +83,8 @@ int cmd_serve(const std::vector<std::string>& argv) {
                                   {"--max-body-mb", true, ""},    {"--max-pixels", true, ""},
                                   {"--threads", true, ""},        {"--max-connections", true, ""},
                                   {"--max-request-mb", true, ""}, {"--memory-budget-mb", true, ""},
-                                  {"--tile-size", true, ""},      {"--help", false, "-h"}});
+                                  {"--tile-size", true, ""},      {"--streams", true, ""},
+                                  {"--help", false, "-h"}});
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox serve: %s\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;
@@ -102,14 +105,15 @@ int cmd_serve(const std::vector<std::string>& argv) {
   config.default_model = a.get("--model");
   long port = 7860, queue = 16, batch = 8, wait_ms = 2, timeout = 120, body_mb = 50, threads = 64;
   long max_connections = 4096, request_mb = 1536, budget_mb = 0, tile = 1024;
-  long max_pixels = 50'000'000;
+  long max_pixels = 50'000'000, streams = engine::kDefaultGpuStreams;
   if (!to_int(a, "--port", 0, 65535, &port) || !to_int(a, "--queue-size", 1, 100000, &queue) ||
       !to_int(a, "--max-batch", 1, 1024, &batch) || !to_int(a, "--batch-wait-ms", 0, 10000, &wait_ms) ||
       !to_int(a, "--request-timeout-s", 1, 86400, &timeout) ||
       !to_int(a, "--max-body-mb", 1, 4096, &body_mb) || !to_int(a, "--max-pixels", 1, 1'000'000'000, &max_pixels) ||
       !to_int(a, "--threads", 4, 1024, &threads) || !to_int(a, "--max-connections", 16, 1 << 20, &max_connections) ||
       !to_int(a, "--max-request-mb", 16, 1 << 20, &request_mb) ||
-      !to_int(a, "--memory-budget-mb", 16, 1 << 24, &budget_mb) || !to_int(a, "--tile-size", 0, 65536, &tile))
+      !to_int(a, "--memory-budget-mb", 16, 1 << 24, &budget_mb) || !to_int(a, "--tile-size", 0, 65536, &tile) ||
+      !to_int(a, "--streams", 1, engine::kMaxGpuStreams, &streams))
     return kExitUsage;
   config.connection.max_connections = static_cast<int>(max_connections);
   config.max_request_bytes = static_cast<size_t>(request_mb) << 20;
@@ -164,7 +168,9 @@ int cmd_serve(const std::vector<std::string>& argv) {
     std::fprintf(stderr, "toonbox serve: %s\n", names.status().message().c_str());
     return exit_code_for(names.status());
   }
-  auto devices = engine::select_devices(names.value(), a.get("--precision", "auto"));
+  auto selected = engine::select_devices(names.value(), a.get("--precision", "auto"));
+  auto devices = selected.is_ok() ? engine::with_gpu_streams(selected.value(), static_cast<int>(streams))
+                                  : Result<std::vector<engine::DeviceSelection>>(selected.status());
   if (!devices.is_ok()) {
     std::fprintf(stderr, "toonbox serve: %s\n", devices.status().message().c_str());
     return exit_code_for(devices.status());

@@ -231,18 +231,23 @@ int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
   // One worker per device (`--device cuda:0,1`, `cuda:all`, `cpu,cpu`), one queue.
   auto device_names = engine::expand_device_list(args.get("--device", "auto"));
   if (!device_names.is_ok()) return task.fail(json, device_names.status(), exit_code_for(device_names.status()));
+  long long streams = engine::kDefaultGpuStreams;
+  if (Status s = parse_integer_flag(args, "--streams", 1, engine::kMaxGpuStreams, &streams); !s.is_ok())
+    return task.fail(json, s, kExitUsage);
   auto selected = engine::select_devices(device_names.value(), args.get("--precision", "auto"));
   if (!selected.is_ok()) return task.fail(json, selected.status(), exit_code_for(selected.status()));
-  const std::vector<engine::DeviceSelection> devices = std::move(selected).value();
-  const std::vector<std::string> device_ids = engine::device_worker_ids(device_names.value());
+  auto streamed = engine::with_gpu_streams(selected.value(), static_cast<int>(streams));
+  if (!streamed.is_ok()) return task.fail(json, streamed.status(), exit_code_for(streamed.status()));
+  const std::vector<engine::DeviceSelection> devices = std::move(streamed).value();
+  const std::vector<std::string> device_ids = engine::selection_ids(devices);
   const engine::DeviceSelection* device = &devices[0];
 
   folder::RunContext context;
   context.input_dir = flags->plan.input_dir;
   context.output_dir = flags->plan.output_dir;
   context.skipped_existing = static_cast<int>(plan->already_done.size());
-  context.device = device->summary();
-  for (size_t i = 1; i < devices.size(); ++i) context.device += "; " + devices[i].summary();
+  context.device = engine::devices_summary(devices);
+  const bool one_device = context.device.find("; ") == std::string::npos;  // streams of one GPU are one device
   int batch_size = flags->batch_size;
   if (batch_size > 0) {
     context.batch_rule = "--batch-size";
@@ -277,7 +282,7 @@ int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
   if (!json) {
     if (!note.empty()) std::printf("note: %s\n", note.c_str());
     if (!workers.empty()) std::printf("model: %s (%s)\n", model_name.c_str(), model_description.c_str());
-    if (devices.size() == 1) {
+    if (one_device) {
       std::printf("device: %s\n", context.device.c_str());
     } else {
       std::printf("devices: %zu workers, one queue\n", devices.size());

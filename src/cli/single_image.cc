@@ -33,7 +33,7 @@ int report_failure(const char* command, bool json, const Status& s, int exit_cod
 }
 
 Status check_single_image_args(const ParsedArgs& a, const std::string& input, const std::string& output) {
-  for (const char* folder_only : {"--recursive", "--skip-existing", "--format", "--batch-size", "--allow-inside", "--shard"})
+  for (const char* folder_only : {"--recursive", "--skip-existing", "--format", "--batch-size", "--streams", "--allow-inside", "--shard"})
     if (a.has(folder_only)) return invalid_argument(std::string(folder_only) + " only applies when INPUT is a folder");
   return check_output_path(input, output, a.has("--overwrite"));
 }

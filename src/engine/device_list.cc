@@ -83,6 +83,46 @@ std::vector<std::string> device_worker_ids(const std::vector<std::string>& devic
   return ids;
 }
 
+Result<std::vector<DeviceSelection>> with_gpu_streams(const std::vector<DeviceSelection>& devices, int streams) {
+  if (streams < 1 || streams > kMaxGpuStreams)
+    return invalid_argument("streams per GPU must be 1.." + std::to_string(kMaxGpuStreams) + ", got " +
+                            std::to_string(streams));
+  std::vector<DeviceSelection> out;
+  for (const DeviceSelection& d : devices) {
+    out.push_back(d);
+    for (int i = 1; d.is_gpu && i < streams; ++i) {
+      TB_ASSIGN_OR_RETURN(DeviceSelection again, select_device(d.backend->device().id, precision_name(d.precision)));
+      again.reason = d.reason;  // the same choice, made once
+      out.push_back(std::move(again));
+    }
+  }
+  if (out.size() > static_cast<size_t>(kMaxDeviceWorkers))
+    return invalid_argument(std::to_string(out.size()) + " device workers (devices x streams); at most " +
+                            std::to_string(kMaxDeviceWorkers));
+  return out;
+}
+
+std::vector<std::string> selection_ids(const std::vector<DeviceSelection>& devices) {
+  std::vector<std::string> ids;
+  for (const DeviceSelection& d : devices) ids.push_back(d.backend->device().id);
+  return device_worker_ids(ids);
+}
+
+std::string devices_summary(const std::vector<DeviceSelection>& devices) {
+  std::string out;
+  for (size_t i = 0; i < devices.size();) {
+    size_t same = 1;  // with_gpu_streams puts a GPU's streams next to each other
+    while (i + same < devices.size() && devices[i].is_gpu &&
+           devices[i + same].backend->device().id == devices[i].backend->device().id)
+      ++same;
+    if (!out.empty()) out += "; ";
+    out += devices[i].summary();
+    if (same > 1) out += ", " + std::to_string(same) + " streams";
+    i += same;
+  }
+  return out;
+}
+
 Result<std::vector<DeviceSelection>> select_devices(const std::vector<std::string>& devices,
                                                     const std::string& precision) {
   std::vector<DeviceSelection> out;

@@ -23,6 +23,24 @@ Result<std::vector<std::string>> expand_device_list(const std::string& spec);
 // several workers share one ("cpu#1", "cpu#2").
 std::vector<std::string> device_worker_ids(const std::vector<std::string>& devices);
 
+// Streams per GPU (--streams): every GPU in `devices` followed by streams-1 more
+// selections of the same GPU and precision, each with its own backend, so each becomes a
+// worker with its own CUDA stream, model copy and compiled plans. One worker's host work
+// (staging pixels, waiting for its call, handing results on) and its copies then overlap
+// another's compute instead of leaving the GPU idle between calls. CPU entries stay
+// single: oneDNN already spreads one call over every core.
+inline constexpr int kDefaultGpuStreams = 2;
+inline constexpr int kMaxGpuStreams = 8;
+Result<std::vector<DeviceSelection>> with_gpu_streams(const std::vector<DeviceSelection>& devices, int streams);
+
+// The workers' report names: device_worker_ids of each selection's backend id, so two
+// streams of cuda:0 are "cuda:0#1" and "cuda:0#2".
+std::vector<std::string> selection_ids(const std::vector<DeviceSelection>& devices);
+
+// One line for several workers: each device's summary once, with ", N streams" where
+// with_gpu_streams repeated it: "cuda:0 NVIDIA H200 (sm_90, 139 GiB), fp16, 2 streams".
+std::string devices_summary(const std::vector<DeviceSelection>& devices);
+
 // select_device() for each entry; the first failure is the error.
 Result<std::vector<DeviceSelection>> select_devices(const std::vector<std::string>& devices,
                                                     const std::string& precision);

@@ -116,11 +116,13 @@ std::string Server::url() const {
 }
 
 std::string Server::status_line() const {
-  if (devices_.size() > 1)
-    return std::to_string(devices_.size()) + " devices (--device " + config_.requested_device + "), one queue";
+  // Streams of one GPU (--streams) are one device with several workers.
+  if (engine::devices_summary(devices_).find("; ") != std::string::npos)
+    return std::to_string(devices_.size()) + " device workers (--device " + config_.requested_device + "), one queue";
   const backend::DeviceDescription& d = device_.backend->device();
   const std::string precision = precision_name(device_.precision);
-  if (device_.is_gpu) return "GPU: active — " + d.label + ", " + precision;
+  const std::string streams = devices_.size() > 1 ? ", " + std::to_string(devices_.size()) + " streams" : "";
+  if (device_.is_gpu) return "GPU: active — " + d.label + ", " + precision + streams;
   if (config_.requested_device == "cpu") return "CPU: requested (--device cpu) — " + d.label + ", " + precision;
   return "CPU: fallback — " + device_.reason;
 }

@@ -67,6 +67,22 @@ if [ "$dev" != cpu ]; then
   contains "alpha kept on $dev" '"alpha":true'
 fi
 
+# --streams: workers per GPU behind the folder's one queue (a GPU gets 2 by default, the
+# CPU always one); out of range is refused before any work.
+mkdir -p in/streams
+for i in 1 2 3 4 5 6; do cp in/rgb.png in/streams/s$i.png; done
+expect 2 "--streams 0 is refused" "$toonbox" cartoonize in/streams -o out/streams0 --device "$dev" --streams 0
+contains "--streams range named" "streams must be an integer in 1..8"
+[ ! -e out/streams0 ] && ok "nothing written for a refused --streams" || bad "nothing written for a refused --streams"
+expect 0 "a folder with --streams 2 ($dev)" "$toonbox" cartoonize in/streams -o out/streams2 --device "$dev" --streams 2 --json
+if [ "$dev" != cpu ]; then
+  contains "two workers on the GPU" '"device":"cuda:0#2"'
+  contains "the summary says 2 streams" '2 streams'
+else
+  contains "the CPU keeps one worker" '"devices":\[{"device":"cpu","images":6'
+fi
+[ "$(ls out/streams2 | wc -l)" = 6 ] && ok "every image written with --streams 2" || bad "every image written with --streams 2"
+
 # Outputs never overwrite inputs or existing files unless asked.
 cp in/rgb.png out/same.png
 expect 2 "refuses to overwrite the input" "$toonbox" cartoonize out/same.png -o out/same.png --device cpu

@@ -67,7 +67,7 @@ TEST(ServerDevices, TwoWorkersTakeConcurrentRequestsFromOneQueue) {
   EXPECT_EQ(status["devices"][1]["state"], "in_rotation");
   EXPECT_EQ(status["devices"][1]["images_ok"], 1);
   EXPECT_EQ(status["devices_in_rotation"], 2);
-  EXPECT_EQ(status["status_line"], "2 devices (--device cpu,cpu), one queue");
+  EXPECT_EQ(status["status_line"], "2 device workers (--device cpu,cpu), one queue");
 }
 
 TEST(ServerDevices, AFailedDeviceLeavesTheRotationAndItsRequestsSucceedElsewhere) {
