@@ -275,7 +275,7 @@ if [ "$part" = streams ]; then
   note "unit: $(counts "$OUT/unit.txt")"
   grep -E "^\[  FAILED  \]" "$OUT/unit.txt" | head -20 | tee -a "$summary"
   grep -E "TimedChoice" "$OUT/unit.txt" | grep -E "OK|FAILED" | tee -a "$summary"
-  for st in 1 2 3; do
+  for st in ${STREAMS:-1 2 3}; do
     timeout 60 "$B/toonbox" bench --model whitebox --sizes 1024 --batch 1,16 --precision fp16 --device cuda:0 \
       --runs 10 --no-cold-start --pipeline-images 512 --pipeline-format jpg --streams $st --image "$I/dctnet_input.png" \
       --markdown "$OUT/pipe_jpg_s$st.md" >/dev/null 2>>"$OUT/bench.log"
@@ -291,16 +291,18 @@ if [ "$part" = streams ]; then
   # Mixed sizes (the shared photos cycled) and one size, 1 and 2 streams; the algorithm
   # cache is warm from the rows above for 1024² only.
   mkdir -p /tmp/one && cp "$I/wb_actress2.jpg" /tmp/one/
-  for st in 1 2; do
+  for st in ${FOLDER_STREAMS:-1 2}; do
     note "photo folder streams $st: $(TOONBOX=$B/toonbox timeout 60 bash tools/bench_folder.sh -n 200 --src "$I" --device cuda --model whitebox --mode whole --streams $st 2>&1 | grep -E 'THROUGHPUT|stage busy' | tr '\n' ' ')"
     note "photo folder again (warm disk cache) streams $st: $(TOONBOX=$B/toonbox timeout 60 bash tools/bench_folder.sh -n 200 --src "$I" --device cuda --model whitebox --mode whole --streams $st 2>&1 | grep -E 'THROUGHPUT|stage busy' | tr '\n' ' ')"
     note "one-size folder streams $st: $(TOONBOX=$B/toonbox timeout 60 bash tools/bench_folder.sh -n 200 --src /tmp/one --device cuda --model whitebox --mode whole --streams $st 2>&1 | grep -E 'THROUGHPUT|stage busy' | tr '\n' ' ')"
   done
-  for st in 1 2; do
+  for st in ${SERVE_STREAMS:-1 2}; do
     note "serve streams $st: $(cd tools && timeout 80 python3 serve_load.py --toonbox "$B/toonbox" --image "$PWD/../.device/in1024.jpg" \
       --clients 16 --clients 64 --seconds 12 --serve-arg=--device=cuda --serve-arg=--model=whitebox --serve-arg=--queue-size=64 \
       --serve-arg=--streams=$st 2>&1 | tail -3 | tr '\n' ' ' | cut -c1-1200)"
   done
+  TIMEFORMAT="process start without CUDA (toonbox --version): %R s"; { time "$B/toonbox" --version >/dev/null 2>&1; } 2>&1 | tee -a "$summary"
+  TIMEFORMAT="plugin load + CUDA probe (toonbox doctor): %R s"; { time "$B/toonbox" doctor >/dev/null 2>&1; } 2>&1 | tee -a "$summary"
   cold_start 2>&1 | tee -a "$summary"
   TOONBOX_CUDA_ALGO_CACHE=/tmp/algo-cache "$B/toonbox" cartoonize "$PWD/.device/in1024.jpg" -o /tmp/cs2.jpg --mode whole --device cuda \
     --precision fp16 --timings --overwrite 2>&1 | tail -25 | tee -a "$summary"

@@ -27,6 +27,8 @@ def main():
     ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--query", default="mode=whole&resolution=full")
     ap.add_argument("--serve-arg", action="append", default=[], help="extra `toonbox serve` argument")
+    ap.add_argument("--warm-up", type=int, default=8,
+                    help="concurrent requests, twice, before the load: every device worker (each stream) compiles")
     a = ap.parse_args()
     need_binary(a.toonbox)
     body = open(a.image, "rb").read()
@@ -34,9 +36,18 @@ def main():
     serve = Serve(a.toonbox, a.serve_arg)
     path = "/api/v1/cartoonize?" + a.query
     try:
-        # One request first: the compile and the cuDNN search are not the load's.
-        status, _, _, secs = request(serve.port, "POST", path, body, {"Content-Type": ctype})
-        print(json.dumps({"warm_up_status": status, "warm_up_s": round(secs, 3)}), flush=True)
+        # Warm-up first: each device worker's compile (and cuDNN search) is not the load's.
+        # Two rounds of concurrent requests reach every worker (--streams, several devices).
+        warm = []
+        for _ in range(2):
+            threads = [threading.Thread(target=lambda: warm.append(
+                request(serve.port, "POST", path, body, {"Content-Type": ctype}))) for _ in range(max(1, a.warm_up))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        print(json.dumps({"warm_up_statuses": sorted({w[0] for w in warm}),
+                          "warm_up_slowest_s": round(max(w[3] for w in warm), 3)}), flush=True)
         for clients in a.clients or [16]:
             print(json.dumps(run(serve, path, body, ctype, clients, a.seconds)), flush=True)
         # Per device (several with --device cuda:0,cpu): what each worker did.
@@ -51,18 +62,23 @@ def main():
 
 def run(serve, path, body, ctype, clients, seconds):
     lock = threading.Lock()
-    ok, refused, other, errors = [], [0], {}, [0]
+    ok, refused, other, errors, why_refused = [], [0], {}, [0], {}
     end = time.monotonic() + seconds
 
     def client():
         conn = http.client.HTTPConnection("127.0.0.1", serve.port, timeout=120)
         while time.monotonic() < end:
-            status, headers, _, secs = request(serve.port, "POST", path, body, {"Content-Type": ctype}, conn=conn)
+            status, headers, data, secs = request(serve.port, "POST", path, body, {"Content-Type": ctype}, conn=conn)
             with lock:
                 if status == 200:
                     ok.append(secs)
                 elif status in (429, 503):
                     refused[0] += 1
+                    try:
+                        code = json.loads(data).get("error", {}).get("code", "?")
+                    except ValueError:
+                        code = "?"
+                    why_refused[code] = why_refused.get(code, 0) + 1
                 elif status == 0:
                     errors[0] += 1
                 else:
@@ -83,7 +99,7 @@ def run(serve, path, body, ctype, clients, seconds):
     wall = time.monotonic() - t0
     return {"clients": clients, "seconds": round(wall, 2), "ok": len(ok), "req_per_s": round(len(ok) / wall, 1),
             "p50_ms": round(1000 * percentile(ok, 0.5), 1), "p90_ms": round(1000 * percentile(ok, 0.9), 1),
-            "p99_ms": round(1000 * percentile(ok, 0.99), 1), "refused_429_503": refused[0], "other": other,
+            "p99_ms": round(1000 * percentile(ok, 0.99), 1), "refused_429_503": refused[0], "refused_why": why_refused, "other": other,
             "transport_errors": errors[0], "rss_mb": serve.rss_mb()}
 
 

@@ -96,5 +96,24 @@ TEST(ImageResize, InvalidRequestsGiveEmptyImage) {
   EXPECT_TRUE(resize_image(Image{}, 4, 4).rgb.empty());
 }
 
+// Large images are resized in row bands on several threads; the bytes must not depend on
+// how many (every row is computed alone), with and without alpha, up and down, and with
+// more bands than rows.
+TEST(ImageResize, ThreadCountDoesNotChangeTheResult) {
+  for (bool alpha : {false, true}) {
+    Image src = image_test::make_gradient(1200, 900, alpha);
+    for (size_t i = 0; i < src.rgb.size(); ++i) src.rgb[i] = static_cast<uint8_t>(src.rgb[i] ^ (i * 2654435761u >> 7));
+    for (auto [w, h] : {std::pair{720, 540}, std::pair{1601, 1201}, std::pair{1200, 3}}) {
+      const Image one = resize_image(src, w, h, 1);
+      for (int threads : {2, 3, 8}) {
+        const Image many = resize_image(src, w, h, threads);
+        EXPECT_EQ(many.rgb, one.rgb) << w << "x" << h << " on " << threads << " threads, alpha " << alpha;
+        EXPECT_EQ(many.alpha, one.alpha) << w << "x" << h << " on " << threads << " threads";
+      }
+      EXPECT_EQ(resize_image(src, w, h).rgb, one.rgb) << "automatic thread count, " << w << "x" << h;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace toonbox
