@@ -281,6 +281,13 @@ if [ "$part" = streams ]; then
       --markdown "$OUT/pipe_jpg_s$st.md" >/dev/null 2>>"$OUT/bench.log"
     note "pipeline jpg streams $st: exit $?"; grep -A5 '^## Pipeline mode' "$OUT/pipe_jpg_s$st.md" | grep -E '^\| whitebox' | cut -c1-400 | tee -a "$summary"
   done
+  # The warm call's host share (pinned staging, fresh output buffers): glibc's default
+  # malloc against one that keeps large blocks in its arenas (no page faults per call).
+  for tun in "" "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"; do
+    GLIBC_TUNABLES=$tun timeout 40 "$B/toonbox" bench --model whitebox --sizes 1024 --batch 1,16 --precision fp16 --device cuda:0 \
+      --runs 10 --no-cold-start --no-pipeline --image "$I/dctnet_input.png" --markdown "$OUT/tun.md" >/dev/null 2>>"$OUT/bench.log"
+    note "warm calls, GLIBC_TUNABLES='$tun':"; grep -E '^\| whitebox' "$OUT/tun.md" | cut -c1-160 | tee -a "$summary"
+  done
   for fmt in png webp; do
     timeout 60 "$B/toonbox" bench --model whitebox --sizes 1024 --batch 1 --precision fp16 --device cuda:0 \
       --runs 5 --no-cold-start --pipeline-images 256 --pipeline-format $fmt --streams 2 --image "$I/dctnet_input.png" \

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/malloc_policy.h"
 #include "cli/openmp_policy.h"
 #include "cli/version.h"
 
@@ -39,6 +40,7 @@ void print_usage(FILE* out) {
 
 int main(int argc, char** argv) {
   toonbox::cli::use_passive_openmp_wait(argv);
+  toonbox::cli::keep_freed_memory_in_malloc();
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
     print_usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? toonbox::cli::kExitUsage : toonbox::cli::kExitOk;

@@ -65,6 +65,9 @@ class ModelRunner {
   // its pixels), 0 before the first compile. Never compiles: for callers that budget
   // memory before a request runs (the server's admission control).
   double measured_bytes_per_pixel() const;
+  // Whether that working memory is a GPU's rather than the host's (the server's host
+  // budget leaves it out: the device's own out-of-memory halving bounds it).
+  bool works_in_device_memory() const { return session_.backend().device().kind != backend::DeviceKind::kCpu; }
 
   // The smallest tile an out-of-memory retry goes down to: twice the overlap (so the
   // blend bands fit), at least 128 px, a multiple of the model's size multiple.

@@ -42,6 +42,7 @@ size_t request_memory_bytes(const image::ImageInfo& info, const CartoonizeParams
   r.has_alpha = info.has_alpha;
   r.tile_side = tile_size;
   r.model_bytes_per_pixel = model.measured_bytes_per_pixel();
+  r.arena_on_device = model.works_in_device_memory();
   return estimate_request_bytes(r);
 }
 

@@ -54,7 +54,8 @@ MemoryBudget::Reservation MemoryBudget::try_reserve(size_t bytes) {
 size_t estimate_request_bytes(const RequestMemory& r) {
   const double px = static_cast<double>(r.width) * static_cast<double>(r.height);
   const double out_px = static_cast<double>(r.out_width) * static_cast<double>(r.out_height);
-  const double arena_bpp = r.model_bytes_per_pixel > 0 ? r.model_bytes_per_pixel : kUnmeasuredArenaBytes;
+  const double arena_bpp =
+      r.arena_on_device ? 0.0 : r.model_bytes_per_pixel > 0 ? r.model_bytes_per_pixel : kUnmeasuredArenaBytes;
   double bytes = kFixedBytes + px * (kInputBytes + (r.has_alpha ? kAlphaBytes : 0) + kStylizedBytes + kBlendBytes) +
                  out_px * kOutputBytes;
   const bool tiled = r.tile_side > 0 && (r.width > r.tile_side || r.height > r.tile_side);

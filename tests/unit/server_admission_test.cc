@@ -32,6 +32,20 @@ TEST(ServerAdmission, EstimatesGrowWithPixelsAndTilesBoundTheModelPart) {
   EXPECT_EQ(budget.in_use(), 0u);
 }
 
+// On a GPU the model's arena is device memory: a 1024² request's host estimate is its
+// 8-bit images and float tensors (~43 MB), not the ~150 MB with a 100 B/px arena that
+// refused a quarter of 64 clients' requests on the H200.
+TEST(ServerAdmission, AnArenaOnTheGpuIsNotCountedAgainstHostMemory) {
+  server::RequestMemory host{1024, 1024, 1024, 1024, false, 0, 100};
+  server::RequestMemory gpu = host;
+  gpu.arena_on_device = true;
+  const size_t h = server::estimate_request_bytes(host), g = server::estimate_request_bytes(gpu);
+  EXPECT_EQ(h - g, static_cast<size_t>(100.0 * 1024 * 1024));
+  EXPECT_LT(g, size_t{48} << 20);
+  gpu.model_bytes_per_pixel = 0;  // not yet measured: still nothing for the arena
+  EXPECT_EQ(server::estimate_request_bytes(gpu), g);
+}
+
 TEST(ServerAdmission, AnImageOverThePerRequestMemoryLimitIsRefusedFromItsHeader) {
   server::ServerConfig config;
   config.max_request_bytes = size_t{24} << 20;

@@ -57,9 +57,9 @@ TEST(ServerScheduling, SameShapeRequestsRunAsOneBatchOnOneExecutable) {
   auto first = cartoonize_async(h, png_bytes(24, 24));
   ASSERT_TRUE(h.hooks->wait_blocked(1));
   std::vector<std::future<httplib::Result>> same;
-  for (int i = 0; i < 3; ++i) same.push_back(cartoonize_async(h, png_bytes(24, 24)));
+  for (int i = 0; i < 4; ++i) same.push_back(cartoonize_async(h, png_bytes(24, 24)));
   auto other = cartoonize_async(h, png_bytes(32, 24));  // another shape: its own batch
-  ASSERT_TRUE(eventually([&] { return h.server->scheduler().depth() == 4; }));
+  ASSERT_TRUE(eventually([&] { return h.server->scheduler().depth() == 5; }));
   h.hooks->open_gate();
 
   EXPECT_EQ(first.get()->get_header_value("X-Toonbox-Batch-Size"), "1");
@@ -67,20 +67,46 @@ TEST(ServerScheduling, SameShapeRequestsRunAsOneBatchOnOneExecutable) {
     auto r = f.get();
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
-    EXPECT_EQ(r->get_header_value("X-Toonbox-Batch-Size"), "3");
+    EXPECT_EQ(r->get_header_value("X-Toonbox-Batch-Size"), "4");
   }
   auto o = other.get();
   ASSERT_TRUE(o);
   EXPECT_EQ(o->get_header_value("X-Toonbox-Batch-Size"), "1");
-  // The three same-shape images were one device call on a [3,H,W,3] tensor.
+  // The four same-shape images were one device call on a [4,H,W,3] tensor.
   std::vector<int64_t> batches = h.hooks->batches();
   std::sort(batches.begin(), batches.end());
-  EXPECT_EQ(batches, (std::vector<int64_t>{1, 1, 3}));
+  EXPECT_EQ(batches, (std::vector<int64_t>{1, 1, 4}));
   EXPECT_EQ(h.hooks->run_count(), 3);
-  EXPECT_EQ(h.hooks->compile_count(), 3);  // [1,..] and [3,..] of one size, [1,..] of the other
+  EXPECT_EQ(h.hooks->compile_count(), 3);  // [1,..] and [4,..] of one size, [1,..] of the other
   const std::string metrics = h.client()->Get("/metrics")->body;
   EXPECT_NE(metrics.find("toonbox_batch_size_count 3\n"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("toonbox_batch_size_sum 5\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("toonbox_batch_size_sum 6\n"), std::string::npos) << metrics;
+}
+
+// Every batch size is a compiled shape: batches are powers of two (7 waiting run as 4, 2
+// and 1, in their order), so a worker compiles at most log2(max_batch) + 1 shapes per size.
+TEST(ServerScheduling, BatchesArePowersOfTwo) {
+  server::ServerConfig config;
+  config.scheduler.max_batch = 8;
+  ServerHarness h(config);
+  h.hooks->close_gate();
+  auto first = cartoonize_async(h, png_bytes(24, 24));
+  ASSERT_TRUE(h.hooks->wait_blocked(1));
+  std::vector<std::future<httplib::Result>> rest;
+  for (int i = 0; i < 7; ++i) rest.push_back(cartoonize_async(h, png_bytes(24, 24)));
+  ASSERT_TRUE(eventually([&] { return h.server->scheduler().depth() == 7; }));
+  h.hooks->open_gate();
+  EXPECT_EQ(first.get()->status, 200);
+  std::multiset<std::string> sizes;
+  for (auto& f : rest) {
+    auto r = f.get();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    sizes.insert(r->get_header_value("X-Toonbox-Batch-Size"));
+  }
+  EXPECT_EQ(sizes, (std::multiset<std::string>{"4", "4", "4", "4", "2", "2", "1"}));
+  EXPECT_EQ(h.hooks->batches(), (std::vector<int64_t>{1, 4, 2, 1}));
+  EXPECT_EQ(h.hooks->compile_count(), 3);  // [1,..], [4,..], [2,..]
 }
 
 TEST(ServerScheduling, MaxBatchSplitsLongRuns) {
@@ -107,10 +133,10 @@ TEST(ServerScheduling, OutOfMemoryInABatchRetriesEachImageAlone) {
   auto first = cartoonize_async(h, png_bytes(24, 24));
   ASSERT_TRUE(h.hooks->wait_blocked(1));
   std::vector<std::future<httplib::Result>> same;
-  for (int i = 0; i < 3; ++i) same.push_back(cartoonize_async(h, png_bytes(24, 24)));
-  ASSERT_TRUE(eventually([&] { return h.server->scheduler().depth() == 3; }));
+  for (int i = 0; i < 2; ++i) same.push_back(cartoonize_async(h, png_bytes(24, 24)));
+  ASSERT_TRUE(eventually([&] { return h.server->scheduler().depth() == 2; }));
   {
-    // The batch of 3 and then the first image on its own (inside stylize_batch's
+    // The batch of 2 and then the first image on its own (inside stylize_batch's
     // halving) run out of memory; the scheduler then gives each image its own call.
     std::lock_guard<std::mutex> lock(h.hooks->mutex);
     h.hooks->inject.push_back(out_of_memory("cudaMalloc failed: out of memory (batch)"));
@@ -124,7 +150,7 @@ TEST(ServerScheduling, OutOfMemoryInABatchRetriesEachImageAlone) {
     EXPECT_EQ(r->status, 200) << r->body;
     EXPECT_EQ(r->get_header_value("X-Toonbox-Batch-Size"), "1");
   }
-  EXPECT_EQ(h.hooks->batches(), (std::vector<int64_t>{1, 3, 1, 1, 1, 1}));
+  EXPECT_EQ(h.hooks->batches(), (std::vector<int64_t>{1, 2, 1, 1, 1}));
 }
 
 TEST(ServerScheduling, WorkCancelledWhileTheBatchGathersIsLeftOutOfTheDeviceCall) {
