@@ -9,7 +9,8 @@
 // the original, whose weights sit at columns j .. j + kw - 1 of the wider kernel (zeros
 // elsewhere). In NHWC the folded output's bytes ARE the original output's, so only the
 // descriptors change. The sums gain exact zero terms; their order differs (fp32 rounding
-// at the 1e-7 level). TOONBOX_CPU_CONV_FOLD=0 turns it off.
+// at the 1e-7 level). Only with AVX-512, where it was measured faster (with AVX2 it was
+// slower: cpu_conv_fold.cc); TOONBOX_CPU_CONV_FOLD=1 folds on any CPU, =0 never.
 #pragma once
 
 #include <vector>
