@@ -13,9 +13,11 @@
 #include "core/timing.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
+#include "cli/console.h"
 #include "cli/contract_flags.h"
 #include "cli/restore_flags.h"
 #include "cli/single_image.h"
+#include "cli/single_io.h"
 #include "pipeline/cartoon_pipeline.h"
 #include "pipeline/processing_size.h"
 
@@ -28,6 +30,10 @@ constexpr const char* kUsage =
     "       toonbox cartoonize DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
     "\n"
     "  -o, --output PATH      output image; format from the extension (.png .jpg .jpeg .webp)\n"
+    "                         INPUT `-` reads the image from stdin (format sniffed); -o -\n"
+    "                         writes it to stdout (needs --format; every other line goes to\n"
+    "                         stderr, and --json is refused)\n"
+    "  --format EXT           with -o -: png, jpg or webp\n"
     "  --model NAME|PATH      installed model name, a TF.js model.json/folder, an ONNX file,\n"
     "                         or 'classic' (default: 'whitebox' if installed, else the\n"
     "                         built-in style); in portrait mode, the background model\n"
@@ -179,7 +185,8 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
     std::printf("%s", kUsage);
     return kExitOk;
   }
-  const bool json = a.has("--json");
+  // With -o -, stdout is the image's: not even a JSON error object goes there.
+  const bool json = a.has("--json") && !is_stdio(a.get("--output"));
   if (a.positional.size() != 1 || !a.has("--output")) {
     std::fprintf(stderr, "toonbox cartoonize: need exactly one INPUT and -o OUTPUT\n%s", kUsage);
     return kExitUsage;
@@ -188,15 +195,22 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   auto options = parse_cartoon_options(a);
   if (!options.is_ok()) return usage_error(json, options.status());
   std::error_code dir_ec;
-  if (std::filesystem::is_directory(input, dir_ec)) return cartoonize_folder(a, options.value());
+  if (!is_stdio(input) && std::filesystem::is_directory(input, dir_ec)) return cartoonize_folder(a, options.value());
   // Everything that can be checked before doing work is checked first, so a typo never
-  // costs a model load or leaves anything behind.
-  Status output_ok = check_single_image_args(a, input, output);
-  if (!output_ok.is_ok()) return usage_error(json, output_ok);
+  // costs a model load or leaves anything behind; the input is read and decoded before
+  // the model is loaded, so a missing or corrupt file is reported at once.
+  auto format = check_single_image_args(a, input, output);
+  if (!format.is_ok()) return usage_error(json, format.status());
   auto decode_options = parse_decode_options(a);
   if (!decode_options.is_ok()) return usage_error(json, decode_options.status());
   auto quality = parse_quality(a);
   if (!quality.is_ok()) return usage_error(json, quality.status());
+  const image::EncodeOptions encoding{format.value(), quality.value()};
+  const Console out(is_stdio(output));
+  auto t0 = std::chrono::steady_clock::now();
+  auto image = read_input_image(input, decode_options.value());
+  if (!image.is_ok()) return cartoonize_fail(json, image.status(), kExitFailure);
+  const double decode_ms = ms_since(t0);
 
   auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return cartoonize_fail(json, device.status(), exit_code_for(device.status()));
@@ -214,43 +228,39 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   auto finishing = load_finishing_upscaler(a, device.value());
   if (!finishing.is_ok()) return cartoonize_fail(json, finishing.status(), exit_code_for(finishing.status()), device_line);
   if (!json) {
-    if (!note.empty()) std::printf("note: %s\n", note.c_str());
-    std::printf("model: %s (%s)\n", model.name.c_str(), model.description.c_str());
-    std::printf("device: %s\n", device_line.c_str());
-    std::fflush(stdout);
+    if (!note.empty()) out.status("note: %s\n", note.c_str());
+    out.status("model: %s (%s)\n", model.name.c_str(), model.description.c_str());
+    out.status("device: %s\n", device_line.c_str());
   }
 
-  auto t0 = std::chrono::steady_clock::now();
-  auto image = image::read_image_file(input, decode_options.value());
-  if (!image.is_ok()) return cartoonize_fail(json, image.status(), kExitFailure, device_line);
-  const double decode_ms = ms_since(t0);
+  const std::string input_name = input_label(input);
   std::vector<std::string> restore_notes;
   auto restored = restore_before_cartoonize(restore->get(), a, image.value(), &restore_notes);
-  if (!restored.is_ok()) return cartoonize_fail(json, restored.status().with_context(input), kExitFailure, device_line);
+  if (!restored.is_ok()) return cartoonize_fail(json, restored.status().with_context(input_name), kExitFailure, device_line);
   image = std::move(restored);
 
   pipeline::CartoonReport report;
   auto result = pipeline.process(image.value(), options.value(), &report);
   report.notes.insert(report.notes.begin(), restore_notes.begin(), restore_notes.end());
-  if (!result.is_ok()) return cartoonize_fail(json, result.status().with_context(input), kExitFailure, device_line);
+  if (!result.is_ok()) return cartoonize_fail(json, result.status().with_context(input_name), kExitFailure, device_line);
   const pipeline::StylizeTimings& first = report.background;
   pipeline::CartoonReport warm_report;
   if (a.has("--timings")) {
     // A second, identical run measures the warm path (compiled graph, tuned algorithms).
     auto again = pipeline.process(image.value(), options.value(), &warm_report);
-    if (!again.is_ok()) return cartoonize_fail(json, again.status().with_context(input), kExitFailure, device_line);
+    if (!again.is_ok()) return cartoonize_fail(json, again.status().with_context(input_name), kExitFailure, device_line);
   }
   const pipeline::StylizeTimings& warm = warm_report.background;
   if (*finishing) {
     pipeline::UpscaleReport up_report;
     auto up = (*finishing)->upscale(result.value(), {}, &up_report);
-    if (!up.is_ok()) return cartoonize_fail(json, up.status().with_context(input), kExitFailure, device_line);
+    if (!up.is_ok()) return cartoonize_fail(json, up.status().with_context(input_name), kExitFailure, device_line);
     result = std::move(up);
     report.notes.push_back("upscaled x" + std::to_string((*finishing)->scale()) + " with " + (*finishing)->name());
   }
 
   t0 = std::chrono::steady_clock::now();
-  Status written = image::write_image_file(output, result.value(), quality.value());
+  Status written = write_output_image(output, result.value(), encoding);
   if (!written.is_ok()) return cartoonize_fail(json, written, kExitFailure, device_line);
   const double encode_ms = ms_since(t0);
 
@@ -307,39 +317,38 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
     }
     std::printf("%s\n", json_text(j).c_str());
   } else {
-    for (const auto& n : report.all_notes()) std::printf("note: %s\n", n.c_str());
-    std::printf("wrote %s (%dx%d%s, %s mode", output.c_str(), result->width, result->height,
-                result->has_alpha() ? ", alpha kept" : "",
-                pipeline::cartoon_mode_name(report.mode_used));
+    for (const auto& n : report.all_notes()) out.status("note: %s\n", n.c_str());
+    std::string faces;
     if (report.mode_used == pipeline::CartoonMode::kPortrait)
-      std::printf(", %d face%s", report.faces, report.faces == 1 ? "" : "s");
-    std::printf(")\n");
+      faces = ", " + std::to_string(report.faces) + (report.faces == 1 ? " face" : " faces");
+    out.result("wrote %s (%dx%d%s, %s mode%s)\n", output_label(output).c_str(), result->width, result->height,
+               result->has_alpha() ? ", alpha kept" : "", pipeline::cartoon_mode_name(report.mode_used), faces.c_str());
     if (a.has("--timings")) {
-      std::printf("timings (ms):\n");
-      std::printf("  decode            %9.2f\n", decode_ms);
+      out.result("timings (ms):\n");
+      out.result("  decode            %9.2f\n", decode_ms);
       if (report.resize_ms > 0)
-        std::printf("  resize            %9.2f   (to %dx%d for the model)\n", report.resize_ms, report.process_width,
+        out.result("  resize            %9.2f   (to %dx%d for the model)\n", report.resize_ms, report.process_width,
                     report.process_height);
-      std::printf("  preprocess        %9.2f\n", first.preprocess_ms);
-      std::printf("  compile           %9.2f   (specialize + plan%s)\n", r1.compile_ms,
+      out.result("  preprocess        %9.2f\n", first.preprocess_ms);
+      out.result("  compile           %9.2f   (specialize + plan%s)\n", r1.compile_ms,
                   device->is_gpu ? " + cuDNN algorithm search" : " + oneDNN primitives");
-      std::printf("  upload            %9.2f\n", r1.timings.upload_ms);
-      std::printf("  inference first   %9.2f\n", r1.timings.compute_ms);
-      std::printf("  inference warm    %9.2f\n", warm.run.timings.compute_ms);
-      std::printf("  download          %9.2f\n", r1.timings.download_ms);
-      std::printf("  postprocess       %9.2f\n", first.postprocess_ms);
+      out.result("  upload            %9.2f\n", r1.timings.upload_ms);
+      out.result("  inference first   %9.2f\n", r1.timings.compute_ms);
+      out.result("  inference warm    %9.2f\n", warm.run.timings.compute_ms);
+      out.result("  download          %9.2f\n", r1.timings.download_ms);
+      out.result("  postprocess       %9.2f\n", first.postprocess_ms);
       if (report.mode_used == pipeline::CartoonMode::kPortrait || report.detect_ms > 0) {
-        std::printf("  detect faces      %9.2f   (warm %.2f)\n", report.detect_ms, warm_report.detect_ms);
-        std::printf("  heads             %9.2f   (warm %.2f; %d crop%s: align, head model, paste)\n",
+        out.result("  detect faces      %9.2f   (warm %.2f)\n", report.detect_ms, warm_report.detect_ms);
+        out.result("  heads             %9.2f   (warm %.2f; %d crop%s: align, head model, paste)\n",
                     report.heads_ms, warm_report.heads_ms, report.faces, report.faces == 1 ? "" : "s");
       }
-      std::printf("  finish            %9.2f   (strength, long side)\n", report.finish_ms);
-      std::printf("  encode            %9.2f\n", encode_ms);
-      std::printf("  frame first       %9.2f   (compile + upload + inference + download)\n", first_ms);
-      std::printf("  frame warm        %9.2f\n", warm_ms);
-      std::printf("  first run total   %9.2f   (resize, detection, frame, heads, finish)\n", report.total_ms);
-      std::printf("  warm run total    %9.2f\n", warm_report.total_ms);
-      std::printf("  activation arena  %9.1f MiB\n", r1.arena_bytes / 1048576.0);
+      out.result("  finish            %9.2f   (strength, long side)\n", report.finish_ms);
+      out.result("  encode            %9.2f\n", encode_ms);
+      out.result("  frame first       %9.2f   (compile + upload + inference + download)\n", first_ms);
+      out.result("  frame warm        %9.2f\n", warm_ms);
+      out.result("  first run total   %9.2f   (resize, detection, frame, heads, finish)\n", report.total_ms);
+      out.result("  warm run total    %9.2f\n", warm_report.total_ms);
+      out.result("  activation arena  %9.1f MiB\n", r1.arena_bytes / 1048576.0);
     }
   }
   return kExitOk;

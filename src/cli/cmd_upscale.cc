@@ -10,8 +10,10 @@
 #include "cli/args.h"
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
+#include "cli/console.h"
 #include "cli/folder_command.h"
 #include "cli/single_image.h"
+#include "cli/single_io.h"
 #include "core/json_text.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
@@ -26,6 +28,10 @@ constexpr const char* kUsage =
     "       toonbox upscale DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
     "\n"
     "  -o, --output PATH      output image; format from the extension (.png .jpg .jpeg .webp)\n"
+    "                         INPUT `-` reads the image from stdin (format sniffed); -o -\n"
+    "                         writes it to stdout (needs --format; every other line goes to\n"
+    "                         stderr, and --json is refused)\n"
+    "  --format EXT           with -o -: png, jpg or webp\n"
     "  -s, --scale 2|3|4      output scale; picks realesr-animevideov3-xN when no --model is\n"
     "                         given (default 4); with --model it must be the model's scale\n"
     "  --model NAME|PATH      an installed upscaler or its file (e.g. realcugan-2x-conservative,\n"
@@ -133,7 +139,8 @@ int cmd_upscale(const std::vector<std::string>& argv) {
     std::printf("%s", kUsage);
     return kExitOk;
   }
-  const bool json = a.has("--json");
+  // With -o -, stdout is the image's: not even a JSON error object goes there.
+  const bool json = a.has("--json") && !is_stdio(a.get("--output"));
   if (a.positional.size() != 1 || !a.has("--output")) {
     std::fprintf(stderr, "toonbox upscale: need exactly one INPUT and -o OUTPUT\n%s", kUsage);
     return kExitUsage;
@@ -154,10 +161,19 @@ int cmd_upscale(const std::vector<std::string>& argv) {
   options.tile_size = static_cast<int>(tile);
   options.tta = a.has("--tta");
   std::error_code ec;
-  const bool is_folder = std::filesystem::is_directory(input, ec);
+  const bool is_folder = !is_stdio(input) && std::filesystem::is_directory(input, ec);
+  image::EncodeOptions encoding{image::ImageFormat::kPng, static_cast<int>(quality)};
+  // One image: its arguments are checked and the image is read before the model is
+  // loaded, so a typo or a missing file costs nothing.
+  Result<image::Image> image = image::Image{};
   if (!is_folder) {
-    if (Status checked = check_single_image_args(a, input, output); !checked.is_ok())
-      return fail(json, checked, kExitUsage);
+    auto format = check_single_image_args(a, input, output);
+    if (!format.is_ok()) return fail(json, format.status(), kExitUsage);
+    encoding.format = format.value();
+    image::DecodeOptions decode;
+    decode.max_pixels = max_pixels;
+    image = read_input_image(input, decode);
+    if (!image.is_ok()) return fail(json, image.status(), kExitFailure);
   }
 
   auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
@@ -168,20 +184,15 @@ int cmd_upscale(const std::vector<std::string>& argv) {
   if (!upscaler.is_ok()) return fail(json, upscaler.status(), exit_code_for(upscaler.status()), device_line);
   if (is_folder) return upscale_folder(a, options, upscaler->get(), device.value(), a.get("--model"));
 
-  if (!json) {
-    std::printf("model: %s (x%d; %s)\ndevice: %s\n", (*upscaler)->name().c_str(),
-                (*upscaler)->scale(), models::describe_contract((*upscaler)->contract()).c_str(),
-                device_line.c_str());
-    std::fflush(stdout);
-  }
-  image::DecodeOptions decode;
-  decode.max_pixels = max_pixels;
-  auto image = image::read_image_file(input, decode);
-  if (!image.is_ok()) return fail(json, image.status(), kExitFailure, device_line);
+  const Console out(is_stdio(output));
+  if (!json)
+    out.status("model: %s (x%d; %s)\ndevice: %s\n", (*upscaler)->name().c_str(), (*upscaler)->scale(),
+               models::describe_contract((*upscaler)->contract()).c_str(), device_line.c_str());
   pipeline::UpscaleReport report;
   auto result = (*upscaler)->upscale(image.value(), options, &report);
-  if (!result.is_ok()) return fail(json, result.status().with_context(input), exit_code_for(result.status()), device_line);
-  Status written = image::write_image_file(output, result.value(), static_cast<int>(quality));
+  if (!result.is_ok())
+    return fail(json, result.status().with_context(input_label(input)), exit_code_for(result.status()), device_line);
+  Status written = write_output_image(output, result.value(), encoding);
   if (!written.is_ok()) return fail(json, written, kExitFailure, device_line);
   if (json) {
     nlohmann::json j = {{"ok", true},
@@ -200,9 +211,9 @@ int cmd_upscale(const std::vector<std::string>& argv) {
     j.update(report_json(report));
     std::printf("%s\n", json_text(j).c_str());
   } else {
-    for (const auto& n : report.notes) std::printf("note: %s\n", n.c_str());
-    std::printf("wrote %s (%dx%d from %dx%d, x%d, %d tile%s%s), inference %.1f ms (+ %.1f ms compile)\n",
-                output.c_str(), result->width, result->height, image->width, image->height, (*upscaler)->scale(),
+    for (const auto& n : report.notes) out.status("note: %s\n", n.c_str());
+    out.result("wrote %s (%dx%d from %dx%d, x%d, %d tile%s%s), inference %.1f ms (+ %.1f ms compile)\n",
+                output_label(output).c_str(), result->width, result->height, image->width, image->height, (*upscaler)->scale(),
                 report.tiles, report.tiles == 1 ? "" : "s", result->has_alpha() ? ", alpha upscaled" : "",
                 report.compute_ms, report.compile_ms);
   }

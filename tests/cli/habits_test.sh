@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The command line's Unix habits (issue 20), as a user meets them: a missing input reported
+# before any model is loaded, `-` for stdin/stdout. Fast: the built-in `classic` style, the
+# built-in inpainting methods and tiny generated images; no weights needed.
+# usage: habits_test.sh TOONBOX_BINARY
+set -uo pipefail
+toonbox=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+shared=$(realpath -m "${TOONBOX_SHARED_DIR:-$here/../../../shared}")
+. "$here/lib.sh"
+python3 "$here/make_fixtures.py" in >/dev/null
+(mkdir -p ip && cd ip && python3 "$here/make_inpaint_fixtures.py")
+mkdir -p out
+lacks() { if ! grep -q -- "$2" log; then ok "$1"; else bad "$1: output has '$2'"; fi; }
+absent() { if [ ! -e "$2" ]; then ok "$1"; else bad "$1: $2 exists"; fi; }
+empty() { if [ ! -s "$2" ]; then ok "$1"; else bad "$1: $2 has $(wc -c <"$2") bytes"; fi; }
+# magic FILE HEX: the file starts with these bytes.
+magic() {
+  local got; got=$(od -An -tx1 -N$((${#3} / 2)) "$2" 2>/dev/null | tr -d ' \n')
+  if [ "$got" = "$3" ]; then ok "$1"; else bad "$1: starts with '$got', expected '$3'"; fi
+}
+on_stdout() { if grep -q -- "$2" stdout; then ok "$1"; else bad "$1: stdout lacks '$2'"; fi; }
+# png_size FILE: WxH from the IHDR.
+png_size() { python3 -c "import struct,sys; d=open(sys.argv[1],'rb').read(); print('%dx%d' % struct.unpack('>II', d[16:24]))" "$1"; }
+# piped EXIT "what" STDIN_FILE command...: stdout to ./stdout, stderr to ./log.
+piped() {
+  local want=$1 what=$2 from=$3; shift 3
+  "$@" <"$from" >stdout 2>log; local got=$?
+  if [ "$got" = "$want" ]; then ok "$what"; else bad "$what (exit $got, expected $want)"; fi
+}
+
+## 1. A missing or unreadable input is reported before any model is loaded.
+# The models named here are not installed: a command that loaded its model first would
+# fail on the model, not on the file, and would print its model/device lines first.
+expect 1 "cartoonize: a missing input fails" "$toonbox" cartoonize in/nope.jpg -o out/m.png --model whitebox --device cpu
+contains "cartoonize: the missing file is named" "in/nope.jpg"
+contains "cartoonize: and the problem" "No such file"
+lacks "cartoonize: before the model is loaded" "not installed"
+lacks "cartoonize: no device line first" "device:"
+expect 1 "upscale: a missing input fails" "$toonbox" upscale in/nope.jpg -o out/m.png -s 2 --device cpu
+contains "upscale: the missing file is named" "in/nope.jpg"
+lacks "upscale: before the model is loaded" "realesr-animevideov3"
+lacks "upscale: no model line first" "model:"
+expect 1 "restore: a missing input fails" "$toonbox" restore in/nope.jpg -o out/m.png --device cpu
+contains "restore: the missing file is named" "in/nope.jpg"
+lacks "restore: no device line first" "device:"
+expect 1 "inpaint: a missing image fails" "$toonbox" inpaint in/nope.jpg --mask ip/mask.png -o out/m.png --model lama
+contains "inpaint: the missing image is named" "in/nope.jpg"
+lacks "inpaint: before the model is loaded" "not installed"
+expect 1 "inpaint: a missing mask fails" "$toonbox" inpaint ip/photo.png --mask ip/nope.png -o out/m.png --model lama
+contains "inpaint: the missing mask is named" "ip/nope.png"
+lacks "inpaint: mask checked before the model" "not installed"
+mkfifo in/fifo.png
+expect 1 "a FIFO is not read (it could block forever)" "$toonbox" cartoonize in/fifo.png -o out/m.png --model whitebox --device cpu
+contains "the FIFO is named, with the reason" "in/fifo.png: not a regular file"
+if [ "$(id -u)" != 0 ]; then
+  cp in/rgb.png in/locked.png && chmod 000 in/locked.png
+  expect 1 "an unreadable input fails" "$toonbox" cartoonize in/locked.png -o out/m.png --model whitebox --device cpu
+  contains "unreadable: named, with the reason" "in/locked.png: cannot open: Permission denied"
+else
+  echo "skip - unreadable file: root reads every file"
+fi
+absent "nothing written for a missing input" out/m.png
+wb="$shared/models/whitebox-cartoon/tfjs-float16"
+if [ -f "$wb/model.json" ]; then
+  start=$(date +%s%N)
+  expect 1 "a real model given, the input missing" "$toonbox" cartoonize in/nope.jpg -o out/m.png --model "$wb" --device cpu
+  ms=$((($(date +%s%N) - start) / 1000000))
+  if [ "$ms" -lt 1500 ]; then ok "fails in ${ms} ms: the model was not loaded"; else bad "took ${ms} ms: was the model loaded?"; fi
+else
+  echo "skip - timing with the White-box model: $wb not found"
+fi
+
+## 2. `-` for stdin and stdout.
+"$toonbox" cartoonize in/rgb.png -o in/photo.jpg --device cpu >/dev/null 2>&1
+piped 0 "stdin to stdout" in/photo.jpg "$toonbox" cartoonize - -o - --format png --device cpu
+magic "stdout holds a PNG" stdout 89504e470d0a1a0a
+[ "$(png_size stdout)" = 61x47 ] && ok "the PNG has the input's size" || bad "the PNG has the input's size: $(png_size stdout)"
+contains "status lines go to stderr" "device: cpu"
+contains "the result line names stdout" "wrote stdout"
+cp stdout out/piped.png
+expect 0 "the piped PNG decodes" "$toonbox" cartoonize out/piped.png -o out/piped2.png --device cpu --json
+contains "and has the input's width" '"width":61'
+piped 0 "stdin (a PNG) to a file" in/rgb.png "$toonbox" cartoonize - -o out/from_stdin.jpg --device cpu
+magic "the file is a JPEG" out/from_stdin.jpg ffd8ff
+on_stdout "the file written is named on stdout" "wrote out/from_stdin.jpg"
+piped 0 "a file to stdout as WebP" /dev/null "$toonbox" cartoonize in/rgba.png -o - --format webp --device cpu
+magic "stdout holds a WebP" stdout 52494646
+piped 0 "stdin with --json and a file output" in/rgb.png "$toonbox" cartoonize - -o out/j.png --device cpu --json
+if grep -q '"input":"-"' stdout; then ok "JSON names the input '-'"; else bad "JSON names the input '-'"; fi
+piped 2 "-o - needs --format" in/rgb.png "$toonbox" cartoonize - -o - --device cpu
+contains "says --format is needed" "add --format"
+empty "nothing on stdout after the refusal" stdout
+piped 2 "--json with -o - is refused" in/rgb.png "$toonbox" cartoonize - -o - --format png --json --device cpu
+contains "the clash is explained" "--json and -o - both want stdout"
+empty "no JSON or image on stdout" stdout
+piped 1 "empty stdin" /dev/null "$toonbox" cartoonize - -o - --format png --device cpu
+contains "empty stdin named" "stdin: no bytes"
+empty "nothing on stdout for empty stdin" stdout
+piped 1 "stdin that is not an image" in/unknown.jpg "$toonbox" cartoonize - -o - --format png --device cpu
+contains "stdin's problem named" "stdin: .*unknown image format"
+empty "nothing on stdout for a bad stdin" stdout
+head -c 68000000 /dev/zero >in/big.bin
+piped 1 "stdin over the size limit" in/big.bin "$toonbox" cartoonize - -o - --format png --max-pixels 1 --device cpu
+contains "the limit is stated" "stdin: more than the limit of 67108872 bytes"
+empty "nothing on stdout over the limit" stdout
+rm -f in/big.bin
+piped 1 "stdin over the pixel limit" in/rgb.png "$toonbox" cartoonize - -o - --format png --max-pixels 100 --device cpu
+empty "nothing on stdout over the pixel limit" stdout
+piped 0 "inpaint: stdin to stdout" ip/photo.png "$toonbox" inpaint - --mask ip/mask.png -o - --format png --model telea
+magic "inpaint: stdout holds a PNG" stdout 89504e47
+[ "$(png_size stdout)" = 200x150 ] && ok "inpaint: the photo's size" || bad "inpaint: the photo's size: $(png_size stdout)"
+contains "inpaint: its lines go to stderr" "pixels filled"
+piped 2 "inpaint: the mask cannot be stdin" ip/mask.png "$toonbox" inpaint ip/photo.png --mask - -o out/i.png
+contains "inpaint: says why" "the mask cannot come from stdin"
+piped 0 "inpaint: --mask alpha from stdin" ip/photo_alpha.png "$toonbox" inpaint - --mask alpha -o out/ia.png --model telea
+on_stdout "inpaint: the file written is named on stdout" "wrote out/ia.png"
+piped 2 "upscale: -o - needs --format" in/rgb.png "$toonbox" upscale - -o - -s 2 --device cpu
+contains "upscale: says --format is needed" "add --format"
+piped 1 "upscale: stdin read, then the missing model named" in/rgb.png "$toonbox" upscale - -o - --format png -s 2 --device cpu
+contains "upscale: names the model" "realesr-animevideov3-x2"
+empty "upscale: nothing on stdout" stdout
+piped 1 "restore: stdin read, then the missing model named" in/rgb.png "$toonbox" restore - -o - --format png --device cpu
+empty "restore: nothing on stdout" stdout
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
