@@ -52,16 +52,21 @@ Result<image::ImageFormat> parse_format_name(const std::string& name) {
 }
 
 Result<image::ImageFormat> output_format(const ParsedArgs& a, const std::string& output) {
-  if (is_stdio(output)) {
-    if (!a.has("--format"))
+  const image::ImageFormat from_name = is_stdio(output) ? image::ImageFormat::kUnknown : image::format_from_extension(output);
+  if (!a.has("--format")) {
+    if (is_stdio(output))
       return invalid_argument("-o - (stdout) has no file extension to take the format from: add --format png, jpg or webp");
-    return parse_format_name(a.get("--format"));
+    if (from_name == image::ImageFormat::kUnknown)
+      return invalid_argument(output + ": unknown output extension (use .png, .jpg, .jpeg or .webp, or --format)");
+    return from_name;
   }
-  if (a.has("--format"))
-    return invalid_argument("--format applies to -o - (stdout) and to folders; a file OUTPUT takes its format from its extension");
-  const image::ImageFormat format = image::format_from_extension(output);
-  if (format == image::ImageFormat::kUnknown)
-    return invalid_argument(output + ": unknown output extension (use .png, .jpg, .jpeg or .webp)");
+  TB_ASSIGN_OR_RETURN(image::ImageFormat format, parse_format_name(a.get("--format")));
+  // A name without an extension takes --format's; one with another extension is a
+  // contradiction: out.jpg holding PNG bytes fools every program that opens it.
+  const std::string extension = std::filesystem::path(output).extension().string();
+  if (!is_stdio(output) && !extension.empty() && from_name != format)
+    return invalid_argument(output + ": the extension " + extension + " disagrees with --format " + a.get("--format") +
+                            "; make them agree, or drop one");
   return format;
 }
 

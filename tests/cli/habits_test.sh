@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The command line's Unix habits (issue 20), as a user meets them: a missing input reported
-# before any model is loaded, `-` for stdin/stdout. Fast: the built-in `classic` style, the
-# built-in inpainting methods and tiny generated images; no weights needed.
+# before any model is loaded, `-` for stdin/stdout, --format for one file. Fast: the
+# built-in `classic` style, the built-in inpainting methods and tiny generated images; no
+# weights needed.
 # usage: habits_test.sh TOONBOX_BINARY
 set -uo pipefail
 toonbox=$(realpath "$1")
@@ -122,6 +123,22 @@ contains "upscale: names the model" "realesr-animevideov3-x2"
 empty "upscale: nothing on stdout" stdout
 piped 1 "restore: stdin read, then the missing model named" in/rgb.png "$toonbox" restore - -o - --format png --device cpu
 empty "restore: nothing on stdout" stdout
+
+## 3. --format for one file.
+expect 0 "--format sets the format of a name without an extension" "$toonbox" cartoonize in/rgb.png -o out/noext --format webp --device cpu
+magic "out/noext holds a WebP" out/noext 52494646
+expect 0 "--format agreeing with the extension" "$toonbox" cartoonize in/rgb.png -o out/agree.jpeg --format jpg --device cpu
+magic "out/agree.jpeg is a JPEG" out/agree.jpeg ffd8ff
+expect 2 "--format disagreeing with the extension is refused" "$toonbox" cartoonize in/rgb.png -o out/a.jpg --format png --device cpu
+contains "both are named" "out/a.jpg: the extension .jpg disagrees with --format png"
+absent "nothing written for the disagreement" out/a.jpg
+expect 2 "an unknown extension disagrees with any --format" "$toonbox" cartoonize in/rgb.png -o out/a.gif --format png --device cpu
+expect 2 "a bad --format value" "$toonbox" cartoonize in/rgb.png -o out/b.png --format gif --device cpu
+contains "the allowed formats are listed" "--format must be png, jpg, jpeg or webp (got 'gif')"
+expect 2 "upscale: --format disagreeing refused before the model" "$toonbox" upscale in/rgb.png -o out/u.webp --format png -s 2 --device cpu
+contains "upscale: both named" "disagrees with --format png"
+expect 0 "inpaint: --format for a file" "$toonbox" inpaint ip/photo.png --mask ip/mask.png -o out/inp --format jpg --model telea
+magic "inpaint: out/inp is a JPEG" out/inp ffd8ff
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
