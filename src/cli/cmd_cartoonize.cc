@@ -10,6 +10,7 @@
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
 #include "cli/folder_command.h"
+#include "cli/input_list.h"
 #include "core/timing.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
@@ -28,6 +29,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: toonbox cartoonize INPUT -o OUTPUT [options]\n"
     "       toonbox cartoonize DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
+    "       toonbox cartoonize FILE... -o OUTDIR [--format EXT] [options]   (also 'photos/*.jpg')\n"
     "\n"
     "  -o, --output PATH      output image; format from the extension (.png .jpg .jpeg .webp)\n"
     "                         INPUT `-` reads the image from stdin (format sniffed); -o -\n"
@@ -188,13 +190,20 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   }
   // With -o -, stdout is the image's: not even a JSON error object goes there.
   const bool json = a.has("--json") && !is_stdio(a.get("--output"));
-  if (a.positional.size() != 1 || !a.has("--output")) {
-    std::fprintf(stderr, "toonbox cartoonize: need exactly one INPUT and -o OUTPUT\n%s", kUsage);
+  if (a.positional.empty() || !a.has("--output")) {
+    std::fprintf(stderr, "toonbox cartoonize: need INPUT (or several) and -o OUTPUT\n%s", kUsage);
     return kExitUsage;
   }
-  const std::string input = a.positional[0], output = a.get("--output");
+  const std::string output = a.get("--output");
   auto options = parse_cartoon_options(a);
   if (!options.is_ok()) return usage_error(json, options.status());
+  auto inputs = expand_inputs(a.positional);
+  if (!inputs.is_ok()) return cartoonize_fail(json, inputs.status(), exit_code_for(inputs.status()));
+  if (inputs->several) {
+    if (Status s = check_output_folder(output); !s.is_ok()) return usage_error(json, s);
+    return cartoonize_folder(a, options.value(), inputs->paths);
+  }
+  const std::string input = inputs->paths[0];
   std::error_code dir_ec;
   if (!is_stdio(input) && std::filesystem::is_directory(input, dir_ec)) return cartoonize_folder(a, options.value());
   // Everything that can be checked before doing work is checked first, so a typo never

@@ -12,6 +12,7 @@
 #include "cli/console.h"
 #include "cli/contract_flags.h"
 #include "cli/inpaint_command.h"
+#include "cli/input_list.h"
 #include "cli/single_image.h"
 #include "cli/single_io.h"
 #include "core/json_text.h"
@@ -25,6 +26,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: toonbox inpaint IMAGE --mask MASK -o OUTPUT [options]\n"
     "       toonbox inpaint DIR --mask DIR|FILE -o OUTDIR [options]\n"
+    "       toonbox inpaint IMAGE... --mask DIR|FILE -o OUTDIR [options]   (also 'photos/*.jpg')\n"
     "\n"
     "  --mask FILE|DIR|alpha  what to remove: white (>= 128) pixels of a mask image of the\n"
     "                         photo's size; `alpha`: the photo's transparent pixels. For a\n"
@@ -150,11 +152,18 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
   }
   // With -o -, stdout is the image's: not even a JSON error object goes there.
   const bool json = a.has("--json") && !is_stdio(a.get("--output"));
-  if (a.positional.size() != 1 || !a.has("--output"))
-    return usage_error(json, invalid_argument("need exactly one IMAGE (or folder) and -o OUTPUT"));
+  if (a.positional.empty() || !a.has("--output"))
+    return usage_error(json, invalid_argument("need IMAGE (or several, or a folder) and -o OUTPUT"));
   auto flags = parse_inpaint_flags(a);
   if (!flags.is_ok()) return usage_error(json, flags.status());
-  const std::string input = a.positional[0], output = a.get("--output");
+  const std::string output = a.get("--output");
+  auto inputs = expand_inputs(a.positional);
+  if (!inputs.is_ok()) return inpaint_fail(json, inputs.status(), exit_code_for(inputs.status()));
+  if (inputs->several) {
+    if (Status s = check_output_folder(output); !s.is_ok()) return usage_error(json, s);
+    return inpaint_folder(a, *flags, inputs->paths);
+  }
+  const std::string input = inputs->paths[0];
   std::error_code ec;
   if (!is_stdio(input) && std::filesystem::is_directory(input, ec)) return inpaint_folder(a, *flags);
   for (const char* folder_only : {"--recursive", "--skip-existing", "--allow-inside", "--max-pixels"})

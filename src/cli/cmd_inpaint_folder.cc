@@ -48,11 +48,11 @@ bool is_inside(const fs::path& child, const fs::path& parent) {
 
 }  // namespace
 
-int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags) {
+int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags, const std::vector<std::string>& files) {
   const bool json = args.has("--json") || !isatty(STDOUT_FILENO);
-  auto folder_flags = parse_folder_flags(args, /*max_batch=*/0);
+  auto folder_flags = parse_folder_flags(args, /*max_batch=*/0, files);
   if (!folder_flags.is_ok()) return inpaint_fail(json, folder_flags.status(), kExitUsage);
-  auto plan = folder::plan_folder(folder_flags->plan);
+  auto plan = plan_inputs(folder_flags.value());
   if (!plan.is_ok()) return inpaint_fail(json, plan.status(), exit_code_for(plan.status()));
 
   // Which mask each image takes, decided before any work.

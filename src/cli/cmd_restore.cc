@@ -12,6 +12,7 @@
 #include "cli/console.h"
 #include "pipeline/upscale/upscaler.h"
 #include "cli/folder_command.h"
+#include "cli/input_list.h"
 #include "cli/restore_flags.h"
 #include "cli/single_image.h"
 #include "cli/single_io.h"
@@ -26,6 +27,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: toonbox restore INPUT -o OUTPUT [options]\n"
     "       toonbox restore DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
+    "       toonbox restore FILE... -o OUTDIR [--format EXT] [options]   (also 'photos/*.jpg')\n"
     "\n"
     "  -o, --output PATH      output image; format from the extension (.png .jpg .jpeg .webp)\n"
     "                         INPUT `-` reads the image from stdin (format sniffed); -o -\n"
@@ -79,8 +81,9 @@ Status attach_background_upscaler(const pipeline::RestoreOptions& o,
   return Status::ok();
 }
 
+// A folder, or with `files` several inputs.
 int restore_folder(const ParsedArgs& a, const pipeline::RestoreOptions& options,
-                   const models::FaceRestoreOverrides& overrides) {
+                   const models::FaceRestoreOverrides& overrides, const std::vector<std::string>& files = {}) {
   FolderTask task;
   task.command = "restore";
   task.fail = [](bool json, const Status& s, int code) { return restore_fail(json, s, code); };
@@ -108,7 +111,7 @@ int restore_folder(const ParsedArgs& a, const pipeline::RestoreOptions& options,
     };
     return Status::ok();
   };
-  return run_folder_command(a, task);
+  return run_folder_command(a, task, files);
 }
 
 }  // namespace
@@ -132,15 +135,22 @@ int cmd_restore(const std::vector<std::string>& argv) {
   }
   // With -o -, stdout is the image's: not even a JSON error object goes there.
   const bool json = a.has("--json") && !is_stdio(a.get("--output"));
-  if (a.positional.size() != 1 || !a.has("--output")) {
-    std::fprintf(stderr, "toonbox restore: need exactly one INPUT and -o OUTPUT\n%s", kUsage);
+  if (a.positional.empty() || !a.has("--output")) {
+    std::fprintf(stderr, "toonbox restore: need INPUT (or several) and -o OUTPUT\n%s", kUsage);
     return kExitUsage;
   }
-  const std::string input = a.positional[0], output = a.get("--output");
+  const std::string output = a.get("--output");
   auto options = parse_restore_options(a);
   if (!options.is_ok()) return restore_fail(json, options.status(), kExitUsage);
   auto overrides = parse_restore_overrides(a);
   if (!overrides.is_ok()) return restore_fail(json, overrides.status(), kExitUsage);
+  auto inputs = expand_inputs(a.positional);
+  if (!inputs.is_ok()) return restore_fail(json, inputs.status(), exit_code_for(inputs.status()));
+  if (inputs->several) {
+    if (Status s = check_output_folder(output); !s.is_ok()) return restore_fail(json, s, kExitUsage);
+    return restore_folder(a, options.value(), overrides.value(), inputs->paths);
+  }
+  const std::string input = inputs->paths[0];
   std::error_code dir_ec;
   if (!is_stdio(input) && std::filesystem::is_directory(input, dir_ec))
     return restore_folder(a, options.value(), overrides.value());

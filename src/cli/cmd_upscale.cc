@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/console.h"
 #include "cli/folder_command.h"
+#include "cli/input_list.h"
 #include "cli/single_image.h"
 #include "cli/single_io.h"
 #include "core/json_text.h"
@@ -26,6 +27,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: toonbox upscale INPUT -o OUTPUT [options]\n"
     "       toonbox upscale DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
+    "       toonbox upscale FILE... -o OUTDIR [--format EXT] [options]   (also 'photos/*.jpg')\n"
     "\n"
     "  -o, --output PATH      output image; format from the extension (.png .jpg .jpeg .webp)\n"
     "                         INPUT `-` reads the image from stdin (format sniffed); -o -\n"
@@ -66,13 +68,14 @@ nlohmann::json report_json(const pipeline::UpscaleReport& r) {
           {"compile_ms", r.compile_ms}, {"compute_ms", r.compute_ms}, {"notes", r.notes}};
 }
 
+// A folder, or with `files` several inputs.
 int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options,
                    pipeline::Upscaler* upscaler_or_null, const engine::DeviceSelection& device,
-                   const std::string& model_spec) {
+                   const std::string& model_spec, const std::vector<std::string>& files) {
   const bool json = a.has("--json") || !isatty(STDOUT_FILENO);
-  auto flags = parse_folder_flags(a, 1);
+  auto flags = parse_folder_flags(a, 1, files);
   if (!flags.is_ok()) return fail(json, flags.status(), kExitUsage);
-  auto plan = folder::plan_folder(flags->plan);
+  auto plan = plan_inputs(flags.value());
   if (!plan.is_ok()) return fail(json, plan.status(), exit_code_for(plan.status()));
   auto removed = prepare_output_folders(plan.value(), flags->plan.output_dir);
   if (!removed.is_ok()) return fail(json, removed.status(), kExitFailure);
@@ -142,11 +145,17 @@ int cmd_upscale(const std::vector<std::string>& argv) {
   }
   // With -o -, stdout is the image's: not even a JSON error object goes there.
   const bool json = a.has("--json") && !is_stdio(a.get("--output"));
-  if (a.positional.size() != 1 || !a.has("--output")) {
-    std::fprintf(stderr, "toonbox upscale: need exactly one INPUT and -o OUTPUT\n%s", kUsage);
+  if (a.positional.empty() || !a.has("--output")) {
+    std::fprintf(stderr, "toonbox upscale: need INPUT (or several) and -o OUTPUT\n%s", kUsage);
     return kExitUsage;
   }
-  const std::string input = a.positional[0], output = a.get("--output");
+  const std::string output = a.get("--output");
+  auto inputs = expand_inputs(a.positional);
+  if (!inputs.is_ok()) return fail(json, inputs.status(), exit_code_for(inputs.status()));
+  if (inputs->several) {
+    if (Status s = check_output_folder(output); !s.is_ok()) return fail(json, s, kExitUsage);
+  }
+  const std::string input = inputs->paths[0];
   pipeline::UpscaleOptions options;
   long long tile = 0, scale = 0, quality = 92, max_pixels = image::DecodeOptions{}.max_pixels;
   Status flag_status = parse_integer_flag(a, "--tile", -1, 16384, &tile);
@@ -162,7 +171,7 @@ int cmd_upscale(const std::vector<std::string>& argv) {
   options.tile_size = static_cast<int>(tile);
   options.tta = a.has("--tta");
   std::error_code ec;
-  const bool is_folder = !is_stdio(input) && std::filesystem::is_directory(input, ec);
+  const bool is_folder = inputs->several || (!is_stdio(input) && std::filesystem::is_directory(input, ec));
   image::EncodeOptions encoding{image::ImageFormat::kPng, static_cast<int>(quality)};
   // One image: its arguments are checked and the image is read before the model is
   // loaded, so a typo or a missing file costs nothing.
@@ -183,7 +192,9 @@ int cmd_upscale(const std::vector<std::string>& argv) {
   auto upscaler = pipeline::load_upscaler(a.get("--model"), static_cast<int>(scale), a.get("--bin"),
                                           device.value());
   if (!upscaler.is_ok()) return fail(json, upscaler.status(), exit_code_for(upscaler.status()), device_line);
-  if (is_folder) return upscale_folder(a, options, upscaler->get(), device.value(), a.get("--model"));
+  if (is_folder)
+    return upscale_folder(a, options, upscaler->get(), device.value(), a.get("--model"),
+                          inputs->several ? inputs->paths : std::vector<std::string>{});
 
   const Console out(is_stdio(output));
   if (!json)

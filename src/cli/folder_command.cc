@@ -20,6 +20,7 @@
 
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
+#include "cli/single_image.h"
 #include "cli/stop_signals.h"
 #include "core/json_text.h"
 #include "folder/folder_plan.h"
@@ -50,9 +51,13 @@ constexpr auto kProgressInterval = std::chrono::milliseconds(100);
 
 }  // namespace
 
-Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch) {
+Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch, const std::vector<std::string>& files) {
   FolderFlags f;
-  f.plan.input_dir = a.positional[0];
+  f.files = files;
+  if (files.empty()) f.plan.input_dir = a.positional[0];
+  for (const char* tree_only : {"--recursive", "--allow-inside", "--shard"})
+    if (!files.empty() && a.has(tree_only))
+      return invalid_argument(std::string(tree_only) + " applies to a folder INPUT, not to a list of files");
   f.plan.output_dir = a.get("--output");
   f.plan.recursive = a.has("--recursive");
   f.plan.skip_existing = a.has("--skip-existing");
@@ -60,10 +65,7 @@ Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch) {
   f.plan.allow_inside = a.has("--allow-inside");
   if (f.plan.skip_existing && f.plan.overwrite)
     return invalid_argument("--skip-existing and --overwrite contradict each other: pick one");
-  const std::string format = a.get("--format", "png");
-  f.plan.format = image::format_from_extension("x." + format);
-  if (f.plan.format == image::ImageFormat::kUnknown)
-    return invalid_argument("--format must be png, jpg, jpeg or webp");
+  TB_ASSIGN_OR_RETURN(f.plan.format, parse_format_name(a.get("--format", "png")));
   long long batch = 0, quality = 92, max_pixels = f.runner.decode.max_pixels;
   if (max_batch > 0 && a.get("--batch-size") != "auto")
     TB_RETURN_IF_ERROR(parse_integer_flag(a, "--batch-size", 1, max_batch, &batch));
@@ -75,11 +77,15 @@ Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch) {
   if (a.has("--shard")) {
     TB_ASSIGN_OR_RETURN(folder::Shard shard, folder::parse_shard(a.get("--shard")));
     f.shard = shard;
-  } else {
+  } else if (files.empty()) {  // a job array shares out a folder; a list is one command's own
     TB_ASSIGN_OR_RETURN(f.shard, folder::shard_from_environment([](const char* name) { return std::getenv(name); }));
   }
   if (f.shard) f.plan.keep = folder::shard_filter(*f.shard);
   return f;
+}
+
+Result<folder::FolderPlan> plan_inputs(const FolderFlags& f) {
+  return f.files.empty() ? folder::plan_folder(f.plan) : folder::plan_files(f.files, f.plan);
 }
 
 namespace {
@@ -215,17 +221,17 @@ int run_planned_folder(const char* command, bool json, const folder::FolderPlan&
   return finish_folder_run(command, json, summary, context, summary_note);
 }
 
-int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
+int run_folder_command(const ParsedArgs& args, const FolderTask& task, const std::vector<std::string>& files) {
   // JSON lines whenever nobody watches a terminal: logs and pipes get parseable output.
   const bool json = args.has("--json") || !isatty(STDOUT_FILENO);
-  auto flags = parse_folder_flags(args, kMaxBatchSize);
+  auto flags = parse_folder_flags(args, kMaxBatchSize, files);
   if (!flags.is_ok()) return task.fail(json, flags.status(), kExitUsage);
   for (const char* single_only : {"--timings"})
     if (args.has(single_only))
       return task.fail(json, invalid_argument(std::string(single_only) + " applies to a single image, not a folder"),
                        kExitUsage);
 
-  auto plan = folder::plan_folder(flags->plan);
+  auto plan = plan_inputs(flags.value());
   if (!plan.is_ok()) return task.fail(json, plan.status(), exit_code_for(plan.status()));
 
   // One worker per device (`--device cuda:0,1`, `cuda:all`, `cpu,cpu`), one queue.

@@ -21,6 +21,7 @@ namespace toonbox::cli {
 
 struct FolderFlags {
   folder::FolderPlanOptions plan;
+  std::vector<std::string> files;  // several inputs given one by one: the run is over these
   folder::RunnerOptions runner;
   int batch_size = 0;  // 0: automatic
   std::optional<folder::Shard> shard;
@@ -28,8 +29,13 @@ struct FolderFlags {
 
 // INPUT (positional[0]), -o, --recursive, --skip-existing, --overwrite, --allow-inside,
 // --format, --quality, --max-pixels, --shard (or the job-array variables) and (when
-// `max_batch` > 0) --batch-size.
-Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch);
+// `max_batch` > 0) --batch-size. With `files` (several inputs, input_list.h) the run is
+// over those into -o OUTDIR; the flags that only mean something for a folder tree
+// (--recursive, --allow-inside, --shard) are refused, and the job-array variables ignored.
+Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch, const std::vector<std::string>& files = {});
+
+// The plan of a run: the folder's (folder::plan_folder) or the files' (folder::plan_files).
+Result<folder::FolderPlan> plan_inputs(const FolderFlags& flags);
 
 // Creates the output folder and removes the temporary files an interrupted run left in
 // the folders this plan writes to (only those of its own outputs with `own_outputs_only`,
@@ -84,7 +90,8 @@ struct FolderTask {
   std::function<Status(const engine::DeviceSelection& device, FolderModel* model)> load;
 };
 
-// INPUT (args.positional[0]) is a folder: process every image in it into -o OUTDIR.
-int run_folder_command(const ParsedArgs& args, const FolderTask& task);
+// INPUT (args.positional[0]) is a folder: process every image in it into -o OUTDIR; with
+// `files`, those files instead.
+int run_folder_command(const ParsedArgs& args, const FolderTask& task, const std::vector<std::string>& files = {});
 
 }  // namespace toonbox::cli

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The command line's Unix habits (issue 20), as a user meets them: a missing input reported
-# before any model is loaded, `-` for stdin/stdout, --format for one file. Fast: the
+# before any model is loaded, `-` for stdin/stdout, --format for one file, several inputs and globs. Fast: the
 # built-in `classic` style, the built-in inpainting methods and tiny generated images; no
 # weights needed.
 # usage: habits_test.sh TOONBOX_BINARY
@@ -139,6 +139,39 @@ expect 2 "upscale: --format disagreeing refused before the model" "$toonbox" ups
 contains "upscale: both named" "disagrees with --format png"
 expect 0 "inpaint: --format for a file" "$toonbox" inpaint ip/photo.png --mask ip/mask.png -o out/inp --format jpg --model telea
 magic "inpaint: out/inp is a JPEG" out/inp ffd8ff
+
+## 4. Several inputs and glob patterns: run like a folder into -o OUTDIR.
+mkdir -p in/sub && cp in/rgb.png in/sub/rgb.jpg
+expect 0 "several inputs into a new folder" "$toonbox" cartoonize in/rgb.png in/rgba.png in/photo.jpg -o out/many/ --device cpu
+for name in rgb rgba photo; do
+  [ -s "out/many/$name.png" ] && ok "out/many/$name.png written" || bad "out/many/$name.png written"
+done
+contains "a summary line (JSON lines off a terminal)" '"ok":3'
+expect 0 "--format names the outputs' extension" "$toonbox" cartoonize in/rgb.png in/rgba.png -o out/many_jpg --format jpg --device cpu
+magic "out/many_jpg/rgb.jpg is a JPEG" out/many_jpg/rgb.jpg ffd8ff
+expect 2 "a name collision between inputs is refused" "$toonbox" cartoonize in/rgb.png in/sub/rgb.jpg -o out/coll --device cpu
+contains "the collision lists both inputs" "rgb.png <- in/rgb.png, in/sub/rgb.jpg"
+absent "nothing created for a collision" out/coll
+expect 1 "one bad input fails alone" "$toonbox" cartoonize in/rgb.png in/unknown.jpg in/nope.png -o out/some_bad --device cpu
+[ -s out/some_bad/rgb.png ] && ok "the good input is written" || bad "the good input is written"
+contains "the bad input is named" "in/unknown.jpg"
+contains "the missing input is named" "in/nope.png"
+contains "the summary counts the failures" '"failed":2'
+expect 0 "a quoted pattern is expanded" "$toonbox" cartoonize 'in/rgb*.png' -o out/glob --device cpu
+[ -s out/glob/rgb.png ] && [ -s out/glob/rgba.png ] && ok "both matches written" || bad "both matches written"
+absent "a non-image match is not taken" out/glob/unknown.png
+expect 1 "a pattern matching nothing" "$toonbox" cartoonize 'in/zz*.png' -o out/none --device cpu
+contains "the pattern is named" "in/zz\*.png: no image file"
+expect 2 "several inputs to stdout are refused" "$toonbox" cartoonize in/rgb.png in/rgba.png -o - --format png --device cpu
+contains "says why" "several inputs need -o OUTDIR"
+expect 2 "several inputs into an image name are refused" "$toonbox" cartoonize in/rgb.png in/rgba.png -o out/x.png --device cpu
+contains "says it looks like a file" "looks like an image file name"
+expect 2 "a folder among several inputs is refused" "$toonbox" cartoonize in in/rgb.png -o out/mixed --device cpu
+contains "the folder is named" "in: is a folder"
+expect 2 "--recursive with a list is refused" "$toonbox" cartoonize in/rgb.png in/rgba.png -o out/rec --recursive --device cpu
+expect 2 "stdin among several inputs is refused" "$toonbox" cartoonize - in/rgb.png -o out/stdin_many --device cpu
+expect 0 "inpaint: several images, one mask" "$toonbox" inpaint ip/in/a.png ip/in/b.png --mask ip/mask.png -o out/ip_many --model telea
+[ -s out/ip_many/a.png ] && [ -s out/ip_many/b.png ] && ok "inpaint: both written" || bad "inpaint: both written"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
