@@ -31,6 +31,7 @@ constexpr const char* kUsage =
     "       toonbox cartoonize DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
     "       toonbox cartoonize FILE... -o OUTDIR [--format EXT] [options]   (also 'photos/*.jpg')\n"
     "\n"
+    "  -i, --input PATH       INPUT by name (as realesrgan-ncnn-vulkan takes it); may be repeated\n"
     "  -o, --output PATH      output image; format from the extension (.png .jpg .jpeg .webp)\n"
     "                         INPUT `-` reads the image from stdin (format sniffed); -o -\n"
     "                         writes it to stdout (needs --format; every other line goes to\n"
@@ -151,7 +152,8 @@ Result<std::unique_ptr<pipeline::Upscaler>> load_finishing_upscaler(
 }
 
 int cmd_cartoonize(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {{"--output", true, "-o"},
+  auto parsed = parse_args(argv, {kInputAlias,
+                                  {"--output", true, "-o"},
                                   {"--model", true},
                                   {"--device", true},
                                   {"--precision", true},

@@ -28,6 +28,7 @@ constexpr const char* kUsage =
     "       toonbox inpaint DIR --mask DIR|FILE -o OUTDIR [options]\n"
     "       toonbox inpaint IMAGE... --mask DIR|FILE -o OUTDIR [options]   (also 'photos/*.jpg')\n"
     "\n"
+    "  -i, --input PATH       INPUT by name (as realesrgan-ncnn-vulkan takes it); may be repeated\n"
     "  --mask FILE|DIR|alpha  what to remove: white (>= 128) pixels of a mask image of the\n"
     "                         photo's size; `alpha`: the photo's transparent pixels. For a\n"
     "                         folder: a folder of masks matched by file name (a.jpg takes\n"
@@ -116,7 +117,8 @@ Result<std::unique_ptr<pipeline::InpaintPipeline>> make_inpaint_pipeline(const P
 }
 
 int cmd_inpaint(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {{"--mask", true},
+  auto parsed = parse_args(argv, {kInputAlias,
+                                  {"--mask", true},
                                   {"--output", true, "-o"},
                                   {"--model", true},
                                   {"--radius", true},

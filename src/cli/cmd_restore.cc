@@ -29,6 +29,7 @@ constexpr const char* kUsage =
     "       toonbox restore DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
     "       toonbox restore FILE... -o OUTDIR [--format EXT] [options]   (also 'photos/*.jpg')\n"
     "\n"
+    "  -i, --input PATH       INPUT by name (as realesrgan-ncnn-vulkan takes it); may be repeated\n"
     "  -o, --output PATH      output image; format from the extension (.png .jpg .jpeg .webp)\n"
     "                         INPUT `-` reads the image from stdin (format sniffed); -o -\n"
     "                         writes it to stdout (needs --format; every other line goes to\n"
@@ -117,7 +118,7 @@ int restore_folder(const ParsedArgs& a, const pipeline::RestoreOptions& options,
 }  // namespace
 
 int cmd_restore(const std::vector<std::string>& argv) {
-  std::vector<ArgSpec> spec = {{"--output", true, "-o"}, {"--model", true},      {"--device", true},
+  std::vector<ArgSpec> spec = {kInputAlias, {"--output", true, "-o"}, {"--model", true},      {"--device", true},
                                {"--precision", true},    {"--max-pixels", true}, {"--quality", true},
                                {"--overwrite", false},   {"--recursive", false}, {"--skip-existing", false},
                                {"--format", true},       {"--batch-size", true}, {"--allow-inside", false}, {"--shard", true},

@@ -18,6 +18,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: toonbox run --model MODEL INPUT -o OUTPUT [options]\n"
     "\n"
+    "  -i, --input PATH       INPUT by name (as realesrgan-ncnn-vulkan takes it); may be repeated\n"
     "  --model FILE|NAME      a .onnx file, a TF.js model.json/folder, an ncnn .param or\n"
     "                         .param.bin, or an installed model\n"
     "  --bin FILE             ncnn weights (default: X.bin beside X.param, or the only .bin\n"
@@ -42,7 +43,8 @@ int fail(const Status& s, int code) {
 }  // namespace
 
 int cmd_run(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {{"--model", true},
+  auto parsed = parse_args(argv, {kInputAlias,
+                                  {"--model", true},
                                   {"--output", true, "-o"},
                                   {"--layout", true},
                                   {"--channels", true},

@@ -29,6 +29,7 @@ constexpr const char* kUsage =
     "       toonbox upscale DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
     "       toonbox upscale FILE... -o OUTDIR [--format EXT] [options]   (also 'photos/*.jpg')\n"
     "\n"
+    "  -i, --input PATH       INPUT by name (as realesrgan-ncnn-vulkan takes it); may be repeated\n"
     "  -o, --output PATH      output image; format from the extension (.png .jpg .jpeg .webp)\n"
     "                         INPUT `-` reads the image from stdin (format sniffed); -o -\n"
     "                         writes it to stdout (needs --format; every other line goes to\n"
@@ -117,7 +118,8 @@ int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options,
 }  // namespace
 
 int cmd_upscale(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {{"--output", true, "-o"},
+  auto parsed = parse_args(argv, {kInputAlias,
+                                  {"--output", true, "-o"},
                                   {"--scale", true, "-s"},
                                   {"--model", true},
                                   {"--bin", true},

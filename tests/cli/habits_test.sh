@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The command line's Unix habits (issue 20), as a user meets them: a missing input reported
-# before any model is loaded, `-` for stdin/stdout, --format for one file, several inputs and globs. Fast: the
-# built-in `classic` style, the built-in inpainting methods and tiny generated images; no
-# weights needed.
+# before any model is loaded, `-` for stdin/stdout, --format for one file, several inputs
+# and globs, -i. Fast: the built-in `classic` style, the built-in inpainting methods and
+# tiny generated images; no weights needed.
 # usage: habits_test.sh TOONBOX_BINARY
 set -uo pipefail
 toonbox=$(realpath "$1")
@@ -172,6 +172,22 @@ expect 2 "--recursive with a list is refused" "$toonbox" cartoonize in/rgb.png i
 expect 2 "stdin among several inputs is refused" "$toonbox" cartoonize - in/rgb.png -o out/stdin_many --device cpu
 expect 0 "inpaint: several images, one mask" "$toonbox" inpaint ip/in/a.png ip/in/b.png --mask ip/mask.png -o out/ip_many --model telea
 [ -s out/ip_many/a.png ] && [ -s out/ip_many/b.png ] && ok "inpaint: both written" || bad "inpaint: both written"
+
+## 5. -i/--input names INPUT.
+expect 0 "-i INPUT" "$toonbox" cartoonize -i in/rgb.png -o out/i.png --device cpu
+[ -s out/i.png ] && ok "-i: output written" || bad "-i: output written"
+expect 0 "--input=INPUT" "$toonbox" cartoonize --input=in/rgb.png -o out/i2.png --device cpu
+expect 0 "-i repeated: several inputs" "$toonbox" cartoonize -i in/rgb.png -i in/rgba.png -o out/i_many --device cpu
+[ -s out/i_many/rgb.png ] && [ -s out/i_many/rgba.png ] && ok "-i repeated: both written" || bad "-i repeated: both written"
+expect 2 "-i without a value" "$toonbox" cartoonize -o out/i3.png -i
+contains "says -i needs a value" "option --input needs a value"
+expect 1 "upscale -i: the missing input named" "$toonbox" upscale -i in/nope.jpg -o out/u.png -s 2 --device cpu
+contains "upscale -i: named" "in/nope.jpg"
+expect 1 "restore -i: the missing input named" "$toonbox" restore -i in/nope.jpg -o out/r.png --device cpu
+contains "restore -i: named" "in/nope.jpg"
+expect 0 "inpaint -i" "$toonbox" inpaint -i ip/photo.png --mask ip/mask.png -o out/ii.png --model telea
+expect 1 "run -i (then the missing model)" "$toonbox" run -i in/rgb.png --model nowhere/m.onnx -o out/r.png --device cpu
+lacks "run -i is no unknown option" "unknown option"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
