@@ -66,6 +66,8 @@ constexpr const char* kUsage =
     "  --fidelity W           with --restore: CodeFormer's fidelity 0..1 (default 0.5)\n"
     "  --timings              report decode/upload/inference/download/encode and a warm run\n"
     "  --json                 print one JSON object with the result on stdout\n"
+    "  -q, --quiet            print nothing but errors (and --json's objects)\n"
+    "  -v, --verbose          add details: timings, the device's name and why it was chosen\n"
     "\n"
     "folders (INPUT is a directory):\n"
     "  --recursive            include subfolders (the output mirrors the tree)\n"
@@ -180,6 +182,8 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
                                   {"--restore", true},
                                   {"--fidelity", true},
                                   {"--json", false},
+                                  kQuietFlag,
+                                  kVerboseFlag,
                                   {"--help", false, "-h"}});
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox cartoonize: %s\n%s", parsed.status().message().c_str(), kUsage);
@@ -197,6 +201,8 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
     return kExitUsage;
   }
   const std::string output = a.get("--output");
+  auto verbosity = parse_verbosity(a);
+  if (!verbosity.is_ok()) return usage_error(json, verbosity.status());
   auto options = parse_cartoon_options(a);
   if (!options.is_ok()) return usage_error(json, options.status());
   auto inputs = expand_inputs(a.positional);
@@ -218,7 +224,7 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   auto quality = parse_quality(a);
   if (!quality.is_ok()) return usage_error(json, quality.status());
   const image::EncodeOptions encoding{format.value(), quality.value()};
-  const Console out(is_stdio(output));
+  const Console out(is_stdio(output), verbosity.value());
   auto t0 = std::chrono::steady_clock::now();
   auto image = read_input_image(input, decode_options.value());
   if (!image.is_ok()) return cartoonize_fail(json, image.status(), kExitFailure);
@@ -243,6 +249,8 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
     if (!note.empty()) out.status("note: %s\n", note.c_str());
     out.status("model: %s (%s)\n", model.name.c_str(), model.description.c_str());
     out.status("device: %s\n", device_line.c_str());
+  out.detail("  device details: %s, %s; chosen: %s\n", device->backend->device().id.c_str(),
+             device->backend->device().label.c_str(), device->reason.c_str());
   }
 
   const std::string input_name = input_label(input);
@@ -335,32 +343,38 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
       faces = ", " + std::to_string(report.faces) + (report.faces == 1 ? " face" : " faces");
     out.result("wrote %s (%dx%d%s, %s mode%s)\n", output_label(output).c_str(), result->width, result->height,
                result->has_alpha() ? ", alpha kept" : "", pipeline::cartoon_mode_name(report.mode_used), faces.c_str());
-    if (a.has("--timings")) {
-      out.result("timings (ms):\n");
-      out.result("  decode            %9.2f\n", decode_ms);
+    // --timings asks for the block (a result: stdout); -v adds it as a detail (stderr),
+    // without the warm run only --timings pays for.
+    const bool warm_measured = a.has("--timings");
+    if (warm_measured || out.verbose()) {
+      const auto line = warm_measured ? &Console::result : &Console::detail;
+      (out.*line)("timings (ms):\n");
+      (out.*line)("  decode            %9.2f\n", decode_ms);
       if (report.resize_ms > 0)
-        out.result("  resize            %9.2f   (to %dx%d for the model)\n", report.resize_ms, report.process_width,
+        (out.*line)("  resize            %9.2f   (to %dx%d for the model)\n", report.resize_ms, report.process_width,
                     report.process_height);
-      out.result("  preprocess        %9.2f\n", first.preprocess_ms);
-      out.result("  compile           %9.2f   (specialize + plan%s)\n", r1.compile_ms,
+      (out.*line)("  preprocess        %9.2f\n", first.preprocess_ms);
+      (out.*line)("  compile           %9.2f   (specialize + plan%s)\n", r1.compile_ms,
                   device->is_gpu ? " + cuDNN algorithm search" : " + oneDNN primitives");
-      out.result("  upload            %9.2f\n", r1.timings.upload_ms);
-      out.result("  inference first   %9.2f\n", r1.timings.compute_ms);
-      out.result("  inference warm    %9.2f\n", warm.run.timings.compute_ms);
-      out.result("  download          %9.2f\n", r1.timings.download_ms);
-      out.result("  postprocess       %9.2f\n", first.postprocess_ms);
+      (out.*line)("  upload            %9.2f\n", r1.timings.upload_ms);
+      (out.*line)("  inference first   %9.2f\n", r1.timings.compute_ms);
+      if (warm_measured) (out.*line)("  inference warm    %9.2f\n", warm.run.timings.compute_ms);
+      (out.*line)("  download          %9.2f\n", r1.timings.download_ms);
+      (out.*line)("  postprocess       %9.2f\n", first.postprocess_ms);
       if (report.mode_used == pipeline::CartoonMode::kPortrait || report.detect_ms > 0) {
-        out.result("  detect faces      %9.2f   (warm %.2f)\n", report.detect_ms, warm_report.detect_ms);
-        out.result("  heads             %9.2f   (warm %.2f; %d crop%s: align, head model, paste)\n",
-                    report.heads_ms, warm_report.heads_ms, report.faces, report.faces == 1 ? "" : "s");
+        (out.*line)("  detect faces      %9.2f\n", report.detect_ms);
+        (out.*line)("  heads             %9.2f   (%d crop%s: align, head model, paste)\n", report.heads_ms,
+                    report.faces, report.faces == 1 ? "" : "s");
+        if (warm_measured)
+          (out.*line)("  detect, heads warm %8.2f, %.2f\n", warm_report.detect_ms, warm_report.heads_ms);
       }
-      out.result("  finish            %9.2f   (strength, long side)\n", report.finish_ms);
-      out.result("  encode            %9.2f\n", encode_ms);
-      out.result("  frame first       %9.2f   (compile + upload + inference + download)\n", first_ms);
-      out.result("  frame warm        %9.2f\n", warm_ms);
-      out.result("  first run total   %9.2f   (resize, detection, frame, heads, finish)\n", report.total_ms);
-      out.result("  warm run total    %9.2f\n", warm_report.total_ms);
-      out.result("  activation arena  %9.1f MiB\n", r1.arena_bytes / 1048576.0);
+      (out.*line)("  finish            %9.2f   (strength, long side)\n", report.finish_ms);
+      (out.*line)("  encode            %9.2f\n", encode_ms);
+      (out.*line)("  frame first       %9.2f   (compile + upload + inference + download)\n", first_ms);
+      if (warm_measured) (out.*line)("  frame warm        %9.2f\n", warm_ms);
+      (out.*line)("  first run total   %9.2f   (resize, detection, frame, heads, finish)\n", report.total_ms);
+      if (warm_measured) (out.*line)("  warm run total    %9.2f\n", warm_report.total_ms);
+      (out.*line)("  activation arena  %9.1f MiB\n", r1.arena_bytes / 1048576.0);
     }
   }
   return kExitOk;

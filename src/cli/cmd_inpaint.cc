@@ -59,6 +59,8 @@ constexpr const char* kUsage =
     "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
     "  --overwrite            replace OUTPUT if it exists (never the input)\n"
     "  --json                 machine-readable lines\n"
+    "  -q, --quiet            print nothing but errors (and --json's objects)\n"
+    "  -v, --verbose          add details: the mask's size and the time spent\n"
     "Folders also take --recursive, --skip-existing, --allow-inside, --format, --max-pixels\n"
     "(as `toonbox cartoonize DIR`).\n";
 
@@ -142,6 +144,8 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
                                   {"--allow-inside", false},
                                   {"--format", true},
                                   {"--max-pixels", true},
+                                  kQuietFlag,
+                                  kVerboseFlag,
                                   {"--help", false, "-h"}});
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox inpaint: %s\n%s", parsed.status().message().c_str(), kUsage);
@@ -159,6 +163,8 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
   auto flags = parse_inpaint_flags(a);
   if (!flags.is_ok()) return usage_error(json, flags.status());
   const std::string output = a.get("--output");
+  auto verbosity = parse_verbosity(a);
+  if (!verbosity.is_ok()) return usage_error(json, verbosity.status());
   auto inputs = expand_inputs(a.positional);
   if (!inputs.is_ok()) return inpaint_fail(json, inputs.status(), exit_code_for(inputs.status()));
   if (inputs->several) {
@@ -185,7 +191,7 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
   long long quality = 92;
   if (Status q = parse_integer_flag(a, "--quality", 1, 100, &quality); !q.is_ok()) return usage_error(json, q);
   const image::EncodeOptions encoding{format.value(), static_cast<int>(quality)};
-  const Console out(is_stdio(output));
+  const Console out(is_stdio(output), verbosity.value());
 
   // Inputs first (cheap, and the usual mistakes), then the model.
   auto image = read_input_image(input, image::DecodeOptions{});
@@ -227,6 +233,9 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
     out.status("model: %s (%s)\n", model.name.c_str(), model.description.c_str());
     if (!model.classical) out.status("  %s\n  inputs: %s\n", model.contract_how.c_str(), model.inputs.describe().c_str());
     out.status("device: %s\n", device_line.c_str());
+    const double share = 100.0 * static_cast<double>(mask->count()) / (static_cast<double>(mask->width) * mask->height);
+    out.detail("  mask: %lld pixels to fill (%.1f%% of %dx%d)\n", static_cast<long long>(mask->count()), share,
+               mask->width, mask->height);
   }
   pipeline::InpaintReport report;
   auto result = (*pipeline)->inpaint(*image, *mask, flags->options, &report);

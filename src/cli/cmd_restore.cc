@@ -53,6 +53,8 @@ constexpr const char* kUsage =
     "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
     "  --overwrite            replace OUTPUT if it exists (never the input)\n"
     "  --json                 print one JSON object with the result on stdout\n"
+    "  -q, --quiet            print nothing but errors (and --json's objects)\n"
+    "  -v, --verbose          add details: timings, the device's name and why it was chosen\n"
     "\n"
     "folders (INPUT is a directory):\n"
     "  --recursive, --skip-existing, --format EXT, --batch-size N, --allow-inside, --json\n"
@@ -122,7 +124,8 @@ int cmd_restore(const std::vector<std::string>& argv) {
                                {"--precision", true},    {"--max-pixels", true}, {"--quality", true},
                                {"--overwrite", false},   {"--recursive", false}, {"--skip-existing", false},
                                {"--format", true},       {"--batch-size", true}, {"--allow-inside", false}, {"--shard", true},
-                               {"--timings", false},     {"--json", false},      {"--help", false, "-h"}};
+                               {"--timings", false},     {"--json", false},      {"--help", false, "-h"},
+                               kQuietFlag,               kVerboseFlag};
   for (const ArgSpec& s : restore_arg_specs()) spec.push_back(s);
   auto parsed = parse_args(argv, spec);
   if (!parsed.is_ok()) {
@@ -141,6 +144,8 @@ int cmd_restore(const std::vector<std::string>& argv) {
     return kExitUsage;
   }
   const std::string output = a.get("--output");
+  auto verbosity = parse_verbosity(a);
+  if (!verbosity.is_ok()) return restore_fail(json, verbosity.status(), kExitUsage);
   auto options = parse_restore_options(a);
   if (!options.is_ok()) return restore_fail(json, options.status(), kExitUsage);
   auto overrides = parse_restore_overrides(a);
@@ -164,7 +169,7 @@ int cmd_restore(const std::vector<std::string>& argv) {
   auto quality = parse_quality(a);
   if (!quality.is_ok()) return restore_fail(json, quality.status(), kExitUsage);
   const image::EncodeOptions encoding{format.value(), quality.value()};
-  const Console out(is_stdio(output));
+  const Console out(is_stdio(output), verbosity.value());
   const auto t0 = std::chrono::steady_clock::now();
   auto image = read_input_image(input, decode_options.value());
   if (!image.is_ok()) return restore_fail(json, image.status(), kExitFailure);
@@ -187,6 +192,8 @@ int cmd_restore(const std::vector<std::string>& argv) {
     out.status("model: %s (%s)\n  contract: %s\n  licence: %s%s\n", restorer.name().c_str(), c.model.c_str(),
                c.how.c_str(), c.licence.c_str(), c.non_commercial ? " — non-commercial use only" : "");
     out.status("device: %s\n", device_line.c_str());
+  out.detail("  device details: %s, %s; chosen: %s\n", device->backend->device().id.c_str(),
+             device->backend->device().label.c_str(), device->reason.c_str());
   }
   pipeline::RestoreReport report;
   auto result = pipeline.process(image.value(), options.value(), &report);
@@ -237,6 +244,8 @@ int cmd_restore(const std::vector<std::string>& argv) {
       out.result("wrote %s (%dx%d, %d face%s restored in %d device call%s)\n", output_label(output).c_str(), result->width,
                   result->height, report.faces, report.faces == 1 ? "" : "s", report.device_calls,
                   report.device_calls == 1 ? "" : "s");
+    out.detail("timings (ms): decode %.1f, detect %.1f, restore %.1f, paste %.1f, pipeline %.1f, encode %.1f\n",
+               decode_ms, report.detect_ms, report.restore_ms, report.paste_ms, report.total_ms, encode_ms);
   }
   return kExitOk;
 }

@@ -50,6 +50,8 @@ constexpr const char* kUsage =
     "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
     "  --overwrite            replace OUTPUT if it exists (never the input)\n"
     "  --json                 print one JSON object with the result on stdout\n"
+    "  -q, --quiet            print nothing but errors (and --json's objects)\n"
+    "  -v, --verbose          add details: the device's name and why it was chosen\n"
     "\n"
     "folders (INPUT is a directory):\n"
     "  --recursive            include subfolders (the output mirrors the tree)\n"
@@ -73,7 +75,7 @@ nlohmann::json report_json(const pipeline::UpscaleReport& r) {
 int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options,
                    pipeline::Upscaler* upscaler_or_null, const engine::DeviceSelection& device,
                    const std::string& model_spec, const std::vector<std::string>& files) {
-  const bool json = a.has("--json") || !isatty(STDOUT_FILENO);
+  const bool json = folder_json(a);
   auto flags = parse_folder_flags(a, 1, files);
   if (!flags.is_ok()) return fail(json, flags.status(), kExitUsage);
   auto plan = plan_inputs(flags.value());
@@ -89,15 +91,15 @@ int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options,
   context.batch_size = 1;
   context.batch_rule = "one image per call (tiles of one image are the upscaler's unit)";
   context.model = upscaler_or_null ? upscaler_or_null->name() : model_spec;
+  const Console out(false, flags->verbosity);
   if (!json) {
-    std::printf("model: %s\ndevice: %s\n", context.model.c_str(), context.device.c_str());
-    std::printf("%zu image%s to upscale into %s", plan->todo.size(), plan->todo.size() == 1 ? "" : "s",
+    out.status("model: %s\ndevice: %s\n", context.model.c_str(), context.device.c_str());
+    out.status("%zu image%s to upscale into %s", plan->todo.size(), plan->todo.size() == 1 ? "" : "s",
                 context.output_dir.c_str());
-    if (!plan->already_done.empty()) std::printf(" (%zu already done, skipped)", plan->already_done.size());
-    std::printf("\n");
-    for (const auto& n : plan->notes) std::printf("note: %s\n", n.c_str());
-    if (*removed) std::printf("note: removed %d temporary file%s of an interrupted run\n", *removed, *removed == 1 ? "" : "s");
-    std::fflush(stdout);
+    if (!plan->already_done.empty()) out.status(" (%zu already done, skipped)", plan->already_done.size());
+    out.status("\n");
+    for (const auto& n : plan->notes) out.status("note: %s\n", n.c_str());
+    if (*removed) out.status("note: removed %d temporary file%s of an interrupted run\n", *removed, *removed == 1 ? "" : "s");
   }
   const std::string mode = "upscale x" + std::to_string(upscaler_or_null ? upscaler_or_null->scale() : 0);
   folder::DeviceFn run_device =
@@ -112,7 +114,8 @@ int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options,
     }
     return out;
   };
-  return run_planned_folder(kCommand, json, plan.value(), run_device, flags->runner, device.is_gpu, context);
+  return run_planned_folder(kCommand, json, plan.value(), run_device, flags->runner, device.is_gpu, context, "",
+                            out.quiet());
 }
 
 }  // namespace
@@ -135,6 +138,8 @@ int cmd_upscale(const std::vector<std::string>& argv) {
                                   {"--format", true},
                                   {"--allow-inside", false},
                                   {"--json", false},
+                                  kQuietFlag,
+                                  kVerboseFlag,
                                   {"--help", false, "-h"}});
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox upscale: %s\n%s", parsed.status().message().c_str(), kUsage);
@@ -152,6 +157,8 @@ int cmd_upscale(const std::vector<std::string>& argv) {
     return kExitUsage;
   }
   const std::string output = a.get("--output");
+  auto verbosity = parse_verbosity(a);
+  if (!verbosity.is_ok()) return fail(json, verbosity.status(), kExitUsage);
   auto inputs = expand_inputs(a.positional);
   if (!inputs.is_ok()) return fail(json, inputs.status(), exit_code_for(inputs.status()));
   if (inputs->several) {
@@ -198,10 +205,13 @@ int cmd_upscale(const std::vector<std::string>& argv) {
     return upscale_folder(a, options, upscaler->get(), device.value(), a.get("--model"),
                           inputs->several ? inputs->paths : std::vector<std::string>{});
 
-  const Console out(is_stdio(output));
-  if (!json)
+  const Console out(is_stdio(output), verbosity.value());
+  if (!json) {
     out.status("model: %s (x%d; %s)\ndevice: %s\n", (*upscaler)->name().c_str(), (*upscaler)->scale(),
                models::describe_contract((*upscaler)->contract()).c_str(), device_line.c_str());
+  out.detail("  device details: %s, %s; chosen: %s\n", device->backend->device().id.c_str(),
+             device->backend->device().label.c_str(), device->reason.c_str());
+  }
   pipeline::UpscaleReport report;
   auto result = (*upscaler)->upscale(image.value(), options, &report);
   if (!result.is_ok())

@@ -1,27 +1,44 @@
-// Where a single-image command's own lines go. Results (what was written, a report that
-// was asked for) go to stdout; status (model, device, notes) goes to stdout too, except
-// when stdout carries the image itself (`-o -`): then every line goes to stderr, so the
-// pipe holds nothing but the image's bytes.
+// Where a command's own lines go, one rule for every image command (docs/cli.md):
+// results — the file written, the figures asked for — on stdout; status — model, device,
+// notes, progress — on stderr, so `toonbox ... > log` keeps the results and a terminal
+// still shows what is happening. When stdout carries the image itself (`-o -`), results go
+// to stderr too, so the pipe holds nothing but the image's bytes. -q prints neither (errors
+// and --json's objects still come); -v adds details (timings, the device's reason).
 #pragma once
 
 #include <cstdio>
 
+#include "cli/args.h"
+#include "core/status.h"
+
 namespace toonbox::cli {
+
+enum class Verbosity { kQuiet, kNormal, kVerbose };
+
+// -q/--quiet and -v/--verbose for an image command's spec; both at once are refused.
+inline const ArgSpec kQuietFlag{"--quiet", false, "-q"};
+inline const ArgSpec kVerboseFlag{"--verbose", false, "-v"};
+Result<Verbosity> parse_verbosity(const ParsedArgs& args);
 
 class Console {
  public:
-  explicit Console(bool image_on_stdout) : image_on_stdout_(image_on_stdout) {}
+  Console(bool image_on_stdout, Verbosity verbosity) : image_on_stdout_(image_on_stdout), verbosity_(verbosity) {}
 
-  // The model, the device, notes.
+  // The model, the device, notes: what the run is doing.
   void status(const char* format, ...) const __attribute__((format(printf, 2, 3)));
   // The file written and the figures asked for (--timings).
   void result(const char* format, ...) const __attribute__((format(printf, 2, 3)));
+  // Status only -v asks for.
+  void detail(const char* format, ...) const __attribute__((format(printf, 2, 3)));
+
+  bool quiet() const { return verbosity_ == Verbosity::kQuiet; }
+  bool verbose() const { return verbosity_ == Verbosity::kVerbose; }
 
  private:
-  FILE* status_stream() const { return image_on_stdout_ ? stderr : stdout; }
   FILE* result_stream() const { return image_on_stdout_ ? stderr : stdout; }
 
   bool image_on_stdout_;
+  Verbosity verbosity_;
 };
 
 }  // namespace toonbox::cli

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The command line's Unix habits (issue 20), as a user meets them: a missing input reported
 # before any model is loaded, `-` for stdin/stdout, --format for one file, several inputs
-# and globs, -i. Fast: the built-in `classic` style, the built-in inpainting methods and
+# and globs, -i, stdout/stderr and -q/-v. Fast: the built-in `classic` style, the built-in inpainting methods and
 # tiny generated images; no weights needed.
 # usage: habits_test.sh TOONBOX_BINARY
 set -uo pipefail
@@ -188,6 +188,48 @@ contains "restore -i: named" "in/nope.jpg"
 expect 0 "inpaint -i" "$toonbox" inpaint -i ip/photo.png --mask ip/mask.png -o out/ii.png --model telea
 expect 1 "run -i (then the missing model)" "$toonbox" run -i in/rgb.png --model nowhere/m.onnx -o out/r.png --device cpu
 lacks "run -i is no unknown option" "unknown option"
+
+## 6. Results on stdout, status on stderr; -q and -v.
+# split EXIT "what" command...: stdout to ./stdout, stderr to ./log.
+split() { piped "$1" "$2" /dev/null "${@:3}"; }
+err_has() { if grep -q -- "$2" log; then ok "$1"; else bad "$1: stderr lacks '$2'"; fi; }
+split 0 "one image, default verbosity" "$toonbox" cartoonize in/rgb.png -o out/v1.png --device cpu
+on_stdout "the file written is a result: stdout" "wrote out/v1.png"
+err_has "the model line is status: stderr" "model: classic"
+err_has "the device line is status: stderr" "device: cpu"
+if grep -q "model:\|device:" stdout; then bad "no status on stdout"; else ok "no status on stdout"; fi
+split 0 "-q" "$toonbox" cartoonize in/rgb.png -o out/v2.png --device cpu -q
+empty "-q: nothing on stdout" stdout
+empty "-q: nothing on stderr" log
+[ -s out/v2.png ] && ok "-q: still written" || bad "-q: still written"
+split 2 "-q still reports errors" "$toonbox" cartoonize in/rgb.png -o out/v2.png --device cpu --quiet
+err_has "-q: the error is on stderr" "already exists"
+split 0 "-q --json" "$toonbox" cartoonize in/rgb.png -o out/v3.png --device cpu -q --json
+on_stdout "-q --json: the JSON still comes" '"ok":true'
+split 0 "-v" "$toonbox" cartoonize in/rgb.png -o out/v4.png --device cpu -v
+err_has "-v: the timings block (stderr)" "timings (ms):"
+err_has "-v: device details" "device details: cpu"
+if grep -q "inference warm" log stdout; then bad "-v: no warm run (only --timings pays for it)"; else ok "-v: no warm run (only --timings pays for it)"; fi
+split 0 "--timings" "$toonbox" cartoonize in/rgb.png -o out/v5.png --device cpu --timings
+on_stdout "--timings: the block is a result (stdout)" "inference warm"
+split 2 "-q with -v is refused" "$toonbox" cartoonize in/rgb.png -o out/v6.png --device cpu -q -v
+err_has "-q -v: says they contradict" "contradict"
+split 0 "inpaint -v" "$toonbox" inpaint ip/photo.png --mask ip/mask.png -o out/v7.png --model telea -v
+err_has "inpaint -v: the mask's size" "pixels to fill"
+split 0 "several inputs -q: no JSON lines unless --json" "$toonbox" cartoonize in/rgb.png in/rgba.png -o out/vq -q --device cpu
+empty "several -q: nothing on stdout" stdout
+empty "several -q: nothing on stderr" log
+split 1 "several -q with a failure" "$toonbox" cartoonize in/rgb.png in/unknown.jpg -o out/vqf -q --device cpu
+err_has "several -q: the failure is named on stderr" "in/unknown.jpg: unknown image format"
+empty "several -q: still nothing on stdout" stdout
+# On a terminal: the progress bar and header are status (stderr), the summary a result.
+script -qc "'$toonbox' cartoonize in/rgb.png in/rgba.png -o out/vt --device cpu 2>/dev/null" /dev/null >log
+contains "terminal: the summary on stdout" "2 of 2 images written to out/vt"
+lacks "terminal: no progress bar on stdout" "\[####"
+lacks "terminal: no header on stdout" "images to cartoonize"
+script -qc "'$toonbox' cartoonize in/rgb.png in/rgba.png -o out/vt2 --device cpu 2>$work/log" /dev/null >/dev/null
+contains "terminal: the progress bar on stderr" "2/2"
+contains "terminal: the header on stderr" "2 images to cartoonize into out/vt2"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
