@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The command line's Unix habits (issue 20), as a user meets them: a missing input reported
 # before any model is loaded, `-` for stdin/stdout, --format for one file, several inputs
-# and globs, -i, stdout/stderr and -q/-v. Fast: the built-in `classic` style, the built-in inpainting methods and
-# tiny generated images; no weights needed.
+# and globs, -i, stdout/stderr and -q/-v, doctor's colours. Fast: the built-in `classic`
+# style, the built-in inpainting methods and tiny generated images; no weights needed.
 # usage: habits_test.sh TOONBOX_BINARY
 set -uo pipefail
 toonbox=$(realpath "$1")
@@ -230,6 +230,31 @@ lacks "terminal: no header on stdout" "images to cartoonize"
 script -qc "'$toonbox' cartoonize in/rgb.png in/rgba.png -o out/vt2 --device cpu 2>$work/log" /dev/null >/dev/null
 contains "terminal: the progress bar on stderr" "2/2"
 contains "terminal: the header on stderr" "2 images to cartoonize into out/vt2"
+
+## 7. Colour in doctor: only on a terminal, never with NO_COLOR set, --color to choose.
+esc=$'\033['  # an ANSI escape, matched as a fixed string
+coloured() { if grep -qF "$esc" "$2"; then ok "$1"; else bad "$1: no colour in $2"; fi; }
+plain() { if grep -qF "$esc" "$2"; then bad "$1: colour in $2"; else ok "$1"; fi; }
+doctor_to() { local file=$1; shift; "$@" >"$file" 2>&1; [ -s "$file" ] || echo "(empty)" >"$file"; }
+doctor_to out/doc_pipe.txt env -u NO_COLOR "$toonbox" doctor
+plain "doctor into a pipe: no colour" out/doc_pipe.txt
+doctor_to out/doc_always.txt env NO_COLOR=1 "$toonbox" doctor --color=always
+coloured "--color=always colours a pipe, even with NO_COLOR (the flag wins)" out/doc_always.txt
+if grep -qP '\x1b\[3[123]m\[( ok |warn|FAIL)\]\x1b\[0m' out/doc_always.txt; then
+  ok "tags are painted and reset"
+else
+  bad "tags are painted and reset"
+fi
+doctor_to out/doc_tty.txt env -u NO_COLOR script -qc "'$toonbox' doctor" /dev/null
+coloured "doctor on a terminal: colour" out/doc_tty.txt
+doctor_to out/doc_tty_empty.txt env NO_COLOR= script -qc "'$toonbox' doctor" /dev/null
+coloured "NO_COLOR empty counts as unset" out/doc_tty_empty.txt
+doctor_to out/doc_tty_nc.txt env NO_COLOR=1 script -qc "'$toonbox' doctor" /dev/null
+plain "NO_COLOR=1 on a terminal: no colour" out/doc_tty_nc.txt
+doctor_to out/doc_tty_never.txt env -u NO_COLOR script -qc "'$toonbox' doctor --color never" /dev/null
+plain "--color never on a terminal: no colour" out/doc_tty_never.txt
+expect 2 "a bad --color" "$toonbox" doctor --color=rainbow
+contains "--color's values listed" "--color must be auto, always or never"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
