@@ -184,8 +184,9 @@ Reports make_reports(const bench::BenchRun& run, const nlohmann::json* baseline,
 
 }  // namespace
 
-int cmd_bench(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {{"--task", true},
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> bench_options() {
+  return {{"--task", true},
                                   {"--model", true},
                                   {"--sizes", true},
                                   {"--batch", true},
@@ -203,7 +204,11 @@ int cmd_bench(const std::vector<std::string>& argv) {
                                   {"--json", true},
                                   {"--markdown", true},
                                   {"--compare", true},
-                                  {"--help", false, "-h"}});
+                                  {"--help", false, "-h"}};
+}
+
+int cmd_bench(const std::vector<std::string>& argv) {
+  auto parsed = parse_args(argv, bench_options());
   if (!parsed.is_ok()) return usage_error(parsed.status().message());
   const ParsedArgs& a = parsed.value();
   if (a.has("--help")) {

@@ -153,8 +153,9 @@ Result<std::unique_ptr<pipeline::Upscaler>> load_finishing_upscaler(
   return pipeline::load_upscaler("", static_cast<int>(scale), "", device);
 }
 
-int cmd_cartoonize(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {kInputAlias,
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> cartoonize_options() {
+  return {kInputAlias,
                                   {"--output", true, "-o"},
                                   {"--model", true},
                                   {"--device", true},
@@ -184,7 +185,11 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
                                   {"--json", false},
                                   kQuietFlag,
                                   kVerboseFlag,
-                                  {"--help", false, "-h"}});
+                                  {"--help", false, "-h"}};
+}
+
+int cmd_cartoonize(const std::vector<std::string>& argv) {
+  auto parsed = parse_args(argv, cartoonize_options());
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox cartoonize: %s\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;

@@ -41,12 +41,17 @@ std::vector<std::string> default_python_value(std::vector<std::string> args) {
 
 }  // namespace
 
-int cmd_doctor(const std::vector<std::string>& args) {
-  auto parsed = parse_args(default_python_value(args), {{"--json", false, ""},
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> doctor_options() {
+  return {{"--json", false, ""},
                                                         {"--verbose", false, "-v"},
                                                         {"--color", true, ""},
                                                         {"--python", true, ""},
-                                                        {"--help", false, "-h"}});
+                                                        {"--help", false, "-h"}};
+}
+
+int cmd_doctor(const std::vector<std::string>& args) {
+  auto parsed = parse_args(default_python_value(args), doctor_options());
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox doctor: %s\n\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;

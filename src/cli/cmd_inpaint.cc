@@ -118,8 +118,9 @@ Result<std::unique_ptr<pipeline::InpaintPipeline>> make_inpaint_pipeline(const P
                                                      device.precision);
 }
 
-int cmd_inpaint(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {kInputAlias,
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> inpaint_options() {
+  return {kInputAlias,
                                   {"--mask", true},
                                   {"--output", true, "-o"},
                                   {"--model", true},
@@ -146,7 +147,11 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
                                   {"--max-pixels", true},
                                   kQuietFlag,
                                   kVerboseFlag,
-                                  {"--help", false, "-h"}});
+                                  {"--help", false, "-h"}};
+}
+
+int cmd_inpaint(const std::vector<std::string>& argv) {
+  auto parsed = parse_args(argv, inpaint_options());
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox inpaint: %s\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;

@@ -119,7 +119,8 @@ int restore_folder(const ParsedArgs& a, const pipeline::RestoreOptions& options,
 
 }  // namespace
 
-int cmd_restore(const std::vector<std::string>& argv) {
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> restore_options() {
   std::vector<ArgSpec> spec = {kInputAlias, {"--output", true, "-o"}, {"--model", true},      {"--device", true},
                                {"--precision", true},    {"--max-pixels", true}, {"--quality", true},
                                {"--overwrite", false},   {"--recursive", false}, {"--skip-existing", false},
@@ -127,7 +128,11 @@ int cmd_restore(const std::vector<std::string>& argv) {
                                {"--timings", false},     {"--json", false},      {"--help", false, "-h"},
                                kQuietFlag,               kVerboseFlag};
   for (const ArgSpec& s : restore_arg_specs()) spec.push_back(s);
-  auto parsed = parse_args(argv, spec);
+  return spec;
+}
+
+int cmd_restore(const std::vector<std::string>& argv) {
+  auto parsed = parse_args(argv, restore_options());
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox restore: %s\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;

@@ -42,8 +42,9 @@ int fail(const Status& s, int code) {
 
 }  // namespace
 
-int cmd_run(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {kInputAlias,
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> run_options() {
+  return {kInputAlias,
                                   {"--model", true},
                                   {"--output", true, "-o"},
                                   {"--layout", true},
@@ -55,7 +56,11 @@ int cmd_run(const std::vector<std::string>& argv) {
                                   {"--device", true},
                                   {"--precision", true},
                                   {"--overwrite", false},
-                                  {"--help", false, "-h"}});
+                                  {"--help", false, "-h"}};
+}
+
+int cmd_run(const std::vector<std::string>& argv) {
+  auto parsed = parse_args(argv, run_options());
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox run: %s\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;

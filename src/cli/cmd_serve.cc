@@ -72,8 +72,9 @@ bool to_int(const ParsedArgs& a, const char* name, long lo, long hi, long* out) 
 
 }  // namespace
 
-int cmd_serve(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {{"--host", true, ""},           {"--port", true, ""},
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> serve_options() {
+  return {{"--host", true, ""},           {"--port", true, ""},
                                   {"--token", true, ""},          {"--device", true, ""},
                                   {"--precision", true, ""},      {"--model", true, ""},
                                   {"--queue-size", true, ""},     {"--max-batch", true, ""},
@@ -81,7 +82,11 @@ int cmd_serve(const std::vector<std::string>& argv) {
                                   {"--max-body-mb", true, ""},    {"--max-pixels", true, ""},
                                   {"--threads", true, ""},        {"--max-connections", true, ""},
                                   {"--max-request-mb", true, ""}, {"--memory-budget-mb", true, ""},
-                                  {"--tile-size", true, ""},      {"--help", false, "-h"}});
+                                  {"--tile-size", true, ""},      {"--help", false, "-h"}};
+}
+
+int cmd_serve(const std::vector<std::string>& argv) {
+  auto parsed = parse_args(argv, serve_options());
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox serve: %s\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;

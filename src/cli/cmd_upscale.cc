@@ -120,8 +120,9 @@ int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options,
 
 }  // namespace
 
-int cmd_upscale(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {kInputAlias,
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> upscale_options() {
+  return {kInputAlias,
                                   {"--output", true, "-o"},
                                   {"--scale", true, "-s"},
                                   {"--model", true},
@@ -140,7 +141,11 @@ int cmd_upscale(const std::vector<std::string>& argv) {
                                   {"--json", false},
                                   kQuietFlag,
                                   kVerboseFlag,
-                                  {"--help", false, "-h"}});
+                                  {"--help", false, "-h"}};
+}
+
+int cmd_upscale(const std::vector<std::string>& argv) {
+  auto parsed = parse_args(argv, upscale_options());
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox upscale: %s\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The command line's Unix habits (issue 20), as a user meets them: a missing input reported
 # before any model is loaded, `-` for stdin/stdout, --format for one file, several inputs
-# and globs, -i, stdout/stderr and -q/-v, doctor's colours. Fast: the built-in `classic`
-# style, the built-in inpainting methods and tiny generated images; no weights needed.
+# and globs, -i, stdout/stderr and -q/-v, doctor's colours, shell completions. Fast: the
+# built-in `classic` style, the built-in inpainting methods and tiny generated images; no
+# weights needed.
 # usage: habits_test.sh TOONBOX_BINARY
 set -uo pipefail
 toonbox=$(realpath "$1")
@@ -255,6 +256,36 @@ doctor_to out/doc_tty_never.txt env -u NO_COLOR script -qc "'$toonbox' doctor --
 plain "--color never on a terminal: no colour" out/doc_tty_never.txt
 expect 2 "a bad --color" "$toonbox" doctor --color=rainbow
 contains "--color's values listed" "--color must be auto, always or never"
+
+## 8. Shell completions, generated from the command and option tables.
+expect 0 "completion bash" "$toonbox" completion bash
+cp log out/toonbox.bash
+bash -n out/toonbox.bash && ok "the bash script parses" || bad "the bash script parses"
+# complete_words WORD...: what bash offers for the last word after sourcing the script.
+complete_words() {
+  bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _toonbox; echo "${COMPREPLY[*]}"' _ out/toonbox.bash "$@"
+}
+if bash -c 'source out/toonbox.bash && complete -p toonbox' >log 2>&1; then ok "complete -p toonbox works"; else bad "complete -p toonbox works"; fi
+contains "the completion function is registered" "-F _toonbox toonbox"
+[ "$(complete_words toonbox cart)" = cartoonize ] && ok "commands complete" || bad "commands complete: '$(complete_words toonbox cart)'"
+[ "$(complete_words toonbox cartoonize --ou)" = --output ] && ok "a command's flags complete" || bad "flags complete: '$(complete_words toonbox cartoonize --ou)'"
+case " $(complete_words toonbox upscale -) " in *" -i "*" --quiet "*) ok "new flags (-i, --quiet) complete without editing a script" ;; *) bad "new flags complete" ;; esac
+[ "$(complete_words toonbox models re)" = remove ] && ok "subcommands complete" || bad "subcommands complete: '$(complete_words toonbox models re)'"
+case " $(complete_words toonbox cartoonize --model in/rg) " in *" in/rgb.png "*) ok "files after a flag with a value" ;; *) bad "files after a flag with a value" ;; esac
+[ "$(complete_words toonbox completion z)" = zsh ] && ok "the shells complete" || bad "the shells complete"
+expect 0 "completion zsh" "$toonbox" completion zsh
+contains "zsh: a compdef script" "#compdef toonbox"
+expect 0 "completion fish" "$toonbox" completion fish
+contains "fish: the flags of a command" "__fish_seen_subcommand_from cartoonize' -l output -s o -r -F"
+for sh in zsh fish; do
+  if command -v "$sh" >/dev/null; then
+    "$toonbox" completion "$sh" >"out/toonbox.$sh" && "$sh" -n "out/toonbox.$sh" && ok "$sh parses its script" || bad "$sh parses its script"
+  else
+    echo "skip - $sh is not installed: its script is not parsed"
+  fi
+done
+expect 2 "completion for an unknown shell" "$toonbox" completion tcsh
+contains "the shell is named" "no completion for the shell 'tcsh'"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
