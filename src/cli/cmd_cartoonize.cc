@@ -210,12 +210,9 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   if (!verbosity.is_ok()) return usage_error(json, verbosity.status());
   auto options = parse_cartoon_options(a);
   if (!options.is_ok()) return usage_error(json, options.status());
-  auto inputs = expand_inputs(a.positional);
+  auto inputs = expand_inputs(a.positional, output);
   if (!inputs.is_ok()) return cartoonize_fail(json, inputs.status(), exit_code_for(inputs.status()));
-  if (inputs->several) {
-    if (Status s = check_output_folder(output); !s.is_ok()) return usage_error(json, s);
-    return cartoonize_folder(a, options.value(), inputs->paths);
-  }
+  if (inputs->several) return cartoonize_folder(a, options.value(), inputs->paths);
   const std::string input = inputs->paths[0];
   std::error_code dir_ec;
   if (!is_stdio(input) && std::filesystem::is_directory(input, dir_ec)) return cartoonize_folder(a, options.value());

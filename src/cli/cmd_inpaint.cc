@@ -170,12 +170,9 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
   const std::string output = a.get("--output");
   auto verbosity = parse_verbosity(a);
   if (!verbosity.is_ok()) return usage_error(json, verbosity.status());
-  auto inputs = expand_inputs(a.positional);
+  auto inputs = expand_inputs(a.positional, output);
   if (!inputs.is_ok()) return inpaint_fail(json, inputs.status(), exit_code_for(inputs.status()));
-  if (inputs->several) {
-    if (Status s = check_output_folder(output); !s.is_ok()) return usage_error(json, s);
-    return inpaint_folder(a, *flags, inputs->paths);
-  }
+  if (inputs->several) return inpaint_folder(a, *flags, inputs->paths);
   const std::string input = inputs->paths[0];
   std::error_code ec;
   if (!is_stdio(input) && std::filesystem::is_directory(input, ec)) return inpaint_folder(a, *flags);

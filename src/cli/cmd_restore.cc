@@ -155,12 +155,9 @@ int cmd_restore(const std::vector<std::string>& argv) {
   if (!options.is_ok()) return restore_fail(json, options.status(), kExitUsage);
   auto overrides = parse_restore_overrides(a);
   if (!overrides.is_ok()) return restore_fail(json, overrides.status(), kExitUsage);
-  auto inputs = expand_inputs(a.positional);
+  auto inputs = expand_inputs(a.positional, output);
   if (!inputs.is_ok()) return restore_fail(json, inputs.status(), exit_code_for(inputs.status()));
-  if (inputs->several) {
-    if (Status s = check_output_folder(output); !s.is_ok()) return restore_fail(json, s, kExitUsage);
-    return restore_folder(a, options.value(), overrides.value(), inputs->paths);
-  }
+  if (inputs->several) return restore_folder(a, options.value(), overrides.value(), inputs->paths);
   const std::string input = inputs->paths[0];
   std::error_code dir_ec;
   if (!is_stdio(input) && std::filesystem::is_directory(input, dir_ec))

@@ -164,11 +164,8 @@ int cmd_upscale(const std::vector<std::string>& argv) {
   const std::string output = a.get("--output");
   auto verbosity = parse_verbosity(a);
   if (!verbosity.is_ok()) return fail(json, verbosity.status(), kExitUsage);
-  auto inputs = expand_inputs(a.positional);
+  auto inputs = expand_inputs(a.positional, output);
   if (!inputs.is_ok()) return fail(json, inputs.status(), exit_code_for(inputs.status()));
-  if (inputs->several) {
-    if (Status s = check_output_folder(output); !s.is_ok()) return fail(json, s, kExitUsage);
-  }
   const std::string input = inputs->paths[0];
   pipeline::UpscaleOptions options;
   long long tile = 0, scale = 0, quality = 92, max_pixels = image::DecodeOptions{}.max_pixels;

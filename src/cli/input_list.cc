@@ -32,9 +32,18 @@ Result<std::vector<std::string>> expand_pattern(const std::string& pattern) {
   return images;
 }
 
+Status check_output_folder(const std::string& output) {
+  if (is_stdio(output)) return invalid_argument("-o - (stdout) takes one image; several inputs need -o OUTDIR");
+  std::error_code ec;
+  if (!fs::is_directory(output, ec) && folder::is_image_name(fs::path(output).filename().string()))
+    return invalid_argument(output + ": several inputs go into a folder, and this looks like an image file name "
+                            "(give a folder: -o outdir/)");
+  return Status::ok();
+}
+
 }  // namespace
 
-Result<InputList> expand_inputs(const std::vector<std::string>& arguments) {
+Result<InputList> expand_inputs(const std::vector<std::string>& arguments, const std::string& output) {
   InputList list;
   list.several = arguments.size() > 1;
   for (const std::string& arg : arguments) {
@@ -55,16 +64,8 @@ Result<InputList> expand_inputs(const std::vector<std::string>& arguments) {
       list.paths.push_back(arg);
     }
   }
+  if (list.several) TB_RETURN_IF_ERROR(check_output_folder(output));
   return list;
-}
-
-Status check_output_folder(const std::string& output) {
-  if (is_stdio(output)) return invalid_argument("-o - (stdout) takes one image; several inputs need -o OUTDIR");
-  std::error_code ec;
-  if (!fs::is_directory(output, ec) && folder::is_image_name(fs::path(output).filename().string()))
-    return invalid_argument(output + ": several inputs go into a folder, and this looks like an image file name "
-                            "(give a folder: -o outdir/)");
-  return Status::ok();
 }
 
 }  // namespace toonbox::cli

@@ -20,10 +20,8 @@ struct InputList {
 // quoted, or one that does not expand); its image files (.jpg .jpeg .png .webp) are kept,
 // and a pattern matching none is an error naming it. Any other path is kept: a missing
 // file fails when it is read, naming itself. `-` (stdin) and folders only come alone.
-Result<InputList> expand_inputs(const std::vector<std::string>& arguments);
-
-// OUTPUT for several inputs: a folder (existing or to be created), not stdout, and not a
-// name that looks like an image file, which is almost always a forgotten folder name.
-Status check_output_folder(const std::string& output);
+// With several, OUTPUT must be a folder (existing or to be created): not stdout, and not
+// a name that looks like an image file, which is almost always a forgotten folder name.
+Result<InputList> expand_inputs(const std::vector<std::string>& arguments, const std::string& output);
 
 }  // namespace toonbox::cli
