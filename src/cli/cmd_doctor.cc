@@ -44,10 +44,10 @@ std::vector<std::string> default_python_value(std::vector<std::string> args) {
 // The options, also for `toonbox completion`.
 std::vector<ArgSpec> doctor_options() {
   return {{"--json", false, ""},
-                                                        {"--verbose", false, "-v"},
-                                                        {"--color", true, ""},
-                                                        {"--python", true, ""},
-                                                        {"--help", false, "-h"}};
+          {"--verbose", false, "-v"},
+          {"--color", true, ""},
+          {"--python", true, ""},
+          {"--help", false, "-h"}};
 }
 
 int cmd_doctor(const std::vector<std::string>& args) {

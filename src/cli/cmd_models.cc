@@ -235,15 +235,15 @@ int info(const std::string& spec, const std::string& bin) {
 // The options, also for `toonbox completion`.
 std::vector<ArgSpec> models_options() {
   return {{"--name", true},
-                                  {"--force", false},
-                                  {"--layout", true},
-                                  {"--channels", true},
-                                  {"--range", true},
-                                  {"--input-range", true},
-                                  {"--multiple", true},
-                                  {"--mask-convention", true},
-                                  {"--bin", true},
-                                  {"--help", false, "-h"}};
+          {"--force", false},
+          {"--layout", true},
+          {"--channels", true},
+          {"--range", true},
+          {"--input-range", true},
+          {"--multiple", true},
+          {"--mask-convention", true},
+          {"--bin", true},
+          {"--help", false, "-h"}};
 }
 
 int cmd_models(const std::vector<std::string>& argv) {

@@ -45,18 +45,18 @@ int fail(const Status& s, int code) {
 // The options, also for `toonbox completion`.
 std::vector<ArgSpec> run_options() {
   return {kInputAlias,
-                                  {"--model", true},
-                                  {"--output", true, "-o"},
-                                  {"--layout", true},
-                                  {"--channels", true},
-                                  {"--range", true},
-                                  {"--input-range", true},
-                                  {"--multiple", true},
-                                  {"--bin", true},
-                                  {"--device", true},
-                                  {"--precision", true},
-                                  {"--overwrite", false},
-                                  {"--help", false, "-h"}};
+          {"--model", true},
+          {"--output", true, "-o"},
+          {"--layout", true},
+          {"--channels", true},
+          {"--range", true},
+          {"--input-range", true},
+          {"--multiple", true},
+          {"--bin", true},
+          {"--device", true},
+          {"--precision", true},
+          {"--overwrite", false},
+          {"--help", false, "-h"}};
 }
 
 int cmd_run(const std::vector<std::string>& argv) {

@@ -75,14 +75,14 @@ bool to_int(const ParsedArgs& a, const char* name, long lo, long hi, long* out) 
 // The options, also for `toonbox completion`.
 std::vector<ArgSpec> serve_options() {
   return {{"--host", true, ""},           {"--port", true, ""},
-                                  {"--token", true, ""},          {"--device", true, ""},
-                                  {"--precision", true, ""},      {"--model", true, ""},
-                                  {"--queue-size", true, ""},     {"--max-batch", true, ""},
-                                  {"--batch-wait-ms", true, ""},  {"--request-timeout-s", true, ""},
-                                  {"--max-body-mb", true, ""},    {"--max-pixels", true, ""},
-                                  {"--threads", true, ""},        {"--max-connections", true, ""},
-                                  {"--max-request-mb", true, ""}, {"--memory-budget-mb", true, ""},
-                                  {"--tile-size", true, ""},      {"--help", false, "-h"}};
+          {"--token", true, ""},          {"--device", true, ""},
+          {"--precision", true, ""},      {"--model", true, ""},
+          {"--queue-size", true, ""},     {"--max-batch", true, ""},
+          {"--batch-wait-ms", true, ""},  {"--request-timeout-s", true, ""},
+          {"--max-body-mb", true, ""},    {"--max-pixels", true, ""},
+          {"--threads", true, ""},        {"--max-connections", true, ""},
+          {"--max-request-mb", true, ""}, {"--memory-budget-mb", true, ""},
+          {"--tile-size", true, ""},      {"--help", false, "-h"}};
 }
 
 int cmd_serve(const std::vector<std::string>& argv) {
