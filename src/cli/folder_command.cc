@@ -21,6 +21,7 @@
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
 #include "cli/single_image.h"
+#include "cli/single_io.h"
 #include "cli/stop_signals.h"
 #include "core/json_text.h"
 #include "folder/folder_plan.h"
@@ -59,6 +60,8 @@ Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch, const
     if (!files.empty() && a.has(tree_only))
       return invalid_argument(std::string(tree_only) + " applies to a folder INPUT, not to a list of files");
   f.plan.output_dir = a.get("--output");
+  if (is_stdio(f.plan.output_dir))
+    return invalid_argument("-o - (stdout) takes one image; a folder or several inputs need -o OUTDIR");
   f.plan.recursive = a.has("--recursive");
   f.plan.skip_existing = a.has("--skip-existing");
   f.plan.overwrite = a.has("--overwrite");

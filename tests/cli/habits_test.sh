@@ -170,6 +170,8 @@ contains "says it looks like a file" "looks like an image file name"
 expect 2 "a folder among several inputs is refused" "$toonbox" cartoonize in in/rgb.png -o out/mixed --device cpu
 contains "the folder is named" "in: is a folder"
 expect 2 "--recursive with a list is refused" "$toonbox" cartoonize in/rgb.png in/rgba.png -o out/rec --recursive --device cpu
+expect 2 "a folder to stdout is refused" "$toonbox" cartoonize in -o - --format png --device cpu
+absent "no folder named '-' made" ./-
 expect 2 "stdin among several inputs is refused" "$toonbox" cartoonize - in/rgb.png -o out/stdin_many --device cpu
 expect 0 "inpaint: several images, one mask" "$toonbox" inpaint ip/in/a.png ip/in/b.png --mask ip/mask.png -o out/ip_many --model telea
 [ -s out/ip_many/a.png ] && [ -s out/ip_many/b.png ] && ok "inpaint: both written" || bad "inpaint: both written"
