@@ -60,7 +60,7 @@ constexpr const char* kUsage =
     "  --overwrite            replace OUTPUT if it exists (never the input)\n"
     "  --json                 machine-readable lines\n"
     "  -q, --quiet            print nothing but errors (and --json's objects)\n"
-    "  -v, --verbose          add details: the mask's size and the time spent\n"
+    "  -v, --verbose          add details: the mask's size\n"
     "Folders also take --recursive, --skip-existing, --allow-inside, --format, --max-pixels\n"
     "(as `toonbox cartoonize DIR`).\n";
 
