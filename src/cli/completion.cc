@@ -38,18 +38,23 @@ std::string bash_script(const std::vector<Command>& commands) {
       "_toonbox() {\n"
       "  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
       "  if [ \"$COMP_CWORD\" -eq 1 ]; then\n"
-      "    COMPREPLY=($(compgen -W " + quoted(command_words(commands)) + " -- \"$cur\"))\n"
+      "    COMPREPLY=($(compgen -W " +
+      quoted(command_words(commands)) +
+      " -- \"$cur\"))\n"
       "    return\n"
       "  fi\n"
       "  local flags=\"\" valued=\"\" subcommands=\"\"\n"
       "  case ${COMP_WORDS[1]} in\n"
-      "    help) COMPREPLY=($(compgen -W " + quoted(command_words(commands)) + " -- \"$cur\")); return ;;\n";
+      "    help) COMPREPLY=($(compgen -W " +
+      quoted(command_words(commands)) + " -- \"$cur\")); return ;;\n";
   for (const Command& c : commands) {
-    s += std::string("    ") + c.name + ") flags=" + quoted(flag_words(c, false)) + " valued=" +
-         quoted(flag_words(c, true)) + " subcommands=" + quoted(c.subcommands) + " ;;\n";
+    s += std::string("    ") + c.name + ") flags=" + quoted(flag_words(c, false)) +
+         " valued=" + quoted(flag_words(c, true)) + " subcommands=" + quoted(c.subcommands) +
+         " ;;\n";
   }
   s += "  esac\n"
-       "  case \" $valued \" in *\" $prev \"*) COMPREPLY=($(compgen -f -- \"$cur\")); return ;; esac\n"
+       "  case \" $valued \" in *\" $prev \"*) COMPREPLY=($(compgen -f -- \"$cur\")); return ;; "
+       "esac\n"
        "  if [[ $cur == -* ]]; then\n"
        "    COMPREPLY=($(compgen -W \"$flags\" -- \"$cur\"))\n"
        "  elif [ -n \"$subcommands\" ] && [ \"$COMP_CWORD\" -eq 2 ]; then\n"
@@ -70,7 +75,8 @@ std::string zsh_script(const std::vector<Command>& commands) {
       "_toonbox() {\n"
       "  local -a commands\n"
       "  commands=(\n";
-  for (const Command& c : commands) s += "    " + quoted(std::string(c.name) + ":" + c.summary) + "\n";
+  for (const Command& c : commands)
+    s += "    " + quoted(std::string(c.name) + ":" + c.summary) + "\n";
   s += "  )\n"
        "  if (( CURRENT == 2 )); then\n"
        "    _describe 'command' commands\n"
@@ -93,7 +99,8 @@ std::string zsh_script(const std::vector<Command>& commands) {
   s += "    help) _describe 'command' commands ;;\n"
        "  esac\n"
        "}\n"
-       "if [ \"$funcstack[1]\" = \"_toonbox\" ]; then _toonbox \"$@\"; else compdef _toonbox toonbox; fi\n";
+       "if [ \"$funcstack[1]\" = \"_toonbox\" ]; then _toonbox \"$@\"; else compdef _toonbox "
+       "toonbox; fi\n";
   return s;
 }
 
@@ -106,11 +113,13 @@ std::string fish_script(const std::vector<Command>& commands) {
       "complete -c toonbox -f\n"
       "complete -c toonbox -n __fish_use_subcommand -a help -d 'a command\\'s options'\n"
       "complete -c toonbox -n __fish_use_subcommand -a version -d 'the build'\n"
-      "complete -c toonbox -n '__fish_seen_subcommand_from help' -a " + quoted(names) + "\n";
+      "complete -c toonbox -n '__fish_seen_subcommand_from help' -a " +
+      quoted(names) + "\n";
   for (const Command& c : commands) {
     const std::string name = c.name;
     const std::string when = quoted("__fish_seen_subcommand_from " + name);
-    s += "complete -c toonbox -n __fish_use_subcommand -a " + name + " -d " + quoted(c.summary) + "\n";
+    s += "complete -c toonbox -n __fish_use_subcommand -a " + name + " -d " + quoted(c.summary) +
+         "\n";
     s += "complete -c toonbox -n " + when + " -F\n";
     const std::string subs = c.subcommands;
     if (!subs.empty()) s += "complete -c toonbox -n " + when + " -a " + quoted(subs) + "\n";
@@ -127,7 +136,8 @@ std::string fish_script(const std::vector<Command>& commands) {
 
 }  // namespace
 
-Result<std::string> completion_script(const std::string& shell, const std::vector<Command>& commands) {
+Result<std::string> completion_script(const std::string& shell,
+                                      const std::vector<Command>& commands) {
   if (shell == "bash") return bash_script(commands);
   if (shell == "zsh") return zsh_script(commands);
   if (shell == "fish") return fish_script(commands);

@@ -13,6 +13,7 @@ namespace toonbox::cli {
 // "bash", "zsh" or "fish": a script to source (bash, zsh) or to put in fish's
 // completions folder. Commands complete first, then a command's flags after `-`, files
 // after a flag that takes a value and elsewhere, and a command's subcommands first.
-Result<std::string> completion_script(const std::string& shell, const std::vector<Command>& commands);
+Result<std::string> completion_script(const std::string& shell,
+                                      const std::vector<Command>& commands);
 
 }  // namespace toonbox::cli

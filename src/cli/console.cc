@@ -5,7 +5,8 @@
 namespace toonbox::cli {
 
 Result<Verbosity> parse_verbosity(const ParsedArgs& a) {
-  if (a.has("--quiet") && a.has("--verbose")) return invalid_argument("-q/--quiet and -v/--verbose contradict each other: pick one");
+  if (a.has("--quiet") && a.has("--verbose"))
+    return invalid_argument("-q/--quiet and -v/--verbose contradict each other: pick one");
   if (a.has("--quiet")) return Verbosity::kQuiet;
   return a.has("--verbose") ? Verbosity::kVerbose : Verbosity::kNormal;
 }

@@ -22,7 +22,8 @@ Result<Verbosity> parse_verbosity(const ParsedArgs& args);
 
 class Console {
  public:
-  Console(bool image_on_stdout, Verbosity verbosity) : image_on_stdout_(image_on_stdout), verbosity_(verbosity) {}
+  Console(bool image_on_stdout, Verbosity verbosity)
+      : image_on_stdout_(image_on_stdout), verbosity_(verbosity) {}
 
   // The model, the device, notes: what the run is doing.
   void status(const char* format, ...) const __attribute__((format(printf, 2, 3)));

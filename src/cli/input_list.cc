@@ -27,34 +27,42 @@ Result<std::vector<std::string>> expand_pattern(const std::string& pattern) {
       images.push_back(path);
   }
   ::globfree(&found);
-  if (rc != 0 && rc != GLOB_NOMATCH) return unavailable(pattern + ": cannot expand the pattern (a folder in it cannot be read)");
-  if (images.empty()) return not_found(pattern + ": no image file (.jpg .jpeg .png .webp) matches the pattern");
+  if (rc != 0 && rc != GLOB_NOMATCH)
+    return unavailable(pattern + ": cannot expand the pattern (a folder in it cannot be read)");
+  if (images.empty())
+    return not_found(pattern + ": no image file (.jpg .jpeg .png .webp) matches the pattern");
   return images;
 }
 
 Status check_output_folder(const std::string& output) {
-  if (is_stdio(output)) return invalid_argument("-o - (stdout) takes one image; several inputs need -o OUTDIR");
+  if (is_stdio(output))
+    return invalid_argument("-o - (stdout) takes one image; several inputs need -o OUTDIR");
   std::error_code ec;
   if (!fs::is_directory(output, ec) && folder::is_image_name(fs::path(output).filename().string()))
-    return invalid_argument(output + ": several inputs go into a folder, and this looks like an image file name "
-                            "(give a folder: -o outdir/)");
+    return invalid_argument(
+        output +
+        ": several inputs go into a folder, and this looks like an image file name "
+        "(give a folder: -o outdir/)");
   return Status::ok();
 }
 
 }  // namespace
 
-Result<InputList> expand_inputs(const std::vector<std::string>& arguments, const std::string& output) {
+Result<InputList> expand_inputs(const std::vector<std::string>& arguments,
+                                const std::string& output) {
   InputList list;
   list.several = arguments.size() > 1;
   for (const std::string& arg : arguments) {
     std::error_code ec;
     const bool exists = fs::exists(fs::symlink_status(arg, ec));
     if (is_stdio(arg)) {
-      if (arguments.size() > 1) return invalid_argument("- (stdin) holds one image; it cannot be one of several inputs");
+      if (arguments.size() > 1)
+        return invalid_argument("- (stdin) holds one image; it cannot be one of several inputs");
       list.paths.push_back(arg);
     } else if (exists && fs::is_directory(arg, ec)) {
       if (arguments.size() > 1)
-        return invalid_argument(arg + ": is a folder; give one folder alone, or image files (several, or a pattern)");
+        return invalid_argument(
+            arg + ": is a folder; give one folder alone, or image files (several, or a pattern)");
       list.paths.push_back(arg);
     } else if (!exists && is_pattern(arg)) {
       TB_ASSIGN_OR_RETURN(std::vector<std::string> matches, expand_pattern(arg));

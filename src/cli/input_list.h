@@ -22,6 +22,7 @@ struct InputList {
 // file fails when it is read, naming itself. `-` (stdin) and folders only come alone.
 // With several, OUTPUT must be a folder (existing or to be created): not stdout, and not
 // a name that looks like an image file, which is almost always a forgotten folder name.
-Result<InputList> expand_inputs(const std::vector<std::string>& arguments, const std::string& output);
+Result<InputList> expand_inputs(const std::vector<std::string>& arguments,
+                                const std::string& output);
 
 }  // namespace toonbox::cli

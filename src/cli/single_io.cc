@@ -19,7 +19,8 @@ constexpr size_t kReadChunk = 1 << 16;
 // has no size to check up front).
 Result<std::vector<uint8_t>> read_stdin(size_t max_bytes) {
   if (isatty(STDIN_FILENO))
-    return invalid_argument("stdin: is a terminal; pipe an image in (toonbox cartoonize - -o out.png < in.jpg)");
+    return invalid_argument(
+        "stdin: is a terminal; pipe an image in (toonbox cartoonize - -o out.png < in.jpg)");
   std::vector<uint8_t> bytes;
   try {
     size_t done = 0;
@@ -75,7 +76,8 @@ Result<image::Image> read_input_image(const std::string& input, const image::Dec
   return img;
 }
 
-Status write_output_image(const std::string& output, const image::Image& img, const image::EncodeOptions& opts) {
+Status write_output_image(const std::string& output, const image::Image& img,
+                          const image::EncodeOptions& opts) {
   Result<std::vector<uint8_t>> bytes = image::encode_image(img, opts);
   if (!bytes.is_ok()) return bytes.status().with_context(output_label(output));
   if (is_stdio(output)) return write_stdout(bytes.value());

@@ -25,6 +25,7 @@ Result<image::Image> read_input_image(const std::string& input, const image::Dec
 
 // Encodes completely first, then writes: atomically to a file, or to stdout — so a failed
 // encode never leaves part of an image in a pipe.
-Status write_output_image(const std::string& output, const image::Image& img, const image::EncodeOptions& opts);
+Status write_output_image(const std::string& output, const image::Image& img,
+                          const image::EncodeOptions& opts);
 
 }  // namespace toonbox::cli
