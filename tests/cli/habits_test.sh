@@ -52,6 +52,9 @@ lacks "inpaint: before the model is loaded" "not installed"
 expect 1 "inpaint: a missing mask fails" "$toonbox" inpaint ip/photo.png --mask ip/nope.png -o out/m.png --model lama
 contains "inpaint: the missing mask is named" "ip/nope.png"
 lacks "inpaint: mask checked before the model" "not installed"
+expect 1 "run: a missing input fails" "$toonbox" run in/nope.jpg --model nowhere/m.onnx -o out/m.png --device cpu
+contains "run: the missing file is named" "in/nope.jpg"
+lacks "run: before the model is loaded" "nowhere/m.onnx"
 mkfifo in/fifo.png
 expect 1 "a FIFO is not read (it could block forever)" "$toonbox" cartoonize in/fifo.png -o out/m.png --model whitebox --device cpu
 contains "the FIFO is named, with the reason" "in/fifo.png: not a regular file"
