@@ -31,7 +31,7 @@ SUBFOLDER_NAMESPACES = {
     "import/tfjs_layers": "toonbox::tfjs",
 }
 # Files that open no namespace of their own, and why.
-NO_NAMESPACE = {"cli/main.cc": "main(), which must be global, and its file-local command table"}
+NO_NAMESPACE = {"cli/main.cc": "main(), which must be global, and its file-local usage printer"}
 
 
 def namespace_problems(f: pathlib.Path, rel: pathlib.PurePath, text: str) -> list:

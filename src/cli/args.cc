@@ -32,11 +32,14 @@ Result<ParsedArgs> parse_args(const std::vector<std::string>& argv,
       out.flags.insert(match->name);
       continue;
     }
-    if (has_inline) {
-      out.options[match->name] = inline_value;
-    } else {
+    if (!has_inline) {
       if (i + 1 >= argv.size()) return invalid_argument("option " + match->name + " needs a value");
-      out.options[match->name] = argv[++i];
+      inline_value = argv[++i];
+    }
+    if (match->positional_alias) {
+      out.positional.push_back(inline_value);
+    } else {
+      out.options[match->name] = inline_value;
     }
   }
   return out;

@@ -15,7 +15,13 @@ struct ArgSpec {
   std::string name;        // "--device"
   bool takes_value = false;
   std::string short_name = {};  // "-o", optional (defaulted, so specs may omit it)
+  // The value is a positional argument under another name: `-i in.jpg` is `in.jpg` (as
+  // realesrgan-ncnn-vulkan users type it). Kept in order, and may be repeated.
+  bool positional_alias = false;
 };
+
+// `-i/--input PATH`: INPUT by name, for every image command.
+inline const ArgSpec kInputAlias{"--input", true, "-i", true};
 
 struct ParsedArgs {
   std::map<std::string, std::string> options;  // keyed by long name

@@ -29,7 +29,9 @@ int cartoonize_fail(bool json, const Status& s, int exit_code, const std::string
 Result<std::unique_ptr<pipeline::Upscaler>> load_finishing_upscaler(
     const ParsedArgs& args, const engine::DeviceSelection& device);
 
-// INPUT (args.positional[0]) is a folder: cartoonize every image in it into -o OUTDIR.
-int cartoonize_folder(const ParsedArgs& args, const pipeline::CartoonOptions& options);
+// INPUT (args.positional[0]) is a folder: cartoonize every image in it into -o OUTDIR;
+// with `files` (several inputs), those files.
+int cartoonize_folder(const ParsedArgs& args, const pipeline::CartoonOptions& options,
+                      const std::vector<std::string>& files = {});
 
 }  // namespace toonbox::cli

@@ -189,27 +189,32 @@ Reports make_reports(const bench::BenchRun& run, const nlohmann::json* baseline,
 
 }  // namespace
 
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> bench_options() {
+  return {{"--task", true},
+          {"--model", true},
+          {"--sizes", true},
+          {"--batch", true},
+          {"--cpu-batch", true},
+          {"--precision", true},
+          {"--device", true},
+          {"--runs", true},
+          {"--cpu-runs", true},
+          {"--max-seconds", true},
+          {"--image", true},
+          {"--pipeline-images", true},
+          {"--pipeline-format", true},
+          {"--streams", true},
+          {"--no-pipeline", false},
+          {"--no-cold-start", false},
+          {"--json", true},
+          {"--markdown", true},
+          {"--compare", true},
+          {"--help", false, "-h"}};
+}
+
 int cmd_bench(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {{"--task", true},
-                                  {"--model", true},
-                                  {"--sizes", true},
-                                  {"--batch", true},
-                                  {"--cpu-batch", true},
-                                  {"--precision", true},
-                                  {"--device", true},
-                                  {"--runs", true},
-                                  {"--cpu-runs", true},
-                                  {"--max-seconds", true},
-                                  {"--image", true},
-                                  {"--pipeline-images", true},
-                                  {"--pipeline-format", true},
-                                  {"--streams", true},
-                                  {"--no-pipeline", false},
-                                  {"--no-cold-start", false},
-                                  {"--json", true},
-                                  {"--markdown", true},
-                                  {"--compare", true},
-                                  {"--help", false, "-h"}});
+  auto parsed = parse_args(argv, bench_options());
   if (!parsed.is_ok()) return usage_error(parsed.status().message());
   const ParsedArgs& a = parsed.value();
   if (a.has("--help")) {

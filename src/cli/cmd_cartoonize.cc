@@ -10,12 +10,15 @@
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
 #include "cli/folder_command.h"
+#include "cli/input_list.h"
 #include "core/timing.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
+#include "cli/console.h"
 #include "cli/contract_flags.h"
 #include "cli/restore_flags.h"
 #include "cli/single_image.h"
+#include "cli/single_io.h"
 #include "pipeline/cartoon_pipeline.h"
 #include "pipeline/processing_size.h"
 
@@ -26,8 +29,15 @@ namespace {
 constexpr const char* kUsage =
     "usage: toonbox cartoonize INPUT -o OUTPUT [options]\n"
     "       toonbox cartoonize DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
+    "       toonbox cartoonize FILE... -o OUTDIR [--format EXT] [options]   (also 'photos/*.jpg')\n"
     "\n"
+    "  -i, --input PATH       INPUT by name (as realesrgan-ncnn-vulkan takes it); may be repeated\n"
     "  -o, --output PATH      output image; format from the extension (.png .jpg .jpeg .webp)\n"
+    "                         INPUT `-` reads the image from stdin (format sniffed); -o -\n"
+    "                         writes it to stdout (needs --format; every other line goes to\n"
+    "                         stderr, and --json is refused)\n"
+    "  --format EXT           the output format: png, jpg or webp (needed with -o -; a file\n"
+    "                         OUTPUT without an extension takes it, one with another is refused)\n"
     "  --model NAME|PATH      installed model name, a TF.js model.json/folder, an ONNX file,\n"
     "                         or 'classic' (default: 'whitebox' if installed, else the\n"
     "                         built-in style); in portrait mode, the background model\n"
@@ -56,6 +66,8 @@ constexpr const char* kUsage =
     "  --fidelity W           with --restore: CodeFormer's fidelity 0..1 (default 0.5)\n"
     "  --timings              report decode/upload/inference/download/encode and a warm run\n"
     "  --json                 print one JSON object with the result on stdout\n"
+    "  -q, --quiet            print nothing but errors (and --json's objects)\n"
+    "  -v, --verbose          add details: timings, the device's name and why it was chosen\n"
     "\n"
     "folders (INPUT is a directory):\n"
     "  --recursive            include subfolders (the output mirrors the tree)\n"
@@ -143,36 +155,44 @@ Result<std::unique_ptr<pipeline::Upscaler>> load_finishing_upscaler(
   return pipeline::load_upscaler("", static_cast<int>(scale), "", device);
 }
 
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> cartoonize_options() {
+  return {kInputAlias,
+          {"--output", true, "-o"},
+          {"--model", true},
+          {"--device", true},
+          {"--precision", true},
+          {"--max-pixels", true},
+          {"--quality", true},
+          {"--overwrite", false},
+          {"--head-model", true},
+          {"--mode", true},
+          {"--long-side", true},
+          {"--resolution", true},
+          {"--channels", true},
+          {"--min-face", true},
+          {"--face-score", true},
+          {"--strength", true},
+          {"--tile", true},
+          {"--upscale", true},
+          {"--recursive", false},
+          {"--skip-existing", false},
+          {"--format", true},
+          {"--batch-size", true},
+          {"--streams", true},
+          {"--allow-inside", false},
+          {"--shard", true},
+          {"--timings", false},
+          {"--restore", true},
+          {"--fidelity", true},
+          {"--json", false},
+          kQuietFlag,
+          kVerboseFlag,
+          {"--help", false, "-h"}};
+}
+
 int cmd_cartoonize(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {{"--output", true, "-o"},
-                                  {"--model", true},
-                                  {"--device", true},
-                                  {"--precision", true},
-                                  {"--max-pixels", true},
-                                  {"--quality", true},
-                                  {"--overwrite", false},
-                                  {"--head-model", true},
-                                  {"--mode", true},
-                                  {"--long-side", true},
-                                  {"--resolution", true},
-                                  {"--channels", true},
-                                  {"--min-face", true},
-                                  {"--face-score", true},
-                                  {"--strength", true},
-                                  {"--tile", true},
-                                  {"--upscale", true},
-                                  {"--recursive", false},
-                                  {"--skip-existing", false},
-                                  {"--format", true},
-                                  {"--batch-size", true},
-                                  {"--streams", true},
-                                  {"--allow-inside", false},
-                                  {"--shard", true},
-                                  {"--timings", false},
-                                  {"--restore", true},
-                                  {"--fidelity", true},
-                                  {"--json", false},
-                                  {"--help", false, "-h"}});
+  auto parsed = parse_args(argv, cartoonize_options());
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox cartoonize: %s\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;
@@ -182,24 +202,38 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
     std::printf("%s", kUsage);
     return kExitOk;
   }
-  const bool json = a.has("--json");
-  if (a.positional.size() != 1 || !a.has("--output")) {
-    std::fprintf(stderr, "toonbox cartoonize: need exactly one INPUT and -o OUTPUT\n%s", kUsage);
+  // With -o -, stdout is the image's: not even a JSON error object goes there.
+  const bool json = a.has("--json") && !is_stdio(a.get("--output"));
+  if (a.positional.empty() || !a.has("--output")) {
+    std::fprintf(stderr, "toonbox cartoonize: need INPUT (or several) and -o OUTPUT\n%s", kUsage);
     return kExitUsage;
   }
-  const std::string input = a.positional[0], output = a.get("--output");
+  const std::string output = a.get("--output");
+  auto verbosity = parse_verbosity(a);
+  if (!verbosity.is_ok()) return usage_error(json, verbosity.status());
   auto options = parse_cartoon_options(a);
   if (!options.is_ok()) return usage_error(json, options.status());
+  auto inputs = expand_inputs(a.positional, output);
+  if (!inputs.is_ok()) return cartoonize_fail(json, inputs.status(), exit_code_for(inputs.status()));
+  if (inputs->several) return cartoonize_folder(a, options.value(), inputs->paths);
+  const std::string input = inputs->paths[0];
   std::error_code dir_ec;
-  if (std::filesystem::is_directory(input, dir_ec)) return cartoonize_folder(a, options.value());
+  if (!is_stdio(input) && std::filesystem::is_directory(input, dir_ec)) return cartoonize_folder(a, options.value());
   // Everything that can be checked before doing work is checked first, so a typo never
-  // costs a model load or leaves anything behind.
-  Status output_ok = check_single_image_args(a, input, output);
-  if (!output_ok.is_ok()) return usage_error(json, output_ok);
+  // costs a model load or leaves anything behind; the input is read and decoded before
+  // the model is loaded, so a missing or corrupt file is reported at once.
+  auto format = check_single_image_args(a, input, output);
+  if (!format.is_ok()) return usage_error(json, format.status());
   auto decode_options = parse_decode_options(a);
   if (!decode_options.is_ok()) return usage_error(json, decode_options.status());
   auto quality = parse_quality(a);
   if (!quality.is_ok()) return usage_error(json, quality.status());
+  const image::EncodeOptions encoding{format.value(), quality.value()};
+  const Console out(is_stdio(output), verbosity.value());
+  auto t0 = std::chrono::steady_clock::now();
+  auto image = read_input_image(input, decode_options.value());
+  if (!image.is_ok()) return cartoonize_fail(json, image.status(), kExitFailure);
+  const double decode_ms = ms_since(t0);
 
   auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return cartoonize_fail(json, device.status(), exit_code_for(device.status()));
@@ -217,43 +251,41 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
   auto finishing = load_finishing_upscaler(a, device.value());
   if (!finishing.is_ok()) return cartoonize_fail(json, finishing.status(), exit_code_for(finishing.status()), device_line);
   if (!json) {
-    if (!note.empty()) std::printf("note: %s\n", note.c_str());
-    std::printf("model: %s (%s)\n", model.name.c_str(), model.description.c_str());
-    std::printf("device: %s\n", device_line.c_str());
-    std::fflush(stdout);
+    if (!note.empty()) out.status("note: %s\n", note.c_str());
+    out.status("model: %s (%s)\n", model.name.c_str(), model.description.c_str());
+    out.status("device: %s\n", device_line.c_str());
+  out.detail("  device details: %s, %s; chosen: %s\n", device->backend->device().id.c_str(),
+             device->backend->device().label.c_str(), device->reason.c_str());
   }
 
-  auto t0 = std::chrono::steady_clock::now();
-  auto image = image::read_image_file(input, decode_options.value());
-  if (!image.is_ok()) return cartoonize_fail(json, image.status(), kExitFailure, device_line);
-  const double decode_ms = ms_since(t0);
+  const std::string input_name = input_label(input);
   std::vector<std::string> restore_notes;
   auto restored = restore_before_cartoonize(restore->get(), a, image.value(), &restore_notes);
-  if (!restored.is_ok()) return cartoonize_fail(json, restored.status().with_context(input), kExitFailure, device_line);
+  if (!restored.is_ok()) return cartoonize_fail(json, restored.status().with_context(input_name), kExitFailure, device_line);
   image = std::move(restored);
 
   pipeline::CartoonReport report;
   auto result = pipeline.process(image.value(), options.value(), &report);
   report.notes.insert(report.notes.begin(), restore_notes.begin(), restore_notes.end());
-  if (!result.is_ok()) return cartoonize_fail(json, result.status().with_context(input), kExitFailure, device_line);
+  if (!result.is_ok()) return cartoonize_fail(json, result.status().with_context(input_name), kExitFailure, device_line);
   const pipeline::StylizeTimings& first = report.background;
   pipeline::CartoonReport warm_report;
   if (a.has("--timings")) {
     // A second, identical run measures the warm path (compiled graph, tuned algorithms).
     auto again = pipeline.process(image.value(), options.value(), &warm_report);
-    if (!again.is_ok()) return cartoonize_fail(json, again.status().with_context(input), kExitFailure, device_line);
+    if (!again.is_ok()) return cartoonize_fail(json, again.status().with_context(input_name), kExitFailure, device_line);
   }
   const pipeline::StylizeTimings& warm = warm_report.background;
   if (*finishing) {
     pipeline::UpscaleReport up_report;
     auto up = (*finishing)->upscale(result.value(), {}, &up_report);
-    if (!up.is_ok()) return cartoonize_fail(json, up.status().with_context(input), kExitFailure, device_line);
+    if (!up.is_ok()) return cartoonize_fail(json, up.status().with_context(input_name), kExitFailure, device_line);
     result = std::move(up);
     report.notes.push_back("upscaled x" + std::to_string((*finishing)->scale()) + " with " + (*finishing)->name());
   }
 
   t0 = std::chrono::steady_clock::now();
-  Status written = image::write_image_file(output, result.value(), quality.value());
+  Status written = write_output_image(output, result.value(), encoding);
   if (!written.is_ok()) return cartoonize_fail(json, written, kExitFailure, device_line);
   const double encode_ms = ms_since(t0);
 
@@ -310,39 +342,44 @@ int cmd_cartoonize(const std::vector<std::string>& argv) {
     }
     std::printf("%s\n", json_text(j).c_str());
   } else {
-    for (const auto& n : report.all_notes()) std::printf("note: %s\n", n.c_str());
-    std::printf("wrote %s (%dx%d%s, %s mode", output.c_str(), result->width, result->height,
-                result->has_alpha() ? ", alpha kept" : "",
-                pipeline::cartoon_mode_name(report.mode_used));
+    for (const auto& n : report.all_notes()) out.status("note: %s\n", n.c_str());
+    std::string faces;
     if (report.mode_used == pipeline::CartoonMode::kPortrait)
-      std::printf(", %d face%s", report.faces, report.faces == 1 ? "" : "s");
-    std::printf(")\n");
-    if (a.has("--timings")) {
-      std::printf("timings (ms):\n");
-      std::printf("  decode            %9.2f\n", decode_ms);
+      faces = ", " + std::to_string(report.faces) + (report.faces == 1 ? " face" : " faces");
+    out.result("wrote %s (%dx%d%s, %s mode%s)\n", output_label(output).c_str(), result->width, result->height,
+               result->has_alpha() ? ", alpha kept" : "", pipeline::cartoon_mode_name(report.mode_used), faces.c_str());
+    // --timings asks for the block (a result: stdout); -v adds it as a detail (stderr),
+    // without the warm run only --timings pays for.
+    const bool warm_measured = a.has("--timings");
+    if (warm_measured || out.verbose()) {
+      const auto line = warm_measured ? &Console::result : &Console::detail;
+      (out.*line)("timings (ms):\n");
+      (out.*line)("  decode            %9.2f\n", decode_ms);
       if (report.resize_ms > 0)
-        std::printf("  resize            %9.2f   (to %dx%d for the model)\n", report.resize_ms, report.process_width,
+        (out.*line)("  resize            %9.2f   (to %dx%d for the model)\n", report.resize_ms, report.process_width,
                     report.process_height);
-      std::printf("  preprocess        %9.2f\n", first.preprocess_ms);
-      std::printf("  compile           %9.2f   (specialize + plan%s)\n", r1.compile_ms,
+      (out.*line)("  preprocess        %9.2f\n", first.preprocess_ms);
+      (out.*line)("  compile           %9.2f   (specialize + plan%s)\n", r1.compile_ms,
                   device->is_gpu ? " + cuDNN algorithm search" : " + oneDNN primitives");
-      std::printf("  upload            %9.2f\n", r1.timings.upload_ms);
-      std::printf("  inference first   %9.2f\n", r1.timings.compute_ms);
-      std::printf("  inference warm    %9.2f\n", warm.run.timings.compute_ms);
-      std::printf("  download          %9.2f\n", r1.timings.download_ms);
-      std::printf("  postprocess       %9.2f\n", first.postprocess_ms);
+      (out.*line)("  upload            %9.2f\n", r1.timings.upload_ms);
+      (out.*line)("  inference first   %9.2f\n", r1.timings.compute_ms);
+      if (warm_measured) (out.*line)("  inference warm    %9.2f\n", warm.run.timings.compute_ms);
+      (out.*line)("  download          %9.2f\n", r1.timings.download_ms);
+      (out.*line)("  postprocess       %9.2f\n", first.postprocess_ms);
       if (report.mode_used == pipeline::CartoonMode::kPortrait || report.detect_ms > 0) {
-        std::printf("  detect faces      %9.2f   (warm %.2f)\n", report.detect_ms, warm_report.detect_ms);
-        std::printf("  heads             %9.2f   (warm %.2f; %d crop%s: align, head model, paste)\n",
-                    report.heads_ms, warm_report.heads_ms, report.faces, report.faces == 1 ? "" : "s");
+        (out.*line)("  detect faces      %9.2f\n", report.detect_ms);
+        (out.*line)("  heads             %9.2f   (%d crop%s: align, head model, paste)\n", report.heads_ms,
+                    report.faces, report.faces == 1 ? "" : "s");
+        if (warm_measured)
+          (out.*line)("  detect, heads warm %8.2f, %.2f\n", warm_report.detect_ms, warm_report.heads_ms);
       }
-      std::printf("  finish            %9.2f   (strength, long side)\n", report.finish_ms);
-      std::printf("  encode            %9.2f\n", encode_ms);
-      std::printf("  frame first       %9.2f   (compile + upload + inference + download)\n", first_ms);
-      std::printf("  frame warm        %9.2f\n", warm_ms);
-      std::printf("  first run total   %9.2f   (resize, detection, frame, heads, finish)\n", report.total_ms);
-      std::printf("  warm run total    %9.2f\n", warm_report.total_ms);
-      std::printf("  activation arena  %9.1f MiB\n", r1.arena_bytes / 1048576.0);
+      (out.*line)("  finish            %9.2f   (strength, long side)\n", report.finish_ms);
+      (out.*line)("  encode            %9.2f\n", encode_ms);
+      (out.*line)("  frame first       %9.2f   (compile + upload + inference + download)\n", first_ms);
+      if (warm_measured) (out.*line)("  frame warm        %9.2f\n", warm_ms);
+      (out.*line)("  first run total   %9.2f   (resize, detection, frame, heads, finish)\n", report.total_ms);
+      if (warm_measured) (out.*line)("  warm run total    %9.2f\n", warm_report.total_ms);
+      (out.*line)("  activation arena  %9.1f MiB\n", r1.arena_bytes / 1048576.0);
     }
   }
   return kExitOk;

@@ -1,4 +1,4 @@
-// toonbox cartoonize DIR -o OUTDIR: the shared folder mode (folder_command.h) with the
+// toonbox cartoonize DIR -o OUTDIR (or several files): the shared folder mode (folder_command.h) with the
 // CartoonPipeline as its device stage.
 #include <memory>
 
@@ -11,7 +11,8 @@
 
 namespace toonbox::cli {
 
-int cartoonize_folder(const ParsedArgs& args, const pipeline::CartoonOptions& options) {
+int cartoonize_folder(const ParsedArgs& args, const pipeline::CartoonOptions& options,
+                      const std::vector<std::string>& files) {
   FolderTask task;
   task.command = "cartoonize";
   task.fail = [](bool json, const Status& s, int code) { return cartoonize_fail(json, s, code); };
@@ -67,7 +68,7 @@ int cartoonize_folder(const ParsedArgs& args, const pipeline::CartoonOptions& op
     };
     return Status::ok();
   };
-  return run_folder_command(args, task);
+  return run_folder_command(args, task, files);
 }
 
 }  // namespace toonbox::cli

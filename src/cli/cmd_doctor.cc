@@ -1,7 +1,11 @@
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 
 #include "core/json_text.h"
 #include "cli/args.h"
+#include "cli/color.h"
 #include "cli/commands.h"
 #include "doctor/doctor.h"
 #include "doctor/report_format.h"
@@ -10,7 +14,7 @@ namespace toonbox::cli {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: toonbox doctor [--json] [--verbose] [--python [PYTHON]]\n"
+    "usage: toonbox doctor [--json] [--verbose] [--color auto|always|never] [--python [PYTHON]]\n"
     "\n"
     "Says, layer by layer, whether and why the GPU can be used: hardware (GPU, driver,\n"
     "container, CUDA_VISIBLE_DEVICES), system (driver vs CUDA runtime, loaded CUDA\n"
@@ -18,6 +22,8 @@ constexpr char kUsage[] =
     "\n"
     "  --json             print one JSON object instead of the report\n"
     "  --verbose, -v      show details (paths, UUIDs) for passing checks too\n"
+    "  --color WHEN       colour the report (green ok, yellow warnings, red not usable):\n"
+    "                     auto (default: on a terminal, unless NO_COLOR is set), always, never\n"
     "  --python [PYTHON]  also inspect the PyTorch install of PYTHON (default python3)\n"
     "\n"
     "exit codes: 0 GPU usable, 1 not usable, 2 usage error, 3 usable with warnings\n"
@@ -35,11 +41,17 @@ std::vector<std::string> default_python_value(std::vector<std::string> args) {
 
 }  // namespace
 
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> doctor_options() {
+  return {{"--json", false, ""},
+          {"--verbose", false, "-v"},
+          {"--color", true, ""},
+          {"--python", true, ""},
+          {"--help", false, "-h"}};
+}
+
 int cmd_doctor(const std::vector<std::string>& args) {
-  auto parsed = parse_args(default_python_value(args), {{"--json", false, ""},
-                                                        {"--verbose", false, "-v"},
-                                                        {"--python", true, ""},
-                                                        {"--help", false, "-h"}});
+  auto parsed = parse_args(default_python_value(args), doctor_options());
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox doctor: %s\n\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;
@@ -53,13 +65,19 @@ int cmd_doctor(const std::vector<std::string>& args) {
                  parsed->positional[0].c_str(), kUsage);
     return kExitUsage;
   }
+  auto color = parse_color_mode(parsed->get("--color", "auto"));
+  if (!color.is_ok()) {
+    std::fprintf(stderr, "toonbox doctor: %s\n\n%s", color.status().message().c_str(), kUsage);
+    return kExitUsage;
+  }
   doctor::DoctorEnvironment env = doctor::DoctorEnvironment::from_process();
   env.python = parsed->get("--python");
   const doctor::DoctorReport report = doctor::run_doctor(env);
   if (parsed->has("--json")) {
     std::printf("%s\n", json_text(doctor::render_json(report), 2).c_str());
   } else {
-    std::fputs(doctor::render_text(report, parsed->has("--verbose")).c_str(), stdout);
+    const bool paint = use_color(color.value(), STDOUT_FILENO, std::getenv("NO_COLOR"));
+    std::fputs(doctor::render_text(report, parsed->has("--verbose"), paint).c_str(), stdout);
   }
   return report.exit_code;
 }

@@ -26,8 +26,13 @@ constexpr char kUsage[] =
 
 }  // namespace
 
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> folder_status_options() {
+  return {{"--input", true}, {"--json", false}, {"--list", true}, {"--help", false, "-h"}};
+}
+
 int cmd_folder_status(const std::vector<std::string>& args) {
-  auto parsed = parse_args(args, {{"--input", true}, {"--json", false}, {"--list", true}, {"--help", false, "-h"}});
+  auto parsed = parse_args(args, folder_status_options());
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox folder-status: %s\n\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;

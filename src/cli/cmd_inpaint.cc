@@ -9,8 +9,12 @@
 
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
+#include "cli/console.h"
 #include "cli/contract_flags.h"
 #include "cli/inpaint_command.h"
+#include "cli/input_list.h"
+#include "cli/single_image.h"
+#include "cli/single_io.h"
 #include "core/json_text.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
@@ -22,13 +26,19 @@ namespace {
 constexpr const char* kUsage =
     "usage: toonbox inpaint IMAGE --mask MASK -o OUTPUT [options]\n"
     "       toonbox inpaint DIR --mask DIR|FILE -o OUTDIR [options]\n"
+    "       toonbox inpaint IMAGE... --mask DIR|FILE -o OUTDIR [options]   (also 'photos/*.jpg')\n"
     "\n"
+    "  -i, --input PATH       INPUT by name (as realesrgan-ncnn-vulkan takes it); may be repeated\n"
     "  --mask FILE|DIR|alpha  what to remove: white (>= 128) pixels of a mask image of the\n"
     "                         photo's size; `alpha`: the photo's transparent pixels. For a\n"
     "                         folder: a folder of masks matched by file name (a.jpg takes\n"
     "                         a.png, a.jpg, ... from it), or one mask for every image;\n"
     "                         `centre:P`: a centred box P% of each side (benchmarks)\n"
     "  -o, --output PATH      output image (.png .jpg .jpeg .webp) or folder\n"
+    "                         IMAGE `-` reads the photo from stdin (the mask must be a\n"
+    "                         file); -o - writes to stdout (needs --format; lines go to stderr)\n"
+    "  --format EXT           the output format: png, jpg or webp (needed with -o -; a file\n"
+    "                         OUTPUT without an extension takes it, one with another is refused)\n"
     "  --model NAME|PATH      telea (built-in, Telea 2004), ns (built-in, Navier-Stokes), an\n"
     "                         installed inpainter or an inpainting model file (default: the\n"
     "                         first installed inpainter, else telea)\n"
@@ -49,6 +59,8 @@ constexpr const char* kUsage =
     "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
     "  --overwrite            replace OUTPUT if it exists (never the input)\n"
     "  --json                 machine-readable lines\n"
+    "  -q, --quiet            print nothing but errors (and --json's objects)\n"
+    "  -v, --verbose          add details: the mask's size\n"
     "Folders also take --recursive, --skip-existing, --allow-inside, --format, --max-pixels\n"
     "(as `toonbox cartoonize DIR`).\n";
 
@@ -106,32 +118,40 @@ Result<std::unique_ptr<pipeline::InpaintPipeline>> make_inpaint_pipeline(const P
                                                      device.precision);
 }
 
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> inpaint_options() {
+  return {kInputAlias,
+          {"--mask", true},
+          {"--output", true, "-o"},
+          {"--model", true},
+          {"--radius", true},
+          {"--dilate", true},
+          {"--strategy", true},
+          {"--resize-mask", false},
+          {"--write-unchanged", false},
+          {"--mask-convention", true},
+          {"--layout", true},
+          {"--channels", true},
+          {"--range", true},
+          {"--input-range", true},
+          {"--multiple", true},
+          {"--device", true},
+          {"--precision", true},
+          {"--quality", true},
+          {"--overwrite", false},
+          {"--json", false},
+          {"--recursive", false},
+          {"--skip-existing", false},
+          {"--allow-inside", false},
+          {"--format", true},
+          {"--max-pixels", true},
+          kQuietFlag,
+          kVerboseFlag,
+          {"--help", false, "-h"}};
+}
+
 int cmd_inpaint(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {{"--mask", true},
-                                  {"--output", true, "-o"},
-                                  {"--model", true},
-                                  {"--radius", true},
-                                  {"--dilate", true},
-                                  {"--strategy", true},
-                                  {"--resize-mask", false},
-                                  {"--write-unchanged", false},
-                                  {"--mask-convention", true},
-                                  {"--layout", true},
-                                  {"--channels", true},
-                                  {"--range", true},
-                                  {"--input-range", true},
-                                  {"--multiple", true},
-                                  {"--device", true},
-                                  {"--precision", true},
-                                  {"--quality", true},
-                                  {"--overwrite", false},
-                                  {"--json", false},
-                                  {"--recursive", false},
-                                  {"--skip-existing", false},
-                                  {"--allow-inside", false},
-                                  {"--format", true},
-                                  {"--max-pixels", true},
-                                  {"--help", false, "-h"}});
+  auto parsed = parse_args(argv, inpaint_options());
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox inpaint: %s\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;
@@ -141,29 +161,42 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
     std::printf("%s", kUsage);
     return kExitOk;
   }
-  const bool json = a.has("--json");
-  if (a.positional.size() != 1 || !a.has("--output"))
-    return usage_error(json, invalid_argument("need exactly one IMAGE (or folder) and -o OUTPUT"));
+  // With -o -, stdout is the image's: not even a JSON error object goes there.
+  const bool json = a.has("--json") && !is_stdio(a.get("--output"));
+  if (a.positional.empty() || !a.has("--output"))
+    return usage_error(json, invalid_argument("need IMAGE (or several, or a folder) and -o OUTPUT"));
   auto flags = parse_inpaint_flags(a);
   if (!flags.is_ok()) return usage_error(json, flags.status());
-  const std::string input = a.positional[0], output = a.get("--output");
+  const std::string output = a.get("--output");
+  auto verbosity = parse_verbosity(a);
+  if (!verbosity.is_ok()) return usage_error(json, verbosity.status());
+  auto inputs = expand_inputs(a.positional, output);
+  if (!inputs.is_ok()) return inpaint_fail(json, inputs.status(), exit_code_for(inputs.status()));
+  if (inputs->several) return inpaint_folder(a, *flags, inputs->paths);
+  const std::string input = inputs->paths[0];
   std::error_code ec;
-  if (std::filesystem::is_directory(input, ec)) return inpaint_folder(a, *flags);
-  for (const char* folder_only : {"--recursive", "--skip-existing", "--allow-inside", "--format", "--max-pixels"})
+  if (!is_stdio(input) && std::filesystem::is_directory(input, ec)) return inpaint_folder(a, *flags);
+  for (const char* folder_only : {"--recursive", "--skip-existing", "--allow-inside", "--max-pixels"})
     if (a.has(folder_only))
       return usage_error(json, invalid_argument(std::string(folder_only) + " applies to a folder, not one image"));
-  if (image::format_from_extension(output) == image::ImageFormat::kUnknown)
-    return usage_error(json, invalid_argument(output + ": unknown output extension (use .png, .jpg, .jpeg or .webp)"));
-  if (std::filesystem::equivalent(input, output, ec) ||
-      (flags->mask != "alpha" && std::filesystem::equivalent(flags->mask, output, ec)))
-    return usage_error(json, invalid_argument(output + ": refusing to overwrite an input"));
-  if (std::filesystem::exists(output, ec) && !a.has("--overwrite"))
-    return usage_error(json, invalid_argument(output + ": already exists (use --overwrite to replace it)"));
+  // stdin carries one stream: the image. A mask needs a file of its own.
+  if (is_stdio(flags->mask))
+    return usage_error(json, invalid_argument("--mask -: the mask cannot come from stdin (only IMAGE can); give a file"));
+  if (is_stdio(output) && a.has("--json"))
+    return usage_error(json, invalid_argument("--json and -o - both want stdout (the image goes there): drop --json, or write to a file"));
+  auto format = output_format(a, output);
+  if (!format.is_ok()) return usage_error(json, format.status());
+  if (Status checked = check_output_path(input, output, a.has("--overwrite")); !checked.is_ok())
+    return usage_error(json, checked);
+  if (!is_stdio(output) && flags->mask != "alpha" && std::filesystem::equivalent(flags->mask, output, ec))
+    return usage_error(json, invalid_argument(output + ": refusing to overwrite the mask"));
   long long quality = 92;
   if (Status q = parse_integer_flag(a, "--quality", 1, 100, &quality); !q.is_ok()) return usage_error(json, q);
+  const image::EncodeOptions encoding{format.value(), static_cast<int>(quality)};
+  const Console out(is_stdio(output), verbosity.value());
 
   // Inputs first (cheap, and the usual mistakes), then the model.
-  auto image = image::read_image_file(input, image::DecodeOptions{});
+  auto image = read_input_image(input, image::DecodeOptions{});
   if (!image.is_ok()) return inpaint_fail(json, image.status(), kExitFailure);
   Result<pipeline::InpaintMask> mask = pipeline::InpaintMask{};
   if (const int centre = pipeline::parse_centre_mask(flags->mask)) {
@@ -177,16 +210,18 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
         return inpaint_fail(json, mask_image.status().with_context("the mask"), kExitFailure);
     }
     mask = pipeline::mask_for_image(*image, flags->mask == "alpha" ? nullptr : &mask_image.value(),
-                                    flags->resize_mask, flags->dilate, flags->mask, input);
+                                    flags->resize_mask, flags->dilate, flags->mask, input_label(input));
   }
   if (!mask.is_ok()) return inpaint_fail(json, mask.status(), kExitFailure);
   if (mask->empty() && !flags->write_unchanged) {
-    const std::string what = "nothing to do: the mask " + (flags->mask == "alpha" ? input + "'s alpha" : flags->mask) +
-                             " marks no pixel; " + output + " not written (--write-unchanged writes the image as it is)";
+    const std::string what = "nothing to do: the mask " +
+                             (flags->mask == "alpha" ? input_label(input) + "'s alpha" : flags->mask) +
+                             " marks no pixel; " + output_label(output) +
+                             " not written (--write-unchanged writes the image as it is)";
     if (json) {
       std::printf("%s\n", json_text(nlohmann::json{{"ok", true}, {"nothing_to_do", true}, {"message", what}}).c_str());
     } else {
-      std::printf("%s\n", what.c_str());
+      out.result("%s\n", what.c_str());
     }
     return kExitOk;
   }
@@ -196,16 +231,18 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
   if (!pipeline.is_ok()) return inpaint_fail(json, pipeline.status(), exit_code_for(pipeline.status()));
   const pipeline::InpaintModel& model = (*pipeline)->model();
   if (!json) {
-    if (!note.empty()) std::printf("note: %s\n", note.c_str());
-    std::printf("model: %s (%s)\n", model.name.c_str(), model.description.c_str());
-    if (!model.classical) std::printf("  %s\n  inputs: %s\n", model.contract_how.c_str(), model.inputs.describe().c_str());
-    std::printf("device: %s\n", device_line.c_str());
-    std::fflush(stdout);
+    if (!note.empty()) out.status("note: %s\n", note.c_str());
+    out.status("model: %s (%s)\n", model.name.c_str(), model.description.c_str());
+    if (!model.classical) out.status("  %s\n  inputs: %s\n", model.contract_how.c_str(), model.inputs.describe().c_str());
+    out.status("device: %s\n", device_line.c_str());
+    const double share = 100.0 * static_cast<double>(mask->count()) / (static_cast<double>(mask->width) * mask->height);
+    out.detail("  mask: %lld pixels to fill (%.1f%% of %dx%d)\n", static_cast<long long>(mask->count()), share,
+               mask->width, mask->height);
   }
   pipeline::InpaintReport report;
   auto result = (*pipeline)->inpaint(*image, *mask, flags->options, &report);
-  if (!result.is_ok()) return inpaint_fail(json, result.status().with_context(input), kExitFailure);
-  Status written = image::write_image_file(output, *result, static_cast<int>(quality));
+  if (!result.is_ok()) return inpaint_fail(json, result.status().with_context(input_label(input)), kExitFailure);
+  Status written = write_output_image(output, *result, encoding);
   if (!written.is_ok()) return inpaint_fail(json, written, kExitFailure);
   if (json) {
     nlohmann::ordered_json j = {{"ok", true},
@@ -223,9 +260,9 @@ int cmd_inpaint(const std::vector<std::string>& argv) {
                                 {"notes", report.notes}};
     std::printf("%s\n", json_text(j).c_str());
   } else {
-    for (const std::string& n : report.notes) std::printf("note: %s\n", n.c_str());
-    std::printf("wrote %s (%dx%d): %lld pixels filled, %s, %lld pixels processed, %.1f ms (+ %.1f ms compile)\n",
-                output.c_str(), result->width, result->height, static_cast<long long>(report.hole_pixels),
+    for (const std::string& n : report.notes) out.status("note: %s\n", n.c_str());
+    out.result("wrote %s (%dx%d): %lld pixels filled, %s, %lld pixels processed, %.1f ms (+ %.1f ms compile)\n",
+                output_label(output).c_str(), result->width, result->height, static_cast<long long>(report.hole_pixels),
                 report.strategy_used.c_str(), static_cast<long long>(report.processed_pixels), report.method_ms,
                 report.compile_ms);
   }

@@ -48,11 +48,11 @@ bool is_inside(const fs::path& child, const fs::path& parent) {
 
 }  // namespace
 
-int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags) {
-  const bool json = args.has("--json") || !isatty(STDOUT_FILENO);
-  auto folder_flags = parse_folder_flags(args, /*max_batch=*/0);
+int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags, const std::vector<std::string>& files) {
+  const bool json = folder_json(args);
+  auto folder_flags = parse_folder_flags(args, /*max_batch=*/0, files);
   if (!folder_flags.is_ok()) return inpaint_fail(json, folder_flags.status(), kExitUsage);
-  auto plan = folder::plan_folder(folder_flags->plan);
+  auto plan = plan_inputs(folder_flags.value());
   if (!plan.is_ok()) return inpaint_fail(json, plan.status(), exit_code_for(plan.status()));
 
   // Which mask each image takes, decided before any work.
@@ -115,17 +115,17 @@ int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags) {
   }
   context.model = pipeline ? pipeline->model().name : "(none loaded)";
   context.device = device_line;
+  const Console out(false, folder_flags->verbosity);
   if (!json) {
-    if (!note.empty()) std::printf("note: %s\n", note.c_str());
-    if (pipeline) std::printf("model: %s (%s)\n", context.model.c_str(), pipeline->model().description.c_str());
-    std::printf("device: %s\n", device_line.c_str());
-    std::printf("%zu image%s to inpaint into %s", todo.size(), todo.size() == 1 ? "" : "s", context.output_dir.c_str());
-    if (!plan->already_done.empty()) std::printf(" (%zu already done, skipped)", plan->already_done.size());
-    std::printf("; masks: %s\n", from_alpha ? "each image's alpha" : mask_dir ? ("by name from " + flags.mask).c_str()
+    if (!note.empty()) out.status("note: %s\n", note.c_str());
+    if (pipeline) out.status("model: %s (%s)\n", context.model.c_str(), pipeline->model().description.c_str());
+    out.status("device: %s\n", device_line.c_str());
+    out.status("%zu image%s to inpaint into %s", todo.size(), todo.size() == 1 ? "" : "s", context.output_dir.c_str());
+    if (!plan->already_done.empty()) out.status(" (%zu already done, skipped)", plan->already_done.size());
+    out.status("; masks: %s\n", from_alpha ? "each image's alpha" : mask_dir ? ("by name from " + flags.mask).c_str()
                                                                               : ("one for all: " + flags.mask).c_str());
-    for (const auto& n : plan->notes) std::printf("note: %s\n", n.c_str());
-    if (removed) std::printf("note: removed %d temporary file%s of an interrupted run\n", removed, removed == 1 ? "" : "s");
-    std::fflush(stdout);
+    for (const auto& n : plan->notes) out.status("note: %s\n", n.c_str());
+    if (removed) out.status("note: removed %d temporary file%s of an interrupted run\n", removed, removed == 1 ? "" : "s");
   }
 
   folder::RunnerOptions runner = folder_flags->runner;
@@ -169,7 +169,7 @@ int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags) {
     }
     return out;
   };
-  FolderProgress progress(json, static_cast<int>(todo.size()));
+  FolderProgress progress(json, static_cast<int>(todo.size()), out.quiet());
   folder::RunSummary summary;
   {
     StopSignals signals;
@@ -177,7 +177,7 @@ int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags) {
                                          [&](const folder::ImageResult& r) { progress.on_result(r); });
   }
   progress.end_line();
-  return finish_folder_run("inpaint", json, summary, context, note);
+  return finish_folder_run("inpaint", json, summary, context, note, nullptr, out.quiet());
 }
 
 }  // namespace toonbox::cli

@@ -232,17 +232,22 @@ int info(const std::string& spec, const std::string& bin) {
 
 }  // namespace
 
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> models_options() {
+  return {{"--name", true},
+          {"--force", false},
+          {"--layout", true},
+          {"--channels", true},
+          {"--range", true},
+          {"--input-range", true},
+          {"--multiple", true},
+          {"--mask-convention", true},
+          {"--bin", true},
+          {"--help", false, "-h"}};
+}
+
 int cmd_models(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {{"--name", true},
-                                  {"--force", false},
-                                  {"--layout", true},
-                                  {"--channels", true},
-                                  {"--range", true},
-                                  {"--input-range", true},
-                                  {"--multiple", true},
-                                  {"--mask-convention", true},
-                                  {"--bin", true},
-                                  {"--help", false, "-h"}});
+  auto parsed = parse_args(argv, models_options());
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox models: %s\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;

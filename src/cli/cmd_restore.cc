@@ -9,10 +9,13 @@
 #include "cli/args.h"
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
+#include "cli/console.h"
 #include "pipeline/upscale/upscaler.h"
 #include "cli/folder_command.h"
+#include "cli/input_list.h"
 #include "cli/restore_flags.h"
 #include "cli/single_image.h"
+#include "cli/single_io.h"
 #include "core/json_text.h"
 #include "core/timing.h"
 #include "image/image_io.h"
@@ -24,8 +27,15 @@ namespace {
 constexpr const char* kUsage =
     "usage: toonbox restore INPUT -o OUTPUT [options]\n"
     "       toonbox restore DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
+    "       toonbox restore FILE... -o OUTDIR [--format EXT] [options]   (also 'photos/*.jpg')\n"
     "\n"
+    "  -i, --input PATH       INPUT by name (as realesrgan-ncnn-vulkan takes it); may be repeated\n"
     "  -o, --output PATH      output image; format from the extension (.png .jpg .jpeg .webp)\n"
+    "                         INPUT `-` reads the image from stdin (format sniffed); -o -\n"
+    "                         writes it to stdout (needs --format; every other line goes to\n"
+    "                         stderr, and --json is refused)\n"
+    "  --format EXT           the output format: png, jpg or webp (needed with -o -; a file\n"
+    "                         OUTPUT without an extension takes it, one with another is refused)\n"
     "  --model NAME|PATH      an installed face restorer or an .onnx file (GFPGAN 1.2-1.4, GPEN-BFR\n"
     "                         256/512/1024/2048, CodeFormer, RestoreFormer++ exports; default: the\n"
     "                         one installed)\n"
@@ -43,6 +53,8 @@ constexpr const char* kUsage =
     "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
     "  --overwrite            replace OUTPUT if it exists (never the input)\n"
     "  --json                 print one JSON object with the result on stdout\n"
+    "  -q, --quiet            print nothing but errors (and --json's objects)\n"
+    "  -v, --verbose          add details: timings, the device's name and why it was chosen\n"
     "\n"
     "folders (INPUT is a directory):\n"
     "  --recursive, --skip-existing, --format EXT, --batch-size N, --streams N, --allow-inside,\n"
@@ -73,8 +85,9 @@ Status attach_background_upscaler(const pipeline::RestoreOptions& o,
   return Status::ok();
 }
 
+// A folder, or with `files` several inputs.
 int restore_folder(const ParsedArgs& a, const pipeline::RestoreOptions& options,
-                   const models::FaceRestoreOverrides& overrides) {
+                   const models::FaceRestoreOverrides& overrides, const std::vector<std::string>& files = {}) {
   FolderTask task;
   task.command = "restore";
   task.fail = [](bool json, const Status& s, int code) { return restore_fail(json, s, code); };
@@ -102,19 +115,25 @@ int restore_folder(const ParsedArgs& a, const pipeline::RestoreOptions& options,
     };
     return Status::ok();
   };
-  return run_folder_command(a, task);
+  return run_folder_command(a, task, files);
 }
 
 }  // namespace
 
-int cmd_restore(const std::vector<std::string>& argv) {
-  std::vector<ArgSpec> spec = {{"--output", true, "-o"}, {"--model", true},      {"--device", true},
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> restore_options() {
+  std::vector<ArgSpec> spec = {kInputAlias, {"--output", true, "-o"}, {"--model", true},      {"--device", true},
                                {"--precision", true},    {"--max-pixels", true}, {"--quality", true},
                                {"--overwrite", false},   {"--recursive", false}, {"--skip-existing", false},
                                {"--format", true},       {"--batch-size", true}, {"--streams", true}, {"--allow-inside", false}, {"--shard", true},
-                               {"--timings", false},     {"--json", false},      {"--help", false, "-h"}};
+                               {"--timings", false},     {"--json", false},      {"--help", false, "-h"},
+                               kQuietFlag,               kVerboseFlag};
   for (const ArgSpec& s : restore_arg_specs()) spec.push_back(s);
-  auto parsed = parse_args(argv, spec);
+  return spec;
+}
+
+int cmd_restore(const std::vector<std::string>& argv) {
+  auto parsed = parse_args(argv, restore_options());
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox restore: %s\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;
@@ -124,24 +143,40 @@ int cmd_restore(const std::vector<std::string>& argv) {
     std::printf("%s", kUsage);
     return kExitOk;
   }
-  const bool json = a.has("--json");
-  if (a.positional.size() != 1 || !a.has("--output")) {
-    std::fprintf(stderr, "toonbox restore: need exactly one INPUT and -o OUTPUT\n%s", kUsage);
+  // With -o -, stdout is the image's: not even a JSON error object goes there.
+  const bool json = a.has("--json") && !is_stdio(a.get("--output"));
+  if (a.positional.empty() || !a.has("--output")) {
+    std::fprintf(stderr, "toonbox restore: need INPUT (or several) and -o OUTPUT\n%s", kUsage);
     return kExitUsage;
   }
-  const std::string input = a.positional[0], output = a.get("--output");
+  const std::string output = a.get("--output");
+  auto verbosity = parse_verbosity(a);
+  if (!verbosity.is_ok()) return restore_fail(json, verbosity.status(), kExitUsage);
   auto options = parse_restore_options(a);
   if (!options.is_ok()) return restore_fail(json, options.status(), kExitUsage);
   auto overrides = parse_restore_overrides(a);
   if (!overrides.is_ok()) return restore_fail(json, overrides.status(), kExitUsage);
+  auto inputs = expand_inputs(a.positional, output);
+  if (!inputs.is_ok()) return restore_fail(json, inputs.status(), exit_code_for(inputs.status()));
+  if (inputs->several) return restore_folder(a, options.value(), overrides.value(), inputs->paths);
+  const std::string input = inputs->paths[0];
   std::error_code dir_ec;
-  if (std::filesystem::is_directory(input, dir_ec)) return restore_folder(a, options.value(), overrides.value());
-  Status output_ok = check_single_image_args(a, input, output);
-  if (!output_ok.is_ok()) return restore_fail(json, output_ok, kExitUsage);
+  if (!is_stdio(input) && std::filesystem::is_directory(input, dir_ec))
+    return restore_folder(a, options.value(), overrides.value());
+  // The arguments are checked and the image read before the model is loaded, so a typo or
+  // a missing file costs nothing.
+  auto format = check_single_image_args(a, input, output);
+  if (!format.is_ok()) return restore_fail(json, format.status(), kExitUsage);
   auto decode_options = parse_decode_options(a);
   if (!decode_options.is_ok()) return restore_fail(json, decode_options.status(), kExitUsage);
   auto quality = parse_quality(a);
   if (!quality.is_ok()) return restore_fail(json, quality.status(), kExitUsage);
+  const image::EncodeOptions encoding{format.value(), quality.value()};
+  const Console out(is_stdio(output), verbosity.value());
+  const auto t0 = std::chrono::steady_clock::now();
+  auto image = read_input_image(input, decode_options.value());
+  if (!image.is_ok()) return restore_fail(json, image.status(), kExitFailure);
+  const double decode_ms = ms_since(t0);
 
   auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return restore_fail(json, device.status(), exit_code_for(device.status()));
@@ -157,22 +192,20 @@ int cmd_restore(const std::vector<std::string>& argv) {
   const pipeline::FaceRestorer& restorer = *pipeline.models().restorer;
   const models::FaceRestoreContract& c = restorer.contract();
   if (!json) {
-    std::printf("model: %s (%s)\n  contract: %s\n  licence: %s%s\n", restorer.name().c_str(), c.model.c_str(),
-                c.how.c_str(), c.licence.c_str(), c.non_commercial ? " — non-commercial use only" : "");
-    std::printf("device: %s\n", device_line.c_str());
-    std::fflush(stdout);
+    out.status("model: %s (%s)\n  contract: %s\n  licence: %s%s\n", restorer.name().c_str(), c.model.c_str(),
+               c.how.c_str(), c.licence.c_str(), c.non_commercial ? " — non-commercial use only" : "");
+    out.status("device: %s\n", device_line.c_str());
+  out.detail("  device details: %s, %s; chosen: %s\n", device->backend->device().id.c_str(),
+             device->backend->device().label.c_str(), device->reason.c_str());
   }
-  const auto t0 = std::chrono::steady_clock::now();
-  auto image = image::read_image_file(input, decode_options.value());
-  if (!image.is_ok()) return restore_fail(json, image.status(), kExitFailure, device_line);
-  const double decode_ms = ms_since(t0);
   pipeline::RestoreReport report;
   auto result = pipeline.process(image.value(), options.value(), &report);
-  if (!result.is_ok()) return restore_fail(json, result.status().with_context(input), kExitFailure, device_line);
+  if (!result.is_ok())
+    return restore_fail(json, result.status().with_context(input_label(input)), kExitFailure, device_line);
   double encode_ms = 0;
   if (!report.nothing_to_write) {
     const auto t1 = std::chrono::steady_clock::now();
-    Status written = image::write_image_file(output, result.value(), quality.value());
+    Status written = write_output_image(output, result.value(), encoding);
     if (!written.is_ok()) return restore_fail(json, written, kExitFailure, device_line);
     encode_ms = ms_since(t1);
   }
@@ -207,13 +240,15 @@ int cmd_restore(const std::vector<std::string>& argv) {
           {"encode", encode_ms}}}};
     std::printf("%s\n", json_text(j).c_str());
   } else {
-    for (const auto& n : report.notes) std::printf("note: %s\n", n.c_str());
+    for (const auto& n : report.notes) out.status("note: %s\n", n.c_str());
     if (report.nothing_to_write)
-      std::printf("nothing written to %s\n", output.c_str());
+      out.result("nothing written to %s\n", output_label(output).c_str());
     else
-      std::printf("wrote %s (%dx%d, %d face%s restored in %d device call%s)\n", output.c_str(), result->width,
+      out.result("wrote %s (%dx%d, %d face%s restored in %d device call%s)\n", output_label(output).c_str(), result->width,
                   result->height, report.faces, report.faces == 1 ? "" : "s", report.device_calls,
                   report.device_calls == 1 ? "" : "s");
+    out.detail("timings (ms): decode %.1f, detect %.1f, restore %.1f, paste %.1f, pipeline %.1f, encode %.1f\n",
+               decode_ms, report.detect_ms, report.restore_ms, report.paste_ms, report.total_ms, encode_ms);
   }
   return kExitOk;
 }

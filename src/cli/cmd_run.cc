@@ -6,6 +6,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/console.h"
 #include "cli/contract_flags.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
@@ -18,6 +19,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: toonbox run --model MODEL INPUT -o OUTPUT [options]\n"
     "\n"
+    "  -i, --input PATH       INPUT by name (as realesrgan-ncnn-vulkan takes it); may be repeated\n"
     "  --model FILE|NAME      a .onnx file, a TF.js model.json/folder, an ncnn .param or\n"
     "                         .param.bin, or an installed model\n"
     "  --bin FILE             ncnn weights (default: X.bin beside X.param, or the only .bin\n"
@@ -32,7 +34,9 @@ constexpr const char* kUsage =
     "  --multiple N           pad H and W (edge) to a multiple of N, cropped after (default 16)\n"
     "  --device D             auto (default), cpu, cuda or cuda:N\n"
     "  --precision P          auto, fp32 or fp16\n"
-    "  --overwrite            replace OUTPUT if it exists (never the input)\n";
+    "  --overwrite            replace OUTPUT if it exists (never the input)\n"
+    "  -q, --quiet            print nothing but errors\n"
+    "  -v, --verbose          add details: the device's name and why it was chosen\n";
 
 int fail(const Status& s, int code) {
   std::fprintf(stderr, "toonbox run: %s\n", s.message().c_str());
@@ -41,19 +45,27 @@ int fail(const Status& s, int code) {
 
 }  // namespace
 
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> run_options() {
+  return {kInputAlias,
+          {"--model", true},
+          {"--output", true, "-o"},
+          {"--layout", true},
+          {"--channels", true},
+          {"--range", true},
+          {"--input-range", true},
+          {"--multiple", true},
+          {"--bin", true},
+          {"--device", true},
+          {"--precision", true},
+          {"--overwrite", false},
+          kQuietFlag,
+          kVerboseFlag,
+          {"--help", false, "-h"}};
+}
+
 int cmd_run(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {{"--model", true},
-                                  {"--output", true, "-o"},
-                                  {"--layout", true},
-                                  {"--channels", true},
-                                  {"--range", true},
-                                  {"--input-range", true},
-                                  {"--multiple", true},
-                                  {"--bin", true},
-                                  {"--device", true},
-                                  {"--precision", true},
-                                  {"--overwrite", false},
-                                  {"--help", false, "-h"}});
+  auto parsed = parse_args(argv, run_options());
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox run: %s\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;
@@ -81,23 +93,28 @@ int cmd_run(const std::vector<std::string>& argv) {
 
   auto flags = parse_contract_flags(a);
   if (!flags.is_ok()) return fail(flags.status(), kExitUsage);
+  auto verbosity = parse_verbosity(a);
+  if (!verbosity.is_ok()) return fail(verbosity.status(), kExitUsage);
+  const Console out(false, verbosity.value());
+  // The input is read before the model is loaded: a missing file costs nothing.
+  auto image = image::read_image_file(input, image::DecodeOptions{});
+  if (!image.is_ok()) return fail(image.status(), kExitFailure);
   auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return fail(device.status(), exit_code_for(device.status()));
   auto model = pipeline::load_image_model(a.get("--model"), *flags, a.get("--bin"));
   if (!model.is_ok()) return fail(model.status(), kExitFailure);
-  std::printf("model: %s\n  %s\ndevice: %s\n", a.get("--model").c_str(), model->how.c_str(),
-              device->summary().c_str());
-  std::fflush(stdout);
-  auto image = image::read_image_file(input, image::DecodeOptions{});
-  if (!image.is_ok()) return fail(image.status(), kExitFailure);
+  out.status("model: %s\n  %s\ndevice: %s\n", a.get("--model").c_str(), model->how.c_str(),
+             device->summary().c_str());
+  out.detail("  device details: %s, %s; chosen: %s\n", device->backend->device().id.c_str(),
+             device->backend->device().label.c_str(), device->reason.c_str());
   engine::Session session(std::move(model->graph), device->backend, device->precision);
   engine::RunReport report;
   auto result = pipeline::run_image_model(session, model->contract, *image, &report);
   if (!result.is_ok()) return fail(result.status().with_context(input), kExitFailure);
   Status written = image::write_image_file(output, *result);
   if (!written.is_ok()) return fail(written, kExitFailure);
-  std::printf("wrote %s (%dx%d), inference %.1f ms (+ %.1f ms compile)\n", output.c_str(),
-              result->width, result->height, report.timings.compute_ms, report.compile_ms);
+  out.result("wrote %s (%dx%d), inference %.1f ms (+ %.1f ms compile)\n", output.c_str(),
+             result->width, result->height, report.timings.compute_ms, report.compile_ms);
   return kExitOk;
 }
 

@@ -74,17 +74,22 @@ bool to_int(const ParsedArgs& a, const char* name, long lo, long hi, long* out) 
 
 }  // namespace
 
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> serve_options() {
+  return {{"--host", true, ""},           {"--port", true, ""},
+          {"--token", true, ""},          {"--device", true, ""},
+          {"--precision", true, ""},      {"--model", true, ""},
+          {"--queue-size", true, ""},     {"--max-batch", true, ""},
+          {"--batch-wait-ms", true, ""},  {"--request-timeout-s", true, ""},
+          {"--max-body-mb", true, ""},    {"--max-pixels", true, ""},
+          {"--threads", true, ""},        {"--max-connections", true, ""},
+          {"--max-request-mb", true, ""}, {"--memory-budget-mb", true, ""},
+          {"--tile-size", true, ""},      {"--streams", true, ""},
+          {"--help", false, "-h"}};
+}
+
 int cmd_serve(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {{"--host", true, ""},           {"--port", true, ""},
-                                  {"--token", true, ""},          {"--device", true, ""},
-                                  {"--precision", true, ""},      {"--model", true, ""},
-                                  {"--queue-size", true, ""},     {"--max-batch", true, ""},
-                                  {"--batch-wait-ms", true, ""},  {"--request-timeout-s", true, ""},
-                                  {"--max-body-mb", true, ""},    {"--max-pixels", true, ""},
-                                  {"--threads", true, ""},        {"--max-connections", true, ""},
-                                  {"--max-request-mb", true, ""}, {"--memory-budget-mb", true, ""},
-                                  {"--tile-size", true, ""},      {"--streams", true, ""},
-                                  {"--help", false, "-h"}});
+  auto parsed = parse_args(argv, serve_options());
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox serve: %s\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;

@@ -10,8 +10,11 @@
 #include "cli/args.h"
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
+#include "cli/console.h"
 #include "cli/folder_command.h"
+#include "cli/input_list.h"
 #include "cli/single_image.h"
+#include "cli/single_io.h"
 #include "core/json_text.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
@@ -24,8 +27,15 @@ namespace {
 constexpr const char* kUsage =
     "usage: toonbox upscale INPUT -o OUTPUT [options]\n"
     "       toonbox upscale DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
+    "       toonbox upscale FILE... -o OUTDIR [--format EXT] [options]   (also 'photos/*.jpg')\n"
     "\n"
+    "  -i, --input PATH       INPUT by name (as realesrgan-ncnn-vulkan takes it); may be repeated\n"
     "  -o, --output PATH      output image; format from the extension (.png .jpg .jpeg .webp)\n"
+    "                         INPUT `-` reads the image from stdin (format sniffed); -o -\n"
+    "                         writes it to stdout (needs --format; every other line goes to\n"
+    "                         stderr, and --json is refused)\n"
+    "  --format EXT           the output format: png, jpg or webp (needed with -o -; a file\n"
+    "                         OUTPUT without an extension takes it, one with another is refused)\n"
     "  -s, --scale 2|3|4      output scale; picks realesr-animevideov3-xN when no --model is\n"
     "                         given (default 4); with --model it must be the model's scale\n"
     "  --model NAME|PATH      an installed upscaler or its file (e.g. realcugan-2x-conservative,\n"
@@ -40,6 +50,8 @@ constexpr const char* kUsage =
     "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
     "  --overwrite            replace OUTPUT if it exists (never the input)\n"
     "  --json                 print one JSON object with the result on stdout\n"
+    "  -q, --quiet            print nothing but errors (and --json's objects)\n"
+    "  -v, --verbose          add details: the device's name and why it was chosen\n"
     "\n"
     "folders (INPUT is a directory):\n"
     "  --recursive            include subfolders (the output mirrors the tree)\n"
@@ -59,13 +71,14 @@ nlohmann::json report_json(const pipeline::UpscaleReport& r) {
           {"compile_ms", r.compile_ms}, {"compute_ms", r.compute_ms}, {"notes", r.notes}};
 }
 
+// A folder, or with `files` several inputs.
 int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options,
                    pipeline::Upscaler* upscaler_or_null, const engine::DeviceSelection& device,
-                   const std::string& model_spec) {
-  const bool json = a.has("--json") || !isatty(STDOUT_FILENO);
-  auto flags = parse_folder_flags(a, 1);
+                   const std::string& model_spec, const std::vector<std::string>& files) {
+  const bool json = folder_json(a);
+  auto flags = parse_folder_flags(a, 1, files);
   if (!flags.is_ok()) return fail(json, flags.status(), kExitUsage);
-  auto plan = folder::plan_folder(flags->plan);
+  auto plan = plan_inputs(flags.value());
   if (!plan.is_ok()) return fail(json, plan.status(), exit_code_for(plan.status()));
   auto removed = prepare_output_folders(plan.value(), flags->plan.output_dir);
   if (!removed.is_ok()) return fail(json, removed.status(), kExitFailure);
@@ -78,15 +91,15 @@ int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options,
   context.batch_size = 1;
   context.batch_rule = "one image per call (tiles of one image are the upscaler's unit)";
   context.model = upscaler_or_null ? upscaler_or_null->name() : model_spec;
+  const Console out(false, flags->verbosity);
   if (!json) {
-    std::printf("model: %s\ndevice: %s\n", context.model.c_str(), context.device.c_str());
-    std::printf("%zu image%s to upscale into %s", plan->todo.size(), plan->todo.size() == 1 ? "" : "s",
+    out.status("model: %s\ndevice: %s\n", context.model.c_str(), context.device.c_str());
+    out.status("%zu image%s to upscale into %s", plan->todo.size(), plan->todo.size() == 1 ? "" : "s",
                 context.output_dir.c_str());
-    if (!plan->already_done.empty()) std::printf(" (%zu already done, skipped)", plan->already_done.size());
-    std::printf("\n");
-    for (const auto& n : plan->notes) std::printf("note: %s\n", n.c_str());
-    if (*removed) std::printf("note: removed %d temporary file%s of an interrupted run\n", *removed, *removed == 1 ? "" : "s");
-    std::fflush(stdout);
+    if (!plan->already_done.empty()) out.status(" (%zu already done, skipped)", plan->already_done.size());
+    out.status("\n");
+    for (const auto& n : plan->notes) out.status("note: %s\n", n.c_str());
+    if (*removed) out.status("note: removed %d temporary file%s of an interrupted run\n", *removed, *removed == 1 ? "" : "s");
   }
   const std::string mode = "upscale x" + std::to_string(upscaler_or_null ? upscaler_or_null->scale() : 0);
   folder::DeviceFn run_device =
@@ -101,29 +114,38 @@ int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options,
     }
     return out;
   };
-  return run_planned_folder(kCommand, json, plan.value(), run_device, flags->runner, device.is_gpu, context);
+  return run_planned_folder(kCommand, json, plan.value(), run_device, flags->runner, device.is_gpu, context, "",
+                            out.quiet());
 }
 
 }  // namespace
 
+// The options, also for `toonbox completion`.
+std::vector<ArgSpec> upscale_options() {
+  return {kInputAlias,
+          {"--output", true, "-o"},
+          {"--scale", true, "-s"},
+          {"--model", true},
+          {"--bin", true},
+          {"--tile", true},
+          {"--tta", false},
+          {"--device", true},
+          {"--precision", true},
+          {"--max-pixels", true},
+          {"--quality", true},
+          {"--overwrite", false},
+          {"--recursive", false},
+          {"--skip-existing", false},
+          {"--format", true},
+          {"--allow-inside", false},
+          {"--json", false},
+          kQuietFlag,
+          kVerboseFlag,
+          {"--help", false, "-h"}};
+}
+
 int cmd_upscale(const std::vector<std::string>& argv) {
-  auto parsed = parse_args(argv, {{"--output", true, "-o"},
-                                  {"--scale", true, "-s"},
-                                  {"--model", true},
-                                  {"--bin", true},
-                                  {"--tile", true},
-                                  {"--tta", false},
-                                  {"--device", true},
-                                  {"--precision", true},
-                                  {"--max-pixels", true},
-                                  {"--quality", true},
-                                  {"--overwrite", false},
-                                  {"--recursive", false},
-                                  {"--skip-existing", false},
-                                  {"--format", true},
-                                  {"--allow-inside", false},
-                                  {"--json", false},
-                                  {"--help", false, "-h"}});
+  auto parsed = parse_args(argv, upscale_options());
   if (!parsed.is_ok()) {
     std::fprintf(stderr, "toonbox upscale: %s\n%s", parsed.status().message().c_str(), kUsage);
     return kExitUsage;
@@ -133,12 +155,18 @@ int cmd_upscale(const std::vector<std::string>& argv) {
     std::printf("%s", kUsage);
     return kExitOk;
   }
-  const bool json = a.has("--json");
-  if (a.positional.size() != 1 || !a.has("--output")) {
-    std::fprintf(stderr, "toonbox upscale: need exactly one INPUT and -o OUTPUT\n%s", kUsage);
+  // With -o -, stdout is the image's: not even a JSON error object goes there.
+  const bool json = a.has("--json") && !is_stdio(a.get("--output"));
+  if (a.positional.empty() || !a.has("--output")) {
+    std::fprintf(stderr, "toonbox upscale: need INPUT (or several) and -o OUTPUT\n%s", kUsage);
     return kExitUsage;
   }
-  const std::string input = a.positional[0], output = a.get("--output");
+  const std::string output = a.get("--output");
+  auto verbosity = parse_verbosity(a);
+  if (!verbosity.is_ok()) return fail(json, verbosity.status(), kExitUsage);
+  auto inputs = expand_inputs(a.positional, output);
+  if (!inputs.is_ok()) return fail(json, inputs.status(), exit_code_for(inputs.status()));
+  const std::string input = inputs->paths[0];
   pipeline::UpscaleOptions options;
   long long tile = 0, scale = 0, quality = 92, max_pixels = image::DecodeOptions{}.max_pixels;
   Status flag_status = parse_integer_flag(a, "--tile", -1, 16384, &tile);
@@ -154,10 +182,19 @@ int cmd_upscale(const std::vector<std::string>& argv) {
   options.tile_size = static_cast<int>(tile);
   options.tta = a.has("--tta");
   std::error_code ec;
-  const bool is_folder = std::filesystem::is_directory(input, ec);
+  const bool is_folder = inputs->several || (!is_stdio(input) && std::filesystem::is_directory(input, ec));
+  image::EncodeOptions encoding{image::ImageFormat::kPng, static_cast<int>(quality)};
+  // One image: its arguments are checked and the image is read before the model is
+  // loaded, so a typo or a missing file costs nothing.
+  Result<image::Image> image = image::Image{};
   if (!is_folder) {
-    if (Status checked = check_single_image_args(a, input, output); !checked.is_ok())
-      return fail(json, checked, kExitUsage);
+    auto format = check_single_image_args(a, input, output);
+    if (!format.is_ok()) return fail(json, format.status(), kExitUsage);
+    encoding.format = format.value();
+    image::DecodeOptions decode;
+    decode.max_pixels = max_pixels;
+    image = read_input_image(input, decode);
+    if (!image.is_ok()) return fail(json, image.status(), kExitFailure);
   }
 
   auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
@@ -166,22 +203,22 @@ int cmd_upscale(const std::vector<std::string>& argv) {
   auto upscaler = pipeline::load_upscaler(a.get("--model"), static_cast<int>(scale), a.get("--bin"),
                                           device.value());
   if (!upscaler.is_ok()) return fail(json, upscaler.status(), exit_code_for(upscaler.status()), device_line);
-  if (is_folder) return upscale_folder(a, options, upscaler->get(), device.value(), a.get("--model"));
+  if (is_folder)
+    return upscale_folder(a, options, upscaler->get(), device.value(), a.get("--model"),
+                          inputs->several ? inputs->paths : std::vector<std::string>{});
 
+  const Console out(is_stdio(output), verbosity.value());
   if (!json) {
-    std::printf("model: %s (x%d; %s)\ndevice: %s\n", (*upscaler)->name().c_str(),
-                (*upscaler)->scale(), models::describe_contract((*upscaler)->contract()).c_str(),
-                device_line.c_str());
-    std::fflush(stdout);
+    out.status("model: %s (x%d; %s)\ndevice: %s\n", (*upscaler)->name().c_str(), (*upscaler)->scale(),
+               models::describe_contract((*upscaler)->contract()).c_str(), device_line.c_str());
+  out.detail("  device details: %s, %s; chosen: %s\n", device->backend->device().id.c_str(),
+             device->backend->device().label.c_str(), device->reason.c_str());
   }
-  image::DecodeOptions decode;
-  decode.max_pixels = max_pixels;
-  auto image = image::read_image_file(input, decode);
-  if (!image.is_ok()) return fail(json, image.status(), kExitFailure, device_line);
   pipeline::UpscaleReport report;
   auto result = (*upscaler)->upscale(image.value(), options, &report);
-  if (!result.is_ok()) return fail(json, result.status().with_context(input), exit_code_for(result.status()), device_line);
-  Status written = image::write_image_file(output, result.value(), static_cast<int>(quality));
+  if (!result.is_ok())
+    return fail(json, result.status().with_context(input_label(input)), exit_code_for(result.status()), device_line);
+  Status written = write_output_image(output, result.value(), encoding);
   if (!written.is_ok()) return fail(json, written, kExitFailure, device_line);
   if (json) {
     nlohmann::json j = {{"ok", true},
@@ -200,9 +237,9 @@ int cmd_upscale(const std::vector<std::string>& argv) {
     j.update(report_json(report));
     std::printf("%s\n", json_text(j).c_str());
   } else {
-    for (const auto& n : report.notes) std::printf("note: %s\n", n.c_str());
-    std::printf("wrote %s (%dx%d from %dx%d, x%d, %d tile%s%s), inference %.1f ms (+ %.1f ms compile)\n",
-                output.c_str(), result->width, result->height, image->width, image->height, (*upscaler)->scale(),
+    for (const auto& n : report.notes) out.status("note: %s\n", n.c_str());
+    out.result("wrote %s (%dx%d from %dx%d, x%d, %d tile%s%s), inference %.1f ms (+ %.1f ms compile)\n",
+                output_label(output).c_str(), result->width, result->height, image->width, image->height, (*upscaler)->scale(),
                 report.tiles, report.tiles == 1 ? "" : "s", result->has_alpha() ? ", alpha upscaled" : "",
                 report.compute_ms, report.compile_ms);
   }

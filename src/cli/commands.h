@@ -5,17 +5,24 @@
 #include <string>
 #include <vector>
 
+#include "cli/args.h"
 #include "core/status.h"
 
 namespace toonbox::cli {
 
 using CommandFn = int (*)(const std::vector<std::string>& args);
+using OptionsFn = std::vector<ArgSpec> (*)();
 
 struct Command {
   const char* name;
   const char* summary;
   CommandFn run;
+  OptionsFn options = nullptr;      // the command's flags, for `toonbox completion`
+  const char* subcommands = "";     // words its first argument takes ("list import ..."), if any
 };
+
+// Every command, in the order `toonbox help` lists them (command_table.cc).
+const std::vector<Command>& all_commands();
 
 // Exit codes shared by all commands.
 inline constexpr int kExitOk = 0;
@@ -39,5 +46,17 @@ int cmd_folder_status(const std::vector<std::string>& args);
 int cmd_restore(const std::vector<std::string>& args);
 int cmd_inpaint(const std::vector<std::string>& args);
 int cmd_upscale(const std::vector<std::string>& args);
+int cmd_completion(const std::vector<std::string>& args);
+
+std::vector<ArgSpec> cartoonize_options();
+std::vector<ArgSpec> restore_options();
+std::vector<ArgSpec> run_options();
+std::vector<ArgSpec> upscale_options();
+std::vector<ArgSpec> models_options();
+std::vector<ArgSpec> doctor_options();
+std::vector<ArgSpec> serve_options();
+std::vector<ArgSpec> bench_options();
+std::vector<ArgSpec> folder_status_options();
+std::vector<ArgSpec> inpaint_options();
 
 }  // namespace toonbox::cli

@@ -20,6 +20,8 @@
 
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
+#include "cli/single_image.h"
+#include "cli/single_io.h"
 #include "cli/stop_signals.h"
 #include "core/json_text.h"
 #include "folder/folder_plan.h"
@@ -50,20 +52,23 @@ constexpr auto kProgressInterval = std::chrono::milliseconds(100);
 
 }  // namespace
 
-Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch) {
+Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch, const std::vector<std::string>& files) {
   FolderFlags f;
-  f.plan.input_dir = a.positional[0];
+  f.files = files;
+  if (files.empty()) f.plan.input_dir = a.positional[0];
+  for (const char* tree_only : {"--recursive", "--allow-inside", "--shard"})
+    if (!files.empty() && a.has(tree_only))
+      return invalid_argument(std::string(tree_only) + " applies to a folder INPUT, not to a list of files");
   f.plan.output_dir = a.get("--output");
+  if (is_stdio(f.plan.output_dir))
+    return invalid_argument("-o - (stdout) takes one image; a folder or several inputs need -o OUTDIR");
   f.plan.recursive = a.has("--recursive");
   f.plan.skip_existing = a.has("--skip-existing");
   f.plan.overwrite = a.has("--overwrite");
   f.plan.allow_inside = a.has("--allow-inside");
   if (f.plan.skip_existing && f.plan.overwrite)
     return invalid_argument("--skip-existing and --overwrite contradict each other: pick one");
-  const std::string format = a.get("--format", "png");
-  f.plan.format = image::format_from_extension("x." + format);
-  if (f.plan.format == image::ImageFormat::kUnknown)
-    return invalid_argument("--format must be png, jpg, jpeg or webp");
+  TB_ASSIGN_OR_RETURN(f.plan.format, parse_format_name(a.get("--format", "png")));
   long long batch = 0, quality = 92, max_pixels = f.runner.decode.max_pixels;
   if (max_batch > 0 && a.get("--batch-size") != "auto")
     TB_RETURN_IF_ERROR(parse_integer_flag(a, "--batch-size", 1, max_batch, &batch));
@@ -75,11 +80,20 @@ Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch) {
   if (a.has("--shard")) {
     TB_ASSIGN_OR_RETURN(folder::Shard shard, folder::parse_shard(a.get("--shard")));
     f.shard = shard;
-  } else {
+  } else if (files.empty()) {  // a job array shares out a folder; a list is one command's own
     TB_ASSIGN_OR_RETURN(f.shard, folder::shard_from_environment([](const char* name) { return std::getenv(name); }));
   }
   if (f.shard) f.plan.keep = folder::shard_filter(*f.shard);
+  TB_ASSIGN_OR_RETURN(f.verbosity, parse_verbosity(a));
   return f;
+}
+
+bool folder_json(const ParsedArgs& a) {
+  return a.has("--json") || (!isatty(STDOUT_FILENO) && !a.has("--quiet"));
+}
+
+Result<folder::FolderPlan> plan_inputs(const FolderFlags& f) {
+  return f.files.empty() ? folder::plan_folder(f.plan) : folder::plan_files(f.files, f.plan);
 }
 
 namespace {
@@ -116,7 +130,8 @@ nlohmann::ordered_json shard_record(const FolderFlags& f, const std::string& sta
 
 }  // namespace
 
-FolderProgress::FolderProgress(bool json, int total) : json_(json), total_(total), t0_(std::chrono::steady_clock::now()) {}
+FolderProgress::FolderProgress(bool json, int total, bool quiet)
+    : json_(json), quiet_(quiet), total_(total), t0_(std::chrono::steady_clock::now()) {}
 
 void FolderProgress::on_result(const folder::ImageResult& r) {
   ++done_;
@@ -126,16 +141,16 @@ void FolderProgress::on_result(const folder::ImageResult& r) {
     std::fflush(stdout);
     return;
   }
+  if (quiet_) return;
   const auto now = std::chrono::steady_clock::now();
   if (done_ < total_ && now - last_draw_ < kProgressInterval) return;
   last_draw_ = now;
   const double elapsed = std::chrono::duration<double>(now - t0_).count();
-  std::printf("\r%s\033[K", folder::progress_line(done_, total_, failed_, elapsed).c_str());
-  std::fflush(stdout);
+  std::fprintf(stderr, "\r%s\033[K", folder::progress_line(done_, total_, failed_, elapsed).c_str());
 }
 
 void FolderProgress::end_line() {
-  if (!json_ && done_ > 0) std::printf("\n");
+  if (!json_ && !quiet_ && done_ > 0) std::fprintf(stderr, "\n");
 }
 
 Status prepare_output_folders(const folder::FolderPlan& plan, const std::string& output_dir, int* removed,
@@ -168,11 +183,14 @@ Status prepare_output_folders(const folder::FolderPlan& plan, const std::string&
 
 int finish_folder_run(const char* command, bool json, const folder::RunSummary& summary,
                       const folder::RunContext& context, const std::string& note,
-                      nlohmann::ordered_json* summary_out) {
+                      nlohmann::ordered_json* summary_out, bool quiet) {
   nlohmann::ordered_json summary_line = summary_out ? *summary_out : folder::summary_json(summary, context);
   if (!note.empty()) summary_line["note"] = note;
   if (json) {
     std::printf("%s\n", json_text(summary_line).c_str());
+  } else if (quiet) {
+    for (const folder::ImageResult& f : summary.failures)
+      std::fprintf(stderr, "toonbox %s: %s\n", command, f.status.message().c_str());
   } else {
     std::printf("%s", folder::human_summary(summary, context).c_str());
   }
@@ -185,7 +203,7 @@ int finish_folder_run(const char* command, bool json, const folder::RunSummary& 
     return 128 + StopSignals::signal();
   }
   if (summary.failed > 0) {
-    if (json) std::fprintf(stderr, "toonbox %s: %d of %d images failed\n", command, summary.failed, summary.total);
+    if (json || quiet) std::fprintf(stderr, "toonbox %s: %d of %d images failed\n", command, summary.failed, summary.total);
     return kExitFailure;
   }
   return kExitOk;
@@ -199,33 +217,32 @@ Result<int> prepare_output_folders(const folder::FolderPlan& plan, const std::st
 
 int run_planned_folder(const char* command, bool json, const folder::FolderPlan& plan,
                        const folder::DeviceFn& device, folder::RunnerOptions runner, bool device_is_gpu,
-                       const folder::RunContext& context, const std::string& summary_note) {
+                       const folder::RunContext& context, const std::string& summary_note, bool quiet) {
   runner.batch_size = context.batch_size;
   folder::choose_stage_threads(device_is_gpu, static_cast<int>(std::thread::hardware_concurrency()), &runner);
   // SIGINT/SIGTERM stop the run cleanly; a second Ctrl-C kills at once (the next run
   // removes the temporary files it leaves).
   runner.stop = StopSignals::flag();
-  FolderProgress progress(json, static_cast<int>(plan.todo.size()));
+  FolderProgress progress(json, static_cast<int>(plan.todo.size()), quiet);
   folder::RunSummary summary;
   {
     StopSignals signals;
     summary = folder::run_folder(plan.todo, device, runner, [&](const folder::ImageResult& r) { progress.on_result(r); });
   }
   progress.end_line();
-  return finish_folder_run(command, json, summary, context, summary_note);
+  return finish_folder_run(command, json, summary, context, summary_note, nullptr, quiet);
 }
 
-int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
-  // JSON lines whenever nobody watches a terminal: logs and pipes get parseable output.
-  const bool json = args.has("--json") || !isatty(STDOUT_FILENO);
-  auto flags = parse_folder_flags(args, kMaxBatchSize);
+int run_folder_command(const ParsedArgs& args, const FolderTask& task, const std::vector<std::string>& files) {
+  const bool json = folder_json(args);
+  auto flags = parse_folder_flags(args, kMaxBatchSize, files);
   if (!flags.is_ok()) return task.fail(json, flags.status(), kExitUsage);
   for (const char* single_only : {"--timings"})
     if (args.has(single_only))
       return task.fail(json, invalid_argument(std::string(single_only) + " applies to a single image, not a folder"),
                        kExitUsage);
 
-  auto plan = folder::plan_folder(flags->plan);
+  auto plan = plan_inputs(flags.value());
   if (!plan.is_ok()) return task.fail(json, plan.status(), exit_code_for(plan.status()));
 
   // One worker per device (`--device cuda:0,1`, `cuda:all`, `cpu,cpu`), one queue.
@@ -279,28 +296,28 @@ int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
   }
   context.model = model_name;
 
+  const Console out(false, flags->verbosity);
   if (!json) {
-    if (!note.empty()) std::printf("note: %s\n", note.c_str());
-    if (!workers.empty()) std::printf("model: %s (%s)\n", model_name.c_str(), model_description.c_str());
+    if (!note.empty()) out.status("note: %s\n", note.c_str());
+    if (!workers.empty()) out.status("model: %s (%s)\n", model_name.c_str(), model_description.c_str());
     if (one_device) {
-      std::printf("device: %s\n", context.device.c_str());
+      out.status("device: %s\n", context.device.c_str());
     } else {
-      std::printf("devices: %zu workers, one queue\n", devices.size());
+      out.status("devices: %zu workers, one queue\n", devices.size());
       for (size_t i = 0; i < devices.size(); ++i)
-        std::printf("  %s: %s\n", device_ids[i].c_str(), devices[i].summary().c_str());
+        out.status("  %s: %s\n", device_ids[i].c_str(), devices[i].summary().c_str());
     }
     if (flags->shard)
-      std::printf("shard %s (from %s): this run's share of the folder\n", flags->shard->label().c_str(),
+      out.status("shard %s (from %s): this run's share of the folder\n", flags->shard->label().c_str(),
                   flags->shard->source.c_str());
-    std::printf("%zu image%s to %s into %s", plan->todo.size(), plan->todo.size() == 1 ? "" : "s",
+    out.status("%zu image%s to %s into %s", plan->todo.size(), plan->todo.size() == 1 ? "" : "s",
                 task.command, context.output_dir.c_str());
-    if (!plan->already_done.empty()) std::printf(" (%zu already done, skipped)", plan->already_done.size());
-    std::printf("; batch size %d (%s)\n", batch_size, context.batch_rule.c_str());
-    for (const auto& n : plan->notes) std::printf("note: %s\n", n.c_str());
+    if (!plan->already_done.empty()) out.status(" (%zu already done, skipped)", plan->already_done.size());
+    out.status("; batch size %d (%s)\n", batch_size, context.batch_rule.c_str());
+    for (const auto& n : plan->notes) out.status("note: %s\n", n.c_str());
     if (cleanup.removed)
-      std::printf("note: removed %d temporary file%s of an interrupted run\n", cleanup.removed,
+      out.status("note: removed %d temporary file%s of an interrupted run\n", cleanup.removed,
                   cleanup.removed == 1 ? "" : "s");
-    std::fflush(stdout);
   }
 
   folder::RunnerOptions runner = flags->runner;
@@ -328,7 +345,7 @@ int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
     if (!recorded.is_ok()) return task.fail(json, recorded, kExitFailure);
   }
 
-  FolderProgress reporter(json, static_cast<int>(plan->todo.size()));
+  FolderProgress reporter(json, static_cast<int>(plan->todo.size()), out.quiet());
   folder::RunSummary summary;
   {
     StopSignals signals;
@@ -345,7 +362,7 @@ int run_folder_command(const ParsedArgs& args, const FolderTask& task) {
                                                  shard_record(*flags, state, started, assigned, summary_line));
     if (!recorded.is_ok()) std::fprintf(stderr, "toonbox %s: %s\n", task.command, recorded.message().c_str());
   }
-  return finish_folder_run(task.command, json, summary, context, note, &summary_line);
+  return finish_folder_run(task.command, json, summary, context, note, &summary_line, out.quiet());
 }
 
 }  // namespace toonbox::cli

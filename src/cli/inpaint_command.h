@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/args.h"
 #include "pipeline/inpaint/inpaint_pipeline.h"
@@ -31,7 +32,8 @@ Result<std::unique_ptr<pipeline::InpaintPipeline>> make_inpaint_pipeline(const P
 // Reports a failure on stderr (and as {"ok":false,...} with --json); returns `exit_code`.
 int inpaint_fail(bool json, const Status& s, int exit_code);
 
-// INPUT is a folder: inpaint every image into -o OUTDIR with its mask.
-int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags);
+// INPUT is a folder: inpaint every image into -o OUTDIR with its mask; with `files`
+// (several inputs), those files (a folder of masks is matched by each file's name).
+int inpaint_folder(const ParsedArgs& args, const InpaintFlags& flags, const std::vector<std::string>& files = {});
 
 }  // namespace toonbox::cli

@@ -10,7 +10,9 @@
 
 namespace toonbox::doctor {
 
-std::string render_text(const DoctorReport& report, bool verbose);
+// With `color`, the tags and the verdict carry ANSI colours: green ok, yellow warnings,
+// red not usable (the caller decides when: a terminal, NO_COLOR, --color).
+std::string render_text(const DoctorReport& report, bool verbose, bool color = false);
 nlohmann::ordered_json render_json(const DoctorReport& report);
 
 }  // namespace toonbox::doctor

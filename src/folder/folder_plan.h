@@ -49,4 +49,12 @@ std::string output_name_for(const std::string& relative_input, image::ImageForma
 // paths and the flag that changes the decision. Does not create anything.
 Result<FolderPlan> plan_folder(const FolderPlanOptions& options);
 
+// The same for an explicit list of image files (`toonbox cartoonize a.jpg b.png -o OUTDIR`):
+// each goes to OUTDIR/<its name with the format's extension>, in the order given. Two
+// inputs with the same output name (a.jpg and x/a.png) are a collision, refused with the
+// rest of the checks plan_folder makes on outputs. options.input_dir, .recursive,
+// .allow_inside and .keep are not used. A file that is missing or unreadable is not
+// refused here: it fails alone when it is read, as in a folder.
+Result<FolderPlan> plan_files(const std::vector<std::string>& inputs, const FolderPlanOptions& options);
+
 }  // namespace toonbox::folder

@@ -181,5 +181,49 @@ TEST(FolderPlan, OutputThroughASymlinkOntoAnInputIsRefused) {
   ASSERT_FALSE(plan.is_ok());
 }
 
+// An explicit list of files (`toonbox cartoonize a.jpg b.png -o OUTDIR`): the same
+// output checks as a folder, names from each file's own name, the order given.
+TEST(FilePlan, KeepsTheOrderAndNamesOutputsByStem) {
+  TempDir t;
+  for (const char* name : {"x/b.jpg", "y/a.webp"}) write_bytes(t / name, "x");
+  auto o = options_for(t, "unused", "out/");
+  auto plan = plan_files({t / "x/b.jpg", t / "y/a.webp", t / "missing.png"}, o);
+  ASSERT_TRUE(plan.is_ok()) << plan.status().message();
+  EXPECT_EQ(relatives(plan->todo), (std::vector<std::string>{"b.jpg", "a.webp", "missing.png"}));
+  EXPECT_EQ(plan->todo[0].input, t / "x/b.jpg");
+  EXPECT_EQ(plan->todo[0].output, t / "out/b.png");
+  EXPECT_EQ(plan->todo[1].output, t / "out/a.png");
+}
+
+TEST(FilePlan, TwoInputsWithOneOutputNameAreRefusedNamingBoth) {
+  TempDir t;
+  for (const char* name : {"x/a.jpg", "y/a.png"}) write_bytes(t / name, "x");
+  auto plan = plan_files({t / "x/a.jpg", t / "y/a.png"}, options_for(t));
+  ASSERT_FALSE(plan.is_ok());
+  EXPECT_NE(plan.status().message().find("a.png <- " + (t / "x/a.jpg") + ", " + (t / "y/a.png")), std::string::npos)
+      << plan.status().message();
+}
+
+TEST(FilePlan, ExistingOutputsAndInputsAsOutputsAreRefused) {
+  TempDir t;
+  write_bytes(t / "in/a.png", "x");
+  write_bytes(t / "in/b.jpg", "x");
+  write_bytes(t / "out/b.png", "x");
+  auto onto_input = plan_files({t / "in/a.png"}, options_for(t, "unused", "in"));
+  ASSERT_FALSE(onto_input.is_ok());
+  EXPECT_NE(onto_input.status().message().find("would overwrite the input"), std::string::npos);
+  auto existing = plan_files({t / "in/b.jpg"}, options_for(t));
+  ASSERT_FALSE(existing.is_ok());
+  EXPECT_NE(existing.status().message().find("already exist"), std::string::npos);
+  auto o = options_for(t);
+  o.skip_existing = true;
+  auto resumed = plan_files({t / "in/a.png", t / "in/b.jpg"}, o);
+  ASSERT_TRUE(resumed.is_ok()) << resumed.status().message();
+  EXPECT_EQ(relatives(resumed->todo), (std::vector<std::string>{"a.png"}));
+  EXPECT_EQ(relatives(resumed->already_done), (std::vector<std::string>{"b.jpg"}));
+  write_bytes(t / "file", "x");
+  EXPECT_FALSE(plan_files({t / "in/a.png"}, options_for(t, "unused", "file")).is_ok()) << "OUTDIR is a file";
+}
+
 }  // namespace
 }  // namespace toonbox::folder
