@@ -1,14 +1,10 @@
 // Conv2D on the CUDA backend (cuDNN, and cuBLAS for 1x1 NHWC) against the reference,
 // in both layouts and precisions; the cuDNN algorithm cache, and the cached timing of our
 // kernels against cuDNN.
-#include <unistd.h>
-
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 #include "cuda_test_util.h"
 
@@ -340,16 +336,7 @@ TEST(CudaConvTimedChoiceDisk, ASecondProcessDoesNotTimeAgain) {
   ScopedEnv unforced("TOONBOX_CUDA_CONV_CHOICE", "timed");  // neither side forced
   auto exe = cuda_env().backend->compile(spec.value(), CompileOptions{Precision::kFloat16});
   ASSERT_TRUE(exe.is_ok()) << exe.status().to_string();
-  const char* dir = std::getenv("TOONBOX_CUDA_ALGO_CACHE");
-  ASSERT_NE(dir, nullptr);
-  const std::string cmd = std::string("TOONBOX_TEST_ALGO_CHILD=1 /proc/") + std::to_string(::getpid()) +
-                          "/exe --gtest_filter=CudaConvTimedChoiceDisk.ChildTakesTheChoiceFromDisk >" + dir +
-                          "/choice-child.log 2>&1";
-  const int rc = std::system(cmd.c_str());
-  std::ifstream log(std::string(dir) + "/choice-child.log");
-  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(rc, 0) << "the child process failed:\n" << text;
-  EXPECT_NE(text.find("[       OK ] CudaConvTimedChoiceDisk.ChildTakesTheChoiceFromDisk"), std::string::npos) << text;
+  expect_child_test_passes("CudaConvTimedChoiceDisk.ChildTakesTheChoiceFromDisk");
 }
 
 TEST(CudaConvTimedChoiceDisk, ChildTakesTheChoiceFromDisk) {

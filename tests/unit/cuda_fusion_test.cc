@@ -233,16 +233,7 @@ TEST(CudaConvAlgoDiskCache, ASecondProcessDoesNotSearch) {
   ASSERT_TRUE(spec.is_ok()) << spec.status().to_string();
   auto exe = cuda_env().backend->compile(spec.value(), CompileOptions{Precision::kFloat16});
   ASSERT_TRUE(exe.is_ok()) << exe.status().to_string();
-  const char* dir = std::getenv("TOONBOX_CUDA_ALGO_CACHE");
-  ASSERT_NE(dir, nullptr);
-  const std::string cmd = std::string("TOONBOX_TEST_ALGO_CHILD=1 /proc/") + std::to_string(::getpid()) +
-                          "/exe --gtest_filter=CudaConvAlgoDiskCache.ChildFindsTheChoiceOnDisk >" + dir +
-                          "/child.log 2>&1";
-  const int rc = std::system(cmd.c_str());
-  std::ifstream log(std::string(dir) + "/child.log");
-  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(rc, 0) << "the child process failed:\n" << text;
-  EXPECT_NE(text.find("[       OK ] CudaConvAlgoDiskCache.ChildFindsTheChoiceOnDisk"), std::string::npos) << text;
+  expect_child_test_passes("CudaConvAlgoDiskCache.ChildFindsTheChoiceOnDisk");
 }
 
 TEST(CudaConvAlgoDiskCache, ChildFindsTheChoiceOnDisk) {

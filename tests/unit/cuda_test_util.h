@@ -16,9 +16,12 @@
 #include <gtest/gtest.h>
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
 #include <string>
@@ -185,6 +188,23 @@ inline void check_against_reference(const graph::Graph& g, const std::vector<Ten
   for (size_t i = 0; i < got.size(); ++i)
     expect_close(got[i], want.value()[i], p, what + " output " + std::to_string(i));
   if (outputs) *outputs = std::move(got);
+}
+
+// Runs the test `name` ("Suite.Test") in a child of this test process with
+// TOONBOX_TEST_ALGO_CHILD=1 and this process's algorithm-cache folder (the on-disk cache
+// tests: what the parent searched or timed, the child must find in the file). Expects it
+// to pass, showing its output otherwise.
+inline void expect_child_test_passes(const std::string& name) {
+  const char* dir = std::getenv("TOONBOX_CUDA_ALGO_CACHE");
+  ASSERT_NE(dir, nullptr);
+  const std::string log_path = std::string(dir) + "/" + name + ".log";
+  const std::string cmd = "TOONBOX_TEST_ALGO_CHILD=1 /proc/" + std::to_string(::getpid()) +
+                          "/exe --gtest_filter=" + name + " >" + log_path + " 2>&1";
+  const int rc = std::system(cmd.c_str());
+  std::ifstream log(log_path);
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(rc, 0) << "the child process failed:\n" << text;
+  EXPECT_NE(text.find("[       OK ] " + name), std::string::npos) << text;
 }
 
 inline std::string precision_tag(Precision p) { return is_fp16(p) ? "fp16" : "fp32"; }
