@@ -146,7 +146,7 @@ ConfigResult measure_config(const BenchConfig& config, const BenchTask& task,
     p.stop = settings.stop;
     // More streams: more copies of the model on the same GPU, each compiled for this
     // batch before the timed run, as a folder's workers are by their first images.
-    std::vector<engine::DeviceSelection> lanes = {device};
+    std::vector<engine::DeviceSelection> lanes = {device};  // their backends live as long as the runs
     std::vector<std::unique_ptr<TaskRunner>> extra;
     std::vector<TaskRunner*> runners = {runner->get()};
     if (device.is_gpu && settings.streams > 1) {
@@ -154,12 +154,12 @@ ConfigResult measure_config(const BenchConfig& config, const BenchTask& task,
       if (!more.is_ok()) return not_run(std::move(r), more.status(), "pipeline mode's streams: ");
       lanes = std::move(more).value();
       for (size_t k = 1; k < lanes.size(); ++k) {
+        const std::string which = "pipeline mode's stream " + std::to_string(k + 1) + ": ";
         auto lane = task.load(config.model, lanes[k]);
-        if (!lane.is_ok()) return not_run(std::move(r), lane.status(), "pipeline mode's stream " + std::to_string(k + 1) + ": ");
+        if (!lane.is_ok()) return not_run(std::move(r), lane.status(), which);
         CallReport warm;
         auto first_run = run_guarded(**lane, batch, &warm);
-        if (!first_run.is_ok())
-          return not_run(std::move(r), first_run.status(), "pipeline mode's stream " + std::to_string(k + 1) + ": ");
+        if (!first_run.is_ok()) return not_run(std::move(r), first_run.status(), which);
         runners.push_back(lane->get());
         extra.push_back(std::move(lane).value());
       }
