@@ -12,6 +12,7 @@
 #include "bench/image_metrics.h"
 #include "core/timing.h"
 #include "image/image_io.h"
+#include "core/error_code.h"
 
 namespace toonbox::bench {
 
@@ -105,7 +106,7 @@ class Bench {
       r.config = c;
       r.outcome = outcome_for(device.status());
       r.error = device.status().message();
-      r.error_code = status_code_name(device.status().code());
+      r.error_code = error_code(device.status().code());
       return r;
     }
     MeasureSettings settings;
@@ -214,7 +215,7 @@ class Bench {
       // The same work succeeded in this process: a child that cannot do it is a bug.
       r->outcome = Outcome::kFailed;
       r->error = "cold start: " + cs.error;
-      r->error_code = status_code_name(StatusCode::kInternal);
+      r->error_code = error_code(StatusCode::kInternal);
     }
     r->cold_start = cs;
     r->cold_start_from = c.key();

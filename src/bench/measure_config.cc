@@ -7,6 +7,7 @@
 #include "bench/host_memory.h"
 #include "engine/device_list.h"
 #include "core/timing.h"
+#include "core/error_code.h"
 
 namespace toonbox::bench {
 
@@ -40,7 +41,7 @@ class DeviceMemoryWatch {
 ConfigResult not_run(ConfigResult r, const Status& s, const std::string& context) {
   r.outcome = outcome_for(s);
   r.error = context + s.message();
-  r.error_code = status_code_name(s.code());
+  r.error_code = error_code(s.code());
   return r;
 }
 
@@ -117,7 +118,7 @@ ConfigResult measure_config(const BenchConfig& config, const BenchTask& task,
       r.outcome = Outcome::kFailed;
       r.error = "warm run " + std::to_string(i + 1) +
                 " failed after a successful first run: " + again.status().message();
-      r.error_code = status_code_name(again.status().code());
+      r.error_code = error_code(again.status().code());
       return r;
     }
     if (call.run.compiled)
@@ -171,7 +172,7 @@ ConfigResult measure_config(const BenchConfig& config, const BenchTask& task,
     } else if (!r.pipeline->ok) {
       r.outcome = Outcome::kFailed;
       r.error = "pipeline mode: " + r.pipeline->error;
-      r.error_code = status_code_name(StatusCode::kInternal);
+      r.error_code = error_code(StatusCode::kInternal);
     }
   }
   r.device_memory_measured = memory.active();

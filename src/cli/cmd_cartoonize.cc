@@ -43,7 +43,7 @@ constexpr const char* kUsage =
     "                         built-in style); in portrait mode, the background model\n"
     "  --head-model NAME|PATH portrait mode: the model for aligned head crops (default: --model)\n"
     "  --mode M               auto (default: portrait when faces are found), portrait or whole\n"
-    "  --long-side N          output's longer side in pixels (default: the input's)\n"
+    "  --long-side N          output's longer side in pixels, 1..16384; 0 or absent: the input's\n"
     "  --resolution R         the short side the model runs at: auto (default: the model\n"
     "                         authors' rule, e.g. at most 720 px for White-box), full (the\n"
     "                         input's own size) or N pixels; the result is scaled to the output\n"
@@ -125,7 +125,7 @@ Result<pipeline::CartoonOptions> parse_cartoon_options(const ParsedArgs& a) {
     TB_ASSIGN_OR_RETURN(o.mode, pipeline::parse_cartoon_mode(a.get("--mode")));
   }
   long long long_side = o.long_side, tile = o.stylize.tile_size;
-  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--long-side", 1, 16384, &long_side));
+  TB_RETURN_IF_ERROR(parse_integer_flag(a, "--long-side", 0, 16384, &long_side));  // 0 keeps the input's, as the API's long_side=0
   TB_RETURN_IF_ERROR(parse_integer_flag(a, "--tile", -1, 16384, &tile));
   o.long_side = static_cast<int>(long_side);
   o.stylize.tile_size = static_cast<int>(tile);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "core/error_code.h"
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
 #include "cli/console.h"
@@ -73,7 +74,7 @@ int usage_error(bool json, const Status& s) {
 
 int inpaint_fail(bool json, const Status& s, int exit_code) {
   if (json) {
-    nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", status_code_name(s.code())}};
+    nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", error_code(s.code())}};
     std::printf("%s\n", json_text(j).c_str());
   }
   std::fprintf(stderr, "toonbox inpaint: %s\n", s.message().c_str());

@@ -8,6 +8,7 @@
 
 #include "cli/single_io.h"
 #include "image/image_io.h"
+#include "core/error_code.h"
 
 namespace toonbox::cli {
 
@@ -25,7 +26,7 @@ bool same_file(const std::string& a, const std::string& b) {
 
 int report_failure(const char* command, bool json, const Status& s, int exit_code, const std::string& device_line) {
   if (json) {
-    nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", status_code_name(s.code())}};
+    nlohmann::json j = {{"ok", false}, {"error", s.message()}, {"code", error_code(s.code())}};
     if (!device_line.empty()) j["device"] = device_line;
     std::printf("%s\n", json_text(j).c_str());
   }

@@ -68,11 +68,16 @@ std::string input_label(const std::string& input) { return is_stdio(input) ? "st
 std::string output_label(const std::string& output) { return is_stdio(output) ? "stdout" : output; }
 
 Result<image::Image> read_input_image(const std::string& input, const image::DecodeOptions& opts) {
-  if (!is_stdio(input)) return image::read_image_file(input, opts);
+  // Decoder refusals in the words the folders and the HTTP API use (corrupt_image).
+  if (!is_stdio(input)) {
+    Result<image::Image> img = image::read_image_file(input, opts);
+    if (!img.is_ok()) return image::as_unreadable_image(img.status());
+    return img;
+  }
   TB_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, read_stdin(image::max_image_file_bytes(opts)));
   if (bytes.empty()) return data_loss("stdin: no bytes (an empty input)");
   Result<image::Image> img = image::decode_image(bytes.data(), bytes.size(), opts);
-  if (!img.is_ok()) return img.status().with_context("stdin");
+  if (!img.is_ok()) return image::as_unreadable_image(img.status()).with_context("stdin");
   return img;
 }
 

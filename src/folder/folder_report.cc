@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/error_code.h"
+
 namespace toonbox::folder {
 namespace {
 
@@ -39,7 +41,7 @@ nlohmann::ordered_json image_result_json(const ImageResult& r) {
   nlohmann::ordered_json j = {{"input", r.image->input}, {"output", r.image->output}, {"ok", r.status.is_ok()}};
   if (!r.status.is_ok()) {
     j["error"] = r.status.message();
-    j["code"] = status_code_name(r.status.code());
+    j["code"] = error_code(r.status.code());
   } else {
     j["width"] = r.width;
     j["height"] = r.height;
@@ -89,7 +91,7 @@ nlohmann::ordered_json summary_json(const RunSummary& s, const RunContext& c) {
   const nlohmann::ordered_json calls = calls_json(s.device_calls);
   nlohmann::ordered_json failures = nlohmann::ordered_json::array();
   for (const auto& f : s.failures)
-    failures.push_back({{"input", f.image->input}, {"error", f.status.message()}, {"code", status_code_name(f.status.code())}});
+    failures.push_back({{"input", f.image->input}, {"error", f.status.message()}, {"code", error_code(f.status.code())}});
   return {{"summary", true},
           {"total", s.total},
           {"ok", s.ok},

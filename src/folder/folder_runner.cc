@@ -115,7 +115,7 @@ class Run {
       work->result.image = &todo_[index];
       Status s = guarded("decoding", [&]() -> Status {
         auto image = image::read_image_file(todo_[index].input, options_.decode);
-        if (!image.is_ok()) return image.status();
+        if (!image.is_ok()) return image::as_unreadable_image(image.status());  // the API's words too
         work->input = std::move(image).value();
         return Status::ok();
       });

@@ -125,6 +125,17 @@ size_t max_image_file_bytes(const DecodeOptions& opts) {
   return static_cast<size_t>(bytes);
 }
 
+Status as_unreadable_image(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kDataLoss:
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kUnimplemented:
+      return data_loss(s.message());
+    default:
+      return s;
+  }
+}
+
 Result<Image> read_image_file(const std::string& path, const DecodeOptions& opts) {
   TB_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, read_file(path, max_image_file_bytes(opts)));
   if (bytes.empty()) return data_loss(path + ": file is empty");

@@ -20,6 +20,12 @@ Result<std::vector<uint8_t>> read_file(const std::string& path, size_t max_bytes
 // refused before they are read.
 Result<Image> read_image_file(const std::string& path, const DecodeOptions& opts);
 
+// A decoder's refusal (an unknown format, a truncated or corrupt file) with the code every
+// front end reports for it: kDataLoss ("corrupt_image" in the API and in the CLI's and
+// folders' JSON), the message unchanged. Other errors (a missing file, a pixel limit)
+// are returned as they are.
+Status as_unreadable_image(const Status& decode_error);
+
 // The largest file read_image_file accepts: enough for an uncompressed 16-bit RGBA PNG at
 // the pixel limit plus metadata, so a legitimate image is never refused for its size.
 size_t max_image_file_bytes(const DecodeOptions& opts);

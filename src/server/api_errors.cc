@@ -1,5 +1,6 @@
 #include "server/api_errors.h"
 
+#include "core/error_code.h"
 #include "server/http_message.h"
 
 namespace toonbox::server {
@@ -19,20 +20,7 @@ int http_status_for(const Status& status) {
   return 500;
 }
 
-const char* error_code_for(const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidArgument: return "invalid_argument";
-    case StatusCode::kDataLoss: return "corrupt_image";
-    case StatusCode::kNotFound: return "not_found";
-    case StatusCode::kResourceExhausted: return "too_large";
-    case StatusCode::kUnimplemented: return "not_implemented";
-    case StatusCode::kOutOfMemory: return "out_of_memory";
-    case StatusCode::kUnavailable: return "unavailable";
-    case StatusCode::kInternal: return "internal";
-  }
-  return "internal";
-}
+const char* error_code_for(const Status& status) { return error_code(status.code()); }
 
 
 void set_error(Response& res, int http_status, const std::string& code,

@@ -20,14 +20,9 @@ Status check_output_size(int width, int height, const CartoonizeParams& params, 
 }
 
 Status explain_decode_error(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kDataLoss:
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kUnimplemented:
-      return data_loss("this file is not an image toonbox can read (JPEG, PNG or WebP): " + s.message());
-    default:
-      return s;
-  }
+  const Status unreadable = image::as_unreadable_image(s);
+  if (unreadable.code() != StatusCode::kDataLoss) return s;
+  return data_loss("this file is not an image toonbox can read (JPEG, PNG or WebP): " + s.message());
 }
 
 size_t request_memory_bytes(const image::ImageInfo& info, const CartoonizeParams& params,

@@ -59,6 +59,20 @@ head -c 700 out/c.jpg >in/truncated.jpg
 expect 1 "truncated JPEG ($dev)" "$toonbox" cartoonize in/truncated.jpg -o out/tr.png --device "$dev"
 contains "truncation explained" "in/truncated.jpg"
 no_file "no output for a truncated JPEG" out/tr.png
+# The same code words as the HTTP API (issue 20): an unreadable file is corrupt_image in
+# a single image's --json and in a folder's report, and --long-side 0 keeps the size as
+# the API's long_side=0 does.
+expect 1 "unknown format with --json ($dev)" "$toonbox" cartoonize in/unknown.jpg -o out/u.png --device "$dev" --json
+contains "the API's word for an unreadable file" '"code":"corrupt_image"'
+mkdir -p in/words && cp in/unknown.jpg in/words/bad.jpg && cp in/rgb.png in/words/good.png
+expect 1 "a folder with an unreadable file ($dev)" "$toonbox" cartoonize in/words -o out/words --device "$dev" --json
+contains "the folder says corrupt_image too" '"code":"corrupt_image"'
+expect 0 "--long-side 0 keeps the input's size" "$toonbox" cartoonize in/rgb.png -o out/ls0.png --device cpu --long-side 0 --json
+python3 - out/ls0.png in/rgb.png <<'PY' && ok "--long-side 0 output has the input's size" || bad "--long-side 0 output has the input's size"
+import struct, sys
+size = lambda p: struct.unpack('>II', open(p, 'rb').read(24)[16:24])
+sys.exit(0 if size(sys.argv[1]) == size(sys.argv[2]) else 1)
+PY
 expect 1 "pixel limit is configurable ($dev)" "$toonbox" cartoonize in/rgb.png -o out/lim.png --device "$dev" --max-pixels 1000
 no_temp "no temp files left behind"
 if [ "$dev" != cpu ]; then
@@ -105,10 +119,10 @@ for bad_value in 1.5 -0.1 abc 0.5x nan; do
   expect 2 "--strength $bad_value refused" "$toonbox" cartoonize in/rgb.png -o out/v.png --strength "$bad_value" --device cpu
 done
 contains "strength range explained" "--strength must be a number in 0..1"
-for bad_value in 0 -5 12x 99999; do
+for bad_value in -5 12x 99999; do  # 0 keeps the input's size (tested above)
   expect 2 "--long-side $bad_value refused" "$toonbox" cartoonize in/rgb.png -o out/v.png --long-side "$bad_value" --device cpu
 done
-contains "long side range explained" "--long-side must be an integer in 1..16384"
+contains "long side range explained" "--long-side must be an integer in 0..16384"
 no_file "no output for bad values" out/v.png
 expect 0 "--long-side upscales, --strength blends" "$toonbox" cartoonize in/rgb.png -o out/big.png --long-side 122 --strength 0.5 --device cpu --json
 contains "upscaled width" '"width":122'

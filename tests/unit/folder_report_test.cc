@@ -50,7 +50,7 @@ TEST(FolderReport, JsonLinesAndSummaryCarryFailures) {
   auto f = image_result_json(failed);
   EXPECT_EQ(f["ok"], false);
   EXPECT_EQ(f["error"], "in/b.jpg: truncated JPEG");
-  EXPECT_EQ(f["code"], "corrupt data");
+  EXPECT_EQ(f["code"], "corrupt_image");
 
   RunSummary s;
   s.total = 2;
