@@ -119,7 +119,7 @@ try {
       { TOONBOX_TEST_DEVICE_FAULTS: '1:fail-after=1,*:delay=100' });
     const port = await s.ready;
     const base = `http://127.0.0.1:${port}`;
-    check(/^device: 2 devices \(--device cpu,cpu\), one queue$/m.test(s.out) && /^  cpu#2: /m.test(s.out),
+    check(/^device: 2 device workers \(--device cpu,cpu\), one queue$/m.test(s.out) && /^  cpu#2: /m.test(s.out),
       'prints the devices', s.out);
     const post = () => {
       const form = new FormData();
