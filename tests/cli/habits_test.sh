@@ -356,20 +356,28 @@ lacks "upscale: not the model's error" "realesr-animevideov3"
 expect 1 "upscale: with images, then the missing model" "$toonbox" upscale in/one -o out/up_model -s 2 --device cpu
 contains "upscale: the model named" "realesr-animevideov3-x2"
 
-## 12. run takes `-`, --format and --quality like the other image commands.
+## 12. run takes `-`, --format and --quality like the other image commands: with the channel
+# probe (needs python3's onnx module) or, without it, the shared AnimeGANv3 tiny model.
+cute="$shared/models/animeganv3-tiny-cute/AnimeGANv3_tiny_Cute.onnx"
+run_model=()
 if python3 "$here/make_channel_probe.py" in/probe.onnx 2>/dev/null; then
-  piped 0 "run: stdin to stdout" in/rgb.png "$toonbox" run --model in/probe.onnx --range 0,1 - -o - --format png --device cpu
+  run_model=(--model in/probe.onnx --range 0,1)
+elif [ -f "$cute" ]; then
+  run_model=(--model "$cute")
+fi
+if [ ${#run_model[@]} -gt 0 ]; then
+  piped 0 "run: stdin to stdout" in/rgb.png "$toonbox" run "${run_model[@]}" - -o - --format png --device cpu
   magic "run: stdout holds a PNG" stdout 89504e470d0a1a0a
   contains "run: the result line on stderr" "wrote stdout"
-  piped 2 "run: -o - needs --format" in/rgb.png "$toonbox" run --model in/probe.onnx - -o - --device cpu
+  piped 2 "run: -o - needs --format" in/rgb.png "$toonbox" run "${run_model[@]}" - -o - --device cpu
   contains "run: says --format is needed" "add --format"
   empty "run: nothing on stdout" stdout
-  expect 0 "run: --format for a name without an extension" "$toonbox" run --model in/probe.onnx --range 0,1 in/rgb.png -o out/run_noext --format jpg --quality 80 --device cpu
+  expect 0 "run: --format for a name without an extension" "$toonbox" run "${run_model[@]}" in/rgb.png -o out/run_noext --format jpg --quality 80 --device cpu
   magic "run: out/run_noext is a JPEG" out/run_noext ffd8ff
-  expect 2 "run: --format disagreeing with the extension" "$toonbox" run --model in/probe.onnx in/rgb.png -o out/r.png --format webp --device cpu
+  expect 2 "run: --format disagreeing with the extension" "$toonbox" run "${run_model[@]}" in/rgb.png -o out/r.png --format webp --device cpu
   contains "run: both named" "disagrees with --format webp"
 else
-  echo "skip - run with stdin/stdout: python3's onnx module is missing (the probe model)"
+  echo "skip - run with stdin/stdout: no model (python3's onnx module for the probe, or $cute)"
 fi
 
 echo "$passed passed, $failed failed"
