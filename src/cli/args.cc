@@ -52,15 +52,21 @@ Result<ParsedArgs> parse_args(const std::vector<std::string>& argv,
   app.set_help_flag();      // --help/-h are in the tables, answered by each command
   app.allow_extras(true);   // unknown options are collected and refused below, with a suggestion
   std::unordered_map<const CLI::Option*, const ArgSpec*> spec_of;
-  for (const ArgSpec& s : spec) {
-    CLI::Option* o = s.takes_value ? app.add_option(cli11_names(s)) : app.add_flag(cli11_names(s));
-    // Repeats are allowed (the last value wins, -i keeps every one): read from results().
-    o->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    if (s.takes_value) o->expected(1);
-    else o->disable_flag_override();  // --json=yes is a mistake, not a value
-    spec_of[o] = &s;
+  CLI::Option* rest = nullptr;
+  try {
+    for (const ArgSpec& s : spec) {
+      CLI::Option* o = s.takes_value ? app.add_option(cli11_names(s)) : app.add_flag(cli11_names(s));
+      // Repeats are allowed (the last value wins, -i keeps every one): read from results().
+      o->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      if (s.takes_value) o->expected(1);
+      else o->disable_flag_override();  // --json=yes is a mistake, not a value
+      spec_of[o] = &s;
+    }
+    rest = app.add_option("positional")->expected(0, -1)->allow_extra_args();
+  } catch (const CLI::Error& e) {
+    // A table's own mistake (a name twice, a malformed name): a bug, reported, never a crash.
+    return internal_error(std::string("the command's option table is wrong: ") + e.what());
   }
-  CLI::Option* rest = app.add_option("positional")->expected(0, -1)->allow_extra_args();
   std::vector<std::string> reversed(argv.rbegin(), argv.rend());  // CLI11 pops from the back
   try {
     app.parse(reversed);

@@ -98,6 +98,13 @@ TEST(ParseArgs, MissingValuesAndFlagValuesAreRefused) {
   EXPECT_EQ(parse_error({"--quiet=yes"}), "option --quiet takes no value");
 }
 
+TEST(ParseArgs, AWrongTableIsAnErrorNotACrash) {
+  auto r = parse_args({"--json"}, {{"--json", false}, {"--json", true}});
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+  EXPECT_NE(r.status().message().find("option table is wrong"), std::string::npos) << r.status().message();
+}
+
 TEST(DidYouMean, TyposAreMatchedAndStrangersAreNot) {
   const Strings commands = {"cartoonize", "restore", "run", "upscale", "models", "inpaint"};
   EXPECT_EQ(closest_match("cartonize", commands), "cartoonize");
