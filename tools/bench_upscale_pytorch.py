@@ -64,12 +64,22 @@ def main():
     ap.add_argument("--x4", nargs=2, metavar=("PARAM", "BIN"))
     ap.add_argument("--cugan", nargs=2, metavar=("PARAM", "BIN"))
     ap.add_argument("--toonbox-json")
+    ap.add_argument("--conv-layouts", action="store_true",
+                    help="also time one 3x3 64->64 fp16 conv at the size in NCHW and in NHWC (channels_last)")
     a = ap.parse_args()
     w, h = (int(v) for v in a.size.split("x"))
     torch.backends.cudnn.benchmark = True
     report = json.load(open(a.toonbox_json)) if a.toonbox_json else {}
     names = {"x4": "realesr-animevideov3-x4", "cugan": "realcugan-2x-conservative"}
     print(f"torch {torch.__version__}, cuDNN {torch.backends.cudnn.version()}, {torch.cuda.get_device_name()}")
+    if a.conv_layouts:
+        for fmt in (torch.contiguous_format, torch.channels_last):
+            conv = torch.nn.Conv2d(64, 64, 3, 1, 1).cuda().half().to(memory_format=fmt)
+            x = torch.rand(1, 64, h, w, device="cuda").half().contiguous(memory_format=fmt)
+            ms = time_model(conv, x, a.runs)
+            name = "NCHW" if fmt == torch.contiguous_format else "NHWC"
+            print(f"one conv 3x3 64->64 fp16 {name} {a.size}: {ms:.3f} ms "
+                  f"({2 * 64 * 64 * 9 * h * w / ms / 1e9:.0f} TFLOP/s)", flush=True)
     for kind, files in (("x4", a.x4), ("cugan", a.cugan)):
         for precision in ("fp16", "fp32"):
             model = build(kind, files).cuda().to(memory_format=torch.channels_last)

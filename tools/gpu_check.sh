@@ -424,8 +424,8 @@ if [ "$part" = upprofile ]; then
   note "upscale bench: exit $?"; grep -E '^\| realesr|^\| realcugan' "$OUT/speed_upscale.md" | cut -c1-300 | tee -a "$summary"
   timeout 150 python3 tools/bench_upscale_pytorch.py --x4 "$U/realesr-animevideov3-x4.param" "$U/realesr-animevideov3.bin" \
     --cugan "$C/up2x-conservative.param" "$C/up2x-conservative.bin" --toonbox-json "$OUT/speed_upscale.json" \
-    ${UP_COMPILE:+--compile} >"$OUT/up_pytorch.txt" 2>&1
-  note "pytorch upscalers: exit $?"; grep -vE 'AUTOTUNE|triton_|SingleProcess|Autotune|strides:|dtypes:' "$OUT/up_pytorch.txt" | tail -10 | tee -a "$summary"
+    --conv-layouts ${UP_COMPILE:+--compile} >"$OUT/up_pytorch.txt" 2>&1
+  note "pytorch upscalers: exit $?"; grep -vE 'AUTOTUNE|triton_|SingleProcess|Autotune|strides:|dtypes:' "$OUT/up_pytorch.txt" | tail -12 | tee -a "$summary"
 fi
 echo "----- summary -----"
 cat "$summary"
