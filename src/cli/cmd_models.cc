@@ -42,12 +42,13 @@ constexpr const char* kUsage =
     "                                           record how an unknown model's pixels are\n"
     "                                           laid out (known models: the registry's);\n"
     "                                           --mask-convention records an inpainter\n"
-    "       toonbox models download NAME [--from DIR] [--yes] [-q]\n"
+    "       toonbox models download NAME [--from DIR] [--yes] [--timeout S] [-q]\n"
     "                                           fetch a known model from its upstream URL\n"
     "                                           (or take its files from DIR), check every\n"
     "                                           sha256 and install it; shows the licence\n"
     "                                           and asks (--yes accepts); resumes an\n"
-    "                                           interrupted download\n"
+    "                                           interrupted download; --timeout: seconds\n"
+    "                                           without data before giving up (60)\n"
     "       toonbox models remove NAME            delete an installed model\n"
     "       toonbox models info FILE|NAME|classic [--bin FILE]\n"
     "                                           role, pixel contract, licence, inputs,\n"
@@ -282,6 +283,7 @@ std::vector<ArgSpec> models_options() {
           {"--mask-convention", true},
           {"--bin", true},
           {"--from", true},
+          {"--timeout", true},
           {"--yes", false, "-y"},
           kQuietFlag,
           kVerboseFlag,

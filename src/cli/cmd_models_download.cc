@@ -1,4 +1,4 @@
-// toonbox models download NAME [--from DIR] [--yes] [-q]: what will be fetched and under
+// toonbox models download NAME [--from DIR] [--yes] [--timeout S] [-q]: what will be fetched and under
 // which licence first (stderr, so stdout keeps the result), acceptance (a question on a
 // terminal, --yes otherwise), then models::download_model with a progress bar on a
 // terminal (lines otherwise; nothing with -q).
@@ -123,6 +123,17 @@ int models_download(const ParsedArgs& a) {
     return kExitUsage;
   }
   const bool quiet = verbosity.value() == Verbosity::kQuiet;
+  int timeout = 0;
+  if (a.has("--timeout")) {
+    const std::string t = a.get("--timeout");
+    char* end = nullptr;
+    const long v = std::strtol(t.c_str(), &end, 10);
+    if (t.empty() || *end != '\0' || v < 1 || v > 3600) {
+      std::fprintf(stderr, "toonbox models download: --timeout takes whole seconds, 1..3600 (got '%s')\n", t.c_str());
+      return kExitUsage;
+    }
+    timeout = static_cast<int>(v);
+  }
   const std::string name = a.positional[1];
   if (models::is_reserved_model_name(name)) {
     std::printf("'%s' is built in: nothing to download\n", name.c_str());
@@ -158,6 +169,7 @@ int models_download(const ParsedArgs& a) {
   models::DownloadOptions options;
   options.from_dir = from;
   options.mirror = mirror;
+  if (a.has("--timeout")) options.read_timeout_s = timeout;
   options.progress = [&](const std::string& file, int64_t done, int64_t total) { progress.update(file, done, total); };
   options.note = [&](const std::string& file, const std::string& line) { progress.note(file, line); };
   auto installed = models::download_model(*k, options);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -129,7 +130,9 @@ Status http_download(const std::string& url, const std::string& part_path, const
     }
     return true;
   };
+  auto last_activity = std::chrono::steady_clock::now();
   auto on_data = [&](const char* data, size_t n) {
+    last_activity = std::chrono::steady_clock::now();
     if (written + static_cast<int64_t>(n) > limit) {
       problem = "more than " + std::to_string(limit) + " bytes (the " +
                 std::string(options.expected_size > 0 ? "registry's size" : "download limit") + ")";
@@ -163,7 +166,13 @@ Status http_download(const std::string& url, const std::string& part_path, const
     const StatusCode code = status == 404 || status == 410 ? StatusCode::kNotFound : StatusCode::kUnavailable;
     return Status(code, url + ": " + problem + (status == 200 || status == 206 ? kept : ""));
   }
-  if (!result) return unavailable(url + ": " + describe(result.error()) + kept);
+  if (!result) {
+    // httplib reports a read timeout as a read error: the silence says which it was.
+    const auto silent = std::chrono::steady_clock::now() - last_activity;
+    if (result.error() == httplib::Error::Read && silent >= std::chrono::seconds(options.read_timeout_s))
+      return unavailable(url + ": timed out: no data for " + std::to_string(options.read_timeout_s) + " s" + kept);
+    return unavailable(url + ": " + describe(result.error()) + kept);
+  }
   if (total > 0 && written != total)
     return unavailable(url + ": the transfer ended at " + std::to_string(written) + " of " + std::to_string(total) + " bytes" + kept);
   return Status::ok();

@@ -7,9 +7,10 @@ runs):
   "drop-half"     a full-file response announces the whole Content-Length, sends half of the
                   bytes and closes the connection (a download broken in the middle)
   "ignore-range"  answers a Range request with 200 and the whole file
+  "stall"         sends the headers and 10 bytes, then nothing for 30 s (a stalled server)
 usage: model_server.py ROOT PORT_FILE MODE_FILE LOG_FILE   (prints nothing; the port goes to PORT_FILE)
 """
-import http.server, os, re, sys, threading
+import http.server, os, re, sys, time
 
 root, port_file, mode_file, log_file = sys.argv[1:5]
 
@@ -58,6 +59,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        if mode() == "stall":
+            self.wfile.write(data[:10])
+            self.wfile.flush()
+            time.sleep(30)
+            return
         if mode() == "drop-half":
             self.wfile.write(data[: len(data) // 2])
             self.wfile.flush()

@@ -49,6 +49,10 @@ if command -v script >/dev/null; then
   contains "the question is asked" "Accept this licence and download 'tiny-toon'? \[y/N\]"
   contains "declining is explained" "licence not accepted; nothing downloaded"
   not_installed "declined: nothing installed" tiny-toon
+  echo y | script -qec "'$toonbox' models download tiny-offline --from from" /dev/null >log 2>&1
+  [ $? -eq 0 ] && ok "accepted at the prompt: installed" || bad "accepted at the prompt: installed"
+  contains "installed after yes" "installed 'tiny-offline'"
+  "$toonbox" models remove tiny-offline >/dev/null 2>&1
 else
   echo "skip - the terminal prompt: script(1) is absent"
 fi
@@ -109,6 +113,14 @@ contains "the size disagreement is named" "the server announces $bin_size bytes;
 closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 TOONBOX_MODELS_MIRROR=http://127.0.0.1:$closed/ expect 1 "connection refused fails" "$toonbox" models download tiny-missing --yes
 contains "connection refused is named" "cannot connect (connection refused"
+
+# A server that stops sending: --timeout gives up, naming the timeout; the bytes are kept.
+echo stall >mode
+expect 1 "a stalled server times out" "$toonbox" models download tiny-toon --yes --timeout 1
+contains "the timeout is named" "tiny.param: timed out: no data for 1 s"
+expect 2 "a bad --timeout is a usage error" "$toonbox" models download tiny-toon --yes --timeout 0
+: >mode
+rm -rf "$TOONBOX_MODELS/.download-tiny-toon"
 
 # No URL: refused, saying why and how; --from DIR installs from a folder.
 expect 1 "a model without a URL is refused" "$toonbox" models download tiny-offline --yes
