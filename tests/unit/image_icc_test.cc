@@ -69,6 +69,55 @@ Bytes gray_gamma_profile(double gamma) {
   return save_profile(profile);
 }
 
+// A CMYK output profile with an A2B0 table of lcms2's own making: ink -> Lab by a smooth
+// made-up press model (any smooth map will do: the test compares with lcms2's transform).
+cmsInt32Number press_model(const cmsUInt16Number in[], cmsUInt16Number out[], void*) {
+  const double c = in[0] / 65535.0, m = in[1] / 65535.0, y = in[2] / 65535.0, k = in[3] / 65535.0;
+  const double r = (1 - c) * (1 - k), g = (1 - m) * (1 - k), b = (1 - y) * (1 - k);
+  cmsCIELab lab = {100 * (0.3 * r + 0.59 * g + 0.11 * b), 60 * (r - g), 60 * (g - b)};
+  cmsFloat2LabEncoded(out, &lab);
+  return TRUE;
+}
+
+Bytes cmyk_profile() {
+  cmsHPROFILE profile = cmsCreateProfilePlaceholder(nullptr);
+  cmsSetProfileVersion(profile, 4.3);
+  cmsSetDeviceClass(profile, cmsSigOutputClass);
+  cmsSetColorSpace(profile, cmsSigCmykData);
+  cmsSetPCS(profile, cmsSigLabData);
+  cmsPipeline* a2b = cmsPipelineAlloc(nullptr, 4, 3);
+  cmsStage* clut = cmsStageAllocCLut16bit(nullptr, 9, 4, 3, nullptr);
+  EXPECT_TRUE(cmsStageSampleCLut16bit(clut, press_model, nullptr, 0));
+  // lutAtoBType's A curves -> CLUT -> B curves (identity curves: the table does the work).
+  cmsPipelineInsertStage(a2b, cmsAT_END, cmsStageAllocToneCurves(nullptr, 4, nullptr));
+  cmsPipelineInsertStage(a2b, cmsAT_END, clut);
+  cmsPipelineInsertStage(a2b, cmsAT_END, cmsStageAllocToneCurves(nullptr, 3, nullptr));
+  cmsWriteTag(profile, cmsSigAToB0Tag, a2b);
+  cmsWriteTag(profile, cmsSigMediaWhitePointTag, cmsD50_XYZ());
+  cmsPipelineFree(a2b);
+  return save_profile(profile);
+}
+
+// The JPEG's CMYK samples as libjpeg decodes them, before any conversion.
+Bytes decode_cmyk_with_libjpeg(const Bytes& jpeg) {
+  jpeg_decompress_struct c;
+  jpeg_error_mgr err;
+  c.err = jpeg_std_error(&err);
+  jpeg_create_decompress(&c);
+  jpeg_mem_src(&c, jpeg.data(), static_cast<unsigned long>(jpeg.size()));
+  jpeg_read_header(&c, TRUE);
+  c.out_color_space = JCS_CMYK;
+  jpeg_start_decompress(&c);
+  Bytes out(static_cast<size_t>(c.output_width) * c.output_height * 4);
+  while (c.output_scanline < c.output_height) {
+    JSAMPROW row = out.data() + static_cast<size_t>(c.output_scanline) * c.output_width * 4;
+    jpeg_read_scanlines(&c, &row, 1);
+  }
+  jpeg_finish_decompress(&c);
+  jpeg_destroy_decompress(&c);
+  return out;
+}
+
 // lcms2's own conversion of 8-bit pixels (input_format) to sRGB, out of place.
 Bytes lcms_to_srgb(const Bytes& profile, const Bytes& pixels, cmsUInt32Number input_format, size_t count) {
   cmsHPROFILE in = cmsOpenProfileFromMem(profile.data(), static_cast<cmsUInt32Number>(profile.size()));
@@ -250,6 +299,24 @@ TEST(ImageIcc, GrayJpegWithGrayProfile) {
   const Image img = decoded(jpeg_with_icc(plain, profile));
   EXPECT_LE(max_difference(img.rgb, lcms_to_srgb(profile, stored_gray, TYPE_GRAY_8, stored_gray.size())), 1);
   EXPECT_GT(max_difference(img.rgb, stored.rgb), 20);
+}
+
+TEST(ImageIcc, CmykJpegThroughItsCmykProfile) {
+  const int w = 24, h = 16;
+  Bytes ink(static_cast<size_t>(w) * h * 4);
+  for (size_t i = 0; i < ink.size(); ++i) ink[i] = static_cast<uint8_t>((i * 37) % 256);
+  const Bytes profile = cmyk_profile();
+  // Adobe's marker: the samples are inverted CMYK (255 = no ink), as Photoshop writes them.
+  for (bool adobe : {true, false}) {
+    const Bytes plain = image_test::write_jpeg_with_libjpeg(ink, w, h, 4, JCS_CMYK, 95, adobe);
+    const Bytes stored = decode_cmyk_with_libjpeg(plain);
+    const Image naive = decoded(plain);  // no profile: the ink formula
+    const Image img = decoded(jpeg_with_icc(plain, profile));
+    const Bytes expected =
+        lcms_to_srgb(profile, stored, adobe ? TYPE_CMYK_8_REV : TYPE_CMYK_8, static_cast<size_t>(w) * h);
+    EXPECT_LE(max_difference(img.rgb, expected), 1) << (adobe ? "Adobe" : "plain");
+    EXPECT_GT(max_difference(img.rgb, naive.rgb), 10) << "the profile, not the ink formula";
+  }
 }
 
 TEST(ImageIcc, SrgbProfileAndNoProfileDecodeExactlyAsBefore) {
