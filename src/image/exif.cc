@@ -15,7 +15,8 @@ constexpr uint8_t kExifHeader[6] = {'E', 'x', 'i', 'f', 0, 0};
 constexpr size_t kLibexifMaxBlock = 0xfffe;
 
 bool has_exif_header(const uint8_t* data, size_t size) {
-  return data != nullptr && size >= sizeof(kExifHeader) && std::memcmp(data, kExifHeader, sizeof(kExifHeader)) == 0;
+  return data != nullptr && size >= sizeof(kExifHeader) &&
+         std::memcmp(data, kExifHeader, sizeof(kExifHeader)) == 0;
 }
 
 struct ExifDataGuard {
@@ -32,7 +33,8 @@ int orientation_from_block(const uint8_t* block, size_t size) {
   // The stored values, not libexif's "fixed" ones: following the specification would
   // rewrite (or drop) an orientation some writers store as a LONG, which we accept.
   exif_data_unset_option(guard.data, EXIF_DATA_OPTION_FOLLOW_SPECIFICATION);
-  exif_data_load_data(guard.data, block, static_cast<unsigned int>(std::min(size, kLibexifMaxBlock)));
+  exif_data_load_data(guard.data, block,
+                      static_cast<unsigned int>(std::min(size, kLibexifMaxBlock)));
   ExifEntry* entry = exif_content_get_entry(guard.data->ifd[EXIF_IFD_0], EXIF_TAG_ORIENTATION);
   if (entry == nullptr || entry->data == nullptr || entry->components < 1) return 1;
   const ExifByteOrder order = exif_data_get_byte_order(guard.data);

@@ -102,7 +102,8 @@ constexpr double kCurveTolerance = 0.25 / 255;
 bool colorant_matches(cmsHPROFILE profile, cmsTagSignature tag, const std::array<double, 3>& want) {
   const auto* xyz = static_cast<const cmsCIEXYZ*>(cmsReadTag(profile, tag));
   return xyz != nullptr && std::fabs(xyz->X - want[0]) < kColorantTolerance &&
-         std::fabs(xyz->Y - want[1]) < kColorantTolerance && std::fabs(xyz->Z - want[2]) < kColorantTolerance;
+         std::fabs(xyz->Y - want[1]) < kColorantTolerance &&
+         std::fabs(xyz->Z - want[2]) < kColorantTolerance;
 }
 
 bool curve_matches_srgb(cmsHPROFILE profile, cmsTagSignature tag) {
@@ -117,7 +118,8 @@ bool curve_matches_srgb(cmsHPROFILE profile, cmsTagSignature tag) {
 }
 
 bool is_srgb(cmsHPROFILE profile) {
-  if (cmsGetColorSpace(profile) != cmsSigRgbData || cmsGetPCS(profile) != cmsSigXYZData) return false;
+  if (cmsGetColorSpace(profile) != cmsSigRgbData || cmsGetPCS(profile) != cmsSigXYZData)
+    return false;
   // lcms2 prefers LUT tags over the matrix/shaper when both exist, so a profile with
   // any is judged by what lcms2 would actually use: not detected, converted.
   for (cmsTagSignature lut : {cmsSigAToB0Tag, cmsSigAToB1Tag, cmsSigAToB2Tag, cmsSigDToB0Tag}) {
@@ -127,7 +129,8 @@ bool is_srgb(cmsHPROFILE profile) {
   return colorant_matches(profile, cmsSigRedColorantTag, kSrgbColorantsD50[0]) &&
          colorant_matches(profile, cmsSigGreenColorantTag, kSrgbColorantsD50[1]) &&
          colorant_matches(profile, cmsSigBlueColorantTag, kSrgbColorantsD50[2]) &&
-         curve_matches_srgb(profile, cmsSigRedTRCTag) && curve_matches_srgb(profile, cmsSigGreenTRCTag) &&
+         curve_matches_srgb(profile, cmsSigRedTRCTag) &&
+         curve_matches_srgb(profile, cmsSigGreenTRCTag) &&
          curve_matches_srgb(profile, cmsSigBlueTRCTag);
 }
 
@@ -167,7 +170,8 @@ Status convert_rgb(LcmsSession* lcms, Image* img) {
   const int64_t height = img->height;
   cmsHTRANSFORM transform = lcms->transform();
   uint8_t* pixels = img->rgb.data();
-#pragma omp parallel for schedule(static) if (width * static_cast<size_t>(height) >= (size_t{1} << 18))
+#pragma omp parallel for schedule(static) if (width * static_cast <size_t>(height) >= \
+                                              (size_t{1} << 18))
   for (int64_t y = 0; y < height; ++y) {
     uint8_t* row = pixels + static_cast<size_t>(y) * width * 3;
     cmsDoTransform(transform, row, row, static_cast<cmsUInt32Number>(width));
@@ -179,8 +183,9 @@ Status convert_rgb(LcmsSession* lcms, Image* img) {
 
 Status check_icc_profile_size(size_t size) {
   if (size > kMaxIccProfileBytes) {
-    return data_loss("embedded ICC profile of " + std::to_string(size) + " bytes exceeds the limit of " +
-                     std::to_string(kMaxIccProfileBytes >> 20) + " MiB");
+    return data_loss("embedded ICC profile of " + std::to_string(size) +
+                     " bytes exceeds the limit of " + std::to_string(kMaxIccProfileBytes >> 20) +
+                     " MiB");
   }
   return Status::ok();
 }
@@ -204,7 +209,8 @@ Status convert_to_srgb(Image* img, const uint8_t* profile, size_t size) {
   return Status::ok();  // a profile for other pixels than these: ignored, as browsers do
 }
 
-Result<std::unique_ptr<CmykToSrgb>> CmykToSrgb::create(const uint8_t* profile, size_t size, bool inverted) {
+Result<std::unique_ptr<CmykToSrgb>> CmykToSrgb::create(const uint8_t* profile, size_t size,
+                                                       bool inverted) {
   auto lcms = std::make_unique<LcmsSession>();
   TB_RETURN_IF_ERROR(lcms->open(profile, size));
   if (cmsGetColorSpace(lcms->input()) != cmsSigCmykData) return std::unique_ptr<CmykToSrgb>();

@@ -45,7 +45,8 @@ Status convert_to_srgb(Image* img, const uint8_t* profile, size_t size);
 class CmykToSrgb {
  public:
   // nullptr value (no error) when the profile is not a CMYK profile.
-  static Result<std::unique_ptr<CmykToSrgb>> create(const uint8_t* profile, size_t size, bool inverted);
+  static Result<std::unique_ptr<CmykToSrgb>> create(const uint8_t* profile, size_t size,
+                                                    bool inverted);
   ~CmykToSrgb();
   CmykToSrgb(const CmykToSrgb&) = delete;
   CmykToSrgb& operator=(const CmykToSrgb&) = delete;

@@ -13,8 +13,10 @@ bool near_srgb_gamma(double file_gamma) { return std::fabs(file_gamma * 2.2 - 1)
 
 bool same_chromaticity(const PngChromaticity& a, const PngChromaticity& b) {
   constexpr double kTolerance = 5e-4;  // cHRM stores 1e-5 steps; writers round sRGB's differently
-  const double av[] = {a.white_x, a.white_y, a.red_x, a.red_y, a.green_x, a.green_y, a.blue_x, a.blue_y};
-  const double bv[] = {b.white_x, b.white_y, b.red_x, b.red_y, b.green_x, b.green_y, b.blue_x, b.blue_y};
+  const double av[] = {a.white_x, a.white_y, a.red_x,  a.red_y,
+                       a.green_x, a.green_y, a.blue_x, a.blue_y};
+  const double bv[] = {b.white_x, b.white_y, b.red_x,  b.red_y,
+                       b.green_x, b.green_y, b.blue_x, b.blue_y};
   for (int i = 0; i < 8; ++i) {
     if (std::fabs(av[i] - bv[i]) > kTolerance) return false;
   }
@@ -49,7 +51,8 @@ std::vector<uint8_t> png_chunks_profile(const PngChromaticity* chroma, double fi
   if (curve == nullptr) return {};
   cmsToneCurve* curves[3] = {curve, curve, curve};
   const cmsCIExyY white = {c.white_x, c.white_y, 1.0};
-  const cmsCIExyYTRIPLE primaries = {{c.red_x, c.red_y, 1.0}, {c.green_x, c.green_y, 1.0}, {c.blue_x, c.blue_y, 1.0}};
+  const cmsCIExyYTRIPLE primaries = {
+      {c.red_x, c.red_y, 1.0}, {c.green_x, c.green_y, 1.0}, {c.blue_x, c.blue_y, 1.0}};
   cmsHPROFILE profile = cmsCreateRGBProfileTHR(guard.context, &white, &primaries, curves);
   cmsFreeToneCurve(curve);
   if (profile == nullptr) return {};

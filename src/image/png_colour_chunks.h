@@ -11,7 +11,8 @@ namespace toonbox::image {
 
 // CIE xy chromaticities of the white point and the three primaries, as in cHRM.
 struct PngChromaticity {
-  double white_x = 0, white_y = 0, red_x = 0, red_y = 0, green_x = 0, green_y = 0, blue_x = 0, blue_y = 0;
+  double white_x = 0, white_y = 0, red_x = 0, red_y = 0, green_x = 0, green_y = 0, blue_x = 0,
+         blue_y = 0;
 };
 
 // chroma: null when there is no cHRM (sRGB's primaries and D65 white then). file_gamma: the

@@ -82,7 +82,8 @@ ProcessStats read_process_stats() {
       const double utime = std::stod(fields[11]), stime = std::stod(fields[12]);
       s.cpu_seconds = (utime + stime) / static_cast<double>(ticks);
       const double boot = boot_time_seconds();
-      if (boot > 0) s.start_time_seconds = boot + std::stod(fields[19]) / static_cast<double>(ticks);
+      if (boot > 0)
+        s.start_time_seconds = boot + std::stod(fields[19]) / static_cast<double>(ticks);
       s.virtual_bytes = std::stod(fields[20]);
       s.resident_bytes = std::stod(fields[21]) * static_cast<double>(page);
     }
@@ -98,12 +99,14 @@ ProcessStats read_process_stats() {
 void render_process_metrics(const ProcessStats& s, std::string* out) {
   family("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.",
          s.cpu_seconds, out);
-  family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", s.resident_bytes, out);
-  family("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", s.virtual_bytes, out);
+  family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+         s.resident_bytes, out);
+  family("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", s.virtual_bytes,
+         out);
   family("process_open_fds", "gauge", "Number of open file descriptors.", s.open_fds, out);
   family("process_max_fds", "gauge", "Maximum number of open file descriptors.", s.max_fds, out);
-  family("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.",
-         s.start_time_seconds, out);
+  family("process_start_time_seconds", "gauge",
+         "Start time of the process since unix epoch in seconds.", s.start_time_seconds, out);
 }
 
 void render_build_info(std::string* out) {
@@ -115,11 +118,13 @@ void render_build_info(std::string* out) {
     cudnn = doctor::format_cudnn_version(build.cudnn_version);
     archs = build.cuda_archs;
   }
-  *out += "# HELP toonbox_build_info The build of this toonbox binary, as `toonbox --version` prints it "
-          "(value is always 1).\n# TYPE toonbox_build_info gauge\n";
-  *out += "toonbox_build_info{version=\"" + escape_label(TOONBOX_VERSION) + "\",cuda=\"" + escape_label(cuda) +
-          "\",cudnn=\"" + escape_label(cudnn) + "\",archs=\"" + escape_label(archs) + "\",onednn=\"" +
-          escape_label(cpu::onednn_version()) + "\"} 1\n";
+  *out +=
+      "# HELP toonbox_build_info The build of this toonbox binary, as `toonbox --version` prints "
+      "it "
+      "(value is always 1).\n# TYPE toonbox_build_info gauge\n";
+  *out += "toonbox_build_info{version=\"" + escape_label(TOONBOX_VERSION) + "\",cuda=\"" +
+          escape_label(cuda) + "\",cudnn=\"" + escape_label(cudnn) + "\",archs=\"" +
+          escape_label(archs) + "\",onednn=\"" + escape_label(cpu::onednn_version()) + "\"} 1\n";
 }
 
 }  // namespace toonbox::server

@@ -9,11 +9,11 @@ namespace toonbox::server {
 
 // What /proc/self says about this process; -1 where a value could not be read.
 struct ProcessStats {
-  double cpu_seconds = -1;      // user + system
+  double cpu_seconds = -1;  // user + system
   double resident_bytes = -1;
   double virtual_bytes = -1;
   double open_fds = -1;
-  double max_fds = -1;          // the soft RLIMIT_NOFILE
+  double max_fds = -1;             // the soft RLIMIT_NOFILE
   double start_time_seconds = -1;  // since the Unix epoch
 };
 

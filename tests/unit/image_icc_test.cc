@@ -119,8 +119,10 @@ Bytes decode_cmyk_with_libjpeg(const Bytes& jpeg) {
 }
 
 // lcms2's own conversion of 8-bit pixels (input_format) to sRGB, out of place.
-Bytes lcms_to_srgb(const Bytes& profile, const Bytes& pixels, cmsUInt32Number input_format, size_t count) {
-  cmsHPROFILE in = cmsOpenProfileFromMem(profile.data(), static_cast<cmsUInt32Number>(profile.size()));
+Bytes lcms_to_srgb(const Bytes& profile, const Bytes& pixels, cmsUInt32Number input_format,
+                   size_t count) {
+  cmsHPROFILE in =
+      cmsOpenProfileFromMem(profile.data(), static_cast<cmsUInt32Number>(profile.size()));
   cmsHPROFILE out = cmsCreate_sRGBProfile();
   cmsHTRANSFORM t = cmsCreateTransform(in, input_format, out, TYPE_RGB_8, INTENT_PERCEPTUAL, 0);
   EXPECT_NE(t, nullptr);
@@ -136,7 +138,8 @@ Bytes lcms_to_srgb(const Bytes& profile, const Bytes& pixels, cmsUInt32Number in
 int max_difference(const Bytes& a, const Bytes& b) {
   EXPECT_EQ(a.size(), b.size());
   int worst = 0;
-  for (size_t i = 0; i < a.size() && i < b.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i)
+    worst = std::max(worst, std::abs(a[i] - b[i]));
   return worst;
 }
 
@@ -149,7 +152,8 @@ Bytes jpeg_with_icc(const Bytes& jpeg, const Bytes& profile, int chunks = 1) {
   for (int i = 0; i < chunks; ++i) {
     const size_t begin = i * piece, end = std::min(profile.size(), begin + piece);
     const size_t length = 2 + 12 + 2 + (end - begin);
-    segments.insert(segments.end(), {0xFF, 0xE2, static_cast<uint8_t>(length >> 8), static_cast<uint8_t>(length)});
+    segments.insert(segments.end(),
+                    {0xFF, 0xE2, static_cast<uint8_t>(length >> 8), static_cast<uint8_t>(length)});
     const char* header = "ICC_PROFILE";
     segments.insert(segments.end(), header, header + 12);  // with its NUL
     segments.push_back(static_cast<uint8_t>(i + 1));
@@ -174,7 +178,9 @@ Bytes png_with_chunk(const Bytes& png, const Bytes& chunk) {
 Bytes iccp_chunk(const Bytes& profile) {
   uLongf compressed_size = compressBound(static_cast<uLong>(profile.size()));
   Bytes compressed(compressed_size);
-  EXPECT_EQ(compress(compressed.data(), &compressed_size, profile.data(), static_cast<uLong>(profile.size())), Z_OK);
+  EXPECT_EQ(compress(compressed.data(), &compressed_size, profile.data(),
+                     static_cast<uLong>(profile.size())),
+            Z_OK);
   compressed.resize(compressed_size);
   Bytes data = {'t', 'e', 's', 't', 0, 0};  // name, NUL, compression method 0
   data.insert(data.end(), compressed.begin(), compressed.end());
@@ -182,8 +188,8 @@ Bytes iccp_chunk(const Bytes& profile) {
 }
 
 Bytes be32(uint32_t v) {
-  return {static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16), static_cast<uint8_t>(v >> 8),
-          static_cast<uint8_t>(v)};
+  return {static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16),
+          static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)};
 }
 
 void put_le32(Bytes* out, uint32_t v) {
@@ -221,7 +227,9 @@ Image decoded(const Bytes& file) {
   return img.is_ok() ? std::move(img).value() : Image{};
 }
 
-size_t pixel_count(const Image& img) { return static_cast<size_t>(img.width) * static_cast<size_t>(img.height); }
+size_t pixel_count(const Image& img) {
+  return static_cast<size_t>(img.width) * static_cast<size_t>(img.height);
+}
 
 // --- tests ---
 
@@ -258,7 +266,8 @@ TEST(ImageIcc, PngIccpIsConvertedAsLcms2Does) {
     ASSERT_EQ(img.width, 64);
     const Bytes expected = lcms_to_srgb(profile, src.rgb, TYPE_RGB_8, pixel_count(src));
     EXPECT_LE(max_difference(img.rgb, expected), 1);
-    EXPECT_GT(max_difference(img.rgb, src.rgb), 10) << "a wide-gamut profile must change the pixels";
+    EXPECT_GT(max_difference(img.rgb, src.rgb), 10)
+        << "a wide-gamut profile must change the pixels";
     EXPECT_EQ(img.alpha, src.alpha) << "alpha is not colour";
   }
 }
@@ -297,7 +306,9 @@ TEST(ImageIcc, GrayJpegWithGrayProfile) {
   for (size_t i = 0; i < stored_gray.size(); ++i) stored_gray[i] = stored.rgb[i * 3];
   const Bytes profile = gray_gamma_profile(1.0);  // linear grey: much brighter mid-tones in sRGB
   const Image img = decoded(jpeg_with_icc(plain, profile));
-  EXPECT_LE(max_difference(img.rgb, lcms_to_srgb(profile, stored_gray, TYPE_GRAY_8, stored_gray.size())), 1);
+  EXPECT_LE(
+      max_difference(img.rgb, lcms_to_srgb(profile, stored_gray, TYPE_GRAY_8, stored_gray.size())),
+      1);
   EXPECT_GT(max_difference(img.rgb, stored.rgb), 20);
 }
 
@@ -312,8 +323,8 @@ TEST(ImageIcc, CmykJpegThroughItsCmykProfile) {
     const Bytes stored = decode_cmyk_with_libjpeg(plain);
     const Image naive = decoded(plain);  // no profile: the ink formula
     const Image img = decoded(jpeg_with_icc(plain, profile));
-    const Bytes expected =
-        lcms_to_srgb(profile, stored, adobe ? TYPE_CMYK_8_REV : TYPE_CMYK_8, static_cast<size_t>(w) * h);
+    const Bytes expected = lcms_to_srgb(profile, stored, adobe ? TYPE_CMYK_8_REV : TYPE_CMYK_8,
+                                        static_cast<size_t>(w) * h);
     EXPECT_LE(max_difference(img.rgb, expected), 1) << (adobe ? "Adobe" : "plain");
     EXPECT_GT(max_difference(img.rgb, naive.rgb), 10) << "the profile, not the ink formula";
   }
@@ -377,7 +388,8 @@ TEST(ImageIcc, BrokenProfilesAreClearErrors) {
   Result<Image> img = decode_image(file.data(), file.size(), {});
   ASSERT_FALSE(img.is_ok());
   EXPECT_EQ(img.status().code(), StatusCode::kDataLoss);
-  EXPECT_NE(img.status().message().find("embedded ICC profile"), std::string::npos) << img.status().message();
+  EXPECT_NE(img.status().message().find("embedded ICC profile"), std::string::npos)
+      << img.status().message();
   // Random bytes as a profile.
   Bytes junk(600);
   for (size_t i = 0; i < junk.size(); ++i) junk[i] = static_cast<uint8_t>(i * 7919 >> 3);
@@ -385,13 +397,15 @@ TEST(ImageIcc, BrokenProfilesAreClearErrors) {
   img = decode_image(junk_file.data(), junk_file.size(), {});
   ASSERT_FALSE(img.is_ok());
   EXPECT_EQ(img.status().code(), StatusCode::kDataLoss);
-  EXPECT_NE(img.status().message().find("invalid embedded ICC profile"), std::string::npos) << img.status().message();
+  EXPECT_NE(img.status().message().find("invalid embedded ICC profile"), std::string::npos)
+      << img.status().message();
   // Over the size limit: refused before the chunks are assembled.
   const Bytes huge_profile(kMaxIccProfileBytes + 1000, 0);
   const Bytes huge = jpeg_with_icc(jpeg, huge_profile, 70);
   img = decode_image(huge.data(), huge.size(), {});
   ASSERT_FALSE(img.is_ok());
-  EXPECT_NE(img.status().message().find("exceeds the limit"), std::string::npos) << img.status().message();
+  EXPECT_NE(img.status().message().find("exceeds the limit"), std::string::npos)
+      << img.status().message();
   // Through read_image_file the message names the file.
   image_test::TempDir dir;
   image_test::write_bytes(dir.file("cut.jpg"), file);
@@ -416,12 +430,14 @@ TEST(ImageIcc, ReadImageFileConverts) {
   // The file path every front end uses (CLI, folders) ends in the same decode_image.
   const Image src = image_test::make_gradient(16, 8, false);
   const Bytes profile = display_p3_profile();
-  const Bytes png = png_with_chunk(encode_image(src, {ImageFormat::kPng}).value(), iccp_chunk(profile));
+  const Bytes png =
+      png_with_chunk(encode_image(src, {ImageFormat::kPng}).value(), iccp_chunk(profile));
   image_test::TempDir dir;
   image_test::write_bytes(dir.file("p3.png"), png);
   Result<Image> img = read_image_file(dir.file("p3.png"), {});
   ASSERT_TRUE(img.is_ok()) << img.status().to_string();
-  EXPECT_LE(max_difference(img->rgb, lcms_to_srgb(profile, src.rgb, TYPE_RGB_8, pixel_count(src))), 1);
+  EXPECT_LE(max_difference(img->rgb, lcms_to_srgb(profile, src.rgb, TYPE_RGB_8, pixel_count(src))),
+            1);
 }
 
 }  // namespace

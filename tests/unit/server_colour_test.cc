@@ -31,19 +31,24 @@ std::string with_iccp(const std::string& png, const std::vector<uint8_t>& profil
   std::vector<uint8_t> data = {'p', '3', 0, 0};
   const size_t head = data.size();
   data.resize(head + packed_size);
-  EXPECT_EQ(compress(data.data() + head, &packed_size, profile.data(), static_cast<uLong>(profile.size())), Z_OK);
+  EXPECT_EQ(compress(data.data() + head, &packed_size, profile.data(),
+                     static_cast<uLong>(profile.size())),
+            Z_OK);
   data.resize(head + packed_size);
   const std::vector<uint8_t> chunk = image_test::png_chunk("iCCP", data);
   constexpr size_t kAfterIhdr = 8 + 12 + 13;
-  return png.substr(0, kAfterIhdr) + std::string(chunk.begin(), chunk.end()) + png.substr(kAfterIhdr);
+  return png.substr(0, kAfterIhdr) + std::string(chunk.begin(), chunk.end()) +
+         png.substr(kAfterIhdr);
 }
 
 image::Image converted_by_lcms2(const image::Image& img, const std::vector<uint8_t>& profile) {
-  cmsHPROFILE in = cmsOpenProfileFromMem(profile.data(), static_cast<cmsUInt32Number>(profile.size()));
+  cmsHPROFILE in =
+      cmsOpenProfileFromMem(profile.data(), static_cast<cmsUInt32Number>(profile.size()));
   cmsHPROFILE out = cmsCreate_sRGBProfile();
   cmsHTRANSFORM t = cmsCreateTransform(in, TYPE_RGB_8, out, TYPE_RGB_8, INTENT_PERCEPTUAL, 0);
   image::Image result = img;
-  cmsDoTransform(t, img.rgb.data(), result.rgb.data(), static_cast<cmsUInt32Number>(img.width * img.height));
+  cmsDoTransform(t, img.rgb.data(), result.rgb.data(),
+                 static_cast<cmsUInt32Number>(img.width * img.height));
   cmsDeleteTransform(t);
   cmsCloseProfile(in);
   cmsCloseProfile(out);
@@ -53,7 +58,8 @@ image::Image converted_by_lcms2(const image::Image& img, const std::vector<uint8
 int max_difference(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
   EXPECT_EQ(a.size(), b.size());
   int worst = 0;
-  for (size_t i = 0; i < a.size() && i < b.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i)
+    worst = std::max(worst, std::abs(a[i] - b[i]));
   return worst;
 }
 

@@ -35,7 +35,8 @@ double seconds_since_epoch() {
 double cpu_seconds_of_this_process() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec +
+         usage.ru_stime.tv_usec / 1e6;
 }
 
 TEST(ProcessMetrics, ValuesAgreeWithTheProcess) {
@@ -73,9 +74,10 @@ TEST(ProcessMetrics, ScrapedFromTheServer) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200);
   const std::string& page = r->body;
-  for (const char* family : {"process_cpu_seconds_total counter", "process_resident_memory_bytes gauge",
-                             "process_virtual_memory_bytes gauge", "process_open_fds gauge", "process_max_fds gauge",
-                             "process_start_time_seconds gauge", "toonbox_build_info gauge"}) {
+  for (const char* family :
+       {"process_cpu_seconds_total counter", "process_resident_memory_bytes gauge",
+        "process_virtual_memory_bytes gauge", "process_open_fds gauge", "process_max_fds gauge",
+        "process_start_time_seconds gauge", "toonbox_build_info gauge"}) {
     const std::string name = std::string(family).substr(0, std::string(family).find(' '));
     EXPECT_NE(page.find("# HELP " + name + " "), std::string::npos) << name;
     EXPECT_NE(page.find("# TYPE " + std::string(family) + "\n"), std::string::npos) << family;
@@ -92,7 +94,8 @@ TEST(ProcessMetrics, ScrapedFromTheServer) {
   EXPECT_GT(value("process_virtual_memory_bytes"), value("process_resident_memory_bytes"));
   EXPECT_GE(value("process_open_fds"), 4);  // the listening socket and the scrape's connection too
   EXPECT_LE(value("process_open_fds"), value("process_max_fds"));
-  EXPECT_NEAR(value("process_start_time_seconds"), server::read_process_stats().start_time_seconds, 0.01);
+  EXPECT_NEAR(value("process_start_time_seconds"), server::read_process_stats().start_time_seconds,
+              0.01);
 
   const doctor::BuildInfo build = doctor::BuildInfo::of_this_binary();
   std::string info;
@@ -104,7 +107,8 @@ TEST(ProcessMetrics, ScrapedFromTheServer) {
   ASSERT_FALSE(info.empty()) << page;
   EXPECT_NE(info.find("version=\"" TOONBOX_VERSION "\""), std::string::npos) << info;
   if (build.cuda_backend) {
-    EXPECT_NE(info.find("cudnn=\"" + doctor::format_cudnn_version(build.cudnn_version) + "\""), std::string::npos)
+    EXPECT_NE(info.find("cudnn=\"" + doctor::format_cudnn_version(build.cudnn_version) + "\""),
+              std::string::npos)
         << info;
     EXPECT_NE(info.find("archs=\"" + build.cuda_archs + "\""), std::string::npos) << info;
   } else {
