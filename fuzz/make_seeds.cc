@@ -5,6 +5,9 @@
 // runs start from the same folders (tools/fuzz_run.sh).
 //
 // usage: toonbox_fuzz_seeds OUT_DIR
+#include <lcms2.h>
+#include <zlib.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -42,6 +45,50 @@ Bytes slurp(const fs::path& p) {
   return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+// A wide-gamut (Display P3) matrix/shaper profile from lcms2, so the decoders' colour
+// path (profile extraction, lcms2 parsing, the transform) is in the corpus.
+Bytes p3_profile() {
+  const cmsCIExyY d65 = {0.3127, 0.3290, 1.0};
+  const cmsCIExyYTRIPLE p3 = {{0.680, 0.320, 1.0}, {0.265, 0.690, 1.0}, {0.150, 0.060, 1.0}};
+  cmsToneCurve* curve = cmsBuildGamma(nullptr, 2.2);
+  cmsToneCurve* curves[3] = {curve, curve, curve};
+  cmsHPROFILE profile = cmsCreateRGBProfile(&d65, &p3, curves);
+  cmsFreeToneCurve(curve);
+  cmsUInt32Number size = 0;
+  cmsSaveProfileToMem(profile, nullptr, &size);
+  Bytes bytes(size);
+  cmsSaveProfileToMem(profile, bytes.data(), &size);
+  cmsCloseProfile(profile);
+  return bytes;
+}
+
+// One APP2 ICC_PROFILE segment after SOI.
+Bytes jpeg_with_icc(const Bytes& jpeg, const Bytes& profile) {
+  const size_t length = 2 + 12 + 2 + profile.size();
+  Bytes out(jpeg.begin(), jpeg.begin() + 2);
+  out.insert(out.end(), {0xFF, 0xE2, static_cast<uint8_t>(length >> 8), static_cast<uint8_t>(length)});
+  const char* header = "ICC_PROFILE";
+  out.insert(out.end(), header, header + 12);
+  out.insert(out.end(), {1, 1});
+  out.insert(out.end(), profile.begin(), profile.end());
+  out.insert(out.end(), jpeg.begin() + 2, jpeg.end());
+  return out;
+}
+
+// An iCCP chunk after IHDR.
+Bytes png_with_iccp(const Bytes& png, const Bytes& profile) {
+  uLongf packed = compressBound(static_cast<uLong>(profile.size()));
+  Bytes data = {'p', '3', 0, 0};
+  data.resize(4 + packed);
+  compress(data.data() + 4, &packed, profile.data(), static_cast<uLong>(profile.size()));
+  data.resize(4 + packed);
+  const Bytes chunk = toonbox::image_test::png_chunk("iCCP", data);
+  Bytes out(png.begin(), png.begin() + 33);
+  out.insert(out.end(), chunk.begin(), chunk.end());
+  out.insert(out.end(), png.begin() + 33, png.end());
+  return out;
+}
+
 void images() {
   using namespace toonbox;
   const Image small = image_test::make_gradient(24, 16, false);
@@ -61,6 +108,8 @@ void images() {
   seed("jpeg", "exif_rotated.jpg",
        image_test::with_exif_app1(encode_image(small, {ImageFormat::kJpeg, 70}).value(), image_test::exif_tiff(8, true)));
   seed("png", "rgb.png", encode_image(small, {ImageFormat::kPng, 92}).value());
+  seed("jpeg", "icc_p3.jpg", jpeg_with_icc(encode_image(small, {ImageFormat::kJpeg, 80}).value(), p3_profile()));
+  seed("png", "icc_p3.png", png_with_iccp(encode_image(alpha, {ImageFormat::kPng, 92}).value(), p3_profile()));
   seed("png", "rgba.png", encode_image(alpha, {ImageFormat::kPng, 92}).value());
   seed("png", "claims_100000x100000.png", image_test::png_claiming_size(100000, 100000));
   for (auto [depth, type] : std::vector<std::pair<int, int>>{{1, 0}, {16, 6}, {8, 3}, {4, 4}, {16, 2}}) {

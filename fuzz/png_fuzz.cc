@@ -4,5 +4,5 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   return toonbox::fuzz::fuzz_decoder(data, size, toonbox::image::probe_png,
-                                     toonbox::image::decode_png);
+                                     toonbox::fuzz::decode_to_srgb<toonbox::image::decode_png>);
 }

@@ -240,9 +240,24 @@ def psnr(a, b):
     return float("inf") if mse == 0 else 10 * math.log10(255 ** 2 / mse)
 
 
+def srgb_pixels(photo):
+    """The photo's RGB as toonbox decodes it: EXIF orientation applied and an embedded ICC
+    profile converted to sRGB (lcms2 through Pillow's ImageCms, perceptual intent, as
+    src/image/icc_profile.cc does), so both networks see the same numbers."""
+    import io
+    from PIL import Image, ImageCms, ImageOps
+    im = ImageOps.exif_transpose(Image.open(photo))
+    icc = im.info.get("icc_profile")
+    rgb = im.convert("RGB")
+    if icc:
+        rgb = ImageCms.profileToProfile(rgb, ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"),
+                                        renderingIntent=0, outputMode="RGB")
+    return np.asarray(rgb)
+
+
 def check_photo(model, photo, toonbox, weights, device):
-    from PIL import Image, ImageOps
-    rgb = np.asarray(ImageOps.exif_transpose(Image.open(photo)).convert("RGB"))
+    from PIL import Image
+    rgb = srgb_pixels(photo)
     h, w = rgb.shape[:2]
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "toonbox.png")

@@ -28,6 +28,8 @@
 #                                     mode at 1/2/3 streams (JPEG, PNG), the photo folder,
 #                                     the server at 16/64 clients, cold start (--timings),
 #                                     the CLI on CUDA
+#   bash tools/gpu_check.sh upprofile the upscalers at 1080p step by step, their bench rows,
+#                                     PyTorch on the same architectures side by side
 #   bash tools/gpu_check.sh           tests and timings
 # Logs under $OUT; a summary printed last. Parts so each fits one device call.
 set -uo pipefail
@@ -393,6 +395,37 @@ if [ "$part" = profile ]; then
     --toonbox-json "$OUT/speed.json" --variants half-cl${PROFILE_COMPILE:+,compile} --compile-sizes 1024 >"$OUT/speed_pytorch.txt" 2>&1
   echo "pytorch side by side: exit $?"
   grep -vE 'AUTOTUNE|triton_|SingleProcess|Autotune|strides:|dtypes:|^ +convolution |^\{"num_choices' "$OUT/speed_pytorch.txt" | tail -14
+fi
+
+# Issue 15's speed: the upscalers at 1080p step by step (where the time goes), their bench
+# rows, and PyTorch on the same architectures and weights side by side.
+if [ "$part" = upprofile ]; then
+  U=$TOONBOX_SHARED_DIR/models/realesr-animevideov3-ncnn C=$TOONBOX_SHARED_DIR/models/realcugan-se-ncnn
+  "$B/toonbox" models import "$U/realesr-animevideov3-x4.param" --force >/dev/null 2>&1
+  "$B/toonbox" models import "$C/up2x-conservative.param" --force >/dev/null 2>&1
+  "$B/toonbox" models list 2>&1 | head -8
+  timeout ${UNIT_TIMEOUT:-200} "$B/toonbox_tests" --gtest_filter='*Cuda*:OpMatrix*Cuda*' >/tmp/conv.txt 2>&1
+  note "CUDA unit tests: $(counts /tmp/conv.txt)"; grep -E "^\[  FAILED  \]" /tmp/conv.txt | head -20
+  grep -E "CudaDataPaths|ConvTranspose" /tmp/conv.txt | grep -E "OK|FAILED" | cut -c1-160 | head -24
+  if [ -n "${MODEL_TESTS:-}" ]; then
+    TOONBOX_TEST_DEVICE=cuda timeout 150 "$B/toonbox_model_tests" --gtest_filter="$MODEL_TESTS" >/tmp/models.txt 2>&1
+    note "model tests ($MODEL_TESTS): $(counts /tmp/models.txt)"
+    grep -E '^\[  (FAILED|SKIPPED) |FAILED  \]|measure|PSNR' /tmp/models.txt | cut -c1-220 | head -30
+  fi
+  for m in realesr-animevideov3-x4 realcugan-2x-conservative; do
+    TOONBOX_CUDA_PROFILE_STEPS=1 timeout 90 "$B/toonbox" bench --task upscale --model $m --sizes 1920x1080 --batch 1 \
+      --precision fp16 --device cuda:0 --runs 10 --no-pipeline --no-cold-start --markdown /tmp/prof_$m.md >/dev/null 2>"$OUT/profile_$m.txt"
+    note "profile $m: exit $? $(grep -m1 'sum of step medians' "$OUT/profile_$m.txt")"
+    grep 'cuda profile' "$OUT/profile_$m.txt" | head -${PROFILE_LINES:-25} | cut -c1-260
+  done
+  timeout 120 "$B/toonbox" bench --task upscale --model realesr-animevideov3-x4,realcugan-2x-conservative \
+    --sizes 1920x1080 --device cuda:0 --precision fp16,fp32 --batch 1 --runs 15 --no-pipeline --no-cold-start \
+    --json "$OUT/speed_upscale.json" --markdown "$OUT/speed_upscale.md" >/dev/null 2>>"$OUT/speed.log"
+  note "upscale bench: exit $?"; grep -E '^\| realesr|^\| realcugan' "$OUT/speed_upscale.md" | cut -c1-300 | tee -a "$summary"
+  timeout 150 python3 tools/bench_upscale_pytorch.py --x4 "$U/realesr-animevideov3-x4.param" "$U/realesr-animevideov3.bin" \
+    --cugan "$C/up2x-conservative.param" "$C/up2x-conservative.bin" --toonbox-json "$OUT/speed_upscale.json" \
+    --conv-layouts ${UP_COMPILE:+--compile} >"$OUT/up_pytorch.txt" 2>&1
+  note "pytorch upscalers: exit $?"; grep -vE 'AUTOTUNE|triton_|SingleProcess|Autotune|strides:|dtypes:' "$OUT/up_pytorch.txt" | tail -12 | tee -a "$summary"
 fi
 echo "----- summary -----"
 cat "$summary"

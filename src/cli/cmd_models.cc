@@ -1,4 +1,4 @@
-// toonbox models list | import PATH [--name NAME] [--force] | known
+// toonbox models list | known | import PATH [--name NAME] [--force] | download NAME | remove NAME | info FILE|NAME
 #include <cstdio>
 
 #include <filesystem>
@@ -8,7 +8,9 @@
 #include "backend/cuda_plugin_loader.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/console.h"
 #include "cli/contract_flags.h"
+#include "cli/models_download.h"
 #include "compile/fusion.h"
 #include "compile/conv_transpose_lowering.h"
 #include "compile/modulated_conv.h"
@@ -18,6 +20,8 @@
 #include "import/onnx/onnx_importer.h"
 #include "import/tfjs_layers/tfjs_layers_importer.h"
 #include "models/model_resolver.h"
+#include "models/model_sources.h"
+#include "pipeline/builtin_style.h"
 #include "models/registry.h"
 
 namespace toonbox::cli {
@@ -38,13 +42,21 @@ constexpr const char* kUsage =
     "                                           record how an unknown model's pixels are\n"
     "                                           laid out (known models: the registry's);\n"
     "                                           --mask-convention records an inpainter\n"
+    "       toonbox models download NAME [--from DIR] [--yes] [--timeout S] [-q]\n"
+    "                                           fetch a known model from its upstream URL\n"
+    "                                           (or take its files from DIR), check every\n"
+    "                                           sha256 and install it; shows the licence\n"
+    "                                           and asks (--yes accepts); resumes an\n"
+    "                                           interrupted download; --timeout: seconds\n"
+    "                                           without data before giving up (60)\n"
     "       toonbox models remove NAME            delete an installed model\n"
-    "       toonbox models info FILE|NAME [--bin FILE]\n"
+    "       toonbox models info FILE|NAME|classic [--bin FILE]\n"
     "                                           role, pixel contract, licence, inputs,\n"
     "                                           outputs, operators or layers, and which\n"
     "                                           backends can run it\n"
     "\n"
-    "The models directory is $TOONBOX_MODELS (default ~/.local/share/toonbox/models).\n";
+    "The models directory is $TOONBOX_MODELS (default ~/.local/share/toonbox/models).\n"
+    "Downloads go through $TOONBOX_MODELS_MIRROR when set (URL prefix + upstream host/path).\n";
 
 int list() {
   auto models = models::list_installed_models();
@@ -73,6 +85,11 @@ int known() {
                 k.name, k.format, models::role_name(k.role), k.description, k.licence, k.upstream,
                 models::describe_contract(k.contract).c_str(), k.contract_source);
     for (const models::KnownFile& f : k.files) std::printf("  sha256 %s  %s\n", f.sha256, f.file);
+    const models::ModelSource* source = models::find_model_source(k.name);
+    if (!source || source->files.empty())
+      std::printf("  download: not available (%s)\n", source ? source->no_download.c_str() : "no stable URL known");
+    else
+      for (const models::FileSource& f : source->files) std::printf("  url %s\n", f.url.c_str());
   }
   return kExitOk;
 }
@@ -164,7 +181,56 @@ void print_graph_details(const graph::Graph& g) {
   for (const auto& [op, count] : counts) std::printf("  %-24s %d\n", op.c_str(), count);
 }
 
+// Which backends can run `g`, checked at a probe shape.
+void print_backends(const graph::Graph& g) {
+  std::vector<Shape> shapes;
+  std::string shown;
+  for (int in : g.inputs()) {
+    shapes.push_back(probe_shape(g.value(in).shape));
+    shown += (shown.empty() ? "" : ", ") + shape_to_string(shapes.back());
+  }
+  auto spec_graph = compile::specialize(g, shapes);
+  if (!spec_graph.is_ok()) {
+    std::printf("backends: cannot specialize at %s: %s\n", shown.c_str(), spec_graph.status().message().c_str());
+    return;
+  }
+  compile::rewrite_modulated_convs(*spec_graph);
+  compile::lower_conv_transposes(*spec_graph);
+  compile::fuse_conv_activation(*spec_graph);
+  std::printf("backends (checked at input %s):\n", shown.c_str());
+  print_backend("cpu fp32", *cpu::create_cpu_backend(), *spec_graph, Precision::kFloat32);
+  const backend::CudaPluginLoad& plugin = backend::load_cuda_plugin();
+  std::unique_ptr<backend::Backend> cuda;
+  if (plugin.api) {
+    auto b = plugin.api->create_backend(0);
+    if (b.is_ok()) cuda = std::move(b).value();
+  }
+  if (cuda) {
+    print_backend("cuda fp32", *cuda, *spec_graph, Precision::kFloat32);
+    print_backend("cuda fp16", *cuda, *spec_graph, Precision::kFloat16);
+  } else {
+    std::printf("  %-12s unavailable here (%s)\n", "cuda", plugin.failure.empty() ? "no device" : plugin.failure.c_str());
+  }
+}
+
+
+// The built-in style has no file: its graph is built in (pipeline/builtin_style.h).
+int builtin_info() {
+  std::printf("%s\n  built in: the classic cartoon filter (guided-filter smoothing, colour quantization, line art)\n"
+              "  role: style\n  no weights, nothing to download; always available, cannot be removed\n"
+              "  licence: toonbox's own (no third-party weights)\n"
+              "contract: NHWC, RGB, range [-1,1], any size (the White-box convention; the graph is fixed)\n",
+              models::kBuiltinStyleName);
+  const graph::Graph graph = pipeline::build_classic_cartoon_graph();
+  print_graph_details(graph);
+  print_backends(graph);
+  return kExitOk;
+}
+
 int info(const std::string& spec, const std::string& bin) {
+  std::error_code exists_ec;
+  if ((spec == models::kBuiltinStyleName || spec == "builtin") && !std::filesystem::exists(spec, exists_ec))
+    return builtin_info();
   auto model = models::resolve_model(spec, bin);
   std::error_code ec;
   if (!model.is_ok() && ncnn::is_ncnn_param_path(spec) &&
@@ -199,34 +265,7 @@ int info(const std::string& spec, const std::string& bin) {
                                                 : models::ContractDefaults{};
   auto contract = models::model_contract(*model, *graph, {}, defaults, &how);
   std::printf("contract: %s\n", contract.is_ok() ? how.c_str() : contract.status().message().c_str());
-  std::vector<Shape> shapes;
-  std::string shown;
-  for (int in : graph->inputs()) {
-    shapes.push_back(probe_shape(graph->value(in).shape));
-    shown += (shown.empty() ? "" : ", ") + shape_to_string(shapes.back());
-  }
-  auto spec_graph = compile::specialize(*graph, shapes);
-  if (!spec_graph.is_ok()) {
-    std::printf("backends: cannot specialize at %s: %s\n", shown.c_str(), spec_graph.status().message().c_str());
-    return kExitOk;
-  }
-  compile::rewrite_modulated_convs(*spec_graph);
-  compile::lower_conv_transposes(*spec_graph);
-  compile::fuse_conv_activation(*spec_graph);
-  std::printf("backends (checked at input %s):\n", shown.c_str());
-  print_backend("cpu fp32", *cpu::create_cpu_backend(), *spec_graph, Precision::kFloat32);
-  const backend::CudaPluginLoad& plugin = backend::load_cuda_plugin();
-  std::unique_ptr<backend::Backend> cuda;
-  if (plugin.api) {
-    auto b = plugin.api->create_backend(0);
-    if (b.is_ok()) cuda = std::move(b).value();
-  }
-  if (cuda) {
-    print_backend("cuda fp32", *cuda, *spec_graph, Precision::kFloat32);
-    print_backend("cuda fp16", *cuda, *spec_graph, Precision::kFloat16);
-  } else {
-    std::printf("  %-12s unavailable here (%s)\n", "cuda", plugin.failure.empty() ? "no device" : plugin.failure.c_str());
-  }
+  print_backends(*graph);
   return kExitOk;
 }
 
@@ -243,6 +282,11 @@ std::vector<ArgSpec> models_options() {
           {"--multiple", true},
           {"--mask-convention", true},
           {"--bin", true},
+          {"--from", true},
+          {"--timeout", true},
+          {"--yes", false, "-y"},
+          kQuietFlag,
+          kVerboseFlag,
           {"--help", false, "-h"}};
 }
 
@@ -261,6 +305,7 @@ int cmd_models(const std::vector<std::string>& argv) {
   if (sub == "list" && a.positional.size() <= 1) return list();
   if (sub == "known" && a.positional.size() == 1) return known();
   if (sub == "info" && a.positional.size() == 2) return info(a.positional[1], a.get("--bin"));
+  if (sub == "download" && a.positional.size() == 2) return models_download(a);
   if (sub == "remove" && a.positional.size() == 2) {
     const Status removed = models::remove_model(a.positional[1]);
     if (!removed.is_ok()) {

@@ -5,6 +5,11 @@
 // own ConvTranspose loops are naive (GPEN-512's seven stride-2 upsampling convolutions
 // spent minutes in them on the CPU). The zeros cost s^2 more multiply-adds than an
 // ideal transposed convolution; the tuned kernels more than make up for it.
+//
+// A strided one with the same stride on both axes takes the sub-pixel form instead
+// (conv_transpose_lowering.cc: one conv with stride^2 times the outputs and
+// ceil(k/stride)^2 taps, a DepthToSpace, a crop), which does exactly the transposed
+// conv's multiply-adds and inserts no zeros. TOONBOX_SUB_PIXEL_DECONV=0 turns it off.
 #pragma once
 
 #include "graph/graph.h"

@@ -11,6 +11,16 @@ using graph::OpKind;
 using graph::UnaryOp;
 using graph::UnaryParams;
 
+namespace {
+
+Node* produced_by(std::vector<Node>& nodes, int value) {
+  for (Node& n : nodes)
+    if (!n.outputs.empty() && n.outputs[0] == value) return &n;
+  return nullptr;
+}
+
+}  // namespace
+
 int fuse_conv_activation(Graph& g) {
   const std::vector<int> uses = g.use_counts();
   std::vector<bool> is_graph_output(g.values().size(), false);
@@ -29,18 +39,29 @@ int fuse_conv_activation(Graph& g) {
                               u.op == UnaryOp::kSigmoid || u.op == UnaryOp::kTanh ||
                               u.op == UnaryOp::kClip;
       if (fusable_op && producer >= 0 && uses[src] == 1 && !is_graph_output[src]) {
-        // The producer was already moved into `nodes` at the same relative position.
-        for (Node& prev : nodes) {
-          if (prev.outputs[0] != src || prev.kind != OpKind::kConv2D) continue;
-          auto& p = prev.p<Conv2DParams>();
-          if (p.activation.op != UnaryOp::kIdentity) break;
-          p.activation = Activation{u.op, u.alpha, u.beta};
+        // The producer was already moved into `nodes`. Element-wise activations commute
+        // with pure data movement, so a conv behind a DepthToSpace or a crop (the
+        // sub-pixel form of a transposed conv) takes the activation too.
+        Node* conv = nullptr;
+        for (int v = src; conv == nullptr;) {
+          Node* prev = produced_by(nodes, v);
+          if (prev == nullptr) break;
+          if (prev->kind == OpKind::kConv2D) {
+            conv = prev;
+          } else if ((prev->kind == OpKind::kDepthToSpace || prev->kind == OpKind::kSlice) &&
+                     uses[prev->inputs[0]] == 1 && !is_graph_output[prev->inputs[0]]) {
+            v = prev->inputs[0];
+          } else {
+            break;
+          }
+        }
+        if (conv != nullptr && conv->p<Conv2DParams>().activation.op == UnaryOp::kIdentity) {
+          conv->p<Conv2DParams>().activation = Activation{u.op, u.alpha, u.beta};
           alias[node.outputs[0]] = src;
           g.value(src).name = node.name;  // the fused value now carries the later name
           ++fused;
-          break;
+          continue;
         }
-        if (alias[node.outputs[0]] == src) continue;
       }
     }
     nodes.push_back(std::move(node));

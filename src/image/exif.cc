@@ -1,74 +1,66 @@
 #include "image/exif.h"
 
+#include <libexif/exif-data.h>
+
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 namespace toonbox::image {
 namespace {
 
-constexpr uint16_t kOrientationTag = 0x0112;
-constexpr uint16_t kTypeShort = 3;
-constexpr uint16_t kTypeLong = 4;
-constexpr size_t kIfdEntryBytes = 12;
+constexpr uint8_t kExifHeader[6] = {'E', 'x', 'i', 'f', 0, 0};
+// libexif reads at most this many bytes of a block (header included), as a JPEG APP1
+// segment can hold no more; copying more of a large PNG eXIf chunk would be wasted.
+constexpr size_t kLibexifMaxBlock = 0xfffe;
 
-uint16_t read_u16(const uint8_t* p, bool big_endian) {
-  return big_endian ? static_cast<uint16_t>(p[0] << 8 | p[1])
-                    : static_cast<uint16_t>(p[1] << 8 | p[0]);
+bool has_exif_header(const uint8_t* data, size_t size) {
+  return data != nullptr && size >= sizeof(kExifHeader) &&
+         std::memcmp(data, kExifHeader, sizeof(kExifHeader)) == 0;
 }
 
-uint32_t read_u32(const uint8_t* p, bool big_endian) {
-  return big_endian ? (uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3])
-                    : (uint32_t{p[3]} << 24 | uint32_t{p[2]} << 16 | uint32_t{p[1]} << 8 | p[0]);
-}
+struct ExifDataGuard {
+  ExifData* data;
+  ~ExifDataGuard() {
+    if (data != nullptr) exif_data_unref(data);
+  }
+};
 
-// True when [offset, offset + length) lies inside a buffer of `size` bytes, without
-// computing offset + length (which could wrap).
-bool in_bounds(size_t offset, size_t length, size_t size) {
-  return offset <= size && length <= size - offset;
+// block: "Exif\0\0" + TIFF, as libexif loads it.
+int orientation_from_block(const uint8_t* block, size_t size) {
+  ExifDataGuard guard{exif_data_new()};
+  if (guard.data == nullptr) return 1;
+  // The stored values, not libexif's "fixed" ones: following the specification would
+  // rewrite (or drop) an orientation some writers store as a LONG, which we accept.
+  exif_data_unset_option(guard.data, EXIF_DATA_OPTION_FOLLOW_SPECIFICATION);
+  exif_data_load_data(guard.data, block,
+                      static_cast<unsigned int>(std::min(size, kLibexifMaxBlock)));
+  ExifEntry* entry = exif_content_get_entry(guard.data->ifd[EXIF_IFD_0], EXIF_TAG_ORIENTATION);
+  if (entry == nullptr || entry->data == nullptr || entry->components < 1) return 1;
+  const ExifByteOrder order = exif_data_get_byte_order(guard.data);
+  uint32_t value = 0;
+  if (entry->format == EXIF_FORMAT_SHORT && entry->size >= 2) {
+    value = exif_get_short(entry->data, order);
+  } else if (entry->format == EXIF_FORMAT_LONG && entry->size >= 4) {  // not per spec, but seen
+    value = exif_get_long(entry->data, order);
+  } else {
+    return 1;
+  }
+  return value >= 1 && value <= 8 ? static_cast<int>(value) : 1;
 }
 
 }  // namespace
 
 int exif_orientation_from_tiff(const uint8_t* tiff, size_t size) {
   if (tiff == nullptr || size < 8) return 1;
-  bool big_endian;
-  if (tiff[0] == 'I' && tiff[1] == 'I') {
-    big_endian = false;
-  } else if (tiff[0] == 'M' && tiff[1] == 'M') {
-    big_endian = true;
-  } else {
-    return 1;
-  }
-  if (read_u16(tiff + 2, big_endian) != 42) return 1;
-  const size_t ifd = read_u32(tiff + 4, big_endian);
-  if (!in_bounds(ifd, 2, size)) return 1;
-  const size_t count = read_u16(tiff + ifd, big_endian);
-  for (size_t i = 0; i < count; ++i) {
-    const size_t entry = ifd + 2 + i * kIfdEntryBytes;
-    if (!in_bounds(entry, kIfdEntryBytes, size)) return 1;
-    const uint8_t* e = tiff + entry;
-    if (read_u16(e, big_endian) != kOrientationTag) continue;
-    const uint16_t type = read_u16(e + 2, big_endian);
-    if (read_u32(e + 4, big_endian) < 1) return 1;
-    // Values of up to 4 bytes sit left-aligned in the entry's value field.
-    uint32_t value;
-    if (type == kTypeShort) {
-      value = read_u16(e + 8, big_endian);
-    } else if (type == kTypeLong) {  // not per spec, but some writers use it
-      value = read_u32(e + 8, big_endian);
-    } else {
-      return 1;
-    }
-    return value >= 1 && value <= 8 ? static_cast<int>(value) : 1;
-  }
-  return 1;
+  // libexif only loads blocks that start with the APP1 header.
+  std::vector<uint8_t> block(kExifHeader, kExifHeader + sizeof(kExifHeader));
+  block.insert(block.end(), tiff, tiff + std::min(size, kLibexifMaxBlock - sizeof(kExifHeader)));
+  return orientation_from_block(block.data(), block.size());
 }
 
 int exif_orientation_from_app1(const uint8_t* payload, size_t size) {
-  static constexpr uint8_t kExifHeader[6] = {'E', 'x', 'i', 'f', 0, 0};
-  if (payload != nullptr && size >= sizeof(kExifHeader) &&
-      std::memcmp(payload, kExifHeader, sizeof(kExifHeader)) == 0) {
-    return exif_orientation_from_tiff(payload + sizeof(kExifHeader), size - sizeof(kExifHeader));
-  }
+  if (has_exif_header(payload, size)) return orientation_from_block(payload, size);
   return exif_orientation_from_tiff(payload, size);
 }
 

@@ -1,6 +1,7 @@
-// The one EXIF field we act on: orientation (tag 0x0112 in IFD0). A hand-written parser,
-// bounds-checked at every read, because EXIF blocks come from untrusted files and a full
-// EXIF library would be far more attack surface than one tag needs.
+// The one EXIF field we act on: orientation (tag 0x0112 in IFD0), read with libexif.
+// EXIF blocks come from untrusted files; libexif bounds-checks every offset, caps a
+// block at 64 KiB (the JPEG APP1 limit) and limits sub-IFD recursion (fuzz/exif_fuzz.cc
+// runs it on random blocks).
 #pragma once
 
 #include <cstddef>
@@ -10,7 +11,8 @@ namespace toonbox::image {
 
 // From a TIFF structure ("II*\0" or "MM\0*" header, as in a PNG eXIf or WebP EXIF chunk).
 // Returns 1..8; 1 when the tag is absent or anything is malformed, because a broken EXIF
-// block must not make otherwise valid pixels undecodable.
+// block must not make otherwise valid pixels undecodable. IFD0 must start within the
+// first 64 KiB (libexif's limit; writers put it at offset 8).
 int exif_orientation_from_tiff(const uint8_t* tiff, size_t size);
 
 // From a JPEG APP1 payload (after the length field): "Exif\0\0" then TIFF. Other APP1

@@ -5,6 +5,7 @@
 #include <new>
 #include <string>
 
+#include "image/icc_profile.h"
 #include "image/jpeg_codec.h"
 #include "image/orientation.h"
 #include "image/pixel_limits.h"
@@ -122,18 +123,23 @@ Result<Image> decode_image(const uint8_t* data, size_t size, const DecodeOptions
   TB_RETURN_IF_ERROR(check_pixel_limit(info.width, info.height, opts.max_pixels));
   try {
     Result<Image> img = internal_error("unreachable");
+    std::vector<uint8_t> icc_profile;
     switch (info.format) {
       case ImageFormat::kJpeg:
-        img = decode_jpeg(data, size, opts.max_pixels);
+        img = decode_jpeg(data, size, opts.max_pixels, &icc_profile);
         break;
       case ImageFormat::kPng:
-        img = decode_png(data, size, opts.max_pixels);
+        img = decode_png(data, size, opts.max_pixels, &icc_profile);
         break;
       case ImageFormat::kWebp:
-        img = decode_webp(data, size, opts.max_pixels);
+        img = decode_webp(data, size, opts.max_pixels, &icc_profile);
         break;
       case ImageFormat::kUnknown:
         break;
+    }
+    // Before anything else sees the pixels: models and outputs are sRGB.
+    if (img.is_ok() && !icc_profile.empty()) {
+      TB_RETURN_IF_ERROR(convert_to_srgb(&img.value(), icc_profile.data(), icc_profile.size()));
     }
     if (img.is_ok() && opts.apply_exif_orientation) {
       apply_exif_orientation(&img.value(), info.exif_orientation);

@@ -8,12 +8,14 @@
 #include <cstdio>  // jpeglib.h needs FILE
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include <jerror.h>
 #include <jpeglib.h>
 
 #include "image/exif.h"
+#include "image/icc_profile.h"
 #include "image/pixel_limits.h"
 
 namespace toonbox::image {
@@ -163,6 +165,7 @@ bool read_header_phase(JpegDecoder* d, const uint8_t* data, size_t size) {
   d->cinfo.progress = &d->progress;
   jpeg_mem_src(&d->cinfo, data, static_cast<unsigned long>(size));
   jpeg_save_markers(&d->cinfo, JPEG_APP0 + 1, 0xFFFF);
+  jpeg_save_markers(&d->cinfo, JPEG_APP0 + 2, 0xFFFF);  // ICC_PROFILE chunks
   jpeg_read_header(&d->cinfo, TRUE);
   return true;
 }
@@ -209,9 +212,36 @@ void cmyk_row_to_rgb(const uint8_t* cmyk, uint8_t* rgb, size_t width, bool inver
   }
 }
 
+// The bytes the APP2 ICC_PROFILE chunks hold, so an oversized profile is refused before
+// libjpeg-turbo assembles it (up to 255 chunks of 64 KiB).
+size_t icc_marker_bytes(const jpeg_decompress_struct& c) {
+  static constexpr uint8_t kIccHeader[12] = {'I', 'C', 'C', '_', 'P', 'R', 'O', 'F', 'I', 'L', 'E', 0};
+  size_t total = 0;
+  for (jpeg_saved_marker_ptr m = c.marker_list; m != nullptr; m = m->next) {
+    if (m->marker == JPEG_APP0 + 2 && m->data_length >= sizeof(kIccHeader) + 2 &&
+        std::memcmp(m->data, kIccHeader, sizeof(kIccHeader)) == 0) {
+      total += m->data_length - sizeof(kIccHeader) - 2;  // the header, sequence number, count
+    }
+  }
+  return total;
+}
+
+// *profile is malloc'ed by libjpeg-turbo (or null: no profile, or chunks it found
+// inconsistent, which it reports as a warning and we treat as no profile).
+bool read_icc_phase(JpegDecoder* d, JOCTET** profile, unsigned int* length) {
+  if (setjmp(d->err.jump)) return false;
+  if (!jpeg_read_icc_profile(&d->cinfo, profile, length)) {
+    *profile = nullptr;
+    *length = 0;
+  }
+  return true;
+}
+
 // rgb holds output_width*output_height*3 bytes; row holds output_width*output_components
-// (unused for RGB output, which is decoded in place).
-bool read_pixels_phase(JpegDecoder* d, PixelKind kind, uint8_t* rgb, uint8_t* row) {
+// (unused for RGB output, which is decoded in place). cmyk_profile, when not null,
+// converts CMYK rows instead of the naive ink formula.
+bool read_pixels_phase(JpegDecoder* d, PixelKind kind, uint8_t* rgb, uint8_t* row,
+                       const CmykToSrgb* cmyk_profile) {
   if (setjmp(d->err.jump)) return false;
   jpeg_decompress_struct& c = d->cinfo;
   d->err.decoding_pixels = true;
@@ -230,6 +260,8 @@ bool read_pixels_phase(JpegDecoder* d, PixelKind kind, uint8_t* rgb, uint8_t* ro
     }
     if (kind == PixelKind::kGray) {
       for (size_t x = 0; x < width; ++x) out[x * 3] = out[x * 3 + 1] = out[x * 3 + 2] = row[x];
+    } else if (kind != PixelKind::kRgb && cmyk_profile != nullptr) {
+      cmyk_profile->convert_row(row, out, width);
     } else if (kind != PixelKind::kRgb) {
       cmyk_row_to_rgb(row, out, width, kind == PixelKind::kInvertedCmyk);
     }
@@ -315,6 +347,12 @@ Result<ImageInfo> probe_jpeg(const uint8_t* data, size_t size) {
 }
 
 Result<Image> decode_jpeg(const uint8_t* data, size_t size, int64_t max_pixels) {
+  return decode_jpeg(data, size, max_pixels, nullptr);
+}
+
+Result<Image> decode_jpeg(const uint8_t* data, size_t size, int64_t max_pixels,
+                          std::vector<uint8_t>* icc_profile) {
+  if (icc_profile != nullptr) icc_profile->clear();
   JpegDecoder d{};
   DecoderGuard guard{&d};
   if (!read_header_phase(&d, data, size)) return jpeg_failure(d.err);
@@ -337,7 +375,28 @@ Result<Image> decode_jpeg(const uint8_t* data, size_t size, int64_t max_pixels) 
   std::vector<uint8_t> row(kind == PixelKind::kRgb ? 0
                                                    : static_cast<size_t>(img.width) *
                                                          static_cast<size_t>(expected_components));
-  if (!read_pixels_phase(&d, kind, img.rgb.data(), row.data())) return jpeg_failure(d.err);
+
+  std::vector<uint8_t> profile;
+  if (icc_profile != nullptr) {
+    TB_RETURN_IF_ERROR(check_icc_profile_size(icc_marker_bytes(d.cinfo)));
+    JOCTET* icc = nullptr;
+    unsigned int icc_length = 0;
+    const bool read = read_icc_phase(&d, &icc, &icc_length);
+    if (icc != nullptr) profile.assign(icc, icc + icc_length);
+    std::free(icc);
+    if (!read) return jpeg_failure(d.err);
+  }
+  // CMYK pixels can only meet a CMYK profile here, before they become RGB.
+  std::unique_ptr<CmykToSrgb> cmyk_profile;
+  if (!profile.empty() && (kind == PixelKind::kCmyk || kind == PixelKind::kInvertedCmyk)) {
+    TB_ASSIGN_OR_RETURN(cmyk_profile,
+                        CmykToSrgb::create(profile.data(), profile.size(), kind == PixelKind::kInvertedCmyk));
+    if (cmyk_profile != nullptr) profile.clear();  // applied here, not again after decoding
+  }
+  if (!read_pixels_phase(&d, kind, img.rgb.data(), row.data(), cmyk_profile.get())) {
+    return jpeg_failure(d.err);
+  }
+  if (icc_profile != nullptr) *icc_profile = std::move(profile);
   return img;
 }
 

@@ -14,7 +14,9 @@
 #include <string>
 
 #include "image/exif.h"
+#include "image/icc_profile.h"
 #include "image/pixel_limits.h"
+#include "image/png_colour_chunks.h"
 
 namespace toonbox::image {
 namespace {
@@ -154,6 +156,30 @@ bool read_pixels_phase(PngReader* r, const Header* h, png_bytepp rows, size_t ro
   return true;
 }
 
+// The colour space the file declares, as an ICC profile to convert from (empty: sRGB).
+// iCCP wins over sRGB, which wins over gAMA/cHRM (PNG 1.2, 11.3.3.5). libpng has
+// already dropped an iCCP whose colour space does not fit the colour type.
+Result<std::vector<uint8_t>> colour_profile(const PngReader& r) {
+  png_charp name = nullptr;
+  int compression = 0;
+  png_bytep profile = nullptr;
+  png_uint_32 length = 0;
+  if (png_get_iCCP(r.png, r.info, &name, &compression, &profile, &length) != 0 && profile != nullptr) {
+    TB_RETURN_IF_ERROR(check_icc_profile_size(length));
+    return std::vector<uint8_t>(profile, profile + length);
+  }
+  int intent = 0;
+  if (png_get_sRGB(r.png, r.info, &intent) != 0) return std::vector<uint8_t>();
+  PngChromaticity chroma;
+  const bool has_chrm = png_get_cHRM(r.png, r.info, &chroma.white_x, &chroma.white_y, &chroma.red_x,
+                                     &chroma.red_y, &chroma.green_x, &chroma.green_y, &chroma.blue_x,
+                                     &chroma.blue_y) != 0;
+  double gamma = 0;
+  const bool has_gama = png_get_gAMA(r.png, r.info, &gamma) != 0;
+  if (!has_chrm && !has_gama) return std::vector<uint8_t>();
+  return png_chunks_profile(has_chrm ? &chroma : nullptr, has_gama ? gamma : 0);
+}
+
 struct PngWriter {
   png_structp png;
   png_infop info;
@@ -250,12 +276,21 @@ Result<ImageInfo> probe_png(const uint8_t* data, size_t size) {
 }
 
 Result<Image> decode_png(const uint8_t* data, size_t size, int64_t max_pixels) {
+  return decode_png(data, size, max_pixels, nullptr);
+}
+
+Result<Image> decode_png(const uint8_t* data, size_t size, int64_t max_pixels,
+                         std::vector<uint8_t>* icc_profile) {
+  if (icc_profile != nullptr) icc_profile->clear();
   PngReader r{};
   ReaderGuard guard{&r};
   TB_RETURN_IF_ERROR(open_reader(&r, data, size));
   if (!read_info_phase(&r)) return png_failure(r);
   const Header h = read_header(r);
   TB_RETURN_IF_ERROR(check_pixel_limit(h.width, h.height, max_pixels));
+  if (icc_profile != nullptr) {
+    TB_ASSIGN_OR_RETURN(*icc_profile, colour_profile(r));
+  }
 
   const bool alpha = header_has_alpha(h);
   const int channels = alpha ? 4 : 3;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "image/exif.h"
+#include "image/icc_profile.h"
 #include "image/pixel_limits.h"
 
 namespace toonbox::image {
@@ -51,12 +52,12 @@ uint32_t read_le32(const uint8_t* p) {
   return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
 }
 
-// The EXIF chunk of an extended-format file, found by walking the RIFF chunk list (libwebp
-// only exposes it through the separate demux library). Returns 1 when there is none or the
-// container is malformed: pixels decode without it.
-int orientation_from_riff(const uint8_t* data, size_t size) {
+// A chunk of an extended-format file (EXIF, ICCP), found by walking the RIFF chunk list
+// (libwebp only exposes them through the separate demux library). Null when there is none
+// or the container is malformed: pixels decode without it (libwebp checks what it needs).
+const uint8_t* find_riff_chunk(const uint8_t* data, size_t size, const char fourcc[4], size_t* length) {
   constexpr size_t kRiffHeader = 12, kChunkHeader = 8;
-  if (size < kRiffHeader) return 1;
+  if (size < kRiffHeader) return nullptr;
   // The RIFF size counts from byte 8; trust it only as far as the data goes.
   size_t end = size;
   const uint64_t riff_end = uint64_t{read_le32(data + 4)} + 8;
@@ -65,16 +66,23 @@ int orientation_from_riff(const uint8_t* data, size_t size) {
   while (pos <= end && end - pos >= kChunkHeader) {
     const uint8_t* chunk = data + pos;
     const size_t payload = read_le32(chunk + 4);
-    if (payload > end - pos - kChunkHeader) return 1;
-    if (std::memcmp(chunk, "EXIF", 4) == 0) {
-      return exif_orientation_from_app1(chunk + kChunkHeader, payload);
+    if (payload > end - pos - kChunkHeader) return nullptr;
+    if (std::memcmp(chunk, fourcc, 4) == 0) {
+      *length = payload;
+      return chunk + kChunkHeader;
     }
     // Chunks are padded to an even size.
     const size_t advance = kChunkHeader + payload + (payload & 1);
-    if (advance > end - pos) return 1;
+    if (advance > end - pos) return nullptr;
     pos += advance;
   }
-  return 1;
+  return nullptr;
+}
+
+int orientation_from_riff(const uint8_t* data, size_t size) {
+  size_t length = 0;
+  const uint8_t* exif = find_riff_chunk(data, size, "EXIF", &length);
+  return exif != nullptr ? exif_orientation_from_app1(exif, length) : 1;
 }
 
 Result<WebPBitstreamFeatures> read_features(const uint8_t* data, size_t size) {
@@ -112,8 +120,21 @@ Result<ImageInfo> probe_webp(const uint8_t* data, size_t size) {
 }
 
 Result<Image> decode_webp(const uint8_t* data, size_t size, int64_t max_pixels) {
+  return decode_webp(data, size, max_pixels, nullptr);
+}
+
+Result<Image> decode_webp(const uint8_t* data, size_t size, int64_t max_pixels,
+                          std::vector<uint8_t>* icc_profile) {
+  if (icc_profile != nullptr) icc_profile->clear();
   TB_ASSIGN_OR_RETURN(WebPBitstreamFeatures features, read_features(data, size));
   TB_RETURN_IF_ERROR(check_pixel_limit(features.width, features.height, max_pixels));
+  if (icc_profile != nullptr) {
+    size_t length = 0;
+    if (const uint8_t* icc = find_riff_chunk(data, size, "ICCP", &length)) {
+      TB_RETURN_IF_ERROR(check_icc_profile_size(length));
+      icc_profile->assign(icc, icc + length);
+    }
+  }
   const bool alpha = features.has_alpha != 0;
   const int channels = alpha ? 4 : 3;
 

@@ -17,6 +17,10 @@ Result<ImageInfo> probe_webp(const uint8_t* data, size_t size);
 // Stored orientation; RGB, plus the alpha plane when the bitstream has alpha. Checks
 // max_pixels from the header before allocating pixels.
 Result<Image> decode_webp(const uint8_t* data, size_t size, int64_t max_pixels);
+// The same, and the ICCP chunk's profile in *icc_profile, still to be applied
+// (icc_profile.h), or empty when there is none.
+Result<Image> decode_webp(const uint8_t* data, size_t size, int64_t max_pixels,
+                          std::vector<uint8_t>* icc_profile);
 
 // Lossy at quality 1..99; lossless at 100 (with RGB under transparent pixels kept exactly,
 // since alpha is passed through and may be edited later).

@@ -1,6 +1,7 @@
 #include "import/model_file.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -59,11 +60,41 @@ std::string foreign_format(const std::string& path) {
   in.read(reinterpret_cast<char*>(b), sizeof b);
   if (in.gcount() >= 2 && b[0] == 0x80 && b[1] >= 2 && b[1] <= 5)
     return "a Python pickle (a PyTorch .pth/.pt checkpoint?); toonbox never unpickles files, which can run code: "
-           "export the model to ONNX";
+           "not supported; convert it to ONNX (torch.onnx.export)";
   if (in.gcount() == 4 && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4)
-    return "a zip archive (a PyTorch checkpoint, or a model to unpack first); " + std::string(kFormats) +
-           ": export or unpack the model";
+    return "a zip archive (a PyTorch checkpoint, which is not supported: convert it to ONNX with "
+           "torch.onnx.export; or a model to unpack first); " + std::string(kFormats);
   return "";
+}
+
+// A TensorFlow SavedModel is a folder with saved_model.pb (or .pbtxt) and variables/.
+bool is_saved_model_folder(const fs::path& dir) {
+  std::error_code ec;
+  return fs::exists(dir / "saved_model.pb", ec) || fs::exists(dir / "saved_model.pbtxt", ec);
+}
+
+// A TF.js model.json is a JSON object: a file that does not start with '{' is something
+// else (a frozen graph renamed .json was reported as "JSON is nested deeper than 64
+// levels" by the JSON reader's depth guard), so it is named before any parser sees it.
+Status check_json_object(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[256];
+  in.read(head, sizeof head);
+  const std::streamsize n = in.gcount();
+  std::streamsize first = 0;  // JSON may start with whitespace
+  while (first < n && (head[first] == ' ' || head[first] == '\t' || head[first] == '\n' || head[first] == '\r')) ++first;
+  if (first == n || head[first] == '{') return Status::ok();  // empty: the importer's error says so
+  bool binary = false;
+  for (std::streamsize i = 0; i < n; ++i) {
+    const unsigned char c = static_cast<unsigned char>(head[i]);
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') binary = true;
+  }
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(head[0]));
+  return unimplemented(path + ": not a TF.js model.json (it is not a JSON object; its first byte is " + hex + ")" +
+                       (binary ? "; it is binary, like a protobuf: a TensorFlow frozen graph (.pb) is not supported, "
+                                 "convert it to ONNX (tf2onnx)"
+                               : ""));
 }
 
 // A model.json holds a graph model ("tfjs") or a Keras layers model ("tfjs-layers"); one
@@ -78,9 +109,13 @@ Result<ModelFile> identify_model_file(const std::string& path, const std::string
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     const fs::path json = fs::path(path) / "model.json";
+    if (!fs::exists(json, ec) && is_saved_model_folder(path))
+      return unimplemented(path + ": a TensorFlow SavedModel is not supported; convert it to ONNX (python -m tf2onnx.convert "
+                                  "--saved-model DIR) or to TF.js (tensorflowjs_converter); " + kFormats);
     if (!fs::exists(json, ec)) return not_found(path + ": a folder without model.json (" + kFormats + ")");
     if (const std::string foreign = foreign_format(json.string()); !foreign.empty())
       return unimplemented(json.string() + ": " + foreign);
+    TB_RETURN_IF_ERROR(check_json_object(json.string()));
     return ModelFile{tfjs_format(json.string()), json.string(), ""};
   }
   if (!fs::exists(path, ec)) return not_found(path + ": no such model file or folder");
@@ -98,15 +133,26 @@ Result<ModelFile> identify_model_file(const std::string& path, const std::string
   if (!weights.empty()) return invalid_argument(path + ": --bin is for ncnn models (.param, .param.bin)");
   const std::string ext = lower_extension(path);
   if (ext == ".onnx") return ModelFile{"onnx", path, ""};
-  if (ext == ".json") return ModelFile{tfjs_format(path), path, ""};
-  if (ext == ".pb")
-    return unimplemented(path + ": a TensorFlow frozen graph (.pb) is not supported; " + kFormats +
-                         " (convert with tensorflowjs_converter or tf2onnx)");
-  if (ext == ".pth" || ext == ".pt" || ext == ".ckpt" || ext == ".pkl")
-    return unimplemented(path + ": a PyTorch checkpoint is a Python pickle, which toonbox never opens; " +
-                         kFormats + " (export it with torch.onnx.export)");
+  if (ext == ".json") {
+    TB_RETURN_IF_ERROR(check_json_object(path));
+    return ModelFile{tfjs_format(path), path, ""};
+  }
+  if (ext == ".pb" || ext == ".pbtxt") {
+    if (fs::path(path).stem() == "saved_model")
+      return unimplemented(path + ": a TensorFlow SavedModel is not supported; convert it to ONNX (python -m "
+                                  "tf2onnx.convert --saved-model DIR); " + kFormats);
+    return unimplemented(path + ": a TensorFlow frozen graph (.pb) is not supported; convert it to ONNX (tf2onnx) or "
+                                "TF.js (tensorflowjs_converter); " + kFormats);
+  }
+  if (ext == ".pth" || ext == ".pt" || ext == ".ckpt" || ext == ".pkl" || ext == ".pickle")
+    return unimplemented(path + ": a PyTorch checkpoint is a Python pickle, which toonbox never opens: not supported; "
+                                "convert it to ONNX (torch.onnx.export); " + kFormats);
+  if (ext == ".tflite")
+    return unimplemented(path + ": a TensorFlow Lite model is not supported; convert it to ONNX (tf2onnx --tflite); " +
+                         std::string(kFormats));
   if (ext == ".h5" || ext == ".keras")
-    return unimplemented(path + ": a Keras model is not supported; " + kFormats);
+    return unimplemented(path + ": a Keras model is not supported; convert it to ONNX (tf2onnx) or TF.js "
+                                "(tensorflowjs_converter); " + kFormats);
   return invalid_argument(path + ": not a model file toonbox knows (" + kFormats + ")");
 }
 

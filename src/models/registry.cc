@@ -16,6 +16,7 @@
 #include "models/face_restore_contract.h"
 #include "import/tfjs/tfjs_importer.h"
 #include "models/known_upscalerjs.h"
+#include "models/test_registry.h"
 
 namespace fs = std::filesystem;
 
@@ -208,6 +209,10 @@ const std::vector<KnownModel>& known_models() {
   static const std::vector<KnownModel> all = [] {
     std::vector<KnownModel> v = models;
     for (KnownModel& k : upscalerjs_known_models()) v.push_back(std::move(k));
+    // The download tests' generated models (a test hook); never one of the real names.
+    for (const KnownModel& k : test_registry_known_models())
+      if (std::none_of(v.begin(), v.end(), [&](const KnownModel& r) { return std::string(r.name) == k.name; }))
+        v.push_back(k);
     return v;
   }();
   return all;

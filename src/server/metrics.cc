@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "server/process_metrics.h"
+
 namespace toonbox::server {
 
 namespace {
@@ -100,6 +102,8 @@ void Metrics::record_rejected(const std::string& reason) {
 
 std::string Metrics::render(const MetricsGauges& g) const {
   std::string out;
+  render_build_info(&out);
+  render_process_metrics(read_process_stats(), &out);
   std::vector<MetricsGauges::Device> devices = g.devices;
   if (devices.empty()) devices.push_back({g.device_id, g.device_label, g.device_kind, g.precision, true, g.running});
   auto label_of = [](const std::string& id) { return "device=\"" + escape_label(id) + "\""; };

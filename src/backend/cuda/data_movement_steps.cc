@@ -1,8 +1,47 @@
 #include "backend/cuda/data_movement_steps.h"
 
+#include <cstdint>
+#include <cstdlib>
+
 #include "backend/cuda/kernels/tensor_ops.h"
 
 namespace toonbox::cuda {
+
+namespace {
+
+bool aligned_to(const void* p, size_t bytes) { return reinterpret_cast<uintptr_t>(p) % bytes == 0; }
+
+// TOONBOX_CUDA_GATHER_ROWS=0 keeps every gather on the element kernel (tests compare).
+bool gather_rows_enabled() {
+  const char* v = std::getenv("TOONBOX_CUDA_GATHER_ROWS");
+  return v == nullptr || v[0] != '0';
+}
+
+// Where the innermost dim's table is one contiguous run (a crop, or a slice that keeps
+// whole rows), its first offset; else -1.
+int64_t contiguous_run_start(const std::vector<int64_t>& inner) {
+  if (inner.empty() || inner[0] < 0) return -1;
+  for (size_t j = 1; j < inner.size(); ++j)
+    if (inner[j] != inner[0] + static_cast<int64_t>(j)) return -1;
+  return inner[0];
+}
+
+// The widest access (elements, at most 16 bytes) every row of a contiguous-run gather
+// allows: the run's length and start, each outer offset and both pointers aligned to it.
+int rows_vector(const backend::GatherTable& t, int64_t run_start, const void* x, const void* y,
+                size_t element) {
+  const int64_t row_len = t.out.back();
+  for (int v = static_cast<int>(16 / element); v > 1; v /= 2) {
+    bool ok = row_len % v == 0 && run_start % v == 0 && aligned_to(x, element * v) &&
+              aligned_to(y, element * v);
+    for (size_t d = 0; ok && d + 1 < t.offs.size(); ++d)
+      for (int64_t o : t.offs[d]) ok = ok && (o < 0 || o % v == 0);
+    if (ok) return v;
+  }
+  return 1;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Step>> make_gather_step(const BuildContext& ctx, const graph::Node& node,
                                                const backend::GatherTable& t) {
@@ -25,7 +64,25 @@ Result<std::unique_ptr<Step>> make_gather_step(const BuildContext& ctx, const gr
   const int64_t n = shape_numel(ctx.graph->value(node.outputs[0]).shape);
   const float fill = t.fill;
   const bool half = is_half(ctx.precision);
-  return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {
+  std::string description = node_description(*ctx.graph, node, ctx.precision);
+  // Rows that are contiguous runs of the input (crops, row slices) copy a row at a time;
+  // runs shorter than a warp gain nothing over the element kernel.
+  const int64_t run_start = t.out.empty() ? -1 : contiguous_run_start(t.offs.back());
+  const int64_t row_len = t.out.empty() ? 0 : t.out.back();
+  if (run_start >= 0 && row_len >= 32 && n / row_len < (1LL << 30) && row_len < (1LL << 30) &&
+      gather_rows_enabled()) {
+    const int vector = rows_vector(t, run_start, x, y, storage_size(ctx.precision));
+    const int64_t rows = n / row_len;
+    description += ", row copies x" + std::to_string(vector);
+    return kernel_step(description, [=](cudaStream_t s) {
+      return by_type(half, [&](auto tag) {
+        using T = decltype(tag);
+        return launch_gather_rows<T>(static_cast<const T*>(x), static_cast<T*>(y), rows, row_len, vector,
+                                     dims, tp, run_start, fill, s);
+      });
+    }, std::move(tables));
+  }
+  return kernel_step(description, [=](cudaStream_t s) {
     return by_type(half, [&](auto tag) {
       using T = decltype(tag);
       return launch_gather<T>(static_cast<const T*>(x), static_cast<T*>(y), n, dims, tp, fill, s);

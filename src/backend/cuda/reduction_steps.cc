@@ -1,5 +1,7 @@
 #include "backend/cuda/reduction_steps.h"
 
+#include <cstdlib>
+
 #include "backend/cuda/kernels/normalization.h"
 #include "backend/cuda/kernels/tensor_ops.h"
 #include "backend/tensor_plans.h"
@@ -11,17 +13,32 @@ Result<std::unique_ptr<Step>> make_reduce_step(const BuildContext& ctx, const gr
   TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
   TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));
   backend::ReducePlan plan = backend::reduce_plan(*ctx.graph, node);
-  TB_ASSIGN_OR_RETURN(DeviceBuffer base, upload_ints(ctx, plan.base, "reduce offsets"));
-  TB_ASSIGN_OR_RETURN(DeviceBuffer members, upload_ints(ctx, plan.members, "reduce windows"));
-  const int64_t* bp = base.as<int64_t>();
-  const int64_t* mp = members.as<int64_t>();
-  std::vector<DeviceBuffer> tables;
-  tables.push_back(std::move(base));
-  tables.push_back(std::move(members));
   const int64_t outputs = static_cast<int64_t>(plan.base.size());
   const int64_t count = static_cast<int64_t>(plan.members.size());
   const int op = static_cast<int>(plan.op);
   const bool half = is_half(ctx.precision);
+  // Members 0, 1, 2, ...: each output reduces one contiguous run and needs no member
+  // table (TOONBOX_CUDA_REDUCE_RUNS=0 keeps the table kernel, for tests).
+  bool runs = count >= 256;
+  for (int64_t k = 0; runs && k < count; ++k) runs = plan.members[k] == k;
+  const char* runs_env = std::getenv("TOONBOX_CUDA_REDUCE_RUNS");
+  if (runs_env != nullptr && runs_env[0] == '0') runs = false;
+  TB_ASSIGN_OR_RETURN(DeviceBuffer base, upload_ints(ctx, plan.base, "reduce offsets"));
+  const int64_t* bp = base.as<int64_t>();
+  std::vector<DeviceBuffer> tables;
+  tables.push_back(std::move(base));
+  if (runs) {
+    return kernel_step(node_description(*ctx.graph, node, ctx.precision) + ", contiguous runs",
+                       [=](cudaStream_t s) {
+      return by_type(half, [&](auto tag) {
+        using T = decltype(tag);
+        return launch_reduce_runs<T>(static_cast<const T*>(x), static_cast<T*>(y), bp, outputs, count, op, s);
+      });
+    }, std::move(tables));
+  }
+  TB_ASSIGN_OR_RETURN(DeviceBuffer members, upload_ints(ctx, plan.members, "reduce windows"));
+  const int64_t* mp = members.as<int64_t>();
+  tables.push_back(std::move(members));
   return kernel_step(node_description(*ctx.graph, node, ctx.precision), [=](cudaStream_t s) {
     return by_type(half, [&](auto tag) {
       using T = decltype(tag);

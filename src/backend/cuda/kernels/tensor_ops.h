@@ -23,6 +23,14 @@ struct GatherDims {
 template <typename T>
 cudaError_t launch_gather(const T* x, T* y, int64_t n, const GatherDims& dims,
                           const int64_t* tables, float fill, cudaStream_t stream);
+// The same gather when the innermost dim's table is one contiguous run starting at
+// `run_start` (offsets run_start, run_start + 1, ...): `rows` output rows of `row_len`
+// elements, copied `vector` (8, 4, 2 or 1) at a time; the caller checks that every row's
+// source start and both pointers are aligned to that many elements.
+template <typename T>
+cudaError_t launch_gather_rows(const T* x, T* y, int64_t rows, int64_t row_len, int vector,
+                               const GatherDims& dims, const int64_t* tables, int64_t run_start,
+                               float fill, cudaStream_t stream);
 
 // y = cond != 0 ? a : b with numpy broadcasting: strides[k][d] is input k's (cond, a, b)
 // stride along output dim d, 0 where it is broadcast.
@@ -44,6 +52,11 @@ cudaError_t launch_copy_block(const T* x, T* y, int64_t outer, int64_t chunk, in
 template <typename T>
 cudaError_t launch_reduce(const T* x, T* y, const int64_t* base, int64_t outputs,
                           const int64_t* members, int64_t count, int op, cudaStream_t stream);
+// The same when every output's members are one contiguous run of `count` elements from
+// its base (members[k] == k): no member table.
+template <typename T>
+cudaError_t launch_reduce_runs(const T* x, T* y, const int64_t* base, int64_t outputs, int64_t count,
+                               int op, cudaStream_t stream);
 
 template <typename T>
 cudaError_t launch_softmax(const T* x, T* y, int64_t outer, int64_t len, int64_t inner,
