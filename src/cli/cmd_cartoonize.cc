@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/folder_command.h"
 #include "cli/input_list.h"
+#include "cli/option_help.h"
 #include "core/timing.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
@@ -26,60 +27,74 @@ namespace toonbox::cli {
 
 namespace {
 
-constexpr const char* kUsage =
+// The synopsis; the option lists under it are generated from the tables below
+// (option_help.h), the folder-only options under their own heading.
+constexpr const char* kSynopsis =
     "usage: toonbox cartoonize INPUT -o OUTPUT [options]\n"
     "       toonbox cartoonize DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
     "       toonbox cartoonize FILE... -o OUTDIR [--format EXT] [options]   (also 'photos/*.jpg')\n"
     "\n"
-    "  -i, --input PATH       INPUT by name (as realesrgan-ncnn-vulkan takes it); may be repeated\n"
-    "  -o, --output PATH      output image; format from the extension (.png .jpg .jpeg .webp)\n"
-    "                         INPUT `-` reads the image from stdin (format sniffed); -o -\n"
-    "                         writes it to stdout (needs --format; every other line goes to\n"
-    "                         stderr, and --json is refused)\n"
-    "  --format EXT           the output format: png, jpg or webp (needed with -o -; a file\n"
-    "                         OUTPUT without an extension takes it, one with another is refused)\n"
-    "  --model NAME|PATH      installed model name, a TF.js model.json/folder, an ONNX file,\n"
-    "                         or 'classic' (default: 'whitebox' if installed, else the\n"
-    "                         built-in style); in portrait mode, the background model\n"
-    "  --head-model NAME|PATH portrait mode: the model for aligned head crops (default: --model)\n"
-    "  --mode M               auto (default: portrait when faces are found), portrait or whole\n"
-    "  --long-side N          output's longer side in pixels, 1..16384; 0 or absent: the input's\n"
-    "  --resolution R         the short side the model runs at: auto (default: the model\n"
-    "                         authors' rule, e.g. at most 720 px for White-box), full (the\n"
-    "                         input's own size) or N pixels; the result is scaled to the output\n"
-    "  --channels rgb|bgr     the model's channel order (default: the registry's for a known\n"
-    "                         model, what `models import` recorded, else rgb)\n"
-    "  --min-face N           portrait mode: faces smaller than N px keep the whole-frame\n"
-    "                         result (default 48)\n"
-    "  --face-score S         portrait mode: detections scored below S (0..1) keep the\n"
-    "                         whole-frame result (default 0.8)\n"
-    "  --strength S           0..1, blend of stylized and original (default 1)\n"
-    "  --tile N               tile side in pixels for large images; 0 = automatic (default),\n"
-    "                         -1 = never tile\n"
-    "  --device D             auto (default), cpu, cuda or cuda:N; folders also take a list:\n"
-    "                         cuda:0,1 / cuda:all / cpu,cpu (one worker per device)\n"
-    "  --precision P          auto (default: fp16 on GPU, fp32 on CPU), fp32 or fp16\n"
-    "  --max-pixels N         refuse images larger than N pixels (default 50000000)\n"
-    "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
-    "  --overwrite            replace OUTPUT if it exists (never the input)\n"
-    "  --restore MODEL        restore faces with this face restorer first (docs/restore.md)\n"
-    "  --fidelity W           with --restore: CodeFormer's fidelity 0..1 (default 0.5)\n"
-    "  --timings              report decode/upload/inference/download/encode and a warm run\n"
-    "  --json                 print one JSON object with the result on stdout\n"
-    "  -q, --quiet            print nothing but errors (and --json's objects)\n"
-    "  -v, --verbose          add details: timings, the device's name and why it was chosen\n"
-    "\n"
-    "folders (INPUT is a directory):\n"
-    "  --recursive            include subfolders (the output mirrors the tree)\n"
-    "  --skip-existing        skip images whose output exists (resume an interrupted run)\n"
-    "  --format EXT           output format for every image: png (default), jpg or webp\n"
-    "  --batch-size N         same-size images per device call (default: automatic)\n"
-    "  --streams N            workers per GPU, each with its own CUDA stream and plans, so\n"
-    "                         one's copies and host work overlap another's compute (default 2)\n"
-    "  --allow-inside         allow OUTDIR inside the input tree\n"
-    "  --shard K/N            only shard K of N (0-based; by a hash of the relative path);\n"
-    "                         default from JOB_COMPLETION_INDEX / SLURM_ARRAY_TASK_ID\n"
-    "  --json                 one JSON line per image and a summary line\n";
+    "INPUT `-` reads the image from stdin (format sniffed); -o - writes it to stdout (needs\n"
+    "--format; every other line goes to stderr, and --json is refused).\n"
+    "\n";
+
+std::vector<ArgSpec> cartoonize_image_options() {
+  return {kInputAlias,
+          {"--output", true, "-o", false, "PATH",
+           "output image; format from the extension (.png .jpg .jpeg .webp);\n`-` is stdout; a folder for a folder or several inputs"},
+          {"--format", true, "", false, "EXT",
+           "the output format: png, jpg or webp (needed with -o -; a file\nOUTPUT without an extension takes it, one with another is refused;\nfolders: every image's, png by default)"},
+          {"--model", true, "", false, "NAME|PATH",
+           "installed model name, a TF.js model.json/folder, an ONNX file,\nor 'classic' (default: 'whitebox' if installed, else the\nbuilt-in style); in portrait mode, the background model"},
+          {"--head-model", true, "", false, "NAME|PATH", "portrait mode: the model for aligned head crops (default: --model)"},
+          {"--mode", true, "", false, "M", "auto (default: portrait when faces are found), portrait or whole"},
+          {"--long-side", true, "", false, "N", "output's longer side in pixels, 1..16384; 0 or absent: the input's"},
+          {"--resolution", true, "", false, "R",
+           "the short side the model runs at: auto (default: the model\nauthors' rule, e.g. at most 720 px for White-box), full (the\ninput's own size) or N pixels; the result is scaled to the output"},
+          {"--channels", true, "", false, "rgb|bgr",
+           "the model's channel order (default: the registry's for a known\nmodel, what `models import` recorded, else rgb)"},
+          {"--min-face", true, "", false, "N",
+           "portrait mode: faces smaller than N px keep the whole-frame\nresult (default 48)"},
+          {"--face-score", true, "", false, "S",
+           "portrait mode: detections scored below S (0..1) keep the\nwhole-frame result (default 0.8)"},
+          {"--strength", true, "", false, "S", "0..1, blend of stylized and original (default 1)"},
+          {"--tile", true, "", false, "N",
+           "tile side in pixels for large images; 0 = automatic (default),\n-1 = never tile"},
+          {"--upscale", true, "", false, "2|3|4",
+           "finish every image with realesr-animevideov3-xN on the same device"},
+          {"--device", true, "", false, "D",
+           "auto (default), cpu, cuda or cuda:N; folders also take a list:\ncuda:0,1 / cuda:all / cpu,cpu (one worker per device)"},
+          {"--precision", true, "", false, "P", "auto (default: fp16 on GPU, fp32 on CPU), fp32 or fp16"},
+          {"--max-pixels", true, "", false, "N", "refuse images larger than N pixels (default 50000000)"},
+          {"--quality", true, "", false, "Q", "JPEG/WebP quality 1..100 (default 92)"},
+          {"--overwrite", false, "", false, "", "replace OUTPUT if it exists (never the input)"},
+          {"--restore", true, "", false, "MODEL", "restore faces with this face restorer first (docs/restore.md)"},
+          {"--fidelity", true, "", false, "W", "with --restore: CodeFormer's fidelity 0..1 (default 0.5)"},
+          {"--timings", false, "", false, "", "report decode/upload/inference/download/encode and a warm run"},
+          {"--json", false, "", false, "",
+           "print one JSON object with the result on stdout (folders: one JSON\nline per image and a summary line)"},
+          {kQuietFlag.name, false, kQuietFlag.short_name, false, "", "print nothing but errors (and --json's objects)"},
+          {kVerboseFlag.name, false, kVerboseFlag.short_name, false, "",
+           "add details: timings, the device's name and why it was chosen"},
+          {"--help", false, "-h"}};
+}
+
+// Options only a folder (or a list of files) takes, listed under "folders".
+std::vector<ArgSpec> cartoonize_folder_options() {
+  return {{"--recursive", false, "", false, "", "include subfolders (the output mirrors the tree)"},
+          {"--skip-existing", false, "", false, "", "skip images whose output exists (resume an interrupted run)"},
+          {"--batch-size", true, "", false, "N", "same-size images per device call (default: automatic)"},
+          {"--streams", true, "", false, "N",
+           "workers per GPU, each with its own CUDA stream and plans, so\none's copies and host work overlap another's compute (default 2)"},
+          {"--allow-inside", false, "", false, "", "allow OUTDIR inside the input tree"},
+          {"--shard", true, "", false, "K/N",
+           "only shard K of N (0-based; by a hash of the relative path);\ndefault from JOB_COMPLETION_INDEX / SLURM_ARRAY_TASK_ID"}};
+}
+
+std::string usage() {
+  return kSynopsis + option_list(cartoonize_image_options()) + "\nfolders (INPUT is a directory):\n" +
+         option_list(cartoonize_folder_options());
+}
 
 // Command-line mistakes exit with kExitUsage; everything found while working (a bad
 // input file, an unusable device, a failed write) with kExitFailure.
@@ -157,55 +172,26 @@ Result<std::unique_ptr<pipeline::Upscaler>> load_finishing_upscaler(
 
 // The options, also for `toonbox completion`.
 std::vector<ArgSpec> cartoonize_options() {
-  return {kInputAlias,
-          {"--output", true, "-o"},
-          {"--model", true},
-          {"--device", true},
-          {"--precision", true},
-          {"--max-pixels", true},
-          {"--quality", true},
-          {"--overwrite", false},
-          {"--head-model", true},
-          {"--mode", true},
-          {"--long-side", true},
-          {"--resolution", true},
-          {"--channels", true},
-          {"--min-face", true},
-          {"--face-score", true},
-          {"--strength", true},
-          {"--tile", true},
-          {"--upscale", true},
-          {"--recursive", false},
-          {"--skip-existing", false},
-          {"--format", true},
-          {"--batch-size", true},
-          {"--streams", true},
-          {"--allow-inside", false},
-          {"--shard", true},
-          {"--timings", false},
-          {"--restore", true},
-          {"--fidelity", true},
-          {"--json", false},
-          kQuietFlag,
-          kVerboseFlag,
-          {"--help", false, "-h"}};
+  std::vector<ArgSpec> all = cartoonize_image_options();
+  for (ArgSpec& s : cartoonize_folder_options()) all.push_back(std::move(s));
+  return all;
 }
 
 int cmd_cartoonize(const std::vector<std::string>& argv) {
   auto parsed = parse_args(argv, cartoonize_options());
   if (!parsed.is_ok()) {
-    std::fprintf(stderr, "toonbox cartoonize: %s\n%s", parsed.status().message().c_str(), kUsage);
+    std::fprintf(stderr, "toonbox cartoonize: %s\n%s", parsed.status().message().c_str(), usage().c_str());
     return kExitUsage;
   }
   const ParsedArgs& a = parsed.value();
   if (a.has("--help")) {
-    std::printf("%s", kUsage);
+    std::printf("%s", usage().c_str());
     return kExitOk;
   }
   // With -o -, stdout is the image's: not even a JSON error object goes there.
   const bool json = a.has("--json") && !is_stdio(a.get("--output"));
   if (a.positional.empty() || !a.has("--output")) {
-    std::fprintf(stderr, "toonbox cartoonize: need INPUT (or several) and -o OUTPUT\n%s", kUsage);
+    std::fprintf(stderr, "toonbox cartoonize: need INPUT (or several) and -o OUTPUT\n%s", usage().c_str());
     return kExitUsage;
   }
   const std::string output = a.get("--output");

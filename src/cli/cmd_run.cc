@@ -1,13 +1,16 @@
 // toonbox run --model MODEL INPUT -o OUTPUT: any image-to-image model (ONNX file, TF.js
 // model, or installed name), with layout, channel order and value range from the
 // registry (known models), detected from the graph, recorded at import, or given by flags.
+// INPUT and OUTPUT are files or `-` (stdin/stdout), as for the other image commands.
 #include <cstdio>
-#include <filesystem>
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/console.h"
 #include "cli/contract_flags.h"
+#include "cli/option_help.h"
+#include "cli/single_image.h"
+#include "cli/single_io.h"
 #include "engine/device_select.h"
 #include "image/image_io.h"
 #include "pipeline/image_model.h"
@@ -16,27 +19,15 @@ namespace toonbox::cli {
 
 namespace {
 
-constexpr const char* kUsage =
+// The synopsis; the option list under it is generated from run_options() (option_help.h).
+constexpr const char* kSynopsis =
     "usage: toonbox run --model MODEL INPUT -o OUTPUT [options]\n"
     "\n"
-    "  -i, --input PATH       INPUT by name (as realesrgan-ncnn-vulkan takes it); may be repeated\n"
-    "  --model FILE|NAME      a .onnx file, a TF.js model.json/folder, an ncnn .param or\n"
-    "                         .param.bin, or an installed model\n"
-    "  --bin FILE             ncnn weights (default: X.bin beside X.param, or the only .bin\n"
-    "                         in its folder)\n"
-    "  -o, --output PATH      output image (.png .jpg .jpeg .webp)\n"
-    "  --layout nchw|nhwc     input/output layout (default: from the input shape)\n"
-    "  --channels rgb|bgr     channel order (default: the registry's for a known model, what\n"
-    "                         `models import` recorded, else rgb)\n"
-    "  --range LO,HI          output value range, e.g. -1,1 / 0,1 / 0,255 (default: from the\n"
-    "                         output op: Tanh -1,1, Sigmoid 0,1, Clip; else 0,1)\n"
-    "  --input-range LO,HI    input value range (default: the output range)\n"
-    "  --multiple N           pad H and W (edge) to a multiple of N, cropped after (default 16)\n"
-    "  --device D             auto (default), cpu, cuda or cuda:N\n"
-    "  --precision P          auto, fp32 or fp16\n"
-    "  --overwrite            replace OUTPUT if it exists (never the input)\n"
-    "  -q, --quiet            print nothing but errors\n"
-    "  -v, --verbose          add details: the device's name and why it was chosen\n";
+    "INPUT `-` reads the image from stdin (format sniffed); -o - writes it to stdout (needs\n"
+    "--format; every other line goes to stderr).\n"
+    "\n";
+
+std::string usage() { return kSynopsis + option_list(run_options()); }
 
 int fail(const Status& s, int code) {
   std::fprintf(stderr, "toonbox run: %s\n", s.message().c_str());
@@ -45,59 +36,66 @@ int fail(const Status& s, int code) {
 
 }  // namespace
 
-// The options, also for `toonbox completion`.
+// The options, also for `toonbox completion` and the option list of --help.
 std::vector<ArgSpec> run_options() {
   return {kInputAlias,
-          {"--model", true},
-          {"--output", true, "-o"},
-          {"--layout", true},
-          {"--channels", true},
-          {"--range", true},
-          {"--input-range", true},
-          {"--multiple", true},
-          {"--bin", true},
-          {"--device", true},
-          {"--precision", true},
-          {"--overwrite", false},
-          kQuietFlag,
-          kVerboseFlag,
+          {"--model", true, "", false, "FILE|NAME",
+           "a .onnx file, a TF.js model.json/folder, an ncnn .param or\n.param.bin, or an installed model"},
+          {"--bin", true, "", false, "FILE",
+           "ncnn weights (default: X.bin beside X.param, or the only .bin\nin its folder)"},
+          {"--output", true, "-o", false, "PATH",
+           "output image; format from the extension (.png .jpg .jpeg .webp);\n`-` is stdout (needs --format)"},
+          {"--format", true, "", false, "EXT",
+           "the output format: png, jpg or webp (needed with -o -; a file\nOUTPUT without an extension takes it, one with another is refused)"},
+          {"--layout", true, "", false, "nchw|nhwc", "input/output layout (default: from the input shape)"},
+          {"--channels", true, "", false, "rgb|bgr",
+           "channel order (default: the registry's for a known model, what\n`models import` recorded, else rgb)"},
+          {"--range", true, "", false, "LO,HI",
+           "output value range, e.g. -1,1 / 0,1 / 0,255 (default: from the\noutput op: Tanh -1,1, Sigmoid 0,1, Clip; else 0,1)"},
+          {"--input-range", true, "", false, "LO,HI", "input value range (default: the output range)"},
+          {"--multiple", true, "", false, "N", "pad H and W (edge) to a multiple of N, cropped after (default 16)"},
+          {"--device", true, "", false, "D", "auto (default), cpu, cuda or cuda:N"},
+          {"--precision", true, "", false, "P", "auto, fp32 or fp16"},
+          {"--max-pixels", true, "", false, "N", "refuse images larger than N pixels (default 50000000)"},
+          {"--quality", true, "", false, "Q", "JPEG/WebP quality 1..100 (default 92)"},
+          {"--overwrite", false, "", false, "", "replace OUTPUT if it exists (never the input)"},
+          {kQuietFlag.name, false, kQuietFlag.short_name, false, "", "print nothing but errors"},
+          {kVerboseFlag.name, false, kVerboseFlag.short_name, false, "",
+           "add details: the device's name and why it was chosen"},
           {"--help", false, "-h"}};
 }
 
 int cmd_run(const std::vector<std::string>& argv) {
   auto parsed = parse_args(argv, run_options());
   if (!parsed.is_ok()) {
-    std::fprintf(stderr, "toonbox run: %s\n%s", parsed.status().message().c_str(), kUsage);
+    std::fprintf(stderr, "toonbox run: %s\n%s", parsed.status().message().c_str(), usage().c_str());
     return kExitUsage;
   }
   const ParsedArgs& a = parsed.value();
   if (a.has("--help")) {
-    std::printf("%s", kUsage);
+    std::printf("%s", usage().c_str());
     return kExitOk;
   }
   if (a.positional.size() != 1 || !a.has("--output") || !a.has("--model")) {
-    std::fprintf(stderr, "toonbox run: need --model, exactly one INPUT and -o OUTPUT\n%s", kUsage);
+    std::fprintf(stderr, "toonbox run: need --model, exactly one INPUT and -o OUTPUT\n%s", usage().c_str());
     return kExitUsage;
   }
   const std::string input = a.positional[0], output = a.get("--output");
-  if (image::format_from_extension(output) == image::ImageFormat::kUnknown)
-    return fail(
-        invalid_argument(output + ": unknown output extension (use .png, .jpg, .jpeg or .webp)"),
-        kExitUsage);
-  std::error_code ec;
-  if (std::filesystem::equivalent(input, output, ec))
-    return fail(invalid_argument(output + ": refusing to overwrite the input image"), kExitUsage);
-  if (std::filesystem::exists(output, ec) && !a.has("--overwrite"))
-    return fail(invalid_argument(output + ": already exists (use --overwrite to replace it)"),
-                kExitUsage);
-
+  // The checks every single-image command makes (single_image.h): OUTPUT's format from
+  // --format or its extension, not the input, not existing without --overwrite.
+  auto format = check_single_image_args(a, input, output);
+  if (!format.is_ok()) return fail(format.status(), kExitUsage);
+  auto decode_options = parse_decode_options(a);
+  if (!decode_options.is_ok()) return fail(decode_options.status(), kExitUsage);
+  auto quality = parse_quality(a);
+  if (!quality.is_ok()) return fail(quality.status(), kExitUsage);
   auto flags = parse_contract_flags(a);
   if (!flags.is_ok()) return fail(flags.status(), kExitUsage);
   auto verbosity = parse_verbosity(a);
   if (!verbosity.is_ok()) return fail(verbosity.status(), kExitUsage);
-  const Console out(false, verbosity.value());
+  const Console out(is_stdio(output), verbosity.value());
   // The input is read before the model is loaded: a missing file costs nothing.
-  auto image = image::read_image_file(input, image::DecodeOptions{});
+  auto image = read_input_image(input, decode_options.value());
   if (!image.is_ok()) return fail(image.status(), kExitFailure);
   auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return fail(device.status(), exit_code_for(device.status()));
@@ -110,10 +108,10 @@ int cmd_run(const std::vector<std::string>& argv) {
   engine::Session session(std::move(model->graph), device->backend, device->precision);
   engine::RunReport report;
   auto result = pipeline::run_image_model(session, model->contract, *image, &report);
-  if (!result.is_ok()) return fail(result.status().with_context(input), kExitFailure);
-  Status written = image::write_image_file(output, *result);
+  if (!result.is_ok()) return fail(result.status().with_context(input_label(input)), kExitFailure);
+  Status written = write_output_image(output, *result, image::EncodeOptions{format.value(), quality.value()});
   if (!written.is_ok()) return fail(written, kExitFailure);
-  out.result("wrote %s (%dx%d), inference %.1f ms (+ %.1f ms compile)\n", output.c_str(),
+  out.result("wrote %s (%dx%d), inference %.1f ms (+ %.1f ms compile)\n", output_label(output).c_str(),
              result->width, result->height, report.timings.compute_ms, report.compile_ms);
   return kExitOk;
 }

@@ -13,6 +13,7 @@
 #include "cli/console.h"
 #include "cli/folder_command.h"
 #include "cli/input_list.h"
+#include "cli/option_help.h"
 #include "cli/single_image.h"
 #include "cli/single_io.h"
 #include "core/json_text.h"
@@ -24,41 +25,55 @@ namespace toonbox::cli {
 
 namespace {
 
-constexpr const char* kUsage =
+// The synopsis; the option list under it is generated from upscale_options()
+// (option_help.h), the folder-only options under their own heading.
+constexpr const char* kSynopsis =
     "usage: toonbox upscale INPUT -o OUTPUT [options]\n"
     "       toonbox upscale DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
     "       toonbox upscale FILE... -o OUTDIR [--format EXT] [options]   (also 'photos/*.jpg')\n"
     "\n"
-    "  -i, --input PATH       INPUT by name (as realesrgan-ncnn-vulkan takes it); may be repeated\n"
-    "  -o, --output PATH      output image; format from the extension (.png .jpg .jpeg .webp)\n"
-    "                         INPUT `-` reads the image from stdin (format sniffed); -o -\n"
-    "                         writes it to stdout (needs --format; every other line goes to\n"
-    "                         stderr, and --json is refused)\n"
-    "  --format EXT           the output format: png, jpg or webp (needed with -o -; a file\n"
-    "                         OUTPUT without an extension takes it, one with another is refused)\n"
-    "  -s, --scale 2|3|4      output scale; picks realesr-animevideov3-xN when no --model is\n"
-    "                         given (default 4); with --model it must be the model's scale\n"
-    "  --model NAME|PATH      an installed upscaler or its file (e.g. realcugan-2x-conservative,\n"
-    "                         an ncnn .param); any model whose contract has a scale\n"
-    "  --bin FILE             ncnn weights when not beside the .param\n"
-    "  --tile N               tile side in input pixels (at least 64); 0 = automatic (default:\n"
-    "                         the whole image when it fits half the free memory), -1 = never\n"
-    "  --tta                  average the 8 flips/rotations (8x slower, slightly cleaner)\n"
-    "  --device D             auto (default), cpu, cuda or cuda:N\n"
-    "  --precision P          auto (default: fp16 on GPU, fp32 on CPU), fp32 or fp16\n"
-    "  --max-pixels N         refuse input images larger than N pixels (default 50000000)\n"
-    "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
-    "  --overwrite            replace OUTPUT if it exists (never the input)\n"
-    "  --json                 print one JSON object with the result on stdout\n"
-    "  -q, --quiet            print nothing but errors (and --json's objects)\n"
-    "  -v, --verbose          add details: the device's name and why it was chosen\n"
-    "\n"
-    "folders (INPUT is a directory):\n"
-    "  --recursive            include subfolders (the output mirrors the tree)\n"
-    "  --skip-existing        skip images whose output exists (resume an interrupted run)\n"
-    "  --format EXT           output format for every image: png (default), jpg or webp\n"
-    "  --allow-inside         allow OUTDIR inside the input tree\n"
-    "  --json                 one JSON line per image and a summary line\n";
+    "INPUT `-` reads the image from stdin (format sniffed); -o - writes it to stdout (needs\n"
+    "--format; every other line goes to stderr, and --json is refused).\n"
+    "\n";
+
+// Options only a folder (or a list of files) takes, listed under "folders".
+std::vector<ArgSpec> upscale_folder_options() {
+  return {{"--recursive", false, "", false, "", "include subfolders (the output mirrors the tree)"},
+          {"--skip-existing", false, "", false, "", "skip images whose output exists (resume an interrupted run)"},
+          {"--allow-inside", false, "", false, "", "allow OUTDIR inside the input tree"}};
+}
+
+std::vector<ArgSpec> upscale_image_options() {
+  return {kInputAlias,
+          {"--output", true, "-o", false, "PATH",
+           "output image; format from the extension (.png .jpg .jpeg .webp);\n`-` is stdout; a folder for a folder or several inputs"},
+          {"--format", true, "", false, "EXT",
+           "the output format: png, jpg or webp (needed with -o -; a file\nOUTPUT without an extension takes it, one with another is refused;\nfolders: every image's, png by default)"},
+          {"--scale", true, "-s", false, "2|3|4",
+           "output scale; picks realesr-animevideov3-xN when no --model is\ngiven (default 4); with --model it must be the model's scale"},
+          {"--model", true, "", false, "NAME|PATH",
+           "an installed upscaler or its file (e.g. realcugan-2x-conservative,\nan ncnn .param); any model whose contract has a scale"},
+          {"--bin", true, "", false, "FILE", "ncnn weights when not beside the .param"},
+          {"--tile", true, "", false, "N",
+           "tile side in input pixels (at least 64); 0 = automatic (default:\nthe whole image when it fits half the free memory), -1 = never"},
+          {"--tta", false, "", false, "", "average the 8 flips/rotations (8x slower, slightly cleaner)"},
+          {"--device", true, "", false, "D", "auto (default), cpu, cuda or cuda:N"},
+          {"--precision", true, "", false, "P", "auto (default: fp16 on GPU, fp32 on CPU), fp32 or fp16"},
+          {"--max-pixels", true, "", false, "N", "refuse input images larger than N pixels (default 50000000)"},
+          {"--quality", true, "", false, "Q", "JPEG/WebP quality 1..100 (default 92)"},
+          {"--overwrite", false, "", false, "", "replace OUTPUT if it exists (never the input)"},
+          {"--json", false, "", false, "",
+           "print one JSON object with the result on stdout (folders: one JSON\nline per image and a summary line)"},
+          {kQuietFlag.name, false, kQuietFlag.short_name, false, "", "print nothing but errors (and --json's objects)"},
+          {kVerboseFlag.name, false, kVerboseFlag.short_name, false, "",
+           "add details: the device's name and why it was chosen"},
+          {"--help", false, "-h"}};
+}
+
+std::string usage() {
+  return kSynopsis + option_list(upscale_image_options()) + "\nfolders (INPUT is a directory):\n" +
+         option_list(upscale_folder_options());
+}
 
 constexpr const char* kCommand = "upscale";
 
@@ -71,29 +86,41 @@ nlohmann::json report_json(const pipeline::UpscaleReport& r) {
           {"compile_ms", r.compile_ms}, {"compute_ms", r.compute_ms}, {"notes", r.notes}};
 }
 
-// A folder, or with `files` several inputs.
-int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options,
-                   pipeline::Upscaler* upscaler_or_null, const engine::DeviceSelection& device,
-                   const std::string& model_spec, const std::vector<std::string>& files) {
+// A folder, or with `files` several inputs. Planned first, as every folder command is
+// (run_folder_command), so a folder without images, an output collision or an existing
+// output is reported before a device is chosen or a model loaded; the model is loaded
+// only when there is an image to upscale.
+int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options, int scale,
+                   const std::vector<std::string>& files) {
   const bool json = folder_json(a);
   auto flags = parse_folder_flags(a, 1, files);
   if (!flags.is_ok()) return fail(json, flags.status(), kExitUsage);
   auto plan = plan_inputs(flags.value());
   if (!plan.is_ok()) return fail(json, plan.status(), exit_code_for(plan.status()));
+
+  auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
+  if (!device.is_ok()) return fail(json, device.status(), exit_code_for(device.status()));
   auto removed = prepare_output_folders(plan.value(), flags->plan.output_dir);
   if (!removed.is_ok()) return fail(json, removed.status(), kExitFailure);
+  std::unique_ptr<pipeline::Upscaler> upscaler;
+  if (!plan->todo.empty()) {
+    auto loaded = pipeline::load_upscaler(a.get("--model"), scale, a.get("--bin"), device.value());
+    if (!loaded.is_ok()) return fail(json, loaded.status(), exit_code_for(loaded.status()), device->summary());
+    upscaler = std::move(loaded).value();
+  }
 
   folder::RunContext context;
   context.input_dir = flags->plan.input_dir;
   context.output_dir = flags->plan.output_dir;
   context.skipped_existing = static_cast<int>(plan->already_done.size());
-  context.device = device.summary();
+  context.device = device->summary();
   context.batch_size = 1;
   context.batch_rule = "one image per call (tiles of one image are the upscaler's unit)";
-  context.model = upscaler_or_null ? upscaler_or_null->name() : model_spec;
+  context.model = upscaler ? upscaler->name() : "(none loaded)";
   const Console out(false, flags->verbosity);
   if (!json) {
-    out.status("model: %s\ndevice: %s\n", context.model.c_str(), context.device.c_str());
+    if (upscaler) out.status("model: %s\n", context.model.c_str());
+    out.status("device: %s\n", context.device.c_str());
     out.status("%zu image%s to upscale into %s", plan->todo.size(), plan->todo.size() == 1 ? "" : "s",
                 context.output_dir.c_str());
     if (!plan->already_done.empty()) out.status(" (%zu already done, skipped)", plan->already_done.size());
@@ -101,20 +128,20 @@ int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options,
     for (const auto& n : plan->notes) out.status("note: %s\n", n.c_str());
     if (*removed) out.status("note: removed %d temporary file%s of an interrupted run\n", *removed, *removed == 1 ? "" : "s");
   }
-  const std::string mode = "upscale x" + std::to_string(upscaler_or_null ? upscaler_or_null->scale() : 0);
+  const std::string mode = "upscale x" + std::to_string(upscaler ? upscaler->scale() : 0);
   folder::DeviceFn run_device =
       [&](const std::vector<const image::Image*>& images,
           std::vector<folder::ImageNote>* notes) -> Result<std::vector<image::Image>> {
     std::vector<image::Image> out;
     for (const image::Image* image : images) {
       pipeline::UpscaleReport report;
-      TB_ASSIGN_OR_RETURN(image::Image up, upscaler_or_null->upscale(*image, options, &report));
+      TB_ASSIGN_OR_RETURN(image::Image up, upscaler->upscale(*image, options, &report));
       out.push_back(std::move(up));
       notes->push_back({mode, 0, report.notes});
     }
     return out;
   };
-  return run_planned_folder(kCommand, json, plan.value(), run_device, flags->runner, device.is_gpu, context, "",
+  return run_planned_folder(kCommand, json, plan.value(), run_device, flags->runner, device->is_gpu, context, "",
                             out.quiet());
 }
 
@@ -122,43 +149,26 @@ int upscale_folder(const ParsedArgs& a, const pipeline::UpscaleOptions& options,
 
 // The options, also for `toonbox completion`.
 std::vector<ArgSpec> upscale_options() {
-  return {kInputAlias,
-          {"--output", true, "-o"},
-          {"--scale", true, "-s"},
-          {"--model", true},
-          {"--bin", true},
-          {"--tile", true},
-          {"--tta", false},
-          {"--device", true},
-          {"--precision", true},
-          {"--max-pixels", true},
-          {"--quality", true},
-          {"--overwrite", false},
-          {"--recursive", false},
-          {"--skip-existing", false},
-          {"--format", true},
-          {"--allow-inside", false},
-          {"--json", false},
-          kQuietFlag,
-          kVerboseFlag,
-          {"--help", false, "-h"}};
+  std::vector<ArgSpec> all = upscale_image_options();
+  for (ArgSpec& s : upscale_folder_options()) all.push_back(std::move(s));
+  return all;
 }
 
 int cmd_upscale(const std::vector<std::string>& argv) {
   auto parsed = parse_args(argv, upscale_options());
   if (!parsed.is_ok()) {
-    std::fprintf(stderr, "toonbox upscale: %s\n%s", parsed.status().message().c_str(), kUsage);
+    std::fprintf(stderr, "toonbox upscale: %s\n%s", parsed.status().message().c_str(), usage().c_str());
     return kExitUsage;
   }
   const ParsedArgs& a = parsed.value();
   if (a.has("--help")) {
-    std::printf("%s", kUsage);
+    std::printf("%s", usage().c_str());
     return kExitOk;
   }
   // With -o -, stdout is the image's: not even a JSON error object goes there.
   const bool json = a.has("--json") && !is_stdio(a.get("--output"));
   if (a.positional.empty() || !a.has("--output")) {
-    std::fprintf(stderr, "toonbox upscale: need INPUT (or several) and -o OUTPUT\n%s", kUsage);
+    std::fprintf(stderr, "toonbox upscale: need INPUT (or several) and -o OUTPUT\n%s", usage().c_str());
     return kExitUsage;
   }
   const std::string output = a.get("--output");
@@ -183,19 +193,17 @@ int cmd_upscale(const std::vector<std::string>& argv) {
   options.tta = a.has("--tta");
   std::error_code ec;
   const bool is_folder = inputs->several || (!is_stdio(input) && std::filesystem::is_directory(input, ec));
-  image::EncodeOptions encoding{image::ImageFormat::kPng, static_cast<int>(quality)};
+  if (is_folder) return upscale_folder(a, options, static_cast<int>(scale), inputs->several ? inputs->paths : std::vector<std::string>{});
+
   // One image: its arguments are checked and the image is read before the model is
   // loaded, so a typo or a missing file costs nothing.
-  Result<image::Image> image = image::Image{};
-  if (!is_folder) {
-    auto format = check_single_image_args(a, input, output);
-    if (!format.is_ok()) return fail(json, format.status(), kExitUsage);
-    encoding.format = format.value();
-    image::DecodeOptions decode;
-    decode.max_pixels = max_pixels;
-    image = read_input_image(input, decode);
-    if (!image.is_ok()) return fail(json, image.status(), kExitFailure);
-  }
+  auto format = check_single_image_args(a, input, output);
+  if (!format.is_ok()) return fail(json, format.status(), kExitUsage);
+  const image::EncodeOptions encoding{format.value(), static_cast<int>(quality)};
+  image::DecodeOptions decode;
+  decode.max_pixels = max_pixels;
+  auto image = read_input_image(input, decode);
+  if (!image.is_ok()) return fail(json, image.status(), kExitFailure);
 
   auto device = engine::select_device(a.get("--device", "auto"), a.get("--precision", "auto"));
   if (!device.is_ok()) return fail(json, device.status(), exit_code_for(device.status()));
@@ -203,9 +211,6 @@ int cmd_upscale(const std::vector<std::string>& argv) {
   auto upscaler = pipeline::load_upscaler(a.get("--model"), static_cast<int>(scale), a.get("--bin"),
                                           device.value());
   if (!upscaler.is_ok()) return fail(json, upscaler.status(), exit_code_for(upscaler.status()), device_line);
-  if (is_folder)
-    return upscale_folder(a, options, upscaler->get(), device.value(), a.get("--model"),
-                          inputs->several ? inputs->paths : std::vector<std::string>{});
 
   const Console out(is_stdio(output), verbosity.value());
   if (!json) {

@@ -89,6 +89,10 @@ Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch, const
 }
 
 bool folder_json(const ParsedArgs& a) {
+  // `-o -` promises stdout to an image: a folder or a list refuses it (parse_folder_flags),
+  // and that refusal goes to stderr alone, as every failure with `-o -` does, so whatever
+  // reads the pipe never gets a JSON line it took for image bytes.
+  if (is_stdio(a.get("--output"))) return false;
   return a.has("--json") || (!isatty(STDOUT_FILENO) && !a.has("--quiet"));
 }
 

@@ -37,7 +37,8 @@ struct FolderFlags {
 Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch, const std::vector<std::string>& files = {});
 
 // JSON lines with --json, and whenever nobody watches a terminal (logs and pipes get
-// parseable output) — unless -q asked for silence.
+// parseable output) — unless -q asked for silence; never with `-o -` (stdout is promised
+// to an image there, so the refusal is on stderr only).
 bool folder_json(const ParsedArgs& args);
 
 // The plan of a run: the folder's (folder::plan_folder) or the files' (folder::plan_files).

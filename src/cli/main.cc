@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/malloc_policy.h"
 #include "cli/openmp_policy.h"
+#include "cli/suggest.h"
 #include "cli/version.h"
 
 namespace {
@@ -18,6 +19,13 @@ void print_usage(FILE* out) {
   std::fprintf(out, "usage: toonbox <command> [options]\n\ncommands:\n");
   for (const Command& c : toonbox::cli::all_commands()) std::fprintf(out, "  %-12s %s\n", c.name, c.summary);
   std::fprintf(out, "\n`toonbox help <command>` (or `toonbox <command> --help`) shows a command's options.\n");
+}
+
+// " (did you mean cartoonize?)" for a mistyped command, or "".
+std::string command_suggestion(const char* typed) {
+  std::vector<std::string> names = {"help", "version"};
+  for (const Command& c : toonbox::cli::all_commands()) names.push_back(c.name);
+  return toonbox::cli::did_you_mean(typed, names);
 }
 
 }  // namespace
@@ -42,7 +50,7 @@ int main(int argc, char** argv) {
     for (const Command& c : toonbox::cli::all_commands()) {
       if (std::strcmp(argv[2], c.name) == 0) return c.run({"--help"});
     }
-    std::fprintf(stderr, "toonbox: no command '%s' to explain\n\n", argv[2]);
+    std::fprintf(stderr, "toonbox: no command '%s' to explain%s\n\n", argv[2], command_suggestion(argv[2]).c_str());
     print_usage(stderr);
     return toonbox::cli::kExitUsage;
   }
@@ -50,7 +58,7 @@ int main(int argc, char** argv) {
   for (const Command& c : toonbox::cli::all_commands()) {
     if (std::strcmp(argv[1], c.name) == 0) return c.run(args);
   }
-  std::fprintf(stderr, "toonbox: unknown command '%s'\n\n", argv[1]);
+  std::fprintf(stderr, "toonbox: unknown command '%s'%s\n\n", argv[1], command_suggestion(argv[1]).c_str());
   print_usage(stderr);
   return toonbox::cli::kExitUsage;
 }

@@ -1,11 +1,12 @@
 #include "server/security.h"
 
 #include <arpa/inet.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <fstream>
 
 namespace toonbox::server {
 
@@ -53,9 +54,8 @@ std::string host_header_name(std::string_view h) {
 
 Result<std::string> generate_token() {
   unsigned char bytes[32];
-  std::ifstream in("/dev/urandom", std::ios::binary);
-  if (!in.read(reinterpret_cast<char*>(bytes), sizeof bytes))
-    return unavailable("cannot read /dev/urandom to generate an access token");
+  if (RAND_bytes(bytes, sizeof bytes) != 1)
+    return unavailable("cannot generate an access token: OpenSSL's random generator failed (RAND_bytes)");
   std::string hex;
   char buf[3];
   for (unsigned char b : bytes) {
@@ -66,10 +66,10 @@ Result<std::string> generate_token() {
 }
 
 bool constant_time_equals(std::string_view a, std::string_view b) {
+  // The length is not secret (a token is 64 hex characters); CRYPTO_memcmp compares equal
+  // lengths in time independent of the bytes.
   if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
+  return a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string cookie_value(std::string_view header, std::string_view name) {

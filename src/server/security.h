@@ -19,10 +19,11 @@ bool is_loopback_host(std::string_view host);
 // The host part of a Host header ("127.0.0.1:7860" -> "127.0.0.1", "[::1]:80" -> "[::1]").
 std::string host_header_name(std::string_view host_header);
 
-// 32 random bytes from /dev/urandom as 64 hex characters.
+// 32 random bytes from OpenSSL's RAND_bytes (seeded by the kernel) as 64 hex characters.
 Result<std::string> generate_token();
 
-// Compares in time that depends only on the lengths, not on where the strings differ.
+// Compares in time that depends only on the lengths, not on where the strings differ
+// (CRYPTO_memcmp).
 bool constant_time_equals(std::string_view a, std::string_view b);
 
 // The value of cookie `name` in a Cookie header, "" when absent.

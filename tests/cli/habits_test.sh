@@ -292,5 +292,93 @@ done
 expect 2 "completion for an unknown shell" "$toonbox" completion tcsh
 contains "the shell is named" "no completion for the shell 'tcsh'"
 
+## 9. The parser (CLI11): "did you mean", refusals, generated help.
+expect 2 "a mistyped option is refused" "$toonbox" cartoonize in/rgb.png -o out/s.png --devcie cpu
+contains "the option is named" "unknown option '--devcie'"
+contains "and the right one suggested" "did you mean --device?"
+absent "nothing written for a mistyped option" out/s.png
+expect 2 "a mistyped --option=value" "$toonbox" upscale in/rgb.png -o out/s.png --scael=2
+contains "suggested with a value too" "unknown option '--scael' (did you mean --scale?)"
+expect 2 "an option far from any" "$toonbox" run --model m.onnx in/rgb.png -o out/s.png --frobnicate
+contains "refused" "unknown option '--frobnicate'"
+lacks "nothing suggested for a stranger" "did you mean"
+expect 2 "a mistyped command" "$toonbox" cartonize in/rgb.png -o out/s.png
+contains "the command is named" "unknown command 'cartonize'"
+contains "and the right one suggested" "did you mean cartoonize?"
+expect 2 "help for a mistyped command" "$toonbox" help upsacle
+contains "help suggests too" "did you mean upscale?"
+expect 2 "a flag given a value" "$toonbox" cartoonize in/rgb.png -o out/s.png --json=1
+contains "says the flag takes none" "option --json takes no value"
+expect 2 "an option missing its value at the end" "$toonbox" upscale in/rgb.png -o
+contains "says it needs a value" "option --output needs a value"
+expect 0 "-- ends the options" "$toonbox" cartoonize -o out/dash.png --device cpu -- in/rgb.png
+[ -s out/dash.png ] && ok "-- : the input after it is read" || bad "-- : the input after it is read"
+expect 2 "-qv bundles both flags" "$toonbox" cartoonize in/rgb.png -o out/qv.png -qv --device cpu
+contains "both were seen" "contradict"
+expect 0 "run --help" "$toonbox" run --help
+contains "run: generated option list, long and short" "-o,--output PATH"
+contains "run: --format documented" "--format EXT"
+contains "run: continuation lines kept" "output op: Tanh -1,1"
+expect 0 "upscale --help" "$toonbox" upscale --help
+contains "upscale: the folder heading" "folders (INPUT is a directory):"
+contains "upscale: a folder option under it" "--skip-existing"
+# Every option of every command's table completes (completion is generated from them).
+"$toonbox" completion bash >out/toonbox.bash
+for cmd in cartoonize restore run upscale models doctor serve bench folder-status inpaint; do
+  words=" $(complete_words toonbox "$cmd" -) "
+  missing=""
+  for flag in $("$toonbox" "$cmd" --help 2>/dev/null | grep -oE '^ +(-[a-z], ?)?--[a-z][a-z0-9-]*' | sed 's/.*--/--/'); do
+    case "$words" in *" $flag "*) ;; *) missing="$missing $flag" ;; esac
+  done
+  [ -z "$missing" ] && ok "completion lists $cmd's documented options" || bad "completion lacks $cmd's:$missing"
+done
+
+## 10. -o - with a folder or several inputs: refused on stderr, nothing on stdout (even --json).
+mkdir -p in/one && cp in/rgb.png in/one/
+piped 2 "a folder to -o - with --json" /dev/null "$toonbox" cartoonize in/one -o - --format png --json --device cpu
+contains "the refusal on stderr" "a folder or several inputs need -o OUTDIR"
+empty "no JSON on stdout (it was promised an image)" stdout
+piped 2 "a folder to -o - into a pipe (JSON lines by default)" /dev/null "$toonbox" upscale in/one -o - --format png -s 2 --device cpu
+empty "upscale: nothing on stdout" stdout
+piped 2 "several inputs to -o - with --json" /dev/null "$toonbox" cartoonize in/rgb.png in/rgba.png -o - --format png --json --device cpu
+contains "several: the refusal on stderr" "several inputs need -o OUTDIR"
+empty "several: no JSON on stdout" stdout
+piped 2 "inpaint: a folder to -o -" /dev/null "$toonbox" inpaint ip/in --mask ip/mask.png -o - --format png --json --model telea
+empty "inpaint: nothing on stdout" stdout
+
+## 11. upscale DIR plans before it loads its model (the x2 model is not installed here).
+mkdir -p in/empty out/up_exists && cp in/rgb.png out/up_exists/rgb.png
+expect 0 "upscale: an empty folder" "$toonbox" upscale in/empty -o out/up_empty -s 2 --device cpu
+lacks "upscale: no model load for an empty folder" "realesr-animevideov3"
+expect 2 "upscale: an existing output is refused before the model" "$toonbox" upscale in/one -o out/up_exists -s 2 --device cpu
+contains "upscale: the existing output named" "already exist"
+lacks "upscale: not the model's error" "realesr-animevideov3"
+expect 1 "upscale: with images, then the missing model" "$toonbox" upscale in/one -o out/up_model -s 2 --device cpu
+contains "upscale: the model named" "realesr-animevideov3-x2"
+
+## 12. run takes `-`, --format and --quality like the other image commands: with the channel
+# probe (needs python3's onnx module) or, without it, the shared AnimeGANv3 tiny model.
+cute="$shared/models/animeganv3-tiny-cute/AnimeGANv3_tiny_Cute.onnx"
+run_model=()
+if python3 "$here/make_channel_probe.py" in/probe.onnx 2>/dev/null; then
+  run_model=(--model in/probe.onnx --range 0,1)
+elif [ -f "$cute" ]; then
+  run_model=(--model "$cute")
+fi
+if [ ${#run_model[@]} -gt 0 ]; then
+  piped 0 "run: stdin to stdout" in/rgb.png "$toonbox" run "${run_model[@]}" - -o - --format png --device cpu
+  magic "run: stdout holds a PNG" stdout 89504e470d0a1a0a
+  contains "run: the result line on stderr" "wrote stdout"
+  piped 2 "run: -o - needs --format" in/rgb.png "$toonbox" run "${run_model[@]}" - -o - --device cpu
+  contains "run: says --format is needed" "add --format"
+  empty "run: nothing on stdout" stdout
+  expect 0 "run: --format for a name without an extension" "$toonbox" run "${run_model[@]}" in/rgb.png -o out/run_noext --format jpg --quality 80 --device cpu
+  magic "run: out/run_noext is a JPEG" out/run_noext ffd8ff
+  expect 2 "run: --format disagreeing with the extension" "$toonbox" run "${run_model[@]}" in/rgb.png -o out/r.png --format webp --device cpu
+  contains "run: both named" "disagrees with --format webp"
+else
+  echo "skip - run with stdin/stdout: no model (python3's onnx module for the probe, or $cute)"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -15,6 +15,15 @@ expect 0 "cmake --install into a staging prefix" cmake --install "$build" --pref
 if command -v help2man >/dev/null; then
   grep -q '^\.TH TOONBOX' "$work/stage/share/man/man1/toonbox.1" 2>/dev/null && ok "man page installed" || bad "man page installed"
   grep -q 'cartoonize' "$work/stage/share/man/man1/toonbox.1" 2>/dev/null && ok "man page lists the commands" || bad "man page lists the commands"
+  # Rendered as `man` shows it: the commands' own options are in it, not only their names.
+  if command -v man >/dev/null && command -v nroff >/dev/null; then
+    MANWIDTH=100 man -l "$work/stage/share/man/man1/toonbox.1" >log 2>&1 && ok "man -l renders the page" || bad "man -l renders the page"
+    contains "the page has a section of the commands' options" "COMMAND OPTIONS"
+    contains "with a folder option of upscale" "--skip-existing"
+    contains "and restore's usage line" "usage: toonbox restore"
+  else
+    echo "skip - rendering the man page: man or nroff not installed"
+  fi
 else
   echo "skip - man page: help2man not installed"
 fi
