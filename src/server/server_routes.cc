@@ -342,6 +342,15 @@ class Routes {
   static void restore_js(Server&, const Request& req, Response& res) {
     serve_embedded(req, res, "restore.js");
   }
+  static void store_js(Server&, const Request& req, Response& res) {
+    serve_embedded(req, res, "store.js");
+  }
+  static void results_js(Server&, const Request& req, Response& res) {
+    serve_embedded(req, res, "results.js");
+  }
+  static void examples_js(Server&, const Request& req, Response& res) {
+    serve_embedded(req, res, "examples.js");
+  }
   static void style_css(Server&, const Request& req, Response& res) {
     serve_embedded(req, res, "style.css");
   }
@@ -453,6 +462,9 @@ const std::vector<RouteInfo>& server_routes() {
       {"GET", "/inpaint.js", "/inpaint\\.js", false, false, Routes::inpaint_js},
       {"GET", "/upscale.js", "/upscale\\.js", false, false, Routes::upscale_js},
       {"GET", "/restore.js", "/restore\\.js", false, false, Routes::restore_js},
+      {"GET", "/store.js", "/store\\.js", false, false, Routes::store_js},
+      {"GET", "/results.js", "/results\\.js", false, false, Routes::results_js},
+      {"GET", "/examples.js", "/examples\\.js", false, false, Routes::examples_js},
       {"GET", "/doctor", "/doctor", true, false, Routes::doctor_page},
       {"GET", "/health/live", "/health/live", false, false, Routes::live},
       {"GET", "/health/ready", "/health/ready", false, false, Routes::ready},
