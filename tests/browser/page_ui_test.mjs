@@ -58,10 +58,12 @@ const imageDiff = (page, a, b) => page.evaluate(([sa, sb]) => {
   return sum / da.length;
 }, [a, b]);
 
-// The right edge of the original's clip, as a percentage of the width (inset(0 R% 0 0)).
-const clipPercent = (page, card) => page.locator(card + ' .before').evaluate((el) => {
-  const m = /inset\(0(?:px)? ([\d.]+)%/.exec(el.style.clipPath);
-  return m ? 100 - Number(m[1]) : NaN;
+// Where the split is, in percent of the width: the divider's position, checked against the
+// original's clip (inset(0 R% 0 0) shows the original up to 100 - R %); NaN if they differ.
+const clipPercent = (page, card) => page.locator(card).first().evaluate((c) => {
+  const left = parseFloat(c.querySelector('.divider').style.left);
+  const m = /inset\(0(?:px)? ([\d.]+)%/.exec(c.querySelector('.before').style.clipPath);
+  return m && Math.abs(100 - Number(m[1]) - left) < 0.01 ? left : NaN;
 });
 
 const waitDone = (page, selector, timeout = 60000) => page.waitForFunction((sel) => {
