@@ -124,7 +124,9 @@ async function errorText(res) {
 function addFiles(files) {
   const added = [];
   for (const file of files) {
-    const entry = { id: state.nextId++, file, originalUrl: URL.createObjectURL(file), state: 'waiting' };
+    // `position` keeps the cards' order for the ones store.js brings back after a reload.
+    const entry = { id: state.nextId++, file, originalUrl: URL.createObjectURL(file), state: 'waiting',
+      position: Date.now() * 1000 + (state.nextId % 1000) };
     entry.card = makeCard(entry);
     $('results').appendChild(entry.card);
     state.entries.push(entry);

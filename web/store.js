@@ -38,6 +38,7 @@ async function dbDo(mode, fn) {
   });
 }
 
+// Oldest saved first (the order to drop them in).
 async function savedRecords() {
   const all = await dbDo('readonly', (st) => st.getAll());
   return all.sort((a, b) => a.savedAt - b.savedAt);
@@ -49,7 +50,7 @@ async function saveEntry(e) {
     if (bytes > kMaxSavedBytes) return updateSavedNote();  // too big to keep at all
     if (!e.savedKey) e.savedKey = `${Date.now()}-${e.id}`;
     await dbDo('readwrite', (st) => st.put({
-      key: e.savedKey, savedAt: Date.now(), bytes,
+      key: e.savedKey, savedAt: Date.now(), position: e.position, bytes,
       name: e.file.name, type: e.file.type, original: e.file,
       result: e.resultBlob, filename: e.filename, meta: e.meta, label: e.label || '', job: e.job,
     }));
@@ -91,10 +92,12 @@ async function updateSavedNote() {
 async function restoreSaved() {
   let all = [];
   try { all = await savedRecords(); } catch (err) { return; }
+  all.sort((a, b) => (a.position || 0) - (b.position || 0));  // the cards' order
   for (const r of all) {
     const file = new File([r.original], r.name, { type: r.type });
     const [e] = addFiles([file]);
     e.savedKey = r.key;
+    e.position = r.position;
     e.label = r.label;
     await showResult(e, r.result, r.filename, r.meta, r.job);
     e.card.dataset.restored = 'true';
