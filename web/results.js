@@ -152,6 +152,7 @@ async function runSecondStyle(e) {
   } finally {
     state.running = false;
     updateButtons();
+    updateProgress();  // the bar's spinner stops
   }
 }
 
