@@ -1,14 +1,21 @@
 // toonbox serve: the page. Plain JavaScript, no libraries, nothing loaded from elsewhere.
 // Images go to POST /api/v1/jobs (in chunks that respect the server's limits); the page
-// polls each job for progress and fetches results as they finish.
+// polls each job for progress (each image's state and elapsed time) and fetches results as
+// they finish. results.js has the cards' slider, full-size view and style comparison,
+// store.js keeps results across reloads, examples.js draws the examples.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
 
 const state = {
   status: null,        // last GET /api/v1/status
-  entries: [],         // {id, file, originalUrl, card, state, resultBlob, resultUrl, filename}
+  // {id, file, originalUrl, card, state, resultBlob, resultUrl, filename, meta, label,
+  //  job: {id, index} (the server's job and image, for the zip), elapsedMs, elapsedAt}
+  entries: [],
   running: false,
+  cancelled: false,    // Cancel pressed during this run
+  activeJobs: new Set(),  // job ids being followed, for Cancel
+  models: [],          // GET /api/v1/models' list, for licences and the style comparison
   nextId: 1,
 };
 
@@ -59,7 +66,9 @@ async function loadModels() {
     const res = await fetch('/api/v1/models', { cache: 'no-store' });
     if (!res.ok) return;
     const data = await res.json();
+    state.models = data.models;
     const select = $('model');
+    const wanted = select.dataset.saved || select.value;
     select.textContent = '';
     for (const m of data.models) {
       const opt = document.createElement('option');
@@ -69,7 +78,26 @@ async function loadModels() {
       if (m.default) opt.selected = true;
       select.appendChild(opt);
     }
+    if ([...select.options].some((o) => o.value === wanted)) select.value = wanted;
+    showStyleLicence();
+    if (typeof fillStyleChoices === 'function') fillStyleChoices();
   } catch (e) { /* the status bar already says the server is unreachable */ }
+}
+
+// The model a style choice names ("default" is the default model).
+function modelFor(value) {
+  return state.models.find((m) => (value === 'default' ? m.default : m.name === value)) || null;
+}
+
+// "name · licence: ..." for a style, shown without hovering (issue 20).
+function licenceText(value) {
+  const m = modelFor(value);
+  if (!m) return '';
+  return `${m.name}: ${m.description || m.kind} · licence: ${m.licence || 'not recorded'}`;
+}
+
+function showStyleLicence() {
+  $('style-licence').textContent = licenceText($('model').value);
 }
 
 // ---------- messages ----------
@@ -92,14 +120,20 @@ async function errorText(res) {
 
 // ---------- files and cards ----------
 
+// Returns the new entries.
 function addFiles(files) {
+  const added = [];
   for (const file of files) {
-    const entry = { id: state.nextId++, file, originalUrl: URL.createObjectURL(file), state: 'waiting' };
+    // `position` keeps the cards' order for the ones store.js brings back after a reload.
+    const entry = { id: state.nextId++, file, originalUrl: URL.createObjectURL(file), state: 'waiting',
+      position: Date.now() * 1000 + (state.nextId % 1000) };
     entry.card = makeCard(entry);
     $('results').appendChild(entry.card);
     state.entries.push(entry);
+    added.push(entry);
   }
   updateButtons();
+  return added;
 }
 
 function makeCard(entry) {
@@ -113,12 +147,7 @@ function makeCard(entry) {
   before.addEventListener('error', () => { compare.hidden = true; });
   before.src = entry.originalUrl;
   before.alt = 'original: ' + entry.file.name;
-  const divider = document.createElement('span');
-  divider.className = 'divider';
-  compare.appendChild(divider);
-  const slider = card.querySelector('.slider');
-  const apply = () => setSplit(card, Number(slider.value));
-  slider.addEventListener('input', apply);
+  wireCard(card, entry);  // results.js: slider, full size, re-run, style comparison
   setCardState(card, 'waiting', 'ready');
   return card;
 }
@@ -129,9 +158,14 @@ function setSplit(card, percent) {
   card.querySelector('.divider').style.left = `calc(${percent}% - 1px)`;
 }
 
+// States with work under way show the spinner and the elapsed time.
+const busyStates = new Set(['uploading', 'waiting', 'queued', 'running']);
+
 function setCardState(card, st, text) {
   card.dataset.state = st;
   card.querySelector('.state').textContent = text;
+  card.querySelector('.spinner').hidden = !(busyStates.has(st) && state.running);
+  if (!busyStates.has(st)) card.querySelector('.elapsed').textContent = '';
   const before = card.querySelector('.before');
   const divider = card.querySelector('.divider');
   if (st === 'done') {
@@ -156,18 +190,54 @@ function updateButtons() {
   $('run').disabled = state.running || state.entries.length === 0;
   $('run').textContent = state.entries.length > 1 ? `${verb} ${state.entries.length} images` : verb;
   $('clear').disabled = state.running || state.entries.length === 0;
-  $('download-all').disabled = state.running || !state.entries.some((e) => e.state === 'done');
+  // The zip is built by the server from its jobs' results (cartoonize); upscale and
+  // restore answer one image at a time and keep nothing, so theirs are downloaded per card.
+  const zippable = state.entries.filter((e) => e.state === 'done' && e.job);
+  $('download-all').disabled = state.running || zippable.length === 0;
+  $('download-all').title = zippable.length ? '' : 'the server zips cartoonize results (jobs); download other results from their cards';
+  $('cancel').hidden = !state.running;
+  $('cancel').disabled = state.cancelled;
+  for (const e of state.entries) {
+    for (const b of e.card.querySelectorAll('.rerun, .run-b')) b.disabled = state.running;
+  }
+}
+
+// "4.2 s" (tenths below a minute, then "1 min 05 s").
+function formatElapsed(ms) {
+  const s = Math.max(0, ms) / 1000;
+  if (s < 60) return s.toFixed(1) + ' s';
+  const m = Math.floor(s / 60);
+  return `${m} min ${String(Math.floor(s - 60 * m)).padStart(2, '0')} s`;
+}
+
+// The elapsed times tick between polls: the server's figure plus the time since it came.
+function tickElapsed() {
+  const now = performance.now();
+  for (const e of state.entries) {
+    if (!state.running || !busyStates.has(e.card.dataset.state) || e.elapsedMs === undefined) continue;
+    e.card.querySelector('.elapsed').textContent = ' · ' + formatElapsed(e.elapsedMs + now - e.elapsedAt);
+  }
+  if (state.running && state.runStarted) {
+    const text = $('progress-text').dataset.base || '';
+    $('progress-text').textContent = text + ' · ' + formatElapsed(now - state.runStarted);
+  }
 }
 
 function updateProgress() {
-  const total = state.entries.length;
-  const finished = state.entries.filter((e) => e.state === 'done' || e.state === 'failed').length;
-  const failed = state.entries.filter((e) => e.state === 'failed').length;
+  const list = state.runEntries || state.entries;
+  const total = list.length;
+  const count = (st) => list.filter((e) => e.state === st).length;
+  const finished = count('done') + count('failed');
+  const failed = count('failed'), cancelled = count('cancelled'), running = count('running');
   $('progress').max = Math.max(1, total);
   $('progress').value = finished;
-  $('progress-text').textContent =
-    `${finished} of ${total} finished` + (failed ? ` · ${failed} failed` : '');
+  const text = `${finished} of ${total} finished` + (running ? ` · ${running} processing` : '') +
+    (failed ? ` · ${failed} failed` : '') + (cancelled ? ` · ${cancelled} cancelled` : '');
+  $('progress-text').dataset.base = text;
+  $('progress-text').textContent = text;
+  $('progress-spinner').hidden = !state.running;
   $('progress-wrap').hidden = total === 0;
+  tickElapsed();
 }
 
 // ---------- running ----------
@@ -181,6 +251,12 @@ function currentParams() {
     precision: $('precision').value,
     format: $('format').value,
   };
+}
+
+// How a result's settings read in captions: "classic · 100 %".
+function paramsLabel(params) {
+  const m = modelFor(params.model);
+  return `${m ? m.name : params.model} · ${Math.round(Number(params.strength) * 100)} %`;
 }
 
 // Chunks of entries that fit the server's per-job image count and body size.
@@ -213,7 +289,7 @@ async function submitJob(chunk, params) {
     const res = await fetch('/api/v1/jobs', { method: 'POST', body: form });
     if (res.status === 429) {
       const wait = Math.max(1, Number(res.headers.get('Retry-After')) || 2);
-      for (const e of chunk) setCardState(e.card, 'waiting', `server busy, retrying in ${wait} s`);
+      for (const e of chunk) if (e.card) setCardState(e.card, 'waiting', `server busy, retrying in ${wait} s`);
       await sleep(wait * 1000);
       continue;
     }
@@ -226,36 +302,71 @@ const stateText = {
   waiting: 'waiting', queued: 'queued', running: 'processing…', done: 'done', failed: 'failed', cancelled: 'cancelled',
 };
 
-async function followJob(job, chunk) {
+// `hooks.done(entry, item, jobId)` shows a finished image (default: in its card),
+// `hooks.state(entry, state, text, item)` any other state (default: the card's state line).
+async function followJob(job, chunk, hooks = {}) {
+  const onDone = hooks.done || fetchResult;
+  const onState = hooks.state || ((e, st, text, item) => {
+    setCardState(e.card, st, text);
+    if (st === 'failed' || st === 'cancelled') setCardError(e.card, item.error ? item.error.message : '');
+  });
   const url = '/api/v1/jobs/' + job.id;
   const fetched = new Set();
-  for (;;) {
-    const res = await fetch(url, { cache: 'no-store' });
-    if (!res.ok) throw new Error(await errorText(res));
-    const j = await res.json();
-    for (const item of j.items) {
-      const e = chunk[item.index];
-      if (!e || fetched.has(item.index)) continue;
-      if (item.state === 'done') {
-        fetched.add(item.index);
-        await fetchResult(e, item);
-      } else if (item.state === 'failed' || item.state === 'cancelled') {
-        fetched.add(item.index);
-        e.state = 'failed';
-        setCardState(e.card, 'failed', item.state);
-        setCardError(e.card, item.error ? item.error.message : 'cancelled');
-      } else {
-        e.state = item.state;
-        setCardState(e.card, item.state, stateText[item.state] || item.state);
+  state.activeJobs.add(job.id);
+  try {
+    for (;;) {
+      if (state.cancelled) return;
+      const res = await fetch(url, { cache: 'no-store' });
+      if (!res.ok) throw new Error(await errorText(res));
+      const j = await res.json();
+      if (state.cancelled) return;
+      for (const item of j.items) {
+        const e = chunk[item.index];
+        if (!e || fetched.has(item.index)) continue;
+        e.elapsedMs = item.elapsed_ms;
+        e.elapsedAt = performance.now();
+        if (item.state === 'done') {
+          fetched.add(item.index);
+          await onDone(e, item, job.id);
+        } else if (item.state === 'failed' || item.state === 'cancelled') {
+          fetched.add(item.index);
+          e.state = item.state;
+          onState(e, item.state, item.state, item);
+        } else {
+          e.state = item.state;
+          onState(e, item.state, stateText[item.state] || item.state, item);
+        }
       }
+      updateProgress();
+      if (j.state !== 'running' && fetched.size === j.items.length) return;
+      await sleep(300);
     }
-    updateProgress();
-    if (j.state !== 'running' && fetched.size === j.items.length) return;
-    await sleep(300);
+  } finally {
+    state.activeJobs.delete(job.id);
   }
 }
 
-async function fetchResult(e, item) {
+// Cancel: DELETE every job being followed (the server cancels the images that have not
+// started), stop polling, and mark what was not finished as cancelled.
+async function cancelRun() {
+  if (!state.running || state.cancelled) return;
+  state.cancelled = true;
+  updateButtons();
+  const jobs = [...state.activeJobs];
+  await Promise.all(jobs.map((id) => fetch('/api/v1/jobs/' + id, { method: 'DELETE' }).catch(() => null)));
+  markCancelled();
+}
+
+function markCancelled() {
+  for (const e of state.runEntries || []) {
+    if (e.state === 'done' || e.state === 'failed' || e.state === 'cancelled') continue;
+    e.state = 'cancelled';
+    setCardState(e.card, 'cancelled', 'cancelled');
+  }
+  updateProgress();
+}
+
+async function fetchResult(e, item, jobId) {
   const res = await fetch(item.result_url, { cache: 'no-store' });
   if (!res.ok) {
     e.state = 'failed';
@@ -263,10 +374,24 @@ async function fetchResult(e, item) {
     setCardError(e.card, await errorText(res));
     return;
   }
-  e.resultBlob = await res.blob();
+  const blob = await res.blob();
+  const ms = item.timings_ms ? Math.round(item.timings_ms.inference) : null;
+  const meta = `${item.width}×${item.height} · ${e.label || ''}` +
+    (ms !== null ? ` · ${ms} ms on ${state.status ? state.status.device.id : 'device'}` : '') +
+    (item.mode === 'portrait' ? ` · ${item.faces} face${item.faces === 1 ? '' : 's'}` : '') +
+    ` · ${formatElapsed(item.elapsed_ms)} in all`;
+  await showResult(e, blob, item.filename, meta, { id: jobId, index: item.index });
+  if (typeof saveEntry === 'function') saveEntry(e);  // store.js: survives a reload
+}
+
+// Shows `blob` as the entry's result (also for results restored by store.js).
+async function showResult(e, blob, filename, meta, job) {
+  e.resultBlob = blob;
   if (e.resultUrl) URL.revokeObjectURL(e.resultUrl);
-  e.resultUrl = URL.createObjectURL(e.resultBlob);
-  e.filename = item.filename;
+  e.resultUrl = URL.createObjectURL(blob);
+  e.filename = filename;
+  e.meta = meta;
+  e.job = job || null;
   const after = e.card.querySelector('.after');
   after.alt = 'cartoonized: ' + e.file.name;
   await new Promise((resolve) => {
@@ -275,38 +400,54 @@ async function fetchResult(e, item) {
     after.src = e.resultUrl;
   });
   e.state = 'done';
-  const ms = item.timings_ms ? Math.round(item.timings_ms.inference) : null;
   setCardState(e.card, 'done', 'done');
   setCardError(e.card, '');
-  e.card.querySelector('.meta').textContent =
-    `${item.width}×${item.height}` + (ms !== null ? ` · ${ms} ms on ${state.status ? state.status.device.id : 'device'}` : '') +
-    (item.mode === 'portrait' ? ` · ${item.faces} face${item.faces === 1 ? '' : 's'}` : '');
+  e.card.querySelector('.meta').textContent = meta;
   const a = e.card.querySelector('.download');
   a.href = e.resultUrl;
-  a.download = item.filename;
+  a.download = filename;
   a.hidden = false;
+  if (typeof showCardActions === 'function') showCardActions(e);
 }
 
-async function run() {
+function run() {
   if (state.running) return;
   if (typeof upscaleActive === 'function' && upscaleActive()) return runUpscale();
   if (typeof restoreActive === 'function' && restoreActive()) return runRestore();
+  return runEntries(state.entries);
+}
+
+// Cartoonizes `todo` (all images, or one for Re-run) with the options chosen now.
+async function runEntries(todo) {
+  if (state.running) return;
   showMessage('');
   const params = currentParams();
-  const todo = state.entries;
+  const label = paramsLabel(params);
+  state.running = true;
+  state.cancelled = false;
+  state.runEntries = todo;
+  state.runStarted = performance.now();
   for (const e of todo) {
-    e.state = 'waiting';
-    setCardState(e.card, 'waiting', 'uploading…');
+    e.state = 'uploading';
+    e.label = label;
+    e.elapsedMs = 0;
+    e.elapsedAt = performance.now();
+    setCardState(e.card, 'uploading', 'uploading…');
     setCardError(e.card, '');
     e.card.querySelector('.download').hidden = true;
   }
-  state.running = true;
   updateButtons();
   updateProgress();
+  const ticker = setInterval(tickElapsed, 100);
   try {
     for (const chunk of chunksFor(todo)) {
+      if (state.cancelled) break;
       try {
         const job = await submitJob(chunk, params);
+        if (state.cancelled) {  // Cancel pressed while uploading
+          await fetch('/api/v1/jobs/' + job.id, { method: 'DELETE' }).catch(() => null);
+          break;
+        }
         await followJob(job, chunk);
       } catch (err) {
         for (const e of chunk) {
@@ -319,8 +460,13 @@ async function run() {
       }
       updateProgress();
     }
+    if (state.cancelled) markCancelled();
   } finally {
+    // A failed or cancelled image can be tried again on its own.
+    for (const e of todo) if (e.state === 'failed' || e.state === 'cancelled') e.card.querySelector('.rerun').hidden = false;
+    clearInterval(ticker);
     state.running = false;
+    for (const e of state.entries) setCardState(e.card, e.card.dataset.state, e.card.querySelector('.state').textContent);
     updateButtons();
     updateProgress();
     refreshStatus();
@@ -334,87 +480,42 @@ function clearAll() {
     e.card.remove();
   }
   state.entries = [];
+  state.runEntries = null;
+  if (typeof clearSaved === 'function') clearSaved();  // store.js
   showMessage('');
   updateButtons();
   updateProgress();
 }
 
-// ---------- zip (stored, no compression: the images are compressed already) ----------
+// ---------- zip: built by the server (GET /api/v1/results.zip), from its jobs' results ----------
 
-const crcTable = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes) {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = crcTable[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function makeZip(files) {  // files: [{name, bytes: Uint8Array}]
-  const enc = new TextEncoder();
-  const parts = [];
-  const central = [];
-  let offset = 0;
-  for (const f of files) {
-    const name = enc.encode(f.name);
-    const crc = crc32(f.bytes);
-    const local = new DataView(new ArrayBuffer(30));
-    local.setUint32(0, 0x04034b50, true);
-    local.setUint16(4, 20, true);
-    local.setUint16(6, 0x0800, true);  // UTF-8 names
-    local.setUint32(14, crc, true);
-    local.setUint32(18, f.bytes.length, true);
-    local.setUint32(22, f.bytes.length, true);
-    local.setUint16(26, name.length, true);
-    parts.push(local.buffer, name, f.bytes);
-    const c = new DataView(new ArrayBuffer(46));
-    c.setUint32(0, 0x02014b50, true);
-    c.setUint16(4, 20, true);
-    c.setUint16(6, 20, true);
-    c.setUint16(8, 0x0800, true);
-    c.setUint32(16, crc, true);
-    c.setUint32(20, f.bytes.length, true);
-    c.setUint32(24, f.bytes.length, true);
-    c.setUint16(28, name.length, true);
-    c.setUint32(42, offset, true);
-    central.push(c.buffer, name);
-    offset += 30 + name.length + f.bytes.length;
-  }
-  const centralSize = central.reduce((n, p) => n + (p.byteLength !== undefined ? p.byteLength : p.length), 0);
-  const end = new DataView(new ArrayBuffer(22));
-  end.setUint32(0, 0x06054b50, true);
-  end.setUint16(8, files.length, true);
-  end.setUint16(10, files.length, true);
-  end.setUint32(12, centralSize, true);
-  end.setUint32(16, offset, true);
-  return new Blob([...parts, ...central, end.buffer], { type: 'application/zip' });
-}
+const kZipItemsPerRequest = 256;  // the server's limit per zip
 
 async function downloadAll() {
-  const done = state.entries.filter((e) => e.state === 'done' && e.resultBlob);
-  const used = new Set();
-  const files = [];
-  for (const e of done) {
-    let name = e.filename;
-    for (let i = 2; used.has(name); i++) name = e.filename.replace(/(\.[^.]+)$/, `-${i}$1`);
-    used.add(name);
-    files.push({ name, bytes: new Uint8Array(await e.resultBlob.arrayBuffer()) });
+  const done = state.entries.filter((e) => e.state === 'done' && e.job);
+  showMessage('');
+  for (let start = 0; start < done.length; start += kZipItemsPerRequest) {
+    const items = done.slice(start, start + kZipItemsPerRequest).map((e) => `${e.job.id}:${e.job.index}`).join(',');
+    const url = '/api/v1/results.zip?items=' + encodeURIComponent(items);
+    // A HEAD-less check first would cost the zip twice; instead fetch it, so a refusal
+    // (results forgotten by the server, memory busy) shows as a message, not a broken file.
+    const res = await fetch(url, { cache: 'no-store' });
+    if (!res.ok) {
+      const why = await errorText(res);
+      showMessage(res.status === 404
+        ? `The server no longer has some of these results (${why}); download them from their cards.`
+        : why);
+      return;
+    }
+    const blobUrl = URL.createObjectURL(await res.blob());
+    const a = document.createElement('a');
+    a.href = blobUrl;
+    a.download = 'toonbox-results.zip';
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(blobUrl), 60000);
   }
-  const url = URL.createObjectURL(makeZip(files));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = 'toonbox-results.zip';
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
 // ---------- wiring ----------
@@ -442,6 +543,8 @@ function wire() {
   $('strength').addEventListener('input', () => {
     $('strength-value').textContent = $('strength').value + '%';
   });
+  $('model').addEventListener('change', showStyleLicence);
+  $('cancel').addEventListener('click', cancelRun);
   $('run').addEventListener('click', run);
   $('clear').addEventListener('click', clearAll);
   $('download-all').addEventListener('click', downloadAll);

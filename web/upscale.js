@@ -39,6 +39,8 @@ async function postImageTask(e, url, params, busyText, altText) {
     for (const [k, v] of Object.entries(params)) form.append(k, v);
     form.append('image', e.file, e.file.name);
     setCardState(e.card, 'running', busyText);
+    e.elapsedMs = 0;
+    e.elapsedAt = performance.now();
     const res = await fetch(url, { method: 'POST', body: form });
     if (res.status === 429) {
       const wait = Math.max(1, Number(res.headers.get('Retry-After')) || 2);
@@ -67,6 +69,8 @@ async function postImageTask(e, url, params, busyText, altText) {
     a.href = e.resultUrl;
     a.download = e.filename;
     a.hidden = false;
+    e.job = null;  // not a job's result: the server keeps nothing to zip
+    if (typeof showCardActions === 'function') showCardActions(e);
     return res;
   }
 }
@@ -76,16 +80,22 @@ async function postImageTask(e, url, params, busyText, altText) {
 async function runOneByOne(one, failed) {
   showMessage('');
   state.running = true;
+  state.cancelled = false;
+  state.runEntries = state.entries;
+  state.runStarted = performance.now();
   updateButtons();
   updateProgress();
+  const ticker = setInterval(tickElapsed, 100);
   try {
     for (const e of state.entries) {
+      e.elapsedMs = undefined;  // one request each: no server figure until it answers
       e.state = 'waiting';
       setCardState(e.card, 'waiting', 'waiting');
       setCardError(e.card, '');
       e.card.querySelector('.download').hidden = true;
     }
     for (const e of state.entries) {
+      if (state.cancelled) break;  // Cancel: the images not sent yet are not sent
       try {
         await one(e);
       } catch (err) {
@@ -96,8 +106,11 @@ async function runOneByOne(one, failed) {
       }
       updateProgress();
     }
+    if (state.cancelled) markCancelled();
   } finally {
+    clearInterval(ticker);
     state.running = false;
+    for (const e of state.entries) setCardState(e.card, e.card.dataset.state, e.card.querySelector('.state').textContent);
     updateButtons();
     updateProgress();
     refreshStatus();

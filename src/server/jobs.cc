@@ -1,5 +1,8 @@
 #include "server/jobs.h"
 
+#include <cmath>
+#include <ctime>
+
 #include "image/image.h"
 #include "image/image_io.h"
 #include "server/api_errors.h"
@@ -88,6 +91,7 @@ Result<std::string> JobManager::create(const CartoonizeParams& params,
       item.upload = std::move(up.bytes);
       ++job->unfinished;
     }
+    if (item.state == ItemState::kFailed) item.settled_at = job->created;
     job->items.push_back(std::move(item));
   }
   {
@@ -140,6 +144,7 @@ std::optional<nlohmann::json> JobManager::describe(const std::string& id, const 
   auto it = jobs_.find(id);
   if (it == jobs_.end()) return std::nullopt;
   const Job& job = *it->second;
+  const auto now = Clock::now();
   nlohmann::json items = nlohmann::json::array();
   int counts[5] = {0, 0, 0, 0, 0};
   int running = 0;
@@ -176,6 +181,13 @@ std::optional<nlohmann::json> JobManager::describe(const std::string& id, const 
                     {"code", error_code_for(item.error)},
                     {"message", item.error.message()}};
     }
+    // Since the job was created, until the image settled: the page shows it beside each
+    // image, so one long image is seen to be working (issue 20: "sits at 0 of 1"), and a
+    // reloaded page gets the right figure from the server.
+    const bool settled = item.settled_at != Clock::time_point{};
+    j["elapsed_ms"] = std::llround(std::chrono::duration<double, std::milli>(
+                                       (settled ? item.settled_at : now) - job.created)
+                                       .count());
     ++counts[static_cast<int>(item.state)];
     items.push_back(std::move(j));
   }
@@ -189,6 +201,9 @@ std::optional<nlohmann::json> JobManager::describe(const std::string& id, const 
                         {"cancelled", counts[static_cast<int>(ItemState::kCancelled)]},
                         {"running", running},
                         {"pending", job.unfinished},
+                        {"elapsed_ms", std::llround(std::chrono::duration<double, std::milli>(
+                                                        (job.unfinished > 0 ? now : job.finished_at) - job.created)
+                                                        .count())},
                         {"items", items}};
 }
 
@@ -210,8 +225,42 @@ Result<JobManager::ResultFile> JobManager::result(const std::string& id, size_t 
   return ResultFile{item.result, mime_type_for(job.params.format), item.download_name};
 }
 
+Result<JobManager::ResultRefs> JobManager::finished_results(
+    const std::vector<std::pair<std::string, size_t>>& wanted) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ResultRefs refs;
+  for (const auto& [id, index] : wanted) {
+    auto it = jobs_.find(id);
+    if (it == jobs_.end())
+      return not_found("no job '" + id.substr(0, 64) + "' (finished jobs are kept for " +
+                       std::to_string(options_.ttl_s / 60) + " minutes)");
+    const std::shared_ptr<Job>& job = it->second;
+    refs.keep.push_back(job);
+    auto add = [&](size_t i) {
+      const Item& item = job->items[i];
+      refs.entries.push_back({item.download_name, item.result.data(), item.result.size(), item.finished_wall});
+      refs.bytes += item.result.size();
+    };
+    if (index == kAllResults) {
+      for (size_t i = 0; i < job->items.size(); ++i)
+        if (job->items[i].state == ItemState::kDone) add(i);
+    } else if (index >= job->items.size()) {
+      return not_found("job " + id + " has " + std::to_string(job->items.size()) + " images; no image " +
+                       std::to_string(index));
+    } else if (job->items[index].state != ItemState::kDone) {
+      return not_found("image " + std::to_string(index) + " of job " + id + " has no result");
+    } else {
+      add(index);
+    }
+  }
+  if (refs.entries.empty()) return not_found("no finished results to put in a zip");
+  return refs;
+}
+
 void JobManager::settle(Job& job, Item& item, ItemState state) {
   item.state = state;
+  item.settled_at = Clock::now();
+  if (state == ItemState::kDone) item.finished_wall = std::time(nullptr);
   item.memory.release();
   item.upload.clear();
   item.upload.shrink_to_fit();

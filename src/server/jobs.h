@@ -23,6 +23,7 @@
 #include "server/device_scheduler.h"
 #include "server/memory_budget.h"
 #include "server/request_params.h"
+#include "server/results_zip.h"
 
 namespace toonbox::server {
 
@@ -64,6 +65,17 @@ class JobManager {
     std::string mime, filename;
   };
   Result<ResultFile> result(const std::string& id, size_t index);
+  // Finished results to zip: (job id, index) pairs, an index of kAllResults meaning every
+  // finished image of that job. `keep` holds the jobs, so `entries`' bytes stay valid
+  // after the jobs expire. A job that is unknown, or an index that is not finished, is
+  // the request's error (404 naming it); so is a selection with nothing finished.
+  static constexpr size_t kAllResults = SIZE_MAX;
+  struct ResultRefs {
+    std::vector<std::shared_ptr<const void>> keep;
+    std::vector<ZipEntry> entries;
+    size_t bytes = 0;
+  };
+  Result<ResultRefs> finished_results(const std::vector<std::pair<std::string, size_t>>& wanted);
   // Cancels the job's images that have not started; false if there is no such job.
   bool cancel(const std::string& id);
 
@@ -85,7 +97,9 @@ class JobManager {
     ItemState state = ItemState::kWaiting;
     Status error;
     std::shared_ptr<WorkItem> work;
-    std::vector<uint8_t> result;
+    std::vector<uint8_t> result;  // never changed once the item is done
+    Clock::time_point settled_at{};  // when it finished, failed or was cancelled
+    std::time_t finished_wall = 0;   // wall-clock time of the result, for the zip's dates
     int width = 0, height = 0;
     double inference_ms = 0, queue_ms = 0;
     pipeline::CartoonMode mode_used = pipeline::CartoonMode::kWhole;

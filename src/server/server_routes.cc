@@ -17,6 +17,7 @@
 #include "server/image_request.h"
 #include "server/request_params.h"
 #include "server/restore_routes.h"
+#include "server/results_zip.h"
 #include "server/security.h"
 #include "server/server.h"
 #include "server/upscale_routes.h"
@@ -295,6 +296,19 @@ class Routes {
     res.set_content(reinterpret_cast<const char*>(file->bytes.data()), file->bytes.size(), file->mime);
   }
 
+  // GET /api/v1/jobs/{id}/results.zip: every finished image of the job.
+  static void job_results_zip(Server& s, const Request& req, Response& res) {
+    send_results_zip(s, res, {{req.matches[1], JobManager::kAllResults}});
+  }
+
+  // GET /api/v1/results.zip?items=JOB:INDEX,JOB:INDEX,...: chosen results of several jobs
+  // (the page's "Download all" after re-runs and several chunks).
+  static void results_zip(Server& s, const Request& req, Response& res) {
+    auto wanted = parse_zip_items(req.get_param_value("items"));
+    if (!wanted.is_ok()) return set_error(res, wanted.status());
+    send_results_zip(s, res, wanted.value());
+  }
+
   static void live(Server&, const Request&, Response& res) {
     send_json(res, {{"status", "live"}});
   }
@@ -328,6 +342,15 @@ class Routes {
   static void restore_js(Server&, const Request& req, Response& res) {
     serve_embedded(req, res, "restore.js");
   }
+  static void store_js(Server&, const Request& req, Response& res) {
+    serve_embedded(req, res, "store.js");
+  }
+  static void results_js(Server&, const Request& req, Response& res) {
+    serve_embedded(req, res, "results.js");
+  }
+  static void examples_js(Server&, const Request& req, Response& res) {
+    serve_embedded(req, res, "examples.js");
+  }
   static void style_css(Server&, const Request& req, Response& res) {
     serve_embedded(req, res, "style.css");
   }
@@ -357,6 +380,66 @@ class Routes {
   }
 
  private:
+  static constexpr size_t kMaxZipItems = 256;
+
+  // "JOB:INDEX,..." with JOB a job id (hex, up to 64) and INDEX a number, at most
+  // kMaxZipItems of them.
+  static Result<std::vector<std::pair<std::string, size_t>>> parse_zip_items(const std::string& text) {
+    std::vector<std::pair<std::string, size_t>> out;
+    if (text.empty()) return invalid_argument("name the results: items=JOB_ID:INDEX,JOB_ID:INDEX,...");
+    size_t start = 0;
+    while (start <= text.size()) {
+      const size_t comma = std::min(text.find(',', start), text.size());
+      const std::string one = text.substr(start, comma - start);
+      const size_t colon = one.find(':');
+      const std::string id = one.substr(0, colon);
+      const std::string index = colon == std::string::npos ? "" : one.substr(colon + 1);
+      const bool id_ok = !id.empty() && id.size() <= 64 &&
+                         id.find_first_not_of("0123456789abcdef") == std::string::npos;
+      const bool index_ok = !index.empty() && index.size() <= 6 &&
+                            index.find_first_not_of("0123456789") == std::string::npos;
+      if (!id_ok || !index_ok)
+        return invalid_argument("items: '" + one.substr(0, 80) + "' is not JOB_ID:INDEX (a job id in hex, an image number)");
+      out.emplace_back(id, std::stoul(index));
+      if (out.size() > kMaxZipItems)
+        return resource_exhausted("items: at most " + std::to_string(kMaxZipItems) + " results in one zip");
+      start = comma + 1;
+    }
+    return out;
+  }
+
+  // The zip of `wanted`, built in memory (the HTTP server sends whole bodies): about twice
+  // the results' bytes at the peak, reserved from the memory budget like an image
+  // request's, so a big zip waits (429) instead of exhausting the machine.
+  static void send_results_zip(Server& s, Response& res, const std::vector<std::pair<std::string, size_t>>& wanted) {
+    auto refs = s.jobs_->finished_results(wanted);
+    if (!refs.is_ok()) return set_error(res, refs.status());
+    const size_t need = 2 * refs->bytes + (size_t{1} << 20);
+    if (need > s.config_.max_request_bytes) {
+      s.metrics_.record_rejected("too_large");
+      return set_error(res, resource_exhausted(
+                                "these results are " + human_bytes(static_cast<double>(refs->bytes)) +
+                                "; a zip of them needs about " + human_bytes(static_cast<double>(need)) +
+                                ", over the server's per-request memory limit of " +
+                                human_bytes(static_cast<double>(s.config_.max_request_bytes)) +
+                                ": download fewer at once (GET /api/v1/results.zip?items=...)"));
+    }
+    MemoryBudget::Reservation memory = s.memory_->try_reserve(need);
+    if (!memory) {
+      s.metrics_.record_rejected("memory_busy");
+      res.set_header("Retry-After", std::to_string(s.scheduler_->retry_after_s()));
+      return set_error(res, 429, "memory_busy",
+                       "the server's memory budget is taken by the requests in progress; the zip needs about " +
+                           human_bytes(static_cast<double>(need)) + ". Retry in a moment");
+    }
+    auto zip = build_results_zip(std::move(refs->entries));
+    if (!zip.is_ok()) return set_error(res, zip.status());
+    res.set_header("Content-Disposition", "attachment; filename=\"toonbox-results.zip\"");
+    res.set_header("Cache-Control", "no-store");
+    res.body = std::move(zip).value();
+    res.set_header("Content-Type", "application/zip");
+  }
+
   // The doctor runs real checks (libraries, a GPU smoke test), so its report is kept for
   // a minute rather than recomputed for every page view.
   static void refresh_doctor(Server& s) {
@@ -379,6 +462,9 @@ const std::vector<RouteInfo>& server_routes() {
       {"GET", "/inpaint.js", "/inpaint\\.js", false, false, Routes::inpaint_js},
       {"GET", "/upscale.js", "/upscale\\.js", false, false, Routes::upscale_js},
       {"GET", "/restore.js", "/restore\\.js", false, false, Routes::restore_js},
+      {"GET", "/store.js", "/store\\.js", false, false, Routes::store_js},
+      {"GET", "/results.js", "/results\\.js", false, false, Routes::results_js},
+      {"GET", "/examples.js", "/examples\\.js", false, false, Routes::examples_js},
       {"GET", "/doctor", "/doctor", true, false, Routes::doctor_page},
       {"GET", "/health/live", "/health/live", false, false, Routes::live},
       {"GET", "/health/ready", "/health/ready", false, false, Routes::ready},
@@ -394,6 +480,9 @@ const std::vector<RouteInfo>& server_routes() {
       {"POST", "/api/v1/inpaint", "/api/v1/inpaint", true, true, InpaintRoutes::inpaint},
       {"GET", "/api/v1/jobs/{id}", "/api/v1/jobs/([0-9a-f]{1,64})", true, false, Routes::get_job},
       {"DELETE", "/api/v1/jobs/{id}", "/api/v1/jobs/([0-9a-f]{1,64})", true, true, Routes::delete_job},
+      {"GET", "/api/v1/jobs/{id}/results.zip", "/api/v1/jobs/([0-9a-f]{1,64})/results\\.zip", true, false,
+       Routes::job_results_zip},
+      {"GET", "/api/v1/results.zip", "/api/v1/results\\.zip", true, false, Routes::results_zip},
       {"GET", "/api/v1/jobs/{id}/results/{index}",
        "/api/v1/jobs/([0-9a-f]{1,64})/results/([0-9]{1,6})", true, false, Routes::job_result},
   };

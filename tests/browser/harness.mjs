@@ -62,12 +62,14 @@ export async function startServer(toonbox, env, args = ['--model', 'classic']) {
 
 // Chromium with a fresh profile in `profileDir` and no background traffic (this machine has
 // no network); `foreign` collects requests to anywhere but `base`, `pageErrors` script errors.
-export async function openPage(chromium, chromiumPath, profileDir, base, viewport = { width: 1280, height: 1000 }) {
+// `device` adds context options (a phone: { isMobile: true, hasTouch: true }).
+export async function openPage(chromium, chromiumPath, profileDir, base, viewport = { width: 1280, height: 1000 }, device = {}) {
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: chromiumPath,
     headless: true,
     acceptDownloads: true,
     viewport,
+    ...device,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
