@@ -8,7 +8,12 @@ mkdir -p .git/info; grep -qx '/.device/' .git/info/exclude 2>/dev/null || echo '
 rm -rf .device && mkdir -p .device/shared/models .device/shared/images .device/oracles
 b=${TOONBOX_BUILD_DIR:-build-cuda}
 sh=$(cd .. && pwd)/shared
-"$sh/device/pack" .device/bundle $b/src/cli/toonbox $b/tests/toonbox_tests \
+# The shared pack looks a library up by its resolved path, which on Debian 12's merged /usr
+# misses files dpkg registered under /lib (libbz2, pulled in by libzip): a copy that also
+# tries the path as the loader printed it.
+sed 's|pkg=$(dpkg -S "$(realpath "$path")" 2>/dev/null \| head -1 \| cut -d: -f1) \|\| true|pkg=$( (dpkg -S "$(realpath "$path")" 2>/dev/null \|\| dpkg -S "$path" 2>/dev/null) \| head -1 \| cut -d: -f1) \|\| true|' \
+  "$sh/device/pack" >/tmp/toonbox-pack && chmod +x /tmp/toonbox-pack
+/tmp/toonbox-pack .device/bundle $b/src/cli/toonbox $b/tests/toonbox_tests \
   $b/tests/models/toonbox_model_tests $b/src/backend/cuda/libtoonbox_cuda.so
 cp -r "$sh/models/whitebox-cartoon" "$sh/models/animeganv3-tiny-cute" "$sh/models/retinaface-mnet025" \
   "$sh/models/realesr-animevideov3-ncnn" "$sh/models/realcugan-se-ncnn" "$sh/models/style-transfer-ncnn" .device/shared/models/
