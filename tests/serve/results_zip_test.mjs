@@ -6,14 +6,14 @@
 //
 // usage: node results_zip_test.mjs TOONBOX_BINARY
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { portrait, notAnImage } = await import(join(here, '..', 'browser', 'fixtures.mjs'));
-const { check, results, startServer } = await import(join(here, '..', 'browser', 'harness.mjs'));
+const { check, finish, startServer } = await import(join(here, '..', 'browser', 'harness.mjs'));
 const toonbox = process.argv[2];
 if (!toonbox) {
   console.error('usage: node results_zip_test.mjs TOONBOX_BINARY');
@@ -150,11 +150,5 @@ try {
 } catch (e) {
   check(false, 'the test ran to the end', e.stack || String(e));
 } finally {
-  served.server.kill('SIGTERM');
-  const exit = await served.exit;
-  check(exit.code === 0, 'server exits 0 on SIGTERM', JSON.stringify(exit));
-  rmSync(work, { recursive: true, force: true });
-  console.log(`${results.passed} passed, ${results.failed} failed`);
-  if (results.failed) console.log('server output:\n' + served.output());
-  process.exit(results.failed ? 1 : 0);
+  await finish({ served, work });  // the server must exit 0 on SIGTERM; counts and exit status
 }
