@@ -5,7 +5,6 @@
 #include "image/png_codec.h"
 
 #include <png.h>
-#include <zlib.h>
 
 #include <cctype>
 #include <cstdio>
@@ -180,76 +179,6 @@ Result<std::vector<uint8_t>> colour_profile(const PngReader& r) {
   return png_chunks_profile(has_chrm ? &chroma : nullptr, has_gama ? gamma : 0);
 }
 
-struct PngWriter {
-  png_structp png;
-  png_infop info;
-  std::vector<uint8_t>* out;
-  bool out_of_memory;
-  char message[256];
-};
-
-[[noreturn]] void on_png_write_error(png_structp png, png_const_charp message) {
-  auto* w = static_cast<PngWriter*>(png_get_error_ptr(png));
-  std::snprintf(w->message, sizeof(w->message), "%s", message);
-  png_longjmp(png, 1);
-}
-
-void write_to_vector(png_structp png, png_bytep data, size_t length) {
-  auto* w = static_cast<PngWriter*>(png_get_io_ptr(png));
-  // An exception must not unwind through libpng's C frames: turn it into a libpng error,
-  // raised only after the try block is gone.
-  bool ok = true;
-  try {
-    w->out->insert(w->out->end(), data, data + length);
-  } catch (const std::bad_alloc&) {
-    ok = false;
-  }
-  if (!ok) {
-    w->out_of_memory = true;
-    png_error(png, "out of memory");
-  }
-}
-
-void flush_nothing(png_structp) {}
-
-// scratch holds width*4 bytes when the image has alpha (rows are interleaved there).
-bool write_phase(PngWriter* w, const Image* img, uint8_t* scratch) {
-  if (setjmp(png_jmpbuf(w->png))) return false;
-  png_set_write_fn(w->png, w, write_to_vector, flush_nothing);
-  // Paeth rows and zlib's run-length strategy, not libpng's adaptive filters at zlib's
-  // default: PNG encoding bounds GPU folder runs (issue 14). On a 1024x1024 White-box
-  // result (this machine, best of 3): the default level 6 takes 400 ms for 988 KB,
-  // level 3 with every filter tried per row 148 ms for 1102 KB, this 63 ms for 990 KB;
-  // on a photo 53 ms for 936 KB against 106 ms for 873 KB (level 3, all filters).
-  png_set_compression_level(w->png, 3);
-  png_set_filter(w->png, PNG_FILTER_TYPE_BASE, PNG_FILTER_PAETH);
-  png_set_compression_strategy(w->png, Z_RLE);
-  const bool alpha = img->has_alpha();
-  png_set_IHDR(w->png, w->info, static_cast<png_uint_32>(img->width),
-               static_cast<png_uint_32>(img->height), 8,
-               alpha ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  png_write_info(w->png, w->info);
-  const size_t width = static_cast<size_t>(img->width);
-  for (size_t y = 0; y < static_cast<size_t>(img->height); ++y) {
-    const uint8_t* rgb = img->rgb.data() + y * width * 3;
-    if (!alpha) {
-      png_write_row(w->png, rgb);
-      continue;
-    }
-    const uint8_t* a = img->alpha.data() + y * width;
-    for (size_t x = 0; x < width; ++x) {
-      scratch[x * 4 + 0] = rgb[x * 3 + 0];
-      scratch[x * 4 + 1] = rgb[x * 3 + 1];
-      scratch[x * 4 + 2] = rgb[x * 3 + 2];
-      scratch[x * 4 + 3] = a[x];
-    }
-    png_write_row(w->png, scratch);
-  }
-  png_write_end(w->png, nullptr);
-  return true;
-}
-
 }  // namespace
 
 Result<ImageInfo> probe_png(const uint8_t* data, size_t size) {
@@ -326,26 +255,6 @@ Result<Image> decode_png(const uint8_t* data, size_t size, int64_t max_pixels,
     }
   }
   return img;
-}
-
-Result<std::vector<uint8_t>> encode_png(const Image& img) {
-  std::vector<uint8_t> out;
-  PngWriter w{};
-  w.out = &out;
-  w.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &w, on_png_write_error, on_png_warning);
-  if (w.png == nullptr) return out_of_memory("cannot create a PNG encoder");
-  struct WriterGuard {
-    PngWriter* w;
-    ~WriterGuard() { png_destroy_write_struct(&w->png, &w->info); }
-  } guard{&w};
-  w.info = png_create_info_struct(w.png);
-  if (w.info == nullptr) return out_of_memory("cannot create a PNG encoder");
-  std::vector<uint8_t> scratch(img.has_alpha() ? static_cast<size_t>(img.width) * 4 : 0);
-  if (!write_phase(&w, &img, scratch.data())) {
-    if (w.out_of_memory) return out_of_memory("not enough memory for the encoded PNG");
-    return internal_error(std::string("PNG encoding failed: ") + w.message);
-  }
-  return out;
 }
 
 }  // namespace toonbox::image

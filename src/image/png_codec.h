@@ -1,4 +1,4 @@
-// PNG through libpng. Internal to src/image; use image.h / image_io.h.
+// PNG: decoding through libpng (png_codec.cc), encoding through libdeflate (png_encoder.cc). Internal to src/image; use image.h / image_io.h.
 #pragma once
 
 #include <cstddef>

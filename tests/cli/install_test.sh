@@ -44,6 +44,7 @@ if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null && command -v d
     dpkg-deb -I "$deb" >log 2>&1
     contains "Depends computed from the linked libraries" "Depends:.*libdnnl"
     contains "and names the image codecs" "libpng16"
+    contains "and the PNG encoder's libdeflate" "libdeflate0"
     contains "and libzip (the server's results.zip)" "libzip4"
     dpkg-deb -x "$deb" "$work/unpacked"
     expect 0 "the unpacked package runs" "$work/unpacked/usr/bin/toonbox" cartoonize in/rgb.png -o out2.png --device cpu
