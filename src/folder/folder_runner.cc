@@ -425,14 +425,22 @@ class Run {
 void choose_stage_threads(bool device_is_gpu, int cores, RunnerOptions* options) {
   // On the CPU the model already uses every core; one thread each for decoding and
   // encoding overlaps them with it without stealing much. A GPU leaves the cores free,
-  // and then the codecs are the bottleneck: a PNG costs ~20x its decoding (H200 host, 200
-  // photos: 35 s of encoding against 1.8 s of decoding and 6 s of device work), so most
-  // cores encode; with the pixels converted on the GPU, JPEG decoding came next (1024²
-  // JPEG -> JPEG, 229 img/s with two decoders 84% busy), so a quarter of the cores decode.
+  // and then the codecs are the limit. To JPEG a quarter of the cores decode (with the
+  // pixels converted on the GPU, 1024² JPEG -> JPEG ran 229 img/s with two decoders 84%
+  // busy) and most of the rest encode. A PNG or WebP costs several times its JPEG's
+  // decoding (1024² -> PNG at 4 decoders / 8 encoders: 227 img/s, encoders 97% busy,
+  // decoders 36%), so there a fifth decode and every other core but one (the
+  // device worker's) encodes.
   cores = std::max(1, cores);
-  options->decode_threads = device_is_gpu ? std::clamp(cores / 4, 1, 8) : 1;
-  options->encode_threads =
-      device_is_gpu ? std::clamp(cores * 3 / 4 - options->decode_threads, 1, 16) : 1;
+  if (!device_is_gpu) {
+    options->decode_threads = options->encode_threads = 1;
+    return;
+  }
+  const bool slow_encoder = options->encode.format == image::ImageFormat::kPng ||
+                            options->encode.format == image::ImageFormat::kWebp;
+  options->decode_threads = std::clamp(slow_encoder ? cores / 5 : cores / 4, 1, 8);
+  options->encode_threads = slow_encoder ? std::clamp(cores - 1 - options->decode_threads, 1, 24)
+                                         : std::clamp(cores * 3 / 4 - options->decode_threads, 1, 16);
 }
 
 RunSummary run_folder(const std::vector<PlannedImage>& todo, const DeviceFn& device, const RunnerOptions& options,

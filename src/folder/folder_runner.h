@@ -113,7 +113,8 @@ struct RunSummary {
 };
 
 // Sets options->decode_threads and encode_threads for a device stage on the GPU or the
-// CPU of a machine with `cores` cores (folders and `bench`'s pipeline mode share the rule).
+// CPU of a machine with `cores` cores, for options->encode's format (folders and `bench`'s
+// pipeline mode share the rule).
 void choose_stage_threads(bool device_is_gpu, int cores, RunnerOptions* options);
 
 // on_result is called once per image that was attempted (never for not_run ones), one

@@ -207,3 +207,36 @@ TEST(FolderRunner, WritesThroughTheCartoonPipelineOnTheCpu) {
 
 }  // namespace
 }  // namespace toonbox::folder
+
+namespace toonbox {
+namespace {
+
+folder::RunnerOptions threads_for(bool gpu, int cores, image::ImageFormat format) {
+  folder::RunnerOptions options;
+  options.encode.format = format;
+  folder::choose_stage_threads(gpu, cores, &options);
+  return options;
+}
+
+// The measured splits (folder_runner.cc): a JPEG folder's decoders, a PNG folder's encoders.
+TEST(FolderStageThreads, GpuRunsSizeTheCodecsToTheCoresAndTheFormat) {
+  const folder::RunnerOptions cpu = threads_for(false, 16, image::ImageFormat::kPng);
+  EXPECT_EQ(cpu.decode_threads, 1);
+  EXPECT_EQ(cpu.encode_threads, 1);
+  const folder::RunnerOptions jpeg = threads_for(true, 16, image::ImageFormat::kJpeg);
+  EXPECT_EQ(jpeg.decode_threads, 4);
+  EXPECT_EQ(jpeg.encode_threads, 8);
+  const folder::RunnerOptions png = threads_for(true, 16, image::ImageFormat::kPng);
+  EXPECT_EQ(png.decode_threads, 3);
+  EXPECT_EQ(png.encode_threads, 12);
+  const folder::RunnerOptions webp = threads_for(true, 16, image::ImageFormat::kWebp);
+  EXPECT_EQ(webp.encode_threads, 12);
+  for (image::ImageFormat f : {image::ImageFormat::kJpeg, image::ImageFormat::kPng}) {
+    const folder::RunnerOptions one = threads_for(true, 1, f);
+    EXPECT_EQ(one.decode_threads, 1);
+    EXPECT_EQ(one.encode_threads, 1);
+  }
+}
+
+}  // namespace
+}  // namespace toonbox
