@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "core/startup_trace.h"
+
 namespace toonbox::backend {
 
 bool built_with_cuda() {
@@ -45,6 +47,7 @@ CudaPluginLoad load_once() {
     r.failure = "no NVIDIA driver: libcuda.so.1 not found";
     return r;
   }
+  startup_mark("CUDA driver library loaded");
   std::string last_error = "plugin libtoonbox_cuda.so not found";
   for (const std::string& path : candidate_paths()) {
     if (!std::filesystem::exists(path)) continue;
@@ -69,6 +72,7 @@ CudaPluginLoad load_once() {
     }
     r.api = api;
     r.failure.clear();
+    startup_mark("CUDA plugin loaded (with cuDNN, cuBLAS)");
     return r;
   }
   r.failure = last_error;

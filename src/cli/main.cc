@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "core/startup_trace.h"
 #include "cli/commands.h"
 #include "cli/malloc_policy.h"
 #include "cli/openmp_policy.h"
@@ -31,6 +32,7 @@ std::string command_suggestion(const char* typed) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  toonbox::startup_mark("main");
   toonbox::cli::use_passive_openmp_wait(argv);
   toonbox::cli::keep_freed_memory_in_malloc();
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
@@ -56,7 +58,10 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> args(argv + 2, argv + argc);
   for (const Command& c : toonbox::cli::all_commands()) {
-    if (std::strcmp(argv[1], c.name) == 0) return c.run(args);
+    if (std::strcmp(argv[1], c.name) != 0) continue;
+    const int status = c.run(args);
+    toonbox::startup_mark("main returns");
+    return status;
   }
   std::fprintf(stderr, "toonbox: unknown command '%s'%s\n\n", argv[1], command_suggestion(argv[1]).c_str());
   print_usage(stderr);

@@ -2,7 +2,9 @@
 
 #include <cstdlib>
 
+#include "core/startup_trace.h"
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cuda_early_context.h"
 #include "backend/cuda_plugin_loader.h"
 
 namespace toonbox::engine {
@@ -12,10 +14,12 @@ namespace {
 // Tries to create the CUDA backend on device `index`; on failure returns why, in the
 // words of the layer that failed.
 Result<std::shared_ptr<backend::Backend>> try_cuda(int index) {
+  if (backend::built_with_cuda()) backend::start_cuda_context_early(index);
   const backend::CudaPluginLoad& plugin = backend::load_cuda_plugin();
   if (!plugin.api) return unavailable(plugin.failure);
   cuda::CudaRuntimeInfo info;
   TB_RETURN_IF_ERROR(plugin.api->probe(&info));
+  startup_mark("CUDA probed");
   if (info.devices.empty()) return unavailable("no CUDA-capable device visible");
   if (index < 0 || index >= static_cast<int>(info.devices.size())) {
     return unavailable("cuda:" + std::to_string(index) + " does not exist (" +
@@ -28,6 +32,7 @@ Result<std::shared_ptr<backend::Backend>> try_cuda(int index) {
                        info.compiled_archs + ")");
   }
   TB_ASSIGN_OR_RETURN(std::unique_ptr<backend::Backend> backend, plugin.api->create_backend(index));
+  startup_mark("CUDA backend created");
   return std::shared_ptr<backend::Backend>(std::move(backend));
 }
 

@@ -1,11 +1,13 @@
 #include "engine/session.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "compile/fusion.h"
 #include "compile/conv_transpose_lowering.h"
 #include "compile/modulated_conv.h"
 #include "compile/specialize.h"
+#include "core/startup_trace.h"
 #include "core/timing.h"
 
 namespace toonbox::engine {
@@ -35,6 +37,7 @@ Result<Session::Compiled> Session::find_or_compile(const std::vector<Shape>& sha
     it->second.last_used = ++clock_;
     return it;
   }
+  startup_mark("compile starts");
   const auto t0 = std::chrono::steady_clock::now();
   compile::SpecializeOptions so;
   so.allow_batch = options_.allow_batch;
@@ -43,13 +46,27 @@ Result<Session::Compiled> Session::find_or_compile(const std::vector<Shape>& sha
   compile::lower_conv_transposes(specialized);
   compile::fuse_conv_activation(specialized);
   compile::fold_dft_scales(specialized);
+  startup_mark("graph specialized, backend compile starts");
   TB_ASSIGN_OR_RETURN(std::unique_ptr<backend::Executable> exe,
                       backend_->compile(specialized, backend::CompileOptions{precision_}));
+  startup_mark("compiled");
   it = compiled_.emplace(shapes, Entry{std::move(exe), ++clock_}).first;
   evict_for(it);
   report->compiled = true;
   report->compile_ms = ms_since(t0);
   return it;
+}
+
+Result<size_t> Session::unshared_activation_bytes(const std::vector<Shape>& shapes) const {
+  compile::SpecializeOptions so;
+  so.allow_batch = options_.allow_batch;
+  TB_ASSIGN_OR_RETURN(graph::Graph specialized, compile::specialize(graph_, shapes, so));
+  size_t bytes = 0;
+  for (const graph::Value& v : specialized.values()) {
+    if (v.constant) continue;
+    bytes += static_cast<size_t>(shape_numel(v.shape)) * std::max<size_t>(4, dtype_size(v.dtype));
+  }
+  return bytes;
 }
 
 void Session::evict_for(Compiled keep) {
@@ -117,6 +134,7 @@ Status Session::run_pixels(const Shape& shape, const backend::PixelConversion& c
   TB_ASSIGN_OR_RETURN(Compiled it, find_or_compile({shape}, &local));
   if (!it->second.exe->runs_pixels()) return unimplemented("this backend converts pixels on the host");
   Status s = it->second.exe->run_pixels(conversion, batch, &local.timings);
+  startup_mark("device run done (pixels in, pixels out)");
   if (!s.is_ok()) {
     if (s.code() != StatusCode::kInvalidArgument) compiled_.erase(it);  // as run(): not reused
     return s;

@@ -47,6 +47,12 @@ class Session {
   // (report->arena_bytes, for tile sizes) before committing to it.
   Status prepare(const std::vector<Shape>& shapes, RunReport* report = nullptr);
 
+  // An upper bound of what the executable for these shapes needs as working memory, from
+  // the graph alone (no compile): every intermediate value live at once, 4 bytes or more an
+  // element. Compiling is what measures the real arena (prepare()); this says cheaply
+  // when that measurement cannot matter.
+  Result<size_t> unshared_activation_bytes(const std::vector<Shape>& shapes) const;
+
   // Frees every compiled executable (their arenas): after an out-of-memory error the
   // retry at a smaller shape should not compete with the big shapes' memory.
   void release();

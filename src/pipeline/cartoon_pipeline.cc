@@ -106,19 +106,31 @@ const char* cartoon_mode_name(CartoonMode mode) {
   return "?";
 }
 
+Result<CartoonSources> load_cartoon_sources(const std::string& model_spec, const std::string& head_spec,
+                                            std::string* note, const models::ContractOverrides& flags) {
+  TB_ASSIGN_OR_RETURN(ModelSource background, load_model_source(model_spec, note, flags));
+  CartoonSources sources{std::move(background), std::nullopt};
+  if (!head_spec.empty() && head_spec != model_spec) {
+    auto head = load_model_source(head_spec, nullptr);
+    if (!head.is_ok()) return head.status().with_context("--head-model");
+    sources.head = std::move(head).value();
+  }
+  return sources;
+}
+
 Result<CartoonModels> load_cartoon_models(const std::string& model_spec,
                                           const std::string& head_spec, CartoonMode mode,
                                           const engine::DeviceSelection& device, std::string* note,
                                           const models::ContractOverrides& flags) {
+  TB_ASSIGN_OR_RETURN(CartoonSources sources, load_cartoon_sources(model_spec, head_spec, note, flags));
+  return bind_cartoon_models(std::move(sources), mode, device);
+}
+
+Result<CartoonModels> bind_cartoon_models(CartoonSources sources, CartoonMode mode,
+                                          const engine::DeviceSelection& device) {
   CartoonModels models;
-  TB_ASSIGN_OR_RETURN(ModelSource background, load_model_source(model_spec, note, flags));
-  models.background = std::make_shared<ModelRunner>(std::move(background), device);
-  models.head = models.background;
-  if (!head_spec.empty() && head_spec != model_spec) {
-    auto head = load_model_source(head_spec, nullptr);
-    if (!head.is_ok()) return head.status().with_context("--head-model");
-    models.head = std::make_shared<ModelRunner>(std::move(head).value(), device);
-  }
+  models.background = std::make_shared<ModelRunner>(std::move(sources.background), device);
+  models.head = sources.head ? std::make_shared<ModelRunner>(std::move(*sources.head), device) : models.background;
   if (mode == CartoonMode::kWhole) return models;
   auto detector = load_installed_face_detector(device);
   if (detector.is_ok()) {

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -87,7 +88,21 @@ struct CartoonModels {
   FaceDetectFn detect_faces;                   // when set, used instead of `detector`
 };
 
-// Resolves --model, --head-model (empty: same as --model) and the face detector (YuNet,
+// The device-free half of loading: --model and --head-model (empty or equal: the same
+// model) read and imported. A command can do this while the device starts.
+struct CartoonSources {
+  ModelSource background;
+  std::optional<ModelSource> head;  // absent: the heads use `background`
+};
+Result<CartoonSources> load_cartoon_sources(const std::string& model_spec, const std::string& head_spec,
+                                            std::string* note, const models::ContractOverrides& flags = {});
+
+// The other half: the models placed on `device`, and the face detector unless kWhole (as
+// load_cartoon_models below says).
+Result<CartoonModels> bind_cartoon_models(CartoonSources sources, CartoonMode mode,
+                                          const engine::DeviceSelection& device);
+
+// Both halves. Resolves --model, --head-model (empty: same as --model) and the face detector (YuNet,
 // installed as "yunet"; only loaded when `mode` is not kWhole). A missing detector is an
 // error for kPortrait (naming `toonbox models import`) and a note for kAuto. `flags`
 // (--channels) apply to --model, and to --head-model when it is the same.

@@ -87,6 +87,11 @@ void ModelRunner::remember_arena(const Shape& shape, size_t arena_bytes) {
   bytes_per_pixel_ = static_cast<double>(arena_bytes) / pixels;
 }
 
+bool ModelRunner::bytes_per_pixel_unmeasured() const {
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  return bytes_per_pixel_ <= 0;
+}
+
 double ModelRunner::measured_bytes_per_pixel() const {
   std::lock_guard<std::mutex> lock(state_mutex_);
   return bytes_per_pixel_;
@@ -135,9 +140,16 @@ int ModelRunner::choose_tile(int width, int height, int batch, const StylizeOpti
   // let the out-of-memory retry cut tiles if it must.
   auto budget = memory_budget();
   if (!budget.is_ok()) return 0;
+  const auto [ph, pw] = padded_size(width, height);
+  // Measuring compiles the model once more, at a probe size (on an H200 the White-box
+  // cold start spent ~170 ms there, of 0.7 s); when twice the no-reuse bound fits, nothing
+  // it could say would cut tiles, so the image runs whole without it.
+  if (batch == 1 && bytes_per_pixel_unmeasured()) {
+    auto bound = session_.unshared_activation_bytes({image_tensor_shape(model_.contract, 1, ph, pw)});
+    if (bound.is_ok() && 2 * static_cast<double>(*bound) < static_cast<double>(*budget)) return 0;
+  }
   auto bpp = bytes_per_pixel();
   if (!bpp.is_ok()) return 0;
-  const auto [ph, pw] = padded_size(width, height);
   const int tile = auto_tile_side(static_cast<int>(pw), static_cast<int>(ph), *bpp * batch,
                                   *budget, m, min_tile());
   if (tile == 0 || (tile >= width && tile >= height)) return 0;

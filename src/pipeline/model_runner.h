@@ -91,6 +91,7 @@ class ModelRunner {
   int batch_that_fits(int width, int height, int n);
   // Working memory per padded pixel: measured from a compiled executable's arena.
   Result<double> bytes_per_pixel();
+  bool bytes_per_pixel_unmeasured() const;
   Result<size_t> memory_budget();
   void remember_arena(const Shape& shape, size_t arena_bytes);
   std::string oom_words() const;  // "CUDA out of memory" / "out of memory"

@@ -33,6 +33,13 @@ expect 0 "JPEG output" "$toonbox" cartoonize in/rgb.png -o out/c.jpg --device cp
 expect 0 "timings report" "$toonbox" cartoonize in/rgb.png -o out/t.png --device cpu --timings
 contains "first vs warm inference" "inference warm"
 contains "upload timing" "upload"
+contains "the cold start's shares: device init" "device init  .*CPU backend"
+contains "and model load" "model load  "
+expect 0 "TOONBOX_TRACE_STARTUP=1 traces the start-up" env TOONBOX_TRACE_STARTUP=1 "$toonbox" cartoonize in/rgb.png -o out/trace.png --device cpu
+contains "the trace marks the written output" "^\[startup\] +[0-9.]* ms output written"
+contains "and ends after the exit handlers" "^\[startup\] +[0-9.]* ms exit handlers and destructors done"
+expect 0 "without it, no trace" "$toonbox" cartoonize in/rgb.png -o out/notrace.png --device cpu
+if grep -q '^\[startup\]' log; then bad "without it, no trace: a [startup] line"; else ok "without it, no trace lines"; fi
 
 # --device cuda that cannot be honoured is an error, never a CPU run.
 if "$toonbox" cartoonize in/rgb.png -o out/gpu.png --device cuda >log 2>&1; then

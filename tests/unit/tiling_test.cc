@@ -219,5 +219,29 @@ TEST(Tiling, AutomaticTileSizeFollowsFreeMemory) {
   EXPECT_TRUE(t2.notes.empty());
 }
 
+// Measuring the working memory compiles the model at a probe size; where the graph's
+// no-reuse bound already fits twice, the first image compiles its own shape only.
+TEST(Tiling, PlentyOfMemoryRunsWholeWithoutTheProbeCompile) {
+  auto cpu = std::make_shared<test::InstrumentedBackend>(
+      std::shared_ptr<Backend>(cpu::create_cpu_backend()));
+  cpu->free_bytes = size_t{1} << 40;
+  ModelRunner toon(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
+  StylizeTimings t;
+  ASSERT_TRUE(toon.stylize(generated_photo(300, 200), &t).is_ok());
+  EXPECT_EQ(t.tiles, 1);
+  EXPECT_EQ(cpu->compiles(), 1) << "the image's shape only, no probe";
+  // Less free memory than twice the bound: the probe measures, as before (one compile
+  // more), and with room for the measured arena the image still runs whole.
+  ModelRunner tight(classic_source(), DeviceSelection{cpu, Precision::kFloat32, "test", false});
+  Session session(classic_source().graph, cpu, Precision::kFloat32);
+  auto bound = session.unshared_activation_bytes({{1, 216, 312, 3}});
+  ASSERT_TRUE(bound.is_ok()) << bound.status().to_string();
+  cpu->free_bytes = *bound;
+  cpu->reset_counts();
+  StylizeTimings t2;
+  ASSERT_TRUE(tight.stylize(generated_photo(300, 200), &t2).is_ok());
+  EXPECT_EQ(cpu->compiles(), 2) << "the probe, then the image's shape";
+}
+
 }  // namespace
 }  // namespace toonbox
