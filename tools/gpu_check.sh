@@ -28,6 +28,8 @@
 #                                     mode at 1/2/3 streams (JPEG, PNG), the photo folder,
 #                                     the server at 16/64 clients, cold start (--timings),
 #                                     the CLI on CUDA
+#   bash tools/gpu_check.sh startup   PNG/WebP/JPEG pipeline mode at the format's thread split,
+#                                     the cold start traced phase by phase
 #   bash tools/gpu_check.sh upprofile the upscalers at 1080p step by step, their bench rows,
 #                                     PyTorch on the same architectures side by side
 #   bash tools/gpu_check.sh           tests and timings
@@ -305,10 +307,13 @@ if [ "$part" = streams ]; then
     note "photo folder again (warm disk cache) streams $st: $(TOONBOX=$B/toonbox timeout 60 bash tools/bench_folder.sh -n 200 --src "$I" --device cuda --model whitebox --mode whole --streams $st 2>&1 | grep -E 'THROUGHPUT|stage busy' | tr '\n' ' ')"
     note "one-size folder streams $st: $(TOONBOX=$B/toonbox timeout 60 bash tools/bench_folder.sh -n 200 --src /tmp/one --device cuda --model whitebox --mode whole --streams $st 2>&1 | grep -E 'THROUGHPUT|stage busy' | tr '\n' ' ')"
   done
+  # The load generator in 1 process (its GIL may be the limit) and spread over 4.
   for st in ${SERVE_STREAMS:-1 2}; do
-    note "serve streams $st: $(cd tools && timeout 80 python3 serve_load.py --toonbox "$B/toonbox" --image "$PWD/../.device/in1024.jpg" \
-      --clients 16 --clients 64 --seconds 12 --serve-arg=--device=cuda --serve-arg=--model=whitebox --serve-arg=--queue-size=64 \
-      --serve-arg=--streams=$st 2>&1 | tail -3 | tr '\n' ' ' | cut -c1-1200)"
+    for procs in ${SERVE_PROCS:-4}; do
+      note "serve streams $st, client processes $procs: $(cd tools && timeout 80 python3 serve_load.py --toonbox "$B/toonbox" --image "$PWD/../.device/in1024.jpg" \
+        --clients 16 --clients 64 --seconds 12 --processes $procs --serve-arg=--device=cuda --serve-arg=--model=whitebox --serve-arg=--queue-size=64 \
+        --serve-arg=--streams=$st 2>&1 | tail -3 | tr '\n' ' ' | cut -c1-1200)"
+    done
   done
   TIMEFORMAT="process start without CUDA (toonbox --version): %R s"; { time "$B/toonbox" --version >/dev/null 2>&1; } 2>&1 | tee -a "$summary"
   TIMEFORMAT="plugin load + CUDA probe (toonbox doctor): %R s"; { time "$B/toonbox" doctor >/dev/null 2>&1; } 2>&1 | tee -a "$summary"
@@ -317,6 +322,39 @@ if [ "$part" = streams ]; then
     --precision fp16 --timings --overwrite 2>&1 | tail -25 | tee -a "$summary"
   TOONBOX_TEST_DEVICE=cuda TOONBOX_SHARED_DIR=/nonexistent timeout 70 bash tests/cli/cli_test.sh "$B/toonbox" >"$OUT/cli_cuda.txt" 2>&1
   note "cli on cuda: $(tail -1 "$OUT/cli_cuda.txt")"; grep FAIL "$OUT/cli_cuda.txt" | head | tee -a "$summary"
+fi
+if [ "$part" = startup ]; then
+  # PNG/WebP pipeline mode with the format's thread split, JPEG for comparison, and the cold
+  # start traced phase by phase (TOONBOX_TRACE_STARTUP) with a warm algorithm cache.
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  for fmt_st in png:2 png:3 webp:2 jpg:3; do
+    fmt=${fmt_st%:*}; st=${fmt_st#*:}
+    timeout 60 "$B/toonbox" bench --model whitebox --sizes 1024 --batch 1 --precision fp16 --device cuda:0 \
+      --runs 5 --no-cold-start --pipeline-images 512 --pipeline-format $fmt --streams $st --image "$I/dctnet_input.png" \
+      --markdown "$OUT/pipe_${fmt}_s$st.md" >/dev/null 2>>"$OUT/bench.log"
+    note "pipeline $fmt streams $st: exit $?"; grep -A4 '^## Pipeline mode' "$OUT/pipe_${fmt}_s$st.md" | grep -E '^\| whitebox' | cut -c1-400 | tee -a "$summary"
+  done
+  cold_start 2>&1 | tee -a "$summary"
+  for run in 1 2; do
+    TIMEFORMAT="traced cold start $run: %R s"
+    { time TOONBOX_TRACE_STARTUP=1 TOONBOX_CUDA_ALGO_CACHE=/tmp/algo-cache "$B/toonbox" cartoonize "$PWD/.device/in1024.jpg" \
+        -o /tmp/cs3.jpg --mode whole --device cuda --precision fp16 --overwrite >/dev/null 2>"$OUT/trace$run.txt"; } 2>&1 | tee -a "$summary"
+    grep '^\[startup\]' "$OUT/trace$run.txt" | tee -a "$summary"
+  done
+  # `bench`'s own cold start row (time to the written output, and to exit).
+  timeout 60 "$B/toonbox" bench --model whitebox --sizes 1024 --batch 1 --precision fp16 --device cuda:0 --runs 3 \
+    --no-pipeline --image "$PWD/.device/in1024.jpg" --json "$OUT/bench_cold.json" >/dev/null 2>>"$OUT/bench.log"
+  note "bench cold start: $(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print([x.get('cold_start') for x in r.get('results', r.get('rows', []))])" "$OUT/bench_cold.json" 2>&1 | cut -c1-600)"
+  if [ -n "${STARTUP_FULL:-}" ]; then
+    timeout 150 "$B/toonbox_tests" --gtest_filter='*Cuda*:OpMatrix*:Tiling*:-Doctor*' >"$OUT/unit.txt" 2>&1
+    note "unit: $(counts "$OUT/unit.txt")"; grep -E "^\[  FAILED  \]" "$OUT/unit.txt" | head -20 | tee -a "$summary"
+    mkdir -p /tmp/one && cp "$I/wb_actress2.jpg" /tmp/one/
+    note "photo folder streams 2: $(TOONBOX=$B/toonbox timeout 60 bash tools/bench_folder.sh -n 200 --src "$I" --device cuda --model whitebox --mode whole --streams 2 2>&1 | grep -E 'THROUGHPUT|stage busy' | tr '\n' ' ')"
+    note "photo folder again streams 2: $(TOONBOX=$B/toonbox timeout 60 bash tools/bench_folder.sh -n 200 --src "$I" --device cuda --model whitebox --mode whole --streams 2 2>&1 | grep -E 'THROUGHPUT|stage busy' | tr '\n' ' ')"
+    note "one-size folder streams 2: $(TOONBOX=$B/toonbox timeout 60 bash tools/bench_folder.sh -n 200 --src /tmp/one --device cuda --model whitebox --mode whole --streams 2 2>&1 | grep -E 'THROUGHPUT|stage busy' | tr '\n' ' ')"
+    TOONBOX_TEST_DEVICE=cuda TOONBOX_SHARED_DIR=/nonexistent timeout 70 bash tests/cli/cli_test.sh "$B/toonbox" >"$OUT/cli_cuda.txt" 2>&1
+    note "cli on cuda: $(tail -1 "$OUT/cli_cuda.txt")"; grep FAIL "$OUT/cli_cuda.txt" | head | tee -a "$summary"
+  fi
 fi
 if [ "$part" = final ]; then
   "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
