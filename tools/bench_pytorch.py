@@ -368,6 +368,10 @@ def main():
                 torch.cuda.empty_cache()
             continue
         precision = "fp32" if dtype == torch.float32 else "fp16"
+        # PyTorch's fp32 on a GPU lets cuDNN multiply in TF32: toonbox's tf32 row is its
+        # counterpart where the report has one.
+        if cuda and precision == "fp32" and (kind, "tf32", size, batch) in rows:
+            precision = "tf32"
         tb = rows.get((kind, precision, size, batch))
         tb_ms = tb["warm_ms"]["compute"]["median"] if tb else None
         # A batch toonbox could not run whole went in smaller calls: its compute median is
@@ -389,7 +393,8 @@ def main():
     print("ratio = toonbox device time (warm_ms.compute median) / PyTorch forward time; below 1: toonbox is faster.")
     print("Where toonbox ran a batch in smaller calls (its table says 'ran N'), its time is scaled to the whole batch.")
     if cuda:
-        print("toonbox fp32 is strict fp32 (no TF32); PyTorch eager-fp32 lets cuDNN use TF32, as its default does.")
+        print("PyTorch eager-fp32 lets cuDNN use TF32, as its default does: it is set against toonbox's tf32 row where the")
+        print("report has one (bench --precision tf32), else against strict fp32 (no TF32).")
     return status
 
 

@@ -50,11 +50,14 @@ async function refreshStatus() {
 }
 
 function applyDeviceToOptions(s) {
-  const fp16 = $('precision').querySelector('option[value=fp16]');
-  const has16 = (s.device.precisions || []).includes('fp16');
-  fp16.disabled = !has16;
-  fp16.title = has16 ? '' : 'fp16 needs a GPU; this server runs on the CPU';
-  if (!has16 && $('precision').value === 'fp16') $('precision').value = 'auto';
+  // The GPU precisions the server's device lists; the others are greyed out, saying why.
+  for (const name of ['tf32', 'fp16']) {
+    const option = $('precision').querySelector(`option[value=${name}]`);
+    const has = (s.device.precisions || []).includes(name);
+    option.disabled = !has;
+    option.title = has ? '' : `${name} needs a GPU; this server runs on the CPU`;
+    if (!has && $('precision').value === name) $('precision').value = 'auto';
+  }
   const portrait = $('mode').querySelector('option[value=portrait]');
   portrait.disabled = !(s.modes && s.modes.portrait);
   portrait.title = portrait.disabled && s.portrait && s.portrait.reason ? s.portrait.reason : '';

@@ -158,8 +158,8 @@ Status apply_defaults(BenchOptions* o, bool gpu_usable, const std::vector<std::s
     o->devices = normalized;
   }
   for (const std::string& p : o->precisions)
-    if (p != "fp32" && p != "fp16")
-      return invalid_argument("--precision: '" + p + "' is not fp32 or fp16");
+    if (p != "fp32" && p != "tf32" && p != "fp16")
+      return invalid_argument("--precision: '" + p + "' is not fp32, tf32 or fp16");
   const bool gpu = has_gpu_device(o->devices);
   if (o->precisions.empty()) {
     o->precisions =
@@ -217,7 +217,9 @@ std::vector<BenchConfig> expand_matrix(const BenchOptions& o, std::vector<std::s
   std::vector<std::string> precisions = o.precisions;
   std::stable_partition(precisions.begin(), precisions.end(),
                         [](const std::string& p) { return p == "fp32"; });
-  const bool cpu_fp16_alone = precisions.size() == 1 && precisions[0] == "fp16";
+  // fp16 and tf32 are GPU precisions: the CPU rows skip them (said once, below), unless
+  // one is all that was asked, which then fails on the CPU with its reason.
+  const bool cpu_fp16_alone = precisions.size() == 1 && precisions[0] != "fp32";
   bool dropped_cpu_fp16 = false;
   std::vector<BenchConfig> out;
   for (const std::string& model : o.models) {
@@ -225,7 +227,7 @@ std::vector<BenchConfig> expand_matrix(const BenchOptions& o, std::vector<std::s
       for (const std::string& device : devices) {
         const bool cpu = device == "cpu";
         for (const std::string& precision : precisions) {
-          if (cpu && precision == "fp16" && !cpu_fp16_alone) {
+          if (cpu && precision != "fp32" && !cpu_fp16_alone) {
             dropped_cpu_fp16 = true;
             continue;
           }
@@ -249,7 +251,7 @@ std::vector<BenchConfig> expand_matrix(const BenchOptions& o, std::vector<std::s
     }
   }
   if (dropped_cpu_fp16)
-    notes->push_back("cpu fp16 is not measured: the CPU backend computes in fp32 only");
+    notes->push_back("cpu fp16/tf32 is not measured: the CPU backend computes in fp32 only");
   return out;
 }
 

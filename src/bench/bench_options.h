@@ -24,7 +24,7 @@ struct BenchOptions {
   std::map<int, int> heights;           // width -> height for inputs given as WxH (--sizes 1920x1080)
   std::vector<int> batches;             // images per device call; empty: default
   std::vector<int> cpu_batches;         // batches of CPU rows; empty: default
-  std::vector<std::string> precisions;  // "fp32", "fp16"; empty: default
+  std::vector<std::string> precisions;  // "fp32", "tf32", "fp16"; empty: default
   std::vector<std::string> devices;     // "cpu", "cuda", "cuda:N"; empty: default
   int runs = 0;                         // warm runs per GPU configuration; 0: default
   int cpu_runs = 0;                     // warm runs per CPU configuration; 0: default

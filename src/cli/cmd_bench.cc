@@ -41,7 +41,7 @@ constexpr const char* kUsage =
     "  --batch N[,N]          images per device call (default 1; 1,8 with a GPU)\n"
     "  --cpu-batch N[,N]      batches of the CPU rows (default: 1 when a GPU is measured too,\n"
     "                         else --batch)\n"
-    "  --precision P[,P]      fp32, fp16 (default fp32; fp32,fp16 with a GPU)\n"
+    "  --precision P[,P]      fp32, tf32, fp16 (default fp32; fp32,fp16 with a GPU)\n"
     "  --device D[,D]         cpu, cuda, cuda:N, cuda:all (each GPU its own rows; default:\n"
     "                         cuda:0,cpu if a GPU is usable, else cpu)\n"
     "  --runs N               warm runs per configuration (default 20 on a GPU, 5 on the CPU)\n"

@@ -66,7 +66,7 @@ std::vector<ArgSpec> cartoonize_image_options() {
            "finish every image with realesr-animevideov3-xN on the same device"},
           {"--device", true, "", false, "D",
            "auto (default), cpu, cuda or cuda:N; folders also take a list:\ncuda:0,1 / cuda:all / cpu,cpu (one worker per device)"},
-          {"--precision", true, "", false, "P", "auto (default: fp16 on GPU, fp32 on CPU), fp32 or fp16"},
+          {"--precision", true, "", false, "P", "auto (default: fp16 on GPU, fp32 on CPU), fp32, tf32 (GPU) or fp16"},
           {"--max-pixels", true, "", false, "N", "refuse images larger than N pixels (default 50000000)"},
           {"--quality", true, "", false, "Q", "JPEG/WebP quality 1..100 (default 92)"},
           {"--overwrite", false, "", false, "", "replace OUTPUT if it exists (never the input)"},

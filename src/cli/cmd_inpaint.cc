@@ -56,7 +56,7 @@ constexpr const char* kUsage =
     "  --range, --input-range, --multiple, --layout, --channels\n"
     "                         a network's pixel contract (as for `toonbox run`)\n"
     "  --device D             auto (default), cpu, cuda or cuda:N (networks only)\n"
-    "  --precision P          auto, fp32 or fp16\n"
+    "  --precision P          auto, fp32, tf32 (GPU) or fp16\n"
     "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
     "  --overwrite            replace OUTPUT if it exists (never the input)\n"
     "  --json                 machine-readable lines\n"

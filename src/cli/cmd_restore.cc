@@ -48,7 +48,7 @@ constexpr const char* kUsage =
     "  --face-score S         detections scored below S (0..1) are not restored (default 0.8)\n"
     "  --face-batch N         face crops per device call (default 8)\n"
     "  --device D             auto (default), cpu, cuda or cuda:N\n"
-    "  --precision P          auto (default: fp16 on GPU, fp32 on CPU), fp32 or fp16\n"
+    "  --precision P          auto (default: fp16 on GPU, fp32 on CPU), fp32, tf32 (GPU) or fp16\n"
     "  --max-pixels N         refuse images larger than N pixels (default 50000000)\n"
     "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
     "  --overwrite            replace OUTPUT if it exists (never the input)\n"

@@ -55,7 +55,7 @@ std::vector<ArgSpec> run_options() {
           {"--input-range", true, "", false, "LO,HI", "input value range (default: the output range)"},
           {"--multiple", true, "", false, "N", "pad H and W (edge) to a multiple of N, cropped after (default 16)"},
           {"--device", true, "", false, "D", "auto (default), cpu, cuda or cuda:N"},
-          {"--precision", true, "", false, "P", "auto, fp32 or fp16"},
+          {"--precision", true, "", false, "P", "auto, fp32, tf32 (GPU) or fp16"},
           {"--max-pixels", true, "", false, "N", "refuse images larger than N pixels (default 50000000)"},
           {"--quality", true, "", false, "Q", "JPEG/WebP quality 1..100 (default 92)"},
           {"--overwrite", false, "", false, "", "replace OUTPUT if it exists (never the input)"},

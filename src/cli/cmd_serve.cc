@@ -39,7 +39,7 @@ constexpr const char* kUsage =
     "  --device D             auto (default), cpu, cuda or cuda:N; a list (cuda:0,1, cuda:all,\n"
     "                         cpu,cpu) runs one worker per device behind one queue; a device\n"
     "                         that fails is taken out of rotation (docs/scaling.md)\n"
-    "  --precision P          default precision: auto (fp16 on GPU, fp32 on CPU), fp32, fp16\n"
+    "  --precision P          default precision: auto (fp16 on GPU, fp32 on CPU), fp32, tf32, fp16\n"
     "  --model NAME|PATH      default model (default: 'whitebox' if installed, else 'classic')\n"
     "  --streams N            workers per GPU, each with its own CUDA stream and plans, so\n"
     "                         one's copies and host work overlap another's compute (default 2)\n"

@@ -58,7 +58,7 @@ std::vector<ArgSpec> upscale_image_options() {
            "tile side in input pixels (at least 64); 0 = automatic (default:\nthe whole image when it fits half the free memory), -1 = never"},
           {"--tta", false, "", false, "", "average the 8 flips/rotations (8x slower, slightly cleaner)"},
           {"--device", true, "", false, "D", "auto (default), cpu, cuda or cuda:N"},
-          {"--precision", true, "", false, "P", "auto (default: fp16 on GPU, fp32 on CPU), fp32 or fp16"},
+          {"--precision", true, "", false, "P", "auto (default: fp16 on GPU, fp32 on CPU), fp32, tf32 (GPU) or fp16"},
           {"--max-pixels", true, "", false, "N", "refuse input images larger than N pixels (default 50000000)"},
           {"--quality", true, "", false, "Q", "JPEG/WebP quality 1..100 (default 92)"},
           {"--overwrite", false, "", false, "", "replace OUTPUT if it exists (never the input)"},

@@ -26,9 +26,11 @@ const char* dtype_name(DType t);
 inline bool is_floating(DType t) { return t == DType::kFloat32 || t == DType::kFloat16; }
 
 // Precision a compiled graph computes in. Inputs and outputs are always float32 at
-// the API; kFloat16 stores activations and weights in half and accumulates in float.
-enum class Precision : uint8_t { kFloat32, kFloat16 };
-const char* precision_name(Precision p);
+// the API; kFloat16 stores activations and weights in half and accumulates in float;
+// kTf32 stores float32 and lets convolutions and GEMMs multiply on TF32 tensor cores
+// (10-bit mantissas, float accumulation), PyTorch's default for cuDNN convolutions.
+enum class Precision : uint8_t { kFloat32, kFloat16, kTf32 };
+const char* precision_name(Precision p);  // "fp32", "fp16", "tf32"
 
 inline uint16_t float_to_half(float f) {
   uint32_t x;

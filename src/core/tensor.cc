@@ -19,7 +19,14 @@ const char* dtype_name(DType t) {
   return "?";
 }
 
-const char* precision_name(Precision p) { return p == Precision::kFloat16 ? "fp16" : "fp32"; }
+const char* precision_name(Precision p) {
+  switch (p) {
+    case Precision::kFloat32: return "fp32";
+    case Precision::kFloat16: return "fp16";
+    case Precision::kTf32: return "tf32";
+  }
+  return "?";
+}
 
 int64_t shape_numel(const Shape& shape) {
   int64_t n = 1;

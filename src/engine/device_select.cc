@@ -42,8 +42,12 @@ Result<Precision> resolve_precision(const std::string& precision, bool gpu) {
     if (!gpu) return invalid_argument("precision fp16 needs a GPU; the CPU backend computes in fp32");
     return Precision::kFloat16;
   }
+  if (precision == "tf32") {
+    if (!gpu) return invalid_argument("precision tf32 needs an NVIDIA GPU (TF32 tensor cores); the CPU backend computes in fp32");
+    return Precision::kTf32;
+  }
   if (precision == "auto") return gpu ? Precision::kFloat16 : Precision::kFloat32;
-  return invalid_argument("precision must be auto, fp32 or fp16, got '" + precision + "'");
+  return invalid_argument("precision must be auto, fp32, tf32 or fp16, got '" + precision + "'");
 }
 
 }  // namespace

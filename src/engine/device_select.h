@@ -23,7 +23,7 @@ struct DeviceSelection {
   std::string summary() const;
 };
 
-// device: "auto", "cpu", "cuda" or "cuda:N". precision: "auto", "fp32" or "fp16".
+// device: "auto", "cpu", "cuda" or "cuda:N". precision: "auto", "fp32", "tf32" or "fp16".
 Result<DeviceSelection> select_device(const std::string& device, const std::string& precision);
 
 }  // namespace toonbox::engine

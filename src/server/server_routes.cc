@@ -159,6 +159,7 @@ class Routes {
     const backend::DeviceDescription& d = s.device_.backend->device();
     const auto portrait = s.models_.face_detector(s.device_.precision);  // loaded once, then cached
     nlohmann::json precisions = nlohmann::json::array({"fp32"});
+    if (s.device_.backend->supports(Precision::kTf32)) precisions.push_back("tf32");
     if (s.device_.backend->supports(Precision::kFloat16)) precisions.push_back("fp16");
     nlohmann::json device = {{"id", d.id},
                              {"kind", s.device_.is_gpu ? "gpu" : "cpu"},

@@ -45,6 +45,7 @@ try {
   check(/^CPU: requested \(--device cpu\) — CPU, \d+ threads/.test(barText), 'status bar says CPU, requested', barText);
   check(await page.getAttribute('#doctor-link', 'href') === '/doctor', 'status bar links the doctor\'s report');
   check(await page.locator('#precision option[value=fp16]').isDisabled(), 'fp16 is greyed out on the CPU');
+  check(await page.locator('#precision option[value=tf32]').isDisabled(), 'tf32 is greyed out on the CPU');
   check(await page.locator('#mode option[value=portrait]').isDisabled(), 'portrait mode is greyed out (no face detector installed)');
   check((await page.locator('#mode option[value=portrait]').getAttribute('title') || '').includes('toonbox models import'),
         'the greyed-out portrait option says how to install a detector');

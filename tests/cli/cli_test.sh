@@ -49,6 +49,15 @@ else
   no_file "--device cuda left no output" out/gpu.png
 fi
 expect 2 "fp16 on the CPU is refused" "$toonbox" cartoonize in/rgb.png -o out/h.png --device cpu --precision fp16
+expect 2 "tf32 on the CPU is refused" "$toonbox" cartoonize in/rgb.png -o out/h.png --device cpu --precision tf32
+contains "tf32 refused with the reason" "tf32 needs an NVIDIA GPU"
+expect 2 "an unknown precision is refused" "$toonbox" cartoonize in/rgb.png -o out/h.png --device cpu --precision fp64
+contains "naming the choices" "auto, fp32, tf32 or fp16"
+# On the GPU machine (TOONBOX_TEST_DEVICE=cuda): --precision tf32 runs and says so.
+if [ "${TOONBOX_TEST_DEVICE:-cpu}" = cuda ]; then
+  expect 0 "tf32 on the GPU" "$toonbox" cartoonize in/rgb.png -o out/tf32.png --device cuda --precision tf32
+  contains "the device line says tf32" "device: cuda:0 .*tf32"
+fi
 
 # Bad inputs: clear errors naming the file, non-zero exit, no output, no temp files.
 # TOONBOX_TEST_DEVICE=cuda runs these on the GPU (the device-machine script does).

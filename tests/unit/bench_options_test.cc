@@ -62,7 +62,7 @@ TEST(BenchOptions, GpuDefaultsMeasureBothDevicesAndKeepTheCpuAtBatchOne) {
   EXPECT_EQ(m[0].pipeline_images, 4);
   EXPECT_EQ(m[4].pipeline_images, 64);
   EXPECT_NE(std::find(notes.begin(), notes.end(),
-                      "cpu fp16 is not measured: the CPU backend computes in fp32 only"),
+                      "cpu fp16/tf32 is not measured: the CPU backend computes in fp32 only"),
             notes.end());
 }
 

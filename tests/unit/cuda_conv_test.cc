@@ -90,7 +90,7 @@ std::vector<ConvParam> conv_params() {
   std::vector<ConvParam> out;
   for (const ConvCase& c : conv_cases())
     for (Layout l : {Layout::kNHWC, Layout::kNCHW})
-      for (Precision p : {Precision::kFloat32, Precision::kFloat16}) out.push_back({c, l, p});
+      for (Precision p : {Precision::kFloat32, Precision::kTf32, Precision::kFloat16}) out.push_back({c, l, p});
   return out;
 }
 
@@ -275,6 +275,44 @@ TEST(CudaConvAlgoCache, SecondCompileOfTheSameShapeDoesNotSearch) {
   auto want = reference_run(spec.value(), {x});
   ASSERT_TRUE(want.is_ok());
   expect_close(a[0], want.value()[0], Precision::kFloat32, "cached conv");
+}
+
+// --precision tf32 really multiplies in TF32: a 1x1 conv (one cuBLAS GEMM, 4096 x 256 x
+// 256, large enough that cuBLAS takes tensor cores) computes other bits than strict fp32,
+// both within their tolerance of the float64 reference; and a 3x3 conv through cuDNN
+// stays within tf32's (which engine it takes is cuDNN's choice).
+TEST(CudaTf32, GemmsRoundLikeTf32AndConvsAgree) {
+  TB_REQUIRE_CUDA();
+  Backend& backend = *cuda_env().backend;
+  ASSERT_TRUE(backend.supports(Precision::kTf32));
+  const ConvCase gemm{"tf32_gemm", {1, 64, 64, 256}, 256, 1, 1, 1, 1, 1, PadMode::kValid, {}, true, {}};
+  Shape shape;
+  const Graph g = conv_graph(gemm, Layout::kNHWC, false, &shape);
+  auto spec = specialize(g, {shape});
+  ASSERT_TRUE(spec.is_ok()) << spec.status().to_string();
+  const Tensor x = random_tensor(shape, 31, -1.f, 1.f, false);
+  auto want = reference_run(spec.value(), {x});
+  ASSERT_TRUE(want.is_ok());
+  std::vector<Tensor> strict, tf32;
+  for (auto [p, out] : {std::pair{Precision::kFloat32, &strict}, std::pair{Precision::kTf32, &tf32}}) {
+    auto exe = backend.compile(spec.value(), CompileOptions{p});
+    ASSERT_TRUE(exe.is_ok()) << exe.status().to_string();
+    ASSERT_TRUE(exe.value()->run({x}, out, nullptr).is_ok());
+  }
+  const ErrorStats strict_err = compare(strict[0], want.value()[0]), tf32_err = compare(tf32[0], want.value()[0]);
+  std::printf("[ measure  ] 1x1 conv K=256: max abs error fp32 %.3g, tf32 %.3g (NMSE %.3g, %.3g)\n",
+              strict_err.max_abs, tf32_err.max_abs, strict_err.nmse, tf32_err.nmse);
+  expect_close(strict[0], want.value()[0], Precision::kFloat32, "1x1 conv fp32");
+  expect_close(tf32[0], want.value()[0], Precision::kTf32, "1x1 conv tf32");
+  EXPECT_NE(std::memcmp(strict[0].raw(), tf32[0].raw(), strict[0].nbytes()), 0) << "tf32 computed strict fp32";
+  EXPECT_GT(tf32_err.max_abs, 10 * strict_err.max_abs) << "tf32 is not rounding the products";
+
+  const ConvCase conv{"tf32_conv", {1, 32, 32, 32}, 64, 3, 3, 1, 1, 1, PadMode::kSameUpper, {}, true, {}};
+  for (Layout l : {Layout::kNHWC, Layout::kNCHW}) {
+    const Graph g3 = conv_graph(conv, l, false, &shape);
+    ASSERT_NO_FATAL_FAILURE(check_against_reference(g3, {random_tensor(shape, 32, -1.f, 1.f, false)},
+                                                    Precision::kTf32, std::string("3x3 conv tf32 ") + layout_tag(l)));
+  }
 }
 
 // Where one of our kernels competes with cuDNN (a depthwise conv here), the timing is

@@ -140,8 +140,10 @@ struct Tolerance {
   double max_abs;
 };
 
+// fp16 and tf32 alike: both round what the products see to 10 mantissa bits (fp16 also
+// stores in half); fp32 is strict.
 inline Tolerance tolerance(Precision p, const ErrorStats& s) {
-  if (is_fp16(p)) return {1e-5, 1e-2 * std::max(s.want_range, 1e-3)};
+  if (p != Precision::kFloat32) return {1e-5, 1e-2 * std::max(s.want_range, 1e-3)};
   return {1e-9, 1e-4 * std::max(1.0, s.want_max_abs)};
 }
 
@@ -207,7 +209,7 @@ inline void expect_child_test_passes(const std::string& name) {
   EXPECT_NE(text.find("[       OK ] " + name), std::string::npos) << text;
 }
 
-inline std::string precision_tag(Precision p) { return is_fp16(p) ? "fp16" : "fp32"; }
+inline std::string precision_tag(Precision p) { return precision_name(p); }
 inline std::string layout_tag(graph::Layout l) {
   return l == graph::Layout::kNHWC ? "nhwc" : "nchw";
 }

@@ -46,7 +46,7 @@ TEST(ServerApi, StatusLineForAGpu) {
   EXPECT_EQ(h.server->status_line(), "GPU: active — Fake GPU (sm_90, 8 GiB), fp16");
   auto j = json_of(h.client()->Get("/api/v1/status"));
   EXPECT_EQ(j["device"]["state"], "active");
-  EXPECT_EQ(j["device"]["precisions"], nlohmann::json::array({"fp32", "fp16"}));
+  EXPECT_EQ(j["device"]["precisions"], nlohmann::json::array({"fp32", "tf32", "fp16"}));
 }
 
 TEST(ServerApi, ModelsListTheBuiltInStyleAsDefault) {
@@ -133,7 +133,8 @@ TEST(ServerApi, ParameterErrorsAreRefusedInPlainWords) {
       {"?mode=portrait", 404, "portrait mode needs YuNet"},
       {"?mode=sideways", 400, "mode must be auto, portrait or whole"},
       {"?precision=fp16", 400, "not available on this server's device"},
-      {"?precision=fp64", 400, "precision must be auto, fp32 or fp16"},
+      {"?precision=tf32", 400, "not available on this server's device"},
+      {"?precision=fp64", 400, "precision must be auto, fp32, tf32 or fp16"},
       {"?strength=1.5", 400, "strength must be a number from 0 to 1"},
       {"?strength=nan", 400, "strength must be a number from 0 to 1"},
       {"?long_side=-3", 400, "long_side must be 0"},

@@ -10,7 +10,9 @@
 
 namespace toonbox::cuda {
 
-bool tf32_allowed() {
+bool tf32_allowed(Precision precision) {
+  if (precision == Precision::kTf32) return true;
+  if (precision != Precision::kFloat32) return false;
   const char* v = std::getenv("TOONBOX_CUDA_TF32");
   return v != nullptr && v[0] != '\0' && v[0] != '0';
 }

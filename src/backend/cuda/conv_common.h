@@ -20,10 +20,11 @@ struct ConvShape {
 
 ConvShape conv_shape(const graph::Graph& graph, const graph::Node& node);
 
-// TOONBOX_CUDA_TF32=1: fp32 convolutions and GEMMs may use TF32 tensor cores (inputs
-// rounded to 10 mantissa bits, ~1e-3 relative error; PyTorch's default for convolutions).
-// Off by default: strict fp32 agrees with the CPU. Each step's description says "tf32".
-bool tf32_allowed();
+// Whether convolutions and GEMMs at `precision` may use TF32 tensor cores (inputs rounded
+// to 10 mantissa bits, ~1e-3 relative error; PyTorch's default for convolutions): always
+// for --precision tf32, for fp32 only under TOONBOX_CUDA_TF32=1 (the older switch), never
+// for fp16. Strict fp32 agrees with the CPU. Each step's description says "tf32".
+bool tf32_allowed(Precision precision);
 
 // "node 'conv1' (Conv2D NHWC [1,32,33,35] * [16,35,3,3] stride 1x1 dilation 1x1 pads
 // t0 b1 l0 r1 groups 1 -> [1,32,33,16] fp16)"

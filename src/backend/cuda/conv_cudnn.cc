@@ -93,7 +93,7 @@ void CudnnConvStep::describe(const std::string& base) {
 Status CudnnConvStep::apply_math(const ConvAlgo& algo) {
   // fp32 stays on FMA math whatever the search reported (see the header: no TF32),
   // unless TF32 was asked for.
-  const cudnnMathType_t math = (is_half(precision_) || tf32_allowed()) ? algo.math : CUDNN_FMA_MATH;
+  const cudnnMathType_t math = (is_half(precision_) || tf32_allowed(precision_)) ? algo.math : CUDNN_FMA_MATH;
   TB_CUDNN_RETURN_IF_ERROR(cudnnSetConvolutionMathType(conv_desc_.get(), math));
   return Status::ok();
 }
@@ -123,7 +123,7 @@ Status CudnnConvStep::build(const BuildContext& ctx, const graph::Node& node, vo
   const cudnnDataType_t dtype = is_half(precision_) ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT;
   const cudnnTensorFormat_t format = s.nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW;
   const cudnnMathType_t math =
-      (is_half(precision_) || tf32_allowed()) ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH;
+      (is_half(precision_) || tf32_allowed(precision_)) ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH;
 
   TB_ASSIGN_OR_RETURN(x_desc_, create_tensor_desc());
   TB_ASSIGN_OR_RETURN(y_desc_, create_tensor_desc());
@@ -231,7 +231,7 @@ Status CudnnConvStep::search(const BuildContext& ctx, const ConvAlgoKey& key, co
   for (int i = 0; i < returned; ++i) {
     if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
     // TF32 guard: in fp32 take only algorithms that ran without tensor-op math.
-    if (!is_half(precision_) && !tf32_allowed() &&
+    if (!is_half(precision_) && !tf32_allowed(precision_) &&
         (perf[i].mathType == CUDNN_TENSOR_OP_MATH || perf[i].mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION))
       continue;
     ranked.push_back(ConvAlgo{perf[i].algo, perf[i].mathType, perf[i].memory, perf[i].time});

@@ -480,7 +480,7 @@ Status GraphConvStep::build(const BuildContext& ctx, const Node& node, void* scr
   p_ = node.p<Conv2DParams>();
   s_ = conv_shape(g, node);
   precision_ = ctx.precision;
-  tf32_ = !is_half(precision_) && tf32_allowed();
+  tf32_ = tf32_allowed(precision_);
   if (s_.groups != 1) return unimplemented("grouped convolutions stay on the legacy API");
   TB_ASSIGN_OR_RETURN(void* x, ctx.value_ptr(node.inputs[0]));
   TB_ASSIGN_OR_RETURN(void* y, ctx.value_ptr(node.outputs[0]));

@@ -91,7 +91,7 @@ ConvAlgoKey timed_choice_key(const BuildContext& ctx, const graph::Node& node, O
   key.cudnn_version = static_cast<int32_t>(cudnnGetVersion());
   key.data_type = is_half(ctx.precision) ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT;
   key.layout = s.nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW;
-  key.math_type = (tf32_allowed() ? 1 : 0) | (graph_conv_api_enabled() ? 2 : 0) |
+  key.math_type = (tf32_allowed(ctx.precision) ? 1 : 0) | (graph_conv_api_enabled() ? 2 : 0) |
                   (static_cast<int32_t>(p.pad_mode) << 2) | (kOwnKernelsRevision << 8);
   key.n = s.n;
   key.c = s.c;

@@ -25,7 +25,7 @@ class CudaBackend final : public backend::Backend {
 
   const backend::DeviceDescription& device() const override { return description_; }
   bool supports(Precision precision) const override {
-    return precision == Precision::kFloat32 || precision == Precision::kFloat16;
+    return precision == Precision::kFloat32 || precision == Precision::kFloat16 || precision == Precision::kTf32;
   }
   std::string unsupported_reason(const graph::Graph& graph, const graph::Node& node,
                                  Precision precision) const override;

@@ -36,7 +36,7 @@ std::string rank_at_most(const Graph& g, const Node& node, int max_rank) {
 }  // namespace
 
 std::string cuda_unsupported_reason(const Graph& g, const Node& node, Precision precision) {
-  if (precision != Precision::kFloat32 && precision != Precision::kFloat16)
+  if (precision != Precision::kFloat32 && precision != Precision::kFloat16 && precision != Precision::kTf32)
     return std::string("precision ") + precision_name(precision) + " is not supported";
   if (std::string why = backend::precheck_node(g, node); !why.empty()) return why;
   for (int out : node.outputs)

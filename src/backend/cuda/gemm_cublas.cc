@@ -44,7 +44,7 @@ Status GemmConvStep::build(const BuildContext& ctx, const graph::Node& node) {
     TB_ASSIGN_OR_RETURN(bias_, upload_bias(ctx, *g.value(node.inputs[2]).constant));
   }
   epilogue_ = make_epilogue(s, node.p<graph::Conv2DParams>(), bias_);
-  compute_ = (!is_half(precision_) && tf32_allowed()) ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
+  compute_ = tf32_allowed(precision_) ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
   return Status::ok();
 }
 
