@@ -30,6 +30,10 @@
 #                                     the CLI on CUDA
 #   bash tools/gpu_check.sh startup   PNG/WebP/JPEG pipeline mode at the format's thread split,
 #                                     the cold start traced phase by phase
+#   bash tools/gpu_check.sh serve14   the server with the page's latency under load, JPEG
+#                                     pipeline mode at 3/4 streams, White-box's step profile
+#   bash tools/gpu_check.sh tf32      --precision tf32: the CUDA unit suite, the CLI on CUDA, bench's
+#                                     fp32/tf32/fp16 rows, PyTorch's eager fp32 and .half() beside
 #   bash tools/gpu_check.sh upprofile the upscalers at 1080p step by step, their bench rows,
 #                                     PyTorch on the same architectures side by side
 #   bash tools/gpu_check.sh           tests and timings
@@ -355,6 +359,44 @@ if [ "$part" = startup ]; then
     TOONBOX_TEST_DEVICE=cuda TOONBOX_SHARED_DIR=/nonexistent timeout 70 bash tests/cli/cli_test.sh "$B/toonbox" >"$OUT/cli_cuda.txt" 2>&1
     note "cli on cuda: $(tail -1 "$OUT/cli_cuda.txt")"; grep FAIL "$OUT/cli_cuda.txt" | head | tee -a "$summary"
   fi
+fi
+if [ "$part" = serve14 ]; then
+  # Issue 14's server rows with the page's own latency under the load, JPEG pipeline mode
+  # at 3 and 4 streams, and White-box's step profile (where the GPU time goes now).
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  for st in ${SERVE_STREAMS:-2 3}; do
+    note "serve streams $st: $(cd tools && timeout 80 python3 serve_load.py --toonbox "$B/toonbox" --image "$PWD/../.device/in1024.jpg" \
+      --clients 16 --clients 64 --seconds 12 --processes 4 --serve-arg=--device=cuda --serve-arg=--model=whitebox --serve-arg=--queue-size=64 \
+      --serve-arg=--streams=$st 2>&1 | tail -3 | head -2 | tr '\n' ' ' | cut -c1-1400)"
+  done
+  for st in 3 4; do
+    timeout 60 "$B/toonbox" bench --model whitebox --sizes 1024 --batch 1 --precision fp16 --device cuda:0 \
+      --runs 5 --no-cold-start --pipeline-images 1024 --pipeline-format jpg --streams $st --image "$I/dctnet_input.png" \
+      --markdown "$OUT/pipe_jpg_s$st.md" >/dev/null 2>>"$OUT/bench.log"
+    note "pipeline jpg streams $st: exit $?"; grep -A4 '^## Pipeline mode' "$OUT/pipe_jpg_s$st.md" | grep -E '^\| whitebox' | cut -c1-400 | tee -a "$summary"
+  done
+  TOONBOX_CUDA_PROFILE_STEPS=1 timeout 60 "$B/toonbox" bench --model whitebox --sizes 1024 --batch 1 --precision fp16 --device cuda:0 \
+    --runs 20 --no-pipeline --no-cold-start --image "$I/dctnet_input.png" >/dev/null 2>"$OUT/profile.txt"
+  note "step profile: $(wc -l <"$OUT/profile.txt") lines in profile.txt"
+fi
+if [ "$part" = tf32 ]; then
+  # --precision tf32: the CUDA unit suite (CudaTf32.*, every conv case at tf32), the CLI on
+  # CUDA, bench's fp32 / tf32 / fp16 rows and PyTorch's eager fp32 (TF32) and .half() beside.
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/yunet/yunet_n_dynamic.onnx" --force >/dev/null
+  timeout 180 "$B/toonbox_tests" --gtest_filter='*Cuda*:OpMatrix*:Tiling*:-Doctor*' >"$OUT/unit.txt" 2>&1
+  note "unit: $(counts "$OUT/unit.txt")"; grep -E "^\[  FAILED  \]" "$OUT/unit.txt" | head -20 | tee -a "$summary"
+  grep -E "CudaTf32|measure \] 1x1" "$OUT/unit.txt" | tee -a "$summary"
+  TOONBOX_TEST_DEVICE=cuda TOONBOX_SHARED_DIR=/nonexistent timeout 70 bash tests/cli/cli_test.sh "$B/toonbox" >"$OUT/cli_cuda.txt" 2>&1
+  note "cli on cuda: $(tail -1 "$OUT/cli_cuda.txt")"; grep -E "FAIL|tf32" "$OUT/cli_cuda.txt" | head | tee -a "$summary"
+  timeout 90 "$B/toonbox" bench --model whitebox --sizes 512,1024 --batch 1 --precision fp32,tf32,fp16 --device cuda:0 \
+    --runs 10 --no-pipeline --no-cold-start --image "$I/dctnet_input.png" --json "$OUT/bench_tf32.json" \
+    --markdown "$OUT/bench_tf32.md" >/dev/null 2>>"$OUT/bench.log"
+  note "bench fp32/tf32/fp16: exit $?"; grep -E '^\| whitebox' "$OUT/bench_tf32.md" | cut -c1-200 | tee -a "$summary"
+  timeout 120 python3 tools/bench_pytorch.py --weights "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" \
+    --toonbox-json "$OUT/bench_tf32.json" --variants eager-fp32,half-cl --json "$OUT/bench_pytorch_tf32.json" \
+    >"$OUT/bench_pytorch_tf32.txt" 2>&1
+  note "pytorch side by side: exit $?"; tail -20 "$OUT/bench_pytorch_tf32.txt" | tee -a "$summary"
 fi
 if [ "$part" = final ]; then
   "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null

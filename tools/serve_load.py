@@ -3,9 +3,11 @@
 
 N clients, each on its own kept-alive connection, post the same image to
 POST /api/v1/cartoonize back to back for S seconds (429/503 honoured: the client waits the
-Retry-After, capped at 0.5 s, and the response counts as refused). Prints one JSON line per
-client count: requests/s of 200s, p50/p90/p99 latency of 200s, refusals, other statuses,
-transport errors; then the server's per-device status when it lists devices.
+Retry-After, capped at 0.5 s, and the response counts as refused), while one more client
+fetches the page and GET /api/v1/status every 0.2 s. Prints one JSON line per client
+count: requests/s of 200s, p50/p90/p99 latency of 200s, refusals, other statuses,
+transport errors, the page's and status's p50/p99/max; then the server's per-device
+status when it lists devices.
 
   python3 tools/serve_load.py --toonbox build/src/cli/toonbox --image in1024.jpg \\
       --clients 16 --seconds 15 --query 'mode=whole&resolution=full' [--processes 4] [--serve-arg=--device=cuda]
@@ -116,7 +118,25 @@ def run(serve, path, body, ctype, clients, seconds, processes):
              for n in shares]
     for p in procs:
         p.start()
+    # Meanwhile a browser's view: the page and the status it polls, fetched on a fresh
+    # connection every 0.2 s, must stay fast under the load.
+    page = {"ms": [], "bad": 0}
+
+    def page_probe():
+        n = 0
+        while time.monotonic() < end:
+            status, _, _, secs = request(serve.port, "GET", "/" if n % 2 == 0 else "/api/v1/status", timeout=30)
+            n += 1
+            if status == 200:
+                page["ms"].append(secs)
+            else:
+                page["bad"] += 1
+            time.sleep(0.2)
+
+    prober = threading.Thread(target=page_probe)
+    prober.start()
     tallies = [results.get() for _ in procs]
+    prober.join()
     for p in procs:
         p.join()
     wall = time.monotonic() - t0
@@ -132,7 +152,10 @@ def run(serve, path, body, ctype, clients, seconds, processes):
             "p50_ms": round(1000 * percentile(ok, 0.5), 1), "p90_ms": round(1000 * percentile(ok, 0.9), 1),
             "p99_ms": round(1000 * percentile(ok, 0.99), 1), "refused_429_503": sum(t["refused"] for t in tallies),
             "refused_why": why_refused, "other": other,
-            "transport_errors": sum(t["errors"] for t in tallies), "rss_mb": serve.rss_mb()}
+            "transport_errors": sum(t["errors"] for t in tallies), "rss_mb": serve.rss_mb(),
+            "page_and_status_gets": len(page["ms"]) + page["bad"], "page_p50_ms": round(1000 * percentile(page["ms"], 0.5), 1),
+            "page_p99_ms": round(1000 * percentile(page["ms"], 0.99), 1),
+            "page_max_ms": round(1000 * max(page["ms"], default=0), 1), "page_not_200": page["bad"]}
 
 
 if __name__ == "__main__":
