@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/dtype.h"
 #include "engine/device_list.h"
 
 namespace toonbox::bench {
@@ -158,7 +159,7 @@ Status apply_defaults(BenchOptions* o, bool gpu_usable, const std::vector<std::s
     o->devices = normalized;
   }
   for (const std::string& p : o->precisions)
-    if (p != "fp32" && p != "tf32" && p != "fp16")
+    if (!precision_from_name(p))
       return invalid_argument("--precision: '" + p + "' is not fp32, tf32 or fp16");
   const bool gpu = has_gpu_device(o->devices);
   if (o->precisions.empty()) {

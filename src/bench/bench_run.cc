@@ -147,7 +147,7 @@ class Bench {
              const std::string& prefix) {
     Agreement& a = r->agreement;
     a.floor_db = task_.agreement_floor_db(
-        c.model, c.precision == "fp16" ? Precision::kFloat16 : c.precision == "tf32" ? Precision::kTf32 : Precision::kFloat32);
+        c.model, precision_from_name(c.precision).value_or(Precision::kFloat32));
     const ModelSize key{c.model, c.size};
     if (c.is_cpu() && c.precision == "fp32" && c.batch == 1 && !references_.count(key)) {
       references_.emplace(key, outputs[0]);

@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
+#include <string_view>
 
 namespace toonbox {
 
@@ -31,6 +33,9 @@ inline bool is_floating(DType t) { return t == DType::kFloat32 || t == DType::kF
 // (10-bit mantissas, float accumulation), PyTorch's default for cuDNN convolutions.
 enum class Precision : uint8_t { kFloat32, kFloat16, kTf32 };
 const char* precision_name(Precision p);  // "fp32", "fp16", "tf32"
+// The inverse of precision_name; nullopt for any other word ("auto" is the caller's to
+// resolve, since what it means depends on the device).
+std::optional<Precision> precision_from_name(std::string_view name);
 
 inline uint16_t float_to_half(float f) {
   uint32_t x;

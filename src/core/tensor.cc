@@ -28,6 +28,12 @@ const char* precision_name(Precision p) {
   return "?";
 }
 
+std::optional<Precision> precision_from_name(std::string_view name) {
+  for (Precision p : {Precision::kFloat32, Precision::kFloat16, Precision::kTf32})
+    if (name == precision_name(p)) return p;
+  return std::nullopt;
+}
+
 int64_t shape_numel(const Shape& shape) {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;

@@ -37,17 +37,14 @@ Result<std::shared_ptr<backend::Backend>> try_cuda(int index) {
 }
 
 Result<Precision> resolve_precision(const std::string& precision, bool gpu) {
-  if (precision == "fp32") return Precision::kFloat32;
-  if (precision == "fp16") {
-    if (!gpu) return invalid_argument("precision fp16 needs a GPU; the CPU backend computes in fp32");
-    return Precision::kFloat16;
-  }
-  if (precision == "tf32") {
-    if (!gpu) return invalid_argument("precision tf32 needs an NVIDIA GPU (TF32 tensor cores); the CPU backend computes in fp32");
-    return Precision::kTf32;
-  }
   if (precision == "auto") return gpu ? Precision::kFloat16 : Precision::kFloat32;
-  return invalid_argument("precision must be auto, fp32, tf32 or fp16, got '" + precision + "'");
+  const std::optional<Precision> p = precision_from_name(precision);
+  if (!p) return invalid_argument("precision must be auto, fp32, tf32 or fp16, got '" + precision + "'");
+  if (*p == Precision::kFloat16 && !gpu)
+    return invalid_argument("precision fp16 needs a GPU; the CPU backend computes in fp32");
+  if (*p == Precision::kTf32 && !gpu)
+    return invalid_argument("precision tf32 needs an NVIDIA GPU (TF32 tensor cores); the CPU backend computes in fp32");
+  return *p;
 }
 
 }  // namespace

@@ -29,17 +29,14 @@ Status ModelCache::load_default(std::string* note) {
 
 Result<Precision> ModelCache::resolve_precision(const std::string& precision) const {
   if (precision == "auto" || precision.empty()) return device_.precision;
-  Precision p;
-  if (precision == "fp32") p = Precision::kFloat32;
-  else if (precision == "fp16") p = Precision::kFloat16;
-  else if (precision == "tf32") p = Precision::kTf32;
-  else return invalid_argument("precision must be auto, fp32, tf32 or fp16, got '" + precision + "'");
-  if (!device_.backend->supports(p)) {
+  const std::optional<Precision> p = precision_from_name(precision);
+  if (!p) return invalid_argument("precision must be auto, fp32, tf32 or fp16, got '" + precision + "'");
+  if (!device_.backend->supports(*p)) {
     return invalid_argument("precision " + precision + " is not available on this server's device (" +
                             device_.backend->device().id + (device_.is_gpu ? "" : ": the CPU computes in fp32") +
                             ")");
   }
-  return p;
+  return *p;
 }
 
 namespace {

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/dtype.h"
 #include "pipeline/processing_size.h"
 
 namespace toonbox::server {
@@ -60,7 +61,7 @@ Result<bool> parse_common_param(const std::string& name, const std::string& valu
       return invalid_argument("model: '" + value.substr(0, 80) + "' is not a model name (see GET /api/v1/models)");
     *model = value == "default" ? "" : value;
   } else if (name == "precision") {
-    if (value != "auto" && value != "fp32" && value != "tf32" && value != "fp16")
+    if (value != "auto" && !precision_from_name(value))
       return invalid_argument("precision must be auto, fp32, tf32 or fp16, got '" + value.substr(0, 40) + "'");
     *precision = value;
   } else if (name == "format") {

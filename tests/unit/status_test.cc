@@ -41,6 +41,16 @@ TEST(Half, RoundTripAndRounding) {
   }
 }
 
+// Every parser of precision words (CLI, server, bench) goes through this pair.
+TEST(Precision, NamesRoundTripAndOtherWordsAreRefused) {
+  for (Precision p : {Precision::kFloat32, Precision::kFloat16, Precision::kTf32})
+    EXPECT_EQ(precision_from_name(precision_name(p)), p);
+  EXPECT_FALSE(precision_from_name("auto"));
+  EXPECT_FALSE(precision_from_name("FP16"));
+  EXPECT_FALSE(precision_from_name(""));
+  EXPECT_FALSE(precision_from_name("fp16 "));
+}
+
 TEST(Tensor, CheckShapeRejectsOverflowAndNegative) {
   EXPECT_TRUE(check_shape({2, 3}, 100, "t").is_ok());
   EXPECT_EQ(check_shape({-1, 3}, 100, "t").code(), StatusCode::kInvalidArgument);
