@@ -134,10 +134,20 @@ Result<std::shared_ptr<detect::FaceDetector>> ModelCache::face_detector(Precisio
   if (it != detectors_.end()) return it->second;
   engine::DeviceSelection sel = device_;
   sel.precision = precision;
-  TB_ASSIGN_OR_RETURN(std::shared_ptr<detect::FaceDetector> detector,
-                      pipeline::load_installed_face_detector(sel));
-  detectors_.emplace(precision, detector);
+  Result<std::shared_ptr<detect::FaceDetector>> detector = pipeline::load_installed_face_detector(sel);
+  {
+    std::lock_guard<std::mutex> known(known_mutex_);
+    detector_known_[precision] = detector.status();
+  }
+  if (detector.is_ok()) detectors_.emplace(precision, detector.value());
   return detector;
+}
+
+std::optional<Status> ModelCache::face_detector_known(Precision precision) const {
+  std::lock_guard<std::mutex> lock(known_mutex_);
+  auto it = detector_known_.find(precision);
+  if (it == detector_known_.end()) return std::nullopt;
+  return it->second;
 }
 
 Result<std::vector<ModelInfo>> ModelCache::list() const {

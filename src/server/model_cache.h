@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,12 @@ class ModelCache {
   // not cached (it may be installed while the server runs).
   Result<std::shared_ptr<detect::FaceDetector>> face_detector(Precision precision);
 
+  // What the last face_detector(precision) call found, without loading anything or
+  // waiting for a load in progress: ok when the detector is loaded, else the lookup's
+  // error; nullopt when it was never looked up. For GET /api/v1/status, which is
+  // answered on the event loop and so must not block.
+  std::optional<Status> face_detector_known(Precision precision) const;
+
   Result<std::vector<ModelInfo>> list() const;
   const engine::DeviceSelection& device() const { return device_; }
 
@@ -65,6 +72,8 @@ class ModelCache {
   std::list<std::string> lru_;            // most recently used first
   std::mutex detector_mutex_;             // held while a detector loads (it is small)
   std::map<Precision, std::shared_ptr<detect::FaceDetector>> detectors_;
+  mutable std::mutex known_mutex_;  // never held while loading
+  std::map<Precision, Status> detector_known_;
 };
 
 }  // namespace toonbox::server

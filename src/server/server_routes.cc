@@ -157,7 +157,11 @@ class Routes {
 
   static void status(Server& s, const Request&, Response& res) {
     const backend::DeviceDescription& d = s.device_.backend->device();
-    const auto portrait = s.models_.face_detector(s.device_.precision);  // loaded once, then cached
+    // Answered on the event loop, so it must not load anything: the detector was looked up
+    // at start (Server::start), and a portrait request retries a missing one.
+    const std::optional<Status> portrait = s.models_.face_detector_known(s.device_.precision);
+    const bool portrait_ok = portrait && portrait->is_ok();
+    const std::string portrait_reason = portrait ? portrait->message() : "the face detector has not been looked up yet";
     nlohmann::json precisions = nlohmann::json::array({"fp32"});
     if (s.device_.backend->supports(Precision::kTf32)) precisions.push_back("tf32");
     if (s.device_.backend->supports(Precision::kFloat16)) precisions.push_back("fp16");
@@ -198,9 +202,9 @@ class Routes {
           {"max_pixels", s.config_.max_pixels},
           {"max_long_side", kMaxLongSide},
           {"request_timeout_s", s.config_.request_timeout_s}}},
-        {"modes", {{"whole", true}, {"auto", true}, {"portrait", portrait.is_ok()}}},
-        {"portrait", portrait.is_ok() ? nlohmann::json{{"available", true}}
-                                      : nlohmann::json{{"available", false}, {"reason", portrait.status().message()}}},
+        {"modes", {{"whole", true}, {"auto", true}, {"portrait", portrait_ok}}},
+        {"portrait", portrait_ok ? nlohmann::json{{"available", true}}
+                                 : nlohmann::json{{"available", false}, {"reason", portrait_reason}}},
         {"auth", {{"token_required", !s.config_.token.empty()}}},
         {"doctor_url", "/doctor"},
         {"uptime_s", std::chrono::duration<double>(Clock::now() - s.started_).count()}};

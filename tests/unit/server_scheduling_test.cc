@@ -49,6 +49,36 @@ TEST(ServerScheduling, FullQueueAnswers429WithRetryAfter) {
             std::string::npos);
 }
 
+// The page polls /api/v1/status while the server is loaded. With every request thread
+// waiting on the device, it must still be answered (it runs on the event loop), not get
+// the 429 "busy" that a request needing a thread gets. Measured on the H200 before: 64
+// clients posting images got the page's status poll a 429.
+TEST(ServerScheduling, StatusIsAnsweredWhileEveryRequestThreadIsBusy) {
+  server::ServerConfig config;
+  config.http_threads = 8;
+  config.scheduler.queue_capacity = 64;
+  ServerHarness h(config);
+  h.hooks->close_gate();
+  std::vector<std::future<httplib::Result>> waiting;
+  for (int i = 0; i < 8; ++i) waiting.push_back(cartoonize_async(h, png_bytes(20, 20)));
+  ASSERT_TRUE(h.hooks->wait_blocked(1));
+  ASSERT_TRUE(eventually([&] { return h.server->scheduler().depth() + h.server->scheduler().running() >= 8; }));
+
+  auto models = h.client()->Get("/api/v1/models");  // needs a request thread: none is free
+  ASSERT_TRUE(models);
+  EXPECT_EQ(models->status, 429);
+  auto status = h.client()->Get("/api/v1/status");
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->status, 200) << status->body;
+  const nlohmann::json j = json_of(status);
+  EXPECT_EQ(j["ready"], true);
+  EXPECT_GE(j["queue"]["depth"].get<int>() + j["queue"]["running"].get<int>(), 8);
+  EXPECT_EQ(j["modes"]["portrait"], false);  // no detector installed: looked up at start, not here
+
+  h.hooks->open_gate();
+  for (auto& w : waiting) EXPECT_EQ(w.get()->status, 200);
+}
+
 TEST(ServerScheduling, SameShapeRequestsRunAsOneBatchOnOneExecutable) {
   server::ServerConfig config;
   config.scheduler.max_batch = 8;
