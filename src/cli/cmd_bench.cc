@@ -17,6 +17,7 @@
 #include "cli/args.h"
 #include "cli/cartoonize_folder.h"
 #include "cli/commands.h"
+#include "cli/option_help.h"
 #include "cli/stop_signals.h"
 #include "core/json_text.h"
 #include "engine/device_list.h"
@@ -27,48 +28,67 @@ namespace toonbox::cli {
 
 namespace {
 
-constexpr const char* kUsage =
+// The synopsis and the exit codes; the option lists between them are generated from
+// bench_options() (option_help.h), pipeline mode's own under their heading.
+constexpr const char* kSynopsis =
     "usage: toonbox bench [options]\n"
     "\n"
     "Measures speed, memory and agreement with the CPU for every combination of the lists\n"
     "below and prints a Markdown table (docs/bench.md says what each figure means).\n"
-    "\n"
-    "  --task T               cartoonize (default), run (any image model), upscale or inpaint\n"
-    "  --model NAME[,NAME]    models (repeatable; default: whitebox and animeganv3-cute where\n"
-    "                         installed, and classic for cartoonize)\n"
-    "  --sizes N[,N]          input sides, square or WxH (1920x1080; default 512;\n"
-    "                         512,1024 with a GPU)\n"
-    "  --batch N[,N]          images per device call (default 1; 1,8 with a GPU)\n"
-    "  --cpu-batch N[,N]      batches of the CPU rows (default: 1 when a GPU is measured too,\n"
-    "                         else --batch)\n"
-    "  --precision P[,P]      fp32, tf32, fp16 (default fp32; fp32,fp16 with a GPU)\n"
-    "  --device D[,D]         cpu, cuda, cuda:N, cuda:all (each GPU its own rows; default:\n"
-    "                         cuda:0,cpu if a GPU is usable, else cpu)\n"
-    "  --runs N               warm runs per configuration (default 20 on a GPU, 5 on the CPU)\n"
-    "  --cpu-runs N           warm runs of the CPU rows (default: --runs if given, else 5)\n"
-    "  --max-seconds S        stop a configuration's warm runs after S seconds, once 3 are done\n"
-    "                         (default 10)\n"
-    "  --image FILE           a photo, cut to a centred crop of each size's aspect (default: a\n"
-    "                         generated image)\n"
-    "  --pipeline-images N    images in each pipeline-mode run (default: 64 or 4x batch on a GPU,\n"
-    "                         4 or 2x batch on the CPU)\n"
-    "  --pipeline-format EXT  what pipeline mode writes: jpg (default), png or webp\n"
-    "  --streams N            pipeline mode on a GPU: device workers, each with its own model\n"
-    "                         copy and CUDA stream, as folders run (default 2)\n"
-    "  --no-pipeline          skip pipeline mode\n"
-    "  --no-cold-start        skip the cold-start child process\n"
-    "  --json FILE            write every raw figure as JSON (FILE '-': to stdout instead of\n"
-    "                         the table)\n"
-    "  --markdown FILE        also write the table to FILE\n"
-    "  --compare BASELINE     ratios to a saved --json report; regressions beyond the noise\n"
-    "                         are flagged\n"
+    "\n";
+
+constexpr const char* kExitCodes =
     "\n"
     "exit codes: 0 every configuration that ran agrees with the CPU fp32 output (those that\n"
     "could not run are explained), 1 a disagreement, a failure or nothing could run,\n"
     "2 usage error, 3 --compare found a regression\n";
 
+std::vector<ArgSpec> bench_main_options() {
+  return {{"--task", true, "", false, "T", "cartoonize (default), run (any image model), upscale or inpaint"},
+          {"--model", true, "", false, "NAME[,NAME]",
+           "models (repeatable; default: whitebox and animeganv3-cute where\ninstalled, and classic for cartoonize; for upscale the installed\n"
+           "known upscalers; for inpaint telea, ns and the installed inpainters)"},
+          {"--sizes", true, "", false, "N[,N]",
+           "input sides, square or WxH (1920x1080; default 512;\n512,1024 with a GPU)"},
+          {"--batch", true, "", false, "N[,N]", "images per device call (default 1; 1,8 with a GPU)"},
+          {"--cpu-batch", true, "", false, "N[,N]",
+           "batches of the CPU rows (default: 1 when a GPU is measured too,\nelse --batch)"},
+          {"--precision", true, "", false, "P[,P]", "fp32, tf32, fp16 (default fp32; fp32,fp16 with a GPU)"},
+          {"--device", true, "", false, "D[,D]",
+           "cpu, cuda, cuda:N, cuda:all (each GPU its own rows; default:\ncuda:0,cpu if a GPU is usable, else cpu)"},
+          {"--runs", true, "", false, "N", "warm runs per configuration (default 20 on a GPU, 5 on the CPU)"},
+          {"--cpu-runs", true, "", false, "N", "warm runs of the CPU rows (default: --runs if given, else 5)"},
+          {"--max-seconds", true, "", false, "S",
+           "stop a configuration's warm runs after S seconds, once 3 are done\n(default 10)"},
+          {"--image", true, "", false, "FILE",
+           "a photo, cut to a centred crop of each size's aspect (default: a\ngenerated image)"},
+          {"--no-cold-start", false, "", false, "", "skip the cold-start child process"},
+          {"--json", true, "", false, "FILE",
+           "write every raw figure as JSON (FILE '-': to stdout instead of\nthe table)"},
+          {"--markdown", true, "", false, "FILE", "also write the table to FILE"},
+          {"--compare", true, "", false, "BASELINE",
+           "ratios to a saved --json report; regressions beyond the noise\nare flagged"},
+          {"--help", false, "-h"}};
+}
+
+// Pipeline mode: decode -> device -> encode through the folder runner.
+std::vector<ArgSpec> bench_pipeline_options() {
+  return {{"--pipeline-images", true, "", false, "N",
+           "images in each pipeline-mode run (default: 64 or 4x batch on a GPU,\n4 or 2x batch on the CPU)"},
+          {"--pipeline-format", true, "", false, "EXT", "what pipeline mode writes: jpg (default), png or webp"},
+          {"--streams", true, "", false, "N",
+           "on a GPU: device workers, each with its own model copy and CUDA\nstream, as folders run (default 2)"},
+          {"--no-pipeline", false, "", false, "", "skip pipeline mode"}};
+}
+
+std::string usage() {
+  return kSynopsis + option_list(bench_main_options()) +
+         "\npipeline mode (decode -> device -> encode, as folders run):\n" + option_list(bench_pipeline_options()) +
+         kExitCodes;
+}
+
 int usage_error(const std::string& message) {
-  std::fprintf(stderr, "toonbox bench: %s\n\n%s", message.c_str(), kUsage);
+  std::fprintf(stderr, "toonbox bench: %s\n\n%s", message.c_str(), usage().c_str());
   return kExitUsage;
 }
 
@@ -191,26 +211,9 @@ Reports make_reports(const bench::BenchRun& run, const nlohmann::json* baseline,
 
 // The options, also for `toonbox completion`.
 std::vector<ArgSpec> bench_options() {
-  return {{"--task", true},
-          {"--model", true},
-          {"--sizes", true},
-          {"--batch", true},
-          {"--cpu-batch", true},
-          {"--precision", true},
-          {"--device", true},
-          {"--runs", true},
-          {"--cpu-runs", true},
-          {"--max-seconds", true},
-          {"--image", true},
-          {"--pipeline-images", true},
-          {"--pipeline-format", true},
-          {"--streams", true},
-          {"--no-pipeline", false},
-          {"--no-cold-start", false},
-          {"--json", true},
-          {"--markdown", true},
-          {"--compare", true},
-          {"--help", false, "-h"}};
+  std::vector<ArgSpec> all = bench_main_options();
+  for (ArgSpec& s : bench_pipeline_options()) all.push_back(std::move(s));
+  return all;
 }
 
 int cmd_bench(const std::vector<std::string>& argv) {
@@ -218,7 +221,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
   if (!parsed.is_ok()) return usage_error(parsed.status().message());
   const ParsedArgs& a = parsed.value();
   if (a.has("--help")) {
-    std::fputs(kUsage, stdout);
+    std::fputs(usage().c_str(), stdout);
     return kExitOk;
   }
   if (!a.positional.empty()) return usage_error("unexpected argument '" + a.positional[0] + "'");

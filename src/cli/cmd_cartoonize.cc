@@ -29,8 +29,8 @@ namespace toonbox::cli {
 
 namespace {
 
-// The synopsis; the option lists under it are generated from the tables below
-// (option_help.h), the folder-only options under their own heading.
+// The synopsis; the option lists under it are generated from the table below and
+// folder_mode_options() (option_help.h), the folder-only options under their own heading.
 constexpr const char* kSynopsis =
     "usage: toonbox cartoonize INPUT -o OUTPUT [options]\n"
     "       toonbox cartoonize DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
@@ -47,7 +47,7 @@ std::vector<ArgSpec> cartoonize_image_options() {
           {"--format", true, "", false, "EXT",
            "the output format: png, jpg or webp (needed with -o -; a file\nOUTPUT without an extension takes it, one with another is refused;\nfolders: every image's, png by default)"},
           {"--model", true, "", false, "NAME|PATH",
-           "installed model name, a TF.js model.json/folder, an ONNX file,\nor 'classic' (default: 'whitebox' if installed, else the\nbuilt-in style); in portrait mode, the background model"},
+           "installed model name, a TF.js model.json/folder, an ONNX file,\nan ncnn .param, or 'classic' (default: the first installed of\nwhitebox, whitebox-uint8 and animeganv3-cute, else the built-in\nstyle); in portrait mode, the background model"},
           {"--head-model", true, "", false, "NAME|PATH", "portrait mode: the model for aligned head crops (default: --model)"},
           {"--mode", true, "", false, "M", "auto (default: portrait when faces are found), portrait or whole"},
           {"--long-side", true, "", false, "N", "output's longer side in pixels, 1..16384; 0 or absent: the input's"},
@@ -81,21 +81,8 @@ std::vector<ArgSpec> cartoonize_image_options() {
           {"--help", false, "-h"}};
 }
 
-// Options only a folder (or a list of files) takes, listed under "folders".
-std::vector<ArgSpec> cartoonize_folder_options() {
-  return {{"--recursive", false, "", false, "", "include subfolders (the output mirrors the tree)"},
-          {"--skip-existing", false, "", false, "", "skip images whose output exists (resume an interrupted run)"},
-          {"--batch-size", true, "", false, "N", "same-size images per device call (default: automatic)"},
-          {"--streams", true, "", false, "N",
-           "workers per GPU, each with its own CUDA stream and plans, so\none's copies and host work overlap another's compute (default 2)"},
-          {"--allow-inside", false, "", false, "", "allow OUTDIR inside the input tree"},
-          {"--shard", true, "", false, "K/N",
-           "only shard K of N (0-based; by a hash of the relative path);\ndefault from JOB_COMPLETION_INDEX / SLURM_ARRAY_TASK_ID"}};
-}
-
 std::string usage() {
-  return kSynopsis + option_list(cartoonize_image_options()) + "\nfolders (INPUT is a directory):\n" +
-         option_list(cartoonize_folder_options());
+  return kSynopsis + option_list(cartoonize_image_options()) + kFolderHeading + option_list(folder_mode_options());
 }
 
 // Command-line mistakes exit with kExitUsage; everything found while working (a bad
@@ -175,7 +162,7 @@ Result<std::unique_ptr<pipeline::Upscaler>> load_finishing_upscaler(
 // The options, also for `toonbox completion`.
 std::vector<ArgSpec> cartoonize_options() {
   std::vector<ArgSpec> all = cartoonize_image_options();
-  for (ArgSpec& s : cartoonize_folder_options()) all.push_back(std::move(s));
+  for (ArgSpec& s : folder_mode_options()) all.push_back(std::move(s));
   return all;
 }
 

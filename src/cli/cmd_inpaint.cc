@@ -13,7 +13,9 @@
 #include "cli/console.h"
 #include "cli/contract_flags.h"
 #include "cli/inpaint_command.h"
+#include "cli/folder_command.h"
 #include "cli/input_list.h"
+#include "cli/option_help.h"
 #include "cli/single_image.h"
 #include "cli/single_io.h"
 #include "core/json_text.h"
@@ -24,49 +26,72 @@ namespace toonbox::cli {
 
 namespace {
 
-constexpr const char* kUsage =
+// The synopsis; the option lists under it are generated from inpaint_image_options()
+// and inpaint_folder_options() (option_help.h), the folder-only options under their own
+// heading.
+constexpr const char* kSynopsis =
     "usage: toonbox inpaint IMAGE --mask MASK -o OUTPUT [options]\n"
     "       toonbox inpaint DIR --mask DIR|FILE -o OUTDIR [options]\n"
     "       toonbox inpaint IMAGE... --mask DIR|FILE -o OUTDIR [options]   (also 'photos/*.jpg')\n"
     "\n"
-    "  -i, --input PATH       INPUT by name (as realesrgan-ncnn-vulkan takes it); may be repeated\n"
-    "  --mask FILE|DIR|alpha  what to remove: white (>= 128) pixels of a mask image of the\n"
-    "                         photo's size; `alpha`: the photo's transparent pixels. For a\n"
-    "                         folder: a folder of masks matched by file name (a.jpg takes\n"
-    "                         a.png, a.jpg, ... from it), or one mask for every image;\n"
-    "                         `centre:P`: a centred box P% of each side (benchmarks)\n"
-    "  -o, --output PATH      output image (.png .jpg .jpeg .webp) or folder\n"
-    "                         IMAGE `-` reads the photo from stdin (the mask must be a\n"
-    "                         file); -o - writes to stdout (needs --format; lines go to stderr)\n"
-    "  --format EXT           the output format: png, jpg or webp (needed with -o -; a file\n"
-    "                         OUTPUT without an extension takes it, one with another is refused)\n"
-    "  --model NAME|PATH      telea (built-in, Telea 2004), ns (built-in, Navier-Stokes), an\n"
-    "                         installed inpainter or an inpainting model file (default: the\n"
-    "                         first installed inpainter, else telea)\n"
-    "  --radius N             the built-in methods' neighbourhood, 1..100 (default 4)\n"
-    "  --dilate PX            grow the mask by PX pixels first (default 0)\n"
-    "  --resize-mask          scale a mask of another size to the photo's (nearest); without\n"
-    "                         it such a mask is refused\n"
-    "  --strategy S           crop (default: one box per masked region with a 128 px margin,\n"
-    "                         when the long side is over 800 px), resize (run at a long side\n"
-    "                         of at most 1280 px, scale back) or original (the whole image)\n"
-    "  --write-unchanged      with an empty mask, still write the image (unchanged)\n"
-    "  --mask-convention C    a network's mask values: hole=V,known=V, lama or migan (for a\n"
-    "                         model the registry does not know)\n"
-    "  --range, --input-range, --multiple, --layout, --channels\n"
-    "                         a network's pixel contract (as for `toonbox run`)\n"
-    "  --device D             auto (default), cpu, cuda or cuda:N (networks only)\n"
-    "  --precision P          auto, fp32, tf32 (GPU) or fp16\n"
-    "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
-    "  --overwrite            replace OUTPUT if it exists (never the input)\n"
-    "  --json                 machine-readable lines\n"
-    "  -q, --quiet            print nothing but errors (and --json's objects)\n"
-    "  -v, --verbose          add details: the mask's size\n"
-    "Folders also take --recursive, --skip-existing, --allow-inside, --format, --max-pixels\n"
-    "(as `toonbox cartoonize DIR`).\n";
+    "IMAGE `-` reads the photo from stdin (the mask cannot come from there); -o - writes it\n"
+    "to stdout (needs --format; every other line goes to stderr, and --json is refused).\n"
+    "\n";
+
+std::vector<ArgSpec> inpaint_image_options() {
+  return {kInputAlias,
+          {"--mask", true, "", false, "FILE|DIR|alpha",
+           "what to remove: white (>= 128) pixels of a mask image of the\nphoto's size; `alpha`: the photo's transparent pixels. For a\n"
+           "folder (or several images): a folder of masks matched by file\nname (a.jpg takes a.png, a.jpg, ... from it), or one mask for\n"
+           "every image; `centre:P` (one image): a centred box P% of each\nside (benchmarks)"},
+          {"--output", true, "-o", false, "PATH",
+           "output image; format from the extension (.png .jpg .jpeg .webp);\n`-` is stdout; a folder for a folder or several inputs"},
+          {"--format", true, "", false, "EXT",
+           "the output format: png, jpg or webp (needed with -o -; a file\nOUTPUT without an extension takes it, one with another is refused;\nfolders: every image's, png by default)"},
+          {"--model", true, "", false, "NAME|PATH",
+           "telea (built-in, Telea 2004), ns (built-in, Navier-Stokes), an\ninstalled inpainter or an inpainting model file (default: the\nfirst installed inpainter, else telea)"},
+          {"--radius", true, "", false, "N", "the built-in methods' neighbourhood, 1..100 (default 4)"},
+          {"--dilate", true, "", false, "PX", "grow the mask by PX pixels first, 0..512 (default 0)"},
+          {"--resize-mask", false, "", false, "",
+           "scale a mask of another size to the photo's (nearest); without\nit such a mask is refused"},
+          {"--strategy", true, "", false, "S",
+           "crop (default: one box per masked region with a 128 px margin,\nwhen the long side is over 800 px), resize (run at a long side\n"
+           "of at most 1280 px, scale back) or original (the whole image)"},
+          {"--write-unchanged", false, "", false, "", "with an empty mask, still write the image (unchanged)"},
+          {"--mask-convention", true, "", false, "C",
+           "a network's mask values: hole=V,known=V, lama or migan (for a\nmodel the registry does not know)"},
+          {"--layout", true, "", false, "nchw|nhwc", "a network's input/output layout (default: from the input shape)"},
+          {"--channels", true, "", false, "rgb|bgr",
+           "a network's channel order (default: the registry's for a known\nmodel, what `models import` recorded, else rgb)"},
+          {"--range", true, "", false, "LO,HI",
+           "a network's output value range (default: the registry's, what\n`models import` recorded, else from the output op: Tanh -1,1,\nSigmoid 0,1, Clip; or else 0,1)"},
+          {"--input-range", true, "", false, "LO,HI", "a network's input value range (default: the output range)"},
+          {"--multiple", true, "", false, "N",
+           "pad a network's H and W to a multiple of N, cropped after\n(default 8)"},
+          {"--device", true, "", false, "D", "auto (default), cpu, cuda or cuda:N (networks only)"},
+          {"--precision", true, "", false, "P", "auto, fp32, tf32 (GPU) or fp16"},
+          {"--quality", true, "", false, "Q", "JPEG/WebP quality 1..100 (default 92)"},
+          {"--overwrite", false, "", false, "", "replace OUTPUT if it exists (never the input)"},
+          {"--json", false, "", false, "", "machine-readable lines"},
+          {kQuietFlag.name, false, kQuietFlag.short_name, false, "", "print nothing but errors (and --json's objects)"},
+          {kVerboseFlag.name, false, kVerboseFlag.short_name, false, "", "add details: the mask's size"},
+          {"--help", false, "-h"}};
+}
+
+// Options only a folder (or a list of files) takes, listed under "folders".
+std::vector<ArgSpec> inpaint_folder_options() {
+  return {{"--recursive", false, "", false, "", "include subfolders (the output mirrors the tree)"},
+          {"--skip-existing", false, "", false, "", "skip images whose output exists (resume an interrupted run)"},
+          {"--allow-inside", false, "", false, "", "allow OUTDIR inside the input tree"},
+          {"--max-pixels", true, "", false, "N", "refuse images larger than N pixels (default 50000000)"}};
+}
+
+std::string usage() {
+  return kSynopsis + option_list(inpaint_image_options()) + kFolderHeading + option_list(inpaint_folder_options());
+}
 
 int usage_error(bool json, const Status& s) {
-  if (!json) std::fprintf(stderr, "%s", kUsage);
+  if (!json) std::fprintf(stderr, "%s", usage().c_str());
   return inpaint_fail(json, s, kExitUsage);
 }
 
@@ -121,45 +146,20 @@ Result<std::unique_ptr<pipeline::InpaintPipeline>> make_inpaint_pipeline(const P
 
 // The options, also for `toonbox completion`.
 std::vector<ArgSpec> inpaint_options() {
-  return {kInputAlias,
-          {"--mask", true},
-          {"--output", true, "-o"},
-          {"--model", true},
-          {"--radius", true},
-          {"--dilate", true},
-          {"--strategy", true},
-          {"--resize-mask", false},
-          {"--write-unchanged", false},
-          {"--mask-convention", true},
-          {"--layout", true},
-          {"--channels", true},
-          {"--range", true},
-          {"--input-range", true},
-          {"--multiple", true},
-          {"--device", true},
-          {"--precision", true},
-          {"--quality", true},
-          {"--overwrite", false},
-          {"--json", false},
-          {"--recursive", false},
-          {"--skip-existing", false},
-          {"--allow-inside", false},
-          {"--format", true},
-          {"--max-pixels", true},
-          kQuietFlag,
-          kVerboseFlag,
-          {"--help", false, "-h"}};
+  std::vector<ArgSpec> all = inpaint_image_options();
+  for (ArgSpec& s : inpaint_folder_options()) all.push_back(std::move(s));
+  return all;
 }
 
 int cmd_inpaint(const std::vector<std::string>& argv) {
   auto parsed = parse_args(argv, inpaint_options());
   if (!parsed.is_ok()) {
-    std::fprintf(stderr, "toonbox inpaint: %s\n%s", parsed.status().message().c_str(), kUsage);
+    std::fprintf(stderr, "toonbox inpaint: %s\n%s", parsed.status().message().c_str(), usage().c_str());
     return kExitUsage;
   }
   const ParsedArgs& a = parsed.value();
   if (a.has("--help")) {
-    std::printf("%s", kUsage);
+    std::printf("%s", usage().c_str());
     return kExitOk;
   }
   // With -o -, stdout is the image's: not even a JSON error object goes there.

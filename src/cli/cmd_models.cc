@@ -11,6 +11,7 @@
 #include "cli/console.h"
 #include "cli/contract_flags.h"
 #include "cli/models_download.h"
+#include "cli/option_help.h"
 #include "compile/fusion.h"
 #include "compile/conv_transpose_lowering.h"
 #include "compile/modulated_conv.h"
@@ -28,7 +29,9 @@ namespace toonbox::cli {
 
 namespace {
 
-constexpr const char* kUsage =
+// The synopsis; the option lists under it are generated from models_import_options()
+// and models_download_options() (option_help.h), each under its subcommand's heading.
+constexpr const char* kSynopsis =
     "usage: toonbox models list                 models installed in the models directory\n"
     "       toonbox models known                models toonbox can identify, with licences\n"
     "       toonbox models import PATH [--name NAME] [--force] [--bin FILE] [--channels rgb|bgr]\n"
@@ -36,20 +39,17 @@ constexpr const char* kUsage =
     "                             [--multiple N] [--mask-convention hole=V,known=V|lama|migan]\n"
     "                                           install a .onnx model, a TF.js model\n"
     "                                           (model.json or its folder) or an ncnn\n"
-    "                                           .param/.param.bin with its weights (--bin,\n"
-    "                                           default X.bin beside X.param or the only\n"
-    "                                           .bin in its folder); the contract flags\n"
-    "                                           record how an unknown model's pixels are\n"
-    "                                           laid out (known models: the registry's);\n"
-    "                                           --mask-convention records an inpainter\n"
+    "                                           .param/.param.bin with its weights; the\n"
+    "                                           contract flags record how an unknown\n"
+    "                                           model's pixels are laid out (known\n"
+    "                                           models: the registry's)\n"
     "       toonbox models download NAME [--from DIR] [--yes] [--timeout S] [-q]\n"
     "                                           fetch a known model from its upstream URL\n"
     "                                           (or take its files from DIR), check every\n"
     "                                           sha256 and install it; shows the licence\n"
     "                                           and asks (--yes accepts); resumes an\n"
-    "                                           interrupted download; --timeout: seconds\n"
-    "                                           without data before giving up (60)\n"
-    "       toonbox models remove NAME            delete an installed model\n"
+    "                                           interrupted download\n"
+    "       toonbox models remove NAME          delete an installed model\n"
     "       toonbox models info FILE|NAME|classic [--bin FILE]\n"
     "                                           role, pixel contract, licence, inputs,\n"
     "                                           outputs, operators or layers, and which\n"
@@ -57,6 +57,39 @@ constexpr const char* kUsage =
     "\n"
     "The models directory is $TOONBOX_MODELS (default ~/.local/share/toonbox/models).\n"
     "Downloads go through $TOONBOX_MODELS_MIRROR when set (URL prefix + upstream host/path).\n";
+
+// `models import` (and --bin, `models info`).
+std::vector<ArgSpec> models_import_options() {
+  return {{"--name", true, "", false, "NAME",
+           "the name to install it under (default: the registry's, for a\nknown model; any other needs one)"},
+          {"--force", false, "", false, "", "replace an installed model of that name"},
+          {"--bin", true, "", false, "FILE",
+           "ncnn weights, for import and info (default: X.bin beside X.param,\nor the only .bin in its folder)"},
+          {"--layout", true, "", false, "nchw|nhwc", "the model's input/output layout (default: from the input shape)"},
+          {"--channels", true, "", false, "rgb|bgr", "the model's channel order (default rgb)"},
+          {"--range", true, "", false, "LO,HI",
+           "the model's output value range (default: from the output op: Tanh\n-1,1, Sigmoid 0,1, Clip; else the command's: -1,1 for cartoonize\n"
+           "and serve, 0,1 for run and inpaint)"},
+          {"--input-range", true, "", false, "LO,HI", "the model's input value range (default: its output range)"},
+          {"--multiple", true, "", false, "N",
+           "pad H and W to a multiple of N (1..1024), cropped after (default:\nthe command's: 16, or 8 for inpaint and for a TF.js graph model in\ncartoonize and serve)"},
+          {"--mask-convention", true, "", false, "C",
+           "an inpainter's mask values: hole=V,known=V, lama or migan; records\nthe model as an inpainter"}};
+}
+
+std::vector<ArgSpec> models_download_options() {
+  return {{"--from", true, "", false, "DIR",
+           "take the model's files from DIR instead of its upstream URL (every\nsha256 still checked)"},
+          {"--yes", false, "-y", false, "", "accept the licence without being asked (needed without a terminal)"},
+          {"--timeout", true, "", false, "S", "seconds without data before giving up, 1..3600 (default 60)"},
+          {kQuietFlag.name, false, kQuietFlag.short_name, false, "", "print only the licence (and errors)"},
+          {kVerboseFlag.name, false, kVerboseFlag.short_name, false, "", "accepted, adds nothing (refused with -q)"}};
+}
+
+std::string usage() {
+  return kSynopsis + std::string("\nimport:\n") + option_list(models_import_options()) + "\ndownload:\n" +
+         option_list(models_download_options());
+}
 
 int list() {
   auto models = models::list_installed_models();
@@ -273,32 +306,21 @@ int info(const std::string& spec, const std::string& bin) {
 
 // The options, also for `toonbox completion`.
 std::vector<ArgSpec> models_options() {
-  return {{"--name", true},
-          {"--force", false},
-          {"--layout", true},
-          {"--channels", true},
-          {"--range", true},
-          {"--input-range", true},
-          {"--multiple", true},
-          {"--mask-convention", true},
-          {"--bin", true},
-          {"--from", true},
-          {"--timeout", true},
-          {"--yes", false, "-y"},
-          kQuietFlag,
-          kVerboseFlag,
-          {"--help", false, "-h"}};
+  std::vector<ArgSpec> all = models_import_options();
+  for (ArgSpec& s : models_download_options()) all.push_back(std::move(s));
+  all.push_back({"--help", false, "-h"});
+  return all;
 }
 
 int cmd_models(const std::vector<std::string>& argv) {
   auto parsed = parse_args(argv, models_options());
   if (!parsed.is_ok()) {
-    std::fprintf(stderr, "toonbox models: %s\n%s", parsed.status().message().c_str(), kUsage);
+    std::fprintf(stderr, "toonbox models: %s\n%s", parsed.status().message().c_str(), usage().c_str());
     return kExitUsage;
   }
   const ParsedArgs& a = parsed.value();
   if (a.has("--help")) {
-    std::printf("%s", kUsage);
+    std::printf("%s", usage().c_str());
     return kExitOk;
   }
   const std::string sub = a.positional.empty() ? "list" : a.positional[0];
@@ -318,7 +340,7 @@ int cmd_models(const std::vector<std::string>& argv) {
   if (sub == "import" && a.positional.size() == 2) {
     auto flags = parse_contract_flags(a);
     if (!flags.is_ok()) {
-      std::fprintf(stderr, "toonbox models import: %s\n%s", flags.status().message().c_str(), kUsage);
+      std::fprintf(stderr, "toonbox models import: %s\n%s", flags.status().message().c_str(), usage().c_str());
       return kExitUsage;
     }
     auto m = models::import_model(
@@ -334,7 +356,7 @@ int cmd_models(const std::vector<std::string>& argv) {
       std::printf("  contract: %s\n", models::describe_contract(m->known_model->contract).c_str());
     return kExitOk;
   }
-  std::fprintf(stderr, "toonbox models: bad arguments\n%s", kUsage);
+  std::fprintf(stderr, "toonbox models: bad arguments\n%s", usage().c_str());
   return kExitUsage;
 }
 

@@ -13,6 +13,7 @@
 #include "pipeline/upscale/upscaler.h"
 #include "cli/folder_command.h"
 #include "cli/input_list.h"
+#include "cli/option_help.h"
 #include "cli/restore_flags.h"
 #include "cli/single_image.h"
 #include "cli/single_io.h"
@@ -24,42 +25,50 @@ namespace toonbox::cli {
 
 namespace {
 
-constexpr const char* kUsage =
+// The synopsis; the option lists under it are generated from restore_image_options()
+// and folder_mode_options() (option_help.h), the folder-only options under their own
+// heading.
+constexpr const char* kSynopsis =
     "usage: toonbox restore INPUT -o OUTPUT [options]\n"
     "       toonbox restore DIR -o OUTDIR [--recursive] [--skip-existing] [options]\n"
     "       toonbox restore FILE... -o OUTDIR [--format EXT] [options]   (also 'photos/*.jpg')\n"
     "\n"
-    "  -i, --input PATH       INPUT by name (as realesrgan-ncnn-vulkan takes it); may be repeated\n"
-    "  -o, --output PATH      output image; format from the extension (.png .jpg .jpeg .webp)\n"
-    "                         INPUT `-` reads the image from stdin (format sniffed); -o -\n"
-    "                         writes it to stdout (needs --format; every other line goes to\n"
-    "                         stderr, and --json is refused)\n"
-    "  --format EXT           the output format: png, jpg or webp (needed with -o -; a file\n"
-    "                         OUTPUT without an extension takes it, one with another is refused)\n"
-    "  --model NAME|PATH      an installed face restorer or an .onnx file (GFPGAN 1.2-1.4, GPEN-BFR\n"
-    "                         256/512/1024/2048, CodeFormer, RestoreFormer++ exports; default: the\n"
-    "                         one installed)\n"
-    "  --fidelity W           CodeFormer's fidelity weight 0..1 (0 quality, 1 fidelity; default 0.5)\n"
-    "  --upscale N            output N times the input (needs the upscale task; default 1)\n"
-    "  --faces-only           write nothing when no face is restored (default: pass the image through)\n"
-    "  --face-template T      align faces to ffhq, gpen or arcface128 (default: the registry's, else ffhq)\n"
-    "  --face-size N          the model's face size, for a model whose input size is not fixed\n"
-    "  --min-face N           faces smaller than N px (box side) are not restored (default 16)\n"
-    "  --face-score S         detections scored below S (0..1) are not restored (default 0.8)\n"
-    "  --face-batch N         face crops per device call (default 8)\n"
-    "  --device D             auto (default), cpu, cuda or cuda:N\n"
-    "  --precision P          auto (default: fp16 on GPU, fp32 on CPU), fp32, tf32 (GPU) or fp16\n"
-    "  --max-pixels N         refuse images larger than N pixels (default 50000000)\n"
-    "  --quality Q            JPEG/WebP quality 1..100 (default 92)\n"
-    "  --overwrite            replace OUTPUT if it exists (never the input)\n"
-    "  --json                 print one JSON object with the result on stdout\n"
-    "  -q, --quiet            print nothing but errors (and --json's objects)\n"
-    "  -v, --verbose          add details: timings, the device's name and why it was chosen\n"
-    "\n"
-    "folders (INPUT is a directory):\n"
-    "  --recursive, --skip-existing, --format EXT, --batch-size N, --streams N, --allow-inside,\n"
-    "  --json\n"
-    "                         as for `toonbox cartoonize DIR` (docs/cli.md)\n";
+    "INPUT `-` reads the image from stdin (format sniffed); -o - writes it to stdout (needs\n"
+    "--format; every other line goes to stderr, and --json is refused).\n"
+    "\n";
+
+std::vector<ArgSpec> restore_image_options() {
+  std::vector<ArgSpec> spec = {
+      kInputAlias,
+      {"--output", true, "-o", false, "PATH",
+       "output image; format from the extension (.png .jpg .jpeg .webp);\n`-` is stdout; a folder for a folder or several inputs"},
+      {"--format", true, "", false, "EXT",
+       "the output format: png, jpg or webp (needed with -o -; a file\nOUTPUT without an extension takes it, one with another is refused;\nfolders: every image's, png by default)"},
+      {"--model", true, "", false, "NAME|PATH",
+       "an installed face restorer or an .onnx file (GFPGAN 1.2-1.4, GPEN-BFR\n256/512/1024/2048, CodeFormer, RestoreFormer++ exports; default: the\none installed)"}};
+  for (const ArgSpec& s : restore_arg_specs()) spec.push_back(s);
+  const std::vector<ArgSpec> rest = {
+      {"--device", true, "", false, "D",
+       "auto (default), cpu, cuda or cuda:N; folders also take a list:\ncuda:0,1 / cuda:all / cpu,cpu (one worker per device)"},
+      {"--precision", true, "", false, "P", "auto (default: fp16 on GPU, fp32 on CPU), fp32, tf32 (GPU) or fp16"},
+      {"--max-pixels", true, "", false, "N", "refuse images larger than N pixels (default 50000000)"},
+      {"--quality", true, "", false, "Q", "JPEG/WebP quality 1..100 (default 92)"},
+      {"--overwrite", false, "", false, "", "replace OUTPUT if it exists (never the input)"},
+      {"--timings", false, "", false, "",
+       "adds nothing for restore: the stage timings come with -v and in\n--json's timings_ms (refused for a folder or several inputs)"},
+      {"--json", false, "", false, "",
+       "print one JSON object with the result on stdout (folders: one JSON\nline per image and a summary line)"},
+      {kQuietFlag.name, false, kQuietFlag.short_name, false, "", "print nothing but errors (and --json's objects)"},
+      {kVerboseFlag.name, false, kVerboseFlag.short_name, false, "",
+       "add details: timings, the device's name and why it was chosen"},
+      {"--help", false, "-h"}};
+  spec.insert(spec.end(), rest.begin(), rest.end());
+  return spec;
+}
+
+std::string usage() {
+  return kSynopsis + option_list(restore_image_options()) + kFolderHeading + option_list(folder_mode_options());
+}
 
 int restore_fail(bool json, const Status& s, int exit_code, const std::string& device_line = "") {
   return report_failure("restore", json, s, exit_code, device_line);
@@ -122,31 +131,26 @@ int restore_folder(const ParsedArgs& a, const pipeline::RestoreOptions& options,
 
 // The options, also for `toonbox completion`.
 std::vector<ArgSpec> restore_options() {
-  std::vector<ArgSpec> spec = {kInputAlias, {"--output", true, "-o"}, {"--model", true},      {"--device", true},
-                               {"--precision", true},    {"--max-pixels", true}, {"--quality", true},
-                               {"--overwrite", false},   {"--recursive", false}, {"--skip-existing", false},
-                               {"--format", true},       {"--batch-size", true}, {"--streams", true}, {"--allow-inside", false}, {"--shard", true},
-                               {"--timings", false},     {"--json", false},      {"--help", false, "-h"},
-                               kQuietFlag,               kVerboseFlag};
-  for (const ArgSpec& s : restore_arg_specs()) spec.push_back(s);
-  return spec;
+  std::vector<ArgSpec> all = restore_image_options();
+  for (ArgSpec& s : folder_mode_options()) all.push_back(std::move(s));
+  return all;
 }
 
 int cmd_restore(const std::vector<std::string>& argv) {
   auto parsed = parse_args(argv, restore_options());
   if (!parsed.is_ok()) {
-    std::fprintf(stderr, "toonbox restore: %s\n%s", parsed.status().message().c_str(), kUsage);
+    std::fprintf(stderr, "toonbox restore: %s\n%s", parsed.status().message().c_str(), usage().c_str());
     return kExitUsage;
   }
   const ParsedArgs& a = parsed.value();
   if (a.has("--help")) {
-    std::printf("%s", kUsage);
+    std::printf("%s", usage().c_str());
     return kExitOk;
   }
   // With -o -, stdout is the image's: not even a JSON error object goes there.
   const bool json = a.has("--json") && !is_stdio(a.get("--output"));
   if (a.positional.empty() || !a.has("--output")) {
-    std::fprintf(stderr, "toonbox restore: need INPUT (or several) and -o OUTPUT\n%s", kUsage);
+    std::fprintf(stderr, "toonbox restore: need INPUT (or several) and -o OUTPUT\n%s", usage().c_str());
     return kExitUsage;
   }
   const std::string output = a.get("--output");

@@ -11,6 +11,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/option_help.h"
 #include "engine/device_faults.h"
 #include "engine/device_list.h"
 #include "engine/device_select.h"
@@ -25,38 +26,16 @@ constexpr size_t kMinTokenLength = 12;
 
 namespace {
 
-constexpr const char* kUsage =
+// The synopsis; the option list under it is generated from serve_options()
+// (option_help.h).
+constexpr const char* kSynopsis =
     "usage: toonbox serve [options]\n"
     "\n"
     "A local web page and REST API (docs/http-api.md). Stops on SIGTERM or Ctrl-C after\n"
     "finishing the requests in progress.\n"
-    "\n"
-    "  --host H               address to listen on (default 127.0.0.1); any address that is\n"
-    "                         not loopback requires a token\n"
-    "  --port N               port (default 7860; 0 picks a free one)\n"
-    "  --token T              access token for the API (default: $TOONBOX_TOKEN; generated\n"
-    "                         and printed when the host is not loopback)\n"
-    "  --device D             auto (default), cpu, cuda or cuda:N; a list (cuda:0,1, cuda:all,\n"
-    "                         cpu,cpu) runs one worker per device behind one queue; a device\n"
-    "                         that fails is taken out of rotation (docs/scaling.md)\n"
-    "  --precision P          default precision: auto (fp16 on GPU, fp32 on CPU), fp32, tf32, fp16\n"
-    "  --model NAME|PATH      default model (default: 'whitebox' if installed, else 'classic')\n"
-    "  --streams N            workers per GPU, each with its own CUDA stream and plans, so\n"
-    "                         one's copies and host work overlap another's compute (default 2)\n"
-    "  --queue-size N         images waiting per device worker before 429 (default 16)\n"
-    "  --max-batch N          same-shape images run back to back (default 8)\n"
-    "  --batch-wait-ms N      how long a batch waits for more (default 2)\n"
-    "  --request-timeout-s N  limit for one image request, queue included (default 120)\n"
-    "  --max-body-mb N        request body limit in MiB (default 50)\n"
-    "  --max-pixels N         image size limit, checked from the header (default 50000000)\n"
-    "  --threads N            request handler threads (default 64; connections need no thread)\n"
-    "  --max-connections N    open client connections at most (default 4096, within the fd limit)\n"
-    "  --max-request-mb N     estimated peak memory of one request, from the image header;\n"
-    "                         larger images are refused with 413 (default 1536)\n"
-    "  --memory-budget-mb N   memory all requests may reserve together; beyond it 429\n"
-    "                         (default: half of the available memory, at most 8192)\n"
-    "  --tile-size N          images larger than N px a side run in tiles of N (default 1024;\n"
-    "                         0 lets the pipeline decide from free memory)\n";
+    "\n";
+
+std::string usage() { return kSynopsis + option_list(serve_options()); }
 
 bool to_int(const ParsedArgs& a, const char* name, long lo, long hi, long* out) {
   if (!a.has(name)) return true;
@@ -74,33 +53,51 @@ bool to_int(const ParsedArgs& a, const char* name, long lo, long hi, long* out) 
 
 }  // namespace
 
-// The options, also for `toonbox completion`.
+// The options, also for `toonbox completion` and the option list of --help.
 std::vector<ArgSpec> serve_options() {
-  return {{"--host", true, ""},           {"--port", true, ""},
-          {"--token", true, ""},          {"--device", true, ""},
-          {"--precision", true, ""},      {"--model", true, ""},
-          {"--queue-size", true, ""},     {"--max-batch", true, ""},
-          {"--batch-wait-ms", true, ""},  {"--request-timeout-s", true, ""},
-          {"--max-body-mb", true, ""},    {"--max-pixels", true, ""},
-          {"--threads", true, ""},        {"--max-connections", true, ""},
-          {"--max-request-mb", true, ""}, {"--memory-budget-mb", true, ""},
-          {"--tile-size", true, ""},      {"--streams", true, ""},
+  return {{"--host", true, "", false, "H",
+           "address to listen on (default 127.0.0.1); any address that is\nnot loopback requires a token"},
+          {"--port", true, "", false, "N", "port (default 7860; 0 picks a free one)"},
+          {"--token", true, "", false, "T",
+           "access token for the API, at least 12 characters (default:\n$TOONBOX_TOKEN; generated and printed when the host is not loopback)"},
+          {"--device", true, "", false, "D",
+           "auto (default), cpu, cuda or cuda:N; a list (cuda:0,1, cuda:all,\ncpu,cpu) runs one worker per device behind one queue; a device\n"
+           "that fails is taken out of rotation (docs/scaling.md)"},
+          {"--precision", true, "", false, "P", "default precision: auto (fp16 on GPU, fp32 on CPU), fp32, tf32, fp16"},
+          {"--model", true, "", false, "NAME|PATH",
+           "default model (default: the first installed of whitebox,\nwhitebox-uint8 and animeganv3-cute, else 'classic')"},
+          {"--streams", true, "", false, "N",
+           "workers per GPU, each with its own CUDA stream and plans, so\none's copies and host work overlap another's compute (default 2)"},
+          {"--queue-size", true, "", false, "N", "images waiting per device worker before 429 (default 16)"},
+          {"--max-batch", true, "", false, "N", "same-shape images run as one batched device call, at most N\n(default 8)"},
+          {"--batch-wait-ms", true, "", false, "N", "how long a batch waits for more (default 2)"},
+          {"--request-timeout-s", true, "", false, "N", "limit for one image request, queue included (default 120)"},
+          {"--max-body-mb", true, "", false, "N", "request body limit in MiB (default 50)"},
+          {"--max-pixels", true, "", false, "N", "image size limit, checked from the header (default 50000000)"},
+          {"--threads", true, "", false, "N", "request handler threads (default 64; connections need no thread)"},
+          {"--max-connections", true, "", false, "N", "open client connections at most (default 4096, within the fd limit)"},
+          {"--max-request-mb", true, "", false, "N",
+           "estimated peak memory of one request, from the image header;\nlarger images are refused with 413 (default 1536)"},
+          {"--memory-budget-mb", true, "", false, "N",
+           "memory all requests may reserve together; beyond it 429\n(default: half of the available memory, at most 8192)"},
+          {"--tile-size", true, "", false, "N",
+           "images larger than N px a side run in tiles of N (default 1024;\n0 lets the pipeline decide from free memory)"},
           {"--help", false, "-h"}};
 }
 
 int cmd_serve(const std::vector<std::string>& argv) {
   auto parsed = parse_args(argv, serve_options());
   if (!parsed.is_ok()) {
-    std::fprintf(stderr, "toonbox serve: %s\n%s", parsed.status().message().c_str(), kUsage);
+    std::fprintf(stderr, "toonbox serve: %s\n%s", parsed.status().message().c_str(), usage().c_str());
     return kExitUsage;
   }
   const ParsedArgs& a = parsed.value();
   if (a.has("--help")) {
-    std::printf("%s", kUsage);
+    std::printf("%s", usage().c_str());
     return kExitOk;
   }
   if (!a.positional.empty()) {
-    std::fprintf(stderr, "toonbox serve: unexpected argument '%s'\n%s", a.positional[0].c_str(), kUsage);
+    std::fprintf(stderr, "toonbox serve: unexpected argument '%s'\n%s", a.positional[0].c_str(), usage().c_str());
     return kExitUsage;
   }
 

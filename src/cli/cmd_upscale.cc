@@ -71,7 +71,7 @@ std::vector<ArgSpec> upscale_image_options() {
 }
 
 std::string usage() {
-  return kSynopsis + option_list(upscale_image_options()) + "\nfolders (INPUT is a directory):\n" +
+  return kSynopsis + option_list(upscale_image_options()) + kFolderHeading +
          option_list(upscale_folder_options());
 }
 

@@ -52,6 +52,17 @@ constexpr auto kProgressInterval = std::chrono::milliseconds(100);
 
 }  // namespace
 
+std::vector<ArgSpec> folder_mode_options() {
+  return {{"--recursive", false, "", false, "", "include subfolders (the output mirrors the tree)"},
+          {"--skip-existing", false, "", false, "", "skip images whose output exists (resume an interrupted run)"},
+          {"--batch-size", true, "", false, "N", "same-size images per device call (default: automatic)"},
+          {"--streams", true, "", false, "N",
+           "workers per GPU, each with its own CUDA stream and plans, so\none's copies and host work overlap another's compute (default 2)"},
+          {"--allow-inside", false, "", false, "", "allow OUTDIR inside the input tree"},
+          {"--shard", true, "", false, "K/N",
+           "only shard K of N (0-based; by a hash of the relative path);\ndefault from JOB_COMPLETION_INDEX / SLURM_ARRAY_TASK_ID"}};
+}
+
 Result<FolderFlags> parse_folder_flags(const ParsedArgs& a, int max_batch, const std::vector<std::string>& files) {
   FolderFlags f;
   f.files = files;

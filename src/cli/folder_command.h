@@ -29,6 +29,13 @@ struct FolderFlags {
   Verbosity verbosity = Verbosity::kNormal;  // -q, -v
 };
 
+// The options only a folder (or a list of files) takes, with their --help texts:
+// --recursive, --skip-existing, --batch-size, --streams, --allow-inside, --shard (the
+// commands on run_folder_command: cartoonize, restore). Their --help lists them under
+// kFolderHeading.
+std::vector<ArgSpec> folder_mode_options();
+inline constexpr const char* kFolderHeading = "\nfolders (INPUT is a directory):\n";
+
 // INPUT (positional[0]), -o, --recursive, --skip-existing, --overwrite, --allow-inside,
 // --format, --quality, --max-pixels, --shard (or the job-array variables) and (when
 // `max_batch` > 0) --batch-size. With `files` (several inputs, input_list.h) the run is

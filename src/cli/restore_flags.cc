@@ -5,8 +5,17 @@
 namespace toonbox::cli {
 
 std::vector<ArgSpec> restore_arg_specs() {
-  return {{"--fidelity", true},  {"--upscale", true},    {"--faces-only", false}, {"--face-template", true},
-          {"--face-size", true}, {"--min-face", true},   {"--face-score", true},  {"--face-batch", true}};
+  return {{"--fidelity", true, "", false, "W", "CodeFormer's fidelity weight 0..1 (0 quality, 1 fidelity; default 0.5)"},
+          {"--upscale", true, "", false, "N",
+           "output N times the input (needs the upscale task's\nrealesr-animevideov3-xN installed; default 1)"},
+          {"--faces-only", false, "", false, "", "write nothing when no face is restored (default: pass the image through)"},
+          {"--face-template", true, "", false, "T",
+           "align faces to ffhq, gpen or arcface128 (default: the registry's,\nelse ffhq)"},
+          {"--face-size", true, "", false, "N",
+           "the model's face size (64..2048), for a model whose input size is\nnot fixed"},
+          {"--min-face", true, "", false, "N", "faces smaller than N px (box side) are not restored (default 16)"},
+          {"--face-score", true, "", false, "S", "detections scored below S (0..1) are not restored (default 0.8)"},
+          {"--face-batch", true, "", false, "N", "face crops per device call, 1..64 (default 8)"}};
 }
 
 Result<pipeline::RestoreOptions> parse_restore_options(const ParsedArgs& a) {

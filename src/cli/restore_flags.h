@@ -12,7 +12,7 @@
 namespace toonbox::cli {
 
 // --fidelity, --upscale, --faces-only, --face-template, --face-size, --min-face,
-// --face-score, --face-batch.
+// --face-score, --face-batch, with their --help texts (restore's).
 std::vector<ArgSpec> restore_arg_specs();
 Result<pipeline::RestoreOptions> parse_restore_options(const ParsedArgs& args);
 // --face-template, --face-size.

@@ -136,5 +136,17 @@ TEST(OptionHelp, GeneratedFromTheTable) {
             "  --overwrite            replace OUTPUT\n");
 }
 
+// An option without a help text is left out of the list: tests/cli/habits_test.sh checks
+// that every command's --help lists every option of its table, so such an option fails
+// there instead of going undocumented.
+TEST(OptionHelp, AnOptionWithoutHelpTextIsLeftOut) {
+  const std::vector<ArgSpec> table = {{"--documented", false, "", false, "", "listed"},
+                                      {"--undocumented", true, "-u", false, "N"},
+                                      {"--help", false, "-h"}};
+  const std::string list = option_list(table);
+  EXPECT_EQ(list, "  --documented           listed\n");
+  EXPECT_EQ(list.find("--undocumented"), std::string::npos) << list;
+}
+
 }  // namespace
 }  // namespace toonbox::cli
