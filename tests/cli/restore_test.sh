@@ -70,6 +70,8 @@ expect 2 "refuses to overwrite" "$toonbox" restore "$photo" -o out/blake.png --m
 expect 0 "human output names the licence" "$toonbox" restore "$photo" -o out/cf.png --model codeformer --fidelity 0.7 --device cpu
 contains "non-commercial shown" "non-commercial use only"
 contains "wrote" "wrote out/cf.png"
+expect 0 "--timings prints the stage timings" "$toonbox" restore "$photo" -o out/timed.png --model gfpgan --device cpu --timings
+contains "timings shown" "timings (ms): decode [0-9.]*, detect [0-9.]*, restore"
 expect 1 "--upscale without an installed upscaler" "$toonbox" restore "$photo" -o out/up.png --model gfpgan --upscale 2 --device cpu
 contains "says what is missing" "realesr-animevideov3-x2"
 [ ! -e out/up.png ] && ok "nothing written for --upscale" || bad "nothing written for --upscale"
