@@ -67,6 +67,18 @@ const std::vector<ConvCase>& conv_cases() {
        {UnaryOp::kLeakyRelu, 0.2f}},
       {"k5_c48_to8_asym_nobias", {1, 11, 21, 48}, 8, 5, 5, 1, 1, 1, PadMode::kExplicit, {1, 3, 4, 0}, false,
        {UnaryOp::kTanh}},
+      // Rows wider than one block (122 outputs for a 7-wide kernel), and the largest
+      // layout: 9 taps x 8 outputs = 9 column tiles, 64 channels (66 KB of shared memory).
+      {"k7_c16_to2_wide", {1, 5, 300, 16}, 2, 7, 7, 1, 1, 1, PadMode::kExplicit, {3, 3, 3, 3}, true, {}},
+      {"k9_c64_to8_wide", {1, 4, 200, 64}, 8, 9, 9, 1, 1, 1, PadMode::kExplicit, {4, 4, 4, 4}, true,
+       {UnaryOp::kLeakyRelu, 0.2f}},
+      // Few input channels (<= 4) to a multiple of 8 outputs, stride 1: in fp16 NHWC our
+      // other tensor-core kernel competes (White-box's 7x7 3->32 input conv is k7_s1_leaky;
+      // here one channel, 3 output tiles, a partial 128-pixel block, two images; and an
+      // even 8-row kernel on 4 channels).
+      {"k5_c1_to24_wide_nobias", {2, 6, 150, 1}, 24, 5, 5, 1, 1, 1, PadMode::kExplicit, {2, 2, 1, 3}, false,
+       {UnaryOp::kTanh}},
+      {"k8x3_c4_to16_relu", {1, 10, 130, 4}, 16, 8, 3, 1, 1, 1, PadMode::kSameUpper, {}, true, {UnaryOp::kRelu}},
       {"k1x1_relu", {2, 13, 11, 5}, 7, 1, 1, 1, 1, 1, PadMode::kValid, {}, true, {UnaryOp::kRelu}},
       {"k1x1_nobias", {1, 6, 7, 3}, 5, 1, 1, 1, 1, 1, PadMode::kValid, {}, false, {}},
       {"k1x1_s2", {1, 9, 9, 8}, 4, 1, 1, 2, 1, 1, PadMode::kValid, {}, true, {}},
@@ -189,15 +201,17 @@ TEST_P(CudaConvTest, OwnKernelMatchesReference) {
   const Graph g = conv_graph(c, param.layout, half, &shape);
   const Tensor x = random_tensor(shape, 24, -1.f, 1.f, half);
   const bool depthwise = c.groups > 1 && c.groups == c.nhwc[3];
-  const bool few_outputs = half && param.layout == Layout::kNHWC && c.groups == 1 && c.nhwc[3] % 16 == 0 &&
-                           c.out_channels <= 8 && c.stride == 1 && c.dilation == 1;
+  const bool small_channels = half && param.layout == Layout::kNHWC && c.groups == 1 && c.stride == 1 && c.dilation == 1;
+  const bool few_outputs = small_channels && c.nhwc[3] % 16 == 0 && c.out_channels <= 8;
+  const bool few_inputs = small_channels && c.nhwc[3] <= 4 && c.out_channels % 8 == 0 && c.out_channels <= 32 &&
+                          c.kh <= 8 && c.kw <= 8;
   const auto before = cuda_stats();
   {
     ScopedEnv own("TOONBOX_CUDA_CONV_CHOICE", "own");
     ASSERT_NO_FATAL_FAILURE(check_against_reference(g, {x}, param.precision, std::string(c.name) + " own kernel"));
   }
   const auto after = cuda_stats();
-  if (depthwise || few_outputs) {
+  if (depthwise || few_outputs || few_inputs) {
     EXPECT_EQ(after.convs_direct - before.convs_direct, 1) << c.name << ": our kernel was not chosen";
   }
 }

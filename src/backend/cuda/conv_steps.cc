@@ -11,7 +11,7 @@
 #include "backend/cuda/conv_common.h"
 #include "backend/cuda/conv_cudnn.h"
 #include "backend/cuda/conv_direct.h"
-#include "backend/cuda/conv_few_outputs.h"
+#include "backend/cuda/conv_small_channels.h"
 #include "backend/cuda/conv_graph_api.h"
 #include "backend/cuda/counters.h"
 #include "backend/cuda/cuda_check.h"
@@ -73,10 +73,10 @@ const char* forced_conv_choice() {
 }
 
 // Which of our kernels competes with cuDNN: the api field of a timed choice's cache key.
-enum class OwnKernel : int32_t { kDepthwiseDirect = 2, kFewOutputs = 3 };
+enum class OwnKernel : int32_t { kDepthwiseDirect = 2, kFewOutputs = 3, kFewInputs = 4 };
 // Part of the key: a change to our kernels that could turn a choice around bumps it, so
 // the choices an older build timed are not reused.
-constexpr int32_t kOwnKernelsRevision = 1;
+constexpr int32_t kOwnKernelsRevision = 2;  // 2: the few-outputs kernel as a tap-column GEMM
 
 // A timed choice's key in the algorithm cache: the convolution as the graph API keys it
 // (shape, padding, strides, groups, precision, layout, epilogue), under its own api, so it
@@ -179,6 +179,10 @@ Result<std::unique_ptr<Step>> choose_conv2d_step(const BuildContext& ctx, const 
   if (few_outputs_conv_applies(ctx, node)) {
     TB_ASSIGN_OR_RETURN(std::unique_ptr<Step> own, make_few_outputs_conv(ctx, node));
     return faster_of(ctx, node, OwnKernel::kFewOutputs, std::move(cudnn), std::move(own), "tensor-core kernel");
+  }
+  if (few_inputs_conv_applies(ctx, node)) {
+    TB_ASSIGN_OR_RETURN(std::unique_ptr<Step> own, make_few_inputs_conv(ctx, node));
+    return faster_of(ctx, node, OwnKernel::kFewInputs, std::move(cudnn), std::move(own), "tensor-core kernel");
   }
   return cudnn;
 }
