@@ -14,7 +14,12 @@ namespace toonbox::cuda {
 Result<std::unique_ptr<Step>> make_direct_conv(const BuildContext& ctx, const graph::Node& node,
                                                const std::string& why);
 
-// Whether `step` was made by make_direct_conv.
+// A depthwise conv with the Div after it fused (depthwise_div_fusion.h): the step writes
+// the Div's output. Always the direct kernel (cuDNN cannot divide in its epilogue).
+Result<std::unique_ptr<Step>> make_depthwise_div(const BuildContext& ctx, const graph::Node& conv,
+                                                 const graph::Node& div);
+
+// Whether `step` was made by make_direct_conv or make_depthwise_div.
 bool is_direct_conv(const Step& step);
 
 }  // namespace toonbox::cuda

@@ -8,11 +8,13 @@
 #include <cstring>
 #include <string>
 
+#include "backend/cuda/conv_direct.h"
 #include "backend/cuda/conv_steps.h"
 #include "backend/cuda/counters.h"
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/kernels/cast.h"
 #include "backend/cuda/kernels/pixels.h"
+#include "backend/cuda/depthwise_div_fusion.h"
 #include "backend/cuda/resize_add_fusion.h"
 #include "backend/cuda/resize_step.h"
 #include "backend/cuda/step_builders.h"
@@ -36,6 +38,13 @@ bool cuda_graphs_enabled() {
 // compare the two).
 bool resize_add_fusion_enabled() {
   const char* v = std::getenv("TOONBOX_CUDA_FUSE_RESIZE_ADD");
+  return v == nullptr || std::string(v) != "0";
+}
+
+// TOONBOX_CUDA_FUSE_DEPTHWISE_DIV=0 keeps a depthwise conv and the Div of its output as
+// two steps (tests compare the two).
+bool depthwise_div_fusion_enabled() {
+  const char* v = std::getenv("TOONBOX_CUDA_FUSE_DEPTHWISE_DIV");
   return v == nullptr || std::string(v) != "0";
 }
 
@@ -92,6 +101,13 @@ Status CudaExecutable::build(const backend::Backend& backend, int device, const 
 
   fused_with_.assign(g.nodes().size(), -1);
   if (resize_add_fusion_enabled()) fused_with_ = resize_add_pairs(g);
+  depthwise_div_ = std::vector<int>(g.nodes().size(), -1);
+  if (depthwise_div_fusion_enabled()) {
+    std::vector<int> taken = fused_with_;  // nodes in a Resize + Add pair, either side
+    for (size_t i = 0; i < fused_with_.size(); ++i)
+      if (fused_with_[i] >= 0) taken[fused_with_[i]] = static_cast<int>(i);
+    depthwise_div_ = depthwise_div_pairs(g, taken);
+  }
   std::vector<void*> scratch;
   TB_RETURN_IF_ERROR(plan_arena(g, &scratch));
   TB_RETURN_IF_ERROR(build_steps(g, scratch));
@@ -108,6 +124,7 @@ Status CudaExecutable::plan_arena(const graph::Graph& g, std::vector<void*>* scr
       g,
       [elem](const graph::Value& v) { return static_cast<size_t>(shape_numel(v.shape)) * elem; });
   fused_pair_lifetimes(g, fused_with_, &requests);
+  depthwise_div_lifetimes(g, depthwise_div_, &requests);
   const size_t value_count = requests.size();
   std::vector<int> scratch_request(g.nodes().size(), -1);
   for (size_t i = 0; i < g.nodes().size(); ++i) {
@@ -137,14 +154,28 @@ Status CudaExecutable::build_steps(const graph::Graph& g, const std::vector<void
   ctx.graph = &g;
   ctx.step = StepContext{stream_.get(), cudnn_.get(), cublas_.get(), &workspace_};
   ctx.value_ptr = [this, &g](int value) { return value_ptr(g, value); };
+  // Per node: the earlier node whose step does its work (the Add of a Resize + Add, the
+  // Div of a depthwise conv), else -1.
+  std::vector<int> done_by(g.nodes().size(), -1);
+  for (size_t i = 0; i < g.nodes().size(); ++i) {
+    if (fused_with_[i] >= 0) done_by[fused_with_[i]] = static_cast<int>(i);
+    if (depthwise_div_[i] >= 0) done_by[depthwise_div_[i]] = static_cast<int>(i);
+  }
   for (size_t i = 0; i < g.nodes().size(); ++i) {
     const graph::Node& node = g.nodes()[i];
     std::unique_ptr<Step> step;
     if (fused_with_[i] >= 0) {
       TB_ASSIGN_OR_RETURN(step, make_resize_add(ctx, node, g.nodes()[fused_with_[i]]));
-    } else if (i > 0 && fused_with_[i - 1] == static_cast<int>(i)) {
-      // Done by the step before; the step list keeps one entry per node.
-      step = kernel_step("node '" + node.name + "' (fused into the step before it)",
+    } else if (depthwise_div_[i] >= 0) {
+      TB_ASSIGN_OR_RETURN(step, make_depthwise_div(ctx, node, g.nodes()[depthwise_div_[i]]));
+      step->count_as_chosen();
+    } else if (done_by[i] >= 0) {
+      // Done by an earlier step; the step list keeps one entry per node.
+      const int by = done_by[i];
+      step = kernel_step("node '" + node.name + "' (fused into the step " +
+                             (by + 1 == static_cast<int>(i) ? std::string("before it")
+                                                            : "of node '" + g.nodes()[by].name + "'") +
+                             ")",
                          [](cudaStream_t) { return cudaSuccess; });
     } else {
       TB_ASSIGN_OR_RETURN(step, make_step(ctx, node, scratch[i]));

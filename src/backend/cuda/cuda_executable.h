@@ -83,6 +83,7 @@ class CudaExecutable final : public backend::Executable {
   DeviceBuffer cublas_workspace_;  // cuBLAS must not allocate while a graph is captured
   UniqueGraphExec graph_;
   std::vector<int> fused_with_;  // per node: the Add a Resize runs with, or -1 (resize_add_fusion.h)
+  std::vector<int> depthwise_div_;  // per node: the Div a depthwise conv runs with, or -1 (depthwise_div_fusion.h)
   int uncaptured_runs_ = 0;
   bool capture_failed_ = false;
   std::unique_ptr<StepProfiler> profiler_;  // TOONBOX_CUDA_PROFILE_STEPS=1 only

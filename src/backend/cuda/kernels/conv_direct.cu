@@ -7,6 +7,12 @@ namespace {
 
 constexpr int kThreads = 256;
 
+template <typename T>
+__device__ __forceinline__ float divided(float v, const ConvDivisor<T>& div, int n, int64_t pixel, int k) {
+  if (!div.p) return v;
+  return v / to_float(div.p[n * div.image + pixel * div.pixel_stride + static_cast<int64_t>(k) * div.channel_stride]);
+}
+
 template <typename T, bool kNhwc>
 __global__ void conv_direct_kernel(const T* __restrict__ x, const T* __restrict__ w,
                                    const float* __restrict__ bias, T* __restrict__ y,
@@ -47,7 +53,7 @@ __global__ void conv_direct_kernel(const T* __restrict__ x, const T* __restrict_
 template <typename T, int kTaps>
 __global__ void depthwise_nhwc_rows_kernel(const T* __restrict__ x, const T* __restrict__ w,
                                            const float* __restrict__ bias, T* __restrict__ y,
-                                           ConvDirectDims d, graph::Activation act) {
+                                           ConvDirectDims d, graph::Activation act, ConvDivisor<T> div) {
   const int kr = kTaps > 0 ? kTaps : d.r;
   const int ks = kTaps > 0 ? kTaps : d.s;
   const int k_per_group = d.k / d.groups;
@@ -75,7 +81,8 @@ __global__ void depthwise_nhwc_rows_kernel(const T* __restrict__ x, const T* __r
           if (row_in && ix >= 0 && ix < d.w) acc += to_float(in_row[ix * d.c]) * to_float(wk[r * ks + s]);
         }
       }
-      out_row[j] = from_float<T>(apply_unary(act.op, acc, act.alpha, act.beta));
+      const float v = apply_unary(act.op, acc, act.alpha, act.beta);
+      out_row[j] = from_float<T>(divided(v, div, n, static_cast<int64_t>(oy) * d.out_w + ox, k));
     }
   }
 }
@@ -89,7 +96,7 @@ __global__ void depthwise_nhwc_rows_kernel(const T* __restrict__ x, const T* __r
 template <typename T, int kTaps, int kOut>
 __global__ void depthwise_nhwc_rows_s1_kernel(const T* __restrict__ x, const T* __restrict__ w,
                                               const float* __restrict__ bias, T* __restrict__ y,
-                                              ConvDirectDims d, graph::Activation act) {
+                                              ConvDirectDims d, graph::Activation act, ConvDivisor<T> div) {
   const int k_per_group = d.k / d.groups;
   const int groups_per_row = (d.out_w + kOut - 1) / kOut;
   const int row_items = groups_per_row * d.k;
@@ -126,18 +133,21 @@ __global__ void depthwise_nhwc_rows_s1_kernel(const T* __restrict__ x, const T* 
       }
 #pragma unroll
       for (int o = 0; o < kOut; ++o)
-        if (ox0 + o < d.out_w)
-          out_row[(ox0 + o) * d.k + k] = from_float<T>(apply_unary(act.op, acc[o], act.alpha, act.beta));
+        if (ox0 + o < d.out_w) {
+          const float v = apply_unary(act.op, acc[o], act.alpha, act.beta);
+          out_row[(ox0 + o) * d.k + k] =
+              from_float<T>(divided(v, div, n, static_cast<int64_t>(oy) * d.out_w + ox0 + o, k));
+        }
     }
   }
 }
 
 template <typename T, int kTaps>
 void launch_depthwise_rows(const T* x, const T* w, const float* bias, T* y, const ConvDirectDims& d,
-                           graph::Activation activation, cudaStream_t stream) {
+                           graph::Activation activation, cudaStream_t stream, const ConvDivisor<T>& div) {
   const int row_outputs = d.out_w * d.k;
   const dim3 grid = rows_grid(row_outputs, d.n * d.out_h, kThreads);
-  depthwise_nhwc_rows_kernel<T, kTaps><<<grid, kThreads, 0, stream>>>(x, w, bias, y, d, activation);
+  depthwise_nhwc_rows_kernel<T, kTaps><<<grid, kThreads, 0, stream>>>(x, w, bias, y, d, activation, div);
 }
 
 bool depthwise_rows_fit(const ConvDirectDims& d) {
@@ -150,7 +160,7 @@ bool depthwise_rows_fit(const ConvDirectDims& d) {
 template <typename T>
 cudaError_t launch_conv_direct(const T* x, const T* w, const float* bias, T* y,
                                const ConvDirectDims& d, graph::Activation activation,
-                               cudaStream_t stream) {
+                               cudaStream_t stream, const ConvDivisor<T>& divisor) {
   const int64_t total = static_cast<int64_t>(d.n) * d.k * d.out_h * d.out_w;
   if (total <= 0) return cudaSuccess;
   if (depthwise_rows_fit(d)) {
@@ -160,16 +170,17 @@ cudaError_t launch_conv_direct(const T* x, const T* w, const float* bias, T* y,
       const int row_items = (d.out_w + kOut - 1) / kOut * d.k;
       const dim3 grid = rows_grid(row_items, d.n * d.out_h, kThreads);
       if (d.r == 3)
-        depthwise_nhwc_rows_s1_kernel<T, 3, kOut><<<grid, kThreads, 0, stream>>>(x, w, bias, y, d, activation);
+        depthwise_nhwc_rows_s1_kernel<T, 3, kOut><<<grid, kThreads, 0, stream>>>(x, w, bias, y, d, activation, divisor);
       else
-        depthwise_nhwc_rows_s1_kernel<T, 5, kOut><<<grid, kThreads, 0, stream>>>(x, w, bias, y, d, activation);
+        depthwise_nhwc_rows_s1_kernel<T, 5, kOut><<<grid, kThreads, 0, stream>>>(x, w, bias, y, d, activation, divisor);
       return cudaGetLastError();
     }
-    if (d.r == 3 && d.s == 3) launch_depthwise_rows<T, 3>(x, w, bias, y, d, activation, stream);
-    else if (d.r == 5 && d.s == 5) launch_depthwise_rows<T, 5>(x, w, bias, y, d, activation, stream);
-    else launch_depthwise_rows<T, 0>(x, w, bias, y, d, activation, stream);
+    if (d.r == 3 && d.s == 3) launch_depthwise_rows<T, 3>(x, w, bias, y, d, activation, stream, divisor);
+    else if (d.r == 5 && d.s == 5) launch_depthwise_rows<T, 5>(x, w, bias, y, d, activation, stream, divisor);
+    else launch_depthwise_rows<T, 0>(x, w, bias, y, d, activation, stream, divisor);
     return cudaGetLastError();
   }
+  if (divisor.p) return cudaErrorInvalidValue;  // fused only on the row path
   if (d.nhwc)
     conv_direct_kernel<T, true><<<grid_for(total, kThreads), kThreads, 0, stream>>>(x, w, bias, y, d, activation, total);
   else
@@ -179,9 +190,9 @@ cudaError_t launch_conv_direct(const T* x, const T* w, const float* bias, T* y,
 
 template cudaError_t launch_conv_direct<float>(const float*, const float*, const float*, float*,
                                                const ConvDirectDims&, graph::Activation,
-                                               cudaStream_t);
+                                               cudaStream_t, const ConvDivisor<float>&);
 template cudaError_t launch_conv_direct<__half>(const __half*, const __half*, const float*, __half*,
                                                 const ConvDirectDims&, graph::Activation,
-                                                cudaStream_t);
+                                                cudaStream_t, const ConvDivisor<__half>&);
 
 }  // namespace toonbox::cuda

@@ -21,10 +21,21 @@ struct ConvDirectDims {
   bool nhwc = true;
 };
 
-// w is OIHW in the storage type; bias float32 or null.
+// A Divide fused after the conv (depthwise_div_fusion.h): output (n, pixel, channel) is
+// divided by p[n * image + pixel * pixel_stride + channel * channel_stride], in float,
+// after the activation, before the one rounding. Null p: none.
+template <typename T>
+struct ConvDivisor {
+  const T* p = nullptr;
+  long long image = 0;
+  int pixel_stride = 0, channel_stride = 0;
+};
+
+// w is OIHW in the storage type; bias float32 or null. A divisor needs the NHWC
+// depthwise row path (cudaErrorInvalidValue otherwise).
 template <typename T>
 cudaError_t launch_conv_direct(const T* x, const T* w, const float* bias, T* y,
                                const ConvDirectDims& dims, graph::Activation activation,
-                               cudaStream_t stream);
+                               cudaStream_t stream, const ConvDivisor<T>& divisor = {});
 
 }  // namespace toonbox::cuda
