@@ -36,6 +36,12 @@
 #                                     fp32/tf32/fp16 rows, PyTorch's eager fp32 and .half() beside
 #   bash tools/gpu_check.sh upprofile the upscalers at 1080p step by step, their bench rows,
 #                                     PyTorch on the same architectures side by side
+#   bash tools/gpu_check.sh smallconv the few-input-channel conv kernel: the CUDA unit suite (CudaTf32
+#                                     verbose), White-box's step profile, the speed rows with
+#                                     PyTorch beside, the server at 16/64 clients with the page probe
+#   bash tools/gpu_check.sh ncu       the small-channel conv kernels: tests, step profile, Nsight Compute
+#   bash tools/gpu_check.sh closing   a session's last call: CUDA unit suite, speed rows + PyTorch, soak (7 min)
+#   bash tools/gpu_check.sh soak      issue 18's soak on CUDA: 64 clients, White-box, SOAK_MINUTES (9)
 #   bash tools/gpu_check.sh           tests and timings
 # Logs under $OUT; a summary printed last. Parts so each fits one device call.
 set -uo pipefail
@@ -475,6 +481,81 @@ if [ "$part" = profile ]; then
     --toonbox-json "$OUT/speed.json" --variants half-cl${PROFILE_COMPILE:+,compile} --compile-sizes 1024 >"$OUT/speed_pytorch.txt" 2>&1
   echo "pytorch side by side: exit $?"
   grep -vE 'AUTOTUNE|triton_|SingleProcess|Autotune|strides:|dtypes:|^ +convolution |^\{"num_choices' "$OUT/speed_pytorch.txt" | tail -14
+fi
+
+# The few-input-channel conv kernel (White-box's 7x7 3->32 input conv) and the status
+# route on the event loop: the CUDA unit suite with CudaTf32's output whole, the step
+# profile, the speed rows beside PyTorch, the server under 16 and 64 clients.
+if [ "$part" = smallconv ]; then
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  timeout 180 "$B/toonbox_tests" --gtest_filter='*Cuda*:OpMatrix*:Tiling*:-Doctor*' >/tmp/unit.txt 2>&1
+  note "unit: $(counts /tmp/unit.txt)"; grep -E "^\[  FAILED  \]" /tmp/unit.txt | head -20 | tee -a "$summary"
+  grep -E "k7_s1_leaky|k5_c1_to24|k8x3_c4" /tmp/unit.txt | grep -E "OK|FAILED" | cut -c1-160 | tee -a "$summary"
+  timeout 60 "$B/toonbox_tests" --gtest_filter='CudaTf32*' 2>&1 | grep -vE '^\[ (RUN|----|====) ' | cut -c1-300 | head -40 | tee -a "$summary"
+  TOONBOX_CUDA_PROFILE_STEPS=1 timeout 60 "$B/toonbox" bench --model whitebox --sizes 1024 --batch 1 \
+    --precision fp16 --device cuda:0 --runs 20 --no-pipeline --no-cold-start --image "$I/dctnet_input.png" \
+    --markdown /tmp/prof.md >/dev/null 2>/tmp/profile.txt
+  note "profile 1024: exit $?"; grep -m1 'sum of step medians' /tmp/profile.txt | tee -a "$summary"
+  grep 'cuda profile' /tmp/profile.txt | head -14 | cut -c1-260 | tee -a "$summary"
+  timeout 60 "$B/toonbox" bench --model whitebox --sizes 512,1024,2048 --batch 1,16 --precision fp16 --device cuda:0 --runs 20 \
+    --no-pipeline --no-cold-start --image "$I/dctnet_input.png" --json /tmp/speed.json --markdown /tmp/speed.md >/dev/null 2>/tmp/speed.log
+  note "whitebox fp16 speed: exit $?"; grep -E '^\| whitebox' /tmp/speed.md | cut -d'|' -f2-12 | tee -a "$summary"
+  timeout 150 python3 tools/bench_pytorch.py --weights "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" \
+    --toonbox-json /tmp/speed.json --variants half-cl >/tmp/speed_pytorch.txt 2>&1
+  note "pytorch side by side: exit $?"; tail -12 /tmp/speed_pytorch.txt | tee -a "$summary"
+  note "serve streams 3: $(cd tools && timeout 80 python3 serve_load.py --toonbox "$B/toonbox" --image "$PWD/../.device/in1024.jpg" \
+    --clients 16 --clients 64 --seconds 12 --processes 4 --serve-arg=--device=cuda --serve-arg=--model=whitebox --serve-arg=--queue-size=64 \
+    --serve-arg=--streams=3 2>&1 | tail -3 | head -2 | tr '\n' ' ' | cut -c1-1400)"
+fi
+
+# The small-channel conv kernels under Nsight Compute (when the machine has it): their
+# tests, White-box's step profile, then ncu's speed-of-light and memory sections for both.
+if [ "$part" = ncu ]; then
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  timeout 120 "$B/toonbox_tests" --gtest_filter='CudaConv*:CudaNet*:CudaGraph*:CudaDepthwiseDiv*:CudaResize*:OpMatrix*' >/tmp/conv.txt 2>&1
+  note "conv tests: $(counts /tmp/conv.txt)"; grep -E "^\[  FAILED  \]" /tmp/conv.txt | head -20 | tee -a "$summary"
+  grep -A12 "Failure" /tmp/conv.txt | head -40 | cut -c1-200 | tee -a "$summary"
+  TOONBOX_TEST_DEVICE=cuda timeout 100 "$B/toonbox_model_tests" --gtest_filter='*CudaVsCpu*:PublishedOutputs*:*CudaBatch*' >/tmp/models.txt 2>&1
+  note "models: $(counts /tmp/models.txt)"; grep -E 'FAILED  \]|measure \] White-box' /tmp/models.txt | cut -c1-200 | head -12 | tee -a "$summary"
+  TOONBOX_CUDA_PROFILE_STEPS=1 timeout 60 "$B/toonbox" bench --model whitebox --sizes 1024 --batch 1 \
+    --precision fp16 --device cuda:0 --runs 20 --no-pipeline --no-cold-start --image "$I/dctnet_input.png" \
+    --markdown /tmp/prof.md >/dev/null 2>/tmp/profile.txt
+  note "profile 1024: exit $?"; grep -m1 'sum of step medians' /tmp/profile.txt | tee -a "$summary"
+  grep 'cuda profile' /tmp/profile.txt | sed -n 2,60p | cut -c1-200 | tee -a "$summary"
+  ncu=$(command -v ncu || ls /usr/local/cuda*/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
+  note "ncu: ${ncu:-not found}"
+  if [ -n "$ncu" ]; then
+    TOONBOX_CUDA_GRAPHS=0 timeout 200 "$ncu" --kernel-name regex:conv_few --launch-skip 12 --launch-count 4 \
+      --section SpeedOfLight --section MemoryWorkloadAnalysis --section Occupancy --section WarpStateStats \
+      "$B/toonbox" bench --model whitebox --sizes 1024 --batch 1 --precision fp16 --device cuda:0 --runs 3 \
+      --no-pipeline --no-cold-start --image "$I/dctnet_input.png" >/tmp/ncu.txt 2>&1
+    note "ncu exit $?"; grep -vE '^==PROF==|^ *$|----' /tmp/ncu.txt | grep -E 'conv_few|Duration|Throughput|Busy|Pipe|Bank|Occupancy|Stall|Warp Cycles|L1|L2|DRAM|Achieved|Registers|Block Limit' | cut -c1-150 | head -90 | tee -a "$summary"
+  fi
+fi
+
+# The last call of a session: the CUDA unit suite, White-box's fp16 speed rows with
+# PyTorch beside, then the soak (SOAK_MINUTES, default 7, so that all of it fits one call).
+if [ "$part" = closing ]; then
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  timeout 180 "$B/toonbox_tests" --gtest_filter='*Cuda*:OpMatrix*:Tiling*:-Doctor*' >/tmp/unit.txt 2>&1
+  note "unit: $(counts /tmp/unit.txt)"; grep -E "^\[  FAILED  \]" /tmp/unit.txt | head -20 | tee -a "$summary"
+  timeout 60 "$B/toonbox" bench --model whitebox --sizes 512,1024,2048 --batch 1,16 --precision fp16 --device cuda:0 --runs 20 \
+    --no-pipeline --no-cold-start --image "$I/dctnet_input.png" --json /tmp/speed.json --markdown /tmp/speed.md >/dev/null 2>/tmp/speed.log
+  note "whitebox fp16 speed: exit $?"; grep -E '^\| whitebox' /tmp/speed.md | cut -d'|' -f2-12 | tee -a "$summary"
+  timeout 150 python3 tools/bench_pytorch.py --weights "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" \
+    --toonbox-json /tmp/speed.json --variants half-cl >/tmp/speed_pytorch.txt 2>&1
+  note "pytorch side by side: exit $?"; tail -12 /tmp/speed_pytorch.txt | head -8 | tee -a "$summary"
+  (cd tools && timeout $(( ${SOAK_MINUTES:-7} * 60 + 45 )) python3 soak.py --toonbox "$B/toonbox" --minutes "${SOAK_MINUTES:-7}" \
+    --clients 64 --device cuda --model whitebox --json 2>&1 | tail -1 | cut -c1-3000 | tee -a "$summary")
+fi
+
+# Issue 18's GPU soak: 64 clients against `serve --device cuda` with White-box for
+# SOAK_MINUTES (default 9: one device call is at most 10 minutes), tools/soak.py's
+# criteria (no response outside 2xx/429/503, RSS flat per 1000 requests).
+if [ "$part" = soak ]; then
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  (cd tools && timeout $(( ${SOAK_MINUTES:-9} * 60 + 45 )) python3 soak.py --toonbox "$B/toonbox" --minutes "${SOAK_MINUTES:-9}" \
+    --clients 64 --device cuda --model whitebox --json 2>&1 | tail -1 | cut -c1-3000 | tee -a "$summary")
 fi
 
 # Issue 15's speed: the upscalers at 1080p step by step (where the time goes), their bench

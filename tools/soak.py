@@ -8,9 +8,10 @@ response is outside 2xx/429/503 (and no transport error) and RSS is flat: the gr
 the second half of the run, per 1000 requests, is under --max-growth-mb (default 2).
 
   python3 tools/soak.py --toonbox build/src/cli/toonbox --minutes 10 [--clients 64]
-        [--device cpu|cuda] [--serve-arg=--queue-size=16 ...]
+        [--device cpu|cuda] [--model classic|whitebox|...] [--serve-arg=--queue-size=16 ...]
 
-On the GPU machine: --device cuda (the same criteria; not run in this session).
+On the GPU machine: --device cuda --model whitebox (the same criteria; `bash
+tools/gpu_check.sh soak`).
 """
 import argparse
 import json
@@ -28,12 +29,13 @@ def main():
     ap.add_argument("--minutes", type=float, default=30)
     ap.add_argument("--clients", type=int, default=64)
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--model", default="classic", help="the server's default model (an installed name or classic)")
     ap.add_argument("--serve-arg", action="append", default=[], help="extra `toonbox serve` argument")
     ap.add_argument("--max-growth-mb", type=float, default=2.0)
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     need_binary(a.toonbox)
-    serve = Serve(a.toonbox, ["--device", a.device, "--model", "classic", *a.serve_arg])
+    serve = Serve(a.toonbox, ["--device", a.device, "--model", a.model, *a.serve_arg])
     port = serve.port
     images = {s: png(w, h, s) for s, (w, h) in enumerate([(64, 48), (128, 128), (200, 150), (320, 240)])}
     bodies = {k: multipart(v, f"soak{k}.png") for k, v in images.items()}
