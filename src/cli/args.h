@@ -32,6 +32,20 @@ struct ArgSpec {
 inline const ArgSpec kInputAlias{"--input", true, "-i", true, "PATH",
                                  "INPUT by name (as realesrgan-ncnn-vulkan takes it); may be repeated"};
 
+// Options several image commands take with the same meaning and the same words.
+inline const ArgSpec kPrecisionOption{"--precision", true, "", false, "P",
+                                      "auto (default: fp16 on GPU, fp32 on CPU), fp32, tf32 (GPU) or fp16"};
+inline const ArgSpec kMaxPixelsOption{"--max-pixels", true, "", false, "N",
+                                      "refuse images larger than N pixels (default 50000000)"};
+// --device for a command whose folders spread over several devices.
+inline const ArgSpec kDeviceListOption{"--device", true, "", false, "D",
+                                       "auto (default), cpu, cuda or cuda:N; folders also take a list:\ncuda:0,1 / cuda:all / cpu,cpu (one worker per device)"};
+inline const ArgSpec kQualityOption{"--quality", true, "", false, "Q", "JPEG/WebP quality 1..100 (default 92)"};
+inline const ArgSpec kOverwriteOption{"--overwrite", false, "", false, "",
+                                      "replace OUTPUT if it exists (never the input)"};
+inline const ArgSpec kJsonResultOption{"--json", false, "", false, "",
+                                       "print one JSON object with the result on stdout (folders: one JSON\nline per image and a summary line)"};
+
 struct ParsedArgs {
   std::map<std::string, std::string> options;  // keyed by long name
   std::set<std::string> flags;

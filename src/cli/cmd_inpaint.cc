@@ -70,8 +70,8 @@ std::vector<ArgSpec> inpaint_image_options() {
            "pad a network's H and W to a multiple of N, cropped after\n(default 8)"},
           {"--device", true, "", false, "D", "auto (default), cpu, cuda or cuda:N (networks only)"},
           {"--precision", true, "", false, "P", "auto, fp32, tf32 (GPU) or fp16"},
-          {"--quality", true, "", false, "Q", "JPEG/WebP quality 1..100 (default 92)"},
-          {"--overwrite", false, "", false, "", "replace OUTPUT if it exists (never the input)"},
+          kQualityOption,
+          kOverwriteOption,
           {"--json", false, "", false, "", "machine-readable lines"},
           {kQuietFlag.name, false, kQuietFlag.short_name, false, "", "print nothing but errors (and --json's objects)"},
           {kVerboseFlag.name, false, kVerboseFlag.short_name, false, "", "add details: the mask's size"},
@@ -83,7 +83,7 @@ std::vector<ArgSpec> inpaint_folder_options() {
   return {{"--recursive", false, "", false, "", "include subfolders (the output mirrors the tree)"},
           {"--skip-existing", false, "", false, "", "skip images whose output exists (resume an interrupted run)"},
           {"--allow-inside", false, "", false, "", "allow OUTDIR inside the input tree"},
-          {"--max-pixels", true, "", false, "N", "refuse images larger than N pixels (default 50000000)"}};
+          kMaxPixelsOption};
 }
 
 std::string usage() {

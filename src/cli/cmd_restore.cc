@@ -48,16 +48,14 @@ std::vector<ArgSpec> restore_image_options() {
        "an installed face restorer or an .onnx file (GFPGAN 1.2-1.4, GPEN-BFR\n256/512/1024/2048, CodeFormer, RestoreFormer++ exports; default: the\none installed)"}};
   for (const ArgSpec& s : restore_arg_specs()) spec.push_back(s);
   const std::vector<ArgSpec> rest = {
-      {"--device", true, "", false, "D",
-       "auto (default), cpu, cuda or cuda:N; folders also take a list:\ncuda:0,1 / cuda:all / cpu,cpu (one worker per device)"},
-      {"--precision", true, "", false, "P", "auto (default: fp16 on GPU, fp32 on CPU), fp32, tf32 (GPU) or fp16"},
-      {"--max-pixels", true, "", false, "N", "refuse images larger than N pixels (default 50000000)"},
-      {"--quality", true, "", false, "Q", "JPEG/WebP quality 1..100 (default 92)"},
-      {"--overwrite", false, "", false, "", "replace OUTPUT if it exists (never the input)"},
+      kDeviceListOption,
+      kPrecisionOption,
+      kMaxPixelsOption,
+      kQualityOption,
+      kOverwriteOption,
       {"--timings", false, "", false, "",
        "print the stage timings (decode, detect, restore, paste, encode;\nalso with -v and in --json's timings_ms; one image only)"},
-      {"--json", false, "", false, "",
-       "print one JSON object with the result on stdout (folders: one JSON\nline per image and a summary line)"},
+      kJsonResultOption,
       {kQuietFlag.name, false, kQuietFlag.short_name, false, "", "print nothing but errors (and --json's objects)"},
       {kVerboseFlag.name, false, kVerboseFlag.short_name, false, "",
        "add details: timings, the device's name and why it was chosen"},
