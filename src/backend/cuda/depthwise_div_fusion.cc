@@ -19,7 +19,10 @@ bool is_nhwc_depthwise(const graph::Graph& g, const graph::Node& node) {
   if (node.kind != graph::OpKind::kConv2D || node.p<graph::Conv2DParams>().layout != graph::Layout::kNHWC)
     return false;
   const ConvShape s = conv_shape(g, node);
-  return s.groups > 1 && s.cg == 1 && s.groups == s.c;
+  // The direct kernel's row path, the only one that divides (depthwise_rows_fit).
+  constexpr int64_t kRowLimit = int64_t{1} << 30;
+  return s.groups > 1 && s.cg == 1 && s.groups == s.c && int64_t{s.out_w} * s.k < kRowLimit &&
+         int64_t{s.w} * s.c < kRowLimit && int64_t{s.n} * s.out_h < kRowLimit;
 }
 
 }  // namespace
