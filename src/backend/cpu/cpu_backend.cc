@@ -11,6 +11,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "backend/cpu/cpu_conv_fold.h"
+#include "backend/cpu/cpu_conv_few_outputs.h"
 #include "backend/cpu/cpu_fft.h"
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/cpu_step_profiler.h"
@@ -264,6 +265,25 @@ class CpuExecutable final : public backend::Executable {
     // Few output channels: the same conv with `fold` output columns in the channels (see
     // cpu_conv_fold.h). The NHWC output bytes are the same, so only the descriptors change.
     const cpu::ConvFold fold = cpu::choose_conv_fold(p, ws, ys);
+    if (fold.factor == 1 && cpu::few_outputs_conv_applies(p, ws)) {
+      cpu::FewOutputsConvDims d;
+      d.nhwc = nhwc;
+      d.n = xs[0];
+      d.c = nhwc ? xs[3] : xs[1];
+      d.h = nhwc ? xs[1] : xs[2];
+      d.w = nhwc ? xs[2] : xs[3];
+      d.k = ws[0];
+      d.r = ws[2];
+      d.s = ws[3];
+      d.out_h = nhwc ? ys[1] : ys[2];
+      d.out_w = nhwc ? ys[2] : ys[3];
+      d.pad_top = p.pad_top;
+      d.pad_left = p.pad_left;
+      const int x = node.inputs[0], y = node.outputs[0];
+      const graph::Activation act = p.activation;
+      steps_.push_back([this, d, x, y, weights, bias, act] { cpu::conv_few_outputs(d, ptr(x), weights, bias, act, ptr(y)); });
+      return Status::ok();
+    }
     std::shared_ptr<const std::vector<float>> folded_bias;
     std::vector<float> folded_weights;
     Shape out = ys;
