@@ -169,6 +169,67 @@ void unary(UnaryOp op, float alpha, float beta, const float* x, float* y, int64_
   }
 }
 
+namespace {
+
+// Bilinear resize a row at a time with the row pointers hoisted: NHWC blends whole pixels
+// (the channels contiguous, in vectors), NCHW walks one plane's output row. The per-element
+// index arithmetic of the generic loop made White-box's 32x512x512 NHWC resize 24 ms.
+void resize_bilinear_rows(const ResizeGeometry& g, const std::vector<backend::ResizeTap>& ty,
+                          const std::vector<backend::ResizeTap>& tx, float extrapolation, const float* x,
+                          float* y) {
+  const int64_t C = g.c;
+  if (g.layout == Layout::kNHWC) {
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int64_t n = 0; n < g.n; ++n)
+      for (int64_t h = 0; h < g.out_h; ++h) {
+        const backend::ResizeTap& a = ty[h];
+        float* out = y + ((n * g.out_h + h) * g.out_w) * C;
+        const float* top = x + ((n * g.in_h + a.i0) * g.in_w) * C;
+        const float* bottom = x + ((n * g.in_h + a.i1) * g.in_w) * C;
+        for (int64_t w = 0; w < g.out_w; ++w) {
+          const backend::ResizeTap& b = tx[w];
+          float* o = out + w * C;
+          if (a.outside || b.outside) {
+            std::fill(o, o + C, extrapolation);
+            continue;
+          }
+          const float* t0 = top + b.i0 * C;
+          const float* t1 = top + b.i1 * C;
+          const float* b0 = bottom + b.i0 * C;
+          const float* b1 = bottom + b.i1 * C;
+          const float wx = b.w, wy = a.w;
+#pragma omp simd
+          for (int64_t c = 0; c < C; ++c) {
+            const float t = t0[c] * (1.f - wx) + t1[c] * wx;
+            const float u = b0[c] * (1.f - wx) + b1[c] * wx;
+            o[c] = t * (1.f - wy) + u * wy;
+          }
+        }
+      }
+    return;
+  }
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t plane = 0; plane < g.n * C; ++plane)
+    for (int64_t h = 0; h < g.out_h; ++h) {
+      const backend::ResizeTap& a = ty[h];
+      float* out = y + (plane * g.out_h + h) * g.out_w;
+      const float* top = x + (plane * g.in_h + a.i0) * g.in_w;
+      const float* bottom = x + (plane * g.in_h + a.i1) * g.in_w;
+      for (int64_t w = 0; w < g.out_w; ++w) {
+        const backend::ResizeTap& b = tx[w];
+        if (a.outside || b.outside) {
+          out[w] = extrapolation;
+          continue;
+        }
+        const float t = top[b.i0] * (1.f - b.w) + top[b.i1] * b.w;
+        const float u = bottom[b.i0] * (1.f - b.w) + bottom[b.i1] * b.w;
+        out[w] = t * (1.f - a.w) + u * a.w;
+      }
+    }
+}
+
+}  // namespace
+
 void resize(const ResizeParams& p, const ResizeGeometry& g, const float* x, float* y) {
   const bool nhwc = g.layout == Layout::kNHWC;
   // Element (n, c, h, w) offset for input and output.
@@ -211,6 +272,7 @@ void resize(const ResizeParams& p, const ResizeGeometry& g, const float* x, floa
   const std::vector<backend::ResizeTap> tx =
       backend::resize_taps(p, g.in_w, g.out_w, backend::ResizeAxis::kWidth);
   const bool nearest = p.mode == ResizeMode::kNearest;
+  if (!nearest) return resize_bilinear_rows(g, ty, tx, p.extrapolation, x, y);
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t n = 0; n < g.n; ++n)
     for (int64_t h = 0; h < g.out_h; ++h)
