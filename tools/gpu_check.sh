@@ -42,6 +42,8 @@
 #   bash tools/gpu_check.sh ncu       the small-channel conv kernels: tests, step profile, Nsight Compute
 #   bash tools/gpu_check.sh closing   a session's last call: CUDA unit suite, speed rows + PyTorch, soak (7 min)
 #   bash tools/gpu_check.sh soak      issue 18's soak on CUDA: 64 clients, White-box, SOAK_MINUTES (9)
+#   bash tools/gpu_check.sh soakstart issue 18's 10-minute soak over two calls, with the fuzz
+#   bash tools/gpu_check.sh soakwait  harnesses on the spare cores: start, then at once wait
 #   bash tools/gpu_check.sh           tests and timings
 # Logs under $OUT; a summary printed last. Parts so each fits one device call.
 set -uo pipefail
@@ -556,6 +558,52 @@ if [ "$part" = soak ]; then
   "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
   (cd tools && timeout $(( ${SOAK_MINUTES:-9} * 60 + 45 )) python3 soak.py --toonbox "$B/toonbox" --minutes "${SOAK_MINUTES:-9}" \
     --clients 64 --device cuda --model whitebox --json 2>&1 | tail -1 | cut -c1-3000 | tee -a "$summary")
+fi
+
+# Issue 18's 10-minute GPU soak spans two device calls (one is at most 10 minutes).
+# `soakstart` starts the soak in a process session of its own (setsid: it outlives the
+# call, and the machine stays warm 30 s for the next one) and, when .device/fuzz holds the
+# clang fuzz build (tools/gpu_pack.sh with TOONBOX_PACK_FUZZ), the libFuzzer harnesses on
+# the CPU cores at nice 19 for FUZZ_SECONDS with FUZZ_WORKERS each; meanwhile it runs the
+# CUDA unit suite and holds the call until SOAK_HOLD_S. `soakwait`, called straight after,
+# waits for both, prints the figures and brings back the fuzz corpus and any findings.
+bg=/tmp/soak-bg
+if [ "$part" = soakstart ]; then
+  t0=$SECONDS
+  mkdir -p "$bg"
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/whitebox-cartoon/tfjs-float16" --force >/dev/null
+  setsid bash -c "cd tools && timeout $(( ${SOAK_MINUTES:-10} * 60 + 120 )) python3 soak.py --toonbox '$B/toonbox' \
+    --minutes ${SOAK_MINUTES:-10} --clients 64 --device cuda --model whitebox --json >$bg/soak.txt 2>&1; echo \$? >$bg/soak.rc" \
+    </dev/null >/dev/null 2>&1 &
+  note "soak started: ${SOAK_MINUTES:-10} minutes, 64 clients, cuda, whitebox"
+  if [ -d .device/fuzz/bundle/bin ]; then
+    setsid bash -c "source .device/fuzz/bundle/env.sh && python3 tools/fuzz_run.py -t ${FUZZ_SECONDS:-1080} -j 99 \
+      -w ${FUZZ_WORKERS:-3} --bin .device/fuzz/bundle/bin --seeds .device/fuzz/corpus --work $bg/fuzz \
+      --json $bg/fuzz.json ${FUZZ_HARNESSES:-} >$bg/fuzz.txt 2>&1; echo \$? >$bg/fuzz.rc" </dev/null >/dev/null 2>&1 &
+    note "fuzz started: ${FUZZ_SECONDS:-1080} s, ${FUZZ_WORKERS:-3} workers each, $(ls .device/fuzz/bundle/bin | tr '\n' ' ')"
+  fi
+  timeout 240 "$B/toonbox_tests" --gtest_filter='*Cuda*:OpMatrix*:Tiling*:-Doctor*' >"$OUT/unit.txt" 2>&1
+  note "unit (beside the soak): $(counts "$OUT/unit.txt")"; grep -E "^\[  FAILED  \]" "$OUT/unit.txt" | head -20 | tee -a "$summary"
+  while [ $((SECONDS - t0)) -lt "${SOAK_HOLD_S:-540}" ]; do sleep 5; done
+  note "after ${SOAK_HOLD_S:-540} s: soak log $(tail -c 300 "$bg/soak.txt" | tr '\n' ' ')"
+  note "load: $(cat /proc/loadavg); fuzz workers: $(pgrep -c -f '_fuzz -max_total_time')"
+  # What the fuzzers have reached so far, in case the next call finds the machine gone.
+  tail -qn1 "$bg"/fuzz/fuzz-logs/*.log 2>/dev/null | cut -c1-160 > "$OUT/fuzz-progress.txt"
+fi
+if [ "$part" = soakwait ]; then
+  while [ ! -f "$bg/soak.rc" ] && [ $SECONDS -lt 560 ]; do sleep 5; done
+  note "soak exit $(cat "$bg/soak.rc" 2>/dev/null || echo 'none (still running)')"
+  tail -1 "$bg/soak.txt" | cut -c1-3000 | tee -a "$summary"
+  if [ -d "$bg/fuzz" ]; then
+    while [ ! -f "$bg/fuzz.rc" ] && [ $SECONDS -lt 570 ]; do sleep 5; done
+    note "fuzz exit $(cat "$bg/fuzz.rc" 2>/dev/null || echo 'none (still running)')"
+    cat "$bg/fuzz.txt" | tee -a "$summary"
+    cp "$bg/fuzz.json" "$OUT/" 2>/dev/null
+    tar -czf "$OUT/fuzz-artifacts.tgz" -C "$bg/fuzz" fuzz-artifacts
+    tar -czf "$OUT/fuzz-corpus.tgz" -C "$bg/fuzz" fuzz-work
+    note "fuzz corpus archive: $(du -h "$OUT/fuzz-corpus.tgz" | cut -f1) (more than 16 MiB does not come back)"
+    tail -qn3 "$bg"/fuzz/fuzz-logs/*.log | cut -c1-200 > "$OUT/fuzz-tails.txt"
+  fi
 fi
 
 # Issue 15's speed: the upscalers at 1080p step by step (where the time goes), their bench

@@ -35,5 +35,17 @@ if [ -d tests/oracles/upscalerjs ]; then
   cp "$cache"/esrgan_slim_* .device/upscalerjs_cache/ 2>/dev/null || true
   rm -rf .device/upscalerjs/esrgan-slim/package/models/x8 .device/upscalerjs_cache/esrgan_slim_x8_*   # x2-x4 check the family
 fi
+# The clang fuzz build for the spare CPU cores (gpu_check.sh soakstart), e.g.
+# TOONBOX_PACK_FUZZ="jpeg png": its binaries with their own libraries, and the seeds.
+if [ -n "${TOONBOX_PACK_FUZZ:-}" ]; then
+  fz=()
+  for h in $TOONBOX_PACK_FUZZ; do
+    fz+=(build-fuzz/fuzz/${h}_fuzz)
+    mkdir -p .device/fuzz/corpus && cp -r build/fuzz/corpus/$h .device/fuzz/corpus/
+  done
+  /tmp/toonbox-pack .device/fuzz/bundle "${fz[@]}"
+  # gpu_check.sh sources the main bundle's env.sh first: its libraries need not travel twice.
+  for d in .device/bundle/debs/*.deb; do rm -f ".device/fuzz/bundle/debs/$(basename "$d")"; done
+fi
 cp tests/oracles/*.py tests/oracles/tfjs_layers_run.mjs .device/oracles/   # ONNX Runtime, the PyTorch oracles and reference nets; the TF.js script keys the UpscalerJS cache
 du -sh .device
