@@ -6,7 +6,7 @@ Needs the clang build:
       -DTOONBOX_BUILD_TESTS=OFF -DTOONBOX_CUDA=OFF && ninja -C build-fuzz
 and the seed corpus of the normal build (build/fuzz/corpus, made by `ninja -C build`).
 
-usage: tools/fuzz_run.py [-t SECONDS] [-j HARNESSES_AT_ONCE] [-w WORKERS] [HARNESS...]
+usage: tools/fuzz_run.py [-t SECONDS] [-j HARNESSES_AT_ONCE] [-w WORKERS] [--cpu SECONDS] [HARNESS...]
 
 Each harness runs for SECONDS with WORKERS libFuzzer processes that share one corpus
 folder (libFuzzer reloads it, so what one worker finds the others build on), at nice 19
@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -61,6 +62,25 @@ class Harness:
             p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, preexec_fn=lambda: os.nice(19))
             self.procs[p.pid] = (w, log)
 
+    def cpu_so_far(self):
+        """CPU seconds of the finished workers plus what the running ones have used."""
+        running = 0.0
+        for pid in self.procs:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                running += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            except (OSError, IndexError, ValueError):
+                pass
+        return self.cpu + running
+
+    def stop(self):
+        # libFuzzer ends cleanly on SIGINT: the corpus stays, the final stats are printed.
+        for pid in self.procs:
+            try:
+                os.kill(pid, signal.SIGINT)
+            except ProcessLookupError:
+                pass
+
     def reaped(self, pid, status, usage):
         _, log = self.procs.pop(pid)
         log.close()
@@ -95,6 +115,8 @@ def main():
     ap.add_argument("--bin", default=str(REPO / "build-fuzz" / "fuzz"), help="folder of the <h>_fuzz binaries")
     ap.add_argument("--seeds", default=str(REPO / "build" / "fuzz" / "corpus"), help="generated seed corpus")
     ap.add_argument("--work", default=str(REPO / "build-fuzz"), help="folder for fuzz-work, -artifacts, -logs")
+    ap.add_argument("--cpu", type=int, help="also stop a harness once its workers have used this many CPU "
+                    "seconds (to finish a CPU-time target on a busy machine; set -t high)")
     ap.add_argument("--json", help="also write the figures to this file")
     ap.add_argument("harnesses", nargs="*", default=ALL)
     args = ap.parse_args()
@@ -109,7 +131,13 @@ def main():
             h = pending.pop(0)
             h.start(args.seconds, args.workers)
             running.update({pid: h for pid in h.procs})
-        pid, status, usage = os.wait4(-1, 0)
+        pid, status, usage = os.wait4(-1, os.WNOHANG if args.cpu else 0)
+        if pid == 0:  # --cpu: nothing ended yet; stop the harnesses that have had their time
+            for h in {id(h): h for h in running.values()}.values():
+                if h.cpu_so_far() >= args.cpu:
+                    h.stop()
+            time.sleep(5)
+            continue
         h = running.pop(pid, None)
         if h is None:
             continue

@@ -565,7 +565,7 @@ fi
 # call, and the machine stays warm 30 s for the next one) and, when .device/fuzz holds the
 # clang fuzz build (tools/gpu_pack.sh with TOONBOX_PACK_FUZZ), the libFuzzer harnesses on
 # the CPU cores at nice 19 for FUZZ_SECONDS with FUZZ_WORKERS each; meanwhile it runs the
-# CUDA unit suite and holds the call until SOAK_HOLD_S. `soakwait`, called straight after,
+# CUDA unit suite and holds the call until SOAK_HOLD_S. SOAK_MINUTES: whole minutes (10). `soakwait`, called straight after,
 # waits for both, prints the figures and brings back the fuzz corpus and any findings.
 bg=/tmp/soak-bg
 if [ "$part" = soakstart ]; then
@@ -577,10 +577,12 @@ if [ "$part" = soakstart ]; then
     </dev/null >/dev/null 2>&1 &
   note "soak started: ${SOAK_MINUTES:-10} minutes, 64 clients, cuda, whitebox"
   if [ -d .device/fuzz/bundle/bin ]; then
+    # The harnesses that were packed, unless FUZZ_HARNESSES names some of them.
+    harnesses=${FUZZ_HARNESSES:-$(ls .device/fuzz/bundle/bin | sed 's/_fuzz$//' | tr '\n' ' ')}
     setsid bash -c "source .device/fuzz/bundle/env.sh && python3 tools/fuzz_run.py -t ${FUZZ_SECONDS:-1080} -j 99 \
       -w ${FUZZ_WORKERS:-3} --bin .device/fuzz/bundle/bin --seeds .device/fuzz/corpus --work $bg/fuzz \
-      --json $bg/fuzz.json ${FUZZ_HARNESSES:-} >$bg/fuzz.txt 2>&1; echo \$? >$bg/fuzz.rc" </dev/null >/dev/null 2>&1 &
-    note "fuzz started: ${FUZZ_SECONDS:-1080} s, ${FUZZ_WORKERS:-3} workers each, $(ls .device/fuzz/bundle/bin | tr '\n' ' ')"
+      --json $bg/fuzz.json $harnesses >$bg/fuzz.txt 2>&1; echo \$? >$bg/fuzz.rc" </dev/null >/dev/null 2>&1 &
+    note "fuzz started: ${FUZZ_SECONDS:-1080} s, ${FUZZ_WORKERS:-3} workers each: $harnesses"
   fi
   timeout 240 "$B/toonbox_tests" --gtest_filter='*Cuda*:OpMatrix*:Tiling*:-Doctor*' >"$OUT/unit.txt" 2>&1
   note "unit (beside the soak): $(counts "$OUT/unit.txt")"; grep -E "^\[  FAILED  \]" "$OUT/unit.txt" | head -20 | tee -a "$summary"
