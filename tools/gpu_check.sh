@@ -565,8 +565,9 @@ fi
 # call, and the machine stays warm 30 s for the next one) and, when .device/fuzz holds the
 # clang fuzz build (tools/gpu_pack.sh with TOONBOX_PACK_FUZZ), the libFuzzer harnesses on
 # the CPU cores at nice 19 for FUZZ_SECONDS with FUZZ_WORKERS each; meanwhile it runs the
-# CUDA unit suite and holds the call until SOAK_HOLD_S. SOAK_MINUTES: whole minutes (10). `soakwait`, called straight after,
-# waits for both, prints the figures and brings back the fuzz corpus and any findings.
+# CUDA unit suite and holds the call until SOAK_HOLD_S. SOAK_MINUTES: whole minutes (10).
+# `soakwait`, called straight after, waits for both, prints the figures and brings back
+# the fuzz corpus and any findings.
 bg=/tmp/soak-bg
 if [ "$part" = soakstart ]; then
   t0=$SECONDS
