@@ -45,7 +45,8 @@ class Harness:
         self.artifacts = Path(args.work) / "fuzz-artifacts" / name
         self.logs = Path(args.work) / "fuzz-logs"
         self.seeds = [d for d in (Path(args.seeds) / name, REPO / "fuzz" / "regressions" / name) if d.is_dir()]
-        self.procs = {}  # pid -> (worker index, log file)
+        self.procs = {}  # pid -> its open log file
+        self.log_paths = []  # this run's logs (an earlier run with more workers may have left others)
         self.cpu = 0.0
         self.exit_codes = []
         self.started = None
@@ -55,12 +56,13 @@ class Harness:
             d.mkdir(parents=True, exist_ok=True)
         self.started = time.monotonic()
         for w in range(workers):
-            log = open(self.logs / f"{self.name}.{w}.log", "w")
+            self.log_paths.append(self.logs / f"{self.name}.{w}.log")
+            log = open(self.log_paths[-1], "w")
             cmd = [str(self.binary), f"-max_total_time={seconds}", "-timeout=20", "-rss_limit_mb=2560",
                    "-max_len=262144", "-print_final_stats=1", f"-artifact_prefix={self.artifacts}/",
                    str(self.work)] + [str(s) for s in self.seeds]
             p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, preexec_fn=lambda: os.nice(19))
-            self.procs[p.pid] = (w, log)
+            self.procs[p.pid] = log
 
     def cpu_so_far(self):
         """CPU seconds of the finished workers plus what the running ones have used."""
@@ -82,15 +84,14 @@ class Harness:
                 pass
 
     def reaped(self, pid, status, usage):
-        _, log = self.procs.pop(pid)
-        log.close()
+        self.procs.pop(pid).close()
         self.cpu += usage.ru_utime + usage.ru_stime
         self.exit_codes.append(os.waitstatus_to_exitcode(status))
         return not self.procs
 
     def summary(self):
         execs, cov, ft = 0, 0, 0
-        for log in sorted(self.logs.glob(f"{self.name}.*.log")):
+        for log in self.log_paths:
             text = log.read_text(errors="replace")
             execs += last_int(r"stat::number_of_executed_units: (\d+)", text) or 0
             cov = max(cov, last_int(r"cov: (\d+)", text) or 0)
