@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "backend/cuda/conv_direct.h"
@@ -20,6 +21,7 @@
 #include "backend/cuda/step_builders.h"
 #include "backend/graph_precheck.h"
 #include "compile/memory_planner.h"
+#include "compile/nhwc_layout.h"
 
 namespace toonbox::cuda {
 
@@ -63,7 +65,21 @@ Result<std::unique_ptr<backend::Executable>> CudaExecutable::compile(
   std::unique_ptr<CudaExecutable> exe(new CudaExecutable());
   DeviceGuard guard;
   TB_RETURN_IF_ERROR(guard.set(device));
-  Status st = exe->build(backend, device, graph, options);
+  // Tensor-core convs (fp16, TF32) are fastest channels last: an NCHW model (ncnn, ONNX)
+  // runs its convs and the ops between them in NHWC (compile/nhwc_layout.h; TOONBOX_NHWC=0
+  // keeps the graph's layout). Strict fp32 stays as it is: its FMA convs are no faster in
+  // NHWC on this hardware (docs/cuda-backend.md).
+  std::optional<graph::Graph> channels_last;
+  if (options.precision == Precision::kFloat16 || options.precision == Precision::kTf32) {
+    channels_last = graph;
+    const compile::NhwcLayoutResult r = compile::convert_to_nhwc(*channels_last);
+    if (const char* log = std::getenv("TOONBOX_CUDA_LOG_STEPS"); log != nullptr && log[0] == '1' && r.convs > 0)
+      std::fprintf(stderr, "cuda layout: %s: %d convs and %d other ops channels last, %d transposes (%.3g of %.3g elements)\n",
+                   r.applied ? "NHWC" : "kept NCHW", r.convs, r.followers, r.transposes, r.transposed_elements,
+                   r.conv_output_elements);
+    if (!r.applied) channels_last.reset();
+  }
+  Status st = exe->build(backend, device, channels_last ? *channels_last : graph, options);
   if (!st.is_ok()) return st.with_context("compiling for cuda:" + std::to_string(device));
   return std::unique_ptr<backend::Executable>(std::move(exe));
 }
