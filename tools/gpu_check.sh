@@ -36,6 +36,11 @@
 #                                     fp32/tf32/fp16 rows, PyTorch's eager fp32 and .half() beside
 #   bash tools/gpu_check.sh upprofile the upscalers at 1080p step by step, their bench rows,
 #                                     PyTorch on the same architectures side by side
+#   bash tools/gpu_check.sh nhwc      NCHW models run channels last (compile/nhwc_layout.h): the
+#                                     CUDA unit suite, the NCHW model tests on CUDA (upscalers vs
+#                                     PyTorch, restoration and inpainting nets), the upscalers at
+#                                     1080p with TOONBOX_NHWC=0 and on, step by step
+#   bash tools/gpu_check.sh nhwcspeed the same side by side with PyTorch, LaMa and GPEN benches
 #   bash tools/gpu_check.sh smallconv the few-input-channel conv kernel: the CUDA unit suite (CudaTf32
 #                                     verbose), White-box's step profile, the speed rows with
 #                                     PyTorch beside, the server at 16/64 clients with the page probe
@@ -638,6 +643,49 @@ if [ "$part" = upprofile ]; then
     --cugan "$C/up2x-conservative.param" "$C/up2x-conservative.bin" --toonbox-json "$OUT/speed_upscale.json" \
     --conv-layouts ${UP_COMPILE:+--compile} >"$OUT/up_pytorch.txt" 2>&1
   note "pytorch upscalers: exit $?"; grep -vE 'AUTOTUNE|triton_|SingleProcess|Autotune|strides:|dtypes:' "$OUT/up_pytorch.txt" | tail -12 | tee -a "$summary"
+fi
+if [ "$part" = nhwc ]; then
+  U=$TOONBOX_SHARED_DIR/models/realesr-animevideov3-ncnn C=$TOONBOX_SHARED_DIR/models/realcugan-se-ncnn
+  "$B/toonbox" models import "$U/realesr-animevideov3-x4.param" --force >/dev/null 2>&1
+  "$B/toonbox" models import "$C/up2x-conservative.param" --force >/dev/null 2>&1
+  timeout 170 "$B/toonbox_tests" --gtest_filter='*Cuda*:OpMatrix*:NhwcLayout*:-Doctor*' >"$OUT/unit.txt" 2>&1
+  note "CUDA unit suite: $(counts "$OUT/unit.txt")"; grep -E "^\[  FAILED  \]" "$OUT/unit.txt" | head -20 | tee -a "$summary"
+  TOONBOX_TEST_DEVICE=cuda TOONBOX_CUDA_LOG_STEPS=1 timeout 200 "$B/toonbox_model_tests" \
+    --gtest_filter='*Ncnn*:RestoreNets*:*InpaintNets*:*UpscaleModels.Cuda*:*TilingModels*:*OnnxModels*:*CudaVsCpu*' >"$OUT/models.txt" 2>&1
+  note "NCHW model tests on CUDA: $(counts "$OUT/models.txt")"
+  grep -E 'FAILED  \]|measure' "$OUT/models.txt" | cut -c1-220 | head -40 | tee -a "$summary"
+  grep -E '^cuda layout' "$OUT/models.txt" | sort | uniq -c | sort -rn | head -20 | tee -a "$summary"
+  for nhwc in 0 a; do
+    TOONBOX_NHWC=$nhwc timeout 90 "$B/toonbox" bench --task upscale --model realesr-animevideov3-x4,realcugan-2x-conservative \
+      --sizes 1920x1080 --device cuda:0 --precision fp16,tf32 --batch 1 --runs 15 --no-pipeline --no-cold-start \
+      --json "$OUT/up_nhwc_$nhwc.json" --markdown "$OUT/up_nhwc_$nhwc.md" >/dev/null 2>>"$OUT/speed.log"
+    note "upscale bench TOONBOX_NHWC=$nhwc: exit $?"; grep -E '^\| realesr|^\| realcugan' "$OUT/up_nhwc_$nhwc.md" | cut -c1-300 | tee -a "$summary"
+  done
+  for m in realesr-animevideov3-x4 realcugan-2x-conservative; do
+    TOONBOX_CUDA_PROFILE_STEPS=1 TOONBOX_CUDA_LOG_STEPS=1 timeout 60 "$B/toonbox" bench --task upscale --model $m --sizes 1920x1080 --batch 1 \
+      --precision fp16 --device cuda:0 --runs 10 --no-pipeline --no-cold-start --markdown /tmp/prof_$m.md >/dev/null 2>"$OUT/profile_$m.txt"
+    note "profile $m: exit $? $(grep -m1 'sum of step medians' "$OUT/profile_$m.txt") $(grep -m1 '^cuda layout' "$OUT/profile_$m.txt")"
+    grep 'cuda profile' "$OUT/profile_$m.txt" | head -${PROFILE_LINES:-16} | cut -c1-220 | tee -a "$summary"
+  done
+fi
+if [ "$part" = nhwcspeed ]; then
+  U=$TOONBOX_SHARED_DIR/models/realesr-animevideov3-ncnn C=$TOONBOX_SHARED_DIR/models/realcugan-se-ncnn
+  "$B/toonbox" models import "$U/realesr-animevideov3-x4.param" --force >/dev/null 2>&1
+  "$B/toonbox" models import "$C/up2x-conservative.param" --force >/dev/null 2>&1
+  timeout 90 "$B/toonbox" bench --task upscale --model realesr-animevideov3-x4,realcugan-2x-conservative \
+    --sizes 1920x1080 --device cuda:0 --precision fp16,fp32 --batch 1 --runs 15 --no-pipeline --no-cold-start \
+    --json "$OUT/speed_upscale.json" --markdown "$OUT/speed_upscale.md" >/dev/null 2>>"$OUT/speed.log"
+  note "upscale bench: exit $?"; grep -E '^\| realesr|^\| realcugan' "$OUT/speed_upscale.md" | cut -c1-300 | tee -a "$summary"
+  timeout 150 python3 tools/bench_upscale_pytorch.py --x4 "$U/realesr-animevideov3-x4.param" "$U/realesr-animevideov3.bin" \
+    --cugan "$C/up2x-conservative.param" "$C/up2x-conservative.bin" --toonbox-json "$OUT/speed_upscale.json" \
+    >"$OUT/up_pytorch.txt" 2>&1
+  note "pytorch upscalers: exit $?"; tail -12 "$OUT/up_pytorch.txt" | tee -a "$summary"
+  for nhwc in 0 a; do
+    TOONBOX_NHWC=$nhwc timeout 80 python3 tools/bench_restore_pytorch.py --device cuda --toonbox "$B/toonbox" --precision fp16 >"$OUT/gpen_$nhwc.txt" 2>&1
+    note "gpen bench TOONBOX_NHWC=$nhwc: exit $?"; tail -6 "$OUT/gpen_$nhwc.txt" | tee -a "$summary"
+    TOONBOX_NHWC=$nhwc timeout 80 python3 tools/bench_lama.py --device cuda --tests "$B/toonbox_model_tests" --runs 5 >"$OUT/lama_$nhwc.txt" 2>&1
+    note "lama bench TOONBOX_NHWC=$nhwc: exit $?"; tail -6 "$OUT/lama_$nhwc.txt" | tee -a "$summary"
+  done
 fi
 echo "----- summary -----"
 cat "$summary"

@@ -2,7 +2,9 @@
 // 1080p profile): a gather whose rows are contiguous runs (crops, row slices, pads of
 // whole rows) copied a row at a time; a broadcast whose innermost dim runs or repeats
 // (per-channel PRelu / Mul of NCHW, per-channel Add of NHWC) read a pack at a time; a
-// reduction over contiguous runs (global average pool of NCHW) without a member table.
+// reduction over contiguous runs (global average pool of NCHW) without a member table; the
+// same two on channels-last data (compile/nhwc_layout.h): a crop of NHWC copied as rows of
+// W*C elements, and the global pool of NHWC by chunked partial sums.
 //
 // Each case runs against the reference (cuda_test_util.h's tolerances), and again with the
 // fast path switched off (TOONBOX_CUDA_GATHER_ROWS / _BROADCAST_ROWS / _REDUCE_RUNS = 0):
@@ -87,6 +89,25 @@ TEST(CudaDataPaths, SlicesAsRowCopies) {
       const std::string log = expect_same_without(g, {in}, p, "TOONBOX_CUDA_GATHER_ROWS", c.name);
       EXPECT_EQ(log.find("row copies") != std::string::npos, c.rows) << c.name << "\n" << log;
     }
+  }
+}
+
+// A crop of H and W of channels-last data keeps whole pixels: its channels and the kept
+// columns of a row are one run, copied as rows of (W - crop) * C elements, not rows of C.
+TEST(CudaDataPaths, ChannelsLastCropsCopyWholeRows) {
+  TB_REQUIRE_CUDA();
+  const Shape shape{2, 40, 72, 16};
+  for (Precision p : kPrecisions) {
+    Graph g;
+    const int x = g.add_input("x", DType::kFloat32, shape);
+    g.add_output(g.add_node(OpKind::kSlice, "crop_nhwc",
+                            {x, int_constant(g, "starts", {2, 3}), int_constant(g, "ends", {38, 67}),
+                             int_constant(g, "axes", {1, 2}), int_constant(g, "steps", {1, 1})},
+                            SliceParams{}));
+    const Tensor in = random_tensor(shape, 16, -2.f, 2.f, is_fp16(p));
+    ASSERT_NO_FATAL_FAILURE(check_against_reference(g, {in}, p, "crop nhwc"));
+    const std::string log = expect_same_without(g, {in}, p, "TOONBOX_CUDA_GATHER_ROWS", "crop nhwc");
+    EXPECT_NE(log.find(" of 1024"), std::string::npos) << log;  // rows of 64 columns x 16 channels
   }
 }
 
@@ -178,6 +199,38 @@ TEST(CudaDataPaths, ReductionsOverContiguousRuns) {
       }
       const std::string log = testing::internal::GetCapturedStderr();
       EXPECT_EQ(log.find("contiguous runs") != std::string::npos, c.runs) << c.name << "\n" << log;
+    }
+  }
+}
+
+// Mean, max and sum over H and W of NHWC (the SE blocks' global pool once Real-CUGAN runs
+// channels last): 40 channels (a partial group of 32), 2 images, 61 x 83 pixels.
+TEST(CudaDataPaths, ChannelsLastGlobalPoolsByChunks) {
+  TB_REQUIRE_CUDA();
+  const Shape shape{2, 61, 83, 40};
+  for (ReduceOp op : {ReduceOp::kMean, ReduceOp::kMax, ReduceOp::kSum}) {
+    for (Precision p : kPrecisions) {
+      Graph g;
+      const int x = g.add_input("x", DType::kFloat32, shape);
+      ReduceParams r;
+      r.op = op;
+      r.axes = {1, 2};
+      r.keepdims = true;
+      g.add_output(g.add_node(OpKind::kReduce, "pool_nhwc", {x}, r));
+      const Tensor in = random_tensor(shape, 17, -1.f, 3.f, is_fp16(p));
+      ASSERT_NO_FATAL_FAILURE(check_against_reference(g, {in}, p, "pool nhwc"));
+      auto spec = compile::specialize(g, input_shapes(g));
+      ASSERT_TRUE(spec.is_ok());
+      testing::internal::CaptureStderr();
+      {
+        ScopedEnv profile("TOONBOX_CUDA_PROFILE_STEPS", "1");
+        auto exe = cuda_env().backend->compile(spec.value(), backend::CompileOptions{p});
+        ASSERT_TRUE(exe.is_ok()) << exe.status().to_string();
+        std::vector<Tensor> out;
+        ASSERT_TRUE(exe.value()->run({in}, &out, nullptr).is_ok());
+      }
+      const std::string log = testing::internal::GetCapturedStderr();
+      EXPECT_NE(log.find("channels-last pixels"), std::string::npos) << log;
     }
   }
 }

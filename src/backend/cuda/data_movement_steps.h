@@ -12,7 +12,7 @@
 namespace toonbox::cuda {
 
 Result<std::unique_ptr<Step>> make_gather_step(const BuildContext& ctx, const graph::Node& node,
-                                               const backend::GatherTable& table);
+                                               backend::GatherTable table);
 Result<std::unique_ptr<Step>> make_copy_step(const BuildContext& ctx, const graph::Node& node);
 Result<std::unique_ptr<Step>> make_concat_step(const BuildContext& ctx, const graph::Node& node);
 Result<std::unique_ptr<Step>> make_where_step(const BuildContext& ctx, const graph::Node& node);

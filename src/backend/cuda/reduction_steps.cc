@@ -18,7 +18,8 @@ Result<std::unique_ptr<Step>> make_reduce_step(const BuildContext& ctx, const gr
   const int op = static_cast<int>(plan.op);
   const bool half = is_half(ctx.precision);
   // Members 0, 1, 2, ...: each output reduces one contiguous run and needs no member
-  // table (TOONBOX_CUDA_REDUCE_RUNS=0 keeps the table kernel, for tests).
+  // table (TOONBOX_CUDA_REDUCE_RUNS=0 keeps the table kernel, for tests, here and for the
+  // channels-last form below).
   bool runs = count >= 256;
   for (int64_t k = 0; runs && k < count; ++k) runs = plan.members[k] == k;
   const char* runs_env = std::getenv("TOONBOX_CUDA_REDUCE_RUNS");
@@ -33,6 +34,29 @@ Result<std::unique_ptr<Step>> make_reduce_step(const BuildContext& ctx, const gr
       return by_type(half, [&](auto tag) {
         using T = decltype(tag);
         return launch_reduce_runs<T>(static_cast<const T*>(x), static_cast<T*>(y), bp, outputs, count, op, s);
+      });
+    }, std::move(tables));
+  }
+  // Members k * S and outputs (n, c) at n * count * S + c: the pixels of channels-last data.
+  const int64_t stride = count > 1 ? plan.members[1] : 0;
+  bool strided = runs_env == nullptr || runs_env[0] != '0';
+  strided = strided && !runs && count >= 256 && stride > 1 && outputs % stride == 0;
+  for (int64_t k = 0; strided && k < count; ++k) strided = plan.members[k] == k * stride;
+  for (int64_t o = 0; strided && o < outputs; ++o)
+    strided = plan.base[o] == (o / stride) * count * stride + o % stride;
+  if (strided) {
+    const int64_t images = outputs / stride;
+    TB_ASSIGN_OR_RETURN(DeviceBuffer partial,
+                        DeviceBuffer::allocate(static_cast<size_t>(images * reduce_strided_chunks(count) * stride) *
+                                                   sizeof(float),
+                                               "reduce partials"));
+    float* pp = partial.as<float>();
+    tables.push_back(std::move(partial));
+    return kernel_step(node_description(*ctx.graph, node, ctx.precision) + ", channels-last pixels",
+                       [=](cudaStream_t s) {
+      return by_type(half, [&](auto tag) {
+        using T = decltype(tag);
+        return launch_reduce_strided<T>(static_cast<const T*>(x), static_cast<T*>(y), pp, images, count, stride, op, s);
       });
     }, std::move(tables));
   }

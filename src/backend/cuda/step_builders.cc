@@ -30,7 +30,7 @@ Result<std::unique_ptr<Step>> naming_node(const BuildContext& ctx, const Node& n
 Result<std::unique_ptr<Step>> gather(const BuildContext& ctx, const Node& node,
                                      Result<backend::GatherTable> table) {
   if (!table.is_ok()) return table.status();
-  return make_gather_step(ctx, node, *table);
+  return make_gather_step(ctx, node, std::move(*table));
 }
 
 }  // namespace

@@ -155,6 +155,51 @@ __global__ void __launch_bounds__(kReduceRunThreads)
   }
 }
 
+// The global pool of channels-last data (Real-CUGAN's SE blocks once the graph runs NHWC,
+// compile/nhwc_layout.h). One block per output, as above, would read each output's
+// members `channels` apart on only N*C blocks. Instead a warp reads 32 neighbouring
+// channels of one pixel (coalesced), blocks of 8 warps each take a chunk of the pixels of
+// 32 channels, and write one float partial per chunk and channel; a second kernel reduces
+// the chunks.
+constexpr int kStridedWarps = 8;
+
+__device__ inline float reduce_identity(int op) { return op == 2 ? -INFINITY : (op == 3 ? INFINITY : 0.f); }
+
+template <typename T>
+__global__ void __launch_bounds__(32 * kStridedWarps)
+    reduce_strided_partial_kernel(const T* __restrict__ x, float* __restrict__ partial, int64_t count,
+                                  int64_t channels, int64_t chunks, int op) {
+  const int64_t c = blockIdx.x * 32 + threadIdx.x;
+  const int64_t n = blockIdx.z, chunk = blockIdx.y;
+  const int64_t per = (count + chunks - 1) / chunks;
+  const int64_t k0 = chunk * per, k1 = min(count, k0 + per);
+  float acc = reduce_identity(op);
+  if (c < channels) {
+    const T* base = x + n * count * channels + c;
+    for (int64_t k = k0 + threadIdx.y; k < k1; k += kStridedWarps)
+      acc = reduce_pair(op, acc, to_float(base[k * channels]));
+  }
+  __shared__ float warps[kStridedWarps][33];
+  warps[threadIdx.y][threadIdx.x] = acc;
+  __syncthreads();
+  if (threadIdx.y == 0 && c < channels) {
+    for (int j = 1; j < kStridedWarps; ++j) acc = reduce_pair(op, acc, warps[j][threadIdx.x]);
+    partial[(n * chunks + chunk) * channels + c] = acc;
+  }
+}
+
+template <typename T>
+__global__ void reduce_strided_final_kernel(const float* __restrict__ partial, T* __restrict__ y,
+                                            int64_t outputs, int64_t count, int64_t channels,
+                                            int64_t chunks, int op) {
+  const int64_t o = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (o >= outputs) return;
+  const int64_t n = o / channels, c = o - n * channels;
+  float acc = reduce_identity(op);
+  for (int64_t j = 0; j < chunks; ++j) acc = reduce_pair(op, acc, partial[(n * chunks + j) * channels + c]);
+  y[o] = from_float<T>(op == 0 ? acc / static_cast<float>(count) : acc);
+}
+
 template <typename T>
 __global__ void softmax_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t outer,
                                int64_t len, int64_t inner) {
@@ -335,6 +380,27 @@ cudaError_t launch_reduce_runs(const T* x, T* y, const int64_t* base, int64_t ou
   return cudaGetLastError();
 }
 
+// Enough chunks to fill the GPU with a few blocks per SM, each at least 256 pixels.
+int64_t reduce_strided_chunks(int64_t count) {
+  const int64_t chunks = (count + 255) / 256;
+  return chunks < 1 ? 1 : (chunks > 512 ? 512 : chunks);
+}
+
+template <typename T>
+cudaError_t launch_reduce_strided(const T* x, T* y, float* partial, int64_t images, int64_t count,
+                                  int64_t channels, int op, cudaStream_t stream) {
+  const int64_t outputs = images * channels;
+  if (outputs <= 0 || count <= 0) return cudaSuccess;
+  const int64_t chunks = reduce_strided_chunks(count);
+  const int64_t groups = (channels + 31) / 32;
+  if (groups > 0x7fffffff || images > 65535) return cudaErrorInvalidConfiguration;
+  const dim3 grid(static_cast<unsigned>(groups), static_cast<unsigned>(chunks), static_cast<unsigned>(images));
+  reduce_strided_partial_kernel<T><<<grid, dim3(32, kStridedWarps), 0, stream>>>(x, partial, count, channels, chunks, op);
+  reduce_strided_final_kernel<T><<<grid_for(outputs, kThreads), kThreads, 0, stream>>>(partial, y, outputs, count,
+                                                                                      channels, chunks, op);
+  return cudaGetLastError();
+}
+
 template <typename T>
 cudaError_t launch_softmax(const T* x, T* y, int64_t outer, int64_t len, int64_t inner,
                            cudaStream_t stream) {
@@ -374,6 +440,8 @@ cudaError_t launch_conv_transpose(const T* x, const T* w, const T* bias, T* y,
                                         int64_t, int, cudaStream_t);                              \
   template cudaError_t launch_reduce_runs<T>(const T*, T*, const int64_t*, int64_t, int64_t, int,   \
                                              cudaStream_t);                                          \
+  template cudaError_t launch_reduce_strided<T>(const T*, T*, float*, int64_t, int64_t, int64_t, int, \
+                                                cudaStream_t);                                       \
   template cudaError_t launch_softmax<T>(const T*, T*, int64_t, int64_t, int64_t, cudaStream_t);  \
   template cudaError_t launch_pool<T>(const T*, T*, const PoolDims&, cudaStream_t);               \
   template cudaError_t launch_conv_transpose<T>(const T*, const T*, const T*, T*,                 \

@@ -57,6 +57,13 @@ cudaError_t launch_reduce(const T* x, T* y, const int64_t* base, int64_t outputs
 template <typename T>
 cudaError_t launch_reduce_runs(const T* x, T* y, const int64_t* base, int64_t outputs, int64_t count,
                                int op, cudaStream_t stream);
+// A reduction over the pixels of channels-last data (a global pool of NHWC): output
+// n * channels + c reduces x[(n * count + k) * channels + c] over k < count. `partial`
+// holds images * chunks * channels floats (reduce_strided_chunks says how many chunks).
+int64_t reduce_strided_chunks(int64_t count);
+template <typename T>
+cudaError_t launch_reduce_strided(const T* x, T* y, float* partial, int64_t images, int64_t count,
+                                  int64_t channels, int op, cudaStream_t stream);
 
 template <typename T>
 cudaError_t launch_softmax(const T* x, T* y, int64_t outer, int64_t len, int64_t inner,
