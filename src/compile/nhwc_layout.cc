@@ -186,8 +186,12 @@ class NhwcRewriter : public NodeEmitter {
   explicit NhwcRewriter(Graph& g) : NodeEmitter(g), nhwc_(g.values().size(), -1), nchw_ready_(g.values().size(), true) {}
 
   void rewrite() {
-    const std::vector<Node> old = g_.nodes();
-    for (const Node& n : old) {
+    old_ = g_.nodes();
+    for (const Node& n : old_) {
+      if (n.kind == OpKind::kTranspose && reads_channels_last_transpose(n)) {
+        emit_composed_transpose(n);
+        continue;
+      }
       std::optional<Plan> plan = plan_for(g_, n);
       const bool start = n.kind == OpKind::kConv2D;
       if (plan && (start || reads_channels_last(n, *plan)))
@@ -215,8 +219,52 @@ class NhwcRewriter : public NodeEmitter {
     nchw_ready_[v] = true;
   }
 
+  // A model's own Transpose of a rank-4 value whose data is now channels last (an NHWC
+  // export's NCHW -> NHWC at its end, AnimeGANv3's): one Transpose from the channels-last
+  // data, usually the identity, instead of two.
+  bool reads_channels_last_transpose(const Node& n) const {
+    return n.inputs.size() == 1 && nhwc_[n.inputs[0]] >= 0 && g_.value(n.outputs[0]).shape.size() == 4 &&
+           n.p<TransposeParams>().perm.size() == 4;
+  }
+
+  void emit_composed_transpose(const Node& n) {
+    // out[i] = nchw[perm[i]] and nchw[j] = nhwc[kToNchw[j]].
+    const std::vector<int64_t>& perm = n.p<TransposeParams>().perm;
+    std::vector<int64_t> composed(4);
+    for (int i = 0; i < 4; ++i) composed[i] = kToNchw[perm[i]];
+    emit(OpKind::kTranspose, n.name + "/from_nhwc", {nhwc_[n.inputs[0]]}, TransposeParams{composed}, n.outputs[0]);
+    ++result.followers;
+  }
+
+  // The channels-last form of the output of a model's own Transpose (an NHWC export's
+  // NHWC -> NCHW at its start): one Transpose of that Transpose's input, and none when
+  // the two cancel (then the input itself is the channels-last data).
+  std::optional<int> composed_with_producer(int v) {
+    const int producer = g_.value(v).producer;
+    if (producer < 0 || producer >= static_cast<int>(old_.size())) return std::nullopt;
+    const Node& t = old_[producer];
+    if (t.kind != OpKind::kTranspose || t.inputs.size() != 1 || t.p<TransposeParams>().perm.size() != 4)
+      return std::nullopt;
+    const int u = t.inputs[0];
+    if (g_.is_constant(u) || !nchw_ready_[u]) return std::nullopt;
+    // nhwc[i] = v[kToNhwc[i]] = u[perm[kToNhwc[i]]].
+    const std::vector<int64_t>& perm = t.p<TransposeParams>().perm;
+    std::vector<int64_t> composed(4);
+    bool identity = true;
+    for (int i = 0; i < 4; ++i) {
+      composed[i] = perm[kToNhwc[i]];
+      identity = identity && composed[i] == i;
+    }
+    if (identity) return u;
+    const int out = emit(OpKind::kTranspose, g_.value(v).name + "/to_nhwc", {u}, TransposeParams{composed});
+    count_transpose(v);
+    grow();
+    return out;
+  }
+
   int need_nhwc(int v) {
     if (nhwc_[v] >= 0) return nhwc_[v];
+    if (std::optional<int> c = composed_with_producer(v)) return nhwc_[v] = *c;
     const std::string name = g_.value(v).name + "/to_nhwc";
     const int t = emit(OpKind::kTranspose, name, {v}, TransposeParams{kToNhwc});
     count_transpose(v);
@@ -301,6 +349,7 @@ class NhwcRewriter : public NodeEmitter {
     nchw_ready_.resize(g_.values().size(), true);
   }
 
+  std::vector<Node> old_;         // the graph's nodes before the rewrite (producers index it)
   std::vector<int> nhwc_;         // original value -> its channels-last copy, or -1
   std::vector<bool> nchw_ready_;  // false while a value exists only channels last
 };

@@ -132,6 +132,29 @@ TEST(NhwcLayout, CompactUpscalerRunsChannelsLastWithTransposesOnlyAtItsEnds) {
   EXPECT_EQ(converted.value(converted.outputs()[0]).shape, (Shape{1, 3, 18, 22}));
 }
 
+// An NHWC model exported to ONNX (AnimeGANv3): Transpose to NCHW after the input, NCHW
+// convs, Transpose back before the output. The model's own Transposes compose with the
+// pass's: none is inserted, the first disappears, the last becomes the identity.
+TEST(NhwcLayout, AnNhwcExportsOwnTransposesCancel) {
+  Graph g;
+  const int x = g.add_input("x", DType::kFloat32, {1, -1, -1, 3});
+  int y = g.add_node(OpKind::kTranspose, "to_nchw", {x}, TransposeParams{{0, 3, 1, 2}});
+  y = prelu(g, conv(g, y, 3, 32, 3), 32);
+  y = conv(g, y, 32, 3, 3);
+  g.add_output(g.add_node(OpKind::kTranspose, "to_nhwc", {y}, TransposeParams{{0, 2, 3, 1}}));
+  compile::NhwcLayoutResult r;
+  const Graph converted = expect_same_results(g, {1, 9, 11, 3}, &r);
+  EXPECT_TRUE(r.applied);
+  EXPECT_EQ(r.transposes, 0) << converted.to_string();
+  int transposes = 0;
+  for (const Node& n : converted.nodes())
+    if (n.kind == OpKind::kTranspose) {
+      ++transposes;
+      EXPECT_EQ(n.p<TransposeParams>().perm, (std::vector<int64_t>{0, 1, 2, 3})) << converted.to_string();
+    }
+  EXPECT_EQ(transposes, 1) << converted.to_string();
+}
+
 // Real-CUGAN's pieces: reflect pad, conv + LeakyReLU, an SE block (global mean kept as
 // [N,C,1,1], flatten, two 1x1 convs, sigmoid, broadcast multiply), a crop with explicit
 // axes and one with the default axes, a concat along the channels.
