@@ -40,7 +40,9 @@
 #                                     CUDA unit suite, the NCHW model tests on CUDA (upscalers vs
 #                                     PyTorch, restoration and inpainting nets), the upscalers at
 #                                     1080p with TOONBOX_NHWC=0 and on, step by step
-#   bash tools/gpu_check.sh nhwcspeed the same side by side with PyTorch, LaMa and GPEN benches
+#   bash tools/gpu_check.sh nhwc2     the same after the Transpose composition (AnimeGANv3 off and on)
+#   bash tools/gpu_check.sh nhwcspeed the upscalers' bench rows with PyTorch side by side, and x4
+#                                     end to end in pipeline mode
 #   bash tools/gpu_check.sh smallconv the few-input-channel conv kernel: the CUDA unit suite (CudaTf32
 #                                     verbose), White-box's step profile, the speed rows with
 #                                     PyTorch beside, the server at 16/64 clients with the page probe
@@ -668,6 +670,23 @@ if [ "$part" = nhwc ]; then
     grep 'cuda profile' "$OUT/profile_$m.txt" | head -${PROFILE_LINES:-16} | cut -c1-220 | tee -a "$summary"
   done
 fi
+if [ "$part" = nhwc2 ]; then
+  # After the Transpose composition: the CUDA unit suite, the ONNX and ncnn model tests on
+  # CUDA, AnimeGANv3 (an NHWC export with its own Transposes) with the pass off and on.
+  "$B/toonbox" models import "$TOONBOX_SHARED_DIR/models/animeganv3-tiny-cute/AnimeGANv3_tiny_Cute.onnx" --force >/dev/null 2>&1
+  timeout 170 "$B/toonbox_tests" --gtest_filter='*Cuda*:OpMatrix*:NhwcLayout*:-Doctor*' >"$OUT/unit.txt" 2>&1
+  note "CUDA unit suite: $(counts "$OUT/unit.txt")"; grep -E "^\[  FAILED  \]" "$OUT/unit.txt" | head -20 | tee -a "$summary"
+  TOONBOX_TEST_DEVICE=cuda TOONBOX_CUDA_LOG_STEPS=1 timeout 150 "$B/toonbox_model_tests" \
+    --gtest_filter='*OnnxModels*:*Ncnn*:*CudaVsCpu*:PortraitModels*:*InpaintNets*' >"$OUT/models.txt" 2>&1
+  note "model tests on CUDA: $(counts "$OUT/models.txt")"
+  grep -E 'FAILED  \]|measure.*(AnimeGAN|YuNet).*Cuda' "$OUT/models.txt" | cut -c1-200 | head -20 | tee -a "$summary"
+  grep -E '^cuda layout' "$OUT/models.txt" | sort | uniq -c | sort -rn | cut -c1-150 | head -12 | tee -a "$summary"
+  for nhwc in 0 a; do
+    TOONBOX_NHWC=$nhwc timeout 60 "$B/toonbox" bench --model animeganv3-cute --sizes 512,1024 --batch 1 --precision fp16 \
+      --device cuda:0 --runs 15 --no-pipeline --no-cold-start --image "$I/dctnet_input.png" --markdown "$OUT/ag_$nhwc.md" >/dev/null 2>>"$OUT/speed.log"
+    note "animeganv3 TOONBOX_NHWC=$nhwc: exit $?"; grep -E '^\| animegan' "$OUT/ag_$nhwc.md" | cut -c1-200 | tee -a "$summary"
+  done
+fi
 if [ "$part" = nhwcspeed ]; then
   U=$TOONBOX_SHARED_DIR/models/realesr-animevideov3-ncnn C=$TOONBOX_SHARED_DIR/models/realcugan-se-ncnn
   "$B/toonbox" models import "$U/realesr-animevideov3-x4.param" --force >/dev/null 2>&1
@@ -679,13 +698,12 @@ if [ "$part" = nhwcspeed ]; then
   timeout 150 python3 tools/bench_upscale_pytorch.py --x4 "$U/realesr-animevideov3-x4.param" "$U/realesr-animevideov3.bin" \
     --cugan "$C/up2x-conservative.param" "$C/up2x-conservative.bin" --toonbox-json "$OUT/speed_upscale.json" \
     >"$OUT/up_pytorch.txt" 2>&1
-  note "pytorch upscalers: exit $?"; tail -12 "$OUT/up_pytorch.txt" | tee -a "$summary"
-  for nhwc in 0 a; do
-    TOONBOX_NHWC=$nhwc timeout 80 python3 tools/bench_restore_pytorch.py --device cuda --toonbox "$B/toonbox" --precision fp16 >"$OUT/gpen_$nhwc.txt" 2>&1
-    note "gpen bench TOONBOX_NHWC=$nhwc: exit $?"; tail -6 "$OUT/gpen_$nhwc.txt" | tee -a "$summary"
-    TOONBOX_NHWC=$nhwc timeout 80 python3 tools/bench_lama.py --device cuda --tests "$B/toonbox_model_tests" --runs 5 >"$OUT/lama_$nhwc.txt" 2>&1
-    note "lama bench TOONBOX_NHWC=$nhwc: exit $?"; tail -6 "$OUT/lama_$nhwc.txt" | tee -a "$summary"
-  done
+  note "pytorch upscalers: exit $?"; grep -vE 'AUTOTUNE|triton_|SingleProcess|Autotune|strides:|dtypes:' "$OUT/up_pytorch.txt" | tail -12 | tee -a "$summary"
+  # End to end: 1080p JPEGs decoded, upscaled 4x, the 33-megapixel results encoded (JPEG).
+  timeout 100 "$B/toonbox" bench --task upscale --model realesr-animevideov3-x4 --sizes 1920x1080 --device cuda:0 \
+    --precision fp16 --batch 1 --runs 3 --no-cold-start --pipeline-images 48 --pipeline-format jpg \
+    --markdown "$OUT/up_pipeline.md" >/dev/null 2>>"$OUT/speed.log"
+  note "upscale x4 pipeline (48 images, jpg): exit $?"; grep -iE 'pipeline|img/s|stage' "$OUT/up_pipeline.md" | cut -c1-300 | head -12 | tee -a "$summary"
 fi
 echo "----- summary -----"
 cat "$summary"
