@@ -12,6 +12,13 @@ export TOONBOX_MODELS=$work/models
 expect 0 "cmake --install into a staging prefix" cmake --install "$build" --prefix "$work/stage"
 [ -x "$work/stage/bin/toonbox" ] && ok "bin/toonbox installed" || bad "bin/toonbox installed"
 [ -f "$work/stage/share/doc/toonbox/cli.md" ] && ok "docs installed" || bad "docs installed"
+# Shell completions where bash-completion, zsh and fish look for a package's own.
+for f in bash-completion/completions/toonbox zsh/vendor-completions/_toonbox fish/vendor_completions.d/toonbox.fish; do
+  [ -s "$work/stage/share/$f" ] && ok "completion installed: share/$f" || bad "completion installed: share/$f"
+done
+offered=$(bash -c 'source "$1"; COMP_WORDS=(toonbox ups); COMP_CWORD=1; _toonbox; echo "${COMPREPLY[*]}"' _ \
+  "$work/stage/share/bash-completion/completions/toonbox" 2>&1)
+[ "$offered" = upscale ] && ok "the installed bash completion completes commands" || bad "the installed bash completion: '$offered'"
 if command -v help2man >/dev/null; then
   grep -q '^\.TH TOONBOX' "$work/stage/share/man/man1/toonbox.1" 2>/dev/null && ok "man page installed" || bad "man page installed"
   grep -q 'cartoonize' "$work/stage/share/man/man1/toonbox.1" 2>/dev/null && ok "man page lists the commands" || bad "man page lists the commands"
@@ -47,6 +54,8 @@ if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null && command -v d
     contains "and the PNG encoder's libdeflate" "libdeflate0"
     contains "and libzip (the server's results.zip)" "libzip4"
     dpkg-deb -x "$deb" "$work/unpacked"
+    [ -s "$work/unpacked/usr/share/bash-completion/completions/toonbox" ] && ok "the package holds the bash completion" \
+      || bad "the package holds the bash completion"
     expect 0 "the unpacked package runs" "$work/unpacked/usr/bin/toonbox" cartoonize in/rgb.png -o out2.png --device cpu
     cuda_deb=$(ls "$work"/pkg/toonbox-cuda_*.deb 2>/dev/null | head -1)
     if [ -f "$build/src/backend/cuda/libtoonbox_cuda.so" ]; then
