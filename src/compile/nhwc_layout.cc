@@ -52,15 +52,20 @@ Tensor to_nhwc(const Tensor& t) {
   return out;
 }
 
+// An int32 or int64 constant's values (plan_for admits no other).
 std::vector<int64_t> ints_of(const Tensor& t) {
   std::vector<int64_t> v(static_cast<size_t>(t.numel()));
-  Result<Tensor> as64 = t.cast(DType::kInt64);
-  if (!as64.is_ok()) return {};
-  std::memcpy(v.data(), as64.value().data<int64_t>(), v.size() * sizeof(int64_t));
+  for (size_t i = 0; i < v.size(); ++i)
+    v[i] = t.dtype() == DType::kInt32 ? t.data<int32_t>()[i] : t.data<int64_t>()[i];
   return v;
 }
 
 int64_t normalized_axis(int64_t axis) { return axis < 0 ? axis + 4 : axis; }
+
+// A constant of integers (pads, slice bounds and axes), which the rewrite reads.
+bool int_constant(const Graph& g, int v) {
+  return g.is_constant(v) && (g.value(v).dtype == DType::kInt32 || g.value(v).dtype == DType::kInt64);
+}
 
 // How one input of an op running channels last is taken.
 enum class Operand {
@@ -140,14 +145,14 @@ std::optional<Plan> plan_for(const Graph& g, const Node& n) {
       return plan;
     }
     case OpKind::kPad:
-      if (k != 2 || !g.is_constant(n.inputs[1]) || g.value(n.inputs[1]).constant->numel() != 8)
+      if (k != 2 || !int_constant(g, n.inputs[1]) || g.value(n.inputs[1]).constant->numel() != 8)
         return std::nullopt;
       plan.operands = {Operand::kActivation, Operand::kPads};
       return plan;
     case OpKind::kSlice: {
       // starts, ends, [axes], [steps]: the axes (explicit or the default 0..len-1) mapped.
       for (size_t i = 1; i < k; ++i)
-        if (!g.is_constant(n.inputs[i])) return std::nullopt;
+        if (!int_constant(g, n.inputs[i])) return std::nullopt;
       plan.operands.assign(k, Operand::kAsIs);
       plan.operands[0] = Operand::kActivation;
       if (k >= 4) plan.operands[3] = Operand::kAxes;
