@@ -96,7 +96,9 @@ function modelFor(value) {
 function licenceText(value) {
   const m = modelFor(value);
   if (!m) return '';
-  return `${m.name}: ${m.description || m.kind} · licence: ${m.licence || 'not recorded'}`;
+  // The built-in style is toonbox's own code with no weights: no model licence to show.
+  const licence = m.kind === 'builtin' ? 'part of toonbox (its own code, no model weights)' : (m.licence || 'not recorded');
+  return `${m.name}: ${m.description || m.kind} · licence: ${licence}`;
 }
 
 function showStyleLicence() {
