@@ -97,7 +97,7 @@ function licenceText(value) {
   const m = modelFor(value);
   if (!m) return '';
   // The built-in style is toonbox's own code with no weights: no model licence to show.
-  const licence = m.kind === 'builtin' ? 'part of toonbox (its own code, no model weights)' : (m.licence || 'not recorded');
+  const licence = m.kind === 'builtin' ? 'part of toonbox (its own code)' : (m.licence || 'not recorded');
   return `${m.name}: ${m.description || m.kind} · licence: ${licence}`;
 }
 
