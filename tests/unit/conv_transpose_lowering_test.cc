@@ -5,8 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cmath>
-#include <random>
 
 #include <stdlib.h>
 
@@ -14,6 +12,7 @@
 #include "compile/fusion.h"
 #include "compile/specialize.h"
 #include "ops/reference.h"
+#include "test_util.h"
 
 using namespace toonbox::graph;
 
@@ -34,19 +33,13 @@ struct Deconv {
   bool bias;
 };
 
-Tensor random(const Shape& shape, uint32_t seed) {
-  Tensor t(DType::kFloat32, shape);
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1.f, 1.f);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = dist(rng);
-  return t;
-}
+using test::random_tensor;
 
 Graph deconv_graph(const Deconv& d, const Shape& x_shape) {
   Graph g;
   const int x = g.add_input("x", DType::kFloat32, x_shape);
-  std::vector<int> inputs = {x, g.add_constant("w", random({d.cin, d.cout, d.k, d.k}, 7))};
-  if (d.bias) inputs.push_back(g.add_constant("b", random({d.cout}, 8)));
+  std::vector<int> inputs = {x, g.add_constant("w", random_tensor({d.cin, d.cout, d.k, d.k}, 7))};
+  if (d.bias) inputs.push_back(g.add_constant("b", random_tensor({d.cout}, 8)));
   ConvTransposeParams p;
   p.stride_h = p.stride_w = d.stride;
   p.pad_top = d.pad_top;
@@ -91,15 +84,14 @@ void expect_lowering_matches(const Deconv& d, bool sub_pixel) {
   if (count == 0) return;
   EXPECT_EQ(count_kind(lowered, OpKind::kConvTranspose), 0) << d.name << "\n" << lowered.to_string();
   EXPECT_EQ(count_kind(lowered, OpKind::kDepthToSpace), sub_pixel ? 1 : 0) << d.name << "\n" << lowered.to_string();
-  const Tensor x = random(x_shape, 9);
+  const Tensor x = random_tensor(x_shape, 9);
   auto want = ops::reference_run(spec.value(), {x});
   auto got = ops::reference_run(lowered, {x});
   ASSERT_TRUE(want.is_ok() && got.is_ok()) << d.name;
   ASSERT_EQ(got.value()[0].shape(), want.value()[0].shape()) << d.name;
-  double worst = 0;
-  for (int64_t i = 0; i < want.value()[0].numel(); ++i)
-    worst = std::max(worst, std::fabs(double(got.value()[0].data<float>()[i]) - want.value()[0].data<float>()[i]));
-  EXPECT_LE(worst, 1e-5) << d.name << (sub_pixel ? " (sub-pixel)" : " (zero insertion)");
+  const test::ErrorStats e = test::compare(got.value()[0], want.value()[0]);
+  EXPECT_FALSE(e.has_nan) << d.name;
+  EXPECT_LE(e.max_abs, 1e-5) << d.name << (sub_pixel ? " (sub-pixel)" : " (zero insertion)");
 }
 
 TEST(ConvTransposeLowering, SubPixelFormEqualsTheTransposedConv) {
@@ -141,14 +133,13 @@ TEST(ConvTransposeLowering, ActivationBehindTheInterleaveIsFusedIntoTheConv) {
   ASSERT_EQ(compile::lower_conv_transposes(fused), 1);
   EXPECT_EQ(compile::fuse_conv_activation(fused), 1) << fused.to_string();
   EXPECT_EQ(count_kind(fused, OpKind::kUnary), 0) << fused.to_string();
-  const Tensor x = random(x_shape, 10);
+  const Tensor x = random_tensor(x_shape, 10);
   auto want = ops::reference_run(spec.value(), {x});
   auto got = ops::reference_run(fused, {x});
   ASSERT_TRUE(want.is_ok() && got.is_ok());
-  double worst = 0;
-  for (int64_t i = 0; i < want.value()[0].numel(); ++i)
-    worst = std::max(worst, std::fabs(double(got.value()[0].data<float>()[i]) - want.value()[0].data<float>()[i]));
-  EXPECT_LE(worst, 1e-5);
+  const test::ErrorStats e = test::compare(got.value()[0], want.value()[0]);
+  EXPECT_FALSE(e.has_nan);
+  EXPECT_LE(e.max_abs, 1e-5);
 }
 
 }  // namespace

@@ -7,27 +7,20 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cmath>
-#include <random>
 
 #include <stdlib.h>
 
 #include "compile/nhwc_layout.h"
 #include "compile/specialize.h"
 #include "ops/reference.h"
+#include "test_util.h"
 
 using namespace toonbox::graph;
 
 namespace toonbox {
 namespace {
 
-Tensor random(const Shape& shape, uint32_t seed) {
-  Tensor t(DType::kFloat32, shape);
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1.f, 1.f);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = dist(rng);
-  return t;
-}
+using test::random_tensor;
 
 int count_kind(const Graph& g, OpKind kind) {
   return static_cast<int>(std::count_if(g.nodes().begin(), g.nodes().end(),
@@ -51,14 +44,14 @@ int conv(Graph& g, int x, int cin, int cout, int k, Activation act = {}, int str
   p.activation = act;
   const uint32_t seed = next_seed;
   next_seed += 2;
-  const int w = g.add_constant("w" + std::to_string(seed), random({cout, cin, k, k}, seed));
-  const int b = g.add_constant("b" + std::to_string(seed), random({cout}, seed + 1));
+  const int w = g.add_constant("w" + std::to_string(seed), random_tensor({cout, cin, k, k}, seed));
+  const int b = g.add_constant("b" + std::to_string(seed), random_tensor({cout}, seed + 1));
   return g.add_node(OpKind::kConv2D, "conv" + std::to_string(seed), {x, w, b}, p);
 }
 
 int prelu(Graph& g, int x, int c) {
   const uint32_t seed = next_seed++;
-  const int slope = g.add_constant("slope" + std::to_string(seed), random({c, 1, 1}, seed));
+  const int slope = g.add_constant("slope" + std::to_string(seed), random_tensor({c, 1, 1}, seed));
   return g.add_node(OpKind::kPRelu, "prelu" + std::to_string(seed), {x, slope}, NoParams{});
 }
 
@@ -73,7 +66,7 @@ Graph expect_same_results(const Graph& g, const Shape& shape, compile::NhwcLayou
   if (!spec.is_ok()) return g;
   Graph converted = spec.value();
   *result = compile::convert_to_nhwc(converted);
-  const Tensor x = random(shape, 7);
+  const Tensor x = random_tensor(shape, 7);
   auto want = ops::reference_run(spec.value(), {x});
   auto got = ops::reference_run(converted, {x});
   EXPECT_TRUE(want.is_ok()) << want.status().to_string();
@@ -85,10 +78,9 @@ Graph expect_same_results(const Graph& g, const Shape& shape, compile::NhwcLayou
     const Tensor& b = got.value()[o];
     EXPECT_EQ(b.shape(), a.shape()) << "output " << o;
     if (b.shape() != a.shape()) continue;
-    double worst = 0;
-    for (int64_t i = 0; i < a.numel(); ++i)
-      worst = std::max(worst, std::fabs(double(a.data<float>()[i]) - b.data<float>()[i]));
-    EXPECT_LE(worst, 1e-5) << "output " << o << "\n" << converted.to_string();
+    const test::ErrorStats e = test::compare(b, a);
+    EXPECT_FALSE(e.has_nan) << "output " << o;
+    EXPECT_LE(e.max_abs, 1e-5) << "output " << o << "\n" << converted.to_string();
   }
   return converted;
 }
@@ -175,7 +167,7 @@ Graph cugan_like() {
   const int crop_default = g.add_node(OpKind::kSlice, "crop_default_axes",
                                       {y, ints(g, "s0", {0, 0, 1, 2}), ints(g, "e0", {1, 32, -1, -2})}, SliceParams{});
   const int both = g.add_node(OpKind::kConcat, "cat", {crop, crop_default}, ConcatParams{1});
-  const int bias = g.add_constant("cbias", random({64, 1, 1}, 3));
+  const int bias = g.add_constant("cbias", random_tensor({64, 1, 1}, 3));
   y = g.add_node(OpKind::kBinary, "bias", {both, bias}, BinaryParams{BinaryOp::kAdd});
   g.add_output(conv(g, y, 64, 3, 3));
   g.add_output(mean);  // also read in NCHW by the caller
@@ -249,7 +241,7 @@ TEST(NhwcLayout, NhwcGraphsAndTheSwitchLeaveTheGraphAlone) {
     Conv2DParams p;
     p.layout = Layout::kNHWC;
     p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
-    g.add_output(g.add_node(OpKind::kConv2D, "c", {x, g.add_constant("w", random({8, 3, 3, 3}, 1))}, p));
+    g.add_output(g.add_node(OpKind::kConv2D, "c", {x, g.add_constant("w", random_tensor({8, 3, 3, 3}, 1))}, p));
     auto spec = compile::specialize(g, {{1, 8, 8, 3}});
     ASSERT_TRUE(spec.is_ok());
     Graph converted = spec.value();
