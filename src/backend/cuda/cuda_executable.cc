@@ -50,6 +50,12 @@ bool depthwise_div_fusion_enabled() {
   return v == nullptr || std::string(v) != "0";
 }
 
+// TOONBOX_CUDA_LOG_STEPS=1: what the compile decided (the layout, every node's step), on stderr.
+bool log_steps_enabled() {
+  const char* v = std::getenv("TOONBOX_CUDA_LOG_STEPS");
+  return v != nullptr && v[0] == '1';
+}
+
 size_t float_bytes(const Shape& s) { return static_cast<size_t>(shape_numel(s)) * sizeof(float); }
 
 }  // namespace
@@ -73,7 +79,7 @@ Result<std::unique_ptr<backend::Executable>> CudaExecutable::compile(
   if (options.precision == Precision::kFloat16 || options.precision == Precision::kTf32) {
     channels_last = graph;
     const compile::NhwcLayoutResult r = compile::convert_to_nhwc(*channels_last);
-    if (const char* log = std::getenv("TOONBOX_CUDA_LOG_STEPS"); log != nullptr && log[0] == '1' && r.convs > 0)
+    if (log_steps_enabled() && r.convs > 0)
       std::fprintf(stderr, "cuda layout: %s: %d convs and %d other ops channels last, %d transposes (%.3g of %.3g elements)\n",
                    r.applied ? "NHWC" : "kept NCHW", r.convs, r.followers, r.transposes, r.transposed_elements,
                    r.conv_output_elements);
@@ -198,8 +204,8 @@ Status CudaExecutable::build_steps(const graph::Graph& g, const std::vector<void
     }
     steps_.push_back(std::move(step));
   }
-  // TOONBOX_CUDA_LOG_STEPS=1: what every node compiled to (cuDNN engine, fusion), on stderr.
-  if (const char* log = std::getenv("TOONBOX_CUDA_LOG_STEPS"); log != nullptr && log[0] == '1') {
+  // What every node compiled to (cuDNN engine, fusion).
+  if (log_steps_enabled()) {
     for (const auto& step : steps_) std::fprintf(stderr, "cuda step: %s\n", step->description().c_str());
   }
   // The searches may have grown the workspace; keep what the chosen algorithms need.
