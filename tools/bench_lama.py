@@ -33,6 +33,7 @@ import torch.nn as nn
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "oracles"))
 import inpaint_nets as nets  # noqa: E402
+from inpaint_nets_export import export  # noqa: E402  (the TorchScript exporter on any torch)
 
 
 def count_macs(model, x):
@@ -105,7 +106,7 @@ def main():
     ap.add_argument("--ngf", type=int, default=64)
     ap.add_argument("--blocks", type=int, default=18)
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--tests", default=os.path.join(HERE, "..", "build", "tests", "toonbox_model_tests"))
+    ap.add_argument("--tests", default=os.path.join(HERE, "..", "build", "tests", "models", "toonbox_model_tests"))
     ap.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: default)")
     a = ap.parse_args()
     warnings.filterwarnings("ignore")  # torch 1.13's notes about g.op in the DFT symbolic
@@ -124,9 +125,10 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "lama_bench.onnx")
         dft = nets.randomize(nets.LamaGenerator(ngf=a.ngf, n_blocks=a.blocks, fft="dft"), seed=7)
-        torch.onnx.export(dft, (small,), path, input_names=["input"], output_names=["output"],
-                          opset_version=17, do_constant_folding=True,
-                          dynamic_axes={"input": {2: "h", 3: "w"}, "output": {2: "h", 3: "w"}})
+        # The DFT symbolic is written for the TorchScript exporter; torch >= 2.9's default
+        # (dynamo) exporter writes dft_length as a computed value instead.
+        export(dft, (small,), path, ["input"],
+               dynamic={"input": {2: "h", 3: "w"}, "output": {2: "h", 3: "w"}})
         for prec in (["fp32", "fp16"] if a.device == "cuda" else ["fp32"]):
             t = time_toonbox(a.tests, path, a.device, prec, a.size, a.runs)
             rows.append(("toonbox " + prec, t.get("median_ms"), t))
