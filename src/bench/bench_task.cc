@@ -5,6 +5,7 @@
 #include "bench/cartoonize_task.h"
 #include "bench/image_model_task.h"
 #include "bench/inpaint_task.h"
+#include "bench/restore_task.h"
 #include "bench/upscale_task.h"
 
 namespace toonbox::bench {
@@ -41,14 +42,15 @@ Result<std::vector<image::Image>> run_guarded(TaskRunner& runner,
   }
 }
 
-std::vector<std::string> bench_task_names() { return {"cartoonize", "run", "upscale", "inpaint"}; }
+std::vector<std::string> bench_task_names() { return {"cartoonize", "run", "upscale", "inpaint", "restore"}; }
 
 Result<std::unique_ptr<BenchTask>> make_bench_task(const std::string& name) {
   if (name == "cartoonize") return std::unique_ptr<BenchTask>(std::make_unique<CartoonizeTask>());
   if (name == "run") return std::unique_ptr<BenchTask>(std::make_unique<ImageModelTask>());
   if (name == "inpaint") return std::unique_ptr<BenchTask>(std::make_unique<InpaintTask>());
   if (name == "upscale") return std::unique_ptr<BenchTask>(std::make_unique<UpscaleTask>());
-  return invalid_argument("--task: '" + name + "' is not a task bench knows (cartoonize, run, upscale, inpaint)");
+  if (name == "restore") return std::unique_ptr<BenchTask>(std::make_unique<RestoreTask>());
+  return invalid_argument("--task: '" + name + "' is not a task bench knows (cartoonize, run, upscale, inpaint, restore)");
 }
 
 }  // namespace toonbox::bench

@@ -1,8 +1,8 @@
 // What `bench` measures is a task: a model loaded on a device that turns batches of
 // same-size images into output images, plus the `toonbox` command line that does one
-// image of it (the cold start runs that in a fresh process). cartoonize and run are the
-// tasks today; upscale, inpaint and restore plug in the same way (docs/bench.md): one
-// class here, one line in make_bench_task(), and every figure of the table — timings,
+// image of it (the cold start runs that in a fresh process). cartoonize, run, upscale,
+// inpaint and restore are the tasks; a new one plugs in the same way (docs/bench.md): one
+// class, one line in make_bench_task(), and every figure of the table — timings,
 // memory, cold start, pipeline mode, agreement with the CPU — comes for free.
 #pragma once
 
@@ -59,7 +59,7 @@ Result<std::vector<image::Image>> run_guarded(TaskRunner& runner,
                                               const std::vector<const image::Image*>& images,
                                               CallReport* report);
 
-// "cartoonize", "run"; kInvalidArgument naming the tasks for anything else.
+// "cartoonize", "run", "upscale", "inpaint", "restore"; kInvalidArgument naming the tasks for anything else.
 Result<std::unique_ptr<BenchTask>> make_bench_task(const std::string& name);
 std::vector<std::string> bench_task_names();
 

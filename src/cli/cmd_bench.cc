@@ -44,7 +44,7 @@ constexpr const char* kExitCodes =
     "2 usage error, 3 --compare found a regression\n";
 
 std::vector<ArgSpec> bench_main_options() {
-  return {{"--task", true, "", false, "T", "cartoonize (default), run (any image model), upscale or inpaint"},
+  return {{"--task", true, "", false, "T", "cartoonize (default), run (any image model), upscale, inpaint or restore"},
           {"--model", true, "", false, "NAME[,NAME]",
            "models (repeatable; default: whitebox and animeganv3-cute where\ninstalled, and classic for cartoonize; for upscale the installed\n"
            "known upscalers; for inpaint telea, ns and the installed inpainters)"},

@@ -54,7 +54,7 @@ expect 1 "nothing that can run exits 1" "$toonbox" bench --model nosuchmodel --s
 expect 2 "--sizes 0 refused" "$toonbox" bench --sizes 0
 contains "size range explained" "--sizes: '0' is not an integer in 16..8192"
 expect 2 "unknown task refused" "$toonbox" bench --task paint
-contains "tasks listed" "(cartoonize, run, upscale, inpaint)"
+contains "tasks listed" "(cartoonize, run, upscale, inpaint, restore)"
 expect 2 "unknown precision refused" "$toonbox" bench --precision fp8 --device cpu
 expect 2 "bad device refused" "$toonbox" bench --device gpu0
 expect 2 "--json into a missing folder refused before work" "$toonbox" bench --json nowhere/r.json

@@ -104,6 +104,20 @@ rm dir/broken.png
 expect 0 "resume with --skip-existing" "$toonbox" restore dir -o outdir --model shift --faces-only --skip-existing --device cpu --json
 contains "the done ones are skipped" '"skipped_existing":2'
 
+# bench --task restore: the whole pipeline timed on a photo with a face, the cold start
+# through `toonbox restore`, and the restorer's output (shift changes colours) measured.
+expect 0 "bench --task restore" "$toonbox" bench --task restore --model shift --image "$photo" --sizes 256 \
+  --device cpu --runs 2 --pipeline-images 2 --json bench.json
+if python3 - bench.json <<'PY' >log 2>&1; then ok "bench restore row: faces restored, cold start ran restore"; else bad "bench restore row"; fi
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+assert r["task"] == "restore" and r["outcome"] == "ok", r
+assert any("face(s) restored" in n and not n.startswith("0 ") for n in r["notes"]), r["notes"]
+assert r["cold_start"]["ok"] and r["cold_start"]["argv"][1] == "restore", r["cold_start"]
+assert r["pipeline"]["ok"] and r["pipeline"]["images"] == 2, r["pipeline"]
+assert r["warm_ms"]["wall"]["median"] > 0
+PY
+
 expect 0 "cartoonize --restore" "$toonbox" cartoonize "$photo" -o out/toon.png --model classic --restore shift --device cpu --json
 contains "restore notes" 'restore: [1-9] face'
 expect 1 "a restorer as a style" "$toonbox" cartoonize "$photo" -o out/toon2.png --model shift --device cpu

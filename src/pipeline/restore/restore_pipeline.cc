@@ -57,7 +57,7 @@ FaceRestorer::FaceRestorer(std::string name, graph::Graph graph,
       chosen_(restore_precision(graph, device.precision)),
       session_(std::move(graph), device.backend, chosen_.precision, batching()) {}
 
-Result<Tensor> FaceRestorer::run_once(const Tensor& crops, float fidelity) {
+Result<Tensor> FaceRestorer::run_once(const Tensor& crops, float fidelity, double* compile_ms) {
   std::vector<Tensor> inputs;
   // Inputs in the graph's order: the face, and CodeFormer's weight.
   for (int v : session_.graph().inputs()) {
@@ -70,7 +70,9 @@ Result<Tensor> FaceRestorer::run_once(const Tensor& crops, float fidelity) {
       inputs.push_back(std::move(w));
     }
   }
-  TB_ASSIGN_OR_RETURN(std::vector<Tensor> outs, session_.run(inputs));
+  engine::RunReport run;
+  TB_ASSIGN_OR_RETURN(std::vector<Tensor> outs, session_.run(inputs, &run));
+  *compile_ms += run.compile_ms;
   if (outs.empty()) return invalid_argument(name_ + ": the model returned no output");
   const Shape want = crops.shape();
   if (outs[0].shape() != want)
@@ -79,12 +81,13 @@ Result<Tensor> FaceRestorer::run_once(const Tensor& crops, float fidelity) {
   return std::move(outs[0]);
 }
 
-Result<Tensor> FaceRestorer::run(const Tensor& crops, float fidelity, std::vector<std::string>* notes, int* calls) {
+Result<Tensor> FaceRestorer::run(const Tensor& crops, float fidelity, std::vector<std::string>* notes, int* calls,
+                                 double* compile_ms) {
   const int64_t n = crops.shape()[0];
   if (notes && !chosen_.note.empty()) notes->push_back(name_ + " " + chosen_.note);
   if (n > 1 && batch_refused_.empty()) {
     ++*calls;
-    auto out = run_once(crops, fidelity);
+    auto out = run_once(crops, fidelity, compile_ms);
     if (out.is_ok() || out.status().code() == StatusCode::kOutOfMemory) return out;
     // A model that mixes batch items (or pins the batch) is refused at its batched
     // compile: remember it and run the faces one at a time.
@@ -95,7 +98,7 @@ Result<Tensor> FaceRestorer::run(const Tensor& crops, float fidelity, std::vecto
   const int64_t per = crops.numel() / n;
   for (int64_t i = 0; i < n; ++i) {
     ++*calls;
-    TB_ASSIGN_OR_RETURN(Tensor one, run_once(slice_items(crops, i, 1), fidelity));
+    TB_ASSIGN_OR_RETURN(Tensor one, run_once(slice_items(crops, i, 1), fidelity, compile_ms));
     std::memcpy(all.data<float>() + i * per, one.data<float>(), static_cast<size_t>(per) * sizeof(float));
   }
   return all;
@@ -244,7 +247,8 @@ Result<image::Image> RestorePipeline::process(const image::Image& input, const R
   // Smallest first: where faces overlap, the largest one is pasted last and wins.
   std::reverse(faces.begin(), faces.end());
   for (int64_t first = 0; first < n;) {
-    const int64_t shape_n = batch_shape(n - first, o.batch);
+    // A restorer that cannot batch runs each face alone: no padding slots to run too.
+    const int64_t shape_n = models_.restorer->can_batch() ? batch_shape(n - first, o.batch) : 1;
     const int64_t take = std::min(shape_n, n - first);
     auto t0 = std::chrono::steady_clock::now();
     Tensor crops(DType::kFloat32, {shape_n, 3, s, s});
@@ -257,7 +261,7 @@ Result<image::Image> RestorePipeline::process(const image::Image& input, const R
       if (i < take) to_crop[i] = t;
       fill_face_crop(input, inv, s, i, &crops);
     }
-    TB_ASSIGN_OR_RETURN(Tensor restored, models_.restorer->run(crops, o.fidelity, &r->notes, &r->device_calls));
+    TB_ASSIGN_OR_RETURN(Tensor restored, models_.restorer->run(crops, o.fidelity, &r->notes, &r->device_calls, &r->compile_ms));
     r->restore_ms += ms_since(t0);
     r->batch = std::max<int>(r->batch, static_cast<int>(shape_n));
     t0 = std::chrono::steady_clock::now();

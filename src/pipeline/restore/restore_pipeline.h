@@ -52,6 +52,7 @@ struct RestoreReport {
   int device_calls = 0;
   int batch = 0;  // the most crops in one call
   double detect_ms = 0, restore_ms = 0, paste_ms = 0, total_ms = 0;
+  double compile_ms = 0;  // of restore_ms: compiling the restorer for a new crop batch shape
 };
 
 using RestoreDetectFn = std::function<Result<std::vector<detect::Face>>(const image::Image&)>;
@@ -68,14 +69,17 @@ class FaceRestorer {
   const models::FaceRestoreContract& contract() const { return contract_; }
   // What it runs at (restore_precision.h: fp32 for code-lookup models asked for fp16).
   Precision precision() const { return session_.precision(); }
+  // False once a batched run was refused (the model pins batch 1): faces then go one by one.
+  bool can_batch() const { return batch_refused_.empty(); }
 
   // Runs `crops` ([N,3,S,S]) with the fidelity, N at once where the model allows a batch
   // (else one at a time, noted once). Returns the [N,3,S,S] restored crops; *calls counts
-  // the device calls.
-  Result<Tensor> run(const Tensor& crops, float fidelity, std::vector<std::string>* notes, int* calls);
+  // the device calls and *compile_ms adds the time spent compiling new shapes.
+  Result<Tensor> run(const Tensor& crops, float fidelity, std::vector<std::string>* notes, int* calls,
+                     double* compile_ms);
 
  private:
-  Result<Tensor> run_once(const Tensor& crops, float fidelity);
+  Result<Tensor> run_once(const Tensor& crops, float fidelity, double* compile_ms);
   std::string name_;
   models::FaceRestoreContract contract_;
   RestorePrecision chosen_;  // its note goes with every run's notes
